@@ -1,0 +1,286 @@
+/* cfutures.h -- the public API of the cfutures executor library.
+ *
+ * cfutures gives C programs the semantics of Python's concurrent.futures:
+ * executors with a thread or a process backend, futures with states,
+ * timeouts, cancellation and done callbacks, cf_wait / cf_as_completed, and a
+ * lazy, ordered, bounded cf_map.  Beyond CPython it detects deadlocks between
+ * tasks of one pool (CF_EDEADLK naming the cycle), isolates crashing workers
+ * in the process backend, and records per-task timing for benchmarks.
+ *
+ * Conventions (libuv style):
+ *   - every function that can fail returns an int: 0 on success, a negative
+ *     CF_E* code on failure; cf_strerror() turns a code into text;
+ *   - handles are opaque; futures are reference counted (cf_future_release);
+ *   - timeouts are in seconds as doubles; a negative timeout waits forever,
+ *     0 polls.
+ *
+ * Task functions take their argument as bytes and produce their result as
+ * bytes.  Both are copied, so the thread and process backends behave alike.
+ */
+#ifndef CFUTURES_H
+#define CFUTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+/* Error codes.  The errno-like ones have the negated Linux errno value. */
+#define CF_EINVAL     (-22)   /* invalid argument or configuration */
+#define CF_ENOMEM     (-12)   /* out of memory */
+#define CF_ETIMEDOUT  (-110)  /* a wait or a task ran past its timeout */
+#define CF_ECANCELED  (-125)  /* the future was cancelled */
+#define CF_EDEADLK    (-35)   /* the wait could never finish (see cf_executor_last_deadlock) */
+#define CF_ESHUTDOWN  (-108)  /* the executor is shut down */
+#define CF_ENOSYS     (-38)   /* not supported on this machine or build */
+#define CF_EAGAIN     (-11)   /* not ready yet (e.g. cf_future_error on a pending future) */
+#define CF_EBROKEN    (-4001) /* the worker died, or the pool is broken (initializer failed) */
+#define CF_ETASK      (-4002) /* the task returned non-zero; see cf_future_task_code() */
+#define CF_EINTASK    (-4003) /* executor API called from inside a process-backend task */
+#define CF_EOF        (-4095) /* an iterator is exhausted */
+
+/* Text for an error code; never NULL, also for unknown codes. */
+const char *cf_strerror(int err);
+/* Symbolic name of an error code ("CF_ETIMEDOUT"); never NULL. */
+const char *cf_err_name(int err);
+
+/* ------------------------------------------------------------------- tasks */
+
+typedef struct cf_executor cf_executor;
+typedef struct cf_future cf_future;
+typedef struct cf_result cf_result;
+
+/* A task.  `arg` points to a private copy of the submitted bytes, valid for
+ * the duration of the call.  The task stores its result with cf_result_set()
+ * or cf_result_alloc() (no call = empty result).  Returning non-zero makes the
+ * future fail with CF_ETASK; the value is kept (cf_future_task_code). */
+typedef int (*cf_task_fn)(const void *arg, size_t arg_len, cf_result *out);
+
+/* Copy `len` bytes at `data` into the task's result (replacing any earlier
+ * one).  Returns 0 or CF_ENOMEM. */
+int cf_result_set(cf_result *out, const void *data, size_t len);
+
+/* Make the task's result `len` bytes long and return a pointer to write them
+ * to (contents undefined), or NULL when out of memory.  Avoids a copy. */
+void *cf_result_alloc(cf_result *out, size_t len);
+
+/* ------------------------------------------------------------------ config */
+
+typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1 } cf_backend;
+
+/* Pinning of workers to processing units (hwloc).  COMPACT fills the PUs of
+ * one core, then the next; SCATTER spreads workers over cores (as
+ * hwloc_distrib); LIST uses cfg.pin_list.  More workers than PUs wrap. */
+typedef enum {
+  CF_PIN_NONE = 0, CF_PIN_COMPACT, CF_PIN_SCATTER, CF_PIN_LIST
+} cf_pin_policy;
+
+/* What a task does when it waits on a future of its own pool that can never
+ * complete.  ERROR: the wait returns CF_EDEADLK.  HELP: a wait on a pending
+ * future of the own pool runs that task inline in the waiting worker;
+ * cycles between running tasks still return CF_EDEADLK. */
+typedef enum { CF_DEADLOCK_ERROR = 0, CF_DEADLOCK_HELP = 1 } cf_deadlock_policy;
+
+/* Process backend transport of tasks and results. */
+typedef enum { CF_TRANSPORT_SHM = 0, CF_TRANSPORT_PIPE = 1 } cf_transport;
+
+/* What the executor records for every task (map: for every chunk).
+ * Timestamps are CLOCK_MONOTONIC nanoseconds. */
+typedef struct cf_task_record {
+  uint64_t id;          /* submission sequence number, from 1 */
+  uint64_t enqueue_ns;  /* when cf_submit queued it */
+  uint64_t start_ns;    /* when a worker started it (0: never started) */
+  uint64_t end_ns;      /* when it finished (0: not finished) */
+  int worker;           /* worker index 0..max_workers-1, -1: none */
+  int cpu;              /* CPU (OS index) it started on, -1: unknown */
+  int pid;              /* process that ran it (process backend), else 0 */
+  int status;           /* 0 or the CF_E* code the future ended with */
+} cf_task_record;
+
+typedef struct cf_config {
+  cf_backend backend;          /* default CF_BACKEND_THREAD */
+  int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython */
+  cf_pin_policy pin;           /* default CF_PIN_NONE */
+  const int *pin_list;         /* PU OS indices for CF_PIN_LIST */
+  int pin_list_len;
+  /* Runs once in every worker before its first task; non-zero = the pool is
+   * broken: pending and later work fails with CF_EBROKEN. */
+  int (*initializer)(void *arg);
+  void *initializer_arg;
+  int max_tasks_per_child;     /* process backend: recycle workers, 0 = never */
+  cf_deadlock_policy on_deadlock;
+  double task_timeout_s;       /* process backend: kill a task running longer (<= 0: none) */
+  cf_transport transport;      /* process backend transport */
+  /* Called once per finished task, in the thread that completed it (worker
+   * or collector); must be thread-safe and must not block. */
+  void (*on_record)(const cf_task_record *rec, void *ud);
+  void *on_record_ud;
+} cf_config;
+
+/* Fill `cfg` with the defaults described above. */
+void cf_config_init(cf_config *cfg);
+
+/* The worker count max_workers = 0 would give on this machine. */
+int cf_default_max_workers(void);
+
+/* ---------------------------------------------------------------- executor */
+
+/* Create an executor and start its workers (threads are started, processes
+ * forked, here).  `cfg` may be NULL for the defaults.  CF_EINVAL for a bad
+ * configuration, CF_ENOSYS for a backend or pinning the machine lacks. */
+int cf_executor_new(cf_executor **out, const cf_config *cfg);
+
+/* Schedule fn(arg) and return its future in *out (one reference, owned by the
+ * caller: release it with cf_future_release).  The `len` bytes at `arg` are
+ * copied.  CF_ESHUTDOWN after shutdown, CF_EBROKEN on a broken pool. */
+int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len,
+              cf_future **out);
+
+/* Stop accepting work.  cancel_futures: cancel every task still pending.
+ * wait: return only when running and pending (not cancelled) tasks are done
+ * and the workers have exited.  Idempotent.  From inside one of the
+ * executor's own tasks, wait=1 returns CF_EDEADLK (the pool is still shut). */
+int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures);
+
+/* Shut down (wait=1) and drop the caller's handle.  Futures still held stay
+ * valid until released.  NULL is ignored. */
+void cf_executor_free(cf_executor *ex);
+
+/* Number of workers. */
+int cf_executor_workers(const cf_executor *ex);
+
+/* Counters an executor keeps. */
+typedef struct cf_executor_stats {
+  uint64_t submitted, completed, failed, cancelled;
+  uint64_t callback_errors;  /* done callbacks that returned non-zero */
+  uint64_t deadlocks;        /* waits that returned CF_EDEADLK */
+  uint64_t helped;           /* tasks run inline by CF_DEADLOCK_HELP */
+  uint64_t respawns;         /* process workers replaced after death/timeout/recycling */
+} cf_executor_stats;
+void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st);
+
+/* Copy the description of the most recent deadlock this executor detected
+ * (e.g. "cycle: task 3 (worker 0) waits on task 4 (worker 1), which waits on
+ * task 3") into buf.  Returns 0, or CF_EAGAIN if none was detected. */
+int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len);
+
+/* Inside a task: the index of the worker running it; -1 elsewhere. */
+int cf_current_worker(void);
+
+/* ------------------------------------------------------------------ future */
+
+typedef enum {
+  CF_PENDING = 0, CF_RUNNING = 1, CF_CANCELLED = 2, CF_FINISHED = 3
+} cf_future_state;
+
+/* Wait up to timeout_s for the result.  On 0, *data / *len (either may be
+ * NULL) describe the result bytes, valid until the future is released.
+ * Errors: CF_ETIMEDOUT (the future is still pending/running), CF_ECANCELED,
+ * CF_ETASK, CF_EBROKEN, CF_ETIMEDOUT (the task itself timed out; then
+ * cf_future_done() is true), CF_EDEADLK (waiting from a task of the same pool
+ * could never end; the future is untouched). */
+int cf_future_result(cf_future *f, double timeout_s, const void **data,
+                     size_t *len);
+
+/* The error the future ended with (0 = success), without waiting;
+ * CF_EAGAIN if it is not done. */
+int cf_future_error(const cf_future *f);
+
+/* The task's own non-zero return value when the error is CF_ETASK, else 0. */
+int cf_future_task_code(const cf_future *f);
+
+/* Process backend: the wait status (as from waitpid) of the worker that died
+ * running this task (error CF_EBROKEN or CF_ETIMEDOUT), or -1. */
+int cf_future_worker_status(const cf_future *f);
+
+/* A human-readable detail for a failed future ("worker 1 (pid 123) killed by
+ * signal 11 (Segmentation fault)"), or "" if there is none. */
+const char *cf_future_message(const cf_future *f);
+
+/* Cancel a pending future.  Returns 1 if it is (now) cancelled, 0 if it is
+ * running or finished.  Done callbacks run. */
+int cf_future_cancel(cf_future *f);
+
+cf_future_state cf_future_state_get(const cf_future *f);
+int cf_future_done(const cf_future *f);      /* cancelled or finished */
+int cf_future_running(const cf_future *f);
+int cf_future_cancelled(const cf_future *f);
+
+/* Timing and placement of the task (see cf_task_record). */
+void cf_future_record(const cf_future *f, cf_task_record *rec);
+
+/* Called exactly once when the future is done (finished or cancelled): in the
+ * completing thread, or at once in the caller if it already is done.  A
+ * non-zero return is counted in cf_executor_stats.callback_errors and
+ * otherwise ignored: it never breaks the pool. */
+typedef int (*cf_done_cb)(cf_future *f, void *ud);
+int cf_future_add_done_callback(cf_future *f, cf_done_cb cb, void *ud);
+
+/* Take / drop a reference.  The last release recycles the future. */
+void cf_future_retain(cf_future *f);
+void cf_future_release(cf_future *f);
+
+/* -------------------------------------------------------------------- wait */
+
+typedef enum {
+  CF_FIRST_COMPLETED = 0, CF_FIRST_EXCEPTION = 1, CF_ALL_COMPLETED = 2
+} cf_wait_mode;
+
+/* Wait until the condition holds for fs[0..n): any done, any failed (or all
+ * done), or all done.  Returns 0 when it holds, CF_ETIMEDOUT otherwise.
+ * *n_done (may be NULL) gets the number of done futures.  From inside a task
+ * of the same pool, ALL_COMPLETED detects deadlocks as cf_future_result. */
+int cf_wait(cf_future *const *fs, size_t n, cf_wait_mode mode,
+            double timeout_s, size_t *n_done);
+
+/* Iterate futures in the order they complete.  The timeout counts from
+ * cf_as_completed_new for the whole iteration.  Duplicates are yielded once.
+ * next: 0 with *f (borrowed: still the caller's reference), CF_EOF when all
+ * were yielded, CF_ETIMEDOUT when the deadline passed first. */
+typedef struct cf_as_completed cf_as_completed;
+int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout_s,
+                        cf_as_completed **out);
+int cf_as_completed_next(cf_as_completed *it, cf_future **f);
+void cf_as_completed_free(cf_as_completed *it);
+
+/* --------------------------------------------------------------------- map */
+
+/* Input of cf_map: store the next item in *arg / *len and return 1, return 0
+ * at the end, or a negative code to stop with that error.  The bytes are
+ * copied before the next call. */
+typedef int (*cf_map_input_fn)(void *ud, const void **arg, size_t *len);
+
+typedef struct cf_map_options {
+  size_t chunksize;   /* items per task (default 1) */
+  size_t buffersize;  /* chunks in flight ahead of the consumer (0 = 2 x workers) */
+  double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
+} cf_map_options;
+
+void cf_map_options_init(cf_map_options *opt);
+
+/* Lazy, ordered map.  Pulls input only to keep `buffersize` chunks in
+ * flight; never consumes the input eagerly. */
+typedef struct cf_map cf_map;
+int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input,
+               void *input_ud, const cf_map_options *opt, cf_map **out);
+
+/* Next result, in input order.  0: *data / *len valid until the next call.
+ * An item that failed returns its error (CF_ETASK, CF_EBROKEN, ...) and the
+ * iteration goes on with the next item; cf_map_task_code() gives the task's
+ * code.  CF_EOF at the end; CF_ETIMEDOUT once the deadline has passed (the
+ * rest is cancelled); the input callback's error is returned in order. */
+int cf_map_next(cf_map *m, const void **data, size_t *len);
+int cf_map_task_code(const cf_map *m);
+/* Record of the chunk the last returned item belonged to. */
+void cf_map_record(const cf_map *m, cf_task_record *rec);
+/* Cancel what is pending and free. NULL is ignored. */
+void cf_map_free(cf_map *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CFUTURES_H */

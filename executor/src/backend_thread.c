@@ -1,0 +1,114 @@
+/* backend_thread.c -- the thread backend: max_workers threads, started at
+ * executor creation, each pinning itself, running the initializer, then
+ * taking futures from the executor's pending queue until shutdown. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct thread_backend {
+  pthread_t *threads;
+  int started;
+  int joined;
+  pthread_mutex_t join_lock;
+} thread_backend;
+
+typedef struct worker_arg {
+  cf_executor *ex;
+  int index;
+} worker_arg;
+
+static void *worker_main(void *p) {
+  worker_arg wa = *(worker_arg *)p;
+  free(p);
+  cf_executor *ex = wa.ex;
+  cf__self.ex = ex;
+  cf__self.worker = wa.index;
+  cf__self.current = NULL;
+
+  if (ex->cfg.pin != CF_PIN_NONE) {
+    int rc = cf__pin_self_thread(&ex->cfg, wa.index);
+    if (rc) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "worker %d could not be pinned: %s", wa.index, cf_strerror(rc));
+      cf__executor_set_broken(ex, msg);
+    }
+  }
+  if (ex->cfg.initializer && !atomic_load(&ex->broken)) {
+    int rc = ex->cfg.initializer(ex->cfg.initializer_arg);
+    if (rc) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "initializer failed in worker %d (returned %d)", wa.index, rc);
+      cf__executor_set_broken(ex, msg);
+    }
+  }
+  for (;;) {
+    cf_future *f = cf__queue_pop(ex);
+    if (!f) break;
+    if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
+      if (cf__future_claim(f, wa.index)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
+    } else if (cf__future_claim(f, wa.index)) {
+      cf__future_run(f, wa.index);
+    }
+    cf_future_release(f); /* the queue's reference */
+  }
+  cf__self.ex = NULL;
+  cf__self.worker = -1;
+  return NULL;
+}
+
+static int tb_start(cf_executor *ex) {
+  thread_backend *tb = calloc(1, sizeof *tb);
+  if (!tb) return CF_ENOMEM;
+  tb->threads = calloc((size_t)ex->nworkers, sizeof *tb->threads);
+  if (!tb->threads) {
+    free(tb);
+    return CF_ENOMEM;
+  }
+  pthread_mutex_init(&tb->join_lock, NULL);
+  ex->backend = tb;
+  for (int i = 0; i < ex->nworkers; i++) {
+    worker_arg *wa = malloc(sizeof *wa);
+    if (!wa) return CF_ENOMEM;
+    wa->ex = ex;
+    wa->index = i;
+    if (pthread_create(&tb->threads[i], NULL, worker_main, wa) != 0) {
+      free(wa);
+      return CF_ENOMEM;
+    }
+    tb->started++;
+  }
+  return 0;
+}
+
+static void tb_join(cf_executor *ex) {
+  thread_backend *tb = ex->backend;
+  if (!tb) return;
+  pthread_mutex_lock(&tb->join_lock);
+  if (!tb->joined) {
+    pthread_t self = pthread_self();
+    for (int i = 0; i < tb->started; i++) {
+      if (pthread_equal(tb->threads[i], self)) pthread_detach(self);
+      else pthread_join(tb->threads[i], NULL);
+    }
+    tb->joined = 1;
+  }
+  pthread_mutex_unlock(&tb->join_lock);
+}
+
+static void tb_stop(cf_executor *ex, int wait) {
+  if (wait) tb_join(ex);
+}
+
+static void tb_destroy(cf_executor *ex) {
+  thread_backend *tb = ex->backend;
+  if (!tb) return;
+  tb_join(ex);
+  pthread_mutex_destroy(&tb->join_lock);
+  free(tb->threads);
+  free(tb);
+  ex->backend = NULL;
+}
+
+const cf__backend_ops cf__thread_backend = {"thread", tb_start, tb_stop, tb_destroy};

@@ -1,0 +1,271 @@
+/* executor.c -- the executor core: configuration, the pending queue that
+ * both backends consume, submit, shutdown and the executor's lifetime.
+ *
+ * The pending queue is an intrusive FIFO of futures under one mutex; a
+ * consumer spins briefly on the atomic length before sleeping on the condvar,
+ * and a producer signals only when a consumer sleeps. */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define POP_SPINS 2000
+
+
+void cf_config_init(cf_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->backend = CF_BACKEND_THREAD;
+  cfg->pin = CF_PIN_NONE;
+  cfg->on_deadlock = CF_DEADLOCK_ERROR;
+  cfg->transport = CF_TRANSPORT_SHM;
+}
+
+int cf_default_max_workers(void) {
+  cpu_set_t set;
+  int n = 0;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  if (n <= 0) n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (n <= 0) n = 1;
+  return n + 4 < 32 ? n + 4 : 32;
+}
+
+int cf_current_worker(void) { return cf__self.ex ? cf__self.worker : -1; }
+
+/* ----------------------------------------------------------------- queue */
+
+void cf__queue_push(cf_executor *ex, cf_future *f) {
+  cf_future_retain(f);
+  f->next = NULL;
+  pthread_mutex_lock(&ex->q_lock);
+  if (ex->q_tail) ex->q_tail->next = f;
+  else ex->q_head = f;
+  ex->q_tail = f;
+  atomic_fetch_add_explicit(&ex->q_len, 1, memory_order_release);
+  if (ex->q_sleepers) pthread_cond_signal(&ex->q_cond);
+  pthread_mutex_unlock(&ex->q_lock);
+}
+
+static cf_future *queue_take_locked(cf_executor *ex) {
+  cf_future *f = ex->q_head;
+  if (f) {
+    ex->q_head = f->next;
+    if (!ex->q_head) ex->q_tail = NULL;
+    f->next = NULL;
+    atomic_fetch_sub_explicit(&ex->q_len, 1, memory_order_relaxed);
+  }
+  return f;
+}
+
+cf_future *cf__queue_trypop(cf_executor *ex) {
+  if (atomic_load_explicit(&ex->q_len, memory_order_acquire) == 0) return NULL;
+  pthread_mutex_lock(&ex->q_lock);
+  cf_future *f = queue_take_locked(ex);
+  pthread_mutex_unlock(&ex->q_lock);
+  return f;
+}
+
+cf_future *cf__queue_pop(cf_executor *ex) {
+  for (int i = 0; i < POP_SPINS; i++) {
+    if (atomic_load_explicit(&ex->q_len, memory_order_acquire) > 0 ||
+        atomic_load_explicit(&ex->shutdown, memory_order_relaxed))
+      break;
+    cf__cpu_relax();
+  }
+  pthread_mutex_lock(&ex->q_lock);
+  cf_future *f;
+  while (!(f = queue_take_locked(ex)) && !atomic_load(&ex->shutdown)) {
+    ex->q_sleepers++;
+    pthread_cond_wait(&ex->q_cond, &ex->q_lock);
+    ex->q_sleepers--;
+  }
+  pthread_mutex_unlock(&ex->q_lock);
+  return f;
+}
+
+static void queue_wake_all(cf_executor *ex) {
+  pthread_mutex_lock(&ex->q_lock);
+  pthread_cond_broadcast(&ex->q_cond);
+  pthread_mutex_unlock(&ex->q_lock);
+}
+
+void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
+  pthread_mutex_lock(&ex->q_lock);
+  cf_future *list = ex->q_head;
+  ex->q_head = ex->q_tail = NULL;
+  atomic_store(&ex->q_len, 0);
+  pthread_mutex_unlock(&ex->q_lock);
+  while (list) {
+    cf_future *f = list;
+    list = f->next;
+    if (err == CF_ECANCELED) cf_future_cancel(f);
+    else if (cf__future_claim(f, -1)) cf__future_fail(f, err, -1, msg);
+    cf_future_release(f);
+  }
+}
+
+void cf__executor_set_broken(cf_executor *ex, const char *msg) {
+  pthread_mutex_lock(&ex->q_lock);
+  int first = !atomic_load(&ex->broken);
+  if (first) {
+    ex->broken_msg = strdup(msg ? msg : "pool is broken");
+    atomic_store(&ex->broken, 1);
+  }
+  pthread_mutex_unlock(&ex->q_lock);
+  cf__queue_drain(ex, CF_EBROKEN, ex->broken_msg);
+}
+
+/* -------------------------------------------------------------- lifetime */
+
+static int config_validate(const cf_config *cfg) {
+  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return CF_EINVAL;
+  if (cfg->max_workers < 0 || cfg->max_workers > 4096) return CF_EINVAL;
+  if (cfg->max_tasks_per_child < 0) return CF_EINVAL;
+  if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP) return CF_EINVAL;
+  if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return CF_EINVAL;
+  if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return CF_EINVAL;
+  if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0)) return CF_EINVAL;
+  if (cfg->pin != CF_PIN_NONE) return cf__pin_validate(cfg);
+  return 0;
+}
+
+static void executor_destroy(cf_executor *ex) {
+  if (ex->ops && ex->ops->destroy) ex->ops->destroy(ex);
+  cf__future_free_list(ex);
+  pthread_mutex_destroy(&ex->q_lock);
+  pthread_cond_destroy(&ex->q_cond);
+  pthread_mutex_destroy(&ex->free_lock);
+  pthread_mutex_destroy(&ex->graph_lock);
+  free(ex->blocked_on);
+  free(ex->broken_msg);
+  free(ex);
+}
+
+void cf__executor_unref(cf_executor *ex) {
+  if (atomic_fetch_sub_explicit(&ex->refs, 1, memory_order_acq_rel) == 1) executor_destroy(ex);
+}
+
+int cf_executor_new(cf_executor **out, const cf_config *cfg) {
+  if (!out) return CF_EINVAL;
+  *out = NULL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  cf_config def;
+  if (!cfg) {
+    cf_config_init(&def);
+    cfg = &def;
+  }
+  int rc = config_validate(cfg);
+  if (rc) return rc;
+  cf_executor *ex = aligned_alloc(CF_CACHELINE, (sizeof *ex + CF_CACHELINE - 1) / CF_CACHELINE * CF_CACHELINE);
+  if (!ex) return CF_ENOMEM;
+  memset(ex, 0, sizeof *ex);
+  ex->cfg = *cfg;
+  ex->nworkers = cfg->max_workers ? cfg->max_workers : cf_default_max_workers();
+  ex->refs = 1;
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP); /* spin before sleeping */
+  pthread_mutex_init(&ex->q_lock, &ma);
+  pthread_mutexattr_destroy(&ma);
+  pthread_cond_init(&ex->q_cond, NULL);
+  pthread_mutex_init(&ex->free_lock, NULL);
+  pthread_mutex_init(&ex->graph_lock, NULL);
+  ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
+  if (!ex->blocked_on) {
+    executor_destroy(ex);
+    return CF_ENOMEM;
+  }
+  ex->ops = cfg->backend == CF_BACKEND_THREAD ? &cf__thread_backend : &cf__process_backend;
+  rc = ex->ops->start(ex);
+  if (rc) {
+    atomic_store(&ex->shutdown, 1);
+    queue_wake_all(ex);
+    executor_destroy(ex); /* destroy joins whatever start created */
+    return rc;
+  }
+  *out = ex;
+  return 0;
+}
+
+/* Queue a prepared future (fn and arg set); on error the caller releases it. */
+int cf__submit_future(cf_executor *ex, cf_future *f) {
+  if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) return CF_ESHUTDOWN;
+  if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
+  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+  f->rec.enqueue_ns = cf__now_ns();
+  cf__queue_push(ex, f);
+  /* A break racing with this submit: leave nothing in a queue that nobody
+   * consumes any more. */
+  if (atomic_load(&ex->broken)) cf__queue_drain(ex, CF_EBROKEN, ex->broken_msg);
+  return 0;
+}
+
+int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_future **out) {
+  if (out) *out = NULL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  if (!ex || !fn || !out || (!arg && len)) return CF_EINVAL;
+  if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) return CF_ESHUTDOWN;
+  if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
+  cf_future *f = cf__future_new(ex);
+  if (!f) return CF_ENOMEM;
+  int rc = cf_result_set(&f->arg, arg, len);
+  f->fn = fn;
+  if (rc == 0) rc = cf__submit_future(ex, f);
+  if (rc != 0) {
+    cf_future_release(f);
+    return rc;
+  }
+  *out = f;
+  return 0;
+}
+
+int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
+  if (!ex) return CF_EINVAL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  if (cancel_futures) atomic_store(&ex->cancel_pending, 1);
+  atomic_store(&ex->shutdown, 1);
+  if (cancel_futures) cf__queue_drain(ex, CF_ECANCELED, NULL);
+  queue_wake_all(ex);
+  if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
+  if (ex->ops->stop) ex->ops->stop(ex, wait);
+  return 0;
+}
+
+void cf_executor_free(cf_executor *ex) {
+  if (!ex) return;
+  if (atomic_exchange(&ex->freed, 1)) return;
+  if (cf__self.ex == ex) {
+    /* Freed from inside its own task: cannot join; the last reference (the
+     * running future's) destroys it. */
+    cf_executor_shutdown(ex, 0, 0);
+  } else {
+    cf_executor_shutdown(ex, 1, 0);
+  }
+  cf__executor_unref(ex);
+}
+
+int cf_executor_workers(const cf_executor *ex) { return ex ? ex->nworkers : 0; }
+
+void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
+  cf_executor *e = (cf_executor *)ex;
+  st->submitted = atomic_load(&e->next_id);
+  st->completed = atomic_load(&e->st_completed);
+  st->failed = atomic_load(&e->st_failed);
+  st->cancelled = atomic_load(&e->st_cancelled);
+  st->callback_errors = atomic_load(&e->st_cb_errors);
+  st->deadlocks = atomic_load(&e->st_deadlocks);
+  st->helped = atomic_load(&e->st_helped);
+  st->respawns = atomic_load(&e->st_respawns);
+}
+
+int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len) {
+  cf_executor *e = (cf_executor *)ex;
+  pthread_mutex_lock(&e->graph_lock);
+  int have = e->last_deadlock[0] != 0;
+  if (have && buf && len) snprintf(buf, len, "%s", e->last_deadlock);
+  pthread_mutex_unlock(&e->graph_lock);
+  return have ? 0 : CF_EAGAIN;
+}

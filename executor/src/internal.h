@@ -1,0 +1,206 @@
+/* internal.h -- structures and helpers shared by the executor's source files.
+ * Not installed; users include only cfutures.h.
+ *
+ * Lock order: ex->graph_lock -> ex->q_lock -> f->lock -> ex->free_lock.
+ */
+#ifndef CF_INTERNAL_H
+#define CF_INTERNAL_H
+
+#include "cfutures.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CF_INLINE_BYTES 64
+
+/* A growable byte buffer with inline storage for small payloads. */
+struct cf_result {
+  unsigned char *data;          /* points to inl or heap */
+  size_t len;
+  size_t cap;                   /* capacity of heap (0: using inl) */
+  unsigned char *heap;
+  unsigned char inl[CF_INLINE_BYTES];
+};
+
+void cf__result_init(cf_result *r);
+void cf__result_reset(cf_result *r);   /* free heap, back to empty inline */
+/* Grow to at least `len` bytes keeping the first `keep` bytes. */
+int cf__result_reserve(cf_result *r, size_t len, size_t keep);
+
+typedef struct cf__cb {
+  cf_done_cb cb;
+  void *ud;
+  struct cf__cb *next;
+} cf__cb;
+
+struct cf__waiter;
+
+typedef struct cf__wlink {       /* a multi-waiter registered on a future */
+  struct cf__waiter *w;
+  size_t index;
+  struct cf__wlink *next;
+} cf__wlink;
+
+struct cf_future {
+  _Atomic int state;             /* cf_future_state; futex word */
+  _Atomic int refs;
+  _Atomic int sleepers;          /* threads in futex_wait on state */
+  _Atomic int runner;            /* worker that claimed it, -1: none yet */
+  _Atomic int listeners;         /* callbacks or waiters were ever added */
+  int error;                     /* final code, valid once done */
+  int task_code;
+  int worker_status;
+  pthread_mutex_t lock;          /* callbacks, wait links */
+  cf__cb *cbs;
+  cf__wlink *links;
+  cf_executor *ex;
+  cf_future *next;               /* pending queue / free list link */
+  cf_task_fn fn;
+  cf_result arg;
+  cf_result res;
+  char *message;                 /* malloc'd detail, or NULL */
+  cf_task_record rec;
+  void *backend_data;            /* free for the backend's use */
+};
+
+/* Backend operations.  Both backends consume the executor's pending queue
+ * with cf__queue_pop(); the core owns futures, waits, map and deadlocks. */
+typedef struct cf__backend_ops {
+  const char *name;
+  int (*start)(cf_executor *ex);          /* start workers */
+  void (*stop)(cf_executor *ex, int wait);/* after shutdown: wake, maybe join */
+  void (*destroy)(cf_executor *ex);       /* join everything, free backend */
+} cf__backend_ops;
+
+extern const cf__backend_ops cf__thread_backend;
+extern const cf__backend_ops cf__process_backend;
+
+#define CF_CACHELINE 64
+
+struct cf_executor {
+  /* read-mostly */
+  cf_config cfg;
+  int nworkers;
+  const cf__backend_ops *ops;
+  void *backend;                 /* backend private state */
+  _Atomic int shutdown;
+  _Atomic int cancel_pending;    /* shutdown(cancel_futures=1) was asked */
+  _Atomic int broken;            /* initializer failed */
+  char *broken_msg;
+  _Atomic int freed;             /* cf_executor_free was called */
+
+  /* pending queue: shared by producers and consumers */
+  _Alignas(CF_CACHELINE) pthread_mutex_t q_lock;
+  cf_future *q_head, *q_tail;
+  _Atomic size_t q_len;
+  int q_sleepers;
+  pthread_cond_t q_cond;
+
+  /* submitter side: ids, lifetime, future free list */
+  _Alignas(CF_CACHELINE) _Atomic uint64_t next_id;
+  _Atomic int refs;              /* user handle + live futures */
+  pthread_mutex_t free_lock;
+  cf_future *free_list;
+  size_t free_count;
+
+  /* statistics (written by whoever completes a future) */
+  _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
+  _Atomic uint64_t st_failed, st_cancelled;
+  _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
+
+  /* deadlock wait-for graph (deadlock.c) */
+  _Alignas(CF_CACHELINE) pthread_mutex_t graph_lock;
+  cf_future **blocked_on;        /* per worker: the future it waits on, or NULL */
+  int nblocked;
+  char last_deadlock[512];
+};
+
+/* ---- time ---- */
+static inline uint64_t cf__now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+/* Absolute deadline for a timeout in seconds; UINT64_MAX = forever. */
+uint64_t cf__deadline(double timeout_s);
+
+static inline void cf__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- futex (futex.c) ---- */
+/* Sleep while *addr == val, until woken or `deadline` (CLOCK_MONOTONIC ns,
+ * UINT64_MAX = none).  `shared`: the word lives in memory shared between
+ * processes.  Returns 0 or CF_ETIMEDOUT. */
+int cf__futex_wait(_Atomic int *addr, int val, uint64_t deadline, int shared);
+void cf__futex_wake(_Atomic int *addr, int n, int shared);
+
+/* ---- per-thread worker context ---- */
+typedef struct cf__tls {
+  cf_executor *ex;               /* executor this thread works for, or NULL */
+  int worker;
+  cf_future *current;            /* task running in this thread (innermost) */
+  int in_process_child;          /* set in forked process workers */
+} cf__tls;
+extern _Thread_local cf__tls cf__self;
+
+/* ---- futures (future.c) ---- */
+cf_future *cf__future_new(cf_executor *ex);   /* refs = 1 */
+/* PENDING -> RUNNING.  Returns 1 if this caller claimed it. */
+int cf__future_claim(cf_future *f, int worker);
+/* Finish a claimed (RUNNING) or still PENDING future with `err`; result bytes
+ * must already be in f->res.  Wakes waiters, runs callbacks. Returns 1 if this
+ * call finished it, 0 if it was already done. */
+int cf__future_finish(cf_future *f, int err);
+/* Like finish but with a message (copied) and worker status. */
+int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg);
+/* Lock f->lock and mark that callbacks/waiters may be attached; returns
+ * whether f is already done.  The caller unlocks. */
+int cf__future_listen(cf_future *f);
+/* Run a claimed future's task in this thread and finish it. */
+void cf__future_run(cf_future *f, int worker);
+/* Wait until done or deadline; no deadlock logic. 0 or CF_ETIMEDOUT. */
+int cf__future_wait_done(cf_future *f, uint64_t deadline);
+static inline int cf__state_done(int s) { return s >= CF_CANCELLED; }
+void cf__executor_unref(cf_executor *ex);
+
+/* Wait with deadlock detection / HELP when called from a worker. */
+int cf__future_wait(cf_future *f, uint64_t deadline);
+void cf__future_free_list(cf_executor *ex);
+
+/* ---- pending queue (executor.c) ---- */
+int cf__submit_future(cf_executor *ex, cf_future *f);
+void cf__queue_push(cf_executor *ex, cf_future *f);  /* takes a reference */
+/* Next queued future (caller owns the queue's reference), or NULL once the
+ * executor is shut down and the queue is empty. */
+cf_future *cf__queue_pop(cf_executor *ex);
+/* Non-blocking pop; NULL if empty. */
+cf_future *cf__queue_trypop(cf_executor *ex);
+/* Fail every queued future with err (used for broken pools, cancel). */
+void cf__queue_drain(cf_executor *ex, int err, const char *msg);
+void cf__executor_set_broken(cf_executor *ex, const char *msg);
+
+/* ---- deadlock detection (deadlock.c) ---- */
+/* Called by a worker thread about to wait on f (not done).  Returns 0 (now
+ * registered as blocked: call cf__graph_unblock after the wait) or
+ * CF_EDEADLK (not registered; description stored in the executor). */
+int cf__graph_block(cf_executor *ex, int worker, cf_future *f);
+void cf__graph_unblock(cf_executor *ex, int worker);
+
+/* ---- multi-future waiters (wait.c); called with f->lock held ---- */
+void cf__waiter_notify(struct cf__waiter *w, size_t index);
+
+/* ---- map chunk task (map.c) ---- */
+int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
+
+/* ---- pinning (affinity.c); 0 or CF_E* ---- */
+int cf__pin_validate(const cf_config *cfg);
+int cf__pin_self_thread(const cf_config *cfg, int worker);
+
+#endif

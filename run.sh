@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# run.sh -- the two commands of the README's quick start.
+#   ./run.sh bench   build (release) and run the default benchmark sweep,
+#                    then plots and report
+#   ./run.sh test    build and run every test under ASan+UBSan, and the
+#                    executor's tests under TSan
+# Each first installs what a fresh Debian machine lacks (as root, via apt).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev)
+OPTIONAL=(libpapi-dev papi-tools nginx-light)
+
+missing_of() {
+  local p out=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out+=("$p")
+  done
+  echo "${out[@]:-}"
+}
+
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then sudo=(sudo); else
+      echo "run.sh: missing packages ($*) and not root; install them or run as root" >&2
+      return 1
+    fi
+  fi
+  if [ -z "${CF_APT_UPDATED:-}" ]; then
+    "${sudo[@]}" apt-get update -qq
+    export CF_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"
+}
+
+ensure_packages() {
+  command -v dpkg-query >/dev/null || return 0 # not Debian: trust the user
+  local req opt
+  req=$(missing_of "${REQUIRED[@]}")
+  opt=$(missing_of "${OPTIONAL[@]}")
+  if [ -n "$req" ]; then
+    echo "run.sh: installing $req" >&2
+    # shellcheck disable=SC2086
+    apt_install $req
+  fi
+  if [ -n "$opt" ]; then
+    echo "run.sh: installing optional $opt" >&2
+    # shellcheck disable=SC2086
+    apt_install $opt || echo "run.sh: optional packages unavailable ($opt); going on without them" >&2
+  fi
+}
+
+cmd_test() {
+  ensure_packages
+  cmake --workflow --preset asan
+  cmake --workflow --preset tsan
+}
+
+cmd_bench() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  if [ -x build/release/harness/cfbench ]; then
+    exec build/release/harness/cfbench bench "$@"
+  fi
+  echo "run.sh: the cfbench harness is not built yet; running the executor overhead benchmark" >&2
+  build/release/executor/bench_overhead
+}
+
+case "${1:-}" in
+  test) shift; cmd_test "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test" >&2; exit 2 ;;
+esac

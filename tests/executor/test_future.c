@@ -1,0 +1,342 @@
+/* test_future.c -- Future semantics: results, timeouts, task errors,
+ * cancellation, states, done callbacks, records, error codes, config. */
+#include "common.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static void result_value(void) {
+  cf_executor *ex = make_ex(2);
+  const char msg[] = "hello, futures";
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, t_echo, msg, sizeof msg, &f), 0);
+  const void *d;
+  size_t len;
+  CHECK_EQ(cf_future_result(f, 5.0, &d, &len), 0);
+  CHECK_EQ(len, sizeof msg);
+  CHECK(memcmp(d, msg, sizeof msg) == 0);
+  CHECK_EQ(cf_future_error(f), 0);
+  CHECK(cf_future_done(f));
+  CHECK_EQ(cf_future_state_get(f), CF_FINISHED);
+  cf_future_release(f);
+  /* empty argument, empty result */
+  CHECK_EQ(cf_submit(ex, t_echo, NULL, 0, &f), 0);
+  CHECK_EQ(cf_future_result(f, 5.0, &d, &len), 0);
+  CHECK_EQ(len, 0);
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
+static void large_result(void) {
+  cf_executor *ex = make_ex(2);
+  size_t n = 1u << 20;
+  unsigned char *buf = malloc(n);
+  for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)(i * 7);
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, t_echo, buf, n, &f), 0);
+  const void *d;
+  size_t len;
+  CHECK_EQ(cf_future_result(f, 10.0, &d, &len), 0);
+  CHECK_EQ(len, n);
+  CHECK(memcmp(d, buf, n) == 0);
+  cf_future_release(f);
+  free(buf);
+  cf_executor_free(ex);
+}
+
+static void result_timeout(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *f = submit_int(ex, t_sleep, 600);
+  double asked[] = {0.0, 0.05, 0.2};
+  for (int i = 0; i < 3; i++) {
+    double t0 = now_s();
+    CHECK_EQ(cf_future_result(f, asked[i], NULL, NULL), CF_ETIMEDOUT);
+    double took = now_s() - t0;
+    CHECK(took >= asked[i] - 0.001);
+    CHECK(took <= asked[i] + 0.050); /* within 50 ms of the asked timeout */
+  }
+  CHECK(!cf_future_done(f));
+  CHECK_EQ(cf_future_error(f), CF_EAGAIN);
+  CHECK_EQ(result_int(f), 600); /* the task itself is unharmed */
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
+static void task_error(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *f = submit_sleep_fail(ex, 0, 42);
+  CHECK_EQ(cf_future_result(f, 5.0, NULL, NULL), CF_ETASK);
+  CHECK_EQ(cf_future_error(f), CF_ETASK);
+  CHECK_EQ(cf_future_task_code(f), 42);
+  cf_future_release(f);
+  /* the pool is fine afterwards */
+  f = submit_int(ex, t_sleep, 1);
+  CHECK_EQ(result_int(f), 1);
+  CHECK_EQ(cf_future_task_code(f), 0);
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
+static void cancel_pending_not_running(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *busy = submit_int(ex, t_sleep, 300);
+  cf_future *pending = submit_int(ex, t_sleep, 1);
+  wait_running(busy);
+  CHECK_EQ(cf_future_state_get(pending), CF_PENDING);
+  CHECK_EQ(cf_future_cancel(busy), 0);     /* running: not cancellable */
+  CHECK_EQ(cf_future_cancel(pending), 1);
+  CHECK_EQ(cf_future_cancel(pending), 1);  /* stays cancelled */
+  CHECK(cf_future_cancelled(pending));
+  CHECK(cf_future_done(pending));
+  CHECK_EQ(cf_future_result(pending, 1.0, NULL, NULL), CF_ECANCELED);
+  CHECK_EQ(cf_future_error(pending), CF_ECANCELED);
+  CHECK_EQ(result_int(busy), 300);
+  CHECK_EQ(cf_future_cancel(busy), 0);     /* finished: not cancellable */
+  CHECK(!cf_future_cancelled(busy));
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.cancelled, 1);
+  cf_future_release(busy);
+  cf_future_release(pending);
+  cf_executor_free(ex);
+}
+
+static void states(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *a = submit_int(ex, t_sleep, 200);
+  cf_future *b = submit_int(ex, t_sleep, 1);
+  wait_running(a);
+  CHECK(cf_future_running(a));
+  CHECK(!cf_future_done(a));
+  CHECK_EQ(cf_future_state_get(b), CF_PENDING);
+  CHECK(!cf_future_running(b));
+  result_int(b);
+  CHECK_EQ(cf_future_state_get(a), CF_FINISHED);
+  CHECK(!cf_future_running(a));
+  cf_future_release(a);
+  cf_future_release(b);
+  cf_executor_free(ex);
+}
+
+static atomic_int cb_calls, cb_late_calls;
+static int cb_count(cf_future *f, void *ud) {
+  atomic_fetch_add((atomic_int *)ud, 1);
+  CHECK(cf_future_done(f));
+  return 0;
+}
+static int cb_fail(cf_future *f, void *ud) {
+  atomic_fetch_add((atomic_int *)ud, 1);
+  return -1; /* a failing callback must not break the pool */
+}
+
+static void callbacks_once(void) {
+  atomic_store(&cb_calls, 0);
+  atomic_store(&cb_late_calls, 0);
+  cf_executor *ex = make_ex(2);
+  cf_future *f = submit_int(ex, t_sleep, 100);
+  CHECK_EQ(cf_future_add_done_callback(f, cb_count, &cb_calls), 0);
+  CHECK_EQ(cf_future_add_done_callback(f, cb_fail, &cb_calls), 0);
+  result_int(f);
+  /* callbacks run in the completing thread before or just after the
+   * result is visible; give them a moment */
+  double t0 = now_s();
+  while (atomic_load(&cb_calls) < 2 && now_s() - t0 < 5) sleep_ms(1);
+  CHECK_EQ(atomic_load(&cb_calls), 2);
+  /* added after completion: runs at once, in this thread */
+  CHECK_EQ(cf_future_add_done_callback(f, cb_count, &cb_late_calls), 0);
+  CHECK_EQ(atomic_load(&cb_late_calls), 1);
+  sleep_ms(20);
+  CHECK_EQ(atomic_load(&cb_calls), 2); /* still exactly once each */
+  /* cancelled futures run their callbacks too */
+  cf_future *busy = submit_int(ex, t_sleep, 150);
+  cf_future *busy2 = submit_int(ex, t_sleep, 150);
+  cf_future *p = submit_int(ex, t_sleep, 1);
+  atomic_int pc = 0;
+  CHECK_EQ(cf_future_add_done_callback(p, cb_count, &pc), 0);
+  wait_running(busy);
+  wait_running(busy2);
+  CHECK_EQ(cf_future_cancel(p), 1);
+  CHECK_EQ(atomic_load(&pc), 1);
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.callback_errors, 1);
+  /* pool still works after the failing callback */
+  cf_future *g = submit_int(ex, t_sleep, 2);
+  CHECK_EQ(result_int(g), 2);
+  cf_future_release(g);
+  cf_future_release(busy);
+  cf_future_release(busy2);
+  cf_future_release(p);
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
+static void records(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *f = submit_int(ex, t_sleep, 20);
+  result_int(f);
+  cf_task_record r;
+  cf_future_record(f, &r);
+  CHECK_GE(r.id, 1);
+  CHECK_GT(r.enqueue_ns, 0);
+  CHECK_LE(r.enqueue_ns, r.start_ns);
+  CHECK_GE(r.end_ns - r.start_ns, 19000000ull);
+  CHECK_GE(r.worker, 0);
+  CHECK_LT(r.worker, 2);
+  CHECK_GE(r.cpu, 0);
+  CHECK_EQ(r.status, 0);
+  cf_future *g = submit_int(ex, t_sleep, 1);
+  cf_task_record r2;
+  result_int(g);
+  cf_future_record(g, &r2);
+  CHECK_GT(r2.id, r.id);
+  cf_future_release(f);
+  cf_future_release(g);
+  cf_executor_free(ex);
+}
+
+static atomic_int rec_count;
+static void on_rec(const cf_task_record *r, void *ud) {
+  CHECK(r->end_ns >= r->start_ns);
+  atomic_fetch_add(&rec_count, 1);
+}
+
+static void record_hook(void) {
+  atomic_store(&rec_count, 0);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.on_record = on_rec;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_future *fs[10];
+  for (int i = 0; i < 10; i++) fs[i] = submit_int(ex, t_sleep, 0);
+  CHECK_EQ(cf_wait(fs, 10, CF_ALL_COMPLETED, 10, NULL), 0);
+  cf_executor_shutdown(ex, 1, 0);
+  CHECK_EQ(atomic_load(&rec_count), 10);
+  for (int i = 0; i < 10; i++) cf_future_release(fs[i]);
+  cf_executor_free(ex);
+}
+
+static void errors_and_config(void) {
+  int codes[] = {CF_EINVAL, CF_ENOMEM, CF_ETIMEDOUT, CF_ECANCELED, CF_EDEADLK, CF_ESHUTDOWN,
+                 CF_ENOSYS, CF_EAGAIN, CF_EBROKEN, CF_ETASK, CF_EINTASK, CF_EOF};
+  size_t n = sizeof codes / sizeof codes[0];
+  for (size_t i = 0; i < n; i++) {
+    CHECK(codes[i] < 0);
+    CHECK(strcmp(cf_strerror(codes[i]), "unknown error") != 0);
+    CHECK(strncmp(cf_err_name(codes[i]), "CF_E", 4) == 0);
+    for (size_t j = 0; j < i; j++) {
+      CHECK_NE(codes[i], codes[j]);
+      CHECK(strcmp(cf_strerror(codes[i]), cf_strerror(codes[j])) != 0);
+    }
+  }
+  CHECK(strcmp(cf_strerror(CF_ETIMEDOUT), "timed out") == 0);
+  CHECK(strcmp(cf_err_name(CF_EDEADLK), "CF_EDEADLK") == 0);
+  CHECK(strcmp(cf_strerror(-99999), "unknown error") == 0);
+  CHECK(strcmp(cf_strerror(0), "success") == 0);
+
+  long ncpu = 0;
+  cpu_set_t set;
+  CHECK_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  ncpu = CPU_COUNT(&set);
+  CHECK_EQ(cf_default_max_workers(), ncpu + 4 < 32 ? ncpu + 4 : 32);
+  cf_executor *ex = make_ex(0);
+  CHECK_EQ(cf_executor_workers(ex), cf_default_max_workers());
+  cf_executor_free(ex);
+
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = -1;
+  CHECK_EQ(cf_executor_new(&ex, &cfg), CF_EINVAL);
+  CHECK(ex == NULL);
+  cf_config_init(&cfg);
+  cfg.backend = (cf_backend)7;
+  CHECK_EQ(cf_executor_new(&ex, &cfg), CF_EINVAL);
+  cf_config_init(&cfg);
+  cfg.pin = CF_PIN_LIST; /* no list */
+  CHECK_EQ(cf_executor_new(&ex, &cfg), CF_EINVAL);
+  CHECK_EQ(cf_executor_new(NULL, NULL), CF_EINVAL);
+
+  ex = make_ex(1);
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, NULL, NULL, 0, &f), CF_EINVAL);
+  CHECK_EQ(cf_submit(ex, t_echo, NULL, 5, &f), CF_EINVAL);
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
+  CHECK_EQ(cf_submit(ex, t_echo, "x", 1, &f), CF_ESHUTDOWN);
+  CHECK(f == NULL);
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0); /* idempotent */
+  cf_executor_free(ex);
+}
+
+static int init_fail(void *arg) { return 7; }
+static atomic_int init_runs;
+static int init_ok(void *arg) {
+  atomic_fetch_add(&init_runs, 1);
+  return 0;
+}
+
+static void initializer(void) {
+  atomic_store(&init_runs, 0);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 3;
+  cfg.initializer = init_ok;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_future *f = submit_int(ex, t_sleep, 1);
+  CHECK_EQ(result_int(f), 1);
+  cf_future_release(f);
+  cf_executor_free(ex);
+  if (g_backend == CF_BACKEND_THREAD) CHECK_EQ(atomic_load(&init_runs), 3);
+
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.initializer = init_fail;
+  ex = make_ex_cfg(&cfg);
+  int rc = cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &f);
+  if (rc == 0) {
+    CHECK_EQ(cf_future_result(f, 10, NULL, NULL), CF_EBROKEN);
+    CHECK_STR_CONTAINS(cf_future_message(f), "initializer");
+    cf_future_release(f);
+  } else {
+    CHECK_EQ(rc, CF_EBROKEN);
+  }
+  /* once broken, later submits fail at once */
+  double t0 = now_s();
+  while (cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &f) == 0) {
+    CHECK_EQ(cf_future_result(f, 10, NULL, NULL), CF_EBROKEN);
+    cf_future_release(f);
+    CHECK(now_s() - t0 < 10);
+  }
+  CHECK_EQ(cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &f), CF_EBROKEN);
+  cf_executor_free(ex);
+}
+
+static void release_after_free(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *f = submit_int(ex, t_sleep, 30);
+  cf_executor_free(ex); /* waits for f; f stays valid */
+  CHECK(cf_future_done(f));
+  CHECK_EQ(result_int(f), 30);
+  cf_future_retain(f);
+  cf_future_release(f);
+  cf_future_release(f); /* last reference frees the executor too (ASan checks) */
+}
+
+int main(int argc, char **argv) {
+  set_backend(argc, argv);
+  static const test_case cases[] = {
+      {"result_value", result_value},
+      {"large_result", large_result},
+      {"result_timeout", result_timeout},
+      {"task_error", task_error},
+      {"cancel_pending_not_running", cancel_pending_not_running},
+      {"states", states},
+      {"callbacks_once", callbacks_once},
+      {"records", records},
+      {"record_hook", record_hook},
+      {"errors_and_config", errors_and_config},
+      {"initializer", initializer},
+      {"release_after_free", release_after_free},
+      {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}

@@ -1,0 +1,192 @@
+/* test_map.c -- cf_map: order, chunksize, the buffersize bound on input
+ * consumption, per-item errors, input errors, timeout, bad options. */
+#include "common.h"
+
+typedef struct counter_input {
+  uint64_t next, end;
+  size_t calls;       /* how often the input callback was called */
+  uint64_t cur;
+  int fail_at;        /* return this error instead of item `fail_at`... */
+  int fail_code;
+} counter_input;
+
+static int counter_next(void *ud, const void **arg, size_t *len) {
+  counter_input *in = ud;
+  in->calls++;
+  if (in->fail_code && in->next == (uint64_t)in->fail_at) return in->fail_code;
+  if (in->next >= in->end) return 0;
+  in->cur = in->next++;
+  *arg = &in->cur;
+  *len = sizeof in->cur;
+  return 1;
+}
+
+/* Items sleep a pseudo-random 0..3 ms, so completion order is shuffled. */
+static int t_jitter_add1(const void *arg, size_t len, cf_result *out) {
+  uint64_t v;
+  memcpy(&v, arg, sizeof v);
+  sleep_ms((int)(((v * 2654435761u) >> 7) % 4));
+  v++;
+  return cf_result_set(out, &v, sizeof v);
+}
+
+/* Odd items fail with their value as code. */
+static int t_fail_odd(const void *arg, size_t len, cf_result *out) {
+  uint64_t v;
+  memcpy(&v, arg, sizeof v);
+  if (v % 2) return (int)v;
+  return cf_result_set(out, &v, sizeof v);
+}
+
+static void map_order(void) {
+  cf_executor *ex = make_ex(4);
+  size_t sizes[] = {1, 3, 16, 1000};
+  for (size_t s = 0; s < 4; s++) {
+    counter_input in = {0, 200, 0, 0, 0, 0};
+    cf_map_options opt;
+    cf_map_options_init(&opt);
+    opt.chunksize = sizes[s];
+    cf_map *m;
+    CHECK_EQ(cf_map_new(ex, t_jitter_add1, counter_next, &in, &opt, &m), 0);
+    const void *d;
+    size_t len;
+    uint64_t expect = 1;
+    int rc;
+    while ((rc = cf_map_next(m, &d, &len)) == 0) {
+      uint64_t v;
+      CHECK_EQ(len, 8);
+      memcpy(&v, d, 8);
+      CHECK_EQ(v, expect);
+      expect++;
+    }
+    CHECK_EQ(rc, CF_EOF);
+    CHECK_EQ(expect, 201);
+    CHECK_EQ(cf_map_next(m, &d, &len), CF_EOF);
+    cf_task_record rec;
+    cf_map_record(m, &rec);
+    cf_map_free(m);
+  }
+  cf_executor_free(ex);
+}
+
+static void map_buffersize_bound(void) {
+  cf_executor *ex = make_ex(2);
+  size_t chunks[] = {1, 4};
+  size_t bufs[] = {1, 3};
+  for (int c = 0; c < 2; c++)
+    for (int b = 0; b < 2; b++) {
+      counter_input in = {0, 1000000, 0, 0, 0, 0}; /* a "huge" input */
+      cf_map_options opt;
+      cf_map_options_init(&opt);
+      opt.chunksize = chunks[c];
+      opt.buffersize = bufs[b];
+      cf_map *m;
+      CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+      /* before consuming anything: at most buffersize chunks pulled */
+      CHECK_LE(in.calls, bufs[b] * chunks[c]);
+      const void *d;
+      for (size_t consumed = 1; consumed <= 50; consumed++) {
+        CHECK_EQ(cf_map_next(m, &d, NULL), 0);
+        /* the chunk being read plus buffersize chunks ahead, no more */
+        size_t chunks_read = (consumed + chunks[c] - 1) / chunks[c];
+        CHECK_LE(in.calls, (chunks_read + bufs[b]) * chunks[c]);
+      }
+      sleep_ms(20); /* workers idle: still no eager pull */
+      CHECK_LE(in.calls, (50 / chunks[c] + 1 + bufs[b]) * chunks[c]);
+      cf_map_free(m);
+    }
+  cf_executor_free(ex);
+}
+
+static void map_item_errors(void) {
+  cf_executor *ex = make_ex(2);
+  counter_input in = {0, 20, 0, 0, 0, 0};
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.chunksize = 3;
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_fail_odd, counter_next, &in, &opt, &m), 0);
+  for (uint64_t i = 0; i < 20; i++) {
+    const void *d;
+    int rc = cf_map_next(m, &d, NULL);
+    if (i % 2) {
+      CHECK_EQ(rc, CF_ETASK);
+      CHECK_EQ(cf_map_task_code(m), (int)i);
+    } else {
+      CHECK_EQ(rc, 0);
+      CHECK_EQ(*(const uint64_t *)d, i);
+      CHECK_EQ(cf_map_task_code(m), 0);
+    }
+  }
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_EOF);
+  cf_map_free(m);
+  cf_executor_free(ex);
+}
+
+static void map_input_error(void) {
+  cf_executor *ex = make_ex(2);
+  counter_input in = {0, 100, 0, 0, 7, -777};
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, NULL, &m), 0);
+  for (int i = 0; i < 7; i++) CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), -777);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_EOF);
+  cf_map_free(m);
+  cf_executor_free(ex);
+}
+
+static int t_sleep_u64(const void *arg, size_t len, cf_result *out) {
+  uint64_t v;
+  memcpy(&v, arg, 8);
+  sleep_ms(v < 2 ? 10 : 1000);
+  return cf_result_set(out, &v, 8);
+}
+
+static void map_timeout(void) {
+  cf_executor *ex = make_ex(2);
+  counter_input in = {0, 6, 0, 0, 0, 0};
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.timeout_s = 0.3;
+  double t0 = now_s();
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_sleep_u64, counter_next, &in, &opt, &m), 0);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
+  double took = now_s() - t0;
+  CHECK(took >= 0.299);
+  CHECK(took < 0.36);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
+  cf_map_free(m);
+  cf_executor_free(ex);
+}
+
+static void map_bad_options(void) {
+  cf_executor *ex = make_ex(1);
+  counter_input in = {0, 6, 0, 0, 0, 0};
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.chunksize = 0;
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), CF_EINVAL);
+  CHECK_EQ(cf_map_new(ex, NULL, counter_next, &in, NULL, &m), CF_EINVAL);
+  CHECK_EQ(cf_map_new(ex, t_add1, NULL, &in, NULL, &m), CF_EINVAL);
+  CHECK_EQ(in.calls, 0);
+  cf_executor_shutdown(ex, 1, 0);
+  CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, NULL, &m), CF_ESHUTDOWN);
+  cf_executor_free(ex);
+}
+
+int main(int argc, char **argv) {
+  set_backend(argc, argv);
+  static const test_case cases[] = {
+      {"map_order", map_order},
+      {"map_buffersize_bound", map_buffersize_bound},
+      {"map_item_errors", map_item_errors},
+      {"map_input_error", map_input_error},
+      {"map_timeout", map_timeout},
+      {"map_bad_options", map_bad_options},
+      {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}

@@ -1,0 +1,73 @@
+/* test_shutdown.c -- cf_executor_shutdown with and without wait and
+ * cancel_futures, and freeing with work outstanding. */
+#include "common.h"
+
+static void shutdown_wait_runs_pending(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *fs[5];
+  for (int i = 0; i < 5; i++) fs[i] = submit_int(ex, t_sleep, 20);
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ(cf_future_state_get(fs[i]), CF_FINISHED); /* all done on return */
+    CHECK_EQ(result_int(fs[i]), 20);
+    cf_future_release(fs[i]);
+  }
+  cf_executor_free(ex);
+}
+
+static void shutdown_cancel_futures(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *running = submit_int(ex, t_sleep, 200);
+  cf_future *fs[5];
+  for (int i = 0; i < 5; i++) fs[i] = submit_int(ex, t_sleep, 1000);
+  wait_running(running);
+  double t0 = now_s();
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 1), 0);
+  CHECK(now_s() - t0 < 0.9); /* did not run the 1 s tasks */
+  CHECK_EQ(result_int(running), 200);
+  for (int i = 0; i < 5; i++) {
+    CHECK(cf_future_cancelled(fs[i]));
+    CHECK_EQ(cf_future_result(fs[i], 0, NULL, NULL), CF_ECANCELED);
+    cf_future_release(fs[i]);
+  }
+  cf_future_release(running);
+  cf_executor_free(ex);
+}
+
+static void shutdown_nowait(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *f = submit_int(ex, t_sleep, 300);
+  cf_future *g = submit_int(ex, t_sleep, 300);
+  double t0 = now_s();
+  CHECK_EQ(cf_executor_shutdown(ex, 0, 0), 0);
+  CHECK(now_s() - t0 < 0.1); /* returned at once */
+  CHECK_EQ(cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &(cf_future *){NULL}), CF_ESHUTDOWN);
+  CHECK_EQ(result_int(f), 300); /* queued work still runs */
+  CHECK_EQ(result_int(g), 300);
+  cf_executor_free(ex);
+  cf_future_release(f);
+  cf_future_release(g);
+}
+
+static void free_with_outstanding(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *fs[8];
+  for (int i = 0; i < 8; i++) fs[i] = submit_int(ex, t_sleep, 5);
+  cf_executor_free(ex); /* waits, keeps futures */
+  for (int i = 0; i < 8; i++) {
+    CHECK(cf_future_done(fs[i]));
+    CHECK_EQ(result_int(fs[i]), 5);
+    cf_future_release(fs[i]);
+  }
+}
+
+int main(int argc, char **argv) {
+  set_backend(argc, argv);
+  static const test_case cases[] = {
+      {"shutdown_wait_runs_pending", shutdown_wait_runs_pending},
+      {"shutdown_cancel_futures", shutdown_cancel_futures},
+      {"shutdown_nowait", shutdown_nowait},
+      {"free_with_outstanding", free_with_outstanding},
+      {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}

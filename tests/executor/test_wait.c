@@ -1,0 +1,148 @@
+/* test_wait.c -- cf_wait in its three modes and cf_as_completed (order,
+ * timeout, duplicates). */
+#include "common.h"
+
+static void release_all(cf_future **fs, size_t n) {
+  for (size_t i = 0; i < n; i++) cf_future_release(fs[i]);
+}
+
+static void wait_all(void) {
+  cf_executor *ex = make_ex(3);
+  cf_future *fs[3] = {submit_int(ex, t_sleep, 50), submit_int(ex, t_sleep, 10), submit_int(ex, t_sleep, 30)};
+  size_t nd = 99;
+  CHECK_EQ(cf_wait(fs, 3, CF_ALL_COMPLETED, 10, &nd), 0);
+  CHECK_EQ(nd, 3);
+  for (int i = 0; i < 3; i++) CHECK(cf_future_done(fs[i]));
+  /* nothing to wait for */
+  CHECK_EQ(cf_wait(NULL, 0, CF_ALL_COMPLETED, 1, &nd), 0);
+  CHECK_EQ(nd, 0);
+  CHECK_EQ(cf_wait(fs, 3, (cf_wait_mode)9, 1, &nd), CF_EINVAL);
+  release_all(fs, 3);
+  cf_executor_free(ex);
+}
+
+static void wait_first_completed(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *fs[2] = {submit_int(ex, t_sleep, 800), submit_int(ex, t_sleep, 20)};
+  size_t nd = 0;
+  double t0 = now_s();
+  CHECK_EQ(cf_wait(fs, 2, CF_FIRST_COMPLETED, 10, &nd), 0);
+  CHECK(now_s() - t0 < 0.6);
+  CHECK_EQ(nd, 1);
+  CHECK(cf_future_done(fs[1]));
+  CHECK(!cf_future_done(fs[0]));
+  release_all(fs, 2);
+  cf_executor_free(ex);
+}
+
+static void wait_first_exception(void) {
+  cf_executor *ex = make_ex(3);
+  /* a quick success does not end FIRST_EXCEPTION; the failure does */
+  cf_future *fs[3] = {submit_int(ex, t_sleep, 5), submit_sleep_fail(ex, 100, 3), submit_int(ex, t_sleep, 1500)};
+  size_t nd = 0;
+  double t0 = now_s();
+  CHECK_EQ(cf_wait(fs, 3, CF_FIRST_EXCEPTION, 10, &nd), 0);
+  double took = now_s() - t0;
+  CHECK(took >= 0.09);
+  CHECK(took < 1.2);
+  CHECK(cf_future_done(fs[0]));
+  CHECK_EQ(cf_future_error(fs[1]), CF_ETASK);
+  CHECK(!cf_future_done(fs[2]));
+  CHECK_EQ(nd, 2);
+  release_all(fs, 3);
+  /* without any failure it returns when all are done */
+  cf_future *gs[2] = {submit_int(ex, t_sleep, 10), submit_int(ex, t_sleep, 30)};
+  CHECK_EQ(cf_wait(gs, 2, CF_FIRST_EXCEPTION, 10, &nd), 0);
+  CHECK_EQ(nd, 2);
+  release_all(gs, 2);
+  cf_executor_free(ex);
+}
+
+static void wait_timeout(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *fs[2] = {submit_int(ex, t_sleep, 10), submit_int(ex, t_sleep, 1000)};
+  size_t nd = 0;
+  double t0 = now_s();
+  CHECK_EQ(cf_wait(fs, 2, CF_ALL_COMPLETED, 0.2, &nd), CF_ETIMEDOUT);
+  double took = now_s() - t0;
+  CHECK(took >= 0.199);
+  CHECK(took <= 0.25);
+  CHECK_EQ(nd, 1);
+  release_all(fs, 2);
+  cf_executor_free(ex);
+}
+
+static void as_completed_order(void) {
+  cf_executor *ex = make_ex(4);
+  int delays[4] = {300, 100, 200, 20};
+  cf_future *fs[4];
+  for (int i = 0; i < 4; i++) fs[i] = submit_int(ex, t_sleep, delays[i]);
+  cf_as_completed *it;
+  CHECK_EQ(cf_as_completed_new(fs, 4, 10, &it), 0);
+  int expect[4] = {20, 100, 200, 300};
+  cf_future *f;
+  for (int i = 0; i < 4; i++) {
+    CHECK_EQ(cf_as_completed_next(it, &f), 0);
+    CHECK(cf_future_done(f));
+    CHECK_EQ(result_int(f), expect[i]);
+  }
+  CHECK_EQ(cf_as_completed_next(it, &f), CF_EOF);
+  CHECK(f == NULL);
+  cf_as_completed_free(it);
+  release_all(fs, 4);
+  cf_executor_free(ex);
+}
+
+static void as_completed_done_first_and_dupes(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *a = submit_int(ex, t_sleep, 1);
+  result_int(a); /* already done before iteration starts */
+  cf_future *b = submit_int(ex, t_sleep, 50);
+  cf_future *fs[4] = {b, a, b, a};
+  cf_as_completed *it;
+  CHECK_EQ(cf_as_completed_new(fs, 4, 10, &it), 0);
+  cf_future *f;
+  CHECK_EQ(cf_as_completed_next(it, &f), 0);
+  CHECK(f == a);
+  CHECK_EQ(cf_as_completed_next(it, &f), 0);
+  CHECK(f == b);
+  CHECK_EQ(cf_as_completed_next(it, &f), CF_EOF);
+  cf_as_completed_free(it);
+  cf_future_release(a);
+  cf_future_release(b);
+  cf_executor_free(ex);
+}
+
+static void as_completed_timeout(void) {
+  cf_executor *ex = make_ex(2);
+  cf_future *fs[2] = {submit_int(ex, t_sleep, 30), submit_int(ex, t_sleep, 2000)};
+  double t0 = now_s();
+  cf_as_completed *it;
+  CHECK_EQ(cf_as_completed_new(fs, 2, 0.3, &it), 0);
+  cf_future *f;
+  CHECK_EQ(cf_as_completed_next(it, &f), 0);
+  CHECK(f == fs[0]);
+  CHECK_EQ(cf_as_completed_next(it, &f), CF_ETIMEDOUT);
+  double took = now_s() - t0;
+  CHECK(took >= 0.299);
+  CHECK(took <= 0.35); /* the timeout counts from creation */
+  CHECK(!cf_future_done(fs[1]));
+  cf_as_completed_free(it);
+  cf_future_cancel(fs[1]);
+  release_all(fs, 2);
+  cf_executor_free(ex);
+}
+
+int main(int argc, char **argv) {
+  set_backend(argc, argv);
+  static const test_case cases[] = {
+      {"wait_all", wait_all},
+      {"wait_first_completed", wait_first_completed},
+      {"wait_first_exception", wait_first_exception},
+      {"wait_timeout", wait_timeout},
+      {"as_completed_order", as_completed_order},
+      {"as_completed_done_first_and_dupes", as_completed_done_first_and_dupes},
+      {"as_completed_timeout", as_completed_timeout},
+      {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}
