@@ -1,0 +1,100 @@
+/* cfwork.h -- the workload registry: what cfbench measures.
+ *
+ * A workload is a descriptor (name, kind, parameters with defaults and
+ * ranges) in one registry table, in the manner of stress-ng's stressors.
+ * The harness prepares a run (validated parameters, items, e.g. an embedded
+ * server), submits each item's bytes to a cfutures executor with the
+ * workload's task function, checks every result, asks for the ideal rate
+ * and tears down.  Workloads know nothing of CSV or plots.
+ *
+ * Errors are the executor's negative CF_E* codes; messages for people are
+ * written to an `err` buffer (one line, naming the bad parameter and what is
+ * allowed). */
+#ifndef CFWORK_H
+#define CFWORK_H
+
+#include <cfutures.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { CF_WK_IO = 0, CF_WK_CPU, CF_WK_MIXED, CF_WK_MEMORY } cf_wk_kind;
+
+/* "io", "cpu", "mixed", "memory". */
+const char *cf_wk_kind_name(cf_wk_kind k);
+
+/* One parameter.  Values are given as strings ("10ms", "4", "on"); numeric
+ * ones accept the units the parameter names (durations: ns, us, ms, s;
+ * sizes: B, KiB, MiB) and must lie in [min, max]. */
+typedef struct cf_wk_param {
+  const char *name;
+  const char *def;       /* default value, as a string */
+  const char *help;      /* one line, with the unit */
+  double min, max;       /* allowed range of the numeric value (in base units) */
+} cf_wk_param;
+
+typedef struct cf_wk_run cf_wk_run;
+
+typedef struct cf_workload {
+  const char *name;
+  cf_wk_kind kind;
+  const char *summary;            /* one line for `cfbench list` */
+  const cf_wk_param *params;
+  size_t nparams;
+} cf_workload;
+
+/* The registry. */
+size_t cf_wk_count(void);
+const cf_workload *cf_wk_at(size_t i);
+const cf_workload *cf_wk_find(const char *name); /* NULL if unknown */
+
+/* Prepare a run of `w` with parameters given as "key=value" strings
+ * (unlisted ones take their defaults) and `nitems` items (0 = the
+ * workload's natural count, e.g. 6 for primes preset=docs).  `backend` is
+ * the executor backend the items will run on (some workloads, e.g. gil=1,
+ * behave differently).  Starts what the run needs (the embedded HTTP
+ * server).  CF_EINVAL with a message in err for a bad parameter. */
+int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_t nitems,
+                  cf_backend backend, cf_wk_run **out, char *err, size_t errlen);
+
+/* The canonical parameter string of the run ("delay=10ms,body=1KiB"), with
+ * every parameter, defaults included, in declaration order. */
+const char *cf_wk_params_string(const cf_wk_run *r);
+
+size_t cf_wk_items(const cf_wk_run *r);           /* number of items */
+cf_task_fn cf_wk_task(const cf_wk_run *r);        /* the task function */
+/* Bytes of item i (valid until teardown). */
+void cf_wk_item(const cf_wk_run *r, size_t i, const void **arg, size_t *len);
+
+/* Check the result of item i (checksum, body length, ...).  0, or a
+ * negative code with a one-line message in err.  Called from one thread;
+ * also accumulates per-item metrics (latency, overshoot). */
+int cf_wk_check(cf_wk_run *r, size_t i, const void *res, size_t len, char *err, size_t errlen);
+
+/* Forget the metrics accumulated by cf_wk_check (between repetitions). */
+void cf_wk_reset_metrics(cf_wk_run *r);
+
+/* Named metrics the workload measured itself since the last reset, e.g.
+ * {"latency_p50_us", 120.5}, {"overshoot_p50_us", 60}.  Returns how many
+ * were written (at most max). */
+typedef struct cf_wk_metric {
+  const char *name;
+  double value;
+} cf_wk_metric;
+size_t cf_wk_metrics(const cf_wk_run *r, cf_wk_metric *out, size_t max);
+
+/* Items per second that perfect scaling would give with `workers` workers
+ * on a machine with `ncpus` usable CPUs for this backend (e.g. sleep:
+ * workers / delay; primes: min(workers, ncpus) x single-worker rate, the
+ * latter measured once at prepare; gil=1 on threads: the single rate). */
+double cf_wk_ideal_rate(const cf_wk_run *r, int workers, int ncpus, cf_backend backend);
+
+/* Stop servers, free items. NULL is ignored. */
+void cf_wk_teardown(cf_wk_run *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CFWORK_H */
