@@ -55,6 +55,7 @@ static void *worker_main(void *p) {
   }
   cf__self.ex = NULL;
   cf__self.worker = -1;
+  cf__executor_unref(ex); /* the worker's reference: last touch of ex */
   return NULL;
 }
 
@@ -73,7 +74,9 @@ static int tb_start(cf_executor *ex) {
     if (!wa) return CF_ENOMEM;
     wa->ex = ex;
     wa->index = i;
+    atomic_fetch_add(&ex->refs, 1); /* dropped by the worker as it exits */
     if (pthread_create(&tb->threads[i], NULL, worker_main, wa) != 0) {
+      atomic_fetch_sub(&ex->refs, 1);
       free(wa);
       return CF_ENOMEM;
     }

@@ -183,7 +183,8 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   if (rc) {
     atomic_store(&ex->shutdown, 1);
     queue_wake_all(ex);
-    executor_destroy(ex); /* destroy joins whatever start created */
+    if (ex->ops->stop) ex->ops->stop(ex, 1); /* join whatever start created */
+    cf__executor_unref(ex);
     return rc;
   }
   *out = ex;

@@ -201,6 +201,23 @@ static void shutdown_from_task(void) {
   cf_executor_free(g_ex);
 }
 
+/* Freeing the pool from inside one of its tasks must neither hang nor touch
+ * freed memory (ASan): the last reference, held by a worker, frees it. */
+static int t_free_self(const void *arg, size_t len, cf_result *out) {
+  cf_executor_free(g_ex);
+  return 0;
+}
+
+static void free_from_task(void) {
+  g_ex = make_pool(2, CF_DEADLOCK_ERROR);
+  cf_future *f = submit_int(g_ex, t_free_self, 0);
+  CHECK_EQ(cf_future_result(f, 10, NULL, NULL), 0);
+  cf_future *g;
+  CHECK_EQ(cf_submit(g_ex, t_sleep, &(int){1}, sizeof(int), &g), CF_ESHUTDOWN);
+  cf_future_release(f); /* may free the executor if the workers are gone */
+  sleep_ms(50);         /* let the workers exit under ASan's eye */
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -212,6 +229,7 @@ int main(int argc, char **argv) {
       {"timeout_without_deadlock", timeout_without_deadlock},
       {"wait_on_self", wait_on_self},
       {"shutdown_from_task", shutdown_from_task},
+      {"free_from_task", free_from_task},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
