@@ -82,7 +82,15 @@ typedef enum {
 /* What a task does when it waits on a future of its own pool that can never
  * complete.  ERROR: the wait returns CF_EDEADLK.  HELP: a wait on a pending
  * future of the own pool runs that task inline in the waiting worker;
- * cycles between running tasks still return CF_EDEADLK. */
+ * cycles between running tasks still return CF_EDEADLK.
+ *
+ * Detection covers waits from inside a task on futures of the same pool via
+ * cf_future_result, cf_map_next and cf_wait(CF_ALL_COMPLETED).  A wait is a
+ * deadlock when following "future runs in worker W, W waits on future ..."
+ * comes back to the waiter, or reaches a pending future while every worker
+ * of the pool waits on a future that is not done (a waiting worker with a
+ * timeout counts as waiting).  Not covered: cf_wait(FIRST_*) and
+ * cf_as_completed from inside a task, and cycles across two pools. */
 typedef enum { CF_DEADLOCK_ERROR = 0, CF_DEADLOCK_HELP = 1 } cf_deadlock_policy;
 
 /* Process backend transport of tasks and results. */
