@@ -97,8 +97,26 @@ static void t_gil(void) {
   cf_wk_teardown(r);
 }
 
+/* The ideal model's single-worker rate must describe this machine: within
+ * 10x of the rate measured here by running the task serially (a loose bound,
+ * not a timing test: a calibration the compiler optimised away was 10^4 off). */
+static void t_ideal_plausible(void) {
+  const char *kv[] = {"preset=range", "start=1000000000001", "count=64"};
+  cf_wk_run *r = wk_prep("primes", kv, 3, 0);
+  double r1 = cf_wk_ideal_rate(r, 1, 1, CF_BACKEND_PROCESS);
+  unsigned char res[64][RES_MAX];
+  wk_outcome o;
+  wk_run(r, 1, &o, res, RES_MAX);
+  CHECK_EQ(o.ok, 64);
+  double measured = 64.0 / o.seconds;
+  fprintf(stderr, "   ideal r1 %.0f items/s, measured %.0f items/s\n", r1, measured);
+  CHECK(r1 > measured / 10);
+  CHECK(r1 < measured * 10);
+  cf_wk_teardown(r);
+}
+
 int main(int argc, char **argv) {
-  static const test_case cases[] = {{"docs", t_docs},         {"range", t_range}, {"scale_up", t_scale_up},
+  static const test_case cases[] = {{"docs", t_docs}, {"ideal_plausible", t_ideal_plausible},         {"range", t_range}, {"scale_up", t_scale_up},
                                     {"scale_down", t_scale_down}, {"gil", t_gil},     {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);
