@@ -141,6 +141,7 @@ static void executor_destroy(cf_executor *ex) {
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
   free(ex->broken_msg);
+  free((void *)ex->cfg.pin_list);
   free(ex);
 }
 
@@ -163,6 +164,17 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   if (!ex) return CF_ENOMEM;
   memset(ex, 0, sizeof *ex);
   ex->cfg = *cfg;
+  /* Workers read the pin list after cf_executor_new returns: own a copy. */
+  ex->cfg.pin_list = NULL;
+  if (cfg->pin == CF_PIN_LIST) {
+    int *copy = malloc((size_t)cfg->pin_list_len * sizeof *copy);
+    if (!copy) {
+      free(ex);
+      return CF_ENOMEM;
+    }
+    memcpy(copy, cfg->pin_list, (size_t)cfg->pin_list_len * sizeof *copy);
+    ex->cfg.pin_list = copy;
+  }
   ex->nworkers = cfg->max_workers ? cfg->max_workers : cf_default_max_workers();
   ex->refs = 1;
   pthread_mutexattr_t ma;
