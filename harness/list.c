@@ -25,7 +25,7 @@ int cf_cmd_list(int argc, char **argv) {
     for (size_t k = 0; k < w->nparams; k++) {
       const cf_wk_param *p = &w->params[k];
       char range[64] = "";
-      if (p->min != 0 || p->max != 0) snprintf(range, sizeof range, "  range %g..%g", p->min, p->max);
+      if (p->min != 0 || p->max != 0) snprintf(range, sizeof range, "  range %.10g..%.10g", p->min, p->max);
       printf("      %-12s default %-10s %s%s\n", p->name, p->def, p->help, range);
     }
   }

@@ -112,6 +112,14 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
     return -1;
   }
   size_t nrec = 0;
+  /* Where pinning should have put each worker, to count violations. */
+  int *plan = NULL;
+  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
+      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
+    free(plan);
+    plan = NULL;
+  }
+  long violations = 0;
 
   cf_counters_start(r->counters);
   cf_config cfg;
@@ -139,6 +147,7 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
     else
       snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
     cf_counters_stop(r->counters, &row->ctr);
+    free(plan);
     free(lat);
     free(qw);
     return 0;
@@ -170,13 +179,19 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
     cf_map_record(m, &rec);
     if (rec.id != last_id && rec.start_ns && rec.end_ns && nrec < nchunks) {
       last_id = rec.id;
+      if (plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
+          rec.cpu != plan[rec.worker])
+        violations++;
       lat[nrec] = (double)(rec.end_ns - rec.start_ns) / 1e3;
       qw[nrec] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
       nrec++;
     }
     if (rc != 0) {
       snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(rc));
-      if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
+      char why[200] = "";
+      if (rc == CF_ETASK && cf_wk_task_error(run, cf_map_task_code(m), why, sizeof why) == 0 && why[0])
+        snprintf(msg, sizeof msg, " (%s)", why);
+      else if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
       else snprintf(msg, sizeof msg, " (%s)", cf_strerror(rc));
       set_error(row, "%s%s", a, msg);
       continue;
@@ -194,6 +209,8 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   cf_executor_free(ex);
   cf_counters_stop(r->counters, &row->ctr);
 
+  if (plan) row->placement_violations = violations;
+  free(plan);
   row->wall_s = t1 - t0;
   row->items_per_s = row->wall_s > 0 ? (double)row->items_done / row->wall_s : NAN;
   if (ideal > 0 && isfinite(ideal)) row->efficiency = row->items_per_s / ideal;

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "env.h"
+#include "sweep.h"
 
 #ifdef CF_HAVE_HWLOC
 #include <hwloc.h>
@@ -54,7 +55,37 @@ int cf_cmd_topology(int argc, char **argv) {
   printf("topology: %s, SMT %s, %d usable CPUs, memory %.1f GiB%s\n", e.topology, e.smt ? "on" : "off",
          e.usable_cpus, (double)e.memory_bytes / (1024.0 * 1024 * 1024), e.virtualized ? ", virtualized" : "");
   print_tree();
-  printf("pinning: placement plans come with the executor's pinning support (cf_pin_plan); "
-         "not in this build\n");
+  char desc[4096];
+  if (cf_pin_describe(desc, sizeof desc) == 0) printf("\n%s%s", desc, desc[strlen(desc) - 1] == '\n' ? "" : "\n");
+  /* Placement of 1..N workers (N = twice the PUs, to show the wrap-around). */
+  int n = 2 * (e.pus > 0 ? e.pus : 1);
+  if (n > 64) n = 64;
+  int pu[64];
+  static const cf_pin_policy pols[] = {CF_PIN_COMPACT, CF_PIN_SCATTER};
+  printf("\npinning (PU OS index of worker 0, 1, ...; --pin none leaves placement to the OS):\n");
+  for (size_t p = 0; p < 2; p++) {
+    printf("  %s:\n", cf_pin_name(pols[p]));
+    for (int w = 1; w <= n; w *= 2) {
+      int rc = cf_pin_plan(pols[p], NULL, 0, w, pu);
+      printf("    %2d worker%s ->", w, w == 1 ? " " : "s");
+      if (rc != 0) {
+        printf(" unavailable (%s)\n", cf_err_name(rc));
+        continue;
+      }
+      for (int i = 0; i < w; i++) printf(" %d", pu[i]);
+      printf("\n");
+    }
+  }
+  char why[256] = "";
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.pin = CF_PIN_COMPACT;
+  cfg.max_workers = 1;
+  for (int b = 0; b < 2; b++) {
+    cfg.backend = (cf_backend)b;
+    int rc = cf_pin_check(&cfg, why, sizeof why);
+    printf("  binding %s workers: %s%s%s\n", cf_backend_name(cfg.backend), rc == 0 ? "supported" : "not supported",
+           rc ? ": " : "", rc ? why : "");
+  }
   return 0;
 }
