@@ -47,6 +47,7 @@ void cf__queue_push(cf_executor *ex, cf_future *f) {
   atomic_fetch_add_explicit(&ex->q_len, 1, memory_order_release);
   if (ex->q_sleepers) pthread_cond_signal(&ex->q_cond);
   pthread_mutex_unlock(&ex->q_lock);
+  if (ex->ops->kick) ex->ops->kick(ex);
 }
 
 static cf_future *queue_take_locked(cf_executor *ex) {
@@ -249,6 +250,7 @@ int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
 
 void cf_executor_free(cf_executor *ex) {
   if (!ex) return;
+  if (cf__self.in_process_child) return; /* a worker's copy: not ours to free */
   if (atomic_exchange(&ex->freed, 1)) return;
   if (cf__self.ex == ex) {
     /* Freed from inside its own task: cannot join; the last reference (the

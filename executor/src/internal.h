@@ -73,6 +73,9 @@ typedef struct cf__backend_ops {
   int (*start)(cf_executor *ex);          /* start workers */
   void (*stop)(cf_executor *ex, int wait);/* after shutdown: wake, maybe join */
   void (*destroy)(cf_executor *ex);       /* join everything, free backend */
+  /* Optional: a future was queued (called after the queue lock is dropped);
+   * lets a backend that does not sleep on q_cond notice new work. */
+  void (*kick)(cf_executor *ex);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;

@@ -1,0 +1,191 @@
+/* stats.c -- the statistics of stats.h.  Everything is deterministic:
+ * sorting is total (NaNs last) and the bootstrap uses its own seeded
+ * generator. */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t cf_rng_next(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+uint64_t cf_rng_below(uint64_t *state, uint64_t n) {
+  /* Rejection sampling: drop the top partial bucket. */
+  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t r;
+  do r = cf_rng_next(state);
+  while (r >= limit);
+  return r % n;
+}
+
+uint64_t cf_hash_str(const char *s, uint64_t seed) {
+  uint64_t h = 0xcbf29ce484222325ull ^ seed;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+static int cmp_double(const void *pa, const void *pb) {
+  double a = *(const double *)pa, b = *(const double *)pb;
+  if (isnan(a)) return isnan(b) ? 0 : 1;
+  if (isnan(b)) return -1;
+  return (a > b) - (a < b);
+}
+
+void cf_stats_sort(double *x, size_t n) {
+  if (n > 1) qsort(x, n, sizeof *x, cmp_double);
+}
+
+double cf_stats_quantile_sorted(const double *s, size_t n, double q) {
+  if (n == 0 || isnan(q)) return NAN;
+  if (q <= 0) return s[0];
+  if (q >= 1) return s[n - 1];
+  double h = (double)(n - 1) * q;
+  size_t lo = (size_t)floor(h);
+  double frac = h - (double)lo;
+  if (lo + 1 >= n) return s[n - 1];
+  return s[lo] + frac * (s[lo + 1] - s[lo]);
+}
+
+static double *sorted_copy(const double *x, size_t n) {
+  double *c = malloc(n * sizeof *c);
+  if (!c) return NULL;
+  memcpy(c, x, n * sizeof *c);
+  cf_stats_sort(c, n);
+  return c;
+}
+
+double cf_stats_quantile(const double *x, size_t n, double q) {
+  if (n == 0) return NAN;
+  double *c = sorted_copy(x, n);
+  if (!c) return NAN;
+  double v = cf_stats_quantile_sorted(c, n, q);
+  free(c);
+  return v;
+}
+
+double cf_stats_median(const double *x, size_t n) { return cf_stats_quantile(x, n, 0.5); }
+
+double cf_stats_mad(const double *x, size_t n) {
+  if (n == 0) return NAN;
+  double *c = sorted_copy(x, n);
+  if (!c) return NAN;
+  double med = cf_stats_quantile_sorted(c, n, 0.5);
+  for (size_t i = 0; i < n; i++) c[i] = fabs(c[i] - med);
+  cf_stats_sort(c, n);
+  double mad = cf_stats_quantile_sorted(c, n, 0.5);
+  free(c);
+  return mad;
+}
+
+double cf_stats_mean(const double *x, size_t n) {
+  if (n == 0) return NAN;
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += x[i];
+  return s / (double)n;
+}
+
+double cf_stats_stddev(const double *x, size_t n) {
+  if (n == 0) return NAN;
+  if (n == 1) return 0;
+  double m = cf_stats_mean(x, n), ss = 0;
+  for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+  return sqrt(ss / (double)(n - 1));
+}
+
+int cf_stats_bootstrap_median_ci(const double *x, size_t n, double level, size_t resamples,
+                                 uint64_t seed, double *lo, double *hi) {
+  *lo = *hi = NAN;
+  if (n == 0 || !(level > 0 && level < 1) || resamples == 0) return -1;
+  if (n == 1) {
+    *lo = *hi = x[0];
+    return 0;
+  }
+  double *meds = malloc(resamples * sizeof *meds);
+  double *rs = malloc(n * sizeof *rs);
+  if (!meds || !rs) {
+    free(meds);
+    free(rs);
+    return -1;
+  }
+  uint64_t st = seed;
+  for (size_t b = 0; b < resamples; b++) {
+    for (size_t i = 0; i < n; i++) rs[i] = x[cf_rng_below(&st, n)];
+    cf_stats_sort(rs, n);
+    meds[b] = cf_stats_quantile_sorted(rs, n, 0.5);
+  }
+  cf_stats_sort(meds, resamples);
+  *lo = cf_stats_quantile_sorted(meds, resamples, (1 - level) / 2);
+  *hi = cf_stats_quantile_sorted(meds, resamples, (1 + level) / 2);
+  free(meds);
+  free(rs);
+  return 0;
+}
+
+int cf_stats_summarize(const double *x, size_t n, uint64_t seed, cf_summary *s) {
+  s->n = n;
+  s->median = s->mad = s->mean = s->stddev = s->ci_lo = s->ci_hi = s->min = s->max = NAN;
+  if (n == 0) return 0;
+  double *c = sorted_copy(x, n);
+  if (!c) return -1;
+  s->min = c[0];
+  s->max = c[n - 1];
+  s->median = cf_stats_quantile_sorted(c, n, 0.5);
+  free(c);
+  s->mad = cf_stats_mad(x, n);
+  s->mean = cf_stats_mean(x, n);
+  s->stddev = cf_stats_stddev(x, n);
+  if (isnan(s->mad)) return -1;
+  return cf_stats_bootstrap_median_ci(x, n, 0.95, CF_STATS_BOOTSTRAP_RESAMPLES, seed, &s->ci_lo,
+                                      &s->ci_hi);
+}
+
+typedef struct {
+  double v;
+  int group;
+} ranked;
+
+static int cmp_ranked(const void *pa, const void *pb) {
+  return cmp_double(&((const ranked *)pa)->v, &((const ranked *)pb)->v);
+}
+
+int cf_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u,
+                          double *p) {
+  *u = NAN;
+  *p = 1;
+  if (na == 0 || nb == 0) return 0;
+  size_t n = na + nb;
+  ranked *r = malloc(n * sizeof *r);
+  if (!r) return -1;
+  for (size_t i = 0; i < na; i++) r[i] = (ranked){a[i], 0};
+  for (size_t i = 0; i < nb; i++) r[na + i] = (ranked){b[i], 1};
+  qsort(r, n, sizeof *r, cmp_ranked);
+  double rank_sum_a = 0, tie_term = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && r[j].v == r[i].v) j++;
+    double t = (double)(j - i), avg = ((double)i + 1 + (double)j) / 2.0; /* ranks i+1..j */
+    for (size_t k = i; k < j; k++)
+      if (r[k].group == 0) rank_sum_a += avg;
+    tie_term += t * t * t - t;
+    i = j;
+  }
+  free(r);
+  double dna = (double)na, dnb = (double)nb, dn = (double)n;
+  *u = rank_sum_a - dna * (dna + 1) / 2;
+  double mu = dna * dnb / 2;
+  double var = dna * dnb / 12.0 * ((dn + 1) - tie_term / (dn * (dn - 1)));
+  if (var <= 0) return 0;
+  double z = (fabs(*u - mu) - 0.5) / sqrt(var);
+  if (z < 0) z = 0;
+  *p = erfc(z / sqrt(2.0));
+  if (*p > 1) *p = 1;
+  return 0;
+}
