@@ -218,6 +218,11 @@ static int backend_style(const char *backend, size_t shade) {
 
 static const char *const BACKENDS[] = {"thread", "process"};
 
+/* "threads" / "processes" for labels. */
+static const char *plural(const char *backend) {
+  return !strcmp(backend, "thread") ? "threads" : !strcmp(backend, "process") ? "processes" : backend;
+}
+
 static void title_of(const cf_group *g, const char *what, char *out, size_t len) {
   char raw[512];
   if (g->params && *g->params)
@@ -289,10 +294,10 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
   for (size_t i = 0; i < s.ncross; i++) {
     cf_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.98 "
-                 "left offset 0.5, 0 font ',9' tc rgb '#333333'\n",
-                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, s.cross[i].below, s.cross[i].above,
-                 s.cross[i].x, s.cross[i].x);
+                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
+                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, plural(s.cross[i].below),
+                 plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
   }
   ticks(&xt, g->workers, g->nworkers, 0);
   char title[600], xmin[32], xmax[32], ymax[32], base[CF_SLUG_MAX + 32];
@@ -441,10 +446,10 @@ static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
   for (size_t i = 0; i < s->ncross; i++)
     cf_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                 "set label %zu '%ss faster below, %ss above %s ~ %.3g%s' at %.4g, graph 0.97 "
+                 "set label %zu '%s faster below, %s above %s ~ %.3g%s' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
-                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, s->cross[i].below,
-                 s->cross[i].above, s->key, s->cross[i].x, s->unit, s->cross[i].x);
+                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, plural(s->cross[i].below),
+                 plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
   snprintf(raw, sizeof raw, "%s: threads vs processes against %s%s%s%s", s->workload, s->key,
            s->context[0] ? " (" : "", s->context, s->context[0] ? ")" : "");

@@ -4,7 +4,7 @@
 # Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
 load 'style.gp'
 set title '@TITLE@'
-set label 100 '@MACHINE@' at screen 0.99, screen 0.02 right font ',9' tc rgb '#555555'
+set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'
 set ylabel 'throughput (items/s)'
 set logscale x 2

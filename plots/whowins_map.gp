@@ -5,7 +5,7 @@
 # Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
 load 'style.gp'
 set title '@TITLE@'
-set label 100 '@MACHINE@' at screen 0.99, screen 0.02 right font ',9' tc rgb '#555555'
+set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers'
 set ylabel 'chunksize (items per task)'
 set xrange [-0.5:@NX@-0.5]
@@ -19,6 +19,8 @@ set cbrange [-@CBMAX@:@CBMAX@]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16
+set bmargin 4
+set offsets 0, 0, 0, 0
 @EXTRA@
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
