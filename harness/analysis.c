@@ -145,6 +145,7 @@ static void find_crossovers(cf_sweep *s) {
     }
     int apart = clearly_apart(s->thr[i], s->thr_lo[i], s->thr_hi[i], s->prc[i], s->prc_lo[i],
                               s->prc_hi[i]);
+    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CF_AN_TIE)) apart = 0;
     cls[i] = !apart ? 0 : (s->thr[i] > s->prc[i] ? 1 : -1);
   }
   size_t last = (size_t)-1;

@@ -55,8 +55,9 @@ double cf_an_ratio(const cf_resultset *rs, const cf_group *g, int workers, int c
 
 /* A crossover: below x one backend wins, above it the other.  Found where
  * the clear winner changes between adjacent points (points whose CIs
- * overlap are ties and skipped); x is interpolated where log(ratio) crosses
- * 0 (geometrically when all x > 0). */
+ * overlap, or closer than CF_AN_TIE, are ties and skipped); x is
+ * interpolated where log(ratio) crosses 0 (geometrically when all x > 0). */
+#define CF_AN_TIE 0.03
 typedef struct cf_crossover {
   double x;
   const char *below, *above; /* "thread" / "process" */
