@@ -150,6 +150,11 @@ static void json_str(cf_sb *b, const char *s) {
   cf_sb_append(b, "\"");
 }
 
+static void json_num(cf_sb *b, double v) {
+  if (isfinite(v)) cf_sb_printf(b, "%.6g", v);
+  else cf_sb_append(b, "null");
+}
+
 static void fmt_p(char *out, size_t len, double p) {
   if (p < 1e-4) snprintf(out, len, "%.1e", p);
   else snprintf(out, len, "%.4f", p);
@@ -279,10 +284,15 @@ int cf_cmd_compare(int argc, char **argv) {
       const cf_cmp_result *r = &res[i];
       cf_sb_append(&out, "  {\"configuration\": ");
       json_str(&out, common[i]->name);
-      cf_sb_printf(&out, ", \"n_base\": %zu, \"n_new\": %zu, \"base_median\": %.6g, \"new_median\": %.6g, "
-                         "\"ratio\": %.6g, \"u\": %.6g, \"p\": %.6g, \"exact\": %s, \"verdict\": \"%s\"}%s\n",
-                   r->n_base, r->n_new, r->base_median, r->new_median,
-                   isfinite(r->ratio) ? r->ratio : -1, isfinite(r->u) ? r->u : -1, r->p,
+      cf_sb_printf(&out, ", \"n_base\": %zu, \"n_new\": %zu, \"base_median\": ", r->n_base, r->n_new);
+      json_num(&out, r->base_median);
+      cf_sb_append(&out, ", \"new_median\": ");
+      json_num(&out, r->new_median);
+      cf_sb_append(&out, ", \"ratio\": ");
+      json_num(&out, r->ratio);
+      cf_sb_append(&out, ", \"u\": ");
+      json_num(&out, r->u);
+      cf_sb_printf(&out, ", \"p\": %.6g, \"exact\": %s, \"verdict\": \"%s\"}%s\n", r->p,
                    r->exact ? "true" : "false", cf_cmp_verdict_name(r->verdict), i + 1 < nc ? "," : "");
     }
     cf_sb_append(&out, " ]}\n");

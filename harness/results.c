@@ -72,9 +72,12 @@ static double num_field(const cf_csv_table *t, size_t r, const char *name) {
 int cf_results_load(const char *dir, cf_resultset *rs, char *err, size_t errlen) {
   memset(rs, 0, sizeof *rs);
   struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    snprintf(err, errlen, "%s: not a result directory (%s)", dir,
-             errno && stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
+  if (stat(dir, &st) != 0) {
+    snprintf(err, errlen, "%s: not a result directory (%s)", dir, strerror(errno));
+    return -1;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s: not a result directory (not a directory)", dir);
     return -1;
   }
   char path[4096];
