@@ -73,8 +73,13 @@ void *cf_result_alloc(cf_result *out, size_t len);
 typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1 } cf_backend;
 
 /* Pinning of workers to processing units (hwloc).  COMPACT fills the PUs of
- * one core, then the next; SCATTER spreads workers over cores (as
- * hwloc_distrib); LIST uses cfg.pin_list.  More workers than PUs wrap. */
+ * one core, then the next; SCATTER spreads workers over packages and cores
+ * (hwloc_distrib of min(workers, PUs) workers, first PU of each set); LIST
+ * uses cfg.pin_list (PU OS indices).  More workers than places wrap around:
+ * worker i goes where worker i mod (#PUs, or pin_list_len) goes.  Thread
+ * workers bind themselves (hwloc_set_cpubind THREAD), process workers are
+ * bound as a whole process.  The PU each task really started on is in its
+ * cf_task_record.cpu, so placements that broke the policy can be reported. */
 typedef enum {
   CF_PIN_NONE = 0, CF_PIN_COMPACT, CF_PIN_SCATTER, CF_PIN_LIST
 } cf_pin_policy;
@@ -105,7 +110,7 @@ typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
   int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython */
   cf_pin_policy pin;           /* default CF_PIN_NONE */
-  const int *pin_list;         /* PU OS indices for CF_PIN_LIST */
+  const int *pin_list;         /* PU OS indices for CF_PIN_LIST (copied by cf_executor_new) */
   int pin_list_len;
   /* Runs once in every worker before its first task; non-zero = the pool is
    * broken: pending and later work fails with CF_EBROKEN. */
@@ -126,6 +131,28 @@ void cf_config_init(cf_config *cfg);
 
 /* The worker count max_workers = 0 would give on this machine. */
 int cf_default_max_workers(void);
+
+/* ----------------------------------------------------------------- pinning */
+
+/* The PU OS index each of `nworkers` workers would be bound to under `pol`
+ * on this machine (-1 for every worker with CF_PIN_NONE), written to
+ * pu_out[0..nworkers).  Same rules as the executor, wrap-around included.
+ * 0, CF_EINVAL (bad list: empty, or a PU not in the topology), CF_ENOSYS
+ * (hwloc could not read the topology) or CF_ENOMEM. */
+int cf_pin_plan(cf_pin_policy pol, const int *list, int nlist, int nworkers, int *pu_out);
+
+/* Whether cf_executor_new would accept the pinning of `cfg` (its backend,
+ * pin, pin_list, max_workers): 0, or CF_ENOSYS (hwloc cannot bind threads /
+ * processes here) or CF_EINVAL (bad list), with a one-line reason in err
+ * (may be NULL) such as "pinning: PU 7 (list entry 1) is not in the
+ * topology (PUs 0-1)". */
+int cf_pin_check(const cf_config *cfg, char *err, size_t errlen);
+
+/* A short description of this machine's topology for people: hwloc
+ * version, counts of packages, cores and PUs, whether threads and processes
+ * can be bound, then one line per core with its PU OS indices.  Truncated to
+ * fit `len` (always terminated).  0 or a CF_E* code. */
+int cf_pin_describe(char *buf, size_t len);
 
 /* ---------------------------------------------------------------- executor */
 

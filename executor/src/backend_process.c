@@ -1,10 +1,1084 @@
-/* backend_process.c -- the process backend (forked workers, shared-memory
- * ring).  Not built yet: creating a process executor returns CF_ENOSYS. */
+/* backend_process.c -- the process backend: forked worker processes, a
+ * shared-memory (or pipe) transport, one I/O thread in the parent that
+ * dispatches tasks and completes futures, crash isolation with respawn,
+ * per-task timeouts and worker recycling.
+ *
+ * Parent side.  One "io" thread owns every worker slot.  It takes futures
+ * from the executor's pending queue only when a worker is idle (one task in
+ * flight per worker, so a queued future stays PENDING and cancellable and a
+ * dispatched one is RUNNING, as in the thread backend), writes the request
+ * into the worker's channel, reads responses into f->res and finishes the
+ * futures.  It never blocks on one worker: sends and receives are
+ * resumable, so a 16 MiB result streams through a 256 KiB ring while other
+ * workers are served.  When idle it spins briefly, then sleeps in epoll on
+ * an eventfd (rung by submitters and by workers, only while it sleeps), the
+ * workers' pidfds (death) and, for the pipe transport, the pipes.
+ *
+ * Worker side.  A forked child runs the initializer, then loops: read a
+ * request, run fn, write the response.  It spins briefly, then sleeps on the
+ * ring's futex word (shared futex, not FUTEX_PRIVATE); the parent wakes it
+ * only when it sleeps.  A per-worker status page in shared memory tells the
+ * parent what the worker is doing (initializing, which task it started and
+ * when), so a death can be pinned on the right task and timeouts measured
+ * from the real start.
+ *
+ * Wire format (both transports, native byte order, no padding):
+ *   request:  req_hdr {type, tag, fn, len} + len argument bytes
+ *   response: res_hdr {type, rc, tag, start_ns, cpu, len} + len result bytes
+ * The tag is the future's id.  Messages of any size are streamed. */
+#define _GNU_SOURCE
 #include "internal.h"
 
-static int pb_start(cf_executor *ex) {
-  (void)ex;
-  return CF_ENOSYS;
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RING_BYTES (256u << 10)        /* per direction per worker; power of two */
+#define RING_MASK (RING_BYTES - 1u)
+#define PARENT_SPIN_NS 20000ull        /* io thread spins this long before sleeping */
+#define CHILD_SPIN_NS 50000ull         /* a worker spins this long for its next task */
+#define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
+#define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
+#define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
+#define SHRINK_BYTES (1u << 20)        /* workers drop buffers larger than this */
+
+enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3 };
+enum { PH_INIT = 0, PH_READY, PH_INIT_FAILED, PH_PIN_FAILED, PH_RECYCLED };
+enum { EV_BELL = 0, EV_PID, EV_RES, EV_REQ };
+
+typedef struct req_hdr {
+  uint32_t type, pad;
+  uint64_t tag, fn, len;
+} req_hdr;
+
+typedef struct res_hdr {
+  uint32_t type;
+  int32_t rc;
+  uint64_t tag, start_ns;
+  int32_t cpu, pad;
+  uint64_t len;
+} res_hdr;
+
+/* A single-producer single-consumer byte ring in shared memory.  The
+ * positions are free-running 32-bit counters and double as futex words. */
+typedef struct ring {
+  _Alignas(CF_CACHELINE) _Atomic int tail;  /* producer position */
+  _Atomic int cons_sleep;                   /* consumer sleeps on tail */
+  _Alignas(CF_CACHELINE) _Atomic int head;  /* consumer position */
+  _Atomic int prod_sleep;                   /* producer waits for space */
+  _Alignas(CF_CACHELINE) unsigned char data[RING_BYTES];
+} ring;
+
+/* What a worker tells the parent, in shared memory. */
+typedef struct wstatus {
+  _Atomic int phase;              /* PH_* */
+  _Atomic int init_rc;
+  _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
+  _Atomic uint64_t cur_start_ns;
+} wstatus;
+
+typedef struct wshared {
+  wstatus st;
+  ring req;                       /* parent -> worker (shm transport only) */
+  ring res;                       /* worker -> parent */
+} wshared;
+
+/* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
+typedef struct gshared {
+  _Atomic int parent_sleeping;
+} gshared;
+
+typedef struct pslot {
+  int index;
+  pid_t pid;                      /* 0: no process */
+  int pidfd;                      /* -1: none (polling fallback) */
+  wshared *sh;                    /* status (+ rings for shm) */
+  size_t sh_len;
+  int req_fd, res_fd;             /* pipe transport: parent's ends */
+  int rx_ready, tx_ready;         /* pipe transport: epoll said so */
+  int res_eof, tx_dead;
+  int dead_pending;               /* pidfd fired */
+  cf_future *cur;                 /* task in flight, NULL: idle */
+  int dispatched;                 /* tasks sent to this process */
+  int timed_out;                  /* we killed it for cur's timeout */
+  /* resumable send of cur's request */
+  req_hdr tx_hdr;
+  size_t tx_off, tx_total;
+  int tx_blocked;
+  /* resumable receive of cur's response */
+  res_hdr rx_hdr;
+  size_t rx_off;                  /* bytes of header + payload received */
+  int rx_nomem;                   /* discard the payload */
+} pslot;
+
+typedef struct proc_backend {
+  cf_executor *ex;
+  int shm;                        /* transport */
+  int n;
+  pslot *slots;
+  gshared *g;
+  int efd, epfd;
+  int have_pidfd;
+  pid_t parent_pid;
+  sigset_t user_mask;             /* signal mask workers run with */
+  pthread_t io;
+  int io_started, io_joined;
+  pthread_mutex_t join_lock;
+  pthread_mutex_t fd_lock;        /* efd may be closed by the io thread at its end */
+  int io_done;                    /* under fd_lock */
+  /* claimed futures whose worker died before starting them (io thread only) */
+  cf_future *redo_head, *redo_tail;
+  int rr;                         /* round-robin start for dispatch */
+  int spawn_failures;
+  uint64_t spawn_retry_ns;
+  unsigned char scratch[4096];    /* sink for payloads we cannot store */
+} proc_backend;
+
+/* ------------------------------------------------------------------ rings */
+
+static inline uint32_t ld(_Atomic int *p) { return (uint32_t)atomic_load(p); }
+
+static size_t ring_used(ring *r) { return ld(&r->tail) - ld(&r->head); }
+
+static size_t ring_write_some(ring *r, const unsigned char *p, size_t n) {
+  uint32_t tail = (uint32_t)atomic_load_explicit(&r->tail, memory_order_relaxed);
+  uint32_t head = (uint32_t)atomic_load_explicit(&r->head, memory_order_acquire);
+  size_t space = RING_BYTES - (tail - head);
+  if (n > space) n = space;
+  if (!n) return 0;
+  size_t off = tail & RING_MASK, first = RING_BYTES - off;
+  if (first > n) first = n;
+  memcpy(r->data + off, p, first);
+  if (n > first) memcpy(r->data, p + first, n - first);
+  atomic_store(&r->tail, (int)(tail + (uint32_t)n)); /* seq_cst: pairs with cons_sleep */
+  if (atomic_load(&r->cons_sleep)) cf__futex_wake(&r->tail, 1, 1);
+  return n;
 }
 
-const cf__backend_ops cf__process_backend = {"process", pb_start, NULL, NULL};
+static size_t ring_read_some(ring *r, unsigned char *p, size_t n) {
+  uint32_t head = (uint32_t)atomic_load_explicit(&r->head, memory_order_relaxed);
+  uint32_t tail = (uint32_t)atomic_load_explicit(&r->tail, memory_order_acquire);
+  size_t avail = tail - head;
+  if (n > avail) n = avail;
+  if (!n) return 0;
+  size_t off = head & RING_MASK, first = RING_BYTES - off;
+  if (first > n) first = n;
+  if (p) {
+    memcpy(p, r->data + off, first);
+    if (n > first) memcpy(p + first, r->data, n - first);
+  }
+  atomic_store(&r->head, (int)(head + (uint32_t)n)); /* seq_cst: pairs with prod_sleep */
+  if (atomic_load(&r->prod_sleep)) cf__futex_wake(&r->head, 1, 1);
+  return n;
+}
+
+/* ----------------------------------------------------------------- worker */
+
+static void bell(proc_backend *pb) {
+  uint64_t one = 1;
+  if (write(pb->efd, &one, sizeof one) < 0) { /* full or closed: parent is awake or gone */
+  }
+}
+
+static void child_orphan_check(proc_backend *pb) {
+  if (getppid() != pb->parent_pid) _exit(0);
+}
+
+/* Spin until pred(r) or CHILD_SPIN_NS; returns whether it became true. */
+static int child_spin(ring *r, int want_data) {
+  uint64_t t0 = 0;
+  for (unsigned i = 1;; i++) {
+    if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
+    cf__cpu_relax();
+    if ((i & 63) == 0) {
+      uint64_t now = cf__now_ns();
+      if (!t0) t0 = now;
+      else if (now - t0 > CHILD_SPIN_NS) return 0;
+    }
+  }
+}
+
+/* Blocking read of exactly n bytes (p may be NULL: discard). */
+static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
+  if (!pb->shm) {
+    while (n) {
+      ssize_t got = read(s->req_fd, p ? p : pb->scratch, p || n < sizeof pb->scratch ? n : sizeof pb->scratch);
+      if (got > 0) {
+        if (p) p += got;
+        n -= (size_t)got;
+      } else if (got == 0 || errno != EINTR) {
+        _exit(0); /* parent closed the channel or is gone */
+      }
+    }
+    return;
+  }
+  ring *r = &s->sh->req;
+  while (n) {
+    size_t got = ring_read_some(r, p, n);
+    if (got) {
+      if (p) p += got;
+      n -= got;
+      /* the parent may be waiting for space to send the rest */
+      if (atomic_load(&r->prod_sleep) && atomic_load(&pb->g->parent_sleeping)) bell(pb);
+      continue;
+    }
+    if (child_spin(r, 1)) continue;
+    atomic_store(&r->cons_sleep, 1);
+    int tail = atomic_load(&r->tail);
+    if ((uint32_t)tail == ld(&r->head))
+      cf__futex_wait(&r->tail, tail, cf__now_ns() + ORPHAN_CHECK_NS, 1);
+    atomic_store(&r->cons_sleep, 0);
+    child_orphan_check(pb);
+  }
+}
+
+static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size_t n) {
+  if (!pb->shm) {
+    while (n) {
+      ssize_t put = write(s->res_fd, p, n);
+      if (put > 0) {
+        p += put;
+        n -= (size_t)put;
+      } else if (put < 0 && errno != EINTR) {
+        _exit(0);
+      }
+    }
+    return;
+  }
+  ring *r = &s->sh->res;
+  while (n) {
+    size_t put = ring_write_some(r, p, n);
+    if (put) {
+      p += put;
+      n -= put;
+      if (atomic_load(&pb->g->parent_sleeping)) bell(pb);
+      continue;
+    }
+    if (child_spin(r, 0)) continue;
+    atomic_store(&r->prod_sleep, 1);
+    int head = atomic_load(&r->head);
+    if ((uint32_t)atomic_load(&r->tail) - (uint32_t)head >= RING_BYTES)
+      cf__futex_wait(&r->head, head, cf__now_ns() + ORPHAN_CHECK_NS, 1);
+    atomic_store(&r->prod_sleep, 0);
+    child_orphan_check(pb);
+  }
+}
+
+/* A task that calls exit(): skip the parent's inherited atexit handlers
+ * (and sanitizer leak checks of the parent's heap copy). */
+static void child_on_exit(int status, void *arg) {
+  (void)arg;
+  fflush(stdout);
+  fflush(stderr);
+  _exit(status);
+}
+
+static void child_trim(cf_result *r) {
+  if (r->heap && r->cap > SHRINK_BYTES) cf__result_reset(r);
+}
+
+static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
+  cf_executor *ex = pb->ex;
+  pslot *s = &pb->slots[idx];
+  cf__self.in_process_child = 1;
+  cf__self.ex = ex;
+  cf__self.worker = idx;
+  cf__self.current = NULL;
+  pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
+  on_exit(child_on_exit, NULL);
+  /* Keep only what this worker needs: its own channel and the bell. */
+  close(pb->epfd);
+  for (int j = 0; j < pb->n; j++) {
+    pslot *o = &pb->slots[j];
+    if (o->pidfd >= 0) close(o->pidfd);
+    if (j == idx) continue;
+    if (o->req_fd >= 0) close(o->req_fd);
+    if (o->res_fd >= 0) close(o->res_fd);
+    if (o->sh) munmap(o->sh, o->sh_len);
+  }
+  wstatus *st = &s->sh->st;
+  if (ex->cfg.pin != CF_PIN_NONE) {
+    int rc = cf__pin_self_thread(&ex->cfg, idx);
+    if (rc) {
+      atomic_store(&st->init_rc, rc);
+      atomic_store(&st->phase, PH_PIN_FAILED);
+      _exit(0);
+    }
+  }
+  if (ex->cfg.initializer) {
+    int rc = ex->cfg.initializer(ex->cfg.initializer_arg);
+    if (rc) {
+      atomic_store(&st->init_rc, rc);
+      atomic_store(&st->phase, PH_INIT_FAILED);
+      _exit(0);
+    }
+  }
+  atomic_store(&st->phase, PH_READY);
+  cf_result arg, res;
+  cf__result_init(&arg);
+  cf__result_init(&res);
+  int limit = ex->cfg.max_tasks_per_child, done = 0;
+  for (;;) {
+    req_hdr h;
+    child_read(pb, s, (unsigned char *)&h, sizeof h);
+    if (h.type != MSG_TASK) break;
+    int nomem = cf__result_reserve(&arg, (size_t)h.len, 0) != 0;
+    child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
+    arg.len = nomem ? 0 : (size_t)h.len;
+    uint64_t t0 = cf__now_ns();
+    atomic_store(&st->cur_start_ns, t0);
+    atomic_store(&st->cur_tag, h.tag);
+    res_hdr r = {MSG_RESULT, 0, h.tag, t0, sched_getcpu(), 0, 0};
+    res.len = 0;
+    if (nomem) r.rc = CF_ENOMEM;
+    else r.rc = ((cf_task_fn)(uintptr_t)h.fn)(arg.data, arg.len, &res);
+    r.len = r.rc ? 0 : res.len;
+    child_write(pb, s, (const unsigned char *)&r, sizeof r);
+    child_write(pb, s, res.data, (size_t)r.len);
+    atomic_store(&st->cur_tag, 0);
+    child_trim(&arg);
+    child_trim(&res);
+    if (limit && ++done >= limit) {
+      atomic_store(&st->phase, PH_RECYCLED);
+      break;
+    }
+  }
+  _exit(0);
+}
+
+/* ------------------------------------------------------------ spawn/reap */
+
+static void close_fd(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+static int ep_ctl(proc_backend *pb, int op, int fd, uint32_t events, int tag, int idx) {
+  struct epoll_event ev = {.events = events, .data.u64 = ((uint64_t)tag << 32) | (uint32_t)idx};
+  return epoll_ctl(pb->epfd, op, fd, &ev);
+}
+
+/* Release a slot's process resources (the process is reaped or never was). */
+static void slot_clear(proc_backend *pb, pslot *s) {
+  if (s->pidfd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->pidfd, NULL);
+  if (s->res_fd >= 0 && !s->res_eof) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
+  if (s->req_fd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+  close_fd(&s->pidfd);
+  close_fd(&s->req_fd);
+  close_fd(&s->res_fd);
+  if (s->sh) munmap(s->sh, s->sh_len);
+  s->sh = NULL;
+  s->pid = 0;
+}
+
+static int set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int slot_spawn(proc_backend *pb, pslot *s) {
+  int req[2] = {-1, -1}, res[2] = {-1, -1};
+  memset(&s->tx_hdr, 0, sizeof s->tx_hdr);
+  s->rx_ready = s->tx_ready = s->res_eof = s->tx_dead = s->dead_pending = 0;
+  s->dispatched = 0;
+  s->timed_out = 0;
+  s->tx_blocked = 0;
+  s->tx_off = s->tx_total = s->rx_off = 0;
+  s->pidfd = s->req_fd = s->res_fd = -1;
+  s->sh_len = pb->shm ? sizeof(wshared) : sizeof(wstatus);
+  long page = sysconf(_SC_PAGESIZE);
+  s->sh_len = (s->sh_len + (size_t)page - 1) / (size_t)page * (size_t)page;
+  void *m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return CF_ENOMEM;
+  s->sh = m;
+  if (!pb->shm) {
+    if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
+      int e = errno == EMFILE || errno == ENFILE ? CF_ENOMEM : CF_EINVAL;
+      for (int i = 0; i < 2; i++) {
+        if (req[i] >= 0) close(req[i]);
+        if (res[i] >= 0) close(res[i]);
+      }
+      slot_clear(pb, s);
+      return e;
+    }
+    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    s->req_fd = req[0]; /* the child's ends, for the fork */
+    s->res_fd = res[1];
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+    if (!pb->shm) {
+      close(req[1]);
+      close(res[0]);
+    }
+    slot_clear(pb, s);
+    return e;
+  }
+  if (pid == 0) {
+    if (!pb->shm) {
+      close(req[1]); /* the parent's ends: else no EOF when the parent goes */
+      close(res[0]);
+    }
+    child_main(pb, s->index);
+  }
+  s->pid = pid;
+  if (!pb->shm) {
+    close(req[0]);
+    close(res[1]);
+    s->req_fd = req[1];
+    s->res_fd = res[0];
+    ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index);
+    ep_ctl(pb, EPOLL_CTL_ADD, s->req_fd, 0, EV_REQ, s->index);
+  }
+  if (pb->have_pidfd) {
+    s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (s->pidfd >= 0) {
+      fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
+      ep_ctl(pb, EPOLL_CTL_ADD, s->pidfd, EPOLLIN, EV_PID, s->index);
+    } else {
+      pb->have_pidfd = 0; /* fall back to polling for every worker */
+    }
+  }
+  return 0;
+}
+
+static void describe_status(char *buf, size_t len, int status) {
+  if (status == -1) snprintf(buf, len, "exited (status unavailable)");
+  else if (WIFSIGNALED(status))
+    snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  else if (WIFEXITED(status)) snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+  else snprintf(buf, len, "ended with wait status %d", status);
+}
+
+/* Reap s's process; blocking if `block`.  Returns 1 if reaped (status set). */
+static int slot_reap(pslot *s, int block, int *status) {
+  for (;;) {
+    pid_t r = waitpid(s->pid, status, block ? 0 : WNOHANG);
+    if (r == s->pid) return 1;
+    if (r == 0) return 0;
+    if (errno == EINTR) continue;
+    *status = -1; /* ECHILD: someone else reaped it (SIGCHLD ignored?) */
+    return 1;
+  }
+}
+
+static void redo_push(proc_backend *pb, cf_future *f) {
+  f->next = NULL;
+  if (pb->redo_tail) pb->redo_tail->next = f;
+  else pb->redo_head = f;
+  pb->redo_tail = f;
+}
+
+static cf_future *redo_pop(proc_backend *pb) {
+  cf_future *f = pb->redo_head;
+  if (f) {
+    pb->redo_head = f->next;
+    if (!pb->redo_head) pb->redo_tail = NULL;
+    f->next = NULL;
+  }
+  return f;
+}
+
+static void fail_redo(proc_backend *pb, const char *msg) {
+  cf_future *f;
+  while ((f = redo_pop(pb))) {
+    cf__future_fail(f, CF_EBROKEN, -1, msg);
+    cf_future_release(f);
+  }
+}
+
+static int work_left(proc_backend *pb) {
+  return atomic_load(&pb->ex->q_len) > 0 || pb->redo_head != NULL;
+}
+
+static int try_spawn(proc_backend *pb, pslot *s);
+
+/* s's process is gone with `status`: settle its task, respawn. */
+static void slot_died(proc_backend *pb, pslot *s, int status);
+
+/* ------------------------------------------------------- parent transport */
+
+/* Send up to n bytes without blocking; -1 if the channel is dead. */
+static ssize_t chan_send(proc_backend *pb, pslot *s, const unsigned char *p, size_t n) {
+  if (pb->shm) return (ssize_t)ring_write_some(&s->sh->req, p, n);
+  if (s->tx_dead) return -1;
+  ssize_t w = write(s->req_fd, p, n);
+  if (w >= 0) return w;
+  if (errno == EAGAIN || errno == EINTR) return 0;
+  s->tx_dead = 1; /* EPIPE: the worker is gone; its pidfd will tell */
+  return -1;
+}
+
+static ssize_t chan_recv(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
+  if (pb->shm) return (ssize_t)ring_read_some(&s->sh->res, p, n);
+  if (s->res_eof || !s->rx_ready) return 0;
+  ssize_t r = read(s->res_fd, p ? p : pb->scratch, p || n < sizeof pb->scratch ? n : sizeof pb->scratch);
+  if (r > 0) return r;
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+    s->rx_ready = 0;
+    return 0;
+  }
+  s->res_eof = 1; /* EOF: the worker is gone */
+  epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
+  return -1;
+}
+
+static void tx_set_blocked(proc_backend *pb, pslot *s, int blocked) {
+  if (s->tx_blocked == blocked) return;
+  s->tx_blocked = blocked;
+  if (pb->shm) atomic_store(&s->sh->req.prod_sleep, blocked);
+  else if (!s->tx_dead) ep_ctl(pb, EPOLL_CTL_MOD, s->req_fd, blocked ? EPOLLOUT : 0, EV_REQ, s->index);
+}
+
+/* Continue sending cur's request.  Returns 1 on progress. */
+static int tx_pump(proc_backend *pb, pslot *s) {
+  int progress = 0;
+  cf_future *f = s->cur;
+  while (f && s->tx_off < s->tx_total) {
+    const unsigned char *p;
+    size_t n;
+    if (s->tx_off < sizeof s->tx_hdr) {
+      p = (const unsigned char *)&s->tx_hdr + s->tx_off;
+      n = sizeof s->tx_hdr - s->tx_off;
+    } else {
+      p = f->arg.data + (s->tx_off - sizeof s->tx_hdr);
+      n = s->tx_total - s->tx_off;
+    }
+    ssize_t w = chan_send(pb, s, p, n);
+    if (w <= 0) {
+      if (w == 0) tx_set_blocked(pb, s, 1);
+      return progress;
+    }
+    s->tx_off += (size_t)w;
+    progress = 1;
+  }
+  tx_set_blocked(pb, s, 0);
+  return progress;
+}
+
+static int slot_idle(proc_backend *pb, pslot *s) {
+  int limit = pb->ex->cfg.max_tasks_per_child;
+  return s->pid > 0 && !s->cur && !s->dead_pending && (!limit || s->dispatched < limit);
+}
+
+/* The next future to run: a redispatched one, else one from the queue that
+ * this call claims.  NULL if none. */
+static cf_future *next_task(proc_backend *pb, int worker) {
+  cf_executor *ex = pb->ex;
+  cf_future *f = redo_pop(pb);
+  if (f) {
+    f->rec.worker = worker;
+    atomic_store(&f->runner, worker);
+    return f;
+  }
+  while ((f = cf__queue_trypop(ex))) {
+    if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
+      if (cf__future_claim(f, worker)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
+    } else if (cf__future_claim(f, worker)) {
+      return f;
+    }
+    cf_future_release(f); /* cancelled meanwhile */
+  }
+  return NULL;
+}
+
+static void send_task(proc_backend *pb, pslot *s, cf_future *f) {
+  s->cur = f;
+  s->dispatched++;
+  s->timed_out = 0;
+  s->rx_off = 0;
+  s->rx_nomem = 0;
+  f->rec.pid = s->pid;
+  req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len};
+  s->tx_hdr = h;
+  s->tx_off = 0;
+  s->tx_total = sizeof h + f->arg.len;
+  tx_pump(pb, s);
+}
+
+static int dispatch_slot(proc_backend *pb, pslot *s) {
+  if (!slot_idle(pb, s)) return 0;
+  cf_future *f = next_task(pb, s->index);
+  if (!f) return 0;
+  send_task(pb, s, f);
+  return 1;
+}
+
+static int dispatch_all(proc_backend *pb) {
+  int progress = 0;
+  if (!work_left(pb)) return 0;
+  for (int k = 0; k < pb->n; k++) {
+    pslot *s = &pb->slots[(pb->rr + k) % pb->n];
+    if (slot_idle(pb, s)) {
+      if (!dispatch_slot(pb, s)) break; /* nothing left */
+      progress = 1;
+    }
+  }
+  pb->rr = (pb->rr + 1) % pb->n;
+  return progress;
+}
+
+/* Finish s's current future from the received response. */
+static void complete_cur(proc_backend *pb, pslot *s) {
+  cf_future *f = s->cur;
+  res_hdr h = s->rx_hdr;
+  int nomem = s->rx_nomem;
+  s->cur = NULL;
+  s->rx_off = 0;
+  s->rx_nomem = 0;
+  dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
+  f->rec.start_ns = h.start_ns;
+  f->rec.cpu = h.cpu;
+  if (nomem) {
+    f->res.len = 0;
+    cf__future_fail(f, CF_ENOMEM, -1, "out of memory for the task's result in the parent");
+  } else if (h.rc != 0) {
+    f->res.len = 0;
+    f->task_code = h.rc;
+    cf__future_finish(f, CF_ETASK);
+  } else {
+    f->res.len = (size_t)h.len;
+    cf__future_finish(f, 0);
+  }
+  cf_future_release(f);
+}
+
+/* Receive what is available for s's current task.  Returns 1 on progress. */
+static int rx_pump(proc_backend *pb, pslot *s) {
+  int progress = 0;
+  while (s->cur && s->tx_off == s->tx_total) {
+    cf_future *f = s->cur;
+    if (s->rx_off < sizeof s->rx_hdr) {
+      ssize_t r = chan_recv(pb, s, (unsigned char *)&s->rx_hdr + s->rx_off, sizeof s->rx_hdr - s->rx_off);
+      if (r <= 0) return progress;
+      progress = 1;
+      s->rx_off += (size_t)r;
+      if (s->rx_off < sizeof s->rx_hdr) continue;
+      if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != f->rec.id) {
+        kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
+        s->dead_pending = 1;
+        return progress;
+      }
+      f->res.len = 0;
+      if (cf__result_reserve(&f->res, (size_t)s->rx_hdr.len, 0) != 0) s->rx_nomem = 1;
+    }
+    size_t got = s->rx_off - sizeof s->rx_hdr, len = (size_t)s->rx_hdr.len;
+    while (got < len) {
+      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : f->res.data + got, len - got);
+      if (r <= 0) return progress;
+      progress = 1;
+      got += (size_t)r;
+      s->rx_off += (size_t)r;
+    }
+    complete_cur(pb, s);
+    progress = 1;
+  }
+  return progress;
+}
+
+static void slot_died(proc_backend *pb, pslot *s, int status) {
+  cf_executor *ex = pb->ex;
+  char what[160], msg[320];
+  s->dead_pending = 1; /* no new task for it while we drain */
+  /* Results it wrote before dying still count. */
+  if (pb->shm || !s->res_eof) {
+    s->rx_ready = 1;
+    while (rx_pump(pb, s)) {
+    }
+  }
+  describe_status(what, sizeof what, status);
+  int phase = atomic_load(&s->sh->st.phase);
+  cf_future *f = s->cur;
+  s->cur = NULL;
+  if (phase == PH_INIT || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
+    if (phase == PH_INIT_FAILED)
+      snprintf(msg, sizeof msg, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
+               atomic_load(&s->sh->st.init_rc));
+    else if (phase == PH_PIN_FAILED)
+      snprintf(msg, sizeof msg, "worker %d (pid %d) could not be pinned: %s", s->index, (int)s->pid,
+               cf_strerror(atomic_load(&s->sh->st.init_rc)));
+    else
+      snprintf(msg, sizeof msg, "worker %d (pid %d) %s in the initializer", s->index, (int)s->pid, what);
+    cf__executor_set_broken(ex, msg);
+    if (f) {
+      cf__future_fail(f, CF_EBROKEN, status, ex->broken_msg);
+      cf_future_release(f);
+    }
+    fail_redo(pb, ex->broken_msg);
+    slot_clear(pb, s);
+    return;
+  }
+  int err = 0;
+  if (f) {
+    int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
+    if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
+    if (s->timed_out) {
+      err = CF_ETIMEDOUT;
+      snprintf(msg, sizeof msg, "task ran longer than its timeout of %g s: worker %d (pid %d) killed",
+               ex->cfg.task_timeout_s, s->index, (int)s->pid);
+    } else if (started) {
+      err = CF_EBROKEN;
+      snprintf(msg, sizeof msg, "worker %d (pid %d) %s", s->index, (int)s->pid, what);
+    } else {
+      redo_push(pb, f); /* never started: run it elsewhere */
+      f = NULL;
+    }
+  }
+  slot_clear(pb, s);
+  /* Respawn first, so a caller that sees the failure also sees the new
+   * worker (stats.respawns). */
+  if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb))) try_spawn(pb, s);
+  if (f) {
+    f->res.len = 0;
+    cf__future_fail(f, err, status, msg);
+    cf_future_release(f);
+  }
+  if (atomic_load(&ex->broken)) fail_redo(pb, ex->broken_msg);
+}
+
+static int try_spawn(proc_backend *pb, pslot *s) {
+  int rc = slot_spawn(pb, s);
+  if (rc == 0) {
+    atomic_fetch_add_explicit(&pb->ex->st_respawns, 1, memory_order_relaxed);
+    pb->spawn_failures = 0;
+    return 0;
+  }
+  if (++pb->spawn_failures >= 50) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "could not start a worker process: %s", cf_strerror(rc));
+    cf__executor_set_broken(pb->ex, msg);
+    fail_redo(pb, pb->ex->broken_msg);
+  }
+  pb->spawn_retry_ns = cf__now_ns() + 10000000ull;
+  return rc;
+}
+
+/* ---------------------------------------------------------------- io loop */
+
+/* Reap dead workers (pidfd fired, or polled without pidfd). */
+static int check_deaths(proc_backend *pb, int poll_all) {
+  int progress = 0;
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (s->pid <= 0 || !(s->dead_pending || poll_all)) continue;
+    int status;
+    if (slot_reap(s, 0, &status)) {
+      slot_died(pb, s, status);
+      progress = 1;
+    } else {
+      s->dead_pending = 0;
+    }
+  }
+  return progress;
+}
+
+/* Kill workers whose task ran past the timeout; returns the next deadline. */
+static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
+  uint64_t next = UINT64_MAX;
+  double t = pb->ex->cfg.task_timeout_s;
+  if (t <= 0) return next;
+  uint64_t lim = (uint64_t)(t * 1e9);
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (!s->cur || s->pid <= 0 || s->timed_out) continue;
+    if (atomic_load(&s->sh->st.cur_tag) != s->cur->rec.id) {
+      if (now + 10000000ull < next) next = now + 10000000ull; /* not started yet: look again */
+      continue;
+    }
+    uint64_t dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
+    if (now >= dl) {
+      kill(s->pid, SIGKILL);
+      s->timed_out = 1;
+    } else if (dl < next) {
+      next = dl;
+    }
+  }
+  return next;
+}
+
+/* Is there anything the loop could do right now without waiting? */
+static int has_work(proc_backend *pb) {
+  int idle = 0;
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (s->dead_pending) return 1;
+    if (slot_idle(pb, s)) idle = 1;
+    if (!pb->shm || !s->cur) continue;
+    if (s->tx_off < s->tx_total) {
+      if (ring_used(&s->sh->req) < RING_BYTES) return 1;
+    } else if (ring_used(&s->sh->res) > 0) {
+      return 1;
+    }
+  }
+  return idle && work_left(pb);
+}
+
+static int handle_events(proc_backend *pb, int timeout_ms) {
+  struct epoll_event evs[64];
+  int n = epoll_wait(pb->epfd, evs, 64, timeout_ms);
+  for (int i = 0; i < n; i++) {
+    int tag = (int)(evs[i].data.u64 >> 32), idx = (int)(uint32_t)evs[i].data.u64;
+    if (tag == EV_BELL) {
+      uint64_t v;
+      if (read(pb->efd, &v, sizeof v) < 0) { /* already drained */
+      }
+      continue;
+    }
+    pslot *s = &pb->slots[idx];
+    if (tag == EV_PID) s->dead_pending = 1;
+    else if (tag == EV_RES) s->rx_ready = 1;
+    else if (tag == EV_REQ) s->tx_ready = 1;
+  }
+  return n > 0;
+}
+
+static int all_idle(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].cur) return 0;
+  return 1;
+}
+
+/* Tell every worker to exit and reap it. */
+static void stop_workers(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (s->pid <= 0) continue;
+    if (pb->shm) {
+      req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
+      ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
+    } else {
+      close_fd(&s->req_fd); /* EOF tells it to exit */
+    }
+  }
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (s->pid <= 0) continue;
+    int status;
+    uint64_t dl = cf__now_ns() + (uint64_t)EXIT_GRACE_MS * 1000000ull;
+    while (!slot_reap(s, 0, &status)) {
+      if (cf__now_ns() > dl) {
+        kill(s->pid, SIGKILL);
+        slot_reap(s, 1, &status);
+        break;
+      }
+      if (s->pidfd >= 0) {
+        struct pollfd pfd = {s->pidfd, POLLIN, 0};
+        poll(&pfd, 1, 50);
+      } else {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+      }
+    }
+    slot_clear(pb, s);
+  }
+}
+
+static void *io_main(void *p) {
+  proc_backend *pb = p;
+  cf_executor *ex = pb->ex;
+  uint64_t last_poll = cf__now_ns();
+  for (;;) {
+    int progress = 0;
+    for (int i = 0; i < pb->n; i++) {
+      pslot *s = &pb->slots[i];
+      if (!s->cur || s->pid <= 0) continue;
+      if (s->tx_off < s->tx_total) progress |= tx_pump(pb, s);
+      progress |= rx_pump(pb, s);
+    }
+    progress |= dispatch_all(pb);
+    uint64_t now = cf__now_ns();
+    int poll_all = 0;
+    if (now - last_poll > 1000000ull) { /* busy for 1 ms: look at the pidfds anyway */
+      progress |= handle_events(pb, 0);
+      poll_all = !pb->have_pidfd;
+      last_poll = now;
+    }
+    progress |= check_deaths(pb, poll_all);
+    uint64_t next_dl = check_timeouts(pb, now);
+    if (pb->spawn_retry_ns) {
+      if (now >= pb->spawn_retry_ns) {
+        pb->spawn_retry_ns = 0;
+        for (int i = 0; i < pb->n; i++)
+          if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
+            try_spawn(pb, &pb->slots[i]);
+      } else if (pb->spawn_retry_ns < next_dl) {
+        next_dl = pb->spawn_retry_ns;
+      }
+    }
+    if (progress) continue;
+    if (atomic_load(&ex->shutdown) && !work_left(pb) && all_idle(pb)) break;
+    /* Nothing to do: spin a little (shm: results show up in memory). */
+    if (pb->shm) {
+      uint64_t t0 = cf__now_ns();
+      int found = 0;
+      for (unsigned i = 1; !found; i++) {
+        if (has_work(pb)) found = 1;
+        cf__cpu_relax();
+        if ((i & 31) == 0 && cf__now_ns() - t0 > PARENT_SPIN_NS) break;
+      }
+      if (found) continue;
+    }
+    atomic_store(&pb->g->parent_sleeping, 1);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!has_work(pb) && !(atomic_load(&ex->shutdown) && !work_left(pb) && all_idle(pb))) {
+      int timeout = -1;
+      now = cf__now_ns();
+      if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;
+      if (!pb->have_pidfd && !all_idle(pb) && (timeout < 0 || timeout > DEATH_POLL_MS)) timeout = DEATH_POLL_MS;
+      handle_events(pb, timeout);
+      last_poll = cf__now_ns();
+      if (!pb->have_pidfd) check_deaths(pb, 1);
+    }
+    atomic_store(&pb->g->parent_sleeping, 0);
+  }
+  stop_workers(pb);
+  /* Leave no fd behind once shutdown(wait=1) returns. */
+  close_fd(&pb->epfd);
+  pthread_mutex_lock(&pb->fd_lock);
+  pb->io_done = 1;
+  close_fd(&pb->efd);
+  pthread_mutex_unlock(&pb->fd_lock);
+  cf__executor_unref(ex);              /* may destroy ex and pb (then detached) */
+  return NULL;
+}
+
+/* -------------------------------------------------------------- backend */
+
+static void pb_free(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (s->pid > 0) {
+      int status;
+      kill(s->pid, SIGKILL);
+      slot_reap(s, 1, &status);
+    }
+    slot_clear(pb, s);
+  }
+  close_fd(&pb->epfd);
+  close_fd(&pb->efd);
+  if (pb->g) munmap(pb->g, sizeof *pb->g);
+  pthread_mutex_destroy(&pb->join_lock);
+  pthread_mutex_destroy(&pb->fd_lock);
+  free(pb->slots);
+  free(pb);
+}
+
+static int pb_start(cf_executor *ex) {
+  proc_backend *pb = calloc(1, sizeof *pb);
+  if (!pb) return CF_ENOMEM;
+  pb->ex = ex;
+  pb->shm = ex->cfg.transport == CF_TRANSPORT_SHM;
+  pb->n = ex->nworkers;
+  pb->efd = pb->epfd = -1;
+  pb->parent_pid = getpid();
+  pthread_mutex_init(&pb->join_lock, NULL);
+  pthread_mutex_init(&pb->fd_lock, NULL);
+  pthread_sigmask(SIG_BLOCK, NULL, &pb->user_mask);
+  pb->slots = calloc((size_t)pb->n, sizeof *pb->slots);
+  if (!pb->slots) pb->n = 0;
+  for (int i = 0; i < pb->n; i++) {
+    pb->slots[i].index = i;
+    pb->slots[i].pidfd = pb->slots[i].req_fd = pb->slots[i].res_fd = -1;
+  }
+  void *g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  pb->g = g == MAP_FAILED ? NULL : g;
+  pb->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  pb->epfd = epoll_create1(EPOLL_CLOEXEC);
+  int rc = 0;
+  if (!pb->slots || !pb->g) rc = CF_ENOMEM;
+  else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0))
+    rc = CF_ENOMEM;
+  if (rc) {
+    pb_free(pb);
+    return rc;
+  }
+  int probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  pb->have_pidfd = probe >= 0;
+  if (probe >= 0) close(probe);
+  for (int i = 0; i < pb->n && !rc; i++) rc = slot_spawn(pb, &pb->slots[i]);
+  if (!rc) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* the io thread takes no signals (SIGPIPE!) */
+    atomic_fetch_add(&ex->refs, 1);           /* the io thread's reference */
+    if (pthread_create(&pb->io, NULL, io_main, pb) != 0) {
+      atomic_fetch_sub(&ex->refs, 1);
+      rc = CF_ENOMEM;
+    } else {
+      pb->io_started = 1;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  if (rc) {
+    pb_free(pb); /* kills and reaps what was forked */
+    return rc;
+  }
+  ex->backend = pb;
+  return 0;
+}
+
+/* Ring the bell from a parent thread other than the io thread. */
+static void bell_locked(proc_backend *pb) {
+  pthread_mutex_lock(&pb->fd_lock);
+  if (!pb->io_done) bell(pb);
+  pthread_mutex_unlock(&pb->fd_lock);
+}
+
+static void pb_kick(cf_executor *ex) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return;
+  atomic_thread_fence(memory_order_seq_cst); /* queue push before the flag load */
+  if (atomic_load(&pb->g->parent_sleeping)) bell_locked(pb);
+}
+
+static void pb_join(proc_backend *pb) {
+  pthread_mutex_lock(&pb->join_lock);
+  if (pb->io_started && !pb->io_joined) {
+    if (pthread_equal(pb->io, pthread_self())) {
+      /* from a done callback: cannot join ourselves; the io thread ends on
+       * its own and drops its executor reference last */
+    } else {
+      pthread_join(pb->io, NULL);
+      pb->io_joined = 1;
+    }
+  }
+  pthread_mutex_unlock(&pb->join_lock);
+}
+
+static void pb_stop(cf_executor *ex, int wait) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return;
+  bell_locked(pb); /* the io thread re-checks the shutdown flag */
+  if (wait) pb_join(pb);
+}
+
+static void pb_destroy(cf_executor *ex) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return;
+  /* The io thread holds a reference, so we get here only after it has left
+   * its loop: either it is this thread (its last unref) or it is ending. */
+  if (pb->io_started && !pb->io_joined) {
+    if (pthread_equal(pb->io, pthread_self())) pthread_detach(pb->io);
+    else pthread_join(pb->io, NULL);
+    pb->io_joined = 1;
+  }
+  pb_free(pb);
+  ex->backend = NULL;
+}
+
+const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick};

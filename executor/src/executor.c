@@ -47,6 +47,7 @@ void cf__queue_push(cf_executor *ex, cf_future *f) {
   atomic_fetch_add_explicit(&ex->q_len, 1, memory_order_release);
   if (ex->q_sleepers) pthread_cond_signal(&ex->q_cond);
   pthread_mutex_unlock(&ex->q_lock);
+  if (ex->ops->kick) ex->ops->kick(ex);
 }
 
 static cf_future *queue_take_locked(cf_executor *ex) {
@@ -141,6 +142,7 @@ static void executor_destroy(cf_executor *ex) {
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
   free(ex->broken_msg);
+  free((void *)ex->cfg.pin_list);
   free(ex);
 }
 
@@ -163,6 +165,17 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   if (!ex) return CF_ENOMEM;
   memset(ex, 0, sizeof *ex);
   ex->cfg = *cfg;
+  /* Workers read the pin list after cf_executor_new returns: own a copy. */
+  ex->cfg.pin_list = NULL;
+  if (cfg->pin == CF_PIN_LIST) {
+    int *copy = malloc((size_t)cfg->pin_list_len * sizeof *copy);
+    if (!copy) {
+      free(ex);
+      return CF_ENOMEM;
+    }
+    memcpy(copy, cfg->pin_list, (size_t)cfg->pin_list_len * sizeof *copy);
+    ex->cfg.pin_list = copy;
+  }
   ex->nworkers = cfg->max_workers ? cfg->max_workers : cf_default_max_workers();
   ex->refs = 1;
   pthread_mutexattr_t ma;
@@ -236,6 +249,7 @@ int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
 
 void cf_executor_free(cf_executor *ex) {
   if (!ex) return;
+  if (cf__self.in_process_child) return; /* a worker's copy: not ours to free */
   if (atomic_exchange(&ex->freed, 1)) return;
   if (cf__self.ex == ex) {
     /* Freed from inside its own task: cannot join; the last reference (the

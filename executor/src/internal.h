@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define CF_INLINE_BYTES 64
@@ -72,6 +73,9 @@ typedef struct cf__backend_ops {
   int (*start)(cf_executor *ex);          /* start workers */
   void (*stop)(cf_executor *ex, int wait);/* after shutdown: wake, maybe join */
   void (*destroy)(cf_executor *ex);       /* join everything, free backend */
+  /* Optional: a future was queued (called after the queue lock is dropped);
+   * lets a backend that does not sleep on q_cond notice new work. */
+  void (*kick)(cf_executor *ex);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;
@@ -200,7 +204,15 @@ void cf__waiter_notify(struct cf__waiter *w, size_t index);
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
 
 /* ---- pinning (affinity.c); 0 or CF_E* ---- */
+/* From cf_executor_new: CF_ENOSYS if hwloc cannot bind on this machine,
+ * CF_EINVAL for a bad list (cf_pin_check gives the reason as text). */
 int cf__pin_validate(const cf_config *cfg);
+/* Bind the calling worker thread to the PU planned for `worker`. */
 int cf__pin_self_thread(const cf_config *cfg, int worker);
+/* Process backend: bind the whole calling process (call it in the forked,
+ * still single-threaded child) to the PU planned for `worker`. */
+int cf__pin_self_process(const cf_config *cfg, int worker);
+/* The same for process `pid`, from the parent (e.g. after a respawn). */
+int cf__pin_process(const cf_config *cfg, int worker, pid_t pid);
 
 #endif

@@ -1,6 +1,7 @@
 /* common.h -- helpers shared by the executor tests: the backend under test
- * (argv[1]: "thread" or "process"), executor construction and a few tasks
- * whose behaviour does not depend on the backend. */
+ * (argv[1]: "thread", "process" (shared-memory transport) or "process-pipe"),
+ * executor construction and a few tasks whose behaviour does not depend on
+ * the backend. */
 #ifndef CF_TEST_COMMON_H
 #define CF_TEST_COMMON_H
 
@@ -18,9 +19,21 @@
 #include "../task.h"
 
 static cf_backend g_backend = CF_BACKEND_THREAD;
+static cf_transport g_transport = CF_TRANSPORT_SHM;
 
 static inline void set_backend(int argc, char **argv) {
-  g_backend = (argc > 1 && strcmp(argv[1], "process") == 0) ? CF_BACKEND_PROCESS : CF_BACKEND_THREAD;
+  const char *b = argc > 1 ? argv[1] : "thread";
+  if (strcmp(b, "thread") == 0) {
+    g_backend = CF_BACKEND_THREAD;
+  } else if (strcmp(b, "process") == 0) {
+    g_backend = CF_BACKEND_PROCESS;
+  } else if (strcmp(b, "process-pipe") == 0) {
+    g_backend = CF_BACKEND_PROCESS;
+    g_transport = CF_TRANSPORT_PIPE;
+  } else {
+    fprintf(stderr, "unknown backend %s (thread, process, process-pipe)\n", b);
+    exit(2);
+  }
 }
 
 static inline double now_s(void) {
@@ -37,6 +50,7 @@ static inline void sleep_ms(int ms) {
 
 static inline cf_executor *make_ex_cfg(cf_config *cfg) {
   cfg->backend = g_backend;
+  cfg->transport = g_transport;
   cf_executor *ex = NULL;
   int rc = cf_executor_new(&ex, cfg);
   if (rc) fprintf(stderr, "cf_executor_new: %s\n", cf_strerror(rc));

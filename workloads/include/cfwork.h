@@ -91,6 +91,13 @@ size_t cf_wk_metrics(const cf_wk_run *r, cf_wk_metric *out, size_t max);
  * latter measured once at prepare; gil=1 on threads: the single rate). */
 double cf_wk_ideal_rate(const cf_wk_run *r, int workers, int ncpus, cf_backend backend);
 
+/* A one-line description of a task's own non-zero return value (the
+ * future failed with CF_ETASK; cf_future_task_code() gives the code), e.g.
+ * "workload socket: GET http://127.0.0.1:1/: connect: Connection refused".
+ * 0, or CF_EINVAL without a buffer.  (Added for the harness: items carry
+ * no parent state, so a task can only report a code.) */
+int cf_wk_task_error(const cf_wk_run *r, int task_code, char *err, size_t errlen);
+
 /* Stop servers, free items. NULL is ignored. */
 void cf_wk_teardown(cf_wk_run *r);
 

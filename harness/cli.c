@@ -1,0 +1,639 @@
+/* cli.c -- parsing and validating `cfbench run` options into a
+ * cf_run_opts.  Every error is ONE line naming the bad argument and what
+ * is allowed; the caller exits 2 with it.  Sweep axes take lists
+ * ("1,2,4") and, for numbers, doubling ranges ("1..64" = 1,2,4,...,64). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "sweep.h"
+
+#define MAX_WORKERS 4096
+#define MAX_CHUNKSIZE (1u << 24)
+#define MAX_LIST 4096
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return 2;
+}
+
+void cf_run_usage(FILE *f) {
+  fprintf(f,
+          "usage: cfbench run [--suite NAME | --workload W[,W...] [axes]] [options]\n"
+          "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
+          "  --workload W,...      workloads (cfbench list)\n"
+          "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
+          "  --backend B,...       thread, process (default thread)\n"
+          "  --workers N,...       worker counts >= 1 (default 1,2)\n"
+          "  --chunksize N,...     items per task >= 1 (default 1)\n"
+          "  --pin P,...           none, compact, scatter (default none)\n"
+          "options:\n"
+          "  --items N             items per repetition (0 = the workload's own count; default 0)\n"
+          "  --repeat R            measured repetitions per configuration (default 5)\n"
+          "  --warmup K            unrecorded warm-up repetitions (default 1)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
+          "  --out DIR             output directory (default results/runs/<UTC time>)\n"
+          "  --force               write into a non-empty DIR\n"
+          "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
+          "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
+          "                        then override the suite's values\n"
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static void strlist_free(cf_strlist *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+  free(l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+/* Split on ',' (a '\,' is a literal comma).  Empty elements are errors. */
+static int split_list(const char *opt, const char *s, cf_strlist *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  if (!*s) return fail(err, errlen, "%s: empty list; give one or more comma-separated values", opt);
+  size_t cap = 0, len = strlen(s);
+  char *cur = malloc(len + 1);
+  if (!cur) return fail(err, errlen, "%s: out of memory", opt);
+  size_t k = 0;
+  for (const char *p = s;; p++) {
+    if (*p == '\\' && p[1] == ',') {
+      cur[k++] = ',';
+      p++;
+      continue;
+    }
+    if (*p == ',' || *p == '\0') {
+      cur[k] = '\0';
+      if (k == 0) {
+        free(cur);
+        strlist_free(out);
+        return fail(err, errlen, "%s: empty value in list '%s'", opt, s);
+      }
+      if (out->n == cap) {
+        cap = cap ? cap * 2 : 8;
+        char **nv = realloc(out->v, cap * sizeof *nv);
+        if (!nv) goto nomem;
+        out->v = nv;
+      }
+      if (!(out->v[out->n] = strdup(cur))) goto nomem;
+      out->n++;
+      k = 0;
+      if (!*p) break;
+      continue;
+    }
+    cur[k++] = *p;
+  }
+  free(cur);
+  return 0;
+nomem:
+  free(cur);
+  strlist_free(out);
+  return fail(err, errlen, "%s: out of memory", opt);
+}
+
+static int parse_ull(const char *s, unsigned long long *v) {
+  if (!*s || *s == '-' || *s == '+') return -1;
+  char *end;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  return (*end || errno) ? -1 : 0;
+}
+
+/* A numeric axis: values and doubling ranges in [lo, hi]. */
+static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
+                          unsigned long long hi, unsigned long long **out, size_t *n,
+                          char *err, size_t errlen) {
+  cf_strlist l;
+  int rc = split_list(opt, s, &l, err, errlen);
+  if (rc) return rc;
+  unsigned long long *v = NULL;
+  size_t cnt = 0, cap = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    unsigned long long a, b;
+    char *dots = strstr(l.v[i], "..");
+    if (dots) {
+      *dots = '\0';
+      int bad = parse_ull(l.v[i], &a) || parse_ull(dots + 2, &b);
+      *dots = '.';
+      if (bad || a < lo || b > hi || a > b) {
+        rc = fail(err, errlen, "%s: bad range '%s'; allowed: A..B with %llu <= A <= B <= %llu", opt,
+                  l.v[i], lo, hi);
+        goto out;
+      }
+    } else {
+      if (parse_ull(l.v[i], &a)) {
+        rc = fail(err, errlen,
+                  "%s: '%s' is not a number; allowed: integers %llu..%llu, lists 1,2,4, ranges 1..64",
+                  opt, l.v[i], lo, hi);
+        goto out;
+      }
+      if (a < lo || a > hi) {
+        rc = fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, l.v[i], lo, hi);
+        goto out;
+      }
+      b = a;
+    }
+    for (unsigned long long x = a; x <= b; x = x ? x * 2 : 1) {
+      if (cnt == cap) {
+        cap = cap ? cap * 2 : 16;
+        if (cap > MAX_LIST) {
+          rc = fail(err, errlen, "%s: more than %d values", opt, MAX_LIST);
+          goto out;
+        }
+        unsigned long long *nv = realloc(v, cap * sizeof *nv);
+        if (!nv) {
+          rc = fail(err, errlen, "%s: out of memory", opt);
+          goto out;
+        }
+        v = nv;
+      }
+      int dup = 0;
+      for (size_t j = 0; j < cnt; j++) dup |= v[j] == x;
+      if (!dup) v[cnt++] = x;
+      if (x == b) break;
+    }
+  }
+out:
+  strlist_free(&l);
+  if (rc) {
+    free(v);
+    return rc;
+  }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+static int parse_scalar(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
+                        unsigned long long *v, char *err, size_t errlen) {
+  if (parse_ull(s, v))
+    return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo,
+                hi);
+  if (*v < lo || *v > hi)
+    return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
+  return 0;
+}
+
+int cf_parse_duration(const char *s, double *out_s) {
+  char *end;
+  errno = 0;
+  if (!*s || *s == '-') return -1;
+  double v = strtod(s, &end);
+  if (end == s || errno || v != v) return -1;
+  double mul;
+  if (!*end || !strcmp(end, "s")) mul = 1;
+  else if (!strcmp(end, "ms")) mul = 1e-3;
+  else if (!strcmp(end, "m") || !strcmp(end, "min")) mul = 60;
+  else return -1;
+  *out_s = v * mul;
+  return 0;
+}
+
+/* --------------------------------------------------------------- spec */
+
+static void spec_free(cf_sweep_spec *s) {
+  free(s->workloads);
+  for (size_t i = 0; i < s->nparams; i++) {
+    free(s->params[i].key);
+    strlist_free(&s->params[i].values);
+  }
+  free(s->params);
+  free(s->backends);
+  free(s->workers);
+  free(s->chunksizes);
+  free(s->pins);
+  memset(s, 0, sizeof *s);
+}
+
+static void list_workloads(char *buf, size_t len) {
+  size_t off = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < cf_wk_count() && off < len; i++)
+    off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cf_wk_at(i)->name);
+}
+
+static int set_workloads(cf_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  cf_strlist l;
+  int rc = split_list("--workload", val, &l, err, errlen);
+  if (rc) return rc;
+  free(s->workloads);
+  s->nworkloads = 0;
+  s->workloads = calloc(l.n, sizeof *s->workloads);
+  if (!s->workloads) rc = fail(err, errlen, "--workload: out of memory");
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    const cf_workload *w = cf_wk_find(l.v[i]);
+    if (!w) {
+      char names[512];
+      list_workloads(names, sizeof names);
+      rc = fail(err, errlen, "--workload: unknown workload '%s'; allowed: %s", l.v[i], names);
+      break;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < s->nworkloads; j++) dup |= s->workloads[j] == w;
+    if (!dup) s->workloads[s->nworkloads++] = w;
+  }
+  strlist_free(&l);
+  return rc;
+}
+
+static int set_param(cf_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  const char *eq = strchr(val, '=');
+  if (!eq || eq == val)
+    return fail(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...] (e.g. delay=1ms,10ms)", val);
+  size_t kl = (size_t)(eq - val);
+  for (size_t i = 0; i < s->nparams; i++)
+    if (strlen(s->params[i].key) == kl && !strncmp(s->params[i].key, val, kl))
+      return fail(err, errlen, "--param: parameter '%.*s' given twice; list its values once (%.*s=a,b)",
+                  (int)kl, val, (int)kl, val);
+  cf_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
+  if (!np) return fail(err, errlen, "--param: out of memory");
+  s->params = np;
+  cf_param_axis *a = &s->params[s->nparams];
+  memset(a, 0, sizeof *a);
+  char opt[128];
+  snprintf(opt, sizeof opt, "--param %.*s", (int)kl, val);
+  int rc = split_list(opt, eq + 1, &a->values, err, errlen);
+  if (rc) return rc;
+  if (!(a->key = strndup(val, kl))) {
+    strlist_free(&a->values);
+    return fail(err, errlen, "--param: out of memory");
+  }
+  s->nparams++;
+  return 0;
+}
+
+static int set_enum_axis(const char *opt, const char *val, const char *const *names, int nnames,
+                         const char *allowed, int **out, size_t *n, char *err, size_t errlen) {
+  cf_strlist l;
+  int rc = split_list(opt, val, &l, err, errlen);
+  if (rc) return rc;
+  int *v = calloc(l.n, sizeof *v);
+  size_t cnt = 0;
+  if (!v) rc = fail(err, errlen, "%s: out of memory", opt);
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    int k = 0;
+    while (k < nnames && strcmp(names[k], l.v[i])) k++;
+    if (k == nnames) {
+      rc = fail(err, errlen, "%s: unknown value '%s'; allowed: %s", opt, l.v[i], allowed);
+      break;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < cnt; j++) dup |= v[j] == k;
+    if (!dup) v[cnt++] = k;
+  }
+  strlist_free(&l);
+  if (rc) {
+    free(v);
+    return rc;
+  }
+  free(*out);
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+/* Which options a suite may be combined with. */
+enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4 };
+
+typedef struct parse_state {
+  cf_sweep_spec *spec;
+  cf_run_opts *o;     /* NULL while parsing a suite's sweep */
+  int given;          /* OPT_* seen */
+  int set_items, set_repeat, set_warmup, set_max_time;
+  size_t items;
+  int repeat, warmup;
+  double max_time_s;
+} parse_state;
+
+/* Apply one option; `val` is its value (NULL for flags). */
+static int apply(parse_state *ps, const char *name, const char *val, char *err, size_t errlen) {
+  cf_sweep_spec *s = ps->spec;
+  unsigned long long u;
+  int rc;
+  if (!strcmp(name, "--workload")) {
+    ps->given |= OPT_AXIS;
+    return set_workloads(s, val, err, errlen);
+  }
+  if (!strcmp(name, "--param")) {
+    ps->given |= OPT_AXIS;
+    return set_param(s, val, err, errlen);
+  }
+  if (!strcmp(name, "--backend")) {
+    static const char *const names[] = {"thread", "process"};
+    int *v = NULL;
+    size_t n;
+    ps->given |= OPT_AXIS;
+    if ((rc = set_enum_axis(name, val, names, 2, "thread, process", &v, &n, err, errlen))) return rc;
+    free(s->backends);
+    s->backends = malloc(n * sizeof *s->backends);
+    if (!s->backends) {
+      free(v);
+      return fail(err, errlen, "%s: out of memory", name);
+    }
+    for (size_t i = 0; i < n; i++) s->backends[i] = (cf_backend)v[i];
+    s->nbackends = n;
+    free(v);
+    return 0;
+  }
+  if (!strcmp(name, "--pin")) {
+    static const char *const names[] = {"none", "compact", "scatter"};
+    int *v = NULL;
+    size_t n;
+    ps->given |= OPT_AXIS;
+    if ((rc = set_enum_axis(name, val, names, 3, "none, compact, scatter", &v, &n, err, errlen)))
+      return rc;
+    free(s->pins);
+    s->pins = malloc(n * sizeof *s->pins);
+    if (!s->pins) {
+      free(v);
+      return fail(err, errlen, "%s: out of memory", name);
+    }
+    for (size_t i = 0; i < n; i++) s->pins[i] = (cf_pin_policy)v[i];
+    s->npins = n;
+    free(v);
+    return 0;
+  }
+  if (!strcmp(name, "--workers") || !strcmp(name, "--chunksize")) {
+    int is_w = name[2] == 'w';
+    unsigned long long *v;
+    size_t n;
+    ps->given |= OPT_AXIS;
+    if ((rc = parse_num_axis(name, val, 1, is_w ? MAX_WORKERS : MAX_CHUNKSIZE, &v, &n, err, errlen)))
+      return rc;
+    if (is_w) {
+      free(s->workers);
+      s->workers = malloc(n * sizeof *s->workers);
+      for (size_t i = 0; s->workers && i < n; i++) s->workers[i] = (int)v[i];
+      s->nworkers = n;
+    } else {
+      free(s->chunksizes);
+      s->chunksizes = malloc(n * sizeof *s->chunksizes);
+      for (size_t i = 0; s->chunksizes && i < n; i++) s->chunksizes[i] = (size_t)v[i];
+      s->nchunksizes = n;
+    }
+    free(v);
+    if (is_w ? !s->workers : !s->chunksizes) return fail(err, errlen, "%s: out of memory", name);
+    return 0;
+  }
+  if (!strcmp(name, "--items")) {
+    ps->given |= OPT_SCALAR;
+    if ((rc = parse_scalar(name, val, 0, 100000000, &u, err, errlen))) return rc;
+    ps->items = (size_t)u;
+    ps->set_items = 1;
+    return 0;
+  }
+  if (!strcmp(name, "--repeat") || !strcmp(name, "--warmup")) {
+    int is_r = name[2] == 'r';
+    ps->given |= OPT_SCALAR;
+    if ((rc = parse_scalar(name, val, is_r ? 1 : 0, 100000, &u, err, errlen))) return rc;
+    if (is_r) ps->repeat = (int)u, ps->set_repeat = 1;
+    else ps->warmup = (int)u, ps->set_warmup = 1;
+    return 0;
+  }
+  if (!strcmp(name, "--max-time")) {
+    double d;
+    ps->given |= OPT_SCALAR;
+    if (cf_parse_duration(val, &d) || d < 0 || d > 1e6)
+      return fail(err, errlen,
+                  "--max-time: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+    ps->max_time_s = d;
+    ps->set_max_time = 1;
+    return 0;
+  }
+  cf_run_opts *o = ps->o;
+  if (!o) return fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", name);
+  if (!strcmp(name, "--seed")) {
+    if ((rc = parse_scalar(name, val, 0, ULLONG_MAX, &u, err, errlen))) return rc;
+    o->seed = u;
+    o->seed_given = 1;
+    return 0;
+  }
+  if (!strcmp(name, "--out")) {
+    if (!*val) return fail(err, errlen, "--out: empty directory name");
+    free(o->out);
+    if (!(o->out = strdup(val))) return fail(err, errlen, "--out: out of memory");
+    return 0;
+  }
+  if (!strcmp(name, "--force")) {
+    o->force = 1;
+    return 0;
+  }
+  if (!strcmp(name, "--counters")) {
+    if (cf_counter_layer_parse(val, &o->counters))
+      return fail(err, errlen, "--counters: unknown layer '%s'; allowed: auto, papi, perf, rusage", val);
+    return 0;
+  }
+  if (!strcmp(name, "--suite")) {
+    const cf_suite *su = cf_suite_find(val);
+    if (!su) {
+      char names[256];
+      size_t off = 0;
+      names[0] = '\0';
+      for (size_t i = 0; i < cf_suite_count() && off < sizeof names; i++)
+        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
+                                cf_suite_at(i)->name);
+      return fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
+    }
+    o->suite = su->name;
+    return 0;
+  }
+  return fail(err, errlen, "run: unknown option '%s'; see cfbench run --help", name);
+}
+
+static int is_flag(const char *name) { return !strcmp(name, "--force") || !strcmp(name, "--help") || !strcmp(name, "-h"); }
+
+/* Parse argv[0..argc) options into ps. */
+static int parse_args(parse_state *ps, int argc, char **argv, char *err, size_t errlen) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strncmp(a, "--", 2) != 0 || !a[2])
+      return fail(err, errlen, "run: unexpected argument '%s'; options start with -- (cfbench run --help)", a);
+    char name[64];
+    const char *val = NULL;
+    const char *eq = strchr(a, '=');
+    if (eq) {
+      snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+      val = eq + 1;
+    } else {
+      snprintf(name, sizeof name, "%s", a);
+    }
+    if (is_flag(name)) {
+      if (val) return fail(err, errlen, "%s: takes no value", name);
+    } else if (!val) {
+      if (i + 1 >= argc) return fail(err, errlen, "%s: missing value", name);
+      val = argv[++i];
+    }
+    int rc = apply(ps, name, val, err, errlen);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* Defaults for the axes not given, and the scalars into the spec. */
+static int finish_spec(parse_state *ps, const parse_state *over, char *err, size_t errlen) {
+  cf_sweep_spec *s = ps->spec;
+  if (!s->nworkloads) {
+    char names[512];
+    list_workloads(names, sizeof names);
+    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+  }
+  if (!s->nbackends) {
+    if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
+    s->backends[0] = CF_BACKEND_THREAD;
+    s->nbackends = 1;
+  }
+  if (!s->nworkers) {
+    if (!(s->workers = calloc(2, sizeof *s->workers))) return fail(err, errlen, "out of memory");
+    s->workers[0] = 1;
+    s->workers[1] = 2;
+    s->nworkers = 2;
+  }
+  if (!s->nchunksizes) {
+    if (!(s->chunksizes = calloc(1, sizeof *s->chunksizes))) return fail(err, errlen, "out of memory");
+    s->chunksizes[0] = 1;
+    s->nchunksizes = 1;
+  }
+  if (!s->npins) {
+    if (!(s->pins = calloc(1, sizeof *s->pins))) return fail(err, errlen, "out of memory");
+    s->pins[0] = CF_PIN_NONE;
+    s->npins = 1;
+  }
+  s->items = ps->set_items ? ps->items : 0;
+  s->repeat = ps->set_repeat ? ps->repeat : 5;
+  s->warmup = ps->set_warmup ? ps->warmup : 1;
+  s->max_time_s = ps->set_max_time ? ps->max_time_s : 0;
+  if (over) { /* the command line overrides a suite's values */
+    if (over->set_items) s->items = over->items;
+    if (over->set_repeat) s->repeat = over->repeat;
+    if (over->set_warmup) s->warmup = over->warmup;
+    if (over->set_max_time) s->max_time_s = over->max_time_s;
+  }
+  /* Every --param key must belong to a selected workload. */
+  for (size_t i = 0; i < s->nparams; i++) {
+    int found = 0;
+    for (size_t j = 0; j < s->nworkloads && !found; j++)
+      for (size_t k = 0; k < s->workloads[j]->nparams && !found; k++)
+        found = !strcmp(s->workloads[j]->params[k].name, s->params[i].key);
+    if (!found) {
+      char names[512];
+      size_t off = 0;
+      names[0] = '\0';
+      for (size_t j = 0; j < s->nworkloads; j++)
+        for (size_t k = 0; k < s->workloads[j]->nparams && off < sizeof names; k++)
+          off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "",
+                                  s->workloads[j]->params[k].name);
+      return fail(err, errlen, "--param: unknown parameter '%s' for %s%s; allowed: %s", s->params[i].key,
+                  s->nworkloads > 1 ? "the selected workloads " : "workload ",
+                  s->nworkloads > 1 ? "" : s->workloads[0]->name, names[0] ? names : "(none)");
+    }
+  }
+  return 0;
+}
+
+/* Split a suite sweep string on spaces into argv (in place in `buf`). */
+static int split_words(char *buf, char **argv, int max) {
+  int n = 0;
+  for (char *p = strtok(buf, " \t"); p && n < max; p = strtok(NULL, " \t")) argv[n++] = p;
+  return n;
+}
+
+static char *join_args(int argc, char **argv) {
+  size_t len = strlen("cfbench") + 1;
+  for (int i = 0; i < argc; i++) len += strlen(argv[i]) * 4 + 3;
+  char *s = malloc(len), *p = s;
+  if (!s) return NULL;
+  p += sprintf(p, "cfbench");
+  for (int i = 0; i < argc; i++) {
+    int plain = *argv[i] != '\0';
+    for (const char *c = argv[i]; *c; c++)
+      if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,=/:+@%", *c))
+        plain = 0;
+    *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", argv[i]);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = argv[i]; *c; c++) {
+      if (*c == '\'') p += sprintf(p, "'\\''");
+      else *p++ = *c;
+    }
+    *p++ = '\'';
+  }
+  *p = '\0';
+  return s;
+}
+
+int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  err[0] = '\0';
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      cf_run_usage(stdout);
+      return 1;
+    }
+  const char *envc = getenv("CFBENCH_COUNTERS");
+  if (envc && *envc && cf_counter_layer_parse(envc, &o->counters))
+    return fail(err, errlen, "CFBENCH_COUNTERS: unknown layer '%s'; allowed: auto, papi, perf, rusage",
+                envc);
+  o->command_line = join_args(argc, argv);
+  cf_sweep_spec cli;
+  memset(&cli, 0, sizeof cli);
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  ps.spec = &cli;
+  ps.o = o;
+  int rc = parse_args(&ps, argc - 1, argv + 1, err, errlen);
+  if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
+    rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
+                           "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
+                           "--seed --out --force --counters");
+  if (rc == 0 && !o->suite) {
+    rc = finish_spec(&ps, NULL, err, errlen);
+    if (rc == 0) {
+      o->specs = malloc(sizeof *o->specs);
+      if (!o->specs) rc = fail(err, errlen, "out of memory");
+      else o->specs[o->nspecs++] = cli;
+    }
+  }
+  if (rc || o->suite) spec_free(&cli);
+  if (rc == 0 && o->suite) {
+    const cf_suite *su = cf_suite_find(o->suite);
+    size_t n = 0;
+    while (su->sweeps[n]) n++;
+    o->specs = calloc(n, sizeof *o->specs);
+    if (!o->specs) rc = fail(err, errlen, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      char buf[1024], *words[64];
+      snprintf(buf, sizeof buf, "%s", su->sweeps[i]);
+      int nw = split_words(buf, words, 64);
+      parse_state sp;
+      memset(&sp, 0, sizeof sp);
+      sp.spec = &o->specs[i];
+      o->nspecs = i + 1;
+      char sub[256];
+      rc = parse_args(&sp, nw, words, sub, sizeof sub);
+      if (rc == 0) rc = finish_spec(&sp, &ps, sub, sizeof sub);
+      if (rc) fail(err, errlen, "suite %s, sweep %zu: %s", su->name, i + 1, sub);
+    }
+  }
+  if (rc) cf_run_opts_free(o);
+  return rc;
+}
+
+void cf_run_opts_free(cf_run_opts *o) {
+  for (size_t i = 0; i < o->nspecs; i++) spec_free(&o->specs[i]);
+  free(o->specs);
+  free(o->out);
+  free(o->command_line);
+  memset(o, 0, sizeof *o);
+}

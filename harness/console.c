@@ -1,0 +1,126 @@
+/* console.c -- terminal header, progress and result table (console.h). */
+#include "console.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+static void fmt_rate(char *b, size_t len, double v) {
+  if (!isfinite(v)) snprintf(b, len, "-");
+  else if (v >= 1e6) snprintf(b, len, "%.3gM", v / 1e6);
+  else if (v >= 1e4) snprintf(b, len, "%.3gk", v / 1e3);
+  else snprintf(b, len, "%.4g", v);
+}
+
+static void fmt_eta(char *b, size_t len, double s) {
+  if (!isfinite(s) || s < 0) snprintf(b, len, "--:--");
+  else if (s >= 3600) snprintf(b, len, "%d:%02d:%02d", (int)s / 3600, ((int)s / 60) % 60, (int)s % 60);
+  else snprintf(b, len, "%d:%02d", (int)s / 60, (int)s % 60);
+}
+
+static void config_label(char *b, size_t len, const cf_sweep_config *c) {
+  snprintf(b, len, "%s %s %s w=%d c=%zu pin=%s", c->w->name, c->params ? c->params : "",
+           cf_backend_name(c->backend), c->workers, c->chunksize, cf_pin_name(c->pin));
+}
+
+void cf_console_header(FILE *f, const cf_env *e, const char *layer, const char *reason,
+                       const char *note, uint64_t seed, const char *suite, size_t nconfigs,
+                       size_t nreps, const char *out) {
+  fprintf(f, "cfbench %s (%s)\n", e->version, e->git_revision);
+  fprintf(f, "machine:  %s, %s, %d PU (%d cores, %d package%s, SMT %s), governor %s%s\n",
+          e->hostname, e->cpu_model, e->pus, e->cores, e->packages, e->packages == 1 ? "" : "s",
+          e->smt ? "on" : "off", e->governor, e->virtualized ? ", virtualized" : "");
+  fprintf(f, "counters: %s%s%s%s%s\n", layer, reason[0] ? " (" : "", reason, reason[0] ? ")" : "",
+          "");
+  if (note[0]) fprintf(f, "          %s\n", note);
+  fprintf(f, "sweep:    %s%s%s%zu configurations, %zu measured repetitions, seed %llu, order randomized\n",
+          suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, (unsigned long long)seed);
+  fprintf(f, "output:   %s\n\n", out);
+  fflush(f);
+}
+
+void cf_progress_init(cf_progress *p, FILE *f, size_t n) {
+  p->f = f;
+  p->tty = isatty(fileno(f));
+  p->n = n;
+  p->done = 0;
+  p->t0 = cf_now_s();
+}
+
+static double eta(const cf_progress *p) {
+  if (!p->done) return NAN;
+  double el = cf_now_s() - p->t0;
+  return el / (double)p->done * (double)(p->n - p->done);
+}
+
+void cf_progress_rep(cf_progress *p, size_t i, const cf_sweep_config *c, int rep, int total) {
+  if (!p->tty) return;
+  char label[256], e[32], bar[32];
+  config_label(label, sizeof label, c);
+  fmt_eta(e, sizeof e, eta(p));
+  int width = 20, fill = p->n ? (int)((double)width * (double)p->done / (double)p->n) : 0;
+  for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '-';
+  bar[width] = '\0';
+  fprintf(p->f, "\r\033[K[%s] %zu/%zu ETA %s  %.60s  %s %d/%d", bar, i, p->n, e, label,
+          rep < c->warmup ? "warm-up" : "rep", rep < c->warmup ? rep + 1 : rep - c->warmup + 1,
+          rep < c->warmup ? c->warmup : c->repeat);
+  (void)total;
+  fflush(p->f);
+}
+
+void cf_progress_config_done(cf_progress *p, size_t i, const cf_config_result *res) {
+  p->done++;
+  char label[256], med[32], mad[32], e[32];
+  config_label(label, sizeof label, res->cfg);
+  fmt_rate(med, sizeof med, res->s.median);
+  fmt_rate(mad, sizeof mad, res->s.mad);
+  fmt_eta(e, sizeof e, eta(p));
+  if (p->tty) fprintf(p->f, "\r\033[K");
+  if (res->status == CF_CFG_FAILED || res->status == CF_CFG_NOT_RUN)
+    fprintf(p->f, "[%zu/%zu] %s: %s: %s  (ETA %s)\n", i, p->n, label, cf_cfg_status_name(res->status),
+            res->error, e);
+  else
+    fprintf(p->f, "[%zu/%zu] %s: %s ± %s items/s (n=%zu)%s%s  (ETA %s)\n", i, p->n, label, med, mad,
+            res->s.n, res->status == CF_CFG_PARTIAL ? " partial: " : "",
+            res->status == CF_CFG_PARTIAL ? res->error : "", e);
+  fflush(p->f);
+}
+
+void cf_progress_finish(cf_progress *p) {
+  if (p->tty) fprintf(p->f, "\r\033[K");
+  fflush(p->f);
+}
+
+void cf_console_table(FILE *f, const cf_config_result *res, size_t n) {
+  size_t wp = strlen("params"), ww = strlen("workload");
+  for (size_t i = 0; i < n; i++) {
+    const cf_sweep_config *c = res[i].cfg;
+    size_t l = c->params ? strlen(c->params) : 0;
+    if (l > wp) wp = l;
+    if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
+  }
+  if (wp > 40) wp = 40;
+  fprintf(f, "%-*s %-*s %-7s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
+          "params", "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
+          "status");
+  for (size_t i = 0; i < n; i++) {
+    const cf_config_result *r = &res[i];
+    const cf_sweep_config *c = r->cfg;
+    char med[32], mad[32], lo[32], hi[32], ci[72], eff[16];
+    fmt_rate(med, sizeof med, r->s.median);
+    fmt_rate(mad, sizeof mad, r->s.mad);
+    fmt_rate(lo, sizeof lo, r->s.ci_lo);
+    fmt_rate(hi, sizeof hi, r->s.ci_hi);
+    if (r->s.n) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+    else snprintf(ci, sizeof ci, "-");
+    if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);
+    else snprintf(eff, sizeof eff, "-");
+    fprintf(f, "%-*s %-*.*s %-7s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)ww, c->w->name,
+            (int)wp, (int)wp, c->params ? c->params : "", cf_backend_name(c->backend), c->workers,
+            c->chunksize, cf_pin_name(c->pin), med, mad, ci, eff, cf_cfg_status_name(r->status),
+            r->error[0] ? ": " : "", r->error);
+  }
+  fflush(f);
+}

@@ -1,0 +1,238 @@
+/* run.c -- `cfbench run` and `cfbench bench`: parse, expand and validate
+ * the sweep (bad input: exit 2 before anything is written), then run each
+ * configuration in the randomized order, appending runs.csv row by row,
+ * and finally write summary.csv, results.json and meta.json atomically.
+ * SIGINT stops after the current repetition; what finished is kept and
+ * summarized (exit 130).  A failed configuration is reported and the run
+ * goes on (exit 1 at the end). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "console.h"
+#include "env.h"
+#include "output.h"
+#include "runner.h"
+#include "sweep.h"
+
+typedef struct run_ctx {
+  FILE *runs;
+  int write_failed;
+  cf_row *rows;
+  size_t nrows, cap;
+  cf_progress progress;
+  size_t current;  /* 1-based number of the configuration running */
+  int any_failed;
+} run_ctx;
+
+static void on_row(void *ud, cf_row *row) {
+  run_ctx *x = ud;
+  if (!row->ok) x->any_failed = 1;
+  if (x->runs && cf_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+    x->write_failed = 1;
+    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+  }
+  if (x->nrows == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 64;
+    cf_row *nr = realloc(x->rows, cap * sizeof *nr);
+    if (!nr) { /* the row is on disk; keep going without it in memory */
+      free(row->metrics);
+      return;
+    }
+    x->rows = nr;
+    x->cap = cap;
+  }
+  x->rows[x->nrows++] = *row;
+}
+
+static void on_rep(void *ud, const cf_sweep_config *c, int rep) {
+  run_ctx *x = ud;
+  cf_progress_rep(&x->progress, x->current, c, rep, c->warmup + c->repeat);
+}
+
+static uint64_t clock_seed(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t s = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20);
+  return cf_rng_next(&s) % 1000000000u; /* short enough to retype */
+}
+
+static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
+  char err[512];
+  cf_run_opts o;
+  int rc = cf_run_opts_parse(argc, argv, &o, err, sizeof err);
+  if (rc == 1) return 0; /* --help */
+  if (rc) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    return 2;
+  }
+  uint64_t seed = o.seed_given ? o.seed : clock_seed();
+  cf_sweep sw;
+  if ((rc = cf_sweep_expand(&o, seed, &sw, err, sizeof err))) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    cf_run_opts_free(&o);
+    return 2;
+  }
+  char dir[4096];
+  if (o.out) snprintf(dir, sizeof dir, "%s", o.out);
+  else {
+    char stamp[32];
+    cf_utc_stamp(stamp, sizeof stamp, 0);
+    snprintf(dir, sizeof dir, "results/runs/%s", stamp);
+  }
+  if (out_dir_used) snprintf(out_dir_used, out_len, "%s", dir);
+  FILE *runs = NULL;
+  if ((rc = cf_out_prepare_dir(dir, o.force, err, sizeof err)) ||
+      !(runs = cf_out_runs_open(dir, err, sizeof err))) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    cf_sweep_free(&sw);
+    cf_run_opts_free(&o);
+    return 2;
+  }
+
+  cf_env env;
+  cf_env_capture(&env);
+  cf_counters *ctr = NULL;
+  cf_config_result *res = calloc(sw.n, sizeof *res);
+  if (cf_counters_open(o.counters, &ctr) != 0 || !res) {
+    fprintf(stderr, "cfbench run: out of memory\n");
+    fclose(runs);
+    free(res);
+    cf_counters_free(ctr);
+    cf_sweep_free(&sw);
+    cf_run_opts_free(&o);
+    return 1;
+  }
+  size_t nreps = 0;
+  for (size_t i = 0; i < sw.n; i++) nreps += (size_t)sw.cfg[i].repeat;
+
+  cf_meta meta;
+  memset(&meta, 0, sizeof meta);
+  meta.env = &env;
+  meta.command_line = o.command_line;
+  meta.seed = seed;
+  meta.suite = o.suite;
+  cf_utc_stamp(meta.started, sizeof meta.started, 1);
+  meta.counter_layer = cf_counter_layer_name(cf_counters_layer(ctr));
+  meta.counter_reason = cf_counters_reason(ctr);
+  meta.counter_note = cf_counters_note(ctr);
+  meta.repeat = o.specs[0].repeat;
+  meta.warmup = o.specs[0].warmup;
+  meta.items = o.specs[0].items;
+  meta.max_time_s = o.specs[0].max_time_s;
+  meta.configs = sw.n;
+  if (cf_out_write_meta(dir, &meta) != 0)
+    fprintf(stderr, "cfbench run: writing %s/meta.json failed: %s\n", dir, strerror(errno));
+
+  cf_console_header(stdout, &env, meta.counter_layer, meta.counter_reason, meta.counter_note, seed,
+                    o.suite, sw.n, nreps, dir);
+
+  run_ctx x;
+  memset(&x, 0, sizeof x);
+  x.runs = runs;
+  cf_progress_init(&x.progress, stderr, sw.n);
+  cf_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
+  cf_interrupt_reset();
+  cf_interrupt_install();
+  int oom = 0;
+  for (size_t k = 0; k < sw.n && !cf_interrupted(); k++) {
+    size_t i = sw.order[k];
+    x.current = k + 1;
+    if (cf_runner_run(&runner, &sw.cfg[i], &res[i]) != 0) oom = 1;
+    if (res[i].status == CF_CFG_NOT_RUN) break; /* interrupted before it started */
+    meta.configs_done++;
+    cf_progress_config_done(&x.progress, k + 1, &res[i]);
+  }
+  cf_progress_finish(&x.progress);
+  int interrupted = cf_interrupted();
+  cf_interrupt_uninstall();
+  fclose(runs);
+
+  /* Summaries of what ran, in expansion order. */
+  cf_config_result *done = calloc(sw.n, sizeof *done);
+  size_t ndone = 0, nfailed = 0;
+  for (size_t i = 0; done && i < sw.n; i++) {
+    if (!res[i].cfg || res[i].status == CF_CFG_NOT_RUN) continue;
+    if (res[i].status == CF_CFG_FAILED) nfailed++;
+    done[ndone++] = res[i];
+  }
+  meta.interrupted = interrupted;
+  cf_utc_stamp(meta.finished, sizeof meta.finished, 1);
+  int werr = !done;
+  if (done && cf_out_write_summary(dir, done, ndone) != 0) werr = 1;
+  if (done && cf_out_write_results_json(dir, &meta, done, ndone, x.rows, x.nrows) != 0) werr = 1;
+  if (cf_out_write_meta(dir, &meta) != 0) werr = 1;
+  if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
+
+  if (done) {
+    printf("\n");
+    cf_console_table(stdout, done, ndone);
+  }
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw.n,
+         nfailed, x.nrows, dir);
+  if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
+
+  for (size_t i = 0; i < x.nrows; i++) free(x.rows[i].metrics);
+  free(x.rows);
+  free(done);
+  free(res);
+  cf_counters_free(ctr);
+  cf_sweep_free(&sw);
+  cf_run_opts_free(&o);
+  if (interrupted) return 130;
+  return (x.any_failed || nfailed || werr || x.write_failed || oom) ? 1 : 0;
+}
+
+int cf_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
+
+int cf_cmd_bench(int argc, char **argv) {
+  char *args[64];
+  int n = 0;
+  args[n++] = "run";
+  args[n++] = "--suite";
+  args[n++] = "default";
+  char stamp[32], dir[4096] = "";
+  int has_out = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --max-time --force]\n"
+             "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
+             "then `cfbench plot DIR` and `cfbench report DIR`\n");
+      return 0;
+    }
+    if (!strcmp(argv[i], "--suite") || !strncmp(argv[i], "--suite=", 8)) {
+      fprintf(stderr, "cfbench bench: --suite is not allowed (bench runs the default suite; use cfbench run)\n");
+      return 2;
+    }
+    if (!strcmp(argv[i], "--out") || !strncmp(argv[i], "--out=", 6)) has_out = 1;
+    if (n >= 60) {
+      fprintf(stderr, "cfbench bench: too many arguments\n");
+      return 2;
+    }
+    args[n++] = argv[i];
+  }
+  if (!has_out) {
+    cf_utc_stamp(stamp, sizeof stamp, 0);
+    snprintf(dir, sizeof dir, "results/runs/%s", stamp);
+    args[n++] = "--out";
+    args[n++] = dir;
+  }
+  args[n] = NULL;
+  int rc = run_main(n, args, dir, sizeof dir);
+  if (rc == 2 || rc == 130) return rc;
+  char *pargs[] = {"plot", dir, NULL};
+  int prc = cf_cmd_plot(2, pargs);
+  char *rargs[] = {"report", dir, NULL};
+  int rrc = cf_cmd_report(2, rargs);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/report.md", dir);
+  if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);
+  else printf("results: %s (the report could not be made)\n", dir);
+  return rc ? rc : (prc || rrc) ? 1 : 0;
+}

@@ -1,0 +1,334 @@
+/* runner.c -- one configuration, measured (see runner.h).
+ *
+ * Per repetition: counters armed, executor created (pool_start_s),
+ * then the timed region: every item submitted through cf_map with the
+ * configuration's chunksize (chunksize 1 too, so every configuration takes
+ * the same path) and every result checked with cf_wk_check as it arrives;
+ * then the executor is shut down and freed and the counters read (so
+ * worker threads/processes have exited and their counts are in).  Task
+ * latency and queue wait come from the per-chunk records (cf_map_record). */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------ interrupt */
+
+static volatile sig_atomic_t interrupted;
+static struct sigaction old_sigint;
+static int installed;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+void cf_interrupt_install(void) {
+  if (installed) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART; /* a second ^C ends the program */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_sigint);
+  installed = 1;
+}
+
+void cf_interrupt_uninstall(void) {
+  if (!installed) return;
+  sigaction(SIGINT, &old_sigint, NULL);
+  installed = 0;
+}
+
+int cf_interrupted(void) { return interrupted != 0; }
+void cf_interrupt_reset(void) { interrupted = 0; }
+void cf_interrupt_raise(void) { interrupted = 1; }
+
+double cf_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------- one rep */
+
+typedef struct input_state {
+  const cf_wk_run *run;
+  size_t next, n;
+} input_state;
+
+static int next_item(void *ud, const void **arg, size_t *len) {
+  input_state *in = ud;
+  if (in->next >= in->n) return 0;
+  cf_wk_item(in->run, in->next++, arg, len);
+  return 1;
+}
+
+static void set_error(cf_row *row, const char *fmt, const char *a, const char *b) {
+  if (row->error[0]) return; /* keep the first */
+  snprintf(row->error, sizeof row->error, fmt, a, b);
+}
+
+/* Collapse a message to one line for the CSV. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if (*s == '\n' || *s == '\r') *s = ' ';
+}
+
+static char *metrics_string(const cf_wk_run *run) {
+  cf_wk_metric m[32];
+  size_t n = cf_wk_metrics(run, m, 32), cap = 1, off = 0;
+  for (size_t i = 0; i < n; i++) cap += strlen(m[i].name) + 32;
+  char *s = malloc(cap);
+  if (!s) return NULL;
+  s[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    off += (size_t)snprintf(s + off, cap - off, "%s%s=%.6g", i ? ";" : "", m[i].name, m[i].value);
+  return s;
+}
+
+static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, double ideal,
+                   cf_row *row) {
+  row->items = cf_wk_items(run);
+  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
+  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
+  row->ideal_items_per_s = ideal;
+  row->efficiency = NAN;
+  row->placement_violations = c->pin == CF_PIN_NONE ? 0 : -1;
+  row->counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
+
+  size_t nchunks = (row->items + c->chunksize - 1) / c->chunksize;
+  double *lat = malloc((nchunks ? nchunks : 1) * sizeof *lat);
+  double *qw = malloc((nchunks ? nchunks : 1) * sizeof *qw);
+  if (!lat || !qw) {
+    free(lat);
+    free(qw);
+    return -1;
+  }
+  size_t nrec = 0;
+  /* Where pinning should have put each worker, to count violations. */
+  int *plan = NULL;
+  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
+      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
+    free(plan);
+    plan = NULL;
+  }
+  long violations = 0;
+
+  cf_counters_start(r->counters);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.backend = c->backend;
+  cfg.max_workers = c->workers;
+  cfg.pin = c->pin;
+  /* Workers inherit a blocked SIGINT: ^C reaches only this thread, and
+   * sleeping tasks are not cut short. */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  cf_executor *ex = NULL;
+  double t = cf_now_s();
+  int rc = cf_executor_new(&ex, &cfg);
+  row->pool_start_s = cf_now_s() - t;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    row->pool_start_s = NAN;
+    if (rc == CF_ENOSYS)
+      snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
+               cf_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
+               c->pin != CF_PIN_NONE ? cf_pin_name(c->pin) : "", cf_err_name(rc));
+    else
+      snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+    cf_counters_stop(r->counters, &row->ctr);
+    free(plan);
+    free(lat);
+    free(qw);
+    return 0;
+  }
+
+  cf_wk_reset_metrics(run);
+  input_state in = {run, 0, row->items};
+  cf_map_options mo;
+  cf_map_options_init(&mo);
+  mo.chunksize = c->chunksize;
+  mo.timeout_s = c->max_time_s > 0 ? c->max_time_s : -1;
+  cf_map *m = NULL;
+  char msg[256], a[300];
+  uint64_t last_id = 0;
+  double t0 = cf_now_s();
+  rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
+  if (rc != 0) set_error(row, "cf_map: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+  for (size_t i = 0; m; i++) {
+    const void *data;
+    size_t len;
+    rc = cf_map_next(m, &data, &len);
+    if (rc == CF_EOF) break;
+    if (rc == CF_ETIMEDOUT) {
+      snprintf(a, sizeof a, "%.3g s", c->max_time_s);
+      set_error(row, "timed out after --max-time %s%s", a, "");
+      break;
+    }
+    cf_task_record rec;
+    cf_map_record(m, &rec);
+    if (rec.id != last_id && rec.start_ns && rec.end_ns && nrec < nchunks) {
+      last_id = rec.id;
+      if (plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
+          rec.cpu != plan[rec.worker])
+        violations++;
+      lat[nrec] = (double)(rec.end_ns - rec.start_ns) / 1e3;
+      qw[nrec] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
+      nrec++;
+    }
+    if (rc != 0) {
+      snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(rc));
+      char why[200] = "";
+      if (rc == CF_ETASK && cf_wk_task_error(run, cf_map_task_code(m), why, sizeof why) == 0 && why[0])
+        snprintf(msg, sizeof msg, " (%s)", why);
+      else if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
+      else snprintf(msg, sizeof msg, " (%s)", cf_strerror(rc));
+      set_error(row, "%s%s", a, msg);
+      continue;
+    }
+    msg[0] = '\0';
+    if (cf_wk_check(run, i, data, len, msg, sizeof msg) != 0) {
+      snprintf(a, sizeof a, "item %zu: check failed: ", i);
+      set_error(row, "%s%s", a, msg[0] ? msg : "wrong result");
+      continue;
+    }
+    row->items_done++;
+  }
+  double t1 = cf_now_s();
+  cf_map_free(m);
+  cf_executor_free(ex);
+  cf_counters_stop(r->counters, &row->ctr);
+
+  if (plan) row->placement_violations = violations;
+  free(plan);
+  row->wall_s = t1 - t0;
+  row->items_per_s = row->wall_s > 0 ? (double)row->items_done / row->wall_s : NAN;
+  if (ideal > 0 && isfinite(ideal)) row->efficiency = row->items_per_s / ideal;
+  if (nrec) {
+    cf_stats_sort(lat, nrec);
+    cf_stats_sort(qw, nrec);
+    row->lat_p50_us = cf_stats_quantile_sorted(lat, nrec, 0.50);
+    row->lat_p90_us = cf_stats_quantile_sorted(lat, nrec, 0.90);
+    row->lat_p99_us = cf_stats_quantile_sorted(lat, nrec, 0.99);
+    row->qwait_p50_us = cf_stats_quantile_sorted(qw, nrec, 0.50);
+  }
+  free(lat);
+  free(qw);
+  row->metrics = metrics_string(run);
+  if (row->items_done != row->items && !row->error[0]) {
+    snprintf(a, sizeof a, "%zu of %zu", row->items_done, row->items);
+    set_error(row, "items completed %s items requested%s", a, "");
+  }
+  if (row->items_done == row->items && row->error[0]) {
+    /* Every item is counted yet something failed: keep it failed. */
+  }
+  row->ok = row->items_done == row->items && !row->error[0];
+  return 0;
+}
+
+/* ------------------------------------------------------------- config */
+
+int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res) {
+  memset(res, 0, sizeof *res);
+  res->cfg = c;
+  res->ideal_items_per_s = res->efficiency_median = NAN;
+  cf_stats_summarize(NULL, 0, 0, &res->s);
+  double *ips = calloc((size_t)c->repeat, sizeof *ips);
+  if (!ips) return -1;
+  size_t nok = 0, nfailed = 0;
+  int stopped_by_time = 0, measured = 0;
+
+  cf_wk_run *run = NULL;
+  char msg[256] = "";
+  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, c->backend, &run, msg,
+                         sizeof msg);
+  if (rc != 0) {
+    cf_row row;
+    memset(&row, 0, sizeof row);
+    row.cfg = c;
+    row.items = c->items;
+    row.wall_s = row.items_per_s = row.pool_start_s = NAN;
+    row.lat_p50_us = row.lat_p90_us = row.lat_p99_us = row.qwait_p50_us = NAN;
+    row.ideal_items_per_s = row.efficiency = NAN;
+    row.ctr = (cf_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    row.placement_violations = -1;
+    row.counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
+    snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
+             cf_err_name(rc));
+    one_line(row.error);
+    snprintf(res->error, sizeof res->error, "%s", row.error);
+    res->status = CF_CFG_FAILED;
+    res->nrows = 1;
+    r->on_row(r->ud, &row);
+    free(ips);
+    return 0;
+  }
+  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
+  res->ideal_items_per_s = ideal > 0 && isfinite(ideal) ? ideal : NAN;
+
+  double start = cf_now_s();
+  int total = c->warmup + c->repeat, oom = 0;
+  for (int k = 0; k < total; k++) {
+    if (cf_interrupted()) break;
+    int is_warm = k < c->warmup;
+    if (!is_warm && measured > 0 && c->max_time_s > 0 && cf_now_s() - start > c->max_time_s) {
+      stopped_by_time = 1;
+      break;
+    }
+    if (r->on_rep) r->on_rep(r->ud, c, k);
+    cf_row row;
+    memset(&row, 0, sizeof row);
+    row.cfg = c;
+    row.repeat = is_warm ? 0 : k - c->warmup;
+    if (one_rep(r, c, run, res->ideal_items_per_s, &row) != 0) {
+      oom = 1;
+      break;
+    }
+    one_line(row.error);
+    if (is_warm && row.ok) {
+      free(row.metrics);
+      continue;
+    }
+    if (is_warm) { /* a failed warm-up is reported as the first repetition */
+      char e[sizeof row.error];
+      snprintf(e, sizeof e, "warm-up: %.200s", row.error);
+      memcpy(row.error, e, sizeof e);
+    }
+    measured++;
+    res->nrows++;
+    if (row.ok) ips[nok++] = row.items_per_s;
+    else {
+      nfailed++;
+      if (!res->error[0]) snprintf(res->error, sizeof res->error, "%s", row.error);
+    }
+    int ok = row.ok;
+    r->on_row(r->ud, &row);
+    if (!ok) break; /* the next repetitions would fail alike */
+  }
+  cf_wk_teardown(run);
+
+  if (cf_stats_summarize(ips, nok, c->seed, &res->s) != 0) oom = 1;
+  if (nok && res->ideal_items_per_s > 0) res->efficiency_median = res->s.median / res->ideal_items_per_s;
+  if (nok == 0) {
+    res->status = nfailed ? CF_CFG_FAILED : CF_CFG_NOT_RUN;
+    if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
+  } else if (nfailed) {
+    res->status = CF_CFG_PARTIAL;
+  } else if (nok < (size_t)c->repeat) {
+    res->status = CF_CFG_PARTIAL;
+    snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
+             stopped_by_time ? "stopped by --max-time" : "interrupted", nok, c->repeat);
+  }
+  free(ips);
+  return oom ? -1 : 0;
+}

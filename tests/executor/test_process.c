@@ -1,0 +1,585 @@
+/* test_process.c -- what only the process backend does: crash isolation
+ * (segfault, abort, exit, SIGKILL from inside and outside), respawn, a map
+ * where 5% of the items crash, per-task timeouts, worker recycling, the
+ * initializer in every worker, CF_EINTASK from inside a task, 16 MiB
+ * arguments and results, records with pids, and no leaked children, fds or
+ * shared memory after shutdown.  Run with "process" or "process-pipe". */
+#include "common.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { DIE_SEGV = 1, DIE_ABORT, DIE_EXIT, DIE_SIGKILL };
+
+static void die(int how) {
+  switch (how) {
+  case DIE_SEGV: {
+    /* a real fault; the default action, whatever a sanitizer installed */
+    signal(SIGSEGV, SIG_DFL);
+    volatile int *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    *p = 1;
+    break;
+  }
+  case DIE_ABORT:
+    signal(SIGABRT, SIG_DFL);
+    abort();
+  case DIE_EXIT:
+    exit(3);
+  case DIE_SIGKILL:
+    raise(SIGKILL);
+    break;
+  }
+}
+
+/* int in: 0 = return 7 * getpid-independent value; else die that way. */
+static int t_die(const void *arg, size_t len, cf_result *out) {
+  int how;
+  memcpy(&how, arg, sizeof how);
+  if (how) die(how);
+  return cf_result_set(out, &how, sizeof how);
+}
+
+static int t_getpid(const void *arg, size_t len, cf_result *out) {
+  int pid = (int)getpid();
+  return cf_result_set(out, &pid, sizeof pid);
+}
+
+static int result_pid(cf_future *f) {
+  const void *d;
+  size_t len;
+  CHECK_EQ(cf_future_result(f, 20, &d, &len), 0);
+  CHECK_EQ(len, sizeof(int));
+  int v;
+  memcpy(&v, d, sizeof v);
+  return v;
+}
+
+static void crash_each_way(void) {
+  static const struct {
+    int how;
+    const char *text;
+  } ways[] = {{DIE_SEGV, "killed by signal 11 (Segmentation fault)"},
+              {DIE_ABORT, "killed by signal 6 (Aborted)"},
+              {DIE_EXIT, "exited with status 3"},
+              {DIE_SIGKILL, "killed by signal 9 (Killed)"}};
+  cf_executor *ex = make_ex(2);
+  for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
+    cf_future *others[8];
+    for (int i = 0; i < 4; i++) others[i] = submit_int(ex, t_sleep, 5);
+    cf_future *bad = submit_int(ex, t_die, ways[w].how);
+    for (int i = 4; i < 8; i++) others[i] = submit_int(ex, t_sleep, 5);
+    CHECK_EQ(cf_future_result(bad, 20, NULL, NULL), CF_EBROKEN);
+    CHECK(cf_future_done(bad));
+    CHECK_EQ(cf_future_error(bad), CF_EBROKEN);
+    int st = cf_future_worker_status(bad);
+    if (ways[w].how == DIE_EXIT) {
+      CHECK(WIFEXITED(st));
+      CHECK_EQ(WEXITSTATUS(st), 3);
+    } else {
+      CHECK(WIFSIGNALED(st));
+      CHECK_EQ(WTERMSIG(st), ways[w].how == DIE_SEGV ? SIGSEGV : ways[w].how == DIE_ABORT ? SIGABRT : SIGKILL);
+    }
+    const char *msg = cf_future_message(bad);
+    fprintf(stderr, "   %s\n", msg);
+    CHECK_STR_CONTAINS(msg, ways[w].text);
+    CHECK_STR_CONTAINS(msg, "(pid ");
+    CHECK_STR_CONTAINS(msg, "worker ");
+    for (int i = 0; i < 8; i++) {
+      CHECK_EQ(result_int(others[i]), 5); /* only the crashing task failed */
+      cf_future_release(others[i]);
+    }
+    cf_future_release(bad);
+    cf_executor_stats st2;
+    cf_executor_stats_get(ex, &st2);
+    CHECK_EQ(st2.respawns, w + 1);
+  }
+  cf_future *ok = submit_int(ex, t_die, 0);
+  CHECK_EQ(result_int(ok), 0);
+  cf_future_release(ok);
+  cf_executor_free(ex);
+}
+
+static void killed_from_outside(void) {
+  cf_executor *ex = make_ex(2);
+  /* while running a task */
+  cf_future *f = submit_int(ex, t_sleep, 5000);
+  wait_running(f);
+  cf_task_record rec;
+  cf_future_record(f, &rec);
+  CHECK_GT(rec.pid, 0);
+  CHECK_EQ(kill(rec.pid, SIGKILL), 0);
+  CHECK_EQ(cf_future_result(f, 10, NULL, NULL), CF_EBROKEN);
+  CHECK(WIFSIGNALED(cf_future_worker_status(f)));
+  CHECK_EQ(WTERMSIG(cf_future_worker_status(f)), SIGKILL);
+  CHECK_STR_CONTAINS(cf_future_message(f), "killed by signal 9");
+  cf_future_release(f);
+  /* while idle: the next tasks still all complete */
+  int pids[2];
+  cf_future *a, *b;
+  CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &a), 0);
+  CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &b), 0);
+  pids[0] = result_pid(a);
+  pids[1] = result_pid(b);
+  cf_future_release(a);
+  cf_future_release(b);
+  kill(pids[0], SIGKILL);
+  if (pids[1] != pids[0]) kill(pids[1], SIGKILL);
+  cf_future *fs[20];
+  for (int i = 0; i < 20; i++) fs[i] = submit_int(ex, t_sleep, 1);
+  for (int i = 0; i < 20; i++) {
+    int rc = cf_future_result(fs[i], 20, NULL, NULL);
+    CHECK_EQ(rc, 0); /* a dead idle worker is never blamed for a task */
+    cf_future_release(fs[i]);
+  }
+  cf_executor_free(ex);
+}
+
+typedef struct crash_input {
+  uint64_t next, end, cur;
+} crash_input;
+
+static int crash_next(void *ud, const void **arg, size_t *len) {
+  crash_input *in = ud;
+  if (in->next >= in->end) return 0;
+  in->cur = in->next++;
+  *arg = &in->cur;
+  *len = sizeof in->cur;
+  return 1;
+}
+
+/* Items with i % 20 == 7 segfault; the others give 3 * i. */
+static int t_crash_some(const void *arg, size_t len, cf_result *out) {
+  uint64_t v;
+  memcpy(&v, arg, sizeof v);
+  if (v % 20 == 7) die(DIE_SEGV);
+  v *= 3;
+  return cf_result_set(out, &v, sizeof v);
+}
+
+static void map_five_percent_crash(void) {
+  cf_executor *ex = make_ex(2);
+  crash_input in = {0, 1000, 0};
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.chunksize = 1;
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_crash_some, crash_next, &in, &opt, &m), 0);
+  int ok = 0, broken = 0;
+  for (uint64_t i = 0; i < 1000; i++) {
+    const void *d;
+    size_t len;
+    int rc = cf_map_next(m, &d, &len);
+    if (i % 20 == 7) {
+      CHECK_EQ(rc, CF_EBROKEN);
+      broken++;
+    } else {
+      CHECK_EQ(rc, 0);
+      CHECK_EQ(len, 8);
+      uint64_t v;
+      memcpy(&v, d, 8);
+      CHECK_EQ(v, 3 * i); /* intact and in order */
+      ok++;
+    }
+  }
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_EOF);
+  cf_map_free(m);
+  CHECK_EQ(ok, 950);
+  CHECK_EQ(broken, 50);
+  cf_executor_shutdown(ex, 1, 0); /* counters settle when the pool is done */
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.respawns, 50);
+  CHECK_EQ(st.failed, 50);
+  CHECK_EQ(st.completed, 950);
+  cf_executor_free(ex);
+}
+
+static void task_timeout(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.task_timeout_s = 0.3;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  double t0 = now_s();
+  cf_future *slow = submit_int(ex, t_sleep, 10000);
+  cf_future *quick[6];
+  for (int i = 0; i < 6; i++) quick[i] = submit_int(ex, t_sleep, 50);
+  CHECK_EQ(cf_future_result(slow, 10, NULL, NULL), CF_ETIMEDOUT);
+  double took = now_s() - t0;
+  CHECK(took >= 0.29);
+  CHECK(took < 2.0);
+  CHECK(cf_future_done(slow)); /* the task timed out, not the wait */
+  CHECK_EQ(cf_future_error(slow), CF_ETIMEDOUT);
+  CHECK(WIFSIGNALED(cf_future_worker_status(slow)));
+  CHECK_EQ(WTERMSIG(cf_future_worker_status(slow)), SIGKILL);
+  CHECK_STR_CONTAINS(cf_future_message(slow), "timeout");
+  fprintf(stderr, "   %s\n", cf_future_message(slow));
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ(result_int(quick[i]), 50); /* shorter than the timeout: unharmed */
+    cf_future_release(quick[i]);
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.respawns, 1);
+  cf_future *again = submit_int(ex, t_sleep, 1);
+  CHECK_EQ(result_int(again), 1);
+  cf_future_release(again);
+  cf_future_release(slow);
+  cf_executor_free(ex);
+}
+
+static void recycling(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 1;
+  cfg.max_tasks_per_child = 2;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  int pids[6];
+  for (int i = 0; i < 6; i++) {
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &f), 0);
+    pids[i] = result_pid(f);
+    cf_task_record rec;
+    cf_future_record(f, &rec);
+    CHECK_EQ(rec.pid, pids[i]);
+    cf_future_release(f);
+  }
+  for (int i = 0; i < 6; i += 2) {
+    CHECK_EQ(pids[i], pids[i + 1]);          /* two tasks per process */
+    if (i) CHECK_NE(pids[i], pids[i - 1]);   /* then a new process */
+  }
+  CHECK_NE(pids[0], pids[4]);
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_GE(st.respawns, 2);
+  CHECK_EQ(st.failed, 0);
+  cf_executor_free(ex);
+}
+
+static int g_init_pid; /* set by the initializer, in the worker */
+static int init_mark(void *arg) {
+  g_init_pid = (int)getpid();
+  return 0;
+}
+static int t_init_pid(const void *arg, size_t len, cf_result *out) {
+  int v[2] = {g_init_pid, (int)getpid()};
+  return cf_result_set(out, v, sizeof v);
+}
+static int init_crash(void *arg) {
+  die(DIE_SEGV);
+  return 0;
+}
+
+static void initializer_every_worker(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.max_tasks_per_child = 1; /* respawned workers run it too */
+  cfg.initializer = init_mark;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  int seen[8];
+  for (int i = 0; i < 8; i++) {
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_init_pid, NULL, 0, &f), 0);
+    const void *d;
+    size_t len;
+    CHECK_EQ(cf_future_result(f, 20, &d, &len), 0);
+    int v[2];
+    memcpy(v, d, sizeof v);
+    CHECK_EQ(v[0], v[1]);
+    seen[i] = v[1];
+    for (int j = 0; j < i; j++) CHECK_NE(seen[j], v[1]);
+    cf_future_release(f);
+  }
+  CHECK_EQ(g_init_pid, 0); /* never ran in the parent */
+  cf_executor_free(ex);
+
+  /* an initializer that crashes breaks the pool with a clear message */
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.initializer = init_crash;
+  ex = make_ex_cfg(&cfg);
+  cf_future *f;
+  int rc = cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &f);
+  if (rc == 0) {
+    CHECK_EQ(cf_future_result(f, 20, NULL, NULL), CF_EBROKEN);
+    fprintf(stderr, "   %s\n", cf_future_message(f));
+    CHECK_STR_CONTAINS(cf_future_message(f), "initializer");
+    CHECK_STR_CONTAINS(cf_future_message(f), "signal 11");
+    cf_future_release(f);
+  } else {
+    CHECK_EQ(rc, CF_EBROKEN);
+  }
+  double t0 = now_s();
+  while ((rc = cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &f)) == 0) {
+    CHECK_EQ(cf_future_result(f, 20, NULL, NULL), CF_EBROKEN);
+    cf_future_release(f);
+    CHECK(now_s() - t0 < 10);
+  }
+  CHECK_EQ(rc, CF_EBROKEN);
+  cf_executor_free(ex);
+}
+
+static int map_in_nothing(void *ud, const void **arg, size_t *len) { return 0; }
+
+/* Calls the API on the parent's objects (their addresses come in the
+ * argument: workers were forked before they existed); returns every code. */
+static int t_call_api(const void *arg, size_t len, cf_result *out) {
+  cf_executor *g_ex;
+  cf_future *g_f;
+  memcpy(&g_ex, arg, sizeof g_ex);
+  memcpy(&g_f, (const char *)arg + sizeof g_ex, sizeof g_f);
+  int codes[7];
+  cf_future *f = NULL;
+  codes[0] = cf_submit(g_ex, t_echo, "x", 1, &f);
+  codes[1] = cf_future_result(g_f, 1.0, NULL, NULL);
+  codes[2] = cf_wait(&g_f, 1, CF_ALL_COMPLETED, 1.0, NULL);
+  cf_map *m = NULL;
+  codes[3] = cf_map_new(g_ex, t_echo, map_in_nothing, NULL, NULL, &m);
+  cf_executor *ex2 = NULL;
+  codes[4] = cf_executor_new(&ex2, NULL);
+  codes[5] = cf_executor_shutdown(g_ex, 1, 0);
+  cf_executor_free(g_ex); /* must not touch the parent's workers */
+  codes[6] = (f == NULL && m == NULL && ex2 == NULL) ? CF_EINTASK : 0;
+  return cf_result_set(out, codes, sizeof codes);
+}
+
+static void api_from_task(void) {
+  cf_executor *g_ex = make_ex(2);
+  cf_future *g_f = submit_int(g_ex, t_sleep, 200); /* would never finish in a worker */
+  cf_future *f;
+  double t0 = now_s();
+  void *ptrs[2] = {g_ex, g_f};
+  CHECK_EQ(cf_submit(g_ex, t_call_api, ptrs, sizeof ptrs, &f), 0);
+  const void *d;
+  size_t len;
+  CHECK_EQ(cf_future_result(f, 20, &d, &len), 0);
+  CHECK(now_s() - t0 < 2.0); /* an error, never a hang */
+  CHECK_EQ(len, 7 * sizeof(int));
+  int codes[7];
+  memcpy(codes, d, sizeof codes);
+  for (int i = 0; i < 7; i++) {
+    if (codes[i] != CF_EINTASK) fprintf(stderr, "call %d returned %s\n", i, cf_err_name(codes[i]));
+    CHECK_EQ(codes[i], CF_EINTASK);
+  }
+  cf_future_release(f);
+  CHECK_EQ(result_int(g_f), 200);
+  /* the pool still works */
+  f = submit_int(g_ex, t_sleep, 1);
+  CHECK_EQ(result_int(f), 1);
+  cf_future_release(f);
+  cf_future_release(g_f);
+  cf_executor_free(g_ex);
+}
+
+#define BIG (16u << 20)
+
+/* uint32 seed in; BIG bytes of a pattern out. */
+static int t_big(const void *arg, size_t len, cf_result *out) {
+  uint32_t seed;
+  memcpy(&seed, arg, 4);
+  unsigned char *p = cf_result_alloc(out, BIG);
+  if (!p) return 1;
+  for (size_t i = 0; i < BIG; i++) p[i] = (unsigned char)((i * 131u) ^ seed ^ (i >> 13));
+  return 0;
+}
+
+/* Sum of the bytes of the argument, as uint64. */
+static int t_sum(const void *arg, size_t len, cf_result *out) {
+  const unsigned char *p = arg;
+  uint64_t s = 0;
+  for (size_t i = 0; i < len; i++) s += p[i] * (uint64_t)(i % 251 + 1);
+  return cf_result_set(out, &s, sizeof s);
+}
+
+static void big_messages(void) {
+  cf_executor *ex = make_ex(2);
+  uint32_t seed = 0x5a;
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, t_big, &seed, 4, &f), 0);
+  cf_future *small = submit_int(ex, t_sleep, 1); /* other work goes on meanwhile */
+  const void *d;
+  size_t len;
+  CHECK_EQ(cf_future_result(f, 60, &d, &len), 0);
+  CHECK_EQ(len, BIG);
+  const unsigned char *p = d;
+  for (size_t i = 0; i < BIG; i++)
+    if (p[i] != (unsigned char)((i * 131u) ^ seed ^ (i >> 13))) CHECK_EQ(i, BIG);
+  /* a 16 MiB argument */
+  cf_future *g;
+  CHECK_EQ(cf_submit(ex, t_sum, d, len, &g), 0);
+  uint64_t expect = 0;
+  for (size_t i = 0; i < BIG; i++) expect += p[i] * (uint64_t)(i % 251 + 1);
+  CHECK_EQ(cf_future_result(g, 60, &d, &len), 0);
+  CHECK_EQ(len, 8);
+  uint64_t got;
+  memcpy(&got, d, 8);
+  CHECK(got == expect);
+  CHECK_EQ(result_int(small), 1);
+  cf_future_release(small);
+  cf_future_release(g);
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
+static atomic_int rec_with_pid;
+static void on_rec(const cf_task_record *r, void *ud) {
+  if (r->pid > 0 && r->worker >= 0 && r->cpu >= 0) atomic_fetch_add(&rec_with_pid, 1);
+}
+
+static void records_pid(void) {
+  atomic_store(&rec_with_pid, 0);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.on_record = on_rec;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  for (int i = 0; i < 10; i++) {
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &f), 0);
+    int pid = result_pid(f);
+    CHECK_NE(pid, (int)getpid());
+    cf_task_record r;
+    cf_future_record(f, &r);
+    CHECK_EQ(r.pid, pid);
+    CHECK_GE(r.worker, 0);
+    CHECK_LT(r.worker, 2);
+    CHECK_GE(r.cpu, 0);
+    CHECK_GE(r.start_ns, r.enqueue_ns);
+    CHECK_GE(r.end_ns, r.start_ns);
+    cf_future_release(f);
+  }
+  cf_executor_shutdown(ex, 1, 0);
+  CHECK_EQ(atomic_load(&rec_with_pid), 10);
+  cf_executor_free(ex);
+}
+
+/* ---- leaks: children (zombies included), fds, shared mappings ---- */
+
+static int count_children(void) {
+  DIR *d = opendir("/proc");
+  CHECK(d != NULL);
+  int n = 0, me = (int)getpid();
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[got] = 0;
+    char *rp = strrchr(buf, ')');
+    char state;
+    int ppid;
+    if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == me) n++;
+  }
+  closedir(d);
+  return n;
+}
+
+static int count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  CHECK(d != NULL);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+static int count_shared_maps(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  CHECK(f != NULL);
+  char line[512];
+  int n = 0;
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, "/dev/zero") || strstr(line, "memfd:")) n++;
+  fclose(f);
+  return n;
+}
+
+static void busy_life(cf_executor *ex) {
+  cf_future *fs[12];
+  for (int i = 0; i < 12; i++) fs[i] = submit_int(ex, i == 3 ? t_die : t_sleep, i == 3 ? DIE_SEGV : 2);
+  for (int i = 0; i < 12; i++) {
+    cf_future_result(fs[i], 20, NULL, NULL);
+    cf_future_release(fs[i]);
+  }
+}
+
+static void no_leaks(void) {
+  int kids0 = count_children(), fds0 = count_fds(), maps0 = count_shared_maps();
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 3;
+  cfg.max_tasks_per_child = 3;
+  cfg.task_timeout_s = 5;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  CHECK_EQ(count_children(), kids0 + 3);
+  busy_life(ex);
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
+  /* shutdown(wait) reaped every child and released every fd and mapping */
+  CHECK_EQ(count_children(), kids0);
+  CHECK_EQ(count_fds(), fds0);
+  cf_executor_free(ex);
+  CHECK_EQ(count_shared_maps(), maps0);
+
+  /* shutdown without wait, then free: nothing left either */
+  ex = make_ex_cfg(&cfg);
+  busy_life(ex);
+  cf_future *f = submit_int(ex, t_sleep, 100);
+  CHECK_EQ(cf_executor_shutdown(ex, 0, 0), 0);
+  cf_executor_free(ex);
+  CHECK_EQ(result_int(f), 100);
+  cf_future_release(f);
+  CHECK_EQ(count_children(), kids0);
+  CHECK_EQ(count_fds(), fds0);
+  CHECK_EQ(count_shared_maps(), maps0);
+
+  /* cancel_futures: queued work cancelled, workers gone */
+  cfg.max_workers = 1;
+  ex = make_ex_cfg(&cfg);
+  cf_future *run = submit_int(ex, t_sleep, 100), *q[4];
+  for (int i = 0; i < 4; i++) q[i] = submit_int(ex, t_sleep, 1000);
+  wait_running(run);
+  CHECK_EQ(cf_executor_shutdown(ex, 1, 1), 0);
+  CHECK_EQ(result_int(run), 100);
+  for (int i = 0; i < 4; i++) {
+    CHECK(cf_future_cancelled(q[i]));
+    cf_future_release(q[i]);
+  }
+  cf_future_release(run);
+  CHECK_EQ(count_children(), kids0);
+  cf_executor_free(ex);
+  CHECK_EQ(count_fds(), fds0);
+  CHECK_EQ(count_shared_maps(), maps0);
+}
+
+int main(int argc, char **argv) {
+  set_backend(argc, argv);
+  if (g_backend != CF_BACKEND_PROCESS) {
+    fprintf(stderr, "test_process needs a process backend\n");
+    return 1;
+  }
+  static const test_case cases[] = {
+      {"crash_each_way", crash_each_way},
+      {"killed_from_outside", killed_from_outside},
+      {"map_five_percent_crash", map_five_percent_crash},
+      {"task_timeout", task_timeout},
+      {"recycling", recycling},
+      {"initializer_every_worker", initializer_every_worker},
+      {"api_from_task", api_from_task},
+      {"big_messages", big_messages},
+      {"records_pid", records_pid},
+      {"no_leaks", no_leaks},
+      {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}

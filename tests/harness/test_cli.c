@@ -1,0 +1,481 @@
+/* test_cli.c -- end-to-end tests of the cfbench program (path in argv[1]):
+ * quick sweeps parsed strictly (header = the documented columns, rows =
+ * configurations x repetitions, numeric fields parse), reproducible order
+ * with a seed, one test per bad input (exit 2 and one line naming the
+ * argument), SIGINT keeping finished rows, and failed configurations that
+ * do not stop the run.  No timing assertions. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "output.h"
+#include "task.h"
+
+static const char *cfbench;
+static char tmp[256];
+static char out_txt[512], err_txt[512];
+
+/* Run cfbench with args (NULL-terminated; env "K=V" strings in envs may be
+ * NULL); stdout/stderr go to files; returns the exit code. */
+static int run_env(const char *const *envs, const char *const *args) {
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    for (size_t i = 0; envs && envs[i]; i++) putenv((char *)envs[i]);
+    int o = open(out_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)cfbench;
+    for (size_t i = 0; args[i]; i++) argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    execv(cfbench, argv);
+    _exit(127);
+  }
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid);
+  CHECK(WIFEXITED(st));
+  return WEXITSTATUS(st);
+}
+#define RUN(...) run_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  int c;
+  while ((c = getc(f)) != EOF) putc(c, m);
+  fclose(m);
+  fclose(f);
+  return buf;
+}
+
+static int exists(const char *path) { return access(path, F_OK) == 0; }
+
+static void path_in(char *buf, size_t len, const char *dir, const char *name) {
+  snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* Load a CSV and check its header against the documented columns. */
+static void load_checked(const char *path, const char *const *cols, cf_csv_table *t) {
+  char err[300];
+  if (cf_csv_load(path, t, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err);
+    abort();
+  }
+  size_t n = 0;
+  while (cols[n]) n++;
+  CHECK_EQ(t->ncols, n);
+  for (size_t i = 0; i < n; i++) CHECK(!strcmp(t->header[i], cols[i]));
+}
+
+static const char *const numeric_runs[] = {
+    "workers", "chunksize", "repeat", "items", "items_done", "wall_s", "items_per_s", "pool_start_s",
+    "lat_p50_us", "lat_p90_us", "lat_p99_us", "qwait_p50_us", "cpu_user_s", "cpu_sys_s",
+    "ctx_switches", "page_faults", "task_clock_s", "cycles", "instructions", "ideal_items_per_s",
+    "efficiency", "placement_violations", NULL};
+/* Columns that an ok row always has. */
+static const char *const required_ok[] = {"wall_s", "items_per_s", "pool_start_s", "lat_p50_us",
+                                          "qwait_p50_us", "cpu_user_s", "cpu_sys_s",
+                                          "ctx_switches", "page_faults", NULL};
+
+static void check_runs_numeric(const cf_csv_table *t) {
+  for (size_t r = 0; r < t->nrows; r++) {
+    for (size_t k = 0; numeric_runs[k]; k++) {
+      double v;
+      int rc = cf_csv_double(cf_csv_get(t, r, numeric_runs[k]), &v);
+      if (rc < 0) {
+        fprintf(stderr, "row %zu: %s='%s' is not a number\n", r, numeric_runs[k],
+                cf_csv_get(t, r, numeric_runs[k]));
+        abort();
+      }
+    }
+    const char *status = cf_csv_get(t, r, "status");
+    CHECK(!strcmp(status, "ok") || !strcmp(status, "failed"));
+    if (!strcmp(status, "ok")) {
+      CHECK(!strcmp(cf_csv_get(t, r, "items"), cf_csv_get(t, r, "items_done")));
+      CHECK(!strcmp(cf_csv_get(t, r, "error"), ""));
+      for (size_t k = 0; required_ok[k]; k++) {
+        double v;
+        CHECK_EQ(cf_csv_double(cf_csv_get(t, r, required_ok[k]), &v), 1);
+        CHECK(v >= 0);
+      }
+    } else {
+      CHECK(strlen(cf_csv_get(t, r, "error")) > 0);
+    }
+  }
+}
+
+static void test_quick_sweep(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/quick", tmp);
+  int rc = RUN("run", "--workload", "sleep,primes", "--param", "delay=1ms", "--backend", "thread",
+               "--workers", "1..2", "--chunksize", "1,4", "--items", "8", "--repeat", "2",
+               "--warmup", "0", "--seed", "3", "--counters", "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  cf_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cf_runs_columns, &t);
+  CHECK_EQ(t.nrows, 2 * 2 * 2 * 2); /* workloads x workers x chunksizes x repeats */
+  check_runs_numeric(&t);
+  for (size_t r = 0; r < t.nrows; r++) {
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cf_csv_get(&t, r, "items"), "8"));
+    CHECK(!strcmp(cf_csv_get(&t, r, "counter_layer"), "getrusage"));
+    CHECK(!strcmp(cf_csv_get(&t, r, "task_clock_s"), "")); /* getrusage has none */
+    if (!strcmp(cf_csv_get(&t, r, "workload"), "sleep"))
+      CHECK(!strcmp(cf_csv_get(&t, r, "params"), "delay=1ms"));
+    else
+      CHECK(strstr(cf_csv_get(&t, r, "params"), "delay") == NULL); /* only where it exists */
+  }
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_EQ(t.nrows, 8);
+  for (size_t r = 0; r < t.nrows; r++) {
+    double n, med, lo, hi;
+    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "n"), &n), 1);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "median"), &med), 1);
+    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "ci_lo"), &lo), 1);
+    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "ci_hi"), &hi), 1);
+    CHECK(lo <= med && med <= hi);
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
+  }
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK(meta);
+  CHECK_STR_CONTAINS(meta, "\"seed\": 3");
+  CHECK_STR_CONTAINS(meta, "\"counter_layer\": \"getrusage\"");
+  CHECK_STR_CONTAINS(meta, "\"git_revision\"");
+  CHECK_STR_CONTAINS(meta, "\"hwloc_topology\"");
+  CHECK_STR_CONTAINS(meta, "\"interrupted\": false");
+  free(meta);
+  path_in(p, sizeof p, dir, "results.json");
+  char *res = slurp(p);
+  CHECK(res);
+  CHECK_STR_CONTAINS(res, "\"benchmarks\": [");
+  CHECK_STR_CONTAINS(res, "\"runs\": [");
+  free(res);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "counters: getrusage");
+  CHECK_STR_CONTAINS(out, "8 configurations");
+  CHECK_STR_CONTAINS(out, "items/s");
+  free(out);
+  /* no leftover temporary files */
+  snprintf(p, sizeof p, "ls -a %s | grep -q tmp", dir);
+  CHECK(system(p) != 0);
+}
+
+/* The first 7 columns of each row, joined: the run order. */
+static char *order_of(const char *dir) {
+  char p[400], err[300];
+  cf_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  CHECK_EQ(cf_csv_load(p, &t, err, sizeof err), 0);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  for (size_t r = 0; r < t.nrows; r++) {
+    for (size_t c = 0; c < 8; c++) fprintf(m, "%s,", t.rows[r][c]);
+    fputc('\n', m);
+  }
+  fclose(m);
+  cf_csv_table_free(&t);
+  return buf;
+}
+
+static void test_seeded_order(void) {
+  char a[300], b[300], c[300];
+  snprintf(a, sizeof a, "%s/order_a", tmp);
+  snprintf(b, sizeof b, "%s/order_b", tmp);
+  snprintf(c, sizeof c, "%s/order_c", tmp);
+  const char *args = "--workload sleep --param delay=0 --workers 1,2,4,8 --chunksize 1,2 --items 4 --repeat 1 --warmup 0";
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "%s run %s --seed 11 --out %s >/dev/null 2>&1", cfbench, args, a);
+  CHECK_EQ(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "%s run %s --seed=11 --out=%s >/dev/null 2>&1", cfbench, args, b);
+  CHECK_EQ(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "%s run %s --seed 12 --out %s >/dev/null 2>&1", cfbench, args, c);
+  CHECK_EQ(system(cmd), 0);
+  char *oa = order_of(a), *ob = order_of(b), *oc = order_of(c);
+  CHECK(!strcmp(oa, ob));
+  CHECK(strcmp(oa, oc) != 0); /* 8! orders: another seed differs */
+  free(oa);
+  free(ob);
+  free(oc);
+}
+
+/* Exit 2, exactly one line on stderr containing `msg`, nothing written. */
+static void expect_bad(const char *msg, const char *const *args) {
+  int rc = run_env(NULL, args);
+  char *err = slurp(err_txt);
+  CHECK(err);
+  if (rc != 2 || !strstr(err, msg)) {
+    fprintf(stderr, "args:");
+    for (size_t i = 0; args[i]; i++) fprintf(stderr, " %s", args[i]);
+    fprintf(stderr, "\nexit %d, stderr: %s\nexpected exit 2 and \"%s\"\n", rc, err, msg);
+    abort();
+  }
+  size_t lines = 0;
+  for (char *p = err; *p; p++) lines += *p == '\n';
+  CHECK_EQ(lines, 1);
+  free(err);
+}
+#define BAD(msg, ...) expect_bad(msg, (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_bad_inputs(void) {
+  char dir[300], full[300], p[400];
+  snprintf(dir, sizeof dir, "%s/bad", tmp);
+  BAD("--workload: unknown workload 'nope'; allowed: ", "run", "--workload", "nope", "--out", dir);
+  BAD("--backend: unknown value 'fiber'; allowed: thread, process", "run", "--workload", "sleep",
+      "--backend", "fiber", "--out", dir);
+  BAD("--param: unknown parameter 'nope' for workload sleep; allowed: ", "run", "--workload",
+      "sleep", "--param", "nope=1", "--out", dir);
+  BAD("--param: unknown parameter 'delay'", "run", "--workload", "primes", "--param", "delay=1ms",
+      "--out", dir);
+  BAD("delay", "run", "--workload", "sleep", "--param", "delay=soon", "--out", dir);
+  BAD("--param: 'delay' is not KEY=VALUE", "run", "--workload", "sleep", "--param", "delay", "--out", dir);
+  BAD("--workers: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "0",
+      "--out", dir);
+  BAD("--workers: 'abc' is not a number", "run", "--workload", "sleep", "--workers", "abc", "--out", dir);
+  BAD("--workers: '-2' is not a number", "run", "--workload", "sleep", "--workers", "-2", "--out", dir);
+  BAD("--workers: bad range '8..2'", "run", "--workload", "sleep", "--workers", "8..2", "--out", dir);
+  BAD("--chunksize: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--chunksize",
+      "0", "--out", dir);
+  BAD("--workers: empty list", "run", "--workload", "sleep", "--workers", "", "--out", dir);
+  BAD("--workload: empty list", "run", "--workload", "", "--out", dir);
+  BAD("--workers: empty value in list '1,,2'", "run", "--workload", "sleep", "--workers", "1,,2",
+      "--out", dir);
+  BAD("--pin: unknown value 'everywhere'; allowed: none, compact, scatter", "run", "--workload",
+      "sleep", "--pin", "everywhere", "--out", dir);
+  BAD("--repeat: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--repeat", "0",
+      "--out", dir);
+  BAD("--items: 'many' is not a number", "run", "--workload", "sleep", "--items", "many", "--out", dir);
+  BAD("--max-time: 'forever' is not a duration", "run", "--workload", "sleep", "--max-time",
+      "forever", "--out", dir);
+  BAD("--seed: 'x' is not a number", "run", "--workload", "sleep", "--seed", "x", "--out", dir);
+  BAD("--counters: unknown layer 'magic'; allowed: auto, papi, perf, rusage", "run", "--workload",
+      "sleep", "--counters", "magic", "--out", dir);
+  BAD("--suite: unknown suite 'huge'; allowed: default, quick, ci", "run", "--suite", "huge",
+      "--out", dir);
+  BAD("--suite: cannot be combined with --workload", "run", "--suite", "quick", "--workers", "2",
+      "--out", dir);
+  BAD("run: unknown option '--frobnicate'", "run", "--workload", "sleep", "--frobnicate", "1");
+  BAD("--workers: missing value", "run", "--workload", "sleep", "--workers");
+  BAD("run: no --workload (or --suite) given", "run", "--out", dir);
+  BAD("cfbench: unknown command 'frob'", "frob");
+  CHECK(!exists(dir)); /* nothing was written for bad input */
+  /* environment */
+  int rc = run_env((const char *const[]){"CFBENCH_COUNTERS=bogus", NULL},
+                   (const char *const[]){"run", "--workload", "sleep", "--out", dir, NULL});
+  CHECK_EQ(rc, 2);
+  /* output directories */
+  snprintf(full, sizeof full, "%s/full", tmp);
+  CHECK_EQ(mkdir(full, 0755), 0);
+  path_in(p, sizeof p, full, "keep.txt");
+  FILE *f = fopen(p, "w");
+  CHECK(f);
+  fclose(f);
+  BAD("--out: '", "run", "--workload", "sleep", "--out", full);
+  BAD("is not empty; give a new or empty directory, or --force", "run", "--workload", "sleep", "--out", full);
+  BAD("--out: cannot create '/proc/cfbench-no/x'", "run", "--workload", "sleep", "--out",
+      "/proc/cfbench-no/x");
+  BAD("is not a directory", "run", "--workload", "sleep", "--out", p);
+  /* --force writes into it and keeps the unrelated file */
+  rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1", "--items", "2",
+           "--repeat", "1", "--warmup", "0", "--out", full, "--force");
+  CHECK_EQ(rc, 0);
+  CHECK(exists(p));
+  path_in(p, sizeof p, full, "summary.csv");
+  CHECK(exists(p));
+}
+
+static size_t count_rows(const char *path) {
+  char *s = slurp(path);
+  if (!s) return 0;
+  size_t n = 0;
+  for (char *p = s; *p; p++) n += *p == '\n';
+  free(s);
+  return n ? n - 1 : 0;
+}
+
+static void test_sigint_keeps_rows(void) {
+  char dir[300], runs[400], p[400];
+  snprintf(dir, sizeof dir, "%s/sigint", tmp);
+  path_in(runs, sizeof runs, dir, "runs.csv");
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    int o = open(out_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    execl(cfbench, cfbench, "run", "--workload", "sleep", "--param", "delay=20ms", "--workers",
+          "1,2", "--items", "5", "--repeat", "50", "--warmup", "0", "--seed", "1", "--out", dir,
+          (char *)NULL);
+    _exit(127);
+  }
+  /* wait for two finished rows, then interrupt */
+  for (int i = 0; i < 600 && count_rows(runs) < 2; i++) usleep(50 * 1000);
+  CHECK_GE(count_rows(runs), 2);
+  CHECK_EQ(kill(pid, SIGINT), 0);
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid);
+  CHECK(WIFEXITED(st));
+  CHECK_EQ(WEXITSTATUS(st), 130);
+  cf_csv_table t;
+  load_checked(runs, cf_runs_columns, &t);
+  size_t rows = t.nrows;
+  CHECK_GE(rows, 2);
+  CHECK_LT(rows, 100); /* it stopped early */
+  check_runs_numeric(&t);
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_GE(t.nrows, 1);
+  double total = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    double n;
+    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "n"), &n), 1);
+    total += n;
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "partial") || !strcmp(cf_csv_get(&t, r, "status"), "ok"));
+  }
+  CHECK_EQ((size_t)total, rows); /* the summary covers every finished row */
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK(meta);
+  CHECK_STR_CONTAINS(meta, "\"interrupted\": true");
+  free(meta);
+}
+
+/* A configuration that cannot run fails with its reason; the others run;
+ * exit 1.  (The process backend fails with CF_ENOSYS until it is built;
+ * then both run and the exit is 0.) */
+static void test_failed_config_goes_on(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/failing", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--backend", "process,thread",
+               "--workers", "1", "--items", "4", "--repeat", "2", "--warmup", "1", "--out", dir);
+  cf_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cf_runs_columns, &t);
+  check_runs_numeric(&t);
+  size_t ok = 0, failed = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    if (!strcmp(cf_csv_get(&t, r, "status"), "ok")) ok++;
+    else {
+      failed++;
+      CHECK(!strcmp(cf_csv_get(&t, r, "backend"), "process"));
+      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "process backend");
+    }
+  }
+  CHECK_GE(ok, 2); /* the thread configuration ran */
+  if (failed) {
+    CHECK_EQ(rc, 1);
+    CHECK_EQ(failed, 1); /* one failed row, then the configuration stops */
+    char *out = slurp(out_txt);
+    CHECK_STR_CONTAINS(out, "failed");
+    free(out);
+  } else {
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(ok, 4);
+  }
+  cf_csv_table_free(&t);
+}
+
+static void test_counter_layers(void) {
+  static const struct {
+    const char *flag, *layer_or, *reason;
+  } cases[] = {
+      {"rusage", "getrusage", "perf_event: skipped"},
+      {"perf", NULL, "PAPI: skipped"},
+      {"papi", NULL, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char dir[300], p[400];
+    snprintf(dir, sizeof dir, "%s/counters_%s", tmp, cases[i].flag);
+    int rc = RUN("run", "--workload", "primes", "--workers", "1", "--items", "3", "--repeat", "1",
+                 "--warmup", "0", "--counters", cases[i].flag, "--out", dir);
+    CHECK_EQ(rc, 0);
+    path_in(p, sizeof p, dir, "meta.json");
+    char *meta = slurp(p);
+    CHECK(meta);
+    if (cases[i].layer_or) {
+      char want[100];
+      snprintf(want, sizeof want, "\"counter_layer\": \"%s\"", cases[i].layer_or);
+      CHECK_STR_CONTAINS(meta, want);
+    }
+    if (cases[i].reason) CHECK_STR_CONTAINS(meta, cases[i].reason);
+    /* papi: either PAPI works, or the reason names PAPI */
+    if (!strcmp(cases[i].flag, "papi") && !strstr(meta, "\"counter_layer\": \"papi\""))
+      CHECK_STR_CONTAINS(meta, "\"counter_layer_reason\": \"PAPI");
+    free(meta);
+  }
+  /* the environment variable forces a layer too */
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/counters_env", tmp);
+  int rc = run_env((const char *const[]){"CFBENCH_COUNTERS=rusage", NULL},
+                   (const char *const[]){"run", "--workload", "primes", "--workers", "1", "--items",
+                                         "3", "--repeat", "1", "--warmup", "0", "--out", dir, NULL});
+  CHECK_EQ(rc, 0);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK_STR_CONTAINS(meta, "\"counter_layer\": \"getrusage\"");
+  free(meta);
+}
+
+static void test_list_topology_suites(void) {
+  CHECK_EQ(RUN("list"), 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "sleep");
+  CHECK_STR_CONTAINS(out, "delay");
+  CHECK_STR_CONTAINS(out, "quick");
+  free(out);
+  CHECK_EQ(RUN("list", "extra"), 2);
+  CHECK_EQ(RUN("topology"), 0);
+  out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "PU");
+  free(out);
+  CHECK_EQ(RUN("--help"), 0);
+  CHECK_EQ(RUN("run", "--help"), 0);
+  CHECK_EQ(RUN("bench", "--suite", "quick"), 2);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_cli PATH_TO_CFBENCH [test]\n");
+    return 2;
+  }
+  cfbench = argv[1];
+  snprintf(tmp, sizeof tmp, "/tmp/cfbench-test-XXXXXX");
+  CHECK(mkdtemp(tmp));
+  snprintf(out_txt, sizeof out_txt, "%s/stdout.txt", tmp);
+  snprintf(err_txt, sizeof err_txt, "%s/stderr.txt", tmp);
+  static const test_case cases[] = {{"quick_sweep", test_quick_sweep},
+                                    {"seeded_order", test_seeded_order},
+                                    {"bad_inputs", test_bad_inputs},
+                                    {"sigint_keeps_rows", test_sigint_keeps_rows},
+                                    {"failed_config_goes_on", test_failed_config_goes_on},
+                                    {"counter_layers", test_counter_layers},
+                                    {"list_topology_suites", test_list_topology_suites},
+                                    {NULL, NULL}};
+  int rc = run_tests(cases, argc, argv);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (rc == 0 && system(cmd) != 0) rc = 1;
+  return rc;
+}

@@ -1,0 +1,27 @@
+/* httpd.h -- the embedded loopback HTTP/1.1 server of the `socket`
+ * workload (httpd.c).  Internal to the workloads library and its tests. */
+#ifndef CF_WK_HTTPD_H
+#define CF_WK_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wk_httpd wk_httpd;
+
+typedef struct wk_httpd_opts {
+  uint64_t delay_ns;  /* before each response; per request "?delay_us=N" overrides */
+  size_t body;        /* response body bytes */
+  int keepalive;      /* 0: answer "Connection: close" and close */
+  int threads;        /* event loops (each epoll + timerfd); <= 0: 1 */
+} wk_httpd_opts;
+
+/* Bind 127.0.0.1 on an ephemeral port and start the event loop threads.
+ * 0, or a CF_E* code with a message in err. */
+int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t errlen);
+int wk_httpd_port(const wk_httpd *h);
+uint64_t wk_httpd_served(const wk_httpd *h);   /* responses fully written */
+uint64_t wk_httpd_accepted(const wk_httpd *h); /* connections accepted */
+/* Stop the threads, close every connection, free. NULL is ignored. */
+void wk_httpd_stop(wk_httpd *h);
+
+#endif

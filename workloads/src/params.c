@@ -1,0 +1,236 @@
+/* params.c -- parsing and validation of workload parameters, shared by all
+ * workloads: "key=value" strings with units (durations ns/us/ms/s, sizes
+ * B/KiB/MiB/GiB), booleans, choices; range checks with messages that name
+ * the parameter and the allowed range; the canonical parameter string. */
+#include "wk.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int wk_fail(const cf_wk_run *r, char *err, size_t errlen, int code, const char *fmt, ...) {
+  if (err && errlen) {
+    int n = snprintf(err, errlen, "workload %s: ", r->def->pub.name);
+    if (n >= 0 && (size_t)n < errlen) {
+      va_list ap;
+      va_start(ap, fmt);
+      vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+      va_end(ap);
+    }
+  }
+  return code;
+}
+
+static int param_index(const cf_wk_run *r, const char *name, size_t len) {
+  const cf_workload *w = &r->def->pub;
+  for (size_t i = 0; i < w->nparams; i++)
+    if (strlen(w->params[i].name) == len && strncmp(w->params[i].name, name, len) == 0) return (int)i;
+  return -1;
+}
+
+static int index_of(const cf_wk_run *r, const char *name) {
+  int i = param_index(r, name, strlen(name));
+  if (i < 0) {
+    fprintf(stderr, "workload %s: internal: no parameter %s\n", r->def->pub.name, name);
+    abort();
+  }
+  return i;
+}
+
+double wk_num(const cf_wk_run *r, const char *name) { return r->num[index_of(r, name)]; }
+const char *wk_str(const cf_wk_run *r, const char *name) { return r->str[index_of(r, name)]; }
+int wk_given(const cf_wk_run *r, const char *name) { return r->given[index_of(r, name)]; }
+
+/* Format a value in base units with the unit that shows it exactly. */
+static void fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep) {
+  if (t == WK_DUR) {
+    double ns = nearbyint(v * 1e9);
+    static const struct { double f; const char *u; } u[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+    if (ns == 0) {
+      snprintf(buf, len, "0%ss", sep);
+      return;
+    }
+    for (size_t i = 0; i < 4; i++)
+      if (fmod(ns, u[i].f) == 0 || i == 3) {
+        snprintf(buf, len, "%.15g%s%s", ns / u[i].f, sep, u[i].u);
+        return;
+      }
+  } else if (t == WK_SIZE) {
+    static const struct { double f; const char *u; } u[] = {
+        {1073741824.0, "GiB"}, {1048576.0, "MiB"}, {1024.0, "KiB"}, {1, "B"}};
+    double b = nearbyint(v);
+    if (b == 0) {
+      snprintf(buf, len, "0%sB", sep);
+      return;
+    }
+    for (size_t i = 0; i < 4; i++)
+      if (fmod(b, u[i].f) == 0 || i == 3) {
+        snprintf(buf, len, "%.15g%s%s", b / u[i].f, sep, u[i].u);
+        return;
+      }
+  } else {
+    snprintf(buf, len, "%.15g", v);
+  }
+}
+
+static int choice_index(const char *choices, const char *v) {
+  int idx = 0;
+  size_t vl = strlen(v);
+  for (const char *p = choices; *p; idx++) {
+    const char *e = strchr(p, '|');
+    size_t l = e ? (size_t)(e - p) : strlen(p);
+    if (l == vl && strncmp(p, v, l) == 0) return idx;
+    if (!e) break;
+    p = e + 1;
+  }
+  return -1;
+}
+
+/* Parse one value; on success *num and canon (malloc'd) are set. */
+static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num, char **canon,
+                       char *err, size_t errlen) {
+  const cf_wk_param *p = &r->def->pub.params[pi];
+  const wk_pspec *s = &r->def->specs[pi];
+  char buf[96];
+  switch (s->type) {
+  case WK_BOOL: {
+    static const char *yes[] = {"on", "1", "true", "yes"}, *no[] = {"off", "0", "false", "no"};
+    for (int i = 0; i < 4; i++) {
+      if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+        *num = strcasecmp(v, yes[i]) == 0;
+        *canon = strdup(*num ? "on" : "off");
+        return *canon ? 0 : CF_ENOMEM;
+      }
+    }
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be on or off", p->name, v);
+  }
+  case WK_ENUM: {
+    int i = choice_index(s->choices, v);
+    if (i < 0) {
+      char list[128];
+      snprintf(list, sizeof list, "%s", s->choices);
+      for (char *c = list; *c; c++)
+        if (*c == '|') *c = '/';
+      return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be one of %s", p->name, v, list);
+    }
+    *num = i;
+    *canon = strdup(v);
+    return *canon ? 0 : CF_ENOMEM;
+  }
+  case WK_STR:
+    *num = 0;
+    *canon = strdup(v);
+    return *canon ? 0 : CF_ENOMEM;
+  default:
+    break;
+  }
+  /* numeric */
+  char *end = NULL;
+  while (isspace((unsigned char)*v)) v++;
+  double x = strtod(v, &end);
+  if (end == v || !isfinite(x))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
+  while (isspace((unsigned char)*end)) end++;
+  const char *unit = end;
+  double f = 1;
+  if (s->type == WK_DUR) {
+    static const struct { const char *u; double f; } u[] = {
+        {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
+    int ok = 0;
+    if (!*unit) {
+      if (s->bare > 0) f = s->bare, ok = 1;
+      else if (x == 0) ok = 1;
+    }
+    for (size_t i = 0; i < 4 && !ok; i++)
+      if (strcmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
+    if (!ok)
+      return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: %s unit%s%s%s (use ns, us, ms or s)",
+                     p->name, v, *unit ? "bad" : "missing", *unit ? " '" : "", unit, *unit ? "'" : "");
+  } else if (s->type == WK_SIZE) {
+    static const struct { const char *u; double f; } u[] = {
+        {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1048576},
+        {"MB", 1048576}, {"MiB", 1048576}, {"G", 1073741824.0}, {"GB", 1073741824.0},
+        {"GiB", 1073741824.0}};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof u / sizeof u[0] && !ok; i++)
+      if (strcasecmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
+    if (!ok)
+      return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (use B, KiB, MiB or GiB)",
+                     p->name, v, unit);
+  } else if (*unit) {
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (a plain number is expected)",
+                   p->name, v, unit);
+  }
+  x *= f;
+  if (s->type == WK_INT && x != floor(x))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not an integer", p->name, v);
+  if (s->type == WK_SIZE && x != floor(x))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a whole number of bytes", p->name, v);
+  if (x < p->min || x > p->max) {
+    char lo[40], hi[40];
+    fmt_value(lo, sizeof lo, s->type, p->min, " ");
+    fmt_value(hi, sizeof hi, s->type, p->max, " ");
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
+  }
+  *num = x;
+  fmt_value(buf, sizeof buf, s->type, x, "");
+  *canon = strdup(buf);
+  return *canon ? 0 : CF_ENOMEM;
+}
+
+static int set_param(cf_wk_run *r, size_t pi, const char *v, char *err, size_t errlen) {
+  double x;
+  char *c = NULL;
+  int rc = parse_value(r, pi, v, &x, &c, err, errlen);
+  if (rc) return rc;
+  free(r->str[pi]);
+  r->str[pi] = c;
+  r->num[pi] = x;
+  return 0;
+}
+
+int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, size_t errlen) {
+  const cf_workload *w = &r->def->pub;
+  size_t np = w->nparams;
+  r->num = calloc(np ? np : 1, sizeof *r->num);
+  r->str = calloc(np ? np : 1, sizeof *r->str);
+  r->given = calloc(np ? np : 1, 1);
+  if (!r->num || !r->str || !r->given) return CF_ENOMEM;
+  for (size_t i = 0; i < np; i++) {
+    int rc = set_param(r, i, w->params[i].def, err, errlen);
+    if (rc) return rc; /* a bad default is a bug, but say so */
+  }
+  for (size_t k = 0; k < nkv; k++) {
+    const char *s = kv[k];
+    const char *eq = s ? strchr(s, '=') : NULL;
+    if (!eq)
+      return wk_fail(r, err, errlen, CF_EINVAL, "parameter '%s' is not key=value", s ? s : "(null)");
+    int pi = param_index(r, s, (size_t)(eq - s));
+    if (pi < 0) {
+      char known[256] = "";
+      size_t pos = 0;
+      for (size_t i = 0; i < np && pos < sizeof known; i++) {
+        int n = snprintf(known + pos, sizeof known - pos, "%s%s", i ? ", " : "", w->params[i].name);
+        if (n > 0) pos += (size_t)n;
+      }
+      return wk_fail(r, err, errlen, CF_EINVAL, "unknown parameter '%.*s' (known: %s)", (int)(eq - s), s,
+                     np ? known : "none");
+    }
+    int rc = set_param(r, (size_t)pi, eq + 1, err, errlen);
+    if (rc) return rc;
+    r->given[pi] = 1;
+  }
+  size_t len = 1;
+  for (size_t i = 0; i < np; i++) len += strlen(w->params[i].name) + strlen(r->str[i]) + 2;
+  r->canon = malloc(len);
+  if (!r->canon) return CF_ENOMEM;
+  size_t pos = 0;
+  r->canon[0] = '\0';
+  for (size_t i = 0; i < np; i++)
+    pos += (size_t)snprintf(r->canon + pos, len - pos, "%s%s=%s", i ? "," : "", w->params[i].name, r->str[i]);
+  return 0;
+}
