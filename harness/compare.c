@@ -57,8 +57,49 @@ static int push(double **x, size_t *n, size_t *cap, double v) {
   return 0;
 }
 
-/* Load PATH (a run directory or a runs.csv) into r.  0, or -1 with err. */
-static int load_run(const char *path, run *r, char *err, size_t errlen) {
+/* Is `key` (of "key=value") in the comma-separated list `ignore`? */
+static int ignored(const char *ignore, const char *key, size_t klen) {
+  for (const char *p = ignore; p && *p;) {
+    const char *c = strchr(p, ',');
+    size_t n = c ? (size_t)(c - p) : strlen(p);
+    if (n == klen && !strncmp(p, key, klen)) return 1;
+    p += n + (c ? 1 : 0);
+  }
+  return 0;
+}
+
+/* params without the ignored keys: "k=v,k=v" split at commas that start a
+ * new key=value (a comma inside a value, "range=1,100", stays). */
+static void strip_params(const char *params, const char *ignore, char *out, size_t len) {
+  size_t o = 0;
+  out[0] = '\0';
+  const char *p = params;
+  while (*p) {
+    const char *end = p, *c;
+    for (;;) { /* this item runs to the next comma followed by "key=" */
+      c = strchr(end, ',');
+      if (!c) break;
+      const char *q = c + 1;
+      while (*q && *q != ',' && *q != '=') q++;
+      if (*q == '=') break;
+      end = c + 1;
+    }
+    size_t n = c ? (size_t)(c - p) : strlen(p);
+    const char *eq = memchr(p, '=', n);
+    if (!(eq && ignored(ignore, p, (size_t)(eq - p))) && o + n + 2 < len) {
+      if (o) out[o++] = ',';
+      memcpy(out + o, p, n);
+      o += n;
+      out[o] = '\0';
+    }
+    p += n + (c ? 1 : 0);
+  }
+}
+
+/* Load PATH (a run directory or a runs.csv) into r, parameters in
+ * `ignore` dropped from the configuration.  0, or -1 with err. */
+static int load_run(const char *path, const char *ignore, int cpu, run *r, char *err,
+                    size_t errlen) {
   char file[4200];
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -85,8 +126,19 @@ static int load_run(const char *path, run *r, char *err, size_t errlen) {
     const char *status = cf_csv_get(&t, i, "status");
     if (status && *status && strcmp(status, "ok") != 0) continue;
     double v;
-    if (cf_csv_double(cf_csv_get(&t, i, "items_per_s"), &v) != 1 || !(v >= 0)) continue;
-    const char *wl = cf_csv_get(&t, i, "workload"), *params = cf_csv_get(&t, i, "params"),
+    if (cpu) { /* items per CPU-second of the process (children included) */
+      double items, us, sy;
+      if (cf_csv_double(cf_csv_get(&t, i, "items_done"), &items) != 1 ||
+          cf_csv_double(cf_csv_get(&t, i, "cpu_user_s"), &us) != 1 ||
+          cf_csv_double(cf_csv_get(&t, i, "cpu_sys_s"), &sy) != 1 || !(us + sy > 0))
+        continue;
+      v = items / (us + sy);
+    } else if (cf_csv_double(cf_csv_get(&t, i, "items_per_s"), &v) != 1 || !(v >= 0)) {
+      continue;
+    }
+    char params[1024];
+    strip_params(cf_csv_get(&t, i, "params"), ignore, params, sizeof params);
+    const char *wl = cf_csv_get(&t, i, "workload"),
                *be = cf_csv_get(&t, i, "backend"), *w = cf_csv_get(&t, i, "workers"),
                *c = cf_csv_get(&t, i, "chunksize"), *pin = cf_csv_get(&t, i, "pin");
     if (!pin || !*pin) pin = "none";
@@ -164,22 +216,27 @@ enum { FMT_TEXT, FMT_MD, FMT_JSON };
 
 static int usage(void) {
   fprintf(stderr, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] "
-                  "[--format text|md|json]\n");
+                  "[--format text|md|json] [--metric wall|cpu] [--ignore-param K,...]\n");
   return 2;
 }
 
 int cf_cmd_compare(int argc, char **argv) {
-  const char *paths[2] = {NULL, NULL};
+  const char *paths[2] = {NULL, NULL}, *ignore = "";
+  int cpu = 0;
   double threshold = 0.05, alpha = 0.01;
   int fmt = FMT_TEXT, np = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       printf("usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
+             "                              [--metric wall|cpu] [--ignore-param K,...]\n"
              "  BASE, NEW: run directories (or their runs.csv).  For each configuration in both:\n"
              "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
              "  dropped by more than the threshold.  Exit 1 if any configuration is slower, 0 if\n"
-             "  none, 2 on bad input.\n");
+             "  none, 2 on bad input.  --metric cpu compares items per CPU-second\n"
+             "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second:\n"
+             "  steadier on a shared, loaded machine.  --ignore-param drops workload parameters from the\n"
+             "  configuration so runs that differ only there are compared (e.g. work_scale).\n");
       return 0;
     }
     if (!strncmp(a, "--", 2)) {
@@ -207,6 +264,15 @@ int cf_cmd_compare(int argc, char **argv) {
           fprintf(stderr, "cfbench compare: bad --alpha '%s' (a probability, e.g. 0.01)\n", val);
           return 2;
         }
+      } else if (!strcmp(opt, "--metric")) {
+        if (!strcmp(val, "wall")) cpu = 0;
+        else if (!strcmp(val, "cpu")) cpu = 1;
+        else {
+          fprintf(stderr, "cfbench compare: bad --metric '%s' (wall or cpu)\n", val);
+          return 2;
+        }
+      } else if (!strcmp(opt, "--ignore-param")) {
+        ignore = val;
       } else if (!strcmp(opt, "--format")) {
         if (!strcmp(val, "text")) fmt = FMT_TEXT;
         else if (!strcmp(val, "md")) fmt = FMT_MD;
@@ -232,7 +298,8 @@ int cf_cmd_compare(int argc, char **argv) {
   cf_cmp_result *res = NULL;
   config **common = NULL;
   cf_sb out = {0};
-  if (load_run(paths[0], &base, err, sizeof err) != 0 || load_run(paths[1], &nw, err, sizeof err) != 0) {
+  if (load_run(paths[0], ignore, cpu, &base, err, sizeof err) != 0 ||
+      load_run(paths[1], ignore, cpu, &nw, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
     rc = 2;
     goto done;
@@ -260,6 +327,12 @@ int cf_cmd_compare(int argc, char **argv) {
   }
   for (size_t i = 0; i < nw.n; i++)
     if (!find(&base, nw.c[i].key)) only_new++;
+  if (!base.n || !nw.n) {
+    fprintf(stderr, "cfbench compare: %s has no usable repetitions%s\n", base.n ? paths[1] : paths[0],
+            cpu ? " with CPU times (cpu_user_s, cpu_sys_s)" : " (status ok, items_per_s)");
+    rc = 2;
+    goto done;
+  }
   if (!nc) {
     fprintf(stderr, "cfbench compare: no configuration is in both %s (%zu) and %s (%zu); nothing to compare\n",
             paths[0], base.n, paths[1], nw.n);
@@ -267,6 +340,7 @@ int cf_cmd_compare(int argc, char **argv) {
     goto done;
   }
   size_t counts[4] = {0};
+  const char *unit = cpu ? "items per CPU-second" : "items per second";
   for (size_t i = 0; i < nc; i++) counts[res[i].verdict]++;
 
   char p[32];
@@ -275,6 +349,7 @@ int cf_cmd_compare(int argc, char **argv) {
     json_str(&out, paths[0]);
     cf_sb_append(&out, ", \"new\": ");
     json_str(&out, paths[1]);
+    cf_sb_printf(&out, ", \"metric\": \"%s\"", cpu ? "cpu" : "wall");
     cf_sb_printf(&out, ", \"threshold\": %g, \"alpha\": %g, \"test\": \"mann-whitney-u two-sided\",\n"
                        " \"regressions\": %zu, \"improvements\": %zu, \"same\": %zu, \"too_few\": %zu,"
                        " \"only_in_base\": %zu, \"only_in_new\": %zu,\n \"configurations\": [\n",
@@ -301,14 +376,14 @@ int cf_cmd_compare(int argc, char **argv) {
     for (size_t i = 0; i < nc; i++)
       if (strlen(common[i]->name) > w) w = strlen(common[i]->name);
     if (fmt == FMT_MD) {
-      cf_sb_printf(&out, "Comparison of `%s` (base) and `%s` (new): Mann-Whitney U, two-sided, "
+      cf_sb_printf(&out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
                          "alpha %g; a change counts beyond %g%%.\n\n",
-                   paths[0], paths[1], alpha, threshold * 100);
+                   paths[0], paths[1], unit, alpha, threshold * 100);
       cf_sb_append(&out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
                          "|---|---|---|---|---|---|---|\n");
     } else {
-      cf_sb_printf(&out, "cfbench compare: %s -> %s (Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
-                   paths[0], paths[1], alpha, threshold * 100);
+      cf_sb_printf(&out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
+                   paths[0], paths[1], unit, alpha, threshold * 100);
       cf_sb_printf(&out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
                    "base items/s", "new items/s", "ratio", "p", "verdict");
     }

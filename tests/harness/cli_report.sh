@@ -32,12 +32,28 @@ expect 0 "$CLI" compare "$F/cmp_base" "$F/cmp_regress" --threshold 25%
 expect 2 "$CLI" compare "$F/cmp_base" "$T/nonexistent"
 grep -q "nonexistent" "$T/out" || fail "missing directory not named"
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "bad input message is not one line"
-mkdir "$T/other" && head -1 "$F/cmp_base/runs.csv" >"$T/other/runs.csv"
+mkdir "$T/other" && sed 's/^primes,/other,/; s/^sleep,/other,/' "$F/cmp_base/runs.csv" >"$T/other/runs.csv"
 expect 2 "$CLI" compare "$F/cmp_base" "$T/other"
 grep -q "no configuration is in both" "$T/out" || fail "no-common message"
+mkdir "$T/empty" && head -1 "$F/cmp_base/runs.csv" >"$T/empty/runs.csv"
+expect 2 "$CLI" compare "$F/cmp_base" "$T/empty"
+grep -q "no usable repetitions" "$T/out" || fail "empty-run message"
 expect 2 "$CLI" compare "$F/cmp_base"
 expect 2 "$CLI" compare "$F/cmp_base" "$F/cmp_same" --alpha 2
 expect 2 "$CLI" compare "$F/cmp_base" "$F/cmp_same" --format xml
+
+# The fixtures carry no CPU times: --metric cpu has nothing to compare.
+expect 2 "$CLI" compare "$F/cmp_base" "$F/cmp_regress" --metric cpu
+grep -q "CPU times" "$T/out" || fail "metric cpu message"
+expect 2 "$CLI" compare "$F/cmp_base" "$F/cmp_same" --metric joules
+# --ignore-param: a parameter that differs is dropped from the configuration.
+mkdir "$T/scaled"
+sed 's/,preset=docs,/,"preset=docs,work_scale=1.2",/' "$F/cmp_regress/runs.csv" >"$T/scaled/runs.csv"
+expect 0 "$CLI" compare "$F/cmp_base" "$T/scaled" # the primes rows no longer match
+grep -q "2 only in base, 2 only in new" "$T/out" || fail "unmatched configurations not counted"
+sed 's/,preset=docs,/,"preset=docs,work_scale=1",/' "$F/cmp_base/runs.csv" >"$T/scaled/base.csv"
+expect 1 "$CLI" compare "$T/scaled/base.csv" "$T/scaled/runs.csv" --ignore-param work_scale
+grep -q "REGRESSION: primes (preset=docs) process w=2 c=16" "$T/out" || fail "ignore-param config name"
 
 # plot with PATH lacking gnuplot: exit 1, one line naming the package.
 mkdir "$T/run" && cp "$F/sweep/summary.csv" "$F/sweep/meta.json" "$T/run/"

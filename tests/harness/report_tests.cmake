@@ -18,3 +18,8 @@ set_tests_properties(harness.report PROPERTIES LABELS "harness" TIMEOUT 300)
 add_test(NAME harness.cli_report
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_report.sh $<TARGET_FILE:cfreport_cli> ${CF_FIXTURES})
 set_tests_properties(harness.cli_report PROPERTIES LABELS "harness" TIMEOUT 300)
+
+# End to end on real runs (needs the whole cfbench: run + workloads).
+add_test(NAME harness.e2e_compare
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e_compare.sh $<TARGET_FILE:cfbench>)
+set_tests_properties(harness.e2e_compare PROPERTIES LABELS "harness" TIMEOUT 600)
