@@ -1,10 +1,11 @@
 /* compare.c -- `cfbench compare BASE NEW [--threshold 5%] [--alpha 0.01]
- * [--format text|md|json]`, the CI regression gate.  Reads runs.csv of
- * both runs (a directory or the file itself), groups the ok repetitions by
- * configuration (workload, params, backend, workers, chunksize, pin),
- * decides each configuration present in both with compare_stats.c and
- * prints one table.  Exit 0: no regression; 1: at least one configuration
- * slower; 2: bad input (said in one line). */
+ * [--format text|md|json] [--metric wall|cpu] [--ignore-param K,...]`, the
+ * CI regression gate.  Reads runs.csv of both sides (a run directory or the
+ * file itself; a comma-separated list pools several runs), groups the ok
+ * repetitions by configuration (workload, params, backend, workers,
+ * chunksize, pin), decides each configuration present in both with
+ * compare_stats.c and prints one table.  Exit 0: no regression; 1: at least
+ * one configuration slower; 2: bad input (said in one line). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -98,7 +99,7 @@ static void strip_params(const char *params, const char *ignore, char *out, size
 
 /* Load PATH (a run directory or a runs.csv) into r, parameters in
  * `ignore` dropped from the configuration.  0, or -1 with err. */
-static int load_run(const char *path, const char *ignore, int cpu, run *r, char *err,
+static int load_one(const char *path, const char *ignore, int cpu, run *r, char *err,
                     size_t errlen) {
   char file[4200];
   struct stat st;
@@ -176,6 +177,18 @@ static int load_run(const char *path, const char *ignore, int cpu, run *r, char 
   return rc;
 }
 
+/* PATHS: one run, or several separated by commas whose repetitions are
+ * pooled (runs interleaved in time, e.g. base and new alternating). */
+static int load_run(const char *paths, const char *ignore, int cpu, run *r, char *err,
+                    size_t errlen) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", paths);
+  char *save = NULL;
+  for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+    if (load_one(p, ignore, cpu, r, err, errlen) != 0) return -1;
+  return 0;
+}
+
 /* "5%", "5", "0.05" -> 0.05 (a bare number >= 1 is read as percent). */
 static int parse_fraction(const char *s, double *out) {
   char *end;
@@ -230,7 +243,8 @@ int cf_cmd_compare(int argc, char **argv) {
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       printf("usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
              "                              [--metric wall|cpu] [--ignore-param K,...]\n"
-             "  BASE, NEW: run directories (or their runs.csv).  For each configuration in both:\n"
+             "  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools the\n"
+             "  repetitions of several runs.  For each configuration in both:\n"
              "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
              "  dropped by more than the threshold.  Exit 1 if any configuration is slower, 0 if\n"
              "  none, 2 on bad input.  --metric cpu compares items per CPU-second\n"
@@ -293,7 +307,7 @@ int cf_cmd_compare(int argc, char **argv) {
   if (np != 2) return usage();
 
   run base = {0}, nw = {0};
-  char err[600];
+  char err[4400];
   int rc = 0;
   cf_cmp_result *res = NULL;
   config **common = NULL;

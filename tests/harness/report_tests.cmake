@@ -23,3 +23,7 @@ set_tests_properties(harness.cli_report PROPERTIES LABELS "harness" TIMEOUT 300)
 add_test(NAME harness.e2e_compare
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e_compare.sh $<TARGET_FILE:cfbench>)
 set_tests_properties(harness.e2e_compare PROPERTIES LABELS "harness" TIMEOUT 600)
+# The same through the real program (main.c dispatches to plot.c etc.).
+add_test(NAME harness.cli_report.cfbench
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_report.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
+set_tests_properties(harness.cli_report.cfbench PROPERTIES LABELS "harness" TIMEOUT 300)
