@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,12 @@ static int next_item(void *ud, const void **arg, size_t *len) {
   return 1;
 }
 
-static void set_error(cf_row *row, const char *fmt, const char *a, const char *b) {
+static void set_error(cf_row *row, const char *fmt, ...) {
   if (row->error[0]) return; /* keep the first */
-  snprintf(row->error, sizeof row->error, fmt, a, b);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(row->error, sizeof row->error, fmt, ap);
+  va_end(ap);
 }
 
 /* Collapse a message to one line for the CSV. */
@@ -172,7 +176,7 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
     if (rc == CF_EOF) break;
     if (rc == CF_ETIMEDOUT) {
       snprintf(a, sizeof a, "%.3g s", c->max_time_s);
-      set_error(row, "timed out after --max-time %s%s", a, "");
+      set_error(row, "timed out after --max-time %s", a);
       break;
     }
     cf_task_record rec;
@@ -227,7 +231,7 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   row->metrics = metrics_string(run);
   if (row->items_done != row->items && !row->error[0]) {
     snprintf(a, sizeof a, "%zu of %zu", row->items_done, row->items);
-    set_error(row, "items completed %s items requested%s", a, "");
+    set_error(row, "items completed %s items requested", a);
   }
   if (row->items_done == row->items && row->error[0]) {
     /* Every item is counted yet something failed: keep it failed. */

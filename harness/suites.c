@@ -1,47 +1,72 @@
 /* suites.c -- the named sweeps of `cfbench run --suite NAME`, all in this
  * one table.  Each sweep is written as `cfbench run` axis options (parsed
- * by cli.c exactly as a command line would be).
+ * by cli.c exactly as a command line would be); a configuration that
+ * appears in two sweeps runs once.
  *
- *   quick    < 30 s here: a smoke test of both backends and both kinds.
- *   ci       < 2 min: both backends, small and large chunksizes, cpu and io
- *            workloads, and the executor overhead (sleep delay=0).
- *   default  ~5 min on 2 cores (./run.sh bench): the throughput curves
- *            over workers 1..64 and chunksizes 1..256 that the plots and
- *            the report need, with enough repetitions for a CI; items and
- *            --max-time per configuration are budgeted. */
+ *   quick    < 30 s: every workload once or twice on both backends.
+ *   ci       < 2 min: both backends, small and large chunksizes, cpu and
+ *            io workloads, and the executor overhead (sleep delay=0).
+ *   default  ~5 min on 2 cores (./run.sh bench): throughput over workers
+ *            1..64 (sleep, socket), chunksizes 1..256 where they matter
+ *            (fine-grained primes, the no-op overhead), the docs' primes,
+ *            three cpu/io ratios of mixed with and without the emulated
+ *            GIL (the thread/process crossover), memtouch; 5 repetitions
+ *            for the bootstrap CI.  Items per configuration are sized so a
+ *            repetition takes ~0.05-1 s here; --max-time caps each
+ *            configuration. */
 #include "suites.h"
 
 #include <string.h>
 
+#define BOTH "--backend thread,process "
+
 static const char *const quick[] = {
-    "--workload sleep --param delay=1ms --backend thread,process --workers 1,4 --items 40 "
-    "--repeat 3 --warmup 1 --max-time 5s",
-    "--workload primes --backend thread,process --workers 1,2 --items 12 --repeat 3 --warmup 1 "
-    "--max-time 5s",
+    "--workload sleep --param delay=1ms " BOTH "--workers 1,4 --items 40 --repeat 3 --warmup 1 --max-time 5s",
+    "--workload primes --param preset=range --param start=1000001 --param count=2000 " BOTH
+    "--workers 1,2 --chunksize 1,64 --repeat 3 --warmup 1 --max-time 5s",
+    "--workload socket --param delay=0 " BOTH "--workers 2 --items 100 --repeat 3 --warmup 1 --max-time 5s",
+    "--workload mixed --param cpu_us=200us --param io_us=200us " BOTH
+    "--workers 2 --items 50 --repeat 3 --warmup 1 --max-time 5s",
+    "--workload memtouch --param mib=4 " BOTH "--workers 2 --items 8 --repeat 3 --warmup 1 --max-time 5s",
     NULL};
 
 static const char *const ci[] = {
-    "--workload sleep --param delay=1ms --backend thread,process --workers 1,2,8 --chunksize 1,16 "
-    "--items 64 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload primes --backend thread,process --workers 1,2 --chunksize 1,4 --items 24 "
+    "--workload sleep --param delay=1ms " BOTH "--workers 1,2,8 --chunksize 1,16 --items 64 "
     "--repeat 5 --warmup 1 --max-time 10s",
-    /* executor overhead: tasks that do nothing */
-    "--workload sleep --param delay=0 --backend thread,process --workers 1,2 --chunksize 1,64 "
-    "--items 2000 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload primes --param preset=range --param start=1000001 --param count=5000 " BOTH
+    "--workers 1,2 --chunksize 1,64,256 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload primes " BOTH "--workers 1,2 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload socket --param delay=0 " BOTH "--workers 1,4 --items 500 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload mixed --param cpu_us=500us --param io_us=500us --param gil=on,off " BOTH
+    "--workers 1,2,4 --items 60 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload memtouch --param mib=8 " BOTH "--workers 1,2 --items 16 --repeat 5 --warmup 1 --max-time 10s",
+    /* executor overhead: items that do nothing */
+    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1,64,256 --items 4000 "
+    "--repeat 5 --warmup 1 --max-time 10s",
     NULL};
 
 static const char *const def[] = {
-    "--workload sleep --param delay=10ms --backend thread,process --workers 1..64 --items 256 "
-    "--repeat 5 --warmup 1 --max-time 8s",
-    "--workload primes --backend thread,process --workers 1,2,4 --items 24 --repeat 5 --warmup 1 "
-    "--max-time 10s",
-    "--workload sleep --param delay=0 --backend thread,process --workers 1,2 --chunksize 1..256 "
-    "--items 4096 --repeat 5 --warmup 1 --max-time 5s",
+    "--workload sleep --param delay=10ms " BOTH "--workers 1..64 --items 128 --repeat 5 --warmup 1 --max-time 15s",
+    "--workload socket --param delay=1ms " BOTH "--workers 1..16 --items 256 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload primes --param preset=docs " BOTH "--workers 1,2,4 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload primes --param preset=range --param start=1000001 --param count=10000 " BOTH
+    "--workers 1,2,4 --chunksize 1..256 --repeat 5 --warmup 1 --max-time 10s",
+    /* mixed: io-heavy, balanced, cpu-heavy; gil=on shows the Python crossover */
+    "--workload mixed --param cpu_us=100us --param io_us=900us --param gil=on,off " BOTH
+    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload mixed --param cpu_us=500us --param io_us=500us --param gil=on,off " BOTH
+    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload mixed --param cpu_us=900us --param io_us=100us --param gil=on,off " BOTH
+    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
+    "--workload memtouch --param mib=16 " BOTH "--workers 1,2,4 --items 16 --repeat 5 --warmup 1 --max-time 10s",
+    /* executor overhead: items that do nothing, over chunksizes */
+    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 4096 "
+    "--repeat 5 --warmup 1 --max-time 10s",
     NULL};
 
 static const cf_suite suites[] = {
     {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def},
-    {"quick", "a smoke test (< 30 s)", quick},
+    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick},
     {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci},
 };
 

@@ -116,10 +116,16 @@ typedef struct cf_config {
    * broken: pending and later work fails with CF_EBROKEN. */
   int (*initializer)(void *arg);
   void *initializer_arg;
-  int max_tasks_per_child;     /* process backend: recycle workers, 0 = never */
+  int max_tasks_per_child;     /* process backend: replace a worker after this many tasks, 0 = never */
   cf_deadlock_policy on_deadlock;
-  double task_timeout_s;       /* process backend: kill a task running longer (<= 0: none) */
-  cf_transport transport;      /* process backend transport */
+  /* Process backend: a task running longer than this (from its start in the
+   * worker) has its worker killed; its future fails with CF_ETIMEDOUT and the
+   * worker is respawned.  <= 0: no limit. */
+  double task_timeout_s;
+  /* Process backend transport: CF_TRANSPORT_SHM (default; shared-memory
+   * rings with futex wake-ups) or CF_TRANSPORT_PIPE (a pipe pair per worker,
+   * for comparison).  Semantics are identical. */
+  cf_transport transport;
   /* Called once per finished task, in the thread that completed it (worker
    * or collector); must be thread-safe and must not block. */
   void (*on_record)(const cf_task_record *rec, void *ud);
@@ -158,7 +164,26 @@ int cf_pin_describe(char *buf, size_t len);
 
 /* Create an executor and start its workers (threads are started, processes
  * forked, here).  `cfg` may be NULL for the defaults.  CF_EINVAL for a bad
- * configuration, CF_ENOSYS for a backend or pinning the machine lacks. */
+ * configuration, CF_ENOSYS for a backend or pinning the machine lacks.
+ *
+ * Fork rules of the process backend (see docs/process-backend.md):
+ *   - workers are fork()ed here, and again from the executor's I/O thread
+ *     when one dies, times out or is recycled; a worker sees the parent's
+ *     memory as it was at that fork (globals set later are not visible);
+ *   - create process executors before starting threads of your own when
+ *     you can: a fork copies only the forking thread, so a lock another
+ *     thread held at that moment stays locked in the worker.  glibc's malloc
+ *     and stdio are safe; your own mutexes, and libraries that keep threads
+ *     (OpenMP, some RNG or logging libraries), are not -- do not use them in
+ *     tasks, or initialize them in cfg.initializer (it runs in each worker);
+ *   - workers run with the signal mask of the thread that created the
+ *     executor and the parent's signal handlers; a task calling exit() ends
+ *     only its worker (exit handlers inherited from the parent do not run);
+ *   - task functions and arguments must not hold pointers into memory the
+ *     parent allocated after the fork; pass bytes;
+ *   - inside a task, every executor call returns CF_EINTASK;
+ *   - do not reap the workers yourself (waitpid(-1), SIGCHLD = SIG_IGN):
+ *     the executor then cannot report how a worker died. */
 int cf_executor_new(cf_executor **out, const cf_config *cfg);
 
 /* Schedule fn(arg) and return its future in *out (one reference, owned by the

@@ -46,8 +46,14 @@
 
 #define RING_BYTES (256u << 10)        /* per direction per worker; power of two */
 #define RING_MASK (RING_BYTES - 1u)
-#define PARENT_SPIN_NS 20000ull        /* io thread spins this long before sleeping */
-#define CHILD_SPIN_NS 50000ull         /* a worker spins this long for its next task */
+/* Spinning before sleeping pays only with CPUs to spare: with at least
+ * workers + 2 CPUs the io thread spins 20 us and a worker 50 us for its next
+ * task; on a smaller machine 5 us and 2 us (spinners would steal the CPU the
+ * peer needs to answer). */
+#define PARENT_SPIN_NS 20000ull
+#define CHILD_SPIN_NS 50000ull
+#define PARENT_SPIN_SMALL_NS 5000ull
+#define CHILD_SPIN_SMALL_NS 2000ull
 #define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
 #define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
 #define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
@@ -129,17 +135,20 @@ typedef struct proc_backend {
   pslot *slots;
   gshared *g;
   int efd, epfd;
-  int have_pidfd;
+  _Atomic int have_pidfd;         /* written by the io thread, read by pb_kick */
   pid_t parent_pid;
   sigset_t user_mask;             /* signal mask workers run with */
   pthread_t io;
   int io_started, io_joined;
   pthread_mutex_t join_lock;
   pthread_mutex_t fd_lock;        /* efd may be closed by the io thread at its end */
+  pthread_mutex_t io_lock;        /* slot state; the io thread drops it only to sleep */
   int io_done;                    /* under fd_lock */
+  int io_done_loop;               /* under io_lock: the io thread left its loop */
   /* claimed futures whose worker died before starting them (io thread only) */
   cf_future *redo_head, *redo_tail;
   int rr;                         /* round-robin start for dispatch */
+  uint64_t parent_spin_ns, child_spin_ns;
   int spawn_failures;
   uint64_t spawn_retry_ns;
   unsigned char scratch[4096];    /* sink for payloads we cannot store */
@@ -195,8 +204,8 @@ static void child_orphan_check(proc_backend *pb) {
   if (getppid() != pb->parent_pid) _exit(0);
 }
 
-/* Spin until pred(r) or CHILD_SPIN_NS; returns whether it became true. */
-static int child_spin(ring *r, int want_data) {
+/* Spin until the ring has data (or space) or the spin time is up. */
+static int child_spin(proc_backend *pb, ring *r, int want_data) {
   uint64_t t0 = 0;
   for (unsigned i = 1;; i++) {
     if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
@@ -204,7 +213,7 @@ static int child_spin(ring *r, int want_data) {
     if ((i & 63) == 0) {
       uint64_t now = cf__now_ns();
       if (!t0) t0 = now;
-      else if (now - t0 > CHILD_SPIN_NS) return 0;
+      else if (now - t0 > pb->child_spin_ns) return 0;
     }
   }
 }
@@ -233,7 +242,7 @@ static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
       if (atomic_load(&r->prod_sleep) && atomic_load(&pb->g->parent_sleeping)) bell(pb);
       continue;
     }
-    if (child_spin(r, 1)) continue;
+    if (child_spin(pb, r, 1)) continue;
     atomic_store(&r->cons_sleep, 1);
     int tail = atomic_load(&r->tail);
     if ((uint32_t)tail == ld(&r->head))
@@ -265,7 +274,7 @@ static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size
       if (atomic_load(&pb->g->parent_sleeping)) bell(pb);
       continue;
     }
-    if (child_spin(r, 0)) continue;
+    if (child_spin(pb, r, 0)) continue;
     atomic_store(&r->prod_sleep, 1);
     int head = atomic_load(&r->head);
     if ((uint32_t)atomic_load(&r->tail) - (uint32_t)head >= RING_BYTES)
@@ -828,9 +837,7 @@ static int has_work(proc_backend *pb) {
   return idle && work_left(pb);
 }
 
-static int handle_events(proc_backend *pb, int timeout_ms) {
-  struct epoll_event evs[64];
-  int n = epoll_wait(pb->epfd, evs, 64, timeout_ms);
+static void process_events(proc_backend *pb, struct epoll_event *evs, int n) {
   for (int i = 0; i < n; i++) {
     int tag = (int)(evs[i].data.u64 >> 32), idx = (int)(uint32_t)evs[i].data.u64;
     if (tag == EV_BELL) {
@@ -844,6 +851,12 @@ static int handle_events(proc_backend *pb, int timeout_ms) {
     else if (tag == EV_RES) s->rx_ready = 1;
     else if (tag == EV_REQ) s->tx_ready = 1;
   }
+}
+
+static int handle_events(proc_backend *pb, int timeout_ms) {
+  struct epoll_event evs[64];
+  int n = epoll_wait(pb->epfd, evs, 64, timeout_ms);
+  process_events(pb, evs, n);
   return n > 0;
 }
 
@@ -892,6 +905,7 @@ static void *io_main(void *p) {
   proc_backend *pb = p;
   cf_executor *ex = pb->ex;
   uint64_t last_poll = cf__now_ns();
+  pthread_mutex_lock(&pb->io_lock);
   for (;;) {
     int progress = 0;
     for (int i = 0; i < pb->n; i++) {
@@ -929,7 +943,7 @@ static void *io_main(void *p) {
       for (unsigned i = 1; !found; i++) {
         if (has_work(pb)) found = 1;
         cf__cpu_relax();
-        if ((i & 31) == 0 && cf__now_ns() - t0 > PARENT_SPIN_NS) break;
+        if ((i & 31) == 0 && cf__now_ns() - t0 > pb->parent_spin_ns) break;
       }
       if (found) continue;
     }
@@ -940,13 +954,20 @@ static void *io_main(void *p) {
       now = cf__now_ns();
       if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;
       if (!pb->have_pidfd && !all_idle(pb) && (timeout < 0 || timeout > DEATH_POLL_MS)) timeout = DEATH_POLL_MS;
-      handle_events(pb, timeout);
+      /* While we sleep a submitter may dispatch in our place (pb_kick). */
+      struct epoll_event evs[64];
+      pthread_mutex_unlock(&pb->io_lock);
+      int n = epoll_wait(pb->epfd, evs, 64, timeout);
+      pthread_mutex_lock(&pb->io_lock);
+      process_events(pb, evs, n);
       last_poll = cf__now_ns();
       if (!pb->have_pidfd) check_deaths(pb, 1);
     }
     atomic_store(&pb->g->parent_sleeping, 0);
   }
   stop_workers(pb);
+  pb->io_done_loop = 1;
+  pthread_mutex_unlock(&pb->io_lock);
   /* Leave no fd behind once shutdown(wait=1) returns. */
   close_fd(&pb->epfd);
   pthread_mutex_lock(&pb->fd_lock);
@@ -974,6 +995,7 @@ static void pb_free(proc_backend *pb) {
   if (pb->g) munmap(pb->g, sizeof *pb->g);
   pthread_mutex_destroy(&pb->join_lock);
   pthread_mutex_destroy(&pb->fd_lock);
+  pthread_mutex_destroy(&pb->io_lock);
   free(pb->slots);
   free(pb);
 }
@@ -986,8 +1008,16 @@ static int pb_start(cf_executor *ex) {
   pb->n = ex->nworkers;
   pb->efd = pb->epfd = -1;
   pb->parent_pid = getpid();
+  pb->parent_spin_ns = PARENT_SPIN_NS;
+  pb->child_spin_ns = CHILD_SPIN_NS;
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < pb->n + 2) {
+    pb->parent_spin_ns = PARENT_SPIN_SMALL_NS;
+    pb->child_spin_ns = CHILD_SPIN_SMALL_NS;
+  }
   pthread_mutex_init(&pb->join_lock, NULL);
   pthread_mutex_init(&pb->fd_lock, NULL);
+  pthread_mutex_init(&pb->io_lock, NULL);
   pthread_sigmask(SIG_BLOCK, NULL, &pb->user_mask);
   pb->slots = calloc((size_t)pb->n, sizeof *pb->slots);
   if (!pb->slots) pb->n = 0;
@@ -1043,7 +1073,17 @@ static void pb_kick(cf_executor *ex) {
   proc_backend *pb = ex->backend;
   if (!pb) return;
   atomic_thread_fence(memory_order_seq_cst); /* queue push before the flag load */
-  if (atomic_load(&pb->g->parent_sleeping)) bell_locked(pb);
+  if (!atomic_load(&pb->g->parent_sleeping)) return; /* it will see the work */
+  /* The io thread sleeps: hand the task to an idle worker ourselves, which
+   * saves a wake-up on the way there (results still go through it).  Not
+   * when the io thread must watch the task's clock (timeouts) or poll for
+   * deaths (no pidfd): it has to wake up to learn about the task. */
+  if (pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && pthread_mutex_trylock(&pb->io_lock) == 0) {
+    if (!pb->io_done_loop) dispatch_all(pb);
+    pthread_mutex_unlock(&pb->io_lock);
+    return;
+  }
+  bell_locked(pb);
 }
 
 static void pb_join(proc_backend *pb) {

@@ -174,9 +174,7 @@ static void future_after_done(cf_future *f, int err) {
   }
   if (atomic_load(&f->sleepers) > 0) cf__futex_wake(&f->state, 1 << 30, 0);
 
-  if (err == 0) atomic_fetch_add_explicit(&ex->st_completed, 1, memory_order_relaxed);
-  else if (err == CF_ECANCELED) atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
-  else atomic_fetch_add_explicit(&ex->st_failed, 1, memory_order_relaxed);
+  if (err == CF_ECANCELED) atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
 
   /* Callbacks were added in order to the list head: run them oldest first. */
   cf__cb *rev = NULL;
@@ -205,6 +203,9 @@ int cf__future_finish(cf_future *f, int err) {
   f->error = err;
   f->rec.end_ns = cf__now_ns();
   f->rec.status = err;
+  /* Count before publishing: whoever sees the future done sees the counter. */
+  if (err == 0) atomic_fetch_add_explicit(&f->ex->st_completed, 1, memory_order_relaxed);
+  else atomic_fetch_add_explicit(&f->ex->st_failed, 1, memory_order_relaxed);
   atomic_store(&f->state, CF_FINISHED);
   future_after_done(f, err);
   return 1;

@@ -5,7 +5,10 @@
  * argument), SIGINT keeping finished rows, and failed configurations that
  * do not stop the run.  No timing assertions. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -362,38 +365,93 @@ static void test_sigint_keeps_rows(void) {
   free(meta);
 }
 
-/* A configuration that cannot run fails with its reason; the others run;
- * exit 1.  (The process backend fails with CF_ENOSYS until it is built;
- * then both run and the exit is 0.) */
+/* A port on loopback that refuses connections: bound, then closed. */
+static int refused_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  CHECK(fd >= 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CHECK_EQ(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  socklen_t len = sizeof a;
+  CHECK_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+/* A target refusing connections: that configuration fails with the reason,
+ * the other configurations run, every file is written, exit 1. */
 static void test_failed_config_goes_on(void) {
-  char dir[300], p[400];
+  char dir[300], p[400], target[100];
   snprintf(dir, sizeof dir, "%s/failing", tmp);
-  int rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--backend", "process,thread",
-               "--workers", "1", "--items", "4", "--repeat", "2", "--warmup", "1", "--out", dir);
+  snprintf(target, sizeof target, "target=http://127.0.0.1:%d/", refused_port());
+  int rc = RUN("run", "--workload", "socket,primes", "--param", target, "--param", "timeout=2s",
+               "--backend", "thread,process", "--workers", "1", "--items", "3", "--repeat", "2",
+               "--warmup", "1", "--out", dir);
+  CHECK_EQ(rc, 1);
   cf_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
   load_checked(p, cf_runs_columns, &t);
   check_runs_numeric(&t);
   size_t ok = 0, failed = 0;
   for (size_t r = 0; r < t.nrows; r++) {
-    if (!strcmp(cf_csv_get(&t, r, "status"), "ok")) ok++;
-    else {
+    if (!strcmp(cf_csv_get(&t, r, "status"), "ok")) {
+      ok++;
+      CHECK(!strcmp(cf_csv_get(&t, r, "workload"), "primes"));
+    } else {
       failed++;
-      CHECK(!strcmp(cf_csv_get(&t, r, "backend"), "process"));
-      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "process backend");
+      CHECK(!strcmp(cf_csv_get(&t, r, "workload"), "socket"));
+      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+      CHECK(!strcmp(cf_csv_get(&t, r, "items_done"), "0"));
     }
   }
-  CHECK_GE(ok, 2); /* the thread configuration ran */
-  if (failed) {
-    CHECK_EQ(rc, 1);
-    CHECK_EQ(failed, 1); /* one failed row, then the configuration stops */
-    char *out = slurp(out_txt);
-    CHECK_STR_CONTAINS(out, "failed");
-    free(out);
-  } else {
-    CHECK_EQ(rc, 0);
-    CHECK_EQ(ok, 4);
+  CHECK_EQ(ok, 4);     /* primes on both backends, 2 repetitions each */
+  CHECK_EQ(failed, 2); /* one failed row per socket configuration, then it stops */
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_EQ(t.nrows, 4);
+  for (size_t r = 0; r < t.nrows; r++) {
+    int sock = !strcmp(cf_csv_get(&t, r, "workload"), "socket");
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
+    if (sock) CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
   }
+  cf_csv_table_free(&t);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "2 failed");
+  free(out);
+}
+
+/* --max-time: no repetition starts after the budget (partial), and one
+ * repetition longer than the budget is cancelled and failed. */
+static void test_max_time(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/maxtime", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=100ms", "--workers", "1", "--items",
+               "2", "--repeat", "50", "--warmup", "0", "--max-time", "300ms", "--out", dir);
+  CHECK_EQ(rc, 0); /* a budget is not a failure */
+  cf_csv_table t;
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_EQ(t.nrows, 1);
+  CHECK(!strcmp(cf_csv_get(&t, 0, "status"), "partial"));
+  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "stopped by --max-time");
+  double n;
+  CHECK_EQ(cf_csv_double(cf_csv_get(&t, 0, "n"), &n), 1);
+  CHECK(n >= 1 && n < 50);
+  cf_csv_table_free(&t);
+
+  snprintf(dir, sizeof dir, "%s/maxtime2", tmp);
+  rc = RUN("run", "--workload", "sleep", "--param", "delay=400ms", "--workers", "1", "--items", "4",
+           "--repeat", "1", "--warmup", "0", "--max-time", "100ms", "--out", dir);
+  CHECK_EQ(rc, 1);
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cf_runs_columns, &t);
+  CHECK_EQ(t.nrows, 1);
+  CHECK(!strcmp(cf_csv_get(&t, 0, "status"), "failed"));
+  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "timed out after --max-time");
+  CHECK(strcmp(cf_csv_get(&t, 0, "items_done"), "4") != 0);
   cf_csv_table_free(&t);
 }
 
@@ -470,6 +528,7 @@ int main(int argc, char **argv) {
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},
                                     {"failed_config_goes_on", test_failed_config_goes_on},
+                                    {"max_time", test_max_time},
                                     {"counter_layers", test_counter_layers},
                                     {"list_topology_suites", test_list_topology_suites},
                                     {NULL, NULL}};

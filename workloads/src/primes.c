@@ -307,3 +307,15 @@ const wk_def wk_primes = {
     {"primes", CF_WK_CPU, "trial-division primality (Python docs' is_prime), checked answers", params, 5},
     specs, pr_task, 6, pr_prepare, pr_check, pr_ideal, pr_teardown, NULL, NULL, NULL, 0,
 };
+
+/* For the tests: the number and answer in a primes result.  0, or -1 if
+ * the bytes are not a (sealed) primes result; *prime is -1 when undecided. */
+int cf__wk_primes_decode(const void *resb, size_t len, uint64_t *n, int *prime) {
+  pr_res res;
+  if (len != sizeof res) return -1;
+  memcpy(&res, resb, sizeof res);
+  if (res.seal != wk_hash(&res, offsetof(pr_res, seal), 0)) return -1;
+  *n = res.n;
+  *prime = res.decided ? (int)res.prime : -1;
+  return 0;
+}

@@ -217,13 +217,20 @@ void wk_sleep_ns(uint64_t ns) {
   }
 }
 
-/* One lock per process: a forked process worker gets its own copy (taken
- * at fork time unlocked, since process workers are forked before any task
- * runs), so processes never serialize on it. */
+/* One lock per process: a forked process worker gets its own copy, so
+ * processes never serialize on it.  A fork while some thread holds it
+ * (a thread pool running gil=1 items next to a process pool being forked)
+ * would hand the child a locked copy: the child re-initializes it. */
 static pthread_mutex_t gil = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t gil_once = PTHREAD_ONCE_INIT;
+
+static void gil_child(void) { pthread_mutex_init(&gil, NULL); }
+static void gil_atfork(void) { pthread_atfork(NULL, NULL, gil_child); }
 
 void wk_gil_lock(int on) {
-  if (on) pthread_mutex_lock(&gil);
+  if (!on) return;
+  pthread_once(&gil_once, gil_atfork);
+  pthread_mutex_lock(&gil);
 }
 
 void wk_gil_unlock(int on) {

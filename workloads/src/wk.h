@@ -93,4 +93,9 @@ void wk_gil_unlock(int on);
 /* FNV-1a over bytes, to seal results. */
 uint64_t wk_hash(const void *p, size_t len, uint64_t h);
 
+/* ---- for the tests ---- */
+int cf__wk_primes_decode(const void *res, size_t len, uint64_t *n, int *prime);
+uint64_t cf__wk_mixed_chain(uint64_t x, uint64_t n);
+uint64_t cf__wk_mixed_jump(uint64_t x, uint64_t n);
+
 #endif

@@ -1,0 +1,127 @@
+/* test_sweep.c -- option parsing and sweep expansion (harness/cli.c,
+ * sweep.c): doubling ranges, lists, parameters applied only where they
+ * exist, cartesian products, duplicates dropped, the seeded order is a
+ * permutation that the seed reproduces, and every suite parses and
+ * expands (so `./run.sh bench` never dies on its own suite). */
+#include "suites.h"
+#include "sweep.h"
+#include "task.h"
+
+static int parse(cf_run_opts *o, const char *const *args, char *err, size_t errlen) {
+  int argc = 0;
+  while (args[argc]) argc++;
+  return cf_run_opts_parse(argc, (char **)args, o, err, errlen);
+}
+#define PARSE(o, err, ...) parse(o, (const char *const[]){"run", __VA_ARGS__, NULL}, err, sizeof err)
+
+static void test_ranges_and_lists(void) {
+  cf_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--workers", "3..20,1,3", "--chunksize", "1..256",
+                 "--backend", "process,thread,process", "--pin", "none,scatter"),
+           0);
+  CHECK_EQ(o.nspecs, 1);
+  const cf_sweep_spec *s = &o.specs[0];
+  CHECK_EQ(s->nworkers, 4); /* 3,6,12 then 1; the second 3 dropped */
+  CHECK(s->workers[0] == 3 && s->workers[1] == 6 && s->workers[2] == 12 && s->workers[3] == 1);
+  CHECK_EQ(s->nchunksizes, 9);
+  CHECK_EQ(s->chunksizes[8], 256);
+  CHECK_EQ(s->nbackends, 2);
+  CHECK_EQ(s->backends[0], CF_BACKEND_PROCESS);
+  CHECK_EQ(s->npins, 2);
+  CHECK_EQ(s->repeat, 5); /* defaults */
+  CHECK_EQ(s->warmup, 1);
+  cf_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--workers", "1..64..2"), 2);
+  CHECK_STR_CONTAINS(err, "--workers");
+}
+
+static void test_params_where_they_exist(void) {
+  cf_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep,primes", "--param", "delay=1ms,2ms", "--param",
+                 "gil=on,off", "--workers", "1,2", "--max-time", "2s", "--items", "4"),
+           0);
+  cf_sweep sw;
+  CHECK_EQ(cf_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
+  /* sleep: 2 delays x 2 workers; primes: 2 gil values x 2 workers */
+  CHECK_EQ(sw.n, 8);
+  size_t sleep = 0, primes = 0;
+  for (size_t i = 0; i < sw.n; i++) {
+    const cf_sweep_config *c = &sw.cfg[i];
+    CHECK_EQ(c->index, i);
+    CHECK(c->params && *c->params);
+    CHECK_EQ(c->items, 4);
+    CHECK(c->max_time_s == 2.0);
+    if (!strcmp(c->w->name, "sleep")) {
+      sleep++;
+      CHECK_EQ(c->nkv, 1);
+      CHECK(!strncmp(c->kv[0], "delay=", 6));
+      CHECK(strstr(c->params, "gil") == NULL);
+    } else {
+      primes++;
+      CHECK_EQ(c->nkv, 1);
+      CHECK(!strncmp(c->kv[0], "gil=", 4));
+    }
+  }
+  CHECK_EQ(sleep, 4);
+  CHECK_EQ(primes, 4);
+  /* the order is a permutation, reproduced by the seed */
+  int seen[8] = {0};
+  for (size_t i = 0; i < sw.n; i++) seen[sw.order[i]]++;
+  for (size_t i = 0; i < 8; i++) CHECK_EQ(seen[i], 1);
+  cf_sweep again;
+  CHECK_EQ(cf_sweep_expand(&o, 42, &again, err, sizeof err), 0);
+  CHECK(memcmp(sw.order, again.order, sw.n * sizeof *sw.order) == 0);
+  for (size_t i = 0; i < sw.n; i++) CHECK(sw.cfg[i].seed == again.cfg[i].seed);
+  cf_sweep_free(&again);
+  cf_sweep_free(&sw);
+  cf_run_opts_free(&o);
+}
+
+static void test_bad_values(void) {
+  cf_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=-5ms"), 0);
+  cf_sweep sw;
+  CHECK_EQ(cf_sweep_expand(&o, 1, &sw, err, sizeof err), 2); /* the workload refuses it */
+  CHECK_STR_CONTAINS(err, "delay");
+  cf_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=1ms", "--param", "delay=2ms"), 2);
+  CHECK_STR_CONTAINS(err, "given twice");
+}
+
+static void test_suites_expand(void) {
+  for (size_t i = 0; i < cf_suite_count(); i++) {
+    const cf_suite *su = cf_suite_at(i);
+    cf_run_opts o;
+    char err[300];
+    int rc = PARSE(&o, err, "--suite", su->name, "--repeat", "2");
+    if (rc) fprintf(stderr, "suite %s: %s\n", su->name, err);
+    CHECK_EQ(rc, 0);
+    cf_sweep sw;
+    rc = cf_sweep_expand(&o, 1, &sw, err, sizeof err);
+    if (rc) fprintf(stderr, "suite %s: %s\n", su->name, err);
+    CHECK_EQ(rc, 0);
+    CHECK_GT(sw.n, 0);
+    int both[2] = {0, 0};
+    for (size_t k = 0; k < sw.n; k++) {
+      CHECK_EQ(sw.cfg[k].repeat, 2); /* the command line overrides the suite */
+      CHECK(sw.cfg[k].max_time_s > 0);
+      both[sw.cfg[k].backend]++;
+    }
+    CHECK(both[0] > 0 && both[1] > 0); /* every suite has both backends */
+    fprintf(stderr, "suite %s: %zu configurations\n", su->name, sw.n);
+    cf_sweep_free(&sw);
+    cf_run_opts_free(&o);
+  }
+}
+
+int main(int argc, char **argv) {
+  static const test_case cases[] = {{"ranges_and_lists", test_ranges_and_lists},
+                                    {"params_where_they_exist", test_params_where_they_exist},
+                                    {"bad_values", test_bad_values},
+                                    {"suites_expand", test_suites_expand},
+                                    {NULL, NULL}};
+  return run_tests(cases, argc, argv);
+}

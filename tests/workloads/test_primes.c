@@ -1,0 +1,105 @@
+/* test_primes.c -- the primes workload through a thread executor: the
+ * docs' six numbers (first five prime, the last not), a range checked
+ * against a sieve computed here, work_scale above and below 1, gil=1, the
+ * ideal model, and check() failing a corrupted answer. */
+#include "wk_test.h"
+#include "wk.h"
+
+#define RES_MAX 128
+
+static void t_docs(void) {
+  cf_wk_run *r = wk_prep("primes", NULL, 0, 0);
+  CHECK_EQ(cf_wk_items(r), 6);
+  unsigned char res[6][RES_MAX];
+  memset(res, 0, sizeof res);
+  wk_outcome o;
+  wk_run(r, 2, &o, res, RES_MAX);
+  CHECK_EQ(o.ok, 6);
+  static const uint64_t want[6] = {112272535095293ull, 112582705942171ull, 112272535095293ull,
+                                   115280095190773ull, 115797848077099ull, 1099726899285419ull};
+  for (int i = 0; i < 6; i++) {
+    const void *a;
+    size_t l;
+    cf_wk_item(r, (size_t)i, &a, &l);
+    uint64_t n;
+    int prime;
+    /* the stored result has the size of a real one: re-run check on it */
+    size_t rl = 48;
+    CHECK_EQ(cf__wk_primes_decode(res[i], rl, &n, &prime), 0);
+    CHECK_EQ(n, want[i]);
+    CHECK_EQ(prime, i < 5 ? 1 : 0); /* the first five are prime, 1099726899285419 is not */
+  }
+  /* a corrupted answer fails */
+  res[5][40] ^= 1;
+  char err[256];
+  CHECK_EQ(cf_wk_check(r, 5, res[5], 48, err, sizeof err), CF_EINVAL);
+  fprintf(stderr, "   corrupted: %s\n", err);
+  /* the result of another item fails */
+  res[5][40] ^= 1;
+  CHECK_EQ(cf_wk_check(r, 5, res[5], 48, err, sizeof err), 0);
+  CHECK_EQ(cf_wk_check(r, 3, res[5], 48, err, sizeof err), CF_EINVAL);
+  CHECK_STR_CONTAINS(err, "expected 115280095190773");
+  double r1 = cf_wk_ideal_rate(r, 1, 2, CF_BACKEND_THREAD);
+  CHECK(r1 > 0);
+  CHECK(fabs(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_PROCESS) - 2 * r1) < 1e-6 * r1);
+  cf_wk_teardown(r);
+}
+
+static int naive_prime(uint64_t n) {
+  if (n < 2) return 0;
+  for (uint64_t d = 2; d * d <= n; d++)
+    if (n % d == 0) return 0;
+  return 1;
+}
+
+static void run_range(const char *scale, int expect_decided) {
+  const char *kv[] = {"preset=range", "start=10000001", "count=300", scale};
+  cf_wk_run *r = wk_prep("primes", kv, 4, 0);
+  CHECK_EQ(cf_wk_items(r), 300);
+  unsigned char(*res)[RES_MAX] = calloc(300, RES_MAX);
+  wk_outcome o;
+  wk_run(r, 2, &o, res, RES_MAX);
+  CHECK_EQ(o.ok, 300);
+  int nprimes = 0, undecided = 0;
+  for (int i = 0; i < 300; i++) {
+    uint64_t n;
+    int prime;
+    CHECK_EQ(cf__wk_primes_decode(res[i], 48, &n, &prime), 0);
+    CHECK_EQ(n, 10000001ull + 2 * (uint64_t)i);
+    if (prime < 0) undecided++;
+    else CHECK_EQ(prime, naive_prime(n));
+    nprimes += prime == 1;
+  }
+  if (expect_decided) {
+    CHECK_EQ(undecided, 0);
+    CHECK_GT(nprimes, 10);
+  } else {
+    CHECK_GT(undecided, 10); /* the primes stop early */
+  }
+  free(res);
+  cf_wk_teardown(r);
+}
+
+static void t_range(void) { run_range("work_scale=1", 1); }
+static void t_scale_up(void) { run_range("work_scale=2.5", 1); }
+static void t_scale_down(void) { run_range("work_scale=0.5", 0); }
+
+static void t_gil(void) {
+  const char *kv[] = {"preset=range", "start=1000000001", "count=40", "gil=on"};
+  cf_wk_run *r = wk_prep("primes", kv, 4, 0);
+  wk_outcome o;
+  wk_run(r, 4, &o, NULL, 0);
+  CHECK_EQ(o.ok, 40);
+  double r1 = cf_wk_ideal_rate(r, 1, 2, CF_BACKEND_THREAD);
+  CHECK(r1 > 0);
+  CHECK(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_THREAD) == r1); /* one lock: one worker's rate */
+  CHECK(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_PROCESS) > 1.9 * r1);
+  cf_wk_teardown(r);
+}
+
+int main(int argc, char **argv) {
+  static const test_case cases[] = {{"docs", t_docs},         {"range", t_range}, {"scale_up", t_scale_up},
+                                    {"scale_down", t_scale_down}, {"gil", t_gil},     {NULL, NULL}};
+  wk_set_backend(argc, argv);
+  return run_tests(cases, argc, argv);
+}
