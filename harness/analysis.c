@@ -1,0 +1,359 @@
+/* analysis.c -- the computations of analysis.h: grouping, best
+ * configurations, winners with a ratio interval, the ratio map and
+ * crossover detection.  No output here. */
+#include "analysis.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
+
+static void add_sorted(int *v, size_t *n, int x) {
+  size_t i = 0;
+  while (i < *n && v[i] < x) i++;
+  if (i < *n && v[i] == x) return;
+  if (*n >= CF_AN_MAXV) return;
+  memmove(v + i + 1, v + i, (*n - i) * sizeof *v);
+  v[i] = x;
+  (*n)++;
+}
+
+int cf_an_groups(const cf_resultset *rs, cf_group **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  cf_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
+  if (!g) return -1;
+  size_t ng = 0;
+  for (size_t r = 0; r < rs->nrows; r++) {
+    const cf_sumrow *row = &rs->rows[r];
+    size_t k = 0;
+    while (k < ng && !(streq(g[k].workload, row->workload) && streq(g[k].params, row->params))) k++;
+    if (k == ng) {
+      g[k].workload = row->workload;
+      g[k].kind = row->kind;
+      g[k].params = row->params;
+      g[k].rows = malloc(rs->nrows * sizeof *g[k].rows);
+      if (!g[k].rows) {
+        cf_an_groups_free(g, ng);
+        return -1;
+      }
+      ng++;
+    }
+    cf_group *gr = &g[k];
+    gr->rows[gr->nrows++] = r;
+    add_sorted(gr->workers, &gr->nworkers, row->workers);
+    add_sorted(gr->chunks, &gr->nchunks, row->chunksize);
+  }
+  for (size_t k = 0; k < ng; k++) { /* pins: prefer "none" for the map */
+    cf_group *gr = &g[k];
+    const char *seen[16];
+    size_t ns = 0;
+    for (size_t i = 0; i < gr->nrows; i++) {
+      const char *p = rs->rows[gr->rows[i]].pin;
+      size_t j = 0;
+      while (j < ns && !streq(seen[j], p)) j++;
+      if (j == ns && ns < 16) seen[ns++] = p;
+      if (streq(p, "none")) gr->pin = p;
+    }
+    if (!gr->pin) gr->pin = ns ? seen[0] : "none";
+    gr->npins = (int)ns;
+  }
+  *out = g;
+  *n = ng;
+  return 0;
+}
+
+void cf_an_groups_free(cf_group *g, size_t n) {
+  if (!g) return;
+  for (size_t i = 0; i < n; i++) free(g[i].rows);
+  free(g);
+}
+
+const cf_sumrow *cf_an_find(const cf_resultset *rs, const cf_group *g, const char *backend,
+                            int workers, int chunksize, const char *pin) {
+  for (size_t i = 0; i < g->nrows; i++) {
+    const cf_sumrow *r = &rs->rows[g->rows[i]];
+    if (r->usable && r->workers == workers && r->chunksize == chunksize &&
+        streq(r->backend, backend) && (!pin || streq(r->pin, pin)))
+      return r;
+  }
+  return NULL;
+}
+
+const cf_sumrow *cf_an_best(const cf_resultset *rs, const cf_group *g, const char *backend,
+                            int workers, const char *pin) {
+  const cf_sumrow *best = NULL;
+  for (size_t i = 0; i < g->nrows; i++) {
+    const cf_sumrow *r = &rs->rows[g->rows[i]];
+    if (!r->usable || !streq(r->backend, backend)) continue;
+    if (workers >= 0 && r->workers != workers) continue;
+    if (pin && !streq(r->pin, pin)) continue;
+    if (!best || r->median > best->median) best = r;
+  }
+  return best;
+}
+
+/* CIs apart (or, without CIs, more than 5% apart). */
+static int clearly_apart(double a, double alo, double ahi, double b, double blo, double bhi) {
+  if (isfinite(alo) && isfinite(ahi) && isfinite(blo) && isfinite(bhi))
+    return alo > bhi || blo > ahi;
+  return fabs(log(a / b)) > log(1.05);
+}
+
+int cf_an_winner(const cf_resultset *rs, const cf_group *g, cf_winner *w) {
+  memset(w, 0, sizeof *w);
+  w->ratio = w->ratio_lo = w->ratio_hi = NAN;
+  const cf_sumrow *t = cf_an_best(rs, g, "thread", -1, NULL);
+  const cf_sumrow *p = cf_an_best(rs, g, "process", -1, NULL);
+  if (!t && !p) return -1;
+  if (!t || !p) {
+    w->best = t ? t : p;
+    return 0;
+  }
+  w->best = t->median >= p->median ? t : p;
+  w->other = w->best == t ? p : t;
+  const cf_sumrow *a = w->best, *b = w->other;
+  w->ratio = a->median / b->median;
+  if (isfinite(a->ci_lo) && isfinite(b->ci_hi) && b->ci_hi > 0 && b->ci_lo > 0) {
+    w->ratio_lo = a->ci_lo / b->ci_hi;
+    w->ratio_hi = a->ci_hi / b->ci_lo;
+  }
+  w->clear = clearly_apart(a->median, a->ci_lo, a->ci_hi, b->median, b->ci_lo, b->ci_hi);
+  return 0;
+}
+
+double cf_an_ratio(const cf_resultset *rs, const cf_group *g, int workers, int chunksize,
+                   const char *pin) {
+  const cf_sumrow *t = cf_an_find(rs, g, "thread", workers, chunksize, pin);
+  const cf_sumrow *p = cf_an_find(rs, g, "process", workers, chunksize, pin);
+  return t && p ? t->median / p->median : NAN;
+}
+
+/* The crossovers of a sweep (see analysis.h). */
+static void find_crossovers(cf_sweep *s) {
+  s->ncross = 0;
+  int geo = 1;
+  for (size_t i = 0; i < s->n; i++)
+    if (!(s->x[i] > 0)) geo = 0;
+  int cls[CF_AN_MAXV]; /* +1 thread clearly, -1 process clearly, 0 tie/unknown */
+  for (size_t i = 0; i < s->n; i++) {
+    if (!(s->thr[i] > 0) || !(s->prc[i] > 0)) {
+      cls[i] = 0;
+      continue;
+    }
+    int apart = clearly_apart(s->thr[i], s->thr_lo[i], s->thr_hi[i], s->prc[i], s->prc_lo[i],
+                              s->prc_hi[i]);
+    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CF_AN_TIE)) apart = 0;
+    cls[i] = !apart ? 0 : (s->thr[i] > s->prc[i] ? 1 : -1);
+  }
+  size_t last = (size_t)-1;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!cls[i]) continue;
+    if (last != (size_t)-1 && cls[last] != cls[i] && s->ncross < sizeof s->cross / sizeof *s->cross) {
+      /* Interpolate at the first sign change of log(ratio) in [last, i]. */
+      size_t a = last, b = i;
+      for (size_t k = last; k < i; k++) {
+        if (!(s->thr[k] > 0 && s->prc[k] > 0 && s->thr[k + 1] > 0 && s->prc[k + 1] > 0)) continue;
+        double y0 = log(s->thr[k] / s->prc[k]), y1 = log(s->thr[k + 1] / s->prc[k + 1]);
+        if ((y0 > 0) != (y1 > 0) || y1 == 0) {
+          a = k;
+          b = k + 1;
+          break;
+        }
+      }
+      double y0 = log(s->thr[a] / s->prc[a]), y1 = log(s->thr[b] / s->prc[b]);
+      double f = y0 == y1 ? 0.5 : y0 / (y0 - y1);
+      if (f < 0) f = 0;
+      if (f > 1) f = 1;
+      double x = geo ? exp(log(s->x[a]) + f * (log(s->x[b]) - log(s->x[a])))
+                     : s->x[a] + f * (s->x[b] - s->x[a]);
+      cf_crossover *c = &s->cross[s->ncross++];
+      c->x = x;
+      c->below = cls[last] > 0 ? "thread" : "process";
+      c->above = cls[i] > 0 ? "thread" : "process";
+    }
+    last = i;
+  }
+}
+
+static void set_point(cf_sweep *s, size_t i, const cf_sumrow *t, const cf_sumrow *p) {
+  s->thr[i] = t ? t->median : NAN;
+  s->thr_lo[i] = t ? t->ci_lo : NAN;
+  s->thr_hi[i] = t ? t->ci_hi : NAN;
+  s->prc[i] = p ? p->median : NAN;
+  s->prc_lo[i] = p ? p->ci_lo : NAN;
+  s->prc_hi[i] = p ? p->ci_hi : NAN;
+}
+
+void cf_an_worker_sweep(const cf_resultset *rs, const cf_group *g, cf_sweep *s) {
+  memset(s, 0, sizeof *s);
+  s->workload = g->workload;
+  snprintf(s->key, sizeof s->key, "workers");
+  snprintf(s->context, sizeof s->context, "%s", g->params ? g->params : "");
+  for (size_t i = 0; i < g->nworkers; i++) {
+    s->x[i] = g->workers[i];
+    set_point(s, i, cf_an_best(rs, g, "thread", g->workers[i], g->pin),
+              cf_an_best(rs, g, "process", g->workers[i], g->pin));
+  }
+  s->n = g->nworkers;
+  find_crossovers(s);
+}
+
+int cf_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v || !isfinite(x)) return -1;
+  size_t k = 0;
+  while (*end && *end != ',' && k + 1 < unitlen) unit[k++] = *end++;
+  if (unitlen) unit[k] = '\0';
+  *num = x;
+  return 0;
+}
+
+/* Multiplier of a unit to its base (s, bytes), 0 if unknown. */
+static double unit_scale(const char *u) {
+  static const struct { const char *u; double m; } t[] = {
+      {"", 1},     {"ns", 1e-9},       {"us", 1e-6},         {"ms", 1e-3},
+      {"s", 1},    {"B", 1},           {"KiB", 1024.0},      {"MiB", 1048576.0},
+      {"GiB", 1073741824.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}};
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (!strcmp(t[i].u, u)) return t[i].m;
+  return 0;
+}
+
+/* Split "k=v,k=v" (top-level commas) into keys and values, copying into
+ * buf.  Returns the number of pairs (at most max). */
+static size_t split_params(const char *params, char *buf, size_t buflen, char **keys,
+                           char **vals, size_t max) {
+  snprintf(buf, buflen, "%s", params ? params : "");
+  size_t n = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    if (!eq) { /* a comma inside a value ("range=1000,100"): rejoin it */
+      if (n > 0) tok[-1] = ',';
+      continue;
+    }
+    *eq = '\0';
+    keys[n] = tok;
+    vals[n] = eq + 1;
+    n++;
+  }
+  return n;
+}
+
+/* The parameter string of g without `key`, into out. */
+static void context_without(const char *params, const char *key, char *out, size_t len) {
+  char buf[1024], *k[32], *v[32];
+  size_t n = split_params(params, buf, sizeof buf, k, v, 32), o = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    if (!strcmp(k[i], key)) continue;
+    int w = snprintf(out + o, len - o, "%s%s=%s", o ? "," : "", k[i], v[i]);
+    if (w < 0 || (size_t)w >= len - o) break;
+    o += (size_t)w;
+  }
+}
+
+/* Numeric value of `key` in params, in the unit `unit` (set from the
+ * value when unit is empty on entry and *have_unit is 0).  0 or -1. */
+static int value_of(const char *params, const char *key, double *x, char *unit, size_t unitlen,
+                    int *have_unit) {
+  char buf[1024], *k[32], *v[32];
+  size_t n = split_params(params, buf, sizeof buf, k, v, 32);
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(k[i], key) != 0) continue;
+    double num;
+    char u[16];
+    if (cf_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
+    double su = unit_scale(u);
+    if (!*have_unit) {
+      snprintf(unit, unitlen, "%s", u);
+      *have_unit = 1;
+    }
+    double st = unit_scale(unit);
+    if (strcmp(u, unit) != 0) {
+      if (!su || !st) return -1; /* incomparable units */
+      num = num * su / st;
+    }
+    *x = num;
+    return 0;
+  }
+  return -1;
+}
+
+int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_sweep **out,
+                       size_t *n) {
+  *out = NULL;
+  *n = 0;
+  size_t cap = 0, ns = 0;
+  cf_sweep *sw = NULL;
+  for (size_t gi = 0; gi < ng; gi++) {
+    char buf[1024], *keys[32], *vals[32];
+    size_t nk = split_params(g[gi].params, buf, sizeof buf, keys, vals, 32);
+    for (size_t ki = 0; ki < nk; ki++) {
+      char ctx[256];
+      context_without(g[gi].params, keys[ki], ctx, sizeof ctx);
+      int dup = 0;
+      for (size_t s = 0; s < ns; s++)
+        if (streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
+            !strcmp(sw[s].context, ctx))
+          dup = 1;
+      if (dup) continue;
+      cf_sweep cur;
+      memset(&cur, 0, sizeof cur);
+      cur.workload = g[gi].workload;
+      snprintf(cur.key, sizeof cur.key, "%s", keys[ki]);
+      snprintf(cur.context, sizeof cur.context, "%s", ctx);
+      int have_unit = 0;
+      for (size_t gj = 0; gj < ng && cur.n < CF_AN_MAXV; gj++) {
+        if (!streq(g[gj].workload, cur.workload)) continue;
+        char c2[256];
+        context_without(g[gj].params, cur.key, c2, sizeof c2);
+        if (strcmp(c2, ctx) != 0) continue;
+        double x;
+        if (value_of(g[gj].params, cur.key, &x, cur.unit, sizeof cur.unit, &have_unit) != 0)
+          continue;
+        size_t i = cur.n; /* insert sorted by x */
+        while (i > 0 && cur.x[i - 1] > x) i--;
+        if (i > 0 && cur.x[i - 1] == x) continue;
+        memmove(cur.x + i + 1, cur.x + i, (cur.n - i) * sizeof *cur.x);
+        memmove(cur.group + i + 1, cur.group + i, (cur.n - i) * sizeof *cur.group);
+        cur.x[i] = x;
+        cur.group[i] = gj;
+        cur.n++;
+      }
+      if (cur.n < 2) continue;
+      for (size_t i = 0; i < cur.n; i++) {
+        const cf_group *gr = &g[cur.group[i]];
+        set_point(&cur, i, cf_an_best(rs, gr, "thread", -1, gr->pin),
+                  cf_an_best(rs, gr, "process", -1, gr->pin));
+      }
+      find_crossovers(&cur);
+      if (ns == cap) {
+        size_t nc = cap ? cap * 2 : 4;
+        cf_sweep *nsw = realloc(sw, nc * sizeof *nsw);
+        if (!nsw) {
+          free(sw);
+          return -1;
+        }
+        sw = nsw;
+        cap = nc;
+      }
+      sw[ns++] = cur;
+    }
+  }
+  *out = sw;
+  *n = ns;
+  return 0;
+}
+
+void cf_an_fmt_rate(double v, char *out, size_t len) {
+  if (!isfinite(v)) snprintf(out, len, "n/a");
+  else if (fabs(v) >= 1e9) snprintf(out, len, "%.3gG", v / 1e9);
+  else if (fabs(v) >= 1e6) snprintf(out, len, "%.3gM", v / 1e6);
+  else if (fabs(v) >= 1e3) snprintf(out, len, "%.3gk", v / 1e3);
+  else snprintf(out, len, "%.3g", v);
+}

@@ -1,0 +1,79 @@
+/* strbuf.c -- the growable string of strbuf.h. */
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(cf_sb *b, size_t extra) {
+  if (b->failed) return -1;
+  if (b->len + extra + 1 <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra + 1) cap *= 2;
+  char *s = realloc(b->s, cap);
+  if (!s) {
+    b->failed = 1;
+    return -1;
+  }
+  b->s = s;
+  b->cap = cap;
+  return 0;
+}
+
+void cf_sb_appendn(cf_sb *b, const char *s, size_t n) {
+  if (grow(b, n) != 0) return;
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void cf_sb_append(cf_sb *b, const char *s) { cf_sb_appendn(b, s, strlen(s)); }
+
+void cf_sb_printf(cf_sb *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || grow(b, (size_t)n) != 0) {
+    b->failed = 1;
+    return;
+  }
+  va_start(ap, fmt);
+  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+const char *cf_sb_str(const cf_sb *b) { return b->s ? b->s : ""; }
+int cf_sb_failed(const cf_sb *b) { return b->failed; }
+
+void cf_sb_free(cf_sb *b) {
+  free(b->s);
+  memset(b, 0, sizeof *b);
+}
+
+int cf_sb_write_file(const cf_sb *b, const char *path) {
+  if (b->failed) {
+    errno = ENOMEM;
+    return -1;
+  }
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return -1;
+  size_t n = fwrite(cf_sb_str(b), 1, b->len, f);
+  int bad = n != b->len;
+  if (fclose(f) != 0) bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    int e = errno ? errno : EIO;
+    remove(tmp);
+    errno = e;
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,21 @@
+# throughput_chunksize.gp -- throughput against the chunksize (items per
+# task), one line per backend x worker count, error bars: 95% CI of the
+# median.  Template of `cfbench plot` (the fields between at-signs are filled in).
+# Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
+load 'style.gp'
+set title '@TITLE@'
+set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
+set xlabel 'chunksize (items per task, log2 scale)'
+set ylabel 'throughput (items/s)'
+set logscale x 2
+set xrange [@XMIN@:@XMAX@]
+set yrange [0:*]
+set format y '%.0s%c'
+set xtics (@XTICS@)
+@EXTRA@
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { eval cf_png } else { eval cf_svg }
+  set output '@BASE@.'.fmt
+  plot @PLOT@
+  set output
+}

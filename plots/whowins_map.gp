@@ -1,0 +1,31 @@
+# whowins_map.gp -- who wins: workers x chunksize, colour = log2(thread /
+# process throughput) (blue: threads faster, orange: processes faster),
+# each cell labelled with the ratio ("~" marks overlapping CIs).
+# Template of `cfbench plot` (the fields between at-signs are filled in).
+# Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
+load 'style.gp'
+set title '@TITLE@'
+set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
+set xlabel 'workers'
+set ylabel 'chunksize (items per task)'
+set xrange [-0.5:@NX@-0.5]
+set yrange [-0.5:@NY@-0.5]
+set xtics (@XTICS@)
+set ytics (@YTICS@)
+unset grid
+unset key
+set border 15
+set cbrange [-@CBMAX@:@CBMAX@]
+set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
+set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
+set rmargin 16
+set bmargin 4
+set offsets 0, 0, 0, 0
+@EXTRA@
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { eval cf_png } else { eval cf_svg }
+  set output '@BASE@.'.fmt
+  plot '@DATA@' using 1:2:(0.5):(0.5):3 with boxxyerror fc palette fs solid 1.0 border lc rgb '#ffffff' notitle, \
+       '' using 1:2:4 with labels font ',11' tc rgb '#111111' notitle
+  set output
+}

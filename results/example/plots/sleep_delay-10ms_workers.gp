@@ -1,0 +1,24 @@
+# throughput_workers.gp -- throughput against the number of workers, one
+# line per backend x chunksize (error bars: 95% CI of the median), dashed
+# ideal scaling.  Template of `cfbench plot` (the fields between at-signs are filled in).
+# Generated from throughput_workers.gp; re-run with: gnuplot sleep_delay-10ms_workers.gp
+load 'style.gp'
+set title 'sleep (delay=10ms): throughput vs workers'
+set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
+set xlabel 'workers (max_workers, log2 scale)'
+set ylabel 'throughput (items/s)'
+set logscale x 2
+set xrange [0.7692:83.2]
+set yrange [0:*]
+set format y '%.0s%c'
+set xtics ("1" 1, "2" 2, "4" 4, "8" 8, "16" 16, "32" 32, "64" 64)
+set mxtics default
+
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { eval cf_png } else { eval cf_svg }
+  set output 'sleep_delay-10ms_workers.'.fmt
+  plot 'sleep_delay-10ms_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1', \
+       'sleep_delay-10ms_workers.dat' index 1 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1', \
+       'sleep_delay-10ms_workers.dat' index 0 using 1:5 with lines ls 20 title 'ideal scaling'
+  set output
+}

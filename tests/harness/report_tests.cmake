@@ -1,0 +1,29 @@
+# Tests of plot, report and compare (included from tests/harness/CMakeLists.txt).
+set(CF_FIXTURES ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
+add_executable(cfreport_cli cfreport_cli.c)
+target_link_libraries(cfreport_cli PRIVATE cfbench_obj)
+
+add_executable(test_harness_mwu test_mwu.c)
+target_include_directories(test_harness_mwu PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+target_link_libraries(test_harness_mwu PRIVATE cfbench_obj)
+add_test(NAME harness.mwu COMMAND test_harness_mwu -)
+set_tests_properties(harness.mwu PROPERTIES LABELS "harness" TIMEOUT 300)
+
+add_executable(test_harness_report test_report.c)
+target_include_directories(test_harness_report PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+target_link_libraries(test_harness_report PRIVATE cfbench_obj)
+add_test(NAME harness.report COMMAND test_harness_report ${CF_FIXTURES})
+set_tests_properties(harness.report PROPERTIES LABELS "harness" TIMEOUT 300)
+
+add_test(NAME harness.cli_report
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_report.sh $<TARGET_FILE:cfreport_cli> ${CF_FIXTURES})
+set_tests_properties(harness.cli_report PROPERTIES LABELS "harness" TIMEOUT 300)
+
+# End to end on real runs (needs the whole cfbench: run + workloads).
+add_test(NAME harness.e2e_compare
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e_compare.sh $<TARGET_FILE:cfbench>)
+set_tests_properties(harness.e2e_compare PROPERTIES LABELS "harness" TIMEOUT 600)
+# The same through the real program (main.c dispatches to plot.c etc.).
+add_test(NAME harness.cli_report.cfbench
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_report.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
+set_tests_properties(harness.cli_report.cfbench PROPERTIES LABELS "harness" TIMEOUT 300)

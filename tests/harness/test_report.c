@@ -1,0 +1,287 @@
+/* test_report.c -- plot and report on the committed fixture
+ * (tests/harness/fixtures/sweep, made by make_fixtures.py with known
+ * winners and crossovers): the analysis figures, the files plot writes
+ * (PNG and SVG headers, script lines), the report's who-wins table and
+ * crossovers, the self-contained HTML, and the gnuplot-missing path.
+ * argv[1] is the fixtures folder; work happens in a fresh temp dir. */
+#define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <ftw.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "cmd.h"
+#include "jsonget.h"
+#include "plot.h"
+#include "task.h"
+
+static const char *fixtures;
+static char work[256];
+
+static void copy(const char *from, const char *to) {
+  char *buf;
+  size_t len;
+  CHECK(cf_read_file(from, &buf, &len) == 0);
+  FILE *f = fopen(to, "wb");
+  CHECK(f);
+  CHECK(fwrite(buf, 1, len, f) == len);
+  fclose(f);
+  free(buf);
+}
+
+/* A fresh copy of fixtures/sweep in work/NAME. */
+static void fresh(const char *name, char *dir, size_t len) {
+  snprintf(dir, len, "%s/%s", work, name);
+  CHECK(mkdir(dir, 0755) == 0);
+  static const char *const files[] = {"summary.csv", "runs.csv", "meta.json"};
+  for (size_t i = 0; i < 3; i++) {
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/sweep/%s", fixtures, files[i]);
+    snprintf(b, sizeof b, "%s/%s", dir, files[i]);
+    copy(a, b);
+  }
+}
+
+static char *slurp(const char *dir, const char *name) {
+  char path[1024], *buf;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (cf_read_file(path, &buf, NULL) != 0) {
+    fprintf(stderr, "missing %s\n", path);
+    abort();
+  }
+  return buf;
+}
+
+static const cf_group *group(const cf_group *g, size_t ng, const char *wl, const char *params) {
+  for (size_t i = 0; i < ng; i++)
+    if (!strcmp(g[i].workload, wl) && !strcmp(g[i].params, params)) return &g[i];
+  fprintf(stderr, "no group %s %s\n", wl, params);
+  abort();
+}
+
+/* The fixture's known answers (see make_fixtures.py). */
+static void test_analysis(void) {
+  char dir[512], err[256];
+  snprintf(dir, sizeof dir, "%s/sweep", fixtures);
+  cf_resultset rs;
+  CHECK(cf_results_load(dir, &rs, err, sizeof err) == 0);
+  CHECK_STR_CONTAINS(rs.machine.cpu_model, "Fixture CPU");
+  CHECK_EQ((int)rs.machine.cores, 2);
+  CHECK(!strcmp(rs.machine.counter_layer, "getrusage"));
+  cf_group *g;
+  size_t ng;
+  CHECK(cf_an_groups(&rs, &g, &ng) == 0);
+  CHECK_EQ(ng, 7);
+  static const struct { const char *wl, *params, *winner; int clear; } want[] = {
+      {"mixed", "cpu_us=10,io_us=1000,gil=1", "thread", 1},
+      {"mixed", "cpu_us=30,io_us=1000,gil=1", "thread", 1},
+      {"mixed", "cpu_us=100,io_us=1000,gil=1", "process", 1},
+      {"mixed", "cpu_us=300,io_us=1000,gil=1", "process", 1},
+      {"mixed", "cpu_us=1000,io_us=1000,gil=1", "process", 1},
+      {"memtouch", "size=1MiB", "thread", 1},
+      {"sleep", "delay=10ms", NULL, 0}, /* a tie: either, within noise */
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    cf_winner w;
+    CHECK(cf_an_winner(&rs, group(g, ng, want[i].wl, want[i].params), &w) == 0);
+    CHECK(w.best && w.other);
+    if (want[i].winner) CHECK(!strcmp(w.best->backend, want[i].winner));
+    CHECK_EQ(w.clear, want[i].clear);
+    CHECK(w.ratio >= 1);
+  }
+  /* cpu_us=300: the best process is 16 workers, chunksize 16 (model). */
+  cf_winner w;
+  cf_an_winner(&rs, group(g, ng, "mixed", "cpu_us=300,io_us=1000,gil=1"), &w);
+  CHECK_EQ(w.best->workers, 16);
+  CHECK_EQ(w.best->chunksize, 16);
+  /* Crossover across cpu_us: the model's is 71 us; measured points are 30
+   * (threads win) and 100 (processes win), so it must land between. */
+  cf_sweep *sw;
+  size_t nsw;
+  CHECK(cf_an_param_sweeps(&rs, g, ng, &sw, &nsw) == 0);
+  int found = 0;
+  for (size_t i = 0; i < nsw; i++) {
+    if (strcmp(sw[i].key, "cpu_us")) continue;
+    CHECK(!strcmp(sw[i].context, "io_us=1000,gil=1"));
+    CHECK_EQ(sw[i].n, 5);
+    CHECK_EQ(sw[i].ncross, 1);
+    CHECK(sw[i].cross[0].x > 30 && sw[i].cross[0].x < 100);
+    CHECK(!strcmp(sw[i].cross[0].below, "thread") && !strcmp(sw[i].cross[0].above, "process"));
+    found = 1;
+  }
+  CHECK(found);
+  free(sw);
+  /* memtouch: threads win at 1-2 workers, processes from 4 (8, 16 clearly). */
+  cf_sweep s;
+  cf_an_worker_sweep(&rs, group(g, ng, "memtouch", "size=1MiB"), &s);
+  CHECK_EQ(s.ncross, 1);
+  CHECK(s.cross[0].x > 2 && s.cross[0].x < 8);
+  CHECK(!strcmp(s.cross[0].below, "thread"));
+  /* sleep: equal backends, no crossover may be invented from noise. */
+  cf_an_worker_sweep(&rs, group(g, ng, "sleep", "delay=10ms"), &s);
+  CHECK_EQ(s.ncross, 0);
+  /* map cell: memtouch 16 workers chunksize 1 -> processes faster. */
+  CHECK(cf_an_ratio(&rs, group(g, ng, "memtouch", "size=1MiB"), 16, 1, "none") < 0.8);
+  cf_an_groups_free(g, ng);
+  cf_results_free(&rs);
+}
+
+static void check_png(const char *dir, const char *stem) {
+  char name[512];
+  snprintf(name, sizeof name, "plots/%s.png", stem);
+  char *b = slurp(dir, name);
+  CHECK(!memcmp(b, "\x89PNG\r\n\x1a\n", 8));
+  free(b);
+  snprintf(name, sizeof name, "plots/%s.svg", stem);
+  b = slurp(dir, name);
+  CHECK_STR_CONTAINS(b, "<svg");
+  CHECK_STR_CONTAINS(b, "</svg>");
+  free(b);
+}
+
+static void test_plot(void) {
+  char dir[512];
+  fresh("plot", dir, sizeof dir);
+  char *argv[] = {"plot", dir, NULL};
+  CHECK_EQ(cf_cmd_plot(2, argv), 0);
+  static const char *const stems[] = {"mixed_cpu_us-10_io_us-1000_gil-1",
+                                      "mixed_cpu_us-1000_io_us-1000_gil-1", "memtouch_size-1MiB",
+                                      "sleep_delay-10ms"};
+  static const char *const kinds[] = {"workers", "chunksize", "efficiency", "map"};
+  for (size_t i = 0; i < 4; i++) {
+    for (size_t k = 0; k < 4; k++) {
+      char stem[256];
+      snprintf(stem, sizeof stem, "%s_%s", stems[i], kinds[k]);
+      check_png(dir, stem);
+    }
+  }
+  check_png(dir, "mixed_cpu_us_io_us-1000_gil-1_crossover");
+  free(slurp(dir, "plots/style.gp"));
+
+  char *gp = slurp(dir, "plots/memtouch_size-1MiB_workers.gp");
+  CHECK_STR_CONTAINS(gp, "load 'style.gp'");
+  CHECK_STR_CONTAINS(gp, "set title 'memtouch (size=1MiB): throughput vs workers'");
+  CHECK_STR_CONTAINS(gp, "set label 100 'Fixture CPU @ 2.0GHz, 2 cores / 2 PUs'");
+  CHECK_STR_CONTAINS(gp, "set logscale x 2");
+  CHECK_STR_CONTAINS(gp, "set ylabel 'throughput (items/s)'");
+  CHECK_STR_CONTAINS(gp, "set xtics (\"1\" 1, \"2\" 2, \"4\" 4, \"8\" 8, \"16\" 16)");
+  CHECK_STR_CONTAINS(gp, "'memtouch_size-1MiB_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1'");
+  CHECK_STR_CONTAINS(gp, "index 3 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1'");
+  CHECK_STR_CONTAINS(gp, "using 1:5 with lines ls 20 title 'ideal scaling'");
+  CHECK_STR_CONTAINS(gp, "threads faster below, processes above ~");
+  CHECK_STR_CONTAINS(gp, "set output 'memtouch_size-1MiB_workers.'.fmt");
+  CHECK(!strstr(gp, "@TITLE@") && !strstr(gp, "@PLOT@"));
+  free(gp);
+  /* mixed with gil=1: thread and process ideal models differ: two lines. */
+  gp = slurp(dir, "plots/mixed_cpu_us-100_io_us-1000_gil-1_workers.gp");
+  CHECK_STR_CONTAINS(gp, "title 'ideal (thread)'");
+  CHECK_STR_CONTAINS(gp, "title 'ideal (process)'");
+  free(gp);
+  gp = slurp(dir, "plots/memtouch_size-1MiB_map.gp");
+  CHECK_STR_CONTAINS(gp, "with boxxyerror fc palette");
+  CHECK_STR_CONTAINS(gp, "set cbrange [-");
+  free(gp);
+  char *dat = slurp(dir, "plots/memtouch_size-1MiB_map.dat");
+  CHECK_STR_CONTAINS(dat, "\n4 0 "); /* 16 workers, chunksize 1 */
+  free(dat);
+  gp = slurp(dir, "plots/mixed_cpu_us_io_us-1000_gil-1_crossover.gp");
+  CHECK_STR_CONTAINS(gp, "set logscale x");
+  CHECK_STR_CONTAINS(gp, "threads faster below, processes above cpu_us ~ ");
+  free(gp);
+}
+
+static void test_report(void) {
+  char dir[512];
+  fresh("report", dir, sizeof dir);
+  char *argv[] = {"report", dir, NULL};
+  CHECK_EQ(cf_cmd_report(2, argv), 0); /* makes the plots too */
+  char *md = slurp(dir, "report.md");
+  CHECK_STR_CONTAINS(md, "CPU: Fixture CPU @ 2.0GHz, 2 cores / 2 PUs");
+  CHECK_STR_CONTAINS(md, "Counter layer: getrusage");
+  CHECK_STR_CONTAINS(md, "| mixed | cpu\\_us=10,io\\_us=1000,gil=1 | thread | thread, 16 workers");
+  CHECK_STR_CONTAINS(md, "| mixed | cpu\\_us=100,io\\_us=1000,gil=1 | process | process, 16 workers, chunksize 16 |");
+  CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | thread | thread, 2 workers");
+  CHECK_STR_CONTAINS(md, "| sleep | delay=10ms | tie |");
+  CHECK_STR_CONTAINS(md, "within noise |");
+  CHECK_STR_CONTAINS(md, "Processes win for mixed above cpu\\_us ≈ ");
+  CHECK_STR_CONTAINS(md, "memtouch (size=1MiB): threads faster below ≈ ");
+  CHECK_STR_CONTAINS(md, "](plots/memtouch_size-1MiB_map.png)");
+  const char *x = strstr(md, "cpu\\_us ≈ ");
+  double v = atof(x + strlen("cpu\\_us ≈ "));
+  CHECK(v > 30 && v < 100);
+  free(md);
+  char *html = slurp(dir, "report.html");
+  CHECK_STR_CONTAINS(html, "<!DOCTYPE html>");
+  CHECK_STR_CONTAINS(html, "src=\"data:image/png;base64,iVBORw0KGgo"); /* a PNG, inlined */
+  CHECK(!strstr(html, "src=\"plots/"));
+  CHECK_STR_CONTAINS(html, "<td>process</td>");
+  free(html);
+}
+
+static void test_no_gnuplot(void) {
+  char dir[512];
+  fresh("nognuplot", dir, sizeof dir);
+  setenv("CFBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
+  char *argv[] = {"plot", dir, NULL};
+  CHECK_EQ(cf_cmd_plot(2, argv), 1);
+  free(slurp(dir, "plots/sleep_delay-10ms_workers.gp")); /* scripts kept for later */
+  /* report still writes its tables (without images) and succeeds. */
+  char *rargv[] = {"report", dir, NULL};
+  CHECK_EQ(cf_cmd_report(2, rargv), 0);
+  char *md = slurp(dir, "report.md");
+  CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | thread |");
+  CHECK(!strstr(md, "](plots/"));
+  free(md);
+  unsetenv("CFBENCH_GNUPLOT");
+}
+
+static void test_bad_input(void) {
+  char *a1[] = {"plot", "/nonexistent/dir", NULL};
+  CHECK_EQ(cf_cmd_plot(2, a1), 2);
+  char *a2[] = {"report", "/nonexistent/dir", NULL};
+  CHECK_EQ(cf_cmd_report(2, a2), 2);
+  char *a3[] = {"plot", NULL};
+  CHECK_EQ(cf_cmd_plot(1, a3), 2);
+}
+
+static void test_json(void) {
+  const char *j = "{\"a\": 1, \"m\": {\"s\": \"x\\\"y\", \"arr\": [1, {\"q\": 2}], \"n\": -2.5e3,"
+                  " \"t\": true}, \"z\": \"last\"}";
+  char s[32];
+  double d;
+  CHECK(cf_json_get_string(j, "m.s", s, sizeof s) == 0 && !strcmp(s, "x\"y"));
+  CHECK(cf_json_get_number(j, "m.n", &d) == 0 && d == -2500);
+  CHECK(cf_json_get_number(j, "m.t", &d) == 0 && d == 1);
+  CHECK(cf_json_get_string(j, "z", s, sizeof s) == 0 && !strcmp(s, "last"));
+  CHECK(cf_json_get_string(j, "m.missing", s, sizeof s) == -1);
+  CHECK(cf_json_get_string(j, "a", s, sizeof s) == -1); /* not a string */
+  CHECK(cf_json_get_number("{\"a\": [1,", "b", &d) == -1);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_report FIXTURES_DIR [test]\n");
+    return 2;
+  }
+  fixtures = argv[1];
+  snprintf(work, sizeof work, "/tmp/cfbench-test-report-XXXXXX");
+  CHECK(mkdtemp(work));
+  fprintf(stderr, "work dir: %s\n", work);
+  static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
+                                    {"plot", test_plot},         {"report", test_report},
+                                    {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
+                                    {NULL, NULL}};
+  int rc = run_tests(cases, argc, argv);
+  if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */
+  return rc;
+}
