@@ -152,7 +152,8 @@ static int t_wait_timeout(const void *arg, size_t len, cf_result *out) {
   double t0 = now_s();
   int rc = cf_future_result(slow, 0.1, NULL, NULL);
   double took = now_s() - t0;
-  int ok = rc == CF_ETIMEDOUT && took >= 0.099 && took < 0.15;
+  /* the bound is loose: this checks "timed out, not deadlocked", not timer precision */
+  int ok = rc == CF_ETIMEDOUT && took >= 0.099 && took < 0.6;
   return cf_result_set(out, &ok, sizeof ok);
 }
 
