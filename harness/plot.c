@@ -223,13 +223,25 @@ static const char *plural(const char *backend) {
   return !strcmp(backend, "thread") ? "threads" : !strcmp(backend, "process") ? "processes" : backend;
 }
 
+/* A gnuplot string expression for a title: "workload: what" on the first
+ * line and the parameters (which can be long) on a smaller second line. */
 static void title_of(const cf_group *g, const char *what, char *out, size_t len) {
-  char raw[512];
-  if (g->params && *g->params)
-    snprintf(raw, sizeof raw, "%s (%s): %s", g->workload, g->params, what);
-  else
-    snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
-  gp_quote(out, len, raw);
+  char raw[512], q1[600], q2[600];
+  snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
+  gp_quote(q1, sizeof q1, raw);
+  if (g->params && *g->params) {
+    char spaced[512];
+    size_t k = 0;
+    for (const char *p = g->params; *p && k + 3 < sizeof spaced; p++) {
+      spaced[k++] = *p;
+      if (*p == ',') spaced[k++] = ' ';
+    }
+    spaced[k] = '\0';
+    gp_quote(q2, sizeof q2, spaced);
+    snprintf(out, len, "'%s'.\"\\n\".'%s'", q1, q2);
+  } else {
+    snprintf(out, len, "'%s'", q1);
+  }
 }
 
 static void ticks(cf_sb *sb, const int *v, size_t n, int by_index) {
@@ -453,7 +465,9 @@ static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
   snprintf(raw, sizeof raw, "%s: threads vs processes against %s%s%s%s", s->workload, s->key,
            s->context[0] ? " (" : "", s->context, s->context[0] ? ")" : "");
-  gp_quote(title, sizeof title, raw);
+  char qt[600];
+  gp_quote(qt, sizeof qt, raw);
+  snprintf(title, sizeof title, "'%s'", qt);
   snprintf(raw, sizeof raw, "%s%s%s%s", s->key, s->unit[0] ? " (" : "", s->unit,
            s->unit[0] ? ")" : "");
   gp_quote(xlabel, sizeof xlabel, raw);

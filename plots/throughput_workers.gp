@@ -3,13 +3,18 @@
 # ideal scaling.  Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
 load 'style.gp'
-set title '@TITLE@'
+set title @TITLE@
 set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'
-set ylabel 'throughput (items/s)'
+set ylabel 'throughput (items/s, log scale)'
+# Log-log: perfect scaling is a straight line and equal ratios are equal
+# distances, so "who wins by how much" reads the same at 1 and 64 workers.
 set logscale x 2
+set logscale y 10
 set xrange [@XMIN@:@XMAX@]
-set yrange [0:*]
+set yrange [*:*]
+set autoscale yfix
+set offsets 0, 0, graph 0.12, graph 0.05
 set format y '%.0s%c'
 set xtics (@XTICS@)
 set mxtics default

@@ -165,7 +165,7 @@ static void test_plot(void) {
 
   char *gp = slurp(dir, "plots/memtouch_size-1MiB_workers.gp");
   CHECK_STR_CONTAINS(gp, "load 'style.gp'");
-  CHECK_STR_CONTAINS(gp, "set title 'memtouch (size=1MiB): throughput vs workers'");
+  CHECK_STR_CONTAINS(gp, "set title 'memtouch: throughput vs workers'.\"\\n\".'size=1MiB'");
   CHECK_STR_CONTAINS(gp, "set label 100 'Fixture CPU @ 2.0GHz, 2 cores / 2 PUs'");
   CHECK_STR_CONTAINS(gp, "set logscale x 2");
   CHECK_STR_CONTAINS(gp, "set ylabel 'throughput (items/s)'");
