@@ -12,7 +12,12 @@
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other
  * workers are served.  When idle it spins briefly, then sleeps in epoll on
  * an eventfd (rung by submitters and by workers, only while it sleeps), the
- * workers' pidfds (death) and, for the pipe transport, the pipes.
+ * workers' pidfds (death) and, for the pipe transport, the pipes.  While it
+ * sleeps (shm transport, no task timeout), a submitter hands its task to an
+ * idle worker itself (pb_kick) and a thread waiting on a future collects
+ * results itself (pb_help_wait), so a round trip wakes nobody but the
+ * worker.  Slot state is under io_lock, which the io thread drops only to
+ * sleep.
  *
  * Worker side.  A forked child runs the initializer, then loops: read a
  * request, run fn, write the response.  It spins briefly, then sleeps on the
