@@ -6,7 +6,10 @@
  *   map/16,/256   cf_map over N uint64 items (x + 1) at that chunksize,
  *                 consuming every result: cost per item
  *   start         cf_executor_new of a 2-worker pool until its first result
- *                 is back (workers forked and ready), and cf_executor_free
+ *                 is back (workers forked and ready), and cf_executor_free;
+ *                 measured first (small heap, as a fresh program) and again
+ *                 last (after the runs above grew the heap: fork copies the
+ *                 page tables, so a bigger parent starts workers slower)
  *
  * Prints the median (and min/max) over R repetitions (one warm-up first)
  * and the ratio pipe / shm (> 1: the shm ring is faster).
@@ -147,10 +150,21 @@ static double start_pool(cf_transport t, double *free_ns) {
 
 static void row(const char *name, const char *unit, double *shm, double *pipe, int reps, double target) {
   stat3 a = summarize(shm, reps), b = summarize(pipe, reps);
-  printf("%-14s %-8s %10.3f %10.3f %10.3f   %10.3f %10.3f %10.3f  %7.2fx", name, unit, a.median, a.min, a.max,
+  printf("%-15s %-8s %10.3f %10.3f %10.3f   %10.3f %10.3f %10.3f  %7.2fx", name, unit, a.median, a.min, a.max,
          b.median, b.min, b.max, b.median / a.median);
   if (target > 0) printf("  %s (target <= %g)", a.median <= target ? "met" : "MISSED", target);
   printf("\n");
+}
+
+static void start_rows(int reps, const char *name, const char *free_name) {
+  double a[MAX_REPS], b[MAX_REPS], fa[MAX_REPS], fb[MAX_REPS];
+  for (int r = -1; r < reps; r++) {
+    double fx, fy;
+    double x = start_pool(CF_TRANSPORT_SHM, &fx), y = start_pool(CF_TRANSPORT_PIPE, &fy);
+    if (r >= 0) a[r] = x / 1e6, b[r] = y / 1e6, fa[r] = fx / 1e6, fb[r] = fy / 1e6;
+  }
+  row(name, "ms", a, b, reps, 2.0);
+  row(free_name, "ms", fa, fb, reps, 0);
 }
 
 int main(int argc, char **argv) {
@@ -172,9 +186,10 @@ int main(int argc, char **argv) {
          u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), workers, rt_n, n, reps);
   printf("# pipe/shm = pipe median / shm median (> 1: shm faster).  CPython ProcessPoolExecutor here:\n"
          "# 120-166 us/task at chunksize 1, 0.9 us/item at chunksize 256, 33-49 ms to start 2 workers\n");
-  printf("%-14s %-8s %10s %10s %10s   %10s %10s %10s  %8s\n", "benchmark", "unit", "shm med", "min", "max",
+  printf("%-15s %-8s %10s %10s %10s   %10s %10s %10s  %8s\n", "benchmark", "unit", "shm med", "min", "max",
          "pipe med", "min", "max", "pipe/shm");
-  double a[MAX_REPS], b[MAX_REPS], fa[MAX_REPS], fb[MAX_REPS];
+  start_rows(reps, "start(2w)", "free(2w)");
+  double a[MAX_REPS], b[MAX_REPS];
   cf_executor *es = make(CF_TRANSPORT_SHM, workers), *ep = make(CF_TRANSPORT_PIPE, workers);
   /* Interleave the transports so drift on a shared machine hits both. */
   for (int r = -1; r < reps; r++) {
@@ -198,13 +213,7 @@ int main(int argc, char **argv) {
   }
   cf_executor_free(es);
   cf_executor_free(ep);
-  for (int r = -1; r < reps; r++) {
-    double fx, fy;
-    double x = start_pool(CF_TRANSPORT_SHM, &fx), y = start_pool(CF_TRANSPORT_PIPE, &fy);
-    if (r >= 0) a[r] = x / 1e6, b[r] = y / 1e6, fa[r] = fx / 1e6, fb[r] = fy / 1e6;
-  }
-  row("start(2w)", "ms", a, b, reps, 2.0);
-  row("free(2w)", "ms", fa, fb, reps, 0);
+  start_rows(reps, "start(2w)/late", "free(2w)/late");
   free(g_fs);
   return 0;
 }

@@ -12,7 +12,12 @@
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other
  * workers are served.  When idle it spins briefly, then sleeps in epoll on
  * an eventfd (rung by submitters and by workers, only while it sleeps), the
- * workers' pidfds (death) and, for the pipe transport, the pipes.
+ * workers' pidfds (death) and, for the pipe transport, the pipes.  While it
+ * sleeps (shm transport, no task timeout), a submitter hands its task to an
+ * idle worker itself (pb_kick) and a thread waiting on a future collects
+ * results itself (pb_help_wait), so a round trip wakes nobody but the
+ * worker.  Slot state is under io_lock, which the io thread drops only to
+ * sleep.
  *
  * Worker side.  A forked child runs the initializer, then loops: read a
  * request, run fn, write the response.  It spins briefly, then sleeps on the
@@ -53,6 +58,8 @@
 #define PARENT_SPIN_NS 20000ull
 #define CHILD_SPIN_NS 50000ull
 #define PARENT_SPIN_SMALL_NS 5000ull
+#define LAZY_BELL_NS 3000ull           /* a worker waits this long for a helper */
+#define HELP_MAX_NS 1000000ull         /* a waiter collects for others at most this long */
 #define CHILD_SPIN_SMALL_NS 2000ull
 #define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
 #define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
@@ -252,6 +259,20 @@ static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
   }
 }
 
+/* Data was put into r: ring the sleeping parent, unless a thread waiting on
+ * a future (pb_help_wait) takes it within a moment -- a round trip then
+ * needs no wake-up at all.  The helper rings on leaving if data is left. */
+static void lazy_bell(proc_backend *pb, ring *r) {
+  if (!atomic_load(&pb->g->parent_sleeping)) return;
+  uint64_t t0 = cf__now_ns();
+  for (unsigned i = 1;; i++) {
+    if (ring_used(r) == 0 || !atomic_load(&pb->g->parent_sleeping)) return;
+    cf__cpu_relax();
+    if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
+  }
+  bell(pb);
+}
+
 static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size_t n) {
   if (!pb->shm) {
     while (n) {
@@ -271,7 +292,7 @@ static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size
     if (put) {
       p += put;
       n -= put;
-      if (atomic_load(&pb->g->parent_sleeping)) bell(pb);
+      lazy_bell(pb, r);
       continue;
     }
     if (child_spin(pb, r, 0)) continue;
@@ -1077,13 +1098,51 @@ static void pb_kick(cf_executor *ex) {
   /* The io thread sleeps: hand the task to an idle worker ourselves, which
    * saves a wake-up on the way there (results still go through it).  Not
    * when the io thread must watch the task's clock (timeouts) or poll for
-   * deaths (no pidfd): it has to wake up to learn about the task. */
-  if (pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && pthread_mutex_trylock(&pb->io_lock) == 0) {
+   * deaths (no pidfd): it has to wake up to learn about the task.  Not
+   * over pipes either: a write to a dead worker's pipe raises SIGPIPE,
+   * which only the io thread blocks. */
+  if (pb->shm && pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && pthread_mutex_trylock(&pb->io_lock) == 0) {
     if (!pb->io_done_loop) dispatch_all(pb);
     pthread_mutex_unlock(&pb->io_lock);
     return;
   }
   bell_locked(pb);
+}
+
+/* A thread waits for f while the io thread sleeps: collect results (and
+ * keep the workers fed) in this thread for a short while, so a round trip
+ * needs no wake-up of the io thread.  The bell stays off meanwhile
+ * (parent_sleeping = 0: someone is looking at the rings); on leaving, the io
+ * thread is rung if anything is left for it. */
+static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
+  proc_backend *pb = ex->backend;
+  if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
+  if (!atomic_load(&pb->g->parent_sleeping) || pthread_mutex_trylock(&pb->io_lock) != 0) return;
+  if (pb->io_done_loop || !atomic_load(&pb->g->parent_sleeping)) {
+    pthread_mutex_unlock(&pb->io_lock);
+    return;
+  }
+  atomic_store(&pb->g->parent_sleeping, 0);
+  uint64_t t0 = cf__now_ns(), start = t0, budget = pb->parent_spin_ns * 4;
+  for (unsigned i = 1; !cf__state_done(atomic_load(&f->state)); i++) {
+    int progress = 0;
+    for (int k = 0; k < pb->n; k++) {
+      pslot *s = &pb->slots[k];
+      if (!s->cur || s->pid <= 0 || s->dead_pending) continue;
+      if (s->tx_off < s->tx_total) progress |= tx_pump(pb, s);
+      progress |= rx_pump(pb, s);
+    }
+    if (progress) t0 = cf__now_ns(); /* keep helping while results flow */
+    else cf__cpu_relax();
+    if ((i & 15) == 0) {
+      uint64_t now = cf__now_ns();
+      if (now - t0 > budget || now - start > HELP_MAX_NS || now >= deadline) break;
+    }
+  }
+  atomic_store(&pb->g->parent_sleeping, 1);
+  atomic_thread_fence(memory_order_seq_cst);
+  if (has_work(pb)) bell_locked(pb);
+  pthread_mutex_unlock(&pb->io_lock);
 }
 
 static void pb_join(proc_backend *pb) {
@@ -1121,4 +1180,4 @@ static void pb_destroy(cf_executor *ex) {
   ex->backend = NULL;
 }
 
-const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick};
+const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait};

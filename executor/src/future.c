@@ -277,7 +277,10 @@ int cf__future_wait_done(cf_future *f, uint64_t deadline) {
 static int future_wait(cf_future *f, uint64_t deadline) {
   if (cf__state_done(atomic_load(&f->state))) return 0;
   cf_executor *ex = f->ex;
-  if (cf__self.ex != ex || cf__self.worker < 0) return cf__future_wait_done(f, deadline);
+  if (cf__self.ex != ex || cf__self.worker < 0) {
+    if (ex->ops->help_wait) ex->ops->help_wait(ex, f, deadline);
+    return cf__future_wait_done(f, deadline);
+  }
   int w = cf__self.worker;
   if (ex->cfg.on_deadlock == CF_DEADLOCK_HELP && cf__future_claim(f, w)) {
     atomic_fetch_add_explicit(&ex->st_helped, 1, memory_order_relaxed);

@@ -76,6 +76,10 @@ typedef struct cf__backend_ops {
   /* Optional: a future was queued (called after the queue lock is dropped);
    * lets a backend that does not sleep on q_cond notice new work. */
   void (*kick)(cf_executor *ex);
+  /* Optional: a thread is about to wait for f (not done) until `deadline`;
+   * the backend may use the wait to make progress itself (e.g. collect
+   * results).  Returns when it has nothing more to do; the caller waits. */
+  void (*help_wait)(cf_executor *ex, cf_future *f, uint64_t deadline);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;
