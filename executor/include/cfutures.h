@@ -270,7 +270,8 @@ int cf_future_done(const cf_future *f);      /* cancelled or finished */
 int cf_future_running(const cf_future *f);
 int cf_future_cancelled(const cf_future *f);
 
-/* Timing and placement of the task (see cf_task_record). */
+/* Timing and placement of the task (see cf_task_record).  Complete once the
+ * future is done; before that only id, enqueue_ns and worker are filled. */
 void cf_future_record(const cf_future *f, cf_task_record *rec);
 
 /* Called exactly once when the future is done (finished or cancelled): in the

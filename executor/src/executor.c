@@ -37,10 +37,16 @@ int cf_current_worker(void) { return cf__self.ex ? cf__self.worker : -1; }
 
 /* ----------------------------------------------------------------- queue */
 
-void cf__queue_push(cf_executor *ex, cf_future *f) {
-  cf_future_retain(f);
+int cf__queue_push(cf_executor *ex, cf_future *f) {
   f->next = NULL;
   pthread_mutex_lock(&ex->q_lock);
+  /* Checked under the lock that shutdown is set under: a consumer that saw
+   * "shut down and empty" and left cannot miss this future. */
+  if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) {
+    pthread_mutex_unlock(&ex->q_lock);
+    return CF_ESHUTDOWN;
+  }
+  cf_future_retain(f);
   if (ex->q_tail) ex->q_tail->next = f;
   else ex->q_head = f;
   ex->q_tail = f;
@@ -48,6 +54,7 @@ void cf__queue_push(cf_executor *ex, cf_future *f) {
   if (ex->q_sleepers) pthread_cond_signal(&ex->q_cond);
   pthread_mutex_unlock(&ex->q_lock);
   if (ex->ops->kick) ex->ops->kick(ex);
+  return 0;
 }
 
 static cf_future *queue_take_locked(cf_executor *ex) {
@@ -93,12 +100,16 @@ static void queue_wake_all(cf_executor *ex) {
   pthread_mutex_unlock(&ex->q_lock);
 }
 
-void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
-  pthread_mutex_lock(&ex->q_lock);
+static cf_future *queue_detach_locked(cf_executor *ex) {
   cf_future *list = ex->q_head;
   ex->q_head = ex->q_tail = NULL;
   atomic_store(&ex->q_len, 0);
-  pthread_mutex_unlock(&ex->q_lock);
+  return list;
+}
+
+/* Fail (or cancel) every future of a detached list and drop the queue's
+ * references. */
+static void fail_list(cf_future *list, int err, const char *msg) {
   while (list) {
     cf_future *f = list;
     list = f->next;
@@ -106,6 +117,13 @@ void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
     else if (cf__future_claim(f, -1)) cf__future_fail(f, err, -1, msg);
     cf_future_release(f);
   }
+}
+
+void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
+  pthread_mutex_lock(&ex->q_lock);
+  cf_future *list = queue_detach_locked(ex);
+  pthread_mutex_unlock(&ex->q_lock);
+  fail_list(list, err, msg);
 }
 
 void cf__executor_set_broken(cf_executor *ex, const char *msg) {
@@ -210,7 +228,8 @@ int cf__submit_future(cf_executor *ex, cf_future *f) {
   if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
   f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
   f->rec.enqueue_ns = cf__now_ns();
-  cf__queue_push(ex, f);
+  int rc = cf__queue_push(ex, f);
+  if (rc) return rc;
   /* A break racing with this submit: leave nothing in a queue that nobody
    * consumes any more. */
   if (atomic_load(&ex->broken)) cf__queue_drain(ex, CF_EBROKEN, ex->broken_msg);
@@ -239,10 +258,15 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_fu
 int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
   if (!ex) return CF_EINVAL;
   if (cf__self.in_process_child) return CF_EINTASK;
-  if (cancel_futures) atomic_store(&ex->cancel_pending, 1);
+  /* One critical section: no push slips in after it (cf__queue_push checks
+   * the flag under this lock), and with cancel_futures no woken worker can
+   * take a pending future before it is cancelled. */
+  pthread_mutex_lock(&ex->q_lock);
   atomic_store(&ex->shutdown, 1);
-  if (cancel_futures) cf__queue_drain(ex, CF_ECANCELED, NULL);
-  queue_wake_all(ex);
+  cf_future *cancel = cancel_futures ? queue_detach_locked(ex) : NULL;
+  pthread_cond_broadcast(&ex->q_cond);
+  pthread_mutex_unlock(&ex->q_lock);
+  fail_list(cancel, CF_ECANCELED, NULL);
   if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
   if (ex->ops->stop) ex->ops->stop(ex, wait);
   return 0;

@@ -340,13 +340,18 @@ int cf_future_cancelled(const cf_future *f) { return cf_future_state_get(f) == C
 
 void cf_future_record(const cf_future *f, cf_task_record *rec) {
   int s = cf_future_state_get(f);
-  *rec = f->rec;
-  if (s == CF_CANCELLED) rec->status = CF_ECANCELED;
-  else if (s != CF_FINISHED) {
-    rec->status = 0;
-    rec->end_ns = 0;
-    if (s == CF_PENDING) rec->start_ns = 0, rec->worker = -1, rec->cpu = -1;
+  if (cf__state_done(s)) { /* final: the runner's writes happened before */
+    *rec = f->rec;
+    if (s == CF_CANCELLED) rec->status = CF_ECANCELED;
+    return;
   }
+  /* Pending or running: only what was fixed at submission, and the worker
+   * (atomic); the runner may be writing the rest right now. */
+  memset(rec, 0, sizeof *rec);
+  rec->id = f->rec.id;
+  rec->enqueue_ns = f->rec.enqueue_ns;
+  rec->worker = atomic_load(&((cf_future *)f)->runner);
+  rec->cpu = -1;
 }
 
 int cf__future_listen(cf_future *f) {

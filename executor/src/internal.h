@@ -94,7 +94,6 @@ struct cf_executor {
   const cf__backend_ops *ops;
   void *backend;                 /* backend private state */
   _Atomic int shutdown;
-  _Atomic int cancel_pending;    /* shutdown(cancel_futures=1) was asked */
   _Atomic int broken;            /* initializer failed */
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
@@ -184,7 +183,8 @@ void cf__future_free_list(cf_executor *ex);
 
 /* ---- pending queue (executor.c) ---- */
 int cf__submit_future(cf_executor *ex, cf_future *f);
-void cf__queue_push(cf_executor *ex, cf_future *f);  /* takes a reference */
+/* Queue f (taking a reference); CF_ESHUTDOWN once the executor is shut. */
+int cf__queue_push(cf_executor *ex, cf_future *f);
 /* Next queued future (caller owns the queue's reference), or NULL once the
  * executor is shut down and the queue is empty. */
 cf_future *cf__queue_pop(cf_executor *ex);

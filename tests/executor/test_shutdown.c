@@ -61,6 +61,43 @@ static void free_with_outstanding(void) {
   }
 }
 
+/* Submitters racing with shutdown: every submit that succeeded must be run
+ * (or cancelled) by the time shutdown(wait=1) returns; none may be stranded
+ * in a queue that the exiting workers no longer read. */
+#include <pthread.h>
+#define RACERS 4
+#define PER_RACER 2000
+static cf_executor *g_race_ex;
+static cf_future *g_race_fs[RACERS][PER_RACER];
+
+static void *racer(void *p) {
+  size_t t = (size_t)(uintptr_t)p;
+  for (int i = 0; i < PER_RACER; i++) {
+    uint64_t v = i;
+    if (cf_submit(g_race_ex, t_add1, &v, sizeof v, &g_race_fs[t][i]) != 0) g_race_fs[t][i] = NULL;
+  }
+  return NULL;
+}
+
+static void shutdown_races_submit(void) {
+  for (int round = 0; round < 20; round++) {
+    g_race_ex = make_ex(2);
+    pthread_t th[RACERS];
+    for (uintptr_t t = 0; t < RACERS; t++) CHECK_EQ(pthread_create(&th[t], NULL, racer, (void *)t), 0);
+    sleep_ms(round % 4); /* shut down at varying points of the submission */
+    CHECK_EQ(cf_executor_shutdown(g_race_ex, 1, round % 2), 0);
+    for (int t = 0; t < RACERS; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < RACERS; t++)
+      for (int i = 0; i < PER_RACER; i++) {
+        cf_future *f = g_race_fs[t][i];
+        if (!f) continue;
+        CHECK(cf_future_done(f)); /* accepted => run or cancelled */
+        cf_future_release(f);
+      }
+    cf_executor_free(g_race_ex);
+  }
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -68,6 +105,7 @@ int main(int argc, char **argv) {
       {"shutdown_cancel_futures", shutdown_cancel_futures},
       {"shutdown_nowait", shutdown_nowait},
       {"free_with_outstanding", free_with_outstanding},
+      {"shutdown_races_submit", shutdown_races_submit},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
