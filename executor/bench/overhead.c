@@ -152,7 +152,8 @@ int main(int argc, char **argv) {
   uname(&u);
   printf("# cfutures executor overhead (no-op tasks)\n");
   printf("# executors and pools are created once per worker count, outside the timed region;\n"
-         "# one warm-up repetition (not counted) precedes each measured set\n");
+         "# one warm-up repetition (not counted) precedes each measured set; repetitions\n"
+         "# alternate between GThreadPool and cfutures so machine noise hits both alike\n");
   printf("# machine: %s %s, %ld CPUs online; tasks: %ld batched, %ld round-trip; repetitions: %d\n",
          u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), n, rt_n, reps);
   printf("# speedup = GThreadPool median / cfutures median (> 1: cfutures faster)\n");
@@ -172,19 +173,36 @@ int main(int argc, char **argv) {
     g_mutex_init(&d.lock);
     g_cond_init(&d.cond);
     GThreadPool *pool = g_thread_pool_new(g_noop, &d, w, TRUE, NULL);
-    for (int r = -1; r < reps; r++) { double x_ = g_roundtrip(pool, &d, rt_n); if (r >= 0) g[r] = x_; }
+#endif
+    /* Repetitions alternate between the peer and cfutures (ABAB...), so a
+     * burst of load on this shared machine hits both alike.  r = -1 is the
+     * warm-up. */
+    for (int r = -1; r < reps; r++) {
+#ifdef CF_HAVE_GLIB
+      double gx = g_roundtrip(pool, &d, rt_n);
+      if (r >= 0) g[r] = gx;
+#endif
+      double vx = cf_roundtrip(ex, rt_n);
+      if (r >= 0) v[r] = vx;
+    }
+#ifdef CF_HAVE_GLIB
     gs = summarize(g, reps);
     gp = &gs;
     row("gthreadpool/roundtrip", w, g, reps, NULL);
 #endif
-    for (int r = -1; r < reps; r++) { double x_ = cf_roundtrip(ex, rt_n); if (r >= 0) v[r] = x_; }
     row("cfutures/roundtrip", w, v, reps, gp);
+    for (int r = -1; r < reps; r++) {
 #ifdef CF_HAVE_GLIB
-    for (int r = -1; r < reps; r++) { double x_ = g_batched(pool, &d, n); if (r >= 0) g[r] = x_; }
+      double gx = g_batched(pool, &d, n);
+      if (r >= 0) g[r] = gx;
+#endif
+      double vx = cf_batched(ex, n, fs);
+      if (r >= 0) v[r] = vx;
+    }
+#ifdef CF_HAVE_GLIB
     gs = summarize(g, reps);
     row("gthreadpool/batched", w, g, reps, NULL);
 #endif
-    for (int r = -1; r < reps; r++) { double x_ = cf_batched(ex, n, fs); if (r >= 0) v[r] = x_; }
     row("cfutures/batched", w, v, reps, gp);
     cf_executor_free(ex);
 #ifdef CF_HAVE_GLIB

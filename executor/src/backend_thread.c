@@ -43,13 +43,17 @@ static void *worker_main(void *p) {
       cf__executor_set_broken(ex, msg);
     }
   }
+  uint64_t last_end = 0; /* end of the previous task, if the queue kept us busy */
   for (;;) {
-    cf_future *f = cf__queue_pop(ex);
+    int waited;
+    cf_future *f = cf__queue_pop(ex, &waited);
     if (!f) break;
+    if (waited) last_end = 0;
     if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
       if (cf__future_claim(f, wa.index)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
+      last_end = 0;
     } else if (cf__future_claim(f, wa.index)) {
-      cf__future_run(f, wa.index);
+      last_end = cf__future_run(f, wa.index, last_end);
     }
     cf_future_release(f); /* the queue's reference */
   }

@@ -76,8 +76,9 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
   return f;
 }
 
-cf_future *cf__queue_pop(cf_executor *ex) {
-  for (int i = 0; i < POP_SPINS; i++) {
+cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
+  *waited = atomic_load_explicit(&ex->q_len, memory_order_acquire) == 0;
+  for (int i = 0; i < POP_SPINS && *waited; i++) {
     if (atomic_load_explicit(&ex->q_len, memory_order_acquire) > 0 ||
         atomic_load_explicit(&ex->shutdown, memory_order_relaxed))
       break;
@@ -87,6 +88,7 @@ cf_future *cf__queue_pop(cf_executor *ex) {
   cf_future *f;
   while (!(f = queue_take_locked(ex)) && !atomic_load(&ex->shutdown)) {
     ex->q_sleepers++;
+    *waited = 1;
     pthread_cond_wait(&ex->q_cond, &ex->q_lock);
     ex->q_sleepers--;
   }

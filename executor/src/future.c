@@ -198,10 +198,10 @@ static void future_after_done(cf_future *f, int err) {
   }
 }
 
-int cf__future_finish(cf_future *f, int err) {
+static int finish_at(cf_future *f, int err, uint64_t end_ns) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
   f->error = err;
-  f->rec.end_ns = cf__now_ns();
+  f->rec.end_ns = end_ns;
   f->rec.status = err;
   /* Count before publishing: whoever sees the future done sees the counter. */
   if (err == 0) atomic_fetch_add_explicit(&f->ex->st_completed, 1, memory_order_relaxed);
@@ -210,6 +210,8 @@ int cf__future_finish(cf_future *f, int err) {
   future_after_done(f, err);
   return 1;
 }
+
+int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__now_ns()); }
 
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
@@ -221,21 +223,19 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   return cf__future_finish(f, err);
 }
 
-void cf__future_run(cf_future *f, int worker) {
+uint64_t cf__future_run(cf_future *f, int worker, uint64_t start_ns) {
   cf_future *outer = cf__self.current;
   cf__self.current = f;
-  f->rec.start_ns = cf__now_ns();
+  f->rec.start_ns = start_ns ? start_ns : cf__now_ns();
   f->rec.cpu = sched_getcpu();
   f->res.len = 0;
   int rc = f->fn(f->arg.data, f->arg.len, &f->res);
   (void)worker;
   cf__self.current = outer;
-  if (rc != 0) {
-    f->task_code = rc;
-    cf__future_finish(f, CF_ETASK);
-  } else {
-    cf__future_finish(f, 0);
-  }
+  uint64_t end = cf__now_ns();
+  if (rc != 0) f->task_code = rc;
+  finish_at(f, rc != 0 ? CF_ETASK : 0, end);
+  return end;
 }
 
 int cf_future_cancel(cf_future *f) {
@@ -284,7 +284,7 @@ static int future_wait(cf_future *f, uint64_t deadline) {
   int w = cf__self.worker;
   if (ex->cfg.on_deadlock == CF_DEADLOCK_HELP && cf__future_claim(f, w)) {
     atomic_fetch_add_explicit(&ex->st_helped, 1, memory_order_relaxed);
-    cf__future_run(f, w);
+    cf__future_run(f, w, 0);
     return 0;
   }
   int rc = cf__graph_block(ex, w, f);

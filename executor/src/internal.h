@@ -171,7 +171,10 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg);
  * whether f is already done.  The caller unlocks. */
 int cf__future_listen(cf_future *f);
 /* Run a claimed future's task in this thread and finish it. */
-void cf__future_run(cf_future *f, int worker);
+/* start_ns: when the task starts (0 = now; a worker running tasks back to
+ * back passes the previous task's end, saving a clock read).  Returns the
+ * task's end time. */
+uint64_t cf__future_run(cf_future *f, int worker, uint64_t start_ns);
 /* Wait until done or deadline; no deadlock logic. 0 or CF_ETIMEDOUT. */
 int cf__future_wait_done(cf_future *f, uint64_t deadline);
 static inline int cf__state_done(int s) { return s >= CF_CANCELLED; }
@@ -187,7 +190,9 @@ int cf__submit_future(cf_executor *ex, cf_future *f);
 int cf__queue_push(cf_executor *ex, cf_future *f);
 /* Next queued future (caller owns the queue's reference), or NULL once the
  * executor is shut down and the queue is empty. */
-cf_future *cf__queue_pop(cf_executor *ex);
+/* *waited is set when the queue was empty at first look (the caller's
+ * previous timestamp is stale then). */
+cf_future *cf__queue_pop(cf_executor *ex, int *waited);
 /* Non-blocking pop; NULL if empty. */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
