@@ -38,13 +38,16 @@ void cf_run_usage(FILE *f) {
           "  --items N             items per repetition (0 = the workload's own count; default 0)\n"
           "  --repeat R            measured repetitions per configuration (default 5)\n"
           "  --warmup K            unrecorded warm-up repetitions (default 1)\n"
+          "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
+          "                        configuration with its share of the repetitions (default 1;\n"
+          "                        suites ci and default: one round per repetition)\n"
           "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
           "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
           "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
-          "                        then override the suite's values\n"
+          "                        /--rounds then override the suite's values\n"
           "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
 }
 
@@ -417,6 +420,11 @@ static int apply(parse_state *ps, const char *name, const char *val, char *err, 
     o->seed_given = 1;
     return 0;
   }
+  if (!strcmp(name, "--rounds")) {
+    if ((rc = parse_scalar(name, val, 1, 100000, &u, err, errlen))) return rc;
+    o->rounds = (int)u;
+    return 0;
+  }
   if (!strcmp(name, "--out")) {
     if (!*val) return fail(err, errlen, "--out: empty directory name");
     free(o->out);
@@ -596,7 +604,7 @@ int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t e
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--seed --out --force --counters");
+                           "--rounds --seed --out --force --counters");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {
@@ -625,7 +633,15 @@ int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t e
       if (rc == 0) rc = finish_spec(&sp, &ps, sub, sizeof sub);
       if (rc) fail(err, errlen, "suite %s, sweep %zu: %s", su->name, i + 1, sub);
     }
+    /* The suite's rounds, unless --rounds was given. */
+    if (rc == 0 && !o->rounds) {
+      o->rounds = su->rounds > 0 ? su->rounds : 1;
+      if (su->rounds == CF_SUITE_ROUNDS_PER_REPEAT)
+        for (size_t i = 0; i < o->nspecs; i++)
+          if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
+    }
   }
+  if (rc == 0 && !o->rounds) o->rounds = 1;
   if (rc) cf_run_opts_free(o);
   return rc;
 }

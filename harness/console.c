@@ -27,7 +27,7 @@ static void config_label(char *b, size_t len, const cf_sweep_config *c) {
 
 void cf_console_header(FILE *f, const cf_env *e, const char *layer, const char *reason,
                        const char *note, uint64_t seed, const char *suite, size_t nconfigs,
-                       size_t nreps, const char *out) {
+                       size_t nreps, int rounds, const char *out) {
   fprintf(f, "cfbench %s (%s)\n", e->version, e->git_revision);
   fprintf(f, "machine:  %s, %s, %d PU (%d cores, %d package%s, SMT %s), governor %s%s\n",
           e->hostname, e->cpu_model, e->pus, e->cores, e->packages, e->packages == 1 ? "" : "s",
@@ -35,16 +35,21 @@ void cf_console_header(FILE *f, const cf_env *e, const char *layer, const char *
   fprintf(f, "counters: %s%s%s%s%s\n", layer, reason[0] ? " (" : "", reason, reason[0] ? ")" : "",
           "");
   if (note[0]) fprintf(f, "          %s\n", note);
-  fprintf(f, "sweep:    %s%s%s%zu configurations, %zu measured repetitions, seed %llu, order randomized\n",
-          suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, (unsigned long long)seed);
+  char in_rounds[64] = "";
+  if (rounds > 1) snprintf(in_rounds, sizeof in_rounds, " in %d rounds", rounds);
+  fprintf(f, "sweep:    %s%s%s%zu configurations, %zu measured repetitions%s, seed %llu, order randomized%s\n",
+          suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, in_rounds,
+          (unsigned long long)seed, rounds > 1 ? " per round" : "");
   fprintf(f, "output:   %s\n\n", out);
   fflush(f);
 }
 
-void cf_progress_init(cf_progress *p, FILE *f, size_t n) {
+void cf_progress_init(cf_progress *p, FILE *f, size_t nconfigs, int rounds, size_t steps) {
   p->f = f;
   p->tty = isatty(fileno(f));
-  p->n = n;
+  p->n = nconfigs;
+  p->rounds = rounds;
+  p->steps = steps;
   p->done = 0;
   p->t0 = cf_now_s();
 }
@@ -52,39 +57,50 @@ void cf_progress_init(cf_progress *p, FILE *f, size_t n) {
 static double eta(const cf_progress *p) {
   if (!p->done) return NAN;
   double el = cf_now_s() - p->t0;
-  return el / (double)p->done * (double)(p->n - p->done);
+  return el / (double)p->done * (double)(p->steps > p->done ? p->steps - p->done : 0);
 }
 
-void cf_progress_rep(cf_progress *p, size_t i, const cf_sweep_config *c, int rep, int total) {
+/* "round 2/5 3/12" (or "3/12" with one round). */
+static void position(const cf_progress *p, int round, size_t i, char *b, size_t len) {
+  if (p->rounds > 1) snprintf(b, len, "round %d/%d %zu/%zu", round + 1, p->rounds, i, p->n);
+  else snprintf(b, len, "%zu/%zu", i, p->n);
+}
+
+void cf_progress_rep(cf_progress *p, int round, size_t i, const cf_sweep_config *c, int warm, int rep,
+                     int n) {
   if (!p->tty) return;
-  char label[256], e[32], bar[32];
+  char label[256], e[32], bar[32], pos[64];
   config_label(label, sizeof label, c);
   fmt_eta(e, sizeof e, eta(p));
-  int width = 20, fill = p->n ? (int)((double)width * (double)p->done / (double)p->n) : 0;
+  position(p, round, i, pos, sizeof pos);
+  int width = 20, fill = p->steps ? (int)((double)width * (double)p->done / (double)p->steps) : 0;
+  if (fill > width) fill = width;
   for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '-';
   bar[width] = '\0';
-  fprintf(p->f, "\r\033[K[%s] %zu/%zu ETA %s  %.60s  %s %d/%d", bar, i, p->n, e, label,
-          rep < c->warmup ? "warm-up" : "rep", rep < c->warmup ? rep + 1 : rep - c->warmup + 1,
-          rep < c->warmup ? c->warmup : c->repeat);
-  (void)total;
+  fprintf(p->f, "\r\033[K[%s] %s ETA %s  %.60s  %s %d/%d", bar, pos, e, label,
+          warm ? "warm-up" : "rep", rep + 1, n);
   fflush(p->f);
 }
 
-void cf_progress_config_done(cf_progress *p, size_t i, const cf_config_result *res) {
+void cf_progress_step_done(cf_progress *p, int round, size_t i, const cf_config_result *res, int final) {
   p->done++;
-  char label[256], med[32], mad[32], e[32];
+  char label[256], med[32], mad[32], e[32], pos[64], n[48];
   config_label(label, sizeof label, res->cfg);
   fmt_rate(med, sizeof med, res->s.median);
   fmt_rate(mad, sizeof mad, res->s.mad);
   fmt_eta(e, sizeof e, eta(p));
+  position(p, round, i, pos, sizeof pos);
+  if (p->rounds > 1) snprintf(n, sizeof n, "n=%zu of %d", res->s.n, res->cfg->repeat);
+  else snprintf(n, sizeof n, "n=%zu", res->s.n);
   if (p->tty) fprintf(p->f, "\r\033[K");
   if (res->status == CF_CFG_FAILED || res->status == CF_CFG_NOT_RUN)
-    fprintf(p->f, "[%zu/%zu] %s: %s: %s  (ETA %s)\n", i, p->n, label, cf_cfg_status_name(res->status),
+    fprintf(p->f, "[%s] %s: %s: %s  (ETA %s)\n", pos, label, cf_cfg_status_name(res->status),
             res->error, e);
-  else
-    fprintf(p->f, "[%zu/%zu] %s: %s ± %s items/s (n=%zu)%s%s  (ETA %s)\n", i, p->n, label, med, mad,
-            res->s.n, res->status == CF_CFG_PARTIAL ? " partial: " : "",
-            res->status == CF_CFG_PARTIAL ? res->error : "", e);
+  else {
+    int partial = final && res->status == CF_CFG_PARTIAL;
+    fprintf(p->f, "[%s] %s: %s ± %s items/s (%s)%s%s  (ETA %s)\n", pos, label, med, mad, n,
+            partial ? " partial: " : "", partial ? res->error : "", e);
+  }
   fflush(p->f);
 }
 

@@ -33,6 +33,10 @@ int cf_cmd_list(int argc, char **argv) {
   for (size_t i = 0; i < cf_suite_count(); i++) {
     const cf_suite *s = cf_suite_at(i);
     printf("\n  %-10s %s\n", s->name, s->summary);
+    if (s->rounds == CF_SUITE_ROUNDS_PER_REPEAT)
+      printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
+    else if (s->rounds > 1)
+      printf("      (--rounds %d)\n", s->rounds);
     for (size_t k = 0; s->sweeps[k]; k++) printf("      %s\n", s->sweeps[k]);
   }
   return 0;

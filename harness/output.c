@@ -17,8 +17,8 @@
 enum { F_STR, F_NUM, F_EMPTY };
 
 const char *const cf_runs_columns[] = {
-    "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "repeat", "items",
-    "items_done", "wall_s", "items_per_s", "pool_start_s", "lat_p50_us", "lat_p90_us",
+    "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "repeat", "round",
+    "items", "items_done", "wall_s", "items_per_s", "pool_start_s", "lat_p50_us", "lat_p90_us",
     "lat_p99_us", "qwait_p50_us", "cpu_user_s", "cpu_sys_s", "ctx_switches", "page_faults",
     "task_clock_s", "cycles", "instructions", "counter_layer", "ideal_items_per_s", "efficiency",
     "placement_violations", "status", "error", "metrics", NULL};
@@ -64,29 +64,30 @@ static int runs_field(const cf_row *r, size_t col, char *b, size_t len) {
   if (col < 7) return config_field(r->cfg, col, b, len);
   switch (col) {
   case 7: return uns(b, len, (unsigned long long)r->repeat);
-  case 8: return uns(b, len, r->items);
-  case 9: return uns(b, len, r->items_done);
-  case 10: return num(b, len, r->wall_s);
-  case 11: return num(b, len, r->items_per_s);
-  case 12: return num(b, len, r->pool_start_s);
-  case 13: return num(b, len, r->lat_p50_us);
-  case 14: return num(b, len, r->lat_p90_us);
-  case 15: return num(b, len, r->lat_p99_us);
-  case 16: return num(b, len, r->qwait_p50_us);
-  case 17: return num(b, len, r->ctr.cpu_user_s);
-  case 18: return num(b, len, r->ctr.cpu_sys_s);
-  case 19: return num(b, len, r->ctr.ctx_switches);
-  case 20: return num(b, len, r->ctr.page_faults);
-  case 21: return num(b, len, r->ctr.task_clock_s);
-  case 22: return num(b, len, r->ctr.cycles);
-  case 23: return num(b, len, r->ctr.instructions);
-  case 24: return str(b, len, r->counter_layer);
-  case 25: return num(b, len, r->ideal_items_per_s);
-  case 26: return num(b, len, r->efficiency);
-  case 27: return r->placement_violations < 0 ? num(b, len, NAN)
+  case 8: return uns(b, len, (unsigned long long)r->round);
+  case 9: return uns(b, len, r->items);
+  case 10: return uns(b, len, r->items_done);
+  case 11: return num(b, len, r->wall_s);
+  case 12: return num(b, len, r->items_per_s);
+  case 13: return num(b, len, r->pool_start_s);
+  case 14: return num(b, len, r->lat_p50_us);
+  case 15: return num(b, len, r->lat_p90_us);
+  case 16: return num(b, len, r->lat_p99_us);
+  case 17: return num(b, len, r->qwait_p50_us);
+  case 18: return num(b, len, r->ctr.cpu_user_s);
+  case 19: return num(b, len, r->ctr.cpu_sys_s);
+  case 20: return num(b, len, r->ctr.ctx_switches);
+  case 21: return num(b, len, r->ctr.page_faults);
+  case 22: return num(b, len, r->ctr.task_clock_s);
+  case 23: return num(b, len, r->ctr.cycles);
+  case 24: return num(b, len, r->ctr.instructions);
+  case 25: return str(b, len, r->counter_layer);
+  case 26: return num(b, len, r->ideal_items_per_s);
+  case 27: return num(b, len, r->efficiency);
+  case 28: return r->placement_violations < 0 ? num(b, len, NAN)
                                               : uns(b, len, (unsigned long long)r->placement_violations);
-  case 28: return str(b, len, r->ok ? "ok" : "failed");
-  case 29: return str(b, len, r->error);
+  case 29: return str(b, len, r->ok ? "ok" : "failed");
+  case 30: return str(b, len, r->error);
   default: return str(b, len, r->metrics);
   }
 }
@@ -214,10 +215,10 @@ static void json_meta(FILE *f, const cf_meta *m, const char *ind) {
   json_str(f, e->flags);
   fprintf(f, ", \"build_type\": ");
   json_str(f, e->build_type);
-  fprintf(f, "},\n%s  \"config\": {\"repeat\": %d, \"warmup\": %d, \"items\": %zu, \"max_time_s\": ",
-          ind, m->repeat, m->warmup, m->items);
+  fprintf(f, "},\n%s  \"config\": {\"repeat\": %d, \"warmup\": %d, \"rounds\": %d, \"items\": %zu, "
+          "\"max_time_s\": ", ind, m->repeat, m->warmup, m->rounds, m->items);
   json_num(f, m->max_time_s);
-  fprintf(f, ", \"order\": \"randomized\"}\n%s}", ind);
+  fprintf(f, ", \"order\": \"%s\"}\n%s}", m->rounds > 1 ? "randomized per round" : "randomized", ind);
 }
 
 /* ------------------------------------------------------- atomic writes */

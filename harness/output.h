@@ -19,6 +19,7 @@ typedef struct cf_meta {
   char started[32], finished[32]; /* finished "" while running */
   const char *counter_layer, *counter_reason, *counter_note;
   int repeat, warmup;         /* of the first sweep (suites may vary: see configs) */
+  int rounds;                 /* --rounds: the whole sweep's */
   size_t items;
   double max_time_s;
   size_t configs, configs_done;

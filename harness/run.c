@@ -1,10 +1,12 @@
 /* run.c -- `cfbench run` and `cfbench bench`: parse, expand and validate
- * the sweep (bad input: exit 2 before anything is written), then run each
- * configuration in the randomized order, appending runs.csv row by row,
- * and finally write summary.csv, results.json and meta.json atomically.
+ * the sweep (bad input: exit 2 before anything is written), then run it in
+ * rounds: each round runs every configuration still active, in that
+ * round's randomized order, for its share of the repetitions, appending
+ * runs.csv row by row; finally summarize every configuration over all of
+ * its rows and write summary.csv, results.json and meta.json atomically.
  * SIGINT stops after the current repetition; what finished is kept and
- * summarized (exit 130).  A failed configuration is reported and the run
- * goes on (exit 1 at the end). */
+ * summarized (exit 130).  A failed configuration is reported, sits out
+ * the later rounds, and the run goes on (exit 1 at the end). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -27,8 +29,10 @@ typedef struct run_ctx {
   cf_row *rows;
   size_t nrows, cap;
   cf_progress progress;
-  size_t current;  /* 1-based number of the configuration running */
+  int round;       /* the round running (0-based) */
+  size_t current;  /* 1-based place of the configuration running in the round's order */
   int any_failed;
+  int oom;
 } run_ctx;
 
 static void on_row(void *ud, cf_row *row) {
@@ -43,6 +47,7 @@ static void on_row(void *ud, cf_row *row) {
     cf_row *nr = realloc(x->rows, cap * sizeof *nr);
     if (!nr) { /* the row is on disk; keep going without it in memory */
       free(row->metrics);
+      x->oom = 1;
       return;
     }
     x->rows = nr;
@@ -51,9 +56,16 @@ static void on_row(void *ud, cf_row *row) {
   x->rows[x->nrows++] = *row;
 }
 
-static void on_rep(void *ud, const cf_sweep_config *c, int rep) {
+static void on_rep(void *ud, const cf_sweep_config *c, int warm, int rep, int n) {
   run_ctx *x = ud;
-  cf_progress_rep(&x->progress, x->current, c, rep, c->warmup + c->repeat);
+  cf_progress_rep(&x->progress, x->round, x->current, c, warm, rep, n);
+}
+
+/* Rounds after `round` in which c has repetitions planned. */
+static size_t later_steps(const cf_sweep *sw, const cf_sweep_config *c, int round) {
+  size_t n = 0;
+  for (int r = round + 1; r < sw->rounds; r++) n += cf_sweep_round_share(c, sw->rounds, r) > 0;
+  return n;
 }
 
 static uint64_t clock_seed(void) {
@@ -100,6 +112,7 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cf_env_capture(&env);
   cf_counters *ctr = NULL;
   cf_config_result *res = calloc(sw.n, sizeof *res);
+  for (size_t i = 0; res && i < sw.n; i++) cf_runner_init(&res[i], &sw.cfg[i]);
   if (cf_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
     fclose(runs);
@@ -109,8 +122,11 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
     cf_run_opts_free(&o);
     return 1;
   }
-  size_t nreps = 0;
-  for (size_t i = 0; i < sw.n; i++) nreps += (size_t)sw.cfg[i].repeat;
+  size_t nreps = 0, nsteps = 0;
+  for (size_t i = 0; i < sw.n; i++) {
+    nreps += (size_t)sw.cfg[i].repeat;
+    nsteps += 1 + later_steps(&sw, &sw.cfg[i], 0);
+  }
 
   cf_meta meta;
   memset(&meta, 0, sizeof meta);
@@ -124,6 +140,7 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   meta.counter_note = cf_counters_note(ctr);
   meta.repeat = o.specs[0].repeat;
   meta.warmup = o.specs[0].warmup;
+  meta.rounds = sw.rounds;
   meta.items = o.specs[0].items;
   meta.max_time_s = o.specs[0].max_time_s;
   meta.configs = sw.n;
@@ -131,37 +148,49 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
     fprintf(stderr, "cfbench run: writing %s/meta.json failed: %s\n", dir, strerror(errno));
 
   cf_console_header(stdout, &env, meta.counter_layer, meta.counter_reason, meta.counter_note, seed,
-                    o.suite, sw.n, nreps, dir);
+                    o.suite, sw.n, nreps, sw.rounds, dir);
 
   run_ctx x;
   memset(&x, 0, sizeof x);
   x.runs = runs;
-  cf_progress_init(&x.progress, stderr, sw.n);
+  cf_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
   cf_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cf_interrupt_reset();
   cf_interrupt_install();
   int oom = 0;
-  for (size_t k = 0; k < sw.n && !cf_interrupted(); k++) {
-    size_t i = sw.order[k];
-    x.current = k + 1;
-    if (cf_runner_run(&runner, &sw.cfg[i], &res[i]) != 0) oom = 1;
-    if (res[i].status == CF_CFG_NOT_RUN) break; /* interrupted before it started */
-    meta.configs_done++;
-    cf_progress_config_done(&x.progress, k + 1, &res[i]);
+  for (int rd = 0; rd < sw.rounds && !cf_interrupted(); rd++) {
+    const size_t *order = cf_sweep_round_order(&sw, rd);
+    x.round = rd;
+    for (size_t k = 0; k < sw.n && !cf_interrupted(); k++) {
+      size_t i = order[k];
+      const cf_sweep_config *c = &sw.cfg[i];
+      int share = cf_sweep_round_share(c, sw.rounds, rd);
+      if (share == 0 || !cf_runner_active(&res[i])) continue; /* sits this round out */
+      x.current = k + 1;
+      size_t before = x.nrows;
+      if (cf_runner_round(&runner, c, rd, share, &res[i]) != 0) oom = 1;
+      if (x.nrows == before && cf_interrupted()) break; /* interrupted before it started */
+      if (cf_runner_summarize(&res[i], x.rows, x.nrows) != 0) oom = 1;
+      int final = !cf_runner_active(&res[i]);
+      if (final) x.progress.steps -= later_steps(&sw, c, rd); /* stopped early */
+      cf_progress_step_done(&x.progress, rd, k + 1, &res[i], final || cf_interrupted());
+    }
   }
   cf_progress_finish(&x.progress);
   int interrupted = cf_interrupted();
   cf_interrupt_uninstall();
   fclose(runs);
 
-  /* Summaries of what ran, in expansion order. */
+  /* Summaries of what ran, over all rounds, in expansion order. */
   cf_config_result *done = calloc(sw.n, sizeof *done);
   size_t ndone = 0, nfailed = 0;
   for (size_t i = 0; done && i < sw.n; i++) {
-    if (!res[i].cfg || res[i].status == CF_CFG_NOT_RUN) continue;
+    if (cf_runner_summarize(&res[i], x.rows, x.nrows) != 0) oom = 1;
+    if (res[i].status == CF_CFG_NOT_RUN) continue;
     if (res[i].status == CF_CFG_FAILED) nfailed++;
     done[ndone++] = res[i];
   }
+  meta.configs_done = ndone;
   meta.interrupted = interrupted;
   cf_utc_stamp(meta.finished, sizeof meta.finished, 1);
   int werr = !done;
@@ -186,7 +215,7 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cf_sweep_free(&sw);
   cf_run_opts_free(&o);
   if (interrupted) return 130;
-  return (x.any_failed || nfailed || werr || x.write_failed || oom) ? 1 : 0;
+  return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
 int cf_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
@@ -201,7 +230,7 @@ int cf_cmd_bench(int argc, char **argv) {
   int has_out = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --max-time --force]\n"
+      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --rounds --max-time --force]\n"
              "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
              "then `cfbench plot DIR` and `cfbench report DIR`\n");
       return 0;

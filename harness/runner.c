@@ -242,15 +242,38 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
 
 /* ------------------------------------------------------------- config */
 
-int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res) {
+void cf_runner_init(cf_config_result *res, const cf_sweep_config *c) {
   memset(res, 0, sizeof *res);
   res->cfg = c;
   res->ideal_items_per_s = res->efficiency_median = NAN;
+  res->status = CF_CFG_NOT_RUN;
   cf_stats_summarize(NULL, 0, 0, &res->s);
-  double *ips = calloc((size_t)c->repeat, sizeof *ips);
-  if (!ips) return -1;
-  size_t nok = 0, nfailed = 0;
-  int stopped_by_time = 0, measured = 0;
+}
+
+int cf_runner_active(const cf_config_result *res) {
+  return res->stop == CF_STOP_NONE && res->measured < res->cfg->repeat;
+}
+
+static void blank_row(cf_runner *r, const cf_sweep_config *c, cf_row *row) {
+  memset(row, 0, sizeof *row);
+  row->cfg = c;
+  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
+  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
+  row->ideal_items_per_s = row->efficiency = NAN;
+  row->ctr = (cf_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+  row->placement_violations = -1;
+  row->counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
+}
+
+int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps,
+                    cf_config_result *res) {
+  if (!cf_runner_active(res) || nreps <= 0 || cf_interrupted()) return 0;
+  if (nreps > c->repeat - res->measured) nreps = c->repeat - res->measured;
+  /* The budget is the configuration's total over all rounds. */
+  if (res->measured > 0 && c->max_time_s > 0 && res->used_s > c->max_time_s) {
+    res->stop = CF_STOP_MAX_TIME;
+    return 0;
+  }
 
   cf_wk_run *run = NULL;
   char msg[256] = "";
@@ -258,43 +281,39 @@ int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res)
                          sizeof msg);
   if (rc != 0) {
     cf_row row;
-    memset(&row, 0, sizeof row);
-    row.cfg = c;
+    blank_row(r, c, &row);
+    row.repeat = res->measured++;
+    row.round = round;
     row.items = c->items;
-    row.wall_s = row.items_per_s = row.pool_start_s = NAN;
-    row.lat_p50_us = row.lat_p90_us = row.lat_p99_us = row.qwait_p50_us = NAN;
-    row.ideal_items_per_s = row.efficiency = NAN;
-    row.ctr = (cf_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-    row.placement_violations = -1;
-    row.counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
     snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
              cf_err_name(rc));
     one_line(row.error);
-    snprintf(res->error, sizeof res->error, "%s", row.error);
-    res->status = CF_CFG_FAILED;
-    res->nrows = 1;
+    res->stop = CF_STOP_FAILED;
     r->on_row(r->ud, &row);
-    free(ips);
     return 0;
   }
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
-  res->ideal_items_per_s = ideal > 0 && isfinite(ideal) ? ideal : NAN;
+  if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
   double start = cf_now_s();
-  int total = c->warmup + c->repeat, oom = 0;
-  for (int k = 0; k < total; k++) {
+  int nwarm = res->warmed ? 0 : c->warmup, oom = 0;
+  res->warmed = 1; /* warm-ups run in the configuration's first round only */
+  for (int k = 0; k < nwarm + nreps; k++) {
     if (cf_interrupted()) break;
-    int is_warm = k < c->warmup;
-    if (!is_warm && measured > 0 && c->max_time_s > 0 && cf_now_s() - start > c->max_time_s) {
-      stopped_by_time = 1;
+    int is_warm = k < nwarm;
+    if (!is_warm && res->measured > 0 && c->max_time_s > 0 &&
+        res->used_s + (cf_now_s() - start) > c->max_time_s) {
+      res->stop = CF_STOP_MAX_TIME;
       break;
     }
-    if (r->on_rep) r->on_rep(r->ud, c, k);
+    if (r->on_rep)
+      r->on_rep(r->ud, c, is_warm, is_warm ? k : res->measured, is_warm ? nwarm : c->repeat);
     cf_row row;
     memset(&row, 0, sizeof row);
     row.cfg = c;
-    row.repeat = is_warm ? 0 : k - c->warmup;
-    if (one_rep(r, c, run, res->ideal_items_per_s, &row) != 0) {
+    row.repeat = res->measured;
+    row.round = round;
+    if (one_rep(r, c, run, ideal, &row) != 0) {
       oom = 1;
       break;
     }
@@ -308,21 +327,48 @@ int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res)
       snprintf(e, sizeof e, "warm-up: %.200s", row.error);
       memcpy(row.error, e, sizeof e);
     }
-    measured++;
-    res->nrows++;
-    if (row.ok) ips[nok++] = row.items_per_s;
-    else {
-      nfailed++;
-      if (!res->error[0]) snprintf(res->error, sizeof res->error, "%s", row.error);
-    }
+    res->measured++;
     int ok = row.ok;
     r->on_row(r->ud, &row);
-    if (!ok) break; /* the next repetitions would fail alike */
+    if (!ok) { /* the next repetitions would fail alike: not retried in later rounds */
+      res->stop = CF_STOP_FAILED;
+      break;
+    }
   }
+  res->used_s += cf_now_s() - start;
   cf_wk_teardown(run);
+  return oom ? -1 : 0;
+}
 
-  if (cf_stats_summarize(ips, nok, c->seed, &res->s) != 0) oom = 1;
-  if (nok && res->ideal_items_per_s > 0) res->efficiency_median = res->s.median / res->ideal_items_per_s;
+int cf_runner_summarize(cf_config_result *res, const cf_row *rows, size_t nrows) {
+  const cf_sweep_config *c = res->cfg;
+  size_t nmine = 0;
+  for (size_t i = 0; i < nrows; i++) nmine += rows[i].cfg == c;
+  double *ips = calloc(nmine ? nmine : 1, sizeof *ips);
+  double *ideal = calloc(nmine ? nmine : 1, sizeof *ideal);
+  if (!ips || !ideal) {
+    free(ips);
+    free(ideal);
+    return -1;
+  }
+  size_t nok = 0, nfailed = 0, nideal = 0;
+  const char *first_error = NULL;
+  for (size_t i = 0; i < nrows; i++) {
+    const cf_row *row = &rows[i];
+    if (row->cfg != c) continue;
+    if (isfinite(row->ideal_items_per_s) && row->ideal_items_per_s > 0)
+      ideal[nideal++] = row->ideal_items_per_s;
+    if (row->ok) ips[nok++] = row->items_per_s;
+    else if (nfailed++ == 0) first_error = row->error;
+  }
+  res->nrows = nmine;
+  res->error[0] = '\0';
+  int rc = cf_stats_summarize(ips, nok, c->seed, &res->s);
+  /* The ideal-rate model may be calibrated at each prepare (one per
+   * round): the median of what the rows saw. */
+  res->ideal_items_per_s = nideal ? cf_stats_median(ideal, nideal) : NAN;
+  res->efficiency_median = nok && res->ideal_items_per_s > 0 ? res->s.median / res->ideal_items_per_s : NAN;
+  if (first_error) snprintf(res->error, sizeof res->error, "%s", first_error);
   if (nok == 0) {
     res->status = nfailed ? CF_CFG_FAILED : CF_CFG_NOT_RUN;
     if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
@@ -331,8 +377,14 @@ int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res)
   } else if (nok < (size_t)c->repeat) {
     res->status = CF_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
-             stopped_by_time ? "stopped by --max-time" : "interrupted", nok, c->repeat);
+             res->stop == CF_STOP_MAX_TIME ? "stopped by --max-time"
+             : cf_interrupted()            ? "interrupted"
+                                           : "stopped",
+             nok, c->repeat);
+  } else {
+    res->status = CF_CFG_OK;
   }
   free(ips);
-  return oom ? -1 : 0;
+  free(ideal);
+  return rc;
 }

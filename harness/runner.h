@@ -1,7 +1,9 @@
-/* runner.h -- measures one configuration: prepares the workload, runs the
- * warm-ups and repetitions (a fresh executor per repetition, created
- * outside the timed region), checks every result, and hands each measured
- * repetition to the caller as a cf_row; then summarizes the configuration.
+/* runner.h -- measures one configuration, one round at a time: prepares
+ * the workload, runs the warm-ups (first round only) and the round's share
+ * of the repetitions (a fresh executor per repetition, created outside the
+ * timed region), checks every result, and hands each measured repetition
+ * to the caller as a cf_row; then summarizes the configuration from all of
+ * its rows.
  * The runner computes; writers and the terminal only format.
  *
  * Also the run's one piece of global state: the SIGINT flag. */
@@ -16,14 +18,34 @@ typedef struct cf_runner {
   int ncpus;                 /* usable CPUs, for the ideal-rate model */
   /* Takes ownership of row->metrics.  Called as each repetition ends. */
   void (*on_row)(void *ud, cf_row *row);
-  /* A repetition (warm-ups included: rep < warmup) is about to start. */
-  void (*on_rep)(void *ud, const cf_sweep_config *c, int rep);
+  /* A repetition is about to start: warm-up i (0-based) of n, or measured
+   * repetition i of n = c->repeat (i is its repetition index). */
+  void (*on_rep)(void *ud, const cf_sweep_config *c, int warm, int i, int n);
   void *ud;
 } cf_runner;
 
-/* Run configuration c and fill res.  Stops before the next repetition
- * when cf_interrupted().  Returns 0, or -1 out of memory. */
-int cf_runner_run(cf_runner *r, const cf_sweep_config *c, cf_config_result *res);
+/* A configuration that has not run yet (status CF_CFG_NOT_RUN). */
+void cf_runner_init(cf_config_result *res, const cf_sweep_config *c);
+
+/* Whether the configuration still runs in later rounds: it has repetitions
+ * left and has neither failed nor used up its --max-time. */
+int cf_runner_active(const cf_config_result *res);
+
+/* Run `nreps` more measured repetitions of c (its share of round `round`),
+ * continuing res: the workload is prepared for this round and torn down at
+ * its end; the warm-ups run first in the configuration's first round only.
+ * A failed repetition (or prepare) stops the configuration for good; so
+ * does --max-time, which counts the configuration's time over all rounds.
+ * Stops before the next repetition when cf_interrupted().  Does nothing
+ * when the configuration is no longer active.  Returns 0, or -1 out of
+ * memory. */
+int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps,
+                    cf_config_result *res);
+
+/* The summary of res->cfg (n, median, MAD, CI, status, error, nrows)
+ * computed from its rows among rows[0..nrows) -- every round's.  Returns 0,
+ * or -1 out of memory. */
+int cf_runner_summarize(cf_config_result *res, const cf_row *rows, size_t nrows);
 
 /* SIGINT: the handler sets a flag (a second SIGINT kills as usual). */
 void cf_interrupt_install(void);

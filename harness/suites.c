@@ -13,7 +13,9 @@
  *            GIL (the thread/process crossover), memtouch; 5 repetitions
  *            for the bootstrap CI.  Items per configuration are sized so a
  *            repetition takes ~0.05-1 s here; --max-time caps each
- *            configuration. */
+ *            configuration.
+ *
+ * ci and default run one round per repetition (see `suites[]`). */
 #include "suites.h"
 
 #include <string.h>
@@ -64,10 +66,15 @@ static const char *const def[] = {
     "--repeat 5 --warmup 1 --max-time 10s",
     NULL};
 
+/* ci and default run in rounds of one repetition of every configuration
+ * (their results are compared and plotted: drift of the shared machine
+ * must not shift one configuration's whole sample); quick is a smoke test
+ * and runs each configuration's repetitions back to back. */
 static const cf_suite suites[] = {
-    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def},
-    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick},
-    {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci},
+    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CF_SUITE_ROUNDS_PER_REPEAT},
+    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1},
+    {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
+     CF_SUITE_ROUNDS_PER_REPEAT},
 };
 
 size_t cf_suite_count(void) { return sizeof suites / sizeof suites[0]; }

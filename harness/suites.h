@@ -6,10 +6,16 @@
 
 #include <stddef.h>
 
+/* cf_suite.rounds: as many rounds as the suite's largest --repeat (after
+ * command-line overrides), so each round runs one repetition of every
+ * configuration. */
+#define CF_SUITE_ROUNDS_PER_REPEAT 0
+
 typedef struct cf_suite {
   const char *name;
   const char *summary;       /* one line for `cfbench list` */
   const char *const *sweeps; /* NULL-terminated; each is run axis options */
+  int rounds;                /* default --rounds: N >= 1, or CF_SUITE_ROUNDS_PER_REPEAT */
 } cf_suite;
 
 size_t cf_suite_count(void);

@@ -2,8 +2,10 @@
  * product of workloads x (the --param values that apply to each workload)
  * x backends x workers x chunksizes x pins; validates the parameter values
  * with the workload registry before anything runs; and shuffles the run
- * order with the run's seed (Fisher-Yates) so drift over time does not
- * masquerade as an effect of a knob. */
+ * order of every round with the run's seed (Fisher-Yates) so drift over
+ * time does not masquerade as an effect of a knob.  Rounds split each
+ * configuration's repetitions (cf_sweep_round_share) so a burst of load
+ * hits a little of every configuration rather than all of one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,14 +200,14 @@ int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err,
     cf_sweep_free(s);
     return rc;
   }
-  s->order = malloc(s->n * sizeof *s->order);
+  s->rounds = o->rounds >= 1 ? o->rounds : 1;
+  s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {
     cf_sweep_free(s);
     snprintf(err, errlen, "run: out of memory");
     return 2;
   }
   for (size_t i = 0; i < s->n; i++) {
-    s->order[i] = i;
     /* Per-configuration bootstrap seed: from its identity, not its position. */
     char key[512];
     cf_sweep_config *c = &s->cfg[i];
@@ -213,12 +215,27 @@ int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err,
              c->workers, c->chunksize, (int)c->pin);
     c->seed = cf_hash_str(key, seed);
   }
-  uint64_t st = seed;
-  for (size_t i = s->n; i > 1; i--) {
-    size_t j = (size_t)cf_rng_below(&st, i);
-    size_t t = s->order[i - 1];
-    s->order[i - 1] = s->order[j];
-    s->order[j] = t;
+  for (int r = 0; r < s->rounds; r++) {
+    size_t *ord = s->order + (size_t)r * s->n;
+    for (size_t i = 0; i < s->n; i++) ord[i] = i;
+    /* Round 0 keeps the order a one-round run has always had. */
+    char key[32];
+    snprintf(key, sizeof key, "round %d", r);
+    uint64_t st = r == 0 ? seed : cf_hash_str(key, seed);
+    for (size_t i = s->n; i > 1; i--) {
+      size_t j = (size_t)cf_rng_below(&st, i);
+      size_t t = ord[i - 1];
+      ord[i - 1] = ord[j];
+      ord[j] = t;
+    }
   }
   return 0;
+}
+
+const size_t *cf_sweep_round_order(const cf_sweep *s, int r) { return s->order + (size_t)r * s->n; }
+
+int cf_sweep_round_share(const cf_sweep_config *c, int rounds, int r) {
+  if (rounds < 1) rounds = 1;
+  if (r < 0 || r >= rounds) return 0;
+  return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
 }

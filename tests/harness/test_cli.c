@@ -266,6 +266,12 @@ static void test_bad_inputs(void) {
       "sleep", "--pin", "everywhere", "--out", dir);
   BAD("--repeat: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--repeat", "0",
       "--out", dir);
+  BAD("--rounds: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--rounds", "0",
+      "--out", dir);
+  BAD("--rounds: 'x' is not a number; allowed: an integer 1..", "run", "--workload", "sleep",
+      "--rounds", "x", "--out", dir);
+  BAD("--rounds: '-1' is not a number", "run", "--workload", "sleep", "--rounds=-1", "--out", dir);
+  BAD("--rounds: missing value", "run", "--workload", "sleep", "--rounds");
   BAD("--items: 'many' is not a number", "run", "--workload", "sleep", "--items", "many", "--out", dir);
   BAD("--max-time: 'forever' is not a duration", "run", "--workload", "sleep", "--max-time",
       "forever", "--out", dir);
@@ -365,6 +371,268 @@ static void test_sigint_keeps_rows(void) {
   free(meta);
 }
 
+/* ------------------------------------------------------------- rounds */
+
+/* The configuration a runs.csv/summary.csv row names, as one string. */
+static void config_key(const cf_csv_table *t, size_t r, char *b, size_t len) {
+  snprintf(b, len, "%s|%s|%s|%s|%s|%s", cf_csv_get(t, r, "workload"), cf_csv_get(t, r, "params"),
+           cf_csv_get(t, r, "backend"), cf_csv_get(t, r, "workers"), cf_csv_get(t, r, "chunksize"),
+           cf_csv_get(t, r, "pin"));
+}
+
+static int int_field(const cf_csv_table *t, size_t r, const char *name) {
+  double v;
+  CHECK(cf_csv_get(t, r, name));
+  CHECK_EQ(cf_csv_double(cf_csv_get(t, r, name), &v), 1);
+  CHECK(v >= 0 && v == (double)(int)v);
+  return (int)v;
+}
+
+#define MAXK 16
+/* Per configuration of a runs.csv: its rows, and how many of them ran in
+ * each round and carry each repeat index. */
+typedef struct per_config {
+  size_t n;
+  char key[MAXK][300];
+  int rows[MAXK], ok[MAXK], in_round[MAXK][64], with_repeat[MAXK][64];
+} per_config;
+
+static size_t find_key(per_config *pc, const char *key) {
+  for (size_t k = 0; k < pc->n; k++)
+    if (!strcmp(pc->key[k], key)) return k;
+  CHECK(pc->n < MAXK);
+  snprintf(pc->key[pc->n], sizeof pc->key[0], "%s", key);
+  return pc->n++;
+}
+
+/* Tally runs.csv of dir; rows must come round by round (run order). */
+static void tally_runs(const char *dir, per_config *pc, cf_csv_table *t) {
+  char p[400], key[300];
+  memset(pc, 0, sizeof *pc);
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cf_runs_columns, t);
+  check_runs_numeric(t);
+  int last_round = 0;
+  for (size_t r = 0; r < t->nrows; r++) {
+    config_key(t, r, key, sizeof key);
+    size_t k = find_key(pc, key);
+    int round = int_field(t, r, "round"), rep = int_field(t, r, "repeat");
+    CHECK(round < 64 && rep < 64);
+    CHECK_GE(round, last_round); /* the rounds run one after the other */
+    last_round = round;
+    pc->rows[k]++;
+    pc->ok[k] += !strcmp(cf_csv_get(t, r, "status"), "ok");
+    pc->in_round[k][round]++;
+    pc->with_repeat[k][rep]++;
+  }
+}
+
+/* Summary n of each configuration = its ok rows in runs.csv over all rounds. */
+static void check_summary_covers(const char *dir, per_config *pc, const char *want_status) {
+  char p[400], key[300];
+  cf_csv_table t;
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_EQ(t.nrows, pc->n);
+  for (size_t r = 0; r < t.nrows; r++) {
+    config_key(&t, r, key, sizeof key);
+    size_t n = pc->n, k = find_key(pc, key);
+    CHECK_EQ(pc->n, n); /* every summary row is a configuration of runs.csv */
+    CHECK_EQ(int_field(&t, r, "n"), pc->ok[k]);
+    if (want_status) CHECK(!strcmp(cf_csv_get(&t, r, "status"), want_status));
+  }
+  cf_csv_table_free(&t);
+}
+
+/* "round,config" of every row: the run order. */
+static char *round_order_of(const cf_csv_table *t) {
+  char *buf = NULL, key[300];
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  for (size_t r = 0; r < t->nrows; r++) {
+    config_key(t, r, key, sizeof key);
+    fprintf(m, "%s,%s\n", cf_csv_get(t, r, "round"), key);
+  }
+  fclose(m);
+  return buf;
+}
+
+/* --rounds 3 --repeat 3: every configuration runs once per round, repeat
+ * indices 0..2 over the rounds, a fresh order per round that the seed
+ * reproduces, and the summary covers every round. */
+static void test_rounds(void) {
+  char dir[300], again[300], p[400];
+  snprintf(dir, sizeof dir, "%s/rounds", tmp);
+  snprintf(again, sizeof again, "%s/rounds_again", tmp);
+  const char *seed = "4"; /* with this seed the three rounds' orders are not all alike */
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1,2,4", "--items",
+               "4", "--repeat", "3", "--rounds", "3", "--warmup", "1", "--seed", seed, "--counters",
+               "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt), *err = slurp(err_txt);
+  CHECK_STR_CONTAINS(out, "3 configurations, 9 measured repetitions in 3 rounds");
+  CHECK_STR_CONTAINS(err, "[round 3/3 ");
+  free(out);
+  free(err);
+  per_config pc;
+  cf_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_EQ(t.nrows, 3 * 3);
+  CHECK_EQ(pc.n, 3);
+  for (size_t k = 0; k < pc.n; k++) {
+    CHECK_EQ(pc.rows[k], 3);
+    for (int i = 0; i < 3; i++) {
+      CHECK_EQ(pc.in_round[k][i], 1);    /* round takes 0,1,2 */
+      CHECK_EQ(pc.with_repeat[k][i], 1); /* repeat is exactly {0,1,2} */
+    }
+  }
+  /* the order of the configurations differs between rounds */
+  char order[3][1000] = {"", "", ""}, key[300];
+  for (size_t r = 0; r < t.nrows; r++) {
+    config_key(&t, r, key, sizeof key);
+    int round = int_field(&t, r, "round");
+    strcat(order[round], key);
+    strcat(order[round], ";");
+  }
+  CHECK(strcmp(order[0], order[1]) || strcmp(order[1], order[2]));
+  check_summary_covers(dir, &pc, "ok");
+  /* the same seed gives the same (round, configuration) sequence */
+  rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1,2,4", "--items", "4",
+           "--repeat", "3", "--rounds", "3", "--warmup", "1", "--seed", seed, "--counters", "rusage",
+           "--out", again);
+  CHECK_EQ(rc, 0);
+  cf_csv_table t2;
+  path_in(p, sizeof p, again, "runs.csv");
+  load_checked(p, cf_runs_columns, &t2);
+  char *oa = round_order_of(&t), *ob = round_order_of(&t2);
+  CHECK(!strcmp(oa, ob));
+  free(oa);
+  free(ob);
+  cf_csv_table_free(&t2);
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK(meta);
+  CHECK_STR_CONTAINS(meta, "\"rounds\": 3");
+  free(meta);
+  /* results.json carries the round of every run */
+  path_in(p, sizeof p, dir, "results.json");
+  char *res = slurp(p);
+  CHECK(res);
+  CHECK_STR_CONTAINS(res, "\"round\": 2");
+  free(res);
+}
+
+/* Repetitions split as evenly as possible over the rounds: 5 over 2 is
+ * 3 + 2; 2 over 3 is 1 + 1 and the configuration sits out round 3. */
+static void test_rounds_uneven(void) {
+  static const struct {
+    const char *repeat, *rounds;
+    int share[3];
+  } cases[] = {{"5", "2", {3, 2, 0}}, {"2", "3", {1, 1, 0}}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/uneven_%zu", tmp, c);
+    int rc = RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1,2", "--items",
+                 "2", "--repeat", cases[c].repeat, "--rounds", cases[c].rounds, "--warmup", "0",
+                 "--seed", "9", "--counters", "rusage", "--out", dir);
+    CHECK_EQ(rc, 0);
+    per_config pc;
+    cf_csv_table t;
+    tally_runs(dir, &pc, &t);
+    int repeat = atoi(cases[c].repeat);
+    CHECK_EQ(t.nrows, (size_t)(2 * repeat));
+    CHECK_EQ(pc.n, 2);
+    for (size_t k = 0; k < pc.n; k++) {
+      for (int r = 0; r < 3; r++) CHECK_EQ(pc.in_round[k][r], cases[c].share[r]);
+      for (int i = 0; i < repeat; i++) CHECK_EQ(pc.with_repeat[k][i], 1);
+    }
+    /* the first round's repetitions are 0..share-1: indices run on across rounds */
+    for (size_t r = 0; r < t.nrows; r++)
+      CHECK_EQ(int_field(&t, r, "round") == 0, int_field(&t, r, "repeat") < cases[c].share[0]);
+    cf_csv_table_free(&t);
+    check_summary_covers(dir, &pc, "ok");
+  }
+}
+
+/* SIGINT in the second round: the rows of both rounds are kept and the
+ * summary covers every one of them (exit 130). */
+static void test_sigint_in_round_2(void) {
+  char dir[300], runs[400], p[400];
+  snprintf(dir, sizeof dir, "%s/sigint_rounds", tmp);
+  path_in(runs, sizeof runs, dir, "runs.csv");
+  pid_t pid = fork();
+  CHECK(pid >= 0);
+  if (pid == 0) {
+    int o = open(out_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    execl(cfbench, cfbench, "run", "--workload", "sleep", "--param", "delay=20ms", "--workers",
+          "1,2", "--items", "5", "--repeat", "40", "--rounds", "40", "--warmup", "0", "--seed", "1",
+          "--out", dir, (char *)NULL);
+    _exit(127);
+  }
+  /* round 1 has 2 rows (one per configuration): a third row is round 2's */
+  for (int i = 0; i < 600 && count_rows(runs) < 3; i++) usleep(50 * 1000);
+  CHECK_GE(count_rows(runs), 3);
+  CHECK_EQ(kill(pid, SIGINT), 0);
+  int st;
+  CHECK(waitpid(pid, &st, 0) == pid);
+  CHECK(WIFEXITED(st));
+  CHECK_EQ(WEXITSTATUS(st), 130);
+  per_config pc;
+  cf_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_GE(t.nrows, 3);
+  CHECK_LT(t.nrows, 80); /* it stopped early */
+  int max_round = 0;
+  for (size_t r = 0; r < t.nrows; r++)
+    if (int_field(&t, r, "round") > max_round) max_round = int_field(&t, r, "round");
+  CHECK_GE(max_round, 1);
+  for (size_t k = 0; k < pc.n; k++)
+    for (int r = 0; r < 64; r++) CHECK_LE(pc.in_round[k][r], 1); /* one repetition per round */
+  cf_csv_table_free(&t);
+  check_summary_covers(dir, &pc, NULL);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  for (size_t r = 0; r < t.nrows; r++) {
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "partial"));
+    CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "interrupted after");
+  }
+  cf_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK(meta);
+  CHECK_STR_CONTAINS(meta, "\"interrupted\": true");
+  free(meta);
+}
+
+/* --max-time is the configuration's budget over all rounds: it stops
+ * taking part once the budget is used (without the total, each of the 50
+ * rounds would run its one repetition). */
+static void test_rounds_max_time(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/rounds_maxtime", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=100ms", "--workers", "1", "--items",
+               "1", "--repeat", "50", "--rounds", "50", "--warmup", "0", "--max-time", "300ms",
+               "--out", dir);
+  CHECK_EQ(rc, 0);
+  per_config pc;
+  cf_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_EQ(pc.n, 1);
+  CHECK(pc.rows[0] >= 1 && pc.rows[0] < 50);
+  for (int r = 0; r < pc.rows[0]; r++) CHECK_EQ(pc.in_round[0][r], 1); /* rounds 0..n-1, then out */
+  cf_csv_table_free(&t);
+  check_summary_covers(dir, &pc, "partial");
+  char p[400];
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "stopped by --max-time");
+  cf_csv_table_free(&t);
+}
+
 /* A port on loopback that refuses connections: bound, then closed. */
 static int refused_port(void) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -421,6 +689,51 @@ static void test_failed_config_goes_on(void) {
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "2 failed");
   free(out);
+}
+
+/* With rounds, a failed configuration stays failed: it is not retried in
+ * the later rounds; the others run every round. */
+static void test_rounds_failed_not_retried(void) {
+  char dir[300], target[100];
+  snprintf(dir, sizeof dir, "%s/rounds_failing", tmp);
+  snprintf(target, sizeof target, "target=http://127.0.0.1:%d/", refused_port());
+  int rc = RUN("run", "--workload", "socket,primes", "--param", target, "--param", "timeout=2s",
+               "--backend", "thread", "--workers", "1,2", "--items", "3", "--repeat", "3",
+               "--rounds", "3", "--warmup", "1", "--out", dir);
+  CHECK_EQ(rc, 1);
+  per_config pc;
+  cf_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_EQ(pc.n, 4);
+  size_t failed = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    char key[300];
+    config_key(&t, r, key, sizeof key);
+    size_t k = find_key(&pc, key);
+    if (!strcmp(cf_csv_get(&t, r, "workload"), "socket")) {
+      failed++;
+      CHECK(!strcmp(cf_csv_get(&t, r, "status"), "failed"));
+      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+      CHECK_EQ(int_field(&t, r, "round"), 0);
+      CHECK_EQ(pc.rows[k], 1);
+    } else {
+      CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
+      CHECK_EQ(pc.rows[k], 3);
+      for (int i = 0; i < 3; i++) CHECK_EQ(pc.in_round[k][i], 1);
+    }
+  }
+  CHECK_EQ(failed, 2);
+  cf_csv_table_free(&t);
+  char p[400];
+  check_summary_covers(dir, &pc, NULL);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cf_summary_columns, &t);
+  for (size_t r = 0; r < t.nrows; r++) {
+    int sock = !strcmp(cf_csv_get(&t, r, "workload"), "socket");
+    CHECK(!strcmp(cf_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
+    if (sock) CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+  }
+  cf_csv_table_free(&t);
 }
 
 /* --max-time: no repetition starts after the budget (partial), and one
@@ -531,6 +844,11 @@ int main(int argc, char **argv) {
                                     {"max_time", test_max_time},
                                     {"counter_layers", test_counter_layers},
                                     {"list_topology_suites", test_list_topology_suites},
+                                    {"rounds", test_rounds},
+                                    {"rounds_uneven", test_rounds_uneven},
+                                    {"sigint_in_round_2", test_sigint_in_round_2},
+                                    {"rounds_max_time", test_rounds_max_time},
+                                    {"rounds_failed_not_retried", test_rounds_failed_not_retried},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   char cmd[400];

@@ -1,8 +1,10 @@
 /* test_sweep.c -- option parsing and sweep expansion (harness/cli.c,
  * sweep.c): doubling ranges, lists, parameters applied only where they
  * exist, cartesian products, duplicates dropped, the seeded order is a
- * permutation that the seed reproduces, and every suite parses and
- * expands (so `./run.sh bench` never dies on its own suite). */
+ * permutation that the seed reproduces, rounds (a fresh seeded order per
+ * round, repetitions split evenly over them, --rounds defaults), and every
+ * suite parses and expands (so `./run.sh bench` never dies on its own
+ * suite). */
 #include "suites.h"
 #include "sweep.h"
 #include "task.h"
@@ -117,11 +119,105 @@ static void test_suites_expand(void) {
   }
 }
 
+/* Shares of `repeat` over `rounds`: they add up to repeat and differ by
+ * at most one, the larger first. */
+static void test_round_share(void) {
+  for (int repeat = 1; repeat <= 12; repeat++)
+    for (int rounds = 1; rounds <= 15; rounds++) {
+      cf_sweep_config c;
+      memset(&c, 0, sizeof c);
+      c.repeat = repeat;
+      int sum = 0, prev = repeat + 1;
+      for (int r = 0; r < rounds; r++) {
+        int sh = cf_sweep_round_share(&c, rounds, r);
+        CHECK(sh == repeat / rounds || sh == repeat / rounds + 1);
+        CHECK_LE(sh, prev);
+        prev = sh;
+        sum += sh;
+      }
+      CHECK_EQ(sum, repeat);
+      CHECK_EQ(cf_sweep_round_share(&c, rounds, rounds), 0);
+    }
+}
+
+/* Every round's order is a permutation; round 0 is the one-round order;
+ * the seed reproduces every round; the rounds do not all share one order. */
+static void test_round_orders(void) {
+  cf_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=0", "--workers", "1,2,4,8",
+                 "--chunksize", "1,2", "--rounds", "4"),
+           0);
+  CHECK_EQ(o.rounds, 4);
+  cf_sweep sw, again, one;
+  CHECK_EQ(cf_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
+  CHECK_EQ(cf_sweep_expand(&o, 42, &again, err, sizeof err), 0);
+  o.rounds = 1;
+  CHECK_EQ(cf_sweep_expand(&o, 42, &one, err, sizeof err), 0);
+  CHECK_EQ(sw.rounds, 4);
+  CHECK_EQ(one.rounds, 1);
+  CHECK_EQ(sw.n, 8);
+  int differ = 0;
+  for (int r = 0; r < sw.rounds; r++) {
+    const size_t *ord = cf_sweep_round_order(&sw, r);
+    int seen[8] = {0};
+    for (size_t i = 0; i < sw.n; i++) seen[ord[i]]++;
+    for (size_t i = 0; i < 8; i++) CHECK_EQ(seen[i], 1);
+    CHECK(memcmp(ord, cf_sweep_round_order(&again, r), sw.n * sizeof *ord) == 0);
+    if (r) differ |= memcmp(ord, cf_sweep_round_order(&sw, 0), sw.n * sizeof *ord) != 0;
+  }
+  CHECK(differ);
+  CHECK(memcmp(cf_sweep_round_order(&sw, 0), one.order, sw.n * sizeof *one.order) == 0);
+  cf_sweep_free(&sw);
+  cf_sweep_free(&again);
+  cf_sweep_free(&one);
+  cf_run_opts_free(&o);
+}
+
+/* --rounds defaults: 1 on the command line and for quick; ci and default
+ * one round per repetition (following --repeat); --rounds overrides. */
+static void test_rounds_defaults(void) {
+  static const struct {
+    const char *args[6];
+    int rounds;
+  } cases[] = {
+      {{"--workload", "sleep", NULL}, 1},
+      {{"--workload", "sleep", "--repeat", "7", NULL}, 1},
+      {{"--workload", "sleep", "--rounds", "3", NULL}, 3},
+      {{"--suite", "quick", NULL}, 1},
+      {{"--suite", "ci", NULL}, 5},
+      {{"--suite", "default", NULL}, 5},
+      {{"--suite", "ci", "--repeat", "3", NULL}, 3},
+      {{"--suite", "default", "--rounds", "2", NULL}, 2},
+      {{"--suite", "ci", "--rounds=1", "--repeat", "9", NULL}, 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *argv[8] = {"run"};
+    int argc = 1;
+    for (size_t k = 0; cases[i].args[k]; k++) argv[argc++] = cases[i].args[k];
+    argv[argc] = NULL;
+    cf_run_opts o;
+    char err[300];
+    CHECK_EQ(parse(&o, argv, err, sizeof err), 0);
+    CHECK_EQ(o.rounds, cases[i].rounds);
+    cf_run_opts_free(&o);
+  }
+  cf_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
+  CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "x"), 2);
+  CHECK_STR_CONTAINS(err, "--rounds: 'x' is not a number");
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"ranges_and_lists", test_ranges_and_lists},
                                     {"params_where_they_exist", test_params_where_they_exist},
                                     {"bad_values", test_bad_values},
                                     {"suites_expand", test_suites_expand},
+                                    {"round_share", test_round_share},
+                                    {"round_orders", test_round_orders},
+                                    {"rounds_defaults", test_rounds_defaults},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
