@@ -463,11 +463,13 @@ static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
                  i + 10, s->cross[i].x, s->cross[i].x, i + 10, plural(s->cross[i].below),
                  plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
-  snprintf(raw, sizeof raw, "%s: threads vs processes against %s%s%s%s", s->workload, s->key,
-           s->context[0] ? " (" : "", s->context, s->context[0] ? ")" : "");
-  char qt[600];
-  gp_quote(qt, sizeof qt, raw);
-  snprintf(title, sizeof title, "'%s'", qt);
+  /* the same two-line title as the other plots: what, then the parameters */
+  cf_group tg;
+  memset(&tg, 0, sizeof tg);
+  tg.workload = s->workload;
+  tg.params = s->context;
+  snprintf(raw, sizeof raw, "threads vs processes against %s", s->key);
+  title_of(&tg, raw, title, sizeof title);
   snprintf(raw, sizeof raw, "%s%s%s%s", s->key, s->unit[0] ? " (" : "", s->unit,
            s->unit[0] ? ")" : "");
   gp_quote(xlabel, sizeof xlabel, raw);

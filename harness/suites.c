@@ -9,7 +9,7 @@
  *   default  ~5 min on 2 cores (./run.sh bench): throughput over workers
  *            1..64 (sleep, socket), chunksizes 1..256 where they matter
  *            (fine-grained primes, the no-op overhead), the docs' primes,
- *            three cpu/io ratios of mixed with and without the emulated
+ *            mixed over cpu_us 10 us..1 ms with and without the emulated
  *            GIL (the thread/process crossover), memtouch; 5 repetitions
  *            for the bootstrap CI.  Items per configuration are sized so a
  *            repetition takes ~0.05-1 s here; --max-time caps each
@@ -53,13 +53,12 @@ static const char *const def[] = {
     "--workload primes --param preset=docs " BOTH "--workers 1,2,4 --repeat 5 --warmup 1 --max-time 10s",
     "--workload primes --param preset=range --param start=1000001 --param count=10000 " BOTH
     "--workers 1,2,4 --chunksize 1..256 --repeat 5 --warmup 1 --max-time 10s",
-    /* mixed: io-heavy, balanced, cpu-heavy; gil=on shows the Python crossover */
-    "--workload mixed --param cpu_us=100us --param io_us=900us --param gil=on,off " BOTH
-    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload mixed --param cpu_us=500us --param io_us=500us --param gil=on,off " BOTH
-    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload mixed --param cpu_us=900us --param io_us=100us --param gil=on,off " BOTH
-    "--workers 1,2,4,8 --items 100 --repeat 5 --warmup 1 --max-time 10s",
+    /* mixed: computation per item from 10 us to 1 ms beside 200 us of I/O;
+     * with gil=on threads win while per-task overhead dominates and
+     * processes win once computation does (the Python crossover); gil=off
+     * is the C picture */
+    "--workload mixed --param cpu_us=10us,30us,100us,300us,1000us --param io_us=200us --param gil=on,off " BOTH
+    "--workers 1,2,4,8 --items 200 --repeat 5 --warmup 1 --max-time 10s",
     "--workload memtouch --param mib=16 " BOTH "--workers 1,2,4 --items 16 --repeat 5 --warmup 1 --max-time 10s",
     /* executor overhead: items that do nothing, over chunksizes */
     "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 4096 "
