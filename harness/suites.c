@@ -43,7 +43,7 @@ static const char *const ci[] = {
     "--workers 1,2,4 --items 60 --repeat 5 --warmup 1 --max-time 10s",
     "--workload memtouch --param mib=8 " BOTH "--workers 1,2 --items 16 --repeat 5 --warmup 1 --max-time 10s",
     /* executor overhead: items that do nothing */
-    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1,64,256 --items 4000 "
+    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1,64,256 --items 20000 "
     "--repeat 5 --warmup 1 --max-time 10s",
     NULL};
 
@@ -61,7 +61,7 @@ static const char *const def[] = {
     "--workers 1,2,4,8 --items 200 --repeat 5 --warmup 1 --max-time 10s",
     "--workload memtouch --param mib=16 " BOTH "--workers 1,2,4 --items 16 --repeat 5 --warmup 1 --max-time 10s",
     /* executor overhead: items that do nothing, over chunksizes */
-    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 4096 "
+    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 50000 "
     "--repeat 5 --warmup 1 --max-time 10s",
     NULL};
 

@@ -1,6 +1,7 @@
 /* sleep.c -- the `sleep` workload: each item sleeps `delay` with
  * nanosleep and returns the measured duration; check() records the
  * overshoot (measured - delay).
+ * delay=0 makes no syscall at all: a no-op item, for executor overhead.
  * Ideal rate: workers / delay (nothing but waiting, so no CPU limit). */
 #include "wk.h"
 
