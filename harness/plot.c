@@ -201,7 +201,10 @@ static int fill_template(plot_ctx *c, const char *tname, const char *base, const
 
 static int write_data(plot_ctx *c, const char *name, const cf_sb *sb) {
   char path[4200];
-  snprintf(path, sizeof path, "%s/%s", c->pdir, name);
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", c->pdir, name) >= sizeof path) {
+    fprintf(stderr, "cfbench plot: path too long: %s/%s\n", c->pdir, name);
+    return 2;
+  }
   if (cf_sb_write_file(sb, path) != 0) {
     fprintf(stderr, "cfbench plot: cannot write %s: %s\n", path, strerror(errno));
     return 2;
@@ -226,7 +229,7 @@ static const char *plural(const char *backend) {
 /* A gnuplot string expression for a title: "workload: what" on the first
  * line and the parameters (which can be long) on a smaller second line. */
 static void title_of(const cf_group *g, const char *what, char *out, size_t len) {
-  char raw[512], q1[600], q2[600];
+  char raw[512], q1[280], q2[280]; /* both fit the callers' 600-byte titles */
   snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
   gp_quote(q1, sizeof q1, raw);
   if (g->params && *g->params) {
@@ -238,9 +241,9 @@ static void title_of(const cf_group *g, const char *what, char *out, size_t len)
     }
     spaced[k] = '\0';
     gp_quote(q2, sizeof q2, spaced);
-    snprintf(out, len, "'%s'.\"\\n\".'%s'", q1, q2);
-  } else {
-    snprintf(out, len, "'%s'", q1);
+    if ((size_t)snprintf(out, len, "'%s'.\"\\n\".'%s'", q1, q2) >= len) snprintf(out, len, "'%s'", q1);
+  } else if ((size_t)snprintf(out, len, "'%s'", q1) >= len) {
+    out[0] = '\0';
   }
 }
 
@@ -249,13 +252,38 @@ static void ticks(cf_sb *sb, const int *v, size_t n, int by_index) {
     cf_sb_printf(sb, "%s\"%d\" %d", i ? ", " : "", v[i], by_index ? (int)i : v[i]);
 }
 
+/* Tics for a log axis over [lo, hi]: 1-2-5 per decade, or finer when the
+ * range spans less than a decade (gnuplot would label only decades, i.e.
+ * often nothing). */
+static void log_tics(cf_sb *sb, double lo, double hi) {
+  static const double coarse[] = {1, 2, 5}, fine[] = {1, 1.5, 2, 3, 5, 7};
+  if (!(lo > 0) || !(hi >= lo)) return;
+  for (int pass = 0; pass < 2; pass++) {
+    const double *m = pass ? fine : coarse;
+    size_t nm = pass ? 6 : 3, n = 0;
+    for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
+      for (size_t i = 0; i < nm; i++) n += m[i] * d >= lo && m[i] * d <= hi;
+    if (n < 4 && !pass) continue;
+    cf_sb_append(sb, "set ytics (");
+    int first = 1;
+    for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
+      for (size_t i = 0; i < nm; i++)
+        if (m[i] * d >= lo && m[i] * d <= hi) {
+          cf_sb_printf(sb, "%s%.6g", first ? "" : ", ", m[i] * d);
+          first = 0;
+        }
+    cf_sb_append(sb, ")\n");
+    return;
+  }
+}
+
 /* throughput vs workers + efficiency vs workers (shared data file). */
 static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, const char *slug) {
   cf_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
   char dname[CF_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_workers.dat", slug);
   int index = 0, ideal_idx[2] = {-1, -1};
-  double emax = 100;
+  double emax = 100, ylo = INFINITY, yhi = 0;
   for (size_t b = 0; b < 2; b++) {
     for (size_t ci = 0; ci < g->nchunks; ci++) {
       int n = 0;
@@ -268,6 +296,12 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
                      : r->ideal > 0          ? r->median / r->ideal
                                              : NAN;
         if (isfinite(eff) && eff * 110 > emax) emax = eff * 110;
+        double vals[] = {r->median, or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median), r->ideal};
+        for (size_t k = 0; k < 4; k++)
+          if (isfinite(vals[k]) && vals[k] > 0) {
+            if (vals[k] < ylo) ylo = vals[k];
+            if (vals[k] > yhi) yhi = vals[k];
+          }
         cf_sb_printf(&dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median,
                      or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median),
                      isfinite(r->ideal) ? r->ideal : NAN, isfinite(eff) ? eff : NAN);
@@ -311,6 +345,7 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
                  i + 10, s.cross[i].x, s.cross[i].x, i + 10, plural(s.cross[i].below),
                  plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
   }
+  log_tics(&extra, ylo, yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
   char title[600], xmin[32], xmax[32], ymax[32], base[CF_SLUG_MAX + 32];
   snprintf(xmin, sizeof xmin, "%.4g", g->workers[0] / 1.3);

@@ -170,6 +170,7 @@ static void test_plot(void) {
   CHECK_STR_CONTAINS(gp, "set logscale x 2");
   CHECK_STR_CONTAINS(gp, "set ylabel 'throughput (items/s, log scale)'");
   CHECK_STR_CONTAINS(gp, "set logscale y 10");
+  CHECK_STR_CONTAINS(gp, "set ytics ("); /* labelled even within one decade */
   CHECK_STR_CONTAINS(gp, "set xtics (\"1\" 1, \"2\" 2, \"4\" 4, \"8\" 8, \"16\" 16)");
   CHECK_STR_CONTAINS(gp, "'memtouch_size-1MiB_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1'");
   CHECK_STR_CONTAINS(gp, "index 3 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1'");

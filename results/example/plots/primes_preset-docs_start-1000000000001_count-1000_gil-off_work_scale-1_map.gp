@@ -4,7 +4,7 @@
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from whowins_map.gp; re-run with: gnuplot primes_preset-docs_start-1000000000001_count-1000_gil-off_work_scale-1_map.gp
 load 'style.gp'
-set title 'primes (preset=docs,start=1000000000001,count=1000,gil=off,work_scale=1): who wins (thread / process throughput)'
+set title 'primes: who wins (thread / process throughput)'."\n".'preset=docs, start=1000000000001, count=1000, gil=off, work_scale=1'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers'
 set ylabel 'chunksize (items per task)'

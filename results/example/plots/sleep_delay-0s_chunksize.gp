@@ -3,7 +3,7 @@
 # median.  Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from throughput_chunksize.gp; re-run with: gnuplot sleep_delay-0s_chunksize.gp
 load 'style.gp'
-set title 'sleep (delay=0s): throughput vs chunksize'
+set title 'sleep: throughput vs chunksize'."\n".'delay=0s'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'chunksize (items per task, log2 scale)'
 set ylabel 'throughput (items/s)'

@@ -4,7 +4,7 @@
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from whowins_map.gp; re-run with: gnuplot sleep_delay-0s_map.gp
 load 'style.gp'
-set title 'sleep (delay=0s): who wins (thread / process throughput)'
+set title 'sleep: who wins (thread / process throughput)'."\n".'delay=0s'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers'
 set ylabel 'chunksize (items per task)'
@@ -15,7 +15,7 @@ set ytics ("1" 0, "2" 1, "4" 2, "8" 3, "16" 4, "32" 5, "64" 6, "128" 7, "256" 8)
 unset grid
 unset key
 set border 15
-set cbrange [-1.00:1.00]
+set cbrange [-4.75:4.75]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16

@@ -3,7 +3,7 @@
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from efficiency_workers.gp; re-run with: gnuplot sleep_delay-10ms_efficiency.gp
 load 'style.gp'
-set title 'sleep (delay=10ms): efficiency vs workers'
+set title 'sleep: efficiency vs workers'."\n".'delay=10ms'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'
 set ylabel 'efficiency (% of the ideal rate)'

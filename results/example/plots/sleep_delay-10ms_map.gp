@@ -4,7 +4,7 @@
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from whowins_map.gp; re-run with: gnuplot sleep_delay-10ms_map.gp
 load 'style.gp'
-set title 'sleep (delay=10ms): who wins (thread / process throughput)'
+set title 'sleep: who wins (thread / process throughput)'."\n".'delay=10ms'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers'
 set ylabel 'chunksize (items per task)'

@@ -1,0 +1,26 @@
+# throughput_chunksize.gp -- throughput against the chunksize (items per
+# task), one line per backend x worker count, error bars: 95% CI of the
+# median.  Template of `cfbench plot` (the fields between at-signs are filled in).
+# Generated from throughput_chunksize.gp; re-run with: gnuplot primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.gp
+load 'style.gp'
+set title 'primes: throughput vs chunksize'."\n".'preset=range, start=1000001, count=10000, gil=off, work_scale=1'
+set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
+set xlabel 'chunksize (items per task, log2 scale)'
+set ylabel 'throughput (items/s)'
+set logscale x 2
+set xrange [0.7692:332.8]
+set yrange [0:*]
+set format y '%.0s%c'
+set xtics ("1" 1, "2" 2, "4" 4, "8" 8, "16" 16, "32" 32, "64" 64, "128" 128, "256" 256)
+
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { eval cf_png } else { eval cf_svg }
+  set output 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.'.fmt
+  plot 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, 1 worker', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 1 using 1:2:3:4 with yerrorlines ls 2 title 'thread, 2 workers', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 2 using 1:2:3:4 with yerrorlines ls 3 title 'thread, 4 workers', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 3 using 1:2:3:4 with yerrorlines ls 11 title 'process, 1 worker', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 4 using 1:2:3:4 with yerrorlines ls 12 title 'process, 2 workers', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_chunksize.dat' index 5 using 1:2:3:4 with yerrorlines ls 13 title 'process, 4 workers'
+  set output
+}

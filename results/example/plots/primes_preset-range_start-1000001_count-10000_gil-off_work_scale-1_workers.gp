@@ -1,0 +1,47 @@
+# throughput_workers.gp -- throughput against the number of workers, one
+# line per backend x chunksize (error bars: 95% CI of the median), dashed
+# ideal scaling.  Template of `cfbench plot` (the fields between at-signs are filled in).
+# Generated from throughput_workers.gp; re-run with: gnuplot primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.gp
+load 'style.gp'
+set title 'primes: throughput vs workers'."\n".'preset=range, start=1000001, count=10000, gil=off, work_scale=1'
+set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
+set xlabel 'workers (max_workers, log2 scale)'
+set ylabel 'throughput (items/s, log scale)'
+# Log-log: perfect scaling is a straight line and equal ratios are equal
+# distances, so "who wins by how much" reads the same at 1 and 64 workers.
+set logscale x 2
+set logscale y 10
+set xrange [0.7692:5.2]
+set yrange [*:*]
+set autoscale yfix
+set offsets 0, 0, graph 0.12, graph 0.05
+set format y '%.0s%c'
+set xtics ("1" 1, "2" 2, "4" 4)
+set mxtics default
+set ytics (100000, 200000, 500000, 1e+06, 2e+06, 5e+06, 1e+07)
+
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { eval cf_png } else { eval cf_svg }
+  set output 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.'.fmt
+  plot 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 1 using 1:2:3:4 with yerrorlines ls 2 title 'thread, chunksize 2', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 2 using 1:2:3:4 with yerrorlines ls 3 title 'thread, chunksize 4', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 3 using 1:2:3:4 with yerrorlines ls 4 title 'thread, chunksize 8', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 4 using 1:2:3:4 with yerrorlines ls 5 title 'thread, chunksize 16', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 5 using 1:2:3:4 with yerrorlines ls 6 title 'thread, chunksize 32', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 6 using 1:2:3:4 with yerrorlines ls 7 title 'thread, chunksize 64', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 7 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 128', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 8 using 1:2:3:4 with yerrorlines ls 2 title 'thread, chunksize 256', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 9 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 10 using 1:2:3:4 with yerrorlines ls 12 title 'process, chunksize 2', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 11 using 1:2:3:4 with yerrorlines ls 13 title 'process, chunksize 4', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 12 using 1:2:3:4 with yerrorlines ls 14 title 'process, chunksize 8', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 13 using 1:2:3:4 with yerrorlines ls 15 title 'process, chunksize 16', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 14 using 1:2:3:4 with yerrorlines ls 16 title 'process, chunksize 32', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 15 using 1:2:3:4 with yerrorlines ls 17 title 'process, chunksize 64', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 16 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 128', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 17 using 1:2:3:4 with yerrorlines ls 12 title 'process, chunksize 256', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 0 using 1:5 with lines ls 21 title 'ideal (thread)', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 9 using 1:5 with lines ls 22 title 'ideal (process)'
+  set output
+}
