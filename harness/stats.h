@@ -56,12 +56,6 @@ typedef struct cf_summary {
  * value is NAN and n is 0.  Returns 0 or -1 (out of memory). */
 int cf_stats_summarize(const double *x, size_t n, uint64_t seed, cf_summary *s);
 
-/* Two-sided Mann-Whitney U test of samples a and b (normal approximation
- * with tie correction and continuity correction).  *u gets U of sample a
- * (the number of pairs with a > b, ties counting 1/2), *p the two-sided
- * p-value (1 when either sample is empty or all values tie).  Returns 0 or
- * -1 (out of memory). */
-int cf_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u,
-                          double *p);
+/* The Mann-Whitney U test lives in mwu.h (exact and normal approximation). */
 
 #endif

@@ -82,20 +82,6 @@ static void test_summarize(void) {
   CHECK(s.n == 0 && isnan(s.median) && isnan(s.ci_lo));
 }
 
-static void test_mann_whitney(void) {
-  double a[] = {1, 2, 3}, b[] = {4, 5, 6};
-  double u, p;
-  CHECK_EQ(cf_stats_mann_whitney(a, 3, b, 3, &u, &p), 0);
-  CHECK_NEAR(u, 0, 0);
-  CHECK_NEAR(p, 0.0808556, 1e-6); /* scipy mannwhitneyu(method='asymptotic') */
-  CHECK_EQ(cf_stats_mann_whitney(b, 3, a, 3, &u, &p), 0);
-  CHECK_NEAR(u, 9, 0);
-  double t[] = {1, 1, 1};
-  CHECK_EQ(cf_stats_mann_whitney(t, 3, t, 3, &u, &p), 0);
-  CHECK_NEAR(p, 1, 0);
-  CHECK_EQ(cf_stats_mann_whitney(a, 0, b, 3, &u, &p), 0);
-  CHECK_NEAR(p, 1, 0);
-}
 
 static void test_rng(void) {
   uint64_t s1 = 5, s2 = 5;
@@ -110,7 +96,6 @@ int main(int argc, char **argv) {
                                     {"mad_mean_stddev", test_mad_mean_stddev},
                                     {"bootstrap", test_bootstrap},
                                     {"summarize", test_summarize},
-                                    {"mann_whitney", test_mann_whitney},
                                     {"rng", test_rng},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
