@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define POP_SPINS 2000
+#define POP_SPINS 40  /* back-off rounds: ~2000 pauses in all */
+#define POP_YIELDS 8
 
 
 void cf_config_init(cf_config *cfg) {
@@ -78,11 +79,19 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
 
 cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
   *waited = atomic_load_explicit(&ex->q_len, memory_order_acquire) == 0;
-  for (int i = 0; i < POP_SPINS && *waited; i++) {
+  /* Spin with exponential back-off (a consumer polling the queue's cache
+   * line on every pause would steal it from the producer at every push),
+   * then yield a few times (the producer may share this CPU), then sleep. */
+  for (int i = 0, pause = 1; *waited && i < POP_SPINS + POP_YIELDS; i++) {
     if (atomic_load_explicit(&ex->q_len, memory_order_acquire) > 0 ||
         atomic_load_explicit(&ex->shutdown, memory_order_relaxed))
       break;
-    cf__cpu_relax();
+    if (i < POP_SPINS) {
+      for (int k = 0; k < pause; k++) cf__cpu_relax();
+      if (pause < 64) pause *= 2;
+    } else {
+      sched_yield();
+    }
   }
   pthread_mutex_lock(&ex->q_lock);
   cf_future *f;
