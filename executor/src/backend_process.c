@@ -154,7 +154,6 @@ typedef struct proc_backend {
   int io_done_loop;               /* under io_lock: the io thread left its loop */
   /* claimed futures whose worker died before starting them (io thread only) */
   cf_future *redo_head, *redo_tail;
-  int rr;                         /* round-robin start for dispatch */
   uint64_t parent_spin_ns, child_spin_ns;
   int spawn_failures;
   uint64_t spawn_retry_ns;
@@ -652,14 +651,16 @@ static int dispatch_slot(proc_backend *pb, pslot *s) {
 static int dispatch_all(proc_backend *pb) {
   int progress = 0;
   if (!work_left(pb)) return 0;
+  /* Lowest index first: with less work than workers the same few workers
+   * stay busy (and spinning, so a task reaches them without a wake-up)
+   * while the rest sleep. */
   for (int k = 0; k < pb->n; k++) {
-    pslot *s = &pb->slots[(pb->rr + k) % pb->n];
+    pslot *s = &pb->slots[k];
     if (slot_idle(pb, s)) {
       if (!dispatch_slot(pb, s)) break; /* nothing left */
       progress = 1;
     }
   }
-  pb->rr = (pb->rr + 1) % pb->n;
   return progress;
 }
 
