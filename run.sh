@@ -2,8 +2,8 @@
 # run.sh -- the two commands of the README's quick start.
 #   ./run.sh bench   build (release) and run the default benchmark sweep,
 #                    then plots and report
-#   ./run.sh test    build and run every test under ASan+UBSan, and the
-#                    executor's tests under TSan
+#   ./run.sh test    build and run every test under ASan+UBSan, the
+#                    executor's tests under TSan, and every test optimized
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -55,6 +55,9 @@ cmd_test() {
   ensure_packages
   cmake --workflow --preset asan
   cmake --workflow --preset tsan
+  # Once more optimized, without sanitizers: some bugs only exist at -O2
+  # (e.g. a calibration loop the optimizer removed).
+  cmake --workflow --preset release
 }
 
 cmd_bench() {
