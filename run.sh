@@ -55,7 +55,7 @@ cmd_test() {
   ensure_packages
   cmake --workflow --preset asan
   cmake --workflow --preset tsan
-  # Once more optimized, without sanitizers: some bugs only exist at -O2
+  # Once more optimized (Release), without sanitizers: some bugs only exist there
   # (e.g. a calibration loop the optimizer removed).
   cmake --workflow --preset release
 }
