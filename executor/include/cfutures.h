@@ -215,6 +215,9 @@ int cf_executor_workers(const cf_executor *ex);
 
 /* Counters an executor keeps. */
 typedef struct cf_executor_stats {
+  /* submitted: futures accepted by cf_submit / cf_map (a submit refused with
+   * CF_ESHUTDOWN, CF_EBROKEN or CF_ENOMEM is not counted).  Every submitted
+   * future ends as completed (no error), failed (any error) or cancelled. */
   uint64_t submitted, completed, failed, cancelled;
   uint64_t callback_errors;  /* done callbacks that returned non-zero */
   uint64_t deadlocks;        /* waits that returned CF_EDEADLK */

@@ -47,6 +47,9 @@ int cf__queue_push(cf_executor *ex, cf_future *f) {
     pthread_mutex_unlock(&ex->q_lock);
     return CF_ESHUTDOWN;
   }
+  /* Counted here, not with the id: a submit refused above is not
+   * "submitted", and one accepted is counted before anyone can finish it. */
+  atomic_fetch_add_explicit(&ex->st_submitted, 1, memory_order_relaxed);
   cf_future_retain(f);
   if (ex->q_tail) ex->q_tail->next = f;
   else ex->q_head = f;
@@ -301,7 +304,7 @@ int cf_executor_workers(const cf_executor *ex) { return ex ? ex->nworkers : 0; }
 
 void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   cf_executor *e = (cf_executor *)ex;
-  st->submitted = atomic_load(&e->next_id);
+  st->submitted = atomic_load(&e->st_submitted);
   st->completed = atomic_load(&e->st_completed);
   st->failed = atomic_load(&e->st_failed);
   st->cancelled = atomic_load(&e->st_cancelled);

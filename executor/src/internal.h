@@ -113,7 +113,8 @@ struct cf_executor {
   size_t free_count;
 
   /* statistics (written by whoever completes a future) */
-  _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t st_submitted; /* accepted into the queue */
+  _Atomic uint64_t st_completed;
   _Atomic uint64_t st_failed, st_cancelled;
   _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
 

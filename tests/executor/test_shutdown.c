@@ -87,13 +87,20 @@ static void shutdown_races_submit(void) {
     sleep_ms(round % 4); /* shut down at varying points of the submission */
     CHECK_EQ(cf_executor_shutdown(g_race_ex, 1, round % 2), 0);
     for (int t = 0; t < RACERS; t++) pthread_join(th[t], NULL);
+    uint64_t accepted = 0;
     for (int t = 0; t < RACERS; t++)
       for (int i = 0; i < PER_RACER; i++) {
         cf_future *f = g_race_fs[t][i];
         if (!f) continue;
         CHECK(cf_future_done(f)); /* accepted => run or cancelled */
         cf_future_release(f);
+        accepted++;
       }
+    /* Issue 11.7: a submit refused with CF_ESHUTDOWN is not "submitted". */
+    cf_executor_stats st;
+    cf_executor_stats_get(g_race_ex, &st);
+    CHECK_EQ(st.submitted, accepted);
+    CHECK_EQ(st.completed + st.failed + st.cancelled, accepted);
     cf_executor_free(g_race_ex);
   }
 }
