@@ -131,6 +131,7 @@ typedef struct cf_config {
    * worker is respawned.  A worker that has not even started the task
    * this long after it was handed over (stopped with SIGSTOP, stuck) is
    * killed as well; the task, not to blame, then runs on another worker.
+   * The initializer is not timed.
    * <= 0: no limit. */
   double task_timeout_s;
   /* Process backend transport: CF_TRANSPORT_SHM (default; shared-memory

@@ -116,6 +116,7 @@ typedef struct wstatus {
   _Atomic int init_rc;
   _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
   _Atomic uint64_t cur_start_ns;
+  _Atomic uint64_t ready_ns;      /* when the initializer was done */
 } wstatus;
 
 typedef struct wshared {
@@ -416,6 +417,7 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
       _exit(0);
     }
   }
+  atomic_store(&st->ready_ns, cf__now_ns());
   atomic_store(&st->phase, PH_READY);
   cf_result arg, res;
   cf__result_init(&arg);
@@ -480,6 +482,7 @@ static void slot_clear(proc_backend *pb, pslot *s) {
   pthread_mutex_unlock(&reg_lock);
   if (s->pid > 0) atomic_fetch_sub(&pb->nlive, 1);
   s->pid = 0;
+  s->dead_pending = 0; /* else has_work() keeps the io thread spinning on an empty slot */
   atomic_store(&s->pub_pid, 0);
 }
 
@@ -868,7 +871,11 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   int phase = atomic_load(&s->sh->st.phase);
   cf_future *f = s->cur;
   s->cur = NULL;
-  if (phase == PH_INIT || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
+  /* Dying before PH_READY breaks the pool only when there is an
+   * initializer or pinning to blame; a bare worker killed that early (from
+   * outside) is replaced like any other. */
+  int has_init = ex->cfg.initializer || ex->cfg.pin != CF_PIN_NONE;
+  if ((phase == PH_INIT && has_init) || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
     if (phase == PH_INIT_FAILED)
       snprintf(msg, sizeof msg, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
                atomic_load(&s->sh->st.init_rc));
@@ -953,6 +960,7 @@ static void spawn_retry(proc_backend *pb, uint64_t now, uint64_t *next_dl) {
   for (int i = 0; i < pb->n; i++)
     if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
       try_spawn(pb, &pb->slots[i]);
+  if (pb->spawn_retry_ns && pb->spawn_retry_ns < *next_dl) *next_dl = pb->spawn_retry_ns; /* failed again */
 }
 
 /* No worker alive and none could be started: fail what waits (CF_EBROKEN,
@@ -994,11 +1002,13 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
     if (!s->cur || s->pid <= 0 || s->timed_out) continue;
     uint64_t dl;
     if (atomic_load(&s->sh->st.cur_tag) != s->cur->rec.id) {
-      /* Not started yet: look again soon; a worker that does not even
-       * start it within the limit (stopped, stuck) is killed as well (the
-       * task then runs elsewhere). */
-      dl = s->dispatch_ns + lim;
+      /* Not started yet: look again soon.  A ready worker that does not
+       * even start it within the limit (stopped, stuck) is killed as well
+       * (the task then runs elsewhere); the initializer is not timed. */
       if (now + 10000000ull < next) next = now + 10000000ull;
+      if (atomic_load(&s->sh->st.phase) != PH_READY) continue;
+      uint64_t ready = atomic_load(&s->sh->st.ready_ns);
+      dl = (ready > s->dispatch_ns ? ready : s->dispatch_ns) + lim;
     } else {
       dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
     }
