@@ -125,7 +125,7 @@ static void as_completed_timeout(void) {
   CHECK_EQ(cf_as_completed_next(it, &f), CF_ETIMEDOUT);
   double took = now_s() - t0;
   CHECK(took >= 0.299);
-  CHECK(took <= 0.35); /* the timeout counts from creation */
+  CHECK(took <= 1.5); /* the timeout counts from creation (not 0.3 s per next); generous for loaded CI */
   CHECK(!cf_future_done(fs[1]));
   cf_as_completed_free(it);
   cf_future_cancel(fs[1]);
