@@ -98,6 +98,17 @@ static void nproc_set(int limit) {
   CHECK_EQ(setrlimit(RLIMIT_NPROC, &r), 0);
 }
 
+/* Submit a task sleeping `ms` to a 1-worker pool, wait until it runs, then
+ * send `sig` to the worker running it. */
+static cf_future *signal_running(cf_executor *ex, int ms, int sig) {
+  int pid = worker_pid(ex, 0);
+  cf_future *f = submit_int(ex, t_sleep, ms);
+  wait_running(f);
+  sleep_ms(50); /* into the task itself */
+  CHECK_EQ(kill(pid, sig), 0);
+  return f;
+}
+
 /* Wait (bounded) until cond(ex) holds. */
 static void wait_until(cf_executor *ex, int (*cond)(cf_executor *), const char *what) {
   double t0 = now_s();
@@ -369,11 +380,7 @@ static void epoll_watches_exhausted(void) {
    * worker must still be noticed (polling), not hang its task */
   watches_release(1);
   CHECK_EQ(cf_executor_new(&ex, &cfg), 0);
-  int pid = worker_pid(ex, 0);
-  cf_future *f = submit_int(ex, t_sleep, 10000);
-  wait_running(f);
-  sleep_ms(50);
-  CHECK_EQ(kill(pid, SIGKILL), 0);
+  cf_future *f = signal_running(ex, 10000, SIGKILL);
   CHECK_EQ(cf_future_result(f, 20, NULL, NULL), CF_EBROKEN);
   CHECK_STR_CONTAINS(cf_future_message(f), "killed by signal 9");
   cf_future_release(f);
@@ -408,11 +415,7 @@ static void stopped_worker_times_out(void) {
   CHECK_EQ(st.respawns, 1);
   CHECK_NE(worker_pid(ex, 0), pid);
   /* stopped while running: the task times out */
-  pid = worker_pid(ex, 0);
-  f = submit_int(ex, t_sleep, 3000);
-  wait_running(f);
-  sleep_ms(50);
-  CHECK_EQ(kill(pid, SIGSTOP), 0);
+  f = signal_running(ex, 3000, SIGSTOP);
   CHECK_EQ(cf_future_result(f, 20, NULL, NULL), CF_ETIMEDOUT);
   CHECK_STR_CONTAINS(cf_future_message(f), "timeout");
   cf_future_release(f);
@@ -422,12 +425,8 @@ static void stopped_worker_times_out(void) {
 static void stopped_worker_terminate(void) {
   int kids0 = count_children();
   cf_executor *ex = make_ex(1);
-  int pid = worker_pid(ex, 0);
-  cf_future *f = submit_int(ex, t_sleep, 20000);
-  wait_running(f);
-  sleep_ms(50);
+  cf_future *f = signal_running(ex, 20000, SIGSTOP);
   cf_future *queued = submit_int(ex, t_sleep, 1);
-  CHECK_EQ(kill(pid, SIGSTOP), 0);
   double t0 = now_s();
   CHECK_EQ(cf_executor_terminate(ex, SIGTERM), 0);
   double took = now_s() - t0;
