@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "bench.h"
+#include "cmd_report.h"
+#include "cmd_run.h"
 
 static const struct {
   const char *name;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd_report.h"
 
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "plot")) return cf_cmd_plot(argc - 1, argv + 1);

@@ -1,4 +1,4 @@
-/* test_counters.c -- the counter fallback chain of harness/counters.h,
+/* test_counters.c -- the counter fallback chain of harness/run/counters.h,
  * forced layer by layer: papi (used if it has counters, else it falls back
  * with a reason naming PAPI), perf_event (software events; falls back to
  * getrusage with a reason if perf_event_open is refused), getrusage. */

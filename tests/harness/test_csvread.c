@@ -1,4 +1,4 @@
-/* test_csvread.c -- the RFC 4180 reader of harness/csvread.h: quoting,
+/* test_csvread.c -- the RFC 4180 reader of harness/report/csvread.h: quoting,
  * doubled quotes, embedded commas and line breaks, CRLF, and the strict
  * errors (field count, stray quotes, unterminated quotes). */
 #include <math.h>

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
-#include "cmd.h"
+#include "cmd_report.h"
 #include "jsonget.h"
 #include "plot.h"
 #include "task.h"

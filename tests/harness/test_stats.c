@@ -1,4 +1,4 @@
-/* test_stats.c -- the statistics of harness/stats.h against values worked
+/* test_stats.c -- the statistics of harness/common/stats.h against values worked
  * out by hand (and numpy/scipy conventions): quantiles (type 7), median,
  * unscaled MAD, sample stddev, the seeded bootstrap CI, Mann-Whitney U. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* test_sweep.c -- option parsing and sweep expansion (harness/cli.c,
+/* test_sweep.c -- option parsing and sweep expansion (harness/run/cli.c,
  * sweep.c): doubling ranges, lists, parameters applied only where they
  * exist, cartesian products, duplicates dropped, the seeded order is a
  * permutation that the seed reproduces, rounds (a fresh seeded order per

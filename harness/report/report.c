@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
-#include "cmd.h"
+#include "cmd_report.h"
 #include "jsonget.h"
 #include "plot.h"
 #include "strbuf.h"

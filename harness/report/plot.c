@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cmd_report.h"
 #include "jsonget.h"
 #include "strbuf.h"
 

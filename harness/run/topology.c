@@ -5,7 +5,7 @@
 
 #include <cfutures.h>
 
-#include "cmd.h"
+#include "cmd_run.h"
 #include "env.h"
 #include "sweep.h"
 

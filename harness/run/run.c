@@ -1,4 +1,4 @@
-/* run.c -- `cfbench run` and `cfbench bench`: parse, expand and validate
+/* run.c -- `cfbench run`: parse, expand and validate
  * the sweep (bad input: exit 2 before anything is written), then run it in
  * rounds: each round runs every configuration still active, in that
  * round's randomized order, for its share of the repetitions, appending
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cmd_run.h"
 #include "console.h"
 #include "env.h"
 #include "output.h"
@@ -220,48 +220,6 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
 
 int cf_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
 
-int cf_cmd_bench(int argc, char **argv) {
-  char *args[64];
-  int n = 0;
-  args[n++] = "run";
-  args[n++] = "--suite";
-  args[n++] = "default";
-  char stamp[32], dir[4096] = "";
-  int has_out = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --rounds --max-time --force]\n"
-             "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
-             "then `cfbench plot DIR` and `cfbench report DIR`\n");
-      return 0;
-    }
-    if (!strcmp(argv[i], "--suite") || !strncmp(argv[i], "--suite=", 8)) {
-      fprintf(stderr, "cfbench bench: --suite is not allowed (bench runs the default suite; use cfbench run)\n");
-      return 2;
-    }
-    if (!strcmp(argv[i], "--out") || !strncmp(argv[i], "--out=", 6)) has_out = 1;
-    if (n >= 60) {
-      fprintf(stderr, "cfbench bench: too many arguments\n");
-      return 2;
-    }
-    args[n++] = argv[i];
-  }
-  if (!has_out) {
-    cf_utc_stamp(stamp, sizeof stamp, 0);
-    snprintf(dir, sizeof dir, "results/runs/%s", stamp);
-    args[n++] = "--out";
-    args[n++] = dir;
-  }
-  args[n] = NULL;
-  int rc = run_main(n, args, dir, sizeof dir);
-  if (rc == 2 || rc == 130) return rc;
-  char *pargs[] = {"plot", dir, NULL};
-  int prc = cf_cmd_plot(2, pargs);
-  char *rargs[] = {"report", dir, NULL};
-  int rrc = cf_cmd_report(2, rargs);
-  char path[4200];
-  snprintf(path, sizeof path, "%s/report.md", dir);
-  if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);
-  else printf("results: %s (the report could not be made)\n", dir);
-  return rc ? rc : (prc || rrc) ? 1 : 0;
+int cf_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
+  return run_main(argc, argv, dir_used, dir_len);
 }

@@ -6,7 +6,7 @@
 
 #include <cfwork.h>
 
-#include "cmd.h"
+#include "cmd_run.h"
 #include "suites.h"
 
 int cf_cmd_list(int argc, char **argv) {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd.h"
+#include "cmd_report.h"
 #include "compare.h"
 #include "csvread.h"
 #include "strbuf.h"
