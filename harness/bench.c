@@ -11,7 +11,7 @@
 #include "cmd_run.h"
 #include "env.h"
 
-int cf_cmd_bench(int argc, char **argv) {
+int cfb_cmd_bench(int argc, char **argv) {
   char *args[64];
   int n = 0;
   args[n++] = "run";
@@ -38,18 +38,18 @@ int cf_cmd_bench(int argc, char **argv) {
     args[n++] = argv[i];
   }
   if (!has_out) {
-    cf_utc_stamp(stamp, sizeof stamp, 0);
+    cfb_utc_stamp(stamp, sizeof stamp, 0);
     snprintf(dir, sizeof dir, "results/runs/%s", stamp);
     args[n++] = "--out";
     args[n++] = dir;
   }
   args[n] = NULL;
-  int rc = cf_cmd_run_into(n, args, dir, sizeof dir);
+  int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
   if (rc == 2 || rc == 130) return rc;
   char *pargs[] = {"plot", dir, NULL};
-  int prc = cf_cmd_plot(2, pargs);
+  int prc = cfb_cmd_plot(2, pargs);
   char *rargs[] = {"report", dir, NULL};
-  int rrc = cf_cmd_report(2, rargs);
+  int rrc = cfb_cmd_report(2, rargs);
   char path[4200];
   snprintf(path, sizeof path, "%s/report.md", dir);
   if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);

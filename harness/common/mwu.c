@@ -37,8 +37,8 @@ static double *exact_counts(size_t m, size_t n) {
   return c;
 }
 
-double cf_mwu_exact_cdf(size_t m, size_t n, double u) {
-  if (m > CF_MWU_EXACT_MAX || n > CF_MWU_EXACT_MAX || isnan(u)) return NAN;
+double cfb_mwu_exact_cdf(size_t m, size_t n, double u) {
+  if (m > CFB_MWU_EXACT_MAX || n > CFB_MWU_EXACT_MAX || isnan(u)) return NAN;
   if (m == 0 || n == 0) return 1;
   if (u < 0) return 0;
   double *c = exact_counts(m, n);
@@ -52,16 +52,16 @@ double cf_mwu_exact_cdf(size_t m, size_t n, double u) {
   return below / total;
 }
 
-double cf_mwu_exact_p(size_t m, size_t n, double u) {
+double cfb_mwu_exact_p(size_t m, size_t n, double u) {
   /* By symmetry of the null distribution, P(U >= u) = P(U <= mn - u). */
-  double lo = cf_mwu_exact_cdf(m, n, u);
-  double hi = cf_mwu_exact_cdf(m, n, (double)(m * n) - u);
+  double lo = cfb_mwu_exact_cdf(m, n, u);
+  double hi = cfb_mwu_exact_cdf(m, n, (double)(m * n) - u);
   if (isnan(lo) || isnan(hi)) return NAN;
   double p = 2 * (lo < hi ? lo : hi);
   return p > 1 ? 1 : p;
 }
 
-double cf_mwu_min_p(size_t m, size_t n) {
+double cfb_mwu_min_p(size_t m, size_t n) {
   if (m == 0 || n == 0) return 1;
   double comb = 1; /* C(m+n, m), computed incrementally */
   for (size_t i = 1; i <= m; i++) comb = comb * (double)(n + i) / (double)i;
@@ -69,8 +69,8 @@ double cf_mwu_min_p(size_t m, size_t n) {
   return p > 1 ? 1 : p;
 }
 
-int cf_mwu_test(const double *a, size_t na, const double *b, size_t nb, cf_mwu *out) {
-  *out = (cf_mwu){.u_a = NAN, .u_b = NAN, .p = 1, .z = 0, .exact = 0, .ties = 0};
+int cfb_mwu_test(const double *a, size_t na, const double *b, size_t nb, cfb_mwu *out) {
+  *out = (cfb_mwu){.u_a = NAN, .u_b = NAN, .p = 1, .z = 0, .exact = 0, .ties = 0};
   if (na == 0 || nb == 0) return 0;
   size_t n = na + nb;
   ranked *r = malloc(n * sizeof *r);
@@ -93,8 +93,8 @@ int cf_mwu_test(const double *a, size_t na, const double *b, size_t nb, cf_mwu *
   double dna = (double)na, dnb = (double)nb, dn = (double)n;
   out->u_a = rank_sum_a - dna * (dna + 1) / 2;
   out->u_b = dna * dnb - out->u_a;
-  if (!out->ties && na <= CF_MWU_EXACT_MAX && nb <= CF_MWU_EXACT_MAX) {
-    double p = cf_mwu_exact_p(na, nb, out->u_a);
+  if (!out->ties && na <= CFB_MWU_EXACT_MAX && nb <= CFB_MWU_EXACT_MAX) {
+    double p = cfb_mwu_exact_p(na, nb, out->u_a);
     if (isnan(p)) return -1;
     out->p = p;
     out->exact = 1;

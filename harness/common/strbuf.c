@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(cf_sb *b, size_t extra) {
+static int grow(cfb_sb *b, size_t extra) {
   if (b->failed) return -1;
   if (b->len + extra + 1 <= b->cap) return 0;
   size_t cap = b->cap ? b->cap : 256;
@@ -22,16 +22,16 @@ static int grow(cf_sb *b, size_t extra) {
   return 0;
 }
 
-void cf_sb_appendn(cf_sb *b, const char *s, size_t n) {
+void cfb_sb_appendn(cfb_sb *b, const char *s, size_t n) {
   if (grow(b, n) != 0) return;
   memcpy(b->s + b->len, s, n);
   b->len += n;
   b->s[b->len] = '\0';
 }
 
-void cf_sb_append(cf_sb *b, const char *s) { cf_sb_appendn(b, s, strlen(s)); }
+void cfb_sb_append(cfb_sb *b, const char *s) { cfb_sb_appendn(b, s, strlen(s)); }
 
-void cf_sb_printf(cf_sb *b, const char *fmt, ...) {
+void cfb_sb_printf(cfb_sb *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -46,15 +46,15 @@ void cf_sb_printf(cf_sb *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-const char *cf_sb_str(const cf_sb *b) { return b->s ? b->s : ""; }
-int cf_sb_failed(const cf_sb *b) { return b->failed; }
+const char *cfb_sb_str(const cfb_sb *b) { return b->s ? b->s : ""; }
+int cfb_sb_failed(const cfb_sb *b) { return b->failed; }
 
-void cf_sb_free(cf_sb *b) {
+void cfb_sb_free(cfb_sb *b) {
   free(b->s);
   memset(b, 0, sizeof *b);
 }
 
-int cf_sb_write_file(const cf_sb *b, const char *path) {
+int cfb_sb_write_file(const cfb_sb *b, const char *path) {
   if (b->failed) {
     errno = ENOMEM;
     return -1;
@@ -66,7 +66,7 @@ int cf_sb_write_file(const cf_sb *b, const char *path) {
   }
   FILE *f = fopen(tmp, "wb");
   if (!f) return -1;
-  size_t n = fwrite(cf_sb_str(b), 1, b->len, f);
+  size_t n = fwrite(cfb_sb_str(b), 1, b->len, f);
   int bad = n != b->len;
   if (fclose(f) != 0) bad = 1;
   if (bad || rename(tmp, path) != 0) {

@@ -1,27 +1,27 @@
 /* strbuf.h -- a growable string for the reporters (plot scripts, report
  * Markdown/HTML, compare tables).  Out of memory is sticky: appends after a
- * failure do nothing and cf_sb_failed() says so, so callers check once. */
-#ifndef CF_HARNESS_STRBUF_H
-#define CF_HARNESS_STRBUF_H
+ * failure do nothing and cfb_sb_failed() says so, so callers check once. */
+#ifndef CFB_STRBUF_H
+#define CFB_STRBUF_H
 
 #include <stddef.h>
 
-typedef struct cf_sb {
+typedef struct cfb_sb {
   char *s;     /* NUL-terminated (NULL until the first append) */
   size_t len, cap;
   int failed;
-} cf_sb;
+} cfb_sb;
 
-void cf_sb_append(cf_sb *b, const char *s);
-void cf_sb_appendn(cf_sb *b, const char *s, size_t n);
-void cf_sb_printf(cf_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cfb_sb_append(cfb_sb *b, const char *s);
+void cfb_sb_appendn(cfb_sb *b, const char *s, size_t n);
+void cfb_sb_printf(cfb_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text ("" when empty); valid until the next append. */
-const char *cf_sb_str(const cf_sb *b);
-int cf_sb_failed(const cf_sb *b);
-void cf_sb_free(cf_sb *b);
+const char *cfb_sb_str(const cfb_sb *b);
+int cfb_sb_failed(const cfb_sb *b);
+void cfb_sb_free(cfb_sb *b);
 
 /* Write the buffer to `path` atomically (path.tmp, then rename).  0, or -1
  * with errno set. */
-int cf_sb_write_file(const cf_sb *b, const char *path);
+int cfb_sb_write_file(const cfb_sb *b, const char *path);
 
 #endif

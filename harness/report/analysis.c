@@ -14,20 +14,20 @@ static void add_sorted(int *v, size_t *n, int x) {
   size_t i = 0;
   while (i < *n && v[i] < x) i++;
   if (i < *n && v[i] == x) return;
-  if (*n >= CF_AN_MAXV) return;
+  if (*n >= CFB_AN_MAXV) return;
   memmove(v + i + 1, v + i, (*n - i) * sizeof *v);
   v[i] = x;
   (*n)++;
 }
 
-int cf_an_groups(const cf_resultset *rs, cf_group **out, size_t *n) {
+int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   *out = NULL;
   *n = 0;
-  cf_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
+  cfb_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
   if (!g) return -1;
   size_t ng = 0;
   for (size_t r = 0; r < rs->nrows; r++) {
-    const cf_sumrow *row = &rs->rows[r];
+    const cfb_sumrow *row = &rs->rows[r];
     size_t k = 0;
     while (k < ng && !(streq(g[k].workload, row->workload) && streq(g[k].params, row->params))) k++;
     if (k == ng) {
@@ -36,18 +36,18 @@ int cf_an_groups(const cf_resultset *rs, cf_group **out, size_t *n) {
       g[k].params = row->params;
       g[k].rows = malloc(rs->nrows * sizeof *g[k].rows);
       if (!g[k].rows) {
-        cf_an_groups_free(g, ng);
+        cfb_an_groups_free(g, ng);
         return -1;
       }
       ng++;
     }
-    cf_group *gr = &g[k];
+    cfb_group *gr = &g[k];
     gr->rows[gr->nrows++] = r;
     add_sorted(gr->workers, &gr->nworkers, row->workers);
     add_sorted(gr->chunks, &gr->nchunks, row->chunksize);
   }
   for (size_t k = 0; k < ng; k++) { /* pins: prefer "none" for the map */
-    cf_group *gr = &g[k];
+    cfb_group *gr = &g[k];
     const char *seen[16];
     size_t ns = 0;
     for (size_t i = 0; i < gr->nrows; i++) {
@@ -65,16 +65,16 @@ int cf_an_groups(const cf_resultset *rs, cf_group **out, size_t *n) {
   return 0;
 }
 
-void cf_an_groups_free(cf_group *g, size_t n) {
+void cfb_an_groups_free(cfb_group *g, size_t n) {
   if (!g) return;
   for (size_t i = 0; i < n; i++) free(g[i].rows);
   free(g);
 }
 
-const cf_sumrow *cf_an_find(const cf_resultset *rs, const cf_group *g, const char *backend,
+const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, int chunksize, const char *pin) {
   for (size_t i = 0; i < g->nrows; i++) {
-    const cf_sumrow *r = &rs->rows[g->rows[i]];
+    const cfb_sumrow *r = &rs->rows[g->rows[i]];
     if (r->usable && r->workers == workers && r->chunksize == chunksize &&
         streq(r->backend, backend) && (!pin || streq(r->pin, pin)))
       return r;
@@ -82,11 +82,11 @@ const cf_sumrow *cf_an_find(const cf_resultset *rs, const cf_group *g, const cha
   return NULL;
 }
 
-const cf_sumrow *cf_an_best(const cf_resultset *rs, const cf_group *g, const char *backend,
+const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, const char *pin) {
-  const cf_sumrow *best = NULL;
+  const cfb_sumrow *best = NULL;
   for (size_t i = 0; i < g->nrows; i++) {
-    const cf_sumrow *r = &rs->rows[g->rows[i]];
+    const cfb_sumrow *r = &rs->rows[g->rows[i]];
     if (!r->usable || !streq(r->backend, backend)) continue;
     if (workers >= 0 && r->workers != workers) continue;
     if (pin && !streq(r->pin, pin)) continue;
@@ -102,11 +102,11 @@ static int clearly_apart(double a, double alo, double ahi, double b, double blo,
   return fabs(log(a / b)) > log(1.05);
 }
 
-int cf_an_winner(const cf_resultset *rs, const cf_group *g, cf_winner *w) {
+int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w) {
   memset(w, 0, sizeof *w);
   w->ratio = w->ratio_lo = w->ratio_hi = NAN;
-  const cf_sumrow *t = cf_an_best(rs, g, "thread", -1, NULL);
-  const cf_sumrow *p = cf_an_best(rs, g, "process", -1, NULL);
+  const cfb_sumrow *t = cfb_an_best(rs, g, "thread", -1, NULL);
+  const cfb_sumrow *p = cfb_an_best(rs, g, "process", -1, NULL);
   if (!t && !p) return -1;
   if (!t || !p) {
     w->best = t ? t : p;
@@ -114,7 +114,7 @@ int cf_an_winner(const cf_resultset *rs, const cf_group *g, cf_winner *w) {
   }
   w->best = t->median >= p->median ? t : p;
   w->other = w->best == t ? p : t;
-  const cf_sumrow *a = w->best, *b = w->other;
+  const cfb_sumrow *a = w->best, *b = w->other;
   w->ratio = a->median / b->median;
   if (isfinite(a->ci_lo) && isfinite(b->ci_hi) && b->ci_hi > 0 && b->ci_lo > 0) {
     w->ratio_lo = a->ci_lo / b->ci_hi;
@@ -124,20 +124,20 @@ int cf_an_winner(const cf_resultset *rs, const cf_group *g, cf_winner *w) {
   return 0;
 }
 
-double cf_an_ratio(const cf_resultset *rs, const cf_group *g, int workers, int chunksize,
+double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
                    const char *pin) {
-  const cf_sumrow *t = cf_an_find(rs, g, "thread", workers, chunksize, pin);
-  const cf_sumrow *p = cf_an_find(rs, g, "process", workers, chunksize, pin);
+  const cfb_sumrow *t = cfb_an_find(rs, g, "thread", workers, chunksize, pin);
+  const cfb_sumrow *p = cfb_an_find(rs, g, "process", workers, chunksize, pin);
   return t && p ? t->median / p->median : NAN;
 }
 
 /* The crossovers of a sweep (see analysis.h). */
-static void find_crossovers(cf_sweep *s) {
+static void find_crossovers(cfb_curve *s) {
   s->ncross = 0;
   int geo = 1;
   for (size_t i = 0; i < s->n; i++)
     if (!(s->x[i] > 0)) geo = 0;
-  int cls[CF_AN_MAXV]; /* +1 thread clearly, -1 process clearly, 0 tie/unknown */
+  int cls[CFB_AN_MAXV]; /* +1 thread clearly, -1 process clearly, 0 tie/unknown */
   for (size_t i = 0; i < s->n; i++) {
     if (!(s->thr[i] > 0) || !(s->prc[i] > 0)) {
       cls[i] = 0;
@@ -145,7 +145,7 @@ static void find_crossovers(cf_sweep *s) {
     }
     int apart = clearly_apart(s->thr[i], s->thr_lo[i], s->thr_hi[i], s->prc[i], s->prc_lo[i],
                               s->prc_hi[i]);
-    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CF_AN_TIE)) apart = 0;
+    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CFB_AN_TIE)) apart = 0;
     cls[i] = !apart ? 0 : (s->thr[i] > s->prc[i] ? 1 : -1);
   }
   size_t last = (size_t)-1;
@@ -169,7 +169,7 @@ static void find_crossovers(cf_sweep *s) {
       if (f > 1) f = 1;
       double x = geo ? exp(log(s->x[a]) + f * (log(s->x[b]) - log(s->x[a])))
                      : s->x[a] + f * (s->x[b] - s->x[a]);
-      cf_crossover *c = &s->cross[s->ncross++];
+      cfb_crossover *c = &s->cross[s->ncross++];
       c->x = x;
       c->below = cls[last] > 0 ? "thread" : "process";
       c->above = cls[i] > 0 ? "thread" : "process";
@@ -178,7 +178,7 @@ static void find_crossovers(cf_sweep *s) {
   }
 }
 
-static void set_point(cf_sweep *s, size_t i, const cf_sumrow *t, const cf_sumrow *p) {
+static void set_point(cfb_curve *s, size_t i, const cfb_sumrow *t, const cfb_sumrow *p) {
   s->thr[i] = t ? t->median : NAN;
   s->thr_lo[i] = t ? t->ci_lo : NAN;
   s->thr_hi[i] = t ? t->ci_hi : NAN;
@@ -187,21 +187,21 @@ static void set_point(cf_sweep *s, size_t i, const cf_sumrow *t, const cf_sumrow
   s->prc_hi[i] = p ? p->ci_hi : NAN;
 }
 
-void cf_an_worker_sweep(const cf_resultset *rs, const cf_group *g, cf_sweep *s) {
+void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve *s) {
   memset(s, 0, sizeof *s);
   s->workload = g->workload;
   snprintf(s->key, sizeof s->key, "workers");
   snprintf(s->context, sizeof s->context, "%s", g->params ? g->params : "");
   for (size_t i = 0; i < g->nworkers; i++) {
     s->x[i] = g->workers[i];
-    set_point(s, i, cf_an_best(rs, g, "thread", g->workers[i], g->pin),
-              cf_an_best(rs, g, "process", g->workers[i], g->pin));
+    set_point(s, i, cfb_an_best(rs, g, "thread", g->workers[i], g->pin),
+              cfb_an_best(rs, g, "process", g->workers[i], g->pin));
   }
   s->n = g->nworkers;
   find_crossovers(s);
 }
 
-int cf_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
+int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
   char *end;
   double x = strtod(v, &end);
   if (end == v || !isfinite(x)) return -1;
@@ -267,7 +267,7 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
     if (strcmp(k[i], key) != 0) continue;
     double num;
     char u[16];
-    if (cf_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
+    if (cfb_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
     double su = unit_scale(u);
     if (!*have_unit) {
       snprintf(unit, unitlen, "%s", u);
@@ -284,12 +284,12 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
   return -1;
 }
 
-int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_sweep **out,
+int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
                        size_t *n) {
   *out = NULL;
   *n = 0;
   size_t cap = 0, ns = 0;
-  cf_sweep *sw = NULL;
+  cfb_curve *sw = NULL;
   for (size_t gi = 0; gi < ng; gi++) {
     char buf[1024], *keys[32], *vals[32];
     size_t nk = split_params(g[gi].params, buf, sizeof buf, keys, vals, 32);
@@ -302,13 +302,13 @@ int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_
             !strcmp(sw[s].context, ctx))
           dup = 1;
       if (dup) continue;
-      cf_sweep cur;
+      cfb_curve cur;
       memset(&cur, 0, sizeof cur);
       cur.workload = g[gi].workload;
       snprintf(cur.key, sizeof cur.key, "%s", keys[ki]);
       snprintf(cur.context, sizeof cur.context, "%s", ctx);
       int have_unit = 0;
-      for (size_t gj = 0; gj < ng && cur.n < CF_AN_MAXV; gj++) {
+      for (size_t gj = 0; gj < ng && cur.n < CFB_AN_MAXV; gj++) {
         if (!streq(g[gj].workload, cur.workload)) continue;
         char c2[256];
         context_without(g[gj].params, cur.key, c2, sizeof c2);
@@ -327,14 +327,14 @@ int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_
       }
       if (cur.n < 2) continue;
       for (size_t i = 0; i < cur.n; i++) {
-        const cf_group *gr = &g[cur.group[i]];
-        set_point(&cur, i, cf_an_best(rs, gr, "thread", -1, gr->pin),
-                  cf_an_best(rs, gr, "process", -1, gr->pin));
+        const cfb_group *gr = &g[cur.group[i]];
+        set_point(&cur, i, cfb_an_best(rs, gr, "thread", -1, gr->pin),
+                  cfb_an_best(rs, gr, "process", -1, gr->pin));
       }
       find_crossovers(&cur);
       if (ns == cap) {
         size_t nc = cap ? cap * 2 : 4;
-        cf_sweep *nsw = realloc(sw, nc * sizeof *nsw);
+        cfb_curve *nsw = realloc(sw, nc * sizeof *nsw);
         if (!nsw) {
           free(sw);
           return -1;
@@ -350,7 +350,7 @@ int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_
   return 0;
 }
 
-void cf_an_fmt_rate(double v, char *out, size_t len) {
+void cfb_an_fmt_rate(double v, char *out, size_t len) {
   if (!isfinite(v)) snprintf(out, len, "n/a");
   else if (fabs(v) >= 1e9) snprintf(out, len, "%.3gG", v / 1e9);
   else if (fabs(v) >= 1e6) snprintf(out, len, "%.3gM", v / 1e6);

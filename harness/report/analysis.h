@@ -4,95 +4,95 @@
  * the thread/process ratio map, and crossover points across worker counts
  * and across the values of a workload parameter.  The reporters only
  * format these (the runner computes, reporters format). */
-#ifndef CF_HARNESS_ANALYSIS_H
-#define CF_HARNESS_ANALYSIS_H
+#ifndef CFB_ANALYSIS_H
+#define CFB_ANALYSIS_H
 
 #include <stddef.h>
 
 #include "results.h"
 
-#define CF_AN_MAXV 64 /* distinct workers / chunksizes / points kept per axis */
+#define CFB_AN_MAXV 64 /* distinct workers / chunksizes / points kept per axis */
 
 /* All configurations of one workload with one parameter string. */
-typedef struct cf_group {
+typedef struct cfb_group {
   const char *workload, *kind, *params;
   size_t *rows; /* indices into rs->rows */
   size_t nrows;
-  int workers[CF_AN_MAXV], chunks[CF_AN_MAXV]; /* distinct values, ascending */
+  int workers[CFB_AN_MAXV], chunks[CFB_AN_MAXV]; /* distinct values, ascending */
   size_t nworkers, nchunks;
   const char *pin; /* the pin the map and crossovers use: "none" if present */
   int npins;
-} cf_group;
+} cfb_group;
 
 /* Groups in order of first appearance in summary.csv.  0 or -1 (ENOMEM). */
-int cf_an_groups(const cf_resultset *rs, cf_group **out, size_t *n);
-void cf_an_groups_free(cf_group *g, size_t n);
+int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n);
+void cfb_an_groups_free(cfb_group *g, size_t n);
 
 /* The row of one configuration (usable rows only), or NULL. */
-const cf_sumrow *cf_an_find(const cf_resultset *rs, const cf_group *g, const char *backend,
+const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, int chunksize, const char *pin);
 /* The usable row of `backend` with the highest median; workers < 0 means
  * any worker count, pin NULL any pin.  NULL if none. */
-const cf_sumrow *cf_an_best(const cf_resultset *rs, const cf_group *g, const char *backend,
+const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, const char *pin);
 
 /* Who wins a group: the best configuration overall, the best of the other
  * backend, ratio = best / other medians, a conservative interval of the
  * ratio from the two CIs ([lo_a / hi_b, hi_a / lo_b]) and whether the CIs
  * are apart (clear = 1) or overlap (the difference may be noise). */
-typedef struct cf_winner {
-  const cf_sumrow *best, *other; /* other NULL when only one backend ran */
+typedef struct cfb_winner {
+  const cfb_sumrow *best, *other; /* other NULL when only one backend ran */
   double ratio, ratio_lo, ratio_hi;
   int clear;
-} cf_winner;
+} cfb_winner;
 /* 0, or -1 when the group has no usable row. */
-int cf_an_winner(const cf_resultset *rs, const cf_group *g, cf_winner *w);
+int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w);
 
 /* Thread median / process median of one cell of the who-wins map (NAN if
  * either is missing). */
-double cf_an_ratio(const cf_resultset *rs, const cf_group *g, int workers, int chunksize,
+double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
                    const char *pin);
 
 /* A crossover: below x one backend wins, above it the other.  Found where
  * the clear winner changes between adjacent points (points whose CIs
- * overlap, or closer than CF_AN_TIE, are ties and skipped); x is
+ * overlap, or closer than CFB_AN_TIE, are ties and skipped); x is
  * interpolated where log(ratio) crosses 0 (geometrically when all x > 0). */
-#define CF_AN_TIE 0.03
-typedef struct cf_crossover {
+#define CFB_AN_TIE 0.03
+typedef struct cfb_crossover {
   double x;
   const char *below, *above; /* "thread" / "process" */
-} cf_crossover;
+} cfb_crossover;
 
 /* One curve pair against an ordered x: the best thread and the best
  * process configuration at each x. */
-typedef struct cf_sweep {
+typedef struct cfb_curve {
   const char *workload;
   char key[64];       /* "workers", or the parameter name */
   char context[256];  /* the other parameters ("io_us=1000"), may be empty */
   char unit[16];      /* the unit suffix of the parameter values ("us", "") */
   size_t n;
-  double x[CF_AN_MAXV];
-  double thr[CF_AN_MAXV], thr_lo[CF_AN_MAXV], thr_hi[CF_AN_MAXV];
-  double prc[CF_AN_MAXV], prc_lo[CF_AN_MAXV], prc_hi[CF_AN_MAXV];
-  size_t group[CF_AN_MAXV]; /* parameter sweeps: the group of each point */
-  cf_crossover cross[8];
+  double x[CFB_AN_MAXV];
+  double thr[CFB_AN_MAXV], thr_lo[CFB_AN_MAXV], thr_hi[CFB_AN_MAXV];
+  double prc[CFB_AN_MAXV], prc_lo[CFB_AN_MAXV], prc_hi[CFB_AN_MAXV];
+  size_t group[CFB_AN_MAXV]; /* parameter sweeps: the group of each point */
+  cfb_crossover cross[8];
   size_t ncross;
-} cf_sweep;
+} cfb_curve;
 
 /* Best thread vs best process against the worker count, in one group. */
-void cf_an_worker_sweep(const cf_resultset *rs, const cf_group *g, cf_sweep *s);
+void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve *s);
 
 /* Sweeps across the numeric values of one parameter, the other parameters
  * fixed, best over every configuration at each value.  Allocates *out
  * (caller frees).  0 or -1 (ENOMEM). */
-int cf_an_param_sweeps(const cf_resultset *rs, const cf_group *g, size_t ng, cf_sweep **out,
+int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
                        size_t *n);
 
 /* Parse a parameter value "50us", "1KiB", "4": the number, and its unit
  * suffix.  0, or -1 if it does not start with a number. */
-int cf_an_parse_value(const char *v, double *num, char *unit, size_t unitlen);
+int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen);
 
 /* "%.3g" with thousands kept readable: 12300 -> "12.3k", 0.5 -> "0.5". */
-void cf_an_fmt_rate(double v, char *out, size_t len);
+void cfb_an_fmt_rate(double v, char *out, size_t len);
 
 #endif

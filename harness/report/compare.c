@@ -111,37 +111,37 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     snprintf(file, sizeof file, "%s/runs.csv", path);
   else
     snprintf(file, sizeof file, "%s", path);
-  cf_csv_table t;
-  if (cf_csv_load(file, &t, err, errlen) != 0) return -1;
+  cfb_csv_table t;
+  if (cfb_csv_load(file, &t, err, errlen) != 0) return -1;
   static const char *const need[] = {"workload", "params", "backend", "workers",
                                      "chunksize", "items_per_s"};
   for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
-    if (cf_csv_col(&t, need[i]) < 0) {
+    if (cfb_csv_col(&t, need[i]) < 0) {
       snprintf(err, errlen, "%s: no column '%s' (is it a cfbench runs.csv?)", file, need[i]);
-      cf_csv_table_free(&t);
+      cfb_csv_table_free(&t);
       return -1;
     }
   }
   int rc = 0;
   for (size_t i = 0; i < t.nrows && !rc; i++) {
-    const char *status = cf_csv_get(&t, i, "status");
+    const char *status = cfb_csv_get(&t, i, "status");
     if (status && *status && strcmp(status, "ok") != 0) continue;
     double v;
     if (cpu) { /* items per CPU-second of the process (children included) */
       double items, us, sy;
-      if (cf_csv_double(cf_csv_get(&t, i, "items_done"), &items) != 1 ||
-          cf_csv_double(cf_csv_get(&t, i, "cpu_user_s"), &us) != 1 ||
-          cf_csv_double(cf_csv_get(&t, i, "cpu_sys_s"), &sy) != 1 || !(us + sy > 0))
+      if (cfb_csv_double(cfb_csv_get(&t, i, "items_done"), &items) != 1 ||
+          cfb_csv_double(cfb_csv_get(&t, i, "cpu_user_s"), &us) != 1 ||
+          cfb_csv_double(cfb_csv_get(&t, i, "cpu_sys_s"), &sy) != 1 || !(us + sy > 0))
         continue;
       v = items / (us + sy);
-    } else if (cf_csv_double(cf_csv_get(&t, i, "items_per_s"), &v) != 1 || !(v >= 0)) {
+    } else if (cfb_csv_double(cfb_csv_get(&t, i, "items_per_s"), &v) != 1 || !(v >= 0)) {
       continue;
     }
     char params[1024];
-    strip_params(cf_csv_get(&t, i, "params"), ignore, params, sizeof params);
-    const char *wl = cf_csv_get(&t, i, "workload"),
-               *be = cf_csv_get(&t, i, "backend"), *w = cf_csv_get(&t, i, "workers"),
-               *c = cf_csv_get(&t, i, "chunksize"), *pin = cf_csv_get(&t, i, "pin");
+    strip_params(cfb_csv_get(&t, i, "params"), ignore, params, sizeof params);
+    const char *wl = cfb_csv_get(&t, i, "workload"),
+               *be = cfb_csv_get(&t, i, "backend"), *w = cfb_csv_get(&t, i, "workers"),
+               *c = cfb_csv_get(&t, i, "chunksize"), *pin = cfb_csv_get(&t, i, "pin");
     if (!pin || !*pin) pin = "none";
     char key[2048], name[2048];
     snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin);
@@ -172,7 +172,7 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     }
     if (push(&cf->x, &cf->n, &cf->cap, v) != 0) rc = -1;
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   if (rc) snprintf(err, errlen, "%s: out of memory", file);
   return rc;
 }
@@ -205,19 +205,19 @@ static int parse_fraction(const char *s, double *out) {
   return 0;
 }
 
-static void json_str(cf_sb *b, const char *s) {
-  cf_sb_append(b, "\"");
+static void json_str(cfb_sb *b, const char *s) {
+  cfb_sb_append(b, "\"");
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') cf_sb_printf(b, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20) cf_sb_printf(b, "\\u%04x", *s);
-    else cf_sb_appendn(b, s, 1);
+    if (*s == '"' || *s == '\\') cfb_sb_printf(b, "\\%c", *s);
+    else if ((unsigned char)*s < 0x20) cfb_sb_printf(b, "\\u%04x", *s);
+    else cfb_sb_appendn(b, s, 1);
   }
-  cf_sb_append(b, "\"");
+  cfb_sb_append(b, "\"");
 }
 
-static void json_num(cf_sb *b, double v) {
-  if (isfinite(v)) cf_sb_printf(b, "%.6g", v);
-  else cf_sb_append(b, "null");
+static void json_num(cfb_sb *b, double v) {
+  if (isfinite(v)) cfb_sb_printf(b, "%.6g", v);
+  else cfb_sb_append(b, "null");
 }
 
 static void fmt_p(char *out, size_t len, double p) {
@@ -233,7 +233,7 @@ static int usage(void) {
   return 2;
 }
 
-int cf_cmd_compare(int argc, char **argv) {
+int cfb_cmd_compare(int argc, char **argv) {
   const char *paths[2] = {NULL, NULL}, *ignore = "";
   int cpu = 0;
   double threshold = 0.05, alpha = 0.01;
@@ -309,9 +309,9 @@ int cf_cmd_compare(int argc, char **argv) {
   run base = {0}, nw = {0};
   char err[4400];
   int rc = 0;
-  cf_cmp_result *res = NULL;
+  cfb_cmp_result *res = NULL;
   config **common = NULL;
-  cf_sb out = {0};
+  cfb_sb out = {0};
   if (load_run(paths[0], ignore, cpu, &base, err, sizeof err) != 0 ||
       load_run(paths[1], ignore, cpu, &nw, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
@@ -332,7 +332,7 @@ int cf_cmd_compare(int argc, char **argv) {
       only_base++;
       continue;
     }
-    if (cf_compare_samples(base.c[i].x, base.c[i].n, o->x, o->n, threshold, alpha, &res[nc]) != 0) {
+    if (cfb_compare_samples(base.c[i].x, base.c[i].n, o->x, o->n, threshold, alpha, &res[nc]) != 0) {
       fprintf(stderr, "cfbench compare: out of memory\n");
       rc = 2;
       goto done;
@@ -359,89 +359,89 @@ int cf_cmd_compare(int argc, char **argv) {
 
   char p[32];
   if (fmt == FMT_JSON) {
-    cf_sb_append(&out, "{\"base\": ");
+    cfb_sb_append(&out, "{\"base\": ");
     json_str(&out, paths[0]);
-    cf_sb_append(&out, ", \"new\": ");
+    cfb_sb_append(&out, ", \"new\": ");
     json_str(&out, paths[1]);
-    cf_sb_printf(&out, ", \"metric\": \"%s\"", cpu ? "cpu" : "wall");
-    cf_sb_printf(&out, ", \"threshold\": %g, \"alpha\": %g, \"test\": \"mann-whitney-u two-sided\",\n"
+    cfb_sb_printf(&out, ", \"metric\": \"%s\"", cpu ? "cpu" : "wall");
+    cfb_sb_printf(&out, ", \"threshold\": %g, \"alpha\": %g, \"test\": \"mann-whitney-u two-sided\",\n"
                        " \"regressions\": %zu, \"improvements\": %zu, \"same\": %zu, \"too_few\": %zu,"
                        " \"only_in_base\": %zu, \"only_in_new\": %zu,\n \"configurations\": [\n",
-                 threshold, alpha, counts[CF_CMP_SLOWER], counts[CF_CMP_FASTER], counts[CF_CMP_SAME],
-                 counts[CF_CMP_FEW], only_base, only_new);
+                 threshold, alpha, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER], counts[CFB_CMP_SAME],
+                 counts[CFB_CMP_FEW], only_base, only_new);
     for (size_t i = 0; i < nc; i++) {
-      const cf_cmp_result *r = &res[i];
-      cf_sb_append(&out, "  {\"configuration\": ");
+      const cfb_cmp_result *r = &res[i];
+      cfb_sb_append(&out, "  {\"configuration\": ");
       json_str(&out, common[i]->name);
-      cf_sb_printf(&out, ", \"n_base\": %zu, \"n_new\": %zu, \"base_median\": ", r->n_base, r->n_new);
+      cfb_sb_printf(&out, ", \"n_base\": %zu, \"n_new\": %zu, \"base_median\": ", r->n_base, r->n_new);
       json_num(&out, r->base_median);
-      cf_sb_append(&out, ", \"new_median\": ");
+      cfb_sb_append(&out, ", \"new_median\": ");
       json_num(&out, r->new_median);
-      cf_sb_append(&out, ", \"ratio\": ");
+      cfb_sb_append(&out, ", \"ratio\": ");
       json_num(&out, r->ratio);
-      cf_sb_append(&out, ", \"u\": ");
+      cfb_sb_append(&out, ", \"u\": ");
       json_num(&out, r->u);
-      cf_sb_printf(&out, ", \"p\": %.6g, \"exact\": %s, \"verdict\": \"%s\"}%s\n", r->p,
-                   r->exact ? "true" : "false", cf_cmp_verdict_name(r->verdict), i + 1 < nc ? "," : "");
+      cfb_sb_printf(&out, ", \"p\": %.6g, \"exact\": %s, \"verdict\": \"%s\"}%s\n", r->p,
+                   r->exact ? "true" : "false", cfb_cmp_verdict_name(r->verdict), i + 1 < nc ? "," : "");
     }
-    cf_sb_append(&out, " ]}\n");
+    cfb_sb_append(&out, " ]}\n");
   } else {
     size_t w = strlen("configuration");
     for (size_t i = 0; i < nc; i++)
       if (strlen(common[i]->name) > w) w = strlen(common[i]->name);
     if (fmt == FMT_MD) {
-      cf_sb_printf(&out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
+      cfb_sb_printf(&out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
                          "alpha %g; a change counts beyond %g%%.\n\n",
                    paths[0], paths[1], unit, alpha, threshold * 100);
-      cf_sb_append(&out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
+      cfb_sb_append(&out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
                          "|---|---|---|---|---|---|---|\n");
     } else {
-      cf_sb_printf(&out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
+      cfb_sb_printf(&out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
                    paths[0], paths[1], unit, alpha, threshold * 100);
-      cf_sb_printf(&out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
+      cfb_sb_printf(&out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
                    "base items/s", "new items/s", "ratio", "p", "verdict");
     }
     for (size_t i = 0; i < nc; i++) {
-      const cf_cmp_result *r = &res[i];
+      const cfb_cmp_result *r = &res[i];
       char nn[32];
       snprintf(nn, sizeof nn, "%zu/%zu", r->n_base, r->n_new);
       fmt_p(p, sizeof p, r->p);
-      const char *v = cf_cmp_verdict_name(r->verdict);
+      const char *v = cfb_cmp_verdict_name(r->verdict);
       if (fmt == FMT_MD)
-        cf_sb_printf(&out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s%s%s |\n", common[i]->name, nn,
+        cfb_sb_printf(&out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s%s%s |\n", common[i]->name, nn,
                      r->base_median, r->new_median, r->ratio, p,
-                     r->verdict == CF_CMP_SLOWER ? "**" : "", v, r->verdict == CF_CMP_SLOWER ? "**" : "");
+                     r->verdict == CFB_CMP_SLOWER ? "**" : "", v, r->verdict == CFB_CMP_SLOWER ? "**" : "");
       else
-        cf_sb_printf(&out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %8s  %s\n", (int)w, common[i]->name,
+        cfb_sb_printf(&out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %8s  %s\n", (int)w, common[i]->name,
                      nn, r->base_median, r->new_median, r->ratio, p, v);
     }
-    cf_sb_printf(&out, "%s%zu configurations compared: %zu slower, %zu faster, %zu same, %zu with too few samples",
-                 fmt == FMT_MD ? "\n" : "", nc, counts[CF_CMP_SLOWER], counts[CF_CMP_FASTER],
-                 counts[CF_CMP_SAME], counts[CF_CMP_FEW]);
+    cfb_sb_printf(&out, "%s%zu configurations compared: %zu slower, %zu faster, %zu same, %zu with too few samples",
+                 fmt == FMT_MD ? "\n" : "", nc, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER],
+                 counts[CFB_CMP_SAME], counts[CFB_CMP_FEW]);
     if (only_base || only_new)
-      cf_sb_printf(&out, "; %zu only in base, %zu only in new (not compared)", only_base, only_new);
-    cf_sb_append(&out, ".\n");
-    if (counts[CF_CMP_FEW])
-      cf_sb_printf(&out, "Too few samples: at alpha %g each side needs enough repetitions that complete "
+      cfb_sb_printf(&out, "; %zu only in base, %zu only in new (not compared)", only_base, only_new);
+    cfb_sb_append(&out, ".\n");
+    if (counts[CFB_CMP_FEW])
+      cfb_sb_printf(&out, "Too few samples: at alpha %g each side needs enough repetitions that complete "
                          "separation can reach it (e.g. 5 and 5 at 0.01, 4 and 4 at 0.05).\n", alpha);
     for (size_t i = 0; i < nc; i++) {
-      if (res[i].verdict != CF_CMP_SLOWER) continue;
+      if (res[i].verdict != CFB_CMP_SLOWER) continue;
       fmt_p(p, sizeof p, res[i].p);
-      cf_sb_printf(&out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g items/s, p = %s)\n",
+      cfb_sb_printf(&out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g items/s, p = %s)\n",
                    fmt == FMT_MD ? "- " : "", common[i]->name, (1 - res[i].ratio) * 100,
                    res[i].base_median, res[i].new_median, p);
     }
   }
-  if (cf_sb_failed(&out)) {
+  if (cfb_sb_failed(&out)) {
     fprintf(stderr, "cfbench compare: out of memory\n");
     rc = 2;
     goto done;
   }
-  fputs(cf_sb_str(&out), stdout);
+  fputs(cfb_sb_str(&out), stdout);
   fflush(stdout);
-  rc = counts[CF_CMP_SLOWER] ? 1 : 0;
+  rc = counts[CFB_CMP_SLOWER] ? 1 : 0;
 done:
-  cf_sb_free(&out);
+  cfb_sb_free(&out);
   free(res);
   free(common);
   run_free(&base);

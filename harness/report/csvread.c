@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cf_csv_row_init(cf_csv_row *row) { memset(row, 0, sizeof *row); }
+void cfb_csv_row_init(cfb_csv_row *row) { memset(row, 0, sizeof *row); }
 
-void cf_csv_row_free(cf_csv_row *row) {
+void cfb_csv_row_free(cfb_csv_row *row) {
   free(row->field);
   free(row->buf);
   memset(row, 0, sizeof *row);
 }
 
-static int put_char(cf_csv_row *row, char c) {
+static int put_char(cfb_csv_row *row, char c) {
   if (row->buflen + 1 >= row->bufcap) {
     size_t cap = row->bufcap ? row->bufcap * 2 : 256;
     char *b = realloc(row->buf, cap);
@@ -28,7 +28,7 @@ static int put_char(cf_csv_row *row, char c) {
 }
 
 /* Field starts are kept as offsets while the buffer may still move. */
-static int end_field(cf_csv_row *row, size_t start) {
+static int end_field(cfb_csv_row *row, size_t start) {
   if (put_char(row, '\0')) return -1;
   if (row->n + 1 > row->fieldcap) {
     size_t cap = row->fieldcap ? row->fieldcap * 2 : 16;
@@ -41,7 +41,7 @@ static int end_field(cf_csv_row *row, size_t start) {
   return 0;
 }
 
-int cf_csv_read_row(FILE *f, cf_csv_row *row, size_t *line, char *err, size_t errlen) {
+int cfb_csv_read_row(FILE *f, cfb_csv_row *row, size_t *line, char *err, size_t errlen) {
   size_t ln = line ? *line : 0, start_line = ln;
   row->n = 0;
   row->buflen = 0;
@@ -108,7 +108,7 @@ nomem:
   return -1;
 }
 
-static char **dup_fields(const cf_csv_row *row) {
+static char **dup_fields(const cfb_csv_row *row) {
   char **out = calloc(row->n ? row->n : 1, sizeof *out);
   if (!out) return NULL;
   for (size_t i = 0; i < row->n; i++) {
@@ -128,20 +128,20 @@ static void free_fields(char **f, size_t n) {
   free(f);
 }
 
-void cf_csv_table_free(cf_csv_table *t) {
+void cfb_csv_table_free(cfb_csv_table *t) {
   free_fields(t->header, t->ncols);
   for (size_t r = 0; r < t->nrows; r++) free_fields(t->rows[r], t->ncols);
   free(t->rows);
   memset(t, 0, sizeof *t);
 }
 
-int cf_csv_load_stream(FILE *f, const char *name, cf_csv_table *t, char *err, size_t errlen) {
+int cfb_csv_load_stream(FILE *f, const char *name, cfb_csv_table *t, char *err, size_t errlen) {
   memset(t, 0, sizeof *t);
-  cf_csv_row row;
-  cf_csv_row_init(&row);
+  cfb_csv_row row;
+  cfb_csv_row_init(&row);
   size_t line = 1, cap = 0;
   char msg[200];
-  int rc = cf_csv_read_row(f, &row, &line, msg, sizeof msg);
+  int rc = cfb_csv_read_row(f, &row, &line, msg, sizeof msg);
   if (rc <= 0) {
     snprintf(err, errlen, "%s: %s", name, rc == 0 ? "empty file (no header)" : msg);
     goto fail;
@@ -150,7 +150,7 @@ int cf_csv_load_stream(FILE *f, const char *name, cf_csv_table *t, char *err, si
   if (!(t->header = dup_fields(&row))) goto nomem;
   for (;;) {
     size_t at = line;
-    rc = cf_csv_read_row(f, &row, &line, msg, sizeof msg);
+    rc = cfb_csv_read_row(f, &row, &line, msg, sizeof msg);
     if (rc == 0) break;
     if (rc < 0) {
       snprintf(err, errlen, "%s: %s", name, msg);
@@ -175,41 +175,41 @@ int cf_csv_load_stream(FILE *f, const char *name, cf_csv_table *t, char *err, si
     snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
     goto fail;
   }
-  cf_csv_row_free(&row);
+  cfb_csv_row_free(&row);
   return 0;
 nomem:
   snprintf(err, errlen, "%s: out of memory", name);
 fail:
-  cf_csv_row_free(&row);
-  cf_csv_table_free(t);
+  cfb_csv_row_free(&row);
+  cfb_csv_table_free(t);
   return -1;
 }
 
-int cf_csv_load(const char *path, cf_csv_table *t, char *err, size_t errlen) {
+int cfb_csv_load(const char *path, cfb_csv_table *t, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) {
     memset(t, 0, sizeof *t);
     snprintf(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
-  int rc = cf_csv_load_stream(f, path, t, err, errlen);
+  int rc = cfb_csv_load_stream(f, path, t, err, errlen);
   fclose(f);
   return rc;
 }
 
-int cf_csv_col(const cf_csv_table *t, const char *name) {
+int cfb_csv_col(const cfb_csv_table *t, const char *name) {
   for (size_t i = 0; i < t->ncols; i++)
     if (strcmp(t->header[i], name) == 0) return (int)i;
   return -1;
 }
 
-const char *cf_csv_get(const cf_csv_table *t, size_t r, const char *name) {
-  int c = cf_csv_col(t, name);
+const char *cfb_csv_get(const cfb_csv_table *t, size_t r, const char *name) {
+  int c = cfb_csv_col(t, name);
   if (c < 0 || r >= t->nrows) return NULL;
   return t->rows[r][c];
 }
 
-int cf_csv_double(const char *s, double *out) {
+int cfb_csv_double(const char *s, double *out) {
   *out = NAN;
   if (!s || !*s) return 0;
   char *end;

@@ -114,13 +114,13 @@ static const char *find_path(const char *p, const char *path) {
   return ws(p);
 }
 
-int cf_json_get_string(const char *json, const char *path, char *out, size_t outlen) {
+int cfb_json_get_string(const char *json, const char *path, char *out, size_t outlen) {
   const char *p = find_path(json, path);
   if (!p || *p != '"' || !outlen) return -1;
   return scan_string(p, out, outlen) ? 0 : -1;
 }
 
-int cf_json_get_number(const char *json, const char *path, double *out) {
+int cfb_json_get_number(const char *json, const char *path, double *out) {
   const char *p = find_path(json, path);
   if (!p) return -1;
   if (!strncmp(p, "true", 4)) { *out = 1; return 0; }
@@ -132,7 +132,7 @@ int cf_json_get_number(const char *json, const char *path, double *out) {
   return 0;
 }
 
-int cf_read_file(const char *path, char **buf, size_t *len) {
+int cfb_read_file(const char *path, char **buf, size_t *len) {
   *buf = NULL;
   if (len) *len = 0;
   FILE *f = fopen(path, "rb");

@@ -46,7 +46,7 @@ static const char *templates_dir(void) {
   return e && *e ? e : CF_PLOTS_DIR;
 }
 
-void cf_plot_slugs(const cf_group *g, size_t ng, char (*out)[CF_SLUG_MAX]) {
+void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]) {
   for (size_t i = 0; i < ng; i++) {
     char *o = out[i];
     size_t k = 0;
@@ -54,7 +54,7 @@ void cf_plot_slugs(const cf_group *g, size_t ng, char (*out)[CF_SLUG_MAX]) {
       o[k++] = isalnum((unsigned char)*p) || *p == '-' ? *p : '-';
     if (g[i].params && *g[i].params) {
       o[k++] = '_';
-      for (const char *p = g[i].params; *p && k + 8 < CF_SLUG_MAX; p++) {
+      for (const char *p = g[i].params; *p && k + 8 < CFB_SLUG_MAX; p++) {
         char c = *p;
         o[k++] = isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ? c
                  : c == ','                                                   ? '_'
@@ -66,7 +66,7 @@ void cf_plot_slugs(const cf_group *g, size_t ng, char (*out)[CF_SLUG_MAX]) {
       if (!strcmp(out[j], o)) {
         char tag[24];
         snprintf(tag, sizeof tag, "_g%zu", i);
-        size_t at = k + strlen(tag) < CF_SLUG_MAX ? k : CF_SLUG_MAX - 1 - strlen(tag);
+        size_t at = k + strlen(tag) < CFB_SLUG_MAX ? k : CFB_SLUG_MAX - 1 - strlen(tag);
         memcpy(o + at, tag, strlen(tag) + 1);
         break;
       }
@@ -83,7 +83,7 @@ static void sanitize_into(char *o, size_t len, const char *s) {
   o[k] = '\0';
 }
 
-void cf_plot_sweep_slug(const cf_sweep *s, char *out, size_t len) {
+void cfb_plot_sweep_slug(const cfb_curve *s, char *out, size_t len) {
   snprintf(out, len, "%s_%s", s->workload, s->key);
   if (s->context[0]) {
     size_t k = strlen(out);
@@ -97,7 +97,7 @@ void cf_plot_sweep_slug(const cf_sweep *s, char *out, size_t len) {
   snprintf(out + k, len - k, "_crossover");
 }
 
-const char *cf_plot_find_gnuplot(char *out, size_t len) {
+const char *cfb_plot_find_gnuplot(char *out, size_t len) {
   const char *e = getenv("CFBENCH_GNUPLOT");
   const char *name = e && *e ? e : "gnuplot";
   if (strchr(name, '/')) {
@@ -137,23 +137,23 @@ static int fill_template(plot_ctx *c, const char *tname, const char *base, const
                          size_t nf) {
   char path[4200], *t;
   snprintf(path, sizeof path, "%s/%s", c->tdir, tname);
-  if (cf_read_file(path, &t, NULL) != 0) {
+  if (cfb_read_file(path, &t, NULL) != 0) {
     fprintf(stderr, "cfbench plot: cannot read template %s: %s (set CFBENCH_PLOTS_DIR)\n", path,
             strerror(errno));
     return 2;
   }
-  cf_sb sb = {0};
+  cfb_sb sb = {0};
   for (const char *p = t; *p;) {
     const char *at = strchr(p, '@');
     if (!at) {
-      cf_sb_append(&sb, p);
+      cfb_sb_append(&sb, p);
       break;
     }
-    cf_sb_appendn(&sb, p, (size_t)(at - p));
+    cfb_sb_appendn(&sb, p, (size_t)(at - p));
     const char *end = at + 1;
     while (*end && (isupper((unsigned char)*end) || *end == '_')) end++;
     if (*end != '@' || end == at + 1) { /* not a field */
-      cf_sb_append(&sb, "@");
+      cfb_sb_append(&sb, "@");
       p = at + 1;
       continue;
     }
@@ -171,16 +171,16 @@ static int fill_template(plot_ctx *c, const char *tname, const char *base, const
       fprintf(stderr, "cfbench plot: template %s: unknown field @%.*s@\n", path, (int)klen,
               at + 1);
       free(t);
-      cf_sb_free(&sb);
+      cfb_sb_free(&sb);
       return 2;
     }
-    cf_sb_append(&sb, val);
+    cfb_sb_append(&sb, val);
     p = end + 1;
   }
   free(t);
   snprintf(path, sizeof path, "%s/%s.gp", c->pdir, base);
-  int rc = cf_sb_write_file(&sb, path);
-  cf_sb_free(&sb);
+  int rc = cfb_sb_write_file(&sb, path);
+  cfb_sb_free(&sb);
   if (rc != 0) {
     fprintf(stderr, "cfbench plot: cannot write %s: %s\n", path, strerror(errno));
     return 2;
@@ -199,13 +199,13 @@ static int fill_template(plot_ctx *c, const char *tname, const char *base, const
   return 0;
 }
 
-static int write_data(plot_ctx *c, const char *name, const cf_sb *sb) {
+static int write_data(plot_ctx *c, const char *name, const cfb_sb *sb) {
   char path[4200];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", c->pdir, name) >= sizeof path) {
     fprintf(stderr, "cfbench plot: path too long: %s/%s\n", c->pdir, name);
     return 2;
   }
-  if (cf_sb_write_file(sb, path) != 0) {
+  if (cfb_sb_write_file(sb, path) != 0) {
     fprintf(stderr, "cfbench plot: cannot write %s: %s\n", path, strerror(errno));
     return 2;
   }
@@ -228,7 +228,7 @@ static const char *plural(const char *backend) {
 
 /* A gnuplot string expression for a title: "workload: what" on the first
  * line and the parameters (which can be long) on a smaller second line. */
-static void title_of(const cf_group *g, const char *what, char *out, size_t len) {
+static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
   char raw[512], q1[280], q2[280]; /* both fit the callers' 600-byte titles */
   snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
   gp_quote(q1, sizeof q1, raw);
@@ -247,15 +247,15 @@ static void title_of(const cf_group *g, const char *what, char *out, size_t len)
   }
 }
 
-static void ticks(cf_sb *sb, const int *v, size_t n, int by_index) {
+static void ticks(cfb_sb *sb, const int *v, size_t n, int by_index) {
   for (size_t i = 0; i < n; i++)
-    cf_sb_printf(sb, "%s\"%d\" %d", i ? ", " : "", v[i], by_index ? (int)i : v[i]);
+    cfb_sb_printf(sb, "%s\"%d\" %d", i ? ", " : "", v[i], by_index ? (int)i : v[i]);
 }
 
 /* Tics for a log axis over [lo, hi]: 1-2-5 per decade, or finer when the
  * range spans less than a decade (gnuplot would label only decades, i.e.
  * often nothing). */
-static void log_tics(cf_sb *sb, double lo, double hi) {
+static void log_tics(cfb_sb *sb, double lo, double hi) {
   static const double coarse[] = {1, 2, 5}, fine[] = {1, 1.5, 2, 3, 5, 7};
   if (!(lo > 0) || !(hi >= lo)) return;
   for (int pass = 0; pass < 2; pass++) {
@@ -264,23 +264,23 @@ static void log_tics(cf_sb *sb, double lo, double hi) {
     for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
       for (size_t i = 0; i < nm; i++) n += m[i] * d >= lo && m[i] * d <= hi;
     if (n < 4 && !pass) continue;
-    cf_sb_append(sb, "set ytics (");
+    cfb_sb_append(sb, "set ytics (");
     int first = 1;
     for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
       for (size_t i = 0; i < nm; i++)
         if (m[i] * d >= lo && m[i] * d <= hi) {
-          cf_sb_printf(sb, "%s%.6g", first ? "" : ", ", m[i] * d);
+          cfb_sb_printf(sb, "%s%.6g", first ? "" : ", ", m[i] * d);
           first = 0;
         }
-    cf_sb_append(sb, ")\n");
+    cfb_sb_append(sb, ")\n");
     return;
   }
 }
 
 /* throughput vs workers + efficiency vs workers (shared data file). */
-static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, const char *slug) {
-  cf_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
-  char dname[CF_SLUG_MAX + 32];
+static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+  cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
+  char dname[CFB_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_workers.dat", slug);
   int index = 0, ideal_idx[2] = {-1, -1};
   double emax = 100, ylo = INFINITY, yhi = 0;
@@ -288,9 +288,9 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
     for (size_t ci = 0; ci < g->nchunks; ci++) {
       int n = 0;
       for (size_t wi = 0; wi < g->nworkers; wi++) {
-        const cf_sumrow *r = cf_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
+        const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
         if (!r) continue;
-        if (!n) cf_sb_printf(&dat, "# %s chunksize=%d pin=%s\n# workers median ci_lo ci_hi ideal efficiency\n",
+        if (!n) cfb_sb_printf(&dat, "# %s chunksize=%d pin=%s\n# workers median ci_lo ci_hi ideal efficiency\n",
                              BACKENDS[b], g->chunks[ci], g->pin);
         double eff = isfinite(r->efficiency) ? r->efficiency
                      : r->ideal > 0          ? r->median / r->ideal
@@ -302,19 +302,19 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
             if (vals[k] < ylo) ylo = vals[k];
             if (vals[k] > yhi) yhi = vals[k];
           }
-        cf_sb_printf(&dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median,
+        cfb_sb_printf(&dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median,
                      or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median),
                      isfinite(r->ideal) ? r->ideal : NAN, isfinite(eff) ? eff : NAN);
         n++;
       }
       if (!n) continue;
-      cf_sb_append(&dat, "\n\n");
+      cfb_sb_append(&dat, "\n\n");
       int ls = backend_style(BACKENDS[b], ci);
       char title[128];
       snprintf(title, sizeof title, "%s, chunksize %d", BACKENDS[b], g->chunks[ci]);
-      cf_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s'",
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s'",
                    index ? ", \\\n       " : "", dname, index, ls, title);
-      cf_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints ls %d title '%s'",
+      cfb_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints ls %d title '%s'",
                    index ? ", \\\n       " : "", dname, index, ls, title);
       if (ideal_idx[b] < 0) ideal_idx[b] = index;
       index++;
@@ -325,20 +325,20 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
   /* Ideal scaling: one grey line when both backends share the model. */
   int same = ideal_idx[0] >= 0 && ideal_idx[1] >= 0;
   for (size_t wi = 0; same && wi < g->nworkers; wi++) {
-    const cf_sumrow *t = cf_an_find(rs, g, "thread", g->workers[wi], g->chunks[0], g->pin);
-    const cf_sumrow *p = cf_an_find(rs, g, "process", g->workers[wi], g->chunks[0], g->pin);
+    const cfb_sumrow *t = cfb_an_find(rs, g, "thread", g->workers[wi], g->chunks[0], g->pin);
+    const cfb_sumrow *p = cfb_an_find(rs, g, "process", g->workers[wi], g->chunks[0], g->pin);
     if (t && p && fabs(t->ideal - p->ideal) > 1e-6 * fabs(t->ideal)) same = 0;
   }
   for (size_t b = 0; b < 2; b++) {
     if (ideal_idx[b] < 0 || (same && b == 1)) continue;
-    cf_sb_printf(&plot, ", \\\n       '%s' index %d using 1:5 with lines ls %d title '%s'", dname,
+    cfb_sb_printf(&plot, ", \\\n       '%s' index %d using 1:5 with lines ls %d title '%s'", dname,
                  ideal_idx[b], same ? 20 : 21 + (int)b,
                  same ? "ideal scaling" : b == 0 ? "ideal (thread)" : "ideal (process)");
   }
-  cf_sweep s;
-  cf_an_worker_sweep(rs, g, &s);
+  cfb_curve s;
+  cfb_an_worker_sweep(rs, g, &s);
   for (size_t i = 0; i < s.ncross; i++) {
-    cf_sb_printf(&extra,
+    cfb_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
@@ -347,34 +347,34 @@ static int plot_workers(plot_ctx *c, const cf_resultset *rs, const cf_group *g, 
   }
   log_tics(&extra, ylo, yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
-  char title[600], xmin[32], xmax[32], ymax[32], base[CF_SLUG_MAX + 32];
+  char title[600], xmin[32], xmax[32], ymax[32], base[CFB_SLUG_MAX + 32];
   snprintf(xmin, sizeof xmin, "%.4g", g->workers[0] / 1.3);
   snprintf(xmax, sizeof xmax, "%.4g", g->workers[g->nworkers - 1] * 1.3);
   snprintf(ymax, sizeof ymax, "%.0f", ceil(emax / 10) * 10);
   if ((rc = write_data(c, dname, &dat))) goto out;
   title_of(g, "throughput vs workers", title, sizeof title);
   field f[] = {{"TITLE", title},         {"MACHINE", c->machine}, {"XMIN", xmin},
-               {"XMAX", xmax},           {"XTICS", cf_sb_str(&xt)}, {"PLOT", cf_sb_str(&plot)},
-               {"EXTRA", cf_sb_str(&extra)}, {"YMAX", ymax}};
+               {"XMAX", xmax},           {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
+               {"EXTRA", cfb_sb_str(&extra)}, {"YMAX", ymax}};
   snprintf(base, sizeof base, "%s_workers", slug);
   if ((rc = fill_template(c, "throughput_workers.gp", base, f, 8))) goto out;
   title_of(g, "efficiency vs workers", title, sizeof title);
-  f[5].val = cf_sb_str(&eplot);
+  f[5].val = cfb_sb_str(&eplot);
   f[6].val = "";
   snprintf(base, sizeof base, "%s_efficiency", slug);
   rc = fill_template(c, "efficiency_workers.gp", base, f, 8);
 out:
-  if (!rc && (cf_sb_failed(&dat) || cf_sb_failed(&plot) || cf_sb_failed(&eplot))) rc = 2;
-  cf_sb_free(&dat);
-  cf_sb_free(&plot);
-  cf_sb_free(&eplot);
-  cf_sb_free(&xt);
-  cf_sb_free(&extra);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot) || cfb_sb_failed(&eplot))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&plot);
+  cfb_sb_free(&eplot);
+  cfb_sb_free(&xt);
+  cfb_sb_free(&extra);
   return rc;
 }
 
 /* throughput vs chunksize, one line per backend x (a subset of) workers. */
-static int plot_chunks(plot_ctx *c, const cf_resultset *rs, const cf_group *g, const char *slug) {
+static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
   if (g->nchunks < 2) return 0;
   size_t pick[5], np = 0;
   if (g->nworkers <= 5) {
@@ -385,25 +385,25 @@ static int plot_chunks(plot_ctx *c, const cf_resultset *rs, const cf_group *g, c
       if (!np || pick[np - 1] != i) pick[np++] = i;
     }
   }
-  cf_sb dat = {0}, plot = {0}, xt = {0};
-  char dname[CF_SLUG_MAX + 32];
+  cfb_sb dat = {0}, plot = {0}, xt = {0};
+  char dname[CFB_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_chunksize.dat", slug);
   int index = 0, rc = 0;
   for (size_t b = 0; b < 2; b++) {
     for (size_t k = 0; k < np; k++) {
       int w = g->workers[pick[k]], n = 0;
       for (size_t ci = 0; ci < g->nchunks; ci++) {
-        const cf_sumrow *r = cf_an_find(rs, g, BACKENDS[b], w, g->chunks[ci], g->pin);
+        const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], w, g->chunks[ci], g->pin);
         if (!r) continue;
-        if (!n) cf_sb_printf(&dat, "# %s workers=%d pin=%s\n# chunksize median ci_lo ci_hi\n",
+        if (!n) cfb_sb_printf(&dat, "# %s workers=%d pin=%s\n# chunksize median ci_lo ci_hi\n",
                              BACKENDS[b], w, g->pin);
-        cf_sb_printf(&dat, "%d %.6g %.6g %.6g\n", r->chunksize, r->median,
+        cfb_sb_printf(&dat, "%d %.6g %.6g %.6g\n", r->chunksize, r->median,
                      or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median));
         n++;
       }
       if (!n) continue;
-      cf_sb_append(&dat, "\n\n");
-      cf_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s, %d worker%s'",
+      cfb_sb_append(&dat, "\n\n");
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s, %d worker%s'",
                    index ? ", \\\n       " : "", dname, index, backend_style(BACKENDS[b], k),
                    BACKENDS[b], w, w == 1 ? "" : "s");
       index++;
@@ -411,47 +411,47 @@ static int plot_chunks(plot_ctx *c, const cf_resultset *rs, const cf_group *g, c
   }
   if (index) {
     ticks(&xt, g->chunks, g->nchunks, 0);
-    char title[600], xmin[32], xmax[32], base[CF_SLUG_MAX + 32];
+    char title[600], xmin[32], xmax[32], base[CFB_SLUG_MAX + 32];
     snprintf(xmin, sizeof xmin, "%.4g", g->chunks[0] / 1.3);
     snprintf(xmax, sizeof xmax, "%.4g", g->chunks[g->nchunks - 1] * 1.3);
     title_of(g, "throughput vs chunksize", title, sizeof title);
     field f[] = {{"TITLE", title}, {"MACHINE", c->machine},   {"XMIN", xmin},
-                 {"XMAX", xmax},   {"XTICS", cf_sb_str(&xt)}, {"PLOT", cf_sb_str(&plot)},
+                 {"XMAX", xmax},   {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
                  {"EXTRA", ""}};
     snprintf(base, sizeof base, "%s_chunksize", slug);
     rc = write_data(c, dname, &dat);
     if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, 7);
   }
-  if (!rc && (cf_sb_failed(&dat) || cf_sb_failed(&plot))) rc = 2;
-  cf_sb_free(&dat);
-  cf_sb_free(&plot);
-  cf_sb_free(&xt);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&plot);
+  cfb_sb_free(&xt);
   return rc;
 }
 
 /* who-wins map: workers x chunksize, colour log2(thread/process). */
-static int plot_map(plot_ctx *c, const cf_resultset *rs, const cf_group *g, const char *slug) {
-  cf_sb dat = {0}, xt = {0}, yt = {0};
+static int plot_map(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+  cfb_sb dat = {0}, xt = {0}, yt = {0};
   double maxabs = 0;
   int cells = 0, rc = 0;
-  cf_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize\n");
+  cfb_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize\n");
   for (size_t wi = 0; wi < g->nworkers; wi++) {
     for (size_t ci = 0; ci < g->nchunks; ci++) {
-      const cf_sumrow *t = cf_an_find(rs, g, "thread", g->workers[wi], g->chunks[ci], g->pin);
-      const cf_sumrow *p = cf_an_find(rs, g, "process", g->workers[wi], g->chunks[ci], g->pin);
+      const cfb_sumrow *t = cfb_an_find(rs, g, "thread", g->workers[wi], g->chunks[ci], g->pin);
+      const cfb_sumrow *p = cfb_an_find(rs, g, "process", g->workers[wi], g->chunks[ci], g->pin);
       if (!t || !p) continue;
       double r = t->median / p->median, l = log2(r);
       int overlap = isfinite(t->ci_lo) && isfinite(p->ci_lo) && isfinite(t->ci_hi) &&
                     isfinite(p->ci_hi) && !(t->ci_lo > p->ci_hi || p->ci_lo > t->ci_hi);
       if (fabs(l) > maxabs) maxabs = fabs(l);
-      cf_sb_printf(&dat, "%zu %zu %.6g \"%s%.2f\" %d %d\n", wi, ci, l, overlap ? "~" : "", r,
+      cfb_sb_printf(&dat, "%zu %zu %.6g \"%s%.2f\" %d %d\n", wi, ci, l, overlap ? "~" : "", r,
                    g->workers[wi], g->chunks[ci]);
       cells++;
     }
   }
   if (cells) {
     double cb = ceil((maxabs < 0.5 ? 0.5 : maxabs) * 4) / 4;
-    char dname[CF_SLUG_MAX + 32], base[CF_SLUG_MAX + 32], title[600], nx[16], ny[16], cbs[32];
+    char dname[CFB_SLUG_MAX + 32], base[CFB_SLUG_MAX + 32], title[600], nx[16], ny[16], cbs[32];
     snprintf(dname, sizeof dname, "%s_map.dat", slug);
     snprintf(base, sizeof base, "%s_map", slug);
     snprintf(nx, sizeof nx, "%zu", g->nworkers);
@@ -461,37 +461,37 @@ static int plot_map(plot_ctx *c, const cf_resultset *rs, const cf_group *g, cons
     ticks(&yt, g->chunks, g->nchunks, 1);
     title_of(g, "who wins (thread / process throughput)", title, sizeof title);
     field f[] = {{"TITLE", title}, {"MACHINE", c->machine}, {"DATA", dname},
-                 {"NX", nx},       {"NY", ny},              {"XTICS", cf_sb_str(&xt)},
-                 {"YTICS", cf_sb_str(&yt)}, {"CBMAX", cbs}, {"EXTRA", ""}};
+                 {"NX", nx},       {"NY", ny},              {"XTICS", cfb_sb_str(&xt)},
+                 {"YTICS", cfb_sb_str(&yt)}, {"CBMAX", cbs}, {"EXTRA", ""}};
     rc = write_data(c, dname, &dat);
     if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, 9);
   }
-  if (!rc && (cf_sb_failed(&dat) || cf_sb_failed(&xt) || cf_sb_failed(&yt))) rc = 2;
-  cf_sb_free(&dat);
-  cf_sb_free(&xt);
-  cf_sb_free(&yt);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&xt) || cfb_sb_failed(&yt))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&xt);
+  cfb_sb_free(&yt);
   return rc;
 }
 
 /* best thread vs best process across the values of one parameter. */
-static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
+static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
   int both = 0;
   for (size_t i = 0; i < s->n; i++)
     if (s->thr[i] > 0 && s->prc[i] > 0) both++;
   if (both < 2) return 0;
-  char slug[CF_SLUG_MAX + 64], dname[CF_SLUG_MAX + 80];
-  cf_plot_sweep_slug(s, slug, sizeof slug);
+  char slug[CFB_SLUG_MAX + 64], dname[CFB_SLUG_MAX + 80];
+  cfb_plot_sweep_slug(s, slug, sizeof slug);
   snprintf(dname, sizeof dname, "%s.dat", slug);
-  cf_sb dat = {0}, extra = {0};
-  cf_sb_printf(&dat, "# %s best throughput against %s (%s)\n# %s thread ci_lo ci_hi process ci_lo ci_hi\n",
+  cfb_sb dat = {0}, extra = {0};
+  cfb_sb_printf(&dat, "# %s best throughput against %s (%s)\n# %s thread ci_lo ci_hi process ci_lo ci_hi\n",
                s->workload, s->key, s->context, s->key);
   int geo = s->x[0] > 0 && s->x[s->n - 1] / s->x[0] >= 4;
   for (size_t i = 0; i < s->n; i++)
-    cf_sb_printf(&dat, "%.6g %.6g %.6g %.6g %.6g %.6g %.6g\n", s->x[i], s->thr[i],
+    cfb_sb_printf(&dat, "%.6g %.6g %.6g %.6g %.6g %.6g %.6g\n", s->x[i], s->thr[i],
                  or_median(s->thr_lo[i], s->thr[i]), or_median(s->thr_hi[i], s->thr[i]), s->prc[i],
                  or_median(s->prc_lo[i], s->prc[i]), or_median(s->prc_hi[i], s->prc[i]));
   for (size_t i = 0; i < s->ncross; i++)
-    cf_sb_printf(&extra,
+    cfb_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above %s ~ %.3g%s' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
@@ -499,7 +499,7 @@ static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
                  plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
   /* the same two-line title as the other plots: what, then the parameters */
-  cf_group tg;
+  cfb_group tg;
   memset(&tg, 0, sizeof tg);
   tg.workload = s->workload;
   tg.params = s->context;
@@ -520,12 +520,12 @@ static int plot_sweep(plot_ctx *c, const cf_sweep *s) {
                {"DATA", dname},   {"XLABEL", xlabel},
                {"XMIN", xmin},    {"XMAX", xmax},
                {"XSCALE", geo ? "set logscale x" : "unset logscale x"},
-               {"EXTRA", cf_sb_str(&extra)}};
+               {"EXTRA", cfb_sb_str(&extra)}};
   int rc = write_data(c, dname, &dat);
   if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, 8);
-  if (!rc && (cf_sb_failed(&dat) || cf_sb_failed(&extra))) rc = 2;
-  cf_sb_free(&dat);
-  cf_sb_free(&extra);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&extra);
   return rc;
 }
 
@@ -533,17 +533,17 @@ static int copy_style(plot_ctx *c) {
   char src[4200], dst[4200], *t;
   size_t len;
   snprintf(src, sizeof src, "%s/style.gp", c->tdir);
-  if (cf_read_file(src, &t, &len) != 0) {
+  if (cfb_read_file(src, &t, &len) != 0) {
     fprintf(stderr, "cfbench plot: cannot read %s: %s (set CFBENCH_PLOTS_DIR)\n", src,
             strerror(errno));
     return 2;
   }
   snprintf(dst, sizeof dst, "%s/style.gp", c->pdir);
-  cf_sb sb = {0};
-  cf_sb_appendn(&sb, t, len);
+  cfb_sb sb = {0};
+  cfb_sb_appendn(&sb, t, len);
   free(t);
-  int rc = cf_sb_write_file(&sb, dst);
-  cf_sb_free(&sb);
+  int rc = cfb_sb_write_file(&sb, dst);
+  cfb_sb_free(&sb);
   if (rc != 0) {
     fprintf(stderr, "cfbench plot: cannot write %s: %s\n", dst, strerror(errno));
     return 2;
@@ -572,24 +572,24 @@ static int render(const char *gnuplot, const char *pdir, const char *script) {
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-int cf_plot_make(const char *dir) {
+int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
   c.dir = dir;
   snprintf(c.tdir, sizeof c.tdir, "%s", templates_dir());
   char err[512];
-  cf_resultset rs;
-  if (cf_results_load(dir, &rs, err, sizeof err) != 0) {
+  cfb_resultset rs;
+  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench plot: %s\n", err);
     return 2;
   }
-  cf_group *g = NULL;
+  cfb_group *g = NULL;
   size_t ng = 0;
-  cf_sweep *sw = NULL;
+  cfb_curve *sw = NULL;
   size_t nsw = 0;
-  char (*slugs)[CF_SLUG_MAX] = NULL;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
   int rc = 0;
-  if (cf_an_groups(&rs, &g, &ng) != 0 || cf_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
+  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
       !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
     fprintf(stderr, "cfbench plot: out of memory\n");
     rc = 2;
@@ -600,7 +600,7 @@ int cf_plot_make(const char *dir) {
     rc = 2;
     goto out;
   }
-  cf_machine_line(&rs.machine, c.machine, sizeof c.machine);
+  cfb_machine_line(&rs.machine, c.machine, sizeof c.machine);
   char q[256];
   gp_quote(q, sizeof q, c.machine);
   snprintf(c.machine, sizeof c.machine, "%s", q);
@@ -611,7 +611,7 @@ int cf_plot_make(const char *dir) {
     goto out;
   }
   if ((rc = copy_style(&c))) goto out;
-  cf_plot_slugs(g, ng, slugs);
+  cfb_plot_slugs(g, ng, slugs);
   for (size_t i = 0; i < ng && !rc; i++) {
     rc = plot_workers(&c, &rs, &g[i], slugs[i]);
     if (!rc) rc = plot_chunks(&c, &rs, &g[i], slugs[i]);
@@ -620,8 +620,8 @@ int cf_plot_make(const char *dir) {
   for (size_t i = 0; i < nsw && !rc; i++) rc = plot_sweep(&c, &sw[i]);
   if (rc) goto out;
   char gp[4096];
-  if (!cf_plot_find_gnuplot(gp, sizeof gp)) {
-    fprintf(stderr, "cfbench plot: %s\n", CF_PLOT_NO_GNUPLOT);
+  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
     rc = 1;
     goto out;
   }
@@ -648,12 +648,12 @@ out:
   free(c.scripts);
   free(slugs);
   free(sw);
-  cf_an_groups_free(g, ng);
-  cf_results_free(&rs);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
   return rc;
 }
 
-int cf_cmd_plot(int argc, char **argv) {
+int cfb_cmd_plot(int argc, char **argv) {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     printf("usage: cfbench plot DIR\n"
            "  Plots DIR/summary.csv into DIR/plots/ (PNG, SVG, and the gnuplot scripts).\n"
@@ -664,5 +664,5 @@ int cf_cmd_plot(int argc, char **argv) {
     fprintf(stderr, "usage: cfbench plot DIR\n");
     return 2;
   }
-  return cf_plot_make(argv[1]);
+  return cfb_plot_make(argv[1]);
 }

@@ -19,86 +19,86 @@
 
 /* Writes Markdown and HTML side by side. */
 typedef struct rep {
-  cf_sb md, html;
+  cfb_sb md, html;
   const char *dir;
   int images; /* embed/link images (plots exist) */
 } rep;
 
-static void html_esc(cf_sb *b, const char *s) {
+static void html_esc(cfb_sb *b, const char *s) {
   for (; *s; s++) {
     switch (*s) {
-    case '<': cf_sb_append(b, "&lt;"); break;
-    case '>': cf_sb_append(b, "&gt;"); break;
-    case '&': cf_sb_append(b, "&amp;"); break;
-    case '"': cf_sb_append(b, "&quot;"); break;
-    default: cf_sb_appendn(b, s, 1);
+    case '<': cfb_sb_append(b, "&lt;"); break;
+    case '>': cfb_sb_append(b, "&gt;"); break;
+    case '&': cfb_sb_append(b, "&amp;"); break;
+    case '"': cfb_sb_append(b, "&quot;"); break;
+    default: cfb_sb_appendn(b, s, 1);
     }
   }
 }
 
-static void md_esc(cf_sb *b, const char *s) {
+static void md_esc(cfb_sb *b, const char *s) {
   for (; *s; s++) {
-    if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<') cf_sb_append(b, "\\");
+    if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<') cfb_sb_append(b, "\\");
     if (*s == '\n') {
-      cf_sb_append(b, " ");
+      cfb_sb_append(b, " ");
       continue;
     }
-    cf_sb_appendn(b, s, 1);
+    cfb_sb_appendn(b, s, 1);
   }
 }
 
 static void heading(rep *r, int level, const char *text) {
-  cf_sb_printf(&r->md, "\n%.*s ", level, "######");
+  cfb_sb_printf(&r->md, "\n%.*s ", level, "######");
   md_esc(&r->md, text);
-  cf_sb_append(&r->md, "\n\n");
-  cf_sb_printf(&r->html, "<h%d>", level);
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_printf(&r->html, "<h%d>", level);
   html_esc(&r->html, text);
-  cf_sb_printf(&r->html, "</h%d>\n", level);
+  cfb_sb_printf(&r->html, "</h%d>\n", level);
 }
 
 static void para(rep *r, const char *text) {
   md_esc(&r->md, text);
-  cf_sb_append(&r->md, "\n\n");
-  cf_sb_append(&r->html, "<p>");
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_append(&r->html, "<p>");
   html_esc(&r->html, text);
-  cf_sb_append(&r->html, "</p>\n");
+  cfb_sb_append(&r->html, "</p>\n");
 }
 
-static void list_begin(rep *r) { cf_sb_append(&r->html, "<ul>\n"); }
+static void list_begin(rep *r) { cfb_sb_append(&r->html, "<ul>\n"); }
 static void list_item(rep *r, const char *text) {
-  cf_sb_append(&r->md, "- ");
+  cfb_sb_append(&r->md, "- ");
   md_esc(&r->md, text);
-  cf_sb_append(&r->md, "\n");
-  cf_sb_append(&r->html, "<li>");
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "<li>");
   html_esc(&r->html, text);
-  cf_sb_append(&r->html, "</li>\n");
+  cfb_sb_append(&r->html, "</li>\n");
 }
 static void list_end(rep *r) {
-  cf_sb_append(&r->md, "\n");
-  cf_sb_append(&r->html, "</ul>\n");
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "</ul>\n");
 }
 
 static void table_row(rep *r, const char *const *cells, size_t n, int header) {
-  cf_sb_append(&r->md, "|");
-  cf_sb_append(&r->html, "<tr>");
+  cfb_sb_append(&r->md, "|");
+  cfb_sb_append(&r->html, "<tr>");
   for (size_t i = 0; i < n; i++) {
-    cf_sb_append(&r->md, " ");
+    cfb_sb_append(&r->md, " ");
     md_esc(&r->md, cells[i]);
-    cf_sb_append(&r->md, " |");
-    cf_sb_append(&r->html, header ? "<th>" : "<td>");
+    cfb_sb_append(&r->md, " |");
+    cfb_sb_append(&r->html, header ? "<th>" : "<td>");
     html_esc(&r->html, cells[i]);
-    cf_sb_append(&r->html, header ? "</th>" : "</td>");
+    cfb_sb_append(&r->html, header ? "</th>" : "</td>");
   }
-  cf_sb_append(&r->md, "\n");
-  cf_sb_append(&r->html, "</tr>\n");
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "</tr>\n");
   if (header) {
-    cf_sb_append(&r->md, "|");
-    for (size_t i = 0; i < n; i++) cf_sb_append(&r->md, "---|");
-    cf_sb_append(&r->md, "\n");
+    cfb_sb_append(&r->md, "|");
+    for (size_t i = 0; i < n; i++) cfb_sb_append(&r->md, "---|");
+    cfb_sb_append(&r->md, "\n");
   }
 }
 
-static void b64(cf_sb *b, const unsigned char *p, size_t n) {
+static void b64(cfb_sb *b, const unsigned char *p, size_t n) {
   static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   char q[4];
   for (size_t i = 0; i < n; i += 3) {
@@ -108,7 +108,7 @@ static void b64(cf_sb *b, const unsigned char *p, size_t n) {
     q[1] = t[v >> 12 & 63];
     q[2] = i + 1 < n ? t[v >> 6 & 63] : '=';
     q[3] = i + 2 < n ? t[v & 63] : '=';
-    cf_sb_appendn(b, q, 4);
+    cfb_sb_appendn(b, q, 4);
   }
 }
 
@@ -118,34 +118,34 @@ static void image(rep *r, const char *name, const char *alt) {
   char path[4200], *data;
   size_t len;
   snprintf(path, sizeof path, "%s/plots/%s.png", r->dir, name);
-  if (cf_read_file(path, &data, &len) != 0) return;
-  cf_sb_append(&r->md, "![");
+  if (cfb_read_file(path, &data, &len) != 0) return;
+  cfb_sb_append(&r->md, "![");
   md_esc(&r->md, alt);
-  cf_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
-  cf_sb_append(&r->html, "<figure><img alt=\"");
+  cfb_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
+  cfb_sb_append(&r->html, "<figure><img alt=\"");
   html_esc(&r->html, alt);
-  cf_sb_append(&r->html, "\" src=\"data:image/png;base64,");
+  cfb_sb_append(&r->html, "\" src=\"data:image/png;base64,");
   b64(&r->html, (const unsigned char *)data, len);
-  cf_sb_printf(&r->html, "\"><figcaption>");
+  cfb_sb_printf(&r->html, "\"><figcaption>");
   html_esc(&r->html, alt);
-  cf_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
+  cfb_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
                          "</figcaption></figure>\n", name, name);
   free(data);
 }
 
 static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
   char a[32], b[32], c[32];
-  cf_an_fmt_rate(med, a, sizeof a);
+  cfb_an_fmt_rate(med, a, sizeof a);
   if (isfinite(lo) && isfinite(hi)) {
-    cf_an_fmt_rate(lo, b, sizeof b);
-    cf_an_fmt_rate(hi, c, sizeof c);
+    cfb_an_fmt_rate(lo, b, sizeof b);
+    cfb_an_fmt_rate(hi, c, sizeof c);
     snprintf(out, len, "%s [%s, %s]", a, b, c);
   } else {
     snprintf(out, len, "%s", a);
   }
 }
 
-static void fmt_config(char *out, size_t len, const cf_sumrow *s, int show_pin) {
+static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin) {
   snprintf(out, len, "%s, %d worker%s, chunksize %d%s%s", s->backend, s->workers,
            s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
 }
@@ -154,7 +154,7 @@ static const char *plural(const char *b) {
   return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
 }
 
-static void machine_section(rep *r, const cf_machine *m) {
+static void machine_section(rep *r, const cfb_machine *m) {
   char line[600];
   heading(r, 2, "Machine and run");
   if (!m->have_meta) {
@@ -162,7 +162,7 @@ static void machine_section(rep *r, const cf_machine *m) {
     return;
   }
   list_begin(r);
-  cf_machine_line(m, line, sizeof line);
+  cfb_machine_line(m, line, sizeof line);
   char buf[1024];
   snprintf(buf, sizeof buf, "CPU: %s", line);
   list_item(r, buf);
@@ -188,7 +188,7 @@ static void machine_section(rep *r, const cf_machine *m) {
   list_end(r);
 }
 
-static void winners_section(rep *r, const cf_resultset *rs, const cf_group *g, size_t ng) {
+static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
   heading(r, 2, "Who wins");
   para(r, "Best configuration of each backend for each workload and parameter set (median "
           "throughput with its 95% bootstrap CI, items/s). The ratio interval is conservative "
@@ -198,10 +198,10 @@ static void winners_section(rep *r, const cf_resultset *rs, const cf_group *g, s
                                     "items/s [95% CI]", "ratio [CI]", "verdict"};
   table_row(r, hdr, 9, 1);
   for (size_t i = 0; i < ng; i++) {
-    cf_winner w;
+    cfb_winner w;
     char c1[128], t1[96], c2[128] = "", t2[96] = "", ratio[96] = "", verdict[64];
     const char *cells[9] = {g[i].workload, g[i].params && *g[i].params ? g[i].params : "-"};
-    if (cf_an_winner(rs, &g[i], &w) != 0) {
+    if (cfb_an_winner(rs, &g[i], &w) != 0) {
       cells[2] = "-";
       cells[3] = "no successful configuration";
       for (int k = 4; k < 9; k++) cells[k] = "";
@@ -231,12 +231,12 @@ static void winners_section(rep *r, const cf_resultset *rs, const cf_group *g, s
     cells[8] = verdict;
     table_row(r, cells, 9, 0);
   }
-  cf_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->md, "\n");
   (void)rs;
 }
 
-static void crossovers_section(rep *r, const cf_resultset *rs, const cf_group *g, size_t ng,
-                               const cf_sweep *sw, size_t nsw, const char *machine_word) {
+static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng,
+                               const cfb_curve *sw, size_t nsw, const char *machine_word) {
   heading(r, 2, "Crossovers");
   para(r, "Where the faster backend changes: between adjacent measured points whose CIs do not "
           "overlap, interpolated where log(thread/process) crosses zero. Values between measured "
@@ -245,7 +245,7 @@ static void crossovers_section(rep *r, const cf_resultset *rs, const cf_group *g
   char buf[1024];
   list_begin(r);
   for (size_t i = 0; i < nsw; i++) {
-    const cf_sweep *s = &sw[i];
+    const cfb_curve *s = &sw[i];
     for (size_t k = 0; k < s->ncross; k++) {
       snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
                plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
@@ -257,8 +257,8 @@ static void crossovers_section(rep *r, const cf_resultset *rs, const cf_group *g
     }
   }
   for (size_t i = 0; i < ng; i++) {
-    cf_sweep s;
-    cf_an_worker_sweep(rs, &g[i], &s);
+    cfb_curve s;
+    cfb_an_worker_sweep(rs, &g[i], &s);
     for (size_t k = 0; k < s.ncross; k++) {
       snprintf(buf, sizeof buf, "%s%s%s%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
                g[i].workload, g[i].params && *g[i].params ? " (" : "", g[i].params ? g[i].params : "",
@@ -271,18 +271,18 @@ static void crossovers_section(rep *r, const cf_resultset *rs, const cf_group *g
   if (!any) list_item(r, "None found: in every sweep one backend wins or ties throughout.");
   list_end(r);
   for (size_t i = 0; i < nsw; i++) {
-    char slug[CF_SLUG_MAX + 64], alt[512];
-    cf_plot_sweep_slug(&sw[i], slug, sizeof slug);
+    char slug[CFB_SLUG_MAX + 64], alt[512];
+    cfb_plot_sweep_slug(&sw[i], slug, sizeof slug);
     snprintf(alt, sizeof alt, "%s: best thread vs best process against %s", sw[i].workload,
              sw[i].key);
     image(r, slug, alt);
   }
 }
 
-static int write_out(const cf_sb *b, const char *dir, const char *name) {
+static int write_out(const cfb_sb *b, const char *dir, const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  if (cf_sb_write_file(b, path) != 0) {
+  if (cfb_sb_write_file(b, path) != 0) {
     fprintf(stderr, "cfbench report: cannot write %s: %s\n", path, strerror(errno));
     return -1;
   }
@@ -290,7 +290,7 @@ static int write_out(const cf_sb *b, const char *dir, const char *name) {
 }
 
 /* Any group lacks its main PNG: plot first. */
-static int plots_missing(const char *dir, char (*slugs)[CF_SLUG_MAX], size_t ng) {
+static int plots_missing(const char *dir, char (*slugs)[CFB_SLUG_MAX], size_t ng) {
   for (size_t i = 0; i < ng; i++) {
     char path[4200];
     struct stat st;
@@ -302,20 +302,20 @@ static int plots_missing(const char *dir, char (*slugs)[CF_SLUG_MAX], size_t ng)
 
 static int make_report(const char *dir) {
   char err[512];
-  cf_resultset rs;
-  if (cf_results_load(dir, &rs, err, sizeof err) != 0) {
+  cfb_resultset rs;
+  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
     return 2;
   }
   rep r;
   memset(&r, 0, sizeof r);
   r.dir = dir;
-  cf_group *g = NULL;
+  cfb_group *g = NULL;
   size_t ng = 0, nsw = 0;
-  cf_sweep *sw = NULL;
-  char (*slugs)[CF_SLUG_MAX] = NULL;
+  cfb_curve *sw = NULL;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
   int rc = 0;
-  if (cf_an_groups(&rs, &g, &ng) != 0 || cf_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
+  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
       !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
     fprintf(stderr, "cfbench report: out of memory\n");
     rc = 2;
@@ -326,25 +326,25 @@ static int make_report(const char *dir) {
     rc = 2;
     goto out;
   }
-  cf_plot_slugs(g, ng, slugs);
+  cfb_plot_slugs(g, ng, slugs);
   r.images = 1;
   const char *noplots = NULL;
   if (plots_missing(dir, slugs, ng)) {
-    int prc = cf_plot_make(dir);
+    int prc = cfb_plot_make(dir);
     if (prc == 2) {
       rc = 2;
       goto out;
     }
     if (prc != 0) noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
   }
-  const cf_machine *m = &rs.machine;
+  const cfb_machine *m = &rs.machine;
   char machine_word[300];
   if (m->have_meta && m->cpu_model[0])
     snprintf(machine_word, sizeof machine_word, "on this machine (%s)", m->cpu_model);
   else
     snprintf(machine_word, sizeof machine_word, "on this machine");
 
-  cf_sb_append(&r.html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+  cfb_sb_append(&r.html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                         "<title>cfbench report</title>\n<style>\n"
                         "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
                         "table{border-collapse:collapse;font-size:0.9em;margin:1em 0}\n"
@@ -353,12 +353,12 @@ static int make_report(const char *dir) {
                         "figcaption{font-size:0.85em;color:#555}\n</style></head><body>\n");
   char title[4300];
   snprintf(title, sizeof title, "cfbench report: %s", dir);
-  cf_sb_append(&r.md, "# ");
+  cfb_sb_append(&r.md, "# ");
   md_esc(&r.md, title);
-  cf_sb_append(&r.md, "\n\n");
-  cf_sb_append(&r.html, "<h1>");
+  cfb_sb_append(&r.md, "\n\n");
+  cfb_sb_append(&r.html, "<h1>");
   html_esc(&r.html, title);
-  cf_sb_append(&r.html, "</h1>\n");
+  cfb_sb_append(&r.html, "</h1>\n");
   para(&r, "Throughput is items per second (higher is better); each configuration's figure is "
            "the median of its repetitions with a 95% bootstrap confidence interval.");
   if (noplots) para(&r, noplots);
@@ -367,7 +367,7 @@ static int make_report(const char *dir) {
   crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
   heading(&r, 2, "Plots per workload");
   for (size_t i = 0; i < ng; i++) {
-    char h[600], alt[700], name[CF_SLUG_MAX + 32];
+    char h[600], alt[700], name[CFB_SLUG_MAX + 32];
     snprintf(h, sizeof h, "%s%s%s%s", g[i].workload, g[i].params && *g[i].params ? " (" : "",
              g[i].params ? g[i].params : "", g[i].params && *g[i].params ? ")" : "");
     heading(&r, 3, h);
@@ -381,8 +381,8 @@ static int make_report(const char *dir) {
       image(&r, name, alt);
     }
   }
-  cf_sb_append(&r.html, "</body></html>\n");
-  if (cf_sb_failed(&r.md) || cf_sb_failed(&r.html)) {
+  cfb_sb_append(&r.html, "</body></html>\n");
+  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
     fprintf(stderr, "cfbench report: out of memory\n");
     rc = 2;
     goto out;
@@ -393,16 +393,16 @@ static int make_report(const char *dir) {
   }
   printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
 out:
-  cf_sb_free(&r.md);
-  cf_sb_free(&r.html);
+  cfb_sb_free(&r.md);
+  cfb_sb_free(&r.html);
   free(slugs);
   free(sw);
-  cf_an_groups_free(g, ng);
-  cf_results_free(&rs);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
   return rc;
 }
 
-int cf_cmd_report(int argc, char **argv) {
+int cfb_cmd_report(int argc, char **argv) {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     printf("usage: cfbench report DIR\n"
            "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"

@@ -12,21 +12,21 @@
 #include "jsonget.h"
 
 static void get_str(const char *json, const char *path, char *out, size_t len) {
-  if (cf_json_get_string(json, path, out, len) != 0) out[0] = '\0';
+  if (cfb_json_get_string(json, path, out, len) != 0) out[0] = '\0';
 }
 
 static double get_num(const char *json, const char *path) {
   double v;
-  return cf_json_get_number(json, path, &v) == 0 ? v : NAN;
+  return cfb_json_get_number(json, path, &v) == 0 ? v : NAN;
 }
 
-void cf_machine_load(const char *dir, cf_machine *m) {
+void cfb_machine_load(const char *dir, cfb_machine *m) {
   memset(m, 0, sizeof *m);
   m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
   char path[4096];
   snprintf(path, sizeof path, "%s/meta.json", dir);
   char *j;
-  if (cf_read_file(path, &j, NULL) != 0) return;
+  if (cfb_read_file(path, &j, NULL) != 0) return;
   m->have_meta = 1;
   get_str(j, "machine.cpu_model", m->cpu_model, sizeof m->cpu_model);
   get_str(j, "machine.hostname", m->hostname, sizeof m->hostname);
@@ -51,7 +51,7 @@ void cf_machine_load(const char *dir, cf_machine *m) {
   free(j);
 }
 
-void cf_machine_line(const cf_machine *m, char *out, size_t outlen) {
+void cfb_machine_line(const cfb_machine *m, char *out, size_t outlen) {
   if (!m->have_meta || !m->cpu_model[0]) {
     snprintf(out, outlen, "machine unknown (no meta.json)");
     return;
@@ -62,14 +62,14 @@ void cf_machine_line(const cf_machine *m, char *out, size_t outlen) {
     snprintf(out, outlen, "%s", m->cpu_model);
 }
 
-static double num_field(const cf_csv_table *t, size_t r, const char *name) {
-  const char *s = cf_csv_get(t, r, name);
+static double num_field(const cfb_csv_table *t, size_t r, const char *name) {
+  const char *s = cfb_csv_get(t, r, name);
   double v;
-  if (!s || cf_csv_double(s, &v) != 1) return NAN;
+  if (!s || cfb_csv_double(s, &v) != 1) return NAN;
   return v;
 }
 
-int cf_results_load(const char *dir, cf_resultset *rs, char *err, size_t errlen) {
+int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen) {
   memset(rs, 0, sizeof *rs);
   struct stat st;
   if (stat(dir, &st) != 0) {
@@ -82,13 +82,13 @@ int cf_results_load(const char *dir, cf_resultset *rs, char *err, size_t errlen)
   }
   char path[4096];
   snprintf(path, sizeof path, "%s/summary.csv", dir);
-  if (cf_csv_load(path, &rs->table, err, errlen) != 0) return -1;
+  if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
   static const char *need[] = {"workload", "params", "backend", "workers", "chunksize", "median",
                                NULL};
   for (const char **c = need; *c; c++) {
-    if (cf_csv_col(&rs->table, *c) < 0) {
+    if (cfb_csv_col(&rs->table, *c) < 0) {
       snprintf(err, errlen, "%s: no column '%s'", path, *c);
-      cf_results_free(rs);
+      cfb_results_free(rs);
       return -1;
     }
   }
@@ -96,23 +96,23 @@ int cf_results_load(const char *dir, cf_resultset *rs, char *err, size_t errlen)
   rs->rows = calloc(n ? n : 1, sizeof *rs->rows);
   if (!rs->rows) {
     snprintf(err, errlen, "%s: out of memory", path);
-    cf_results_free(rs);
+    cfb_results_free(rs);
     return -1;
   }
-  const cf_csv_table *t = &rs->table;
+  const cfb_csv_table *t = &rs->table;
   for (size_t r = 0; r < n; r++) {
-    cf_sumrow *row = &rs->rows[r];
+    cfb_sumrow *row = &rs->rows[r];
     const char *s;
-    row->workload = cf_csv_get(t, r, "workload");
-    row->params = cf_csv_get(t, r, "params");
-    row->backend = cf_csv_get(t, r, "backend");
-    row->kind = (s = cf_csv_get(t, r, "kind")) ? s : "";
-    row->pin = (s = cf_csv_get(t, r, "pin")) && *s ? s : "none";
-    row->status = (s = cf_csv_get(t, r, "status")) && *s ? s : "ok";
+    row->workload = cfb_csv_get(t, r, "workload");
+    row->params = cfb_csv_get(t, r, "params");
+    row->backend = cfb_csv_get(t, r, "backend");
+    row->kind = (s = cfb_csv_get(t, r, "kind")) ? s : "";
+    row->pin = (s = cfb_csv_get(t, r, "pin")) && *s ? s : "none";
+    row->status = (s = cfb_csv_get(t, r, "status")) && *s ? s : "ok";
     double w = num_field(t, r, "workers"), c = num_field(t, r, "chunksize");
     if (isnan(w) || isnan(c) || w < 0 || c < 1) {
       snprintf(err, errlen, "%s: row %zu: bad workers or chunksize", path, r + 2);
-      cf_results_free(rs);
+      cfb_results_free(rs);
       return -1;
     }
     row->workers = (int)w;
@@ -126,12 +126,12 @@ int cf_results_load(const char *dir, cf_resultset *rs, char *err, size_t errlen)
     row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
   }
   rs->nrows = n;
-  cf_machine_load(dir, &rs->machine);
+  cfb_machine_load(dir, &rs->machine);
   return 0;
 }
 
-void cf_results_free(cf_resultset *rs) {
-  cf_csv_table_free(&rs->table);
+void cfb_results_free(cfb_resultset *rs) {
+  cfb_csv_table_free(&rs->table);
   free(rs->rows);
   rs->rows = NULL;
   rs->nrows = 0;

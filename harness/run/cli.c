@@ -1,5 +1,5 @@
 /* cli.c -- parsing and validating `cfbench run` options into a
- * cf_run_opts.  Every error is ONE line naming the bad argument and what
+ * cfb_run_opts.  Every error is ONE line naming the bad argument and what
  * is allowed; the caller exits 2 with it.  Sweep axes take lists
  * ("1,2,4") and, for numbers, doubling ranges ("1..64" = 1,2,4,...,64). */
 #include <errno.h>
@@ -24,7 +24,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
   return 2;
 }
 
-void cf_run_usage(FILE *f) {
+void cfb_run_usage(FILE *f) {
   fprintf(f,
           "usage: cfbench run [--suite NAME | --workload W[,W...] [axes]] [options]\n"
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
@@ -53,7 +53,7 @@ void cf_run_usage(FILE *f) {
 
 /* ---------------------------------------------------------------- lists */
 
-static void strlist_free(cf_strlist *l) {
+static void strlist_free(cfb_strlist *l) {
   for (size_t i = 0; i < l->n; i++) free(l->v[i]);
   free(l->v);
   l->v = NULL;
@@ -61,7 +61,7 @@ static void strlist_free(cf_strlist *l) {
 }
 
 /* Split on ',' (a '\,' is a literal comma).  Empty elements are errors. */
-static int split_list(const char *opt, const char *s, cf_strlist *out, char *err, size_t errlen) {
+static int split_list(const char *opt, const char *s, cfb_strlist *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   if (!*s) return fail(err, errlen, "%s: empty list; give one or more comma-separated values", opt);
   size_t cap = 0, len = strlen(s);
@@ -115,7 +115,7 @@ static int parse_ull(const char *s, unsigned long long *v) {
 static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
                           unsigned long long hi, unsigned long long **out, size_t *n,
                           char *err, size_t errlen) {
-  cf_strlist l;
+  cfb_strlist l;
   int rc = split_list(opt, s, &l, err, errlen);
   if (rc) return rc;
   unsigned long long *v = NULL;
@@ -186,7 +186,7 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
   return 0;
 }
 
-int cf_parse_duration(const char *s, double *out_s) {
+int cfb_parse_duration(const char *s, double *out_s) {
   char *end;
   errno = 0;
   if (!*s || *s == '-') return -1;
@@ -203,7 +203,7 @@ int cf_parse_duration(const char *s, double *out_s) {
 
 /* --------------------------------------------------------------- spec */
 
-static void spec_free(cf_sweep_spec *s) {
+static void spec_free(cfb_sweep_spec *s) {
   free(s->workloads);
   for (size_t i = 0; i < s->nparams; i++) {
     free(s->params[i].key);
@@ -224,8 +224,8 @@ static void list_workloads(char *buf, size_t len) {
     off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cf_wk_at(i)->name);
 }
 
-static int set_workloads(cf_sweep_spec *s, const char *val, char *err, size_t errlen) {
-  cf_strlist l;
+static int set_workloads(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  cfb_strlist l;
   int rc = split_list("--workload", val, &l, err, errlen);
   if (rc) return rc;
   free(s->workloads);
@@ -248,7 +248,7 @@ static int set_workloads(cf_sweep_spec *s, const char *val, char *err, size_t er
   return rc;
 }
 
-static int set_param(cf_sweep_spec *s, const char *val, char *err, size_t errlen) {
+static int set_param(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
   const char *eq = strchr(val, '=');
   if (!eq || eq == val)
     return fail(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...] (e.g. delay=1ms,10ms)", val);
@@ -257,10 +257,10 @@ static int set_param(cf_sweep_spec *s, const char *val, char *err, size_t errlen
     if (strlen(s->params[i].key) == kl && !strncmp(s->params[i].key, val, kl))
       return fail(err, errlen, "--param: parameter '%.*s' given twice; list its values once (%.*s=a,b)",
                   (int)kl, val, (int)kl, val);
-  cf_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
+  cfb_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
   if (!np) return fail(err, errlen, "--param: out of memory");
   s->params = np;
-  cf_param_axis *a = &s->params[s->nparams];
+  cfb_param_axis *a = &s->params[s->nparams];
   memset(a, 0, sizeof *a);
   char opt[128];
   snprintf(opt, sizeof opt, "--param %.*s", (int)kl, val);
@@ -276,7 +276,7 @@ static int set_param(cf_sweep_spec *s, const char *val, char *err, size_t errlen
 
 static int set_enum_axis(const char *opt, const char *val, const char *const *names, int nnames,
                          const char *allowed, int **out, size_t *n, char *err, size_t errlen) {
-  cf_strlist l;
+  cfb_strlist l;
   int rc = split_list(opt, val, &l, err, errlen);
   if (rc) return rc;
   int *v = calloc(l.n, sizeof *v);
@@ -308,8 +308,8 @@ static int set_enum_axis(const char *opt, const char *val, const char *const *na
 enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4 };
 
 typedef struct parse_state {
-  cf_sweep_spec *spec;
-  cf_run_opts *o;     /* NULL while parsing a suite's sweep */
+  cfb_sweep_spec *spec;
+  cfb_run_opts *o;     /* NULL while parsing a suite's sweep */
   int given;          /* OPT_* seen */
   int set_items, set_repeat, set_warmup, set_max_time;
   size_t items;
@@ -319,7 +319,7 @@ typedef struct parse_state {
 
 /* Apply one option; `val` is its value (NULL for flags). */
 static int apply(parse_state *ps, const char *name, const char *val, char *err, size_t errlen) {
-  cf_sweep_spec *s = ps->spec;
+  cfb_sweep_spec *s = ps->spec;
   unsigned long long u;
   int rc;
   if (!strcmp(name, "--workload")) {
@@ -405,14 +405,14 @@ static int apply(parse_state *ps, const char *name, const char *val, char *err, 
   if (!strcmp(name, "--max-time")) {
     double d;
     ps->given |= OPT_SCALAR;
-    if (cf_parse_duration(val, &d) || d < 0 || d > 1e6)
+    if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
       return fail(err, errlen,
                   "--max-time: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
     ps->max_time_s = d;
     ps->set_max_time = 1;
     return 0;
   }
-  cf_run_opts *o = ps->o;
+  cfb_run_opts *o = ps->o;
   if (!o) return fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", name);
   if (!strcmp(name, "--seed")) {
     if ((rc = parse_scalar(name, val, 0, ULLONG_MAX, &u, err, errlen))) return rc;
@@ -436,19 +436,19 @@ static int apply(parse_state *ps, const char *name, const char *val, char *err, 
     return 0;
   }
   if (!strcmp(name, "--counters")) {
-    if (cf_counter_layer_parse(val, &o->counters))
+    if (cfb_counter_layer_parse(val, &o->counters))
       return fail(err, errlen, "--counters: unknown layer '%s'; allowed: auto, papi, perf, rusage", val);
     return 0;
   }
   if (!strcmp(name, "--suite")) {
-    const cf_suite *su = cf_suite_find(val);
+    const cfb_suite *su = cfb_suite_find(val);
     if (!su) {
       char names[256];
       size_t off = 0;
       names[0] = '\0';
-      for (size_t i = 0; i < cf_suite_count() && off < sizeof names; i++)
+      for (size_t i = 0; i < cfb_suite_count() && off < sizeof names; i++)
         off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
-                                cf_suite_at(i)->name);
+                                cfb_suite_at(i)->name);
       return fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
     }
     o->suite = su->name;
@@ -488,7 +488,7 @@ static int parse_args(parse_state *ps, int argc, char **argv, char *err, size_t 
 
 /* Defaults for the axes not given, and the scalars into the spec. */
 static int finish_spec(parse_state *ps, const parse_state *over, char *err, size_t errlen) {
-  cf_sweep_spec *s = ps->spec;
+  cfb_sweep_spec *s = ps->spec;
   if (!s->nworkloads) {
     char names[512];
     list_workloads(names, sizeof names);
@@ -581,20 +581,20 @@ static char *join_args(int argc, char **argv) {
   return s;
 }
 
-int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t errlen) {
+int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   err[0] = '\0';
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      cf_run_usage(stdout);
+      cfb_run_usage(stdout);
       return 1;
     }
   const char *envc = getenv("CFBENCH_COUNTERS");
-  if (envc && *envc && cf_counter_layer_parse(envc, &o->counters))
+  if (envc && *envc && cfb_counter_layer_parse(envc, &o->counters))
     return fail(err, errlen, "CFBENCH_COUNTERS: unknown layer '%s'; allowed: auto, papi, perf, rusage",
                 envc);
   o->command_line = join_args(argc, argv);
-  cf_sweep_spec cli;
+  cfb_sweep_spec cli;
   memset(&cli, 0, sizeof cli);
   parse_state ps;
   memset(&ps, 0, sizeof ps);
@@ -615,7 +615,7 @@ int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t e
   }
   if (rc || o->suite) spec_free(&cli);
   if (rc == 0 && o->suite) {
-    const cf_suite *su = cf_suite_find(o->suite);
+    const cfb_suite *su = cfb_suite_find(o->suite);
     size_t n = 0;
     while (su->sweeps[n]) n++;
     o->specs = calloc(n, sizeof *o->specs);
@@ -636,17 +636,17 @@ int cf_run_opts_parse(int argc, char **argv, cf_run_opts *o, char *err, size_t e
     /* The suite's rounds, unless --rounds was given. */
     if (rc == 0 && !o->rounds) {
       o->rounds = su->rounds > 0 ? su->rounds : 1;
-      if (su->rounds == CF_SUITE_ROUNDS_PER_REPEAT)
+      if (su->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
         for (size_t i = 0; i < o->nspecs; i++)
           if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
     }
   }
   if (rc == 0 && !o->rounds) o->rounds = 1;
-  if (rc) cf_run_opts_free(o);
+  if (rc) cfb_run_opts_free(o);
   return rc;
 }
 
-void cf_run_opts_free(cf_run_opts *o) {
+void cfb_run_opts_free(cfb_run_opts *o) {
   for (size_t i = 0; i < o->nspecs; i++) spec_free(&o->specs[i]);
   free(o->specs);
   free(o->out);

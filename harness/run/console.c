@@ -20,12 +20,12 @@ static void fmt_eta(char *b, size_t len, double s) {
   else snprintf(b, len, "%d:%02d", (int)s / 60, (int)s % 60);
 }
 
-static void config_label(char *b, size_t len, const cf_sweep_config *c) {
+static void config_label(char *b, size_t len, const cfb_sweep_config *c) {
   snprintf(b, len, "%s %s %s w=%d c=%zu pin=%s", c->w->name, c->params ? c->params : "",
-           cf_backend_name(c->backend), c->workers, c->chunksize, cf_pin_name(c->pin));
+           cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin));
 }
 
-void cf_console_header(FILE *f, const cf_env *e, const char *layer, const char *reason,
+void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char *reason,
                        const char *note, uint64_t seed, const char *suite, size_t nconfigs,
                        size_t nreps, int rounds, const char *out) {
   fprintf(f, "cfbench %s (%s)\n", e->version, e->git_revision);
@@ -44,29 +44,29 @@ void cf_console_header(FILE *f, const cf_env *e, const char *layer, const char *
   fflush(f);
 }
 
-void cf_progress_init(cf_progress *p, FILE *f, size_t nconfigs, int rounds, size_t steps) {
+void cfb_progress_init(cfb_progress *p, FILE *f, size_t nconfigs, int rounds, size_t steps) {
   p->f = f;
   p->tty = isatty(fileno(f));
   p->n = nconfigs;
   p->rounds = rounds;
   p->steps = steps;
   p->done = 0;
-  p->t0 = cf_now_s();
+  p->t0 = cfb_now_s();
 }
 
-static double eta(const cf_progress *p) {
+static double eta(const cfb_progress *p) {
   if (!p->done) return NAN;
-  double el = cf_now_s() - p->t0;
+  double el = cfb_now_s() - p->t0;
   return el / (double)p->done * (double)(p->steps > p->done ? p->steps - p->done : 0);
 }
 
 /* "round 2/5 3/12" (or "3/12" with one round). */
-static void position(const cf_progress *p, int round, size_t i, char *b, size_t len) {
+static void position(const cfb_progress *p, int round, size_t i, char *b, size_t len) {
   if (p->rounds > 1) snprintf(b, len, "round %d/%d %zu/%zu", round + 1, p->rounds, i, p->n);
   else snprintf(b, len, "%zu/%zu", i, p->n);
 }
 
-void cf_progress_rep(cf_progress *p, int round, size_t i, const cf_sweep_config *c, int warm, int rep,
+void cfb_progress_rep(cfb_progress *p, int round, size_t i, const cfb_sweep_config *c, int warm, int rep,
                      int n) {
   if (!p->tty) return;
   char label[256], e[32], bar[32], pos[64];
@@ -82,7 +82,7 @@ void cf_progress_rep(cf_progress *p, int round, size_t i, const cf_sweep_config 
   fflush(p->f);
 }
 
-void cf_progress_step_done(cf_progress *p, int round, size_t i, const cf_config_result *res, int final) {
+void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final) {
   p->done++;
   char label[256], med[32], mad[32], e[32], pos[64], n[48];
   config_label(label, sizeof label, res->cfg);
@@ -93,26 +93,26 @@ void cf_progress_step_done(cf_progress *p, int round, size_t i, const cf_config_
   if (p->rounds > 1) snprintf(n, sizeof n, "n=%zu of %d", res->s.n, res->cfg->repeat);
   else snprintf(n, sizeof n, "n=%zu", res->s.n);
   if (p->tty) fprintf(p->f, "\r\033[K");
-  if (res->status == CF_CFG_FAILED || res->status == CF_CFG_NOT_RUN)
-    fprintf(p->f, "[%s] %s: %s: %s  (ETA %s)\n", pos, label, cf_cfg_status_name(res->status),
+  if (res->status == CFB_CFG_FAILED || res->status == CFB_CFG_NOT_RUN)
+    fprintf(p->f, "[%s] %s: %s: %s  (ETA %s)\n", pos, label, cfb_cfg_status_name(res->status),
             res->error, e);
   else {
-    int partial = final && res->status == CF_CFG_PARTIAL;
+    int partial = final && res->status == CFB_CFG_PARTIAL;
     fprintf(p->f, "[%s] %s: %s ± %s items/s (%s)%s%s  (ETA %s)\n", pos, label, med, mad, n,
             partial ? " partial: " : "", partial ? res->error : "", e);
   }
   fflush(p->f);
 }
 
-void cf_progress_finish(cf_progress *p) {
+void cfb_progress_finish(cfb_progress *p) {
   if (p->tty) fprintf(p->f, "\r\033[K");
   fflush(p->f);
 }
 
-void cf_console_table(FILE *f, const cf_config_result *res, size_t n) {
+void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
   size_t wp = strlen("params"), ww = strlen("workload");
   for (size_t i = 0; i < n; i++) {
-    const cf_sweep_config *c = res[i].cfg;
+    const cfb_sweep_config *c = res[i].cfg;
     size_t l = c->params ? strlen(c->params) : 0;
     if (l > wp) wp = l;
     if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
@@ -122,8 +122,8 @@ void cf_console_table(FILE *f, const cf_config_result *res, size_t n) {
           "params", "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
           "status");
   for (size_t i = 0; i < n; i++) {
-    const cf_config_result *r = &res[i];
-    const cf_sweep_config *c = r->cfg;
+    const cfb_config_result *r = &res[i];
+    const cfb_sweep_config *c = r->cfg;
     char med[32], mad[32], lo[32], hi[32], ci[72], eff[16];
     fmt_rate(med, sizeof med, r->s.median);
     fmt_rate(mad, sizeof mad, r->s.mad);
@@ -134,8 +134,8 @@ void cf_console_table(FILE *f, const cf_config_result *res, size_t n) {
     if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);
     else snprintf(eff, sizeof eff, "-");
     fprintf(f, "%-*s %-*.*s %-7s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)ww, c->w->name,
-            (int)wp, (int)wp, c->params ? c->params : "", cf_backend_name(c->backend), c->workers,
-            c->chunksize, cf_pin_name(c->pin), med, mad, ci, eff, cf_cfg_status_name(r->status),
+            (int)wp, (int)wp, c->params ? c->params : "", cfb_backend_name(c->backend), c->workers,
+            c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
             r->error[0] ? ": " : "", r->error);
   }
   fflush(f);

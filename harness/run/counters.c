@@ -33,8 +33,8 @@ static const struct {
     {PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "instructions"},
 };
 
-struct cf_counters {
-  cf_counter_layer layer;
+struct cfb_counters {
+  cfb_counter_layer layer;
   char reason[512];
   char note[256];
   /* perf */
@@ -48,25 +48,25 @@ struct cf_counters {
   struct rusage ru_self, ru_child;
 };
 
-const char *cf_counter_layer_name(cf_counter_layer l) {
+const char *cfb_counter_layer_name(cfb_counter_layer l) {
   switch (l) {
-  case CF_CTR_PAPI: return "papi";
-  case CF_CTR_PERF: return "perf_event";
-  case CF_CTR_RUSAGE: return "getrusage";
+  case CFB_CTR_PAPI: return "papi";
+  case CFB_CTR_PERF: return "perf_event";
+  case CFB_CTR_RUSAGE: return "getrusage";
   default: return "auto";
   }
 }
 
-int cf_counter_layer_parse(const char *s, cf_counter_layer *out) {
-  if (!strcmp(s, "auto")) *out = CF_CTR_AUTO;
-  else if (!strcmp(s, "papi")) *out = CF_CTR_PAPI;
-  else if (!strcmp(s, "perf") || !strcmp(s, "perf_event")) *out = CF_CTR_PERF;
-  else if (!strcmp(s, "rusage") || !strcmp(s, "getrusage")) *out = CF_CTR_RUSAGE;
+int cfb_counter_layer_parse(const char *s, cfb_counter_layer *out) {
+  if (!strcmp(s, "auto")) *out = CFB_CTR_AUTO;
+  else if (!strcmp(s, "papi")) *out = CFB_CTR_PAPI;
+  else if (!strcmp(s, "perf") || !strcmp(s, "perf_event")) *out = CFB_CTR_PERF;
+  else if (!strcmp(s, "rusage") || !strcmp(s, "getrusage")) *out = CFB_CTR_RUSAGE;
   else return -1;
   return 0;
 }
 
-static void add_reason(cf_counters *c, const char *fmt, const char *detail) {
+static void add_reason(cfb_counters *c, const char *fmt, const char *detail) {
   size_t len = strlen(c->reason);
   if (len && len + 2 < sizeof c->reason) {
     memcpy(c->reason + len, "; ", 3);
@@ -89,7 +89,7 @@ static int perf_open1(int ev, int exclude_kernel) {
   return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static int perf_probe(cf_counters *c, char *why, size_t whylen) {
+static int perf_probe(cfb_counters *c, char *why, size_t whylen) {
   c->exclude_kernel = 0;
   int fd = perf_open1(EV_TASK_CLOCK, 0);
   if (fd < 0 && (errno == EACCES || errno == EPERM)) {
@@ -122,7 +122,7 @@ static int perf_probe(cf_counters *c, char *why, size_t whylen) {
   return 0;
 }
 
-static int perf_start(cf_counters *c) {
+static int perf_start(cfb_counters *c) {
   int rc = 0;
   for (int ev = 0; ev < EV_N; ev++) {
     c->fd[ev] = c->have[ev] ? perf_open1(ev, c->exclude_kernel) : -1;
@@ -137,7 +137,7 @@ static double perf_read1(int fd) {
   return (double)v;
 }
 
-static void perf_stop(cf_counters *c, cf_counter_values *v) {
+static void perf_stop(cfb_counters *c, cfb_counter_values *v) {
   double r[EV_N];
   for (int ev = 0; ev < EV_N; ev++) {
     r[ev] = perf_read1(c->fd[ev]);
@@ -154,7 +154,7 @@ static void perf_stop(cf_counters *c, cf_counter_values *v) {
 /* ------------------------------------------------------------------ papi */
 
 #ifdef CF_HAVE_PAPI
-static int papi_probe(cf_counters *c, char *why, size_t whylen) {
+static int papi_probe(cfb_counters *c, char *why, size_t whylen) {
   int rc = PAPI_library_init(PAPI_VER_CURRENT);
   if (rc != PAPI_VER_CURRENT) {
     snprintf(why, whylen, "PAPI: PAPI_library_init failed (%s)",
@@ -190,12 +190,12 @@ static int papi_probe(cf_counters *c, char *why, size_t whylen) {
   return 0;
 }
 
-static int papi_start(cf_counters *c) {
+static int papi_start(cfb_counters *c) {
   c->papi_running = PAPI_start(c->papi_set) == PAPI_OK;
   return c->papi_running ? 0 : -1;
 }
 
-static void papi_stop(cf_counters *c, cf_counter_values *v) {
+static void papi_stop(cfb_counters *c, cfb_counter_values *v) {
   long long vals[2];
   if (c->papi_running && PAPI_stop(c->papi_set, vals) == PAPI_OK) {
     v->cycles = (double)vals[0];
@@ -204,45 +204,45 @@ static void papi_stop(cf_counters *c, cf_counter_values *v) {
   c->papi_running = 0;
 }
 
-static void papi_close(cf_counters *c) {
+static void papi_close(cfb_counters *c) {
   PAPI_cleanup_eventset(c->papi_set);
   PAPI_destroy_eventset(&c->papi_set);
   PAPI_shutdown();
 }
 #else
-static int papi_probe(cf_counters *c, char *why, size_t whylen) {
+static int papi_probe(cfb_counters *c, char *why, size_t whylen) {
   (void)c;
   snprintf(why, whylen, "PAPI: not built in (libpapi not found at configure time)");
   return -1;
 }
-static int papi_start(cf_counters *c) { return -1; }
-static void papi_stop(cf_counters *c, cf_counter_values *v) {}
-static void papi_close(cf_counters *c) {}
+static int papi_start(cfb_counters *c) { return -1; }
+static void papi_stop(cfb_counters *c, cfb_counter_values *v) {}
+static void papi_close(cfb_counters *c) {}
 #endif
 
 /* ----------------------------------------------------------------- chain */
 
-int cf_counters_open(cf_counter_layer want, cf_counters **out) {
-  cf_counters *c = calloc(1, sizeof *c);
+int cfb_counters_open(cfb_counter_layer want, cfb_counters **out) {
+  cfb_counters *c = calloc(1, sizeof *c);
   if (!c) return -1;
   for (int ev = 0; ev < EV_N; ev++) c->fd[ev] = -1;
   char why[300];
-  if (want == CF_CTR_AUTO) want = CF_CTR_PAPI;
-  c->layer = CF_CTR_RUSAGE;
-  if (want == CF_CTR_PAPI) {
+  if (want == CFB_CTR_AUTO) want = CFB_CTR_PAPI;
+  c->layer = CFB_CTR_RUSAGE;
+  if (want == CFB_CTR_PAPI) {
     if (papi_probe(c, why, sizeof why) == 0) {
-      c->layer = CF_CTR_PAPI;
+      c->layer = CFB_CTR_PAPI;
       *out = c;
       return 0;
     }
     add_reason(c, "%s", why);
-    want = CF_CTR_PERF;
-  } else if (want > CF_CTR_PAPI) {
+    want = CFB_CTR_PERF;
+  } else if (want > CFB_CTR_PAPI) {
     add_reason(c, "%s", "PAPI: skipped (--counters/CFBENCH_COUNTERS)");
   }
-  if (want == CF_CTR_PERF) {
+  if (want == CFB_CTR_PERF) {
     if (perf_probe(c, why, sizeof why) == 0) {
-      c->layer = CF_CTR_PERF;
+      c->layer = CFB_CTR_PERF;
       *out = c;
       return 0;
     }
@@ -255,15 +255,15 @@ int cf_counters_open(cf_counter_layer want, cf_counters **out) {
   return 0;
 }
 
-cf_counter_layer cf_counters_layer(const cf_counters *c) { return c->layer; }
-const char *cf_counters_reason(const cf_counters *c) { return c->reason; }
-const char *cf_counters_note(const cf_counters *c) { return c->note; }
+cfb_counter_layer cfb_counters_layer(const cfb_counters *c) { return c->layer; }
+const char *cfb_counters_reason(const cfb_counters *c) { return c->reason; }
+const char *cfb_counters_note(const cfb_counters *c) { return c->note; }
 
-int cf_counters_start(cf_counters *c) {
+int cfb_counters_start(cfb_counters *c) {
   getrusage(RUSAGE_SELF, &c->ru_self);
   getrusage(RUSAGE_CHILDREN, &c->ru_child);
-  if (c->layer == CF_CTR_PERF) return perf_start(c);
-  if (c->layer == CF_CTR_PAPI) return papi_start(c);
+  if (c->layer == CFB_CTR_PERF) return perf_start(c);
+  if (c->layer == CFB_CTR_PAPI) return papi_start(c);
   return 0;
 }
 
@@ -271,7 +271,7 @@ static double tv_s(struct timeval a, struct timeval b) {
   return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_usec - a.tv_usec) / 1e6;
 }
 
-void cf_counters_stop(cf_counters *c, cf_counter_values *v) {
+void cfb_counters_stop(cfb_counters *c, cfb_counter_values *v) {
   v->task_clock_s = v->cycles = v->instructions = NAN;
   struct rusage s, ch;
   getrusage(RUSAGE_SELF, &s);
@@ -284,14 +284,14 @@ void cf_counters_stop(cf_counters *c, cf_counter_values *v) {
   v->page_faults = (double)((s.ru_minflt - c->ru_self.ru_minflt) + (s.ru_majflt - c->ru_self.ru_majflt) +
                             (ch.ru_minflt - c->ru_child.ru_minflt) +
                             (ch.ru_majflt - c->ru_child.ru_majflt));
-  if (c->layer == CF_CTR_PERF) perf_stop(c, v);
-  else if (c->layer == CF_CTR_PAPI) papi_stop(c, v);
+  if (c->layer == CFB_CTR_PERF) perf_stop(c, v);
+  else if (c->layer == CFB_CTR_PAPI) papi_stop(c, v);
 }
 
-void cf_counters_free(cf_counters *c) {
+void cfb_counters_free(cfb_counters *c) {
   if (!c) return;
   for (int ev = 0; ev < EV_N; ev++)
     if (c->fd[ev] >= 0) close(c->fd[ev]);
-  if (c->layer == CF_CTR_PAPI) papi_close(c);
+  if (c->layer == CFB_CTR_PAPI) papi_close(c);
   free(c);
 }

@@ -36,7 +36,7 @@ static void read_line(const char *path, char *buf, size_t len, const char *def) 
   if (!buf[0]) snprintf(buf, len, "%s", def);
 }
 
-static void cpuinfo(cf_env *e) {
+static void cpuinfo(cfb_env *e) {
   snprintf(e->cpu_model, sizeof e->cpu_model, "unknown");
   FILE *f = fopen("/proc/cpuinfo", "r");
   if (!f) return;
@@ -58,7 +58,7 @@ static void cpuinfo(cf_env *e) {
   fclose(f);
 }
 
-static void topology(cf_env *e) {
+static void topology(cfb_env *e) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   e->packages = 1;
   e->cores = e->pus = n > 0 ? (int)n : 1;
@@ -90,7 +90,7 @@ static void topology(cf_env *e) {
   e->usable_cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : e->pus;
 }
 
-void cf_env_capture(cf_env *e) {
+void cfb_env_capture(cfb_env *e) {
   memset(e, 0, sizeof *e);
   if (gethostname(e->hostname, sizeof e->hostname - 1) != 0) snprintf(e->hostname, sizeof e->hostname, "unknown");
   struct utsname u;
@@ -107,7 +107,7 @@ void cf_env_capture(cf_env *e) {
   snprintf(e->version, sizeof e->version, "%s", CF_VERSION);
 }
 
-void cf_utc_stamp(char *buf, unsigned len, int iso) {
+void cfb_utc_stamp(char *buf, unsigned len, int iso) {
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);

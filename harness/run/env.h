@@ -2,10 +2,10 @@
  * kernel, governor, SMT, memory), the build (compiler, flags, git
  * revision).  Captured once; written into meta.json and the terminal
  * header. */
-#ifndef CF_HARNESS_ENV_H
-#define CF_HARNESS_ENV_H
+#ifndef CFB_ENV_H
+#define CFB_ENV_H
 
-typedef struct cf_env {
+typedef struct cfb_env {
   char hostname[256];
   char cpu_model[256];
   char kernel[512];
@@ -21,11 +21,11 @@ typedef struct cf_env {
   char build_type[32];
   char git_revision[128];
   char version[32];
-} cf_env;
+} cfb_env;
 
-void cf_env_capture(cf_env *e);
+void cfb_env_capture(cfb_env *e);
 
 /* UTC time as "2026-11-23T18:00:00Z" (iso = 1) or "20261123T180000Z". */
-void cf_utc_stamp(char *buf, unsigned len, int iso);
+void cfb_utc_stamp(char *buf, unsigned len, int iso);
 
 #endif

@@ -9,7 +9,7 @@
 #include "cmd_run.h"
 #include "suites.h"
 
-int cf_cmd_list(int argc, char **argv) {
+int cfb_cmd_list(int argc, char **argv) {
   if (argc > 1) {
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
       printf("usage: cfbench list\nworkloads with their parameters, and the suites\n");
@@ -30,10 +30,10 @@ int cf_cmd_list(int argc, char **argv) {
     }
   }
   printf("\nsuites (cfbench run --suite NAME):\n");
-  for (size_t i = 0; i < cf_suite_count(); i++) {
-    const cf_suite *s = cf_suite_at(i);
+  for (size_t i = 0; i < cfb_suite_count(); i++) {
+    const cfb_suite *s = cfb_suite_at(i);
     printf("\n  %-10s %s\n", s->name, s->summary);
-    if (s->rounds == CF_SUITE_ROUNDS_PER_REPEAT)
+    if (s->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
       printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
     else if (s->rounds > 1)
       printf("      (--rounds %d)\n", s->rounds);

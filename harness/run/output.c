@@ -16,14 +16,14 @@
 
 enum { F_STR, F_NUM, F_EMPTY };
 
-const char *const cf_runs_columns[] = {
+const char *const cfb_runs_columns[] = {
     "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "repeat", "round",
     "items", "items_done", "wall_s", "items_per_s", "pool_start_s", "lat_p50_us", "lat_p90_us",
     "lat_p99_us", "qwait_p50_us", "cpu_user_s", "cpu_sys_s", "ctx_switches", "page_faults",
     "task_clock_s", "cycles", "instructions", "counter_layer", "ideal_items_per_s", "efficiency",
     "placement_violations", "status", "error", "metrics", NULL};
 
-const char *const cf_summary_columns[] = {
+const char *const cfb_summary_columns[] = {
     "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "n", "median", "mad",
     "mean", "stddev", "ci_lo", "ci_hi", "min", "max", "ideal_items_per_s", "efficiency_median",
     "status", "error", NULL};
@@ -48,19 +48,19 @@ static int uns(char *b, size_t len, unsigned long long v) {
 }
 
 /* The 7 columns that name a configuration. */
-static int config_field(const cf_sweep_config *c, size_t col, char *b, size_t len) {
+static int config_field(const cfb_sweep_config *c, size_t col, char *b, size_t len) {
   switch (col) {
   case 0: return str(b, len, c->w->name);
   case 1: return str(b, len, cf_wk_kind_name(c->w->kind));
   case 2: return str(b, len, c->params);
-  case 3: return str(b, len, cf_backend_name(c->backend));
+  case 3: return str(b, len, cfb_backend_name(c->backend));
   case 4: return uns(b, len, (unsigned long long)c->workers);
   case 5: return uns(b, len, c->chunksize);
-  default: return str(b, len, cf_pin_name(c->pin));
+  default: return str(b, len, cfb_pin_name(c->pin));
   }
 }
 
-static int runs_field(const cf_row *r, size_t col, char *b, size_t len) {
+static int runs_field(const cfb_row *r, size_t col, char *b, size_t len) {
   if (col < 7) return config_field(r->cfg, col, b, len);
   switch (col) {
   case 7: return uns(b, len, (unsigned long long)r->repeat);
@@ -92,7 +92,7 @@ static int runs_field(const cf_row *r, size_t col, char *b, size_t len) {
   }
 }
 
-static int summary_field(const cf_config_result *s, size_t col, char *b, size_t len) {
+static int summary_field(const cfb_config_result *s, size_t col, char *b, size_t len) {
   if (col < 7) return config_field(s->cfg, col, b, len);
   switch (col) {
   case 7: return uns(b, len, s->s.n);
@@ -106,7 +106,7 @@ static int summary_field(const cf_config_result *s, size_t col, char *b, size_t 
   case 15: return num(b, len, s->s.max);
   case 16: return num(b, len, s->ideal_items_per_s);
   case 17: return num(b, len, s->efficiency_median);
-  case 18: return str(b, len, cf_cfg_status_name(s->status));
+  case 18: return str(b, len, cfb_cfg_status_name(s->status));
   default: return str(b, len, s->error);
   }
 }
@@ -134,9 +134,9 @@ static void csv_header(FILE *f, const char *const *cols) {
   fputc('\n', f);
 }
 
-static void csv_runs_row(FILE *f, const cf_row *r) {
+static void csv_runs_row(FILE *f, const cfb_row *r) {
   char b[1024];
-  for (size_t i = 0; cf_runs_columns[i]; i++) {
+  for (size_t i = 0; cfb_runs_columns[i]; i++) {
     if (i) fputc(',', f);
     int t = runs_field(r, i, b, sizeof b);
     csv_field(f, b, t);
@@ -170,8 +170,8 @@ static void json_num(FILE *f, double v) {
   else fputs("null", f);
 }
 
-static void json_meta(FILE *f, const cf_meta *m, const char *ind) {
-  const cf_env *e = m->env;
+static void json_meta(FILE *f, const cfb_meta *m, const char *ind) {
+  const cfb_env *e = m->env;
   fprintf(f, "{\n%s  \"tool\": \"cfbench\", \"version\": ", ind);
   json_str(f, e->version);
   fprintf(f, ", \"git_revision\": ");
@@ -263,7 +263,7 @@ static int mkdir_p(const char *dir) {
   return 0;
 }
 
-int cf_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
+int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
   struct stat st;
   if (stat(dir, &st) == 0) {
     if (!S_ISDIR(st.st_mode)) {
@@ -295,7 +295,7 @@ int cf_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
   return 0;
 }
 
-FILE *cf_out_runs_open(const char *dir, char *err, size_t errlen) {
+FILE *cfb_out_runs_open(const char *dir, char *err, size_t errlen) {
   char path[4096];
   snprintf(path, sizeof path, "%s/runs.csv", dir);
   FILE *f = fopen(path, "w");
@@ -303,25 +303,25 @@ FILE *cf_out_runs_open(const char *dir, char *err, size_t errlen) {
     snprintf(err, errlen, "--out: cannot write '%s': %s", path, strerror(errno));
     return NULL;
   }
-  csv_header(f, cf_runs_columns);
+  csv_header(f, cfb_runs_columns);
   fflush(f);
   return f;
 }
 
-int cf_out_runs_append(FILE *f, const cf_row *row) {
+int cfb_out_runs_append(FILE *f, const cfb_row *row) {
   csv_runs_row(f, row);
   if (fflush(f) != 0) return -1;
   fdatasync(fileno(f)); /* a finished row survives a crash */
   return ferror(f) ? -1 : 0;
 }
 
-int cf_out_write_summary(const char *dir, const cf_config_result *res, size_t n) {
+int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n) {
   atomic_file a;
   if (atomic_open(&a, dir, "summary.csv")) return -1;
-  csv_header(a.f, cf_summary_columns);
+  csv_header(a.f, cfb_summary_columns);
   char b[1024];
   for (size_t r = 0; r < n; r++) {
-    for (size_t i = 0; cf_summary_columns[i]; i++) {
+    for (size_t i = 0; cfb_summary_columns[i]; i++) {
       if (i) fputc(',', a.f);
       int t = summary_field(&res[r], i, b, sizeof b);
       csv_field(a.f, b, t);
@@ -331,7 +331,7 @@ int cf_out_write_summary(const char *dir, const cf_config_result *res, size_t n)
   return atomic_commit(&a);
 }
 
-int cf_out_write_meta(const char *dir, const cf_meta *m) {
+int cfb_out_write_meta(const char *dir, const cfb_meta *m) {
   atomic_file a;
   if (atomic_open(&a, dir, "meta.json")) return -1;
   json_meta(a.f, m, "");
@@ -339,8 +339,8 @@ int cf_out_write_meta(const char *dir, const cf_meta *m) {
   return atomic_commit(&a);
 }
 
-int cf_out_write_results_json(const char *dir, const cf_meta *m, const cf_config_result *res,
-                              size_t n, const cf_row *rows, size_t nrows) {
+int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
+                              size_t n, const cfb_row *rows, size_t nrows) {
   atomic_file a;
   if (atomic_open(&a, dir, "results.json")) return -1;
   FILE *f = a.f;
@@ -350,9 +350,9 @@ int cf_out_write_results_json(const char *dir, const cf_meta *m, const cf_config
   fputs(",\n  \"benchmarks\": [", f);
   for (size_t r = 0; r < n; r++) {
     fputs(r ? ",\n    {" : "\n    {", f);
-    for (size_t i = 0; cf_summary_columns[i]; i++) {
+    for (size_t i = 0; cfb_summary_columns[i]; i++) {
       int t = summary_field(&res[r], i, b, sizeof b);
-      fprintf(f, "%s\"%s\": ", i ? ", " : "", cf_summary_columns[i]);
+      fprintf(f, "%s\"%s\": ", i ? ", " : "", cfb_summary_columns[i]);
       json_value(f, b, t);
     }
     fputs(",\n      \"runs\": [", f);
@@ -361,9 +361,9 @@ int cf_out_write_results_json(const char *dir, const cf_meta *m, const cf_config
       if (rows[k].cfg != res[r].cfg) continue;
       fputs(first ? "\n        {" : ",\n        {", f);
       first = 0;
-      for (size_t i = 7; cf_runs_columns[i]; i++) {
+      for (size_t i = 7; cfb_runs_columns[i]; i++) {
         int t = runs_field(&rows[k], i, b, sizeof b);
-        fprintf(f, "%s\"%s\": ", i > 7 ? ", " : "", cf_runs_columns[i]);
+        fprintf(f, "%s\"%s\": ", i > 7 ? ", " : "", cfb_runs_columns[i]);
         json_value(f, b, t);
       }
       fputc('}', f);

@@ -2,8 +2,8 @@
  * runs.csv appended and flushed row by row; summary.csv, results.json and
  * meta.json written atomically (temporary file + rename).  Writers only
  * format what the runner computed. */
-#ifndef CF_HARNESS_OUTPUT_H
-#define CF_HARNESS_OUTPUT_H
+#ifndef CFB_OUTPUT_H
+#define CFB_OUTPUT_H
 
 #include <stdio.h>
 
@@ -11,8 +11,8 @@
 #include "sweep.h"
 
 /* What meta.json says about a run. */
-typedef struct cf_meta {
-  const cf_env *env;
+typedef struct cfb_meta {
+  const cfb_env *env;
   const char *command_line;
   uint64_t seed;
   const char *suite;          /* NULL: none */
@@ -24,24 +24,24 @@ typedef struct cf_meta {
   double max_time_s;
   size_t configs, configs_done;
   int interrupted;
-} cf_meta;
+} cfb_meta;
 
 /* Create `dir` (and parents).  Refuses a non-empty directory unless
  * force.  0, or 2 with one line in err. */
-int cf_out_prepare_dir(const char *dir, int force, char *err, size_t errlen);
+int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen);
 
 /* runs.csv */
-FILE *cf_out_runs_open(const char *dir, char *err, size_t errlen); /* header written */
-int cf_out_runs_append(FILE *f, const cf_row *row);                /* written and flushed */
+FILE *cfb_out_runs_open(const char *dir, char *err, size_t errlen); /* header written */
+int cfb_out_runs_append(FILE *f, const cfb_row *row);                /* written and flushed */
 
 /* Atomic writers: 0, or -1 with errno set. */
-int cf_out_write_summary(const char *dir, const cf_config_result *res, size_t n);
-int cf_out_write_meta(const char *dir, const cf_meta *m);
-int cf_out_write_results_json(const char *dir, const cf_meta *m, const cf_config_result *res,
-                              size_t n, const cf_row *rows, size_t nrows);
+int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n);
+int cfb_out_write_meta(const char *dir, const cfb_meta *m);
+int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
+                              size_t n, const cfb_row *rows, size_t nrows);
 
 /* The column names, in order (for tests and docs). */
-extern const char *const cf_runs_columns[];
-extern const char *const cf_summary_columns[];
+extern const char *const cfb_runs_columns[];
+extern const char *const cfb_summary_columns[];
 
 #endif

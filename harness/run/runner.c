@@ -30,7 +30,7 @@ static void on_sigint(int sig) {
   interrupted = 1;
 }
 
-void cf_interrupt_install(void) {
+void cfb_interrupt_install(void) {
   if (installed) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -41,17 +41,17 @@ void cf_interrupt_install(void) {
   installed = 1;
 }
 
-void cf_interrupt_uninstall(void) {
+void cfb_interrupt_uninstall(void) {
   if (!installed) return;
   sigaction(SIGINT, &old_sigint, NULL);
   installed = 0;
 }
 
-int cf_interrupted(void) { return interrupted != 0; }
-void cf_interrupt_reset(void) { interrupted = 0; }
-void cf_interrupt_raise(void) { interrupted = 1; }
+int cfb_interrupted(void) { return interrupted != 0; }
+void cfb_interrupt_reset(void) { interrupted = 0; }
+void cfb_interrupt_raise(void) { interrupted = 1; }
 
-double cf_now_s(void) {
+double cfb_now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -71,7 +71,7 @@ static int next_item(void *ud, const void **arg, size_t *len) {
   return 1;
 }
 
-static void set_error(cf_row *row, const char *fmt, ...) {
+static void set_error(cfb_row *row, const char *fmt, ...) {
   if (row->error[0]) return; /* keep the first */
   va_list ap;
   va_start(ap, fmt);
@@ -97,15 +97,15 @@ static char *metrics_string(const cf_wk_run *run) {
   return s;
 }
 
-static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, double ideal,
-                   cf_row *row) {
+static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, double ideal,
+                   cfb_row *row) {
   row->items = cf_wk_items(run);
   row->wall_s = row->items_per_s = row->pool_start_s = NAN;
   row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
   row->ideal_items_per_s = ideal;
   row->efficiency = NAN;
   row->placement_violations = c->pin == CF_PIN_NONE ? 0 : -1;
-  row->counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
+  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
 
   size_t nchunks = (row->items + c->chunksize - 1) / c->chunksize;
   double *lat = malloc((nchunks ? nchunks : 1) * sizeof *lat);
@@ -125,7 +125,7 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   }
   long violations = 0;
 
-  cf_counters_start(r->counters);
+  cfb_counters_start(r->counters);
   cf_config cfg;
   cf_config_init(&cfg);
   cfg.backend = c->backend;
@@ -138,19 +138,19 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   sigaddset(&block, SIGINT);
   pthread_sigmask(SIG_BLOCK, &block, &old);
   cf_executor *ex = NULL;
-  double t = cf_now_s();
+  double t = cfb_now_s();
   int rc = cf_executor_new(&ex, &cfg);
-  row->pool_start_s = cf_now_s() - t;
+  row->pool_start_s = cfb_now_s() - t;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) {
     row->pool_start_s = NAN;
     if (rc == CF_ENOSYS)
       snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
-               cf_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
-               c->pin != CF_PIN_NONE ? cf_pin_name(c->pin) : "", cf_err_name(rc));
+               cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
+               c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
     else
       snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
-    cf_counters_stop(r->counters, &row->ctr);
+    cfb_counters_stop(r->counters, &row->ctr);
     free(plan);
     free(lat);
     free(qw);
@@ -166,7 +166,7 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   cf_map *m = NULL;
   char msg[256], a[300];
   uint64_t last_id = 0;
-  double t0 = cf_now_s();
+  double t0 = cfb_now_s();
   rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
   if (rc != 0) set_error(row, "cf_map: %s (%s)", cf_strerror(rc), cf_err_name(rc));
   for (size_t i = 0; m; i++) {
@@ -208,10 +208,10 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
     }
     row->items_done++;
   }
-  double t1 = cf_now_s();
+  double t1 = cfb_now_s();
   cf_map_free(m);
   cf_executor_free(ex);
-  cf_counters_stop(r->counters, &row->ctr);
+  cfb_counters_stop(r->counters, &row->ctr);
 
   if (plan) row->placement_violations = violations;
   free(plan);
@@ -219,12 +219,12 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
   row->items_per_s = row->wall_s > 0 ? (double)row->items_done / row->wall_s : NAN;
   if (ideal > 0 && isfinite(ideal)) row->efficiency = row->items_per_s / ideal;
   if (nrec) {
-    cf_stats_sort(lat, nrec);
-    cf_stats_sort(qw, nrec);
-    row->lat_p50_us = cf_stats_quantile_sorted(lat, nrec, 0.50);
-    row->lat_p90_us = cf_stats_quantile_sorted(lat, nrec, 0.90);
-    row->lat_p99_us = cf_stats_quantile_sorted(lat, nrec, 0.99);
-    row->qwait_p50_us = cf_stats_quantile_sorted(qw, nrec, 0.50);
+    cfb_stats_sort(lat, nrec);
+    cfb_stats_sort(qw, nrec);
+    row->lat_p50_us = cfb_stats_quantile_sorted(lat, nrec, 0.50);
+    row->lat_p90_us = cfb_stats_quantile_sorted(lat, nrec, 0.90);
+    row->lat_p99_us = cfb_stats_quantile_sorted(lat, nrec, 0.99);
+    row->qwait_p50_us = cfb_stats_quantile_sorted(qw, nrec, 0.50);
   }
   free(lat);
   free(qw);
@@ -242,36 +242,36 @@ static int one_rep(cf_runner *r, const cf_sweep_config *c, cf_wk_run *run, doubl
 
 /* ------------------------------------------------------------- config */
 
-void cf_runner_init(cf_config_result *res, const cf_sweep_config *c) {
+void cfb_runner_init(cfb_config_result *res, const cfb_sweep_config *c) {
   memset(res, 0, sizeof *res);
   res->cfg = c;
   res->ideal_items_per_s = res->efficiency_median = NAN;
-  res->status = CF_CFG_NOT_RUN;
-  cf_stats_summarize(NULL, 0, 0, &res->s);
+  res->status = CFB_CFG_NOT_RUN;
+  cfb_stats_summarize(NULL, 0, 0, &res->s);
 }
 
-int cf_runner_active(const cf_config_result *res) {
-  return res->stop == CF_STOP_NONE && res->measured < res->cfg->repeat;
+int cfb_runner_active(const cfb_config_result *res) {
+  return res->stop == CFB_STOP_NONE && res->measured < res->cfg->repeat;
 }
 
-static void blank_row(cf_runner *r, const cf_sweep_config *c, cf_row *row) {
+static void blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
   memset(row, 0, sizeof *row);
   row->cfg = c;
   row->wall_s = row->items_per_s = row->pool_start_s = NAN;
   row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
   row->ideal_items_per_s = row->efficiency = NAN;
-  row->ctr = (cf_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+  row->ctr = (cfb_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
   row->placement_violations = -1;
-  row->counter_layer = cf_counter_layer_name(cf_counters_layer(r->counters));
+  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
 }
 
-int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps,
-                    cf_config_result *res) {
-  if (!cf_runner_active(res) || nreps <= 0 || cf_interrupted()) return 0;
+int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
+                    cfb_config_result *res) {
+  if (!cfb_runner_active(res) || nreps <= 0 || cfb_interrupted()) return 0;
   if (nreps > c->repeat - res->measured) nreps = c->repeat - res->measured;
   /* The budget is the configuration's total over all rounds. */
   if (res->measured > 0 && c->max_time_s > 0 && res->used_s > c->max_time_s) {
-    res->stop = CF_STOP_MAX_TIME;
+    res->stop = CFB_STOP_MAX_TIME;
     return 0;
   }
 
@@ -280,7 +280,7 @@ int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps
   int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, c->backend, &run, msg,
                          sizeof msg);
   if (rc != 0) {
-    cf_row row;
+    cfb_row row;
     blank_row(r, c, &row);
     row.repeat = res->measured++;
     row.round = round;
@@ -288,27 +288,27 @@ int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps
     snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
              cf_err_name(rc));
     one_line(row.error);
-    res->stop = CF_STOP_FAILED;
+    res->stop = CFB_STOP_FAILED;
     r->on_row(r->ud, &row);
     return 0;
   }
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
-  double start = cf_now_s();
+  double start = cfb_now_s();
   int nwarm = res->warmed ? 0 : c->warmup, oom = 0;
   res->warmed = 1; /* warm-ups run in the configuration's first round only */
   for (int k = 0; k < nwarm + nreps; k++) {
-    if (cf_interrupted()) break;
+    if (cfb_interrupted()) break;
     int is_warm = k < nwarm;
     if (!is_warm && res->measured > 0 && c->max_time_s > 0 &&
-        res->used_s + (cf_now_s() - start) > c->max_time_s) {
-      res->stop = CF_STOP_MAX_TIME;
+        res->used_s + (cfb_now_s() - start) > c->max_time_s) {
+      res->stop = CFB_STOP_MAX_TIME;
       break;
     }
     if (r->on_rep)
       r->on_rep(r->ud, c, is_warm, is_warm ? k : res->measured, is_warm ? nwarm : c->repeat);
-    cf_row row;
+    cfb_row row;
     memset(&row, 0, sizeof row);
     row.cfg = c;
     row.repeat = res->measured;
@@ -331,17 +331,17 @@ int cf_runner_round(cf_runner *r, const cf_sweep_config *c, int round, int nreps
     int ok = row.ok;
     r->on_row(r->ud, &row);
     if (!ok) { /* the next repetitions would fail alike: not retried in later rounds */
-      res->stop = CF_STOP_FAILED;
+      res->stop = CFB_STOP_FAILED;
       break;
     }
   }
-  res->used_s += cf_now_s() - start;
+  res->used_s += cfb_now_s() - start;
   cf_wk_teardown(run);
   return oom ? -1 : 0;
 }
 
-int cf_runner_summarize(cf_config_result *res, const cf_row *rows, size_t nrows) {
-  const cf_sweep_config *c = res->cfg;
+int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows) {
+  const cfb_sweep_config *c = res->cfg;
   size_t nmine = 0;
   for (size_t i = 0; i < nrows; i++) nmine += rows[i].cfg == c;
   double *ips = calloc(nmine ? nmine : 1, sizeof *ips);
@@ -354,7 +354,7 @@ int cf_runner_summarize(cf_config_result *res, const cf_row *rows, size_t nrows)
   size_t nok = 0, nfailed = 0, nideal = 0;
   const char *first_error = NULL;
   for (size_t i = 0; i < nrows; i++) {
-    const cf_row *row = &rows[i];
+    const cfb_row *row = &rows[i];
     if (row->cfg != c) continue;
     if (isfinite(row->ideal_items_per_s) && row->ideal_items_per_s > 0)
       ideal[nideal++] = row->ideal_items_per_s;
@@ -363,26 +363,26 @@ int cf_runner_summarize(cf_config_result *res, const cf_row *rows, size_t nrows)
   }
   res->nrows = nmine;
   res->error[0] = '\0';
-  int rc = cf_stats_summarize(ips, nok, c->seed, &res->s);
+  int rc = cfb_stats_summarize(ips, nok, c->seed, &res->s);
   /* The ideal-rate model may be calibrated at each prepare (one per
    * round): the median of what the rows saw. */
-  res->ideal_items_per_s = nideal ? cf_stats_median(ideal, nideal) : NAN;
+  res->ideal_items_per_s = nideal ? cfb_stats_median(ideal, nideal) : NAN;
   res->efficiency_median = nok && res->ideal_items_per_s > 0 ? res->s.median / res->ideal_items_per_s : NAN;
   if (first_error) snprintf(res->error, sizeof res->error, "%s", first_error);
   if (nok == 0) {
-    res->status = nfailed ? CF_CFG_FAILED : CF_CFG_NOT_RUN;
+    res->status = nfailed ? CFB_CFG_FAILED : CFB_CFG_NOT_RUN;
     if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
   } else if (nfailed) {
-    res->status = CF_CFG_PARTIAL;
+    res->status = CFB_CFG_PARTIAL;
   } else if (nok < (size_t)c->repeat) {
-    res->status = CF_CFG_PARTIAL;
+    res->status = CFB_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
-             res->stop == CF_STOP_MAX_TIME ? "stopped by --max-time"
-             : cf_interrupted()            ? "interrupted"
+             res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"
+             : cfb_interrupted()            ? "interrupted"
                                            : "stopped",
              nok, c->repeat);
   } else {
-    res->status = CF_CFG_OK;
+    res->status = CFB_CFG_OK;
   }
   free(ips);
   free(ideal);

@@ -69,17 +69,17 @@ static const char *const def[] = {
  * (their results are compared and plotted: drift of the shared machine
  * must not shift one configuration's whole sample); quick is a smoke test
  * and runs each configuration's repetitions back to back. */
-static const cf_suite suites[] = {
-    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CF_SUITE_ROUNDS_PER_REPEAT},
+static const cfb_suite suites[] = {
+    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CFB_SUITE_ROUNDS_PER_REPEAT},
     {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1},
     {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
-     CF_SUITE_ROUNDS_PER_REPEAT},
+     CFB_SUITE_ROUNDS_PER_REPEAT},
 };
 
-size_t cf_suite_count(void) { return sizeof suites / sizeof suites[0]; }
-const cf_suite *cf_suite_at(size_t i) { return i < cf_suite_count() ? &suites[i] : NULL; }
-const cf_suite *cf_suite_find(const char *name) {
-  for (size_t i = 0; i < cf_suite_count(); i++)
+size_t cfb_suite_count(void) { return sizeof suites / sizeof suites[0]; }
+const cfb_suite *cfb_suite_at(size_t i) { return i < cfb_suite_count() ? &suites[i] : NULL; }
+const cfb_suite *cfb_suite_find(const char *name) {
+  for (size_t i = 0; i < cfb_suite_count(); i++)
     if (!strcmp(suites[i].name, name)) return &suites[i];
   return NULL;
 }

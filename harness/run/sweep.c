@@ -4,7 +4,7 @@
  * with the workload registry before anything runs; and shuffles the run
  * order of every round with the run's seed (Fisher-Yates) so drift over
  * time does not masquerade as an effect of a knob.  Rounds split each
- * configuration's repetitions (cf_sweep_round_share) so a burst of load
+ * configuration's repetitions (cfb_sweep_round_share) so a burst of load
  * hits a little of every configuration rather than all of one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +12,9 @@
 
 #include "sweep.h"
 
-const char *cf_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
 
-const char *cf_pin_name(cf_pin_policy p) {
+const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {
   case CF_PIN_COMPACT: return "compact";
   case CF_PIN_SCATTER: return "scatter";
@@ -23,22 +23,22 @@ const char *cf_pin_name(cf_pin_policy p) {
   }
 }
 
-const char *cf_cfg_status_name(cf_cfg_status s) {
+const char *cfb_cfg_status_name(cfb_cfg_status s) {
   switch (s) {
-  case CF_CFG_OK: return "ok";
-  case CF_CFG_PARTIAL: return "partial";
-  case CF_CFG_FAILED: return "failed";
+  case CFB_CFG_OK: return "ok";
+  case CFB_CFG_PARTIAL: return "partial";
+  case CFB_CFG_FAILED: return "failed";
   default: return "not_run";
   }
 }
 
-static void config_free(cf_sweep_config *c) {
+static void config_free(cfb_sweep_config *c) {
   for (size_t i = 0; i < c->nkv; i++) free(c->kv[i]);
   free(c->kv);
   free(c->params);
 }
 
-void cf_sweep_free(cf_sweep *s) {
+void cfb_sweep_free(cfb_sweep *s) {
   for (size_t i = 0; i < s->n; i++) config_free(&s->cfg[i]);
   free(s->cfg);
   free(s->order);
@@ -52,11 +52,11 @@ static int has_param(const cf_workload *w, const char *key) {
 }
 
 typedef struct builder {
-  cf_sweep *s;
+  cfb_sweep *s;
   size_t cap;
 } builder;
 
-static int same_config(const cf_sweep_config *a, const cf_sweep_config *b) {
+static int same_config(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   if (a->w != b->w || a->backend != b->backend || a->workers != b->workers ||
       a->chunksize != b->chunksize || a->pin != b->pin || a->items != b->items || a->nkv != b->nkv)
     return 0;
@@ -65,7 +65,7 @@ static int same_config(const cf_sweep_config *a, const cf_sweep_config *b) {
   return 1;
 }
 
-static int push(builder *b, cf_sweep_config *c) {
+static int push(builder *b, cfb_sweep_config *c) {
   for (size_t i = 0; i < b->s->n; i++)
     if (same_config(&b->s->cfg[i], c)) {
       config_free(c);
@@ -73,7 +73,7 @@ static int push(builder *b, cf_sweep_config *c) {
     }
   if (b->s->n == b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 64;
-    cf_sweep_config *nc = realloc(b->s->cfg, cap * sizeof *nc);
+    cfb_sweep_config *nc = realloc(b->s->cfg, cap * sizeof *nc);
     if (!nc) return -1;
     b->s->cfg = nc;
     b->cap = cap;
@@ -85,13 +85,13 @@ static int push(builder *b, cf_sweep_config *c) {
 
 /* Configurations of one workload of spec sp, for one choice of parameter
  * values (idx[] over the applicable axes ax[]). */
-static int expand_one(builder *b, const cf_sweep_spec *sp, const cf_workload *w,
-                      const cf_param_axis *const *ax, const size_t *idx, size_t nax) {
+static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w,
+                      const cfb_param_axis *const *ax, const size_t *idx, size_t nax) {
   for (size_t ib = 0; ib < sp->nbackends; ib++)
     for (size_t iw = 0; iw < sp->nworkers; iw++)
       for (size_t ic = 0; ic < sp->nchunksizes; ic++)
         for (size_t ip = 0; ip < sp->npins; ip++) {
-          cf_sweep_config c;
+          cfb_sweep_config c;
           memset(&c, 0, sizeof c);
           c.w = w;
           c.backend = sp->backends[ib];
@@ -122,10 +122,10 @@ static int expand_one(builder *b, const cf_sweep_spec *sp, const cf_workload *w,
   return 0;
 }
 
-static int expand_spec(builder *b, const cf_sweep_spec *sp) {
+static int expand_spec(builder *b, const cfb_sweep_spec *sp) {
   for (size_t iw = 0; iw < sp->nworkloads; iw++) {
     const cf_workload *w = sp->workloads[iw];
-    const cf_param_axis *ax[64];
+    const cfb_param_axis *ax[64];
     size_t idx[64] = {0}, nax = 0;
     for (size_t a = 0; a < sp->nparams && nax < 64; a++)
       if (has_param(w, sp->params[a].key)) ax[nax++] = &sp->params[a];
@@ -141,11 +141,11 @@ static int expand_spec(builder *b, const cf_sweep_spec *sp) {
 
 /* Prepare each distinct (workload, parameters) once to validate the values
  * and learn the canonical parameter string. */
-static int validate(cf_sweep *s, char *err, size_t errlen) {
+static int validate(cfb_sweep *s, char *err, size_t errlen) {
   for (size_t i = 0; i < s->n; i++) {
-    cf_sweep_config *c = &s->cfg[i];
+    cfb_sweep_config *c = &s->cfg[i];
     for (size_t j = 0; j < i && !c->params; j++) {
-      const cf_sweep_config *d = &s->cfg[j];
+      const cfb_sweep_config *d = &s->cfg[j];
       int same = d->w == c->w && d->nkv == c->nkv;
       for (size_t k = 0; same && k < c->nkv; k++) same = !strcmp(c->kv[k], d->kv[k]);
       if (same && d->params && !(c->params = strdup(d->params))) goto nomem;
@@ -182,12 +182,12 @@ nomem:
   return 2;
 }
 
-int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err, size_t errlen) {
+int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   builder b = {s, 0};
   for (size_t i = 0; i < o->nspecs; i++)
     if (expand_spec(&b, &o->specs[i])) {
-      cf_sweep_free(s);
+      cfb_sweep_free(s);
       snprintf(err, errlen, "run: out of memory");
       return 2;
     }
@@ -197,23 +197,23 @@ int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err,
   }
   int rc = validate(s, err, errlen);
   if (rc) {
-    cf_sweep_free(s);
+    cfb_sweep_free(s);
     return rc;
   }
   s->rounds = o->rounds >= 1 ? o->rounds : 1;
   s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {
-    cf_sweep_free(s);
+    cfb_sweep_free(s);
     snprintf(err, errlen, "run: out of memory");
     return 2;
   }
   for (size_t i = 0; i < s->n; i++) {
     /* Per-configuration bootstrap seed: from its identity, not its position. */
     char key[512];
-    cf_sweep_config *c = &s->cfg[i];
+    cfb_sweep_config *c = &s->cfg[i];
     snprintf(key, sizeof key, "%s|%s|%d|%d|%zu|%d", c->w->name, c->params, (int)c->backend,
              c->workers, c->chunksize, (int)c->pin);
-    c->seed = cf_hash_str(key, seed);
+    c->seed = cfb_hash_str(key, seed);
   }
   for (int r = 0; r < s->rounds; r++) {
     size_t *ord = s->order + (size_t)r * s->n;
@@ -221,9 +221,9 @@ int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err,
     /* Round 0 keeps the order a one-round run has always had. */
     char key[32];
     snprintf(key, sizeof key, "round %d", r);
-    uint64_t st = r == 0 ? seed : cf_hash_str(key, seed);
+    uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
     for (size_t i = s->n; i > 1; i--) {
-      size_t j = (size_t)cf_rng_below(&st, i);
+      size_t j = (size_t)cfb_rng_below(&st, i);
       size_t t = ord[i - 1];
       ord[i - 1] = ord[j];
       ord[j] = t;
@@ -232,9 +232,9 @@ int cf_sweep_expand(const cf_run_opts *o, uint64_t seed, cf_sweep *s, char *err,
   return 0;
 }
 
-const size_t *cf_sweep_round_order(const cf_sweep *s, int r) { return s->order + (size_t)r * s->n; }
+const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r) { return s->order + (size_t)r * s->n; }
 
-int cf_sweep_round_share(const cf_sweep_config *c, int rounds, int r) {
+int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (rounds < 1) rounds = 1;
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);

@@ -40,7 +40,7 @@ static void print_tree(void) {
 #endif
 }
 
-int cf_cmd_topology(int argc, char **argv) {
+int cfb_cmd_topology(int argc, char **argv) {
   if (argc > 1) {
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
       printf("usage: cfbench topology\nthe machine (hwloc) and where each pinning policy puts workers\n");
@@ -49,8 +49,8 @@ int cf_cmd_topology(int argc, char **argv) {
     fprintf(stderr, "cfbench topology: unexpected argument '%s'; topology takes none\n", argv[1]);
     return 2;
   }
-  cf_env e;
-  cf_env_capture(&e);
+  cfb_env e;
+  cfb_env_capture(&e);
   printf("machine: %s, %s\n", e.hostname, e.cpu_model);
   printf("topology: %s, SMT %s, %d usable CPUs, memory %.1f GiB%s\n", e.topology, e.smt ? "on" : "off",
          e.usable_cpus, (double)e.memory_bytes / (1024.0 * 1024 * 1024), e.virtualized ? ", virtualized" : "");
@@ -64,7 +64,7 @@ int cf_cmd_topology(int argc, char **argv) {
   static const cf_pin_policy pols[] = {CF_PIN_COMPACT, CF_PIN_SCATTER};
   printf("\npinning (PU OS index of worker 0, 1, ...; --pin none leaves placement to the OS):\n");
   for (size_t p = 0; p < 2; p++) {
-    printf("  %s:\n", cf_pin_name(pols[p]));
+    printf("  %s:\n", cfb_pin_name(pols[p]));
     for (int w = 1; w <= n; w *= 2) {
       int rc = cf_pin_plan(pols[p], NULL, 0, w, pu);
       printf("    %2d worker%s ->", w, w == 1 ? " " : "s");
@@ -84,7 +84,7 @@ int cf_cmd_topology(int argc, char **argv) {
   for (int b = 0; b < 2; b++) {
     cfg.backend = (cf_backend)b;
     int rc = cf_pin_check(&cfg, why, sizeof why);
-    printf("  binding %s workers: %s%s%s\n", cf_backend_name(cfg.backend), rc == 0 ? "supported" : "not supported",
+    printf("  binding %s workers: %s%s%s\n", cfb_backend_name(cfg.backend), rc == 0 ? "supported" : "not supported",
            rc ? ": " : "", rc ? why : "");
   }
   return 0;
