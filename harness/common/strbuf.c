@@ -1,6 +1,8 @@
 /* strbuf.c -- the growable string of strbuf.h. */
 #include "strbuf.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,21 +61,8 @@ int cfb_sb_write_file(const cfb_sb *b, const char *path) {
     errno = ENOMEM;
     return -1;
   }
-  char tmp[4096];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return -1;
-  size_t n = fwrite(cfb_sb_str(b), 1, b->len, f);
-  int bad = n != b->len;
-  if (fclose(f) != 0) bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    int e = errno ? errno : EIO;
-    remove(tmp);
-    errno = e;
-    return -1;
-  }
-  return 0;
+  cfb_atomic_file a;
+  if (cfb_atomic_open(&a, path) != 0) return -1;
+  fwrite(cfb_sb_str(b), 1, b->len, a.f); /* a short write shows in commit's ferror */
+  return cfb_atomic_commit(&a);
 }

@@ -20,7 +20,7 @@ const char *cfb_sb_str(const cfb_sb *b);
 int cfb_sb_failed(const cfb_sb *b);
 void cfb_sb_free(cfb_sb *b);
 
-/* Write the buffer to `path` atomically (path.tmp, then rename).  0, or -1
+/* Write the buffer to `path` atomically (cfb_atomic_open).  0, or -1
  * with errno set. */
 int cfb_sb_write_file(const cfb_sb *b, const char *path);
 

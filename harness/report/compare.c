@@ -16,6 +16,9 @@
 #include "cmd_report.h"
 #include "compare.h"
 #include "csvread.h"
+#include "json.h"
+#include "options.h"
+#include "schema.h"
 #include "strbuf.h"
 
 typedef struct config {
@@ -113,35 +116,36 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     snprintf(file, sizeof file, "%s", path);
   cfb_csv_table t;
   if (cfb_csv_load(file, &t, err, errlen) != 0) return -1;
-  static const char *const need[] = {"workload", "params", "backend", "workers",
-                                     "chunksize", "items_per_s"};
+  static const cfb_runs_col need[] = {CFB_RUNS_WORKLOAD, CFB_RUNS_PARAMS, CFB_RUNS_BACKEND,
+                                      CFB_RUNS_WORKERS, CFB_RUNS_CHUNKSIZE, CFB_RUNS_ITEMS_PER_S};
   for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
-    if (cfb_csv_col(&t, need[i]) < 0) {
-      snprintf(err, errlen, "%s: no column '%s' (is it a cfbench runs.csv?)", file, need[i]);
+    if (cfb_csv_col(&t, cfb_runs_columns[need[i]]) < 0) {
+      snprintf(err, errlen, "%s: no column '%s' (is it a cfbench runs.csv?)", file,
+               cfb_runs_columns[need[i]]);
       cfb_csv_table_free(&t);
       return -1;
     }
   }
   int rc = 0;
   for (size_t i = 0; i < t.nrows && !rc; i++) {
-    const char *status = cfb_csv_get(&t, i, "status");
+    const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
     if (status && *status && strcmp(status, "ok") != 0) continue;
     double v;
     if (cpu) { /* items per CPU-second of the process (children included) */
       double items, us, sy;
-      if (cfb_csv_double(cfb_csv_get(&t, i, "items_done"), &items) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, "cpu_user_s"), &us) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, "cpu_sys_s"), &sy) != 1 || !(us + sy > 0))
+      if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_DONE)), &items) != 1 ||
+          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_USER_S)), &us) != 1 ||
+          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_SYS_S)), &sy) != 1 || !(us + sy > 0))
         continue;
       v = items / (us + sy);
-    } else if (cfb_csv_double(cfb_csv_get(&t, i, "items_per_s"), &v) != 1 || !(v >= 0)) {
+    } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
       continue;
     }
     char params[1024];
-    strip_params(cfb_csv_get(&t, i, "params"), ignore, params, sizeof params);
-    const char *wl = cfb_csv_get(&t, i, "workload"),
-               *be = cfb_csv_get(&t, i, "backend"), *w = cfb_csv_get(&t, i, "workers"),
-               *c = cfb_csv_get(&t, i, "chunksize"), *pin = cfb_csv_get(&t, i, "pin");
+    strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore, params, sizeof params);
+    const char *wl = cfb_csv_get(&t, i, CFB_RUNS(WORKLOAD)),
+               *be = cfb_csv_get(&t, i, CFB_RUNS(BACKEND)), *w = cfb_csv_get(&t, i, CFB_RUNS(WORKERS)),
+               *c = cfb_csv_get(&t, i, CFB_RUNS(CHUNKSIZE)), *pin = cfb_csv_get(&t, i, CFB_RUNS(PIN));
     if (!pin || !*pin) pin = "none";
     char key[2048], name[2048];
     snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin);
@@ -205,21 +209,6 @@ static int parse_fraction(const char *s, double *out) {
   return 0;
 }
 
-static void json_str(cfb_sb *b, const char *s) {
-  cfb_sb_append(b, "\"");
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') cfb_sb_printf(b, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20) cfb_sb_printf(b, "\\u%04x", *s);
-    else cfb_sb_appendn(b, s, 1);
-  }
-  cfb_sb_append(b, "\"");
-}
-
-static void json_num(cfb_sb *b, double v) {
-  if (isfinite(v)) cfb_sb_printf(b, "%.6g", v);
-  else cfb_sb_append(b, "null");
-}
-
 static void fmt_p(char *out, size_t len, double p) {
   if (p < 1e-4) snprintf(out, len, "%.1e", p);
   else snprintf(out, len, "%.4f", p);
@@ -227,223 +216,277 @@ static void fmt_p(char *out, size_t len, double p) {
 
 enum { FMT_TEXT, FMT_MD, FMT_JSON };
 
-static int usage(void) {
-  fprintf(stderr, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] "
-                  "[--format text|md|json] [--metric wall|cpu] [--ignore-param K,...]\n");
-  return 2;
+/* ------------------------------------------------------------ options */
+
+typedef struct cmp_opts {
+  const char *paths[2], *ignore;
+  int np, cpu, fmt;
+  double threshold, alpha;
+} cmp_opts;
+
+static int set_threshold(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cmp_opts *o = ctx;
+  if (parse_fraction(val, &o->threshold) != 0 || o->threshold >= 1)
+    return cfb_fail(err, errlen, "bad --threshold '%s' (e.g. 5%% or 0.05)", val);
+  return 0;
 }
 
-int cfb_cmd_compare(int argc, char **argv) {
-  const char *paths[2] = {NULL, NULL}, *ignore = "";
-  int cpu = 0;
-  double threshold = 0.05, alpha = 0.01;
-  int fmt = FMT_TEXT, np = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *val = NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      printf("usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
-             "                              [--metric wall|cpu] [--ignore-param K,...]\n"
-             "  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools the\n"
-             "  repetitions of several runs.  For each configuration in both:\n"
-             "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
-             "  dropped by more than the threshold.  Exit 1 if any configuration is slower, 0 if\n"
-             "  none, 2 on bad input.  --metric cpu compares items per CPU-second\n"
-             "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second:\n"
-             "  steadier on a shared, loaded machine.  --ignore-param drops workload parameters from the\n"
-             "  configuration so runs that differ only there are compared (e.g. work_scale).\n");
-      return 0;
-    }
-    if (!strncmp(a, "--", 2)) {
-      const char *eq = strchr(a, '=');
-      char opt[32];
-      size_t olen = eq ? (size_t)(eq - a) : strlen(a);
-      if (olen >= sizeof opt) olen = sizeof opt - 1;
-      memcpy(opt, a, olen);
-      opt[olen] = '\0';
-      if (eq) val = eq + 1;
-      else if (i + 1 < argc) val = argv[++i];
-      else {
-        fprintf(stderr, "cfbench compare: %s needs a value\n", opt);
-        return 2;
-      }
-      if (!strcmp(opt, "--threshold")) {
-        if (parse_fraction(val, &threshold) != 0 || threshold >= 1) {
-          fprintf(stderr, "cfbench compare: bad --threshold '%s' (e.g. 5%% or 0.05)\n", val);
-          return 2;
-        }
-      } else if (!strcmp(opt, "--alpha")) {
-        char *end;
-        alpha = strtod(val, &end);
-        if (end == val || *end || !(alpha > 0 && alpha < 1)) {
-          fprintf(stderr, "cfbench compare: bad --alpha '%s' (a probability, e.g. 0.01)\n", val);
-          return 2;
-        }
-      } else if (!strcmp(opt, "--metric")) {
-        if (!strcmp(val, "wall")) cpu = 0;
-        else if (!strcmp(val, "cpu")) cpu = 1;
-        else {
-          fprintf(stderr, "cfbench compare: bad --metric '%s' (wall or cpu)\n", val);
-          return 2;
-        }
-      } else if (!strcmp(opt, "--ignore-param")) {
-        ignore = val;
-      } else if (!strcmp(opt, "--format")) {
-        if (!strcmp(val, "text")) fmt = FMT_TEXT;
-        else if (!strcmp(val, "md")) fmt = FMT_MD;
-        else if (!strcmp(val, "json")) fmt = FMT_JSON;
-        else {
-          fprintf(stderr, "cfbench compare: bad --format '%s' (text, md or json)\n", val);
-          return 2;
-        }
-      } else {
-        fprintf(stderr, "cfbench compare: unknown option %s\n", opt);
-        return usage();
-      }
+static int set_alpha(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cmp_opts *o = ctx;
+  char *end;
+  o->alpha = strtod(val, &end);
+  if (end == val || *end || !(o->alpha > 0 && o->alpha < 1))
+    return cfb_fail(err, errlen, "bad --alpha '%s' (a probability, e.g. 0.01)", val);
+  return 0;
+}
+
+static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cmp_opts *o = ctx;
+  if (!strcmp(val, "wall")) o->cpu = 0;
+  else if (!strcmp(val, "cpu")) o->cpu = 1;
+  else return cfb_fail(err, errlen, "bad --metric '%s' (wall or cpu)", val);
+  return 0;
+}
+
+static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((cmp_opts *)ctx)->ignore = val;
+  return 0;
+}
+
+static int set_format(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cmp_opts *o = ctx;
+  if (!strcmp(val, "text")) o->fmt = FMT_TEXT;
+  else if (!strcmp(val, "md")) o->fmt = FMT_MD;
+  else if (!strcmp(val, "json")) o->fmt = FMT_JSON;
+  else return cfb_fail(err, errlen, "bad --format '%s' (text, md or json)", val);
+  return 0;
+}
+
+static int set_path(void *ctx, const char *arg, char *err, size_t errlen) {
+  cmp_opts *o = ctx;
+  if (o->np == 2) return cfb_fail(err, errlen, "more than two runs given ('%s')", arg);
+  o->paths[o->np++] = arg;
+  return 0;
+}
+
+static const cfb_option compare_options[] = {
+    {"--threshold", 1, set_threshold, 0}, {"--alpha", 1, set_alpha, 0},
+    {"--metric", 1, set_metric, 0},       {"--ignore-param", 1, set_ignore, 0},
+    {"--format", 1, set_format, 0},       {NULL, 0, NULL, 0}};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
+             "                              [--metric wall|cpu] [--ignore-param K,...]\n");
+}
+
+static void help(void) {
+  usage(stdout);
+  printf("  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools the\n"
+         "  repetitions of several runs.  For each configuration in both:\n"
+         "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
+         "  dropped by more than the threshold.  Exit 1 if any configuration is slower, 0 if\n"
+         "  none, 2 on bad input.  --metric cpu compares items per CPU-second\n"
+         "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second:\n"
+         "  steadier on a shared, loaded machine.  --ignore-param drops workload parameters from the\n"
+         "  configuration so runs that differ only there are compared (e.g. work_scale).\n");
+}
+
+/* 0 (go on), 1 (--help shown), 2 (bad input, said on stderr). */
+static int parse_compare_args(int argc, char **argv, cmp_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->ignore = "";
+  o->threshold = 0.05;
+  o->alpha = 0.01;
+  if (cfb_options_help(argc - 1, argv + 1)) {
+    help();
+    return 1;
+  }
+  static const cfb_optspec spec = {"compare", compare_options, set_path};
+  char err[512];
+  if (cfb_options_parse(&spec, argc - 1, argv + 1, o, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench compare: %s\n", err);
+    usage(stderr);
+    return 2;
+  }
+  if (o->np != 2) {
+    usage(stderr);
+    return 2;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ pairing */
+
+/* The configurations of base also in new, each decided. */
+typedef struct pairing {
+  cfb_cmp_result *res;
+  config **common;
+  size_t nc, only_base, only_new;
+  size_t counts[4]; /* by verdict */
+} pairing;
+
+/* 0, or 2 with the reason said on stderr. */
+static int pair_runs(const cmp_opts *o, run *base, run *nw, pairing *pr) {
+  memset(pr, 0, sizeof *pr);
+  pr->res = calloc(base->n ? base->n : 1, sizeof *pr->res);
+  pr->common = calloc(base->n ? base->n : 1, sizeof *pr->common);
+  if (!pr->res || !pr->common) {
+    fprintf(stderr, "cfbench compare: out of memory\n");
+    return 2;
+  }
+  for (size_t i = 0; i < base->n; i++) {
+    config *c = find(nw, base->c[i].key);
+    if (!c) {
+      pr->only_base++;
       continue;
     }
-    if (np == 2) return usage();
-    paths[np++] = a;
+    if (cfb_compare_samples(base->c[i].x, base->c[i].n, c->x, c->n, o->threshold, o->alpha,
+                            &pr->res[pr->nc]) != 0) {
+      fprintf(stderr, "cfbench compare: out of memory\n");
+      return 2;
+    }
+    pr->common[pr->nc++] = &base->c[i];
   }
-  if (np != 2) return usage();
+  for (size_t i = 0; i < nw->n; i++)
+    if (!find(base, nw->c[i].key)) pr->only_new++;
+  if (!base->n || !nw->n) {
+    fprintf(stderr, "cfbench compare: %s has no usable repetitions%s\n", base->n ? o->paths[1] : o->paths[0],
+            o->cpu ? " with CPU times (cpu_user_s, cpu_sys_s)" : " (status ok, items_per_s)");
+    return 2;
+  }
+  if (!pr->nc) {
+    fprintf(stderr, "cfbench compare: no configuration is in both %s (%zu) and %s (%zu); nothing to compare\n",
+            o->paths[0], base->n, o->paths[1], nw->n);
+    return 2;
+  }
+  for (size_t i = 0; i < pr->nc; i++) pr->counts[pr->res[i].verdict]++;
+  return 0;
+}
 
+static void pairing_free(pairing *pr) {
+  free(pr->res);
+  free(pr->common);
+}
+
+/* ----------------------------------------------------------- formats */
+
+static json_t *json_result(const config *c, const cfb_cmp_result *r) {
+  return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "configuration",
+                   cfb_json_str(c->name), "n_base", (json_int_t)r->n_base, "n_new",
+                   (json_int_t)r->n_new, "base_median", cfb_json_num(r->base_median), "new_median",
+                   cfb_json_num(r->new_median), "ratio", cfb_json_num(r->ratio), "u",
+                   cfb_json_num(r->u), "p", cfb_json_num(r->p), "exact", r->exact, "verdict",
+                   cfb_cmp_verdict_name(r->verdict));
+}
+
+static int emit_json(const cmp_opts *o, const pairing *pr, cfb_sb *out) {
+  json_t *configs = json_array();
+  for (size_t i = 0; configs && i < pr->nc; i++)
+    if (json_array_append_new(configs, json_result(pr->common[i], &pr->res[i])) != 0) {
+      json_decref(configs);
+      configs = NULL;
+    }
+  json_t *root = configs ? json_pack(
+      "{s:o, s:o, s:s, s:f, s:f, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "base",
+      cfb_json_str(o->paths[0]), "new", cfb_json_str(o->paths[1]), "metric", o->cpu ? "cpu" : "wall",
+      "threshold", o->threshold, "alpha", o->alpha, "test", "mann-whitney-u two-sided", "regressions",
+      (json_int_t)pr->counts[CFB_CMP_SLOWER], "improvements", (json_int_t)pr->counts[CFB_CMP_FASTER],
+      "same", (json_int_t)pr->counts[CFB_CMP_SAME], "too_few", (json_int_t)pr->counts[CFB_CMP_FEW],
+      "only_in_base", (json_int_t)pr->only_base, "only_in_new", (json_int_t)pr->only_new,
+      "configurations", configs) : NULL;
+  char *text = root ? cfb_json_dumps(root) : NULL;
+  json_decref(root);
+  if (!text) return -1;
+  cfb_sb_append(out, text);
+  cfb_sb_append(out, "\n");
+  free(text);
+  return 0;
+}
+
+/* The text and the Markdown table: the same rows, two dialects. */
+static void emit_table(const cmp_opts *o, const pairing *pr, cfb_sb *out) {
+  int md = o->fmt == FMT_MD;
+  const char *unit = o->cpu ? "items per CPU-second" : "items per second";
+  char p[32];
+  size_t w = strlen("configuration");
+  for (size_t i = 0; i < pr->nc; i++)
+    if (strlen(pr->common[i]->name) > w) w = strlen(pr->common[i]->name);
+  if (md) {
+    cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
+                       "alpha %g; a change counts beyond %g%%.\n\n",
+                  o->paths[0], o->paths[1], unit, o->alpha, o->threshold * 100);
+    cfb_sb_append(out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
+                       "|---|---|---|---|---|---|---|\n");
+  } else {
+    cfb_sb_printf(out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
+                  o->paths[0], o->paths[1], unit, o->alpha, o->threshold * 100);
+    cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
+                  "base items/s", "new items/s", "ratio", "p", "verdict");
+  }
+  for (size_t i = 0; i < pr->nc; i++) {
+    const cfb_cmp_result *r = &pr->res[i];
+    char nn[48];
+    snprintf(nn, sizeof nn, "%zu/%zu", r->n_base, r->n_new);
+    fmt_p(p, sizeof p, r->p);
+    const char *v = cfb_cmp_verdict_name(r->verdict), *em = r->verdict == CFB_CMP_SLOWER ? "**" : "";
+    if (md)
+      cfb_sb_printf(out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s%s%s |\n", pr->common[i]->name, nn,
+                    r->base_median, r->new_median, r->ratio, p, em, v, em);
+    else
+      cfb_sb_printf(out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %8s  %s\n", (int)w, pr->common[i]->name,
+                    nn, r->base_median, r->new_median, r->ratio, p, v);
+  }
+  const size_t *counts = pr->counts;
+  cfb_sb_printf(out, "%s%zu configurations compared: %zu slower, %zu faster, %zu same, %zu with too few samples",
+                md ? "\n" : "", pr->nc, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER],
+                counts[CFB_CMP_SAME], counts[CFB_CMP_FEW]);
+  if (pr->only_base || pr->only_new)
+    cfb_sb_printf(out, "; %zu only in base, %zu only in new (not compared)", pr->only_base, pr->only_new);
+  cfb_sb_append(out, ".\n");
+  if (counts[CFB_CMP_FEW])
+    cfb_sb_printf(out, "Too few samples: at alpha %g each side needs enough repetitions that complete "
+                       "separation can reach it (e.g. 5 and 5 at 0.01, 4 and 4 at 0.05).\n", o->alpha);
+  for (size_t i = 0; i < pr->nc; i++) {
+    const cfb_cmp_result *r = &pr->res[i];
+    if (r->verdict != CFB_CMP_SLOWER) continue;
+    fmt_p(p, sizeof p, r->p);
+    cfb_sb_printf(out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g items/s, p = %s)\n",
+                  md ? "- " : "", pr->common[i]->name, (1 - r->ratio) * 100, r->base_median,
+                  r->new_median, p);
+  }
+}
+
+/* ------------------------------------------------------------ command */
+
+int cfb_cmd_compare(int argc, char **argv) {
+  cmp_opts o;
+  int rc = parse_compare_args(argc, argv, &o);
+  if (rc) return rc == 1 ? 0 : rc;
   run base = {0}, nw = {0};
-  char err[4400];
-  int rc = 0;
-  cfb_cmp_result *res = NULL;
-  config **common = NULL;
+  pairing pr = {0};
   cfb_sb out = {0};
-  if (load_run(paths[0], ignore, cpu, &base, err, sizeof err) != 0 ||
-      load_run(paths[1], ignore, cpu, &nw, err, sizeof err) != 0) {
+  char err[4400];
+  if (load_run(o.paths[0], o.ignore, o.cpu, &base, err, sizeof err) != 0 ||
+      load_run(o.paths[1], o.ignore, o.cpu, &nw, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
     rc = 2;
-    goto done;
-  }
-  size_t nc = 0, only_base = 0, only_new = 0;
-  res = calloc(base.n ? base.n : 1, sizeof *res);
-  common = calloc(base.n ? base.n : 1, sizeof *common);
-  if (!res || !common) {
-    fprintf(stderr, "cfbench compare: out of memory\n");
-    rc = 2;
-    goto done;
-  }
-  for (size_t i = 0; i < base.n; i++) {
-    config *o = find(&nw, base.c[i].key);
-    if (!o) {
-      only_base++;
-      continue;
+  } else if ((rc = pair_runs(&o, &base, &nw, &pr)) == 0) {
+    if (o.fmt == FMT_JSON) {
+      if (emit_json(&o, &pr, &out) != 0) out.failed = 1;
+    } else {
+      emit_table(&o, &pr, &out);
     }
-    if (cfb_compare_samples(base.c[i].x, base.c[i].n, o->x, o->n, threshold, alpha, &res[nc]) != 0) {
+    if (cfb_sb_failed(&out)) {
       fprintf(stderr, "cfbench compare: out of memory\n");
       rc = 2;
-      goto done;
-    }
-    common[nc++] = &base.c[i];
-  }
-  for (size_t i = 0; i < nw.n; i++)
-    if (!find(&base, nw.c[i].key)) only_new++;
-  if (!base.n || !nw.n) {
-    fprintf(stderr, "cfbench compare: %s has no usable repetitions%s\n", base.n ? paths[1] : paths[0],
-            cpu ? " with CPU times (cpu_user_s, cpu_sys_s)" : " (status ok, items_per_s)");
-    rc = 2;
-    goto done;
-  }
-  if (!nc) {
-    fprintf(stderr, "cfbench compare: no configuration is in both %s (%zu) and %s (%zu); nothing to compare\n",
-            paths[0], base.n, paths[1], nw.n);
-    rc = 2;
-    goto done;
-  }
-  size_t counts[4] = {0};
-  const char *unit = cpu ? "items per CPU-second" : "items per second";
-  for (size_t i = 0; i < nc; i++) counts[res[i].verdict]++;
-
-  char p[32];
-  if (fmt == FMT_JSON) {
-    cfb_sb_append(&out, "{\"base\": ");
-    json_str(&out, paths[0]);
-    cfb_sb_append(&out, ", \"new\": ");
-    json_str(&out, paths[1]);
-    cfb_sb_printf(&out, ", \"metric\": \"%s\"", cpu ? "cpu" : "wall");
-    cfb_sb_printf(&out, ", \"threshold\": %g, \"alpha\": %g, \"test\": \"mann-whitney-u two-sided\",\n"
-                       " \"regressions\": %zu, \"improvements\": %zu, \"same\": %zu, \"too_few\": %zu,"
-                       " \"only_in_base\": %zu, \"only_in_new\": %zu,\n \"configurations\": [\n",
-                 threshold, alpha, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER], counts[CFB_CMP_SAME],
-                 counts[CFB_CMP_FEW], only_base, only_new);
-    for (size_t i = 0; i < nc; i++) {
-      const cfb_cmp_result *r = &res[i];
-      cfb_sb_append(&out, "  {\"configuration\": ");
-      json_str(&out, common[i]->name);
-      cfb_sb_printf(&out, ", \"n_base\": %zu, \"n_new\": %zu, \"base_median\": ", r->n_base, r->n_new);
-      json_num(&out, r->base_median);
-      cfb_sb_append(&out, ", \"new_median\": ");
-      json_num(&out, r->new_median);
-      cfb_sb_append(&out, ", \"ratio\": ");
-      json_num(&out, r->ratio);
-      cfb_sb_append(&out, ", \"u\": ");
-      json_num(&out, r->u);
-      cfb_sb_printf(&out, ", \"p\": %.6g, \"exact\": %s, \"verdict\": \"%s\"}%s\n", r->p,
-                   r->exact ? "true" : "false", cfb_cmp_verdict_name(r->verdict), i + 1 < nc ? "," : "");
-    }
-    cfb_sb_append(&out, " ]}\n");
-  } else {
-    size_t w = strlen("configuration");
-    for (size_t i = 0; i < nc; i++)
-      if (strlen(common[i]->name) > w) w = strlen(common[i]->name);
-    if (fmt == FMT_MD) {
-      cfb_sb_printf(&out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
-                         "alpha %g; a change counts beyond %g%%.\n\n",
-                   paths[0], paths[1], unit, alpha, threshold * 100);
-      cfb_sb_append(&out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
-                         "|---|---|---|---|---|---|---|\n");
     } else {
-      cfb_sb_printf(&out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
-                   paths[0], paths[1], unit, alpha, threshold * 100);
-      cfb_sb_printf(&out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
-                   "base items/s", "new items/s", "ratio", "p", "verdict");
-    }
-    for (size_t i = 0; i < nc; i++) {
-      const cfb_cmp_result *r = &res[i];
-      char nn[32];
-      snprintf(nn, sizeof nn, "%zu/%zu", r->n_base, r->n_new);
-      fmt_p(p, sizeof p, r->p);
-      const char *v = cfb_cmp_verdict_name(r->verdict);
-      if (fmt == FMT_MD)
-        cfb_sb_printf(&out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s%s%s |\n", common[i]->name, nn,
-                     r->base_median, r->new_median, r->ratio, p,
-                     r->verdict == CFB_CMP_SLOWER ? "**" : "", v, r->verdict == CFB_CMP_SLOWER ? "**" : "");
-      else
-        cfb_sb_printf(&out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %8s  %s\n", (int)w, common[i]->name,
-                     nn, r->base_median, r->new_median, r->ratio, p, v);
-    }
-    cfb_sb_printf(&out, "%s%zu configurations compared: %zu slower, %zu faster, %zu same, %zu with too few samples",
-                 fmt == FMT_MD ? "\n" : "", nc, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER],
-                 counts[CFB_CMP_SAME], counts[CFB_CMP_FEW]);
-    if (only_base || only_new)
-      cfb_sb_printf(&out, "; %zu only in base, %zu only in new (not compared)", only_base, only_new);
-    cfb_sb_append(&out, ".\n");
-    if (counts[CFB_CMP_FEW])
-      cfb_sb_printf(&out, "Too few samples: at alpha %g each side needs enough repetitions that complete "
-                         "separation can reach it (e.g. 5 and 5 at 0.01, 4 and 4 at 0.05).\n", alpha);
-    for (size_t i = 0; i < nc; i++) {
-      if (res[i].verdict != CFB_CMP_SLOWER) continue;
-      fmt_p(p, sizeof p, res[i].p);
-      cfb_sb_printf(&out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g items/s, p = %s)\n",
-                   fmt == FMT_MD ? "- " : "", common[i]->name, (1 - res[i].ratio) * 100,
-                   res[i].base_median, res[i].new_median, p);
+      fputs(cfb_sb_str(&out), stdout);
+      fflush(stdout);
+      rc = pr.counts[CFB_CMP_SLOWER] ? 1 : 0;
     }
   }
-  if (cfb_sb_failed(&out)) {
-    fprintf(stderr, "cfbench compare: out of memory\n");
-    rc = 2;
-    goto done;
-  }
-  fputs(cfb_sb_str(&out), stdout);
-  fflush(stdout);
-  rc = counts[CFB_CMP_SLOWER] ? 1 : 0;
-done:
   cfb_sb_free(&out);
-  free(res);
-  free(common);
+  pairing_free(&pr);
   run_free(&base);
   run_free(&nw);
   return rc;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cmd_report.h"
-#include "jsonget.h"
+#include "fileio.h"
 #include "strbuf.h"
 
 #ifndef CF_PLOTS_DIR

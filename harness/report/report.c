@@ -13,7 +13,7 @@
 
 #include "analysis.h"
 #include "cmd_report.h"
-#include "jsonget.h"
+#include "fileio.h"
 #include "plot.h"
 #include "strbuf.h"
 

@@ -8,16 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "jsonget.h"
+#include "json.h"
+#include "schema.h"
 
-static void get_str(const char *json, const char *path, char *out, size_t len) {
-  if (cfb_json_get_string(json, path, out, len) != 0) out[0] = '\0';
+static void get_str(const json_t *j, cfb_meta_key k, char *out, size_t len) {
+  cfb_json_get_string(j, cfb_meta_keys[k], out, len);
 }
 
-static double get_num(const char *json, const char *path) {
+static double get_num(const json_t *j, cfb_meta_key k) {
   double v;
-  return cfb_json_get_number(json, path, &v) == 0 ? v : NAN;
+  return cfb_json_get_number(j, cfb_meta_keys[k], &v) == 0 ? v : NAN;
 }
 
 void cfb_machine_load(const char *dir, cfb_machine *m) {
@@ -25,30 +27,31 @@ void cfb_machine_load(const char *dir, cfb_machine *m) {
   m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
   char path[4096];
   snprintf(path, sizeof path, "%s/meta.json", dir);
-  char *j;
-  if (cfb_read_file(path, &j, NULL) != 0) return;
-  m->have_meta = 1;
-  get_str(j, "machine.cpu_model", m->cpu_model, sizeof m->cpu_model);
-  get_str(j, "machine.hostname", m->hostname, sizeof m->hostname);
-  get_str(j, "machine.kernel", m->kernel, sizeof m->kernel);
-  get_str(j, "machine.governor", m->governor, sizeof m->governor);
-  get_str(j, "machine.hwloc_topology", m->topology, sizeof m->topology);
-  get_str(j, "counter_layer", m->counter_layer, sizeof m->counter_layer);
-  get_str(j, "counter_layer_reason", m->counter_reason, sizeof m->counter_reason);
-  get_str(j, "git_revision", m->git_revision, sizeof m->git_revision);
-  get_str(j, "build.compiler", m->compiler, sizeof m->compiler);
-  get_str(j, "build.flags", m->flags, sizeof m->flags);
-  get_str(j, "build.build_type", m->build_type, sizeof m->build_type);
-  get_str(j, "suite", m->suite, sizeof m->suite);
-  get_str(j, "started", m->started, sizeof m->started);
-  get_str(j, "finished", m->finished, sizeof m->finished);
-  m->cores = get_num(j, "machine.cores");
-  m->pus = get_num(j, "machine.pus");
-  m->numa_nodes = get_num(j, "machine.numa_nodes");
-  m->virtualized = get_num(j, "machine.virtualized");
-  m->repeat = get_num(j, "config.repeat");
-  m->warmup = get_num(j, "config.warmup");
-  free(j);
+  if (access(path, R_OK) != 0) return;
+  m->have_meta = 1; /* a malformed meta.json still says there was a run; its fields stay empty */
+  json_t *j = cfb_json_load_file(path, NULL, 0);
+  if (!j) return;
+  get_str(j, CFB_META_CPU_MODEL, m->cpu_model, sizeof m->cpu_model);
+  get_str(j, CFB_META_HOSTNAME, m->hostname, sizeof m->hostname);
+  get_str(j, CFB_META_KERNEL, m->kernel, sizeof m->kernel);
+  get_str(j, CFB_META_GOVERNOR, m->governor, sizeof m->governor);
+  get_str(j, CFB_META_HWLOC_TOPOLOGY, m->topology, sizeof m->topology);
+  get_str(j, CFB_META_COUNTER_LAYER, m->counter_layer, sizeof m->counter_layer);
+  get_str(j, CFB_META_COUNTER_LAYER_REASON, m->counter_reason, sizeof m->counter_reason);
+  get_str(j, CFB_META_GIT_REVISION, m->git_revision, sizeof m->git_revision);
+  get_str(j, CFB_META_COMPILER, m->compiler, sizeof m->compiler);
+  get_str(j, CFB_META_FLAGS, m->flags, sizeof m->flags);
+  get_str(j, CFB_META_BUILD_TYPE, m->build_type, sizeof m->build_type);
+  get_str(j, CFB_META_SUITE, m->suite, sizeof m->suite);
+  get_str(j, CFB_META_STARTED, m->started, sizeof m->started);
+  get_str(j, CFB_META_FINISHED, m->finished, sizeof m->finished);
+  m->cores = get_num(j, CFB_META_CORES);
+  m->pus = get_num(j, CFB_META_PUS);
+  m->numa_nodes = get_num(j, CFB_META_NUMA_NODES);
+  m->virtualized = get_num(j, CFB_META_VIRTUALIZED);
+  m->repeat = get_num(j, CFB_META_REPEAT);
+  m->warmup = get_num(j, CFB_META_WARMUP);
+  json_decref(j);
 }
 
 void cfb_machine_line(const cfb_machine *m, char *out, size_t outlen) {
@@ -62,8 +65,8 @@ void cfb_machine_line(const cfb_machine *m, char *out, size_t outlen) {
     snprintf(out, outlen, "%s", m->cpu_model);
 }
 
-static double num_field(const cfb_csv_table *t, size_t r, const char *name) {
-  const char *s = cfb_csv_get(t, r, name);
+static double num_field(const cfb_csv_table *t, size_t r, cfb_summary_col col) {
+  const char *s = cfb_csv_get(t, r, cfb_summary_columns[col]);
   double v;
   if (!s || cfb_csv_double(s, &v) != 1) return NAN;
   return v;
@@ -83,11 +86,11 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
   char path[4096];
   snprintf(path, sizeof path, "%s/summary.csv", dir);
   if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
-  static const char *need[] = {"workload", "params", "backend", "workers", "chunksize", "median",
-                               NULL};
-  for (const char **c = need; *c; c++) {
-    if (cfb_csv_col(&rs->table, *c) < 0) {
-      snprintf(err, errlen, "%s: no column '%s'", path, *c);
+  static const cfb_summary_col need[] = {CFB_SUM_WORKLOAD, CFB_SUM_PARAMS, CFB_SUM_BACKEND,
+                                         CFB_SUM_WORKERS, CFB_SUM_CHUNKSIZE, CFB_SUM_MEDIAN};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+    if (cfb_csv_col(&rs->table, cfb_summary_columns[need[i]]) < 0) {
+      snprintf(err, errlen, "%s: no column '%s'", path, cfb_summary_columns[need[i]]);
       cfb_results_free(rs);
       return -1;
     }
@@ -103,13 +106,13 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
   for (size_t r = 0; r < n; r++) {
     cfb_sumrow *row = &rs->rows[r];
     const char *s;
-    row->workload = cfb_csv_get(t, r, "workload");
-    row->params = cfb_csv_get(t, r, "params");
-    row->backend = cfb_csv_get(t, r, "backend");
-    row->kind = (s = cfb_csv_get(t, r, "kind")) ? s : "";
-    row->pin = (s = cfb_csv_get(t, r, "pin")) && *s ? s : "none";
-    row->status = (s = cfb_csv_get(t, r, "status")) && *s ? s : "ok";
-    double w = num_field(t, r, "workers"), c = num_field(t, r, "chunksize");
+    row->workload = cfb_csv_get(t, r, CFB_SUM(WORKLOAD));
+    row->params = cfb_csv_get(t, r, CFB_SUM(PARAMS));
+    row->backend = cfb_csv_get(t, r, CFB_SUM(BACKEND));
+    row->kind = (s = cfb_csv_get(t, r, CFB_SUM(KIND))) ? s : "";
+    row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
+    row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
+    double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
     if (isnan(w) || isnan(c) || w < 0 || c < 1) {
       snprintf(err, errlen, "%s: row %zu: bad workers or chunksize", path, r + 2);
       cfb_results_free(rs);
@@ -117,12 +120,12 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     }
     row->workers = (int)w;
     row->chunksize = (int)c;
-    row->n = num_field(t, r, "n");
-    row->median = num_field(t, r, "median");
-    row->ci_lo = num_field(t, r, "ci_lo");
-    row->ci_hi = num_field(t, r, "ci_hi");
-    row->ideal = num_field(t, r, "ideal_items_per_s");
-    row->efficiency = num_field(t, r, "efficiency_median");
+    row->n = num_field(t, r, CFB_SUM_N);
+    row->median = num_field(t, r, CFB_SUM_MEDIAN);
+    row->ci_lo = num_field(t, r, CFB_SUM_CI_LO);
+    row->ci_hi = num_field(t, r, CFB_SUM_CI_HI);
+    row->ideal = num_field(t, r, CFB_SUM_IDEAL_ITEMS_PER_S);
+    row->efficiency = num_field(t, r, CFB_SUM_EFFICIENCY_MEDIAN);
     row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
   }
   rs->nrows = n;

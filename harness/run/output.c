@@ -1,10 +1,12 @@
 /* output.c -- CSV and JSON writers for the result files (see output.h and
- * docs/results-format.md).  One column table per file drives both the CSV
- * and the JSON, so the two never disagree. */
+ * docs/results-format.md).  The columns and keys are schema.h's tables:
+ * one typed field function per table, indexed by the table's enum, drives
+ * both the CSV and the JSON (jansson), so the two never disagree. */
 #define _GNU_SOURCE
 #include "output.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,113 +15,151 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "fileio.h"
+#include "json.h"
+#include "schema.h"
 
-enum { F_STR, F_NUM, F_EMPTY };
+/* One field of a result file, typed so the CSV and the JSON writer each
+ * render it their way (an unmeasured number: empty in CSV, null in JSON). */
+typedef struct cell {
+  cfb_coltype type;
+  int empty;
+  const char *s;
+  unsigned long long u;
+  double d;
+} cell;
 
-const char *const cfb_runs_columns[] = {
-    "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "repeat", "round",
-    "items", "items_done", "wall_s", "items_per_s", "pool_start_s", "lat_p50_us", "lat_p90_us",
-    "lat_p99_us", "qwait_p50_us", "cpu_user_s", "cpu_sys_s", "ctx_switches", "page_faults",
-    "task_clock_s", "cycles", "instructions", "counter_layer", "ideal_items_per_s", "efficiency",
-    "placement_violations", "status", "error", "metrics", NULL};
+static cell str(const char *s) { return (cell){.type = CFB_T_STR, .s = s ? s : ""}; }
+static cell uns(unsigned long long u) { return (cell){.type = CFB_T_INT, .u = u}; }
+static cell num(double d) { return (cell){.type = CFB_T_NUM, .d = d, .empty = !isfinite(d)}; }
+static cell boolean(int b) { return (cell){.type = CFB_T_BOOL, .u = b != 0}; }
+static cell null_cell(cfb_coltype t) { return (cell){.type = t, .empty = 1}; }
 
-const char *const cfb_summary_columns[] = {
-    "workload", "kind", "params", "backend", "workers", "chunksize", "pin", "n", "median", "mad",
-    "mean", "stddev", "ci_lo", "ci_hi", "min", "max", "ideal_items_per_s", "efficiency_median",
-    "status", "error", NULL};
-
-static int num(char *b, size_t len, double v) {
-  if (!isfinite(v)) {
-    b[0] = '\0';
-    return F_EMPTY;
-  }
-  snprintf(b, len, "%.9g", v);
-  return F_NUM;
-}
-
-static int str(char *b, size_t len, const char *s) {
-  snprintf(b, len, "%s", s ? s : "");
-  return F_STR;
-}
-
-static int uns(char *b, size_t len, unsigned long long v) {
-  snprintf(b, len, "%llu", v);
-  return F_NUM;
-}
-
-/* The 7 columns that name a configuration. */
-static int config_field(const cfb_sweep_config *c, size_t col, char *b, size_t len) {
+/* The columns that name a configuration (the first CFB_CONFIG_NCOLS). */
+static cell config_field(const cfb_sweep_config *c, cfb_runs_col col) {
   switch (col) {
-  case 0: return str(b, len, c->w->name);
-  case 1: return str(b, len, cf_wk_kind_name(c->w->kind));
-  case 2: return str(b, len, c->params);
-  case 3: return str(b, len, cfb_backend_name(c->backend));
-  case 4: return uns(b, len, (unsigned long long)c->workers);
-  case 5: return uns(b, len, c->chunksize);
-  default: return str(b, len, cfb_pin_name(c->pin));
+  case CFB_RUNS_WORKLOAD: return str(c->w->name);
+  case CFB_RUNS_KIND: return str(cf_wk_kind_name(c->w->kind));
+  case CFB_RUNS_PARAMS: return str(c->params);
+  case CFB_RUNS_BACKEND: return str(cfb_backend_name(c->backend));
+  case CFB_RUNS_WORKERS: return uns((unsigned long long)c->workers);
+  case CFB_RUNS_CHUNKSIZE: return uns(c->chunksize);
+  default: return str(cfb_pin_name(c->pin));
   }
 }
 
-static int runs_field(const cfb_row *r, size_t col, char *b, size_t len) {
-  if (col < 7) return config_field(r->cfg, col, b, len);
+static cell runs_field(const cfb_row *r, cfb_runs_col col) {
+  if (col < CFB_CONFIG_NCOLS) return config_field(r->cfg, col);
   switch (col) {
-  case 7: return uns(b, len, (unsigned long long)r->repeat);
-  case 8: return uns(b, len, (unsigned long long)r->round);
-  case 9: return uns(b, len, r->items);
-  case 10: return uns(b, len, r->items_done);
-  case 11: return num(b, len, r->wall_s);
-  case 12: return num(b, len, r->items_per_s);
-  case 13: return num(b, len, r->pool_start_s);
-  case 14: return num(b, len, r->lat_p50_us);
-  case 15: return num(b, len, r->lat_p90_us);
-  case 16: return num(b, len, r->lat_p99_us);
-  case 17: return num(b, len, r->qwait_p50_us);
-  case 18: return num(b, len, r->ctr.cpu_user_s);
-  case 19: return num(b, len, r->ctr.cpu_sys_s);
-  case 20: return num(b, len, r->ctr.ctx_switches);
-  case 21: return num(b, len, r->ctr.page_faults);
-  case 22: return num(b, len, r->ctr.task_clock_s);
-  case 23: return num(b, len, r->ctr.cycles);
-  case 24: return num(b, len, r->ctr.instructions);
-  case 25: return str(b, len, r->counter_layer);
-  case 26: return num(b, len, r->ideal_items_per_s);
-  case 27: return num(b, len, r->efficiency);
-  case 28: return r->placement_violations < 0 ? num(b, len, NAN)
-                                              : uns(b, len, (unsigned long long)r->placement_violations);
-  case 29: return str(b, len, r->ok ? "ok" : "failed");
-  case 30: return str(b, len, r->error);
-  default: return str(b, len, r->metrics);
+  case CFB_RUNS_REPEAT: return uns((unsigned long long)r->repeat);
+  case CFB_RUNS_ROUND: return uns((unsigned long long)r->round);
+  case CFB_RUNS_ITEMS: return uns(r->items);
+  case CFB_RUNS_ITEMS_DONE: return uns(r->items_done);
+  case CFB_RUNS_WALL_S: return num(r->wall_s);
+  case CFB_RUNS_ITEMS_PER_S: return num(r->items_per_s);
+  case CFB_RUNS_POOL_START_S: return num(r->pool_start_s);
+  case CFB_RUNS_LAT_P50_US: return num(r->lat_p50_us);
+  case CFB_RUNS_LAT_P90_US: return num(r->lat_p90_us);
+  case CFB_RUNS_LAT_P99_US: return num(r->lat_p99_us);
+  case CFB_RUNS_QWAIT_P50_US: return num(r->qwait_p50_us);
+  case CFB_RUNS_CPU_USER_S: return num(r->ctr.cpu_user_s);
+  case CFB_RUNS_CPU_SYS_S: return num(r->ctr.cpu_sys_s);
+  case CFB_RUNS_CTX_SWITCHES: return num(r->ctr.ctx_switches);
+  case CFB_RUNS_PAGE_FAULTS: return num(r->ctr.page_faults);
+  case CFB_RUNS_TASK_CLOCK_S: return num(r->ctr.task_clock_s);
+  case CFB_RUNS_CYCLES: return num(r->ctr.cycles);
+  case CFB_RUNS_INSTRUCTIONS: return num(r->ctr.instructions);
+  case CFB_RUNS_COUNTER_LAYER: return str(r->counter_layer);
+  case CFB_RUNS_IDEAL_ITEMS_PER_S: return num(r->ideal_items_per_s);
+  case CFB_RUNS_EFFICIENCY: return num(r->efficiency);
+  case CFB_RUNS_PLACEMENT_VIOLATIONS:
+    return r->placement_violations < 0 ? null_cell(CFB_T_INT)
+                                       : uns((unsigned long long)r->placement_violations);
+  case CFB_RUNS_STATUS: return str(r->ok ? "ok" : "failed");
+  case CFB_RUNS_ERROR: return str(r->error);
+  default: return str(r->metrics);
   }
 }
 
-static int summary_field(const cfb_config_result *s, size_t col, char *b, size_t len) {
-  if (col < 7) return config_field(s->cfg, col, b, len);
+static cell summary_field(const cfb_config_result *s, cfb_summary_col col) {
+  if (col < (cfb_summary_col)CFB_CONFIG_NCOLS) return config_field(s->cfg, (cfb_runs_col)col);
   switch (col) {
-  case 7: return uns(b, len, s->s.n);
-  case 8: return num(b, len, s->s.median);
-  case 9: return num(b, len, s->s.mad);
-  case 10: return num(b, len, s->s.mean);
-  case 11: return num(b, len, s->s.stddev);
-  case 12: return num(b, len, s->s.ci_lo);
-  case 13: return num(b, len, s->s.ci_hi);
-  case 14: return num(b, len, s->s.min);
-  case 15: return num(b, len, s->s.max);
-  case 16: return num(b, len, s->ideal_items_per_s);
-  case 17: return num(b, len, s->efficiency_median);
-  case 18: return str(b, len, cfb_cfg_status_name(s->status));
-  default: return str(b, len, s->error);
+  case CFB_SUM_N: return uns(s->s.n);
+  case CFB_SUM_MEDIAN: return num(s->s.median);
+  case CFB_SUM_MAD: return num(s->s.mad);
+  case CFB_SUM_MEAN: return num(s->s.mean);
+  case CFB_SUM_STDDEV: return num(s->s.stddev);
+  case CFB_SUM_CI_LO: return num(s->s.ci_lo);
+  case CFB_SUM_CI_HI: return num(s->s.ci_hi);
+  case CFB_SUM_MIN: return num(s->s.min);
+  case CFB_SUM_MAX: return num(s->s.max);
+  case CFB_SUM_IDEAL_ITEMS_PER_S: return num(s->ideal_items_per_s);
+  case CFB_SUM_EFFICIENCY_MEDIAN: return num(s->efficiency_median);
+  case CFB_SUM_STATUS: return str(cfb_cfg_status_name(s->status));
+  default: return str(s->error);
+  }
+}
+
+static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
+  const cfb_env *e = m->env;
+  switch (k) {
+  case CFB_META_TOOL: return str("cfbench");
+  case CFB_META_VERSION: return str(e->version);
+  case CFB_META_GIT_REVISION: return str(e->git_revision);
+  case CFB_META_COMMAND_LINE: return str(m->command_line);
+  case CFB_META_SEED: return uns(m->seed);
+  case CFB_META_SUITE: return m->suite ? str(m->suite) : null_cell(CFB_T_STR);
+  case CFB_META_STARTED: return str(m->started);
+  case CFB_META_FINISHED: return m->finished[0] ? str(m->finished) : null_cell(CFB_T_STR);
+  case CFB_META_INTERRUPTED: return boolean(m->interrupted);
+  case CFB_META_CONFIGS: return uns(m->configs);
+  case CFB_META_CONFIGS_DONE: return uns(m->configs_done);
+  case CFB_META_COUNTER_LAYER: return str(m->counter_layer);
+  case CFB_META_COUNTER_LAYER_REASON: return str(m->counter_reason);
+  case CFB_META_COUNTER_NOTE: return str(m->counter_note);
+  case CFB_META_HOSTNAME: return str(e->hostname);
+  case CFB_META_CPU_MODEL: return str(e->cpu_model);
+  case CFB_META_PACKAGES: return uns((unsigned long long)e->packages);
+  case CFB_META_CORES: return uns((unsigned long long)e->cores);
+  case CFB_META_PUS: return uns((unsigned long long)e->pus);
+  case CFB_META_USABLE_CPUS: return uns((unsigned long long)e->usable_cpus);
+  case CFB_META_SMT: return boolean(e->smt);
+  case CFB_META_NUMA_NODES: return uns((unsigned long long)e->numa_nodes);
+  case CFB_META_KERNEL: return str(e->kernel);
+  case CFB_META_GOVERNOR: return str(e->governor);
+  case CFB_META_HWLOC_TOPOLOGY: return str(e->topology);
+  case CFB_META_MEMORY_BYTES: return uns(e->memory_bytes);
+  case CFB_META_VIRTUALIZED: return boolean(e->virtualized);
+  case CFB_META_COMPILER: return str(e->compiler);
+  case CFB_META_FLAGS: return str(e->flags);
+  case CFB_META_BUILD_TYPE: return str(e->build_type);
+  case CFB_META_REPEAT: return uns((unsigned long long)m->repeat);
+  case CFB_META_WARMUP: return uns((unsigned long long)m->warmup);
+  case CFB_META_ROUNDS: return uns((unsigned long long)m->rounds);
+  case CFB_META_ITEMS: return uns(m->items);
+  case CFB_META_MAX_TIME_S: return num(m->max_time_s);
+  default: return str(m->rounds > 1 ? "randomized per round" : "randomized");
   }
 }
 
 /* ------------------------------------------------------------------ CSV */
 
-static void csv_field(FILE *f, const char *s, int type) {
-  if (type != F_STR || !strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
+static void csv_cell(FILE *f, cell c) {
+  if (c.empty) return;
+  if (c.type == CFB_T_INT || c.type == CFB_T_BOOL) {
+    fprintf(f, "%llu", c.u);
+    return;
+  }
+  if (c.type == CFB_T_NUM) {
+    fprintf(f, "%.9g", c.d);
+    return;
+  }
+  if (!strpbrk(c.s, ",\"\r\n")) {
+    fputs(c.s, f);
     return;
   }
   fputc('"', f);
-  for (; *s; s++) {
+  for (const char *s = c.s; *s; s++) {
     if (*s == '"') fputc('"', f);
     fputc(*s, f);
   }
@@ -135,133 +175,64 @@ static void csv_header(FILE *f, const char *const *cols) {
 }
 
 static void csv_runs_row(FILE *f, const cfb_row *r) {
-  char b[1024];
-  for (size_t i = 0; cfb_runs_columns[i]; i++) {
+  for (int i = 0; i < CFB_RUNS_NCOLS; i++) {
     if (i) fputc(',', f);
-    int t = runs_field(r, i, b, sizeof b);
-    csv_field(f, b, t);
+    csv_cell(f, runs_field(r, (cfb_runs_col)i));
   }
   fputc('\n', f);
 }
 
 /* ----------------------------------------------------------------- JSON */
 
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c == '\n') fputs("\\n", f);
-    else if (c == '\t') fputs("\\t", f);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+static json_t *json_cell(cell c) {
+  if (c.empty) return json_null();
+  switch (c.type) {
+  case CFB_T_INT: return c.u <= (unsigned long long)LLONG_MAX ? json_integer((json_int_t)c.u)
+                                                                      : json_real((double)c.u);
+  case CFB_T_NUM: return json_real(c.d);
+  case CFB_T_BOOL: return json_boolean(c.u);
+  default: return cfb_json_str(c.s);
   }
-  fputc('"', f);
 }
 
-static void json_value(FILE *f, const char *b, int type) {
-  if (type == F_EMPTY) fputs("null", f);
-  else if (type == F_NUM) fputs(b, f);
-  else json_str(f, b);
+static json_t *json_meta(const cfb_meta *m) {
+  json_t *o = json_object();
+  for (int k = 0; o && k < CFB_META_NKEYS; k++)
+    if (cfb_json_set(o, cfb_meta_keys[k], json_cell(meta_field(m, (cfb_meta_key)k))) != 0) {
+      json_decref(o);
+      return NULL;
+    }
+  return o;
 }
 
-static void json_num(FILE *f, double v) {
-  if (isfinite(v)) fprintf(f, "%.9g", v);
-  else fputs("null", f);
-}
-
-static void json_meta(FILE *f, const cfb_meta *m, const char *ind) {
-  const cfb_env *e = m->env;
-  fprintf(f, "{\n%s  \"tool\": \"cfbench\", \"version\": ", ind);
-  json_str(f, e->version);
-  fprintf(f, ", \"git_revision\": ");
-  json_str(f, e->git_revision);
-  fprintf(f, ",\n%s  \"command_line\": ", ind);
-  json_str(f, m->command_line);
-  fprintf(f, ",\n%s  \"seed\": %llu, \"suite\": ", ind, (unsigned long long)m->seed);
-  if (m->suite) json_str(f, m->suite);
-  else fputs("null", f);
-  fprintf(f, ", \"started\": ");
-  json_str(f, m->started);
-  fprintf(f, ", \"finished\": ");
-  if (m->finished[0]) json_str(f, m->finished);
-  else fputs("null", f);
-  fprintf(f, ",\n%s  \"interrupted\": %s, \"configs\": %zu, \"configs_done\": %zu,\n", ind,
-          m->interrupted ? "true" : "false", m->configs, m->configs_done);
-  fprintf(f, "%s  \"counter_layer\": ", ind);
-  json_str(f, m->counter_layer);
-  fprintf(f, ", \"counter_layer_reason\": ");
-  json_str(f, m->counter_reason);
-  fprintf(f, ", \"counter_note\": ");
-  json_str(f, m->counter_note);
-  fprintf(f, ",\n%s  \"machine\": {\"hostname\": ", ind);
-  json_str(f, e->hostname);
-  fprintf(f, ", \"cpu_model\": ");
-  json_str(f, e->cpu_model);
-  fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"usable_cpus\": %d,\n", e->packages,
-          e->cores, e->pus, e->usable_cpus);
-  fprintf(f, "%s              \"smt\": %s, \"numa_nodes\": %d, \"kernel\": ", ind,
-          e->smt ? "true" : "false", e->numa_nodes);
-  json_str(f, e->kernel);
-  fprintf(f, ", \"governor\": ");
-  json_str(f, e->governor);
-  fprintf(f, ",\n%s              \"hwloc_topology\": ", ind);
-  json_str(f, e->topology);
-  fprintf(f, ", \"memory_bytes\": %llu, \"virtualized\": %s},\n", e->memory_bytes,
-          e->virtualized ? "true" : "false");
-  fprintf(f, "%s  \"build\": {\"compiler\": ", ind);
-  json_str(f, e->compiler);
-  fprintf(f, ", \"flags\": ");
-  json_str(f, e->flags);
-  fprintf(f, ", \"build_type\": ");
-  json_str(f, e->build_type);
-  fprintf(f, "},\n%s  \"config\": {\"repeat\": %d, \"warmup\": %d, \"rounds\": %d, \"items\": %zu, "
-          "\"max_time_s\": ", ind, m->repeat, m->warmup, m->rounds, m->items);
-  json_num(f, m->max_time_s);
-  fprintf(f, ", \"order\": \"%s\"}\n%s}", m->rounds > 1 ? "randomized per round" : "randomized", ind);
-}
-
-/* ------------------------------------------------------- atomic writes */
-
-typedef struct atomic_file {
-  char tmp[4096], path[4096];
-  FILE *f;
-} atomic_file;
-
-static int atomic_open(atomic_file *a, const char *dir, const char *name) {
-  snprintf(a->path, sizeof a->path, "%s/%s", dir, name);
-  snprintf(a->tmp, sizeof a->tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-  a->f = fopen(a->tmp, "w");
-  return a->f ? 0 : -1;
-}
-
-static int atomic_commit(atomic_file *a) {
-  int rc = 0;
-  if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0) rc = -1;
-  if (fclose(a->f) != 0) rc = -1;
-  if (rc == 0 && rename(a->tmp, a->path) != 0) rc = -1;
-  if (rc != 0) {
-    int e = errno;
-    unlink(a->tmp);
-    errno = e;
+/* One results.json benchmark: the summary row's fields and its runs
+ * (without the configuration columns, which the benchmark already has). */
+static json_t *json_benchmark(const cfb_config_result *res, const cfb_row *rows, size_t nrows) {
+  json_t *b = json_object(), *runs = json_array();
+  if (!b || !runs) goto fail;
+  for (int i = 0; i < CFB_SUM_NCOLS; i++)
+    if (json_object_set_new(b, cfb_summary_columns[i], json_cell(summary_field(res, (cfb_summary_col)i))))
+      goto fail;
+  for (size_t k = 0; k < nrows; k++) {
+    if (rows[k].cfg != res->cfg) continue;
+    json_t *r = json_object();
+    if (!r || json_array_append_new(runs, r) != 0) goto fail;
+    for (int i = CFB_CONFIG_NCOLS; i < CFB_RUNS_NCOLS; i++)
+      if (json_object_set_new(r, cfb_runs_columns[i], json_cell(runs_field(&rows[k], (cfb_runs_col)i))))
+        goto fail;
   }
-  return rc;
+  if (json_object_set_new(b, "runs", runs) != 0) {
+    runs = NULL;
+    goto fail;
+  }
+  return b;
+fail:
+  json_decref(runs);
+  json_decref(b);
+  return NULL;
 }
 
 /* ----------------------------------------------------------------- API */
-
-static int mkdir_p(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-    *p = '/';
-  }
-  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-  return 0;
-}
 
 int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
   struct stat st;
@@ -284,7 +255,7 @@ int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
       snprintf(err, errlen, "--out: '%s' is not empty; give a new or empty directory, or --force to overwrite", dir);
       return 2;
     }
-  } else if (mkdir_p(dir) != 0) {
+  } else if (cfb_mkdir_p(dir) != 0) {
     snprintf(err, errlen, "--out: cannot create '%s': %s", dir, strerror(errno));
     return 2;
   }
@@ -316,60 +287,52 @@ int cfb_out_runs_append(FILE *f, const cfb_row *row) {
 }
 
 int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n) {
-  atomic_file a;
-  if (atomic_open(&a, dir, "summary.csv")) return -1;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  cfb_atomic_file a;
+  if (cfb_atomic_open(&a, path)) return -1;
   csv_header(a.f, cfb_summary_columns);
-  char b[1024];
   for (size_t r = 0; r < n; r++) {
-    for (size_t i = 0; cfb_summary_columns[i]; i++) {
+    for (int i = 0; i < CFB_SUM_NCOLS; i++) {
       if (i) fputc(',', a.f);
-      int t = summary_field(&res[r], i, b, sizeof b);
-      csv_field(a.f, b, t);
+      csv_cell(a.f, summary_field(&res[r], (cfb_summary_col)i));
     }
     fputc('\n', a.f);
   }
-  return atomic_commit(&a);
+  return cfb_atomic_commit(&a);
+}
+
+/* Write and free root (NULL: out of memory). */
+static int write_json(const char *dir, const char *name, json_t *root) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (!root) {
+    errno = ENOMEM;
+    return -1;
+  }
+  int rc = cfb_json_write_file(root, path);
+  json_decref(root);
+  return rc;
 }
 
 int cfb_out_write_meta(const char *dir, const cfb_meta *m) {
-  atomic_file a;
-  if (atomic_open(&a, dir, "meta.json")) return -1;
-  json_meta(a.f, m, "");
-  fputc('\n', a.f);
-  return atomic_commit(&a);
+  return write_json(dir, "meta.json", json_meta(m));
 }
 
 int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
                               size_t n, const cfb_row *rows, size_t nrows) {
-  atomic_file a;
-  if (atomic_open(&a, dir, "results.json")) return -1;
-  FILE *f = a.f;
-  char b[1024];
-  fputs("{\n  \"context\": ", f);
-  json_meta(f, m, "  ");
-  fputs(",\n  \"benchmarks\": [", f);
-  for (size_t r = 0; r < n; r++) {
-    fputs(r ? ",\n    {" : "\n    {", f);
-    for (size_t i = 0; cfb_summary_columns[i]; i++) {
-      int t = summary_field(&res[r], i, b, sizeof b);
-      fprintf(f, "%s\"%s\": ", i ? ", " : "", cfb_summary_columns[i]);
-      json_value(f, b, t);
-    }
-    fputs(",\n      \"runs\": [", f);
-    int first = 1;
-    for (size_t k = 0; k < nrows; k++) {
-      if (rows[k].cfg != res[r].cfg) continue;
-      fputs(first ? "\n        {" : ",\n        {", f);
-      first = 0;
-      for (size_t i = 7; cfb_runs_columns[i]; i++) {
-        int t = runs_field(&rows[k], i, b, sizeof b);
-        fprintf(f, "%s\"%s\": ", i > 7 ? ", " : "", cfb_runs_columns[i]);
-        json_value(f, b, t);
-      }
-      fputc('}', f);
-    }
-    fputs(first ? "]}" : "\n      ]}", f);
+  json_t *root = json_object(), *benchmarks = json_array();
+  if (!root || !benchmarks || json_object_set_new(root, "context", json_meta(m)) != 0 ||
+      json_object_set(root, "benchmarks", benchmarks) != 0) {
+    json_decref(benchmarks);
+    json_decref(root);
+    return write_json(dir, "results.json", NULL);
   }
-  fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-  return atomic_commit(&a);
+  json_decref(benchmarks); /* root holds it */
+  for (size_t r = 0; r < n; r++)
+    if (json_array_append_new(benchmarks, json_benchmark(&res[r], rows, nrows)) != 0) {
+      json_decref(root);
+      return write_json(dir, "results.json", NULL);
+    }
+  return write_json(dir, "results.json", root);
 }

@@ -40,8 +40,8 @@ int cfb_out_write_meta(const char *dir, const cfb_meta *m);
 int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
                               size_t n, const cfb_row *rows, size_t nrows);
 
-/* The column names, in order (for tests and docs). */
-extern const char *const cfb_runs_columns[];
-extern const char *const cfb_summary_columns[];
+/* The column names, in order, are schema.h's cfb_runs_columns and
+ * cfb_summary_columns. */
+#include "schema.h"
 
 #endif
