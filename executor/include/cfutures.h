@@ -114,9 +114,14 @@ typedef struct cf_task_record {
   int status;           /* 0 or the CF_E* code the future ended with */
 } cf_task_record;
 
+/* The largest max_workers cf_executor_new accepts (more is CF_EINVAL): far
+ * beyond any machine's CPUs, small enough that per-worker tables stay
+ * cheap. */
+#define CF_MAX_WORKERS 4096
+
 typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
-  int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython */
+  int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython; <= CF_MAX_WORKERS */
   cf_pin_policy pin;           /* default CF_PIN_NONE */
   const int *pin_list;         /* PU OS indices for CF_PIN_LIST (copied by cf_executor_new) */
   int pin_list_len;
@@ -315,8 +320,12 @@ void cf_as_completed_free(cf_as_completed *it);
  * copied before the next call. */
 typedef int (*cf_map_input_fn)(void *ud, const void **arg, size_t *len);
 
+/* The largest cf_map chunksize (more is CF_EINVAL): 16 Mi items in one
+ * task message is already far past where batching pays. */
+#define CF_MAX_CHUNKSIZE (1u << 24)
+
 typedef struct cf_map_options {
-  size_t chunksize;   /* items per task (default 1) */
+  size_t chunksize;   /* items per task (default 1, at most CF_MAX_CHUNKSIZE) */
   size_t buffersize;  /* chunks in flight ahead of the consumer (0 = 2 x workers) */
   double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
 } cf_map_options;

@@ -152,7 +152,7 @@ void cf__executor_set_broken(cf_executor *ex, const char *msg) {
 
 static int config_validate(const cf_config *cfg) {
   if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return CF_EINVAL;
-  if (cfg->max_workers < 0 || cfg->max_workers > 4096) return CF_EINVAL;
+  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return CF_EINVAL;
   if (cfg->max_tasks_per_child < 0) return CF_EINVAL;
   if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP) return CF_EINVAL;
   if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return CF_EINVAL;

@@ -56,7 +56,8 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
       if (i + 1 >= argc) return cfb_fail(err, errlen, "%s: missing value", name);
       val = argv[++i];
     }
-    int rc = o->set(ctx, o, val, err, errlen);
+    int rc = spec->check ? spec->check(ctx, o, err, errlen) : 0;
+    if (!rc) rc = o->set(ctx, o, val, err, errlen);
     if (rc) return rc;
   }
   return 0;

@@ -26,6 +26,9 @@ typedef struct cfb_optspec {
   const cfb_option *opts;   /* ends with {NULL} */
   /* An argument that is not an option: NULL = none allowed. */
   int (*positional)(void *ctx, const char *arg, char *err, size_t errlen);
+  /* Called before each option is applied (NULL: none): 0, or 2 with err to
+   * refuse it (run: the run's own options inside a suite's sweep). */
+  int (*check)(void *ctx, const cfb_option *opt, char *err, size_t errlen);
 } cfb_optspec;
 
 /* Parse argv[0..argc) (the arguments after the subcommand) into ctx.

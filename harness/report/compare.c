@@ -301,7 +301,7 @@ static int parse_compare_args(int argc, char **argv, cmp_opts *o) {
     help();
     return 1;
   }
-  static const cfb_optspec spec = {"compare", compare_options, set_path};
+  static const cfb_optspec spec = {"compare", compare_options, set_path, NULL};
   char err[512];
   if (cfb_options_parse(&spec, argc - 1, argv + 1, o, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);

@@ -9,20 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "suites.h"
 #include "sweep.h"
 
-#define MAX_WORKERS 4096
-#define MAX_CHUNKSIZE (1u << 24)
-#define MAX_LIST 4096
+#define MAX_LIST 4096 /* values one axis may expand to */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return 2;
-}
+#define fail cfb_fail
 
 void cfb_run_usage(FILE *f) {
   fprintf(f,
@@ -317,173 +310,197 @@ typedef struct parse_state {
   double max_time_s;
 } parse_state;
 
-/* Apply one option; `val` is its value (NULL for flags). */
-static int apply(parse_state *ps, const char *name, const char *val, char *err, size_t errlen) {
-  cfb_sweep_spec *s = ps->spec;
-  unsigned long long u;
-  int rc;
-  if (!strcmp(name, "--workload")) {
-    ps->given |= OPT_AXIS;
-    return set_workloads(s, val, err, errlen);
-  }
-  if (!strcmp(name, "--param")) {
-    ps->given |= OPT_AXIS;
-    return set_param(s, val, err, errlen);
-  }
-  if (!strcmp(name, "--backend")) {
-    static const char *const names[] = {"thread", "process"};
-    int *v = NULL;
-    size_t n;
-    ps->given |= OPT_AXIS;
-    if ((rc = set_enum_axis(name, val, names, 2, "thread, process", &v, &n, err, errlen))) return rc;
-    free(s->backends);
-    s->backends = malloc(n * sizeof *s->backends);
-    if (!s->backends) {
-      free(v);
-      return fail(err, errlen, "%s: out of memory", name);
-    }
-    for (size_t i = 0; i < n; i++) s->backends[i] = (cf_backend)v[i];
-    s->nbackends = n;
-    free(v);
-    return 0;
-  }
-  if (!strcmp(name, "--pin")) {
-    static const char *const names[] = {"none", "compact", "scatter"};
-    int *v = NULL;
-    size_t n;
-    ps->given |= OPT_AXIS;
-    if ((rc = set_enum_axis(name, val, names, 3, "none, compact, scatter", &v, &n, err, errlen)))
-      return rc;
-    free(s->pins);
-    s->pins = malloc(n * sizeof *s->pins);
-    if (!s->pins) {
-      free(v);
-      return fail(err, errlen, "%s: out of memory", name);
-    }
-    for (size_t i = 0; i < n; i++) s->pins[i] = (cf_pin_policy)v[i];
-    s->npins = n;
-    free(v);
-    return 0;
-  }
-  if (!strcmp(name, "--workers") || !strcmp(name, "--chunksize")) {
-    int is_w = name[2] == 'w';
-    unsigned long long *v;
-    size_t n;
-    ps->given |= OPT_AXIS;
-    if ((rc = parse_num_axis(name, val, 1, is_w ? MAX_WORKERS : MAX_CHUNKSIZE, &v, &n, err, errlen)))
-      return rc;
-    if (is_w) {
-      free(s->workers);
-      s->workers = malloc(n * sizeof *s->workers);
-      for (size_t i = 0; s->workers && i < n; i++) s->workers[i] = (int)v[i];
-      s->nworkers = n;
-    } else {
-      free(s->chunksizes);
-      s->chunksizes = malloc(n * sizeof *s->chunksizes);
-      for (size_t i = 0; s->chunksizes && i < n; i++) s->chunksizes[i] = (size_t)v[i];
-      s->nchunksizes = n;
-    }
-    free(v);
-    if (is_w ? !s->workers : !s->chunksizes) return fail(err, errlen, "%s: out of memory", name);
-    return 0;
-  }
-  if (!strcmp(name, "--items")) {
-    ps->given |= OPT_SCALAR;
-    if ((rc = parse_scalar(name, val, 0, 100000000, &u, err, errlen))) return rc;
-    ps->items = (size_t)u;
-    ps->set_items = 1;
-    return 0;
-  }
-  if (!strcmp(name, "--repeat") || !strcmp(name, "--warmup")) {
-    int is_r = name[2] == 'r';
-    ps->given |= OPT_SCALAR;
-    if ((rc = parse_scalar(name, val, is_r ? 1 : 0, 100000, &u, err, errlen))) return rc;
-    if (is_r) ps->repeat = (int)u, ps->set_repeat = 1;
-    else ps->warmup = (int)u, ps->set_warmup = 1;
-    return 0;
-  }
-  if (!strcmp(name, "--max-time")) {
-    double d;
-    ps->given |= OPT_SCALAR;
-    if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
-      return fail(err, errlen,
-                  "--max-time: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
-    ps->max_time_s = d;
-    ps->set_max_time = 1;
-    return 0;
-  }
-  cfb_run_opts *o = ps->o;
-  if (!o) return fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", name);
-  if (!strcmp(name, "--seed")) {
-    if ((rc = parse_scalar(name, val, 0, ULLONG_MAX, &u, err, errlen))) return rc;
-    o->seed = u;
-    o->seed_given = 1;
-    return 0;
-  }
-  if (!strcmp(name, "--rounds")) {
-    if ((rc = parse_scalar(name, val, 1, 100000, &u, err, errlen))) return rc;
-    o->rounds = (int)u;
-    return 0;
-  }
-  if (!strcmp(name, "--out")) {
-    if (!*val) return fail(err, errlen, "--out: empty directory name");
-    free(o->out);
-    if (!(o->out = strdup(val))) return fail(err, errlen, "--out: out of memory");
-    return 0;
-  }
-  if (!strcmp(name, "--force")) {
-    o->force = 1;
-    return 0;
-  }
-  if (!strcmp(name, "--counters")) {
-    if (cfb_counter_layer_parse(val, &o->counters))
-      return fail(err, errlen, "--counters: unknown layer '%s'; allowed: auto, papi, perf, rusage", val);
-    return 0;
-  }
-  if (!strcmp(name, "--suite")) {
-    const cfb_suite *su = cfb_suite_find(val);
-    if (!su) {
-      char names[256];
-      size_t off = 0;
-      names[0] = '\0';
-      for (size_t i = 0; i < cfb_suite_count() && off < sizeof names; i++)
-        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
-                                cfb_suite_at(i)->name);
-      return fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
-    }
-    o->suite = su->name;
-    return 0;
-  }
-  return fail(err, errlen, "run: unknown option '%s'; see cfbench run --help", name);
+/* The sweep axes. */
+
+static int opt_workload(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_workloads(((parse_state *)ctx)->spec, val, err, errlen);
 }
 
-static int is_flag(const char *name) { return !strcmp(name, "--force") || !strcmp(name, "--help") || !strcmp(name, "-h"); }
+static int opt_param(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_param(((parse_state *)ctx)->spec, val, err, errlen);
+}
+
+static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  static const char *const names[] = {"thread", "process"};
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  int *v = NULL;
+  size_t n;
+  int rc = set_enum_axis(opt->name, val, names, 2, "thread, process", &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->backends);
+  s->backends = malloc(n * sizeof *s->backends);
+  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cf_backend)v[i];
+  s->nbackends = n;
+  free(v);
+  return s->backends ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_pin(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  static const char *const names[] = {"none", "compact", "scatter"};
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  int *v = NULL;
+  size_t n;
+  int rc = set_enum_axis(opt->name, val, names, 3, "none, compact, scatter", &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->pins);
+  s->pins = malloc(n * sizeof *s->pins);
+  for (size_t i = 0; s->pins && i < n; i++) s->pins[i] = (cf_pin_policy)v[i];
+  s->npins = n;
+  free(v);
+  return s->pins ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_workers(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  unsigned long long *v;
+  size_t n;
+  int rc = parse_num_axis(opt->name, val, 1, CF_MAX_WORKERS, &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->workers);
+  s->workers = malloc(n * sizeof *s->workers);
+  for (size_t i = 0; s->workers && i < n; i++) s->workers[i] = (int)v[i];
+  s->nworkers = n;
+  free(v);
+  return s->workers ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_chunksize(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  unsigned long long *v;
+  size_t n;
+  int rc = parse_num_axis(opt->name, val, 1, CF_MAX_CHUNKSIZE, &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->chunksizes);
+  s->chunksizes = malloc(n * sizeof *s->chunksizes);
+  for (size_t i = 0; s->chunksizes && i < n; i++) s->chunksizes[i] = (size_t)v[i];
+  s->nchunksizes = n;
+  free(v);
+  return s->chunksizes ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+/* The per-sweep scalars (a suite's sweeps set them; the command line overrides). */
+
+static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u;
+  int rc = parse_scalar(opt->name, val, 0, 100000000, &u, err, errlen);
+  if (rc) return rc;
+  ps->items = (size_t)u;
+  ps->set_items = 1;
+  return 0;
+}
+
+static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u;
+  int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ps->repeat = (int)u;
+  ps->set_repeat = 1;
+  return 0;
+}
+
+static int opt_warmup(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u;
+  int rc = parse_scalar(opt->name, val, 0, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ps->warmup = (int)u;
+  ps->set_warmup = 1;
+  return 0;
+}
+
+static int opt_max_time(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  double d;
+  if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
+    return cfb_fail(err, errlen,
+                    "--max-time: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+  ps->max_time_s = d;
+  ps->set_max_time = 1;
+  return 0;
+}
+
+/* The run's own options (not allowed inside a suite's sweep: o is NULL there). */
+
+static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  unsigned long long u;
+  int rc = parse_scalar(opt->name, val, 0, ULLONG_MAX, &u, err, errlen);
+  if (rc) return rc;
+  o->seed = u;
+  o->seed_given = 1;
+  return 0;
+}
+
+static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  unsigned long long u;
+  int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ((parse_state *)ctx)->o->rounds = (int)u;
+  return 0;
+}
+
+static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  if (!*val) return cfb_fail(err, errlen, "--out: empty directory name");
+  free(o->out);
+  if (!(o->out = strdup(val))) return cfb_fail(err, errlen, "--out: out of memory");
+  return 0;
+}
+
+static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((parse_state *)ctx)->o->force = 1;
+  return 0;
+}
+
+static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  if (cfb_counter_layer_parse(val, &((parse_state *)ctx)->o->counters))
+    return cfb_fail(err, errlen, "--counters: unknown layer '%s'; allowed: auto, papi, perf, rusage", val);
+  return 0;
+}
+
+static int opt_suite(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  const cfb_suite *su = cfb_suite_find(val);
+  if (!su) {
+    char names[256];
+    size_t off = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < cfb_suite_count() && off < sizeof names; i++)
+      off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
+                              cfb_suite_at(i)->name);
+    return cfb_fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
+  }
+  ((parse_state *)ctx)->o->suite = su->name;
+  return 0;
+}
+
+/* Every `cfbench run` option (cfb_run_usage documents them). */
+static const cfb_option run_options[] = {
+    {"--workload", 1, opt_workload, OPT_AXIS},   {"--param", 1, opt_param, OPT_AXIS},
+    {"--backend", 1, opt_backend, OPT_AXIS},     {"--pin", 1, opt_pin, OPT_AXIS},
+    {"--workers", 1, opt_workers, OPT_AXIS},     {"--chunksize", 1, opt_chunksize, OPT_AXIS},
+    {"--items", 1, opt_items, OPT_SCALAR},       {"--repeat", 1, opt_repeat, OPT_SCALAR},
+    {"--warmup", 1, opt_warmup, OPT_SCALAR},     {"--max-time", 1, opt_max_time, OPT_SCALAR},
+    {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
+    {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
+    {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {NULL, 0, NULL, 0}};
+
+/* Before each option: note its class, and refuse the run's own options
+ * inside a suite's sweep. */
+static int check_option(void *ctx, const cfb_option *opt, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  if (opt->group == OPT_GLOBAL && !ps->o)
+    return cfb_fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", opt->name);
+  ps->given |= opt->group;
+  return 0;
+}
 
 /* Parse argv[0..argc) options into ps. */
 static int parse_args(parse_state *ps, int argc, char **argv, char *err, size_t errlen) {
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (strncmp(a, "--", 2) != 0 || !a[2])
-      return fail(err, errlen, "run: unexpected argument '%s'; options start with -- (cfbench run --help)", a);
-    char name[64];
-    const char *val = NULL;
-    const char *eq = strchr(a, '=');
-    if (eq) {
-      snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
-      val = eq + 1;
-    } else {
-      snprintf(name, sizeof name, "%s", a);
-    }
-    if (is_flag(name)) {
-      if (val) return fail(err, errlen, "%s: takes no value", name);
-    } else if (!val) {
-      if (i + 1 >= argc) return fail(err, errlen, "%s: missing value", name);
-      val = argv[++i];
-    }
-    int rc = apply(ps, name, val, err, errlen);
-    if (rc) return rc;
-  }
-  return 0;
+  static const cfb_optspec spec = {"run", run_options, NULL, check_option};
+  return cfb_options_parse(&spec, argc, argv, ps, err, errlen);
 }
 
 /* Defaults for the axes not given, and the scalars into the spec. */
