@@ -27,6 +27,10 @@
 extern "C" {
 #endif
 
+/* Everything declared here is the library's API: exported, while the
+ * library is built with hidden visibility (its internals stay inside). */
+#pragma GCC visibility push(default)
+
 /* ------------------------------------------------------------------ errors */
 
 /* Error codes.  The errno-like ones have the negated Linux errno value. */
@@ -349,6 +353,8 @@ int cf_map_task_code(const cf_map *m);
 void cf_map_record(const cf_map *m, cf_task_record *rec);
 /* Cancel what is pending and free. NULL is ignored. */
 void cf_map_free(cf_map *m);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

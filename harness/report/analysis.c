@@ -3,6 +3,8 @@
  * crossover detection.  No output here. */
 #include "analysis.h"
 
+#include <cfwork_params.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,45 +225,43 @@ static double unit_scale(const char *u) {
   return 0;
 }
 
-/* Split "k=v,k=v" (top-level commas) into keys and values, copying into
- * buf.  Returns the number of pairs (at most max). */
+/* Split a parameter string (cf_wk_params_split: escaped commas stay in
+ * their value) into keys and values, copied into buf.  Returns the number
+ * of pairs (at most max; 0 for a malformed string). */
 static size_t split_params(const char *params, char *buf, size_t buflen, char **keys,
                            char **vals, size_t max) {
-  snprintf(buf, buflen, "%s", params ? params : "");
-  size_t n = 0;
-  char *save = NULL;
-  for (char *tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(tok, '=');
-    if (!eq) { /* a comma inside a value ("range=1000,100"): rejoin it */
-      if (n > 0) tok[-1] = ',';
-      continue;
-    }
-    *eq = '\0';
-    keys[n] = tok;
-    vals[n] = eq + 1;
-    n++;
+  cf_wk_kv *kv;
+  size_t n, k = 0, o = 0;
+  if (cf_wk_params_split(params ? params : "", &kv, &n) != 0) return 0;
+  for (size_t i = 0; i < n && k < max; i++) {
+    size_t kl = strlen(kv[i].key) + 1, vl = strlen(kv[i].value) + 1;
+    if (o + kl + vl > buflen) break;
+    keys[k] = memcpy(buf + o, kv[i].key, kl);
+    vals[k] = memcpy(buf + o + kl, kv[i].value, vl);
+    o += kl + vl;
+    k++;
   }
-  return n;
+  cf_wk_params_free(kv, n);
+  return k;
 }
 
 /* The parameter string of g without `key`, into out. */
 static void context_without(const char *params, const char *key, char *out, size_t len) {
-  char buf[1024], *k[32], *v[32];
-  size_t n = split_params(params, buf, sizeof buf, k, v, 32), o = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < n; i++) {
-    if (!strcmp(k[i], key)) continue;
-    int w = snprintf(out + o, len - o, "%s%s=%s", o ? "," : "", k[i], v[i]);
-    if (w < 0 || (size_t)w >= len - o) break;
-    o += (size_t)w;
-  }
+  char buf[4096], *k[32], *v[32];
+  const char *kk[32], *vv[32];
+  size_t n = split_params(params, buf, sizeof buf, k, v, 32), m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(k[i], key)) kk[m] = k[i], vv[m++] = v[i];
+  char *s = cf_wk_params_format(kk, vv, m);
+  snprintf(out, len, "%s", s ? s : "");
+  free(s);
 }
 
 /* Numeric value of `key` in params, in the unit `unit` (set from the
  * value when unit is empty on entry and *have_unit is 0).  0 or -1. */
 static int value_of(const char *params, const char *key, double *x, char *unit, size_t unitlen,
                     int *have_unit) {
-  char buf[1024], *k[32], *v[32];
+  char buf[4096], *k[32], *v[32];
   size_t n = split_params(params, buf, sizeof buf, k, v, 32);
   for (size_t i = 0; i < n; i++) {
     if (strcmp(k[i], key) != 0) continue;
@@ -291,7 +291,7 @@ int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, 
   size_t cap = 0, ns = 0;
   cfb_curve *sw = NULL;
   for (size_t gi = 0; gi < ng; gi++) {
-    char buf[1024], *keys[32], *vals[32];
+    char buf[4096], *keys[32], *vals[32];
     size_t nk = split_params(g[gi].params, buf, sizeof buf, keys, vals, 32);
     for (size_t ki = 0; ki < nk; ki++) {
       char ctx[256];

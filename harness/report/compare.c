@@ -6,12 +6,15 @@
  * chunksize, pin), decides each configuration present in both with
  * compare_stats.c and prints one table.  Exit 0: no regression; 1: at least
  * one configuration slower; 2: bad input (said in one line). */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cfwork_params.h>
 
 #include "cmd_report.h"
 #include "compare.h"
@@ -61,8 +64,9 @@ static int push(double **x, size_t *n, size_t *cap, double v) {
   return 0;
 }
 
-/* Is `key` (of "key=value") in the comma-separated list `ignore`? */
-static int ignored(const char *ignore, const char *key, size_t klen) {
+/* Is `key` in the comma-separated list `ignore`? */
+static int ignored(const char *ignore, const char *key) {
+  size_t klen = strlen(key);
   for (const char *p = ignore; p && *p;) {
     const char *c = strchr(p, ',');
     size_t n = c ? (size_t)(c - p) : strlen(p);
@@ -72,32 +76,22 @@ static int ignored(const char *ignore, const char *key, size_t klen) {
   return 0;
 }
 
-/* params without the ignored keys: "k=v,k=v" split at commas that start a
- * new key=value (a comma inside a value, "range=1,100", stays). */
-static void strip_params(const char *params, const char *ignore, char *out, size_t len) {
-  size_t o = 0;
-  out[0] = '\0';
-  const char *p = params;
-  while (*p) {
-    const char *end = p, *c;
-    for (;;) { /* this item runs to the next comma followed by "key=" */
-      c = strchr(end, ',');
-      if (!c) break;
-      const char *q = c + 1;
-      while (*q && *q != ',' && *q != '=') q++;
-      if (*q == '=') break;
-      end = c + 1;
-    }
-    size_t n = c ? (size_t)(c - p) : strlen(p);
-    const char *eq = memchr(p, '=', n);
-    if (!(eq && ignored(ignore, p, (size_t)(eq - p))) && o + n + 2 < len) {
-      if (o) out[o++] = ',';
-      memcpy(out + o, p, n);
-      o += n;
-      out[o] = '\0';
-    }
-    p += n + (c ? 1 : 0);
-  }
+/* params without the ignored keys (split and formatted again by the one
+ * owner of the syntax, cf_wk_params_*), malloc'd; NULL when out of memory
+ * or not a parameter string. */
+static char *strip_params(const char *params, const char *ignore) {
+  cf_wk_kv *kv;
+  size_t n;
+  if (cf_wk_params_split(params ? params : "", &kv, &n) != 0) return NULL;
+  const char **k = calloc(n ? n : 1, sizeof *k), **v = calloc(n ? n : 1, sizeof *v);
+  size_t m = 0;
+  for (size_t i = 0; k && v && i < n; i++)
+    if (!ignored(ignore, kv[i].key)) k[m] = kv[i].key, v[m++] = kv[i].value;
+  char *s = k && v ? cf_wk_params_format(k, v, m) : NULL;
+  free(k);
+  free(v);
+  cf_wk_params_free(kv, n);
+  return s;
 }
 
 /* Load PATH (a run directory or a runs.csv) into r, parameters in
@@ -141,40 +135,52 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
       continue;
     }
-    char params[1024];
-    strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore, params, sizeof params);
+    char *params = strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
+    if (!params) {
+      snprintf(err, errlen, "%s: row %zu: params '%s' is not a parameter string", file, i + 2,
+               cfb_csv_get(&t, i, CFB_RUNS(PARAMS)));
+      cfb_csv_table_free(&t);
+      return -1;
+    }
     const char *wl = cfb_csv_get(&t, i, CFB_RUNS(WORKLOAD)),
                *be = cfb_csv_get(&t, i, CFB_RUNS(BACKEND)), *w = cfb_csv_get(&t, i, CFB_RUNS(WORKERS)),
                *c = cfb_csv_get(&t, i, CFB_RUNS(CHUNKSIZE)), *pin = cfb_csv_get(&t, i, CFB_RUNS(PIN));
     if (!pin || !*pin) pin = "none";
-    char key[2048], name[2048];
-    snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin);
+    /* The whole key, however long: a truncated one could merge two configurations. */
+    char *key = NULL;
+    if (asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin) < 0) {
+      free(params);
+      rc = -1;
+      break;
+    }
     config *cf = find(r, key);
     if (!cf) {
       if (r->n == r->cap) {
         size_t nc = r->cap ? r->cap * 2 : 16;
         config *ncf = realloc(r->c, nc * sizeof *ncf);
         if (!ncf) {
+          free(key);
+          free(params);
           rc = -1;
           break;
         }
         r->c = ncf;
         r->cap = nc;
       }
-      snprintf(name, sizeof name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *params ? " (" : "", params,
-               *params ? ")" : "", be, w, c, strcmp(pin, "none") ? " pin=" : "",
-               strcmp(pin, "none") ? pin : "");
       cf = &r->c[r->n];
       memset(cf, 0, sizeof *cf);
-      cf->key = strdup(key);
-      cf->name = strdup(name);
+      cf->key = key;
+      key = NULL;
+      if (asprintf(&cf->name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *params ? " (" : "", params,
+                   *params ? ")" : "", be, w, c, strcmp(pin, "none") ? " pin=" : "",
+                   strcmp(pin, "none") ? pin : "") < 0)
+        cf->name = NULL;
       r->n++;
-      if (!cf->key || !cf->name) {
-        rc = -1;
-        break;
-      }
+      if (!cf->name) rc = -1;
     }
-    if (push(&cf->x, &cf->n, &cf->cap, v) != 0) rc = -1;
+    free(key);
+    free(params);
+    if (!rc && push(&cf->x, &cf->n, &cf->cap, v) != 0) rc = -1;
   }
   cfb_csv_table_free(&t);
   if (rc) snprintf(err, errlen, "%s: out of memory", file);

@@ -139,8 +139,8 @@ static int expand_spec(builder *b, const cfb_sweep_spec *sp) {
   return 0;
 }
 
-/* Prepare each distinct (workload, parameters) once to validate the values
- * and learn the canonical parameter string. */
+/* Check each distinct (workload, parameters) once and learn its canonical
+ * parameter string. */
 static int validate(cfb_sweep *s, char *err, size_t errlen) {
   for (size_t i = 0; i < s->n; i++) {
     cfb_sweep_config *c = &s->cfg[i];
@@ -151,30 +151,15 @@ static int validate(cfb_sweep *s, char *err, size_t errlen) {
       if (same && d->params && !(c->params = strdup(d->params))) goto nomem;
     }
     if (c->params) continue;
-    cf_wk_run *r = NULL;
+    /* A pure check: no workload is prepared (no server, no calibration), so
+     * a configuration is named the same on every machine. */
     char msg[300] = "";
-    int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items ? c->items : 0,
-                           CF_BACKEND_THREAD, &r, msg, sizeof msg);
+    int rc = cf_wk_params_check(c->w, (const char *const *)c->kv, c->nkv, &c->params, msg, sizeof msg);
     if (rc == CF_EINVAL) {
       snprintf(err, errlen, "--param: %s", msg[0] ? msg : "invalid parameter value");
       return 2;
     }
-    if (rc != 0) {
-      /* Not a bad value (e.g. the machine lacks something): the
-       * configuration will fail at run time with the reason. */
-      c->params = NULL;
-      size_t len = 1;
-      for (size_t k = 0; k < c->nkv; k++) len += strlen(c->kv[k]) + 1;
-      if (!(c->params = calloc(1, len))) goto nomem;
-      for (size_t k = 0; k < c->nkv; k++) {
-        if (k) strcat(c->params, ",");
-        strcat(c->params, c->kv[k]);
-      }
-      continue;
-    }
-    c->params = strdup(cf_wk_params_string(r));
-    cf_wk_teardown(r);
-    if (!c->params) goto nomem;
+    if (rc != 0) goto nomem;
   }
   return 0;
 nomem:
