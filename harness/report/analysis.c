@@ -350,10 +350,3 @@ int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, 
   return 0;
 }
 
-void cfb_an_fmt_rate(double v, char *out, size_t len) {
-  if (!isfinite(v)) snprintf(out, len, "n/a");
-  else if (fabs(v) >= 1e9) snprintf(out, len, "%.3gG", v / 1e9);
-  else if (fabs(v) >= 1e6) snprintf(out, len, "%.3gM", v / 1e6);
-  else if (fabs(v) >= 1e3) snprintf(out, len, "%.3gk", v / 1e3);
-  else snprintf(out, len, "%.3g", v);
-}

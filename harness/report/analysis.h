@@ -92,7 +92,5 @@ int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, 
  * suffix.  0, or -1 if it does not start with a number. */
 int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen);
 
-/* "%.3g" with thousands kept readable: 12300 -> "12.3k", 0.5 -> "0.5". */
-void cfb_an_fmt_rate(double v, char *out, size_t len);
 
 #endif

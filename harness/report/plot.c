@@ -19,6 +19,7 @@
 
 #include "cmd_report.h"
 #include "fileio.h"
+#include "format.h"
 #include "strbuf.h"
 
 #ifndef CF_PLOTS_DIR
@@ -221,10 +222,6 @@ static int backend_style(const char *backend, size_t shade) {
 
 static const char *const BACKENDS[] = {"thread", "process"};
 
-/* "threads" / "processes" for labels. */
-static const char *plural(const char *backend) {
-  return !strcmp(backend, "thread") ? "threads" : !strcmp(backend, "process") ? "processes" : backend;
-}
 
 /* A gnuplot string expression for a title: "workload: what" on the first
  * line and the parameters (which can be long) on a smaller second line. */
@@ -342,8 +339,8 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
-                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, plural(s.cross[i].below),
-                 plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
+                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
+                 cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
   }
   log_tics(&extra, ylo, yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
@@ -495,8 +492,8 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above %s ~ %.3g%s' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
-                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, plural(s->cross[i].below),
-                 plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
+                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
+                 cfb_backend_plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
   /* the same two-line title as the other plots: what, then the parameters */
   cfb_group tg;

@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "cmd_report.h"
 #include "fileio.h"
+#include "format.h"
 #include "plot.h"
 #include "strbuf.h"
 
@@ -135,10 +136,10 @@ static void image(rep *r, const char *name, const char *alt) {
 
 static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
   char a[32], b[32], c[32];
-  cfb_an_fmt_rate(med, a, sizeof a);
+  cfb_fmt_rate(med, a, sizeof a);
   if (isfinite(lo) && isfinite(hi)) {
-    cfb_an_fmt_rate(lo, b, sizeof b);
-    cfb_an_fmt_rate(hi, c, sizeof c);
+    cfb_fmt_rate(lo, b, sizeof b);
+    cfb_fmt_rate(hi, c, sizeof c);
     snprintf(out, len, "%s [%s, %s]", a, b, c);
   } else {
     snprintf(out, len, "%s", a);
@@ -150,9 +151,6 @@ static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin)
            s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
 }
 
-static const char *plural(const char *b) {
-  return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
-}
 
 static void machine_section(rep *r, const cfb_machine *m) {
   char line[600];
@@ -248,8 +246,8 @@ static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group 
     const cfb_curve *s = &sw[i];
     for (size_t k = 0; k < s->ncross; k++) {
       snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
-               plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
-               s->context[0] ? " with " : "", s->context, "", plural(s->cross[k].below),
+               cfb_backend_plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
+               s->context[0] ? " with " : "", s->context, "", cfb_backend_plural(s->cross[k].below),
                machine_word);
       buf[0] = (char)(buf[0] - 'a' + 'A');
       list_item(r, buf);
@@ -262,8 +260,8 @@ static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group 
     for (size_t k = 0; k < s.ncross; k++) {
       snprintf(buf, sizeof buf, "%s%s%s%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
                g[i].workload, g[i].params && *g[i].params ? " (" : "", g[i].params ? g[i].params : "",
-               g[i].params && *g[i].params ? ")" : "", plural(s.cross[k].below), s.cross[k].x,
-               plural(s.cross[k].above));
+               g[i].params && *g[i].params ? ")" : "", cfb_backend_plural(s.cross[k].below), s.cross[k].x,
+               cfb_backend_plural(s.cross[k].above));
       list_item(r, buf);
       any = 1;
     }

@@ -5,14 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "runner.h"
 
-static void fmt_rate(char *b, size_t len, double v) {
-  if (!isfinite(v)) snprintf(b, len, "-");
-  else if (v >= 1e6) snprintf(b, len, "%.3gM", v / 1e6);
-  else if (v >= 1e4) snprintf(b, len, "%.3gk", v / 1e3);
-  else snprintf(b, len, "%.4g", v);
-}
 
 static void fmt_eta(char *b, size_t len, double s) {
   if (!isfinite(s) || s < 0) snprintf(b, len, "--:--");
@@ -86,8 +81,8 @@ void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_conf
   p->done++;
   char label[256], med[32], mad[32], e[32], pos[64], n[48];
   config_label(label, sizeof label, res->cfg);
-  fmt_rate(med, sizeof med, res->s.median);
-  fmt_rate(mad, sizeof mad, res->s.mad);
+  cfb_fmt_rate(res->s.median, med, sizeof med);
+  cfb_fmt_rate(res->s.mad, mad, sizeof mad);
   fmt_eta(e, sizeof e, eta(p));
   position(p, round, i, pos, sizeof pos);
   if (p->rounds > 1) snprintf(n, sizeof n, "n=%zu of %d", res->s.n, res->cfg->repeat);
@@ -125,10 +120,10 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
     const cfb_config_result *r = &res[i];
     const cfb_sweep_config *c = r->cfg;
     char med[32], mad[32], lo[32], hi[32], ci[72], eff[16];
-    fmt_rate(med, sizeof med, r->s.median);
-    fmt_rate(mad, sizeof mad, r->s.mad);
-    fmt_rate(lo, sizeof lo, r->s.ci_lo);
-    fmt_rate(hi, sizeof hi, r->s.ci_hi);
+    cfb_fmt_rate(r->s.median, med, sizeof med);
+    cfb_fmt_rate(r->s.mad, mad, sizeof mad);
+    cfb_fmt_rate(r->s.ci_lo, lo, sizeof lo);
+    cfb_fmt_rate(r->s.ci_hi, hi, sizeof hi);
     if (r->s.n) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
     else snprintf(ci, sizeof ci, "-");
     if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);

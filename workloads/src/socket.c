@@ -189,12 +189,6 @@ static ssize_t recv_some(int fd, char *buf, size_t n, int timeout_ms) {
   }
 }
 
-static const char *find_crlf2(const char *p, size_t n) {
-  for (size_t i = 0; i + 3 < n; i++)
-    if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n') return p + i;
-  return NULL;
-}
-
 /* One request/response on c->fd.  *got: response bytes were received. */
 static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res, int *got, int *close_after) {
   int tmo = (int)it->timeout_ms;
@@ -203,7 +197,7 @@ static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res,
   char buf[8192];
   size_t n = 0;
   const char *end = NULL;
-  while (!(end = find_crlf2(buf, n))) {
+  while (!(end = wk_http_head_end(buf, n))) {
     if (n == sizeof buf) return SK_HEAD;
     ssize_t r = recv_some(c->fd, buf + n, sizeof buf - n, tmo);
     if (r < 0) return (int)-r;
