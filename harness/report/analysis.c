@@ -128,9 +128,20 @@ int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w) {
 
 double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
                    const char *pin) {
+  int tie;
+  return cfb_an_cell(rs, g, workers, chunksize, pin, &tie);
+}
+
+double cfb_an_cell(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
+                   const char *pin, int *tie) {
   const cfb_sumrow *t = cfb_an_find(rs, g, "thread", workers, chunksize, pin);
   const cfb_sumrow *p = cfb_an_find(rs, g, "process", workers, chunksize, pin);
-  return t && p ? t->median / p->median : NAN;
+  *tie = 0;
+  if (!t || !p) return NAN;
+  /* The report's verdict rule (cfb_an_winner), so a map cell marked ~ never
+   * contradicts a "clear" in the report. */
+  *tie = !clearly_apart(t->median, t->ci_lo, t->ci_hi, p->median, p->ci_lo, p->ci_hi);
+  return t->median / p->median;
 }
 
 /* The crossovers of a sweep (see analysis.h). */

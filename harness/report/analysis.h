@@ -53,6 +53,12 @@ int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w);
 double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
                    const char *pin);
 
+/* The same, and whether the cell is a tie by the rule cfb_an_winner uses
+ * (the two CIs overlap; without CIs, closer than 5%): what the who-wins
+ * map marks "~". */
+double cfb_an_cell(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
+                   const char *pin, int *tie);
+
 /* A crossover: below x one backend wins, above it the other.  Found where
  * the clear winner changes between adjacent points (points whose CIs
  * overlap, or closer than CFB_AN_TIE, are ties and skipped); x is

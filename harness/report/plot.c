@@ -434,12 +434,9 @@ static int plot_map(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, co
   cfb_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize\n");
   for (size_t wi = 0; wi < g->nworkers; wi++) {
     for (size_t ci = 0; ci < g->nchunks; ci++) {
-      const cfb_sumrow *t = cfb_an_find(rs, g, "thread", g->workers[wi], g->chunks[ci], g->pin);
-      const cfb_sumrow *p = cfb_an_find(rs, g, "process", g->workers[wi], g->chunks[ci], g->pin);
-      if (!t || !p) continue;
-      double r = t->median / p->median, l = log2(r);
-      int overlap = isfinite(t->ci_lo) && isfinite(p->ci_lo) && isfinite(t->ci_hi) &&
-                    isfinite(p->ci_hi) && !(t->ci_lo > p->ci_hi || p->ci_lo > t->ci_hi);
+      int overlap; /* analysis decides; the map only draws it */
+      double r = cfb_an_cell(rs, g, g->workers[wi], g->chunks[ci], g->pin, &overlap), l = log2(r);
+      if (isnan(r)) continue;
       if (fabs(l) > maxabs) maxabs = fabs(l);
       cfb_sb_printf(&dat, "%zu %zu %.6g \"%s%.2f\" %d %d\n", wi, ci, l, overlap ? "~" : "", r,
                    g->workers[wi], g->chunks[ci]);

@@ -252,6 +252,48 @@ static void test_bad_input(void) {
   CHECK_EQ(cfb_cmd_plot(1, a3), 2);
 }
 
+/* The who-wins map's tie mark and the report's verdict come from one rule:
+ * for a group of one thread and one process configuration the map cell is
+ * a tie exactly when the report's winner is not clear. */
+static void test_one_tie_rule(void) {
+  static const struct {
+    const char *ci_t, *ci_p; /* "lo,hi" or ",": no CI */
+    double mt, mp;
+    int tie;
+  } cases[] = {{"95,105", "98,110", 100, 104, 1},  /* CIs overlap */
+               {"95,105", "120,130", 100, 125, 0}, /* apart */
+               {",", ",", 100, 102, 1},            /* no CIs, 2% apart: a tie (the old map said clear) */
+               {",", ",", 100, 150, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/tie%zu", work, i);
+    CHECK(mkdir(dir, 0755) == 0);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f);
+    fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,n,median,ci_lo,ci_hi,status\n"
+               "sleep,io,delay=1ms,thread,2,1,none,5,%g,%s,ok\n"
+               "sleep,io,delay=1ms,process,2,1,none,5,%g,%s,ok\n",
+            cases[i].mt, cases[i].ci_t, cases[i].mp, cases[i].ci_p);
+    fclose(f);
+    cfb_resultset rs;
+    char err[256];
+    CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
+    cfb_group *g;
+    size_t ng;
+    CHECK(cfb_an_groups(&rs, &g, &ng) == 0 && ng == 1);
+    cfb_winner w;
+    CHECK(cfb_an_winner(&rs, &g[0], &w) == 0 && w.other);
+    int tie = -1;
+    double r = cfb_an_cell(&rs, &g[0], 2, 1, g[0].pin, &tie);
+    CHECK(fabs(r - cases[i].mt / cases[i].mp) < 1e-9);
+    CHECK_EQ(tie, cases[i].tie);
+    CHECK_EQ(tie, !w.clear);
+    cfb_an_groups_free(g, ng);
+    cfb_results_free(&rs);
+  }
+}
+
 static void test_json(void) {
   const char *text = "{\"a\": 1, \"m\": {\"s\": \"x\\\"y\", \"arr\": [1, {\"q\": 2}], \"n\": -2.5e3,"
                      " \"t\": true, \"u\": \"caf\\u00e9\"}, \"z\": \"last\"}";
@@ -294,6 +336,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
                                     {"plot", test_plot},         {"report", test_report},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
+                                    {"one_tie_rule", test_one_tie_rule},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */
