@@ -80,9 +80,11 @@ typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1 } cf_backend;
  * one core, then the next; SCATTER spreads workers over packages and cores
  * (hwloc_distrib of min(workers, PUs) workers, first PU of each set); LIST
  * uses cfg.pin_list (PU OS indices).  More workers than places wrap around:
- * worker i goes where worker i mod (#PUs, or pin_list_len) goes.  Thread
- * workers bind themselves (hwloc_set_cpubind THREAD), process workers are
- * bound as a whole process.  The PU each task really started on is in its
+ * worker i goes where worker i mod (#PUs, or pin_list_len) goes.  Every
+ * worker binds its own thread (hwloc_set_cpubind THREAD); a process worker
+ * does it right after fork, while it has that one thread, so the whole
+ * worker process (and any thread it starts) keeps the binding.  The PU each
+ * task really started on is in its
  * cf_task_record.cpu, so placements that broke the policy can be reported. */
 typedef enum {
   CF_PIN_NONE = 0, CF_PIN_COMPACT, CF_PIN_SCATTER, CF_PIN_LIST

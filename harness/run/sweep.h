@@ -98,8 +98,10 @@ typedef struct cfb_sweep {
 } cfb_sweep;
 
 /* Expand the specs into configurations (duplicates dropped), check every
- * --param key applies to some selected workload, validate parameter values
- * by preparing each distinct (workload, parameters) once, and shuffle the
+ * --param key applies to some selected workload, check the parameter values
+ * of each distinct (workload, parameters) once with cf_wk_params_check (a
+ * pure check: nothing is prepared or run) and take its canonical string
+ * as the configuration's params, and shuffle the
  * run order of each of o->rounds rounds (< 1 counts as 1) with `seed`: round
  * 0 from the seed itself, round r from a state derived from (seed, r), so
  * the same seed gives the same (round, configuration) sequence.  0, or 2
