@@ -97,42 +97,23 @@ static char *metrics_string(const cf_wk_run *run) {
   return s;
 }
 
-static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, double ideal,
-                   cfb_row *row) {
-  row->items = cf_wk_items(run);
-  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
-  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
-  row->ideal_items_per_s = ideal;
-  row->efficiency = NAN;
-  row->placement_violations = c->pin == CF_PIN_NONE ? 0 : -1;
-  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
+/* What one repetition records per task (chunk) as it runs. */
+typedef struct rep_records {
+  double *lat, *qw;  /* latency start->end and queue wait, us */
+  size_t n, cap;
+  const int *plan;   /* the PU pinning gives each worker, NULL: not checked */
+  long violations;
+} rep_records;
 
-  size_t nchunks = (row->items + c->chunksize - 1) / c->chunksize;
-  double *lat = malloc((nchunks ? nchunks : 1) * sizeof *lat);
-  double *qw = malloc((nchunks ? nchunks : 1) * sizeof *qw);
-  if (!lat || !qw) {
-    free(lat);
-    free(qw);
-    return -1;
-  }
-  size_t nrec = 0;
-  /* Where pinning should have put each worker, to count violations. */
-  int *plan = NULL;
-  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
-      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
-    free(plan);
-    plan = NULL;
-  }
-  long violations = 0;
-
-  cfb_counters_start(r->counters);
+/* A fresh executor for the repetition, outside the timed region.  Workers
+ * inherit a blocked SIGINT: ^C reaches only this thread, and sleeping
+ * tasks are not cut short.  NULL with row->error set on failure. */
+static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cf_config cfg;
   cf_config_init(&cfg);
   cfg.backend = c->backend;
   cfg.max_workers = c->workers;
   cfg.pin = c->pin;
-  /* Workers inherit a blocked SIGINT: ^C reaches only this thread, and
-   * sleeping tasks are not cut short. */
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
@@ -142,21 +123,35 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
   int rc = cf_executor_new(&ex, &cfg);
   row->pool_start_s = cfb_now_s() - t;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0) {
-    row->pool_start_s = NAN;
-    if (rc == CF_ENOSYS)
-      snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
-               cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
-               c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
-    else
-      snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
-    cfb_counters_stop(r->counters, &row->ctr);
-    free(plan);
-    free(lat);
-    free(qw);
-    return 0;
-  }
+  if (rc == 0) return ex;
+  row->pool_start_s = NAN;
+  if (rc == CF_ENOSYS)
+    snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
+             cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
+             c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
+  else
+    snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+  return NULL;
+}
 
+/* Keep the task record of the item just collected (once per chunk). */
+static void record_task(cf_map *m, const cfb_sweep_config *c, rep_records *rr, uint64_t *last_id) {
+  cf_task_record rec;
+  cf_map_record(m, &rec);
+  if (rec.id == *last_id || !rec.start_ns || !rec.end_ns || rr->n >= rr->cap) return;
+  *last_id = rec.id;
+  if (rr->plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
+      rec.cpu != rr->plan[rec.worker])
+    rr->violations++;
+  rr->lat[rr->n] = (double)(rec.end_ns - rec.start_ns) / 1e3;
+  rr->qw[rr->n] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
+  rr->n++;
+}
+
+/* The timed region: map every item through the executor, check each
+ * result, count the items done.  Sets row->wall_s. */
+static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                      rep_records *rr) {
   cf_wk_reset_metrics(run);
   input_state in = {run, 0, row->items};
   cf_map_options mo;
@@ -167,7 +162,7 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
   char msg[256], a[300];
   uint64_t last_id = 0;
   double t0 = cfb_now_s();
-  rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
+  int rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
   if (rc != 0) set_error(row, "cf_map: %s (%s)", cf_strerror(rc), cf_err_name(rc));
   for (size_t i = 0; m; i++) {
     const void *data;
@@ -179,17 +174,7 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
       set_error(row, "timed out after --max-time %s", a);
       break;
     }
-    cf_task_record rec;
-    cf_map_record(m, &rec);
-    if (rec.id != last_id && rec.start_ns && rec.end_ns && nrec < nchunks) {
-      last_id = rec.id;
-      if (plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
-          rec.cpu != plan[rec.worker])
-        violations++;
-      lat[nrec] = (double)(rec.end_ns - rec.start_ns) / 1e3;
-      qw[nrec] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
-      nrec++;
-    }
+    record_task(m, c, rr, &last_id);
     if (rc != 0) {
       snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(rc));
       char why[200] = "";
@@ -208,36 +193,72 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
     }
     row->items_done++;
   }
-  double t1 = cfb_now_s();
+  row->wall_s = cfb_now_s() - t0;
   cf_map_free(m);
-  cf_executor_free(ex);
-  cfb_counters_stop(r->counters, &row->ctr);
+}
 
-  if (plan) row->placement_violations = violations;
-  free(plan);
-  row->wall_s = t1 - t0;
+/* The row's figures from what was recorded, and its verdict. */
+static void finish_row(cf_wk_run *run, double ideal, rep_records *rr, cfb_row *row) {
+  if (rr->plan) row->placement_violations = rr->violations;
   row->items_per_s = row->wall_s > 0 ? (double)row->items_done / row->wall_s : NAN;
   if (ideal > 0 && isfinite(ideal)) row->efficiency = row->items_per_s / ideal;
-  if (nrec) {
-    cfb_stats_sort(lat, nrec);
-    cfb_stats_sort(qw, nrec);
-    row->lat_p50_us = cfb_stats_quantile_sorted(lat, nrec, 0.50);
-    row->lat_p90_us = cfb_stats_quantile_sorted(lat, nrec, 0.90);
-    row->lat_p99_us = cfb_stats_quantile_sorted(lat, nrec, 0.99);
-    row->qwait_p50_us = cfb_stats_quantile_sorted(qw, nrec, 0.50);
+  if (rr->n) {
+    cfb_stats_sort(rr->lat, rr->n);
+    cfb_stats_sort(rr->qw, rr->n);
+    row->lat_p50_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.50);
+    row->lat_p90_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.90);
+    row->lat_p99_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.99);
+    row->qwait_p50_us = cfb_stats_quantile_sorted(rr->qw, rr->n, 0.50);
   }
-  free(lat);
-  free(qw);
   row->metrics = metrics_string(run);
   if (row->items_done != row->items && !row->error[0]) {
+    char a[64];
     snprintf(a, sizeof a, "%zu of %zu", row->items_done, row->items);
     set_error(row, "items completed %s items requested", a);
   }
-  if (row->items_done == row->items && row->error[0]) {
-    /* Every item is counted yet something failed: keep it failed. */
-  }
+  /* Every item counted but an error said (e.g. a timeout at the end) stays failed. */
   row->ok = row->items_done == row->items && !row->error[0];
-  return 0;
+}
+
+/* One measured (or warm-up) repetition into row: start a pool, run the
+ * items, make the row.  0 (row->ok says how it went), or -1 out of memory. */
+static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, double ideal,
+                   cfb_row *row) {
+  row->items = cf_wk_items(run);
+  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
+  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
+  row->ideal_items_per_s = ideal;
+  row->efficiency = NAN;
+  row->placement_violations = c->pin == CF_PIN_NONE ? 0 : -1;
+  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
+
+  rep_records rr = {0};
+  rr.cap = (row->items + c->chunksize - 1) / c->chunksize;
+  rr.lat = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.lat);
+  rr.qw = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.qw);
+  /* Where pinning should have put each worker, to count violations. */
+  int *plan = NULL;
+  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
+      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
+    free(plan);
+    plan = NULL;
+  }
+  rr.plan = plan;
+  int rc = 0;
+  if (!rr.lat || !rr.qw) {
+    rc = -1;
+  } else {
+    cfb_counters_start(r->counters);
+    cf_executor *ex = start_pool(c, row);
+    if (ex) run_items(ex, c, run, row, &rr);
+    cf_executor_free(ex);
+    cfb_counters_stop(r->counters, &row->ctr);
+    if (ex) finish_row(run, ideal, &rr, row);
+  }
+  free(plan);
+  free(rr.lat);
+  free(rr.qw);
+  return rc;
 }
 
 /* ------------------------------------------------------------- config */
