@@ -12,5 +12,6 @@ int cf_cmd_bench(int argc, char **argv);     /* run --suite default, plot, repor
 int cf_cmd_plot(int argc, char **argv);      /* plot.c:  cfbench plot DIR */
 int cf_cmd_report(int argc, char **argv);    /* report.c: cfbench report DIR */
 int cf_cmd_compare(int argc, char **argv);   /* compare.c: cfbench compare BASE NEW */
+int cfb_cmd_history(int argc, char **argv);  /* report/history.c: cfbench history ACTION */
 
 #endif

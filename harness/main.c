@@ -18,6 +18,7 @@ static const struct {
     {"plot", cf_cmd_plot, "plot a results directory (gnuplot)"},
     {"report", cf_cmd_report, "write a Markdown report for a results directory"},
     {"compare", cf_cmd_compare, "compare two results directories; non-zero exit on a regression"},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check"},
 };
 
 static void usage(FILE *f) {
