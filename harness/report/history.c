@@ -178,7 +178,7 @@ int cfb_cmd_history(int argc, char **argv) {
   cfb_hist_cli o;
   char err[512];
   if (cfb_hist_cli_parse(argc - 1, argv + 1, &o, err, sizeof err) != 0) {
-    fprintf(stderr, "cfbench history: %s\n", err);
+    fprintf(stderr, "cfbench %s\n", err);
     cfb_hist_cli_free(&o);
     return 2;
   }

@@ -196,6 +196,15 @@ int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded 
   snprintf(path, sizeof path, "%s/meta.json", dir);
   if (cf_read_file(path, &meta, NULL) != 0) meta = NULL;
   const char *rev = o->revision ? o->revision : m.git_revision;
+  /* The commit time: --commit-time, else meta.json's optional
+   * "git_commit_time" (ISO 8601), else none (ordered by start time). */
+  char ctime_meta[64] = "";
+  cfb_hist_load_opts eff = *o;
+  if (!eff.commit_time && meta &&
+      cf_json_get_string(meta, "git_commit_time", ctime_meta, sizeof ctime_meta) == 0 &&
+      ctime_meta[0])
+    eff.commit_time = ctime_meta;
+  o = &eff;
   if (check_meta(dir, &m, meta, rev, err, errlen) != 0) {
     free(meta);
     return -1;

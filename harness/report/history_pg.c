@@ -65,10 +65,12 @@ static const cfb_hist_ops pg_ops = {"postgresql", pg_exec, pg_begin, pg_commit, 
 
 static void quiet(void *arg, const char *msg) { (void)arg, (void)msg; } /* "already exists, skipping" */
 
-/* The URL without a password, for messages. */
+/* The URL without its password ("user:secret@" -> "user:***@"), for messages. */
 static void describe(char *out, size_t len, const char *url) {
-  const char *at = strchr(url, '@'), *scheme = strstr(url, "://");
-  if (at && scheme && at > scheme) snprintf(out, len, "%.*s***%s", (int)(scheme + 3 - url), url, at);
+  const char *scheme = strstr(url, "://");
+  const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+  const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+  if (colon) snprintf(out, len, "%.*s***%s", (int)(colon + 1 - url), url, at);
   else snprintf(out, len, "%s", url);
 }
 
