@@ -108,6 +108,16 @@ static size_t trials(void) {
 
 #define LEN 40
 
+/* Changes of x[0..LEN) with the defaults and permutation seed `seed`. */
+static size_t detect(const double *x, uint64_t seed, cfb_ed_change ch[16]) {
+  cfb_ed_opts o;
+  cfb_ed_defaults(&o);
+  o.seed = seed;
+  size_t n = 0;
+  CHECK_EQ(cfb_edivisive(x, LEN, &o, ch, 16, &n), 0);
+  return n;
+}
+
 /* 5% steps (up or down) at a uniform position in [5, 35) with 2% noise. */
 static void test_sweep_steps(void) {
   size_t nt = trials(), hit = 0, near = 0;
@@ -117,12 +127,8 @@ static void test_sweep_steps(void) {
     size_t at = 5 + (size_t)cf_rng_below(&rng, LEN - 10);
     double step = cf_rng_below(&rng, 2) ? 1.05 : 0.95;
     for (size_t i = 0; i < LEN; i++) x[i] = 100 * (i < at ? 1 : step) * (1 + 0.02 * gauss(&rng));
-    cfb_ed_opts o;
-    cfb_ed_defaults(&o);
-    o.seed = t + 1;
     cfb_ed_change ch[16];
-    size_t n = 0;
-    CHECK_EQ(cfb_edivisive(x, LEN, &o, ch, 16, &n), 0);
+    size_t n = detect(x, t + 1, ch);
     int found = 0;
     for (size_t i = 0; i < n; i++)
       if (ch[i].index + 1 >= at && ch[i].index <= at + 1) found = 1;
@@ -140,13 +146,8 @@ static void test_sweep_null(void) {
   for (size_t t = 0; t < nt; t++) {
     double x[LEN];
     for (size_t i = 0; i < LEN; i++) x[i] = 100 * (1 + 0.02 * gauss(&rng));
-    cfb_ed_opts o;
-    cfb_ed_defaults(&o);
-    o.seed = t + 1;
     cfb_ed_change ch[16];
-    size_t n = 0;
-    CHECK_EQ(cfb_edivisive(x, LEN, &o, ch, 16, &n), 0);
-    fp += n > 0;
+    fp += detect(x, t + 1, ch) > 0;
   }
   fprintf(stderr, "no step, 2%% noise, %d points: false positives in %zu of %zu (%.2f%%)\n", LEN,
           fp, nt, 100.0 * (double)fp / (double)nt);
