@@ -20,6 +20,7 @@ static const struct {
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)"},
     {"report", cfb_cmd_report, "write a Markdown report for a results directory"},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression"},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check"},
 };
 
 static void usage(FILE *f) {
