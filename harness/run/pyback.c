@@ -40,6 +40,7 @@ const char *cfb_py_strerror(int code) {
   case CFB_PY_EPROTO: return "bad output from the Python driver";
   case CFB_PY_ETIMEDOUT: return "timed out";
   case CFB_PY_ESYS: return "system error";
+  case CFB_PY_ECANCELED: return "canceled";
   default: return "unknown error";
   }
 }
@@ -329,27 +330,33 @@ static double mono_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Read both pipes to EOF; kill the group once timeout_s has passed. */
-static int pump(child *ch, double timeout_s, cfb_py_result *res) {
+/* Read both pipes to EOF; kill the group once timeout_s has passed or
+ * *cancel is set (polled every 100 ms then). */
+static int pump(child *ch, double timeout_s, const volatile int *cancel, cfb_py_result *res) {
   double deadline = timeout_s > 0 ? mono_s() + timeout_s : 0;
   int rc = 0, killed = 0;
   while (ch->out >= 0 || ch->err >= 0) {
     struct pollfd p[2] = {{ch->out, POLLIN, 0}, {ch->err, POLLIN, 0}};
     int wait_ms = -1;
-    if (deadline && !killed) {
+    if (!killed && cancel) wait_ms = 100;
+    if (!killed && deadline) {
       double left = deadline - mono_s();
-      wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+      int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+      if (wait_ms < 0 || ms < wait_ms) wait_ms = ms;
     }
     int n = poll(p, 2, wait_ms);
     if (n < 0 && errno != EINTR) {
       kill(-ch->pid, SIGKILL); /* cannot read it any more: do not leave it running */
       return fail(res, CFB_PY_ESYS, "python driver: poll: %s", strerror(errno));
     }
-    if (n == 0 && !killed) {
+    if (!killed && cancel && *cancel) {
       kill(-ch->pid, SIGKILL);
       killed = 1;
+      rc = fail(res, CFB_PY_ECANCELED, "python driver: canceled; killed");
+    } else if (!killed && deadline && mono_s() >= deadline) {
+      kill(-ch->pid, SIGKILL); /* the group: the driver and its pool's workers */
+      killed = 1;
       rc = fail(res, CFB_PY_ETIMEDOUT, "python driver: no end after %.3g s; killed", timeout_s);
-      continue;
     }
     if (n <= 0) continue;
     if (ch->out >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -402,7 +409,7 @@ int cfb_py_run(const cfb_py_config *cfg, cfb_py_result *res) {
   child ch = {.pid = -1, .out = -1, .err = -1};
   rc = spawn(&ch, a.v, res);
   if (rc) return rc;
-  rc = pump(&ch, cfg->timeout_s, res);
+  rc = pump(&ch, cfg->timeout_s, cfg->cancel, res);
   if (ch.out >= 0) close(ch.out);
   if (ch.err >= 0) close(ch.err);
   res->exit_status = wait_child(ch.pid);

@@ -21,6 +21,7 @@ enum {
   CFB_PY_EPROTO = -4,    /* the driver's output was not the protocol, or it died */
   CFB_PY_ETIMEDOUT = -5, /* cfb_py_config.timeout_s passed; the driver was killed */
   CFB_PY_ESYS = -6,      /* pipe, spawn or memory failure */
+  CFB_PY_ECANCELED = -7, /* *cfb_py_config.cancel became non-zero; the driver was killed */
 };
 
 /* A short name for a CFB_PY_* code ("python missing", ...). */
@@ -42,6 +43,10 @@ typedef struct cfb_py_config {
   int repeat;               /* measured repetitions, >= 1 */
   int warmup;               /* unmeasured repetitions first */
   double timeout_s;         /* kill the driver after this long (0: never) */
+  /* If not NULL, polled every 100 ms while the driver runs: non-zero kills
+   * it (e.g. the harness's SIGINT flag; the driver runs in its own process
+   * group, so a terminal's ^C reaches only the harness). */
+  const volatile int *cancel;
 } cfb_py_config;
 
 /* One measured repetition, as the driver reported it.  Times the driver

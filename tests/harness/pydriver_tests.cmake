@@ -15,7 +15,7 @@ if(CF_PYTHON3 AND JANSSON_FOUND)
   target_include_directories(test_harness_pyback PRIVATE ${PROJECT_SOURCE_DIR}/tests
                                                          ${PROJECT_SOURCE_DIR}/harness/run)
   target_compile_definitions(test_harness_pyback PRIVATE CFB_PY_DRIVER="${CF_PY_DRIVER}")
-  target_link_libraries(test_harness_pyback PRIVATE PkgConfig::JANSSON m)
+  target_link_libraries(test_harness_pyback PRIVATE PkgConfig::JANSSON Threads::Threads m)
   add_test(NAME harness.pyback COMMAND test_harness_pyback -)
   set_tests_properties(harness.pyback PROPERTIES LABELS "harness" TIMEOUT 240)
 endif()

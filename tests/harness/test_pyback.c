@@ -2,9 +2,11 @@
  * rows of a thread and a process run, a failed repetition (a refused
  * connection), a refused configuration, python missing ($CFBENCH_PYTHON
  * pointing nowhere, a PATH without python3), a driver that prints no
- * protocol, and a driver that hangs (killed at the timeout). */
+ * protocol, and a driver that hangs (killed at the timeout, or when the
+ * cancel flag rises). */
 #define _GNU_SOURCE
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,11 +177,39 @@ static void test_timeout(void) {
   cfb_py_result_free(&res);
 }
 
+static volatile int cancel_flag;
+
+static void *raise_cancel(void *arg) {
+  (void)arg;
+  struct timespec ts = {0, 300 * 1000000L};
+  nanosleep(&ts, NULL);
+  cancel_flag = 1;
+  return NULL;
+}
+
+static void test_cancel(void) {
+  cfb_py_config c = base("py-thread", "sleep", "delay=60s");
+  c.items = 2;
+  c.cancel = &cancel_flag;
+  cancel_flag = 0;
+  pthread_t t;
+  CHECK_EQ(pthread_create(&t, NULL, raise_cancel, NULL), 0);
+  time_t t0 = time(NULL);
+  cfb_py_result res;
+  CHECK_EQ(cfb_py_run(&c, &res), CFB_PY_ECANCELED);
+  CHECK_LT(time(NULL) - t0, 30); /* not the 60 s sleep */
+  CHECK_EQ(res.exit_status, 128 + 9);
+  CHECK_STR_CONTAINS(res.error, "canceled");
+  pthread_join(t, NULL);
+  cfb_py_result_free(&res);
+}
+
 static const test_case cases[] = {
     {"thread_rows", test_thread_rows},   {"process_rows", test_process_rows},
     {"failed_rep", test_failed_rep},     {"usage", test_usage},
     {"missing_python", test_missing_python}, {"bad_output", test_bad_output},
-    {"timeout", test_timeout},           {NULL, NULL},
+    {"timeout", test_timeout},           {"cancel", test_cancel},
+    {NULL, NULL},
 };
 
 int main(int argc, char **argv) { return run_tests(cases, argc, argv); }

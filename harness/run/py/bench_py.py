@@ -42,7 +42,7 @@ def rounds_of(configs, rounds):
         k = r % len(configs)
         for name, args in configs[k:] + configs[:k]:
             out[name].append(drive(*args))
-        print("  round %d/%d done" % (r + 1, rounds), file=sys.stderr)
+        print("  round %d/%d done (load average %.2f)" % (r + 1, rounds, os.getloadavg()[0]), file=sys.stderr)
     return out
 
 
@@ -63,7 +63,8 @@ def primes(a):
     res = rounds_of(configs, a.rounds)
     wall = {k: [r["wall_s"] for r in v] for k, v in res.items()}
     print("\n## The docs' PRIMES (6 numbers, executor.map), %d workers, %d rounds" % (a.workers, a.rounds))
-    print("%s; %d CPUs online" % (" ".join(res["process-W"][0]["python"].values()), os.cpu_count()))
+    print("%s; %d CPUs online; load average now %.2f (other jobs on the machine skew"
+          " every figure)" % (" ".join(res["process-W"][0]["python"].values()), os.cpu_count(), os.getloadavg()[0]))
     print("%-11s %-28s %s" % ("config", "wall s: median [min .. max]", "cpu s (median)"))
     for k, _ in configs:
         print("%-11s %-28s %.3f" % (k, mmm(wall[k]), statistics.median(r["cpu_s"] for r in res[k])))
@@ -88,7 +89,8 @@ def cost(a):
             items = n if c > 1 or b == "py-thread" else max(n // 2, 100)
             configs.append(("%s map/%d" % (b, c), common + ["--mode", "map", "--chunksize", c, "--items", items]))
     res = rounds_of(configs, a.rounds)
-    print("\n## Per-task cost, no-op items (sleep delay=0), %d workers, %d rounds" % (a.workers, a.rounds))
+    print("\n## Per-task cost, no-op items (sleep delay=0), %d workers, %d rounds; load average now %.2f"
+          % (a.workers, a.rounds, os.getloadavg()[0]))
     print("%-24s %-30s %s" % ("config", "us/item: median [min .. max]", "items"))
     for k, _ in configs:
         us = [r["wall_s"] / r["items"] * 1e6 for r in res[k]]
