@@ -164,13 +164,15 @@ static void str_of(json_t *o, const char *k, char *out, size_t len) {
 }
 
 /* "CPython 3.11.7 fork" / "CPython 3.11.7 threads": one CSV-friendly word
- * each for implementation, version, and how workers are made. */
+ * each for implementation, version, and how workers are made (the start
+ * method; "threads" or "serial" where there is none). */
 static void python_of(json_t *o, char *out, size_t len) {
   json_t *py = json_object_get(o, "python");
   const char *impl = json_string_value(json_object_get(py, "implementation"));
   const char *ver = json_string_value(json_object_get(py, "version"));
   const char *sm = json_string_value(json_object_get(py, "start_method"));
-  if (!sm || strcmp(sm, "none") == 0) sm = "threads";
+  const char *backend = json_string_value(json_object_get(o, "backend"));
+  if (!sm || strcmp(sm, "none") == 0) sm = backend && strcmp(backend, "py-serial") == 0 ? "serial" : "threads";
   snprintf(out, len, "%s %s %s", impl ? impl : "?", ver ? ver : "?", sm);
 }
 

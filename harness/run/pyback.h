@@ -59,7 +59,7 @@ typedef struct cfb_py_row {
   double wall_s, items_per_s, pool_start_s;
   double cpu_s, cpu_user_s, cpu_sys_s; /* getrusage self + children */
   double lat_p50_us, lat_p90_us, lat_p99_us, qwait_p50_us;
-  char python[96];          /* e.g. "CPython 3.11.7 fork", "CPython 3.11.7 threads" */
+  char python[96];          /* e.g. "CPython 3.11.7 fork", "... threads", "... serial" */
   char params[256];         /* the canonical parameter string */
   char metrics[256];        /* "name=value;..." as the C workloads name them */
   char error[256];          /* why the repetition failed ("" when ok) */

@@ -80,6 +80,21 @@ static void test_process_rows(void) {
   cfb_py_result_free(&res);
 }
 
+static void test_serial_rows(void) {
+  cfb_py_config c = base("py-serial", "memtouch", "mib=1");
+  c.items = 3;
+  c.workers = 0; /* the default: 1 for the plain loop */
+  cfb_py_result res;
+  int rc = cfb_py_run(&c, &res);
+  if (rc) fprintf(stderr, "error: %s\n", res.error);
+  CHECK_EQ(rc, 0);
+  CHECK_EQ(res.nrows, 1);
+  CHECK_EQ(res.rows[0].workers, 1);
+  CHECK_EQ(res.rows[0].items_done, 3);
+  CHECK_STR_CONTAINS(res.rows[0].python, " serial");
+  cfb_py_result_free(&res);
+}
+
 static void test_failed_rep(void) {
   cfb_py_config c = base("py-thread", "socket", "timeout=2s");
   c.target = "http://127.0.0.1:1/"; /* nothing listens on port 1 */
@@ -206,7 +221,8 @@ static void test_cancel(void) {
 
 static const test_case cases[] = {
     {"thread_rows", test_thread_rows},   {"process_rows", test_process_rows},
-    {"failed_rep", test_failed_rep},     {"usage", test_usage},
+    {"serial_rows", test_serial_rows},   {"failed_rep", test_failed_rep},
+    {"usage", test_usage},
     {"missing_python", test_missing_python}, {"bad_output", test_bad_output},
     {"timeout", test_timeout},           {"cancel", test_cancel},
     {NULL, NULL},
