@@ -29,7 +29,7 @@ static void test_ranges_and_lists(void) {
   CHECK_EQ(s->nchunksizes, 9);
   CHECK_EQ(s->chunksizes[8], 256);
   CHECK_EQ(s->nbackends, 2);
-  CHECK_EQ(s->backends[0], CF_BACKEND_PROCESS);
+  CHECK_EQ(s->backends[0], CFB_BK_PROCESS);
   CHECK_EQ(s->npins, 2);
   CHECK_EQ(s->repeat, 5); /* defaults */
   CHECK_EQ(s->warmup, 1);
