@@ -25,3 +25,9 @@ if(CF_PYTHON3 AND NOT CMAKE_C_FLAGS MATCHES "-fsanitize")
   add_test(NAME harness.pydriver COMMAND ${CF_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/test_pydriver.py ${CF_PY_DRIVER})
   set_tests_properties(harness.pydriver PROPERTIES LABELS "harness" TIMEOUT 240)
 endif()
+# cfbench run with the py backends: every workload on py-thread and
+# py-process (the missing-python case, harness.cli.py_missing, needs none).
+if(CF_PYTHON3)
+  add_test(NAME harness.cli.py_backends COMMAND test_harness_cli $<TARGET_FILE:cfbench> py_backends)
+  set_tests_properties(harness.cli.py_backends PROPERTIES LABELS "harness" TIMEOUT 240)
+endif()
