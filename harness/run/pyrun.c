@@ -50,7 +50,7 @@ static void fail_row(cfb_runner *r, const cfb_sweep_config *c, int round, cfb_co
   row.repeat = res->measured++;
   row.round = round;
   row.items = c->items;
-  snprintf(row.error, sizeof row.error, "%s: %s", cfb_backend_name(c->backend), why);
+  snprintf(row.error, sizeof row.error, "%.16s: %.230s", cfb_backend_name(c->backend), why);
   cfb_one_line(row.error);
   res->stop = CFB_STOP_FAILED;
   r->on_row(r->ud, &row);
