@@ -53,7 +53,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(PLACEMENT_VIOLATIONS, "placement_violations", INT)                                             \
   X(STATUS, "status", STR)                                                                         \
   X(ERROR, "error", STR)                                                                           \
-  X(METRICS, "metrics", STR)
+  X(METRICS, "metrics", STR)                                                                       \
+  X(PYTHON, "python", STR)
 
 /* summary.csv: one row per configuration (and results.json's benchmarks). */
 #define CFB_SUMMARY_COLUMNS(X)                                                                     \
@@ -70,7 +71,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(IDEAL_ITEMS_PER_S, "ideal_items_per_s", NUM)                                                   \
   X(EFFICIENCY_MEDIAN, "efficiency_median", NUM)                                                   \
   X(STATUS, "status", STR)                                                                         \
-  X(ERROR, "error", STR)
+  X(ERROR, "error", STR)                                                                           \
+  X(PYTHON, "python", STR)
 
 /* meta.json (and results.json's "context"): dotted paths, in the order
  * they are written. */

@@ -23,7 +23,8 @@ void cfb_run_usage(FILE *f) {
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
           "  --workload W,...      workloads (cfbench list)\n"
           "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
-          "  --backend B,...       thread, process (default thread)\n"
+          "  --backend B,...       thread, process (cfutures), py-thread, py-process\n"
+          "                        (CPython's executors, docs/python.md; default thread)\n"
           "  --workers N,...       worker counts >= 1 (default 1,2)\n"
           "  --chunksize N,...     items per task >= 1 (default 1)\n"
           "  --pin P,...           none, compact, scatter (default none)\n"
@@ -321,15 +322,16 @@ static int opt_param(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  static const char *const names[] = {"thread", "process"};
+  const char *names[CFB_BK_COUNT];
+  for (int i = 0; i < CFB_BK_COUNT; i++) names[i] = cfb_backend_name((cfb_backend)i);
   cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
   int *v = NULL;
   size_t n;
-  int rc = set_enum_axis(opt->name, val, names, 2, "thread, process", &v, &n, err, errlen);
+  int rc = set_enum_axis(opt->name, val, names, CFB_BK_COUNT, cfb_backend_names(), &v, &n, err, errlen);
   if (rc) return rc;
   free(s->backends);
   s->backends = malloc(n * sizeof *s->backends);
-  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cf_backend)v[i];
+  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cfb_backend)v[i];
   s->nbackends = n;
   free(v);
   return s->backends ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
@@ -513,7 +515,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
-    s->backends[0] = CF_BACKEND_THREAD;
+    s->backends[0] = CFB_BK_THREAD;
     s->nbackends = 1;
   }
   if (!s->nworkers) {

@@ -77,6 +77,7 @@ static cell runs_field(const cfb_row *r, cfb_runs_col col) {
                                        : uns((unsigned long long)r->placement_violations);
   case CFB_RUNS_STATUS: return str(r->ok ? "ok" : "failed");
   case CFB_RUNS_ERROR: return str(r->error);
+  case CFB_RUNS_PYTHON: return str(r->python);
   default: return str(r->metrics);
   }
 }
@@ -96,6 +97,7 @@ static cell summary_field(const cfb_config_result *s, cfb_summary_col col) {
   case CFB_SUM_IDEAL_ITEMS_PER_S: return num(s->ideal_items_per_s);
   case CFB_SUM_EFFICIENCY_MEDIAN: return num(s->efficiency_median);
   case CFB_SUM_STATUS: return str(cfb_cfg_status_name(s->status));
+  case CFB_SUM_PYTHON: return str(s->python);
   default: return str(s->error);
   }
 }

@@ -15,12 +15,20 @@
  *            repetition takes ~0.05-1 s here; --max-time caps each
  *            configuration.
  *
+ *   python   ~2 min: cfutures against CPython's executors (py-thread,
+ *            py-process; docs/python.md): per-task cost at chunksizes
+ *            1, 16, 256, the docs' PRIMES on 1 and 2 workers, and mixed
+ *            with gil=on over cpu_us (the emulated crossover beside
+ *            CPython's), all four backends.
+ *
  * ci and default run one round per repetition (see `suites[]`). */
 #include "suites.h"
 
 #include <string.h>
 
 #define BOTH "--backend thread,process "
+#define PY "--backend py-thread,py-process "
+#define ALL4 "--backend thread,process,py-thread,py-process "
 
 static const char *const quick[] = {
     "--workload sleep --param delay=1ms " BOTH "--workers 1,4 --items 40 --repeat 3 --warmup 1 --max-time 5s",
@@ -63,6 +71,23 @@ static const char *const def[] = {
     /* executor overhead: items that do nothing, over chunksizes */
     "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 50000 "
     "--repeat 5 --warmup 1 --max-time 10s",
+    /* CPython's executors beside the sweeps above (the report's "cfutures
+     * against CPython"), kept small (~30 s): the per-task cost, the docs'
+     * PRIMES (2 of its numbers: ~1 s a repetition in CPython), the mixed
+     * gil=on crossover at 2 workers */
+    "--workload sleep --param delay=0 " PY "--workers 1 --chunksize 1,16,256 --items 2000 "
+    "--repeat 3 --max-time 10s",
+    "--workload primes --param preset=docs " PY "--workers 1,2 --items 2 --repeat 3 --max-time 15s",
+    "--workload mixed --param cpu_us=10us,30us,100us,300us,1000us --param io_us=200us --param gil=on " PY
+    "--workers 2 --items 100 --repeat 3 --max-time 10s",
+    NULL};
+
+static const char *const python[] = {
+    "--workload sleep --param delay=0 " ALL4 "--workers 1 --chunksize 1,16,256 --items 5000 "
+    "--repeat 5 --warmup 1 --max-time 10s",
+    "--workload primes --param preset=docs " ALL4 "--workers 1,2 --repeat 5 --max-time 30s",
+    "--workload mixed --param cpu_us=10us,30us,100us,300us,1000us,3000us --param io_us=200us --param gil=on "
+    ALL4 "--workers 2 --items 200 --repeat 5 --warmup 1 --max-time 10s",
     NULL};
 
 /* ci and default run in rounds of one repetition of every configuration
@@ -74,6 +99,8 @@ static const cfb_suite suites[] = {
     {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1},
     {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
      CFB_SUITE_ROUNDS_PER_REPEAT},
+    {"python", "cfutures against CPython's executors: per-task cost, the docs' PRIMES, the GIL crossover (~2 min)",
+     python, CFB_SUITE_ROUNDS_PER_REPEAT},
 };
 
 size_t cfb_suite_count(void) { return sizeof suites / sizeof suites[0]; }

@@ -12,7 +12,32 @@
 
 #include "sweep.h"
 
-const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+static const struct {
+  const char *name;
+  cf_backend exec;
+  int py;
+} backends[CFB_BK_COUNT] = {
+#define CFB_X_(id, name, exec, py) {name, exec, py},
+    CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_backend_name(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].name : "?"; }
+cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].exec : CF_BACKEND_THREAD; }
+int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
+
+int cfb_backend_find(const char *name) {
+  for (int i = 0; i < CFB_BK_COUNT; i++)
+    if (!strcmp(backends[i].name, name)) return i;
+  return -1;
+}
+
+const char *cfb_backend_names(void) {
+#define CFB_X_(id, name, exec, py) ", " name
+  static const char all[] = CFB_BACKENDS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
 
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {

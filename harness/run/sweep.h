@@ -15,6 +15,33 @@
 #include "counters.h"
 #include "stats.h"
 
+/* The backends `--backend` names, declared once: X(ID, "name", executor
+ * backend, python).  The py ones are CPython's concurrent.futures run by
+ * the Python driver (pyback.h); their executor backend is the cfutures one
+ * they are the peer of (what the workloads prepare for, e.g. the embedded
+ * server and the ideal-rate model). */
+#define CFB_BACKENDS(X)                                                                            \
+  X(THREAD, "thread", CF_BACKEND_THREAD, 0)                                                        \
+  X(PROCESS, "process", CF_BACKEND_PROCESS, 0)                                                     \
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1)                                                  \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1)
+
+typedef enum cfb_backend {
+#define CFB_X_(id, name, exec, py) CFB_BK_##id,
+  CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+  CFB_BK_COUNT
+} cfb_backend;
+
+/* Its name ("thread", "py-process"), the executor backend it runs on or is
+ * the peer of, whether it is a Python one; cfb_backend_find: by name, -1 if
+ * unknown.  cfb_backend_names: "thread, process, py-thread, py-process". */
+const char *cfb_backend_name(cfb_backend b);
+cf_backend cfb_backend_exec(cfb_backend b);
+int cfb_backend_is_py(cfb_backend b);
+int cfb_backend_find(const char *name);
+const char *cfb_backend_names(void);
+
 typedef struct cfb_strlist {
   char **v;
   size_t n;
@@ -32,7 +59,7 @@ typedef struct cfb_sweep_spec {
   size_t nworkloads;
   cfb_param_axis *params;
   size_t nparams;
-  cf_backend *backends;
+  cfb_backend *backends;
   size_t nbackends;
   int *workers;
   size_t nworkers;
@@ -76,7 +103,7 @@ typedef struct cfb_sweep_config {
   char **kv;          /* "key=value" parameters given for this workload */
   size_t nkv;
   char *params;       /* canonical parameter string (after validation) */
-  cf_backend backend;
+  cfb_backend backend;
   int workers;
   size_t chunksize;
   cf_pin_policy pin;
@@ -118,8 +145,7 @@ const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
  * one out.  The shares over all rounds add up to c->repeat. */
 int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r);
 
-/* "thread"/"process", "none"/"compact"/"scatter"/"list". */
-const char *cfb_backend_name(cf_backend b);
+/* "none"/"compact"/"scatter"/"list". */
 const char *cfb_pin_name(cf_pin_policy p);
 
 /* One measured repetition: a runs.csv row.  NAN = not measured. */
@@ -137,6 +163,7 @@ typedef struct cfb_row {
   int ok;
   char error[256];
   char *metrics;             /* "name=value;..." (owned) */
+  char python[96];           /* py backends: "CPython 3.11.7 fork"; "" otherwise */
 } cfb_row;
 
 typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN } cfb_cfg_status;
@@ -153,6 +180,7 @@ typedef struct cfb_config_result {
   double ideal_items_per_s, efficiency_median;
   cfb_cfg_status status;
   char error[256];
+  char python[96];           /* py backends: the python of its rows; "" otherwise */
   size_t nrows;              /* rows written (ok or failed) */
   /* between rounds (runner.c) */
   int measured;              /* rows so far: the next repetition index */
