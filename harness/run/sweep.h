@@ -57,6 +57,7 @@ typedef struct cfb_run_opts {
   int force;
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
