@@ -40,6 +40,7 @@ void cfb_run_usage(FILE *f) {
           "  --force               write into a non-empty DIR\n"
           "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
           "  --export-gbench FILE  also write the results as Google Benchmark JSON (cfbench export)\n"
+          "  --dry-run             print the rounds and the configurations; run and write nothing\n"
           "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
           "                        /--rounds then override the suite's values\n"
           "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
@@ -458,6 +459,11 @@ static int opt_export_gbench(void *ctx, const cfb_option *opt, const char *val, 
   return 0;
 }
 
+static int opt_dry_run(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((parse_state *)ctx)->o->dry_run = 1;
+  return 0;
+}
+
 static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((parse_state *)ctx)->o->force = 1;
   return 0;
@@ -494,7 +500,7 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
-    {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL},
+    {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class, and refuse the run's own options

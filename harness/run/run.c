@@ -172,6 +172,13 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     cfb_run_opts_free(o);
     return 2;
   }
+  if (o->dry_run) { /* the configurations, and nothing run or written */
+    cfb_sweep_print(stdout, sw);
+    cfb_sweep_free(sw);
+    cfb_run_opts_free(o);
+    *help = 1;
+    return 0;
+  }
   if (o->out) snprintf(dir, dirlen, "%s", o->out);
   else {
     char stamp[32];

@@ -58,6 +58,7 @@ typedef struct cfb_run_opts {
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
+  int dry_run;         /* --dry-run: print the configurations, run nothing */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
@@ -109,6 +110,11 @@ typedef struct cfb_sweep {
  * with one line in err. */
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen);
 void cfb_sweep_free(cfb_sweep *s);
+
+/* `cfbench run --dry-run`: the rounds, then one line per configuration in
+ * expansion order (workload, params, backend, workers, chunksize, pin,
+ * items, repeat, warmup, max-time): what a suite or sweep file means. */
+void cfb_sweep_print(FILE *f, const cfb_sweep *s);
 
 /* The run order of round r (0-based): s->n indices into s->cfg. */
 const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
