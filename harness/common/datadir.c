@@ -20,8 +20,12 @@ static int is_dir(const char *p) {
   return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *cfb_data_dir(const char *env, const char *sub, const char *build_dir, char *out,
-                         size_t len) {
+/* The source tree, for a cfbench run from its build tree. */
+#ifndef CFB_SOURCE_DIR
+#define CFB_SOURCE_DIR "."
+#endif
+
+const char *cfb_data_dir(const char *env, const char *sub, char *out, size_t len) {
   const char *e = env ? getenv(env) : NULL;
   if (e && *e) {
     snprintf(out, len, "%s", e);
@@ -42,6 +46,6 @@ const char *cfb_data_dir(const char *env, const char *sub, const char *build_dir
       }
     }
   }
-  snprintf(out, len, "%s", build_dir);
+  snprintf(out, len, "%s/%s", CFB_SOURCE_DIR, sub);
   return out;
 }

@@ -23,9 +23,6 @@
 #include "format.h"
 #include "strbuf.h"
 
-#ifndef CF_PLOTS_DIR
-#define CF_PLOTS_DIR "plots"
-#endif
 
 #define MAX_FIELDS 16
 
@@ -572,7 +569,7 @@ int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
   c.dir = dir;
-  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", CF_PLOTS_DIR, c.tdir, sizeof c.tdir);
+  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
   char err[512];
   cfb_resultset rs;
   if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {

@@ -49,7 +49,8 @@ typedef struct cfb_sweep_spec {
 typedef struct cfb_run_opts {
   cfb_sweep_spec *specs;
   size_t nspecs;
-  const char *suite;  /* NULL: axes from the command line */
+  char *suite;        /* --suite NAME|PATH or --file PATH as given; NULL: axes from the command line (owned) */
+  char *suite_path;   /* the sweep file it names (owned) */
   uint64_t seed;
   int seed_given;
   int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
@@ -66,6 +67,11 @@ typedef struct cfb_run_opts {
  * printed). */
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
 void cfb_run_opts_free(cfb_run_opts *o);
+
+/* Load a sweep file (sweepfile.h) with `cfbench run`'s options as its
+ * keys: the axes and the per-sweep scalars.  0, or 2 with err. */
+struct cfb_sweep_file;
+int cfb_run_sweep_file_load(const char *path, struct cfb_sweep_file *f, char *err, size_t errlen);
 void cfb_run_usage(FILE *f);
 
 /* Parse one list element helpers (also used by the suites). */
