@@ -10,7 +10,8 @@
 #      runs a task on each backend;
 #   3. P is moved to P2 and the installed cfbench runs from there, in
 #      /tmp, with CFBENCH_PLOTS_DIR unset: list (its data folders must be
-#      under P2, not the source or build tree), a short run, plot, report.
+#      under P2, not the source or build tree), the suite quick, a short
+#      run, plot, export, report.
 set -eu
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -25,7 +26,7 @@ cmake --install "$build" --prefix "$P" >"$t/install.log" || { cat "$t/install.lo
 for f in bin/cfbench include/cfutures.h include/cfwork.h lib/libcfutures.a lib/libcfwork.a \
          lib/pkgconfig/cfutures.pc lib/pkgconfig/cfwork.pc \
          lib/cmake/cfutures/cfuturesConfig.cmake lib/cmake/cfutures/cfuturesConfigVersion.cmake \
-         share/cfbench/plots/style.gp share/man/man1/cfbench.1 share/doc/cfutures/README.md; do
+         share/cfbench/plots/style.gp share/cfbench/suites/quick.json share/man/man1/cfbench.1 share/doc/cfutures/README.md; do
   [ -e "$P/$f" ] || fail "$f not installed"
 done
 for h in "$src"/workloads/include/*.h; do
@@ -76,6 +77,8 @@ if "$cfb" list --json >"$t/list.json" 2>/dev/null; then
       fail "the installed cfbench takes its $d from elsewhere: $(grep "${d}_dir" "$t/list.json")"
   done
 fi
+"$cfb" run --suite quick --dry-run >"$t/quick.configs" || fail "the moved cfbench does not find its suites"
+cmp -s "$t/quick.configs" "$src/tests/harness/fixtures/suites/quick.configs" || fail "the installed suite quick differs"
 out=$t/run
 "$cfb" run --workload sleep --param delay=1ms --backend thread,process --workers 1,2 --items 8 \
   --repeat 2 --warmup 0 --seed 1 --out "$out" >"$t/run.log" 2>&1 || { cat "$t/run.log" >&2; fail "cfbench run failed"; }
@@ -84,6 +87,8 @@ if command -v gnuplot >/dev/null; then
   "$cfb" plot "$out" >"$t/plot.log" 2>&1 || { cat "$t/plot.log" >&2; fail "cfbench plot failed"; }
   ls "$out"/plots/*.png >/dev/null 2>&1 || fail "cfbench plot made no PNG"
 fi
+"$cfb" export --format gbench "$out" --out "$t/gbench.json" || fail "cfbench export failed"
+grep -q '"run_type": "aggregate"' "$t/gbench.json" || fail "export wrote no aggregates"
 "$cfb" report "$out" >"$t/report.log" 2>&1 || { cat "$t/report.log" >&2; fail "cfbench report failed"; }
 [ -s "$out/report.md" ] || fail "no report.md"
-echo "ok: installed cfbench moved to another prefix: list, run, plot, report"
+echo "ok: installed cfbench moved to another prefix: list, suites, run, plot, export, report"
