@@ -7,6 +7,7 @@
 #include "bench.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
+#include "export.h"
 
 static const struct {
   const char *name;
@@ -15,12 +16,13 @@ static const struct {
 } commands[] = {
     {"list", cfb_cmd_list, "workloads, their parameters, and the suites"},
     {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers"},
-    {"run", cfb_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json"},
+    {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json"},
     {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report"},
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)"},
     {"report", cfb_cmd_report, "write a Markdown report for a results directory"},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression"},
     {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check"},
+    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)"},
 };
 
 static void usage(FILE *f) {
@@ -40,7 +42,9 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "cfbench: unknown command '%s'; allowed: list, topology, run, bench, plot, report, compare\n",
-          argv[1]);
+  fprintf(stderr, "cfbench: unknown command '%s'; allowed:", argv[1]);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+  fprintf(stderr, "\n");
   return 2;
 }

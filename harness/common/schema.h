@@ -104,6 +104,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(HWLOC_TOPOLOGY, "machine.hwloc_topology", STR)                                                 \
   X(MEMORY_BYTES, "machine.memory_bytes", INT)                                                     \
   X(VIRTUALIZED, "machine.virtualized", BOOL)                                                      \
+  X(MHZ, "machine.mhz", NUM)                                                                       \
+  X(CACHES, "machine.caches", STR)                                                                 \
   X(COMPILER, "build.compiler", STR)                                                               \
   X(FLAGS, "build.flags", STR)                                                                     \
   X(BUILD_TYPE, "build.build_type", STR)                                                           \

@@ -19,13 +19,11 @@
 
 #include "analysis_py.h"
 #include "cmd_report.h"
+#include "datadir.h"
 #include "fileio.h"
 #include "format.h"
 #include "strbuf.h"
 
-#ifndef CF_PLOTS_DIR
-#define CF_PLOTS_DIR "plots"
-#endif
 
 #define MAX_FIELDS 16
 
@@ -43,10 +41,6 @@ typedef struct plot_ctx {
   size_t nscripts, capscripts;
 } plot_ctx;
 
-static const char *templates_dir(void) {
-  const char *e = getenv("CFBENCH_PLOTS_DIR");
-  return e && *e ? e : CF_PLOTS_DIR;
-}
 
 void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]) {
   for (size_t i = 0; i < ng; i++) {
@@ -634,7 +628,7 @@ int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
   c.dir = dir;
-  snprintf(c.tdir, sizeof c.tdir, "%s", templates_dir());
+  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
   char err[512];
   cfb_resultset rs;
   if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {

@@ -132,6 +132,8 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_HWLOC_TOPOLOGY: return str(e->topology);
   case CFB_META_MEMORY_BYTES: return uns(e->memory_bytes);
   case CFB_META_VIRTUALIZED: return boolean(e->virtualized);
+  case CFB_META_MHZ: return e->mhz > 0 ? num(e->mhz) : null_cell(CFB_T_NUM);
+  case CFB_META_CACHES: return str(e->caches);
   case CFB_META_COMPILER: return str(e->compiler);
   case CFB_META_FLAGS: return str(e->flags);
   case CFB_META_BUILD_TYPE: return str(e->build_type);

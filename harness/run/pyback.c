@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include "pyback.h"
 
+#include "datadir.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -402,7 +404,14 @@ int cfb_py_run(const cfb_py_config *cfg, cfb_py_result *res) {
   if (rc) return rc;
   const char *driver = cfg->driver;
   if (!driver) driver = getenv("CFBENCH_PY_DRIVER");
-  if (!driver || !*driver) driver = CFB_PY_DRIVER;
+  char shipped[4200];
+  if (!driver || !*driver) {
+    /* An installed cfbench has the driver in share/cfbench/py; one run from
+     * its build tree uses the source tree's copy, compiled in. */
+    char dir[4096];
+    snprintf(shipped, sizeof shipped, "%s/cfbench_py.py", cfb_data_dir(NULL, "py", dir, sizeof dir));
+    driver = access(shipped, R_OK) == 0 ? shipped : CFB_PY_DRIVER;
+  }
   if (access(driver, R_OK) != 0)
     return fail(res, CFB_PY_ENOPYTHON, "python driver %s: %s (set CFBENCH_PY_DRIVER to cfbench_py.py)", driver,
                 strerror(errno));

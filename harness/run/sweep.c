@@ -249,3 +249,13 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
 }
+
+void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
+  fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
+  for (size_t i = 0; i < s->n; i++) {
+    const cfb_sweep_config *c = &s->cfg[i];
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
+            c->items, c->repeat, c->warmup, c->max_time_s);
+  }
+}

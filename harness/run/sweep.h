@@ -76,7 +76,8 @@ typedef struct cfb_sweep_spec {
 typedef struct cfb_run_opts {
   cfb_sweep_spec *specs;
   size_t nspecs;
-  const char *suite;  /* NULL: axes from the command line */
+  char *suite;        /* --suite NAME|PATH or --file PATH as given; NULL: axes from the command line (owned) */
+  char *suite_path;   /* the sweep file it names (owned) */
   uint64_t seed;
   int seed_given;
   int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
@@ -84,6 +85,8 @@ typedef struct cfb_run_opts {
   int force;
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
+  int dry_run;         /* --dry-run: print the configurations, run nothing */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
@@ -91,6 +94,11 @@ typedef struct cfb_run_opts {
  * printed). */
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
 void cfb_run_opts_free(cfb_run_opts *o);
+
+/* Load a sweep file (sweepfile.h) with `cfbench run`'s options as its
+ * keys: the axes and the per-sweep scalars.  0, or 2 with err. */
+struct cfb_sweep_file;
+int cfb_run_sweep_file_load(const char *path, struct cfb_sweep_file *f, char *err, size_t errlen);
 void cfb_run_usage(FILE *f);
 
 /* Parse one list element helpers (also used by the suites). */
@@ -135,6 +143,11 @@ typedef struct cfb_sweep {
  * with one line in err. */
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen);
 void cfb_sweep_free(cfb_sweep *s);
+
+/* `cfbench run --dry-run`: the rounds, then one line per configuration in
+ * expansion order (workload, params, backend, workers, chunksize, pin,
+ * items, repeat, warmup, max-time): what a suite or sweep file means. */
+void cfb_sweep_print(FILE *f, const cfb_sweep *s);
 
 /* The run order of round r (0-based): s->n indices into s->cfg. */
 const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
