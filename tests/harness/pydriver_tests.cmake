@@ -11,9 +11,11 @@ elseif(NOT JANSSON_FOUND)
   message(STATUS "jansson not found: test_pyback is skipped")
 endif()
 if(CF_PYTHON3 AND JANSSON_FOUND)
-  add_executable(test_harness_pyback test_pyback.c ${PROJECT_SOURCE_DIR}/harness/run/pyback.c)
+  add_executable(test_harness_pyback test_pyback.c ${PROJECT_SOURCE_DIR}/harness/run/pyback.c
+                                    ${PROJECT_SOURCE_DIR}/harness/common/datadir.c)
   target_include_directories(test_harness_pyback PRIVATE ${PROJECT_SOURCE_DIR}/tests
-                                                         ${PROJECT_SOURCE_DIR}/harness/run)
+                                                         ${PROJECT_SOURCE_DIR}/harness/run
+                                                         ${PROJECT_SOURCE_DIR}/harness/common)
   target_compile_definitions(test_harness_pyback PRIVATE CFB_PY_DRIVER="${CF_PY_DRIVER}")
   target_link_libraries(test_harness_pyback PRIVATE PkgConfig::JANSSON Threads::Threads m)
   add_test(NAME harness.pyback COMMAND test_harness_pyback -)
