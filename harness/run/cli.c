@@ -34,7 +34,13 @@ void cfb_run_usage(FILE *f) {
           "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
           "                        configuration with its share of the repetitions (default 1;\n"
           "                        suites ci and default: one round per repetition)\n"
-          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none);\n"
+          "                        no repetition starts once it is used, and one still running S after\n"
+          "                        its start is cut off and failed (process backend: its workers are\n"
+          "                        killed; thread backend: no further item starts, the running ones\n"
+          "                        finish, as a thread cannot be killed)\n"
+          "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
+          "                        and its worker is killed and replaced (default 0 = none)\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
@@ -96,8 +102,10 @@ nomem:
   return fail(err, errlen, "%s: out of memory", opt);
 }
 
+/* Digits only: strtoull would also take a sign and leading blanks, so
+ * "+2" and " 2" are refused alike. */
 static int parse_ull(const char *s, unsigned long long *v) {
-  if (!*s || *s == '-' || *s == '+') return -1;
+  if (*s < '0' || *s > '9') return -1;
   char *end;
   errno = 0;
   *v = strtoull(s, &end, 10);
@@ -182,7 +190,7 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
 int cfb_parse_duration(const char *s, double *out_s) {
   char *end;
   errno = 0;
-  if (!*s || *s == '-') return -1;
+  if (!((*s >= '0' && *s <= '9') || *s == '.')) return -1; /* no sign, no blanks: as parse_ull */
   double v = strtod(s, &end);
   if (end == s || errno || v != v) return -1;
   double mul;
@@ -449,6 +457,15 @@ static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err,
   return 0;
 }
 
+static int opt_task_timeout(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  double d;
+  if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
+    return cfb_fail(err, errlen,
+                    "--task-timeout: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+  ((parse_state *)ctx)->o->task_timeout_s = d;
+  return 0;
+}
+
 static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((parse_state *)ctx)->o->force = 1;
   return 0;
@@ -485,6 +502,7 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
     {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class, and refuse the run's own options
@@ -621,7 +639,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters");
+                           "--rounds --seed --out --force --counters --task-timeout");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {

@@ -24,7 +24,7 @@
 #include "sweep.h"
 
 typedef struct run_ctx {
-  FILE *runs;
+  cfb_runs_file *runs;
   int write_failed;
   cfb_row *rows;
   size_t nrows, cap;
@@ -35,12 +35,20 @@ typedef struct run_ctx {
   int oom;
 } run_ctx;
 
-static void on_row(void *ud, cfb_row *row) {
+/* A finished repetition: onto runs.csv, then into memory for the summary.
+ * A row that cannot be written stops the run (-1): the summary must
+ * describe exactly the rows runs.csv holds, and measuring rows that
+ * cannot be kept wastes the machine. */
+static int on_row(void *ud, cfb_row *row) {
   run_ctx *x = ud;
   if (!row->ok) x->any_failed = 1;
-  if (x->runs && cfb_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+  if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows,
+            x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
+    free(row->metrics);
+    return -1;
   }
   if (x->nrows == x->cap) {
     size_t cap = x->cap ? x->cap * 2 : 64;
@@ -48,12 +56,13 @@ static void on_row(void *ud, cfb_row *row) {
     if (!nr) { /* the row is on disk; keep going without it in memory */
       free(row->metrics);
       x->oom = 1;
-      return;
+      return 0;
     }
     x->rows = nr;
     x->cap = cap;
   }
   x->rows[x->nrows++] = *row;
+  return 0;
 }
 
 static void on_rep(void *ud, const cfb_sweep_config *c, int warm, int rep, int n) {
@@ -99,10 +108,10 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
  * 1 if something ran out of memory (the run goes on), else 0. */
 static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
   int oom = 0;
-  for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+  for (int rd = 0; rd < sw->rounds && !cfb_interrupted() && !x->write_failed; rd++) {
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
-    for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
+    for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
       size_t i = order[k];
       const cfb_sweep_config *c = &sw->cfg[i];
       int share = cfb_sweep_round_share(c, sw->rounds, rd);
@@ -114,7 +123,7 @@ static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result
       if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) oom = 1;
       int final = !cfb_runner_active(&res[i]);
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
-      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
+      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
   }
   return oom;
@@ -145,8 +154,11 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
     printf("\n");
     cfb_console_table(stdout, done, ndone);
   }
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
-         *nfailed, x->nrows, dir);
+  if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
+            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
+         x->runs->rows, x->runs->path);
   free(done);
   return werr;
 }
@@ -154,7 +166,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
 static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
-                     uint64_t *seed, char *dir, size_t dirlen, FILE **runs, int *help) {
+                     uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -179,7 +191,7 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     snprintf(dir, dirlen, "results/runs/%s", stamp);
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
-      !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
+      (rc = cfb_out_runs_open(runs, dir, err, sizeof err))) {
     fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
@@ -195,7 +207,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
-  FILE *runs = NULL;
+  cfb_runs_file runs;
   int help;
   int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
   if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
@@ -208,7 +220,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
-    fclose(runs);
+    cfb_out_runs_close(&runs);
     free(res);
     cfb_counters_free(ctr);
     cfb_sweep_free(&sw);
@@ -229,7 +241,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
 
   run_ctx x;
   memset(&x, 0, sizeof x);
-  x.runs = runs;
+  x.runs = &runs;
   cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
@@ -238,7 +250,10 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   cfb_progress_finish(&x.progress);
   int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
-  fclose(runs);
+  if (cfb_out_runs_close(&runs) != 0 && !x.write_failed) {
+    x.write_failed = 1;
+    fprintf(stderr, "cfbench run: closing %s failed: %s\n", runs.path, strerror(errno));
+  }
 
   meta.interrupted = interrupted != 0;
   size_t nfailed;

@@ -16,8 +16,10 @@
 typedef struct cfb_runner {
   cfb_counters *counters;
   int ncpus;                 /* usable CPUs, for the ideal-rate model */
-  /* Takes ownership of row->metrics.  Called as each repetition ends. */
-  void (*on_row)(void *ud, cfb_row *row);
+  /* Takes ownership of row->metrics.  Called as each repetition ends.
+   * 0 goes on; non-zero stops the configuration's round at once (the row
+   * could not be kept: the caller stops the run). */
+  int (*on_row)(void *ud, cfb_row *row);
   /* A repetition is about to start: warm-up i (0-based) of n, or measured
    * repetition i of n = c->repeat (i is its repetition index). */
   void (*on_rep)(void *ud, const cfb_sweep_config *c, int warm, int i, int n);

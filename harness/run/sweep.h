@@ -55,6 +55,7 @@ typedef struct cfb_run_opts {
   int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
   char *out;          /* output directory (owned) */
   int force;
+  double task_timeout_s; /* --task-timeout: the executor's task_timeout_s, 0 = none */
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
 } cfb_run_opts;
@@ -83,6 +84,7 @@ typedef struct cfb_sweep_config {
   size_t items;
   int repeat, warmup;
   double max_time_s;
+  double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */
   uint64_t seed;      /* bootstrap seed of this configuration */
 } cfb_sweep_config;
 
