@@ -60,13 +60,13 @@ static void wait_first_exception(void) {
 
 static void wait_timeout(void) {
   cf_executor *ex = make_ex(2);
-  cf_future *fs[2] = {submit_int(ex, t_sleep, 10), submit_int(ex, t_sleep, 1000)};
+  cf_future *fs[2] = {submit_int(ex, t_sleep, 10), submit_int(ex, t_sleep, 3000)};
   size_t nd = 0;
   double t0 = now_s();
   CHECK_EQ(cf_wait(fs, 2, CF_ALL_COMPLETED, 0.2, &nd), CF_ETIMEDOUT);
   double took = now_s() - t0;
   CHECK(took >= 0.199);
-  CHECK(took <= 0.25);
+  CHECK(took <= 1.5); /* returns at the timeout; generous: CI machines are loaded */
   CHECK_EQ(nd, 1);
   release_all(fs, 2);
   cf_executor_free(ex);
