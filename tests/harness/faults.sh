@@ -33,6 +33,18 @@ wait_rows() {
     sleep 0.1
   done
 }
+# wait_bounded PID SECONDS: wait for the child PID, killing it after SECONDS
+# (a hang bound); its exit code in $rc (137 when it had to be killed)
+wait_bounded() {
+  i=0
+  while kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]; do
+    i=$((i + 1))
+    [ $i -gt $(($2 * 10)) ] && kill -KILL "$1"
+    sleep 0.1
+  done
+  wait "$1"
+  rc=$?
+}
 # expect_err RC PATTERN CMD...: exit code RC and PATTERN in one line of stderr
 expect_err() {
   want=$1 pat=$2
@@ -84,11 +96,7 @@ stopped_worker)
   wait_rows "$T/a/runs.csv" 1
   kill -STOP "$(first_worker $P)"
   # The stopped task fails with CF_ETIMEDOUT (or runs elsewhere); the run ends by itself.
-  ( sleep 120; kill -KILL $P 2>/dev/null ) &
-  G=$!
-  wait $P
-  rc=$?
-  kill $G 2>/dev/null
+  wait_bounded $P 120
   [ "$rc" -eq 1 ] || [ "$rc" -eq 0 ] || fail "--task-timeout: exit $rc (killed after 120 s?)"
   [ "$rc" -eq 0 ] || grep -q "CF_ETIMEDOUT" "$T/a/runs.csv" || fail "--task-timeout: no timed-out row"
 
@@ -99,11 +107,7 @@ stopped_worker)
   sleep 0.5
   n=$(rows "$T/b/runs.csv")
   kill -INT $P
-  ( sleep 30; kill -KILL $P 2>/dev/null ) &
-  G=$!
-  wait $P
-  rc=$?
-  kill $G 2>/dev/null
+  wait_bounded $P 30
   [ "$rc" -eq 130 ] || fail "SIGINT with a stopped worker: exit $rc, wanted 130 (137: still hung after 30 s)"
   [ "$(rows "$T/b/runs.csv")" -ge "$n" ] || fail "rows lost"
   [ "$(sum_n "$T/b/summary.csv")" -eq "$(rows "$T/b/runs.csv")" ] || fail "summary.csv does not cover runs.csv"
