@@ -36,7 +36,13 @@ void cfb_run_usage(FILE *f) {
           "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
           "                        configuration with its share of the repetitions (default 1;\n"
           "                        suites ci and default: one round per repetition)\n"
-          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none);\n"
+          "                        no repetition starts once it is used, and one still running S after\n"
+          "                        its start is cut off and failed (process backend: its workers are\n"
+          "                        killed; thread backend: no further item starts, the running ones\n"
+          "                        finish, as a thread cannot be killed)\n"
+          "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
+          "                        and its worker is killed and replaced (default 0 = none)\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
@@ -47,7 +53,7 @@ void cfb_run_usage(FILE *f) {
           "                        --repeat/--warmup/--max-time/--items/--rounds override its values\n"
           "  --file PATH           a sweep file: JSON whose keys are these options without the dashes\n"
           "                        ({\"sweeps\": [{\"workload\": \"sleep\", \"workers\": \"1..8\"}]}; man cfbench)\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -102,8 +108,10 @@ nomem:
   return fail(err, errlen, "%s: out of memory", opt);
 }
 
+/* Digits only: strtoull would also take a sign and leading blanks, so
+ * "+2" and " 2" are refused alike. */
 static int parse_ull(const char *s, unsigned long long *v) {
-  if (!*s || *s == '-' || *s == '+') return -1;
+  if (*s < '0' || *s > '9') return -1;
   char *end;
   errno = 0;
   *v = strtoull(s, &end, 10);
@@ -188,7 +196,7 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
 int cfb_parse_duration(const char *s, double *out_s) {
   char *end;
   errno = 0;
-  if (!*s || *s == '-') return -1;
+  if (!((*s >= '0' && *s <= '9') || *s == '.')) return -1; /* no sign, no blanks: as parse_ull */
   double v = strtod(s, &end);
   if (end == s || errno || v != v) return -1;
   double mul;
@@ -471,6 +479,15 @@ static int opt_dry_run(void *ctx, const cfb_option *opt, const char *val, char *
   return 0;
 }
 
+static int opt_task_timeout(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  double d;
+  if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
+    return cfb_fail(err, errlen,
+                    "--task-timeout: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+  ((parse_state *)ctx)->o->task_timeout_s = d;
+  return 0;
+}
+
 static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((parse_state *)ctx)->o->force = 1;
   return 0;
@@ -515,6 +532,7 @@ static const cfb_option run_options[] = {
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
+    {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
     {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class (a sweep file's keys are only the
@@ -537,7 +555,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   if (!s->nworkloads) {
     char names[512];
     list_workloads(names, sizeof names);
-    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+    return fail(err, errlen, "no --workload (or --suite) given; workloads: %s", names);
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
@@ -693,7 +711,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters");
+                           "--rounds --seed --out --force --counters --task-timeout");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {

@@ -4,8 +4,8 @@
  * round's randomized order, for its share of the repetitions, appending
  * runs.csv row by row; finally summarize every configuration over all of
  * its rows and write summary.csv, results.json and meta.json atomically.
- * SIGINT stops after the current repetition; what finished is kept and
- * summarized (exit 130).  A failed configuration is reported, sits out
+ * SIGINT or SIGTERM stops the run; what finished is kept and
+ * summarized (exit 130 or 143).  A failed configuration is reported, sits out
  * the later rounds, and the run goes on (exit 1 at the end). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include "sweep.h"
 
 typedef struct run_ctx {
-  FILE *runs;
+  cfb_runs_file *runs;
   int write_failed;
   cfb_row *rows;
   size_t nrows, cap;
@@ -35,12 +35,20 @@ typedef struct run_ctx {
   int oom;
 } run_ctx;
 
-static void on_row(void *ud, cfb_row *row) {
+/* A finished repetition: onto runs.csv, then into memory for the summary.
+ * A row that cannot be written stops the run (-1): the summary must
+ * describe exactly the rows runs.csv holds, and measuring rows that
+ * cannot be kept wastes the machine. */
+static int on_row(void *ud, cfb_row *row) {
   run_ctx *x = ud;
   if (!row->ok) x->any_failed = 1;
-  if (x->runs && cfb_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+  if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows,
+            x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
+    free(row->metrics);
+    return -1;
   }
   if (x->nrows == x->cap) {
     size_t cap = x->cap ? x->cap * 2 : 64;
@@ -48,12 +56,13 @@ static void on_row(void *ud, cfb_row *row) {
     if (!nr) { /* the row is on disk; keep going without it in memory */
       free(row->metrics);
       x->oom = 1;
-      return;
+      return 0;
     }
     x->rows = nr;
     x->cap = cap;
   }
   x->rows[x->nrows++] = *row;
+  return 0;
 }
 
 static void on_rep(void *ud, const cfb_sweep_config *c, int warm, int rep, int n) {
@@ -99,10 +108,10 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
  * 1 if something ran out of memory (the run goes on), else 0. */
 static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
   int oom = 0;
-  for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+  for (int rd = 0; rd < sw->rounds && !cfb_interrupted() && !x->write_failed; rd++) {
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
-    for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
+    for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
       size_t i = order[k];
       const cfb_sweep_config *c = &sw->cfg[i];
       int share = cfb_sweep_round_share(c, sw->rounds, rd);
@@ -114,7 +123,7 @@ static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result
       if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) oom = 1;
       int final = !cfb_runner_active(&res[i]);
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
-      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
+      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
   }
   return oom;
@@ -145,16 +154,19 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
     printf("\n");
     cfb_console_table(stdout, done, ndone);
   }
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
-         *nfailed, x->nrows, dir);
+  if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
+            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
+         x->runs->rows, x->runs->path);
   free(done);
   return werr;
 }
 
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
-static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint64_t *seed,
-                     char *dir, size_t dirlen, FILE **runs, int *help) {
+static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
+                     uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -163,12 +175,12 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     return 0;
   }
   if (rc) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     return 2;
   }
   *seed = o->seed_given ? o->seed : clock_seed();
   if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_run_opts_free(o);
     return 2;
   }
@@ -186,8 +198,8 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     snprintf(dir, dirlen, "results/runs/%s", stamp);
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
-      !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+      (rc = cfb_out_runs_open(runs, dir, err, sizeof err))) {
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     return 2;
@@ -195,14 +207,16 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   return 0;
 }
 
-static int run_main(int argc, char **argv, cfb_run_outcome *out) {
+/* cmd: the subcommand the user typed (run, or bench that forwards to run),
+ * for the messages about its arguments. */
+static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
-  FILE *runs = NULL;
+  cfb_runs_file runs;
   int help;
-  int rc = run_setup(argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
+  int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
   if (out && !rc && !help) {
     snprintf(out->dir, sizeof out->dir, "%s", dir);
     snprintf(out->export_gbench, sizeof out->export_gbench, "%s", o.export_gbench ? o.export_gbench : "");
@@ -216,7 +230,7 @@ static int run_main(int argc, char **argv, cfb_run_outcome *out) {
   for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
-    fclose(runs);
+    cfb_out_runs_close(&runs);
     free(res);
     cfb_counters_free(ctr);
     cfb_sweep_free(&sw);
@@ -237,18 +251,21 @@ static int run_main(int argc, char **argv, cfb_run_outcome *out) {
 
   run_ctx x;
   memset(&x, 0, sizeof x);
-  x.runs = runs;
+  x.runs = &runs;
   cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
   cfb_interrupt_install();
   int oom = run_rounds(&runner, &sw, res, &x);
   cfb_progress_finish(&x.progress);
-  int interrupted = cfb_interrupted();
+  int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
-  fclose(runs);
+  if (cfb_out_runs_close(&runs) != 0 && !x.write_failed) {
+    x.write_failed = 1;
+    fprintf(stderr, "cfbench run: closing %s failed: %s\n", runs.path, strerror(errno));
+  }
 
-  meta.interrupted = interrupted;
+  meta.interrupted = interrupted != 0;
   size_t nfailed;
   int werr = finish_run(dir, &meta, &sw, res, &x, &oom, &nfailed);
   if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
@@ -259,20 +276,21 @@ static int run_main(int argc, char **argv, cfb_run_outcome *out) {
   cfb_counters_free(ctr);
   cfb_sweep_free(&sw);
   cfb_run_opts_free(&o);
-  if (interrupted) return 130;
+  if (interrupted) return 128 + interrupted;
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
 
 int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) {
   memset(out, 0, sizeof *out);
-  return run_main(argc, argv, out);
+  return run_main("run", argc, argv, out);
 }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
   cfb_run_outcome out;
-  int rc = cfb_cmd_run_outcome(argc, argv, &out);
+  memset(&out, 0, sizeof out);
+  int rc = run_main("bench", argc, argv, &out);
   if (dir_used) snprintf(dir_used, dir_len, "%s", out.dir);
   return rc;
 }

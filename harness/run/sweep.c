@@ -210,6 +210,7 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_free(s);
     return rc;
   }
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].task_timeout_s = o->task_timeout_s;
   s->rounds = o->rounds >= 1 ? o->rounds : 1;
   s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {

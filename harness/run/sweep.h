@@ -83,6 +83,7 @@ typedef struct cfb_run_opts {
   int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
   char *out;          /* output directory (owned) */
   int force;
+  double task_timeout_s; /* --task-timeout: the executor's task_timeout_s, 0 = none */
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
@@ -118,6 +119,7 @@ typedef struct cfb_sweep_config {
   size_t items;
   int repeat, warmup;
   double max_time_s;
+  double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */
   uint64_t seed;      /* bootstrap seed of this configuration */
 } cfb_sweep_config;
 
