@@ -105,8 +105,8 @@ static void run_shape(shape s, int w, void **pools, long n, int rounds) {
     }
     stat3 t = summarize(s == SH_SLEEP ? eff : v[i], rounds);
     stat3 q = summarize(ratio, rounds);
-    printf("%-9s %4d  %-11s %10.1f %10.1f %10.1f", shape_name[s], w, contenders[i]->name, t.median, t.min,
-           t.max);
+    const char *fmt = s == SH_SLEEP ? "%-9s %4d  %-11s %10.3f %10.3f %10.3f" : "%-9s %4d  %-11s %10.1f %10.1f %10.1f";
+    printf(fmt, shape_name[s], w, contenders[i]->name, t.median, t.min, t.max);
     if (i == 0) printf("\n");
     else printf("   %6.2f %6.2f %6.2f\n", q.median, q.min, q.max);
   }

@@ -314,7 +314,7 @@ static void child_on_exit(int status, void *arg) {
 }
 
 static void child_trim(cf_result *r) {
-  if (r->heap && r->cap > SHRINK_BYTES) cf__result_reset(r);
+  cf__result_trim(r, SHRINK_BYTES);
 }
 
 static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
@@ -532,7 +532,7 @@ static void fail_redo(proc_backend *pb, const char *msg) {
 }
 
 static int work_left(proc_backend *pb) {
-  return atomic_load(&pb->ex->q_len) > 0 || pb->redo_head != NULL;
+  return cf__queue_nonempty(pb->ex) || pb->redo_head != NULL;
 }
 
 static int try_spawn(proc_backend *pb, pslot *s);
@@ -611,8 +611,7 @@ static cf_future *next_task(proc_backend *pb, int worker) {
   cf_executor *ex = pb->ex;
   cf_future *f = redo_pop(pb);
   if (f) {
-    f->rec.worker = worker;
-    atomic_store(&f->runner, worker);
+    cf__future_set_runner(f, worker);
     return f;
   }
   while ((f = cf__queue_trypop(ex))) {
