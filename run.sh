@@ -4,12 +4,15 @@
 #                    then plots and report
 #   ./run.sh test    build and run every test under ASan+UBSan, the
 #                    executor's tests under TSan, and every test optimized
+#   ./run.sh peers   build (release) and run bench_peers: cfutures beside
+#                    GLib, libuv, oneTBB, OpenMP and floors of its own
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev)
-OPTIONAL=(libpapi-dev papi-tools nginx-light)
+# g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)
+OPTIONAL=(libpapi-dev papi-tools nginx-light g++ libuv1-dev libtbb-dev)
 
 missing_of() {
   local p out=()
@@ -71,8 +74,17 @@ cmd_bench() {
   build/release/executor/bench_overhead
 }
 
+# cfutures beside the peer thread pools and the floors (docs/performance.md).
+cmd_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_peers
+  exec build/release/executor/bench_peers "$@"
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: ./run.sh bench | ./run.sh test" >&2; exit 2 ;;
+  peers) shift; cmd_peers "$@" ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh peers [tasks rounds]" >&2; exit 2 ;;
 esac

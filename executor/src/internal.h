@@ -117,12 +117,14 @@ struct cf_executor {
   _Alignas(CF_CACHELINE) pthread_mutex_t q_lock;
   _Atomic(cf_future *) q_head;   /* changed under q_lock */
   _Atomic uint64_t q_taken;      /* futures taken, written under q_lock */
-  /* ... and the idle workers' line, read-mostly for producers */
-  _Alignas(CF_CACHELINE) _Atomic int q_seq; /* futex word idle workers sleep on */
-  _Atomic int q_sleepers;        /* workers asleep (or about to be) */
-  _Atomic int q_spinning;        /* workers awake and looking for work */
+  /* ... the sleepers' line, which every push reads: written only when a
+   * worker falls asleep or wakes ... */
+  _Alignas(CF_CACHELINE) _Atomic int q_sleepers; /* workers asleep (or about to be) */
   _Atomic int q_tokens;          /* wake-ups sent, not yet taken by a worker */
   int q_spin_max;                /* workers that may spin at once */
+  /* ... and the spinners' line */
+  _Alignas(CF_CACHELINE) _Atomic int q_spinning; /* workers awake and looking for work */
+  _Atomic int q_seq;             /* futex word idle workers sleep on */
   cf_future q_stub;              /* the queue's dummy node */
 
   /* submitter side: ids, lifetime, future pool (future.c) */

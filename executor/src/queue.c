@@ -36,7 +36,10 @@ void cf__queue_init(cf_executor *ex) {
 
 int cf__queue_nonempty(cf_executor *ex) {
   cf_future *stub = &ex->q_stub;
-  return !(atomic_load(&ex->q_head) == stub && atomic_load(&ex->q_tail) == stub);
+  /* The producers' tail is read last: a consumer that finds work at the
+   * head does not pull the producers' cache line over. */
+  if (atomic_load(&ex->q_head) != stub || link_of(stub)) return 1;
+  return atomic_load(&ex->q_tail) != stub;
 }
 
 /* Take the oldest future (q_lock held).  NULL with *busy set: a push is
@@ -120,20 +123,13 @@ static int take_token(cf_executor *ex) {
   return 0;
 }
 
-/* After a push, or after a worker took a future and more are queued: wake
- * a sleeper unless someone awake will get to the work anyway.  The loads
- * follow the push / the worker's counter updates in the seq_cst order, so
- * a worker about to sleep either sees the work or is seen here. */
-static void maybe_wake(cf_executor *ex) {
-  if (atomic_load(&ex->q_sleepers) > 0 && atomic_load(&ex->q_tokens) == 0 &&
-      atomic_load(&ex->q_spinning) == 0)
-    wake(ex, 1);
-}
-
-/* After a push: as maybe_wake, but the submitter itself wakes up to
- * PUSH_WAKES workers (woken or awake) for a burst, one per push, before the
- * woken ones take over: a small burst to an idle pool starts without
- * waiting for a woken worker to be scheduled and pass the wake-up on. */
+/* After a push: wake a sleeper unless PUSH_WAKES workers are awake looking
+ * for work or on their way; they, and the workers they wake, get to the
+ * work.  The submitter itself wakes up to PUSH_WAKES for a burst, one per
+ * push, so a small burst to an idle pool starts without waiting for a woken
+ * worker to be scheduled and pass the wake-up on.  The loads follow the push
+ * in the seq_cst order, as a sleeper's counter updates precede its last
+ * look at the queue: either it sees the work or it is seen here. */
 static void push_wake(cf_executor *ex) {
   if (atomic_load(&ex->q_sleepers) > 0 &&
       atomic_load(&ex->q_tokens) + atomic_load(&ex->q_spinning) < PUSH_WAKES)
@@ -151,15 +147,13 @@ static long backlog(cf_executor *ex) {
 /* A worker took a future: pass the wake-up on while work remains.  A woken
  * worker wakes, in one call, as many sleepers as there are futures queued
  * (a burst wakes the pool in two steps, not a wake per submit). */
-static void took(cf_executor *ex, int woken) {
+static void took(cf_executor *ex) {
   if (!cf__queue_nonempty(ex)) return;
   int sleepers = atomic_load(&ex->q_sleepers);
-  if (woken && sleepers > 0) {
+  if (sleepers > 0) {
     long n = backlog(ex) - atomic_load(&ex->q_tokens);
     if (n > sleepers) n = sleepers;
     if (n > 0) wake(ex, (int)n);
-  } else {
-    maybe_wake(ex);
   }
 }
 
@@ -208,19 +202,23 @@ static int idle_sleep(cf_executor *ex) {
 }
 
 cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
-  int woken = 0;
+  int busy;
   *waited = 0;
+  cf_future *f = take(ex, &busy); /* busy back to back: no counters touched */
+  if (f) return f;
+  int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
   for (int i = 0, pause = 1;;) {
-    int busy;
-    int done = atomic_load(&ex->shutdown) && atomic_load(&ex->q_pushers) == 0;
-    cf_future *f = take(ex, &busy);
+    /* Shut down and no push under way, looked at before the queue: if the
+     * queue is empty then, it stays empty and the worker leaves. */
+    int last = atomic_load(&ex->shutdown) && atomic_load(&ex->q_pushers) == 0;
+    f = take(ex, &busy);
     if (f) {
       atomic_fetch_sub(&ex->q_spinning, 1);
-      took(ex, woken);
+      if (woken) took(ex);
       return f;
     }
-    if (done && !busy) break;
+    if (last && !busy) break;
     *waited = 1;
     /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
      * sleep at once, so idle workers do not take CPU from busy ones. */
