@@ -225,7 +225,11 @@ static void future_after_done(cf_future *f, int err) {
     cf__cold *c = f->cold;
     cbs = c->cbs;
     c->cbs = NULL;
-    for (cf__wlink *l = c->links; l; l = l->next) cf__waiter_notify(l->w, l->index);
+    /* Read next first: a notified waiter may free its link at once. */
+    for (cf__wlink *l = c->links, *next; l; l = next) {
+      next = l->next;
+      cf__waiter_notify(l->w, l->index);
+    }
     c->links = NULL;
     cf__future_unlock(f);
   }

@@ -165,6 +165,9 @@ int cf__queue_push(cf_executor *ex, cf_future *f) {
    * no push under way, empty" and left cannot miss a future. */
   atomic_fetch_add(&ex->q_pushers, 1);
   if (atomic_load(&ex->shutdown)) {
+    /* Before the push is counted out: once shutdown has waited out the
+     * pushers, the stats see this refusal. */
+    atomic_fetch_add_explicit(&ex->st_refused, 1, memory_order_relaxed);
     atomic_fetch_sub(&ex->q_pushers, 1);
     return CF_ESHUTDOWN;
   }
