@@ -97,6 +97,9 @@ typedef struct cf__backend_ops {
   void (*terminate)(cf_executor *ex, int sig);
   /* Optional (NULL: CF_ENOSYS): pids of the worker processes. */
   int (*worker_pids)(const cf_executor *ex, int *pids, int n);
+  /* Optional (NULL: addresses are the same in workers): fn as the
+   * (object, offset) a worker resolves with cf__objref_here. */
+  int (*fn_ref)(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;
@@ -257,6 +260,25 @@ void cf__graph_unblock(cf_executor *ex, int worker);
 
 /* ---- multi-future waiters (wait.c); called with f->lock held ---- */
 void cf__waiter_notify(struct cf__waiter *w, size_t index);
+
+/* ---- addresses across images (objref.c) ---- */
+#define CF__OBJTAB_MAX 16
+/* Objects named by the parent, in memory shared with its workers. */
+typedef struct cf__objtab {
+  _Atomic int n;
+  char names[CF__OBJTAB_MAX][256]; /* link-map names; "" = the executable */
+} cf__objtab;
+/* Parent: addr as (object number from 1, offset), naming the object in t
+ * if new (callers serialise).  CF_EINVAL: addr is in no loaded object. */
+int cf__objref(cf__objtab *t, const void *addr, uint32_t *obj, uint64_t *off);
+/* Worker: the address of (obj, off) here, or NULL; cache holds
+ * CF__OBJTAB_MAX zero-initialised entries. */
+void *cf__objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off);
+/* Worker: use t for cf__objref_here. */
+void cf__objref_worker(const cf__objtab *t);
+/* Worker: (0, address) is the address itself; else resolved through the
+ * table given to cf__objref_worker.  NULL: not found. */
+void *cf__objref_here(uint32_t obj, uint64_t off);
 
 /* ---- map chunk task (map.c) ---- */
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
