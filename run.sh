@@ -6,6 +6,8 @@
 #                    executor's tests under TSan, and every test optimized
 #   ./run.sh peers   build (release) and run bench_peers: cfutures beside
 #                    GLib, libuv, oneTBB, OpenMP and floors of its own
+#   ./run.sh process-peers  the process backend beside CPython's
+#                    ProcessPoolExecutor (python3), start methods included
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -82,9 +84,19 @@ cmd_peers() {
   exec build/release/executor/bench_peers "$@"
 }
 
+# The process backend beside CPython's ProcessPoolExecutor (docs/performance.md).
+cmd_process_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_process
+  exec executor/bench/process_peers.sh build/release/executor/bench_process "$@"
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   peers) shift; cmd_peers "$@" ;;
-  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh peers [tasks rounds]" >&2; exit 2 ;;
+  process-peers) shift; cmd_process_peers "$@" ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh peers [tasks rounds] | ./run.sh process-peers [rounds items workers GiB-list]" >&2
+     exit 2 ;;
 esac

@@ -41,6 +41,12 @@
  * fork() and around every change of those descriptors and mappings, so the
  * child's copy of the list is consistent; the child never takes it.
  *
+ * Start methods.  CF_START_FORK forks the parent (above).  CF_START_SPAWN
+ * posix_spawn()s the program's own image instead (slot_exec): its pages are
+ * memfds handed over at fixed descriptors, spawn_entry (a constructor) runs
+ * the worker loop before main(), and task functions travel as (object,
+ * offset) pairs (objref.c), so start cost does not grow with the parent.
+ *
  * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
  * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
  * queued work fails at once with CF_EBROKEN and the reason, and the pool
