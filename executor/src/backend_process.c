@@ -586,6 +586,25 @@ static void slot_reset(proc_backend *pb, pslot *s) {
 
 static int slot_reap(pslot *s, int block, int *status);
 
+/* The pipe transport's two pipes, the parent's ends non-blocking; -1 with
+ * errno (and nothing left open) on failure. */
+static int chan_pipes(int req[2], int res[2]) {
+  if (pipe2(req, O_CLOEXEC) == 0 && pipe2(res, O_CLOEXEC) == 0 && set_nonblock(req[1]) == 0 &&
+      set_nonblock(res[0]) == 0) {
+    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    return 0;
+  }
+  int e = errno;
+  for (int i = 0; i < 2; i++) {
+    if (req[i] >= 0) close(req[i]);
+    if (res[i] >= 0) close(res[i]);
+    req[i] = res[i] = -1;
+  }
+  errno = e;
+  return -1;
+}
+
 /* Make the channel and fork the worker, under reg_lock (see the top). */
 static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   int req[2] = {-1, -1}, res[2] = {-1, -1};
@@ -593,17 +612,11 @@ static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   if (m == MAP_FAILED) return spawn_error(why, whylen, "mmap", errno);
   s->sh = m;
   if (!pb->shm) {
-    if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
+    if (chan_pipes(req, res)) {
       int e = spawn_error(why, whylen, "pipe", errno);
-      for (int i = 0; i < 2; i++) {
-        if (req[i] >= 0) close(req[i]);
-        if (res[i] >= 0) close(res[i]);
-      }
       slot_release_locked(s);
       return e;
     }
-    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
-    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
     s->req_fd = req[0]; /* the child's ends, for the fork */
     s->res_fd = res[1];
   }
@@ -670,12 +683,10 @@ static int slot_exec(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   }
   s->sh = m;
   if (!pb->shm) {
-    if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
+    if (chan_pipes(req, res)) {
       rc = spawn_error(why, whylen, "pipe", errno);
       goto out;
     }
-    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
-    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
   }
   int src[5] = {mfd, pb->gfd, pb->efd, req[0], res[1]}, base = 0;
   for (int i = 0; i < 5; i++)
