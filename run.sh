@@ -7,6 +7,10 @@
 #   ./run.sh install [PREFIX]   build (release) and install into PREFIX
 #                    (default /usr/local): libraries, headers, pkg-config
 #                    and CMake files, cfbench with its share/cfbench
+#   ./run.sh peers   build (release) and run bench_peers: cfutures beside
+#                    GLib, libuv, oneTBB, OpenMP and floors of its own
+#   ./run.sh process-peers  the process backend beside CPython's
+#                    ProcessPoolExecutor (python3), start methods included
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +19,8 @@ REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-de
           libsqlite3-dev sqlite3 libpq-dev postgresql python3
           libbenchmark-tools python3-scipy dpkg-dev)
 
-OPTIONAL=(libpapi-dev papi-tools nginx-light)
+# g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)
+OPTIONAL=(libpapi-dev papi-tools nginx-light g++ libuv1-dev libtbb-dev)
 
 missing_of() {
   local p out=()
@@ -84,9 +89,27 @@ cmd_install() {
   cmake --install build/release --prefix "${1:-/usr/local}"
 }
 
+# cfutures beside the peer thread pools and the floors (docs/performance.md).
+cmd_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_peers
+  exec build/release/executor/bench_peers "$@"
+}
+
+# The process backend beside CPython's ProcessPoolExecutor (docs/performance.md).
+cmd_process_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_process
+  exec executor/bench/process_peers.sh build/release/executor/bench_process "$@"
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  peers) shift; cmd_peers "$@" ;;
+  process-peers) shift; cmd_process_peers "$@" ;;
   install) shift; cmd_install "$@" ;;
-  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh install [PREFIX]" >&2; exit 2 ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh install [PREFIX] | ./run.sh peers | ./run.sh process-peers" >&2; exit 2 ;;
 esac
