@@ -291,5 +291,8 @@ int cf__pin_validate(const cf_config *cfg);
  * backends use it: a process worker calls it in the forked child while that
  * child has one thread, so the binding is the whole process's. */
 int cf__pin_self_thread(const cf_config *cfg, int worker);
+/* The same for process `pid`, from the parent: a spawned worker
+ * (CF_START_SPAWN) inherits no plan, so the parent binds it. */
+int cf__pin_process(const cf_config *cfg, int worker, pid_t pid);
 
 #endif
