@@ -63,7 +63,7 @@ bad "2:3: key 'workers': expected a string, a number or a non-empty list" '{"swe
   "workers": {"a": 1}}]}'
 bad "1:27: key 'rounds': expected an integer" '{"workload": "sleep",     "rounds": 0}'
 bad "1:2: sweep 2: expected an object" '{"sweeps": [{"workload": "sleep"}, 3]}'
-bad "1:13: sweep 1: run: no --workload" '{"sweeps": [{"workers": 2}]}'
+bad "1:13: sweep 1: no --workload" '{"sweeps": [{"workers": 2}]}'
 bad "3:0: '}' expected" '{"workload": "sleep"
 '
 bad "1:12: key 'param.delay': expected a string" '{"param": {"delay": null}, "workload": "sleep"}'
