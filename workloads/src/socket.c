@@ -459,6 +459,14 @@ static void sk_task_error(const cf_wk_run *r, int code, char *err, size_t errlen
   const sk_item *it = r->nitems ? r->item_ptr[0] : NULL;
   unsigned tmo = it ? it->timeout_ms : 0;
   const char *phase = code >= SK_RECV ? "read" : code >= SK_SEND ? "send" : "connect";
+  /* The embedded server refused clients for want of descriptors: say so,
+   * not the timeout or closed connection the client saw. */
+  int aerr = wk_httpd_accept_errno(p->srv);
+  if (aerr && code != SK_CLEN && code != SK_PROTO) {
+    wk_fail(r, err, errlen, 0, "GET %s: the embedded server cannot accept connections: accept: %s (%s)", p->url,
+            strerror(aerr), aerr == EMFILE ? "EMFILE" : "ENFILE");
+    return;
+  }
   if (code > SK_CONNECT && code < SK_T_CONNECT)
     wk_fail(r, err, errlen, 0, "GET %s: %s: %s", p->url, phase, strerror(code % 1000));
   else if (code == SK_T_CONNECT) wk_fail(r, err, errlen, 0, "GET %s: connect timed out after %u ms", p->url, tmo);
