@@ -12,15 +12,6 @@
 #include "paired_sim.h"
 #include "task.h"
 
-#define CHECK_NEAR(a, b, eps)                                                        \
-  do {                                                                               \
-    double a_ = (a), b_ = (b);                                                       \
-    if (!(fabs(a_ - b_) <= (eps))) {                                                 \
-      fprintf(stderr, "%s:%d: %s = %.9g, expected %.9g\n", __FILE__, __LINE__, #a, a_, b_); \
-      abort();                                                                       \
-    }                                                                                \
-  } while (0)
-
 #if defined(__SANITIZE_ADDRESS__)
 #define TRIALS 400
 #else
