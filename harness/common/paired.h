@@ -58,7 +58,7 @@ typedef struct cfb_paired_opts {
 #define CFB_PAIRED_MARGIN 0.03     /* +-3%: "equivalent" */
 #define CFB_PAIRED_TARGET_CI 0.05  /* default precision target (CI half-width) */
 #define CFB_PAIRED_ALPHA 0.05      /* default overall false-alarm rate */
-#define CFB_PAIRED_EXACT_MAX 100   /* signed-rank / binomial exact up to this n */
+#define CFB_PAIRED_EXACT_MAX 100   /* signed-rank exact up to this n, normal above (binomial: always exact) */
 
 /* The analysis of n pairs. */
 typedef struct cfb_paired {
