@@ -86,8 +86,8 @@ static int wilcoxon_ci(const double *d, size_t n, double level, double *est, dou
   if (!walsh) return CFB_PAIRED_ENOMEM;
   for (size_t i = 0; i < n; i++)
     for (size_t j = i; j < n; j++) walsh[w++] = (d[i] + d[j]) / 2;
-  cf_stats_sort(walsh, m);
-  *est = cf_stats_quantile_sorted(walsh, m, 0.5);
+  cfb_stats_sort(walsh, m);
+  *est = cfb_stats_quantile_sorted(walsh, m, 0.5);
   long k = signed_rank_k(n, (1 - level) / 2);
   if (k < 0) {
     free(walsh);
@@ -107,8 +107,8 @@ static int sign_ci(const double *d, size_t n, double level, double *est, double 
   double *s = malloc(n * sizeof *s);
   if (!s) return CFB_PAIRED_ENOMEM;
   for (size_t i = 0; i < n; i++) s[i] = d[i];
-  cf_stats_sort(s, n);
-  *est = cf_stats_quantile_sorted(s, n, 0.5);
+  cfb_stats_sort(s, n);
+  *est = cfb_stats_quantile_sorted(s, n, 0.5);
   long k = sign_k(n, (1 - level) / 2);
   int ok = k >= 1;
   if (!ok) k = 1;
@@ -127,9 +127,9 @@ int cfb_paired_log_ci(const double *d, size_t n, double level, const cfb_paired_
   case CFB_PAIRED_WILCOXON: return wilcoxon_ci(d, n, level, est, lo, hi);
   case CFB_PAIRED_SIGN: return sign_ci(d, n, level, est, lo, hi);
   case CFB_PAIRED_BOOTSTRAP: {
-    size_t b = opts->resamples ? opts->resamples : CF_STATS_BOOTSTRAP_RESAMPLES;
-    *est = cf_stats_median(d, n);
-    if (cf_stats_bootstrap_median_ci(d, n, level, b, opts->seed, lo, hi) != 0)
+    size_t b = opts->resamples ? opts->resamples : CFB_STATS_BOOTSTRAP_RESAMPLES;
+    *est = cfb_stats_median(d, n);
+    if (cfb_stats_bootstrap_median_ci(d, n, level, b, opts->seed, lo, hi) != 0)
       return CFB_PAIRED_ENOMEM;
     /* a percentile interval needs enough resamples in each tail */
     return (1 - level) / 2 * (double)b >= 5 && n >= 2;

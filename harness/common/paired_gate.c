@@ -61,7 +61,7 @@ double cfb_log_spread(const double *x, size_t n) {
     if (isfinite(x[i]) && x[i] > 0) l[k++] = log(x[i]);
   /* 1.4826 * MAD estimates the standard deviation of normal data; the
    * MAD ignores the odd preempted round, as the medians compared do. */
-  double s = k >= 2 ? 1.4826 * cf_stats_mad(l, k) : NAN;
+  double s = k >= 2 ? 1.4826 * cfb_stats_mad(l, k) : NAN;
   free(l);
   return s;
 }
@@ -74,7 +74,7 @@ int cfb_gate_unpaired(const double *base, size_t nb, const double *nw, size_t nn
   double thr = o && o->threshold > 0 ? o->threshold : CFB_GATE_THRESHOLD;
   double alpha = o && o->alpha > 0 ? o->alpha : 0.01;
   double k = o && o->floor_k > 0 ? o->floor_k : CFB_GATE_FLOOR_K;
-  double mb = cf_stats_median(base, nb), mn = cf_stats_median(nw, nn);
+  double mb = cfb_stats_median(base, nb), mn = cfb_stats_median(nw, nn);
   if (nb && nn && mb > 0) out->ratio = mn / mb;
   double sb = cfb_log_spread(base, nb), sn = cfb_log_spread(nw, nn);
   /* Two separate runs see the machine at different moments: a level
@@ -84,9 +84,9 @@ int cfb_gate_unpaired(const double *base, size_t nb, const double *nw, size_t nn
   out->floor = isnan(sb) || isnan(sn) ? 0 : expm1(k * sqrt(sb * sb + sn * sn));
   out->threshold = thr > out->floor ? thr : out->floor;
   out->resolved = out->floor <= thr;
-  if (nb < 2 || nn < 2 || cf_mwu_min_p(nb, nn) >= alpha) return 0;
-  cf_mwu m;
-  if (cf_mwu_test(nw, nn, base, nb, &m) != 0) return CFB_PAIRED_ENOMEM;
+  if (nb < 2 || nn < 2 || cfb_mwu_min_p(nb, nn) >= alpha) return 0;
+  cfb_mwu m;
+  if (cfb_mwu_test(nw, nn, base, nb, &m) != 0) return CFB_PAIRED_ENOMEM;
   out->p = m.p;
   int sig = m.p < alpha ? (out->ratio < 1 ? -1 : 1) : 0;
   out->verdict = isfinite(out->ratio) ? judge(sig, out->ratio, out->threshold) : CFB_GATE_UNCHANGED;

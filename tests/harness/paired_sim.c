@@ -1,6 +1,6 @@
 /* paired_sim.c -- the synthetic machine of paired_sim.h and the Monte
  * Carlo studies of the paired procedures on it.  Deterministic: every
- * study draws from its own seeded cf_rng. */
+ * study draws from its own seeded cfb_rng. */
 #include "paired_sim.h"
 
 #include <math.h>
@@ -16,7 +16,7 @@ const sim_machine SIM_OUTLIERS = {"drift 10% + 5% outliers", 0.10, 0.03, 0, 0.01
 const sim_machine SIM_HEAVY = {"drift 20% + t3 noise", 0.20, 0.03, 1, 0.01, 0.25, 0.02, 0.5, 40};
 const sim_machine SIM_NOISY = {"drift 30% + 5% noise", 0.30, 0.05, 0, 0.02, 0.25, 0.02, 0.5, 40};
 
-static double uniform(uint64_t *s) { return (double)(cf_rng_next(s) >> 11) * 0x1.0p-53; }
+static double uniform(uint64_t *s) { return (double)(cfb_rng_next(s) >> 11) * 0x1.0p-53; }
 
 static double gauss(uint64_t *s) {
   double u = uniform(s), v = uniform(s);
