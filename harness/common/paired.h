@@ -92,6 +92,22 @@ cfb_paired_verdict cfb_paired_decide(double lo, double hi, double margin);
 /* "undecided", "a", "b", "equivalent". */
 const char *cfb_paired_verdict_name(cfb_paired_verdict v);
 
+/* ---- pairs by round ----------------------------------------------------
+ *
+ * Measurements of side A (round_a[i], a[i]), i < na, and of side B: one
+ * value per side per round (the median of that round's finite positive
+ * values), for every round 0..max(round_a) in which both sides have one,
+ * into malloc'd *pa, *pb (n = *npairs, possibly 0; free both).  0 or
+ * CFB_PAIRED_ENOMEM. */
+int cfb_paired_by_round(const int *round_a, const double *a, size_t na, const int *round_b,
+                        const double *b, size_t nb, double **pa, double **pb, size_t *npairs);
+
+/* Who-wins verdicts as verdicts.csv names them, A = thread, B = process:
+ * "thread", "process", "equivalent", "undecided"; and back (0, or -1 when
+ * s is none of them). */
+const char *cfb_who_wins_name(cfb_paired_verdict v);
+int cfb_who_wins_parse(const char *s, cfb_paired_verdict *v);
+
 /* ---- sequential plan: looking after every round ----------------------
  *
  * Looks happen after rounds min_rounds, min_rounds+1, ..., max_rounds.  At

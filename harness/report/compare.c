@@ -199,22 +199,6 @@ static int load_run(const char *paths, const char *ignore, int cpu, run *r, char
   return 0;
 }
 
-/* "5%", "5", "0.05" -> 0.05 (a bare number >= 1 is read as percent). */
-static int parse_fraction(const char *s, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || !isfinite(v) || v < 0) return -1;
-  if (*end == '%') {
-    v /= 100;
-    end++;
-  } else if (v >= 1) {
-    v /= 100;
-  }
-  if (*end) return -1;
-  *out = v;
-  return 0;
-}
-
 static void fmt_p(char *out, size_t len, double p) {
   if (p < 1e-4) snprintf(out, len, "%.1e", p);
   else snprintf(out, len, "%.4f", p);
@@ -232,7 +216,7 @@ typedef struct cmp_opts {
 
 static int set_threshold(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cmp_opts *o = ctx;
-  if (parse_fraction(val, &o->threshold) != 0 || o->threshold >= 1)
+  if (cfb_parse_fraction(val, &o->threshold) != 0 || o->threshold >= 1)
     return cfb_fail(err, errlen, "bad --threshold '%s' (e.g. 5%% or 0.05)", val);
   return 0;
 }
