@@ -30,7 +30,21 @@
  * Wire format (both transports, native byte order, no padding):
  *   request:  req_hdr {type, tag, fn, len} + len argument bytes
  *   response: res_hdr {type, rc, tag, start_ns, cpu, len} + len result bytes
- * The tag is the future's id.  Messages of any size are streamed. */
+ * The tag is the future's id.  Messages of any size are streamed.
+ *
+ * Descriptors across executors.  fork() copies every descriptor and shared
+ * mapping of the parent, including those of other process executors: a
+ * worker of B holding A's pipe ends would keep A's worker from ever seeing
+ * end-of-file, and pin A's rings in memory.  So every backend is in a
+ * process-wide list, and a new worker closes and unmaps what belongs to the
+ * others (and to its own pool's other slots).  reg_lock is held across
+ * fork() and around every change of those descriptors and mappings, so the
+ * child's copy of the list is consistent; the child never takes it.
+ *
+ * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
+ * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
+ * queued work fails at once with CF_EBROKEN and the reason, and the pool
+ * comes back when a retry succeeds. */
 #define _GNU_SOURCE
 #include "internal.h"
 
@@ -64,6 +78,9 @@
 #define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
 #define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
 #define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
+#define TERM_GRACE_MS 1000             /* cf_executor_terminate: then SIGKILL */
+#define SPAWN_BACKOFF_MIN_NS 10000000ull   /* first retry of a failed spawn: 10 ms */
+#define SPAWN_BACKOFF_MAX_NS 1000000000ull /* doubling up to 1 s */
 #define SHRINK_BYTES (1u << 20)        /* workers drop buffers larger than this */
 
 enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3 };
@@ -99,6 +116,7 @@ typedef struct wstatus {
   _Atomic int init_rc;
   _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
   _Atomic uint64_t cur_start_ns;
+  _Atomic uint64_t ready_ns;      /* when the initializer was done */
 } wstatus;
 
 typedef struct wshared {
@@ -124,6 +142,8 @@ typedef struct pslot {
   int dead_pending;               /* pidfd fired */
   cf_future *cur;                 /* task in flight, NULL: idle */
   int dispatched;                 /* tasks sent to this process */
+  uint64_t dispatch_ns;           /* when cur was handed to it */
+  _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
   int timed_out;                  /* we killed it for cur's timeout */
   /* resumable send of cur's request */
   req_hdr tx_hdr;
@@ -137,6 +157,7 @@ typedef struct pslot {
 
 typedef struct proc_backend {
   cf_executor *ex;
+  struct proc_backend *reg_next;  /* process-wide list, under reg_lock */
   int shm;                        /* transport */
   int n;
   pslot *slots;
@@ -155,10 +176,62 @@ typedef struct proc_backend {
   /* claimed futures whose worker died before starting them (io thread only) */
   cf_future *redo_head, *redo_tail;
   uint64_t parent_spin_ns, child_spin_ns;
-  int spawn_failures;
-  uint64_t spawn_retry_ns;
+  /* failed (re)spawns: retry with back-off (io thread only) */
+  int spawn_down;                 /* a slot is waiting for a retry */
+  uint64_t spawn_retry_ns, spawn_backoff_ns;
+  char spawn_err[192];            /* why the last attempt failed */
+  _Atomic int nlive;              /* slots with a process */
+  /* cf_executor_terminate */
+  _Atomic int term_sig;           /* signal asked for, 0: none */
+  int term_sent;                  /* io thread: term_sig sent to every worker */
+  int term_killed;                /* io thread: SIGKILL sent after the grace */
+  uint64_t term_deadline;
   unsigned char scratch[4096];    /* sink for payloads we cannot store */
 } proc_backend;
+
+/* --------------------------------------------------------------- registry */
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static proc_backend *reg_head;
+
+static void reg_add(proc_backend *pb) {
+  pthread_mutex_lock(&reg_lock);
+  pb->reg_next = reg_head;
+  reg_head = pb;
+  pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(proc_backend *pb) {
+  pthread_mutex_lock(&reg_lock);
+  for (proc_backend **p = &reg_head; *p; p = &(*p)->reg_next) {
+    if (*p == pb) {
+      *p = pb->reg_next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&reg_lock);
+}
+
+/* In a new worker of pb's slot idx (single-threaded, reg_lock's copy held
+ * by nobody who can release it: read the list without it): close and unmap
+ * everything of every backend but what this worker uses -- its own channel,
+ * status page, its pool's bell and shared word. */
+static void child_drop_inherited(proc_backend *pb, int idx) {
+  for (proc_backend *o = reg_head; o; o = o->reg_next) {
+    int own = o == pb;
+    if (o->epfd >= 0) close(o->epfd);
+    if (!own && o->efd >= 0) close(o->efd);
+    if (!own && o->g) munmap(o->g, sizeof *o->g);
+    for (int j = 0; j < o->n; j++) {
+      pslot *t = &o->slots[j];
+      if (t->pidfd >= 0) close(t->pidfd);
+      if (own && j == idx) continue;
+      if (t->req_fd >= 0) close(t->req_fd);
+      if (t->res_fd >= 0) close(t->res_fd);
+      if (t->sh) munmap(t->sh, t->sh_len);
+    }
+  }
+}
 
 /* ------------------------------------------------------------------ rings */
 
@@ -326,16 +399,7 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
   cf__self.current = NULL;
   pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
   on_exit(child_on_exit, NULL);
-  /* Keep only what this worker needs: its own channel and the bell. */
-  close(pb->epfd);
-  for (int j = 0; j < pb->n; j++) {
-    pslot *o = &pb->slots[j];
-    if (o->pidfd >= 0) close(o->pidfd);
-    if (j == idx) continue;
-    if (o->req_fd >= 0) close(o->req_fd);
-    if (o->res_fd >= 0) close(o->res_fd);
-    if (o->sh) munmap(o->sh, o->sh_len);
-  }
+  child_drop_inherited(pb, idx); /* keep only its own channel and the bell */
   wstatus *st = &s->sh->st;
   if (ex->cfg.pin != CF_PIN_NONE) {
     int rc = cf__pin_self_thread(&ex->cfg, idx);
@@ -353,6 +417,7 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
       _exit(0);
     }
   }
+  atomic_store(&st->ready_ns, cf__now_ns());
   atomic_store(&st->phase, PH_READY);
   cf_result arg, res;
   cf__result_init(&arg);
@@ -398,17 +463,27 @@ static int ep_ctl(proc_backend *pb, int op, int fd, uint32_t events, int tag, in
   return epoll_ctl(pb->epfd, op, fd, &ev);
 }
 
-/* Release a slot's process resources (the process is reaped or never was). */
-static void slot_clear(proc_backend *pb, pslot *s) {
-  if (s->pidfd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->pidfd, NULL);
-  if (s->res_fd >= 0 && !s->res_eof) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
-  if (s->req_fd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+/* Close a slot's descriptors and mapping; reg_lock held. */
+static void slot_release_locked(pslot *s) {
   close_fd(&s->pidfd);
   close_fd(&s->req_fd);
   close_fd(&s->res_fd);
   if (s->sh) munmap(s->sh, s->sh_len);
   s->sh = NULL;
+}
+
+/* Release a slot's process resources (the process is reaped or never was). */
+static void slot_clear(proc_backend *pb, pslot *s) {
+  if (s->pidfd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->pidfd, NULL);
+  if (s->res_fd >= 0 && !s->res_eof) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
+  if (s->req_fd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+  pthread_mutex_lock(&reg_lock);
+  slot_release_locked(s);
+  pthread_mutex_unlock(&reg_lock);
+  if (s->pid > 0) atomic_fetch_sub(&pb->nlive, 1);
   s->pid = 0;
+  s->dead_pending = 0; /* else has_work() keeps the io thread spinning on an empty slot */
+  atomic_store(&s->pub_pid, 0);
 }
 
 static int set_nonblock(int fd) {
@@ -416,8 +491,13 @@ static int set_nonblock(int fd) {
   return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int slot_spawn(proc_backend *pb, pslot *s) {
-  int req[2] = {-1, -1}, res[2] = {-1, -1};
+/* "what: strerror(e)" into why; the CF_E* code for errno e. */
+static int spawn_error(char *why, size_t len, const char *what, int e) {
+  snprintf(why, len, "%s: %s", what, strerror(e));
+  return e == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+}
+
+static void slot_reset(proc_backend *pb, pslot *s) {
   memset(&s->tx_hdr, 0, sizeof s->tx_hdr);
   s->rx_ready = s->tx_ready = s->res_eof = s->tx_dead = s->dead_pending = 0;
   s->dispatched = 0;
@@ -428,17 +508,24 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
   s->sh_len = pb->shm ? sizeof(wshared) : sizeof(wstatus);
   long page = sysconf(_SC_PAGESIZE);
   s->sh_len = (s->sh_len + (size_t)page - 1) / (size_t)page * (size_t)page;
+}
+
+static int slot_reap(pslot *s, int block, int *status);
+
+/* Make the channel and fork the worker, under reg_lock (see the top). */
+static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  int req[2] = {-1, -1}, res[2] = {-1, -1};
   void *m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return CF_ENOMEM;
+  if (m == MAP_FAILED) return spawn_error(why, whylen, "mmap", errno);
   s->sh = m;
   if (!pb->shm) {
     if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
-      int e = errno == EMFILE || errno == ENFILE ? CF_ENOMEM : CF_EINVAL;
+      int e = spawn_error(why, whylen, "pipe", errno);
       for (int i = 0; i < 2; i++) {
         if (req[i] >= 0) close(req[i]);
         if (res[i] >= 0) close(res[i]);
       }
-      slot_clear(pb, s);
+      slot_release_locked(s);
       return e;
     }
     fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
@@ -450,12 +537,12 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
   fflush(stderr);
   pid_t pid = fork();
   if (pid < 0) {
-    int e = errno == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+    int e = spawn_error(why, whylen, "fork", errno);
     if (!pb->shm) {
       close(req[1]);
       close(res[0]);
     }
-    slot_clear(pb, s);
+    slot_release_locked(s);
     return e;
   }
   if (pid == 0) {
@@ -466,22 +553,48 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
     child_main(pb, s->index);
   }
   s->pid = pid;
+  atomic_store(&s->pub_pid, (int)pid);
+  atomic_fetch_add(&pb->nlive, 1);
   if (!pb->shm) {
     close(req[0]);
     close(res[1]);
     s->req_fd = req[1];
     s->res_fd = res[0];
-    ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index);
-    ep_ctl(pb, EPOLL_CTL_ADD, s->req_fd, 0, EV_REQ, s->index);
   }
   if (pb->have_pidfd) {
     s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (s->pidfd >= 0) {
-      fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
-      ep_ctl(pb, EPOLL_CTL_ADD, s->pidfd, EPOLLIN, EV_PID, s->index);
-    } else {
-      pb->have_pidfd = 0; /* fall back to polling for every worker */
-    }
+    if (s->pidfd >= 0) fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
+    else pb->have_pidfd = 0; /* fall back to polling for every worker */
+  }
+  return 0;
+}
+
+/* Start a worker process in slot s.  0, or a CF_E* code with the reason
+ * ("fork: Resource temporarily unavailable") in why. */
+static int slot_spawn(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  slot_reset(pb, s);
+  pthread_mutex_lock(&reg_lock);
+  int rc = slot_fork(pb, s, why, whylen);
+  pthread_mutex_unlock(&reg_lock);
+  if (rc) return rc;
+  /* Without its pipes in epoll the io thread would never hear from the
+   * worker: give the process up. */
+  if (!pb->shm && (ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index) ||
+                   ep_ctl(pb, EPOLL_CTL_ADD, s->req_fd, 0, EV_REQ, s->index))) {
+    rc = spawn_error(why, whylen, "epoll_ctl", errno);
+    int status;
+    kill(s->pid, SIGKILL);
+    slot_reap(s, 1, &status);
+    slot_clear(pb, s);
+    return rc;
+  }
+  /* Without its pidfd in epoll the io thread would sleep through the
+   * worker's death: watch every worker by polling instead. */
+  if (s->pidfd >= 0 && ep_ctl(pb, EPOLL_CTL_ADD, s->pidfd, EPOLLIN, EV_PID, s->index)) {
+    pthread_mutex_lock(&reg_lock);
+    close_fd(&s->pidfd);
+    pthread_mutex_unlock(&reg_lock);
+    pb->have_pidfd = 0;
   }
   return 0;
 }
@@ -629,6 +742,7 @@ static cf_future *next_task(proc_backend *pb, int worker) {
 static void send_task(proc_backend *pb, pslot *s, cf_future *f) {
   s->cur = f;
   s->dispatched++;
+  if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
   s->timed_out = 0;
   s->rx_off = 0;
   s->rx_nomem = 0;
@@ -722,6 +836,27 @@ static int rx_pump(proc_backend *pb, pslot *s) {
   return progress;
 }
 
+/* How s's task f ends now that s's process ended (`what`): the code, with
+ * the message in msg; 0 if f never started there and can run elsewhere. */
+static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, const char *what, char *msg, size_t len) {
+  int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
+  if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
+  if (atomic_load(&pb->term_sig)) {
+    snprintf(msg, len, "worker %d (pid %d) terminated by the caller: %s", s->index, (int)s->pid, what);
+    return CF_EBROKEN;
+  }
+  /* Not started: the worker died first, or was stuck (stopped) and killed
+   * for not starting it within the task timeout; the task is not to blame. */
+  if (!started) return 0;
+  if (s->timed_out) {
+    snprintf(msg, len, "task ran longer than its timeout of %g s: worker %d (pid %d) killed",
+             pb->ex->cfg.task_timeout_s, s->index, (int)s->pid);
+    return CF_ETIMEDOUT;
+  }
+  snprintf(msg, len, "worker %d (pid %d) %s", s->index, (int)s->pid, what);
+  return CF_EBROKEN;
+}
+
 static void slot_died(proc_backend *pb, pslot *s, int status) {
   cf_executor *ex = pb->ex;
   char what[160], msg[320];
@@ -736,7 +871,11 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   int phase = atomic_load(&s->sh->st.phase);
   cf_future *f = s->cur;
   s->cur = NULL;
-  if (phase == PH_INIT || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
+  /* Dying before PH_READY breaks the pool only when there is an
+   * initializer or pinning to blame; a bare worker killed that early (from
+   * outside) is replaced like any other. */
+  int has_init = ex->cfg.initializer || ex->cfg.pin != CF_PIN_NONE;
+  if ((phase == PH_INIT && has_init) || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
     if (phase == PH_INIT_FAILED)
       snprintf(msg, sizeof msg, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
                atomic_load(&s->sh->st.init_rc));
@@ -755,22 +894,12 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
     return;
   }
   int err = 0;
-  if (f) {
-    int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
-    if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
-    if (s->timed_out) {
-      err = CF_ETIMEDOUT;
-      snprintf(msg, sizeof msg, "task ran longer than its timeout of %g s: worker %d (pid %d) killed",
-               ex->cfg.task_timeout_s, s->index, (int)s->pid);
-    } else if (started) {
-      err = CF_EBROKEN;
-      snprintf(msg, sizeof msg, "worker %d (pid %d) %s", s->index, (int)s->pid, what);
-    } else {
-      redo_push(pb, f); /* never started: run it elsewhere */
-      f = NULL;
-    }
+  if (f && !(err = death_verdict(pb, s, f, what, msg, sizeof msg))) {
+    redo_push(pb, f); /* never started: run it elsewhere */
+    f = NULL;
   }
   slot_clear(pb, s);
+  if (atomic_load(&pb->term_sig)) fail_redo(pb, "terminated by the caller before the task started");
   /* Respawn first, so a caller that sees the failure also sees the new
    * worker (stats.respawns). */
   if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb))) try_spawn(pb, s);
@@ -782,21 +911,65 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   if (atomic_load(&ex->broken)) fail_redo(pb, ex->broken_msg);
 }
 
+/* Schedule the next retry of failed spawns (one per round): back-off
+ * doubling from 10 ms to 1 s, so a lasting limit costs one fork a second. */
+static void spawn_schedule_retry(proc_backend *pb) {
+  if (pb->spawn_retry_ns) return;
+  uint64_t b = pb->spawn_backoff_ns ? pb->spawn_backoff_ns * 2 : SPAWN_BACKOFF_MIN_NS;
+  if (b > SPAWN_BACKOFF_MAX_NS) b = SPAWN_BACKOFF_MAX_NS;
+  pb->spawn_backoff_ns = b;
+  pb->spawn_retry_ns = cf__now_ns() + b;
+}
+
+/* Publish how many slots wait for a worker; back to normal once none. */
+static void spawn_update_down(proc_backend *pb) {
+  int down = 0;
+  for (int i = 0; i < pb->n; i++) down += pb->slots[i].pid <= 0;
+  if (!down) {
+    pb->spawn_down = 0;
+    pb->spawn_backoff_ns = 0;
+  }
+  atomic_store(&pb->ex->st_workers_down, pb->spawn_down ? (uint64_t)down : 0);
+}
+
+/* Replace the process of slot s; on failure count it and retry later. */
 static int try_spawn(proc_backend *pb, pslot *s) {
-  int rc = slot_spawn(pb, s);
+  char why[160];
+  int rc = slot_spawn(pb, s, why, sizeof why);
   if (rc == 0) {
     atomic_fetch_add_explicit(&pb->ex->st_respawns, 1, memory_order_relaxed);
-    pb->spawn_failures = 0;
-    return 0;
+  } else {
+    atomic_fetch_add_explicit(&pb->ex->st_respawn_failures, 1, memory_order_relaxed);
+    snprintf(pb->spawn_err, sizeof pb->spawn_err, "cannot respawn worker %d: %s", s->index, why);
+    pb->spawn_down = 1;
+    spawn_schedule_retry(pb);
   }
-  if (++pb->spawn_failures >= 50) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "could not start a worker process: %s", cf_strerror(rc));
-    cf__executor_set_broken(pb->ex, msg);
-    fail_redo(pb, pb->ex->broken_msg);
-  }
-  pb->spawn_retry_ns = cf__now_ns() + 10000000ull;
+  spawn_update_down(pb);
   return rc;
+}
+
+/* Time for the retry of failed spawns?  Else lower *next_dl to it. */
+static void spawn_retry(proc_backend *pb, uint64_t now, uint64_t *next_dl) {
+  cf_executor *ex = pb->ex;
+  if (!pb->spawn_retry_ns) return;
+  if (now < pb->spawn_retry_ns) {
+    if (pb->spawn_retry_ns < *next_dl) *next_dl = pb->spawn_retry_ns;
+    return;
+  }
+  pb->spawn_retry_ns = 0;
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
+      try_spawn(pb, &pb->slots[i]);
+  if (pb->spawn_retry_ns && pb->spawn_retry_ns < *next_dl) *next_dl = pb->spawn_retry_ns; /* failed again */
+}
+
+/* No worker alive and none could be started: fail what waits (CF_EBROKEN,
+ * the reason) instead of keeping it pending until a retry succeeds. */
+static int spawn_fail_waiting(proc_backend *pb) {
+  if (!pb->spawn_down || atomic_load(&pb->nlive) > 0 || !work_left(pb)) return 0;
+  cf__queue_drain(pb->ex, CF_EBROKEN, pb->spawn_err);
+  fail_redo(pb, pb->spawn_err);
+  return 1;
 }
 
 /* ---------------------------------------------------------------- io loop */
@@ -827,11 +1000,18 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (!s->cur || s->pid <= 0 || s->timed_out) continue;
+    uint64_t dl;
     if (atomic_load(&s->sh->st.cur_tag) != s->cur->rec.id) {
-      if (now + 10000000ull < next) next = now + 10000000ull; /* not started yet: look again */
-      continue;
+      /* Not started yet: look again soon.  A ready worker that does not
+       * even start it within the limit (stopped, stuck) is killed as well
+       * (the task then runs elsewhere); the initializer is not timed. */
+      if (now + 10000000ull < next) next = now + 10000000ull;
+      if (atomic_load(&s->sh->st.phase) != PH_READY) continue;
+      uint64_t ready = atomic_load(&s->sh->st.ready_ns);
+      dl = (ready > s->dispatch_ns ? ready : s->dispatch_ns) + lim;
+    } else {
+      dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
     }
-    uint64_t dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
     if (now >= dl) {
       kill(s->pid, SIGKILL);
       s->timed_out = 1;
@@ -845,6 +1025,7 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
 /* Is there anything the loop could do right now without waiting? */
 static int has_work(proc_backend *pb) {
   int idle = 0;
+  if (pb->spawn_down && atomic_load(&pb->nlive) == 0 && work_left(pb)) return 1; /* to fail */
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->dead_pending) return 1;
@@ -888,37 +1069,76 @@ static int all_idle(proc_backend *pb) {
   return 1;
 }
 
-/* Tell every worker to exit and reap it. */
-static void stop_workers(proc_backend *pb) {
+/* cf_executor_terminate asked for a signal: send it to every worker (and
+ * SIGCONT, so a stopped one takes it), then SIGKILL to those still alive
+ * after the grace.  Returns the next deadline. */
+static uint64_t term_step(proc_backend *pb, uint64_t now) {
+  int sig = atomic_load(&pb->term_sig);
+  if (!sig || pb->term_killed) return UINT64_MAX;
+  if (pb->term_sent && now < pb->term_deadline) return pb->term_deadline;
+  int with = pb->term_sent ? SIGKILL : sig;
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
-    if (s->pid <= 0) continue;
-    if (pb->shm) {
-      req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
-      ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
+    if (s->pid <= 0) continue; /* not reaped yet: the pid is still ours */
+    kill(s->pid, with);
+    if (with != SIGKILL) kill(s->pid, SIGCONT);
+  }
+  if (pb->term_sent || sig == SIGKILL) {
+    pb->term_killed = 1;
+    return UINT64_MAX;
+  }
+  pb->term_sent = 1;
+  pb->term_deadline = now + (uint64_t)TERM_GRACE_MS * 1000000ull;
+  return pb->term_deadline;
+}
+
+/* Ask s's idle worker to exit: an explicit message on both transports (a
+ * pipe's end-of-file may never come while another process holds its write
+ * end, e.g. a child the user forked), then, for pipes, the EOF as well. */
+static void send_exit(proc_backend *pb, pslot *s) {
+  req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
+  if (pb->shm) {
+    ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
+    return;
+  }
+  if (!s->tx_dead && write(s->req_fd, &h, sizeof h) < 0) { /* dead or full: the EOF or the grace ends it */
+  }
+  epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+  pthread_mutex_lock(&reg_lock);
+  close_fd(&s->req_fd);
+  pthread_mutex_unlock(&reg_lock);
+}
+
+/* Wait for s's process to end, killing it after `dl` (or at once when
+ * cf_executor_terminate asks meanwhile), and reap it. */
+static void reap_until(proc_backend *pb, pslot *s, uint64_t dl) {
+  int status;
+  while (!slot_reap(s, 0, &status)) {
+    uint64_t now = cf__now_ns(), tdl = term_step(pb, now);
+    if (pb->term_sent && tdl < dl) dl = tdl;
+    if (now > dl) {
+      kill(s->pid, SIGKILL);
+      slot_reap(s, 1, &status);
+      break;
+    }
+    if (s->pidfd >= 0) {
+      struct pollfd pfd = {s->pidfd, POLLIN, 0};
+      poll(&pfd, 1, 50);
     } else {
-      close_fd(&s->req_fd); /* EOF tells it to exit */
+      struct timespec ts = {0, 1000000};
+      nanosleep(&ts, NULL);
     }
   }
+}
+
+/* Tell every worker to exit and reap it. */
+static void stop_workers(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].pid > 0) send_exit(pb, &pb->slots[i]);
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->pid <= 0) continue;
-    int status;
-    uint64_t dl = cf__now_ns() + (uint64_t)EXIT_GRACE_MS * 1000000ull;
-    while (!slot_reap(s, 0, &status)) {
-      if (cf__now_ns() > dl) {
-        kill(s->pid, SIGKILL);
-        slot_reap(s, 1, &status);
-        break;
-      }
-      if (s->pidfd >= 0) {
-        struct pollfd pfd = {s->pidfd, POLLIN, 0};
-        poll(&pfd, 1, 50);
-      } else {
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-      }
-    }
+    reap_until(pb, s, cf__now_ns() + (uint64_t)EXIT_GRACE_MS * 1000000ull);
     slot_clear(pb, s);
   }
 }
@@ -945,17 +1165,10 @@ static void *io_main(void *p) {
       last_poll = now;
     }
     progress |= check_deaths(pb, poll_all);
-    uint64_t next_dl = check_timeouts(pb, now);
-    if (pb->spawn_retry_ns) {
-      if (now >= pb->spawn_retry_ns) {
-        pb->spawn_retry_ns = 0;
-        for (int i = 0; i < pb->n; i++)
-          if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
-            try_spawn(pb, &pb->slots[i]);
-      } else if (pb->spawn_retry_ns < next_dl) {
-        next_dl = pb->spawn_retry_ns;
-      }
-    }
+    uint64_t next_dl = check_timeouts(pb, now), tdl = term_step(pb, now);
+    if (tdl < next_dl) next_dl = tdl;
+    spawn_retry(pb, now, &next_dl);
+    progress |= spawn_fail_waiting(pb);
     if (progress) continue;
     if (atomic_load(&ex->shutdown) && !work_left(pb) && all_idle(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
@@ -975,7 +1188,8 @@ static void *io_main(void *p) {
       int timeout = -1;
       now = cf__now_ns();
       if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;
-      if (!pb->have_pidfd && !all_idle(pb) && (timeout < 0 || timeout > DEATH_POLL_MS)) timeout = DEATH_POLL_MS;
+      if (!pb->have_pidfd && (!all_idle(pb) || pb->term_sent) && (timeout < 0 || timeout > DEATH_POLL_MS))
+        timeout = DEATH_POLL_MS;
       /* While we sleep a submitter may dispatch in our place (pb_kick). */
       struct epoll_event evs[64];
       pthread_mutex_unlock(&pb->io_lock);
@@ -991,10 +1205,14 @@ static void *io_main(void *p) {
   pb->io_done_loop = 1;
   pthread_mutex_unlock(&pb->io_lock);
   /* Leave no fd behind once shutdown(wait=1) returns. */
+  pthread_mutex_lock(&reg_lock);
   close_fd(&pb->epfd);
+  pthread_mutex_unlock(&reg_lock);
   pthread_mutex_lock(&pb->fd_lock);
   pb->io_done = 1;
+  pthread_mutex_lock(&reg_lock);
   close_fd(&pb->efd);
+  pthread_mutex_unlock(&reg_lock);
   pthread_mutex_unlock(&pb->fd_lock);
   cf__executor_unref(ex);              /* may destroy ex and pb (then detached) */
   return NULL;
@@ -1003,6 +1221,7 @@ static void *io_main(void *p) {
 /* -------------------------------------------------------------- backend */
 
 static void pb_free(proc_backend *pb) {
+  reg_remove(pb); /* no new worker looks at pb's descriptors any more */
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->pid > 0) {
@@ -1022,7 +1241,8 @@ static void pb_free(proc_backend *pb) {
   free(pb);
 }
 
-static int pb_start(cf_executor *ex) {
+/* The backend without workers: slots, the shared word, the bell, epoll. */
+static int pb_alloc(cf_executor *ex, proc_backend **out) {
   proc_backend *pb = calloc(1, sizeof *pb);
   if (!pb) return CF_ENOMEM;
   pb->ex = ex;
@@ -1047,14 +1267,24 @@ static int pb_start(cf_executor *ex) {
     pb->slots[i].index = i;
     pb->slots[i].pidfd = pb->slots[i].req_fd = pb->slots[i].res_fd = -1;
   }
+  reg_add(pb);
+  pthread_mutex_lock(&reg_lock);
   void *g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   pb->g = g == MAP_FAILED ? NULL : g;
   pb->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  int efd_errno = errno;
   pb->epfd = epoll_create1(EPOLL_CLOEXEC);
+  pthread_mutex_unlock(&reg_lock);
   int rc = 0;
-  if (!pb->slots || !pb->g) rc = CF_ENOMEM;
-  else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0))
+  if (!pb->slots || !pb->g) {
     rc = CF_ENOMEM;
+    cf__set_error("process backend: out of memory");
+  } else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0)) {
+    int e = pb->efd < 0 ? efd_errno : errno;
+    rc = e == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+    cf__set_error("process backend: %s: %s", pb->efd < 0 ? "eventfd" : pb->epfd < 0 ? "epoll_create1" : "epoll_ctl",
+                  strerror(e));
+  }
   if (rc) {
     pb_free(pb);
     return rc;
@@ -1062,15 +1292,29 @@ static int pb_start(cf_executor *ex) {
   int probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
   pb->have_pidfd = probe >= 0;
   if (probe >= 0) close(probe);
-  for (int i = 0; i < pb->n && !rc; i++) rc = slot_spawn(pb, &pb->slots[i]);
+  *out = pb;
+  return 0;
+}
+
+static int pb_start(cf_executor *ex) {
+  proc_backend *pb;
+  int rc = pb_alloc(ex, &pb);
+  if (rc) return rc;
+  for (int i = 0; i < pb->n && !rc; i++) {
+    char why[160];
+    rc = slot_spawn(pb, &pb->slots[i], why, sizeof why);
+    if (rc) cf__set_error("cannot start worker process %d: %s", i, why);
+  }
   if (!rc) {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* the io thread takes no signals (SIGPIPE!) */
     atomic_fetch_add(&ex->refs, 1);           /* the io thread's reference */
-    if (pthread_create(&pb->io, NULL, io_main, pb) != 0) {
+    int e = pthread_create(&pb->io, NULL, io_main, pb);
+    if (e != 0) {
       atomic_fetch_sub(&ex->refs, 1);
-      rc = CF_ENOMEM;
+      rc = e == EAGAIN ? CF_EAGAIN : CF_ENOMEM;
+      cf__set_error("cannot create the process backend's I/O thread: %s", strerror(e));
     } else {
       pb->io_started = 1;
     }
@@ -1101,8 +1345,10 @@ static void pb_kick(cf_executor *ex) {
    * when the io thread must watch the task's clock (timeouts) or poll for
    * deaths (no pidfd): it has to wake up to learn about the task.  Not
    * over pipes either: a write to a dead worker's pipe raises SIGPIPE,
-   * which only the io thread blocks. */
-  if (pb->shm && pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && pthread_mutex_trylock(&pb->io_lock) == 0) {
+   * which only the io thread blocks.  Not without a live worker: the io
+   * thread fails the task then (see spawn_fail_waiting). */
+  if (pb->shm && pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && atomic_load(&pb->nlive) > 0 &&
+      pthread_mutex_trylock(&pb->io_lock) == 0) {
     if (!pb->io_done_loop) dispatch_all(pb);
     pthread_mutex_unlock(&pb->io_lock);
     return;
@@ -1181,4 +1427,22 @@ static void pb_destroy(cf_executor *ex) {
   ex->backend = NULL;
 }
 
-const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait};
+/* The io thread sends the signal (only it reaps, so a pid it kills is
+ * still its worker's) and settles the futures; see term_step. */
+static void pb_terminate(cf_executor *ex, int sig) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return;
+  int none = 0;
+  atomic_compare_exchange_strong(&pb->term_sig, &none, sig); /* the first signal asked for wins */
+  bell_locked(pb);
+}
+
+static int pb_worker_pids(const cf_executor *ex, int *pids, int n) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return 0;
+  for (int i = 0; i < n && i < pb->n; i++) pids[i] = atomic_load(&pb->slots[i].pub_pid);
+  return pb->n;
+}
+
+const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait,
+                                             pb_terminate, pb_worker_pids};

@@ -8,6 +8,8 @@
 #include "internal.h"
 
 #include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,19 @@ int cf_default_max_workers(void) {
 
 int cf_current_worker(void) { return cf__self.ex ? cf__self.worker : -1; }
 
+/* Per thread, so concurrent cf_executor_new calls keep their own reasons;
+ * every cf_executor_new starts by clearing it. */
+static _Thread_local char last_error[256];
+
+void cf__set_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+}
+
+const char *cf_last_error_message(void) { return last_error; }
+
 /* ----------------------------------------------------------------- queue */
 
 int cf__queue_push(cf_executor *ex, cf_future *f) {
@@ -47,6 +62,9 @@ int cf__queue_push(cf_executor *ex, cf_future *f) {
     pthread_mutex_unlock(&ex->q_lock);
     return CF_ESHUTDOWN;
   }
+  /* Counted here, not with the id: a submit refused above is not
+   * "submitted", and one accepted is counted before anyone can finish it. */
+  atomic_fetch_add_explicit(&ex->st_submitted, 1, memory_order_relaxed);
   cf_future_retain(f);
   if (ex->q_tail) ex->q_tail->next = f;
   else ex->q_head = f;
@@ -150,15 +168,27 @@ void cf__executor_set_broken(cf_executor *ex, const char *msg) {
 
 /* -------------------------------------------------------------- lifetime */
 
+static int config_invalid(const char *what) {
+  cf__set_error("invalid configuration: %s", what);
+  return CF_EINVAL;
+}
+
 static int config_validate(const cf_config *cfg) {
-  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return CF_EINVAL;
-  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return CF_EINVAL;
-  if (cfg->max_tasks_per_child < 0) return CF_EINVAL;
-  if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP) return CF_EINVAL;
-  if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return CF_EINVAL;
-  if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return CF_EINVAL;
-  if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0)) return CF_EINVAL;
-  if (cfg->pin != CF_PIN_NONE) return cf__pin_validate(cfg);
+  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return config_invalid("backend");
+  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return config_invalid("max_workers (0..CF_MAX_WORKERS)");
+  if (cfg->max_tasks_per_child < 0) return config_invalid("max_tasks_per_child < 0");
+  if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP)
+    return config_invalid("on_deadlock");
+  if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return config_invalid("transport");
+  if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return config_invalid("pin");
+  if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0))
+    return config_invalid("pin CF_PIN_LIST without pin_list");
+  if (cfg->pin != CF_PIN_NONE) {
+    char why[200];
+    int rc = cf_pin_check(cfg, why, sizeof why);
+    if (rc) cf__set_error("%s", why);
+    return rc;
+  }
   return 0;
 }
 
@@ -180,6 +210,7 @@ void cf__executor_unref(cf_executor *ex) {
 }
 
 int cf_executor_new(cf_executor **out, const cf_config *cfg) {
+  last_error[0] = 0;
   if (!out) return CF_EINVAL;
   *out = NULL;
   if (cf__self.in_process_child) return CF_EINTASK;
@@ -223,6 +254,7 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   ex->ops = cfg->backend == CF_BACKEND_THREAD ? &cf__thread_backend : &cf__process_backend;
   rc = ex->ops->start(ex);
   if (rc) {
+    if (!last_error[0]) cf__set_error("cannot start the %s backend: %s", ex->ops->name, cf_strerror(rc));
     atomic_store(&ex->shutdown, 1);
     queue_wake_all(ex);
     if (ex->ops->stop) ex->ops->stop(ex, 1); /* join whatever start created */
@@ -266,9 +298,8 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_fu
   return 0;
 }
 
-int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
-  if (!ex) return CF_EINVAL;
-  if (cf__self.in_process_child) return CF_EINTASK;
+/* Shutdown; with term_sig the backend's workers are also ended with it. */
+static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int term_sig) {
   /* One critical section: no push slips in after it (cf__queue_push checks
    * the flag under this lock), and with cancel_futures no woken worker can
    * take a pending future before it is cancelled. */
@@ -278,9 +309,29 @@ int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
   pthread_cond_broadcast(&ex->q_cond);
   pthread_mutex_unlock(&ex->q_lock);
   fail_list(cancel, CF_ECANCELED, NULL);
+  if (term_sig) ex->ops->terminate(ex, term_sig);
   if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
   if (ex->ops->stop) ex->ops->stop(ex, wait);
   return 0;
+}
+
+int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
+  if (!ex) return CF_EINVAL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  return executor_shutdown(ex, wait, cancel_futures, 0);
+}
+
+int cf_executor_terminate(cf_executor *ex, int sig) {
+  if (!ex || sig <= 0 || sig >= NSIG) return CF_EINVAL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  if (!ex->ops->terminate) return CF_ENOSYS; /* threads cannot be stopped from outside */
+  return executor_shutdown(ex, cf__self.ex != ex, 1, sig);
+}
+
+int cf_executor_worker_pids(const cf_executor *ex, int *pids, int n) {
+  if (!ex || n < 0 || (!pids && n)) return CF_EINVAL;
+  if (!ex->ops->worker_pids) return CF_ENOSYS;
+  return ex->ops->worker_pids(ex, pids, n);
 }
 
 void cf_executor_free(cf_executor *ex) {
@@ -301,7 +352,7 @@ int cf_executor_workers(const cf_executor *ex) { return ex ? ex->nworkers : 0; }
 
 void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   cf_executor *e = (cf_executor *)ex;
-  st->submitted = atomic_load(&e->next_id);
+  st->submitted = atomic_load(&e->st_submitted);
   st->completed = atomic_load(&e->st_completed);
   st->failed = atomic_load(&e->st_failed);
   st->cancelled = atomic_load(&e->st_cancelled);
@@ -309,6 +360,8 @@ void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   st->deadlocks = atomic_load(&e->st_deadlocks);
   st->helped = atomic_load(&e->st_helped);
   st->respawns = atomic_load(&e->st_respawns);
+  st->respawn_failures = atomic_load(&e->st_respawn_failures);
+  st->workers_down = atomic_load(&e->st_workers_down);
 }
 
 int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len) {

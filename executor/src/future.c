@@ -173,7 +173,11 @@ static void future_after_done(cf_future *f, int err) {
     pthread_mutex_lock(&f->lock);
     cbs = f->cbs;
     f->cbs = NULL;
-    for (cf__wlink *l = f->links; l; l = l->next) cf__waiter_notify(l->w, l->index);
+    /* Read next first: a notified waiter may free its link at once. */
+    for (cf__wlink *l = f->links, *next; l; l = next) {
+      next = l->next;
+      cf__waiter_notify(l->w, l->index);
+    }
     f->links = NULL;
     pthread_mutex_unlock(&f->lock);
   }

@@ -80,6 +80,11 @@ typedef struct cf__backend_ops {
    * the backend may use the wait to make progress itself (e.g. collect
    * results).  Returns when it has nothing more to do; the caller waits. */
   void (*help_wait)(cf_executor *ex, cf_future *f, uint64_t deadline);
+  /* Optional (NULL: CF_ENOSYS): after shutdown with cancel_futures, end the
+   * workers with signal sig; running tasks fail with CF_EBROKEN. */
+  void (*terminate)(cf_executor *ex, int sig);
+  /* Optional (NULL: CF_ENOSYS): pids of the worker processes. */
+  int (*worker_pids)(const cf_executor *ex, int *pids, int n);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;
@@ -113,9 +118,11 @@ struct cf_executor {
   size_t free_count;
 
   /* statistics (written by whoever completes a future) */
-  _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t st_submitted; /* accepted into the queue */
+  _Atomic uint64_t st_completed;
   _Atomic uint64_t st_failed, st_cancelled;
   _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
+  _Atomic uint64_t st_respawn_failures, st_workers_down;
 
   /* deadlock wait-for graph (deadlock.c) */
   _Alignas(CF_CACHELINE) pthread_mutex_t graph_lock;
@@ -198,6 +205,8 @@ cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
 void cf__queue_drain(cf_executor *ex, int err, const char *msg);
 void cf__executor_set_broken(cf_executor *ex, const char *msg);
+/* Set the calling thread's cf_last_error_message() (cf_executor_new). */
+void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now

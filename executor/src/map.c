@@ -260,6 +260,10 @@ int cf_map_next(cf_map *m, const void **data, size_t *len) {
 
 int cf_map_task_code(const cf_map *m) { return m ? m->item_code : 0; }
 
+const char *cf_map_message(const cf_map *m) {
+  return m && m->cur && m->cur_err ? cf_future_message(m->cur) : "";
+}
+
 void cf_map_record(const cf_map *m, cf_task_record *rec) {
   if (m && m->cur) cf_future_record(m->cur, rec);
   else memset(rec, 0, sizeof *rec);

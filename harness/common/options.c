@@ -37,8 +37,8 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
         if (rc) return rc;
         continue;
       }
-      return cfb_fail(err, errlen, "%s: unexpected argument '%s'; options start with -- (cfbench %s --help)",
-                      spec->cmd, a, spec->cmd);
+      return cfb_fail(err, errlen, "unexpected argument '%s'; options start with -- (cfbench %s --help)", a,
+                      spec->cmd);
     }
     char name[64];
     const char *val = NULL, *eq = strchr(a, '=');
@@ -50,8 +50,7 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
     }
     const cfb_option *o = find(spec->opts, name);
     if (!o)
-      return cfb_fail(err, errlen, "%s: unknown option '%s'; see cfbench %s --help", spec->cmd, name,
-                      spec->cmd);
+      return cfb_fail(err, errlen, "unknown option '%s'; see cfbench %s --help", name, spec->cmd);
     if (!o->takes_value) {
       if (val) return cfb_fail(err, errlen, "%s: takes no value", name);
     } else if (!val) {

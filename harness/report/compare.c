@@ -21,6 +21,7 @@
 #include "csvread.h"
 #include "json.h"
 #include "options.h"
+#include "runs_check.h"
 #include "schema.h"
 #include "strbuf.h"
 
@@ -34,6 +35,7 @@ typedef struct config {
 typedef struct run {
   config *c;
   size_t n, cap;
+  unsigned long ignore_seen; /* bit i: some row has the i-th --ignore-param key */
 } run;
 
 static void run_free(run *r) {
@@ -94,6 +96,23 @@ static char *strip_params(const char *params, const char *ignore) {
   return s;
 }
 
+/* The i-th key of the comma-separated list `ignore` into buf; 0 past the end. */
+static int ignore_key(const char *ignore, size_t i, char *buf, size_t len) {
+  const char *p = ignore;
+  for (; i > 0 && p; i--) p = (p = strchr(p, ',')) ? p + 1 : NULL;
+  if (!p || !*p) return 0;
+  size_t n = strcspn(p, ",");
+  snprintf(buf, len, "%.*s", (int)n, p);
+  return 1;
+}
+
+/* Which --ignore-param keys some row of t has (a key no row has is a typo). */
+static void note_ignored_seen(const cfb_csv_table *t, const char *ignore, run *r) {
+  char key[256];
+  for (size_t i = 0; i < 8 * sizeof r->ignore_seen && ignore_key(ignore, i, key, sizeof key); i++)
+    if (cfb_runs_has_param(t, key)) r->ignore_seen |= 1ul << i;
+}
+
 /* Load PATH (a run directory or a runs.csv) into r, parameters in
  * `ignore` dropped from the configuration.  0, or -1 with err. */
 static int load_one(const char *path, const char *ignore, int cpu, run *r, char *err,
@@ -120,6 +139,11 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
       return -1;
     }
   }
+  if (cfb_runs_check(&t, file, err, errlen) != 0) {
+    cfb_csv_table_free(&t);
+    return -1;
+  }
+  note_ignored_seen(&t, ignore, r);
   int rc = 0;
   for (size_t i = 0; i < t.nrows && !rc; i++) {
     const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
@@ -137,7 +161,7 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     }
     char *params = strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
     if (!params) {
-      snprintf(err, errlen, "%s: row %zu: params '%s' is not a parameter string", file, i + 2,
+      snprintf(err, errlen, "%s: line %zu: params '%s' is not a parameter string", file, t.line[i],
                cfb_csv_get(&t, i, CFB_RUNS(PARAMS)));
       cfb_csv_table_free(&t);
       return -1;
@@ -187,15 +211,50 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
   return rc;
 }
 
-/* PATHS: one run, or several separated by commas whose repetitions are
- * pooled (runs interleaved in time, e.g. base and new alternating). */
-static int load_run(const char *paths, const char *ignore, int cpu, run *r, char *err,
+/* PATHS (the side `role`, BASE or NEW): one run, or several separated by
+ * commas whose repetitions are pooled (runs interleaved in time, e.g. base
+ * and new alternating).  An empty path, or one run given twice (its rows
+ * would count double), is refused. */
+static int load_run(const char *role, const char *paths, const char *ignore, int cpu, run *r, char *err,
                     size_t errlen) {
   char buf[4096];
-  snprintf(buf, sizeof buf, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+  if (snprintf(buf, sizeof buf, "%s", paths) >= (int)sizeof buf) {
+    snprintf(err, errlen, "%s: the list of runs is longer than %zu bytes", role, sizeof buf - 1);
+    return -1;
+  }
+  struct stat seen[64];
+  size_t nseen = 0;
+  char *p = buf;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma) *comma = '\0';
+    if (!*p) {
+      snprintf(err, errlen, "%s: empty path in '%s'; give a run directory or a runs.csv", role, paths);
+      return -1;
+    }
+    struct stat st;
+    if (stat(p, &st) == 0) {
+      for (size_t i = 0; i < nseen; i++)
+        if (seen[i].st_dev == st.st_dev && seen[i].st_ino == st.st_ino) {
+          snprintf(err, errlen, "%s: '%s' is given twice in '%s' (its rows would count double)", role, p, paths);
+          return -1;
+        }
+      if (nseen < sizeof seen / sizeof *seen) seen[nseen++] = st;
+    }
     if (load_one(p, ignore, cpu, r, err, errlen) != 0) return -1;
+    if (!comma) return 0;
+    p = comma + 1;
+  }
+}
+
+/* Every --ignore-param key is a parameter of some row of either side. */
+static int check_ignored(const char *ignore, const run *base, const run *nw, char *err, size_t errlen) {
+  char key[256];
+  for (size_t i = 0; ignore_key(ignore, i, key, sizeof key); i++)
+    if (i < 8 * sizeof base->ignore_seen && !((base->ignore_seen | nw->ignore_seen) & (1ul << i))) {
+      snprintf(err, errlen, "--ignore-param: no row of either side has a parameter '%s'", key);
+      return -1;
+    }
   return 0;
 }
 
@@ -239,6 +298,12 @@ static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *e
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  size_t n = 1;
+  for (const char *p = val; *p; p++) n += *p == ',';
+  if (!*val || strstr(val, ",,") || val[0] == ',' || val[strlen(val) - 1] == ',')
+    return cfb_fail(err, errlen, "--ignore-param: empty name in '%s'; give K[,K...]", val);
+  if (n > 8 * sizeof(unsigned long))
+    return cfb_fail(err, errlen, "--ignore-param: %zu names; at most %zu", n, 8 * sizeof(unsigned long));
   ((cmp_opts *)ctx)->ignore = val;
   return 0;
 }
@@ -456,8 +521,9 @@ int cfb_cmd_compare(int argc, char **argv) {
   pairing pr = {0};
   cfb_sb out = {0};
   char err[4400];
-  if (load_run(o.paths[0], o.ignore, o.cpu, &base, err, sizeof err) != 0 ||
-      load_run(o.paths[1], o.ignore, o.cpu, &nw, err, sizeof err) != 0) {
+  if (load_run("BASE", o.paths[0], o.ignore, o.cpu, &base, err, sizeof err) != 0 ||
+      load_run("NEW", o.paths[1], o.ignore, o.cpu, &nw, err, sizeof err) != 0 ||
+      check_ignored(o.ignore, &base, &nw, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
     rc = 2;
   } else if ((rc = pair_runs(&o, &base, &nw, &pr)) == 0) {

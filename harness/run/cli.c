@@ -49,7 +49,7 @@ void cfb_run_usage(FILE *f) {
           "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
           "                        /--rounds then override the suite's values (--repeat or --rounds:\n"
           "                        fixed rounds instead of the suite's adaptive ones)\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -545,7 +545,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   if (!s->nworkloads) {
     char names[512];
     list_workloads(names, sizeof names);
-    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+    return fail(err, errlen, "no --workload (or --suite) given; workloads: %s", names);
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");

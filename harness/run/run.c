@@ -4,8 +4,8 @@
  * round's randomized order, for its share of the repetitions, appending
  * runs.csv row by row; finally summarize every configuration over all of
  * its rows and write summary.csv, results.json and meta.json atomically.
- * SIGINT stops after the current repetition; what finished is kept and
- * summarized (exit 130).  A failed configuration is reported, sits out
+ * SIGINT or SIGTERM stops the run; what finished is kept and
+ * summarized (exit 130 or 143).  A failed configuration is reported, sits out
  * the later rounds, and the run goes on (exit 1 at the end). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -216,8 +216,8 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
 
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
-static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint64_t *seed,
-                     char *dir, size_t dirlen, FILE **runs, int *help) {
+static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
+                     uint64_t *seed, char *dir, size_t dirlen, FILE **runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -226,12 +226,12 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     return 0;
   }
   if (rc) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     return 2;
   }
   *seed = o->seed_given ? o->seed : clock_seed();
   if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_run_opts_free(o);
     return 2;
   }
@@ -243,7 +243,7 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
       !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     return 2;
@@ -251,14 +251,16 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   return 0;
 }
 
-static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
+/* cmd: the subcommand the user typed (run, or bench that forwards to run),
+ * for the messages about its arguments. */
+static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
   FILE *runs = NULL;
   int help;
-  int rc = run_setup(argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
+  int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
   if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
   if (rc || help) return rc;
 
@@ -302,11 +304,11 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   }
   int oom = run_rounds(&runner, &o, &plan, &sw, res, &x);
   cfb_progress_finish(&x.progress);
-  int interrupted = cfb_interrupted();
+  int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
   fclose(runs);
 
-  meta.interrupted = interrupted;
+  meta.interrupted = interrupted != 0;
   size_t nfailed;
   int werr = finish_run(dir, &meta, &plan, &sw, res, &x, &oom, &nfailed);
   if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
@@ -317,12 +319,12 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_counters_free(ctr);
   cfb_sweep_free(&sw);
   cfb_run_opts_free(&o);
-  if (interrupted) return 130;
+  if (interrupted) return 128 + interrupted;
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL, 0); }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
-  return run_main(argc, argv, dir_used, dir_len);
+  return run_main("bench", argc, argv, dir_used, dir_len);
 }

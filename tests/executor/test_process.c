@@ -5,6 +5,7 @@
  * arguments and results, records with pids, and no leaked children, fds or
  * shared memory after shutdown.  Run with "process" or "process-pipe". */
 #include "common.h"
+#include "leaks.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -467,51 +468,6 @@ static void records_pid(void) {
 }
 
 /* ---- leaks: children (zombies included), fds, shared mappings ---- */
-
-static int count_children(void) {
-  DIR *d = opendir("/proc");
-  CHECK(d != NULL);
-  int n = 0, me = (int)getpid();
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    char path[300], buf[512];
-    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    FILE *f = fopen(path, "r");
-    if (!f) continue;
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[got] = 0;
-    char *rp = strrchr(buf, ')');
-    char state;
-    int ppid;
-    if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == me) n++;
-  }
-  closedir(d);
-  return n;
-}
-
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  CHECK(d != NULL);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
-static int count_shared_maps(void) {
-  FILE *f = fopen("/proc/self/maps", "r");
-  CHECK(f != NULL);
-  char line[512];
-  int n = 0;
-  while (fgets(line, sizeof line, f))
-    if (strstr(line, "/dev/zero") || strstr(line, "memfd:")) n++;
-  fclose(f);
-  return n;
-}
 
 static void busy_life(cf_executor *ex) {
   cf_future *fs[12];
