@@ -17,13 +17,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cfwork_params.h>
 
 #include "cmd_report.h"
 #include "gate_out.h"
 #include "csvread.h"
 #include "json.h"
 #include "options.h"
+#include "params_key.h"
+#include "results.h"
 #include "runs_check.h"
 #include "schema.h"
 #include "stats.h"
@@ -68,36 +69,6 @@ static int push(double **x, size_t *n, size_t *cap, double v) {
   }
   (*x)[(*n)++] = v;
   return 0;
-}
-
-/* Is `key` in the comma-separated list `ignore`? */
-static int ignored(const char *ignore, const char *key) {
-  size_t klen = strlen(key);
-  for (const char *p = ignore; p && *p;) {
-    const char *c = strchr(p, ',');
-    size_t n = c ? (size_t)(c - p) : strlen(p);
-    if (n == klen && !strncmp(p, key, klen)) return 1;
-    p += n + (c ? 1 : 0);
-  }
-  return 0;
-}
-
-/* params without the ignored keys (split and formatted again by the one
- * owner of the syntax, cf_wk_params_*), malloc'd; NULL when out of memory
- * or not a parameter string. */
-static char *strip_params(const char *params, const char *ignore) {
-  cf_wk_kv *kv;
-  size_t n;
-  if (cf_wk_params_split(params ? params : "", &kv, &n) != 0) return NULL;
-  const char **k = calloc(n ? n : 1, sizeof *k), **v = calloc(n ? n : 1, sizeof *v);
-  size_t m = 0;
-  for (size_t i = 0; k && v && i < n; i++)
-    if (!ignored(ignore, kv[i].key)) k[m] = kv[i].key, v[m++] = kv[i].value;
-  char *s = k && v ? cf_wk_params_format(k, v, m) : NULL;
-  free(k);
-  free(v);
-  cf_wk_params_free(kv, n);
-  return s;
 }
 
 /* The i-th key of the comma-separated list `ignore` into buf; 0 past the end. */
@@ -163,7 +134,7 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
       continue;
     }
-    char *params = strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
+    char *params = cfb_params_strip(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
     if (!params) {
       snprintf(err, errlen, "%s: line %zu: params '%s' is not a parameter string", file, t.line[i],
                cfb_csv_get(&t, i, CFB_RUNS(PARAMS)));
@@ -428,46 +399,34 @@ static int pair_runs(const cmp_opts *o, run *base, run *nw, pairing *pr) {
 
 /* ----------------------------------------------------------- machines */
 
-/* The machine keys of the first run of `paths` (meta.json beside its
- * runs.csv); 0 when there is none to read. */
-typedef struct machine {
-  char host[256], cpu[256];
-  double pus;
-} machine;
-
-static int read_machine(const char *paths, machine *m) {
-  char first[4096], file[4200], err[256];
+/* The machine of the first run of `paths` (meta.json beside its runs.csv). */
+static int read_machine(const char *paths, cfb_machine *m) {
+  char first[4096];
   snprintf(first, sizeof first, "%s", paths);
   first[strcspn(first, ",")] = '\0';
   struct stat st;
   if (stat(first, &st) != 0) return 0;
-  if (S_ISDIR(st.st_mode)) snprintf(file, sizeof file, "%s/meta.json", first);
-  else {
+  if (!S_ISDIR(st.st_mode)) {
     char *slash = strrchr(first, '/');
-    snprintf(file, sizeof file, "%.*smeta.json", slash ? (int)(slash - first + 1) : 0, first);
+    if (slash) *slash = '\0';
+    else snprintf(first, sizeof first, ".");
   }
-  json_t *j = cfb_json_load_file(file, err, sizeof err);
-  if (!j) return 0;
-  memset(m, 0, sizeof *m);
-  m->pus = NAN;
-  cfb_json_get_string(j, CFB_META(HOSTNAME), m->host, sizeof m->host);
-  cfb_json_get_string(j, CFB_META(CPU_MODEL), m->cpu, sizeof m->cpu);
-  cfb_json_get_number(j, CFB_META(PUS), &m->pus);
-  json_decref(j);
-  return 1;
+  cfb_machine_load(first, m);
+  return m->have_meta;
 }
 
 /* Two separate runs are comparable only on one machine: say where they differ. */
 static void machine_warning(const cmp_opts *o, char *buf, size_t len, cfb_gate_report *r) {
-  machine a, b;
+  cfb_machine a, b;
   if (!read_machine(o->paths[0], &a) || !read_machine(o->paths[1], &b)) return;
   size_t off = 0;
-  if (strcmp(a.cpu, b.cpu))
-    off += (size_t)snprintf(buf + off, len - off, "CPU model '%s' vs '%s'", a.cpu, b.cpu);
+  if (strcmp(a.cpu_model, b.cpu_model))
+    off += (size_t)snprintf(buf + off, len - off, "CPU model '%s' vs '%s'", a.cpu_model, b.cpu_model);
   if (off < len && a.pus != b.pus && isfinite(a.pus) && isfinite(b.pus))
     off += (size_t)snprintf(buf + off, len - off, "%s%.0f vs %.0f PUs", off ? ", " : "", a.pus, b.pus);
-  if (off < len && strcmp(a.host, b.host))
-    off += (size_t)snprintf(buf + off, len - off, "%shost '%s' vs '%s'", off ? ", " : "", a.host, b.host);
+  if (off < len && strcmp(a.hostname, b.hostname))
+    off += (size_t)snprintf(buf + off, len - off, "%shost '%s' vs '%s'", off ? ", " : "", a.hostname,
+                            b.hostname);
   if (!off) return;
   char tmp[1200];
   snprintf(tmp, sizeof tmp, "the runs were made on different machines (%.900s): a difference may be the machine's",
