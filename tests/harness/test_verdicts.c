@@ -109,7 +109,7 @@ static void test_process_wins(void) {
    * cores) the advantage shrinks and the honest verdict may be
    * `undecided`.  Never thread, never equivalent. */
   CHECK(!strcmp(v, "process") || !strcmp(v, "undecided"));
-  char line[64];
+  char line[160];
   snprintf(line, sizeof line, "grep -q '^1 pairs: 0 thread, %s' $T/gil.txt",
            !strcmp(v, "process") ? "1 process" : "0 process, 0 equivalent, 1 undecided");
   CHECK_EQ(sh("%s", line), 0); /* the terminal table says the same */
