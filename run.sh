@@ -4,11 +4,17 @@
 #                    then plots and report
 #   ./run.sh test    build and run every test under ASan+UBSan, the
 #                    executor's tests under TSan, and every test optimized
+#   ./run.sh install [PREFIX]   build (release) and install into PREFIX
+#                    (default /usr/local): libraries, headers, pkg-config
+#                    and CMake files, cfbench with its share/cfbench
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev)
+REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
+          libsqlite3-dev sqlite3 libpq-dev postgresql python3
+          libbenchmark-tools python3-scipy dpkg-dev)
+
 OPTIONAL=(libpapi-dev papi-tools nginx-light)
 
 missing_of() {
@@ -71,8 +77,16 @@ cmd_bench() {
   build/release/executor/bench_overhead
 }
 
+cmd_install() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  cmake --install build/release --prefix "${1:-/usr/local}"
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: ./run.sh bench | ./run.sh test" >&2; exit 2 ;;
+  install) shift; cmd_install "$@" ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh install [PREFIX]" >&2; exit 2 ;;
 esac

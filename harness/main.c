@@ -9,6 +9,7 @@
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "fileio.h"
+#include "export.h"
 
 static const struct {
   const char *name;
@@ -21,12 +22,14 @@ static const struct {
 } commands[] = {
     {"list", cfb_cmd_list, "workloads, their parameters, and the suites", 2},
     {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers", 2},
-    {"run", cfb_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
+    {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
     {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report", 1},
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
     {"report", cfb_cmd_report, "write a Markdown report for a results directory", 2},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
     {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
+    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
 };
 
 /* Run command i, then make sure what it printed reached standard output
@@ -58,7 +61,9 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return dispatch(i, argc - 1, argv + 1);
-  fprintf(stderr, "cfbench: unknown command '%s'; allowed: list, topology, run, bench, plot, report, compare\n",
-          argv[1]);
+  fprintf(stderr, "cfbench: unknown command '%s'; allowed:", argv[1]);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+  fprintf(stderr, "\n");
   return 2;
 }

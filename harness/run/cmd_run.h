@@ -18,4 +18,13 @@ int cfb_cmd_run(int argc, char **argv);      /* run.c: cfbench run [OPTIONS] */
  * which then plots and reports that directory. */
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len);
 
+/* What a run leaves for the program on top of both halves: the results
+ * directory it used, and the file --export-gbench asked for ("" if none),
+ * which the report half writes from that directory (harness/bench.c). */
+typedef struct cfb_run_outcome {
+  char dir[4096];
+  char export_gbench[4096];
+} cfb_run_outcome;
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out);
+
 #endif

@@ -77,6 +77,7 @@ static cell runs_field(const cfb_row *r, cfb_runs_col col) {
                                        : uns((unsigned long long)r->placement_violations);
   case CFB_RUNS_STATUS: return str(r->ok ? "ok" : "failed");
   case CFB_RUNS_ERROR: return str(r->error);
+  case CFB_RUNS_PYTHON: return str(r->python);
   default: return str(r->metrics);
   }
 }
@@ -96,6 +97,7 @@ static cell summary_field(const cfb_config_result *s, cfb_summary_col col) {
   case CFB_SUM_IDEAL_ITEMS_PER_S: return num(s->ideal_items_per_s);
   case CFB_SUM_EFFICIENCY_MEDIAN: return num(s->efficiency_median);
   case CFB_SUM_STATUS: return str(cfb_cfg_status_name(s->status));
+  case CFB_SUM_PYTHON: return str(s->python);
   default: return str(s->error);
   }
 }
@@ -130,6 +132,8 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_HWLOC_TOPOLOGY: return str(e->topology);
   case CFB_META_MEMORY_BYTES: return uns(e->memory_bytes);
   case CFB_META_VIRTUALIZED: return boolean(e->virtualized);
+  case CFB_META_MHZ: return e->mhz > 0 ? num(e->mhz) : null_cell(CFB_T_NUM);
+  case CFB_META_CACHES: return str(e->caches);
   case CFB_META_COMPILER: return str(e->compiler);
   case CFB_META_FLAGS: return str(e->flags);
   case CFB_META_BUILD_TYPE: return str(e->build_type);

@@ -235,6 +235,13 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     cfb_run_opts_free(o);
     return 2;
   }
+  if (o->dry_run) { /* the configurations, and nothing run or written */
+    cfb_sweep_print(stdout, sw);
+    cfb_sweep_free(sw);
+    cfb_run_opts_free(o);
+    *help = 1;
+    return 0;
+  }
   if (o->out) snprintf(dir, dirlen, "%s", o->out);
   else {
     char stamp[32];
@@ -253,7 +260,7 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
 
 /* cmd: the subcommand the user typed (run, or bench that forwards to run),
  * for the messages about its arguments. */
-static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, size_t out_len) {
+static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
@@ -261,7 +268,10 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   FILE *runs = NULL;
   int help;
   int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
-  if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
+  if (out && !rc && !help) {
+    snprintf(out->dir, sizeof out->dir, "%s", dir);
+    snprintf(out->export_gbench, sizeof out->export_gbench, "%s", o.export_gbench ? o.export_gbench : "");
+  }
   if (rc || help) return rc;
 
   cfb_env env;
@@ -323,8 +333,19 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL, 0); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
+
+/* The outcome of `cmd` (run, or bench that forwards to run). */
+static int run_outcome(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
+  memset(out, 0, sizeof *out);
+  return run_main(cmd, argc, argv, out);
+}
+
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) { return run_outcome("run", argc, argv, out); }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
-  return run_main("bench", argc, argv, dir_used, dir_len);
+  cfb_run_outcome out;
+  int rc = run_outcome("bench", argc, argv, &out);
+  if (dir_used) snprintf(dir_used, dir_len, "%s", out.dir);
+  return rc;
 }

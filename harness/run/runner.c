@@ -52,6 +52,7 @@ void cfb_interrupt_uninstall(void) {
 
 int cfb_interrupted(void) { return interrupted != 0; }
 int cfb_interrupt_signal(void) { return interrupted; }
+const volatile int *cfb_interrupt_flag(void) { return &interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
 void cfb_interrupt_raise(void) { interrupted = SIGINT; }
 
@@ -83,8 +84,7 @@ static void set_error(cfb_row *row, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* Collapse a message to one line for the CSV. */
-static void one_line(char *s) {
+void cfb_one_line(char *s) {
   for (; *s; s++)
     if (*s == '\n' || *s == '\r') *s = ' ';
 }
@@ -115,7 +115,7 @@ typedef struct rep_records {
 static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cf_config cfg;
   cf_config_init(&cfg);
-  cfg.backend = c->backend;
+  cfg.backend = cfb_backend_exec(c->backend);
   cfg.max_workers = c->workers;
   cfg.pin = c->pin;
   sigset_t block, old;
@@ -280,7 +280,7 @@ int cfb_runner_active(const cfb_config_result *res) {
   return res->stop == CFB_STOP_NONE && res->measured < res->cfg->repeat;
 }
 
-static void blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
+void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
   memset(row, 0, sizeof *row);
   row->cfg = c;
   row->wall_s = row->items_per_s = row->pool_start_s = NAN;
@@ -300,25 +300,26 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     res->stop = CFB_STOP_MAX_TIME;
     return 0;
   }
+  if (cfb_backend_is_py(c->backend)) return cfb_runner_py_round(r, c, round, nreps, res);
 
   cf_wk_run *run = NULL;
   char msg[256] = "";
-  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, c->backend, &run, msg,
+  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
                          sizeof msg);
   if (rc != 0) {
     cfb_row row;
-    blank_row(r, c, &row);
+    cfb_runner_blank_row(r, c, &row);
     row.repeat = res->measured++;
     row.round = round;
     row.items = c->items;
     snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
              cf_err_name(rc));
-    one_line(row.error);
+    cfb_one_line(row.error);
     res->stop = CFB_STOP_FAILED;
     r->on_row(r->ud, &row);
     return 0;
   }
-  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
+  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
   double start = cfb_now_s();
@@ -343,7 +344,7 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
       oom = 1;
       break;
     }
-    one_line(row.error);
+    cfb_one_line(row.error);
     if (is_warm && row.ok) {
       free(row.metrics);
       continue;
@@ -384,6 +385,7 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     if (row->cfg != c) continue;
     if (isfinite(row->ideal_items_per_s) && row->ideal_items_per_s > 0)
       ideal[nideal++] = row->ideal_items_per_s;
+    if (!res->python[0] && row->python[0]) snprintf(res->python, sizeof res->python, "%s", row->python);
     if (row->ok) ips[nok++] = row->items_per_s;
     else if (nfailed++ == 0) first_error = row->error;
   }

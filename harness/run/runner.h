@@ -42,6 +42,19 @@ int cfb_runner_active(const cfb_config_result *res);
 int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                     cfb_config_result *res);
 
+/* cfb_runner_round's path for the py backends (pyrun.c): one run of the
+ * Python driver for the round's repetitions (and, in the first round, the
+ * warm-ups); its rows checked and handed to r->on_row like the C ones. */
+int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
+                        cfb_config_result *res);
+
+/* A row of c with nothing measured (NAN figures, no error), for the
+ * runner's paths to fill in. */
+void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row);
+
+/* Collapse a message to one line (newlines to spaces) for the CSV. */
+void cfb_one_line(char *s);
+
 /* The summary of res->cfg (n, median, MAD, CI, status, error, nrows)
  * computed from its rows among rows[0..nrows) -- every round's.  Returns 0,
  * or -1 out of memory. */
@@ -55,6 +68,8 @@ int cfb_interrupted(void);
 /* The signal that interrupted (SIGINT or SIGTERM), 0 if none: the exit
  * code is 128 + it, as a shell reports a killed program. */
 int cfb_interrupt_signal(void);
+/* The flag itself, for code that polls it while it waits (pyback's cancel). */
+const volatile int *cfb_interrupt_flag(void);
 /* Clear the flag (tests, or a second run in one process). */
 void cfb_interrupt_reset(void);
 /* Raise the flag as SIGINT would (tests). */

@@ -13,7 +13,35 @@
 
 #include "sweep.h"
 
-const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+static const struct {
+  const char *name;
+  cf_backend exec;
+  int py;
+  cfb_backend pair;
+} backends[CFB_BK_COUNT] = {
+#define CFB_X_(id, name, exec, py, pair) {name, exec, py, CFB_BK_##pair},
+    CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_backend_name(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].name : "?"; }
+cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].exec : CF_BACKEND_THREAD; }
+int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
+
+cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
+
+int cfb_backend_find(const char *name) {
+  for (int i = 0; i < CFB_BK_COUNT; i++)
+    if (!strcmp(backends[i].name, name)) return i;
+  return -1;
+}
+
+const char *cfb_backend_names(void) {
+#define CFB_X_(id, name, exec, py, pair) ", " name
+  static const char all[] = CFB_BACKENDS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
 
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {
@@ -168,15 +196,17 @@ nomem:
   return 2;
 }
 
-/* Pair each configuration with the one equal to it but for the backend. */
+/* Pair each configuration with the one equal to it but for the backend,
+ * that backend being its pair in CFB_BACKENDS. */
 static void find_partners(cfb_sweep *s) {
   for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = SIZE_MAX;
   for (size_t i = 0; i < s->n; i++) {
     cfb_sweep_config *a = &s->cfg[i];
     for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
       cfb_sweep_config *b = &s->cfg[j];
-      if (b->partner != SIZE_MAX || b->backend == a->backend) continue;
-      cf_backend keep = b->backend;
+      if (b->partner != SIZE_MAX || a->backend == CFB_BK_NONE || b->backend != cfb_backend_pair(a->backend))
+        continue;
+      cfb_backend keep = b->backend;
       b->backend = a->backend;
       int same = same_config(a, b);
       b->backend = keep;
@@ -259,4 +289,14 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (rounds < 1) rounds = 1;
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
+}
+
+void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
+  fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
+  for (size_t i = 0; i < s->n; i++) {
+    const cfb_sweep_config *c = &s->cfg[i];
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
+            c->items, c->repeat, c->warmup, c->max_time_s);
+  }
 }

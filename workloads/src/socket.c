@@ -472,8 +472,12 @@ static void sk_teardown(cf_wk_run *r) {
 static const char *const metric_names[] = {"latency_p50_us", "latency_p90_us", "latency_p99_us"};
 static const double metric_q[] = {0.50, 0.90, 0.99};
 
+/* The embedded server's URL (or target's), for peers that make their own
+ * requests (the Python driver). */
+static const char *sk_url(const cf_wk_run *r) { return ((const sk_priv *)r->priv)->url; }
+
 const wk_def wk_socket = {
     {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 6},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
-    metric_names, metric_q, 3, sk_validate,
+    metric_names, metric_q, 3, sk_validate, sk_url,
 };
