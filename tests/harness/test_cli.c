@@ -281,7 +281,7 @@ static void test_bad_inputs(void) {
   BAD("--seed: 'x' is not a number", "run", "--workload", "sleep", "--seed", "x", "--out", dir);
   BAD("--counters: unknown layer 'magic'; allowed: auto, papi, perf, rusage", "run", "--workload",
       "sleep", "--counters", "magic", "--out", dir);
-  BAD("--suite: unknown suite 'huge'; allowed: ci, default, quick", "run", "--suite", "huge",
+  BAD("--suite: unknown suite 'huge'; allowed: ci, default, python, quick", "run", "--suite", "huge",
       "--out", dir);
   BAD("--suite/--file: cannot be combined with --workload", "run", "--suite", "quick", "--workers", "2",
       "--out", dir);
