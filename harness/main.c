@@ -27,6 +27,7 @@ static const struct {
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
     {"report", cfb_cmd_report, "write a Markdown report for a results directory", 2},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
+    {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
     {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
     {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
 };

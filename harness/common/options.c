@@ -1,7 +1,9 @@
 /* options.c -- the table-driven option parser of options.h. */
 #include "options.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,5 +61,20 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
     if (!rc) rc = o->set(ctx, o, val, err, errlen);
     if (rc) return rc;
   }
+  return 0;
+}
+
+int cfb_parse_fraction(const char *s, double *out) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || !isfinite(v) || v < 0) return -1;
+  if (*end == '%') {
+    v /= 100;
+    end++;
+  } else if (v >= 1) {
+    v /= 100;
+  }
+  if (*end) return -1;
+  *out = v;
   return 0;
 }

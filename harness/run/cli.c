@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "paired.h"
 #include "suites.h"
 #include "sweepfile.h"
 #include "sweep.h"
@@ -43,6 +44,12 @@ void cfb_run_usage(FILE *f) {
           "                        finish, as a thread cannot be killed)\n"
           "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
           "                        and its worker is killed and replaced (default 0 = none)\n"
+          "adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
+          "pair closes once its paired verdict is decided and precise; suites ci and default):\n"
+          "  --min-rounds N        rounds before the first look (default 5)\n"
+          "  --max-rounds N        at most this many rounds (default 20)\n"
+          "  --target-ci P         close a pair once its ratio's CI is within +-P (default 5%%; 0 = any)\n"
+          "  --budget S            the whole run's time: no round starts that would end past it\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
@@ -51,6 +58,7 @@ void cfb_run_usage(FILE *f) {
           "  --dry-run             print the rounds and the configurations; run and write nothing\n"
           "  --suite NAME|PATH     a named sweep file (cfbench list) or the file at PATH;\n"
           "                        --repeat/--warmup/--max-time/--items/--rounds override its values\n"
+          "                        (--repeat or --rounds: fixed rounds instead of its adaptive ones)\n"
           "  --file PATH           a sweep file: JSON whose keys are these options without the dashes\n"
           "                        ({\"sweeps\": [{\"workload\": \"sleep\", \"workers\": \"1..8\"}]}; man cfbench)\n"
           "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
@@ -313,12 +321,16 @@ static int set_enum_axis(const char *opt, const char *val, const char *const *na
 
 /* Which options a suite may be combined with (and a sweep file may hold:
  * OPT_AXIS and OPT_SCALAR). */
-enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4 };
+/* OPT_ROUNDS: the run's adaptive rounds, on the command line or as the
+ * keys of a sweep file (a suite's own rounds: suites/ci.json). */
+enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4, OPT_ROUNDS = 8 };
 
 typedef struct parse_state {
   cfb_sweep_spec *spec;
   cfb_run_opts *o;     /* NULL while applying a sweep file's keys */
   int given;          /* OPT_* seen */
+  int set_rounds, set_adaptive; /* --rounds; one of the adaptive options */
+  int set_target_ci, set_budget;
   int set_items, set_repeat, set_warmup, set_max_time;
   size_t items;
   int repeat, warmup;
@@ -455,6 +467,30 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->rounds = (int)u;
+  ((parse_state *)ctx)->set_rounds = 1;
+  return 0;
+}
+
+/* Adaptive rounds: --min-rounds, --max-rounds, --target-ci, --budget. */
+static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  cfb_run_opts *o = ps->o;
+  unsigned long long u;
+  int rc = 0;
+  ps->set_adaptive = 1;
+  if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
+    /* The signed-rank interval needs 2 pairs at least; the plan is solved up to 2000. */
+    if ((rc = parse_scalar(opt->name, val, 2, 2000, &u, err, errlen))) return rc;
+    *(opt->name[2] == 'm' && opt->name[3] == 'i' ? &o->min_rounds : &o->max_rounds) = (int)u;
+  } else if (!strcmp(opt->name, "--target-ci")) {
+    ps->set_target_ci = 1;
+    if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
+      return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+  } else if (ps->set_budget = 1,
+             cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
+    return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",
+                    val);
+  }
   return 0;
 }
 
@@ -530,6 +566,8 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {"--min-rounds", 1, opt_adaptive, OPT_ROUNDS}, {"--max-rounds", 1, opt_adaptive, OPT_ROUNDS},
+    {"--target-ci", 1, opt_adaptive, OPT_ROUNDS},  {"--budget", 1, opt_adaptive, OPT_ROUNDS},
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
@@ -638,8 +676,28 @@ static char *join_args(int argc, char **argv) {
   return s;
 }
 
+/* Adaptive rounds: defaults, checks, and every configuration's repetitions
+ * = max_rounds (one a round; the runner closes pairs early). */
+static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, size_t errlen) {
+  if (ps->set_adaptive) {
+    if (ps->set_rounds || ps->set_repeat)
+      return fail(err, errlen, "--min-rounds/--max-rounds/--target-ci/--budget: adaptive rounds cannot be "
+                               "combined with --repeat or --rounds (fixed rounds)");
+    o->adaptive = 1;
+  }
+  if (!o->adaptive) return 0;
+  if (!o->min_rounds) o->min_rounds = CFB_SEQ_MIN_ROUNDS;
+  if (!o->max_rounds) o->max_rounds = o->min_rounds > CFB_SEQ_MAX_ROUNDS ? o->min_rounds : CFB_SEQ_MAX_ROUNDS;
+  if (o->min_rounds > o->max_rounds)
+    return fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
+  if (!ps->set_target_ci) o->target_ci = CFB_PAIRED_TARGET_CI;
+  o->rounds = o->max_rounds;
+  for (size_t i = 0; i < o->nspecs; i++) o->specs[i].repeat = o->max_rounds;
+  return 0;
+}
+
 int cfb_run_sweep_file_load(const char *path, cfb_sweep_file *f, char *err, size_t errlen) {
-  return cfb_sweep_file_load(path, run_options, OPT_AXIS | OPT_SCALAR, f, err, errlen);
+  return cfb_sweep_file_load(path, run_options, OPT_AXIS | OPT_SCALAR | OPT_ROUNDS, f, err, errlen);
 }
 
 /* Apply one option of a sweep file to sp, the error prefixed with where
@@ -653,19 +711,43 @@ static int apply_file_opt(parse_state *sp, const cfb_sweep_file *f, const cfb_fi
   return rc;
 }
 
+/* The file's adaptive rounds (fr, parsed into fo), unless the command line
+ * asks for fixed rounds (--repeat, --rounds); the command line's own
+ * --min-rounds/--max-rounds/--target-ci/--budget win over the file's. */
+static void take_file_rounds(cfb_run_opts *o, parse_state *cli, const parse_state *fr, const cfb_run_opts *fo) {
+  if (!fr->set_adaptive || cli->set_rounds || cli->set_repeat) return;
+  o->adaptive = 1;
+  if (!o->min_rounds) o->min_rounds = fo->min_rounds;
+  if (!o->max_rounds) o->max_rounds = fo->max_rounds;
+  if (!cli->set_budget && fr->set_budget) o->budget_s = fo->budget_s;
+  if (!cli->set_target_ci && fr->set_target_ci) {
+    o->target_ci = fo->target_ci;
+    cli->set_target_ci = 1;
+  }
+}
+
 /* The sweeps of o->suite_path into o->specs, the command line's scalars
- * (in `cli`) overriding the file's; the file's rounds unless --rounds. */
-static int load_sweep_file(cfb_run_opts *o, const parse_state *cli, char *err, size_t errlen) {
+ * (in `cli`) overriding the file's; the file's rounds unless --rounds.
+ * The OPT_ROUNDS keys are the run's, not a sweep's: into fr. */
+static int load_sweep_file(cfb_run_opts *o, parse_state *cli, char *err, size_t errlen) {
   cfb_sweep_file f;
   int rc = cfb_run_sweep_file_load(o->suite_path, &f, err, errlen);
   if (rc) return rc;
+  cfb_run_opts fo;
+  parse_state fr;
+  memset(&fo, 0, sizeof fo);
+  memset(&fr, 0, sizeof fr);
+  fr.o = &fo;
   if (!(o->specs = calloc(f.nsweeps, sizeof *o->specs))) rc = fail(err, errlen, "out of memory");
   for (size_t i = 0; rc == 0 && i < f.nsweeps; i++) {
     parse_state sp;
     memset(&sp, 0, sizeof sp);
     sp.spec = &o->specs[i];
     o->nspecs = i + 1;
-    for (size_t k = 0; rc == 0 && k < f.sweeps[i].n; k++) rc = apply_file_opt(&sp, &f, &f.sweeps[i].opts[k], err, errlen);
+    for (size_t k = 0; rc == 0 && k < f.sweeps[i].n; k++) {
+      const cfb_file_opt *fopt = &f.sweeps[i].opts[k];
+      rc = apply_file_opt(fopt->opt->group == OPT_ROUNDS ? &fr : &sp, &f, fopt, err, errlen);
+    }
     char sub[400];
     if (rc == 0 && (rc = finish_spec(&sp, cli, sub, sizeof sub))) {
       /* at the key that is wrong when it is one --param, else at the sweep */
@@ -684,6 +766,7 @@ static int load_sweep_file(cfb_run_opts *o, const parse_state *cli, char *err, s
       for (size_t i = 0; i < o->nspecs; i++)
         if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
   }
+  if (rc == 0) take_file_rounds(o, cli, &fr, &fo);
   cfb_sweep_file_free(&f);
   return rc;
 }
@@ -711,7 +794,8 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters --task-timeout");
+                           "--rounds --seed --out --force --counters --task-timeout --min-rounds --max-rounds "
+                           "--target-ci --budget");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {
@@ -722,6 +806,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   }
   if (rc || o->suite) spec_free(&cli);
   if (rc == 0 && o->suite) rc = load_sweep_file(o, &ps, err, errlen);
+  if (rc == 0) rc = finish_adaptive(&ps, o, err, errlen);
   if (rc == 0 && !o->rounds) o->rounds = 1;
   if (rc) cfb_run_opts_free(o);
   return rc;

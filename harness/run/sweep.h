@@ -16,21 +16,25 @@
 #include "stats.h"
 
 /* The backends `--backend` names, declared once: X(ID, "name", executor
- * backend, python).  The py ones are CPython's concurrent.futures run by
- * the Python driver (pyback.h); their executor backend is the cfutures one
+ * backend, python, pair).  The py ones are CPython's concurrent.futures run
+ * by the Python driver (pyback.h); their executor backend is the cfutures one
  * they are the peer of (what the workloads prepare for, e.g. the embedded
- * server and the ideal-rate model). */
+ * server and the ideal-rate model).  pair: the backend a configuration is
+ * paired with for the who-wins verdict (run back to back, verdicts.csv), or
+ * NONE.  The py ones pair with none for now: verdicts.csv's winner names
+ * are thread/process and has no column telling a py pair from a cfutures one. */
 #define CFB_BACKENDS(X)                                                                            \
-  X(THREAD, "thread", CF_BACKEND_THREAD, 0)                                                        \
-  X(PROCESS, "process", CF_BACKEND_PROCESS, 0)                                                     \
-  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1)                                                  \
-  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1)
+  X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
+  X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, NONE)                                            \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, NONE)
 
 typedef enum cfb_backend {
-#define CFB_X_(id, name, exec, py) CFB_BK_##id,
+#define CFB_X_(id, name, exec, py, pair) CFB_BK_##id,
   CFB_BACKENDS(CFB_X_)
 #undef CFB_X_
-  CFB_BK_COUNT
+  CFB_BK_COUNT,
+  CFB_BK_NONE = -1 /* no backend (a pair column's "none") */
 } cfb_backend;
 
 /* Its name ("thread", "py-process"), the executor backend it runs on or is
@@ -41,6 +45,8 @@ cf_backend cfb_backend_exec(cfb_backend b);
 int cfb_backend_is_py(cfb_backend b);
 int cfb_backend_find(const char *name);
 const char *cfb_backend_names(void);
+/* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
+cfb_backend cfb_backend_pair(cfb_backend b);
 
 typedef struct cfb_strlist {
   char **v;
@@ -86,6 +92,15 @@ typedef struct cfb_run_opts {
   double task_timeout_s; /* --task-timeout: the executor's task_timeout_s, 0 = none */
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  /* Adaptive rounds (docs/statistics.md): adaptive != 0 runs one
+   * repetition of every open configuration per round, rounds min..max,
+   * and closes a thread/process pair once its verdict is decided and its
+   * interval within target_ci (0: no precision target); configurations
+   * without a partner stop after min_rounds.  budget_s (0: none) is the
+   * whole run's: no round starts that would likely end past it. */
+  int adaptive;
+  int min_rounds, max_rounds;
+  double target_ci, budget_s;
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
   int dry_run;         /* --dry-run: print the configurations, run nothing */
 } cfb_run_opts;
@@ -121,12 +136,17 @@ typedef struct cfb_sweep_config {
   double max_time_s;
   double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */
   uint64_t seed;      /* bootstrap seed of this configuration */
+  size_t partner;     /* the configuration equal to this one but for the backend (its pair:
+                         they run back to back every round), SIZE_MAX: none */
 } cfb_sweep_config;
 
 /* The sweep runs in rounds: each round runs every configuration that still
  * has repetitions to do, in that round's own shuffled order, for its share
  * of the repetitions (cfb_sweep_round_share), so a burst of load on the
- * machine is spread over every configuration instead of shifting one. */
+ * machine is spread over every configuration instead of shifting one.
+ * The two configurations of a thread/process pair are adjacent in every
+ * round's order, in an order drawn per round (duet benchmarking: drift
+ * hits both alike and cancels in their ratio). */
 typedef struct cfb_sweep {
   cfb_sweep_config *cfg;
   size_t n;
@@ -185,7 +205,12 @@ typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN 
 const char *cfb_cfg_status_name(cfb_cfg_status s);
 
 /* Why a configuration sits out the rounds left. */
-typedef enum { CFB_STOP_NONE = 0, CFB_STOP_FAILED, CFB_STOP_MAX_TIME } cfb_stop_reason;
+typedef enum {
+  CFB_STOP_NONE = 0,
+  CFB_STOP_FAILED,
+  CFB_STOP_MAX_TIME,
+  CFB_STOP_DECIDED /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+} cfb_stop_reason;
 
 /* One configuration's outcome: a summary.csv row (computed from its rows
  * by cfb_runner_summarize), and the runner's state between rounds. */

@@ -73,6 +73,17 @@ grep -q "cannot be combined" "$t/err" || fail "--file + --workers: $(cat "$t/err
 if "$cfb" run --file "$t/missing.json" >/dev/null 2>"$t/err"; then fail "a missing file accepted"; fi
 grep -qF "$t/missing.json: cannot read" "$t/err" || fail "missing file: $(cat "$t/err")"
 echo "ok: bad sweep files exit 2 with FILE:LINE:COL and the key"
+bad "2:2: key 'min-rounds': --min-rounds: 1 is out of range" '{"workload": "sleep",
+ "min-rounds": 1}'
+
+# 3b. adaptive rounds as a file's keys: the run's rounds (max-rounds), the
+# command line's --max-rounds winning, --repeat meaning fixed rounds
+printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "budget": "60s"}' >"$t/ad.json"
+"$cfb" run --file "$t/ad.json" --dry-run | head -1 | grep -qx "rounds 4, 2 configurations" || fail "file max-rounds not the run's"
+"$cfb" run --file "$t/ad.json" --max-rounds 6 --dry-run | grep -q "repeat=6" || fail "--max-rounds does not override the file's"
+"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -1 | grep -qx "rounds 1, 2 configurations" ||
+  fail "--repeat with a file's adaptive keys is not fixed rounds"
+echo "ok: adaptive rounds as sweep-file keys"
 
 # 4. list and list --json
 "$cfb" list >"$t/list.txt" || fail "list failed"
