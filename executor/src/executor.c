@@ -151,7 +151,9 @@ void cf__executor_set_broken(cf_executor *ex, const char *msg) {
 /* -------------------------------------------------------------- lifetime */
 
 static int config_validate(const cf_config *cfg) {
-  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return CF_EINVAL;
+  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS &&
+      cfg->backend != CF_BACKEND_MPI)
+    return CF_EINVAL;
   if (cfg->max_workers < 0 || cfg->max_workers > 4096) return CF_EINVAL;
   if (cfg->max_tasks_per_child < 0) return CF_EINVAL;
   if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP) return CF_EINVAL;
@@ -220,7 +222,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }
-  ex->ops = cfg->backend == CF_BACKEND_THREAD ? &cf__thread_backend : &cf__process_backend;
+  ex->ops = cfg->backend == CF_BACKEND_THREAD    ? &cf__thread_backend
+            : cfg->backend == CF_BACKEND_PROCESS ? &cf__process_backend
+                                                 : &cf__mpi_backend;
   rc = ex->ops->start(ex);
   if (rc) {
     atomic_store(&ex->shutdown, 1);
