@@ -45,6 +45,7 @@ typedef struct mexec {
   int state;                /* ST_*, under C.lock */
   int acks;                 /* MT_CREATED / MT_CLOSED still awaited */
   int rc;                   /* first refusal of MT_CREATE */
+  uint32_t *respawns;       /* per rank (index rank - 1): its pool's count so far */
   char msg[256];
   int detached;             /* destroy() ran, under C.lock */
 } mexec;
@@ -220,6 +221,16 @@ static mexec *find(uint32_t id) {
   return e;
 }
 
+/* The ranks count their pools' respawns; the executor's counter is the sum. */
+static void add_respawns(mexec *e, const cf__mpi_in *in) {
+  if (in->src < 1 || in->src > e->nranks) return;
+  uint32_t *last = &e->respawns[in->src - 1];
+  if (in->h.respawns > *last) {
+    atomic_fetch_add(&e->ex->st_respawns, in->h.respawns - *last);
+    *last = in->h.respawns;
+  }
+}
+
 static void on_result(mexec *e, const cf__mpi_in *in) {
   mslot *s = in->h.slot >= 0 && in->h.slot < e->n ? &e->slots[in->h.slot] : NULL;
   cf_future *f = s ? s->cur : NULL;
@@ -240,6 +251,7 @@ static void on_result(mexec *e, const cf__mpi_in *in) {
   f->rec.start_ns = start < now ? start : now;
   f->rec.cpu = in->h.cpu;
   f->rec.pid = in->h.pid;
+  add_respawns(e, in);
   char msg[512];
   snprintf(msg, sizeof msg, "rank %d: %.*s", in->src, (int)in->h.text_len, in->text);
   if (in->h.broken) cf__executor_set_broken(e->ex, msg);
@@ -268,6 +280,7 @@ static void on_ack(mexec *e, const cf__mpi_in *in) {
     e->rc = in->h.rc;
     snprintf(e->msg, sizeof e->msg, "%.*s", (int)in->h.text_len, in->text);
   }
+  if (in->h.type == MT_CLOSED && e->ex) add_respawns(e, in);
   if (--e->acks > 0) return;
   if (e->state == ST_CLOSING) {
     closed(e);
@@ -319,6 +332,7 @@ static void sweep(void) {
     if (e->detached && e->state == ST_CLOSED) {
       *pp = e->next;
       free(e->slots);
+      free(e->respawns);
       free(e);
     } else {
       pp = &e->next;
@@ -432,6 +446,7 @@ void cf__mpi_client_stop(void) {
     if (e->detached) {
       *pp = e->next;
       free(e->slots);
+      free(e->respawns);
       free(e);
     } else {
       pp = &e->next;
@@ -455,7 +470,9 @@ static int mb_start(cf_executor *ex) {
     ex->nworkers = n;
   }
   mexec *e = calloc(1, sizeof *e);
-  if (!e || !(e->slots = calloc((size_t)ex->nworkers, sizeof *e->slots))) {
+  if (!e || !(e->slots = calloc((size_t)ex->nworkers, sizeof *e->slots)) ||
+      !(e->respawns = calloc((size_t)C.size, sizeof *e->respawns))) {
+    if (e) free(e->slots);
     free(e);
     return CF_ENOMEM;
   }
@@ -470,6 +487,7 @@ static int mb_start(cf_executor *ex) {
       ref_of(ex->cfg.initializer_arg, &nm, &l, &off)) {
     /* Not in a loaded object: it cannot be found on the ranks. */
     free(e->slots);
+    free(e->respawns);
     free(e);
     return CF_EINVAL;
   }

@@ -44,7 +44,7 @@ typedef struct cf__mpi_hdr {
   int32_t broken, inl;     /* the rank's pool is broken; payload inline */
   uint32_t text_len;
   uint32_t fn_name_len, inner_name_len; /* names at the start of the text, NO_REF: NULL */
-  uint32_t pad;
+  uint32_t respawns;       /* RESULT, CLOSED: workers the rank's pool replaced so far */
   uint64_t len;            /* payload bytes */
   uint64_t fn_off, inner_off; /* offsets from their objects' bases */
   uint64_t start_delta, run_ns; /* RESULT: start - receipt on the rank, run time */

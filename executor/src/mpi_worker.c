@@ -55,7 +55,7 @@ static lpool *pool_find(wstate *w, uint32_t id) {
 }
 
 static void reply(wstate *w, const cf__mpi_in *in, uint32_t type, int rc, const char *msg,
-                  int broken) {
+                  int broken, uint32_t respawns) {
   cf__mpi_hdr h = {0};
   h.type = type;
   h.exec = in->h.exec;
@@ -65,6 +65,7 @@ static void reply(wstate *w, const cf__mpi_in *in, uint32_t type, int rc, const 
   h.status = -1;
   h.cpu = -1;
   h.broken = broken;
+  h.respawns = respawns;
   size_t ml = msg ? strlen(msg) : 0;
   if (cf__mpi_send(&w->io, 0, &h, msg, ml, NULL, 0, NULL, 0, NULL) != 0) {
     fprintf(stderr, "cfutures mpi rank %d: out of memory for a reply\n", w->rank);
@@ -88,7 +89,7 @@ static void on_create(wstate *w, const cf__mpi_in *in) {
   else cf__mpi_recv_payload(&w->io, in, NULL);
   if (!pl || in->h.len < sizeof c) {
     free(pl);
-    reply(w, in, MT_CREATED, pl ? CF_EINVAL : CF_ENOMEM, "bad MT_CREATE", 0);
+    reply(w, in, MT_CREATED, pl ? CF_EINVAL : CF_ENOMEM, "bad MT_CREATE", 0, 0);
     return;
   }
   memcpy(&c, pl, sizeof c);
@@ -125,7 +126,7 @@ static void on_create(wstate *w, const cf__mpi_in *in) {
     p->next = w->pools;
     w->pools = p;
   }
-  reply(w, in, MT_CREATED, rc, msg, 0);
+  reply(w, in, MT_CREATED, rc, msg, 0, 0);
 }
 
 /* A local future is done (in the local pool's thread): hand it over. */
@@ -170,7 +171,7 @@ static void on_task(wstate *w, const cf__mpi_in *in) {
     if (f) cf_future_release(f);
     free(t);
     if (!p) snprintf(msg, sizeof msg, "rank %d: no pool %u", w->rank, in->h.exec);
-    reply(w, in, MT_RESULT, fn ? CF_ENOMEM : (p ? CF_EINVAL : CF_EBROKEN), fn ? NULL : msg, 0);
+    reply(w, in, MT_RESULT, fn ? CF_ENOMEM : (p ? CF_EINVAL : CF_EBROKEN), fn ? NULL : msg, 0, 0);
     return;
   }
   uint64_t recv_ns = cf__now_ns();
@@ -185,7 +186,7 @@ static void on_task(wstate *w, const cf__mpi_in *in) {
   *t = (ltask){NULL, w, f, in->h.tag, in->h.exec, in->h.slot, recv_ns};
   int rc = cf__submit_future(p->ex, f);
   if (rc) {
-    reply(w, in, MT_RESULT, rc, p->ex->broken_msg, atomic_load(&p->ex->broken));
+    reply(w, in, MT_RESULT, rc, p->ex->broken_msg, atomic_load(&p->ex->broken), 0);
     cf_future_release(f);
     free(t);
     return;
@@ -200,15 +201,18 @@ static void pool_free(lpool *p) {
 }
 
 static void on_close(wstate *w, const cf__mpi_in *in) {
+  uint32_t respawns = 0;
   for (lpool **pp = &w->pools; *pp; pp = &(*pp)->next) {
     if ((*pp)->id == in->h.exec) {
       lpool *p = *pp;
       *pp = p->next;
+      cf_executor_shutdown(p->ex, 1, 1);
+      respawns = (uint32_t)atomic_load(&p->ex->st_respawns);
       pool_free(p);
       break;
     }
   }
-  reply(w, in, MT_CLOSED, 0, NULL, 0);
+  reply(w, in, MT_CLOSED, 0, NULL, 0, respawns);
 }
 
 static void handle(wstate *w, const cf__mpi_in *in) {
@@ -239,6 +243,7 @@ static void send_result(wstate *w, ltask *t) {
   h.cpu = rec.cpu;
   h.pid = rec.pid;
   h.broken = h.rc == CF_EBROKEN && atomic_load(&f->ex->broken);
+  h.respawns = (uint32_t)atomic_load(&f->ex->st_respawns);
   h.start_delta = rec.start_ns > t->recv_ns ? rec.start_ns - t->recv_ns : 0;
   h.run_ns = rec.start_ns && rec.end_ns > rec.start_ns ? rec.end_ns - rec.start_ns : 0;
   const char *msg = cf_future_message(f);
@@ -300,7 +305,7 @@ int cf__mpi_worker_serve(MPI_Comm comm) {
   }
   flush_done(&w);
   cf__mpi_in q = {0};
-  reply(&w, &q, MT_QUIT, 0, NULL, 0);
+  reply(&w, &q, MT_QUIT, 0, NULL, 0, 0);
   cf__mpi_io_close(&w.io);
   pthread_mutex_destroy(&w.lock);
   return 0;
