@@ -31,14 +31,6 @@
 
 #define PP_TAG 77
 
-static int add1(const void *arg, size_t len, cf_result *out) {
-  uint64_t v;
-  (void)len;
-  memcpy(&v, arg, 8);
-  v++;
-  return cf_result_set(out, &v, 8);
-}
-
 static cf_executor *make(cf_backend b, int workers) {
   cf_config cfg;
   cf_config_init(&cfg);

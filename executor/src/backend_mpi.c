@@ -324,12 +324,14 @@ static int step(mexec *e) {
   }
 }
 
-/* Free the entries destroy() let go of.  Progress thread only. */
-static void sweep(void) {
+/* Free the entries destroy() let go of (all of them: `all`, once the
+ * progress thread has ended; else the closed ones).  Progress thread only,
+ * or after it ended. */
+static void sweep(int all) {
   pthread_mutex_lock(&C.lock);
   for (mexec **pp = &C.list; *pp;) {
     mexec *e = *pp;
-    if (e->detached && e->state == ST_CLOSED) {
+    if (e->detached && (all || e->state == ST_CLOSED)) {
       *pp = e->next;
       free(e->slots);
       free(e->respawns);
@@ -406,7 +408,7 @@ static void *progress_main(void *arg) {
     int seen = atomic_load(&C.bell);
     int progress = pass();
     size_t busy = cf__mpi_test_sends(&C.io);
-    sweep();
+    sweep(0);
     if (progress) cf__mpi_idle_reset(&idle, CLIENT_SPIN_NS);
     else cf__mpi_idle_wait(&idle, &C.bell, &C.sleeping, seen, busy > 0);
   }
@@ -439,20 +441,7 @@ void cf__mpi_client_stop(void) {
   ring();
   pthread_join(C.thr, NULL);
   C.started = 0;
-  /* What destroy() left to the progress thread. */
-  pthread_mutex_lock(&C.lock);
-  for (mexec **pp = &C.list; *pp;) {
-    mexec *e = *pp;
-    if (e->detached) {
-      *pp = e->next;
-      free(e->slots);
-      free(e->respawns);
-      free(e);
-    } else {
-      pp = &e->next;
-    }
-  }
-  pthread_mutex_unlock(&C.lock);
+  sweep(1); /* what destroy() left to the progress thread */
 }
 
 /* ------------------------------------------------------- backend ops */
