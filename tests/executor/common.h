@@ -1,5 +1,7 @@
 /* common.h -- helpers shared by the executor tests: the backend under test
- * (argv[1]: "thread", "process" (shared-memory transport) or "process-pipe"),
+ * (argv[1]: "thread", "process" (shared-memory transport), "process-pipe"
+ * or "mpi" (run under mpiexec: rank 0 runs the tests, the other ranks serve
+ * inside cf_mpi_init and exit when it is done)),
  * executor construction and a few tasks whose behaviour does not depend on
  * the backend. */
 #ifndef CF_TEST_COMMON_H
@@ -30,8 +32,16 @@ static inline void set_backend(int argc, char **argv) {
   } else if (strcmp(b, "process-pipe") == 0) {
     g_backend = CF_BACKEND_PROCESS;
     g_transport = CF_TRANSPORT_PIPE;
+  } else if (strcmp(b, "mpi") == 0) {
+    g_backend = CF_BACKEND_MPI;
+    int rc = cf_mpi_init(&argc, &argv);
+    if (rc == CF_MPI_WORKER_DONE) exit(0);
+    if (rc != CF_MPI_CLIENT) {
+      fprintf(stderr, "cf_mpi_init: %s\n", cf_strerror(rc));
+      exit(2);
+    }
   } else {
-    fprintf(stderr, "unknown backend %s (thread, process, process-pipe)\n", b);
+    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, mpi)\n", b);
     exit(2);
   }
 }
