@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # libopenmpi-dev / openmpi-bin: the MPI backend and its tests (mpiexec).
-REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libopenmpi-dev openmpi-bin)
+REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
+          libsqlite3-dev sqlite3 libpq-dev postgresql python3 libopenmpi-dev openmpi-bin)
 OPTIONAL=(libpapi-dev papi-tools nginx-light)
 
 missing_of() {

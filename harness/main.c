@@ -1,23 +1,26 @@
-/* main.c -- the cfbench program: dispatches a subcommand to its cf_cmd_*
+/* main.c -- the cfbench program: dispatches a subcommand to its cfb_cmd_*
  * entry point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
  * 130 interrupted (run/bench). */
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "bench.h"
+#include "cmd_report.h"
+#include "cmd_run.h"
 
 static const struct {
   const char *name;
   int (*fn)(int, char **);
   const char *help;
 } commands[] = {
-    {"list", cf_cmd_list, "workloads, their parameters, and the suites"},
-    {"topology", cf_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers"},
-    {"run", cf_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json"},
-    {"bench", cf_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report"},
-    {"plot", cf_cmd_plot, "plot a results directory (gnuplot)"},
-    {"report", cf_cmd_report, "write a Markdown report for a results directory"},
-    {"compare", cf_cmd_compare, "compare two results directories; non-zero exit on a regression"},
+    {"list", cfb_cmd_list, "workloads, their parameters, and the suites"},
+    {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers"},
+    {"run", cfb_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json"},
+    {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report"},
+    {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)"},
+    {"report", cfb_cmd_report, "write a Markdown report for a results directory"},
+    {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression"},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check"},
 };
 
 static void usage(FILE *f) {

@@ -27,6 +27,10 @@
 extern "C" {
 #endif
 
+/* Everything declared here is the library's API: exported, while the
+ * library is built with hidden visibility (its internals stay inside). */
+#pragma GCC visibility push(default)
+
 /* ------------------------------------------------------------------ errors */
 
 /* Error codes.  The errno-like ones have the negated Linux errno value. */
@@ -78,9 +82,11 @@ typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1, CF_BACKEND_MPI = 2
  * one core, then the next; SCATTER spreads workers over packages and cores
  * (hwloc_distrib of min(workers, PUs) workers, first PU of each set); LIST
  * uses cfg.pin_list (PU OS indices).  More workers than places wrap around:
- * worker i goes where worker i mod (#PUs, or pin_list_len) goes.  Thread
- * workers bind themselves (hwloc_set_cpubind THREAD), process workers are
- * bound as a whole process.  The PU each task really started on is in its
+ * worker i goes where worker i mod (#PUs, or pin_list_len) goes.  Every
+ * worker binds its own thread (hwloc_set_cpubind THREAD); a process worker
+ * does it right after fork, while it has that one thread, so the whole
+ * worker process (and any thread it starts) keeps the binding.  The PU each
+ * task really started on is in its
  * cf_task_record.cpu, so placements that broke the policy can be reported. */
 typedef enum {
   CF_PIN_NONE = 0, CF_PIN_COMPACT, CF_PIN_SCATTER, CF_PIN_LIST
@@ -116,9 +122,14 @@ typedef struct cf_task_record {
   int status;           /* 0 or the CF_E* code the future ended with */
 } cf_task_record;
 
+/* The largest max_workers cf_executor_new accepts (more is CF_EINVAL): far
+ * beyond any machine's CPUs, small enough that per-worker tables stay
+ * cheap. */
+#define CF_MAX_WORKERS 4096
+
 typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
-  int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython */
+  int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython; <= CF_MAX_WORKERS */
   cf_pin_policy pin;           /* default CF_PIN_NONE */
   const int *pin_list;         /* PU OS indices for CF_PIN_LIST (copied by cf_executor_new) */
   int pin_list_len;
@@ -370,8 +381,12 @@ void cf_as_completed_free(cf_as_completed *it);
  * copied before the next call. */
 typedef int (*cf_map_input_fn)(void *ud, const void **arg, size_t *len);
 
+/* The largest cf_map chunksize (more is CF_EINVAL): 16 Mi items in one
+ * task message is already far past where batching pays. */
+#define CF_MAX_CHUNKSIZE (1u << 24)
+
 typedef struct cf_map_options {
-  size_t chunksize;   /* items per task (default 1) */
+  size_t chunksize;   /* items per task (default 1, at most CF_MAX_CHUNKSIZE) */
   size_t buffersize;  /* chunks in flight ahead of the consumer (0 = 2 x workers) */
   double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
 } cf_map_options;
@@ -480,6 +495,8 @@ int cf_mpi_finalize(void);
 
 /* Rank 0 after cf_mpi_init: the number of worker ranks (size - 1); else 0. */
 int cf_mpi_workers(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,10 @@
 /* affinity.c -- pinning workers to processing units with hwloc.
  *
  * Placement (which PU a worker gets) is pure logic on an hwloc topology,
- * cf__pin_plan(), tested on synthetic topologies.  Binding applies the plan:
- * threads with hwloc_set_cpubind(HWLOC_CPUBIND_THREAD) from the worker
- * thread itself, processes with hwloc_set_proc_cpubind().  Every call loads
+ * cf__pin_plan(), tested on synthetic topologies.  Binding applies the plan
+ * with hwloc_set_cpubind(HWLOC_CPUBIND_THREAD) from the worker thread itself
+ * (a process worker right after fork, while it is single-threaded, so the
+ * binding is the process's).  Every call loads
  * its own (filtered, ~2 ms) topology and frees it: there is no global
  * topology cache to go stale or to reset. */
 #include "internal.h"
@@ -167,8 +168,8 @@ int cf_pin_check(const cf_config *cfg, char *err, size_t errlen) {
 
 int cf__pin_validate(const cf_config *cfg) { return cf_pin_check(cfg, NULL, 0); }
 
-/* Bind with `how` (thread or process) to the PU planned for worker. */
-static int pin_apply(const cf_config *cfg, int worker, pid_t pid) {
+/* Bind the calling thread to the PU planned for worker. */
+int cf__pin_self_thread(const cf_config *cfg, int worker) {
   if (cfg->pin == CF_PIN_NONE) return 0;
   hwloc_topology_t topo;
   int pu = -1;
@@ -180,22 +181,11 @@ static int pin_apply(const cf_config *cfg, int worker, pid_t pid) {
     return CF_ENOMEM;
   }
   hwloc_bitmap_only(set, (unsigned)pu);
-  int r = pid ? hwloc_set_proc_cpubind(topo, pid, set, HWLOC_CPUBIND_PROCESS)
-              : hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+  int r = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
   if (r < 0) rc = errno == ENOSYS || errno == EXDEV ? CF_ENOSYS : CF_EINVAL;
   hwloc_bitmap_free(set);
   hwloc_topology_destroy(topo);
   return rc;
-}
-
-int cf__pin_self_thread(const cf_config *cfg, int worker) { return pin_apply(cfg, worker, 0); }
-
-int cf__pin_process(const cf_config *cfg, int worker, pid_t pid) {
-  return pin_apply(cfg, worker, pid > 0 ? pid : getpid());
-}
-
-int cf__pin_self_process(const cf_config *cfg, int worker) {
-  return pin_apply(cfg, worker, getpid());
 }
 
 int cf_pin_plan(cf_pin_policy pol, const int *list, int nlist, int nworkers, int *pu_out) {

@@ -176,7 +176,7 @@ static int config_invalid(const char *what) {
 static int config_validate(const cf_config *cfg) {
   if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS && cfg->backend != CF_BACKEND_MPI)
     return config_invalid("backend");
-  if (cfg->max_workers < 0 || cfg->max_workers > 4096) return config_invalid("max_workers (0..4096)");
+  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return config_invalid("max_workers (0..CF_MAX_WORKERS)");
   if (cfg->max_tasks_per_child < 0) return config_invalid("max_tasks_per_child < 0");
   if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP)
     return config_invalid("on_deadlock");

@@ -115,15 +115,20 @@ void cf_future_retain(cf_future *f) {
   if (f) atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
 }
 
+/* The largest heap buffer (argument or result) a freed future keeps for
+ * reuse: a page, enough for typical small items. */
+#define KEEP_BUF_MAX 4096
+
 void cf_future_release(cf_future *f) {
   if (!f) return;
   if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
   cf_executor *ex = f->ex;
   free(f->message);
   f->message = NULL;
-  /* Large buffers are not kept on the free list. */
-  if (f->arg.heap && f->arg.cap > 4096) cf__result_reset(&f->arg);
-  if (f->res.heap && f->res.cap > 4096) cf__result_reset(&f->res);
+  /* Large buffers are not kept on the free list: a recycled future would
+   * pin a big argument's memory for as long as the pool lives. */
+  if (f->arg.heap && f->arg.cap > KEEP_BUF_MAX) cf__result_reset(&f->arg);
+  if (f->res.heap && f->res.cap > KEEP_BUF_MAX) cf__result_reset(&f->res);
   pthread_mutex_lock(&ex->free_lock);
   if (ex->free_count < FREE_LIST_MAX) {
     f->next = ex->free_list;

@@ -226,12 +226,9 @@ int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
 /* From cf_executor_new: CF_ENOSYS if hwloc cannot bind on this machine,
  * CF_EINVAL for a bad list (cf_pin_check gives the reason as text). */
 int cf__pin_validate(const cf_config *cfg);
-/* Bind the calling worker thread to the PU planned for `worker`. */
+/* Bind the calling worker thread to the PU planned for `worker`.  Both
+ * backends use it: a process worker calls it in the forked child while that
+ * child has one thread, so the binding is the whole process's. */
 int cf__pin_self_thread(const cf_config *cfg, int worker);
-/* Process backend: bind the whole calling process (call it in the forked,
- * still single-threaded child) to the PU planned for `worker`. */
-int cf__pin_self_process(const cf_config *cfg, int worker);
-/* The same for process `pid`, from the parent (e.g. after a respawn). */
-int cf__pin_process(const cf_config *cfg, int worker, pid_t pid);
 
 #endif

@@ -151,7 +151,7 @@ int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input, void *inpu
     cf_map_options_init(&def);
     opt = &def;
   }
-  if (opt->chunksize == 0 || opt->chunksize > (1u << 24)) return CF_EINVAL;
+  if (opt->chunksize == 0 || opt->chunksize > CF_MAX_CHUNKSIZE) return CF_EINVAL;
   if (atomic_load(&ex->shutdown)) return CF_ESHUTDOWN;
   cf_map *m = calloc(1, sizeof *m);
   if (!m) return CF_ENOMEM;

@@ -71,9 +71,9 @@ static void path_in(char *buf, size_t len, const char *dir, const char *name) {
 }
 
 /* Load a CSV and check its header against the documented columns. */
-static void load_checked(const char *path, const char *const *cols, cf_csv_table *t) {
+static void load_checked(const char *path, const char *const *cols, cfb_csv_table *t) {
   char err[300];
-  if (cf_csv_load(path, t, err, sizeof err) != 0) {
+  if (cfb_csv_load(path, t, err, sizeof err) != 0) {
     fprintf(stderr, "%s\n", err);
     abort();
   }
@@ -93,29 +93,29 @@ static const char *const required_ok[] = {"wall_s", "items_per_s", "pool_start_s
                                           "qwait_p50_us", "cpu_user_s", "cpu_sys_s",
                                           "ctx_switches", "page_faults", NULL};
 
-static void check_runs_numeric(const cf_csv_table *t) {
+static void check_runs_numeric(const cfb_csv_table *t) {
   for (size_t r = 0; r < t->nrows; r++) {
     for (size_t k = 0; numeric_runs[k]; k++) {
       double v;
-      int rc = cf_csv_double(cf_csv_get(t, r, numeric_runs[k]), &v);
+      int rc = cfb_csv_double(cfb_csv_get(t, r, numeric_runs[k]), &v);
       if (rc < 0) {
         fprintf(stderr, "row %zu: %s='%s' is not a number\n", r, numeric_runs[k],
-                cf_csv_get(t, r, numeric_runs[k]));
+                cfb_csv_get(t, r, numeric_runs[k]));
         abort();
       }
     }
-    const char *status = cf_csv_get(t, r, "status");
+    const char *status = cfb_csv_get(t, r, "status");
     CHECK(!strcmp(status, "ok") || !strcmp(status, "failed"));
     if (!strcmp(status, "ok")) {
-      CHECK(!strcmp(cf_csv_get(t, r, "items"), cf_csv_get(t, r, "items_done")));
-      CHECK(!strcmp(cf_csv_get(t, r, "error"), ""));
+      CHECK(!strcmp(cfb_csv_get(t, r, "items"), cfb_csv_get(t, r, "items_done")));
+      CHECK(!strcmp(cfb_csv_get(t, r, "error"), ""));
       for (size_t k = 0; required_ok[k]; k++) {
         double v;
-        CHECK_EQ(cf_csv_double(cf_csv_get(t, r, required_ok[k]), &v), 1);
+        CHECK_EQ(cfb_csv_double(cfb_csv_get(t, r, required_ok[k]), &v), 1);
         CHECK(v >= 0);
       }
     } else {
-      CHECK(strlen(cf_csv_get(t, r, "error")) > 0);
+      CHECK(strlen(cfb_csv_get(t, r, "error")) > 0);
     }
   }
 }
@@ -127,36 +127,36 @@ static void test_quick_sweep(void) {
                "--workers", "1..2", "--chunksize", "1,4", "--items", "8", "--repeat", "2",
                "--warmup", "0", "--seed", "3", "--counters", "rusage", "--out", dir);
   CHECK_EQ(rc, 0);
-  cf_csv_table t;
+  cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
-  load_checked(p, cf_runs_columns, &t);
+  load_checked(p, cfb_runs_columns, &t);
   CHECK_EQ(t.nrows, 2 * 2 * 2 * 2); /* workloads x workers x chunksizes x repeats */
   check_runs_numeric(&t);
   for (size_t r = 0; r < t.nrows; r++) {
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
-    CHECK(!strcmp(cf_csv_get(&t, r, "items"), "8"));
-    CHECK(!strcmp(cf_csv_get(&t, r, "counter_layer"), "getrusage"));
-    CHECK(!strcmp(cf_csv_get(&t, r, "task_clock_s"), "")); /* getrusage has none */
-    if (!strcmp(cf_csv_get(&t, r, "workload"), "sleep"))
-      CHECK(!strcmp(cf_csv_get(&t, r, "params"), "delay=1ms"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "items"), "8"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "counter_layer"), "getrusage"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "task_clock_s"), "")); /* getrusage has none */
+    if (!strcmp(cfb_csv_get(&t, r, "workload"), "sleep"))
+      CHECK(!strcmp(cfb_csv_get(&t, r, "params"), "delay=1ms"));
     else
-      CHECK(strstr(cf_csv_get(&t, r, "params"), "delay") == NULL); /* only where it exists */
+      CHECK(strstr(cfb_csv_get(&t, r, "params"), "delay") == NULL); /* only where it exists */
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   CHECK_EQ(t.nrows, 8);
   for (size_t r = 0; r < t.nrows; r++) {
     double n, med, lo, hi;
-    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "n"), &n), 1);
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, r, "n"), &n), 1);
     CHECK_EQ(n, 2);
-    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "median"), &med), 1);
-    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "ci_lo"), &lo), 1);
-    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "ci_hi"), &hi), 1);
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, r, "median"), &med), 1);
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, r, "ci_lo"), &lo), 1);
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, r, "ci_hi"), &hi), 1);
     CHECK(lo <= med && med <= hi);
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "meta.json");
   char *meta = slurp(p);
   CHECK(meta);
@@ -185,9 +185,9 @@ static void test_quick_sweep(void) {
 /* The first 7 columns of each row, joined: the run order. */
 static char *order_of(const char *dir) {
   char p[400], err[300];
-  cf_csv_table t;
+  cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
-  CHECK_EQ(cf_csv_load(p, &t, err, sizeof err), 0);
+  CHECK_EQ(cfb_csv_load(p, &t, err, sizeof err), 0);
   char *buf = NULL;
   size_t len = 0;
   FILE *m = open_memstream(&buf, &len);
@@ -196,7 +196,7 @@ static char *order_of(const char *dir) {
     fputc('\n', m);
   }
   fclose(m);
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   return buf;
 }
 
@@ -345,25 +345,25 @@ static void test_sigint_keeps_rows(void) {
   CHECK(waitpid(pid, &st, 0) == pid);
   CHECK(WIFEXITED(st));
   CHECK_EQ(WEXITSTATUS(st), 130);
-  cf_csv_table t;
-  load_checked(runs, cf_runs_columns, &t);
+  cfb_csv_table t;
+  load_checked(runs, cfb_runs_columns, &t);
   size_t rows = t.nrows;
   CHECK_GE(rows, 2);
   CHECK_LT(rows, 100); /* it stopped early */
   check_runs_numeric(&t);
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   CHECK_GE(t.nrows, 1);
   double total = 0;
   for (size_t r = 0; r < t.nrows; r++) {
     double n;
-    CHECK_EQ(cf_csv_double(cf_csv_get(&t, r, "n"), &n), 1);
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, r, "n"), &n), 1);
     total += n;
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "partial") || !strcmp(cf_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "partial") || !strcmp(cfb_csv_get(&t, r, "status"), "ok"));
   }
   CHECK_EQ((size_t)total, rows); /* the summary covers every finished row */
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "meta.json");
   char *meta = slurp(p);
   CHECK(meta);
@@ -374,16 +374,16 @@ static void test_sigint_keeps_rows(void) {
 /* ------------------------------------------------------------- rounds */
 
 /* The configuration a runs.csv/summary.csv row names, as one string. */
-static void config_key(const cf_csv_table *t, size_t r, char *b, size_t len) {
-  snprintf(b, len, "%s|%s|%s|%s|%s|%s", cf_csv_get(t, r, "workload"), cf_csv_get(t, r, "params"),
-           cf_csv_get(t, r, "backend"), cf_csv_get(t, r, "workers"), cf_csv_get(t, r, "chunksize"),
-           cf_csv_get(t, r, "pin"));
+static void config_key(const cfb_csv_table *t, size_t r, char *b, size_t len) {
+  snprintf(b, len, "%s|%s|%s|%s|%s|%s", cfb_csv_get(t, r, "workload"), cfb_csv_get(t, r, "params"),
+           cfb_csv_get(t, r, "backend"), cfb_csv_get(t, r, "workers"), cfb_csv_get(t, r, "chunksize"),
+           cfb_csv_get(t, r, "pin"));
 }
 
-static int int_field(const cf_csv_table *t, size_t r, const char *name) {
+static int int_field(const cfb_csv_table *t, size_t r, const char *name) {
   double v;
-  CHECK(cf_csv_get(t, r, name));
-  CHECK_EQ(cf_csv_double(cf_csv_get(t, r, name), &v), 1);
+  CHECK(cfb_csv_get(t, r, name));
+  CHECK_EQ(cfb_csv_double(cfb_csv_get(t, r, name), &v), 1);
   CHECK(v >= 0 && v == (double)(int)v);
   return (int)v;
 }
@@ -406,11 +406,11 @@ static size_t find_key(per_config *pc, const char *key) {
 }
 
 /* Tally runs.csv of dir; rows must come round by round (run order). */
-static void tally_runs(const char *dir, per_config *pc, cf_csv_table *t) {
+static void tally_runs(const char *dir, per_config *pc, cfb_csv_table *t) {
   char p[400], key[300];
   memset(pc, 0, sizeof *pc);
   path_in(p, sizeof p, dir, "runs.csv");
-  load_checked(p, cf_runs_columns, t);
+  load_checked(p, cfb_runs_columns, t);
   check_runs_numeric(t);
   int last_round = 0;
   for (size_t r = 0; r < t->nrows; r++) {
@@ -421,7 +421,7 @@ static void tally_runs(const char *dir, per_config *pc, cf_csv_table *t) {
     CHECK_GE(round, last_round); /* the rounds run one after the other */
     last_round = round;
     pc->rows[k]++;
-    pc->ok[k] += !strcmp(cf_csv_get(t, r, "status"), "ok");
+    pc->ok[k] += !strcmp(cfb_csv_get(t, r, "status"), "ok");
     pc->in_round[k][round]++;
     pc->with_repeat[k][rep]++;
   }
@@ -430,28 +430,28 @@ static void tally_runs(const char *dir, per_config *pc, cf_csv_table *t) {
 /* Summary n of each configuration = its ok rows in runs.csv over all rounds. */
 static void check_summary_covers(const char *dir, per_config *pc, const char *want_status) {
   char p[400], key[300];
-  cf_csv_table t;
+  cfb_csv_table t;
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   CHECK_EQ(t.nrows, pc->n);
   for (size_t r = 0; r < t.nrows; r++) {
     config_key(&t, r, key, sizeof key);
     size_t n = pc->n, k = find_key(pc, key);
     CHECK_EQ(pc->n, n); /* every summary row is a configuration of runs.csv */
     CHECK_EQ(int_field(&t, r, "n"), pc->ok[k]);
-    if (want_status) CHECK(!strcmp(cf_csv_get(&t, r, "status"), want_status));
+    if (want_status) CHECK(!strcmp(cfb_csv_get(&t, r, "status"), want_status));
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
 }
 
 /* "round,config" of every row: the run order. */
-static char *round_order_of(const cf_csv_table *t) {
+static char *round_order_of(const cfb_csv_table *t) {
   char *buf = NULL, key[300];
   size_t len = 0;
   FILE *m = open_memstream(&buf, &len);
   for (size_t r = 0; r < t->nrows; r++) {
     config_key(t, r, key, sizeof key);
-    fprintf(m, "%s,%s\n", cf_csv_get(t, r, "round"), key);
+    fprintf(m, "%s,%s\n", cfb_csv_get(t, r, "round"), key);
   }
   fclose(m);
   return buf;
@@ -475,7 +475,7 @@ static void test_rounds(void) {
   free(out);
   free(err);
   per_config pc;
-  cf_csv_table t;
+  cfb_csv_table t;
   tally_runs(dir, &pc, &t);
   CHECK_EQ(t.nrows, 3 * 3);
   CHECK_EQ(pc.n, 3);
@@ -501,15 +501,15 @@ static void test_rounds(void) {
            "--repeat", "3", "--rounds", "3", "--warmup", "1", "--seed", seed, "--counters", "rusage",
            "--out", again);
   CHECK_EQ(rc, 0);
-  cf_csv_table t2;
+  cfb_csv_table t2;
   path_in(p, sizeof p, again, "runs.csv");
-  load_checked(p, cf_runs_columns, &t2);
+  load_checked(p, cfb_runs_columns, &t2);
   char *oa = round_order_of(&t), *ob = round_order_of(&t2);
   CHECK(!strcmp(oa, ob));
   free(oa);
   free(ob);
-  cf_csv_table_free(&t2);
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t2);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "meta.json");
   char *meta = slurp(p);
   CHECK(meta);
@@ -538,7 +538,7 @@ static void test_rounds_uneven(void) {
                  "--seed", "9", "--counters", "rusage", "--out", dir);
     CHECK_EQ(rc, 0);
     per_config pc;
-    cf_csv_table t;
+    cfb_csv_table t;
     tally_runs(dir, &pc, &t);
     int repeat = atoi(cases[c].repeat);
     CHECK_EQ(t.nrows, (size_t)(2 * repeat));
@@ -550,7 +550,7 @@ static void test_rounds_uneven(void) {
     /* the first round's repetitions are 0..share-1: indices run on across rounds */
     for (size_t r = 0; r < t.nrows; r++)
       CHECK_EQ(int_field(&t, r, "round") == 0, int_field(&t, r, "repeat") < cases[c].share[0]);
-    cf_csv_table_free(&t);
+    cfb_csv_table_free(&t);
     check_summary_covers(dir, &pc, "ok");
   }
 }
@@ -582,7 +582,7 @@ static void test_sigint_in_round_2(void) {
   CHECK(WIFEXITED(st));
   CHECK_EQ(WEXITSTATUS(st), 130);
   per_config pc;
-  cf_csv_table t;
+  cfb_csv_table t;
   tally_runs(dir, &pc, &t);
   CHECK_GE(t.nrows, 3);
   CHECK_LT(t.nrows, 80); /* it stopped early */
@@ -592,15 +592,15 @@ static void test_sigint_in_round_2(void) {
   CHECK_GE(max_round, 1);
   for (size_t k = 0; k < pc.n; k++)
     for (int r = 0; r < 64; r++) CHECK_LE(pc.in_round[k][r], 1); /* one repetition per round */
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   check_summary_covers(dir, &pc, NULL);
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   for (size_t r = 0; r < t.nrows; r++) {
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), "partial"));
-    CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "interrupted after");
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "partial"));
+    CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "interrupted after");
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "meta.json");
   char *meta = slurp(p);
   CHECK(meta);
@@ -619,18 +619,18 @@ static void test_rounds_max_time(void) {
                "--out", dir);
   CHECK_EQ(rc, 0);
   per_config pc;
-  cf_csv_table t;
+  cfb_csv_table t;
   tally_runs(dir, &pc, &t);
   CHECK_EQ(pc.n, 1);
   CHECK(pc.rows[0] >= 1 && pc.rows[0] < 50);
   for (int r = 0; r < pc.rows[0]; r++) CHECK_EQ(pc.in_round[0][r], 1); /* rounds 0..n-1, then out */
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   check_summary_covers(dir, &pc, "partial");
   char p[400];
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
-  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "stopped by --max-time");
-  cf_csv_table_free(&t);
+  load_checked(p, cfb_summary_columns, &t);
+  CHECK_STR_CONTAINS(cfb_csv_get(&t, 0, "error"), "stopped by --max-time");
+  cfb_csv_table_free(&t);
 }
 
 /* A port on loopback that refuses connections: bound, then closed. */
@@ -658,34 +658,34 @@ static void test_failed_config_goes_on(void) {
                "--backend", "thread,process", "--workers", "1", "--items", "3", "--repeat", "2",
                "--warmup", "1", "--out", dir);
   CHECK_EQ(rc, 1);
-  cf_csv_table t;
+  cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
-  load_checked(p, cf_runs_columns, &t);
+  load_checked(p, cfb_runs_columns, &t);
   check_runs_numeric(&t);
   size_t ok = 0, failed = 0;
   for (size_t r = 0; r < t.nrows; r++) {
-    if (!strcmp(cf_csv_get(&t, r, "status"), "ok")) {
+    if (!strcmp(cfb_csv_get(&t, r, "status"), "ok")) {
       ok++;
-      CHECK(!strcmp(cf_csv_get(&t, r, "workload"), "primes"));
+      CHECK(!strcmp(cfb_csv_get(&t, r, "workload"), "primes"));
     } else {
       failed++;
-      CHECK(!strcmp(cf_csv_get(&t, r, "workload"), "socket"));
-      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
-      CHECK(!strcmp(cf_csv_get(&t, r, "items_done"), "0"));
+      CHECK(!strcmp(cfb_csv_get(&t, r, "workload"), "socket"));
+      CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "refused");
+      CHECK(!strcmp(cfb_csv_get(&t, r, "items_done"), "0"));
     }
   }
   CHECK_EQ(ok, 4);     /* primes on both backends, 2 repetitions each */
   CHECK_EQ(failed, 2); /* one failed row per socket configuration, then it stops */
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   CHECK_EQ(t.nrows, 4);
   for (size_t r = 0; r < t.nrows; r++) {
-    int sock = !strcmp(cf_csv_get(&t, r, "workload"), "socket");
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
-    if (sock) CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+    int sock = !strcmp(cfb_csv_get(&t, r, "workload"), "socket");
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
+    if (sock) CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "refused");
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "2 failed");
   free(out);
@@ -702,7 +702,7 @@ static void test_rounds_failed_not_retried(void) {
                "--rounds", "3", "--warmup", "1", "--out", dir);
   CHECK_EQ(rc, 1);
   per_config pc;
-  cf_csv_table t;
+  cfb_csv_table t;
   tally_runs(dir, &pc, &t);
   CHECK_EQ(pc.n, 4);
   size_t failed = 0;
@@ -710,30 +710,30 @@ static void test_rounds_failed_not_retried(void) {
     char key[300];
     config_key(&t, r, key, sizeof key);
     size_t k = find_key(&pc, key);
-    if (!strcmp(cf_csv_get(&t, r, "workload"), "socket")) {
+    if (!strcmp(cfb_csv_get(&t, r, "workload"), "socket")) {
       failed++;
-      CHECK(!strcmp(cf_csv_get(&t, r, "status"), "failed"));
-      CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+      CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "failed"));
+      CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "refused");
       CHECK_EQ(int_field(&t, r, "round"), 0);
       CHECK_EQ(pc.rows[k], 1);
     } else {
-      CHECK(!strcmp(cf_csv_get(&t, r, "status"), "ok"));
+      CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
       CHECK_EQ(pc.rows[k], 3);
       for (int i = 0; i < 3; i++) CHECK_EQ(pc.in_round[k][i], 1);
     }
   }
   CHECK_EQ(failed, 2);
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
   char p[400];
   check_summary_covers(dir, &pc, NULL);
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   for (size_t r = 0; r < t.nrows; r++) {
-    int sock = !strcmp(cf_csv_get(&t, r, "workload"), "socket");
-    CHECK(!strcmp(cf_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
-    if (sock) CHECK_STR_CONTAINS(cf_csv_get(&t, r, "error"), "refused");
+    int sock = !strcmp(cfb_csv_get(&t, r, "workload"), "socket");
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), sock ? "failed" : "ok"));
+    if (sock) CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "refused");
   }
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
 }
 
 /* --max-time: no repetition starts after the budget (partial), and one
@@ -744,28 +744,28 @@ static void test_max_time(void) {
   int rc = RUN("run", "--workload", "sleep", "--param", "delay=100ms", "--workers", "1", "--items",
                "2", "--repeat", "50", "--warmup", "0", "--max-time", "300ms", "--out", dir);
   CHECK_EQ(rc, 0); /* a budget is not a failure */
-  cf_csv_table t;
+  cfb_csv_table t;
   path_in(p, sizeof p, dir, "summary.csv");
-  load_checked(p, cf_summary_columns, &t);
+  load_checked(p, cfb_summary_columns, &t);
   CHECK_EQ(t.nrows, 1);
-  CHECK(!strcmp(cf_csv_get(&t, 0, "status"), "partial"));
-  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "stopped by --max-time");
+  CHECK(!strcmp(cfb_csv_get(&t, 0, "status"), "partial"));
+  CHECK_STR_CONTAINS(cfb_csv_get(&t, 0, "error"), "stopped by --max-time");
   double n;
-  CHECK_EQ(cf_csv_double(cf_csv_get(&t, 0, "n"), &n), 1);
+  CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, 0, "n"), &n), 1);
   CHECK(n >= 1 && n < 50);
-  cf_csv_table_free(&t);
+  cfb_csv_table_free(&t);
 
   snprintf(dir, sizeof dir, "%s/maxtime2", tmp);
   rc = RUN("run", "--workload", "sleep", "--param", "delay=400ms", "--workers", "1", "--items", "4",
            "--repeat", "1", "--warmup", "0", "--max-time", "100ms", "--out", dir);
   CHECK_EQ(rc, 1);
   path_in(p, sizeof p, dir, "runs.csv");
-  load_checked(p, cf_runs_columns, &t);
+  load_checked(p, cfb_runs_columns, &t);
   CHECK_EQ(t.nrows, 1);
-  CHECK(!strcmp(cf_csv_get(&t, 0, "status"), "failed"));
-  CHECK_STR_CONTAINS(cf_csv_get(&t, 0, "error"), "timed out after --max-time");
-  CHECK(strcmp(cf_csv_get(&t, 0, "items_done"), "4") != 0);
-  cf_csv_table_free(&t);
+  CHECK(!strcmp(cfb_csv_get(&t, 0, "status"), "failed"));
+  CHECK_STR_CONTAINS(cfb_csv_get(&t, 0, "error"), "timed out after --max-time");
+  CHECK(strcmp(cfb_csv_get(&t, 0, "items_done"), "4") != 0);
+  cfb_csv_table_free(&t);
 }
 
 static void test_counter_layers(void) {

@@ -17,24 +17,24 @@
  * of all C(m+n, m) rank assignments (Python itertools.combinations, done
  * once by hand for this test): p = 2 * min(P(U <= u), P(U >= u)). */
 static void test_exact_known(void) {
-  NEAR(cf_mwu_exact_p(3, 3, 0), 0.1, 1e-12);                 /* 2/20 */
-  NEAR(cf_mwu_exact_p(4, 4, 0), 0.02857142857142857, 1e-12); /* 2/70 */
-  NEAR(cf_mwu_exact_p(5, 5, 2), 0.031746031746031744, 1e-12);
-  NEAR(cf_mwu_exact_p(5, 5, 3), 0.05555555555555555, 1e-12);
-  NEAR(cf_mwu_exact_p(4, 6, 3), 0.06666666666666667, 1e-12);
-  NEAR(cf_mwu_exact_p(6, 4, 21), 0.06666666666666667, 1e-12);
-  NEAR(cf_mwu_exact_p(8, 8, 13), 0.049883449883449886, 1e-12);
-  NEAR(cf_mwu_exact_p(8, 8, 14), 0.06495726495726496, 1e-12);
-  NEAR(cf_mwu_exact_p(7, 9, 20), 0.25227272727272726, 1e-12);
+  NEAR(cfb_mwu_exact_p(3, 3, 0), 0.1, 1e-12);                 /* 2/20 */
+  NEAR(cfb_mwu_exact_p(4, 4, 0), 0.02857142857142857, 1e-12); /* 2/70 */
+  NEAR(cfb_mwu_exact_p(5, 5, 2), 0.031746031746031744, 1e-12);
+  NEAR(cfb_mwu_exact_p(5, 5, 3), 0.05555555555555555, 1e-12);
+  NEAR(cfb_mwu_exact_p(4, 6, 3), 0.06666666666666667, 1e-12);
+  NEAR(cfb_mwu_exact_p(6, 4, 21), 0.06666666666666667, 1e-12);
+  NEAR(cfb_mwu_exact_p(8, 8, 13), 0.049883449883449886, 1e-12);
+  NEAR(cfb_mwu_exact_p(8, 8, 14), 0.06495726495726496, 1e-12);
+  NEAR(cfb_mwu_exact_p(7, 9, 20), 0.25227272727272726, 1e-12);
   /* n = 20, 20 by a recursive count (f(u;m,n) = f(u-n;m-1,n) + f(u;m,n-1)). */
-  NEAR(cf_mwu_exact_p(20, 20, 105), 0.009483607191205005, 1e-12);
-  NEAR(cf_mwu_exact_p(20, 20, 106), 0.010314037532686273, 1e-12);
-  NEAR(cf_mwu_exact_p(20, 20, 127), 0.04909032518937244, 1e-12);
-  NEAR(cf_mwu_exact_p(20, 20, 128), 0.05239952187284973, 1e-12);
-  NEAR(cf_mwu_exact_p(5, 5, 12.5), 1.0, 1e-12);
-  NEAR(cf_mwu_exact_cdf(3, 3, 9), 1.0, 1e-12);
-  NEAR(cf_mwu_min_p(5, 5), 2.0 / 252, 1e-12);
-  NEAR(cf_mwu_min_p(2, 2), 1.0 / 3, 1e-12);
+  NEAR(cfb_mwu_exact_p(20, 20, 105), 0.009483607191205005, 1e-12);
+  NEAR(cfb_mwu_exact_p(20, 20, 106), 0.010314037532686273, 1e-12);
+  NEAR(cfb_mwu_exact_p(20, 20, 127), 0.04909032518937244, 1e-12);
+  NEAR(cfb_mwu_exact_p(20, 20, 128), 0.05239952187284973, 1e-12);
+  NEAR(cfb_mwu_exact_p(5, 5, 12.5), 1.0, 1e-12);
+  NEAR(cfb_mwu_exact_cdf(3, 3, 9), 1.0, 1e-12);
+  NEAR(cfb_mwu_min_p(5, 5), 2.0 / 252, 1e-12);
+  NEAR(cfb_mwu_min_p(2, 2), 1.0 / 3, 1e-12);
 }
 
 /* Critical values of U from the published two-tailed tables (e.g. Mann &
@@ -46,8 +46,8 @@ static void test_critical_tables(void) {
       {5, 0.05, 2},   {5, 0.01, 0},   {8, 0.05, 13},   {8, 0.01, 7},
       {10, 0.05, 23}, {10, 0.01, 16}, {20, 0.05, 127}, {20, 0.01, 105}};
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-    CHECK(cf_mwu_exact_p(t[i].n, t[i].n, t[i].ucrit) <= t[i].level);
-    CHECK(cf_mwu_exact_p(t[i].n, t[i].n, t[i].ucrit + 1) > t[i].level);
+    CHECK(cfb_mwu_exact_p(t[i].n, t[i].n, t[i].ucrit) <= t[i].level);
+    CHECK(cfb_mwu_exact_p(t[i].n, t[i].n, t[i].ucrit + 1) > t[i].level);
   }
 }
 
@@ -55,12 +55,12 @@ static void test_u_and_ties(void) {
   /* No ties, small: exact.  a = {1,4,5}, b = {2,3,6,7}: pairs a > b:
    * 4>2,4>3,5>2,5>3 -> U_a = 4, U_b = 8. */
   double a[] = {1, 4, 5}, b[] = {2, 3, 6, 7};
-  cf_mwu m;
-  CHECK_EQ(cf_mwu_test(a, 3, b, 4, &m), 0);
+  cfb_mwu m;
+  CHECK_EQ(cfb_mwu_test(a, 3, b, 4, &m), 0);
   NEAR(m.u_a, 4, 1e-12);
   NEAR(m.u_b, 8, 1e-12);
   CHECK(m.exact && !m.ties);
-  NEAR(m.p, cf_mwu_exact_p(3, 4, 4), 1e-15);
+  NEAR(m.p, cfb_mwu_exact_p(3, 4, 4), 1e-15);
   NEAR(m.p, 0.6285714285714286, 1e-12); /* enumeration: 2 * 11/35 */
 
   /* Ties -> normal approximation with tie and continuity correction,
@@ -71,7 +71,7 @@ static void test_u_and_ties(void) {
    * 0.0798562 (scipy.stats.mannwhitneyu's asymptotic method uses the same
    * formulas). */
   double c[] = {1, 2, 2, 3}, d[] = {2, 3, 4, 5, 6};
-  CHECK_EQ(cf_mwu_test(c, 4, d, 5, &m), 0);
+  CHECK_EQ(cfb_mwu_test(c, 4, d, 5, &m), 0);
   CHECK(m.ties && !m.exact);
   NEAR(m.u_a, 2.5, 1e-12);
   NEAR(m.z, -1.751521078079428, 1e-9);
@@ -81,16 +81,16 @@ static void test_u_and_ties(void) {
    * var = 25*25/12*51, z = 312/sqrt(var) = 6.053689, p = 1.41566e-9. */
   double e[25], f[25];
   for (int i = 0; i < 25; i++) e[i] = i, f[i] = 25 + i;
-  CHECK_EQ(cf_mwu_test(e, 25, f, 25, &m), 0);
+  CHECK_EQ(cfb_mwu_test(e, 25, f, 25, &m), 0);
   CHECK(!m.exact);
   NEAR(m.u_a, 0, 1e-12);
   NEAR(m.p / 1.4156562248495634e-09, 1, 1e-6);
 
   /* All tied: no evidence. Empty: p = 1. */
   double g[] = {5, 5, 5}, h[] = {5, 5};
-  CHECK_EQ(cf_mwu_test(g, 3, h, 2, &m), 0);
+  CHECK_EQ(cfb_mwu_test(g, 3, h, 2, &m), 0);
   NEAR(m.p, 1, 0);
-  CHECK_EQ(cf_mwu_test(g, 0, h, 2, &m), 0);
+  CHECK_EQ(cfb_mwu_test(g, 0, h, 2, &m), 0);
   NEAR(m.p, 1, 0);
 }
 
@@ -99,8 +99,8 @@ static void test_exact_size(void) {
   for (double alpha = 0.01; alpha < 0.06; alpha += 0.04) {
     double size = 0; /* P(p <= alpha) under the null, n = 20, 20 */
     for (int u = 0; u <= 400; u++) {
-      if (cf_mwu_exact_p(20, 20, u) <= alpha)
-        size += cf_mwu_exact_cdf(20, 20, u) - (u ? cf_mwu_exact_cdf(20, 20, u - 1) : 0);
+      if (cfb_mwu_exact_p(20, 20, u) <= alpha)
+        size += cfb_mwu_exact_cdf(20, 20, u) - (u ? cfb_mwu_exact_cdf(20, 20, u - 1) : 0);
     }
     fprintf(stderr, "   exact test size at alpha %.2f, n = 20/20: %.5f\n", alpha, size);
     CHECK(size <= alpha);
@@ -110,15 +110,15 @@ static void test_exact_size(void) {
 /* Synthetic throughputs: log-normal noise (sigma) around `rate`, and a
  * noisy neighbour: with probability 5% a repetition loses 20-40%. */
 static double normal01(uint64_t *s) {
-  double u1 = ((double)(cf_rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
-  double u2 = ((double)(cf_rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
+  double u1 = ((double)(cfb_rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
+  double u2 = ((double)(cfb_rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
   return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
 static void sample(uint64_t *s, double *x, size_t n, double rate, double sigma) {
   for (size_t i = 0; i < n; i++) {
     double v = rate * exp(sigma * normal01(s));
-    if (cf_rng_below(s, 100) < 5) v *= 0.6 + 0.2 * (double)cf_rng_below(s, 1000) / 1000.0;
+    if (cfb_rng_below(s, 100) < 5) v *= 0.6 + 0.2 * (double)cfb_rng_below(s, 1000) / 1000.0;
     x[i] = v;
   }
 }
@@ -133,9 +133,9 @@ static double trials(uint64_t seed, int ntrials, size_t n, double shift, double 
   for (int t = 0; t < ntrials; t++) {
     sample(&s, base, n, 1000, sigma);
     sample(&s, nw, n, 1000 * (1 - shift), sigma);
-    cf_cmp_result r;
-    CHECK_EQ(cf_compare_samples(base, n, nw, n, threshold, alpha, &r), 0);
-    if (r.verdict == CF_CMP_SLOWER) slower++;
+    cfb_cmp_result r;
+    CHECK_EQ(cfb_compare_samples(base, n, nw, n, threshold, alpha, &r), 0);
+    if (r.verdict == CFB_CMP_SLOWER) slower++;
     if (r.p < alpha) rejected++;
   }
   if (raw) *raw = (double)rejected / ntrials;
@@ -179,21 +179,21 @@ static void test_false_alarms(void) {
 
 static void test_verdicts(void) {
   double a[] = {100, 101, 102, 103, 104}, b[] = {80, 81, 82, 83, 84}, c[] = {120, 121, 122, 123, 124};
-  cf_cmp_result r;
-  CHECK_EQ(cf_compare_samples(a, 5, b, 5, 0.05, 0.01, &r), 0);
-  CHECK_EQ(r.verdict, CF_CMP_SLOWER);
+  cfb_cmp_result r;
+  CHECK_EQ(cfb_compare_samples(a, 5, b, 5, 0.05, 0.01, &r), 0);
+  CHECK_EQ(r.verdict, CFB_CMP_SLOWER);
   NEAR(r.ratio, 82.0 / 102, 1e-12);
-  CHECK_EQ(cf_compare_samples(a, 5, c, 5, 0.05, 0.01, &r), 0);
-  CHECK_EQ(r.verdict, CF_CMP_FASTER);
-  CHECK_EQ(cf_compare_samples(a, 4, b, 4, 0.05, 0.01, &r), 0); /* min p 0.029 > 0.01 */
-  CHECK_EQ(r.verdict, CF_CMP_FEW);
-  CHECK_EQ(cf_compare_samples(a, 4, b, 4, 0.05, 0.05, &r), 0); /* min p 0.029 < 0.05 */
-  CHECK_EQ(r.verdict, CF_CMP_SLOWER);
+  CHECK_EQ(cfb_compare_samples(a, 5, c, 5, 0.05, 0.01, &r), 0);
+  CHECK_EQ(r.verdict, CFB_CMP_FASTER);
+  CHECK_EQ(cfb_compare_samples(a, 4, b, 4, 0.05, 0.01, &r), 0); /* min p 0.029 > 0.01 */
+  CHECK_EQ(r.verdict, CFB_CMP_FEW);
+  CHECK_EQ(cfb_compare_samples(a, 4, b, 4, 0.05, 0.05, &r), 0); /* min p 0.029 < 0.05 */
+  CHECK_EQ(r.verdict, CFB_CMP_SLOWER);
   /* Significant but below the threshold: same. */
   double d[] = {100, 100.5, 101, 101.5, 102}, e[] = {98, 98.5, 99, 99.5, 99.9};
-  CHECK_EQ(cf_compare_samples(d, 5, e, 5, 0.05, 0.01, &r), 0);
+  CHECK_EQ(cfb_compare_samples(d, 5, e, 5, 0.05, 0.01, &r), 0);
   CHECK(r.p < 0.01);
-  CHECK_EQ(r.verdict, CF_CMP_SAME);
+  CHECK_EQ(r.verdict, CFB_CMP_SAME);
 }
 
 int main(int argc, char **argv) {

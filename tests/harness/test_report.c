@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "analysis.h"
-#include "cmd.h"
-#include "jsonget.h"
+#include "cmd_report.h"
+#include "fileio.h"
+#include "json.h"
 #include "plot.h"
 #include "task.h"
 
@@ -26,7 +27,7 @@ static char work[256];
 static void copy(const char *from, const char *to) {
   char *buf;
   size_t len;
-  CHECK(cf_read_file(from, &buf, &len) == 0);
+  CHECK(cfb_read_file(from, &buf, &len) == 0);
   FILE *f = fopen(to, "wb");
   CHECK(f);
   CHECK(fwrite(buf, 1, len, f) == len);
@@ -50,14 +51,14 @@ static void fresh(const char *name, char *dir, size_t len) {
 static char *slurp(const char *dir, const char *name) {
   char path[1024], *buf;
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  if (cf_read_file(path, &buf, NULL) != 0) {
+  if (cfb_read_file(path, &buf, NULL) != 0) {
     fprintf(stderr, "missing %s\n", path);
     abort();
   }
   return buf;
 }
 
-static const cf_group *group(const cf_group *g, size_t ng, const char *wl, const char *params) {
+static const cfb_group *group(const cfb_group *g, size_t ng, const char *wl, const char *params) {
   for (size_t i = 0; i < ng; i++)
     if (!strcmp(g[i].workload, wl) && !strcmp(g[i].params, params)) return &g[i];
   fprintf(stderr, "no group %s %s\n", wl, params);
@@ -68,14 +69,14 @@ static const cf_group *group(const cf_group *g, size_t ng, const char *wl, const
 static void test_analysis(void) {
   char dir[512], err[256];
   snprintf(dir, sizeof dir, "%s/sweep", fixtures);
-  cf_resultset rs;
-  CHECK(cf_results_load(dir, &rs, err, sizeof err) == 0);
+  cfb_resultset rs;
+  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
   CHECK_STR_CONTAINS(rs.machine.cpu_model, "Fixture CPU");
   CHECK_EQ((int)rs.machine.cores, 2);
   CHECK(!strcmp(rs.machine.counter_layer, "getrusage"));
-  cf_group *g;
+  cfb_group *g;
   size_t ng;
-  CHECK(cf_an_groups(&rs, &g, &ng) == 0);
+  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
   CHECK_EQ(ng, 7);
   static const struct { const char *wl, *params, *winner; int clear; } want[] = {
       {"mixed", "cpu_us=10,io_us=1000,gil=1", "thread", 1},
@@ -87,23 +88,23 @@ static void test_analysis(void) {
       {"sleep", "delay=10ms", NULL, 0}, /* a tie: either, within noise */
   };
   for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-    cf_winner w;
-    CHECK(cf_an_winner(&rs, group(g, ng, want[i].wl, want[i].params), &w) == 0);
+    cfb_winner w;
+    CHECK(cfb_an_winner(&rs, group(g, ng, want[i].wl, want[i].params), &w) == 0);
     CHECK(w.best && w.other);
     if (want[i].winner) CHECK(!strcmp(w.best->backend, want[i].winner));
     CHECK_EQ(w.clear, want[i].clear);
     CHECK(w.ratio >= 1);
   }
   /* cpu_us=300: the best process is 16 workers, chunksize 16 (model). */
-  cf_winner w;
-  cf_an_winner(&rs, group(g, ng, "mixed", "cpu_us=300,io_us=1000,gil=1"), &w);
+  cfb_winner w;
+  cfb_an_winner(&rs, group(g, ng, "mixed", "cpu_us=300,io_us=1000,gil=1"), &w);
   CHECK_EQ(w.best->workers, 16);
   CHECK_EQ(w.best->chunksize, 16);
   /* Crossover across cpu_us: the model's is 71 us; measured points are 30
    * (threads win) and 100 (processes win), so it must land between. */
-  cf_sweep *sw;
+  cfb_curve *sw;
   size_t nsw;
-  CHECK(cf_an_param_sweeps(&rs, g, ng, &sw, &nsw) == 0);
+  CHECK(cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) == 0);
   int found = 0;
   for (size_t i = 0; i < nsw; i++) {
     if (strcmp(sw[i].key, "cpu_us")) continue;
@@ -117,18 +118,18 @@ static void test_analysis(void) {
   CHECK(found);
   free(sw);
   /* memtouch: threads win at 1-2 workers, processes from 4 (8, 16 clearly). */
-  cf_sweep s;
-  cf_an_worker_sweep(&rs, group(g, ng, "memtouch", "size=1MiB"), &s);
+  cfb_curve s;
+  cfb_an_worker_sweep(&rs, group(g, ng, "memtouch", "size=1MiB"), &s);
   CHECK_EQ(s.ncross, 1);
   CHECK(s.cross[0].x > 2 && s.cross[0].x < 8);
   CHECK(!strcmp(s.cross[0].below, "thread"));
   /* sleep: equal backends, no crossover may be invented from noise. */
-  cf_an_worker_sweep(&rs, group(g, ng, "sleep", "delay=10ms"), &s);
+  cfb_an_worker_sweep(&rs, group(g, ng, "sleep", "delay=10ms"), &s);
   CHECK_EQ(s.ncross, 0);
   /* map cell: memtouch 16 workers chunksize 1 -> processes faster. */
-  CHECK(cf_an_ratio(&rs, group(g, ng, "memtouch", "size=1MiB"), 16, 1, "none") < 0.8);
-  cf_an_groups_free(g, ng);
-  cf_results_free(&rs);
+  CHECK(cfb_an_ratio(&rs, group(g, ng, "memtouch", "size=1MiB"), 16, 1, "none") < 0.8);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
 }
 
 static void check_png(const char *dir, const char *stem) {
@@ -148,7 +149,7 @@ static void test_plot(void) {
   char dir[512];
   fresh("plot", dir, sizeof dir);
   char *argv[] = {"plot", dir, NULL};
-  CHECK_EQ(cf_cmd_plot(2, argv), 0);
+  CHECK_EQ(cfb_cmd_plot(2, argv), 0);
   static const char *const stems[] = {"mixed_cpu_us-10_io_us-1000_gil-1",
                                       "mixed_cpu_us-1000_io_us-1000_gil-1", "memtouch_size-1MiB",
                                       "sleep_delay-10ms"};
@@ -201,7 +202,7 @@ static void test_report(void) {
   char dir[512];
   fresh("report", dir, sizeof dir);
   char *argv[] = {"report", dir, NULL};
-  CHECK_EQ(cf_cmd_report(2, argv), 0); /* makes the plots too */
+  CHECK_EQ(cfb_cmd_report(2, argv), 0); /* makes the plots too */
   char *md = slurp(dir, "report.md");
   CHECK_STR_CONTAINS(md, "CPU: Fixture CPU @ 2.0GHz, 2 cores / 2 PUs");
   CHECK_STR_CONTAINS(md, "Counter layer: getrusage");
@@ -230,11 +231,11 @@ static void test_no_gnuplot(void) {
   fresh("nognuplot", dir, sizeof dir);
   setenv("CFBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
   char *argv[] = {"plot", dir, NULL};
-  CHECK_EQ(cf_cmd_plot(2, argv), 1);
+  CHECK_EQ(cfb_cmd_plot(2, argv), 1);
   free(slurp(dir, "plots/sleep_delay-10ms_workers.gp")); /* scripts kept for later */
   /* report still writes its tables (without images) and succeeds. */
   char *rargv[] = {"report", dir, NULL};
-  CHECK_EQ(cf_cmd_report(2, rargv), 0);
+  CHECK_EQ(cfb_cmd_report(2, rargv), 0);
   char *md = slurp(dir, "report.md");
   CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | thread |");
   CHECK(!strstr(md, "](plots/"));
@@ -244,25 +245,78 @@ static void test_no_gnuplot(void) {
 
 static void test_bad_input(void) {
   char *a1[] = {"plot", "/nonexistent/dir", NULL};
-  CHECK_EQ(cf_cmd_plot(2, a1), 2);
+  CHECK_EQ(cfb_cmd_plot(2, a1), 2);
   char *a2[] = {"report", "/nonexistent/dir", NULL};
-  CHECK_EQ(cf_cmd_report(2, a2), 2);
+  CHECK_EQ(cfb_cmd_report(2, a2), 2);
   char *a3[] = {"plot", NULL};
-  CHECK_EQ(cf_cmd_plot(1, a3), 2);
+  CHECK_EQ(cfb_cmd_plot(1, a3), 2);
+}
+
+/* The who-wins map's tie mark and the report's verdict come from one rule:
+ * for a group of one thread and one process configuration the map cell is
+ * a tie exactly when the report's winner is not clear. */
+static void test_one_tie_rule(void) {
+  static const struct {
+    const char *ci_t, *ci_p; /* "lo,hi" or ",": no CI */
+    double mt, mp;
+    int tie;
+  } cases[] = {{"95,105", "98,110", 100, 104, 1},  /* CIs overlap */
+               {"95,105", "120,130", 100, 125, 0}, /* apart */
+               {",", ",", 100, 102, 1},            /* no CIs, 2% apart: a tie (the old map said clear) */
+               {",", ",", 100, 150, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/tie%zu", work, i);
+    CHECK(mkdir(dir, 0755) == 0);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f);
+    fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,n,median,ci_lo,ci_hi,status\n"
+               "sleep,io,delay=1ms,thread,2,1,none,5,%g,%s,ok\n"
+               "sleep,io,delay=1ms,process,2,1,none,5,%g,%s,ok\n",
+            cases[i].mt, cases[i].ci_t, cases[i].mp, cases[i].ci_p);
+    fclose(f);
+    cfb_resultset rs;
+    char err[256];
+    CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
+    cfb_group *g;
+    size_t ng;
+    CHECK(cfb_an_groups(&rs, &g, &ng) == 0 && ng == 1);
+    cfb_winner w;
+    CHECK(cfb_an_winner(&rs, &g[0], &w) == 0 && w.other);
+    int tie = -1;
+    double r = cfb_an_cell(&rs, &g[0], 2, 1, g[0].pin, &tie);
+    CHECK(fabs(r - cases[i].mt / cases[i].mp) < 1e-9);
+    CHECK_EQ(tie, cases[i].tie);
+    CHECK_EQ(tie, !w.clear);
+    cfb_an_groups_free(g, ng);
+    cfb_results_free(&rs);
+  }
 }
 
 static void test_json(void) {
-  const char *j = "{\"a\": 1, \"m\": {\"s\": \"x\\\"y\", \"arr\": [1, {\"q\": 2}], \"n\": -2.5e3,"
-                  " \"t\": true}, \"z\": \"last\"}";
+  const char *text = "{\"a\": 1, \"m\": {\"s\": \"x\\\"y\", \"arr\": [1, {\"q\": 2}], \"n\": -2.5e3,"
+                     " \"t\": true, \"u\": \"caf\\u00e9\"}, \"z\": \"last\"}";
+  json_t *j = json_loads(text, 0, NULL);
+  CHECK(j);
   char s[32];
   double d;
-  CHECK(cf_json_get_string(j, "m.s", s, sizeof s) == 0 && !strcmp(s, "x\"y"));
-  CHECK(cf_json_get_number(j, "m.n", &d) == 0 && d == -2500);
-  CHECK(cf_json_get_number(j, "m.t", &d) == 0 && d == 1);
-  CHECK(cf_json_get_string(j, "z", s, sizeof s) == 0 && !strcmp(s, "last"));
-  CHECK(cf_json_get_string(j, "m.missing", s, sizeof s) == -1);
-  CHECK(cf_json_get_string(j, "a", s, sizeof s) == -1); /* not a string */
-  CHECK(cf_json_get_number("{\"a\": [1,", "b", &d) == -1);
+  CHECK(cfb_json_get_string(j, "m.s", s, sizeof s) == 0 && !strcmp(s, "x\"y"));
+  CHECK(cfb_json_get_number(j, "m.n", &d) == 0 && d == -2500);
+  CHECK(cfb_json_get_number(j, "m.t", &d) == 0 && d == 1);
+  CHECK(cfb_json_get_string(j, "z", s, sizeof s) == 0 && !strcmp(s, "last"));
+  CHECK(cfb_json_get_string(j, "m.missing", s, sizeof s) == -1);
+  CHECK(cfb_json_get_string(j, "a", s, sizeof s) == -1); /* not a string */
+  /* Non-ASCII escapes come back as UTF-8 (the hand-written reader made them '?'). */
+  CHECK(cfb_json_get_string(j, "m.u", s, sizeof s) == 0 && !strcmp(s, "caf\xc3\xa9"));
+  json_decref(j);
+  CHECK(json_loads("{\"a\": [1,", 0, NULL) == NULL);
+  /* cfb_json_set makes the objects on the way; a string that is not UTF-8 is kept, marked. */
+  j = json_object();
+  CHECK(cfb_json_set(j, "machine.cpu_model", cfb_json_str("x\xff")) == 0);
+  CHECK(cfb_json_get_string(j, "machine.cpu_model", s, sizeof s) == 0 && !strcmp(s, "x?"));
+  CHECK(cfb_json_set(j, "machine.cpu_model.deeper", json_true()) == -1);
+  json_decref(j);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -282,6 +336,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
                                     {"plot", test_plot},         {"report", test_report},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
+                                    {"one_tie_rule", test_one_tie_rule},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */

@@ -1,4 +1,4 @@
-/* test_sweep.c -- option parsing and sweep expansion (harness/cli.c,
+/* test_sweep.c -- option parsing and sweep expansion (harness/run/cli.c,
  * sweep.c): doubling ranges, lists, parameters applied only where they
  * exist, cartesian products, duplicates dropped, the seeded order is a
  * permutation that the seed reproduces, rounds (a fresh seeded order per
@@ -9,21 +9,21 @@
 #include "sweep.h"
 #include "task.h"
 
-static int parse(cf_run_opts *o, const char *const *args, char *err, size_t errlen) {
+static int parse(cfb_run_opts *o, const char *const *args, char *err, size_t errlen) {
   int argc = 0;
   while (args[argc]) argc++;
-  return cf_run_opts_parse(argc, (char **)args, o, err, errlen);
+  return cfb_run_opts_parse(argc, (char **)args, o, err, errlen);
 }
 #define PARSE(o, err, ...) parse(o, (const char *const[]){"run", __VA_ARGS__, NULL}, err, sizeof err)
 
 static void test_ranges_and_lists(void) {
-  cf_run_opts o;
+  cfb_run_opts o;
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--workers", "3..20,1,3", "--chunksize", "1..256",
                  "--backend", "process,thread,process", "--pin", "none,scatter"),
            0);
   CHECK_EQ(o.nspecs, 1);
-  const cf_sweep_spec *s = &o.specs[0];
+  const cfb_sweep_spec *s = &o.specs[0];
   CHECK_EQ(s->nworkers, 4); /* 3,6,12 then 1; the second 3 dropped */
   CHECK(s->workers[0] == 3 && s->workers[1] == 6 && s->workers[2] == 12 && s->workers[3] == 1);
   CHECK_EQ(s->nchunksizes, 9);
@@ -33,24 +33,24 @@ static void test_ranges_and_lists(void) {
   CHECK_EQ(s->npins, 2);
   CHECK_EQ(s->repeat, 5); /* defaults */
   CHECK_EQ(s->warmup, 1);
-  cf_run_opts_free(&o);
+  cfb_run_opts_free(&o);
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--workers", "1..64..2"), 2);
   CHECK_STR_CONTAINS(err, "--workers");
 }
 
 static void test_params_where_they_exist(void) {
-  cf_run_opts o;
+  cfb_run_opts o;
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep,primes", "--param", "delay=1ms,2ms", "--param",
                  "gil=on,off", "--workers", "1,2", "--max-time", "2s", "--items", "4"),
            0);
-  cf_sweep sw;
-  CHECK_EQ(cf_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
+  cfb_sweep sw;
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
   /* sleep: 2 delays x 2 workers; primes: 2 gil values x 2 workers */
   CHECK_EQ(sw.n, 8);
   size_t sleep = 0, primes = 0;
   for (size_t i = 0; i < sw.n; i++) {
-    const cf_sweep_config *c = &sw.cfg[i];
+    const cfb_sweep_config *c = &sw.cfg[i];
     CHECK_EQ(c->index, i);
     CHECK(c->params && *c->params);
     CHECK_EQ(c->items, 4);
@@ -72,37 +72,37 @@ static void test_params_where_they_exist(void) {
   int seen[8] = {0};
   for (size_t i = 0; i < sw.n; i++) seen[sw.order[i]]++;
   for (size_t i = 0; i < 8; i++) CHECK_EQ(seen[i], 1);
-  cf_sweep again;
-  CHECK_EQ(cf_sweep_expand(&o, 42, &again, err, sizeof err), 0);
+  cfb_sweep again;
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &again, err, sizeof err), 0);
   CHECK(memcmp(sw.order, again.order, sw.n * sizeof *sw.order) == 0);
   for (size_t i = 0; i < sw.n; i++) CHECK(sw.cfg[i].seed == again.cfg[i].seed);
-  cf_sweep_free(&again);
-  cf_sweep_free(&sw);
-  cf_run_opts_free(&o);
+  cfb_sweep_free(&again);
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
 }
 
 static void test_bad_values(void) {
-  cf_run_opts o;
+  cfb_run_opts o;
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=-5ms"), 0);
-  cf_sweep sw;
-  CHECK_EQ(cf_sweep_expand(&o, 1, &sw, err, sizeof err), 2); /* the workload refuses it */
+  cfb_sweep sw;
+  CHECK_EQ(cfb_sweep_expand(&o, 1, &sw, err, sizeof err), 2); /* the workload refuses it */
   CHECK_STR_CONTAINS(err, "delay");
-  cf_run_opts_free(&o);
+  cfb_run_opts_free(&o);
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=1ms", "--param", "delay=2ms"), 2);
   CHECK_STR_CONTAINS(err, "given twice");
 }
 
 static void test_suites_expand(void) {
-  for (size_t i = 0; i < cf_suite_count(); i++) {
-    const cf_suite *su = cf_suite_at(i);
-    cf_run_opts o;
+  for (size_t i = 0; i < cfb_suite_count(); i++) {
+    const cfb_suite *su = cfb_suite_at(i);
+    cfb_run_opts o;
     char err[300];
     int rc = PARSE(&o, err, "--suite", su->name, "--repeat", "2");
     if (rc) fprintf(stderr, "suite %s: %s\n", su->name, err);
     CHECK_EQ(rc, 0);
-    cf_sweep sw;
-    rc = cf_sweep_expand(&o, 1, &sw, err, sizeof err);
+    cfb_sweep sw;
+    rc = cfb_sweep_expand(&o, 1, &sw, err, sizeof err);
     if (rc) fprintf(stderr, "suite %s: %s\n", su->name, err);
     CHECK_EQ(rc, 0);
     CHECK_GT(sw.n, 0);
@@ -114,8 +114,8 @@ static void test_suites_expand(void) {
     }
     CHECK(both[0] > 0 && both[1] > 0); /* every suite has both backends */
     fprintf(stderr, "suite %s: %zu configurations\n", su->name, sw.n);
-    cf_sweep_free(&sw);
-    cf_run_opts_free(&o);
+    cfb_sweep_free(&sw);
+    cfb_run_opts_free(&o);
   }
 }
 
@@ -124,54 +124,54 @@ static void test_suites_expand(void) {
 static void test_round_share(void) {
   for (int repeat = 1; repeat <= 12; repeat++)
     for (int rounds = 1; rounds <= 15; rounds++) {
-      cf_sweep_config c;
+      cfb_sweep_config c;
       memset(&c, 0, sizeof c);
       c.repeat = repeat;
       int sum = 0, prev = repeat + 1;
       for (int r = 0; r < rounds; r++) {
-        int sh = cf_sweep_round_share(&c, rounds, r);
+        int sh = cfb_sweep_round_share(&c, rounds, r);
         CHECK(sh == repeat / rounds || sh == repeat / rounds + 1);
         CHECK_LE(sh, prev);
         prev = sh;
         sum += sh;
       }
       CHECK_EQ(sum, repeat);
-      CHECK_EQ(cf_sweep_round_share(&c, rounds, rounds), 0);
+      CHECK_EQ(cfb_sweep_round_share(&c, rounds, rounds), 0);
     }
 }
 
 /* Every round's order is a permutation; round 0 is the one-round order;
  * the seed reproduces every round; the rounds do not all share one order. */
 static void test_round_orders(void) {
-  cf_run_opts o;
+  cfb_run_opts o;
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "delay=0", "--workers", "1,2,4,8",
                  "--chunksize", "1,2", "--rounds", "4"),
            0);
   CHECK_EQ(o.rounds, 4);
-  cf_sweep sw, again, one;
-  CHECK_EQ(cf_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
-  CHECK_EQ(cf_sweep_expand(&o, 42, &again, err, sizeof err), 0);
+  cfb_sweep sw, again, one;
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &again, err, sizeof err), 0);
   o.rounds = 1;
-  CHECK_EQ(cf_sweep_expand(&o, 42, &one, err, sizeof err), 0);
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &one, err, sizeof err), 0);
   CHECK_EQ(sw.rounds, 4);
   CHECK_EQ(one.rounds, 1);
   CHECK_EQ(sw.n, 8);
   int differ = 0;
   for (int r = 0; r < sw.rounds; r++) {
-    const size_t *ord = cf_sweep_round_order(&sw, r);
+    const size_t *ord = cfb_sweep_round_order(&sw, r);
     int seen[8] = {0};
     for (size_t i = 0; i < sw.n; i++) seen[ord[i]]++;
     for (size_t i = 0; i < 8; i++) CHECK_EQ(seen[i], 1);
-    CHECK(memcmp(ord, cf_sweep_round_order(&again, r), sw.n * sizeof *ord) == 0);
-    if (r) differ |= memcmp(ord, cf_sweep_round_order(&sw, 0), sw.n * sizeof *ord) != 0;
+    CHECK(memcmp(ord, cfb_sweep_round_order(&again, r), sw.n * sizeof *ord) == 0);
+    if (r) differ |= memcmp(ord, cfb_sweep_round_order(&sw, 0), sw.n * sizeof *ord) != 0;
   }
   CHECK(differ);
-  CHECK(memcmp(cf_sweep_round_order(&sw, 0), one.order, sw.n * sizeof *one.order) == 0);
-  cf_sweep_free(&sw);
-  cf_sweep_free(&again);
-  cf_sweep_free(&one);
-  cf_run_opts_free(&o);
+  CHECK(memcmp(cfb_sweep_round_order(&sw, 0), one.order, sw.n * sizeof *one.order) == 0);
+  cfb_sweep_free(&sw);
+  cfb_sweep_free(&again);
+  cfb_sweep_free(&one);
+  cfb_run_opts_free(&o);
 }
 
 /* --rounds defaults: 1 on the command line and for quick; ci and default
@@ -196,13 +196,13 @@ static void test_rounds_defaults(void) {
     int argc = 1;
     for (size_t k = 0; cases[i].args[k]; k++) argv[argc++] = cases[i].args[k];
     argv[argc] = NULL;
-    cf_run_opts o;
+    cfb_run_opts o;
     char err[300];
     CHECK_EQ(parse(&o, argv, err, sizeof err), 0);
     CHECK_EQ(o.rounds, cases[i].rounds);
-    cf_run_opts_free(&o);
+    cfb_run_opts_free(&o);
   }
-  cf_run_opts o;
+  cfb_run_opts o;
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
   CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");

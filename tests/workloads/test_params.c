@@ -92,9 +92,123 @@ static void t_bad(void) {
   CHECK_STR_CONTAINS(err, "items, at most");
 }
 
+/* Split gives back exactly the pairs formatted, whatever the values hold. */
+static void roundtrip(const char *const *k, const char *const *v, size_t n) {
+  char *s = cf_wk_params_format(k, v, n);
+  CHECK(s);
+  cf_wk_kv *kv;
+  size_t m;
+  CHECK_EQ(cf_wk_params_split(s, &kv, &m), 0);
+  CHECK_EQ(m, n);
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(kv[i].key, k[i]) || strcmp(kv[i].value, v[i]))
+      fprintf(stderr, "pair %zu: '%s'='%s' came back as '%s'='%s' (from %s)\n", i, k[i], v[i], kv[i].key,
+              kv[i].value, s);
+    CHECK(!strcmp(kv[i].key, k[i]) && !strcmp(kv[i].value, v[i]));
+  }
+  cf_wk_params_free(kv, m);
+  free(s);
+}
+
+static void t_string_roundtrip(void) {
+  const char *k[] = {"target", "delay", "path", "empty", "eq"};
+  const char *v[] = {"http://h/?a=1,b=2", "10ms", "C:\\dir\\,x\\", "", "a=b,c=d"};
+  roundtrip(k, v, 5);
+  roundtrip(k, v, 0);
+  const char *one[] = {","}, *one_k[] = {"c"};
+  roundtrip(one_k, one, 1);
+  /* a long value (compare once cut parameter strings at 1024 bytes) */
+  char *big = malloc(20001);
+  CHECK(big);
+  for (size_t i = 0; i < 20000; i++) big[i] = ",=\\x"[i % 4];
+  big[20000] = '\0';
+  const char *bk[] = {"a", "b"}, *bv[] = {big, big};
+  roundtrip(bk, bv, 2);
+  free(big);
+  /* a value with a comma is escaped, so it is not a second parameter */
+  const char *tk[] = {"target"}, *tv[] = {"http://h/?a=1,b=2"};
+  char *s = cf_wk_params_format(tk, tv, 1);
+  CHECK(!strcmp(s, "target=http://h/?a=1\\,b=2"));
+  free(s);
+  /* not parameter strings */
+  cf_wk_kv *kv;
+  size_t n;
+  CHECK_EQ(cf_wk_params_split("=x", &kv, &n), -1);
+  CHECK_EQ(cf_wk_params_split("a=x\\", &kv, &n), -1);
+  CHECK_EQ(cf_wk_params_split("novalue", &kv, &n), -1);
+  CHECK_EQ(cf_wk_params_split("", &kv, &n), 0);
+  CHECK_EQ(n, 0);
+}
+
+/* Strings written before escaping: a piece with no '=' belongs to the value before. */
+static void t_string_legacy(void) {
+  cf_wk_kv *kv;
+  size_t n;
+  CHECK_EQ(cf_wk_params_split("preset=range,range=1000,100,gil=off", &kv, &n), 0);
+  CHECK_EQ(n, 3);
+  CHECK(!strcmp(kv[1].key, "range") && !strcmp(kv[1].value, "1000,100"));
+  CHECK(!strcmp(kv[2].key, "gil") && !strcmp(kv[2].value, "off"));
+  cf_wk_params_free(kv, n);
+}
+
+static int threads_now(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  CHECK(f);
+  char line[256];
+  int n = -1;
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, "Threads:", 8)) n = atoi(line + 8);
+  fclose(f);
+  return n;
+}
+
+/* cf_wk_params_check: the canonical string cf_wk_prepare gives, the same
+ * errors, and nothing run: no server thread is started for socket. */
+static void t_check_pure(void) {
+  static const struct {
+    const char *wl;
+    const char *kv[3];
+    size_t n;
+  } cases[] = {{"sleep", {"delay=0.0015s"}, 1},
+               {"mixed", {"cpu_us=250", "io_us=2ms", "gil=yes"}, 3},
+               {"socket", {"body=64K"}, 1},
+               {"primes", {"preset=range", "count=10"}, 2},
+               {"memtouch", {"mib=4096"}, 1}};
+  int before = threads_now();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *canon = NULL, err[256];
+    CHECK_EQ(cf_wk_params_check(cf_wk_find(cases[i].wl), cases[i].kv, cases[i].n, &canon, err, sizeof err), 0);
+    CHECK_EQ(threads_now(), before); /* nothing started */
+    if (strcmp(cases[i].wl, "memtouch")) { /* 4 GiB would be touched by prepare */
+      cf_wk_run *r = wk_prep(cases[i].wl, cases[i].kv, cases[i].n, 1);
+      CHECK(!strcmp(canon, cf_wk_params_string(r)));
+      cf_wk_teardown(r);
+    }
+    free(canon);
+  }
+  char *canon = (char *)1, err[256];
+  const char *bad[] = {"delay=5parsecs"};
+  CHECK_EQ(cf_wk_params_check(cf_wk_find("sleep"), bad, 1, &canon, err, sizeof err), CF_EINVAL);
+  CHECK(canon == NULL);
+  CHECK_STR_CONTAINS(err, "delay");
+  const char *both[] = {"target=http://127.0.0.1:8080/", "delay=1ms"};
+  CHECK_EQ(cf_wk_params_check(cf_wk_find("socket"), both, 2, &canon, err, sizeof err), CF_EINVAL);
+  CHECK_STR_CONTAINS(err, "embedded server");
+  const char *url[] = {"target=ftp://x/"};
+  CHECK_EQ(cf_wk_params_check(cf_wk_find("socket"), url, 1, &canon, err, sizeof err), CF_EINVAL);
+  CHECK_STR_CONTAINS(err, "http://HOST:PORT/path");
+  /* a target's host is not looked up by the check (prepare does it) */
+  const char *unresolvable[] = {"target=http://no-such-host.invalid:80/"};
+  CHECK_EQ(cf_wk_params_check(cf_wk_find("socket"), unresolvable, 1, &canon, err, sizeof err), 0);
+  CHECK_STR_CONTAINS(canon, "no-such-host.invalid");
+  free(canon);
+}
+
 int main(int argc, char **argv) {
-  static const test_case cases[] = {
-      {"registry", t_registry}, {"canonical", t_canonical}, {"bad", t_bad}, {NULL, NULL}};
+  static const test_case cases[] = {{"registry", t_registry},   {"canonical", t_canonical},
+                                    {"bad", t_bad},             {"string_roundtrip", t_string_roundtrip},
+                                    {"string_legacy", t_string_legacy}, {"check_pure", t_check_pure},
+                                    {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }

@@ -14,11 +14,16 @@
 #define CFWORK_H
 
 #include <cfutures.h>
+#include <cfwork_params.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Everything declared here is the library's API: exported, while the
+ * library is built with hidden visibility (its internals stay inside). */
+#pragma GCC visibility push(default)
 
 typedef enum { CF_WK_IO = 0, CF_WK_CPU, CF_WK_MIXED, CF_WK_MEMORY } cf_wk_kind;
 
@@ -60,8 +65,18 @@ int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_
                   cf_backend backend, cf_wk_run **out, char *err, size_t errlen);
 
 /* The canonical parameter string of the run ("delay=10ms,body=1KiB"), with
- * every parameter, defaults included, in declaration order. */
+ * every parameter, defaults included, in declaration order; written by
+ * cf_wk_params_format (values escaped), read back by cf_wk_params_split. */
 const char *cf_wk_params_string(const cf_wk_run *r);
+
+/* Check parameters without running anything: what cf_wk_prepare checks of
+ * them (types, units, ranges, choices, and each workload's own rules on its
+ * values, e.g. the syntax of socket's target), but no server is started,
+ * nothing is calibrated or allocated beyond the answer.  On success
+ * *canon (caller frees) is the canonical string cf_wk_params_string would
+ * give.  0, CF_EINVAL with a message in err, or CF_ENOMEM. */
+int cf_wk_params_check(const cf_workload *w, const char *const *kv, size_t nkv, char **canon,
+                       char *err, size_t errlen);
 
 size_t cf_wk_items(const cf_wk_run *r);           /* number of items */
 cf_task_fn cf_wk_task(const cf_wk_run *r);        /* the task function */
@@ -100,6 +115,8 @@ int cf_wk_task_error(const cf_wk_run *r, int task_code, char *err, size_t errlen
 
 /* Stop servers, free items. NULL is ignored. */
 void cf_wk_teardown(cf_wk_run *r);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
  * keep-alive unless the client or the options say close, pipelined
  * requests served in order.  A stop eventfd ends the loops. */
 #include "httpd.h"
+#include "wk.h"
 
 #include <cfutures.h>
 
@@ -68,11 +69,6 @@ struct wk_httpd {
 /* epoll tags for the non-connection descriptors */
 static char tag_listen, tag_stop, tag_timer;
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- deadline heap ---- */
 
@@ -209,7 +205,7 @@ static int conn_respond(loop *l, conn *c) {
   return process_input(l, c);
 }
 
-static const char *find_crlf2(const char *p, size_t n) {
+const char *wk_http_head_end(const char *p, size_t n) {
   for (size_t i = 0; i + 3 < n; i++)
     if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n') return p + i;
   return NULL;
@@ -238,7 +234,7 @@ static int wants_close(const char *p, const char *e) {
 
 /* Handle complete requests in c->in.  -1: connection closed. */
 static int process_input(loop *l, conn *c) {
-  const char *end = find_crlf2(c->in, c->inlen);
+  const char *end = wk_http_head_end(c->in, c->inlen);
   if (!end) {
     if (c->inlen == IN_CAP) { /* request head too large */
       conn_close(l, c);
@@ -266,7 +262,7 @@ static int process_input(loop *l, conn *c) {
   c->inlen -= reqlen;
   if (delay && get) {
     c->state = C_WAIT;
-    c->due = now_ns() + delay;
+    c->due = wk_now_ns() + delay;
     if (heap_push(l, c) < 0) {
       c->state = C_READ;
       conn_close(l, c);
@@ -335,7 +331,7 @@ static void timers_fire(loop *l) {
   uint64_t exp;
   ssize_t r = read(l->tfd, &exp, sizeof exp);
   (void)r;
-  uint64_t now = now_ns();
+  uint64_t now = wk_now_ns();
   while (l->nheap && l->heap[0]->due <= now) {
     conn *c = l->heap[0];
     heap_remove(l, c);

@@ -24,4 +24,9 @@ uint64_t wk_httpd_accepted(const wk_httpd *h); /* connections accepted */
 /* Stop the threads, close every connection, free. NULL is ignored. */
 void wk_httpd_stop(wk_httpd *h);
 
+/* The end of an HTTP header block in p[0..n): the "\r\n\r\n" that ends it,
+ * or NULL while it is incomplete.  Shared by the server (requests) and the
+ * socket workload's client (responses). */
+const char *wk_http_head_end(const char *p, size_t n);
+
 #endif

@@ -193,6 +193,20 @@ static int set_param(cf_wk_run *r, size_t pi, const char *v, char *err, size_t e
   return 0;
 }
 
+void wk_params_release(cf_wk_run *r) {
+  size_t np = r->def->pub.nparams;
+  if (r->str)
+    for (size_t i = 0; i < np; i++) free(r->str[i]);
+  free(r->str);
+  free(r->num);
+  free(r->given);
+  free(r->canon);
+  r->str = NULL;
+  r->num = NULL;
+  r->given = NULL;
+  r->canon = NULL;
+}
+
 int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, size_t errlen) {
   const cf_workload *w = &r->def->pub;
   size_t np = w->nparams;
@@ -224,13 +238,9 @@ int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, 
     if (rc) return rc;
     r->given[pi] = 1;
   }
-  size_t len = 1;
-  for (size_t i = 0; i < np; i++) len += strlen(w->params[i].name) + strlen(r->str[i]) + 2;
-  r->canon = malloc(len);
-  if (!r->canon) return CF_ENOMEM;
-  size_t pos = 0;
-  r->canon[0] = '\0';
-  for (size_t i = 0; i < np; i++)
-    pos += (size_t)snprintf(r->canon + pos, len - pos, "%s%s=%s", i ? "," : "", w->params[i].name, r->str[i]);
-  return 0;
+  const char *keys[64], *vals[64];
+  if (np > 64) return wk_fail(r, err, errlen, CF_EINVAL, "more than 64 parameters");
+  for (size_t i = 0; i < np; i++) keys[i] = w->params[i].name, vals[i] = r->str[i];
+  r->canon = cf_wk_params_format(keys, vals, np);
+  return r->canon ? 0 : CF_ENOMEM;
 }

@@ -60,6 +60,7 @@ int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_
   if (nitems > WK_MAX_ITEMS)
     rc = wk_fail(r, err, errlen, CF_EINVAL, "%zu items, at most %zu", nitems, WK_MAX_ITEMS);
   if (!rc) rc = wk_params_parse(r, kv, nkv, err, errlen);
+  if (!rc && d->validate) rc = d->validate(r, err, errlen);
   if (!rc) {
     r->nitems = nitems;
     rc = d->prepare(r, err, errlen);
@@ -71,6 +72,30 @@ int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_
   }
   *out = r;
   return 0;
+}
+
+int cf_wk_params_check(const cf_workload *w, const char *const *kv, size_t nkv, char **canon,
+                       char *err, size_t errlen) {
+  if (err && errlen) err[0] = '\0';
+  *canon = NULL;
+  const wk_def *d = def_of(w);
+  if (!d) {
+    if (err && errlen) snprintf(err, errlen, "unknown workload");
+    return CF_EINVAL;
+  }
+  /* A run that is only parsed: teardown frees what parsing made, and the
+   * workload's teardown is not called (it has nothing to undo). */
+  cf_wk_run r;
+  memset(&r, 0, sizeof r);
+  r.def = d;
+  int rc = wk_params_parse(&r, kv, nkv, err, errlen);
+  if (!rc && d->validate) rc = d->validate(&r, err, errlen);
+  if (!rc) {
+    *canon = r.canon;
+    r.canon = NULL;
+  }
+  wk_params_release(&r);
+  return rc;
 }
 
 const char *cf_wk_params_string(const cf_wk_run *r) { return r ? r->canon : ""; }
@@ -146,13 +171,7 @@ int cf_wk_task_error(const cf_wk_run *r, int task_code, char *err, size_t errlen
 void cf_wk_teardown(cf_wk_run *r) {
   if (!r) return;
   if (r->def->teardown) r->def->teardown(r);
-  size_t np = r->def->pub.nparams;
-  if (r->str)
-    for (size_t i = 0; i < np; i++) free(r->str[i]);
-  free(r->str);
-  free(r->num);
-  free(r->given);
-  free(r->canon);
+  wk_params_release(r);
   free(r->item_ptr);
   free(r->item_len);
   free(r->blob);

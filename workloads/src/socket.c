@@ -189,12 +189,6 @@ static ssize_t recv_some(int fd, char *buf, size_t n, int timeout_ms) {
   }
 }
 
-static const char *find_crlf2(const char *p, size_t n) {
-  for (size_t i = 0; i + 3 < n; i++)
-    if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n') return p + i;
-  return NULL;
-}
-
 /* One request/response on c->fd.  *got: response bytes were received. */
 static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res, int *got, int *close_after) {
   int tmo = (int)it->timeout_ms;
@@ -203,7 +197,7 @@ static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res,
   char buf[8192];
   size_t n = 0;
   const char *end = NULL;
-  while (!(end = find_crlf2(buf, n))) {
+  while (!(end = wk_http_head_end(buf, n))) {
     if (n == sizeof buf) return SK_HEAD;
     ssize_t r = recv_some(c->fd, buf + n, sizeof buf - n, tmo);
     if (r < 0) return (int)-r;
@@ -297,9 +291,9 @@ static int sk_task(const void *arg, size_t len, cf_result *out) {
 
 /* ------------------------------------------------------------- prepare */
 
-/* Parse http://HOST[:PORT][/path]. */
-static int parse_target(cf_wk_run *r, const char *url, uint32_t *addr, uint16_t *port, const char **path,
-                        char *host, size_t hostlen, char *err, size_t errlen) {
+/* The syntax of http://HOST[:PORT][/path]: host, port and path, no lookup. */
+static int target_syntax(const cf_wk_run *r, const char *url, uint16_t *port, const char **path,
+                         char *host, size_t hostlen, char *err, size_t errlen) {
   if (strncmp(url, "http://", 7) != 0)
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter target=%s: must be http://HOST:PORT/path", url);
   const char *h = url + 7, *slash = strchr(h, '/'), *colon = strchr(h, ':');
@@ -319,6 +313,14 @@ static int parse_target(cf_wk_run *r, const char *url, uint32_t *addr, uint16_t 
   }
   *port = (uint16_t)p;
   *path = *slash ? slash : "/";
+  return 0;
+}
+
+/* Parse http://HOST[:PORT][/path] and resolve HOST. */
+static int parse_target(cf_wk_run *r, const char *url, uint32_t *addr, uint16_t *port, const char **path,
+                        char *host, size_t hostlen, char *err, size_t errlen) {
+  int rc = target_syntax(r, url, port, path, host, hostlen, err, errlen);
+  if (rc) return rc;
   struct in_addr ia;
   if (inet_pton(AF_INET, host, &ia) == 1) {
     *addr = ia.s_addr;
@@ -355,6 +357,19 @@ static sk_item *item_make(uint32_t addr, uint16_t port, const char *host, const 
   return it;
 }
 
+/* The rules on the values alone (cf_wk_params_check): a target's syntax,
+ * and no embedded-server knobs with a target. */
+static int sk_validate(const cf_wk_run *r, char *err, size_t errlen) {
+  const char *target = wk_str(r, "target");
+  if (!target[0]) return 0;
+  if (wk_given(r, "delay") || wk_given(r, "server_threads"))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay and server_threads apply to the embedded server, not to target=%s", target);
+  uint16_t port;
+  const char *path;
+  char host[256];
+  return target_syntax(r, target, &port, &path, host, sizeof host, err, errlen);
+}
+
 static int sk_prepare(cf_wk_run *r, char *err, size_t errlen) {
   sk_priv *p = calloc(1, sizeof *p);
   if (!p) return CF_ENOMEM;
@@ -379,8 +394,6 @@ static int sk_prepare(cf_wk_run *r, char *err, size_t errlen) {
     snprintf(host, sizeof host, "127.0.0.1");
     expect = (int64_t)wk_num(r, "body");
   } else {
-    if (wk_given(r, "delay") || wk_given(r, "server_threads"))
-      return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay and server_threads apply to the embedded server, not to target=%s", target);
     int rc = parse_target(r, target, &addr, &port, &path, host, sizeof host, err, errlen);
     if (rc) return rc;
     if (wk_given(r, "body")) expect = (int64_t)wk_num(r, "body");
@@ -462,5 +475,5 @@ static const double metric_q[] = {0.50, 0.90, 0.99};
 const wk_def wk_socket = {
     {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 6},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
-    metric_names, metric_q, 3,
+    metric_names, metric_q, 3, sk_validate,
 };

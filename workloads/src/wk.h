@@ -43,6 +43,10 @@ typedef struct wk_def {
   const char *const *metric_names;
   const double *metric_q;
   size_t nmetrics;
+  /* The workload's own rules on its parameter values, pure (no server, no
+   * calibration, no name lookup): cf_wk_params_check and cf_wk_prepare
+   * both call it after the generic checks.  May be NULL. */
+  int (*validate)(const cf_wk_run *r, char *err, size_t errlen);
 } wk_def;
 
 struct cf_wk_run {
@@ -68,6 +72,8 @@ extern const wk_def wk_sleep, wk_socket, wk_primes, wk_mixed, wk_memtouch;
 /* ---- parameters (params.c) ---- */
 /* Parse kv into r->num/str/given and build r->canon. */
 int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, size_t errlen);
+/* Free what wk_params_parse made (num, str, given, canon). */
+void wk_params_release(cf_wk_run *r);
 double wk_num(const cf_wk_run *r, const char *name);
 const char *wk_str(const cf_wk_run *r, const char *name);
 int wk_given(const cf_wk_run *r, const char *name);

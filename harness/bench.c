@@ -1,0 +1,58 @@
+/* bench.c -- `cfbench bench`: the README's one command.  It joins the two
+ * halves of the harness, which is why it lives on top of them: `cfbench run
+ * --suite default` into a fresh results directory (run/), then `cfbench
+ * plot` and `cfbench report` on that directory (report/). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cmd_report.h"
+#include "cmd_run.h"
+#include "env.h"
+
+int cfb_cmd_bench(int argc, char **argv) {
+  char *args[64];
+  int n = 0;
+  args[n++] = "run";
+  args[n++] = "--suite";
+  args[n++] = "default";
+  char stamp[32], dir[4096] = "";
+  int has_out = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --rounds --max-time --force]\n"
+             "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
+             "then `cfbench plot DIR` and `cfbench report DIR`\n");
+      return 0;
+    }
+    if (!strcmp(argv[i], "--suite") || !strncmp(argv[i], "--suite=", 8)) {
+      fprintf(stderr, "cfbench bench: --suite is not allowed (bench runs the default suite; use cfbench run)\n");
+      return 2;
+    }
+    if (!strcmp(argv[i], "--out") || !strncmp(argv[i], "--out=", 6)) has_out = 1;
+    if (n >= 60) {
+      fprintf(stderr, "cfbench bench: too many arguments\n");
+      return 2;
+    }
+    args[n++] = argv[i];
+  }
+  if (!has_out) {
+    cfb_utc_stamp(stamp, sizeof stamp, 0);
+    snprintf(dir, sizeof dir, "results/runs/%s", stamp);
+    args[n++] = "--out";
+    args[n++] = dir;
+  }
+  args[n] = NULL;
+  int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
+  if (rc == 2 || rc == 130) return rc;
+  char *pargs[] = {"plot", dir, NULL};
+  int prc = cfb_cmd_plot(2, pargs);
+  char *rargs[] = {"report", dir, NULL};
+  int rrc = cfb_cmd_report(2, rargs);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/report.md", dir);
+  if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);
+  else printf("results: %s (the report could not be made)\n", dir);
+  return rc ? rc : (prc || rrc) ? 1 : 0;
+}

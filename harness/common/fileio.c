@@ -1,0 +1,96 @@
+/* fileio.c -- whole-file reads, atomic writes and mkdir -p (fileio.h). */
+#define _GNU_SOURCE
+#include "fileio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cfb_read_file(const char *path, char **buf, size_t *len) {
+  *buf = NULL;
+  if (len) *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  if (!b) goto fail;
+  for (;;) {
+    if (cap - n < 2) {
+      char *nb = realloc(b, cap * 2);
+      if (!nb) goto fail;
+      b = nb;
+      cap *= 2;
+    }
+    size_t got = fread(b + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(f)) goto fail;
+  fclose(f);
+  b[n] = '\0';
+  *buf = b;
+  if (len) *len = n;
+  return 0;
+fail: {
+  int e = errno ? errno : ENOMEM;
+  free(b);
+  fclose(f);
+  errno = e;
+  return -1;
+}
+}
+
+int cfb_atomic_open(cfb_atomic_file *a, const char *path) {
+  a->f = NULL;
+  if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  /* The temporary name is hidden and carries the pid, so two writers of one
+   * directory (and a reader listing it) never see each other's halves. */
+  const char *slash = strrchr(path, '/');
+  int dirlen = slash ? (int)(slash - path + 1) : 0;
+  snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.tmp.%ld", dirlen, path, path + dirlen, (long)getpid());
+  a->f = fopen(a->tmp, "w");
+  return a->f ? 0 : -1;
+}
+
+int cfb_atomic_commit(cfb_atomic_file *a) {
+  int rc = 0;
+  if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0) rc = -1;
+  if (fclose(a->f) != 0) rc = -1;
+  a->f = NULL;
+  if (rc == 0 && rename(a->tmp, a->path) != 0) rc = -1;
+  if (rc != 0) {
+    int e = errno ? errno : EIO;
+    unlink(a->tmp);
+    errno = e;
+  }
+  return rc;
+}
+
+void cfb_atomic_abort(cfb_atomic_file *a) {
+  int e = errno;
+  if (a->f) fclose(a->f);
+  a->f = NULL;
+  unlink(a->tmp);
+  errno = e;
+}
+
+int cfb_mkdir_p(const char *dir) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+  return 0;
+}

@@ -1,0 +1,33 @@
+/* fileio.h -- the file operations both halves of the harness need: read a
+ * whole file, write one atomically (so a reader never sees half a file and
+ * an interrupted run never leaves one), create a directory with parents. */
+#ifndef CFB_FILEIO_H
+#define CFB_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Read a whole file into a NUL-terminated buffer (caller frees); *len (may
+ * be NULL) is its length.  0, or -1 with errno set. */
+int cfb_read_file(const char *path, char **buf, size_t *len);
+
+/* A file written under a temporary name (DIR/.NAME.tmp.PID) and renamed to
+ * its path when committed: readers see the old file or the whole new one. */
+typedef struct cfb_atomic_file {
+  char path[4096], tmp[4200];
+  FILE *f; /* write here between open and commit */
+} cfb_atomic_file;
+
+/* 0, or -1 with errno set (ENAMETOOLONG for a path over 4095 bytes). */
+int cfb_atomic_open(cfb_atomic_file *a, const char *path);
+/* Flush, fsync, close and rename into place.  0, or -1 with errno set (the
+ * temporary file is removed and the old file, if any, left as it was). */
+int cfb_atomic_commit(cfb_atomic_file *a);
+
+/* Give up: close and remove the temporary file, keep errno. */
+void cfb_atomic_abort(cfb_atomic_file *a);
+
+/* mkdir -p: 0, or -1 with errno set. */
+int cfb_mkdir_p(const char *dir);
+
+#endif

@@ -1,0 +1,363 @@
+/* analysis.c -- the computations of analysis.h: grouping, best
+ * configurations, winners with a ratio interval, the ratio map and
+ * crossover detection.  No output here. */
+#include "analysis.h"
+
+#include <cfwork_params.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
+
+static void add_sorted(int *v, size_t *n, int x) {
+  size_t i = 0;
+  while (i < *n && v[i] < x) i++;
+  if (i < *n && v[i] == x) return;
+  if (*n >= CFB_AN_MAXV) return;
+  memmove(v + i + 1, v + i, (*n - i) * sizeof *v);
+  v[i] = x;
+  (*n)++;
+}
+
+int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  cfb_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
+  if (!g) return -1;
+  size_t ng = 0;
+  for (size_t r = 0; r < rs->nrows; r++) {
+    const cfb_sumrow *row = &rs->rows[r];
+    size_t k = 0;
+    while (k < ng && !(streq(g[k].workload, row->workload) && streq(g[k].params, row->params))) k++;
+    if (k == ng) {
+      g[k].workload = row->workload;
+      g[k].kind = row->kind;
+      g[k].params = row->params;
+      g[k].rows = malloc(rs->nrows * sizeof *g[k].rows);
+      if (!g[k].rows) {
+        cfb_an_groups_free(g, ng);
+        return -1;
+      }
+      ng++;
+    }
+    cfb_group *gr = &g[k];
+    gr->rows[gr->nrows++] = r;
+    add_sorted(gr->workers, &gr->nworkers, row->workers);
+    add_sorted(gr->chunks, &gr->nchunks, row->chunksize);
+  }
+  for (size_t k = 0; k < ng; k++) { /* pins: prefer "none" for the map */
+    cfb_group *gr = &g[k];
+    const char *seen[16];
+    size_t ns = 0;
+    for (size_t i = 0; i < gr->nrows; i++) {
+      const char *p = rs->rows[gr->rows[i]].pin;
+      size_t j = 0;
+      while (j < ns && !streq(seen[j], p)) j++;
+      if (j == ns && ns < 16) seen[ns++] = p;
+      if (streq(p, "none")) gr->pin = p;
+    }
+    if (!gr->pin) gr->pin = ns ? seen[0] : "none";
+    gr->npins = (int)ns;
+  }
+  *out = g;
+  *n = ng;
+  return 0;
+}
+
+void cfb_an_groups_free(cfb_group *g, size_t n) {
+  if (!g) return;
+  for (size_t i = 0; i < n; i++) free(g[i].rows);
+  free(g);
+}
+
+const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
+                            int workers, int chunksize, const char *pin) {
+  for (size_t i = 0; i < g->nrows; i++) {
+    const cfb_sumrow *r = &rs->rows[g->rows[i]];
+    if (r->usable && r->workers == workers && r->chunksize == chunksize &&
+        streq(r->backend, backend) && (!pin || streq(r->pin, pin)))
+      return r;
+  }
+  return NULL;
+}
+
+const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const char *backend,
+                            int workers, const char *pin) {
+  const cfb_sumrow *best = NULL;
+  for (size_t i = 0; i < g->nrows; i++) {
+    const cfb_sumrow *r = &rs->rows[g->rows[i]];
+    if (!r->usable || !streq(r->backend, backend)) continue;
+    if (workers >= 0 && r->workers != workers) continue;
+    if (pin && !streq(r->pin, pin)) continue;
+    if (!best || r->median > best->median) best = r;
+  }
+  return best;
+}
+
+/* CIs apart (or, without CIs, more than 5% apart). */
+static int clearly_apart(double a, double alo, double ahi, double b, double blo, double bhi) {
+  if (isfinite(alo) && isfinite(ahi) && isfinite(blo) && isfinite(bhi))
+    return alo > bhi || blo > ahi;
+  return fabs(log(a / b)) > log(1.05);
+}
+
+int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w) {
+  memset(w, 0, sizeof *w);
+  w->ratio = w->ratio_lo = w->ratio_hi = NAN;
+  const cfb_sumrow *t = cfb_an_best(rs, g, "thread", -1, NULL);
+  const cfb_sumrow *p = cfb_an_best(rs, g, "process", -1, NULL);
+  if (!t && !p) return -1;
+  if (!t || !p) {
+    w->best = t ? t : p;
+    return 0;
+  }
+  w->best = t->median >= p->median ? t : p;
+  w->other = w->best == t ? p : t;
+  const cfb_sumrow *a = w->best, *b = w->other;
+  w->ratio = a->median / b->median;
+  if (isfinite(a->ci_lo) && isfinite(b->ci_hi) && b->ci_hi > 0 && b->ci_lo > 0) {
+    w->ratio_lo = a->ci_lo / b->ci_hi;
+    w->ratio_hi = a->ci_hi / b->ci_lo;
+  }
+  w->clear = clearly_apart(a->median, a->ci_lo, a->ci_hi, b->median, b->ci_lo, b->ci_hi);
+  return 0;
+}
+
+double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
+                   const char *pin) {
+  int tie;
+  return cfb_an_cell(rs, g, workers, chunksize, pin, &tie);
+}
+
+double cfb_an_cell(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
+                   const char *pin, int *tie) {
+  const cfb_sumrow *t = cfb_an_find(rs, g, "thread", workers, chunksize, pin);
+  const cfb_sumrow *p = cfb_an_find(rs, g, "process", workers, chunksize, pin);
+  *tie = 0;
+  if (!t || !p) return NAN;
+  /* The report's verdict rule (cfb_an_winner), so a map cell marked ~ never
+   * contradicts a "clear" in the report. */
+  *tie = !clearly_apart(t->median, t->ci_lo, t->ci_hi, p->median, p->ci_lo, p->ci_hi);
+  return t->median / p->median;
+}
+
+/* The crossovers of a sweep (see analysis.h). */
+static void find_crossovers(cfb_curve *s) {
+  s->ncross = 0;
+  int geo = 1;
+  for (size_t i = 0; i < s->n; i++)
+    if (!(s->x[i] > 0)) geo = 0;
+  int cls[CFB_AN_MAXV]; /* +1 thread clearly, -1 process clearly, 0 tie/unknown */
+  for (size_t i = 0; i < s->n; i++) {
+    if (!(s->thr[i] > 0) || !(s->prc[i] > 0)) {
+      cls[i] = 0;
+      continue;
+    }
+    int apart = clearly_apart(s->thr[i], s->thr_lo[i], s->thr_hi[i], s->prc[i], s->prc_lo[i],
+                              s->prc_hi[i]);
+    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CFB_AN_TIE)) apart = 0;
+    cls[i] = !apart ? 0 : (s->thr[i] > s->prc[i] ? 1 : -1);
+  }
+  size_t last = (size_t)-1;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!cls[i]) continue;
+    if (last != (size_t)-1 && cls[last] != cls[i] && s->ncross < sizeof s->cross / sizeof *s->cross) {
+      /* Interpolate at the first sign change of log(ratio) in [last, i]. */
+      size_t a = last, b = i;
+      for (size_t k = last; k < i; k++) {
+        if (!(s->thr[k] > 0 && s->prc[k] > 0 && s->thr[k + 1] > 0 && s->prc[k + 1] > 0)) continue;
+        double y0 = log(s->thr[k] / s->prc[k]), y1 = log(s->thr[k + 1] / s->prc[k + 1]);
+        if ((y0 > 0) != (y1 > 0) || y1 == 0) {
+          a = k;
+          b = k + 1;
+          break;
+        }
+      }
+      double y0 = log(s->thr[a] / s->prc[a]), y1 = log(s->thr[b] / s->prc[b]);
+      double f = y0 == y1 ? 0.5 : y0 / (y0 - y1);
+      if (f < 0) f = 0;
+      if (f > 1) f = 1;
+      double x = geo ? exp(log(s->x[a]) + f * (log(s->x[b]) - log(s->x[a])))
+                     : s->x[a] + f * (s->x[b] - s->x[a]);
+      cfb_crossover *c = &s->cross[s->ncross++];
+      c->x = x;
+      c->below = cls[last] > 0 ? "thread" : "process";
+      c->above = cls[i] > 0 ? "thread" : "process";
+    }
+    last = i;
+  }
+}
+
+static void set_point(cfb_curve *s, size_t i, const cfb_sumrow *t, const cfb_sumrow *p) {
+  s->thr[i] = t ? t->median : NAN;
+  s->thr_lo[i] = t ? t->ci_lo : NAN;
+  s->thr_hi[i] = t ? t->ci_hi : NAN;
+  s->prc[i] = p ? p->median : NAN;
+  s->prc_lo[i] = p ? p->ci_lo : NAN;
+  s->prc_hi[i] = p ? p->ci_hi : NAN;
+}
+
+void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve *s) {
+  memset(s, 0, sizeof *s);
+  s->workload = g->workload;
+  snprintf(s->key, sizeof s->key, "workers");
+  snprintf(s->context, sizeof s->context, "%s", g->params ? g->params : "");
+  for (size_t i = 0; i < g->nworkers; i++) {
+    s->x[i] = g->workers[i];
+    set_point(s, i, cfb_an_best(rs, g, "thread", g->workers[i], g->pin),
+              cfb_an_best(rs, g, "process", g->workers[i], g->pin));
+  }
+  s->n = g->nworkers;
+  find_crossovers(s);
+}
+
+int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
+  char *end;
+  double x = strtod(v, &end);
+  if (end == v || !isfinite(x)) return -1;
+  size_t k = 0;
+  while (*end && *end != ',' && k + 1 < unitlen) unit[k++] = *end++;
+  if (unitlen) unit[k] = '\0';
+  *num = x;
+  return 0;
+}
+
+/* Multiplier of a unit to its base (s, bytes), 0 if unknown. */
+static double unit_scale(const char *u) {
+  static const struct { const char *u; double m; } t[] = {
+      {"", 1},     {"ns", 1e-9},       {"us", 1e-6},         {"ms", 1e-3},
+      {"s", 1},    {"B", 1},           {"KiB", 1024.0},      {"MiB", 1048576.0},
+      {"GiB", 1073741824.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}};
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (!strcmp(t[i].u, u)) return t[i].m;
+  return 0;
+}
+
+/* Split a parameter string (cf_wk_params_split: escaped commas stay in
+ * their value) into keys and values, copied into buf.  Returns the number
+ * of pairs (at most max; 0 for a malformed string). */
+static size_t split_params(const char *params, char *buf, size_t buflen, char **keys,
+                           char **vals, size_t max) {
+  cf_wk_kv *kv;
+  size_t n, k = 0, o = 0;
+  if (cf_wk_params_split(params ? params : "", &kv, &n) != 0) return 0;
+  for (size_t i = 0; i < n && k < max; i++) {
+    size_t kl = strlen(kv[i].key) + 1, vl = strlen(kv[i].value) + 1;
+    if (o + kl + vl > buflen) break;
+    keys[k] = memcpy(buf + o, kv[i].key, kl);
+    vals[k] = memcpy(buf + o + kl, kv[i].value, vl);
+    o += kl + vl;
+    k++;
+  }
+  cf_wk_params_free(kv, n);
+  return k;
+}
+
+/* The parameter string of g without `key`, into out. */
+static void context_without(const char *params, const char *key, char *out, size_t len) {
+  char buf[4096], *k[32], *v[32];
+  const char *kk[32], *vv[32];
+  size_t n = split_params(params, buf, sizeof buf, k, v, 32), m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(k[i], key)) kk[m] = k[i], vv[m++] = v[i];
+  char *s = cf_wk_params_format(kk, vv, m);
+  snprintf(out, len, "%s", s ? s : "");
+  free(s);
+}
+
+/* Numeric value of `key` in params, in the unit `unit` (set from the
+ * value when unit is empty on entry and *have_unit is 0).  0 or -1. */
+static int value_of(const char *params, const char *key, double *x, char *unit, size_t unitlen,
+                    int *have_unit) {
+  char buf[4096], *k[32], *v[32];
+  size_t n = split_params(params, buf, sizeof buf, k, v, 32);
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(k[i], key) != 0) continue;
+    double num;
+    char u[16];
+    if (cfb_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
+    double su = unit_scale(u);
+    if (!*have_unit) {
+      snprintf(unit, unitlen, "%s", u);
+      *have_unit = 1;
+    }
+    double st = unit_scale(unit);
+    if (strcmp(u, unit) != 0) {
+      if (!su || !st) return -1; /* incomparable units */
+      num = num * su / st;
+    }
+    *x = num;
+    return 0;
+  }
+  return -1;
+}
+
+int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
+                       size_t *n) {
+  *out = NULL;
+  *n = 0;
+  size_t cap = 0, ns = 0;
+  cfb_curve *sw = NULL;
+  for (size_t gi = 0; gi < ng; gi++) {
+    char buf[4096], *keys[32], *vals[32];
+    size_t nk = split_params(g[gi].params, buf, sizeof buf, keys, vals, 32);
+    for (size_t ki = 0; ki < nk; ki++) {
+      char ctx[256];
+      context_without(g[gi].params, keys[ki], ctx, sizeof ctx);
+      int dup = 0;
+      for (size_t s = 0; s < ns; s++)
+        if (streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
+            !strcmp(sw[s].context, ctx))
+          dup = 1;
+      if (dup) continue;
+      cfb_curve cur;
+      memset(&cur, 0, sizeof cur);
+      cur.workload = g[gi].workload;
+      snprintf(cur.key, sizeof cur.key, "%s", keys[ki]);
+      snprintf(cur.context, sizeof cur.context, "%s", ctx);
+      int have_unit = 0;
+      for (size_t gj = 0; gj < ng && cur.n < CFB_AN_MAXV; gj++) {
+        if (!streq(g[gj].workload, cur.workload)) continue;
+        char c2[256];
+        context_without(g[gj].params, cur.key, c2, sizeof c2);
+        if (strcmp(c2, ctx) != 0) continue;
+        double x;
+        if (value_of(g[gj].params, cur.key, &x, cur.unit, sizeof cur.unit, &have_unit) != 0)
+          continue;
+        size_t i = cur.n; /* insert sorted by x */
+        while (i > 0 && cur.x[i - 1] > x) i--;
+        if (i > 0 && cur.x[i - 1] == x) continue;
+        memmove(cur.x + i + 1, cur.x + i, (cur.n - i) * sizeof *cur.x);
+        memmove(cur.group + i + 1, cur.group + i, (cur.n - i) * sizeof *cur.group);
+        cur.x[i] = x;
+        cur.group[i] = gj;
+        cur.n++;
+      }
+      if (cur.n < 2) continue;
+      for (size_t i = 0; i < cur.n; i++) {
+        const cfb_group *gr = &g[cur.group[i]];
+        set_point(&cur, i, cfb_an_best(rs, gr, "thread", -1, gr->pin),
+                  cfb_an_best(rs, gr, "process", -1, gr->pin));
+      }
+      find_crossovers(&cur);
+      if (ns == cap) {
+        size_t nc = cap ? cap * 2 : 4;
+        cfb_curve *nsw = realloc(sw, nc * sizeof *nsw);
+        if (!nsw) {
+          free(sw);
+          return -1;
+        }
+        sw = nsw;
+        cap = nc;
+      }
+      sw[ns++] = cur;
+    }
+  }
+  *out = sw;
+  *n = ns;
+  return 0;
+}
+

@@ -1,0 +1,667 @@
+/* plot.c -- `cfbench plot DIR` (plot.h).  For each workload and parameter
+ * set: throughput vs workers, throughput vs chunksize, efficiency vs
+ * workers and the who-wins map; for each parameter swept with the others
+ * fixed: best thread vs best process against that parameter.  Each plot is
+ * a .dat file plus a script filled in from a template in plots/; gnuplot
+ * runs in DIR/plots so the kept scripts work as they are. */
+#include "plot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_report.h"
+#include "fileio.h"
+#include "format.h"
+#include "strbuf.h"
+
+#ifndef CF_PLOTS_DIR
+#define CF_PLOTS_DIR "plots"
+#endif
+
+#define MAX_FIELDS 16
+
+typedef struct field {
+  const char *key; /* without the @s */
+  const char *val;
+} field;
+
+typedef struct plot_ctx {
+  const char *dir;   /* the result directory */
+  char pdir[4096];   /* DIR/plots */
+  char tdir[4096];   /* the templates */
+  char machine[256]; /* corner note */
+  char **scripts;    /* written scripts, to render */
+  size_t nscripts, capscripts;
+} plot_ctx;
+
+static const char *templates_dir(void) {
+  const char *e = getenv("CFBENCH_PLOTS_DIR");
+  return e && *e ? e : CF_PLOTS_DIR;
+}
+
+void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]) {
+  for (size_t i = 0; i < ng; i++) {
+    char *o = out[i];
+    size_t k = 0;
+    for (const char *p = g[i].workload; *p && k + 1 < 64; p++)
+      o[k++] = isalnum((unsigned char)*p) || *p == '-' ? *p : '-';
+    if (g[i].params && *g[i].params) {
+      o[k++] = '_';
+      for (const char *p = g[i].params; *p && k + 8 < CFB_SLUG_MAX; p++) {
+        char c = *p;
+        o[k++] = isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ? c
+                 : c == ','                                                   ? '_'
+                                                                              : '-';
+      }
+    }
+    o[k] = '\0';
+    for (size_t j = 0; j < i; j++) { /* collisions after sanitising */
+      if (!strcmp(out[j], o)) {
+        char tag[24];
+        snprintf(tag, sizeof tag, "_g%zu", i);
+        size_t at = k + strlen(tag) < CFB_SLUG_MAX ? k : CFB_SLUG_MAX - 1 - strlen(tag);
+        memcpy(o + at, tag, strlen(tag) + 1);
+        break;
+      }
+    }
+  }
+}
+
+static void sanitize_into(char *o, size_t len, const char *s) {
+  size_t k = strlen(o);
+  for (; *s && k + 1 < len; s++)
+    o[k++] = isalnum((unsigned char)*s) || *s == '.' || *s == '-' || *s == '_' ? *s
+             : *s == ','                                                         ? '_'
+                                                                                 : '-';
+  o[k] = '\0';
+}
+
+void cfb_plot_sweep_slug(const cfb_curve *s, char *out, size_t len) {
+  snprintf(out, len, "%s_%s", s->workload, s->key);
+  if (s->context[0]) {
+    size_t k = strlen(out);
+    if (k + 1 < len) {
+      out[k] = '_';
+      out[k + 1] = '\0';
+    }
+    sanitize_into(out, len, s->context);
+  }
+  size_t k = strlen(out);
+  snprintf(out + k, len - k, "_crossover");
+}
+
+const char *cfb_plot_find_gnuplot(char *out, size_t len) {
+  const char *e = getenv("CFBENCH_GNUPLOT");
+  const char *name = e && *e ? e : "gnuplot";
+  if (strchr(name, '/')) {
+    if (access(name, X_OK) != 0) return NULL;
+    snprintf(out, len, "%s", name);
+    return out;
+  }
+  const char *path = getenv("PATH");
+  if (!path) return NULL;
+  const char *p = path;
+  while (*p) {
+    const char *colon = strchr(p, ':');
+    size_t n = colon ? (size_t)(colon - p) : strlen(p);
+    if (n) {
+      snprintf(out, len, "%.*s/%s", (int)n, p, name);
+      struct stat st;
+      if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return out;
+    }
+    p += n + (colon ? 1 : 0);
+  }
+  return NULL;
+}
+
+/* A gnuplot single-quoted string body: ' doubled. */
+static void gp_quote(char *out, size_t len, const char *s) {
+  size_t k = 0;
+  for (; *s && k + 2 < len; s++) {
+    if (*s == '\'') out[k++] = '\'';
+    if (*s == '\n') continue;
+    out[k++] = *s;
+  }
+  out[k] = '\0';
+}
+
+/* Fill template `tname` with fields and write pdir/base.gp. */
+static int fill_template(plot_ctx *c, const char *tname, const char *base, const field *f,
+                         size_t nf) {
+  char path[4200], *t;
+  snprintf(path, sizeof path, "%s/%s", c->tdir, tname);
+  if (cfb_read_file(path, &t, NULL) != 0) {
+    fprintf(stderr, "cfbench plot: cannot read template %s: %s (set CFBENCH_PLOTS_DIR)\n", path,
+            strerror(errno));
+    return 2;
+  }
+  cfb_sb sb = {0};
+  for (const char *p = t; *p;) {
+    const char *at = strchr(p, '@');
+    if (!at) {
+      cfb_sb_append(&sb, p);
+      break;
+    }
+    cfb_sb_appendn(&sb, p, (size_t)(at - p));
+    const char *end = at + 1;
+    while (*end && (isupper((unsigned char)*end) || *end == '_')) end++;
+    if (*end != '@' || end == at + 1) { /* not a field */
+      cfb_sb_append(&sb, "@");
+      p = at + 1;
+      continue;
+    }
+    size_t klen = (size_t)(end - at - 1);
+    const char *val = NULL;
+    if (klen == 8 && !strncmp(at + 1, "TEMPLATE", 8)) {
+      val = tname;
+    } else if (klen == 4 && !strncmp(at + 1, "BASE", 4)) {
+      val = base;
+    } else {
+      for (size_t i = 0; i < nf; i++)
+        if (strlen(f[i].key) == klen && !strncmp(f[i].key, at + 1, klen)) val = f[i].val;
+    }
+    if (!val) {
+      fprintf(stderr, "cfbench plot: template %s: unknown field @%.*s@\n", path, (int)klen,
+              at + 1);
+      free(t);
+      cfb_sb_free(&sb);
+      return 2;
+    }
+    cfb_sb_append(&sb, val);
+    p = end + 1;
+  }
+  free(t);
+  snprintf(path, sizeof path, "%s/%s.gp", c->pdir, base);
+  int rc = cfb_sb_write_file(&sb, path);
+  cfb_sb_free(&sb);
+  if (rc != 0) {
+    fprintf(stderr, "cfbench plot: cannot write %s: %s\n", path, strerror(errno));
+    return 2;
+  }
+  if (c->nscripts == c->capscripts) {
+    size_t nc = c->capscripts ? c->capscripts * 2 : 16;
+    char **ns = realloc(c->scripts, nc * sizeof *ns);
+    if (!ns) return 2;
+    c->scripts = ns;
+    c->capscripts = nc;
+  }
+  char *name = malloc(strlen(base) + 4);
+  if (!name) return 2;
+  sprintf(name, "%s.gp", base);
+  c->scripts[c->nscripts++] = name;
+  return 0;
+}
+
+static int write_data(plot_ctx *c, const char *name, const cfb_sb *sb) {
+  char path[4200];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", c->pdir, name) >= sizeof path) {
+    fprintf(stderr, "cfbench plot: path too long: %s/%s\n", c->pdir, name);
+    return 2;
+  }
+  if (cfb_sb_write_file(sb, path) != 0) {
+    fprintf(stderr, "cfbench plot: cannot write %s: %s\n", path, strerror(errno));
+    return 2;
+  }
+  return 0;
+}
+
+static double or_median(double v, double med) { return isfinite(v) ? v : med; }
+
+static int backend_style(const char *backend, size_t shade) {
+  int base = !strcmp(backend, "thread") ? 1 : !strcmp(backend, "process") ? 11 : 6;
+  return base + (int)(shade % (base == 6 ? 2 : 7));
+}
+
+static const char *const BACKENDS[] = {"thread", "process"};
+
+
+/* A gnuplot string expression for a title: "workload: what" on the first
+ * line and the parameters (which can be long) on a smaller second line. */
+static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
+  char raw[512], q1[280], q2[280]; /* both fit the callers' 600-byte titles */
+  snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
+  gp_quote(q1, sizeof q1, raw);
+  if (g->params && *g->params) {
+    char spaced[512];
+    size_t k = 0;
+    for (const char *p = g->params; *p && k + 3 < sizeof spaced; p++) {
+      spaced[k++] = *p;
+      if (*p == ',') spaced[k++] = ' ';
+    }
+    spaced[k] = '\0';
+    gp_quote(q2, sizeof q2, spaced);
+    if ((size_t)snprintf(out, len, "'%s'.\"\\n\".'%s'", q1, q2) >= len) snprintf(out, len, "'%s'", q1);
+  } else if ((size_t)snprintf(out, len, "'%s'", q1) >= len) {
+    out[0] = '\0';
+  }
+}
+
+static void ticks(cfb_sb *sb, const int *v, size_t n, int by_index) {
+  for (size_t i = 0; i < n; i++)
+    cfb_sb_printf(sb, "%s\"%d\" %d", i ? ", " : "", v[i], by_index ? (int)i : v[i]);
+}
+
+/* Tics for a log axis over [lo, hi]: 1-2-5 per decade, or finer when the
+ * range spans less than a decade (gnuplot would label only decades, i.e.
+ * often nothing). */
+static void log_tics(cfb_sb *sb, double lo, double hi) {
+  static const double coarse[] = {1, 2, 5}, fine[] = {1, 1.5, 2, 3, 5, 7};
+  if (!(lo > 0) || !(hi >= lo)) return;
+  for (int pass = 0; pass < 2; pass++) {
+    const double *m = pass ? fine : coarse;
+    size_t nm = pass ? 6 : 3, n = 0;
+    for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
+      for (size_t i = 0; i < nm; i++) n += m[i] * d >= lo && m[i] * d <= hi;
+    if (n < 4 && !pass) continue;
+    cfb_sb_append(sb, "set ytics (");
+    int first = 1;
+    for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
+      for (size_t i = 0; i < nm; i++)
+        if (m[i] * d >= lo && m[i] * d <= hi) {
+          cfb_sb_printf(sb, "%s%.6g", first ? "" : ", ", m[i] * d);
+          first = 0;
+        }
+    cfb_sb_append(sb, ")\n");
+    return;
+  }
+}
+
+/* The crossovers analysis found across worker counts, as marked lines. */
+static void worker_crossovers(cfb_sb *extra, const cfb_resultset *rs, const cfb_group *g) {
+  cfb_curve s;
+  cfb_an_worker_sweep(rs, g, &s);
+  for (size_t i = 0; i < s.ncross; i++) {
+    cfb_sb_printf(extra,
+                 "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
+                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
+                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
+                 cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
+  }
+}
+
+/* throughput vs workers + efficiency vs workers (shared data file). */
+static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+  cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
+  char dname[CFB_SLUG_MAX + 32];
+  snprintf(dname, sizeof dname, "%s_workers.dat", slug);
+  int index = 0, ideal_idx[2] = {-1, -1};
+  double emax = 100, ylo = INFINITY, yhi = 0;
+  for (size_t b = 0; b < 2; b++) {
+    for (size_t ci = 0; ci < g->nchunks; ci++) {
+      int n = 0;
+      for (size_t wi = 0; wi < g->nworkers; wi++) {
+        const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
+        if (!r) continue;
+        if (!n) cfb_sb_printf(&dat, "# %s chunksize=%d pin=%s\n# workers median ci_lo ci_hi ideal efficiency\n",
+                             BACKENDS[b], g->chunks[ci], g->pin);
+        double eff = isfinite(r->efficiency) ? r->efficiency
+                     : r->ideal > 0          ? r->median / r->ideal
+                                             : NAN;
+        if (isfinite(eff) && eff * 110 > emax) emax = eff * 110;
+        double vals[] = {r->median, or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median), r->ideal};
+        for (size_t k = 0; k < 4; k++)
+          if (isfinite(vals[k]) && vals[k] > 0) {
+            if (vals[k] < ylo) ylo = vals[k];
+            if (vals[k] > yhi) yhi = vals[k];
+          }
+        cfb_sb_printf(&dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median,
+                     or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median),
+                     isfinite(r->ideal) ? r->ideal : NAN, isfinite(eff) ? eff : NAN);
+        n++;
+      }
+      if (!n) continue;
+      cfb_sb_append(&dat, "\n\n");
+      int ls = backend_style(BACKENDS[b], ci);
+      char title[128];
+      snprintf(title, sizeof title, "%s, chunksize %d", BACKENDS[b], g->chunks[ci]);
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s'",
+                   index ? ", \\\n       " : "", dname, index, ls, title);
+      cfb_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints ls %d title '%s'",
+                   index ? ", \\\n       " : "", dname, index, ls, title);
+      if (ideal_idx[b] < 0) ideal_idx[b] = index;
+      index++;
+    }
+  }
+  int rc = 0;
+  if (!index) goto out; /* nothing usable */
+  /* Ideal scaling: one grey line when both backends share the model. */
+  int same = ideal_idx[0] >= 0 && ideal_idx[1] >= 0;
+  for (size_t wi = 0; same && wi < g->nworkers; wi++) {
+    const cfb_sumrow *t = cfb_an_find(rs, g, "thread", g->workers[wi], g->chunks[0], g->pin);
+    const cfb_sumrow *p = cfb_an_find(rs, g, "process", g->workers[wi], g->chunks[0], g->pin);
+    if (t && p && fabs(t->ideal - p->ideal) > 1e-6 * fabs(t->ideal)) same = 0;
+  }
+  for (size_t b = 0; b < 2; b++) {
+    if (ideal_idx[b] < 0 || (same && b == 1)) continue;
+    cfb_sb_printf(&plot, ", \\\n       '%s' index %d using 1:5 with lines ls %d title '%s'", dname,
+                 ideal_idx[b], same ? 20 : 21 + (int)b,
+                 same ? "ideal scaling" : b == 0 ? "ideal (thread)" : "ideal (process)");
+  }
+  worker_crossovers(&extra, rs, g);
+  log_tics(&extra, ylo, yhi);
+  ticks(&xt, g->workers, g->nworkers, 0);
+  char title[600], xmin[32], xmax[32], ymax[32], base[CFB_SLUG_MAX + 32];
+  snprintf(xmin, sizeof xmin, "%.4g", g->workers[0] / 1.3);
+  snprintf(xmax, sizeof xmax, "%.4g", g->workers[g->nworkers - 1] * 1.3);
+  snprintf(ymax, sizeof ymax, "%.0f", ceil(emax / 10) * 10);
+  if ((rc = write_data(c, dname, &dat))) goto out;
+  title_of(g, "throughput vs workers", title, sizeof title);
+  field f[] = {{"TITLE", title},         {"MACHINE", c->machine}, {"XMIN", xmin},
+               {"XMAX", xmax},           {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
+               {"EXTRA", cfb_sb_str(&extra)}, {"YMAX", ymax}};
+  snprintf(base, sizeof base, "%s_workers", slug);
+  if ((rc = fill_template(c, "throughput_workers.gp", base, f, 8))) goto out;
+  title_of(g, "efficiency vs workers", title, sizeof title);
+  f[5].val = cfb_sb_str(&eplot);
+  f[6].val = "";
+  snprintf(base, sizeof base, "%s_efficiency", slug);
+  rc = fill_template(c, "efficiency_workers.gp", base, f, 8);
+out:
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot) || cfb_sb_failed(&eplot))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&plot);
+  cfb_sb_free(&eplot);
+  cfb_sb_free(&xt);
+  cfb_sb_free(&extra);
+  return rc;
+}
+
+/* throughput vs chunksize, one line per backend x (a subset of) workers. */
+static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+  if (g->nchunks < 2) return 0;
+  size_t pick[5], np = 0;
+  if (g->nworkers <= 5) {
+    for (size_t i = 0; i < g->nworkers; i++) pick[np++] = i;
+  } else {
+    for (size_t k = 0; k < 5; k++) {
+      size_t i = k * (g->nworkers - 1) / 4;
+      if (!np || pick[np - 1] != i) pick[np++] = i;
+    }
+  }
+  cfb_sb dat = {0}, plot = {0}, xt = {0};
+  char dname[CFB_SLUG_MAX + 32];
+  snprintf(dname, sizeof dname, "%s_chunksize.dat", slug);
+  int index = 0, rc = 0;
+  for (size_t b = 0; b < 2; b++) {
+    for (size_t k = 0; k < np; k++) {
+      int w = g->workers[pick[k]], n = 0;
+      for (size_t ci = 0; ci < g->nchunks; ci++) {
+        const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], w, g->chunks[ci], g->pin);
+        if (!r) continue;
+        if (!n) cfb_sb_printf(&dat, "# %s workers=%d pin=%s\n# chunksize median ci_lo ci_hi\n",
+                             BACKENDS[b], w, g->pin);
+        cfb_sb_printf(&dat, "%d %.6g %.6g %.6g\n", r->chunksize, r->median,
+                     or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median));
+        n++;
+      }
+      if (!n) continue;
+      cfb_sb_append(&dat, "\n\n");
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s, %d worker%s'",
+                   index ? ", \\\n       " : "", dname, index, backend_style(BACKENDS[b], k),
+                   BACKENDS[b], w, w == 1 ? "" : "s");
+      index++;
+    }
+  }
+  if (index) {
+    ticks(&xt, g->chunks, g->nchunks, 0);
+    char title[600], xmin[32], xmax[32], base[CFB_SLUG_MAX + 32];
+    snprintf(xmin, sizeof xmin, "%.4g", g->chunks[0] / 1.3);
+    snprintf(xmax, sizeof xmax, "%.4g", g->chunks[g->nchunks - 1] * 1.3);
+    title_of(g, "throughput vs chunksize", title, sizeof title);
+    field f[] = {{"TITLE", title}, {"MACHINE", c->machine},   {"XMIN", xmin},
+                 {"XMAX", xmax},   {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
+                 {"EXTRA", ""}};
+    snprintf(base, sizeof base, "%s_chunksize", slug);
+    rc = write_data(c, dname, &dat);
+    if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, 7);
+  }
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&plot);
+  cfb_sb_free(&xt);
+  return rc;
+}
+
+/* who-wins map: workers x chunksize, colour log2(thread/process). */
+static int plot_map(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+  cfb_sb dat = {0}, xt = {0}, yt = {0};
+  double maxabs = 0;
+  int cells = 0, rc = 0;
+  cfb_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize\n");
+  for (size_t wi = 0; wi < g->nworkers; wi++) {
+    for (size_t ci = 0; ci < g->nchunks; ci++) {
+      int overlap; /* analysis decides; the map only draws it */
+      double r = cfb_an_cell(rs, g, g->workers[wi], g->chunks[ci], g->pin, &overlap), l = log2(r);
+      if (isnan(r)) continue;
+      if (fabs(l) > maxabs) maxabs = fabs(l);
+      cfb_sb_printf(&dat, "%zu %zu %.6g \"%s%.2f\" %d %d\n", wi, ci, l, overlap ? "~" : "", r,
+                   g->workers[wi], g->chunks[ci]);
+      cells++;
+    }
+  }
+  if (cells) {
+    double cb = ceil((maxabs < 0.5 ? 0.5 : maxabs) * 4) / 4;
+    char dname[CFB_SLUG_MAX + 32], base[CFB_SLUG_MAX + 32], title[600], nx[16], ny[16], cbs[32];
+    snprintf(dname, sizeof dname, "%s_map.dat", slug);
+    snprintf(base, sizeof base, "%s_map", slug);
+    snprintf(nx, sizeof nx, "%zu", g->nworkers);
+    snprintf(ny, sizeof ny, "%zu", g->nchunks);
+    snprintf(cbs, sizeof cbs, "%.2f", cb);
+    ticks(&xt, g->workers, g->nworkers, 1);
+    ticks(&yt, g->chunks, g->nchunks, 1);
+    title_of(g, "who wins (thread / process throughput)", title, sizeof title);
+    field f[] = {{"TITLE", title}, {"MACHINE", c->machine}, {"DATA", dname},
+                 {"NX", nx},       {"NY", ny},              {"XTICS", cfb_sb_str(&xt)},
+                 {"YTICS", cfb_sb_str(&yt)}, {"CBMAX", cbs}, {"EXTRA", ""}};
+    rc = write_data(c, dname, &dat);
+    if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, 9);
+  }
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&xt) || cfb_sb_failed(&yt))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&xt);
+  cfb_sb_free(&yt);
+  return rc;
+}
+
+/* best thread vs best process across the values of one parameter. */
+static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
+  int both = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (s->thr[i] > 0 && s->prc[i] > 0) both++;
+  if (both < 2) return 0;
+  char slug[CFB_SLUG_MAX + 64], dname[CFB_SLUG_MAX + 80];
+  cfb_plot_sweep_slug(s, slug, sizeof slug);
+  snprintf(dname, sizeof dname, "%s.dat", slug);
+  cfb_sb dat = {0}, extra = {0};
+  cfb_sb_printf(&dat, "# %s best throughput against %s (%s)\n# %s thread ci_lo ci_hi process ci_lo ci_hi\n",
+               s->workload, s->key, s->context, s->key);
+  int geo = s->x[0] > 0 && s->x[s->n - 1] / s->x[0] >= 4;
+  for (size_t i = 0; i < s->n; i++)
+    cfb_sb_printf(&dat, "%.6g %.6g %.6g %.6g %.6g %.6g %.6g\n", s->x[i], s->thr[i],
+                 or_median(s->thr_lo[i], s->thr[i]), or_median(s->thr_hi[i], s->thr[i]), s->prc[i],
+                 or_median(s->prc_lo[i], s->prc[i]), or_median(s->prc_hi[i], s->prc[i]));
+  for (size_t i = 0; i < s->ncross; i++)
+    cfb_sb_printf(&extra,
+                 "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
+                 "set label %zu '%s faster below, %s above %s ~ %.3g%s' at %.4g, graph 0.97 "
+                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
+                 cfb_backend_plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
+  char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
+  /* the same two-line title as the other plots: what, then the parameters */
+  cfb_group tg;
+  memset(&tg, 0, sizeof tg);
+  tg.workload = s->workload;
+  tg.params = s->context;
+  snprintf(raw, sizeof raw, "threads vs processes against %s", s->key);
+  title_of(&tg, raw, title, sizeof title);
+  snprintf(raw, sizeof raw, "%s%s%s%s", s->key, s->unit[0] ? " (" : "", s->unit,
+           s->unit[0] ? ")" : "");
+  gp_quote(xlabel, sizeof xlabel, raw);
+  if (geo) {
+    snprintf(xmin, sizeof xmin, "%.4g", s->x[0] / 1.4);
+    snprintf(xmax, sizeof xmax, "%.4g", s->x[s->n - 1] * 1.4);
+  } else {
+    double pad = (s->x[s->n - 1] - s->x[0]) * 0.05;
+    snprintf(xmin, sizeof xmin, "%.4g", s->x[0] - pad);
+    snprintf(xmax, sizeof xmax, "%.4g", s->x[s->n - 1] + pad);
+  }
+  field f[] = {{"TITLE", title},  {"MACHINE", c->machine},
+               {"DATA", dname},   {"XLABEL", xlabel},
+               {"XMIN", xmin},    {"XMAX", xmax},
+               {"XSCALE", geo ? "set logscale x" : "unset logscale x"},
+               {"EXTRA", cfb_sb_str(&extra)}};
+  int rc = write_data(c, dname, &dat);
+  if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, 8);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&extra);
+  return rc;
+}
+
+static int copy_style(plot_ctx *c) {
+  char src[4200], dst[4200], *t;
+  size_t len;
+  snprintf(src, sizeof src, "%s/style.gp", c->tdir);
+  if (cfb_read_file(src, &t, &len) != 0) {
+    fprintf(stderr, "cfbench plot: cannot read %s: %s (set CFBENCH_PLOTS_DIR)\n", src,
+            strerror(errno));
+    return 2;
+  }
+  snprintf(dst, sizeof dst, "%s/style.gp", c->pdir);
+  cfb_sb sb = {0};
+  cfb_sb_appendn(&sb, t, len);
+  free(t);
+  int rc = cfb_sb_write_file(&sb, dst);
+  cfb_sb_free(&sb);
+  if (rc != 0) {
+    fprintf(stderr, "cfbench plot: cannot write %s: %s\n", dst, strerror(errno));
+    return 2;
+  }
+  return 0;
+}
+
+/* Run gnuplot on one script inside pdir, its output appended to log. */
+static int render(const char *gnuplot, const char *pdir, const char *script) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    if (chdir(pdir) != 0) _exit(126);
+    int fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    execl(gnuplot, gnuplot, script, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int cfb_plot_make(const char *dir) {
+  plot_ctx c;
+  memset(&c, 0, sizeof c);
+  c.dir = dir;
+  snprintf(c.tdir, sizeof c.tdir, "%s", templates_dir());
+  char err[512];
+  cfb_resultset rs;
+  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench plot: %s\n", err);
+    return 2;
+  }
+  cfb_group *g = NULL;
+  size_t ng = 0;
+  cfb_curve *sw = NULL;
+  size_t nsw = 0;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
+  int rc = 0;
+  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
+      !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+    fprintf(stderr, "cfbench plot: out of memory\n");
+    rc = 2;
+    goto out;
+  }
+  if (!ng) {
+    fprintf(stderr, "cfbench plot: %s/summary.csv has no configurations\n", dir);
+    rc = 2;
+    goto out;
+  }
+  cfb_machine_line(&rs.machine, c.machine, sizeof c.machine);
+  char q[256];
+  gp_quote(q, sizeof q, c.machine);
+  snprintf(c.machine, sizeof c.machine, "%s", q);
+  snprintf(c.pdir, sizeof c.pdir, "%s/plots", dir);
+  if (mkdir(c.pdir, 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "cfbench plot: cannot create %s: %s\n", c.pdir, strerror(errno));
+    rc = 2;
+    goto out;
+  }
+  if ((rc = copy_style(&c))) goto out;
+  cfb_plot_slugs(g, ng, slugs);
+  for (size_t i = 0; i < ng && !rc; i++) {
+    rc = plot_workers(&c, &rs, &g[i], slugs[i]);
+    if (!rc) rc = plot_chunks(&c, &rs, &g[i], slugs[i]);
+    if (!rc) rc = plot_map(&c, &rs, &g[i], slugs[i]);
+  }
+  for (size_t i = 0; i < nsw && !rc; i++) rc = plot_sweep(&c, &sw[i]);
+  if (rc) goto out;
+  char gp[4096];
+  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
+    rc = 1;
+    goto out;
+  }
+  char logp[4200];
+  snprintf(logp, sizeof logp, "%s/gnuplot.log", c.pdir);
+  remove(logp);
+  size_t failed = 0;
+  const char *first_failed = NULL;
+  for (size_t i = 0; i < c.nscripts; i++) {
+    if (render(gp, c.pdir, c.scripts[i]) != 0) {
+      if (!failed) first_failed = c.scripts[i];
+      failed++;
+    }
+  }
+  if (failed) {
+    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
+            failed, c.nscripts, c.pdir, first_failed, logp);
+    rc = 1;
+  } else {
+    printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c.nscripts, c.pdir);
+  }
+out:
+  for (size_t i = 0; i < c.nscripts; i++) free(c.scripts[i]);
+  free(c.scripts);
+  free(slugs);
+  free(sw);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
+  return rc;
+}
+
+int cfb_cmd_plot(int argc, char **argv) {
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    printf("usage: cfbench plot DIR\n"
+           "  Plots DIR/summary.csv into DIR/plots/ (PNG, SVG, and the gnuplot scripts).\n"
+           "  CFBENCH_GNUPLOT: the gnuplot program; CFBENCH_PLOTS_DIR: the templates.\n");
+    return 0;
+  }
+  if (argc != 2) {
+    fprintf(stderr, "usage: cfbench plot DIR\n");
+    return 2;
+  }
+  return cfb_plot_make(argv[1]);
+}

@@ -1,0 +1,33 @@
+/* plot.h -- `cfbench plot DIR`: gnuplot scripts from the templates in
+ * plots/, rendered to PNG and SVG in DIR/plots/, kept there (with their
+ * .dat files and style.gp) so users can restyle and re-run them.  Shared
+ * with report.c, which embeds the images. */
+#ifndef CFB_PLOT_H
+#define CFB_PLOT_H
+
+#include <stddef.h>
+
+#include "analysis.h"
+
+#define CFB_SLUG_MAX 128
+
+/* File-name stems, unique within a run: "mixed_cpu_us-10_io_us-1000".
+ * out must hold ng entries. */
+void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]);
+/* "mixed_cpu_us" (+ "_" context) for a parameter sweep. */
+void cfb_plot_sweep_slug(const cfb_curve *s, char *out, size_t len);
+
+/* The gnuplot program: $CFBENCH_GNUPLOT if set, else `gnuplot` on PATH.
+ * Returns out, or NULL if it is not there or not executable. */
+const char *cfb_plot_find_gnuplot(char *out, size_t len);
+
+/* The message printed when gnuplot is missing (one line, no newline). */
+#define CFB_PLOT_NO_GNUPLOT \
+  "gnuplot not found: install it (apt-get install gnuplot-nox) or set CFBENCH_GNUPLOT to its path"
+
+/* Write DIR/plots/ (scripts, data, style.gp) and render every script.
+ * Returns 0, 1 (gnuplot missing or failing: one line printed to stderr;
+ * the scripts are written all the same), or 2 (bad input, line printed). */
+int cfb_plot_make(const char *dir);
+
+#endif

@@ -1,0 +1,425 @@
+/* report.c -- `cfbench report DIR`: DIR/report.md and a self-contained
+ * DIR/report.html (images inlined as base64 data URIs) with the machine
+ * context and counter layer, a who-wins table per workload and parameter
+ * set, the crossover points, and the plots of `cfbench plot` (made first
+ * if DIR/plots has none).  Every figure comes from analysis.c; this file
+ * only formats, once per output through the small writer below. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analysis.h"
+#include "cmd_report.h"
+#include "fileio.h"
+#include "format.h"
+#include "plot.h"
+#include "strbuf.h"
+
+/* Writes Markdown and HTML side by side. */
+typedef struct rep {
+  cfb_sb md, html;
+  const char *dir;
+  int images; /* embed/link images (plots exist) */
+} rep;
+
+static void html_esc(cfb_sb *b, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '<': cfb_sb_append(b, "&lt;"); break;
+    case '>': cfb_sb_append(b, "&gt;"); break;
+    case '&': cfb_sb_append(b, "&amp;"); break;
+    case '"': cfb_sb_append(b, "&quot;"); break;
+    default: cfb_sb_appendn(b, s, 1);
+    }
+  }
+}
+
+static void md_esc(cfb_sb *b, const char *s) {
+  for (; *s; s++) {
+    if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<') cfb_sb_append(b, "\\");
+    if (*s == '\n') {
+      cfb_sb_append(b, " ");
+      continue;
+    }
+    cfb_sb_appendn(b, s, 1);
+  }
+}
+
+static void heading(rep *r, int level, const char *text) {
+  cfb_sb_printf(&r->md, "\n%.*s ", level, "######");
+  md_esc(&r->md, text);
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_printf(&r->html, "<h%d>", level);
+  html_esc(&r->html, text);
+  cfb_sb_printf(&r->html, "</h%d>\n", level);
+}
+
+static void para(rep *r, const char *text) {
+  md_esc(&r->md, text);
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_append(&r->html, "<p>");
+  html_esc(&r->html, text);
+  cfb_sb_append(&r->html, "</p>\n");
+}
+
+static void list_begin(rep *r) { cfb_sb_append(&r->html, "<ul>\n"); }
+static void list_item(rep *r, const char *text) {
+  cfb_sb_append(&r->md, "- ");
+  md_esc(&r->md, text);
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "<li>");
+  html_esc(&r->html, text);
+  cfb_sb_append(&r->html, "</li>\n");
+}
+static void list_end(rep *r) {
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "</ul>\n");
+}
+
+static void table_row(rep *r, const char *const *cells, size_t n, int header) {
+  cfb_sb_append(&r->md, "|");
+  cfb_sb_append(&r->html, "<tr>");
+  for (size_t i = 0; i < n; i++) {
+    cfb_sb_append(&r->md, " ");
+    md_esc(&r->md, cells[i]);
+    cfb_sb_append(&r->md, " |");
+    cfb_sb_append(&r->html, header ? "<th>" : "<td>");
+    html_esc(&r->html, cells[i]);
+    cfb_sb_append(&r->html, header ? "</th>" : "</td>");
+  }
+  cfb_sb_append(&r->md, "\n");
+  cfb_sb_append(&r->html, "</tr>\n");
+  if (header) {
+    cfb_sb_append(&r->md, "|");
+    for (size_t i = 0; i < n; i++) cfb_sb_append(&r->md, "---|");
+    cfb_sb_append(&r->md, "\n");
+  }
+}
+
+static void b64(cfb_sb *b, const unsigned char *p, size_t n) {
+  static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char q[4];
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                 (i + 2 < n ? p[i + 2] : 0);
+    q[0] = t[v >> 18 & 63];
+    q[1] = t[v >> 12 & 63];
+    q[2] = i + 1 < n ? t[v >> 6 & 63] : '=';
+    q[3] = i + 2 < n ? t[v & 63] : '=';
+    cfb_sb_appendn(b, q, 4);
+  }
+}
+
+/* An image plots/NAME.png if it exists: linked in Markdown, inlined in HTML. */
+static void image(rep *r, const char *name, const char *alt) {
+  if (!r->images) return;
+  char path[4200], *data;
+  size_t len;
+  snprintf(path, sizeof path, "%s/plots/%s.png", r->dir, name);
+  if (cfb_read_file(path, &data, &len) != 0) return;
+  cfb_sb_append(&r->md, "![");
+  md_esc(&r->md, alt);
+  cfb_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
+  cfb_sb_append(&r->html, "<figure><img alt=\"");
+  html_esc(&r->html, alt);
+  cfb_sb_append(&r->html, "\" src=\"data:image/png;base64,");
+  b64(&r->html, (const unsigned char *)data, len);
+  cfb_sb_printf(&r->html, "\"><figcaption>");
+  html_esc(&r->html, alt);
+  cfb_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
+                         "</figcaption></figure>\n", name, name);
+  free(data);
+}
+
+static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
+  char a[32], b[32], c[32];
+  cfb_fmt_rate(med, a, sizeof a);
+  if (isfinite(lo) && isfinite(hi)) {
+    cfb_fmt_rate(lo, b, sizeof b);
+    cfb_fmt_rate(hi, c, sizeof c);
+    snprintf(out, len, "%s [%s, %s]", a, b, c);
+  } else {
+    snprintf(out, len, "%s", a);
+  }
+}
+
+static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin) {
+  snprintf(out, len, "%s, %d worker%s, chunksize %d%s%s", s->backend, s->workers,
+           s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
+}
+
+
+static void machine_section(rep *r, const cfb_machine *m) {
+  char line[600];
+  heading(r, 2, "Machine and run");
+  if (!m->have_meta) {
+    para(r, "No meta.json in this directory: the machine is unknown.");
+    return;
+  }
+  list_begin(r);
+  cfb_machine_line(m, line, sizeof line);
+  char buf[1024];
+  snprintf(buf, sizeof buf, "CPU: %s", line);
+  list_item(r, buf);
+  if (m->topology[0]) {
+    snprintf(buf, sizeof buf, "Topology (hwloc): %s%s", m->topology,
+             !isnan(m->numa_nodes) ? "" : "");
+    list_item(r, buf);
+  }
+  snprintf(buf, sizeof buf, "Kernel: %s; governor: %s%s", m->kernel[0] ? m->kernel : "unknown",
+           m->governor[0] ? m->governor : "unknown",
+           m->virtualized == 1 ? "; virtualized" : "");
+  list_item(r, buf);
+  snprintf(buf, sizeof buf, "Counter layer: %s%s%s%s", m->counter_layer[0] ? m->counter_layer : "unknown",
+           m->counter_reason[0] ? " (" : "", m->counter_reason, m->counter_reason[0] ? ")" : "");
+  list_item(r, buf);
+  snprintf(buf, sizeof buf, "Build: %s %s (%s); cfbench revision %s", m->compiler, m->flags,
+           m->build_type[0] ? m->build_type : "?", m->git_revision[0] ? m->git_revision : "?");
+  list_item(r, buf);
+  snprintf(buf, sizeof buf, "Run: suite %s, %s to %s; %.0f repetitions per configuration after %.0f warm-up%s",
+           m->suite[0] ? m->suite : "?", m->started[0] ? m->started : "?",
+           m->finished[0] ? m->finished : "?", m->repeat, m->warmup, m->warmup == 1 ? "" : "s");
+  list_item(r, buf);
+  list_end(r);
+}
+
+static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+  heading(r, 2, "Who wins");
+  para(r, "Best configuration of each backend for each workload and parameter set (median "
+          "throughput with its 95% bootstrap CI, items/s). The ratio interval is conservative "
+          "(ratio of the CI ends); 'within noise' means the two CIs overlap.");
+  static const char *const hdr[] = {"workload", "parameters", "winner", "best configuration",
+                                    "items/s [95% CI]", "best of the other backend",
+                                    "items/s [95% CI]", "ratio [CI]", "verdict"};
+  table_row(r, hdr, 9, 1);
+  for (size_t i = 0; i < ng; i++) {
+    cfb_winner w;
+    char c1[128], t1[96], c2[128] = "", t2[96] = "", ratio[96] = "", verdict[64];
+    const char *cells[9] = {g[i].workload, g[i].params && *g[i].params ? g[i].params : "-"};
+    if (cfb_an_winner(rs, &g[i], &w) != 0) {
+      cells[2] = "-";
+      cells[3] = "no successful configuration";
+      for (int k = 4; k < 9; k++) cells[k] = "";
+      table_row(r, cells, 9, 0);
+      continue;
+    }
+    fmt_config(c1, sizeof c1, w.best, g[i].npins > 1);
+    fmt_ci(t1, sizeof t1, w.best->median, w.best->ci_lo, w.best->ci_hi);
+    if (w.other) {
+      fmt_config(c2, sizeof c2, w.other, g[i].npins > 1);
+      fmt_ci(t2, sizeof t2, w.other->median, w.other->ci_lo, w.other->ci_hi);
+      if (isfinite(w.ratio_lo))
+        snprintf(ratio, sizeof ratio, "%.2f× [%.2f, %.2f]", w.ratio, w.ratio_lo, w.ratio_hi);
+      else
+        snprintf(ratio, sizeof ratio, "%.2f×", w.ratio);
+      snprintf(verdict, sizeof verdict, "%s", w.clear ? "clear" : "within noise");
+    } else {
+      snprintf(c2, sizeof c2, "(only %s ran)", w.best->backend);
+      snprintf(verdict, sizeof verdict, "no comparison");
+    }
+    cells[2] = w.other && !w.clear ? "tie" : w.best->backend;
+    cells[3] = c1;
+    cells[4] = t1;
+    cells[5] = c2;
+    cells[6] = t2;
+    cells[7] = ratio;
+    cells[8] = verdict;
+    table_row(r, cells, 9, 0);
+  }
+  cfb_sb_append(&r->md, "\n");
+  (void)rs;
+}
+
+static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng,
+                               const cfb_curve *sw, size_t nsw, const char *machine_word) {
+  heading(r, 2, "Crossovers");
+  para(r, "Where the faster backend changes: between adjacent measured points whose CIs do not "
+          "overlap, interpolated where log(thread/process) crosses zero. Values between measured "
+          "points are estimates; measure more points near them to pin them down.");
+  int any = 0;
+  char buf[1024];
+  list_begin(r);
+  for (size_t i = 0; i < nsw; i++) {
+    const cfb_curve *s = &sw[i];
+    for (size_t k = 0; k < s->ncross; k++) {
+      snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
+               cfb_backend_plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
+               s->context[0] ? " with " : "", s->context, "", cfb_backend_plural(s->cross[k].below),
+               machine_word);
+      buf[0] = (char)(buf[0] - 'a' + 'A');
+      list_item(r, buf);
+      any = 1;
+    }
+  }
+  for (size_t i = 0; i < ng; i++) {
+    cfb_curve s;
+    cfb_an_worker_sweep(rs, &g[i], &s);
+    for (size_t k = 0; k < s.ncross; k++) {
+      snprintf(buf, sizeof buf, "%s%s%s%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
+               g[i].workload, g[i].params && *g[i].params ? " (" : "", g[i].params ? g[i].params : "",
+               g[i].params && *g[i].params ? ")" : "", cfb_backend_plural(s.cross[k].below), s.cross[k].x,
+               cfb_backend_plural(s.cross[k].above));
+      list_item(r, buf);
+      any = 1;
+    }
+  }
+  if (!any) list_item(r, "None found: in every sweep one backend wins or ties throughout.");
+  list_end(r);
+  for (size_t i = 0; i < nsw; i++) {
+    char slug[CFB_SLUG_MAX + 64], alt[512];
+    cfb_plot_sweep_slug(&sw[i], slug, sizeof slug);
+    snprintf(alt, sizeof alt, "%s: best thread vs best process against %s", sw[i].workload,
+             sw[i].key);
+    image(r, slug, alt);
+  }
+}
+
+static int write_out(const cfb_sb *b, const char *dir, const char *name) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (cfb_sb_write_file(b, path) != 0) {
+    fprintf(stderr, "cfbench report: cannot write %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* Any group lacks its main PNG: plot first. */
+static int plots_missing(const char *dir, char (*slugs)[CFB_SLUG_MAX], size_t ng) {
+  for (size_t i = 0; i < ng; i++) {
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/plots/%s_workers.png", dir, slugs[i]);
+    if (stat(path, &st) != 0) return 1;
+  }
+  return 0;
+}
+
+/* The opening of both documents: the HTML head and style, the title. */
+static void open_documents(rep *r, const char *dir) {
+  cfb_sb_append(&r->html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                        "<title>cfbench report</title>\n<style>\n"
+                        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
+                        "table{border-collapse:collapse;font-size:0.9em;margin:1em 0}\n"
+                        "th,td{border:1px solid #ccc;padding:0.3em 0.5em;text-align:left}\n"
+                        "th{background:#f2f2f2} figure{margin:1.5em 0} img{max-width:100%}\n"
+                        "figcaption{font-size:0.85em;color:#555}\n</style></head><body>\n");
+  char title[4300];
+  snprintf(title, sizeof title, "cfbench report: %s", dir);
+  cfb_sb_append(&r->md, "# ");
+  md_esc(&r->md, title);
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_append(&r->html, "<h1>");
+  html_esc(&r->html, title);
+  cfb_sb_append(&r->html, "</h1>\n");
+}
+
+/* Per group, its plots (those that exist) under one heading. */
+static void plots_section(rep *r, const cfb_group *g, size_t ng, char (*slugs)[CFB_SLUG_MAX]) {
+  heading(r, 2, "Plots per workload");
+  for (size_t i = 0; i < ng; i++) {
+    char h[600], alt[700], name[CFB_SLUG_MAX + 32];
+    snprintf(h, sizeof h, "%s%s%s%s", g[i].workload, g[i].params && *g[i].params ? " (" : "",
+             g[i].params ? g[i].params : "", g[i].params && *g[i].params ? ")" : "");
+    heading(r, 3, h);
+    static const char *const kinds[][2] = {{"workers", "throughput vs workers"},
+                                           {"map", "who wins: thread / process throughput"},
+                                           {"chunksize", "throughput vs chunksize"},
+                                           {"efficiency", "efficiency vs workers"}};
+    for (size_t k = 0; k < 4; k++) {
+      snprintf(name, sizeof name, "%s_%s", slugs[i], kinds[k][0]);
+      snprintf(alt, sizeof alt, "%s: %s", h, kinds[k][1]);
+      image(r, name, alt);
+    }
+  }
+}
+
+static int make_report(const char *dir) {
+  char err[512];
+  cfb_resultset rs;
+  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench report: %s\n", err);
+    return 2;
+  }
+  rep r;
+  memset(&r, 0, sizeof r);
+  r.dir = dir;
+  cfb_group *g = NULL;
+  size_t ng = 0, nsw = 0;
+  cfb_curve *sw = NULL;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
+  int rc = 0;
+  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
+      !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    rc = 2;
+    goto out;
+  }
+  if (!ng) {
+    fprintf(stderr, "cfbench report: %s/summary.csv has no configurations\n", dir);
+    rc = 2;
+    goto out;
+  }
+  cfb_plot_slugs(g, ng, slugs);
+  r.images = 1;
+  const char *noplots = NULL;
+  if (plots_missing(dir, slugs, ng)) {
+    int prc = cfb_plot_make(dir);
+    if (prc == 2) {
+      rc = 2;
+      goto out;
+    }
+    if (prc != 0) noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
+  }
+  const cfb_machine *m = &rs.machine;
+  char machine_word[300];
+  if (m->have_meta && m->cpu_model[0])
+    snprintf(machine_word, sizeof machine_word, "on this machine (%s)", m->cpu_model);
+  else
+    snprintf(machine_word, sizeof machine_word, "on this machine");
+
+  open_documents(&r, dir);
+  para(&r, "Throughput is items per second (higher is better); each configuration's figure is "
+           "the median of its repetitions with a 95% bootstrap confidence interval.");
+  if (noplots) para(&r, noplots);
+  machine_section(&r, m);
+  winners_section(&r, &rs, g, ng);
+  crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
+  plots_section(&r, g, ng, slugs);
+  cfb_sb_append(&r.html, "</body></html>\n");
+  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    rc = 2;
+    goto out;
+  }
+  if (write_out(&r.md, dir, "report.md") || write_out(&r.html, dir, "report.html")) {
+    rc = 2;
+    goto out;
+  }
+  printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
+out:
+  cfb_sb_free(&r.md);
+  cfb_sb_free(&r.html);
+  free(slugs);
+  free(sw);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
+  return rc;
+}
+
+int cfb_cmd_report(int argc, char **argv) {
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    printf("usage: cfbench report DIR\n"
+           "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
+           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n");
+    return 0;
+  }
+  if (argc != 2) {
+    fprintf(stderr, "usage: cfbench report DIR\n");
+    return 2;
+  }
+  return make_report(argv[1]);
+}

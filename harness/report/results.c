@@ -1,0 +1,141 @@
+/* results.c -- loading summary.csv and meta.json for plot and report
+ * (results.h).  Column names follow docs/results-format.md. */
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "schema.h"
+
+static void get_str(const json_t *j, cfb_meta_key k, char *out, size_t len) {
+  cfb_json_get_string(j, cfb_meta_keys[k], out, len);
+}
+
+static double get_num(const json_t *j, cfb_meta_key k) {
+  double v;
+  return cfb_json_get_number(j, cfb_meta_keys[k], &v) == 0 ? v : NAN;
+}
+
+void cfb_machine_load(const char *dir, cfb_machine *m) {
+  memset(m, 0, sizeof *m);
+  m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/meta.json", dir);
+  if (access(path, R_OK) != 0) return;
+  m->have_meta = 1; /* a malformed meta.json still says there was a run; its fields stay empty */
+  json_t *j = cfb_json_load_file(path, NULL, 0);
+  if (!j) return;
+  get_str(j, CFB_META_CPU_MODEL, m->cpu_model, sizeof m->cpu_model);
+  get_str(j, CFB_META_HOSTNAME, m->hostname, sizeof m->hostname);
+  get_str(j, CFB_META_KERNEL, m->kernel, sizeof m->kernel);
+  get_str(j, CFB_META_GOVERNOR, m->governor, sizeof m->governor);
+  get_str(j, CFB_META_HWLOC_TOPOLOGY, m->topology, sizeof m->topology);
+  get_str(j, CFB_META_COUNTER_LAYER, m->counter_layer, sizeof m->counter_layer);
+  get_str(j, CFB_META_COUNTER_LAYER_REASON, m->counter_reason, sizeof m->counter_reason);
+  get_str(j, CFB_META_GIT_REVISION, m->git_revision, sizeof m->git_revision);
+  get_str(j, CFB_META_COMPILER, m->compiler, sizeof m->compiler);
+  get_str(j, CFB_META_FLAGS, m->flags, sizeof m->flags);
+  get_str(j, CFB_META_BUILD_TYPE, m->build_type, sizeof m->build_type);
+  get_str(j, CFB_META_SUITE, m->suite, sizeof m->suite);
+  get_str(j, CFB_META_STARTED, m->started, sizeof m->started);
+  get_str(j, CFB_META_FINISHED, m->finished, sizeof m->finished);
+  m->cores = get_num(j, CFB_META_CORES);
+  m->pus = get_num(j, CFB_META_PUS);
+  m->numa_nodes = get_num(j, CFB_META_NUMA_NODES);
+  m->virtualized = get_num(j, CFB_META_VIRTUALIZED);
+  m->repeat = get_num(j, CFB_META_REPEAT);
+  m->warmup = get_num(j, CFB_META_WARMUP);
+  json_decref(j);
+}
+
+void cfb_machine_line(const cfb_machine *m, char *out, size_t outlen) {
+  if (!m->have_meta || !m->cpu_model[0]) {
+    snprintf(out, outlen, "machine unknown (no meta.json)");
+    return;
+  }
+  if (!isnan(m->cores) && !isnan(m->pus))
+    snprintf(out, outlen, "%s, %.0f cores / %.0f PUs", m->cpu_model, m->cores, m->pus);
+  else
+    snprintf(out, outlen, "%s", m->cpu_model);
+}
+
+static double num_field(const cfb_csv_table *t, size_t r, cfb_summary_col col) {
+  const char *s = cfb_csv_get(t, r, cfb_summary_columns[col]);
+  double v;
+  if (!s || cfb_csv_double(s, &v) != 1) return NAN;
+  return v;
+}
+
+int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen) {
+  memset(rs, 0, sizeof *rs);
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    snprintf(err, errlen, "%s: not a result directory (%s)", dir, strerror(errno));
+    return -1;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s: not a result directory (not a directory)", dir);
+    return -1;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
+  static const cfb_summary_col need[] = {CFB_SUM_WORKLOAD, CFB_SUM_PARAMS, CFB_SUM_BACKEND,
+                                         CFB_SUM_WORKERS, CFB_SUM_CHUNKSIZE, CFB_SUM_MEDIAN};
+  for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+    if (cfb_csv_col(&rs->table, cfb_summary_columns[need[i]]) < 0) {
+      snprintf(err, errlen, "%s: no column '%s'", path, cfb_summary_columns[need[i]]);
+      cfb_results_free(rs);
+      return -1;
+    }
+  }
+  size_t n = rs->table.nrows;
+  rs->rows = calloc(n ? n : 1, sizeof *rs->rows);
+  if (!rs->rows) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    cfb_results_free(rs);
+    return -1;
+  }
+  const cfb_csv_table *t = &rs->table;
+  for (size_t r = 0; r < n; r++) {
+    cfb_sumrow *row = &rs->rows[r];
+    const char *s;
+    row->workload = cfb_csv_get(t, r, CFB_SUM(WORKLOAD));
+    row->params = cfb_csv_get(t, r, CFB_SUM(PARAMS));
+    row->backend = cfb_csv_get(t, r, CFB_SUM(BACKEND));
+    row->kind = (s = cfb_csv_get(t, r, CFB_SUM(KIND))) ? s : "";
+    row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
+    row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
+    double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
+    if (isnan(w) || isnan(c) || w < 0 || c < 1) {
+      snprintf(err, errlen, "%s: row %zu: bad workers or chunksize", path, r + 2);
+      cfb_results_free(rs);
+      return -1;
+    }
+    row->workers = (int)w;
+    row->chunksize = (int)c;
+    row->n = num_field(t, r, CFB_SUM_N);
+    row->median = num_field(t, r, CFB_SUM_MEDIAN);
+    row->ci_lo = num_field(t, r, CFB_SUM_CI_LO);
+    row->ci_hi = num_field(t, r, CFB_SUM_CI_HI);
+    row->ideal = num_field(t, r, CFB_SUM_IDEAL_ITEMS_PER_S);
+    row->efficiency = num_field(t, r, CFB_SUM_EFFICIENCY_MEDIAN);
+    row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
+  }
+  rs->nrows = n;
+  cfb_machine_load(dir, &rs->machine);
+  return 0;
+}
+
+void cfb_results_free(cfb_resultset *rs) {
+  cfb_csv_table_free(&rs->table);
+  free(rs->rows);
+  rs->rows = NULL;
+  rs->nrows = 0;
+}

@@ -1,0 +1,48 @@
+/* results.h -- load a cfbench result directory for the reporters (plot,
+ * report): summary.csv as typed rows, and the machine context from
+ * meta.json.  Reading only; the formats are in docs/results-format.md. */
+#ifndef CFB_RESULTS_H
+#define CFB_RESULTS_H
+
+#include <stddef.h>
+
+#include "csvread.h"
+
+/* One summary.csv row.  Strings point into the loaded table. */
+typedef struct cfb_sumrow {
+  const char *workload, *kind, *params, *backend, *pin, *status;
+  int workers, chunksize;
+  double n, median, ci_lo, ci_hi, ideal, efficiency; /* NAN when empty */
+  int usable; /* status ok/partial with a finite median > 0 */
+} cfb_sumrow;
+
+/* The machine and run context of meta.json (empty strings / NAN when the
+ * file or a field is missing). */
+typedef struct cfb_machine {
+  char cpu_model[160], hostname[128], kernel[160], governor[64], topology[160];
+  char counter_layer[32], counter_reason[256], git_revision[64], compiler[80];
+  char flags[256], build_type[32], suite[64], started[48], finished[48];
+  double cores, pus, numa_nodes, repeat, warmup, virtualized;
+  int have_meta;
+} cfb_machine;
+
+typedef struct cfb_resultset {
+  cfb_csv_table table; /* summary.csv */
+  cfb_sumrow *rows;
+  size_t nrows;
+  cfb_machine machine;
+} cfb_resultset;
+
+/* Load DIR/summary.csv and DIR/meta.json (meta.json is optional).  0, or
+ * -1 with a one-line message in err (no directory, no summary.csv, a
+ * missing column, a malformed number). */
+int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen);
+void cfb_results_free(cfb_resultset *rs);
+
+/* Load just the machine context of DIR/meta.json (have_meta = 0 if absent). */
+void cfb_machine_load(const char *dir, cfb_machine *m);
+
+/* "Intel Xeon ... , 2 cores / 2 PUs" (or "machine unknown"). */
+void cfb_machine_line(const cfb_machine *m, char *out, size_t outlen);
+
+#endif

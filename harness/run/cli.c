@@ -1,0 +1,672 @@
+/* cli.c -- parsing and validating `cfbench run` options into a
+ * cfb_run_opts.  Every error is ONE line naming the bad argument and what
+ * is allowed; the caller exits 2 with it.  Sweep axes take lists
+ * ("1,2,4") and, for numbers, doubling ranges ("1..64" = 1,2,4,...,64). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "suites.h"
+#include "sweep.h"
+
+#define MAX_LIST 4096 /* values one axis may expand to */
+
+#define fail cfb_fail
+
+void cfb_run_usage(FILE *f) {
+  fprintf(f,
+          "usage: cfbench run [--suite NAME | --workload W[,W...] [axes]] [options]\n"
+          "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
+          "  --workload W,...      workloads (cfbench list)\n"
+          "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
+          "  --backend B,...       thread, process (default thread)\n"
+          "  --workers N,...       worker counts >= 1 (default 1,2)\n"
+          "  --chunksize N,...     items per task >= 1 (default 1)\n"
+          "  --pin P,...           none, compact, scatter (default none)\n"
+          "options:\n"
+          "  --items N             items per repetition (0 = the workload's own count; default 0)\n"
+          "  --repeat R            measured repetitions per configuration (default 5)\n"
+          "  --warmup K            unrecorded warm-up repetitions (default 1)\n"
+          "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
+          "                        configuration with its share of the repetitions (default 1;\n"
+          "                        suites ci and default: one round per repetition)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
+          "  --out DIR             output directory (default results/runs/<UTC time>)\n"
+          "  --force               write into a non-empty DIR\n"
+          "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
+          "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
+          "                        /--rounds then override the suite's values\n"
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static void strlist_free(cfb_strlist *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+  free(l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+/* Split on ',' (a '\,' is a literal comma).  Empty elements are errors. */
+static int split_list(const char *opt, const char *s, cfb_strlist *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  if (!*s) return fail(err, errlen, "%s: empty list; give one or more comma-separated values", opt);
+  size_t cap = 0, len = strlen(s);
+  char *cur = malloc(len + 1);
+  if (!cur) return fail(err, errlen, "%s: out of memory", opt);
+  size_t k = 0;
+  for (const char *p = s;; p++) {
+    if (*p == '\\' && p[1] == ',') {
+      cur[k++] = ',';
+      p++;
+      continue;
+    }
+    if (*p == ',' || *p == '\0') {
+      cur[k] = '\0';
+      if (k == 0) {
+        free(cur);
+        strlist_free(out);
+        return fail(err, errlen, "%s: empty value in list '%s'", opt, s);
+      }
+      if (out->n == cap) {
+        cap = cap ? cap * 2 : 8;
+        char **nv = realloc(out->v, cap * sizeof *nv);
+        if (!nv) goto nomem;
+        out->v = nv;
+      }
+      if (!(out->v[out->n] = strdup(cur))) goto nomem;
+      out->n++;
+      k = 0;
+      if (!*p) break;
+      continue;
+    }
+    cur[k++] = *p;
+  }
+  free(cur);
+  return 0;
+nomem:
+  free(cur);
+  strlist_free(out);
+  return fail(err, errlen, "%s: out of memory", opt);
+}
+
+static int parse_ull(const char *s, unsigned long long *v) {
+  if (!*s || *s == '-' || *s == '+') return -1;
+  char *end;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  return (*end || errno) ? -1 : 0;
+}
+
+/* A numeric axis: values and doubling ranges in [lo, hi]. */
+static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
+                          unsigned long long hi, unsigned long long **out, size_t *n,
+                          char *err, size_t errlen) {
+  cfb_strlist l;
+  int rc = split_list(opt, s, &l, err, errlen);
+  if (rc) return rc;
+  unsigned long long *v = NULL;
+  size_t cnt = 0, cap = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    unsigned long long a, b;
+    char *dots = strstr(l.v[i], "..");
+    if (dots) {
+      *dots = '\0';
+      int bad = parse_ull(l.v[i], &a) || parse_ull(dots + 2, &b);
+      *dots = '.';
+      if (bad || a < lo || b > hi || a > b) {
+        rc = fail(err, errlen, "%s: bad range '%s'; allowed: A..B with %llu <= A <= B <= %llu", opt,
+                  l.v[i], lo, hi);
+        goto out;
+      }
+    } else {
+      if (parse_ull(l.v[i], &a)) {
+        rc = fail(err, errlen,
+                  "%s: '%s' is not a number; allowed: integers %llu..%llu, lists 1,2,4, ranges 1..64",
+                  opt, l.v[i], lo, hi);
+        goto out;
+      }
+      if (a < lo || a > hi) {
+        rc = fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, l.v[i], lo, hi);
+        goto out;
+      }
+      b = a;
+    }
+    for (unsigned long long x = a; x <= b; x = x ? x * 2 : 1) {
+      if (cnt == cap) {
+        cap = cap ? cap * 2 : 16;
+        if (cap > MAX_LIST) {
+          rc = fail(err, errlen, "%s: more than %d values", opt, MAX_LIST);
+          goto out;
+        }
+        unsigned long long *nv = realloc(v, cap * sizeof *nv);
+        if (!nv) {
+          rc = fail(err, errlen, "%s: out of memory", opt);
+          goto out;
+        }
+        v = nv;
+      }
+      int dup = 0;
+      for (size_t j = 0; j < cnt; j++) dup |= v[j] == x;
+      if (!dup) v[cnt++] = x;
+      if (x == b) break;
+    }
+  }
+out:
+  strlist_free(&l);
+  if (rc) {
+    free(v);
+    return rc;
+  }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+static int parse_scalar(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
+                        unsigned long long *v, char *err, size_t errlen) {
+  if (parse_ull(s, v))
+    return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo,
+                hi);
+  if (*v < lo || *v > hi)
+    return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
+  return 0;
+}
+
+int cfb_parse_duration(const char *s, double *out_s) {
+  char *end;
+  errno = 0;
+  if (!*s || *s == '-') return -1;
+  double v = strtod(s, &end);
+  if (end == s || errno || v != v) return -1;
+  double mul;
+  if (!*end || !strcmp(end, "s")) mul = 1;
+  else if (!strcmp(end, "ms")) mul = 1e-3;
+  else if (!strcmp(end, "m") || !strcmp(end, "min")) mul = 60;
+  else return -1;
+  *out_s = v * mul;
+  return 0;
+}
+
+/* --------------------------------------------------------------- spec */
+
+static void spec_free(cfb_sweep_spec *s) {
+  free(s->workloads);
+  for (size_t i = 0; i < s->nparams; i++) {
+    free(s->params[i].key);
+    strlist_free(&s->params[i].values);
+  }
+  free(s->params);
+  free(s->backends);
+  free(s->workers);
+  free(s->chunksizes);
+  free(s->pins);
+  memset(s, 0, sizeof *s);
+}
+
+static void list_workloads(char *buf, size_t len) {
+  size_t off = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < cf_wk_count() && off < len; i++)
+    off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cf_wk_at(i)->name);
+}
+
+static int set_workloads(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  cfb_strlist l;
+  int rc = split_list("--workload", val, &l, err, errlen);
+  if (rc) return rc;
+  free(s->workloads);
+  s->nworkloads = 0;
+  s->workloads = calloc(l.n, sizeof *s->workloads);
+  if (!s->workloads) rc = fail(err, errlen, "--workload: out of memory");
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    const cf_workload *w = cf_wk_find(l.v[i]);
+    if (!w) {
+      char names[512];
+      list_workloads(names, sizeof names);
+      rc = fail(err, errlen, "--workload: unknown workload '%s'; allowed: %s", l.v[i], names);
+      break;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < s->nworkloads; j++) dup |= s->workloads[j] == w;
+    if (!dup) s->workloads[s->nworkloads++] = w;
+  }
+  strlist_free(&l);
+  return rc;
+}
+
+static int set_param(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  const char *eq = strchr(val, '=');
+  if (!eq || eq == val)
+    return fail(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...] (e.g. delay=1ms,10ms)", val);
+  size_t kl = (size_t)(eq - val);
+  for (size_t i = 0; i < s->nparams; i++)
+    if (strlen(s->params[i].key) == kl && !strncmp(s->params[i].key, val, kl))
+      return fail(err, errlen, "--param: parameter '%.*s' given twice; list its values once (%.*s=a,b)",
+                  (int)kl, val, (int)kl, val);
+  cfb_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
+  if (!np) return fail(err, errlen, "--param: out of memory");
+  s->params = np;
+  cfb_param_axis *a = &s->params[s->nparams];
+  memset(a, 0, sizeof *a);
+  char opt[128];
+  snprintf(opt, sizeof opt, "--param %.*s", (int)kl, val);
+  int rc = split_list(opt, eq + 1, &a->values, err, errlen);
+  if (rc) return rc;
+  if (!(a->key = strndup(val, kl))) {
+    strlist_free(&a->values);
+    return fail(err, errlen, "--param: out of memory");
+  }
+  s->nparams++;
+  return 0;
+}
+
+static int set_enum_axis(const char *opt, const char *val, const char *const *names, int nnames,
+                         const char *allowed, int **out, size_t *n, char *err, size_t errlen) {
+  cfb_strlist l;
+  int rc = split_list(opt, val, &l, err, errlen);
+  if (rc) return rc;
+  int *v = calloc(l.n, sizeof *v);
+  size_t cnt = 0;
+  if (!v) rc = fail(err, errlen, "%s: out of memory", opt);
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    int k = 0;
+    while (k < nnames && strcmp(names[k], l.v[i])) k++;
+    if (k == nnames) {
+      rc = fail(err, errlen, "%s: unknown value '%s'; allowed: %s", opt, l.v[i], allowed);
+      break;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < cnt; j++) dup |= v[j] == k;
+    if (!dup) v[cnt++] = k;
+  }
+  strlist_free(&l);
+  if (rc) {
+    free(v);
+    return rc;
+  }
+  free(*out);
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+/* Which options a suite may be combined with. */
+enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4 };
+
+typedef struct parse_state {
+  cfb_sweep_spec *spec;
+  cfb_run_opts *o;     /* NULL while parsing a suite's sweep */
+  int given;          /* OPT_* seen */
+  int set_items, set_repeat, set_warmup, set_max_time;
+  size_t items;
+  int repeat, warmup;
+  double max_time_s;
+} parse_state;
+
+/* The sweep axes. */
+
+static int opt_workload(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_workloads(((parse_state *)ctx)->spec, val, err, errlen);
+}
+
+static int opt_param(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_param(((parse_state *)ctx)->spec, val, err, errlen);
+}
+
+static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  static const char *const names[] = {"thread", "process"};
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  int *v = NULL;
+  size_t n;
+  int rc = set_enum_axis(opt->name, val, names, 2, "thread, process", &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->backends);
+  s->backends = malloc(n * sizeof *s->backends);
+  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cf_backend)v[i];
+  s->nbackends = n;
+  free(v);
+  return s->backends ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_pin(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  static const char *const names[] = {"none", "compact", "scatter"};
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  int *v = NULL;
+  size_t n;
+  int rc = set_enum_axis(opt->name, val, names, 3, "none, compact, scatter", &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->pins);
+  s->pins = malloc(n * sizeof *s->pins);
+  for (size_t i = 0; s->pins && i < n; i++) s->pins[i] = (cf_pin_policy)v[i];
+  s->npins = n;
+  free(v);
+  return s->pins ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_workers(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  unsigned long long *v;
+  size_t n;
+  int rc = parse_num_axis(opt->name, val, 1, CF_MAX_WORKERS, &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->workers);
+  s->workers = malloc(n * sizeof *s->workers);
+  for (size_t i = 0; s->workers && i < n; i++) s->workers[i] = (int)v[i];
+  s->nworkers = n;
+  free(v);
+  return s->workers ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+static int opt_chunksize(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  unsigned long long *v;
+  size_t n;
+  int rc = parse_num_axis(opt->name, val, 1, CF_MAX_CHUNKSIZE, &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->chunksizes);
+  s->chunksizes = malloc(n * sizeof *s->chunksizes);
+  for (size_t i = 0; s->chunksizes && i < n; i++) s->chunksizes[i] = (size_t)v[i];
+  s->nchunksizes = n;
+  free(v);
+  return s->chunksizes ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
+/* The per-sweep scalars (a suite's sweeps set them; the command line overrides). */
+
+static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 0, 100000000, &u, err, errlen);
+  if (rc) return rc;
+  ps->items = (size_t)u;
+  ps->set_items = 1;
+  return 0;
+}
+
+static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ps->repeat = (int)u;
+  ps->set_repeat = 1;
+  return 0;
+}
+
+static int opt_warmup(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 0, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ps->warmup = (int)u;
+  ps->set_warmup = 1;
+  return 0;
+}
+
+static int opt_max_time(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  double d;
+  if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
+    return cfb_fail(err, errlen,
+                    "--max-time: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+  ps->max_time_s = d;
+  ps->set_max_time = 1;
+  return 0;
+}
+
+/* The run's own options (not allowed inside a suite's sweep: o is NULL there). */
+
+static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 0, ULLONG_MAX, &u, err, errlen);
+  if (rc) return rc;
+  o->seed = u;
+  o->seed_given = 1;
+  return 0;
+}
+
+static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
+  if (rc) return rc;
+  ((parse_state *)ctx)->o->rounds = (int)u;
+  return 0;
+}
+
+static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  if (!*val) return cfb_fail(err, errlen, "--out: empty directory name");
+  free(o->out);
+  if (!(o->out = strdup(val))) return cfb_fail(err, errlen, "--out: out of memory");
+  return 0;
+}
+
+static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((parse_state *)ctx)->o->force = 1;
+  return 0;
+}
+
+static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  if (cfb_counter_layer_parse(val, &((parse_state *)ctx)->o->counters))
+    return cfb_fail(err, errlen, "--counters: unknown layer '%s'; allowed: auto, papi, perf, rusage", val);
+  return 0;
+}
+
+static int opt_suite(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  const cfb_suite *su = cfb_suite_find(val);
+  if (!su) {
+    char names[256];
+    size_t off = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < cfb_suite_count() && off < sizeof names; i++)
+      off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
+                              cfb_suite_at(i)->name);
+    return cfb_fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
+  }
+  ((parse_state *)ctx)->o->suite = su->name;
+  return 0;
+}
+
+/* Every `cfbench run` option (cfb_run_usage documents them). */
+static const cfb_option run_options[] = {
+    {"--workload", 1, opt_workload, OPT_AXIS},   {"--param", 1, opt_param, OPT_AXIS},
+    {"--backend", 1, opt_backend, OPT_AXIS},     {"--pin", 1, opt_pin, OPT_AXIS},
+    {"--workers", 1, opt_workers, OPT_AXIS},     {"--chunksize", 1, opt_chunksize, OPT_AXIS},
+    {"--items", 1, opt_items, OPT_SCALAR},       {"--repeat", 1, opt_repeat, OPT_SCALAR},
+    {"--warmup", 1, opt_warmup, OPT_SCALAR},     {"--max-time", 1, opt_max_time, OPT_SCALAR},
+    {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
+    {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
+    {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {NULL, 0, NULL, 0}};
+
+/* Before each option: note its class, and refuse the run's own options
+ * inside a suite's sweep. */
+static int check_option(void *ctx, const cfb_option *opt, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  if (opt->group == OPT_GLOBAL && !ps->o)
+    return cfb_fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", opt->name);
+  ps->given |= opt->group;
+  return 0;
+}
+
+/* Parse argv[0..argc) options into ps. */
+static int parse_args(parse_state *ps, int argc, char **argv, char *err, size_t errlen) {
+  static const cfb_optspec spec = {"run", run_options, NULL, check_option};
+  return cfb_options_parse(&spec, argc, argv, ps, err, errlen);
+}
+
+/* Defaults for the axes not given, and the scalars into the spec. */
+static int finish_spec(parse_state *ps, const parse_state *over, char *err, size_t errlen) {
+  cfb_sweep_spec *s = ps->spec;
+  if (!s->nworkloads) {
+    char names[512];
+    list_workloads(names, sizeof names);
+    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+  }
+  if (!s->nbackends) {
+    if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
+    s->backends[0] = CF_BACKEND_THREAD;
+    s->nbackends = 1;
+  }
+  if (!s->nworkers) {
+    if (!(s->workers = calloc(2, sizeof *s->workers))) return fail(err, errlen, "out of memory");
+    s->workers[0] = 1;
+    s->workers[1] = 2;
+    s->nworkers = 2;
+  }
+  if (!s->nchunksizes) {
+    if (!(s->chunksizes = calloc(1, sizeof *s->chunksizes))) return fail(err, errlen, "out of memory");
+    s->chunksizes[0] = 1;
+    s->nchunksizes = 1;
+  }
+  if (!s->npins) {
+    if (!(s->pins = calloc(1, sizeof *s->pins))) return fail(err, errlen, "out of memory");
+    s->pins[0] = CF_PIN_NONE;
+    s->npins = 1;
+  }
+  s->items = ps->set_items ? ps->items : 0;
+  s->repeat = ps->set_repeat ? ps->repeat : 5;
+  s->warmup = ps->set_warmup ? ps->warmup : 1;
+  s->max_time_s = ps->set_max_time ? ps->max_time_s : 0;
+  if (over) { /* the command line overrides a suite's values */
+    if (over->set_items) s->items = over->items;
+    if (over->set_repeat) s->repeat = over->repeat;
+    if (over->set_warmup) s->warmup = over->warmup;
+    if (over->set_max_time) s->max_time_s = over->max_time_s;
+  }
+  /* Every --param key must belong to a selected workload. */
+  for (size_t i = 0; i < s->nparams; i++) {
+    int found = 0;
+    for (size_t j = 0; j < s->nworkloads && !found; j++)
+      for (size_t k = 0; k < s->workloads[j]->nparams && !found; k++)
+        found = !strcmp(s->workloads[j]->params[k].name, s->params[i].key);
+    if (!found) {
+      char names[512];
+      size_t off = 0;
+      names[0] = '\0';
+      for (size_t j = 0; j < s->nworkloads; j++)
+        for (size_t k = 0; k < s->workloads[j]->nparams && off < sizeof names; k++)
+          off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "",
+                                  s->workloads[j]->params[k].name);
+      return fail(err, errlen, "--param: unknown parameter '%s' for %s%s; allowed: %s", s->params[i].key,
+                  s->nworkloads > 1 ? "the selected workloads " : "workload ",
+                  s->nworkloads > 1 ? "" : s->workloads[0]->name, names[0] ? names : "(none)");
+    }
+  }
+  return 0;
+}
+
+/* Split a suite sweep string on spaces into argv (in place in `buf`). */
+static int split_words(char *buf, char **argv, int max) {
+  int n = 0;
+  for (char *p = strtok(buf, " \t"); p && n < max; p = strtok(NULL, " \t")) argv[n++] = p;
+  return n;
+}
+
+static char *join_args(int argc, char **argv) {
+  size_t len = strlen("cfbench") + 1;
+  for (int i = 0; i < argc; i++) len += strlen(argv[i]) * 4 + 3;
+  char *s = malloc(len), *p = s;
+  if (!s) return NULL;
+  p += sprintf(p, "cfbench");
+  for (int i = 0; i < argc; i++) {
+    int plain = *argv[i] != '\0';
+    for (const char *c = argv[i]; *c; c++)
+      if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,=/:+@%", *c))
+        plain = 0;
+    *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", argv[i]);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = argv[i]; *c; c++) {
+      if (*c == '\'') p += sprintf(p, "'\\''");
+      else *p++ = *c;
+    }
+    *p++ = '\'';
+  }
+  *p = '\0';
+  return s;
+}
+
+int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  err[0] = '\0';
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      cfb_run_usage(stdout);
+      return 1;
+    }
+  const char *envc = getenv("CFBENCH_COUNTERS");
+  if (envc && *envc && cfb_counter_layer_parse(envc, &o->counters))
+    return fail(err, errlen, "CFBENCH_COUNTERS: unknown layer '%s'; allowed: auto, papi, perf, rusage",
+                envc);
+  o->command_line = join_args(argc, argv);
+  cfb_sweep_spec cli;
+  memset(&cli, 0, sizeof cli);
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  ps.spec = &cli;
+  ps.o = o;
+  int rc = parse_args(&ps, argc - 1, argv + 1, err, errlen);
+  if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
+    rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
+                           "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
+                           "--rounds --seed --out --force --counters");
+  if (rc == 0 && !o->suite) {
+    rc = finish_spec(&ps, NULL, err, errlen);
+    if (rc == 0) {
+      o->specs = malloc(sizeof *o->specs);
+      if (!o->specs) rc = fail(err, errlen, "out of memory");
+      else o->specs[o->nspecs++] = cli;
+    }
+  }
+  if (rc || o->suite) spec_free(&cli);
+  if (rc == 0 && o->suite) {
+    const cfb_suite *su = cfb_suite_find(o->suite);
+    size_t n = 0;
+    while (su->sweeps[n]) n++;
+    o->specs = calloc(n, sizeof *o->specs);
+    if (!o->specs) rc = fail(err, errlen, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      char buf[1024], *words[64];
+      snprintf(buf, sizeof buf, "%s", su->sweeps[i]);
+      int nw = split_words(buf, words, 64);
+      parse_state sp;
+      memset(&sp, 0, sizeof sp);
+      sp.spec = &o->specs[i];
+      o->nspecs = i + 1;
+      char sub[256];
+      rc = parse_args(&sp, nw, words, sub, sizeof sub);
+      if (rc == 0) rc = finish_spec(&sp, &ps, sub, sizeof sub);
+      if (rc) fail(err, errlen, "suite %s, sweep %zu: %s", su->name, i + 1, sub);
+    }
+    /* The suite's rounds, unless --rounds was given. */
+    if (rc == 0 && !o->rounds) {
+      o->rounds = su->rounds > 0 ? su->rounds : 1;
+      if (su->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
+        for (size_t i = 0; i < o->nspecs; i++)
+          if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
+    }
+  }
+  if (rc == 0 && !o->rounds) o->rounds = 1;
+  if (rc) cfb_run_opts_free(o);
+  return rc;
+}
+
+void cfb_run_opts_free(cfb_run_opts *o) {
+  for (size_t i = 0; i < o->nspecs; i++) spec_free(&o->specs[i]);
+  free(o->specs);
+  free(o->out);
+  free(o->command_line);
+  memset(o, 0, sizeof *o);
+}

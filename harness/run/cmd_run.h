@@ -1,0 +1,21 @@
+/* cmd_run.h -- the producer's subcommands, one entry point each, so main.c
+ * only dispatches.  Each takes the arguments after the subcommand name
+ * (argv[0] is the subcommand) and returns the process exit code: 0 ok,
+ * 1 the work failed (e.g. a failed configuration), 2 bad input, 130
+ * interrupted. */
+#ifndef CFB_CMD_RUN_H
+#define CFB_CMD_RUN_H
+
+#include <stddef.h>
+
+int cfb_cmd_list(int argc, char **argv);     /* list.c: cfbench list */
+int cfb_cmd_topology(int argc, char **argv); /* topology.c: cfbench topology */
+int cfb_cmd_run(int argc, char **argv);      /* run.c: cfbench run [OPTIONS] */
+
+/* `cfbench run` that also says where it wrote: the results directory it
+ * used (--out or the default results/runs/<UTC time>) is copied into
+ * dir_used (dir_len bytes, may be NULL).  For `cfbench bench` (bench.c),
+ * which then plots and reports that directory. */
+int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len);
+
+#endif

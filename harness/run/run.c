@@ -1,0 +1,260 @@
+/* run.c -- `cfbench run`: parse, expand and validate
+ * the sweep (bad input: exit 2 before anything is written), then run it in
+ * rounds: each round runs every configuration still active, in that
+ * round's randomized order, for its share of the repetitions, appending
+ * runs.csv row by row; finally summarize every configuration over all of
+ * its rows and write summary.csv, results.json and meta.json atomically.
+ * SIGINT stops after the current repetition; what finished is kept and
+ * summarized (exit 130).  A failed configuration is reported, sits out
+ * the later rounds, and the run goes on (exit 1 at the end). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_run.h"
+#include "console.h"
+#include "env.h"
+#include "output.h"
+#include "runner.h"
+#include "sweep.h"
+
+typedef struct run_ctx {
+  FILE *runs;
+  int write_failed;
+  cfb_row *rows;
+  size_t nrows, cap;
+  cfb_progress progress;
+  int round;       /* the round running (0-based) */
+  size_t current;  /* 1-based place of the configuration running in the round's order */
+  int any_failed;
+  int oom;
+} run_ctx;
+
+static void on_row(void *ud, cfb_row *row) {
+  run_ctx *x = ud;
+  if (!row->ok) x->any_failed = 1;
+  if (x->runs && cfb_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+    x->write_failed = 1;
+    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+  }
+  if (x->nrows == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 64;
+    cfb_row *nr = realloc(x->rows, cap * sizeof *nr);
+    if (!nr) { /* the row is on disk; keep going without it in memory */
+      free(row->metrics);
+      x->oom = 1;
+      return;
+    }
+    x->rows = nr;
+    x->cap = cap;
+  }
+  x->rows[x->nrows++] = *row;
+}
+
+static void on_rep(void *ud, const cfb_sweep_config *c, int warm, int rep, int n) {
+  run_ctx *x = ud;
+  cfb_progress_rep(&x->progress, x->round, x->current, c, warm, rep, n);
+}
+
+/* Rounds after `round` in which c has repetitions planned. */
+static size_t later_steps(const cfb_sweep *sw, const cfb_sweep_config *c, int round) {
+  size_t n = 0;
+  for (int r = round + 1; r < sw->rounds; r++) n += cfb_sweep_round_share(c, sw->rounds, r) > 0;
+  return n;
+}
+
+static uint64_t clock_seed(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t s = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20);
+  return cfb_rng_next(&s) % 1000000000u; /* short enough to retype */
+}
+
+/* meta.json's view of the run before it starts. */
+static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o, const cfb_sweep *sw,
+                      const cfb_counters *ctr, uint64_t seed) {
+  memset(meta, 0, sizeof *meta);
+  meta->env = env;
+  meta->command_line = o->command_line;
+  meta->seed = seed;
+  meta->suite = o->suite;
+  cfb_utc_stamp(meta->started, sizeof meta->started, 1);
+  meta->counter_layer = cfb_counter_layer_name(cfb_counters_layer(ctr));
+  meta->counter_reason = cfb_counters_reason(ctr);
+  meta->counter_note = cfb_counters_note(ctr);
+  meta->repeat = o->specs[0].repeat;
+  meta->warmup = o->specs[0].warmup;
+  meta->rounds = sw->rounds;
+  meta->items = o->specs[0].items;
+  meta->max_time_s = o->specs[0].max_time_s;
+  meta->configs = sw->n;
+}
+
+/* Every round, each in its shuffled order, until done or SIGINT.  Returns
+ * 1 if something ran out of memory (the run goes on), else 0. */
+static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+  int oom = 0;
+  for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+    const size_t *order = cfb_sweep_round_order(sw, rd);
+    x->round = rd;
+    for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
+      size_t i = order[k];
+      const cfb_sweep_config *c = &sw->cfg[i];
+      int share = cfb_sweep_round_share(c, sw->rounds, rd);
+      if (share == 0 || !cfb_runner_active(&res[i])) continue; /* sits this round out */
+      x->current = k + 1;
+      size_t before = x->nrows;
+      if (cfb_runner_round(runner, c, rd, share, &res[i]) != 0) oom = 1;
+      if (x->nrows == before && cfb_interrupted()) break; /* interrupted before it started */
+      if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) oom = 1;
+      int final = !cfb_runner_active(&res[i]);
+      if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
+      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
+    }
+  }
+  return oom;
+}
+
+/* Summaries of what ran, over all rounds, in expansion order; then
+ * summary.csv, results.json and meta.json, and the closing table.  Sets
+ * *nfailed; returns 1 if writing failed or memory ran out, else 0. */
+static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_config_result *res,
+                      const run_ctx *x, int *oom, size_t *nfailed) {
+  cfb_config_result *done = calloc(sw->n, sizeof *done);
+  size_t ndone = 0;
+  *nfailed = 0;
+  for (size_t i = 0; done && i < sw->n; i++) {
+    if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) *oom = 1;
+    if (res[i].status == CFB_CFG_NOT_RUN) continue;
+    if (res[i].status == CFB_CFG_FAILED) (*nfailed)++;
+    done[ndone++] = res[i];
+  }
+  meta->configs_done = ndone;
+  cfb_utc_stamp(meta->finished, sizeof meta->finished, 1);
+  int werr = !done;
+  if (done && cfb_out_write_summary(dir, done, ndone) != 0) werr = 1;
+  if (done && cfb_out_write_results_json(dir, meta, done, ndone, x->rows, x->nrows) != 0) werr = 1;
+  if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
+  if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
+  if (done) {
+    printf("\n");
+    cfb_console_table(stdout, done, ndone);
+  }
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
+         *nfailed, x->nrows, dir);
+  free(done);
+  return werr;
+}
+
+/* Parse, expand and open the results directory: 0, or the exit code
+ * (0 after --help via *help, 2 bad input) with the message said. */
+static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint64_t *seed,
+                     char *dir, size_t dirlen, FILE **runs, int *help) {
+  char err[512];
+  *help = 0;
+  int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
+  if (rc == 1) {
+    *help = 1;
+    return 0;
+  }
+  if (rc) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    return 2;
+  }
+  *seed = o->seed_given ? o->seed : clock_seed();
+  if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    cfb_run_opts_free(o);
+    return 2;
+  }
+  if (o->out) snprintf(dir, dirlen, "%s", o->out);
+  else {
+    char stamp[32];
+    cfb_utc_stamp(stamp, sizeof stamp, 0);
+    snprintf(dir, dirlen, "results/runs/%s", stamp);
+  }
+  if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
+      !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    cfb_sweep_free(sw);
+    cfb_run_opts_free(o);
+    return 2;
+  }
+  return 0;
+}
+
+static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
+  cfb_run_opts o;
+  cfb_sweep sw;
+  uint64_t seed = 0;
+  char dir[4096];
+  FILE *runs = NULL;
+  int help;
+  int rc = run_setup(argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
+  if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
+  if (rc || help) return rc;
+
+  cfb_env env;
+  cfb_env_capture(&env);
+  cfb_counters *ctr = NULL;
+  cfb_config_result *res = calloc(sw.n, sizeof *res);
+  for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
+  if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
+    fprintf(stderr, "cfbench run: out of memory\n");
+    fclose(runs);
+    free(res);
+    cfb_counters_free(ctr);
+    cfb_sweep_free(&sw);
+    cfb_run_opts_free(&o);
+    return 1;
+  }
+  size_t nreps = 0, nsteps = 0;
+  for (size_t i = 0; i < sw.n; i++) {
+    nreps += (size_t)sw.cfg[i].repeat;
+    nsteps += 1 + later_steps(&sw, &sw.cfg[i], 0);
+  }
+  cfb_meta meta;
+  meta_init(&meta, &env, &o, &sw, ctr, seed);
+  if (cfb_out_write_meta(dir, &meta) != 0) /* a first meta.json: an interrupted run has one too */
+    fprintf(stderr, "cfbench run: writing %s/meta.json failed: %s\n", dir, strerror(errno));
+  cfb_console_header(stdout, &env, meta.counter_layer, meta.counter_reason, meta.counter_note, seed,
+                    o.suite, sw.n, nreps, sw.rounds, dir);
+
+  run_ctx x;
+  memset(&x, 0, sizeof x);
+  x.runs = runs;
+  cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
+  cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
+  cfb_interrupt_reset();
+  cfb_interrupt_install();
+  int oom = run_rounds(&runner, &sw, res, &x);
+  cfb_progress_finish(&x.progress);
+  int interrupted = cfb_interrupted();
+  cfb_interrupt_uninstall();
+  fclose(runs);
+
+  meta.interrupted = interrupted;
+  size_t nfailed;
+  int werr = finish_run(dir, &meta, &sw, res, &x, &oom, &nfailed);
+  if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
+
+  for (size_t i = 0; i < x.nrows; i++) free(x.rows[i].metrics);
+  free(x.rows);
+  free(res);
+  cfb_counters_free(ctr);
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
+  if (interrupted) return 130;
+  return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
+}
+
+int cfb_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
+
+int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
+  return run_main(argc, argv, dir_used, dir_len);
+}

@@ -1,0 +1,411 @@
+/* runner.c -- one configuration, measured (see runner.h).
+ *
+ * Per repetition: counters armed, executor created (pool_start_s),
+ * then the timed region: every item submitted through cf_map with the
+ * configuration's chunksize (chunksize 1 too, so every configuration takes
+ * the same path) and every result checked with cf_wk_check as it arrives;
+ * then the executor is shut down and freed and the counters read (so
+ * worker threads/processes have exited and their counts are in).  Task
+ * latency and queue wait come from the per-chunk records (cf_map_record). */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------ interrupt */
+
+static volatile sig_atomic_t interrupted;
+static struct sigaction old_sigint;
+static int installed;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+void cfb_interrupt_install(void) {
+  if (installed) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART; /* a second ^C ends the program */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_sigint);
+  installed = 1;
+}
+
+void cfb_interrupt_uninstall(void) {
+  if (!installed) return;
+  sigaction(SIGINT, &old_sigint, NULL);
+  installed = 0;
+}
+
+int cfb_interrupted(void) { return interrupted != 0; }
+void cfb_interrupt_reset(void) { interrupted = 0; }
+void cfb_interrupt_raise(void) { interrupted = 1; }
+
+double cfb_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------- one rep */
+
+typedef struct input_state {
+  const cf_wk_run *run;
+  size_t next, n;
+} input_state;
+
+static int next_item(void *ud, const void **arg, size_t *len) {
+  input_state *in = ud;
+  if (in->next >= in->n) return 0;
+  cf_wk_item(in->run, in->next++, arg, len);
+  return 1;
+}
+
+static void set_error(cfb_row *row, const char *fmt, ...) {
+  if (row->error[0]) return; /* keep the first */
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(row->error, sizeof row->error, fmt, ap);
+  va_end(ap);
+}
+
+/* Collapse a message to one line for the CSV. */
+static void one_line(char *s) {
+  for (; *s; s++)
+    if (*s == '\n' || *s == '\r') *s = ' ';
+}
+
+static char *metrics_string(const cf_wk_run *run) {
+  cf_wk_metric m[32];
+  size_t n = cf_wk_metrics(run, m, 32), cap = 1, off = 0;
+  for (size_t i = 0; i < n; i++) cap += strlen(m[i].name) + 32;
+  char *s = malloc(cap);
+  if (!s) return NULL;
+  s[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    off += (size_t)snprintf(s + off, cap - off, "%s%s=%.6g", i ? ";" : "", m[i].name, m[i].value);
+  return s;
+}
+
+/* What one repetition records per task (chunk) as it runs. */
+typedef struct rep_records {
+  double *lat, *qw;  /* latency start->end and queue wait, us */
+  size_t n, cap;
+  const int *plan;   /* the PU pinning gives each worker, NULL: not checked */
+  long violations;
+} rep_records;
+
+/* A fresh executor for the repetition, outside the timed region.  Workers
+ * inherit a blocked SIGINT: ^C reaches only this thread, and sleeping
+ * tasks are not cut short.  NULL with row->error set on failure. */
+static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.backend = c->backend;
+  cfg.max_workers = c->workers;
+  cfg.pin = c->pin;
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  cf_executor *ex = NULL;
+  double t = cfb_now_s();
+  int rc = cf_executor_new(&ex, &cfg);
+  row->pool_start_s = cfb_now_s() - t;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc == 0) return ex;
+  row->pool_start_s = NAN;
+  if (rc == CF_ENOSYS)
+    snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
+             cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
+             c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
+  else
+    snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+  return NULL;
+}
+
+/* Keep the task record of the item just collected (once per chunk). */
+static void record_task(cf_map *m, const cfb_sweep_config *c, rep_records *rr, uint64_t *last_id) {
+  cf_task_record rec;
+  cf_map_record(m, &rec);
+  if (rec.id == *last_id || !rec.start_ns || !rec.end_ns || rr->n >= rr->cap) return;
+  *last_id = rec.id;
+  if (rr->plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
+      rec.cpu != rr->plan[rec.worker])
+    rr->violations++;
+  rr->lat[rr->n] = (double)(rec.end_ns - rec.start_ns) / 1e3;
+  rr->qw[rr->n] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
+  rr->n++;
+}
+
+/* The timed region: map every item through the executor, check each
+ * result, count the items done.  Sets row->wall_s. */
+static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                      rep_records *rr) {
+  cf_wk_reset_metrics(run);
+  input_state in = {run, 0, row->items};
+  cf_map_options mo;
+  cf_map_options_init(&mo);
+  mo.chunksize = c->chunksize;
+  mo.timeout_s = c->max_time_s > 0 ? c->max_time_s : -1;
+  cf_map *m = NULL;
+  char msg[256], a[300];
+  uint64_t last_id = 0;
+  double t0 = cfb_now_s();
+  int rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
+  if (rc != 0) set_error(row, "cf_map: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+  for (size_t i = 0; m; i++) {
+    const void *data;
+    size_t len;
+    rc = cf_map_next(m, &data, &len);
+    if (rc == CF_EOF) break;
+    if (rc == CF_ETIMEDOUT) {
+      snprintf(a, sizeof a, "%.3g s", c->max_time_s);
+      set_error(row, "timed out after --max-time %s", a);
+      break;
+    }
+    record_task(m, c, rr, &last_id);
+    if (rc != 0) {
+      snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(rc));
+      char why[200] = "";
+      if (rc == CF_ETASK && cf_wk_task_error(run, cf_map_task_code(m), why, sizeof why) == 0 && why[0])
+        snprintf(msg, sizeof msg, " (%s)", why);
+      else if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
+      else snprintf(msg, sizeof msg, " (%s)", cf_strerror(rc));
+      set_error(row, "%s%s", a, msg);
+      continue;
+    }
+    msg[0] = '\0';
+    if (cf_wk_check(run, i, data, len, msg, sizeof msg) != 0) {
+      snprintf(a, sizeof a, "item %zu: check failed: ", i);
+      set_error(row, "%s%s", a, msg[0] ? msg : "wrong result");
+      continue;
+    }
+    row->items_done++;
+  }
+  row->wall_s = cfb_now_s() - t0;
+  cf_map_free(m);
+}
+
+/* The row's figures from what was recorded, and its verdict. */
+static void finish_row(cf_wk_run *run, double ideal, rep_records *rr, cfb_row *row) {
+  if (rr->plan) row->placement_violations = rr->violations;
+  row->items_per_s = row->wall_s > 0 ? (double)row->items_done / row->wall_s : NAN;
+  if (ideal > 0 && isfinite(ideal)) row->efficiency = row->items_per_s / ideal;
+  if (rr->n) {
+    cfb_stats_sort(rr->lat, rr->n);
+    cfb_stats_sort(rr->qw, rr->n);
+    row->lat_p50_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.50);
+    row->lat_p90_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.90);
+    row->lat_p99_us = cfb_stats_quantile_sorted(rr->lat, rr->n, 0.99);
+    row->qwait_p50_us = cfb_stats_quantile_sorted(rr->qw, rr->n, 0.50);
+  }
+  row->metrics = metrics_string(run);
+  if (row->items_done != row->items && !row->error[0]) {
+    char a[64];
+    snprintf(a, sizeof a, "%zu of %zu", row->items_done, row->items);
+    set_error(row, "items completed %s items requested", a);
+  }
+  /* Every item counted but an error said (e.g. a timeout at the end) stays failed. */
+  row->ok = row->items_done == row->items && !row->error[0];
+}
+
+/* One measured (or warm-up) repetition into row: start a pool, run the
+ * items, make the row.  0 (row->ok says how it went), or -1 out of memory. */
+static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, double ideal,
+                   cfb_row *row) {
+  row->items = cf_wk_items(run);
+  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
+  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
+  row->ideal_items_per_s = ideal;
+  row->efficiency = NAN;
+  row->placement_violations = c->pin == CF_PIN_NONE ? 0 : -1;
+  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
+
+  rep_records rr = {0};
+  rr.cap = (row->items + c->chunksize - 1) / c->chunksize;
+  rr.lat = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.lat);
+  rr.qw = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.qw);
+  /* Where pinning should have put each worker, to count violations. */
+  int *plan = NULL;
+  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
+      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
+    free(plan);
+    plan = NULL;
+  }
+  rr.plan = plan;
+  int rc = 0;
+  if (!rr.lat || !rr.qw) {
+    rc = -1;
+  } else {
+    cfb_counters_start(r->counters);
+    cf_executor *ex = start_pool(c, row);
+    if (ex) run_items(ex, c, run, row, &rr);
+    cf_executor_free(ex);
+    cfb_counters_stop(r->counters, &row->ctr);
+    if (ex) finish_row(run, ideal, &rr, row);
+  }
+  free(plan);
+  free(rr.lat);
+  free(rr.qw);
+  return rc;
+}
+
+/* ------------------------------------------------------------- config */
+
+void cfb_runner_init(cfb_config_result *res, const cfb_sweep_config *c) {
+  memset(res, 0, sizeof *res);
+  res->cfg = c;
+  res->ideal_items_per_s = res->efficiency_median = NAN;
+  res->status = CFB_CFG_NOT_RUN;
+  cfb_stats_summarize(NULL, 0, 0, &res->s);
+}
+
+int cfb_runner_active(const cfb_config_result *res) {
+  return res->stop == CFB_STOP_NONE && res->measured < res->cfg->repeat;
+}
+
+static void blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
+  memset(row, 0, sizeof *row);
+  row->cfg = c;
+  row->wall_s = row->items_per_s = row->pool_start_s = NAN;
+  row->lat_p50_us = row->lat_p90_us = row->lat_p99_us = row->qwait_p50_us = NAN;
+  row->ideal_items_per_s = row->efficiency = NAN;
+  row->ctr = (cfb_counter_values){NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+  row->placement_violations = -1;
+  row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
+}
+
+int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
+                    cfb_config_result *res) {
+  if (!cfb_runner_active(res) || nreps <= 0 || cfb_interrupted()) return 0;
+  if (nreps > c->repeat - res->measured) nreps = c->repeat - res->measured;
+  /* The budget is the configuration's total over all rounds. */
+  if (res->measured > 0 && c->max_time_s > 0 && res->used_s > c->max_time_s) {
+    res->stop = CFB_STOP_MAX_TIME;
+    return 0;
+  }
+
+  cf_wk_run *run = NULL;
+  char msg[256] = "";
+  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, c->backend, &run, msg,
+                         sizeof msg);
+  if (rc != 0) {
+    cfb_row row;
+    blank_row(r, c, &row);
+    row.repeat = res->measured++;
+    row.round = round;
+    row.items = c->items;
+    snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
+             cf_err_name(rc));
+    one_line(row.error);
+    res->stop = CFB_STOP_FAILED;
+    r->on_row(r->ud, &row);
+    return 0;
+  }
+  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
+  if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
+
+  double start = cfb_now_s();
+  int nwarm = res->warmed ? 0 : c->warmup, oom = 0;
+  res->warmed = 1; /* warm-ups run in the configuration's first round only */
+  for (int k = 0; k < nwarm + nreps; k++) {
+    if (cfb_interrupted()) break;
+    int is_warm = k < nwarm;
+    if (!is_warm && res->measured > 0 && c->max_time_s > 0 &&
+        res->used_s + (cfb_now_s() - start) > c->max_time_s) {
+      res->stop = CFB_STOP_MAX_TIME;
+      break;
+    }
+    if (r->on_rep)
+      r->on_rep(r->ud, c, is_warm, is_warm ? k : res->measured, is_warm ? nwarm : c->repeat);
+    cfb_row row;
+    memset(&row, 0, sizeof row);
+    row.cfg = c;
+    row.repeat = res->measured;
+    row.round = round;
+    if (one_rep(r, c, run, ideal, &row) != 0) {
+      oom = 1;
+      break;
+    }
+    one_line(row.error);
+    if (is_warm && row.ok) {
+      free(row.metrics);
+      continue;
+    }
+    if (is_warm) { /* a failed warm-up is reported as the first repetition */
+      char e[sizeof row.error];
+      snprintf(e, sizeof e, "warm-up: %.200s", row.error);
+      memcpy(row.error, e, sizeof e);
+    }
+    res->measured++;
+    int ok = row.ok;
+    r->on_row(r->ud, &row);
+    if (!ok) { /* the next repetitions would fail alike: not retried in later rounds */
+      res->stop = CFB_STOP_FAILED;
+      break;
+    }
+  }
+  res->used_s += cfb_now_s() - start;
+  cf_wk_teardown(run);
+  return oom ? -1 : 0;
+}
+
+int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows) {
+  const cfb_sweep_config *c = res->cfg;
+  size_t nmine = 0;
+  for (size_t i = 0; i < nrows; i++) nmine += rows[i].cfg == c;
+  double *ips = calloc(nmine ? nmine : 1, sizeof *ips);
+  double *ideal = calloc(nmine ? nmine : 1, sizeof *ideal);
+  if (!ips || !ideal) {
+    free(ips);
+    free(ideal);
+    return -1;
+  }
+  size_t nok = 0, nfailed = 0, nideal = 0;
+  const char *first_error = NULL;
+  for (size_t i = 0; i < nrows; i++) {
+    const cfb_row *row = &rows[i];
+    if (row->cfg != c) continue;
+    if (isfinite(row->ideal_items_per_s) && row->ideal_items_per_s > 0)
+      ideal[nideal++] = row->ideal_items_per_s;
+    if (row->ok) ips[nok++] = row->items_per_s;
+    else if (nfailed++ == 0) first_error = row->error;
+  }
+  res->nrows = nmine;
+  res->error[0] = '\0';
+  int rc = cfb_stats_summarize(ips, nok, c->seed, &res->s);
+  /* The ideal-rate model may be calibrated at each prepare (one per
+   * round): the median of what the rows saw. */
+  res->ideal_items_per_s = nideal ? cfb_stats_median(ideal, nideal) : NAN;
+  res->efficiency_median = nok && res->ideal_items_per_s > 0 ? res->s.median / res->ideal_items_per_s : NAN;
+  if (first_error) snprintf(res->error, sizeof res->error, "%s", first_error);
+  if (nok == 0) {
+    res->status = nfailed ? CFB_CFG_FAILED : CFB_CFG_NOT_RUN;
+    if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
+  } else if (nfailed) {
+    res->status = CFB_CFG_PARTIAL;
+  } else if (nok < (size_t)c->repeat) {
+    res->status = CFB_CFG_PARTIAL;
+    snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
+             res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"
+             : cfb_interrupted()            ? "interrupted"
+                                           : "stopped",
+             nok, c->repeat);
+  } else {
+    res->status = CFB_CFG_OK;
+  }
+  free(ips);
+  free(ideal);
+  return rc;
+}

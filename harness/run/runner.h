@@ -1,0 +1,62 @@
+/* runner.h -- measures one configuration, one round at a time: prepares
+ * the workload, runs the warm-ups (first round only) and the round's share
+ * of the repetitions (a fresh executor per repetition, created outside the
+ * timed region), checks every result, and hands each measured repetition
+ * to the caller as a cfb_row; then summarizes the configuration from all of
+ * its rows.
+ * The runner computes; writers and the terminal only format.
+ *
+ * Also the run's one piece of global state: the SIGINT flag. */
+#ifndef CFB_RUNNER_H
+#define CFB_RUNNER_H
+
+#include "counters.h"
+#include "sweep.h"
+
+typedef struct cfb_runner {
+  cfb_counters *counters;
+  int ncpus;                 /* usable CPUs, for the ideal-rate model */
+  /* Takes ownership of row->metrics.  Called as each repetition ends. */
+  void (*on_row)(void *ud, cfb_row *row);
+  /* A repetition is about to start: warm-up i (0-based) of n, or measured
+   * repetition i of n = c->repeat (i is its repetition index). */
+  void (*on_rep)(void *ud, const cfb_sweep_config *c, int warm, int i, int n);
+  void *ud;
+} cfb_runner;
+
+/* A configuration that has not run yet (status CFB_CFG_NOT_RUN). */
+void cfb_runner_init(cfb_config_result *res, const cfb_sweep_config *c);
+
+/* Whether the configuration still runs in later rounds: it has repetitions
+ * left and has neither failed nor used up its --max-time. */
+int cfb_runner_active(const cfb_config_result *res);
+
+/* Run `nreps` more measured repetitions of c (its share of round `round`),
+ * continuing res: the workload is prepared for this round and torn down at
+ * its end; the warm-ups run first in the configuration's first round only.
+ * A failed repetition (or prepare) stops the configuration for good; so
+ * does --max-time, which counts the configuration's time over all rounds.
+ * Stops before the next repetition when cfb_interrupted().  Does nothing
+ * when the configuration is no longer active.  Returns 0, or -1 out of
+ * memory. */
+int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
+                    cfb_config_result *res);
+
+/* The summary of res->cfg (n, median, MAD, CI, status, error, nrows)
+ * computed from its rows among rows[0..nrows) -- every round's.  Returns 0,
+ * or -1 out of memory. */
+int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows);
+
+/* SIGINT: the handler sets a flag (a second SIGINT kills as usual). */
+void cfb_interrupt_install(void);
+void cfb_interrupt_uninstall(void);
+int cfb_interrupted(void);
+/* Clear the flag (tests, or a second run in one process). */
+void cfb_interrupt_reset(void);
+/* Raise the flag as SIGINT would (tests). */
+void cfb_interrupt_raise(void);
+
+/* Monotonic seconds. */
+double cfb_now_s(void);
+
+#endif

@@ -1,0 +1,226 @@
+/* sweep.c -- expands sweep specs into configurations: the cartesian
+ * product of workloads x (the --param values that apply to each workload)
+ * x backends x workers x chunksizes x pins; validates the parameter values
+ * with the workload registry before anything runs; and shuffles the run
+ * order of every round with the run's seed (Fisher-Yates) so drift over
+ * time does not masquerade as an effect of a knob.  Rounds split each
+ * configuration's repetitions (cfb_sweep_round_share) so a burst of load
+ * hits a little of every configuration rather than all of one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep.h"
+
+const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+
+const char *cfb_pin_name(cf_pin_policy p) {
+  switch (p) {
+  case CF_PIN_COMPACT: return "compact";
+  case CF_PIN_SCATTER: return "scatter";
+  case CF_PIN_LIST: return "list";
+  default: return "none";
+  }
+}
+
+const char *cfb_cfg_status_name(cfb_cfg_status s) {
+  switch (s) {
+  case CFB_CFG_OK: return "ok";
+  case CFB_CFG_PARTIAL: return "partial";
+  case CFB_CFG_FAILED: return "failed";
+  default: return "not_run";
+  }
+}
+
+static void config_free(cfb_sweep_config *c) {
+  for (size_t i = 0; i < c->nkv; i++) free(c->kv[i]);
+  free(c->kv);
+  free(c->params);
+}
+
+void cfb_sweep_free(cfb_sweep *s) {
+  for (size_t i = 0; i < s->n; i++) config_free(&s->cfg[i]);
+  free(s->cfg);
+  free(s->order);
+  memset(s, 0, sizeof *s);
+}
+
+static int has_param(const cf_workload *w, const char *key) {
+  for (size_t k = 0; k < w->nparams; k++)
+    if (!strcmp(w->params[k].name, key)) return 1;
+  return 0;
+}
+
+typedef struct builder {
+  cfb_sweep *s;
+  size_t cap;
+} builder;
+
+static int same_config(const cfb_sweep_config *a, const cfb_sweep_config *b) {
+  if (a->w != b->w || a->backend != b->backend || a->workers != b->workers ||
+      a->chunksize != b->chunksize || a->pin != b->pin || a->items != b->items || a->nkv != b->nkv)
+    return 0;
+  for (size_t i = 0; i < a->nkv; i++)
+    if (strcmp(a->kv[i], b->kv[i])) return 0;
+  return 1;
+}
+
+static int push(builder *b, cfb_sweep_config *c) {
+  for (size_t i = 0; i < b->s->n; i++)
+    if (same_config(&b->s->cfg[i], c)) {
+      config_free(c);
+      return 0;
+    }
+  if (b->s->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    cfb_sweep_config *nc = realloc(b->s->cfg, cap * sizeof *nc);
+    if (!nc) return -1;
+    b->s->cfg = nc;
+    b->cap = cap;
+  }
+  c->index = b->s->n;
+  b->s->cfg[b->s->n++] = *c;
+  return 0;
+}
+
+/* Configurations of one workload of spec sp, for one choice of parameter
+ * values (idx[] over the applicable axes ax[]). */
+static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w,
+                      const cfb_param_axis *const *ax, const size_t *idx, size_t nax) {
+  for (size_t ib = 0; ib < sp->nbackends; ib++)
+    for (size_t iw = 0; iw < sp->nworkers; iw++)
+      for (size_t ic = 0; ic < sp->nchunksizes; ic++)
+        for (size_t ip = 0; ip < sp->npins; ip++) {
+          cfb_sweep_config c;
+          memset(&c, 0, sizeof c);
+          c.w = w;
+          c.backend = sp->backends[ib];
+          c.workers = sp->workers[iw];
+          c.chunksize = sp->chunksizes[ic];
+          c.pin = sp->pins[ip];
+          c.items = sp->items;
+          c.repeat = sp->repeat;
+          c.warmup = sp->warmup;
+          c.max_time_s = sp->max_time_s;
+          c.kv = calloc(nax ? nax : 1, sizeof *c.kv);
+          if (!c.kv) return -1;
+          for (size_t a = 0; a < nax; a++) {
+            const char *v = ax[a]->values.v[idx[a]];
+            size_t len = strlen(ax[a]->key) + strlen(v) + 2;
+            if (!(c.kv[a] = malloc(len))) {
+              config_free(&c);
+              return -1;
+            }
+            snprintf(c.kv[a], len, "%s=%s", ax[a]->key, v);
+            c.nkv = a + 1;
+          }
+          if (push(b, &c)) {
+            config_free(&c);
+            return -1;
+          }
+        }
+  return 0;
+}
+
+static int expand_spec(builder *b, const cfb_sweep_spec *sp) {
+  for (size_t iw = 0; iw < sp->nworkloads; iw++) {
+    const cf_workload *w = sp->workloads[iw];
+    const cfb_param_axis *ax[64];
+    size_t idx[64] = {0}, nax = 0;
+    for (size_t a = 0; a < sp->nparams && nax < 64; a++)
+      if (has_param(w, sp->params[a].key)) ax[nax++] = &sp->params[a];
+    for (;;) { /* odometer over the parameter values */
+      if (expand_one(b, sp, w, ax, idx, nax)) return -1;
+      size_t a = 0;
+      while (a < nax && ++idx[a] == ax[a]->values.n) idx[a++] = 0;
+      if (a == nax) break;
+    }
+  }
+  return 0;
+}
+
+/* Check each distinct (workload, parameters) once and learn its canonical
+ * parameter string. */
+static int validate(cfb_sweep *s, char *err, size_t errlen) {
+  for (size_t i = 0; i < s->n; i++) {
+    cfb_sweep_config *c = &s->cfg[i];
+    for (size_t j = 0; j < i && !c->params; j++) {
+      const cfb_sweep_config *d = &s->cfg[j];
+      int same = d->w == c->w && d->nkv == c->nkv;
+      for (size_t k = 0; same && k < c->nkv; k++) same = !strcmp(c->kv[k], d->kv[k]);
+      if (same && d->params && !(c->params = strdup(d->params))) goto nomem;
+    }
+    if (c->params) continue;
+    /* A pure check: no workload is prepared (no server, no calibration), so
+     * a configuration is named the same on every machine. */
+    char msg[300] = "";
+    int rc = cf_wk_params_check(c->w, (const char *const *)c->kv, c->nkv, &c->params, msg, sizeof msg);
+    if (rc == CF_EINVAL) {
+      snprintf(err, errlen, "--param: %s", msg[0] ? msg : "invalid parameter value");
+      return 2;
+    }
+    if (rc != 0) goto nomem;
+  }
+  return 0;
+nomem:
+  snprintf(err, errlen, "run: out of memory");
+  return 2;
+}
+
+int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen) {
+  memset(s, 0, sizeof *s);
+  builder b = {s, 0};
+  for (size_t i = 0; i < o->nspecs; i++)
+    if (expand_spec(&b, &o->specs[i])) {
+      cfb_sweep_free(s);
+      snprintf(err, errlen, "run: out of memory");
+      return 2;
+    }
+  if (s->n == 0) {
+    snprintf(err, errlen, "run: the sweep has no configurations");
+    return 2;
+  }
+  int rc = validate(s, err, errlen);
+  if (rc) {
+    cfb_sweep_free(s);
+    return rc;
+  }
+  s->rounds = o->rounds >= 1 ? o->rounds : 1;
+  s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
+  if (!s->order) {
+    cfb_sweep_free(s);
+    snprintf(err, errlen, "run: out of memory");
+    return 2;
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    /* Per-configuration bootstrap seed: from its identity, not its position. */
+    char key[512];
+    cfb_sweep_config *c = &s->cfg[i];
+    snprintf(key, sizeof key, "%s|%s|%d|%d|%zu|%d", c->w->name, c->params, (int)c->backend,
+             c->workers, c->chunksize, (int)c->pin);
+    c->seed = cfb_hash_str(key, seed);
+  }
+  for (int r = 0; r < s->rounds; r++) {
+    size_t *ord = s->order + (size_t)r * s->n;
+    for (size_t i = 0; i < s->n; i++) ord[i] = i;
+    /* Round 0 keeps the order a one-round run has always had. */
+    char key[32];
+    snprintf(key, sizeof key, "round %d", r);
+    uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
+    for (size_t i = s->n; i > 1; i--) {
+      size_t j = (size_t)cfb_rng_below(&st, i);
+      size_t t = ord[i - 1];
+      ord[i - 1] = ord[j];
+      ord[j] = t;
+    }
+  }
+  return 0;
+}
+
+const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r) { return s->order + (size_t)r * s->n; }
+
+int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
+  if (rounds < 1) rounds = 1;
+  if (r < 0 || r >= rounds) return 0;
+  return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
+}

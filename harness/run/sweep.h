@@ -1,0 +1,164 @@
+/* sweep.h -- what `cfbench run` measures: the sweep specification parsed
+ * from the command line or a suite (cli.c), its expansion into
+ * configurations and their randomized order in each round (sweep.c), and
+ * the records the runner (runner.c) produces for them: one cfb_row per
+ * repetition, one cfb_config_result per configuration. */
+#ifndef CFB_SWEEP_H
+#define CFB_SWEEP_H
+
+#include <cfutures.h>
+#include <cfwork.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "counters.h"
+#include "stats.h"
+
+typedef struct cfb_strlist {
+  char **v;
+  size_t n;
+} cfb_strlist;
+
+/* --param KEY=V1,V2: one key and its values. */
+typedef struct cfb_param_axis {
+  char *key;
+  cfb_strlist values;
+} cfb_param_axis;
+
+/* One sweep: the cartesian product of its axes.  A suite has several. */
+typedef struct cfb_sweep_spec {
+  const cf_workload **workloads;
+  size_t nworkloads;
+  cfb_param_axis *params;
+  size_t nparams;
+  cf_backend *backends;
+  size_t nbackends;
+  int *workers;
+  size_t nworkers;
+  size_t *chunksizes;
+  size_t nchunksizes;
+  cf_pin_policy *pins;
+  size_t npins;
+  size_t items;       /* 0 = the workload's natural count */
+  int repeat, warmup;
+  double max_time_s;  /* per-configuration budget, 0 = none */
+} cfb_sweep_spec;
+
+/* Everything `cfbench run` was asked to do. */
+typedef struct cfb_run_opts {
+  cfb_sweep_spec *specs;
+  size_t nspecs;
+  const char *suite;  /* NULL: axes from the command line */
+  uint64_t seed;
+  int seed_given;
+  int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
+  char *out;          /* output directory (owned) */
+  int force;
+  cfb_counter_layer counters;
+  char *command_line; /* as typed, for meta.json (owned) */
+} cfb_run_opts;
+
+/* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
+ * in err naming the bad argument and what is allowed; 1 for --help (usage
+ * printed). */
+int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
+void cfb_run_opts_free(cfb_run_opts *o);
+void cfb_run_usage(FILE *f);
+
+/* Parse one list element helpers (also used by the suites). */
+int cfb_parse_duration(const char *s, double *out_s); /* "30", "30s", "500ms", "2m" */
+
+/* One configuration. */
+typedef struct cfb_sweep_config {
+  size_t index;       /* position in expansion order (tables, summary.csv) */
+  const cf_workload *w;
+  char **kv;          /* "key=value" parameters given for this workload */
+  size_t nkv;
+  char *params;       /* canonical parameter string (after validation) */
+  cf_backend backend;
+  int workers;
+  size_t chunksize;
+  cf_pin_policy pin;
+  size_t items;
+  int repeat, warmup;
+  double max_time_s;
+  uint64_t seed;      /* bootstrap seed of this configuration */
+} cfb_sweep_config;
+
+/* The sweep runs in rounds: each round runs every configuration that still
+ * has repetitions to do, in that round's own shuffled order, for its share
+ * of the repetitions (cfb_sweep_round_share), so a burst of load on the
+ * machine is spread over every configuration instead of shifting one. */
+typedef struct cfb_sweep {
+  cfb_sweep_config *cfg;
+  size_t n;
+  int rounds;         /* >= 1 */
+  size_t *order;      /* rounds x n: order[r * n + k] = k-th configuration of round r */
+} cfb_sweep;
+
+/* Expand the specs into configurations (duplicates dropped), check every
+ * --param key applies to some selected workload, check the parameter values
+ * of each distinct (workload, parameters) once with cf_wk_params_check (a
+ * pure check: nothing is prepared or run) and take its canonical string
+ * as the configuration's params, and shuffle the
+ * run order of each of o->rounds rounds (< 1 counts as 1) with `seed`: round
+ * 0 from the seed itself, round r from a state derived from (seed, r), so
+ * the same seed gives the same (round, configuration) sequence.  0, or 2
+ * with one line in err. */
+int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen);
+void cfb_sweep_free(cfb_sweep *s);
+
+/* The run order of round r (0-based): s->n indices into s->cfg. */
+const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
+
+/* How many of c's repetitions round r (0-based) of `rounds` runs: repeat
+ * split as evenly as possible, the earlier rounds taking the remainder; 0
+ * when the configuration has fewer repetitions than rounds and sits this
+ * one out.  The shares over all rounds add up to c->repeat. */
+int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r);
+
+/* "thread"/"process", "none"/"compact"/"scatter"/"list". */
+const char *cfb_backend_name(cf_backend b);
+const char *cfb_pin_name(cf_pin_policy p);
+
+/* One measured repetition: a runs.csv row.  NAN = not measured. */
+typedef struct cfb_row {
+  const cfb_sweep_config *cfg;
+  int repeat;                /* the configuration's repetition index, 0..repeat-1 over all rounds */
+  int round;                 /* the round (0-based) it ran in */
+  size_t items, items_done;
+  double wall_s, items_per_s, pool_start_s;
+  double lat_p50_us, lat_p90_us, lat_p99_us, qwait_p50_us;
+  cfb_counter_values ctr;
+  const char *counter_layer;
+  double ideal_items_per_s, efficiency;
+  long placement_violations; /* -1 = not measured */
+  int ok;
+  char error[256];
+  char *metrics;             /* "name=value;..." (owned) */
+} cfb_row;
+
+typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN } cfb_cfg_status;
+const char *cfb_cfg_status_name(cfb_cfg_status s);
+
+/* Why a configuration sits out the rounds left. */
+typedef enum { CFB_STOP_NONE = 0, CFB_STOP_FAILED, CFB_STOP_MAX_TIME } cfb_stop_reason;
+
+/* One configuration's outcome: a summary.csv row (computed from its rows
+ * by cfb_runner_summarize), and the runner's state between rounds. */
+typedef struct cfb_config_result {
+  const cfb_sweep_config *cfg;
+  cfb_summary s;              /* of items_per_s over ok repetitions, all rounds */
+  double ideal_items_per_s, efficiency_median;
+  cfb_cfg_status status;
+  char error[256];
+  size_t nrows;              /* rows written (ok or failed) */
+  /* between rounds (runner.c) */
+  int measured;              /* rows so far: the next repetition index */
+  int warmed;                /* its warm-ups have run (first round only) */
+  double used_s;             /* time used so far, against --max-time */
+  cfb_stop_reason stop;
+} cfb_config_result;
+
+#endif
