@@ -1,5 +1,6 @@
-/* main.c -- the cfbench program: dispatches a subcommand to its cfb_cmd_*
- * entry point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
+/* main.c -- the cfbench program: joins an MPI job when a launcher started
+ * it (mpi_launch.h), then dispatches a subcommand to its cfb_cmd_* entry
+ * point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
  * 130 interrupted (run/bench). */
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "bench.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
+#include "mpi_launch.h"
 
 static const struct {
   const char *name;
@@ -30,6 +32,9 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* Before any thread: under mpiexec/srun every rank runs this program;
+   * the worker ranks serve inside cf_mpi_init and are done when it returns. */
+  if (cfb_mpi_join(&argc, &argv)) return 0;
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -23,7 +23,7 @@ void cfb_run_usage(FILE *f) {
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
           "  --workload W,...      workloads (cfbench list)\n"
           "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
-          "  --backend B,...       thread, process (default thread)\n"
+          "  --backend B,...       thread, process, mpi (default thread; mpi with --mpi-np)\n"
           "  --workers N,...       worker counts >= 1 (default 1,2)\n"
           "  --chunksize N,...     items per task >= 1 (default 1)\n"
           "  --pin P,...           none, compact, scatter (default none)\n"
@@ -41,6 +41,11 @@ void cfb_run_usage(FILE *f) {
           "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
           "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
           "                        /--rounds then override the suite's values\n"
+          "mpi backend (docs/mpi.md; under mpiexec or srun these are not needed):\n"
+          "  --mpi-np N            start N worker ranks: cfbench re-runs itself as\n"
+          "                        mpiexec -n N+1 ... cfbench <same arguments>\n"
+          "  --mpi-hostfile F      with --mpi-np: mpiexec --hostfile F (ranks on the hosts F lists)\n"
+          "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or host:slots)\n"
           "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
 }
 
@@ -321,11 +326,12 @@ static int opt_param(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  static const char *const names[] = {"thread", "process"};
+  /* indexed by cf_backend */
+  static const char *const names[] = {"thread", "process", "mpi"};
   cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
   int *v = NULL;
   size_t n;
-  int rc = set_enum_axis(opt->name, val, names, 2, "thread, process", &v, &n, err, errlen);
+  int rc = set_enum_axis(opt->name, val, names, 3, "thread, process, mpi", &v, &n, err, errlen);
   if (rc) return rc;
   free(s->backends);
   s->backends = malloc(n * sizeof *s->backends);
@@ -460,6 +466,23 @@ static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char 
   return 0;
 }
 
+static int opt_mpi_np(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 1, CF_MAX_WORKERS, &u, err, errlen);
+  if (rc) return rc;
+  ((parse_state *)ctx)->o->mpi.np = (int)u;
+  return 0;
+}
+
+static int opt_mpi_where(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_mpi_opts *m = &((parse_state *)ctx)->o->mpi;
+  char **dst = !strcmp(opt->name, "--mpi-hostfile") ? &m->hostfile : &m->hosts;
+  if (!*val) return cfb_fail(err, errlen, "%s: empty value", opt->name);
+  free(*dst);
+  if (!(*dst = strdup(val))) return cfb_fail(err, errlen, "%s: out of memory", opt->name);
+  return 0;
+}
+
 static int opt_suite(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   const cfb_suite *su = cfb_suite_find(val);
   if (!su) {
@@ -485,7 +508,8 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
-    {NULL, 0, NULL, 0}};
+    {"--mpi-np", 1, opt_mpi_np, OPT_GLOBAL},     {"--mpi-hostfile", 1, opt_mpi_where, OPT_GLOBAL},
+    {"--mpi-hosts", 1, opt_mpi_where, OPT_GLOBAL}, {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class, and refuse the run's own options
  * inside a suite's sweep. */
@@ -513,7 +537,8 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
-    s->backends[0] = CF_BACKEND_THREAD;
+    /* --mpi-np says where the workers are: the mpi backend */
+    s->backends[0] = ps->o && ps->o->mpi.np ? CF_BACKEND_MPI : CF_BACKEND_THREAD;
     s->nbackends = 1;
   }
   if (!s->nworkers) {
@@ -668,5 +693,7 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->specs);
   free(o->out);
   free(o->command_line);
+  free(o->mpi.hostfile);
+  free(o->mpi.hosts);
   memset(o, 0, sizeof *o);
 }

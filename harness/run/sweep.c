@@ -12,7 +12,9 @@
 
 #include "sweep.h"
 
-const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+const char *cfb_backend_name(cf_backend b) {
+  return b == CF_BACKEND_MPI ? "mpi" : b == CF_BACKEND_PROCESS ? "process" : "thread";
+}
 
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {

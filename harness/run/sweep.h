@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "mpi_launch.h"
 #include "stats.h"
 
 typedef struct cfb_strlist {
@@ -57,6 +58,7 @@ typedef struct cfb_run_opts {
   int force;
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  cfb_mpi_opts mpi;   /* --mpi-np, --mpi-hostfile, --mpi-hosts */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
@@ -118,7 +120,7 @@ const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
  * one out.  The shares over all rounds add up to c->repeat. */
 int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r);
 
-/* "thread"/"process", "none"/"compact"/"scatter"/"list". */
+/* "thread"/"process"/"mpi", "none"/"compact"/"scatter"/"list". */
 const char *cfb_backend_name(cf_backend b);
 const char *cfb_pin_name(cf_pin_policy p);
 
