@@ -80,11 +80,14 @@ static char **own_argv(int *argc) {
   int n = 0;
   for (size_t i = 0; i < len; i++) n += buf[i] == '\0';
   char **v = calloc((size_t)n + 1, sizeof *v);
-  if (!v) return NULL;
+  if (!v) {
+    free(buf);
+    return NULL;
+  }
   char *p = buf;
   for (int i = 0; i < n; i++, p += strlen(p) + 1) v[i] = p;
   *argc = n;
-  return v; /* buf lives on in v[0]; the process is about to exec */
+  return v; /* v[0] is buf: free both */
 }
 
 int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen) {
@@ -92,12 +95,20 @@ int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen) {
   ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
   int n0 = 0;
   char **args = own_argv(&n0);
-  if (k <= 0 || !args) return cfb_fail(err, errlen, "--mpi-np: cannot read this program's path or arguments");
+  if (k <= 0 || !args) {
+    if (args) free(args[0]);
+    free(args);
+    return cfb_fail(err, errlen, "--mpi-np: cannot read this program's path or arguments");
+  }
   exe[k] = '\0';
   char np[32];
   snprintf(np, sizeof np, "%d", m->np + 1); /* rank 0, the client, and np workers */
   const char **v = calloc((size_t)n0 + 16, sizeof *v);
-  if (!v) return cfb_fail(err, errlen, "--mpi-np: out of memory");
+  if (!v) {
+    free(args[0]);
+    free(args);
+    return cfb_fail(err, errlen, "--mpi-np: out of memory");
+  }
   int n = 0;
   v[n++] = "mpiexec";
   v[n++] = "-n";
@@ -130,6 +141,8 @@ int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen) {
   execvp("mpiexec", (char *const *)v);
   int e = errno;
   free(v);
+  free(args[0]);
+  free(args);
   return cfb_fail(err, errlen, "--mpi-np: cannot run mpiexec: %s (Debian: apt install openmpi-bin)",
                   strerror(e));
 }

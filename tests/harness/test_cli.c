@@ -846,6 +846,14 @@ static void test_mpi_bad_inputs(void) {
   BAD("--mpi-hostfile: cannot read /nonexistent/hosts", "run", "--workload", "sleep", "--mpi-np", "2",
       "--mpi-hostfile", "/nonexistent/hosts", "--out", dir);
   BAD("--mpi-hosts: empty value", "run", "--workload", "sleep", "--mpi-np", "2", "--mpi-hosts=", "--out", dir);
+  /* no mpiexec to re-run under: one line, exit 2, nothing written */
+  const char *no_path[] = {"PATH=/nonexistent", NULL};
+  CHECK_EQ(run_env(no_path, (const char *const[]){"run", "--mpi-np", "2", "--workload", "sleep", "--out", dir, NULL}), 2);
+  char *err = slurp(err_txt);
+  CHECK(err && strstr(err, "--mpi-np: cannot run mpiexec: No such file or directory"));
+  CHECK_EQ(strchr(err, '\n') - err + 1, (long)strlen(err)); /* one line */
+  free(err);
+  CHECK(!exists(dir));
 }
 
 /* --mpi-np 2: cfbench re-runs itself under mpiexec (1 client + 2 worker
