@@ -105,6 +105,20 @@ static void crash_each_way(void) {
   cf_executor_free(ex);
 }
 
+/* Creates the file named by the argument, then sleeps 5 s: the file says
+ * the task is running in its worker (on mpi, RUNNING only means "sent to
+ * a rank", and a kill before the rank hands it over hits an idle worker). */
+static int t_flag_sleep(const void *arg, size_t len, cf_result *out) {
+  char path[256];
+  if (len >= sizeof path) return -1;
+  memcpy(path, arg, len);
+  path[len] = '\0';
+  FILE *f = fopen(path, "w");
+  if (f) fclose(f);
+  sleep_ms(5000);
+  return cf_result_set(out, "", 0);
+}
+
 static void killed_from_outside(void) {
   cf_executor *ex = make_ex(1);
   /* while running a task (one worker: the pid is the one a task reports) */
@@ -112,9 +126,14 @@ static void killed_from_outside(void) {
   CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &p), 0);
   int pid = result_pid(p);
   cf_future_release(p);
-  cf_future *f = submit_int(ex, t_sleep, 5000);
-  wait_running(f);
-  sleep_ms(20);
+  char flag[64];
+  snprintf(flag, sizeof flag, "/tmp/cf_test_running_%d", (int)getpid());
+  unlink(flag);
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, t_flag_sleep, flag, strlen(flag), &f), 0);
+  for (int i = 0; i < 30000 && access(flag, F_OK) != 0; i++) sleep_ms(1); /* hang guard: 30 s */
+  CHECK_EQ(access(flag, F_OK), 0);
+  unlink(flag);
   CHECK_EQ(kill(pid, SIGKILL), 0);
   CHECK_EQ(cf_future_result(f, 10, NULL, NULL), CF_EBROKEN);
   CHECK(WIFSIGNALED(cf_future_worker_status(f)));
