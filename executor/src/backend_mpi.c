@@ -491,6 +491,8 @@ static int mb_start(cf_executor *ex) {
   if (ref_of((const void *)ex->cfg.initializer, &nm, &l, &off) ||
       ref_of(ex->cfg.initializer_arg, &nm, &l, &off)) {
     /* Not in a loaded object: it cannot be found on the ranks. */
+    cf__set_error("initializer or initializer_arg is not inside a loaded object "
+                  "(code or static data of the program or a shared library): the ranks cannot find it");
     free(e->slots);
     free(e->respawns);
     free(e);
