@@ -1,5 +1,6 @@
-/* main.c -- the cfbench program: dispatches a subcommand to its cfb_cmd_*
- * entry point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
+/* main.c -- the cfbench program: joins an MPI job when a launcher started
+ * it (mpi_launch.h), then dispatches a subcommand to its cfb_cmd_* entry
+ * point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
  * 130/143 interrupted by SIGINT/SIGTERM (run/bench). */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "cmd_run.h"
 #include "export.h"
 #include "fileio.h"
+#include "mpi_launch.h"
 
 static const struct {
   const char *name;
@@ -51,6 +53,9 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* Before any thread: under mpiexec/srun every rank runs this program;
+   * the worker ranks serve inside cf_mpi_init and are done when it returns. */
+  if (cfb_mpi_join(&argc, &argv)) return 0;
   if (argc < 2) {
     usage(stderr);
     return 2;

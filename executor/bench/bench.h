@@ -1,12 +1,14 @@
 /* bench.h -- what the executor's benchmark programs share: a monotonic
- * clock, median/min/max of repetitions, a sleep, and the no-op task they
- * time. */
+ * clock, median/min/max of repetitions, a sleep, and the no-op and add-one
+ * tasks they time. */
 #ifndef CF_BENCH_H
 #define CF_BENCH_H
 
 #include <cfutures.h>
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define MAX_REPS 64
@@ -44,6 +46,15 @@ static inline int noop(const void *arg, size_t len, cf_result *out) {
   (void)len;
   (void)out;
   return 0;
+}
+
+/* uint64 in, uint64 + 1 out: the map benchmarks' item task. */
+static inline int add1(const void *arg, size_t len, cf_result *out) {
+  uint64_t v;
+  (void)len;
+  memcpy(&v, arg, 8);
+  v++;
+  return cf_result_set(out, &v, 8);
 }
 
 #endif

@@ -29,14 +29,6 @@
 
 #include "bench.h"
 
-static int add1(const void *arg, size_t len, cf_result *out) {
-  uint64_t v;
-  (void)len;
-  memcpy(&v, arg, 8);
-  v++;
-  return cf_result_set(out, &v, 8);
-}
-
 static cf_start_method g_start_method = CF_START_FORK;
 
 static cf_executor *make(cf_transport t, int workers) {

@@ -74,7 +74,9 @@ void *cf_result_alloc(cf_result *out, size_t len);
 
 /* ------------------------------------------------------------------ config */
 
-typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1 } cf_backend;
+/* CF_BACKEND_MPI: workers on other MPI ranks (see "MPI backend" below);
+ * CF_ENOSYS in a build without MPI or outside cf_mpi_init's client. */
+typedef enum { CF_BACKEND_THREAD = 0, CF_BACKEND_PROCESS = 1, CF_BACKEND_MPI = 2 } cf_backend;
 
 /* Pinning of workers to processing units (hwloc).  COMPACT fills the PUs of
  * one core, then the next; SCATTER spreads workers over packages and cores
@@ -143,7 +145,12 @@ typedef struct cf_task_record {
  *   point into static data of such an object (else CF_EINVAL); arguments
  *   and results travel as bytes, as with fork.  Start cost does not depend
  *   on the parent's heap.  Pinning is applied by the parent right after
- *   the spawn. */
+ *   the spawn.
+ * CF_BACKEND_MPI accepts either and ignores it: its tasks always travel as
+ * object + offset (the spawn rules above hold whichever is given), and
+ * each rank's local pool forks a rank that serves inside cf_mpi_init,
+ * before the program's main() did anything, so fork there costs what a
+ * spawn would. */
 typedef enum { CF_START_FORK = 0, CF_START_SPAWN } cf_start_method;
 
 typedef struct cf_config {
@@ -264,6 +271,9 @@ int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures);
  * while other threads wait on futures (they wake up with the results
  * above); not async-signal-safe: from a SIGINT handler, hand over to a
  * thread.  Idempotent: after the first call, later ones only wait.
+ * MPI backend: forwarded to every worker rank, which terminates its local
+ * pool the same way; returns once the ranks reaped their workers (a task
+ * sent to a rank but not yet started there fails with CF_EBROKEN too).
  * 0, CF_EINVAL (bad signal), CF_EINTASK, or CF_ENOSYS for the thread
  * backend (a thread cannot be ended from outside; use shutdown with
  * cancel_futures, and a task timeout inside your tasks). */
@@ -271,7 +281,9 @@ int cf_executor_terminate(cf_executor *ex, int sig);
 
 /* Process backend: the pid of each worker process, written to
  * pids[0..min(n, workers)); 0 for a worker being replaced.  Returns the
- * number of workers, CF_ENOSYS for the thread backend.  For diagnostics and
+ * number of workers, CF_ENOSYS for the thread and MPI backends (an MPI
+ * worker is a process on another host: its pid is not rank 0's to signal;
+ * cf_task_record.pid says where a task ran).  For diagnostics and
  * fault tests (SIGSTOP a worker); a pid may be reaped and replaced as soon
  * as it is read. */
 int cf_executor_worker_pids(const cf_executor *ex, int *pids, int n);
@@ -429,6 +441,87 @@ const char *cf_map_message(const cf_map *m);
 void cf_map_record(const cf_map *m, cf_task_record *rec);
 /* Cancel what is pending and free. NULL is ignored. */
 void cf_map_free(cf_map *m);
+
+/* ------------------------------------------------------------- MPI backend */
+
+/* CF_BACKEND_MPI runs tasks on the other ranks of an MPI job (OpenMPI; the
+ * backend is built when CMake finds MPI).  The model is mpi4py's
+ * MPICommExecutor: every rank runs the same program, started by mpiexec /
+ * srun, and calls cf_mpi_init() first thing in main, before it starts
+ * threads.  Rank 0 gets CF_MPI_CLIENT back and is the client: it creates
+ * executors, submits, waits, as with any backend.  Every other rank serves
+ * tasks inside cf_mpi_init() until rank 0 calls cf_mpi_finalize() (or
+ * exits: an atexit handler calls it), then gets CF_MPI_WORKER_DONE and
+ * should just exit:
+ *
+ *     int rc = cf_mpi_init(&argc, &argv);
+ *     if (rc == CF_MPI_WORKER_DONE) return 0;   // a worker rank, finished
+ *     if (rc < 0) { fprintf(stderr, "%s\n", cf_strerror(rc)); return 1; }
+ *     ... rank 0: cfg.backend = CF_BACKEND_MPI; cf_executor_new ...
+ *
+ * Workers.  An executor of max_workers n (0 = one per worker rank) has n
+ * slots; slot k is on rank 1 + k mod (size - 1).  Each rank runs the
+ * slots it holds as a local process-backend pool (forked workers) with the
+ * executor's pin policy (applied with the rank's own hwloc topology),
+ * initializer, task_timeout_s, max_tasks_per_child and transport.
+ * cf_current_worker() in a task is the index in that local pool.
+ * on_record and done callbacks run on rank 0 (in its progress thread).
+ *
+ * Task functions.  Addresses differ between processes, so rank 0 sends
+ * the name of the loaded object holding the function (the executable, or
+ * a shared library's path as the dynamic loader has it) and its offset in
+ * it (dladdr); a rank finds its own copy of that object.  Nothing has to be
+ * registered: any function of the executable or of a library loaded in
+ * every rank works, static ones too.  Every rank must run the same build
+ * of the program and libraries (same path for a library).  A function
+ * outside any object (JIT code) fails its future with CF_EINVAL, a
+ * library not loaded on the rank with CF_EINVAL and a message.  The
+ * initializer is resolved the same way; initializer_arg must be NULL or
+ * point into an object's static data (a heap or stack pointer: CF_EINVAL
+ * from cf_executor_new).
+ *
+ * Semantics as the other backends: futures, cf_wait, cf_as_completed,
+ * cf_map (a chunk is one message), task errors, timeouts, cancellation
+ * of pending futures.  Messages are MPI messages of at most 1 MiB; larger
+ * arguments and results are split, any size the memory holds.
+ * Record timestamps are rank 0's clock (start = sent + the rank's delay
+ * before starting it); cpu and pid are the rank's (pid on its host).
+ *
+ * Crashes.  What OpenMPI 4 survives: the death of a process that is not an
+ * MPI rank.  Tasks run in processes forked by the rank, so a task that
+ * crashes (signal, abort, exit) or runs past task_timeout_s fails alone
+ * with CF_EBROKEN / CF_ETIMEDOUT and the worker status, the rank respawns
+ * its worker and goes on, exactly as the process backend.  What it does
+ * not survive: the death of a rank itself (killed, OOM-killed, node lost).
+ * OpenMPI 4 has no fault tolerance (ULFM is not in its default build):
+ * mpiexec then aborts the whole job, rank 0 included, which exits with a
+ * non-zero status and a message from mpiexec; nothing hangs, but results
+ * not yet returned are lost.  A stopped (SIGSTOP) or hung rank is a hung
+ * task: waits with a timeout return CF_ETIMEDOUT.
+ *
+ * Threads.  MPI is started with MPI_THREAD_MULTIPLE when cf_mpi_init starts
+ * it; if the program started MPI itself, SERIALIZED is the least we accept,
+ * and then the program must not call MPI while an MPI executor exists.
+ * Do not call cf_executor_new, cf_executor_free or a blocking wait from a
+ * done callback of an MPI future (they run in the progress thread). */
+
+#define CF_MPI_CLIENT 0       /* cf_mpi_init: this is rank 0 */
+#define CF_MPI_WORKER_DONE 1  /* cf_mpi_init: a worker rank that has finished serving */
+
+/* Start MPI (MPI_Init_thread, unless the program did) and take this rank's
+ * role: CF_MPI_CLIENT on rank 0; on other ranks, serve until the client
+ * finalizes, finalize MPI (if we started it) and return CF_MPI_WORKER_DONE.
+ * CF_ENOSYS without MPI (or a thread level below SERIALIZED).  argc / argv
+ * may be NULL. */
+int cf_mpi_init(int *argc, char ***argv);
+
+/* Rank 0: fail what MPI executors still have in flight with CF_EBROKEN,
+ * release the worker ranks, finalize MPI (if cf_mpi_init started it).
+ * Free the executors before when you can.  Idempotent; 0. */
+int cf_mpi_finalize(void);
+
+/* Rank 0 after cf_mpi_init: the number of worker ranks (size - 1); else 0. */
+int cf_mpi_workers(void);
 
 #pragma GCC visibility pop
 

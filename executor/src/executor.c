@@ -96,7 +96,8 @@ static int config_invalid(const char *what) {
 }
 
 static int config_validate(const cf_config *cfg) {
-  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return config_invalid("backend");
+  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS && cfg->backend != CF_BACKEND_MPI)
+    return config_invalid("backend");
   if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return config_invalid("max_workers (0..CF_MAX_WORKERS)");
   if (cfg->max_tasks_per_child < 0) return config_invalid("max_tasks_per_child < 0");
   if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP)
@@ -175,7 +176,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }
-  ex->ops = cfg->backend == CF_BACKEND_THREAD ? &cf__thread_backend : &cf__process_backend;
+  ex->ops = cfg->backend == CF_BACKEND_THREAD    ? &cf__thread_backend
+            : cfg->backend == CF_BACKEND_PROCESS ? &cf__process_backend
+                                                 : &cf__mpi_backend;
   rc = ex->ops->start(ex);
   if (rc) {
     if (!last_error[0]) cf__set_error("cannot start the %s backend: %s", ex->ops->name, cf_strerror(rc));

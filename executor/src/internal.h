@@ -104,6 +104,7 @@ typedef struct cf__backend_ops {
 
 extern const cf__backend_ops cf__thread_backend;
 extern const cf__backend_ops cf__process_backend;
+extern const cf__backend_ops cf__mpi_backend;  /* backend_mpi.c, or mpi_stub.c without MPI */
 
 #define CF_CACHELINE 64
 

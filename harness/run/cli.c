@@ -25,8 +25,9 @@ void cfb_run_usage(FILE *f) {
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
           "  --workload W,...      workloads (cfbench list)\n"
           "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
-          "  --backend B,...       thread, process (cfutures), py-thread, py-process\n"
-          "                        (CPython's executors, docs/python.md; default thread)\n"
+          "  --backend B,...       thread, process, mpi (cfutures; mpi with --mpi-np),\n"
+          "                        py-thread, py-process (CPython's executors, docs/python.md;\n"
+          "                        default thread)\n"
           "  --workers N,...       worker counts >= 1 (default 1,2)\n"
           "  --chunksize N,...     items per task >= 1 (default 1)\n"
           "  --pin P,...           none, compact, scatter (default none)\n"
@@ -61,6 +62,11 @@ void cfb_run_usage(FILE *f) {
           "                        (--repeat or --rounds: fixed rounds instead of its adaptive ones)\n"
           "  --file PATH           a sweep file: JSON whose keys are these options without the dashes\n"
           "                        ({\"sweeps\": [{\"workload\": \"sleep\", \"workers\": \"1..8\"}]}; man cfbench)\n"
+          "mpi backend (docs/mpi.md; under mpiexec or srun these are not needed):\n"
+          "  --mpi-np N            start N worker ranks: cfbench re-runs itself as\n"
+          "                        mpiexec -n N+1 ... cfbench <same arguments>\n"
+          "  --mpi-hostfile F      with --mpi-np: mpiexec --hostfile F (ranks on the hosts F lists)\n"
+          "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or host:slots)\n"
           "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
@@ -535,6 +541,23 @@ static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char 
   return 0;
 }
 
+static int opt_mpi_np(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  unsigned long long u = 0;
+  int rc = parse_scalar(opt->name, val, 1, CF_MAX_WORKERS, &u, err, errlen);
+  if (rc) return rc;
+  ((parse_state *)ctx)->o->mpi.np = (int)u;
+  return 0;
+}
+
+static int opt_mpi_where(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_mpi_opts *m = &((parse_state *)ctx)->o->mpi;
+  char **dst = !strcmp(opt->name, "--mpi-hostfile") ? &m->hostfile : &m->hosts;
+  if (!*val) return cfb_fail(err, errlen, "%s: empty value", opt->name);
+  free(*dst);
+  if (!(*dst = strdup(val))) return cfb_fail(err, errlen, "%s: out of memory", opt->name);
+  return 0;
+}
+
 /* --suite NAME|PATH and --file PATH: the sweep file to run (one of them). */
 static int set_sweep_file(cfb_run_opts *o, const cfb_option *opt, const char *arg, const char *path,
                           char *err, size_t errlen) {
@@ -571,7 +594,8 @@ static const cfb_option run_options[] = {
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
-    {NULL, 0, NULL, 0}};
+    {"--mpi-np", 1, opt_mpi_np, OPT_GLOBAL},     {"--mpi-hostfile", 1, opt_mpi_where, OPT_GLOBAL},
+    {"--mpi-hosts", 1, opt_mpi_where, OPT_GLOBAL}, {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class (a sweep file's keys are only the
  * axes and scalars: sweepfile.c is given those groups). */
@@ -597,7 +621,8 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
-    s->backends[0] = CFB_BK_THREAD;
+    /* --mpi-np says where the workers are: the mpi backend */
+    s->backends[0] = ps->o && ps->o->mpi.np ? CFB_BK_MPI : CFB_BK_THREAD;
     s->nbackends = 1;
   }
   if (!s->nworkers) {
@@ -820,5 +845,7 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->export_gbench);
   free(o->suite);
   free(o->suite_path);
+  free(o->mpi.hostfile);
+  free(o->mpi.hosts);
   memset(o, 0, sizeof *o);
 }

@@ -226,6 +226,17 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   return werr;
 }
 
+/* The mpi backend: bad combinations are bad input; with --mpi-np outside
+ * an MPI job, the sweep (validated) re-runs under mpiexec: this process
+ * becomes mpiexec and does not return.  0, or 2 with err. */
+static int mpi_setup(const cfb_run_opts *o, const cfb_sweep *sw, char *err, size_t errlen) {
+  int uses = 0;
+  for (size_t i = 0; i < sw->n; i++) uses |= cfb_backend_exec(sw->cfg[i].backend) == CF_BACKEND_MPI;
+  int rc = cfb_mpi_check(&o->mpi, uses, err, errlen);
+  if (rc || !o->mpi.np || cfb_mpi_under_launcher()) return rc;
+  return cfb_mpi_relaunch(&o->mpi, err, errlen);
+}
+
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
 static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
@@ -242,8 +253,9 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     return 2;
   }
   *seed = o->seed_given ? o->seed : clock_seed();
-  if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
+  if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err)) || (rc = mpi_setup(o, sw, err, sizeof err))) {
     fprintf(stderr, "cfbench %s: %s\n", cmd, err);
+    cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     return 2;
   }

@@ -11,6 +11,8 @@
 #include "runner.h"
 #include "watchdog.h"
 
+#include "mpi_counters.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -250,9 +252,11 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
   rr.cap = (row->items + c->chunksize - 1) / c->chunksize;
   rr.lat = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.lat);
   rr.qw = malloc((rr.cap ? rr.cap : 1) * sizeof *rr.qw);
-  /* Where pinning should have put each worker, to count violations. */
+  /* Where pinning should have put each worker, to count violations.  Not
+   * on mpi: each rank pins its own local pool on its own topology, so
+   * rank 0's plan says nothing of them (placement_violations stays -1). */
   int *plan = NULL;
-  if (c->pin != CF_PIN_NONE && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
+  if (c->pin != CF_PIN_NONE && cfb_backend_exec(c->backend) != CF_BACKEND_MPI && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
       cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
     free(plan);
     plan = NULL;
@@ -265,13 +269,21 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
     cfb_counters_start(r->counters);
     cf_executor *ex = start_pool(c, row);
     cfb_watchdog wd;
+    cfb_counter_values ranks = {0};
+    int mpi = ex && cfb_backend_exec(c->backend) == CF_BACKEND_MPI;
     if (ex) {
       cfb_watchdog_start(&wd, ex);
       run_items(ex, c, run, row, &rr);
       if (cfb_watchdog_stop(&wd)) rc = 1;
     }
+    /* mpi: rank 0's counters see only the client; the workers' usage
+     * comes back from the ranks (mpi_counters.h) */
+    int mrc;
+    if (mpi && (mrc = cfb_mpi_worker_usage(ex, c->workers, &ranks)) != 0)
+      set_error(row, "counters of the worker ranks: %s (%s)", cf_strerror(mrc), cf_err_name(mrc));
     cf_executor_free(ex);
     cfb_counters_stop(r->counters, &row->ctr);
+    if (mpi) cfb_mpi_counters_add(&row->ctr, &ranks);
     if (ex) finish_row(run, ideal, &rr, row);
   }
   free(plan);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "mpi_launch.h"
 #include "stats.h"
 
 /* The backends `--backend` names, declared once: X(ID, "name", executor
@@ -26,6 +27,7 @@
 #define CFB_BACKENDS(X)                                                                            \
   X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
   X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
+  X(MPI, "mpi", CF_BACKEND_MPI, 0, NONE)                                                           \
   X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, NONE)                                            \
   X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, NONE)
 
@@ -39,7 +41,7 @@ typedef enum cfb_backend {
 
 /* Its name ("thread", "py-process"), the executor backend it runs on or is
  * the peer of, whether it is a Python one; cfb_backend_find: by name, -1 if
- * unknown.  cfb_backend_names: "thread, process, py-thread, py-process". */
+ * unknown.  cfb_backend_names: "thread, process, mpi, py-thread, py-process". */
 const char *cfb_backend_name(cfb_backend b);
 cf_backend cfb_backend_exec(cfb_backend b);
 int cfb_backend_is_py(cfb_backend b);
@@ -103,6 +105,7 @@ typedef struct cfb_run_opts {
   double target_ci, budget_s;
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
   int dry_run;         /* --dry-run: print the configurations, run nothing */
+  cfb_mpi_opts mpi;   /* --mpi-np, --mpi-hostfile, --mpi-hosts */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line

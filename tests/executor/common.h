@@ -1,6 +1,8 @@
 /* common.h -- helpers shared by the executor tests: the backend under test
- * (argv[1]: "thread", "process" (shared-memory transport), "process-pipe" or
- * "process-spawn" (workers started with CF_START_SPAWN)),
+ * (argv[1]: "thread", "process" (shared-memory transport), "process-pipe",
+ * "process-spawn" (workers started with CF_START_SPAWN) or "mpi" (run
+ * under mpiexec: rank 0 runs the tests, the other ranks serve inside
+ * cf_mpi_init and exit when it is done)),
  * executor construction and a few tasks whose behaviour does not depend on
  * the backend. */
 #ifndef CF_TEST_COMMON_H
@@ -35,8 +37,16 @@ static inline void set_backend(int argc, char **argv) {
   } else if (strcmp(b, "process-spawn") == 0) {
     g_backend = CF_BACKEND_PROCESS;
     g_start = CF_START_SPAWN;
+  } else if (strcmp(b, "mpi") == 0) {
+    g_backend = CF_BACKEND_MPI;
+    int rc = cf_mpi_init(&argc, &argv);
+    if (rc == CF_MPI_WORKER_DONE) exit(0);
+    if (rc != CF_MPI_CLIENT) {
+      fprintf(stderr, "cf_mpi_init: %s\n", cf_strerror(rc));
+      exit(2);
+    }
   } else {
-    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, process-spawn)\n", b);
+    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, process-spawn, mpi)\n", b);
     exit(2);
   }
 }

@@ -241,7 +241,9 @@ static void errors_and_config(void) {
   ncpu = CPU_COUNT(&set);
   CHECK_EQ(cf_default_max_workers(), ncpu + 4 < 32 ? ncpu + 4 : 32);
   cf_executor *ex = make_ex(0);
-  CHECK_EQ(cf_executor_workers(ex), cf_default_max_workers());
+  /* mpi: one worker per worker rank, as mpi4py's MPICommExecutor */
+  CHECK_EQ(cf_executor_workers(ex),
+           g_backend == CF_BACKEND_MPI ? cf_mpi_workers() : cf_default_max_workers());
   cf_executor_free(ex);
 
   cf_config cfg;

@@ -105,6 +105,20 @@ static void crash_each_way(void) {
   cf_executor_free(ex);
 }
 
+/* Creates the file named by the argument, then sleeps 5 s: the file says
+ * the task is running in its worker (on mpi, RUNNING only means "sent to
+ * a rank", and a kill before the rank hands it over hits an idle worker). */
+static int t_flag_sleep(const void *arg, size_t len, cf_result *out) {
+  char path[256];
+  if (len >= sizeof path) return -1;
+  memcpy(path, arg, len);
+  path[len] = '\0';
+  FILE *f = fopen(path, "w");
+  if (f) fclose(f);
+  sleep_ms(5000);
+  return cf_result_set(out, "", 0);
+}
+
 static void killed_from_outside(void) {
   cf_executor *ex = make_ex(1);
   /* while running a task (one worker: the pid is the one a task reports) */
@@ -112,9 +126,14 @@ static void killed_from_outside(void) {
   CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &p), 0);
   int pid = result_pid(p);
   cf_future_release(p);
-  cf_future *f = submit_int(ex, t_sleep, 5000);
-  wait_running(f);
-  sleep_ms(20);
+  char flag[64];
+  snprintf(flag, sizeof flag, "/tmp/cf_test_running_%d", (int)getpid());
+  unlink(flag);
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, t_flag_sleep, flag, strlen(flag), &f), 0);
+  for (int i = 0; i < 30000 && access(flag, F_OK) != 0; i++) sleep_ms(1); /* hang guard: 30 s */
+  CHECK_EQ(access(flag, F_OK), 0);
+  unlink(flag);
   CHECK_EQ(kill(pid, SIGKILL), 0);
   CHECK_EQ(cf_future_result(f, 10, NULL, NULL), CF_EBROKEN);
   CHECK(WIFSIGNALED(cf_future_worker_status(f)));
@@ -486,7 +505,8 @@ static void no_leaks(void) {
   cfg.max_tasks_per_child = 3;
   cfg.task_timeout_s = 5;
   cf_executor *ex = make_ex_cfg(&cfg);
-  CHECK_EQ(count_children(), kids0 + 3);
+  /* mpi: the workers are children of the ranks; the client forks none */
+  CHECK_EQ(count_children(), kids0 + (g_backend == CF_BACKEND_MPI ? 0 : 3));
   busy_life(ex);
   CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
   /* shutdown(wait) reaped every child and released every fd and mapping */
@@ -529,7 +549,8 @@ static void no_leaks(void) {
 /* What a worker inherits per start method: fork copies the parent as it
  * is (a global set at run time, a heap argument), spawn starts the image
  * afresh (the global at its initial value; a heap initializer_arg refused
- * with a reason; static data is found again). */
+ * with a reason; static data is found again).  mpi behaves as spawn
+ * whichever is given: its ranks are other processes (cfutures.h). */
 static int g_runtime_value = 1;
 static int g_static_arg = 42;
 static int t_read_global(const void *arg, size_t len, cf_result *out) {
@@ -546,9 +567,10 @@ static void start_method_semantics(void) {
   cfg.max_workers = 1;
   cfg.initializer = init_check_arg;
   cfg.initializer_arg = &g_static_arg;
+  int spawnlike = g_start == CF_START_SPAWN || g_backend == CF_BACKEND_MPI;
   cf_executor *ex = make_ex_cfg(&cfg);
   cf_future *f = submit_int(ex, t_read_global, 0);
-  CHECK_EQ(result_int(f), g_start == CF_START_SPAWN ? 1 : 7);
+  CHECK_EQ(result_int(f), spawnlike ? 1 : 7);
   cf_future_release(f);
   cf_executor_free(ex);
   int *heap = malloc(sizeof *heap);
@@ -559,7 +581,7 @@ static void start_method_semantics(void) {
   cfg.start_method = g_start;
   ex = NULL;
   int rc = cf_executor_new(&ex, &cfg);
-  if (g_start == CF_START_SPAWN) {
+  if (spawnlike) {
     CHECK_EQ(rc, CF_EINVAL);
     CHECK_STR_CONTAINS(cf_last_error_message(), "initializer_arg");
   } else {
@@ -578,8 +600,10 @@ static void start_method_semantics(void) {
 
 int main(int argc, char **argv) {
   set_backend(argc, argv);
-  if (g_backend != CF_BACKEND_PROCESS) {
-    fprintf(stderr, "test_process needs a process backend\n");
+  /* mpi: each rank runs its tasks in a local process pool, so crash
+   * isolation, timeouts and recycling hold there too */
+  if (g_backend != CF_BACKEND_PROCESS && g_backend != CF_BACKEND_MPI) {
+    fprintf(stderr, "test_process needs a process (or mpi) backend\n");
     return 1;
   }
   static const test_case cases[] = {

@@ -918,6 +918,77 @@ static void test_py_missing(void) {
   free(out);
 }
 
+/* The mpi backend's options: every bad combination is refused before any
+ * MPI job starts. */
+static void test_mpi_bad_inputs(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/mpibad", tmp);
+  BAD("--backend mpi: give --mpi-np N", "run", "--workload", "sleep", "--backend", "mpi", "--out", dir);
+  BAD("--backend mpi: give --mpi-np N", "run", "--workload", "sleep", "--backend", "thread,mpi", "--out", dir);
+  BAD("--mpi-np: only with --backend mpi", "run", "--workload", "sleep", "--backend", "thread", "--mpi-np",
+      "2", "--out", dir);
+  BAD("--mpi-np: only with --backend mpi", "run", "--suite", "quick", "--mpi-np", "2", "--out", dir);
+  BAD("--mpi-np: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--mpi-np", "0", "--out", dir);
+  BAD("--mpi-hostfile: needs --mpi-np N", "run", "--workload", "sleep", "--backend", "mpi", "--mpi-hostfile",
+      "/etc/hostname", "--out", dir);
+  BAD("--mpi-hosts: needs --mpi-np N", "run", "--workload", "sleep", "--backend", "mpi", "--mpi-hosts", "a,b",
+      "--out", dir);
+  BAD("--mpi-hostfile and --mpi-hosts: give one of them", "run", "--workload", "sleep", "--mpi-np", "2",
+      "--mpi-hostfile", "/etc/hostname", "--mpi-hosts", "a", "--out", dir);
+  BAD("--mpi-hostfile: cannot read /nonexistent/hosts", "run", "--workload", "sleep", "--mpi-np", "2",
+      "--mpi-hostfile", "/nonexistent/hosts", "--out", dir);
+  BAD("--mpi-hosts: empty value", "run", "--workload", "sleep", "--mpi-np", "2", "--mpi-hosts=", "--out", dir);
+  /* no mpiexec to re-run under: one line, exit 2, nothing written */
+  const char *no_path[] = {"PATH=/nonexistent", NULL};
+  CHECK_EQ(run_env(no_path, (const char *const[]){"run", "--mpi-np", "2", "--workload", "sleep", "--out", dir, NULL}), 2);
+  char *err = slurp(err_txt);
+  CHECK(err && strstr(err, "--mpi-np: cannot run mpiexec: No such file or directory"));
+  CHECK_EQ(strchr(err, '\n') - err + 1, (long)strlen(err)); /* one line */
+  free(err);
+  CHECK(!exists(dir));
+}
+
+/* --mpi-np 2: cfbench re-runs itself under mpiexec (1 client + 2 worker
+ * ranks) and every workload runs on the mpi backend: rows ok, backend mpi,
+ * and the counters the ranks cannot sum (task clock, cycles,
+ * instructions) left empty rather than rank 0's alone. */
+static void test_mpi_every_workload(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/mpi", tmp);
+  int rc = RUN("run", "--mpi-np", "2", "--workload", "sleep,socket,primes,mixed,memtouch", "--param",
+               "delay=1ms", "--param", "mib=1", "--workers", "2", "--items", "4", "--repeat", "1",
+               "--warmup", "0", "--seed", "5", "--out", dir);
+  if (rc != 0) {
+    char *e = slurp(err_txt);
+    fprintf(stderr, "exit %d: %s\n", rc, e ? e : "");
+    free(e);
+  }
+  CHECK_EQ(rc, 0);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  CHECK_EQ(t.nrows, 5);
+  check_runs_numeric(&t);
+  int seen = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    if (strcmp(cfb_csv_get(&t, r, "status"), "ok") != 0)
+      fprintf(stderr, "%s: %s\n", cfb_csv_get(&t, r, "workload"), cfb_csv_get(&t, r, "error"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "backend"), "mpi"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "task_clock_s"), ""));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "cycles"), ""));
+    const char *w = cfb_csv_get(&t, r, "workload");
+    for (int k = 0; k < 5; k++)
+      if (!strcmp(w, (const char *[]){"sleep", "socket", "primes", "mixed", "memtouch"}[k])) seen |= 1 << k;
+  }
+  CHECK_EQ(seen, 31);
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char *meta = slurp(p);
+  CHECK(meta && strstr(meta, "--mpi-np 2"));
+  free(meta);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_cli PATH_TO_CFBENCH [test]\n");
@@ -943,6 +1014,8 @@ int main(int argc, char **argv) {
                                     {"rounds_failed_not_retried", test_rounds_failed_not_retried},
                                     {"py_backends", test_py_backends},
                                     {"py_missing", test_py_missing},
+                                    {"mpi_bad_inputs", test_mpi_bad_inputs},
+                                    {"mpi_every_workload", test_mpi_every_workload},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   char cmd[400];

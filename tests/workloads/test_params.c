@@ -46,7 +46,7 @@ static void t_canonical(void) {
   cf_wk_teardown(r);
   const char *kv3[] = {"body=64K"};
   r = wk_prep("socket", kv3, 1, 1);
-  CHECK(strcmp(cf_wk_params_string(r), "target=,delay=0s,body=64KiB,keepalive=on,timeout=5s,server_threads=1") == 0);
+  CHECK(strcmp(cf_wk_params_string(r), "target=,delay=0s,body=64KiB,keepalive=on,timeout=5s,server_threads=1,listen=127.0.0.1") == 0);
   cf_wk_teardown(r);
   cf_wk_teardown(NULL);
 }

@@ -88,7 +88,7 @@ static void *client_main(void *p) {
 }
 
 static void point(int nclients, size_t body, int threads, double secs) {
-  wk_httpd_opts o = {0, body, 1, threads};
+  wk_httpd_opts o = {.delay_ns = 0, .body = body, .keepalive = 1, .threads = threads}; /* addr 0: 127.0.0.1 */
   wk_httpd *h;
   char err[200];
   if (wk_httpd_start(&o, &h, err, sizeof err)) {

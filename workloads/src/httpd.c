@@ -418,12 +418,14 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_addr.s_addr = o->addr ? o->addr : htonl(INADDR_LOOPBACK);
+  char where[64] = "bind ";
+  inet_ntop(AF_INET, &a.sin_addr, where + 5, sizeof where - 5);
   socklen_t al = sizeof a;
   h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   h->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (h->lfd < 0 || h->efd < 0) rc = fail(err, errlen, CF_ENOSYS, "socket");
-  else if (bind(h->lfd, (struct sockaddr *)&a, sizeof a) < 0) rc = fail(err, errlen, CF_ENOSYS, "bind 127.0.0.1");
+  else if (bind(h->lfd, (struct sockaddr *)&a, sizeof a) < 0) rc = fail(err, errlen, CF_ENOSYS, where);
   else if (listen(h->lfd, 4096) < 0) rc = fail(err, errlen, CF_ENOSYS, "listen");
   else if (getsockname(h->lfd, (struct sockaddr *)&a, &al) < 0) rc = fail(err, errlen, CF_ENOSYS, "getsockname");
   h->port = ntohs(a.sin_port);

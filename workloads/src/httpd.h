@@ -1,4 +1,4 @@
-/* httpd.h -- the embedded loopback HTTP/1.1 server of the `socket`
+/* httpd.h -- the embedded HTTP/1.1 server (loopback unless told otherwise) of the `socket`
  * workload (httpd.c).  Internal to the workloads library and its tests. */
 #ifndef CF_WK_HTTPD_H
 #define CF_WK_HTTPD_H
@@ -13,9 +13,11 @@ typedef struct wk_httpd_opts {
   size_t body;        /* response body bytes */
   int keepalive;      /* 0: answer "Connection: close" and close */
   int threads;        /* event loops (each epoll + timerfd); <= 0: 1 */
+  uint32_t addr;      /* IPv4 address to listen on, network order; 0: 127.0.0.1 */
 } wk_httpd_opts;
 
-/* Bind 127.0.0.1 on an ephemeral port and start the event loop threads.
+/* Bind addr (default 127.0.0.1) on an ephemeral port and start the event
+ * loop threads.
  * 0, or a CF_E* code with a message in err. */
 int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t errlen);
 int wk_httpd_port(const wk_httpd *h);

@@ -1,6 +1,8 @@
 /* socket.c -- the `socket` workload: each item is one HTTP/1.1 GET over
- * TCP, to the embedded loopback server (httpd.c, started at prepare with
- * the run's `delay`, `body` and `keepalive`) or to `target`
+ * TCP, to the embedded server (httpd.c, started at prepare with the run's
+ * `delay`, `body` and `keepalive`, listening on `listen`, loopback by
+ * default: ranks of the MPI backend on other hosts need an address of this
+ * host they can reach) or to `target`
  * (http://HOST:PORT/path, e.g. nginx).
  *
  * Items carry everything a task needs (address, port, the request text,
@@ -80,9 +82,11 @@ static const cf_wk_param params[] = {
     {"keepalive", "on", "reuse one connection per worker", 0, 1},
     {"timeout", "5s", "connect and read/write timeout", 0.001, 600},
     {"server_threads", "1", "embedded server: event-loop threads", 1, 64},
+    {"listen", "127.0.0.1", "embedded server: IPv4 address it listens on and tasks connect to", 0, 0},
 };
 static const wk_pspec specs[] = {{WK_STR, 0, NULL},  {WK_DUR, 0, NULL},  {WK_SIZE, 0, NULL},
-                                 {WK_BOOL, 0, NULL}, {WK_DUR, 0, NULL},  {WK_INT, 0, NULL}};
+                                 {WK_BOOL, 0, NULL}, {WK_DUR, 0, NULL},  {WK_INT, 0, NULL},
+                                 {WK_STR, 0, NULL}};
 
 /* ---------------------------------------------------------------- client */
 
@@ -375,13 +379,28 @@ static sk_item *item_make(uint32_t addr, uint16_t port, const char *host, const 
   return it;
 }
 
+/* The embedded server's address: an IPv4 literal the tasks can connect
+ * to, so not 0.0.0.0 (on the MPI backend with ranks on other hosts: an
+ * address of this host they reach). */
+static int listen_addr(const cf_wk_run *r, uint32_t *addr, char *err, size_t errlen) {
+  const char *s = wk_str(r, "listen");
+  struct in_addr ia;
+  if (inet_pton(AF_INET, s, &ia) != 1)
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter listen=%s: not an IPv4 address (e.g. 127.0.0.1, 10.0.0.5)", s);
+  if (ia.s_addr == htonl(INADDR_ANY))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter listen=%s: tasks connect to this address; give one of this host's addresses", s);
+  *addr = ia.s_addr;
+  return 0;
+}
+
 /* The rules on the values alone (cf_wk_params_check): a target's syntax,
  * and no embedded-server knobs with a target. */
 static int sk_validate(const cf_wk_run *r, char *err, size_t errlen) {
   const char *target = wk_str(r, "target");
-  if (!target[0]) return 0;
-  if (wk_given(r, "delay") || wk_given(r, "server_threads"))
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay and server_threads apply to the embedded server, not to target=%s", target);
+  uint32_t a;
+  if (!target[0]) return listen_addr(r, &a, err, errlen);
+  if (wk_given(r, "delay") || wk_given(r, "server_threads") || wk_given(r, "listen"))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay, server_threads and listen apply to the embedded server, not to target=%s", target);
   uint16_t port;
   const char *path;
   char host[256];
@@ -402,14 +421,15 @@ static int sk_prepare(cf_wk_run *r, char *err, size_t errlen) {
   int keepalive = wk_num(r, "keepalive") != 0;
   uint32_t tmo = (uint32_t)(wk_num(r, "timeout") * 1000 + 0.5);
   if (embedded) {
+    int rc = listen_addr(r, &addr, err, errlen);
+    if (rc) return rc;
     wk_httpd_opts o = {(uint64_t)(wk_num(r, "delay") * 1e9 + 0.5), (size_t)wk_num(r, "body"), keepalive,
-                       (int)wk_num(r, "server_threads")};
+                       (int)wk_num(r, "server_threads"), addr};
     char e[200] = "";
-    int rc = wk_httpd_start(&o, &p->srv, e, sizeof e);
+    rc = wk_httpd_start(&o, &p->srv, e, sizeof e);
     if (rc) return wk_fail(r, err, errlen, rc, "%s", e);
-    addr = htonl(INADDR_LOOPBACK);
     port = (uint16_t)wk_httpd_port(p->srv);
-    snprintf(host, sizeof host, "127.0.0.1");
+    snprintf(host, sizeof host, "%s", wk_str(r, "listen"));
     expect = (int64_t)wk_num(r, "body");
   } else {
     int rc = parse_target(r, target, &addr, &port, &path, host, sizeof host, err, errlen);
@@ -504,7 +524,7 @@ static const double metric_q[] = {0.50, 0.90, 0.99};
 static const char *sk_url(const cf_wk_run *r) { return ((const sk_priv *)r->priv)->url; }
 
 const wk_def wk_socket = {
-    {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 6},
+    {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 7},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
     metric_names, metric_q, 3, sk_validate, sk_url,
 };

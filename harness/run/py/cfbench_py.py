@@ -63,8 +63,8 @@ parameter (one line on stderr, nothing on stdout).
 
 The GIL is real here: the workloads' `gil` parameter is accepted (so the
 harness can pass the same parameters to every backend) and changes nothing.
-socket's `delay` and `server_threads` configure the harness's embedded
-server; the driver accepts and ignores them.
+socket's `delay`, `server_threads` and `listen` configure the harness's
+embedded server; the driver accepts and ignores them.
 """
 
 import argparse
@@ -101,6 +101,7 @@ PARAMS = {
         ("keepalive", BOOL, "on", 0, 1, None),
         ("timeout", DUR, "5s", 0.001, 600, 0),
         ("server_threads", INT, "1", 1, 64, None),
+        ("listen", STR, "127.0.0.1", 0, 0, None),
     ],
     "primes": [
         ("preset", ENUM, "docs", 0, 0, ("docs", "range")),
