@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev)
+REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
+  python3 python3-pil chromium) # python3-pil, chromium: the report_html test renders report.html
 OPTIONAL=(libpapi-dev papi-tools nginx-light)
 
 missing_of() {
