@@ -45,7 +45,7 @@ int cfb_cmd_bench(int argc, char **argv) {
   }
   args[n] = NULL;
   int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
-  if (rc == 2 || rc == 130) return rc;
+  if (rc == 2 || rc > 128) return rc; /* bad input, or interrupted (SIGINT/SIGTERM) */
   char *pargs[] = {"plot", dir, NULL};
   int prc = cfb_cmd_plot(2, pargs);
   char *rargs[] = {"report", dir, NULL};

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "paired.h"
 #include "suites.h"
 #include "sweep.h"
 
@@ -35,13 +36,20 @@ void cfb_run_usage(FILE *f) {
           "                        configuration with its share of the repetitions (default 1;\n"
           "                        suites ci and default: one round per repetition)\n"
           "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
+          "pair closes once its paired verdict is decided and precise; suites ci and default):\n"
+          "  --min-rounds N        rounds before the first look (default 5)\n"
+          "  --max-rounds N        at most this many rounds (default 20)\n"
+          "  --target-ci P         close a pair once its ratio's CI is within +-P (default 5%%; 0 = any)\n"
+          "  --budget S            the whole run's time: no round starts that would end past it\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
           "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
           "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
-          "                        /--rounds then override the suite's values\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+          "                        /--rounds then override the suite's values (--repeat or --rounds:\n"
+          "                        fixed rounds instead of the suite's adaptive ones)\n"
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -304,6 +312,8 @@ typedef struct parse_state {
   cfb_sweep_spec *spec;
   cfb_run_opts *o;     /* NULL while parsing a suite's sweep */
   int given;          /* OPT_* seen */
+  int set_rounds, set_adaptive; /* --rounds; one of the adaptive options */
+  int set_target_ci, set_budget;
   int set_items, set_repeat, set_warmup, set_max_time;
   size_t items;
   int repeat, warmup;
@@ -438,6 +448,30 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->rounds = (int)u;
+  ((parse_state *)ctx)->set_rounds = 1;
+  return 0;
+}
+
+/* Adaptive rounds: --min-rounds, --max-rounds, --target-ci, --budget. */
+static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  cfb_run_opts *o = ps->o;
+  unsigned long long u;
+  int rc = 0;
+  ps->set_adaptive = 1;
+  if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
+    /* The signed-rank interval needs 2 pairs at least; the plan is solved up to 2000. */
+    if ((rc = parse_scalar(opt->name, val, 2, 2000, &u, err, errlen))) return rc;
+    *(opt->name[2] == 'm' && opt->name[3] == 'i' ? &o->min_rounds : &o->max_rounds) = (int)u;
+  } else if (!strcmp(opt->name, "--target-ci")) {
+    ps->set_target_ci = 1;
+    if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
+      return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+  } else if (ps->set_budget = 1,
+             cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
+    return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",
+                    val);
+  }
   return 0;
 }
 
@@ -485,6 +519,8 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {"--min-rounds", 1, opt_adaptive, OPT_GLOBAL}, {"--max-rounds", 1, opt_adaptive, OPT_GLOBAL},
+    {"--target-ci", 1, opt_adaptive, OPT_GLOBAL},  {"--budget", 1, opt_adaptive, OPT_GLOBAL},
     {NULL, 0, NULL, 0}};
 
 /* Before each option: note its class, and refuse the run's own options
@@ -509,7 +545,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   if (!s->nworkloads) {
     char names[512];
     list_workloads(names, sizeof names);
-    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+    return fail(err, errlen, "no --workload (or --suite) given; workloads: %s", names);
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
@@ -598,6 +634,26 @@ static char *join_args(int argc, char **argv) {
   return s;
 }
 
+/* Adaptive rounds: defaults, checks, and every configuration's repetitions
+ * = max_rounds (one a round; the runner closes pairs early). */
+static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, size_t errlen) {
+  if (ps->set_adaptive) {
+    if (ps->set_rounds || ps->set_repeat)
+      return fail(err, errlen, "--min-rounds/--max-rounds/--target-ci/--budget: adaptive rounds cannot be "
+                               "combined with --repeat or --rounds (fixed rounds)");
+    o->adaptive = 1;
+  }
+  if (!o->adaptive) return 0;
+  if (!o->min_rounds) o->min_rounds = CFB_SEQ_MIN_ROUNDS;
+  if (!o->max_rounds) o->max_rounds = o->min_rounds > CFB_SEQ_MAX_ROUNDS ? o->min_rounds : CFB_SEQ_MAX_ROUNDS;
+  if (o->min_rounds > o->max_rounds)
+    return fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
+  if (!ps->set_target_ci) o->target_ci = CFB_PAIRED_TARGET_CI;
+  o->rounds = o->max_rounds;
+  for (size_t i = 0; i < o->nspecs; i++) o->specs[i].repeat = o->max_rounds;
+  return 0;
+}
+
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   err[0] = '\0';
@@ -621,7 +677,8 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters");
+                           "--rounds --seed --out --force --counters --min-rounds --max-rounds "
+                           "--target-ci --budget");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {
@@ -650,14 +707,22 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
       if (rc == 0) rc = finish_spec(&sp, &ps, sub, sizeof sub);
       if (rc) fail(err, errlen, "suite %s, sweep %zu: %s", su->name, i + 1, sub);
     }
+    /* The suite's adaptive rounds, unless --repeat or --rounds asks for fixed ones. */
+    if (rc == 0 && su->min_rounds && !ps.set_rounds && !ps.set_repeat) {
+      o->adaptive = 1;
+      if (!o->min_rounds) o->min_rounds = su->min_rounds;
+      if (!o->max_rounds) o->max_rounds = su->max_rounds;
+      if (!ps.set_budget) o->budget_s = su->budget_s;
+    }
     /* The suite's rounds, unless --rounds was given. */
-    if (rc == 0 && !o->rounds) {
+    if (rc == 0 && !o->rounds && !o->adaptive) {
       o->rounds = su->rounds > 0 ? su->rounds : 1;
       if (su->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
         for (size_t i = 0; i < o->nspecs; i++)
           if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
     }
   }
+  if (rc == 0) rc = finish_adaptive(&ps, o, err, errlen);
   if (rc == 0 && !o->rounds) o->rounds = 1;
   if (rc) cfb_run_opts_free(o);
   return rc;

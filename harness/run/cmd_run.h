@@ -1,8 +1,8 @@
 /* cmd_run.h -- the producer's subcommands, one entry point each, so main.c
  * only dispatches.  Each takes the arguments after the subcommand name
  * (argv[0] is the subcommand) and returns the process exit code: 0 ok,
- * 1 the work failed (e.g. a failed configuration), 2 bad input, 130
- * interrupted. */
+ * 1 the work failed (e.g. a failed configuration), 2 bad input, 130 / 143
+ * interrupted by SIGINT / SIGTERM. */
 #ifndef CFB_CMD_RUN_H
 #define CFB_CMD_RUN_H
 

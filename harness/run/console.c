@@ -135,3 +135,27 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
   }
   fflush(f);
 }
+
+void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
+  if (!n) return;
+  size_t counts[4] = {0};
+  fprintf(f, "\nwho wins (paired rounds: ratio = thread/process throughput, its 95%% CI; equivalent = "
+             "inside +-%.0f%%)\n",
+          100 * CFB_PAIRED_MARGIN);
+  fprintf(f, "%-10s %-40s %7s %5s %-7s %7s %17s %6s %s\n", "workload", "params", "workers", "chunk", "pin",
+          "ratio", "95% CI", "rounds", "verdict");
+  for (size_t i = 0; i < n; i++) {
+    const cfb_sweep_config *c = v[i].thread;
+    const cfb_paired *r = &v[i].r;
+    char ci[48] = "-", ratio[16] = "-";
+    if (isfinite(r->ratio)) snprintf(ratio, sizeof ratio, "%.3f", r->ratio);
+    if (isfinite(r->ci_lo)) snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+    counts[r->verdict]++;
+    fprintf(f, "%-10s %-40.40s %7d %5zu %-7s %7s %17s %6zu %s\n", c->w->name, c->params ? c->params : "",
+            c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+  }
+  fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
+          counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],
+          counts[CFB_PAIRED_UNDECIDED]);
+  fflush(f);
+}

@@ -138,6 +138,11 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_ROUNDS: return uns((unsigned long long)m->rounds);
   case CFB_META_ITEMS: return uns(m->items);
   case CFB_META_MAX_TIME_S: return num(m->max_time_s);
+  case CFB_META_ADAPTIVE: return boolean(m->adaptive);
+  case CFB_META_MIN_ROUNDS: return uns((unsigned long long)m->min_rounds);
+  case CFB_META_MAX_ROUNDS: return uns((unsigned long long)m->max_rounds);
+  case CFB_META_TARGET_CI: return num(m->target_ci);
+  case CFB_META_BUDGET_S: return num(m->budget_s);
   default: return str(m->rounds > 1 ? "randomized per round" : "randomized");
   }
 }
@@ -296,6 +301,37 @@ int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t 
     for (int i = 0; i < CFB_SUM_NCOLS; i++) {
       if (i) fputc(',', a.f);
       csv_cell(a.f, summary_field(&res[r], (cfb_summary_col)i));
+    }
+    fputc('\n', a.f);
+  }
+  return cfb_atomic_commit(&a);
+}
+
+static cell verdict_field(const cfb_verdict *v, cfb_verdicts_col col) {
+  switch (col) {
+  case CFB_VER_WORKLOAD: return config_field(v->thread, CFB_RUNS_WORKLOAD);
+  case CFB_VER_PARAMS: return config_field(v->thread, CFB_RUNS_PARAMS);
+  case CFB_VER_WORKERS: return config_field(v->thread, CFB_RUNS_WORKERS);
+  case CFB_VER_CHUNKSIZE: return config_field(v->thread, CFB_RUNS_CHUNKSIZE);
+  case CFB_VER_PIN: return config_field(v->thread, CFB_RUNS_PIN);
+  case CFB_VER_RATIO: return num(v->r.ratio);
+  case CFB_VER_CI_LO: return num(v->r.ci_lo);
+  case CFB_VER_CI_HI: return num(v->r.ci_hi);
+  case CFB_VER_ROUNDS: return uns(v->r.n);
+  default: return str(cfb_who_wins_name(v->r.verdict));
+  }
+}
+
+int cfb_out_write_verdicts(const char *dir, const cfb_verdict *v, size_t n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  cfb_atomic_file a;
+  if (cfb_atomic_open(&a, path)) return -1;
+  csv_header(a.f, cfb_verdicts_columns);
+  for (size_t r = 0; r < n; r++) {
+    for (int i = 0; i < CFB_VER_NCOLS; i++) {
+      if (i) fputc(',', a.f);
+      csv_cell(a.f, verdict_field(&v[r], (cfb_verdicts_col)i));
     }
     fputc('\n', a.f);
   }

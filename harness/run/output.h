@@ -1,6 +1,6 @@
 /* output.h -- the result files of `cfbench run` (docs/results-format.md):
  * runs.csv appended and flushed row by row; summary.csv, results.json and
- * meta.json written atomically (temporary file + rename).  Writers only
+ * verdicts.csv and meta.json written atomically (temporary file + rename).  Writers only
  * format what the runner computed. */
 #ifndef CFB_OUTPUT_H
 #define CFB_OUTPUT_H
@@ -9,6 +9,7 @@
 
 #include "env.h"
 #include "sweep.h"
+#include "verdicts.h"
 
 /* What meta.json says about a run. */
 typedef struct cfb_meta {
@@ -22,6 +23,8 @@ typedef struct cfb_meta {
   int rounds;                 /* --rounds: the whole sweep's */
   size_t items;
   double max_time_s;
+  int adaptive, min_rounds, max_rounds; /* adaptive rounds (0: fixed) */
+  double target_ci, budget_s;
   size_t configs, configs_done;
   int interrupted;
 } cfb_meta;
@@ -36,6 +39,7 @@ int cfb_out_runs_append(FILE *f, const cfb_row *row);                /* written 
 
 /* Atomic writers: 0, or -1 with errno set. */
 int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n);
+int cfb_out_write_verdicts(const char *dir, const cfb_verdict *v, size_t n);
 int cfb_out_write_meta(const char *dir, const cfb_meta *m);
 int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
                               size_t n, const cfb_row *rows, size_t nrows);

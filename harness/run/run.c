@@ -4,8 +4,8 @@
  * round's randomized order, for its share of the repetitions, appending
  * runs.csv row by row; finally summarize every configuration over all of
  * its rows and write summary.csv, results.json and meta.json atomically.
- * SIGINT stops after the current repetition; what finished is kept and
- * summarized (exit 130).  A failed configuration is reported, sits out
+ * SIGINT or SIGTERM stops the run; what finished is kept and
+ * summarized (exit 130 or 143).  A failed configuration is reported, sits out
  * the later rounds, and the run goes on (exit 1 at the end). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "output.h"
 #include "runner.h"
 #include "sweep.h"
+#include "verdicts.h"
 
 typedef struct run_ctx {
   FILE *runs;
@@ -33,6 +34,7 @@ typedef struct run_ctx {
   size_t current;  /* 1-based place of the configuration running in the round's order */
   int any_failed;
   int oom;
+  int budget_hit;  /* the round (> 0) --budget kept from starting, 0: none */
 } run_ctx;
 
 static void on_row(void *ud, cfb_row *row) {
@@ -93,13 +95,60 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->items = o->specs[0].items;
   meta->max_time_s = o->specs[0].max_time_s;
   meta->configs = sw->n;
+  meta->adaptive = o->adaptive;
+  meta->min_rounds = o->min_rounds;
+  meta->max_rounds = o->max_rounds;
+  meta->target_ci = o->target_ci;
+  meta->budget_s = o->budget_s;
 }
 
-/* Every round, each in its shuffled order, until done or SIGINT.  Returns
- * 1 if something ran out of memory (the run goes on), else 0. */
-static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+/* Adaptive rounds, after round rd: close each open pair whose look needs
+ * no more rounds, and each configuration without a partner once it has
+ * min_rounds.  Returns 1 if memory ran out, else 0. */
+static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const cfb_sweep *sw,
+                         cfb_config_result *res, run_ctx *x, int rd) {
+  if (rd + 1 < o->min_rounds) return 0;
   int oom = 0;
+  for (size_t i = 0; i < sw->n; i++) {
+    const cfb_sweep_config *c = &sw->cfg[i];
+    if (!cfb_runner_active(&res[i]) || (c->partner != SIZE_MAX && c->partner < i)) continue;
+    int more = 0;
+    if (c->partner != SIZE_MAX && cfb_runner_active(&res[c->partner])) {
+      cfb_verdict v;
+      if (cfb_verdict_look(plan, sw, i, x->rows, x->nrows, &v) != 0) oom = 1;
+      else more = cfb_paired_needs_more(plan, &v.r, o->target_ci);
+    }
+    if (more) continue;
+    /* Decided (or its partner stopped: no pair left to measure). */
+    for (int side = 0; side < 2; side++) {
+      size_t k = side ? c->partner : i;
+      if (k == SIZE_MAX || !cfb_runner_active(&res[k])) continue;
+      res[k].stop = CFB_STOP_DECIDED;
+      x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
+    }
+  }
+  return oom;
+}
+
+/* Would another round likely end past the run's budget?  The estimate is
+ * the last round's time: later rounds only run fewer configurations. */
+static int over_budget(const cfb_run_opts *o, double start, double last_round) {
+  return o->budget_s > 0 && cfb_now_s() - start + last_round > o->budget_s;
+}
+
+/* Every round, each in its shuffled order, until done, over the budget or
+ * SIGINT.  Returns 1 if something ran out of memory (the run goes on),
+ * else 0. */
+static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_plan *plan,
+                      const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+  int oom = 0;
+  double start = cfb_now_s(), last_round = 0;
   for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+    if (rd > 0 && over_budget(o, start, last_round)) {
+      x->budget_hit = rd;
+      break;
+    }
+    double t0 = cfb_now_s();
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
     for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
@@ -116,15 +165,20 @@ static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
       cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
     }
+    if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
+    last_round = cfb_now_s() - t0;
   }
+  if (x->budget_hit) /* what is still open ends with its last look */
+    for (size_t i = 0; i < sw->n; i++)
+      if (cfb_runner_active(&res[i])) res[i].stop = CFB_STOP_DECIDED;
   return oom;
 }
 
 /* Summaries of what ran, over all rounds, in expansion order; then
  * summary.csv, results.json and meta.json, and the closing table.  Sets
  * *nfailed; returns 1 if writing failed or memory ran out, else 0. */
-static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_config_result *res,
-                      const run_ctx *x, int *oom, size_t *nfailed) {
+static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan, const cfb_sweep *sw,
+                      cfb_config_result *res, const run_ctx *x, int *oom, size_t *nfailed) {
   cfb_config_result *done = calloc(sw->n, sizeof *done);
   size_t ndone = 0;
   *nfailed = 0;
@@ -139,12 +193,21 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
   int werr = !done;
   if (done && cfb_out_write_summary(dir, done, ndone) != 0) werr = 1;
   if (done && cfb_out_write_results_json(dir, meta, done, ndone, x->rows, x->nrows) != 0) werr = 1;
+  cfb_verdict *v = NULL;
+  size_t nv = 0;
+  if (cfb_verdicts_all(plan, sw, x->rows, x->nrows, &v, &nv) != 0) *oom = 1;
+  else if (cfb_out_write_verdicts(dir, v, nv) != 0) werr = 1;
   if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
   if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
   if (done) {
     printf("\n");
     cfb_console_table(stdout, done, ndone);
   }
+  cfb_console_verdicts(stdout, v, nv);
+  free(v);
+  if (x->budget_hit)
+    printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
+           (double)0 + meta->budget_s, x->budget_hit + 1);
   printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
          *nfailed, x->nrows, dir);
   free(done);
@@ -153,8 +216,8 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
 
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
-static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint64_t *seed,
-                     char *dir, size_t dirlen, FILE **runs, int *help) {
+static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
+                     uint64_t *seed, char *dir, size_t dirlen, FILE **runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -163,12 +226,12 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     return 0;
   }
   if (rc) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     return 2;
   }
   *seed = o->seed_given ? o->seed : clock_seed();
   if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_run_opts_free(o);
     return 2;
   }
@@ -180,7 +243,7 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
       !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     return 2;
@@ -188,14 +251,16 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   return 0;
 }
 
-static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
+/* cmd: the subcommand the user typed (run, or bench that forwards to run),
+ * for the messages about its arguments. */
+static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
   FILE *runs = NULL;
   int help;
-  int rc = run_setup(argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
+  int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
   if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
   if (rc || help) return rc;
 
@@ -232,15 +297,20 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
   cfb_interrupt_install();
-  int oom = run_rounds(&runner, &sw, res, &x);
+  cfb_seq_plan plan;
+  if (cfb_verdict_plan(&o, sw.rounds, &plan) != 0) {
+    fprintf(stderr, "cfbench run: out of memory\n");
+    plan = (cfb_seq_plan){0};
+  }
+  int oom = run_rounds(&runner, &o, &plan, &sw, res, &x);
   cfb_progress_finish(&x.progress);
-  int interrupted = cfb_interrupted();
+  int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
   fclose(runs);
 
-  meta.interrupted = interrupted;
+  meta.interrupted = interrupted != 0;
   size_t nfailed;
-  int werr = finish_run(dir, &meta, &sw, res, &x, &oom, &nfailed);
+  int werr = finish_run(dir, &meta, &plan, &sw, res, &x, &oom, &nfailed);
   if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
 
   for (size_t i = 0; i < x.nrows; i++) free(x.rows[i].metrics);
@@ -249,12 +319,12 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_counters_free(ctr);
   cfb_sweep_free(&sw);
   cfb_run_opts_free(&o);
-  if (interrupted) return 130;
+  if (interrupted) return 128 + interrupted;
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL, 0); }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
-  return run_main(argc, argv, dir_used, dir_len);
+  return run_main("bench", argc, argv, dir_used, dir_len);
 }

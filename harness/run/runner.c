@@ -21,35 +21,39 @@
 
 /* ------------------------------------------------------------ interrupt */
 
+/* SIGINT and SIGTERM end a run alike (a CI job cancelled or `timeout`
+ * sends SIGTERM): the flag holds the signal's number, for the exit code. */
 static volatile sig_atomic_t interrupted;
-static struct sigaction old_sigint;
+static const int stop_signals[] = {SIGINT, SIGTERM};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static struct sigaction old_action[NSTOP];
 static int installed;
 
-static void on_sigint(int sig) {
-  (void)sig;
-  interrupted = 1;
+static void on_stop_signal(int sig) {
+  if (!interrupted) interrupted = sig;
 }
 
 void cfb_interrupt_install(void) {
   if (installed) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
+  sa.sa_handler = on_stop_signal;
   sa.sa_flags = SA_RESETHAND | SA_RESTART; /* a second ^C ends the program */
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sigint);
+  for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &sa, &old_action[i]);
   installed = 1;
 }
 
 void cfb_interrupt_uninstall(void) {
   if (!installed) return;
-  sigaction(SIGINT, &old_sigint, NULL);
+  for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &old_action[i], NULL);
   installed = 0;
 }
 
 int cfb_interrupted(void) { return interrupted != 0; }
+int cfb_interrupt_signal(void) { return interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
-void cfb_interrupt_raise(void) { interrupted = 1; }
+void cfb_interrupt_raise(void) { interrupted = SIGINT; }
 
 double cfb_now_s(void) {
   struct timespec ts;
@@ -106,7 +110,7 @@ typedef struct rep_records {
 } rep_records;
 
 /* A fresh executor for the repetition, outside the timed region.  Workers
- * inherit a blocked SIGINT: ^C reaches only this thread, and sleeping
+ * inherit a blocked SIGINT and SIGTERM: ^C reaches only this thread, and sleeping
  * tasks are not cut short.  NULL with row->error set on failure. */
 static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cf_config cfg;
@@ -117,6 +121,7 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &old);
   cf_executor *ex = NULL;
   double t = cfb_now_s();
@@ -395,7 +400,7 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
   } else if (nfailed) {
     res->status = CFB_CFG_PARTIAL;
-  } else if (nok < (size_t)c->repeat) {
+  } else if (nok < (size_t)c->repeat && res->stop != CFB_STOP_DECIDED) {
     res->status = CFB_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
              res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"

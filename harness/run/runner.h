@@ -6,7 +6,7 @@
  * its rows.
  * The runner computes; writers and the terminal only format.
  *
- * Also the run's one piece of global state: the SIGINT flag. */
+ * Also the run's one piece of global state: the SIGINT/SIGTERM flag. */
 #ifndef CFB_RUNNER_H
 #define CFB_RUNNER_H
 
@@ -47,10 +47,14 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
  * or -1 out of memory. */
 int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows);
 
-/* SIGINT: the handler sets a flag (a second SIGINT kills as usual). */
+/* SIGINT and SIGTERM: the handler sets a flag (a second signal kills as
+ * usual). */
 void cfb_interrupt_install(void);
 void cfb_interrupt_uninstall(void);
 int cfb_interrupted(void);
+/* The signal that interrupted (SIGINT or SIGTERM), 0 if none: the exit
+ * code is 128 + it, as a shell reports a killed program. */
+int cfb_interrupt_signal(void);
 /* Clear the flag (tests, or a second run in one process). */
 void cfb_interrupt_reset(void);
 /* Raise the flag as SIGINT would (tests). */

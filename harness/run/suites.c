@@ -15,7 +15,10 @@
  *            repetition takes ~0.05-1 s here; --max-time caps each
  *            configuration.
  *
- * ci and default run one round per repetition (see `suites[]`). */
+ * ci and default run adaptive rounds (one repetition of every open
+ * configuration per round, a thread/process pair closed once its paired
+ * verdict is decided; min/max rounds and the run's budget in `suites[]`);
+ * with --repeat or --rounds, one round per repetition. */
 #include "suites.h"
 
 #include <string.h>
@@ -70,10 +73,11 @@ static const char *const def[] = {
  * must not shift one configuration's whole sample); quick is a smoke test
  * and runs each configuration's repetitions back to back. */
 static const cfb_suite suites[] = {
-    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CFB_SUITE_ROUNDS_PER_REPEAT},
-    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1},
+    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CFB_SUITE_ROUNDS_PER_REPEAT,
+     5, 16, 300},
+    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1, 0, 0, 0},
     {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
-     CFB_SUITE_ROUNDS_PER_REPEAT},
+     CFB_SUITE_ROUNDS_PER_REPEAT, 5, 12, 120},
 };
 
 size_t cfb_suite_count(void) { return sizeof suites / sizeof suites[0]; }

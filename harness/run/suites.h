@@ -16,6 +16,9 @@ typedef struct cfb_suite {
   const char *summary;       /* one line for `cfbench list` */
   const char *const *sweeps; /* NULL-terminated; each is run axis options */
   int rounds;                /* default --rounds: N >= 1, or CFB_SUITE_ROUNDS_PER_REPEAT */
+  /* Adaptive rounds by default (0: fixed rounds): --min-rounds, --max-rounds, --budget. */
+  int min_rounds, max_rounds;
+  double budget_s;
 } cfb_suite;
 
 size_t cfb_suite_count(void);

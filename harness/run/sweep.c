@@ -6,6 +6,7 @@
  * time does not masquerade as an effect of a knob.  Rounds split each
  * configuration's repetitions (cfb_sweep_round_share) so a burst of load
  * hits a little of every configuration rather than all of one. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,53 @@ nomem:
   return 2;
 }
 
+/* Pair each configuration with the one equal to it but for the backend. */
+static void find_partners(cfb_sweep *s) {
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = SIZE_MAX;
+  for (size_t i = 0; i < s->n; i++) {
+    cfb_sweep_config *a = &s->cfg[i];
+    for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
+      cfb_sweep_config *b = &s->cfg[j];
+      if (b->partner != SIZE_MAX || b->backend == a->backend) continue;
+      cf_backend keep = b->backend;
+      b->backend = a->backend;
+      int same = same_config(a, b);
+      b->backend = keep;
+      if (same) a->partner = j, b->partner = i;
+    }
+  }
+}
+
+/* Round r's order: the units (a pair, or a configuration without one)
+ * shuffled (Fisher-Yates), each pair's two sides in an order drawn for the
+ * round.  Round 0 from the seed itself, round r from (seed, r). */
+static void shuffle_round(cfb_sweep *s, int r, uint64_t seed) {
+  size_t *ord = s->order + (size_t)r * s->n, nu = 0;
+  for (size_t i = 0; i < s->n; i++) /* a pair is represented by its first side */
+    if (s->cfg[i].partner == SIZE_MAX || s->cfg[i].partner > i) ord[nu++] = i;
+  char key[32];
+  snprintf(key, sizeof key, "round %d", r);
+  uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
+  for (size_t i = nu; i > 1; i--) {
+    size_t j = (size_t)cfb_rng_below(&st, i);
+    size_t t = ord[i - 1];
+    ord[i - 1] = ord[j];
+    ord[j] = t;
+  }
+  /* Expand from the back so the units not yet expanded are not overwritten. */
+  size_t out = s->n;
+  for (size_t u = nu; u-- > 0;) {
+    size_t i = ord[u], p = s->cfg[i].partner;
+    if (p == SIZE_MAX) {
+      ord[--out] = i;
+      continue;
+    }
+    int swap = (int)cfb_rng_below(&st, 2);
+    ord[--out] = swap ? i : p;
+    ord[--out] = swap ? p : i;
+  }
+}
+
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   builder b = {s, 0};
@@ -200,20 +248,8 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
              c->workers, c->chunksize, (int)c->pin);
     c->seed = cfb_hash_str(key, seed);
   }
-  for (int r = 0; r < s->rounds; r++) {
-    size_t *ord = s->order + (size_t)r * s->n;
-    for (size_t i = 0; i < s->n; i++) ord[i] = i;
-    /* Round 0 keeps the order a one-round run has always had. */
-    char key[32];
-    snprintf(key, sizeof key, "round %d", r);
-    uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
-    for (size_t i = s->n; i > 1; i--) {
-      size_t j = (size_t)cfb_rng_below(&st, i);
-      size_t t = ord[i - 1];
-      ord[i - 1] = ord[j];
-      ord[j] = t;
-    }
-  }
+  find_partners(s);
+  for (int r = 0; r < s->rounds; r++) shuffle_round(s, r, seed);
   return 0;
 }
 

@@ -57,6 +57,15 @@ typedef struct cfb_run_opts {
   int force;
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  /* Adaptive rounds (docs/statistics.md): adaptive != 0 runs one
+   * repetition of every open configuration per round, rounds min..max,
+   * and closes a thread/process pair once its verdict is decided and its
+   * interval within target_ci (0: no precision target); configurations
+   * without a partner stop after min_rounds.  budget_s (0: none) is the
+   * whole run's: no round starts that would likely end past it. */
+  int adaptive;
+  int min_rounds, max_rounds;
+  double target_ci, budget_s;
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
@@ -84,12 +93,17 @@ typedef struct cfb_sweep_config {
   int repeat, warmup;
   double max_time_s;
   uint64_t seed;      /* bootstrap seed of this configuration */
+  size_t partner;     /* the configuration equal to this one but for the backend (its pair:
+                         they run back to back every round), SIZE_MAX: none */
 } cfb_sweep_config;
 
 /* The sweep runs in rounds: each round runs every configuration that still
  * has repetitions to do, in that round's own shuffled order, for its share
  * of the repetitions (cfb_sweep_round_share), so a burst of load on the
- * machine is spread over every configuration instead of shifting one. */
+ * machine is spread over every configuration instead of shifting one.
+ * The two configurations of a thread/process pair are adjacent in every
+ * round's order, in an order drawn per round (duet benchmarking: drift
+ * hits both alike and cancels in their ratio). */
 typedef struct cfb_sweep {
   cfb_sweep_config *cfg;
   size_t n;
@@ -143,7 +157,12 @@ typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN 
 const char *cfb_cfg_status_name(cfb_cfg_status s);
 
 /* Why a configuration sits out the rounds left. */
-typedef enum { CFB_STOP_NONE = 0, CFB_STOP_FAILED, CFB_STOP_MAX_TIME } cfb_stop_reason;
+typedef enum {
+  CFB_STOP_NONE = 0,
+  CFB_STOP_FAILED,
+  CFB_STOP_MAX_TIME,
+  CFB_STOP_DECIDED /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+} cfb_stop_reason;
 
 /* One configuration's outcome: a summary.csv row (computed from its rows
  * by cfb_runner_summarize), and the runner's state between rounds. */
