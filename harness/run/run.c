@@ -204,6 +204,10 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     cfb_console_table(stdout, done, ndone);
   }
   cfb_console_verdicts(stdout, v, nv);
+  cfb_winners w = {0};
+  if (cfb_console_winners_from(&w, sw, res, v, nv) != 0) *oom = 1;
+  cfb_console_winners(stdout, &w, isatty(STDOUT_FILENO) ? cfb_console_width(STDOUT_FILENO) : 160);
+  cfb_winners_free(&w);
   free(v);
   if (x->budget_hit)
     printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
@@ -293,7 +297,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   run_ctx x;
   memset(&x, 0, sizeof x);
   x.runs = runs;
-  cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
+  cfb_progress_init(&x.progress, stderr, &sw, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
   cfb_interrupt_install();
