@@ -142,9 +142,7 @@ void cfb_progress_rep(cfb_progress *p, int round, size_t i, const cfb_sweep_conf
   fflush(p->f);
 }
 
-void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final) {
-  double now = cfb_now_s();
-  size_t k = (size_t)(res->cfg - p->base);
+void cfb_progress_note_step(cfb_progress *p, size_t k, double now) {
   if (p->step_s && p->nstep && k < p->n) {
     p->step_s[k] += now - p->last;
     p->nstep[k]++;
@@ -152,6 +150,11 @@ void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_conf
   p->last = now;
   p->done++;
   update_finish(p);
+}
+
+void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final) {
+  double now = cfb_now_s();
+  cfb_progress_note_step(p, (size_t)(res->cfg - p->base), now);
   int failed = res->status == CFB_CFG_FAILED || res->status == CFB_CFG_NOT_RUN;
   /* On a terminal the line above says where the run is: a permanent line
    * only for a configuration that failed, which must stay visible. */

@@ -41,6 +41,9 @@ void cfb_progress_rep(cfb_progress *p, int round, size_t i, const cfb_sweep_conf
 /* Configuration `i` finished its part of round `round`; res is its summary
  * so far; `final`: it runs no more (the line then says why it is partial). */
 void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final);
+/* The bookkeeping of step_done alone: configuration k (its index in the
+ * sweep) finished a step at time `now` (cfb_now_s clock). */
+void cfb_progress_note_step(cfb_progress *p, size_t k, double now);
 /* Clears the line and frees what init took. */
 void cfb_progress_finish(cfb_progress *p);
 
