@@ -11,4 +11,9 @@ int cfb_cmd_report(int argc, char **argv);  /* report.c: cfbench report DIR */
 int cfb_cmd_compare(int argc, char **argv); /* compare.c: cfbench compare BASE NEW */
 int cfb_cmd_ab(int argc, char **argv);      /* ab.c: cfbench ab BASE NEW (runs both, paired rounds) */
 
+/* compare's and ab's option tables (introspect.c), ending with {NULL}. */
+struct cfb_option;
+const struct cfb_option *cfb_compare_option_table(void);
+const struct cfb_option *cfb_ab_option_table(void);
+
 #endif

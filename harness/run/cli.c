@@ -735,3 +735,5 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->command_line);
   memset(o, 0, sizeof *o);
 }
+
+const cfb_option *cfb_run_option_table(void) { return run_options; }

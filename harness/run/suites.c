@@ -3,10 +3,10 @@
  * by cli.c exactly as a command line would be); a configuration that
  * appears in two sweeps runs once.
  *
- *   quick    < 30 s: every workload once or twice on both backends.
- *   ci       < 2 min: both backends, small and large chunksizes, cpu and
+ *   quick    seconds (7 s measured on 2 busy cores): every workload once or twice on both backends.
+ *   ci       about 2 min (its budget; 2:08 measured): both backends, small and large chunksizes, cpu and
  *            io workloads, and the executor overhead (sleep delay=0).
- *   default  ~5 min on 2 cores (./run.sh bench): throughput over workers
+ *   default  about 5 min, its budget (./run.sh bench): throughput over workers
  *            1..64 (sleep, socket), chunksizes 1..256 where they matter
  *            (fine-grained primes, the no-op overhead), the docs' primes,
  *            mixed over cpu_us 10 us..1 ms with and without the emulated
@@ -73,10 +73,10 @@ static const char *const def[] = {
  * must not shift one configuration's whole sample); quick is a smoke test
  * and runs each configuration's repetitions back to back. */
 static const cfb_suite suites[] = {
-    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CFB_SUITE_ROUNDS_PER_REPEAT,
+    {"default", "the full sweep of ./run.sh bench (adaptive rounds; its --budget 300s ends it near 5 min)", def, CFB_SUITE_ROUNDS_PER_REPEAT,
      5, 16, 300},
-    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1, 0, 0, 0},
-    {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
+    {"quick", "a smoke test of every workload on both backends (measured 7 s on 2 busy cores)", quick, 1, 0, 0, 0},
+    {"ci", "both backends, small/large chunks, cpu and io, executor overhead (adaptive; --budget 120s: measured 2:08)", ci,
      CFB_SUITE_ROUNDS_PER_REPEAT, 5, 12, 120},
 };
 
