@@ -580,10 +580,12 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   }
   /* Every --param key must belong to a selected workload. */
   for (size_t i = 0; i < s->nparams; i++) {
-    int found = 0;
+    int found = 0, scoped;
     for (size_t j = 0; j < s->nworkloads && !found; j++)
-      for (size_t k = 0; k < s->workloads[j]->nparams && !found; k++)
-        found = !strcmp(s->workloads[j]->params[k].name, s->params[i].key);
+      found = cfb_param_applies(s->workloads[j], s->params[i].key, &scoped) != NULL;
+    if (!found && strchr(s->params[i].key, '.'))
+      return fail(err, errlen, "--param: '%s' names no parameter of a selected workload (WORKLOAD.KEY: "
+                  "the workload must be among --workload's)", s->params[i].key);
     if (!found) {
       char names[512];
       size_t off = 0;
