@@ -178,21 +178,22 @@ static void test_round_orders(void) {
  * one round per repetition (following --repeat); --rounds overrides. */
 static void test_rounds_defaults(void) {
   static const struct {
-    const char *args[6];
+    const char *args[8];
     int rounds;
   } cases[] = {
       {{"--workload", "sleep", NULL}, 1},
       {{"--workload", "sleep", "--repeat", "7", NULL}, 1},
       {{"--workload", "sleep", "--rounds", "3", NULL}, 3},
       {{"--suite", "quick", NULL}, 1},
-      {{"--suite", "ci", NULL}, 5},
-      {{"--suite", "default", NULL}, 5},
+      {{"--suite", "ci", NULL}, 12},      /* adaptive: up to max_rounds */
+      {{"--suite", "default", NULL}, 16},
+      {{"--workload", "sleep", "--min-rounds", "3", "--max-rounds", "7", NULL}, 7},
       {{"--suite", "ci", "--repeat", "3", NULL}, 3},
       {{"--suite", "default", "--rounds", "2", NULL}, 2},
       {{"--suite", "ci", "--rounds=1", "--repeat", "9", NULL}, 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    const char *argv[8] = {"run"};
+    const char *argv[10] = {"run"};
     int argc = 1;
     for (size_t k = 0; cases[i].args[k]; k++) argv[argc++] = cases[i].args[k];
     argv[argc] = NULL;
@@ -204,6 +205,21 @@ static void test_rounds_defaults(void) {
   }
   cfb_run_opts o;
   char err[300];
+  /* adaptive rounds: the suite's defaults, and fixed rounds cannot be mixed in */
+  CHECK_EQ(PARSE(&o, err, "--suite", "ci"), 0);
+  CHECK_EQ(o.adaptive, 1);
+  CHECK_EQ(o.min_rounds, 5);
+  CHECK_EQ(o.specs[0].repeat, o.max_rounds);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--suite", "ci", "--repeat", "3"), 0);
+  CHECK_EQ(o.adaptive, 0);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--max-rounds", "4", "--repeat", "3"), 2);
+  CHECK_STR_CONTAINS(err, "cannot be combined with --repeat or --rounds");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--min-rounds", "9", "--max-rounds", "4"), 2);
+  CHECK_STR_CONTAINS(err, "--min-rounds 9 is more than --max-rounds 4");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "x"), 2);
+  CHECK_STR_CONTAINS(err, "--target-ci: 'x' is not a fraction");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
   CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "x"), 2);
