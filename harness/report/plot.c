@@ -709,5 +709,9 @@ int cfb_cmd_plot(int argc, char **argv) {
     fprintf(stderr, "usage: cfbench plot DIR\n");
     return 2;
   }
+  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
+    fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[1]);
+    return 2;
+  }
   return cfb_plot_make(argv[1]);
 }

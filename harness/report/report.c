@@ -431,5 +431,9 @@ int cfb_cmd_report(int argc, char **argv) {
     fprintf(stderr, "usage: cfbench report DIR\n");
     return 2;
   }
+  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
+    fprintf(stderr, "cfbench report: unknown option '%s'; see cfbench report --help\n", argv[1]);
+    return 2;
+  }
   return make_report(argv[1]);
 }

@@ -63,6 +63,11 @@ expect 1 env PATH=/nonexistent "$CLIABS" plot "$T/run"
 grep -q "apt-get install gnuplot-nox" "$T/out" || fail "no install hint"
 expect 1 env CFBENCH_GNUPLOT=/nonexistent/gnuplot "$CLIABS" plot "$T/run"
 expect 2 "$CLI" plot "$T/nonexistent"
+# An option plot/report lack is named as one, not taken for a directory.
+expect 2 "$CLI" plot --bogus
+grep -q "unknown option '--bogus'" "$T/out" || fail "plot --bogus: $(cat "$T/out")"
+expect 2 "$CLI" report --bogus
+grep -q "unknown option '--bogus'" "$T/out" || fail "report --bogus: $(cat "$T/out")"
 
 # A sweep joins only groups measured on one grid of workers x chunksizes:
 # a cpu_us=2000 group with one worker count (another sweep, another
