@@ -20,6 +20,9 @@ expect() { # expect CODE CMD... : run, keep output in $T/out, check the exit cod
 expect 1 "$CLI" compare "$F/cmp_base" "$F/cmp_regress"
 grep -q "REGRESSION: primes (preset=docs) process w=2 c=16" "$T/out" || fail "regressed config not named"
 [ "$(grep -c REGRESSION "$T/out")" -eq 1 ] || fail "more than one regression reported"
+# Rates as run prints them (3 digits, k/M suffix), never 6.162e+05.
+grep -q 'e+0' "$T/out" && fail "compare prints rates in exponent form: $(cat "$T/out")"
+grep -q 'median 37.6 -> 31.8 items/s' "$T/out" || fail "regression line rates: $(grep REGRESSION "$T/out")"
 expect 1 "$CLI" compare "$F/cmp_base/runs.csv" "$F/cmp_regress" --format md
 grep -q '\*\*slower\*\*' "$T/out" || fail "md table lacks the slower verdict"
 expect 1 "$CLI" compare "$F/cmp_base" "$F/cmp_regress" --format=json
