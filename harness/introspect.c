@@ -8,6 +8,8 @@
 
 #include "cmd_run.h"
 #include "suites.h"
+#include "sweep.h"
+#include "sweepfile.h"
 
 static void version(void) {
   const char *v, *rev, *bt, *flags;
@@ -68,13 +70,41 @@ static void man(const cfb_cmd_info *cmds, size_t n) {
     }
   }
   printf(".SH SUITES\n");
-  for (size_t i = 0; i < cfb_suite_count(); i++) {
-    printf(".TP\n.B %s\n", cfb_suite_at(i)->name);
-    man_text(cfb_suite_at(i)->summary);
+  char **names;
+  size_t ns;
+  cfb_suite_names(&names, &ns);
+  for (size_t i = 0; i < ns; i++) {
+    char path[4096], err[512];
+    cfb_sweep_file f;
+    printf(".TP\n.B %s\n", names[i]);
+    if (cfb_suite_path(names[i], path, sizeof path, err, sizeof err) == 0 &&
+        cfb_run_sweep_file_load(path, &f, err, sizeof err) == 0) {
+      man_text(f.summary);
+      cfb_sweep_file_free(&f);
+    } else {
+      man_text(err);
+    }
     printf("\n");
   }
+  cfb_suite_names_free(names, ns);
+  fputs(".SH SWEEP FILES\nA sweep file (\\fBrun \\-\\-file\\fR, the suites) is JSON whose keys are the "
+        "\\fBrun\\fR options without their dashes:\n.RS\n.nf\n"
+        "{\"summary\": \"one line\", \"rounds\": \"per\\-repeat\",\n"
+        " \"backend\": [\"thread\", \"process\"], \"repeat\": 5,\n"
+        " \"sweeps\": [{\"workload\": \"sleep\", \"param\": {\"delay\": \"1ms\"},\n"
+        "             \"workers\": \"1..8\", \"items\": 64}]}\n.fi\n.RE\n"
+        "A key at the top level is the default of every sweep that does not give it. \"rounds\" is a "
+        "count, \"per\\-repeat\", or an object of adaptive rounds' options "
+        "({\"min\\-rounds\": 5, \"max\\-rounds\": 16, \"budget\": \"300s\"}). "
+        "The suites are such files in\n.IR share/cfbench/suites .\n", stdout);
+  fputs(".SH ENVIRONMENT\n.TP\n.B CFBENCH_PLOTS_DIR\nthe gnuplot templates (default: share/cfbench/plots beside "
+        "the program).\n.TP\n.B CFBENCH_SUITES_DIR\nthe suite files (default: share/cfbench/suites beside the "
+        "program).\n.TP\n.B CFBENCH_GNUPLOT\nthe gnuplot program.\n.TP\n.B CFBENCH_COUNTERS\nthe counter "
+        "layer: auto, papi, perf, rusage.\n", stdout);
   printf(".SH EXIT STATUS\n0 success; 1 the work failed or compare found a regression; 2 bad input; "
-         "130/143 interrupted by SIGINT/SIGTERM.\n.SH SEE ALSO\n.BR gnuplot (1)\n");
+         "130/143 interrupted by SIGINT/SIGTERM.\n");
+  fputs(".SH FILES\n.I share/cfbench/plots/*.gp\ntemplates;\n.I share/cfbench/suites/*.json\nsuites;\n"
+        ".I share/doc/cfutures/\nthe guides.\n.SH SEE ALSO\n.BR gnuplot (1),\n.BR hwloc-ls (1)\n", stdout);
 }
 
 /* Words for the completion, one a line. */
@@ -90,7 +120,11 @@ static int complete(int argc, char **argv, const cfb_cmd_info *cmds, size_t n) {
   } else if (!strcmp(kind, "workloads")) {
     for (size_t i = 0; i < cf_wk_count(); i++) printf("%s\n", cf_wk_at(i)->name);
   } else if (!strcmp(kind, "suites")) {
-    for (size_t i = 0; i < cfb_suite_count(); i++) printf("%s\n", cfb_suite_at(i)->name);
+    char **names;
+    size_t ns;
+    cfb_suite_names(&names, &ns);
+    for (size_t i = 0; i < ns; i++) printf("%s\n", names[i]);
+    cfb_suite_names_free(names, ns);
   } else if (!strcmp(kind, "params")) { /* KEY= of the named workloads (all if none), also WORKLOAD.KEY= */
     for (size_t i = 0; i < cf_wk_count(); i++) {
       const cf_workload *w = cf_wk_at(i);

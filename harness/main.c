@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
+#include "export.h"
 #include "fileio.h"
 #include "introspect.h"
 
@@ -22,12 +23,14 @@ static const struct {
 } commands[] = {
     {"list", cfb_cmd_list, "workloads, their parameters, and the suites", 2},
     {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers", 2},
-    {"run", cfb_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
+    {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
     {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report", 1},
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
     {"report", cfb_cmd_report, "write report.md (Markdown) and report.html for a results directory", 2},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
     {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
+    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
 };
 
 /* Run command i, then make sure what it printed reached standard output
@@ -47,6 +50,8 @@ static const cfb_option *options_of(const char *name) {
   if (!strcmp(name, "run") || !strcmp(name, "bench")) return cfb_run_option_table();
   if (!strcmp(name, "compare")) return cfb_compare_option_table();
   if (!strcmp(name, "ab")) return cfb_ab_option_table();
+  if (!strcmp(name, "history")) return cfb_history_option_table();
+  if (!strcmp(name, "export")) return cfb_export_option_table();
   return NULL;
 }
 

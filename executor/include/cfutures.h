@@ -125,6 +125,27 @@ typedef struct cf_task_record {
  * cheap. */
 #define CF_MAX_WORKERS 4096
 
+/* How the process backend starts its workers (cf_config.start_method).
+ *
+ * CF_START_FORK (default): fork() of the parent.  A worker inherits a copy
+ *   of the whole parent at that moment: heap, globals, other threads' data
+ *   (not the threads), so task functions, initializer_arg and any pointer
+ *   into the parent's memory are valid in it.  The cost grows with the
+ *   parent's heap (fork copies its page tables: ~10 ms per GiB touched),
+ *   paid once per worker, one after the other.
+ * CF_START_SPAWN: posix_spawn() of the program's own image (/proc/self/exe),
+ *   as CPython's "spawn".  A worker is a fresh process of the same program:
+ *   the program's constructors run in it, main() does not; it inherits no
+ *   heap, no global set at run time, no descriptor but its channel.  Task
+ *   functions and the initializer are sent as offsets into the loaded
+ *   object (executable or shared library, dlopen()ed again by path in the
+ *   worker if needed) that holds them; initializer_arg must be NULL or
+ *   point into static data of such an object (else CF_EINVAL); arguments
+ *   and results travel as bytes, as with fork.  Start cost does not depend
+ *   on the parent's heap.  Pinning is applied by the parent right after
+ *   the spawn. */
+typedef enum { CF_START_FORK = 0, CF_START_SPAWN } cf_start_method;
+
 typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
   int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython; <= CF_MAX_WORKERS */
@@ -153,6 +174,7 @@ typedef struct cf_config {
    * or collector); must be thread-safe and must not block. */
   void (*on_record)(const cf_task_record *rec, void *ud);
   void *on_record_ud;
+  cf_start_method start_method; /* process backend; see cf_start_method */
 } cf_config;
 
 /* Fill `cfg` with the defaults described above. */

@@ -41,6 +41,12 @@
  * fork() and around every change of those descriptors and mappings, so the
  * child's copy of the list is consistent; the child never takes it.
  *
+ * Start methods.  CF_START_FORK forks the parent (above).  CF_START_SPAWN
+ * posix_spawn()s the program's own image instead (slot_exec): its pages are
+ * memfds handed over at fixed descriptors, spawn_entry (a constructor) runs
+ * the worker loop before main(), and task functions travel as (object,
+ * offset) pairs (objref.c), so start cost does not grow with the parent.
+ *
  * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
  * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
  * queued work fails at once with CF_EBROKEN and the reason, and the pool
@@ -60,8 +66,11 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define RING_BYTES (256u << 10)        /* per direction per worker; power of two */
 #define RING_MASK (RING_BYTES - 1u)
@@ -128,6 +137,7 @@ typedef struct wshared {
 /* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
 typedef struct gshared {
   _Atomic int parent_sleeping;
+  cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
 } gshared;
 
 typedef struct pslot {
@@ -186,6 +196,12 @@ typedef struct proc_backend {
   int term_sent;                  /* io thread: term_sig sent to every worker */
   int term_killed;                /* io thread: SIGKILL sent after the grace */
   uint64_t term_deadline;
+  /* CF_START_SPAWN (see slot_exec) */
+  int spawn;
+  int gfd;                        /* memfd of g, for every worker spawned */
+  const void *fn_cache;           /* last task function and its reference */
+  uint32_t fn_obj, init_obj, arg_obj;
+  uint64_t fn_off, init_off, arg_off;
   unsigned char scratch[4096];    /* sink for payloads we cannot store */
 } proc_backend;
 
@@ -221,6 +237,7 @@ static void child_drop_inherited(proc_backend *pb, int idx) {
     int own = o == pb;
     if (o->epfd >= 0) close(o->epfd);
     if (!own && o->efd >= 0) close(o->efd);
+    if (o->gfd >= 0) close(o->gfd);
     if (!own && o->g) munmap(o->g, sizeof *o->g);
     for (int j = 0; j < o->n; j++) {
       pslot *t = &o->slots[j];
@@ -387,7 +404,7 @@ static void child_on_exit(int status, void *arg) {
 }
 
 static void child_trim(cf_result *r) {
-  if (r->heap && r->cap > SHRINK_BYTES) cf__result_reset(r);
+  cf__result_trim(r, SHRINK_BYTES);
 }
 
 static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
@@ -435,8 +452,10 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
     atomic_store(&st->cur_tag, h.tag);
     res_hdr r = {MSG_RESULT, 0, h.tag, t0, sched_getcpu(), 0, 0};
     res.len = 0;
+    cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h.pad : 0, h.fn);
     if (nomem) r.rc = CF_ENOMEM;
-    else r.rc = ((cf_task_fn)(uintptr_t)h.fn)(arg.data, arg.len, &res);
+    else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
+    else r.rc = fn(arg.data, arg.len, &res);
     r.len = r.rc ? 0 : res.len;
     child_write(pb, s, (const unsigned char *)&r, sizeof r);
     child_write(pb, s, res.data, (size_t)r.len);
@@ -449,6 +468,61 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
     }
   }
   _exit(0);
+}
+
+/* A worker started with CF_START_SPAWN: this library's constructor, in a
+ * fresh process of the program's image, finds CF__WORKER (see slot_exec)
+ * and never returns to main().  It rebuilds the little of the pool that
+ * child_main reads: its slot, channel, status page, bell, shared page. */
+__attribute__((constructor)) static void spawn_entry(void) {
+  const char *v = getenv("CF__WORKER");
+  if (!v) return;
+  int idx, shm, base, limit, parent;
+  size_t sh_len;
+  unsigned long long spin, init_off, arg_off;
+  unsigned init_obj, arg_obj;
+  if (sscanf(v, "%d,%d,%zu,%d,%d,%llu,%u,%llu,%u,%llu,%d", &idx, &shm, &sh_len, &base, &limit, &spin, &init_obj,
+             &init_off, &arg_obj, &arg_off, &parent) != 11 || idx < 0)
+    _exit(127); /* never run main() in a worker's place */
+  if (getppid() != parent) _exit(0); /* the pool is gone already */
+  unsetenv("CF__WORKER");
+  static cf_executor ex;
+  static proc_backend pb;
+  pslot *slots = calloc((size_t)idx + 1, sizeof *slots);
+  void *sh = mmap(NULL, sh_len, PROT_READ | PROT_WRITE, MAP_SHARED, base, 0);
+  void *g = mmap(NULL, sizeof(gshared), PROT_READ | PROT_WRITE, MAP_SHARED, base + 1, 0);
+  if (!slots || sh == MAP_FAILED || g == MAP_FAILED) _exit(127);
+  close(base);
+  close(base + 1);
+  pb.ex = &ex;
+  pb.spawn = 1;
+  pb.shm = shm;
+  pb.n = idx + 1;
+  pb.slots = slots;
+  pb.g = g;
+  pb.efd = base + 2;
+  pb.epfd = pb.gfd = -1;
+  pb.parent_pid = parent;
+  pb.child_spin_ns = spin;
+  pthread_sigmask(SIG_BLOCK, NULL, &pb.user_mask);
+  pslot *s = &slots[idx];
+  s->index = idx;
+  s->sh = sh;
+  s->sh_len = sh_len;
+  s->pidfd = -1;
+  s->req_fd = shm ? -1 : base + 3;
+  s->res_fd = shm ? -1 : base + 4;
+  ex.cfg.max_tasks_per_child = limit;
+  ex.cfg.pin = CF_PIN_NONE; /* the parent binds us */
+  cf__objref_worker(&pb.g->objs);
+  ex.cfg.initializer = (int (*)(void *))cf__objref_here(init_obj, init_off);
+  ex.cfg.initializer_arg = arg_obj ? cf__objref_here(arg_obj, arg_off) : NULL;
+  if (init_obj && !ex.cfg.initializer) {
+    atomic_store(&s->sh->st.init_rc, CF_ENOSYS);
+    atomic_store(&s->sh->st.phase, PH_INIT_FAILED);
+    _exit(0);
+  }
+  child_main(&pb, idx);
 }
 
 /* ------------------------------------------------------------ spawn/reap */
@@ -512,6 +586,25 @@ static void slot_reset(proc_backend *pb, pslot *s) {
 
 static int slot_reap(pslot *s, int block, int *status);
 
+/* The pipe transport's two pipes, the parent's ends non-blocking; -1 with
+ * errno (and nothing left open) on failure. */
+static int chan_pipes(int req[2], int res[2]) {
+  if (pipe2(req, O_CLOEXEC) == 0 && pipe2(res, O_CLOEXEC) == 0 && set_nonblock(req[1]) == 0 &&
+      set_nonblock(res[0]) == 0) {
+    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    return 0;
+  }
+  int e = errno;
+  for (int i = 0; i < 2; i++) {
+    if (req[i] >= 0) close(req[i]);
+    if (res[i] >= 0) close(res[i]);
+    req[i] = res[i] = -1;
+  }
+  errno = e;
+  return -1;
+}
+
 /* Make the channel and fork the worker, under reg_lock (see the top). */
 static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   int req[2] = {-1, -1}, res[2] = {-1, -1};
@@ -519,17 +612,11 @@ static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   if (m == MAP_FAILED) return spawn_error(why, whylen, "mmap", errno);
   s->sh = m;
   if (!pb->shm) {
-    if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
+    if (chan_pipes(req, res)) {
       int e = spawn_error(why, whylen, "pipe", errno);
-      for (int i = 0; i < 2; i++) {
-        if (req[i] >= 0) close(req[i]);
-        if (res[i] >= 0) close(res[i]);
-      }
       slot_release_locked(s);
       return e;
     }
-    fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
-    fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
     s->req_fd = req[0]; /* the child's ends, for the fork */
     s->res_fd = res[1];
   }
@@ -553,20 +640,105 @@ static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
     child_main(pb, s->index);
   }
   s->pid = pid;
-  atomic_store(&s->pub_pid, (int)pid);
-  atomic_fetch_add(&pb->nlive, 1);
   if (!pb->shm) {
     close(req[0]);
     close(res[1]);
     s->req_fd = req[1];
     s->res_fd = res[0];
   }
+  return 0;
+}
+
+
+/* The environment of a spawned worker: ours plus `extra`. */
+static char **spawn_env(char *extra) {
+  size_t n = 0;
+  while (environ && environ[n]) n++;
+  char **env = malloc((n + 2) * sizeof *env);
+  if (!env) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strncmp(environ[i], "CF__WORKER=", 11) != 0) env[k++] = environ[i];
+  env[k++] = extra;
+  env[k] = NULL;
+  return env;
+}
+
+/* CF_START_SPAWN: the slot's page as a memfd, the channel, and posix_spawn
+ * of /proc/self/exe; the worker finds its descriptors at fixed numbers
+ * above every one passed (so no dup2 overwrites a source) and the rest in
+ * CF__WORKER (see spawn_entry).  posix_spawn does not copy the parent's
+ * page tables (vfork-like), so the cost does not grow with its heap. */
+static int slot_exec(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  int req[2] = {-1, -1}, res[2] = {-1, -1}, rc = 0;
+  int mfd = memfd_create("cfutures-worker", MFD_CLOEXEC);
+  if (mfd < 0) return spawn_error(why, whylen, "memfd_create", errno);
+  void *m = MAP_FAILED;
+  if (ftruncate(mfd, (off_t)s->sh_len) == 0)
+    m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+  if (m == MAP_FAILED) {
+    rc = spawn_error(why, whylen, "mmap", errno);
+    close(mfd);
+    return rc;
+  }
+  s->sh = m;
+  if (!pb->shm) {
+    if (chan_pipes(req, res)) {
+      rc = spawn_error(why, whylen, "pipe", errno);
+      goto out;
+    }
+  }
+  int src[5] = {mfd, pb->gfd, pb->efd, req[0], res[1]}, base = 0;
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= base) base = src[i] + 1;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= 0) posix_spawn_file_actions_adddup2(&fa, src[i], base + i);
+  posix_spawnattr_setsigmask(&attr, &pb->user_mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  char extra[256];
+  snprintf(extra, sizeof extra, "CF__WORKER=%d,%d,%zu,%d,%d,%llu,%u,%llu,%u,%llu,%d", s->index, pb->shm, s->sh_len,
+           base, pb->ex->cfg.max_tasks_per_child, (unsigned long long)pb->child_spin_ns, pb->init_obj,
+           (unsigned long long)pb->init_off, pb->arg_obj, (unsigned long long)pb->arg_off, (int)getpid());
+  char **env = spawn_env(extra);
+  char *argv[] = {"cfutures-worker", NULL};
+  pid_t pid = 0;
+  int e = env ? posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, env) : ENOMEM;
+  free(env);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (e) {
+    rc = spawn_error(why, whylen, "posix_spawn", e);
+    goto out;
+  }
+  s->pid = pid;
+  if (!pb->shm) {
+    s->req_fd = req[1];
+    s->res_fd = res[0];
+    req[1] = res[0] = -1;
+  }
+out:
+  close(mfd);
+  for (int i = 0; i < 2; i++) {
+    if (req[i] >= 0) close(req[i]);
+    if (res[i] >= 0) close(res[i]);
+  }
+  if (rc) slot_release_locked(s);
+  return rc;
+}
+
+/* After the process of s started: what fork and spawn share. */
+static void slot_started(proc_backend *pb, pslot *s) {
+  atomic_store(&s->pub_pid, (int)s->pid);
+  atomic_fetch_add(&pb->nlive, 1);
   if (pb->have_pidfd) {
-    s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
     if (s->pidfd >= 0) fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
     else pb->have_pidfd = 0; /* fall back to polling for every worker */
   }
-  return 0;
 }
 
 /* Start a worker process in slot s.  0, or a CF_E* code with the reason
@@ -574,9 +746,19 @@ static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
 static int slot_spawn(proc_backend *pb, pslot *s, char *why, size_t whylen) {
   slot_reset(pb, s);
   pthread_mutex_lock(&reg_lock);
-  int rc = slot_fork(pb, s, why, whylen);
+  int rc = pb->spawn ? slot_exec(pb, s, why, whylen) : slot_fork(pb, s, why, whylen);
+  if (rc == 0) slot_started(pb, s);
   pthread_mutex_unlock(&reg_lock);
   if (rc) return rc;
+  /* A spawned worker does not inherit the plan: bind it from here. */
+  if (pb->spawn && pb->ex->cfg.pin != CF_PIN_NONE && (rc = cf__pin_process(&pb->ex->cfg, s->index, s->pid))) {
+    snprintf(why, whylen, "pinning worker %d: %s", s->index, cf_strerror(rc));
+    int status;
+    kill(s->pid, SIGKILL);
+    slot_reap(s, 1, &status);
+    slot_clear(pb, s);
+    return rc;
+  }
   /* Without its pipes in epoll the io thread would never hear from the
    * worker: give the process up. */
   if (!pb->shm && (ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index) ||
@@ -645,7 +827,7 @@ static void fail_redo(proc_backend *pb, const char *msg) {
 }
 
 static int work_left(proc_backend *pb) {
-  return atomic_load(&pb->ex->q_len) > 0 || pb->redo_head != NULL;
+  return cf__queue_nonempty(pb->ex) || pb->redo_head != NULL;
 }
 
 static int try_spawn(proc_backend *pb, pslot *s);
@@ -724,8 +906,7 @@ static cf_future *next_task(proc_backend *pb, int worker) {
   cf_executor *ex = pb->ex;
   cf_future *f = redo_pop(pb);
   if (f) {
-    f->rec.worker = worker;
-    atomic_store(&f->runner, worker);
+    cf__future_set_runner(f, worker);
     return f;
   }
   while ((f = cf__queue_trypop(ex))) {
@@ -748,18 +929,37 @@ static void send_task(proc_backend *pb, pslot *s, cf_future *f) {
   s->rx_nomem = 0;
   f->rec.pid = s->pid;
   req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len};
+  if (pb->spawn) { /* task_ref resolved f->fn just before */
+    h.pad = pb->fn_obj;
+    h.fn = pb->fn_off;
+  }
   s->tx_hdr = h;
   s->tx_off = 0;
   s->tx_total = sizeof h + f->arg.len;
   tx_pump(pb, s);
 }
 
+/* CF_START_SPAWN: f's task function as (object, offset), for the worker;
+ * the last one is kept (a pool mostly runs one function).  Under io_lock. */
+static int task_ref(proc_backend *pb, cf_future *f) {
+  if (pb->fn_cache == (const void *)(uintptr_t)f->fn) return 0;
+  int rc = cf__objref(&pb->g->objs, (const void *)(uintptr_t)f->fn, &pb->fn_obj, &pb->fn_off);
+  pb->fn_cache = rc ? NULL : (const void *)(uintptr_t)f->fn;
+  return rc;
+}
+
 static int dispatch_slot(proc_backend *pb, pslot *s) {
   if (!slot_idle(pb, s)) return 0;
-  cf_future *f = next_task(pb, s->index);
-  if (!f) return 0;
-  send_task(pb, s, f);
-  return 1;
+  cf_future *f;
+  while ((f = next_task(pb, s->index))) {
+    if (!pb->spawn || task_ref(pb, f) == 0) {
+      send_task(pb, s, f);
+      return 1;
+    }
+    cf__future_fail(f, CF_EINVAL, -1, "the task function is in no loaded object: a spawned worker cannot find it");
+    cf_future_release(f);
+  }
+  return 0;
 }
 
 static int dispatch_all(proc_backend *pb) {
@@ -1207,6 +1407,7 @@ static void *io_main(void *p) {
   /* Leave no fd behind once shutdown(wait=1) returns. */
   pthread_mutex_lock(&reg_lock);
   close_fd(&pb->epfd);
+  close_fd(&pb->gfd); /* no worker is spawned any more */
   pthread_mutex_unlock(&reg_lock);
   pthread_mutex_lock(&pb->fd_lock);
   pb->io_done = 1;
@@ -1233,12 +1434,30 @@ static void pb_free(proc_backend *pb) {
   }
   close_fd(&pb->epfd);
   close_fd(&pb->efd);
+  close_fd(&pb->gfd);
   if (pb->g) munmap(pb->g, sizeof *pb->g);
   pthread_mutex_destroy(&pb->join_lock);
   pthread_mutex_destroy(&pb->fd_lock);
   pthread_mutex_destroy(&pb->io_lock);
   free(pb->slots);
   free(pb);
+}
+
+/* CF_START_SPAWN: the initializer and its argument as (object, offset);
+ * CF_EINVAL (with the reason) if either lies outside every loaded object. */
+static int spawn_refs(proc_backend *pb) {
+  const cf_config *cfg = &pb->ex->cfg;
+  if (cfg->initializer &&
+      cf__objref(&pb->g->objs, (const void *)(uintptr_t)cfg->initializer, &pb->init_obj, &pb->init_off)) {
+    cf__set_error("start_method spawn: the initializer is in no loaded object");
+    return CF_EINVAL;
+  }
+  if (cfg->initializer_arg && cf__objref(&pb->g->objs, cfg->initializer_arg, &pb->arg_obj, &pb->arg_off)) {
+    cf__set_error("start_method spawn: initializer_arg must be NULL or point into static data (a spawned worker "
+                  "has no copy of the heap or stack)");
+    return CF_EINVAL;
+  }
+  return 0;
 }
 
 /* The backend without workers: slots, the shared word, the bell, epoll. */
@@ -1248,7 +1467,7 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   pb->ex = ex;
   pb->shm = ex->cfg.transport == CF_TRANSPORT_SHM;
   pb->n = ex->nworkers;
-  pb->efd = pb->epfd = -1;
+  pb->efd = pb->epfd = pb->gfd = -1;
   pb->parent_pid = getpid();
   pb->parent_spin_ns = PARENT_SPIN_NS;
   pb->child_spin_ns = CHILD_SPIN_NS;
@@ -1269,7 +1488,14 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   }
   reg_add(pb);
   pthread_mutex_lock(&reg_lock);
-  void *g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void *g = MAP_FAILED;
+  pb->gfd = -1;
+  pb->spawn = ex->cfg.start_method == CF_START_SPAWN;
+  if (!pb->spawn) {
+    g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  } else if ((pb->gfd = memfd_create("cfutures-pool", MFD_CLOEXEC)) >= 0 && ftruncate(pb->gfd, sizeof *pb->g) == 0) {
+    g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED, pb->gfd, 0); /* spawned workers map it */
+  }
   pb->g = g == MAP_FAILED ? NULL : g;
   pb->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   int efd_errno = errno;
@@ -1279,6 +1505,8 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   if (!pb->slots || !pb->g) {
     rc = CF_ENOMEM;
     cf__set_error("process backend: out of memory");
+  } else if (pb->spawn && spawn_refs(pb)) {
+    rc = CF_EINVAL;
   } else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0)) {
     int e = pb->efd < 0 ? efd_errno : errno;
     rc = e == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
@@ -1444,5 +1672,16 @@ static int pb_worker_pids(const cf_executor *ex, int *pids, int n) {
   return pb->n;
 }
 
+/* CF_START_SPAWN: map's chunks name their function as workers find it. */
+static int pb_fn_ref(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off) {
+  proc_backend *pb = ex->backend;
+  if (!pb || !pb->spawn) {
+    *obj = 0;
+    *off = (uint64_t)(uintptr_t)fn;
+    return 0;
+  }
+  return cf__objref(&pb->g->objs, fn, obj, off);
+}
+
 const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait,
-                                             pb_terminate, pb_worker_pids};
+                                             pb_terminate, pb_worker_pids, pb_fn_ref};

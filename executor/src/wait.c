@@ -27,7 +27,7 @@ void cf__waiter_notify(cf__waiter *w, size_t index) {
   pthread_mutex_lock(&w->lock);
   w->order[w->ndone++] = index;
   cf_future *f = w->fs[index];
-  if (atomic_load(&f->state) == CF_FINISHED && f->error != 0) w->nfailed++;
+  if (atomic_load(&f->state) == CF_FINISHED && f->rec.status != 0) w->nfailed++;
   w->links[index].w = NULL; /* consumed: waiter_destroy leaves f alone */
   /* Still under the lock: once waiter_destroy has seen the link cleared,
    * nothing here touches w any more. */
@@ -72,6 +72,30 @@ static int unique(cf_future *const *fs, size_t n, cf_future ***out, size_t *nout
   return 0;
 }
 
+/* Unlink from the futures that have not completed (they are alive: the
+ * caller's, or the iterator's reference); completed ones were unlinked by
+ * their notification and may be gone.  w->fs stays (the caller frees it). */
+static void waiter_destroy(cf__waiter *w) {
+  for (size_t i = 0; i < w->n; i++) {
+    cf_future *f = w->fs[i];
+    pthread_mutex_lock(&w->lock);
+    int linked = w->links[i].w != NULL;
+    pthread_mutex_unlock(&w->lock);
+    if (!linked) continue;
+    cf__future_lock(f); /* a notification racing us finds the link gone */
+    for (cf__wlink **p = &f->cold->links; *p; p = &(*p)->next) {
+      if (*p == &w->links[i]) {
+        *p = w->links[i].next;
+        break;
+      }
+    }
+    cf__future_unlock(f);
+  }
+  pthread_mutex_destroy(&w->lock);
+  free(w->links);
+  free(w->order);
+}
+
 static int waiter_init(cf__waiter *w, cf_future *const *fs, size_t n) {
   memset(w, 0, sizeof *w);
   int rc = unique(fs, n, &w->fs, &w->n);
@@ -87,41 +111,23 @@ static int waiter_init(cf__waiter *w, cf_future *const *fs, size_t n) {
   pthread_mutex_init(&w->lock, NULL);
   for (size_t i = 0; i < w->n; i++) {
     cf_future *f = w->fs[i];
-    if (cf__future_listen(f)) {
+    int done = cf__future_listen(f);
+    if (done < 0) {
+      waiter_destroy(w); /* unlinks what was linked so far */
+      free(w->fs);
+      return done;
+    }
+    if (done) {
       cf__waiter_notify(w, i);
     } else {
       w->links[i].w = w;
       w->links[i].index = i;
-      w->links[i].next = f->links;
-      f->links = &w->links[i];
+      w->links[i].next = f->cold->links;
+      f->cold->links = &w->links[i];
     }
-    pthread_mutex_unlock(&f->lock);
+    cf__future_unlock(f);
   }
   return 0;
-}
-
-/* Unlink from the futures that have not completed (they are alive: the
- * caller's, or the iterator's reference); completed ones were unlinked by
- * their notification and may be gone. */
-static void waiter_destroy(cf__waiter *w) {
-  for (size_t i = 0; i < w->n; i++) {
-    cf_future *f = w->fs[i];
-    pthread_mutex_lock(&w->lock);
-    int linked = w->links[i].w != NULL;
-    pthread_mutex_unlock(&w->lock);
-    if (!linked) continue;
-    pthread_mutex_lock(&f->lock); /* a notification racing us finds the link gone */
-    for (cf__wlink **p = &f->links; *p; p = &(*p)->next) {
-      if (*p == &w->links[i]) {
-        *p = w->links[i].next;
-        break;
-      }
-    }
-    pthread_mutex_unlock(&f->lock);
-  }
-  pthread_mutex_destroy(&w->lock);
-  free(w->links);
-  free(w->order);
 }
 
 /* Sleep until the waiter's sequence moves past `seen` or the deadline. */

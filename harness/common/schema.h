@@ -53,7 +53,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(PLACEMENT_VIOLATIONS, "placement_violations", INT)                                             \
   X(STATUS, "status", STR)                                                                         \
   X(ERROR, "error", STR)                                                                           \
-  X(METRICS, "metrics", STR)
+  X(METRICS, "metrics", STR)                                                                       \
+  X(PYTHON, "python", STR)
 
 /* summary.csv: one row per configuration (and results.json's benchmarks). */
 #define CFB_SUMMARY_COLUMNS(X)                                                                     \
@@ -70,7 +71,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(IDEAL_ITEMS_PER_S, "ideal_items_per_s", NUM)                                                   \
   X(EFFICIENCY_MEDIAN, "efficiency_median", NUM)                                                   \
   X(STATUS, "status", STR)                                                                         \
-  X(ERROR, "error", STR)
+  X(ERROR, "error", STR)                                                                           \
+  X(PYTHON, "python", STR)
 
 /* verdicts.csv: one row per thread/process pair (configurations that
  * differ only in backend), decided on the per-round paired ratios
@@ -117,6 +119,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(HWLOC_TOPOLOGY, "machine.hwloc_topology", STR)                                                 \
   X(MEMORY_BYTES, "machine.memory_bytes", INT)                                                     \
   X(VIRTUALIZED, "machine.virtualized", BOOL)                                                      \
+  X(MHZ, "machine.mhz", NUM)                                                                       \
+  X(CACHES, "machine.caches", STR)                                                                 \
   X(COMPILER, "build.compiler", STR)                                                               \
   X(FLAGS, "build.flags", STR)                                                                     \
   X(BUILD_TYPE, "build.build_type", STR)                                                           \

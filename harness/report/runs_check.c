@@ -75,7 +75,7 @@ static char *row_key(const cfb_csv_table *t, size_t r) {
 
 /* Sorted keys: equal neighbours are the same repetition twice. */
 static int check_duplicates(const cfb_csv_table *t, const char *file, char *err, size_t errlen) {
-  if (cfb_csv_col(t, CFB_RUNS(REPEAT)) < 0 || cfb_csv_col(t, CFB_RUNS(ROUND)) < 0) return 0;
+  if (cfb_csv_col(t, CFB_RUNS(REPEAT)) < 0) return 0; /* no round column: a one-round run, round 0 */
   keyed *k = calloc(t->nrows ? t->nrows : 1, sizeof *k);
   int rc = k ? 0 : -1;
   for (size_t r = 0; !rc && r < t->nrows; r++)
@@ -86,11 +86,12 @@ static int check_duplicates(const cfb_csv_table *t, const char *file, char *err,
   for (size_t i = 1; !rc && i < t->nrows; i++) {
     if (strcmp(k[i - 1].key, k[i].key) != 0) continue;
     size_t first = k[i - 1].row, again = k[i].row;
+    const char *round = cfb_csv_get(t, again, CFB_RUNS(ROUND));
     snprintf(err, errlen,
              "%s: line %zu: the same configuration, repeat %s and round %s as line %zu (a row "
              "counted twice would fake a change); remove the duplicate",
              file, line_of(t, again), cfb_csv_get(t, again, CFB_RUNS(REPEAT)),
-             cfb_csv_get(t, again, CFB_RUNS(ROUND)), line_of(t, first));
+             round ? round : "0", line_of(t, first));
     rc = -1;
   }
   for (size_t r = 0; k && r < t->nrows; r++) free(k[r].key);

@@ -26,5 +26,13 @@ const struct cfb_option *cfb_run_option_table(void);
  * type and the compiler flags. */
 void cfb_build_info(const char **version, const char **git_revision, const char **build_type,
                     const char **flags);
+/* What a run leaves for the program on top of both halves: the results
+ * directory it used, and the file --export-gbench asked for ("" if none),
+ * which the report half writes from that directory (harness/bench.c). */
+typedef struct cfb_run_outcome {
+  char dir[4096];
+  char export_gbench[4096];
+} cfb_run_outcome;
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out);
 
 #endif

@@ -197,16 +197,17 @@ static void put_col(FILE *f, const char *s, size_t cols) {
 }
 
 void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
-  size_t wp = strlen("params"), ww = strlen("workload");
+  size_t wp = strlen("params"), ww = strlen("workload"), wb = strlen("backend");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = res[i].cfg;
     size_t l = c->params ? cfb_fmt_cols(c->params) : 0;
     if (l > wp) wp = l;
     if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
+    if (strlen(cfb_backend_name(c->backend)) > wb) wb = strlen(cfb_backend_name(c->backend));
   }
   if (wp > 40) wp = 40;
-  fprintf(f, "%-*s %-*s %-7s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
-          "params", "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
+  fprintf(f, "%-*s %-*s %-*s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
+          "params", (int)wb, "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
           "status");
   for (size_t i = 0; i < n; i++) {
     const cfb_config_result *r = &res[i];
@@ -222,7 +223,7 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
     else snprintf(eff, sizeof eff, "-");
     fprintf(f, "%-*s ", (int)ww, c->w->name);
     put_col(f, c->params ? c->params : "", wp);
-    fprintf(f, " %-7s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", cfb_backend_name(c->backend), c->workers,
+    fprintf(f, " %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)wb, cfb_backend_name(c->backend), c->workers,
             c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
             r->error[0] ? ": " : "", r->error);
   }

@@ -25,7 +25,7 @@
 #include "verdicts.h"
 
 typedef struct run_ctx {
-  FILE *runs;
+  cfb_runs_file *runs;
   int write_failed;
   cfb_row *rows;
   size_t nrows, cap;
@@ -37,12 +37,20 @@ typedef struct run_ctx {
   int budget_hit;  /* the round (> 0) --budget kept from starting, 0: none */
 } run_ctx;
 
-static void on_row(void *ud, cfb_row *row) {
+/* A finished repetition: onto runs.csv, then into memory for the summary.
+ * A row that cannot be written stops the run (-1): the summary must
+ * describe exactly the rows runs.csv holds, and measuring rows that
+ * cannot be kept wastes the machine. */
+static int on_row(void *ud, cfb_row *row) {
   run_ctx *x = ud;
   if (!row->ok) x->any_failed = 1;
-  if (x->runs && cfb_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+  if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows,
+            x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
+    free(row->metrics);
+    return -1;
   }
   if (x->nrows == x->cap) {
     size_t cap = x->cap ? x->cap * 2 : 64;
@@ -50,12 +58,13 @@ static void on_row(void *ud, cfb_row *row) {
     if (!nr) { /* the row is on disk; keep going without it in memory */
       free(row->metrics);
       x->oom = 1;
-      return;
+      return 0;
     }
     x->rows = nr;
     x->cap = cap;
   }
   x->rows[x->nrows++] = *row;
+  return 0;
 }
 
 static void on_rep(void *ud, const cfb_sweep_config *c, int warm, int rep, int n) {
@@ -143,7 +152,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
                       const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
   int oom = 0;
   double start = cfb_now_s(), last_round = 0;
-  for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+  for (int rd = 0; rd < sw->rounds && !cfb_interrupted() && !x->write_failed; rd++) {
     if (rd > 0 && over_budget(o, start, last_round)) {
       x->budget_hit = rd;
       break;
@@ -151,7 +160,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
     double t0 = cfb_now_s();
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
-    for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
+    for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
       size_t i = order[k];
       const cfb_sweep_config *c = &sw->cfg[i];
       int share = cfb_sweep_round_share(c, sw->rounds, rd);
@@ -163,7 +172,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
       if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) oom = 1;
       int final = !cfb_runner_active(&res[i]);
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
-      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
+      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
     last_round = cfb_now_s() - t0;
@@ -212,8 +221,11 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   if (x->budget_hit)
     printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
            (double)0 + meta->budget_s, x->budget_hit + 1);
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
-         *nfailed, x->nrows, dir);
+  if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
+            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
+         x->runs->rows, x->runs->path);
   free(done);
   return werr;
 }
@@ -221,7 +233,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
 static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
-                     uint64_t *seed, char *dir, size_t dirlen, FILE **runs, int *help) {
+                     uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -239,6 +251,13 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     cfb_run_opts_free(o);
     return 2;
   }
+  if (o->dry_run) { /* the configurations, and nothing run or written */
+    cfb_sweep_print(stdout, sw);
+    cfb_sweep_free(sw);
+    cfb_run_opts_free(o);
+    *help = 1;
+    return 0;
+  }
   if (o->out) snprintf(dir, dirlen, "%s", o->out);
   else {
     char stamp[32];
@@ -246,7 +265,7 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     snprintf(dir, dirlen, "results/runs/%s", stamp);
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
-      !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
+      (rc = cfb_out_runs_open(runs, dir, err, sizeof err))) {
     fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
@@ -257,15 +276,18 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
 
 /* cmd: the subcommand the user typed (run, or bench that forwards to run),
  * for the messages about its arguments. */
-static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, size_t out_len) {
+static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
-  FILE *runs = NULL;
+  cfb_runs_file runs;
   int help;
   int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
-  if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
+  if (out && !rc && !help) {
+    snprintf(out->dir, sizeof out->dir, "%s", dir);
+    snprintf(out->export_gbench, sizeof out->export_gbench, "%s", o.export_gbench ? o.export_gbench : "");
+  }
   if (rc || help) return rc;
 
   cfb_env env;
@@ -275,7 +297,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
-    fclose(runs);
+    cfb_out_runs_close(&runs);
     free(res);
     cfb_counters_free(ctr);
     cfb_sweep_free(&sw);
@@ -296,7 +318,7 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
 
   run_ctx x;
   memset(&x, 0, sizeof x);
-  x.runs = runs;
+  x.runs = &runs;
   cfb_progress_init(&x.progress, stderr, &sw, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
@@ -310,7 +332,10 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   cfb_progress_finish(&x.progress);
   int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
-  fclose(runs);
+  if (cfb_out_runs_close(&runs) != 0 && !x.write_failed) {
+    x.write_failed = 1;
+    fprintf(stderr, "cfbench run: closing %s failed: %s\n", runs.path, strerror(errno));
+  }
 
   meta.interrupted = interrupted != 0;
   size_t nfailed;
@@ -327,8 +352,17 @@ static int run_main(const char *cmd, int argc, char **argv, char *out_dir_used, 
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL, 0); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
+
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) {
+  memset(out, 0, sizeof *out);
+  return run_main("run", argc, argv, out);
+}
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
-  return run_main("bench", argc, argv, dir_used, dir_len);
+  cfb_run_outcome out;
+  memset(&out, 0, sizeof out);
+  int rc = run_main("bench", argc, argv, &out);
+  if (dir_used) snprintf(dir_used, dir_len, "%s", out.dir);
+  return rc;
 }

@@ -13,7 +13,32 @@
 
 #include "sweep.h"
 
-const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+static const struct {
+  const char *name;
+  cf_backend exec;
+  int py;
+} backends[CFB_BK_COUNT] = {
+#define CFB_X_(id, name, exec, py) {name, exec, py},
+    CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_backend_name(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].name : "?"; }
+cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].exec : CF_BACKEND_THREAD; }
+int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
+
+int cfb_backend_find(const char *name) {
+  for (int i = 0; i < CFB_BK_COUNT; i++)
+    if (!strcmp(backends[i].name, name)) return i;
+  return -1;
+}
+
+const char *cfb_backend_names(void) {
+#define CFB_X_(id, name, exec, py) ", " name
+  static const char all[] = CFB_BACKENDS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
 
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {
@@ -199,8 +224,11 @@ static void find_partners(cfb_sweep *s) {
     cfb_sweep_config *a = &s->cfg[i];
     for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
       cfb_sweep_config *b = &s->cfg[j];
-      if (b->partner != SIZE_MAX || b->backend == a->backend) continue;
-      cf_backend keep = b->backend;
+      /* pairs are cfutures' own thread/process (the py backends are peers, not a pair) */
+      if (b->partner != SIZE_MAX || b->backend == a->backend || a->backend > CFB_BK_PROCESS ||
+          b->backend > CFB_BK_PROCESS)
+        continue;
+      cfb_backend keep = b->backend;
       b->backend = a->backend;
       int same = same_config(a, b);
       b->backend = keep;
@@ -257,6 +285,7 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_free(s);
     return rc;
   }
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].task_timeout_s = o->task_timeout_s;
   s->rounds = o->rounds >= 1 ? o->rounds : 1;
   s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {
@@ -283,4 +312,14 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (rounds < 1) rounds = 1;
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
+}
+
+void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
+  fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
+  for (size_t i = 0; i < s->n; i++) {
+    const cfb_sweep_config *c = &s->cfg[i];
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
+            c->items, c->repeat, c->warmup, c->max_time_s);
+  }
 }

@@ -229,7 +229,9 @@ static void respawn_fails_one_worker(void) {
   CHECK_STR_CONTAINS(cf_future_message(bad), "killed by signal 9");
   for (int i = 0; i < 3; i++) {
     CHECK_EQ(cf_future_result(pending[i], 20, NULL, NULL), CF_EBROKEN); /* not pending forever */
-    CHECK_STR_CONTAINS(cf_future_message(pending[i]), "cannot respawn worker 0: fork: Resource temporarily unavailable");
+    CHECK_STR_CONTAINS(cf_future_message(pending[i]),
+                       g_start == CF_START_SPAWN ? "cannot respawn worker 0: posix_spawn: Resource temporarily unavailable"
+                                                 : "cannot respawn worker 0: fork: Resource temporarily unavailable");
     if (i == 0) fprintf(stderr, "   %s\n", cf_future_message(pending[i]));
     cf_future_release(pending[i]);
   }
@@ -241,7 +243,7 @@ static void respawn_fails_one_worker(void) {
   /* while no worker can be had, new work fails at once with the reason */
   cf_future *f = submit_int(ex, t_sleep, 1);
   CHECK_EQ(cf_future_result(f, 20, NULL, NULL), CF_EBROKEN);
-  CHECK_STR_CONTAINS(cf_future_message(f), "fork: Resource temporarily unavailable");
+  CHECK_STR_CONTAINS(cf_future_message(f), "Resource temporarily unavailable");
   cf_future_release(f);
   /* the limit lifted, a retry brings the worker back */
   nproc_set(0);
@@ -302,9 +304,12 @@ static void new_under_nproc(void) {
   CHECK_STR_CONTAINS(cf_last_error_message(), "cannot create worker thread 0: Resource temporarily unavailable");
   cfg.backend = CF_BACKEND_PROCESS;
   cfg.transport = g_transport;
+  cfg.start_method = g_start;
   CHECK_EQ(cf_executor_new(&ex, &cfg), CF_EAGAIN);
   fprintf(stderr, "   process: %s\n", cf_last_error_message());
-  CHECK_STR_CONTAINS(cf_last_error_message(), "cannot start worker process 0: fork: Resource temporarily unavailable");
+  CHECK_STR_CONTAINS(cf_last_error_message(), g_start == CF_START_SPAWN
+                                                  ? "cannot start worker process 0: posix_spawn: Resource temporarily unavailable"
+                                                  : "cannot start worker process 0: fork: Resource temporarily unavailable");
   nproc_set(0);
   CHECK_EQ(count_children(), 0);
   CHECK_EQ(cf_executor_new(&ex, &cfg), 0);

@@ -51,6 +51,8 @@ typedef struct wk_def {
    * calibration, no name lookup): cf_wk_params_check and cf_wk_prepare
    * both call it after the generic checks.  May be NULL. */
   int (*validate)(const cf_wk_run *r, char *err, size_t errlen);
+  /* The URL the items GET (cf_wk_url); NULL: the workload has none. */
+  const char *(*url)(const cf_wk_run *r);
 } wk_def;
 
 struct cf_wk_run {
