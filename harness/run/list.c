@@ -116,7 +116,14 @@ static json_t *suite_json(const char *name, const char *path) {
     return o;
   }
   json_object_set_new(o, "summary", cfb_json_str(f.summary));
-  json_object_set_new(o, "rounds", json_string(rounds_text(&f, buf, sizeof buf)));
+  if (f.rounds == CFB_SUITE_ROUNDS_ADAPTIVE) { /* "adaptive", its options apart for tools */
+    char *a = cfb_file_sweep_args(&f.adaptive);
+    json_object_set_new(o, "rounds", json_string("adaptive"));
+    json_object_set_new(o, "adaptive", cfb_json_str(a ? a : ""));
+    free(a);
+  } else {
+    json_object_set_new(o, "rounds", json_string(rounds_text(&f, buf, sizeof buf)));
+  }
   json_t *sw = json_array();
   for (size_t k = 0; k < f.nsweeps; k++) {
     char *a = cfb_file_sweep_args(&f.sweeps[k]);

@@ -220,7 +220,9 @@ static int add_key(loader *L, cfb_file_sweep *s, const json_t *obj, const char *
     cfb_sb names = {0};
     for (const cfb_option *o = L->table; o->name; o++)
       if (o->group & L->groups) cfb_sb_printf(&names, "%s%s", names.len ? ", " : "", o->name + 2);
-    int rc = bad(L, p, "unknown key '%s'; a sweep takes: %s", key, names.s ? names.s : "");
+    int rc = bad(L, p, L->groups == L->round_groups ? "unknown key '%s'; \"rounds\" takes: %s"
+                                                    : "unknown key '%s'; a sweep takes: %s",
+                 key, names.s ? names.s : "");
     cfb_sb_free(&names);
     return rc;
   }
