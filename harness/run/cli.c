@@ -44,7 +44,7 @@ void cfb_run_usage(FILE *f) {
           "                        finish, as a thread cannot be killed)\n"
           "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
           "                        and its worker is killed and replaced (default 0 = none)\n"
-"adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
+          "adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
           "pair closes once its paired verdict is decided and precise; suites ci and default):\n"
           "  --min-rounds N        rounds before the first look (default 5)\n"
           "  --max-rounds N        at most this many rounds (default 20)\n"
@@ -321,7 +321,9 @@ static int set_enum_axis(const char *opt, const char *val, const char *const *na
 
 /* Which options a suite may be combined with (and a sweep file may hold:
  * OPT_AXIS and OPT_SCALAR). */
-enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4, OPT_ADAPTIVE = 8 /* also a sweep file's "rounds" object's */ };
+/* OPT_ROUNDS: the run's adaptive rounds, on the command line or as the
+ * keys of a sweep file (a suite's own rounds: suites/ci.json). */
+enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4, OPT_ROUNDS = 8 };
 
 typedef struct parse_state {
   cfb_sweep_spec *spec;
@@ -564,10 +566,8 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
-    {"--min-rounds", 1, opt_adaptive, OPT_GLOBAL | OPT_ADAPTIVE},
-    {"--max-rounds", 1, opt_adaptive, OPT_GLOBAL | OPT_ADAPTIVE},
-    {"--target-ci", 1, opt_adaptive, OPT_GLOBAL | OPT_ADAPTIVE},
-    {"--budget", 1, opt_adaptive, OPT_GLOBAL | OPT_ADAPTIVE},
+    {"--min-rounds", 1, opt_adaptive, OPT_ROUNDS}, {"--max-rounds", 1, opt_adaptive, OPT_ROUNDS},
+    {"--target-ci", 1, opt_adaptive, OPT_ROUNDS},  {"--budget", 1, opt_adaptive, OPT_ROUNDS},
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
@@ -699,7 +699,7 @@ static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, si
 }
 
 int cfb_run_sweep_file_load(const char *path, cfb_sweep_file *f, char *err, size_t errlen) {
-  return cfb_sweep_file_load(path, run_options, OPT_AXIS | OPT_SCALAR, OPT_ADAPTIVE, f, err, errlen);
+  return cfb_sweep_file_load(path, run_options, OPT_AXIS | OPT_SCALAR | OPT_ROUNDS, f, err, errlen);
 }
 
 /* Apply one option of a sweep file to sp, the error prefixed with where
@@ -713,44 +713,43 @@ static int apply_file_opt(parse_state *sp, const cfb_sweep_file *f, const cfb_fi
   return rc;
 }
 
-/* The file's adaptive rounds ("rounds": {"min-rounds": ..}), unless
- * --repeat or --rounds asks for fixed ones (then one round per
- * repetition); the command line's adaptive options override the file's. */
-static int file_adaptive(cfb_run_opts *o, parse_state *cli, const cfb_sweep_file *f, char *err, size_t errlen) {
-  cfb_run_opts fo;
-  parse_state fp;
-  memset(&fo, 0, sizeof fo);
-  memset(&fp, 0, sizeof fp);
-  fp.o = &fo;
-  for (size_t k = 0; k < f->adaptive.n; k++) {
-    int rc = apply_file_opt(&fp, f, &f->adaptive.opts[k], err, errlen);
-    if (rc) return rc;
-  }
-  if (cli->set_rounds || cli->set_repeat) return 0;
+/* The file's adaptive rounds (fr, parsed into fo), unless the command line
+ * asks for fixed rounds (--repeat, --rounds); the command line's own
+ * --min-rounds/--max-rounds/--target-ci/--budget win over the file's. */
+static void take_file_rounds(cfb_run_opts *o, parse_state *cli, const parse_state *fr, const cfb_run_opts *fo) {
+  if (!fr->set_adaptive || cli->set_rounds || cli->set_repeat) return;
   o->adaptive = 1;
-  if (!o->min_rounds) o->min_rounds = fo.min_rounds;
-  if (!o->max_rounds) o->max_rounds = fo.max_rounds;
-  if (!cli->set_budget) o->budget_s = fo.budget_s;
-  if (!cli->set_target_ci && fp.set_target_ci) {
-    o->target_ci = fo.target_ci;
+  if (!o->min_rounds) o->min_rounds = fo->min_rounds;
+  if (!o->max_rounds) o->max_rounds = fo->max_rounds;
+  if (!cli->set_budget && fr->set_budget) o->budget_s = fo->budget_s;
+  if (!cli->set_target_ci && fr->set_target_ci) {
+    o->target_ci = fo->target_ci;
     cli->set_target_ci = 1;
   }
-  return 0;
 }
 
 /* The sweeps of o->suite_path into o->specs, the command line's scalars
- * (in `cli`) overriding the file's; the file's rounds unless --rounds. */
+ * (in `cli`) overriding the file's; the file's rounds unless --rounds.
+ * The OPT_ROUNDS keys are the run's, not a sweep's: into fr. */
 static int load_sweep_file(cfb_run_opts *o, parse_state *cli, char *err, size_t errlen) {
   cfb_sweep_file f;
   int rc = cfb_run_sweep_file_load(o->suite_path, &f, err, errlen);
   if (rc) return rc;
+  cfb_run_opts fo;
+  parse_state fr;
+  memset(&fo, 0, sizeof fo);
+  memset(&fr, 0, sizeof fr);
+  fr.o = &fo;
   if (!(o->specs = calloc(f.nsweeps, sizeof *o->specs))) rc = fail(err, errlen, "out of memory");
   for (size_t i = 0; rc == 0 && i < f.nsweeps; i++) {
     parse_state sp;
     memset(&sp, 0, sizeof sp);
     sp.spec = &o->specs[i];
     o->nspecs = i + 1;
-    for (size_t k = 0; rc == 0 && k < f.sweeps[i].n; k++) rc = apply_file_opt(&sp, &f, &f.sweeps[i].opts[k], err, errlen);
+    for (size_t k = 0; rc == 0 && k < f.sweeps[i].n; k++) {
+      const cfb_file_opt *fopt = &f.sweeps[i].opts[k];
+      rc = apply_file_opt(fopt->opt->group == OPT_ROUNDS ? &fr : &sp, &f, fopt, err, errlen);
+    }
     char sub[400];
     if (rc == 0 && (rc = finish_spec(&sp, cli, sub, sizeof sub))) {
       /* at the key that is wrong when it is one --param, else at the sweep */
@@ -763,13 +762,13 @@ static int load_sweep_file(cfb_run_opts *o, parse_state *cli, char *err, size_t 
       fail(err, errlen, "%s:%d:%d: sweep %zu: %s", f.path, line, col, i + 1, sub);
     }
   }
-  if (rc == 0 && f.rounds == CFB_SUITE_ROUNDS_ADAPTIVE) rc = file_adaptive(o, cli, &f, err, errlen);
-  if (rc == 0 && !o->rounds && !o->adaptive) {
+  if (rc == 0 && !o->rounds) {
     o->rounds = f.rounds > 0 ? f.rounds : 1;
-    if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT || f.rounds == CFB_SUITE_ROUNDS_ADAPTIVE)
+    if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
       for (size_t i = 0; i < o->nspecs; i++)
         if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
   }
+  if (rc == 0) take_file_rounds(o, cli, &fr, &fo);
   cfb_sweep_file_free(&f);
   return rc;
 }
@@ -797,8 +796,8 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters --task-timeout --min-rounds "
-                           "--max-rounds --target-ci --budget");
+                           "--rounds --seed --out --force --counters --task-timeout --min-rounds --max-rounds "
+                           "--target-ci --budget");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {

@@ -41,16 +41,9 @@ static void print_workloads(void) {
   }
 }
 
-/* A file's rounds: "per-repeat", a count, or "adaptive --min-rounds 5 ...". */
-static const char *rounds_text(const cfb_sweep_file *f, char *buf, size_t len) {
-  if (f->rounds == CFB_SUITE_ROUNDS_PER_REPEAT) return "per-repeat";
-  if (f->rounds == CFB_SUITE_ROUNDS_ADAPTIVE) {
-    char *a = cfb_file_sweep_args(&f->adaptive);
-    snprintf(buf, len, "adaptive%s%s", a && *a ? " " : "", a ? a : "");
-    free(a);
-    return buf;
-  }
-  snprintf(buf, len, "%d", f->rounds < 1 ? 1 : f->rounds);
+static const char *rounds_text(int rounds, char *buf, size_t len) {
+  if (rounds == CFB_SUITE_ROUNDS_PER_REPEAT) return "per-repeat";
+  snprintf(buf, len, "%d", rounds < 1 ? 1 : rounds);
   return buf;
 }
 
@@ -65,10 +58,7 @@ static int print_suite(const char *name, const char *path) {
   printf("\n  %-10s %s\n", name, f.summary);
   if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
     printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
-  else if (f.rounds == CFB_SUITE_ROUNDS_ADAPTIVE) {
-    char buf[256];
-    printf("      (rounds: %s; --repeat or --rounds: fixed rounds, one per repetition)\n", rounds_text(&f, buf, sizeof buf));
-  } else if (f.rounds > 1)
+  else if (f.rounds > 1)
     printf("      (--rounds %d)\n", f.rounds);
   for (size_t k = 0; k < f.nsweeps; k++) {
     char *a = cfb_file_sweep_args(&f.sweeps[k]);
@@ -110,20 +100,13 @@ static json_t *suite_json(const char *name, const char *path) {
   json_object_set_new(o, "name", json_string(name));
   json_object_set_new(o, "path", cfb_json_str(path));
   cfb_sweep_file f;
-  char err[512], buf[256];
+  char err[512], buf[32];
   if (cfb_run_sweep_file_load(path, &f, err, sizeof err)) {
     json_object_set_new(o, "error", cfb_json_str(err));
     return o;
   }
   json_object_set_new(o, "summary", cfb_json_str(f.summary));
-  if (f.rounds == CFB_SUITE_ROUNDS_ADAPTIVE) { /* "adaptive", its options apart for tools */
-    char *a = cfb_file_sweep_args(&f.adaptive);
-    json_object_set_new(o, "rounds", json_string("adaptive"));
-    json_object_set_new(o, "adaptive", cfb_json_str(a ? a : ""));
-    free(a);
-  } else {
-    json_object_set_new(o, "rounds", json_string(rounds_text(&f, buf, sizeof buf)));
-  }
+  json_object_set_new(o, "rounds", json_string(rounds_text(f.rounds, buf, sizeof buf)));
   json_t *sw = json_array();
   for (size_t k = 0; k < f.nsweeps; k++) {
     char *a = cfb_file_sweep_args(&f.sweeps[k]);

@@ -354,15 +354,17 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
 
 int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
 
-int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) {
+/* The outcome of `cmd` (run, or bench that forwards to run). */
+static int run_outcome(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   memset(out, 0, sizeof *out);
-  return run_main("run", argc, argv, out);
+  return run_main(cmd, argc, argv, out);
 }
+
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) { return run_outcome("run", argc, argv, out); }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
   cfb_run_outcome out;
-  memset(&out, 0, sizeof out);
-  int rc = run_main("bench", argc, argv, &out);
+  int rc = run_outcome("bench", argc, argv, &out);
   if (dir_used) snprintf(dir_used, dir_len, "%s", out.dir);
   return rc;
 }

@@ -12,9 +12,6 @@
  * largest repeat (after command-line overrides), so each round runs one
  * repetition of every configuration. */
 #define CFB_SUITE_ROUNDS_PER_REPEAT 0
-/* "rounds": {"min-rounds": .., "max-rounds": .., "budget": ..}: adaptive
- * rounds (--min-rounds ...), unless --repeat or --rounds asks for fixed. */
-#define CFB_SUITE_ROUNDS_ADAPTIVE (-2)
 
 /* The suites folder (into out, len bytes); returns out. */
 const char *cfb_suites_dir(char *out, size_t len);

@@ -17,8 +17,9 @@ static const struct {
   const char *name;
   cf_backend exec;
   int py;
+  cfb_backend pair;
 } backends[CFB_BK_COUNT] = {
-#define CFB_X_(id, name, exec, py) {name, exec, py},
+#define CFB_X_(id, name, exec, py, pair) {name, exec, py, CFB_BK_##pair},
     CFB_BACKENDS(CFB_X_)
 #undef CFB_X_
 };
@@ -27,6 +28,8 @@ const char *cfb_backend_name(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT 
 cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].exec : CF_BACKEND_THREAD; }
 int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
 
+cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
+
 int cfb_backend_find(const char *name) {
   for (int i = 0; i < CFB_BK_COUNT; i++)
     if (!strcmp(backends[i].name, name)) return i;
@@ -34,7 +37,7 @@ int cfb_backend_find(const char *name) {
 }
 
 const char *cfb_backend_names(void) {
-#define CFB_X_(id, name, exec, py) ", " name
+#define CFB_X_(id, name, exec, py, pair) ", " name
   static const char all[] = CFB_BACKENDS(CFB_X_);
 #undef CFB_X_
   return all + 2;
@@ -217,16 +220,15 @@ nomem:
   return 2;
 }
 
-/* Pair each configuration with the one equal to it but for the backend. */
+/* Pair each configuration with the one equal to it but for the backend,
+ * that backend being its pair in CFB_BACKENDS. */
 static void find_partners(cfb_sweep *s) {
   for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = SIZE_MAX;
   for (size_t i = 0; i < s->n; i++) {
     cfb_sweep_config *a = &s->cfg[i];
     for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
       cfb_sweep_config *b = &s->cfg[j];
-      /* pairs are cfutures' own thread/process (the py backends are peers, not a pair) */
-      if (b->partner != SIZE_MAX || b->backend == a->backend || a->backend > CFB_BK_PROCESS ||
-          b->backend > CFB_BK_PROCESS)
+      if (b->partner != SIZE_MAX || a->backend == CFB_BK_NONE || b->backend != cfb_backend_pair(a->backend))
         continue;
       cfb_backend keep = b->backend;
       b->backend = a->backend;

@@ -16,21 +16,25 @@
 #include "stats.h"
 
 /* The backends `--backend` names, declared once: X(ID, "name", executor
- * backend, python).  The py ones are CPython's concurrent.futures run by
- * the Python driver (pyback.h); their executor backend is the cfutures one
+ * backend, python, pair).  The py ones are CPython's concurrent.futures run
+ * by the Python driver (pyback.h); their executor backend is the cfutures one
  * they are the peer of (what the workloads prepare for, e.g. the embedded
- * server and the ideal-rate model). */
+ * server and the ideal-rate model).  pair: the backend a configuration is
+ * paired with for the who-wins verdict (run back to back, verdicts.csv), or
+ * NONE.  The py ones pair with none for now: verdicts.csv's winner names
+ * are thread/process and has no column telling a py pair from a cfutures one. */
 #define CFB_BACKENDS(X)                                                                            \
-  X(THREAD, "thread", CF_BACKEND_THREAD, 0)                                                        \
-  X(PROCESS, "process", CF_BACKEND_PROCESS, 0)                                                     \
-  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1)                                                  \
-  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1)
+  X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
+  X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, NONE)                                            \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, NONE)
 
 typedef enum cfb_backend {
-#define CFB_X_(id, name, exec, py) CFB_BK_##id,
+#define CFB_X_(id, name, exec, py, pair) CFB_BK_##id,
   CFB_BACKENDS(CFB_X_)
 #undef CFB_X_
-  CFB_BK_COUNT
+  CFB_BK_COUNT,
+  CFB_BK_NONE = -1 /* no backend (a pair column's "none") */
 } cfb_backend;
 
 /* Its name ("thread", "py-process"), the executor backend it runs on or is
@@ -41,6 +45,8 @@ cf_backend cfb_backend_exec(cfb_backend b);
 int cfb_backend_is_py(cfb_backend b);
 int cfb_backend_find(const char *name);
 const char *cfb_backend_names(void);
+/* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
+cfb_backend cfb_backend_pair(cfb_backend b);
 
 typedef struct cfb_strlist {
   char **v;

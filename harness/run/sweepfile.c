@@ -123,8 +123,7 @@ static void map_free(pos_map *m) {
 typedef struct loader {
   const char *path;
   const cfb_option *table;
-  int groups;        /* the keys a sweep takes */
-  int round_groups;  /* the keys of an adaptive "rounds" object */
+  int groups;
   pos_map map;
   char *err;
   size_t errlen;
@@ -220,9 +219,7 @@ static int add_key(loader *L, cfb_file_sweep *s, const json_t *obj, const char *
     cfb_sb names = {0};
     for (const cfb_option *o = L->table; o->name; o++)
       if (o->group & L->groups) cfb_sb_printf(&names, "%s%s", names.len ? ", " : "", o->name + 2);
-    int rc = bad(L, p, L->groups == L->round_groups ? "unknown key '%s'; \"rounds\" takes: %s"
-                                                    : "unknown key '%s'; a sweep takes: %s",
-                 key, names.s ? names.s : "");
+    int rc = bad(L, p, "unknown key '%s'; a sweep takes: %s", key, names.s ? names.s : "");
     cfb_sb_free(&names);
     return rc;
   }
@@ -264,24 +261,11 @@ static int load_rounds(loader *L, const json_t *top, cfb_sweep_file *f) {
   if (!r) return 0;
   pos p = map_get(&L->map, top, "rounds");
   f->rounds_line = p.line;
-  if (json_is_object(r) && json_object_size(r) && L->round_groups) {
-    /* adaptive rounds: {"min-rounds": 5, "max-rounds": 16, "budget": "300s"}, keys of the
-     * round_groups options, checked as a sweep's keys are */
-    f->rounds = CFB_SUITE_ROUNDS_ADAPTIVE;
-    int groups = L->groups, rc = 0;
-    L->groups = L->round_groups;
-    const char *k;
-    json_t *v;
-    json_object_foreach(r, k, v) if (!rc && strcmp(k, "comment")) rc = add_key(L, &f->adaptive, r, k, v);
-    L->groups = groups;
-    return rc;
-  }
   if (json_is_string(r) && !strcmp(json_string_value(r), "per-repeat")) f->rounds = CFB_SUITE_ROUNDS_PER_REPEAT;
   else if (json_is_integer(r) && json_integer_value(r) >= 1 && json_integer_value(r) <= 100000)
     f->rounds = (int)json_integer_value(r);
   else
-    return bad(L, p, "key 'rounds': expected an integer 1..100000, \"per-repeat\" (one round per repetition) or an "
-               "object of adaptive rounds' options (\"min-rounds\", \"max-rounds\", \"budget\", \"target-ci\")%s%s",
+    return bad(L, p, "key 'rounds': expected an integer 1..100000 or \"per-repeat\" (one round per repetition)%s%s",
                "", "");
   return 0;
 }
@@ -313,8 +297,8 @@ static int load_doc(loader *L, const json_t *top, cfb_sweep_file *f) {
   return rc;
 }
 
-int cfb_sweep_file_load(const char *path, const cfb_option *table, int groups, int round_groups,
-                        cfb_sweep_file *f, char *err, size_t errlen) {
+int cfb_sweep_file_load(const char *path, const cfb_option *table, int groups, cfb_sweep_file *f,
+                        char *err, size_t errlen) {
   memset(f, 0, sizeof *f);
   f->rounds = -1;
   char *text;
@@ -327,7 +311,7 @@ int cfb_sweep_file_load(const char *path, const cfb_option *table, int groups, i
     free(text);
     return cfb_fail(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
   }
-  loader L = {path, table, groups, round_groups, {0}, err, errlen};
+  loader L = {path, table, groups, {0}, err, errlen};
   int rc = 0;
   if (!(f->path = strdup(path)) || scan_text(text, len, &L.map.keys, &L.map.objs) || map_walk(&L.map, top))
     rc = cfb_fail(err, errlen, "%s: out of memory", path);
@@ -345,8 +329,6 @@ void cfb_sweep_file_free(cfb_sweep_file *f) {
     free(f->sweeps[i].opts);
   }
   free(f->sweeps);
-  for (size_t k = 0; k < f->adaptive.n; k++) free(f->adaptive.opts[k].value);
-  free(f->adaptive.opts);
   free(f->summary);
   free(f->path);
   memset(f, 0, sizeof *f);

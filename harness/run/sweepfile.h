@@ -3,8 +3,7 @@
  * names without the dashes, so a file means what its command line means.
  *
  *   {"summary": "one line for cfbench list",          (optional)
- *    "rounds": 3 | "per-repeat"                       (optional; default 1)
- *            | {"min-rounds": 5, "max-rounds": 16, "budget": "300s"},  (adaptive rounds)
+ *    "rounds": 3 | "per-repeat",                      (optional; default 1)
  *    "comment": "...",                                 (ignored, anywhere)
  *    "backend": ["thread", "process"], "repeat": 5,   (defaults of every sweep)
  *    "sweeps": [{"workload": "sleep", "param": {"delay": ["1ms", "10ms"]},
@@ -41,20 +40,18 @@ typedef struct cfb_file_sweep {
 typedef struct cfb_sweep_file {
   char *path;
   char *summary;      /* "" when not given */
-  int rounds;         /* >= 1, CFB_SUITE_ROUNDS_PER_REPEAT, CFB_SUITE_ROUNDS_ADAPTIVE, or -1: not given */
-  cfb_file_sweep adaptive; /* CFB_SUITE_ROUNDS_ADAPTIVE: the "rounds" object's options */
+  int rounds;         /* >= 1, CFB_SUITE_ROUNDS_PER_REPEAT, or -1: not given */
   int rounds_line;
   cfb_file_sweep *sweeps;
   size_t nsweeps;
 } cfb_sweep_file;
 
 /* Load and check `path`: its JSON, its structure, every key against
- * `table` (a sweep's: entries whose group is in `groups`; an adaptive
- * "rounds" object's: in `round_groups`, 0 = none), every value's type.
+ * `table` (only entries whose group is in `groups`), every value's type.
  * The values themselves are the option functions' to check (cli.c).  0,
  * or 2 with one line "PATH:LINE:COL: ..." in err. */
-int cfb_sweep_file_load(const char *path, const cfb_option *table, int groups, int round_groups,
-                        cfb_sweep_file *f, char *err, size_t errlen);
+int cfb_sweep_file_load(const char *path, const cfb_option *table, int groups, cfb_sweep_file *f,
+                        char *err, size_t errlen);
 void cfb_sweep_file_free(cfb_sweep_file *f);
 
 /* A sweep as `cfbench run` options ("--workload sleep --param delay=1ms

@@ -29,7 +29,7 @@ static int side_rows(const cfb_sweep_config *c, const cfb_row *rows, size_t nrow
 int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
                      size_t nrows, cfb_verdict *out) {
   const cfb_sweep_config *a = &sw->cfg[c], *b = &sw->cfg[a->partner];
-  if (a->backend != CFB_BK_THREAD) {
+  if (cfb_backend_exec(a->backend) != CF_BACKEND_THREAD) {
     const cfb_sweep_config *t = a;
     a = b;
     b = t;
@@ -59,7 +59,7 @@ int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_ro
   if (!*out) return CFB_PAIRED_ENOMEM;
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
-    if (c->partner == SIZE_MAX || c->backend != CFB_BK_THREAD) continue;
+    if (c->partner == SIZE_MAX || cfb_backend_exec(c->backend) != CF_BACKEND_THREAD) continue;
     int rc = cfb_verdict_look(plan, sw, i, rows, nrows, &(*out)[*nout]);
     if (rc) return rc;
     (*nout)++;

@@ -2,8 +2,7 @@
 # sweep_files.sh CFBENCH SRC -- sweep files and the suites made of them:
 #   1. every built-in suite (suites/*.json) expands to exactly the
 #      configurations (and rounds) the compiled-in C suites gave, recorded
-#      in fixtures/suites/*.configs before they became files (ci and
-#      default: adaptive rounds, every repeat = max-rounds); so does
+#      in fixtures/suites/*.configs before they became files; so does
 #      `--suite PATH` and a suite with command-line overrides;
 #   2. a file with several sweeps and top-level defaults means what its
 #      command lines mean (the same --dry-run output);
@@ -63,10 +62,6 @@ bad "2:12: sweep 1: --param: unknown parameter 'dely'" '{"workload": "sleep",
 bad "2:3: key 'workers': expected a string, a number or a non-empty list" '{"sweeps": [{"workload": "sleep",
   "workers": {"a": 1}}]}'
 bad "1:27: key 'rounds': expected an integer" '{"workload": "sleep",     "rounds": 0}'
-bad "2:13: unknown key 'min-round'; \"rounds\" takes: min-rounds, max-rounds" '{"workload": "sleep",
- "rounds": {"min-round": 2}}'
-bad "2:13: key 'max-rounds': --max-rounds: 1 is out of range" '{"workload": "sleep",
- "rounds": {"max-rounds": 1}}'
 bad "1:2: sweep 2: expected an object" '{"sweeps": [{"workload": "sleep"}, 3]}'
 bad "1:13: sweep 1: no --workload" '{"sweeps": [{"workers": 2}]}'
 bad "3:0: '}' expected" '{"workload": "sleep"
@@ -78,6 +73,17 @@ grep -q "cannot be combined" "$t/err" || fail "--file + --workers: $(cat "$t/err
 if "$cfb" run --file "$t/missing.json" >/dev/null 2>"$t/err"; then fail "a missing file accepted"; fi
 grep -qF "$t/missing.json: cannot read" "$t/err" || fail "missing file: $(cat "$t/err")"
 echo "ok: bad sweep files exit 2 with FILE:LINE:COL and the key"
+bad "2:2: key 'min-rounds': --min-rounds: 1 is out of range" '{"workload": "sleep",
+ "min-rounds": 1}'
+
+# 3b. adaptive rounds as a file's keys: the run's rounds (max-rounds), the
+# command line's --max-rounds winning, --repeat meaning fixed rounds
+printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "budget": "60s"}' >"$t/ad.json"
+"$cfb" run --file "$t/ad.json" --dry-run | head -1 | grep -qx "rounds 4, 2 configurations" || fail "file max-rounds not the run's"
+"$cfb" run --file "$t/ad.json" --max-rounds 6 --dry-run | grep -q "repeat=6" || fail "--max-rounds does not override the file's"
+"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -1 | grep -qx "rounds 1, 2 configurations" ||
+  fail "--repeat with a file's adaptive keys is not fixed rounds"
+echo "ok: adaptive rounds as sweep-file keys"
 
 # 4. list and list --json
 "$cfb" list >"$t/list.txt" || fail "list failed"
@@ -90,24 +96,11 @@ names = [s["name"] for s in d["suites"]]
 assert {"quick", "ci", "default"} <= set(names), names
 for s in d["suites"]:
     assert s["sweeps"] and all(w.startswith("--workload ") for w in s["sweeps"]), s
-    if s["rounds"] == "adaptive":
-        assert "--max-rounds" in s["adaptive"], s
-    else:
-        assert s["rounds"] == "per-repeat" or int(s["rounds"]) >= 1, s
+    assert s["rounds"] in ("per-repeat",) or int(s["rounds"]) >= 1
 assert any(w["name"] == "sleep" and any(p["name"] == "delay" for p in w["params"]) for w in d["workloads"])
 assert d["suites_dir"] and d["plots_dir"]
 PY
 echo "ok: list shows the suites; list --json"
-
-# 4b. a file's adaptive rounds: max-rounds rounds, every repeat = max-rounds; the
-# command line's --max-rounds overrides it, --repeat asks for fixed rounds
-printf '{"workload": "sleep", "backend": ["thread", "process"], "rounds": {"min-rounds": 2, "max-rounds": 3}}' >"$t/ad.json"
-"$cfb" run --file "$t/ad.json" --dry-run | head -2 >"$t/ad.out" || fail "adaptive file --dry-run failed"
-grep -q "^rounds 3," "$t/ad.out" && grep -q "repeat=3 " "$t/ad.out" || fail "adaptive file: $(cat "$t/ad.out")"
-"$cfb" run --file "$t/ad.json" --max-rounds 4 --dry-run | head -1 | grep -q "^rounds 4," || fail "--max-rounds over a file's"
-"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -2 >"$t/ad2.out"
-grep -q "^rounds 2," "$t/ad2.out" && grep -q "repeat=2 " "$t/ad2.out" || fail "--repeat over adaptive: $(cat "$t/ad2.out")"
-echo "ok: a file's adaptive rounds"
 
 # 5. a real run from a file
 printf '{"workload": "sleep", "param": {"delay": "0"}, "workers": [1, 2], "items": 10, "repeat": 2, "warmup": 0}\n' >"$t/run.json"
