@@ -475,7 +475,7 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
 static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
   cfb_run_opts *o = ps->o;
-  unsigned long long u;
+  unsigned long long u = 0; /* set by parse_scalar; -O3 cannot see it */
   int rc = 0;
   ps->set_adaptive = 1;
   if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
