@@ -11,6 +11,7 @@
 #include "cmd_run.h"
 #include "export.h"
 #include "fileio.h"
+#include "introspect.h"
 #include "mpi_launch.h"
 
 static const struct {
@@ -27,7 +28,7 @@ static const struct {
     {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
     {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report", 1},
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
-    {"report", cfb_cmd_report, "write a Markdown report for a results directory", 2},
+    {"report", cfb_cmd_report, "write report.md (Markdown) and report.html for a results directory", 2},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
     {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
     {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
@@ -46,8 +47,27 @@ static int dispatch(size_t i, int argc, char **argv) {
   return rc;
 }
 
+/* The option table of command `name` (bench takes run's), or NULL. */
+static const cfb_option *options_of(const char *name) {
+  if (!strcmp(name, "run") || !strcmp(name, "bench")) return cfb_run_option_table();
+  if (!strcmp(name, "compare")) return cfb_compare_option_table();
+  if (!strcmp(name, "ab")) return cfb_ab_option_table();
+  if (!strcmp(name, "history")) return cfb_history_option_table();
+  if (!strcmp(name, "export")) return cfb_export_option_table();
+  return NULL;
+}
+
+/* --version, --help-man, --complete (introspect.c) over the tables. */
+static int introspect(int argc, char **argv, int *rc) {
+  enum { N = sizeof commands / sizeof commands[0] };
+  cfb_cmd_info info[N];
+  for (size_t i = 0; i < N; i++) info[i] = (cfb_cmd_info){commands[i].name, commands[i].help, options_of(commands[i].name)};
+  return cfb_introspect(argc, argv, info, N, rc);
+}
+
 static void usage(FILE *f) {
-  fprintf(f, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for its options)\n\n");
+  fprintf(f, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for its options)\n"
+             "       cfbench --version\n\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
@@ -66,9 +86,11 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return dispatch(i, argc - 1, argv + 1);
+  int rc;
+  if (introspect(argc, argv, &rc)) return cfb_close_stdout() == 0 ? rc : 2;
   fprintf(stderr, "cfbench: unknown command '%s'; allowed:", argv[1]);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
-  fprintf(stderr, "\n");
+  fprintf(stderr, " (or --version)\n");
   return 2;
 }

@@ -11,8 +11,9 @@ set ylabel 'best throughput (items/s)'
 @XSCALE@
 set xrange [@XMIN@:@XMAX@]
 set yrange [0:*]
-set format y '%.0s%c'
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
 @EXTRA@
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output '@BASE@.'.fmt

@@ -19,9 +19,10 @@ set cbrange [-@CBMAX@:@CBMAX@]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16
-set bmargin 4
+set bmargin 5
 set offsets 0, 0, 0, 0
 @EXTRA@
+set label 101 'number: thread / process median throughput at that workers x chunksize;  "~": the 95% CIs overlap, no clear winner' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output '@BASE@.'.fmt

@@ -16,3 +16,50 @@ void cfb_fmt_rate(double v, char *out, size_t len) {
 const char *cfb_backend_plural(const char *b) {
   return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
 }
+
+size_t cfb_fmt_cols(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80; /* count lead bytes only */
+  return n;
+}
+
+void cfb_fmt_fit(char *out, size_t len, const char *s, size_t cols) {
+  if (!len) return;
+  int cut = cfb_fmt_cols(s) > cols;
+  size_t keep = cut ? (cols ? cols - 1 : 0) : (size_t)-1, room = cut ? 3 : 0; /* "…" is 3 bytes */
+  size_t i = 0, c = 0;
+  while (s[i] && c < keep) {
+    size_t cl = 1; /* bytes of the character at i */
+    while (s[i + cl] && ((unsigned char)s[i + cl] & 0xC0) == 0x80) cl++;
+    if (i + cl + room >= len) break;
+    i += cl;
+    c++;
+  }
+  memcpy(out, s, i);
+  out[i] = '\0';
+  if (cut && cols && i + 4 <= len) memcpy(out + i, "\xE2\x80\xA6", 4); /* "…" and its NUL */
+}
+
+/* A ratio for people: 2 decimals below 10 ("1.92"), 3 digits above. */
+static void fmt_ratio(char *b, size_t len, double v) { snprintf(b, len, v < 9.995 ? "%.2f" : "%.3g", v); }
+
+void cfb_fmt_speedup(char *out, size_t len, const char *name_a, const char *name_b, const char *winner,
+                     double ratio, double lo, double hi) {
+  char r[32], l[32], h[32];
+  if (!(isfinite(ratio) && isfinite(lo) && isfinite(hi) && lo > 0)) {
+    snprintf(out, len, "undecided (too few rounds)");
+    return;
+  }
+  int b = !strcmp(winner, "b");
+  if (b || !strcmp(winner, "a")) {
+    fmt_ratio(r, sizeof r, b ? 1 / ratio : ratio);
+    fmt_ratio(l, sizeof l, b ? 1 / hi : lo);
+    fmt_ratio(h, sizeof h, b ? 1 / lo : hi);
+    snprintf(out, len, "%s %sx faster [%s, %s]", b ? name_b : name_a, r, l, h);
+    return;
+  }
+  fmt_ratio(r, sizeof r, ratio);
+  fmt_ratio(l, sizeof l, lo);
+  fmt_ratio(h, sizeof h, hi);
+  snprintf(out, len, "%s (%sx [%s, %s])", !strcmp(winner, "equivalent") ? "equivalent" : "undecided", r, l, h);
+}

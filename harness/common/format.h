@@ -12,4 +12,19 @@ void cfb_fmt_rate(double v, char *out, size_t len);
 /* "threads" / "processes" for a backend name (others unchanged). */
 const char *cfb_backend_plural(const char *backend);
 
+/* s cut to at most `cols` columns (UTF-8 characters count one each): if
+ * it is longer, its first cols-1 characters and "…", never a silent cut.
+ * out gets at most len-1 bytes. */
+void cfb_fmt_fit(char *out, size_t len, const char *s, size_t cols);
+
+/* Columns s takes (UTF-8 characters; no wide characters assumed). */
+size_t cfb_fmt_cols(const char *s);
+
+/* Who wins a pair and by how much, for people: ratio = a/b with its CI
+ * [lo, hi]; winner "a", "b", "equivalent" or anything else (undecided).
+ * "process 1.9x faster [1.8, 2.0]" (the ratio inverted when b wins),
+ * "equivalent (1.00x [0.98, 1.02])", "undecided (1.04x [0.91, 1.19])". */
+void cfb_fmt_speedup(char *out, size_t len, const char *name_a, const char *name_b, const char *winner,
+                     double ratio, double lo, double hi);
+
 #endif

@@ -556,3 +556,5 @@ int cfb_cmd_ab(int argc, char **argv) {
   free(o.pass);
   return rc;
 }
+
+const cfb_option *cfb_ab_option_table(void) { return ab_options; }

@@ -297,6 +297,17 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
   return -1;
 }
 
+/* Two groups measured on the same grid of workers and chunksizes: points
+ * of one sweep of a parameter.  Groups on different grids come from
+ * different sweeps of different meaning (sleep delay=0 measures the
+ * executor's overhead over chunksizes, delay=10ms scaling over workers):
+ * a line between their best configurations would mean nothing. */
+static int same_grid(const cfb_group *a, const cfb_group *b) {
+  return a->nworkers == b->nworkers && a->nchunks == b->nchunks &&
+         !memcmp(a->workers, b->workers, a->nworkers * sizeof *a->workers) &&
+         !memcmp(a->chunks, b->chunks, a->nchunks * sizeof *a->chunks);
+}
+
 int cfb_an_param_value(const char *params, const char *key, double *x, char *unit, size_t unitlen) {
   int have_unit = 0;
   if (unitlen) unit[0] = '\0';
@@ -335,7 +346,7 @@ int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t n
       snprintf(cur.context, sizeof cur.context, "%s", ctx);
       int have_unit = 0;
       for (size_t gj = 0; gj < ng && cur.n < CFB_AN_MAXV; gj++) {
-        if (!streq(g[gj].workload, cur.workload)) continue;
+        if (!streq(g[gj].workload, cur.workload) || !same_grid(&g[gi], &g[gj])) continue;
         char c2[256];
         context_without(g[gj].params, cur.key, c2, sizeof c2);
         if (strcmp(c2, ctx) != 0) continue;

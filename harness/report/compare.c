@@ -476,3 +476,5 @@ int cfb_cmd_compare(int argc, char **argv) {
   run_free(&nw);
   return rc;
 }
+
+const cfb_option *cfb_compare_option_table(void) { return compare_options; }

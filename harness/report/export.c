@@ -11,6 +11,7 @@
 #include "csvread.h"
 #include "fileio.h"
 #include "format.h"
+#include "cmd_report.h"
 #include "json.h"
 #include "options.h"
 #include "schema.h"
@@ -346,9 +347,13 @@ static int positional(void *ctx, const char *arg, char *err, size_t errlen) {
   return 0;
 }
 
+static const cfb_option export_options[] = {
+    {"--format", 1, opt_format, 0}, {"--out", 1, opt_out, 0}, {NULL, 0, NULL, 0}};
+
+const cfb_option *cfb_export_option_table(void) { return export_options; }
+
 int cfb_cmd_export(int argc, char **argv) {
-  static const cfb_option opts[] = {{"--format", 1, opt_format, 0}, {"--out", 1, opt_out, 0}, {NULL, 0, NULL, 0}};
-  static const cfb_optspec spec = {"export", opts, positional, NULL};
+  static const cfb_optspec spec = {"export", export_options, positional, NULL};
   if (cfb_options_help(argc - 1, argv + 1)) {
     printf("usage: cfbench export --format gbench|md DIR [--out FILE]\n"
            "  gbench  Google Benchmark JSON (tools/compare.py, github-action-benchmark, Bencher)\n"

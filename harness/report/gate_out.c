@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "json.h"
 
 void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]) {
@@ -62,17 +63,19 @@ static void rows(const cfb_gate_report *r, int md, cfb_sb *out) {
                   "ratio", ev, "thr", "verdict");
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
-    char nn[48], e[48], thr[16];
+    char nn[48], e[48], thr[16], bm[32], nm[32]; /* rates as run prints them: 616k */
+    cfb_fmt_rate(j->base_median, bm, sizeof bm);
+    cfb_fmt_rate(j->new_median, nm, sizeof nm);
     snprintf(nn, sizeof nn, "%zu/%zu", j->g.n_base, j->g.n_new);
     evidence(r, &j->g, e, sizeof e);
     snprintf(thr, sizeof thr, "%.1f%%", 100 * j->g.threshold);
     const char *v = cfb_gate_verdict_name(j->g.verdict), *em = j->g.verdict == CFB_GATE_SLOWER ? "**" : "";
     if (md)
-      cfb_sb_printf(out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s | %s%s%s |\n", j->name, nn, j->base_median,
-                    j->new_median, j->g.ratio, e, thr, em, v, em);
+      cfb_sb_printf(out, "| %s | %s | %s | %s | %.3f | %s | %s | %s%s%s |\n", j->name, nn, bm, nm, j->g.ratio, e,
+                    thr, em, v, em);
     else
-      cfb_sb_printf(out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %16s  %6s  %s\n", (int)w, j->name, nn,
-                    j->base_median, j->new_median, j->g.ratio, e, thr, v);
+      cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7.3f  %16s  %6s  %s\n", (int)w, j->name, nn, bm, nm,
+                    j->g.ratio, e, thr, v);
   }
 }
 
@@ -97,8 +100,11 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
     if (j->g.verdict != CFB_GATE_SLOWER) continue;
-    cfb_sb_printf(out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g %s)\n", md ? "- " : "", j->name,
-                  (1 - j->g.ratio) * 100, j->base_median, j->new_median, unit(r));
+    char bm[32], nm[32];
+    cfb_fmt_rate(j->base_median, bm, sizeof bm);
+    cfb_fmt_rate(j->new_median, nm, sizeof nm);
+    cfb_sb_printf(out, "%sREGRESSION: %s: %.1f%% slower (median %s -> %s %s)\n", md ? "- " : "", j->name,
+                  (1 - j->g.ratio) * 100, bm, nm, unit(r));
   }
 }
 

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_report.h"
 #include "history_store.h"
+#include "options.h"
 
 typedef struct opt {
   const char *name;
@@ -29,6 +31,14 @@ static const opt options[] = {
     {"--commit-time", "add"},
     {"--ignore-param", "add"},
 };
+
+/* The names for introspect.c (man page, completion), as a cfb_option
+ * table built once from options[]: every history option takes a value. */
+const cfb_option *cfb_history_option_table(void) {
+  static cfb_option tab[sizeof options / sizeof options[0] + 1];
+  for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) tab[k] = (cfb_option){options[k].name, 1, NULL, 0};
+  return tab;
+}
 
 static int applies(const opt *p, const char *verb) {
   if (!strcmp(p->verbs, "*")) return 1;

@@ -210,9 +210,38 @@ static int write_data(plot_ctx *c, const char *name, const cfb_sb *sb) {
 
 static double or_median(double v, double med) { return isfinite(v) ? v : med; }
 
-static int backend_style(const char *backend, size_t shade) {
+/* The style of series `shade` of a backend, distinct for every series:
+ * style.gp's 7 shades of the backend's hue (each with its point type);
+ * past 7 the shades come round again dashed (dash types 2, 3, 4...) and
+ * with open point types, so chunksize 1 and 128 never look alike. */
+static void backend_style(char *out, size_t len, const char *backend, size_t shade) {
+  static const int open_pts[] = {6, 4, 8, 10, 12, 1, 14};
   int base = !strcmp(backend, "thread") ? 1 : !strcmp(backend, "process") ? 11 : 6;
-  return base + (int)(shade % (base == 6 ? 2 : 7));
+  size_t ring = base == 6 ? 2 : 7, lap = shade / ring;
+  int ls = base + (int)(shade % ring);
+  if (!lap) snprintf(out, len, "ls %d", ls);
+  else snprintf(out, len, "ls %d dt %d pt %d", ls, 2 + (int)((lap - 1) % 4), open_pts[(shade + lap) % 7]);
+}
+
+/* y tics for a linear axis from 0 past `hi`: a 1-2-5 step for about 6
+ * tics, each labelled with cfb_fmt_rate (3 significant digits), so no two
+ * labels read the same (gnuplot's '%.0s%c' made "2M, 2M, 2M"). */
+static void linear_tics(cfb_sb *sb, double hi) {
+  if (!(hi > 0) || !isfinite(hi)) return;
+  double raw = hi / 6, mag = pow(10, floor(log10(raw))), step = 10 * mag;
+  static const double nice[] = {1, 2, 5};
+  for (size_t i = 0; i < 3; i++)
+    if (nice[i] * mag >= raw) {
+      step = nice[i] * mag;
+      break;
+    }
+  cfb_sb_append(sb, "set ytics (");
+  for (int k = 0; k * step <= hi * 1.1 + step; k++) {
+    char b[32];
+    cfb_fmt_rate(k * step, b, sizeof b);
+    cfb_sb_printf(sb, "%s\"%s\" %.9g", k ? ", " : "", b, k * step);
+  }
+  cfb_sb_append(sb, ")\n");
 }
 
 static const char *const BACKENDS[] = {"thread", "process"};
@@ -261,7 +290,9 @@ static void log_tics(cfb_sb *sb, double lo, double hi) {
     for (double d = pow(10, floor(log10(lo))); d <= hi; d *= 10)
       for (size_t i = 0; i < nm; i++)
         if (m[i] * d >= lo && m[i] * d <= hi) {
-          cfb_sb_printf(sb, "%s%.6g", first ? "" : ", ", m[i] * d);
+          char b[32]; /* labelled like the tables: 1.5k and 2k, never "2k, 2k" */
+          cfb_fmt_rate(m[i] * d, b, sizeof b);
+          cfb_sb_printf(sb, "%s\"%s\" %.6g", first ? "" : ", ", b, m[i] * d);
           first = 0;
         }
     cfb_sb_append(sb, ")\n");
@@ -276,7 +307,7 @@ static void worker_crossovers(cfb_sb *extra, const cfb_resultset *rs, const cfb_
   for (size_t i = 0; i < s.ncross; i++) {
     cfb_sb_printf(extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
+                 "set label %zu '%s faster below, %s above ≈%.2g workers' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
                  i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
                  cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
@@ -288,11 +319,11 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
   cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
   char dname[CFB_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_workers.dat", slug);
-  int index = 0, ideal_idx[2] = {-1, -1};
+  int index = 0, neff = 0, ideal_idx[2] = {-1, -1};
   double emax = 100, ylo = INFINITY, yhi = 0;
   for (size_t b = 0; b < 2; b++) {
     for (size_t ci = 0; ci < g->nchunks; ci++) {
-      int n = 0;
+      int n = 0, any_eff = 0;
       for (size_t wi = 0; wi < g->nworkers; wi++) {
         const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
         if (!r) continue;
@@ -302,6 +333,7 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
                      : r->ideal > 0          ? r->median / r->ideal
                                              : NAN;
         if (isfinite(eff) && eff * 110 > emax) emax = eff * 110;
+        any_eff |= isfinite(eff);
         double vals[] = {r->median, or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median), r->ideal};
         for (size_t k = 0; k < 4; k++)
           if (isfinite(vals[k]) && vals[k] > 0) {
@@ -315,13 +347,14 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
       }
       if (!n) continue;
       cfb_sb_append(&dat, "\n\n");
-      int ls = backend_style(BACKENDS[b], ci);
-      char title[128];
+      char title[128], ls[64];
+      backend_style(ls, sizeof ls, BACKENDS[b], ci);
       snprintf(title, sizeof title, "%s, chunksize %d", BACKENDS[b], g->chunks[ci]);
-      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s'",
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s'",
                    index ? ", \\\n       " : "", dname, index, ls, title);
-      cfb_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints ls %d title '%s'",
-                   index ? ", \\\n       " : "", dname, index, ls, title);
+      if (any_eff) /* only the series that have an ideal model */
+        cfb_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints %s title '%s'",
+                     neff++ ? ", \\\n       " : "", dname, index, ls, title);
       if (ideal_idx[b] < 0) ideal_idx[b] = index;
       index++;
     }
@@ -355,6 +388,9 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
                {"EXTRA", cfb_sb_str(&extra)}, {"YMAX", ymax}};
   snprintf(base, sizeof base, "%s_workers", slug);
   if ((rc = fill_template(c, "throughput_workers.gp", base, f, 8))) goto out;
+  /* No ideal model (sleep delay=0 measures pure overhead): no efficiency
+   * plot, rather than an empty one with a legend. */
+  if (!neff) goto out;
   title_of(g, "efficiency vs workers", title, sizeof title);
   f[5].val = cfb_sb_str(&eplot);
   f[6].val = "";
@@ -382,10 +418,11 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
       if (!np || pick[np - 1] != i) pick[np++] = i;
     }
   }
-  cfb_sb dat = {0}, plot = {0}, xt = {0};
+  cfb_sb dat = {0}, plot = {0}, xt = {0}, yt = {0};
   char dname[CFB_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_chunksize.dat", slug);
   int index = 0, rc = 0;
+  double yhi = 0;
   for (size_t b = 0; b < 2; b++) {
     for (size_t k = 0; k < np; k++) {
       int w = g->workers[pick[k]], n = 0;
@@ -396,13 +433,15 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
                              BACKENDS[b], w, g->pin);
         cfb_sb_printf(&dat, "%d %.6g %.6g %.6g\n", r->chunksize, r->median,
                      or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median));
+        yhi = fmax(yhi, fmax(r->median, or_median(r->ci_hi, r->median)));
         n++;
       }
       if (!n) continue;
       cfb_sb_append(&dat, "\n\n");
-      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines ls %d title '%s, %d worker%s'",
-                   index ? ", \\\n       " : "", dname, index, backend_style(BACKENDS[b], k),
-                   BACKENDS[b], w, w == 1 ? "" : "s");
+      char ls[64];
+      backend_style(ls, sizeof ls, BACKENDS[b], k);
+      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s, %d worker%s'",
+                   index ? ", \\\n       " : "", dname, index, ls, BACKENDS[b], w, w == 1 ? "" : "s");
       index++;
     }
   }
@@ -414,7 +453,9 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
     title_of(g, "throughput vs chunksize", title, sizeof title);
     field f[] = {{"TITLE", title}, {"MACHINE", c->machine},   {"XMIN", xmin},
                  {"XMAX", xmax},   {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
-                 {"EXTRA", ""}};
+                 {"EXTRA", cfb_sb_str(&yt)}};
+    linear_tics(&yt, yhi);
+    f[6].val = cfb_sb_str(&yt);
     snprintf(base, sizeof base, "%s_chunksize", slug);
     rc = write_data(c, dname, &dat);
     if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, 7);
@@ -423,6 +464,7 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
   cfb_sb_free(&dat);
   cfb_sb_free(&plot);
   cfb_sb_free(&xt);
+  cfb_sb_free(&yt);
   return rc;
 }
 
@@ -484,10 +526,14 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
     cfb_sb_printf(&dat, "%.6g %.6g %.6g %.6g %.6g %.6g %.6g\n", s->x[i], s->thr[i],
                  or_median(s->thr_lo[i], s->thr[i]), or_median(s->thr_hi[i], s->thr[i]), s->prc[i],
                  or_median(s->prc_lo[i], s->prc[i]), or_median(s->prc_hi[i], s->prc[i]));
+  double yhi = 0;
+  for (size_t i = 0; i < s->n; i++)
+    yhi = fmax(yhi, fmax(or_median(s->thr_hi[i], s->thr[i]), or_median(s->prc_hi[i], s->prc[i])));
+  linear_tics(&extra, yhi);
   for (size_t i = 0; i < s->ncross; i++)
     cfb_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                 "set label %zu '%s faster below, %s above %s ~ %.3g%s' at %.4g, graph 0.97 "
+                 "set label %zu '%s faster below, %s above %s ≈ %.3g%s' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
                  i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
                  cfb_backend_plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
@@ -716,6 +762,10 @@ int cfb_cmd_plot(int argc, char **argv) {
   }
   if (argc != 2) {
     fprintf(stderr, "usage: cfbench plot DIR\n");
+    return 2;
+  }
+  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
+    fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[1]);
     return 2;
   }
   return cfb_plot_make(argv[1]);

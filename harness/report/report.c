@@ -81,6 +81,15 @@ static void list_end(rep *r) {
   cfb_sb_append(&r->html, "</ul>\n");
 }
 
+/* HTML tables need their <table> (and <thead>/<tbody>) around the rows;
+ * Markdown needs nothing but a blank line after the last row. */
+static void table_begin(rep *r) { cfb_sb_append(&r->html, "<table>\n<thead>\n"); }
+
+static void table_end(rep *r) {
+  cfb_sb_append(&r->html, "</tbody>\n</table>\n");
+  cfb_sb_append(&r->md, "\n");
+}
+
 static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   cfb_sb_append(&r->md, "|");
   cfb_sb_append(&r->html, "<tr>");
@@ -94,6 +103,7 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   }
   cfb_sb_append(&r->md, "\n");
   cfb_sb_append(&r->html, "</tr>\n");
+  if (header) cfb_sb_append(&r->html, "</thead>\n<tbody>\n");
   if (header) {
     cfb_sb_append(&r->md, "|");
     for (size_t i = 0; i < n; i++) cfb_sb_append(&r->md, "---|");
@@ -196,6 +206,7 @@ static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g,
   static const char *const hdr[] = {"workload", "parameters", "winner", "best configuration",
                                     "items/s [95% CI]", "best of the other backend",
                                     "items/s [95% CI]", "ratio [CI]", "verdict"};
+  table_begin(r);
   table_row(r, hdr, 9, 1);
   for (size_t i = 0; i < ng; i++) {
     cfb_winner w;
@@ -231,8 +242,7 @@ static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g,
     cells[8] = verdict;
     table_row(r, cells, 9, 0);
   }
-  cfb_sb_append(&r->md, "\n");
-  (void)rs;
+  table_end(r);
 }
 
 static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng,
@@ -515,6 +525,10 @@ int cfb_cmd_report(int argc, char **argv) {
   }
   if (argc != 2) {
     fprintf(stderr, "usage: cfbench report DIR\n");
+    return 2;
+  }
+  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
+    fprintf(stderr, "cfbench report: unknown option '%s'; see cfbench report --help\n", argv[1]);
     return 2;
   }
   return make_report(argv[1]);

@@ -481,7 +481,7 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
 static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
   cfb_run_opts *o = ps->o;
-  unsigned long long u;
+  unsigned long long u = 0; /* set by parse_scalar; -O3 cannot see it */
   int rc = 0;
   ps->set_adaptive = 1;
   if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
@@ -653,10 +653,12 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   }
   /* Every --param key must belong to a selected workload. */
   for (size_t i = 0; i < s->nparams; i++) {
-    int found = 0;
+    int found = 0, scoped;
     for (size_t j = 0; j < s->nworkloads && !found; j++)
-      for (size_t k = 0; k < s->workloads[j]->nparams && !found; k++)
-        found = !strcmp(s->workloads[j]->params[k].name, s->params[i].key);
+      found = cfb_param_applies(s->workloads[j], s->params[i].key, &scoped) != NULL;
+    if (!found && strchr(s->params[i].key, '.'))
+      return fail(err, errlen, "--param: '%s' names no parameter of a selected workload (WORKLOAD.KEY: "
+                  "the workload must be among --workload's)", s->params[i].key);
     if (!found) {
       ps->bad_param = i + 1;
       char names[512];
@@ -849,3 +851,5 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->mpi.hosts);
   memset(o, 0, sizeof *o);
 }
+
+const cfb_option *cfb_run_option_table(void) { return run_options; }

@@ -18,6 +18,14 @@ int cfb_cmd_run(int argc, char **argv);      /* run.c: cfbench run [OPTIONS] */
  * which then plots and reports that directory. */
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len);
 
+/* The option tables, for the man page, the completion and the docs test
+ * (introspect.c): run's (bench takes the same), ending with {NULL}. */
+struct cfb_option;
+const struct cfb_option *cfb_run_option_table(void);
+/* What this cfbench was built from: version, `git describe`, CMake build
+ * type and the compiler flags. */
+void cfb_build_info(const char **version, const char **git_revision, const char **build_type,
+                    const char **flags);
 /* What a run leaves for the program on top of both halves: the results
  * directory it used, and the file --export-gbench asked for ("" if none),
  * which the report half writes from that directory (harness/bench.c). */

@@ -2,7 +2,9 @@
 #include "console.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -39,20 +41,56 @@ void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char
   fflush(f);
 }
 
-void cfb_progress_init(cfb_progress *p, FILE *f, size_t nconfigs, int rounds, size_t steps) {
+void cfb_progress_init(cfb_progress *p, FILE *f, const cfb_sweep *sw, size_t steps) {
+  memset(p, 0, sizeof *p);
   p->f = f;
   p->tty = isatty(fileno(f));
-  p->n = nconfigs;
-  p->rounds = rounds;
+  p->base = sw->cfg;
+  p->n = sw->n;
+  p->rounds = sw->rounds;
   p->steps = steps;
-  p->done = 0;
-  p->t0 = cfb_now_s();
+  p->t0 = p->last = cfb_now_s();
+  p->finish = NAN;
+  p->step_s = calloc(sw->n ? sw->n : 1, sizeof *p->step_s);
+  p->nstep = calloc(sw->n ? sw->n : 1, sizeof *p->nstep);
 }
 
-static double eta(const cfb_progress *p) {
-  if (!p->done) return NAN;
-  double el = cfb_now_s() - p->t0;
-  return el / (double)p->done * (double)(p->steps > p->done ? p->steps - p->done : 0);
+/* The raw estimate of seconds left: steps not yet done, each at the mean
+ * per-step time of the configurations measured so far, where each
+ * configuration counts once (its own mean) whatever its number of steps;
+ * every configuration has about the same number of steps left, so this
+ * weighs them as the remaining work does. */
+static double raw_left(const cfb_progress *p) {
+  double sum = 0;
+  size_t m = 0;
+  if (p->step_s && p->nstep)
+    for (size_t i = 0; i < p->n; i++)
+      if (p->nstep[i]) {
+        sum += p->step_s[i] / p->nstep[i];
+        m++;
+      }
+  if (!m) { /* out of memory: the plain mean over steps */
+    if (!p->done) return NAN;
+    return (p->last - p->t0) / (double)p->done * (double)(p->steps > p->done ? p->steps - p->done : 0);
+  }
+  return sum / (double)m * (double)(p->steps > p->done ? p->steps - p->done : 0);
+}
+
+double cfb_progress_eta(cfb_progress *p, double now) {
+  if (isnan(p->finish)) return NAN;
+  double left = p->finish - now;
+  return left > 0 ? left : 0;
+}
+
+/* After each step: move the finishing-time estimate a third of the way
+ * to the new one, so one odd configuration moves it a little and a
+ * lasting change moves it within a few steps. */
+static void update_finish(cfb_progress *p) {
+  double left = raw_left(p);
+  if (!isfinite(left)) return;
+  double est = p->last + left;
+  p->finish = isnan(p->finish) ? est : p->finish + (est - p->finish) / 3;
+  if (p->steps <= p->done) p->finish = p->last;
 }
 
 /* "round 2/5 3/12" (or "3/12" with one round). */
@@ -61,34 +99,76 @@ static void position(const cfb_progress *p, int round, size_t i, char *b, size_t
   else snprintf(b, len, "%zu/%zu", i, p->n);
 }
 
-void cfb_progress_rep(cfb_progress *p, int round, size_t i, const cfb_sweep_config *c, int warm, int rep,
-                     int n) {
-  if (!p->tty) return;
-  char label[256], e[32], bar[32], pos[64];
-  config_label(label, sizeof label, c);
-  fmt_eta(e, sizeof e, eta(p));
-  position(p, round, i, pos, sizeof pos);
-  int width = 20, fill = p->steps ? (int)((double)width * (double)p->done / (double)p->steps) : 0;
+size_t cfb_console_width(int fd) {
+  struct winsize ws;
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  const char *c = getenv("COLUMNS");
+  long v = c ? strtol(c, NULL, 10) : 0;
+  return v > 0 && v < 10000 ? (size_t)v : 80;
+}
+
+void cfb_progress_line(char *out, size_t len, size_t cols, size_t done, size_t steps, const char *pos,
+                       const char *eta, const char *label, const char *doing) {
+  char bar[64], head[192], fit[512];
+  size_t max = cols > 1 ? cols - 1 : 1; /* the last column would wrap on some terminals */
+  int width = max >= 100 ? 30 : max >= 60 ? 20 : 10;
+  int fill = steps ? (int)((double)width * (double)done / (double)steps) : 0;
   if (fill > width) fill = width;
   for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '-';
   bar[width] = '\0';
-  fprintf(p->f, "\r\033[K[%s] %s ETA %s  %.60s  %s %d/%d", bar, pos, e, label,
-          warm ? "warm-up" : "rep", rep + 1, n);
+  snprintf(head, sizeof head, "[%s] %s ETA %s  ", bar, pos, eta);
+  size_t used = cfb_fmt_cols(head) + 2 + cfb_fmt_cols(doing);
+  if (used + 8 > max) { /* too narrow for bar and label: the essentials only */
+    snprintf(head, sizeof head, "%s ETA %s ", pos, eta);
+    used = cfb_fmt_cols(head) + 1 + cfb_fmt_cols(doing);
+  }
+  cfb_fmt_fit(fit, sizeof fit, label, used < max ? max - used : 0);
+  char line[1024];
+  snprintf(line, sizeof line, "%s%s%s%s", head, fit, used + 8 > max ? " " : "  ", doing);
+  cfb_fmt_fit(out, len, line, max);
+}
+
+void cfb_progress_rep(cfb_progress *p, int round, size_t i, const cfb_sweep_config *c, int warm, int rep,
+                     int n) {
+  if (!p->tty) return;
+  char label[256], e[32], pos[64], doing[48], line[1024];
+  config_label(label, sizeof label, c);
+  fmt_eta(e, sizeof e, cfb_progress_eta(p, cfb_now_s()));
+  position(p, round, i, pos, sizeof pos);
+  snprintf(doing, sizeof doing, "%s %d/%d", warm ? "warm-up" : "rep", rep + 1, n);
+  cfb_progress_line(line, sizeof line, cfb_console_width(fileno(p->f)), p->done, p->steps, pos, e, label,
+                    doing);
+  fprintf(p->f, "\r\033[K%s", line);
   fflush(p->f);
 }
 
-void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final) {
+void cfb_progress_note_step(cfb_progress *p, size_t k, double now) {
+  if (p->step_s && p->nstep && k < p->n) {
+    p->step_s[k] += now - p->last;
+    p->nstep[k]++;
+  }
+  p->last = now;
   p->done++;
+  update_finish(p);
+}
+
+void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_config_result *res, int final) {
+  double now = cfb_now_s();
+  cfb_progress_note_step(p, (size_t)(res->cfg - p->base), now);
+  int failed = res->status == CFB_CFG_FAILED || res->status == CFB_CFG_NOT_RUN;
+  /* On a terminal the line above says where the run is: a permanent line
+   * only for a configuration that failed, which must stay visible. */
+  if (p->tty && !failed) return;
   char label[256], med[32], mad[32], e[32], pos[64], n[48];
   config_label(label, sizeof label, res->cfg);
   cfb_fmt_rate(res->s.median, med, sizeof med);
   cfb_fmt_rate(res->s.mad, mad, sizeof mad);
-  fmt_eta(e, sizeof e, eta(p));
+  fmt_eta(e, sizeof e, cfb_progress_eta(p, now));
   position(p, round, i, pos, sizeof pos);
   if (p->rounds > 1) snprintf(n, sizeof n, "n=%zu of %d", res->s.n, res->cfg->repeat);
   else snprintf(n, sizeof n, "n=%zu", res->s.n);
   if (p->tty) fprintf(p->f, "\r\033[K");
-  if (res->status == CFB_CFG_FAILED || res->status == CFB_CFG_NOT_RUN)
+  if (failed)
     fprintf(p->f, "[%s] %s: %s: %s  (ETA %s)\n", pos, label, cfb_cfg_status_name(res->status),
             res->error, e);
   else {
@@ -102,13 +182,25 @@ void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_conf
 void cfb_progress_finish(cfb_progress *p) {
   if (p->tty) fprintf(p->f, "\r\033[K");
   fflush(p->f);
+  free(p->step_s);
+  free(p->nstep);
+  p->step_s = NULL;
+  p->nstep = NULL;
+}
+
+/* s left-aligned in `cols` columns, cut with "…" when longer. */
+static void put_col(FILE *f, const char *s, size_t cols) {
+  char b[512];
+  cfb_fmt_fit(b, sizeof b, s, cols);
+  fputs(b, f);
+  for (size_t k = cfb_fmt_cols(b); k < cols; k++) fputc(' ', f);
 }
 
 void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
   size_t wp = strlen("params"), ww = strlen("workload"), wb = strlen("backend");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = res[i].cfg;
-    size_t l = c->params ? strlen(c->params) : 0;
+    size_t l = c->params ? cfb_fmt_cols(c->params) : 0;
     if (l > wp) wp = l;
     if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
     if (strlen(cfb_backend_name(c->backend)) > wb) wb = strlen(cfb_backend_name(c->backend));
@@ -129,12 +221,97 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
     else snprintf(ci, sizeof ci, "-");
     if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);
     else snprintf(eff, sizeof eff, "-");
-    fprintf(f, "%-*s %-*.*s %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)ww, c->w->name,
-            (int)wp, (int)wp, c->params ? c->params : "", (int)wb, cfb_backend_name(c->backend), c->workers,
+    fprintf(f, "%-*s ", (int)ww, c->w->name);
+    put_col(f, c->params ? c->params : "", wp);
+    fprintf(f, " %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)wb, cfb_backend_name(c->backend), c->workers,
             c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
             r->error[0] ? ": " : "", r->error);
   }
   fflush(f);
+}
+
+int cfb_console_winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
+                           double ratio, double lo, double hi) {
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? 2 * w->cap : 16;
+    struct cfb_winner_row *r = realloc(w->row, cap * sizeof *r);
+    if (!r) return -1;
+    w->row = r;
+    w->cap = cap;
+  }
+  struct cfb_winner_row *r = &w->row[w->n++];
+  snprintf(r->group, sizeof r->group, "%s", group);
+  snprintf(r->config, sizeof r->config, "%s", config);
+  const char *side = !strcmp(winner, "thread") ? "a" : !strcmp(winner, "process") ? "b" : winner;
+  cfb_fmt_speedup(r->speed, sizeof r->speed, "thread", "process", side, ratio, lo, hi);
+  return 0;
+}
+
+void cfb_console_winners(FILE *f, const cfb_winners *w, size_t cols) {
+  if (!w->n) return;
+  size_t wg = strlen("workload, parameters"), wc = strlen("pair"), ws = strlen("who wins");
+  for (size_t i = 0; i < w->n; i++) {
+    size_t g = cfb_fmt_cols(w->row[i].group), c = cfb_fmt_cols(w->row[i].config);
+    size_t sp = cfb_fmt_cols(w->row[i].speed);
+    if (g > wg) wg = g;
+    if (c > wc) wc = c;
+    if (sp > ws) ws = sp;
+  }
+  /* The group column gives way first: the answer must stay whole. */
+  size_t fixed = wc + ws + 4;
+  if (cols > 1 && wg + fixed > cols - 1) wg = cols - 1 > fixed + 20 ? cols - 1 - fixed : 20;
+  fprintf(f, "\nwho wins, per workload and parameters (the pair of the fastest configuration; "
+             "paired rounds, 95%% CI)\n");
+  put_col(f, "workload, parameters", wg);
+  fputs("  ", f);
+  put_col(f, "pair", wc);
+  fprintf(f, "  %s\n", "who wins");
+  for (size_t i = 0; i < w->n; i++) {
+    put_col(f, w->row[i].group, wg);
+    fputs("  ", f);
+    put_col(f, w->row[i].config, wc);
+    fprintf(f, "  %s\n", w->row[i].speed);
+  }
+  fflush(f);
+}
+
+void cfb_winners_free(cfb_winners *w) {
+  free(w->row);
+  memset(w, 0, sizeof *w);
+}
+
+static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
+  return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
+}
+
+int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_config_result *res,
+                             const cfb_verdict *v, size_t nv) {
+  static const char *const names[] = {[CFB_PAIRED_UNDECIDED] = "undecided", [CFB_PAIRED_A] = "thread",
+                                      [CFB_PAIRED_B] = "process", [CFB_PAIRED_EQUIVALENT] = "equivalent"};
+  for (size_t j = 0; j < nv; j++) {
+    int first = 1;
+    for (size_t k = 0; k < j && first; k++) first = !same_group(v[k].thread, v[j].thread);
+    if (!first) continue;
+    /* the group's pair whose faster side is fastest: the answer a person
+     * who picks the best configuration gets */
+    size_t best = j;
+    double top = -1;
+    for (size_t k = j; k < nv; k++) {
+      if (!same_group(v[k].thread, v[j].thread)) continue;
+      double a = res[v[k].thread - sw->cfg].s.median, b = res[v[k].process - sw->cfg].s.median;
+      double m = fmax(isfinite(a) ? a : -1, isfinite(b) ? b : -1);
+      if (m > top) top = m, best = k;
+    }
+    const cfb_verdict *b = &v[best];
+    char group[256], config[64];
+    snprintf(group, sizeof group, "%s%s%s", b->thread->w->name, b->thread->params && *b->thread->params ? " " : "",
+             b->thread->params ? b->thread->params : "");
+    snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
+             b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_pin_name(b->thread->pin) : "");
+    if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
+      return -1;
+  }
+  return 0;
 }
 
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
@@ -152,8 +329,9 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
     if (isfinite(r->ratio)) snprintf(ratio, sizeof ratio, "%.3f", r->ratio);
     if (isfinite(r->ci_lo)) snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
     counts[r->verdict]++;
-    fprintf(f, "%-10s %-40.40s %7d %5zu %-7s %7s %17s %6zu %s\n", c->w->name, c->params ? c->params : "",
-            c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+    fprintf(f, "%-10s ", c->w->name);
+    put_col(f, c->params ? c->params : "", 40);
+    fprintf(f, " %7d %5zu %-7s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
   }
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],

@@ -1,6 +1,7 @@
 /* env.c -- machine and build capture for meta.json (see env.h). */
 #define _GNU_SOURCE
 #include "env.h"
+#include "cmd_run.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -155,4 +156,12 @@ void cfb_utc_stamp(char *buf, unsigned len, int iso) {
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y%m%dT%H%M%SZ", &tm);
+}
+
+void cfb_build_info(const char **version, const char **git_revision, const char **build_type,
+                    const char **flags) {
+  *version = CF_VERSION;
+  *git_revision = CF_GIT_REVISION;
+  *build_type = CF_BUILD_TYPE;
+  *flags = CF_BUILD_FLAGS;
 }

@@ -34,9 +34,9 @@ static void print_workloads(void) {
     printf("\n  %-10s [%s] %s\n", w->name, cf_wk_kind_name(w->kind), w->summary);
     for (size_t k = 0; k < w->nparams; k++) {
       const cf_wk_param *p = &w->params[k];
-      char range[64] = "";
-      if (p->min != 0 || p->max != 0) snprintf(range, sizeof range, "  range %.10g..%.10g", p->min, p->max);
-      printf("      %-12s default %-10s %s%s\n", p->name, p->def, p->help, range);
+      char range[96];
+      cf_wk_param_range(w, k, range, sizeof range); /* with its unit: "0 s..10 s", not "0..10" */
+      printf("      %-12s default %-10s %s%s%s\n", p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
     }
   }
 }

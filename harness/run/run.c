@@ -213,6 +213,10 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     cfb_console_table(stdout, done, ndone);
   }
   cfb_console_verdicts(stdout, v, nv);
+  cfb_winners w = {0};
+  if (cfb_console_winners_from(&w, sw, res, v, nv) != 0) *oom = 1;
+  cfb_console_winners(stdout, &w, isatty(STDOUT_FILENO) ? cfb_console_width(STDOUT_FILENO) : 160);
+  cfb_winners_free(&w);
   free(v);
   if (x->budget_hit)
     printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
@@ -220,8 +224,8 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
     fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
             x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
-         *nfailed, x->nrows, dir);
+  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
+         x->runs->rows, x->runs->path);
   free(done);
   return werr;
 }
@@ -327,7 +331,7 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   run_ctx x;
   memset(&x, 0, sizeof x);
   x.runs = &runs;
-  cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
+  cfb_progress_init(&x.progress, stderr, &sw, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
   cfb_interrupt_install();

@@ -74,10 +74,32 @@ void cfb_sweep_free(cfb_sweep *s) {
   memset(s, 0, sizeof *s);
 }
 
-static int has_param(const cf_workload *w, const char *key) {
+const char *cfb_param_applies(const cf_workload *w, const char *key, int *scoped) {
+  size_t nl = strlen(w->name);
+  *scoped = 0;
+  if (!strncmp(key, w->name, nl) && key[nl] == '.') { /* "sleep.delay": sleep's delay only */
+    key += nl + 1;
+    *scoped = 1;
+  } else if (strchr(key, '.')) {
+    return NULL; /* scoped to another workload */
+  }
   for (size_t k = 0; k < w->nparams; k++)
-    if (!strcmp(w->params[k].name, key)) return 1;
-  return 0;
+    if (!strcmp(w->params[k].name, key)) return w->params[k].name;
+  return NULL;
+}
+
+/* Axis a applies to w and no axis scoped to w sets the same parameter
+ * (delay=0 --param sleep.delay=1ms: sleep gets 1ms, socket 0). */
+static int axis_applies(const cfb_sweep_spec *sp, const cf_workload *w, size_t a) {
+  int scoped, other;
+  const char *name = cfb_param_applies(w, sp->params[a].key, &scoped);
+  if (!name) return 0;
+  if (scoped) return 1;
+  for (size_t b = 0; b < sp->nparams; b++) {
+    const char *n2 = b != a ? cfb_param_applies(w, sp->params[b].key, &other) : NULL;
+    if (n2 && other && !strcmp(n2, name)) return 0;
+  }
+  return 1;
 }
 
 typedef struct builder {
@@ -135,12 +157,14 @@ static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w
           if (!c.kv) return -1;
           for (size_t a = 0; a < nax; a++) {
             const char *v = ax[a]->values.v[idx[a]];
-            size_t len = strlen(ax[a]->key) + strlen(v) + 2;
+            int scoped;
+            const char *key = cfb_param_applies(w, ax[a]->key, &scoped); /* the bare name */
+            size_t len = strlen(key) + strlen(v) + 2;
             if (!(c.kv[a] = malloc(len))) {
               config_free(&c);
               return -1;
             }
-            snprintf(c.kv[a], len, "%s=%s", ax[a]->key, v);
+            snprintf(c.kv[a], len, "%s=%s", key, v);
             c.nkv = a + 1;
           }
           if (push(b, &c)) {
@@ -157,7 +181,7 @@ static int expand_spec(builder *b, const cfb_sweep_spec *sp) {
     const cfb_param_axis *ax[64];
     size_t idx[64] = {0}, nax = 0;
     for (size_t a = 0; a < sp->nparams && nax < 64; a++)
-      if (has_param(w, sp->params[a].key)) ax[nax++] = &sp->params[a];
+      if (axis_applies(sp, w, a)) ax[nax++] = &sp->params[a];
     for (;;) { /* odometer over the parameter values */
       if (expand_one(b, sp, w, ax, idx, nax)) return -1;
       size_t a = 0;

@@ -183,6 +183,11 @@ const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
  * one out.  The shares over all rounds add up to c->repeat. */
 int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r);
 
+/* Whether --param key `key` applies to workload w: "delay" to every
+ * workload with a delay, "sleep.delay" to sleep's alone (*scoped = 1).
+ * The parameter's bare name, or NULL. */
+const char *cfb_param_applies(const cf_workload *w, const char *key, int *scoped);
+
 /* "none"/"compact"/"scatter"/"list". */
 const char *cfb_pin_name(cf_pin_policy p);
 

@@ -20,6 +20,9 @@ expect() { # expect CODE CMD... : run, keep output in $T/out, check the exit cod
 expect 1 "$CLI" compare "$F/cmp_base" "$F/cmp_regress"
 grep -q "REGRESSION: primes (preset=docs) process w=2 c=16" "$T/out" || fail "regressed config not named"
 [ "$(grep -c REGRESSION "$T/out")" -eq 1 ] || fail "more than one regression reported"
+# Rates as run prints them (3 digits, k/M suffix), never 6.162e+05.
+grep -q 'e+0' "$T/out" && fail "compare prints rates in exponent form: $(cat "$T/out")"
+grep -q 'median 37.6 -> 31.8 items/s' "$T/out" || fail "regression line rates: $(grep REGRESSION "$T/out")"
 expect 1 "$CLI" compare "$F/cmp_base/runs.csv" "$F/cmp_regress" --format md
 grep -q '\*\*slower\*\*' "$T/out" || fail "md table lacks the slower verdict"
 expect 1 "$CLI" compare "$F/cmp_base" "$F/cmp_regress" --format=json
@@ -63,5 +66,48 @@ expect 1 env PATH=/nonexistent "$CLIABS" plot "$T/run"
 grep -q "apt-get install gnuplot-nox" "$T/out" || fail "no install hint"
 expect 1 env CFBENCH_GNUPLOT=/nonexistent/gnuplot "$CLIABS" plot "$T/run"
 expect 2 "$CLI" plot "$T/nonexistent"
+# An option plot/report lack is named as one, not taken for a directory.
+expect 2 "$CLI" plot --bogus
+grep -q "unknown option '--bogus'" "$T/out" || fail "plot --bogus: $(cat "$T/out")"
+expect 2 "$CLI" report --bogus
+grep -q "unknown option '--bogus'" "$T/out" || fail "report --bogus: $(cat "$T/out")"
+
+# A sweep joins only groups measured on one grid of workers x chunksizes:
+# a cpu_us=2000 group with one worker count (another sweep, another
+# meaning) must not become a sixth point of the cpu_us crossover plot.
+mkdir "$T/grid" && cp "$F/sweep/meta.json" "$T/grid/"
+{ cat "$F/sweep/summary.csv"
+  grep '"cpu_us=1000,io_us=1000,gil=1",[a-z]*,1,' "$F/sweep/summary.csv" | sed 's/cpu_us=1000,/cpu_us=2000,/'
+} >"$T/grid/summary.csv"
+expect 0 "$CLI" plot "$T/grid"
+D="$T/grid/plots/mixed_cpu_us_io_us-1000_gil-1_crossover.dat"
+[ -f "$D" ] || fail "no cpu_us crossover data"
+[ "$(grep -vc '^#' "$D")" -eq 5 ] || fail "the crossover joined a group of another grid: $(cat "$D")"
+# Nine chunksizes (more than a backend's 7 shades): still one style each.
+mkdir "$T/many" && cp "$F/sweep/meta.json" "$T/many/"
+{ head -1 "$F/sweep/summary.csv"
+  for c in 1 2 4 8 16 32 64 128 256; do
+    grep '^memtouch,.*,[a-z]*,[0-9]*,1,none,' "$F/sweep/summary.csv" | sed "s/,\([a-z]*\),\([0-9]*\),1,none,/,\1,\2,$c,none,/"
+  done
+} >"$T/many/summary.csv"
+expect 0 "$CLI" plot "$T/many"
+[ "$(grep -c 'with yerrorlines' "$T/many/plots/memtouch_size-1MiB_workers.gp")" -eq 18 ] || fail "many: not 18 series"
+# Every y tic label of every script differs from the others (no "2M, 2M"),
+# and no two series of a plot share one style.
+for gp in "$T/grid/plots/"*.gp "$T/many/plots/"*.gp; do
+  [ "$(basename "$gp")" = style.gp ] && continue
+  tics=$(grep '^set ytics (' "$gp" | sed 's/^set ytics (//; s/)$//' | tr ',' '\n' | sed 's/^ *"\([^"]*\)".*/\1/')
+  [ -z "$(printf '%s\n' "$tics" | sort | uniq -d)" ] || fail "$gp: repeated y tic labels: $tics"
+  styles=$(grep -o 'with [a-z]* ls [0-9]*\( dt [0-9]* pt [0-9]*\)\?' "$gp" | grep -v 'with lines ')
+  [ -z "$(printf '%s\n' "$styles" | sort | uniq -d)" ] || fail "$gp: two series share a style"
+done
+grep -q '^set ytics (' "$T/grid/plots/mixed_cpu_us-10_io_us-1000_gil-1_chunksize.gp" || fail "no computed y tics"
+# No efficiency plot where no configuration has an ideal model.
+mkdir "$T/noideal" && cp "$F/sweep/meta.json" "$T/noideal/"
+awk -F, 'NR == 1 || /^sleep/' "$F/sweep/summary.csv" | sed 's/,[0-9.e+]*,[0-9.e+-]*,ok,$/,,,ok,/' >"$T/noideal/summary.csv"
+grep -q ',,,ok,' "$T/noideal/summary.csv" || fail "test setup: ideal columns not blanked"
+expect 0 "$CLI" plot "$T/noideal"
+[ -f "$T/noideal/plots/sleep_delay-10ms_workers.png" ] || fail "no throughput plot"
+[ ! -e "$T/noideal/plots/sleep_delay-10ms_efficiency.png" ] || fail "an efficiency plot without an ideal model"
 rm -rf "$T"
 echo "ok: cli_report"

@@ -29,3 +29,13 @@ set_tests_properties(harness.e2e_compare PROPERTIES LABELS "harness" TIMEOUT 600
 add_test(NAME harness.cli_report.cfbench
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_report.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
 set_tests_properties(harness.cli_report.cfbench PROPERTIES LABELS "harness" TIMEOUT 300)
+# report.html parsed (the who-wins <table>, its rows, every image) and
+# rendered by headless Chromium (screenshot not blank); 77 = no chromium.
+add_test(NAME harness.report_html
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report_html.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
+set_tests_properties(harness.report_html PROPERTIES LABELS "harness" TIMEOUT 300 SKIP_RETURN_CODE 77)
+# --version, the man page, docs and bash completion against the tables.
+add_test(NAME harness.introspect
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/introspect.sh $<TARGET_FILE:cfbench> ${PROJECT_SOURCE_DIR}
+                 ${PROJECT_BINARY_DIR}/harness/cfbench.1)
+set_tests_properties(harness.introspect PROPERTIES LABELS "harness" TIMEOUT 120)

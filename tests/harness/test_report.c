@@ -177,7 +177,7 @@ static void test_plot(void) {
   CHECK_STR_CONTAINS(gp, "'memtouch_size-1MiB_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1'");
   CHECK_STR_CONTAINS(gp, "index 3 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1'");
   CHECK_STR_CONTAINS(gp, "using 1:5 with lines ls 20 title 'ideal scaling'");
-  CHECK_STR_CONTAINS(gp, "threads faster below, processes above ~");
+  CHECK_STR_CONTAINS(gp, "threads faster below, processes above ≈");
   CHECK_STR_CONTAINS(gp, "set output 'memtouch_size-1MiB_workers.'.fmt");
   CHECK(!strstr(gp, "@TITLE@") && !strstr(gp, "@PLOT@"));
   free(gp);
@@ -195,7 +195,7 @@ static void test_plot(void) {
   free(dat);
   gp = slurp(dir, "plots/mixed_cpu_us_io_us-1000_gil-1_crossover.gp");
   CHECK_STR_CONTAINS(gp, "set logscale x");
-  CHECK_STR_CONTAINS(gp, "threads faster below, processes above cpu_us ~ ");
+  CHECK_STR_CONTAINS(gp, "threads faster below, processes above cpu_us ≈ ");
   free(gp);
 }
 

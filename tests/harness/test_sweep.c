@@ -236,6 +236,39 @@ static void test_rounds_defaults(void) {
   CHECK_STR_CONTAINS(err, "--rounds: 'x' is not a number");
 }
 
+/* WORKLOAD.KEY=VALUE scopes a key two workloads share: sleep.delay sets
+ * sleep's delay alone, over an unscoped delay=... for the others; a scope
+ * naming no selected workload's parameter is refused. */
+static void test_scoped_params(void) {
+  cfb_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "socket,sleep", "--param", "delay=0", "--param", "sleep.delay=2ms,3ms",
+                 "--workers", "1", "--backend", "thread", "--items", "4"),
+           0);
+  cfb_sweep sw;
+  CHECK_EQ(cfb_sweep_expand(&o, 42, &sw, err, sizeof err), 0);
+  CHECK_EQ(sw.n, 3); /* socket delay=0; sleep 2ms, 3ms */
+  size_t sleeps = 0;
+  for (size_t i = 0; i < sw.n; i++) {
+    const cfb_sweep_config *c = &sw.cfg[i];
+    CHECK_EQ(c->nkv, 1);
+    if (!strcmp(c->w->name, "sleep")) {
+      sleeps++;
+      CHECK(!strcmp(c->kv[0], "delay=2ms") || !strcmp(c->kv[0], "delay=3ms"));
+    } else {
+      CHECK(!strcmp(c->kv[0], "delay=0"));
+    }
+  }
+  CHECK_EQ(sleeps, 2);
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "socket.delay=1ms"), 2);
+  CHECK(strstr(err, "socket.delay"));
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--param", "sleep.nonesuch=1"), 2);
+  cfb_run_opts_free(&o);
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"ranges_and_lists", test_ranges_and_lists},
                                     {"params_where_they_exist", test_params_where_they_exist},
@@ -244,6 +277,7 @@ int main(int argc, char **argv) {
                                     {"round_share", test_round_share},
                                     {"round_orders", test_round_orders},
                                     {"rounds_defaults", test_rounds_defaults},
+                                    {"scoped_params", test_scoped_params},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

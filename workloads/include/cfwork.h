@@ -54,6 +54,9 @@ typedef struct cf_workload {
 size_t cf_wk_count(void);
 const cf_workload *cf_wk_at(size_t i);
 const cf_workload *cf_wk_find(const char *name); /* NULL if unknown */
+/* The allowed range of w's parameter k with its unit ("0 s..10 s",
+ * "1 MiB..4 GiB", "1..64"): 1, or 0 (out "") when it has none. */
+int cf_wk_param_range(const cf_workload *w, size_t k, char *out, size_t len);
 
 /* Prepare a run of `w` with parameters given as "key=value" strings
  * (unlisted ones take their defaults) and `nitems` items (0 = the

@@ -80,12 +80,16 @@ static int mt_prepare(cf_wk_run *r, char *err, size_t errlen) {
     items[i].gil = wk_num(r, "gil") != 0;
   }
   mt_item cal = {(mib < 64 ? mib : 64) << 20, page, 7, 0, 0};
+  /* One untimed touch first: the first mapping after start-up finds the
+   * kernel's free lists cold and came out slower than the run's items, so
+   * the ideal read as 111-133% efficiency; then the best of 5. */
   double best = 0;
-  for (int k = 0; k < 3; k++) {
+  for (int k = -1; k < 5; k++) {
     mt_res res;
     uint64_t t0 = wk_now_ns();
     int rc = touch(&cal, &res);
     double dt = (double)(wk_now_ns() - t0) / 1e9;
+    if (k < 0 && !rc) continue;
     if (rc) return wk_fail(r, err, errlen, CF_ENOMEM, "cannot map %llu MiB: %s", (unsigned long long)(cal.bytes >> 20), strerror(rc));
     if (dt > 0 && 1 / dt > best) best = 1 / dt;
   }

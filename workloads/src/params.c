@@ -46,7 +46,7 @@ const char *wk_str(const cf_wk_run *r, const char *name) { return r->str[index_o
 int wk_given(const cf_wk_run *r, const char *name) { return r->given[index_of(r, name)]; }
 
 /* Format a value in base units with the unit that shows it exactly. */
-static void fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep) {
+void wk_fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep) {
   if (t == WK_DUR) {
     double ns = nearbyint(v * 1e9);
     static const struct { double f; const char *u; } u[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
@@ -172,12 +172,12 @@ static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a whole number of bytes", p->name, v);
   if (x < p->min || x > p->max) {
     char lo[40], hi[40];
-    fmt_value(lo, sizeof lo, s->type, p->min, " ");
-    fmt_value(hi, sizeof hi, s->type, p->max, " ");
+    wk_fmt_value(lo, sizeof lo, s->type, p->min, " ");
+    wk_fmt_value(hi, sizeof hi, s->type, p->max, " ");
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
   }
   *num = x;
-  fmt_value(buf, sizeof buf, s->type, x, "");
+  wk_fmt_value(buf, sizeof buf, s->type, x, "");
   *canon = strdup(buf);
   return *canon ? 0 : CF_ENOMEM;
 }

@@ -297,10 +297,18 @@ static int pr_check(cf_wk_run *r, size_t i, const void *resb, size_t len, char *
   return 0;
 }
 
+/* The shortest item compute time the ideal model claims to describe. */
+#define PR_IDEAL_MIN_ITEM_S 20e-6
+
 static double pr_ideal(const cf_wk_run *r, int workers, int ncpus, cf_backend b) {
   const pr_priv *p = r->priv;
   if (p->div_per_s <= 0 || p->mean_divs <= 0) return 0;
   double r1 = p->div_per_s / p->mean_divs;
+  /* Below ~20 us of computing an item (fine-grained ranges: most numbers
+   * have a small factor), the executor's per-item cost, which this model
+   * knows nothing of, sets the rate: an "ideal" of pure trial division
+   * read as 1-4% efficiency.  No ideal model there, rather than a wrong one. */
+  if (1 / r1 < PR_IDEAL_MIN_ITEM_S) return 0;
   if (b == CF_BACKEND_THREAD && wk_num(r, "gil") != 0) return r1;
   return (workers < ncpus ? workers : ncpus) * r1;
 }

@@ -42,6 +42,22 @@ static const wk_def *def_of(const cf_workload *w) {
   return NULL;
 }
 
+int cf_wk_param_range(const cf_workload *w, size_t k, char *out, size_t len) {
+  const wk_def *d = def_of(w);
+  if (len) out[0] = '\0';
+  if (!d || k >= w->nparams) return 0;
+  if (d->specs[k].type == WK_BOOL) { /* a range of 0..1 says nothing */
+    snprintf(out, len, "on/off");
+    return 1;
+  }
+  if (d->specs[k].type == WK_ENUM || (w->params[k].min == 0 && w->params[k].max == 0)) return 0;
+  char lo[40], hi[40];
+  wk_fmt_value(lo, sizeof lo, d->specs[k].type, w->params[k].min, " ");
+  wk_fmt_value(hi, sizeof hi, d->specs[k].type, w->params[k].max, " ");
+  snprintf(out, len, "%s..%s", lo, hi);
+  return 1;
+}
+
 int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_t nitems,
                   cf_backend backend, cf_wk_run **out, char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';

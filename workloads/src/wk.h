@@ -27,6 +27,10 @@ typedef struct wk_pspec {
   const char *choices;  /* WK_ENUM */
 } wk_pspec;
 
+/* A value in base units written with the unit that shows it exactly
+ * ("10 ms", "1 MiB"; sep between number and unit). */
+void wk_fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep);
+
 typedef struct wk_def {
   cf_workload pub;               /* first: cf_workload * <-> wk_def * */
   const wk_pspec *specs;         /* parallel to pub.params */

@@ -1,0 +1,92 @@
+/* test_console.c -- what the terminal shows: text cut to a width with an
+ * ellipsis, the progress line fits its terminal, the ETA from measured
+ * step times counts down without jumping, the winner phrase. */
+#include <math.h>
+
+#include "console.h"
+#include "format.h"
+#include "task.h"
+
+static void test_fit(void) {
+  char b[64];
+  cfb_fmt_fit(b, sizeof b, "count=1000", 40);
+  CHECK(!strcmp(b, "count=1000"));
+  cfb_fmt_fit(b, sizeof b, "count=1000", 8);
+  CHECK(!strcmp(b, "count=1\xE2\x80\xA6")); /* never "count=10" silently */
+  CHECK_EQ(cfb_fmt_cols(b), 8);
+  cfb_fmt_fit(b, sizeof b, "count=1000", 10);
+  CHECK(!strcmp(b, "count=1000"));
+  cfb_fmt_fit(b, 6, "abcdefghij", 40); /* buffer smaller than the text: cut, still an ellipsis */
+  CHECK_LE(strlen(b), 5);
+  cfb_fmt_fit(b, sizeof b, "\xC3\xA9\xC3\xA9\xC3\xA9", 2); /* UTF-8 counted by characters */
+  CHECK(!strcmp(b, "\xC3\xA9\xE2\x80\xA6"));
+}
+
+static void test_speedup(void) {
+  char b[96];
+  cfb_fmt_speedup(b, sizeof b, "thread", "process", "b", 0.5, 0.4, 0.8);
+  CHECK(!strcmp(b, "process 2.00x faster [1.25, 2.50]"));
+  cfb_fmt_speedup(b, sizeof b, "thread", "process", "a", 1.9, 1.8, 2.0);
+  CHECK(!strcmp(b, "thread 1.90x faster [1.80, 2.00]"));
+  cfb_fmt_speedup(b, sizeof b, "thread", "process", "equivalent", 1.0, 0.99, 1.01);
+  CHECK(!strncmp(b, "equivalent", 10));
+  cfb_fmt_speedup(b, sizeof b, "thread", "process", "undecided", 1.0, NAN, NAN);
+  CHECK(!strncmp(b, "undecided", 9));
+}
+
+static void test_line_fits(void) {
+  const char *label = "primes preset=range,start=1000001,count=10000,gil=off,work_scale=1 process w=4 c=256 pin=none";
+  static const size_t widths[] = {20, 40, 80, 160};
+  for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+    char line[1024];
+    cfb_progress_line(line, sizeof line, widths[i], 3, 10, "round 2/5 13/108", "1:23", label, "rep 3/5");
+    CHECK_LE(cfb_fmt_cols(line), widths[i] - 1);
+    if (widths[i] >= 80) {
+      CHECK(strstr(line, "ETA 1:23"));
+      CHECK(strstr(line, "rep 3/5"));
+      CHECK(strstr(line, "\xE2\x80\xA6")); /* the label was cut, visibly */
+    }
+  }
+  char line[1024];
+  cfb_progress_line(line, sizeof line, 400, 3, 10, "3/10", "0:10", label, "rep 1/5");
+  CHECK(strstr(line, label)); /* wide enough: the whole label */
+}
+
+/* Two configurations, one 1 s a step and one 9 s, alternating, 10 steps
+ * each: the ETA counts down towards the truth and never jumps by more
+ * than the new estimate's third. */
+static void test_eta(void) {
+  cfb_sweep_config cfg[2];
+  memset(cfg, 0, sizeof cfg);
+  cfb_sweep sw = {cfg, 2, 10, NULL};
+  cfb_progress p;
+  FILE *f = tmpfile();
+  CHECK(f);
+  cfb_progress_init(&p, f, &sw, 20);
+  p.t0 = p.last = 0;
+  CHECK(isnan(cfb_progress_eta(&p, 0)));
+  double t = 0, prev = NAN;
+  for (int s = 0; s < 20; s++) {
+    size_t k = (size_t)s % 2;
+    t += k ? 9 : 1;
+    cfb_progress_note_step(&p, k, t);
+    double eta = cfb_progress_eta(&p, t), truth = (20 - s - 1) / 2 * 10.0 + (k ? 0 : 9);
+    CHECK(isfinite(eta));
+    if (s >= 4) CHECK_NEAR(eta, truth, 0.35 * truth + 5);
+    if (s >= 2 && isfinite(prev)) CHECK_LE(fabs(eta - prev), 0.5 * prev + 9.5);
+    prev = eta;
+  }
+  CHECK_NEAR(cfb_progress_eta(&p, t), 0, 1e-9);
+  CHECK_NEAR(cfb_progress_eta(&p, t - 5), 5, 1e-9); /* counts down between steps */
+  cfb_progress_finish(&p);
+  fclose(f);
+}
+
+int main(void) {
+  test_fit();
+  test_speedup();
+  test_line_fits();
+  test_eta();
+  printf("ok: console\n");
+  return 0;
+}
