@@ -106,7 +106,7 @@ static void spec_fails(const char *spec, const char *needle) {
   CHECK_EQ(cf_wk_open(spec, &w, err, sizeof err), CF_EINVAL);
   CHECK(w == NULL);
   fprintf(stderr, "   %s -> %s\n", spec, err);
-  CHECK_STR_CONTAINS(err, "--workload ");
+  CHECK_STR_CONTAINS(err, "--workload");
   CHECK_STR_CONTAINS(err, needle);
   CHECK(strchr(err, '\n') == NULL);
 }
@@ -229,7 +229,7 @@ static void test_bad_specs(void) {
   snprintf(spec, sizeof spec, "plugin:%s", so_bad);
   spec_fails(spec, "descriptor ABI version 99, this program reads version 1");
   spec_fails("plugin:/nonexistent.so", "cannot load");
-  spec_fails("nosuch", "unknown workload; allowed: sleep,");
+  spec_fails("nosuch", "--workload: unknown workload 'nosuch'; allowed: sleep,");
   const cf_workload *w = NULL;
   char err[64];
   CHECK_EQ(cf_wk_open("sleep", &w, err, sizeof err), 0);

@@ -149,7 +149,10 @@ int cf_wk_open(const char *spec, const cf_workload **out, char *err, size_t errl
     char names[256] = "";
     for (size_t i = 0, o = 0; i < cf_wk_count() && o < sizeof names; i++)
       o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", cf_wk_at(i)->name);
-    return fail(err, errlen, spec, "unknown workload; allowed: %s, fn:PATH.so:SYMBOL, plugin:PATH.so", names);
+    if (err && errlen)
+      snprintf(err, errlen, "--workload: unknown workload '%s'; allowed: %s, fn:PATH.so:SYMBOL, plugin:PATH.so", spec,
+               names);
+    return CF_EINVAL;
   }
   pthread_mutex_lock(&loaded_mu);
   for (wk_loaded *l = loaded; l; l = l->next)
