@@ -44,16 +44,13 @@ void cf_wk_run_sample(cf_wk_run *r, double us) {
 }
 
 int cf_wk_run_fail(const cf_wk_run *r, char *err, size_t errlen, int code, const char *fmt, ...) {
-  if (err && errlen) {
-    int n = snprintf(err, errlen, "workload %s: ", r ? r->def->pub.name : "?");
-    if (n >= 0 && (size_t)n < errlen) {
-      va_list ap;
-      va_start(ap, fmt);
-      vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-      va_end(ap);
-    }
-  }
-  return code;
+  if (!r || !err || !errlen) return code;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return wk_fail(r, err, errlen, code, "%s", msg); /* the one "workload NAME: " prefix */
 }
 
 /* Drop earlier items and make room for n items of `total` bytes. */
