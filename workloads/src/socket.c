@@ -473,6 +473,7 @@ static const char *const metric_names[] = {"latency_p50_us", "latency_p90_us", "
 static const double metric_q[] = {0.50, 0.90, 0.99};
 
 const wk_def wk_socket = {
+    CF_WK_ABI_VERSION,
     {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 6},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
     metric_names, metric_q, 3, sk_validate,
