@@ -274,6 +274,20 @@ static void log_tics(cfb_sb *sb, double lo, double hi) {
   }
 }
 
+/* The crossovers analysis found across worker counts, as marked lines. */
+static void worker_crossovers(cfb_sb *extra, const cfb_resultset *rs, const cfb_group *g) {
+  cfb_curve s;
+  cfb_an_worker_sweep(rs, g, &s);
+  for (size_t i = 0; i < s.ncross; i++) {
+    cfb_sb_printf(extra,
+                 "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
+                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
+                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
+                 cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
+  }
+}
+
 /* throughput vs workers + efficiency vs workers (shared data file). */
 static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
   cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
@@ -332,16 +346,7 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
                  ideal_idx[b], same ? 20 : 21 + (int)b,
                  same ? "ideal scaling" : b == 0 ? "ideal (thread)" : "ideal (process)");
   }
-  cfb_curve s;
-  cfb_an_worker_sweep(rs, g, &s);
-  for (size_t i = 0; i < s.ncross; i++) {
-    cfb_sb_printf(&extra,
-                 "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                 "set label %zu '%s faster below, %s above ~%.2g workers' at %.4g, graph 0.97 "
-                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
-                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
-                 cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
-  }
+  worker_crossovers(&extra, rs, g);
   log_tics(&extra, ylo, yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
   char title[600], xmin[32], xmax[32], ymax[32], base[CFB_SLUG_MAX + 32];

@@ -298,6 +298,45 @@ static int plots_missing(const char *dir, char (*slugs)[CFB_SLUG_MAX], size_t ng
   return 0;
 }
 
+/* The opening of both documents: the HTML head and style, the title. */
+static void open_documents(rep *r, const char *dir) {
+  cfb_sb_append(&r->html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                        "<title>cfbench report</title>\n<style>\n"
+                        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
+                        "table{border-collapse:collapse;font-size:0.9em;margin:1em 0}\n"
+                        "th,td{border:1px solid #ccc;padding:0.3em 0.5em;text-align:left}\n"
+                        "th{background:#f2f2f2} figure{margin:1.5em 0} img{max-width:100%}\n"
+                        "figcaption{font-size:0.85em;color:#555}\n</style></head><body>\n");
+  char title[4300];
+  snprintf(title, sizeof title, "cfbench report: %s", dir);
+  cfb_sb_append(&r->md, "# ");
+  md_esc(&r->md, title);
+  cfb_sb_append(&r->md, "\n\n");
+  cfb_sb_append(&r->html, "<h1>");
+  html_esc(&r->html, title);
+  cfb_sb_append(&r->html, "</h1>\n");
+}
+
+/* Per group, its plots (those that exist) under one heading. */
+static void plots_section(rep *r, const cfb_group *g, size_t ng, char (*slugs)[CFB_SLUG_MAX]) {
+  heading(r, 2, "Plots per workload");
+  for (size_t i = 0; i < ng; i++) {
+    char h[600], alt[700], name[CFB_SLUG_MAX + 32];
+    snprintf(h, sizeof h, "%s%s%s%s", g[i].workload, g[i].params && *g[i].params ? " (" : "",
+             g[i].params ? g[i].params : "", g[i].params && *g[i].params ? ")" : "");
+    heading(r, 3, h);
+    static const char *const kinds[][2] = {{"workers", "throughput vs workers"},
+                                           {"map", "who wins: thread / process throughput"},
+                                           {"chunksize", "throughput vs chunksize"},
+                                           {"efficiency", "efficiency vs workers"}};
+    for (size_t k = 0; k < 4; k++) {
+      snprintf(name, sizeof name, "%s_%s", slugs[i], kinds[k][0]);
+      snprintf(alt, sizeof alt, "%s: %s", h, kinds[k][1]);
+      image(r, name, alt);
+    }
+  }
+}
+
 static int make_report(const char *dir) {
   char err[512];
   cfb_resultset rs;
@@ -342,43 +381,14 @@ static int make_report(const char *dir) {
   else
     snprintf(machine_word, sizeof machine_word, "on this machine");
 
-  cfb_sb_append(&r.html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                        "<title>cfbench report</title>\n<style>\n"
-                        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
-                        "table{border-collapse:collapse;font-size:0.9em;margin:1em 0}\n"
-                        "th,td{border:1px solid #ccc;padding:0.3em 0.5em;text-align:left}\n"
-                        "th{background:#f2f2f2} figure{margin:1.5em 0} img{max-width:100%}\n"
-                        "figcaption{font-size:0.85em;color:#555}\n</style></head><body>\n");
-  char title[4300];
-  snprintf(title, sizeof title, "cfbench report: %s", dir);
-  cfb_sb_append(&r.md, "# ");
-  md_esc(&r.md, title);
-  cfb_sb_append(&r.md, "\n\n");
-  cfb_sb_append(&r.html, "<h1>");
-  html_esc(&r.html, title);
-  cfb_sb_append(&r.html, "</h1>\n");
+  open_documents(&r, dir);
   para(&r, "Throughput is items per second (higher is better); each configuration's figure is "
            "the median of its repetitions with a 95% bootstrap confidence interval.");
   if (noplots) para(&r, noplots);
   machine_section(&r, m);
   winners_section(&r, &rs, g, ng);
   crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
-  heading(&r, 2, "Plots per workload");
-  for (size_t i = 0; i < ng; i++) {
-    char h[600], alt[700], name[CFB_SLUG_MAX + 32];
-    snprintf(h, sizeof h, "%s%s%s%s", g[i].workload, g[i].params && *g[i].params ? " (" : "",
-             g[i].params ? g[i].params : "", g[i].params && *g[i].params ? ")" : "");
-    heading(&r, 3, h);
-    static const char *const kinds[][2] = {{"workers", "throughput vs workers"},
-                                           {"map", "who wins: thread / process throughput"},
-                                           {"chunksize", "throughput vs chunksize"},
-                                           {"efficiency", "efficiency vs workers"}};
-    for (size_t k = 0; k < 4; k++) {
-      snprintf(name, sizeof name, "%s_%s", slugs[i], kinds[k][0]);
-      snprintf(alt, sizeof alt, "%s: %s", h, kinds[k][1]);
-      image(&r, name, alt);
-    }
-  }
+  plots_section(&r, g, ng, slugs);
   cfb_sb_append(&r.html, "</body></html>\n");
   if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
     fprintf(stderr, "cfbench report: out of memory\n");

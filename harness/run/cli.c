@@ -384,7 +384,7 @@ static int opt_chunksize(void *ctx, const cfb_option *opt, const char *val, char
 
 static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u;
+  unsigned long long u = 0;
   int rc = parse_scalar(opt->name, val, 0, 100000000, &u, err, errlen);
   if (rc) return rc;
   ps->items = (size_t)u;
@@ -394,7 +394,7 @@ static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *er
 
 static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u;
+  unsigned long long u = 0;
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ps->repeat = (int)u;
@@ -404,7 +404,7 @@ static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *e
 
 static int opt_warmup(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u;
+  unsigned long long u = 0;
   int rc = parse_scalar(opt->name, val, 0, 100000, &u, err, errlen);
   if (rc) return rc;
   ps->warmup = (int)u;
@@ -427,7 +427,7 @@ static int opt_max_time(void *ctx, const cfb_option *opt, const char *val, char 
 
 static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cfb_run_opts *o = ((parse_state *)ctx)->o;
-  unsigned long long u;
+  unsigned long long u = 0;
   int rc = parse_scalar(opt->name, val, 0, ULLONG_MAX, &u, err, errlen);
   if (rc) return rc;
   o->seed = u;
@@ -436,7 +436,7 @@ static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err
 }
 
 static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  unsigned long long u;
+  unsigned long long u = 0;
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->rounds = (int)u;

@@ -12,10 +12,12 @@
 
 static const char *src;
 
-static char *slurp(const char *name) {
-  char path[1024], *buf;
+__attribute__((noinline)) static char *slurp(const char *name) {
+  char path[1024], *buf = NULL;
   snprintf(path, sizeof path, "%s/%s", src, name);
-  CHECK(cfb_read_file(path, &buf, NULL) == 0);
+  int rc = cfb_read_file(path, &buf, NULL);
+  if (rc != 0) fprintf(stderr, "cannot read %s\n", path);
+  CHECK(rc == 0);
   return buf;
 }
 
