@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cmd_char.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
 
@@ -20,12 +21,13 @@ static const struct {
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)"},
     {"report", cfb_cmd_report, "write a Markdown report for a results directory"},
     {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression"},
+    {"characterize", cfb_cmd_characterize, "measure one workload; recommend backend, workers, chunksize"},
 };
 
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for its options)\n\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
 int main(int argc, char **argv) {
@@ -39,7 +41,7 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "cfbench: unknown command '%s'; allowed: list, topology, run, bench, plot, report, compare\n",
+  fprintf(stderr, "cfbench: unknown command '%s'; allowed: list, topology, run, bench, plot, report, compare, characterize\n",
           argv[1]);
   return 2;
 }
