@@ -26,6 +26,7 @@
 #define CFB_CHAR_K_P_ITEMS "items"            /* items measured (after one warm-up item) */
 #define CFB_CHAR_K_P_WALL "wall_s"            /* their summed wall time, each from start to end in the worker */
 #define CFB_CHAR_K_P_CPU "cpu_s"              /* summed on-CPU time: the worker thread + reaped children */
+#define CFB_CHAR_K_P_RQWAIT "runqueue_wait_s" /* summed time runnable but waiting for a CPU (schedstat) */
 #define CFB_CHAR_K_P_VCSW "voluntary_switches"
 #define CFB_CHAR_K_P_IVCSW "involuntary_switches"
 #define CFB_CHAR_K_P_MINFLT "minor_faults"

@@ -27,7 +27,12 @@ static void read_profile(const json_t *p, cfb_char *c) {
   double k = c->items ? 1.0 / (double)c->items : NAN;
   c->wall_us = num_at(p, CFB_CHAR_K_P_WALL) * 1e6 * k;
   c->cpu_us = num_at(p, CFB_CHAR_K_P_CPU) * 1e6 * k;
-  c->cpu_fraction = c->wall_us > 0 ? c->cpu_us / c->wall_us : NAN;
+  c->rq_wait_us = num_at(p, CFB_CHAR_K_P_RQWAIT) * 1e6 * k;
+  /* the fraction of the item's own time: a wait for a CPU that other load
+   * held is the machine's, not the workload's */
+  double own = c->wall_us - (isfinite(c->rq_wait_us) ? c->rq_wait_us : 0);
+  if (own < c->cpu_us) own = c->cpu_us;
+  c->cpu_fraction = own > 0 ? c->cpu_us / own : NAN;
   if (c->cpu_fraction > 1) c->cpu_fraction = 1; /* children's CPU can overlap the wait */
   c->vcsw = num_at(p, CFB_CHAR_K_P_VCSW) * k;
   c->ivcsw = num_at(p, CFB_CHAR_K_P_IVCSW) * k;
@@ -126,21 +131,22 @@ static void decide_kind(cfb_char *c) {
   if (!isfinite(c->cpu_fraction)) {
     c->kind = "mixed";
     snprintf(c->why, sizeof c->why, "no item was profiled");
-  } else if (faults_per_cpu_ms >= CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS) {
+  } else if (faults_per_cpu_ms >= CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS &&
+             c->minflt + c->majflt >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) {
     c->kind = "memory";
-    snprintf(c->why, sizeof c->why, "%.0f page faults per on-CPU ms (>= %.0f): the time goes to new pages",
-             faults_per_cpu_ms, CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS);
+    snprintf(c->why, sizeof c->why, "%.0f page faults per item, %.0f per on-CPU ms: the time goes to new pages",
+             c->minflt + c->majflt, faults_per_cpu_ms);
   } else if (c->cpu_fraction >= CFB_CHAR_CPU_FRACTION) {
     c->kind = "cpu";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its wall time (>= %.0f%%)", 100 * c->cpu_fraction,
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (>= %.0f%%)", 100 * c->cpu_fraction,
              100 * CFB_CHAR_CPU_FRACTION);
   } else if (c->cpu_fraction <= CFB_CHAR_IO_FRACTION) {
     c->kind = "io";
-    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its wall time (<= %.0f%%), %.1f voluntary switches",
+    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (<= %.0f%%), %.1f voluntary switches",
              100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, c->vcsw);
   } else {
     c->kind = "mixed";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its wall time (between %.0f%% and %.0f%%)",
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (between %.0f%% and %.0f%%)",
              100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, 100 * CFB_CHAR_CPU_FRACTION);
   }
 }

@@ -17,10 +17,14 @@
 #define CFB_CHAR_MAX_POINTS 32 /* per backend */
 #define CFB_CHAR_MAX_REPS 16
 
-/* How much page-faulting makes a workload "memory": faults per on-CPU
- * millisecond (each fault maps a fresh 4 KiB page: 100/ms is 400 MB/s of
- * new memory, when getting pages, not computing, is where the time goes). */
-#define CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS 100.0
+/* How much page-faulting makes a workload "memory": at least
+ * CFB_CHAR_MEMORY_FAULTS_PER_ITEM fresh pages per item (256 KiB: not the
+ * few pages any allocation touches), and at least
+ * CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS per on-CPU millisecond (a fault with
+ * its page zeroing costs about 1 us: a quarter of the CPU time or more
+ * goes to getting pages, not computing). */
+#define CFB_CHAR_MEMORY_FAULTS_PER_ITEM 64.0
+#define CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS 250.0
 /* On-CPU fraction at or above which an item is "cpu", at or below which
  * it is "io"; between: "mixed". */
 #define CFB_CHAR_CPU_FRACTION 0.8
@@ -62,9 +66,9 @@ typedef struct cfb_char_backend {
 typedef struct cfb_char {
   char workload[512], name[128], params[1024], declared[16], cpu_model[256];
   int ncpus;
-  /* the one-worker profile, per item */
+  /* the one-worker profile, per item; cpu_fraction = cpu / (wall - rq_wait) */
   size_t items;
-  double wall_us, cpu_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;
+  double wall_us, cpu_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;
   const char *kind;                    /* "cpu", "io", "mixed", "memory" */
   char why[256];                       /* the measurements that decided it */
   cfb_char_backend b[2];

@@ -110,6 +110,7 @@ static json_t *per_item_json(const cfb_char *c) {
   json_object_set_new(o, "items_profiled", json_integer((json_int_t)c->items));
   json_object_set_new(o, "wall_us", cfb_json_num(c->wall_us));
   json_object_set_new(o, "cpu_us", cfb_json_num(c->cpu_us));
+  json_object_set_new(o, "runqueue_wait_us", cfb_json_num(c->rq_wait_us));
   json_object_set_new(o, "voluntary_switches", cfb_json_num(c->vcsw));
   json_object_set_new(o, "involuntary_switches", cfb_json_num(c->ivcsw));
   json_object_set_new(o, "minor_faults", cfb_json_num(c->minflt));

@@ -20,7 +20,7 @@ static const char *rate(double v, char *buf, size_t len) {
 /* "usl (held-out 3.1%): peak 23.5k/s at 9.8 workers" */
 static void model_line(const cfb_char_backend *b, char *out, size_t len) {
   if (!b->fitted) {
-    snprintf(out, len, "no fit: %s", b->fit_error);
+    snprintf(out, len, "no fit: %.200s", b->fit_error);
     return;
   }
   const cfb_model_fit *f = &b->models.fit[b->models.chosen];
@@ -36,10 +36,10 @@ static void model_line(const cfb_char_backend *b, char *out, size_t len) {
 
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
   char r1[32], r2[32], line[256];
-  fprintf(f, "characterize %.30s%s%.40s on %d CPUs\n", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
+  fprintf(f, "characterize %.30s%s%.36s on %d CPUs\n", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   fprintf(f, "kind       %s: %.66s\n", c->kind, c->why);
-  fprintf(f, "per item   %.4g us wall, %.4g us on CPU, %.1f+%.1f switches, %.0f faults\n", c->wall_us, c->cpu_us,
-          c->vcsw, c->ivcsw, c->minflt + c->majflt);
+  fprintf(f, "per item   %.4g us wall (%.4g waiting for a CPU), %.4g on CPU, %.0f faults\n", c->wall_us,
+          c->rq_wait_us, c->cpu_us, c->minflt + c->majflt);
   for (size_t i = 0; i < c->nb; i++) {
     const cfb_char_backend *b = &c->b[i];
     model_line(b, line, sizeof line);
@@ -110,9 +110,9 @@ int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *e
   cfb_sb_printf(&m, "## What kind of workload this is, and why\n\n**%s** (declared: %s): %s.\n\n", c->kind,
                 c->declared, c->why);
   cfb_sb_printf(&m, "| per item (one worker, %zu items) | value |\n|---|---|\n| wall | %.4g us |\n"
-                    "| on CPU | %.4g us (%.1f%%) |\n| voluntary / involuntary switches | %.2f / %.2f |\n"
+                    "| waiting for a CPU (other load) | %.4g us |\n| on CPU | %.4g us (%.1f%% of the rest) |\n| voluntary / involuntary switches | %.2f / %.2f |\n"
                     "| page faults (minor / major) | %.1f / %.1f |\n| RSS growth over the profile | %.0f KiB |\n",
-                c->items, c->wall_us, c->cpu_us, 100 * c->cpu_fraction, c->vcsw, c->ivcsw, c->minflt, c->majflt,
+                c->items, c->wall_us, c->rq_wait_us, c->cpu_us, 100 * c->cpu_fraction, c->vcsw, c->ivcsw, c->minflt, c->majflt,
                 c->rss_growth_bytes / 1024);
   cfb_sb_append(&m, "\n## Scaling per backend\n");
   for (size_t i = 0; i < c->nb; i++) md_models(&m, &c->b[i]);

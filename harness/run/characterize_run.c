@@ -35,6 +35,7 @@
 typedef struct prof_sums {
   size_t items;
   double wall_s, cpu_s, vcsw, ivcsw, minflt, majflt, rss_growth;
+  double rq_wait_s; /* runnable but waiting for a CPU (other load): not the item's own waiting */
 } prof_sums;
 
 /* A task wrapped to measure itself inside the (thread-backend) worker:
@@ -49,6 +50,16 @@ typedef struct prof_arg {
 static double tv_s(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec * 1e-6; }
 static double ts_s(struct timespec t) { return (double)t.tv_sec + (double)t.tv_nsec * 1e-9; }
 
+/* Seconds this thread has waited on a run queue (schedstat's second
+ * field), NAN without schedstats. */
+static double rq_wait_s(void) {
+  FILE *f = fopen("/proc/thread-self/schedstat", "r");
+  unsigned long long run = 0, wait = 0;
+  int n = f ? fscanf(f, "%llu %llu", &run, &wait) : 0;
+  if (f) fclose(f);
+  return n == 2 ? (double)wait * 1e-9 : NAN;
+}
+
 static int prof_task(const void *arg, size_t len, cf_result *out) {
   (void)len;
   const prof_arg *a = arg;
@@ -56,16 +67,19 @@ static int prof_task(const void *arg, size_t len, cf_result *out) {
   struct timespec w0, w1, u0, u1;
   getrusage(RUSAGE_THREAD, &t0);
   getrusage(RUSAGE_CHILDREN, &c0); /* exec: the commands' CPU is the item's too */
+  double q0 = rq_wait_s();
   clock_gettime(CLOCK_MONOTONIC, &w0);
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u0);
   int rc = a->fn(a->arg, a->len, out);
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
   clock_gettime(CLOCK_MONOTONIC, &w1);
+  double q1 = rq_wait_s();
   getrusage(RUSAGE_CHILDREN, &c1);
   getrusage(RUSAGE_THREAD, &t1);
   prof_sums *s = a->rec;
   s->wall_s += ts_s(w1) - ts_s(w0);
   s->cpu_s += ts_s(u1) - ts_s(u0) + tv_s(c1.ru_utime) - tv_s(c0.ru_utime) + tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+  s->rq_wait_s += isfinite(q1 - q0) ? q1 - q0 : 0;
   s->vcsw += (double)(t1.ru_nvcsw - t0.ru_nvcsw);
   s->ivcsw += (double)(t1.ru_nivcsw - t0.ru_nivcsw);
   s->minflt += (double)(t1.ru_minflt - t0.ru_minflt);
@@ -223,16 +237,24 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
   return n;
 }
 
+/* An item's own time: wall time less the time it waited for a CPU that
+ * other load on the machine held (schedstat), so a busy machine does not
+ * make CPU-bound work look like waiting. */
+static double own_s(const prof_sums *p) {
+  double w = p->wall_s - p->rq_wait_s;
+  return w > p->cpu_s ? w : p->cpu_s > 0 ? p->cpu_s : p->wall_s;
+}
+
 /* Items per repetition: what rep_s should take at the rate the profile
  * suggests (workers on CPUs for the on-CPU part), and enough that every
  * worker gets a few chunks. */
 static size_t items_for(const cfb_char_spec *s, const prof_sums *p, int ncpus, int workers, size_t chunk) {
-  double item_s = p->items ? p->wall_s / (double)p->items : 0.01;
-  double frac = p->wall_s > 0 ? p->cpu_s / p->wall_s : 1;
+  double item_s = p->items ? own_s(p) / (double)p->items : 0.01;
+  double frac = own_s(p) > 0 ? p->cpu_s / own_s(p) : 1;
   double busy = frac > 0 ? (double)ncpus / frac : workers;
   double eff = workers < busy ? workers : busy;
   double n = eff / (item_s > 1e-7 ? item_s : 1e-7) * s->rep_s;
-  double lo = 4.0 * (double)workers * (double)chunk;
+  double lo = 2.0 * (double)workers * (double)chunk;
   if (n < lo) n = lo;
   if (n > MAX_ITEMS_PER_REP) n = MAX_ITEMS_PER_REP;
   return (size_t)n;
@@ -245,6 +267,7 @@ static json_t *profile_json(const prof_sums *p) {
   json_object_set_new(o, CFB_CHAR_K_P_ITEMS, json_integer((json_int_t)p->items));
   json_object_set_new(o, CFB_CHAR_K_P_WALL, cfb_json_num(p->wall_s));
   json_object_set_new(o, CFB_CHAR_K_P_CPU, cfb_json_num(p->cpu_s));
+  json_object_set_new(o, CFB_CHAR_K_P_RQWAIT, cfb_json_num(p->rq_wait_s));
   json_object_set_new(o, CFB_CHAR_K_P_VCSW, cfb_json_num(p->vcsw));
   json_object_set_new(o, CFB_CHAR_K_P_IVCSW, cfb_json_num(p->ivcsw));
   json_object_set_new(o, CFB_CHAR_K_P_MINFLT, cfb_json_num(p->minflt));
@@ -315,9 +338,9 @@ static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *param
 static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const point *noop, int ncpus,
                          const char *params, point *pts) {
   int ws[MAX_POINTS / 2];
-  double frac = prof->wall_s > 0 ? prof->cpu_s / prof->wall_s : 1;
+  double frac = own_s(prof) > 0 ? prof->cpu_s / own_s(prof) : 1;
   size_t nw = cfb_char_workers(ncpus, frac, s->max_workers, ws, MAX_POINTS / 2), n = 0;
-  double item_us = prof->items ? prof->wall_s / (double)prof->items * 1e6 : NAN;
+  double item_us = prof->items ? own_s(prof) / (double)prof->items * 1e6 : NAN;
   for (int b = 0; b < 2; b++) {
     double m, it;
     cfb_char_overhead_split(median_us_per_task(&noop[2 * b]), median_us_per_task(&noop[2 * b + 1]),
