@@ -4,7 +4,9 @@
 # backends x the worker counts characterize measured x the chunksizes it
 # chose, more repetitions), and the recommended configuration's median
 # throughput in that sweep against the sweep's best configuration
-# (wanted: within 10%).  Prints figures; asserts nothing.
+# (wanted: within 10%).  Each worker count is one `cfbench run` (both
+# backends and chunksizes interleaved in rounds) at the item count
+# characterize used for it.  Prints figures; asserts nothing.
 # usage: scripts/characterize_vs_sweep.sh [BUILD_DIR] [WORKLOAD...]
 set -eu
 B=${1:-build/release}
@@ -18,19 +20,23 @@ for w in $WLS; do
   s0=$(date +%s)
   "$CLI" characterize --workload "$w" --out "$T/$w.char" --force --quiet >/dev/null
   s1=$(date +%s)
-  axes=$(python3 - "$T/$w.char/characterize.json" "$T/$w.char/measure.json" <<'PY'
+  # one sweep per worker count, at the item count characterize used
+  # there (a fixed count for all would take minutes at 1 worker)
+  python3 - "$T/$w.char/measure.json" <<'PY' >"$T/$w.axes"
 import json, sys
-d, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-ws = sorted({p["workers"] for p in m["points"]})
-cs = sorted({p["chunksize"] for p in m["points"]})
-print("--workers %s --chunksize %s --items %d" % (",".join(map(str, ws)), ",".join(map(str, cs)),
-      max(p["items"] for p in m["points"])))
+m = json.load(open(sys.argv[1]))
+for n in sorted({p["workers"] for p in m["points"]}):
+    pts = [p for p in m["points"] if p["workers"] == n]
+    print(n, ",".join(sorted({str(p["chunksize"]) for p in pts})), max(p["items"] for p in pts))
 PY
-)
-  # shellcheck disable=SC2086
-  "$CLI" run --workload "$w" --backend thread,process $axes --repeat 5 --rounds 5 --warmup 1 \
-    --out "$T/$w.sweep" >/dev/null 2>&1 || true
-  python3 - "$w" "$T/$w.char/characterize.json" "$T/$w.sweep/summary.csv" "$((s1 - s0))" <<'PY'
+  : >"$T/$w.summary.csv"
+  while read -r n cs items; do
+    "$CLI" run --workload "$w" --backend thread,process --workers "$n" --chunksize "$cs" --items "$items" \
+      --repeat 5 --rounds 5 --warmup 1 --out "$T/$w.sweep.$n" >/dev/null 2>&1 || true
+    if [ -s "$T/$w.summary.csv" ]; then tail -n +2 "$T/$w.sweep.$n/summary.csv"; else cat "$T/$w.sweep.$n/summary.csv"; fi \
+      >>"$T/$w.summary.csv"
+  done <"$T/$w.axes"
+  python3 - "$w" "$T/$w.char/characterize.json" "$T/$w.summary.csv" "$((s1 - s0))" <<'PY'
 import csv, json, sys
 w, d, rows, secs = sys.argv[1], json.load(open(sys.argv[2])), list(csv.DictReader(open(sys.argv[3]))), sys.argv[4]
 r = d["recommendation"]
