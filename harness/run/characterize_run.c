@@ -230,7 +230,7 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
    * about ncpus / cpu_fraction workers fill the CPUs; go 4x past that. */
   double f = cpu_fraction > 1.0 / 256 ? cpu_fraction : 1.0 / 256;
   double want = 4.0 * ncpus / f;
-  int top = max_workers > 0 ? max_workers : want > 256 ? 256 : want < 4 * ncpus ? 4 * ncpus : (int)want;
+  int top = max_workers > 0 ? max_workers : want > 256 ? 256 : want < 4 * ncpus ? 4 * ncpus : (int)ceil(want - 1e-9);
   int w = 1;
   for (; w < top && n < cap; w *= 2) out[n++] = w;
   if (n < cap) out[n++] = top;

@@ -52,6 +52,9 @@ static void test_workers(void) {
   /* mixed (50% on CPU, 2 CPUs): 4 x 2 / 0.5 = 16 */
   n = cfb_char_workers(2, 0.5, 0, w, 64);
   CHECK_EQ(w[n - 1], 16);
+  /* a fraction a hair over 0.5 still ends at 16 (rounded up, not down to 15) */
+  n = cfb_char_workers(2, 0.5008, 0, w, 64);
+  CHECK_EQ(w[n - 1], 16);
   /* --max-workers wins, and is swept itself */
   n = cfb_char_workers(2, 0.01, 48, w, 64);
   CHECK_EQ(w[n - 1], 48);
