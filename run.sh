@@ -4,12 +4,23 @@
 #                    then plots and report
 #   ./run.sh test    build and run every test under ASan+UBSan, the
 #                    executor's tests under TSan, and every test optimized
+#   ./run.sh install [PREFIX]   build (release) and install into PREFIX
+#                    (default /usr/local): libraries, headers, pkg-config
+#                    and CMake files, cfbench with its share/cfbench
+#   ./run.sh peers   build (release) and run bench_peers: cfutures beside
+#                    GLib, libuv, oneTBB, OpenMP and floors of its own
+#   ./run.sh process-peers  the process backend beside CPython's
+#                    ProcessPoolExecutor (python3), start methods included
 # Each first installs what a fresh Debian machine lacks (as root, via apt).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev libcminpack-dev)
-OPTIONAL=(libpapi-dev papi-tools nginx-light)
+REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
+          libsqlite3-dev sqlite3 libpq-dev postgresql python3
+          libbenchmark-tools python3-scipy dpkg-dev libcminpack-dev)
+
+# g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)
+OPTIONAL=(libpapi-dev papi-tools nginx-light g++ libuv1-dev libtbb-dev)
 
 missing_of() {
   local p out=()
@@ -71,8 +82,34 @@ cmd_bench() {
   build/release/executor/bench_overhead
 }
 
+cmd_install() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release
+  cmake --install build/release --prefix "${1:-/usr/local}"
+}
+
+# cfutures beside the peer thread pools and the floors (docs/performance.md).
+cmd_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_peers
+  exec build/release/executor/bench_peers "$@"
+}
+
+# The process backend beside CPython's ProcessPoolExecutor (docs/performance.md).
+cmd_process_peers() {
+  ensure_packages
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target bench_process
+  exec executor/bench/process_peers.sh build/release/executor/bench_process "$@"
+}
+
 case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: ./run.sh bench | ./run.sh test" >&2; exit 2 ;;
+  peers) shift; cmd_peers "$@" ;;
+  process-peers) shift; cmd_process_peers "$@" ;;
+  install) shift; cmd_install "$@" ;;
+  *) echo "usage: ./run.sh bench | ./run.sh test | ./run.sh install [PREFIX] | ./run.sh peers | ./run.sh process-peers" >&2; exit 2 ;;
 esac

@@ -1,7 +1,10 @@
-/* bench.c -- `cfbench bench`: the README's one command.  It joins the two
- * halves of the harness, which is why it lives on top of them: `cfbench run
- * --suite default` into a fresh results directory (run/), then `cfbench
- * plot` and `cfbench report` on that directory (report/). */
+/* bench.c -- the commands that join the two halves of the harness, which
+ * is why they live on top of them:
+ *   cfbench bench  `cfbench run --suite default` into a fresh results
+ *                  directory (run/), then `cfbench plot` and `cfbench
+ *                  report` on that directory (report/);
+ *   cfbench run    the run (run/), then the Google Benchmark JSON that
+ *                  --export-gbench asks for (report/export.c). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +13,22 @@
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "env.h"
+#include "export.h"
+
+/* `cfbench run`: the run (run/), then the Google Benchmark JSON that
+ * --export-gbench asked for (report/), also of an interrupted or partly
+ * failed run (it covers what finished). */
+int cfb_cmd_run_export(int argc, char **argv) {
+  cfb_run_outcome out;
+  int rc = cfb_cmd_run_outcome(argc, argv, &out);
+  if (rc == 2 || !out.export_gbench[0]) return rc;
+  char err[512];
+  if (cfb_export(out.dir, CFB_EXPORT_GBENCH, out.export_gbench, err, sizeof err)) {
+    fprintf(stderr, "cfbench run: %s\n", err);
+    return rc ? rc : 1;
+  }
+  return rc;
+}
 
 int cfb_cmd_bench(int argc, char **argv) {
   char *args[64];
@@ -45,7 +64,7 @@ int cfb_cmd_bench(int argc, char **argv) {
   }
   args[n] = NULL;
   int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
-  if (rc == 2 || rc == 130) return rc;
+  if (rc == 2 || rc > 128) return rc; /* bad input, or interrupted (SIGINT/SIGTERM) */
   char *pargs[] = {"plot", dir, NULL};
   int prc = cfb_cmd_plot(2, pargs);
   char *rargs[] = {"report", dir, NULL};

@@ -5,4 +5,7 @@
 
 int cfb_cmd_bench(int argc, char **argv);
 
+/* `cfbench run` with --export-gbench FILE honoured (bench.c). */
+int cfb_cmd_run_export(int argc, char **argv);
+
 #endif

@@ -1,6 +1,7 @@
 /* main.c -- the cfbench program: dispatches a subcommand to its cfb_cmd_*
  * entry point (cmd.h).  Exit codes: 0 ok, 1 the work failed, 2 bad input,
- * 130 interrupted (run/bench). */
+ * 130/143 interrupted by SIGINT/SIGTERM (run/bench). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,21 +9,43 @@
 #include "cmd_char.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
+#include "export.h"
+#include "fileio.h"
 
 static const struct {
   const char *name;
   int (*fn)(int, char **);
   const char *help;
+  /* The exit code when standard output cannot be written: 2 where the
+   * output is the command's answer; 1 for run and bench, whose results are
+   * in files (the work itself failed to be reported, not the input). */
+  int stdout_failed;
 } commands[] = {
-    {"list", cfb_cmd_list, "workloads, their parameters, and the suites"},
-    {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers"},
-    {"run", cfb_cmd_run, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json"},
-    {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report"},
-    {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)"},
-    {"report", cfb_cmd_report, "write a Markdown report for a results directory"},
-    {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression"},
-    {"characterize", cfb_cmd_characterize, "measure one workload; recommend backend, workers, chunksize"},
+    {"list", cfb_cmd_list, "workloads, their parameters, and the suites", 2},
+    {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers", 2},
+    {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
+    {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report", 1},
+    {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
+    {"report", cfb_cmd_report, "write a Markdown report for a results directory", 2},
+    {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
+    {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
+    {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
+    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
+    /* its recommendation on stdout is the answer (the measurements stay in files) */
+    {"characterize", cfb_cmd_characterize, "measure one workload; recommend backend, workers, chunksize", 2},
 };
+
+/* Run command i, then make sure what it printed reached standard output
+ * (>/dev/full, a closed pipe): one line and a non-zero exit if not.  A
+ * command that already failed keeps its code, except that compare's 1
+ * (a regression) becomes 2: its table was lost. */
+static int dispatch(size_t i, int argc, char **argv) {
+  int rc = commands[i].fn(argc, argv);
+  if (cfb_close_stdout() == 0) return rc;
+  fprintf(stderr, "cfbench %s: writing standard output failed: %s\n", commands[i].name, strerror(errno));
+  if (rc == 0 || (rc == 1 && commands[i].stdout_failed == 2)) rc = commands[i].stdout_failed;
+  return rc;
+}
 
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for its options)\n\n");
@@ -40,8 +63,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "cfbench: unknown command '%s'; allowed: list, topology, run, bench, plot, report, compare, characterize\n",
-          argv[1]);
+    if (!strcmp(argv[1], commands[i].name)) return dispatch(i, argc - 1, argv + 1);
+  fprintf(stderr, "cfbench: unknown command '%s'; allowed:", argv[1]);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+  fprintf(stderr, "\n");
   return 2;
 }

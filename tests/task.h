@@ -32,6 +32,16 @@
 #define CHECK_LT(a, b) CHECK_OP(a, <, b)
 #define CHECK_GE(a, b) CHECK_OP(a, >=, b)
 #define CHECK_GT(a, b) CHECK_OP(a, >, b)
+/* |a - b| <= eps for doubles (needs <math.h>), printing both values. */
+#define CHECK_NEAR(a, b, eps)                                                        \
+  do {                                                                               \
+    double a_ = (a), b_ = (b);                                                       \
+    if (!(fabs(a_ - b_) <= (eps))) {                                                 \
+      fprintf(stderr, "%s:%d: %s = %.9g, expected %.9g\n", __FILE__, __LINE__, #a, a_, b_); \
+      abort();                                                                       \
+    }                                                                                \
+  } while (0)
+
 #define CHECK_STR_CONTAINS(hay, needle)                                    \
   do {                                                                     \
     if (!strstr((hay), (needle))) {                                        \

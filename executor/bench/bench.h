@@ -1,5 +1,6 @@
 /* bench.h -- what the executor's benchmark programs share: a monotonic
- * clock, median/min/max of repetitions, and the no-op task they time. */
+ * clock, median/min/max of repetitions, a sleep, and the no-op task they
+ * time. */
 #ifndef CF_BENCH_H
 #define CF_BENCH_H
 
@@ -30,6 +31,12 @@ static inline stat3 summarize(double *v, int n) {
   qsort(v, (size_t)n, sizeof *v, cmp_d);
   stat3 s = {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1]};
   return s;
+}
+
+static inline void bench_sleep_ns(long ns) {
+  struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+  while (nanosleep(&ts, &ts) != 0) {
+  }
 }
 
 static inline int noop(const void *arg, size_t len, cf_result *out) {

@@ -18,11 +18,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef CF_HAVE_GLIB
-#include <glib.h>
-#endif
-
 #include "bench.h"
+#include "peers.h" /* GThreadPool: the bench_peers contender */
 
 static cf_executor *make(int workers) {
   cf_config cfg;
@@ -60,55 +57,10 @@ static double cf_batched(cf_executor *ex, long n, cf_future **fs) {
   return (now_ns() - t0) / (double)n;
 }
 
-#ifdef CF_HAVE_GLIB
-typedef struct gdone {
-  atomic_long count;
-  long target;
-  GMutex lock;
-  GCond cond;
-} gdone;
-
-static void g_noop(gpointer data, gpointer ud) {
-  gdone *d = ud;
-  (void)data;
-  if (atomic_fetch_add(&d->count, 1) + 1 == d->target) {
-    g_mutex_lock(&d->lock);
-    g_cond_signal(&d->cond);
-    g_mutex_unlock(&d->lock);
-  }
-}
-
-static void g_wait(gdone *d) {
-  g_mutex_lock(&d->lock);
-  while (atomic_load(&d->count) < d->target) g_cond_wait(&d->cond, &d->lock);
-  g_mutex_unlock(&d->lock);
-}
-
-static double g_batched(GThreadPool *p, gdone *d, long n) {
-  atomic_store(&d->count, 0);
-  d->target = n;
-  double t0 = now_ns();
-  for (long i = 0; i < n; i++) g_thread_pool_push(p, GINT_TO_POINTER(1), NULL);
-  g_wait(d);
-  return (now_ns() - t0) / (double)n;
-}
-
-static double g_roundtrip(GThreadPool *p, gdone *d, long n) {
-  atomic_store(&d->count, 0);
-  double t0 = now_ns();
-  for (long i = 0; i < n; i++) {
-    d->target = i + 1;
-    g_thread_pool_push(p, GINT_TO_POINTER(1), NULL);
-    g_wait(d);
-  }
-  return (now_ns() - t0) / (double)n;
-}
-#endif
-
-static void row(const char *name, int workers, double *v, int reps, const stat3 *peer) {
+static void row(const char *name, int workers, double *v, int reps, const stat3 *ref) {
   stat3 s = summarize(v, reps);
   printf("%-22s %7d %11.1f %11.1f %11.1f %12.0f", name, workers, s.median, s.min, s.max, 1e9 / s.median);
-  if (peer) printf(" %9.2fx", peer->median / s.median);
+  if (ref) printf(" %9.2fx", ref->median / s.median);
   printf("\n");
 }
 
@@ -140,18 +92,14 @@ int main(int argc, char **argv) {
     stat3 gs, *gp = NULL;
     cf_executor *ex = make(w);
 #ifdef CF_HAVE_GLIB
-    gdone d;
-    atomic_init(&d.count, 0);
-    g_mutex_init(&d.lock);
-    g_cond_init(&d.cond);
-    GThreadPool *pool = g_thread_pool_new(g_noop, &d, w, TRUE, NULL);
+    void *pool = cf_peer_glib.open(w);
 #endif
     /* Repetitions alternate between the peer and cfutures (ABAB...), so a
      * burst of load on this shared machine hits both alike.  r = -1 is the
      * warm-up. */
     for (int r = -1; r < reps; r++) {
 #ifdef CF_HAVE_GLIB
-      double gx = g_roundtrip(pool, &d, rt_n);
+      double gx = cf_peer_glib.roundtrip(pool, rt_n);
       if (r >= 0) g[r] = gx;
 #endif
       double vx = cf_roundtrip(ex, rt_n);
@@ -165,7 +113,7 @@ int main(int argc, char **argv) {
     row("cfutures/roundtrip", w, v, reps, gp);
     for (int r = -1; r < reps; r++) {
 #ifdef CF_HAVE_GLIB
-      double gx = g_batched(pool, &d, n);
+      double gx = cf_peer_glib.batched(pool, n);
       if (r >= 0) g[r] = gx;
 #endif
       double vx = cf_batched(ex, n, fs);
@@ -178,9 +126,7 @@ int main(int argc, char **argv) {
     row("cfutures/batched", w, v, reps, gp);
     cf_executor_free(ex);
 #ifdef CF_HAVE_GLIB
-    g_thread_pool_free(pool, FALSE, TRUE);
-    g_mutex_clear(&d.lock);
-    g_cond_clear(&d.cond);
+    cf_peer_glib.close(pool);
 #endif
   }
 #ifndef CF_HAVE_GLIB

@@ -3,17 +3,20 @@
  *
  *   roundtrip     submit one no-op task, wait for its result, release; repeat
  *   batched       submit N no-op tasks (chunksize 1), then collect them all
- *   map/16,/256   cf_map over N uint64 items (x + 1) at that chunksize,
+ *   map/1,/16,/256 cf_map over N uint64 items (N/4 at chunksize 1) (x + 1) at that chunksize,
  *                 consuming every result: cost per item
  *   start         cf_executor_new of a 2-worker pool until its first result
  *                 is back (workers forked and ready), and cf_executor_free;
  *                 measured first (small heap, as a fresh program) and again
  *                 last (after the runs above grew the heap: fork copies the
  *                 page tables, so a bigger parent starts workers slower)
+ *   start/<G>GiB  the same with G GiB touched in the parent, fork beside
+ *                 CF_START_SPAWN, alternated round by round (spawn/fork < 1:
+ *                 spawn faster)
  *
  * Prints the median (and min/max) over R repetitions (one warm-up first)
  * and the ratio pipe / shm (> 1: the shm ring is faster).
- * Usage: bench_process [N=200000] [R=5] [workers=2] */
+ * Usage: bench_process [N=200000] [R=5] [workers=2] [GiB list=1,4; 0: none] */
 #include <cfutures.h>
 
 #include <stdint.h>
@@ -34,9 +37,12 @@ static int add1(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &v, 8);
 }
 
+static cf_start_method g_start_method = CF_START_FORK;
+
 static cf_executor *make(cf_transport t, int workers) {
   cf_config cfg;
   cf_config_init(&cfg);
+  cfg.start_method = g_start_method;
   cfg.backend = CF_BACKEND_PROCESS;
   cfg.transport = t;
   cfg.max_workers = workers;
@@ -139,6 +145,32 @@ static void start_rows(int reps, const char *name, const char *free_name) {
   row(free_name, "ms", fa, fb, reps, 0);
 }
 
+/* Pool start with `gib` GiB touched in the parent: fork vs spawn, one
+ * after the other in every round. */
+static void start_heap_rows(int reps, double gib) {
+  size_t bytes = (size_t)(gib * (double)(1ull << 30));
+  unsigned char *heap = malloc(bytes);
+  if (!heap) {
+    printf("start/%gGiB: cannot allocate\n", gib);
+    return;
+  }
+  long page = sysconf(_SC_PAGESIZE);
+  for (size_t i = 0; i < bytes; i += (size_t)page) heap[i] = (unsigned char)i; /* touched: page tables exist */
+  double a[MAX_REPS], b[MAX_REPS], fa, fb;
+  for (int r = -1; r < reps; r++) {
+    g_start_method = CF_START_FORK;
+    double x = start_pool(CF_TRANSPORT_SHM, &fa);
+    g_start_method = CF_START_SPAWN;
+    double y = start_pool(CF_TRANSPORT_SHM, &fb);
+    if (r >= 0) a[r] = y / 1e6, b[r] = x / 1e6; /* columns: spawn, fork */
+  }
+  g_start_method = CF_START_FORK;
+  char name[32];
+  snprintf(name, sizeof name, "start/%gGiB", gib);
+  row(name, "ms", a, b, reps, 2.0);
+  free(heap);
+}
+
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 200000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
@@ -174,18 +206,29 @@ int main(int argc, char **argv) {
     if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3;
   }
   row("batched", "us/task", a, b, reps, 5.0);
-  size_t chunks[] = {16, 256};
-  for (int c = 0; c < 2; c++) {
-    long items = chunks[c] == 16 ? n : n * 5;
+  size_t chunks[] = {1, 16, 256};
+  for (int c = 0; c < 3; c++) {
+    long items = chunks[c] == 1 ? n / 4 : chunks[c] == 16 ? n : n * 5;
     for (int r = -1; r < reps; r++) {
       double x = map_items(es, items, chunks[c]), y = map_items(ep, items, chunks[c]);
       if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3;
     }
-    row(chunks[c] == 16 ? "map/16" : "map/256", "us/item", a, b, reps, chunks[c] == 256 ? 0.2 : 0);
+    char name[16];
+    snprintf(name, sizeof name, "map/%zu", chunks[c]);
+    row(name, "us/item", a, b, reps, chunks[c] == 1 ? 1.0 : chunks[c] == 256 ? 0.2 : 0);
   }
   cf_executor_free(es);
   cf_executor_free(ep);
   start_rows(reps, "start(2w)/late", "free(2w)/late");
   free(g_fs);
+  printf("# pool of 2 (shm), new + first result: spawn (CF_START_SPAWN) vs fork, alternated per round\n");
+  printf("%-15s %-8s %10s %10s %10s   %10s %10s %10s  %8s\n", "benchmark", "unit", "spawn med", "min", "max",
+         "fork med", "min", "max", "fork/spawn");
+  char list[64];
+  snprintf(list, sizeof list, "%s", argc > 4 ? argv[4] : "1,4");
+  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    double gib = atof(tok);
+    if (gib > 0) start_heap_rows(reps, gib);
+  }
   return 0;
 }

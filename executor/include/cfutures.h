@@ -41,7 +41,7 @@ extern "C" {
 #define CF_EDEADLK    (-35)   /* the wait could never finish (see cf_executor_last_deadlock) */
 #define CF_ESHUTDOWN  (-108)  /* the executor is shut down */
 #define CF_ENOSYS     (-38)   /* not supported on this machine or build */
-#define CF_EAGAIN     (-11)   /* not ready yet (e.g. cf_future_error on a pending future) */
+#define CF_EAGAIN     (-11)   /* a resource limit (fork, threads) or not ready yet (cf_future_error) */
 #define CF_EBROKEN    (-4001) /* the worker died, or the pool is broken (initializer failed) */
 #define CF_ETASK      (-4002) /* the task returned non-zero; see cf_future_task_code() */
 #define CF_EINTASK    (-4003) /* executor API called from inside a process-backend task */
@@ -125,6 +125,27 @@ typedef struct cf_task_record {
  * cheap. */
 #define CF_MAX_WORKERS 4096
 
+/* How the process backend starts its workers (cf_config.start_method).
+ *
+ * CF_START_FORK (default): fork() of the parent.  A worker inherits a copy
+ *   of the whole parent at that moment: heap, globals, other threads' data
+ *   (not the threads), so task functions, initializer_arg and any pointer
+ *   into the parent's memory are valid in it.  The cost grows with the
+ *   parent's heap (fork copies its page tables: ~10 ms per GiB touched),
+ *   paid once per worker, one after the other.
+ * CF_START_SPAWN: posix_spawn() of the program's own image (/proc/self/exe),
+ *   as CPython's "spawn".  A worker is a fresh process of the same program:
+ *   the program's constructors run in it, main() does not; it inherits no
+ *   heap, no global set at run time, no descriptor but its channel.  Task
+ *   functions and the initializer are sent as offsets into the loaded
+ *   object (executable or shared library, dlopen()ed again by path in the
+ *   worker if needed) that holds them; initializer_arg must be NULL or
+ *   point into static data of such an object (else CF_EINVAL); arguments
+ *   and results travel as bytes, as with fork.  Start cost does not depend
+ *   on the parent's heap.  Pinning is applied by the parent right after
+ *   the spawn. */
+typedef enum { CF_START_FORK = 0, CF_START_SPAWN } cf_start_method;
+
 typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
   int max_workers;             /* 0 = min(32, usable CPUs + 4), as CPython; <= CF_MAX_WORKERS */
@@ -139,7 +160,11 @@ typedef struct cf_config {
   cf_deadlock_policy on_deadlock;
   /* Process backend: a task running longer than this (from its start in the
    * worker) has its worker killed; its future fails with CF_ETIMEDOUT and the
-   * worker is respawned.  <= 0: no limit. */
+   * worker is respawned.  A worker that has not even started the task
+   * this long after it was handed over (stopped with SIGSTOP, stuck) is
+   * killed as well; the task, not to blame, then runs on another worker.
+   * The initializer is not timed.
+   * <= 0: no limit. */
   double task_timeout_s;
   /* Process backend transport: CF_TRANSPORT_SHM (default; shared-memory
    * rings with futex wake-ups) or CF_TRANSPORT_PIPE (a pipe pair per worker,
@@ -149,6 +174,7 @@ typedef struct cf_config {
    * or collector); must be thread-safe and must not block. */
   void (*on_record)(const cf_task_record *rec, void *ud);
   void *on_record_ud;
+  cf_start_method start_method; /* process backend; see cf_start_method */
 } cf_config;
 
 /* Fill `cfg` with the defaults described above. */
@@ -183,7 +209,10 @@ int cf_pin_describe(char *buf, size_t len);
 
 /* Create an executor and start its workers (threads are started, processes
  * forked, here).  `cfg` may be NULL for the defaults.  CF_EINVAL for a bad
- * configuration, CF_ENOSYS for a backend or pinning the machine lacks.
+ * configuration, CF_ENOSYS for a backend or pinning the machine lacks,
+ * CF_EAGAIN when a worker thread or process (or the process backend's I/O
+ * thread) cannot be created -- a limit such as RLIMIT_NPROC (ulimit -u) --
+ * and CF_ENOMEM.  On failure cf_last_error_message() says what happened.
  *
  * Fork rules of the process backend (see docs/process-backend.md):
  *   - workers are fork()ed here, and again from the executor's I/O thread
@@ -205,6 +234,12 @@ int cf_pin_describe(char *buf, size_t len);
  *     the executor then cannot report how a worker died. */
 int cf_executor_new(cf_executor **out, const cf_config *cfg);
 
+/* Why the calling thread's last cf_executor_new failed, in one line, e.g.
+ * "cannot create worker thread 3: Resource temporarily unavailable" or
+ * "cannot start worker process 0: fork: Resource temporarily unavailable";
+ * "" when it succeeded.  Valid until the thread's next cf_executor_new. */
+const char *cf_last_error_message(void);
+
 /* Schedule fn(arg) and return its future in *out (one reference, owned by the
  * caller: release it with cf_future_release).  The `len` bytes at `arg` are
  * copied.  CF_ESHUTDOWN after shutdown, CF_EBROKEN on a broken pool. */
@@ -217,6 +252,30 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len,
  * executor's own tasks, wait=1 returns CF_EDEADLK (the pool is still shut). */
 int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures);
 
+/* Forced shutdown (CPython 3.14's terminate_workers / kill_workers):
+ * shutdown with cancel_futures, then every worker process gets `sig`
+ * (SIGTERM, SIGKILL, ...; SIGCONT follows, so a stopped worker takes it
+ * too), and one still alive 1 s later gets SIGKILL.  Tasks that were
+ * running fail with CF_EBROKEN and the message "worker 0 (pid 123)
+ * terminated by the caller: killed by signal 15 (Terminated)"; pending
+ * ones are cancelled.  Returns once every worker is reaped and its shared
+ * memory unmapped (no zombies, no leaked mappings), so it ends a pool
+ * promptly even when a worker hangs or is stopped.  Thread-safe, callable
+ * while other threads wait on futures (they wake up with the results
+ * above); not async-signal-safe: from a SIGINT handler, hand over to a
+ * thread.  Idempotent: after the first call, later ones only wait.
+ * 0, CF_EINVAL (bad signal), CF_EINTASK, or CF_ENOSYS for the thread
+ * backend (a thread cannot be ended from outside; use shutdown with
+ * cancel_futures, and a task timeout inside your tasks). */
+int cf_executor_terminate(cf_executor *ex, int sig);
+
+/* Process backend: the pid of each worker process, written to
+ * pids[0..min(n, workers)); 0 for a worker being replaced.  Returns the
+ * number of workers, CF_ENOSYS for the thread backend.  For diagnostics and
+ * fault tests (SIGSTOP a worker); a pid may be reaped and replaced as soon
+ * as it is read. */
+int cf_executor_worker_pids(const cf_executor *ex, int *pids, int n);
+
 /* Shut down (wait=1) and drop the caller's handle.  Futures still held stay
  * valid until released.  NULL is ignored. */
 void cf_executor_free(cf_executor *ex);
@@ -226,11 +285,22 @@ int cf_executor_workers(const cf_executor *ex);
 
 /* Counters an executor keeps. */
 typedef struct cf_executor_stats {
+  /* submitted: futures accepted by cf_submit / cf_map (a submit refused with
+   * CF_ESHUTDOWN, CF_EBROKEN or CF_ENOMEM is not counted).  Every submitted
+   * future ends as completed (no error), failed (any error) or cancelled. */
   uint64_t submitted, completed, failed, cancelled;
   uint64_t callback_errors;  /* done callbacks that returned non-zero */
   uint64_t deadlocks;        /* waits that returned CF_EDEADLK */
   uint64_t helped;           /* tasks run inline by CF_DEADLOCK_HELP */
   uint64_t respawns;         /* process workers replaced after death/timeout/recycling */
+  /* Process backend: attempts to start a replacement worker that failed
+   * (fork, pipe, mmap or epoll_ctl; e.g. RLIMIT_NPROC reached).  They are
+   * retried with back-off (10 ms doubling to 1 s) for as long as it takes;
+   * meanwhile the pool runs with fewer workers, and with none, submitted
+   * work fails at once with CF_EBROKEN and the reason ("cannot respawn
+   * worker 0: fork: Resource temporarily unavailable"). */
+  uint64_t respawn_failures;
+  uint64_t workers_down;     /* workers currently missing (waiting for a retry) */
 } cf_executor_stats;
 void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st);
 
@@ -351,6 +421,10 @@ int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input,
  * rest is cancelled); the input callback's error is returned in order. */
 int cf_map_next(cf_map *m, const void **data, size_t *len);
 int cf_map_task_code(const cf_map *m);
+/* The detail of the last returned item's failure when its whole chunk
+ * failed (CF_EBROKEN: "worker 1 (pid 123) killed by signal 9 (Killed)";
+ * CF_ETIMEDOUT from a task timeout), as cf_future_message; else "". */
+const char *cf_map_message(const cf_map *m);
 /* Record of the chunk the last returned item belonged to. */
 void cf_map_record(const cf_map *m, cf_task_record *rec);
 /* Cancel what is pending and free. NULL is ignored. */

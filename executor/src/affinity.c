@@ -168,8 +168,10 @@ int cf_pin_check(const cf_config *cfg, char *err, size_t errlen) {
 
 int cf__pin_validate(const cf_config *cfg) { return cf_pin_check(cfg, NULL, 0); }
 
-/* Bind the calling thread to the PU planned for worker. */
-int cf__pin_self_thread(const cf_config *cfg, int worker) {
+/* Bind to the PU planned for worker: the calling thread (pid 0; fork and
+ * thread workers bind themselves), or process pid from the parent (a
+ * spawned worker does not inherit the plan). */
+static int pin_apply(const cf_config *cfg, int worker, pid_t pid) {
   if (cfg->pin == CF_PIN_NONE) return 0;
   hwloc_topology_t topo;
   int pu = -1;
@@ -181,11 +183,18 @@ int cf__pin_self_thread(const cf_config *cfg, int worker) {
     return CF_ENOMEM;
   }
   hwloc_bitmap_only(set, (unsigned)pu);
-  int r = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+  int r = pid ? hwloc_set_proc_cpubind(topo, pid, set, HWLOC_CPUBIND_PROCESS)
+              : hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
   if (r < 0) rc = errno == ENOSYS || errno == EXDEV ? CF_ENOSYS : CF_EINVAL;
   hwloc_bitmap_free(set);
   hwloc_topology_destroy(topo);
   return rc;
+}
+
+int cf__pin_self_thread(const cf_config *cfg, int worker) { return pin_apply(cfg, worker, 0); }
+
+int cf__pin_process(const cf_config *cfg, int worker, pid_t pid) {
+  return pin_apply(cfg, worker, pid > 0 ? pid : getpid());
 }
 
 int cf_pin_plan(cf_pin_policy pol, const int *list, int nlist, int nworkers, int *pu_out) {

@@ -30,7 +30,27 @@
  * Wire format (both transports, native byte order, no padding):
  *   request:  req_hdr {type, tag, fn, len} + len argument bytes
  *   response: res_hdr {type, rc, tag, start_ns, cpu, len} + len result bytes
- * The tag is the future's id.  Messages of any size are streamed. */
+ * The tag is the future's id.  Messages of any size are streamed.
+ *
+ * Descriptors across executors.  fork() copies every descriptor and shared
+ * mapping of the parent, including those of other process executors: a
+ * worker of B holding A's pipe ends would keep A's worker from ever seeing
+ * end-of-file, and pin A's rings in memory.  So every backend is in a
+ * process-wide list, and a new worker closes and unmaps what belongs to the
+ * others (and to its own pool's other slots).  reg_lock is held across
+ * fork() and around every change of those descriptors and mappings, so the
+ * child's copy of the list is consistent; the child never takes it.
+ *
+ * Start methods.  CF_START_FORK forks the parent (above).  CF_START_SPAWN
+ * posix_spawn()s the program's own image instead (slot_exec): its pages are
+ * memfds handed over at fixed descriptors, spawn_entry (a constructor) runs
+ * the worker loop before main(), and task functions travel as (object,
+ * offset) pairs (objref.c), so start cost does not grow with the parent.
+ *
+ * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
+ * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
+ * queued work fails at once with CF_EBROKEN and the reason, and the pool
+ * comes back when a retry succeeds. */
 #define _GNU_SOURCE
 #include "internal.h"
 
@@ -46,8 +66,11 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define RING_BYTES (256u << 10)        /* per direction per worker; power of two */
 #define RING_MASK (RING_BYTES - 1u)
@@ -64,6 +87,9 @@
 #define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
 #define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
 #define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
+#define TERM_GRACE_MS 1000             /* cf_executor_terminate: then SIGKILL */
+#define SPAWN_BACKOFF_MIN_NS 10000000ull   /* first retry of a failed spawn: 10 ms */
+#define SPAWN_BACKOFF_MAX_NS 1000000000ull /* doubling up to 1 s */
 #define SHRINK_BYTES (1u << 20)        /* workers drop buffers larger than this */
 
 enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3 };
@@ -99,6 +125,7 @@ typedef struct wstatus {
   _Atomic int init_rc;
   _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
   _Atomic uint64_t cur_start_ns;
+  _Atomic uint64_t ready_ns;      /* when the initializer was done */
 } wstatus;
 
 typedef struct wshared {
@@ -110,6 +137,7 @@ typedef struct wshared {
 /* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
 typedef struct gshared {
   _Atomic int parent_sleeping;
+  cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
 } gshared;
 
 typedef struct pslot {
@@ -124,6 +152,8 @@ typedef struct pslot {
   int dead_pending;               /* pidfd fired */
   cf_future *cur;                 /* task in flight, NULL: idle */
   int dispatched;                 /* tasks sent to this process */
+  uint64_t dispatch_ns;           /* when cur was handed to it */
+  _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
   int timed_out;                  /* we killed it for cur's timeout */
   /* resumable send of cur's request */
   req_hdr tx_hdr;
@@ -137,6 +167,7 @@ typedef struct pslot {
 
 typedef struct proc_backend {
   cf_executor *ex;
+  struct proc_backend *reg_next;  /* process-wide list, under reg_lock */
   int shm;                        /* transport */
   int n;
   pslot *slots;
@@ -155,10 +186,69 @@ typedef struct proc_backend {
   /* claimed futures whose worker died before starting them (io thread only) */
   cf_future *redo_head, *redo_tail;
   uint64_t parent_spin_ns, child_spin_ns;
-  int spawn_failures;
-  uint64_t spawn_retry_ns;
+  /* failed (re)spawns: retry with back-off (io thread only) */
+  int spawn_down;                 /* a slot is waiting for a retry */
+  uint64_t spawn_retry_ns, spawn_backoff_ns;
+  char spawn_err[192];            /* why the last attempt failed */
+  _Atomic int nlive;              /* slots with a process */
+  /* cf_executor_terminate */
+  _Atomic int term_sig;           /* signal asked for, 0: none */
+  int term_sent;                  /* io thread: term_sig sent to every worker */
+  int term_killed;                /* io thread: SIGKILL sent after the grace */
+  uint64_t term_deadline;
+  /* CF_START_SPAWN (see slot_exec) */
+  int spawn;
+  int gfd;                        /* memfd of g, for every worker spawned */
+  const void *fn_cache;           /* last task function and its reference */
+  uint32_t fn_obj, init_obj, arg_obj;
+  uint64_t fn_off, init_off, arg_off;
   unsigned char scratch[4096];    /* sink for payloads we cannot store */
 } proc_backend;
+
+/* --------------------------------------------------------------- registry */
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static proc_backend *reg_head;
+
+static void reg_add(proc_backend *pb) {
+  pthread_mutex_lock(&reg_lock);
+  pb->reg_next = reg_head;
+  reg_head = pb;
+  pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(proc_backend *pb) {
+  pthread_mutex_lock(&reg_lock);
+  for (proc_backend **p = &reg_head; *p; p = &(*p)->reg_next) {
+    if (*p == pb) {
+      *p = pb->reg_next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&reg_lock);
+}
+
+/* In a new worker of pb's slot idx (single-threaded, reg_lock's copy held
+ * by nobody who can release it: read the list without it): close and unmap
+ * everything of every backend but what this worker uses -- its own channel,
+ * status page, its pool's bell and shared word. */
+static void child_drop_inherited(proc_backend *pb, int idx) {
+  for (proc_backend *o = reg_head; o; o = o->reg_next) {
+    int own = o == pb;
+    if (o->epfd >= 0) close(o->epfd);
+    if (!own && o->efd >= 0) close(o->efd);
+    if (o->gfd >= 0) close(o->gfd);
+    if (!own && o->g) munmap(o->g, sizeof *o->g);
+    for (int j = 0; j < o->n; j++) {
+      pslot *t = &o->slots[j];
+      if (t->pidfd >= 0) close(t->pidfd);
+      if (own && j == idx) continue;
+      if (t->req_fd >= 0) close(t->req_fd);
+      if (t->res_fd >= 0) close(t->res_fd);
+      if (t->sh) munmap(t->sh, t->sh_len);
+    }
+  }
+}
 
 /* ------------------------------------------------------------------ rings */
 
@@ -314,7 +404,7 @@ static void child_on_exit(int status, void *arg) {
 }
 
 static void child_trim(cf_result *r) {
-  if (r->heap && r->cap > SHRINK_BYTES) cf__result_reset(r);
+  cf__result_trim(r, SHRINK_BYTES);
 }
 
 static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
@@ -326,16 +416,7 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
   cf__self.current = NULL;
   pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
   on_exit(child_on_exit, NULL);
-  /* Keep only what this worker needs: its own channel and the bell. */
-  close(pb->epfd);
-  for (int j = 0; j < pb->n; j++) {
-    pslot *o = &pb->slots[j];
-    if (o->pidfd >= 0) close(o->pidfd);
-    if (j == idx) continue;
-    if (o->req_fd >= 0) close(o->req_fd);
-    if (o->res_fd >= 0) close(o->res_fd);
-    if (o->sh) munmap(o->sh, o->sh_len);
-  }
+  child_drop_inherited(pb, idx); /* keep only its own channel and the bell */
   wstatus *st = &s->sh->st;
   if (ex->cfg.pin != CF_PIN_NONE) {
     int rc = cf__pin_self_thread(&ex->cfg, idx);
@@ -353,6 +434,7 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
       _exit(0);
     }
   }
+  atomic_store(&st->ready_ns, cf__now_ns());
   atomic_store(&st->phase, PH_READY);
   cf_result arg, res;
   cf__result_init(&arg);
@@ -370,8 +452,10 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
     atomic_store(&st->cur_tag, h.tag);
     res_hdr r = {MSG_RESULT, 0, h.tag, t0, sched_getcpu(), 0, 0};
     res.len = 0;
+    cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h.pad : 0, h.fn);
     if (nomem) r.rc = CF_ENOMEM;
-    else r.rc = ((cf_task_fn)(uintptr_t)h.fn)(arg.data, arg.len, &res);
+    else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
+    else r.rc = fn(arg.data, arg.len, &res);
     r.len = r.rc ? 0 : res.len;
     child_write(pb, s, (const unsigned char *)&r, sizeof r);
     child_write(pb, s, res.data, (size_t)r.len);
@@ -386,6 +470,61 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
   _exit(0);
 }
 
+/* A worker started with CF_START_SPAWN: this library's constructor, in a
+ * fresh process of the program's image, finds CF__WORKER (see slot_exec)
+ * and never returns to main().  It rebuilds the little of the pool that
+ * child_main reads: its slot, channel, status page, bell, shared page. */
+__attribute__((constructor)) static void spawn_entry(void) {
+  const char *v = getenv("CF__WORKER");
+  if (!v) return;
+  int idx, shm, base, limit, parent;
+  size_t sh_len;
+  unsigned long long spin, init_off, arg_off;
+  unsigned init_obj, arg_obj;
+  if (sscanf(v, "%d,%d,%zu,%d,%d,%llu,%u,%llu,%u,%llu,%d", &idx, &shm, &sh_len, &base, &limit, &spin, &init_obj,
+             &init_off, &arg_obj, &arg_off, &parent) != 11 || idx < 0)
+    _exit(127); /* never run main() in a worker's place */
+  if (getppid() != parent) _exit(0); /* the pool is gone already */
+  unsetenv("CF__WORKER");
+  static cf_executor ex;
+  static proc_backend pb;
+  pslot *slots = calloc((size_t)idx + 1, sizeof *slots);
+  void *sh = mmap(NULL, sh_len, PROT_READ | PROT_WRITE, MAP_SHARED, base, 0);
+  void *g = mmap(NULL, sizeof(gshared), PROT_READ | PROT_WRITE, MAP_SHARED, base + 1, 0);
+  if (!slots || sh == MAP_FAILED || g == MAP_FAILED) _exit(127);
+  close(base);
+  close(base + 1);
+  pb.ex = &ex;
+  pb.spawn = 1;
+  pb.shm = shm;
+  pb.n = idx + 1;
+  pb.slots = slots;
+  pb.g = g;
+  pb.efd = base + 2;
+  pb.epfd = pb.gfd = -1;
+  pb.parent_pid = parent;
+  pb.child_spin_ns = spin;
+  pthread_sigmask(SIG_BLOCK, NULL, &pb.user_mask);
+  pslot *s = &slots[idx];
+  s->index = idx;
+  s->sh = sh;
+  s->sh_len = sh_len;
+  s->pidfd = -1;
+  s->req_fd = shm ? -1 : base + 3;
+  s->res_fd = shm ? -1 : base + 4;
+  ex.cfg.max_tasks_per_child = limit;
+  ex.cfg.pin = CF_PIN_NONE; /* the parent binds us */
+  cf__objref_worker(&pb.g->objs);
+  ex.cfg.initializer = (int (*)(void *))cf__objref_here(init_obj, init_off);
+  ex.cfg.initializer_arg = arg_obj ? cf__objref_here(arg_obj, arg_off) : NULL;
+  if (init_obj && !ex.cfg.initializer) {
+    atomic_store(&s->sh->st.init_rc, CF_ENOSYS);
+    atomic_store(&s->sh->st.phase, PH_INIT_FAILED);
+    _exit(0);
+  }
+  child_main(&pb, idx);
+}
+
 /* ------------------------------------------------------------ spawn/reap */
 
 static void close_fd(int *fd) {
@@ -398,17 +537,27 @@ static int ep_ctl(proc_backend *pb, int op, int fd, uint32_t events, int tag, in
   return epoll_ctl(pb->epfd, op, fd, &ev);
 }
 
-/* Release a slot's process resources (the process is reaped or never was). */
-static void slot_clear(proc_backend *pb, pslot *s) {
-  if (s->pidfd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->pidfd, NULL);
-  if (s->res_fd >= 0 && !s->res_eof) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
-  if (s->req_fd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+/* Close a slot's descriptors and mapping; reg_lock held. */
+static void slot_release_locked(pslot *s) {
   close_fd(&s->pidfd);
   close_fd(&s->req_fd);
   close_fd(&s->res_fd);
   if (s->sh) munmap(s->sh, s->sh_len);
   s->sh = NULL;
+}
+
+/* Release a slot's process resources (the process is reaped or never was). */
+static void slot_clear(proc_backend *pb, pslot *s) {
+  if (s->pidfd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->pidfd, NULL);
+  if (s->res_fd >= 0 && !s->res_eof) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
+  if (s->req_fd >= 0) epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+  pthread_mutex_lock(&reg_lock);
+  slot_release_locked(s);
+  pthread_mutex_unlock(&reg_lock);
+  if (s->pid > 0) atomic_fetch_sub(&pb->nlive, 1);
   s->pid = 0;
+  s->dead_pending = 0; /* else has_work() keeps the io thread spinning on an empty slot */
+  atomic_store(&s->pub_pid, 0);
 }
 
 static int set_nonblock(int fd) {
@@ -416,8 +565,13 @@ static int set_nonblock(int fd) {
   return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int slot_spawn(proc_backend *pb, pslot *s) {
-  int req[2] = {-1, -1}, res[2] = {-1, -1};
+/* "what: strerror(e)" into why; the CF_E* code for errno e. */
+static int spawn_error(char *why, size_t len, const char *what, int e) {
+  snprintf(why, len, "%s: %s", what, strerror(e));
+  return e == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+}
+
+static void slot_reset(proc_backend *pb, pslot *s) {
   memset(&s->tx_hdr, 0, sizeof s->tx_hdr);
   s->rx_ready = s->tx_ready = s->res_eof = s->tx_dead = s->dead_pending = 0;
   s->dispatched = 0;
@@ -428,21 +582,41 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
   s->sh_len = pb->shm ? sizeof(wshared) : sizeof(wstatus);
   long page = sysconf(_SC_PAGESIZE);
   s->sh_len = (s->sh_len + (size_t)page - 1) / (size_t)page * (size_t)page;
-  void *m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return CF_ENOMEM;
-  s->sh = m;
-  if (!pb->shm) {
-    if (pipe2(req, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || set_nonblock(req[1]) || set_nonblock(res[0])) {
-      int e = errno == EMFILE || errno == ENFILE ? CF_ENOMEM : CF_EINVAL;
-      for (int i = 0; i < 2; i++) {
-        if (req[i] >= 0) close(req[i]);
-        if (res[i] >= 0) close(res[i]);
-      }
-      slot_clear(pb, s);
-      return e;
-    }
+}
+
+static int slot_reap(pslot *s, int block, int *status);
+
+/* The pipe transport's two pipes, the parent's ends non-blocking; -1 with
+ * errno (and nothing left open) on failure. */
+static int chan_pipes(int req[2], int res[2]) {
+  if (pipe2(req, O_CLOEXEC) == 0 && pipe2(res, O_CLOEXEC) == 0 && set_nonblock(req[1]) == 0 &&
+      set_nonblock(res[0]) == 0) {
     fcntl(req[1], F_SETPIPE_SZ, (int)RING_BYTES);
     fcntl(res[1], F_SETPIPE_SZ, (int)RING_BYTES);
+    return 0;
+  }
+  int e = errno;
+  for (int i = 0; i < 2; i++) {
+    if (req[i] >= 0) close(req[i]);
+    if (res[i] >= 0) close(res[i]);
+    req[i] = res[i] = -1;
+  }
+  errno = e;
+  return -1;
+}
+
+/* Make the channel and fork the worker, under reg_lock (see the top). */
+static int slot_fork(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  int req[2] = {-1, -1}, res[2] = {-1, -1};
+  void *m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return spawn_error(why, whylen, "mmap", errno);
+  s->sh = m;
+  if (!pb->shm) {
+    if (chan_pipes(req, res)) {
+      int e = spawn_error(why, whylen, "pipe", errno);
+      slot_release_locked(s);
+      return e;
+    }
     s->req_fd = req[0]; /* the child's ends, for the fork */
     s->res_fd = res[1];
   }
@@ -450,12 +624,12 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
   fflush(stderr);
   pid_t pid = fork();
   if (pid < 0) {
-    int e = errno == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+    int e = spawn_error(why, whylen, "fork", errno);
     if (!pb->shm) {
       close(req[1]);
       close(res[0]);
     }
-    slot_clear(pb, s);
+    slot_release_locked(s);
     return e;
   }
   if (pid == 0) {
@@ -471,17 +645,138 @@ static int slot_spawn(proc_backend *pb, pslot *s) {
     close(res[1]);
     s->req_fd = req[1];
     s->res_fd = res[0];
-    ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index);
-    ep_ctl(pb, EPOLL_CTL_ADD, s->req_fd, 0, EV_REQ, s->index);
   }
-  if (pb->have_pidfd) {
-    s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (s->pidfd >= 0) {
-      fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
-      ep_ctl(pb, EPOLL_CTL_ADD, s->pidfd, EPOLLIN, EV_PID, s->index);
-    } else {
-      pb->have_pidfd = 0; /* fall back to polling for every worker */
+  return 0;
+}
+
+
+/* The environment of a spawned worker: ours plus `extra`. */
+static char **spawn_env(char *extra) {
+  size_t n = 0;
+  while (environ && environ[n]) n++;
+  char **env = malloc((n + 2) * sizeof *env);
+  if (!env) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strncmp(environ[i], "CF__WORKER=", 11) != 0) env[k++] = environ[i];
+  env[k++] = extra;
+  env[k] = NULL;
+  return env;
+}
+
+/* CF_START_SPAWN: the slot's page as a memfd, the channel, and posix_spawn
+ * of /proc/self/exe; the worker finds its descriptors at fixed numbers
+ * above every one passed (so no dup2 overwrites a source) and the rest in
+ * CF__WORKER (see spawn_entry).  posix_spawn does not copy the parent's
+ * page tables (vfork-like), so the cost does not grow with its heap. */
+static int slot_exec(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  int req[2] = {-1, -1}, res[2] = {-1, -1}, rc = 0;
+  int mfd = memfd_create("cfutures-worker", MFD_CLOEXEC);
+  if (mfd < 0) return spawn_error(why, whylen, "memfd_create", errno);
+  void *m = MAP_FAILED;
+  if (ftruncate(mfd, (off_t)s->sh_len) == 0)
+    m = mmap(NULL, s->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+  if (m == MAP_FAILED) {
+    rc = spawn_error(why, whylen, "mmap", errno);
+    close(mfd);
+    return rc;
+  }
+  s->sh = m;
+  if (!pb->shm) {
+    if (chan_pipes(req, res)) {
+      rc = spawn_error(why, whylen, "pipe", errno);
+      goto out;
     }
+  }
+  int src[5] = {mfd, pb->gfd, pb->efd, req[0], res[1]}, base = 0;
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= base) base = src[i] + 1;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= 0) posix_spawn_file_actions_adddup2(&fa, src[i], base + i);
+  posix_spawnattr_setsigmask(&attr, &pb->user_mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  char extra[256];
+  snprintf(extra, sizeof extra, "CF__WORKER=%d,%d,%zu,%d,%d,%llu,%u,%llu,%u,%llu,%d", s->index, pb->shm, s->sh_len,
+           base, pb->ex->cfg.max_tasks_per_child, (unsigned long long)pb->child_spin_ns, pb->init_obj,
+           (unsigned long long)pb->init_off, pb->arg_obj, (unsigned long long)pb->arg_off, (int)getpid());
+  char **env = spawn_env(extra);
+  char *argv[] = {"cfutures-worker", NULL};
+  pid_t pid = 0;
+  int e = env ? posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, env) : ENOMEM;
+  free(env);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (e) {
+    rc = spawn_error(why, whylen, "posix_spawn", e);
+    goto out;
+  }
+  s->pid = pid;
+  if (!pb->shm) {
+    s->req_fd = req[1];
+    s->res_fd = res[0];
+    req[1] = res[0] = -1;
+  }
+out:
+  close(mfd);
+  for (int i = 0; i < 2; i++) {
+    if (req[i] >= 0) close(req[i]);
+    if (res[i] >= 0) close(res[i]);
+  }
+  if (rc) slot_release_locked(s);
+  return rc;
+}
+
+/* After the process of s started: what fork and spawn share. */
+static void slot_started(proc_backend *pb, pslot *s) {
+  atomic_store(&s->pub_pid, (int)s->pid);
+  atomic_fetch_add(&pb->nlive, 1);
+  if (pb->have_pidfd) {
+    s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+    if (s->pidfd >= 0) fcntl(s->pidfd, F_SETFD, FD_CLOEXEC);
+    else pb->have_pidfd = 0; /* fall back to polling for every worker */
+  }
+}
+
+/* Start a worker process in slot s.  0, or a CF_E* code with the reason
+ * ("fork: Resource temporarily unavailable") in why. */
+static int slot_spawn(proc_backend *pb, pslot *s, char *why, size_t whylen) {
+  slot_reset(pb, s);
+  pthread_mutex_lock(&reg_lock);
+  int rc = pb->spawn ? slot_exec(pb, s, why, whylen) : slot_fork(pb, s, why, whylen);
+  if (rc == 0) slot_started(pb, s);
+  pthread_mutex_unlock(&reg_lock);
+  if (rc) return rc;
+  /* A spawned worker does not inherit the plan: bind it from here. */
+  if (pb->spawn && pb->ex->cfg.pin != CF_PIN_NONE && (rc = cf__pin_process(&pb->ex->cfg, s->index, s->pid))) {
+    snprintf(why, whylen, "pinning worker %d: %s", s->index, cf_strerror(rc));
+    int status;
+    kill(s->pid, SIGKILL);
+    slot_reap(s, 1, &status);
+    slot_clear(pb, s);
+    return rc;
+  }
+  /* Without its pipes in epoll the io thread would never hear from the
+   * worker: give the process up. */
+  if (!pb->shm && (ep_ctl(pb, EPOLL_CTL_ADD, s->res_fd, EPOLLIN, EV_RES, s->index) ||
+                   ep_ctl(pb, EPOLL_CTL_ADD, s->req_fd, 0, EV_REQ, s->index))) {
+    rc = spawn_error(why, whylen, "epoll_ctl", errno);
+    int status;
+    kill(s->pid, SIGKILL);
+    slot_reap(s, 1, &status);
+    slot_clear(pb, s);
+    return rc;
+  }
+  /* Without its pidfd in epoll the io thread would sleep through the
+   * worker's death: watch every worker by polling instead. */
+  if (s->pidfd >= 0 && ep_ctl(pb, EPOLL_CTL_ADD, s->pidfd, EPOLLIN, EV_PID, s->index)) {
+    pthread_mutex_lock(&reg_lock);
+    close_fd(&s->pidfd);
+    pthread_mutex_unlock(&reg_lock);
+    pb->have_pidfd = 0;
   }
   return 0;
 }
@@ -532,7 +827,7 @@ static void fail_redo(proc_backend *pb, const char *msg) {
 }
 
 static int work_left(proc_backend *pb) {
-  return atomic_load(&pb->ex->q_len) > 0 || pb->redo_head != NULL;
+  return cf__queue_nonempty(pb->ex) || pb->redo_head != NULL;
 }
 
 static int try_spawn(proc_backend *pb, pslot *s);
@@ -611,8 +906,7 @@ static cf_future *next_task(proc_backend *pb, int worker) {
   cf_executor *ex = pb->ex;
   cf_future *f = redo_pop(pb);
   if (f) {
-    f->rec.worker = worker;
-    atomic_store(&f->runner, worker);
+    cf__future_set_runner(f, worker);
     return f;
   }
   while ((f = cf__queue_trypop(ex))) {
@@ -629,23 +923,43 @@ static cf_future *next_task(proc_backend *pb, int worker) {
 static void send_task(proc_backend *pb, pslot *s, cf_future *f) {
   s->cur = f;
   s->dispatched++;
+  if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
   s->timed_out = 0;
   s->rx_off = 0;
   s->rx_nomem = 0;
   f->rec.pid = s->pid;
   req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len};
+  if (pb->spawn) { /* task_ref resolved f->fn just before */
+    h.pad = pb->fn_obj;
+    h.fn = pb->fn_off;
+  }
   s->tx_hdr = h;
   s->tx_off = 0;
   s->tx_total = sizeof h + f->arg.len;
   tx_pump(pb, s);
 }
 
+/* CF_START_SPAWN: f's task function as (object, offset), for the worker;
+ * the last one is kept (a pool mostly runs one function).  Under io_lock. */
+static int task_ref(proc_backend *pb, cf_future *f) {
+  if (pb->fn_cache == (const void *)(uintptr_t)f->fn) return 0;
+  int rc = cf__objref(&pb->g->objs, (const void *)(uintptr_t)f->fn, &pb->fn_obj, &pb->fn_off);
+  pb->fn_cache = rc ? NULL : (const void *)(uintptr_t)f->fn;
+  return rc;
+}
+
 static int dispatch_slot(proc_backend *pb, pslot *s) {
   if (!slot_idle(pb, s)) return 0;
-  cf_future *f = next_task(pb, s->index);
-  if (!f) return 0;
-  send_task(pb, s, f);
-  return 1;
+  cf_future *f;
+  while ((f = next_task(pb, s->index))) {
+    if (!pb->spawn || task_ref(pb, f) == 0) {
+      send_task(pb, s, f);
+      return 1;
+    }
+    cf__future_fail(f, CF_EINVAL, -1, "the task function is in no loaded object: a spawned worker cannot find it");
+    cf_future_release(f);
+  }
+  return 0;
 }
 
 static int dispatch_all(proc_backend *pb) {
@@ -722,6 +1036,27 @@ static int rx_pump(proc_backend *pb, pslot *s) {
   return progress;
 }
 
+/* How s's task f ends now that s's process ended (`what`): the code, with
+ * the message in msg; 0 if f never started there and can run elsewhere. */
+static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, const char *what, char *msg, size_t len) {
+  int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
+  if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
+  if (atomic_load(&pb->term_sig)) {
+    snprintf(msg, len, "worker %d (pid %d) terminated by the caller: %s", s->index, (int)s->pid, what);
+    return CF_EBROKEN;
+  }
+  /* Not started: the worker died first, or was stuck (stopped) and killed
+   * for not starting it within the task timeout; the task is not to blame. */
+  if (!started) return 0;
+  if (s->timed_out) {
+    snprintf(msg, len, "task ran longer than its timeout of %g s: worker %d (pid %d) killed",
+             pb->ex->cfg.task_timeout_s, s->index, (int)s->pid);
+    return CF_ETIMEDOUT;
+  }
+  snprintf(msg, len, "worker %d (pid %d) %s", s->index, (int)s->pid, what);
+  return CF_EBROKEN;
+}
+
 static void slot_died(proc_backend *pb, pslot *s, int status) {
   cf_executor *ex = pb->ex;
   char what[160], msg[320];
@@ -736,7 +1071,11 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   int phase = atomic_load(&s->sh->st.phase);
   cf_future *f = s->cur;
   s->cur = NULL;
-  if (phase == PH_INIT || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
+  /* Dying before PH_READY breaks the pool only when there is an
+   * initializer or pinning to blame; a bare worker killed that early (from
+   * outside) is replaced like any other. */
+  int has_init = ex->cfg.initializer || ex->cfg.pin != CF_PIN_NONE;
+  if ((phase == PH_INIT && has_init) || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
     if (phase == PH_INIT_FAILED)
       snprintf(msg, sizeof msg, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
                atomic_load(&s->sh->st.init_rc));
@@ -755,22 +1094,12 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
     return;
   }
   int err = 0;
-  if (f) {
-    int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
-    if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
-    if (s->timed_out) {
-      err = CF_ETIMEDOUT;
-      snprintf(msg, sizeof msg, "task ran longer than its timeout of %g s: worker %d (pid %d) killed",
-               ex->cfg.task_timeout_s, s->index, (int)s->pid);
-    } else if (started) {
-      err = CF_EBROKEN;
-      snprintf(msg, sizeof msg, "worker %d (pid %d) %s", s->index, (int)s->pid, what);
-    } else {
-      redo_push(pb, f); /* never started: run it elsewhere */
-      f = NULL;
-    }
+  if (f && !(err = death_verdict(pb, s, f, what, msg, sizeof msg))) {
+    redo_push(pb, f); /* never started: run it elsewhere */
+    f = NULL;
   }
   slot_clear(pb, s);
+  if (atomic_load(&pb->term_sig)) fail_redo(pb, "terminated by the caller before the task started");
   /* Respawn first, so a caller that sees the failure also sees the new
    * worker (stats.respawns). */
   if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb))) try_spawn(pb, s);
@@ -782,21 +1111,65 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   if (atomic_load(&ex->broken)) fail_redo(pb, ex->broken_msg);
 }
 
+/* Schedule the next retry of failed spawns (one per round): back-off
+ * doubling from 10 ms to 1 s, so a lasting limit costs one fork a second. */
+static void spawn_schedule_retry(proc_backend *pb) {
+  if (pb->spawn_retry_ns) return;
+  uint64_t b = pb->spawn_backoff_ns ? pb->spawn_backoff_ns * 2 : SPAWN_BACKOFF_MIN_NS;
+  if (b > SPAWN_BACKOFF_MAX_NS) b = SPAWN_BACKOFF_MAX_NS;
+  pb->spawn_backoff_ns = b;
+  pb->spawn_retry_ns = cf__now_ns() + b;
+}
+
+/* Publish how many slots wait for a worker; back to normal once none. */
+static void spawn_update_down(proc_backend *pb) {
+  int down = 0;
+  for (int i = 0; i < pb->n; i++) down += pb->slots[i].pid <= 0;
+  if (!down) {
+    pb->spawn_down = 0;
+    pb->spawn_backoff_ns = 0;
+  }
+  atomic_store(&pb->ex->st_workers_down, pb->spawn_down ? (uint64_t)down : 0);
+}
+
+/* Replace the process of slot s; on failure count it and retry later. */
 static int try_spawn(proc_backend *pb, pslot *s) {
-  int rc = slot_spawn(pb, s);
+  char why[160];
+  int rc = slot_spawn(pb, s, why, sizeof why);
   if (rc == 0) {
     atomic_fetch_add_explicit(&pb->ex->st_respawns, 1, memory_order_relaxed);
-    pb->spawn_failures = 0;
-    return 0;
+  } else {
+    atomic_fetch_add_explicit(&pb->ex->st_respawn_failures, 1, memory_order_relaxed);
+    snprintf(pb->spawn_err, sizeof pb->spawn_err, "cannot respawn worker %d: %s", s->index, why);
+    pb->spawn_down = 1;
+    spawn_schedule_retry(pb);
   }
-  if (++pb->spawn_failures >= 50) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "could not start a worker process: %s", cf_strerror(rc));
-    cf__executor_set_broken(pb->ex, msg);
-    fail_redo(pb, pb->ex->broken_msg);
-  }
-  pb->spawn_retry_ns = cf__now_ns() + 10000000ull;
+  spawn_update_down(pb);
   return rc;
+}
+
+/* Time for the retry of failed spawns?  Else lower *next_dl to it. */
+static void spawn_retry(proc_backend *pb, uint64_t now, uint64_t *next_dl) {
+  cf_executor *ex = pb->ex;
+  if (!pb->spawn_retry_ns) return;
+  if (now < pb->spawn_retry_ns) {
+    if (pb->spawn_retry_ns < *next_dl) *next_dl = pb->spawn_retry_ns;
+    return;
+  }
+  pb->spawn_retry_ns = 0;
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
+      try_spawn(pb, &pb->slots[i]);
+  if (pb->spawn_retry_ns && pb->spawn_retry_ns < *next_dl) *next_dl = pb->spawn_retry_ns; /* failed again */
+}
+
+/* No worker alive and none could be started: fail what waits (CF_EBROKEN,
+ * the reason) instead of keeping it pending until a retry succeeds. */
+static int spawn_fail_waiting(proc_backend *pb) {
+  if (!pb->spawn_down || atomic_load(&pb->nlive) > 0 || !work_left(pb)) return 0;
+  cf__queue_drain(pb->ex, CF_EBROKEN, pb->spawn_err);
+  fail_redo(pb, pb->spawn_err);
+  return 1;
 }
 
 /* ---------------------------------------------------------------- io loop */
@@ -827,11 +1200,18 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (!s->cur || s->pid <= 0 || s->timed_out) continue;
+    uint64_t dl;
     if (atomic_load(&s->sh->st.cur_tag) != s->cur->rec.id) {
-      if (now + 10000000ull < next) next = now + 10000000ull; /* not started yet: look again */
-      continue;
+      /* Not started yet: look again soon.  A ready worker that does not
+       * even start it within the limit (stopped, stuck) is killed as well
+       * (the task then runs elsewhere); the initializer is not timed. */
+      if (now + 10000000ull < next) next = now + 10000000ull;
+      if (atomic_load(&s->sh->st.phase) != PH_READY) continue;
+      uint64_t ready = atomic_load(&s->sh->st.ready_ns);
+      dl = (ready > s->dispatch_ns ? ready : s->dispatch_ns) + lim;
+    } else {
+      dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
     }
-    uint64_t dl = atomic_load(&s->sh->st.cur_start_ns) + lim;
     if (now >= dl) {
       kill(s->pid, SIGKILL);
       s->timed_out = 1;
@@ -845,6 +1225,7 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
 /* Is there anything the loop could do right now without waiting? */
 static int has_work(proc_backend *pb) {
   int idle = 0;
+  if (pb->spawn_down && atomic_load(&pb->nlive) == 0 && work_left(pb)) return 1; /* to fail */
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->dead_pending) return 1;
@@ -888,37 +1269,76 @@ static int all_idle(proc_backend *pb) {
   return 1;
 }
 
-/* Tell every worker to exit and reap it. */
-static void stop_workers(proc_backend *pb) {
+/* cf_executor_terminate asked for a signal: send it to every worker (and
+ * SIGCONT, so a stopped one takes it), then SIGKILL to those still alive
+ * after the grace.  Returns the next deadline. */
+static uint64_t term_step(proc_backend *pb, uint64_t now) {
+  int sig = atomic_load(&pb->term_sig);
+  if (!sig || pb->term_killed) return UINT64_MAX;
+  if (pb->term_sent && now < pb->term_deadline) return pb->term_deadline;
+  int with = pb->term_sent ? SIGKILL : sig;
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
-    if (s->pid <= 0) continue;
-    if (pb->shm) {
-      req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
-      ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
+    if (s->pid <= 0) continue; /* not reaped yet: the pid is still ours */
+    kill(s->pid, with);
+    if (with != SIGKILL) kill(s->pid, SIGCONT);
+  }
+  if (pb->term_sent || sig == SIGKILL) {
+    pb->term_killed = 1;
+    return UINT64_MAX;
+  }
+  pb->term_sent = 1;
+  pb->term_deadline = now + (uint64_t)TERM_GRACE_MS * 1000000ull;
+  return pb->term_deadline;
+}
+
+/* Ask s's idle worker to exit: an explicit message on both transports (a
+ * pipe's end-of-file may never come while another process holds its write
+ * end, e.g. a child the user forked), then, for pipes, the EOF as well. */
+static void send_exit(proc_backend *pb, pslot *s) {
+  req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
+  if (pb->shm) {
+    ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
+    return;
+  }
+  if (!s->tx_dead && write(s->req_fd, &h, sizeof h) < 0) { /* dead or full: the EOF or the grace ends it */
+  }
+  epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->req_fd, NULL);
+  pthread_mutex_lock(&reg_lock);
+  close_fd(&s->req_fd);
+  pthread_mutex_unlock(&reg_lock);
+}
+
+/* Wait for s's process to end, killing it after `dl` (or at once when
+ * cf_executor_terminate asks meanwhile), and reap it. */
+static void reap_until(proc_backend *pb, pslot *s, uint64_t dl) {
+  int status;
+  while (!slot_reap(s, 0, &status)) {
+    uint64_t now = cf__now_ns(), tdl = term_step(pb, now);
+    if (pb->term_sent && tdl < dl) dl = tdl;
+    if (now > dl) {
+      kill(s->pid, SIGKILL);
+      slot_reap(s, 1, &status);
+      break;
+    }
+    if (s->pidfd >= 0) {
+      struct pollfd pfd = {s->pidfd, POLLIN, 0};
+      poll(&pfd, 1, 50);
     } else {
-      close_fd(&s->req_fd); /* EOF tells it to exit */
+      struct timespec ts = {0, 1000000};
+      nanosleep(&ts, NULL);
     }
   }
+}
+
+/* Tell every worker to exit and reap it. */
+static void stop_workers(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].pid > 0) send_exit(pb, &pb->slots[i]);
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->pid <= 0) continue;
-    int status;
-    uint64_t dl = cf__now_ns() + (uint64_t)EXIT_GRACE_MS * 1000000ull;
-    while (!slot_reap(s, 0, &status)) {
-      if (cf__now_ns() > dl) {
-        kill(s->pid, SIGKILL);
-        slot_reap(s, 1, &status);
-        break;
-      }
-      if (s->pidfd >= 0) {
-        struct pollfd pfd = {s->pidfd, POLLIN, 0};
-        poll(&pfd, 1, 50);
-      } else {
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-      }
-    }
+    reap_until(pb, s, cf__now_ns() + (uint64_t)EXIT_GRACE_MS * 1000000ull);
     slot_clear(pb, s);
   }
 }
@@ -945,17 +1365,10 @@ static void *io_main(void *p) {
       last_poll = now;
     }
     progress |= check_deaths(pb, poll_all);
-    uint64_t next_dl = check_timeouts(pb, now);
-    if (pb->spawn_retry_ns) {
-      if (now >= pb->spawn_retry_ns) {
-        pb->spawn_retry_ns = 0;
-        for (int i = 0; i < pb->n; i++)
-          if (pb->slots[i].pid <= 0 && !atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb)))
-            try_spawn(pb, &pb->slots[i]);
-      } else if (pb->spawn_retry_ns < next_dl) {
-        next_dl = pb->spawn_retry_ns;
-      }
-    }
+    uint64_t next_dl = check_timeouts(pb, now), tdl = term_step(pb, now);
+    if (tdl < next_dl) next_dl = tdl;
+    spawn_retry(pb, now, &next_dl);
+    progress |= spawn_fail_waiting(pb);
     if (progress) continue;
     if (atomic_load(&ex->shutdown) && !work_left(pb) && all_idle(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
@@ -975,7 +1388,8 @@ static void *io_main(void *p) {
       int timeout = -1;
       now = cf__now_ns();
       if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;
-      if (!pb->have_pidfd && !all_idle(pb) && (timeout < 0 || timeout > DEATH_POLL_MS)) timeout = DEATH_POLL_MS;
+      if (!pb->have_pidfd && (!all_idle(pb) || pb->term_sent) && (timeout < 0 || timeout > DEATH_POLL_MS))
+        timeout = DEATH_POLL_MS;
       /* While we sleep a submitter may dispatch in our place (pb_kick). */
       struct epoll_event evs[64];
       pthread_mutex_unlock(&pb->io_lock);
@@ -991,10 +1405,15 @@ static void *io_main(void *p) {
   pb->io_done_loop = 1;
   pthread_mutex_unlock(&pb->io_lock);
   /* Leave no fd behind once shutdown(wait=1) returns. */
+  pthread_mutex_lock(&reg_lock);
   close_fd(&pb->epfd);
+  close_fd(&pb->gfd); /* no worker is spawned any more */
+  pthread_mutex_unlock(&reg_lock);
   pthread_mutex_lock(&pb->fd_lock);
   pb->io_done = 1;
+  pthread_mutex_lock(&reg_lock);
   close_fd(&pb->efd);
+  pthread_mutex_unlock(&reg_lock);
   pthread_mutex_unlock(&pb->fd_lock);
   cf__executor_unref(ex);              /* may destroy ex and pb (then detached) */
   return NULL;
@@ -1003,6 +1422,7 @@ static void *io_main(void *p) {
 /* -------------------------------------------------------------- backend */
 
 static void pb_free(proc_backend *pb) {
+  reg_remove(pb); /* no new worker looks at pb's descriptors any more */
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->pid > 0) {
@@ -1014,6 +1434,7 @@ static void pb_free(proc_backend *pb) {
   }
   close_fd(&pb->epfd);
   close_fd(&pb->efd);
+  close_fd(&pb->gfd);
   if (pb->g) munmap(pb->g, sizeof *pb->g);
   pthread_mutex_destroy(&pb->join_lock);
   pthread_mutex_destroy(&pb->fd_lock);
@@ -1022,13 +1443,31 @@ static void pb_free(proc_backend *pb) {
   free(pb);
 }
 
-static int pb_start(cf_executor *ex) {
+/* CF_START_SPAWN: the initializer and its argument as (object, offset);
+ * CF_EINVAL (with the reason) if either lies outside every loaded object. */
+static int spawn_refs(proc_backend *pb) {
+  const cf_config *cfg = &pb->ex->cfg;
+  if (cfg->initializer &&
+      cf__objref(&pb->g->objs, (const void *)(uintptr_t)cfg->initializer, &pb->init_obj, &pb->init_off)) {
+    cf__set_error("start_method spawn: the initializer is in no loaded object");
+    return CF_EINVAL;
+  }
+  if (cfg->initializer_arg && cf__objref(&pb->g->objs, cfg->initializer_arg, &pb->arg_obj, &pb->arg_off)) {
+    cf__set_error("start_method spawn: initializer_arg must be NULL or point into static data (a spawned worker "
+                  "has no copy of the heap or stack)");
+    return CF_EINVAL;
+  }
+  return 0;
+}
+
+/* The backend without workers: slots, the shared word, the bell, epoll. */
+static int pb_alloc(cf_executor *ex, proc_backend **out) {
   proc_backend *pb = calloc(1, sizeof *pb);
   if (!pb) return CF_ENOMEM;
   pb->ex = ex;
   pb->shm = ex->cfg.transport == CF_TRANSPORT_SHM;
   pb->n = ex->nworkers;
-  pb->efd = pb->epfd = -1;
+  pb->efd = pb->epfd = pb->gfd = -1;
   pb->parent_pid = getpid();
   pb->parent_spin_ns = PARENT_SPIN_NS;
   pb->child_spin_ns = CHILD_SPIN_NS;
@@ -1047,14 +1486,33 @@ static int pb_start(cf_executor *ex) {
     pb->slots[i].index = i;
     pb->slots[i].pidfd = pb->slots[i].req_fd = pb->slots[i].res_fd = -1;
   }
-  void *g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  reg_add(pb);
+  pthread_mutex_lock(&reg_lock);
+  void *g = MAP_FAILED;
+  pb->gfd = -1;
+  pb->spawn = ex->cfg.start_method == CF_START_SPAWN;
+  if (!pb->spawn) {
+    g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  } else if ((pb->gfd = memfd_create("cfutures-pool", MFD_CLOEXEC)) >= 0 && ftruncate(pb->gfd, sizeof *pb->g) == 0) {
+    g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED, pb->gfd, 0); /* spawned workers map it */
+  }
   pb->g = g == MAP_FAILED ? NULL : g;
   pb->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  int efd_errno = errno;
   pb->epfd = epoll_create1(EPOLL_CLOEXEC);
+  pthread_mutex_unlock(&reg_lock);
   int rc = 0;
-  if (!pb->slots || !pb->g) rc = CF_ENOMEM;
-  else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0))
+  if (!pb->slots || !pb->g) {
     rc = CF_ENOMEM;
+    cf__set_error("process backend: out of memory");
+  } else if (pb->spawn && spawn_refs(pb)) {
+    rc = CF_EINVAL;
+  } else if (pb->efd < 0 || pb->epfd < 0 || ep_ctl(pb, EPOLL_CTL_ADD, pb->efd, EPOLLIN, EV_BELL, 0)) {
+    int e = pb->efd < 0 ? efd_errno : errno;
+    rc = e == ENOMEM ? CF_ENOMEM : CF_EAGAIN;
+    cf__set_error("process backend: %s: %s", pb->efd < 0 ? "eventfd" : pb->epfd < 0 ? "epoll_create1" : "epoll_ctl",
+                  strerror(e));
+  }
   if (rc) {
     pb_free(pb);
     return rc;
@@ -1062,15 +1520,29 @@ static int pb_start(cf_executor *ex) {
   int probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
   pb->have_pidfd = probe >= 0;
   if (probe >= 0) close(probe);
-  for (int i = 0; i < pb->n && !rc; i++) rc = slot_spawn(pb, &pb->slots[i]);
+  *out = pb;
+  return 0;
+}
+
+static int pb_start(cf_executor *ex) {
+  proc_backend *pb;
+  int rc = pb_alloc(ex, &pb);
+  if (rc) return rc;
+  for (int i = 0; i < pb->n && !rc; i++) {
+    char why[160];
+    rc = slot_spawn(pb, &pb->slots[i], why, sizeof why);
+    if (rc) cf__set_error("cannot start worker process %d: %s", i, why);
+  }
   if (!rc) {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* the io thread takes no signals (SIGPIPE!) */
     atomic_fetch_add(&ex->refs, 1);           /* the io thread's reference */
-    if (pthread_create(&pb->io, NULL, io_main, pb) != 0) {
+    int e = pthread_create(&pb->io, NULL, io_main, pb);
+    if (e != 0) {
       atomic_fetch_sub(&ex->refs, 1);
-      rc = CF_ENOMEM;
+      rc = e == EAGAIN ? CF_EAGAIN : CF_ENOMEM;
+      cf__set_error("cannot create the process backend's I/O thread: %s", strerror(e));
     } else {
       pb->io_started = 1;
     }
@@ -1101,8 +1573,10 @@ static void pb_kick(cf_executor *ex) {
    * when the io thread must watch the task's clock (timeouts) or poll for
    * deaths (no pidfd): it has to wake up to learn about the task.  Not
    * over pipes either: a write to a dead worker's pipe raises SIGPIPE,
-   * which only the io thread blocks. */
-  if (pb->shm && pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && pthread_mutex_trylock(&pb->io_lock) == 0) {
+   * which only the io thread blocks.  Not without a live worker: the io
+   * thread fails the task then (see spawn_fail_waiting). */
+  if (pb->shm && pb->ex->cfg.task_timeout_s <= 0 && pb->have_pidfd && atomic_load(&pb->nlive) > 0 &&
+      pthread_mutex_trylock(&pb->io_lock) == 0) {
     if (!pb->io_done_loop) dispatch_all(pb);
     pthread_mutex_unlock(&pb->io_lock);
     return;
@@ -1181,4 +1655,33 @@ static void pb_destroy(cf_executor *ex) {
   ex->backend = NULL;
 }
 
-const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait};
+/* The io thread sends the signal (only it reaps, so a pid it kills is
+ * still its worker's) and settles the futures; see term_step. */
+static void pb_terminate(cf_executor *ex, int sig) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return;
+  int none = 0;
+  atomic_compare_exchange_strong(&pb->term_sig, &none, sig); /* the first signal asked for wins */
+  bell_locked(pb);
+}
+
+static int pb_worker_pids(const cf_executor *ex, int *pids, int n) {
+  proc_backend *pb = ex->backend;
+  if (!pb) return 0;
+  for (int i = 0; i < n && i < pb->n; i++) pids[i] = atomic_load(&pb->slots[i].pub_pid);
+  return pb->n;
+}
+
+/* CF_START_SPAWN: map's chunks name their function as workers find it. */
+static int pb_fn_ref(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off) {
+  proc_backend *pb = ex->backend;
+  if (!pb || !pb->spawn) {
+    *obj = 0;
+    *off = (uint64_t)(uintptr_t)fn;
+    return 0;
+  }
+  return cf__objref(&pb->g->objs, fn, obj, off);
+}
+
+const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait,
+                                             pb_terminate, pb_worker_pids, pb_fn_ref};

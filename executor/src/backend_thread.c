@@ -3,6 +3,7 @@
  * taking futures from the executor's pending queue until shutdown. */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,10 +80,13 @@ static int tb_start(cf_executor *ex) {
     wa->ex = ex;
     wa->index = i;
     atomic_fetch_add(&ex->refs, 1); /* dropped by the worker as it exits */
-    if (pthread_create(&tb->threads[i], NULL, worker_main, wa) != 0) {
+    int e = pthread_create(&tb->threads[i], NULL, worker_main, wa);
+    if (e != 0) {
       atomic_fetch_sub(&ex->refs, 1);
       free(wa);
-      return CF_ENOMEM;
+      /* EAGAIN is a limit (RLIMIT_NPROC, threads-max), not memory */
+      cf__set_error("cannot create worker thread %d: %s", i, strerror(e));
+      return e == EAGAIN ? CF_EAGAIN : CF_ENOMEM;
     }
     tb->started++;
   }
@@ -118,4 +122,4 @@ static void tb_destroy(cf_executor *ex) {
   ex->backend = NULL;
 }
 
-const cf__backend_ops cf__thread_backend = {"thread", tb_start, tb_stop, tb_destroy, NULL, NULL};
+const cf__backend_ops cf__thread_backend = {"thread", tb_start, tb_stop, tb_destroy, NULL, NULL, NULL, NULL, NULL};

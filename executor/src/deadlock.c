@@ -59,7 +59,7 @@ int cf__graph_block(cf_executor *ex, int worker, cf_future *f) {
       }
       break;
     }
-    int w = atomic_load(&x->runner); /* RUNNING: the worker that claimed it (-1: claiming now) */
+    int w = cf__future_runner(x); /* RUNNING: the worker that claimed it (-1: claiming now) */
     if (w == worker) {
       deadlock = 1;
       say(msg, sizeof msg, &off, ", which runs in the waiting worker %d: a cycle", w);

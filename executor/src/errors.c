@@ -9,7 +9,7 @@
   X(CF_EDEADLK, "deadlock: the wait could never finish")                      \
   X(CF_ESHUTDOWN, "executor is shut down")                                    \
   X(CF_ENOSYS, "not supported on this machine or build")                      \
-  X(CF_EAGAIN, "not ready yet")                                               \
+  X(CF_EAGAIN, "resource temporarily unavailable, or not ready yet")          \
   X(CF_EBROKEN, "worker died or pool is broken")                              \
   X(CF_ETASK, "task returned an error")                                       \
   X(CF_EINTASK, "executor API called from inside a process-backend task")     \

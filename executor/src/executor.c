@@ -1,20 +1,18 @@
-/* executor.c -- the executor core: configuration, the pending queue that
- * both backends consume, submit, shutdown and the executor's lifetime.
+/* executor.c -- the executor core: configuration, submit, shutdown and the
+ * executor's lifetime.
  *
- * The pending queue is an intrusive FIFO of futures under one mutex; a
- * consumer spins briefly on the atomic length before sleeping on the condvar,
- * and a producer signals only when a consumer sleeps. */
+ * The pending queue itself is in queue.c. */
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define POP_SPINS 40  /* back-off rounds: ~2000 pauses in all */
-#define POP_YIELDS 8
 
 
 void cf_config_init(cf_config *cfg) {
@@ -25,97 +23,39 @@ void cf_config_init(cf_config *cfg) {
   cfg->transport = CF_TRANSPORT_SHM;
 }
 
-int cf_default_max_workers(void) {
+static int usable_cpus(void) {
   cpu_set_t set;
   int n = 0;
   if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
   if (n <= 0) n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (n <= 0) n = 1;
+  return n > 0 ? n : 1;
+}
+
+int cf_default_max_workers(void) {
+  int n = usable_cpus();
   return n + 4 < 32 ? n + 4 : 32;
 }
 
 int cf_current_worker(void) { return cf__self.ex ? cf__self.worker : -1; }
 
+/* Per thread, so concurrent cf_executor_new calls keep their own reasons;
+ * every cf_executor_new starts by clearing it. */
+static _Thread_local char last_error[256];
+
+void cf__set_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+}
+
+const char *cf_last_error_message(void) { return last_error; }
+
 /* ----------------------------------------------------------------- queue */
 
-int cf__queue_push(cf_executor *ex, cf_future *f) {
-  f->next = NULL;
-  pthread_mutex_lock(&ex->q_lock);
-  /* Checked under the lock that shutdown is set under: a consumer that saw
-   * "shut down and empty" and left cannot miss this future. */
-  if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) {
-    pthread_mutex_unlock(&ex->q_lock);
-    return CF_ESHUTDOWN;
-  }
-  cf_future_retain(f);
-  if (ex->q_tail) ex->q_tail->next = f;
-  else ex->q_head = f;
-  ex->q_tail = f;
-  atomic_fetch_add_explicit(&ex->q_len, 1, memory_order_release);
-  if (ex->q_sleepers) pthread_cond_signal(&ex->q_cond);
-  pthread_mutex_unlock(&ex->q_lock);
-  if (ex->ops->kick) ex->ops->kick(ex);
-  return 0;
-}
-
-static cf_future *queue_take_locked(cf_executor *ex) {
-  cf_future *f = ex->q_head;
-  if (f) {
-    ex->q_head = f->next;
-    if (!ex->q_head) ex->q_tail = NULL;
-    f->next = NULL;
-    atomic_fetch_sub_explicit(&ex->q_len, 1, memory_order_relaxed);
-  }
-  return f;
-}
-
-cf_future *cf__queue_trypop(cf_executor *ex) {
-  if (atomic_load_explicit(&ex->q_len, memory_order_acquire) == 0) return NULL;
-  pthread_mutex_lock(&ex->q_lock);
-  cf_future *f = queue_take_locked(ex);
-  pthread_mutex_unlock(&ex->q_lock);
-  return f;
-}
-
-cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
-  *waited = atomic_load_explicit(&ex->q_len, memory_order_acquire) == 0;
-  /* Spin with exponential back-off (a consumer polling the queue's cache
-   * line on every pause would steal it from the producer at every push),
-   * then yield a few times (the producer may share this CPU), then sleep. */
-  for (int i = 0, pause = 1; *waited && i < POP_SPINS + POP_YIELDS; i++) {
-    if (atomic_load_explicit(&ex->q_len, memory_order_acquire) > 0 ||
-        atomic_load_explicit(&ex->shutdown, memory_order_relaxed))
-      break;
-    if (i < POP_SPINS) {
-      for (int k = 0; k < pause; k++) cf__cpu_relax();
-      if (pause < 64) pause *= 2;
-    } else {
-      sched_yield();
-    }
-  }
-  pthread_mutex_lock(&ex->q_lock);
-  cf_future *f;
-  while (!(f = queue_take_locked(ex)) && !atomic_load(&ex->shutdown)) {
-    ex->q_sleepers++;
-    *waited = 1;
-    pthread_cond_wait(&ex->q_cond, &ex->q_lock);
-    ex->q_sleepers--;
-  }
-  pthread_mutex_unlock(&ex->q_lock);
-  return f;
-}
-
-static void queue_wake_all(cf_executor *ex) {
-  pthread_mutex_lock(&ex->q_lock);
-  pthread_cond_broadcast(&ex->q_cond);
-  pthread_mutex_unlock(&ex->q_lock);
-}
-
-static cf_future *queue_detach_locked(cf_executor *ex) {
-  cf_future *list = ex->q_head;
-  ex->q_head = ex->q_tail = NULL;
-  atomic_store(&ex->q_len, 0);
-  return list;
+/* Wait until no push is half way (after shutdown was set, none can start). */
+static void wait_pushers(cf_executor *ex) {
+  while (atomic_load(&ex->q_pushers) > 0) sched_yield();
 }
 
 /* Fail (or cancel) every future of a detached list and drop the queue's
@@ -132,7 +72,7 @@ static void fail_list(cf_future *list, int err, const char *msg) {
 
 void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
   pthread_mutex_lock(&ex->q_lock);
-  cf_future *list = queue_detach_locked(ex);
+  cf_future *list = cf__queue_detach_locked(ex);
   pthread_mutex_unlock(&ex->q_lock);
   fail_list(list, err, msg);
 }
@@ -150,15 +90,29 @@ void cf__executor_set_broken(cf_executor *ex, const char *msg) {
 
 /* -------------------------------------------------------------- lifetime */
 
+static int config_invalid(const char *what) {
+  cf__set_error("invalid configuration: %s", what);
+  return CF_EINVAL;
+}
+
 static int config_validate(const cf_config *cfg) {
-  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return CF_EINVAL;
-  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return CF_EINVAL;
-  if (cfg->max_tasks_per_child < 0) return CF_EINVAL;
-  if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP) return CF_EINVAL;
-  if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return CF_EINVAL;
-  if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return CF_EINVAL;
-  if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0)) return CF_EINVAL;
-  if (cfg->pin != CF_PIN_NONE) return cf__pin_validate(cfg);
+  if (cfg->backend != CF_BACKEND_THREAD && cfg->backend != CF_BACKEND_PROCESS) return config_invalid("backend");
+  if (cfg->max_workers < 0 || cfg->max_workers > CF_MAX_WORKERS) return config_invalid("max_workers (0..CF_MAX_WORKERS)");
+  if (cfg->max_tasks_per_child < 0) return config_invalid("max_tasks_per_child < 0");
+  if (cfg->on_deadlock != CF_DEADLOCK_ERROR && cfg->on_deadlock != CF_DEADLOCK_HELP)
+    return config_invalid("on_deadlock");
+  if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return config_invalid("transport");
+  if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return config_invalid("pin");
+  if (cfg->start_method != CF_START_FORK && cfg->start_method != CF_START_SPAWN)
+    return config_invalid("start_method");
+  if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0))
+    return config_invalid("pin CF_PIN_LIST without pin_list");
+  if (cfg->pin != CF_PIN_NONE) {
+    char why[200];
+    int rc = cf_pin_check(cfg, why, sizeof why);
+    if (rc) cf__set_error("%s", why);
+    return rc;
+  }
   return 0;
 }
 
@@ -166,8 +120,7 @@ static void executor_destroy(cf_executor *ex) {
   if (ex->ops && ex->ops->destroy) ex->ops->destroy(ex);
   cf__future_free_list(ex);
   pthread_mutex_destroy(&ex->q_lock);
-  pthread_cond_destroy(&ex->q_cond);
-  pthread_mutex_destroy(&ex->free_lock);
+  pthread_mutex_destroy(&ex->alloc_lock);
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
   free(ex->broken_msg);
@@ -180,6 +133,7 @@ void cf__executor_unref(cf_executor *ex) {
 }
 
 int cf_executor_new(cf_executor **out, const cf_config *cfg) {
+  last_error[0] = 0;
   if (!out) return CF_EINVAL;
   *out = NULL;
   if (cf__self.in_process_child) return CF_EINTASK;
@@ -212,8 +166,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP); /* spin before sleeping */
   pthread_mutex_init(&ex->q_lock, &ma);
   pthread_mutexattr_destroy(&ma);
-  pthread_cond_init(&ex->q_cond, NULL);
-  pthread_mutex_init(&ex->free_lock, NULL);
+  cf__queue_init(ex);
+  ex->q_spin_max = usable_cpus() / 2 > 1 ? usable_cpus() / 2 : 1;
+  pthread_mutex_init(&ex->alloc_lock, NULL);
   pthread_mutex_init(&ex->graph_lock, NULL);
   ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
   if (!ex->blocked_on) {
@@ -223,8 +178,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   ex->ops = cfg->backend == CF_BACKEND_THREAD ? &cf__thread_backend : &cf__process_backend;
   rc = ex->ops->start(ex);
   if (rc) {
+    if (!last_error[0]) cf__set_error("cannot start the %s backend: %s", ex->ops->name, cf_strerror(rc));
     atomic_store(&ex->shutdown, 1);
-    queue_wake_all(ex);
+    cf__queue_wake_all(ex);
     if (ex->ops->stop) ex->ops->stop(ex, 1); /* join whatever start created */
     cf__executor_unref(ex);
     return rc;
@@ -266,21 +222,42 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_fu
   return 0;
 }
 
-int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
-  if (!ex) return CF_EINVAL;
-  if (cf__self.in_process_child) return CF_EINTASK;
-  /* One critical section: no push slips in after it (cf__queue_push checks
-   * the flag under this lock), and with cancel_futures no woken worker can
-   * take a pending future before it is cancelled. */
+/* Shutdown; with term_sig the backend's workers are also ended with it. */
+static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int term_sig) {
+  /* No push starts after the flag (cf__queue_push checks it after counting
+   * itself in q_pushers); with cancel_futures the queue is emptied under the
+   * consumers' lock once the pushes under way are in, so no worker takes a
+   * pending future before it is cancelled. */
   pthread_mutex_lock(&ex->q_lock);
   atomic_store(&ex->shutdown, 1);
-  cf_future *cancel = cancel_futures ? queue_detach_locked(ex) : NULL;
-  pthread_cond_broadcast(&ex->q_cond);
+  wait_pushers(ex);
+  cf_future *cancel = cancel_futures ? cf__queue_detach_locked(ex) : NULL;
   pthread_mutex_unlock(&ex->q_lock);
+  cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);
+  if (term_sig) ex->ops->terminate(ex, term_sig);
   if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
   if (ex->ops->stop) ex->ops->stop(ex, wait);
   return 0;
+}
+
+int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
+  if (!ex) return CF_EINVAL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  return executor_shutdown(ex, wait, cancel_futures, 0);
+}
+
+int cf_executor_terminate(cf_executor *ex, int sig) {
+  if (!ex || sig <= 0 || sig >= NSIG) return CF_EINVAL;
+  if (cf__self.in_process_child) return CF_EINTASK;
+  if (!ex->ops->terminate) return CF_ENOSYS; /* threads cannot be stopped from outside */
+  return executor_shutdown(ex, cf__self.ex != ex, 1, sig);
+}
+
+int cf_executor_worker_pids(const cf_executor *ex, int *pids, int n) {
+  if (!ex || n < 0 || (!pids && n)) return CF_EINVAL;
+  if (!ex->ops->worker_pids) return CF_ENOSYS;
+  return ex->ops->worker_pids(ex, pids, n);
 }
 
 void cf_executor_free(cf_executor *ex) {
@@ -301,7 +278,9 @@ int cf_executor_workers(const cf_executor *ex) { return ex ? ex->nworkers : 0; }
 
 void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   cf_executor *e = (cf_executor *)ex;
-  st->submitted = atomic_load(&e->next_id);
+  /* Ids are handed out before the push; the few a shutdown race refused
+   * are taken off here, so the hot path counts nothing more. */
+  st->submitted = atomic_load(&e->next_id) - atomic_load(&e->st_refused);
   st->completed = atomic_load(&e->st_completed);
   st->failed = atomic_load(&e->st_failed);
   st->cancelled = atomic_load(&e->st_cancelled);
@@ -309,6 +288,8 @@ void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   st->deadlocks = atomic_load(&e->st_deadlocks);
   st->helped = atomic_load(&e->st_helped);
   st->respawns = atomic_load(&e->st_respawns);
+  st->respawn_failures = atomic_load(&e->st_respawn_failures);
+  st->workers_down = atomic_load(&e->st_workers_down);
 }
 
 int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len) {

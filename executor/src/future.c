@@ -13,37 +13,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FREE_LIST_MAX (1 << 20)
 #define WAIT_SPINS 256
+#define SLAB_FUTURES 64     /* futures per slab: 8 KiB */
+#define KEEP_BYTES 4096     /* larger buffers are not kept with a recycled future */
+#define BUF_HDR 16          /* capacity word before a buffer, keeps malloc's alignment */
 
 _Thread_local cf__tls cf__self = {NULL, -1, NULL, 0};
 
+_Static_assert(sizeof(cf_future) == 2 * CF_CACHELINE, "a future is two cache lines");
+
 /* ------------------------------------------------------------- cf_result */
 
+static _Alignas(16) unsigned char empty_buf[16]; /* every empty buffer: capacity 0 */
+
 void cf__result_init(cf_result *r) {
-  r->data = r->inl;
+  r->data = empty_buf;
   r->len = 0;
-  r->cap = 0;
-  r->heap = NULL;
+}
+
+size_t cf__result_cap(const cf_result *r) {
+  if (r->data == empty_buf) return 0;
+  size_t cap;
+  memcpy(&cap, r->data - BUF_HDR, sizeof cap);
+  return cap;
 }
 
 void cf__result_reset(cf_result *r) {
-  free(r->heap);
+  if (r->data != empty_buf) free(r->data - BUF_HDR);
   cf__result_init(r);
 }
 
+void cf__result_trim(cf_result *r, size_t max) {
+  if (cf__result_cap(r) > max) cf__result_reset(r);
+}
+
 int cf__result_reserve(cf_result *r, size_t len, size_t keep) {
-  size_t have = r->heap ? r->cap : CF_INLINE_BYTES;
+  size_t have = cf__result_cap(r);
   if (len <= have) return 0;
-  size_t cap = have * 2;
+  size_t cap = have * 2 > 64 ? have * 2 : 64;
   if (cap < len) cap = len;
-  unsigned char *p = malloc(cap);
+  if (cap > SIZE_MAX - BUF_HDR) return CF_ENOMEM;
+  unsigned char *p = malloc(cap + BUF_HDR);
   if (!p) return CF_ENOMEM;
-  if (keep) memcpy(p, r->data, keep);
-  free(r->heap);
-  r->heap = p;
-  r->cap = cap;
-  r->data = p;
+  memcpy(p, &cap, sizeof cap);
+  if (keep) memcpy(p + BUF_HDR, r->data, keep);
+  if (r->data != empty_buf) free(r->data - BUF_HDR);
+  r->data = p + BUF_HDR;
   return 0;
 }
 
@@ -64,92 +79,128 @@ int cf_result_set(cf_result *out, const void *data, size_t len) {
 
 /* ------------------------------------------------------- alloc / release */
 
+/* Futures come from slabs of the executor and go back to it: releases push
+ * onto free_shared (a lock-free stack: pushes only, so no ABA), allocators
+ * take the whole stack at once into free_local under alloc_lock, which only
+ * allocators take.  Slabs are freed with the executor, after the last
+ * future (each holds a reference on it). */
+typedef struct slab {
+  struct slab *next;
+  _Alignas(CF_CACHELINE) cf_future f[SLAB_FUTURES];
+} slab;
+
+static cf_future *slab_new(cf_executor *ex) {
+  slab *sl = aligned_alloc(CF_CACHELINE, sizeof *sl);
+  if (!sl) return NULL;
+  memset(sl, 0, sizeof *sl);
+  sl->next = ex->slabs;
+  ex->slabs = sl;
+  for (int i = 0; i < SLAB_FUTURES; i++) {
+    cf__result_init(&sl->f[i].arg);
+    cf__result_init(&sl->f[i].res);
+    sl->f[i].next = i + 1 < SLAB_FUTURES ? &sl->f[i + 1] : NULL;
+  }
+  return sl->f;
+}
+
+static cf_future *pool_take(cf_executor *ex) {
+  pthread_mutex_lock(&ex->alloc_lock);
+  cf_future *f = ex->free_local;
+  if (!f) f = atomic_exchange_explicit(&ex->free_shared, NULL, memory_order_acquire);
+  if (!f) f = slab_new(ex);
+  if (f) ex->free_local = f->next;
+  pthread_mutex_unlock(&ex->alloc_lock);
+  return f;
+}
+
+static void pool_put(cf_executor *ex, cf_future *f) {
+  cf_future *top = atomic_load_explicit(&ex->free_shared, memory_order_relaxed);
+  do f->next = top;
+  while (!atomic_compare_exchange_weak_explicit(&ex->free_shared, &top, f, memory_order_release,
+                                                memory_order_relaxed));
+}
+
 cf_future *cf__future_new(cf_executor *ex) {
-  cf_future *f = NULL;
-  pthread_mutex_lock(&ex->free_lock);
-  if (ex->free_list) {
-    f = ex->free_list;
-    ex->free_list = f->next;
-    ex->free_count--;
-  }
-  pthread_mutex_unlock(&ex->free_lock);
-  if (!f) {
-    f = calloc(1, sizeof *f);
-    if (!f) return NULL;
-    pthread_mutex_init(&f->lock, NULL);
-    cf__result_init(&f->arg);
-    cf__result_init(&f->res);
-  }
+  cf_future *f = pool_take(ex);
+  if (!f) return NULL;
   atomic_store_explicit(&f->state, CF_PENDING, memory_order_relaxed);
   atomic_store_explicit(&f->refs, 1, memory_order_relaxed);
-  atomic_store_explicit(&f->sleepers, 0, memory_order_relaxed);
-  atomic_store_explicit(&f->runner, -1, memory_order_relaxed);
-  atomic_store_explicit(&f->listeners, 0, memory_order_relaxed);
-  f->error = 0;
+  atomic_store_explicit(&f->flags, 0, memory_order_relaxed);
   f->task_code = 0;
-  f->worker_status = -1;
-  f->cbs = NULL;
-  f->links = NULL;
   f->ex = ex;
   f->next = NULL;
   f->fn = NULL;
   f->arg.len = 0;
   f->res.len = 0;
-  f->message = NULL;
   memset(&f->rec, 0, sizeof f->rec);
   f->rec.worker = -1;
   f->rec.cpu = -1;
-  f->backend_data = NULL;
   atomic_fetch_add_explicit(&ex->refs, 1, memory_order_relaxed);
   return f;
-}
-
-static void future_destroy(cf_future *f) {
-  pthread_mutex_destroy(&f->lock);
-  cf__result_reset(&f->arg);
-  cf__result_reset(&f->res);
-  free(f);
 }
 
 void cf_future_retain(cf_future *f) {
   if (f) atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
 }
 
-/* The largest heap buffer (argument or result) a freed future keeps for
- * reuse: a page, enough for typical small items. */
-#define KEEP_BUF_MAX 4096
-
 void cf_future_release(cf_future *f) {
   if (!f) return;
   if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
   cf_executor *ex = f->ex;
-  free(f->message);
-  f->message = NULL;
-  /* Large buffers are not kept on the free list: a recycled future would
-   * pin a big argument's memory for as long as the pool lives. */
-  if (f->arg.heap && f->arg.cap > KEEP_BUF_MAX) cf__result_reset(&f->arg);
-  if (f->res.heap && f->res.cap > KEEP_BUF_MAX) cf__result_reset(&f->res);
-  pthread_mutex_lock(&ex->free_lock);
-  if (ex->free_count < FREE_LIST_MAX) {
-    f->next = ex->free_list;
-    ex->free_list = f;
-    ex->free_count++;
-    f = NULL;
+  if (f->cold) {
+    free(f->cold->message);
+    f->cold->message = NULL;
+    f->cold->worker_status = -1;
   }
-  pthread_mutex_unlock(&ex->free_lock);
-  if (f) future_destroy(f);
+  cf__result_trim(&f->arg, KEEP_BYTES);
+  cf__result_trim(&f->res, KEEP_BYTES);
+  pool_put(ex, f);
   cf__executor_unref(ex);
 }
 
 void cf__future_free_list(cf_executor *ex) {
-  cf_future *f = ex->free_list;
-  while (f) {
-    cf_future *n = f->next;
-    future_destroy(f);
-    f = n;
+  slab *sl = ex->slabs;
+  while (sl) {
+    slab *n = sl->next;
+    for (int i = 0; i < SLAB_FUTURES; i++) {
+      cf_future *f = &sl->f[i];
+      cf__result_reset(&f->arg);
+      cf__result_reset(&f->res);
+      if (f->cold) free(f->cold->message);
+      free(f->cold);
+    }
+    free(sl);
+    sl = n;
   }
-  ex->free_list = NULL;
-  ex->free_count = 0;
+  ex->slabs = NULL;
+  ex->free_local = NULL;
+  atomic_store(&ex->free_shared, NULL);
+}
+
+/* The cold part, allocated on first use (two threads may race: one wins). */
+static cf__cold *cold_of(cf_future *f) {
+  cf__cold *c = __atomic_load_n(&f->cold, __ATOMIC_ACQUIRE);
+  if (c) return c;
+  cf__cold *n = calloc(1, sizeof *n);
+  if (!n) return NULL;
+  n->worker_status = -1;
+  if (__atomic_compare_exchange_n(&f->cold, &c, n, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return n;
+  free(n);
+  return c;
+}
+
+void cf__future_lock(cf_future *f) {
+  for (int i = 0;; i++) {
+    if (!(atomic_load_explicit(&f->flags, memory_order_relaxed) & CF__F_LOCK) &&
+        !(atomic_fetch_or_explicit(&f->flags, CF__F_LOCK, memory_order_acquire) & CF__F_LOCK))
+      return;
+    if (i < 100) cf__cpu_relax();
+    else sched_yield();
+  }
+}
+
+void cf__future_unlock(cf_future *f) {
+  atomic_fetch_and_explicit(&f->flags, ~CF__F_LOCK, memory_order_release);
 }
 
 /* ------------------------------------------------------------ completion */
@@ -157,8 +208,7 @@ void cf__future_free_list(cf_executor *ex) {
 int cf__future_claim(cf_future *f, int worker) {
   int s = CF_PENDING;
   if (!atomic_compare_exchange_strong(&f->state, &s, CF_RUNNING)) return 0;
-  f->rec.worker = worker;
-  atomic_store(&f->runner, worker);
+  cf__future_set_runner(f, worker);
   return 1;
 }
 
@@ -169,15 +219,22 @@ static void future_after_done(cf_future *f, int err) {
   cf__cb *cbs = NULL;
   /* Pairs with cf__future_listen: either we see its flag, or it sees the
    * final state and handles its callback / waiter itself. */
-  if (atomic_load(&f->listeners)) {
-    pthread_mutex_lock(&f->lock);
-    cbs = f->cbs;
-    f->cbs = NULL;
-    for (cf__wlink *l = f->links; l; l = l->next) cf__waiter_notify(l->w, l->index);
-    f->links = NULL;
-    pthread_mutex_unlock(&f->lock);
+  unsigned flags = atomic_load(&f->flags);
+  if (flags & CF__F_LISTEN) {
+    cf__future_lock(f);
+    cf__cold *c = f->cold;
+    cbs = c->cbs;
+    c->cbs = NULL;
+    /* Read next first: a notified waiter may free its link at once. */
+    for (cf__wlink *l = c->links, *next; l; l = next) {
+      next = l->next;
+      cf__waiter_notify(l->w, l->index);
+    }
+    c->links = NULL;
+    cf__future_unlock(f);
   }
-  if (atomic_load(&f->sleepers) > 0) cf__futex_wake(&f->state, 1 << 30, 0);
+  /* Pairs with cf__future_wait_done: it sets the flag, then reads the state. */
+  if (flags & CF__F_SLEEP) cf__futex_wake(&f->state, 1 << 30, 0);
 
   if (err == CF_ECANCELED) atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
 
@@ -205,7 +262,6 @@ static void future_after_done(cf_future *f, int err) {
 
 static int finish_at(cf_future *f, int err, uint64_t end_ns) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
-  f->error = err;
   f->rec.end_ns = end_ns;
   f->rec.status = err;
   /* Count before publishing: whoever sees the future done sees the counter. */
@@ -220,10 +276,13 @@ int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__now_
 
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
-  f->worker_status = worker_status;
-  if (msg) {
-    free(f->message);
-    f->message = strdup(msg);
+  if (msg || worker_status != -1) {
+    cf__cold *c = cold_of(f); /* out of memory: the code stays, the detail is lost */
+    if (c) {
+      c->worker_status = worker_status;
+      free(c->message);
+      c->message = msg ? strdup(msg) : NULL;
+    }
   }
   return cf__future_finish(f, err);
 }
@@ -261,7 +320,7 @@ int cf__future_wait_done(cf_future *f, uint64_t deadline) {
     cf__cpu_relax();
   }
   int rc = 0;
-  atomic_fetch_add(&f->sleepers, 1);
+  atomic_fetch_or(&f->flags, CF__F_SLEEP); /* never cleared: at worst a spare wake */
   for (;;) {
     int s = atomic_load(&f->state);
     if (cf__state_done(s)) {
@@ -273,7 +332,6 @@ int cf__future_wait_done(cf_future *f, uint64_t deadline) {
       break;
     }
   }
-  atomic_fetch_sub(&f->sleepers, 1);
   return rc;
 }
 
@@ -308,7 +366,7 @@ int cf_future_result(cf_future *f, double timeout_s, const void **data, size_t *
   if (rc != 0) return rc;
   int s = atomic_load(&f->state);
   if (s == CF_CANCELLED) return CF_ECANCELED;
-  if (f->error != 0) return f->error;
+  if (f->rec.status != 0) return f->rec.status;
   if (data) *data = f->res.data;
   if (len) *len = f->res.len;
   return 0;
@@ -320,7 +378,7 @@ int cf_future_error(const cf_future *f) {
   int s = atomic_load(&((cf_future *)f)->state);
   if (s == CF_CANCELLED) return CF_ECANCELED;
   if (s != CF_FINISHED) return CF_EAGAIN;
-  return f->error;
+  return f->rec.status;
 }
 
 int cf_future_task_code(const cf_future *f) {
@@ -328,12 +386,12 @@ int cf_future_task_code(const cf_future *f) {
 }
 
 int cf_future_worker_status(const cf_future *f) {
-  return cf_future_done(f) ? f->worker_status : -1;
+  return cf_future_done(f) && f->cold ? f->cold->worker_status : -1;
 }
 
 const char *cf_future_message(const cf_future *f) {
-  if (!cf_future_done(f) || !f->message) return "";
-  return f->message;
+  if (!cf_future_done(f) || !f->cold || !f->cold->message) return "";
+  return f->cold->message;
 }
 
 cf_future_state cf_future_state_get(const cf_future *f) {
@@ -355,32 +413,36 @@ void cf_future_record(const cf_future *f, cf_task_record *rec) {
   memset(rec, 0, sizeof *rec);
   rec->id = f->rec.id;
   rec->enqueue_ns = f->rec.enqueue_ns;
-  rec->worker = atomic_load(&((cf_future *)f)->runner);
+  rec->worker = cf__future_runner(f);
   rec->cpu = -1;
 }
 
 int cf__future_listen(cf_future *f) {
-  pthread_mutex_lock(&f->lock);
-  atomic_store(&f->listeners, 1);
+  if (!cold_of(f)) return CF_ENOMEM;
+  cf__future_lock(f);
+  atomic_fetch_or(&f->flags, CF__F_LISTEN);
   return cf__state_done(atomic_load(&f->state));
 }
 
 int cf_future_add_done_callback(cf_future *f, cf_done_cb cb, void *ud) {
   if (!f || !cb) return CF_EINVAL;
-  if (!cf__future_listen(f)) {
-    cf__cb *c = malloc(sizeof *c);
-    if (!c) {
-      pthread_mutex_unlock(&f->lock);
-      return CF_ENOMEM;
-    }
+  cf__cb *c = malloc(sizeof *c); /* before the lock: none held across malloc */
+  if (!c) return CF_ENOMEM;
+  int done = cf__future_listen(f);
+  if (done < 0) {
+    free(c);
+    return done;
+  }
+  if (!done) {
     c->cb = cb;
     c->ud = ud;
-    c->next = f->cbs;
-    f->cbs = c;
-    pthread_mutex_unlock(&f->lock);
+    c->next = f->cold->cbs;
+    f->cold->cbs = c;
+    cf__future_unlock(f);
     return 0;
   }
-  pthread_mutex_unlock(&f->lock);
+  cf__future_unlock(f);
+  free(c);
   if (cb(f, ud) != 0) atomic_fetch_add_explicit(&f->ex->st_cb_errors, 1, memory_order_relaxed);
   return 0;
 }

@@ -1,7 +1,8 @@
 /* internal.h -- structures and helpers shared by the executor's source files.
  * Not installed; users include only cfutures.h.
  *
- * Lock order: ex->graph_lock -> ex->q_lock -> f->lock -> ex->free_lock.
+ * Lock order: ex->graph_lock -> ex->q_lock -> the future's lock (CF__F_LOCK)
+ * -> a waiter's lock -> ex->alloc_lock.
  */
 #ifndef CF_INTERNAL_H
 #define CF_INTERNAL_H
@@ -14,21 +15,23 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define CF_INLINE_BYTES 64
-
-/* A growable byte buffer with inline storage for small payloads. */
+/* A growable byte buffer (task arguments and results).  Empty buffers point
+ * at a shared zero-capacity array; a heap block keeps its capacity in the
+ * 8 bytes before `data`, so the buffer is two words and a future stays two
+ * cache lines.  A future keeps its buffers when it is recycled, so a task's
+ * arguments and results cost no malloc once its future has been used. */
 struct cf_result {
-  unsigned char *data;          /* points to inl or heap */
+  unsigned char *data;
   size_t len;
-  size_t cap;                   /* capacity of heap (0: using inl) */
-  unsigned char *heap;
-  unsigned char inl[CF_INLINE_BYTES];
 };
 
 void cf__result_init(cf_result *r);
-void cf__result_reset(cf_result *r);   /* free heap, back to empty inline */
+void cf__result_reset(cf_result *r);   /* free the heap block, back to empty */
 /* Grow to at least `len` bytes keeping the first `keep` bytes. */
 int cf__result_reserve(cf_result *r, size_t len, size_t keep);
+size_t cf__result_cap(const cf_result *r);
+/* Free the block if its capacity exceeds `max` (keeps pooled memory small). */
+void cf__result_trim(cf_result *r, size_t max);
 
 typedef struct cf__cb {
   cf_done_cb cb;
@@ -44,26 +47,35 @@ typedef struct cf__wlink {       /* a multi-waiter registered on a future */
   struct cf__wlink *next;
 } cf__wlink;
 
+/* What only some futures need (callbacks, multi-waiters, a failure
+ * message), allocated on first use and kept while the future is recycled. */
+typedef struct cf__cold {
+  cf__cb *cbs;
+  cf__wlink *links;
+  char *message;                 /* malloc'd detail, or NULL */
+  int worker_status;
+} cf__cold;
+
+/* Bits of cf_future.flags. */
+#define CF__F_LOCK 1u            /* spin lock over cold->cbs / cold->links */
+#define CF__F_LISTEN 2u          /* callbacks or waiters were ever added */
+#define CF__F_SLEEP 4u           /* a thread sleeps (or will) in futex_wait on state */
+
+/* Two cache lines: what submit, run, finish and collect touch.  The record's
+ * worker is the runner (read atomically by the deadlock detector) and its
+ * status the final error code. */
 struct cf_future {
   _Atomic int state;             /* cf_future_state; futex word */
   _Atomic int refs;
-  _Atomic int sleepers;          /* threads in futex_wait on state */
-  _Atomic int runner;            /* worker that claimed it, -1: none yet */
-  _Atomic int listeners;         /* callbacks or waiters were ever added */
-  int error;                     /* final code, valid once done */
+  _Atomic unsigned flags;        /* CF__F_* */
   int task_code;
-  int worker_status;
-  pthread_mutex_t lock;          /* callbacks, wait links */
-  cf__cb *cbs;
-  cf__wlink *links;
   cf_executor *ex;
   cf_future *next;               /* pending queue / free list link */
   cf_task_fn fn;
+  cf__cold *cold;                /* NULL until needed */
   cf_result arg;
-  cf_result res;
-  char *message;                 /* malloc'd detail, or NULL */
   cf_task_record rec;
-  void *backend_data;            /* free for the backend's use */
+  cf_result res;
 };
 
 /* Backend operations.  Both backends consume the executor's pending queue
@@ -80,6 +92,14 @@ typedef struct cf__backend_ops {
    * the backend may use the wait to make progress itself (e.g. collect
    * results).  Returns when it has nothing more to do; the caller waits. */
   void (*help_wait)(cf_executor *ex, cf_future *f, uint64_t deadline);
+  /* Optional (NULL: CF_ENOSYS): after shutdown with cancel_futures, end the
+   * workers with signal sig; running tasks fail with CF_EBROKEN. */
+  void (*terminate)(cf_executor *ex, int sig);
+  /* Optional (NULL: CF_ENOSYS): pids of the worker processes. */
+  int (*worker_pids)(const cf_executor *ex, int *pids, int n);
+  /* Optional (NULL: addresses are the same in workers): fn as the
+   * (object, offset) a worker resolves with cf__objref_here. */
+  int (*fn_ref)(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;
@@ -98,24 +118,37 @@ struct cf_executor {
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
 
-  /* pending queue: shared by producers and consumers */
+  /* pending queue (queue.c): the producers' line ... */
+  _Alignas(CF_CACHELINE) _Atomic(cf_future *) q_tail;
+  _Atomic int q_pushers;         /* pushes under way (shutdown waits them out) */
+  /* ... the consumers' line (q_lock: consumers, shutdown, broken) ... */
   _Alignas(CF_CACHELINE) pthread_mutex_t q_lock;
-  cf_future *q_head, *q_tail;
-  _Atomic size_t q_len;
-  int q_sleepers;
-  pthread_cond_t q_cond;
+  _Atomic(cf_future *) q_head;   /* changed under q_lock */
+  _Atomic uint64_t q_taken;      /* futures taken, written under q_lock */
+  /* ... the sleepers' line, which every push reads: written only when a
+   * worker falls asleep or wakes ... */
+  _Alignas(CF_CACHELINE) _Atomic int q_sleepers; /* workers asleep (or about to be) */
+  _Atomic int q_tokens;          /* wake-ups sent, not yet taken by a worker */
+  int q_spin_max;                /* workers that may spin at once */
+  /* ... and the spinners' line */
+  _Alignas(CF_CACHELINE) _Atomic int q_spinning; /* workers awake and looking for work */
+  _Atomic int q_seq;             /* futex word idle workers sleep on */
+  cf_future q_stub;              /* the queue's dummy node */
 
-  /* submitter side: ids, lifetime, future free list */
+  /* submitter side: ids, lifetime, future pool (future.c) */
   _Alignas(CF_CACHELINE) _Atomic uint64_t next_id;
   _Atomic int refs;              /* user handle + live futures */
-  pthread_mutex_t free_lock;
-  cf_future *free_list;
-  size_t free_count;
+  pthread_mutex_t alloc_lock;    /* allocators: free_local, slabs */
+  cf_future *free_local;
+  void *slabs;                   /* every slab of futures, freed with ex */
+  _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
 
   /* statistics (written by whoever completes a future) */
   _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
+  _Atomic uint64_t st_refused;   /* ids given to submits the queue then refused */
   _Atomic uint64_t st_failed, st_cancelled;
   _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
+  _Atomic uint64_t st_respawn_failures, st_workers_down;
 
   /* deadlock wait-for graph (deadlock.c) */
   _Alignas(CF_CACHELINE) pthread_mutex_t graph_lock;
@@ -167,9 +200,19 @@ int cf__future_claim(cf_future *f, int worker);
 int cf__future_finish(cf_future *f, int err);
 /* Like finish but with a message (copied) and worker status. */
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg);
-/* Lock f->lock and mark that callbacks/waiters may be attached; returns
- * whether f is already done.  The caller unlocks. */
+/* Lock f and mark that callbacks/waiters may be attached; returns whether f
+ * is already done (1) or not (0), the lock held; CF_ENOMEM (not locked) if
+ * its cold part cannot be allocated. */
 int cf__future_listen(cf_future *f);
+void cf__future_lock(cf_future *f);
+void cf__future_unlock(cf_future *f);
+/* The runner (worker that claimed f), -1: none yet. */
+static inline int cf__future_runner(const cf_future *f) {
+  return __atomic_load_n(&f->rec.worker, __ATOMIC_ACQUIRE);
+}
+static inline void cf__future_set_runner(cf_future *f, int worker) {
+  __atomic_store_n(&f->rec.worker, worker, __ATOMIC_RELEASE);
+}
 /* Run a claimed future's task in this thread and finish it. */
 /* start_ns: when the task starts (0 = now; a worker running tasks back to
  * back passes the previous task's end, saving a clock read).  Returns the
@@ -184,7 +227,14 @@ void cf__executor_unref(cf_executor *ex);
 int cf__future_wait(cf_future *f, uint64_t deadline);
 void cf__future_free_list(cf_executor *ex);
 
-/* ---- pending queue (executor.c) ---- */
+/* ---- pending queue (queue.c) ---- */
+void cf__queue_init(cf_executor *ex);
+/* Whether anything is queued (a hint unless the caller holds q_lock). */
+int cf__queue_nonempty(cf_executor *ex);
+/* Take every queued future as a list linked by next (caller holds q_lock). */
+cf_future *cf__queue_detach_locked(cf_executor *ex);
+/* Wake every idle worker (shutdown). */
+void cf__queue_wake_all(cf_executor *ex);
 int cf__submit_future(cf_executor *ex, cf_future *f);
 /* Queue f (taking a reference); CF_ESHUTDOWN once the executor is shut. */
 int cf__queue_push(cf_executor *ex, cf_future *f);
@@ -193,11 +243,13 @@ int cf__queue_push(cf_executor *ex, cf_future *f);
 /* *waited is set when the queue was empty at first look (the caller's
  * previous timestamp is stale then). */
 cf_future *cf__queue_pop(cf_executor *ex, int *waited);
-/* Non-blocking pop; NULL if empty. */
+/* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
 void cf__queue_drain(cf_executor *ex, int err, const char *msg);
 void cf__executor_set_broken(cf_executor *ex, const char *msg);
+/* Set the calling thread's cf_last_error_message() (cf_executor_new). */
+void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now
@@ -208,6 +260,25 @@ void cf__graph_unblock(cf_executor *ex, int worker);
 
 /* ---- multi-future waiters (wait.c); called with f->lock held ---- */
 void cf__waiter_notify(struct cf__waiter *w, size_t index);
+
+/* ---- addresses across images (objref.c) ---- */
+#define CF__OBJTAB_MAX 16
+/* Objects named by the parent, in memory shared with its workers. */
+typedef struct cf__objtab {
+  _Atomic int n;
+  char names[CF__OBJTAB_MAX][256]; /* link-map names; "" = the executable */
+} cf__objtab;
+/* Parent: addr as (object number from 1, offset), naming the object in t
+ * if new (callers serialise).  CF_EINVAL: addr is in no loaded object. */
+int cf__objref(cf__objtab *t, const void *addr, uint32_t *obj, uint64_t *off);
+/* Worker: the address of (obj, off) here, or NULL; cache holds
+ * CF__OBJTAB_MAX zero-initialised entries. */
+void *cf__objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off);
+/* Worker: use t for cf__objref_here. */
+void cf__objref_worker(const cf__objtab *t);
+/* Worker: (0, address) is the address itself; else resolved through the
+ * table given to cf__objref_worker.  NULL: not found. */
+void *cf__objref_here(uint32_t obj, uint64_t off);
 
 /* ---- map chunk task (map.c) ---- */
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
@@ -220,5 +291,8 @@ int cf__pin_validate(const cf_config *cfg);
  * backends use it: a process worker calls it in the forked child while that
  * child has one thread, so the binding is the whole process's. */
 int cf__pin_self_thread(const cf_config *cfg, int worker);
+/* The same for process `pid`, from the parent: a spawned worker
+ * (CF_START_SPAWN) inherits no plan, so the parent binds it. */
+int cf__pin_process(const cf_config *cfg, int worker, pid_t pid);
 
 #endif

@@ -4,7 +4,8 @@
  * backend ships a chunk as one message); at most `buffersize` chunks are in
  * flight ahead of the consumer, and input is pulled only to refill them.
  *
- * Chunk argument:  [u64 fn][u64 n] then n x ([u64 len][bytes, padded to 8])
+ * Chunk argument:  [u64 fn][u64 n][u64 obj] then n x ([u64 len][bytes, padded to 8]);
+ *                  fn and obj as cf__objref_here takes them
  * Chunk result:    [u64 n]         then n x ([i32 rc][u32 0][u64 len][bytes, padded])
  * Items start 8-byte aligned. */
 #include "internal.h"
@@ -26,11 +27,14 @@ static int buf_append(cf_result *b, const void *p, size_t len, size_t padded) {
 
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out) {
   const unsigned char *p = arg, *end = p + len;
-  uint64_t fnbits, n;
+  uint64_t fnbits, n, obj;
+  if (len < 24) return CF_EINVAL;
   memcpy(&fnbits, p, 8);
   memcpy(&n, p + 8, 8);
-  p += 16;
-  cf_task_fn fn = (cf_task_fn)(uintptr_t)fnbits;
+  memcpy(&obj, p + 16, 8);
+  p += 24;
+  cf_task_fn fn = (cf_task_fn)cf__objref_here((uint32_t)obj, fnbits);
+  if (!fn) return CF_ENOSYS; /* its object cannot be loaded in this worker */
   out->len = 0;
   if (buf_append(out, &n, 8, 8)) return CF_ENOMEM;
   cf_result r;
@@ -91,8 +95,14 @@ static int submit_chunk(cf_map *m) {
   if (!f) return CF_ENOMEM;
   cf_result *b = &f->arg;
   b->len = 0;
-  uint64_t hdr[2] = {(uint64_t)(uintptr_t)m->fn, 0};
-  int rc = buf_append(b, hdr, 16, 16);
+  uint64_t hdr[3] = {(uint64_t)(uintptr_t)m->fn, 0, 0};
+  int rc = 0;
+  if (m->ex->ops->fn_ref) {
+    uint32_t obj;
+    rc = m->ex->ops->fn_ref(m->ex, (const void *)(uintptr_t)m->fn, &obj, &hdr[0]);
+    hdr[2] = obj;
+  }
+  if (rc == 0) rc = buf_append(b, hdr, 24, 24);
   size_t n = 0;
   while (rc == 0 && n < m->chunksize) {
     const void *item = NULL;
@@ -259,6 +269,10 @@ int cf_map_next(cf_map *m, const void **data, size_t *len) {
 }
 
 int cf_map_task_code(const cf_map *m) { return m ? m->item_code : 0; }
+
+const char *cf_map_message(const cf_map *m) {
+  return m && m->cur && m->cur_err ? cf_future_message(m->cur) : "";
+}
 
 void cf_map_record(const cf_map *m, cf_task_record *rec) {
   if (m && m->cur) cf_future_record(m->cur, rec);

@@ -2,7 +2,10 @@
  *
  * A waiter registers a link on every future; a future that finishes appends
  * its index to the waiter's completion list (under the future's lock, so the
- * link cannot go away meanwhile) and bumps the waiter's futex word. */
+ * link cannot go away meanwhile) and bumps the waiter's futex word.  The
+ * notification clears the link (under the waiter's lock), so a waiter never
+ * touches a future again once it completed: a yielded future may be
+ * released, its executor freed, before the iterator is. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -24,10 +27,13 @@ void cf__waiter_notify(cf__waiter *w, size_t index) {
   pthread_mutex_lock(&w->lock);
   w->order[w->ndone++] = index;
   cf_future *f = w->fs[index];
-  if (atomic_load(&f->state) == CF_FINISHED && f->error != 0) w->nfailed++;
-  pthread_mutex_unlock(&w->lock);
+  if (atomic_load(&f->state) == CF_FINISHED && f->rec.status != 0) w->nfailed++;
+  w->links[index].w = NULL; /* consumed: waiter_destroy leaves f alone */
+  /* Still under the lock: once waiter_destroy has seen the link cleared,
+   * nothing here touches w any more. */
   atomic_fetch_add(&w->seq, 1);
   cf__futex_wake(&w->seq, 1, 0);
+  pthread_mutex_unlock(&w->lock);
 }
 
 typedef struct {
@@ -66,6 +72,30 @@ static int unique(cf_future *const *fs, size_t n, cf_future ***out, size_t *nout
   return 0;
 }
 
+/* Unlink from the futures that have not completed (they are alive: the
+ * caller's, or the iterator's reference); completed ones were unlinked by
+ * their notification and may be gone.  w->fs stays (the caller frees it). */
+static void waiter_destroy(cf__waiter *w) {
+  for (size_t i = 0; i < w->n; i++) {
+    cf_future *f = w->fs[i];
+    pthread_mutex_lock(&w->lock);
+    int linked = w->links[i].w != NULL;
+    pthread_mutex_unlock(&w->lock);
+    if (!linked) continue;
+    cf__future_lock(f); /* a notification racing us finds the link gone */
+    for (cf__wlink **p = &f->cold->links; *p; p = &(*p)->next) {
+      if (*p == &w->links[i]) {
+        *p = w->links[i].next;
+        break;
+      }
+    }
+    cf__future_unlock(f);
+  }
+  pthread_mutex_destroy(&w->lock);
+  free(w->links);
+  free(w->order);
+}
+
 static int waiter_init(cf__waiter *w, cf_future *const *fs, size_t n) {
   memset(w, 0, sizeof *w);
   int rc = unique(fs, n, &w->fs, &w->n);
@@ -81,36 +111,23 @@ static int waiter_init(cf__waiter *w, cf_future *const *fs, size_t n) {
   pthread_mutex_init(&w->lock, NULL);
   for (size_t i = 0; i < w->n; i++) {
     cf_future *f = w->fs[i];
-    if (cf__future_listen(f)) {
+    int done = cf__future_listen(f);
+    if (done < 0) {
+      waiter_destroy(w); /* unlinks what was linked so far */
+      free(w->fs);
+      return done;
+    }
+    if (done) {
       cf__waiter_notify(w, i);
     } else {
       w->links[i].w = w;
       w->links[i].index = i;
-      w->links[i].next = f->links;
-      f->links = &w->links[i];
+      w->links[i].next = f->cold->links;
+      f->cold->links = &w->links[i];
     }
-    pthread_mutex_unlock(&f->lock);
+    cf__future_unlock(f);
   }
   return 0;
-}
-
-static void waiter_destroy(cf__waiter *w) {
-  for (size_t i = 0; i < w->n; i++) {
-    cf_future *f = w->fs[i];
-    if (!w->links[i].w) continue;
-    pthread_mutex_lock(&f->lock);
-    for (cf__wlink **p = &f->links; *p; p = &(*p)->next) {
-      if (*p == &w->links[i]) {
-        *p = w->links[i].next;
-        break;
-      }
-    }
-    pthread_mutex_unlock(&f->lock);
-  }
-  pthread_mutex_destroy(&w->lock);
-  free(w->fs);
-  free(w->links);
-  free(w->order);
 }
 
 /* Sleep until the waiter's sequence moves past `seen` or the deadline. */
@@ -165,16 +182,21 @@ int cf_wait(cf_future *const *fs, size_t n, cf_wait_mode mode, double timeout_s,
     }
   }
   waiter_destroy(&w);
+  free(w.fs);
   if (n_done) *n_done = count_done(fs, n);
   return rc;
 }
 
 /* ---------------------------------------------------------- as_completed */
 
+/* The iterator holds a reference to every future it has not yielded yet
+ * (CPython's as_completed keeps its pending set the same way) and drops it
+ * as it yields the future. */
 struct cf_as_completed {
   cf__waiter w;
   size_t yielded;
   uint64_t deadline;
+  unsigned char *held;         /* per unique future: our reference is held */
 };
 
 int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout_s, cf_as_completed **out) {
@@ -188,6 +210,17 @@ int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout_s, cf_as_
     free(it);
     return rc;
   }
+  it->held = malloc(it->w.n ? it->w.n : 1);
+  if (!it->held) {
+    waiter_destroy(&it->w);
+    free(it->w.fs);
+    free(it);
+    return CF_ENOMEM;
+  }
+  for (size_t i = 0; i < it->w.n; i++) {
+    cf_future_retain(it->w.fs[i]);
+    it->held[i] = 1;
+  }
   it->deadline = cf__deadline(timeout_s);
   *out = it;
   return 0;
@@ -200,9 +233,17 @@ int cf_as_completed_next(cf_as_completed *it, cf_future **f) {
     int seen = atomic_load(&it->w.seq);
     pthread_mutex_lock(&it->w.lock);
     size_t done = it->w.ndone;
-    if (it->yielded < done) *f = it->w.fs[it->w.order[it->yielded++]];
+    size_t idx = 0;
+    if (it->yielded < done) {
+      idx = it->w.order[it->yielded++];
+      *f = it->w.fs[idx];
+    }
     pthread_mutex_unlock(&it->w.lock);
-    if (*f) return 0;
+    if (*f) {
+      it->held[idx] = 0;
+      cf_future_release(*f); /* the caller's reference remains */
+      return 0;
+    }
     if (it->yielded == it->w.n) return CF_EOF;
     if (waiter_sleep(&it->w, seen, it->deadline) == CF_ETIMEDOUT && cf__now_ns() >= it->deadline) {
       pthread_mutex_lock(&it->w.lock);
@@ -216,5 +257,9 @@ int cf_as_completed_next(cf_as_completed *it, cf_future **f) {
 void cf_as_completed_free(cf_as_completed *it) {
   if (!it) return;
   waiter_destroy(&it->w);
+  for (size_t i = 0; i < it->w.n; i++)
+    if (it->held[i]) cf_future_release(it->w.fs[i]);
+  free(it->held);
+  free(it->w.fs);
   free(it);
 }

@@ -3,15 +3,72 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *file_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a file";
+}
+
+FILE *cfb_open_input(const char *path, char *err, size_t errlen) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    if (err) snprintf(err, errlen, "%s: %s", path, strerror(e));
+    errno = e;
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    if (err) snprintf(err, errlen, "%s: %s", path, strerror(e));
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    if (err) snprintf(err, errlen, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+    close(fd);
+    errno = EINVAL;
+    return NULL;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    int e = errno;
+    if (err) snprintf(err, errlen, "%s: %s", path, strerror(e));
+    close(fd);
+    errno = e;
+  }
+  return f;
+}
+
+int cfb_close_stdout(void) {
+  int rc = 0;
+  errno = 0;
+  if (fflush(stdout) != 0 || ferror(stdout)) rc = -1;
+  int e = errno ? errno : EIO;
+  if (fclose(stdout) != 0 && rc == 0 && errno != EBADF) { /* EBADF: stdout was closed on purpose */
+    rc = -1;
+    e = errno;
+  }
+  errno = e;
+  return rc;
+}
+
 int cfb_read_file(const char *path, char **buf, size_t *len) {
   *buf = NULL;
   if (len) *len = 0;
-  FILE *f = fopen(path, "rb");
+  FILE *f = cfb_open_input(path, NULL, 0);
   if (!f) return -1;
   size_t cap = 4096, n = 0;
   char *b = malloc(cap);

@@ -1,13 +1,27 @@
 /* fileio.h -- the file operations both halves of the harness need: read a
  * whole file, write one atomically (so a reader never sees half a file and
- * an interrupted run never leaves one), create a directory with parents. */
+ * an interrupted run never leaves one), create a directory with parents,
+ * open an input that cannot hang or never end, and close stdout checked. */
 #ifndef CFB_FILEIO_H
 #define CFB_FILEIO_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* Read a whole file into a NUL-terminated buffer (caller frees); *len (may
+/* Open `path` for reading only if it is a regular file: a FIFO would block
+ * the reader (or never end), a device such as /dev/zero never ends.  The
+ * open itself does not block (O_NONBLOCK, cleared once it is known to be a
+ * regular file).  NULL with one line in err ("PATH: not a regular file (a
+ * FIFO)", "PATH: No such file or directory") and errno set (EINVAL for
+ * the wrong kind of file). */
+FILE *cfb_open_input(const char *path, char *err, size_t errlen);
+
+/* Flush and close standard output, as a program's last act: a full disk or
+ * a closed pipe would otherwise lose the output without a word.  0, or -1
+ * with errno set (the caller says so and exits non-zero). */
+int cfb_close_stdout(void);
+
+/* Read a whole regular file (cfb_open_input) into a NUL-terminated buffer (caller frees); *len (may
  * be NULL) is its length.  0, or -1 with errno set. */
 int cfb_read_file(const char *path, char **buf, size_t *len);
 

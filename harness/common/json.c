@@ -79,8 +79,11 @@ json_t *cfb_json_str(const char *s) {
 json_t *cfb_json_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 json_t *cfb_json_load_file(const char *path, char *err, size_t errlen) {
+  FILE *f = cfb_open_input(path, err, errlen); /* not a FIFO or a device: those could hang */
+  if (!f) return NULL;
   json_error_t e;
-  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+  json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
+  fclose(f);
   if (!root && err) snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
   return root;
 }

@@ -1,7 +1,9 @@
 /* options.c -- the table-driven option parser of options.h. */
 #include "options.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,8 +37,8 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
         if (rc) return rc;
         continue;
       }
-      return cfb_fail(err, errlen, "%s: unexpected argument '%s'; options start with -- (cfbench %s --help)",
-                      spec->cmd, a, spec->cmd);
+      return cfb_fail(err, errlen, "unexpected argument '%s'; options start with -- (cfbench %s --help)", a,
+                      spec->cmd);
     }
     char name[64];
     const char *val = NULL, *eq = strchr(a, '=');
@@ -48,8 +50,7 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
     }
     const cfb_option *o = find(spec->opts, name);
     if (!o)
-      return cfb_fail(err, errlen, "%s: unknown option '%s'; see cfbench %s --help", spec->cmd, name,
-                      spec->cmd);
+      return cfb_fail(err, errlen, "unknown option '%s'; see cfbench %s --help", name, spec->cmd);
     if (!o->takes_value) {
       if (val) return cfb_fail(err, errlen, "%s: takes no value", name);
     } else if (!val) {
@@ -60,5 +61,20 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
     if (!rc) rc = o->set(ctx, o, val, err, errlen);
     if (rc) return rc;
   }
+  return 0;
+}
+
+int cfb_parse_fraction(const char *s, double *out) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || !isfinite(v) || v < 0) return -1;
+  if (*end == '%') {
+    v /= 100;
+    end++;
+  } else if (v >= 1) {
+    v /= 100;
+  }
+  if (*end) return -1;
+  *out = v;
   return 0;
 }

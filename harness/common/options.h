@@ -39,6 +39,11 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
 /* Is -h or --help among argv[0..argc)? */
 int cfb_options_help(int argc, char **argv);
 
+/* "5%", "5", "0.05" -> 0.05 (a bare number >= 1 is read as percent):
+ * thresholds, margins, precision targets.  0, or -1 when not such a
+ * non-negative number. */
+int cfb_parse_fraction(const char *s, double *out);
+
 /* Format one error line into err; returns 2. */
 int cfb_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

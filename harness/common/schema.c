@@ -7,7 +7,9 @@
 
 const char *const cfb_runs_columns[CFB_RUNS_NCOLS + 1] = {CFB_RUNS_COLUMNS(CFB_NAME_) NULL};
 const char *const cfb_summary_columns[CFB_SUM_NCOLS + 1] = {CFB_SUMMARY_COLUMNS(CFB_NAME_) NULL};
+const char *const cfb_verdicts_columns[CFB_VER_NCOLS + 1] = {CFB_VERDICTS_COLUMNS(CFB_NAME_) NULL};
 const char *const cfb_meta_keys[CFB_META_NKEYS + 1] = {CFB_META_KEYS(CFB_NAME_) NULL};
 const cfb_coltype cfb_runs_types[CFB_RUNS_NCOLS] = {CFB_RUNS_COLUMNS(CFB_TYPE_)};
 const cfb_coltype cfb_summary_types[CFB_SUM_NCOLS] = {CFB_SUMMARY_COLUMNS(CFB_TYPE_)};
+const cfb_coltype cfb_verdicts_types[CFB_VER_NCOLS] = {CFB_VERDICTS_COLUMNS(CFB_TYPE_)};
 const cfb_coltype cfb_meta_types[CFB_META_NKEYS] = {CFB_META_KEYS(CFB_TYPE_)};

@@ -53,7 +53,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(PLACEMENT_VIOLATIONS, "placement_violations", INT)                                             \
   X(STATUS, "status", STR)                                                                         \
   X(ERROR, "error", STR)                                                                           \
-  X(METRICS, "metrics", STR)
+  X(METRICS, "metrics", STR)                                                                       \
+  X(PYTHON, "python", STR)
 
 /* summary.csv: one row per configuration (and results.json's benchmarks). */
 #define CFB_SUMMARY_COLUMNS(X)                                                                     \
@@ -70,7 +71,23 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(IDEAL_ITEMS_PER_S, "ideal_items_per_s", NUM)                                                   \
   X(EFFICIENCY_MEDIAN, "efficiency_median", NUM)                                                   \
   X(STATUS, "status", STR)                                                                         \
-  X(ERROR, "error", STR)
+  X(ERROR, "error", STR)                                                                           \
+  X(PYTHON, "python", STR)
+
+/* verdicts.csv: one row per thread/process pair (configurations that
+ * differ only in backend), decided on the per-round paired ratios
+ * (common/paired.h); ratio = thread/process throughput. */
+#define CFB_VERDICTS_COLUMNS(X)                                                                    \
+  X(WORKLOAD, "workload", STR)                                                                     \
+  X(PARAMS, "params", STR)                                                                         \
+  X(WORKERS, "workers", INT)                                                                       \
+  X(CHUNKSIZE, "chunksize", INT)                                                                   \
+  X(PIN, "pin", STR)                                                                               \
+  X(RATIO, "ratio", NUM)                                                                           \
+  X(CI_LO, "ci_lo", NUM)                                                                           \
+  X(CI_HI, "ci_hi", NUM)                                                                           \
+  X(ROUNDS, "rounds", INT)                                                                         \
+  X(VERDICT, "verdict", STR)
 
 /* meta.json (and results.json's "context"): dotted paths, in the order
  * they are written. */
@@ -102,6 +119,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(HWLOC_TOPOLOGY, "machine.hwloc_topology", STR)                                                 \
   X(MEMORY_BYTES, "machine.memory_bytes", INT)                                                     \
   X(VIRTUALIZED, "machine.virtualized", BOOL)                                                      \
+  X(MHZ, "machine.mhz", NUM)                                                                       \
+  X(CACHES, "machine.caches", STR)                                                                 \
   X(COMPILER, "build.compiler", STR)                                                               \
   X(FLAGS, "build.flags", STR)                                                                     \
   X(BUILD_TYPE, "build.build_type", STR)                                                           \
@@ -110,7 +129,12 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(ROUNDS, "config.rounds", INT)                                                                  \
   X(ITEMS, "config.items", INT)                                                                    \
   X(MAX_TIME_S, "config.max_time_s", NUM)                                                          \
-  X(ORDER, "config.order", STR)
+  X(ORDER, "config.order", STR)                                                                   \
+  X(ADAPTIVE, "config.adaptive", BOOL)                                                             \
+  X(MIN_ROUNDS, "config.min_rounds", INT)                                                          \
+  X(MAX_ROUNDS, "config.max_rounds", INT)                                                          \
+  X(TARGET_CI, "config.target_ci", NUM)                                                            \
+  X(BUDGET_S, "config.budget_s", NUM)
 
 /* The first run column that is not part of the configuration (results.json
  * nests the runs under their configuration and leaves those out). */
@@ -130,6 +154,13 @@ typedef enum cfb_summary_col {
   CFB_SUM_NCOLS
 } cfb_summary_col;
 
+typedef enum cfb_verdicts_col {
+#define CFB_X_(id, name, type) CFB_VER_##id,
+  CFB_VERDICTS_COLUMNS(CFB_X_)
+#undef CFB_X_
+  CFB_VER_NCOLS
+} cfb_verdicts_col;
+
 typedef enum cfb_meta_key {
 #define CFB_X_(id, name, type) CFB_META_##id,
   CFB_META_KEYS(CFB_X_)
@@ -140,13 +171,16 @@ typedef enum cfb_meta_key {
 /* Names (NULL-terminated) and types, indexed by the enums above. */
 extern const char *const cfb_runs_columns[CFB_RUNS_NCOLS + 1];
 extern const char *const cfb_summary_columns[CFB_SUM_NCOLS + 1];
+extern const char *const cfb_verdicts_columns[CFB_VER_NCOLS + 1];
 extern const char *const cfb_meta_keys[CFB_META_NKEYS + 1];
 extern const cfb_coltype cfb_runs_types[CFB_RUNS_NCOLS];
 extern const cfb_coltype cfb_summary_types[CFB_SUM_NCOLS];
+extern const cfb_coltype cfb_verdicts_types[CFB_VER_NCOLS];
 extern const cfb_coltype cfb_meta_types[CFB_META_NKEYS];
 
 #define CFB_RUNS(id) (cfb_runs_columns[CFB_RUNS_##id])
 #define CFB_SUM(id) (cfb_summary_columns[CFB_SUM_##id])
+#define CFB_VER(id) (cfb_verdicts_columns[CFB_VER_##id])
 #define CFB_META(id) (cfb_meta_keys[CFB_META_##id])
 
 #endif

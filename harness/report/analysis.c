@@ -150,7 +150,7 @@ static void find_crossovers(cfb_curve *s) {
   int geo = 1;
   for (size_t i = 0; i < s->n; i++)
     if (!(s->x[i] > 0)) geo = 0;
-  int cls[CFB_AN_MAXV]; /* +1 thread clearly, -1 process clearly, 0 tie/unknown */
+  int cls[CFB_AN_MAXV]; /* +1 backend a clearly, -1 backend b clearly, 0 tie/unknown */
   for (size_t i = 0; i < s->n; i++) {
     if (!(s->thr[i] > 0) || !(s->prc[i] > 0)) {
       cls[i] = 0;
@@ -184,8 +184,8 @@ static void find_crossovers(cfb_curve *s) {
                      : s->x[a] + f * (s->x[b] - s->x[a]);
       cfb_crossover *c = &s->cross[s->ncross++];
       c->x = x;
-      c->below = cls[last] > 0 ? "thread" : "process";
-      c->above = cls[i] > 0 ? "thread" : "process";
+      c->below = cls[last] > 0 ? s->a : s->b;
+      c->above = cls[i] > 0 ? s->a : s->b;
     }
     last = i;
   }
@@ -202,6 +202,8 @@ static void set_point(cfb_curve *s, size_t i, const cfb_sumrow *t, const cfb_sum
 
 void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve *s) {
   memset(s, 0, sizeof *s);
+  s->a = "thread";
+  s->b = "process";
   s->workload = g->workload;
   snprintf(s->key, sizeof s->key, "workers");
   snprintf(s->context, sizeof s->context, "%s", g->params ? g->params : "");
@@ -295,8 +297,19 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
   return -1;
 }
 
+int cfb_an_param_value(const char *params, const char *key, double *x, char *unit, size_t unitlen) {
+  int have_unit = 0;
+  if (unitlen) unit[0] = '\0';
+  return value_of(params, key, x, unit, unitlen, &have_unit);
+}
+
 int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
                        size_t *n) {
+  return cfb_an_param_sweeps_of(rs, g, ng, "thread", "process", -1, out, n);
+}
+
+int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t ng, const char *a,
+                          const char *b, int workers, cfb_curve **out, size_t *n) {
   *out = NULL;
   *n = 0;
   size_t cap = 0, ns = 0;
@@ -315,6 +328,8 @@ int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, 
       if (dup) continue;
       cfb_curve cur;
       memset(&cur, 0, sizeof cur);
+      cur.a = a;
+      cur.b = b;
       cur.workload = g[gi].workload;
       snprintf(cur.key, sizeof cur.key, "%s", keys[ki]);
       snprintf(cur.context, sizeof cur.context, "%s", ctx);
@@ -339,8 +354,7 @@ int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, 
       if (cur.n < 2) continue;
       for (size_t i = 0; i < cur.n; i++) {
         const cfb_group *gr = &g[cur.group[i]];
-        set_point(&cur, i, cfb_an_best(rs, gr, "thread", -1, gr->pin),
-                  cfb_an_best(rs, gr, "process", -1, gr->pin));
+        set_point(&cur, i, cfb_an_best(rs, gr, a, workers, gr->pin), cfb_an_best(rs, gr, b, workers, gr->pin));
       }
       find_crossovers(&cur);
       if (ns == cap) {

@@ -66,12 +66,13 @@ double cfb_an_cell(const cfb_resultset *rs, const cfb_group *g, int workers, int
 #define CFB_AN_TIE 0.03
 typedef struct cfb_crossover {
   double x;
-  const char *below, *above; /* "thread" / "process" */
+  const char *below, *above; /* the curve's a / b: "thread" / "process" */
 } cfb_crossover;
 
-/* One curve pair against an ordered x: the best thread and the best
- * process configuration at each x. */
+/* One curve pair against an ordered x: the best configuration of backend
+ * a (thr: "thread" unless said) and of backend b (prc: "process") at each x. */
 typedef struct cfb_curve {
+  const char *a, *b;  /* the two backends */
   const char *workload;
   char key[64];       /* "workers", or the parameter name */
   char context[256];  /* the other parameters ("io_us=1000"), may be empty */
@@ -93,6 +94,15 @@ void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve 
  * (caller frees).  0 or -1 (ENOMEM). */
 int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
                        size_t *n);
+
+/* The same for backends a and b (e.g. "py-thread", "py-process"), at
+ * `workers` workers (-1: the best over any). */
+int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t ng, const char *a,
+                          const char *b, int workers, cfb_curve **out, size_t *n);
+
+/* The numeric value of `key` in a parameter string, and its unit.  0, or
+ * -1 if the key is missing or not a number. */
+int cfb_an_param_value(const char *params, const char *key, double *x, char *unit, size_t unitlen);
 
 /* Parse a parameter value "50us", "1KiB", "4": the number, and its unit
  * suffix.  0, or -1 if it does not start with a number. */

@@ -9,5 +9,7 @@
 int cfb_cmd_plot(int argc, char **argv);    /* plot.c: cfbench plot DIR */
 int cfb_cmd_report(int argc, char **argv);  /* report.c: cfbench report DIR */
 int cfb_cmd_compare(int argc, char **argv); /* compare.c: cfbench compare BASE NEW */
+int cfb_cmd_ab(int argc, char **argv);      /* ab.c: cfbench ab BASE NEW (runs both, paired rounds) */
+int cfb_cmd_history(int argc, char **argv); /* history.c: cfbench history add/list/show/plot/detect/check */
 
 #endif

@@ -3,9 +3,12 @@
  * CI regression gate.  Reads runs.csv of both sides (a run directory or the
  * file itself; a comma-separated list pools several runs), groups the ok
  * repetitions by configuration (workload, params, backend, workers,
- * chunksize, pin), decides each configuration present in both with
- * compare_stats.c and prints one table.  Exit 0: no regression; 1: at least
- * one configuration slower; 2: bad input (said in one line). */
+ * chunksize, pin), decides each configuration present in both with the
+ * unpaired gate (common/paired.h: Mann-Whitney U, a threshold widened by
+ * each run's noise floor), warns when the machines differ and prints the
+ * gate's table (gate_out.h).  Exit 0: no regression; 1: at least one
+ * configuration slower (--strict: or too few samples or unmatched); 2: bad
+ * input (said in one line). */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <math.h>
@@ -14,14 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cfwork_params.h>
 
 #include "cmd_report.h"
-#include "compare.h"
+#include "gate_out.h"
 #include "csvread.h"
 #include "json.h"
 #include "options.h"
+#include "params_key.h"
+#include "results.h"
+#include "runs_check.h"
 #include "schema.h"
+#include "stats.h"
 #include "strbuf.h"
 
 typedef struct config {
@@ -34,6 +40,7 @@ typedef struct config {
 typedef struct run {
   config *c;
   size_t n, cap;
+  unsigned long ignore_seen; /* bit i: some row has the i-th --ignore-param key */
 } run;
 
 static void run_free(run *r) {
@@ -64,34 +71,21 @@ static int push(double **x, size_t *n, size_t *cap, double v) {
   return 0;
 }
 
-/* Is `key` in the comma-separated list `ignore`? */
-static int ignored(const char *ignore, const char *key) {
-  size_t klen = strlen(key);
-  for (const char *p = ignore; p && *p;) {
-    const char *c = strchr(p, ',');
-    size_t n = c ? (size_t)(c - p) : strlen(p);
-    if (n == klen && !strncmp(p, key, klen)) return 1;
-    p += n + (c ? 1 : 0);
-  }
-  return 0;
+/* The i-th key of the comma-separated list `ignore` into buf; 0 past the end. */
+static int ignore_key(const char *ignore, size_t i, char *buf, size_t len) {
+  const char *p = ignore;
+  for (; i > 0 && p; i--) p = (p = strchr(p, ',')) ? p + 1 : NULL;
+  if (!p || !*p) return 0;
+  size_t n = strcspn(p, ",");
+  snprintf(buf, len, "%.*s", (int)n, p);
+  return 1;
 }
 
-/* params without the ignored keys (split and formatted again by the one
- * owner of the syntax, cf_wk_params_*), malloc'd; NULL when out of memory
- * or not a parameter string. */
-static char *strip_params(const char *params, const char *ignore) {
-  cf_wk_kv *kv;
-  size_t n;
-  if (cf_wk_params_split(params ? params : "", &kv, &n) != 0) return NULL;
-  const char **k = calloc(n ? n : 1, sizeof *k), **v = calloc(n ? n : 1, sizeof *v);
-  size_t m = 0;
-  for (size_t i = 0; k && v && i < n; i++)
-    if (!ignored(ignore, kv[i].key)) k[m] = kv[i].key, v[m++] = kv[i].value;
-  char *s = k && v ? cf_wk_params_format(k, v, m) : NULL;
-  free(k);
-  free(v);
-  cf_wk_params_free(kv, n);
-  return s;
+/* Which --ignore-param keys some row of t has (a key no row has is a typo). */
+static void note_ignored_seen(const cfb_csv_table *t, const char *ignore, run *r) {
+  char key[256];
+  for (size_t i = 0; i < 8 * sizeof r->ignore_seen && ignore_key(ignore, i, key, sizeof key); i++)
+    if (cfb_runs_has_param(t, key)) r->ignore_seen |= 1ul << i;
 }
 
 /* Load PATH (a run directory or a runs.csv) into r, parameters in
@@ -120,6 +114,11 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
       return -1;
     }
   }
+  if (cfb_runs_check(&t, file, err, errlen) != 0) {
+    cfb_csv_table_free(&t);
+    return -1;
+  }
+  note_ignored_seen(&t, ignore, r);
   int rc = 0;
   for (size_t i = 0; i < t.nrows && !rc; i++) {
     const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
@@ -135,9 +134,9 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
       continue;
     }
-    char *params = strip_params(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
+    char *params = cfb_params_strip(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
     if (!params) {
-      snprintf(err, errlen, "%s: row %zu: params '%s' is not a parameter string", file, i + 2,
+      snprintf(err, errlen, "%s: line %zu: params '%s' is not a parameter string", file, t.line[i],
                cfb_csv_get(&t, i, CFB_RUNS(PARAMS)));
       cfb_csv_table_free(&t);
       return -1;
@@ -187,37 +186,51 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
   return rc;
 }
 
-/* PATHS: one run, or several separated by commas whose repetitions are
- * pooled (runs interleaved in time, e.g. base and new alternating). */
-static int load_run(const char *paths, const char *ignore, int cpu, run *r, char *err,
+/* PATHS (the side `role`, BASE or NEW): one run, or several separated by
+ * commas whose repetitions are pooled (runs interleaved in time, e.g. base
+ * and new alternating).  An empty path, or one run given twice (its rows
+ * would count double), is refused. */
+static int load_run(const char *role, const char *paths, const char *ignore, int cpu, run *r, char *err,
                     size_t errlen) {
   char buf[4096];
-  snprintf(buf, sizeof buf, "%s", paths);
-  char *save = NULL;
-  for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
-    if (load_one(p, ignore, cpu, r, err, errlen) != 0) return -1;
-  return 0;
-}
-
-/* "5%", "5", "0.05" -> 0.05 (a bare number >= 1 is read as percent). */
-static int parse_fraction(const char *s, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || !isfinite(v) || v < 0) return -1;
-  if (*end == '%') {
-    v /= 100;
-    end++;
-  } else if (v >= 1) {
-    v /= 100;
+  if (snprintf(buf, sizeof buf, "%s", paths) >= (int)sizeof buf) {
+    snprintf(err, errlen, "%s: the list of runs is longer than %zu bytes", role, sizeof buf - 1);
+    return -1;
   }
-  if (*end) return -1;
-  *out = v;
-  return 0;
+  struct stat seen[64];
+  size_t nseen = 0;
+  char *p = buf;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma) *comma = '\0';
+    if (!*p) {
+      snprintf(err, errlen, "%s: empty path in '%s'; give a run directory or a runs.csv", role, paths);
+      return -1;
+    }
+    struct stat st;
+    if (stat(p, &st) == 0) {
+      for (size_t i = 0; i < nseen; i++)
+        if (seen[i].st_dev == st.st_dev && seen[i].st_ino == st.st_ino) {
+          snprintf(err, errlen, "%s: '%s' is given twice in '%s' (its rows would count double)", role, p, paths);
+          return -1;
+        }
+      if (nseen < sizeof seen / sizeof *seen) seen[nseen++] = st;
+    }
+    if (load_one(p, ignore, cpu, r, err, errlen) != 0) return -1;
+    if (!comma) return 0;
+    p = comma + 1;
+  }
 }
 
-static void fmt_p(char *out, size_t len, double p) {
-  if (p < 1e-4) snprintf(out, len, "%.1e", p);
-  else snprintf(out, len, "%.4f", p);
+/* Every --ignore-param key is a parameter of some row of either side. */
+static int check_ignored(const char *ignore, const run *base, const run *nw, char *err, size_t errlen) {
+  char key[256];
+  for (size_t i = 0; ignore_key(ignore, i, key, sizeof key); i++)
+    if (i < 8 * sizeof base->ignore_seen && !((base->ignore_seen | nw->ignore_seen) & (1ul << i))) {
+      snprintf(err, errlen, "--ignore-param: no row of either side has a parameter '%s'", key);
+      return -1;
+    }
+  return 0;
 }
 
 enum { FMT_TEXT, FMT_MD, FMT_JSON };
@@ -226,13 +239,18 @@ enum { FMT_TEXT, FMT_MD, FMT_JSON };
 
 typedef struct cmp_opts {
   const char *paths[2], *ignore;
-  int np, cpu, fmt;
+  int np, cpu, fmt, strict;
   double threshold, alpha;
 } cmp_opts;
 
+static int set_strict(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((cmp_opts *)ctx)->strict = 1;
+  return 0;
+}
+
 static int set_threshold(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cmp_opts *o = ctx;
-  if (parse_fraction(val, &o->threshold) != 0 || o->threshold >= 1)
+  if (cfb_parse_fraction(val, &o->threshold) != 0 || o->threshold >= 1)
     return cfb_fail(err, errlen, "bad --threshold '%s' (e.g. 5%% or 0.05)", val);
   return 0;
 }
@@ -255,6 +273,12 @@ static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *e
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  size_t n = 1;
+  for (const char *p = val; *p; p++) n += *p == ',';
+  if (!*val || strstr(val, ",,") || val[0] == ',' || val[strlen(val) - 1] == ',')
+    return cfb_fail(err, errlen, "--ignore-param: empty name in '%s'; give K[,K...]", val);
+  if (n > 8 * sizeof(unsigned long))
+    return cfb_fail(err, errlen, "--ignore-param: %zu names; at most %zu", n, 8 * sizeof(unsigned long));
   ((cmp_opts *)ctx)->ignore = val;
   return 0;
 }
@@ -278,11 +302,12 @@ static int set_path(void *ctx, const char *arg, char *err, size_t errlen) {
 static const cfb_option compare_options[] = {
     {"--threshold", 1, set_threshold, 0}, {"--alpha", 1, set_alpha, 0},
     {"--metric", 1, set_metric, 0},       {"--ignore-param", 1, set_ignore, 0},
-    {"--format", 1, set_format, 0},       {NULL, 0, NULL, 0}};
+    {"--format", 1, set_format, 0},       {"--strict", 0, set_strict, 0},
+    {NULL, 0, NULL, 0}};
 
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
-             "                              [--metric wall|cpu] [--ignore-param K,...]\n");
+             "                              [--metric wall|cpu] [--ignore-param K,...] [--strict]\n");
 }
 
 static void help(void) {
@@ -290,8 +315,11 @@ static void help(void) {
   printf("  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools the\n"
          "  repetitions of several runs.  For each configuration in both:\n"
          "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
-         "  dropped by more than the threshold.  Exit 1 if any configuration is slower, 0 if\n"
-         "  none, 2 on bad input.  --metric cpu compares items per CPU-second\n"
+         "  dropped by more than the threshold, widened to the noise floor each run's own\n"
+         "  round-to-round spread sets (docs/statistics.md).  Exit 1 if any configuration is\n"
+         "  slower (--strict: or had too few samples, or is in one run only), 0 if none, 2 on\n"
+         "  bad input.  A warning says when meta.json shows different machines.  Two runs made\n"
+         "  apart in time compare two moments of the machine too: `cfbench ab` pairs rounds.  --metric cpu compares items per CPU-second\n"
          "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second:\n"
          "  steadier on a shared, loaded machine.  --ignore-param drops workload parameters from the\n"
          "  configuration so runs that differ only there are compared (e.g. work_scale).\n");
@@ -323,35 +351,36 @@ static int parse_compare_args(int argc, char **argv, cmp_opts *o) {
 
 /* ------------------------------------------------------------ pairing */
 
-/* The configurations of base also in new, each decided. */
+/* The configurations of base also in new, each judged by the unpaired gate
+ * (Mann-Whitney U plus a threshold widened by each run's own spread). */
 typedef struct pairing {
-  cfb_cmp_result *res;
-  config **common;
+  cfb_judged *rows;
   size_t nc, only_base, only_new;
-  size_t counts[4]; /* by verdict */
 } pairing;
 
 /* 0, or 2 with the reason said on stderr. */
 static int pair_runs(const cmp_opts *o, run *base, run *nw, pairing *pr) {
   memset(pr, 0, sizeof *pr);
-  pr->res = calloc(base->n ? base->n : 1, sizeof *pr->res);
-  pr->common = calloc(base->n ? base->n : 1, sizeof *pr->common);
-  if (!pr->res || !pr->common) {
+  pr->rows = calloc(base->n ? base->n : 1, sizeof *pr->rows);
+  if (!pr->rows) {
     fprintf(stderr, "cfbench compare: out of memory\n");
     return 2;
   }
+  cfb_gate_opts go = {.threshold = o->threshold, .alpha = o->alpha};
   for (size_t i = 0; i < base->n; i++) {
     config *c = find(nw, base->c[i].key);
     if (!c) {
       pr->only_base++;
       continue;
     }
-    if (cfb_compare_samples(base->c[i].x, base->c[i].n, c->x, c->n, o->threshold, o->alpha,
-                            &pr->res[pr->nc]) != 0) {
+    cfb_judged *j = &pr->rows[pr->nc++];
+    j->name = base->c[i].name;
+    j->base_median = cfb_stats_median(base->c[i].x, base->c[i].n);
+    j->new_median = cfb_stats_median(c->x, c->n);
+    if (cfb_gate_unpaired(base->c[i].x, base->c[i].n, c->x, c->n, &go, &j->g) != 0) {
       fprintf(stderr, "cfbench compare: out of memory\n");
       return 2;
     }
-    pr->common[pr->nc++] = &base->c[i];
   }
   for (size_t i = 0; i < nw->n; i++)
     if (!find(base, nw->c[i].key)) pr->only_new++;
@@ -365,101 +394,45 @@ static int pair_runs(const cmp_opts *o, run *base, run *nw, pairing *pr) {
             o->paths[0], base->n, o->paths[1], nw->n);
     return 2;
   }
-  for (size_t i = 0; i < pr->nc; i++) pr->counts[pr->res[i].verdict]++;
   return 0;
 }
 
-static void pairing_free(pairing *pr) {
-  free(pr->res);
-  free(pr->common);
+/* ----------------------------------------------------------- machines */
+
+/* The machine of the first run of `paths` (meta.json beside its runs.csv). */
+static int read_machine(const char *paths, cfb_machine *m) {
+  char first[4096];
+  snprintf(first, sizeof first, "%s", paths);
+  first[strcspn(first, ",")] = '\0';
+  struct stat st;
+  if (stat(first, &st) != 0) return 0;
+  if (!S_ISDIR(st.st_mode)) {
+    char *slash = strrchr(first, '/');
+    if (slash) *slash = '\0';
+    else snprintf(first, sizeof first, ".");
+  }
+  cfb_machine_load(first, m);
+  return m->have_meta;
 }
 
-/* ----------------------------------------------------------- formats */
-
-static json_t *json_result(const config *c, const cfb_cmp_result *r) {
-  return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "configuration",
-                   cfb_json_str(c->name), "n_base", (json_int_t)r->n_base, "n_new",
-                   (json_int_t)r->n_new, "base_median", cfb_json_num(r->base_median), "new_median",
-                   cfb_json_num(r->new_median), "ratio", cfb_json_num(r->ratio), "u",
-                   cfb_json_num(r->u), "p", cfb_json_num(r->p), "exact", r->exact, "verdict",
-                   cfb_cmp_verdict_name(r->verdict));
-}
-
-static int emit_json(const cmp_opts *o, const pairing *pr, cfb_sb *out) {
-  json_t *configs = json_array();
-  for (size_t i = 0; configs && i < pr->nc; i++)
-    if (json_array_append_new(configs, json_result(pr->common[i], &pr->res[i])) != 0) {
-      json_decref(configs);
-      configs = NULL;
-    }
-  json_t *root = configs ? json_pack(
-      "{s:o, s:o, s:s, s:f, s:f, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "base",
-      cfb_json_str(o->paths[0]), "new", cfb_json_str(o->paths[1]), "metric", o->cpu ? "cpu" : "wall",
-      "threshold", o->threshold, "alpha", o->alpha, "test", "mann-whitney-u two-sided", "regressions",
-      (json_int_t)pr->counts[CFB_CMP_SLOWER], "improvements", (json_int_t)pr->counts[CFB_CMP_FASTER],
-      "same", (json_int_t)pr->counts[CFB_CMP_SAME], "too_few", (json_int_t)pr->counts[CFB_CMP_FEW],
-      "only_in_base", (json_int_t)pr->only_base, "only_in_new", (json_int_t)pr->only_new,
-      "configurations", configs) : NULL;
-  char *text = root ? cfb_json_dumps(root) : NULL;
-  json_decref(root);
-  if (!text) return -1;
-  cfb_sb_append(out, text);
-  cfb_sb_append(out, "\n");
-  free(text);
-  return 0;
-}
-
-/* The text and the Markdown table: the same rows, two dialects. */
-static void emit_table(const cmp_opts *o, const pairing *pr, cfb_sb *out) {
-  int md = o->fmt == FMT_MD;
-  const char *unit = o->cpu ? "items per CPU-second" : "items per second";
-  char p[32];
-  size_t w = strlen("configuration");
-  for (size_t i = 0; i < pr->nc; i++)
-    if (strlen(pr->common[i]->name) > w) w = strlen(pr->common[i]->name);
-  if (md) {
-    cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: Mann-Whitney U, two-sided, "
-                       "alpha %g; a change counts beyond %g%%.\n\n",
-                  o->paths[0], o->paths[1], unit, o->alpha, o->threshold * 100);
-    cfb_sb_append(out, "| configuration | n base/new | base median (items/s) | new median (items/s) | ratio | p | verdict |\n"
-                       "|---|---|---|---|---|---|---|\n");
-  } else {
-    cfb_sb_printf(out, "cfbench compare: %s -> %s (%s; Mann-Whitney U two-sided, alpha %g, threshold %g%%)\n",
-                  o->paths[0], o->paths[1], unit, o->alpha, o->threshold * 100);
-    cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7s  %8s  %s\n", (int)w, "configuration", "n b/n",
-                  "base items/s", "new items/s", "ratio", "p", "verdict");
-  }
-  for (size_t i = 0; i < pr->nc; i++) {
-    const cfb_cmp_result *r = &pr->res[i];
-    char nn[48];
-    snprintf(nn, sizeof nn, "%zu/%zu", r->n_base, r->n_new);
-    fmt_p(p, sizeof p, r->p);
-    const char *v = cfb_cmp_verdict_name(r->verdict), *em = r->verdict == CFB_CMP_SLOWER ? "**" : "";
-    if (md)
-      cfb_sb_printf(out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s%s%s |\n", pr->common[i]->name, nn,
-                    r->base_median, r->new_median, r->ratio, p, em, v, em);
-    else
-      cfb_sb_printf(out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %8s  %s\n", (int)w, pr->common[i]->name,
-                    nn, r->base_median, r->new_median, r->ratio, p, v);
-  }
-  const size_t *counts = pr->counts;
-  cfb_sb_printf(out, "%s%zu configurations compared: %zu slower, %zu faster, %zu same, %zu with too few samples",
-                md ? "\n" : "", pr->nc, counts[CFB_CMP_SLOWER], counts[CFB_CMP_FASTER],
-                counts[CFB_CMP_SAME], counts[CFB_CMP_FEW]);
-  if (pr->only_base || pr->only_new)
-    cfb_sb_printf(out, "; %zu only in base, %zu only in new (not compared)", pr->only_base, pr->only_new);
-  cfb_sb_append(out, ".\n");
-  if (counts[CFB_CMP_FEW])
-    cfb_sb_printf(out, "Too few samples: at alpha %g each side needs enough repetitions that complete "
-                       "separation can reach it (e.g. 5 and 5 at 0.01, 4 and 4 at 0.05).\n", o->alpha);
-  for (size_t i = 0; i < pr->nc; i++) {
-    const cfb_cmp_result *r = &pr->res[i];
-    if (r->verdict != CFB_CMP_SLOWER) continue;
-    fmt_p(p, sizeof p, r->p);
-    cfb_sb_printf(out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g items/s, p = %s)\n",
-                  md ? "- " : "", pr->common[i]->name, (1 - r->ratio) * 100, r->base_median,
-                  r->new_median, p);
-  }
+/* Two separate runs are comparable only on one machine: say where they differ. */
+static void machine_warning(const cmp_opts *o, char *buf, size_t len, cfb_gate_report *r) {
+  cfb_machine a, b;
+  if (!read_machine(o->paths[0], &a) || !read_machine(o->paths[1], &b)) return;
+  size_t off = 0;
+  if (strcmp(a.cpu_model, b.cpu_model))
+    off += (size_t)snprintf(buf + off, len - off, "CPU model '%s' vs '%s'", a.cpu_model, b.cpu_model);
+  if (off < len && a.pus != b.pus && isfinite(a.pus) && isfinite(b.pus))
+    off += (size_t)snprintf(buf + off, len - off, "%s%.0f vs %.0f PUs", off ? ", " : "", a.pus, b.pus);
+  if (off < len && strcmp(a.hostname, b.hostname))
+    off += (size_t)snprintf(buf + off, len - off, "%shost '%s' vs '%s'", off ? ", " : "", a.hostname,
+                            b.hostname);
+  if (!off) return;
+  char tmp[1200];
+  snprintf(tmp, sizeof tmp, "the runs were made on different machines (%.900s): a difference may be the machine's",
+           buf);
+  snprintf(buf, len, "%.1000s", tmp);
+  r->warnings[r->nwarnings++] = buf;
 }
 
 /* ------------------------------------------------------------ command */
@@ -471,16 +444,22 @@ int cfb_cmd_compare(int argc, char **argv) {
   run base = {0}, nw = {0};
   pairing pr = {0};
   cfb_sb out = {0};
-  char err[4400];
-  if (load_run(o.paths[0], o.ignore, o.cpu, &base, err, sizeof err) != 0 ||
-      load_run(o.paths[1], o.ignore, o.cpu, &nw, err, sizeof err) != 0) {
+  char err[4400], mwarn[1024];
+  if (load_run("BASE", o.paths[0], o.ignore, o.cpu, &base, err, sizeof err) != 0 ||
+      load_run("NEW", o.paths[1], o.ignore, o.cpu, &nw, err, sizeof err) != 0 ||
+      check_ignored(o.ignore, &base, &nw, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
     rc = 2;
   } else if ((rc = pair_runs(&o, &base, &nw, &pr)) == 0) {
+    cfb_gate_report r = {.cmd = "compare", .base = o.paths[0], .nw = o.paths[1], .cpu = o.cpu,
+                         .strict = o.strict, .threshold = o.threshold, .alpha = o.alpha, .rows = pr.rows,
+                         .n = pr.nc, .only_base = pr.only_base, .only_new = pr.only_new};
+    machine_warning(&o, mwarn, sizeof mwarn, &r);
+    if (r.nwarnings && o.fmt == FMT_JSON) fprintf(stderr, "cfbench compare: warning: %s\n", mwarn);
     if (o.fmt == FMT_JSON) {
-      if (emit_json(&o, &pr, &out) != 0) out.failed = 1;
+      if (cfb_gate_emit_json(&r, &out) != 0) out.failed = 1;
     } else {
-      emit_table(&o, &pr, &out);
+      cfb_gate_emit_table(&r, o.fmt == FMT_MD, &out);
     }
     if (cfb_sb_failed(&out)) {
       fprintf(stderr, "cfbench compare: out of memory\n");
@@ -488,11 +467,11 @@ int cfb_cmd_compare(int argc, char **argv) {
     } else {
       fputs(cfb_sb_str(&out), stdout);
       fflush(stdout);
-      rc = pr.counts[CFB_CMP_SLOWER] ? 1 : 0;
+      rc = cfb_gate_exit(&r);
     }
   }
   cfb_sb_free(&out);
-  pairing_free(&pr);
+  free(pr.rows);
   run_free(&base);
   run_free(&nw);
   return rc;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
+
 void cfb_csv_row_init(cfb_csv_row *row) { memset(row, 0, sizeof *row); }
 
 void cfb_csv_row_free(cfb_csv_row *row) {
@@ -15,7 +17,9 @@ void cfb_csv_row_free(cfb_csv_row *row) {
   memset(row, 0, sizeof *row);
 }
 
+/* 0, -1 out of memory, -2 past CFB_CSV_MAX_RECORD. */
 static int put_char(cfb_csv_row *row, char c) {
+  if (row->buflen >= CFB_CSV_MAX_RECORD) return -2;
   if (row->buflen + 1 >= row->bufcap) {
     size_t cap = row->bufcap ? row->bufcap * 2 : 256;
     char *b = realloc(row->buf, cap);
@@ -29,7 +33,8 @@ static int put_char(cfb_csv_row *row, char c) {
 
 /* Field starts are kept as offsets while the buffer may still move. */
 static int end_field(cfb_csv_row *row, size_t start) {
-  if (put_char(row, '\0')) return -1;
+  int rc = put_char(row, '\0');
+  if (rc) return rc;
   if (row->n + 1 > row->fieldcap) {
     size_t cap = row->fieldcap ? row->fieldcap * 2 : 16;
     char **f = realloc(row->field, cap * sizeof *f);
@@ -48,6 +53,7 @@ int cfb_csv_read_row(FILE *f, cfb_csv_row *row, size_t *line, char *err, size_t 
   int c = getc(f);
   if (c == EOF) return 0;
   size_t fstart = 0;
+  int bad = 0;
   enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } st = FIELD_START;
   for (;; c = getc(f)) {
     if (st == QUOTED) {
@@ -60,16 +66,16 @@ int cfb_csv_read_row(FILE *f, cfb_csv_row *row, size_t *line, char *err, size_t 
         continue;
       }
       if (c == '\n') ln++;
-      if (put_char(row, (char)c)) goto nomem;
+      if ((bad = put_char(row, (char)c))) goto nomem;
       continue;
     }
     if (st == QUOTE_IN_QUOTED && c == '"') { /* doubled quote */
-      if (put_char(row, '"')) goto nomem;
+      if ((bad = put_char(row, '"'))) goto nomem;
       st = QUOTED;
       continue;
     }
     if (c == ',' || c == '\n' || c == '\r' || c == EOF) {
-      if (end_field(row, fstart)) goto nomem;
+      if ((bad = end_field(row, fstart))) goto nomem;
       fstart = row->buflen;
       if (c == ',') {
         st = FIELD_START;
@@ -98,13 +104,17 @@ int cfb_csv_read_row(FILE *f, cfb_csv_row *row, size_t *line, char *err, size_t 
       continue;
     }
     st = UNQUOTED;
-    if (put_char(row, (char)c)) goto nomem;
+    if ((bad = put_char(row, (char)c))) goto nomem;
   }
   for (size_t i = 0; i < row->n; i++) row->field[i] = row->buf + (uintptr_t)row->field[i];
   if (line) *line = ln;
   return 1;
 nomem:
-  snprintf(err, errlen, "line %zu: out of memory", start_line);
+  if (bad == -2)
+    snprintf(err, errlen, "line %zu: a record longer than %u bytes (not a cfbench result file)",
+             start_line, CFB_CSV_MAX_RECORD);
+  else
+    snprintf(err, errlen, "line %zu: out of memory", start_line);
   return -1;
 }
 
@@ -132,7 +142,15 @@ void cfb_csv_table_free(cfb_csv_table *t) {
   free_fields(t->header, t->ncols);
   for (size_t r = 0; r < t->nrows; r++) free_fields(t->rows[r], t->ncols);
   free(t->rows);
+  free(t->line);
   memset(t, 0, sizeof *t);
+}
+
+/* A record equal to the header, field by field. */
+static int is_header(const cfb_csv_table *t, const cfb_csv_row *row) {
+  for (size_t i = 0; i < row->n; i++)
+    if (strcmp(row->field[i], t->header[i]) != 0) return 0;
+  return row->n > 0;
 }
 
 int cfb_csv_load_stream(FILE *f, const char *name, cfb_csv_table *t, char *err, size_t errlen) {
@@ -161,14 +179,22 @@ int cfb_csv_load_stream(FILE *f, const char *name, cfb_csv_table *t, char *err, 
                t->ncols);
       goto fail;
     }
+    if (is_header(t, &row)) { /* two files concatenated, or a writer restarted mid-file */
+      snprintf(err, errlen, "%s: line %zu: a second header line (only line 1 may be the header)", name, at);
+      goto fail;
+    }
     if (t->nrows == cap) {
       size_t nc = cap ? cap * 2 : 64;
       char ***nr = realloc(t->rows, nc * sizeof *nr);
       if (!nr) goto nomem;
       t->rows = nr;
+      size_t *nl = realloc(t->line, nc * sizeof *nl);
+      if (!nl) goto nomem;
+      t->line = nl;
       cap = nc;
     }
     if (!(t->rows[t->nrows] = dup_fields(&row))) goto nomem;
+    t->line[t->nrows] = at;
     t->nrows++;
   }
   if (ferror(f)) {
@@ -186,10 +212,9 @@ fail:
 }
 
 int cfb_csv_load(const char *path, cfb_csv_table *t, char *err, size_t errlen) {
-  FILE *f = fopen(path, "r");
+  FILE *f = cfb_open_input(path, err, errlen);
   if (!f) {
     memset(t, 0, sizeof *t);
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
     return -1;
   }
   int rc = cfb_csv_load_stream(f, path, t, err, errlen);
@@ -212,6 +237,7 @@ const char *cfb_csv_get(const cfb_csv_table *t, size_t r, const char *name) {
 int cfb_csv_double(const char *s, double *out) {
   *out = NAN;
   if (!s || !*s) return 0;
+  if (*s == ' ' || *s == '\t') return -1; /* strtod would skip it; a field has no padding */
   char *end;
   errno = 0;
   double v = strtod(s, &end);

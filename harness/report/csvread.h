@@ -5,12 +5,16 @@
  * inside a quoted field is doubled; quoted fields may hold commas and line
  * breaks; records end with CRLF or LF.  Anything else (a quote inside an
  * unquoted field, text after a closing quote, an unterminated quote) is an
- * error naming the line. */
+ * error naming the line, and so is a record longer than CFB_CSV_MAX_RECORD
+ * bytes (a result file has none: it is not one of ours, or /dev/zero-like
+ * input that would otherwise grow memory without end). */
 #ifndef CFB_CSVREAD_H
 #define CFB_CSVREAD_H
 
 #include <stddef.h>
 #include <stdio.h>
+
+#define CFB_CSV_MAX_RECORD (1u << 20) /* 1 MiB */
 
 /* One record.  field[0..n) point into a buffer the row owns; they stay
  * valid until the next read into the same row or cfb_csv_row_free. */
@@ -35,10 +39,12 @@ typedef struct cfb_csv_table {
   size_t ncols, nrows;
   char **header;   /* ncols names */
   char ***rows;    /* nrows x ncols strings */
+  size_t *line;    /* the 1-based line each row starts on, for messages */
 } cfb_csv_table;
 
-/* Load `path`.  0, or -1 with a message in err (cannot open, malformed,
- * a row with a different field count than the header, empty file). */
+/* Load `path`.  0, or -1 with a message in err (cannot open, not a
+ * regular file, malformed, a row with a different field count than the
+ * header, a second header line -- files concatenated --, empty file). */
 int cfb_csv_load(const char *path, cfb_csv_table *t, char *err, size_t errlen);
 /* The same from an open stream (`name` is used in messages). */
 int cfb_csv_load_stream(FILE *f, const char *name, cfb_csv_table *t, char *err, size_t errlen);

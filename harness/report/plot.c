@@ -17,14 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis_py.h"
 #include "cmd_report.h"
+#include "datadir.h"
 #include "fileio.h"
 #include "format.h"
 #include "strbuf.h"
 
-#ifndef CF_PLOTS_DIR
-#define CF_PLOTS_DIR "plots"
-#endif
 
 #define MAX_FIELDS 16
 
@@ -39,10 +38,6 @@ typedef struct plot_ctx {
   size_t nscripts, capscripts;
 } plot_ctx;
 
-static const char *templates_dir(void) {
-  const char *e = getenv("CFBENCH_PLOTS_DIR");
-  return e && *e ? e : CF_PLOTS_DIR;
-}
 
 void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]) {
   for (size_t i = 0; i < ng; i++) {
@@ -525,6 +520,64 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
   return rc;
 }
 
+/* The section "cfutures against CPython": thread/process ratios against
+ * cpu_us, emulated and CPython's, with both crossovers (gil_fidelity). */
+static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
+  double x[2 * CFB_AN_MAXV];
+  size_t nx = 0;
+  const cfb_curve *cv[2] = {f->have_emu ? &f->emu : NULL, &f->py};
+  for (size_t k = 0; k < 2; k++) /* the union of both curves' x, sorted */
+    for (size_t i = 0; cv[k] && i < cv[k]->n; i++) {
+      size_t j = nx;
+      while (j > 0 && x[j - 1] > cv[k]->x[i]) j--;
+      if (j > 0 && x[j - 1] == cv[k]->x[i]) continue;
+      memmove(x + j + 1, x + j, (nx - j) * sizeof *x);
+      x[j] = cv[k]->x[i];
+      nx++;
+    }
+  if (nx < 2 || !(x[0] > 0)) return 0;
+  cfb_sb dat = {0}, extra = {0};
+  cfb_sb_printf(&dat, "# mixed gil=on, %d workers: threads/processes throughput\n# cpu_us emulated cpython\n",
+               f->workers);
+  for (size_t i = 0; i < nx; i++) {
+    cfb_sb_printf(&dat, "%.6g", x[i]);
+    for (size_t k = 0; k < 2; k++) {
+      double r = NAN;
+      for (size_t j = 0; cv[k] && j < cv[k]->n; j++)
+        if (cv[k]->x[j] == x[i] && cv[k]->thr[j] > 0 && cv[k]->prc[j] > 0) r = cv[k]->thr[j] / cv[k]->prc[j];
+      if (isfinite(r)) cfb_sb_printf(&dat, " %.6g", r);
+      else cfb_sb_append(&dat, " ?");
+    }
+    cfb_sb_append(&dat, "\n");
+  }
+  const double cx[2] = {f->emu_x, f->py_x};
+  static const char *const who[2] = {"emulated", "CPython"};
+  for (size_t k = 0; k < 2; k++)
+    if (cx[k] > 0)
+      cfb_sb_printf(&extra,
+                   "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
+                   "set label %zu '%s crossover ~ %.3g us' at %.4g, graph %.2f left offset 0.5, 0 "
+                   "font ',10' tc rgb '#333333'\n",
+                   k + 10, cx[k], cx[k], k + 10, who[k], cx[k], cx[k], 0.95 - 0.06 * (double)k);
+  char title[600], raw[600], xmin[32], xmax[32];
+  cfb_group tg;
+  memset(&tg, 0, sizeof tg);
+  tg.workload = "mixed";
+  tg.params = f->py.context;
+  snprintf(raw, sizeof raw, "GIL emulation against CPython, %d workers", f->workers);
+  title_of(&tg, raw, title, sizeof title);
+  snprintf(xmin, sizeof xmin, "%.4g", x[0] / 1.4);
+  snprintf(xmax, sizeof xmax, "%.4g", x[nx - 1] * 1.4);
+  field fl[] = {{"TITLE", title}, {"MACHINE", c->machine}, {"DATA", "gil_fidelity.dat"},
+                {"XMIN", xmin},   {"XMAX", xmax},         {"EXTRA", cfb_sb_str(&extra)}};
+  int rc = write_data(c, "gil_fidelity.dat", &dat);
+  if (!rc) rc = fill_template(c, "gil_fidelity.gp", "gil_fidelity", fl, 6);
+  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
+  cfb_sb_free(&dat);
+  cfb_sb_free(&extra);
+  return rc;
+}
+
 static int copy_style(plot_ctx *c) {
   char src[4200], dst[4200], *t;
   size_t len;
@@ -573,7 +626,7 @@ int cfb_plot_script(const char *pdir, const char *tname, const char *base, const
   plot_ctx c;
   memset(&c, 0, sizeof c);
   snprintf(c.pdir, sizeof c.pdir, "%s", pdir);
-  snprintf(c.tdir, sizeof c.tdir, "%s", templates_dir());
+  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
   if (mkdir(c.pdir, 0755) != 0 && errno != EEXIST) {
     fprintf(stderr, "cfbench plot: cannot create %s: %s\n", c.pdir, strerror(errno));
     return 2;
@@ -602,7 +655,7 @@ int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
   c.dir = dir;
-  snprintf(c.tdir, sizeof c.tdir, "%s", templates_dir());
+  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
   char err[512];
   cfb_resultset rs;
   if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
@@ -644,6 +697,8 @@ int cfb_plot_make(const char *dir) {
     if (!rc) rc = plot_map(&c, &rs, &g[i], slugs[i]);
   }
   for (size_t i = 0; i < nsw && !rc; i++) rc = plot_sweep(&c, &sw[i]);
+  cfb_an_fidelity fid;
+  if (!rc && cfb_an_gil_fidelity(&rs, g, ng, &fid) == 0) rc = plot_gil_fidelity(&c, &fid);
   if (rc) goto out;
   char gp[4096];
   if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {

@@ -1,7 +1,8 @@
 /* report.c -- `cfbench report DIR`: DIR/report.md and a self-contained
  * DIR/report.html (images inlined as base64 data URIs) with the machine
  * context and counter layer, a who-wins table per workload and parameter
- * set, the crossover points, and the plots of `cfbench plot` (made first
+ * set, the crossover points, cfutures against CPython (when the run has
+ * py-thread / py-process rows), and the plots of `cfbench plot` (made first
  * if DIR/plots has none).  Every figure comes from analysis.c; this file
  * only formats, once per output through the small writer below. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
+#include "analysis_py.h"
 #include "cmd_report.h"
 #include "fileio.h"
 #include "format.h"
@@ -277,6 +279,99 @@ static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group 
   }
 }
 
+/* Per-task cost of cfutures and CPython's executors (items that do nothing). */
+static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+  cfb_an_cost c[8];
+  size_t n = cfb_an_task_costs(rs, g, ng, c, 8);
+  heading(r, 3, "Per-task cost");
+  if (!n) {
+    para(r, "Not measured: the run has no sleep delay=0 configuration on both a C and a py backend "
+            "at the same chunksize (the python suite has them).");
+    return;
+  }
+  para(r, "Time per item of sleep delay=0 (the executor's own cost: submit, run a no-op, return "
+          "the result, through map at each chunksize), from the median throughput, at the fewest "
+          "workers both ran.  Submit + result one item at a time is measured by "
+          "harness/run/py/bench_py.py (roundtrip) and executor/bench, not by cfbench run.");
+  static const char *const hdr[] = {"executor", "chunksize", "workers", "cfutures µs/item",
+                                    "CPython µs/item", "CPython / cfutures"};
+  table_row(r, hdr, 6, 1);
+  for (size_t i = 0; i < n; i++) {
+    char e[64], cs[16], w[16], a[32], b[32], q[32];
+    snprintf(e, sizeof e, "%s vs %s", c[i].c, c[i].py);
+    snprintf(cs, sizeof cs, "%d", c[i].chunksize);
+    snprintf(w, sizeof w, "%d", c[i].workers);
+    snprintf(a, sizeof a, "%.3g", c[i].c_us);
+    snprintf(b, sizeof b, "%.3g", c[i].py_us);
+    snprintf(q, sizeof q, "%.1f×", c[i].ratio);
+    const char *cells[] = {e, cs, w, a, b, q};
+    table_row(r, cells, 6, 0);
+  }
+  cfb_sb_append(&r->md, "\n");
+}
+
+/* The docs' PRIMES: each backend's speedup over its own 1-worker run. */
+static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+  cfb_an_speedup s[4];
+  size_t n = cfb_an_docs_speedups(rs, g, ng, s, 4);
+  heading(r, 3, "The docs' PRIMES: speedup over each backend's serial run");
+  if (!n) {
+    para(r, "Not measured: no primes preset=docs configuration with 1 and more workers.");
+    return;
+  }
+  para(r, "Median throughput with 1 worker and with more (up to the machine's cores) of the same "
+          "executor; the GIL keeps py-thread near 1×.");
+  static const char *const hdr[] = {"backend", "1 worker, items/s", "workers", "items/s", "speedup"};
+  table_row(r, hdr, 5, 1);
+  for (size_t i = 0; i < n; i++) {
+    char a[32], w[16], b[32], q[32];
+    cfb_fmt_rate(s[i].serial, a, sizeof a);
+    snprintf(w, sizeof w, "%d", s[i].workers);
+    cfb_fmt_rate(s[i].parallel, b, sizeof b);
+    snprintf(q, sizeof q, "%.2f×", s[i].speedup);
+    const char *cells[] = {s[i].backend, a, w, b, q};
+    table_row(r, cells, 5, 0);
+  }
+  cfb_sb_append(&r->md, "\n");
+}
+
+/* The GIL emulation's crossover beside CPython's. */
+static void python_fidelity(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+  cfb_an_fidelity f;
+  heading(r, 3, "How true the GIL emulation is");
+  if (cfb_an_gil_fidelity(rs, g, ng, &f) != 0) {
+    para(r, "Not measured: no mixed gil=on sweep over cpu_us on py-thread and py-process.");
+    return;
+  }
+  char buf[1024], e[64], p[64];
+  if (f.emu_x > 0) snprintf(e, sizeof e, "≈ %.3g µs", f.emu_x);
+  else snprintf(e, sizeof e, "%s", f.have_emu ? "none in the range measured" : "not measured");
+  if (f.py_x > 0) snprintf(p, sizeof p, "≈ %.3g µs", f.py_x);
+  else snprintf(p, sizeof p, "none in the range measured");
+  snprintf(buf, sizeof buf,
+           "mixed (%s), %d workers: the cpu_us above which processes beat threads. cfutures with the "
+           "emulated GIL (thread vs process): %s; CPython (py-thread vs py-process): %s.",
+           f.py.context, f.workers, e, p);
+  para(r, buf);
+  if (isfinite(f.ratio)) {
+    double k = f.ratio >= 1 ? f.ratio : 1 / f.ratio;
+    snprintf(buf, sizeof buf, "The two crossovers are %.2f× apart: %s.", k,
+             k <= 2 ? "the emulation agrees with CPython within a factor of 2"
+                    : "the emulation does NOT agree with CPython within a factor of 2");
+    para(r, buf);
+  }
+  image(r, "gil_fidelity", "threads / processes throughput against cpu_us: emulated GIL and CPython");
+}
+
+static void python_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+  heading(r, 2, "cfutures against CPython");
+  para(r, "The py-thread and py-process rows are CPython's own ThreadPoolExecutor and "
+          "ProcessPoolExecutor running the same workloads (docs/python.md).");
+  python_costs(r, rs, g, ng);
+  python_primes(r, rs, g, ng);
+  python_fidelity(r, rs, g, ng);
+}
+
 static int write_out(const cfb_sb *b, const char *dir, const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -388,6 +483,7 @@ static int make_report(const char *dir) {
   machine_section(&r, m);
   winners_section(&r, &rs, g, ng);
   crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
+  if (cfb_an_has_py(&rs)) python_section(&r, &rs, g, ng);
   plots_section(&r, g, ng, slugs);
   cfb_sb_append(&r.html, "</body></html>\n");
   if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {

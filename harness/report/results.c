@@ -83,6 +83,17 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     snprintf(err, errlen, "%s: not a result directory (not a directory)", dir);
     return -1;
   }
+  /* A run writes meta.json without a finish time first and with it last:
+   * without one the run died or is still going, and its summary.csv (if
+   * any) is an older run's or half of this one's: refuse, never show it. */
+  cfb_machine_load(dir, &rs->machine);
+  if (rs->machine.have_meta && !rs->machine.finished[0]) {
+    snprintf(err, errlen,
+             "%s: meta.json says this run did not finish (started %s, no finish time): it died or is "
+             "still running, so its files may be partial or stale; run it again",
+             dir, rs->machine.started[0] ? rs->machine.started : "?");
+    return -1;
+  }
   char path[4096];
   snprintf(path, sizeof path, "%s/summary.csv", dir);
   if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
@@ -113,10 +124,23 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
     row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
     double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
-    if (isnan(w) || isnan(c) || w < 0 || c < 1) {
-      snprintf(err, errlen, "%s: row %zu: bad workers or chunksize", path, r + 2);
+    if (!(w >= 1 && w == floor(w)) || !(c >= 1 && c == floor(c))) { /* gnuplot cannot plot 0 workers */
+      snprintf(err, errlen, "%s: line %zu: workers '%s' and chunksize '%s' must be integers >= 1", path,
+               t->line[r], cfb_csv_get(t, r, CFB_SUM(WORKERS)), cfb_csv_get(t, r, CFB_SUM(CHUNKSIZE)));
       cfb_results_free(rs);
       return -1;
+    }
+    static const cfb_summary_col nums[] = {CFB_SUM_N, CFB_SUM_MEDIAN, CFB_SUM_CI_LO, CFB_SUM_CI_HI,
+                                           CFB_SUM_IDEAL_ITEMS_PER_S, CFB_SUM_EFFICIENCY_MEDIAN};
+    for (size_t k = 0; k < sizeof nums / sizeof *nums; k++) {
+      double v;
+      const char *f = cfb_csv_get(t, r, cfb_summary_columns[nums[k]]);
+      if (f && cfb_csv_double(f, &v) < 0) { /* empty = not measured; anything else must parse */
+        snprintf(err, errlen, "%s: line %zu: %s '%.40s' is not a number", path, t->line[r],
+                 cfb_summary_columns[nums[k]], f);
+        cfb_results_free(rs);
+        return -1;
+      }
     }
     row->workers = (int)w;
     row->chunksize = (int)c;
@@ -129,7 +153,6 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
   }
   rs->nrows = n;
-  cfb_machine_load(dir, &rs->machine);
   return 0;
 }
 

@@ -166,16 +166,17 @@ typedef struct point {
   char error[256];
 } point;
 
-static void on_row(void *ud, cfb_row *row) {
+static int on_row(void *ud, cfb_row *row) {
   point *pts = ud;
   point *p = &pts[row->cfg->index];
   if (row->ok && p->nrates < sizeof p->rates / sizeof p->rates[0]) p->rates[p->nrates++] = row->items_per_s;
   if (!row->ok && !p->error[0]) snprintf(p->error, sizeof p->error, "%s", row->error);
   free(row->metrics);
+  return 0;
 }
 
 static void point_init(point *p, size_t index, const cf_workload *w, char **kv, size_t nkv, const char *params,
-                       cf_backend b, int workers, size_t chunk, size_t items, int repeat, int warmup) {
+                       cfb_backend b, int workers, size_t chunk, size_t items, int repeat, int warmup) {
   memset(p, 0, sizeof *p);
   cfb_sweep_config *c = &p->cfg;
   c->index = index;
@@ -324,7 +325,7 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
  * on each backend: 4 points, alternated round by round. */
 static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, int verbose) {
   const cf_workload *nw = cf_wk_find("sleep");
-  static const cf_backend bk[2] = {CF_BACKEND_THREAD, CF_BACKEND_PROCESS};
+  static const cfb_backend bk[2] = {CFB_BK_THREAD, CFB_BK_PROCESS};
   for (size_t i = 0; i < 4; i++) {
     size_t chunk = i % 2 ? NOOP_CHUNK_BIG : 1;
     point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, i % 2 ? 100000 : 20000, NOOP_REPEAT, 1);

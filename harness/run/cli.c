@@ -11,7 +11,9 @@
 
 #include "options.h"
 #include <cfwork_plugin.h>
+#include "paired.h"
 #include "suites.h"
+#include "sweepfile.h"
 #include "sweep.h"
 
 #define MAX_LIST 4096 /* values one axis may expand to */
@@ -24,7 +26,8 @@ void cfb_run_usage(FILE *f) {
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
           "  --workload W,...      workloads (cfbench list)\n"
           "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
-          "  --backend B,...       thread, process (default thread)\n"
+          "  --backend B,...       thread, process (cfutures), py-thread, py-process\n"
+          "                        (CPython's executors, docs/python.md; default thread)\n"
           "  --workers N,...       worker counts >= 1 (default 1,2)\n"
           "  --chunksize N,...     items per task >= 1 (default 1)\n"
           "  --pin P,...           none, compact, scatter (default none)\n"
@@ -35,14 +38,31 @@ void cfb_run_usage(FILE *f) {
           "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
           "                        configuration with its share of the repetitions (default 1;\n"
           "                        suites ci and default: one round per repetition)\n"
-          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none);\n"
+          "                        no repetition starts once it is used, and one still running S after\n"
+          "                        its start is cut off and failed (process backend: its workers are\n"
+          "                        killed; thread backend: no further item starts, the running ones\n"
+          "                        finish, as a thread cannot be killed)\n"
+          "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
+          "                        and its worker is killed and replaced (default 0 = none)\n"
+          "adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
+          "pair closes once its paired verdict is decided and precise; suites ci and default):\n"
+          "  --min-rounds N        rounds before the first look (default 5)\n"
+          "  --max-rounds N        at most this many rounds (default 20)\n"
+          "  --target-ci P         close a pair once its ratio's CI is within +-P (default 5%%; 0 = any)\n"
+          "  --budget S            the whole run's time: no round starts that would end past it\n"
           "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
           "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
-          "  --suite NAME          a named sweep (cfbench list); --repeat/--warmup/--max-time/--items\n"
-          "                        /--rounds then override the suite's values\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130 interrupted (SIGINT)\n");
+          "  --export-gbench FILE  also write the results as Google Benchmark JSON (cfbench export)\n"
+          "  --dry-run             print the rounds and the configurations; run and write nothing\n"
+          "  --suite NAME|PATH     a named sweep file (cfbench list) or the file at PATH;\n"
+          "                        --repeat/--warmup/--max-time/--items/--rounds override its values\n"
+          "                        (--repeat or --rounds: fixed rounds instead of its adaptive ones)\n"
+          "  --file PATH           a sweep file: JSON whose keys are these options without the dashes\n"
+          "                        ({\"sweeps\": [{\"workload\": \"sleep\", \"workers\": \"1..8\"}]}; man cfbench)\n"
+          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -97,8 +117,10 @@ nomem:
   return fail(err, errlen, "%s: out of memory", opt);
 }
 
+/* Digits only: strtoull would also take a sign and leading blanks, so
+ * "+2" and " 2" are refused alike. */
 static int parse_ull(const char *s, unsigned long long *v) {
-  if (!*s || *s == '-' || *s == '+') return -1;
+  if (*s < '0' || *s > '9') return -1;
   char *end;
   errno = 0;
   *v = strtoull(s, &end, 10);
@@ -183,7 +205,7 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
 int cfb_parse_duration(const char *s, double *out_s) {
   char *end;
   errno = 0;
-  if (!*s || *s == '-') return -1;
+  if (!((*s >= '0' && *s <= '9') || *s == '.')) return -1; /* no sign, no blanks: as parse_ull */
   double v = strtod(s, &end);
   if (end == s || errno || v != v) return -1;
   double mul;
@@ -299,17 +321,23 @@ static int set_enum_axis(const char *opt, const char *val, const char *const *na
   return 0;
 }
 
-/* Which options a suite may be combined with. */
-enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4 };
+/* Which options a suite may be combined with (and a sweep file may hold:
+ * OPT_AXIS and OPT_SCALAR). */
+/* OPT_ROUNDS: the run's adaptive rounds, on the command line or as the
+ * keys of a sweep file (a suite's own rounds: suites/ci.json). */
+enum { OPT_AXIS = 1, OPT_SCALAR = 2, OPT_GLOBAL = 4, OPT_ROUNDS = 8 };
 
 typedef struct parse_state {
   cfb_sweep_spec *spec;
-  cfb_run_opts *o;     /* NULL while parsing a suite's sweep */
+  cfb_run_opts *o;     /* NULL while applying a sweep file's keys */
   int given;          /* OPT_* seen */
+  int set_rounds, set_adaptive; /* --rounds; one of the adaptive options */
+  int set_target_ci, set_budget;
   int set_items, set_repeat, set_warmup, set_max_time;
   size_t items;
   int repeat, warmup;
   double max_time_s;
+  size_t bad_param;    /* finish_spec: which --param failed (+1; 0 = none) */
 } parse_state;
 
 /* The sweep axes. */
@@ -323,15 +351,16 @@ static int opt_param(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  static const char *const names[] = {"thread", "process"};
+  const char *names[CFB_BK_COUNT];
+  for (int i = 0; i < CFB_BK_COUNT; i++) names[i] = cfb_backend_name((cfb_backend)i);
   cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
   int *v = NULL;
   size_t n;
-  int rc = set_enum_axis(opt->name, val, names, 2, "thread, process", &v, &n, err, errlen);
+  int rc = set_enum_axis(opt->name, val, names, CFB_BK_COUNT, cfb_backend_names(), &v, &n, err, errlen);
   if (rc) return rc;
   free(s->backends);
   s->backends = malloc(n * sizeof *s->backends);
-  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cf_backend)v[i];
+  for (size_t i = 0; s->backends && i < n; i++) s->backends[i] = (cfb_backend)v[i];
   s->nbackends = n;
   free(v);
   return s->backends ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
@@ -440,6 +469,30 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->rounds = (int)u;
+  ((parse_state *)ctx)->set_rounds = 1;
+  return 0;
+}
+
+/* Adaptive rounds: --min-rounds, --max-rounds, --target-ci, --budget. */
+static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  parse_state *ps = ctx;
+  cfb_run_opts *o = ps->o;
+  unsigned long long u;
+  int rc = 0;
+  ps->set_adaptive = 1;
+  if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
+    /* The signed-rank interval needs 2 pairs at least; the plan is solved up to 2000. */
+    if ((rc = parse_scalar(opt->name, val, 2, 2000, &u, err, errlen))) return rc;
+    *(opt->name[2] == 'm' && opt->name[3] == 'i' ? &o->min_rounds : &o->max_rounds) = (int)u;
+  } else if (!strcmp(opt->name, "--target-ci")) {
+    ps->set_target_ci = 1;
+    if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
+      return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+  } else if (ps->set_budget = 1,
+             cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
+    return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",
+                    val);
+  }
   return 0;
 }
 
@@ -448,6 +501,28 @@ static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err,
   if (!*val) return cfb_fail(err, errlen, "--out: empty directory name");
   free(o->out);
   if (!(o->out = strdup(val))) return cfb_fail(err, errlen, "--out: out of memory");
+  return 0;
+}
+
+static int opt_export_gbench(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  if (!*val) return cfb_fail(err, errlen, "--export-gbench: empty file name");
+  free(o->export_gbench);
+  if (!(o->export_gbench = strdup(val))) return cfb_fail(err, errlen, "--export-gbench: out of memory");
+  return 0;
+}
+
+static int opt_dry_run(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((parse_state *)ctx)->o->dry_run = 1;
+  return 0;
+}
+
+static int opt_task_timeout(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  double d;
+  if (cfb_parse_duration(val, &d) || d < 0 || d > 1e6)
+    return cfb_fail(err, errlen,
+                    "--task-timeout: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)", val);
+  ((parse_state *)ctx)->o->task_timeout_s = d;
   return 0;
 }
 
@@ -462,19 +537,25 @@ static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char 
   return 0;
 }
 
-static int opt_suite(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  const cfb_suite *su = cfb_suite_find(val);
-  if (!su) {
-    char names[256];
-    size_t off = 0;
-    names[0] = '\0';
-    for (size_t i = 0; i < cfb_suite_count() && off < sizeof names; i++)
-      off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
-                              cfb_suite_at(i)->name);
-    return cfb_fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s", val, names);
-  }
-  ((parse_state *)ctx)->o->suite = su->name;
+/* --suite NAME|PATH and --file PATH: the sweep file to run (one of them). */
+static int set_sweep_file(cfb_run_opts *o, const cfb_option *opt, const char *arg, const char *path,
+                          char *err, size_t errlen) {
+  if (o->suite) return cfb_fail(err, errlen, "%s: a sweep file was already given (%s); give one --suite or --file",
+                                opt->name, o->suite);
+  if (!(o->suite = strdup(arg)) || !(o->suite_path = strdup(path)))
+    return cfb_fail(err, errlen, "%s: out of memory", opt->name);
   return 0;
+}
+
+static int opt_suite(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  char path[4096];
+  int rc = cfb_suite_path(val, path, sizeof path, err, errlen);
+  return rc ? rc : set_sweep_file(((parse_state *)ctx)->o, opt, val, path, err, errlen);
+}
+
+static int opt_file(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  if (!*val) return cfb_fail(err, errlen, "--file: empty file name");
+  return set_sweep_file(((parse_state *)ctx)->o, opt, val, val, err, errlen);
 }
 
 /* Every `cfbench run` option (cfb_run_usage documents them). */
@@ -487,14 +568,17 @@ static const cfb_option run_options[] = {
     {"--seed", 1, opt_seed, OPT_GLOBAL},         {"--rounds", 1, opt_rounds, OPT_GLOBAL},
     {"--out", 1, opt_out, OPT_GLOBAL},           {"--force", 0, opt_force, OPT_GLOBAL},
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
+    {"--min-rounds", 1, opt_adaptive, OPT_ROUNDS}, {"--max-rounds", 1, opt_adaptive, OPT_ROUNDS},
+    {"--target-ci", 1, opt_adaptive, OPT_ROUNDS},  {"--budget", 1, opt_adaptive, OPT_ROUNDS},
+    {"--file", 1, opt_file, OPT_GLOBAL},
+    {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
+    {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
     {NULL, 0, NULL, 0}};
 
-/* Before each option: note its class, and refuse the run's own options
- * inside a suite's sweep. */
+/* Before each option: note its class (a sweep file's keys are only the
+ * axes and scalars: sweepfile.c is given those groups). */
 static int check_option(void *ctx, const cfb_option *opt, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  if (opt->group == OPT_GLOBAL && !ps->o)
-    return cfb_fail(err, errlen, "suite: option %s is not allowed in a suite's sweep", opt->name);
   ps->given |= opt->group;
   return 0;
 }
@@ -511,11 +595,11 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
   if (!s->nworkloads) {
     char names[512];
     list_workloads(names, sizeof names);
-    return fail(err, errlen, "run: no --workload (or --suite) given; workloads: %s", names);
+    return fail(err, errlen, "no --workload (or --suite) given; workloads: %s", names);
   }
   if (!s->nbackends) {
     if (!(s->backends = calloc(1, sizeof *s->backends))) return fail(err, errlen, "out of memory");
-    s->backends[0] = CF_BACKEND_THREAD;
+    s->backends[0] = CFB_BK_THREAD;
     s->nbackends = 1;
   }
   if (!s->nworkers) {
@@ -551,6 +635,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
       for (size_t k = 0; k < s->workloads[j]->nparams && !found; k++)
         found = !strcmp(s->workloads[j]->params[k].name, s->params[i].key);
     if (!found) {
+      ps->bad_param = i + 1;
       char names[512];
       size_t off = 0;
       names[0] = '\0';
@@ -564,13 +649,6 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
     }
   }
   return 0;
-}
-
-/* Split a suite sweep string on spaces into argv (in place in `buf`). */
-static int split_words(char *buf, char **argv, int max) {
-  int n = 0;
-  for (char *p = strtok(buf, " \t"); p && n < max; p = strtok(NULL, " \t")) argv[n++] = p;
-  return n;
 }
 
 static char *join_args(int argc, char **argv) {
@@ -600,6 +678,101 @@ static char *join_args(int argc, char **argv) {
   return s;
 }
 
+/* Adaptive rounds: defaults, checks, and every configuration's repetitions
+ * = max_rounds (one a round; the runner closes pairs early). */
+static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, size_t errlen) {
+  if (ps->set_adaptive) {
+    if (ps->set_rounds || ps->set_repeat)
+      return fail(err, errlen, "--min-rounds/--max-rounds/--target-ci/--budget: adaptive rounds cannot be "
+                               "combined with --repeat or --rounds (fixed rounds)");
+    o->adaptive = 1;
+  }
+  if (!o->adaptive) return 0;
+  if (!o->min_rounds) o->min_rounds = CFB_SEQ_MIN_ROUNDS;
+  if (!o->max_rounds) o->max_rounds = o->min_rounds > CFB_SEQ_MAX_ROUNDS ? o->min_rounds : CFB_SEQ_MAX_ROUNDS;
+  if (o->min_rounds > o->max_rounds)
+    return fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
+  if (!ps->set_target_ci) o->target_ci = CFB_PAIRED_TARGET_CI;
+  o->rounds = o->max_rounds;
+  for (size_t i = 0; i < o->nspecs; i++) o->specs[i].repeat = o->max_rounds;
+  return 0;
+}
+
+int cfb_run_sweep_file_load(const char *path, cfb_sweep_file *f, char *err, size_t errlen) {
+  return cfb_sweep_file_load(path, run_options, OPT_AXIS | OPT_SCALAR | OPT_ROUNDS, f, err, errlen);
+}
+
+/* Apply one option of a sweep file to sp, the error prefixed with where
+ * its key is. */
+static int apply_file_opt(parse_state *sp, const cfb_sweep_file *f, const cfb_file_opt *fo, char *err,
+                          size_t errlen) {
+  char sub[400];
+  int rc = fo->opt->set(sp, fo->opt, fo->value, sub, sizeof sub);
+  sp->given |= fo->opt->group;
+  if (rc) fail(err, errlen, "%s:%d:%d: key '%s': %s", f->path, fo->line, fo->col, fo->opt->name + 2, sub);
+  return rc;
+}
+
+/* The file's adaptive rounds (fr, parsed into fo), unless the command line
+ * asks for fixed rounds (--repeat, --rounds); the command line's own
+ * --min-rounds/--max-rounds/--target-ci/--budget win over the file's. */
+static void take_file_rounds(cfb_run_opts *o, parse_state *cli, const parse_state *fr, const cfb_run_opts *fo) {
+  if (!fr->set_adaptive || cli->set_rounds || cli->set_repeat) return;
+  o->adaptive = 1;
+  if (!o->min_rounds) o->min_rounds = fo->min_rounds;
+  if (!o->max_rounds) o->max_rounds = fo->max_rounds;
+  if (!cli->set_budget && fr->set_budget) o->budget_s = fo->budget_s;
+  if (!cli->set_target_ci && fr->set_target_ci) {
+    o->target_ci = fo->target_ci;
+    cli->set_target_ci = 1;
+  }
+}
+
+/* The sweeps of o->suite_path into o->specs, the command line's scalars
+ * (in `cli`) overriding the file's; the file's rounds unless --rounds.
+ * The OPT_ROUNDS keys are the run's, not a sweep's: into fr. */
+static int load_sweep_file(cfb_run_opts *o, parse_state *cli, char *err, size_t errlen) {
+  cfb_sweep_file f;
+  int rc = cfb_run_sweep_file_load(o->suite_path, &f, err, errlen);
+  if (rc) return rc;
+  cfb_run_opts fo;
+  parse_state fr;
+  memset(&fo, 0, sizeof fo);
+  memset(&fr, 0, sizeof fr);
+  fr.o = &fo;
+  if (!(o->specs = calloc(f.nsweeps, sizeof *o->specs))) rc = fail(err, errlen, "out of memory");
+  for (size_t i = 0; rc == 0 && i < f.nsweeps; i++) {
+    parse_state sp;
+    memset(&sp, 0, sizeof sp);
+    sp.spec = &o->specs[i];
+    o->nspecs = i + 1;
+    for (size_t k = 0; rc == 0 && k < f.sweeps[i].n; k++) {
+      const cfb_file_opt *fopt = &f.sweeps[i].opts[k];
+      rc = apply_file_opt(fopt->opt->group == OPT_ROUNDS ? &fr : &sp, &f, fopt, err, errlen);
+    }
+    char sub[400];
+    if (rc == 0 && (rc = finish_spec(&sp, cli, sub, sizeof sub))) {
+      /* at the key that is wrong when it is one --param, else at the sweep */
+      int line = f.sweeps[i].line, col = f.sweeps[i].col;
+      for (size_t k = 0, np = 0; k < f.sweeps[i].n; k++)
+        if (!strcmp(f.sweeps[i].opts[k].opt->name, "--param") && ++np == sp.bad_param) {
+          line = f.sweeps[i].opts[k].line;
+          col = f.sweeps[i].opts[k].col;
+        }
+      fail(err, errlen, "%s:%d:%d: sweep %zu: %s", f.path, line, col, i + 1, sub);
+    }
+  }
+  if (rc == 0 && !o->rounds) {
+    o->rounds = f.rounds > 0 ? f.rounds : 1;
+    if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
+      for (size_t i = 0; i < o->nspecs; i++)
+        if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
+  }
+  if (rc == 0) take_file_rounds(o, cli, &fr, &fo);
+  cfb_sweep_file_free(&f);
+  return rc;
+}
+
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   err[0] = '\0';
@@ -621,9 +794,10 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   ps.o = o;
   int rc = parse_args(&ps, argc - 1, argv + 1, err, errlen);
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
-    rc = fail(err, errlen, "--suite: cannot be combined with --workload/--param/--backend/--workers/"
+    rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters");
+                           "--rounds --seed --out --force --counters --task-timeout --min-rounds --max-rounds "
+                           "--target-ci --budget");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {
@@ -633,33 +807,8 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
     }
   }
   if (rc || o->suite) spec_free(&cli);
-  if (rc == 0 && o->suite) {
-    const cfb_suite *su = cfb_suite_find(o->suite);
-    size_t n = 0;
-    while (su->sweeps[n]) n++;
-    o->specs = calloc(n, sizeof *o->specs);
-    if (!o->specs) rc = fail(err, errlen, "out of memory");
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-      char buf[1024], *words[64];
-      snprintf(buf, sizeof buf, "%s", su->sweeps[i]);
-      int nw = split_words(buf, words, 64);
-      parse_state sp;
-      memset(&sp, 0, sizeof sp);
-      sp.spec = &o->specs[i];
-      o->nspecs = i + 1;
-      char sub[256];
-      rc = parse_args(&sp, nw, words, sub, sizeof sub);
-      if (rc == 0) rc = finish_spec(&sp, &ps, sub, sizeof sub);
-      if (rc) fail(err, errlen, "suite %s, sweep %zu: %s", su->name, i + 1, sub);
-    }
-    /* The suite's rounds, unless --rounds was given. */
-    if (rc == 0 && !o->rounds) {
-      o->rounds = su->rounds > 0 ? su->rounds : 1;
-      if (su->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
-        for (size_t i = 0; i < o->nspecs; i++)
-          if (o->specs[i].repeat > o->rounds) o->rounds = o->specs[i].repeat;
-    }
-  }
+  if (rc == 0 && o->suite) rc = load_sweep_file(o, &ps, err, errlen);
+  if (rc == 0) rc = finish_adaptive(&ps, o, err, errlen);
   if (rc == 0 && !o->rounds) o->rounds = 1;
   if (rc) cfb_run_opts_free(o);
   return rc;
@@ -670,5 +819,8 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->specs);
   free(o->out);
   free(o->command_line);
+  free(o->export_gbench);
+  free(o->suite);
+  free(o->suite_path);
   memset(o, 0, sizeof *o);
 }

@@ -1,8 +1,8 @@
 /* cmd_run.h -- the producer's subcommands, one entry point each, so main.c
  * only dispatches.  Each takes the arguments after the subcommand name
  * (argv[0] is the subcommand) and returns the process exit code: 0 ok,
- * 1 the work failed (e.g. a failed configuration), 2 bad input, 130
- * interrupted. */
+ * 1 the work failed (e.g. a failed configuration), 2 bad input, 130 / 143
+ * interrupted by SIGINT / SIGTERM. */
 #ifndef CFB_CMD_RUN_H
 #define CFB_CMD_RUN_H
 
@@ -17,5 +17,14 @@ int cfb_cmd_run(int argc, char **argv);      /* run.c: cfbench run [OPTIONS] */
  * dir_used (dir_len bytes, may be NULL).  For `cfbench bench` (bench.c),
  * which then plots and reports that directory. */
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len);
+
+/* What a run leaves for the program on top of both halves: the results
+ * directory it used, and the file --export-gbench asked for ("" if none),
+ * which the report half writes from that directory (harness/bench.c). */
+typedef struct cfb_run_outcome {
+  char dir[4096];
+  char export_gbench[4096];
+} cfb_run_outcome;
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out);
 
 #endif

@@ -105,16 +105,17 @@ void cfb_progress_finish(cfb_progress *p) {
 }
 
 void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
-  size_t wp = strlen("params"), ww = strlen("workload");
+  size_t wp = strlen("params"), ww = strlen("workload"), wb = strlen("backend");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = res[i].cfg;
     size_t l = c->params ? strlen(c->params) : 0;
     if (l > wp) wp = l;
     if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
+    if (strlen(cfb_backend_name(c->backend)) > wb) wb = strlen(cfb_backend_name(c->backend));
   }
   if (wp > 40) wp = 40;
-  fprintf(f, "%-*s %-*s %-7s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
-          "params", "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
+  fprintf(f, "%-*s %-*s %-*s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
+          "params", (int)wb, "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
           "status");
   for (size_t i = 0; i < n; i++) {
     const cfb_config_result *r = &res[i];
@@ -128,10 +129,34 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
     else snprintf(ci, sizeof ci, "-");
     if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);
     else snprintf(eff, sizeof eff, "-");
-    fprintf(f, "%-*s %-*.*s %-7s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)ww, c->w->name,
-            (int)wp, (int)wp, c->params ? c->params : "", cfb_backend_name(c->backend), c->workers,
+    fprintf(f, "%-*s %-*.*s %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)ww, c->w->name,
+            (int)wp, (int)wp, c->params ? c->params : "", (int)wb, cfb_backend_name(c->backend), c->workers,
             c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
             r->error[0] ? ": " : "", r->error);
   }
+  fflush(f);
+}
+
+void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
+  if (!n) return;
+  size_t counts[4] = {0};
+  fprintf(f, "\nwho wins (paired rounds: ratio = thread/process throughput, its 95%% CI; equivalent = "
+             "inside +-%.0f%%)\n",
+          100 * CFB_PAIRED_MARGIN);
+  fprintf(f, "%-10s %-40s %7s %5s %-7s %7s %17s %6s %s\n", "workload", "params", "workers", "chunk", "pin",
+          "ratio", "95% CI", "rounds", "verdict");
+  for (size_t i = 0; i < n; i++) {
+    const cfb_sweep_config *c = v[i].thread;
+    const cfb_paired *r = &v[i].r;
+    char ci[48] = "-", ratio[16] = "-";
+    if (isfinite(r->ratio)) snprintf(ratio, sizeof ratio, "%.3f", r->ratio);
+    if (isfinite(r->ci_lo)) snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+    counts[r->verdict]++;
+    fprintf(f, "%-10s %-40.40s %7d %5zu %-7s %7s %17s %6zu %s\n", c->w->name, c->params ? c->params : "",
+            c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+  }
+  fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
+          counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],
+          counts[CFB_PAIRED_UNDECIDED]);
   fflush(f);
 }

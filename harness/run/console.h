@@ -9,6 +9,7 @@
 
 #include "env.h"
 #include "sweep.h"
+#include "verdicts.h"
 
 typedef struct cfb_progress {
   FILE *f;
@@ -37,5 +38,9 @@ void cfb_progress_finish(cfb_progress *p);
 
 /* The final table, one line per configuration, in expansion order. */
 void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n);
+
+/* Who wins, one line per thread/process pair: ratio thread/process, its
+ * interval, rounds, verdict; then how many pairs each verdict got. */
+void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n);
 
 #endif

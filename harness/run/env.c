@@ -58,6 +58,47 @@ static void cpuinfo(cfb_env *e) {
   fclose(f);
 }
 
+#ifdef CF_HAVE_HWLOC
+/* One entry per cache level and type, as Google Benchmark's context lists
+ * them: the first cache object of each hwloc cache type, with the number
+ * of PUs it serves. */
+static void caches(hwloc_topology_t t, cfb_env *e) {
+  static const hwloc_obj_type_t types[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE,
+                                           HWLOC_OBJ_L2ICACHE, HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L3ICACHE,
+                                           HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE};
+  size_t off = 0;
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+    hwloc_obj_t c = hwloc_get_obj_by_type(t, types[i], 0);
+    if (!c || !c->attr || off >= sizeof e->caches) continue;
+    const char *kind = c->attr->cache.type == HWLOC_OBJ_CACHE_DATA          ? "Data"
+                       : c->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION ? "Instruction"
+                                                                             : "Unified";
+    int sharing = c->cpuset ? hwloc_bitmap_weight(c->cpuset) : 1;
+    off += (size_t)snprintf(e->caches + off, sizeof e->caches - off, "%s%u,%s,%llu,%d", off ? ";" : "",
+                            c->attr->cache.depth, kind, (unsigned long long)c->attr->cache.size,
+                            sharing > 0 ? sharing : 1);
+  }
+}
+#endif
+
+/* The clock: cpufreq's maximum when the kernel has cpufreq, else the
+ * current "cpu MHz" of /proc/cpuinfo (virtual machines). */
+static double cpu_mhz(void) {
+  char buf[64];
+  read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", buf, sizeof buf, "");
+  double khz = 0;
+  if (buf[0] && sscanf(buf, "%lf", &khz) == 1 && khz > 0) return khz / 1000;
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  double mhz = 0;
+  char line[512];
+  while (f && fgets(line, sizeof line, f)) {
+    const char *colon = strchr(line, ':');
+    if (!strncmp(line, "cpu MHz", 7) && colon && sscanf(colon + 1, "%lf", &mhz) == 1) break;
+  }
+  if (f) fclose(f);
+  return mhz;
+}
+
 static void topology(cfb_env *e) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   e->packages = 1;
@@ -79,6 +120,7 @@ static void topology(cfb_env *e) {
       if (m > 0) e->numa_nodes = m;
       hwloc_obj_t root = hwloc_get_root_obj(t);
       if (root && root->total_memory) e->memory_bytes = root->total_memory;
+      caches(t, e);
     }
     hwloc_topology_destroy(t);
   }
@@ -100,6 +142,7 @@ void cfb_env_capture(cfb_env *e) {
             "unknown");
   cpuinfo(e);
   topology(e);
+  e->mhz = cpu_mhz();
   snprintf(e->compiler, sizeof e->compiler, "%s %s", CF_COMPILER_ID, CF_COMPILER_VERSION);
   snprintf(e->flags, sizeof e->flags, "%s", CF_BUILD_FLAGS);
   snprintf(e->build_type, sizeof e->build_type, "%s", CF_BUILD_TYPE);

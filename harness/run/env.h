@@ -16,6 +16,8 @@ typedef struct cfb_env {
   int virtualized;        /* the hypervisor CPU flag */
   int usable_cpus;        /* CPUs this process may run on */
   unsigned long long memory_bytes;
+  double mhz;             /* max (cpufreq) or current clock; 0 = unknown */
+  char caches[512];       /* "level,type,size,sharing;..." (hwloc; "" without) */
   char compiler[128];     /* "GNU 12.2.0" */
   char flags[512];
   char build_type[32];

@@ -1,23 +1,33 @@
-/* list.c -- `cfbench list`: every workload with its kind, parameters
- * (default, allowed range, help), then the suites and their sweeps. */
+/* list.c -- `cfbench list [--json]`: every workload with its kind,
+ * parameters (default, allowed range, help), then the suites (the sweep
+ * files of the suites folder) and their sweeps as run options.  --json is
+ * the same for tools, with the folders cfbench takes its files from. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cfwork.h>
 
 #include "cmd_run.h"
+#include "datadir.h"
+#include "json.h"
+#include "options.h"
 #include "suites.h"
+#include "sweep.h"
+#include "sweepfile.h"
 
-int cfb_cmd_list(int argc, char **argv) {
-  if (argc > 1) {
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-      printf("usage: cfbench list\nworkloads with their parameters, and the suites\n");
-      return 0;
-    }
-    fprintf(stderr, "cfbench list: unexpected argument '%s'; list takes none\n", argv[1]);
-    return 2;
-  }
+
+typedef struct list_args {
+  int json;
+} list_args;
+
+static int opt_json(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((list_args *)ctx)->json = 1;
+  return 0;
+}
+
+static void print_workloads(void) {
   printf("workloads (cfbench run --workload NAME --param KEY=VALUE,...):\n");
   for (size_t i = 0; i < cf_wk_count(); i++) {
     const cf_workload *w = cf_wk_at(i);
@@ -29,15 +39,133 @@ int cfb_cmd_list(int argc, char **argv) {
       printf("      %-12s default %-10s %s%s\n", p->name, p->def, p->help, range);
     }
   }
-  printf("\nsuites (cfbench run --suite NAME):\n");
-  for (size_t i = 0; i < cfb_suite_count(); i++) {
-    const cfb_suite *s = cfb_suite_at(i);
-    printf("\n  %-10s %s\n", s->name, s->summary);
-    if (s->rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
-      printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
-    else if (s->rounds > 1)
-      printf("      (--rounds %d)\n", s->rounds);
-    for (size_t k = 0; s->sweeps[k]; k++) printf("      %s\n", s->sweeps[k]);
+}
+
+static const char *rounds_text(int rounds, char *buf, size_t len) {
+  if (rounds == CFB_SUITE_ROUNDS_PER_REPEAT) return "per-repeat";
+  snprintf(buf, len, "%d", rounds < 1 ? 1 : rounds);
+  return buf;
+}
+
+/* One suite for people; a suite that does not load is listed with why. */
+static int print_suite(const char *name, const char *path) {
+  cfb_sweep_file f;
+  char err[512];
+  if (cfb_run_sweep_file_load(path, &f, err, sizeof err)) {
+    printf("\n  %-10s (cannot be used: %s)\n", name, err);
+    return 1;
   }
+  printf("\n  %-10s %s\n", name, f.summary);
+  if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
+    printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
+  else if (f.rounds > 1)
+    printf("      (--rounds %d)\n", f.rounds);
+  for (size_t k = 0; k < f.nsweeps; k++) {
+    char *a = cfb_file_sweep_args(&f.sweeps[k]);
+    printf("      %s\n", a ? a : "(out of memory)");
+    free(a);
+  }
+  cfb_sweep_file_free(&f);
   return 0;
+}
+
+static json_t *workloads_json(void) {
+  json_t *arr = json_array();
+  for (size_t i = 0; i < cf_wk_count(); i++) {
+    const cf_workload *w = cf_wk_at(i);
+    json_t *o = json_object(), *ps = json_array();
+    json_object_set_new(o, "name", json_string(w->name));
+    json_object_set_new(o, "kind", json_string(cf_wk_kind_name(w->kind)));
+    json_object_set_new(o, "summary", cfb_json_str(w->summary));
+    for (size_t k = 0; k < w->nparams; k++) {
+      const cf_wk_param *p = &w->params[k];
+      json_t *po = json_object();
+      json_object_set_new(po, "name", json_string(p->name));
+      json_object_set_new(po, "default", cfb_json_str(p->def));
+      json_object_set_new(po, "help", cfb_json_str(p->help));
+      if (p->min != 0 || p->max != 0) {
+        json_object_set_new(po, "min", json_real(p->min));
+        json_object_set_new(po, "max", json_real(p->max));
+      }
+      json_array_append_new(ps, po);
+    }
+    json_object_set_new(o, "params", ps);
+    json_array_append_new(arr, o);
+  }
+  return arr;
+}
+
+static json_t *suite_json(const char *name, const char *path) {
+  json_t *o = json_object();
+  json_object_set_new(o, "name", json_string(name));
+  json_object_set_new(o, "path", cfb_json_str(path));
+  cfb_sweep_file f;
+  char err[512], buf[32];
+  if (cfb_run_sweep_file_load(path, &f, err, sizeof err)) {
+    json_object_set_new(o, "error", cfb_json_str(err));
+    return o;
+  }
+  json_object_set_new(o, "summary", cfb_json_str(f.summary));
+  json_object_set_new(o, "rounds", json_string(rounds_text(f.rounds, buf, sizeof buf)));
+  json_t *sw = json_array();
+  for (size_t k = 0; k < f.nsweeps; k++) {
+    char *a = cfb_file_sweep_args(&f.sweeps[k]);
+    json_array_append_new(sw, cfb_json_str(a));
+    free(a);
+  }
+  json_object_set_new(o, "sweeps", sw);
+  cfb_sweep_file_free(&f);
+  return o;
+}
+
+static int list_json(char **names, size_t n, const char *sdir) {
+  json_t *root = json_object(), *suites = json_array();
+  char pdir[4096], path[8200];
+  json_object_set_new(root, "workloads", workloads_json());
+  for (size_t i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s.json", sdir, names[i]);
+    json_array_append_new(suites, suite_json(names[i], path));
+  }
+  json_object_set_new(root, "suites", suites);
+  json_object_set_new(root, "suites_dir", cfb_json_str(sdir));
+  json_object_set_new(root, "plots_dir", cfb_json_str(cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", pdir, sizeof pdir)));
+  char *s = cfb_json_dumps(root);
+  json_decref(root);
+  if (!s) return 1;
+  fputs(s, stdout);
+  free(s);
+  return 0;
+}
+
+int cfb_cmd_list(int argc, char **argv) {
+  static const cfb_option opts[] = {{"--json", 0, opt_json, 0}, {NULL, 0, NULL, 0}};
+  static const cfb_optspec spec = {"list", opts, NULL, NULL};
+  if (cfb_options_help(argc - 1, argv + 1)) {
+    printf("usage: cfbench list [--json]\nworkloads with their parameters, and the suites (--json: for tools)\n");
+    return 0;
+  }
+  list_args a = {0};
+  char err[256];
+  if (cfb_options_parse(&spec, argc - 1, argv + 1, &a, err, sizeof err)) {
+    fprintf(stderr, "cfbench %s\n", err);
+    return 2;
+  }
+  char sdir[4096], path[8200];
+  cfb_suites_dir(sdir, sizeof sdir);
+  char **names;
+  size_t n;
+  cfb_suite_names(&names, &n);
+  int rc = 0;
+  if (a.json) {
+    rc = list_json(names, n, sdir);
+  } else {
+    print_workloads();
+    printf("\nsuites (cfbench run --suite NAME; files in %s):\n", sdir);
+    for (size_t i = 0; i < n; i++) {
+      snprintf(path, sizeof path, "%s/%s.json", sdir, names[i]);
+      rc |= print_suite(names[i], path);
+    }
+  }
+  cfb_suite_names_free(names, n);
+  return rc;
 }

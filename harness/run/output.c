@@ -6,8 +6,9 @@
 #include "output.h"
 
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ static cell runs_field(const cfb_row *r, cfb_runs_col col) {
                                        : uns((unsigned long long)r->placement_violations);
   case CFB_RUNS_STATUS: return str(r->ok ? "ok" : "failed");
   case CFB_RUNS_ERROR: return str(r->error);
+  case CFB_RUNS_PYTHON: return str(r->python);
   default: return str(r->metrics);
   }
 }
@@ -96,6 +98,7 @@ static cell summary_field(const cfb_config_result *s, cfb_summary_col col) {
   case CFB_SUM_IDEAL_ITEMS_PER_S: return num(s->ideal_items_per_s);
   case CFB_SUM_EFFICIENCY_MEDIAN: return num(s->efficiency_median);
   case CFB_SUM_STATUS: return str(cfb_cfg_status_name(s->status));
+  case CFB_SUM_PYTHON: return str(s->python);
   default: return str(s->error);
   }
 }
@@ -130,6 +133,8 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_HWLOC_TOPOLOGY: return str(e->topology);
   case CFB_META_MEMORY_BYTES: return uns(e->memory_bytes);
   case CFB_META_VIRTUALIZED: return boolean(e->virtualized);
+  case CFB_META_MHZ: return e->mhz > 0 ? num(e->mhz) : null_cell(CFB_T_NUM);
+  case CFB_META_CACHES: return str(e->caches);
   case CFB_META_COMPILER: return str(e->compiler);
   case CFB_META_FLAGS: return str(e->flags);
   case CFB_META_BUILD_TYPE: return str(e->build_type);
@@ -138,6 +143,11 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_ROUNDS: return uns((unsigned long long)m->rounds);
   case CFB_META_ITEMS: return uns(m->items);
   case CFB_META_MAX_TIME_S: return num(m->max_time_s);
+  case CFB_META_ADAPTIVE: return boolean(m->adaptive);
+  case CFB_META_MIN_ROUNDS: return uns((unsigned long long)m->min_rounds);
+  case CFB_META_MAX_ROUNDS: return uns((unsigned long long)m->max_rounds);
+  case CFB_META_TARGET_CI: return num(m->target_ci);
+  case CFB_META_BUDGET_S: return num(m->budget_s);
   default: return str(m->rounds > 1 ? "randomized per round" : "randomized");
   }
 }
@@ -234,6 +244,43 @@ fail:
 
 /* ----------------------------------------------------------------- API */
 
+/* What a run and its reporters leave in a results directory.  --force
+ * removes them before the first row, so a run that dies leaves no older
+ * run's summary beside its own rows (runs.csv itself is truncated when
+ * opened). */
+static const char *const run_files[] = {"summary.csv", "results.json", "meta.json", "report.md",
+                                        "report.html", NULL};
+
+/* Remove the run files and the plots/ a previous run left in dir.  0, or 2
+ * with err. */
+static int remove_old_run(const char *dir, char *err, size_t errlen) {
+  char path[4200];
+  for (size_t i = 0; run_files[i]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, run_files[i]);
+    if (unlink(path) != 0 && errno != ENOENT) {
+      snprintf(err, errlen, "--force: cannot remove the old '%s': %s", path, strerror(errno));
+      return 2;
+    }
+  }
+  snprintf(path, sizeof path, "%s/plots", dir);
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  struct dirent *de;
+  int rc = 0;
+  while (!rc && (de = readdir(d))) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    char f[4500];
+    snprintf(f, sizeof f, "%s/%s", path, de->d_name);
+    if (unlink(f) != 0 && errno != ENOENT) {
+      snprintf(err, errlen, "--force: cannot remove the old plot '%s': %s", f, strerror(errno));
+      rc = 2;
+    }
+  }
+  closedir(d);
+  if (!rc) rmdir(path);
+  return rc;
+}
+
 int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
   struct stat st;
   if (stat(dir, &st) == 0) {
@@ -255,6 +302,7 @@ int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
       snprintf(err, errlen, "--out: '%s' is not empty; give a new or empty directory, or --force to overwrite", dir);
       return 2;
     }
+    if (!empty && remove_old_run(dir, err, errlen) != 0) return 2;
   } else if (cfb_mkdir_p(dir) != 0) {
     snprintf(err, errlen, "--out: cannot create '%s': %s", dir, strerror(errno));
     return 2;
@@ -266,24 +314,83 @@ int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen) {
   return 0;
 }
 
-FILE *cfb_out_runs_open(const char *dir, char *err, size_t errlen) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/runs.csv", dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    snprintf(err, errlen, "--out: cannot write '%s': %s", path, strerror(errno));
+/* Format with the CSV writer into memory, so a row goes to the file in one
+ * write and a failure can be cut back exactly. */
+static char *format_csv(const char *const *header, const cfb_row *row, size_t *len) {
+  char *buf = NULL;
+  FILE *m = open_memstream(&buf, len);
+  if (!m) return NULL;
+  if (header) csv_header(m, header);
+  else csv_runs_row(m, row);
+  if (fclose(m) != 0) {
+    free(buf);
     return NULL;
   }
-  csv_header(f, cfb_runs_columns);
-  fflush(f);
-  return f;
+  return buf;
 }
 
-int cfb_out_runs_append(FILE *f, const cfb_row *row) {
-  csv_runs_row(f, row);
-  if (fflush(f) != 0) return -1;
-  fdatasync(fileno(f)); /* a finished row survives a crash */
-  return ferror(f) ? -1 : 0;
+/* Append len bytes at the end of the complete rows; on failure cut the file
+ * back to them (a half row would glue onto the next one). */
+static int runs_write(cfb_runs_file *rf, const char *buf, size_t len) {
+  for (size_t off = 0; off < len;) {
+    ssize_t w = write(rf->fd, buf + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      rf->err = w < 0 ? errno : ENOSPC;
+      rf->failed = 1;
+      if (ftruncate(rf->fd, rf->size) != 0 || lseek(rf->fd, rf->size, SEEK_SET) < 0) rf->cut_failed = errno;
+      errno = rf->err;
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  rf->size += (off_t)len;
+  return 0;
+}
+
+int cfb_out_runs_open(cfb_runs_file *rf, const char *dir, char *err, size_t errlen) {
+  memset(rf, 0, sizeof *rf);
+  snprintf(rf->path, sizeof rf->path, "%s/runs.csv", dir);
+  rf->fd = open(rf->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  size_t len = 0;
+  char *hdr = rf->fd >= 0 ? format_csv(cfb_runs_columns, NULL, &len) : NULL;
+  if (rf->fd < 0 || !hdr || runs_write(rf, hdr, len) != 0) {
+    snprintf(err, errlen, "--out: cannot write '%s': %s", rf->path, strerror(rf->fd < 0 ? errno : rf->err ? rf->err : ENOMEM));
+    free(hdr);
+    if (rf->fd >= 0) close(rf->fd);
+    rf->fd = -1;
+    return 2;
+  }
+  free(hdr);
+  return 0;
+}
+
+int cfb_out_runs_append(cfb_runs_file *rf, const cfb_row *row) {
+  if (rf->failed) {
+    errno = rf->err;
+    return -1;
+  }
+  size_t len = 0;
+  char *buf = format_csv(NULL, row, &len);
+  if (!buf) {
+    rf->err = ENOMEM;
+    rf->failed = 1;
+    errno = ENOMEM;
+    return -1;
+  }
+  int rc = runs_write(rf, buf, len);
+  free(buf);
+  if (rc != 0) return -1;
+  fdatasync(rf->fd); /* a finished row survives a crash */
+  rf->rows++;
+  return 0;
+}
+
+int cfb_out_runs_close(cfb_runs_file *rf) {
+  if (rf->fd < 0) return 0;
+  int rc = close(rf->fd);
+  rf->fd = -1;
+  return rc;
 }
 
 int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n) {
@@ -296,6 +403,37 @@ int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t 
     for (int i = 0; i < CFB_SUM_NCOLS; i++) {
       if (i) fputc(',', a.f);
       csv_cell(a.f, summary_field(&res[r], (cfb_summary_col)i));
+    }
+    fputc('\n', a.f);
+  }
+  return cfb_atomic_commit(&a);
+}
+
+static cell verdict_field(const cfb_verdict *v, cfb_verdicts_col col) {
+  switch (col) {
+  case CFB_VER_WORKLOAD: return config_field(v->thread, CFB_RUNS_WORKLOAD);
+  case CFB_VER_PARAMS: return config_field(v->thread, CFB_RUNS_PARAMS);
+  case CFB_VER_WORKERS: return config_field(v->thread, CFB_RUNS_WORKERS);
+  case CFB_VER_CHUNKSIZE: return config_field(v->thread, CFB_RUNS_CHUNKSIZE);
+  case CFB_VER_PIN: return config_field(v->thread, CFB_RUNS_PIN);
+  case CFB_VER_RATIO: return num(v->r.ratio);
+  case CFB_VER_CI_LO: return num(v->r.ci_lo);
+  case CFB_VER_CI_HI: return num(v->r.ci_hi);
+  case CFB_VER_ROUNDS: return uns(v->r.n);
+  default: return str(cfb_who_wins_name(v->r.verdict));
+  }
+}
+
+int cfb_out_write_verdicts(const char *dir, const cfb_verdict *v, size_t n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  cfb_atomic_file a;
+  if (cfb_atomic_open(&a, path)) return -1;
+  csv_header(a.f, cfb_verdicts_columns);
+  for (size_t r = 0; r < n; r++) {
+    for (int i = 0; i < CFB_VER_NCOLS; i++) {
+      if (i) fputc(',', a.f);
+      csv_cell(a.f, verdict_field(&v[r], (cfb_verdicts_col)i));
     }
     fputc('\n', a.f);
   }

@@ -1,14 +1,16 @@
 /* output.h -- the result files of `cfbench run` (docs/results-format.md):
  * runs.csv appended and flushed row by row; summary.csv, results.json and
- * meta.json written atomically (temporary file + rename).  Writers only
+ * verdicts.csv and meta.json written atomically (temporary file + rename).  Writers only
  * format what the runner computed. */
 #ifndef CFB_OUTPUT_H
 #define CFB_OUTPUT_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "env.h"
 #include "sweep.h"
+#include "verdicts.h"
 
 /* What meta.json says about a run. */
 typedef struct cfb_meta {
@@ -22,20 +24,39 @@ typedef struct cfb_meta {
   int rounds;                 /* --rounds: the whole sweep's */
   size_t items;
   double max_time_s;
+  int adaptive, min_rounds, max_rounds; /* adaptive rounds (0: fixed) */
+  double target_ci, budget_s;
   size_t configs, configs_done;
   int interrupted;
 } cfb_meta;
 
 /* Create `dir` (and parents).  Refuses a non-empty directory unless
- * force.  0, or 2 with one line in err. */
+ * force; with force, removes what an earlier run left there (summary.csv,
+ * results.json, meta.json, report.*, plots/) so nothing old survives
+ * beside the new rows.  0, or 2 with one line in err. */
 int cfb_out_prepare_dir(const char *dir, int force, char *err, size_t errlen);
 
-/* runs.csv */
-FILE *cfb_out_runs_open(const char *dir, char *err, size_t errlen); /* header written */
-int cfb_out_runs_append(FILE *f, const cfb_row *row);                /* written and flushed */
+/* runs.csv, appended one whole row per write.  After a failed write (a
+ * full disk) the file is cut back to its last complete row and nothing
+ * more is appended: rows later rows would otherwise glue onto a half row. */
+typedef struct cfb_runs_file {
+  char path[4200];
+  int fd;
+  off_t size;     /* bytes of the header and the complete rows */
+  size_t rows;    /* complete rows in the file */
+  int failed;     /* an append failed: see err; the file holds `rows` rows */
+  int err;        /* errno of that failure */
+  int cut_failed; /* errno if cutting back failed too (the file may end in a half row) */
+} cfb_runs_file;
+/* Create it with its header.  0, or 2 with one line in err. */
+int cfb_out_runs_open(cfb_runs_file *rf, const char *dir, char *err, size_t errlen);
+/* Write and flush one row.  0, or -1 (errno set; rf->failed). */
+int cfb_out_runs_append(cfb_runs_file *rf, const cfb_row *row);
+int cfb_out_runs_close(cfb_runs_file *rf);
 
 /* Atomic writers: 0, or -1 with errno set. */
 int cfb_out_write_summary(const char *dir, const cfb_config_result *res, size_t n);
+int cfb_out_write_verdicts(const char *dir, const cfb_verdict *v, size_t n);
 int cfb_out_write_meta(const char *dir, const cfb_meta *m);
 int cfb_out_write_results_json(const char *dir, const cfb_meta *m, const cfb_config_result *res,
                               size_t n, const cfb_row *rows, size_t nrows);

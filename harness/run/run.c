@@ -4,8 +4,8 @@
  * round's randomized order, for its share of the repetitions, appending
  * runs.csv row by row; finally summarize every configuration over all of
  * its rows and write summary.csv, results.json and meta.json atomically.
- * SIGINT stops after the current repetition; what finished is kept and
- * summarized (exit 130).  A failed configuration is reported, sits out
+ * SIGINT or SIGTERM stops the run; what finished is kept and
+ * summarized (exit 130 or 143).  A failed configuration is reported, sits out
  * the later rounds, and the run goes on (exit 1 at the end). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,9 +22,10 @@
 #include "output.h"
 #include "runner.h"
 #include "sweep.h"
+#include "verdicts.h"
 
 typedef struct run_ctx {
-  FILE *runs;
+  cfb_runs_file *runs;
   int write_failed;
   cfb_row *rows;
   size_t nrows, cap;
@@ -33,14 +34,23 @@ typedef struct run_ctx {
   size_t current;  /* 1-based place of the configuration running in the round's order */
   int any_failed;
   int oom;
+  int budget_hit;  /* the round (> 0) --budget kept from starting, 0: none */
 } run_ctx;
 
-static void on_row(void *ud, cfb_row *row) {
+/* A finished repetition: onto runs.csv, then into memory for the summary.
+ * A row that cannot be written stops the run (-1): the summary must
+ * describe exactly the rows runs.csv holds, and measuring rows that
+ * cannot be kept wastes the machine. */
+static int on_row(void *ud, cfb_row *row) {
   run_ctx *x = ud;
   if (!row->ok) x->any_failed = 1;
-  if (x->runs && cfb_out_runs_append(x->runs, row) != 0 && !x->write_failed) {
+  if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "cfbench run: writing runs.csv failed: %s\n", strerror(errno));
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows,
+            x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
+    free(row->metrics);
+    return -1;
   }
   if (x->nrows == x->cap) {
     size_t cap = x->cap ? x->cap * 2 : 64;
@@ -48,12 +58,13 @@ static void on_row(void *ud, cfb_row *row) {
     if (!nr) { /* the row is on disk; keep going without it in memory */
       free(row->metrics);
       x->oom = 1;
-      return;
+      return 0;
     }
     x->rows = nr;
     x->cap = cap;
   }
   x->rows[x->nrows++] = *row;
+  return 0;
 }
 
 static void on_rep(void *ud, const cfb_sweep_config *c, int warm, int rep, int n) {
@@ -93,16 +104,63 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->items = o->specs[0].items;
   meta->max_time_s = o->specs[0].max_time_s;
   meta->configs = sw->n;
+  meta->adaptive = o->adaptive;
+  meta->min_rounds = o->min_rounds;
+  meta->max_rounds = o->max_rounds;
+  meta->target_ci = o->target_ci;
+  meta->budget_s = o->budget_s;
 }
 
-/* Every round, each in its shuffled order, until done or SIGINT.  Returns
- * 1 if something ran out of memory (the run goes on), else 0. */
-static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+/* Adaptive rounds, after round rd: close each open pair whose look needs
+ * no more rounds, and each configuration without a partner once it has
+ * min_rounds.  Returns 1 if memory ran out, else 0. */
+static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const cfb_sweep *sw,
+                         cfb_config_result *res, run_ctx *x, int rd) {
+  if (rd + 1 < o->min_rounds) return 0;
   int oom = 0;
-  for (int rd = 0; rd < sw->rounds && !cfb_interrupted(); rd++) {
+  for (size_t i = 0; i < sw->n; i++) {
+    const cfb_sweep_config *c = &sw->cfg[i];
+    if (!cfb_runner_active(&res[i]) || (c->partner != SIZE_MAX && c->partner < i)) continue;
+    int more = 0;
+    if (c->partner != SIZE_MAX && cfb_runner_active(&res[c->partner])) {
+      cfb_verdict v;
+      if (cfb_verdict_look(plan, sw, i, x->rows, x->nrows, &v) != 0) oom = 1;
+      else more = cfb_paired_needs_more(plan, &v.r, o->target_ci);
+    }
+    if (more) continue;
+    /* Decided (or its partner stopped: no pair left to measure). */
+    for (int side = 0; side < 2; side++) {
+      size_t k = side ? c->partner : i;
+      if (k == SIZE_MAX || !cfb_runner_active(&res[k])) continue;
+      res[k].stop = CFB_STOP_DECIDED;
+      x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
+    }
+  }
+  return oom;
+}
+
+/* Would another round likely end past the run's budget?  The estimate is
+ * the last round's time: later rounds only run fewer configurations. */
+static int over_budget(const cfb_run_opts *o, double start, double last_round) {
+  return o->budget_s > 0 && cfb_now_s() - start + last_round > o->budget_s;
+}
+
+/* Every round, each in its shuffled order, until done, over the budget or
+ * SIGINT.  Returns 1 if something ran out of memory (the run goes on),
+ * else 0. */
+static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_plan *plan,
+                      const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+  int oom = 0;
+  double start = cfb_now_s(), last_round = 0;
+  for (int rd = 0; rd < sw->rounds && !cfb_interrupted() && !x->write_failed; rd++) {
+    if (rd > 0 && over_budget(o, start, last_round)) {
+      x->budget_hit = rd;
+      break;
+    }
+    double t0 = cfb_now_s();
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
-    for (size_t k = 0; k < sw->n && !cfb_interrupted(); k++) {
+    for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
       size_t i = order[k];
       const cfb_sweep_config *c = &sw->cfg[i];
       int share = cfb_sweep_round_share(c, sw->rounds, rd);
@@ -114,17 +172,22 @@ static int run_rounds(cfb_runner *runner, const cfb_sweep *sw, cfb_config_result
       if (cfb_runner_summarize(&res[i], x->rows, x->nrows) != 0) oom = 1;
       int final = !cfb_runner_active(&res[i]);
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
-      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted());
+      cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
+    if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
+    last_round = cfb_now_s() - t0;
   }
+  if (x->budget_hit) /* what is still open ends with its last look */
+    for (size_t i = 0; i < sw->n; i++)
+      if (cfb_runner_active(&res[i])) res[i].stop = CFB_STOP_DECIDED;
   return oom;
 }
 
 /* Summaries of what ran, over all rounds, in expansion order; then
  * summary.csv, results.json and meta.json, and the closing table.  Sets
  * *nfailed; returns 1 if writing failed or memory ran out, else 0. */
-static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_config_result *res,
-                      const run_ctx *x, int *oom, size_t *nfailed) {
+static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan, const cfb_sweep *sw,
+                      cfb_config_result *res, const run_ctx *x, int *oom, size_t *nfailed) {
   cfb_config_result *done = calloc(sw->n, sizeof *done);
   size_t ndone = 0;
   *nfailed = 0;
@@ -139,12 +202,24 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
   int werr = !done;
   if (done && cfb_out_write_summary(dir, done, ndone) != 0) werr = 1;
   if (done && cfb_out_write_results_json(dir, meta, done, ndone, x->rows, x->nrows) != 0) werr = 1;
+  cfb_verdict *v = NULL;
+  size_t nv = 0;
+  if (cfb_verdicts_all(plan, sw, x->rows, x->nrows, &v, &nv) != 0) *oom = 1;
+  else if (cfb_out_write_verdicts(dir, v, nv) != 0) werr = 1;
   if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
   if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
   if (done) {
     printf("\n");
     cfb_console_table(stdout, done, ndone);
   }
+  cfb_console_verdicts(stdout, v, nv);
+  free(v);
+  if (x->budget_hit)
+    printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
+           (double)0 + meta->budget_s, x->budget_hit + 1);
+  if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
+            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
   printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s/runs.csv\n", ndone, sw->n,
          *nfailed, x->nrows, dir);
   free(done);
@@ -153,8 +228,8 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_sweep *sw, cfb_
 
 /* Parse, expand and open the results directory: 0, or the exit code
  * (0 after --help via *help, 2 bad input) with the message said. */
-static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint64_t *seed,
-                     char *dir, size_t dirlen, FILE **runs, int *help) {
+static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw,
+                     uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
   int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
@@ -163,14 +238,21 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     return 0;
   }
   if (rc) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     return 2;
   }
   *seed = o->seed_given ? o->seed : clock_seed();
   if ((rc = cfb_sweep_expand(o, *seed, sw, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_run_opts_free(o);
     return 2;
+  }
+  if (o->dry_run) { /* the configurations, and nothing run or written */
+    cfb_sweep_print(stdout, sw);
+    cfb_sweep_free(sw);
+    cfb_run_opts_free(o);
+    *help = 1;
+    return 0;
   }
   if (o->out) snprintf(dir, dirlen, "%s", o->out);
   else {
@@ -179,8 +261,8 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
     snprintf(dir, dirlen, "results/runs/%s", stamp);
   }
   if ((rc = cfb_out_prepare_dir(dir, o->force, err, sizeof err)) ||
-      !(*runs = cfb_out_runs_open(dir, err, sizeof err))) {
-    fprintf(stderr, "cfbench run: %s\n", err);
+      (rc = cfb_out_runs_open(runs, dir, err, sizeof err))) {
+    fprintf(stderr, "cfbench %s: %s\n", cmd, err);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     return 2;
@@ -188,15 +270,20 @@ static int run_setup(int argc, char **argv, cfb_run_opts *o, cfb_sweep *sw, uint
   return 0;
 }
 
-static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
+/* cmd: the subcommand the user typed (run, or bench that forwards to run),
+ * for the messages about its arguments. */
+static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   cfb_run_opts o;
   cfb_sweep sw;
   uint64_t seed = 0;
   char dir[4096];
-  FILE *runs = NULL;
+  cfb_runs_file runs;
   int help;
-  int rc = run_setup(argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
-  if (out_dir_used && !rc && !help) snprintf(out_dir_used, out_len, "%s", dir);
+  int rc = run_setup(cmd, argc, argv, &o, &sw, &seed, dir, sizeof dir, &runs, &help);
+  if (out && !rc && !help) {
+    snprintf(out->dir, sizeof out->dir, "%s", dir);
+    snprintf(out->export_gbench, sizeof out->export_gbench, "%s", o.export_gbench ? o.export_gbench : "");
+  }
   if (rc || help) return rc;
 
   cfb_env env;
@@ -206,7 +293,7 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
-    fclose(runs);
+    cfb_out_runs_close(&runs);
     free(res);
     cfb_counters_free(ctr);
     cfb_sweep_free(&sw);
@@ -227,20 +314,28 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
 
   run_ctx x;
   memset(&x, 0, sizeof x);
-  x.runs = runs;
+  x.runs = &runs;
   cfb_progress_init(&x.progress, stderr, sw.n, sw.rounds, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
   cfb_interrupt_reset();
   cfb_interrupt_install();
-  int oom = run_rounds(&runner, &sw, res, &x);
+  cfb_seq_plan plan;
+  if (cfb_verdict_plan(&o, sw.rounds, &plan) != 0) {
+    fprintf(stderr, "cfbench run: out of memory\n");
+    plan = (cfb_seq_plan){0};
+  }
+  int oom = run_rounds(&runner, &o, &plan, &sw, res, &x);
   cfb_progress_finish(&x.progress);
-  int interrupted = cfb_interrupted();
+  int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();
-  fclose(runs);
+  if (cfb_out_runs_close(&runs) != 0 && !x.write_failed) {
+    x.write_failed = 1;
+    fprintf(stderr, "cfbench run: closing %s failed: %s\n", runs.path, strerror(errno));
+  }
 
-  meta.interrupted = interrupted;
+  meta.interrupted = interrupted != 0;
   size_t nfailed;
-  int werr = finish_run(dir, &meta, &sw, res, &x, &oom, &nfailed);
+  int werr = finish_run(dir, &meta, &plan, &sw, res, &x, &oom, &nfailed);
   if (interrupted) printf("interrupted: summary.csv and meta.json cover what finished\n");
 
   for (size_t i = 0; i < x.nrows; i++) free(x.rows[i].metrics);
@@ -249,12 +344,23 @@ static int run_main(int argc, char **argv, char *out_dir_used, size_t out_len) {
   cfb_counters_free(ctr);
   cfb_sweep_free(&sw);
   cfb_run_opts_free(&o);
-  if (interrupted) return 130;
+  if (interrupted) return 128 + interrupted;
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main(argc, argv, NULL, 0); }
+int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
+
+/* The outcome of `cmd` (run, or bench that forwards to run). */
+static int run_outcome(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
+  memset(out, 0, sizeof *out);
+  return run_main(cmd, argc, argv, out);
+}
+
+int cfb_cmd_run_outcome(int argc, char **argv, cfb_run_outcome *out) { return run_outcome("run", argc, argv, out); }
 
 int cfb_cmd_run_into(int argc, char **argv, char *dir_used, size_t dir_len) {
-  return run_main(argc, argv, dir_used, dir_len);
+  cfb_run_outcome out;
+  int rc = run_outcome("bench", argc, argv, &out);
+  if (dir_used) snprintf(dir_used, dir_len, "%s", out.dir);
+  return rc;
 }

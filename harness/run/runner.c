@@ -9,6 +9,7 @@
  * latency and queue wait come from the per-chunk records (cf_map_record). */
 #define _GNU_SOURCE
 #include "runner.h"
+#include "watchdog.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -21,35 +22,40 @@
 
 /* ------------------------------------------------------------ interrupt */
 
+/* SIGINT and SIGTERM end a run alike (a CI job cancelled or `timeout`
+ * sends SIGTERM): the flag holds the signal's number, for the exit code. */
 static volatile sig_atomic_t interrupted;
-static struct sigaction old_sigint;
+static const int stop_signals[] = {SIGINT, SIGTERM};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static struct sigaction old_action[NSTOP];
 static int installed;
 
-static void on_sigint(int sig) {
-  (void)sig;
-  interrupted = 1;
+static void on_stop_signal(int sig) {
+  if (!interrupted) interrupted = sig;
 }
 
 void cfb_interrupt_install(void) {
   if (installed) return;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
+  sa.sa_handler = on_stop_signal;
   sa.sa_flags = SA_RESETHAND | SA_RESTART; /* a second ^C ends the program */
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sigint);
+  for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &sa, &old_action[i]);
   installed = 1;
 }
 
 void cfb_interrupt_uninstall(void) {
   if (!installed) return;
-  sigaction(SIGINT, &old_sigint, NULL);
+  for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &old_action[i], NULL);
   installed = 0;
 }
 
 int cfb_interrupted(void) { return interrupted != 0; }
+const volatile int *cfb_interrupt_flag(void) { return &interrupted; }
+int cfb_interrupt_signal(void) { return interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
-void cfb_interrupt_raise(void) { interrupted = 1; }
+void cfb_interrupt_raise(void) { interrupted = SIGINT; }
 
 double cfb_now_s(void) {
   struct timespec ts;
@@ -79,8 +85,7 @@ static void set_error(cfb_row *row, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* Collapse a message to one line for the CSV. */
-static void one_line(char *s) {
+void cfb_one_line(char *s) {
   for (; *s; s++)
     if (*s == '\n' || *s == '\r') *s = ' ';
 }
@@ -106,17 +111,19 @@ typedef struct rep_records {
 } rep_records;
 
 /* A fresh executor for the repetition, outside the timed region.  Workers
- * inherit a blocked SIGINT: ^C reaches only this thread, and sleeping
+ * inherit a blocked SIGINT and SIGTERM: ^C reaches only this thread, and sleeping
  * tasks are not cut short.  NULL with row->error set on failure. */
 static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cf_config cfg;
   cf_config_init(&cfg);
-  cfg.backend = c->backend;
+  cfg.backend = cfb_backend_exec(c->backend);
   cfg.max_workers = c->workers;
   cfg.pin = c->pin;
+  cfg.task_timeout_s = c->task_timeout_s;
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &old);
   cf_executor *ex = NULL;
   double t = cfb_now_s();
@@ -129,6 +136,8 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
     snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
              cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
              c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
+  else if (cf_last_error_message()[0]) /* what really failed, e.g. fork under ulimit -u */
+    snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_last_error_message(), cf_err_name(rc));
   else
     snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_strerror(rc), cf_err_name(rc));
   return NULL;
@@ -169,9 +178,11 @@ static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run
     size_t len;
     rc = cf_map_next(m, &data, &len);
     if (rc == CF_EOF) break;
-    if (rc == CF_ETIMEDOUT) {
+    const char *detail = cf_map_message(m); /* "" unless the item's whole chunk failed */
+    if (rc == CF_ETIMEDOUT && !detail[0]) { /* the map's deadline, not a task timeout */
       snprintf(a, sizeof a, "%.3g s", c->max_time_s);
       set_error(row, "timed out after --max-time %s", a);
+      cfb_pool_end(ex); /* a real deadline: the items still running are cut off too */
       break;
     }
     record_task(m, c, rr, &last_id);
@@ -181,6 +192,7 @@ static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run
       if (rc == CF_ETASK && cf_wk_task_error(run, cf_map_task_code(m), why, sizeof why) == 0 && why[0])
         snprintf(msg, sizeof msg, " (%s)", why);
       else if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
+      else if (detail[0]) snprintf(msg, sizeof msg, " (%.200s)", detail); /* e.g. which worker died, how */
       else snprintf(msg, sizeof msg, " (%s)", cf_strerror(rc));
       set_error(row, "%s%s", a, msg);
       continue;
@@ -221,7 +233,9 @@ static void finish_row(cf_wk_run *run, double ideal, rep_records *rr, cfb_row *r
 }
 
 /* One measured (or warm-up) repetition into row: start a pool, run the
- * items, make the row.  0 (row->ok says how it went), or -1 out of memory. */
+ * items under a watchdog (watchdog.h), make the row.  0 (row->ok says how
+ * it went), 1 cut short by SIGINT/SIGTERM (not a measurement: dropped), or
+ * -1 out of memory. */
 static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, double ideal,
                    cfb_row *row) {
   row->items = cf_wk_items(run);
@@ -250,7 +264,12 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
   } else {
     cfb_counters_start(r->counters);
     cf_executor *ex = start_pool(c, row);
-    if (ex) run_items(ex, c, run, row, &rr);
+    cfb_watchdog wd;
+    if (ex) {
+      cfb_watchdog_start(&wd, ex);
+      run_items(ex, c, run, row, &rr);
+      if (cfb_watchdog_stop(&wd)) rc = 1;
+    }
     cf_executor_free(ex);
     cfb_counters_stop(r->counters, &row->ctr);
     if (ex) finish_row(run, ideal, &rr, row);
@@ -275,7 +294,7 @@ int cfb_runner_active(const cfb_config_result *res) {
   return res->stop == CFB_STOP_NONE && res->measured < res->cfg->repeat;
 }
 
-static void blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
+void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row) {
   memset(row, 0, sizeof *row);
   row->cfg = c;
   row->wall_s = row->items_per_s = row->pool_start_s = NAN;
@@ -295,25 +314,26 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     res->stop = CFB_STOP_MAX_TIME;
     return 0;
   }
+  if (cfb_backend_is_py(c->backend)) return cfb_runner_py_round(r, c, round, nreps, res);
 
   cf_wk_run *run = NULL;
   char msg[256] = "";
-  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, c->backend, &run, msg,
+  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
                          sizeof msg);
   if (rc != 0) {
     cfb_row row;
-    blank_row(r, c, &row);
+    cfb_runner_blank_row(r, c, &row);
     row.repeat = res->measured++;
     row.round = round;
     row.items = c->items;
     snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
              cf_err_name(rc));
-    one_line(row.error);
+    cfb_one_line(row.error);
     res->stop = CFB_STOP_FAILED;
-    r->on_row(r->ud, &row);
+    (void)r->on_row(r->ud, &row); /* the configuration stops here anyway */
     return 0;
   }
-  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, c->backend);
+  double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
   double start = cfb_now_s();
@@ -334,11 +354,16 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     row.cfg = c;
     row.repeat = res->measured;
     row.round = round;
-    if (one_rep(r, c, run, ideal, &row) != 0) {
+    int rep = one_rep(r, c, run, ideal, &row);
+    if (rep < 0) {
       oom = 1;
       break;
     }
-    one_line(row.error);
+    if (rep == 1) { /* interrupted mid-repetition and its pool ended: no row */
+      free(row.metrics);
+      break;
+    }
+    cfb_one_line(row.error);
     if (is_warm && row.ok) {
       free(row.metrics);
       continue;
@@ -348,9 +373,9 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
       snprintf(e, sizeof e, "warm-up: %.200s", row.error);
       memcpy(row.error, e, sizeof e);
     }
-    res->measured++;
     int ok = row.ok;
-    r->on_row(r->ud, &row);
+    if (r->on_row(r->ud, &row) != 0) break; /* not kept: it does not count */
+    res->measured++;
     if (!ok) { /* the next repetitions would fail alike: not retried in later rounds */
       res->stop = CFB_STOP_FAILED;
       break;
@@ -379,6 +404,7 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     if (row->cfg != c) continue;
     if (isfinite(row->ideal_items_per_s) && row->ideal_items_per_s > 0)
       ideal[nideal++] = row->ideal_items_per_s;
+    if (!res->python[0] && row->python[0]) snprintf(res->python, sizeof res->python, "%s", row->python);
     if (row->ok) ips[nok++] = row->items_per_s;
     else if (nfailed++ == 0) first_error = row->error;
   }
@@ -395,7 +421,7 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
   } else if (nfailed) {
     res->status = CFB_CFG_PARTIAL;
-  } else if (nok < (size_t)c->repeat) {
+  } else if (nok < (size_t)c->repeat && res->stop != CFB_STOP_DECIDED) {
     res->status = CFB_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
              res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"

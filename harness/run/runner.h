@@ -6,7 +6,7 @@
  * its rows.
  * The runner computes; writers and the terminal only format.
  *
- * Also the run's one piece of global state: the SIGINT flag. */
+ * Also the run's one piece of global state: the SIGINT/SIGTERM flag. */
 #ifndef CFB_RUNNER_H
 #define CFB_RUNNER_H
 
@@ -16,8 +16,10 @@
 typedef struct cfb_runner {
   cfb_counters *counters;
   int ncpus;                 /* usable CPUs, for the ideal-rate model */
-  /* Takes ownership of row->metrics.  Called as each repetition ends. */
-  void (*on_row)(void *ud, cfb_row *row);
+  /* Takes ownership of row->metrics.  Called as each repetition ends.
+   * 0 goes on; non-zero stops the configuration's round at once (the row
+   * could not be kept: the caller stops the run). */
+  int (*on_row)(void *ud, cfb_row *row);
   /* A repetition is about to start: warm-up i (0-based) of n, or measured
    * repetition i of n = c->repeat (i is its repetition index). */
   void (*on_rep)(void *ud, const cfb_sweep_config *c, int warm, int i, int n);
@@ -42,15 +44,34 @@ int cfb_runner_active(const cfb_config_result *res);
 int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                     cfb_config_result *res);
 
+/* cfb_runner_round's path for the py backends (pyrun.c): one run of the
+ * Python driver for the round's repetitions (and, in the first round, the
+ * warm-ups); its rows checked and handed to r->on_row like the C ones. */
+int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
+                        cfb_config_result *res);
+
+/* A row of c with nothing measured (NAN figures, no error), for the
+ * runner's paths to fill in. */
+void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row);
+
+/* Collapse a message to one line (newlines to spaces) for the CSV. */
+void cfb_one_line(char *s);
+
 /* The summary of res->cfg (n, median, MAD, CI, status, error, nrows)
  * computed from its rows among rows[0..nrows) -- every round's.  Returns 0,
  * or -1 out of memory. */
 int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows);
 
-/* SIGINT: the handler sets a flag (a second SIGINT kills as usual). */
+/* SIGINT and SIGTERM: the handler sets a flag (a second signal kills as
+ * usual). */
 void cfb_interrupt_install(void);
 void cfb_interrupt_uninstall(void);
 int cfb_interrupted(void);
+/* The flag itself, for code that polls it while it waits (pyback's cancel). */
+const volatile int *cfb_interrupt_flag(void);
+/* The signal that interrupted (SIGINT or SIGTERM), 0 if none: the exit
+ * code is 128 + it, as a shell reports a killed program. */
+int cfb_interrupt_signal(void);
 /* Clear the flag (tests, or a second run in one process). */
 void cfb_interrupt_reset(void);
 /* Raise the flag as SIGINT would (tests). */

@@ -1,85 +1,78 @@
-/* suites.c -- the named sweeps of `cfbench run --suite NAME`, all in this
- * one table.  Each sweep is written as `cfbench run` axis options (parsed
- * by cli.c exactly as a command line would be); a configuration that
- * appears in two sweeps runs once.
- *
- *   quick    < 30 s: every workload once or twice on both backends.
- *   ci       < 2 min: both backends, small and large chunksizes, cpu and
- *            io workloads, and the executor overhead (sleep delay=0).
- *   default  ~5 min on 2 cores (./run.sh bench): throughput over workers
- *            1..64 (sleep, socket), chunksizes 1..256 where they matter
- *            (fine-grained primes, the no-op overhead), the docs' primes,
- *            mixed over cpu_us 10 us..1 ms with and without the emulated
- *            GIL (the thread/process crossover), memtouch; 5 repetitions
- *            for the bootstrap CI.  Items per configuration are sized so a
- *            repetition takes ~0.05-1 s here; --max-time caps each
- *            configuration.
- *
- * ci and default run one round per repetition (see `suites[]`). */
+/* suites.c -- finding the suites (suites.h): the sweep files shipped in
+ * share/cfbench/suites (suites/ in the source tree).  What each suite
+ * runs is in its file; this only knows where they are. */
 #include "suites.h"
 
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define BOTH "--backend thread,process "
+#include "datadir.h"
+#include "options.h"
+#include "strbuf.h"
 
-static const char *const quick[] = {
-    "--workload sleep --param delay=1ms " BOTH "--workers 1,4 --items 40 --repeat 3 --warmup 1 --max-time 5s",
-    "--workload primes --param preset=range --param start=1000001 --param count=2000 " BOTH
-    "--workers 1,2 --chunksize 1,64 --repeat 3 --warmup 1 --max-time 5s",
-    "--workload socket --param delay=0 " BOTH "--workers 2 --items 100 --repeat 3 --warmup 1 --max-time 5s",
-    "--workload mixed --param cpu_us=200us --param io_us=200us " BOTH
-    "--workers 2 --items 50 --repeat 3 --warmup 1 --max-time 5s",
-    "--workload memtouch --param mib=4 " BOTH "--workers 2 --items 8 --repeat 3 --warmup 1 --max-time 5s",
-    NULL};
 
-static const char *const ci[] = {
-    "--workload sleep --param delay=1ms " BOTH "--workers 1,2,8 --chunksize 1,16 --items 64 "
-    "--repeat 5 --warmup 1 --max-time 10s",
-    "--workload primes --param preset=range --param start=1000001 --param count=5000 " BOTH
-    "--workers 1,2 --chunksize 1,64,256 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload primes " BOTH "--workers 1,2 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload socket --param delay=0 " BOTH "--workers 1,4 --items 500 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload mixed --param cpu_us=500us --param io_us=500us --param gil=on,off " BOTH
-    "--workers 1,2,4 --items 60 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload memtouch --param mib=8 " BOTH "--workers 1,2 --items 16 --repeat 5 --warmup 1 --max-time 10s",
-    /* executor overhead: items that do nothing */
-    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1,64,256 --items 20000 "
-    "--repeat 5 --warmup 1 --max-time 10s",
-    NULL};
+const char *cfb_suites_dir(char *out, size_t len) {
+  return cfb_data_dir("CFBENCH_SUITES_DIR", "suites", out, len);
+}
 
-static const char *const def[] = {
-    "--workload sleep --param delay=10ms " BOTH "--workers 1..64 --items 128 --repeat 5 --warmup 1 --max-time 15s",
-    "--workload socket --param delay=1ms " BOTH "--workers 1..16 --items 256 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload primes --param preset=docs " BOTH "--workers 1,2,4 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload primes --param preset=range --param start=1000001 --param count=10000 " BOTH
-    "--workers 1,2,4 --chunksize 1..256 --repeat 5 --warmup 1 --max-time 10s",
-    /* mixed: computation per item from 10 us to 1 ms beside 200 us of I/O;
-     * with gil=on threads win while per-task overhead dominates and
-     * processes win once computation does (the Python crossover); gil=off
-     * is the C picture */
-    "--workload mixed --param cpu_us=10us,30us,100us,300us,1000us --param io_us=200us --param gil=on,off " BOTH
-    "--workers 1,2,4,8 --items 200 --repeat 5 --warmup 1 --max-time 10s",
-    "--workload memtouch --param mib=16 " BOTH "--workers 1,2,4 --items 16 --repeat 5 --warmup 1 --max-time 10s",
-    /* executor overhead: items that do nothing, over chunksizes */
-    "--workload sleep --param delay=0 " BOTH "--workers 1,2 --chunksize 1..256 --items 50000 "
-    "--repeat 5 --warmup 1 --max-time 10s",
-    NULL};
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* ci and default run in rounds of one repetition of every configuration
- * (their results are compared and plotted: drift of the shared machine
- * must not shift one configuration's whole sample); quick is a smoke test
- * and runs each configuration's repetitions back to back. */
-static const cfb_suite suites[] = {
-    {"default", "the full sweep of ./run.sh bench (~5 min on 2 cores)", def, CFB_SUITE_ROUNDS_PER_REPEAT},
-    {"quick", "a smoke test of every workload on both backends (< 30 s)", quick, 1},
-    {"ci", "both backends, small/large chunks, cpu and io, executor overhead (< 2 min)", ci,
-     CFB_SUITE_ROUNDS_PER_REPEAT},
-};
+int cfb_suite_names(char ***names, size_t *n) {
+  *names = NULL;
+  *n = 0;
+  char dir[4096];
+  DIR *d = opendir(cfb_suites_dir(dir, sizeof dir));
+  if (!d) return -1;
+  size_t cap = 0;
+  int rc = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t l = strlen(e->d_name);
+    if (e->d_name[0] == '.' || l <= 5 || strcmp(e->d_name + l - 5, ".json")) continue;
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 8;
+      char **nv = realloc(*names, cap * sizeof *nv);
+      if (!nv) {
+        rc = -1;
+        break;
+      }
+      *names = nv;
+    }
+    if (!((*names)[*n] = strndup(e->d_name, l - 5))) {
+      rc = -1;
+      break;
+    }
+    (*n)++;
+  }
+  closedir(d);
+  if (*n) qsort(*names, *n, sizeof **names, by_name);
+  return rc;
+}
 
-size_t cfb_suite_count(void) { return sizeof suites / sizeof suites[0]; }
-const cfb_suite *cfb_suite_at(size_t i) { return i < cfb_suite_count() ? &suites[i] : NULL; }
-const cfb_suite *cfb_suite_find(const char *name) {
-  for (size_t i = 0; i < cfb_suite_count(); i++)
-    if (!strcmp(suites[i].name, name)) return &suites[i];
-  return NULL;
+void cfb_suite_names_free(char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+}
+
+int cfb_suite_path(const char *arg, char *out, size_t len, char *err, size_t errlen) {
+  size_t l = strlen(arg);
+  if (strchr(arg, '/') || (l > 5 && !strcmp(arg + l - 5, ".json"))) { /* a path */
+    snprintf(out, len, "%s", arg);
+    return 0;
+  }
+  char dir[4096];
+  snprintf(out, len, "%s/%s.json", cfb_suites_dir(dir, sizeof dir), arg);
+  if (*arg && access(out, R_OK) == 0) return 0;
+  char **names;
+  size_t n;
+  cfb_suite_names(&names, &n);
+  cfb_sb b = {0};
+  for (size_t i = 0; i < n; i++) cfb_sb_printf(&b, "%s%s", i ? ", " : "", names[i]);
+  cfb_fail(err, errlen, "--suite: unknown suite '%s'; allowed: %s (files in %s), or a path to a sweep file", arg,
+           b.s ? b.s : "none", dir);
+  cfb_sb_free(&b);
+  cfb_suite_names_free(names, n);
+  return 2;
 }

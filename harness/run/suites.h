@@ -1,25 +1,28 @@
-/* suites.h -- named sweeps (`cfbench run --suite NAME`), all defined in
- * suites.c.  A suite is a list of sweeps, each written as `cfbench run`
- * axis options, so a suite means exactly what its command lines mean. */
+/* suites.h -- the named sweeps of `cfbench run --suite NAME`: sweep files
+ * (sweepfile.h) NAME.json in the suites folder: $CFBENCH_SUITES_DIR, else
+ * share/cfbench/suites beside the installed program, else the source
+ * tree's suites/ (cfbench run from its build tree).  `--suite PATH` (a
+ * name with a '/' or ending in .json) is that file. */
 #ifndef CFB_SUITES_H
 #define CFB_SUITES_H
 
 #include <stddef.h>
 
-/* cfb_suite.rounds: as many rounds as the suite's largest --repeat (after
- * command-line overrides), so each round runs one repetition of every
- * configuration. */
+/* A sweep file's "rounds": "per-repeat": as many rounds as the suite's
+ * largest repeat (after command-line overrides), so each round runs one
+ * repetition of every configuration. */
 #define CFB_SUITE_ROUNDS_PER_REPEAT 0
 
-typedef struct cfb_suite {
-  const char *name;
-  const char *summary;       /* one line for `cfbench list` */
-  const char *const *sweeps; /* NULL-terminated; each is run axis options */
-  int rounds;                /* default --rounds: N >= 1, or CFB_SUITE_ROUNDS_PER_REPEAT */
-} cfb_suite;
+/* The suites folder (into out, len bytes); returns out. */
+const char *cfb_suites_dir(char *out, size_t len);
 
-size_t cfb_suite_count(void);
-const cfb_suite *cfb_suite_at(size_t i);
-const cfb_suite *cfb_suite_find(const char *name); /* NULL if unknown */
+/* The suites' names (the *.json files of the folder, without .json),
+ * sorted; free with cfb_suite_names_free.  0, or -1 (no folder: n = 0). */
+int cfb_suite_names(char ***names, size_t *n);
+void cfb_suite_names_free(char **names, size_t n);
+
+/* The file of `arg` (a suite name, or a path) into out.  0, or 2 with one
+ * line in err naming the known suites. */
+int cfb_suite_path(const char *arg, char *out, size_t len, char *err, size_t errlen);
 
 #endif

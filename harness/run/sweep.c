@@ -6,13 +6,42 @@
  * time does not masquerade as an effect of a knob.  Rounds split each
  * configuration's repetitions (cfb_sweep_round_share) so a burst of load
  * hits a little of every configuration rather than all of one. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sweep.h"
 
-const char *cfb_backend_name(cf_backend b) { return b == CF_BACKEND_PROCESS ? "process" : "thread"; }
+static const struct {
+  const char *name;
+  cf_backend exec;
+  int py;
+  cfb_backend pair;
+} backends[CFB_BK_COUNT] = {
+#define CFB_X_(id, name, exec, py, pair) {name, exec, py, CFB_BK_##pair},
+    CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_backend_name(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].name : "?"; }
+cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].exec : CF_BACKEND_THREAD; }
+int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
+
+cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
+
+int cfb_backend_find(const char *name) {
+  for (int i = 0; i < CFB_BK_COUNT; i++)
+    if (!strcmp(backends[i].name, name)) return i;
+  return -1;
+}
+
+const char *cfb_backend_names(void) {
+#define CFB_X_(id, name, exec, py, pair) ", " name
+  static const char all[] = CFB_BACKENDS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
 
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {
@@ -167,6 +196,55 @@ nomem:
   return 2;
 }
 
+/* Pair each configuration with the one equal to it but for the backend,
+ * that backend being its pair in CFB_BACKENDS. */
+static void find_partners(cfb_sweep *s) {
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = SIZE_MAX;
+  for (size_t i = 0; i < s->n; i++) {
+    cfb_sweep_config *a = &s->cfg[i];
+    for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
+      cfb_sweep_config *b = &s->cfg[j];
+      if (b->partner != SIZE_MAX || a->backend == CFB_BK_NONE || b->backend != cfb_backend_pair(a->backend))
+        continue;
+      cfb_backend keep = b->backend;
+      b->backend = a->backend;
+      int same = same_config(a, b);
+      b->backend = keep;
+      if (same) a->partner = j, b->partner = i;
+    }
+  }
+}
+
+/* Round r's order: the units (a pair, or a configuration without one)
+ * shuffled (Fisher-Yates), each pair's two sides in an order drawn for the
+ * round.  Round 0 from the seed itself, round r from (seed, r). */
+static void shuffle_round(cfb_sweep *s, int r, uint64_t seed) {
+  size_t *ord = s->order + (size_t)r * s->n, nu = 0;
+  for (size_t i = 0; i < s->n; i++) /* a pair is represented by its first side */
+    if (s->cfg[i].partner == SIZE_MAX || s->cfg[i].partner > i) ord[nu++] = i;
+  char key[32];
+  snprintf(key, sizeof key, "round %d", r);
+  uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
+  for (size_t i = nu; i > 1; i--) {
+    size_t j = (size_t)cfb_rng_below(&st, i);
+    size_t t = ord[i - 1];
+    ord[i - 1] = ord[j];
+    ord[j] = t;
+  }
+  /* Expand from the back so the units not yet expanded are not overwritten. */
+  size_t out = s->n;
+  for (size_t u = nu; u-- > 0;) {
+    size_t i = ord[u], p = s->cfg[i].partner;
+    if (p == SIZE_MAX) {
+      ord[--out] = i;
+      continue;
+    }
+    int swap = (int)cfb_rng_below(&st, 2);
+    ord[--out] = swap ? i : p;
+    ord[--out] = swap ? p : i;
+  }
+}
+
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   builder b = {s, 0};
@@ -185,6 +263,7 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_free(s);
     return rc;
   }
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].task_timeout_s = o->task_timeout_s;
   s->rounds = o->rounds >= 1 ? o->rounds : 1;
   s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {
@@ -200,20 +279,8 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
              c->workers, c->chunksize, (int)c->pin);
     c->seed = cfb_hash_str(key, seed);
   }
-  for (int r = 0; r < s->rounds; r++) {
-    size_t *ord = s->order + (size_t)r * s->n;
-    for (size_t i = 0; i < s->n; i++) ord[i] = i;
-    /* Round 0 keeps the order a one-round run has always had. */
-    char key[32];
-    snprintf(key, sizeof key, "round %d", r);
-    uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
-    for (size_t i = s->n; i > 1; i--) {
-      size_t j = (size_t)cfb_rng_below(&st, i);
-      size_t t = ord[i - 1];
-      ord[i - 1] = ord[j];
-      ord[j] = t;
-    }
-  }
+  find_partners(s);
+  for (int r = 0; r < s->rounds; r++) shuffle_round(s, r, seed);
   return 0;
 }
 
@@ -223,4 +290,14 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (rounds < 1) rounds = 1;
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
+}
+
+void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
+  fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
+  for (size_t i = 0; i < s->n; i++) {
+    const cfb_sweep_config *c = &s->cfg[i];
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
+            c->items, c->repeat, c->warmup, c->max_time_s);
+  }
 }

@@ -15,6 +15,39 @@
 #include "counters.h"
 #include "stats.h"
 
+/* The backends `--backend` names, declared once: X(ID, "name", executor
+ * backend, python, pair).  The py ones are CPython's concurrent.futures run
+ * by the Python driver (pyback.h); their executor backend is the cfutures one
+ * they are the peer of (what the workloads prepare for, e.g. the embedded
+ * server and the ideal-rate model).  pair: the backend a configuration is
+ * paired with for the who-wins verdict (run back to back, verdicts.csv), or
+ * NONE.  The py ones pair with none for now: verdicts.csv's winner names
+ * are thread/process and has no column telling a py pair from a cfutures one. */
+#define CFB_BACKENDS(X)                                                                            \
+  X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
+  X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, NONE)                                            \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, NONE)
+
+typedef enum cfb_backend {
+#define CFB_X_(id, name, exec, py, pair) CFB_BK_##id,
+  CFB_BACKENDS(CFB_X_)
+#undef CFB_X_
+  CFB_BK_COUNT,
+  CFB_BK_NONE = -1 /* no backend (a pair column's "none") */
+} cfb_backend;
+
+/* Its name ("thread", "py-process"), the executor backend it runs on or is
+ * the peer of, whether it is a Python one; cfb_backend_find: by name, -1 if
+ * unknown.  cfb_backend_names: "thread, process, py-thread, py-process". */
+const char *cfb_backend_name(cfb_backend b);
+cf_backend cfb_backend_exec(cfb_backend b);
+int cfb_backend_is_py(cfb_backend b);
+int cfb_backend_find(const char *name);
+const char *cfb_backend_names(void);
+/* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
+cfb_backend cfb_backend_pair(cfb_backend b);
+
 typedef struct cfb_strlist {
   char **v;
   size_t n;
@@ -32,7 +65,7 @@ typedef struct cfb_sweep_spec {
   size_t nworkloads;
   cfb_param_axis *params;
   size_t nparams;
-  cf_backend *backends;
+  cfb_backend *backends;
   size_t nbackends;
   int *workers;
   size_t nworkers;
@@ -49,14 +82,27 @@ typedef struct cfb_sweep_spec {
 typedef struct cfb_run_opts {
   cfb_sweep_spec *specs;
   size_t nspecs;
-  const char *suite;  /* NULL: axes from the command line */
+  char *suite;        /* --suite NAME|PATH or --file PATH as given; NULL: axes from the command line (owned) */
+  char *suite_path;   /* the sweep file it names (owned) */
   uint64_t seed;
   int seed_given;
   int rounds;         /* >= 1 after parsing: the sweep runs this many rounds */
   char *out;          /* output directory (owned) */
   int force;
+  double task_timeout_s; /* --task-timeout: the executor's task_timeout_s, 0 = none */
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
+  /* Adaptive rounds (docs/statistics.md): adaptive != 0 runs one
+   * repetition of every open configuration per round, rounds min..max,
+   * and closes a thread/process pair once its verdict is decided and its
+   * interval within target_ci (0: no precision target); configurations
+   * without a partner stop after min_rounds.  budget_s (0: none) is the
+   * whole run's: no round starts that would likely end past it. */
+  int adaptive;
+  int min_rounds, max_rounds;
+  double target_ci, budget_s;
+  char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
+  int dry_run;         /* --dry-run: print the configurations, run nothing */
 } cfb_run_opts;
 
 /* Parse `cfbench run` arguments (argv[0] = "run").  0, or 2 with ONE line
@@ -64,6 +110,11 @@ typedef struct cfb_run_opts {
  * printed). */
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
 void cfb_run_opts_free(cfb_run_opts *o);
+
+/* Load a sweep file (sweepfile.h) with `cfbench run`'s options as its
+ * keys: the axes and the per-sweep scalars.  0, or 2 with err. */
+struct cfb_sweep_file;
+int cfb_run_sweep_file_load(const char *path, struct cfb_sweep_file *f, char *err, size_t errlen);
 void cfb_run_usage(FILE *f);
 
 /* Parse one list element helpers (also used by the suites). */
@@ -76,20 +127,26 @@ typedef struct cfb_sweep_config {
   char **kv;          /* "key=value" parameters given for this workload */
   size_t nkv;
   char *params;       /* canonical parameter string (after validation) */
-  cf_backend backend;
+  cfb_backend backend;
   int workers;
   size_t chunksize;
   cf_pin_policy pin;
   size_t items;
   int repeat, warmup;
   double max_time_s;
+  double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */
   uint64_t seed;      /* bootstrap seed of this configuration */
+  size_t partner;     /* the configuration equal to this one but for the backend (its pair:
+                         they run back to back every round), SIZE_MAX: none */
 } cfb_sweep_config;
 
 /* The sweep runs in rounds: each round runs every configuration that still
  * has repetitions to do, in that round's own shuffled order, for its share
  * of the repetitions (cfb_sweep_round_share), so a burst of load on the
- * machine is spread over every configuration instead of shifting one. */
+ * machine is spread over every configuration instead of shifting one.
+ * The two configurations of a thread/process pair are adjacent in every
+ * round's order, in an order drawn per round (duet benchmarking: drift
+ * hits both alike and cancels in their ratio). */
 typedef struct cfb_sweep {
   cfb_sweep_config *cfg;
   size_t n;
@@ -109,6 +166,11 @@ typedef struct cfb_sweep {
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen);
 void cfb_sweep_free(cfb_sweep *s);
 
+/* `cfbench run --dry-run`: the rounds, then one line per configuration in
+ * expansion order (workload, params, backend, workers, chunksize, pin,
+ * items, repeat, warmup, max-time): what a suite or sweep file means. */
+void cfb_sweep_print(FILE *f, const cfb_sweep *s);
+
 /* The run order of round r (0-based): s->n indices into s->cfg. */
 const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
 
@@ -118,8 +180,7 @@ const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);
  * one out.  The shares over all rounds add up to c->repeat. */
 int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r);
 
-/* "thread"/"process", "none"/"compact"/"scatter"/"list". */
-const char *cfb_backend_name(cf_backend b);
+/* "none"/"compact"/"scatter"/"list". */
 const char *cfb_pin_name(cf_pin_policy p);
 
 /* One measured repetition: a runs.csv row.  NAN = not measured. */
@@ -137,13 +198,19 @@ typedef struct cfb_row {
   int ok;
   char error[256];
   char *metrics;             /* "name=value;..." (owned) */
+  char python[96];           /* py backends: "CPython 3.11.7 fork"; "" otherwise */
 } cfb_row;
 
 typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN } cfb_cfg_status;
 const char *cfb_cfg_status_name(cfb_cfg_status s);
 
 /* Why a configuration sits out the rounds left. */
-typedef enum { CFB_STOP_NONE = 0, CFB_STOP_FAILED, CFB_STOP_MAX_TIME } cfb_stop_reason;
+typedef enum {
+  CFB_STOP_NONE = 0,
+  CFB_STOP_FAILED,
+  CFB_STOP_MAX_TIME,
+  CFB_STOP_DECIDED /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+} cfb_stop_reason;
 
 /* One configuration's outcome: a summary.csv row (computed from its rows
  * by cfb_runner_summarize), and the runner's state between rounds. */
@@ -153,6 +220,7 @@ typedef struct cfb_config_result {
   double ideal_items_per_s, efficiency_median;
   cfb_cfg_status status;
   char error[256];
+  char python[96];           /* py backends: the python of its rows; "" otherwise */
   size_t nrows;              /* rows written (ok or failed) */
   /* between rounds (runner.c) */
   int measured;              /* rows so far: the next repetition index */

@@ -81,10 +81,10 @@ int cfb_cmd_topology(int argc, char **argv) {
   cf_config_init(&cfg);
   cfg.pin = CF_PIN_COMPACT;
   cfg.max_workers = 1;
-  for (int b = 0; b < 2; b++) {
-    cfg.backend = (cf_backend)b;
+  for (cfb_backend b = CFB_BK_THREAD; b <= CFB_BK_PROCESS; b++) {
+    cfg.backend = cfb_backend_exec(b);
     int rc = cf_pin_check(&cfg, why, sizeof why);
-    printf("  binding %s workers: %s%s%s\n", cfb_backend_name(cfg.backend), rc == 0 ? "supported" : "not supported",
+    printf("  binding %s workers: %s%s%s\n", cfb_backend_name(b), rc == 0 ? "supported" : "not supported",
            rc ? ": " : "", rc ? why : "");
   }
   return 0;

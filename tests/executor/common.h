@@ -1,5 +1,6 @@
 /* common.h -- helpers shared by the executor tests: the backend under test
- * (argv[1]: "thread", "process" (shared-memory transport) or "process-pipe"),
+ * (argv[1]: "thread", "process" (shared-memory transport), "process-pipe" or
+ * "process-spawn" (workers started with CF_START_SPAWN)),
  * executor construction and a few tasks whose behaviour does not depend on
  * the backend. */
 #ifndef CF_TEST_COMMON_H
@@ -20,6 +21,7 @@
 
 static cf_backend g_backend = CF_BACKEND_THREAD;
 static cf_transport g_transport = CF_TRANSPORT_SHM;
+static cf_start_method g_start = CF_START_FORK;
 
 static inline void set_backend(int argc, char **argv) {
   const char *b = argc > 1 ? argv[1] : "thread";
@@ -30,8 +32,11 @@ static inline void set_backend(int argc, char **argv) {
   } else if (strcmp(b, "process-pipe") == 0) {
     g_backend = CF_BACKEND_PROCESS;
     g_transport = CF_TRANSPORT_PIPE;
+  } else if (strcmp(b, "process-spawn") == 0) {
+    g_backend = CF_BACKEND_PROCESS;
+    g_start = CF_START_SPAWN;
   } else {
-    fprintf(stderr, "unknown backend %s (thread, process, process-pipe)\n", b);
+    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, process-spawn)\n", b);
     exit(2);
   }
 }
@@ -51,6 +56,7 @@ static inline void sleep_ms(int ms) {
 static inline cf_executor *make_ex_cfg(cf_config *cfg) {
   cfg->backend = g_backend;
   cfg->transport = g_transport;
+  cfg->start_method = g_start;
   cf_executor *ex = NULL;
   int rc = cf_executor_new(&ex, cfg);
   if (rc) fprintf(stderr, "cf_executor_new: %s\n", cf_strerror(rc));

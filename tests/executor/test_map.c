@@ -156,7 +156,7 @@ static void map_timeout(void) {
   CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
   double took = now_s() - t0;
   CHECK(took >= 0.299);
-  CHECK(took < 0.36);
+  CHECK(took < 0.9); /* before the 1 s item ends; generous: loaded CI, slow spawned TSan workers */
   CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
   cf_map_free(m);
   cf_executor_free(ex);

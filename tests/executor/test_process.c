@@ -5,6 +5,7 @@
  * arguments and results, records with pids, and no leaked children, fds or
  * shared memory after shutdown.  Run with "process" or "process-pipe". */
 #include "common.h"
+#include "leaks.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -468,51 +469,6 @@ static void records_pid(void) {
 
 /* ---- leaks: children (zombies included), fds, shared mappings ---- */
 
-static int count_children(void) {
-  DIR *d = opendir("/proc");
-  CHECK(d != NULL);
-  int n = 0, me = (int)getpid();
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    char path[300], buf[512];
-    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    FILE *f = fopen(path, "r");
-    if (!f) continue;
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[got] = 0;
-    char *rp = strrchr(buf, ')');
-    char state;
-    int ppid;
-    if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == me) n++;
-  }
-  closedir(d);
-  return n;
-}
-
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  CHECK(d != NULL);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
-static int count_shared_maps(void) {
-  FILE *f = fopen("/proc/self/maps", "r");
-  CHECK(f != NULL);
-  char line[512];
-  int n = 0;
-  while (fgets(line, sizeof line, f))
-    if (strstr(line, "/dev/zero") || strstr(line, "memfd:")) n++;
-  fclose(f);
-  return n;
-}
-
 static void busy_life(cf_executor *ex) {
   cf_future *fs[12];
   for (int i = 0; i < 12; i++) fs[i] = submit_int(ex, i == 3 ? t_die : t_sleep, i == 3 ? DIE_SEGV : 2);
@@ -570,6 +526,56 @@ static void no_leaks(void) {
   CHECK_EQ(count_shared_maps(), maps0);
 }
 
+/* What a worker inherits per start method: fork copies the parent as it
+ * is (a global set at run time, a heap argument), spawn starts the image
+ * afresh (the global at its initial value; a heap initializer_arg refused
+ * with a reason; static data is found again). */
+static int g_runtime_value = 1;
+static int g_static_arg = 42;
+static int t_read_global(const void *arg, size_t len, cf_result *out) {
+  (void)arg;
+  (void)len;
+  return cf_result_set(out, &g_runtime_value, sizeof g_runtime_value);
+}
+static int init_check_arg(void *arg) { return *(int *)arg == 42 ? 0 : 1; }
+
+static void start_method_semantics(void) {
+  g_runtime_value = 7;
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 1;
+  cfg.initializer = init_check_arg;
+  cfg.initializer_arg = &g_static_arg;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_future *f = submit_int(ex, t_read_global, 0);
+  CHECK_EQ(result_int(f), g_start == CF_START_SPAWN ? 1 : 7);
+  cf_future_release(f);
+  cf_executor_free(ex);
+  int *heap = malloc(sizeof *heap);
+  *heap = 42;
+  cfg.initializer_arg = heap;
+  cfg.backend = g_backend;
+  cfg.transport = g_transport;
+  cfg.start_method = g_start;
+  ex = NULL;
+  int rc = cf_executor_new(&ex, &cfg);
+  if (g_start == CF_START_SPAWN) {
+    CHECK_EQ(rc, CF_EINVAL);
+    CHECK_STR_CONTAINS(cf_last_error_message(), "initializer_arg");
+  } else {
+    CHECK_EQ(rc, 0);
+    f = submit_int(ex, t_read_global, 0);
+    CHECK_EQ(result_int(f), 7);
+    cf_future_release(f);
+    cf_executor_free(ex);
+  }
+  free(heap);
+  cfg.start_method = (cf_start_method)9;
+  CHECK_EQ(cf_executor_new(&ex, &cfg), CF_EINVAL);
+  CHECK_STR_CONTAINS(cf_last_error_message(), "start_method");
+  g_runtime_value = 1;
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   if (g_backend != CF_BACKEND_PROCESS) {
@@ -587,6 +593,7 @@ int main(int argc, char **argv) {
       {"big_messages", big_messages},
       {"records_pid", records_pid},
       {"no_leaks", no_leaks},
+      {"start_method_semantics", start_method_semantics},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

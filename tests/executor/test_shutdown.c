@@ -87,15 +87,44 @@ static void shutdown_races_submit(void) {
     sleep_ms(round % 4); /* shut down at varying points of the submission */
     CHECK_EQ(cf_executor_shutdown(g_race_ex, 1, round % 2), 0);
     for (int t = 0; t < RACERS; t++) pthread_join(th[t], NULL);
+    uint64_t accepted = 0;
     for (int t = 0; t < RACERS; t++)
       for (int i = 0; i < PER_RACER; i++) {
         cf_future *f = g_race_fs[t][i];
         if (!f) continue;
         CHECK(cf_future_done(f)); /* accepted => run or cancelled */
         cf_future_release(f);
+        accepted++;
       }
+    /* Issue 11.7: a submit refused with CF_ESHUTDOWN is not "submitted". */
+    cf_executor_stats st;
+    cf_executor_stats_get(g_race_ex, &st);
+    CHECK_EQ(st.submitted, accepted);
+    CHECK_EQ(st.completed + st.failed + st.cancelled, accepted);
     cf_executor_free(g_race_ex);
   }
+}
+
+/* cf_executor_terminate: the process backend ends its workers (see
+ * test_faults); a thread cannot be ended from outside: CF_ENOSYS, and the
+ * pool is untouched. */
+static void terminate_per_backend(void) {
+  cf_executor *ex = make_ex(1);
+  CHECK_EQ(cf_executor_terminate(ex, 0), CF_EINVAL);
+  int pid = 0;
+  if (g_backend == CF_BACKEND_THREAD) {
+    CHECK_EQ(cf_executor_terminate(ex, 15), CF_ENOSYS);
+    CHECK_EQ(cf_executor_worker_pids(ex, &pid, 1), CF_ENOSYS);
+    cf_future *f = submit_int(ex, t_sleep, 1);
+    CHECK_EQ(result_int(f), 1);
+    cf_future_release(f);
+  } else {
+    CHECK_EQ(cf_executor_worker_pids(ex, &pid, 1), 1);
+    CHECK_GT(pid, 0);
+    CHECK_EQ(cf_executor_terminate(ex, 15), 0);
+    CHECK_EQ(cf_submit(ex, t_sleep, &(int){1}, sizeof(int), &(cf_future *){NULL}), CF_ESHUTDOWN);
+  }
+  cf_executor_free(ex);
 }
 
 int main(int argc, char **argv) {
@@ -106,6 +135,7 @@ int main(int argc, char **argv) {
       {"shutdown_nowait", shutdown_nowait},
       {"free_with_outstanding", free_with_outstanding},
       {"shutdown_races_submit", shutdown_races_submit},
+      {"terminate_per_backend", terminate_per_backend},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

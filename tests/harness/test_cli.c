@@ -88,10 +88,12 @@ static const char *const numeric_runs[] = {
     "lat_p50_us", "lat_p90_us", "lat_p99_us", "qwait_p50_us", "cpu_user_s", "cpu_sys_s",
     "ctx_switches", "page_faults", "task_clock_s", "cycles", "instructions", "ideal_items_per_s",
     "efficiency", "placement_violations", NULL};
-/* Columns that an ok row always has. */
+/* Columns that an ok row always has; the py backends' rows (the Python
+ * driver's getrusage gives CPU times only) the first REQUIRED_OK_PY. */
 static const char *const required_ok[] = {"wall_s", "items_per_s", "pool_start_s", "lat_p50_us",
                                           "qwait_p50_us", "cpu_user_s", "cpu_sys_s",
                                           "ctx_switches", "page_faults", NULL};
+enum { REQUIRED_OK_PY = 7 };
 
 static void check_runs_numeric(const cfb_csv_table *t) {
   for (size_t r = 0; r < t->nrows; r++) {
@@ -109,7 +111,8 @@ static void check_runs_numeric(const cfb_csv_table *t) {
     if (!strcmp(status, "ok")) {
       CHECK(!strcmp(cfb_csv_get(t, r, "items"), cfb_csv_get(t, r, "items_done")));
       CHECK(!strcmp(cfb_csv_get(t, r, "error"), ""));
-      for (size_t k = 0; required_ok[k]; k++) {
+      int py = !strncmp(cfb_csv_get(t, r, "backend"), "py-", 3);
+      for (size_t k = 0; required_ok[k] && (!py || k < REQUIRED_OK_PY); k++) {
         double v;
         CHECK_EQ(cfb_csv_double(cfb_csv_get(t, r, required_ok[k]), &v), 1);
         CHECK(v >= 0);
@@ -278,9 +281,9 @@ static void test_bad_inputs(void) {
   BAD("--seed: 'x' is not a number", "run", "--workload", "sleep", "--seed", "x", "--out", dir);
   BAD("--counters: unknown layer 'magic'; allowed: auto, papi, perf, rusage", "run", "--workload",
       "sleep", "--counters", "magic", "--out", dir);
-  BAD("--suite: unknown suite 'huge'; allowed: default, quick, ci", "run", "--suite", "huge",
+  BAD("--suite: unknown suite 'huge'; allowed: ci, default, python, quick", "run", "--suite", "huge",
       "--out", dir);
-  BAD("--suite: cannot be combined with --workload", "run", "--suite", "quick", "--workers", "2",
+  BAD("--suite/--file: cannot be combined with --workload", "run", "--suite", "quick", "--workers", "2",
       "--out", dir);
   BAD("run: unknown option '--frobnicate'", "run", "--workload", "sleep", "--frobnicate", "1");
   BAD("--workers: missing value", "run", "--workload", "sleep", "--workers");
@@ -826,6 +829,95 @@ static void test_list_topology_suites(void) {
   CHECK_EQ(RUN("bench", "--suite", "quick"), 2);
 }
 
+/* Each py backend on each workload, with few items, through cfbench run:
+ * every row ok with its items done, the python column says which Python
+ * (threads / a start method); a thread row beside them has none.  gil=on
+ * is passed to the CPU workloads (the driver accepts and ignores it);
+ * socket runs against the embedded server the harness starts. */
+static void test_py_backends(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/py", tmp);
+  int rc = RUN("run", "--workload", "sleep,socket,primes,mixed,memtouch", "--param", "delay=1ms",
+               "--param", "preset=range", "--param", "count=6", "--param", "cpu_us=50us", "--param",
+               "io_us=50us", "--param", "gil=on", "--param", "mib=1", "--backend",
+               "thread,py-thread,py-process", "--workers", "2", "--chunksize", "2", "--items", "6",
+               "--repeat", "2", "--warmup", "1", "--seed", "5", "--out", dir);
+  if (rc != 0) {
+    char *o = slurp(out_txt);
+    fprintf(stderr, "%s", o);
+    free(o);
+  }
+  CHECK_EQ(rc, 0);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  CHECK_EQ(t.nrows, 5 * 3 * 2); /* workloads x backends x repeats */
+  check_runs_numeric(&t);
+  size_t seen[2][5] = {{0}};
+  static const char *const wl[] = {"sleep", "socket", "primes", "mixed", "memtouch"};
+  for (size_t r = 0; r < t.nrows; r++) {
+    const char *b = cfb_csv_get(&t, r, "backend"), *py = cfb_csv_get(&t, r, "python");
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "items_done"), "6"));
+    if (!strcmp(b, "thread")) {
+      CHECK(!strcmp(py, ""));
+      continue;
+    }
+    int proc = !strcmp(b, "py-process");
+    CHECK(proc || !strcmp(b, "py-thread"));
+    CHECK(strlen(py) > 8);
+    const char *sm = strrchr(py, ' ');
+    CHECK(sm);
+    if (proc) CHECK(!strcmp(sm, " fork") || !strcmp(sm, " spawn") || !strcmp(sm, " forkserver"));
+    else CHECK(!strcmp(sm, " threads"));
+    for (size_t w = 0; w < 5; w++) seen[proc][w] += !strcmp(cfb_csv_get(&t, r, "workload"), wl[w]);
+  }
+  for (size_t w = 0; w < 5; w++) CHECK(seen[0][w] == 2 && seen[1][w] == 2);
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cfb_summary_columns, &t);
+  CHECK_EQ(t.nrows, 15);
+  for (size_t r = 0; r < t.nrows; r++)
+    CHECK((strlen(cfb_csv_get(&t, r, "python")) > 0) == !strncmp(cfb_csv_get(&t, r, "backend"), "py-", 3));
+  cfb_csv_table_free(&t);
+}
+
+/* No Python (CFBENCH_PYTHON names nothing): each py configuration fails
+ * with one line saying what is missing, the C ones run; exit 1. */
+static void test_py_missing(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/nopy", tmp);
+  int rc = run_env((const char *const[]){"CFBENCH_PYTHON=/nonexistent", NULL},
+                   (const char *const[]){"run", "--workload", "sleep", "--param", "delay=1ms", "--backend",
+                                         "thread,py-thread,process,py-process", "--workers", "2",
+                                         "--items", "4", "--repeat", "2", "--out", dir, NULL});
+  CHECK_EQ(rc, 1);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  check_runs_numeric(&t);
+  size_t ok = 0, failed = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    const char *b = cfb_csv_get(&t, r, "backend"), *e = cfb_csv_get(&t, r, "error");
+    if (!strncmp(b, "py-", 3)) {
+      failed++;
+      CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "failed"));
+      CHECK_STR_CONTAINS(e, "CFBENCH_PYTHON=/nonexistent");
+      CHECK_STR_CONTAINS(e, "python3");
+      CHECK(!strchr(e, '\n'));
+    } else {
+      ok++;
+      CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    }
+  }
+  CHECK_EQ(ok, 4);     /* thread and process, 2 repetitions each */
+  CHECK_EQ(failed, 2); /* one row per py configuration, then it stops */
+  cfb_csv_table_free(&t);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "2 failed");
+  free(out);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_cli PATH_TO_CFBENCH [test]\n");
@@ -849,6 +941,8 @@ int main(int argc, char **argv) {
                                     {"sigint_in_round_2", test_sigint_in_round_2},
                                     {"rounds_max_time", test_rounds_max_time},
                                     {"rounds_failed_not_retried", test_rounds_failed_not_retried},
+                                    {"py_backends", test_py_backends},
+                                    {"py_missing", test_py_missing},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   char cmd[400];

@@ -18,6 +18,7 @@
 #include "cmd_report.h"
 #include "fileio.h"
 #include "json.h"
+#include "analysis_py.h"
 #include "plot.h"
 #include "task.h"
 
@@ -294,6 +295,99 @@ static void test_one_tie_rule(void) {
   }
 }
 
+/* A summary with py rows and known answers: no-op costs (cfutures 2 us
+ * and 1 us per item, CPython 50 and 200), the docs' PRIMES speedups, and
+ * mixed gil=on where the emulation crosses between cpu_us 10 and 100 and
+ * CPython between 100 and 1000.  The section appears with those figures;
+ * a run without py rows has no such section (test_report's fixture). */
+static void write_py_summary(const char *dir) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,n,median,ci_lo,ci_hi,status,python\n");
+  static const int chunks[] = {1, 16, 256};
+  for (size_t k = 0; k < 3; k++) { /* items/s = 1e6 / us per item */
+    double c = chunks[k];
+    fprintf(f, "sleep,io,delay=0,thread,1,%d,none,5,%g,%g,%g,ok,\n", chunks[k], 5e5 * c, 4.9e5 * c, 5.1e5 * c);
+    fprintf(f, "sleep,io,delay=0,py-thread,1,%d,none,5,%g,%g,%g,ok,CPython 3.11.7 threads\n", chunks[k], 2e4,
+            1.9e4, 2.1e4);
+    fprintf(f, "sleep,io,delay=0,process,1,%d,none,5,%g,%g,%g,ok,\n", chunks[k], 1e6, 0.9e6, 1.1e6);
+    fprintf(f, "sleep,io,delay=0,py-process,1,%d,none,5,%g,%g,%g,ok,CPython 3.11.7 fork\n", chunks[k], 5e3 * c,
+            4.9e3 * c, 5.1e3 * c);
+  }
+  static const struct { const char *b; double w1, w2; } pr[] = {
+      {"thread", 10, 19}, {"process", 10, 18}, {"py-thread", 1, 1.05}, {"py-process", 1, 1.8}};
+  for (size_t i = 0; i < 4; i++)
+    for (int w = 1; w <= 2; w++) {
+      double m = w == 1 ? pr[i].w1 : pr[i].w2;
+      fprintf(f, "primes,cpu,\"preset=docs,gil=off\",%s,%d,1,none,5,%g,%g,%g,ok,%s\n", pr[i].b, w, m, m * 0.99,
+              m * 1.01, pr[i].b[0] == 'p' ? "CPython 3.11.7 x" : "");
+    }
+  /* threads / processes: emulated 2, 0.5, 0.25 at cpu_us 10, 100, 1000;
+   * CPython 4, 2, 0.5 */
+  static const struct { int cpu; double emu, py; } mx[] = {{10, 2, 4}, {100, 0.5, 2}, {1000, 0.25, 0.5}};
+  for (size_t i = 0; i < 3; i++) {
+    const char *fmt = "mixed,mixed,\"cpu_us=%dus,io_us=200us,gil=on\",%s,2,1,none,5,%g,%g,%g,ok,%s\n";
+    fprintf(f, fmt, mx[i].cpu, "thread", 100 * mx[i].emu, 99 * mx[i].emu, 101 * mx[i].emu, "");
+    fprintf(f, fmt, mx[i].cpu, "process", 100.0, 99.0, 101.0, "");
+    fprintf(f, fmt, mx[i].cpu, "py-thread", 10 * mx[i].py, 9.9 * mx[i].py, 10.1 * mx[i].py, "CPython t");
+    fprintf(f, fmt, mx[i].cpu, "py-process", 10.0, 9.9, 10.1, "CPython p");
+  }
+  fclose(f);
+}
+
+static void test_python_section(void) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/py", work);
+  CHECK(mkdir(dir, 0755) == 0);
+  write_py_summary(dir);
+  cfb_resultset rs;
+  char err[256];
+  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
+  CHECK(cfb_an_has_py(&rs));
+  cfb_group *g;
+  size_t ng;
+  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
+  cfb_an_cost c[8];
+  CHECK_EQ(cfb_an_task_costs(&rs, g, ng, c, 8), 6);
+  CHECK(!strcmp(c[0].c, "thread") && c[0].chunksize == 1 && fabs(c[0].ratio - 25) < 1e-9);
+  CHECK(!strcmp(c[2].py, "py-thread") && c[2].chunksize == 256 && fabs(c[2].ratio - 25 * 256) < 1e-6);
+  CHECK(!strcmp(c[3].c, "process") && fabs(c[3].c_us - 1) < 1e-9 && fabs(c[3].py_us - 200) < 1e-9);
+  cfb_an_speedup sp[4];
+  CHECK_EQ(cfb_an_docs_speedups(&rs, g, ng, sp, 4), 4);
+  CHECK(!strcmp(sp[2].backend, "py-thread") && fabs(sp[2].speedup - 1.05) < 1e-9 && sp[2].workers == 2);
+  CHECK(!strcmp(sp[3].backend, "py-process") && fabs(sp[3].speedup - 1.8) < 1e-9);
+  cfb_an_fidelity fi;
+  CHECK(cfb_an_gil_fidelity(&rs, g, ng, &fi) == 0);
+  CHECK_EQ(fi.workers, 2);
+  CHECK(fi.have_emu && fi.emu_x > 10 && fi.emu_x < 100);
+  CHECK(fi.py_x > 100 && fi.py_x < 1000);
+  CHECK(fabs(fi.ratio - fi.emu_x / fi.py_x) < 1e-9);
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
+  char *argv[] = {"report", dir, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv), 0);
+  char *md = slurp(dir, "report.md");
+  CHECK_STR_CONTAINS(md, "## cfutures against CPython");
+  CHECK_STR_CONTAINS(md, "| thread vs py-thread | 1 | 1 | 2 | 50 | 25.0× |");
+  CHECK_STR_CONTAINS(md, "| py-process | 1 | 2 | 1.8 | 1.80× |");
+  CHECK_STR_CONTAINS(md, "NOT agree with CPython within a factor of 2"); /* 30 vs 300 us */
+  CHECK_STR_CONTAINS(md, "](plots/gil_fidelity.png)");
+  free(md);
+  char *gp = slurp(dir, "plots/gil_fidelity.dat");
+  CHECK_STR_CONTAINS(gp, "100 0.5 2\n");
+  free(gp);
+  /* no py rows: no section */
+  char d2[512];
+  fresh("nopy", d2, sizeof d2);
+  char *argv2[] = {"report", d2, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv2), 0);
+  md = slurp(d2, "report.md");
+  CHECK(!strstr(md, "cfutures against CPython"));
+  free(md);
+}
+
 static void test_json(void) {
   const char *text = "{\"a\": 1, \"m\": {\"s\": \"x\\\"y\", \"arr\": [1, {\"q\": 2}], \"n\": -2.5e3,"
                      " \"t\": true, \"u\": \"caf\\u00e9\"}, \"z\": \"last\"}";
@@ -337,6 +431,7 @@ int main(int argc, char **argv) {
                                     {"plot", test_plot},         {"report", test_report},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
                                     {"one_tie_rule", test_one_tie_rule},
+                                    {"python_section", test_python_section},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */

@@ -104,6 +104,10 @@ static void test_summary_columns(void) {
   check_table("README.md", "### summary.csv", cfb_summary_columns, CFB_SUM_NCOLS);
 }
 
+static void test_verdicts_columns(void) {
+  check_table("docs/results-format.md", "## verdicts.csv", cfb_verdicts_columns, CFB_VER_NCOLS);
+}
+
 /* Every dotted path of the leaves of o, in order. */
 static void flatten(const json_t *o, const char *prefix, char keys[][64], size_t *n, size_t max) {
   const char *k;
@@ -165,6 +169,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"tables", test_tables},
                                     {"runs_columns", test_runs_columns},
                                     {"summary_columns", test_summary_columns},
+                                    {"verdicts_columns", test_verdicts_columns},
                                     {"meta_keys", test_meta_keys},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);

@@ -6,15 +6,6 @@
 #include "stats.h"
 #include "task.h"
 
-#define CHECK_NEAR(a, b, eps)                                                        \
-  do {                                                                               \
-    double a_ = (a), b_ = (b);                                                       \
-    if (!(fabs(a_ - b_) <= (eps))) {                                                 \
-      fprintf(stderr, "%s:%d: %s = %.9g, expected %.9g\n", __FILE__, __LINE__, #a, a_, b_); \
-      abort();                                                                       \
-    }                                                                                \
-  } while (0)
-
 static void test_median_quantiles(void) {
   double x[] = {100, 3, 1, 4, 2};
   CHECK_NEAR(cfb_stats_median(x, 5), 3, 0);

@@ -29,7 +29,7 @@ static void test_ranges_and_lists(void) {
   CHECK_EQ(s->nchunksizes, 9);
   CHECK_EQ(s->chunksizes[8], 256);
   CHECK_EQ(s->nbackends, 2);
-  CHECK_EQ(s->backends[0], CF_BACKEND_PROCESS);
+  CHECK_EQ(s->backends[0], CFB_BK_PROCESS);
   CHECK_EQ(s->npins, 2);
   CHECK_EQ(s->repeat, 5); /* defaults */
   CHECK_EQ(s->warmup, 1);
@@ -94,8 +94,14 @@ static void test_bad_values(void) {
 }
 
 static void test_suites_expand(void) {
-  for (size_t i = 0; i < cfb_suite_count(); i++) {
-    const cfb_suite *su = cfb_suite_at(i);
+  char **names;
+  size_t nsuites;
+  CHECK_EQ(cfb_suite_names(&names, &nsuites), 0);
+  CHECK_GT(nsuites, 2); /* quick, ci, default at least */
+  for (size_t i = 0; i < nsuites; i++) {
+    const struct {
+      const char *name;
+    } s = {names[i]}, *su = &s;
     cfb_run_opts o;
     char err[300];
     int rc = PARSE(&o, err, "--suite", su->name, "--repeat", "2");
@@ -106,17 +112,21 @@ static void test_suites_expand(void) {
     if (rc) fprintf(stderr, "suite %s: %s\n", su->name, err);
     CHECK_EQ(rc, 0);
     CHECK_GT(sw.n, 0);
-    int both[2] = {0, 0};
+    int both[CFB_BK_COUNT] = {0};
     for (size_t k = 0; k < sw.n; k++) {
       CHECK_EQ(sw.cfg[k].repeat, 2); /* the command line overrides the suite */
       CHECK(sw.cfg[k].max_time_s > 0);
       both[sw.cfg[k].backend]++;
     }
-    CHECK(both[0] > 0 && both[1] > 0); /* every suite has both backends */
+    CHECK(both[CFB_BK_THREAD] > 0 && both[CFB_BK_PROCESS] > 0); /* every suite has both backends */
+    /* the python suite and the default one have CPython's executors too */
+    if (!strcmp(su->name, "python") || !strcmp(su->name, "default"))
+      CHECK(both[CFB_BK_PY_THREAD] > 0 && both[CFB_BK_PY_PROCESS] > 0);
     fprintf(stderr, "suite %s: %zu configurations\n", su->name, sw.n);
     cfb_sweep_free(&sw);
     cfb_run_opts_free(&o);
   }
+  cfb_suite_names_free(names, nsuites);
 }
 
 /* Shares of `repeat` over `rounds`: they add up to repeat and differ by
@@ -178,21 +188,22 @@ static void test_round_orders(void) {
  * one round per repetition (following --repeat); --rounds overrides. */
 static void test_rounds_defaults(void) {
   static const struct {
-    const char *args[6];
+    const char *args[8];
     int rounds;
   } cases[] = {
       {{"--workload", "sleep", NULL}, 1},
       {{"--workload", "sleep", "--repeat", "7", NULL}, 1},
       {{"--workload", "sleep", "--rounds", "3", NULL}, 3},
       {{"--suite", "quick", NULL}, 1},
-      {{"--suite", "ci", NULL}, 5},
-      {{"--suite", "default", NULL}, 5},
+      {{"--suite", "ci", NULL}, 12},      /* adaptive: up to max_rounds */
+      {{"--suite", "default", NULL}, 16},
+      {{"--workload", "sleep", "--min-rounds", "3", "--max-rounds", "7", NULL}, 7},
       {{"--suite", "ci", "--repeat", "3", NULL}, 3},
       {{"--suite", "default", "--rounds", "2", NULL}, 2},
       {{"--suite", "ci", "--rounds=1", "--repeat", "9", NULL}, 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    const char *argv[8] = {"run"};
+    const char *argv[10] = {"run"};
     int argc = 1;
     for (size_t k = 0; cases[i].args[k]; k++) argv[argc++] = cases[i].args[k];
     argv[argc] = NULL;
@@ -204,6 +215,21 @@ static void test_rounds_defaults(void) {
   }
   cfb_run_opts o;
   char err[300];
+  /* adaptive rounds: the suite's defaults, and fixed rounds cannot be mixed in */
+  CHECK_EQ(PARSE(&o, err, "--suite", "ci"), 0);
+  CHECK_EQ(o.adaptive, 1);
+  CHECK_EQ(o.min_rounds, 5);
+  CHECK_EQ(o.specs[0].repeat, o.max_rounds);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--suite", "ci", "--repeat", "3"), 0);
+  CHECK_EQ(o.adaptive, 0);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--max-rounds", "4", "--repeat", "3"), 2);
+  CHECK_STR_CONTAINS(err, "cannot be combined with --repeat or --rounds");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--min-rounds", "9", "--max-rounds", "4"), 2);
+  CHECK_STR_CONTAINS(err, "--min-rounds 9 is more than --max-rounds 4");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "x"), 2);
+  CHECK_STR_CONTAINS(err, "--target-ci: 'x' is not a fraction");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
   CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "x"), 2);

@@ -3,13 +3,17 @@
  * (64 delayed requests at once), 256 concurrent clients without an error,
  * an explicit target (the embedded server started alone, with a right and
  * a wrong expected length), and failures that must be clear and fast: a
- * refused port, a server that resets, one that never answers. */
+ * refused port, a server that resets, one that never answers, and an
+ * embedded server out of descriptors (a real RLIMIT_NOFILE), which must
+ * be named as such, not as a timeout. */
 #include "wk_test.h"
 #include "httpd.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -183,10 +187,38 @@ static void t_reset(void) {
   close(fd);
 }
 
+/* The process's descriptors exhausted but one, which each client socket
+ * takes: the server's accept fails with EMFILE.  Thread backend only: the
+ * clients must share the server's descriptor table. */
+static void t_emfile(void) {
+  if (wk_backend != CF_BACKEND_THREAD) return;
+  const char *kv[] = {"keepalive=off", "timeout=3s"};
+  cf_wk_run *r = wk_prep("socket", kv, 2, 3);
+  struct rlimit old;
+  CHECK_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  int top = 0;
+  for (int fd = 0; fd < 4096; fd++)
+    if (fcntl(fd, F_GETFD) >= 0) top = fd;
+  struct rlimit low = {(rlim_t)top + 16, old.rlim_max};
+  CHECK_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  static int fill[8192];
+  int nfill = 0;
+  while (nfill < 8192 && (fill[nfill] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) nfill++;
+  CHECK(nfill > 0 && nfill < 8192);
+  close(fill[--nfill]); /* one left: the client's socket */
+  wk_outcome o;
+  wk_run(r, 1, &o, NULL, 0);
+  for (int i = 0; i < nfill; i++) close(fill[i]);
+  CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+  CHECK_EQ(o.ok, 0);
+  CHECK_STR_CONTAINS(o.first_err, "cannot accept connections: accept: Too many open files (EMFILE)");
+  cf_wk_teardown(r);
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"basic", t_basic},     {"close_big", t_close_big}, {"delay", t_delay},
                                     {"256", t_256},         {"target", t_target},       {"refused", t_refused},
-                                    {"timeout", t_timeout}, {"reset", t_reset},         {NULL, NULL}};
+                                    {"timeout", t_timeout}, {"reset", t_reset},         {"emfile", t_emfile}, {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }

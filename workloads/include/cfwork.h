@@ -113,6 +113,12 @@ double cf_wk_ideal_rate(const cf_wk_run *r, int workers, int ncpus, cf_backend b
  * no parent state, so a task can only report a code.) */
 int cf_wk_task_error(const cf_wk_run *r, int task_code, char *err, size_t errlen);
 
+/* The URL the run's items GET: socket's embedded server (started by
+ * cf_wk_prepare, "http://127.0.0.1:PORT/") or its target; NULL for a
+ * workload that makes no requests.  Valid until teardown.  (For peers that
+ * make the same requests themselves: the Python driver.) */
+const char *cf_wk_url(const cf_wk_run *r);
+
 /* Stop servers, free items. NULL is ignored. */
 void cf_wk_teardown(cf_wk_run *r);
 

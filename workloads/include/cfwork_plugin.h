@@ -89,6 +89,8 @@ typedef struct cf_wk_descriptor {
    * calibration, no name lookup): run before prepare and when a sweep is
    * validated, after the generic checks.  NULL: none. */
   int (*validate)(const cf_wk_run *r, char *err, size_t errlen);
+  /* The URL the items GET (cf_wk_url).  NULL: the workload has none. */
+  const char *(*url)(const cf_wk_run *r);
 } cf_wk_descriptor;
 
 /* ---- loading ------------------------------------------------------- */

@@ -246,5 +246,5 @@ const wk_def wk_exec = {
     CF_WK_ABI_VERSION,
     {"exec", CF_WK_MIXED, "each item runs a command (cmd='...', {} = the item); exit status checked", params, 4},
     specs, ex_task, 20, ex_prepare, ex_check, NULL, NULL, ex_task_error,
-    metric_names, metric_q, 2, ex_validate,
+    metric_names, metric_q, 2, ex_validate, NULL,
 };

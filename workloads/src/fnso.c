@@ -23,5 +23,5 @@ static void fn_task_error(const cf_wk_run *r, int code, char *err, size_t errlen
 const wk_def cf__wk_fn_template = {
     CF_WK_ABI_VERSION,
     {"fn", CF_WK_MIXED, "a task function from a shared object", params, 1},
-    specs, NULL, 100, fn_prepare, NULL, NULL, NULL, fn_task_error, NULL, NULL, 0, NULL,
+    specs, NULL, 100, fn_prepare, NULL, NULL, NULL, fn_task_error, NULL, NULL, 0, NULL, NULL,
 };

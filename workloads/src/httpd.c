@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -52,6 +53,7 @@ typedef struct loop {
   pthread_t thread;
   int started;
   int ep, tfd;
+  int spare; /* a descriptor held back to refuse a connection when out of them */
   conn **heap;
   size_t nheap, heapcap;
   conn *conns;
@@ -64,6 +66,7 @@ struct wk_httpd {
   loop *loops;
   int nloops;
   _Atomic uint64_t served, accepted;
+  _Atomic int accept_errno; /* the last accept failure that refused a client, 0: none */
 };
 
 /* epoll tags for the non-connection descriptors */
@@ -297,10 +300,26 @@ static void conn_readable(loop *l, conn *c) {
   process_input(l, c);
 }
 
+/* Out of descriptors: the pending client would wait until its own timeout
+ * and say "timeout".  Give the spare descriptor back, accept the client and
+ * close it at once (it sees the connection closed), take the spare again,
+ * and remember why, so the client side can name the real cause. */
+static void refuse_one(loop *l, int err) {
+  atomic_store(&l->h->accept_errno, err);
+  if (l->spare < 0) return;
+  close(l->spare);
+  int fd = accept4(l->h->lfd, NULL, NULL, SOCK_CLOEXEC);
+  if (fd >= 0) close(fd);
+  l->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void do_accept(loop *l) {
   for (;;) {
     int fd = accept4(l->h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return; /* EAGAIN, or out of descriptors: retried on the next event */
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) refuse_one(l, errno);
+      return; /* EAGAIN, or refused: the next event retries */
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     conn *c = malloc(sizeof *c);
@@ -395,7 +414,7 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
     return CF_ENOMEM;
   }
   for (size_t i = 0; i < o->body; i++) h->body[i] = (char)('a' + i % 26);
-  for (int i = 0; i < h->nloops; i++) h->loops[i].ep = h->loops[i].tfd = -1;
+  for (int i = 0; i < h->nloops; i++) h->loops[i].ep = h->loops[i].tfd = h->loops[i].spare = -1;
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
@@ -413,6 +432,7 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
     l->h = h;
     l->ep = epoll_create1(EPOLL_CLOEXEC);
     l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    l->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (l->ep < 0 || l->tfd < 0) {
       rc = fail(err, errlen, CF_ENOSYS, "epoll/timerfd");
       break;
@@ -443,6 +463,8 @@ int wk_httpd_port(const wk_httpd *h) { return h ? h->port : 0; }
 uint64_t wk_httpd_served(const wk_httpd *h) { return h ? atomic_load(&h->served) : 0; }
 uint64_t wk_httpd_accepted(const wk_httpd *h) { return h ? atomic_load(&h->accepted) : 0; }
 
+int wk_httpd_accept_errno(const wk_httpd *h) { return h ? atomic_load(&h->accept_errno) : 0; }
+
 void wk_httpd_stop(wk_httpd *h) {
   if (!h) return;
   if (h->efd >= 0) {
@@ -455,6 +477,7 @@ void wk_httpd_stop(wk_httpd *h) {
     if (l->started) pthread_join(l->thread, NULL);
     if (l->ep >= 0) close(l->ep);
     if (l->tfd >= 0) close(l->tfd);
+    if (l->spare >= 0) close(l->spare);
     free(l->heap);
   }
   if (h->lfd >= 0) close(h->lfd);

@@ -21,6 +21,9 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
 int wk_httpd_port(const wk_httpd *h);
 uint64_t wk_httpd_served(const wk_httpd *h);   /* responses fully written */
 uint64_t wk_httpd_accepted(const wk_httpd *h); /* connections accepted */
+/* The errno of the last accept that had to refuse a client (EMFILE,
+ * ENFILE: out of descriptors), 0 if none. */
+int wk_httpd_accept_errno(const wk_httpd *h);
 /* Stop the threads, close every connection, free. NULL is ignored. */
 void wk_httpd_stop(wk_httpd *h);
 

@@ -135,7 +135,7 @@ const wk_def wk_mixed = {
     CF_WK_ABI_VERSION,
     {"mixed", CF_WK_MIXED, "each item computes `cpu_us` then sleeps `io_us`", params, 4},
     specs, mx_task, 100, mx_prepare, mx_check, mx_ideal, mx_teardown, NULL,
-    metric_names, metric_q, 2, NULL,
+    metric_names, metric_q, 2, NULL, NULL,
 };
 
 /* Exposed for the tests: the compute kernel and its jump-ahead. */

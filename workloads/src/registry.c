@@ -157,6 +157,10 @@ double cf_wk_ideal_rate(const cf_wk_run *r, int workers, int ncpus, cf_backend b
   return r->def->ideal ? r->def->ideal(r, workers, ncpus, backend) : 0;
 }
 
+const char *cf_wk_url(const cf_wk_run *r) {
+  return r && r->def->url && r->priv ? r->def->url(r) : NULL;
+}
+
 int cf_wk_task_error(const cf_wk_run *r, int task_code, char *err, size_t errlen) {
   if (!err || !errlen) return CF_EINVAL;
   err[0] = '\0';

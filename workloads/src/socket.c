@@ -8,8 +8,9 @@
  * too and must not depend on parent state.  With keep-alive each worker
  * thread (each process, in the process backend) caches one connection in
  * thread-local storage; a connection inherited across fork is dropped, a
- * stale one (closed by the server while idle) is replaced once.  Connect
- * and every read/write wait at most `timeout`.  Failures return a code
+ * stale one (closed by the server while idle) is replaced once.  `timeout`
+ * is a deadline for the whole request (connect, send, the whole response):
+ * a server trickling a byte now and then cannot stretch one item past it.  Failures return a code
  * (phase x 1000 + errno, or 4001.. for timeouts and protocol errors) that
  * cf_wk_task_error() turns into a sentence.  check() verifies the status
  * (200) and, where known, the body length, and records the latency.
@@ -38,7 +39,7 @@
 
 enum {
   SK_CONNECT = 1000, SK_SEND = 2000, SK_RECV = 3000,
-  SK_T_CONNECT = 4001, SK_T_IO, SK_EOF, SK_PROTO, SK_CHUNKED, SK_HEAD, SK_EXTRA, SK_NOMEM
+  SK_T_CONNECT = 4001, SK_T_IO, SK_EOF, SK_PROTO, SK_CHUNKED, SK_HEAD, SK_EXTRA, SK_NOMEM, SK_CLEN
 };
 
 typedef struct sk_item {
@@ -118,18 +119,21 @@ static void conn_drop(sk_conn *c) {
   c->fd = -1;
 }
 
-/* Wait for `ev` on fd: 0, or SK_T_* on timeout. */
-static int wait_fd(int fd, short ev, int timeout_ms, int tcode) {
+/* Wait for `ev` on fd until the request's deadline (wk_now_ns() time): 0,
+ * or SK_T_* once it has passed. */
+static int wait_fd(int fd, short ev, uint64_t deadline_ns, int tcode) {
   struct pollfd p = {fd, ev, 0};
   for (;;) {
-    int n = poll(&p, 1, timeout_ms);
+    uint64_t now = wk_now_ns();
+    if (now >= deadline_ns) return tcode;
+    int n = poll(&p, 1, (int)((deadline_ns - now + 999999) / 1000000));
     if (n > 0) return 0;
     if (n == 0) return tcode;
     if (errno != EINTR) return SK_RECV + errno;
   }
 }
 
-static int do_connect(sk_conn *c, const sk_item *it) {
+static int do_connect(sk_conn *c, const sk_item *it, uint64_t deadline) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return SK_CONNECT + errno;
   struct sockaddr_in a;
@@ -145,7 +149,7 @@ static int do_connect(sk_conn *c, const sk_item *it) {
       close(fd);
       return SK_CONNECT + e;
     }
-    int rc = wait_fd(fd, POLLOUT, (int)it->timeout_ms, SK_T_CONNECT);
+    int rc = wait_fd(fd, POLLOUT, deadline, SK_T_CONNECT);
     int soerr = 0;
     socklen_t sl = sizeof soerr;
     if (!rc && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) soerr = errno;
@@ -161,14 +165,14 @@ static int do_connect(sk_conn *c, const sk_item *it) {
   return 0;
 }
 
-static int send_all(int fd, const char *p, size_t n, int timeout_ms) {
+static int send_all(int fd, const char *p, size_t n, uint64_t deadline) {
   while (n) {
     ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
     if (w > 0) {
       p += w;
       n -= (size_t)w;
     } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      int rc = wait_fd(fd, POLLOUT, timeout_ms, SK_T_IO);
+      int rc = wait_fd(fd, POLLOUT, deadline, SK_T_IO);
       if (rc) return rc;
     } else if (w < 0 && errno != EINTR) {
       return SK_SEND + errno;
@@ -177,29 +181,42 @@ static int send_all(int fd, const char *p, size_t n, int timeout_ms) {
   return 0;
 }
 
-/* recv with a timeout: >0 bytes, 0 EOF, or -(code). */
-static ssize_t recv_some(int fd, char *buf, size_t n, int timeout_ms) {
+/* recv before the deadline: >0 bytes, 0 EOF, or -(code). */
+static ssize_t recv_some(int fd, char *buf, size_t n, uint64_t deadline) {
   for (;;) {
     ssize_t r = recv(fd, buf, n, 0);
     if (r >= 0) return r;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -(SK_RECV + errno);
-    int rc = wait_fd(fd, POLLIN, timeout_ms, SK_T_IO);
+    int rc = wait_fd(fd, POLLIN, deadline, SK_T_IO);
     if (rc) return -rc;
   }
 }
 
 /* One request/response on c->fd.  *got: response bytes were received. */
-static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res, int *got, int *close_after) {
-  int tmo = (int)it->timeout_ms;
-  int rc = send_all(c->fd, req, it->reqlen, tmo);
+/* A Content-Length value: digits only (no sign), at most 2^53: -1 if not. */
+static int64_t parse_clen(const char *q, const char *nl) {
+  while (q < nl && (*q == ' ' || *q == '\t')) q++;
+  int64_t v = 0;
+  const char *d = q;
+  for (; q < nl && *q >= '0' && *q <= '9'; q++) {
+    v = v * 10 + (*q - '0');
+    if (v > ((int64_t)1 << 53)) return -1;
+  }
+  while (q < nl && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
+  return q == d || q != nl ? -1 : v;
+}
+
+static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res, int *got, int *close_after,
+                    uint64_t deadline) {
+  int rc = send_all(c->fd, req, it->reqlen, deadline);
   if (rc) return rc;
   char buf[8192];
   size_t n = 0;
   const char *end = NULL;
   while (!(end = wk_http_head_end(buf, n))) {
     if (n == sizeof buf) return SK_HEAD;
-    ssize_t r = recv_some(c->fd, buf + n, sizeof buf - n, tmo);
+    ssize_t r = recv_some(c->fd, buf + n, sizeof buf - n, deadline);
     if (r < 0) return (int)-r;
     if (r == 0) return SK_EOF;
     *got = 1;
@@ -213,7 +230,8 @@ static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res,
     q++;
     const char *nl = memchr(q, '\n', (size_t)(end + 2 - q));
     if (!nl) break;
-    if (strncasecmp(q, "content-length:", 15) == 0) clen = strtoll(q + 15, NULL, 10);
+    if (strncasecmp(q, "content-length:", 15) == 0 && (clen = parse_clen(q + 15, nl)) < 0)
+      return SK_CLEN; /* -5 or 10^23: waiting for it would only end in a timeout */
     else if (strncasecmp(q, "transfer-encoding:", 18) == 0 && memmem(q, (size_t)(nl - q), "chunked", 7)) chunked = 1;
     else if (strncasecmp(q, "connection:", 11) == 0) {
       if (memmem(q, (size_t)(nl - q), "close", 5)) conn_close = 1;
@@ -228,7 +246,7 @@ static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res,
   while (clen < 0 || body < clen) {
     size_t want = sizeof buf;
     if (clen >= 0 && (int64_t)want > clen - body) want = (size_t)(clen - body);
-    ssize_t r = recv_some(c->fd, buf, want, tmo);
+    ssize_t r = recv_some(c->fd, buf, want, deadline);
     if (r < 0) return (int)-r;
     if (r == 0) {
       if (clen < 0) { /* close-delimited body */
@@ -248,16 +266,16 @@ static int exchange(sk_conn *c, const sk_item *it, const char *req, sk_res *res,
 /* it: the item's fixed fields; req: its request text. */
 static int request(sk_conn *c, const sk_item *it, const char *req, sk_res *res) {
   memset(res, 0, sizeof *res);
-  uint64_t t0 = wk_now_ns();
+  uint64_t t0 = wk_now_ns(), deadline = t0 + (uint64_t)it->timeout_ms * 1000000u;
   if (c->fd >= 0 && (c->pid != getpid() || c->addr != it->addr || c->port != it->port)) conn_drop(c);
   for (int attempt = 0;; attempt++) {
     int reused = c->fd >= 0;
     if (!reused) {
-      int rc = do_connect(c, it);
+      int rc = do_connect(c, it, deadline);
       if (rc) return rc;
     }
     int got = 0, close_after = 0;
-    int rc = exchange(c, it, req, res, &got, &close_after);
+    int rc = exchange(c, it, req, res, &got, &close_after, deadline);
     if (rc == 0) {
       if (close_after || !it->keepalive) conn_drop(c);
       res->reused = reused;
@@ -441,10 +459,19 @@ static void sk_task_error(const cf_wk_run *r, int code, char *err, size_t errlen
   const sk_item *it = r->nitems ? r->item_ptr[0] : NULL;
   unsigned tmo = it ? it->timeout_ms : 0;
   const char *phase = code >= SK_RECV ? "read" : code >= SK_SEND ? "send" : "connect";
+  /* The embedded server refused clients for want of descriptors: say so,
+   * not the timeout or closed connection the client saw. */
+  int aerr = wk_httpd_accept_errno(p->srv);
+  if (aerr && code != SK_CLEN && code != SK_PROTO) {
+    wk_fail(r, err, errlen, 0, "GET %s: the embedded server cannot accept connections: accept: %s (%s)", p->url,
+            strerror(aerr), aerr == EMFILE ? "EMFILE" : "ENFILE");
+    return;
+  }
   if (code > SK_CONNECT && code < SK_T_CONNECT)
     wk_fail(r, err, errlen, 0, "GET %s: %s: %s", p->url, phase, strerror(code % 1000));
   else if (code == SK_T_CONNECT) wk_fail(r, err, errlen, 0, "GET %s: connect timed out after %u ms", p->url, tmo);
-  else if (code == SK_T_IO) wk_fail(r, err, errlen, 0, "GET %s: no data for %u ms (timeout)", p->url, tmo);
+  else if (code == SK_T_IO) wk_fail(r, err, errlen, 0, "GET %s: no complete response within %u ms (timeout)", p->url, tmo);
+  else if (code == SK_CLEN) wk_fail(r, err, errlen, 0, "GET %s: malformed response (bad Content-Length)", p->url);
   else if (code == SK_EOF) wk_fail(r, err, errlen, 0, "GET %s: connection closed before the response was complete", p->url);
   else if (code == SK_PROTO) wk_fail(r, err, errlen, 0, "GET %s: malformed HTTP response", p->url);
   else if (code == SK_CHUNKED) wk_fail(r, err, errlen, 0, "GET %s: chunked responses are not supported", p->url);
@@ -472,9 +499,13 @@ static void sk_teardown(cf_wk_run *r) {
 static const char *const metric_names[] = {"latency_p50_us", "latency_p90_us", "latency_p99_us"};
 static const double metric_q[] = {0.50, 0.90, 0.99};
 
+/* The embedded server's URL (or target's), for peers that make their own
+ * requests (the Python driver). */
+static const char *sk_url(const cf_wk_run *r) { return ((const sk_priv *)r->priv)->url; }
+
 const wk_def wk_socket = {
     CF_WK_ABI_VERSION,
     {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 6},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
-    metric_names, metric_q, 3, sk_validate,
+    metric_names, metric_q, 3, sk_validate, sk_url,
 };

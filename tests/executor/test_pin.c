@@ -3,8 +3,8 @@
  * policy and worker count, wrap-around included; bad lists; then real
  * binding on this machine: a pinned thread executor runs tasks and every
  * task's record.cpu must be the PU planned for its worker. */
-#include "wk_test.h"
-#include "affinity.h"
+#include "common.h"
+#include "affinity.h" /* executor-internal placement logic: this test belongs to the executor */
 
 #include <sched.h>
 
@@ -179,6 +179,6 @@ static void t_real(void) {
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"compact", t_compact}, {"scatter", t_scatter}, {"list_none", t_list_none},
                                     {"real", t_real},       {NULL, NULL}};
-  wk_set_backend(argc, argv);
+  set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }

@@ -1,0 +1,248 @@
+/* queue.c -- the executor's pending queue, which both backends consume.
+ *
+ * Producers (cf_submit from any thread) link a future in with one atomic
+ * exchange on the tail (D. Vyukov's intrusive MPSC queue) and take no lock;
+ * consumers take the head under q_lock, which only consumers use, so the
+ * submitter and the workers share no lock and no counter.
+ *
+ * Idle thread workers spin with back-off, then yield, then sleep on a
+ * futex (q_seq).  A push wakes a sleeper only while fewer than PUSH_WAKES
+ * workers are awake looking for work or on their way (q_tokens); a worker
+ * that was woken and finds more work wakes as many more as are needed, in
+ * one call.  A burst of N submissions to a sleeping pool thus costs the
+ * submitter at most PUSH_WAKES wake-ups instead of N wakes in a row. */
+#include "internal.h"
+
+#include <limits.h>
+#include <sched.h>
+
+#define POP_SPINS 40 /* back-off rounds: ~2000 pauses in all */
+#define POP_YIELDS 8
+#define PUSH_WAKES 8 /* wake-ups a burst of submits sends itself */
+
+static cf_future *link_of(cf_future *f) { return __atomic_load_n(&f->next, __ATOMIC_ACQUIRE); }
+
+static void push_node(cf_executor *ex, cf_future *f) {
+  __atomic_store_n(&f->next, NULL, __ATOMIC_RELAXED);
+  cf_future *prev = atomic_exchange_explicit(&ex->q_tail, f, memory_order_acq_rel);
+  __atomic_store_n(&prev->next, f, __ATOMIC_RELEASE);
+}
+
+void cf__queue_init(cf_executor *ex) {
+  ex->q_stub.next = NULL;
+  atomic_init(&ex->q_tail, &ex->q_stub);
+  atomic_init(&ex->q_head, &ex->q_stub);
+}
+
+int cf__queue_nonempty(cf_executor *ex) {
+  cf_future *stub = &ex->q_stub;
+  /* The producers' tail is read last: a consumer that finds work at the
+   * head does not pull the producers' cache line over. */
+  if (atomic_load(&ex->q_head) != stub || link_of(stub)) return 1;
+  return atomic_load(&ex->q_tail) != stub;
+}
+
+/* Take the oldest future (q_lock held).  NULL with *busy set: a push is
+ * half done (tail moved, link not yet written); retry soon. */
+static cf_future *take_locked(cf_executor *ex, int *busy) {
+  cf_future *stub = &ex->q_stub;
+  cf_future *head = atomic_load_explicit(&ex->q_head, memory_order_relaxed);
+  cf_future *next = link_of(head);
+  *busy = 0;
+  if (head == stub) {
+    if (!next) {
+      *busy = atomic_load(&ex->q_tail) != stub;
+      return NULL;
+    }
+    atomic_store_explicit(&ex->q_head, next, memory_order_relaxed);
+    head = next;
+    next = link_of(next);
+  }
+  if (!next) {
+    if (head != atomic_load(&ex->q_tail)) {
+      *busy = 1;
+      return NULL;
+    }
+    push_node(ex, stub); /* head is the last one: put the stub behind it */
+    next = link_of(head);
+    if (!next) {
+      *busy = 1;
+      return NULL;
+    }
+  }
+  atomic_store_explicit(&ex->q_head, next, memory_order_relaxed);
+  atomic_store_explicit(&ex->q_taken, atomic_load_explicit(&ex->q_taken, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  head->next = NULL;
+  return head;
+}
+
+static cf_future *take(cf_executor *ex, int *busy) {
+  *busy = 0;
+  if (!cf__queue_nonempty(ex)) return NULL;
+  pthread_mutex_lock(&ex->q_lock);
+  cf_future *f = take_locked(ex, busy);
+  pthread_mutex_unlock(&ex->q_lock);
+  return f;
+}
+
+cf_future *cf__queue_detach_locked(cf_executor *ex) {
+  cf_future *list = NULL, **tail = &list, *f;
+  for (;;) {
+    int busy;
+    f = take_locked(ex, &busy);
+    if (f) {
+      *tail = f;
+      tail = &f->next;
+    } else if (busy) {
+      sched_yield(); /* a producer between its two steps: a few instructions */
+    } else {
+      return list;
+    }
+  }
+}
+
+/* ------------------------------------------------------------ wake-ups */
+
+static void wake(cf_executor *ex, int n) {
+  atomic_fetch_add(&ex->q_tokens, n);
+  atomic_fetch_add(&ex->q_seq, 1);
+  cf__futex_wake(&ex->q_seq, n, 0);
+}
+
+void cf__queue_wake_all(cf_executor *ex) {
+  atomic_fetch_add(&ex->q_seq, 1);
+  cf__futex_wake(&ex->q_seq, INT_MAX, 0);
+}
+
+/* Take a wake-up sent to the idle workers, if one is pending. */
+static int take_token(cf_executor *ex) {
+  int t = atomic_load(&ex->q_tokens);
+  while (t > 0)
+    if (atomic_compare_exchange_weak(&ex->q_tokens, &t, t - 1)) return 1;
+  return 0;
+}
+
+/* After a push: wake a sleeper unless PUSH_WAKES workers are awake looking
+ * for work or on their way; they, and the workers they wake, get to the
+ * work.  The submitter itself wakes up to PUSH_WAKES for a burst, one per
+ * push, so a small burst to an idle pool starts without waiting for a woken
+ * worker to be scheduled and pass the wake-up on.  The loads follow the push
+ * in the seq_cst order, as a sleeper's counter updates precede its last
+ * look at the queue: either it sees the work or it is seen here. */
+static void push_wake(cf_executor *ex) {
+  if (atomic_load(&ex->q_sleepers) > 0 &&
+      atomic_load(&ex->q_tokens) + atomic_load(&ex->q_spinning) < PUSH_WAKES)
+    wake(ex, 1);
+}
+
+/* Roughly how many futures are queued: submitted (next_id, the submitters'
+ * counter) minus taken (q_taken, the consumers'), read only on the rare
+ * path of a wake-up, so neither side writes a line the other reads. */
+static long backlog(cf_executor *ex) {
+  return (long)(atomic_load_explicit(&ex->next_id, memory_order_relaxed) -
+                atomic_load_explicit(&ex->q_taken, memory_order_relaxed));
+}
+
+/* A worker took a future: pass the wake-up on while work remains.  A woken
+ * worker wakes, in one call, as many sleepers as there are futures queued
+ * (a burst wakes the pool in two steps, not a wake per submit). */
+static void took(cf_executor *ex) {
+  if (!cf__queue_nonempty(ex)) return;
+  int sleepers = atomic_load(&ex->q_sleepers);
+  if (sleepers > 0) {
+    long n = backlog(ex) - atomic_load(&ex->q_tokens);
+    if (n > sleepers) n = sleepers;
+    if (n > 0) wake(ex, (int)n);
+  }
+}
+
+/* ---------------------------------------------------------- push / pop */
+
+int cf__queue_push(cf_executor *ex, cf_future *f) {
+  /* Counted before the shutdown check, which cf_executor_shutdown sets
+   * before it waits for q_pushers to drain: a consumer that saw "shut down,
+   * no push under way, empty" and left cannot miss a future. */
+  atomic_fetch_add(&ex->q_pushers, 1);
+  if (atomic_load(&ex->shutdown)) {
+    /* Before the push is counted out: once shutdown has waited out the
+     * pushers, the stats see this refusal. */
+    atomic_fetch_add_explicit(&ex->st_refused, 1, memory_order_relaxed);
+    atomic_fetch_sub(&ex->q_pushers, 1);
+    return CF_ESHUTDOWN;
+  }
+  cf_future_retain(f);
+  push_node(ex, f);
+  atomic_fetch_sub(&ex->q_pushers, 1);
+  if (ex->ops->kick) ex->ops->kick(ex);
+  else push_wake(ex);
+  return 0;
+}
+
+cf_future *cf__queue_trypop(cf_executor *ex) {
+  int busy;
+  return take(ex, &busy);
+}
+
+/* Idle: back off, yield, then sleep until a wake-up.  Returns 1 when this
+ * worker took a wake-up token (it should pass wake-ups on). */
+static int idle_sleep(cf_executor *ex) {
+  int seq = atomic_load(&ex->q_seq);
+  atomic_fetch_add(&ex->q_sleepers, 1);
+  atomic_fetch_sub(&ex->q_spinning, 1);
+  int woken = take_token(ex);
+  if (woken || cf__queue_nonempty(ex) || atomic_load(&ex->shutdown)) {
+    atomic_fetch_add(&ex->q_spinning, 1);
+  } else {
+    cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
+    /* Counted as spinning before the token is taken: a producer never sees
+     * neither a wake-up on its way nor a worker awake. */
+    atomic_fetch_add(&ex->q_spinning, 1);
+    woken = take_token(ex);
+  }
+  atomic_fetch_sub(&ex->q_sleepers, 1);
+  return woken;
+}
+
+cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
+  int busy;
+  *waited = 0;
+  cf_future *f = take(ex, &busy); /* busy back to back: no counters touched */
+  if (f) return f;
+  int woken = 0;
+  atomic_fetch_add(&ex->q_spinning, 1);
+  for (int i = 0, pause = 1;;) {
+    /* Shut down and no push under way, looked at before the queue: if the
+     * queue is empty then, it stays empty and the worker leaves. */
+    int last = atomic_load(&ex->shutdown) && atomic_load(&ex->q_pushers) == 0;
+    f = take(ex, &busy);
+    if (f) {
+      atomic_fetch_sub(&ex->q_spinning, 1);
+      if (woken) took(ex);
+      return f;
+    }
+    if (last && !busy) break;
+    *waited = 1;
+    /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
+     * sleep at once, so idle workers do not take CPU from busy ones. */
+    if (i == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max)
+      i = POP_SPINS + POP_YIELDS;
+    /* Back-off (a consumer polling the queue on every pause would steal its
+     * cache line from the producer at every push), yield (the producer may
+     * share this CPU), then sleep. */
+    if (i < POP_SPINS) {
+      for (int k = 0; k < pause; k++) cf__cpu_relax();
+      if (pause < 64) pause *= 2;
+      i++;
+    } else if (i < POP_SPINS + POP_YIELDS || busy) { /* busy: never sleep on a half-done push */
+      sched_yield();
+      i++;
+    } else {
+      woken = idle_sleep(ex);
+      i = woken ? 1 : 0; /* a woken worker spins even past the limit */
+      pause = 1;
+    }
+  }
+  atomic_fetch_sub(&ex->q_spinning, 1);
+  return NULL;
+}

@@ -1,0 +1,558 @@
+/* ab.c -- `cfbench ab BASE NEW [ab options] [run options]`: the paired
+ * regression gate.  BASE and NEW are two cfbench commands (a path, or a
+ * quoted command line: two builds of two revisions).  Every round runs the
+ * same sweep once with each, in an order drawn per round, each side as
+ * `SIDE run RUN-OPTIONS --warmup 0 --repeat 1 --rounds 1 --seed S_r --out
+ * DIR/SIDE/round-R` with the same seed (so the same configuration order);
+ * the rows are paired by (round, configuration) and each configuration is
+ * judged on its per-round ratios NEW/BASE by the paired gate
+ * (common/paired.h) at the sequential plan's level.  Rounds go on from
+ * --min-rounds until no configuration needs more (cfb_paired_needs_more
+ * with the threshold as precision target), --max-rounds, or --budget.
+ * Writes DIR/base/runs.csv and DIR/new/runs.csv (every round's rows, the
+ * round column the ab round) and DIR/gate.json; prints compare's table.
+ * Exit 0: no regression; 1: a regression; 2: bad input (a side that
+ * cannot run, or rejects the options). */
+#define _GNU_SOURCE /* asprintf */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_report.h"
+#include "csvread.h"
+#include "fileio.h"
+#include "gate_out.h"
+#include "options.h"
+#include "params_key.h"
+#include "paired.h"
+#include "schema.h"
+#include "stats.h"
+#include "strbuf.h"
+
+enum { SIDES = 2 };
+static const char *const side_name[SIDES] = {"base", "new"};
+
+/* One configuration's rows on both sides: (round, items_per_s). */
+typedef struct ab_config {
+  char *key, *name;
+  int *round[SIDES];
+  double *x[SIDES];
+  size_t n[SIDES], cap[SIDES];
+} ab_config;
+
+typedef struct ab_opts {
+  const char *side[SIDES];
+  int nsides;
+  const char *out;
+  int fmt; /* 0 text, 1 md, 2 json */
+  int min_rounds, max_rounds;
+  double threshold, budget_s;
+  uint64_t seed;
+  int seed_given;
+  const char *ignore; /* --ignore-param: keys left out of a configuration's identity */
+  char **pass; /* the run options, passed through */
+  int npass;
+} ab_opts;
+
+typedef struct ab_state {
+  ab_config *c;
+  size_t n, cap;
+  FILE *merged[SIDES]; /* DIR/SIDE/runs.csv */
+} ab_state;
+
+/* ------------------------------------------------------------ options */
+
+static int set_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ab_opts *o = ctx;
+  char *end;
+  long v = strtol(val, &end, 10);
+  if (end == val || *end || v < 2 || v > 2000)
+    return cfb_fail(err, errlen, "%s: '%s' is not a round count; allowed: 2..2000", opt->name, val);
+  *(strstr(opt->name, "min") ? &o->min_rounds : &o->max_rounds) = (int)v;
+  return 0;
+}
+
+static int set_threshold(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ab_opts *o = ctx;
+  if (cfb_parse_fraction(val, &o->threshold) != 0 || o->threshold <= 0 || o->threshold >= 1)
+    return cfb_fail(err, errlen, "--threshold: '%s' is not a fraction; allowed: 0..99%% (3%%, 0.03)", val);
+  return 0;
+}
+
+static int set_budget(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ab_opts *o = ctx;
+  char *end;
+  double v = strtod(val, &end);
+  if (end != val && *end == 'm' && !end[1]) v *= 60, end++;
+  else if (end != val && *end == 's' && !end[1]) end++;
+  if (end == val || *end || !(v >= 0 && v <= 1e6))
+    return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (300, 300s, 5m)", val);
+  o->budget_s = v;
+  return 0;
+}
+
+static int set_out(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  if (!*val || strlen(val) > 3800) return cfb_fail(err, errlen, "--out: empty or overlong directory name");
+  ((ab_opts *)ctx)->out = val;
+  return 0;
+}
+
+static int set_format(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ab_opts *o = ctx;
+  if (!strcmp(val, "text")) o->fmt = 0;
+  else if (!strcmp(val, "md")) o->fmt = 1;
+  else if (!strcmp(val, "json")) o->fmt = 2;
+  else return cfb_fail(err, errlen, "--format: '%s'; allowed: text, md, json", val);
+  return 0;
+}
+
+static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ((ab_opts *)ctx)->ignore = val;
+  return 0;
+}
+
+static int set_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  ab_opts *o = ctx;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(val, &end, 10);
+  if (end == val || *end || errno || *val == '-')
+    return cfb_fail(err, errlen, "--seed: '%s' is not a non-negative integer", val);
+  o->seed = v;
+  o->seed_given = 1;
+  return 0;
+}
+
+/* ab's own options; every other option goes to `SIDE run`. */
+static const cfb_option ab_options[] = {
+    {"--min-rounds", 1, set_rounds, 0}, {"--max-rounds", 1, set_rounds, 0},
+    {"--threshold", 1, set_threshold, 0}, {"--budget", 1, set_budget, 0},
+    {"--out", 1, set_out, 0},           {"--format", 1, set_format, 0},
+    {"--seed", 1, set_seed, 0},         {"--ignore-param", 1, set_ignore, 0},
+    {NULL, 0, NULL, 0}};
+
+/* Run options ab sets itself for each round. */
+static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target-ci", NULL};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds 12] [--threshold 3%%] [--budget S]\n"
+             "                  [--out DIR] [--format text|md|json] [--seed X] [--ignore-param K,...]\n"
+             "                  [run options, e.g. --suite ci]\n");
+}
+
+static void help(void) {
+  usage(stdout);
+  printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each round runs\n"
+         "  the sweep once with each, in a random order, same seed; configurations are judged on\n"
+         "  their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at the sequential\n"
+         "  plan's level): 'slower' when the interval lies below 1 and the estimate below\n"
+         "  1 - threshold.  Rounds go on until every configuration is decided and within the\n"
+         "  threshold, --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
+         "  DIR/gate.json.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
+}
+
+/* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */
+static int ab_option(ab_opts *o, int argc, char **argv, int i, int *used, char *err, size_t errlen) {
+  *used = 0;
+  for (const cfb_option *op = ab_options; op->name; op++) {
+    size_t l = strlen(op->name);
+    if (strncmp(argv[i], op->name, l) || (argv[i][l] && argv[i][l] != '=')) continue;
+    const char *val = argv[i][l] ? argv[i] + l + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+    if (!val) return cfb_fail(err, errlen, "%s needs a value", op->name);
+    *used = argv[i][l] ? 1 : 2;
+    return op->set(o, op, val, err, errlen);
+  }
+  return 0;
+}
+
+static int parse_ab(int argc, char **argv, ab_opts *o, char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  o->min_rounds = CFB_SEQ_MIN_ROUNDS;
+  o->max_rounds = 12;
+  o->threshold = CFB_GATE_THRESHOLD;
+  o->pass = calloc((size_t)argc + 1, sizeof *o->pass);
+  if (!o->pass) return cfb_fail(err, errlen, "out of memory");
+  for (int i = 1; i < argc;) {
+    int used, rc = ab_option(o, argc, argv, i, &used, err, errlen);
+    if (rc) return rc;
+    if (used) {
+      i += used;
+      continue;
+    }
+    if (argv[i][0] != '-' && o->nsides < SIDES) {
+      o->side[o->nsides++] = argv[i++];
+      continue;
+    }
+    for (size_t k = 0; owned[k]; k++)
+      if (!strncmp(argv[i], owned[k], strlen(owned[k])))
+        return cfb_fail(err, errlen, "%s: ab runs one round per invocation and sets it itself", owned[k]);
+    o->pass[o->npass++] = argv[i++];
+  }
+  if (o->nsides != SIDES) return cfb_fail(err, errlen, "give two cfbench commands, BASE and NEW");
+  if (o->min_rounds > o->max_rounds)
+    return cfb_fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
+  if (!o->out) return cfb_fail(err, errlen, "--out DIR is required (both sides' rows and the verdicts go there)");
+  return 0;
+}
+
+/* ------------------------------------------------------------ running */
+
+/* s single-quoted for /bin/sh. */
+static void sh_quote(cfb_sb *b, const char *s) {
+  cfb_sb_append(b, " '");
+  for (; *s; s++) {
+    if (*s == '\'') cfb_sb_append(b, "'\\''");
+    else cfb_sb_appendn(b, s, 1);
+  }
+  cfb_sb_append(b, "'");
+}
+
+/* Run `side run ...` for round r into dir (its output in dir.log).  The
+ * run's exit code, or -1 when it did not exit. */
+static int run_side(const ab_opts *o, int side, uint64_t seed, const char *dir) {
+  cfb_sb cmd = {0};
+  /* The side is a command line as given: the shell splits it. */
+  cfb_sb_printf(&cmd, "%s run --warmup 0", o->side[side]);
+  for (int i = 0; i < o->npass; i++) sh_quote(&cmd, o->pass[i]);
+  cfb_sb_printf(&cmd, " --repeat 1 --rounds 1 --seed %llu --force --out", (unsigned long long)seed);
+  sh_quote(&cmd, dir);
+  cfb_sb_append(&cmd, " >");
+  char log[4200];
+  snprintf(log, sizeof log, "%s.log", dir);
+  sh_quote(&cmd, log);
+  cfb_sb_append(&cmd, " 2>&1 </dev/null");
+  if (cfb_sb_failed(&cmd)) {
+    cfb_sb_free(&cmd);
+    return -1;
+  }
+  int st = system(cfb_sb_str(&cmd));
+  cfb_sb_free(&cmd);
+  return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The last non-empty line of dir.log, for the message of a side that failed. */
+static void last_log_line(const char *dir, char *out, size_t len) {
+  char log[4200], *buf = NULL;
+  size_t n = 0;
+  snprintf(log, sizeof log, "%s.log", dir);
+  out[0] = '\0';
+  if (cfb_read_file(log, &buf, &n) != 0) return;
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+  char *nl = strrchr(buf, '\n');
+  snprintf(out, len, "%s", nl ? nl + 1 : buf);
+  free(buf);
+}
+
+/* ------------------------------------------------------------ rows */
+
+static ab_config *config_for(ab_state *s, const cfb_csv_table *t, size_t i, const char *ignore) {
+  const char *wl = cfb_csv_get(t, i, CFB_RUNS(WORKLOAD)), *pa = cfb_csv_get(t, i, CFB_RUNS(PARAMS)),
+             *be = cfb_csv_get(t, i, CFB_RUNS(BACKEND)), *w = cfb_csv_get(t, i, CFB_RUNS(WORKERS)),
+             *c = cfb_csv_get(t, i, CFB_RUNS(CHUNKSIZE)), *pin = cfb_csv_get(t, i, CFB_RUNS(PIN));
+  if (!wl || !pa || !be || !w || !c) return NULL;
+  if (!pin || !*pin) pin = "none";
+  char *key = NULL, *stripped = cfb_params_strip(pa, ignore);
+  if (!stripped) return NULL;
+  pa = stripped;
+  int kl = asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, pa, be, w, c, pin);
+  if (kl < 0) {
+    free(stripped);
+    return NULL;
+  }
+  for (size_t k = 0; k < s->n; k++)
+    if (!strcmp(s->c[k].key, key)) {
+      free(key);
+      free(stripped);
+      return &s->c[k];
+    }
+  if (s->n == s->cap) {
+    size_t nc = s->cap ? s->cap * 2 : 32;
+    ab_config *n = realloc(s->c, nc * sizeof *n);
+    if (!n) {
+      free(key);
+      free(stripped);
+      return NULL;
+    }
+    s->c = n;
+    s->cap = nc;
+  }
+  ab_config *cf = &s->c[s->n];
+  memset(cf, 0, sizeof *cf);
+  cf->key = key;
+  if (asprintf(&cf->name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *pa ? " (" : "", pa, *pa ? ")" : "", be, w, c,
+               strcmp(pin, "none") ? " pin=" : "", strcmp(pin, "none") ? pin : "") < 0) {
+    free(key);
+    free(stripped);
+    return NULL;
+  }
+  free(stripped);
+  s->n++;
+  return cf;
+}
+
+static int push_row(ab_config *c, int side, int round, double v) {
+  if (c->n[side] == c->cap[side]) {
+    size_t nc = c->cap[side] ? c->cap[side] * 2 : 16;
+    int *r = realloc(c->round[side], nc * sizeof *r);
+    if (r) c->round[side] = r;
+    double *x = realloc(c->x[side], nc * sizeof *x);
+    if (x) c->x[side] = x;
+    if (!r || !x) return -1;
+    c->cap[side] = nc;
+  }
+  c->round[side][c->n[side]] = round;
+  c->x[side][c->n[side]++] = v;
+  return 0;
+}
+
+/* One CSV field, quoted when it must be. */
+static void csv_field(FILE *f, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+/* Append the rows of t to DIR/SIDE/runs.csv, with the ab round. */
+static void merge_rows(FILE *f, const cfb_csv_table *t, int round) {
+  int rc = cfb_csv_col(t, CFB_RUNS(ROUND));
+  if (ftell(f) == 0) {
+    for (size_t k = 0; k < t->ncols; k++) fprintf(f, "%s%s", k ? "," : "", t->header[k]);
+    fputc('\n', f);
+  }
+  char rs[16];
+  snprintf(rs, sizeof rs, "%d", round);
+  for (size_t i = 0; i < t->nrows; i++) {
+    for (size_t k = 0; k < t->ncols; k++) {
+      if (k) fputc(',', f);
+      csv_field(f, (int)k == rc ? rs : t->rows[i][k]);
+    }
+    fputc('\n', f);
+  }
+  fflush(f);
+}
+
+/* Read round r's runs.csv of one side.  0, or -1 with err. */
+static int load_round(ab_state *s, int side, int round, const char *dir, const char *ignore, char *err,
+                      size_t errlen) {
+  char file[4200];
+  snprintf(file, sizeof file, "%s/runs.csv", dir);
+  cfb_csv_table t;
+  if (cfb_csv_load(file, &t, err, errlen) != 0) return -1;
+  if (cfb_csv_col(&t, CFB_RUNS(ITEMS_PER_S)) < 0) {
+    snprintf(err, errlen, "%s: no column '%s' (is the side a cfbench?)", file, CFB_RUNS(ITEMS_PER_S));
+    cfb_csv_table_free(&t);
+    return -1;
+  }
+  if (s->merged[side]) merge_rows(s->merged[side], &t, round);
+  int rc = 0;
+  for (size_t i = 0; i < t.nrows && !rc; i++) {
+    const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
+    double v;
+    if ((status && *status && strcmp(status, "ok")) ||
+        cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v > 0))
+      continue;
+    ab_config *c = config_for(s, &t, i, ignore);
+    if (!c || push_row(c, side, round, v) != 0) rc = -1;
+  }
+  cfb_csv_table_free(&t);
+  if (rc) snprintf(err, errlen, "%s: out of memory", file);
+  return rc;
+}
+
+/* ------------------------------------------------------------ deciding */
+
+/* The per-round pairs (base, new) of c.  0 or an error. */
+static int pairs_of(const ab_config *c, double **b, double **nw, size_t *n) {
+  return cfb_paired_by_round(c->round[0], c->x[0], c->n[0], c->round[1], c->x[1], c->n[1], b, nw, n);
+}
+
+/* Does some configuration (in both sides) need another round? */
+static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double target) {
+  for (size_t i = 0; i < s->n; i++) {
+    double *b, *nw;
+    size_t n;
+    if (!s->c[i].n[0] || !s->c[i].n[1]) continue;
+    if (pairs_of(&s->c[i], &b, &nw, &n) != 0) return 1;
+    cfb_paired r;
+    int more = cfb_paired_look(plan, nw, b, n, NULL, &r) != 0 || cfb_paired_needs_more(plan, &r, target);
+    free(b);
+    free(nw);
+    if (more) return 1;
+  }
+  return 0;
+}
+
+/* Judge every configuration in both sides into rows (malloc'd). */
+static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts *o, cfb_gate_report *r) {
+  cfb_judged *rows = calloc(s->n ? s->n : 1, sizeof *rows);
+  if (!rows) return -1;
+  cfb_gate_opts go = {.threshold = o->threshold};
+  r->rows = rows;
+  for (size_t i = 0; i < s->n; i++) {
+    const ab_config *c = &s->c[i];
+    if (!c->n[0] || !c->n[1]) {
+      if (c->n[0]) r->only_base++;
+      else r->only_new++;
+      continue;
+    }
+    double *b, *nw;
+    size_t n;
+    if (pairs_of(c, &b, &nw, &n) != 0) return -1;
+    cfb_judged *j = &rows[r->n++];
+    j->name = c->name;
+    j->base_median = cfb_stats_median(b, n);
+    j->new_median = cfb_stats_median(nw, n);
+    int rc = cfb_gate_paired(plan, b, nw, n, &go, &j->g);
+    free(b);
+    free(nw);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ command */
+
+static void state_free(ab_state *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    free(s->c[i].key);
+    free(s->c[i].name);
+    for (int k = 0; k < SIDES; k++) {
+      free(s->c[i].round[k]);
+      free(s->c[i].x[k]);
+    }
+  }
+  free(s->c);
+  for (int k = 0; k < SIDES; k++)
+    if (s->merged[k]) fclose(s->merged[k]);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Open DIR/base and DIR/new and their merged runs.csv.  0, or 2 said. */
+static int open_out(const ab_opts *o, ab_state *s) {
+  for (int k = 0; k < SIDES; k++) {
+    char d[4200];
+    snprintf(d, sizeof d, "%.3900s/%s", o->out, side_name[k]);
+    if (cfb_mkdir_p(d) != 0) {
+      fprintf(stderr, "cfbench ab: cannot create %s: %s\n", d, strerror(errno));
+      return 2;
+    }
+    strncat(d, "/runs.csv", sizeof d - strlen(d) - 1);
+    if (!(s->merged[k] = fopen(d, "w"))) {
+      fprintf(stderr, "cfbench ab: cannot write %s: %s\n", d, strerror(errno));
+      return 2;
+    }
+  }
+  return 0;
+}
+
+/* Round r: both sides, in a drawn order.  0, or 2 said (a side failed to run). */
+static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
+  char key[32];
+  snprintf(key, sizeof key, "ab round %d", r);
+  uint64_t seed = cfb_hash_str(key, o->seed) % 1000000000u;
+  int first = (int)cfb_rng_below(rng, 2);
+  for (int k = 0; k < SIDES; k++) {
+    int side = k ? 1 - first : first;
+    char dir[4000], err[4400], line[512];
+    snprintf(dir, sizeof dir, "%.3900s/%s/round-%03d", o->out, side_name[side], r);
+    int rc = run_side(o, side, seed, dir);
+    /* 1 = a configuration failed (its rows say so); anything else is the side's fault. */
+    if (rc != 0 && rc != 1) {
+      last_log_line(dir, line, sizeof line);
+      fprintf(stderr, "cfbench ab: %s (%s) exited %d in round %d: %s\n", side_name[side] /* BASE/NEW */,
+              o->side[side], rc, r + 1, line[0] ? line : "(no output)");
+      return 2;
+    }
+    if (load_round(s, side, r, dir, o->ignore, err, sizeof err) != 0) {
+      fprintf(stderr, "cfbench ab: %s: %s\n", side_name[side], err);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static int emit(const ab_opts *o, const cfb_gate_report *r) {
+  cfb_sb out = {0}, js = {0};
+  char path[4000];
+  if (o->fmt == 2) cfb_gate_emit_json(r, &out);
+  else cfb_gate_emit_table(r, o->fmt == 1, &out);
+  snprintf(path, sizeof path, "%.3900s/gate.json", o->out);
+  int rc = 0;
+  if (cfb_gate_emit_json(r, &js) != 0 || cfb_sb_write_file(&js, path) != 0) {
+    fprintf(stderr, "cfbench ab: writing %s failed: %s\n", path, strerror(errno));
+    rc = 2;
+  }
+  if (cfb_sb_failed(&out)) rc = 2;
+  else fputs(cfb_sb_str(&out), stdout);
+  cfb_sb_free(&out);
+  cfb_sb_free(&js);
+  return rc;
+}
+
+int cfb_cmd_ab(int argc, char **argv) {
+  if (cfb_options_help(argc - 1, argv + 1)) {
+    help();
+    return 0;
+  }
+  ab_opts o;
+  char err[512];
+  if (parse_ab(argc, argv, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench ab: %s\n", err);
+    free(o.pass);
+    return 2;
+  }
+  if (!o.seed_given) o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+  cfb_seq_plan plan;
+  ab_state s = {0};
+  int rc = cfb_seq_plan_init(&plan, (size_t)o.min_rounds, (size_t)o.max_rounds, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE);
+  if (rc) {
+    fprintf(stderr, "cfbench ab: out of memory\n");
+    rc = 2;
+  }
+  if (!rc) rc = open_out(&o, &s);
+  uint64_t rng = o.seed ^ 0x9e3779b97f4a7c15ull;
+  double start = now_s(), last = 0;
+  int rounds = 0;
+  for (int r = 0; !rc && r < o.max_rounds; r++) {
+    if (r >= o.min_rounds && !any_needs_more(&s, &plan, o.threshold)) break;
+    if (r > 0 && o.budget_s > 0 && now_s() - start + last > o.budget_s) break;
+    double t0 = now_s();
+    rc = one_round(&o, &s, r, &rng);
+    last = now_s() - t0;
+    rounds = r + 1;
+    fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
+  }
+  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1,
+                         .threshold = o.threshold, .alpha = CFB_PAIRED_ALPHA};
+  if (!rc && judge_all(&s, &plan, &o, &rep) != 0) {
+    fprintf(stderr, "cfbench ab: out of memory\n");
+    rc = 2;
+  }
+  if (!rc && !rep.n) {
+    fprintf(stderr, "cfbench ab: no configuration measured on both sides in %d rounds\n", rounds);
+    rc = 2;
+  }
+  if (!rc) rc = emit(&o, &rep);
+  if (!rc) rc = cfb_gate_exit(&rep);
+  free((void *)rep.rows);
+  state_free(&s);
+  free(o.pass);
+  return rc;
+}

@@ -1,0 +1,146 @@
+/* gate_out.c -- the gate's table, JSON and exit code (see gate_out.h). */
+#include "gate_out.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]) {
+  memset(counts, 0, 4 * sizeof *counts);
+  for (size_t i = 0; i < r->n; i++) counts[r->rows[i].g.verdict]++;
+}
+
+int cfb_gate_exit(const cfb_gate_report *r) {
+  size_t c[4];
+  cfb_gate_counts(r, c);
+  if (c[CFB_GATE_SLOWER]) return 1;
+  return r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new) ? 1 : 0;
+}
+
+static const char *unit(const cfb_gate_report *r) { return r->cpu ? "items/CPU-s" : "items/s"; }
+
+static void fmt_p(char *out, size_t len, double p) {
+  if (!isfinite(p)) snprintf(out, len, "-");
+  else if (p < 1e-4) snprintf(out, len, "%.1e", p);
+  else snprintf(out, len, "%.4f", p);
+}
+
+/* The evidence column: the paired interval, or the unpaired p. */
+static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, size_t len) {
+  if (!r->paired) fmt_p(out, len, g->p);
+  else if (isfinite(g->ci_lo)) snprintf(out, len, "[%.3f, %.3f]", g->ci_lo, g->ci_hi);
+  else snprintf(out, len, "-");
+}
+
+static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
+  const char *how = r->paired ? "paired rounds, Wilcoxon signed-rank interval of NEW/BASE"
+                              : "Mann-Whitney U two-sided";
+  if (md)
+    cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: %s, alpha %g; a change counts beyond "
+                       "%g%% (or the noise floor where a run was noisier).\n\n",
+                  r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
+  else
+    cfb_sb_printf(out, "cfbench %s: %s -> %s (%s; %s, alpha %g, threshold %g%%)\n", r->cmd, r->base, r->nw,
+                  unit(r), how, r->alpha, r->threshold * 100);
+  for (size_t i = 0; i < r->nwarnings; i++) cfb_sb_printf(out, "%sWARNING: %s\n", md ? "> " : "", r->warnings[i]);
+  if (md && r->nwarnings) cfb_sb_append(out, "\n");
+}
+
+static void rows(const cfb_gate_report *r, int md, cfb_sb *out) {
+  size_t w = strlen("configuration");
+  for (size_t i = 0; i < r->n; i++)
+    if (strlen(r->rows[i].name) > w) w = strlen(r->rows[i].name);
+  const char *ev = r->paired ? "95% CI" : "p";
+  if (md)
+    cfb_sb_printf(out, "| configuration | n base/new | base (%s) | new (%s) | ratio | %s | threshold | verdict |\n"
+                       "|---|---|---|---|---|---|---|---|\n", unit(r), unit(r), ev);
+  else
+    cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7s  %16s  %6s  %s\n", (int)w, "configuration", "n b/n",
+                  r->cpu ? "base it/CPU-s" : "base items/s", r->cpu ? "new it/CPU-s" : "new items/s",
+                  "ratio", ev, "thr", "verdict");
+  for (size_t i = 0; i < r->n; i++) {
+    const cfb_judged *j = &r->rows[i];
+    char nn[48], e[48], thr[16];
+    snprintf(nn, sizeof nn, "%zu/%zu", j->g.n_base, j->g.n_new);
+    evidence(r, &j->g, e, sizeof e);
+    snprintf(thr, sizeof thr, "%.1f%%", 100 * j->g.threshold);
+    const char *v = cfb_gate_verdict_name(j->g.verdict), *em = j->g.verdict == CFB_GATE_SLOWER ? "**" : "";
+    if (md)
+      cfb_sb_printf(out, "| %s | %s | %.4g | %.4g | %.3f | %s | %s | %s%s%s |\n", j->name, nn, j->base_median,
+                    j->new_median, j->g.ratio, e, thr, em, v, em);
+    else
+      cfb_sb_printf(out, "%-*s  %9s  %12.4g  %12.4g  %7.3f  %16s  %6s  %s\n", (int)w, j->name, nn,
+                    j->base_median, j->new_median, j->g.ratio, e, thr, v);
+  }
+}
+
+void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
+  size_t c[4];
+  cfb_gate_counts(r, c);
+  heading(r, md, out);
+  rows(r, md, out);
+  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged; %zu with too few "
+                     "samples",
+                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new, c[CFB_GATE_SLOWER],
+                c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW]);
+  if (r->only_base || r->only_new)
+    cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
+  cfb_sb_printf(out, "%s.\n", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
+                                  ? " -- a failure with --strict" : "");
+  size_t widened = 0;
+  for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
+  if (widened)
+    cfb_sb_printf(out, "%zu configurations: the runs' own round-to-round spread widened the threshold (column "
+                       "thr): a smaller change there cannot be told from noise.\n", widened);
+  for (size_t i = 0; i < r->n; i++) {
+    const cfb_judged *j = &r->rows[i];
+    if (j->g.verdict != CFB_GATE_SLOWER) continue;
+    cfb_sb_printf(out, "%sREGRESSION: %s: %.1f%% slower (median %.4g -> %.4g %s)\n", md ? "- " : "", j->name,
+                  (1 - j->g.ratio) * 100, j->base_median, j->new_median, unit(r));
+  }
+}
+
+static json_t *json_row(const cfb_gate_report *r, const cfb_judged *j) {
+  return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:s}", "configuration",
+                   cfb_json_str(j->name), "n_base", (json_int_t)j->g.n_base, "n_new", (json_int_t)j->g.n_new,
+                   "base_median", cfb_json_num(j->base_median), "new_median", cfb_json_num(j->new_median),
+                   "ratio", cfb_json_num(j->g.ratio), "ci_lo", cfb_json_num(j->g.ci_lo), "ci_hi",
+                   cfb_json_num(j->g.ci_hi), "p", cfb_json_num(r->paired ? NAN : j->g.p), "noise_floor",
+                   cfb_json_num(j->g.floor), "threshold", cfb_json_num(j->g.threshold), "resolved",
+                   j->g.resolved, "verdict", cfb_gate_verdict_name(j->g.verdict));
+}
+
+int cfb_gate_emit_json(const cfb_gate_report *r, cfb_sb *out) {
+  size_t c[4];
+  cfb_gate_counts(r, c);
+  json_t *configs = json_array(), *warn = json_array();
+  for (size_t i = 0; configs && i < r->n; i++)
+    if (json_array_append_new(configs, json_row(r, &r->rows[i])) != 0) {
+      json_decref(configs);
+      configs = NULL;
+    }
+  for (size_t i = 0; warn && i < r->nwarnings; i++) json_array_append_new(warn, cfb_json_str(r->warnings[i]));
+  json_t *root = configs && warn ? json_pack(
+      "{s:s, s:o, s:o, s:s, s:f, s:f, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "command",
+      r->cmd, "base", cfb_json_str(r->base), "new", cfb_json_str(r->nw), "metric", r->cpu ? "cpu" : "wall",
+      "threshold", r->threshold, "alpha", r->alpha, "test",
+      r->paired ? "paired rounds, wilcoxon signed-rank interval" : "mann-whitney-u two-sided, noise floor",
+      "strict", r->strict, "judged", (json_int_t)(r->n - c[CFB_GATE_FEW]), "regressions",
+      (json_int_t)c[CFB_GATE_SLOWER], "improvements", (json_int_t)c[CFB_GATE_FASTER], "unchanged",
+      (json_int_t)c[CFB_GATE_UNCHANGED], "too_few", (json_int_t)c[CFB_GATE_FEW], "only_in_base",
+      (json_int_t)r->only_base, "only_in_new", (json_int_t)r->only_new, "exit", (json_int_t)cfb_gate_exit(r),
+      "warnings", warn, "configurations", configs) : NULL;
+  if (!root) {
+    json_decref(configs);
+    json_decref(warn);
+  }
+  char *text = root ? cfb_json_dumps(root) : NULL;
+  json_decref(root);
+  if (!text) return -1;
+  cfb_sb_append(out, text);
+  cfb_sb_append(out, "\n");
+  free(text);
+  return 0;
+}

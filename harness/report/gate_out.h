@@ -1,0 +1,47 @@
+/* gate_out.h -- the output of the regression gate, shared by `compare`
+ * (two separate runs, unpaired gate) and `ab` (paired rounds): one row per
+ * configuration judged, the text / Markdown table and the JSON document,
+ * the summary line (how many configurations were actually judged), the
+ * warnings, and the exit code.  Formats only: the verdicts come from
+ * common/paired.h's gates. */
+#ifndef CFB_GATE_OUT_H
+#define CFB_GATE_OUT_H
+
+#include <stddef.h>
+
+#include "paired.h"
+#include "strbuf.h"
+
+typedef struct cfb_judged {
+  const char *name;                /* for people: "primes (preset=docs) process w=2 c=16" */
+  double base_median, new_median;  /* of the metric */
+  cfb_gate g;                      /* the gate's verdict: ratio NEW/BASE, interval or p, floor */
+} cfb_judged;
+
+typedef struct cfb_gate_report {
+  const char *cmd;            /* "compare", "ab" */
+  const char *base, *nw;      /* the two sides as given */
+  int paired;                 /* ab: the ratio's interval; compare: Mann-Whitney p and floor */
+  int cpu;                    /* --metric cpu: items per CPU-second */
+  int strict;                 /* too few samples and unmatched configurations fail */
+  double threshold, alpha;
+  const cfb_judged *rows;
+  size_t n;
+  size_t only_base, only_new; /* configurations in one side only (not judged) */
+  const char *warnings[8];    /* e.g. the machines differ */
+  size_t nwarnings;
+} cfb_gate_report;
+
+/* Counts by cfb_gate_verdict. */
+void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]);
+
+/* The table (md: Markdown) with the summary line, warnings and
+ * regressions; or the JSON document. */
+void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out);
+int cfb_gate_emit_json(const cfb_gate_report *r, cfb_sb *out);
+
+/* 1 when a configuration is slower, or (strict) one had too few samples or
+ * matched nothing; else 0. */
+int cfb_gate_exit(const cfb_gate_report *r);
+
+#endif

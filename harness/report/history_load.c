@@ -1,0 +1,253 @@
+/* history_load.c -- a run directory into a history run (history_load.h).
+ * Reads meta.json through results.h and runs.csv through csvread.h, and
+ * summarizes each configuration's ok repetitions with stats.h. */
+#include "history_load.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+#include "json.h"
+#include "fileio.h"
+#include "results.h"
+#include "stats.h"
+
+/* One configuration's samples while reading runs.csv. */
+typedef struct group {
+  char *name;
+  const char *workload, *backend, *pin;
+  char *params;
+  int workers, chunksize;
+  double *x[2]; /* per metric of CFB_HIST_METRICS */
+  size_t n[2];
+} group;
+
+static int key_ignored(const char *ignore, const char *key, size_t klen) {
+  for (const char *p = ignore; p && *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == klen && !strncmp(p, key, klen)) return 1;
+    p += n + (p[n] == ',');
+  }
+  return 0;
+}
+
+void cfb_hist_strip_params(const char *params, const char *ignore, char *out, size_t len) {
+  size_t o = 0;
+  out[0] = '\0';
+  for (const char *p = params ? params : ""; *p;) {
+    /* this item runs to the next comma that starts a "key=" */
+    const char *end = p + strcspn(p, ",");
+    while (*end == ',' && end[1 + strcspn(end + 1, ",=")] != '=') end += 1 + strcspn(end + 1, ",");
+    size_t n = (size_t)(end - p);
+    const char *eq = memchr(p, '=', n);
+    if (!(eq && key_ignored(ignore, p, (size_t)(eq - p))) && o + n + 2 < len) {
+      o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)n, p);
+    }
+    p = *end ? end + 1 : end;
+  }
+}
+
+static char *keep(cfb_hist_loaded *l, const char *s) {
+  char **ns = realloc(l->strings, (l->nstrings + 1) * sizeof *ns);
+  if (!ns) return NULL;
+  l->strings = ns;
+  return ns[l->nstrings++] = strdup(s ? s : "");
+}
+
+static int push(double **x, size_t *n, double v) {
+  double *nx = realloc(*x, (*n + 1) * sizeof *nx);
+  if (!nx) return -1;
+  nx[(*n)++] = v;
+  *x = nx;
+  return 0;
+}
+
+/* The group of row r (found or appended), or NULL when out of memory. */
+static group *group_of(const cfb_csv_table *t, size_t r, const char *ignore, group **gs, size_t *ng) {
+  char params[1024], name[1400];
+  cfb_hist_strip_params(cfb_csv_get(t, r, "params"), ignore, params, sizeof params);
+  const char *wl = cfb_csv_get(t, r, "workload"), *be = cfb_csv_get(t, r, "backend"),
+             *w = cfb_csv_get(t, r, "workers"), *c = cfb_csv_get(t, r, "chunksize"),
+             *pin = cfb_csv_get(t, r, "pin");
+  if (!pin || !*pin) pin = "none";
+  snprintf(name, sizeof name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *params ? " (" : "", params,
+           *params ? ")" : "", be, w, c, strcmp(pin, "none") ? " pin=" : "",
+           strcmp(pin, "none") ? pin : "");
+  for (size_t i = 0; i < *ng; i++)
+    if (!strcmp((*gs)[i].name, name)) return &(*gs)[i];
+  group *n = realloc(*gs, (*ng + 1) * sizeof *n);
+  if (!n) return NULL;
+  *gs = n;
+  group *g = &n[(*ng)++];
+  memset(g, 0, sizeof *g);
+  g->name = strdup(name);
+  g->params = strdup(params);
+  g->workload = wl, g->backend = be, g->pin = pin;
+  g->workers = atoi(w), g->chunksize = atoi(c);
+  return g->name && g->params ? g : NULL;
+}
+
+/* items/s, and items per CPU-second (NAN when the row lacks CPU time). */
+static void row_metrics(const cfb_csv_table *t, size_t r, double v[2]) {
+  double items, us, sy;
+  if (cfb_csv_double(cfb_csv_get(t, r, "items_per_s"), &v[0]) != 1) v[0] = NAN;
+  v[1] = NAN;
+  if (cfb_csv_double(cfb_csv_get(t, r, "items_done"), &items) == 1 &&
+      cfb_csv_double(cfb_csv_get(t, r, "cpu_user_s"), &us) == 1 &&
+      cfb_csv_double(cfb_csv_get(t, r, "cpu_sys_s"), &sy) == 1 && us + sy > 0)
+    v[1] = items / (us + sy);
+}
+
+static int groups_of(const cfb_csv_table *t, const char *ignore, group **gs, size_t *ng) {
+  for (size_t r = 0; r < t->nrows; r++) {
+    const char *st = cfb_csv_get(t, r, "status");
+    if (st && *st && strcmp(st, "ok") != 0) continue;
+    group *g = group_of(t, r, ignore, gs, ng);
+    if (!g) return -1;
+    double v[2];
+    row_metrics(t, r, v);
+    for (int m = 0; m < 2; m++)
+      if (isfinite(v[m]) && push(&g->x[m], &g->n[m], v[m]) != 0) return -1;
+  }
+  return 0;
+}
+
+/* Summaries of every group into l->res (a result per metric with samples). */
+static int summarize(cfb_hist_loaded *l, const group *gs, size_t ng) {
+  static const char *const metric[] = CFB_HIST_METRICS;
+  l->res = calloc(2 * ng + 1, sizeof *l->res);
+  if (!l->res) return -1;
+  size_t k = 0;
+  for (size_t i = 0; i < ng; i++)
+    for (int m = 0; m < 2; m++) {
+      if (!gs[i].n[m]) continue;
+      cfb_summary s;
+      if (cfb_stats_summarize(gs[i].x[m], gs[i].n[m], cfb_hash_str(gs[i].name, 0), &s) != 0)
+        return -1;
+      cfb_hist_result *x = &l->res[k++];
+      x->config = keep(l, gs[i].name);
+      x->workload = keep(l, gs[i].workload);
+      x->params = keep(l, gs[i].params);
+      x->backend = keep(l, gs[i].backend);
+      x->pin = keep(l, gs[i].pin);
+      if (!x->config || !x->workload || !x->params || !x->backend || !x->pin) return -1;
+      x->workers = gs[i].workers, x->chunksize = gs[i].chunksize;
+      x->metric = metric[m];
+      x->n = (double)s.n, x->median = s.median, x->ci_lo = s.ci_lo, x->ci_hi = s.ci_hi;
+    }
+  l->run.res = l->res;
+  l->run.nres = k;
+  return 0;
+}
+
+static void free_groups(group *gs, size_t ng) {
+  for (size_t i = 0; i < ng; i++) {
+    free(gs[i].name), free(gs[i].params), free(gs[i].x[0]), free(gs[i].x[1]);
+  }
+  free(gs);
+}
+
+/* A number (num != NULL) or a string of meta.json's text, by dotted path.
+ * 0, or -1 when the text is not JSON or the value is missing. */
+static int meta_get(const char *meta, const char *path, double *num, char *str, size_t len) {
+  json_t *root = json_loads(meta, 0, NULL);
+  if (!root) return -1;
+  int rc = num ? cfb_json_get_number(root, path, num) : cfb_json_get_string(root, path, str, len);
+  json_decref(root);
+  return rc;
+}
+
+/* meta.json checks: finished, not interrupted, a revision. */
+static int check_meta(const char *dir, const cfb_machine *m, const char *meta, const char *rev,
+                      char *err, size_t errlen) {
+  double intr = 0;
+  if (!m->have_meta || !meta)
+    snprintf(err, errlen, "%s: no meta.json (not a finished cfbench run directory)", dir);
+  else if (!m->finished[0])
+    snprintf(err, errlen, "%s: the run did not finish (meta.json has no finish time)", dir);
+  else if (meta_get(meta, "interrupted", &intr, NULL, 0) == 0 && intr != 0)
+    snprintf(err, errlen, "%s: the run was interrupted (meta.json: \"interrupted\": true)", dir);
+  else if (!rev[0] || !strcmp(rev, "unknown"))
+    snprintf(err, errlen, "%s: meta.json has no git_revision; pass --revision", dir);
+  else
+    return 0;
+  return -1;
+}
+
+/* Fill l->run's strings from meta.json and the options. */
+static int describe(cfb_hist_loaded *l, const char *dir, const cfb_machine *m, const char *rev,
+                    const cfb_hist_load_opts *o, const char *meta, const char *runs) {
+  char key[40], machine[512];
+  snprintf(key, sizeof key, "%016llx%016llx", (unsigned long long)cfb_hash_str(meta, 1),
+           (unsigned long long)cfb_hash_str(runs, 2));
+  cfb_machine_line(m, machine, sizeof machine);
+  cfb_hist_run *r = &l->run;
+  r->key = keep(l, key);
+  r->revision = keep(l, rev);
+  r->commit_time = o->commit_time ? keep(l, o->commit_time) : NULL;
+  r->started = keep(l, m->started);
+  r->finished = keep(l, m->finished);
+  r->machine = keep(l, machine);
+  r->hostname = keep(l, m->hostname);
+  r->source = keep(l, dir);
+  return r->key && r->revision && (r->commit_time || !o->commit_time) && r->started &&
+                 r->finished && r->machine && r->hostname && r->source
+             ? 0
+             : -1;
+}
+
+int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded *l, char *err,
+                  size_t errlen) {
+  memset(l, 0, sizeof *l);
+  cfb_machine m;
+  cfb_machine_load(dir, &m);
+  char path[4200], *meta = NULL, *runs = NULL;
+  snprintf(path, sizeof path, "%s/meta.json", dir);
+  if (cfb_read_file(path, &meta, NULL) != 0) meta = NULL;
+  const char *rev = o->revision ? o->revision : m.git_revision;
+  /* The commit time: --commit-time, else meta.json's optional
+   * "git_commit_time" (ISO 8601), else none (ordered by start time). */
+  char ctime_meta[64] = "";
+  cfb_hist_load_opts eff = *o;
+  if (!eff.commit_time && meta &&
+      meta_get(meta, "git_commit_time", NULL, ctime_meta, sizeof ctime_meta) == 0 &&
+      ctime_meta[0])
+    eff.commit_time = ctime_meta;
+  o = &eff;
+  if (check_meta(dir, &m, meta, rev, err, errlen) != 0) {
+    free(meta);
+    return -1;
+  }
+  cfb_csv_table t;
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  if (cfb_csv_load(path, &t, err, errlen) != 0) {
+    free(meta);
+    return -1;
+  }
+  group *gs = NULL;
+  size_t ng = 0;
+  int rc = cfb_read_file(path, &runs, NULL) != 0 || groups_of(&t, o->ignore, &gs, &ng) != 0 ||
+                   summarize(l, gs, ng) != 0 || describe(l, dir, &m, rev, o, meta, runs) != 0
+               ? -1
+               : 0;
+  if (rc) snprintf(err, errlen, "%s: out of memory reading the run", dir);
+  else if (!ng) {
+    snprintf(err, errlen, "%s: runs.csv has no ok repetition to store", dir);
+    rc = -1;
+  }
+  free_groups(gs, ng);
+  cfb_csv_table_free(&t);
+  free(meta);
+  free(runs);
+  if (rc) cfb_hist_loaded_free(l);
+  return rc;
+}
+
+void cfb_hist_loaded_free(cfb_hist_loaded *l) {
+  for (size_t i = 0; i < l->nstrings; i++) free(l->strings[i]);
+  free(l->strings);
+  free(l->res);
+  memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""bench_pyint.py -- the figures of issue 17 through `cfbench run` itself:
+
+  1. the docs' PRIMES with 2 workers against 1, per backend (thread,
+     process, py-thread, py-process): the speedup over its own serial run;
+  2. the crossover cpu_us of mixed with gil=on (io_us=200us, 2 workers):
+     thread vs process (the emulated GIL) and py-thread vs py-process
+     (CPython), and the ratio of the two.
+
+One cfbench run per figure with --rounds R: every round runs each
+configuration once, in its own shuffled order, so the configurations being
+compared alternate round by round and a burst of load on the shared machine
+hits all of them.  Each figure is computed per round (from that round's
+repetition of each configuration) and printed as min / median / max over
+the rounds.  The crossover of a round is where log(threads / processes)
+first changes sign along cpu_us, interpolated geometrically.
+
+Usage: bench_pyint.py [--cfbench build/release/harness/cfbench] [--rounds 5]
+                      [--out DIR]   (DIR keeps the two result directories)
+"""
+
+import argparse
+import csv
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def run(cfbench, out, args):
+    cmd = [cfbench, "run", "--out", out, "--force"] + args
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode not in (0, 1):
+        sys.exit("bench_pyint: %s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr[-400:]))
+    with open(os.path.join(out, "runs.csv"), newline="") as f:
+        return [row for row in csv.DictReader(f) if row["status"] == "ok"]
+
+
+def by_round(rows, key):
+    """{round: {key(row): items_per_s}}"""
+    out = {}
+    for row in rows:
+        out.setdefault(int(row["round"]), {})[key(row)] = float(row["items_per_s"])
+    return out
+
+
+def mmm(xs):
+    xs = [x for x in xs if x is not None and math.isfinite(x)]
+    if not xs:
+        return "n/a (no round gave one)"
+    return "min %.3g  median %.3g  max %.3g  (%d rounds)" % (min(xs), statistics.median(xs), max(xs), len(xs))
+
+
+def crossover(points):
+    """points: [(x, threads/processes)] sorted by x; the first x where the
+    ratio goes from > 1 to < 1 (geometric interpolation), or None."""
+    for (x0, r0), (x1, r1) in zip(points, points[1:]):
+        if r0 > 1 >= r1:
+            y0, y1 = math.log(r0), math.log(r1)
+            f = y0 / (y0 - y1) if y0 != y1 else 0.5
+            return math.exp(math.log(x0) + f * (math.log(x1) - math.log(x0)))
+    return None
+
+
+def primes(cfbench, out, rounds):
+    rows = run(cfbench, out, ["--workload", "primes", "--param", "preset=docs", "--backend",
+                              "thread,process,py-thread,py-process", "--workers", "1,2",
+                              "--repeat", str(rounds), "--rounds", str(rounds), "--warmup", "0"])
+    rr = by_round(rows, lambda r: (r["backend"], int(r["workers"])))
+    print("the docs' PRIMES (6 numbers), 2 workers / 1 worker throughput, per round:")
+    for b in ("thread", "process", "py-thread", "py-process"):
+        sp = [v[(b, 2)] / v[(b, 1)] for v in rr.values() if (b, 1) in v and (b, 2) in v]
+        print("  %-10s %s" % (b, mmm(sp)))
+    return rr
+
+
+def mixed(cfbench, out, rounds, cpus):
+    rows = run(cfbench, out, ["--workload", "mixed", "--param", "cpu_us=" + ",".join("%gus" % c for c in cpus),
+                              "--param", "io_us=200us", "--param", "gil=on", "--backend",
+                              "thread,process,py-thread,py-process", "--workers", "2", "--items", "200",
+                              "--repeat", str(rounds), "--rounds", str(rounds), "--warmup", "1"])
+
+    def cpu_of(r):
+        v = dict(kv.split("=", 1) for kv in r["params"].split(","))["cpu_us"]
+        return float(v[:-2]) if v.endswith("us") else float(v[:-2]) * 1000 if v.endswith("ms") else float(v)
+
+    rr = by_round(rows, lambda r: (r["backend"], cpu_of(r)))
+    print("mixed gil=on io_us=200us, 2 workers: threads / processes throughput at each cpu_us (median over rounds):")
+    for a, b in (("thread", "process"), ("py-thread", "py-process")):
+        cells = []
+        for c in cpus:
+            q = [v[(a, c)] / v[(b, c)] for v in rr.values() if (a, c) in v and (b, c) in v]
+            cells.append("%g:%.2f" % (c, statistics.median(q)) if q else "%g:-" % c)
+        print("  %-22s %s" % (a + "/" + b, "  ".join(cells)))
+    emu, py, ratio = [], [], []
+    for v in rr.values():
+        xs = {}
+        for a, b, dst in (("thread", "process", emu), ("py-thread", "py-process", py)):
+            pts = [(c, v[(a, c)] / v[(b, c)]) for c in cpus if (a, c) in v and (b, c) in v]
+            xs[a] = crossover(pts)
+            dst.append(xs[a])
+        if xs["thread"] and xs["py-thread"]:
+            ratio.append(xs["thread"] / xs["py-thread"])
+    print("crossover cpu_us, per round:")
+    print("  emulated (thread vs process)     %s" % mmm(emu))
+    print("  CPython (py-thread vs py-process) %s" % mmm(py))
+    print("  emulated / CPython               %s" % mmm(ratio))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cfbench", default="build/release/harness/cfbench")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--only", choices=("primes", "mixed"), default=None)
+    a = ap.parse_args()
+    base = a.out or tempfile.mkdtemp(prefix="bench_pyint-")
+    print("cfbench %s, %d rounds; load average %s" % (a.cfbench, a.rounds, " ".join("%.1f" % x for x in os.getloadavg())))
+    if a.only in (None, "primes"):
+        primes(a.cfbench, os.path.join(base, "primes"), a.rounds)
+    if a.only in (None, "mixed"):
+        mixed(a.cfbench, os.path.join(base, "mixed"), a.rounds, [10, 30, 100, 300, 1000, 3000])
+    print("results in %s; load average now %s" % (base, " ".join("%.1f" % x for x in os.getloadavg())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+#!/bin/sh
+# sweep_files.sh CFBENCH SRC -- sweep files and the suites made of them:
+#   1. every built-in suite (suites/*.json) expands to exactly the
+#      configurations (and rounds) the compiled-in C suites gave, recorded
+#      in fixtures/suites/*.configs before they became files; so does
+#      `--suite PATH` and a suite with command-line overrides;
+#   2. a file with several sweeps and top-level defaults means what its
+#      command lines mean (the same --dry-run output);
+#   3. bad files exit 2 with one line naming the file, line, column and key;
+#   4. `cfbench list` shows the suites, `list --json` is JSON for tools;
+#   5. a short real run from a file writes its configurations.
+set -eu
+cfb=$1
+src=$2
+fx=$src/tests/harness/fixtures
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "sweep_files: $*" >&2; exit 1; }
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
+# 1. the suites are what they were
+for s in quick ci default; do
+  "$cfb" run --suite "$s" --dry-run >"$t/$s.configs" || fail "--suite $s --dry-run failed"
+  diff "$fx/suites/$s.configs" "$t/$s.configs" >&2 || fail "suite $s differs from its C original (above)"
+done
+"$cfb" run --suite "$src/suites/ci.json" --repeat 3 --max-time 2s --dry-run >"$t/ci3.configs"
+diff "$fx/suites/ci_repeat3.configs" "$t/ci3.configs" >&2 || fail "--suite PATH with overrides differs (above)"
+echo "ok: suites quick, ci, default expand as the C suites did ($(wc -l <"$t/default.configs") lines for default)"
+
+# 2. a file means its command lines
+"$cfb" run --file "$fx/sweepfiles/two.json" --dry-run >"$t/two.out" || fail "--file two.json --dry-run failed"
+{
+  echo "rounds 2, 8 configurations"
+  "$cfb" run --workload sleep --param delay=0,1ms --workers 1 --backend thread,process --repeat 2 --warmup 0 \
+    --items 4 --dry-run | sed 1d
+  "$cfb" run --workload primes --param preset=range --param start=1000001 --param count=40 --backend thread \
+    --workers 1..2 --chunksize 1,8 --max-time 5s --repeat 2 --warmup 0 --items 4 --dry-run | sed 1d
+} >"$t/two.expected"
+diff "$t/two.expected" "$t/two.out" >&2 || fail "two.json is not what its command lines are (above)"
+echo "ok: a file of two sweeps = its two command lines"
+
+# 3. bad files: name, line:column, key
+bad() { # EXPECTED-TEXT FILE-CONTENT
+  printf '%s\n' "$2" >"$t/bad.json"
+  if "$cfb" run --file "$t/bad.json" --out "$t/nowrite" >/dev/null 2>"$t/err"; then fail "accepted: $2"; else rc=$?; fi
+  [ "$rc" -eq 2 ] || fail "exit $rc for: $2"
+  [ "$(wc -l <"$t/err")" -eq 1 ] || fail "not one line for: $2: $(cat "$t/err")"
+  grep -qF "$t/bad.json:$1" "$t/err" || fail "expected '$t/bad.json:$1' in: $(cat "$t/err")"
+  [ ! -e "$t/nowrite" ] || fail "bad input wrote a results directory"
+}
+bad "3:3: unknown key 'wrkers'; a sweep takes: workload, param," '{"sweeps": [
+ {"workload": "sleep",
+  "wrkers": 2}]}'
+bad "2:2: key 'workers': --workers: bad range '0..4'" '{"workload": "sleep",
+ "workers": "0..4"}'
+bad "3:10: duplicate object key" '{"workload": "sleep",
+ "workers": 2,
+ "workers": 3}'
+bad "2:12: sweep 1: --param: unknown parameter 'dely'" '{"workload": "sleep",
+ "param": {"dely": "1ms"}}'
+bad "2:3: key 'workers': expected a string, a number or a non-empty list" '{"sweeps": [{"workload": "sleep",
+  "workers": {"a": 1}}]}'
+bad "1:27: key 'rounds': expected an integer" '{"workload": "sleep",     "rounds": 0}'
+bad "1:2: sweep 2: expected an object" '{"sweeps": [{"workload": "sleep"}, 3]}'
+bad "1:13: sweep 1: no --workload" '{"sweeps": [{"workers": 2}]}'
+bad "3:0: '}' expected" '{"workload": "sleep"
+'
+bad "1:12: key 'param.delay': expected a string" '{"param": {"delay": null}, "workload": "sleep"}'
+printf '{"workload": "sleep"}' >"$t/one.json"
+if "$cfb" run --file "$t/one.json" --workers 2 >/dev/null 2>"$t/err"; then fail "--file with an axis accepted"; fi
+grep -q "cannot be combined" "$t/err" || fail "--file + --workers: $(cat "$t/err")"
+if "$cfb" run --file "$t/missing.json" >/dev/null 2>"$t/err"; then fail "a missing file accepted"; fi
+grep -qF "$t/missing.json: cannot read" "$t/err" || fail "missing file: $(cat "$t/err")"
+echo "ok: bad sweep files exit 2 with FILE:LINE:COL and the key"
+bad "2:2: key 'min-rounds': --min-rounds: 1 is out of range" '{"workload": "sleep",
+ "min-rounds": 1}'
+
+# 3b. adaptive rounds as a file's keys: the run's rounds (max-rounds), the
+# command line's --max-rounds winning, --repeat meaning fixed rounds
+printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "budget": "60s"}' >"$t/ad.json"
+"$cfb" run --file "$t/ad.json" --dry-run | head -1 | grep -qx "rounds 4, 2 configurations" || fail "file max-rounds not the run's"
+"$cfb" run --file "$t/ad.json" --max-rounds 6 --dry-run | grep -q "repeat=6" || fail "--max-rounds does not override the file's"
+"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -1 | grep -qx "rounds 1, 2 configurations" ||
+  fail "--repeat with a file's adaptive keys is not fixed rounds"
+echo "ok: adaptive rounds as sweep-file keys"
+
+# 4. list and list --json
+"$cfb" list >"$t/list.txt" || fail "list failed"
+for s in quick ci default; do grep -q "^  $s " "$t/list.txt" || fail "list does not show suite $s"; done
+"$cfb" list --json >"$t/list.json" || fail "list --json failed"
+"$py" - "$t/list.json" <<'PY' || fail "list --json is not what tools need"
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [s["name"] for s in d["suites"]]
+assert {"quick", "ci", "default"} <= set(names), names
+for s in d["suites"]:
+    assert s["sweeps"] and all(w.startswith("--workload ") for w in s["sweeps"]), s
+    assert s["rounds"] in ("per-repeat",) or int(s["rounds"]) >= 1
+assert any(w["name"] == "sleep" and any(p["name"] == "delay" for p in w["params"]) for w in d["workloads"])
+assert d["suites_dir"] and d["plots_dir"]
+PY
+echo "ok: list shows the suites; list --json"
+
+# 5. a real run from a file
+printf '{"workload": "sleep", "param": {"delay": "0"}, "workers": [1, 2], "items": 10, "repeat": 2, "warmup": 0}\n' >"$t/run.json"
+"$cfb" run --file "$t/run.json" --seed 1 --out "$t/out" >"$t/run.log" 2>&1 || { cat "$t/run.log" >&2; fail "run --file failed"; }
+[ "$(($(wc -l <"$t/out/summary.csv") - 1))" -eq 2 ] || fail "run --file: summary.csv has not 2 configurations"
+grep -qF "\"suite\": \"$t/run.json\"" "$t/out/meta.json" || fail "meta.json does not name the sweep file"
+echo "ok: run --file"

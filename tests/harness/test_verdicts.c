@@ -1,0 +1,187 @@
+/* test_verdicts.c -- end-to-end tests of the paired verdicts (issue 13),
+ * on the cfbench program (path in argv[1]): verdicts.csv written with the
+ * schema's columns, pairs adjacent in every round; a pair whose sides are
+ * nearly equal (sleep at 20 ms: thread and process wait alike) comes out
+ * `equivalent`, one where a side must lose (primes with the emulated GIL:
+ * threads serialize) comes out `process` (or `undecided` on an overloaded
+ * machine, never `thread`); `ab` exits 1 against a NEW made
+ * 30% slower, 0 same-binary, 2 on a side that cannot run; compare
+ * --strict fails on unmatched configurations; compare warns when meta.json
+ * shows different machines.  No timing assertions: the slow side is made
+ * slow by its work (sleep longer, more divisions), not by a timer. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "schema.h"
+#include "task.h"
+
+static const char *cfbench;
+static char tmp[256];
+
+/* Run a shell command (cfbench as $B); its exit code. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...) {
+  char cmd[4096], full[4400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  snprintf(full, sizeof full, "B='%s'; T='%s'; %s", cfbench, tmp, cmd);
+  int st = system(full);
+  CHECK(st != -1 && WIFEXITED(st));
+  return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  int c;
+  while ((c = getc(f)) != EOF) putc(c, m);
+  fclose(m);
+  fclose(f);
+  return buf;
+}
+
+/* The verdict of the only pair of DIR/verdicts.csv, its header checked. */
+static char *only_verdict(const char *dir) {
+  char path[512], err[300];
+  snprintf(path, sizeof path, "%s/%s/verdicts.csv", tmp, dir);
+  cfb_csv_table t;
+  if (cfb_csv_load(path, &t, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err);
+    abort();
+  }
+  CHECK_EQ(t.ncols, (size_t)CFB_VER_NCOLS);
+  for (size_t i = 0; i < t.ncols; i++) CHECK(!strcmp(t.header[i], cfb_verdicts_columns[i]));
+  CHECK_EQ(t.nrows, 1);
+  double ratio, lo, hi;
+  CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, 0, CFB_VER(RATIO)), &ratio), 1);
+  CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, 0, CFB_VER(CI_LO)), &lo), 1);
+  CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, 0, CFB_VER(CI_HI)), &hi), 1);
+  CHECK(lo <= ratio && ratio <= hi);
+  char *v = strdup(cfb_csv_get(&t, 0, CFB_VER(VERDICT)));
+  cfb_csv_table_free(&t);
+  return v;
+}
+
+/* Pairs run back to back: in every round of runs.csv, the two backends of
+ * a pair are adjacent rows. */
+static void check_adjacent(const char *dir) {
+  char path[512], err[300];
+  snprintf(path, sizeof path, "%s/%s/runs.csv", tmp, dir);
+  cfb_csv_table t;
+  CHECK_EQ(cfb_csv_load(path, &t, err, sizeof err), 0);
+  CHECK(t.nrows % 2 == 0);
+  for (size_t i = 0; i + 1 < t.nrows; i += 2) {
+    CHECK(!strcmp(cfb_csv_get(&t, i, CFB_RUNS(ROUND)), cfb_csv_get(&t, i + 1, CFB_RUNS(ROUND))));
+    CHECK(strcmp(cfb_csv_get(&t, i, CFB_RUNS(BACKEND)), cfb_csv_get(&t, i + 1, CFB_RUNS(BACKEND))) != 0);
+  }
+  cfb_csv_table_free(&t);
+}
+
+static void test_equivalent(void) {
+  CHECK_EQ(sh("$B run --workload sleep --param delay=20ms --backend thread,process --workers 2 --items 20 "
+              "--warmup 0 --min-rounds 5 --max-rounds 30 --seed 2 --out $T/eq >/dev/null 2>&1"),
+           0);
+  char *v = only_verdict("eq");
+  /* Nearly equal sides: `equivalent`, or `undecided` when the machine is
+   * too noisy to resolve +-3% in 30 rounds (ctest -j2 on a loaded shared
+   * machine) -- never a winner. */
+  CHECK(!strcmp(v, "equivalent") || !strcmp(v, "undecided"));
+  if (strcmp(v, "equivalent")) fprintf(stderr, "note: sleep pair undecided (machine loaded?)\n");
+  free(v);
+  check_adjacent("eq");
+}
+
+static void test_process_wins(void) {
+  CHECK_EQ(sh("$B run --workload primes --param preset=docs --param gil=on --backend thread,process "
+              "--workers 2 --warmup 0 --min-rounds 5 --max-rounds 20 --seed 2 --out $T/gil >$T/gil.txt 2>&1"),
+           0);
+  char *v = only_verdict("gil");
+  /* On an idle 2-CPU machine (CI) process wins by ~2x; on a machine loaded
+   * several times over (the shared development machine: load 10-18 on 2
+   * cores) the advantage shrinks and the honest verdict may be
+   * `undecided`.  Never thread, never equivalent. */
+  CHECK(!strcmp(v, "process") || !strcmp(v, "undecided"));
+  char line[160];
+  snprintf(line, sizeof line, "grep -q '^1 pairs: 0 thread, %s' $T/gil.txt",
+           !strcmp(v, "process") ? "1 process" : "0 process, 0 equivalent, 1 undecided");
+  CHECK_EQ(sh("%s", line), 0); /* the terminal table says the same */
+  if (strcmp(v, "process")) fprintf(stderr, "note: primes gil=on undecided (machine loaded?)\n");
+  free(v);
+}
+
+/* A mixed sweep (5 ms compute + 5 ms sleep an item) whose NEW computes
+ * 60% more (work_scale=1.6, left out of the configuration's identity):
+ * 23% slower; a regression found (exit 1). */
+static void test_ab_exit_codes(void) {
+  const char *sweep = "--workload mixed --param cpu_us=5ms --param io_us=5ms --backend thread --workers 1,2 "
+                      "--items 10";
+  CHECK_EQ(sh("printf '#!/bin/sh\\nexec %%s \"$@\" --param work_scale=1.6\\n' \"$B\" >$T/slow.sh; "
+              "chmod +x $T/slow.sh"),
+           0);
+  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --max-rounds 16 --seed 1 --out $T/ab1 %s "
+              "--format json >$T/ab1.json 2>/dev/null",
+              sweep),
+           1);
+  char path[512];
+  snprintf(path, sizeof path, "%s/ab1.json", tmp);
+  char *j = slurp(path);
+  CHECK(j && strstr(j, "\"judged\": 2") && !strstr(j, "\"regressions\": 0"));
+  free(j);
+  snprintf(path, sizeof path, "%s/ab1/base/runs.csv", tmp);
+  CHECK(access(path, R_OK) == 0);
+  snprintf(path, sizeof path, "%s/ab1/gate.json", tmp);
+  CHECK(access(path, R_OK) == 0);
+  /* A/A, the same binary: no regression. */
+  CHECK_EQ(sh("$B ab $B $B --max-rounds 8 --seed 1 --out $T/ab2 %s >/dev/null 2>&1", sweep), 0);
+  /* A side that is not a cfbench, and an option ab owns: bad input. */
+  CHECK_EQ(sh("$B ab /bin/false $B --out $T/ab3 %s >/dev/null 2>$T/ab3.err", sweep), 2);
+  CHECK_EQ(sh("$B ab $B $B --out $T/ab4 --repeat 3 %s >/dev/null 2>&1", sweep), 2);
+}
+
+static void test_compare_strict_and_machine(void) {
+  CHECK_EQ(sh("$B run --workload sleep --param delay=1ms --workers 1,2 --items 10 --repeat 5 --warmup 0 "
+              "--seed 1 --out $T/c1 >/dev/null 2>&1"),
+           0);
+  CHECK_EQ(sh("$B run --workload sleep --param delay=1ms --workers 1 --items 10 --repeat 5 --warmup 0 "
+              "--seed 1 --out $T/c2 >/dev/null 2>&1"),
+           0);
+  CHECK_EQ(sh("$B compare $T/c1 $T/c2 >$T/c.txt 2>&1"), 0);
+  CHECK_EQ(sh("grep -q '1 of 2 configurations judged\\|0 of 2 configurations judged' $T/c.txt"), 0);
+  CHECK_EQ(sh("$B compare --strict $T/c1 $T/c2 >/dev/null 2>&1"), 1);
+  /* Another machine: a warning in the text and in the json. */
+  CHECK_EQ(sh("sed -i 's/\"cpu_model\": \"[^\"]*\"/\"cpu_model\": \"Other CPU 9000\"/' $T/c2/meta.json"), 0);
+  CHECK_EQ(sh("$B compare $T/c1 $T/c2 2>&1 | grep -q 'WARNING: the runs were made on different machines'"), 0);
+  CHECK_EQ(sh("$B compare --format json $T/c1 $T/c2 2>/dev/null | grep -q 'Other CPU 9000'"), 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_verdicts CFBENCH [test]\n");
+    return 2;
+  }
+  cfbench = argv[1];
+  snprintf(tmp, sizeof tmp, "/tmp/cfb_verdicts_%d", (int)getpid());
+  CHECK(mkdir(tmp, 0755) == 0);
+  static const test_case cases[] = {{"equivalent", test_equivalent},
+                                    {"process_wins", test_process_wins},
+                                    {"ab_exit_codes", test_ab_exit_codes},
+                                    {"compare_strict_machine", test_compare_strict_and_machine},
+                                    {NULL, NULL}};
+  int rc = run_tests(cases, argc, argv);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (rc == 0 && system(cmd) != 0) rc = 1;
+  return rc;
+}
