@@ -23,6 +23,10 @@ typedef struct outcome {
   char first[512];
 } outcome;
 
+/* "process-spawn": the process backend with spawned workers, which
+ * dlopen the plugin again by path (cf_start_method). */
+static int wk_spawn;
+
 /* Run every item of r on `workers` workers of the test's backend; unlike
  * wk_run, any failure is counted by kind (a crash is CF_EBROKEN). */
 static void run_all(cf_wk_run *r, int workers, outcome *o, size_t res_len) {
@@ -31,6 +35,7 @@ static void run_all(cf_wk_run *r, int workers, outcome *o, size_t res_len) {
   cf_config_init(&cfg);
   cfg.max_workers = workers;
   cfg.backend = wk_backend;
+  cfg.start_method = wk_spawn ? CF_START_SPAWN : CF_START_FORK;
   cf_executor *ex = NULL;
   CHECK_EQ(cf_executor_new(&ex, &cfg), 0);
   o->n = cf_wk_items(r);
@@ -293,6 +298,10 @@ static void test_exec(void) {
 
 int main(int argc, char **argv) {
   wk_set_backend(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "process-spawn") == 0) {
+    wk_backend = CF_BACKEND_PROCESS;
+    wk_spawn = 1;
+  }
   CHECK_EQ(argc, 5);
   so_fn = argv[2], so_ct = argv[3], so_bad = argv[4];
   test_bad_specs();
