@@ -18,7 +18,7 @@ cd "$(dirname "$0")"
 # libopenmpi-dev / openmpi-bin: the MPI backend and its tests (mpiexec).
 REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
           libsqlite3-dev sqlite3 libpq-dev postgresql python3
-          libbenchmark-tools python3-scipy dpkg-dev libopenmpi-dev openmpi-bin
+          libbenchmark-tools python3-scipy dpkg-dev libopenmpi-dev openmpi-bin libcminpack-dev
           python3-pil chromium) # python3-pil, chromium: the report_html test renders report.html
 
 # g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cmd_char.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "export.h"
@@ -33,6 +34,8 @@ static const struct {
     {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
     {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
     {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
+    /* its recommendation on stdout is the answer (the measurements stay in files) */
+    {"characterize", cfb_cmd_characterize, "measure one workload; recommend backend, workers, chunksize", 2},
 };
 
 /* Run command i, then make sure what it printed reached standard output
@@ -69,7 +72,7 @@ static void usage(FILE *f) {
   fprintf(f, "usage: cfbench COMMAND [OPTIONS]   (cfbench COMMAND --help for its options)\n"
              "       cfbench --version\n\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
 int main(int argc, char **argv) {

@@ -27,10 +27,7 @@
 
 #define MAX_FIELDS 16
 
-typedef struct field {
-  const char *key; /* without the @s */
-  const char *val;
-} field;
+typedef cfb_plot_field field;
 
 typedef struct plot_ctx {
   const char *dir;   /* the result directory */
@@ -668,6 +665,36 @@ static int render(const char *gnuplot, const char *pdir, const char *script) {
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) return -1;
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int cfb_plot_script(const char *pdir, const char *tname, const char *base, const cfb_plot_field *f,
+                    size_t nf) {
+  plot_ctx c;
+  memset(&c, 0, sizeof c);
+  snprintf(c.pdir, sizeof c.pdir, "%s", pdir);
+  cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
+  if (mkdir(c.pdir, 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "cfbench plot: cannot create %s: %s\n", c.pdir, strerror(errno));
+    return 2;
+  }
+  int rc = copy_style(&c);
+  if (!rc) rc = fill_template(&c, tname, base, f, nf);
+  for (size_t i = 0; i < c.nscripts; i++) free(c.scripts[i]);
+  free(c.scripts);
+  return rc;
+}
+
+int cfb_plot_render_script(const char *pdir, const char *script) {
+  char gp[4096];
+  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
+    return 1;
+  }
+  if (render(gp, pdir, script) != 0) {
+    fprintf(stderr, "cfbench plot: gnuplot failed on %s/%s (see %s/gnuplot.log)\n", pdir, script, pdir);
+    return 1;
+  }
+  return 0;
 }
 
 int cfb_plot_make(const char *dir) {

@@ -25,6 +25,22 @@ const char *cfb_plot_find_gnuplot(char *out, size_t len);
 #define CFB_PLOT_NO_GNUPLOT \
   "gnuplot not found: install it (apt-get install gnuplot-nox) or set CFBENCH_GNUPLOT to its path"
 
+/* One template field: @KEY@ in the template becomes val. */
+typedef struct cfb_plot_field {
+  const char *key; /* without the @s */
+  const char *val;
+} cfb_plot_field;
+
+/* Fill template `tname` (from plots/ or $CFBENCH_PLOTS_DIR) with f[0..nf)
+ * (and @TEMPLATE@, @BASE@) into pdir/base.gp, with style.gp beside it;
+ * pdir is made if missing.  0, or 2 (one line printed). */
+int cfb_plot_script(const char *pdir, const char *tname, const char *base, const cfb_plot_field *f,
+                    size_t nf);
+/* Run gnuplot on pdir/script inside pdir (output appended to
+ * pdir/gnuplot.log).  0, or 1 (gnuplot missing or failing: one line
+ * printed). */
+int cfb_plot_render_script(const char *pdir, const char *script);
+
 /* Write DIR/plots/ (scripts, data, style.gp) and render every script.
  * Returns 0, 1 (gnuplot missing or failing: one line printed to stderr;
  * the scripts are written all the same), or 2 (bad input, line printed). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "options.h"
+#include <cfwork_plugin.h>
 #include "paired.h"
 #include "suites.h"
 #include "sweepfile.h"
@@ -254,11 +255,12 @@ static int set_workloads(cfb_sweep_spec *s, const char *val, char *err, size_t e
   s->workloads = calloc(l.n, sizeof *s->workloads);
   if (!s->workloads) rc = fail(err, errlen, "--workload: out of memory");
   for (size_t i = 0; !rc && i < l.n; i++) {
-    const cf_workload *w = cf_wk_find(l.v[i]);
-    if (!w) {
-      char names[512];
-      list_workloads(names, sizeof names);
-      rc = fail(err, errlen, "--workload: unknown workload '%s'; allowed: %s", l.v[i], names);
+    /* a built-in name, fn:PATH.so:SYMBOL or plugin:PATH.so (loaded here,
+     * before any pool forks; cf_wk_open's message names what is wrong) */
+    const cf_workload *w = NULL;
+    char why[512];
+    if (cf_wk_open(l.v[i], &w, why, sizeof why) != 0) {
+      rc = fail(err, errlen, "%s", why);
       break;
     }
     int dup = 0;

@@ -6,10 +6,10 @@
 #include "wk_test.h"
 
 static void t_registry(void) {
-  CHECK_EQ(cf_wk_count(), 5);
-  const char *names[] = {"sleep", "socket", "primes", "mixed", "memtouch"};
-  const cf_wk_kind kinds[] = {CF_WK_IO, CF_WK_IO, CF_WK_CPU, CF_WK_MIXED, CF_WK_MEMORY};
-  for (size_t i = 0; i < 5; i++) {
+  CHECK_EQ(cf_wk_count(), 6);
+  const char *names[] = {"sleep", "socket", "primes", "mixed", "memtouch", "exec"};
+  const cf_wk_kind kinds[] = {CF_WK_IO, CF_WK_IO, CF_WK_CPU, CF_WK_MIXED, CF_WK_MEMORY, CF_WK_MIXED};
+  for (size_t i = 0; i < 6; i++) {
     const cf_workload *w = cf_wk_find(names[i]);
     CHECK(w != NULL);
     CHECK(w == cf_wk_at(i));
@@ -17,7 +17,7 @@ static void t_registry(void) {
     CHECK(w->summary && w->summary[0]);
     for (size_t k = 0; k < w->nparams; k++) CHECK(w->params[k].help && w->params[k].def);
   }
-  CHECK(cf_wk_at(5) == NULL);
+  CHECK(cf_wk_at(6) == NULL);
   CHECK(cf_wk_find("nope") == NULL);
   CHECK(strcmp(cf_wk_kind_name(CF_WK_MEMORY), "memory") == 0);
 }

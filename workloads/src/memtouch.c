@@ -123,6 +123,7 @@ static void mt_teardown(cf_wk_run *r) {
 }
 
 const wk_def wk_memtouch = {
+    CF_WK_ABI_VERSION,
     {"memtouch", CF_WK_MEMORY, "each item maps, touches every page of, and unmaps `mib` MiB", params, 2},
     specs, mt_task, 32, mt_prepare, mt_check, mt_ideal, mt_teardown, NULL, NULL, NULL, 0, NULL, NULL,
 };

@@ -132,6 +132,7 @@ static const char *const metric_names[] = {"cpu_p50_us", "cpu_p99_us"};
 static const double metric_q[] = {0.50, 0.99};
 
 const wk_def wk_mixed = {
+    CF_WK_ABI_VERSION,
     {"mixed", CF_WK_MIXED, "each item computes `cpu_us` then sleeps `io_us`", params, 4},
     specs, mx_task, 100, mx_prepare, mx_check, mx_ideal, mx_teardown, NULL,
     metric_names, metric_q, 2, NULL, NULL,

@@ -322,6 +322,7 @@ static void pr_teardown(cf_wk_run *r) {
 }
 
 const wk_def wk_primes = {
+    CF_WK_ABI_VERSION,
     {"primes", CF_WK_CPU, "trial-division primality (Python docs' is_prime), checked answers", params, 5},
     specs, pr_task, 6, pr_prepare, pr_check, pr_ideal, pr_teardown, NULL, NULL, NULL, 0, NULL, NULL,
 };

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-static const wk_def *const registry[] = {&wk_sleep, &wk_socket, &wk_primes, &wk_mixed, &wk_memtouch};
+static const wk_def *const registry[] = {&wk_sleep, &wk_socket, &wk_primes, &wk_mixed, &wk_memtouch, &wk_exec};
 #define NREG (sizeof registry / sizeof registry[0])
 
 const char *cf_wk_kind_name(cf_wk_kind k) {
@@ -39,7 +39,7 @@ const cf_workload *cf_wk_find(const char *name) {
 static const wk_def *def_of(const cf_workload *w) {
   for (size_t i = 0; i < NREG; i++)
     if (&registry[i]->pub == w) return registry[i];
-  return NULL;
+  return cf__wk_loaded_def(w); /* fn:, plugin: (plugin.c) */
 }
 
 int cf_wk_param_range(const cf_workload *w, size_t k, char *out, size_t len) {
@@ -79,7 +79,10 @@ int cf_wk_prepare(const cf_workload *w, const char *const *kv, size_t nkv, size_
   if (!rc && d->validate) rc = d->validate(r, err, errlen);
   if (!rc) {
     r->nitems = nitems;
-    rc = d->prepare(r, err, errlen);
+    /* a plugin without prepare: items are their indexes */
+    rc = d->prepare ? d->prepare(r, err, errlen)
+                    : cf_wk_run_items_index(r, nitems ? nitems : d->natural_items ? d->natural_items : 100);
+    if (!rc && !r->item_ptr) rc = wk_fail(r, err, errlen, CF_EINVAL, "prepare made no items");
   }
   if (rc) {
     if (rc == CF_ENOMEM && err && errlen && !err[0]) wk_fail(r, err, errlen, rc, "out of memory");
@@ -132,7 +135,7 @@ int cf_wk_check(cf_wk_run *r, size_t i, const void *res, size_t len, char *err, 
   if (err && errlen) err[0] = '\0';
   if (!r) return CF_EINVAL;
   if (i >= r->nitems) return wk_fail(r, err, errlen, CF_EINVAL, "item %zu out of range (%zu items)", i, r->nitems);
-  return r->def->check(r, i, res, len, err, errlen);
+  return r->def->check ? r->def->check(r, i, res, len, err, errlen) : 0;
 }
 
 void cf_wk_reset_metrics(cf_wk_run *r) {
@@ -167,7 +170,7 @@ size_t cf_wk_metrics(const cf_wk_run *r, cf_wk_metric *out, size_t max) {
 double cf_wk_ideal_rate(const cf_wk_run *r, int workers, int ncpus, cf_backend backend) {
   if (!r || workers <= 0) return 0;
   if (ncpus <= 0) ncpus = 1;
-  return r->def->ideal(r, workers, ncpus, backend);
+  return r->def->ideal ? r->def->ideal(r, workers, ncpus, backend) : 0;
 }
 
 const char *cf_wk_url(const cf_wk_run *r) {

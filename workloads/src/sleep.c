@@ -55,6 +55,7 @@ static const char *const metric_names[] = {"overshoot_p50_us", "overshoot_p99_us
 static const double metric_q[] = {0.50, 0.99};
 
 const wk_def wk_sleep = {
+    CF_WK_ABI_VERSION,
     {"sleep", CF_WK_IO, "each item sleeps `delay` (nanosleep); overshoot measured", params, 1},
     specs, sl_task, 100, sl_prepare, sl_check, sl_ideal, NULL, NULL,
     metric_names, metric_q, 2, NULL, NULL,

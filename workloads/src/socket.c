@@ -524,6 +524,7 @@ static const double metric_q[] = {0.50, 0.90, 0.99};
 static const char *sk_url(const cf_wk_run *r) { return ((const sk_priv *)r->priv)->url; }
 
 const wk_def wk_socket = {
+    CF_WK_ABI_VERSION,
     {"socket", CF_WK_IO, "each item is an HTTP/1.1 GET (embedded loopback server or target)", params, 7},
     specs, sk_task, 1000, sk_prepare, sk_check, sk_ideal, sk_teardown, sk_task_error,
     metric_names, metric_q, 3, sk_validate, sk_url,

@@ -6,54 +6,27 @@
 #define CF_WK_H
 
 #include <cfwork.h>
+#include <cfwork_plugin.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* How a parameter's string is read.  Base units: seconds, bytes. */
-typedef enum {
-  WK_NUM,   /* a plain number, no unit */
-  WK_INT,   /* a plain integer */
-  WK_DUR,   /* duration: ns, us, ms, s */
-  WK_SIZE,  /* size: B, KiB, MiB, GiB (bare number = bytes) */
-  WK_BOOL,  /* on/off, 1/0, true/false, yes/no */
-  WK_ENUM,  /* one of `choices` ("docs|range"); value = index */
-  WK_STR    /* any string, checked by the workload */
-} wk_type;
-
-typedef struct wk_pspec {
-  wk_type type;
-  double bare;          /* WK_DUR: seconds per unit-less number (0: a unit is required) */
-  const char *choices;  /* WK_ENUM */
-} wk_pspec;
+/* The descriptor of every workload, built-in or plugin, is the public
+ * cf_wk_descriptor (cfwork_plugin.h): one mechanism. */
+typedef cf_wk_ptype wk_type;
+#define WK_NUM CF_WK_PNUM
+#define WK_INT CF_WK_PINT
+#define WK_DUR CF_WK_PDUR
+#define WK_SIZE CF_WK_PSIZE
+#define WK_BOOL CF_WK_PBOOL
+#define WK_ENUM CF_WK_PENUM
+#define WK_STR CF_WK_PSTR
+typedef cf_wk_pspec wk_pspec;
+typedef cf_wk_descriptor wk_def;
 
 /* A value in base units written with the unit that shows it exactly
  * ("10 ms", "1 MiB"; sep between number and unit). */
 void wk_fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep);
-
-typedef struct wk_def {
-  cf_workload pub;               /* first: cf_workload * <-> wk_def * */
-  const wk_pspec *specs;         /* parallel to pub.params */
-  cf_task_fn task;
-  size_t natural_items;          /* nitems = 0 and the workload sets none */
-  /* Make the items (r->nitems is the asked count, 0 = natural), r->priv. */
-  int (*prepare)(cf_wk_run *r, char *err, size_t errlen);
-  int (*check)(cf_wk_run *r, size_t i, const void *res, size_t len, char *err, size_t errlen);
-  double (*ideal)(const cf_wk_run *r, int workers, int ncpus, cf_backend b);
-  void (*teardown)(cf_wk_run *r);  /* frees r->priv; may be NULL */
-  /* Text for a non-zero task return (cf_wk_task_error); may be NULL. */
-  void (*task_error)(const cf_wk_run *r, int code, char *err, size_t errlen);
-  /* Percentiles of the samples that check() records (microseconds). */
-  const char *const *metric_names;
-  const double *metric_q;
-  size_t nmetrics;
-  /* The workload's own rules on its parameter values, pure (no server, no
-   * calibration, no name lookup): cf_wk_params_check and cf_wk_prepare
-   * both call it after the generic checks.  May be NULL. */
-  int (*validate)(const cf_wk_run *r, char *err, size_t errlen);
-  /* The URL the items GET (cf_wk_url); NULL: the workload has none. */
-  const char *(*url)(const cf_wk_run *r);
-} wk_def;
 
 struct cf_wk_run {
   const wk_def *def;
@@ -73,7 +46,18 @@ struct cf_wk_run {
 
 #define WK_MAX_ITEMS ((size_t)10000000)
 
-extern const wk_def wk_sleep, wk_socket, wk_primes, wk_mixed, wk_memtouch;
+extern const wk_def wk_sleep, wk_socket, wk_primes, wk_mixed, wk_memtouch, wk_exec;
+
+/* ---- loaded workloads (plugin.c) ---- */
+/* The descriptor behind a workload cf_wk_open loaded, or NULL. */
+const wk_def *cf__wk_loaded_def(const cf_workload *w);
+/* The template of fn:PATH:SYMBOL workloads (fnso.c); task is set at load. */
+extern const wk_def cf__wk_fn_template;
+/* Items of prepare from parameter input=FILE (its lines, cycled to n) or,
+ * when path is empty, the indexes (uint64, or decimal text if `text`),
+ * each prefixed by `head` (hlen bytes).  n = 0: every line (or natural). */
+int cf__wk_items_input(cf_wk_run *r, size_t n, size_t natural, const void *head, size_t hlen, const char *path,
+                       int text, char *err, size_t errlen);
 
 /* ---- parameters (params.c) ---- */
 /* Parse kv into r->num/str/given and build r->canon. */

@@ -1,0 +1,169 @@
+/* characterize.c -- `cfbench characterize`: parses its options, has the
+ * run half measure the workload into a directory (characterize_run.h),
+ * then the report half analyse that directory (characterize.h).  With
+ * --from DIR only the second step runs: a saved directory is re-analysed
+ * without running anything. */
+#include "characterize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cfwork_plugin.h>
+
+#include "characterize_run.h"
+#include "cmd_char.h"
+#include "env.h"
+#include "options.h"
+#include "output.h"
+
+#define MAX_KV 64
+
+typedef struct char_opts {
+  cfb_char_spec s;
+  const char *kv[MAX_KV];
+  const char *from, *out;
+  int force;
+} char_opts;
+
+static int set_workload(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  (void)opt;
+  char_opts *o = ctx;
+  char why[512];
+  if (cf_wk_open(val, &o->s.w, why, sizeof why) != 0) return cfb_fail(err, errlen, "%s", why);
+  o->s.spec = val;
+  return 0;
+}
+
+/* One value per parameter: characterize measures one configuration of
+ * the workload (a ',' inside a value is written "\,", as for run). */
+static int set_param(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  (void)opt;
+  char_opts *o = ctx;
+  const char *eq = strchr(val, '=');
+  if (!eq || eq == val) return cfb_fail(err, errlen, "--param: '%s' is not KEY=VALUE (e.g. delay=1ms)", val);
+  for (const char *p = eq; *p; p++) {
+    if (*p == '\\' && p[1]) p++;
+    else if (*p == ',')
+      return cfb_fail(err, errlen, "--param: '%s' lists several values; characterize takes one (write a comma as \\,)",
+                      val);
+  }
+  if (o->s.nkv == MAX_KV) return cfb_fail(err, errlen, "--param: more than %d parameters", MAX_KV);
+  o->kv[o->s.nkv++] = val;
+  return 0;
+}
+
+static int set_int(const char *opt, const char *val, int lo, int hi, int *out, char *err, size_t errlen) {
+  char *end;
+  long v = strtol(val, &end, 10);
+  if (end == val || *end || v < lo || v > hi)
+    return cfb_fail(err, errlen, "%s: bad value '%s'; allowed: an integer %d..%d", opt, val, lo, hi);
+  *out = (int)v;
+  return 0;
+}
+
+static int set_max_workers(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_int(opt->name, val, 4, 1024, &((char_opts *)ctx)->s.max_workers, err, errlen);
+}
+
+static int set_repeat(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return set_int(opt->name, val, 2, 16, &((char_opts *)ctx)->s.repeat, err, errlen);
+}
+
+static int set_rep_time(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  char_opts *o = ctx;
+  if (cfb_parse_duration(val, &o->s.rep_s) != 0 || !(o->s.rep_s >= 0.01 && o->s.rep_s <= 60))
+    return cfb_fail(err, errlen, "%s: bad duration '%s'; allowed: 10ms..60s (e.g. 200ms)", opt->name, val);
+  return 0;
+}
+
+static int set_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  char *end;
+  unsigned long long v = strtoull(val, &end, 10);
+  if (end == val || *end) return cfb_fail(err, errlen, "%s: bad value '%s'; allowed: an integer", opt->name, val);
+  ((char_opts *)ctx)->s.seed = v;
+  return 0;
+}
+
+static int set_str(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  (void)err, (void)errlen;
+  char_opts *o = ctx;
+  if (!strcmp(opt->name, "--out")) o->out = val;
+  else o->from = val;
+  return 0;
+}
+
+static int set_flag(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  (void)val, (void)err, (void)errlen;
+  char_opts *o = ctx;
+  if (!strcmp(opt->name, "--force")) o->force = 1;
+  else o->s.verbose = 0;
+  return 0;
+}
+
+static const cfb_option options[] = {
+    {"--workload", 1, set_workload, 0}, {"--param", 1, set_param, 0},     {"--out", 1, set_str, 0},
+    {"--from", 1, set_str, 0},          {"--max-workers", 1, set_max_workers, 0},
+    {"--repeat", 1, set_repeat, 0},     {"--rep-time", 1, set_rep_time, 0}, {"--seed", 1, set_seed, 0},
+    {"--force", 0, set_flag, 0},        {"--quiet", 0, set_flag, 0},        {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: cfbench characterize --workload W [--param K=V]... [--out DIR] [OPTIONS]\n"
+             "       cfbench characterize --from DIR       (re-analyse a saved directory)\n"
+             "  Profiles W's items on one worker, measures the executor's own cost and the\n"
+             "  throughput against workers on both backends, fits scaling models (USL,\n"
+             "  Amdahl, bottleneck) and recommends a backend, workers and chunksize.\n"
+             "  Writes DIR/measure.json, characterize.json, characterize.md, plots/.\n"
+             "  --max-workers N  largest worker count (default: from the on-CPU fraction)\n"
+             "  --repeat N       repetitions per point (default 3)\n"
+             "  --rep-time T     time one repetition should take (default 200ms)\n"
+             "  --seed N         the rounds' order;  --force  reuse a non-empty --out\n"
+             "  --quiet          no progress lines\n");
+}
+
+static int measure(char_opts *o) {
+  char dir[4096], err[512], stamp[64];
+  if (o->out) {
+    snprintf(dir, sizeof dir, "%s", o->out);
+  } else {
+    cfb_utc_stamp(stamp, sizeof stamp, 0);
+    snprintf(dir, sizeof dir, "results/characterize/%s-%s", o->s.w->name, stamp);
+  }
+  if (cfb_out_prepare_dir(dir, o->force, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench characterize: %s\n", err);
+    return 2;
+  }
+  o->s.dir = dir;
+  o->s.kv = o->kv;
+  int rc = cfb_char_measure(&o->s, err, sizeof err);
+  if (rc == 130) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
+  else if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
+  return rc ? rc : cfb_char_report(dir, stdout);
+}
+
+int cfb_cmd_characterize(int argc, char **argv) {
+  if (cfb_options_help(argc - 1, argv + 1)) {
+    usage(stdout);
+    return 0;
+  }
+  char_opts o;
+  memset(&o, 0, sizeof o);
+  o.s.repeat = 3;
+  o.s.rep_s = 0.2;
+  o.s.seed = 1;
+  o.s.verbose = 1;
+  cfb_optspec spec = {"characterize", options, NULL, NULL};
+  char err[600];
+  int rc = cfb_options_parse(&spec, argc - 1, argv + 1, &o, err, sizeof err);
+  if (!rc && !o.from && !o.s.w) rc = cfb_fail(err, sizeof err, "--workload (or --from DIR) is required");
+  if (!rc && o.from && (o.s.w || o.out))
+    rc = cfb_fail(err, sizeof err, "--from DIR re-analyses; it takes no --workload or --out");
+  if (rc) {
+    fprintf(stderr, "cfbench characterize: %s\n", err);
+    return 2;
+  }
+  rc = o.from ? cfb_char_report(o.from, stdout) : measure(&o);
+  cf_wk_unload_all();
+  return rc;
+}

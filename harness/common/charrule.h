@@ -1,0 +1,64 @@
+/* charrule.h -- what both halves of `cfbench characterize` must agree on:
+ * the file the measuring half leaves behind (read back by the analysing
+ * half, so a saved directory can be re-analysed without the executor) and
+ * the chunksize rule (the run side sweeps at the chunksize the report side
+ * will recommend). */
+#ifndef CFB_CHARRULE_H
+#define CFB_CHARRULE_H
+
+#include <stddef.h>
+
+/* The measurements, in the characterize directory. */
+#define CFB_CHAR_MEASURE_FILE "measure.json"
+/* Its layout's version (the "version" key); a reader refuses others. */
+#define CFB_CHAR_MEASURE_VERSION 1
+/* measure.json's keys, declared once for its writer (run side) and its
+ * reader (report side). */
+#define CFB_CHAR_K_VERSION "version"
+#define CFB_CHAR_K_SPEC "workload"            /* as given to --workload */
+#define CFB_CHAR_K_NAME "workload_name"       /* the descriptor's name */
+#define CFB_CHAR_K_DECLARED "declared_kind"   /* the descriptor's hint, not used to decide */
+#define CFB_CHAR_K_PARAMS "params"            /* canonical parameter string */
+#define CFB_CHAR_K_NCPUS "ncpus"
+#define CFB_CHAR_K_CPU_MODEL "cpu_model"
+#define CFB_CHAR_K_SEED "seed"
+#define CFB_CHAR_K_PROFILE "profile"          /* object: the one-worker profile */
+#define CFB_CHAR_K_P_ITEMS "items"            /* items measured (after one warm-up item) */
+#define CFB_CHAR_K_P_WALL "wall_s"            /* their summed wall time, each from start to end in the worker */
+#define CFB_CHAR_K_P_CPU "cpu_s"              /* summed on-CPU time: the worker thread + reaped children */
+#define CFB_CHAR_K_P_RQWAIT "runqueue_wait_s" /* summed time runnable but waiting for a CPU (schedstat) */
+#define CFB_CHAR_K_P_VCSW "voluntary_switches"
+#define CFB_CHAR_K_P_IVCSW "involuntary_switches"
+#define CFB_CHAR_K_P_MINFLT "minor_faults"
+#define CFB_CHAR_K_P_MAJFLT "major_faults"
+#define CFB_CHAR_K_P_RSS "rss_growth_bytes"   /* resident set after the items minus before */
+#define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig} */
+#define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
+#define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
+#define CFB_CHAR_K_O_CBIG "chunkbig"
+#define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
+#define CFB_CHAR_K_PT_BACKEND "backend"
+#define CFB_CHAR_K_PT_WORKERS "workers"
+#define CFB_CHAR_K_PT_CHUNK "chunksize"
+#define CFB_CHAR_K_PT_ITEMS "items"           /* items per repetition */
+#define CFB_CHAR_K_PT_RATES "items_per_s"     /* array: one per measured repetition */
+#define CFB_CHAR_K_PT_ERROR "error"           /* "" or why the point failed */
+
+/* The executor's cost may take at most this share of an item's time. */
+#define CFB_CHAR_OVERHEAD_SHARE 0.05
+/* The largest chunksize recommended: past it a chunk is a big batch of
+ * work and load balance, not overhead, decides. */
+#define CFB_CHAR_CHUNK_MAX 1024
+
+/* The executor's cost per task split as cost(c) = per_msg_us / c +
+ * per_item_us for chunksize c, from no-op throughput at chunksize 1
+ * (us1 per task) and at chunksize cbig (usbig per task).  Both parts >= 0. */
+void cfb_char_overhead_split(double us1, double usbig, double cbig, double *per_msg_us,
+                             double *per_item_us);
+
+/* The smallest chunksize c (1..CFB_CHAR_CHUNK_MAX) with cost(c) <=
+ * CFB_CHAR_OVERHEAD_SHARE x item_us; CFB_CHAR_CHUNK_MAX when none is (the
+ * per-item part alone is too much), 1 when a figure is missing. */
+size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us);
+
+#endif

@@ -1,0 +1,236 @@
+/* characterize.c -- reads a characterize directory's measure.json and
+ * turns it into answers (characterize.h): the kind from the profile, the
+ * executor's cost and the chunksize from the no-op points, the scaling
+ * models and their peak per backend, and the recommendation.  The outputs
+ * are characterize_out.c's. */
+#include "characterize.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charrule.h"
+#include "json.h"
+
+/* ---- reading -------------------------------------------------------- */
+
+static double num_at(const json_t *o, const char *key) {
+  double v = NAN;
+  cfb_json_get_number(o, key, &v);
+  return v;
+}
+
+static void read_profile(const json_t *p, cfb_char *c) {
+  double n = num_at(p, CFB_CHAR_K_P_ITEMS);
+  c->items = n > 0 ? (size_t)n : 0;
+  double k = c->items ? 1.0 / (double)c->items : NAN;
+  c->wall_us = num_at(p, CFB_CHAR_K_P_WALL) * 1e6 * k;
+  c->cpu_us = num_at(p, CFB_CHAR_K_P_CPU) * 1e6 * k;
+  c->rq_wait_us = num_at(p, CFB_CHAR_K_P_RQWAIT) * 1e6 * k;
+  /* the fraction of the item's own time: a wait for a CPU that other load
+   * held is the machine's, not the workload's */
+  double own = c->wall_us - (isfinite(c->rq_wait_us) ? c->rq_wait_us : 0);
+  if (own < c->cpu_us) own = c->cpu_us;
+  c->cpu_fraction = own > 0 ? c->cpu_us / own : NAN;
+  if (c->cpu_fraction > 1) c->cpu_fraction = 1; /* children's CPU can overlap the wait */
+  c->vcsw = num_at(p, CFB_CHAR_K_P_VCSW) * k;
+  c->ivcsw = num_at(p, CFB_CHAR_K_P_IVCSW) * k;
+  c->minflt = num_at(p, CFB_CHAR_K_P_MINFLT) * k;
+  c->majflt = num_at(p, CFB_CHAR_K_P_MAJFLT) * k;
+  c->rss_growth_bytes = num_at(p, CFB_CHAR_K_P_RSS);
+}
+
+static cfb_char_backend *backend_of(cfb_char *c, const char *name) {
+  for (size_t i = 0; i < c->nb; i++)
+    if (!strcmp(c->b[i].name, name)) return &c->b[i];
+  if (c->nb == 2) return NULL;
+  cfb_char_backend *b = &c->b[c->nb++];
+  memset(b, 0, sizeof *b);
+  snprintf(b->name, sizeof b->name, "%s", name);
+  b->us1 = b->usbig = b->cbig = NAN;
+  return b;
+}
+
+static int read_point(const json_t *o, cfb_char *c, char *err, size_t errlen) {
+  char name[16];
+  if (cfb_json_get_string(o, CFB_CHAR_K_PT_BACKEND, name, sizeof name) != 0 ||
+      (strcmp(name, "thread") && strcmp(name, "process")))
+    return snprintf(err, errlen, "a point without a backend (thread or process)"), 2;
+  cfb_char_backend *b = backend_of(c, name);
+  double w = num_at(o, CFB_CHAR_K_PT_WORKERS);
+  if (!b || b->npts == CFB_CHAR_MAX_POINTS || !(w >= 1))
+    return snprintf(err, errlen, "a %s point with no worker count, or too many points", name), 2;
+  cfb_char_point *p = &b->pts[b->npts++];
+  memset(p, 0, sizeof *p);
+  p->workers = (int)w;
+  p->chunksize = (size_t)fmax(1, num_at(o, CFB_CHAR_K_PT_CHUNK));
+  p->items = (size_t)fmax(0, num_at(o, CFB_CHAR_K_PT_ITEMS));
+  cfb_json_get_string(o, CFB_CHAR_K_PT_ERROR, p->error, sizeof p->error);
+  const json_t *r = json_object_get(o, CFB_CHAR_K_PT_RATES);
+  for (size_t i = 0; json_is_array(r) && i < json_array_size(r) && p->nx < CFB_CHAR_MAX_REPS; i++) {
+    double v = json_number_value(json_array_get(r, i));
+    if (v > 0 && isfinite(v)) p->x[p->nx++] = v;
+  }
+  cfb_stats_summarize(p->x, p->nx, (uint64_t)p->workers * 31 + c->nb, &p->s);
+  b->chunksize = p->chunksize;
+  return 0;
+}
+
+static void read_overhead(const json_t *ov, cfb_char *c) {
+  const char *key;
+  json_t *o;
+  json_object_foreach((json_t *)ov, key, o) {
+    cfb_char_backend *b = backend_of(c, key);
+    if (!b) continue;
+    b->us1 = num_at(o, CFB_CHAR_K_O_US1);
+    b->usbig = num_at(o, CFB_CHAR_K_O_USBIG);
+    b->cbig = num_at(o, CFB_CHAR_K_O_CBIG);
+  }
+}
+
+static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, CFB_CHAR_MEASURE_FILE);
+  json_t *root = cfb_json_load_file(path, err, errlen);
+  if (!root) return 2;
+  int rc = 0;
+  double v = num_at(root, CFB_CHAR_K_VERSION);
+  const json_t *pts = json_object_get(root, CFB_CHAR_K_POINTS);
+  const json_t *prof = json_object_get(root, CFB_CHAR_K_PROFILE);
+  if (v != CFB_CHAR_MEASURE_VERSION)
+    rc = (snprintf(err, errlen, "%s: version %g, this program reads version %d", path, v,
+                   CFB_CHAR_MEASURE_VERSION), 2);
+  else if (!json_is_array(pts) || !json_is_object(prof))
+    rc = (snprintf(err, errlen, "%s: no '%s' array or '%s' object", path, CFB_CHAR_K_POINTS, CFB_CHAR_K_PROFILE), 2);
+  if (!rc) {
+    cfb_json_get_string(root, CFB_CHAR_K_SPEC, c->workload, sizeof c->workload);
+    cfb_json_get_string(root, CFB_CHAR_K_NAME, c->name, sizeof c->name);
+    cfb_json_get_string(root, CFB_CHAR_K_PARAMS, c->params, sizeof c->params);
+    cfb_json_get_string(root, CFB_CHAR_K_DECLARED, c->declared, sizeof c->declared);
+    cfb_json_get_string(root, CFB_CHAR_K_CPU_MODEL, c->cpu_model, sizeof c->cpu_model);
+    double n = num_at(root, CFB_CHAR_K_NCPUS);
+    c->ncpus = n >= 1 ? (int)n : 1;
+    read_profile(prof, c);
+    read_overhead(json_object_get(root, CFB_CHAR_K_OVERHEAD), c);
+  }
+  for (size_t i = 0; !rc && i < json_array_size(pts); i++) {
+    char e[300];
+    if ((rc = read_point(json_array_get(pts, i), c, e, sizeof e)) != 0)
+      snprintf(err, errlen, "%s: point %zu: %s", path, i, e);
+  }
+  json_decref(root);
+  return rc;
+}
+
+/* ---- deciding -------------------------------------------------------- */
+
+/* The kind from what the items did, not what the workload declares. */
+static void decide_kind(cfb_char *c) {
+  double faults_per_cpu_ms = c->cpu_us > 0 ? (c->minflt + c->majflt) / (c->cpu_us / 1000) : 0;
+  if (!isfinite(c->cpu_fraction)) {
+    c->kind = "mixed";
+    snprintf(c->why, sizeof c->why, "no item was profiled");
+  } else if (faults_per_cpu_ms >= CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS &&
+             c->minflt + c->majflt >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) {
+    c->kind = "memory";
+    snprintf(c->why, sizeof c->why, "%.0f page faults per item, %.0f per on-CPU ms: the time goes to new pages",
+             c->minflt + c->majflt, faults_per_cpu_ms);
+  } else if (c->cpu_fraction >= CFB_CHAR_CPU_FRACTION) {
+    c->kind = "cpu";
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (>= %.0f%%)", 100 * c->cpu_fraction,
+             100 * CFB_CHAR_CPU_FRACTION);
+  } else if (c->cpu_fraction <= CFB_CHAR_IO_FRACTION) {
+    c->kind = "io";
+    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (<= %.0f%%), %.1f voluntary switches",
+             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, c->vcsw);
+  } else {
+    c->kind = "mixed";
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (between %.0f%% and %.0f%%)",
+             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, 100 * CFB_CHAR_CPU_FRACTION);
+  }
+}
+
+/* Fit the models to every repetition (each weighted by its point's CI). */
+static void fit_backend(cfb_char_backend *b) {
+  cfb_model_point mp[CFB_CHAR_MAX_POINTS * CFB_CHAR_MAX_REPS];
+  size_t m = 0;
+  for (size_t i = 0; i < b->npts; i++)
+    for (size_t k = 0; k < b->pts[i].nx; k++)
+      mp[m++] = (cfb_model_point){b->pts[i].workers, b->pts[i].x[k], b->pts[i].s.ci_lo, b->pts[i].s.ci_hi};
+  b->fitted = cfb_models_fit(mp, m, &b->models, b->fit_error, sizeof b->fit_error) == 0;
+  b->max_items_per_s = b->n_peak = NAN;
+  if (!b->fitted) return;
+  const cfb_model_fit *f = &b->models.fit[b->models.chosen];
+  b->max_items_per_s = f->x_max;
+  b->n_peak = f->n_peak;
+  b->peak_in_sweep = isfinite(f->n_peak) && f->n_peak <= f->n_max &&
+                     (f->kind != CFB_MODEL_BOTTLENECK || f->saturated);
+}
+
+/* The fewest measured workers within CFB_CHAR_NEAR_BEST of the best (by
+ * the chosen model when there is one: smoother than single medians), and
+ * never a point whose own median is far below the best measured. */
+static void recommend_backend(cfb_char_backend *b) {
+  b->best_measured = NAN;
+  b->rec_workers = 0;
+  for (size_t i = 0; i < b->npts; i++)
+    if (b->pts[i].nx && !(b->pts[i].s.median <= b->best_measured))
+      b->best_measured = b->pts[i].s.median, b->best_workers = b->pts[i].workers;
+  if (!isfinite(b->best_measured)) return;
+  const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
+  double best_pred = 0;
+  for (size_t i = 0; f && i < b->npts; i++) best_pred = fmax(best_pred, cfb_model_predict(f, b->pts[i].workers));
+  for (size_t i = 0; i < b->npts && !b->rec_workers; i++) {
+    const cfb_char_point *p = &b->pts[i];
+    if (!p->nx || p->s.median < (1 - 2 * (1 - CFB_CHAR_NEAR_BEST)) * b->best_measured) continue;
+    double score = f ? cfb_model_predict(f, p->workers) : p->s.median;
+    if (score >= CFB_CHAR_NEAR_BEST * (f ? best_pred : b->best_measured)) {
+      b->rec_workers = p->workers;
+      b->rec_measured = p->s.median;
+      b->rec_predicted = f ? score : NAN;
+    }
+  }
+}
+
+static void recommend(cfb_char *c) {
+  c->rec = -1;
+  c->margin = c->x_2cpus = c->x_4cpus = NAN;
+  for (size_t i = 0; i < c->nb; i++)
+    if (c->b[i].rec_workers && (c->rec < 0 || c->b[i].rec_measured > c->b[c->rec].rec_measured)) c->rec = (int)i;
+  if (c->rec < 0) return;
+  const cfb_char_backend *r = &c->b[c->rec];
+  for (size_t i = 0; i < c->nb; i++)
+    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = r->rec_measured / c->b[i].rec_measured - 1;
+  if (!r->fitted) return;
+  const cfb_model_fit *f = &r->models.fit[r->models.chosen];
+  c->x_2cpus = cfb_model_predict(f, 2.0 * c->ncpus);
+  c->x_4cpus = cfb_model_predict(f, 4.0 * c->ncpus);
+  c->extrap_2 = 2.0 * c->ncpus > f->n_max;
+  c->extrap_4 = 4.0 * c->ncpus > f->n_max;
+}
+
+static int by_workers(const void *a, const void *b) {
+  return ((const cfb_char_point *)a)->workers - ((const cfb_char_point *)b)->workers;
+}
+
+int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen) {
+  memset(c, 0, sizeof *c);
+  int rc = read_measure(dir, c, err, errlen);
+  if (rc) return rc;
+  size_t measured = 0;
+  for (size_t i = 0; i < c->nb; i++) {
+    cfb_char_backend *b = &c->b[i];
+    qsort(b->pts, b->npts, sizeof b->pts[0], by_workers);
+    for (size_t k = 0; k < b->npts; k++) measured += b->pts[k].nx;
+    cfb_char_overhead_split(b->us1, b->usbig, b->cbig, &b->per_msg_us, &b->per_item_us);
+    fit_backend(b);
+    recommend_backend(b);
+  }
+  if (!measured)
+    return snprintf(err, errlen, "%s/%s: no point was measured (every configuration failed)", dir,
+                    CFB_CHAR_MEASURE_FILE), 2;
+  decide_kind(c);
+  recommend(c);
+  return 0;
+}

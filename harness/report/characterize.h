@@ -1,0 +1,101 @@
+/* characterize.h -- the analysing half of `cfbench characterize`: reads
+ * DIR/measure.json (what the run half measured, charrule.h), decides the
+ * workload's kind from the measurements, fits the scaling models
+ * (models.h) to each backend's throughput against workers, recommends a
+ * backend, workers and chunksize, and writes DIR/characterize.json,
+ * DIR/characterize.md and DIR/plots/characterize.{png,svg}.  Needs no
+ * executor: a saved directory is re-analysed as it is. */
+#ifndef CFB_CHARACTERIZE_H
+#define CFB_CHARACTERIZE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "models.h"
+#include "stats.h"
+
+#define CFB_CHAR_MAX_POINTS 32 /* per backend */
+#define CFB_CHAR_MAX_REPS 16
+
+/* How much page-faulting makes a workload "memory": at least
+ * CFB_CHAR_MEMORY_FAULTS_PER_ITEM fresh pages per item (256 KiB: not the
+ * few pages any allocation touches), and at least
+ * CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS per on-CPU millisecond (a fault with
+ * its page zeroing costs about 1 us: a quarter of the CPU time or more
+ * goes to getting pages, not computing). */
+#define CFB_CHAR_MEMORY_FAULTS_PER_ITEM 64.0
+#define CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS 250.0
+/* On-CPU fraction at or above which an item is "cpu", at or below which
+ * it is "io"; between: "mixed". */
+#define CFB_CHAR_CPU_FRACTION 0.8
+#define CFB_CHAR_IO_FRACTION 0.2
+/* The recommended worker count: the fewest workers whose predicted
+ * throughput is within this share of the best predicted one. */
+#define CFB_CHAR_NEAR_BEST 0.95
+
+/* One measured point: the repetitions' throughputs and their summary. */
+typedef struct cfb_char_point {
+  int workers;
+  size_t chunksize, items;
+  double x[CFB_CHAR_MAX_REPS];
+  size_t nx;
+  cfb_summary s;      /* median and 95% CI of x */
+  char error[256];
+} cfb_char_point;
+
+/* One backend's analysis. */
+typedef struct cfb_char_backend {
+  char name[16];                       /* "thread", "process" */
+  double us1, usbig, cbig;             /* no-op us per task at chunksize 1 and cbig */
+  double per_msg_us, per_item_us;      /* its split (cfb_char_overhead_split) */
+  size_t chunksize;                    /* recommended (and swept) */
+  cfb_char_point pts[CFB_CHAR_MAX_POINTS];
+  size_t npts;
+  int fitted;                          /* models.ok has at least one */
+  char fit_error[256];
+  cfb_model_set models;
+  double max_items_per_s;              /* chosen model's peak / asymptote, NAN: none */
+  double n_peak;                       /* its peak or knee, NAN: none */
+  int peak_in_sweep;                   /* n_peak within the measured workers */
+  double best_measured;                /* highest median, and at how many workers */
+  int best_workers;
+  int rec_workers;                     /* recommended workers (a measured count) */
+  double rec_predicted, rec_measured;
+} cfb_char_backend;
+
+typedef struct cfb_char {
+  char workload[512], name[128], params[1024], declared[16], cpu_model[256];
+  int ncpus;
+  /* the one-worker profile, per item; cpu_fraction = cpu / (wall - rq_wait) */
+  size_t items;
+  double wall_us, cpu_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;
+  const char *kind;                    /* "cpu", "io", "mixed", "memory" */
+  char why[256];                       /* the measurements that decided it */
+  cfb_char_backend b[2];
+  size_t nb;
+  /* the recommendation */
+  int rec;                             /* index into b, -1: none */
+  double margin;                       /* rec's measured / runner-up's - 1 (NAN: no runner-up) */
+  double x_2cpus, x_4cpus;             /* chosen model at 2x, 4x ncpus workers */
+  int extrap_2, extrap_4;              /* beyond the measured workers */
+} cfb_char;
+
+/* Read dir/measure.json and analyse it into c.  0, or 2 with one line in
+ * err (missing or malformed file, wrong version, no point measured). */
+int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
+
+/* The outputs (characterize_out.c).  characterize.json and .md: 0, or 1
+ * with one line in err.  The plot: 0, or 1 (gnuplot missing or failing:
+ * one line in err; the script and data are written all the same). */
+int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t errlen);
+int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen);
+int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen);
+/* The terminal summary: at most 80 columns, a dozen lines. */
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir);
+
+/* Analyse dir and write every output, printing the summary on `out`
+ * (NULL: none).  The exit code: 0, 1 (an output failed), 2 (bad input);
+ * one line on stderr for each problem. */
+int cfb_char_report(const char *dir, FILE *out);
+
+#endif

@@ -1,0 +1,147 @@
+/* characterize_text.c -- the words of `cfbench characterize`
+ * (characterize.h): the terminal summary (80 columns, read in ten
+ * seconds), characterize.md, and cfb_char_report, which makes every
+ * output of a directory. */
+#include "characterize.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "strbuf.h"
+
+static const char *rate(double v, char *buf, size_t len) {
+  cfb_fmt_rate(v, buf, len);
+  return buf;
+}
+
+/* "usl (held-out 3.1%): peak 23.5k/s at 9.8 workers" */
+static void model_line(const cfb_char_backend *b, char *out, size_t len) {
+  if (!b->fitted) {
+    snprintf(out, len, "no fit: %.200s", b->fit_error);
+    return;
+  }
+  const cfb_model_fit *f = &b->models.fit[b->models.chosen];
+  char r[32];
+  int k = snprintf(out, len, "%s (held-out %.1f%%): ", cfb_model_name(b->models.chosen), 100 * f->heldout_rel);
+  if ((size_t)k >= len) return;
+  if (b->peak_in_sweep)
+    snprintf(out + k, len - (size_t)k, "peak %s/s at %.1f workers", rate(b->max_items_per_s, r, sizeof r),
+             b->n_peak);
+  else
+    snprintf(out + k, len - (size_t)k, "no peak within %d workers", b->npts ? b->pts[b->npts - 1].workers : 0);
+}
+
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
+  char r1[32], r2[32], line[256];
+  fprintf(f, "characterize %.30s%s%.36s on %d CPUs\n", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
+  fprintf(f, "kind       %s: %.66s\n", c->kind, c->why);
+  fprintf(f, "per item   %.4g us wall (%.4g waiting for a CPU), %.4g on CPU, %.0f faults\n", c->wall_us,
+          c->rq_wait_us, c->cpu_us, c->minflt + c->majflt);
+  for (size_t i = 0; i < c->nb; i++) {
+    const cfb_char_backend *b = &c->b[i];
+    model_line(b, line, sizeof line);
+    fprintf(f, "%-10.10s %.1f us/task -> chunk %zu; %.48s\n", b->name, b->us1, b->chunksize, line);
+  }
+  if (c->rec < 0) {
+    fprintf(f, "recommend  nothing: no backend was measured\n");
+  } else {
+    const cfb_char_backend *b = &c->b[c->rec];
+    fprintf(f, "recommend  %s, %d workers, chunksize %zu: %s/s measured, %s/s predicted\n", b->name,
+            b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2));
+    if (isfinite(c->margin))
+      fprintf(f, "           %+.0f%% over %s\n", 100 * c->margin, c->b[1 - c->rec].name);
+    fprintf(f, "bigger     %s model: %d workers %s/s%s, %d workers %s/s%s\n", cfb_model_name(b->models.chosen),
+            2 * c->ncpus, rate(c->x_2cpus, r1, sizeof r1), c->extrap_2 ? " (extrapolated)" : "", 4 * c->ncpus,
+            rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
+  }
+  if (dir) fprintf(f, "wrote      %.60s/characterize.{json,md}, plots/\n", dir);
+}
+
+static void md_models(cfb_sb *m, const cfb_char_backend *b) {
+  cfb_sb_printf(m, "\n### %s\n\nNo-op cost %.2f us per task (%.2f per message + %.2f per item) -> chunksize %zu.\n\n",
+                b->name, b->us1, b->per_msg_us, b->per_item_us, b->chunksize);
+  if (!b->fitted) {
+    cfb_sb_printf(m, "No model could be fitted: %s\n", b->fit_error);
+    return;
+  }
+  cfb_sb_append(m, "| model | parameters (95% CI) | held-out error | chosen |\n|---|---|---|---|\n");
+  for (int k = 0; k < CFB_MODEL_COUNT; k++) {
+    if (!b->models.ok[k]) {
+      cfb_sb_printf(m, "| %s | not fitted: %s | | |\n", cfb_model_name((cfb_model_kind)k),
+                    cfb_model_strerror(b->models.code[k]));
+      continue;
+    }
+    const cfb_model_fit *f = &b->models.fit[k];
+    cfb_sb_printf(m, "| %s | ", cfb_model_name((cfb_model_kind)k));
+    for (size_t i = 0; i < f->npar; i++)
+      cfb_sb_printf(m, "%s%s = %.4g [%.4g, %.4g]", i ? ", " : "", cfb_model_param_name((cfb_model_kind)k, i),
+                    f->par[i], f->lo[i], f->hi[i]);
+    cfb_sb_printf(m, " | %.1f%% | %s |\n", 100 * f->heldout_rel, (int)b->models.chosen == k ? "yes" : "");
+  }
+  char line[256];
+  model_line(b, line, sizeof line);
+  cfb_sb_printf(m, "\nChosen: %s.\n", line);
+}
+
+static void md_recommend(cfb_sb *m, const cfb_char *c) {
+  if (c->rec < 0) {
+    cfb_sb_append(m, "\n## Recommendation\n\nNone: no backend was measured.\n");
+    return;
+  }
+  const cfb_char_backend *b = &c->b[c->rec];
+  char r1[32], r2[32];
+  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured, %s predicted",
+                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1),
+                rate(b->rec_predicted, r2, sizeof r2));
+  if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
+  cfb_sb_printf(m, ".\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
+                cfb_model_name(b->models.chosen), rate(c->x_2cpus, r1, sizeof r1), 2 * c->ncpus,
+                c->extrap_2 ? " (extrapolated)" : "", rate(c->x_4cpus, r2, sizeof r2), 4 * c->ncpus,
+                c->extrap_4 ? " (extrapolated)" : "");
+}
+
+int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen) {
+  cfb_sb m = {0};
+  cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->params,
+                c->ncpus, c->cpu_model);
+  cfb_sb_printf(&m, "## What kind of workload this is, and why\n\n**%s** (declared: %s): %s.\n\n", c->kind,
+                c->declared, c->why);
+  cfb_sb_printf(&m, "| per item (one worker, %zu items) | value |\n|---|---|\n| wall | %.4g us |\n"
+                    "| waiting for a CPU (other load) | %.4g us |\n| on CPU | %.4g us (%.1f%% of the rest) |\n| voluntary / involuntary switches | %.2f / %.2f |\n"
+                    "| page faults (minor / major) | %.1f / %.1f |\n| RSS growth over the profile | %.0f KiB |\n",
+                c->items, c->wall_us, c->rq_wait_us, c->cpu_us, 100 * c->cpu_fraction, c->vcsw, c->ivcsw, c->minflt, c->majflt,
+                c->rss_growth_bytes / 1024);
+  cfb_sb_append(&m, "\n## Scaling per backend\n");
+  for (size_t i = 0; i < c->nb; i++) md_models(&m, &c->b[i]);
+  md_recommend(&m, c);
+  if (have_plot) cfb_sb_append(&m, "\n![throughput against workers](plots/characterize.svg)\n");
+  char path[4200];
+  snprintf(path, sizeof path, "%s/characterize.md", dir);
+  int rc = cfb_sb_write_file(&m, path);
+  cfb_sb_free(&m);
+  if (rc) snprintf(err, errlen, "cannot write %s", path);
+  return rc ? 1 : 0;
+}
+
+int cfb_char_report(const char *dir, FILE *out) {
+  cfb_char *cp = malloc(sizeof *cp); /* tens of kB: the points and model sets */
+  if (!cp) return fprintf(stderr, "cfbench characterize: out of memory\n"), 1;
+  char err[512];
+  int rc = cfb_char_analyze(dir, cp, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "cfbench characterize: %s\n", err);
+    free(cp);
+    return rc;
+  }
+  int bad = 0;
+  if (cfb_char_write_json(dir, cp, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
+  int plot = cfb_char_plot(dir, cp, err, sizeof err) == 0;
+  if (!plot) fprintf(stderr, "cfbench characterize: %s\n", err);
+  if (cfb_char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
+  if (out) cfb_char_print(out, cp, dir);
+  free(cp);
+  return bad || !plot ? 1 : 0;
+}

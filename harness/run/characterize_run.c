@@ -1,0 +1,410 @@
+/* characterize_run.c -- the measuring half of `cfbench characterize`
+ * (characterize_run.h): a one-worker profile of the items, the no-op
+ * executor cost per backend, throughput against workers per backend, and
+ * DIR/measure.json holding all of it (keys in charrule.h).  Nothing here
+ * decides anything about the workload: the report half does, from the
+ * file. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+#include "characterize_run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "charrule.h"
+#include "counters.h"
+#include "env.h"
+#include "json.h"
+#include "runner.h"
+#include "stats.h"
+#include "sweep.h"
+
+#define PROFILE_BUDGET_S 1.0 /* the profile stops after this, once it has PROFILE_MIN_ITEMS */
+#define PROFILE_MIN_ITEMS 3
+#define NOOP_CHUNK_BIG 64    /* the second no-op chunksize: splits per-message from per-item cost */
+#define NOOP_REPEAT 3
+#define MAX_POINTS 64
+#define MAX_ITEMS_PER_REP 1000000
+
+/* ---- the one-worker profile ---------------------------------------- */
+
+typedef struct prof_sums {
+  size_t items;
+  double wall_s, cpu_s, vcsw, ivcsw, minflt, majflt, rss_growth;
+  double rq_wait_s; /* runnable but waiting for a CPU (other load): not the item's own waiting */
+} prof_sums;
+
+/* A task wrapped to measure itself inside the (thread-backend) worker:
+ * the record lives in the parent, which the thread backend shares. */
+typedef struct prof_arg {
+  cf_task_fn fn;
+  const void *arg;
+  size_t len;
+  prof_sums *rec;
+} prof_arg;
+
+static double tv_s(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec * 1e-6; }
+static double ts_s(struct timespec t) { return (double)t.tv_sec + (double)t.tv_nsec * 1e-9; }
+
+/* Seconds this thread has waited on a run queue (schedstat's second
+ * field), NAN without schedstats. */
+static double rq_wait_s(void) {
+  FILE *f = fopen("/proc/thread-self/schedstat", "r");
+  unsigned long long run = 0, wait = 0;
+  int n = f ? fscanf(f, "%llu %llu", &run, &wait) : 0;
+  if (f) fclose(f);
+  return n == 2 ? (double)wait * 1e-9 : NAN;
+}
+
+static int prof_task(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  const prof_arg *a = arg;
+  struct rusage t0, t1, c0, c1;
+  struct timespec w0, w1, u0, u1;
+  getrusage(RUSAGE_THREAD, &t0);
+  getrusage(RUSAGE_CHILDREN, &c0); /* exec: the commands' CPU is the item's too */
+  double q0 = rq_wait_s();
+  clock_gettime(CLOCK_MONOTONIC, &w0);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u0);
+  int rc = a->fn(a->arg, a->len, out);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
+  clock_gettime(CLOCK_MONOTONIC, &w1);
+  double q1 = rq_wait_s();
+  getrusage(RUSAGE_CHILDREN, &c1);
+  getrusage(RUSAGE_THREAD, &t1);
+  prof_sums *s = a->rec;
+  s->wall_s += ts_s(w1) - ts_s(w0);
+  s->cpu_s += ts_s(u1) - ts_s(u0) + tv_s(c1.ru_utime) - tv_s(c0.ru_utime) + tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+  s->rq_wait_s += isfinite(q1 - q0) ? q1 - q0 : 0;
+  s->vcsw += (double)(t1.ru_nvcsw - t0.ru_nvcsw);
+  s->ivcsw += (double)(t1.ru_nivcsw - t0.ru_nivcsw);
+  s->minflt += (double)(t1.ru_minflt - t0.ru_minflt);
+  s->majflt += (double)(t1.ru_majflt - t0.ru_majflt);
+  return rc;
+}
+
+static double rss_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  unsigned long size = 0, res = 0;
+  int n = f ? fscanf(f, "%lu %lu", &size, &res) : 0;
+  if (f) fclose(f);
+  return n == 2 ? (double)res * (double)sysconf(_SC_PAGESIZE) : NAN;
+}
+
+/* Run item i through the wrapper and check its result.  0, or 1 with err. */
+static int prof_item(cf_executor *ex, cf_wk_run *run, size_t i, prof_sums *rec, char *err, size_t errlen) {
+  prof_arg a = {cf_wk_task(run), NULL, 0, rec};
+  cf_wk_item(run, i, &a.arg, &a.len);
+  cf_future *f = NULL;
+  int rc = cf_submit(ex, prof_task, &a, sizeof a, &f);
+  const void *data = NULL;
+  size_t len = 0;
+  if (!rc) rc = cf_future_result(f, -1, &data, &len);
+  if (rc == CF_ETASK) {
+    char why[200];
+    cf_wk_task_error(run, cf_future_task_code(f), why, sizeof why);
+    snprintf(err, errlen, "profile: item %zu failed: %s", i, why);
+  } else if (rc) {
+    snprintf(err, errlen, "profile: item %zu: %s", i, cf_strerror(rc));
+  } else if ((rc = cf_wk_check(run, i, data, len, err, errlen)) != 0) {
+    char why[200];
+    snprintf(why, sizeof why, "%s", err);
+    snprintf(err, errlen, "profile: item %zu: wrong result: %s", i, why);
+  }
+  if (f) cf_future_release(f);
+  return rc ? 1 : 0;
+}
+
+/* Items one after another on one thread worker: item 0 warms up (first
+ * touches, lazy setup), the rest are measured until the budget is spent. */
+static int profile(const cfb_char_spec *s, prof_sums *p, char *err, size_t errlen) {
+  cf_wk_run *run = NULL;
+  char msg[256] = "";
+  int rc = cf_wk_prepare(s->w, s->kv, s->nkv, 0, CF_BACKEND_THREAD, &run, msg, sizeof msg);
+  if (rc) {
+    snprintf(err, errlen, "%s", msg[0] ? msg : cf_strerror(rc));
+    return rc == CF_EINVAL ? 2 : 1;
+  }
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.backend = CF_BACKEND_THREAD;
+  cfg.max_workers = 1;
+  cf_executor *ex = NULL;
+  if ((rc = cf_executor_new(&ex, &cfg)) != 0) {
+    snprintf(err, errlen, "profile: executor: %s", cf_strerror(rc));
+    cf_wk_teardown(run);
+    return 1;
+  }
+  size_t n = cf_wk_items(run);
+  prof_sums warm = {0};
+  memset(p, 0, sizeof *p);
+  int out = n > 1 ? prof_item(ex, run, 0, &warm, err, errlen) : 0;
+  double rss0 = rss_bytes(), t0 = cfb_now_s();
+  for (size_t i = n > 1 ? 1 : 0; !out && i < n && !cfb_interrupted(); i++) {
+    if (p->items >= PROFILE_MIN_ITEMS && cfb_now_s() - t0 > PROFILE_BUDGET_S) break;
+    out = prof_item(ex, run, i, p, err, errlen);
+    p->items++;
+  }
+  p->rss_growth = rss_bytes() - rss0;
+  cf_executor_shutdown(ex, 1, 0);
+  cf_executor_free(ex);
+  cf_wk_teardown(run);
+  return cfb_interrupted() ? 130 : out;
+}
+
+/* ---- runner-driven points ------------------------------------------ */
+
+typedef struct point {
+  cfb_sweep_config cfg;
+  cfb_config_result res;
+  double rates[16];
+  size_t nrates;
+  char error[256];
+} point;
+
+static int on_row(void *ud, cfb_row *row) {
+  point *pts = ud;
+  point *p = &pts[row->cfg->index];
+  if (row->ok && p->nrates < sizeof p->rates / sizeof p->rates[0]) p->rates[p->nrates++] = row->items_per_s;
+  if (!row->ok && !p->error[0]) snprintf(p->error, sizeof p->error, "%s", row->error);
+  free(row->metrics);
+  return 0;
+}
+
+static void point_init(point *p, size_t index, const cf_workload *w, char **kv, size_t nkv, const char *params,
+                       cfb_backend b, int workers, size_t chunk, size_t items, int repeat, int warmup) {
+  memset(p, 0, sizeof *p);
+  cfb_sweep_config *c = &p->cfg;
+  c->index = index;
+  c->w = w;
+  c->kv = kv;
+  c->nkv = nkv;
+  c->params = (char *)params;
+  c->backend = b;
+  c->workers = workers;
+  c->chunksize = chunk;
+  c->pin = CF_PIN_NONE;
+  c->items = items;
+  c->repeat = repeat;
+  c->warmup = warmup;
+  c->seed = index + 1;
+  cfb_runner_init(&p->res, c);
+}
+
+/* Every point one repetition per round, each round in its own order. */
+static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t seed, int verbose) {
+  size_t order[MAX_POINTS * 4];
+  uint64_t st = seed ? seed : 1;
+  for (int rd = 0; rd < rounds; rd++) {
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    for (size_t i = n; i > 1; i--) {
+      size_t j = (size_t)cfb_rng_below(&st, i), t = order[i - 1];
+      order[i - 1] = order[j], order[j] = t;
+    }
+    if (verbose) fprintf(stderr, "  round %d/%d (%zu points)\n", rd + 1, rounds, n);
+    for (size_t k = 0; k < n && !cfb_interrupted(); k++)
+      if (cfb_runner_round(r, &pts[order[k]].cfg, rd, 1, &pts[order[k]].res) != 0) return 1;
+  }
+  return cfb_interrupted() ? 130 : 0;
+}
+
+static double median_us_per_task(const point *p) {
+  double m = cfb_stats_median(p->rates, p->nrates);
+  return m > 0 ? 1e6 / m : NAN;
+}
+
+/* ---- the plan ------------------------------------------------------- */
+
+size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *out, size_t cap) {
+  if (ncpus < 1) ncpus = 1;
+  size_t n = 0;
+  if (cpu_fraction >= 0.8) { /* CPU-bound: nothing to gain past the CPUs; go a little past to see it */
+    int top = max_workers > 0 ? max_workers : 2 * ncpus < 4 ? 4 : 2 * ncpus;
+    for (int w = 1; w <= top && n < cap; w = w < 2 * ncpus ? w + 1 : w * 2) out[n++] = w;
+    return n;
+  }
+  /* I/O-bound: a worker is on a CPU only cpu_fraction of the time, so
+   * about ncpus / cpu_fraction workers fill the CPUs; go 4x past that. */
+  double f = cpu_fraction > 1.0 / 256 ? cpu_fraction : 1.0 / 256;
+  double want = 4.0 * ncpus / f;
+  int top = max_workers > 0 ? max_workers : want > 256 ? 256 : want < 4 * ncpus ? 4 * ncpus : (int)ceil(want - 1e-9);
+  int w = 1;
+  for (; w < top && n < cap; w *= 2) out[n++] = w;
+  if (n < cap) out[n++] = top;
+  return n;
+}
+
+/* An item's own time: wall time less the time it waited for a CPU that
+ * other load on the machine held (schedstat), so a busy machine does not
+ * make CPU-bound work look like waiting. */
+static double own_s(const prof_sums *p) {
+  double w = p->wall_s - p->rq_wait_s;
+  return w > p->cpu_s ? w : p->cpu_s > 0 ? p->cpu_s : p->wall_s;
+}
+
+/* Items per repetition: what rep_s should take at the rate the profile
+ * suggests (workers on CPUs for the on-CPU part), and enough that every
+ * worker gets a few chunks. */
+static size_t items_for(const cfb_char_spec *s, const prof_sums *p, int ncpus, int workers, size_t chunk) {
+  double item_s = p->items ? own_s(p) / (double)p->items : 0.01;
+  double frac = own_s(p) > 0 ? p->cpu_s / own_s(p) : 1;
+  double busy = frac > 0 ? (double)ncpus / frac : workers;
+  double eff = workers < busy ? workers : busy;
+  double n = eff / (item_s > 1e-7 ? item_s : 1e-7) * s->rep_s;
+  double lo = 2.0 * (double)workers * (double)chunk;
+  if (n < lo) n = lo;
+  if (n > MAX_ITEMS_PER_REP) n = MAX_ITEMS_PER_REP;
+  return (size_t)n;
+}
+
+/* ---- the file -------------------------------------------------------- */
+
+static json_t *profile_json(const prof_sums *p) {
+  json_t *o = json_object();
+  json_object_set_new(o, CFB_CHAR_K_P_ITEMS, json_integer((json_int_t)p->items));
+  json_object_set_new(o, CFB_CHAR_K_P_WALL, cfb_json_num(p->wall_s));
+  json_object_set_new(o, CFB_CHAR_K_P_CPU, cfb_json_num(p->cpu_s));
+  json_object_set_new(o, CFB_CHAR_K_P_RQWAIT, cfb_json_num(p->rq_wait_s));
+  json_object_set_new(o, CFB_CHAR_K_P_VCSW, cfb_json_num(p->vcsw));
+  json_object_set_new(o, CFB_CHAR_K_P_IVCSW, cfb_json_num(p->ivcsw));
+  json_object_set_new(o, CFB_CHAR_K_P_MINFLT, cfb_json_num(p->minflt));
+  json_object_set_new(o, CFB_CHAR_K_P_MAJFLT, cfb_json_num(p->majflt));
+  json_object_set_new(o, CFB_CHAR_K_P_RSS, cfb_json_num(p->rss_growth));
+  return o;
+}
+
+static json_t *point_json(const point *p) {
+  json_t *o = json_object(), *r = json_array();
+  json_object_set_new(o, CFB_CHAR_K_PT_BACKEND, json_string(cfb_backend_name(p->cfg.backend)));
+  json_object_set_new(o, CFB_CHAR_K_PT_WORKERS, json_integer(p->cfg.workers));
+  json_object_set_new(o, CFB_CHAR_K_PT_CHUNK, json_integer((json_int_t)p->cfg.chunksize));
+  json_object_set_new(o, CFB_CHAR_K_PT_ITEMS, json_integer((json_int_t)p->cfg.items));
+  for (size_t i = 0; i < p->nrates; i++) json_array_append_new(r, cfb_json_num(p->rates[i]));
+  json_object_set_new(o, CFB_CHAR_K_PT_RATES, r);
+  json_object_set_new(o, CFB_CHAR_K_PT_ERROR, cfb_json_str(p->error));
+  return o;
+}
+
+static int write_measure(const cfb_char_spec *s, const char *params, const cfb_env *env, const prof_sums *prof,
+                         const point *noop, const point *pts, size_t npts, char *err, size_t errlen) {
+  json_t *root = json_object(), *ov = json_object(), *arr = json_array();
+  json_object_set_new(root, CFB_CHAR_K_VERSION, json_integer(CFB_CHAR_MEASURE_VERSION));
+  json_object_set_new(root, CFB_CHAR_K_SPEC, cfb_json_str(s->spec));
+  json_object_set_new(root, CFB_CHAR_K_NAME, cfb_json_str(s->w->name));
+  json_object_set_new(root, CFB_CHAR_K_DECLARED, json_string(cf_wk_kind_name(s->w->kind)));
+  json_object_set_new(root, CFB_CHAR_K_PARAMS, cfb_json_str(params));
+  json_object_set_new(root, CFB_CHAR_K_NCPUS, json_integer(env->usable_cpus));
+  json_object_set_new(root, CFB_CHAR_K_CPU_MODEL, cfb_json_str(env->cpu_model));
+  json_object_set_new(root, CFB_CHAR_K_SEED, json_integer((json_int_t)s->seed));
+  json_object_set_new(root, CFB_CHAR_K_PROFILE, profile_json(prof));
+  for (int b = 0; b < 2; b++) {
+    json_t *o = json_object();
+    json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
+    json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
+    json_object_set_new(o, CFB_CHAR_K_O_CBIG, json_integer(NOOP_CHUNK_BIG));
+    json_object_set_new(ov, cfb_backend_name(noop[2 * b].cfg.backend), o);
+  }
+  json_object_set_new(root, CFB_CHAR_K_OVERHEAD, ov);
+  for (size_t i = 0; i < npts; i++) json_array_append_new(arr, point_json(&pts[i]));
+  json_object_set_new(root, CFB_CHAR_K_POINTS, arr);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", s->dir, CFB_CHAR_MEASURE_FILE);
+  int rc = cfb_json_write_file(root, path);
+  json_decref(root);
+  if (rc) snprintf(err, errlen, "cannot write %s", path);
+  return rc ? 1 : 0;
+}
+
+/* ---- the whole measurement ------------------------------------------ */
+
+/* The no-op (sleep delay=0) at chunksize 1 and NOOP_CHUNK_BIG, one worker,
+ * on each backend: 4 points, alternated round by round. */
+static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, int verbose) {
+  const cf_workload *nw = cf_wk_find("sleep");
+  static const cfb_backend bk[2] = {CFB_BK_THREAD, CFB_BK_PROCESS};
+  for (size_t i = 0; i < 4; i++) {
+    size_t chunk = i % 2 ? NOOP_CHUNK_BIG : 1;
+    point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, i % 2 ? 100000 : 20000, NOOP_REPEAT, 1);
+  }
+  if (verbose) fprintf(stderr, "cfbench characterize: no-op calibration\n");
+  return run_points(r, noop, 4, NOOP_REPEAT, 7, verbose);
+}
+
+/* The sweep: both backends x the worker counts, each backend at the
+ * chunksize the rule gives for its no-op cost. */
+static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const point *noop, int ncpus,
+                         const char *params, point *pts) {
+  int ws[MAX_POINTS / 2];
+  double frac = own_s(prof) > 0 ? prof->cpu_s / own_s(prof) : 1;
+  size_t nw = cfb_char_workers(ncpus, frac, s->max_workers, ws, MAX_POINTS / 2), n = 0;
+  double item_us = prof->items ? own_s(prof) / (double)prof->items * 1e6 : NAN;
+  for (int b = 0; b < 2; b++) {
+    double m, it;
+    cfb_char_overhead_split(median_us_per_task(&noop[2 * b]), median_us_per_task(&noop[2 * b + 1]),
+                            NOOP_CHUNK_BIG, &m, &it);
+    size_t chunk = cfb_char_chunksize(m, it, item_us);
+    for (size_t k = 0; k < nw; k++, n++)
+      point_init(&pts[n], n, s->w, (char **)s->kv, s->nkv, params, noop[2 * b].cfg.backend, ws[k], chunk,
+                 items_for(s, prof, ncpus, ws[k], chunk), s->repeat, 0);
+  }
+  return n;
+}
+
+static int noop_failed(const point *noop, char *err, size_t errlen) {
+  for (int i = 0; i < 4; i++)
+    if (!noop[i].nrates) {
+      snprintf(err, errlen, "no-op calibration on %s failed: %s", cfb_backend_name(noop[i].cfg.backend),
+               noop[i].error[0] ? noop[i].error : "no repetition");
+      return 1;
+    }
+  return 0;
+}
+
+static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *runner, const cfb_env *env,
+                       char *err, size_t errlen) {
+  prof_sums prof;
+  if (s->verbose) fprintf(stderr, "cfbench characterize: profile on one worker\n");
+  int rc = profile(s, &prof, err, errlen);
+  if (rc) return rc;
+  char *nkv[] = {"delay=0"};
+  point noop[4], *pts = calloc(MAX_POINTS, sizeof *pts);
+  if (!pts) return snprintf(err, errlen, "out of memory"), 1;
+  runner->ud = noop;
+  rc = measure_noop(runner, noop, nkv, "delay=0s", s->verbose);
+  if (!rc) rc = noop_failed(noop, err, errlen);
+  size_t n = rc ? 0 : plan_sweep(s, &prof, noop, env->usable_cpus, params, pts);
+  runner->ud = pts;
+  if (!rc && s->verbose)
+    fprintf(stderr, "cfbench characterize: throughput, %zu points x %d rounds\n", n, s->repeat);
+  if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
+  if (!rc) rc = write_measure(s, params, env, &prof, noop, pts, n, err, errlen);
+  free(pts);
+  return rc;
+}
+
+int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen) {
+  char *params = NULL;
+  int rc = cf_wk_params_check(s->w, s->kv, s->nkv, &params, err, errlen);
+  if (rc) return rc == CF_EINVAL ? 2 : 1;
+  cfb_env env;
+  cfb_env_capture(&env);
+  cfb_counters *ctr = NULL;
+  /* getrusage only: the counters are not what this measures, and opening
+   * PAPI costs seconds on some machines */
+  if (cfb_counters_open(CFB_CTR_RUSAGE, &ctr) != 0) {
+    free(params);
+    return snprintf(err, errlen, "out of memory"), 1;
+  }
+  cfb_runner runner = {ctr, env.usable_cpus, on_row, NULL, NULL};
+  cfb_interrupt_reset();
+  cfb_interrupt_install();
+  rc = measure_all(s, params, &runner, &env, err, errlen);
+  cfb_interrupt_uninstall();
+  cfb_counters_free(ctr);
+  free(params);
+  return rc;
+}
