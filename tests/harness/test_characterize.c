@@ -7,6 +7,8 @@
  * one line.  No timing assertions: figures are only checked for their
  * kind and range, never against a speed. */
 #define _GNU_SOURCE
+#include "cli_child.h"
+
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -21,26 +23,7 @@
 static const char *cfbench;
 static char tmp[256], out_txt[300], err_txt[300];
 
-static int run(const char *const *args) {
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    int o = open(out_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)cfbench;
-    for (size_t i = 0; args[i]; i++) argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    execv(cfbench, argv);
-    _exit(127);
-  }
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid);
-  CHECK(WIFEXITED(st));
-  return WEXITSTATUS(st);
-}
+static int run(const char *const *args) { return cli_child_run(cfbench, out_txt, err_txt, NULL, args); }
 #define RUN(...) run((const char *const[]){__VA_ARGS__, NULL})
 
 static size_t lines_of(const char *path) {

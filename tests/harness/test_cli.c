@@ -19,6 +19,7 @@
 
 #include "csvread.h"
 #include "output.h"
+#include "cli_child.h"
 #include "task.h"
 
 static const char *cfbench;
@@ -28,41 +29,11 @@ static char out_txt[512], err_txt[512];
 /* Run cfbench with args (NULL-terminated; env "K=V" strings in envs may be
  * NULL); stdout/stderr go to files; returns the exit code. */
 static int run_env(const char *const *envs, const char *const *args) {
-  pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-    for (size_t i = 0; envs && envs[i]; i++) putenv((char *)envs[i]);
-    int o = open(out_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)cfbench;
-    for (size_t i = 0; args[i]; i++) argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    execv(cfbench, argv);
-    _exit(127);
-  }
-  int st;
-  CHECK(waitpid(pid, &st, 0) == pid);
-  CHECK(WIFEXITED(st));
-  return WEXITSTATUS(st);
+  return cli_child_run(cfbench, out_txt, err_txt, envs, args);
 }
 #define RUN(...) run_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  int c;
-  while ((c = getc(f)) != EOF) putc(c, m);
-  fclose(m);
-  fclose(f);
-  return buf;
-}
+static char *slurp(const char *path) { return cli_slurp(path); }
 
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 

@@ -20,6 +20,7 @@
 
 #include "csvread.h"
 #include "schema.h"
+#include "cli_child.h"
 #include "task.h"
 
 static const char *cfbench;
@@ -39,18 +40,7 @@ static int sh(const char *fmt, ...) {
   return WEXITSTATUS(st);
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  int c;
-  while ((c = getc(f)) != EOF) putc(c, m);
-  fclose(m);
-  fclose(f);
-  return buf;
-}
+static char *slurp(const char *path) { return cli_slurp(path); }
 
 /* The verdict of the only pair of DIR/verdicts.csv, its header checked. */
 static char *only_verdict(const char *dir) {
