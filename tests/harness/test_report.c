@@ -216,7 +216,8 @@ static void test_report(void) {
   CHECK_STR_CONTAINS(md, "memtouch (size=1MiB): threads faster below ≈ ");
   CHECK_STR_CONTAINS(md, "](plots/memtouch_size-1MiB_map.png)");
   const char *x = strstr(md, "cpu\\_us ≈ ");
-  double v = atof(x + strlen("cpu\\_us ≈ "));
+  CHECK(x != NULL);
+  double v = x ? atof(x + strlen("cpu\\_us ≈ ")) : NAN;
   CHECK(v > 30 && v < 100);
   free(md);
   char *html = slurp(dir, "report.html");
