@@ -105,8 +105,8 @@ static void change_list(const cfb_rep_out *o, const cfb_rep_history *h) {
       const cfb_hist_change *c = &s->ch[k];
       cfb_fmt_rate(c->before, a, sizeof a);
       cfb_fmt_rate(c->after, b, sizeof b);
-      snprintf(line, sizeof line, "%.1500s: %s %+.1f%% at %s (run %zu of %zu; %s → %s items/s, p = %.3g)",
-               s->config, c->change < 0 ? "slower" : "faster", 100 * c->change, c->revision,
+      snprintf(line, sizeof line, "%.1500s: %+.1f%% (%s) at %s (run %zu of %zu; %s → %s items/s, p = %.3g)",
+               s->config, 100 * c->change, c->change < 0 ? "slower" : "faster", c->revision,
                c->index + 1, s->n, a, b, c->p);
       o->list_item(o->doc, line);
     }
