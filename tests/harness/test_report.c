@@ -49,8 +49,12 @@ static void fresh(const char *name, char *dir, size_t len) {
   }
 }
 
-static char *slurp(const char *dir, const char *name) {
-  char path[1024], *buf;
+/* Not inlined: inlined, GCC's -Wdangling-pointer (Release) supposes that
+ * cfb_read_file, given &buf, may have stored that very address in buf,
+ * and flags every use of the text after slurp returns.  It stores a
+ * malloc'd buffer (fileio.h). */
+__attribute__((noinline)) static char *slurp(const char *dir, const char *name) {
+  char path[1024], *buf = NULL;
   snprintf(path, sizeof path, "%s/%s", dir, name);
   if (cfb_read_file(path, &buf, NULL) != 0) {
     fprintf(stderr, "missing %s\n", path);
