@@ -3,9 +3,10 @@
  * context and counter layer, a who-wins table per workload and parameter
  * set, the crossover points, cfutures against CPython (when the run has
  * py-thread / py-process rows), the history of this run's configurations
- * over commits (--history-db, report_history.c), and the plots of `cfbench
- * plot` (made first if DIR/plots has none).  Every figure comes from analysis.c; this file
- * only formats, once per output through the small writer below. */
+ * over commits (--history-db, report_history.c), and the plots of
+ * `cfbench plot` (made first if DIR/plots has none).  Every figure comes
+ * from analysis.c; this file only formats, once per output through the
+ * small writer below. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -577,9 +578,12 @@ int cfb_cmd_report(int argc, char **argv) {
   report_opts o = {0};
   static const cfb_optspec spec = {"report", report_options, set_dir, NULL};
   char err[512];
-  if (cfb_options_parse(&spec, argc - 1, argv + 1, &o, err, sizeof err) != 0 || !o.dir) {
-    fprintf(stderr, "cfbench report: %s\n", o.dir || err[0] ? err : "no directory given");
-    fprintf(stderr, "usage: cfbench report DIR [--history-db URL]\n");
+  if (cfb_options_parse(&spec, argc - 1, argv + 1, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench report: %s\n", err);
+    return 2;
+  }
+  if (!o.dir) {
+    fprintf(stderr, "cfbench report: no directory given; usage: cfbench report DIR [--history-db URL]\n");
     return 2;
   }
   return make_report(&o);
