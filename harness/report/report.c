@@ -460,16 +460,19 @@ static cfb_rep_out section_out(rep *r) {
 
 /* The options of `cfbench report` (introspect.c lists them). */
 typedef struct report_opts {
-  const char *dir, *history_db;
+  const char *dir, *history_db, *history_ignore;
 } report_opts;
 
-static int set_history_db(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  if (!*val) return cfb_fail(err, errlen, "--history-db: empty; give a SQLite file or postgresql://...");
-  ((report_opts *)ctx)->history_db = val;
+static int set_history(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  report_opts *o = ctx;
+  if (!*val) return cfb_fail(err, errlen, "%s: empty value", opt->name);
+  *(strcmp(opt->name, "--history-db") ? &o->history_ignore : &o->history_db) = val;
   return 0;
 }
 
-static const cfb_option report_options[] = {{"--history-db", 1, set_history_db, 0}, {NULL, 0, NULL, 0}};
+static const cfb_option report_options[] = {{"--history-db", 1, set_history, 0},
+                                            {"--history-ignore-param", 1, set_history, 0},
+                                            {NULL, 0, NULL, 0}};
 
 const cfb_option *cfb_report_option_table(void) { return report_options; }
 
@@ -483,7 +486,7 @@ static int make_report(const report_opts *o) {
   }
   /* The history is read first: a bad store stops the report before anything is written. */
   cfb_rep_history hist;
-  if (cfb_rep_history_load(o->history_db, &rs, &hist, err, sizeof err) != 0) {
+  if (cfb_rep_history_load(o->history_db, o->history_ignore, &rs, &hist, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: --history-db %s: %s\n", o->history_db, err);
     cfb_results_free(&rs);
     return 2;
@@ -567,12 +570,14 @@ static int set_dir(void *ctx, const char *arg, char *err, size_t errlen) {
 
 int cfb_cmd_report(int argc, char **argv) {
   if (cfb_options_help(argc - 1, argv + 1)) {
-    printf("usage: cfbench report DIR [--history-db URL]\n"
+    printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]]\n"
            "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
            "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n"
            "  --history-db URL: a history store (a SQLite file or postgresql://..., as\n"
            "  `cfbench history`): a section \"History\" with this run's configurations over the\n"
-           "  commits, their change points and trend plots (DIR/plots/history/).\n");
+           "  commits, their change points and trend plots (DIR/plots/history/).\n"
+           "  --history-ignore-param K,...: the parameters the runs were stored without\n"
+           "  (`history add --ignore-param`), left out of this run's configurations too.\n");
     return 0;
   }
   report_opts o = {0};
@@ -584,6 +589,10 @@ int cfb_cmd_report(int argc, char **argv) {
   }
   if (!o.dir) {
     fprintf(stderr, "cfbench report: no directory given; usage: cfbench report DIR [--history-db URL]\n");
+    return 2;
+  }
+  if (o.history_ignore && !o.history_db) {
+    fprintf(stderr, "cfbench report: --history-ignore-param applies to --history-db, which is not given\n");
     return 2;
   }
   return make_report(&o);

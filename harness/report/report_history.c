@@ -17,14 +17,15 @@
 /* The metric the section follows: the report's own figure, items/s. */
 static const char *const metric = "wall";
 
-/* Is the configuration name of some row of rs `config`? */
-static int in_run(const cfb_resultset *rs, const char *config, int *oom) {
+/* Is the configuration name of some row of rs (without the parameters in
+ * `ignore`) `config`? */
+static int in_run(const cfb_resultset *rs, const char *ignore, const char *config, int *oom) {
   for (size_t i = 0; i < rs->nrows; i++) {
     const cfb_sumrow *s = &rs->rows[i];
     char w[16], c[16];
     snprintf(w, sizeof w, "%d", s->workers);
     snprintf(c, sizeof c, "%d", s->chunksize);
-    char *params = cfb_params_strip(s->params, NULL);
+    char *params = cfb_params_strip(s->params, ignore);
     char *name = params ? cfb_config_name(s->workload, params, s->backend, w, c, s->pin) : NULL;
     int same = name && !strcmp(name, config);
     if (params && !name) *oom = 1; /* (a params that is not a parameter string matches nothing) */
@@ -52,7 +53,7 @@ static int by_change(const void *a, const void *b) {
 
 /* Keep the series of rs's configurations (on its machine when known) in
  * set; the others are freed.  0, or -1 out of memory. */
-static int keep_run(cfb_hist_set *set, const cfb_resultset *rs) {
+static int keep_run(cfb_hist_set *set, const char *ignore, const cfb_resultset *rs) {
   char machine[512];
   cfb_machine_line(&rs->machine, machine, sizeof machine);
   cfb_hist_set drop = {calloc(set->n ? set->n : 1, sizeof *drop.s), 0};
@@ -61,7 +62,7 @@ static int keep_run(cfb_hist_set *set, const cfb_resultset *rs) {
   int oom = 0;
   for (size_t i = 0; i < set->n; i++) {
     cfb_hist_series *s = &set->s[i];
-    int mine = (!rs->machine.have_meta || !strcmp(s->machine, machine)) && in_run(rs, s->config, &oom);
+    int mine = (!rs->machine.have_meta || !strcmp(s->machine, machine)) && in_run(rs, ignore, s->config, &oom);
     if (mine) set->s[kept++] = *s;
     else drop.s[drop.n++] = *s;
   }
@@ -70,8 +71,8 @@ static int keep_run(cfb_hist_set *set, const cfb_resultset *rs) {
   return oom ? -1 : 0;
 }
 
-int cfb_rep_history_load(const char *db, const cfb_resultset *rs, cfb_rep_history *h, char *err,
-                         size_t errlen) {
+int cfb_rep_history_load(const char *db, const char *ignore, const cfb_resultset *rs,
+                         cfb_rep_history *h, char *err, size_t errlen) {
   memset(h, 0, sizeof *h);
   if (!db) return 0;
   cfb_hist *store = NULL;
@@ -83,7 +84,7 @@ int cfb_rep_history_load(const char *db, const cfb_resultset *rs, cfb_rep_histor
   cfb_hist_close(store);
   cfb_ed_opts ed;
   cfb_ed_defaults(&ed);
-  if (keep_run(&h->set, rs) != 0 || cfb_hist_detect(&h->set, &ed) != 0) {
+  if (keep_run(&h->set, ignore, rs) != 0 || cfb_hist_detect(&h->set, &ed) != 0) {
     snprintf(err, errlen, "out of memory reading the history");
     cfb_hist_set_free(&h->set);
     return -1;

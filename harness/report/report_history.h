@@ -29,11 +29,13 @@ typedef struct cfb_rep_history {
 } cfb_rep_history;
 
 /* Open db read-only and load the series of rs's configurations on rs's
- * machine (wall-clock items/s), with their change points.  db NULL: an
+ * machine (wall-clock items/s), with their change points; `ignore`
+ * (comma-separated, NULL: none) are the parameters the runs were stored
+ * without (`history add --ignore-param`).  db NULL: an
  * empty h, 0.  0, or -1 with one line in err (cannot open or connect, not
  * a history, newer schema, out of memory). */
-int cfb_rep_history_load(const char *db, const cfb_resultset *rs, cfb_rep_history *h, char *err,
-                         size_t errlen);
+int cfb_rep_history_load(const char *db, const char *ignore, const cfb_resultset *rs,
+                         cfb_rep_history *h, char *err, size_t errlen);
 
 /* The section (nothing when h->db is NULL); its plots go to
  * dir/plots/history/. */

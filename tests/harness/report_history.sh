@@ -59,4 +59,5 @@ for db in "$T/missing.sqlite" "$T/corrupt.sqlite" "postgresql://cfb@127.0.0.1:1/
   [ -e "$R/report.md" ] || [ -e "$R/report.html" ] && fail "--history-db $db: a report was written"
 done
 "$B" report "$R" --history-db >/dev/null 2>&1 && fail "--history-db without a value accepted"
+"$B" report "$R" --history-ignore-param x >/dev/null 2>&1 && fail "--history-ignore-param without --history-db accepted"
 echo "ok: report --history-db"
