@@ -36,6 +36,7 @@ _cfbench() {
   --format) COMPREPLY=($(compgen -W "text md json" -- "$cur")); return ;;
   --metric) COMPREPLY=($(compgen -W "wall cpu" -- "$cur")); return ;;
   --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+  --history-db|--db) COMPREPLY=($(compgen -f -- "$cur")); return ;; # a SQLite file (or a postgresql:// URL)
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$("$prog" --complete options "$cmd" 2>/dev/null)" -- "$cur"))

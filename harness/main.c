@@ -53,6 +53,7 @@ static int dispatch(size_t i, int argc, char **argv) {
 /* The option table of command `name` (bench takes run's), or NULL. */
 static const cfb_option *options_of(const char *name) {
   if (!strcmp(name, "run") || !strcmp(name, "bench")) return cfb_run_option_table();
+  if (!strcmp(name, "report")) return cfb_report_option_table();
   if (!strcmp(name, "compare")) return cfb_compare_option_table();
   if (!strcmp(name, "ab")) return cfb_ab_option_table();
   if (!strcmp(name, "history")) return cfb_history_option_table();

@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* Room for any rate cfb_fmt_rate writes ("-1.23e+299G" and its NUL). */
+#define CFB_RATE_LEN 16
+
 /* A rate, 3 significant digits with a k/M/G suffix: 12300 -> "12.3k",
  * 0.5 -> "0.5"; "n/a" when not finite. */
 void cfb_fmt_rate(double v, char *out, size_t len);

@@ -95,6 +95,7 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(TOOL, "tool", STR)                                                                             \
   X(VERSION, "version", STR)                                                                       \
   X(GIT_REVISION, "git_revision", STR)                                                             \
+  X(GIT_COMMIT_TIME, "git_commit_time", STR)                                                       \
   X(COMMAND_LINE, "command_line", STR)                                                             \
   X(SEED, "seed", INT)                                                                             \
   X(SUITE, "suite", STR)                                                                           \

@@ -13,7 +13,6 @@
  * round column the ab round) and DIR/gate.json; prints compare's table.
  * Exit 0: no regression; 1: a regression; 2: bad input (a side that
  * cannot run, or rejects the options). */
-#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,22 +27,14 @@
 #include "fileio.h"
 #include "gate_out.h"
 #include "options.h"
-#include "params_key.h"
 #include "paired.h"
+#include "runs_load.h"
 #include "schema.h"
 #include "stats.h"
 #include "strbuf.h"
 
 enum { SIDES = 2 };
 static const char *const side_name[SIDES] = {"base", "new"};
-
-/* One configuration's rows on both sides: (round, items_per_s). */
-typedef struct ab_config {
-  char *key, *name;
-  int *round[SIDES];
-  double *x[SIDES];
-  size_t n[SIDES], cap[SIDES];
-} ab_config;
 
 typedef struct ab_opts {
   const char *side[SIDES];
@@ -60,9 +51,8 @@ typedef struct ab_opts {
 } ab_opts;
 
 typedef struct ab_state {
-  ab_config *c;
-  size_t n, cap;
-  FILE *merged[SIDES]; /* DIR/SIDE/runs.csv */
+  cfb_runs_set side[SIDES]; /* each side's rows by configuration, with their ab round */
+  FILE *merged[SIDES];      /* DIR/SIDE/runs.csv */
 } ab_state;
 
 /* ------------------------------------------------------------ options */
@@ -250,66 +240,6 @@ static void last_log_line(const char *dir, char *out, size_t len) {
 
 /* ------------------------------------------------------------ rows */
 
-static ab_config *config_for(ab_state *s, const cfb_csv_table *t, size_t i, const char *ignore) {
-  const char *wl = cfb_csv_get(t, i, CFB_RUNS(WORKLOAD)), *pa = cfb_csv_get(t, i, CFB_RUNS(PARAMS)),
-             *be = cfb_csv_get(t, i, CFB_RUNS(BACKEND)), *w = cfb_csv_get(t, i, CFB_RUNS(WORKERS)),
-             *c = cfb_csv_get(t, i, CFB_RUNS(CHUNKSIZE)), *pin = cfb_csv_get(t, i, CFB_RUNS(PIN));
-  if (!wl || !pa || !be || !w || !c) return NULL;
-  if (!pin || !*pin) pin = "none";
-  char *key = NULL, *stripped = cfb_params_strip(pa, ignore);
-  if (!stripped) return NULL;
-  pa = stripped;
-  int kl = asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, pa, be, w, c, pin);
-  if (kl < 0) {
-    free(stripped);
-    return NULL;
-  }
-  for (size_t k = 0; k < s->n; k++)
-    if (!strcmp(s->c[k].key, key)) {
-      free(key);
-      free(stripped);
-      return &s->c[k];
-    }
-  if (s->n == s->cap) {
-    size_t nc = s->cap ? s->cap * 2 : 32;
-    ab_config *n = realloc(s->c, nc * sizeof *n);
-    if (!n) {
-      free(key);
-      free(stripped);
-      return NULL;
-    }
-    s->c = n;
-    s->cap = nc;
-  }
-  ab_config *cf = &s->c[s->n];
-  memset(cf, 0, sizeof *cf);
-  cf->key = key;
-  if (asprintf(&cf->name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *pa ? " (" : "", pa, *pa ? ")" : "", be, w, c,
-               strcmp(pin, "none") ? " pin=" : "", strcmp(pin, "none") ? pin : "") < 0) {
-    free(key);
-    free(stripped);
-    return NULL;
-  }
-  free(stripped);
-  s->n++;
-  return cf;
-}
-
-static int push_row(ab_config *c, int side, int round, double v) {
-  if (c->n[side] == c->cap[side]) {
-    size_t nc = c->cap[side] ? c->cap[side] * 2 : 16;
-    int *r = realloc(c->round[side], nc * sizeof *r);
-    if (r) c->round[side] = r;
-    double *x = realloc(c->x[side], nc * sizeof *x);
-    if (x) c->x[side] = x;
-    if (!r || !x) return -1;
-    c->cap[side] = nc;
-  }
-  c->round[side][c->n[side]] = round;
-  c->x[side][c->n[side]++] = v;
-  return 0;
-}
-
 /* One CSV field, quoted when it must be. */
 static void csv_field(FILE *f, const char *s) {
   if (!strpbrk(s, ",\"\r\n")) {
@@ -347,44 +277,31 @@ static void merge_rows(FILE *f, const cfb_csv_table *t, int round) {
 static int load_round(ab_state *s, int side, int round, const char *dir, const char *ignore, char *err,
                       size_t errlen) {
   char file[4200];
-  snprintf(file, sizeof file, "%s/runs.csv", dir);
   cfb_csv_table t;
-  if (cfb_csv_load(file, &t, err, errlen) != 0) return -1;
-  if (cfb_csv_col(&t, CFB_RUNS(ITEMS_PER_S)) < 0) {
-    snprintf(err, errlen, "%s: no column '%s' (is the side a cfbench?)", file, CFB_RUNS(ITEMS_PER_S));
-    cfb_csv_table_free(&t);
-    return -1;
-  }
+  if (cfb_runs_open(dir, &t, file, sizeof file, err, errlen) != 0) return -1;
   if (s->merged[side]) merge_rows(s->merged[side], &t, round);
-  int rc = 0;
-  for (size_t i = 0; i < t.nrows && !rc; i++) {
-    const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
-    double v;
-    if ((status && *status && strcmp(status, "ok")) ||
-        cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v > 0))
-      continue;
-    ab_config *c = config_for(s, &t, i, ignore);
-    if (!c || push_row(c, side, round, v) != 0) rc = -1;
-  }
+  /* ratios need both sides > 0 */
+  cfb_runs_opts o = {.ignore = ignore, .positive = 1, .round = round};
+  int rc = cfb_runs_group(&s->side[side], &t, file, &o, err, errlen);
   cfb_csv_table_free(&t);
-  if (rc) snprintf(err, errlen, "%s: out of memory", file);
   return rc;
 }
 
 /* ------------------------------------------------------------ deciding */
 
-/* The per-round pairs (base, new) of c.  0 or an error. */
-static int pairs_of(const ab_config *c, double **b, double **nw, size_t *n) {
-  return cfb_paired_by_round(c->round[0], c->x[0], c->n[0], c->round[1], c->x[1], c->n[1], b, nw, n);
+/* The per-round pairs (base, new) of a configuration.  0 or an error. */
+static int pairs_of(const cfb_runs_cfg *a, const cfb_runs_cfg *c, double **b, double **nw, size_t *n) {
+  return cfb_paired_by_round(a->round, a->x, a->n, c->round, c->x, c->n, b, nw, n);
 }
 
 /* Does some configuration (in both sides) need another round? */
 static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double target) {
-  for (size_t i = 0; i < s->n; i++) {
+  for (size_t i = 0; i < s->side[0].n; i++) {
+    const cfb_runs_cfg *a = &s->side[0].c[i], *c = cfb_runs_find(&s->side[1], a->key);
     double *b, *nw;
     size_t n;
-    if (!s->c[i].n[0] || !s->c[i].n[1]) continue;
-    if (pairs_of(&s->c[i], &b, &nw, &n) != 0) return 1;
+    if (!c) continue;
+    if (pairs_of(a, c, &b, &nw, &n) != 0) return 1;
     cfb_paired r;
     int more = cfb_paired_look(plan, nw, b, n, NULL, &r) != 0 || cfb_paired_needs_more(plan, &r, target);
     free(b);
@@ -396,22 +313,24 @@ static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double ta
 
 /* Judge every configuration in both sides into rows (malloc'd). */
 static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts *o, cfb_gate_report *r) {
-  cfb_judged *rows = calloc(s->n ? s->n : 1, sizeof *rows);
+  const cfb_runs_set *bs = &s->side[0], *ns = &s->side[1];
+  cfb_judged *rows = calloc(bs->n ? bs->n : 1, sizeof *rows);
   if (!rows) return -1;
   cfb_gate_opts go = {.threshold = o->threshold};
   r->rows = rows;
-  for (size_t i = 0; i < s->n; i++) {
-    const ab_config *c = &s->c[i];
-    if (!c->n[0] || !c->n[1]) {
-      if (c->n[0]) r->only_base++;
-      else r->only_new++;
+  for (size_t i = 0; i < ns->n; i++)
+    if (!cfb_runs_find(bs, ns->c[i].key)) r->only_new++;
+  for (size_t i = 0; i < bs->n; i++) {
+    const cfb_runs_cfg *a = &bs->c[i], *c = cfb_runs_find(ns, a->key);
+    if (!c) {
+      r->only_base++;
       continue;
     }
     double *b, *nw;
     size_t n;
-    if (pairs_of(c, &b, &nw, &n) != 0) return -1;
+    if (pairs_of(a, c, &b, &nw, &n) != 0) return -1;
     cfb_judged *j = &rows[r->n++];
-    j->name = c->name;
+    j->name = a->name;
     j->base_median = cfb_stats_median(b, n);
     j->new_median = cfb_stats_median(nw, n);
     int rc = cfb_gate_paired(plan, b, nw, n, &go, &j->g);
@@ -425,17 +344,10 @@ static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts 
 /* ------------------------------------------------------------ command */
 
 static void state_free(ab_state *s) {
-  for (size_t i = 0; i < s->n; i++) {
-    free(s->c[i].key);
-    free(s->c[i].name);
-    for (int k = 0; k < SIDES; k++) {
-      free(s->c[i].round[k]);
-      free(s->c[i].x[k]);
-    }
-  }
-  free(s->c);
-  for (int k = 0; k < SIDES; k++)
+  for (int k = 0; k < SIDES; k++) {
+    cfb_runs_set_free(&s->side[k]);
     if (s->merged[k]) fclose(s->merged[k]);
+  }
 }
 
 static double now_s(void) {

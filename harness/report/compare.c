@@ -23,53 +23,17 @@
 #include "csvread.h"
 #include "json.h"
 #include "options.h"
-#include "params_key.h"
 #include "results.h"
 #include "runs_check.h"
+#include "runs_load.h"
 #include "schema.h"
 #include "stats.h"
 #include "strbuf.h"
 
-typedef struct config {
-  char *key;  /* "workload\x1fparams\x1fbackend\x1fworkers\x1fchunksize\x1fpin" */
-  char *name; /* for people: "primes (preset=docs) process w=2 c=16" */
-  double *x;
-  size_t n, cap;
-} config;
-
 typedef struct run {
-  config *c;
-  size_t n, cap;
+  cfb_runs_set set;
   unsigned long ignore_seen; /* bit i: some row has the i-th --ignore-param key */
 } run;
-
-static void run_free(run *r) {
-  for (size_t i = 0; i < r->n; i++) {
-    free(r->c[i].key);
-    free(r->c[i].name);
-    free(r->c[i].x);
-  }
-  free(r->c);
-  memset(r, 0, sizeof *r);
-}
-
-static config *find(run *r, const char *key) {
-  for (size_t i = 0; i < r->n; i++)
-    if (!strcmp(r->c[i].key, key)) return &r->c[i];
-  return NULL;
-}
-
-static int push(double **x, size_t *n, size_t *cap, double v) {
-  if (*n == *cap) {
-    size_t nc = *cap ? *cap * 2 : 8;
-    double *nx = realloc(*x, nc * sizeof *nx);
-    if (!nx) return -1;
-    *x = nx;
-    *cap = nc;
-  }
-  (*x)[(*n)++] = v;
-  return 0;
-}
 
 /* The i-th key of the comma-separated list `ignore` into buf; 0 past the end. */
 static int ignore_key(const char *ignore, size_t i, char *buf, size_t len) {
@@ -93,96 +57,12 @@ static void note_ignored_seen(const cfb_csv_table *t, const char *ignore, run *r
 static int load_one(const char *path, const char *ignore, int cpu, run *r, char *err,
                     size_t errlen) {
   char file[4200];
-  struct stat st;
-  if (stat(path, &st) != 0) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (S_ISDIR(st.st_mode))
-    snprintf(file, sizeof file, "%s/runs.csv", path);
-  else
-    snprintf(file, sizeof file, "%s", path);
   cfb_csv_table t;
-  if (cfb_csv_load(file, &t, err, errlen) != 0) return -1;
-  static const cfb_runs_col need[] = {CFB_RUNS_WORKLOAD, CFB_RUNS_PARAMS, CFB_RUNS_BACKEND,
-                                      CFB_RUNS_WORKERS, CFB_RUNS_CHUNKSIZE, CFB_RUNS_ITEMS_PER_S};
-  for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
-    if (cfb_csv_col(&t, cfb_runs_columns[need[i]]) < 0) {
-      snprintf(err, errlen, "%s: no column '%s' (is it a cfbench runs.csv?)", file,
-               cfb_runs_columns[need[i]]);
-      cfb_csv_table_free(&t);
-      return -1;
-    }
-  }
-  if (cfb_runs_check(&t, file, err, errlen) != 0) {
-    cfb_csv_table_free(&t);
-    return -1;
-  }
+  if (cfb_runs_open(path, &t, file, sizeof file, err, errlen) != 0) return -1;
   note_ignored_seen(&t, ignore, r);
-  int rc = 0;
-  for (size_t i = 0; i < t.nrows && !rc; i++) {
-    const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
-    if (status && *status && strcmp(status, "ok") != 0) continue;
-    double v;
-    if (cpu) { /* items per CPU-second of the process (children included) */
-      double items, us, sy;
-      if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_DONE)), &items) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_USER_S)), &us) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_SYS_S)), &sy) != 1 || !(us + sy > 0))
-        continue;
-      v = items / (us + sy);
-    } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
-      continue;
-    }
-    char *params = cfb_params_strip(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
-    if (!params) {
-      snprintf(err, errlen, "%s: line %zu: params '%s' is not a parameter string", file, t.line[i],
-               cfb_csv_get(&t, i, CFB_RUNS(PARAMS)));
-      cfb_csv_table_free(&t);
-      return -1;
-    }
-    const char *wl = cfb_csv_get(&t, i, CFB_RUNS(WORKLOAD)),
-               *be = cfb_csv_get(&t, i, CFB_RUNS(BACKEND)), *w = cfb_csv_get(&t, i, CFB_RUNS(WORKERS)),
-               *c = cfb_csv_get(&t, i, CFB_RUNS(CHUNKSIZE)), *pin = cfb_csv_get(&t, i, CFB_RUNS(PIN));
-    if (!pin || !*pin) pin = "none";
-    /* The whole key, however long: a truncated one could merge two configurations. */
-    char *key = NULL;
-    if (asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin) < 0) {
-      free(params);
-      rc = -1;
-      break;
-    }
-    config *cf = find(r, key);
-    if (!cf) {
-      if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 16;
-        config *ncf = realloc(r->c, nc * sizeof *ncf);
-        if (!ncf) {
-          free(key);
-          free(params);
-          rc = -1;
-          break;
-        }
-        r->c = ncf;
-        r->cap = nc;
-      }
-      cf = &r->c[r->n];
-      memset(cf, 0, sizeof *cf);
-      cf->key = key;
-      key = NULL;
-      if (asprintf(&cf->name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *params ? " (" : "", params,
-                   *params ? ")" : "", be, w, c, strcmp(pin, "none") ? " pin=" : "",
-                   strcmp(pin, "none") ? pin : "") < 0)
-        cf->name = NULL;
-      r->n++;
-      if (!cf->name) rc = -1;
-    }
-    free(key);
-    free(params);
-    if (!rc && push(&cf->x, &cf->n, &cf->cap, v) != 0) rc = -1;
-  }
+  cfb_runs_opts o = {.ignore = ignore, .cpu = cpu, .round = -1};
+  int rc = cfb_runs_group(&r->set, &t, file, &o, err, errlen);
   cfb_csv_table_free(&t);
-  if (rc) snprintf(err, errlen, "%s: out of memory", file);
   return rc;
 }
 
@@ -361,37 +241,38 @@ typedef struct pairing {
 /* 0, or 2 with the reason said on stderr. */
 static int pair_runs(const cmp_opts *o, run *base, run *nw, pairing *pr) {
   memset(pr, 0, sizeof *pr);
-  pr->rows = calloc(base->n ? base->n : 1, sizeof *pr->rows);
+  pr->rows = calloc(base->set.n ? base->set.n : 1, sizeof *pr->rows);
   if (!pr->rows) {
     fprintf(stderr, "cfbench compare: out of memory\n");
     return 2;
   }
   cfb_gate_opts go = {.threshold = o->threshold, .alpha = o->alpha};
-  for (size_t i = 0; i < base->n; i++) {
-    config *c = find(nw, base->c[i].key);
+  const cfb_runs_set *bs = &base->set, *ns = &nw->set;
+  for (size_t i = 0; i < bs->n; i++) {
+    const cfb_runs_cfg *b = &bs->c[i], *c = cfb_runs_find(ns, b->key);
     if (!c) {
       pr->only_base++;
       continue;
     }
     cfb_judged *j = &pr->rows[pr->nc++];
-    j->name = base->c[i].name;
-    j->base_median = cfb_stats_median(base->c[i].x, base->c[i].n);
+    j->name = b->name;
+    j->base_median = cfb_stats_median(b->x, b->n);
     j->new_median = cfb_stats_median(c->x, c->n);
-    if (cfb_gate_unpaired(base->c[i].x, base->c[i].n, c->x, c->n, &go, &j->g) != 0) {
+    if (cfb_gate_unpaired(b->x, b->n, c->x, c->n, &go, &j->g) != 0) {
       fprintf(stderr, "cfbench compare: out of memory\n");
       return 2;
     }
   }
-  for (size_t i = 0; i < nw->n; i++)
-    if (!find(base, nw->c[i].key)) pr->only_new++;
-  if (!base->n || !nw->n) {
-    fprintf(stderr, "cfbench compare: %s has no usable repetitions%s\n", base->n ? o->paths[1] : o->paths[0],
+  for (size_t i = 0; i < ns->n; i++)
+    if (!cfb_runs_find(bs, ns->c[i].key)) pr->only_new++;
+  if (!bs->n || !ns->n) {
+    fprintf(stderr, "cfbench compare: %s has no usable repetitions%s\n", bs->n ? o->paths[1] : o->paths[0],
             o->cpu ? " with CPU times (cpu_user_s, cpu_sys_s)" : " (status ok, items_per_s)");
     return 2;
   }
   if (!pr->nc) {
     fprintf(stderr, "cfbench compare: no configuration is in both %s (%zu) and %s (%zu); nothing to compare\n",
-            o->paths[0], base->n, o->paths[1], nw->n);
+            o->paths[0], bs->n, o->paths[1], ns->n);
     return 2;
   }
   return 0;
@@ -472,8 +353,8 @@ int cfb_cmd_compare(int argc, char **argv) {
   }
   cfb_sb_free(&out);
   free(pr.rows);
-  run_free(&base);
-  run_free(&nw);
+  cfb_runs_set_free(&base.set);
+  cfb_runs_set_free(&nw.set);
   return rc;
 }
 

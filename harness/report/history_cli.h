@@ -56,4 +56,13 @@ int cfb_hist_is_regression(const cfb_hist_change *c, size_t n, const cfb_hist_cl
  * missing or failing; scripts written), 2 (cannot write). */
 int cfb_hist_plot(const cfb_hist_set *set, const char *dir, const char *metric);
 
+/* One trend plot of s into dir: NAME.dat, NAME.gp, NAME.png, NAME.svg.
+ * 0; -1 cannot write (errno); 1 gnuplot failed (dir/gnuplot.log); 2
+ * gnuplot not found. */
+int cfb_hist_plot_one(const cfb_hist_series *s, const char *dir, const char *name,
+                      const char *metric);
+
+/* The plot name of the i-th series: "history_001_primes_range-1-100_thread_w-1_c-1". */
+void cfb_hist_plot_name(const cfb_hist_series *s, size_t i, char *out, size_t len);
+
 #endif

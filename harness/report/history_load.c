@@ -11,7 +11,10 @@
 #include "csvread.h"
 #include "json.h"
 #include "fileio.h"
+#include "params_key.h"
 #include "results.h"
+#include "runs_load.h"
+#include "schema.h"
 #include "stats.h"
 
 /* One configuration's samples while reading runs.csv. */
@@ -23,31 +26,6 @@ typedef struct group {
   double *x[2]; /* per metric of CFB_HIST_METRICS */
   size_t n[2];
 } group;
-
-static int key_ignored(const char *ignore, const char *key, size_t klen) {
-  for (const char *p = ignore; p && *p;) {
-    size_t n = strcspn(p, ",");
-    if (n == klen && !strncmp(p, key, klen)) return 1;
-    p += n + (p[n] == ',');
-  }
-  return 0;
-}
-
-void cfb_hist_strip_params(const char *params, const char *ignore, char *out, size_t len) {
-  size_t o = 0;
-  out[0] = '\0';
-  for (const char *p = params ? params : ""; *p;) {
-    /* this item runs to the next comma that starts a "key=" */
-    const char *end = p + strcspn(p, ",");
-    while (*end == ',' && end[1 + strcspn(end + 1, ",=")] != '=') end += 1 + strcspn(end + 1, ",");
-    size_t n = (size_t)(end - p);
-    const char *eq = memchr(p, '=', n);
-    if (!(eq && key_ignored(ignore, p, (size_t)(eq - p))) && o + n + 2 < len) {
-      o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)n, p);
-    }
-    p = *end ? end + 1 : end;
-  }
-}
 
 static char *keep(cfb_hist_loaded *l, const char *s) {
   char **ns = realloc(l->strings, (l->nstrings + 1) * sizeof *ns);
@@ -64,52 +42,60 @@ static int push(double **x, size_t *n, double v) {
   return 0;
 }
 
-/* The group of row r (found or appended), or NULL when out of memory. */
-static group *group_of(const cfb_csv_table *t, size_t r, const char *ignore, group **gs, size_t *ng) {
-  char params[1024], name[1400];
-  cfb_hist_strip_params(cfb_csv_get(t, r, "params"), ignore, params, sizeof params);
-  const char *wl = cfb_csv_get(t, r, "workload"), *be = cfb_csv_get(t, r, "backend"),
-             *w = cfb_csv_get(t, r, "workers"), *c = cfb_csv_get(t, r, "chunksize"),
-             *pin = cfb_csv_get(t, r, "pin");
-  if (!pin || !*pin) pin = "none";
-  snprintf(name, sizeof name, "%s%s%s%s %s w=%s c=%s%s%s", wl, *params ? " (" : "", params,
-           *params ? ")" : "", be, w, c, strcmp(pin, "none") ? " pin=" : "",
-           strcmp(pin, "none") ? pin : "");
-  for (size_t i = 0; i < *ng; i++)
-    if (!strcmp((*gs)[i].name, name)) return &(*gs)[i];
+/* A new group named `name` for row r (name and params taken), or NULL. */
+static group *new_group(const cfb_csv_table *t, size_t r, char *name, char *params, group **gs,
+                        size_t *ng) {
   group *n = realloc(*gs, (*ng + 1) * sizeof *n);
   if (!n) return NULL;
   *gs = n;
   group *g = &n[(*ng)++];
   memset(g, 0, sizeof *g);
-  g->name = strdup(name);
-  g->params = strdup(params);
-  g->workload = wl, g->backend = be, g->pin = pin;
-  g->workers = atoi(w), g->chunksize = atoi(c);
-  return g->name && g->params ? g : NULL;
+  const char *pin = cfb_csv_get(t, r, CFB_RUNS(PIN));
+  g->name = name, g->params = params;
+  g->workload = cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), g->backend = cfb_csv_get(t, r, CFB_RUNS(BACKEND));
+  g->pin = pin && *pin ? pin : "none";
+  g->workers = atoi(cfb_csv_get(t, r, CFB_RUNS(WORKERS)));
+  g->chunksize = atoi(cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE)));
+  return g;
 }
 
-/* items/s, and items per CPU-second (NAN when the row lacks CPU time). */
-static void row_metrics(const cfb_csv_table *t, size_t r, double v[2]) {
-  double items, us, sy;
-  if (cfb_csv_double(cfb_csv_get(t, r, "items_per_s"), &v[0]) != 1) v[0] = NAN;
-  v[1] = NAN;
-  if (cfb_csv_double(cfb_csv_get(t, r, "items_done"), &items) == 1 &&
-      cfb_csv_double(cfb_csv_get(t, r, "cpu_user_s"), &us) == 1 &&
-      cfb_csv_double(cfb_csv_get(t, r, "cpu_sys_s"), &sy) == 1 && us + sy > 0)
-    v[1] = items / (us + sy);
+/* The group of row r (found or appended): 0 and *out; -1 out of memory;
+ * -2 its params is not a parameter string. */
+static int group_of(const cfb_csv_table *t, size_t r, const char *ignore, group **gs, size_t *ng,
+                    group **out) {
+  const char *pa = cfb_csv_get(t, r, CFB_RUNS(PARAMS));
+  char *params = cfb_params_strip(pa, ignore);
+  if (!params) return pa && cfb_params_strip(pa, NULL) == NULL ? -2 : -1;
+  char *name = cfb_config_name(cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), params,
+                               cfb_csv_get(t, r, CFB_RUNS(BACKEND)), cfb_csv_get(t, r, CFB_RUNS(WORKERS)),
+                               cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE)), cfb_csv_get(t, r, CFB_RUNS(PIN)));
+  *out = NULL;
+  for (size_t i = 0; name && i < *ng && !*out; i++)
+    if (!strcmp((*gs)[i].name, name)) *out = &(*gs)[i];
+  if (*out || !name || !(*out = new_group(t, r, name, params, gs, ng))) {
+    free(name);
+    free(params);
+  }
+  return *out ? 0 : -1;
 }
 
-static int groups_of(const cfb_csv_table *t, const char *ignore, group **gs, size_t *ng) {
+/* Every ok row into its group: items/s and items per CPU-second (when the
+ * row has CPU times), as compare reads them.  0; -1 out of memory; -2 a
+ * params that is not a parameter string (its line in *bad). */
+static int groups_of(const cfb_csv_table *t, const char *ignore, group **gs, size_t *ng, size_t *bad) {
   for (size_t r = 0; r < t->nrows; r++) {
-    const char *st = cfb_csv_get(t, r, "status");
+    const char *st = cfb_csv_get(t, r, CFB_RUNS(STATUS));
     if (st && *st && strcmp(st, "ok") != 0) continue;
-    group *g = group_of(t, r, ignore, gs, ng);
-    if (!g) return -1;
-    double v[2];
-    row_metrics(t, r, v);
-    for (int m = 0; m < 2; m++)
-      if (isfinite(v[m]) && push(&g->x[m], &g->n[m], v[m]) != 0) return -1;
+    group *g;
+    int rc = group_of(t, r, ignore, gs, ng, &g);
+    if (rc) {
+      *bad = t->line[r];
+      return rc;
+    }
+    for (int m = 0; m < 2; m++) {
+      double v;
+      if (cfb_runs_value(t, r, m, &v) && isfinite(v) && push(&g->x[m], &g->n[m], v) != 0) return -1;
+    }
   }
   return 0;
 }
@@ -207,12 +193,13 @@ int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded 
   snprintf(path, sizeof path, "%s/meta.json", dir);
   if (cfb_read_file(path, &meta, NULL) != 0) meta = NULL;
   const char *rev = o->revision ? o->revision : m.git_revision;
-  /* The commit time: --commit-time, else meta.json's optional
-   * "git_commit_time" (ISO 8601), else none (ordered by start time). */
+  /* The commit time: --commit-time, else meta.json's git_commit_time
+   * (ISO 8601, of the source tree cfbench was built from, as git_revision;
+   * null or absent in older runs), else none (ordered by start time). */
   char ctime_meta[64] = "";
   cfb_hist_load_opts eff = *o;
   if (!eff.commit_time && meta &&
-      meta_get(meta, "git_commit_time", NULL, ctime_meta, sizeof ctime_meta) == 0 &&
+      meta_get(meta, cfb_meta_keys[CFB_META_GIT_COMMIT_TIME], NULL, ctime_meta, sizeof ctime_meta) == 0 &&
       ctime_meta[0])
     eff.commit_time = ctime_meta;
   o = &eff;
@@ -227,12 +214,13 @@ int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded 
     return -1;
   }
   group *gs = NULL;
-  size_t ng = 0;
-  int rc = cfb_read_file(path, &runs, NULL) != 0 || groups_of(&t, o->ignore, &gs, &ng) != 0 ||
-                   summarize(l, gs, ng) != 0 || describe(l, dir, &m, rev, o, meta, runs) != 0
-               ? -1
-               : 0;
-  if (rc) snprintf(err, errlen, "%s: out of memory reading the run", dir);
+  size_t ng = 0, bad = 0;
+  int rc = cfb_read_file(path, &runs, NULL) != 0 ? -1 : groups_of(&t, o->ignore, &gs, &ng, &bad);
+  if (!rc && (summarize(l, gs, ng) != 0 || describe(l, dir, &m, rev, o, meta, runs) != 0)) rc = -1;
+  if (rc == -2)
+    snprintf(err, errlen, "%s: line %zu: params is not a parameter string", path, bad);
+  else if (rc)
+    snprintf(err, errlen, "%s: out of memory reading the run", dir);
   else if (!ng) {
     snprintf(err, errlen, "%s: runs.csv has no ok repetition to store", dir);
     rc = -1;

@@ -33,8 +33,4 @@ int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded 
                   size_t errlen);
 void cfb_hist_loaded_free(cfb_hist_loaded *l);
 
-/* params without the keys in `ignore` ("k=v,k=v", a comma inside a value
- * such as "range=1,100" kept), into out. */
-void cfb_hist_strip_params(const char *params, const char *ignore, char *out, size_t len);
-
 #endif

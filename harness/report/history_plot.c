@@ -95,28 +95,40 @@ static int render(const char *dir, const char *script) {
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int cfb_hist_plot_one(const cfb_hist_series *s, const char *dir, const char *name,
+                      const char *metric) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s.dat", dir, name);
+  int w = write_dat(path, s);
+  snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+  if (w != 0 || write_gp(path, name, s, metric) != 0) return -1;
+  snprintf(path, sizeof path, "%s.gp", name);
+  int rc = render(dir, path);
+  return rc == 0 ? 0 : rc == 127 ? 2 : 1;
+}
+
+void cfb_hist_plot_name(const cfb_hist_series *s, size_t i, char *out, size_t len) {
+  char sl[160];
+  slug(s->config, sl, sizeof sl);
+  snprintf(out, len, "history_%03zu_%s", i + 1, sl);
+}
+
 int cfb_hist_plot(const cfb_hist_set *set, const char *dir, const char *metric) {
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
     fprintf(stderr, "cfbench history plot: cannot create %s: %s\n", dir, strerror(errno));
     return 2;
   }
   size_t bad = 0, missing = 0;
-  for (size_t i = 0; i < set->n; i++) {
-    char name[200], sl[160], path[4400];
-    slug(set->s[i].config, sl, sizeof sl);
-    snprintf(name, sizeof name, "history_%03zu_%s", i + 1, sl);
-    snprintf(path, sizeof path, "%s/%s.dat", dir, name);
-    int w = write_dat(path, &set->s[i]);
-    snprintf(path, sizeof path, "%s/%s.gp", dir, name);
-    if (w != 0 || write_gp(path, name, &set->s[i], metric) != 0) {
-      fprintf(stderr, "cfbench history plot: cannot write %s: %s\n", path, strerror(errno));
+  for (size_t i = 0; i < set->n && !missing; i++) {
+    char name[200];
+    cfb_hist_plot_name(&set->s[i], i, name, sizeof name);
+    int rc = cfb_hist_plot_one(&set->s[i], dir, name, metric);
+    if (rc < 0) {
+      fprintf(stderr, "cfbench history plot: cannot write %s/%s.gp: %s\n", dir, name, strerror(errno));
       return 2;
     }
-    snprintf(path, sizeof path, "%s.gp", name);
-    int rc = render(dir, path);
-    if (rc == 127) missing = 1;
-    if (rc != 0) bad++;
-    if (missing) break;
+    missing = rc == 2;
+    bad += rc != 0;
   }
   if (missing) {
     fprintf(stderr, "cfbench history plot: gnuplot not found: install it (apt-get install "

@@ -1,8 +1,11 @@
-/* params_key.c -- a configuration's parameter string with some keys left
- * out (`compare --ignore-param`, `ab --ignore-param`), split and formatted
- * again by the one owner of the syntax, cf_wk_params_* (cfwork_params.h). */
+/* params_key.c -- a configuration's identity (params_key.h): its parameter
+ * string with some keys left out (`--ignore-param` of compare, ab and
+ * history add), split and formatted again by the one owner of the syntax,
+ * cf_wk_params_* (cfwork_params.h), and its name for people. */
+#define _GNU_SOURCE /* asprintf */
 #include "params_key.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,3 +41,13 @@ char *cfb_params_strip(const char *params, const char *ignore) {
   return s;
 }
 
+char *cfb_config_name(const char *workload, const char *params, const char *backend,
+                      const char *workers, const char *chunksize, const char *pin) {
+  int has_pin = pin && *pin && strcmp(pin, "none") != 0, has_params = params && *params;
+  char *name;
+  if (asprintf(&name, "%s%s%s%s %s w=%s c=%s%s%s", workload, has_params ? " (" : "",
+               has_params ? params : "", has_params ? ")" : "", backend, workers, chunksize,
+               has_pin ? " pin=" : "", has_pin ? pin : "") < 0)
+    return NULL;
+  return name;
+}

@@ -1,10 +1,20 @@
-/* params_key.h -- parameters left out of a configuration's identity. */
+/* params_key.h -- a configuration's identity in the readers of runs.csv
+ * (compare, ab, history, the report's history section): its parameter
+ * string with some keys left out, and the one name people see for it. */
 #ifndef CFB_PARAMS_KEY_H
 #define CFB_PARAMS_KEY_H
 
-/* params without the keys in the comma-separated list `ignore`, in
- * canonical form, malloc'd; NULL when out of memory or params is not a
- * parameter string. */
+/* params without the keys in the comma-separated list `ignore` (NULL or
+ * "": none), in canonical form, malloc'd; NULL when out of memory or
+ * params is not a parameter string. */
 char *cfb_params_strip(const char *params, const char *ignore);
+
+/* "primes (preset=docs) process w=2 c=16" ("... pin=compact" unless pin
+ * is NULL, "" or "none"; no parentheses for empty params), malloc'd; NULL
+ * when out of memory.  params as cfb_params_strip gives it; workers and
+ * chunksize as runs.csv writes them.  The history stores series under
+ * this name, so it must not change. */
+char *cfb_config_name(const char *workload, const char *params, const char *backend,
+                      const char *workers, const char *chunksize, const char *pin);
 
 #endif

@@ -2,9 +2,11 @@
  * DIR/report.html (images inlined as base64 data URIs) with the machine
  * context and counter layer, a who-wins table per workload and parameter
  * set, the crossover points, cfutures against CPython (when the run has
- * py-thread / py-process rows), and the plots of `cfbench plot` (made first
- * if DIR/plots has none).  Every figure comes from analysis.c; this file
- * only formats, once per output through the small writer below. */
+ * py-thread / py-process rows), the history of this run's configurations
+ * over commits (--history-db, report_history.c), and the plots of
+ * `cfbench plot` (made first if DIR/plots has none).  Every figure comes
+ * from analysis.c; this file only formats, once per output through the
+ * small writer below. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@
 #include "cmd_report.h"
 #include "fileio.h"
 #include "format.h"
+#include "options.h"
 #include "plot.h"
+#include "report_history.h"
 #include "strbuf.h"
 
 /* Writes Markdown and HTML side by side. */
@@ -147,7 +151,7 @@ static void image(rep *r, const char *name, const char *alt) {
 }
 
 static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
-  char a[32], b[32], c[32];
+  char a[CFB_RATE_LEN], b[CFB_RATE_LEN], c[CFB_RATE_LEN]; /* three fit the callers' 96 bytes */
   cfb_fmt_rate(med, a, sizeof a);
   if (isfinite(lo) && isfinite(hi)) {
     cfb_fmt_rate(lo, b, sizeof b);
@@ -442,11 +446,49 @@ static void plots_section(rep *r, const cfb_group *g, size_t ng, char (*slugs)[C
   }
 }
 
-static int make_report(const char *dir) {
-  char err[512];
+/* report.c's writer as the sections in their own files see it (report_section.h). */
+static void out_heading(void *d, int level, const char *t) { heading(d, level, t); }
+static void out_para(void *d, const char *t) { para(d, t); }
+static void out_list_begin(void *d) { list_begin(d); }
+static void out_list_item(void *d, const char *t) { list_item(d, t); }
+static void out_list_end(void *d) { list_end(d); }
+static void out_image(void *d, const char *name, const char *alt) { image(d, name, alt); }
+
+static cfb_rep_out section_out(rep *r) {
+  return (cfb_rep_out){r, out_heading, out_para, out_list_begin, out_list_item, out_list_end, out_image};
+}
+
+/* The options of `cfbench report` (introspect.c lists them). */
+typedef struct report_opts {
+  const char *dir, *history_db, *history_ignore;
+} report_opts;
+
+static int set_history(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  report_opts *o = ctx;
+  if (!*val) return cfb_fail(err, errlen, "%s: empty value", opt->name);
+  *(strcmp(opt->name, "--history-db") ? &o->history_ignore : &o->history_db) = val;
+  return 0;
+}
+
+static const cfb_option report_options[] = {{"--history-db", 1, set_history, 0},
+                                            {"--history-ignore-param", 1, set_history, 0},
+                                            {NULL, 0, NULL, 0}};
+
+const cfb_option *cfb_report_option_table(void) { return report_options; }
+
+static int make_report(const report_opts *o) {
+  const char *dir = o->dir;
+  char err[1024];
   cfb_resultset rs;
   if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
+    return 2;
+  }
+  /* The history is read first: a bad store stops the report before anything is written. */
+  cfb_rep_history hist;
+  if (cfb_rep_history_load(o->history_db, o->history_ignore, &rs, &hist, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench report: --history-db %s: %s\n", o->history_db, err);
+    cfb_results_free(&rs);
     return 2;
   }
   rep r;
@@ -494,6 +536,8 @@ static int make_report(const char *dir) {
   winners_section(&r, &rs, g, ng);
   crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
   if (cfb_an_has_py(&rs)) python_section(&r, &rs, g, ng);
+  cfb_rep_out sections = section_out(&r);
+  cfb_rep_history_section(&sections, dir, &hist);
   plots_section(&r, g, ng, slugs);
   cfb_sb_append(&r.html, "</body></html>\n");
   if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
@@ -512,24 +556,44 @@ out:
   free(slugs);
   free(sw);
   cfb_an_groups_free(g, ng);
+  cfb_rep_history_free(&hist);
   cfb_results_free(&rs);
   return rc;
 }
 
+static int set_dir(void *ctx, const char *arg, char *err, size_t errlen) {
+  report_opts *o = ctx;
+  if (o->dir) return cfb_fail(err, errlen, "one directory, not '%s' too", arg);
+  o->dir = arg;
+  return 0;
+}
+
 int cfb_cmd_report(int argc, char **argv) {
-  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-    printf("usage: cfbench report DIR\n"
+  if (cfb_options_help(argc - 1, argv + 1)) {
+    printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]]\n"
            "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
-           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n");
+           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n"
+           "  --history-db URL: a history store (a SQLite file or postgresql://..., as\n"
+           "  `cfbench history`): a section \"History\" with this run's configurations over the\n"
+           "  commits, their change points and trend plots (DIR/plots/history/).\n"
+           "  --history-ignore-param K,...: the parameters the runs were stored without\n"
+           "  (`history add --ignore-param`), left out of this run's configurations too.\n");
     return 0;
   }
-  if (argc != 2) {
-    fprintf(stderr, "usage: cfbench report DIR\n");
+  report_opts o = {0};
+  static const cfb_optspec spec = {"report", report_options, set_dir, NULL};
+  char err[512];
+  if (cfb_options_parse(&spec, argc - 1, argv + 1, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench report: %s\n", err);
     return 2;
   }
-  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
-    fprintf(stderr, "cfbench report: unknown option '%s'; see cfbench report --help\n", argv[1]);
+  if (!o.dir) {
+    fprintf(stderr, "cfbench report: no directory given; usage: cfbench report DIR [--history-db URL]\n");
     return 2;
   }
-  return make_report(argv[1]);
+  if (o.history_ignore && !o.history_db) {
+    fprintf(stderr, "cfbench report: --history-ignore-param applies to --history-db, which is not given\n");
+    return 2;
+  }
+  return make_report(&o);
 }

@@ -2,7 +2,7 @@
  * (issue 11, item 10): a row counted twice would fake a significant
  * change, so a repeated (configuration, repeat, round) is refused, as is a
  * row whose numbers do not parse.  Input validation only; the decision is
- * compare_stats.c's. */
+ * the gate's (common/paired.h). */
 #ifndef CFB_RUNS_CHECK_H
 #define CFB_RUNS_CHECK_H
 

@@ -200,6 +200,10 @@ out:
 
 static int parse_scalar(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
                         unsigned long long *v, char *err, size_t errlen) {
+  /* *v is defined on every path, failures too: the callers use it after a
+   * `return fail(...)` the compiler cannot see is non-zero (Release's
+   * -Wmaybe-uninitialized). */
+  *v = 0;
   if (parse_ull(s, v))
     return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo,
                 hi);
@@ -419,7 +423,7 @@ static int opt_chunksize(void *ctx, const cfb_option *opt, const char *val, char
 
 static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 0, 100000000, &u, err, errlen);
   if (rc) return rc;
   ps->items = (size_t)u;
@@ -429,7 +433,7 @@ static int opt_items(void *ctx, const cfb_option *opt, const char *val, char *er
 
 static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ps->repeat = (int)u;
@@ -439,7 +443,7 @@ static int opt_repeat(void *ctx, const cfb_option *opt, const char *val, char *e
 
 static int opt_warmup(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 0, 100000, &u, err, errlen);
   if (rc) return rc;
   ps->warmup = (int)u;
@@ -462,7 +466,7 @@ static int opt_max_time(void *ctx, const cfb_option *opt, const char *val, char 
 
 static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cfb_run_opts *o = ((parse_state *)ctx)->o;
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 0, ULLONG_MAX, &u, err, errlen);
   if (rc) return rc;
   o->seed = u;
@@ -471,7 +475,7 @@ static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err
 }
 
 static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->rounds = (int)u;
@@ -483,7 +487,7 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
 static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
   cfb_run_opts *o = ps->o;
-  unsigned long long u = 0; /* set by parse_scalar; -O3 cannot see it */
+  unsigned long long u;
   int rc = 0;
   ps->set_adaptive = 1;
   if (!strcmp(opt->name, "--min-rounds") || !strcmp(opt->name, "--max-rounds")) {
@@ -544,7 +548,7 @@ static int opt_counters(void *ctx, const cfb_option *opt, const char *val, char 
 }
 
 static int opt_mpi_np(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  unsigned long long u = 0;
+  unsigned long long u;
   int rc = parse_scalar(opt->name, val, 1, CF_MAX_WORKERS, &u, err, errlen);
   if (rc) return rc;
   ((parse_state *)ctx)->o->mpi.np = (int)u;

@@ -19,6 +19,9 @@
 #ifndef CF_GIT_REVISION
 #define CF_GIT_REVISION "unknown"
 #endif
+#ifndef CF_GIT_COMMIT_TIME /* "": not built from a git checkout */
+#define CF_GIT_COMMIT_TIME ""
+#endif
 #ifndef CF_VERSION
 #define CF_VERSION "0.1.0"
 #endif
@@ -148,6 +151,7 @@ void cfb_env_capture(cfb_env *e) {
   snprintf(e->flags, sizeof e->flags, "%s", CF_BUILD_FLAGS);
   snprintf(e->build_type, sizeof e->build_type, "%s", CF_BUILD_TYPE);
   snprintf(e->git_revision, sizeof e->git_revision, "%s", CF_GIT_REVISION);
+  snprintf(e->git_commit_time, sizeof e->git_commit_time, "%s", CF_GIT_COMMIT_TIME);
   snprintf(e->version, sizeof e->version, "%s", CF_VERSION);
 }
 

@@ -1,6 +1,6 @@
 /* env.h -- the context of a run: the machine (hwloc topology, CPU model,
  * kernel, governor, SMT, memory), the build (compiler, flags, git
- * revision).  Captured once; written into meta.json and the terminal
+ * revision and its commit time).  Captured once; written into meta.json and the terminal
  * header. */
 #ifndef CFB_ENV_H
 #define CFB_ENV_H
@@ -22,6 +22,7 @@ typedef struct cfb_env {
   char flags[512];
   char build_type[32];
   char git_revision[128];
+  char git_commit_time[40]; /* ISO 8601 commit time of git_revision ("" = unknown) */
   char version[32];
 } cfb_env;
 

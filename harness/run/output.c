@@ -109,6 +109,8 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_TOOL: return str("cfbench");
   case CFB_META_VERSION: return str(e->version);
   case CFB_META_GIT_REVISION: return str(e->git_revision);
+  /* null, not "": history add then orders the run by its start time */
+  case CFB_META_GIT_COMMIT_TIME: return e->git_commit_time[0] ? str(e->git_commit_time) : null_cell(CFB_T_STR);
   case CFB_META_COMMAND_LINE: return str(m->command_line);
   case CFB_META_SEED: return uns(m->seed);
   case CFB_META_SUITE: return m->suite ? str(m->suite) : null_cell(CFB_T_STR);

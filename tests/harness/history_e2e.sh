@@ -7,7 +7,8 @@
 #  - adding a run again changes nothing;
 #  - detect finds the change at r4, the first slowed revision, and check
 #    exits 1 naming it (text, md, json); the normal runs alone pass check;
-#  - plot draws the trend.
+#  - plot draws the trend;
+#  - report --history-db shows the history of a stored run's configuration.
 # The metric is items per CPU-second (--metric cpu): wall-time throughput
 # on this shared machine swings 2-4x between runs (see e2e_compare.sh).
 # --alpha 0.05: with 8 points split 3/5 no permutation test can go below
@@ -105,4 +106,11 @@ grep -q "^ok: 0 regressions" "$T/ok" || fail "check on normal runs: $(cat "$T/ok
 $H plot $D --out "$T/plots" >"$T/plot" 2>&1 || fail "plot: $(cat "$T/plot")"
 ls "$T/plots"/history_001_*.png "$T/plots"/history_001_*.svg >/dev/null || fail "no trend plot"
 grep -q "set arrow from 3.5" "$T/plots"/history_001_*.gp || fail "change point not marked in the plot"
+# The report of a run in the history reads the same store (--history-db).
+cp -r "$R/r3" "$T/rep" || fail "copy r3"
+$B report "$T/rep" --history-db "$DB" --history-ignore-param work_scale >"$T/report" 2>&1 ||
+  fail "report --history-db: $(cat "$T/report")"
+grep -q "^## History" "$T/rep/report.md" || fail "no History section in the report"
+grep -q "^1 of this run's 1 configurations over the commits of " "$T/rep/report.md" ||
+  fail "the report's History does not show r3's configuration: $(sed -n '/^## History/,/^## Plots/p' "$T/rep/report.md")"
 echo "ok: history e2e ($MODE)"

@@ -3,9 +3,9 @@
 # (a ctest fixture): three normal primes runs, then five with
 # work_scale=1.2 (20% more trial divisions per item), one after another
 # as CI would make them over eight commits.  Each run's meta.json gets the
-# revision r1..r8 and a commit time (the "git_revision" and optional
-# "git_commit_time" fields history add reads), as if built from eight
-# commits.
+# revision r1..r8 and a commit time (the "git_revision" and
+# "git_commit_time" fields cfbench run writes and history add reads), as
+# if built from eight commits.
 # usage: history_runs.sh CFBENCH OUTDIR
 set -u
 B=$1
@@ -19,7 +19,9 @@ for i in 1 2 3 4 5 6 7 8; do
   [ "$i" -ge 4 ] && P="--param work_scale=1.2"
   # shellcheck disable=SC2086
   "$B" run $AXES $P --seed "$i" --out "$OUT/r$i" >"$OUT/r$i.log" 2>&1 || fail "run $i (see $OUT/r$i.log)"
-  sed -i "s/\"git_revision\": \"[^\"]*\"/\"git_revision\": \"r$i\", \"git_commit_time\": \"2026-01-0${i}T12:00:00Z\"/" \
+  grep -q '"git_commit_time": ' "$OUT/r$i/meta.json" || fail "run $i: meta.json has no git_commit_time"
+  sed -i -e "s/\"git_revision\": \"[^\"]*\"/\"git_revision\": \"r$i\"/" \
+    -e "s/\"git_commit_time\": \(null\|\"[^\"]*\"\)/\"git_commit_time\": \"2026-01-0${i}T12:00:00Z\"/" \
     "$OUT/r$i/meta.json" || fail "meta.json of run $i"
   grep -q "\"git_revision\": \"r$i\"" "$OUT/r$i/meta.json" || fail "revision not written into run $i"
 done

@@ -39,3 +39,7 @@ add_test(NAME harness.introspect
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/introspect.sh $<TARGET_FILE:cfbench> ${PROJECT_SOURCE_DIR}
                  ${PROJECT_BINARY_DIR}/harness/cfbench.1)
 set_tests_properties(harness.introspect PROPERTIES LABELS "harness" TIMEOUT 120)
+# report --history-db: the History section from a SQLite history, and bad stores.
+add_test(NAME harness.report_history
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report_history.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
+set_tests_properties(harness.report_history PROPERTIES LABELS "harness" TIMEOUT 300)

@@ -137,6 +137,14 @@ static void test_quick_sweep(void) {
   CHECK_STR_CONTAINS(meta, "\"seed\": 3");
   CHECK_STR_CONTAINS(meta, "\"counter_layer\": \"getrusage\"");
   CHECK_STR_CONTAINS(meta, "\"git_revision\"");
+  /* The commit time of the build's revision: ISO 8601 ("2026-12-01T12:00:00+00:00"),
+   * or null when the tree was not a git checkout at build time. */
+  const char *ct = strstr(meta, "\"git_commit_time\": ");
+  CHECK(ct);
+  if (ct && strncmp(ct + 19, "null", 4) != 0) {
+    int y, mo, d, h, mi, sec;
+    CHECK_EQ(sscanf(ct + 19, "\"%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec), 6);
+  }
   CHECK_STR_CONTAINS(meta, "\"hwloc_topology\"");
   CHECK_STR_CONTAINS(meta, "\"interrupted\": false");
   free(meta);

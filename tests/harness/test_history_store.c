@@ -12,6 +12,7 @@
 
 #include "history_backend.h"
 #include "history_load.h"
+#include "params_key.h"
 #include "history_series.h"
 #include "history_store.h"
 #include "task.h"
@@ -127,16 +128,26 @@ static void test_newer_refused(void) {
   CHECK_STR_CONTAINS(err, "version 7 is newer");
 }
 
+/* The history names configurations with compare's one strip (params_key.h). */
 static void test_strip_params(void) {
-  char out[128];
-  cfb_hist_strip_params("range=1,100,work_scale=1.2,gil=off", "work_scale", out, sizeof out);
-  CHECK(!strcmp(out, "range=1,100,gil=off"));
-  cfb_hist_strip_params("work_scale=1.2", "work_scale", out, sizeof out);
-  CHECK(!strcmp(out, ""));
-  cfb_hist_strip_params("a=1,b=2", "", out, sizeof out);
-  CHECK(!strcmp(out, "a=1,b=2"));
-  cfb_hist_strip_params("a=1,b=2,c=3", "a,c", out, sizeof out);
-  CHECK(!strcmp(out, "b=2"));
+  static const char *const cases[][3] = {
+      {"range=1\\,100,work_scale=1.2,gil=off", "work_scale", "range=1\\,100,gil=off"},
+      {"range=1,100,work_scale=1.2,gil=off", "work_scale", "range=1\\,100,gil=off"}, /* unescaped, older */
+      {"work_scale=1.2", "work_scale", ""},
+      {"a=1,b=2", "", "a=1,b=2"},
+      {"a=1,b=2,c=3", "a,c", "b=2"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *out = cfb_params_strip(cases[i][0], cases[i][1]);
+    CHECK(out && !strcmp(out, cases[i][2]));
+    if (out && strcmp(out, cases[i][2])) fprintf(stderr, "strip '%s' -> '%s'\n", cases[i][0], out);
+    free(out);
+  }
+  char *name = cfb_config_name("primes", "range=1\\,100", "thread", "1", "4", "none");
+  CHECK(name && !strcmp(name, "primes (range=1\\,100) thread w=1 c=4"));
+  free(name);
+  name = cfb_config_name("sleep", "", "process", "2", "1", "compact");
+  CHECK(name && !strcmp(name, "sleep process w=2 c=1 pin=compact"));
+  free(name);
 }
 
 static void test_load_rundir(void) {

@@ -1,0 +1,63 @@
+#!/bin/sh
+# report_history.sh -- `cfbench report DIR --history-db URL`: a SQLite
+# history of twelve runs (copies of the cmp_base fixture, six as measured
+# within 1%, six 20% slower, each with its revision r1..r12 and commit
+# time in meta.json's git_commit_time) gives a "History" section naming
+# the change at r7 with its trend plots; without the option there is no
+# section; a store that cannot be read (missing, corrupt, an unreachable
+# server) is one line, exit 2, and no report written.  The runs are added
+# out of commit order: only git_commit_time puts r7 in seventh place.
+# usage: report_history.sh CFBENCH FIXTURES_DIR
+set -u
+B=$1
+F=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+T=$(mktemp -d /tmp/cfb-rephist-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+i=0
+for f in 1.00 1.01 0.99 1.005 0.995 1.01 0.80 0.81 0.79 0.805 0.795 0.80; do
+  i=$((i + 1))
+  d=$T/r$i
+  mkdir "$d" && cp "$F/cmp_base/meta.json" "$F/cmp_base/summary.csv" "$d/" || fail "copy run $i"
+  awk -F, -v OFS=, -v f="$f" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "items_per_s") c = k; print; next }
+       { $c = $c * f; print }' "$F/cmp_base/runs.csv" >"$d/runs.csv" || fail "runs.csv of run $i"
+  sed -i "s/\"git_revision\": \"[^\"]*\",/\"git_revision\": \"r$i\", \"git_commit_time\": \"2026-01-$(printf %02d "$i")T12:00:00Z\",/" \
+    "$d/meta.json" || fail "meta.json of run $i"
+  grep -q "\"git_commit_time\": \"2026-01-" "$d/meta.json" || fail "no commit time in run $i"
+done
+DB=$T/h.sqlite
+"$B" history add --db "$DB" "$T/r12" "$T/r1" "$T/r11" "$T/r2" "$T/r10" "$T/r3" "$T/r9" "$T/r4" \
+  "$T/r8" "$T/r5" "$T/r7" "$T/r6" >"$T/add" 2>&1 || fail "history add: $(cat "$T/add")"
+grep -q "^added 12 runs" "$T/add" || fail "history add: $(cat "$T/add")"
+
+R=$T/r12
+"$B" report "$R" >"$T/plain" 2>&1 || fail "report without a history: $(cat "$T/plain")"
+grep -q "^## History" "$R/report.md" && fail "a History section without --history-db"
+"$B" report "$R" --history-db "$DB" >"$T/out" 2>&1 || fail "report --history-db: $(cat "$T/out")"
+md=$R/report.md
+grep -q "^## History" "$md" || fail "no History section in report.md"
+grep -q "<h2>History</h2>" "$R/report.html" || fail "no History section in report.html"
+n=$(grep -c "^- .* -[0-9.]*% (slower) at r7 (run 7 of 12;" "$md")
+c=$(wc -l <"$F/cmp_base/summary.csv")
+[ "$n" -eq $((c - 1)) ] || fail "$n change points at r7 listed, wanted one per configuration ($((c - 1))): $(sed -n '/^## History/,$p' "$md")"
+grep -q " at r[0-9]* " "$md" && ! grep -q " at r7 " "$md" && fail "a change point away from r7"
+if command -v gnuplot >/dev/null 2>&1; then
+  grep -q "](plots/history/history_001_.*\.png)" "$md" || fail "no trend plot in report.md"
+  ls "$R"/plots/history/history_001_*.png >/dev/null || fail "no trend plot PNG"
+  grep -q "set arrow from 6.5" "$R"/plots/history/history_001_*.gp || fail "change point not marked at r7"
+fi
+
+# Stores that cannot be read: one line, exit 2, no report.
+printf 'not a database, not at all\n' >"$T/corrupt.sqlite"
+for db in "$T/missing.sqlite" "$T/corrupt.sqlite" "postgresql://cfb@127.0.0.1:1/none?connect_timeout=3"; do
+  rm -f "$R/report.md" "$R/report.html"
+  "$B" report "$R" --history-db "$db" >"$T/bad.out" 2>"$T/bad.err"
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "--history-db $db: exit $rc, wanted 2"
+  [ "$(wc -l <"$T/bad.err")" -eq 1 ] || fail "--history-db $db: not one line: $(cat "$T/bad.err")"
+  grep -q "^cfbench report: --history-db " "$T/bad.err" || fail "--history-db $db: $(cat "$T/bad.err")"
+  [ -e "$R/report.md" ] || [ -e "$R/report.html" ] && fail "--history-db $db: a report was written"
+done
+"$B" report "$R" --history-db >/dev/null 2>&1 && fail "--history-db without a value accepted"
+"$B" report "$R" --history-ignore-param x >/dev/null 2>&1 && fail "--history-ignore-param without --history-db accepted"
+echo "ok: report --history-db"
