@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "format.h"
 #include "plot.h"
+#include "report_char.h"
 #include "strbuf.h"
 
 /* Writes Markdown and HTML side by side. */
@@ -494,6 +495,7 @@ static int make_report(const char *dir) {
   winners_section(&r, &rs, g, ng);
   crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
   if (cfb_an_has_py(&rs)) python_section(&r, &rs, g, ng);
+  cfb_report_characterizations(dir, &r.md, &r.html);
   plots_section(&r, g, ng, slugs);
   cfb_sb_append(&r.html, "</body></html>\n");
   if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
