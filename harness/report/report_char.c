@@ -155,6 +155,16 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
   image(o, dir, name, buf);
 }
 
+/* As the report draws its own plots when DIR/plots has none: a copied
+ * directory with only measure.json still gets its figure. */
+static void plot_if_missing(const char *sub, const cfb_char *c) {
+  char path[4400], err[512];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/plots/characterize.png", sub);
+  if (stat(path, &st) == 0) return;
+  if (cfb_char_plot(sub, c, err, sizeof err) != 0) fprintf(stderr, "cfbench report: %s\n", err);
+}
+
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* The names of DIR/characterize/NAME/ that hold a measure.json, sorted. */
@@ -200,6 +210,7 @@ int cfb_report_characterizations(const char *dir, cfb_sb *md, cfb_sb *html) {
     for (size_t i = 0; i < n; i++) {
       snprintf(sub, sizeof sub, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s", dir, names[i]);
       ok[i] = cfb_char_analyze(sub, &cs[i], err, sizeof err) == 0;
+      if (ok[i]) plot_if_missing(sub, &cs[i]);
       if (ok[i]) table_row(&o, &cs[i]), good++;
       else snprintf(cs[i].why, sizeof cs[i].why, "%.250s", err);
     }
