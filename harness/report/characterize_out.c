@@ -73,6 +73,7 @@ static json_t *backend_json(const cfb_char_backend *b) {
   json_object_set_new(o, "points", points_json(b));
   for (int k = 0; b->fitted && k < CFB_MODEL_COUNT; k++) json_array_append_new(ms, model_json(b, k));
   json_object_set_new(o, "models", ms);
+  json_object_set_new(o, "fitted_to", json_string(b->fit_on_medians ? "medians" : "repetitions"));
   json_object_set_new(o, "chosen_model", b->fitted ? json_string(cfb_model_name(b->models.chosen)) : json_null());
   if (!b->fitted) json_object_set_new(o, "fit_error", cfb_json_str(b->fit_error));
   json_object_set_new(o, "max_items_per_s", cfb_json_num(b->max_items_per_s));
