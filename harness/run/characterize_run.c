@@ -242,6 +242,13 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
   return n;
 }
 
+size_t cfb_char_cap_workers(int *ws, size_t n, int cap) {
+  if (cap <= 0 || !n || ws[n - 1] <= cap) return n;
+  while (n && ws[n - 1] >= cap) n--;
+  ws[n++] = cap;
+  return n;
+}
+
 /* An item's own time: wall time less the time it waited for a CPU that
  * other load on the machine held (schedstat), so a busy machine does not
  * make CPU-bound work look like waiting. */
@@ -348,6 +355,7 @@ static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const po
   int ws[MAX_POINTS / 2];
   double frac = own_s(prof) > 0 ? prof->cpu_s / own_s(prof) : 1;
   size_t nw = cfb_char_workers(ncpus, frac, s->max_workers, ws, MAX_POINTS / 2), n = 0;
+  nw = cfb_char_cap_workers(ws, nw, s->cap_workers);
   double item_us = prof->items ? own_s(prof) / (double)prof->items * 1e6 : NAN;
   for (int b = 0; b < 2; b++) {
     double m, it;

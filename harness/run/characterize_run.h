@@ -18,6 +18,7 @@ typedef struct cfb_char_spec {
   size_t nkv;
   const char *dir;           /* the output directory (made by the caller) */
   int max_workers;           /* largest worker count swept; 0 = from the profile */
+  int cap_workers;           /* 0, or the rule's counts are cut at this one (which is swept) */
   int repeat;                /* measured repetitions per point (one per round) */
   double rep_s;              /* seconds one repetition should take */
   uint64_t seed;             /* the rounds' order */
@@ -36,5 +37,9 @@ int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen);
  * most 256) otherwise.  Writes at most cap values into out; returns how
  * many. */
 size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *out, size_t cap);
+
+/* The n ascending counts in ws cut at cap (0: none): those below it, then
+ * cap itself if the rule went past it.  Returns the new count. */
+size_t cfb_char_cap_workers(int *ws, size_t n, int cap);
 
 #endif

@@ -65,6 +65,20 @@ static void test_workers(void) {
   n = cfb_char_workers(2, 0.01, 48, w, 64);
   CHECK_EQ(w[n - 1], 48);
   CHECK_EQ(w[n - 2], 32);
+  /* a cap (cfbench bench's 64) cuts the I/O rule's 256 and is swept itself */
+  n = cfb_char_workers(2, 0.001, 0, w, 64);
+  n = cfb_char_cap_workers(w, n, 64);
+  CHECK_EQ(n, 7);
+  CHECK_EQ(w[n - 1], 64);
+  CHECK_EQ(w[n - 2], 32);
+  /* a cap between counts: the counts below it, then the cap */
+  n = cfb_char_cap_workers(w, n, 48);
+  CHECK_EQ(w[n - 1], 48);
+  CHECK_EQ(w[n - 2], 32);
+  /* a cap above the rule's counts changes nothing */
+  size_t m = cfb_char_workers(2, 1, 0, w, 64);
+  CHECK_EQ(cfb_char_cap_workers(w, m, 64), m);
+  CHECK_EQ(cfb_char_cap_workers(w, m, 0), m);
 }
 
 int main(void) {
