@@ -1,19 +1,38 @@
 /* bench.c -- the commands that join the two halves of the harness, which
  * is why they live on top of them:
  *   cfbench bench  `cfbench run --suite default` into a fresh results
- *                  directory (run/), then `cfbench plot` and `cfbench
- *                  report` on that directory (report/);
+ *                  directory (run/), `cfbench characterize` of each
+ *                  built-in workload into its characterize/NAME/ (run/
+ *                  measures, report/ analyses), then `cfbench plot` and
+ *                  `cfbench report` on that directory (report/, which
+ *                  finds the characterizations there);
  *   cfbench run    the run (run/), then the Google Benchmark JSON that
  *                  --export-gbench asks for (report/export.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "characterize.h"
+#include "characterize_run.h"
+#include "charrule.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "env.h"
 #include "export.h"
+#include "output.h"
+
+/* The characterizations' measuring effort: the shortest repetitions and
+ * the fewest rounds characterize allows, so the five built-in workloads
+ * take about a minute of ./run.sh bench's six (the rounds interleave the
+ * points, so drift hits all of them alike even so). */
+#define BENCH_CHAR_REP_S 0.05
+/* I/O-bound work would go to 256 workers; the default suite's sweeps stop
+ * at 64, and a process pool of 256 forked per repetition is most of the
+ * time (CPU-bound sweeps stay below this anyway). */
+#define BENCH_CHAR_MAX_WORKERS 64
+#define BENCH_CHAR_REPEAT 3
 
 /* `cfbench run`: the run (run/), then the Google Benchmark JSON that
  * --export-gbench asked for (report/), also of an interrupted or partly
@@ -30,6 +49,44 @@ int cfb_cmd_run_export(int argc, char **argv) {
   return rc;
 }
 
+/* Characterize one workload with its default parameters into
+ * dir/characterize/NAME/ and print its summary.  0, 130 interrupted, or
+ * 1 (one line on stderr; the other workloads go on). */
+static int characterize_one(const char *dir, const cf_workload *w, uint64_t seed) {
+  char sub[4300], err[512];
+  snprintf(sub, sizeof sub, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s", dir, w->name);
+  cfb_char_spec s = {w->name, w, NULL, 0, sub, 0, BENCH_CHAR_MAX_WORKERS, BENCH_CHAR_REPEAT, BENCH_CHAR_REP_S, seed, 0};
+  int rc = cfb_out_prepare_dir(sub, 1, err, sizeof err);
+  if (!rc) rc = cfb_char_measure(&s, err, sizeof err);
+  if (rc == 130) return 130;
+  if (rc) {
+    fprintf(stderr, "cfbench bench: characterize %s: %s\n", w->name, err);
+    return 1;
+  }
+  rc = cfb_char_report(sub, stdout);
+  printf("\n");
+  return rc ? 1 : 0;
+}
+
+/* Every built-in workload that runs with its defaults (not exec, which
+ * needs a command): what kind it is and how to run it, for the report. */
+static int characterize_builtins(const char *dir) {
+  int bad = 0;
+  for (size_t i = 0; i < cf_wk_count(); i++) {
+    const cf_workload *w = cf_wk_at(i);
+    char *canon = NULL, err[256];
+    int usable = cf_wk_params_check(w, NULL, 0, &canon, err, sizeof err) == 0;
+    free(canon);
+    if (!usable) continue;
+    printf("cfbench bench: characterize %s\n", w->name);
+    fflush(stdout);
+    int rc = characterize_one(dir, w, 1 + i);
+    if (rc == 130) return 130;
+    bad |= rc;
+  }
+  return bad;
+}
+
 int cfb_cmd_bench(int argc, char **argv) {
   char *args[64];
   int n = 0;
@@ -37,13 +94,19 @@ int cfb_cmd_bench(int argc, char **argv) {
   args[n++] = "--suite";
   args[n++] = "default";
   char stamp[32], dir[4096] = "";
-  int has_out = 0;
+  int has_out = 0, characterize = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --rounds --max-time --force]\n"
+      printf("usage: cfbench bench [--out DIR] [--no-characterize] [run options: --seed --counters --repeat --rounds\n"
+             "                     --max-time --force]\n"
              "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
-             "then `cfbench plot DIR` and `cfbench report DIR`\n");
+             "`cfbench characterize` of each built-in workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with\n"
+             "--no-characterize), then `cfbench plot DIR` and `cfbench report DIR`\n");
       return 0;
+    }
+    if (!strcmp(argv[i], "--no-characterize")) {
+      characterize = 0;
+      continue;
     }
     if (!strcmp(argv[i], "--suite") || !strncmp(argv[i], "--suite=", 8)) {
       fprintf(stderr, "cfbench bench: --suite is not allowed (bench runs the default suite; use cfbench run)\n");
@@ -65,6 +128,8 @@ int cfb_cmd_bench(int argc, char **argv) {
   args[n] = NULL;
   int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
   if (rc == 2 || rc > 128) return rc; /* bad input, or interrupted (SIGINT/SIGTERM) */
+  int crc = characterize ? characterize_builtins(dir) : 0;
+  if (crc == 130) return 130;
   char *pargs[] = {"plot", dir, NULL};
   int prc = cfb_cmd_plot(2, pargs);
   char *rargs[] = {"report", dir, NULL};
@@ -73,5 +138,5 @@ int cfb_cmd_bench(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/report.md", dir);
   if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);
   else printf("results: %s (the report could not be made)\n", dir);
-  return rc ? rc : (prc || rrc) ? 1 : 0;
+  return rc ? rc : (prc || rrc || crc) ? 1 : 0;
 }

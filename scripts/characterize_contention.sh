@@ -5,10 +5,12 @@
 # saturate at 1/0.1 ms = 10k items/s from about 10 workers on, and
 # processes, one mutex each, do not).  Prints figures; asserts nothing.
 #   thread:  the fit's saturation throughput against the measured median
-#            at 64 workers (wanted within 15%), and the knee (wanted ~10)
+#            at 64 workers (wanted within 15%), and the knee Xmax/lambda
+#            (wanted ~10: where 1 ms items on N workers reach 10k/s)
 #   process: whether the chosen model peaks within the sweep (wanted: no)
 # usage: scripts/characterize_contention.sh [BUILD_DIR] (default build/release)
 set -eu
+uptime # the figures move with the machine's other load: note it
 B=${1:-build/release}
 CLI=$B/harness/cfbench
 SO=$B/tests/workloads/contention.so
@@ -25,11 +27,15 @@ print("thread : chosen %-10s saturation %s items/s, measured at 64 workers %.0f 
       % (t["chosen_model"], "none" if xm is None else "%.0f" % xm, m64))
 if xm is not None:
     print("         saturation / measured(64) = %.3f (check: within 0.85..1.15)" % (xm / m64))
-print("         knee (n_peak) = %s workers (check: near 10)" % t["n_peak"])
+print("         knee (Xmax / lambda) = %s workers (check: near 10); the %s's n_peak = %s"
+      % (t["n_knee"], t["chosen_model"], t["n_peak"]))
+print("         one worker: %.0f us per item (%.0f us waiting for a CPU): the 1 ms item the targets assume"
+      % (d["per_item"]["wall_us"], d["per_item"]["runqueue_wait_us"]))
 print("process: chosen %-10s n_peak %s, peak within the sweep: %s (check: no)"
       % (p["chosen_model"], p["n_peak"], p["peak_within_sweep"]))
 r = d["recommendation"]
 print("recommendation: %s, %d workers, chunksize %d: %.0f measured, %s predicted"
       % (r["backend"], r["workers"], r["chunksize"], r["measured_items_per_s"], r["predicted_items_per_s"]))
 PY
+uptime
 echo "directory: $OUT"

@@ -15,6 +15,7 @@ WLS=${*:-sleep socket primes mixed memtouch}
 CLI=$B/harness/cfbench
 [ -x "$CLI" ] || { echo "build $B first" >&2; exit 2; }
 T=$(mktemp -d /tmp/cf-char-vs-sweep-XXXXXX)
+uptime # the figures move with the machine's other load: note it
 printf '%-9s %-5s %-26s %10s %10s %-22s %6s %6s\n' workload kind recommended rec_items/s best_items/s best ratio char_s
 for w in $WLS; do
   s0=$(date +%s)
@@ -50,4 +51,5 @@ print("%-9s %-5s %-26s %10.0f %10.0f %-22s %6.3f %6s" % (w, d["kind"],
       "%s w=%s c=%s" % (best["backend"], best["workers"], best["chunksize"]), rv / float(best["median"]), secs))
 PY
 done
+uptime
 echo "directories: $T"

@@ -8,6 +8,11 @@
 
 #include <stddef.h>
 
+/* Where `cfbench bench` puts the characterization of each built-in
+ * workload inside its results directory (DIR/characterize/NAME/), and so
+ * where `cfbench report DIR` looks for them. */
+#define CFB_CHAR_BENCH_SUBDIR "characterize"
+
 /* The measurements, in the characterize directory. */
 #define CFB_CHAR_MEASURE_FILE "measure.json"
 /* Its layout's version (the "version" key); a reader refuses others. */

@@ -151,13 +151,48 @@ static void decide_kind(cfb_char *c) {
   }
 }
 
-/* Fit the models to every repetition (each weighted by its point's CI). */
+/* Relative spread of a point: its 95% CI's width as a share of its
+ * median, as a standard deviation (width / 3.92); NAN without a CI. */
+static double rel_sd(const cfb_char_point *p) {
+  double w = p->s.ci_hi - p->s.ci_lo;
+  return p->nx > 1 && p->s.median > 0 && isfinite(w) ? w / 3.92 / p->s.median : NAN;
+}
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Fit the models to each worker count's median, weighted by the spread
+ * of its repetitions.  The rounds ran every point once each, in a fresh
+ * order per round, so drift moved all medians alike; fitting medians
+ * (not every repetition) makes the held-out error the model's error at
+ * a worker count it did not see, not the scatter of single repetitions.
+ * A spread below half the points' median spread is taken as that half:
+ * three repetitions that happen to agree must not pin the curve. */
 static void fit_backend(cfb_char_backend *b) {
   cfb_model_point mp[CFB_CHAR_MAX_POINTS * CFB_CHAR_MAX_REPS];
-  size_t m = 0;
+  double rs[CFB_CHAR_MAX_POINTS], floor_sd = 0;
+  size_t m = 0, nr = 0;
   for (size_t i = 0; i < b->npts; i++)
-    for (size_t k = 0; k < b->pts[i].nx; k++)
-      mp[m++] = (cfb_model_point){b->pts[i].workers, b->pts[i].x[k], b->pts[i].s.ci_lo, b->pts[i].s.ci_hi};
+    if (isfinite(rel_sd(&b->pts[i]))) rs[nr++] = rel_sd(&b->pts[i]);
+  qsort(rs, nr, sizeof rs[0], cmp_dbl);
+  if (nr) floor_sd = 0.5 * (nr % 2 ? rs[nr / 2] : 0.5 * (rs[nr / 2 - 1] + rs[nr / 2]));
+  for (size_t i = 0; i < b->npts; i++) {
+    const cfb_char_point *p = &b->pts[i];
+    if (!p->nx) continue;
+    double sd = rel_sd(p), lo = NAN, hi = NAN;
+    if (isfinite(sd)) {
+      double half = 1.96 * fmax(sd, floor_sd) * p->s.median;
+      lo = p->s.median - half, hi = p->s.median + half;
+    }
+    mp[m++] = (cfb_model_point){p->workers, p->s.median, lo, hi};
+  }
+  b->fit_on_medians = m >= CFB_CHAR_MIN_MEDIANS;
+  if (!b->fit_on_medians) /* too few worker counts (a small --max-workers): every repetition, as before */
+    for (size_t i = m = 0; i < b->npts; i++)
+      for (size_t k = 0; k < b->pts[i].nx; k++)
+        mp[m++] = (cfb_model_point){b->pts[i].workers, b->pts[i].x[k], b->pts[i].s.ci_lo, b->pts[i].s.ci_hi};
   b->fitted = cfb_models_fit(mp, m, &b->models, b->fit_error, sizeof b->fit_error) == 0;
   b->max_items_per_s = b->n_peak = NAN;
   if (!b->fitted) return;

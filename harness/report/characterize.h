@@ -33,6 +33,11 @@
  * throughput is within this share of the best predicted one. */
 #define CFB_CHAR_NEAR_BEST 0.95
 
+/* The fewest worker counts fitted by their medians (the USL's three
+ * parameters with one count left out need five); fewer are fitted by
+ * every repetition. */
+#define CFB_CHAR_MIN_MEDIANS 5
+
 /* One measured point: the repetitions' throughputs and their summary. */
 typedef struct cfb_char_point {
   int workers;
@@ -52,6 +57,8 @@ typedef struct cfb_char_backend {
   cfb_char_point pts[CFB_CHAR_MAX_POINTS];
   size_t npts;
   int fitted;                          /* models.ok has at least one */
+  int fit_on_medians;                  /* 1: fitted to each worker count's median; 0: to every
+                                          repetition (fewer than CFB_CHAR_MIN_MEDIANS counts) */
   char fit_error[256];
   cfb_model_set models;
   double max_items_per_s;              /* chosen model's peak / asymptote, NAN: none */

@@ -67,6 +67,10 @@ static void md_models(cfb_sb *m, const cfb_char_backend *b) {
     cfb_sb_printf(m, "No model could be fitted: %s\n", b->fit_error);
     return;
   }
+  cfb_sb_printf(m, "Fitted to %s; the held-out error is the leave-one-out error %s.\n\n",
+                b->fit_on_medians ? "each worker count's median, weighted by its repetitions' spread"
+                                  : "every repetition (too few worker counts for medians)",
+                b->fit_on_medians ? "at a worker count the fit did not see" : "of single repetitions");
   cfb_sb_append(m, "| model | parameters (95% CI) | held-out error | chosen |\n|---|---|---|---|\n");
   for (int k = 0; k < CFB_MODEL_COUNT; k++) {
     if (!b->models.ok[k]) {

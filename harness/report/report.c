@@ -22,6 +22,7 @@
 #include "options.h"
 #include "plot.h"
 #include "report_history.h"
+#include "report_char.h"
 #include "strbuf.h"
 
 /* Writes Markdown and HTML side by side. */
@@ -538,6 +539,7 @@ static int make_report(const report_opts *o) {
   if (cfb_an_has_py(&rs)) python_section(&r, &rs, g, ng);
   cfb_rep_out sections = section_out(&r);
   cfb_rep_history_section(&sections, dir, &hist);
+  cfb_report_characterizations(dir, &r.md, &r.html);
   plots_section(&r, g, ng, slugs);
   cfb_sb_append(&r.html, "</body></html>\n");
   if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {

@@ -223,8 +223,12 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
   if (ncpus < 1) ncpus = 1;
   size_t n = 0;
   if (cpu_fraction >= 0.8) { /* CPU-bound: nothing to gain past the CPUs; go a little past to see it */
-    int top = max_workers > 0 ? max_workers : 2 * ncpus < 4 ? 4 : 2 * ncpus;
+    /* every count to 2 x ncpus, then 4 x ncpus: one point where the
+     * flattening (or decline) shows, and enough medians (5 on 2 CPUs)
+     * for the USL's three parameters with one left out */
+    int top = max_workers > 0 ? max_workers : 4 * ncpus < 5 ? 5 : 4 * ncpus;
     for (int w = 1; w <= top && n < cap; w = w < 2 * ncpus ? w + 1 : w * 2) out[n++] = w;
+    if (n && out[n - 1] != top && n < cap) out[n++] = top;
     return n;
   }
   /* I/O-bound: a worker is on a CPU only cpu_fraction of the time, so
@@ -235,6 +239,13 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
   int w = 1;
   for (; w < top && n < cap; w *= 2) out[n++] = w;
   if (n < cap) out[n++] = top;
+  return n;
+}
+
+size_t cfb_char_cap_workers(int *ws, size_t n, int cap) {
+  if (cap <= 0 || !n || ws[n - 1] <= cap) return n;
+  while (n && ws[n - 1] >= cap) n--;
+  ws[n++] = cap;
   return n;
 }
 
@@ -323,12 +334,15 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
 
 /* The no-op (sleep delay=0) at chunksize 1 and NOOP_CHUNK_BIG, one worker,
  * on each backend: 4 points, alternated round by round. */
-static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, int verbose) {
+static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, double rep_s, int verbose) {
   const cf_workload *nw = cf_wk_find("sleep");
   static const cfb_backend bk[2] = {CFB_BK_THREAD, CFB_BK_PROCESS};
   for (size_t i = 0; i < 4; i++) {
     size_t chunk = i % 2 ? NOOP_CHUNK_BIG : 1;
-    point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, i % 2 ? 100000 : 20000, NOOP_REPEAT, 1);
+    /* sized by rep_s: 20000 no-ops are ~0.1 s at the 5 us this machine
+     * gives idle, but load makes each cost ten times that */
+    size_t items = (size_t)((i % 2 ? 100000 : 20000) * fmin(1, rep_s / 0.2));
+    point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, items, NOOP_REPEAT, 1);
   }
   if (verbose) fprintf(stderr, "cfbench characterize: no-op calibration\n");
   return run_points(r, noop, 4, NOOP_REPEAT, 7, verbose);
@@ -341,6 +355,7 @@ static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const po
   int ws[MAX_POINTS / 2];
   double frac = own_s(prof) > 0 ? prof->cpu_s / own_s(prof) : 1;
   size_t nw = cfb_char_workers(ncpus, frac, s->max_workers, ws, MAX_POINTS / 2), n = 0;
+  nw = cfb_char_cap_workers(ws, nw, s->cap_workers);
   double item_us = prof->items ? own_s(prof) / (double)prof->items * 1e6 : NAN;
   for (int b = 0; b < 2; b++) {
     double m, it;
@@ -374,7 +389,7 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   point noop[4], *pts = calloc(MAX_POINTS, sizeof *pts);
   if (!pts) return snprintf(err, errlen, "out of memory"), 1;
   runner->ud = noop;
-  rc = measure_noop(runner, noop, nkv, "delay=0s", s->verbose);
+  rc = measure_noop(runner, noop, nkv, "delay=0s", s->rep_s, s->verbose);
   if (!rc) rc = noop_failed(noop, err, errlen);
   size_t n = rc ? 0 : plan_sweep(s, &prof, noop, env->usable_cpus, params, pts);
   runner->ud = pts;

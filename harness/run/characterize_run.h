@@ -18,6 +18,7 @@ typedef struct cfb_char_spec {
   size_t nkv;
   const char *dir;           /* the output directory (made by the caller) */
   int max_workers;           /* largest worker count swept; 0 = from the profile */
+  int cap_workers;           /* 0, or the rule's counts are cut at this one (which is swept) */
   int repeat;                /* measured repetitions per point (one per round) */
   double rep_s;              /* seconds one repetition should take */
   uint64_t seed;             /* the rounds' order */
@@ -31,10 +32,14 @@ int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen);
 
 /* The worker counts swept for a workload on ncpus CPUs whose on-CPU
  * fraction is cpu_fraction, up to max_workers (0 = by the rule): every
- * count 1..2 x ncpus for CPU-bound work (past the CPUs only to show the
- * flattening), powers of two up to about 4 x ncpus / cpu_fraction (at
+ * count 1..2 x ncpus and then 4 x ncpus (at least 5) for CPU-bound work
+ * (past the CPUs only to show the flattening), powers of two up to about 4 x ncpus / cpu_fraction (at
  * most 256) otherwise.  Writes at most cap values into out; returns how
  * many. */
 size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *out, size_t cap);
+
+/* The n ascending counts in ws cut at cap (0: none): those below it, then
+ * cap itself if the rule went past it.  Returns the new count. */
+size_t cfb_char_cap_workers(int *ws, size_t n, int cap);
 
 #endif

@@ -68,6 +68,7 @@ static void check_backend(const json_t *b) {
   CHECK(is_num_or_null(json_object_get(b, "max_items_per_s")));
   CHECK(is_num_or_null(json_object_get(b, "n_peak")));
   CHECK(json_object_get(b, "n_peak") != NULL);
+  CHECK(json_object_get(b, "n_knee") != NULL && is_num_or_null(json_object_get(b, "n_knee")));
   CHECK(json_number_value(json_object_get(b, "overhead_per_task_us")) > 0);
   CHECK_GE(json_integer_value(json_object_get(b, "recommended_chunksize")), 1);
 }

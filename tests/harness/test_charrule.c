@@ -37,13 +37,19 @@ static void test_chunksize(void) {
 
 static void test_workers(void) {
   int w[64];
-  /* CPU-bound on 2 CPUs: 1..4 */
+  /* CPU-bound on 2 CPUs: 1..4, then 8 */
   size_t n = cfb_char_workers(2, 0.95, 0, w, 64);
-  CHECK_EQ(n, 4);
-  for (size_t i = 0; i < n; i++) CHECK_EQ(w[i], (int)i + 1);
-  /* CPU-bound on 8 CPUs: every count to 16, then doubling */
+  CHECK_EQ(n, 5);
+  for (size_t i = 0; i < 4; i++) CHECK_EQ(w[i], (int)i + 1);
+  CHECK_EQ(w[4], 8);
+  /* CPU-bound on 8 CPUs: every count to 16, then 32 */
   n = cfb_char_workers(8, 1, 0, w, 64);
-  CHECK_EQ(w[n - 1], 16);
+  CHECK_EQ(n, 17);
+  CHECK_EQ(w[n - 2], 16);
+  CHECK_EQ(w[n - 1], 32);
+  /* on one CPU: 1, 2, then 4 and at least 5 */
+  n = cfb_char_workers(1, 1, 0, w, 64);
+  CHECK_EQ(w[n - 1], 5);
   /* I/O-bound: powers of two far past the CPUs, capped at 256 */
   n = cfb_char_workers(2, 0.001, 0, w, 64);
   CHECK_EQ(w[0], 1);
@@ -59,6 +65,20 @@ static void test_workers(void) {
   n = cfb_char_workers(2, 0.01, 48, w, 64);
   CHECK_EQ(w[n - 1], 48);
   CHECK_EQ(w[n - 2], 32);
+  /* a cap (cfbench bench's 64) cuts the I/O rule's 256 and is swept itself */
+  n = cfb_char_workers(2, 0.001, 0, w, 64);
+  n = cfb_char_cap_workers(w, n, 64);
+  CHECK_EQ(n, 7);
+  CHECK_EQ(w[n - 1], 64);
+  CHECK_EQ(w[n - 2], 32);
+  /* a cap between counts: the counts below it, then the cap */
+  n = cfb_char_cap_workers(w, n, 48);
+  CHECK_EQ(w[n - 1], 48);
+  CHECK_EQ(w[n - 2], 32);
+  /* a cap above the rule's counts changes nothing */
+  size_t m = cfb_char_workers(2, 1, 0, w, 64);
+  CHECK_EQ(cfb_char_cap_workers(w, m, 64), m);
+  CHECK_EQ(cfb_char_cap_workers(w, m, 0), m);
 }
 
 int main(void) {

@@ -2,7 +2,8 @@
  * (tests/harness/fixtures/sweep, made by make_fixtures.py with known
  * winners and crossovers): the analysis figures, the files plot writes
  * (PNG and SVG headers, script lines), the report's who-wins table and
- * crossovers, the self-contained HTML, and the gnuplot-missing path.
+ * crossovers, the self-contained HTML, the gnuplot-missing path, and the
+ * section on the characterizations ./run.sh bench leaves beside a run.
  * argv[1] is the fixtures folder; work happens in a fresh temp dir. */
 #define _XOPEN_SOURCE 700
 #define _DEFAULT_SOURCE
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "characterize.h"
+#include "charrule.h"
 #include "cmd_report.h"
 #include "fileio.h"
 #include "json.h"
@@ -219,6 +222,7 @@ static void test_report(void) {
   CHECK_STR_CONTAINS(md, "Processes win for mixed above cpu\\_us ≈ ");
   CHECK_STR_CONTAINS(md, "memtouch (size=1MiB): threads faster below ≈ ");
   CHECK_STR_CONTAINS(md, "](plots/memtouch_size-1MiB_map.png)");
+  CHECK(!strstr(md, "## What kind of workload each")); /* no characterize/: no such section */
   const char *x = strstr(md, "cpu\\_us ≈ ");
   CHECK(x != NULL);
   double v = x ? atof(x + strlen("cpu\\_us ≈ ")) : NAN;
@@ -418,6 +422,108 @@ static void test_json(void) {
   json_decref(j);
 }
 
+/* ---- the characterization section (report_char.c): the results
+ * fixture beside the characterizations `cfbench bench` leaves in
+ * DIR/characterize/NAME/ (fixtures/characterize: measure.json of each
+ * built-in workload, real measurements) */
+
+#define SECTION "## What kind of workload each is, and why"
+
+static const char *const workloads[] = {"memtouch", "mixed", "primes", "sleep", "socket"};
+#define NW (sizeof workloads / sizeof workloads[0])
+
+/* work/NAME: fixtures/sweep, with the characterizations `cfbench bench`
+ * would leave (fixtures/characterize) if asked. */
+static void fresh_chars(const char *name, int with_chars, char *dir, size_t len) {
+  fresh(name, dir, len);
+  if (!with_chars) return;
+  char a[1024], b[1024];
+  snprintf(b, sizeof b, "%s/" CFB_CHAR_BENCH_SUBDIR, dir);
+  CHECK(mkdir(b, 0755) == 0);
+  for (size_t i = 0; i < NW; i++) {
+    snprintf(b, sizeof b, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s", dir, workloads[i]);
+    CHECK(mkdir(b, 0755) == 0);
+    snprintf(a, sizeof a, "%s/characterize/%s/" CFB_CHAR_MEASURE_FILE, fixtures, workloads[i]);
+    snprintf(b, sizeof b, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s/" CFB_CHAR_MEASURE_FILE, dir, workloads[i]);
+    copy(a, b);
+  }
+}
+
+static void report_of(const char *dir) {
+  char *argv[] = {"report", (char *)dir, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv), 0);
+}
+
+/* The text between SECTION and the next "## " heading. */
+static char *section(char *md) {
+  char *s = strstr(md, SECTION);
+  CHECK(s);
+  char *end = strstr(s + strlen(SECTION), "\n## ");
+  if (end) *end = '\0';
+  return s;
+}
+
+/* Then one measure.json broken (in the same directory: its plots are
+ * made, so this report is quick): named with the reason, the rest stand. */
+static void char_broken(const char *dir) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/" CFB_CHAR_BENCH_SUBDIR "/mixed/" CFB_CHAR_MEASURE_FILE, dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fputs("{\"version\": 99}", f);
+  fclose(f);
+  report_of(dir);
+  char *md = slurp(dir, "report.md");
+  char *s = section(md);
+  CHECK_STR_CONTAINS(s, "### mixed\n\nNot analysed: ");
+  CHECK_STR_CONTAINS(s, "version 99");
+  CHECK_STR_CONTAINS(s, "| sleep | io | ");
+  CHECK(!strstr(s, "\n| mixed | "));
+  free(md);
+}
+
+/* Every workload: its row (name, the analysed kind, the analysed
+ * recommendation), its subsection with the reason, its plot linked in
+ * Markdown and inlined in HTML. */
+static void test_char_section(void) {
+  char dir[512], sub[1024], want[1024];
+  fresh_chars("section", 1, dir, sizeof dir);
+  report_of(dir);
+  char *md = slurp(dir, "report.md"), *html = slurp(dir, "report.html");
+  char *s = section(md);
+  cfb_char *c = malloc(sizeof *c);
+  CHECK(c);
+  for (size_t i = 0; i < NW; i++) {
+    char err[512];
+    snprintf(sub, sizeof sub, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s", dir, workloads[i]);
+    CHECK_EQ(cfb_char_analyze(sub, c, err, sizeof err), 0);
+    CHECK_GE(c->rec, 0);
+    const cfb_char_backend *b = &c->b[c->rec];
+    snprintf(want, sizeof want, "| %s | %s | ", workloads[i], c->kind);
+    CHECK_STR_CONTAINS(s, want);
+    snprintf(want, sizeof want, "| %s, %d workers, chunksize %zu |", b->name, b->rec_workers, b->chunksize);
+    CHECK_STR_CONTAINS(s, want);
+    snprintf(want, sizeof want, "### %s ", workloads[i]);
+    CHECK_STR_CONTAINS(s, want);
+    snprintf(want, sizeof want, "Kind: %s, because it was ", c->kind);
+    CHECK_STR_CONTAINS(s, want);
+    snprintf(want, sizeof want, "](" CFB_CHAR_BENCH_SUBDIR "/%s/plots/characterize.png)", workloads[i]);
+    CHECK_STR_CONTAINS(s, want);
+    snprintf(want, sizeof want, "<td>%s</td><td>%s</td>", workloads[i], c->kind);
+    CHECK_STR_CONTAINS(html, want);
+  }
+  /* the kinds differ across the built-ins: the row is not one text for all */
+  CHECK_STR_CONTAINS(s, "| sleep | io | ");
+  CHECK_STR_CONTAINS(s, "| primes | cpu | ");
+  CHECK_STR_CONTAINS(html, "<h2>What kind of workload each is, and why</h2>");
+  CHECK(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
+  CHECK(!strstr(html, "src=\"" CFB_CHAR_BENCH_SUBDIR "/"));
+  free(c);
+  free(md);
+  free(html);
+  char_broken(dir);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
   (void)st, (void)flag, (void)ftw;
   return remove(path);
@@ -437,6 +543,7 @@ int main(int argc, char **argv) {
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
                                     {"one_tie_rule", test_one_tie_rule},
                                     {"python_section", test_python_section},
+                                    {"char_section", test_char_section},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */
