@@ -244,7 +244,7 @@ static void winners_section(rep *r, const cfb_analysis *an) {
   for (size_t i = 0; i < an->ng; i++) {
     const cfb_group *g = &an->g[i];
     const cfb_winner *w = &an->win[i];
-    char c1[128], t1[96], c2[128] = "", t2[96] = "", ratio[96] = "", verdict[128];
+    char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[128];
     const char *cells[9] = {g->workload, g->params && *g->params ? g->params : "-"};
     if (!w->thread && !w->process) {
       cells[2] = "-";
@@ -253,10 +253,13 @@ static void winners_section(rep *r, const cfb_analysis *an) {
       table_row(r, cells, 9, 0);
       continue;
     }
-    /* The winner's side first; equivalent or undecided: the higher median. */
+    /* The winner's side first; equivalent or undecided: the side the paired
+     * ratio favours (the medians only without rounds), so the ratio shown
+     * is >= 1 and never contradicts the order. */
+    double tp = w->pair.ratio > 0 ? w->pair.ratio
+                : w->thread && w->process ? w->thread->median / w->process->median : 1;
     int proc_first = !w->thread || (w->process && (w->pair.verdict == CFB_PAIRED_B ||
-                                                   (w->pair.verdict != CFB_PAIRED_A &&
-                                                    w->process->median > w->thread->median)));
+                                                   (w->pair.verdict != CFB_PAIRED_A && tp < 1)));
     const cfb_sumrow *best = proc_first ? w->process : w->thread;
     const cfb_sumrow *other = proc_first ? w->thread : w->process;
     fmt_config(c1, sizeof c1, best, g->npins > 1);
