@@ -1,6 +1,7 @@
 # whowins_map.gp -- who wins: workers x chunksize, colour = log2(thread /
 # process throughput) (blue: threads faster, orange: processes faster),
-# each cell labelled with the ratio ("~" marks overlapping CIs).
+# each cell labelled with its paired verdict (T threads faster, P processes
+# faster, = equivalent within 3%, ~ undecided) and the paired ratio.
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from @TEMPLATE@; re-run with: gnuplot @BASE@.gp
 load 'style.gp'
@@ -22,7 +23,7 @@ set rmargin 16
 set bmargin 5
 set offsets 0, 0, 0, 0
 @EXTRA@
-set label 101 'number: thread / process median throughput at that workers x chunksize;  "~": the 95% CIs overlap, no clear winner' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
+set label 101 'paired verdict per round:  T threads faster,  P processes faster,  = equivalent (within 3%),  ~ undecided (CI too wide);  number: thread / process throughput ratio' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output '@BASE@.'.fmt

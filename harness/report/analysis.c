@@ -1,6 +1,6 @@
 /* analysis.c -- the computations of analysis.h: grouping, best
- * configurations, winners with a ratio interval, the ratio map and
- * crossover detection.  No output here. */
+ * configurations, the paired verdicts of the winners, the map cells and
+ * the curves, and crossover detection on them.  No output here. */
 #include "analysis.h"
 
 #include <cfwork_params.h>
@@ -97,88 +97,73 @@ const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const
   return best;
 }
 
-/* CIs apart (or, without CIs, more than 5% apart). */
-static int clearly_apart(double a, double alo, double ahi, double b, double blo, double bhi) {
-  if (isfinite(alo) && isfinite(ahi) && isfinite(blo) && isfinite(bhi))
-    return alo > bhi || blo > ahi;
-  return fabs(log(a / b)) > log(1.05);
-}
-
-int cfb_an_winner(const cfb_resultset *rs, const cfb_group *g, cfb_winner *w) {
-  memset(w, 0, sizeof *w);
-  w->ratio = w->ratio_lo = w->ratio_hi = NAN;
-  const cfb_sumrow *t = cfb_an_best(rs, g, "thread", -1, NULL);
-  const cfb_sumrow *p = cfb_an_best(rs, g, "process", -1, NULL);
-  if (!t && !p) return -1;
-  if (!t || !p) {
-    w->best = t ? t : p;
-    return 0;
-  }
-  w->best = t->median >= p->median ? t : p;
-  w->other = w->best == t ? p : t;
-  const cfb_sumrow *a = w->best, *b = w->other;
-  w->ratio = a->median / b->median;
-  if (isfinite(a->ci_lo) && isfinite(b->ci_hi) && b->ci_hi > 0 && b->ci_lo > 0) {
-    w->ratio_lo = a->ci_lo / b->ci_hi;
-    w->ratio_hi = a->ci_hi / b->ci_lo;
-  }
-  w->clear = clearly_apart(a->median, a->ci_lo, a->ci_hi, b->median, b->ci_lo, b->ci_hi);
+/* The paired verdict of a against b; a missing side: ratio NAN, undecided. */
+static int pair_of(const cfb_analysis *an, const cfb_sumrow *a, const cfb_sumrow *b, cfb_an_pair *out) {
+  if (a && b) return cfb_pairs_verdict(&an->pairs, &an->rs, a, b, out);
+  memset(out, 0, sizeof *out);
+  out->ratio = out->ci_lo = out->ci_hi = NAN;
+  out->verdict = CFB_PAIRED_UNDECIDED;
   return 0;
 }
 
-double cfb_an_ratio(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
-                   const char *pin) {
-  int tie;
-  return cfb_an_cell(rs, g, workers, chunksize, pin, &tie);
+/* Best thread against best process, paired on the rounds both ran. */
+static int winner_of(const cfb_analysis *an, const cfb_group *g, cfb_winner *w) {
+  memset(w, 0, sizeof *w);
+  w->thread = cfb_an_best(&an->rs, g, "thread", -1, NULL);
+  w->process = cfb_an_best(&an->rs, g, "process", -1, NULL);
+  int rc = pair_of(an, w->thread, w->process, &w->pair);
+  if (w->thread && w->process) w->word = cfb_who_wins_name(w->pair.verdict);
+  else w->word = w->thread ? "only thread" : w->process ? "only process" : NULL;
+  return rc;
 }
 
-double cfb_an_cell(const cfb_resultset *rs, const cfb_group *g, int workers, int chunksize,
-                   const char *pin, int *tie) {
-  const cfb_sumrow *t = cfb_an_find(rs, g, "thread", workers, chunksize, pin);
-  const cfb_sumrow *p = cfb_an_find(rs, g, "process", workers, chunksize, pin);
-  *tie = 0;
-  if (!t || !p) return NAN;
-  /* The report's verdict rule (cfb_an_winner), so a map cell marked ~ never
-   * contradicts a "clear" in the report. */
-  *tie = !clearly_apart(t->median, t->ci_lo, t->ci_hi, p->median, p->ci_lo, p->ci_hi);
-  return t->median / p->median;
+int cfb_an_cell(const cfb_analysis *an, const cfb_group *g, int workers, int chunksize,
+                cfb_an_pair *out) {
+  const cfb_sumrow *t = cfb_an_find(&an->rs, g, "thread", workers, chunksize, g->pin);
+  const cfb_sumrow *p = cfb_an_find(&an->rs, g, "process", workers, chunksize, g->pin);
+  if (!t || !p) return -1;
+  return pair_of(an, t, p, out) ? -1 : 0;
 }
 
-/* The crossovers of a sweep (see analysis.h). */
+const char *cfb_an_mark(cfb_paired_verdict v) {
+  switch (v) {
+  case CFB_PAIRED_A: return "T";
+  case CFB_PAIRED_B: return "P";
+  case CFB_PAIRED_EQUIVALENT: return "=";
+  default: return "~";
+  }
+}
+
+/* The crossovers of a sweep (see analysis.h): where the paired verdict
+ * turns from one backend to the other. */
 static void find_crossovers(cfb_curve *s) {
   s->ncross = 0;
   int geo = 1;
   for (size_t i = 0; i < s->n; i++)
     if (!(s->x[i] > 0)) geo = 0;
-  int cls[CFB_AN_MAXV]; /* +1 backend a clearly, -1 backend b clearly, 0 tie/unknown */
+  int cls[CFB_AN_MAXV]; /* +1 backend a wins, -1 backend b wins, 0 equivalent/undecided/missing */
+  double lr[CFB_AN_MAXV];
   for (size_t i = 0; i < s->n; i++) {
-    if (!(s->thr[i] > 0) || !(s->prc[i] > 0)) {
-      cls[i] = 0;
-      continue;
-    }
-    int apart = clearly_apart(s->thr[i], s->thr_lo[i], s->thr_hi[i], s->prc[i], s->prc_lo[i],
-                              s->prc_hi[i]);
-    if (fabs(log(s->thr[i] / s->prc[i])) < log(1 + CFB_AN_TIE)) apart = 0;
-    cls[i] = !apart ? 0 : (s->thr[i] > s->prc[i] ? 1 : -1);
+    cfb_paired_verdict v = s->pair[i].verdict;
+    cls[i] = v == CFB_PAIRED_A ? 1 : v == CFB_PAIRED_B ? -1 : 0;
+    lr[i] = s->pair[i].ratio > 0 ? log(s->pair[i].ratio) : NAN;
   }
   size_t last = (size_t)-1;
   for (size_t i = 0; i < s->n; i++) {
     if (!cls[i]) continue;
     if (last != (size_t)-1 && cls[last] != cls[i] && s->ncross < sizeof s->cross / sizeof *s->cross) {
-      /* Interpolate at the first sign change of log(ratio) in [last, i]. */
+      /* Interpolate at the first sign change of the log ratio in [last, i]. */
       size_t a = last, b = i;
       for (size_t k = last; k < i; k++) {
-        if (!(s->thr[k] > 0 && s->prc[k] > 0 && s->thr[k + 1] > 0 && s->prc[k + 1] > 0)) continue;
-        double y0 = log(s->thr[k] / s->prc[k]), y1 = log(s->thr[k + 1] / s->prc[k + 1]);
-        if ((y0 > 0) != (y1 > 0) || y1 == 0) {
+        if (!isfinite(lr[k]) || !isfinite(lr[k + 1])) continue;
+        if ((lr[k] > 0) != (lr[k + 1] > 0) || lr[k + 1] == 0) {
           a = k;
           b = k + 1;
           break;
         }
       }
-      double y0 = log(s->thr[a] / s->prc[a]), y1 = log(s->thr[b] / s->prc[b]);
-      double f = y0 == y1 ? 0.5 : y0 / (y0 - y1);
-      if (f < 0) f = 0;
+      double f = lr[a] == lr[b] ? 0.5 : lr[a] / (lr[a] - lr[b]);
+      if (!(f >= 0)) f = 0;
       if (f > 1) f = 1;
       double x = geo ? exp(log(s->x[a]) + f * (log(s->x[b]) - log(s->x[a])))
                      : s->x[a] + f * (s->x[b] - s->x[a]);
@@ -191,16 +176,18 @@ static void find_crossovers(cfb_curve *s) {
   }
 }
 
-static void set_point(cfb_curve *s, size_t i, const cfb_sumrow *t, const cfb_sumrow *p) {
+static int set_point(const cfb_analysis *an, cfb_curve *s, size_t i, const cfb_sumrow *t,
+                     const cfb_sumrow *p) {
   s->thr[i] = t ? t->median : NAN;
   s->thr_lo[i] = t ? t->ci_lo : NAN;
   s->thr_hi[i] = t ? t->ci_hi : NAN;
   s->prc[i] = p ? p->median : NAN;
   s->prc_lo[i] = p ? p->ci_lo : NAN;
   s->prc_hi[i] = p ? p->ci_hi : NAN;
+  return pair_of(an, t, p, &s->pair[i]);
 }
 
-void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve *s) {
+int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s) {
   memset(s, 0, sizeof *s);
   s->a = "thread";
   s->b = "process";
@@ -209,11 +196,13 @@ void cfb_an_worker_sweep(const cfb_resultset *rs, const cfb_group *g, cfb_curve 
   snprintf(s->context, sizeof s->context, "%s", g->params ? g->params : "");
   for (size_t i = 0; i < g->nworkers; i++) {
     s->x[i] = g->workers[i];
-    set_point(s, i, cfb_an_best(rs, g, "thread", g->workers[i], g->pin),
-              cfb_an_best(rs, g, "process", g->workers[i], g->pin));
+    if (set_point(an, s, i, cfb_an_best(&an->rs, g, "thread", g->workers[i], g->pin),
+                  cfb_an_best(&an->rs, g, "process", g->workers[i], g->pin)))
+      return -1;
   }
   s->n = g->nworkers;
   find_crossovers(s);
+  return 0;
 }
 
 int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
@@ -314,13 +303,11 @@ int cfb_an_param_value(const char *params, const char *key, double *x, char *uni
   return value_of(params, key, x, unit, unitlen, &have_unit);
 }
 
-int cfb_an_param_sweeps(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_curve **out,
-                       size_t *n) {
-  return cfb_an_param_sweeps_of(rs, g, ng, "thread", "process", -1, out, n);
-}
-
-int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t ng, const char *a,
-                          const char *b, int workers, cfb_curve **out, size_t *n) {
+int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b, int workers,
+                           cfb_curve **out, size_t *n) {
+  const cfb_resultset *rs = &an->rs;
+  const cfb_group *g = an->g;
+  size_t ng = an->ng;
   *out = NULL;
   *n = 0;
   size_t cap = 0, ns = 0;
@@ -363,11 +350,17 @@ int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t n
         cur.n++;
       }
       if (cur.n < 2) continue;
+      int bad = 0;
       for (size_t i = 0; i < cur.n; i++) {
         const cfb_group *gr = &g[cur.group[i]];
-        set_point(&cur, i, cfb_an_best(rs, gr, a, workers, gr->pin), cfb_an_best(rs, gr, b, workers, gr->pin));
+        bad |= set_point(an, &cur, i, cfb_an_best(rs, gr, a, workers, gr->pin),
+                         cfb_an_best(rs, gr, b, workers, gr->pin));
       }
       find_crossovers(&cur);
+      if (bad) {
+        free(sw);
+        return -1;
+      }
       if (ns == cap) {
         size_t nc = cap ? cap * 2 : 4;
         cfb_curve *nsw = realloc(sw, nc * sizeof *nsw);
@@ -386,3 +379,35 @@ int cfb_an_param_sweeps_of(const cfb_resultset *rs, const cfb_group *g, size_t n
   return 0;
 }
 
+
+void cfb_an_free(cfb_analysis *an) {
+  free(an->win);
+  free(an->wsweep);
+  free(an->sw);
+  cfb_an_groups_free(an->g, an->ng);
+  cfb_pairs_free(&an->pairs);
+  cfb_results_free(&an->rs);
+  memset(an, 0, sizeof *an);
+}
+
+int cfb_an_load(const char *dir, cfb_analysis *an, char *err, size_t errlen) {
+  memset(an, 0, sizeof *an);
+  if (cfb_results_load(dir, &an->rs, err, errlen) != 0) return -1;
+  if (cfb_pairs_load(dir, &an->rs, &an->pairs, err, errlen) != 0) {
+    cfb_results_free(&an->rs);
+    return -1;
+  }
+  int rc = cfb_an_groups(&an->rs, &an->g, &an->ng);
+  if (!rc && !(an->win = calloc(an->ng ? an->ng : 1, sizeof *an->win))) rc = -1;
+  if (!rc && !(an->wsweep = calloc(an->ng ? an->ng : 1, sizeof *an->wsweep))) rc = -1;
+  for (size_t i = 0; !rc && i < an->ng; i++)
+    if (winner_of(an, &an->g[i], &an->win[i]) || cfb_an_worker_sweep(an, &an->g[i], &an->wsweep[i]))
+      rc = -1;
+  if (!rc) rc = cfb_an_param_sweeps_of(an, "thread", "process", -1, &an->sw, &an->nsw);
+  if (rc) {
+    snprintf(err, errlen, "%s: out of memory", dir);
+    cfb_an_free(an);
+    return -1;
+  }
+  return 0;
+}

@@ -93,12 +93,12 @@ size_t cfb_an_docs_speedups(const cfb_resultset *rs, const cfb_group *g, size_t 
 
 /* The mixed gil=on sweep over cpu_us of backends a, b at w workers whose
  * context is ctx (NULL: any), into *out; 0, or -1 if there is none. */
-static int gil_sweep(const cfb_resultset *rs, const cfb_group *g, size_t ng, const char *a,
-                     const char *b, int w, const char *ctx, cfb_curve *out) {
+static int gil_sweep(const cfb_analysis *an, const char *a, const char *b, int w, const char *ctx,
+                     cfb_curve *out) {
   cfb_curve *sw = NULL;
   size_t n = 0;
   int rc = -1;
-  if (cfb_an_param_sweeps_of(rs, g, ng, a, b, w, &sw, &n) != 0) return -1;
+  if (cfb_an_param_sweeps_of(an, a, b, w, &sw, &n) != 0) return -1;
   for (size_t i = 0; i < n && rc; i++) {
     const cfb_curve *s = &sw[i];
     if (!streq(s->workload, "mixed") || strcmp(s->key, "cpu_us") || !strstr(s->context, "gil=on")) continue;
@@ -131,13 +131,13 @@ static int py_mixed_workers(const cfb_resultset *rs, const cfb_group *g, size_t 
   return best;
 }
 
-int cfb_an_gil_fidelity(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_fidelity *f) {
+int cfb_an_gil_fidelity(const cfb_analysis *an, cfb_an_fidelity *f) {
   memset(f, 0, sizeof *f);
   f->emu_x = f->py_x = f->ratio = NAN;
-  f->workers = py_mixed_workers(rs, g, ng);
+  f->workers = py_mixed_workers(&an->rs, an->g, an->ng);
   if (f->workers < 0) return -1;
-  if (gil_sweep(rs, g, ng, "py-thread", "py-process", f->workers, NULL, &f->py) != 0) return -1;
-  f->have_emu = gil_sweep(rs, g, ng, "thread", "process", f->workers, f->py.context, &f->emu) == 0;
+  if (gil_sweep(an, "py-thread", "py-process", f->workers, NULL, &f->py) != 0) return -1;
+  f->have_emu = gil_sweep(an, "thread", "process", f->workers, f->py.context, &f->emu) == 0;
   if (f->py.ncross) f->py_x = f->py.cross[0].x;
   if (f->have_emu && f->emu.ncross) f->emu_x = f->emu.cross[0].x;
   if (f->py_x > 0 && f->emu_x > 0) f->ratio = f->emu_x / f->py_x;

@@ -40,8 +40,9 @@ size_t cfb_an_docs_speedups(const cfb_resultset *rs, const cfb_group *g, size_t 
                             cfb_an_speedup *out, size_t max);
 
 /* mixed with gil=on against cpu_us at `workers` workers: the emulation
- * (thread against process) and CPython (py-thread against py-process),
- * each curve's first crossover (NAN: none in the range measured), and
+ * (thread against process) and CPython (py-thread against py-process,
+ * paired by round like thread and process), each curve's first crossover
+ * (NAN: none in the range measured), and
  * ratio = emu_x / py_x. */
 typedef struct cfb_an_fidelity {
   int workers;
@@ -50,6 +51,6 @@ typedef struct cfb_an_fidelity {
   double emu_x, py_x, ratio;
 } cfb_an_fidelity;
 /* 0, or -1 when the run has no CPython mixed gil=on sweep. */
-int cfb_an_gil_fidelity(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_fidelity *f);
+int cfb_an_gil_fidelity(const cfb_analysis *an, cfb_an_fidelity *f);
 
 #endif

@@ -298,21 +298,20 @@ static void log_tics(cfb_sb *sb, double lo, double hi) {
 }
 
 /* The crossovers analysis found across worker counts, as marked lines. */
-static void worker_crossovers(cfb_sb *extra, const cfb_resultset *rs, const cfb_group *g) {
-  cfb_curve s;
-  cfb_an_worker_sweep(rs, g, &s);
-  for (size_t i = 0; i < s.ncross; i++) {
+static void worker_crossovers(cfb_sb *extra, const cfb_curve *s) {
+  for (size_t i = 0; i < s->ncross; i++) {
     cfb_sb_printf(extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above ≈%.2g workers' at %.4g, graph 0.97 "
                  "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
-                 i + 10, s.cross[i].x, s.cross[i].x, i + 10, cfb_backend_plural(s.cross[i].below),
-                 cfb_backend_plural(s.cross[i].above), s.cross[i].x, s.cross[i].x);
+                 i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
+                 cfb_backend_plural(s->cross[i].above), s->cross[i].x, s->cross[i].x);
   }
 }
 
 /* throughput vs workers + efficiency vs workers (shared data file). */
-static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const cfb_curve *ws,
+                        const char *slug) {
   cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
   char dname[CFB_SLUG_MAX + 32];
   snprintf(dname, sizeof dname, "%s_workers.dat", slug);
@@ -371,7 +370,7 @@ static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g
                  ideal_idx[b], same ? 20 : 21 + (int)b,
                  same ? "ideal scaling" : b == 0 ? "ideal (thread)" : "ideal (process)");
   }
-  worker_crossovers(&extra, rs, g);
+  worker_crossovers(&extra, ws);
   log_tics(&extra, ylo, yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
   char title[600], xmin[32], xmax[32], ymax[32], base[CFB_SLUG_MAX + 32];
@@ -465,20 +464,23 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
   return rc;
 }
 
-/* who-wins map: workers x chunksize, colour log2(thread/process). */
-static int plot_map(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const char *slug) {
+/* who-wins map: workers x chunksize, colour log2(thread/process), each
+ * cell marked with its paired verdict and ratio. */
+static int plot_map(plot_ctx *c, const cfb_analysis *an, const cfb_group *g, const char *slug) {
   cfb_sb dat = {0}, xt = {0}, yt = {0};
   double maxabs = 0;
   int cells = 0, rc = 0;
-  cfb_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize\n");
+  cfb_sb_append(&dat, "# workers_index chunksize_index log2(thread/process) label workers chunksize "
+                      "ci_lo ci_hi rounds verdict\n");
   for (size_t wi = 0; wi < g->nworkers; wi++) {
     for (size_t ci = 0; ci < g->nchunks; ci++) {
-      int overlap; /* analysis decides; the map only draws it */
-      double r = cfb_an_cell(rs, g, g->workers[wi], g->chunks[ci], g->pin, &overlap), l = log2(r);
-      if (isnan(r)) continue;
+      cfb_an_pair v; /* analysis decides; the map only draws it */
+      if (cfb_an_cell(an, g, g->workers[wi], g->chunks[ci], &v) != 0 || !(v.ratio > 0)) continue;
+      double l = log2(v.ratio);
       if (fabs(l) > maxabs) maxabs = fabs(l);
-      cfb_sb_printf(&dat, "%zu %zu %.6g \"%s%.2f\" %d %d\n", wi, ci, l, overlap ? "~" : "", r,
-                   g->workers[wi], g->chunks[ci]);
+      cfb_sb_printf(&dat, "%zu %zu %.6g \"%s %.2f\" %d %d %.6g %.6g %zu %s\n", wi, ci, l,
+                   cfb_an_mark(v.verdict), v.ratio, g->workers[wi], g->chunks[ci], v.ci_lo, v.ci_hi,
+                   v.rounds, cfb_who_wins_name(v.verdict));
       cells++;
     }
   }
@@ -590,7 +592,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
     for (size_t k = 0; k < 2; k++) {
       double r = NAN;
       for (size_t j = 0; cv[k] && j < cv[k]->n; j++)
-        if (cv[k]->x[j] == x[i] && cv[k]->thr[j] > 0 && cv[k]->prc[j] > 0) r = cv[k]->thr[j] / cv[k]->prc[j];
+        if (cv[k]->x[j] == x[i] && cv[k]->pair[j].ratio > 0) r = cv[k]->pair[j].ratio; /* paired, as the crossover */
       if (isfinite(r)) cfb_sb_printf(&dat, " %.6g", r);
       else cfb_sb_append(&dat, " ?");
     }
@@ -703,19 +705,17 @@ int cfb_plot_make(const char *dir) {
   c.dir = dir;
   cfb_data_dir("CFBENCH_PLOTS_DIR", "plots", c.tdir, sizeof c.tdir);
   char err[512];
-  cfb_resultset rs;
-  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
+  cfb_analysis an;
+  if (cfb_an_load(dir, &an, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench plot: %s\n", err);
     return 2;
   }
-  cfb_group *g = NULL;
-  size_t ng = 0;
-  cfb_curve *sw = NULL;
-  size_t nsw = 0;
+  const cfb_resultset *rs = &an.rs;
+  const cfb_group *g = an.g;
+  size_t ng = an.ng;
   char (*slugs)[CFB_SLUG_MAX] = NULL;
   int rc = 0;
-  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
-      !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
     fprintf(stderr, "cfbench plot: out of memory\n");
     rc = 2;
     goto out;
@@ -725,7 +725,7 @@ int cfb_plot_make(const char *dir) {
     rc = 2;
     goto out;
   }
-  cfb_machine_line(&rs.machine, c.machine, sizeof c.machine);
+  cfb_machine_line(&rs->machine, c.machine, sizeof c.machine);
   char q[256];
   gp_quote(q, sizeof q, c.machine);
   snprintf(c.machine, sizeof c.machine, "%s", q);
@@ -738,13 +738,13 @@ int cfb_plot_make(const char *dir) {
   if ((rc = copy_style(&c))) goto out;
   cfb_plot_slugs(g, ng, slugs);
   for (size_t i = 0; i < ng && !rc; i++) {
-    rc = plot_workers(&c, &rs, &g[i], slugs[i]);
-    if (!rc) rc = plot_chunks(&c, &rs, &g[i], slugs[i]);
-    if (!rc) rc = plot_map(&c, &rs, &g[i], slugs[i]);
+    rc = plot_workers(&c, rs, &g[i], &an.wsweep[i], slugs[i]);
+    if (!rc) rc = plot_chunks(&c, rs, &g[i], slugs[i]);
+    if (!rc) rc = plot_map(&c, &an, &g[i], slugs[i]);
   }
-  for (size_t i = 0; i < nsw && !rc; i++) rc = plot_sweep(&c, &sw[i]);
+  for (size_t i = 0; i < an.nsw && !rc; i++) rc = plot_sweep(&c, &an.sw[i]);
   cfb_an_fidelity fid;
-  if (!rc && cfb_an_gil_fidelity(&rs, g, ng, &fid) == 0) rc = plot_gil_fidelity(&c, &fid);
+  if (!rc && cfb_an_gil_fidelity(&an, &fid) == 0) rc = plot_gil_fidelity(&c, &fid);
   if (rc) goto out;
   char gp[4096];
   if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
@@ -774,9 +774,7 @@ out:
   for (size_t i = 0; i < c.nscripts; i++) free(c.scripts[i]);
   free(c.scripts);
   free(slugs);
-  free(sw);
-  cfb_an_groups_free(g, ng);
-  cfb_results_free(&rs);
+  cfb_an_free(&an);
   return rc;
 }
 

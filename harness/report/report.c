@@ -1,10 +1,11 @@
 /* report.c -- `cfbench report DIR`: DIR/report.md and a self-contained
  * DIR/report.html (images inlined as base64 data URIs) with the machine
  * context and counter layer, a who-wins table per workload and parameter
- * set, the crossover points, cfutures against CPython (when the run has
- * py-thread / py-process rows), the history of this run's configurations
- * over commits (--history-db, report_history.c), and the plots of
- * `cfbench plot` (made first if DIR/plots has none).  Every figure comes
+ * set and the crossover points (both from the paired verdicts), cfutures
+ * against CPython (when the run has py-thread / py-process rows), the
+ * history of this run's configurations over commits (--history-db,
+ * report_history.c), the characterizations (report_char.c), and the plots
+ * of `cfbench plot` (made first if DIR/plots has none).  Every figure comes
  * from analysis.c; this file only formats, once per output through the
  * small writer below. */
 #include <errno.h>
@@ -203,42 +204,82 @@ static void machine_section(rep *r, const cfb_machine *m) {
   list_end(r);
 }
 
-static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+/* The paired ratio of w as winner / other ("1.06× [1.05, 1.07]"). */
+static void fmt_pair(char *out, size_t len, const cfb_an_pair *p, int invert) {
+  double r = invert ? 1 / p->ratio : p->ratio, lo = invert ? 1 / p->ci_hi : p->ci_lo,
+         hi = invert ? 1 / p->ci_lo : p->ci_hi;
+  if (isfinite(lo) && isfinite(hi)) snprintf(out, len, "%.2f× [%.2f, %.2f]", r, lo, hi);
+  else if (isfinite(r)) snprintf(out, len, "%.2f×", r);
+  else snprintf(out, len, "-");
+}
+
+/* What the verdict says and where it came from. */
+static void fmt_verdict(char *out, size_t len, const cfb_winner *w) {
+  const cfb_an_pair *p = &w->pair;
+  const char *src = p->from_file ? "verdicts.csv" : "paired from runs.csv";
+  if (!p->rounds) {
+    snprintf(out, len, "undecided: no rounds to pair (no runs.csv)");
+    return;
+  }
+  switch (p->verdict) {
+  case CFB_PAIRED_A:
+  case CFB_PAIRED_B:
+    snprintf(out, len, "%s faster, %zu rounds (%s)", w->word, p->rounds, src);
+    break;
+  case CFB_PAIRED_EQUIVALENT:
+    snprintf(out, len, "equivalent: CI within ±3%%, %zu rounds (%s)", p->rounds, src);
+    break;
+  default:
+    snprintf(out, len, "undecided: CI too wide, %zu rounds (%s)", p->rounds, src);
+  }
+}
+
+static void winners_section(rep *r, const cfb_analysis *an) {
   heading(r, 2, "Who wins");
   para(r, "Best configuration of each backend for each workload and parameter set (median "
-          "throughput with its 95% bootstrap CI, items/s). The ratio interval is conservative "
-          "(ratio of the CI ends); 'within noise' means the two CIs overlap.");
+          "throughput with its 95% bootstrap CI, items/s). The verdict pairs the two by round: "
+          "the ratio of the winner to the other in each round both ran, its Hodges-Lehmann "
+          "estimate and Wilcoxon signed-rank CI (overall 95%), so drift that hit both cancels. "
+          "thread / process: that backend is faster; equivalent: the CI lies within ±3%; "
+          "undecided: the CI is too wide to say (run more rounds).");
   static const char *const hdr[] = {"workload", "parameters", "winner", "best configuration",
                                     "items/s [95% CI]", "best of the other backend",
-                                    "items/s [95% CI]", "ratio [CI]", "verdict"};
+                                    "items/s [95% CI]", "ratio, paired [CI]", "verdict"};
   table_begin(r);
   table_row(r, hdr, 9, 1);
-  for (size_t i = 0; i < ng; i++) {
-    cfb_winner w;
-    char c1[128], t1[96], c2[128] = "", t2[96] = "", ratio[96] = "", verdict[64];
-    const char *cells[9] = {g[i].workload, g[i].params && *g[i].params ? g[i].params : "-"};
-    if (cfb_an_winner(rs, &g[i], &w) != 0) {
+  for (size_t i = 0; i < an->ng; i++) {
+    const cfb_group *g = &an->g[i];
+    const cfb_winner *w = &an->win[i];
+    char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[128];
+    const char *cells[9] = {g->workload, g->params && *g->params ? g->params : "-"};
+    if (!w->thread && !w->process) {
       cells[2] = "-";
       cells[3] = "no successful configuration";
       for (int k = 4; k < 9; k++) cells[k] = "";
       table_row(r, cells, 9, 0);
       continue;
     }
-    fmt_config(c1, sizeof c1, w.best, g[i].npins > 1);
-    fmt_ci(t1, sizeof t1, w.best->median, w.best->ci_lo, w.best->ci_hi);
-    if (w.other) {
-      fmt_config(c2, sizeof c2, w.other, g[i].npins > 1);
-      fmt_ci(t2, sizeof t2, w.other->median, w.other->ci_lo, w.other->ci_hi);
-      if (isfinite(w.ratio_lo))
-        snprintf(ratio, sizeof ratio, "%.2f× [%.2f, %.2f]", w.ratio, w.ratio_lo, w.ratio_hi);
-      else
-        snprintf(ratio, sizeof ratio, "%.2f×", w.ratio);
-      snprintf(verdict, sizeof verdict, "%s", w.clear ? "clear" : "within noise");
+    /* The winner's side first; equivalent or undecided: the side the paired
+     * ratio favours (the medians only without rounds), so the ratio shown
+     * is >= 1 and never contradicts the order. */
+    double tp = w->pair.ratio > 0 ? w->pair.ratio
+                : w->thread && w->process ? w->thread->median / w->process->median : 1;
+    int proc_first = !w->thread || (w->process && (w->pair.verdict == CFB_PAIRED_B ||
+                                                   (w->pair.verdict != CFB_PAIRED_A && tp < 1)));
+    const cfb_sumrow *best = proc_first ? w->process : w->thread;
+    const cfb_sumrow *other = proc_first ? w->thread : w->process;
+    fmt_config(c1, sizeof c1, best, g->npins > 1);
+    fmt_ci(t1, sizeof t1, best->median, best->ci_lo, best->ci_hi);
+    if (other) {
+      fmt_config(c2, sizeof c2, other, g->npins > 1);
+      fmt_ci(t2, sizeof t2, other->median, other->ci_lo, other->ci_hi);
+      fmt_pair(ratio, sizeof ratio, &w->pair, proc_first);
+      fmt_verdict(verdict, sizeof verdict, w);
     } else {
-      snprintf(c2, sizeof c2, "(only %s ran)", w.best->backend);
+      snprintf(c2, sizeof c2, "(only %s ran)", best->backend);
       snprintf(verdict, sizeof verdict, "no comparison");
     }
-    cells[2] = w.other && !w.clear ? "tie" : w.best->backend;
+    cells[2] = other ? w->word : best->backend;
     cells[3] = c1;
     cells[4] = t1;
     cells[5] = c2;
@@ -250,17 +291,18 @@ static void winners_section(rep *r, const cfb_resultset *rs, const cfb_group *g,
   table_end(r);
 }
 
-static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng,
-                               const cfb_curve *sw, size_t nsw, const char *machine_word) {
+static void crossovers_section(rep *r, const cfb_analysis *an, const char *machine_word) {
   heading(r, 2, "Crossovers");
-  para(r, "Where the faster backend changes: between adjacent measured points whose CIs do not "
-          "overlap, interpolated where log(thread/process) crosses zero. Values between measured "
-          "points are estimates; measure more points near them to pin them down.");
+  para(r, "Where the faster backend changes: between adjacent measured points whose paired "
+          "verdicts name different backends (points judged equivalent or undecided are passed "
+          "over), interpolated where the log of the paired thread/process ratio crosses zero. "
+          "Values between measured points are estimates; measure more points near them to pin "
+          "them down.");
   int any = 0;
   char buf[1024];
   list_begin(r);
-  for (size_t i = 0; i < nsw; i++) {
-    const cfb_curve *s = &sw[i];
+  for (size_t i = 0; i < an->nsw; i++) {
+    const cfb_curve *s = &an->sw[i];
     for (size_t k = 0; k < s->ncross; k++) {
       snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
                cfb_backend_plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
@@ -271,25 +313,25 @@ static void crossovers_section(rep *r, const cfb_resultset *rs, const cfb_group 
       any = 1;
     }
   }
-  for (size_t i = 0; i < ng; i++) {
-    cfb_curve s;
-    cfb_an_worker_sweep(rs, &g[i], &s);
-    for (size_t k = 0; k < s.ncross; k++) {
+  for (size_t i = 0; i < an->ng; i++) {
+    const cfb_group *g = &an->g[i];
+    const cfb_curve *s = &an->wsweep[i];
+    for (size_t k = 0; k < s->ncross; k++) {
       snprintf(buf, sizeof buf, "%s%s%s%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
-               g[i].workload, g[i].params && *g[i].params ? " (" : "", g[i].params ? g[i].params : "",
-               g[i].params && *g[i].params ? ")" : "", cfb_backend_plural(s.cross[k].below), s.cross[k].x,
-               cfb_backend_plural(s.cross[k].above));
+               g->workload, g->params && *g->params ? " (" : "", g->params ? g->params : "",
+               g->params && *g->params ? ")" : "", cfb_backend_plural(s->cross[k].below), s->cross[k].x,
+               cfb_backend_plural(s->cross[k].above));
       list_item(r, buf);
       any = 1;
     }
   }
-  if (!any) list_item(r, "None found: in every sweep one backend wins or ties throughout.");
+  if (!any) list_item(r, "None found: in every sweep one backend wins throughout, or the verdicts do not name two different winners.");
   list_end(r);
-  for (size_t i = 0; i < nsw; i++) {
+  for (size_t i = 0; i < an->nsw; i++) {
     char slug[CFB_SLUG_MAX + 64], alt[512];
-    cfb_plot_sweep_slug(&sw[i], slug, sizeof slug);
-    snprintf(alt, sizeof alt, "%s: best thread vs best process against %s", sw[i].workload,
-             sw[i].key);
+    cfb_plot_sweep_slug(&an->sw[i], slug, sizeof slug);
+    snprintf(alt, sizeof alt, "%s: best thread vs best process against %s", an->sw[i].workload,
+             an->sw[i].key);
     image(r, slug, alt);
   }
 }
@@ -351,10 +393,10 @@ static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, s
 }
 
 /* The GIL emulation's crossover beside CPython's. */
-static void python_fidelity(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+static void python_fidelity(rep *r, const cfb_analysis *an) {
   cfb_an_fidelity f;
   heading(r, 3, "How true the GIL emulation is");
-  if (cfb_an_gil_fidelity(rs, g, ng, &f) != 0) {
+  if (cfb_an_gil_fidelity(an, &f) != 0) {
     para(r, "Not measured: no mixed gil=on sweep over cpu_us on py-thread and py-process.");
     return;
   }
@@ -378,13 +420,16 @@ static void python_fidelity(rep *r, const cfb_resultset *rs, const cfb_group *g,
   image(r, "gil_fidelity", "threads / processes throughput against cpu_us: emulated GIL and CPython");
 }
 
-static void python_section(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+static void python_section(rep *r, const cfb_analysis *an) {
+  const cfb_resultset *rs = &an->rs;
+  const cfb_group *g = an->g;
+  size_t ng = an->ng;
   heading(r, 2, "cfutures against CPython");
   para(r, "The py-thread and py-process rows are CPython's own ThreadPoolExecutor and "
           "ProcessPoolExecutor running the same workloads (docs/python.md).");
   python_costs(r, rs, g, ng);
   python_primes(r, rs, g, ng);
-  python_fidelity(r, rs, g, ng);
+  python_fidelity(r, an);
 }
 
 static int write_out(const cfb_sb *b, const char *dir, const char *name) {
@@ -480,28 +525,26 @@ const cfb_option *cfb_report_option_table(void) { return report_options; }
 static int make_report(const report_opts *o) {
   const char *dir = o->dir;
   char err[1024];
-  cfb_resultset rs;
-  if (cfb_results_load(dir, &rs, err, sizeof err) != 0) {
+  cfb_analysis an;
+  if (cfb_an_load(dir, &an, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
     return 2;
   }
   /* The history is read first: a bad store stops the report before anything is written. */
   cfb_rep_history hist;
-  if (cfb_rep_history_load(o->history_db, o->history_ignore, &rs, &hist, err, sizeof err) != 0) {
+  if (cfb_rep_history_load(o->history_db, o->history_ignore, &an.rs, &hist, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: --history-db %s: %s\n", o->history_db, err);
-    cfb_results_free(&rs);
+    cfb_an_free(&an);
     return 2;
   }
   rep r;
   memset(&r, 0, sizeof r);
   r.dir = dir;
-  cfb_group *g = NULL;
-  size_t ng = 0, nsw = 0;
-  cfb_curve *sw = NULL;
+  const cfb_group *g = an.g;
+  size_t ng = an.ng;
   char (*slugs)[CFB_SLUG_MAX] = NULL;
   int rc = 0;
-  if (cfb_an_groups(&rs, &g, &ng) != 0 || cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) != 0 ||
-      !(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
     fprintf(stderr, "cfbench report: out of memory\n");
     rc = 2;
     goto out;
@@ -522,7 +565,7 @@ static int make_report(const report_opts *o) {
     }
     if (prc != 0) noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
   }
-  const cfb_machine *m = &rs.machine;
+  const cfb_machine *m = &an.rs.machine;
   char machine_word[300];
   if (m->have_meta && m->cpu_model[0])
     snprintf(machine_word, sizeof machine_word, "on this machine (%s)", m->cpu_model);
@@ -534,9 +577,9 @@ static int make_report(const report_opts *o) {
            "the median of its repetitions with a 95% bootstrap confidence interval.");
   if (noplots) para(&r, noplots);
   machine_section(&r, m);
-  winners_section(&r, &rs, g, ng);
-  crossovers_section(&r, &rs, g, ng, sw, nsw, machine_word);
-  if (cfb_an_has_py(&rs)) python_section(&r, &rs, g, ng);
+  winners_section(&r, &an);
+  crossovers_section(&r, &an, machine_word);
+  if (cfb_an_has_py(&an.rs)) python_section(&r, &an);
   cfb_rep_out sections = section_out(&r);
   cfb_rep_history_section(&sections, dir, &hist);
   cfb_report_characterizations(dir, &r.md, &r.html);
@@ -556,10 +599,8 @@ out:
   cfb_sb_free(&r.md);
   cfb_sb_free(&r.html);
   free(slugs);
-  free(sw);
-  cfb_an_groups_free(g, ng);
   cfb_rep_history_free(&hist);
-  cfb_results_free(&rs);
+  cfb_an_free(&an);
   return rc;
 }
 
@@ -574,7 +615,8 @@ int cfb_cmd_report(int argc, char **argv) {
   if (cfb_options_help(argc - 1, argv + 1)) {
     printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]]\n"
            "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
-           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n"
+           "  DIR/verdicts.csv (else DIR/runs.csv's rounds), DIR/meta.json and the plots of\n"
+           "  `cfbench plot DIR` (made if missing).\n"
            "  --history-db URL: a history store (a SQLite file or postgresql://..., as\n"
            "  `cfbench history`): a section \"History\" with this run's configurations over the\n"
            "  commits, their change points and trend plots (DIR/plots/history/).\n"

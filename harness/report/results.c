@@ -25,6 +25,7 @@ static double get_num(const json_t *j, cfb_meta_key k) {
 void cfb_machine_load(const char *dir, cfb_machine *m) {
   memset(m, 0, sizeof *m);
   m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
+  m->rounds = m->adaptive = m->min_rounds = m->max_rounds = NAN;
   char path[4096];
   snprintf(path, sizeof path, "%s/meta.json", dir);
   if (access(path, R_OK) != 0) return;
@@ -51,6 +52,10 @@ void cfb_machine_load(const char *dir, cfb_machine *m) {
   m->virtualized = get_num(j, CFB_META_VIRTUALIZED);
   m->repeat = get_num(j, CFB_META_REPEAT);
   m->warmup = get_num(j, CFB_META_WARMUP);
+  m->rounds = get_num(j, CFB_META_ROUNDS);
+  m->adaptive = get_num(j, CFB_META_ADAPTIVE);
+  m->min_rounds = get_num(j, CFB_META_MIN_ROUNDS);
+  m->max_rounds = get_num(j, CFB_META_MAX_ROUNDS);
   json_decref(j);
 }
 

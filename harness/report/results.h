@@ -23,6 +23,7 @@ typedef struct cfb_machine {
   char counter_layer[32], counter_reason[256], git_revision[64], compiler[80];
   char flags[256], build_type[32], suite[64], started[48], finished[48];
   double cores, pus, numa_nodes, repeat, warmup, virtualized;
+  double rounds, adaptive, min_rounds, max_rounds; /* the run's rounds and plan (pairs.c) */
   int have_meta;
 } cfb_machine;
 

@@ -22,14 +22,17 @@
  * they are the peer of (what the workloads prepare for, e.g. the embedded
  * server and the ideal-rate model).  pair: the backend a configuration is
  * paired with for the who-wins verdict (run back to back, verdicts.csv), or
- * NONE.  The py ones pair with none for now: verdicts.csv's winner names
- * are thread/process and has no column telling a py pair from a cfutures one. */
+ * NONE.  py-thread and py-process pair with each other, so CPython's two
+ * executors also run back to back in every round and adaptive rounds go
+ * on until their paired verdict is decided; verdicts.csv, whose columns
+ * cannot tell a py pair from a cfutures one, keeps the cfutures pairs only
+ * (the report pairs the py ones from runs.csv's rounds). */
 #define CFB_BACKENDS(X)                                                                            \
   X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
   X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
   X(MPI, "mpi", CF_BACKEND_MPI, 0, NONE)                                                           \
-  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, NONE)                                            \
-  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, NONE)
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, PY_PROCESS)                                      \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, PY_THREAD)
 
 typedef enum cfb_backend {
 #define CFB_X_(id, name, exec, py, pair) CFB_BK_##id,

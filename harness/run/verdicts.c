@@ -59,7 +59,10 @@ int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_ro
   if (!*out) return CFB_PAIRED_ENOMEM;
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
-    if (c->partner == SIZE_MAX || cfb_backend_exec(c->backend) != CF_BACKEND_THREAD) continue;
+    /* cfutures pairs only: verdicts.csv's columns name no backend (sweep.h) */
+    if (c->partner == SIZE_MAX || cfb_backend_exec(c->backend) != CF_BACKEND_THREAD ||
+        cfb_backend_is_py(c->backend))
+      continue;
     int rc = cfb_verdict_look(plan, sw, i, rows, nrows, &(*out)[*nout]);
     if (rc) return rc;
     (*nout)++;

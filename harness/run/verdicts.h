@@ -24,8 +24,9 @@ int cfb_verdict_plan(const cfb_run_opts *o, int rounds, cfb_seq_plan *plan);
 int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
                      size_t nrows, cfb_verdict *out);
 
-/* Every pair of the sweep with a partner, in expansion order of its
- * thread side, into malloc'd *out (n = *nout).  0 or CFB_PAIRED_ENOMEM. */
+/* Every thread/process pair of the sweep (py pairs left out: verdicts.csv
+ * and the closing table name thread and process), in expansion order of
+ * its thread side, into malloc'd *out (n = *nout).  0 or CFB_PAIRED_ENOMEM. */
 int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_row *rows, size_t nrows,
                      cfb_verdict **out, size_t *nout);
 

@@ -39,18 +39,20 @@ static void copy(const char *from, const char *to) {
   free(buf);
 }
 
-/* A fresh copy of fixtures/sweep in work/NAME. */
-static void fresh(const char *name, char *dir, size_t len) {
+/* A fresh copy of fixtures/SRC in work/NAME (its verdicts.csv if any). */
+static void fresh_from(const char *src, const char *name, char *dir, size_t len) {
   snprintf(dir, len, "%s/%s", work, name);
   CHECK(mkdir(dir, 0755) == 0);
-  static const char *const files[] = {"summary.csv", "runs.csv", "meta.json"};
-  for (size_t i = 0; i < 3; i++) {
+  static const char *const files[] = {"summary.csv", "runs.csv", "meta.json", "verdicts.csv"};
+  for (size_t i = 0; i < 4; i++) {
     char a[512], b[512];
-    snprintf(a, sizeof a, "%s/sweep/%s", fixtures, files[i]);
+    snprintf(a, sizeof a, "%s/%s/%s", fixtures, src, files[i]);
     snprintf(b, sizeof b, "%s/%s", dir, files[i]);
-    copy(a, b);
+    if (i < 3 || access(a, F_OK) == 0) copy(a, b);
   }
 }
+
+static void fresh(const char *name, char *dir, size_t len) { fresh_from("sweep", name, dir, len); }
 
 /* Not inlined: inlined, GCC's -Wdangling-pointer (Release) supposes that
  * cfb_read_file, given &buf, may have stored that very address in buf,
@@ -73,71 +75,69 @@ static const cfb_group *group(const cfb_group *g, size_t ng, const char *wl, con
   abort();
 }
 
-/* The fixture's known answers (see make_fixtures.py). */
+/* The fixture's known answers (see make_fixtures.py), decided on the
+ * rounds of runs.csv (the sweep fixture has no verdicts.csv). */
 static void test_analysis(void) {
   char dir[512], err[256];
   snprintf(dir, sizeof dir, "%s/sweep", fixtures);
-  cfb_resultset rs;
-  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
-  CHECK_STR_CONTAINS(rs.machine.cpu_model, "Fixture CPU");
-  CHECK_EQ((int)rs.machine.cores, 2);
-  CHECK(!strcmp(rs.machine.counter_layer, "getrusage"));
-  cfb_group *g;
-  size_t ng;
-  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
+  cfb_analysis an;
+  CHECK(cfb_an_load(dir, &an, err, sizeof err) == 0);
+  const cfb_resultset *rs = &an.rs;
+  CHECK_STR_CONTAINS(rs->machine.cpu_model, "Fixture CPU");
+  CHECK_EQ((int)rs->machine.cores, 2);
+  CHECK(!strcmp(rs->machine.counter_layer, "getrusage"));
+  CHECK(an.pairs.have_runs && !an.pairs.have_verdicts);
+  const cfb_group *g = an.g;
+  size_t ng = an.ng;
   CHECK_EQ(ng, 7);
-  static const struct { const char *wl, *params, *winner; int clear; } want[] = {
-      {"mixed", "cpu_us=10,io_us=1000,gil=1", "thread", 1},
-      {"mixed", "cpu_us=30,io_us=1000,gil=1", "thread", 1},
-      {"mixed", "cpu_us=100,io_us=1000,gil=1", "process", 1},
-      {"mixed", "cpu_us=300,io_us=1000,gil=1", "process", 1},
-      {"mixed", "cpu_us=1000,io_us=1000,gil=1", "process", 1},
-      {"memtouch", "size=1MiB", "thread", 1},
-      {"sleep", "delay=10ms", NULL, 0}, /* a tie: either, within noise */
+  static const struct { const char *wl, *params, *word; } want[] = {
+      {"mixed", "cpu_us=10,io_us=1000,gil=1", "thread"},
+      {"mixed", "cpu_us=30,io_us=1000,gil=1", "thread"},
+      {"mixed", "cpu_us=100,io_us=1000,gil=1", "process"},
+      {"mixed", "cpu_us=300,io_us=1000,gil=1", "process"},
+      {"mixed", "cpu_us=1000,io_us=1000,gil=1", "process"},
+      {"memtouch", "size=1MiB", "thread"},
+      {"sleep", "delay=10ms", NULL}, /* equal backends: equivalent or undecided, never a winner */
   };
   for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-    cfb_winner w;
-    CHECK(cfb_an_winner(&rs, group(g, ng, want[i].wl, want[i].params), &w) == 0);
-    CHECK(w.best && w.other);
-    if (want[i].winner) CHECK(!strcmp(w.best->backend, want[i].winner));
-    CHECK_EQ(w.clear, want[i].clear);
-    CHECK(w.ratio >= 1);
+    const cfb_winner *w = &an.win[group(g, ng, want[i].wl, want[i].params) - g];
+    CHECK(w->thread && w->process);
+    CHECK_EQ(w->pair.rounds, 8);
+    CHECK(!w->pair.from_file);
+    if (want[i].word) CHECK(!strcmp(w->word, want[i].word));
+    else CHECK(!strcmp(w->word, "equivalent") || !strcmp(w->word, "undecided"));
+    CHECK(w->pair.ci_lo <= w->pair.ratio && w->pair.ratio <= w->pair.ci_hi);
   }
   /* cpu_us=300: the best process is 16 workers, chunksize 16 (model). */
-  cfb_winner w;
-  cfb_an_winner(&rs, group(g, ng, "mixed", "cpu_us=300,io_us=1000,gil=1"), &w);
-  CHECK_EQ(w.best->workers, 16);
-  CHECK_EQ(w.best->chunksize, 16);
+  const cfb_winner *w = &an.win[group(g, ng, "mixed", "cpu_us=300,io_us=1000,gil=1") - g];
+  CHECK_EQ(w->process->workers, 16);
+  CHECK_EQ(w->process->chunksize, 16);
   /* Crossover across cpu_us: the model's is 71 us; measured points are 30
    * (threads win) and 100 (processes win), so it must land between. */
-  cfb_curve *sw;
-  size_t nsw;
-  CHECK(cfb_an_param_sweeps(&rs, g, ng, &sw, &nsw) == 0);
   int found = 0;
-  for (size_t i = 0; i < nsw; i++) {
-    if (strcmp(sw[i].key, "cpu_us")) continue;
-    CHECK(!strcmp(sw[i].context, "io_us=1000,gil=1"));
-    CHECK_EQ(sw[i].n, 5);
-    CHECK_EQ(sw[i].ncross, 1);
-    CHECK(sw[i].cross[0].x > 30 && sw[i].cross[0].x < 100);
-    CHECK(!strcmp(sw[i].cross[0].below, "thread") && !strcmp(sw[i].cross[0].above, "process"));
+  for (size_t i = 0; i < an.nsw; i++) {
+    const cfb_curve *sw = &an.sw[i];
+    if (strcmp(sw->key, "cpu_us")) continue;
+    CHECK(!strcmp(sw->context, "io_us=1000,gil=1"));
+    CHECK_EQ(sw->n, 5);
+    CHECK_EQ(sw->ncross, 1);
+    CHECK(sw->cross[0].x > 30 && sw->cross[0].x < 100);
+    CHECK(!strcmp(sw->cross[0].below, "thread") && !strcmp(sw->cross[0].above, "process"));
     found = 1;
   }
   CHECK(found);
-  free(sw);
   /* memtouch: threads win at 1-2 workers, processes from 4 (8, 16 clearly). */
-  cfb_curve s;
-  cfb_an_worker_sweep(&rs, group(g, ng, "memtouch", "size=1MiB"), &s);
-  CHECK_EQ(s.ncross, 1);
-  CHECK(s.cross[0].x > 2 && s.cross[0].x < 8);
-  CHECK(!strcmp(s.cross[0].below, "thread"));
+  const cfb_curve *s = &an.wsweep[group(g, ng, "memtouch", "size=1MiB") - g];
+  CHECK_EQ(s->ncross, 1);
+  CHECK(s->cross[0].x > 2 && s->cross[0].x < 8);
+  CHECK(!strcmp(s->cross[0].below, "thread"));
   /* sleep: equal backends, no crossover may be invented from noise. */
-  cfb_an_worker_sweep(&rs, group(g, ng, "sleep", "delay=10ms"), &s);
-  CHECK_EQ(s.ncross, 0);
+  CHECK_EQ(an.wsweep[group(g, ng, "sleep", "delay=10ms") - g].ncross, 0);
   /* map cell: memtouch 16 workers chunksize 1 -> processes faster. */
-  CHECK(cfb_an_ratio(&rs, group(g, ng, "memtouch", "size=1MiB"), 16, 1, "none") < 0.8);
-  cfb_an_groups_free(g, ng);
-  cfb_results_free(&rs);
+  cfb_an_pair cell;
+  CHECK(cfb_an_cell(&an, group(g, ng, "memtouch", "size=1MiB"), 16, 1, &cell) == 0);
+  CHECK(cell.ratio < 0.8 && cell.verdict == CFB_PAIRED_B);
+  cfb_an_free(&an);
 }
 
 static void check_png(const char *dir, const char *stem) {
@@ -217,8 +217,8 @@ static void test_report(void) {
   CHECK_STR_CONTAINS(md, "| mixed | cpu\\_us=10,io\\_us=1000,gil=1 | thread | thread, 16 workers");
   CHECK_STR_CONTAINS(md, "| mixed | cpu\\_us=100,io\\_us=1000,gil=1 | process | process, 16 workers, chunksize 16 |");
   CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | thread | thread, 2 workers");
-  CHECK_STR_CONTAINS(md, "| sleep | delay=10ms | tie |");
-  CHECK_STR_CONTAINS(md, "within noise |");
+  CHECK(strstr(md, "| sleep | delay=10ms | equivalent |") || strstr(md, "| sleep | delay=10ms | undecided |"));
+  CHECK_STR_CONTAINS(md, "8 rounds (paired from runs.csv) |");
   CHECK_STR_CONTAINS(md, "Processes win for mixed above cpu\\_us ≈ ");
   CHECK_STR_CONTAINS(md, "memtouch (size=1MiB): threads faster below ≈ ");
   CHECK_STR_CONTAINS(md, "](plots/memtouch_size-1MiB_map.png)");
@@ -262,46 +262,94 @@ static void test_bad_input(void) {
   CHECK_EQ(cfb_cmd_plot(1, a3), 2);
 }
 
-/* The who-wins map's tie mark and the report's verdict come from one rule:
- * for a group of one thread and one process configuration the map cell is
- * a tie exactly when the report's winner is not clear. */
-static void test_one_tie_rule(void) {
-  static const struct {
-    const char *ci_t, *ci_p; /* "lo,hi" or ",": no CI */
-    double mt, mp;
-    int tie;
-  } cases[] = {{"95,105", "98,110", 100, 104, 1},  /* CIs overlap */
-               {"95,105", "120,130", 100, 125, 0}, /* apart */
-               {",", ",", 100, 102, 1},            /* no CIs, 2% apart: a tie (the old map said clear) */
-               {",", ",", 100, 150, 0}};
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char dir[512], path[600];
-    snprintf(dir, sizeof dir, "%s/tie%zu", work, i);
-    CHECK(mkdir(dir, 0755) == 0);
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    FILE *f = fopen(path, "w");
-    CHECK(f);
-    fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,n,median,ci_lo,ci_hi,status\n"
-               "sleep,io,delay=1ms,thread,2,1,none,5,%g,%s,ok\n"
-               "sleep,io,delay=1ms,process,2,1,none,5,%g,%s,ok\n",
-            cases[i].mt, cases[i].ci_t, cases[i].mp, cases[i].ci_p);
-    fclose(f);
-    cfb_resultset rs;
-    char err[256];
-    CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
-    cfb_group *g;
-    size_t ng;
-    CHECK(cfb_an_groups(&rs, &g, &ng) == 0 && ng == 1);
-    cfb_winner w;
-    CHECK(cfb_an_winner(&rs, &g[0], &w) == 0 && w.other);
-    int tie = -1;
-    double r = cfb_an_cell(&rs, &g[0], 2, 1, g[0].pin, &tie);
-    CHECK(fabs(r - cases[i].mt / cases[i].mp) < 1e-9);
-    CHECK_EQ(tie, cases[i].tie);
-    CHECK_EQ(tie, !w.clear);
-    cfb_an_groups_free(g, ng);
-    cfb_results_free(&rs);
+/* The map's mark of the cell at (workers index wi, chunksize index ci) in
+ * plots/NAME_map.dat: 'T', 'P', '=' or '~' (0: no such cell). */
+static char map_mark(const char *dir, const char *name, int wi, int ci) {
+  char path[600], head[32];
+  snprintf(path, sizeof path, "plots/%s_map.dat", name);
+  char *dat = slurp(dir, path);
+  snprintf(head, sizeof head, "\n%d %d ", wi, ci);
+  const char *l = strstr(dat, head), *q = l ? strchr(l + 1, '"') : NULL;
+  char m = q ? q[1] : 0;
+  free(dat);
+  return m;
+}
+
+/* The report of fixtures/paired: what the paired verdicts say, where the
+ * old rule (two medians' CIs overlap or not) said the opposite. */
+static void check_paired_report(const char *dir, const char *sleep_src) {
+  char *argv[] = {"report", (char *)dir, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv), 0);
+  char *md = slurp(dir, "report.md"), want[200];
+  /* sleep: the CIs overlap (checked below), the pairs say processes win */
+  CHECK_STR_CONTAINS(md, "| sleep | delay=1ms | process | process, 4 workers, chunksize 4 |");
+  snprintf(want, sizeof want, "process faster, 10 rounds (%s) |", sleep_src);
+  CHECK_STR_CONTAINS(md, want);
+  /* memtouch: CIs apart, 2% apart: equivalent; its best of each backend is
+   * not one of verdicts.csv's pairs (chunksize 1 vs 4): paired here */
+  CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | equivalent |");
+  CHECK_STR_CONTAINS(md, "equivalent: CI within ±3%, 10 rounds (paired from runs.csv) |");
+  const char *x = strstr(md, "sleep (delay=1ms): threads faster below ≈ ");
+  CHECK(x);
+  double v = atof(x + strlen("sleep (delay=1ms): threads faster below ≈ "));
+  CHECK(v > 1 && v < 4);
+  CHECK(!strstr(md, "memtouch (size=1MiB): threads faster below"));
+  free(md);
+  char *gp = slurp(dir, "plots/sleep_delay-1ms_workers.gp");
+  CHECK_STR_CONTAINS(gp, "threads faster below, processes above ≈");
+  free(gp);
+  CHECK_EQ(map_mark(dir, "sleep_delay-1ms", 0, 0), 'T');
+  CHECK_EQ(map_mark(dir, "sleep_delay-1ms", 1, 0), '=');
+  CHECK_EQ(map_mark(dir, "sleep_delay-1ms", 2, 1), 'P');
+  CHECK_EQ(map_mark(dir, "memtouch_size-1MiB", 1, 1), '=');
+}
+
+static void test_paired_verdicts(void) {
+  char dir[512], err[256];
+  fresh_from("paired", "paired", dir, sizeof dir);
+  /* The old rule would say the opposite: sleep's best CIs overlap,
+   * memtouch's are apart. */
+  cfb_analysis an;
+  CHECK(cfb_an_load(dir, &an, err, sizeof err) == 0);
+  CHECK(an.pairs.have_verdicts && an.pairs.nv == 10);
+  for (size_t i = 0; i < an.ng; i++) {
+    const cfb_sumrow *t = an.win[i].thread, *p = an.win[i].process;
+    int overlap = t->ci_lo <= p->ci_hi && p->ci_lo <= t->ci_hi;
+    CHECK_EQ(overlap, !strcmp(an.g[i].workload, "sleep"));
   }
+  cfb_an_free(&an);
+  check_paired_report(dir, "verdicts.csv");
+  /* the same run without verdicts.csv: the same answers from runs.csv */
+  char path[600];
+  fresh_from("paired", "paired_noverdicts", dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  CHECK(unlink(path) == 0);
+  check_paired_report(dir, "paired from runs.csv");
+  /* verdicts.csv is the source where it has a row: a row saying undecided
+   * marks that cell "~" with the file's ratio, the others recomputed. */
+  fresh_from("paired", "paired_edited", dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fprintf(f, "workload,params,workers,chunksize,pin,ratio,ci_lo,ci_hi,rounds,verdict\n"
+             "memtouch,size=1MiB,1,1,none,1.5,0.9,2.5,10,undecided\n");
+  fclose(f);
+  char *argv[] = {"plot", dir, NULL};
+  CHECK_EQ(cfb_cmd_plot(2, argv), 0);
+  CHECK_EQ(map_mark(dir, "memtouch_size-1MiB", 0, 0), '~');
+  CHECK_EQ(map_mark(dir, "memtouch_size-1MiB", 0, 1), '=');
+  CHECK_EQ(map_mark(dir, "sleep_delay-1ms", 2, 1), 'P');
+  char *dat = slurp(dir, "plots/memtouch_size-1MiB_map.dat");
+  CHECK_STR_CONTAINS(dat, "\"~ 1.50\" 1 1 0.9 2.5 10 undecided");
+  free(dat);
+  /* a malformed verdict: one line naming it, no report */
+  f = fopen(path, "w");
+  CHECK(f);
+  fprintf(f, "workload,params,workers,chunksize,pin,ratio,ci_lo,ci_hi,rounds,verdict\n"
+             "memtouch,size=1MiB,1,1,none,1.5,0.9,2.5,10,tie\n");
+  fclose(f);
+  CHECK(cfb_an_load(dir, &an, err, sizeof err) == -1);
+  CHECK_STR_CONTAINS(err, "verdict 'tie' is none of");
 }
 
 /* A summary with py rows and known answers: no-op costs (cfutures 2 us
@@ -346,35 +394,60 @@ static void write_py_summary(const char *dir) {
   fclose(f);
 }
 
+/* runs.csv for DIR/summary.csv: 8 rounds of each configuration around its
+ * median, every configuration moved by the same +-0.4% drift per round
+ * (which the pairs cancel: the paired ratios are the medians' ratios). */
+static void runs_from_summary(const char *dir) {
+  char path[600], err[256];
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  cfb_csv_table t;
+  CHECK(cfb_csv_load(path, &t, err, sizeof err) == 0);
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,repeat,round,items_per_s,status\n");
+  for (size_t r = 0; r < t.nrows; r++)
+    for (int k = 0; k < 8; k++)
+      fprintf(f, "%s,%s,\"%s\",%s,%s,%s,%s,%d,%d,%.6g,ok\n", cfb_csv_get(&t, r, "workload"),
+              cfb_csv_get(&t, r, "kind"), cfb_csv_get(&t, r, "params"), cfb_csv_get(&t, r, "backend"),
+              cfb_csv_get(&t, r, "workers"), cfb_csv_get(&t, r, "chunksize"), cfb_csv_get(&t, r, "pin"),
+              k, k, atof(cfb_csv_get(&t, r, "median")) * (1 + 0.002 * (double)((k * 3) % 5 - 2)));
+  fclose(f);
+  cfb_csv_table_free(&t);
+}
+
 static void test_python_section(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s/py", work);
   CHECK(mkdir(dir, 0755) == 0);
   write_py_summary(dir);
-  cfb_resultset rs;
+  runs_from_summary(dir);
+  cfb_analysis an;
   char err[256];
-  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
-  CHECK(cfb_an_has_py(&rs));
-  cfb_group *g;
-  size_t ng;
-  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
+  CHECK(cfb_an_load(dir, &an, err, sizeof err) == 0);
+  const cfb_resultset *rs = &an.rs;
+  CHECK(cfb_an_has_py(rs));
+  const cfb_group *g = an.g;
+  size_t ng = an.ng;
   cfb_an_cost c[8];
-  CHECK_EQ(cfb_an_task_costs(&rs, g, ng, c, 8), 6);
+  CHECK_EQ(cfb_an_task_costs(rs, g, ng, c, 8), 6);
   CHECK(!strcmp(c[0].c, "thread") && c[0].chunksize == 1 && fabs(c[0].ratio - 25) < 1e-9);
   CHECK(!strcmp(c[2].py, "py-thread") && c[2].chunksize == 256 && fabs(c[2].ratio - 25 * 256) < 1e-6);
   CHECK(!strcmp(c[3].c, "process") && fabs(c[3].c_us - 1) < 1e-9 && fabs(c[3].py_us - 200) < 1e-9);
   cfb_an_speedup sp[4];
-  CHECK_EQ(cfb_an_docs_speedups(&rs, g, ng, sp, 4), 4);
+  CHECK_EQ(cfb_an_docs_speedups(rs, g, ng, sp, 4), 4);
   CHECK(!strcmp(sp[2].backend, "py-thread") && fabs(sp[2].speedup - 1.05) < 1e-9 && sp[2].workers == 2);
   CHECK(!strcmp(sp[3].backend, "py-process") && fabs(sp[3].speedup - 1.8) < 1e-9);
   cfb_an_fidelity fi;
-  CHECK(cfb_an_gil_fidelity(&rs, g, ng, &fi) == 0);
+  CHECK(cfb_an_gil_fidelity(&an, &fi) == 0);
   CHECK_EQ(fi.workers, 2);
   CHECK(fi.have_emu && fi.emu_x > 10 && fi.emu_x < 100);
   CHECK(fi.py_x > 100 && fi.py_x < 1000);
   CHECK(fabs(fi.ratio - fi.emu_x / fi.py_x) < 1e-9);
-  cfb_an_groups_free(g, ng);
-  cfb_results_free(&rs);
+  /* py-thread against py-process is paired by round like thread/process */
+  CHECK_EQ(fi.py.pair[0].rounds, 8);
+  CHECK(fi.py.pair[0].verdict == CFB_PAIRED_A && fi.py.pair[2].verdict == CFB_PAIRED_B);
+  cfb_an_free(&an);
   char *argv[] = {"report", dir, NULL};
   CHECK_EQ(cfb_cmd_report(2, argv), 0);
   char *md = slurp(dir, "report.md");
@@ -541,7 +614,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
                                     {"plot", test_plot},         {"report", test_report},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
-                                    {"one_tie_rule", test_one_tie_rule},
+                                    {"paired_verdicts", test_paired_verdicts},
                                     {"python_section", test_python_section},
                                     {"char_section", test_char_section},
                                     {NULL, NULL}};

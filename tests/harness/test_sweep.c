@@ -184,6 +184,37 @@ static void test_round_orders(void) {
   cfb_run_opts_free(&o);
 }
 
+/* Pairs: thread with process and py-thread with py-process (same
+ * configuration otherwise), each pair's two sides adjacent in every
+ * round's order; mpi has no partner. */
+static void test_pairs_adjacent(void) {
+  cfb_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--backend", "thread,process,py-thread,py-process",
+                 "--workers", "1,2", "--rounds", "3"),
+           0);
+  cfb_sweep sw;
+  CHECK_EQ(cfb_sweep_expand(&o, 7, &sw, err, sizeof err), 0);
+  CHECK_EQ(sw.n, 8);
+  for (size_t i = 0; i < sw.n; i++) {
+    const cfb_sweep_config *c = &sw.cfg[i], *p;
+    CHECK(c->partner != SIZE_MAX);
+    p = &sw.cfg[c->partner];
+    CHECK_EQ(p->partner, i);
+    CHECK_EQ((int)p->backend, (int)cfb_backend_pair(c->backend));
+    CHECK_EQ(p->workers, c->workers);
+    CHECK_EQ(cfb_backend_is_py(p->backend), cfb_backend_is_py(c->backend));
+  }
+  for (int r = 0; r < sw.rounds; r++) {
+    const size_t *ord = cfb_sweep_round_order(&sw, r);
+    for (size_t k = 0; k < sw.n; k += 2) CHECK_EQ(sw.cfg[ord[k]].partner, ord[k + 1]);
+  }
+  CHECK_EQ((int)cfb_backend_pair(CFB_BK_PY_THREAD), (int)CFB_BK_PY_PROCESS);
+  CHECK_EQ((int)cfb_backend_pair(CFB_BK_MPI), (int)CFB_BK_NONE);
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
+}
+
 /* --rounds defaults: 1 on the command line and for quick; ci and default
  * one round per repetition (following --repeat); --rounds overrides. */
 static void test_rounds_defaults(void) {
@@ -276,6 +307,7 @@ int main(int argc, char **argv) {
                                     {"suites_expand", test_suites_expand},
                                     {"round_share", test_round_share},
                                     {"round_orders", test_round_orders},
+                                    {"pairs_adjacent", test_pairs_adjacent},
                                     {"rounds_defaults", test_rounds_defaults},
                                     {"scoped_params", test_scoped_params},
                                     {NULL, NULL}};

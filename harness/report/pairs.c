@@ -1,0 +1,208 @@
+/* pairs.c -- the paired data of a result directory and the paired verdict
+ * of two configurations (pairs.h): the report's who-wins answers come from
+ * verdicts.csv when the run wrote it, else from runs.csv's rounds by the
+ * runner's own procedure (common/paired.h), never from comparing two
+ * medians' CIs. */
+#include "pairs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "schema.h"
+
+static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
+static const char *pin_of(const char *s) { return s && *s ? s : "none"; }
+
+/* The run's plan, as the runner chose it (run/verdicts.c cfb_verdict_plan):
+ * adaptive rounds min..max, or one look at a plain 95% level. */
+static int plan_of(const cfb_machine *m, cfb_seq_plan *plan) {
+  if (m->adaptive == 1 && m->min_rounds >= 2 && m->max_rounds >= m->min_rounds &&
+      cfb_seq_plan_init(plan, (size_t)m->min_rounds, (size_t)m->max_rounds, CFB_PAIRED_ALPHA,
+                        CFB_SEQ_SHAPE) == 0)
+    return 0;
+  return cfb_seq_plan_init(plan, 2, 2, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE);
+}
+
+/* The summary row a runs.csv row measured, or -1.  `hint` first: runs.csv
+ * lists a configuration's repetitions together. */
+static long row_of(const cfb_resultset *rs, const cfb_csv_table *t, size_t r, long hint) {
+  const char *wl = cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), *pa = cfb_csv_get(t, r, CFB_RUNS(PARAMS));
+  const char *bk = cfb_csv_get(t, r, CFB_RUNS(BACKEND)), *pin = pin_of(cfb_csv_get(t, r, CFB_RUNS(PIN)));
+  const char *ws = cfb_csv_get(t, r, CFB_RUNS(WORKERS)), *cs = cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE));
+  int w = ws ? atoi(ws) : 0, c = cs ? atoi(cs) : 0;
+  for (size_t k = 0; k < rs->nrows; k++) {
+    size_t i = hint >= 0 ? ((size_t)hint + k) % rs->nrows : k;
+    const cfb_sumrow *s = &rs->rows[i];
+    if (s->workers == w && s->chunksize == c && streq(s->backend, bk) && streq(s->workload, wl) &&
+        streq(s->params, pa) && streq(s->pin, pin))
+      return (long)i;
+  }
+  return -1;
+}
+
+/* runs.csv's ok measurements, grouped by summary row (counting sort). */
+static int load_runs(const char *dir, const cfb_resultset *rs, cfb_pairs *p, char *err, size_t errlen) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/runs.csv", dir);
+  if (access(path, F_OK) != 0) return 0;
+  cfb_csv_table t;
+  if (cfb_csv_load(path, &t, err, errlen) != 0) return -1;
+  int rc = -1, has_round = cfb_csv_col(&t, CFB_RUNS(ROUND)) >= 0;
+  long *of = malloc((t.nrows ? t.nrows : 1) * sizeof *of);
+  size_t n = rs->nrows ? rs->nrows : 1;
+  p->start = calloc(n, sizeof *p->start);
+  p->count = calloc(n, sizeof *p->count);
+  p->round = malloc((t.nrows ? t.nrows : 1) * sizeof *p->round);
+  p->x = malloc((t.nrows ? t.nrows : 1) * sizeof *p->x);
+  size_t *next = calloc(n, sizeof *next);
+  if (!of || !p->start || !p->count || !p->round || !p->x || !next) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    goto out;
+  }
+  long hint = -1;
+  for (size_t r = 0; r < t.nrows; r++) {
+    double v;
+    const char *st = cfb_csv_get(&t, r, CFB_RUNS(STATUS)), *x = cfb_csv_get(&t, r, CFB_RUNS(ITEMS_PER_S));
+    of[r] = -1;
+    if ((st && *st && strcmp(st, "ok")) || !x || cfb_csv_double(x, &v) != 1 || !(v > 0)) continue;
+    if ((of[r] = hint = row_of(rs, &t, r, hint)) >= 0) p->count[of[r]]++;
+  }
+  for (size_t i = 1; i < rs->nrows; i++) p->start[i] = p->start[i - 1] + p->count[i - 1];
+  for (size_t r = 0; r < t.nrows; r++) {
+    if (of[r] < 0) continue;
+    size_t at = p->start[of[r]] + next[of[r]]++;
+    /* Rounds pair the two sides; an older runs.csv without them pairs by repeat. */
+    const char *rd = cfb_csv_get(&t, r, has_round ? CFB_RUNS(ROUND) : CFB_RUNS(REPEAT));
+    p->round[at] = rd ? atoi(rd) : 0;
+    cfb_csv_double(cfb_csv_get(&t, r, CFB_RUNS(ITEMS_PER_S)), &p->x[at]);
+  }
+  p->have_runs = 1;
+  rc = 0;
+out:
+  free(of);
+  free(next);
+  cfb_csv_table_free(&t);
+  return rc;
+}
+
+static int load_verdicts(const char *dir, cfb_pairs *p, char *err, size_t errlen) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  if (access(path, F_OK) != 0) return 0;
+  cfb_csv_table *t = &p->vtable;
+  if (cfb_csv_load(path, t, err, errlen) != 0) return -1;
+  for (int i = 0; i < CFB_VER_NCOLS; i++)
+    if (cfb_csv_col(t, cfb_verdicts_columns[i]) < 0) {
+      snprintf(err, errlen, "%s: no column '%s'", path, cfb_verdicts_columns[i]);
+      return -1;
+    }
+  if (!(p->v = calloc(t->nrows ? t->nrows : 1, sizeof *p->v))) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  for (size_t r = 0; r < t->nrows; r++) {
+    cfb_vrow *v = &p->v[p->nv++];
+    double num[3];
+    static const cfb_verdicts_col nc[3] = {CFB_VER_RATIO, CFB_VER_CI_LO, CFB_VER_CI_HI};
+    for (size_t k = 0; k < 3; k++)
+      if (cfb_csv_double(cfb_csv_get(t, r, cfb_verdicts_columns[nc[k]]), &num[k]) < 0) {
+        snprintf(err, errlen, "%s: line %zu: %s is not a number", path, t->line[r],
+                 cfb_verdicts_columns[nc[k]]);
+        return -1;
+      }
+    const char *word = cfb_csv_get(t, r, CFB_VER(VERDICT));
+    if (cfb_who_wins_parse(word, &v->verdict) != 0) {
+      snprintf(err, errlen, "%s: line %zu: verdict '%.40s' is none of thread, process, equivalent, undecided",
+               path, t->line[r], word);
+      return -1;
+    }
+    v->workload = cfb_csv_get(t, r, CFB_VER(WORKLOAD));
+    v->params = cfb_csv_get(t, r, CFB_VER(PARAMS));
+    v->pin = pin_of(cfb_csv_get(t, r, CFB_VER(PIN)));
+    v->workers = atoi(cfb_csv_get(t, r, CFB_VER(WORKERS)));
+    v->chunksize = atoi(cfb_csv_get(t, r, CFB_VER(CHUNKSIZE)));
+    v->rounds = (size_t)strtoul(cfb_csv_get(t, r, CFB_VER(ROUNDS)), NULL, 10);
+    v->ratio = num[0];
+    v->ci_lo = num[1];
+    v->ci_hi = num[2];
+  }
+  p->have_verdicts = 1;
+  return 0;
+}
+
+int cfb_pairs_load(const char *dir, const cfb_resultset *rs, cfb_pairs *p, char *err, size_t errlen) {
+  memset(p, 0, sizeof *p);
+  if (plan_of(&rs->machine, &p->plan) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  if (load_runs(dir, rs, p, err, errlen) != 0 || load_verdicts(dir, p, err, errlen) != 0) {
+    cfb_pairs_free(p);
+    return -1;
+  }
+  return 0;
+}
+
+void cfb_pairs_free(cfb_pairs *p) {
+  free(p->round);
+  free(p->x);
+  free(p->start);
+  free(p->count);
+  free(p->v);
+  cfb_csv_table_free(&p->vtable);
+  memset(p, 0, sizeof *p);
+}
+
+/* verdicts.csv's row of the pair (a thread, b process), or NULL. */
+static const cfb_vrow *file_row(const cfb_pairs *p, const cfb_sumrow *a, const cfb_sumrow *b) {
+  if (!streq(a->backend, "thread") || !streq(b->backend, "process") || a->workers != b->workers ||
+      a->chunksize != b->chunksize || !streq(a->pin, b->pin) || !streq(a->params, b->params) ||
+      !streq(a->workload, b->workload))
+    return NULL;
+  for (size_t i = 0; i < p->nv; i++) {
+    const cfb_vrow *v = &p->v[i];
+    if (v->workers == a->workers && v->chunksize == a->chunksize && streq(v->pin, a->pin) &&
+        streq(v->workload, a->workload) && streq(v->params, a->params))
+      return v;
+  }
+  return NULL;
+}
+
+int cfb_pairs_verdict(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sumrow *a,
+                      const cfb_sumrow *b, cfb_an_pair *out) {
+  memset(out, 0, sizeof *out);
+  out->ci_lo = out->ci_hi = NAN;
+  out->ratio = a->median / b->median;
+  out->verdict = CFB_PAIRED_UNDECIDED;
+  const cfb_vrow *v = file_row(p, a, b);
+  if (v) {
+    out->ratio = v->ratio;
+    out->ci_lo = v->ci_lo;
+    out->ci_hi = v->ci_hi;
+    out->rounds = v->rounds;
+    out->verdict = v->verdict;
+    out->from_file = 1;
+    return 0;
+  }
+  if (!p->have_runs) return 0;
+  size_t ia = (size_t)(a - rs->rows), ib = (size_t)(b - rs->rows), np;
+  double *pa, *pb;
+  int rc = cfb_paired_by_round(p->round + p->start[ia], p->x + p->start[ia], p->count[ia],
+                               p->round + p->start[ib], p->x + p->start[ib], p->count[ib], &pa, &pb, &np);
+  if (rc) return rc;
+  cfb_paired r;
+  if (np >= 2 && (rc = cfb_paired_look(&p->plan, pa, pb, np, NULL, &r)) == 0) {
+    out->ratio = r.ratio;
+    out->ci_lo = r.ci_lo;
+    out->ci_hi = r.ci_hi;
+    out->verdict = r.verdict;
+  }
+  out->rounds = np;
+  free(pa);
+  free(pb);
+  return rc;
+}
