@@ -19,7 +19,7 @@ static void fmt_eta(char *b, size_t len, double s) {
 
 static void config_label(char *b, size_t len, const cfb_sweep_config *c) {
   snprintf(b, len, "%s %s %s w=%d c=%zu pin=%s", c->w->name, c->params ? c->params : "",
-           cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin));
+           cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_config_pin(c));
 }
 
 void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char *reason,
@@ -224,7 +224,7 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
     fprintf(f, "%-*s ", (int)ww, c->w->name);
     put_col(f, c->params ? c->params : "", wp);
     fprintf(f, " %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)wb, cfb_backend_name(c->backend), c->workers,
-            c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
+            c->chunksize, cfb_config_pin(c), med, mad, ci, eff, cfb_cfg_status_name(r->status),
             r->error[0] ? ": " : "", r->error);
   }
   fflush(f);
@@ -307,7 +307,7 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     snprintf(group, sizeof group, "%s%s%s", b->thread->w->name, b->thread->params && *b->thread->params ? " " : "",
              b->thread->params ? b->thread->params : "");
     snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
-             b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_pin_name(b->thread->pin) : "");
+             b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_config_pin(b->thread) : "");
     if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
       return -1;
   }
@@ -331,7 +331,7 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
     counts[r->verdict]++;
     fprintf(f, "%-10s ", c->w->name);
     put_col(f, c->params ? c->params : "", 40);
-    fprintf(f, " %7d %5zu %-7s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+    fprintf(f, " %7d %5zu %-7s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_config_pin(c), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
   }
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],

@@ -45,7 +45,7 @@ static cell config_field(const cfb_sweep_config *c, cfb_runs_col col) {
   case CFB_RUNS_BACKEND: return str(cfb_backend_name(c->backend));
   case CFB_RUNS_WORKERS: return uns((unsigned long long)c->workers);
   case CFB_RUNS_CHUNKSIZE: return uns(c->chunksize);
-  default: return str(cfb_pin_name(c->pin));
+  default: return str(cfb_config_pin(c));
   }
 }
 
