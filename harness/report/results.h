@@ -23,6 +23,11 @@ typedef struct cfb_machine {
   char counter_layer[32], counter_reason[256], git_revision[64], compiler[80];
   char flags[256], build_type[32], suite[64], started[48], finished[48];
   double cores, pus, numa_nodes, repeat, warmup, virtualized;
+  /* Over every sweep of config.sweeps (a suite's sweeps may differ): the
+   * fewest and most repetitions and warm-ups; = repeat, warmup for a
+   * meta.json written before config.sweeps existed. */
+  double repeat_min, repeat_max, warmup_min, warmup_max;
+  size_t nsweeps; /* entries of config.sweeps, 0 for such an older file */
   int have_meta;
 } cfb_machine;
 

@@ -98,6 +98,8 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->counter_layer = cfb_counter_layer_name(cfb_counters_layer(ctr));
   meta->counter_reason = cfb_counters_reason(ctr);
   meta->counter_note = cfb_counters_note(ctr);
+  meta->specs = o->specs;
+  meta->nspecs = o->nspecs;
   meta->repeat = o->specs[0].repeat;
   meta->warmup = o->specs[0].warmup;
   meta->rounds = sw->rounds;
