@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "format.h"
 #include "output.h"
 #include "cli_child.h"
 #include "task.h"
@@ -804,16 +805,28 @@ static void test_list_topology_suites(void) {
 }
 
 /* --pin list:0 (PU 0 exists on every machine): the run binds both workers
+ * (and what it prints fits COLUMNS=80 when stdout is no terminal)
  * of each backend to PU 0, the pin column records "list:0", and every task
  * started on PU 0 (placement_violations 0: the task records' CPUs).  A
  * list: element takes the PU numbers after it, so "list:0,none" is two values. */
 static void test_pin_list(void) {
   char dir[300], p[400];
   snprintf(dir, sizeof dir, "%s/pinlist", tmp);
-  CHECK_EQ(RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--items", "8", "--repeat", "1",
-               "--warmup", "0", "--workers", "2", "--backend", "thread,process", "--pin", "list:0,none",
-               "--out", dir),
+  /* stdout not a terminal, COLUMNS=80: every line of it fits 80 columns */
+  CHECK_EQ(run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "sleep", "--param", "delay=1ms", "--items", "8",
+                                         "--repeat", "1", "--warmup", "0", "--workers", "2", "--backend",
+                                         "thread,process", "--pin", "list:0,none", "--out", dir, NULL}),
            0);
+  char *out = slurp(out_txt), *save = NULL;
+  CHECK(out);
+  CHECK_STR_CONTAINS(out, "list:0");
+  for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    if (strstr(l, dir)) continue; /* a line naming the output path: a path is never cut */
+    if (cfb_fmt_cols(l) >= 80) fprintf(stderr, "wider than 79 columns at COLUMNS=80: %s\n", l);
+    CHECK_LE(cfb_fmt_cols(l), 79);
+  }
+  free(out);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
   load_checked(p, cfb_runs_columns, &t);
