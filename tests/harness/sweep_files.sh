@@ -88,6 +88,13 @@ echo "ok: adaptive rounds as sweep-file keys"
 # 4. list and list --json
 "$cfb" list >"$t/list.txt" || fail "list failed"
 for s in quick ci default; do grep -q "^  $s " "$t/list.txt" || fail "list does not show suite $s"; done
+# every sweep line list prints is a command line that runs (adaptive suites:
+# no --repeat beside --min-rounds, which run refuses)
+grep '^      --workload ' "$t/list.txt" >"$t/list.lines" || fail "list shows no sweep lines"
+while IFS= read -r line; do
+  # shellcheck disable=SC2086 # the line is the options, split as a shell would
+  "$cfb" run $line --dry-run >/dev/null 2>"$t/line.err" || fail "list's line does not run: $line: $(cat "$t/line.err")"
+done <"$t/list.lines"
 "$cfb" list --json >"$t/list.json" || fail "list --json failed"
 "$py" - "$t/list.json" <<'PY' || fail "list --json is not what tools need"
 import json, sys

@@ -239,6 +239,7 @@ static void test_bad_inputs(void) {
       "--out", dir);
   BAD("--pin: unknown value 'everywhere'; allowed: none, compact, scatter, list:", "run", "--workload",
       "sleep", "--pin", "everywhere", "--out", dir);
+  BAD("cfbench list: unexpected argument 'extra'", "list", "extra");
   BAD("--pin: list:999: pinning: PU 999", "run", "--workload", "sleep", "--pin", "list:999", "--out", dir);
   BAD("--pin: bad PU list 'list:0-'", "run", "--workload", "sleep", "--pin", "list:0-", "--out", dir);
   BAD("--pin: bad PU list 'list:'", "run", "--workload", "sleep", "--pin", "none,list:", "--out", dir);
