@@ -40,7 +40,8 @@ int cfb_cmd_bench(int argc, char **argv) {
   int has_out = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat --rounds --max-time --force]\n"
+      printf("usage: cfbench bench [--out DIR] [run options: --seed --counters --repeat\n"
+             "                     --rounds --max-time --force]\n"
              "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
              "then `cfbench plot DIR` and `cfbench report DIR`\n");
       return 0;

@@ -530,8 +530,9 @@ out:
 int cfb_cmd_report(int argc, char **argv) {
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     printf("usage: cfbench report DIR\n"
-           "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
-           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n");
+           "  Writes DIR/report.md and DIR/report.html (self-contained) from\n"
+           "  DIR/summary.csv, DIR/meta.json and the plots of `cfbench plot DIR`\n"
+           "  (made if missing).\n");
     return 0;
   }
   if (argc != 2) {

@@ -43,7 +43,7 @@ static void print_tree(void) {
 int cfb_cmd_topology(int argc, char **argv) {
   if (argc > 1) {
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-      printf("usage: cfbench topology\nthe machine (hwloc) and where each pinning policy puts workers "
+      printf("usage: cfbench topology\nthe machine (hwloc) and where each pinning policy puts workers\n"
              "(--pin none, compact, scatter, list:PUS)\n");
       return 0;
     }
