@@ -97,11 +97,12 @@ int cfb_cmd_bench(int argc, char **argv) {
   int has_out = 0, characterize = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: cfbench bench [--out DIR] [--no-characterize] [run options: --seed --counters --repeat --rounds\n"
-             "                     --max-time --force]\n"
-             "runs `cfbench run --suite default` into DIR (default results/runs/<UTC time>/),\n"
-             "`cfbench characterize` of each built-in workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with\n"
-             "--no-characterize), then `cfbench plot DIR` and `cfbench report DIR`\n");
+      printf("usage: cfbench bench [--out DIR] [--no-characterize] [run options: --seed\n"
+             "                     --counters --repeat --rounds --max-time --force]\n"
+             "runs `cfbench run --suite default` into DIR (default\n"
+             "results/runs/<UTC time>/), `cfbench characterize` of each built-in\n"
+             "workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with --no-characterize),\n"
+             "then `cfbench plot DIR` and `cfbench report DIR`\n");
       return 0;
     }
     if (!strcmp(argv[i], "--no-characterize")) {

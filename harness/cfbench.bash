@@ -32,7 +32,7 @@ _cfbench() {
     COMPREPLY=($(compgen -W "$("$prog" --complete params "${wls[@]}" 2>/dev/null)" -- "$cur"))
     return ;;
   --backend) COMPREPLY=($(compgen -W "thread process thread,process" -- "$cur")); return ;;
-  --pin) COMPREPLY=($(compgen -W "none compact scatter" -- "$cur")); return ;;
+  --pin) COMPREPLY=($(compgen -W "none compact scatter list:" -- "$cur")); return ;;
   --format) COMPREPLY=($(compgen -W "text md json" -- "$cur")); return ;;
   --metric) COMPREPLY=($(compgen -W "wall cpu" -- "$cur")); return ;;
   --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;

@@ -2,6 +2,7 @@
 #include "introspect.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cfwork.h>
@@ -25,6 +26,25 @@ static void man_text(const char *s) {
     else if (*s == '-') fputs("\\-", stdout);
     else putchar(*s);
   }
+}
+
+/* `cfbench run --help` as a literal block: what each axis and option
+ * takes, from the same text the command prints. */
+static void run_usage_text(void) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m) return;
+  cfb_run_usage(m);
+  fclose(m);
+  printf(".PP\n.nf\n");
+  for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+    if ((nl = strchr(line, '\n'))) *nl = '\0';
+    man_text(line);
+    printf("\n");
+  }
+  printf(".fi\n");
+  free(buf);
 }
 
 /* The page: every subcommand with its options, every workload with its
@@ -51,6 +71,7 @@ static void man(const cfb_cmd_info *cmds, size_t n) {
       man_text(o->name);
       printf("%s\nsee \\fBcfbench %s \\-\\-help\\fR\n", o->takes_value ? " \\fIVALUE\\fR" : "", cmds[i].name);
     }
+    if (!strcmp(cmds[i].name, "run")) run_usage_text(); /* the axes' values (--pin list:...) */
   }
   printf(".SH WORKLOADS\n");
   for (size_t i = 0; i < cf_wk_count(); i++) {

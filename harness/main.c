@@ -26,14 +26,14 @@ static const struct {
 } commands[] = {
     {"list", cfb_cmd_list, "workloads, their parameters, and the suites", 2},
     {"topology", cfb_cmd_topology, "the machine (hwloc) and where each pinning policy puts workers", 2},
-    {"run", cfb_cmd_run_export, "sweep configurations and write runs.csv, summary.csv, results.json, meta.json", 1},
-    {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, then plot and report", 1},
+    {"run", cfb_cmd_run_export, "sweep configurations; write the results directory (runs.csv ...)", 1},
+    {"bench", cfb_cmd_bench, "run --suite default into results/runs/<UTC time>/, plot, report", 1},
     {"plot", cfb_cmd_plot, "plot a results directory (gnuplot)", 2},
-    {"report", cfb_cmd_report, "write report.md (Markdown) and report.html for a results directory", 2},
-    {"compare", cfb_cmd_compare, "compare two results directories; non-zero exit on a regression", 2},
-    {"ab", cfb_cmd_ab, "run two cfbench builds round by round, paired; non-zero exit on a regression", 2},
+    {"report", cfb_cmd_report, "write report.md and report.html of a results directory", 2},
+    {"compare", cfb_cmd_compare, "compare two results directories; exit 1 on a regression", 2},
+    {"ab", cfb_cmd_ab, "two cfbench builds paired round by round; exit 1 on a regression", 2},
     {"history", cfb_cmd_history, "results over commits: add, list, show, plot, detect, check", 2},
-    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON (gbench) or Markdown (md)", 2},
+    {"export", cfb_cmd_export, "a results directory as Google Benchmark JSON or a Markdown table", 2},
     /* its recommendation on stdout is the answer (the measurements stay in files) */
     {"characterize", cfb_cmd_characterize, "measure one workload; recommend backend, workers, chunksize", 2},
 };

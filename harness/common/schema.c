@@ -13,3 +13,5 @@ const cfb_coltype cfb_runs_types[CFB_RUNS_NCOLS] = {CFB_RUNS_COLUMNS(CFB_TYPE_)}
 const cfb_coltype cfb_summary_types[CFB_SUM_NCOLS] = {CFB_SUMMARY_COLUMNS(CFB_TYPE_)};
 const cfb_coltype cfb_verdicts_types[CFB_VER_NCOLS] = {CFB_VERDICTS_COLUMNS(CFB_TYPE_)};
 const cfb_coltype cfb_meta_types[CFB_META_NKEYS] = {CFB_META_KEYS(CFB_TYPE_)};
+const char *const cfb_sweep_keys[CFB_SWEEP_NKEYS + 1] = {CFB_META_SWEEP_KEYS(CFB_NAME_) NULL};
+const cfb_coltype cfb_sweep_types[CFB_SWEEP_NKEYS] = {CFB_META_SWEEP_KEYS(CFB_TYPE_)};

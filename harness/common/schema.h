@@ -5,7 +5,9 @@
  * use these tables, so a renamed column cannot silently read back as NaN.
  *
  * Each table is an X-macro: X(ID, "name", TYPE), TYPE one of STR (text),
- * INT (a non-negative integer) or NUM (a real; empty/null = not measured).
+ * INT (a non-negative integer) or NUM (a real; empty/null = not measured);
+ * meta.json also has LIST (an array of objects: config.sweeps, whose keys
+ * are CFB_META_SWEEP_KEYS).
  * For each table there is an enum (CFB_RUNS_ID, CFB_SUM_ID, CFB_META_ID),
  * a name array indexed by it and a short accessor macro:
  *   cfb_csv_get(t, r, CFB_SUM(MEDIAN))   reads summary.csv's "median". */
@@ -14,7 +16,7 @@
 
 #include <stddef.h>
 
-typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_coltype;
+typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LIST } cfb_coltype;
 
 /* The columns that name a configuration: the first seven of both CSVs. */
 #define CFB_CONFIG_COLUMNS(X)                                                                      \
@@ -135,7 +137,27 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL } cfb_col
   X(MIN_ROUNDS, "config.min_rounds", INT)                                                          \
   X(MAX_ROUNDS, "config.max_rounds", INT)                                                          \
   X(TARGET_CI, "config.target_ci", NUM)                                                            \
-  X(BUDGET_S, "config.budget_s", NUM)
+  X(BUDGET_S, "config.budget_s", NUM)                                                              \
+  X(SWEEPS, "config.sweeps", LIST)
+
+/* One object of meta.json's config.sweeps per sweep of the run (a suite
+ * has several; the command line one), in the order they were given: the
+ * axes (the keys before CFB_SWEEP_ITEMS) are arrays of their values as
+ * expanded (params: "KEY=V1,V2" strings as --param takes them), the rest
+ * the sweep's scalars.  The run-wide config.repeat ... config.max_time_s
+ * are the first sweep's (meta.json files before config.sweeps have only
+ * those). */
+#define CFB_META_SWEEP_KEYS(X)                                                                     \
+  X(WORKLOAD, "workload", STR)                                                                     \
+  X(PARAMS, "params", STR)                                                                         \
+  X(BACKEND, "backend", STR)                                                                       \
+  X(WORKERS, "workers", INT)                                                                       \
+  X(CHUNKSIZE, "chunksize", INT)                                                                   \
+  X(PIN, "pin", STR)                                                                               \
+  X(ITEMS, "items", INT)                                                                           \
+  X(REPEAT, "repeat", INT)                                                                         \
+  X(WARMUP, "warmup", INT)                                                                         \
+  X(MAX_TIME_S, "max_time_s", NUM)
 
 /* The first run column that is not part of the configuration (results.json
  * nests the runs under their configuration and leaves those out). */
@@ -169,6 +191,13 @@ typedef enum cfb_meta_key {
   CFB_META_NKEYS
 } cfb_meta_key;
 
+typedef enum cfb_sweep_key {
+#define CFB_X_(id, name, type) CFB_SWEEP_##id,
+  CFB_META_SWEEP_KEYS(CFB_X_)
+#undef CFB_X_
+  CFB_SWEEP_NKEYS
+} cfb_sweep_key;
+
 /* Names (NULL-terminated) and types, indexed by the enums above. */
 extern const char *const cfb_runs_columns[CFB_RUNS_NCOLS + 1];
 extern const char *const cfb_summary_columns[CFB_SUM_NCOLS + 1];
@@ -178,10 +207,13 @@ extern const cfb_coltype cfb_runs_types[CFB_RUNS_NCOLS];
 extern const cfb_coltype cfb_summary_types[CFB_SUM_NCOLS];
 extern const cfb_coltype cfb_verdicts_types[CFB_VER_NCOLS];
 extern const cfb_coltype cfb_meta_types[CFB_META_NKEYS];
+extern const char *const cfb_sweep_keys[CFB_SWEEP_NKEYS + 1];
+extern const cfb_coltype cfb_sweep_types[CFB_SWEEP_NKEYS];
 
 #define CFB_RUNS(id) (cfb_runs_columns[CFB_RUNS_##id])
 #define CFB_SUM(id) (cfb_summary_columns[CFB_SUM_##id])
 #define CFB_VER(id) (cfb_verdicts_columns[CFB_VER_##id])
 #define CFB_META(id) (cfb_meta_keys[CFB_META_##id])
+#define CFB_SWEEP(id) (cfb_sweep_keys[CFB_SWEEP_##id])
 
 #endif

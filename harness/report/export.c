@@ -356,7 +356,7 @@ int cfb_cmd_export(int argc, char **argv) {
   static const cfb_optspec spec = {"export", export_options, positional, NULL};
   if (cfb_options_help(argc - 1, argv + 1)) {
     printf("usage: cfbench export --format gbench|md DIR [--out FILE]\n"
-           "  gbench  Google Benchmark JSON (tools/compare.py, github-action-benchmark, Bencher)\n"
+           "  gbench  Google Benchmark JSON (compare.py, github-action-benchmark, Bencher)\n"
            "  md      a Markdown table of DIR/summary.csv\n"
            "writes FILE, or standard output\n");
     return 0;

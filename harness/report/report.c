@@ -170,6 +170,13 @@ static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin)
 }
 
 
+/* "5", "3-5" (sweeps that differ), "?" (unknown). */
+static void num_range(char *b, size_t len, double lo, double hi) {
+  if (isnan(lo) || isnan(hi)) snprintf(b, len, "?");
+  else if (lo == hi) snprintf(b, len, "%.0f", lo);
+  else snprintf(b, len, "%.0f-%.0f", lo, hi);
+}
+
 static void machine_section(rep *r, const cfb_machine *m) {
   char line[600];
   heading(r, 2, "Machine and run");
@@ -197,9 +204,13 @@ static void machine_section(rep *r, const cfb_machine *m) {
   snprintf(buf, sizeof buf, "Build: %s %s (%s); cfbench revision %s", m->compiler, m->flags,
            m->build_type[0] ? m->build_type : "?", m->git_revision[0] ? m->git_revision : "?");
   list_item(r, buf);
-  snprintf(buf, sizeof buf, "Run: suite %s, %s to %s; %.0f repetitions per configuration after %.0f warm-up%s",
+  /* A suite's sweeps may differ: the range, not the first sweep's figure. */
+  char nrep[48], warm[48];
+  num_range(nrep, sizeof nrep, m->repeat_min, m->repeat_max);
+  num_range(warm, sizeof warm, m->warmup_min, m->warmup_max);
+  snprintf(buf, sizeof buf, "Run: suite %s, %s to %s; %s repetitions per configuration after %s warm-up%s",
            m->suite[0] ? m->suite : "?", m->started[0] ? m->started : "?",
-           m->finished[0] ? m->finished : "?", m->repeat, m->warmup, m->warmup == 1 ? "" : "s");
+           m->finished[0] ? m->finished : "?", nrep, warm, m->warmup_max == 1 ? "" : "s");
   list_item(r, buf);
   list_end(r);
 }
@@ -614,14 +625,16 @@ static int set_dir(void *ctx, const char *arg, char *err, size_t errlen) {
 int cfb_cmd_report(int argc, char **argv) {
   if (cfb_options_help(argc - 1, argv + 1)) {
     printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]]\n"
-           "  Writes DIR/report.md and DIR/report.html (self-contained) from DIR/summary.csv,\n"
-           "  DIR/verdicts.csv (else DIR/runs.csv's rounds), DIR/meta.json and the plots of\n"
-           "  `cfbench plot DIR` (made if missing).\n"
-           "  --history-db URL: a history store (a SQLite file or postgresql://..., as\n"
-           "  `cfbench history`): a section \"History\" with this run's configurations over the\n"
-           "  commits, their change points and trend plots (DIR/plots/history/).\n"
-           "  --history-ignore-param K,...: the parameters the runs were stored without\n"
-           "  (`history add --ignore-param`), left out of this run's configurations too.\n");
+           "  Writes DIR/report.md and DIR/report.html (self-contained) from\n"
+           "  DIR/summary.csv, DIR/verdicts.csv (else DIR/runs.csv's rounds),\n"
+           "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n"
+           "  --history-db URL: a history store (a SQLite file or postgresql://...,\n"
+           "  as `cfbench history`): a section \"History\" with this run's\n"
+           "  configurations over the commits, their change points and trend plots\n"
+           "  (DIR/plots/history/).\n"
+           "  --history-ignore-param K,...: the parameters the runs were stored\n"
+           "  without (`history add --ignore-param`), left out of this run's\n"
+           "  configurations too.\n");
     return 0;
   }
   report_opts o = {0};

@@ -22,10 +22,38 @@ static double get_num(const json_t *j, cfb_meta_key k) {
   return cfb_json_get_number(j, cfb_meta_keys[k], &v) == 0 ? v : NAN;
 }
 
+/* The range of repeat and warmup over config.sweeps; an older meta.json
+ * without it: the run-wide (first sweep's) values. */
+static void sweeps_range(const json_t *j, cfb_machine *m) {
+  m->repeat_min = m->repeat_max = m->repeat;
+  m->warmup_min = m->warmup_max = m->warmup;
+  const json_t *a = cfb_json_get(j, CFB_META(SWEEPS));
+  if (!json_is_array(a) || json_array_size(a) == 0) return;
+  m->repeat_min = m->warmup_min = INFINITY;
+  m->repeat_max = m->warmup_max = -INFINITY;
+  size_t i;
+  const json_t *sw;
+  json_array_foreach(a, i, sw) {
+    double r, w;
+    if (cfb_json_get_number(sw, CFB_SWEEP(REPEAT), &r) == 0) {
+      m->repeat_min = fmin(m->repeat_min, r);
+      m->repeat_max = fmax(m->repeat_max, r);
+    }
+    if (cfb_json_get_number(sw, CFB_SWEEP(WARMUP), &w) == 0) {
+      m->warmup_min = fmin(m->warmup_min, w);
+      m->warmup_max = fmax(m->warmup_max, w);
+    }
+  }
+  m->nsweeps = json_array_size(a);
+  if (!isfinite(m->repeat_min)) m->repeat_min = m->repeat_max = m->repeat;
+  if (!isfinite(m->warmup_min)) m->warmup_min = m->warmup_max = m->warmup;
+}
+
 void cfb_machine_load(const char *dir, cfb_machine *m) {
   memset(m, 0, sizeof *m);
   m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
   m->rounds = m->adaptive = m->min_rounds = m->max_rounds = NAN;
+  m->repeat_min = m->repeat_max = m->warmup_min = m->warmup_max = NAN;
   char path[4096];
   snprintf(path, sizeof path, "%s/meta.json", dir);
   if (access(path, R_OK) != 0) return;
@@ -56,6 +84,7 @@ void cfb_machine_load(const char *dir, cfb_machine *m) {
   m->adaptive = get_num(j, CFB_META_ADAPTIVE);
   m->min_rounds = get_num(j, CFB_META_MIN_ROUNDS);
   m->max_rounds = get_num(j, CFB_META_MAX_ROUNDS);
+  sweeps_range(j, m);
   json_decref(j);
 }
 

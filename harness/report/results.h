@@ -24,6 +24,11 @@ typedef struct cfb_machine {
   char flags[256], build_type[32], suite[64], started[48], finished[48];
   double cores, pus, numa_nodes, repeat, warmup, virtualized;
   double rounds, adaptive, min_rounds, max_rounds; /* the run's rounds and plan (pairs.c) */
+  /* Over every sweep of config.sweeps (a suite's sweeps may differ): the
+   * fewest and most repetitions and warm-ups; = repeat, warmup for a
+   * meta.json written before config.sweeps existed. */
+  double repeat_min, repeat_max, warmup_min, warmup_max;
+  size_t nsweeps; /* entries of config.sweeps, 0 for such an older file */
   int have_meta;
 } cfb_machine;
 

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "options.h"
+#ifdef CF_HAVE_HWLOC
+#include <hwloc.h>
+#endif
 #include <cfwork_plugin.h>
 #include "paired.h"
 #include "suites.h"
@@ -21,54 +24,74 @@
 #define fail cfb_fail
 
 void cfb_run_usage(FILE *f) {
+  /* at most 79 columns a line: the help is read in an 80-column terminal */
   fprintf(f,
           "usage: cfbench run [--suite NAME | --workload W[,W...] [axes]] [options]\n"
           "axes (lists a,b,c; numeric ranges A..B double from A up to B):\n"
           "  --workload W,...      workloads (cfbench list)\n"
           "  --param K=V,...       a workload parameter's values; repeat for more keys\n"
           "  --backend B,...       thread, process, mpi (cfutures; mpi with --mpi-np),\n"
-          "                        py-thread, py-process (CPython's executors, docs/python.md;\n"
-          "                        default thread)\n"
+          "                        py-thread, py-process (CPython's executors,\n"
+          "                        docs/python.md; default thread)\n"
           "  --workers N,...       worker counts >= 1 (default 1,2)\n"
           "  --chunksize N,...     items per task >= 1 (default 1)\n"
-          "  --pin P,...           none, compact, scatter (default none)\n"
+          "  --pin P,...           none, compact, scatter, or list:PUS, an hwloc list of\n"
+          "                        PU OS indices (list:0,1 or list:0-3; worker i on the\n"
+          "                        i-th PU, round robin; cfbench topology shows them)\n"
+          "                        (default none)\n"
           "options:\n"
-          "  --items N             items per repetition (0 = the workload's own count; default 0)\n"
+          "  --items N             items per repetition (0 = the workload's own count;\n"
+          "                        default 0)\n"
           "  --repeat R            measured repetitions per configuration (default 5)\n"
           "  --warmup K            unrecorded warm-up repetitions (default 1)\n"
-          "  --rounds N            run the sweep in N rounds, each a fresh shuffled order of every\n"
-          "                        configuration with its share of the repetitions (default 1;\n"
-          "                        suites ci and default: one round per repetition)\n"
-          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m (default 0 = none);\n"
-          "                        no repetition starts once it is used, and one still running S after\n"
-          "                        its start is cut off and failed (process backend: its workers are\n"
-          "                        killed; thread backend: no further item starts, the running ones\n"
-          "                        finish, as a thread cannot be killed)\n"
-          "  --task-timeout S      process backend: a task running longer than S fails (CF_ETIMEDOUT)\n"
-          "                        and its worker is killed and replaced (default 0 = none)\n"
-          "adaptive rounds (one repetition of every open configuration per round; a thread/process\n"
-          "pair closes once its paired verdict is decided and precise; suites ci and default):\n"
+          "  --rounds N            run the sweep in N rounds, each a fresh shuffled order\n"
+          "                        of every configuration with its share of the\n"
+          "                        repetitions (default 1; suites ci and default: one\n"
+          "                        round per repetition)\n"
+          "  --max-time S          time budget per configuration: 30, 30s, 500ms, 2m\n"
+          "                        (default 0 = none); no repetition starts once it is\n"
+          "                        used, and one still running S after its start is cut\n"
+          "                        off and failed (process backend: its workers are\n"
+          "                        killed; thread backend: no further item starts, the\n"
+          "                        running ones finish, as a thread cannot be killed)\n"
+          "  --task-timeout S      process backend: a task running longer than S fails\n"
+          "                        (CF_ETIMEDOUT) and its worker is killed and replaced\n"
+          "                        (default 0 = none)\n"
+          "adaptive rounds (one repetition of every open configuration per round; a\n"
+          "thread/process pair closes once its paired verdict is decided and precise;\n"
+          "suites ci and default):\n"
           "  --min-rounds N        rounds before the first look (default 5)\n"
           "  --max-rounds N        at most this many rounds (default 20)\n"
-          "  --target-ci P         close a pair once its ratio's CI is within +-P (default 5%%; 0 = any)\n"
-          "  --budget S            the whole run's time: no round starts that would end past it\n"
-          "  --seed X              seed of the run order and the bootstrap (default: from the clock)\n"
+          "  --target-ci P         close a pair once its ratio's CI is within +-P (default\n"
+          "                        5%%; 0 = any)\n"
+          "  --budget S            the whole run's time: no round starts that would end\n"
+          "                        past it\n"
+          "  --seed X              seed of the run order and the bootstrap (default: from\n"
+          "                        the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
           "  --force               write into a non-empty DIR\n"
-          "  --counters L          auto, papi, perf, rusage (default auto; env CFBENCH_COUNTERS)\n"
-          "  --export-gbench FILE  also write the results as Google Benchmark JSON (cfbench export)\n"
-          "  --dry-run             print the rounds and the configurations; run and write nothing\n"
+          "  --counters L          auto, papi, perf, rusage (default auto; env\n"
+          "                        CFBENCH_COUNTERS)\n"
+          "  --export-gbench FILE  also write the results as Google Benchmark JSON\n"
+          "                        (cfbench export)\n"
+          "  --dry-run             print the rounds and the configurations; run and write\n"
+          "                        nothing\n"
           "  --suite NAME|PATH     a named sweep file (cfbench list) or the file at PATH;\n"
-          "                        --repeat/--warmup/--max-time/--items/--rounds override its values\n"
-          "                        (--repeat or --rounds: fixed rounds instead of its adaptive ones)\n"
-          "  --file PATH           a sweep file: JSON whose keys are these options without the dashes\n"
-          "                        ({\"sweeps\": [{\"workload\": \"sleep\", \"workers\": \"1..8\"}]}; man cfbench)\n"
+          "                        --repeat/--warmup/--max-time/--items/--rounds override\n"
+          "                        its values (--repeat or --rounds: fixed rounds instead\n"
+          "                        of its adaptive ones)\n"
+          "  --file PATH           a sweep file: JSON whose keys are these options without\n"
+          "                        the dashes ({\"sweeps\": [{\"workload\": \"sleep\",\n"
+          "                        \"workers\": \"1..8\"}]}; man cfbench)\n"
           "mpi backend (docs/mpi.md; under mpiexec or srun these are not needed):\n"
           "  --mpi-np N            start N worker ranks: cfbench re-runs itself as\n"
           "                        mpiexec -n N+1 ... cfbench <same arguments>\n"
-          "  --mpi-hostfile F      with --mpi-np: mpiexec --hostfile F (ranks on the hosts F lists)\n"
-          "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or host:slots)\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input, 130/143 interrupted (SIGINT/SIGTERM)\n");
+          "  --mpi-hostfile F      with --mpi-np: mpiexec --hostfile F (ranks on the hosts\n"
+          "                        F lists)\n"
+          "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or\n"
+          "                        host:slots)\n"
+          "exit: 0 ok, 1 a configuration failed, 2 bad input,\n"
+          "      130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -229,6 +252,15 @@ int cfb_parse_duration(const char *s, double *out_s) {
 
 /* --------------------------------------------------------------- spec */
 
+static void pins_free(cfb_sweep_spec *s) {
+  for (size_t i = 0; s->pin_lists && i < s->npins; i++) cfb_pin_list_free(&s->pin_lists[i]);
+  free(s->pin_lists);
+  free(s->pins);
+  s->pin_lists = NULL;
+  s->pins = NULL;
+  s->npins = 0;
+}
+
 static void spec_free(cfb_sweep_spec *s) {
   free(s->workloads);
   for (size_t i = 0; i < s->nparams; i++) {
@@ -239,7 +271,7 @@ static void spec_free(cfb_sweep_spec *s) {
   free(s->backends);
   free(s->workers);
   free(s->chunksizes);
-  free(s->pins);
+  pins_free(s);
   memset(s, 0, sizeof *s);
 }
 
@@ -376,19 +408,104 @@ static int opt_backend(void *ctx, const cfb_option *opt, const char *val, char *
   return s->backends ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
 }
 
+/* "list:SET": SET an hwloc bitmap list ("0,1", "0-3,6") of PUs that exist
+ * here (cf_pin_check says which does not).  0, or 2 with err. */
+static int parse_pin_list(const char *opt, const char *val, cfb_pin_list *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  const char *set = val + strlen("list:");
+#ifdef CF_HAVE_HWLOC
+  hwloc_bitmap_t bm = hwloc_bitmap_alloc();
+  if (!bm) return fail(err, errlen, "%s: out of memory", opt);
+  int bad = !*set || strspn(set, "0123456789,-") != strlen(set) || hwloc_bitmap_list_sscanf(bm, set) != 0;
+  int n = bad ? -1 : hwloc_bitmap_weight(bm); /* -1: infinite ("0-") */
+  if (n <= 0) {
+    hwloc_bitmap_free(bm);
+    return fail(err, errlen, "%s: bad PU list '%s'; allowed: list:A,B,C-D with PU OS indices (cfbench topology)",
+                opt, val);
+  }
+  out->pus = malloc((size_t)n * sizeof *out->pus);
+  out->label = malloc(strlen("list:") + (size_t)n * 12 + 1);
+  int k = 0, id;
+  if (out->pus && out->label) {
+    char *p = out->label + sprintf(out->label, "list:");
+    hwloc_bitmap_foreach_begin(id, bm) {
+      p += sprintf(p, "%s%d", k ? "," : "", id);
+      out->pus[k++] = id;
+    }
+    hwloc_bitmap_foreach_end();
+  }
+  hwloc_bitmap_free(bm);
+  out->n = k;
+  if (!out->pus || !out->label) {
+    cfb_pin_list_free(out);
+    return fail(err, errlen, "%s: out of memory", opt);
+  }
+  /* Only whether the PUs exist: a backend that cannot bind fails at run
+   * time with its own reason, as compact and scatter do. */
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.pin = CF_PIN_LIST;
+  cfg.pin_list = out->pus;
+  cfg.pin_list_len = out->n;
+  cfg.max_workers = 1;
+  char why[256] = "";
+  if (cf_pin_check(&cfg, why, sizeof why) == CF_EINVAL) {
+    cfb_pin_list_free(out);
+    return fail(err, errlen, "%s: %s: %s", opt, val, why[0] ? why : "a PU is not in the topology");
+  }
+  return 0;
+#else
+  (void)set;
+  return fail(err, errlen, "%s: %s: this build has no hwloc, so no PU lists", opt, val);
+#endif
+}
+
+
+/* --pin none,compact,scatter,list:0,1: a "list:" element takes the
+ * elements after it that are PU numbers or ranges ("list:0,1" is one list,
+ * "list:0,compact" two values), so a PU list needs no other separator. */
 static int opt_pin(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   static const char *const names[] = {"none", "compact", "scatter"};
+  static const char allowed[] = "none, compact, scatter, list:PUS (e.g. list:0,1)";
   cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
-  int *v = NULL;
-  size_t n;
-  int rc = set_enum_axis(opt->name, val, names, 3, "none, compact, scatter", &v, &n, err, errlen);
+  cfb_strlist l;
+  int rc = split_list(opt->name, val, &l, err, errlen);
   if (rc) return rc;
-  free(s->pins);
-  s->pins = malloc(n * sizeof *s->pins);
-  for (size_t i = 0; s->pins && i < n; i++) s->pins[i] = (cf_pin_policy)v[i];
-  s->npins = n;
-  free(v);
-  return s->pins ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+  pins_free(s);
+  s->pins = calloc(l.n, sizeof *s->pins);
+  s->pin_lists = calloc(l.n, sizeof *s->pin_lists);
+  if (!s->pins || !s->pin_lists) rc = fail(err, errlen, "%s: out of memory", opt->name);
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    cf_pin_policy pol = CF_PIN_LIST;
+    cfb_pin_list pl = {0};
+    if (!strncmp(l.v[i], "list:", 5)) {
+      char item[4096];
+      size_t len = (size_t)snprintf(item, sizeof item, "%s", l.v[i]);
+      while (i + 1 < l.n && l.v[i + 1][0] >= '0' && l.v[i + 1][0] <= '9' && len < sizeof item)
+        len += (size_t)snprintf(item + len, sizeof item - len, ",%s", l.v[++i]);
+      if ((rc = parse_pin_list(opt->name, item, &pl, err, errlen))) break;
+    } else {
+      int k = 0;
+      while (k < 3 && strcmp(names[k], l.v[i])) k++;
+      if (k == 3) {
+        rc = fail(err, errlen, "%s: unknown value '%s'; allowed: %s", opt->name, l.v[i], allowed);
+        break;
+      }
+      pol = (cf_pin_policy)k;
+    }
+    int dup = 0;
+    for (size_t j = 0; j < s->npins; j++)
+      dup |= s->pins[j] == pol && (pol != CF_PIN_LIST || !strcmp(s->pin_lists[j].label, pl.label));
+    if (dup) {
+      cfb_pin_list_free(&pl);
+      continue;
+    }
+    s->pins[s->npins] = pol;
+    s->pin_lists[s->npins++] = pl;
+  }
+  strlist_free(&l);
+  if (rc) pins_free(s);
+  return rc;
 }
 
 static int opt_workers(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {

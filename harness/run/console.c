@@ -19,25 +19,51 @@ static void fmt_eta(char *b, size_t len, double s) {
 
 static void config_label(char *b, size_t len, const cfb_sweep_config *c) {
   snprintf(b, len, "%s %s %s w=%d c=%zu pin=%s", c->w->name, c->params ? c->params : "",
-           cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin));
+           cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_config_pin(c));
+}
+
+/* "label:   text", the text broken after a blank so no line passes
+ * cols - 1, the lines after the first indented under the text (a word
+ * longer than the room stays whole: a path is not cut). */
+static void header_line(FILE *f, const char *label, const char *text, size_t cols) {
+  const size_t indent = 10;
+  size_t room = cols > indent + 21 ? cols - 1 - indent : 20;
+  fprintf(f, "%-*s", (int)indent, label);
+  while (*text) {
+    size_t n = strlen(text), cut = n;
+    if (cfb_fmt_cols(text) > room) {
+      cut = 0;
+      for (size_t k = 0; k < n && k <= room; k++) /* bytes <= columns: a safe bound */
+        if (text[k] == ' ') cut = k;
+      if (!cut) cut = strcspn(text, " ") ? strcspn(text, " ") : n;
+    }
+    fprintf(f, "%.*s\n", (int)cut, text);
+    text += cut;
+    while (*text == ' ') text++;
+    if (*text) fprintf(f, "%*s", (int)indent, "");
+  }
 }
 
 void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char *reason,
-                       const char *note, uint64_t seed, const char *suite, size_t nconfigs,
-                       size_t nreps, int rounds, const char *out) {
+                        const char *note, uint64_t seed, const char *suite, size_t nconfigs,
+                        size_t nreps, int rounds, const char *out, size_t cols) {
+  char b[2048];
   fprintf(f, "cfbench %s (%s)\n", e->version, e->git_revision);
-  fprintf(f, "machine:  %s, %s, %d PU (%d cores, %d package%s, SMT %s), governor %s%s\n",
-          e->hostname, e->cpu_model, e->pus, e->cores, e->packages, e->packages == 1 ? "" : "s",
-          e->smt ? "on" : "off", e->governor, e->virtualized ? ", virtualized" : "");
-  fprintf(f, "counters: %s%s%s%s%s\n", layer, reason[0] ? " (" : "", reason, reason[0] ? ")" : "",
-          "");
-  if (note[0]) fprintf(f, "          %s\n", note);
+  snprintf(b, sizeof b, "%s, %s, %d PU (%d cores, %d package%s, SMT %s), governor %s%s", e->hostname,
+           e->cpu_model, e->pus, e->cores, e->packages, e->packages == 1 ? "" : "s", e->smt ? "on" : "off",
+           e->governor, e->virtualized ? ", virtualized" : "");
+  header_line(f, "machine:", b, cols);
+  snprintf(b, sizeof b, "%s%s%s%s", layer, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+  header_line(f, "counters:", b, cols);
+  if (note[0]) header_line(f, "", note, cols);
   char in_rounds[64] = "";
   if (rounds > 1) snprintf(in_rounds, sizeof in_rounds, " in %d rounds", rounds);
-  fprintf(f, "sweep:    %s%s%s%zu configurations, %zu measured repetitions%s, seed %llu, order randomized%s\n",
-          suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, in_rounds,
-          (unsigned long long)seed, rounds > 1 ? " per round" : "");
-  fprintf(f, "output:   %s\n\n", out);
+  snprintf(b, sizeof b, "%s%s%s%zu configurations, %zu measured repetitions%s, seed %llu, order randomized%s",
+           suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, in_rounds,
+           (unsigned long long)seed, rounds > 1 ? " per round" : "");
+  header_line(f, "sweep:", b, cols);
+  header_line(f, "output:", out, cols);
+  fputc('\n', f);
   fflush(f);
 }
 
@@ -196,36 +222,104 @@ static void put_col(FILE *f, const char *s, size_t cols) {
   for (size_t k = cfb_fmt_cols(b); k < cols; k++) fputc(' ', f);
 }
 
-void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n) {
-  size_t wp = strlen("params"), ww = strlen("workload"), wb = strlen("backend");
+static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
+  return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
+}
+
+/* A group's heading: "workload params", cut with "…" to cols - 1 (the
+ * last column would wrap on some terminals).  The rows under it leave the
+ * workload and its parameters out, so a row stays narrow however long
+ * the parameters are. */
+static void group_line(FILE *f, const cfb_sweep_config *c, size_t cols) {
+  char g[1024], b[1100];
+  snprintf(g, sizeof g, "%s%s%s", c->w->name, c->params && *c->params ? " " : "", c->params ? c->params : "");
+  cfb_fmt_fit(b, sizeof b, g, cols > 1 ? cols - 1 : 1);
+  fprintf(f, "%s\n", b);
+}
+
+/* The figures of one table row, formatted. */
+typedef struct cfg_cells {
+  char med[32], mad[32], ci[72], eff[16];
+} cfg_cells;
+
+static void cfg_cells_of(const cfb_config_result *r, cfg_cells *x) {
+  char lo[32], hi[32];
+  cfb_fmt_rate(r->s.median, x->med, sizeof x->med);
+  cfb_fmt_rate(r->s.mad, x->mad, sizeof x->mad);
+  cfb_fmt_rate(r->s.ci_lo, lo, sizeof lo);
+  cfb_fmt_rate(r->s.ci_hi, hi, sizeof hi);
+  if (r->s.n) snprintf(x->ci, sizeof x->ci, "[%s, %s]", lo, hi);
+  else snprintf(x->ci, sizeof x->ci, "-");
+  if (isfinite(r->efficiency_median)) snprintf(x->eff, sizeof x->eff, "%.0f%%", 100 * r->efficiency_median);
+  else snprintf(x->eff, sizeof x->eff, "-");
+}
+
+static size_t wmax(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Column widths of the table's rows: a header's or the widest value. */
+enum { TC_BACKEND, TC_WORKERS, TC_CHUNK, TC_PIN, TC_MED, TC_MAD, TC_CI, TC_EFF, TC_N };
+static const char *const table_head[TC_N] = {"backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff"};
+
+static void table_widths(const cfb_config_result *res, size_t n, size_t *w) {
+  for (int k = 0; k < TC_N; k++) w[k] = cfb_fmt_cols(table_head[k]);
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = res[i].cfg;
-    size_t l = c->params ? cfb_fmt_cols(c->params) : 0;
-    if (l > wp) wp = l;
-    if (strlen(c->w->name) > ww) ww = strlen(c->w->name);
-    if (strlen(cfb_backend_name(c->backend)) > wb) wb = strlen(cfb_backend_name(c->backend));
+    cfg_cells x;
+    char num[32];
+    cfg_cells_of(&res[i], &x);
+    w[TC_BACKEND] = wmax(w[TC_BACKEND], strlen(cfb_backend_name(c->backend)));
+    w[TC_WORKERS] = wmax(w[TC_WORKERS], (size_t)snprintf(num, sizeof num, "%d", c->workers));
+    w[TC_CHUNK] = wmax(w[TC_CHUNK], (size_t)snprintf(num, sizeof num, "%zu", c->chunksize));
+    w[TC_PIN] = wmax(w[TC_PIN], cfb_fmt_cols(cfb_config_pin(c)));
+    w[TC_MED] = wmax(w[TC_MED], cfb_fmt_cols(x.med));
+    w[TC_MAD] = wmax(w[TC_MAD], cfb_fmt_cols(x.mad));
+    w[TC_CI] = wmax(w[TC_CI], cfb_fmt_cols(x.ci));
+    w[TC_EFF] = wmax(w[TC_EFF], cfb_fmt_cols(x.eff));
   }
-  if (wp > 40) wp = 40;
-  fprintf(f, "%-*s %-*s %-*s %7s %5s %-7s %12s %10s %25s %6s %s\n", (int)ww, "workload", (int)wp,
-          "params", (int)wb, "backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff",
-          "status");
+}
+
+/* s right-aligned in `cols` columns (display columns: "±" is one). */
+static void put_right(FILE *f, const char *s, size_t cols) {
+  for (size_t k = cfb_fmt_cols(s); k < cols; k++) fputc(' ', f);
+  fputs(s, f);
+}
+
+void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t cols) {
+  size_t w[TC_N];
+  table_widths(res, n, w);
+  /* The pin column is cut first if a PU list would push a row past cols. */
+  size_t fixed = 2 + TC_N; /* indent and the blanks between columns */
+  for (int k = 0; k < TC_N; k++) fixed += w[k];
+  fixed += strlen("status") + 1;
+  if (cols > 1 && fixed > cols - 1 && w[TC_PIN] > 8) w[TC_PIN] = wmax(8, w[TC_PIN] - (fixed - (cols - 1)));
+  fputs("  ", f);
+  for (int k = 0; k < TC_N; k++) {
+    if (k == TC_BACKEND || k == TC_PIN) put_col(f, table_head[k], w[k]);
+    else put_right(f, table_head[k], w[k]);
+    fputc(' ', f);
+  }
+  fputs("status\n", f);
   for (size_t i = 0; i < n; i++) {
     const cfb_config_result *r = &res[i];
     const cfb_sweep_config *c = r->cfg;
-    char med[32], mad[32], lo[32], hi[32], ci[72], eff[16];
-    cfb_fmt_rate(r->s.median, med, sizeof med);
-    cfb_fmt_rate(r->s.mad, mad, sizeof mad);
-    cfb_fmt_rate(r->s.ci_lo, lo, sizeof lo);
-    cfb_fmt_rate(r->s.ci_hi, hi, sizeof hi);
-    if (r->s.n) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
-    else snprintf(ci, sizeof ci, "-");
-    if (isfinite(r->efficiency_median)) snprintf(eff, sizeof eff, "%.0f%%", 100 * r->efficiency_median);
-    else snprintf(eff, sizeof eff, "-");
-    fprintf(f, "%-*s ", (int)ww, c->w->name);
-    put_col(f, c->params ? c->params : "", wp);
-    fprintf(f, " %-*s %7d %5zu %-7s %12s %10s %25s %6s %s%s%s\n", (int)wb, cfb_backend_name(c->backend), c->workers,
-            c->chunksize, cfb_pin_name(c->pin), med, mad, ci, eff, cfb_cfg_status_name(r->status),
-            r->error[0] ? ": " : "", r->error);
+    if (i == 0 || !same_group(res[i - 1].cfg, c)) group_line(f, c, cols);
+    cfg_cells x;
+    char num[2][32];
+    cfg_cells_of(r, &x);
+    snprintf(num[0], sizeof num[0], "%d", c->workers);
+    snprintf(num[1], sizeof num[1], "%zu", c->chunksize);
+    fputs("  ", f);
+    put_col(f, cfb_backend_name(c->backend), w[TC_BACKEND]);
+    fputc(' ', f);
+    const char *cell[] = {num[0], num[1], cfb_config_pin(c), x.med, x.mad, x.ci, x.eff};
+    for (int k = TC_WORKERS; k < TC_N; k++) {
+      if (k == TC_PIN) put_col(f, cell[k - 1], w[k]);
+      else put_right(f, cell[k - 1], w[k]);
+      fputc(' ', f);
+    }
+    fprintf(f, "%s\n", cfb_cfg_status_name(r->status));
+    /* the reason on a line of its own: a message, not a column to cut */
+    if (r->error[0]) fprintf(f, "    %s\n", r->error);
   }
   fflush(f);
 }
@@ -260,8 +354,8 @@ void cfb_console_winners(FILE *f, const cfb_winners *w, size_t cols) {
   /* The group column gives way first: the answer must stay whole. */
   size_t fixed = wc + ws + 4;
   if (cols > 1 && wg + fixed > cols - 1) wg = cols - 1 > fixed + 20 ? cols - 1 - fixed : 20;
-  fprintf(f, "\nwho wins, per workload and parameters (the pair of the fastest configuration; "
-             "paired rounds, 95%% CI)\n");
+  fprintf(f, "\nwho wins, per workload and parameters\n"
+             "(the pair of the fastest configuration; paired rounds, 95%% CI)\n");
   put_col(f, "workload, parameters", wg);
   fputs("  ", f);
   put_col(f, "pair", wc);
@@ -278,10 +372,6 @@ void cfb_console_winners(FILE *f, const cfb_winners *w, size_t cols) {
 void cfb_winners_free(cfb_winners *w) {
   free(w->row);
   memset(w, 0, sizeof *w);
-}
-
-static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
-  return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
 }
 
 int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_config_result *res,
@@ -307,21 +397,28 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     snprintf(group, sizeof group, "%s%s%s", b->thread->w->name, b->thread->params && *b->thread->params ? " " : "",
              b->thread->params ? b->thread->params : "");
     snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
-             b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_pin_name(b->thread->pin) : "");
+             b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_config_pin(b->thread) : "");
     if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
       return -1;
   }
   return 0;
 }
 
-void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
+void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols) {
   if (!n) return;
   size_t counts[4] = {0};
-  fprintf(f, "\nwho wins (paired rounds: ratio = thread/process throughput, its 95%% CI; equivalent = "
-             "inside +-%.0f%%)\n",
+  /* two short lines: the heading fits 80 columns as the rows do */
+  fprintf(f, "\nwho wins, per pair (ratio = thread/process throughput over paired rounds,\n"
+             "its 95%% CI; equivalent = inside +-%.0f%%)\n",
           100 * CFB_PAIRED_MARGIN);
-  fprintf(f, "%-10s %-40s %7s %5s %-7s %7s %17s %6s %s\n", "workload", "params", "workers", "chunk", "pin",
-          "ratio", "95% CI", "rounds", "verdict");
+  size_t wpin = strlen("pin");
+  for (size_t i = 0; i < n; i++) wpin = wmax(wpin, cfb_fmt_cols(cfb_config_pin(v[i].thread)));
+  /* A long PU list is cut to what cols leaves (the other columns and the
+   * longest verdict, "equivalent": 60), the verdict stays whole. */
+  size_t room = cols > 68 ? cols - 61 : 8;
+  if (wpin > room) wpin = room;
+  fprintf(f, "  %7s %5s %-*s %7s %17s %6s %s\n", "workers", "chunk", (int)wpin, "pin", "ratio", "95% CI",
+          "rounds", "verdict");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = v[i].thread;
     const cfb_paired *r = &v[i].r;
@@ -329,9 +426,10 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
     if (isfinite(r->ratio)) snprintf(ratio, sizeof ratio, "%.3f", r->ratio);
     if (isfinite(r->ci_lo)) snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
     counts[r->verdict]++;
-    fprintf(f, "%-10s ", c->w->name);
-    put_col(f, c->params ? c->params : "", 40);
-    fprintf(f, " %7d %5zu %-7s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+    if (i == 0 || !same_group(v[i - 1].thread, c)) group_line(f, c, cols);
+    fprintf(f, "  %7d %5zu ", c->workers, c->chunksize);
+    put_col(f, cfb_config_pin(c), wpin);
+    fprintf(f, " %7s %17s %6zu %s\n", ratio, ci, r->n, cfb_who_wins_name(r->verdict));
   }
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],

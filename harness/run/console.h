@@ -25,9 +25,11 @@ typedef struct cfb_progress {
   double finish;      /* smoothed estimate of the finishing time (cfb_now_s clock), NAN: none yet */
 } cfb_progress;
 
+/* The context a run starts with (version, machine, counters, sweep,
+ * output), each line broken at blanks to fit `cols` - 1 columns. */
 void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char *reason,
                        const char *note, uint64_t seed, const char *suite, size_t nconfigs,
-                       size_t nreps, int rounds, const char *out);
+                       size_t nreps, int rounds, const char *out, size_t cols);
 
 /* Progress over sw's configurations, `steps` (configuration, round) steps
  * in all.  On a TTY f gets one line, redrawn in place, cut to the
@@ -59,13 +61,18 @@ double cfb_progress_eta(cfb_progress *p, double now);
 void cfb_progress_line(char *out, size_t len, size_t cols, size_t done, size_t steps, const char *pos,
                        const char *eta, const char *label, const char *doing);
 
-/* The final table, one line per configuration, in expansion order;
- * parameters longer than its column are cut with "…". */
-void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n);
+/* The final table for a terminal `cols` wide, in expansion order: a line
+ * "workload params" (cut with "…" to cols - 1) before each group of
+ * configurations with the same workload and parameters, then one row per
+ * configuration (backend, workers, chunk, pin, items/s, MAD, CI,
+ * efficiency, status; a failure's reason on the next line), columns as
+ * wide as their widest value, so rows fit 80 columns. */
+void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t cols);
 
-/* Who wins, one line per thread/process pair: ratio thread/process, its
- * interval, rounds, verdict; then how many pairs each verdict got. */
-void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n);
+/* Who wins, one line per thread/process pair under its group's line (as
+ * cfb_console_table, `cols` wide): ratio thread/process, its interval,
+ * rounds, verdict; then how many pairs each verdict got. */
+void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols);
 
 /* The closing answer: who wins, one line per (workload, parameters)
  * group, built from the rows cfb_console_winner_add collects. */

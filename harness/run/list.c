@@ -32,11 +32,14 @@ static void print_workloads(void) {
   for (size_t i = 0; i < cf_wk_count(); i++) {
     const cf_workload *w = cf_wk_at(i);
     printf("\n  %-10s [%s] %s\n", w->name, cf_wk_kind_name(w->kind), w->summary);
+    int wn = 12; /* the names' column: as wide as the longest (server_threads) */
+    for (size_t k = 0; k < w->nparams; k++)
+      if ((int)strlen(w->params[k].name) > wn) wn = (int)strlen(w->params[k].name);
     for (size_t k = 0; k < w->nparams; k++) {
       const cf_wk_param *p = &w->params[k];
       char range[96];
       cf_wk_param_range(w, k, range, sizeof range); /* with its unit: "0 s..10 s", not "0..10" */
-      printf("      %-12s default %-10s %s%s%s\n", p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
+      printf("      %-*s default %-10s %s%s%s\n", wn, p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
     }
   }
 }
@@ -47,7 +50,32 @@ static const char *rounds_text(int rounds, char *buf, size_t len) {
   return buf;
 }
 
-/* One suite for people; a suite that does not load is listed with why. */
+static int is_adaptive_opt(const cfb_option *o) {
+  return !strcmp(o->name, "--min-rounds") || !strcmp(o->name, "--max-rounds") ||
+         !strcmp(o->name, "--target-ci") || !strcmp(o->name, "--budget");
+}
+
+/* A sweep as the command line that runs it: an adaptive sweep without its
+ * --repeat, which `cfbench run` refuses beside the adaptive options (the
+ * suite's repeat is only for fixed rounds; *repeat gets it, or NULL). */
+static char *runnable_args(const cfb_file_sweep *s, const char **repeat) {
+  int adaptive = 0;
+  *repeat = NULL;
+  for (size_t i = 0; i < s->n; i++) adaptive |= is_adaptive_opt(s->opts[i].opt);
+  if (!adaptive) return cfb_file_sweep_args(s);
+  cfb_file_sweep t = {calloc(s->n ? s->n : 1, sizeof *t.opts), 0, s->line, s->col};
+  if (!t.opts) return NULL;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!strcmp(s->opts[i].opt->name, "--repeat")) *repeat = s->opts[i].value;
+    else t.opts[t.n++] = s->opts[i];
+  }
+  char *a = cfb_file_sweep_args(&t);
+  free(t.opts);
+  return a;
+}
+
+/* One suite for people; a suite that does not load is listed with why.
+ * Each sweep is printed as the `cfbench run` options that run it. */
 static int print_suite(const char *name, const char *path) {
   cfb_sweep_file f;
   char err[512];
@@ -56,15 +84,25 @@ static int print_suite(const char *name, const char *path) {
     return 1;
   }
   printf("\n  %-10s %s\n", name, f.summary);
-  if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
+  const char *repeat = NULL;
+  char **args = calloc(f.nsweeps ? f.nsweeps : 1, sizeof *args);
+  for (size_t k = 0; args && k < f.nsweeps; k++) {
+    const char *r;
+    args[k] = runnable_args(&f.sweeps[k], &r);
+    if (r) repeat = r;
+  }
+  if (repeat)
+    printf("      (adaptive rounds; with --repeat R or --rounds N instead: fixed rounds, one\n"
+           "      repetition of every configuration per round, R = the suite file's repeat)\n");
+  else if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
     printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
   else if (f.rounds > 1)
     printf("      (--rounds %d)\n", f.rounds);
   for (size_t k = 0; k < f.nsweeps; k++) {
-    char *a = cfb_file_sweep_args(&f.sweeps[k]);
-    printf("      %s\n", a ? a : "(out of memory)");
-    free(a);
+    printf("      %s\n", args && args[k] ? args[k] : "(out of memory)");
+    if (args) free(args[k]);
   }
+  free(args);
   cfb_sweep_file_free(&f);
   return 0;
 }
@@ -147,7 +185,7 @@ int cfb_cmd_list(int argc, char **argv) {
   list_args a = {0};
   char err[256];
   if (cfb_options_parse(&spec, argc - 1, argv + 1, &a, err, sizeof err)) {
-    fprintf(stderr, "cfbench %s\n", err);
+    fprintf(stderr, "cfbench list: %s\n", err);
     return 2;
   }
   char sdir[4096], path[8200];

@@ -45,7 +45,7 @@ static cell config_field(const cfb_sweep_config *c, cfb_runs_col col) {
   case CFB_RUNS_BACKEND: return str(cfb_backend_name(c->backend));
   case CFB_RUNS_WORKERS: return uns((unsigned long long)c->workers);
   case CFB_RUNS_CHUNKSIZE: return uns(c->chunksize);
-  default: return str(cfb_pin_name(c->pin));
+  default: return str(cfb_config_pin(c));
   }
 }
 
@@ -150,6 +150,7 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_MAX_ROUNDS: return uns((unsigned long long)m->max_rounds);
   case CFB_META_TARGET_CI: return num(m->target_ci);
   case CFB_META_BUDGET_S: return num(m->budget_s);
+  case CFB_META_SWEEPS: return null_cell(CFB_T_LIST); /* an array: json_sweeps */
   default: return str(m->rounds > 1 ? "randomized per round" : "randomized");
   }
 }
@@ -207,10 +208,82 @@ static json_t *json_cell(cell c) {
   }
 }
 
+/* "KEY=V1,V2" as --param takes it (a comma inside a value as "\,"). */
+static json_t *param_axis_str(const cfb_param_axis *a) {
+  size_t len = strlen(a->key) + 2;
+  for (size_t i = 0; i < a->values.n; i++) len += 2 * strlen(a->values.v[i]) + 1;
+  char *b = malloc(len), *p = b;
+  if (!b) return NULL;
+  p += sprintf(p, "%s=", a->key);
+  for (size_t i = 0; i < a->values.n; i++) {
+    if (i) *p++ = ',';
+    for (const char *c = a->values.v[i]; *c; c++) {
+      if (*c == ',') *p++ = '\\';
+      *p++ = *c;
+    }
+  }
+  *p = '\0';
+  json_t *j = cfb_json_str(b);
+  free(b);
+  return j;
+}
+
+/* One axis of a sweep: the array of its values. */
+static json_t *sweep_axis(const cfb_sweep_spec *sp, cfb_sweep_key k) {
+  json_t *a = json_array();
+  size_t n = k == CFB_SWEEP_WORKLOAD ? sp->nworkloads : k == CFB_SWEEP_PARAMS ? sp->nparams
+           : k == CFB_SWEEP_BACKEND ? sp->nbackends : k == CFB_SWEEP_WORKERS ? sp->nworkers
+           : k == CFB_SWEEP_CHUNKSIZE ? sp->nchunksizes : sp->npins;
+  for (size_t i = 0; a && i < n; i++) {
+    json_t *v;
+    switch (k) {
+    case CFB_SWEEP_WORKLOAD: v = cfb_json_str(sp->workloads[i]->name); break;
+    case CFB_SWEEP_PARAMS: v = param_axis_str(&sp->params[i]); break;
+    case CFB_SWEEP_BACKEND: v = cfb_json_str(cfb_backend_name(sp->backends[i])); break;
+    case CFB_SWEEP_WORKERS: v = json_integer(sp->workers[i]); break;
+    case CFB_SWEEP_CHUNKSIZE: v = json_integer((json_int_t)sp->chunksizes[i]); break;
+    default:
+      v = cfb_json_str(sp->pins[i] == CF_PIN_LIST && sp->pin_lists ? sp->pin_lists[i].label
+                                                                    : cfb_pin_name(sp->pins[i]));
+    }
+    if (!v || json_array_append_new(a, v) != 0) {
+      json_decref(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+static json_t *sweep_field(const cfb_sweep_spec *sp, cfb_sweep_key k) {
+  switch (k) {
+  case CFB_SWEEP_ITEMS: return json_integer((json_int_t)sp->items);
+  case CFB_SWEEP_REPEAT: return json_integer(sp->repeat);
+  case CFB_SWEEP_WARMUP: return json_integer(sp->warmup);
+  case CFB_SWEEP_MAX_TIME_S: return json_real(sp->max_time_s);
+  default: return sweep_axis(sp, k);
+  }
+}
+
+/* config.sweeps: every sweep of the run, keys as CFB_META_SWEEP_KEYS. */
+static json_t *json_sweeps(const cfb_meta *m) {
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < m->nspecs; i++) {
+    json_t *o = json_object();
+    if (!o || json_array_append_new(a, o) != 0) goto fail;
+    for (int k = 0; k < CFB_SWEEP_NKEYS; k++)
+      if (json_object_set_new(o, cfb_sweep_keys[k], sweep_field(&m->specs[i], (cfb_sweep_key)k)) != 0) goto fail;
+  }
+  return a;
+fail:
+  json_decref(a);
+  return NULL;
+}
+
 static json_t *json_meta(const cfb_meta *m) {
   json_t *o = json_object();
   for (int k = 0; o && k < CFB_META_NKEYS; k++)
-    if (cfb_json_set(o, cfb_meta_keys[k], json_cell(meta_field(m, (cfb_meta_key)k))) != 0) {
+    if (cfb_json_set(o, cfb_meta_keys[k], cfb_meta_types[k] == CFB_T_LIST ? json_sweeps(m)
+                                                                         : json_cell(meta_field(m, (cfb_meta_key)k))) != 0) {
       json_decref(o);
       return NULL;
     }

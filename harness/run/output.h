@@ -20,7 +20,9 @@ typedef struct cfb_meta {
   const char *suite;          /* NULL: none */
   char started[32], finished[32]; /* finished "" while running */
   const char *counter_layer, *counter_reason, *counter_note;
-  int repeat, warmup;         /* of the first sweep (suites may vary: see configs) */
+  const cfb_sweep_spec *specs; /* every sweep, for config.sweeps */
+  size_t nspecs;
+  int repeat, warmup;         /* of the first sweep (suites may vary: see specs) */
   int rounds;                 /* --rounds: the whole sweep's */
   size_t items;
   double max_time_s;

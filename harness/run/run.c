@@ -98,6 +98,8 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->counter_layer = cfb_counter_layer_name(cfb_counters_layer(ctr));
   meta->counter_reason = cfb_counters_reason(ctr);
   meta->counter_note = cfb_counters_note(ctr);
+  meta->specs = o->specs;
+  meta->nspecs = o->nspecs;
   meta->repeat = o->specs[0].repeat;
   meta->warmup = o->specs[0].warmup;
   meta->rounds = sw->rounds;
@@ -208,14 +210,17 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   else if (cfb_out_write_verdicts(dir, v, nv) != 0) werr = 1;
   if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
   if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
+  /* The terminal's width, else $COLUMNS, else 80: wider only when the
+   * terminal (or the caller) says so. */
+  size_t cols = cfb_console_width(STDOUT_FILENO);
   if (done) {
     printf("\n");
-    cfb_console_table(stdout, done, ndone);
+    cfb_console_table(stdout, done, ndone, cols);
   }
-  cfb_console_verdicts(stdout, v, nv);
+  cfb_console_verdicts(stdout, v, nv, cols);
   cfb_winners w = {0};
   if (cfb_console_winners_from(&w, sw, res, v, nv) != 0) *oom = 1;
-  cfb_console_winners(stdout, &w, isatty(STDOUT_FILENO) ? cfb_console_width(STDOUT_FILENO) : 160);
+  cfb_console_winners(stdout, &w, cols);
   cfb_winners_free(&w);
   free(v);
   if (x->budget_hit)
@@ -326,7 +331,7 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   if (cfb_out_write_meta(dir, &meta) != 0) /* a first meta.json: an interrupted run has one too */
     fprintf(stderr, "cfbench run: writing %s/meta.json failed: %s\n", dir, strerror(errno));
   cfb_console_header(stdout, &env, meta.counter_layer, meta.counter_reason, meta.counter_note, seed,
-                    o.suite, sw.n, nreps, sw.rounds, dir);
+                    o.suite, sw.n, nreps, sw.rounds, dir, cfb_console_width(STDOUT_FILENO));
 
   run_ctx x;
   memset(&x, 0, sizeof x);

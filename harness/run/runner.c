@@ -121,6 +121,8 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cfg.backend = cfb_backend_exec(c->backend);
   cfg.max_workers = c->workers;
   cfg.pin = c->pin;
+  cfg.pin_list = c->pin_list.pus;
+  cfg.pin_list_len = c->pin_list.n;
   cfg.task_timeout_s = c->task_timeout_s;
   sigset_t block, old;
   sigemptyset(&block);
@@ -137,7 +139,7 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   if (rc == CF_ENOSYS)
     snprintf(row->error, sizeof row->error, "executor: %s backend%s%s not available in this build (%s)",
              cfb_backend_name(c->backend), c->pin != CF_PIN_NONE ? " or pin=" : "",
-             c->pin != CF_PIN_NONE ? cfb_pin_name(c->pin) : "", cf_err_name(rc));
+             c->pin != CF_PIN_NONE ? cfb_config_pin(c) : "", cf_err_name(rc));
   else if (cf_last_error_message()[0]) /* what really failed, e.g. fork under ulimit -u */
     snprintf(row->error, sizeof row->error, "executor: %s (%s)", cf_last_error_message(), cf_err_name(rc));
   else
@@ -257,7 +259,7 @@ static int one_rep(cfb_runner *r, const cfb_sweep_config *c, cf_wk_run *run, dou
    * rank 0's plan says nothing of them (placement_violations stays -1). */
   int *plan = NULL;
   if (c->pin != CF_PIN_NONE && cfb_backend_exec(c->backend) != CF_BACKEND_MPI && (plan = malloc((size_t)c->workers * sizeof *plan)) &&
-      cf_pin_plan(c->pin, NULL, 0, c->workers, plan) != 0) {
+      cf_pin_plan(c->pin, c->pin_list.pus, c->pin_list.n, c->workers, plan) != 0) {
     free(plan);
     plan = NULL;
   }

@@ -52,6 +52,30 @@ const char *cfb_pin_name(cf_pin_policy p) {
   }
 }
 
+const char *cfb_config_pin(const cfb_sweep_config *c) {
+  return c->pin == CF_PIN_LIST && c->pin_list.label ? c->pin_list.label : cfb_pin_name(c->pin);
+}
+
+void cfb_pin_list_free(cfb_pin_list *l) {
+  free(l->pus);
+  free(l->label);
+  memset(l, 0, sizeof *l);
+}
+
+int cfb_pin_list_copy(cfb_pin_list *dst, const cfb_pin_list *src) {
+  memset(dst, 0, sizeof *dst);
+  if (!src || !src->label) return 0;
+  dst->pus = malloc((size_t)(src->n ? src->n : 1) * sizeof *dst->pus);
+  dst->label = strdup(src->label);
+  if (!dst->pus || !dst->label) {
+    cfb_pin_list_free(dst);
+    return -1;
+  }
+  memcpy(dst->pus, src->pus, (size_t)src->n * sizeof *dst->pus);
+  dst->n = src->n;
+  return 0;
+}
+
 const char *cfb_cfg_status_name(cfb_cfg_status s) {
   switch (s) {
   case CFB_CFG_OK: return "ok";
@@ -65,6 +89,7 @@ static void config_free(cfb_sweep_config *c) {
   for (size_t i = 0; i < c->nkv; i++) free(c->kv[i]);
   free(c->kv);
   free(c->params);
+  cfb_pin_list_free(&c->pin_list);
 }
 
 void cfb_sweep_free(cfb_sweep *s) {
@@ -109,7 +134,8 @@ typedef struct builder {
 
 static int same_config(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   if (a->w != b->w || a->backend != b->backend || a->workers != b->workers ||
-      a->chunksize != b->chunksize || a->pin != b->pin || a->items != b->items || a->nkv != b->nkv)
+      a->chunksize != b->chunksize || a->pin != b->pin || a->items != b->items || a->nkv != b->nkv ||
+      strcmp(cfb_config_pin(a), cfb_config_pin(b)))
     return 0;
   for (size_t i = 0; i < a->nkv; i++)
     if (strcmp(a->kv[i], b->kv[i])) return 0;
@@ -154,7 +180,10 @@ static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w
           c.warmup = sp->warmup;
           c.max_time_s = sp->max_time_s;
           c.kv = calloc(nax ? nax : 1, sizeof *c.kv);
-          if (!c.kv) return -1;
+          if (!c.kv || (sp->pin_lists && cfb_pin_list_copy(&c.pin_list, &sp->pin_lists[ip]))) {
+            config_free(&c);
+            return -1;
+          }
           for (size_t a = 0; a < nax; a++) {
             const char *v = ax[a]->values.v[idx[a]];
             int scoped;
@@ -301,6 +330,8 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_config *c = &s->cfg[i];
     snprintf(key, sizeof key, "%s|%s|%d|%d|%zu|%d", c->w->name, c->params, (int)c->backend,
              c->workers, c->chunksize, (int)c->pin);
+    if (c->pin == CF_PIN_LIST) /* after the old key, so the other policies keep their seeds */
+      snprintf(key + strlen(key), sizeof key - strlen(key), "|%s", cfb_config_pin(c));
     c->seed = cfb_hash_str(key, seed);
   }
   find_partners(s);
@@ -321,7 +352,7 @@ void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
   for (size_t i = 0; i < s->n; i++) {
     const cfb_sweep_config *c = &s->cfg[i];
     fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
-            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
+            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_config_pin(c),
             c->items, c->repeat, c->warmup, c->max_time_s);
   }
 }

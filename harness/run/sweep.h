@@ -64,6 +64,15 @@ typedef struct cfb_param_axis {
   cfb_strlist values;
 } cfb_param_axis;
 
+/* --pin list:0,1 (an hwloc bitmap list, "0-3,6" too): the PU OS indices in
+ * ascending order, worker i bound to pus[i mod n]; label "list:0,1" is
+ * what the pin column records. */
+typedef struct cfb_pin_list {
+  int *pus;
+  int n;
+  char *label;
+} cfb_pin_list;
+
 /* One sweep: the cartesian product of its axes.  A suite has several. */
 typedef struct cfb_sweep_spec {
   const cf_workload **workloads;
@@ -77,6 +86,7 @@ typedef struct cfb_sweep_spec {
   size_t *chunksizes;
   size_t nchunksizes;
   cf_pin_policy *pins;
+  cfb_pin_list *pin_lists; /* parallel to pins: the PUs of each CF_PIN_LIST, zero otherwise */
   size_t npins;
   size_t items;       /* 0 = the workload's natural count */
   int repeat, warmup;
@@ -137,6 +147,7 @@ typedef struct cfb_sweep_config {
   int workers;
   size_t chunksize;
   cf_pin_policy pin;
+  cfb_pin_list pin_list; /* CF_PIN_LIST: its PUs and label (owned); zero otherwise */
   size_t items;
   int repeat, warmup;
   double max_time_s;
@@ -193,6 +204,11 @@ const char *cfb_param_applies(const cf_workload *w, const char *key, int *scoped
 
 /* "none"/"compact"/"scatter"/"list". */
 const char *cfb_pin_name(cf_pin_policy p);
+/* What the pin column records for c: its policy's name, or "list:0,1". */
+const char *cfb_config_pin(const cfb_sweep_config *c);
+/* Copy src into dst (owned); 0, or -1 out of memory.  Free with cfb_pin_list_free. */
+int cfb_pin_list_copy(cfb_pin_list *dst, const cfb_pin_list *src);
+void cfb_pin_list_free(cfb_pin_list *l);
 
 /* One measured repetition: a runs.csv row.  NAN = not measured. */
 typedef struct cfb_row {

@@ -43,7 +43,8 @@ static void print_tree(void) {
 int cfb_cmd_topology(int argc, char **argv) {
   if (argc > 1) {
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-      printf("usage: cfbench topology\nthe machine (hwloc) and where each pinning policy puts workers\n");
+      printf("usage: cfbench topology\nthe machine (hwloc) and where each pinning policy puts workers\n"
+             "(--pin none, compact, scatter, list:PUS)\n");
       return 0;
     }
     fprintf(stderr, "cfbench topology: unexpected argument '%s'; topology takes none\n", argv[1]);
@@ -76,6 +77,8 @@ int cfb_cmd_topology(int argc, char **argv) {
       printf("\n");
     }
   }
+  printf("  list (--pin list:0,1, an hwloc list such as list:0-3): worker i on the i-th PU\n"
+         "    listed (ascending), round robin; only PUs shown above are accepted\n");
   char why[256] = "";
   cf_config cfg;
   cf_config_init(&cfg);

@@ -88,6 +88,13 @@ echo "ok: adaptive rounds as sweep-file keys"
 # 4. list and list --json
 "$cfb" list >"$t/list.txt" || fail "list failed"
 for s in quick ci default; do grep -q "^  $s " "$t/list.txt" || fail "list does not show suite $s"; done
+# every sweep line list prints is a command line that runs (adaptive suites:
+# no --repeat beside --min-rounds, which run refuses)
+grep '^      --workload ' "$t/list.txt" >"$t/list.lines" || fail "list shows no sweep lines"
+while IFS= read -r line; do
+  # shellcheck disable=SC2086 # the line is the options, split as a shell would
+  "$cfb" run $line --dry-run >/dev/null 2>"$t/line.err" || fail "list's line does not run: $line: $(cat "$t/line.err")"
+done <"$t/list.lines"
 "$cfb" list --json >"$t/list.json" || fail "list --json failed"
 "$py" - "$t/list.json" <<'PY' || fail "list --json is not what tools need"
 import json, sys
@@ -108,3 +115,29 @@ printf '{"workload": "sleep", "param": {"delay": "0"}, "workers": [1, 2], "items
 [ "$(($(wc -l <"$t/out/summary.csv") - 1))" -eq 2 ] || fail "run --file: summary.csv has not 2 configurations"
 grep -qF "\"suite\": \"$t/run.json\"" "$t/out/meta.json" || fail "meta.json does not name the sweep file"
 echo "ok: run --file"
+
+# 6. meta.json records every sweep of a file (config.sweeps), not only the
+#    first one's settings, and the report gives the range of repetitions
+cat >"$t/two_run.json" <<'EOF2'
+{"warmup": 0, "sweeps": [
+  {"workload": "sleep", "param": {"delay": "0"}, "workers": [1, 2], "items": 4, "repeat": 1},
+  {"workload": "primes", "param": {"preset": "range", "start": "1000001", "count": "8"}, "workers": 1,
+   "chunksize": [1, 4], "pin": "list:0", "repeat": 2, "max-time": "5s"}]}
+EOF2
+"$cfb" run --file "$t/two_run.json" --seed 1 --out "$t/two_out" >"$t/two_run.log" 2>&1 ||
+  { cat "$t/two_run.log" >&2; fail "run --file two_run.json failed"; }
+"$py" - "$t/two_out/meta.json" <<'EOF2' || fail "meta.json config.sweeps does not hold both sweeps"
+import json, sys
+c = json.load(open(sys.argv[1]))["config"]
+s = c["sweeps"]
+assert len(s) == 2, s
+assert s[0]["workload"] == ["sleep"] and s[0]["workers"] == [1, 2] and s[0]["repeat"] == 1, s[0]
+assert s[0]["params"] == ["delay=0"] and s[0]["items"] == 4 and s[0]["pin"] == ["none"], s[0]
+assert s[1]["workload"] == ["primes"] and s[1]["chunksize"] == [1, 4] and s[1]["repeat"] == 2, s[1]
+assert s[1]["pin"] == ["list:0"] and s[1]["max_time_s"] == 5 and s[1]["warmup"] == 0, s[1]
+assert c["repeat"] == 1  # the first sweep's, as before config.sweeps
+EOF2
+"$cfb" report "$t/two_out" >/dev/null 2>&1 || fail "report of the two-sweep run failed"
+grep -q "1-2 repetitions per configuration after 0 warm-ups" "$t/two_out/report.md" ||
+  fail "report.md does not give the sweeps' range of repetitions"
+echo "ok: meta.json config.sweeps records both sweeps"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "format.h"
 #include "output.h"
 #include "cli_child.h"
 #include "task.h"
@@ -244,8 +245,12 @@ static void test_bad_inputs(void) {
   BAD("--workload: empty list", "run", "--workload", "", "--out", dir);
   BAD("--workers: empty value in list '1,,2'", "run", "--workload", "sleep", "--workers", "1,,2",
       "--out", dir);
-  BAD("--pin: unknown value 'everywhere'; allowed: none, compact, scatter", "run", "--workload",
+  BAD("--pin: unknown value 'everywhere'; allowed: none, compact, scatter, list:", "run", "--workload",
       "sleep", "--pin", "everywhere", "--out", dir);
+  BAD("cfbench list: unexpected argument 'extra'", "list", "extra");
+  BAD("--pin: list:999: pinning: PU 999", "run", "--workload", "sleep", "--pin", "list:999", "--out", dir);
+  BAD("--pin: bad PU list 'list:0-'", "run", "--workload", "sleep", "--pin", "list:0-", "--out", dir);
+  BAD("--pin: bad PU list 'list:'", "run", "--workload", "sleep", "--pin", "none,list:", "--out", dir);
   BAD("--repeat: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--repeat", "0",
       "--out", dir);
   BAD("--rounds: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--rounds", "0",
@@ -808,6 +813,47 @@ static void test_list_topology_suites(void) {
   CHECK_EQ(RUN("bench", "--suite", "quick"), 2);
 }
 
+/* --pin list:0 (PU 0 exists on every machine): the run binds both workers
+ * (and what it prints fits COLUMNS=80 when stdout is no terminal)
+ * of each backend to PU 0, the pin column records "list:0", and every task
+ * started on PU 0 (placement_violations 0: the task records' CPUs).  A
+ * list: element takes the PU numbers after it, so "list:0,none" is two values. */
+static void test_pin_list(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/pinlist", tmp);
+  /* stdout not a terminal, COLUMNS=80: every line of it fits 80 columns */
+  CHECK_EQ(run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "sleep", "--param", "delay=1ms", "--items", "8",
+                                         "--repeat", "1", "--warmup", "0", "--workers", "2", "--backend",
+                                         "thread,process", "--pin", "list:0,none", "--out", dir, NULL}),
+           0);
+  char *out = slurp(out_txt), *save = NULL;
+  CHECK(out);
+  CHECK_STR_CONTAINS(out, "list:0");
+  for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    if (strstr(l, dir)) continue; /* a line naming the output path: a path is never cut */
+    if (cfb_fmt_cols(l) >= 80) fprintf(stderr, "wider than 79 columns at COLUMNS=80: %s\n", l);
+    CHECK_LE(cfb_fmt_cols(l), 79);
+  }
+  free(out);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  CHECK_EQ(t.nrows, 4);
+  size_t listed = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    if (strcmp(cfb_csv_get(&t, r, "pin"), "list:0")) {
+      CHECK(!strcmp(cfb_csv_get(&t, r, "pin"), "none"));
+      continue;
+    }
+    listed++;
+    CHECK(!strcmp(cfb_csv_get(&t, r, "placement_violations"), "0"));
+  }
+  CHECK_EQ(listed, 2);
+  cfb_csv_table_free(&t);
+}
+
 /* Each py backend on each workload, with few items, through cfbench run:
  * every row ok with its items done, the python column says which Python
  * (threads / a start method); a thread row beside them has none.  gil=on
@@ -986,6 +1032,7 @@ int main(int argc, char **argv) {
                                     {"max_time", test_max_time},
                                     {"counter_layers", test_counter_layers},
                                     {"list_topology_suites", test_list_topology_suites},
+                                    {"pin_list", test_pin_list},
                                     {"rounds", test_rounds},
                                     {"rounds_uneven", test_rounds_uneven},
                                     {"sigint_in_round_2", test_sigint_in_round_2},

@@ -1,6 +1,7 @@
 /* test_console.c -- what the terminal shows: text cut to a width with an
  * ellipsis, the progress line fits its terminal, the ETA from measured
- * step times counts down without jumping, the winner phrase. */
+ * step times counts down without jumping, the winner phrase, the final
+ * tables fit 80 columns (long parameters and PU lists cut with "…"). */
 #include <math.h>
 
 #include "console.h"
@@ -82,8 +83,73 @@ static void test_eta(void) {
   fclose(f);
 }
 
+/* Every line of f (rewound) at most `max` display columns; how many lines
+ * hold `needle`. */
+static size_t lines_fit(FILE *f, size_t max, const char *needle) {
+  char line[2048];
+  size_t hits = 0;
+  rewind(f);
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    if (cfb_fmt_cols(line) > max) fprintf(stderr, "%zu columns > %zu: %s\n", cfb_fmt_cols(line), max, line);
+    CHECK_LE(cfb_fmt_cols(line), max);
+    hits += strstr(line, needle) != NULL;
+  }
+  return hits;
+}
+
+/* The run's closing tables (configurations, verdicts) for a terminal of
+ * 80 columns: no line wider than 79 however long the parameters, the
+ * figures or a PU list; the parameters cut with "…" at 80 and whole at
+ * 300, each group's parameters once above its rows. */
+static void test_tables_fit(void) {
+  static const char params[] = "preset=range,start=1000001,count=10000,gil=off,work_scale=1,extra=aaaaaaaaaaaa";
+  int pus[40];
+  char label[200] = "list:";
+  for (int i = 0; i < 40; i++) {
+    pus[i] = i;
+    snprintf(label + strlen(label), sizeof label - strlen(label), "%s%d", i ? "," : "", i);
+  }
+  cfb_sweep_config cfg[3];
+  cfb_config_result res[3];
+  memset(cfg, 0, sizeof cfg);
+  memset(res, 0, sizeof res);
+  for (int i = 0; i < 3; i++) {
+    cfg[i].w = cf_wk_at(0);
+    cfg[i].params = (char *)params;
+    cfg[i].backend = i ? CFB_BK_PROCESS : CFB_BK_THREAD;
+    cfg[i].workers = 4096;
+    cfg[i].chunksize = 16777216;
+    res[i].cfg = &cfg[i];
+    res[i].s = (cfb_summary){5, 123456789.0, 98765432.1, 0, 0, 1.5e-3, 987654321.0, 0, 0};
+    res[i].efficiency_median = 1.11;
+  }
+  cfg[2].pin = CF_PIN_LIST;
+  cfg[2].pin_list = (cfb_pin_list){pus, 40, label};
+  res[2].status = CFB_CFG_FAILED;
+  snprintf(res[2].error, sizeof res[2].error, "executor: no");
+  cfb_verdict v[2] = {{&cfg[0], &cfg[1], {0}}, {&cfg[2], &cfg[1], {0}}};
+  v[0].r = (cfb_paired){8, 1.9, 1.8, 2.0, 0.95, 0.05, 1, CFB_PAIRED_A};
+  v[1].r = (cfb_paired){8, 0.5, 0.45, 0.55, 0.95, 0.05, 1, CFB_PAIRED_B};
+  FILE *f = tmpfile();
+  CHECK(f);
+  cfb_console_table(f, res, 3, 80);
+  cfb_console_verdicts(f, v, 2, 80);
+  /* cut visibly: the group line of each table and the PU list in each table */
+  CHECK_EQ(lines_fit(f, 79, "\xE2\x80\xA6"), 4);
+  CHECK_EQ(lines_fit(f, 79, "list:0,"), 2);
+  CHECK_EQ(lines_fit(f, 79, "123M"), 3);         /* every row's figures are whole */
+  CHECK_EQ(lines_fit(f, 79, "executor: no"), 1); /* the failure's reason, under its row */
+  fclose(f);
+  CHECK((f = tmpfile()));
+  cfb_console_table(f, res, 3, 300);
+  CHECK_EQ(lines_fit(f, 299, params), 1);
+  fclose(f);
+}
+
 int main(void) {
   test_fit();
+  test_tables_fit();
   test_speedup();
   test_line_fits();
   test_eta();

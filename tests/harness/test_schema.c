@@ -142,6 +142,22 @@ static void test_meta_keys(void) {
       fprintf(stderr, "meta.json key %zu is '%s' in the docs, '%s' in schema.h\n", i + 1, doc, code);
     CHECK(!strcmp(doc, code));
   }
+  /* config.sweeps' objects: the example's first sweep has every key of
+   * CFB_META_SWEEP_KEYS, in order, the axes as arrays. */
+  const json_t *sw = json_array_get(json_object_get(json_object_get(j, "config"), "sweeps"), 0);
+  CHECK(json_is_object(sw));
+  CHECK_EQ(json_object_size(sw), (size_t)CFB_SWEEP_NKEYS);
+  const char *k;
+  json_t *v;
+  int i = 0;
+  json_object_foreach((json_t *)sw, k, v) {
+    if (i >= CFB_SWEEP_NKEYS || strcmp(k, cfb_sweep_keys[i]))
+      fprintf(stderr, "config.sweeps key %d is '%s' in the docs, '%s' in schema.h\n", i + 1, k,
+              i < CFB_SWEEP_NKEYS ? cfb_sweep_keys[i] : "(none)");
+    CHECK(i < CFB_SWEEP_NKEYS && !strcmp(k, cfb_sweep_keys[i]));
+    CHECK_EQ(json_is_array(v), i < CFB_SWEEP_ITEMS);
+    i++;
+  }
   json_decref(j);
   free(text);
 }
