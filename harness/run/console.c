@@ -284,20 +284,26 @@ static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
 }
 
+/* A thread/process pair of cfutures (not CPython's, not a peer's ratio). */
+static int is_c_pair(const cfb_verdict *v) {
+  return !cfb_backend_is_py(v->thread->backend) && v->process->backend == cfb_backend_pair(v->thread->backend);
+}
+
 int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_config_result *res,
                              const cfb_verdict *v, size_t nv) {
   static const char *const names[] = {[CFB_PAIRED_UNDECIDED] = "undecided", [CFB_PAIRED_A] = "thread",
                                       [CFB_PAIRED_B] = "process", [CFB_PAIRED_EQUIVALENT] = "equivalent"};
   for (size_t j = 0; j < nv; j++) {
+    if (!is_c_pair(&v[j])) continue; /* who wins is cfutures' thread against its process */
     int first = 1;
-    for (size_t k = 0; k < j && first; k++) first = !same_group(v[k].thread, v[j].thread);
+    for (size_t k = 0; k < j && first; k++) first = !(is_c_pair(&v[k]) && same_group(v[k].thread, v[j].thread));
     if (!first) continue;
     /* the group's pair whose faster side is fastest: the answer a person
      * who picks the best configuration gets */
     size_t best = j;
     double top = -1;
     for (size_t k = j; k < nv; k++) {
-      if (!same_group(v[k].thread, v[j].thread)) continue;
+      if (!is_c_pair(&v[k]) || !same_group(v[k].thread, v[j].thread)) continue;
       double a = res[v[k].thread - sw->cfg].s.median, b = res[v[k].process - sw->cfg].s.median;
       double m = fmax(isfinite(a) ? a : -1, isfinite(b) ? b : -1);
       if (m > top) top = m, best = k;
@@ -317,11 +323,11 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
   if (!n) return;
   size_t counts[4] = {0};
-  fprintf(f, "\nwho wins (paired rounds: ratio = thread/process throughput, its 95%% CI; equivalent = "
-             "inside +-%.0f%%)\n",
+  fprintf(f, "\nwho wins (paired rounds: ratio = a/b throughput, its 95%% CI; verdict thread = a, process = b; "
+             "equivalent = inside +-%.0f%%)\n",
           100 * CFB_PAIRED_MARGIN);
-  fprintf(f, "%-10s %-40s %7s %5s %-7s %7s %17s %6s %s\n", "workload", "params", "workers", "chunk", "pin",
-          "ratio", "95% CI", "rounds", "verdict");
+  fprintf(f, "%-10s %-40s %7s %5s %-7s %-9s %-21s %7s %17s %6s %s\n", "workload", "params", "workers", "chunk",
+          "pin", "mode", "a/b", "ratio", "95% CI", "rounds", "verdict");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = v[i].thread;
     const cfb_paired *r = &v[i].r;
@@ -331,7 +337,10 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n) {
     counts[r->verdict]++;
     fprintf(f, "%-10s ", c->w->name);
     put_col(f, c->params ? c->params : "", 40);
-    fprintf(f, " %7d %5zu %-7s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_pin_name(c->pin), ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+    char ab[48];
+    snprintf(ab, sizeof ab, "%s/%s", cfb_backend_name(c->backend), cfb_backend_name(v[i].process->backend));
+    fprintf(f, " %7d %5zu %-7s %-9s %-21s %7s %17s %6zu %s\n", c->workers, c->chunksize, cfb_pin_name(c->pin),
+            cfb_mode_name(c->mode), ab, ratio, ci, r->n, cfb_who_wins_name(r->verdict));
   }
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],
