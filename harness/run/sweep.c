@@ -399,8 +399,10 @@ void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
   fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
   for (size_t i = 0; i < s->n; i++) {
     const cfb_sweep_config *c = &s->cfg[i];
-    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s mode=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+    /* mode only when not map: the lines of a sweep without --mode stay as they were */
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s%s%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
             c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_pin_name(c->pin),
-            cfb_mode_name(c->mode), c->items, c->repeat, c->warmup, c->max_time_s);
+            c->mode == CFB_MODE_MAP ? "" : " mode=", c->mode == CFB_MODE_MAP ? "" : cfb_mode_name(c->mode),
+            c->items, c->repeat, c->warmup, c->max_time_s);
   }
 }

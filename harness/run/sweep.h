@@ -208,7 +208,8 @@ void cfb_sweep_free(cfb_sweep *s);
 
 /* `cfbench run --dry-run`: the rounds, then one line per configuration in
  * expansion order (workload, params, backend, workers, chunksize, pin,
- * items, repeat, warmup, max-time): what a suite or sweep file means. */
+ * mode unless map, items, repeat, warmup, max-time): what a suite or
+ * sweep file means. */
 void cfb_sweep_print(FILE *f, const cfb_sweep *s);
 
 /* The run order of round r (0-based): s->n indices into s->cfg. */
