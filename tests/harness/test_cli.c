@@ -803,6 +803,16 @@ static void test_list_topology_suites(void) {
   CHECK_EQ(RUN("bench", "--suite", "quick"), 2);
 }
 
+/* Exit 0, else cfbench's output shown before the check fails. */
+static void expect_ok(int rc) {
+  if (rc != 0) {
+    char *o = slurp(out_txt);
+    fprintf(stderr, "%s", o);
+    free(o);
+  }
+  CHECK_EQ(rc, 0);
+}
+
 /* Each py backend on each workload, with few items, through cfbench run:
  * every row ok with its items done, the python column says which Python
  * (threads / a start method); a thread row beside them has none.  gil=on
@@ -816,12 +826,7 @@ static void test_py_backends(void) {
                "io_us=50us", "--param", "gil=on", "--param", "mib=1", "--backend",
                "thread,py-thread,py-process", "--workers", "2", "--chunksize", "2", "--items", "6",
                "--repeat", "2", "--warmup", "1", "--seed", "5", "--out", dir);
-  if (rc != 0) {
-    char *o = slurp(out_txt);
-    fprintf(stderr, "%s", o);
-    free(o);
-  }
-  CHECK_EQ(rc, 0);
+  expect_ok(rc);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
   load_checked(p, cfb_runs_columns, &t);
@@ -880,12 +885,7 @@ static void test_modes(void) {
                "thread,process,py-thread,py-process", "--workers", "2", "--mode", "map,submit,roundtrip",
                "--chunksize", "1,3", "--items", "7", "--repeat", "2", "--rounds", "2", "--warmup", "0",
                "--seed", "9", "--out", dir);
-  if (rc != 0) {
-    char *o = slurp(out_txt);
-    fprintf(stderr, "%s", o);
-    free(o);
-  }
-  CHECK_EQ(rc, 0);
+  expect_ok(rc);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
   load_checked(p, cfb_runs_columns, &t);
