@@ -33,6 +33,7 @@ _cfbench() {
     return ;;
   --backend) COMPREPLY=($(compgen -W "thread process thread,process" -- "$cur")); return ;;
   --pin) COMPREPLY=($(compgen -W "none compact scatter list:" -- "$cur")); return ;;
+  --mode) COMPREPLY=($(compgen -W "map submit roundtrip" -- "$cur")); return ;;
   --format) COMPREPLY=($(compgen -W "text md json" -- "$cur")); return ;;
   --metric) COMPREPLY=($(compgen -W "wall cpu" -- "$cur")); return ;;
   --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;

@@ -18,7 +18,8 @@
 
 typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LIST } cfb_coltype;
 
-/* The columns that name a configuration: the first seven of both CSVs. */
+/* The columns that name a configuration: the first eight of both CSVs.
+ * mode came last (readers take a file without it as mode map). */
 #define CFB_CONFIG_COLUMNS(X)                                                                      \
   X(WORKLOAD, "workload", STR)                                                                     \
   X(KIND, "kind", STR)                                                                             \
@@ -26,7 +27,8 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LI
   X(BACKEND, "backend", STR)                                                                       \
   X(WORKERS, "workers", INT)                                                                       \
   X(CHUNKSIZE, "chunksize", INT)                                                                   \
-  X(PIN, "pin", STR)
+  X(PIN, "pin", STR)                                                                               \
+  X(MODE, "mode", STR)
 
 /* runs.csv: one row per measured repetition. */
 #define CFB_RUNS_COLUMNS(X)                                                                        \
@@ -76,15 +78,22 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LI
   X(ERROR, "error", STR)                                                                           \
   X(PYTHON, "python", STR)
 
-/* verdicts.csv: one row per thread/process pair (configurations that
- * differ only in backend), decided on the per-round paired ratios
- * (common/paired.h); ratio = thread/process throughput. */
+/* verdicts.csv: one row per pair of configurations that differ only in
+ * backend, decided on the per-round paired ratios (common/paired.h):
+ * thread/process and py-thread/py-process (ratio = threads/processes
+ * throughput, verdict thread or process), and cfutures against its CPython
+ * peer, thread/py-thread and process/py-process (ratio = cfutures/CPython,
+ * verdict thread or process naming the side: thread = cfutures).  a and b
+ * name the two backends of the ratio a/b. */
 #define CFB_VERDICTS_COLUMNS(X)                                                                    \
   X(WORKLOAD, "workload", STR)                                                                     \
   X(PARAMS, "params", STR)                                                                         \
   X(WORKERS, "workers", INT)                                                                       \
   X(CHUNKSIZE, "chunksize", INT)                                                                   \
   X(PIN, "pin", STR)                                                                               \
+  X(MODE, "mode", STR)                                                                             \
+  X(A, "a", STR)                                                                                   \
+  X(B, "b", STR)                                                                                   \
   X(RATIO, "ratio", NUM)                                                                           \
   X(CI_LO, "ci_lo", NUM)                                                                           \
   X(CI_HI, "ci_hi", NUM)                                                                           \

@@ -1,9 +1,11 @@
 /* analysis_py.c -- the figures of the report's "cfutures against CPython"
  * section (analysis_py.h), computed from the summary rows of the py
- * backends beside the C ones: per-task cost, the docs' PRIMES speedups and
+ * backends beside the C ones (and verdicts.csv's paired ratios of each C
+ * backend against its CPython peer): per-task cost, the docs' PRIMES speedups and
  * the GIL emulation's crossover beside CPython's.  Plot and report only
  * format these. */
 #include "analysis_py.h"
+#include "schema.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,12 +22,19 @@ int cfb_an_has_py(const cfb_resultset *rs) {
   return 0;
 }
 
-/* The executor-overhead group: sleep with delay=0. */
+/* The executor-overhead groups: sleep with delay=0. */
 static int is_noop(const cfb_group *g) {
   double d;
   char u[16];
   return streq(g->workload, "sleep") && cfb_an_param_value(g->params, "delay", &d, u, sizeof u) == 0 &&
          d == 0;
+}
+
+/* The group's mode: results.c appends ",mode=M" to the parameters of a
+ * configuration whose mode is not map. */
+static const char *mode_of(const cfb_group *g) {
+  const char *m = g->params ? strstr(g->params, "mode=") : NULL;
+  return m && (m == g->params || m[-1] == ',') ? m + 5 : "map";
 }
 
 /* The fewest workers at which both a and b ran chunksize c in g, or -1. */
@@ -37,22 +46,60 @@ static int common_workers(const cfb_resultset *rs, const cfb_group *g, const cha
   return -1;
 }
 
+/* The paired ratio a/b of verdicts.csv for summary row s against its peer
+ * py (same configuration columns), into cost; left NAN when the run has
+ * no such row. */
+static void paired_cost(const cfb_resultset *rs, const cfb_sumrow *s, const cfb_sumrow *py, cfb_an_cost *cost) {
+  const cfb_csv_table *v = &rs->verdicts;
+  const char *params = cfb_csv_get(&rs->table, (size_t)(s - rs->rows), CFB_SUM(PARAMS));
+  for (size_t r = 0; r < v->nrows; r++) {
+    const char *mode = cfb_csv_get(v, r, CFB_VER(MODE)), *pin = cfb_csv_get(v, r, CFB_VER(PIN));
+    double w, c;
+    if (!streq(cfb_csv_get(v, r, CFB_VER(A)), s->backend) || !streq(cfb_csv_get(v, r, CFB_VER(B)), py->backend) ||
+        !streq(cfb_csv_get(v, r, CFB_VER(WORKLOAD)), s->workload) ||
+        !streq(cfb_csv_get(v, r, CFB_VER(PARAMS)), params ? params : "") || !streq(mode, s->mode) ||
+        !streq(pin && *pin ? pin : "none", s->pin) ||
+        cfb_csv_double(cfb_csv_get(v, r, CFB_VER(WORKERS)), &w) != 1 || w != s->workers ||
+        cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CHUNKSIZE)), &c) != 1 || c != s->chunksize)
+      continue;
+    double n;
+    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(RATIO)), &cost->paired);
+    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CI_LO)), &cost->paired_lo);
+    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CI_HI)), &cost->paired_hi);
+    cost->rounds = cfb_csv_double(cfb_csv_get(v, r, CFB_VER(ROUNDS)), &n) == 1 && n > 0 ? (size_t)n : 0;
+    return;
+  }
+}
+
+/* The cost of the C backend pc beside its peer py in group g at chunksize
+ * c, into *out: 0, or -1 when the two did not both run it. */
+static int one_cost(const cfb_resultset *rs, const cfb_group *g, const char *pc, const char *py, int c,
+                    cfb_an_cost *out) {
+  int w = common_workers(rs, g, pc, py, c);
+  if (w < 0) return -1;
+  const cfb_sumrow *a = cfb_an_find(rs, g, pc, w, c, g->pin), *b = cfb_an_find(rs, g, py, w, c, g->pin);
+  *out = (cfb_an_cost){pc, py, a->mode, c, w, 1e6 / a->median, 1e6 / b->median, a->median / b->median,
+                       NAN, NAN, NAN, 0};
+  paired_cost(rs, a, b, out);
+  return 0;
+}
+
+/* The first no-op group of mode m, or NULL. */
+static const cfb_group *noop_group(const cfb_group *g, size_t ng, const char *m) {
+  for (size_t i = 0; i < ng; i++)
+    if (is_noop(&g[i]) && streq(mode_of(&g[i]), m)) return &g[i];
+  return NULL;
+}
+
 size_t cfb_an_task_costs(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_cost *out,
                          size_t max) {
   static const int chunks[] = {1, 16, 256};
+  const cfb_group *rt = noop_group(g, ng, "roundtrip"), *map = noop_group(g, ng, "map");
   size_t n = 0;
-  for (size_t i = 0; i < ng; i++) {
-    if (!is_noop(&g[i])) continue;
-    for (size_t p = 0; p < 2; p++)
-      for (size_t k = 0; k < 3 && n < max; k++) {
-        int w = common_workers(rs, &g[i], PAIRS[p][0], PAIRS[p][1], chunks[k]);
-        if (w < 0) continue;
-        const cfb_sumrow *c = cfb_an_find(rs, &g[i], PAIRS[p][0], w, chunks[k], g[i].pin);
-        const cfb_sumrow *py = cfb_an_find(rs, &g[i], PAIRS[p][1], w, chunks[k], g[i].pin);
-        out[n++] = (cfb_an_cost){PAIRS[p][0], PAIRS[p][1], chunks[k], w, 1e6 / c->median, 1e6 / py->median,
-                                 c->median / py->median};
-      }
-    break; /* one overhead group */
+  for (size_t p = 0; p < 2; p++) {
+    if (rt && n < max && one_cost(rs, rt, PAIRS[p][0], PAIRS[p][1], 1, &out[n]) == 0) n++;
+    for (size_t k = 0; map && k < 3 && n < max; k++)
+      if (one_cost(rs, map, PAIRS[p][0], PAIRS[p][1], chunks[k], &out[n]) == 0) n++;
   }
   return n;
 }

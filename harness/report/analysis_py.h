@@ -2,7 +2,8 @@
  * shows, computed from a result set with py-thread / py-process rows
  * beside the thread / process ones:
  *   - the per-task cost of each executor (sleep delay=0: items that do
- *     nothing) at chunksizes 1, 16 and 256, cfutures against CPython;
+ *     nothing), submit + result one item at a time (mode roundtrip) and
+ *     map at chunksizes 1, 16 and 256, cfutures against CPython;
  *   - the docs' PRIMES speedup of each backend over its own 1-worker run;
  *   - the GIL emulation's fidelity: the crossover cpu_us of mixed with
  *     gil=on, thread against process, beside CPython's own crossover,
@@ -15,16 +16,22 @@
 /* Whether any summary row is of a py backend (the section appears). */
 int cfb_an_has_py(const cfb_resultset *rs);
 
-/* One per-task cost: the C backend and its CPython peer at one chunksize,
- * both at `workers` (the fewest both ran), us per item, and the ratio
- * py_us / c_us (how many times cfutures is cheaper). */
+/* One per-task cost: the C backend and its CPython peer in one mode
+ * ("roundtrip", or "map" at a chunksize), both at `workers` (the fewest
+ * both ran), us per item from the medians, and the ratio py_us / c_us (how
+ * many times cfutures is cheaper).  paired: the same ratio from the
+ * rounds in which both ran back to back (verdicts.csv: cfutures/CPython
+ * throughput per round), its 95% CI and the rounds; NAN / 0 when the run
+ * has no such verdict (the two were not in one sweep). */
 typedef struct cfb_an_cost {
-  const char *c, *py;
+  const char *c, *py, *mode;
   int chunksize, workers;
   double c_us, py_us, ratio;
+  double paired, paired_lo, paired_hi;
+  size_t rounds;
 } cfb_an_cost;
-/* Into out[0..max): threads then processes, chunksizes 1, 16, 256 where
- * both ran.  Returns how many. */
+/* Into out[0..max): threads then processes, each roundtrip then map at
+ * chunksizes 1, 16, 256, where both ran.  Returns how many. */
 size_t cfb_an_task_costs(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_cost *out,
                          size_t max);
 

@@ -47,22 +47,30 @@ static double aggregate(agg_kind k, const double *x, size_t n) {
   }
 }
 
-/* "sleep/delay=1ms/thread/workers:2/chunksize:1/pin:none": Google
- * Benchmark's family/arg:value form, so its tools split it as they split
- * their own names. */
-static void bench_name(const cfb_csv_table *t, size_t r, char *out, size_t len) {
-  const char *params = cfb_csv_get(t, r, CFB_SUM(PARAMS));
-  snprintf(out, len, "%s%s%s/%s/workers:%s/chunksize:%s/pin:%s", cfb_csv_get(t, r, CFB_SUM(WORKLOAD)),
-           params && *params ? "/" : "", params ? params : "", cfb_csv_get(t, r, CFB_SUM(BACKEND)),
-           cfb_csv_get(t, r, CFB_SUM(WORKERS)), cfb_csv_get(t, r, CFB_SUM(CHUNKSIZE)),
-           cfb_csv_get(t, r, CFB_SUM(PIN)));
+/* A configuration column of row r; mode is "map" in a file from before it. */
+static const char *config_col(const cfb_csv_table *t, size_t r, const char *name) {
+  const char *v = cfb_csv_get(t, r, name);
+  return !v && !strcmp(name, CFB_RUNS(MODE)) ? "map" : v;
 }
 
-/* Does runs.csv row rr belong to summary.csv row sr (the seven
- * configuration columns equal)? */
+/* "sleep/delay=1ms/thread/workers:2/chunksize:1/pin:none": Google
+ * Benchmark's family/arg:value form, so its tools split it as they split
+ * their own names; "/mode:roundtrip" after it when the mode is not map
+ * (so the names of map configurations stay as they were). */
+static void bench_name(const cfb_csv_table *t, size_t r, char *out, size_t len) {
+  const char *params = cfb_csv_get(t, r, CFB_SUM(PARAMS)), *mode = config_col(t, r, CFB_SUM(MODE));
+  int map = !strcmp(mode, "map");
+  snprintf(out, len, "%s%s%s/%s/workers:%s/chunksize:%s/pin:%s%s%s", cfb_csv_get(t, r, CFB_SUM(WORKLOAD)),
+           params && *params ? "/" : "", params ? params : "", cfb_csv_get(t, r, CFB_SUM(BACKEND)),
+           cfb_csv_get(t, r, CFB_SUM(WORKERS)), cfb_csv_get(t, r, CFB_SUM(CHUNKSIZE)),
+           cfb_csv_get(t, r, CFB_SUM(PIN)), map ? "" : "/mode:", map ? "" : mode);
+}
+
+/* Does runs.csv row rr belong to summary.csv row sr (the configuration
+ * columns equal)? */
 static int same_config(const cfb_csv_table *runs, size_t rr, const cfb_csv_table *sum, size_t sr) {
   for (int c = 0; c < CFB_CONFIG_NCOLS; c++) {
-    const char *a = cfb_csv_get(runs, rr, cfb_runs_columns[c]), *b = cfb_csv_get(sum, sr, cfb_summary_columns[c]);
+    const char *a = config_col(runs, rr, cfb_runs_columns[c]), *b = config_col(sum, sr, cfb_summary_columns[c]);
     if (!a || !b || strcmp(a, b)) return 0;
   }
   return 1;
@@ -246,17 +254,17 @@ static void md_cell(cfb_sb *b, const char *s) {
 }
 
 static void md_table(cfb_sb *b, const cfb_csv_table *sum) {
-  static const char *const head[] = {"workload", "params", "backend", "workers", "chunksize", "pin",
+  static const char *const head[] = {"workload", "params", "backend", "workers", "chunksize", "pin", "mode",
                                      "n", "median items/s", "95% CI", "efficiency", "status"};
   cfb_sb_append(b, "|");
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) md_cell(b, head[i]);
   cfb_sb_append(b, "\n|");
-  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) cfb_sb_append(b, i >= 3 && i <= 9 ? "---:|" : "---|");
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) cfb_sb_append(b, (i >= 3 && i <= 5) || (i >= 7 && i <= 10) ? "---:|" : "---|");
   cfb_sb_append(b, "\n");
   for (size_t r = 0; r < sum->nrows; r++) {
     cfb_sb_append(b, "|");
     for (int c = 0; c < CFB_CONFIG_NCOLS; c++)
-      if (c != CFB_SUM_KIND) md_cell(b, cfb_csv_get(sum, r, cfb_summary_columns[c]));
+      if (c != CFB_SUM_KIND) md_cell(b, config_col(sum, r, cfb_summary_columns[c]));
     md_cell(b, cfb_csv_get(sum, r, CFB_SUM(N)));
     char med[32], lo[32], hi[32], ci[80], eff[32] = "";
     cfb_fmt_rate(field_num(sum, r, CFB_SUM(MEDIAN)), med, sizeof med);

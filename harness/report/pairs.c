@@ -16,6 +16,14 @@
 
 static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
 static const char *pin_of(const char *s) { return s && *s ? s : "none"; }
+static const char *or_default(const char *s, const char *d) { return s && *s ? s : d; }
+
+/* Summary row i's parameters as the run wrote them: results.c appends
+ * ",mode=M" to a non-map row's params, which runs.csv and verdicts.csv
+ * keep in a column of their own. */
+static const char *raw_params(const cfb_resultset *rs, size_t i) {
+  return cfb_csv_get(&rs->table, i, CFB_SUM(PARAMS));
+}
 
 /* The run's plan, as the runner chose it (run/verdicts.c cfb_verdict_plan):
  * adaptive rounds min..max, or one look at a plain 95% level. */
@@ -33,12 +41,13 @@ static long row_of(const cfb_resultset *rs, const cfb_csv_table *t, size_t r, lo
   const char *wl = cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), *pa = cfb_csv_get(t, r, CFB_RUNS(PARAMS));
   const char *bk = cfb_csv_get(t, r, CFB_RUNS(BACKEND)), *pin = pin_of(cfb_csv_get(t, r, CFB_RUNS(PIN)));
   const char *ws = cfb_csv_get(t, r, CFB_RUNS(WORKERS)), *cs = cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE));
+  const char *mode = or_default(cfb_csv_get(t, r, CFB_RUNS(MODE)), "map");
   int w = ws ? atoi(ws) : 0, c = cs ? atoi(cs) : 0;
   for (size_t k = 0; k < rs->nrows; k++) {
     size_t i = hint >= 0 ? ((size_t)hint + k) % rs->nrows : k;
     const cfb_sumrow *s = &rs->rows[i];
     if (s->workers == w && s->chunksize == c && streq(s->backend, bk) && streq(s->workload, wl) &&
-        streq(s->params, pa) && streq(s->pin, pin))
+        streq(raw_params(rs, i), pa) && streq(s->pin, pin) && streq(s->mode, mode))
       return (long)i;
   }
   return -1;
@@ -89,19 +98,19 @@ out:
   return rc;
 }
 
-static int load_verdicts(const char *dir, cfb_pairs *p, char *err, size_t errlen) {
-  char path[4200];
-  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
-  if (access(path, F_OK) != 0) return 0;
-  cfb_csv_table *t = &p->vtable;
-  if (cfb_csv_load(path, t, err, errlen) != 0) return -1;
+/* verdicts.csv's rows (results.c loaded the file into rs->verdicts).  The
+ * mode, a and b columns came with --mode and the CPython pairs: a file
+ * without them holds thread/process pairs of map configurations. */
+static int load_verdicts(const cfb_resultset *rs, cfb_pairs *p, char *err, size_t errlen) {
+  const cfb_csv_table *t = &rs->verdicts;
+  if (!t->ncols) return 0;
   for (int i = 0; i < CFB_VER_NCOLS; i++)
-    if (cfb_csv_col(t, cfb_verdicts_columns[i]) < 0) {
-      snprintf(err, errlen, "%s: no column '%s'", path, cfb_verdicts_columns[i]);
+    if (i != CFB_VER_MODE && i != CFB_VER_A && i != CFB_VER_B && cfb_csv_col(t, cfb_verdicts_columns[i]) < 0) {
+      snprintf(err, errlen, "verdicts.csv: no column '%s'", cfb_verdicts_columns[i]);
       return -1;
     }
   if (!(p->v = calloc(t->nrows ? t->nrows : 1, sizeof *p->v))) {
-    snprintf(err, errlen, "%s: out of memory", path);
+    snprintf(err, errlen, "verdicts.csv: out of memory");
     return -1;
   }
   for (size_t r = 0; r < t->nrows; r++) {
@@ -110,19 +119,22 @@ static int load_verdicts(const char *dir, cfb_pairs *p, char *err, size_t errlen
     static const cfb_verdicts_col nc[3] = {CFB_VER_RATIO, CFB_VER_CI_LO, CFB_VER_CI_HI};
     for (size_t k = 0; k < 3; k++)
       if (cfb_csv_double(cfb_csv_get(t, r, cfb_verdicts_columns[nc[k]]), &num[k]) < 0) {
-        snprintf(err, errlen, "%s: line %zu: %s is not a number", path, t->line[r],
+        snprintf(err, errlen, "verdicts.csv: line %zu: %s is not a number", t->line[r],
                  cfb_verdicts_columns[nc[k]]);
         return -1;
       }
     const char *word = cfb_csv_get(t, r, CFB_VER(VERDICT));
     if (cfb_who_wins_parse(word, &v->verdict) != 0) {
-      snprintf(err, errlen, "%s: line %zu: verdict '%.40s' is none of thread, process, equivalent, undecided",
-               path, t->line[r], word);
+      snprintf(err, errlen, "verdicts.csv: line %zu: verdict '%.40s' is none of thread, process, equivalent, undecided",
+               t->line[r], word);
       return -1;
     }
     v->workload = cfb_csv_get(t, r, CFB_VER(WORKLOAD));
     v->params = cfb_csv_get(t, r, CFB_VER(PARAMS));
     v->pin = pin_of(cfb_csv_get(t, r, CFB_VER(PIN)));
+    v->mode = or_default(cfb_csv_get(t, r, CFB_VER(MODE)), "map");
+    v->a = or_default(cfb_csv_get(t, r, CFB_VER(A)), "thread");
+    v->b = or_default(cfb_csv_get(t, r, CFB_VER(B)), "process");
     v->workers = atoi(cfb_csv_get(t, r, CFB_VER(WORKERS)));
     v->chunksize = atoi(cfb_csv_get(t, r, CFB_VER(CHUNKSIZE)));
     v->rounds = (size_t)strtoul(cfb_csv_get(t, r, CFB_VER(ROUNDS)), NULL, 10);
@@ -140,7 +152,7 @@ int cfb_pairs_load(const char *dir, const cfb_resultset *rs, cfb_pairs *p, char 
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  if (load_runs(dir, rs, p, err, errlen) != 0 || load_verdicts(dir, p, err, errlen) != 0) {
+  if (load_runs(dir, rs, p, err, errlen) != 0 || load_verdicts(rs, p, err, errlen) != 0) {
     cfb_pairs_free(p);
     return -1;
   }
@@ -153,20 +165,21 @@ void cfb_pairs_free(cfb_pairs *p) {
   free(p->start);
   free(p->count);
   free(p->v);
-  cfb_csv_table_free(&p->vtable);
   memset(p, 0, sizeof *p);
 }
 
-/* verdicts.csv's row of the pair (a thread, b process), or NULL. */
-static const cfb_vrow *file_row(const cfb_pairs *p, const cfb_sumrow *a, const cfb_sumrow *b) {
-  if (!streq(a->backend, "thread") || !streq(b->backend, "process") || a->workers != b->workers ||
-      a->chunksize != b->chunksize || !streq(a->pin, b->pin) || !streq(a->params, b->params) ||
-      !streq(a->workload, b->workload))
+/* verdicts.csv's row of the pair a (its a side) against b, or NULL. */
+static const cfb_vrow *file_row(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sumrow *a,
+                                const cfb_sumrow *b) {
+  if (a->workers != b->workers || a->chunksize != b->chunksize || !streq(a->pin, b->pin) ||
+      !streq(a->params, b->params) || !streq(a->workload, b->workload))
     return NULL;
+  const char *params = raw_params(rs, (size_t)(a - rs->rows));
   for (size_t i = 0; i < p->nv; i++) {
     const cfb_vrow *v = &p->v[i];
     if (v->workers == a->workers && v->chunksize == a->chunksize && streq(v->pin, a->pin) &&
-        streq(v->workload, a->workload) && streq(v->params, a->params))
+        streq(v->workload, a->workload) && streq(v->params, params) && streq(v->mode, a->mode) &&
+        streq(v->a, a->backend) && streq(v->b, b->backend))
       return v;
   }
   return NULL;
@@ -178,7 +191,7 @@ int cfb_pairs_verdict(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sum
   out->ci_lo = out->ci_hi = NAN;
   out->ratio = a->median / b->median;
   out->verdict = CFB_PAIRED_UNDECIDED;
-  const cfb_vrow *v = file_row(p, a, b);
+  const cfb_vrow *v = file_row(p, rs, a, b);
   if (v) {
     out->ratio = v->ratio;
     out->ci_lo = v->ci_lo;

@@ -14,7 +14,7 @@
 
 /* One row of verdicts.csv.  Strings point into the loaded table. */
 typedef struct cfb_vrow {
-  const char *workload, *params, *pin;
+  const char *workload, *params, *pin, *mode, *a, *b; /* mode "map", a "thread", b "process" by default */
   int workers, chunksize;
   double ratio, ci_lo, ci_hi;
   size_t rounds;
@@ -28,8 +28,7 @@ typedef struct cfb_pairs {
   double *x;
   size_t *start, *count;
   int have_runs;
-  /* verdicts.csv (have_verdicts 0: the file is absent) */
-  cfb_csv_table vtable;
+  /* verdicts.csv's rows, pointing into rs->verdicts (have_verdicts 0: the file is absent) */
   cfb_vrow *v;
   size_t nv;
   int have_verdicts;

@@ -358,22 +358,25 @@ static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, si
     return;
   }
   para(r, "Time per item of sleep delay=0 (the executor's own cost: submit, run a no-op, return "
-          "the result, through map at each chunksize), from the median throughput, at the fewest "
-          "workers both ran.  Submit + result one item at a time is measured by "
-          "harness/run/py/bench_py.py (roundtrip) and executor/bench, not by cfbench run.");
-  static const char *const hdr[] = {"executor", "chunksize", "workers", "cfutures µs/item",
-                                    "CPython µs/item", "CPython / cfutures"};
-  table_row(r, hdr, 6, 1);
+          "the result), one item at a time (mode roundtrip: submit, wait for the result, the next) "
+          "and through map at each chunksize, from the median throughput, at the fewest workers both "
+          "ran.  Paired: CPython / cfutures from the rounds in which the two ran back to back "
+          "(verdicts.csv), with its 95% interval.");
+  static const char *const hdr[] = {"executor", "mode", "chunksize", "workers", "cfutures µs/item",
+                                    "CPython µs/item", "CPython / cfutures", "paired (95% CI, rounds)"};
+  table_row(r, hdr, 8, 1);
   for (size_t i = 0; i < n; i++) {
-    char e[64], cs[16], w[16], a[32], b[32], q[32];
+    char e[64], cs[16], w[16], a[32], b[32], q[32], pr[96] = "-";
     snprintf(e, sizeof e, "%s vs %s", c[i].c, c[i].py);
     snprintf(cs, sizeof cs, "%d", c[i].chunksize);
     snprintf(w, sizeof w, "%d", c[i].workers);
     snprintf(a, sizeof a, "%.3g", c[i].c_us);
     snprintf(b, sizeof b, "%.3g", c[i].py_us);
     snprintf(q, sizeof q, "%.1f×", c[i].ratio);
-    const char *cells[] = {e, cs, w, a, b, q};
-    table_row(r, cells, 6, 0);
+    if (isfinite(c[i].paired))
+      snprintf(pr, sizeof pr, "%.1f× [%.1f, %.1f], %zu", c[i].paired, c[i].paired_lo, c[i].paired_hi, c[i].rounds);
+    const char *cells[] = {e, c[i].mode, cs, w, a, b, q, pr};
+    table_row(r, cells, 8, 0);
   }
   cfb_sb_append(&r->md, "\n");
 }

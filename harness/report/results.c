@@ -1,5 +1,6 @@
 /* results.c -- loading summary.csv and meta.json for plot and report
  * (results.h).  Column names follow docs/results-format.md. */
+#define _GNU_SOURCE /* asprintf */
 #include "results.h"
 
 #include <errno.h>
@@ -156,6 +157,17 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     row->backend = cfb_csv_get(t, r, CFB_SUM(BACKEND));
     row->kind = (s = cfb_csv_get(t, r, CFB_SUM(KIND))) ? s : "";
     row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
+    row->mode = (s = cfb_csv_get(t, r, CFB_SUM(MODE))) && *s ? s : "map";
+    if (strcmp(row->mode, "map") != 0) {
+      const char *p = row->params ? row->params : "";
+      if (asprintf(&row->own_params, "%s%smode=%s", p, *p ? "," : "", row->mode) < 0) {
+        row->own_params = NULL;
+        snprintf(err, errlen, "%s: out of memory", path);
+        cfb_results_free(rs);
+        return -1;
+      }
+      row->params = row->own_params;
+    }
     row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
     double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
     if (!(w >= 1 && w == floor(w)) || !(c >= 1 && c == floor(c))) { /* gnuplot cannot plot 0 workers */
@@ -187,11 +199,21 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
   }
   rs->nrows = n;
+  /* The paired verdicts, where the run left them (an older run or a
+   * hand-made directory may not have them: the table stays empty). */
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  if (access(path, R_OK) == 0 && cfb_csv_load(path, &rs->verdicts, err, errlen) != 0) {
+    cfb_results_free(rs);
+    return -1;
+  }
   return 0;
 }
 
 void cfb_results_free(cfb_resultset *rs) {
+  /* rows has one entry per table row, set or still zero (an error midway) */
+  for (size_t i = 0; rs->rows && i < rs->table.nrows; i++) free(rs->rows[i].own_params);
   cfb_csv_table_free(&rs->table);
+  cfb_csv_table_free(&rs->verdicts);
   free(rs->rows);
   rs->rows = NULL;
   rs->nrows = 0;

@@ -10,7 +10,11 @@
 
 /* One summary.csv row.  Strings point into the loaded table. */
 typedef struct cfb_sumrow {
-  const char *workload, *kind, *params, *backend, *pin, *status;
+  /* params: the configuration's, with ",mode=M" appended when its mode is
+   * not map (submit, roundtrip), so every grouping by parameters keeps the
+   * modes apart; mode: "map" also for a file from before the column. */
+  const char *workload, *kind, *params, *backend, *pin, *status, *mode;
+  char *own_params; /* params when it was made here (freed with the set), else NULL */
   int workers, chunksize;
   double n, median, ci_lo, ci_hi, ideal, efficiency; /* NAN when empty */
   int usable; /* status ok/partial with a finite median > 0 */
@@ -34,12 +38,14 @@ typedef struct cfb_machine {
 
 typedef struct cfb_resultset {
   cfb_csv_table table; /* summary.csv */
+  cfb_csv_table verdicts; /* verdicts.csv (no rows when the run has none) */
   cfb_sumrow *rows;
   size_t nrows;
   cfb_machine machine;
 } cfb_resultset;
 
-/* Load DIR/summary.csv and DIR/meta.json (meta.json is optional).  0, or
+/* Load DIR/summary.csv, DIR/meta.json and DIR/verdicts.csv (the last two
+ * optional).  0, or
  * -1 with a one-line message in err (no directory, no summary.csv, a
  * missing column, a malformed number). */
 int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen);

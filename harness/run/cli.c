@@ -39,6 +39,11 @@ void cfb_run_usage(FILE *f) {
           "                        PU OS indices (list:0,1 or list:0-3; worker i on the\n"
           "                        i-th PU, round robin; cfbench topology shows them)\n"
           "                        (default none)\n"
+          "  --mode M,...          how items reach the executor: map (cf_map /\n"
+          "                        Executor.map with the chunksize), submit (submit\n"
+          "                        all, collect as completed), roundtrip (submit one,\n"
+          "                        wait for its result, then the next); submit and\n"
+          "                        roundtrip run at chunksize 1 (default map)\n"
           "options:\n"
           "  --items N             items per repetition (0 = the workload's own count;\n"
           "                        default 0)\n"
@@ -272,6 +277,7 @@ static void spec_free(cfb_sweep_spec *s) {
   free(s->workers);
   free(s->chunksizes);
   pins_free(s);
+  free(s->modes);
   memset(s, 0, sizeof *s);
 }
 
@@ -508,6 +514,22 @@ static int opt_pin(void *ctx, const cfb_option *opt, const char *val, char *err,
   return rc;
 }
 
+static int opt_mode(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  const char *names[CFB_MODE_COUNT];
+  for (int i = 0; i < CFB_MODE_COUNT; i++) names[i] = cfb_mode_name((cfb_mode)i);
+  cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
+  int *v = NULL;
+  size_t n;
+  int rc = set_enum_axis(opt->name, val, names, CFB_MODE_COUNT, cfb_mode_names(), &v, &n, err, errlen);
+  if (rc) return rc;
+  free(s->modes);
+  s->modes = malloc(n * sizeof *s->modes);
+  for (size_t i = 0; s->modes && i < n; i++) s->modes[i] = (cfb_mode)v[i];
+  s->nmodes = n;
+  free(v);
+  return s->modes ? 0 : cfb_fail(err, errlen, "%s: out of memory", opt->name);
+}
+
 static int opt_workers(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cfb_sweep_spec *s = ((parse_state *)ctx)->spec;
   unsigned long long *v;
@@ -706,6 +728,7 @@ static int opt_file(void *ctx, const cfb_option *opt, const char *val, char *err
 static const cfb_option run_options[] = {
     {"--workload", 1, opt_workload, OPT_AXIS},   {"--param", 1, opt_param, OPT_AXIS},
     {"--backend", 1, opt_backend, OPT_AXIS},     {"--pin", 1, opt_pin, OPT_AXIS},
+    {"--mode", 1, opt_mode, OPT_AXIS},
     {"--workers", 1, opt_workers, OPT_AXIS},     {"--chunksize", 1, opt_chunksize, OPT_AXIS},
     {"--items", 1, opt_items, OPT_SCALAR},       {"--repeat", 1, opt_repeat, OPT_SCALAR},
     {"--warmup", 1, opt_warmup, OPT_SCALAR},     {"--max-time", 1, opt_max_time, OPT_SCALAR},
@@ -763,6 +786,11 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
     if (!(s->pins = calloc(1, sizeof *s->pins))) return fail(err, errlen, "out of memory");
     s->pins[0] = CF_PIN_NONE;
     s->npins = 1;
+  }
+  if (!s->nmodes) {
+    if (!(s->modes = calloc(1, sizeof *s->modes))) return fail(err, errlen, "out of memory");
+    s->modes[0] = CFB_MODE_MAP;
+    s->nmodes = 1;
   }
   s->items = ps->set_items ? ps->items : 0;
   s->repeat = ps->set_repeat ? ps->repeat : 5;
@@ -943,7 +971,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   int rc = parse_args(&ps, argc - 1, argv + 1, err, errlen);
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
-                           "--chunksize/--pin; allowed with it: --repeat --warmup --max-time --items "
+                           "--chunksize/--pin/--mode; allowed with it: --repeat --warmup --max-time --items "
                            "--rounds --seed --out --force --counters --task-timeout --min-rounds --max-rounds "
                            "--target-ci --budget");
   if (rc == 0 && !o->suite) {

@@ -374,20 +374,31 @@ void cfb_winners_free(cfb_winners *w) {
   memset(w, 0, sizeof *w);
 }
 
+/* A thread/process pair of cfutures (not CPython's, not a peer's ratio). */
+static int is_c_pair(const cfb_verdict *v) {
+  return !cfb_backend_is_py(v->thread->backend) && v->process->backend == cfb_backend_pair(v->thread->backend);
+}
+
+/* "thread/process", "py-thread/py-process", "thread/py-thread" ... */
+static void pair_label(char *buf, size_t len, const cfb_verdict *v) {
+  snprintf(buf, len, "%s/%s", cfb_backend_name(v->thread->backend), cfb_backend_name(v->process->backend));
+}
+
 int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_config_result *res,
                              const cfb_verdict *v, size_t nv) {
   static const char *const names[] = {[CFB_PAIRED_UNDECIDED] = "undecided", [CFB_PAIRED_A] = "thread",
                                       [CFB_PAIRED_B] = "process", [CFB_PAIRED_EQUIVALENT] = "equivalent"};
   for (size_t j = 0; j < nv; j++) {
+    if (!is_c_pair(&v[j])) continue; /* who wins is cfutures' thread against its process */
     int first = 1;
-    for (size_t k = 0; k < j && first; k++) first = !same_group(v[k].thread, v[j].thread);
+    for (size_t k = 0; k < j && first; k++) first = !(is_c_pair(&v[k]) && same_group(v[k].thread, v[j].thread));
     if (!first) continue;
     /* the group's pair whose faster side is fastest: the answer a person
      * who picks the best configuration gets */
     size_t best = j;
     double top = -1;
     for (size_t k = j; k < nv; k++) {
-      if (!same_group(v[k].thread, v[j].thread)) continue;
+      if (!is_c_pair(&v[k]) || !same_group(v[k].thread, v[j].thread)) continue;
       double a = res[v[k].thread - sw->cfg].s.median, b = res[v[k].process - sw->cfg].s.median;
       double m = fmax(isfinite(a) ? a : -1, isfinite(b) ? b : -1);
       if (m > top) top = m, best = k;
@@ -404,32 +415,72 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
   return 0;
 }
 
+/* The verdicts table's column widths.  mode and a/b only when some pair
+ * needs them (--mode, CPython pairs or peers): a plain thread/process
+ * sweep keeps its short rows. */
+typedef struct verdict_widths {
+  size_t pin, mode, ab, ratio, ci;
+} verdict_widths;
+
+static void verdict_cells(const cfb_paired *r, char *ratio, size_t rl, char *ci, size_t cl) {
+  snprintf(ratio, rl, "-");
+  snprintf(ci, cl, "-");
+  if (isfinite(r->ratio)) snprintf(ratio, rl, "%.3f", r->ratio);
+  if (isfinite(r->ci_lo)) snprintf(ci, cl, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+}
+
+static verdict_widths verdict_widths_of(const cfb_verdict *v, size_t n, size_t cols) {
+  verdict_widths w = {strlen("pin"), 0, 0, strlen("ratio"), strlen("95% CI")};
+  int any_mode = 0, any_ab = 0;
+  for (size_t i = 0; i < n; i++) {
+    char ab[48], ratio[16], ci[48];
+    pair_label(ab, sizeof ab, &v[i]);
+    verdict_cells(&v[i].r, ratio, sizeof ratio, ci, sizeof ci);
+    w.pin = wmax(w.pin, cfb_fmt_cols(cfb_config_pin(v[i].thread)));
+    w.mode = wmax(w.mode, strlen(cfb_mode_name(v[i].thread->mode)));
+    w.ab = wmax(w.ab, strlen(ab));
+    w.ratio = wmax(w.ratio, strlen(ratio));
+    w.ci = wmax(w.ci, strlen(ci));
+    any_mode |= v[i].thread->mode != CFB_MODE_MAP;
+    any_ab |= !is_c_pair(&v[i]);
+  }
+  w.mode = any_mode ? wmax(w.mode, strlen("mode")) : 0;
+  w.ab = any_ab ? wmax(w.ab, strlen("a/b")) : 0;
+  /* A long PU list is cut to what cols leaves beside the other columns
+   * and the longest verdict ("equivalent"); the verdict stays whole. */
+  size_t fixed = 2 + 8 + 6 + 1 + (w.mode ? w.mode + 1 : 0) + (w.ab ? w.ab + 1 : 0) + w.ratio + 1 + w.ci + 1 +
+                 7 + strlen("equivalent");
+  size_t room = cols > fixed + 4 ? cols - 1 - fixed : 4;
+  if (w.pin > room) w.pin = room;
+  return w;
+}
+
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols) {
   if (!n) return;
   size_t counts[4] = {0};
   /* two short lines: the heading fits 80 columns as the rows do */
-  fprintf(f, "\nwho wins, per pair (ratio = thread/process throughput over paired rounds,\n"
-             "its 95%% CI; equivalent = inside +-%.0f%%)\n",
+  fprintf(f, "\nwho wins, per pair (ratio = a/b throughput over paired rounds, its\n"
+             "95%% CI; thread = a faster, process = b; equivalent = inside +-%.0f%%)\n",
           100 * CFB_PAIRED_MARGIN);
-  size_t wpin = strlen("pin");
-  for (size_t i = 0; i < n; i++) wpin = wmax(wpin, cfb_fmt_cols(cfb_config_pin(v[i].thread)));
-  /* A long PU list is cut to what cols leaves (the other columns and the
-   * longest verdict, "equivalent": 60), the verdict stays whole. */
-  size_t room = cols > 68 ? cols - 61 : 8;
-  if (wpin > room) wpin = room;
-  fprintf(f, "  %7s %5s %-*s %7s %17s %6s %s\n", "workers", "chunk", (int)wpin, "pin", "ratio", "95% CI",
-          "rounds", "verdict");
+  verdict_widths w = verdict_widths_of(v, n, cols);
+  fprintf(f, "  %7s %5s %-*s ", "workers", "chunk", (int)w.pin, "pin");
+  if (w.mode) fprintf(f, "%-*s ", (int)w.mode, "mode");
+  if (w.ab) fprintf(f, "%-*s ", (int)w.ab, "a/b");
+  fprintf(f, "%*s %*s %6s %s\n", (int)w.ratio, "ratio", (int)w.ci, "95% CI", "rounds", "verdict");
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = v[i].thread;
     const cfb_paired *r = &v[i].r;
-    char ci[48] = "-", ratio[16] = "-";
-    if (isfinite(r->ratio)) snprintf(ratio, sizeof ratio, "%.3f", r->ratio);
-    if (isfinite(r->ci_lo)) snprintf(ci, sizeof ci, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+    char ci[48], ratio[16], ab[48];
+    verdict_cells(r, ratio, sizeof ratio, ci, sizeof ci);
+    pair_label(ab, sizeof ab, &v[i]);
     counts[r->verdict]++;
     if (i == 0 || !same_group(v[i - 1].thread, c)) group_line(f, c, cols);
     fprintf(f, "  %7d %5zu ", c->workers, c->chunksize);
-    put_col(f, cfb_config_pin(c), wpin);
-    fprintf(f, " %7s %17s %6zu %s\n", ratio, ci, r->n, cfb_who_wins_name(r->verdict));
+    put_col(f, cfb_config_pin(c), w.pin);
+    fputc(' ', f);
+    if (w.mode) fprintf(f, "%-*s ", (int)w.mode, cfb_mode_name(c->mode));
+    if (w.ab) fprintf(f, "%-*s ", (int)w.ab, ab);
+    fprintf(f, "%*s %*s %6zu %s\n", (int)w.ratio, ratio, (int)w.ci, ci, r->n, cfb_who_wins_name(r->verdict));
   }
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],

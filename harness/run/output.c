@@ -45,6 +45,7 @@ static cell config_field(const cfb_sweep_config *c, cfb_runs_col col) {
   case CFB_RUNS_BACKEND: return str(cfb_backend_name(c->backend));
   case CFB_RUNS_WORKERS: return uns((unsigned long long)c->workers);
   case CFB_RUNS_CHUNKSIZE: return uns(c->chunksize);
+  case CFB_RUNS_MODE: return str(cfb_mode_name(c->mode));
   default: return str(cfb_config_pin(c));
   }
 }
@@ -491,6 +492,9 @@ static cell verdict_field(const cfb_verdict *v, cfb_verdicts_col col) {
   case CFB_VER_WORKERS: return config_field(v->thread, CFB_RUNS_WORKERS);
   case CFB_VER_CHUNKSIZE: return config_field(v->thread, CFB_RUNS_CHUNKSIZE);
   case CFB_VER_PIN: return config_field(v->thread, CFB_RUNS_PIN);
+  case CFB_VER_MODE: return config_field(v->thread, CFB_RUNS_MODE);
+  case CFB_VER_A: return config_field(v->thread, CFB_RUNS_BACKEND);
+  case CFB_VER_B: return config_field(v->process, CFB_RUNS_BACKEND);
   case CFB_VER_RATIO: return num(v->r.ratio);
   case CFB_VER_CI_LO: return num(v->r.ci_lo);
   case CFB_VER_CI_HI: return num(v->r.ci_hi);

@@ -129,6 +129,7 @@ static void py_config(const cfb_sweep_config *c, const char *params, int nwarm, 
   pc->params = params;
   pc->workers = c->workers;
   pc->chunksize = (int)c->chunksize;
+  pc->mode = cfb_mode_name(c->mode);
   pc->items = c->items;
   pc->repeat = nreps;
   pc->warmup = nwarm;

@@ -1,12 +1,15 @@
 /* runner.c -- one configuration, measured (see runner.h).
  *
  * Per repetition: counters armed, executor created (pool_start_s),
- * then the timed region: every item submitted through cf_map with the
- * configuration's chunksize (chunksize 1 too, so every configuration takes
- * the same path) and every result checked with cf_wk_check as it arrives;
+ * then the timed region: every item handed over the configuration's way
+ * (mode map: through cf_map with its chunksize, chunksize 1 too, so every
+ * map configuration takes the same path; submit: cf_submit of every item,
+ * then cf_as_completed; roundtrip: cf_submit of one item, cf_future_result,
+ * the next) and every result checked with cf_wk_check as it arrives;
  * then the executor is shut down and freed and the counters read (so
  * worker threads/processes have exited and their counts are in).  Task
- * latency and queue wait come from the per-chunk records (cf_map_record). */
+ * latency and queue wait come from the per-task records (cf_map_record
+ * per chunk, cf_future_record per future). */
 #define _GNU_SOURCE
 #include "runner.h"
 #include "watchdog.h"
@@ -147,70 +150,184 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   return NULL;
 }
 
-/* Keep the task record of the item just collected (once per chunk). */
-static void record_task(cf_map *m, const cfb_sweep_config *c, rep_records *rr, uint64_t *last_id) {
-  cf_task_record rec;
-  cf_map_record(m, &rec);
-  if (rec.id == *last_id || !rec.start_ns || !rec.end_ns || rr->n >= rr->cap) return;
-  *last_id = rec.id;
-  if (rr->plan && rec.worker >= 0 && rec.worker < c->workers && rec.cpu >= 0 &&
-      rec.cpu != rr->plan[rec.worker])
+/* Keep one task record (once per task: a map chunk or a future). */
+static void keep_record(const cf_task_record *rec, const cfb_sweep_config *c, rep_records *rr,
+                        uint64_t *last_id) {
+  if (rec->id == *last_id || !rec->start_ns || !rec->end_ns || rr->n >= rr->cap) return;
+  *last_id = rec->id;
+  if (rr->plan && rec->worker >= 0 && rec->worker < c->workers && rec->cpu >= 0 &&
+      rec->cpu != rr->plan[rec->worker])
     rr->violations++;
-  rr->lat[rr->n] = (double)(rec.end_ns - rec.start_ns) / 1e3;
-  rr->qw[rr->n] = (double)(rec.start_ns - rec.enqueue_ns) / 1e3;
+  rr->lat[rr->n] = (double)(rec->end_ns - rec->start_ns) / 1e3;
+  rr->qw[rr->n] = (double)(rec->start_ns - rec->enqueue_ns) / 1e3;
   rr->n++;
 }
 
-/* The timed region: map every item through the executor, check each
- * result, count the items done.  Sets row->wall_s. */
-static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
-                      rep_records *rr) {
-  cf_wk_reset_metrics(run);
+/* How one item came back, whatever the mode handed it over with. */
+typedef struct item_outcome {
+  int rc;             /* 0 or the CF_* error */
+  const void *data;
+  size_t len;
+  int task_code;      /* CF_ETASK: the task's own return value */
+  const char *detail; /* "" or what failed (which worker died, how) */
+} item_outcome;
+
+/* Check item i's outcome into the row: items_done counted or the first
+ * error kept. */
+static void take_item(cf_wk_run *run, size_t i, const item_outcome *o, cfb_row *row) {
+  char msg[256], a[300];
+  if (o->rc != 0) {
+    snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(o->rc));
+    char why[200] = "";
+    if (o->rc == CF_ETASK && cf_wk_task_error(run, o->task_code, why, sizeof why) == 0 && why[0])
+      snprintf(msg, sizeof msg, " (%s)", why);
+    else if (o->rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", o->task_code);
+    else if (o->detail[0]) snprintf(msg, sizeof msg, " (%.200s)", o->detail);
+    else snprintf(msg, sizeof msg, " (%s)", cf_strerror(o->rc));
+    set_error(row, "%s%s", a, msg);
+    return;
+  }
+  msg[0] = '\0';
+  if (cf_wk_check(run, i, o->data, o->len, msg, sizeof msg) != 0) {
+    snprintf(a, sizeof a, "item %zu: check failed: ", i);
+    set_error(row, "%s%s", a, msg[0] ? msg : "wrong result");
+    return;
+  }
+  row->items_done++;
+}
+
+/* --max-time passed in the timed region: the error, and the items still
+ * running cut off too. */
+static void deadline_passed(cf_executor *ex, const cfb_sweep_config *c, cfb_row *row) {
+  char a[64];
+  snprintf(a, sizeof a, "%.3g s", c->max_time_s);
+  set_error(row, "timed out after --max-time %s", a);
+  cfb_pool_end(ex);
+}
+
+/* mode map: every item through cf_map with the chunksize, in order. */
+static void run_map(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                    rep_records *rr) {
   input_state in = {run, 0, row->items};
   cf_map_options mo;
   cf_map_options_init(&mo);
   mo.chunksize = c->chunksize;
   mo.timeout_s = c->max_time_s > 0 ? c->max_time_s : -1;
   cf_map *m = NULL;
-  char msg[256], a[300];
   uint64_t last_id = 0;
-  double t0 = cfb_now_s();
   int rc = cf_map_new(ex, cf_wk_task(run), next_item, &in, &mo, &m);
   if (rc != 0) set_error(row, "cf_map: %s (%s)", cf_strerror(rc), cf_err_name(rc));
   for (size_t i = 0; m; i++) {
-    const void *data;
-    size_t len;
-    rc = cf_map_next(m, &data, &len);
-    if (rc == CF_EOF) break;
-    const char *detail = cf_map_message(m); /* "" unless the item's whole chunk failed */
-    if (rc == CF_ETIMEDOUT && !detail[0]) { /* the map's deadline, not a task timeout */
-      snprintf(a, sizeof a, "%.3g s", c->max_time_s);
-      set_error(row, "timed out after --max-time %s", a);
-      cfb_pool_end(ex); /* a real deadline: the items still running are cut off too */
+    item_outcome o = {0};
+    o.rc = cf_map_next(m, &o.data, &o.len);
+    if (o.rc == CF_EOF) break;
+    o.detail = cf_map_message(m); /* "" unless the item's whole chunk failed */
+    if (o.rc == CF_ETIMEDOUT && !o.detail[0]) { /* the map's deadline, not a task timeout */
+      deadline_passed(ex, c, row);
       break;
     }
-    record_task(m, c, rr, &last_id);
-    if (rc != 0) {
-      snprintf(a, sizeof a, "item %zu: %s", i, cf_err_name(rc));
-      char why[200] = "";
-      if (rc == CF_ETASK && cf_wk_task_error(run, cf_map_task_code(m), why, sizeof why) == 0 && why[0])
-        snprintf(msg, sizeof msg, " (%s)", why);
-      else if (rc == CF_ETASK) snprintf(msg, sizeof msg, " (task returned %d)", cf_map_task_code(m));
-      else if (detail[0]) snprintf(msg, sizeof msg, " (%.200s)", detail); /* e.g. which worker died, how */
-      else snprintf(msg, sizeof msg, " (%s)", cf_strerror(rc));
-      set_error(row, "%s%s", a, msg);
-      continue;
-    }
-    msg[0] = '\0';
-    if (cf_wk_check(run, i, data, len, msg, sizeof msg) != 0) {
-      snprintf(a, sizeof a, "item %zu: check failed: ", i);
-      set_error(row, "%s%s", a, msg[0] ? msg : "wrong result");
-      continue;
-    }
-    row->items_done++;
+    cf_task_record rec;
+    cf_map_record(m, &rec);
+    keep_record(&rec, c, rr, &last_id);
+    o.task_code = cf_map_task_code(m);
+    take_item(run, i, &o, row);
   }
-  row->wall_s = cfb_now_s() - t0;
   cf_map_free(m);
+}
+
+/* The outcome of a done (or timed-out) future. */
+static void future_outcome(cf_future *f, int rc, item_outcome *o) {
+  o->rc = rc;
+  if (rc == 0) return;
+  o->task_code = cf_future_task_code(f);
+  o->detail = cf_future_message(f);
+}
+
+/* Submit item i: 0 with *f, or the error kept in the row. */
+static int submit_item(cf_executor *ex, cf_wk_run *run, size_t i, cf_future **f, cfb_row *row) {
+  const void *arg;
+  size_t len;
+  cf_wk_item(run, i, &arg, &len);
+  int rc = cf_submit(ex, cf_wk_task(run), arg, len, f);
+  if (rc != 0) set_error(row, "item %zu: cf_submit: %s (%s)", i, cf_strerror(rc), cf_err_name(rc));
+  return rc;
+}
+
+/* mode roundtrip: submit one item, wait for its result, then the next. */
+static void run_roundtrip(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                          rep_records *rr) {
+  double deadline = c->max_time_s > 0 ? cfb_now_s() + c->max_time_s : 0;
+  uint64_t last_id = 0;
+  for (size_t i = 0; i < row->items; i++) {
+    cf_future *f = NULL;
+    if (submit_item(ex, run, i, &f, row) != 0) break;
+    double left = deadline ? deadline - cfb_now_s() : -1;
+    item_outcome o = {.detail = ""};
+    int rc = cf_future_result(f, deadline && left < 0 ? 0 : left, &o.data, &o.len);
+    if (rc == CF_ETIMEDOUT && !cf_future_done(f)) { /* the deadline, not a task timeout */
+      cf_future_release(f);
+      deadline_passed(ex, c, row);
+      break;
+    }
+    cf_task_record rec;
+    cf_future_record(f, &rec);
+    keep_record(&rec, c, rr, &last_id);
+    future_outcome(f, rc, &o);
+    take_item(run, i, &o, row);
+    cf_future_release(f);
+  }
+}
+
+/* mode submit: every item submitted, then collected as they complete. */
+static void run_submit(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                       rep_records *rr) {
+  cf_future **fs = calloc(row->items ? row->items : 1, sizeof *fs);
+  size_t n = 0;
+  if (!fs) {
+    set_error(row, "out of memory for %zu futures", row->items);
+    return;
+  }
+  while (n < row->items && submit_item(ex, run, n, &fs[n], row) == 0) n++;
+  cf_as_completed *it = NULL;
+  int rc = n ? cf_as_completed_new(fs, n, c->max_time_s > 0 ? c->max_time_s : -1, &it) : 0;
+  if (rc != 0) set_error(row, "cf_as_completed: %s (%s)", cf_strerror(rc), cf_err_name(rc));
+  uint64_t last_id = 0;
+  size_t i = n - 1;
+  for (cf_future *f; it && (rc = cf_as_completed_next(it, &f)) != CF_EOF;) {
+    if (rc == CF_ETIMEDOUT) {
+      deadline_passed(ex, c, row);
+      break;
+    }
+    /* Which item (cf_wk_check needs its index): futures mostly complete in
+     * submission order, so the search starts after the last one found. */
+    for (size_t k = 0; k < n; k++)
+      if (fs[(i + 1 + k) % n] == f) {
+        i = (i + 1 + k) % n;
+        break;
+      }
+    item_outcome o = {.detail = ""};
+    future_outcome(f, cf_future_result(f, 0, &o.data, &o.len), &o);
+    cf_task_record rec;
+    cf_future_record(f, &rec);
+    keep_record(&rec, c, rr, &last_id);
+    take_item(run, i, &o, row);
+  }
+  cf_as_completed_free(it);
+  for (size_t k = 0; k < n; k++) cf_future_release(fs[k]);
+  free(fs);
+}
+
+/* The timed region: every item through the executor the configuration's
+ * way (mode), each result checked, the items done counted.  Sets
+ * row->wall_s. */
+static void run_items(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, cfb_row *row,
+                      rep_records *rr) {
+  cf_wk_reset_metrics(run);
+  double t0 = cfb_now_s();
+  if (c->mode == CFB_MODE_ROUNDTRIP) run_roundtrip(ex, c, run, row, rr);
+  else if (c->mode == CFB_MODE_SUBMIT) run_submit(ex, c, run, row, rr);
+  else run_map(ex, c, run, row, rr);
+  row->wall_s = cfb_now_s() - t0;
 }
 
 /* The row's figures from what was recorded, and its verdict. */

@@ -17,9 +17,9 @@ static const struct {
   const char *name;
   cf_backend exec;
   int py;
-  cfb_backend pair;
+  cfb_backend pair, peer;
 } backends[CFB_BK_COUNT] = {
-#define CFB_X_(id, name, exec, py, pair) {name, exec, py, CFB_BK_##pair},
+#define CFB_X_(id, name, exec, py, pair, peer) {name, exec, py, CFB_BK_##pair, CFB_BK_##peer},
     CFB_BACKENDS(CFB_X_)
 #undef CFB_X_
 };
@@ -29,6 +29,7 @@ cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ?
 int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
 
 cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
+cfb_backend cfb_backend_peer(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].peer : CFB_BK_NONE; }
 
 int cfb_backend_find(const char *name) {
   for (int i = 0; i < CFB_BK_COUNT; i++)
@@ -37,8 +38,29 @@ int cfb_backend_find(const char *name) {
 }
 
 const char *cfb_backend_names(void) {
-#define CFB_X_(id, name, exec, py, pair) ", " name
+#define CFB_X_(id, name, exec, py, pair, peer) ", " name
   static const char all[] = CFB_BACKENDS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
+
+static const char *const mode_names[CFB_MODE_COUNT] = {
+#define CFB_X_(id, name) name,
+    CFB_MODES(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_mode_name(cfb_mode m) { return (unsigned)m < CFB_MODE_COUNT ? mode_names[m] : "?"; }
+
+int cfb_mode_find(const char *name) {
+  for (int i = 0; i < CFB_MODE_COUNT; i++)
+    if (!strcmp(mode_names[i], name)) return i;
+  return -1;
+}
+
+const char *cfb_mode_names(void) {
+#define CFB_X_(id, name) ", " name
+  static const char all[] = CFB_MODES(CFB_X_);
 #undef CFB_X_
   return all + 2;
 }
@@ -134,8 +156,8 @@ typedef struct builder {
 
 static int same_config(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   if (a->w != b->w || a->backend != b->backend || a->workers != b->workers ||
-      a->chunksize != b->chunksize || a->pin != b->pin || a->items != b->items || a->nkv != b->nkv ||
-      strcmp(cfb_config_pin(a), cfb_config_pin(b)))
+      a->chunksize != b->chunksize || a->pin != b->pin || a->mode != b->mode || a->items != b->items ||
+      a->nkv != b->nkv || strcmp(cfb_config_pin(a), cfb_config_pin(b)))
     return 0;
   for (size_t i = 0; i < a->nkv; i++)
     if (strcmp(a->kv[i], b->kv[i])) return 0;
@@ -167,13 +189,17 @@ static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w
   for (size_t ib = 0; ib < sp->nbackends; ib++)
     for (size_t iw = 0; iw < sp->nworkers; iw++)
       for (size_t ic = 0; ic < sp->nchunksizes; ic++)
-        for (size_t ip = 0; ip < sp->npins; ip++) {
+        for (size_t ip = 0; ip < sp->npins; ip++)
+          for (size_t im = 0; im < (sp->nmodes ? sp->nmodes : 1); im++) {
           cfb_sweep_config c;
           memset(&c, 0, sizeof c);
           c.w = w;
           c.backend = sp->backends[ib];
           c.workers = sp->workers[iw];
-          c.chunksize = sp->chunksizes[ic];
+          c.mode = sp->nmodes ? sp->modes[im] : CFB_MODE_MAP;
+          /* chunksize is map's: submit and roundtrip hand over one item at a
+           * time, so their chunksizes collapse to 1 (the duplicates dropped) */
+          c.chunksize = c.mode == CFB_MODE_MAP ? sp->chunksizes[ic] : 1;
           c.pin = sp->pins[ip];
           c.items = sp->items;
           c.repeat = sp->repeat;
@@ -249,32 +275,70 @@ nomem:
   return 2;
 }
 
+/* The configuration after i equal to cfg[i] but for the backend, which is
+ * `want`, and not yet taken (taken(j) != SIZE_MAX), or SIZE_MAX. */
+static size_t twin_of(const cfb_sweep *s, size_t i, cfb_backend want, int peer) {
+  cfb_sweep_config *a = &s->cfg[i];
+  if (want == CFB_BK_NONE) return SIZE_MAX;
+  for (size_t j = i + 1; j < s->n; j++) {
+    cfb_sweep_config *b = &s->cfg[j];
+    if ((peer ? b->peer : b->partner) != SIZE_MAX || b->backend != want) continue;
+    cfb_backend keep = b->backend;
+    b->backend = a->backend;
+    int same = same_config(a, b);
+    b->backend = keep;
+    if (same) return j;
+  }
+  return SIZE_MAX;
+}
+
 /* Pair each configuration with the one equal to it but for the backend,
- * that backend being its pair in CFB_BACKENDS. */
+ * that backend being its pair in CFB_BACKENDS; and likewise with its peer. */
 static void find_partners(cfb_sweep *s) {
-  for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = SIZE_MAX;
+  for (size_t i = 0; i < s->n; i++) s->cfg[i].partner = s->cfg[i].peer = SIZE_MAX;
   for (size_t i = 0; i < s->n; i++) {
     cfb_sweep_config *a = &s->cfg[i];
-    for (size_t j = i + 1; j < s->n && a->partner == SIZE_MAX; j++) {
-      cfb_sweep_config *b = &s->cfg[j];
-      if (b->partner != SIZE_MAX || a->backend == CFB_BK_NONE || b->backend != cfb_backend_pair(a->backend))
-        continue;
-      cfb_backend keep = b->backend;
-      b->backend = a->backend;
-      int same = same_config(a, b);
-      b->backend = keep;
-      if (same) a->partner = j, b->partner = i;
-    }
+    size_t j;
+    if (a->partner == SIZE_MAX && (j = twin_of(s, i, cfb_backend_pair(a->backend), 0)) != SIZE_MAX)
+      a->partner = j, s->cfg[j].partner = i;
+    if (a->peer == SIZE_MAX && (j = twin_of(s, i, cfb_backend_peer(a->backend), 1)) != SIZE_MAX)
+      a->peer = j, s->cfg[j].peer = i;
   }
 }
 
-/* Round r's order: the units (a pair, or a configuration without one)
- * shuffled (Fisher-Yates), each pair's two sides in an order drawn for the
- * round.  Round 0 from the seed itself, round r from (seed, r). */
+/* The members of i's unit into m[0..*n) as two blocks: i's pair
+ * m[0..*na) (i and its partner) and the peer pair m[*na..*n) (i's peer, or
+ * its partner's, and that one's partner).  Every member of a unit finds
+ * the same set; its representative is the smallest index. */
+static void unit_of(const cfb_sweep *s, size_t i, size_t m[4], size_t *na, size_t *n) {
+  const cfb_sweep_config *c = s->cfg;
+  size_t p = c[i].partner;
+  *n = 0;
+  m[(*n)++] = i;
+  if (p != SIZE_MAX) m[(*n)++] = p;
+  *na = *n;
+  size_t q = c[i].peer != SIZE_MAX ? c[i].peer : p != SIZE_MAX ? c[p].peer : SIZE_MAX;
+  if (q == SIZE_MAX) return;
+  m[(*n)++] = q;
+  if (c[q].partner != SIZE_MAX) m[(*n)++] = c[q].partner;
+}
+
+static size_t unit_rep(const cfb_sweep *s, size_t i) {
+  size_t m[4], na, n, lo = i;
+  unit_of(s, i, m, &na, &n);
+  for (size_t k = 0; k < n; k++)
+    if (m[k] < lo) lo = m[k];
+  return lo;
+}
+
+/* Round r's order: the units (a pair with its peer pair, a pair, or a
+ * configuration alone) shuffled (Fisher-Yates), inside each the two pairs
+ * in an order drawn for the round and each pair's two sides too.  Round 0
+ * from the seed itself, round r from (seed, r). */
 static void shuffle_round(cfb_sweep *s, int r, uint64_t seed) {
   size_t *ord = s->order + (size_t)r * s->n, nu = 0;
-  for (size_t i = 0; i < s->n; i++) /* a pair is represented by its first side */
-    if (s->cfg[i].partner == SIZE_MAX || s->cfg[i].partner > i) ord[nu++] = i;
+  for (size_t i = 0; i < s->n; i++) /* a unit is represented by its first member */
+    if (unit_rep(s, i) == i) ord[nu++] = i;
   char key[32];
   snprintf(key, sizeof key, "round %d", r);
   uint64_t st = r == 0 ? seed : cfb_hash_str(key, seed);
@@ -287,14 +351,26 @@ static void shuffle_round(cfb_sweep *s, int r, uint64_t seed) {
   /* Expand from the back so the units not yet expanded are not overwritten. */
   size_t out = s->n;
   for (size_t u = nu; u-- > 0;) {
-    size_t i = ord[u], p = s->cfg[i].partner;
-    if (p == SIZE_MAX) {
-      ord[--out] = i;
+    size_t m[4], na, n;
+    unit_of(s, ord[u], m, &na, &n);
+    if (n == 1) {
+      ord[--out] = m[0];
       continue;
     }
-    int swap = (int)cfb_rng_below(&st, 2);
-    ord[--out] = swap ? i : p;
-    ord[--out] = swap ? p : i;
+    /* blocks: m[0..na) and m[na..n), each of one or two members */
+    size_t blk[2][2], bn[2] = {na, n - na};
+    for (size_t k = 0; k < n; k++) blk[k >= na][k >= na ? k - na : k] = m[k];
+    for (int b = 0; b < 2; b++)
+      if (bn[b] == 2 && cfb_rng_below(&st, 2)) {
+        size_t t = blk[b][0];
+        blk[b][0] = blk[b][1];
+        blk[b][1] = t;
+      }
+    int first = bn[1] ? (int)cfb_rng_below(&st, 2) : 0;
+    for (int b = 1; b >= 0; b--) { /* filled from the back: the later block first */
+      int which = b ? 1 - first : first;
+      for (size_t k = bn[which]; k-- > 0;) ord[--out] = blk[which][k];
+    }
   }
 }
 
@@ -330,8 +406,9 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_config *c = &s->cfg[i];
     snprintf(key, sizeof key, "%s|%s|%d|%d|%zu|%d", c->w->name, c->params, (int)c->backend,
              c->workers, c->chunksize, (int)c->pin);
-    if (c->pin == CF_PIN_LIST) /* after the old key, so the other policies keep their seeds */
-      snprintf(key + strlen(key), sizeof key - strlen(key), "|%s", cfb_config_pin(c));
+    /* after the old key, so the configurations before --pin list and --mode keep their seeds */
+    if (c->pin == CF_PIN_LIST) snprintf(key + strlen(key), sizeof key - strlen(key), "|%s", cfb_config_pin(c));
+    if (c->mode != CFB_MODE_MAP) snprintf(key + strlen(key), sizeof key - strlen(key), "|%s", cfb_mode_name(c->mode));
     c->seed = cfb_hash_str(key, seed);
   }
   find_partners(s);
@@ -351,8 +428,10 @@ void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
   fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
   for (size_t i = 0; i < s->n; i++) {
     const cfb_sweep_config *c = &s->cfg[i];
-    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
+    /* mode only when not map: the lines of a sweep without --mode stay as they were */
+    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s%s%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
             c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_config_pin(c),
+            c->mode == CFB_MODE_MAP ? "" : " mode=", c->mode == CFB_MODE_MAP ? "" : cfb_mode_name(c->mode),
             c->items, c->repeat, c->warmup, c->max_time_s);
   }
 }

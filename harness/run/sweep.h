@@ -17,25 +17,25 @@
 #include "stats.h"
 
 /* The backends `--backend` names, declared once: X(ID, "name", executor
- * backend, python, pair).  The py ones are CPython's concurrent.futures run
- * by the Python driver (pyback.h); their executor backend is the cfutures one
- * they are the peer of (what the workloads prepare for, e.g. the embedded
+ * backend, python, pair, peer).  The py ones are CPython's concurrent.futures
+ * run by the Python driver (pyback.h); their executor backend is the cfutures
+ * one they are the peer of (what the workloads prepare for, e.g. the embedded
  * server and the ideal-rate model).  pair: the backend a configuration is
  * paired with for the who-wins verdict (run back to back, verdicts.csv), or
- * NONE.  py-thread and py-process pair with each other, so CPython's two
- * executors also run back to back in every round and adaptive rounds go
- * on until their paired verdict is decided; verdicts.csv, whose columns
- * cannot tell a py pair from a cfutures one, keeps the cfutures pairs only
- * (the report pairs the py ones from runs.csv's rounds). */
+ * NONE: thread/process, and CPython's py-thread/py-process.  peer: its
+ * counterpart on the other side of cfutures-against-CPython (thread beside
+ * py-thread, process beside py-process): when both are in a sweep they run
+ * in the same unit of every round as the pair does, and verdicts.csv gets
+ * their paired ratio too (cfutures / CPython). */
 #define CFB_BACKENDS(X)                                                                            \
-  X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS)                                               \
-  X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD)                                             \
-  X(MPI, "mpi", CF_BACKEND_MPI, 0, NONE)                                                           \
-  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, PY_PROCESS)                                      \
-  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, PY_THREAD)
+  X(THREAD, "thread", CF_BACKEND_THREAD, 0, PROCESS, PY_THREAD)                                    \
+  X(PROCESS, "process", CF_BACKEND_PROCESS, 0, THREAD, PY_PROCESS)                                 \
+  X(MPI, "mpi", CF_BACKEND_MPI, 0, NONE, NONE)                                                     \
+  X(PY_THREAD, "py-thread", CF_BACKEND_THREAD, 1, PY_PROCESS, THREAD)                              \
+  X(PY_PROCESS, "py-process", CF_BACKEND_PROCESS, 1, PY_THREAD, PROCESS)
 
 typedef enum cfb_backend {
-#define CFB_X_(id, name, exec, py, pair) CFB_BK_##id,
+#define CFB_X_(id, name, exec, py, pair, peer) CFB_BK_##id,
   CFB_BACKENDS(CFB_X_)
 #undef CFB_X_
   CFB_BK_COUNT,
@@ -52,6 +52,33 @@ int cfb_backend_find(const char *name);
 const char *cfb_backend_names(void);
 /* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
 cfb_backend cfb_backend_pair(cfb_backend b);
+/* b's counterpart across cfutures and CPython (the table's peer), or CFB_BK_NONE. */
+cfb_backend cfb_backend_peer(cfb_backend b);
+
+/* How the timed region hands the items to the executor (`--mode`),
+ * declared once: X(ID, "name").  map: cf_map / Executor.map with the
+ * chunksize, results in order (the docs' PRIMES example); submit: every
+ * item submitted, then collected as they complete (cf_as_completed /
+ * as_completed: the docs' load_url example); roundtrip: one item
+ * submitted, its result waited for, then the next (the per-task round
+ * trip).  chunksize applies to map only: the other modes run at 1. */
+#define CFB_MODES(X)                                                                               \
+  X(MAP, "map")                                                                                    \
+  X(SUBMIT, "submit")                                                                              \
+  X(ROUNDTRIP, "roundtrip")
+
+typedef enum cfb_mode {
+#define CFB_X_(id, name) CFB_MODE_##id,
+  CFB_MODES(CFB_X_)
+#undef CFB_X_
+  CFB_MODE_COUNT
+} cfb_mode;
+
+/* "map", "submit", "roundtrip"; cfb_mode_find: by name, -1 if unknown;
+ * cfb_mode_names: "map, submit, roundtrip". */
+const char *cfb_mode_name(cfb_mode m);
+int cfb_mode_find(const char *name);
+const char *cfb_mode_names(void);
 
 typedef struct cfb_strlist {
   char **v;
@@ -88,6 +115,8 @@ typedef struct cfb_sweep_spec {
   cf_pin_policy *pins;
   cfb_pin_list *pin_lists; /* parallel to pins: the PUs of each CF_PIN_LIST, zero otherwise */
   size_t npins;
+  cfb_mode *modes;
+  size_t nmodes;
   size_t items;       /* 0 = the workload's natural count */
   int repeat, warmup;
   double max_time_s;  /* per-configuration budget, 0 = none */
@@ -148,6 +177,7 @@ typedef struct cfb_sweep_config {
   size_t chunksize;
   cf_pin_policy pin;
   cfb_pin_list pin_list; /* CF_PIN_LIST: its PUs and label (owned); zero otherwise */
+  cfb_mode mode;
   size_t items;
   int repeat, warmup;
   double max_time_s;
@@ -155,15 +185,19 @@ typedef struct cfb_sweep_config {
   uint64_t seed;      /* bootstrap seed of this configuration */
   size_t partner;     /* the configuration equal to this one but for the backend (its pair:
                          they run back to back every round), SIZE_MAX: none */
+  size_t peer;        /* the one equal to it but for the backend's peer (thread beside
+                         py-thread), SIZE_MAX: none */
 } cfb_sweep_config;
 
 /* The sweep runs in rounds: each round runs every configuration that still
  * has repetitions to do, in that round's own shuffled order, for its share
  * of the repetitions (cfb_sweep_round_share), so a burst of load on the
  * machine is spread over every configuration instead of shifting one.
- * The two configurations of a thread/process pair are adjacent in every
- * round's order, in an order drawn per round (duet benchmarking: drift
- * hits both alike and cancels in their ratio). */
+ * The two configurations of a pair are adjacent in every round's order, in
+ * an order drawn per round (duet benchmarking: drift hits both alike and
+ * cancels in their ratio); a configuration's peer (and the peer's pair)
+ * runs in the same unit, the two pairs in an order drawn per round, so
+ * thread and py-thread are at most three places apart in every round. */
 typedef struct cfb_sweep {
   cfb_sweep_config *cfg;
   size_t n;
@@ -185,7 +219,8 @@ void cfb_sweep_free(cfb_sweep *s);
 
 /* `cfbench run --dry-run`: the rounds, then one line per configuration in
  * expansion order (workload, params, backend, workers, chunksize, pin,
- * items, repeat, warmup, max-time): what a suite or sweep file means. */
+ * mode unless map, items, repeat, warmup, max-time): what a suite or
+ * sweep file means. */
 void cfb_sweep_print(FILE *f, const cfb_sweep *s);
 
 /* The run order of round r (0-based): s->n indices into s->cfg. */

@@ -26,14 +26,9 @@ static int side_rows(const cfb_sweep_config *c, const cfb_row *rows, size_t nrow
   return 0;
 }
 
-int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
-                     size_t nrows, cfb_verdict *out) {
-  const cfb_sweep_config *a = &sw->cfg[c], *b = &sw->cfg[a->partner];
-  if (cfb_backend_exec(a->backend) != CF_BACKEND_THREAD) {
-    const cfb_sweep_config *t = a;
-    a = b;
-    b = t;
-  }
+/* The paired look at a against b (ratio a/b). */
+static int look(const cfb_seq_plan *plan, const cfb_sweep_config *a, const cfb_sweep_config *b,
+                const cfb_row *rows, size_t nrows, cfb_verdict *out) {
   out->thread = a;
   out->process = b;
   int *ra = NULL, *rb = NULL;
@@ -52,18 +47,36 @@ int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, co
   return rc;
 }
 
+int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
+                     size_t nrows, cfb_verdict *out) {
+  const cfb_sweep_config *a = &sw->cfg[c], *b = &sw->cfg[a->partner];
+  if (cfb_backend_exec(a->backend) != CF_BACKEND_THREAD) {
+    const cfb_sweep_config *t = a;
+    a = b;
+    b = t;
+  }
+  return look(plan, a, b, rows, nrows, out);
+}
+
 int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_row *rows, size_t nrows,
                      cfb_verdict **out, size_t *nout) {
   *nout = 0;
-  *out = malloc((sw->n ? sw->n : 1) * sizeof **out);
+  *out = malloc((sw->n ? 2 * sw->n : 1) * sizeof **out);
   if (!*out) return CFB_PAIRED_ENOMEM;
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
-    /* cfutures pairs only: verdicts.csv's columns name no backend (sweep.h) */
-    if (c->partner == SIZE_MAX || cfb_backend_exec(c->backend) != CF_BACKEND_THREAD ||
-        cfb_backend_is_py(c->backend))
-      continue;
+    /* every pair once, from its thread side (cfutures' and CPython's: the
+     * a and b columns name them) */
+    if (c->partner == SIZE_MAX || cfb_backend_exec(c->backend) != CF_BACKEND_THREAD) continue;
     int rc = cfb_verdict_look(plan, sw, i, rows, nrows, &(*out)[*nout]);
+    if (rc) return rc;
+    (*nout)++;
+  }
+  /* then cfutures against CPython, from the cfutures side */
+  for (size_t i = 0; i < sw->n; i++) {
+    const cfb_sweep_config *c = &sw->cfg[i];
+    if (c->peer == SIZE_MAX || cfb_backend_is_py(c->backend)) continue;
+    int rc = look(plan, c, &sw->cfg[c->peer], rows, nrows, &(*out)[*nout]);
     if (rc) return rc;
     (*nout)++;
   }

@@ -2,7 +2,9 @@
  * configurations that differ only in backend, decided on the per-round
  * paired ratios thread/process (common/paired.h): the runner's look
  * between adaptive rounds, and verdicts.csv and the closing table at the
- * end.  Computed here; output.c and console.c only format. */
+ * end; and, for each configuration beside its CPython peer (thread and
+ * py-thread, process and py-process), the paired ratio cfutures/CPython.
+ * Computed here; output.c and console.c only format. */
 #ifndef CFB_VERDICTS_H
 #define CFB_VERDICTS_H
 
@@ -10,8 +12,10 @@
 #include "sweep.h"
 
 typedef struct cfb_verdict {
+  /* A pair: a = the thread side (thread, py-thread), b = the process side;
+   * peers: a = the cfutures side, b = its CPython peer.  ratio = a/b. */
   const cfb_sweep_config *thread, *process;
-  cfb_paired r; /* a = thread, b = process: ratio = thread/process */
+  cfb_paired r;
 } cfb_verdict;
 
 /* The plan of the run's looks: adaptive, rounds min..max; fixed rounds,
@@ -24,9 +28,9 @@ int cfb_verdict_plan(const cfb_run_opts *o, int rounds, cfb_seq_plan *plan);
 int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
                      size_t nrows, cfb_verdict *out);
 
-/* Every thread/process pair of the sweep (py pairs left out: verdicts.csv
- * and the closing table name thread and process), in expansion order of
- * its thread side, into malloc'd *out (n = *nout).  0 or CFB_PAIRED_ENOMEM. */
+/* Every pair of the sweep with a partner, in expansion order of its
+ * thread side, then every cfutures configuration with a CPython peer, into
+ * malloc'd *out (n = *nout).  0 or CFB_PAIRED_ENOMEM. */
 int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_row *rows, size_t nrows,
                      cfb_verdict **out, size_t *nout);
 

@@ -32,4 +32,7 @@ endif()
 if(CF_PYTHON3)
   add_test(NAME harness.cli.py_backends COMMAND test_harness_cli $<TARGET_FILE:cfbench> py_backends)
   set_tests_properties(harness.cli.py_backends PROPERTIES LABELS "harness" TIMEOUT 240)
+  # --mode on the C and the py backends, the py pair's verdict, C beside its peer
+  add_test(NAME harness.cli.modes COMMAND test_harness_cli $<TARGET_FILE:cfbench> modes)
+  set_tests_properties(harness.cli.modes PROPERTIES LABELS "harness" TIMEOUT 240)
 endif()

@@ -228,6 +228,9 @@ static void test_bad_inputs(void) {
   BAD("--workload: unknown workload 'nope'; allowed: ", "run", "--workload", "nope", "--out", dir);
   BAD("--backend: unknown value 'fiber'; allowed: thread, process", "run", "--workload", "sleep",
       "--backend", "fiber", "--out", dir);
+  BAD("--mode: unknown value 'batch'; allowed: map, submit, roundtrip", "run", "--workload", "sleep",
+      "--mode", "map,batch", "--out", dir);
+  BAD("--mode: empty value", "run", "--workload", "sleep", "--mode", "map,", "--out", dir);
   BAD("--param: unknown parameter 'nope' for workload sleep; allowed: ", "run", "--workload",
       "sleep", "--param", "nope=1", "--out", dir);
   BAD("--param: unknown parameter 'delay'", "run", "--workload", "primes", "--param", "delay=1ms",
@@ -854,6 +857,16 @@ static void test_pin_list(void) {
   cfb_csv_table_free(&t);
 }
 
+/* Exit 0, else cfbench's output shown before the check fails. */
+static void expect_ok(int rc) {
+  if (rc != 0) {
+    char *o = slurp(out_txt);
+    fprintf(stderr, "%s", o);
+    free(o);
+  }
+  CHECK_EQ(rc, 0);
+}
+
 /* Each py backend on each workload, with few items, through cfbench run:
  * every row ok with its items done, the python column says which Python
  * (threads / a start method); a thread row beside them has none.  gil=on
@@ -867,12 +880,7 @@ static void test_py_backends(void) {
                "io_us=50us", "--param", "gil=on", "--param", "mib=1", "--backend",
                "thread,py-thread,py-process", "--workers", "2", "--chunksize", "2", "--items", "6",
                "--repeat", "2", "--warmup", "1", "--seed", "5", "--out", dir);
-  if (rc != 0) {
-    char *o = slurp(out_txt);
-    fprintf(stderr, "%s", o);
-    free(o);
-  }
-  CHECK_EQ(rc, 0);
+  expect_ok(rc);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
   load_checked(p, cfb_runs_columns, &t);
@@ -904,6 +912,85 @@ static void test_py_backends(void) {
   CHECK_EQ(t.nrows, 15);
   for (size_t r = 0; r < t.nrows; r++)
     CHECK((strlen(cfb_csv_get(&t, r, "python")) > 0) == !strncmp(cfb_csv_get(&t, r, "backend"), "py-", 3));
+  cfb_csv_table_free(&t);
+}
+
+/* The row of verdicts.csv t for a/b in mode m at chunksize c, or -1. */
+static long verdict_row(const cfb_csv_table *t, const char *a, const char *b, const char *m, const char *c) {
+  for (size_t r = 0; r < t->nrows; r++)
+    if (!strcmp(cfb_csv_get(t, r, "a"), a) && !strcmp(cfb_csv_get(t, r, "b"), b) &&
+        !strcmp(cfb_csv_get(t, r, "mode"), m) && !strcmp(cfb_csv_get(t, r, "chunksize"), c))
+      return (long)r;
+  return -1;
+}
+
+/* --mode on every backend: thread and process (cf_submit + cf_as_completed,
+ * cf_submit + cf_future_result one at a time) and py-thread / py-process
+ * (the driver's submit / roundtrip): every row ok with all its items done
+ * and checked, the mode column as asked, submit and roundtrip at chunksize
+ * 1 whatever --chunksize says.  Pairing: each round runs a configuration's
+ * four backends (thread, process, py-thread, py-process) one after the
+ * other, and verdicts.csv has the py pair and each C backend beside its
+ * CPython peer, in every mode. */
+static void test_modes(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/modes", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--backend",
+               "thread,process,py-thread,py-process", "--workers", "2", "--mode", "map,submit,roundtrip",
+               "--chunksize", "1,3", "--items", "7", "--repeat", "2", "--rounds", "2", "--warmup", "0",
+               "--seed", "9", "--out", dir);
+  expect_ok(rc);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  CHECK_EQ(t.nrows, 4 * 4 * 2); /* backends x (map c=1, map c=3, submit, roundtrip) x repeats */
+  check_runs_numeric(&t);
+  size_t per_mode[3] = {0};
+  static const char *const modes[] = {"map", "submit", "roundtrip"};
+  for (size_t r = 0; r < t.nrows; r++) {
+    const char *m = cfb_csv_get(&t, r, "mode");
+    CHECK(!strcmp(cfb_csv_get(&t, r, "status"), "ok"));
+    CHECK(!strcmp(cfb_csv_get(&t, r, "items_done"), "7"));
+    size_t k = 0;
+    while (k < 3 && strcmp(m, modes[k])) k++;
+    CHECK(k < 3);
+    per_mode[k]++;
+    if (k) CHECK(!strcmp(cfb_csv_get(&t, r, "chunksize"), "1"));
+  }
+  CHECK(per_mode[0] == 16 && per_mode[1] == 8 && per_mode[2] == 8);
+  /* the rows are in run order: each run of four is one configuration's backends */
+  for (size_t u = 0; u + 4 <= t.nrows; u += 4) {
+    int seen = 0;
+    for (size_t k = u; k < u + 4; k++) {
+      CHECK(!strcmp(cfb_csv_get(&t, k, "mode"), cfb_csv_get(&t, u, "mode")));
+      CHECK(!strcmp(cfb_csv_get(&t, k, "chunksize"), cfb_csv_get(&t, u, "chunksize")));
+      CHECK(!strcmp(cfb_csv_get(&t, k, "round"), cfb_csv_get(&t, u, "round")));
+      const char *b = cfb_csv_get(&t, k, "backend");
+      seen |= !strcmp(b, "thread") ? 1 : !strcmp(b, "process") ? 2 : !strcmp(b, "py-thread") ? 4 : 8;
+    }
+    CHECK_EQ(seen, 15);
+  }
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cfb_summary_columns, &t);
+  CHECK_EQ(t.nrows, 16);
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "verdicts.csv");
+  load_checked(p, cfb_verdicts_columns, &t);
+  CHECK_EQ(t.nrows, 4 * 4); /* (thread/process, py pair, two peers) x 4 configurations */
+  static const char *const ab[][2] = {
+      {"thread", "process"}, {"py-thread", "py-process"}, {"thread", "py-thread"}, {"process", "py-process"}};
+  for (size_t i = 0; i < 4; i++) {
+    CHECK(verdict_row(&t, ab[i][0], ab[i][1], "map", "1") >= 0);
+    CHECK(verdict_row(&t, ab[i][0], ab[i][1], "map", "3") >= 0);
+    CHECK(verdict_row(&t, ab[i][0], ab[i][1], "submit", "1") >= 0);
+    long r = verdict_row(&t, ab[i][0], ab[i][1], "roundtrip", "1");
+    CHECK(r >= 0);
+    double ratio;
+    CHECK_EQ(cfb_csv_double(cfb_csv_get(&t, (size_t)r, "ratio"), &ratio), 1);
+    CHECK(ratio > 0);
+    CHECK(!strcmp(cfb_csv_get(&t, (size_t)r, "rounds"), "2"));
+  }
   cfb_csv_table_free(&t);
 }
 
@@ -1039,6 +1126,7 @@ int main(int argc, char **argv) {
                                     {"rounds_max_time", test_rounds_max_time},
                                     {"rounds_failed_not_retried", test_rounds_failed_not_retried},
                                     {"py_backends", test_py_backends},
+                                    {"modes", test_modes},
                                     {"py_missing", test_py_missing},
                                     {"mpi_bad_inputs", test_mpi_bad_inputs},
                                     {"mpi_every_workload", test_mpi_every_workload},

@@ -416,6 +416,51 @@ static void runs_from_summary(const char *dir) {
   cfb_csv_table_free(&t);
 }
 
+/* A run with the mode column: sleep delay=0 one at a time (roundtrip) and
+ * through map, on thread and py-thread, and verdicts.csv's paired ratio
+ * for the roundtrip pair only.  The costs: roundtrip first (its paired
+ * ratio read back), then map (no paired ratio: NAN). */
+static void test_python_roundtrip(void) {
+  char dir[512], path[600];
+  snprintf(dir, sizeof dir, "%s/pyrt", work);
+  CHECK(mkdir(dir, 0755) == 0);
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  FILE *f = fopen(path, "w");
+  CHECK(f);
+  fprintf(f, "workload,kind,params,backend,workers,chunksize,pin,mode,n,median,ci_lo,ci_hi,status,python\n");
+  const char *row = "sleep,io,delay=0s,%s,1,1,none,%s,5,%g,%g,%g,ok,%s\n";
+  fprintf(f, row, "thread", "roundtrip", 1e5, 0.9e5, 1.1e5, "");    /* 10 us */
+  fprintf(f, row, "py-thread", "roundtrip", 1e4, 0.9e4, 1.1e4, "C"); /* 100 us */
+  fprintf(f, row, "thread", "map", 1e6, 0.9e6, 1.1e6, "");          /* 1 us */
+  fprintf(f, row, "py-thread", "map", 2e4, 1.9e4, 2.1e4, "C");       /* 50 us */
+  fclose(f);
+  snprintf(path, sizeof path, "%s/verdicts.csv", dir);
+  CHECK((f = fopen(path, "w")));
+  fprintf(f, "workload,params,workers,chunksize,pin,mode,a,b,ratio,ci_lo,ci_hi,rounds,verdict\n");
+  fprintf(f, "sleep,delay=0s,1,1,none,roundtrip,thread,py-thread,9.5,9,10,5,thread\n");
+  fprintf(f, "sleep,delay=0s,1,1,none,roundtrip,thread,process,3,2,4,5,thread\n");
+  fclose(f);
+  cfb_resultset rs;
+  char err[256];
+  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
+  cfb_group *g;
+  size_t ng;
+  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
+  CHECK_EQ(ng, 2); /* the modes stay apart */
+  cfb_an_cost c[8];
+  CHECK_EQ(cfb_an_task_costs(&rs, g, ng, c, 8), 2);
+  CHECK(!strcmp(c[0].mode, "roundtrip") && fabs(c[0].c_us - 10) < 1e-9 && fabs(c[0].py_us - 100) < 1e-9);
+  CHECK(fabs(c[0].paired - 9.5) < 1e-12 && fabs(c[0].paired_lo - 9) < 1e-12 && c[0].rounds == 5);
+  CHECK(!strcmp(c[1].mode, "map") && fabs(c[1].ratio - 50) < 1e-9 && isnan(c[1].paired));
+  cfb_an_groups_free(g, ng);
+  cfb_results_free(&rs);
+  char *argv[] = {"report", dir, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv), 0);
+  char *md = slurp(dir, "report.md");
+  CHECK_STR_CONTAINS(md, "| thread vs py-thread | roundtrip | 1 | 1 | 10 | 100 | 10.0× | 9.5× [9.0, 10.0], 5 |");
+  free(md);
+}
+
 static void test_python_section(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s/py", work);
@@ -452,7 +497,7 @@ static void test_python_section(void) {
   CHECK_EQ(cfb_cmd_report(2, argv), 0);
   char *md = slurp(dir, "report.md");
   CHECK_STR_CONTAINS(md, "## cfutures against CPython");
-  CHECK_STR_CONTAINS(md, "| thread vs py-thread | 1 | 1 | 2 | 50 | 25.0× |");
+  CHECK_STR_CONTAINS(md, "| thread vs py-thread | map | 1 | 1 | 2 | 50 | 25.0× | - |");
   CHECK_STR_CONTAINS(md, "| py-process | 1 | 2 | 1.8 | 1.80× |");
   CHECK_STR_CONTAINS(md, "NOT agree with CPython within a factor of 2"); /* 30 vs 300 us */
   CHECK_STR_CONTAINS(md, "](plots/gil_fidelity.png)");
@@ -617,6 +662,7 @@ int main(int argc, char **argv) {
                                     {"paired_verdicts", test_paired_verdicts},
                                     {"python_section", test_python_section},
                                     {"char_section", test_char_section},
+                                    {"python_roundtrip", test_python_roundtrip},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */

@@ -5,7 +5,11 @@
      process, py-thread, py-process): the speedup over its own serial run;
   2. the crossover cpu_us of mixed with gil=on (io_us=200us, 2 workers):
      thread vs process (the emulated GIL) and py-thread vs py-process
-     (CPython), and the ratio of the two.
+     (CPython), and the ratio of the two;
+  3. the per-task cost of each shape (sleep delay=0, 1 worker: --mode
+     roundtrip, submit, and map at chunksizes 1, 16, 256) on each backend,
+     and CPython / cfutures per round (each C backend runs beside its
+     CPython peer in every round).
 
 One cfbench run per figure with --rounds R: every round runs each
 configuration once, in its own shuffled order, so the configurations being
@@ -109,12 +113,30 @@ def mixed(cfbench, out, rounds, cpus):
     print("  emulated / CPython               %s" % mmm(ratio))
 
 
+def cost(cfbench, out, rounds, items):
+    rows = run(cfbench, out, ["--workload", "sleep", "--param", "delay=0", "--backend",
+                              "thread,process,py-thread,py-process", "--workers", "1",
+                              "--mode", "roundtrip,submit,map", "--chunksize", "1,16,256",
+                              "--items", str(items), "--repeat", str(rounds), "--rounds", str(rounds),
+                              "--warmup", "1"])
+    rr = by_round(rows, lambda r: (r["backend"], r["mode"], int(r["chunksize"])))
+    shapes = [("roundtrip", 1), ("submit", 1), ("map", 1), ("map", 16), ("map", 256)]
+    print("per-task cost, sleep delay=0, 1 worker, %d items: us per item (median over rounds) and "
+          "CPython / cfutures per round:" % items)
+    for c, py in (("thread", "py-thread"), ("process", "py-process")):
+        for m, k in shapes:
+            us = lambda b: statistics.median([1e6 / v[(b, m, k)] for v in rr.values() if (b, m, k) in v] or [math.nan])
+            q = [v[(c, m, k)] / v[(py, m, k)] for v in rr.values() if (c, m, k) in v and (py, m, k) in v]
+            print("  %-7s %-9s c=%-3d cfutures %7.3g us  CPython %7.3g us  ratio %s" %
+                  (c, m, k, us(c), us(py), mmm(q)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cfbench", default="build/release/harness/cfbench")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--out", default=None)
-    ap.add_argument("--only", choices=("primes", "mixed"), default=None)
+    ap.add_argument("--only", choices=("primes", "mixed", "cost"), default=None)
     a = ap.parse_args()
     base = a.out or tempfile.mkdtemp(prefix="bench_pyint-")
     print("cfbench %s, %d rounds; load average %s" % (a.cfbench, a.rounds, " ".join("%.1f" % x for x in os.getloadavg())))
@@ -122,6 +144,8 @@ def main():
         primes(a.cfbench, os.path.join(base, "primes"), a.rounds)
     if a.only in (None, "mixed"):
         mixed(a.cfbench, os.path.join(base, "mixed"), a.rounds, [10, 30, 100, 300, 1000, 3000])
+    if a.only in (None, "cost"):
+        cost(a.cfbench, os.path.join(base, "cost"), a.rounds, 2000)
     print("results in %s; load average now %s" % (base, " ".join("%.1f" % x for x in os.getloadavg())))
 
 
