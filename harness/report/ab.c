@@ -50,6 +50,7 @@ typedef struct ab_opts {
   int nsides;
   const char *out;
   int fmt; /* 0 text, 1 md, 2 json */
+  int cpu; /* --metric cpu: items per CPU-second (CPU contention from other jobs does not enter) */
   int min_rounds, max_rounds;
   double threshold, budget_s;
   uint64_t seed;
@@ -111,6 +112,10 @@ static int set_format(void *ctx, const cfb_option *opt, const char *val, char *e
   return 0;
 }
 
+static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return cfb_gate_metric_parse(val, &((ab_opts *)ctx)->cpu, err, errlen);
+}
+
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((ab_opts *)ctx)->ignore = val;
   return 0;
@@ -134,6 +139,7 @@ static const cfb_option ab_options[] = {
     {"--threshold", 1, set_threshold, 0}, {"--budget", 1, set_budget, 0},
     {"--out", 1, set_out, 0},           {"--format", 1, set_format, 0},
     {"--seed", 1, set_seed, 0},         {"--ignore-param", 1, set_ignore, 0},
+    {"--metric", 1, set_metric, 0},
     {NULL, 0, NULL, 0}};
 
 /* Run options ab sets itself for each round. */
@@ -142,6 +148,7 @@ static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds 12] [--threshold 3%%] [--budget S]\n"
              "                  [--out DIR] [--format text|md|json] [--seed X] [--ignore-param K,...]\n"
+             "                  [--metric wall|cpu]\n"
              "                  [run options, e.g. --suite ci]\n");
 }
 
@@ -153,7 +160,9 @@ static void help(void) {
          "  plan's level): 'slower' when the interval lies below 1 and the estimate below\n"
          "  1 - threshold.  Rounds go on until every configuration is decided and within the\n"
          "  threshold, --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
-         "  DIR/gate.json.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
+         "  DIR/gate.json.  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
+         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load, their share\n"
+         "  of the CPUs leaves it alone.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
 }
 
 /* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */
@@ -344,7 +353,7 @@ static void merge_rows(FILE *f, const cfb_csv_table *t, int round) {
 }
 
 /* Read round r's runs.csv of one side.  0, or -1 with err. */
-static int load_round(ab_state *s, int side, int round, const char *dir, const char *ignore, char *err,
+static int load_round(ab_state *s, int side, int round, const char *dir, const ab_opts *o, char *err,
                       size_t errlen) {
   char file[4200];
   snprintf(file, sizeof file, "%s/runs.csv", dir);
@@ -361,9 +370,9 @@ static int load_round(ab_state *s, int side, int round, const char *dir, const c
     const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
     double v;
     if ((status && *status && strcmp(status, "ok")) ||
-        cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v > 0))
+        !cfb_gate_row_metric(&t, i, o->cpu, &v) || !(v > 0))
       continue;
-    ab_config *c = config_for(s, &t, i, ignore);
+    ab_config *c = config_for(s, &t, i, o->ignore);
     if (!c || push_row(c, side, round, v) != 0) rc = -1;
   }
   cfb_csv_table_free(&t);
@@ -480,7 +489,7 @@ static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
               o->side[side], rc, r + 1, line[0] ? line : "(no output)");
       return 2;
     }
-    if (load_round(s, side, r, dir, o->ignore, err, sizeof err) != 0) {
+    if (load_round(s, side, r, dir, o, err, sizeof err) != 0) {
       fprintf(stderr, "cfbench ab: %s: %s\n", side_name[side], err);
       return 2;
     }
@@ -539,7 +548,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     rounds = r + 1;
     fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
   }
-  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1,
+  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1, .cpu = o.cpu,
                          .threshold = o.threshold, .alpha = CFB_PAIRED_ALPHA};
   if (!rc && judge_all(&s, &plan, &o, &rep) != 0) {
     fprintf(stderr, "cfbench ab: out of memory\n");

@@ -124,16 +124,7 @@ static int load_one(const char *path, const char *ignore, int cpu, run *r, char 
     const char *status = cfb_csv_get(&t, i, CFB_RUNS(STATUS));
     if (status && *status && strcmp(status, "ok") != 0) continue;
     double v;
-    if (cpu) { /* items per CPU-second of the process (children included) */
-      double items, us, sy;
-      if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_DONE)), &items) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_USER_S)), &us) != 1 ||
-          cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(CPU_SYS_S)), &sy) != 1 || !(us + sy > 0))
-        continue;
-      v = items / (us + sy);
-    } else if (cfb_csv_double(cfb_csv_get(&t, i, CFB_RUNS(ITEMS_PER_S)), &v) != 1 || !(v >= 0)) {
-      continue;
-    }
+    if (!cfb_gate_row_metric(&t, i, cpu, &v) || !(v >= 0)) continue;
     char *params = cfb_params_strip(cfb_csv_get(&t, i, CFB_RUNS(PARAMS)), ignore);
     if (!params) {
       snprintf(err, errlen, "%s: line %zu: params '%s' is not a parameter string", file, t.line[i],
@@ -265,11 +256,7 @@ static int set_alpha(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  cmp_opts *o = ctx;
-  if (!strcmp(val, "wall")) o->cpu = 0;
-  else if (!strcmp(val, "cpu")) o->cpu = 1;
-  else return cfb_fail(err, errlen, "bad --metric '%s' (wall or cpu)", val);
-  return 0;
+  return cfb_gate_metric_parse(val, &((cmp_opts *)ctx)->cpu, err, errlen);
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {

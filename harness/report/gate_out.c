@@ -1,12 +1,35 @@
-/* gate_out.c -- the gate's table, JSON and exit code (see gate_out.h). */
+/* gate_out.c -- the gate's metric, table, JSON and exit code (see gate_out.h). */
 #include "gate_out.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
 #include "json.h"
+#include "schema.h"
+
+int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen) {
+  if (!strcmp(val, "wall")) *cpu = 0;
+  else if (!strcmp(val, "cpu")) *cpu = 1;
+  else {
+    snprintf(err, errlen, "--metric: '%s'; allowed: wall, cpu", val);
+    return -1;
+  }
+  return 0;
+}
+
+int cfb_gate_row_metric(const cfb_csv_table *t, size_t i, int cpu, double *v) {
+  if (!cpu) return cfb_csv_double(cfb_csv_get(t, i, CFB_RUNS(ITEMS_PER_S)), v) == 1 && isfinite(*v);
+  double items, us, sy;
+  if (cfb_csv_double(cfb_csv_get(t, i, CFB_RUNS(ITEMS_DONE)), &items) != 1 ||
+      cfb_csv_double(cfb_csv_get(t, i, CFB_RUNS(CPU_USER_S)), &us) != 1 ||
+      cfb_csv_double(cfb_csv_get(t, i, CFB_RUNS(CPU_SYS_S)), &sy) != 1 || !(us + sy > 0))
+    return 0;
+  *v = items / (us + sy);
+  return isfinite(*v);
+}
 
 void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]) {
   memset(counts, 0, 4 * sizeof *counts);
