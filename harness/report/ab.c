@@ -41,6 +41,7 @@ typedef struct ab_opts {
   int nsides;
   const char *out;
   int fmt; /* 0 text, 1 md, 2 json */
+  int cpu; /* --metric cpu: items per CPU-second (CPU contention from other jobs does not enter) */
   int min_rounds, max_rounds;
   double threshold, budget_s;
   uint64_t seed;
@@ -101,6 +102,10 @@ static int set_format(void *ctx, const cfb_option *opt, const char *val, char *e
   return 0;
 }
 
+static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  return cfb_gate_metric_parse(val, &((ab_opts *)ctx)->cpu, err, errlen);
+}
+
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((ab_opts *)ctx)->ignore = val;
   return 0;
@@ -124,6 +129,7 @@ static const cfb_option ab_options[] = {
     {"--threshold", 1, set_threshold, 0}, {"--budget", 1, set_budget, 0},
     {"--out", 1, set_out, 0},           {"--format", 1, set_format, 0},
     {"--seed", 1, set_seed, 0},         {"--ignore-param", 1, set_ignore, 0},
+    {"--metric", 1, set_metric, 0},
     {NULL, 0, NULL, 0}};
 
 /* Run options ab sets itself for each round. */
@@ -132,6 +138,7 @@ static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds 12] [--threshold 3%%] [--budget S]\n"
              "                  [--out DIR] [--format text|md|json] [--seed X] [--ignore-param K,...]\n"
+             "                  [--metric wall|cpu]\n"
              "                  [run options, e.g. --suite ci]\n");
 }
 
@@ -143,7 +150,9 @@ static void help(void) {
          "  plan's level): 'slower' when the interval lies below 1 and the estimate below\n"
          "  1 - threshold.  Rounds go on until every configuration is decided and within the\n"
          "  threshold, --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
-         "  DIR/gate.json.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
+         "  DIR/gate.json.  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
+         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load, their share\n"
+         "  of the CPUs leaves it alone.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
 }
 
 /* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */
@@ -274,15 +283,15 @@ static void merge_rows(FILE *f, const cfb_csv_table *t, int round) {
 }
 
 /* Read round r's runs.csv of one side.  0, or -1 with err. */
-static int load_round(ab_state *s, int side, int round, const char *dir, const char *ignore, char *err,
+static int load_round(ab_state *s, int side, int round, const char *dir, const ab_opts *o, char *err,
                       size_t errlen) {
   char file[4200];
   cfb_csv_table t;
   if (cfb_runs_open(dir, &t, file, sizeof file, err, errlen) != 0) return -1;
   if (s->merged[side]) merge_rows(s->merged[side], &t, round);
   /* ratios need both sides > 0 */
-  cfb_runs_opts o = {.ignore = ignore, .positive = 1, .round = round};
-  int rc = cfb_runs_group(&s->side[side], &t, file, &o, err, errlen);
+  cfb_runs_opts ro = {.ignore = o->ignore, .cpu = o->cpu, .positive = 1, .round = round};
+  int rc = cfb_runs_group(&s->side[side], &t, file, &ro, err, errlen);
   cfb_csv_table_free(&t);
   return rc;
 }
@@ -392,7 +401,7 @@ static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
               o->side[side], rc, r + 1, line[0] ? line : "(no output)");
       return 2;
     }
-    if (load_round(s, side, r, dir, o->ignore, err, sizeof err) != 0) {
+    if (load_round(s, side, r, dir, o, err, sizeof err) != 0) {
       fprintf(stderr, "cfbench ab: %s: %s\n", side_name[side], err);
       return 2;
     }
@@ -451,7 +460,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     rounds = r + 1;
     fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
   }
-  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1,
+  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1, .cpu = o.cpu,
                          .threshold = o.threshold, .alpha = CFB_PAIRED_ALPHA};
   if (!rc && judge_all(&s, &plan, &o, &rep) != 0) {
     fprintf(stderr, "cfbench ab: out of memory\n");

@@ -145,11 +145,7 @@ static int set_alpha(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  cmp_opts *o = ctx;
-  if (!strcmp(val, "wall")) o->cpu = 0;
-  else if (!strcmp(val, "cpu")) o->cpu = 1;
-  else return cfb_fail(err, errlen, "bad --metric '%s' (wall or cpu)", val);
-  return 0;
+  return cfb_gate_metric_parse(val, &((cmp_opts *)ctx)->cpu, err, errlen);
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {

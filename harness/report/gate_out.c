@@ -1,12 +1,24 @@
-/* gate_out.c -- the gate's table, JSON and exit code (see gate_out.h). */
+/* gate_out.c -- the gate's metric, table, JSON and exit code (see gate_out.h). */
 #include "gate_out.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
 #include "json.h"
+#include "schema.h"
+
+int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen) {
+  if (!strcmp(val, "wall")) *cpu = 0;
+  else if (!strcmp(val, "cpu")) *cpu = 1;
+  else {
+    snprintf(err, errlen, "--metric: '%s'; allowed: wall, cpu", val);
+    return -1;
+  }
+  return 0;
+}
 
 void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]) {
   memset(counts, 0, 4 * sizeof *counts);

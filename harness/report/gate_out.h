@@ -2,13 +2,14 @@
  * (two separate runs, unpaired gate) and `ab` (paired rounds): one row per
  * configuration judged, the text / Markdown table and the JSON document,
  * the summary line (how many configurations were actually judged), the
- * warnings, and the exit code.  Formats only: the verdicts come from
- * common/paired.h's gates. */
+ * warnings, and the exit code; and the metric both judge (one table of
+ * names, one formula).  The verdicts come from common/paired.h's gates. */
 #ifndef CFB_GATE_OUT_H
 #define CFB_GATE_OUT_H
 
 #include <stddef.h>
 
+#include "csvread.h"
 #include "paired.h"
 #include "strbuf.h"
 
@@ -31,6 +32,12 @@ typedef struct cfb_gate_report {
   const char *warnings[8];    /* e.g. the machines differ */
   size_t nwarnings;
 } cfb_gate_report;
+
+/* --metric VALUE: "wall" (items per wall-second, items_per_s) -> *cpu = 0,
+ * "cpu" (items per CPU-second of the process, children included:
+ * items_done / (cpu_user_s + cpu_sys_s)) -> 1.  0, or -1 with err
+ * naming the value and the allowed ones. */
+int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen);
 
 /* Counts by cfb_gate_verdict. */
 void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]);

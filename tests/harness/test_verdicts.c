@@ -6,7 +6,7 @@
  * `equivalent`, one where a side must lose (primes with the emulated GIL:
  * threads serialize) comes out `process` (or `undecided` on an overloaded
  * machine, never `thread`); `ab` exits 1 against a NEW made
- * 30% slower, 0 same-binary, 2 on a side that cannot run; compare
+ * 30% slower (in items per wall-second and per CPU-second), 0 same-binary, 2 on a side that cannot run; compare
  * --strict fails on unmatched configurations; compare warns when meta.json
  * shows different machines.  No timing assertions: the slow side is made
  * slow by its work (sleep longer, more divisions), not by a timer. */
@@ -145,6 +145,18 @@ static void test_ab_exit_codes(void) {
   CHECK(access(path, R_OK) == 0);
   snprintf(path, sizeof path, "%s/ab1/gate.json", tmp);
   CHECK(access(path, R_OK) == 0);
+  /* The same on items per CPU-second (the CPU columns): found too, and said so. */
+  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --metric cpu --max-rounds 16 --seed 2 "
+              "--out $T/ab5 %s --format json >$T/ab5.json 2>/dev/null",
+              sweep),
+           1);
+  snprintf(path, sizeof path, "%s/ab5.json", tmp);
+  j = slurp(path);
+  CHECK(j && strstr(j, "\"metric\": \"cpu\"") && strstr(j, "\"judged\": 2") &&
+        !strstr(j, "\"regressions\": 0"));
+  free(j);
+  CHECK_EQ(sh("$B ab $B $B --metric bogus --out $T/ab6 %s >/dev/null 2>$T/ab6.err", sweep), 2);
+  CHECK_EQ(sh("grep -q \"'bogus'; allowed: wall, cpu\" $T/ab6.err"), 0);
   /* A/A, the same binary: no regression. */
   CHECK_EQ(sh("$B ab $B $B --max-rounds 8 --seed 1 --out $T/ab2 %s >/dev/null 2>&1", sweep), 0);
   /* A side that is not a cfbench, and an option ab owns: bad input. */
