@@ -992,7 +992,7 @@ static int tx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
   while (s->qsent < s->qn) {
     inflight *e = q_at(s, s->qsent);
-    size_t total = sizeof e->h + e->f->arg.len;
+    size_t total = sizeof e->h + (size_t)e->h.len; /* not e->f: a stolen one may be gone */
     while (s->tx_off < total) {
       const unsigned char *p;
       size_t n;
@@ -1094,38 +1094,42 @@ static int dispatch_slot(proc_backend *pb, pslot *s) {
   return 0;
 }
 
-/* Can t's last request be taken back for another worker?  Pipelined, not
- * the one t runs, and not half sent (its bytes still come from f). */
-static int stealable(pslot *t) {
-  if (t->pid <= 0 || t->qn < 2) return 0;
-  inflight *e = q_at(t, t->qn - 1);
-  if (!e->offered || atomic_load(&t->sh->claim[e->h.claim]) != e->h.tag) return 0; /* cancelled */
-  return !(t->qsent == t->qn - 1 && t->tx_off > 0);
+/* The request of t that steal_for would take back: the last one offered
+ * and not claimed, not the one t runs, and not half sent (its bytes still
+ * come from f).  NULL if none. */
+static inflight *stealable(pslot *t) {
+  if (t->pid <= 0) return NULL;
+  for (int i = t->qn - 1; i >= 1; i--) {
+    inflight *e = q_at(t, i);
+    if (!e->offered || atomic_load(&t->sh->claim[e->h.claim]) != e->h.tag) continue; /* stolen, cancelled */
+    return i == t->qsent && t->tx_off > 0 ? NULL : e;
+  }
+  return NULL;
 }
 
 /* An idle worker s and nothing queued: take the last offered (not started)
  * request of the fullest worker back and give it to s, so a long task does
- * not hold the tasks queued behind it while another worker idles.  Not yet
- * sent, it just leaves the victim's queue; sent, the victim answers
- * MSG_SKIP for it. */
+ * not hold the tasks queued behind it while another worker idles.  The
+ * victim answers MSG_SKIP for it (sent without its argument if it had not
+ * been sent yet). */
 static int steal_for(proc_backend *pb, pslot *s) {
   pslot *v = NULL;
+  inflight *e = NULL, *c;
   for (int k = 0; k < pb->n; k++) {
     pslot *t = &pb->slots[k];
-    if (t != s && stealable(t) && (!v || t->qn > v->qn)) v = t;
+    if (t != s && (!v || t->qn > v->qn) && (c = stealable(t))) {
+      v = t;
+      e = c;
+    }
   }
   if (!v) return 0;
-  inflight *e = q_at(v, v->qn - 1);
   cf_future *f = e->f;
   int started;
   if (!take_back(v, e, &started)) return 0; /* cancelled by the user: its skip comes */
   e->offered = 0;
-  if (v->qsent == v->qn - 1) { /* never sent: forget it */
-    v->qn--;
-    v->dispatched--;
-  } else {
-    e->stolen = 1;
-  }
+  e->stolen = 1;
+  int pos = ((int)(e - v->q) - v->qh + PIPE_DEPTH) % PIPE_DEPTH;
+  if (pos >= v->qsent) e->h.len = 0; /* not sent yet (stealable: not half sent): no argument */
   if (pb->spawn && task_ref(pb, f) != 0) settle(f, CF_EINVAL, -1, "the task function is in no loaded object");
   else if (!send_task(pb, s, f, 0)) cf_future_release(f); /* cancelled meanwhile */
   return 1;
@@ -1280,18 +1284,21 @@ static int init_failure(proc_backend *pb, pslot *s, const char *what, char *msg,
 static void sort_held(proc_backend *pb, pslot *s, const char *what, cf_future **failed, int *err, char *msg,
                       size_t len) {
   *failed = NULL;
-  while (s->qn) {
+  for (int head = 1; s->qn; head = 0) {
     s->qsent = s->qn; /* q_pop counts sent entries down */
     inflight *e = q_pop(s);
     cf_future *f = e->f;
     int started;
     if (e->stolen) continue;
     if (e->offered) {
-      if (take_back(s, e, &started)) {
-        redo_push(pb, f);
+      /* cf_executor_terminate blames the head as when it was claimed at
+       * dispatch ("terminated by the caller: killed by ..."), started or not. */
+      int back = take_back(s, e, &started);
+      if (back && !(head && atomic_load(&pb->term_sig) && cf__future_claim(f, s->index))) {
+        redo_push(pb, f); /* PENDING: it runs elsewhere */
         continue;
       }
-      if (!started) { /* the user cancelled it */
+      if (!back && !started) { /* the user cancelled it */
         cf_future_release(f);
         continue;
       }
