@@ -1284,12 +1284,15 @@ static int init_failure(proc_backend *pb, pslot *s, const char *what, char *msg,
 static void sort_held(proc_backend *pb, pslot *s, const char *what, cf_future **failed, int *err, char *msg,
                       size_t len) {
   *failed = NULL;
-  for (int head = 1; s->qn; head = 0) {
+  for (int head = 1; s->qn; head = head == 2) {
     s->qsent = s->qn; /* q_pop counts sent entries down */
     inflight *e = q_pop(s);
     cf_future *f = e->f;
     int started;
-    if (e->stolen) continue;
+    if (e->stolen) {
+      head = 2; /* the next one is the first live request */
+      continue;
+    }
     if (e->offered) {
       /* cf_executor_terminate blames the head as when it was claimed at
        * dispatch ("terminated by the caller: killed by ..."), started or not. */
@@ -1492,13 +1495,14 @@ static void process_events(proc_backend *pb, struct epoll_event *evs, int n) {
   }
 }
 
-/* cf_executor_shutdown(cancel_futures): the offered requests were queued
- * futures, so they are cancelled like the queue (those already started run
- * to the end). */
+/* cf_executor_shutdown(cancel_futures): the requests queued behind each
+ * worker's first one were queued futures, so they are cancelled like the
+ * queue.  The first is the worker's, as when it was claimed at dispatch
+ * (cf_executor_terminate then blames it, see sort_held). */
 static void cancel_offers(proc_backend *pb) {
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
-    for (int j = 0; j < s->qn; j++) {
+    for (int j = 1; j < s->qn; j++) {
       inflight *e = q_at(s, j);
       if (e->offered) cf_future_cancel(e->f); /* pb_revoke: the worker then skips it */
     }
