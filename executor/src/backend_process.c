@@ -4,9 +4,11 @@
  * per-task timeouts and worker recycling.
  *
  * Parent side.  One "io" thread owns every worker slot.  It takes futures
- * from the executor's pending queue only when a worker is idle (one task in
- * flight per worker, so a queued future stays PENDING and cancellable and a
- * dispatched one is RUNNING, as in the thread backend), writes the request
+ * from the executor's pending queue while a worker has room: up to
+ * PIPE_DEPTH requests in flight per worker on the shm transport, each
+ * offered in a claim word so that it stays PENDING and cancellable until
+ * the worker takes it (see PIPE_DEPTH); one with pipes or task timeouts,
+ * claimed (RUNNING) at dispatch.  It writes the request
  * into the worker's channel, reads responses into f->res and finishes the
  * futures.  It never blocks on one worker: sends and receives are
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other

@@ -2,8 +2,10 @@
  * (segfault, abort, exit, SIGKILL from inside and outside), respawn, a map
  * where 5% of the items crash, per-task timeouts, worker recycling, the
  * initializer in every worker, CF_EINTASK from inside a task, 16 MiB
- * arguments and results, records with pids, and no leaked children, fds or
- * shared memory after shutdown.  Run with "process" or "process-pipe". */
+ * arguments and results, records with pids, no leaked children, fds or
+ * shared memory after shutdown, and pipelining (cancel racing the worker's
+ * claim, a worker killed with requests in flight, results in order,
+ * stealing).  Run with "process", "process-pipe" or "process-spawn". */
 #include "common.h"
 #include "leaks.h"
 
@@ -105,14 +107,20 @@ static void crash_each_way(void) {
   cf_executor_free(ex);
 }
 
+/* The argument (a path, not terminated) into path; -1 if too long. */
+static int arg_path(const void *arg, size_t len, char *path, size_t cap) {
+  if (len >= cap) return -1;
+  memcpy(path, arg, len);
+  path[len] = '\0';
+  return 0;
+}
+
 /* Creates the file named by the argument, then sleeps 5 s: the file says
  * the task is running in its worker (on mpi, RUNNING only means "sent to
  * a rank", and a kill before the rank hands it over hits an idle worker). */
 static int t_flag_sleep(const void *arg, size_t len, cf_result *out) {
   char path[256];
-  if (len >= sizeof path) return -1;
-  memcpy(path, arg, len);
-  path[len] = '\0';
+  if (arg_path(arg, len, path, sizeof path)) return -1;
   FILE *f = fopen(path, "w");
   if (f) fclose(f);
   sleep_ms(5000);
@@ -607,9 +615,7 @@ static void start_method_semantics(void) {
  * whatever the start method), returns arg's length. */
 static int t_mark(const void *arg, size_t len, cf_result *out) {
   char path[256];
-  if (len >= sizeof path) return -1;
-  memcpy(path, arg, len);
-  path[len] = '\0';
+  if (arg_path(arg, len, path, sizeof path)) return -1;
   FILE *f = fopen(path, "a");
   if (!f) return -2;
   fputc('x', f);
