@@ -4,9 +4,11 @@
  * per-task timeouts and worker recycling.
  *
  * Parent side.  One "io" thread owns every worker slot.  It takes futures
- * from the executor's pending queue only when a worker is idle (one task in
- * flight per worker, so a queued future stays PENDING and cancellable and a
- * dispatched one is RUNNING, as in the thread backend), writes the request
+ * from the executor's pending queue while a worker has room: up to
+ * PIPE_DEPTH requests in flight per worker on the shm transport, each
+ * offered in a claim word so that it stays PENDING and cancellable until
+ * the worker takes it (see PIPE_DEPTH); one with pipes or task timeouts,
+ * claimed (RUNNING) at dispatch.  It writes the request
  * into the worker's channel, reads responses into f->res and finishes the
  * futures.  It never blocks on one worker: sends and receives are
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other
@@ -92,13 +94,28 @@ extern char **environ;
 #define SPAWN_BACKOFF_MAX_NS 1000000000ull /* doubling up to 1 s */
 #define SHRINK_BYTES (1u << 20)        /* workers drop buffers larger than this */
 
-enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3 };
+/* Pipelining (shm transport, no task timeout): up to PIPE_DEPTH requests in
+ * flight per worker, so the worker starts its next task without waiting for
+ * the parent.  A pipelined future stays PENDING (cancellable) until the
+ * worker claims it: the parent "offers" it in a claim word of the worker's
+ * shared page (the future's id), the worker CASes id -> id|CLAIM_RUN before
+ * running it, and cf_future_cancel (pb_revoke) CASes id -> id|CLAIM_CANC;
+ * exactly one wins.  A worker that loses answers MSG_SKIP.  With pipes or
+ * task timeouts the depth is 1 and the parent claims at dispatch, as the
+ * timeout is measured per dispatched task. */
+#define PIPE_DEPTH 16
+#define CLAIM_NONE 0xffffffffu         /* req_hdr.claim: claimed by the parent */
+#define CLAIM_RUN (1ull << 63)
+#define CLAIM_CANC (1ull << 62)
+
+enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3, MSG_SKIP = 4 };
 enum { PH_INIT = 0, PH_READY, PH_INIT_FAILED, PH_PIN_FAILED, PH_RECYCLED };
 enum { EV_BELL = 0, EV_PID, EV_RES, EV_REQ };
 
 typedef struct req_hdr {
   uint32_t type, pad;
   uint64_t tag, fn, len;
+  uint32_t claim, pad2;           /* claim word index, or CLAIM_NONE */
 } req_hdr;
 
 typedef struct res_hdr {
@@ -130,6 +147,7 @@ typedef struct wstatus {
 
 typedef struct wshared {
   wstatus st;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t claim[PIPE_DEPTH]; /* see PIPE_DEPTH */
   ring req;                       /* parent -> worker (shm transport only) */
   ring res;                       /* worker -> parent */
 } wshared;
@@ -139,6 +157,14 @@ typedef struct gshared {
   _Atomic int parent_sleeping;
   cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
 } gshared;
+
+/* A request in flight on a worker, in the order sent. */
+typedef struct inflight {
+  cf_future *f;
+  req_hdr h;                      /* the request (h.tag identifies the answer) */
+  int offered;                    /* PENDING, offered in claim word h.claim */
+  int stolen;                     /* revoked by the parent and sent elsewhere */
+} inflight;
 
 typedef struct pslot {
   int index;
@@ -150,16 +176,17 @@ typedef struct pslot {
   int rx_ready, tx_ready;         /* pipe transport: epoll said so */
   int res_eof, tx_dead;
   int dead_pending;               /* pidfd fired */
-  cf_future *cur;                 /* task in flight, NULL: idle */
+  inflight q[PIPE_DEPTH];         /* requests in flight, FIFO from qh */
+  int qh, qn;                     /* first entry, entries */
+  int qsent;                      /* entries fully sent (the next is being sent) */
   int dispatched;                 /* tasks sent to this process */
-  uint64_t dispatch_ns;           /* when cur was handed to it */
+  uint64_t dispatch_ns;           /* when the head was handed to it */
   _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
-  int timed_out;                  /* we killed it for cur's timeout */
-  /* resumable send of cur's request */
-  req_hdr tx_hdr;
-  size_t tx_off, tx_total;
+  int timed_out;                  /* we killed it for the head's timeout */
+  /* resumable send of entry qsent's request */
+  size_t tx_off;
   int tx_blocked;
-  /* resumable receive of cur's response */
+  /* resumable receive of the head's response */
   res_hdr rx_hdr;
   size_t rx_off;                  /* bytes of header + payload received */
   int rx_nomem;                   /* discard the payload */
@@ -170,6 +197,8 @@ typedef struct proc_backend {
   struct proc_backend *reg_next;  /* process-wide list, under reg_lock */
   int shm;                        /* transport */
   int n;
+  int depth;                      /* requests in flight per worker (PIPE_DEPTH or 1) */
+  _Atomic int revoke_all;         /* shutdown(cancel_futures): cancel every offer */
   pslot *slots;
   gshared *g;
   int efd, epfd;
@@ -407,6 +436,14 @@ static void child_trim(cf_result *r) {
   cf__result_trim(r, SHRINK_BYTES);
 }
 
+/* May this worker run the request?  Pipelined requests race the parent's
+ * revocation (cancel, steal) for their claim word; exactly one side wins. */
+static int child_claim(pslot *s, const req_hdr *h) {
+  if (h->claim == CLAIM_NONE) return 1;
+  uint64_t want = h->tag;
+  return h->claim < PIPE_DEPTH && atomic_compare_exchange_strong(&s->sh->claim[h->claim], &want, h->tag | CLAIM_RUN);
+}
+
 static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
   cf_executor *ex = pb->ex;
   pslot *s = &pb->slots[idx];
@@ -450,6 +487,16 @@ static void __attribute__((noreturn)) child_main(proc_backend *pb, int idx) {
     uint64_t t0 = cf__now_ns();
     atomic_store(&st->cur_start_ns, t0);
     atomic_store(&st->cur_tag, h.tag);
+    if (!child_claim(s, &h)) {
+      res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
+      child_write(pb, s, (const unsigned char *)&skip, sizeof skip);
+      atomic_store(&st->cur_tag, 0);
+      if (limit && ++done >= limit) { /* the parent counts every request */
+        atomic_store(&st->phase, PH_RECYCLED);
+        break;
+      }
+      continue;
+    }
     res_hdr r = {MSG_RESULT, 0, h.tag, t0, sched_getcpu(), 0, 0};
     res.len = 0;
     cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h.pad : 0, h.fn);
@@ -572,12 +619,12 @@ static int spawn_error(char *why, size_t len, const char *what, int e) {
 }
 
 static void slot_reset(proc_backend *pb, pslot *s) {
-  memset(&s->tx_hdr, 0, sizeof s->tx_hdr);
+  s->qh = s->qn = s->qsent = 0;
   s->rx_ready = s->tx_ready = s->res_eof = s->tx_dead = s->dead_pending = 0;
   s->dispatched = 0;
   s->timed_out = 0;
   s->tx_blocked = 0;
-  s->tx_off = s->tx_total = s->rx_off = 0;
+  s->tx_off = s->rx_off = 0;
   s->pidfd = s->req_fd = s->res_fd = -1;
   s->sh_len = pb->shm ? sizeof(wshared) : sizeof(wstatus);
   long page = sysconf(_SC_PAGESIZE);
@@ -818,12 +865,19 @@ static cf_future *redo_pop(proc_backend *pb) {
   return f;
 }
 
+/* End f (PENDING or RUNNING, the caller's reference) with err: a PENDING one
+ * is claimed first; one cancelled meanwhile is only released. */
+static void settle(cf_future *f, int err, int status, const char *msg) {
+  if (atomic_load(&f->state) == CF_RUNNING || cf__future_claim(f, -1)) {
+    f->res.len = 0;
+    cf__future_fail(f, err, status, msg);
+  }
+  cf_future_release(f);
+}
+
 static void fail_redo(proc_backend *pb, const char *msg) {
   cf_future *f;
-  while ((f = redo_pop(pb))) {
-    cf__future_fail(f, CF_EBROKEN, -1, msg);
-    cf_future_release(f);
-  }
+  while ((f = redo_pop(pb))) settle(f, CF_EBROKEN, -1, msg);
 }
 
 static int work_left(proc_backend *pb) {
@@ -832,8 +886,74 @@ static int work_left(proc_backend *pb) {
 
 static int try_spawn(proc_backend *pb, pslot *s);
 
-/* s's process is gone with `status`: settle its task, respawn. */
+/* s's process is gone with `status`: settle its tasks, respawn. */
 static void slot_died(proc_backend *pb, pslot *s, int status);
+
+/* ------------------------------------------------------- in-flight queue */
+
+static inflight *q_at(pslot *s, int i) { return &s->q[(s->qh + i) % PIPE_DEPTH]; }
+
+static cf_future *q_head(pslot *s) { return s->qn ? s->q[s->qh].f : NULL; }
+
+static inflight *q_pop(pslot *s) {
+  inflight *e = &s->q[s->qh];
+  s->qh = (s->qh + 1) % PIPE_DEPTH;
+  s->qn--;
+  s->qsent--;
+  s->rx_off = 0;
+  s->rx_nomem = 0;
+  return e;
+}
+
+/* Offer f (PENDING) in claim word k of s: under f's lock, so that
+ * cf_future_cancel either sees the offer (and races the worker for the
+ * word) or cancels before it.  0 if f was cancelled meanwhile. */
+static int offer(pslot *s, int k, cf_future *f) {
+  cf__future_lock(f);
+  int ok = atomic_load(&f->state) == CF_PENDING;
+  if (ok) {
+    atomic_store(&s->sh->claim[k], f->rec.id);
+    f->task_code = s->index * PIPE_DEPTH + k; /* where pb_revoke finds the word */
+    atomic_fetch_or(&f->flags, CF__F_OFFERED);
+  }
+  cf__future_unlock(f);
+  return ok;
+}
+
+/* The parent's side of the claim race for offered entry e: CLAIM_CANC
+ * instead of the id, unless the worker claimed first.  Under f's lock. */
+static int revoke_locked(pslot *s, inflight *e) {
+  uint64_t want = e->h.tag;
+  return atomic_compare_exchange_strong(&s->sh->claim[e->h.claim], &want, e->h.tag | CLAIM_CANC);
+}
+
+/* e's worker claimed it (or, dead, it must end as started): PENDING ->
+ * RUNNING on this worker.  Cancel cannot win any more (the word says RUN). */
+static void adopt(pslot *s, inflight *e) {
+  cf_future *f = e->f;
+  cf__future_lock(f);
+  atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+  int st = CF_PENDING;
+  atomic_compare_exchange_strong(&f->state, &st, CF_RUNNING);
+  cf__future_unlock(f);
+  cf__future_set_runner(f, s->index);
+  e->offered = 0;
+}
+
+/* Take back e (offered, not the worker's any more: dead, or being stolen).
+ * 1: f is PENDING again and the caller's to run elsewhere; 0: the worker had
+ * claimed it (then adopted: RUNNING here) or the user cancelled it. */
+static int take_back(pslot *s, inflight *e, int *started) {
+  cf_future *f = e->f;
+  cf__future_lock(f);
+  int won = revoke_locked(s, e);
+  uint64_t w = atomic_load(&s->sh->claim[e->h.claim]);
+  if (won) atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+  cf__future_unlock(f);
+  *started = !won && w == (e->h.tag | CLAIM_RUN);
+  if (*started) adopt(s, e);
+  return won;
+}
 
 /* ------------------------------------------------------- parent transport */
 
@@ -869,74 +989,86 @@ static void tx_set_blocked(proc_backend *pb, pslot *s, int blocked) {
   else if (!s->tx_dead) ep_ctl(pb, EPOLL_CTL_MOD, s->req_fd, blocked ? EPOLLOUT : 0, EV_REQ, s->index);
 }
 
-/* Continue sending cur's request.  Returns 1 on progress. */
+/* Continue sending the requests not yet sent.  Returns 1 on progress. */
 static int tx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
-  cf_future *f = s->cur;
-  while (f && s->tx_off < s->tx_total) {
-    const unsigned char *p;
-    size_t n;
-    if (s->tx_off < sizeof s->tx_hdr) {
-      p = (const unsigned char *)&s->tx_hdr + s->tx_off;
-      n = sizeof s->tx_hdr - s->tx_off;
-    } else {
-      p = f->arg.data + (s->tx_off - sizeof s->tx_hdr);
-      n = s->tx_total - s->tx_off;
+  while (s->qsent < s->qn) {
+    inflight *e = q_at(s, s->qsent);
+    size_t total = sizeof e->h + (size_t)e->h.len; /* not e->f: a stolen one may be gone */
+    while (s->tx_off < total) {
+      const unsigned char *p;
+      size_t n;
+      if (s->tx_off < sizeof e->h) {
+        p = (const unsigned char *)&e->h + s->tx_off;
+        n = sizeof e->h - s->tx_off;
+      } else {
+        p = e->f->arg.data + (s->tx_off - sizeof e->h);
+        n = total - s->tx_off;
+      }
+      ssize_t w = chan_send(pb, s, p, n);
+      if (w <= 0) {
+        if (w == 0) tx_set_blocked(pb, s, 1);
+        return progress;
+      }
+      s->tx_off += (size_t)w;
+      progress = 1;
     }
-    ssize_t w = chan_send(pb, s, p, n);
-    if (w <= 0) {
-      if (w == 0) tx_set_blocked(pb, s, 1);
-      return progress;
-    }
-    s->tx_off += (size_t)w;
-    progress = 1;
+    s->qsent++;
+    s->tx_off = 0;
   }
   tx_set_blocked(pb, s, 0);
   return progress;
 }
 
-static int slot_idle(proc_backend *pb, pslot *s) {
+/* Can s take one more request? */
+static int slot_room(proc_backend *pb, pslot *s) {
   int limit = pb->ex->cfg.max_tasks_per_child;
-  return s->pid > 0 && !s->cur && !s->dead_pending && (!limit || s->dispatched < limit);
+  return s->pid > 0 && s->qn < pb->depth && !s->dead_pending && (!limit || s->dispatched < limit);
 }
 
-/* The next future to run: a redispatched one, else one from the queue that
- * this call claims.  NULL if none. */
-static cf_future *next_task(proc_backend *pb, int worker) {
+/* The next future to run: a redispatched one, else one from the queue.
+ * *claimed: it is RUNNING for this pool already.  NULL if none. */
+static cf_future *next_task(proc_backend *pb, int *claimed) {
   cf_executor *ex = pb->ex;
   cf_future *f = redo_pop(pb);
-  if (f) {
-    cf__future_set_runner(f, worker);
-    return f;
-  }
-  while ((f = cf__queue_trypop(ex))) {
+  if (!f) f = cf__queue_trypop(ex);
+  for (; f; f = cf__queue_trypop(ex)) {
+    *claimed = atomic_load(&f->state) == CF_RUNNING;
     if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
-      if (cf__future_claim(f, worker)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
-    } else if (cf__future_claim(f, worker)) {
-      return f;
+      settle(f, CF_EBROKEN, -1, ex->broken_msg);
+      continue;
     }
+    if (*claimed || atomic_load(&f->state) == CF_PENDING) return f;
     cf_future_release(f); /* cancelled meanwhile */
   }
   return NULL;
 }
 
-static void send_task(proc_backend *pb, pslot *s, cf_future *f) {
-  s->cur = f;
-  s->dispatched++;
-  if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
-  s->timed_out = 0;
-  s->rx_off = 0;
-  s->rx_nomem = 0;
-  f->rec.pid = s->pid;
-  req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len};
+/* Put f in flight on s (offered when pipelining, else claimed here).
+ * 0 if it was cancelled meanwhile. */
+static int send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed) {
+  int k = (s->qh + s->qn) % PIPE_DEPTH;
+  inflight *e = &s->q[k];
+  req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len, CLAIM_NONE, 0};
+  e->offered = pb->depth > 1 && !claimed;
+  if (e->offered ? !offer(s, k, f) : !claimed && !cf__future_claim(f, s->index)) return 0;
+  if (!e->offered) cf__future_set_runner(f, s->index);
+  else h.claim = (uint32_t)k;
   if (pb->spawn) { /* task_ref resolved f->fn just before */
     h.pad = pb->fn_obj;
     h.fn = pb->fn_off;
   }
-  s->tx_hdr = h;
-  s->tx_off = 0;
-  s->tx_total = sizeof h + f->arg.len;
+  e->f = f;
+  e->h = h;
+  e->stolen = 0;
+  if (s->qn++ == 0) {
+    if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
+    s->timed_out = 0;
+  }
+  s->dispatched++;
+  f->rec.pid = s->pid;
   tx_pump(pb, s);
+  return 1;
 }
 
 /* CF_START_SPAWN: f's task function as (object, offset), for the worker;
@@ -948,44 +1080,112 @@ static int task_ref(proc_backend *pb, cf_future *f) {
   return rc;
 }
 
+/* Give s one more task, if it has room and there is one. */
 static int dispatch_slot(proc_backend *pb, pslot *s) {
-  if (!slot_idle(pb, s)) return 0;
+  if (!slot_room(pb, s)) return 0;
   cf_future *f;
-  while ((f = next_task(pb, s->index))) {
-    if (!pb->spawn || task_ref(pb, f) == 0) {
-      send_task(pb, s, f);
-      return 1;
+  int claimed;
+  while ((f = next_task(pb, &claimed))) {
+    if (pb->spawn && task_ref(pb, f) != 0) {
+      settle(f, CF_EINVAL, -1, "the task function is in no loaded object: a spawned worker cannot find it");
+      continue;
     }
-    cf__future_fail(f, CF_EINVAL, -1, "the task function is in no loaded object: a spawned worker cannot find it");
-    cf_future_release(f);
+    if (send_task(pb, s, f, claimed)) return 1;
+    cf_future_release(f); /* cancelled meanwhile */
   }
   return 0;
 }
 
+/* The request of t that steal_for would take back: the last one offered
+ * and not claimed, not the one t runs, and not half sent (its bytes still
+ * come from f).  NULL if none. */
+static inflight *stealable(pslot *t) {
+  if (t->pid <= 0) return NULL;
+  for (int i = t->qn - 1; i >= 1; i--) {
+    inflight *e = q_at(t, i);
+    if (!e->offered || atomic_load(&t->sh->claim[e->h.claim]) != e->h.tag) continue; /* stolen, cancelled */
+    return i == t->qsent && t->tx_off > 0 ? NULL : e;
+  }
+  return NULL;
+}
+
+/* An idle worker s and nothing queued: take the last offered (not started)
+ * request of the fullest worker back and give it to s, so a long task does
+ * not hold the tasks queued behind it while another worker idles.  The
+ * victim answers MSG_SKIP for it (sent without its argument if it had not
+ * been sent yet). */
+static int steal_for(proc_backend *pb, pslot *s) {
+  pslot *v = NULL;
+  inflight *e = NULL, *c;
+  for (int k = 0; k < pb->n; k++) {
+    pslot *t = &pb->slots[k];
+    if (t != s && (!v || t->qn > v->qn) && (c = stealable(t))) {
+      v = t;
+      e = c;
+    }
+  }
+  if (!v) return 0;
+  cf_future *f = e->f;
+  int started;
+  if (!take_back(v, e, &started)) return 0; /* cancelled by the user: its skip comes */
+  e->offered = 0;
+  e->stolen = 1;
+  int pos = ((int)(e - v->q) - v->qh + PIPE_DEPTH) % PIPE_DEPTH;
+  if (pos >= v->qsent) e->h.len = 0; /* not sent yet (stealable: not half sent): no argument */
+  if (pb->spawn && task_ref(pb, f) != 0) settle(f, CF_EINVAL, -1, "the task function is in no loaded object");
+  else if (!send_task(pb, s, f, 0)) cf_future_release(f); /* cancelled meanwhile */
+  return 1;
+}
+
+/* Any worker with a request that steal_for could take? */
+static int any_stealable(proc_backend *pb) {
+  for (int k = 0; k < pb->n; k++)
+    if (stealable(&pb->slots[k])) return 1;
+  return 0;
+}
+
 static int dispatch_all(proc_backend *pb) {
-  int progress = 0;
-  if (!work_left(pb)) return 0;
-  /* Lowest index first: with less work than workers the same few workers
+  int progress = 0, level = pb->depth;
+  for (int k = 0; k < pb->n; k++)
+    if (slot_room(pb, &pb->slots[k]) && pb->slots[k].qn < level) level = pb->slots[k].qn;
+  /* Breadth first, lowest index first: every worker gets one task before
+   * any gets a second, and with less work than workers the same few workers
    * stay busy (and spinning, so a task reaches them without a wake-up)
    * while the rest sleep. */
-  for (int k = 0; k < pb->n; k++) {
-    pslot *s = &pb->slots[k];
-    if (slot_idle(pb, s)) {
-      if (!dispatch_slot(pb, s)) break; /* nothing left */
+  for (; level < pb->depth && work_left(pb); level++) {
+    for (int k = 0; k < pb->n; k++) {
+      pslot *s = &pb->slots[k];
+      if (s->qn != level || !slot_room(pb, s)) continue;
+      if (!dispatch_slot(pb, s)) return progress; /* nothing left */
       progress = 1;
     }
   }
+  if (pb->depth > 1 && !work_left(pb) && any_stealable(pb))
+    for (int k = 0; k < pb->n; k++)
+      if (pb->slots[k].qn == 0 && slot_room(pb, &pb->slots[k])) progress |= steal_for(pb, &pb->slots[k]);
   return progress;
 }
 
-/* Finish s's current future from the received response. */
-static void complete_cur(proc_backend *pb, pslot *s) {
-  cf_future *f = s->cur;
+/* Finish s's head future from the received response. */
+static void complete_head(proc_backend *pb, pslot *s) {
   res_hdr h = s->rx_hdr;
   int nomem = s->rx_nomem;
-  s->cur = NULL;
-  s->rx_off = 0;
-  s->rx_nomem = 0;
+  inflight *e = q_pop(s);
+  cf_future *f = e->f;
+  if (e->stolen || h.type == MSG_SKIP) {
+    /* Stolen: f is another worker's now.  Else the user cancelled it, and
+     * that call completed f. */
+    if (!e->stolen) {
+      cf__future_lock(f);
+      atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+      cf__future_unlock(f);
+      cf_future_release(f);
+    }
+    dispatch_slot(pb, s);
+    return;
+  }
+  if (e->offered) adopt(s, e);
+  if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
   dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
   f->rec.start_ns = h.start_ns;
   f->rec.cpu = h.cpu;
@@ -1003,34 +1203,37 @@ static void complete_cur(proc_backend *pb, pslot *s) {
   cf_future_release(f);
 }
 
-/* Receive what is available for s's current task.  Returns 1 on progress. */
+/* Receive what is available for s's sent requests.  Returns 1 on progress. */
 static int rx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
-  while (s->cur && s->tx_off == s->tx_total) {
-    cf_future *f = s->cur;
+  while (s->qsent > 0) {
+    inflight *e = q_at(s, 0);
     if (s->rx_off < sizeof s->rx_hdr) {
       ssize_t r = chan_recv(pb, s, (unsigned char *)&s->rx_hdr + s->rx_off, sizeof s->rx_hdr - s->rx_off);
       if (r <= 0) return progress;
       progress = 1;
       s->rx_off += (size_t)r;
       if (s->rx_off < sizeof s->rx_hdr) continue;
-      if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != f->rec.id) {
+      int skip = s->rx_hdr.type == MSG_SKIP && s->rx_hdr.len == 0 && e->h.claim != CLAIM_NONE;
+      if ((s->rx_hdr.type != MSG_RESULT && !skip) || s->rx_hdr.tag != e->h.tag) {
         kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
         s->dead_pending = 1;
         return progress;
       }
-      f->res.len = 0;
-      if (cf__result_reserve(&f->res, (size_t)s->rx_hdr.len, 0) != 0) s->rx_nomem = 1;
+      if (!skip) {
+        e->f->res.len = 0;
+        if (cf__result_reserve(&e->f->res, (size_t)s->rx_hdr.len, 0) != 0) s->rx_nomem = 1;
+      }
     }
     size_t got = s->rx_off - sizeof s->rx_hdr, len = (size_t)s->rx_hdr.len;
     while (got < len) {
-      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : f->res.data + got, len - got);
+      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : e->f->res.data + got, len - got);
       if (r <= 0) return progress;
       progress = 1;
       got += (size_t)r;
       s->rx_off += (size_t)r;
     }
-    complete_cur(pb, s);
+    complete_head(pb, s);
     progress = 1;
   }
   return progress;
@@ -1038,8 +1241,8 @@ static int rx_pump(proc_backend *pb, pslot *s) {
 
 /* How s's task f ends now that s's process ended (`what`): the code, with
  * the message in msg; 0 if f never started there and can run elsewhere. */
-static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, const char *what, char *msg, size_t len) {
-  int started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
+static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, int started, const char *what, char *msg,
+                         size_t len) {
   if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
   if (atomic_load(&pb->term_sig)) {
     snprintf(msg, len, "worker %d (pid %d) terminated by the caller: %s", s->index, (int)s->pid, what);
@@ -1057,6 +1260,66 @@ static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, const char *w
   return CF_EBROKEN;
 }
 
+/* Why a worker that died before PH_READY breaks the pool, into msg; 0 if
+ * it does not (a bare worker killed that early from outside is replaced
+ * like any other). */
+static int init_failure(proc_backend *pb, pslot *s, const char *what, char *msg, size_t len) {
+  cf_executor *ex = pb->ex;
+  int phase = atomic_load(&s->sh->st.phase);
+  int has_init = ex->cfg.initializer || ex->cfg.pin != CF_PIN_NONE;
+  if (phase == PH_INIT_FAILED)
+    snprintf(msg, len, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
+             atomic_load(&s->sh->st.init_rc));
+  else if (phase == PH_PIN_FAILED)
+    snprintf(msg, len, "worker %d (pid %d) could not be pinned: %s", s->index, (int)s->pid,
+             cf_strerror(atomic_load(&s->sh->st.init_rc)));
+  else if (phase == PH_INIT && has_init)
+    snprintf(msg, len, "worker %d (pid %d) %s in the initializer", s->index, (int)s->pid, what);
+  else
+    return 0;
+  return 1;
+}
+
+/* Sort the requests s held when it died: the one it started fails (into
+ * *failed, with its code in *err), those it never started go to the redo
+ * list (PENDING again if offered), stolen and cancelled ones are dropped. */
+static void sort_held(proc_backend *pb, pslot *s, const char *what, cf_future **failed, int *err, char *msg,
+                      size_t len) {
+  *failed = NULL;
+  for (int head = 1; s->qn; head = head == 2) {
+    s->qsent = s->qn; /* q_pop counts sent entries down */
+    inflight *e = q_pop(s);
+    cf_future *f = e->f;
+    int started;
+    if (e->stolen) {
+      head = 2; /* the next one is the first live request */
+      continue;
+    }
+    if (e->offered) {
+      /* cf_executor_terminate blames the head as when it was claimed at
+       * dispatch ("terminated by the caller: killed by ..."), started or not. */
+      int back = take_back(s, e, &started);
+      if (back && !(head && atomic_load(&pb->term_sig) && cf__future_claim(f, s->index))) {
+        redo_push(pb, f); /* PENDING: it runs elsewhere */
+        continue;
+      }
+      if (!back && !started) { /* the user cancelled it */
+        cf_future_release(f);
+        continue;
+      }
+    } else {
+      started = atomic_load(&s->sh->st.cur_tag) == f->rec.id;
+    }
+    int code = death_verdict(pb, s, f, started, what, msg, len);
+    if (!code || *failed) {
+      redo_push(pb, f); /* never started: run it elsewhere */
+      continue;
+    }
+    *failed = f;
+    *err = code;
+  }
+}
+
 static void slot_died(proc_backend *pb, pslot *s, int status) {
   cf_executor *ex = pb->ex;
   char what[160], msg[320];
@@ -1068,46 +1331,23 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
     }
   }
   describe_status(what, sizeof what, status);
-  int phase = atomic_load(&s->sh->st.phase);
-  cf_future *f = s->cur;
-  s->cur = NULL;
-  /* Dying before PH_READY breaks the pool only when there is an
-   * initializer or pinning to blame; a bare worker killed that early (from
-   * outside) is replaced like any other. */
-  int has_init = ex->cfg.initializer || ex->cfg.pin != CF_PIN_NONE;
-  if ((phase == PH_INIT && has_init) || phase == PH_INIT_FAILED || phase == PH_PIN_FAILED) {
-    if (phase == PH_INIT_FAILED)
-      snprintf(msg, sizeof msg, "initializer failed in worker %d (pid %d) (returned %d)", s->index, (int)s->pid,
-               atomic_load(&s->sh->st.init_rc));
-    else if (phase == PH_PIN_FAILED)
-      snprintf(msg, sizeof msg, "worker %d (pid %d) could not be pinned: %s", s->index, (int)s->pid,
-               cf_strerror(atomic_load(&s->sh->st.init_rc)));
-    else
-      snprintf(msg, sizeof msg, "worker %d (pid %d) %s in the initializer", s->index, (int)s->pid, what);
+  cf_future *f = NULL;
+  int err = 0;
+  if (init_failure(pb, s, what, msg, sizeof msg)) {
     cf__executor_set_broken(ex, msg);
-    if (f) {
-      cf__future_fail(f, CF_EBROKEN, status, ex->broken_msg);
-      cf_future_release(f);
-    }
+    sort_held(pb, s, what, &f, &err, msg, sizeof msg);
+    if (f) settle(f, CF_EBROKEN, status, ex->broken_msg);
     fail_redo(pb, ex->broken_msg);
     slot_clear(pb, s);
     return;
   }
-  int err = 0;
-  if (f && !(err = death_verdict(pb, s, f, what, msg, sizeof msg))) {
-    redo_push(pb, f); /* never started: run it elsewhere */
-    f = NULL;
-  }
+  sort_held(pb, s, what, &f, &err, msg, sizeof msg);
   slot_clear(pb, s);
   if (atomic_load(&pb->term_sig)) fail_redo(pb, "terminated by the caller before the task started");
   /* Respawn first, so a caller that sees the failure also sees the new
    * worker (stats.respawns). */
   if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || work_left(pb))) try_spawn(pb, s);
-  if (f) {
-    f->res.len = 0;
-    cf__future_fail(f, err, status, msg);
-    cf_future_release(f);
-  }
+  if (f) settle(f, err, status, msg);
   if (atomic_load(&ex->broken)) fail_redo(pb, ex->broken_msg);
 }
 
@@ -1199,9 +1439,10 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
   uint64_t lim = (uint64_t)(t * 1e9);
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
-    if (!s->cur || s->pid <= 0 || s->timed_out) continue;
+    cf_future *f = q_head(s);
+    if (!f || s->pid <= 0 || s->timed_out) continue;
     uint64_t dl;
-    if (atomic_load(&s->sh->st.cur_tag) != s->cur->rec.id) {
+    if (atomic_load(&s->sh->st.cur_tag) != f->rec.id) {
       /* Not started yet: look again soon.  A ready worker that does not
        * even start it within the limit (stopped, stuck) is killed as well
        * (the task then runs elsewhere); the initializer is not timed. */
@@ -1224,20 +1465,20 @@ static uint64_t check_timeouts(proc_backend *pb, uint64_t now) {
 
 /* Is there anything the loop could do right now without waiting? */
 static int has_work(proc_backend *pb) {
-  int idle = 0;
+  int idle = 0, room = 0;
   if (pb->spawn_down && atomic_load(&pb->nlive) == 0 && work_left(pb)) return 1; /* to fail */
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
     if (s->dead_pending) return 1;
-    if (slot_idle(pb, s)) idle = 1;
-    if (!pb->shm || !s->cur) continue;
-    if (s->tx_off < s->tx_total) {
-      if (ring_used(&s->sh->req) < RING_BYTES) return 1;
-    } else if (ring_used(&s->sh->res) > 0) {
-      return 1;
+    if (slot_room(pb, s)) {
+      room = 1;
+      idle |= s->qn == 0;
     }
+    if (!pb->shm || !s->qn) continue;
+    if (s->qsent < s->qn && ring_used(&s->sh->req) < RING_BYTES) return 1;
+    if (s->qsent > 0 && ring_used(&s->sh->res) > 0) return 1;
   }
-  return idle && work_left(pb);
+  return (room && work_left(pb)) || (idle && pb->depth > 1 && any_stealable(pb));
 }
 
 static void process_events(proc_backend *pb, struct epoll_event *evs, int n) {
@@ -1256,6 +1497,20 @@ static void process_events(proc_backend *pb, struct epoll_event *evs, int n) {
   }
 }
 
+/* cf_executor_shutdown(cancel_futures): the requests queued behind each
+ * worker's first one were queued futures, so they are cancelled like the
+ * queue.  The first is the worker's, as when it was claimed at dispatch
+ * (cf_executor_terminate then blames it, see sort_held). */
+static void cancel_offers(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    for (int j = 1; j < s->qn; j++) {
+      inflight *e = q_at(s, j);
+      if (e->offered) cf_future_cancel(e->f); /* pb_revoke: the worker then skips it */
+    }
+  }
+}
+
 static int handle_events(proc_backend *pb, int timeout_ms) {
   struct epoll_event evs[64];
   int n = epoll_wait(pb->epfd, evs, 64, timeout_ms);
@@ -1265,7 +1520,7 @@ static int handle_events(proc_backend *pb, int timeout_ms) {
 
 static int all_idle(proc_backend *pb) {
   for (int i = 0; i < pb->n; i++)
-    if (pb->slots[i].cur) return 0;
+    if (pb->slots[i].qn) return 0;
   return 1;
 }
 
@@ -1296,7 +1551,7 @@ static uint64_t term_step(proc_backend *pb, uint64_t now) {
  * pipe's end-of-file may never come while another process holds its write
  * end, e.g. a child the user forked), then, for pipes, the EOF as well. */
 static void send_exit(proc_backend *pb, pslot *s) {
-  req_hdr h = {MSG_EXIT, 0, 0, 0, 0};
+  req_hdr h = {MSG_EXIT, 0, 0, 0, 0, CLAIM_NONE, 0};
   if (pb->shm) {
     ring_write_some(&s->sh->req, (const unsigned char *)&h, sizeof h);
     return;
@@ -1352,10 +1607,11 @@ static void *io_main(void *p) {
     int progress = 0;
     for (int i = 0; i < pb->n; i++) {
       pslot *s = &pb->slots[i];
-      if (!s->cur || s->pid <= 0) continue;
-      if (s->tx_off < s->tx_total) progress |= tx_pump(pb, s);
+      if (!s->qn || s->pid <= 0) continue;
+      if (s->qsent < s->qn) progress |= tx_pump(pb, s);
       progress |= rx_pump(pb, s);
     }
+    if (atomic_load(&pb->revoke_all) && atomic_exchange(&pb->revoke_all, 0)) cancel_offers(pb);
     progress |= dispatch_all(pb);
     uint64_t now = cf__now_ns();
     int poll_all = 0;
@@ -1467,6 +1723,7 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   pb->ex = ex;
   pb->shm = ex->cfg.transport == CF_TRANSPORT_SHM;
   pb->n = ex->nworkers;
+  pb->depth = pb->shm && ex->cfg.task_timeout_s <= 0 ? PIPE_DEPTH : 1;
   pb->efd = pb->epfd = pb->gfd = -1;
   pb->parent_pid = getpid();
   pb->parent_spin_ns = PARENT_SPIN_NS;
@@ -1603,8 +1860,8 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
     int progress = 0;
     for (int k = 0; k < pb->n; k++) {
       pslot *s = &pb->slots[k];
-      if (!s->cur || s->pid <= 0 || s->dead_pending) continue;
-      if (s->tx_off < s->tx_total) progress |= tx_pump(pb, s);
+      if (!s->qn || s->pid <= 0 || s->dead_pending) continue;
+      if (s->qsent < s->qn) progress |= tx_pump(pb, s);
       progress |= rx_pump(pb, s);
     }
     if (progress) t0 = cf__now_ns(); /* keep helping while results flow */
@@ -1683,5 +1940,44 @@ static int pb_fn_ref(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *o
   return cf__objref(&pb->g->objs, fn, obj, off);
 }
 
-const cf__backend_ops cf__process_backend = {"process", pb_start, pb_stop, pb_destroy, pb_kick, pb_help_wait,
-                                             pb_terminate, pb_worker_pids, pb_fn_ref};
+/* The claim word of offered future f (see PIPE_DEPTH); under f's lock with
+ * CF__F_OFFERED set, so the slot's page is mapped (the io thread takes every
+ * offer back under that lock before unmapping it). */
+static _Atomic uint64_t *claim_word(cf_future *f) {
+  proc_backend *pb = f->ex->backend;
+  pslot *s = &pb->slots[f->task_code / PIPE_DEPTH];
+  return &s->sh->claim[f->task_code % PIPE_DEPTH];
+}
+
+/* cf_future_cancel of an offered future: win its claim word, or lose to the
+ * worker that started it. */
+static int pb_revoke(cf_future *f) {
+  uint64_t want = f->rec.id;
+  return atomic_compare_exchange_strong(claim_word(f), &want, f->rec.id | CLAIM_CANC);
+}
+
+/* cf_future_state_get of an offered future: has its worker started it? */
+static int pb_offer_started(cf_future *f) {
+  return atomic_load(claim_word(f)) == (f->rec.id | CLAIM_RUN);
+}
+
+/* cf_executor_shutdown(cancel_futures): the io thread cancels the offers. */
+static void pb_cancel_offers(cf_executor *ex) {
+  proc_backend *pb = ex->backend;
+  if (!pb || pb->depth == 1) return;
+  atomic_store(&pb->revoke_all, 1);
+  bell_locked(pb);
+}
+
+const cf__backend_ops cf__process_backend = {.name = "process",
+                                             .start = pb_start,
+                                             .stop = pb_stop,
+                                             .destroy = pb_destroy,
+                                             .kick = pb_kick,
+                                             .help_wait = pb_help_wait,
+                                             .terminate = pb_terminate,
+                                             .worker_pids = pb_worker_pids,
+                                             .fn_ref = pb_fn_ref,
+                                             .revoke = pb_revoke,
+                                             .offer_started = pb_offer_started,
+                                             .cancel_offers = pb_cancel_offers};

@@ -122,4 +122,4 @@ static void tb_destroy(cf_executor *ex) {
   ex->backend = NULL;
 }
 
-const cf__backend_ops cf__thread_backend = {"thread", tb_start, tb_stop, tb_destroy, NULL, NULL, NULL, NULL, NULL};
+const cf__backend_ops cf__thread_backend = {.name = "thread", .start = tb_start, .stop = tb_stop, .destroy = tb_destroy};

@@ -238,6 +238,7 @@ static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int 
   pthread_mutex_unlock(&ex->q_lock);
   cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);
+  if (cancel_futures && ex->ops->cancel_offers) ex->ops->cancel_offers(ex);
   if (term_sig) ex->ops->terminate(ex, term_sig);
   if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
   if (ex->ops->stop) ex->ops->stop(ex, wait);

@@ -304,8 +304,22 @@ uint64_t cf__future_run(cf_future *f, int worker, uint64_t start_ns) {
 
 int cf_future_cancel(cf_future *f) {
   if (!f) return 0;
-  int s = CF_PENDING;
-  if (atomic_compare_exchange_strong(&f->state, &s, CF_CANCELLED)) {
+  int s = CF_PENDING, won;
+  int (*revoke)(cf_future *) = f->ex->ops->revoke;
+  if (revoke) {
+    /* A process worker may claim an offered future by itself: cancel wins
+     * only by taking the offer back first (under the lock, so an offer is
+     * made either before this look or after the cancel). */
+    cf__future_lock(f);
+    unsigned offered = atomic_load(&f->flags) & CF__F_OFFERED;
+    won = (!offered || revoke(f)) && atomic_compare_exchange_strong(&f->state, &s, CF_CANCELLED);
+    if (won && offered) atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+    cf__future_unlock(f);
+    if (!won) s = atomic_load(&f->state);
+  } else {
+    won = atomic_compare_exchange_strong(&f->state, &s, CF_CANCELLED);
+  }
+  if (won) {
     future_after_done(f, CF_ECANCELED);
     return 1;
   }
@@ -395,6 +409,14 @@ const char *cf_future_message(const cf_future *f) {
 }
 
 cf_future_state cf_future_state_get(const cf_future *f) {
+  int (*started)(cf_future *) = f->ex->ops->offer_started;
+  if (started && atomic_load(&f->state) == CF_PENDING && (atomic_load(&f->flags) & CF__F_OFFERED)) {
+    cf_future *m = (cf_future *)f; /* the lock bit only */
+    cf__future_lock(m);
+    int run = (atomic_load(&m->flags) & CF__F_OFFERED) && atomic_load(&m->state) == CF_PENDING && started(m);
+    cf__future_unlock(m);
+    if (run) return CF_RUNNING; /* the io thread has not seen the claim yet */
+  }
   return (cf_future_state)atomic_load(&((cf_future *)f)->state);
 }
 int cf_future_done(const cf_future *f) { return cf__state_done(cf_future_state_get(f)); }

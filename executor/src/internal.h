@@ -60,6 +60,7 @@ typedef struct cf__cold {
 #define CF__F_LOCK 1u            /* spin lock over cold->cbs / cold->links */
 #define CF__F_LISTEN 2u          /* callbacks or waiters were ever added */
 #define CF__F_SLEEP 4u           /* a thread sleeps (or will) in futex_wait on state */
+#define CF__F_OFFERED 8u         /* PENDING, offered to a process worker (backend revoke) */
 
 /* Two cache lines: what submit, run, finish and collect touch.  The record's
  * worker is the runner (read atomically by the deadlock detector) and its
@@ -100,6 +101,15 @@ typedef struct cf__backend_ops {
   /* Optional (NULL: addresses are the same in workers): fn as the
    * (object, offset) a worker resolves with cf__objref_here. */
   int (*fn_ref)(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off);
+  /* Optional (NULL: futures are never offered): called under f's lock for a
+   * PENDING future with CF__F_OFFERED, which a worker may claim by itself.
+   * revoke: take the offer back; 1 if done (cancel may go on), 0 if the
+   * worker has started it.  offer_started: has the worker started it? */
+  int (*revoke)(cf_future *f);
+  int (*offer_started)(cf_future *f);
+  /* Optional: cf_executor_shutdown(cancel_futures) after the queue was
+   * cancelled: cancel the offered futures too. */
+  void (*cancel_offers)(cf_executor *ex);
 } cf__backend_ops;
 
 extern const cf__backend_ops cf__thread_backend;

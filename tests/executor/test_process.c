@@ -2,8 +2,10 @@
  * (segfault, abort, exit, SIGKILL from inside and outside), respawn, a map
  * where 5% of the items crash, per-task timeouts, worker recycling, the
  * initializer in every worker, CF_EINTASK from inside a task, 16 MiB
- * arguments and results, records with pids, and no leaked children, fds or
- * shared memory after shutdown.  Run with "process" or "process-pipe". */
+ * arguments and results, records with pids, no leaked children, fds or
+ * shared memory after shutdown, and pipelining (cancel racing the worker's
+ * claim, a worker killed with requests in flight, results in order,
+ * stealing).  Run with "process", "process-pipe" or "process-spawn". */
 #include "common.h"
 #include "leaks.h"
 
@@ -105,14 +107,20 @@ static void crash_each_way(void) {
   cf_executor_free(ex);
 }
 
+/* The argument (a path, not terminated) into path; -1 if too long. */
+static int arg_path(const void *arg, size_t len, char *path, size_t cap) {
+  if (len >= cap) return -1;
+  memcpy(path, arg, len);
+  path[len] = '\0';
+  return 0;
+}
+
 /* Creates the file named by the argument, then sleeps 5 s: the file says
  * the task is running in its worker (on mpi, RUNNING only means "sent to
  * a rank", and a kill before the rank hands it over hits an idle worker). */
 static int t_flag_sleep(const void *arg, size_t len, cf_result *out) {
   char path[256];
-  if (len >= sizeof path) return -1;
-  memcpy(path, arg, len);
-  path[len] = '\0';
+  if (arg_path(arg, len, path, sizeof path)) return -1;
   FILE *f = fopen(path, "w");
   if (f) fclose(f);
   sleep_ms(5000);
@@ -598,6 +606,155 @@ static void start_method_semantics(void) {
   g_runtime_value = 1;
 }
 
+/* ------------------------------------------------------------ pipelining
+ * On the shm transport a worker has up to 16 requests in flight; the
+ * queued ones stay PENDING until the worker claims them.  These hold on
+ * every transport (pipes: one in flight). */
+
+/* Appends one byte to the file named by arg (every run leaves a trace,
+ * whatever the start method), returns arg's length. */
+static int t_mark(const void *arg, size_t len, cf_result *out) {
+  char path[256];
+  if (arg_path(arg, len, path, sizeof path)) return -1;
+  FILE *f = fopen(path, "a");
+  if (!f) return -2;
+  fputc('x', f);
+  fclose(f);
+  int n = (int)len;
+  return cf_result_set(out, &n, sizeof n);
+}
+
+/* int in, int + 1 out. */
+static int t_inc(const void *arg, size_t len, cf_result *out) {
+  int v;
+  if (len != sizeof v) return -1;
+  memcpy(&v, arg, sizeof v);
+  v++;
+  return cf_result_set(out, &v, sizeof v);
+}
+
+static long file_size(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fclose(f);
+  return n;
+}
+
+/* Cancel races the worker's claim: a future that cancel won never ran, one
+ * it lost ran exactly once and has its result; many rounds, cancelling in
+ * different orders while the worker is taking the requests. */
+static void cancel_claim_race(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* mpi: cancel is the rank's business */
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/cf_test_marks_%d", (int)getpid());
+  unlink(path);
+  cf_executor *ex = make_ex(2);
+  enum { ROUNDS = 150, N = 40 };
+  long ran = 0, cancelled = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    cf_future *fs[N];
+    int won[N];
+    for (int i = 0; i < N; i++) CHECK_EQ(cf_submit(ex, t_mark, path, strlen(path), &fs[i]), 0);
+    for (int k = 0; k < N; k++) {
+      int i = r % 3 == 0 ? N - 1 - k : r % 3 == 1 ? k : (k * 7) % N; /* 7 and 40 are coprime */
+      won[i] = cf_future_cancel(fs[i]);
+    }
+    for (int i = 0; i < N; i++) {
+      int rc = cf_future_result(fs[i], 20, NULL, NULL);
+      if (won[i]) {
+        CHECK_EQ(rc, CF_ECANCELED);
+        CHECK(cf_future_cancelled(fs[i]));
+        cancelled++;
+      } else {
+        CHECK_EQ(rc, 0);
+        CHECK_EQ(result_int(fs[i]), (int)strlen(path));
+        ran++;
+      }
+      cf_future_release(fs[i]);
+    }
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  cf_executor_free(ex);
+  CHECK_EQ(file_size(path), ran); /* no cancelled task ran, none ran twice */
+  CHECK_EQ((long)st.cancelled, cancelled);
+  CHECK(ran + cancelled == (long)ROUNDS * N);
+  unlink(path);
+}
+
+/* A worker SIGKILLed with requests queued behind its running task fails
+ * exactly that task (CF_EBROKEN); the ones it had not claimed run on its
+ * replacement. */
+static void kill_with_requests_in_flight(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to kill */
+  cf_executor *ex = make_ex(1);
+  int pid;
+  CHECK_EQ(cf_executor_worker_pids(ex, &pid, 1), 1);
+  char flag[64];
+  snprintf(flag, sizeof flag, "/tmp/cf_test_inflight_%d", (int)getpid());
+  unlink(flag);
+  cf_future *busy, *fs[10];
+  CHECK_EQ(cf_submit(ex, t_flag_sleep, flag, strlen(flag), &busy), 0);
+  for (int i = 0; i < 10; i++) CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &fs[i]), 0);
+  for (int i = 0; i < 30000 && access(flag, F_OK) != 0; i++) sleep_ms(1); /* hang guard: 30 s */
+  CHECK_EQ(access(flag, F_OK), 0);
+  unlink(flag);
+  for (int i = 0; i < 10; i++) CHECK_EQ(cf_future_state_get(fs[i]), CF_PENDING); /* queued: cancellable */
+  CHECK_EQ(kill(pid, SIGKILL), 0);
+  CHECK_EQ(cf_future_result(busy, 20, NULL, NULL), CF_EBROKEN);
+  CHECK_STR_CONTAINS(cf_future_message(busy), "killed by signal 9");
+  for (int i = 0; i < 10; i++) {
+    int p2 = result_pid(fs[i]);
+    CHECK(p2 != pid); /* ran on the replacement */
+    cf_future_release(fs[i]);
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.respawns, 1);
+  CHECK_EQ(st.failed, 1);
+  cf_future_release(busy);
+  cf_executor_free(ex);
+}
+
+/* Many requests in flight on each worker: every result belongs to its own
+ * future, records keep their ids in submission order, and a short task
+ * queued behind a long one on a worker is taken back and run by the idle
+ * worker (it finishes while the long one still runs). */
+static void pipelined_results_in_order(void) {
+  cf_executor *ex = make_ex(2);
+  enum { N = 3000 };
+  cf_future **fs = calloc(N, sizeof *fs);
+  for (int i = 0; i < N; i++) fs[i] = submit_int(ex, t_inc, i);
+  uint64_t last = 0;
+  for (int i = 0; i < N; i++) {
+    CHECK_EQ(result_int(fs[i]), i + 1);
+    cf_task_record rec;
+    cf_future_record(fs[i], &rec);
+    CHECK(rec.id > last);
+    last = rec.id;
+    CHECK(rec.pid > 0);
+    cf_future_release(fs[i]);
+  }
+  free(fs);
+  char flag[64];
+  snprintf(flag, sizeof flag, "/tmp/cf_test_steal_%d", (int)getpid());
+  unlink(flag);
+  cf_future *longf, *b[4];
+  CHECK_EQ(cf_submit(ex, t_flag_sleep, flag, strlen(flag), &longf), 0); /* 5 s */
+  for (int i = 0; i < 4; i++) b[i] = submit_int(ex, t_inc, i);
+  for (int i = 0; i < 4; i++) {
+    CHECK_EQ(result_int(b[i]), i + 1);
+    cf_future_release(b[i]);
+  }
+  CHECK(!cf_future_done(longf)); /* none of them waited for the long task */
+  CHECK_EQ(cf_future_result(longf, 30, NULL, NULL), 0);
+  cf_future_release(longf);
+  unlink(flag);
+  cf_executor_free(ex);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   /* mpi: each rank runs its tasks in a local process pool, so crash
@@ -618,6 +775,9 @@ int main(int argc, char **argv) {
       {"records_pid", records_pid},
       {"no_leaks", no_leaks},
       {"start_method_semantics", start_method_semantics},
+      {"cancel_claim_race", cancel_claim_race},
+      {"kill_with_requests_in_flight", kill_with_requests_in_flight},
+      {"pipelined_results_in_order", pipelined_results_in_order},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
