@@ -20,6 +20,7 @@
 #include "cmd_report.h"
 #include "fileio.h"
 #include "format.h"
+#include "markup.h"
 #include "options.h"
 #include "plot.h"
 #include "report_history.h"
@@ -33,53 +34,30 @@ typedef struct rep {
   int images; /* embed/link images (plots exist) */
 } rep;
 
-static void html_esc(cfb_sb *b, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '<': cfb_sb_append(b, "&lt;"); break;
-    case '>': cfb_sb_append(b, "&gt;"); break;
-    case '&': cfb_sb_append(b, "&amp;"); break;
-    case '"': cfb_sb_append(b, "&quot;"); break;
-    default: cfb_sb_appendn(b, s, 1);
-    }
-  }
-}
-
-static void md_esc(cfb_sb *b, const char *s) {
-  for (; *s; s++) {
-    if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<') cfb_sb_append(b, "\\");
-    if (*s == '\n') {
-      cfb_sb_append(b, " ");
-      continue;
-    }
-    cfb_sb_appendn(b, s, 1);
-  }
-}
-
 static void heading(rep *r, int level, const char *text) {
   cfb_sb_printf(&r->md, "\n%.*s ", level, "######");
-  md_esc(&r->md, text);
+  cfb_md_esc(&r->md, text);
   cfb_sb_append(&r->md, "\n\n");
   cfb_sb_printf(&r->html, "<h%d>", level);
-  html_esc(&r->html, text);
+  cfb_html_esc(&r->html, text);
   cfb_sb_printf(&r->html, "</h%d>\n", level);
 }
 
 static void para(rep *r, const char *text) {
-  md_esc(&r->md, text);
+  cfb_md_esc(&r->md, text);
   cfb_sb_append(&r->md, "\n\n");
   cfb_sb_append(&r->html, "<p>");
-  html_esc(&r->html, text);
+  cfb_html_esc(&r->html, text);
   cfb_sb_append(&r->html, "</p>\n");
 }
 
 static void list_begin(rep *r) { cfb_sb_append(&r->html, "<ul>\n"); }
 static void list_item(rep *r, const char *text) {
   cfb_sb_append(&r->md, "- ");
-  md_esc(&r->md, text);
+  cfb_md_esc(&r->md, text);
   cfb_sb_append(&r->md, "\n");
   cfb_sb_append(&r->html, "<li>");
-  html_esc(&r->html, text);
+  cfb_html_esc(&r->html, text);
   cfb_sb_append(&r->html, "</li>\n");
 }
 static void list_end(rep *r) {
@@ -101,10 +79,10 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   cfb_sb_append(&r->html, "<tr>");
   for (size_t i = 0; i < n; i++) {
     cfb_sb_append(&r->md, " ");
-    md_esc(&r->md, cells[i]);
+    cfb_md_esc(&r->md, cells[i]);
     cfb_sb_append(&r->md, " |");
     cfb_sb_append(&r->html, header ? "<th>" : "<td>");
-    html_esc(&r->html, cells[i]);
+    cfb_html_esc(&r->html, cells[i]);
     cfb_sb_append(&r->html, header ? "</th>" : "</td>");
   }
   cfb_sb_append(&r->md, "\n");
@@ -117,20 +95,6 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   }
 }
 
-static void b64(cfb_sb *b, const unsigned char *p, size_t n) {
-  static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char q[4];
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-                 (i + 2 < n ? p[i + 2] : 0);
-    q[0] = t[v >> 18 & 63];
-    q[1] = t[v >> 12 & 63];
-    q[2] = i + 1 < n ? t[v >> 6 & 63] : '=';
-    q[3] = i + 2 < n ? t[v & 63] : '=';
-    cfb_sb_appendn(b, q, 4);
-  }
-}
-
 /* An image plots/NAME.png if it exists: linked in Markdown, inlined in HTML. */
 static void image(rep *r, const char *name, const char *alt) {
   if (!r->images) return;
@@ -139,14 +103,14 @@ static void image(rep *r, const char *name, const char *alt) {
   snprintf(path, sizeof path, "%s/plots/%s.png", r->dir, name);
   if (cfb_read_file(path, &data, &len) != 0) return;
   cfb_sb_append(&r->md, "![");
-  md_esc(&r->md, alt);
+  cfb_md_esc(&r->md, alt);
   cfb_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
   cfb_sb_append(&r->html, "<figure><img alt=\"");
-  html_esc(&r->html, alt);
+  cfb_html_esc(&r->html, alt);
   cfb_sb_append(&r->html, "\" src=\"data:image/png;base64,");
-  b64(&r->html, (const unsigned char *)data, len);
+  cfb_b64(&r->html, (const unsigned char *)data, len);
   cfb_sb_printf(&r->html, "\"><figcaption>");
-  html_esc(&r->html, alt);
+  cfb_html_esc(&r->html, alt);
   cfb_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
                          "</figcaption></figure>\n", name, name);
   free(data);
@@ -479,10 +443,10 @@ static void open_documents(rep *r, const char *dir) {
   char title[4300];
   snprintf(title, sizeof title, "cfbench report: %s", dir);
   cfb_sb_append(&r->md, "# ");
-  md_esc(&r->md, title);
+  cfb_md_esc(&r->md, title);
   cfb_sb_append(&r->md, "\n\n");
   cfb_sb_append(&r->html, "<h1>");
-  html_esc(&r->html, title);
+  cfb_html_esc(&r->html, title);
   cfb_sb_append(&r->html, "</h1>\n");
 }
 
