@@ -142,7 +142,16 @@ static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const 
 }
 
 /* Would another round likely end past the run's budget?  The estimate is
- * the last round's time: later rounds only run fewer configurations. */
+ * the last round's time net of its warm-ups (they run in a configuration's
+ * first round only: counting them, round 1 looked twice as long as round 2
+ * and a loaded machine's default suite stopped after one round): later
+ * rounds only run fewer configurations. */
+static double warm_seconds(const cfb_sweep *sw, const cfb_config_result *res) {
+  double s = 0;
+  for (size_t i = 0; i < sw->n; i++) s += res[i].warm_s;
+  return s;
+}
+
 static int over_budget(const cfb_run_opts *o, double start, double last_round) {
   return o->budget_s > 0 && cfb_now_s() - start + last_round > o->budget_s;
 }
@@ -159,7 +168,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
       x->budget_hit = rd;
       break;
     }
-    double t0 = cfb_now_s();
+    double t0 = cfb_now_s(), warm0 = warm_seconds(sw, res);
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
     for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
@@ -177,7 +186,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
       cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
-    last_round = cfb_now_s() - t0;
+    last_round = cfb_now_s() - t0 - (warm_seconds(sw, res) - warm0);
   }
   if (x->budget_hit) /* what is still open ends with its last look */
     for (size_t i = 0; i < sw->n; i++)

@@ -485,7 +485,9 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     row.cfg = c;
     row.repeat = res->measured;
     row.round = round;
+    double t_rep = cfb_now_s();
     int rep = one_rep(r, c, run, ideal, &row);
+    if (is_warm) res->warm_s += cfb_now_s() - t_rep;
     if (rep < 0) {
       oom = 1;
       break;

@@ -288,6 +288,7 @@ typedef struct cfb_config_result {
   int measured;              /* rows so far: the next repetition index */
   int warmed;                /* its warm-ups have run (first round only) */
   double used_s;             /* time used so far, against --max-time */
+  double warm_s;             /* of which in warm-ups (the budget's estimate of a round leaves it out) */
   cfb_stop_reason stop;
 } cfb_config_result;
 
