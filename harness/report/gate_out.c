@@ -55,39 +55,72 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
                        "%g%% (or the noise floor where a run was noisier).\n\n",
                   r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
   else
-    cfb_sb_printf(out, "cfbench %s: %s -> %s (%s; %s, alpha %g, threshold %g%%)\n", r->cmd, r->base, r->nw,
+    cfb_sb_printf(out, "cfbench %s: %s -> %s\n(%s; %s,\nalpha %g, threshold %g%%)\n", r->cmd, r->base, r->nw,
                   unit(r), how, r->alpha, r->threshold * 100);
   for (size_t i = 0; i < r->nwarnings; i++) cfb_sb_printf(out, "%sWARNING: %s\n", md ? "> " : "", r->warnings[i]);
   if (md && r->nwarnings) cfb_sb_append(out, "\n");
 }
 
-static void rows(const cfb_gate_report *r, int md, cfb_sb *out) {
-  size_t w = strlen("configuration");
-  for (size_t i = 0; i < r->n; i++)
-    if (strlen(r->rows[i].name) > w) w = strlen(r->rows[i].name);
-  const char *ev = r->paired ? "95% CI" : "p";
-  if (md)
-    cfb_sb_printf(out, "| configuration | n base/new | base (%s) | new (%s) | ratio | %s | threshold | verdict |\n"
-                       "|---|---|---|---|---|---|---|---|\n", unit(r), unit(r), ev);
-  else
-    cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7s  %16s  %6s  %s\n", (int)w, "configuration", "n b/n",
-                  r->cpu ? "base it/CPU-s" : "base items/s", r->cpu ? "new it/CPU-s" : "new items/s",
-                  "ratio", ev, "thr", "verdict");
+/* One judged row's cells, as run prints rates (616k). */
+typedef struct gate_cells {
+  char nn[48], e[48], thr[16], bm[32], nm[32], ratio[16];
+} gate_cells;
+
+static void cells_of(const cfb_gate_report *r, const cfb_judged *j, gate_cells *c) {
+  cfb_fmt_rate(j->base_median, c->bm, sizeof c->bm);
+  cfb_fmt_rate(j->new_median, c->nm, sizeof c->nm);
+  snprintf(c->nn, sizeof c->nn, "%zu/%zu", j->g.n_base, j->g.n_new);
+  evidence(r, &j->g, c->e, sizeof c->e);
+  snprintf(c->thr, sizeof c->thr, "%.1f%%", 100 * j->g.threshold);
+  snprintf(c->ratio, sizeof c->ratio, "%.3f", j->g.ratio);
+}
+
+static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
+  cfb_sb_printf(out, "| configuration | n base/new | base (%s) | new (%s) | ratio | %s | threshold | verdict |\n"
+                     "|---|---|---|---|---|---|---|---|\n", unit(r), unit(r), r->paired ? "95% CI" : "p");
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
-    char nn[48], e[48], thr[16], bm[32], nm[32]; /* rates as run prints them: 616k */
-    cfb_fmt_rate(j->base_median, bm, sizeof bm);
-    cfb_fmt_rate(j->new_median, nm, sizeof nm);
-    snprintf(nn, sizeof nn, "%zu/%zu", j->g.n_base, j->g.n_new);
-    evidence(r, &j->g, e, sizeof e);
-    snprintf(thr, sizeof thr, "%.1f%%", 100 * j->g.threshold);
+    gate_cells c;
+    cells_of(r, j, &c);
     const char *v = cfb_gate_verdict_name(j->g.verdict), *em = j->g.verdict == CFB_GATE_SLOWER ? "**" : "";
-    if (md)
-      cfb_sb_printf(out, "| %s | %s | %s | %s | %.3f | %s | %s | %s%s%s |\n", j->name, nn, bm, nm, j->g.ratio, e,
-                    thr, em, v, em);
-    else
-      cfb_sb_printf(out, "%-*s  %9s  %12s  %12s  %7.3f  %16s  %6s  %s\n", (int)w, j->name, nn, bm, nm,
-                    j->g.ratio, e, thr, v);
+    cfb_sb_printf(out, "| %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", j->name, c.nn, c.bm, c.nm, c.ratio, c.e,
+                  c.thr, em, v, em);
+  }
+}
+
+/* The terminal's table: the figures' columns sized to their values; the
+ * configuration beside them when it all fits 80 columns, else on a line
+ * of its own above its figures (names run to 60 characters and more). */
+static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
+  size_t wname = strlen("configuration"), w[6] = {strlen("n b/n"), 0, 0, strlen("ratio"), 0, strlen("thr")};
+  const char *bh = r->cpu ? "base it/CPU-s" : "base items/s", *nh = r->cpu ? "new it/CPU-s" : "new items/s";
+  const char *ev = r->paired ? "95% CI" : "p";
+  w[1] = strlen(bh), w[2] = strlen(nh), w[4] = strlen(ev);
+  for (size_t i = 0; i < r->n; i++) {
+    gate_cells c;
+    cells_of(r, &r->rows[i], &c);
+    const char *cell[6] = {c.nn, c.bm, c.nm, c.ratio, c.e, c.thr};
+    for (size_t k = 0; k < 6; k++)
+      if (strlen(cell[k]) > w[k]) w[k] = strlen(cell[k]);
+    if (strlen(r->rows[i].name) > wname) wname = strlen(r->rows[i].name);
+  }
+  size_t figures = strlen("unchanged");
+  for (size_t k = 0; k < 6; k++) figures += w[k] + 2;
+  int inline_name = wname + 2 + figures <= 79;
+  const char *head[6] = {"n b/n", bh, nh, "ratio", ev, "thr"};
+  if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, "configuration");
+  else cfb_sb_append(out, "configuration\n  ");
+  for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], head[k]);
+  cfb_sb_append(out, "verdict\n");
+  for (size_t i = 0; i < r->n; i++) {
+    const cfb_judged *j = &r->rows[i];
+    gate_cells c;
+    cells_of(r, j, &c);
+    const char *cell[6] = {c.nn, c.bm, c.nm, c.ratio, c.e, c.thr};
+    if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, j->name);
+    else cfb_sb_printf(out, "%s\n  ", j->name);
+    for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], cell[k]);
+    cfb_sb_printf(out, "%s\n", cfb_gate_verdict_name(j->g.verdict));
   }
 }
 
@@ -95,9 +128,10 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   size_t c[4];
   cfb_gate_counts(r, c);
   heading(r, md, out);
-  rows(r, md, out);
-  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged; %zu with too few "
-                     "samples",
+  if (md) md_rows(r, out);
+  else text_rows(r, out);
+  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged;\n%zu with too "
+                     "few samples",
                 md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new, c[CFB_GATE_SLOWER],
                 c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW]);
   if (r->only_base || r->only_new)
@@ -107,7 +141,7 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   size_t widened = 0;
   for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
   if (widened)
-    cfb_sb_printf(out, "%zu configurations: the runs' own round-to-round spread widened the threshold (column "
+    cfb_sb_printf(out, "%zu configurations: the runs' own round-to-round spread widened the\nthreshold (column "
                        "thr): a smaller change there cannot be told from noise.\n", widened);
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
