@@ -182,23 +182,26 @@ static const cfb_option compare_options[] = {
     {NULL, 0, NULL, 0}};
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01] [--format text|md|json]\n"
-             "                              [--metric wall|cpu] [--ignore-param K,...] [--strict]\n");
+  fprintf(f, "usage: cfbench compare BASE NEW [--threshold 5%%] [--alpha 0.01]\n"
+             "         [--format text|md|json] [--metric wall|cpu] [--ignore-param K,...]\n"
+             "         [--strict]\n");
 }
 
 static void help(void) {
   usage(stdout);
-  printf("  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools the\n"
-         "  repetitions of several runs.  For each configuration in both:\n"
-         "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the median\n"
-         "  dropped by more than the threshold, widened to the noise floor each run's own\n"
-         "  round-to-round spread sets (docs/statistics.md).  Exit 1 if any configuration is\n"
-         "  slower (--strict: or had too few samples, or is in one run only), 0 if none, 2 on\n"
-         "  bad input.  A warning says when meta.json shows different machines.  Two runs made\n"
-         "  apart in time compare two moments of the machine too: `cfbench ab` pairs rounds.  --metric cpu compares items per CPU-second\n"
-         "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second:\n"
-         "  steadier on a shared, loaded machine.  --ignore-param drops workload parameters from the\n"
-         "  configuration so runs that differ only there are compared (e.g. work_scale).\n");
+  printf("  BASE, NEW: run directories (or their runs.csv); a comma-separated list pools\n"
+         "  the repetitions of several runs.  For each configuration in both:\n"
+         "  Mann-Whitney U on items_per_s (two-sided); 'slower' when p < alpha and the\n"
+         "  median dropped by more than the threshold, widened to the noise floor each\n"
+         "  run's own round-to-round spread sets (docs/statistics.md).  Exit 1 if any\n"
+         "  configuration is slower (--strict: or had too few samples, or is in one run\n"
+         "  only), 0 if none, 2 on bad input.  A warning says when meta.json shows\n"
+         "  different machines.  Two runs made apart in time compare two moments of the\n"
+         "  machine too: `cfbench ab` pairs rounds.  --metric cpu compares items per\n"
+         "  CPU-second (items_done / (cpu_user_s + cpu_sys_s)) instead of items per\n"
+         "  wall-second: steadier on a shared, loaded machine.  --ignore-param drops\n"
+         "  workload parameters from the configuration so runs that differ only there\n"
+         "  are compared (e.g. work_scale).\n");
 }
 
 /* 0 (go on), 1 (--help shown), 2 (bad input, said on stderr). */
