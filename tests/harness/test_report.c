@@ -45,7 +45,7 @@ static void fresh_from(const char *src, const char *name, char *dir, size_t len)
   CHECK(mkdir(dir, 0755) == 0);
   static const char *const files[] = {"summary.csv", "runs.csv", "meta.json", "verdicts.csv"};
   for (size_t i = 0; i < 4; i++) {
-    char a[512], b[512];
+    char a[1200], b[1200]; /* room for any dir of len <= 1024 and the file name */
     snprintf(a, sizeof a, "%s/%s/%s", fixtures, src, files[i]);
     snprintf(b, sizeof b, "%s/%s", dir, files[i]);
     if (i < 3 || access(a, F_OK) == 0) copy(a, b);
