@@ -199,24 +199,29 @@ static void fmt_verdict(char *out, size_t len, const cfb_winner *w) {
   switch (p->verdict) {
   case CFB_PAIRED_A:
   case CFB_PAIRED_B:
-    snprintf(out, len, "%s faster, %zu rounds (%s)", w->word, p->rounds, src);
+    snprintf(out, len, "%s faster, %zu round%s (%s)", w->word, p->rounds, p->rounds == 1 ? "" : "s", src);
     break;
   case CFB_PAIRED_EQUIVALENT:
-    snprintf(out, len, "equivalent: CI within ±3%%, %zu rounds (%s)", p->rounds, src);
+    snprintf(out, len, "equivalent: CI within ±%.0f%%, %zu round%s (%s)", 100 * CFB_PAIRED_MARGIN, p->rounds,
+             p->rounds == 1 ? "" : "s", src);
     break;
   default:
-    snprintf(out, len, "undecided: CI too wide, %zu rounds (%s)", p->rounds, src);
+    snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, p->rounds == 1 ? "" : "s", src);
   }
 }
 
 static void winners_section(rep *r, const cfb_analysis *an) {
   heading(r, 2, "Who wins");
-  para(r, "Best configuration of each backend for each workload and parameter set (median "
-          "throughput with its 95% bootstrap CI, items/s). The verdict pairs the two by round: "
-          "the ratio of the winner to the other in each round both ran, its Hodges-Lehmann "
-          "estimate and Wilcoxon signed-rank CI (overall 95%), so drift that hit both cancels. "
-          "thread / process: that backend is faster; equivalent: the CI lies within ±3%; "
-          "undecided: the CI is too wide to say (run more rounds).");
+  char intro[900];
+  snprintf(intro, sizeof intro,
+           "Best configuration of each backend for each workload and parameter set (median "
+           "throughput with its 95%% bootstrap CI, items/s). The verdict pairs the two by round: "
+           "the ratio of the winner to the other in each round both ran, its Hodges-Lehmann "
+           "estimate and Wilcoxon signed-rank CI (overall 95%%), so drift that hit both cancels. "
+           "thread / process: that backend is faster; equivalent: the CI lies within ±%.0f%%; "
+           "undecided: the CI is too wide to say (run more rounds).",
+           100 * CFB_PAIRED_MARGIN);
+  para(r, intro);
   static const char *const hdr[] = {"workload", "parameters", "winner", "best configuration",
                                     "items/s [95% CI]", "best of the other backend",
                                     "items/s [95% CI]", "ratio, paired [CI]", "verdict"};
@@ -438,6 +443,10 @@ static void open_documents(rep *r, const char *dir) {
                         "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n"
                         "table{border-collapse:collapse;font-size:0.9em;margin:1em 0}\n"
                         "th,td{border:1px solid #ccc;padding:0.3em 0.5em;text-align:left}\n"
+                        /* parameter strings (the second column) have no spaces: let
+                         * them wrap anywhere, or the who-wins table runs off the
+                         * page's right edge; the other cells wrap at spaces only */
+                        "td:nth-child(2){overflow-wrap:anywhere}\n"
                         "th{background:#f2f2f2} figure{margin:1.5em 0} img{max-width:100%}\n"
                         "figcaption{font-size:0.85em;color:#555}\n</style></head><body>\n");
   char title[4300];
