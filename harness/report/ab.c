@@ -1,18 +1,22 @@
 /* ab.c -- `cfbench ab BASE NEW [ab options] [run options]`: the paired
  * regression gate.  BASE and NEW are two cfbench commands (a path, or a
- * quoted command line: two builds of two revisions).  Every round runs the
- * same sweep once with each, in an order drawn per round, each side as
- * `SIDE run RUN-OPTIONS --warmup 0 --repeat 1 --rounds 1 --seed S_r --out
- * DIR/SIDE/round-R` with the same seed (so the same configuration order);
- * the rows are paired by (round, configuration) and each configuration is
- * judged on its per-round ratios NEW/BASE by the paired gate
- * (common/paired.h) at the sequential plan's level.  Rounds go on from
- * --min-rounds until no configuration needs more (cfb_paired_needs_more
- * with the threshold as precision target), --max-rounds, or --budget.
- * Writes DIR/base/runs.csv and DIR/new/runs.csv (every round's rows, the
- * round column the ab round) and DIR/gate.json; prints compare's table.
- * Exit 0: no regression; 1: a regression; 2: bad input (a side that
- * cannot run, or rejects the options). */
+ * quoted command line: two builds of two revisions).  Every round shuffles
+ * the sweep's configurations and cuts them into blocks of --block; each
+ * block runs with both sides back to back (the first side balanced per
+ * configuration), each as `SIDE run RUN-OPTIONS --warmup 0 --configs
+ * I,J,.. --repeat 1 --rounds 1 --seed S_r --out
+ * DIR/SIDE/round-R-block-K`; the rows are paired by (round,
+ * configuration) and each configuration is judged on its per-round ratios
+ * NEW/BASE by the paired gate (common/paired.h) at the sequential plan's
+ * level over its Holm divisor among the configurations judged.  Rounds go
+ * on from --min-rounds until no configuration needs more
+ * (cfb_paired_needs_more at the strictest divisor, with the threshold as
+ * precision target), --max-rounds, or --budget.  Writes DIR/base/runs.csv
+ * and DIR/new/runs.csv (every round's rows, the round column the ab
+ * round), DIR/order.csv (the invocations in the order they ran) and
+ * DIR/gate.json; prints compare's table.  Exit 0: no regression; 1: a
+ * regression; 2: bad input (a side that cannot run, or rejects the
+ * options). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
