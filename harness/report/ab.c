@@ -174,24 +174,26 @@ static void usage(FILE *f) {
 
 static void help(void) {
   usage(stdout);
-  printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each round runs\n"
-         "  the sweep once with each, same seed, in blocks of --block configurations (run's\n"
-         "  --configs; 0: the whole sweep at once): the blocks in an order drawn per round, and\n"
-         "  each block with BASE and NEW back to back in an order drawn per block, so the two\n"
-         "  measurements of a configuration are seconds apart, not a sweep apart.\n"
-         "  Configurations are judged on their per-round ratios NEW/BASE (Wilcoxon signed-rank\n"
-         "  interval at the sequential plan's level, divided by the configuration's Holm divisor\n"
-         "  over the M configurations judged, so an A/A comparison flags any at all with\n"
-         "  probability about 5%%): 'slower' when the interval lies below 1 and the estimate\n"
-         "  below 1 - threshold.  The smallest p-value n rounds can give is 2/2^n, so nothing\n"
-         "  can be flagged before 2/2^n <= alpha_n/M: with --max-rounds 20, M = 2 needs 10\n"
-         "  rounds, M = 60 (--suite ci) 14 (ab warns when --max-rounds is too few).  Rounds go\n"
-         "  on until every\n"
-         "  configuration is decided and within the threshold, --max-rounds, or --budget.\n"
-         "  Writes DIR/base/runs.csv, DIR/new/runs.csv, DIR/order.csv (every invocation in the\n"
-         "  order it ran), DIR/gate.json.  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
-         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load, their share\n"
-         "  of the CPUs leaves it alone.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
+  printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each\n"
+         "  round runs the sweep once with each, same seed, in blocks of --block\n"
+         "  configurations (run's --configs; 0: the whole sweep at once): the blocks in an\n"
+         "  order drawn per round, each block with BASE and NEW back to back, the side that\n"
+         "  goes first balanced per configuration, so the two measurements of a\n"
+         "  configuration are seconds apart, not a sweep apart.  Configurations are judged\n"
+         "  on their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at the\n"
+         "  sequential plan's level divided by the configuration's Holm divisor over the M\n"
+         "  configurations judged, so an A/A comparison flags any at all with probability\n"
+         "  about 5%%): 'slower' when the interval lies below 1 and the estimate below\n"
+         "  1 - threshold.  The smallest p-value n rounds can give is 2/2^n, so nothing can\n"
+         "  be flagged before 2/2^n <= alpha_n/M: with --max-rounds 20, M = 2 needs 10\n"
+         "  rounds, M = 60 (--suite ci) 14 (ab warns when --max-rounds is too few).  Rounds\n"
+         "  go on until every configuration is decided and within the threshold,\n"
+         "  --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
+         "  DIR/order.csv (every invocation in the order it ran), DIR/gate.json.\n"
+         "  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
+         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load,\n"
+         "  their share of the CPUs leaves it alone.  Exit 0 no regression, 1 a\n"
+         "  regression, 2 bad input.\n");
 }
 
 /* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */
