@@ -584,10 +584,10 @@ static int run_block(const ab_opts *o, ab_state *s, int r, int blk, int side, ui
 
 /* Which side runs first in the block perm[from..to) (to == from: the
  * whole sweep): the one that has gone first less often in the block's
- * configurations, drawn when even.  The second invocation of a pair was
- * measured ~20% slower than the first on the loaded 2-core machine (some
- * position effect of back-to-back processes); a fair coin cancels it only
- * on average over seeds, while balancing cancels it within every
+ * configurations, drawn when even.  A position effect of back-to-back
+ * processes (the second of a pair 21% slower in the ab test's mixed sweep
+ * under load, 0.7% over the ci suite; docs/compare.md) cancels with a fair
+ * coin only on average over seeds; balancing cancels it within every
  * configuration's rounds, so a fixed --seed cannot turn it into a
  * "regression".  The start is still random: the pairs stay exchangeable. */
 static int first_side(ab_state *s, size_t from, size_t to, uint64_t *rng) {
