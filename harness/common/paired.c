@@ -30,29 +30,40 @@ static double upper_z(double p) {
   return (lo + hi) / 2;
 }
 
-/* Largest k with P(T+ <= k - 1) <= tail for the signed-rank statistic T+
- * of n untied pairs (0: no interval reaches the level).  Exact by dynamic
- * programming over P(T+ = t), t <= n(n+1)/4 (the lower half is all a lower
- * tail needs), for n <= CFB_PAIRED_EXACT_MAX; normal with continuity
- * correction above.  -1 when out of memory. */
-static long signed_rank_k(size_t n, double tail) {
-  double m = (double)n * (double)(n + 1) / 2;
-  if (n > CFB_PAIRED_EXACT_MAX) {
-    double sd = sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24);
-    double k = floor(m / 2 + 0.5 - upper_z(tail) * sd);
-    return k < 0 ? 0 : (long)k;
-  }
-  size_t top = (size_t)(m / 2);
+/* P(T+ = t), t <= top, for the signed-rank statistic T+ of n untied pairs
+ * (calloc'd; NULL when out of memory), by dynamic programming: adding
+ * rank i, P_i(t) = (P_{i-1}(t) + P_{i-1}(t - i)) / 2, downwards in t so
+ * P_{i-1}(t - i) is still the old value. */
+static double *signed_rank_pmf(size_t n, size_t top) {
   double *p = calloc(top + 1, sizeof *p);
-  if (!p) return -1;
+  if (!p) return NULL;
   p[0] = 1;
-  /* Adding rank i: P_i(t) = (P_{i-1}(t) + P_{i-1}(t - i)) / 2; downwards
-   * in t so P_{i-1}(t - i) is still the old value. */
   for (size_t i = 1; i <= n; i++)
     for (size_t t = top; ; t--) {
       p[t] = (p[t] + (t >= i ? p[t - i] : 0)) / 2;
       if (t == 0) break;
     }
+  return p;
+}
+
+static double signed_rank_sd(size_t n) {
+  return sqrt((double)n * (double)(n + 1) * (double)(2 * n + 1) / 24);
+}
+
+/* Largest k with P(T+ <= k - 1) <= tail for the signed-rank statistic T+
+ * of n untied pairs (0: no interval reaches the level).  Exact over
+ * t <= n(n+1)/4 (the lower half is all a lower tail needs) for n <=
+ * CFB_PAIRED_EXACT_MAX; normal with continuity correction above.  -1 when
+ * out of memory. */
+static long signed_rank_k(size_t n, double tail) {
+  double m = (double)n * (double)(n + 1) / 2;
+  if (n > CFB_PAIRED_EXACT_MAX) {
+    double k = floor(m / 2 + 0.5 - upper_z(tail) * signed_rank_sd(n));
+    return k < 0 ? 0 : (long)k;
+  }
+  size_t top = (size_t)(m / 2);
+  double *p = signed_rank_pmf(n, top);
+  if (!p) return -1;
   long k = 0;
   double cdf = 0;
   for (size_t t = 0; t <= top; t++) { /* cdf = P(T+ <= t) */
@@ -62,6 +73,23 @@ static long signed_rank_k(size_t n, double tail) {
   }
   free(p);
   return k;
+}
+
+/* Two-sided p of the smaller signed-rank sum t (2 P(T+ <= t), at most 1). */
+static double signed_rank_p(size_t n, double t) {
+  double m = (double)n * (double)(n + 1) / 2;
+  if (n > CFB_PAIRED_EXACT_MAX) {
+    double z = (t + 0.5 - m / 2) / signed_rank_sd(n);
+    double p = erfc(-z / sqrt(2.0)); /* 2 Phi(z) */
+    return p < 1 ? p : 1;
+  }
+  size_t top = (size_t)floor(t);
+  double *pmf = signed_rank_pmf(n, top);
+  if (!pmf) return NAN;
+  double cdf = 0;
+  for (size_t k = 0; k <= top; k++) cdf += pmf[k];
+  free(pmf);
+  return 2 * cdf < 1 ? 2 * cdf : 1;
 }
 
 /* Largest k with P(B <= k - 1) <= tail, B ~ Binomial(n, 1/2). */
@@ -182,4 +210,25 @@ int cfb_paired_analyze(const double *a, const double *b, size_t n, double level,
   out->half_width = expm1((hi - lo) / 2);
   if (out->achievable) out->verdict = cfb_paired_decide(out->ci_lo, out->ci_hi, margin);
   return 0;
+}
+
+/* The smaller signed-rank sum counted as the interval counts it: the
+ * number of Walsh averages below 0 (or above; a zero counts half), which
+ * for untied data is T- (T+).  So p <= 1 - level exactly when the
+ * interval at `level` excludes 1 (Hollander & Wolfe's inversion). */
+double cfb_paired_p(const double *a, const double *b, size_t n) {
+  double *d = malloc((n ? n : 1) * sizeof *d);
+  if (!d) return NAN;
+  size_t k = log_ratios(a, b, n, d);
+  double below = 0, above = 0;
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = i; j < k; j++) {
+      double w = d[i] + d[j];
+      if (w < 0) below += 1;
+      else if (w > 0) above += 1;
+      else below += 0.5, above += 0.5;
+    }
+  free(d);
+  if (k < 2) return NAN;
+  return signed_rank_p(k, below < above ? below : above);
 }

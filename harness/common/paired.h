@@ -86,6 +86,31 @@ int cfb_paired_analyze(const double *a, const double *b, size_t n, double level,
 int cfb_paired_log_ci(const double *d, size_t n, double level, const cfb_paired_opts *opts,
                       double *est, double *lo, double *hi);
 
+/* The two-sided exact p-value (normal above CFB_PAIRED_EXACT_MAX) of the
+ * Wilcoxon signed-rank test of ratio 1 on the usable pairs (a[i], b[i]):
+ * the smallest 1 - level at which cfb_paired_log_ci's interval excludes
+ * 1 (both count the Walsh averages below / above 0).  Its smallest value
+ * with k usable pairs is 2 / 2^k.  NAN with fewer than 2 usable pairs or
+ * out of memory. */
+double cfb_paired_p(const double *a, const double *b, size_t n);
+
+/* ---- family-wise control over the configurations of one comparison ----
+ *
+ * Holm's step-down procedure (Holm 1979) on the tests' p-values p[0..m),
+ * test i at its own level alpha[i] (the sequential plan's level for its
+ * rounds): sorted by p, the j-th smallest (j = 0, 1, ...) is tested at
+ * alpha / (m - j) until the first that is not significant; it and every
+ * later one are tested at that last divisor (and are not significant,
+ * their p being no smaller).  div[i] is the divisor of test i, so "test i
+ * at level alpha[i] / div[i]" is the procedure; a NAN p sorts last.  Holm
+ * rather than Benjamini-Hochberg: a gate promises "no false alarm in the
+ * whole comparison" with probability 1 - alpha (family-wise), which FDR
+ * control does not; Holm is uniformly more powerful than Bonferroni and,
+ * unlike Hochberg, needs no assumption on how the configurations' tests
+ * depend on each other (they share the machine's bursts).  0 or
+ * CFB_PAIRED_ENOMEM. */
+int cfb_holm_divisors(const double *p, const double *alpha, size_t m, size_t *div);
+
 /* The verdict of a ratio interval [lo, hi] with an equivalence margin. */
 cfb_paired_verdict cfb_paired_decide(double lo, double hi, double margin);
 
@@ -171,6 +196,8 @@ typedef struct cfb_gate_opts {
   double noise_floor; /* paired: smallest change this machine resolves (fraction, may be 0) */
   double alpha;       /* unpaired only (paired uses the plan); 0 -> 0.01 */
   double floor_k;     /* unpaired: floor = floor_k * sqrt(s_base^2 + s_new^2); 0 -> default */
+  double family;      /* paired: the test's level is the plan's alpha_n / family (the Holm
+                         divisor, cfb_holm_divisors); 0 or 1: alone */
 } cfb_gate_opts;
 
 #define CFB_GATE_THRESHOLD 0.03
@@ -189,7 +216,7 @@ typedef struct cfb_gate {
 } cfb_gate;
 
 /* Paired gate on rounds (base[i], nw[i]) of one configuration, at the
- * plan's level for the number of pairs: slower when the CI lies below 1
+ * plan's level for the number of pairs (its alpha divided by o->family): slower when the CI lies below 1
  * and the estimate below 1 - max(threshold, noise_floor); faster
  * symmetrically; FEW when the level is not reachable.  0 or an error. */
 int cfb_gate_paired(const cfb_seq_plan *p, const double *base, const double *nw, size_t n,

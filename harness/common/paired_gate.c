@@ -20,7 +20,8 @@ const char *cfb_gate_verdict_name(cfb_gate_verdict v) {
 
 static int bad_opts(const cfb_gate_opts *o) {
   return o && (o->threshold < 0 || o->threshold >= 1 || o->noise_floor < 0 ||
-               o->noise_floor >= 1 || o->alpha < 0 || o->alpha >= 1 || o->floor_k < 0);
+               o->noise_floor >= 1 || o->alpha < 0 || o->alpha >= 1 || o->floor_k < 0 ||
+               o->family < 0);
 }
 
 /* Significant (sig < 0: lower, > 0: higher) and beyond the threshold. */
@@ -39,7 +40,9 @@ int cfb_gate_paired(const cfb_seq_plan *p, const double *base, const double *nw,
   out->floor = o ? o->noise_floor : 0;
   out->threshold = thr > out->floor ? thr : out->floor;
   cfb_paired r;
-  int rc = cfb_paired_look(p, nw, base, n, NULL, &r); /* a = NEW: ratio = new / base */
+  double div = o && o->family > 1 ? o->family : 1;
+  /* a = NEW: ratio = new / base */
+  int rc = cfb_paired_analyze(nw, base, n, 1 - cfb_seq_alpha(p, n) / div, NULL, &r);
   if (rc != 0) return rc;
   out->n_base = out->n_new = r.n;
   out->ratio = r.ratio;

@@ -1,18 +1,22 @@
 /* ab.c -- `cfbench ab BASE NEW [ab options] [run options]`: the paired
  * regression gate.  BASE and NEW are two cfbench commands (a path, or a
- * quoted command line: two builds of two revisions).  Every round runs the
- * same sweep once with each, in an order drawn per round, each side as
- * `SIDE run RUN-OPTIONS --warmup 0 --repeat 1 --rounds 1 --seed S_r --out
- * DIR/SIDE/round-R` with the same seed (so the same configuration order);
- * the rows are paired by (round, configuration) and each configuration is
- * judged on its per-round ratios NEW/BASE by the paired gate
- * (common/paired.h) at the sequential plan's level.  Rounds go on from
- * --min-rounds until no configuration needs more (cfb_paired_needs_more
- * with the threshold as precision target), --max-rounds, or --budget.
- * Writes DIR/base/runs.csv and DIR/new/runs.csv (every round's rows, the
- * round column the ab round) and DIR/gate.json; prints compare's table.
- * Exit 0: no regression; 1: a regression; 2: bad input (a side that
- * cannot run, or rejects the options). */
+ * quoted command line: two builds of two revisions).  Every round shuffles
+ * the sweep's configurations and cuts them into blocks of --block; each
+ * block runs with both sides back to back (the first side balanced per
+ * configuration), each as `SIDE run RUN-OPTIONS --warmup 0 --configs
+ * I,J,.. --repeat 1 --rounds 1 --seed S_r --out
+ * DIR/SIDE/round-R-block-K`; the rows are paired by (round,
+ * configuration) and each configuration is judged on its per-round ratios
+ * NEW/BASE by the paired gate (common/paired.h) at the sequential plan's
+ * level over its Holm divisor among the configurations judged.  Rounds go
+ * on from --min-rounds until no configuration needs more
+ * (cfb_paired_needs_more at the strictest divisor, with the threshold as
+ * precision target), --max-rounds, or --budget.  Writes DIR/base/runs.csv
+ * and DIR/new/runs.csv (every round's rows, the round column the ab
+ * round), DIR/order.csv (the invocations in the order they ran) and
+ * DIR/gate.json; prints compare's table.  Exit 0: no regression; 1: a
+ * regression; 2: bad input (a side that cannot run, or rejects the
+ * options). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +38,13 @@
 #include "strbuf.h"
 
 enum { SIDES = 2 };
+/* Rounds: enough for the Holm-corrected level over --suite ci's 60
+ * configurations to be reachable (14, see help()) with room to decide. */
+enum { AB_MAX_ROUNDS = 20 };
+/* Configurations per invocation: BASE and NEW of one configuration
+ * back to back; a cfbench start costs ~0.1 s against the ~1-5 s a ci
+ * configuration's repetition takes (measured, docs/compare.md). */
+enum { AB_BLOCK = 1 };
 static const char *const side_name[SIDES] = {"base", "new"};
 
 typedef struct ab_opts {
@@ -43,6 +54,7 @@ typedef struct ab_opts {
   int fmt; /* 0 text, 1 md, 2 json */
   int cpu; /* --metric cpu: items per CPU-second (CPU contention from other jobs does not enter) */
   int min_rounds, max_rounds;
+  int block; /* --block: configurations per invocation of a side */
   double threshold, budget_s;
   uint64_t seed;
   int seed_given;
@@ -54,6 +66,12 @@ typedef struct ab_opts {
 typedef struct ab_state {
   cfb_runs_set side[SIDES]; /* each side's rows by configuration, with their ab round */
   FILE *merged[SIDES];      /* DIR/SIDE/runs.csv */
+  FILE *order;              /* DIR/order.csv: every invocation, in the order it ran */
+  size_t nconfigs;          /* the expanded sweep's size; 0: run it whole (no blocks) */
+  size_t *perm;             /* nconfigs slots: a round's configuration order */
+  int *lead;                /* nconfigs + 1 slots: times BASE went first minus times NEW did, by
+                               configuration (the last slot: the whole sweep, no blocks) */
+  long seq;                 /* invocations so far */
 } ab_state;
 
 /* ------------------------------------------------------------ options */
@@ -84,6 +102,16 @@ static int set_budget(void *ctx, const cfb_option *opt, const char *val, char *e
   if (end == val || *end || !(v >= 0 && v <= 1e6))
     return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (300, 300s, 5m)", val);
   o->budget_s = v;
+  return 0;
+}
+
+static int set_block(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  char *end;
+  long v = strtol(val, &end, 10);
+  if (end == val || *end || v < 0 || v > 100000)
+    return cfb_fail(err, errlen, "--block: '%s' is not a configuration count; allowed: 0..100000 (0: whole "
+                    "sweep)", val);
+  ((ab_opts *)ctx)->block = (int)v;
   return 0;
 }
 
@@ -129,30 +157,43 @@ static const cfb_option ab_options[] = {
     {"--threshold", 1, set_threshold, 0}, {"--budget", 1, set_budget, 0},
     {"--out", 1, set_out, 0},           {"--format", 1, set_format, 0},
     {"--seed", 1, set_seed, 0},         {"--ignore-param", 1, set_ignore, 0},
-    {"--metric", 1, set_metric, 0},
+    {"--metric", 1, set_metric, 0},     {"--block", 1, set_block, 0},
     {NULL, 0, NULL, 0}};
 
 /* Run options ab sets itself for each round. */
-static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target-ci", NULL};
+static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target-ci", "--configs",
+                                    "--dry-run", NULL};
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds 12] [--threshold 3%%] [--budget S]\n"
+  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds %d] [--threshold 3%%] [--budget S]\n"
              "                  [--out DIR] [--format text|md|json] [--seed X] [--ignore-param K,...]\n"
-             "                  [--metric wall|cpu]\n"
-             "                  [run options, e.g. --suite ci]\n");
+             "                  [--metric wall|cpu] [--block N (default %d)]\n"
+             "                  [run options, e.g. --suite ci]\n",
+          AB_MAX_ROUNDS, AB_BLOCK);
 }
 
 static void help(void) {
   usage(stdout);
-  printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each round runs\n"
-         "  the sweep once with each, in a random order, same seed; configurations are judged on\n"
-         "  their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at the sequential\n"
-         "  plan's level): 'slower' when the interval lies below 1 and the estimate below\n"
-         "  1 - threshold.  Rounds go on until every configuration is decided and within the\n"
-         "  threshold, --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
-         "  DIR/gate.json.  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
-         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load, their share\n"
-         "  of the CPUs leaves it alone.  Exit 0 no regression, 1 a regression, 2 bad input.\n");
+  printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each\n"
+         "  round runs the sweep once with each, same seed, in blocks of --block\n"
+         "  configurations (run's --configs; 0: the whole sweep at once): the blocks in an\n"
+         "  order drawn per round, each block with BASE and NEW back to back, the side that\n"
+         "  goes first balanced per configuration, so the two measurements of a\n"
+         "  configuration are seconds apart, not a sweep apart.  Configurations are judged\n"
+         "  on their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at the\n"
+         "  sequential plan's level divided by the configuration's Holm divisor over the M\n"
+         "  configurations judged, so an A/A comparison flags any at all with probability\n"
+         "  about 5%%): 'slower' when the interval lies below 1 and the estimate below\n"
+         "  1 - threshold.  The smallest p-value n rounds can give is 2/2^n, so nothing can\n"
+         "  be flagged before 2/2^n <= alpha_n/M: with --max-rounds 20, M = 2 needs 10\n"
+         "  rounds, M = 60 (--suite ci) 14 (ab warns when --max-rounds is too few).  Rounds\n"
+         "  go on until every configuration is decided and within the threshold,\n"
+         "  --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
+         "  DIR/order.csv (every invocation in the order it ran), DIR/gate.json.\n"
+         "  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
+         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load,\n"
+         "  their share of the CPUs leaves it alone.  Exit 0 no regression, 1 a\n"
+         "  regression, 2 bad input.\n");
 }
 
 /* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */
@@ -172,7 +213,8 @@ static int ab_option(ab_opts *o, int argc, char **argv, int i, int *used, char *
 static int parse_ab(int argc, char **argv, ab_opts *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   o->min_rounds = CFB_SEQ_MIN_ROUNDS;
-  o->max_rounds = 12;
+  o->max_rounds = AB_MAX_ROUNDS;
+  o->block = AB_BLOCK;
   o->threshold = CFB_GATE_THRESHOLD;
   o->pass = calloc((size_t)argc + 1, sizeof *o->pass);
   if (!o->pass) return cfb_fail(err, errlen, "out of memory");
@@ -213,11 +255,12 @@ static void sh_quote(cfb_sb *b, const char *s) {
 
 /* Run `side run ...` for round r into dir (its output in dir.log).  The
  * run's exit code, or -1 when it did not exit. */
-static int run_side(const ab_opts *o, int side, uint64_t seed, const char *dir) {
+static int run_side(const ab_opts *o, int side, uint64_t seed, const char *configs, const char *dir) {
   cfb_sb cmd = {0};
   /* The side is a command line as given: the shell splits it. */
   cfb_sb_printf(&cmd, "%s run --warmup 0", o->side[side]);
   for (int i = 0; i < o->npass; i++) sh_quote(&cmd, o->pass[i]);
+  if (configs) cfb_sb_printf(&cmd, " --configs %s", configs);
   cfb_sb_printf(&cmd, " --repeat 1 --rounds 1 --seed %llu --force --out", (unsigned long long)seed);
   sh_quote(&cmd, dir);
   cfb_sb_append(&cmd, " >");
@@ -245,6 +288,65 @@ static void last_log_line(const char *dir, char *out, size_t len) {
   char *nl = strrchr(buf, '\n');
   snprintf(out, len, "%s", nl ? nl + 1 : buf);
   free(buf);
+}
+
+/* `side run ... --dry-run`: the expanded sweep, one line a configuration
+ * after a header (malloc'd in *out, NULL when the side cannot list it). */
+static void sweep_listing(const ab_opts *o, int side, char **out) {
+  cfb_sb cmd = {0};
+  *out = NULL;
+  cfb_sb_printf(&cmd, "%s run --warmup 0", o->side[side]);
+  for (int i = 0; i < o->npass; i++) sh_quote(&cmd, o->pass[i]);
+  cfb_sb_append(&cmd, " --repeat 1 --rounds 1 --seed 1 --dry-run 2>/dev/null </dev/null");
+  FILE *p = cfb_sb_failed(&cmd) ? NULL : popen(cfb_sb_str(&cmd), "r");
+  cfb_sb_free(&cmd);
+  if (!p) return;
+  cfb_sb b = {0};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) cfb_sb_appendn(&b, buf, n);
+  int st = pclose(p);
+  if (st == 0 && !cfb_sb_failed(&b)) *out = strdup(cfb_sb_str(&b));
+  cfb_sb_free(&b);
+}
+
+/* Remove the --ignore-param keys' "K=V" from a listing (in place): a
+ * NEW made different by such a parameter still lists the same sweep. */
+static void strip_ignored(char *t, const char *ignore) {
+  for (const char *k = ignore; k && *k; k += strcspn(k, ","), k += *k == ',') {
+    size_t kl = strcspn(k, ",");
+    for (char *p = t; (p = strstr(p, k)) != NULL;) {
+      int starts = p > t && (p[-1] == ' ' || p[-1] == ',');
+      if (!kl || !starts || p[kl] != '=') {
+        p++;
+        continue;
+      }
+      char *end = p + kl + strcspn(p + kl, ", \n");
+      if (p[-1] == ',') p--;          /* ",K=V": drop its comma */
+      else if (*end == ',') end++;    /* "K=V,": drop the next one */
+      memmove(p, end, strlen(end) + 1);
+    }
+  }
+}
+
+/* How many configurations both sides' sweeps have, when they expand it
+ * alike (then a block of indices is the same configurations on both);
+ * 0 otherwise: each round then runs the whole sweep with each side. */
+static size_t common_sweep(const ab_opts *o) {
+  char *l[SIDES];
+  for (int k = 0; k < SIDES; k++) {
+    sweep_listing(o, k, &l[k]);
+    if (l[k]) strip_ignored(l[k], o->ignore);
+  }
+  size_t n = 0;
+  if (l[0] && l[1] && !strcmp(l[0], l[1]))
+    for (const char *c = strchr(l[0], '\n'); c && c[1]; c = strchr(c + 1, '\n')) n++;
+  else if (o->block > 0)
+    fprintf(stderr, "cfbench ab: BASE and NEW do not list the same sweep (run --dry-run); each round "
+                    "runs the whole sweep with each side\n");
+  free(l[0]);
+  free(l[1]);
+  return n;
 }
 
 /* ------------------------------------------------------------ rows */
@@ -303,8 +405,19 @@ static int pairs_of(const cfb_runs_cfg *a, const cfb_runs_cfg *c, double **b, do
   return cfb_paired_by_round(a->round, a->x, a->n, c->round, c->x, c->n, b, nw, n);
 }
 
-/* Does some configuration (in both sides) need another round? */
+/* How many configurations both sides measured: the family Holm corrects over. */
+static size_t family_size(const ab_state *s) {
+  size_t m = 0;
+  for (size_t i = 0; i < s->side[0].n; i++) m += cfb_runs_find(&s->side[1], s->side[0].c[i].key) != NULL;
+  return m;
+}
+
+/* Does some configuration (in both sides) need another round?  Judged at
+ * the Bonferroni level alpha_n / m, the strictest divisor Holm can give,
+ * so that stopping never leaves a configuration short of the rounds its
+ * corrected level needs. */
 static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double target) {
+  double m = (double)family_size(s);
   for (size_t i = 0; i < s->side[0].n; i++) {
     const cfb_runs_cfg *a = &s->side[0].c[i], *c = cfb_runs_find(&s->side[1], a->key);
     double *b, *nw;
@@ -312,7 +425,8 @@ static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double ta
     if (!c) continue;
     if (pairs_of(a, c, &b, &nw, &n) != 0) return 1;
     cfb_paired r;
-    int more = cfb_paired_look(plan, nw, b, n, NULL, &r) != 0 || cfb_paired_needs_more(plan, &r, target);
+    double level = 1 - cfb_seq_alpha(plan, n) / (m > 1 ? m : 1);
+    int more = cfb_paired_analyze(nw, b, n, level, NULL, &r) != 0 || cfb_paired_needs_more(plan, &r, target);
     free(b);
     free(nw);
     if (more) return 1;
@@ -320,34 +434,81 @@ static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double ta
   return 0;
 }
 
-/* Judge every configuration in both sides into rows (malloc'd). */
+/* The fewest rounds at which a family of m configurations can flag one:
+ * the smallest n with 2 / 2^n (the smallest exact signed-rank p) <=
+ * alpha_n / m; 0 when none up to the plan's max_rounds. */
+static int rounds_to_flag(const cfb_seq_plan *plan, size_t m) {
+  for (size_t n = plan->min_rounds; n <= plan->max_rounds; n++)
+    if (2 / ldexp(1, (int)n) <= cfb_seq_alpha(plan, n) / (double)(m ? m : 1)) return (int)n;
+  return 0;
+}
+
+/* A configuration of both sides: its per-round pairs. */
+typedef struct ab_pairs {
+  const cfb_runs_cfg *base;
+  double *b, *nw;
+  size_t n;
+} ab_pairs;
+
+/* The configurations in both sides with their pairs (malloc'd, *m of them). */
+static ab_pairs *collect_pairs(const ab_state *s, size_t *m) {
+  const cfb_runs_set *bs = &s->side[0], *ns = &s->side[1];
+  ab_pairs *pp = calloc(bs->n ? bs->n : 1, sizeof *pp);
+  *m = 0;
+  for (size_t i = 0; pp && i < bs->n; i++) {
+    const cfb_runs_cfg *a = &bs->c[i], *c = cfb_runs_find(ns, a->key);
+    if (!c) continue;
+    ab_pairs *q = &pp[(*m)++];
+    q->base = a;
+    if (pairs_of(a, c, &q->b, &q->nw, &q->n) != 0) {
+      for (size_t k = 0; k < *m; k++) free(pp[k].b), free(pp[k].nw);
+      free(pp);
+      return NULL;
+    }
+  }
+  return pp;
+}
+
+/* Holm's divisors of the m configurations' tests, each at the plan's
+ * level for its rounds.  0 or -1 (out of memory). */
+static int holm(const cfb_seq_plan *plan, const ab_pairs *pp, size_t m, size_t *div) {
+  double *p = malloc((m ? m : 1) * sizeof *p), *alpha = malloc((m ? m : 1) * sizeof *alpha);
+  int rc = p && alpha ? 0 : -1;
+  for (size_t i = 0; !rc && i < m; i++) {
+    p[i] = cfb_paired_p(pp[i].nw, pp[i].b, pp[i].n);
+    alpha[i] = cfb_seq_alpha(plan, pp[i].n);
+  }
+  if (!rc) rc = cfb_holm_divisors(p, alpha, m, div) ? -1 : 0;
+  free(p);
+  free(alpha);
+  return rc;
+}
+
+/* Judge every configuration in both sides into rows (malloc'd): the
+ * paired gate at the plan's level over its Holm divisor. */
 static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts *o, cfb_gate_report *r) {
   const cfb_runs_set *bs = &s->side[0], *ns = &s->side[1];
-  cfb_judged *rows = calloc(bs->n ? bs->n : 1, sizeof *rows);
-  if (!rows) return -1;
-  cfb_gate_opts go = {.threshold = o->threshold};
+  size_t m;
+  ab_pairs *pp = collect_pairs(s, &m);
+  cfb_judged *rows = calloc(m ? m : 1, sizeof *rows);
+  size_t *div = calloc(m ? m : 1, sizeof *div);
+  int rc = pp && rows && div ? holm(plan, pp, m, div) : -1;
   r->rows = rows;
   for (size_t i = 0; i < ns->n; i++)
     if (!cfb_runs_find(bs, ns->c[i].key)) r->only_new++;
-  for (size_t i = 0; i < bs->n; i++) {
-    const cfb_runs_cfg *a = &bs->c[i], *c = cfb_runs_find(ns, a->key);
-    if (!c) {
-      r->only_base++;
-      continue;
-    }
-    double *b, *nw;
-    size_t n;
-    if (pairs_of(a, c, &b, &nw, &n) != 0) return -1;
+  r->only_base = bs->n - m;
+  for (size_t i = 0; !rc && i < m; i++) {
     cfb_judged *j = &rows[r->n++];
-    j->name = a->name;
-    j->base_median = cfb_stats_median(b, n);
-    j->new_median = cfb_stats_median(nw, n);
-    int rc = cfb_gate_paired(plan, b, nw, n, &go, &j->g);
-    free(b);
-    free(nw);
-    if (rc) return -1;
+    cfb_gate_opts go = {.threshold = o->threshold, .family = (double)div[i]};
+    j->name = pp[i].base->name;
+    j->base_median = cfb_stats_median(pp[i].b, pp[i].n);
+    j->new_median = cfb_stats_median(pp[i].nw, pp[i].n);
+    rc = cfb_gate_paired(plan, pp[i].b, pp[i].nw, pp[i].n, &go, &j->g) ? -1 : 0;
   }
-  return 0;
+  for (size_t i = 0; pp && i < m; i++) free(pp[i].b), free(pp[i].nw);
+  free(pp);
+  free(div);
+  return rc;
 }
 
 /* ------------------------------------------------------------ command */
@@ -357,6 +518,9 @@ static void state_free(ab_state *s) {
     cfb_runs_set_free(&s->side[k]);
     if (s->merged[k]) fclose(s->merged[k]);
   }
+  if (s->order) fclose(s->order);
+  free(s->perm);
+  free(s->lead);
 }
 
 static double now_s(void) {
@@ -380,33 +544,102 @@ static int open_out(const ab_opts *o, ab_state *s) {
       return 2;
     }
   }
+  char d[4200];
+  snprintf(d, sizeof d, "%.3900s/order.csv", o->out);
+  if (!(s->order = fopen(d, "w"))) {
+    fprintf(stderr, "cfbench ab: cannot write %s: %s\n", d, strerror(errno));
+    return 2;
+  }
+  fprintf(s->order, "seq,round,block,side,configs,start_s,end_s\n");
   return 0;
 }
 
-/* Round r: both sides, in a drawn order.  0, or 2 said (a side failed to run). */
+/* Run one side on one block (configs: run's --configs list, NULL: the
+ * whole sweep) and read its rows; the invocation goes to order.csv.  0,
+ * or 2 said (the side failed to run). */
+static int run_block(const ab_opts *o, ab_state *s, int r, int blk, int side, uint64_t seed,
+                     const char *configs) {
+  char dir[4000], err[4400], line[512];
+  snprintf(dir, sizeof dir, "%.3900s/%s/round-%03d-block-%03d", o->out, side_name[side], r, blk);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_REALTIME, &t0);
+  int rc = run_side(o, side, seed, configs, dir);
+  clock_gettime(CLOCK_REALTIME, &t1);
+  fprintf(s->order, "%ld,%d,%d,%s,%s,%.3f,%.3f\n", s->seq++, r, blk, side_name[side], configs ? configs : "all",
+          (double)t0.tv_sec + t0.tv_nsec / 1e9, (double)t1.tv_sec + t1.tv_nsec / 1e9);
+  fflush(s->order);
+  /* 1 = a configuration failed (its rows say so); anything else is the side's fault. */
+  if (rc != 0 && rc != 1) {
+    last_log_line(dir, line, sizeof line);
+    fprintf(stderr, "cfbench ab: %s (%s) exited %d in round %d: %s\n", side_name[side] /* BASE/NEW */,
+            o->side[side], rc, r + 1, line[0] ? line : "(no output)");
+    return 2;
+  }
+  if (load_round(s, side, r, dir, o, err, sizeof err) != 0) {
+    fprintf(stderr, "cfbench ab: %s: %s\n", side_name[side], err);
+    return 2;
+  }
+  return 0;
+}
+
+/* Which side runs first in the block perm[from..to) (to == from: the
+ * whole sweep): the one that has gone first less often in the block's
+ * configurations, drawn when even.  A position effect of back-to-back
+ * processes (the second of a pair 21% slower in the ab test's mixed sweep
+ * under load, 0.7% over the ci suite; docs/compare.md) cancels with a fair
+ * coin only on average over seeds; balancing cancels it within every
+ * configuration's rounds, so a fixed --seed cannot turn it into a
+ * "regression".  The start is still random: the pairs stay exchangeable. */
+static int first_side(ab_state *s, size_t from, size_t to, uint64_t *rng) {
+  long bal = 0;
+  for (size_t i = from; i < to; i++) bal += s->lead[s->perm[i]];
+  if (to == from) bal = s->lead[s->nconfigs];
+  int first = bal > 0 ? 1 : bal < 0 ? 0 : (int)cfb_rng_below(rng, 2);
+  int d = first == 0 ? 1 : -1;
+  for (size_t i = from; i < to; i++) s->lead[s->perm[i]] += d;
+  if (to == from) s->lead[s->nconfigs] += d;
+  return first;
+}
+
+/* Round r: the configurations in an order drawn for the round, cut into
+ * blocks of --block; each block with both sides back to back, in an order
+ * drawn per block, so a burst of load on the machine falls on both
+ * measurements of a configuration or on neither.  0, or 2 said. */
 static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
   char key[32];
   snprintf(key, sizeof key, "ab round %d", r);
   uint64_t seed = cfb_hash_str(key, o->seed) % 1000000000u;
-  int first = (int)cfb_rng_below(rng, 2);
-  for (int k = 0; k < SIDES; k++) {
-    int side = k ? 1 - first : first;
-    char dir[4000], err[4400], line[512];
-    snprintf(dir, sizeof dir, "%.3900s/%s/round-%03d", o->out, side_name[side], r);
-    int rc = run_side(o, side, seed, dir);
-    /* 1 = a configuration failed (its rows say so); anything else is the side's fault. */
-    if (rc != 0 && rc != 1) {
-      last_log_line(dir, line, sizeof line);
-      fprintf(stderr, "cfbench ab: %s (%s) exited %d in round %d: %s\n", side_name[side] /* BASE/NEW */,
-              o->side[side], rc, r + 1, line[0] ? line : "(no output)");
-      return 2;
-    }
-    if (load_round(s, side, r, dir, o, err, sizeof err) != 0) {
-      fprintf(stderr, "cfbench ab: %s: %s\n", side_name[side], err);
-      return 2;
-    }
+  size_t n = s->nconfigs, per = o->block > 0 ? (size_t)o->block : n;
+  for (size_t i = 0; i < n; i++) s->perm[i] = i;
+  for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+    size_t j = (size_t)cfb_rng_below(rng, i), t = s->perm[i - 1];
+    s->perm[i - 1] = s->perm[j], s->perm[j] = t;
+  }
+  int blk = 0;
+  for (size_t at = 0; at < n || (!n && !blk); at += per, blk++) {
+    cfb_sb list = {0};
+    for (size_t i = at; i < n && i < at + per; i++) cfb_sb_printf(&list, "%s%zu", i > at ? "," : "", s->perm[i]);
+    if (cfb_sb_failed(&list)) return cfb_sb_free(&list), 2;
+    /* the whole sweep in one block: no --configs (sides that list it differently) */
+    const char *configs = n && per < n ? cfb_sb_str(&list) : NULL;
+    int first = first_side(s, at, at + per < n ? at + per : n, rng), rc = 0;
+    for (int k = 0; k < SIDES && !rc; k++) rc = run_block(o, s, r, blk, k ? 1 - first : first, seed, configs);
+    cfb_sb_free(&list);
+    if (rc) return rc;
+    if (!n) break;
   }
   return 0;
+}
+
+/* Said once, after the first round shows how many configurations there
+ * are: when --max-rounds cannot reach the corrected level, no
+ * configuration can be flagged and the gate would pass anything. */
+static void warn_rounds(const ab_opts *o, const ab_state *s, const cfb_seq_plan *plan) {
+  size_t m = family_size(s);
+  int need = rounds_to_flag(plan, m);
+  if (m && !need)
+    fprintf(stderr, "cfbench ab: WARNING: with %zu configurations no regression can be flagged in %d rounds "
+                    "(the Holm-corrected level needs more); raise --max-rounds\n", m, o->max_rounds);
 }
 
 static int emit(const ab_opts *o, const cfb_gate_report *r) {
@@ -448,6 +681,12 @@ int cfb_cmd_ab(int argc, char **argv) {
     rc = 2;
   }
   if (!rc) rc = open_out(&o, &s);
+  if (!rc && o.block > 0) s.nconfigs = common_sweep(&o);
+  if (!rc && (!(s.perm = calloc(s.nconfigs + 1, sizeof *s.perm)) ||
+              !(s.lead = calloc(s.nconfigs + 1, sizeof *s.lead)))) {
+    fprintf(stderr, "cfbench ab: out of memory\n");
+    rc = 2;
+  }
   uint64_t rng = o.seed ^ 0x9e3779b97f4a7c15ull;
   double start = now_s(), last = 0;
   int rounds = 0;
@@ -459,6 +698,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     last = now_s() - t0;
     rounds = r + 1;
     fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
+    if (r == 0 && !rc) warn_rounds(&o, &s, &plan);
   }
   cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1, .cpu = o.cpu,
                          .threshold = o.threshold, .alpha = CFB_PAIRED_ALPHA};

@@ -20,6 +20,7 @@
 #include "sweep.h"
 
 #define MAX_LIST 4096 /* values one axis may expand to */
+#define MAX_CONFIG_INDEX 1000000 /* --configs: far beyond any sweep that could run */
 
 #define fail cfb_fail
 
@@ -81,6 +82,9 @@ void cfb_run_usage(FILE *f) {
           "                        (cfbench export)\n"
           "  --dry-run             print the rounds and the configurations; run and write\n"
           "                        nothing\n"
+          "  --configs I,J-K,...   run only these configurations: 0-based indices into\n"
+          "                        the expanded sweep (--dry-run lists them), as\n"
+          "                        cfbench ab runs a sweep in blocks (default: all)\n"
           "  --suite NAME|PATH     a named sweep file (cfbench list) or the file at PATH;\n"
           "                        --repeat/--warmup/--max-time/--items/--rounds override\n"
           "                        its values (--repeat or --rounds: fixed rounds instead\n"
@@ -613,6 +617,29 @@ static int opt_seed(void *ctx, const cfb_option *opt, const char *val, char *err
   return 0;
 }
 
+/* --configs I,J-K,...: a subset of the expanded sweep, by index (checked
+ * against the sweep's size once it is expanded). */
+static int opt_configs(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  cfb_strlist l;
+  int rc = split_list(opt->name, val, &l, err, errlen);
+  for (size_t i = 0; !rc && i < l.n; i++) {
+    char *dash = strchr(l.v[i], '-');
+    unsigned long long a, b;
+    if (dash) *dash = '\0';
+    rc = parse_scalar(opt->name, l.v[i], 0, MAX_CONFIG_INDEX, &a, err, errlen);
+    b = a;
+    if (!rc && dash) rc = parse_scalar(opt->name, dash + 1, a, MAX_CONFIG_INDEX, &b, err, errlen);
+    for (unsigned long long k = a; !rc && k <= b; k++) {
+      size_t *nv = realloc(o->configs, (o->nconfigs + 1) * sizeof *nv);
+      if (!nv) rc = fail(err, errlen, "%s: out of memory", opt->name);
+      else (o->configs = nv)[o->nconfigs++] = (size_t)k;
+    }
+  }
+  strlist_free(&l);
+  return rc;
+}
+
 static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   unsigned long long u;
   int rc = parse_scalar(opt->name, val, 1, 100000, &u, err, errlen);
@@ -740,6 +767,7 @@ static const cfb_option run_options[] = {
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
+    {"--configs", 1, opt_configs, OPT_GLOBAL},
     {"--mpi-np", 1, opt_mpi_np, OPT_GLOBAL},     {"--mpi-hostfile", 1, opt_mpi_where, OPT_GLOBAL},
     {"--mpi-hosts", 1, opt_mpi_where, OPT_GLOBAL}, {NULL, 0, NULL, 0}};
 
@@ -972,7 +1000,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin/--mode; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters --task-timeout --min-rounds --max-rounds "
+                           "--rounds --seed --out --force --counters --task-timeout --configs --min-rounds --max-rounds "
                            "--target-ci --budget");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
@@ -996,6 +1024,7 @@ void cfb_run_opts_free(cfb_run_opts *o) {
   free(o->out);
   free(o->command_line);
   free(o->export_gbench);
+  free(o->configs);
   free(o->suite);
   free(o->suite_path);
   free(o->mpi.hostfile);

@@ -374,6 +374,38 @@ static void shuffle_round(cfb_sweep *s, int r, uint64_t seed) {
   }
 }
 
+/* --configs: keep only the configurations it names (by expansion index),
+ * renumbered in expansion order; their seeds come from their identity, so
+ * a configuration measures the same whether run alone or in the whole
+ * sweep.  0, or 2 with err. */
+static int keep_configs(cfb_sweep *s, const size_t *idx, size_t n, char *err, size_t errlen) {
+  if (!n) return 0;
+  unsigned char *keep = calloc(s->n, 1);
+  if (!keep) return snprintf(err, errlen, "run: out of memory"), 2;
+  for (size_t i = 0; i < n; i++) {
+    if (idx[i] >= s->n) {
+      free(keep);
+      snprintf(err, errlen, "--configs: %zu is past the sweep's %zu configurations; allowed: 0..%zu", idx[i],
+               s->n, s->n - 1);
+      return 2;
+    }
+    keep[idx[i]] = 1;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!keep[i]) {
+      config_free(&s->cfg[i]);
+      continue;
+    }
+    s->cfg[k] = s->cfg[i];
+    s->cfg[k].index = k;
+    k++;
+  }
+  s->n = k;
+  free(keep);
+  return 0;
+}
+
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen) {
   memset(s, 0, sizeof *s);
   builder b = {s, 0};
@@ -388,6 +420,7 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     return 2;
   }
   int rc = validate(s, err, errlen);
+  if (!rc) rc = keep_configs(s, o->configs, o->nconfigs, err, errlen);
   if (rc) {
     cfb_sweep_free(s);
     return rc;

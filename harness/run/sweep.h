@@ -147,6 +147,8 @@ typedef struct cfb_run_opts {
   double target_ci, budget_s;
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
   int dry_run;         /* --dry-run: print the configurations, run nothing */
+  size_t *configs;     /* --configs: indices into the expanded sweep to keep (owned), */
+  size_t nconfigs;     /* in any order, repeats allowed; 0: every configuration */
   cfb_mpi_opts mpi;   /* --mpi-np, --mpi-hostfile, --mpi-hosts */
 } cfb_run_opts;
 

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "paired_sim.h"
+#include "stats.h"
 #include "task.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -246,6 +247,117 @@ static const sim_machine *const machines[] = {&SIM_QUIET, &SIM_CALM, &SIM_DRIFT,
                                               &SIM_HEAVY, &SIM_NOISY};
 #define NM (sizeof machines / sizeof *machines)
 
+/* The p-value reaches 2 / 2^n and no lower, and agrees with the
+ * interval: p <= 1 - level exactly when the interval excludes 1. */
+static void test_p_value(void) {
+  double d[12], a[12], b[12];
+  for (int i = 0; i < 12; i++) d[i] = -0.05 - 0.001 * i; /* every round one side slower */
+  pairs_of(d, 12, a, b);
+  CHECK_NEAR(cfb_paired_p(a, b, 12), 2 / 4096.0, 1e-15);
+  CHECK(isnan(cfb_paired_p(a, b, 1)));
+  for (int i = 0; i < 12; i++) d[i] = 0.02 * ((i * 5) % 7 - 2) + 0.004 * i; /* mixed signs */
+  pairs_of(d, 12, a, b);
+  double p = cfb_paired_p(a, b, 12);
+  CHECK(p > 0 && p < 1);
+  for (double lvl = 0.5; lvl < 0.999; lvl += 0.01) {
+    cfb_paired r;
+    CHECK_EQ(cfb_paired_analyze(a, b, 12, lvl, NULL, &r), 0);
+    int excludes = r.ci_lo > 1 || r.ci_hi < 1;
+    CHECK_EQ(excludes, p <= 1 - lvl + 1e-12);
+  }
+}
+
+/* Holm on synthetic p-values: 0.04 and 0.03 pass at 5% alone, not
+ * corrected over four tests (0.01 <= 0.05/4 is rejected, 0.03 > 0.05/3
+ * stops the procedure); the gate follows the divisor. */
+static void test_holm(void) {
+  const double p[4] = {0.04, 0.5, 0.01, 0.03}, alpha[4] = {0.05, 0.05, 0.05, 0.05};
+  size_t div[4];
+  CHECK_EQ(cfb_holm_divisors(p, alpha, 4, div), 0);
+  CHECK_EQ(div[2], 4); /* smallest: alpha/4, rejected */
+  CHECK_EQ(div[3], 3); /* next: alpha/3, not rejected: stop */
+  CHECK_EQ(div[0], 3);
+  CHECK_EQ(div[1], 3);
+  int passed_alone = 0, passed_corrected = 0;
+  for (int i = 0; i < 4; i++) {
+    passed_alone += p[i] <= alpha[i];
+    passed_corrected += p[i] <= alpha[i] / (double)div[i];
+  }
+  CHECK_EQ(passed_alone, 3);
+  CHECK_EQ(passed_corrected, 1);
+  /* All significant: divisors m, m-1, ..., 1 (Holm, not Bonferroni). */
+  const double q[3] = {0.001, 0.02, 0.004};
+  CHECK_EQ(cfb_holm_divisors(q, alpha, 3, div), 0);
+  CHECK_EQ(div[0], 3);
+  CHECK_EQ(div[2], 2);
+  CHECK_EQ(div[1], 1);
+  /* A NAN p (too few pairs) sorts last and is never rejected. */
+  const double r[2] = {NAN, 0.001};
+  CHECK_EQ(cfb_holm_divisors(r, alpha, 2, div), 0);
+  CHECK_EQ(div[1], 2);
+  CHECK_EQ(div[0], 1);
+  /* The gate: a 10% drop in every one of 10 rounds, p = 2/2^10: flagged
+   * alone (divisor 1), not at divisor 60 (alpha_10 / 60 < 2/2^10). */
+  cfb_seq_plan plan;
+  CHECK_EQ(cfb_seq_plan_init(&plan, 5, 20, 0.05, CFB_SEQ_SHAPE), 0);
+  double base[10], nw[10];
+  for (int i = 0; i < 10; i++) base[i] = 1000 * (1 + 0.3 * sin(i)), nw[i] = 0.9 * base[i] * (1 + 0.001 * i);
+  cfb_gate g;
+  cfb_gate_opts o = {.family = 1};
+  CHECK_EQ(cfb_gate_paired(&plan, base, nw, 10, &o, &g), 0);
+  CHECK_EQ(g.verdict, CFB_GATE_SLOWER);
+  o.family = 60;
+  CHECK_EQ(cfb_gate_paired(&plan, base, nw, 10, &o, &g), 0);
+  CHECK(g.verdict != CFB_GATE_SLOWER);
+}
+
+/* A standard normal (Box-Muller) from the harness's generator. */
+static double normal01(uint64_t *st) {
+  double u = ((double)(cfb_rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
+  double v = (double)(cfb_rng_next(st) >> 11) / 9007199254740992.0;
+  return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* Family-wise false alarms of the corrected gate: A/A comparisons of 60
+ * configurations at 20 rounds under a drift common to both sides; the
+ * share of comparisons flagging any configuration stays near alpha, while
+ * uncorrected most comparisons flag one. */
+static void test_holm_family_rate(void) {
+  enum { M = 60, N = 20 };
+  size_t trials = TRIALS / 10;
+  cfb_seq_plan plan;
+  CHECK_EQ(cfb_seq_plan_init(&plan, 5, N, 0.05, CFB_SEQ_SHAPE), 0);
+  uint64_t st = 12345;
+  size_t any_c = 0, any_u = 0;
+  static double base[M][N], nw[M][N];
+  for (size_t t = 0; t < trials; t++) {
+    double p[M], alpha[M];
+    size_t div[M];
+    for (int c = 0; c < M; c++) {
+      for (int i = 0; i < N; i++) {
+        double drift = 1 + 0.3 * sin(0.7 * i + c);
+        base[c][i] = 1000 * drift * exp(0.05 * normal01(&st));
+        nw[c][i] = 1000 * drift * exp(0.05 * normal01(&st));
+      }
+      p[c] = cfb_paired_p(nw[c], base[c], N);
+      alpha[c] = cfb_seq_alpha(&plan, N);
+    }
+    CHECK_EQ(cfb_holm_divisors(p, alpha, M, div), 0);
+    int fc = 0, fu = 0;
+    for (int c = 0; c < M; c++) {
+      fc |= p[c] <= alpha[c] / (double)div[c];
+      fu |= p[c] <= alpha[c];
+    }
+    any_c += fc;
+    any_u += fu;
+  }
+  double rc = (double)any_c / (double)trials, ru = (double)any_u / (double)trials;
+  printf("holm: A/A comparisons of %d configurations flagging any: corrected %.3f, uncorrected %.3f "
+         "(%zu trials)\n", M, rc, ru, trials);
+  CHECK(rc <= 0.05 + 3 * se(0.05, trials));
+  CHECK(ru > 0.5); /* without the correction most comparisons flag one */
+}
+
 static void test_coverage(void) {
   static const char *names[] = {"wilcoxon/HL", "sign", "bootstrap"};
   size_t ns[] = {8, 12, 20};
@@ -364,6 +476,9 @@ int main(int argc, char **argv) {
                                     {"sequential_false_alarms", test_sequential_false_alarms},
                                     {"sequential_power", test_sequential_power},
                                     {"gate_validation", test_gate_validation},
+                                    {"p_value", test_p_value},
+                                    {"holm", test_holm},
+                                    {"holm_family_rate", test_holm_family_rate},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

@@ -215,6 +215,44 @@ static void test_pairs_adjacent(void) {
   cfb_run_opts_free(&o);
 }
 
+/* --configs keeps the named configurations of the expanded sweep, in
+ * expansion order, with the seeds they have in the whole sweep; pairs
+ * form only inside the subset; an index past the sweep is refused. */
+static void test_configs_subset(void) {
+  cfb_run_opts o;
+  char err[300];
+  cfb_sweep all, sub;
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--backend", "thread,process", "--workers", "1,2,4"), 0);
+  CHECK_EQ(cfb_sweep_expand(&o, 9, &all, err, sizeof err), 0);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(all.n, 6);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--backend", "thread,process", "--workers", "1,2,4",
+                 "--configs", "4,0-1,1"),
+           0);
+  CHECK_EQ(cfb_sweep_expand(&o, 9, &sub, err, sizeof err), 0);
+  CHECK_EQ(sub.n, 3); /* 0, 1, 4: repeats collapse, expansion order */
+  const size_t want[3] = {0, 1, 4};
+  for (size_t i = 0; i < 3; i++) {
+    const cfb_sweep_config *a = &all.cfg[want[i]], *b = &sub.cfg[i];
+    CHECK_EQ(b->index, i);
+    CHECK_EQ((int)a->backend, (int)b->backend);
+    CHECK_EQ(a->workers, b->workers);
+    CHECK(a->seed == b->seed);
+    /* a partner outside the subset is no partner */
+    if (b->partner != SIZE_MAX) CHECK_EQ(sub.cfg[b->partner].workers, b->workers);
+  }
+  cfb_sweep_free(&sub);
+  cfb_run_opts_free(&o);
+  cfb_sweep_free(&all);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--workers", "1,2", "--configs", "2"), 0);
+  CHECK_EQ(cfb_sweep_expand(&o, 9, &sub, err, sizeof err), 2);
+  CHECK_STR_CONTAINS(err, "--configs: 2 is past the sweep's 2 configurations");
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--configs", "x"), 2);
+  CHECK_STR_CONTAINS(err, "--configs");
+  cfb_run_opts_free(&o);
+}
+
 /* --rounds defaults: 1 on the command line and for quick; ci and default
  * one round per repetition (following --repeat); --rounds overrides. */
 static void test_rounds_defaults(void) {
@@ -310,6 +348,7 @@ int main(int argc, char **argv) {
                                     {"pairs_adjacent", test_pairs_adjacent},
                                     {"rounds_defaults", test_rounds_defaults},
                                     {"scoped_params", test_scoped_params},
+                                    {"configs_subset", test_configs_subset},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

@@ -8,7 +8,8 @@
  * machine, never `thread`); `ab` exits 1 against a NEW made
  * 30% slower (in items per wall-second and per CPU-second), 0 same-binary, 2 on a side that cannot run; compare
  * --strict fails on unmatched configurations; compare warns when meta.json
- * shows different machines.  No timing assertions: the slow side is made
+ * shows different machines; ab's blocks run BASE and NEW of a
+ * configuration back to back.  No timing assertions: the slow side is made
  * slow by its work (sleep longer, more divisions), not by a timer. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -164,6 +165,49 @@ static void test_ab_exit_codes(void) {
   CHECK_EQ(sh("$B ab $B $B --out $T/ab4 --repeat 3 %s >/dev/null 2>&1", sweep), 2);
 }
 
+/* ab runs BASE and NEW of each block of configurations back to back: in
+ * DIR/order.csv the two invocations of every (round, block) are
+ * consecutive, one per side, on the same configurations, the second
+ * starting after the first ended; every round runs every configuration
+ * once per side in blocks of one; and each side's merged runs.csv has
+ * one row per configuration per round. */
+static void test_ab_blocks_adjacent(void) {
+  CHECK_EQ(sh("$B ab $B $B --workload sleep --param delay=1ms --workers 1,2,4 --items 4 --min-rounds 3 "
+              "--max-rounds 3 --seed 7 --block 1 --out $T/abb >/dev/null 2>&1"),
+           0);
+  char path[512], err[300];
+  snprintf(path, sizeof path, "%s/abb/order.csv", tmp);
+  cfb_csv_table t;
+  CHECK_EQ(cfb_csv_load(path, &t, err, sizeof err), 0);
+  CHECK_EQ(t.nrows, 3 * 3 * 2); /* rounds x blocks x sides */
+  int seen[3][3] = {{0}};
+  for (size_t i = 0; i + 1 < t.nrows; i += 2) {
+    const char *const *a = (const char *const *)t.rows[i], *const *b = (const char *const *)t.rows[i + 1];
+    CHECK(!strcmp(a[1], b[1]) && !strcmp(a[2], b[2]) && !strcmp(a[4], b[4])); /* round, block, configs */
+    CHECK(strcmp(a[3], b[3]) != 0);                                           /* base and new */
+    CHECK(atof(b[5]) >= atof(a[6]));                                          /* one after the other */
+    int r = atoi(a[1]), c = atoi(a[4]);
+    CHECK(r >= 0 && r < 3 && c >= 0 && c < 3 && !strchr(a[4], ','));
+    seen[r][c]++;
+  }
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++) CHECK_EQ(seen[r][c], 1);
+  cfb_csv_table_free(&t);
+  for (int k = 0; k < 2; k++) {
+    snprintf(path, sizeof path, "%s/abb/%s/runs.csv", tmp, k ? "new" : "base");
+    CHECK_EQ(cfb_csv_load(path, &t, err, sizeof err), 0);
+    CHECK_EQ(t.nrows, 9);
+    cfb_csv_table_free(&t);
+  }
+  /* --block 0: the whole sweep per invocation, as before */
+  CHECK_EQ(sh("$B ab $B $B --workload sleep --param delay=1ms --workers 1,2 --items 4 --min-rounds 2 "
+              "--max-rounds 2 --seed 7 --block 0 --out $T/abw >/dev/null 2>&1 && "
+              "test $(grep -c ',all,' $T/abw/order.csv) = 4"),
+           0);
+  /* ab sets --configs itself */
+  CHECK_EQ(sh("$B ab $B $B --workload sleep --configs 0 --out $T/abx >/dev/null 2>&1"), 2);
+}
+
 static void test_compare_strict_and_machine(void) {
   CHECK_EQ(sh("$B run --workload sleep --param delay=1ms --workers 1,2 --items 10 --repeat 5 --warmup 0 "
               "--seed 1 --out $T/c1 >/dev/null 2>&1"),
@@ -191,6 +235,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"equivalent", test_equivalent},
                                     {"process_wins", test_process_wins},
                                     {"ab_exit_codes", test_ab_exit_codes},
+                                    {"ab_blocks_adjacent", test_ab_blocks_adjacent},
                                     {"compare_strict_machine", test_compare_strict_and_machine},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
