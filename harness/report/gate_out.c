@@ -48,7 +48,10 @@ static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, siz
 }
 
 static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
-  const char *how = r->paired ? "paired rounds, Wilcoxon signed-rank interval of NEW/BASE"
+  /* ab's intervals are at each configuration's own level (the plan's,
+   * divided by its Holm divisor), not a flat 95% */
+  const char *how = r->paired ? "paired rounds, Wilcoxon signed-rank interval of NEW/BASE at each\n"
+                                "configuration's Holm-corrected level"
                               : "Mann-Whitney U two-sided";
   if (md)
     cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: %s, alpha %g; a change counts beyond "
@@ -77,7 +80,7 @@ static void cells_of(const cfb_gate_report *r, const cfb_judged *j, gate_cells *
 
 static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
   cfb_sb_printf(out, "| configuration | n base/new | base (%s) | new (%s) | ratio | %s | threshold | verdict |\n"
-                     "|---|---|---|---|---|---|---|---|\n", unit(r), unit(r), r->paired ? "95% CI" : "p");
+                     "|---|---|---|---|---|---|---|---|\n", unit(r), unit(r), r->paired ? "CI" : "p");
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
     gate_cells c;
@@ -94,7 +97,7 @@ static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
 static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
   size_t wname = strlen("configuration"), w[6] = {strlen("n b/n"), 0, 0, strlen("ratio"), 0, strlen("thr")};
   const char *bh = r->cpu ? "base it/CPU-s" : "base items/s", *nh = r->cpu ? "new it/CPU-s" : "new items/s";
-  const char *ev = r->paired ? "95% CI" : "p";
+  const char *ev = r->paired ? "CI" : "p";
   w[1] = strlen(bh), w[2] = strlen(nh), w[4] = strlen(ev);
   for (size_t i = 0; i < r->n; i++) {
     gate_cells c;
