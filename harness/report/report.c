@@ -190,8 +190,7 @@ static void machine_section(rep *r, const cfb_machine *m) {
   snprintf(buf, sizeof buf, "CPU: %s", line);
   list_item(r, buf);
   if (m->topology[0]) {
-    snprintf(buf, sizeof buf, "Topology (hwloc): %s%s", m->topology,
-             !isnan(m->numa_nodes) ? "" : "");
+    snprintf(buf, sizeof buf, "Topology (hwloc): %s", m->topology);
     list_item(r, buf);
   }
   snprintf(buf, sizeof buf, "Kernel: %s; governor: %s%s", m->kernel[0] ? m->kernel : "unknown",
@@ -315,9 +314,9 @@ static void crossovers_section(rep *r, const cfb_analysis *an, const char *machi
   for (size_t i = 0; i < an->nsw; i++) {
     const cfb_curve *s = &an->sw[i];
     for (size_t k = 0; k < s->ncross; k++) {
-      snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
+      snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s (%s below) %s.",
                cfb_backend_plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
-               s->context[0] ? " with " : "", s->context, "", cfb_backend_plural(s->cross[k].below),
+               s->context[0] ? " with " : "", s->context, cfb_backend_plural(s->cross[k].below),
                machine_word);
       buf[0] = (char)(buf[0] - 'a' + 'A');
       list_item(r, buf);
@@ -536,11 +535,82 @@ static const cfb_option report_options[] = {{"--history-db", 1, set_history, 0},
 
 const cfb_option *cfb_report_option_table(void) { return report_options; }
 
+/* "on this machine (CPU model)", for the crossovers' sentences. */
+static void machine_word(const cfb_machine *m, char *out, size_t len) {
+  if (m->have_meta && m->cpu_model[0]) snprintf(out, len, "on this machine (%s)", m->cpu_model);
+  else snprintf(out, len, "on this machine");
+}
+
+/* Make the plots when a group lacks them.  0 (*noplots says why the
+ * report goes without them, or stays NULL), or 2: cfbench plot failed in
+ * a way the report cannot go on from. */
+static int ensure_plots(const char *dir, char (*slugs)[CFB_SLUG_MAX], size_t ng, const char **noplots) {
+  *noplots = NULL;
+  if (!plots_missing(dir, slugs, ng)) return 0;
+  int prc = cfb_plot_make(dir);
+  if (prc == 2) return 2;
+  if (prc != 0) *noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
+  return 0;
+}
+
+/* Every section, in order, into both documents. */
+static void write_sections(rep *r, const cfb_analysis *an, const cfb_rep_history *hist,
+                           char (*slugs)[CFB_SLUG_MAX], const char *noplots) {
+  const cfb_machine *m = &an->rs.machine;
+  char mword[300];
+  machine_word(m, mword, sizeof mword);
+  open_documents(r, r->dir);
+  para(r, "Throughput is items per second (higher is better); each configuration's figure is "
+          "the median of its repetitions with a 95% bootstrap confidence interval.");
+  if (noplots) para(r, noplots);
+  machine_section(r, m);
+  winners_section(r, an);
+  crossovers_section(r, an, mword);
+  if (cfb_an_has_py(&an->rs)) python_section(r, an);
+  cfb_rep_out sections = section_out(r);
+  cfb_rep_history_section(&sections, r->dir, hist);
+  cfb_report_characterizations(r->dir, &r->md, &r->html);
+  plots_section(r, an->g, an->ng, slugs);
+  cfb_sb_append(&r->html, "</body></html>\n");
+}
+
+/* The report of an analysed run with its history loaded: 0 or 2. */
+static int report_analysed(const char *dir, const cfb_analysis *an, const cfb_rep_history *hist) {
+  rep r = {.dir = dir};
+  size_t ng = an->ng;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
+  const char *noplots;
+  int rc = 2;
+  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    goto out;
+  }
+  if (!ng) {
+    fprintf(stderr, "cfbench report: %s/summary.csv has no configurations\n", dir);
+    goto out;
+  }
+  cfb_plot_slugs(an->g, ng, slugs);
+  r.images = 1;
+  if (ensure_plots(dir, slugs, ng, &noplots) != 0) goto out;
+  write_sections(&r, an, hist, slugs, noplots);
+  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    goto out;
+  }
+  if (write_out(&r.md, dir, "report.md") || write_out(&r.html, dir, "report.html")) goto out;
+  printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
+  rc = 0;
+out:
+  cfb_sb_free(&r.md);
+  cfb_sb_free(&r.html);
+  free(slugs);
+  return rc;
+}
+
 static int make_report(const report_opts *o) {
-  const char *dir = o->dir;
   char err[1024];
   cfb_analysis an;
-  if (cfb_an_load(dir, &an, err, sizeof err) != 0) {
+  if (cfb_an_load(o->dir, &an, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
     return 2;
   }
@@ -551,68 +621,7 @@ static int make_report(const report_opts *o) {
     cfb_an_free(&an);
     return 2;
   }
-  rep r;
-  memset(&r, 0, sizeof r);
-  r.dir = dir;
-  const cfb_group *g = an.g;
-  size_t ng = an.ng;
-  char (*slugs)[CFB_SLUG_MAX] = NULL;
-  int rc = 0;
-  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
-    fprintf(stderr, "cfbench report: out of memory\n");
-    rc = 2;
-    goto out;
-  }
-  if (!ng) {
-    fprintf(stderr, "cfbench report: %s/summary.csv has no configurations\n", dir);
-    rc = 2;
-    goto out;
-  }
-  cfb_plot_slugs(g, ng, slugs);
-  r.images = 1;
-  const char *noplots = NULL;
-  if (plots_missing(dir, slugs, ng)) {
-    int prc = cfb_plot_make(dir);
-    if (prc == 2) {
-      rc = 2;
-      goto out;
-    }
-    if (prc != 0) noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
-  }
-  const cfb_machine *m = &an.rs.machine;
-  char machine_word[300];
-  if (m->have_meta && m->cpu_model[0])
-    snprintf(machine_word, sizeof machine_word, "on this machine (%s)", m->cpu_model);
-  else
-    snprintf(machine_word, sizeof machine_word, "on this machine");
-
-  open_documents(&r, dir);
-  para(&r, "Throughput is items per second (higher is better); each configuration's figure is "
-           "the median of its repetitions with a 95% bootstrap confidence interval.");
-  if (noplots) para(&r, noplots);
-  machine_section(&r, m);
-  winners_section(&r, &an);
-  crossovers_section(&r, &an, machine_word);
-  if (cfb_an_has_py(&an.rs)) python_section(&r, &an);
-  cfb_rep_out sections = section_out(&r);
-  cfb_rep_history_section(&sections, dir, &hist);
-  cfb_report_characterizations(dir, &r.md, &r.html);
-  plots_section(&r, g, ng, slugs);
-  cfb_sb_append(&r.html, "</body></html>\n");
-  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
-    fprintf(stderr, "cfbench report: out of memory\n");
-    rc = 2;
-    goto out;
-  }
-  if (write_out(&r.md, dir, "report.md") || write_out(&r.html, dir, "report.html")) {
-    rc = 2;
-    goto out;
-  }
-  printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
-out:
-  cfb_sb_free(&r.md);
-  cfb_sb_free(&r.html);
-  free(slugs);
+  int rc = report_analysed(o->dir, &an, &hist);
   cfb_rep_history_free(&hist);
   cfb_an_free(&an);
   return rc;

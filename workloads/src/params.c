@@ -90,82 +90,85 @@ static int choice_index(const char *choices, const char *v) {
   return -1;
 }
 
-/* Parse one value; on success *num and canon (malloc'd) are set. */
-static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num, char **canon,
-                       char *err, size_t errlen) {
-  const cf_wk_param *p = &r->def->pub.params[pi];
-  const wk_pspec *s = &r->def->specs[pi];
-  char buf[96];
-  switch (s->type) {
-  case WK_BOOL: {
-    static const char *yes[] = {"on", "1", "true", "yes"}, *no[] = {"off", "0", "false", "no"};
-    for (int i = 0; i < 4; i++) {
-      if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-        *num = strcasecmp(v, yes[i]) == 0;
-        *canon = strdup(*num ? "on" : "off");
-        return *canon ? 0 : CF_ENOMEM;
-      }
+/* *canon = a copy of s; CF_ENOMEM when there is no memory for it. */
+static int set_canon(char **canon, const char *s) {
+  *canon = strdup(s);
+  return *canon ? 0 : CF_ENOMEM;
+}
+
+/* A WK_BOOL: on/1/true/yes or off/0/false/no in any case, canonical on/off. */
+static int parse_bool(const cf_wk_run *r, const cf_wk_param *p, const char *v, double *num, char **canon,
+                      char *err, size_t errlen) {
+  static const char *yes[] = {"on", "1", "true", "yes"}, *no[] = {"off", "0", "false", "no"};
+  for (int i = 0; i < 4; i++) {
+    if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+      *num = strcasecmp(v, yes[i]) == 0;
+      return set_canon(canon, *num ? "on" : "off");
     }
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be on or off", p->name, v);
   }
-  case WK_ENUM: {
-    int i = choice_index(s->choices, v);
-    if (i < 0) {
-      char list[128];
-      snprintf(list, sizeof list, "%s", s->choices);
-      for (char *c = list; *c; c++)
-        if (*c == '|') *c = '/';
-      return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be one of %s", p->name, v, list);
-    }
-    *num = i;
-    *canon = strdup(v);
-    return *canon ? 0 : CF_ENOMEM;
+  return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be on or off", p->name, v);
+}
+
+/* A WK_ENUM: one of the spec's choices; *num is its index. */
+static int parse_enum(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                      double *num, char **canon, char *err, size_t errlen) {
+  int i = choice_index(s->choices, v);
+  if (i < 0) {
+    char list[128];
+    snprintf(list, sizeof list, "%s", s->choices);
+    for (char *c = list; *c; c++)
+      if (*c == '|') *c = '/';
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be one of %s", p->name, v, list);
   }
-  case WK_STR:
-    *num = 0;
-    *canon = strdup(v);
-    return *canon ? 0 : CF_ENOMEM;
-  default:
-    break;
-  }
-  /* numeric */
-  char *end = NULL;
-  while (isspace((unsigned char)*v)) v++;
-  double x = strtod(v, &end);
-  if (end == v || !isfinite(x))
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
-  while (isspace((unsigned char)*end)) end++;
-  const char *unit = end;
-  double f = 1;
+  *num = i;
+  return set_canon(canon, v);
+}
+
+/* Seconds per unit of a duration (0 when the unit is unknown); a bare
+ * number counts in the spec's bare unit, or is 0 (which needs none). */
+static double dur_factor(const wk_pspec *s, const char *unit, double x) {
+  static const struct { const char *u; double f; } u[] = {
+      {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
+  if (!*unit) return s->bare > 0 ? s->bare : x == 0 ? 1 : 0;
+  for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+    if (strcmp(unit, u[i].u) == 0) return u[i].f;
+  return 0;
+}
+
+/* Bytes per unit of a size, any case (0 when the unit is unknown). */
+static double size_factor(const char *unit) {
+  static const struct { const char *u; double f; } u[] = {
+      {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1048576},
+      {"MB", 1048576}, {"MiB", 1048576}, {"G", 1073741824.0}, {"GB", 1073741824.0},
+      {"GiB", 1073741824.0}};
+  for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+    if (strcasecmp(unit, u[i].u) == 0) return u[i].f;
+  return 0;
+}
+
+/* *f = base units per `unit` (what follows the number v's value x). */
+static int unit_factor(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                       const char *unit, double x, double *f, char *err, size_t errlen) {
   if (s->type == WK_DUR) {
-    static const struct { const char *u; double f; } u[] = {
-        {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
-    int ok = 0;
-    if (!*unit) {
-      if (s->bare > 0) f = s->bare, ok = 1;
-      else if (x == 0) ok = 1;
-    }
-    for (size_t i = 0; i < 4 && !ok; i++)
-      if (strcmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
-    if (!ok)
+    if ((*f = dur_factor(s, unit, x)) == 0)
       return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: %s unit%s%s%s (use ns, us, ms or s)",
                      p->name, v, *unit ? "bad" : "missing", *unit ? " '" : "", unit, *unit ? "'" : "");
   } else if (s->type == WK_SIZE) {
-    static const struct { const char *u; double f; } u[] = {
-        {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1048576},
-        {"MB", 1048576}, {"MiB", 1048576}, {"G", 1073741824.0}, {"GB", 1073741824.0},
-        {"GiB", 1073741824.0}};
-    int ok = 0;
-    for (size_t i = 0; i < sizeof u / sizeof u[0] && !ok; i++)
-      if (strcasecmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
-    if (!ok)
+    if ((*f = size_factor(unit)) == 0)
       return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (use B, KiB, MiB or GiB)",
                      p->name, v, unit);
   } else if (*unit) {
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (a plain number is expected)",
                    p->name, v, unit);
+  } else {
+    *f = 1;
   }
-  x *= f;
+  return 0;
+}
+
+/* x (in base units) is whole where the type needs it, and in [min, max]. */
+static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                        double x, char *err, size_t errlen) {
   if (s->type == WK_INT && x != floor(x))
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not an integer", p->name, v);
   if (s->type == WK_SIZE && x != floor(x))
@@ -176,10 +179,45 @@ static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num
     wk_fmt_value(hi, sizeof hi, s->type, p->max, " ");
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
   }
+  return 0;
+}
+
+/* A number with its unit (WK_NUM, WK_INT, WK_DUR, WK_SIZE), in base units,
+ * canonical in the unit that shows it exactly. */
+static int parse_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                        double *num, char **canon, char *err, size_t errlen) {
+  char *end = NULL;
+  while (isspace((unsigned char)*v)) v++;
+  double x = strtod(v, &end), f;
+  if (end == v || !isfinite(x))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
+  while (isspace((unsigned char)*end)) end++;
+  int rc = unit_factor(r, p, s, v, end, x, &f, err, errlen);
+  if (rc) return rc;
+  x *= f;
+  if ((rc = check_number(r, p, s, v, x, err, errlen))) return rc;
   *num = x;
+  char buf[96];
   wk_fmt_value(buf, sizeof buf, s->type, x, "");
-  *canon = strdup(buf);
-  return *canon ? 0 : CF_ENOMEM;
+  return set_canon(canon, buf);
+}
+
+/* Parse one value; on success *num and canon (malloc'd) are set. */
+static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num, char **canon,
+                       char *err, size_t errlen) {
+  const cf_wk_param *p = &r->def->pub.params[pi];
+  const wk_pspec *s = &r->def->specs[pi];
+  switch (s->type) {
+  case WK_BOOL:
+    return parse_bool(r, p, v, num, canon, err, errlen);
+  case WK_ENUM:
+    return parse_enum(r, p, s, v, num, canon, err, errlen);
+  case WK_STR:
+    *num = 0;
+    return set_canon(canon, v);
+  default:
+    return parse_number(r, p, s, v, num, canon, err, errlen);
+  }
 }
 
 static int set_param(cf_wk_run *r, size_t pi, const char *v, char *err, size_t errlen) {
