@@ -731,6 +731,50 @@ int cfb_plot_render_script(const char *pdir, const char *script) {
   return 0;
 }
 
+/* Every plot's data and script: per group, then per sweep, then the GIL
+ * emulation's.  0, or the first failure's code. */
+static int write_scripts(plot_ctx *c, const cfb_analysis *an, char (*slugs)[CFB_SLUG_MAX]) {
+  const cfb_group *g = an->g;
+  int rc = 0;
+  for (size_t i = 0; i < an->ng && !rc; i++) {
+    rc = plot_workers(c, &an->rs, &g[i], &an->wsweep[i], slugs[i]);
+    if (!rc) rc = plot_chunks(c, &an->rs, &g[i], slugs[i]);
+    if (!rc) rc = plot_map(c, an, &g[i], slugs[i]);
+  }
+  for (size_t i = 0; i < an->nsw && !rc; i++) rc = plot_sweep(c, &an->sw[i]);
+  cfb_an_fidelity fid;
+  if (!rc && cfb_an_gil_fidelity(an, &fid) == 0) rc = plot_gil_fidelity(c, &fid);
+  return rc;
+}
+
+/* gnuplot renders every script written: 0, or 1 (no gnuplot, or it
+ * failed on some: they are counted, the first named). */
+static int render_all(const plot_ctx *c) {
+  char gp[4096];
+  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
+    return 1;
+  }
+  char logp[4200];
+  snprintf(logp, sizeof logp, "%s/gnuplot.log", c->pdir);
+  remove(logp);
+  size_t failed = 0;
+  const char *first_failed = NULL;
+  for (size_t i = 0; i < c->nscripts; i++) {
+    if (render(gp, c->pdir, c->scripts[i]) != 0) {
+      if (!failed) first_failed = c->scripts[i];
+      failed++;
+    }
+  }
+  if (failed) {
+    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
+            failed, c->nscripts, c->pdir, first_failed, logp);
+    return 1;
+  }
+  printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c->nscripts, c->pdir);
+  return 0;
+}
+
 int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
@@ -769,39 +813,7 @@ int cfb_plot_make(const char *dir) {
   }
   if ((rc = copy_style(&c))) goto out;
   cfb_plot_slugs(g, ng, slugs);
-  for (size_t i = 0; i < ng && !rc; i++) {
-    rc = plot_workers(&c, rs, &g[i], &an.wsweep[i], slugs[i]);
-    if (!rc) rc = plot_chunks(&c, rs, &g[i], slugs[i]);
-    if (!rc) rc = plot_map(&c, &an, &g[i], slugs[i]);
-  }
-  for (size_t i = 0; i < an.nsw && !rc; i++) rc = plot_sweep(&c, &an.sw[i]);
-  cfb_an_fidelity fid;
-  if (!rc && cfb_an_gil_fidelity(&an, &fid) == 0) rc = plot_gil_fidelity(&c, &fid);
-  if (rc) goto out;
-  char gp[4096];
-  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
-    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
-    rc = 1;
-    goto out;
-  }
-  char logp[4200];
-  snprintf(logp, sizeof logp, "%s/gnuplot.log", c.pdir);
-  remove(logp);
-  size_t failed = 0;
-  const char *first_failed = NULL;
-  for (size_t i = 0; i < c.nscripts; i++) {
-    if (render(gp, c.pdir, c.scripts[i]) != 0) {
-      if (!failed) first_failed = c.scripts[i];
-      failed++;
-    }
-  }
-  if (failed) {
-    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
-            failed, c.nscripts, c.pdir, first_failed, logp);
-    rc = 1;
-  } else {
-    printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c.nscripts, c.pdir);
-  }
+  if (!(rc = write_scripts(&c, &an, slugs))) rc = render_all(&c);
 out:
   for (size_t i = 0; i < c.nscripts; i++) free(c.scripts[i]);
   free(c.scripts);
