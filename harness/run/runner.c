@@ -60,7 +60,6 @@ int cfb_interrupted(void) { return interrupted != 0; }
 const volatile int *cfb_interrupt_flag(void) { return &interrupted; }
 int cfb_interrupt_signal(void) { return interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
-void cfb_interrupt_raise(void) { interrupted = SIGINT; }
 
 double cfb_now_s(void) {
   struct timespec ts;
