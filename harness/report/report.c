@@ -18,8 +18,8 @@
 #include "analysis.h"
 #include "analysis_py.h"
 #include "cmd_report.h"
-#include "fileio.h"
 #include "format.h"
+#include "markup.h"
 #include "options.h"
 #include "plot.h"
 #include "report_history.h"
@@ -33,53 +33,23 @@ typedef struct rep {
   int images; /* embed/link images (plots exist) */
 } rep;
 
-static void html_esc(cfb_sb *b, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '<': cfb_sb_append(b, "&lt;"); break;
-    case '>': cfb_sb_append(b, "&gt;"); break;
-    case '&': cfb_sb_append(b, "&amp;"); break;
-    case '"': cfb_sb_append(b, "&quot;"); break;
-    default: cfb_sb_appendn(b, s, 1);
-    }
-  }
-}
-
-static void md_esc(cfb_sb *b, const char *s) {
-  for (; *s; s++) {
-    if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '<') cfb_sb_append(b, "\\");
-    if (*s == '\n') {
-      cfb_sb_append(b, " ");
-      continue;
-    }
-    cfb_sb_appendn(b, s, 1);
-  }
-}
-
-static void heading(rep *r, int level, const char *text) {
-  cfb_sb_printf(&r->md, "\n%.*s ", level, "######");
-  md_esc(&r->md, text);
-  cfb_sb_append(&r->md, "\n\n");
-  cfb_sb_printf(&r->html, "<h%d>", level);
-  html_esc(&r->html, text);
-  cfb_sb_printf(&r->html, "</h%d>\n", level);
-}
+static void heading(rep *r, int level, const char *text) { cfb_markup_heading(&r->md, &r->html, level, text); }
 
 static void para(rep *r, const char *text) {
-  md_esc(&r->md, text);
+  cfb_md_esc(&r->md, text);
   cfb_sb_append(&r->md, "\n\n");
   cfb_sb_append(&r->html, "<p>");
-  html_esc(&r->html, text);
+  cfb_html_esc(&r->html, text);
   cfb_sb_append(&r->html, "</p>\n");
 }
 
 static void list_begin(rep *r) { cfb_sb_append(&r->html, "<ul>\n"); }
 static void list_item(rep *r, const char *text) {
   cfb_sb_append(&r->md, "- ");
-  md_esc(&r->md, text);
+  cfb_md_esc(&r->md, text);
   cfb_sb_append(&r->md, "\n");
   cfb_sb_append(&r->html, "<li>");
-  html_esc(&r->html, text);
+  cfb_html_esc(&r->html, text);
   cfb_sb_append(&r->html, "</li>\n");
 }
 static void list_end(rep *r) {
@@ -101,10 +71,10 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   cfb_sb_append(&r->html, "<tr>");
   for (size_t i = 0; i < n; i++) {
     cfb_sb_append(&r->md, " ");
-    md_esc(&r->md, cells[i]);
+    cfb_md_esc(&r->md, cells[i]);
     cfb_sb_append(&r->md, " |");
     cfb_sb_append(&r->html, header ? "<th>" : "<td>");
-    html_esc(&r->html, cells[i]);
+    cfb_html_esc(&r->html, cells[i]);
     cfb_sb_append(&r->html, header ? "</th>" : "</td>");
   }
   cfb_sb_append(&r->md, "\n");
@@ -117,39 +87,12 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
   }
 }
 
-static void b64(cfb_sb *b, const unsigned char *p, size_t n) {
-  static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char q[4];
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-                 (i + 2 < n ? p[i + 2] : 0);
-    q[0] = t[v >> 18 & 63];
-    q[1] = t[v >> 12 & 63];
-    q[2] = i + 1 < n ? t[v >> 6 & 63] : '=';
-    q[3] = i + 2 < n ? t[v & 63] : '=';
-    cfb_sb_appendn(b, q, 4);
-  }
-}
-
 /* An image plots/NAME.png if it exists: linked in Markdown, inlined in HTML. */
 static void image(rep *r, const char *name, const char *alt) {
   if (!r->images) return;
-  char path[4200], *data;
-  size_t len;
-  snprintf(path, sizeof path, "%s/plots/%s.png", r->dir, name);
-  if (cfb_read_file(path, &data, &len) != 0) return;
-  cfb_sb_append(&r->md, "![");
-  md_esc(&r->md, alt);
-  cfb_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
-  cfb_sb_append(&r->html, "<figure><img alt=\"");
-  html_esc(&r->html, alt);
-  cfb_sb_append(&r->html, "\" src=\"data:image/png;base64,");
-  b64(&r->html, (const unsigned char *)data, len);
-  cfb_sb_printf(&r->html, "\"><figcaption>");
-  html_esc(&r->html, alt);
-  cfb_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
-                         "</figcaption></figure>\n", name, name);
-  free(data);
+  char rel[4200];
+  snprintf(rel, sizeof rel, "plots/%s", name);
+  cfb_markup_figure(&r->md, &r->html, r->dir, rel, alt, 1);
 }
 
 static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
@@ -168,7 +111,6 @@ static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin)
   snprintf(out, len, "%s, %d worker%s, chunksize %d%s%s", s->backend, s->workers,
            s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
 }
-
 
 /* "5", "3-5" (sweeps that differ), "?" (unknown). */
 static void num_range(char *b, size_t len, double lo, double hi) {
@@ -363,6 +305,7 @@ static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, si
           "(verdicts.csv), with its 95% interval.");
   static const char *const hdr[] = {"executor", "mode", "chunksize", "workers", "cfutures µs/item",
                                     "CPython µs/item", "CPython / cfutures", "paired (95% CI, rounds)"};
+  table_begin(r);
   table_row(r, hdr, 8, 1);
   for (size_t i = 0; i < n; i++) {
     char e[64], cs[16], w[16], a[32], b[32], q[32], pr[96] = "-";
@@ -377,7 +320,7 @@ static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, si
     const char *cells[] = {e, c[i].mode, cs, w, a, b, q, pr};
     table_row(r, cells, 8, 0);
   }
-  cfb_sb_append(&r->md, "\n");
+  table_end(r);
 }
 
 /* The docs' PRIMES: each backend's speedup over its own 1-worker run. */
@@ -392,6 +335,7 @@ static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, s
   para(r, "Median throughput with 1 worker and with more (up to the machine's cores) of the same "
           "executor; the GIL keeps py-thread near 1×.");
   static const char *const hdr[] = {"backend", "1 worker, items/s", "workers", "items/s", "speedup"};
+  table_begin(r);
   table_row(r, hdr, 5, 1);
   for (size_t i = 0; i < n; i++) {
     char a[32], w[16], b[32], q[32];
@@ -402,7 +346,7 @@ static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, s
     const char *cells[] = {s[i].backend, a, w, b, q};
     table_row(r, cells, 5, 0);
   }
-  cfb_sb_append(&r->md, "\n");
+  table_end(r);
 }
 
 /* The GIL emulation's crossover beside CPython's. */
@@ -478,10 +422,10 @@ static void open_documents(rep *r, const char *dir) {
   char title[4300];
   snprintf(title, sizeof title, "cfbench report: %s", dir);
   cfb_sb_append(&r->md, "# ");
-  md_esc(&r->md, title);
+  cfb_md_esc(&r->md, title);
   cfb_sb_append(&r->md, "\n\n");
   cfb_sb_append(&r->html, "<h1>");
-  html_esc(&r->html, title);
+  cfb_html_esc(&r->html, title);
   cfb_sb_append(&r->html, "</h1>\n");
 }
 
