@@ -279,9 +279,6 @@ typedef struct cf__objtab {
 /* Parent: addr as (object number from 1, offset), naming the object in t
  * if new (callers serialise).  CF_EINVAL: addr is in no loaded object. */
 int cf__objref(cf__objtab *t, const void *addr, uint32_t *obj, uint64_t *off);
-/* Worker: the address of (obj, off) here, or NULL; cache holds
- * CF__OBJTAB_MAX zero-initialised entries. */
-void *cf__objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off);
 /* Worker: use t for cf__objref_here. */
 void cf__objref_worker(const cf__objtab *t);
 /* Worker: (0, address) is the address itself; else resolved through the

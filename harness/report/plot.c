@@ -24,8 +24,8 @@
 #include "format.h"
 #include "strbuf.h"
 
-
-#define MAX_FIELDS 16
+/* How many fields an array of them holds (a template's, for fill_template). */
+#define NFIELDS(a) (sizeof(a) / sizeof(a)[0])
 
 typedef cfb_plot_field field;
 
@@ -243,7 +243,6 @@ static void linear_tics(cfb_sb *sb, double hi) {
 
 static const char *const BACKENDS[] = {"thread", "process"};
 
-
 /* A gnuplot string expression for a title: "workload: what" on the first
  * line and the parameters (which can be long) on a smaller second line. */
 static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
@@ -400,7 +399,7 @@ static int write_workers(plot_ctx *c, const workers_plot *w, const cfb_group *g,
                {"XMAX", xmax},           {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&w->plot)},
                {"EXTRA", cfb_sb_str(&extra)}, {"YMAX", ymax}};
   snprintf(base, sizeof base, "%s_workers", slug);
-  if ((rc = fill_template(c, "throughput_workers.gp", base, f, 8))) goto out;
+  if ((rc = fill_template(c, "throughput_workers.gp", base, f, NFIELDS(f)))) goto out;
   /* No ideal model (sleep delay=0 measures pure overhead): no efficiency
    * plot, rather than an empty one with a legend. */
   if (!w->neff) goto out;
@@ -408,7 +407,7 @@ static int write_workers(plot_ctx *c, const workers_plot *w, const cfb_group *g,
   f[5].val = cfb_sb_str(&w->eplot);
   f[6].val = "";
   snprintf(base, sizeof base, "%s_efficiency", slug);
-  rc = fill_template(c, "efficiency_workers.gp", base, f, 8);
+  rc = fill_template(c, "efficiency_workers.gp", base, f, NFIELDS(f));
 out:
   cfb_sb_free(&xt);
   cfb_sb_free(&extra);
@@ -486,7 +485,7 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
     f[6].val = cfb_sb_str(&yt);
     snprintf(base, sizeof base, "%s_chunksize", slug);
     rc = write_data(c, dname, &dat);
-    if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, 7);
+    if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, NFIELDS(f));
   }
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot))) rc = 2;
   cfb_sb_free(&dat);
@@ -531,7 +530,7 @@ static int plot_map(plot_ctx *c, const cfb_analysis *an, const cfb_group *g, con
                  {"NX", nx},       {"NY", ny},              {"XTICS", cfb_sb_str(&xt)},
                  {"YTICS", cfb_sb_str(&yt)}, {"CBMAX", cbs}, {"EXTRA", ""}};
     rc = write_data(c, dname, &dat);
-    if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, 9);
+    if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, NFIELDS(f));
   }
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&xt) || cfb_sb_failed(&yt))) rc = 2;
   cfb_sb_free(&dat);
@@ -593,7 +592,7 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
                {"XSCALE", geo ? "set logscale x" : "unset logscale x"},
                {"EXTRA", cfb_sb_str(&extra)}};
   int rc = write_data(c, dname, &dat);
-  if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, 8);
+  if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, NFIELDS(f));
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
   cfb_sb_free(&dat);
   cfb_sb_free(&extra);
@@ -651,7 +650,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   field fl[] = {{"TITLE", title}, {"MACHINE", c->machine}, {"DATA", "gil_fidelity.dat"},
                 {"XMIN", xmin},   {"XMAX", xmax},         {"EXTRA", cfb_sb_str(&extra)}};
   int rc = write_data(c, "gil_fidelity.dat", &dat);
-  if (!rc) rc = fill_template(c, "gil_fidelity.gp", "gil_fidelity", fl, 6);
+  if (!rc) rc = fill_template(c, "gil_fidelity.gp", "gil_fidelity", fl, NFIELDS(fl));
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
   cfb_sb_free(&dat);
   cfb_sb_free(&extra);
