@@ -45,36 +45,39 @@ double wk_num(const cf_wk_run *r, const char *name) { return r->num[index_of(r, 
 const char *wk_str(const cf_wk_run *r, const char *name) { return r->str[index_of(r, name)]; }
 int wk_given(const cf_wk_run *r, const char *name) { return r->given[index_of(r, name)]; }
 
+/* A unit: how many of the smallest unit it holds, and its name. */
+typedef struct unit_def {
+  double f;
+  const char *u;
+} unit_def;
+
+/* The units a value is written in, largest first, the last of 1: a
+ * duration's in ns, a size's in bytes. */
+static const unit_def dur_units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+static const unit_def size_units[] = {{1073741824.0, "GiB"}, {1048576.0, "MiB"}, {1024.0, "KiB"}, {1, "B"}};
+#define NUNITS 4
+_Static_assert(sizeof dur_units / sizeof *dur_units == NUNITS &&
+                   sizeof size_units / sizeof *size_units == NUNITS,
+               "fmt_units walks NUNITS units");
+
+/* `whole` smallest units in the largest unit that shows it exactly; zero
+ * in zero_unit. */
+static void fmt_units(char *buf, size_t len, double whole, const unit_def *u, const char *zero_unit,
+                      const char *sep) {
+  if (whole == 0) {
+    snprintf(buf, len, "0%s%s", sep, zero_unit);
+    return;
+  }
+  size_t i = 0;
+  while (i + 1 < NUNITS && fmod(whole, u[i].f) != 0) i++;
+  snprintf(buf, len, "%.15g%s%s", whole / u[i].f, sep, u[i].u);
+}
+
 /* Format a value in base units with the unit that shows it exactly. */
 void wk_fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep) {
-  if (t == WK_DUR) {
-    double ns = nearbyint(v * 1e9);
-    static const struct { double f; const char *u; } u[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
-    if (ns == 0) {
-      snprintf(buf, len, "0%ss", sep);
-      return;
-    }
-    for (size_t i = 0; i < 4; i++)
-      if (fmod(ns, u[i].f) == 0 || i == 3) {
-        snprintf(buf, len, "%.15g%s%s", ns / u[i].f, sep, u[i].u);
-        return;
-      }
-  } else if (t == WK_SIZE) {
-    static const struct { double f; const char *u; } u[] = {
-        {1073741824.0, "GiB"}, {1048576.0, "MiB"}, {1024.0, "KiB"}, {1, "B"}};
-    double b = nearbyint(v);
-    if (b == 0) {
-      snprintf(buf, len, "0%sB", sep);
-      return;
-    }
-    for (size_t i = 0; i < 4; i++)
-      if (fmod(b, u[i].f) == 0 || i == 3) {
-        snprintf(buf, len, "%.15g%s%s", b / u[i].f, sep, u[i].u);
-        return;
-      }
-  } else {
-    snprintf(buf, len, "%.15g", v);
-  }
+  if (t == WK_DUR) fmt_units(buf, len, nearbyint(v * 1e9), dur_units, "s", sep);
+  else if (t == WK_SIZE) fmt_units(buf, len, nearbyint(v), size_units, "B", sep);
+  else snprintf(buf, len, "%.15g", v);
 }
 
 static int choice_index(const char *choices, const char *v) {
@@ -127,11 +130,9 @@ static int parse_enum(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *
 /* Seconds per unit of a duration (0 when the unit is unknown); a bare
  * number counts in the spec's bare unit, or is 0 (which needs none). */
 static double dur_factor(const wk_pspec *s, const char *unit, double x) {
-  static const struct { const char *u; double f; } u[] = {
-      {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
   if (!*unit) return s->bare > 0 ? s->bare : x == 0 ? 1 : 0;
-  for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
-    if (strcmp(unit, u[i].u) == 0) return u[i].f;
+  for (size_t i = 0; i < NUNITS; i++)
+    if (strcmp(unit, dur_units[i].u) == 0) return dur_units[i].f / 1e9; /* a quotient of exact integers: the same double as the literal 1e-3 */
   return 0;
 }
 
