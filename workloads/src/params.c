@@ -150,6 +150,7 @@ static double size_factor(const char *unit) {
 /* *f = base units per `unit` (what follows the number v's value x). */
 static int unit_factor(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
                        const char *unit, double x, double *f, char *err, size_t errlen) {
+  *f = 1; /* the compiler cannot see that wk_fail never returns 0 */
   if (s->type == WK_DUR) {
     if ((*f = dur_factor(s, unit, x)) == 0)
       return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: %s unit%s%s%s (use ns, us, ms or s)",
@@ -161,8 +162,6 @@ static int unit_factor(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec 
   } else if (*unit) {
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (a plain number is expected)",
                    p->name, v, unit);
-  } else {
-    *f = 1;
   }
   return 0;
 }
@@ -222,7 +221,7 @@ static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num
 }
 
 static int set_param(cf_wk_run *r, size_t pi, const char *v, char *err, size_t errlen) {
-  double x;
+  double x = 0; /* parse_value sets it when it returns 0, but through wk_fail the compiler cannot tell */
   char *c = NULL;
   int rc = parse_value(r, pi, v, &x, &c, err, errlen);
   if (rc) return rc;
