@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WAIT_SPINS 256      /* polls of the state before the futex sleep: a few µs, cheaper than a sleep and a wake */
+/* Polls of the state before the futex sleep: a few µs, cheaper than a
+ * sleep and a wake when the task is about to end. */
+#define WAIT_SPINS 256
 #define LOCK_SPINS 100      /* the future lock guards a few stores: spin that long, then yield */
 #define SLAB_FUTURES 64     /* futures per slab: 8 KiB */
 #define KEEP_BYTES 4096     /* larger buffers are not kept with a recycled future */

@@ -33,7 +33,9 @@ typedef struct rep {
   int images; /* embed/link images (plots exist) */
 } rep;
 
-static void heading(rep *r, int level, const char *text) { cfb_markup_heading(&r->md, &r->html, level, text); }
+static void heading(rep *r, int level, const char *text) {
+  cfb_markup_heading(&r->md, &r->html, level, text);
+}
 
 static void para(rep *r, const char *text) {
   cfb_md_esc(&r->md, text);

@@ -132,7 +132,8 @@ static int parse_enum(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *
 static double dur_factor(const wk_pspec *s, const char *unit, double x) {
   if (!*unit) return s->bare > 0 ? s->bare : x == 0 ? 1 : 0;
   for (size_t i = 0; i < NUNITS; i++)
-    if (strcmp(unit, dur_units[i].u) == 0) return dur_units[i].f / 1e9; /* a quotient of exact integers: the same double as the literal 1e-3 */
+    /* a quotient of exact integers: the very double the literal 1e-3 is */
+    if (strcmp(unit, dur_units[i].u) == 0) return dur_units[i].f / 1e9;
   return 0;
 }
 
