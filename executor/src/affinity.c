@@ -166,8 +166,6 @@ int cf_pin_check(const cf_config *cfg, char *err, size_t errlen) {
   return plan_for(cfg, -1, NULL, NULL, err, errlen);
 }
 
-int cf__pin_validate(const cf_config *cfg) { return cf_pin_check(cfg, NULL, 0); }
-
 /* Bind to the PU planned for worker: the calling thread (pid 0; fork and
  * thread workers bind themselves), or process pid from the parent (a
  * spawned worker does not inherit the plan). */

@@ -54,7 +54,7 @@ static void *worker_main(void *p) {
       if (cf__future_claim(f, wa.index)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
       last_end = 0;
     } else if (cf__future_claim(f, wa.index)) {
-      last_end = cf__future_run(f, wa.index, last_end);
+      last_end = cf__future_run(f, last_end);
     }
     cf_future_release(f); /* the queue's reference */
   }

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Polls of the state before the futex sleep: a few µs, cheaper than a
+ * sleep and a wake when the task is about to end. */
 #define WAIT_SPINS 256
+#define LOCK_SPINS 100      /* the future lock guards a few stores: spin that long, then yield */
 #define SLAB_FUTURES 64     /* futures per slab: 8 KiB */
 #define KEEP_BYTES 4096     /* larger buffers are not kept with a recycled future */
 #define BUF_HDR 16          /* capacity word before a buffer, keeps malloc's alignment */
@@ -31,7 +34,7 @@ void cf__result_init(cf_result *r) {
   r->len = 0;
 }
 
-size_t cf__result_cap(const cf_result *r) {
+static size_t result_cap(const cf_result *r) {
   if (r->data == empty_buf) return 0;
   size_t cap;
   memcpy(&cap, r->data - BUF_HDR, sizeof cap);
@@ -44,11 +47,11 @@ void cf__result_reset(cf_result *r) {
 }
 
 void cf__result_trim(cf_result *r, size_t max) {
-  if (cf__result_cap(r) > max) cf__result_reset(r);
+  if (result_cap(r) > max) cf__result_reset(r);
 }
 
 int cf__result_reserve(cf_result *r, size_t len, size_t keep) {
-  size_t have = cf__result_cap(r);
+  size_t have = result_cap(r);
   if (len <= have) return 0;
   size_t cap = have * 2 > 64 ? have * 2 : 64;
   if (cap < len) cap = len;
@@ -194,7 +197,7 @@ void cf__future_lock(cf_future *f) {
     if (!(atomic_load_explicit(&f->flags, memory_order_relaxed) & CF__F_LOCK) &&
         !(atomic_fetch_or_explicit(&f->flags, CF__F_LOCK, memory_order_acquire) & CF__F_LOCK))
       return;
-    if (i < 100) cf__cpu_relax();
+    if (i < LOCK_SPINS) cf__cpu_relax();
     else sched_yield();
   }
 }
@@ -233,7 +236,7 @@ static void future_after_done(cf_future *f, int err) {
     c->links = NULL;
     cf__future_unlock(f);
   }
-  /* Pairs with cf__future_wait_done: it sets the flag, then reads the state. */
+  /* Pairs with wait_done: it sets the flag, then reads the state. */
   if (flags & CF__F_SLEEP) cf__futex_wake(&f->state, 1 << 30, 0);
 
   if (err == CF_ECANCELED) atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
@@ -287,14 +290,13 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   return cf__future_finish(f, err);
 }
 
-uint64_t cf__future_run(cf_future *f, int worker, uint64_t start_ns) {
+uint64_t cf__future_run(cf_future *f, uint64_t start_ns) {
   cf_future *outer = cf__self.current;
   cf__self.current = f;
   f->rec.start_ns = start_ns ? start_ns : cf__now_ns();
   f->rec.cpu = sched_getcpu();
   f->res.len = 0;
   int rc = f->fn(f->arg.data, f->arg.len, &f->res);
-  (void)worker;
   cf__self.current = outer;
   uint64_t end = cf__now_ns();
   if (rc != 0) f->task_code = rc;
@@ -328,55 +330,47 @@ int cf_future_cancel(cf_future *f) {
 
 /* ------------------------------------------------------------------ wait */
 
-int cf__future_wait_done(cf_future *f, uint64_t deadline) {
+/* Wait until done or deadline, no deadlock logic: 0 or CF_ETIMEDOUT. */
+static int wait_done(cf_future *f, uint64_t deadline) {
   for (int i = 0; i < WAIT_SPINS; i++) {
     if (cf__state_done(atomic_load(&f->state))) return 0;
     cf__cpu_relax();
   }
-  int rc = 0;
   atomic_fetch_or(&f->flags, CF__F_SLEEP); /* never cleared: at worst a spare wake */
   for (;;) {
     int s = atomic_load(&f->state);
-    if (cf__state_done(s)) {
-      rc = 0;
-      break;
-    }
-    if (cf__futex_wait(&f->state, s, deadline, 0) == CF_ETIMEDOUT) {
-      rc = cf__state_done(atomic_load(&f->state)) ? 0 : CF_ETIMEDOUT;
-      break;
-    }
+    if (cf__state_done(s)) return 0;
+    if (cf__futex_wait(&f->state, s, deadline, 0) == CF_ETIMEDOUT)
+      return cf__state_done(atomic_load(&f->state)) ? 0 : CF_ETIMEDOUT;
   }
-  return rc;
 }
 
 /* Wait from any thread, with deadlock detection and HELP when the caller is
  * a worker of the future's own executor. */
-static int future_wait(cf_future *f, uint64_t deadline) {
+int cf__future_wait(cf_future *f, uint64_t deadline) {
   if (cf__state_done(atomic_load(&f->state))) return 0;
   cf_executor *ex = f->ex;
   if (cf__self.ex != ex || cf__self.worker < 0) {
     if (ex->ops->help_wait) ex->ops->help_wait(ex, f, deadline);
-    return cf__future_wait_done(f, deadline);
+    return wait_done(f, deadline);
   }
   int w = cf__self.worker;
   if (ex->cfg.on_deadlock == CF_DEADLOCK_HELP && cf__future_claim(f, w)) {
     atomic_fetch_add_explicit(&ex->st_helped, 1, memory_order_relaxed);
-    cf__future_run(f, w, 0);
+    cf__future_run(f, 0);
     return 0;
   }
   int rc = cf__graph_block(ex, w, f);
   if (rc != 0) return rc;
-  rc = cf__future_wait_done(f, deadline);
+  rc = wait_done(f, deadline);
   cf__graph_unblock(ex, w);
   return rc;
 }
 
-int cf__future_wait(cf_future *f, uint64_t deadline) { return future_wait(f, deadline); }
-
 int cf_future_result(cf_future *f, double timeout_s, const void **data, size_t *len) {
   if (!f) return CF_EINVAL;
   if (cf__self.in_process_child) return CF_EINTASK;
-  int rc = future_wait(f, cf__deadline(timeout_s));
+  int rc = cf__future_wait(f, cf__deadline(timeout_s));
   if (rc != 0) return rc;
   int s = atomic_load(&f->state);
   if (s == CF_CANCELLED) return CF_ECANCELED;

@@ -29,7 +29,6 @@ void cf__result_init(cf_result *r);
 void cf__result_reset(cf_result *r);   /* free the heap block, back to empty */
 /* Grow to at least `len` bytes keeping the first `keep` bytes. */
 int cf__result_reserve(cf_result *r, size_t len, size_t keep);
-size_t cf__result_cap(const cf_result *r);
 /* Free the block if its capacity exceeds `max` (keeps pooled memory small). */
 void cf__result_trim(cf_result *r, size_t max);
 
@@ -205,9 +204,9 @@ extern _Thread_local cf__tls cf__self;
 cf_future *cf__future_new(cf_executor *ex);   /* refs = 1 */
 /* PENDING -> RUNNING.  Returns 1 if this caller claimed it. */
 int cf__future_claim(cf_future *f, int worker);
-/* Finish a claimed (RUNNING) or still PENDING future with `err`; result bytes
- * must already be in f->res.  Wakes waiters, runs callbacks. Returns 1 if this
- * call finished it, 0 if it was already done. */
+/* Finish a claimed (RUNNING) future with `err`; result bytes must already
+ * be in f->res.  Wakes waiters, runs callbacks.  Returns 1 if this call
+ * finished it, 0 if it was not running (already done, or never claimed). */
 int cf__future_finish(cf_future *f, int err);
 /* Like finish but with a message (copied) and worker status. */
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg);
@@ -224,13 +223,11 @@ static inline int cf__future_runner(const cf_future *f) {
 static inline void cf__future_set_runner(cf_future *f, int worker) {
   __atomic_store_n(&f->rec.worker, worker, __ATOMIC_RELEASE);
 }
-/* Run a claimed future's task in this thread and finish it. */
-/* start_ns: when the task starts (0 = now; a worker running tasks back to
- * back passes the previous task's end, saving a clock read).  Returns the
- * task's end time. */
-uint64_t cf__future_run(cf_future *f, int worker, uint64_t start_ns);
-/* Wait until done or deadline; no deadlock logic. 0 or CF_ETIMEDOUT. */
-int cf__future_wait_done(cf_future *f, uint64_t deadline);
+/* Run a claimed future's task in this thread and finish it (the claim set
+ * its worker).  start_ns: when the task starts (0 = now; a worker running
+ * tasks back to back passes the previous task's end, saving a clock read).
+ * Returns the task's end time. */
+uint64_t cf__future_run(cf_future *f, uint64_t start_ns);
 static inline int cf__state_done(int s) { return s >= CF_CANCELLED; }
 void cf__executor_unref(cf_executor *ex);
 
@@ -282,9 +279,6 @@ typedef struct cf__objtab {
 /* Parent: addr as (object number from 1, offset), naming the object in t
  * if new (callers serialise).  CF_EINVAL: addr is in no loaded object. */
 int cf__objref(cf__objtab *t, const void *addr, uint32_t *obj, uint64_t *off);
-/* Worker: the address of (obj, off) here, or NULL; cache holds
- * CF__OBJTAB_MAX zero-initialised entries. */
-void *cf__objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off);
 /* Worker: use t for cf__objref_here. */
 void cf__objref_worker(const cf__objtab *t);
 /* Worker: (0, address) is the address itself; else resolved through the
@@ -295,9 +289,6 @@ void *cf__objref_here(uint32_t obj, uint64_t off);
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
 
 /* ---- pinning (affinity.c); 0 or CF_E* ---- */
-/* From cf_executor_new: CF_ENOSYS if hwloc cannot bind on this machine,
- * CF_EINVAL for a bad list (cf_pin_check gives the reason as text). */
-int cf__pin_validate(const cf_config *cfg);
 /* Bind the calling worker thread to the PU planned for `worker`.  Both
  * backends use it: a process worker calls it in the forked child while that
  * child has one thread, so the binding is the whole process's. */

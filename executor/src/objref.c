@@ -55,7 +55,9 @@ static int find_cb(struct dl_phdr_info *info, size_t size, void *p) {
   return 1; /* the executable ("") comes first: the vDSO and others have names */
 }
 
-void *cf__objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off) {
+/* Worker: the address of (obj, off) here, or NULL; cache holds
+ * CF__OBJTAB_MAX zero-initialised entries. */
+static void *objref_resolve(const cf__objtab *t, uintptr_t *cache, uint32_t obj, uint64_t off) {
   if (obj == 0 || obj > (uint32_t)atomic_load(&((cf__objtab *)t)->n)) return NULL;
   uintptr_t *bias = &cache[obj - 1];
   if (!*bias) {
@@ -83,5 +85,5 @@ void cf__objref_worker(const cf__objtab *t) { worker_tab = t; }
 
 void *cf__objref_here(uint32_t obj, uint64_t off) {
   if (obj == 0) return (void *)(uintptr_t)off; /* a plain address (fork) */
-  return worker_tab ? cf__objref_resolve(worker_tab, worker_bias, obj, off) : NULL;
+  return worker_tab ? objref_resolve(worker_tab, worker_bias, obj, off) : NULL;
 }

@@ -1,6 +1,6 @@
 /* markup.h -- the small pieces of Markdown and HTML the report files
- * write: escaping of text, and a PNG inlined as a base64 data URI so the
- * HTML stays self-contained. */
+ * write: escaping of text, headings, and a plot whose PNG is inlined as a
+ * base64 data URI so the HTML stays self-contained. */
 #ifndef CFB_MARKUP_H
 #define CFB_MARKUP_H
 
@@ -17,5 +17,14 @@ void cfb_html_esc(cfb_sb *b, const char *s);
 
 /* Append the n bytes at p to b in base64 (RFC 4648, padded). */
 void cfb_b64(cfb_sb *b, const unsigned char *p, size_t n);
+
+/* A heading of `level` (1-6) with the text escaped, to both documents. */
+void cfb_markup_heading(cfb_sb *md, cfb_sb *html, int level, const char *text);
+
+/* The plot DIR/REL.png: linked as REL.png in md, inlined in html as a
+ * figure captioned alt, with links to REL.svg and (script) REL.gp.
+ * Nothing when the PNG cannot be read (a plot that was not made). */
+void cfb_markup_figure(cfb_sb *md, cfb_sb *html, const char *dir, const char *rel, const char *alt,
+                       int script);
 
 #endif

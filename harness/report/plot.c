@@ -24,8 +24,8 @@
 #include "format.h"
 #include "strbuf.h"
 
-
-#define MAX_FIELDS 16
+/* How many fields an array of them holds (a template's, for fill_template). */
+#define NFIELDS(a) (sizeof(a) / sizeof(a)[0])
 
 typedef cfb_plot_field field;
 
@@ -243,7 +243,6 @@ static void linear_tics(cfb_sb *sb, double hi) {
 
 static const char *const BACKENDS[] = {"thread", "process"};
 
-
 /* A gnuplot string expression for a title: "workload: what" on the first
  * line and the parameters (which can be long) on a smaller second line. */
 static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
@@ -309,96 +308,128 @@ static void worker_crossovers(cfb_sb *extra, const cfb_curve *s) {
   }
 }
 
-/* throughput vs workers + efficiency vs workers (shared data file). */
-static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const cfb_curve *ws,
-                        const char *slug) {
-  cfb_sb dat = {0}, plot = {0}, eplot = {0}, xt = {0}, extra = {0};
+/* What plot_workers builds before it writes: the data file (one index per
+ * series), the throughput and efficiency plot commands, and the extent of
+ * the axes. */
+typedef struct workers_plot {
+  cfb_sb dat, plot, eplot;
   char dname[CFB_SLUG_MAX + 32];
-  snprintf(dname, sizeof dname, "%s_workers.dat", slug);
-  int index = 0, neff = 0, ideal_idx[2] = {-1, -1};
-  double emax = 100, ylo = INFINITY, yhi = 0;
-  for (size_t b = 0; b < 2; b++) {
-    for (size_t ci = 0; ci < g->nchunks; ci++) {
-      int n = 0, any_eff = 0;
-      for (size_t wi = 0; wi < g->nworkers; wi++) {
-        const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
-        if (!r) continue;
-        if (!n) cfb_sb_printf(&dat, "# %s chunksize=%d pin=%s\n# workers median ci_lo ci_hi ideal efficiency\n",
-                             BACKENDS[b], g->chunks[ci], g->pin);
-        double eff = isfinite(r->efficiency) ? r->efficiency
-                     : r->ideal > 0          ? r->median / r->ideal
-                                             : NAN;
-        if (isfinite(eff) && eff * 110 > emax) emax = eff * 110;
-        any_eff |= isfinite(eff);
-        double vals[] = {r->median, or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median), r->ideal};
-        for (size_t k = 0; k < 4; k++)
-          if (isfinite(vals[k]) && vals[k] > 0) {
-            if (vals[k] < ylo) ylo = vals[k];
-            if (vals[k] > yhi) yhi = vals[k];
-          }
-        cfb_sb_printf(&dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median,
-                     or_median(r->ci_lo, r->median), or_median(r->ci_hi, r->median),
-                     isfinite(r->ideal) ? r->ideal : NAN, isfinite(eff) ? eff : NAN);
-        n++;
-      }
-      if (!n) continue;
-      cfb_sb_append(&dat, "\n\n");
-      char title[128], ls[64];
-      backend_style(ls, sizeof ls, BACKENDS[b], ci);
-      snprintf(title, sizeof title, "%s, chunksize %d", BACKENDS[b], g->chunks[ci]);
-      cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s'",
-                   index ? ", \\\n       " : "", dname, index, ls, title);
-      if (any_eff) /* only the series that have an ideal model */
-        cfb_sb_printf(&eplot, "%s'%s' index %d using 1:($6*100) with linespoints %s title '%s'",
-                     neff++ ? ", \\\n       " : "", dname, index, ls, title);
-      if (ideal_idx[b] < 0) ideal_idx[b] = index;
-      index++;
+  int index, neff, ideal_idx[2]; /* series so far, those with an efficiency, each backend's first */
+  double emax, ylo, yhi;
+} workers_plot;
+
+/* One row of a series in the data file; widens the axes to it. */
+static void worker_point(workers_plot *w, const cfb_sumrow *r, int *any_eff) {
+  double eff = isfinite(r->efficiency) ? r->efficiency
+               : r->ideal > 0          ? r->median / r->ideal
+                                       : NAN;
+  if (isfinite(eff) && eff * 110 > w->emax) w->emax = eff * 110;
+  *any_eff |= isfinite(eff);
+  double lo = or_median(r->ci_lo, r->median), hi = or_median(r->ci_hi, r->median);
+  double vals[] = {r->median, lo, hi, r->ideal};
+  for (size_t k = 0; k < 4; k++)
+    if (isfinite(vals[k]) && vals[k] > 0) {
+      if (vals[k] < w->ylo) w->ylo = vals[k];
+      if (vals[k] > w->yhi) w->yhi = vals[k];
     }
+  cfb_sb_printf(&w->dat, "%d %.6g %.6g %.6g %.6g %.6g\n", r->workers, r->median, lo, hi,
+               isfinite(r->ideal) ? r->ideal : NAN, isfinite(eff) ? eff : NAN);
+}
+
+/* The series of backend b at chunksize index ci: its data block and its
+ * lines in both plots (none when it has no row). */
+static void worker_series(workers_plot *w, const cfb_resultset *rs, const cfb_group *g, size_t b,
+                          size_t ci) {
+  int n = 0, any_eff = 0;
+  for (size_t wi = 0; wi < g->nworkers; wi++) {
+    const cfb_sumrow *r = cfb_an_find(rs, g, BACKENDS[b], g->workers[wi], g->chunks[ci], g->pin);
+    if (!r) continue;
+    if (!n++)
+      cfb_sb_printf(&w->dat, "# %s chunksize=%d pin=%s\n# workers median ci_lo ci_hi ideal efficiency\n",
+                   BACKENDS[b], g->chunks[ci], g->pin);
+    worker_point(w, r, &any_eff);
   }
-  int rc = 0;
-  if (!index) goto out; /* nothing usable */
-  /* Ideal scaling: one grey line when both backends share the model. */
-  int same = ideal_idx[0] >= 0 && ideal_idx[1] >= 0;
+  if (!n) return;
+  cfb_sb_append(&w->dat, "\n\n");
+  char title[128], ls[64];
+  backend_style(ls, sizeof ls, BACKENDS[b], ci);
+  snprintf(title, sizeof title, "%s, chunksize %d", BACKENDS[b], g->chunks[ci]);
+  cfb_sb_printf(&w->plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s'",
+               w->index ? ", \\\n       " : "", w->dname, w->index, ls, title);
+  if (any_eff) /* only the series that have an ideal model */
+    cfb_sb_printf(&w->eplot, "%s'%s' index %d using 1:($6*100) with linespoints %s title '%s'",
+                 w->neff++ ? ", \\\n       " : "", w->dname, w->index, ls, title);
+  if (w->ideal_idx[b] < 0) w->ideal_idx[b] = w->index;
+  w->index++;
+}
+
+/* Ideal scaling: one grey line when both backends share the model, else
+ * one per backend. */
+static void ideal_lines(workers_plot *w, const cfb_resultset *rs, const cfb_group *g) {
+  int same = w->ideal_idx[0] >= 0 && w->ideal_idx[1] >= 0;
   for (size_t wi = 0; same && wi < g->nworkers; wi++) {
     const cfb_sumrow *t = cfb_an_find(rs, g, "thread", g->workers[wi], g->chunks[0], g->pin);
     const cfb_sumrow *p = cfb_an_find(rs, g, "process", g->workers[wi], g->chunks[0], g->pin);
     if (t && p && fabs(t->ideal - p->ideal) > 1e-6 * fabs(t->ideal)) same = 0;
   }
   for (size_t b = 0; b < 2; b++) {
-    if (ideal_idx[b] < 0 || (same && b == 1)) continue;
-    cfb_sb_printf(&plot, ", \\\n       '%s' index %d using 1:5 with lines ls %d title '%s'", dname,
-                 ideal_idx[b], same ? 20 : 21 + (int)b,
+    if (w->ideal_idx[b] < 0 || (same && b == 1)) continue;
+    cfb_sb_printf(&w->plot, ", \\\n       '%s' index %d using 1:5 with lines ls %d title '%s'", w->dname,
+                 w->ideal_idx[b], same ? 20 : 21 + (int)b,
                  same ? "ideal scaling" : b == 0 ? "ideal (thread)" : "ideal (process)");
   }
+}
+
+/* The data file and the two scripts (throughput; efficiency when a series
+ * has one) from what worker_series built. */
+static int write_workers(plot_ctx *c, const workers_plot *w, const cfb_group *g, const cfb_curve *ws,
+                         const char *slug) {
+  cfb_sb xt = {0}, extra = {0};
   worker_crossovers(&extra, ws);
-  log_tics(&extra, ylo, yhi);
+  log_tics(&extra, w->ylo, w->yhi);
   ticks(&xt, g->workers, g->nworkers, 0);
   char title[600], xmin[32], xmax[32], ymax[32], base[CFB_SLUG_MAX + 32];
   snprintf(xmin, sizeof xmin, "%.4g", g->workers[0] / 1.3);
   snprintf(xmax, sizeof xmax, "%.4g", g->workers[g->nworkers - 1] * 1.3);
-  snprintf(ymax, sizeof ymax, "%.0f", ceil(emax / 10) * 10);
-  if ((rc = write_data(c, dname, &dat))) goto out;
+  snprintf(ymax, sizeof ymax, "%.0f", ceil(w->emax / 10) * 10);
+  int rc;
+  if ((rc = write_data(c, w->dname, &w->dat))) goto out;
   title_of(g, "throughput vs workers", title, sizeof title);
   field f[] = {{"TITLE", title},         {"MACHINE", c->machine}, {"XMIN", xmin},
-               {"XMAX", xmax},           {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&plot)},
+               {"XMAX", xmax},           {"XTICS", cfb_sb_str(&xt)}, {"PLOT", cfb_sb_str(&w->plot)},
                {"EXTRA", cfb_sb_str(&extra)}, {"YMAX", ymax}};
   snprintf(base, sizeof base, "%s_workers", slug);
-  if ((rc = fill_template(c, "throughput_workers.gp", base, f, 8))) goto out;
+  if ((rc = fill_template(c, "throughput_workers.gp", base, f, NFIELDS(f)))) goto out;
   /* No ideal model (sleep delay=0 measures pure overhead): no efficiency
    * plot, rather than an empty one with a legend. */
-  if (!neff) goto out;
+  if (!w->neff) goto out;
   title_of(g, "efficiency vs workers", title, sizeof title);
-  f[5].val = cfb_sb_str(&eplot);
+  f[5].val = cfb_sb_str(&w->eplot);
   f[6].val = "";
   snprintf(base, sizeof base, "%s_efficiency", slug);
-  rc = fill_template(c, "efficiency_workers.gp", base, f, 8);
+  rc = fill_template(c, "efficiency_workers.gp", base, f, NFIELDS(f));
 out:
-  if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot) || cfb_sb_failed(&eplot))) rc = 2;
-  cfb_sb_free(&dat);
-  cfb_sb_free(&plot);
-  cfb_sb_free(&eplot);
   cfb_sb_free(&xt);
   cfb_sb_free(&extra);
+  return rc;
+}
+
+/* throughput vs workers + efficiency vs workers (shared data file). */
+static int plot_workers(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g, const cfb_curve *ws,
+                        const char *slug) {
+  workers_plot w = {.ideal_idx = {-1, -1}, .emax = 100, .ylo = INFINITY, .yhi = 0};
+  snprintf(w.dname, sizeof w.dname, "%s_workers.dat", slug);
+  for (size_t b = 0; b < 2; b++)
+    for (size_t ci = 0; ci < g->nchunks; ci++) worker_series(&w, rs, g, b, ci);
+  int rc = 0;
+  if (w.index) { /* else nothing usable */
+    ideal_lines(&w, rs, g);
+    rc = write_workers(c, &w, g, ws, slug);
+  }
+  if (!rc && (cfb_sb_failed(&w.dat) || cfb_sb_failed(&w.plot) || cfb_sb_failed(&w.eplot))) rc = 2;
+  cfb_sb_free(&w.dat);
+  cfb_sb_free(&w.plot);
+  cfb_sb_free(&w.eplot);
   return rc;
 }
 
@@ -454,7 +485,7 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
     f[6].val = cfb_sb_str(&yt);
     snprintf(base, sizeof base, "%s_chunksize", slug);
     rc = write_data(c, dname, &dat);
-    if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, 7);
+    if (!rc) rc = fill_template(c, "throughput_chunksize.gp", base, f, NFIELDS(f));
   }
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&plot))) rc = 2;
   cfb_sb_free(&dat);
@@ -499,7 +530,7 @@ static int plot_map(plot_ctx *c, const cfb_analysis *an, const cfb_group *g, con
                  {"NX", nx},       {"NY", ny},              {"XTICS", cfb_sb_str(&xt)},
                  {"YTICS", cfb_sb_str(&yt)}, {"CBMAX", cbs}, {"EXTRA", ""}};
     rc = write_data(c, dname, &dat);
-    if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, 9);
+    if (!rc) rc = fill_template(c, "whowins_map.gp", base, f, NFIELDS(f));
   }
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&xt) || cfb_sb_failed(&yt))) rc = 2;
   cfb_sb_free(&dat);
@@ -561,7 +592,7 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
                {"XSCALE", geo ? "set logscale x" : "unset logscale x"},
                {"EXTRA", cfb_sb_str(&extra)}};
   int rc = write_data(c, dname, &dat);
-  if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, 8);
+  if (!rc) rc = fill_template(c, "crossover_param.gp", slug, f, NFIELDS(f));
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
   cfb_sb_free(&dat);
   cfb_sb_free(&extra);
@@ -619,7 +650,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   field fl[] = {{"TITLE", title}, {"MACHINE", c->machine}, {"DATA", "gil_fidelity.dat"},
                 {"XMIN", xmin},   {"XMAX", xmax},         {"EXTRA", cfb_sb_str(&extra)}};
   int rc = write_data(c, "gil_fidelity.dat", &dat);
-  if (!rc) rc = fill_template(c, "gil_fidelity.gp", "gil_fidelity", fl, 6);
+  if (!rc) rc = fill_template(c, "gil_fidelity.gp", "gil_fidelity", fl, NFIELDS(fl));
   if (!rc && (cfb_sb_failed(&dat) || cfb_sb_failed(&extra))) rc = 2;
   cfb_sb_free(&dat);
   cfb_sb_free(&extra);
@@ -699,6 +730,50 @@ int cfb_plot_render_script(const char *pdir, const char *script) {
   return 0;
 }
 
+/* Every plot's data and script: per group, then per sweep, then the GIL
+ * emulation's.  0, or the first failure's code. */
+static int write_scripts(plot_ctx *c, const cfb_analysis *an, char (*slugs)[CFB_SLUG_MAX]) {
+  const cfb_group *g = an->g;
+  int rc = 0;
+  for (size_t i = 0; i < an->ng && !rc; i++) {
+    rc = plot_workers(c, &an->rs, &g[i], &an->wsweep[i], slugs[i]);
+    if (!rc) rc = plot_chunks(c, &an->rs, &g[i], slugs[i]);
+    if (!rc) rc = plot_map(c, an, &g[i], slugs[i]);
+  }
+  for (size_t i = 0; i < an->nsw && !rc; i++) rc = plot_sweep(c, &an->sw[i]);
+  cfb_an_fidelity fid;
+  if (!rc && cfb_an_gil_fidelity(an, &fid) == 0) rc = plot_gil_fidelity(c, &fid);
+  return rc;
+}
+
+/* gnuplot renders every script written: 0, or 1 (no gnuplot, or it
+ * failed on some: they are counted, the first named). */
+static int render_all(const plot_ctx *c) {
+  char gp[4096];
+  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
+    return 1;
+  }
+  char logp[4200];
+  snprintf(logp, sizeof logp, "%s/gnuplot.log", c->pdir);
+  remove(logp);
+  size_t failed = 0;
+  const char *first_failed = NULL;
+  for (size_t i = 0; i < c->nscripts; i++) {
+    if (render(gp, c->pdir, c->scripts[i]) != 0) {
+      if (!failed) first_failed = c->scripts[i];
+      failed++;
+    }
+  }
+  if (failed) {
+    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
+            failed, c->nscripts, c->pdir, first_failed, logp);
+    return 1;
+  }
+  printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c->nscripts, c->pdir);
+  return 0;
+}
+
 int cfb_plot_make(const char *dir) {
   plot_ctx c;
   memset(&c, 0, sizeof c);
@@ -737,39 +812,7 @@ int cfb_plot_make(const char *dir) {
   }
   if ((rc = copy_style(&c))) goto out;
   cfb_plot_slugs(g, ng, slugs);
-  for (size_t i = 0; i < ng && !rc; i++) {
-    rc = plot_workers(&c, rs, &g[i], &an.wsweep[i], slugs[i]);
-    if (!rc) rc = plot_chunks(&c, rs, &g[i], slugs[i]);
-    if (!rc) rc = plot_map(&c, &an, &g[i], slugs[i]);
-  }
-  for (size_t i = 0; i < an.nsw && !rc; i++) rc = plot_sweep(&c, &an.sw[i]);
-  cfb_an_fidelity fid;
-  if (!rc && cfb_an_gil_fidelity(&an, &fid) == 0) rc = plot_gil_fidelity(&c, &fid);
-  if (rc) goto out;
-  char gp[4096];
-  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
-    fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
-    rc = 1;
-    goto out;
-  }
-  char logp[4200];
-  snprintf(logp, sizeof logp, "%s/gnuplot.log", c.pdir);
-  remove(logp);
-  size_t failed = 0;
-  const char *first_failed = NULL;
-  for (size_t i = 0; i < c.nscripts; i++) {
-    if (render(gp, c.pdir, c.scripts[i]) != 0) {
-      if (!failed) first_failed = c.scripts[i];
-      failed++;
-    }
-  }
-  if (failed) {
-    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
-            failed, c.nscripts, c.pdir, first_failed, logp);
-    rc = 1;
-  } else {
-    printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c.nscripts, c.pdir);
-  }
+  if (!(rc = write_scripts(&c, &an, slugs))) rc = render_all(&c);
 out:
   for (size_t i = 0; i < c.nscripts; i++) free(c.scripts[i]);
   free(c.scripts);

@@ -18,7 +18,6 @@
 #include "analysis.h"
 #include "analysis_py.h"
 #include "cmd_report.h"
-#include "fileio.h"
 #include "format.h"
 #include "markup.h"
 #include "options.h"
@@ -35,12 +34,7 @@ typedef struct rep {
 } rep;
 
 static void heading(rep *r, int level, const char *text) {
-  cfb_sb_printf(&r->md, "\n%.*s ", level, "######");
-  cfb_md_esc(&r->md, text);
-  cfb_sb_append(&r->md, "\n\n");
-  cfb_sb_printf(&r->html, "<h%d>", level);
-  cfb_html_esc(&r->html, text);
-  cfb_sb_printf(&r->html, "</h%d>\n", level);
+  cfb_markup_heading(&r->md, &r->html, level, text);
 }
 
 static void para(rep *r, const char *text) {
@@ -98,22 +92,9 @@ static void table_row(rep *r, const char *const *cells, size_t n, int header) {
 /* An image plots/NAME.png if it exists: linked in Markdown, inlined in HTML. */
 static void image(rep *r, const char *name, const char *alt) {
   if (!r->images) return;
-  char path[4200], *data;
-  size_t len;
-  snprintf(path, sizeof path, "%s/plots/%s.png", r->dir, name);
-  if (cfb_read_file(path, &data, &len) != 0) return;
-  cfb_sb_append(&r->md, "![");
-  cfb_md_esc(&r->md, alt);
-  cfb_sb_printf(&r->md, "](plots/%s.png)\n\n", name);
-  cfb_sb_append(&r->html, "<figure><img alt=\"");
-  cfb_html_esc(&r->html, alt);
-  cfb_sb_append(&r->html, "\" src=\"data:image/png;base64,");
-  cfb_b64(&r->html, (const unsigned char *)data, len);
-  cfb_sb_printf(&r->html, "\"><figcaption>");
-  cfb_html_esc(&r->html, alt);
-  cfb_sb_printf(&r->html, " (<a href=\"plots/%s.svg\">SVG</a>, <a href=\"plots/%s.gp\">script</a>)"
-                         "</figcaption></figure>\n", name, name);
-  free(data);
+  char rel[4200];
+  snprintf(rel, sizeof rel, "plots/%s", name);
+  cfb_markup_figure(&r->md, &r->html, r->dir, rel, alt, 1);
 }
 
 static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
@@ -132,7 +113,6 @@ static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin)
   snprintf(out, len, "%s, %d worker%s, chunksize %d%s%s", s->backend, s->workers,
            s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
 }
-
 
 /* "5", "3-5" (sweeps that differ), "?" (unknown). */
 static void num_range(char *b, size_t len, double lo, double hi) {
@@ -154,8 +134,7 @@ static void machine_section(rep *r, const cfb_machine *m) {
   snprintf(buf, sizeof buf, "CPU: %s", line);
   list_item(r, buf);
   if (m->topology[0]) {
-    snprintf(buf, sizeof buf, "Topology (hwloc): %s%s", m->topology,
-             !isnan(m->numa_nodes) ? "" : "");
+    snprintf(buf, sizeof buf, "Topology (hwloc): %s", m->topology);
     list_item(r, buf);
   }
   snprintf(buf, sizeof buf, "Kernel: %s; governor: %s%s", m->kernel[0] ? m->kernel : "unknown",
@@ -284,9 +263,9 @@ static void crossovers_section(rep *r, const cfb_analysis *an, const char *machi
   for (size_t i = 0; i < an->nsw; i++) {
     const cfb_curve *s = &an->sw[i];
     for (size_t k = 0; k < s->ncross; k++) {
-      snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s%s (%s below) %s.",
+      snprintf(buf, sizeof buf, "%s win for %s above %s ≈ %.3g%s%s%s (%s below) %s.",
                cfb_backend_plural(s->cross[k].above), s->workload, s->key, s->cross[k].x, s->unit,
-               s->context[0] ? " with " : "", s->context, "", cfb_backend_plural(s->cross[k].below),
+               s->context[0] ? " with " : "", s->context, cfb_backend_plural(s->cross[k].below),
                machine_word);
       buf[0] = (char)(buf[0] - 'a' + 'A');
       list_item(r, buf);
@@ -333,6 +312,7 @@ static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, si
           "(verdicts.csv), with its 95% interval.");
   static const char *const hdr[] = {"executor", "mode", "chunksize", "workers", "cfutures µs/item",
                                     "CPython µs/item", "CPython / cfutures", "paired (95% CI, rounds)"};
+  table_begin(r);
   table_row(r, hdr, 8, 1);
   for (size_t i = 0; i < n; i++) {
     char e[64], cs[16], w[16], a[32], b[32], q[32], pr[96] = "-";
@@ -347,7 +327,7 @@ static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, si
     const char *cells[] = {e, c[i].mode, cs, w, a, b, q, pr};
     table_row(r, cells, 8, 0);
   }
-  cfb_sb_append(&r->md, "\n");
+  table_end(r);
 }
 
 /* The docs' PRIMES: each backend's speedup over its own 1-worker run. */
@@ -362,6 +342,7 @@ static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, s
   para(r, "Median throughput with 1 worker and with more (up to the machine's cores) of the same "
           "executor; the GIL keeps py-thread near 1×.");
   static const char *const hdr[] = {"backend", "1 worker, items/s", "workers", "items/s", "speedup"};
+  table_begin(r);
   table_row(r, hdr, 5, 1);
   for (size_t i = 0; i < n; i++) {
     char a[32], w[16], b[32], q[32];
@@ -372,7 +353,7 @@ static void python_primes(rep *r, const cfb_resultset *rs, const cfb_group *g, s
     const char *cells[] = {s[i].backend, a, w, b, q};
     table_row(r, cells, 5, 0);
   }
-  cfb_sb_append(&r->md, "\n");
+  table_end(r);
 }
 
 /* The GIL emulation's crossover beside CPython's. */
@@ -509,11 +490,82 @@ static const cfb_option report_options[] = {{"--history-db", 1, set_history, 0},
 
 const cfb_option *cfb_report_option_table(void) { return report_options; }
 
+/* "on this machine (CPU model)", for the crossovers' sentences. */
+static void machine_word(const cfb_machine *m, char *out, size_t len) {
+  if (m->have_meta && m->cpu_model[0]) snprintf(out, len, "on this machine (%s)", m->cpu_model);
+  else snprintf(out, len, "on this machine");
+}
+
+/* Make the plots when a group lacks them.  0 (*noplots says why the
+ * report goes without them, or stays NULL), or 2: cfbench plot failed in
+ * a way the report cannot go on from. */
+static int ensure_plots(const char *dir, char (*slugs)[CFB_SLUG_MAX], size_t ng, const char **noplots) {
+  *noplots = NULL;
+  if (!plots_missing(dir, slugs, ng)) return 0;
+  int prc = cfb_plot_make(dir);
+  if (prc == 2) return 2;
+  if (prc != 0) *noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
+  return 0;
+}
+
+/* Every section, in order, into both documents. */
+static void write_sections(rep *r, const cfb_analysis *an, const cfb_rep_history *hist,
+                           char (*slugs)[CFB_SLUG_MAX], const char *noplots) {
+  const cfb_machine *m = &an->rs.machine;
+  char mword[300];
+  machine_word(m, mword, sizeof mword);
+  open_documents(r, r->dir);
+  para(r, "Throughput is items per second (higher is better); each configuration's figure is "
+          "the median of its repetitions with a 95% bootstrap confidence interval.");
+  if (noplots) para(r, noplots);
+  machine_section(r, m);
+  winners_section(r, an);
+  crossovers_section(r, an, mword);
+  if (cfb_an_has_py(&an->rs)) python_section(r, an);
+  cfb_rep_out sections = section_out(r);
+  cfb_rep_history_section(&sections, r->dir, hist);
+  cfb_report_characterizations(r->dir, &r->md, &r->html);
+  plots_section(r, an->g, an->ng, slugs);
+  cfb_sb_append(&r->html, "</body></html>\n");
+}
+
+/* The report of an analysed run with its history loaded: 0 or 2. */
+static int report_analysed(const char *dir, const cfb_analysis *an, const cfb_rep_history *hist) {
+  rep r = {.dir = dir};
+  size_t ng = an->ng;
+  char (*slugs)[CFB_SLUG_MAX] = NULL;
+  const char *noplots;
+  int rc = 2;
+  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    goto out;
+  }
+  if (!ng) {
+    fprintf(stderr, "cfbench report: %s/summary.csv has no configurations\n", dir);
+    goto out;
+  }
+  cfb_plot_slugs(an->g, ng, slugs);
+  r.images = 1;
+  if (ensure_plots(dir, slugs, ng, &noplots) != 0) goto out;
+  write_sections(&r, an, hist, slugs, noplots);
+  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
+    fprintf(stderr, "cfbench report: out of memory\n");
+    goto out;
+  }
+  if (write_out(&r.md, dir, "report.md") || write_out(&r.html, dir, "report.html")) goto out;
+  printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
+  rc = 0;
+out:
+  cfb_sb_free(&r.md);
+  cfb_sb_free(&r.html);
+  free(slugs);
+  return rc;
+}
+
 static int make_report(const report_opts *o) {
-  const char *dir = o->dir;
   char err[1024];
   cfb_analysis an;
-  if (cfb_an_load(dir, &an, err, sizeof err) != 0) {
+  if (cfb_an_load(o->dir, &an, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
     return 2;
   }
@@ -524,68 +576,7 @@ static int make_report(const report_opts *o) {
     cfb_an_free(&an);
     return 2;
   }
-  rep r;
-  memset(&r, 0, sizeof r);
-  r.dir = dir;
-  const cfb_group *g = an.g;
-  size_t ng = an.ng;
-  char (*slugs)[CFB_SLUG_MAX] = NULL;
-  int rc = 0;
-  if (!(slugs = calloc(ng ? ng : 1, sizeof *slugs))) {
-    fprintf(stderr, "cfbench report: out of memory\n");
-    rc = 2;
-    goto out;
-  }
-  if (!ng) {
-    fprintf(stderr, "cfbench report: %s/summary.csv has no configurations\n", dir);
-    rc = 2;
-    goto out;
-  }
-  cfb_plot_slugs(g, ng, slugs);
-  r.images = 1;
-  const char *noplots = NULL;
-  if (plots_missing(dir, slugs, ng)) {
-    int prc = cfb_plot_make(dir);
-    if (prc == 2) {
-      rc = 2;
-      goto out;
-    }
-    if (prc != 0) noplots = "The plots could not be made (see the message of cfbench plot); the tables stand.";
-  }
-  const cfb_machine *m = &an.rs.machine;
-  char machine_word[300];
-  if (m->have_meta && m->cpu_model[0])
-    snprintf(machine_word, sizeof machine_word, "on this machine (%s)", m->cpu_model);
-  else
-    snprintf(machine_word, sizeof machine_word, "on this machine");
-
-  open_documents(&r, dir);
-  para(&r, "Throughput is items per second (higher is better); each configuration's figure is "
-           "the median of its repetitions with a 95% bootstrap confidence interval.");
-  if (noplots) para(&r, noplots);
-  machine_section(&r, m);
-  winners_section(&r, &an);
-  crossovers_section(&r, &an, machine_word);
-  if (cfb_an_has_py(&an.rs)) python_section(&r, &an);
-  cfb_rep_out sections = section_out(&r);
-  cfb_rep_history_section(&sections, dir, &hist);
-  cfb_report_characterizations(dir, &r.md, &r.html);
-  plots_section(&r, g, ng, slugs);
-  cfb_sb_append(&r.html, "</body></html>\n");
-  if (cfb_sb_failed(&r.md) || cfb_sb_failed(&r.html)) {
-    fprintf(stderr, "cfbench report: out of memory\n");
-    rc = 2;
-    goto out;
-  }
-  if (write_out(&r.md, dir, "report.md") || write_out(&r.html, dir, "report.html")) {
-    rc = 2;
-    goto out;
-  }
-  printf("cfbench report: %s/report.md and %s/report.html\n", dir, dir);
-out:
-  cfb_sb_free(&r.md);
-  cfb_sb_free(&r.html);
-  free(slugs);
+  int rc = report_analysed(o->dir, &an, &hist);
   cfb_rep_history_free(&hist);
   cfb_an_free(&an);
   return rc;

@@ -14,7 +14,6 @@
 
 #include "characterize.h"
 #include "charrule.h"
-#include "fileio.h"
 #include "format.h"
 #include "markup.h"
 
@@ -29,14 +28,7 @@ static void text(out *o, const char *s) {
   cfb_html_esc(o->html, s);
 }
 
-static void heading(out *o, int level, const char *s) {
-  cfb_sb_printf(o->md, "\n%.*s ", level, "######");
-  cfb_md_esc(o->md, s);
-  cfb_sb_append(o->md, "\n\n");
-  cfb_sb_printf(o->html, "<h%d>", level);
-  cfb_html_esc(o->html, s);
-  cfb_sb_printf(o->html, "</h%d>\n", level);
-}
+static void heading(out *o, int level, const char *s) { cfb_markup_heading(o->md, o->html, level, s); }
 
 static void para(out *o, const char *s) {
   cfb_sb_append(o->html, "<p>");
@@ -65,22 +57,9 @@ static void row(out *o, const char *const *cells, size_t n, int header) {
 
 /* The characterization's plot: linked in Markdown, inlined in HTML. */
 static void image(out *o, const char *dir, const char *name, const char *alt) {
-  char rel[1024], path[5200], *data;
-  size_t len;
+  char rel[1024];
   snprintf(rel, sizeof rel, CFB_CHAR_BENCH_SUBDIR "/%s/plots/characterize", name);
-  snprintf(path, sizeof path, "%s/%s.png", dir, rel);
-  if (cfb_read_file(path, &data, &len) != 0) return;
-  cfb_sb_append(o->md, "![");
-  cfb_md_esc(o->md, alt);
-  cfb_sb_printf(o->md, "](%s.png)\n\n", rel);
-  cfb_sb_append(o->html, "<figure><img alt=\"");
-  cfb_html_esc(o->html, alt);
-  cfb_sb_append(o->html, "\" src=\"data:image/png;base64,");
-  cfb_b64(o->html, (const unsigned char *)data, len);
-  cfb_sb_append(o->html, "\"><figcaption>");
-  cfb_html_esc(o->html, alt);
-  cfb_sb_printf(o->html, " (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", rel);
-  free(data);
+  cfb_markup_figure(o->md, o->html, dir, rel, alt, 0);
 }
 
 static const cfb_model_fit *chosen(const cfb_char_backend *b) {

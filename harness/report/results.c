@@ -107,8 +107,7 @@ static double num_field(const cfb_csv_table *t, size_t r, cfb_summary_col col) {
   return v;
 }
 
-int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen) {
-  memset(rs, 0, sizeof *rs);
+static int check_dir(const char *dir, char *err, size_t errlen) {
   struct stat st;
   if (stat(dir, &st) != 0) {
     snprintf(err, errlen, "%s: not a result directory (%s)", dir, strerror(errno));
@@ -118,87 +117,121 @@ int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errle
     snprintf(err, errlen, "%s: not a result directory (not a directory)", dir);
     return -1;
   }
-  /* A run writes meta.json without a finish time first and with it last:
-   * without one the run died or is still going, and its summary.csv (if
-   * any) is an older run's or half of this one's: refuse, never show it. */
-  cfb_machine_load(dir, &rs->machine);
-  if (rs->machine.have_meta && !rs->machine.finished[0]) {
-    snprintf(err, errlen,
-             "%s: meta.json says this run did not finish (started %s, no finish time): it died or is "
-             "still running, so its files may be partial or stale; run it again",
-             dir, rs->machine.started[0] ? rs->machine.started : "?");
-    return -1;
-  }
-  char path[4096];
-  snprintf(path, sizeof path, "%s/summary.csv", dir);
-  if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
+  return 0;
+}
+
+/* A run writes meta.json without a finish time first and with it last:
+ * without one the run died or is still going, and its summary.csv (if
+ * any) is an older run's or half of this one's: refuse, never show it. */
+static int check_finished(const char *dir, const cfb_machine *m, char *err, size_t errlen) {
+  if (!m->have_meta || m->finished[0]) return 0;
+  snprintf(err, errlen,
+           "%s: meta.json says this run did not finish (started %s, no finish time): it died or is "
+           "still running, so its files may be partial or stale; run it again",
+           dir, m->started[0] ? m->started : "?");
+  return -1;
+}
+
+static int check_columns(const cfb_csv_table *t, const char *path, char *err, size_t errlen) {
   static const cfb_summary_col need[] = {CFB_SUM_WORKLOAD, CFB_SUM_PARAMS, CFB_SUM_BACKEND,
                                          CFB_SUM_WORKERS, CFB_SUM_CHUNKSIZE, CFB_SUM_MEDIAN};
   for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-    if (cfb_csv_col(&rs->table, cfb_summary_columns[need[i]]) < 0) {
+    if (cfb_csv_col(t, cfb_summary_columns[need[i]]) < 0) {
       snprintf(err, errlen, "%s: no column '%s'", path, cfb_summary_columns[need[i]]);
-      cfb_results_free(rs);
       return -1;
     }
   }
-  size_t n = rs->table.nrows;
+  return 0;
+}
+
+/* The row's strings, with the value a file from before a column means;
+ * params gains ",mode=M" for a mode other than map (results.h).  -1 only
+ * when out of memory. */
+static int row_strings(const cfb_csv_table *t, size_t r, cfb_sumrow *row) {
+  const char *s;
+  row->workload = cfb_csv_get(t, r, CFB_SUM(WORKLOAD));
+  row->params = cfb_csv_get(t, r, CFB_SUM(PARAMS));
+  row->backend = cfb_csv_get(t, r, CFB_SUM(BACKEND));
+  row->kind = (s = cfb_csv_get(t, r, CFB_SUM(KIND))) ? s : "";
+  row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
+  row->mode = (s = cfb_csv_get(t, r, CFB_SUM(MODE))) && *s ? s : "map";
+  row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
+  if (strcmp(row->mode, "map") == 0) return 0;
+  const char *p = row->params ? row->params : "";
+  if (asprintf(&row->own_params, "%s%smode=%s", p, *p ? "," : "", row->mode) < 0) {
+    row->own_params = NULL;
+    return -1;
+  }
+  row->params = row->own_params;
+  return 0;
+}
+
+/* The row's numbers: workers and chunksize integers >= 1 (gnuplot cannot
+ * plot 0 workers), every other numeric column empty (not measured) or a
+ * number. */
+static int row_numbers(const cfb_csv_table *t, size_t r, cfb_sumrow *row, const char *path, char *err,
+                       size_t errlen) {
+  double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
+  if (!(w >= 1 && w == floor(w)) || !(c >= 1 && c == floor(c))) {
+    snprintf(err, errlen, "%s: line %zu: workers '%s' and chunksize '%s' must be integers >= 1", path,
+             t->line[r], cfb_csv_get(t, r, CFB_SUM(WORKERS)), cfb_csv_get(t, r, CFB_SUM(CHUNKSIZE)));
+    return -1;
+  }
+  static const cfb_summary_col nums[] = {CFB_SUM_N, CFB_SUM_MEDIAN, CFB_SUM_CI_LO, CFB_SUM_CI_HI,
+                                         CFB_SUM_IDEAL_ITEMS_PER_S, CFB_SUM_EFFICIENCY_MEDIAN};
+  for (size_t k = 0; k < sizeof nums / sizeof *nums; k++) {
+    double v;
+    const char *f = cfb_csv_get(t, r, cfb_summary_columns[nums[k]]);
+    if (f && cfb_csv_double(f, &v) < 0) {
+      snprintf(err, errlen, "%s: line %zu: %s '%.40s' is not a number", path, t->line[r],
+               cfb_summary_columns[nums[k]], f);
+      return -1;
+    }
+  }
+  row->workers = (int)w;
+  row->chunksize = (int)c;
+  row->n = num_field(t, r, CFB_SUM_N);
+  row->median = num_field(t, r, CFB_SUM_MEDIAN);
+  row->ci_lo = num_field(t, r, CFB_SUM_CI_LO);
+  row->ci_hi = num_field(t, r, CFB_SUM_CI_HI);
+  row->ideal = num_field(t, r, CFB_SUM_IDEAL_ITEMS_PER_S);
+  row->efficiency = num_field(t, r, CFB_SUM_EFFICIENCY_MEDIAN);
+  row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
+  return 0;
+}
+
+/* One typed row per line of the loaded summary.csv (path names it in errors). */
+static int load_rows(cfb_resultset *rs, const char *path, char *err, size_t errlen) {
+  const cfb_csv_table *t = &rs->table;
+  size_t n = t->nrows;
   rs->rows = calloc(n ? n : 1, sizeof *rs->rows);
   if (!rs->rows) {
     snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  for (size_t r = 0; r < n; r++) {
+    if (row_strings(t, r, &rs->rows[r]) != 0) {
+      snprintf(err, errlen, "%s: out of memory", path);
+      return -1;
+    }
+    if (row_numbers(t, r, &rs->rows[r], path, err, errlen) != 0) return -1;
+  }
+  rs->nrows = n;
+  return 0;
+}
+
+int cfb_results_load(const char *dir, cfb_resultset *rs, char *err, size_t errlen) {
+  memset(rs, 0, sizeof *rs);
+  if (check_dir(dir, err, errlen) != 0) return -1;
+  cfb_machine_load(dir, &rs->machine);
+  if (check_finished(dir, &rs->machine, err, errlen) != 0) return -1;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
+  if (cfb_csv_load(path, &rs->table, err, errlen) != 0) return -1;
+  if (check_columns(&rs->table, path, err, errlen) != 0 || load_rows(rs, path, err, errlen) != 0) {
     cfb_results_free(rs);
     return -1;
   }
-  const cfb_csv_table *t = &rs->table;
-  for (size_t r = 0; r < n; r++) {
-    cfb_sumrow *row = &rs->rows[r];
-    const char *s;
-    row->workload = cfb_csv_get(t, r, CFB_SUM(WORKLOAD));
-    row->params = cfb_csv_get(t, r, CFB_SUM(PARAMS));
-    row->backend = cfb_csv_get(t, r, CFB_SUM(BACKEND));
-    row->kind = (s = cfb_csv_get(t, r, CFB_SUM(KIND))) ? s : "";
-    row->pin = (s = cfb_csv_get(t, r, CFB_SUM(PIN))) && *s ? s : "none";
-    row->mode = (s = cfb_csv_get(t, r, CFB_SUM(MODE))) && *s ? s : "map";
-    if (strcmp(row->mode, "map") != 0) {
-      const char *p = row->params ? row->params : "";
-      if (asprintf(&row->own_params, "%s%smode=%s", p, *p ? "," : "", row->mode) < 0) {
-        row->own_params = NULL;
-        snprintf(err, errlen, "%s: out of memory", path);
-        cfb_results_free(rs);
-        return -1;
-      }
-      row->params = row->own_params;
-    }
-    row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
-    double w = num_field(t, r, CFB_SUM_WORKERS), c = num_field(t, r, CFB_SUM_CHUNKSIZE);
-    if (!(w >= 1 && w == floor(w)) || !(c >= 1 && c == floor(c))) { /* gnuplot cannot plot 0 workers */
-      snprintf(err, errlen, "%s: line %zu: workers '%s' and chunksize '%s' must be integers >= 1", path,
-               t->line[r], cfb_csv_get(t, r, CFB_SUM(WORKERS)), cfb_csv_get(t, r, CFB_SUM(CHUNKSIZE)));
-      cfb_results_free(rs);
-      return -1;
-    }
-    static const cfb_summary_col nums[] = {CFB_SUM_N, CFB_SUM_MEDIAN, CFB_SUM_CI_LO, CFB_SUM_CI_HI,
-                                           CFB_SUM_IDEAL_ITEMS_PER_S, CFB_SUM_EFFICIENCY_MEDIAN};
-    for (size_t k = 0; k < sizeof nums / sizeof *nums; k++) {
-      double v;
-      const char *f = cfb_csv_get(t, r, cfb_summary_columns[nums[k]]);
-      if (f && cfb_csv_double(f, &v) < 0) { /* empty = not measured; anything else must parse */
-        snprintf(err, errlen, "%s: line %zu: %s '%.40s' is not a number", path, t->line[r],
-                 cfb_summary_columns[nums[k]], f);
-        cfb_results_free(rs);
-        return -1;
-      }
-    }
-    row->workers = (int)w;
-    row->chunksize = (int)c;
-    row->n = num_field(t, r, CFB_SUM_N);
-    row->median = num_field(t, r, CFB_SUM_MEDIAN);
-    row->ci_lo = num_field(t, r, CFB_SUM_CI_LO);
-    row->ci_hi = num_field(t, r, CFB_SUM_CI_HI);
-    row->ideal = num_field(t, r, CFB_SUM_IDEAL_ITEMS_PER_S);
-    row->efficiency = num_field(t, r, CFB_SUM_EFFICIENCY_MEDIAN);
-    row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
-  }
-  rs->nrows = n;
   /* The paired verdicts, where the run left them (an older run or a
    * hand-made directory may not have them: the table stays empty). */
   snprintf(path, sizeof path, "%s/verdicts.csv", dir);

@@ -222,6 +222,11 @@ static void put_col(FILE *f, const char *s, size_t cols) {
   for (size_t k = cfb_fmt_cols(b); k < cols; k++) fputc(' ', f);
 }
 
+/* "workload params", the name of c's group. */
+static void group_name(char *b, size_t len, const cfb_sweep_config *c) {
+  snprintf(b, len, "%s%s%s", c->w->name, c->params && *c->params ? " " : "", c->params ? c->params : "");
+}
+
 static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
 }
@@ -232,7 +237,7 @@ static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
  * the parameters are. */
 static void group_line(FILE *f, const cfb_sweep_config *c, size_t cols) {
   char g[1024], b[1100];
-  snprintf(g, sizeof g, "%s%s%s", c->w->name, c->params && *c->params ? " " : "", c->params ? c->params : "");
+  group_name(g, sizeof g, c);
   cfb_fmt_fit(b, sizeof b, g, cols > 1 ? cols - 1 : 1);
   fprintf(f, "%s\n", b);
 }
@@ -405,8 +410,7 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     }
     const cfb_verdict *b = &v[best];
     char group[256], config[64];
-    snprintf(group, sizeof group, "%s%s%s", b->thread->w->name, b->thread->params && *b->thread->params ? " " : "",
-             b->thread->params ? b->thread->params : "");
+    group_name(group, sizeof group, b->thread);
     snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
              b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_config_pin(b->thread) : "");
     if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))

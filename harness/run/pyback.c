@@ -33,20 +33,6 @@
 
 extern char **environ;
 
-const char *cfb_py_strerror(int code) {
-  switch (code) {
-  case 0: return "ok";
-  case CFB_PY_ENOPYTHON: return "python missing";
-  case CFB_PY_EUSAGE: return "configuration refused by the Python driver";
-  case CFB_PY_EFAILED: return "a repetition failed";
-  case CFB_PY_EPROTO: return "bad output from the Python driver";
-  case CFB_PY_ETIMEDOUT: return "timed out";
-  case CFB_PY_ESYS: return "system error";
-  case CFB_PY_ECANCELED: return "canceled";
-  default: return "unknown error";
-  }
-}
-
 void cfb_py_config_init(cfb_py_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->chunksize = 1;

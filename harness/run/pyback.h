@@ -24,9 +24,6 @@ enum {
   CFB_PY_ECANCELED = -7, /* *cfb_py_config.cancel became non-zero; the driver was killed */
 };
 
-/* A short name for a CFB_PY_* code ("python missing", ...). */
-const char *cfb_py_strerror(int code);
-
 /* One configuration for the driver.  Strings NULL (or 0 numbers) mean the
  * driver's default; cfb_py_config_init sets those. */
 typedef struct cfb_py_config {

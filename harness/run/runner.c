@@ -60,7 +60,6 @@ int cfb_interrupted(void) { return interrupted != 0; }
 const volatile int *cfb_interrupt_flag(void) { return &interrupted; }
 int cfb_interrupt_signal(void) { return interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
-void cfb_interrupt_raise(void) { interrupted = SIGINT; }
 
 double cfb_now_s(void) {
   struct timespec ts;
@@ -436,6 +435,22 @@ void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row
   row->counter_layer = cfb_counter_layer_name(cfb_counters_layer(r->counters));
 }
 
+/* A workload that cannot be prepared fails its configuration: one failed
+ * row saying why, counted as its first repetition. */
+static void prepare_failed(cfb_runner *r, const cfb_sweep_config *c, int round, int rc, const char *msg,
+                           cfb_config_result *res) {
+  cfb_row row;
+  cfb_runner_blank_row(r, c, &row);
+  row.repeat = res->measured++;
+  row.round = round;
+  row.items = c->items;
+  snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
+           cf_err_name(rc));
+  cfb_one_line(row.error);
+  res->stop = CFB_STOP_FAILED;
+  (void)r->on_row(r->ud, &row); /* the configuration stops here anyway */
+}
+
 int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                     cfb_config_result *res) {
   if (!cfb_runner_active(res) || nreps <= 0 || cfb_interrupted()) return 0;
@@ -452,16 +467,7 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
   int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
                          sizeof msg);
   if (rc != 0) {
-    cfb_row row;
-    cfb_runner_blank_row(r, c, &row);
-    row.repeat = res->measured++;
-    row.round = round;
-    row.items = c->items;
-    snprintf(row.error, sizeof row.error, "prepare: %.200s (%s)", msg[0] ? msg : cf_strerror(rc),
-             cf_err_name(rc));
-    cfb_one_line(row.error);
-    res->stop = CFB_STOP_FAILED;
-    (void)r->on_row(r->ud, &row); /* the configuration stops here anyway */
+    prepare_failed(r, c, round, rc, msg, res);
     return 0;
   }
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));

@@ -74,8 +74,6 @@ const volatile int *cfb_interrupt_flag(void);
 int cfb_interrupt_signal(void);
 /* Clear the flag (tests, or a second run in one process). */
 void cfb_interrupt_reset(void);
-/* Raise the flag as SIGINT would (tests). */
-void cfb_interrupt_raise(void);
 
 /* Monotonic seconds. */
 double cfb_now_s(void);

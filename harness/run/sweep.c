@@ -31,12 +31,6 @@ int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && back
 cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
 cfb_backend cfb_backend_peer(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].peer : CFB_BK_NONE; }
 
-int cfb_backend_find(const char *name) {
-  for (int i = 0; i < CFB_BK_COUNT; i++)
-    if (!strcmp(backends[i].name, name)) return i;
-  return -1;
-}
-
 const char *cfb_backend_names(void) {
 #define CFB_X_(id, name, exec, py, pair, peer) ", " name
   static const char all[] = CFB_BACKENDS(CFB_X_);
@@ -51,12 +45,6 @@ static const char *const mode_names[CFB_MODE_COUNT] = {
 };
 
 const char *cfb_mode_name(cfb_mode m) { return (unsigned)m < CFB_MODE_COUNT ? mode_names[m] : "?"; }
-
-int cfb_mode_find(const char *name) {
-  for (int i = 0; i < CFB_MODE_COUNT; i++)
-    if (!strcmp(mode_names[i], name)) return i;
-  return -1;
-}
 
 const char *cfb_mode_names(void) {
 #define CFB_X_(id, name) ", " name

@@ -43,12 +43,11 @@ typedef enum cfb_backend {
 } cfb_backend;
 
 /* Its name ("thread", "py-process"), the executor backend it runs on or is
- * the peer of, whether it is a Python one; cfb_backend_find: by name, -1 if
- * unknown.  cfb_backend_names: "thread, process, mpi, py-thread, py-process". */
+ * the peer of, whether it is a Python one.  cfb_backend_names: "thread,
+ * process, mpi, py-thread, py-process". */
 const char *cfb_backend_name(cfb_backend b);
 cf_backend cfb_backend_exec(cfb_backend b);
 int cfb_backend_is_py(cfb_backend b);
-int cfb_backend_find(const char *name);
 const char *cfb_backend_names(void);
 /* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
 cfb_backend cfb_backend_pair(cfb_backend b);
@@ -74,10 +73,8 @@ typedef enum cfb_mode {
   CFB_MODE_COUNT
 } cfb_mode;
 
-/* "map", "submit", "roundtrip"; cfb_mode_find: by name, -1 if unknown;
- * cfb_mode_names: "map, submit, roundtrip". */
+/* "map", "submit", "roundtrip"; cfb_mode_names: "map, submit, roundtrip". */
 const char *cfb_mode_name(cfb_mode m);
-int cfb_mode_find(const char *name);
 const char *cfb_mode_names(void);
 
 typedef struct cfb_strlist {

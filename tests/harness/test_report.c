@@ -461,6 +461,22 @@ static void test_python_roundtrip(void) {
   free(md);
 }
 
+/* Every <tr> of html lies between a <table> and its </table>, and the
+ * tables close: a table row outside a table is dropped or misdrawn. */
+static int rows_in_tables(const char *html) {
+  int open = 0;
+  for (const char *p = html; (p = strchr(p, '<')); p++) {
+    if (!strncmp(p, "<table>", 7)) {
+      if (open++) return 0;
+    } else if (!strncmp(p, "</table>", 8)) {
+      if (!open--) return 0;
+    } else if (!strncmp(p, "<tr>", 4) && !open) {
+      return 0;
+    }
+  }
+  return open == 0;
+}
+
 static void test_python_section(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s/py", work);
@@ -502,6 +518,10 @@ static void test_python_section(void) {
   CHECK_STR_CONTAINS(md, "NOT agree with CPython within a factor of 2"); /* 30 vs 300 us */
   CHECK_STR_CONTAINS(md, "](plots/gil_fidelity.png)");
   free(md);
+  char *html = slurp(dir, "report.html");
+  CHECK_STR_CONTAINS(html, "<td>thread vs py-thread</td>");
+  CHECK(rows_in_tables(html)); /* the per-task cost and PRIMES tables too */
+  free(html);
   char *gp = slurp(dir, "plots/gil_fidelity.dat");
   CHECK_STR_CONTAINS(gp, "100 0.5 2\n");
   free(gp);

@@ -45,36 +45,39 @@ double wk_num(const cf_wk_run *r, const char *name) { return r->num[index_of(r, 
 const char *wk_str(const cf_wk_run *r, const char *name) { return r->str[index_of(r, name)]; }
 int wk_given(const cf_wk_run *r, const char *name) { return r->given[index_of(r, name)]; }
 
+/* A unit: how many of the smallest unit it holds, and its name. */
+typedef struct unit_def {
+  double f;
+  const char *u;
+} unit_def;
+
+/* The units a value is written in, largest first, the last of 1: a
+ * duration's in ns, a size's in bytes. */
+static const unit_def dur_units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+static const unit_def size_units[] = {{1073741824.0, "GiB"}, {1048576.0, "MiB"}, {1024.0, "KiB"}, {1, "B"}};
+#define NUNITS 4
+_Static_assert(sizeof dur_units / sizeof *dur_units == NUNITS &&
+                   sizeof size_units / sizeof *size_units == NUNITS,
+               "fmt_units walks NUNITS units");
+
+/* `whole` smallest units in the largest unit that shows it exactly; zero
+ * in zero_unit. */
+static void fmt_units(char *buf, size_t len, double whole, const unit_def *u, const char *zero_unit,
+                      const char *sep) {
+  if (whole == 0) {
+    snprintf(buf, len, "0%s%s", sep, zero_unit);
+    return;
+  }
+  size_t i = 0;
+  while (i + 1 < NUNITS && fmod(whole, u[i].f) != 0) i++;
+  snprintf(buf, len, "%.15g%s%s", whole / u[i].f, sep, u[i].u);
+}
+
 /* Format a value in base units with the unit that shows it exactly. */
 void wk_fmt_value(char *buf, size_t len, wk_type t, double v, const char *sep) {
-  if (t == WK_DUR) {
-    double ns = nearbyint(v * 1e9);
-    static const struct { double f; const char *u; } u[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
-    if (ns == 0) {
-      snprintf(buf, len, "0%ss", sep);
-      return;
-    }
-    for (size_t i = 0; i < 4; i++)
-      if (fmod(ns, u[i].f) == 0 || i == 3) {
-        snprintf(buf, len, "%.15g%s%s", ns / u[i].f, sep, u[i].u);
-        return;
-      }
-  } else if (t == WK_SIZE) {
-    static const struct { double f; const char *u; } u[] = {
-        {1073741824.0, "GiB"}, {1048576.0, "MiB"}, {1024.0, "KiB"}, {1, "B"}};
-    double b = nearbyint(v);
-    if (b == 0) {
-      snprintf(buf, len, "0%sB", sep);
-      return;
-    }
-    for (size_t i = 0; i < 4; i++)
-      if (fmod(b, u[i].f) == 0 || i == 3) {
-        snprintf(buf, len, "%.15g%s%s", b / u[i].f, sep, u[i].u);
-        return;
-      }
-  } else {
-    snprintf(buf, len, "%.15g", v);
-  }
+  if (t == WK_DUR) fmt_units(buf, len, nearbyint(v * 1e9), dur_units, "s", sep);
+  else if (t == WK_SIZE) fmt_units(buf, len, nearbyint(v), size_units, "B", sep);
+  else snprintf(buf, len, "%.15g", v);
 }
 
 static int choice_index(const char *choices, const char *v) {
@@ -90,82 +93,83 @@ static int choice_index(const char *choices, const char *v) {
   return -1;
 }
 
-/* Parse one value; on success *num and canon (malloc'd) are set. */
-static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num, char **canon,
-                       char *err, size_t errlen) {
-  const cf_wk_param *p = &r->def->pub.params[pi];
-  const wk_pspec *s = &r->def->specs[pi];
-  char buf[96];
-  switch (s->type) {
-  case WK_BOOL: {
-    static const char *yes[] = {"on", "1", "true", "yes"}, *no[] = {"off", "0", "false", "no"};
-    for (int i = 0; i < 4; i++) {
-      if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-        *num = strcasecmp(v, yes[i]) == 0;
-        *canon = strdup(*num ? "on" : "off");
-        return *canon ? 0 : CF_ENOMEM;
-      }
+/* *canon = a copy of s; CF_ENOMEM when there is no memory for it. */
+static int set_canon(char **canon, const char *s) {
+  *canon = strdup(s);
+  return *canon ? 0 : CF_ENOMEM;
+}
+
+/* A WK_BOOL: on/1/true/yes or off/0/false/no in any case, canonical on/off. */
+static int parse_bool(const cf_wk_run *r, const cf_wk_param *p, const char *v, double *num, char **canon,
+                      char *err, size_t errlen) {
+  static const char *yes[] = {"on", "1", "true", "yes"}, *no[] = {"off", "0", "false", "no"};
+  for (int i = 0; i < 4; i++) {
+    if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+      *num = strcasecmp(v, yes[i]) == 0;
+      return set_canon(canon, *num ? "on" : "off");
     }
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be on or off", p->name, v);
   }
-  case WK_ENUM: {
-    int i = choice_index(s->choices, v);
-    if (i < 0) {
-      char list[128];
-      snprintf(list, sizeof list, "%s", s->choices);
-      for (char *c = list; *c; c++)
-        if (*c == '|') *c = '/';
-      return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be one of %s", p->name, v, list);
-    }
-    *num = i;
-    *canon = strdup(v);
-    return *canon ? 0 : CF_ENOMEM;
+  return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be on or off", p->name, v);
+}
+
+/* A WK_ENUM: one of the spec's choices; *num is its index. */
+static int parse_enum(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                      double *num, char **canon, char *err, size_t errlen) {
+  int i = choice_index(s->choices, v);
+  if (i < 0) {
+    char list[128];
+    snprintf(list, sizeof list, "%s", s->choices);
+    for (char *c = list; *c; c++)
+      if (*c == '|') *c = '/';
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: must be one of %s", p->name, v, list);
   }
-  case WK_STR:
-    *num = 0;
-    *canon = strdup(v);
-    return *canon ? 0 : CF_ENOMEM;
-  default:
-    break;
-  }
-  /* numeric */
-  char *end = NULL;
-  while (isspace((unsigned char)*v)) v++;
-  double x = strtod(v, &end);
-  if (end == v || !isfinite(x))
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
-  while (isspace((unsigned char)*end)) end++;
-  const char *unit = end;
-  double f = 1;
+  *num = i;
+  return set_canon(canon, v);
+}
+
+/* Seconds per unit of a duration (0 when the unit is unknown); a bare
+ * number counts in the spec's bare unit, or is 0 (which needs none). */
+static double dur_factor(const wk_pspec *s, const char *unit, double x) {
+  if (!*unit) return s->bare > 0 ? s->bare : x == 0 ? 1 : 0;
+  for (size_t i = 0; i < NUNITS; i++)
+    /* a quotient of exact integers: the very double the literal 1e-3 is */
+    if (strcmp(unit, dur_units[i].u) == 0) return dur_units[i].f / 1e9;
+  return 0;
+}
+
+/* Bytes per unit of a size, any case (0 when the unit is unknown). */
+static double size_factor(const char *unit) {
+  static const struct { const char *u; double f; } u[] = {
+      {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1048576},
+      {"MB", 1048576}, {"MiB", 1048576}, {"G", 1073741824.0}, {"GB", 1073741824.0},
+      {"GiB", 1073741824.0}};
+  for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+    if (strcasecmp(unit, u[i].u) == 0) return u[i].f;
+  return 0;
+}
+
+/* *f = base units per `unit` (what follows the number v's value x). */
+static int unit_factor(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                       const char *unit, double x, double *f, char *err, size_t errlen) {
+  *f = 1; /* the compiler cannot see that wk_fail never returns 0 */
   if (s->type == WK_DUR) {
-    static const struct { const char *u; double f; } u[] = {
-        {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
-    int ok = 0;
-    if (!*unit) {
-      if (s->bare > 0) f = s->bare, ok = 1;
-      else if (x == 0) ok = 1;
-    }
-    for (size_t i = 0; i < 4 && !ok; i++)
-      if (strcmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
-    if (!ok)
+    if ((*f = dur_factor(s, unit, x)) == 0)
       return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: %s unit%s%s%s (use ns, us, ms or s)",
                      p->name, v, *unit ? "bad" : "missing", *unit ? " '" : "", unit, *unit ? "'" : "");
   } else if (s->type == WK_SIZE) {
-    static const struct { const char *u; double f; } u[] = {
-        {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1048576},
-        {"MB", 1048576}, {"MiB", 1048576}, {"G", 1073741824.0}, {"GB", 1073741824.0},
-        {"GiB", 1073741824.0}};
-    int ok = 0;
-    for (size_t i = 0; i < sizeof u / sizeof u[0] && !ok; i++)
-      if (strcasecmp(unit, u[i].u) == 0) f = u[i].f, ok = 1;
-    if (!ok)
+    if ((*f = size_factor(unit)) == 0)
       return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (use B, KiB, MiB or GiB)",
                      p->name, v, unit);
   } else if (*unit) {
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: bad unit '%s' (a plain number is expected)",
                    p->name, v, unit);
   }
-  x *= f;
+  return 0;
+}
+
+/* x (in base units) is whole where the type needs it, and in [min, max]. */
+static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                        double x, char *err, size_t errlen) {
   if (s->type == WK_INT && x != floor(x))
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not an integer", p->name, v);
   if (s->type == WK_SIZE && x != floor(x))
@@ -176,14 +180,49 @@ static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num
     wk_fmt_value(hi, sizeof hi, s->type, p->max, " ");
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
   }
+  return 0;
+}
+
+/* A number with its unit (WK_NUM, WK_INT, WK_DUR, WK_SIZE), in base units,
+ * canonical in the unit that shows it exactly. */
+static int parse_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
+                        double *num, char **canon, char *err, size_t errlen) {
+  char *end = NULL;
+  while (isspace((unsigned char)*v)) v++;
+  double x = strtod(v, &end), f;
+  if (end == v || !isfinite(x))
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
+  while (isspace((unsigned char)*end)) end++;
+  int rc = unit_factor(r, p, s, v, end, x, &f, err, errlen);
+  if (rc) return rc;
+  x *= f;
+  if ((rc = check_number(r, p, s, v, x, err, errlen))) return rc;
   *num = x;
+  char buf[96];
   wk_fmt_value(buf, sizeof buf, s->type, x, "");
-  *canon = strdup(buf);
-  return *canon ? 0 : CF_ENOMEM;
+  return set_canon(canon, buf);
+}
+
+/* Parse one value; on success *num and canon (malloc'd) are set. */
+static int parse_value(const cf_wk_run *r, size_t pi, const char *v, double *num, char **canon,
+                       char *err, size_t errlen) {
+  const cf_wk_param *p = &r->def->pub.params[pi];
+  const wk_pspec *s = &r->def->specs[pi];
+  switch (s->type) {
+  case WK_BOOL:
+    return parse_bool(r, p, v, num, canon, err, errlen);
+  case WK_ENUM:
+    return parse_enum(r, p, s, v, num, canon, err, errlen);
+  case WK_STR:
+    *num = 0;
+    return set_canon(canon, v);
+  default:
+    return parse_number(r, p, s, v, num, canon, err, errlen);
+  }
 }
 
 static int set_param(cf_wk_run *r, size_t pi, const char *v, char *err, size_t errlen) {
-  double x;
+  double x = 0; /* parse_value sets it when it returns 0, but through wk_fail the compiler cannot tell */
   char *c = NULL;
   int rc = parse_value(r, pi, v, &x, &c, err, errlen);
   if (rc) return rc;
