@@ -165,10 +165,10 @@ static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target
                                     "--dry-run", NULL};
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds %d] [--threshold 3%%] [--budget S]\n"
-             "                  [--out DIR] [--format text|md|json] [--seed X] [--ignore-param K,...]\n"
-             "                  [--metric wall|cpu] [--block N (default %d)]\n"
-             "                  [run options, e.g. --suite ci]\n",
+  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds %d]\n"
+             "         [--threshold 3%%] [--budget S] [--out DIR] [--format text|md|json]\n"
+             "         [--seed X] [--ignore-param K,...] [--metric wall|cpu]\n"
+             "         [--block N (default %d)] [run options, e.g. --suite ci]\n",
           AB_MAX_ROUNDS, AB_BLOCK);
 }
 
@@ -176,24 +176,24 @@ static void help(void) {
   usage(stdout);
   printf("  BASE, NEW: two cfbench commands (a path, or a quoted command line).  Each\n"
          "  round runs the sweep once with each, same seed, in blocks of --block\n"
-         "  configurations (run's --configs; 0: the whole sweep at once): the blocks in an\n"
-         "  order drawn per round, each block with BASE and NEW back to back, the side that\n"
-         "  goes first balanced per configuration, so the two measurements of a\n"
-         "  configuration are seconds apart, not a sweep apart.  Configurations are judged\n"
-         "  on their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at the\n"
-         "  sequential plan's level divided by the configuration's Holm divisor over the M\n"
-         "  configurations judged, so an A/A comparison flags any at all with probability\n"
-         "  about 5%%): 'slower' when the interval lies below 1 and the estimate below\n"
-         "  1 - threshold.  The smallest p-value n rounds can give is 2/2^n, so nothing can\n"
-         "  be flagged before 2/2^n <= alpha_n/M: with --max-rounds 20, M = 2 needs 10\n"
-         "  rounds, M = 60 (--suite ci) 14 (ab warns when --max-rounds is too few).  Rounds\n"
-         "  go on until every configuration is decided and within the threshold,\n"
-         "  --max-rounds, or --budget.  Writes DIR/base/runs.csv, DIR/new/runs.csv,\n"
-         "  DIR/order.csv (every invocation in the order it ran), DIR/gate.json.\n"
-         "  --metric cpu judges items per CPU-second (items_done / (cpu_user_s +\n"
-         "  cpu_sys_s)) instead of items per wall-second: on a machine other jobs load,\n"
-         "  their share of the CPUs leaves it alone.  Exit 0 no regression, 1 a\n"
-         "  regression, 2 bad input.\n");
+         "  configurations (run's --configs; 0: the whole sweep at once): the blocks in\n"
+         "  an order drawn per round, each block with BASE and NEW back to back, the\n"
+         "  side that goes first balanced per configuration, so the two measurements of\n"
+         "  a configuration are seconds apart, not a sweep apart.  Configurations are\n"
+         "  judged on their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at\n"
+         "  the sequential plan's level divided by the configuration's Holm divisor over\n"
+         "  the M configurations judged, so an A/A comparison flags any at all with\n"
+         "  probability about 5%%): 'slower' when the interval lies below 1 and the\n"
+         "  estimate below 1 - threshold.  The smallest p-value n rounds can give is\n"
+         "  2/2^n, so nothing can be flagged before 2/2^n <= alpha_n/M: with\n"
+         "  --max-rounds 20, M = 2 needs 10 rounds, M = 60 (--suite ci) 14 (ab warns\n"
+         "  when --max-rounds is too few).  Rounds go on until every configuration is\n"
+         "  decided and within the threshold, --max-rounds, or --budget.  Writes\n"
+         "  DIR/base/runs.csv, DIR/new/runs.csv, DIR/order.csv (every invocation in the\n"
+         "  order it ran), DIR/gate.json.  --metric cpu judges items per CPU-second\n"
+         "  (items_done / (cpu_user_s + cpu_sys_s)) instead of items per wall-second: on\n"
+         "  a machine other jobs load, their share of the CPUs leaves it alone.  Exit 0\n"
+         "  no regression, 1 a regression, 2 bad input.\n");
 }
 
 /* Apply argv[i] (and its value) if it is ab's; *used = arguments taken. */

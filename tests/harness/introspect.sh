@@ -44,9 +44,8 @@ for f in runs.csv summary.csv verdicts.csv results.json meta.json report.md repo
   grep -q "$f" "$SRC/docs/results-format.md" "$SRC/docs/cfbench.md" || fail "docs lack output file $f"
 done
 "$CLI" --complete nonsense >/dev/null 2>&1 && fail "--complete nonsense accepted"
-# The help a new user reads in an 80-column terminal fits it (ab keeps
-# its own wider usage for now).
-for c in "" list topology run bench plot report export characterize compare history; do
+# The help a new user reads in an 80-column terminal fits it.
+for c in "" list topology run bench plot report export characterize compare history ab; do
   # shellcheck disable=SC2086 # "" is cfbench's own --help
   wide=$("$CLI" $c --help | awk 'length($0) > 79')
   [ -z "$wide" ] || fail "cfbench $c --help is wider than 79 columns: $wide"
