@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd_report.h"
 #include "csvread.h"
 #include "fileio.h"
@@ -523,12 +524,6 @@ static void state_free(ab_state *s) {
   free(s->lead);
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Open DIR/base and DIR/new and their merged runs.csv.  0, or 2 said. */
 static int open_out(const ab_opts *o, ab_state *s) {
   for (int k = 0; k < SIDES; k++) {
@@ -688,14 +683,14 @@ int cfb_cmd_ab(int argc, char **argv) {
     rc = 2;
   }
   uint64_t rng = o.seed ^ 0x9e3779b97f4a7c15ull;
-  double start = now_s(), last = 0;
+  double start = cfb_now_s(), last = 0;
   int rounds = 0;
   for (int r = 0; !rc && r < o.max_rounds; r++) {
     if (r >= o.min_rounds && !any_needs_more(&s, &plan, o.threshold)) break;
-    if (r > 0 && o.budget_s > 0 && now_s() - start + last > o.budget_s) break;
-    double t0 = now_s();
+    if (r > 0 && o.budget_s > 0 && cfb_now_s() - start + last > o.budget_s) break;
+    double t0 = cfb_now_s();
     rc = one_round(&o, &s, r, &rng);
-    last = now_s() - t0;
+    last = cfb_now_s() - t0;
     rounds = r + 1;
     fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
     if (r == 0 && !rc) warn_rounds(&o, &s, &plan);

@@ -7,6 +7,7 @@
  * goes to the harness, which decides; and a timeout kills the driver with
  * its ProcessPoolExecutor workers in one kill(). */
 #define _GNU_SOURCE
+#include "clock.h"
 #include "pyback.h"
 
 #include "datadir.h"
@@ -314,23 +315,17 @@ static void read_err(child *ch) {
   }
 }
 
-static double mono_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Read both pipes to EOF; kill the group once timeout_s has passed or
  * *cancel is set (polled every 100 ms then). */
 static int pump(child *ch, double timeout_s, const volatile int *cancel, cfb_py_result *res) {
-  double deadline = timeout_s > 0 ? mono_s() + timeout_s : 0;
+  double deadline = timeout_s > 0 ? cfb_now_s() + timeout_s : 0;
   int rc = 0, killed = 0;
   while (ch->out >= 0 || ch->err >= 0) {
     struct pollfd p[2] = {{ch->out, POLLIN, 0}, {ch->err, POLLIN, 0}};
     int wait_ms = -1;
     if (!killed && cancel) wait_ms = 100;
     if (!killed && deadline) {
-      double left = deadline - mono_s();
+      double left = deadline - cfb_now_s();
       int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
       if (wait_ms < 0 || ms < wait_ms) wait_ms = ms;
     }
@@ -343,7 +338,7 @@ static int pump(child *ch, double timeout_s, const volatile int *cancel, cfb_py_
       kill(-ch->pid, SIGKILL);
       killed = 1;
       rc = fail(res, CFB_PY_ECANCELED, "python driver: canceled; killed");
-    } else if (!killed && deadline && mono_s() >= deadline) {
+    } else if (!killed && deadline && cfb_now_s() >= deadline) {
       kill(-ch->pid, SIGKILL); /* the group: the driver and its pool's workers */
       killed = 1;
       rc = fail(res, CFB_PY_ETIMEDOUT, "python driver: no end after %.3g s; killed", timeout_s);

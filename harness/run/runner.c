@@ -61,12 +61,6 @@ const volatile int *cfb_interrupt_flag(void) { return &interrupted; }
 int cfb_interrupt_signal(void) { return interrupted; }
 void cfb_interrupt_reset(void) { interrupted = 0; }
 
-double cfb_now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------- one rep */
 
 typedef struct input_state {

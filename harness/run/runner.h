@@ -10,6 +10,7 @@
 #ifndef CFB_RUNNER_H
 #define CFB_RUNNER_H
 
+#include "clock.h"
 #include "counters.h"
 #include "sweep.h"
 
@@ -74,8 +75,5 @@ const volatile int *cfb_interrupt_flag(void);
 int cfb_interrupt_signal(void);
 /* Clear the flag (tests, or a second run in one process). */
 void cfb_interrupt_reset(void);
-
-/* Monotonic seconds. */
-double cfb_now_s(void);
 
 #endif
