@@ -41,6 +41,12 @@ char *cfb_params_strip(const char *params, const char *ignore) {
   return s;
 }
 
+char *cfb_params_with_mode(const char *params, const char *mode) {
+  const char *p = params ? params : "";
+  char *out;
+  return asprintf(&out, "%s%smode=%s", p, *p ? "," : "", mode) < 0 ? NULL : out;
+}
+
 char *cfb_config_name(const char *workload, const char *params, const char *backend,
                       const char *workers, const char *chunksize, const char *pin) {
   int has_pin = pin && *pin && strcmp(pin, "none") != 0, has_params = params && *params;

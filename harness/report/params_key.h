@@ -14,6 +14,12 @@ char *cfb_params_strip(const char *params, const char *ignore);
  * when out of memory.  params as cfb_params_strip gives it; workers and
  * chunksize as runs.csv writes them.  The history stores series under
  * this name, so it must not change. */
+/* params with ",mode=M" appended ("mode=M" for empty params), malloc'd;
+ * NULL when out of memory.  Every reader keys a configuration whose mode
+ * is not map this way, so modes are never pooled and map rows keep the
+ * keys of the runs made before --mode.  Call it only for such a mode. */
+char *cfb_params_with_mode(const char *params, const char *mode);
+
 char *cfb_config_name(const char *workload, const char *params, const char *backend,
                       const char *workers, const char *chunksize, const char *pin);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "params_key.h"
 #include "schema.h"
 
 static void get_str(const json_t *j, cfb_meta_key k, char *out, size_t len) {
@@ -157,11 +158,7 @@ static int row_strings(const cfb_csv_table *t, size_t r, cfb_sumrow *row) {
   row->mode = (s = cfb_csv_get(t, r, CFB_SUM(MODE))) && *s ? s : "map";
   row->status = (s = cfb_csv_get(t, r, CFB_SUM(STATUS))) && *s ? s : "ok";
   if (strcmp(row->mode, "map") == 0) return 0;
-  const char *p = row->params ? row->params : "";
-  if (asprintf(&row->own_params, "%s%smode=%s", p, *p ? "," : "", row->mode) < 0) {
-    row->own_params = NULL;
-    return -1;
-  }
+  if (!(row->own_params = cfb_params_with_mode(row->params, row->mode))) return -1;
   row->params = row->own_params;
   return 0;
 }

@@ -84,17 +84,11 @@ static int cfg_of(cfb_runs_set *s, const cfb_csv_table *t, size_t r, const char 
   if (!pin || !*pin) pin = "none";
   char *params = cfb_params_strip(cfb_csv_get(t, r, CFB_RUNS(PARAMS)), ignore), *key = NULL;
   if (!params) return -1;
-  /* A mode other than map joins the parameters, as the report does
-   * (results.c): modes are never pooled, and map rows keep the keys of
-   * the runs made before --mode. */
   const char *mode = cfb_csv_get(t, r, CFB_RUNS(MODE));
   if (mode && *mode && strcmp(mode, "map") != 0) {
-    char *pm = NULL;
-    if (asprintf(&pm, "%s%smode=%s", params, *params ? "," : "", mode) < 0) {
-      free(params);
-      return -2;
-    }
+    char *pm = cfb_params_with_mode(params, mode);
     free(params);
+    if (!pm) return -2;
     params = pm;
   }
   /* The whole key, however long: a truncated one could merge two configurations. */
