@@ -296,9 +296,9 @@ static void crossovers_section(rep *r, const cfb_analysis *an, const char *machi
 }
 
 /* Per-task cost of cfutures and CPython's executors (items that do nothing). */
-static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+static void python_costs(rep *r, const cfb_analysis *an) {
   cfb_an_cost c[8];
-  size_t n = cfb_an_task_costs(rs, g, ng, c, 8);
+  size_t n = cfb_an_task_costs(an, c, 8);
   heading(r, 3, "Per-task cost");
   if (!n) {
     para(r, "Not measured: the run has no sleep delay=0 configuration on both a C and a py backend "
@@ -391,7 +391,7 @@ static void python_section(rep *r, const cfb_analysis *an) {
   heading(r, 2, "cfutures against CPython");
   para(r, "The py-thread and py-process rows are CPython's own ThreadPoolExecutor and "
           "ProcessPoolExecutor running the same workloads (docs/python.md).");
-  python_costs(r, rs, g, ng);
+  python_costs(r, an);
   python_primes(r, rs, g, ng);
   python_fidelity(r, an);
 }
