@@ -2,6 +2,7 @@
  * configurations, the paired verdicts of the winners, the map cells and
  * the curves, and crossover detection on them.  No output here. */
 #include "analysis.h"
+#include "params_key.h"
 
 #include <cfwork_params.h>
 
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
 
 static void add_sorted(int *v, size_t *n, int x) {
   size_t i = 0;
@@ -31,7 +31,7 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   for (size_t r = 0; r < rs->nrows; r++) {
     const cfb_sumrow *row = &rs->rows[r];
     size_t k = 0;
-    while (k < ng && !(streq(g[k].workload, row->workload) && streq(g[k].params, row->params))) k++;
+    while (k < ng && !(cfb_streq(g[k].workload, row->workload) && cfb_streq(g[k].params, row->params))) k++;
     if (k == ng) {
       g[k].workload = row->workload;
       g[k].kind = row->kind;
@@ -55,9 +55,9 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
     for (size_t i = 0; i < gr->nrows; i++) {
       const char *p = rs->rows[gr->rows[i]].pin;
       size_t j = 0;
-      while (j < ns && !streq(seen[j], p)) j++;
+      while (j < ns && !cfb_streq(seen[j], p)) j++;
       if (j == ns && ns < 16) seen[ns++] = p;
-      if (streq(p, "none")) gr->pin = p;
+      if (cfb_streq(p, "none")) gr->pin = p;
     }
     if (!gr->pin) gr->pin = ns ? seen[0] : "none";
     gr->npins = (int)ns;
@@ -78,7 +78,7 @@ const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const
   for (size_t i = 0; i < g->nrows; i++) {
     const cfb_sumrow *r = &rs->rows[g->rows[i]];
     if (r->usable && r->workers == workers && r->chunksize == chunksize &&
-        streq(r->backend, backend) && (!pin || streq(r->pin, pin)))
+        cfb_streq(r->backend, backend) && (!pin || cfb_streq(r->pin, pin)))
       return r;
   }
   return NULL;
@@ -89,9 +89,9 @@ const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const
   const cfb_sumrow *best = NULL;
   for (size_t i = 0; i < g->nrows; i++) {
     const cfb_sumrow *r = &rs->rows[g->rows[i]];
-    if (!r->usable || !streq(r->backend, backend)) continue;
+    if (!r->usable || !cfb_streq(r->backend, backend)) continue;
     if (workers >= 0 && r->workers != workers) continue;
-    if (pin && !streq(r->pin, pin)) continue;
+    if (pin && !cfb_streq(r->pin, pin)) continue;
     if (!best || r->median > best->median) best = r;
   }
   return best;
@@ -320,7 +320,7 @@ int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b,
       context_without(g[gi].params, keys[ki], ctx, sizeof ctx);
       int dup = 0;
       for (size_t s = 0; s < ns; s++)
-        if (streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
+        if (cfb_streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
             !strcmp(sw[s].context, ctx))
           dup = 1;
       if (dup) continue;
@@ -333,7 +333,7 @@ int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b,
       snprintf(cur.context, sizeof cur.context, "%s", ctx);
       int have_unit = 0;
       for (size_t gj = 0; gj < ng && cur.n < CFB_AN_MAXV; gj++) {
-        if (!streq(g[gj].workload, cur.workload) || !same_grid(&g[gi], &g[gj])) continue;
+        if (!cfb_streq(g[gj].workload, cur.workload) || !same_grid(&g[gi], &g[gj])) continue;
         char c2[256];
         context_without(g[gj].params, cur.key, c2, sizeof c2);
         if (strcmp(c2, ctx) != 0) continue;

@@ -1,7 +1,8 @@
 /* params_key.c -- a configuration's identity (params_key.h): its parameter
  * string with some keys left out (`--ignore-param` of compare, ab and
  * history add), split and formatted again by the one owner of the syntax,
- * cf_wk_params_* (cfwork_params.h), and its name for people. */
+ * cf_wk_params_* (cfwork_params.h), its name for people, and the one
+ * equality of its fields. */
 #define _GNU_SOURCE /* asprintf */
 #include "params_key.h"
 
@@ -57,3 +58,5 @@ char *cfb_config_name(const char *workload, const char *params, const char *back
     return NULL;
   return name;
 }
+
+int cfb_streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
