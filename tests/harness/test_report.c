@@ -21,6 +21,7 @@
 #include "cmd_report.h"
 #include "fileio.h"
 #include "json.h"
+#include "params_key.h"
 #include "analysis_py.h"
 #include "plot.h"
 #include "task.h"
@@ -680,6 +681,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
   return remove(path);
 }
 
+/* The readers' one equality of configuration fields: an absent cell
+ * (NULL) is an empty one, and neither equals a value. */
+static void test_streq(void) {
+  CHECK(cfb_streq(NULL, NULL) && cfb_streq(NULL, "") && cfb_streq("", NULL));
+  CHECK(cfb_streq("map", "map"));
+  CHECK(!cfb_streq(NULL, "map") && !cfb_streq("none", NULL) && !cfb_streq("map", "mapx"));
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_report FIXTURES_DIR [test]\n");
@@ -696,6 +705,7 @@ int main(int argc, char **argv) {
                                     {"python_section", test_python_section},
                                     {"char_section", test_char_section},
                                     {"python_roundtrip", test_python_roundtrip},
+                                    {"streq", test_streq},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */
