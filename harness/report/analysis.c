@@ -22,7 +22,14 @@ static void add_sorted(int *v, size_t *n, int x) {
   (*n)++;
 }
 
-int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
+static void groups_free(cfb_group *g, size_t n) {
+  if (!g) return;
+  for (size_t i = 0; i < n; i++) free(g[i].rows);
+  free(g);
+}
+
+/* Groups in order of first appearance in summary.csv.  0 or -1 (ENOMEM). */
+static int groups_of(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   *out = NULL;
   *n = 0;
   cfb_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
@@ -38,7 +45,7 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
       g[k].params = row->params;
       g[k].rows = malloc(rs->nrows * sizeof *g[k].rows);
       if (!g[k].rows) {
-        cfb_an_groups_free(g, ng);
+        groups_free(g, ng);
         return -1;
       }
       ng++;
@@ -65,12 +72,6 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   *out = g;
   *n = ng;
   return 0;
-}
-
-void cfb_an_groups_free(cfb_group *g, size_t n) {
-  if (!g) return;
-  for (size_t i = 0; i < n; i++) free(g[i].rows);
-  free(g);
 }
 
 const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
@@ -187,7 +188,8 @@ static int set_point(const cfb_analysis *an, cfb_curve *s, size_t i, const cfb_s
   return pair_of(an, t, p, &s->pair[i]);
 }
 
-int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s) {
+/* Best thread vs best process against the worker count, in one group. */
+static int worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s) {
   memset(s, 0, sizeof *s);
   s->a = "thread";
   s->b = "process";
@@ -205,7 +207,9 @@ int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s
   return 0;
 }
 
-int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
+/* Parse a parameter value "50us", "1KiB", "4": the number, and its unit
+ * suffix.  0, or -1 if it does not start with a number. */
+static int parse_value(const char *v, double *num, char *unit, size_t unitlen) {
   char *end;
   double x = strtod(v, &end);
   if (end == v || !isfinite(x)) return -1;
@@ -269,7 +273,7 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
     if (strcmp(k[i], key) != 0) continue;
     double num;
     char u[16];
-    if (cfb_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
+    if (parse_value(v[i], &num, u, sizeof u) != 0) return -1;
     double su = unit_scale(u);
     if (!*have_unit) {
       snprintf(unit, unitlen, "%s", u);
@@ -384,7 +388,7 @@ void cfb_an_free(cfb_analysis *an) {
   free(an->win);
   free(an->wsweep);
   free(an->sw);
-  cfb_an_groups_free(an->g, an->ng);
+  groups_free(an->g, an->ng);
   cfb_pairs_free(&an->pairs);
   cfb_results_free(&an->rs);
   memset(an, 0, sizeof *an);
@@ -397,11 +401,11 @@ int cfb_an_load(const char *dir, cfb_analysis *an, char *err, size_t errlen) {
     cfb_results_free(&an->rs);
     return -1;
   }
-  int rc = cfb_an_groups(&an->rs, &an->g, &an->ng);
+  int rc = groups_of(&an->rs, &an->g, &an->ng);
   if (!rc && !(an->win = calloc(an->ng ? an->ng : 1, sizeof *an->win))) rc = -1;
   if (!rc && !(an->wsweep = calloc(an->ng ? an->ng : 1, sizeof *an->wsweep))) rc = -1;
   for (size_t i = 0; !rc && i < an->ng; i++)
-    if (winner_of(an, &an->g[i], &an->win[i]) || cfb_an_worker_sweep(an, &an->g[i], &an->wsweep[i]))
+    if (winner_of(an, &an->g[i], &an->win[i]) || worker_sweep(an, &an->g[i], &an->wsweep[i]))
       rc = -1;
   if (!rc) rc = cfb_an_param_sweeps_of(an, "thread", "process", -1, &an->sw, &an->nsw);
   if (rc) {

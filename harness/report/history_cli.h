@@ -48,9 +48,6 @@ typedef struct cfb_hist_report {
  * check found a regression beyond the threshold. */
 int cfb_hist_print_changes(FILE *f, const cfb_hist_set *set, const cfb_hist_report *r);
 
-/* Is change c of a series of n points a regression `check` fails on? */
-int cfb_hist_is_regression(const cfb_hist_change *c, size_t n, const cfb_hist_cli *o);
-
 /* Trend plots (median and CI per run, change points marked) of every
  * series into DIR: NAME.dat, NAME.gp, NAME.png, NAME.svg.  0, 1 (gnuplot
  * missing or failing; scripts written), 2 (cannot write). */

@@ -28,7 +28,9 @@ static const char *const migration_2[] = {
     "CREATE INDEX cfb_results_by_config ON cfb_results (metric, config)", NULL};
 static const char *const *const migrations[CFB_HIST_SCHEMA] = {migration_1, migration_2};
 
-int cfb_hist_is_pg(const char *url) {
+/* True if url names a PostgreSQL store ("postgresql://", "postgres://",
+ * or a libpq "key=value" string starting with "host=" / "dbname="). */
+static int is_pg(const char *url) {
   return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11) ||
          !strncmp(url, "host=", 5) || !strncmp(url, "dbname=", 7);
 }
@@ -110,7 +112,7 @@ int cfb_hist_open(const char *url, int writable, cfb_hist **out, char *err, size
     snprintf(err, errlen, "%s: out of memory", url);
     return -1;
   }
-  int rc = cfb_hist_is_pg(url) ? cfb_hist_pg_open(h, url) : cfb_hist_sqlite_open(h, url, writable);
+  int rc = is_pg(url) ? cfb_hist_pg_open(h, url) : cfb_hist_sqlite_open(h, url, writable);
   if (rc != 0) {
     snprintf(err, errlen, "%s", h->err);
     if (h->ops) h->ops->close(h);

@@ -44,10 +44,6 @@ typedef struct cfb_hist_run {
   size_t nres;
 } cfb_hist_run;
 
-/* True if url names a PostgreSQL store ("postgresql://", "postgres://",
- * or a libpq "key=value" string starting with "host=" / "dbname="). */
-int cfb_hist_is_pg(const char *url);
-
 /* Open the store at url.  writable = 1: create it if absent and migrate
  * it to CFB_HIST_SCHEMA; 0: it must exist (SQLite opened read-only) and
  * be of a version <= CFB_HIST_SCHEMA.  0, or -1 with a one-line message

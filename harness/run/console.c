@@ -322,8 +322,10 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t c
   fflush(f);
 }
 
-int cfb_console_winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
-                           double ratio, double lo, double hi) {
+/* One group's line: winner "thread", "process", "equivalent" or
+ * "undecided"; ratio = thread/process with its CI [lo, hi].  0 or -1 (no memory). */
+static int winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
+                      double ratio, double lo, double hi) {
   if (w->n == w->cap) {
     size_t cap = w->cap ? 2 * w->cap : 16;
     struct cfb_winner_row *r = realloc(w->row, cap * sizeof *r);
@@ -406,7 +408,7 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     group_name(group, sizeof group, b->thread);
     snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
              b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_config_pin(b->thread) : "");
-    if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
+    if (winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
       return -1;
   }
   return 0;
