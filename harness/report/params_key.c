@@ -48,6 +48,11 @@ char *cfb_params_with_mode(const char *params, const char *mode) {
   return asprintf(&out, "%s%smode=%s", p, *p ? "," : "", mode) < 0 ? NULL : out;
 }
 
+char *cfb_params_keyed(const char *params, const char *mode) {
+  if (mode && *mode && strcmp(mode, "map") != 0) return cfb_params_with_mode(params, mode);
+  return strdup(params ? params : "");
+}
+
 char *cfb_config_name(const char *workload, const char *params, const char *backend,
                       const char *workers, const char *chunksize, const char *pin) {
   int has_pin = pin && *pin && strcmp(pin, "none") != 0, has_params = params && *params;

@@ -15,6 +15,13 @@ char *cfb_params_strip(const char *params, const char *ignore);
  * keys of the runs made before --mode.  Call it only for such a mode. */
 char *cfb_params_with_mode(const char *params, const char *mode);
 
+/* params as every reader of runs.csv keys a configuration: with ",mode=M"
+ * appended (cfb_params_with_mode) when mode is not map, else a copy; mode
+ * NULL or "" is map (a runs.csv from before --mode).  malloc'd; NULL when
+ * out of memory.  compare, ab, history and the report's history section
+ * name a configuration from this, so their names agree. */
+char *cfb_params_keyed(const char *params, const char *mode);
+
 /* "primes (preset=docs) process w=2 c=16" ("... pin=compact" unless pin
  * is NULL, "" or "none"; no parentheses for empty params), malloc'd; NULL
  * when out of memory.  params as cfb_params_strip gives it; workers and

@@ -13,6 +13,7 @@
 #include "format.h"
 #include "history_cli.h"
 #include "params_key.h"
+#include "schema.h"
 
 /* Is the configuration name of some row of rs (without the parameters in
  * `ignore`) `config`? */
@@ -22,11 +23,14 @@ static int in_run(const cfb_resultset *rs, const char *ignore, const char *confi
     char w[16], c[16];
     snprintf(w, sizeof w, "%d", s->workers);
     snprintf(c, sizeof c, "%d", s->chunksize);
-    char *params = cfb_params_strip(s->params, ignore);
-    char *name = params ? cfb_config_name(s->workload, params, s->backend, w, c, s->pin) : NULL;
+    /* the run's own params (s->params has the mode appended), keyed as history add keys them */
+    char *params = cfb_params_strip(cfb_csv_get(&rs->table, i, CFB_SUM(PARAMS)), ignore);
+    char *keyed = params ? cfb_params_keyed(params, s->mode) : NULL;
+    char *name = keyed ? cfb_config_name(s->workload, keyed, s->backend, w, c, s->pin) : NULL;
     int same = name && !strcmp(name, config);
     if (params && !name) *oom = 1; /* (a params that is not a parameter string matches nothing) */
     free(params);
+    free(keyed);
     free(name);
     if (same) return 1;
   }
