@@ -16,15 +16,14 @@ F=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 T=$(mktemp -d /tmp/cfb-histmode-XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/fixture_run.sh"
 i=0
 for f in 1.00 1.01 0.99 1.005 0.995 1.01 1.00 1.01 0.99 1.005 0.995 1.01; do
   i=$((i + 1))
   s=1
   [ "$i" -ge 7 ] && s=0.6
   d=$T/c$i
-  mkdir "$d" && cp "$F/cmp_base/meta.json" "$F/cmp_base/summary.csv" "$d/" || fail "copy run $i"
-  sed -i "s/\"git_revision\": \"[^\"]*\",/\"git_revision\": \"c$i\", \"git_commit_time\": \"2026-02-$(printf %02d "$i")T12:00:00Z\",/" \
-    "$d/meta.json" || fail "meta.json of run $i"
+  fixture_run "$F/cmp_base" "$d" "c$i" "$i"
   awk -F, -v OFS=, -v f="$f" -v s="$s" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "items_per_s") c = k; print $0, "mode"; next }
        { m[NR] = $0; $c = $c * f; print $0, "map"; $0 = m[NR]; $c = $c * f * s / 10; print $0, "roundtrip" }' \
     "$F/cmp_base/runs.csv" >"$d/runs.csv" || fail "runs.csv of run $i"

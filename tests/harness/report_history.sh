@@ -19,16 +19,14 @@ F=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 T=$(mktemp -d /tmp/cfb-rephist-XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/fixture_run.sh"
 i=0
 for f in 1.00 1.01 0.99 1.005 0.995 1.01 0.80 0.81 0.79 0.805 0.795 0.80; do
   i=$((i + 1))
   d=$T/r$i
-  mkdir "$d" && cp "$F/cmp_base/meta.json" "$F/cmp_base/summary.csv" "$d/" || fail "copy run $i"
+  fixture_run "$F/cmp_base" "$d" "r$i" "$i"
   awk -F, -v OFS=, -v f="$f" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "items_per_s") c = k; print; next }
        { $c = $c * f; print }' "$F/cmp_base/runs.csv" >"$d/runs.csv" || fail "runs.csv of run $i"
-  sed -i "s/\"git_revision\": \"[^\"]*\",/\"git_revision\": \"r$i\", \"git_commit_time\": \"2026-01-$(printf %02d "$i")T12:00:00Z\",/" \
-    "$d/meta.json" || fail "meta.json of run $i"
-  grep -q "\"git_commit_time\": \"2026-01-" "$d/meta.json" || fail "no commit time in run $i"
 done
 DB=$T/h.sqlite
 "$B" history add --db "$DB" "$T/r12" "$T/r1" "$T/r11" "$T/r2" "$T/r10" "$T/r3" "$T/r9" "$T/r4" \
@@ -69,8 +67,7 @@ i=0
 for f in 1.00 1.01 0.99 1.005 0.995 1.01 1.25 1.26 1.24 1.255 1.245 1.25; do
   i=$((i + 1))
   d=$T/c$i
-  mkdir "$d" && cp "$T/r$i/meta.json" "$T/r$i/summary.csv" "$d/" || fail "copy cpu run $i"
-  sed -i "s/\"r$i\"/\"c$i\"/" "$d/meta.json"
+  fixture_run "$F/cmp_base" "$d" "c$i" "$i"
   w=$(sed -n "$(( (i - 1) % 6 + 1 ))p" <<EOF2
 1.00
 1.01
