@@ -20,7 +20,8 @@
 
 static const char *const format_names[CFB_EXPORT_NFORMATS] = {"gbench", "md"};
 
-int cfb_export_format_parse(const char *name, cfb_export_format *out) {
+/* The format named `name`: 0, or -1 if there is none. */
+static int format_parse(const char *name, cfb_export_format *out) {
   for (int i = 0; i < CFB_EXPORT_NFORMATS; i++)
     if (!strcmp(name, format_names[i])) {
       *out = (cfb_export_format)i;
@@ -337,7 +338,7 @@ typedef struct export_args {
 
 static int opt_format(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   export_args *a = ctx;
-  if (cfb_export_format_parse(val, &a->fmt))
+  if (format_parse(val, &a->fmt))
     return cfb_fail(err, errlen, "--format: unknown format '%s'; allowed: gbench, md", val);
   a->have_format = 1;
   return 0;
