@@ -71,4 +71,13 @@ echo "$out" | sed -n 4p | grep -qw primes,socket || fail "completion of a worklo
 echo "$out" | sed -n 5p | grep -q 'delay=' || fail "completion of parameters"
 echo "$out" | sed -n 6p | grep -qw quick || fail "completion of suites"
 echo "$out" | sed -n 7p | grep -qw -- --threshold || fail "completion of compare options"
+# the scoped form of --param (WORKLOAD.KEY, test_sweep's scoped_params) is
+# in run's --help and in docs/cfbench.md, and the docs' example means what
+# they say: the bare key for sleep, the scoped one for socket
+"$CLI" run --help | grep -q 'W\.K=V' || fail "run --help does not show WORKLOAD.KEY"
+grep -q '`WORKLOAD\.KEY`' "$SRC/docs/cfbench.md" || fail "docs/cfbench.md does not document WORKLOAD.KEY"
+ex=$("$CLI" run --workload socket,sleep --param delay=1ms --param socket.delay=0 --workers 1 --dry-run) ||
+  fail "the docs' WORKLOAD.KEY example is refused"
+echo "$ex" | grep -q '^sleep delay=1ms ' && echo "$ex" | grep -q '^socket .*,delay=0s,' ||
+  fail "the docs' WORKLOAD.KEY example: $ex"
 echo "ok: introspect"
