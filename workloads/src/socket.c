@@ -80,7 +80,7 @@ static const cf_wk_param params[] = {
     {"delay", "0", "embedded server: delay before each response (ns, us, ms, s)", 0, 60},
     {"body", "1KiB", "embedded server: body bytes; with target: expected body bytes if given", 0, 64 * 1048576.0},
     {"keepalive", "on", "reuse one connection per worker", 0, 1},
-    {"timeout", "5s", "connect and read/write timeout", 0.001, 600},
+    {"timeout", "5s", "deadline for the whole request (connect, send, response)", 0.001, 600},
     {"server_threads", "1", "embedded server: event-loop threads", 1, 64},
     {"listen", "127.0.0.1", "embedded server: IPv4 address it listens on and tasks connect to", 0, 0},
 };
