@@ -85,12 +85,13 @@ cd /tmp
 cfb=$P2/bin/cfbench
 "$cfb" list >"$t/list.out" || fail "cfbench list failed"
 grep -q "sleep" "$t/list.out" || fail "cfbench list shows no sleep workload"
-if "$cfb" list --json >"$t/list.json" 2>/dev/null; then
-  for d in plots suites; do
-    grep -q "\"${d}_dir\": \"$P2/bin/../share/cfbench/$d\"" "$t/list.json" ||
-      fail "the installed cfbench takes its $d from elsewhere: $(grep "${d}_dir" "$t/list.json")"
-  done
-fi
+# the data folders must be the moved prefix's: a cfbench that fell back to
+# the source tree compiled into it would pass everything below unseen
+"$cfb" list --json >"$t/list.json" || fail "cfbench list --json failed"
+for d in plots suites; do
+  grep -q "\"${d}_dir\": \"$P2/bin/../share/cfbench/$d\"" "$t/list.json" ||
+    fail "the installed cfbench takes its $d from elsewhere: $(grep "${d}_dir" "$t/list.json")"
+done
 # the installed bash completion, with the installed cfbench first in PATH
 comp=$(PATH="$P2/bin:$PATH" bash -c '. "$1"; COMP_WORDS=(cfbench run --suite q); COMP_CWORD=3; _cfbench
   echo "${COMPREPLY[*]}"' _ "$P2/share/bash-completion/completions/cfbench") || fail "the installed completion fails"
