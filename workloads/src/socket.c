@@ -399,8 +399,19 @@ static int sk_validate(const cf_wk_run *r, char *err, size_t errlen) {
   const char *target = wk_str(r, "target");
   uint32_t a;
   if (!target[0]) return listen_addr(r, &a, err, errlen);
-  if (wk_given(r, "delay") || wk_given(r, "server_threads") || wk_given(r, "listen"))
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay, server_threads and listen apply to the embedded server, not to target=%s", target);
+  /* Name only the knobs the user gave: the others are defaults, not errors. */
+  static const char *const server_only[] = {"delay", "server_threads", "listen"};
+  const char *g[3];
+  int ngiven = 0;
+  for (size_t i = 0; i < sizeof server_only / sizeof server_only[0]; i++)
+    if (wk_given(r, server_only[i])) g[ngiven++] = server_only[i];
+  char given[64] = "";
+  for (int i = 0; i < ngiven; i++)
+    snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s",
+             i == 0 ? "" : i == ngiven - 1 ? " and " : ", ", g[i]);
+  if (ngiven)
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter%s %s appl%s to the embedded server, not to target=%s",
+                   ngiven > 1 ? "s" : "", given, ngiven > 1 ? "y" : "ies", target);
   uint16_t port;
   const char *path;
   char host[256];
