@@ -286,8 +286,10 @@ static void md_table(cfb_sb *b, const cfb_csv_table *sum) {
 
 static int write_text(const char *path, const char *text, char *err, size_t errlen) {
   if (!path) {
-    fputs(text, stdout);
-    return fflush(stdout) ? cfb_fail(err, errlen, "export: cannot write to standard output") - 1 : 0;
+    /* A failed write is main's to report when it closes stdout: one line,
+     * with the cause cfb_put_stdout keeps. */
+    cfb_put_stdout(text);
+    return 0;
   }
   cfb_atomic_file a;
   if (cfb_atomic_open(&a, path) == 0) {

@@ -149,7 +149,8 @@ static void t_listen(void) {
   char err[256];
   const char *bad[][2] = {{"listen=0.0.0.0", NULL}, {"listen=host.example", NULL},
                           {"listen=127.0.0.2", "target=http://127.0.0.1:1/"}};
-  const char *why[] = {"give one of this host's addresses", "not an IPv4 address", "apply to the embedded server"};
+  const char *why[] = {"give one of this host's addresses", "not an IPv4 address",
+                       "parameter listen applies to the embedded server"};
   for (int i = 0; i < 3; i++) {
     CHECK_EQ(wk_prep_err("socket", bad[i], bad[i][1] ? 2 : 1, err, sizeof err), CF_EINVAL);
     CHECK_STR_CONTAINS(err, why[i]);
