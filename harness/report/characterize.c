@@ -28,12 +28,10 @@ static void read_profile(const json_t *p, cfb_char *c) {
   c->wall_us = num_at(p, CFB_CHAR_K_P_WALL) * 1e6 * k;
   c->cpu_us = num_at(p, CFB_CHAR_K_P_CPU) * 1e6 * k;
   c->rq_wait_us = num_at(p, CFB_CHAR_K_P_RQWAIT) * 1e6 * k;
-  /* the fraction of the item's own time: a wait for a CPU that other load
-   * held is the machine's, not the workload's */
-  double own = c->wall_us - (isfinite(c->rq_wait_us) ? c->rq_wait_us : 0);
-  if (own < c->cpu_us) own = c->cpu_us;
-  c->cpu_fraction = own > 0 ? c->cpu_us / own : NAN;
-  if (c->cpu_fraction > 1) c->cpu_fraction = 1; /* children's CPU can overlap the wait */
+  c->sys_us = num_at(p, CFB_CHAR_K_P_SYS) * 1e6 * k;
+  c->cpu_fraction = cfb_char_cpu_fraction(num_at(p, CFB_CHAR_K_P_WALL), num_at(p, CFB_CHAR_K_P_CPU),
+                                          num_at(p, CFB_CHAR_K_P_RQWAIT), num_at(p, CFB_CHAR_K_P_VCSW), c->items);
+  if (c->cpu_fraction > 1) c->cpu_fraction = 1;
   c->vcsw = num_at(p, CFB_CHAR_K_P_VCSW) * k;
   c->ivcsw = num_at(p, CFB_CHAR_K_P_IVCSW) * k;
   c->minflt = num_at(p, CFB_CHAR_K_P_MINFLT) * k;
@@ -125,29 +123,52 @@ static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) 
 
 /* ---- deciding -------------------------------------------------------- */
 
-/* The kind from what the items did, not what the workload declares. */
+/* Whether the items are memory-bound: 1 yes, 0 no, -1 within the margin
+ * (uncertain); a sentence on what decided it in why. */
+static int memory_verdict(const cfb_char *c, char *why, size_t len) {
+  double faults = c->minflt + c->majflt, m = CFB_CHAR_MEMORY_MARGIN;
+  if (!(faults >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) || !(c->cpu_us > 0)) return 0;
+  double v = c->sys_us / c->cpu_us, at = CFB_CHAR_MEMORY_SYS_SHARE;
+  const char *what = "of the CPU time in the kernel";
+  if (!isfinite(v)) { /* an older profile: no kernel time */
+    v = faults / (c->cpu_us / 1000), at = CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS;
+    what = "page faults per on-CPU ms";
+  }
+  int r = v >= at * m ? 1 : v <= at / m ? 0 : -1;
+  if (isfinite(c->sys_us))
+    snprintf(why, len, "%.0f page faults per item, %.0f%% %s (%s %.0f%%)", faults, 100 * v, what,
+             r < 0 ? "uncertain: near" : "boundary", 100 * at);
+  else
+    snprintf(why, len, "%.0f page faults per item, %.0f %s (%s %.0f)", faults, v, what,
+             r < 0 ? "uncertain: near" : "boundary", at);
+  return r;
+}
+
+/* The kind from what the items did, not what the workload declares: the
+ * measures load moves least (charrule.h's fraction, the kernel's share),
+ * and "mixed", marked uncertain, within a margin of a boundary. */
 static void decide_kind(cfb_char *c) {
-  double faults_per_cpu_ms = c->cpu_us > 0 ? (c->minflt + c->majflt) / (c->cpu_us / 1000) : 0;
-  if (!isfinite(c->cpu_fraction)) {
-    c->kind = "mixed";
+  double f = c->cpu_fraction, mg = CFB_CHAR_FRACTION_MARGIN;
+  char mem[200];
+  int m = memory_verdict(c, mem, sizeof mem);
+  c->kind_certain = 1;
+  if (!isfinite(f)) {
+    c->kind = "mixed", c->kind_certain = 0;
     snprintf(c->why, sizeof c->why, "no item was profiled");
-  } else if (faults_per_cpu_ms >= CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS &&
-             c->minflt + c->majflt >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) {
-    c->kind = "memory";
-    snprintf(c->why, sizeof c->why, "%.0f page faults per item, %.0f per on-CPU ms: the time goes to new pages",
-             c->minflt + c->majflt, faults_per_cpu_ms);
-  } else if (c->cpu_fraction >= CFB_CHAR_CPU_FRACTION) {
-    c->kind = "cpu";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (>= %.0f%%)", 100 * c->cpu_fraction,
-             100 * CFB_CHAR_CPU_FRACTION);
-  } else if (c->cpu_fraction <= CFB_CHAR_IO_FRACTION) {
-    c->kind = "io";
-    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (<= %.0f%%), %.1f voluntary switches",
-             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, c->vcsw);
+  } else if (m != 0) {
+    c->kind = m > 0 ? "memory" : "mixed", c->kind_certain = m > 0;
+    snprintf(c->why, sizeof c->why, "%s%s", mem, m > 0 ? ": the time goes to new pages" : "");
+  } else if (f >= CFB_CHAR_CPU_FRACTION + mg || f <= CFB_CHAR_IO_FRACTION - mg) {
+    c->kind = f >= CFB_CHAR_CPU_FRACTION ? "cpu" : "io";
+    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (%s %.0f%%), %.2f voluntary switches per item",
+             100 * f, f >= CFB_CHAR_CPU_FRACTION ? ">=" : "<=",
+             100 * (f >= CFB_CHAR_CPU_FRACTION ? CFB_CHAR_CPU_FRACTION : CFB_CHAR_IO_FRACTION), c->vcsw);
   } else {
     c->kind = "mixed";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (between %.0f%% and %.0f%%)",
-             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, 100 * CFB_CHAR_CPU_FRACTION);
+    c->kind_certain = fabs(f - CFB_CHAR_CPU_FRACTION) >= mg && fabs(f - CFB_CHAR_IO_FRACTION) >= mg;
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (%sbetween %.0f%% and %.0f%%)", 100 * f,
+             c->kind_certain ? "" : "uncertain: near a boundary, ", 100 * CFB_CHAR_IO_FRACTION,
+             100 * CFB_CHAR_CPU_FRACTION);
   }
 }
 

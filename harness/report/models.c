@@ -130,6 +130,15 @@ static void to_free(cfb_model_kind k, const double *p, double *q) {
   if (k == CFB_MODEL_USL) q[2] = sqrt(fmax(p[2], 1e-8));
 }
 
+/* A solution on a bound (sigma at 0 or 1, kappa at 0), where the
+ * derivative of sin^2 or k^2 vanishes: lmder creeps towards it until it
+ * runs out of evaluations (info 5); the point it reached is the answer. */
+static int at_bound(cfb_model_kind k, const double *q) {
+  if (k == CFB_MODEL_BOTTLENECK) return 0;
+  double s = sin(q[1]) * sin(q[1]);
+  return s < 1e-6 || s > 1 - 1e-6 || (k == CFB_MODEL_USL && q[2] * q[2] < 1e-12);
+}
+
 typedef struct lm_ctx {
   cfb_model_kind kind;
   int unsat;
@@ -335,7 +344,7 @@ static int fit_core(cfb_model_kind kind, const data *d, size_t skip, int ci, cfb
   int nfev = 0, njev = 0;
   int info = lmder(lm_fcn, &c, m, np, q, fvec, fjac, m, 1e-12, 1e-12, 0, 4000, diag, 1, 100, 0, &nfev,
                    &njev, ipvt, qtf, wa1, wa2, wa3, wa4);
-  int rc = (info >= 1 && info <= 4) || info >= 6 ? 0 : CFB_MODEL_ENOFIT;
+  int rc = (info >= 1 && info <= 4) || info >= 6 || (info == 5 && at_bound(kind, q)) ? 0 : CFB_MODEL_ENOFIT;
   for (int j = 0; j < np && !rc; j++)
     if (!isfinite(q[j])) rc = CFB_MODEL_ENOFIT;
   if (!rc) {
@@ -347,6 +356,7 @@ static int fit_core(cfb_model_kind kind, const data *d, size_t skip, int ci, cfb
      * billionth of the denominator at the largest N is that bound, 0 (else
      * it would give a peak at N ~ 1e9) */
     if (kind == CFB_MODEL_USL && p[2] * f->n_max * f->n_max < 1e-9) p[2] = 0;
+    if (kind != CFB_MODEL_BOTTLENECK) p[1] = p[1] < 1e-9 ? 0 : p[1] > 1 - 1e-6 ? 1 : p[1];
     for (int j = 0; j < np; j++) f->par[j] = p[j];
     if (ci && m > np) intervals(f, &c, m, np, rss, fjac, wa1); /* wa1..wa3: 3 np in a row */
     derive(f);
