@@ -129,18 +129,17 @@ static int memory_verdict(const cfb_char *c, char *why, size_t len) {
   double faults = c->minflt + c->majflt, m = CFB_CHAR_MEMORY_MARGIN;
   if (!(faults >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) || !(c->cpu_us > 0)) return 0;
   double v = c->sys_us / c->cpu_us, at = CFB_CHAR_MEMORY_SYS_SHARE;
-  const char *what = "of the CPU time in the kernel";
+  const char *what = "of CPU time in the kernel";
   if (!isfinite(v)) { /* an older profile: no kernel time */
     v = faults / (c->cpu_us / 1000), at = CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS;
     what = "page faults per on-CPU ms";
   }
   int r = v >= at * m ? 1 : v <= at / m ? 0 : -1;
+  const char *rel = r < 0 ? "uncertain: near" : r ? ">=" : "<";
   if (isfinite(c->sys_us))
-    snprintf(why, len, "%.0f page faults per item, %.0f%% %s (%s %.0f%%)", faults, 100 * v, what,
-             r < 0 ? "uncertain: near" : "boundary", 100 * at);
+    snprintf(why, len, "%.0f page faults per item, %.0f%% %s (%s %.0f%%)", faults, 100 * v, what, rel, 100 * at);
   else
-    snprintf(why, len, "%.0f page faults per item, %.0f %s (%s %.0f)", faults, v, what,
-             r < 0 ? "uncertain: near" : "boundary", at);
+    snprintf(why, len, "%.0f page faults per item, %.0f %s (%s %.0f)", faults, v, what, rel, at);
   return r;
 }
 
@@ -224,40 +223,67 @@ static void fit_backend(cfb_char_backend *b) {
                      (f->kind != CFB_MODEL_BOTTLENECK || f->saturated);
 }
 
-/* The fewest measured workers within CFB_CHAR_NEAR_BEST of the best (by
- * the chosen model when there is one: smoother than single medians), and
- * never a point whose own median is far below the best measured. */
+/* a's throughput over b's: the median of the per-round ratios when both
+ * have every round (the rounds ran every point once each, so drift that
+ * hit a round hit both and cancels), else the ratio of the medians. */
+static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
+  if (a == b) return 1;
+  if (!a->nx || a->nx != b->nx) return a->s.median / b->s.median;
+  double r[CFB_CHAR_MAX_REPS];
+  for (size_t i = 0; i < a->nx; i++) r[i] = a->x[i] / b->x[i];
+  qsort(r, a->nx, sizeof r[0], cmp_dbl);
+  return a->nx % 2 ? r[a->nx / 2] : 0.5 * (r[a->nx / 2 - 1] + r[a->nx / 2]);
+}
+
+static const cfb_char_point *rec_point(const cfb_char_backend *b) {
+  for (size_t i = 0; i < b->npts; i++)
+    if (b->pts[i].workers == b->rec_workers && b->pts[i].nx) return &b->pts[i];
+  return NULL;
+}
+
+/* The fewest measured workers whose throughput, paired round by round,
+ * is within CFB_CHAR_NEAR_BEST of the backend's best measured point, and
+ * (when a model was fitted) whose predicted throughput is within it of
+ * the best predicted, so one lucky median at few workers is not taken;
+ * the best point itself always qualifies.  Both tests at once: the
+ * measured one alone holds the recommendation near the best a sweep
+ * would find, the model alone let a point 10% below it through. */
 static void recommend_backend(cfb_char_backend *b) {
+  const cfb_char_point *best = NULL;
   b->best_measured = NAN;
   b->rec_workers = 0;
   for (size_t i = 0; i < b->npts; i++)
-    if (b->pts[i].nx && !(b->pts[i].s.median <= b->best_measured))
-      b->best_measured = b->pts[i].s.median, b->best_workers = b->pts[i].workers;
-  if (!isfinite(b->best_measured)) return;
+    if (b->pts[i].nx && (!best || b->pts[i].s.median > best->s.median)) best = &b->pts[i];
+  if (!best) return;
+  b->best_measured = best->s.median, b->best_workers = best->workers;
   const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
   double best_pred = 0;
   for (size_t i = 0; f && i < b->npts; i++) best_pred = fmax(best_pred, cfb_model_predict(f, b->pts[i].workers));
   for (size_t i = 0; i < b->npts && !b->rec_workers; i++) {
     const cfb_char_point *p = &b->pts[i];
-    if (!p->nx || p->s.median < (1 - 2 * (1 - CFB_CHAR_NEAR_BEST)) * b->best_measured) continue;
-    double score = f ? cfb_model_predict(f, p->workers) : p->s.median;
-    if (score >= CFB_CHAR_NEAR_BEST * (f ? best_pred : b->best_measured)) {
+    double pred = f ? cfb_model_predict(f, p->workers) : NAN;
+    if (!p->nx || paired_ratio(p, best) < CFB_CHAR_NEAR_BEST) continue;
+    if (p == best || !f || pred >= CFB_CHAR_NEAR_BEST * best_pred) {
       b->rec_workers = p->workers;
       b->rec_measured = p->s.median;
-      b->rec_predicted = f ? score : NAN;
+      b->rec_predicted = pred;
     }
   }
 }
 
+/* The backend whose recommended point beats the other's, paired round by
+ * round; the margin is that paired ratio less 1. */
 static void recommend(cfb_char *c) {
   c->rec = -1;
   c->margin = c->x_2cpus = c->x_4cpus = NAN;
-  for (size_t i = 0; i < c->nb; i++)
-    if (c->b[i].rec_workers && (c->rec < 0 || c->b[i].rec_measured > c->b[c->rec].rec_measured)) c->rec = (int)i;
+  for (size_t i = 0; i < c->nb; i++) {
+    if (!c->b[i].rec_workers) continue;
+    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec])) > 1) c->rec = (int)i;
+  }
   if (c->rec < 0) return;
   const cfb_char_backend *r = &c->b[c->rec];
   for (size_t i = 0; i < c->nb; i++)
-    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = r->rec_measured / c->b[i].rec_measured - 1;
+    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i])) - 1;
   if (!r->fitted) return;
   const cfb_model_fit *f = &r->models.fit[r->models.chosen];
   c->x_2cpus = cfb_model_predict(f, 2.0 * c->ncpus);

@@ -42,8 +42,9 @@
  * fall back to CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS, which load moves: a
  * fault costs more CPU time on a busy machine. */
 #define CFB_CHAR_MEMORY_SYS_SHARE 0.5
-/* The recommended worker count: the fewest workers whose predicted
- * throughput is within this share of the best predicted one. */
+/* The recommended worker count: the fewest workers whose measured
+ * throughput (paired by round) and predicted throughput are both within
+ * this share of the backend's best (characterize.c, recommend_backend). */
 #define CFB_CHAR_NEAR_BEST 0.95
 
 /* The fewest worker counts fitted by their medians (the USL's three
@@ -96,7 +97,7 @@ typedef struct cfb_char {
   size_t nb;
   /* the recommendation */
   int rec;                             /* index into b, -1: none */
-  double margin;                       /* rec's measured / runner-up's - 1 (NAN: no runner-up) */
+  double margin;                       /* rec's over runner-up's, paired by round, - 1 (NAN: none) */
   double x_2cpus, x_4cpus;             /* chosen model at 2x, 4x ncpus workers */
   int extrap_2, extrap_4;              /* beyond the measured workers */
 } cfb_char;
