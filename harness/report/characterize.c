@@ -223,6 +223,24 @@ static void fit_backend(cfb_char_backend *b) {
                      (f->kind != CFB_MODEL_BOTTLENECK || f->saturated);
 }
 
+/* The knee of operational analysis, N* = Xmax / lambda: where N times
+ * the one-worker rate meets the saturation throughput (the USL's n_peak,
+ * its maximum, lies further right).  A curve that overshoots its plateau
+ * before settling (a lock convoy forming under load: the bound cannot
+ * follow a retrograde curve) has its plateau below points still on the
+ * line; the saturation is then the best measured point, when even its CI
+ * is above the fitted one, so the knee is never before a worker count
+ * that still scaled. */
+static void knee_of(cfb_char_backend *b) {
+  b->n_knee = NAN;
+  if (!b->fitted) return;
+  const cfb_model_fit *f = &b->models.fit[b->models.chosen];
+  double top = b->max_items_per_s;
+  for (size_t i = 0; i < b->npts; i++)
+    if (b->pts[i].workers == b->best_workers && b->pts[i].nx && b->pts[i].s.ci_lo > top) top = b->best_measured;
+  if (f->par[0] > 0 && isfinite(top)) b->n_knee = top / f->par[0];
+}
+
 /* a's throughput over b's: the median of the per-round ratios when both
  * have every round (the rounds ran every point once each, so drift that
  * hit a round hit both and cancels), else the ratio of the medians. */
@@ -308,6 +326,7 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen) {
     cfb_char_overhead_split(b->us1, b->usbig, b->cbig, &b->per_msg_us, &b->per_item_us);
     fit_backend(b);
     recommend_backend(b);
+    knee_of(b);
   }
   if (!measured)
     return snprintf(err, errlen, "%s/%s: no point was measured (every configuration failed)", dir,

@@ -77,6 +77,7 @@ typedef struct cfb_char_backend {
   cfb_model_set models;
   double max_items_per_s;              /* chosen model's peak / asymptote, NAN: none */
   double n_peak;                       /* its peak or knee, NAN: none */
+  double n_knee;                       /* where N one-worker rates reach the saturation (knee_of), NAN: none */
   int peak_in_sweep;                   /* n_peak within the measured workers */
   double best_measured;                /* highest median, and at how many workers */
   int best_workers;

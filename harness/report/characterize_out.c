@@ -78,11 +78,7 @@ static json_t *backend_json(const cfb_char_backend *b) {
   if (!b->fitted) json_object_set_new(o, "fit_error", cfb_json_str(b->fit_error));
   json_object_set_new(o, "max_items_per_s", cfb_json_num(b->max_items_per_s));
   json_object_set_new(o, "n_peak", cfb_json_num(b->n_peak));
-  /* the knee of operational analysis, N* = Xmax / lambda: where the
-   * one-worker rate times N meets the saturation throughput, for every
-   * model (the USL's n_peak is its maximum, further right) */
-  const cfb_model_fit *f = chosen(b);
-  json_object_set_new(o, "n_knee", cfb_json_num(f && f->par[0] > 0 ? b->max_items_per_s / f->par[0] : NAN));
+  json_object_set_new(o, "n_knee", cfb_json_num(b->n_knee));
   json_object_set_new(o, "peak_within_sweep", json_boolean(b->peak_in_sweep));
   json_object_set_new(o, "best_measured_items_per_s", cfb_json_num(b->best_measured));
   json_object_set_new(o, "best_measured_workers", json_integer(b->best_workers));

@@ -20,7 +20,7 @@
 
 static const char *fixtures;
 static char tmp[256];
-static const char *const names[] = {"sleep", "socket", "primes", "mixed", "memtouch"};
+static const char *const names[] = {"sleep", "socket", "primes", "mixed", "memtouch", "contention"};
 #define NNAMES (sizeof names / sizeof names[0])
 
 static json_t *load_fixture(const char *name) {
@@ -140,6 +140,43 @@ static void test_kind_margin(void) {
   json_decref(j);
 }
 
+/* ---- the knee -------------------------------------------------------- */
+
+/* The contention plugin's run (fixtures/characterize/contention: 0.9 ms
+ * outside and 0.1 ms inside one mutex, 1 to 64 workers, on a loaded
+ * machine, so the lock held longer and the plateau is ~5.3k/s, not 10k/s;
+ * its thread curve overshoots the plateau at 8 workers).  The thread
+ * knee is past every worker count whose median still scaled (>= 90% of
+ * lambda N) and before the next measured count; the process backend (one
+ * mutex per process) has no peak within the sweep; sleep (10 ms items, up
+ * to 256 workers, never saturated) has no knee on threads.  Before, the
+ * knee came from the plateau alone: 6.4, before the 8 workers that still
+ * scaled. */
+static void test_knee(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("contention");
+  analyze_json(j, "contention", &c);
+  json_decref(j);
+  CHECK(c.nb == 2 && !strcmp(c.b[0].name, "thread") && c.b[0].fitted);
+  const cfb_char_backend *t = &c.b[0];
+  double lambda = t->models.fit[t->models.chosen].par[0];
+  int last_linear = 0, next = 0;
+  for (size_t i = 0; i < t->npts; i++)
+    if (t->pts[i].s.median >= 0.9 * lambda * t->pts[i].workers) last_linear = t->pts[i].workers;
+  for (size_t i = 0; i < t->npts; i++)
+    if (t->pts[i].workers > last_linear && !next) next = t->pts[i].workers;
+  printf("contention thread: knee %.2f workers (%s, lambda %.0f/s, saturation %.0f/s), scaled up to %d, next %d\n",
+         t->n_knee, cfb_model_name(t->models.chosen), lambda, t->max_items_per_s, last_linear, next);
+  CHECK(last_linear >= 4 && next > 0);
+  CHECK(t->n_knee >= last_linear && t->n_knee < next);
+  CHECK(!c.b[1].peak_in_sweep);
+  j = load_fixture("sleep");
+  analyze_json(j, "sleep", &c);
+  json_decref(j);
+  printf("sleep thread: knee %g\n", c.b[0].n_knee);
+  CHECK(isnan(c.b[0].n_knee));
+}
+
 /* ---- the recommendation ---------------------------------------------- */
 
 /* The sleep fixture's profile with points made from a known truth: thread
@@ -185,6 +222,7 @@ int main(int argc, char **argv) {
   test_bounds();
   test_kind_under_load();
   test_kind_margin();
+  test_knee();
   test_recommend_known_best();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
