@@ -130,13 +130,16 @@ static void to_free(cfb_model_kind k, const double *p, double *q) {
   if (k == CFB_MODEL_USL) q[2] = sqrt(fmax(p[2], 1e-8));
 }
 
-/* A solution on a bound (sigma at 0 or 1, kappa at 0), where the
- * derivative of sin^2 or k^2 vanishes: lmder creeps towards it until it
- * runs out of evaluations (info 5); the point it reached is the answer. */
-static int at_bound(cfb_model_kind k, const double *q) {
+/* A solution on or next to a bound (sigma within 1e-3 of 0 or 1, or the
+ * USL's crosstalk term under 1% of its denominator at the largest N),
+ * where the derivative of sin^2 or k^2 vanishes: lmder creeps towards the
+ * bound until it runs out of evaluations (info 5); the point it reached
+ * is the answer to within that. */
+static int at_bound(cfb_model_kind k, const double *q, double n_max) {
   if (k == CFB_MODEL_BOTTLENECK) return 0;
   double s = sin(q[1]) * sin(q[1]);
-  return s < 1e-6 || s > 1 - 1e-6 || (k == CFB_MODEL_USL && q[2] * q[2] < 1e-12);
+  if (s < 1e-3 || s > 1 - 1e-3) return 1;
+  return k == CFB_MODEL_USL && q[2] * q[2] * n_max * (n_max - 1) < 0.01 * (1 + s * (n_max - 1));
 }
 
 typedef struct lm_ctx {
@@ -344,7 +347,7 @@ static int fit_core(cfb_model_kind kind, const data *d, size_t skip, int ci, cfb
   int nfev = 0, njev = 0;
   int info = lmder(lm_fcn, &c, m, np, q, fvec, fjac, m, 1e-12, 1e-12, 0, 4000, diag, 1, 100, 0, &nfev,
                    &njev, ipvt, qtf, wa1, wa2, wa3, wa4);
-  int rc = (info >= 1 && info <= 4) || info >= 6 || (info == 5 && at_bound(kind, q)) ? 0 : CFB_MODEL_ENOFIT;
+  int rc = (info >= 1 && info <= 4) || info >= 6 || (info == 5 && at_bound(kind, q, f->n_max)) ? 0 : CFB_MODEL_ENOFIT;
   for (int j = 0; j < np && !rc; j++)
     if (!isfinite(q[j])) rc = CFB_MODEL_ENOFIT;
   if (!rc) {
