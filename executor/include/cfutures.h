@@ -414,7 +414,13 @@ typedef int (*cf_map_input_fn)(void *ud, const void **arg, size_t *len);
 
 typedef struct cf_map_options {
   size_t chunksize;   /* items per task (default 1, at most CF_MAX_CHUNKSIZE) */
-  size_t buffersize;  /* chunks in flight ahead of the consumer (0 = 2 x workers) */
+  /* Chunks in flight ahead of the consumer.  0 = the default: 2 x workers
+   * on the thread and MPI backends; on the process backend enough chunks
+   * for 128 items per worker, at least 2 x workers (chunksize 1, W=2: 256),
+   * since every chunk is a message through the parent's io thread and a
+   * shallow window leaves workers idle.  The input is pulled only to refill
+   * this window, so memory stays bounded by buffersize x chunksize items. */
+  size_t buffersize;
   double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
 } cf_map_options;
 

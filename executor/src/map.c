@@ -15,6 +15,10 @@
 
 #define PAD8(x) (((x) + 7u) & ~(size_t)7u)
 
+/* Items per worker the process backend's default window keeps in flight
+ * (see default_buffersize). */
+#define PROC_WINDOW_ITEMS 128u
+
 
 static int buf_append(cf_result *b, const void *p, size_t len, size_t padded) {
   size_t off = b->len;
@@ -62,6 +66,8 @@ int cf__map_chunk_task(const void *arg, size_t len, cf_result *out) {
 struct cf_map {
   cf_executor *ex;
   cf_task_fn fn;
+  uint64_t fn_off;          /* fn as the chunk argument names it (fn_ref), */
+  uint32_t fn_obj;          /* resolved once: not per chunk */
   cf_map_input_fn input;
   void *ud;
   size_t chunksize, buffersize;
@@ -95,14 +101,8 @@ static int submit_chunk(cf_map *m) {
   if (!f) return CF_ENOMEM;
   cf_result *b = &f->arg;
   b->len = 0;
-  uint64_t hdr[3] = {(uint64_t)(uintptr_t)m->fn, 0, 0};
-  int rc = 0;
-  if (m->ex->ops->fn_ref) {
-    uint32_t obj;
-    rc = m->ex->ops->fn_ref(m->ex, (const void *)(uintptr_t)m->fn, &obj, &hdr[0]);
-    hdr[2] = obj;
-  }
-  if (rc == 0) rc = buf_append(b, hdr, 24, 24);
+  uint64_t hdr[3] = {m->fn_off, 0, m->fn_obj};
+  int rc = buf_append(b, hdr, 24, 24);
   size_t n = 0;
   while (rc == 0 && n < m->chunksize) {
     const void *item = NULL;
@@ -150,6 +150,21 @@ static int refill(cf_map *m) {
   return 0;
 }
 
+/* buffersize 0: 2 chunks per worker on threads, where a queued chunk
+ * reaches an idle worker at once.  On processes a chunk is a message that
+ * the io thread sends and answers, so 2 per worker leave every worker
+ * waiting on the consumer's turnaround at small chunks (~11 us per item at
+ * chunksize 1, W=2): keep about PROC_WINDOW_ITEMS items per worker in
+ * flight instead, bounded in items (not chunks) so big chunks stay at 2. */
+static size_t default_buffersize(const cf_executor *ex, size_t chunksize) {
+  size_t w = (size_t)ex->nworkers, chunks = 2 * w;
+  if (ex->ops == &cf__process_backend) {
+    size_t want = (PROC_WINDOW_ITEMS * w + chunksize - 1) / chunksize;
+    if (want > chunks) chunks = want;
+  }
+  return chunks;
+}
+
 int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input, void *input_ud,
                const cf_map_options *opt, cf_map **out) {
   if (!out) return CF_EINVAL;
@@ -170,15 +185,14 @@ int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input, void *inpu
   m->input = input;
   m->ud = input_ud;
   m->chunksize = opt->chunksize;
-  m->buffersize = opt->buffersize ? opt->buffersize : 2 * (size_t)ex->nworkers;
+  m->buffersize = opt->buffersize ? opt->buffersize : default_buffersize(ex, opt->chunksize);
   m->deadline = cf__deadline(opt->timeout_s);
+  m->fn_off = (uint64_t)(uintptr_t)fn;
+  int rc = ex->ops->fn_ref ? ex->ops->fn_ref(ex, (const void *)(uintptr_t)fn, &m->fn_obj, &m->fn_off) : 0;
   m->ring = calloc(m->buffersize, sizeof *m->ring);
   m->ring_items = calloc(m->buffersize, sizeof *m->ring_items);
-  if (!m->ring || !m->ring_items) {
-    cf_map_free(m);
-    return CF_ENOMEM;
-  }
-  int rc = refill(m);
+  if (rc == 0 && (!m->ring || !m->ring_items)) rc = CF_ENOMEM;
+  if (rc == 0) rc = refill(m);
   if (rc < 0) {
     cf_map_free(m);
     return rc;
