@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "process_internal.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -86,6 +87,10 @@ static void sort_held(proc_backend *pb, pslot *s, const char *what, cf_future **
     }
     *failed = f;
     *err = code;
+    /* A map chunk: how many of its items the worker started (map.c fails
+     * those it did not answer and sends the others again); 0: unknown. */
+    uint64_t items = atomic_load(&s->sh->st.cur_tag) == f->rec.id ? atomic_load(&s->sh->st.cur_items) : 0;
+    f->task_code = items > INT_MAX ? INT_MAX : (int)items;
   }
 }
 
@@ -105,7 +110,7 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   if (init_failure(pb, s, what, msg, sizeof msg)) {
     cf__executor_set_broken(ex, msg);
     sort_held(pb, s, what, &f, &err, msg, sizeof msg);
-    if (f) cf__proc_settle(f, CF_EBROKEN, status, ex->broken_msg);
+    if (f) cf__proc_fail_started(f, CF_EBROKEN, status, ex->broken_msg);
     cf__proc_fail_redo(pb, ex->broken_msg);
     cf__proc_slot_clear(pb, s);
     return;
@@ -116,7 +121,7 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   /* Respawn first, so a caller that sees the failure also sees the new
    * worker (stats.respawns). */
   if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || cf__proc_work_left(pb))) cf__proc_try_spawn(pb, s);
-  if (f) cf__proc_settle(f, err, status, msg);
+  if (f) cf__proc_fail_started(f, err, status, msg);
   if (atomic_load(&ex->broken)) cf__proc_fail_redo(pb, ex->broken_msg);
 }
 

@@ -27,8 +27,18 @@ static cf_future *redo_pop(proc_backend *pb) {
 void cf__proc_settle(cf_future *f, int err, int status, const char *msg) {
   if (atomic_load(&f->state) == CF_RUNNING || cf__future_claim(f, -1)) {
     f->res.len = 0;
+    f->task_code = 0; /* not the items of a map chunk started (see fail_started) */
     cf__future_fail(f, err, status, msg);
   }
+  cf_future_release(f);
+}
+
+/* End f, the task a dead worker had started, with err, keeping what a map
+ * chunk sent item by item (MSG_PART) and, in f->task_code, how many of its
+ * items the worker started (set by sort_held): map.c fails only those and
+ * sends the rest again. */
+void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg) {
+  if (atomic_load(&f->state) == CF_RUNNING || cf__future_claim(f, -1)) cf__future_fail(f, err, status, msg);
   cf_future_release(f);
 }
 

@@ -105,7 +105,9 @@
 #define CLAIM_RUN (1ull << 63)
 #define CLAIM_CANC (1ull << 62)
 
-enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3, MSG_SKIP = 4 };
+/* MSG_PART: results a map chunk sent so far (CF__MAP_ITEMWISE), appended
+ * to the future's result; the chunk's MSG_RESULT then carries the rest. */
+enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3, MSG_SKIP = 4, MSG_PART = 5 };
 enum { PH_INIT = 0, PH_READY, PH_INIT_FAILED, PH_PIN_FAILED, PH_RECYCLED };
 enum { EV_BELL = 0, EV_PID, EV_RES, EV_REQ };
 
@@ -139,6 +141,7 @@ typedef struct wstatus {
   _Atomic int init_rc;
   _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
   _Atomic uint64_t cur_start_ns;
+  _Atomic uint64_t cur_items;     /* map chunk of cur_tag: items started (map.c) */
   _Atomic uint64_t ready_ns;      /* when the initializer was done */
 } wstatus;
 
@@ -187,6 +190,8 @@ typedef struct pslot {
   res_hdr rx_hdr;
   size_t rx_off;                  /* bytes of header + payload received */
   int rx_nomem;                   /* discard the payload */
+  int rx_parts;                   /* MSG_PARTs received for the head */
+  size_t rx_base;                 /* where this message's payload goes in f->res */
 } pslot;
 
 typedef struct proc_backend {
@@ -247,6 +252,7 @@ static inline inflight *q_pop(pslot *s) {
   s->qsent--;
   s->rx_off = 0;
   s->rx_nomem = 0;
+  s->rx_parts = 0;
   return e;
 }
 
@@ -291,6 +297,7 @@ int cf__proc_rx_pump(proc_backend *pb, pslot *s);
 /* process_dispatch.c */
 void cf__proc_redo_push(proc_backend *pb, cf_future *f);
 void cf__proc_settle(cf_future *f, int err, int status, const char *msg);
+void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg);
 void cf__proc_fail_redo(proc_backend *pb, const char *msg);
 int cf__proc_work_left(proc_backend *pb);
 int cf__proc_slot_room(proc_backend *pb, pslot *s);

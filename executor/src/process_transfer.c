@@ -77,6 +77,7 @@ int cf__proc_tx_pump(proc_backend *pb, pslot *s) {
 static void complete_head(proc_backend *pb, pslot *s) {
   res_hdr h = s->rx_hdr;
   int nomem = s->rx_nomem;
+  size_t base = s->rx_base;
   inflight *e = q_pop(s);
   cf_future *f = e->f;
   if (e->stolen || h.type == MSG_SKIP) {
@@ -104,7 +105,7 @@ static void complete_head(proc_backend *pb, pslot *s) {
     f->task_code = h.rc;
     cf__future_finish(f, CF_ETASK);
   } else {
-    f->res.len = (size_t)h.len;
+    f->res.len = base + (size_t)h.len;
     cf__future_finish(f, 0);
   }
   cf_future_release(f);
@@ -122,23 +123,32 @@ int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
       s->rx_off += (size_t)r;
       if (s->rx_off < sizeof s->rx_hdr) continue;
       int skip = s->rx_hdr.type == MSG_SKIP && s->rx_hdr.len == 0 && e->h.claim != CLAIM_NONE;
-      if ((s->rx_hdr.type != MSG_RESULT && !skip) || s->rx_hdr.tag != e->h.tag) {
+      int answer = s->rx_hdr.type == MSG_RESULT || s->rx_hdr.type == MSG_PART;
+      if ((!answer && !skip) || s->rx_hdr.tag != e->h.tag || (skip && s->rx_parts)) {
         kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
         s->dead_pending = 1;
         return progress;
       }
-      if (!skip) {
-        e->f->res.len = 0;
-        if (cf__result_reserve(&e->f->res, (size_t)s->rx_hdr.len, 0) != 0) s->rx_nomem = 1;
+      if (!skip) { /* parts first, then the rest: one result */
+        if (!s->rx_parts) e->f->res.len = 0;
+        s->rx_base = e->f->res.len;
+        if (!s->rx_nomem && cf__result_reserve(&e->f->res, s->rx_base + (size_t)s->rx_hdr.len, s->rx_base) != 0)
+          s->rx_nomem = 1;
       }
     }
     size_t got = s->rx_off - sizeof s->rx_hdr, len = (size_t)s->rx_hdr.len;
     while (got < len) {
-      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : e->f->res.data + got, len - got);
+      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : e->f->res.data + s->rx_base + got, len - got);
       if (r <= 0) return progress;
       progress = 1;
       got += (size_t)r;
       s->rx_off += (size_t)r;
+    }
+    if (s->rx_hdr.type == MSG_PART) { /* the chunk goes on: keep what came */
+      if (!s->rx_nomem) e->f->res.len = s->rx_base + len;
+      s->rx_parts++;
+      s->rx_off = 0;
+      continue;
     }
     complete_head(pb, s);
     progress = 1;

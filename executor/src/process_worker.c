@@ -80,7 +80,9 @@ static void lazy_bell(proc_backend *pb, ring *r) {
   cf__proc_bell(pb);
 }
 
-static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size_t n) {
+/* Write n bytes to the parent.  ring_bell: wake the parent if it sleeps
+ * (lazily); a map chunk's parts do not, its final answer will. */
+static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size_t n, int ring_bell) {
   if (!pb->shm) {
     while (n) {
       ssize_t put = write(s->res_fd, p, n);
@@ -99,10 +101,11 @@ static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size
     if (put) {
       p += put;
       n -= put;
-      lazy_bell(pb, r);
+      if (ring_bell) lazy_bell(pb, r);
       continue;
     }
     if (child_spin(pb, r, 0)) continue;
+    if (atomic_load(&pb->g->parent_sleeping)) cf__proc_bell(pb); /* full: it must read */
     atomic_store(&r->prod_sleep, 1);
     int head = atomic_load(&r->head);
     if ((uint32_t)atomic_load(&r->tail) - (uint32_t)head >= RING_BYTES)
@@ -133,17 +136,28 @@ static int child_claim(pslot *s, const req_hdr *h) {
   return h->claim < PIPE_DEPTH && atomic_compare_exchange_strong(&s->sh->claim[h->claim], &want, h->tag | CLAIM_RUN);
 }
 
-void cf__proc_child_main(proc_backend *pb, int idx) {
+/* The task the worker runs (single-threaded): where a map chunk's parts
+ * go (child_flush), and how much of its result was sent as parts. */
+static struct {
+  proc_backend *pb;
+  pslot *s;
+  res_hdr h;
+  size_t sent;
+} child_task;
+
+/* cf__self.map_flush: send out's bytes past what was sent as a MSG_PART. */
+static void child_flush(cf_result *out) {
+  res_hdr h = child_task.h;
+  h.type = MSG_PART;
+  h.len = out->len - child_task.sent;
+  child_write(child_task.pb, child_task.s, (const unsigned char *)&h, sizeof h, 0);
+  child_write(child_task.pb, child_task.s, out->data + child_task.sent, (size_t)h.len, 0);
+  child_task.sent = out->len;
+}
+
+/* Pin, run the initializer, say ready; exits on failure. */
+static void child_setup(proc_backend *pb, int idx, wstatus *st) {
   cf_executor *ex = pb->ex;
-  pslot *s = &pb->slots[idx];
-  cf__self.in_process_child = 1;
-  cf__self.ex = ex;
-  cf__self.worker = idx;
-  cf__self.current = NULL;
-  pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
-  on_exit(child_on_exit, NULL);
-  cf__proc_child_drop_inherited(pb, idx); /* keep only its own channel and the bell */
-  wstatus *st = &s->sh->st;
   if (ex->cfg.pin != CF_PIN_NONE) {
     int rc = cf__pin_self_thread(&ex->cfg, idx);
     if (rc) {
@@ -162,6 +176,41 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
   }
   atomic_store(&st->ready_ns, cf__now_ns());
   atomic_store(&st->phase, PH_READY);
+}
+
+/* Run claimed request h (argument in arg, or lost: nomem) and answer it;
+ * what a map chunk sent as parts is not sent again. */
+static void child_run(proc_backend *pb, pslot *s, const req_hdr *h, cf_result *arg, cf_result *res, int nomem,
+                      uint64_t t0) {
+  res_hdr r = {MSG_RESULT, 0, h->tag, t0, sched_getcpu(), 0, 0};
+  res->len = 0;
+  child_task.pb = pb;
+  child_task.s = s;
+  child_task.h = r;
+  child_task.sent = 0;
+  cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h->pad : 0, h->fn);
+  if (nomem) r.rc = CF_ENOMEM;
+  else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
+  else r.rc = fn(arg->data, arg->len, res);
+  r.len = r.rc ? 0 : res->len - child_task.sent;
+  child_write(pb, s, (const unsigned char *)&r, sizeof r, 1);
+  child_write(pb, s, res->data + child_task.sent, (size_t)r.len, 1);
+}
+
+void cf__proc_child_main(proc_backend *pb, int idx) {
+  cf_executor *ex = pb->ex;
+  pslot *s = &pb->slots[idx];
+  cf__self.in_process_child = 1;
+  cf__self.ex = ex;
+  cf__self.worker = idx;
+  cf__self.current = NULL;
+  pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
+  on_exit(child_on_exit, NULL);
+  cf__proc_child_drop_inherited(pb, idx); /* keep only its own channel and the bell */
+  wstatus *st = &s->sh->st;
+  child_setup(pb, idx, st);
+  cf__self.map_started = &st->cur_items;
+  cf__self.map_flush = child_flush;
   cf_result arg, res;
   cf__result_init(&arg);
   cf__result_init(&res);
@@ -175,30 +224,18 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
     arg.len = nomem ? 0 : (size_t)h.len;
     uint64_t t0 = cf__now_ns();
     atomic_store(&st->cur_start_ns, t0);
+    atomic_store(&st->cur_items, 0);
     atomic_store(&st->cur_tag, h.tag);
     if (!child_claim(s, &h)) {
       res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
-      child_write(pb, s, (const unsigned char *)&skip, sizeof skip);
-      atomic_store(&st->cur_tag, 0);
-      if (limit && ++done >= limit) { /* the parent counts every request */
-        atomic_store(&st->phase, PH_RECYCLED);
-        break;
-      }
-      continue;
+      child_write(pb, s, (const unsigned char *)&skip, sizeof skip, 1);
+    } else {
+      child_run(pb, s, &h, &arg, &res, nomem, t0);
+      child_trim(&arg);
+      child_trim(&res);
     }
-    res_hdr r = {MSG_RESULT, 0, h.tag, t0, sched_getcpu(), 0, 0};
-    res.len = 0;
-    cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h.pad : 0, h.fn);
-    if (nomem) r.rc = CF_ENOMEM;
-    else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
-    else r.rc = fn(arg.data, arg.len, &res);
-    r.len = r.rc ? 0 : res.len;
-    child_write(pb, s, (const unsigned char *)&r, sizeof r);
-    child_write(pb, s, res.data, (size_t)r.len);
     atomic_store(&st->cur_tag, 0);
-    child_trim(&arg);
-    child_trim(&res);
-    if (limit && ++done >= limit) {
+    if (limit && ++done >= limit) { /* the parent counts every request, skipped too */
       atomic_store(&st->phase, PH_RECYCLED);
       break;
     }
