@@ -117,7 +117,10 @@ static void map_default_window(void) {
     CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
     CHECK_EQ(in.calls, win * cs); /* the whole window, not one call more */
     for (size_t i = 0; i < 3 * cs; i++) CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
-    CHECK_EQ(in.calls, (3 + win) * cs); /* refilled as chunks are read */
+    /* refilled as chunks are read; itemwise chunks (processes, chunksize 1)
+     * wait for room for a whole batch, so there it is a bound */
+    if (g_backend == CF_BACKEND_PROCESS && cs == 1) CHECK_LE(in.calls, (3 + win) * cs);
+    else CHECK_EQ(in.calls, (3 + win) * cs);
     cf_map_free(m);
   }
   cf_executor_free(ex);

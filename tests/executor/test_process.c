@@ -854,10 +854,10 @@ static void map_kill_mid_chunk(void) {
   cf_executor_stats_get(ex, &st);
   CHECK_EQ(st.failed, 1);
   CHECK_EQ(st.respawns, 1);
-  /* Items were sent several to a chunk: fewer futures than items (a chunk
-   * grows while its items take < 25 us each in the worker, so this holds
-   * on any machine that runs these tests). */
-  CHECK_LT(st.submitted, N);
+  /* Process backend: items were sent several to a chunk, fewer futures
+   * than items (a chunk grows while its items take < 25 us each in the
+   * worker, so this holds on any machine that runs these tests). */
+  if (g_backend == CF_BACKEND_PROCESS) CHECK_LT(st.submitted, N);
   cf_executor_free(ex);
   static unsigned runs[N];
   log_count(in.cur.path, runs, N);
