@@ -197,6 +197,12 @@ typedef struct cf__tls {
   int worker;
   cf_future *current;            /* task running in this thread (innermost) */
   int in_process_child;          /* set in forked process workers */
+  /* Process workers, for map chunks sent item by item (CF__MAP_ITEMWISE):
+   * where the chunk task counts the items it started (the parent reads it
+   * when the worker dies), and the hook that sends the results appended
+   * to out since the last call, so a crash loses no finished item. */
+  _Atomic uint64_t *map_started;
+  void (*map_flush)(cf_result *out);
 } cf__tls;
 extern _Thread_local cf__tls cf__self;
 
@@ -286,6 +292,9 @@ void cf__objref_worker(const cf__objtab *t);
 void *cf__objref_here(uint32_t obj, uint64_t off);
 
 /* ---- map chunk task (map.c) ---- */
+/* Bit of the chunk argument's object word: the chunk stands for items the
+ * user mapped at chunksize 1, which keep per-item semantics (see map.c). */
+#define CF__MAP_ITEMWISE (1ull << 32)
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
 
 /* ---- pinning (affinity.c); 0 or CF_E* ---- */
