@@ -168,6 +168,45 @@ static void counters_exact(void) {
   cf_executor_free(g_count_ex);
 }
 
+/* Several submitters, each pausing long enough for the idle workers to go
+ * to sleep (spin, yield, futex), then submitting a small burst: every burst
+ * must be run, so no wake-up is lost between a push and a falling-asleep
+ * worker.  60 s per result bounds a hang; a lost wake-up shows as
+ * CF_ETIMEDOUT (or as TSan's report of the race behind it). */
+#define WAKE_SUBMITTERS 4
+#define WAKE_ROUNDS 150
+static cf_executor *g_wake_ex;
+
+static void *wake_submitter(void *p) {
+  unsigned seed = (unsigned)(uintptr_t)p;
+  for (int r = 0; r < WAKE_ROUNDS; r++) {
+    sleep_ms(rand_r(&seed) % 3); /* 0-2 ms: some workers asleep, some not */
+    int n = 1 + rand_r(&seed) % 8;
+    cf_future *fs[8];
+    for (int i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      CHECK_EQ(cf_submit(g_wake_ex, t_add1, &v, sizeof v, &fs[i]), 0);
+    }
+    for (int i = 0; i < n; i++) {
+      CHECK_EQ(cf_future_result(fs[i], 60.0, NULL, NULL), 0);
+      cf_future_release(fs[i]);
+    }
+  }
+  return NULL;
+}
+
+static void wakeups_from_many_submitters(void) {
+  g_wake_ex = make_ex(8);
+  pthread_t th[WAKE_SUBMITTERS];
+  for (uintptr_t i = 0; i < WAKE_SUBMITTERS; i++)
+    CHECK_EQ(pthread_create(&th[i], NULL, wake_submitter, (void *)(i + 1)), 0);
+  for (int i = 0; i < WAKE_SUBMITTERS; i++) pthread_join(th[i], NULL);
+  cf_executor_stats st;
+  cf_executor_stats_get(g_wake_ex, &st);
+  CHECK_EQ(st.completed, st.submitted);
+  cf_executor_free(g_wake_ex);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {{"burst_wakes_every_worker", burst_wakes_every_worker},
@@ -175,6 +214,7 @@ int main(int argc, char **argv) {
                                     {"shutdown_cancels_queued", shutdown_cancels_queued},
                                     {"buffers_survive_recycling", buffers_survive_recycling},
                                     {"counters_exact", counters_exact},
+                                    {"wakeups_from_many_submitters", wakeups_from_many_submitters},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
