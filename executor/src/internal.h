@@ -136,6 +136,7 @@ struct cf_executor {
   _Atomic int broken;            /* initializer failed */
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
+  cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
 
   /* pending queue (queue.c): the producers' line ... */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) q_tail;
@@ -162,9 +163,8 @@ struct cf_executor {
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
 
-  /* statistics: each worker counts its own completions (wstats[worker]);
-   * other threads that complete a future count in st_completed/st_failed */
-  cf__wstat *wstats;             /* nworkers of them */
+  /* statistics: each worker counts its own completions (wstats, with the
+   * read-mostly fields); other threads that complete a future count here */
   _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
   _Atomic uint64_t st_refused;   /* ids given to submits the queue then refused */
   _Atomic uint64_t st_failed, st_cancelled;
