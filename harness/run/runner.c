@@ -458,12 +458,14 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
 
   cf_wk_run *run = NULL;
   char msg[256] = "";
+  double t_prep = cfb_now_s();
   int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
                          sizeof msg);
   if (rc != 0) {
     prepare_failed(r, c, round, rc, msg, res);
     return 0;
   }
+  res->t.prepare_s += cfb_now_s() - t_prep;
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
@@ -487,7 +489,12 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     row.round = round;
     double t_rep = cfb_now_s();
     int rep = one_rep(r, c, run, ideal, &row);
-    if (is_warm) res->warm_s += cfb_now_s() - t_rep;
+    double rep_s = cfb_now_s() - t_rep;
+    if (is_warm) res->warm_s += rep_s, res->t.warmup_s += rep_s;
+    else if (rep == 0 && isfinite(row.wall_s)) {
+      res->t.measured_s += row.wall_s;
+      res->t.setup_s += rep_s - row.wall_s;
+    }
     if (rep < 0) {
       oom = 1;
       break;
@@ -514,8 +521,10 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
       break;
     }
   }
-  res->used_s += cfb_now_s() - start;
+  double t_down = cfb_now_s();
   cf_wk_teardown(run);
+  res->t.prepare_s += cfb_now_s() - t_down;
+  res->used_s += cfb_now_s() - start;
   return oom ? -1 : 0;
 }
 

@@ -51,6 +51,13 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
 int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                         cfb_config_result *res);
 
+/* The serving Python driver (pyback.h) cfb_runner_py_round runs its calls
+ * in, kept by the caller for a whole run so python starts once, not per
+ * configuration and round; NULL (the default, and to reset): a driver of
+ * its own per call.  Not owned: the caller frees it after unsetting. */
+struct cfb_py_session;
+void cfb_runner_py_serve(struct cfb_py_session *s);
+
 /* A row of c with nothing measured (NAN figures, no error), for the
  * runner's paths to fill in. */
 void cfb_runner_blank_row(cfb_runner *r, const cfb_sweep_config *c, cfb_row *row);
