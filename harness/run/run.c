@@ -139,6 +139,7 @@ static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const 
       size_t k = side ? c->partner : i;
       if (k == SIZE_MAX || !cfb_runner_active(&res[k])) continue;
       res[k].stop = CFB_STOP_DECIDED;
+      cfb_runner_release(&res[k]);
       x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
     }
   }
@@ -197,6 +198,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
   if (x->budget_hit) /* what is still open ends with its last look */
     for (size_t i = 0; i < sw->n; i++)
       if (cfb_runner_active(&res[i])) res[i].stop = CFB_STOP_DECIDED;
+  for (size_t i = 0; i < sw->n; i++) cfb_runner_release(&res[i]); /* decided, or the budget's end */
   return oom;
 }
 
@@ -381,7 +383,10 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   cfb_env_capture(&env);
   cfb_counters *ctr = NULL;
   cfb_config_result *res = calloc(sw.n, sizeof *res);
-  for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
+  for (size_t i = 0; res && i < sw.n; i++) {
+    cfb_runner_init(&res[i], &sw.cfg[i]);
+    res[i].keep_run = 1; /* prepared once for all rounds; run_rounds releases them */
+  }
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
     cfb_out_runs_close(&runs);

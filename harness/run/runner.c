@@ -456,15 +456,16 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
   }
   if (cfb_backend_is_py(c->backend)) return cfb_runner_py_round(r, c, round, nreps, res);
 
-  cf_wk_run *run = NULL;
   char msg[256] = "";
   double t_prep = cfb_now_s();
-  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
-                         sizeof msg);
+  int rc = res->run ? 0
+                    : cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend),
+                                    &res->run, msg, sizeof msg);
   if (rc != 0) {
     prepare_failed(r, c, round, rc, msg, res);
     return 0;
   }
+  cf_wk_run *run = res->run;
   res->t.prepare_s += cfb_now_s() - t_prep;
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
@@ -521,11 +522,17 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
       break;
     }
   }
-  double t_down = cfb_now_s();
-  cf_wk_teardown(run);
-  res->t.prepare_s += cfb_now_s() - t_down;
   res->used_s += cfb_now_s() - start;
+  if (!res->keep_run || !cfb_runner_active(res)) cfb_runner_release(res); /* no later round needs it */
   return oom ? -1 : 0;
+}
+
+void cfb_runner_release(cfb_config_result *res) {
+  if (!res->run) return;
+  double t = cfb_now_s();
+  cf_wk_teardown(res->run);
+  res->run = NULL;
+  res->t.prepare_s += cfb_now_s() - t;
 }
 
 int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows) {

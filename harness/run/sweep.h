@@ -304,6 +304,13 @@ typedef struct cfb_config_result {
    * py backends the driver's own time (python start-up, imports, pool,
    * warm-ups: its run minus the timed regions). */
   cfb_phase_times t;           /* rounds_s unused */
+  /* The prepared workload (C backends), kept from the configuration's first
+   * round to its last (runner.c): prepare (items, expected answers, an
+   * embedded server) once, not every round, if keep_run (the caller then
+   * calls cfb_runner_release for each); else torn down every round.
+   * NULL: none. */
+  cf_wk_run *run;
+  int keep_run;
   cfb_stop_reason stop;
 } cfb_config_result;
 
