@@ -243,12 +243,13 @@ static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const
   int lo, hi;
   paired_rounds(sw, res, &lo, &hi);
   const cfb_phase_times *t = &m->time;
-  fprintf(f, "%d rounds (paired configurations: %d to %d measured repetitions); %zu of %zu verdicts decided\n",
-          m->rounds_run, lo, hi, m->verdicts_decided, m->verdicts);
-  fprintf(f,
-          "time %.0f s: %.0f s measured, %.0f s set-up around repetitions (pools, counters), %.0f s warm-ups, "
-          "%.0f s Python drivers beside their timed regions, %.1f s prepare, %.0f s harness\n",
-          t->rounds_s, t->measured_s, t->setup_s, t->warmup_s, t->py_driver_s, t->prepare_s,
+  /* short lines: the closing lines fit 80 columns */
+  fprintf(f, "%d rounds (%d to %d per paired configuration); %zu of %zu verdicts decided\n", m->rounds_run, lo,
+          hi, m->verdicts_decided, m->verdicts);
+  fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
+          t->measured_s, t->setup_s);
+  fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,
+          t->py_driver_s, t->prepare_s,
           t->rounds_s - t->measured_s - t->setup_s - t->warmup_s - t->py_driver_s - t->prepare_s);
 }
 

@@ -538,7 +538,7 @@ static void test_budget_rounds(void) {
   int rc = RUN("run", "--file", file, "--seed", "3", "--counters", "rusage", "--out", dir);
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
-  CHECK_STR_CONTAINS(out, " rounds (paired configurations: ");
+  CHECK_STR_CONTAINS(out, " per paired configuration); ");
   CHECK_STR_CONTAINS(out, "verdicts decided");
   CHECK_STR_CONTAINS(out, "s measured, ");
   free(out);
