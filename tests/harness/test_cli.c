@@ -571,6 +571,23 @@ static void test_budget_rounds(void) {
   json_decref(m);
 }
 
+/* cfbench bench says the sweep's outcome last, after the report: rounds
+ * and decided verdicts (two configurations of the default suite, sleep
+ * 10 ms on 32 workers on each backend: a pair, ~20 ms a repetition). */
+static void test_bench_outcome(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/bench_outcome", tmp);
+  int rc = RUN("bench", "--out", dir, "--no-characterize", "--configs", "5,12", "--seed", "1", "--counters",
+               "rusage");
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "sweep: 7 rounds, ");
+  CHECK_STR_CONTAINS(out, " of 1 paired verdicts decided (");
+  char *last = strstr(out, "sweep: 7 rounds");
+  CHECK(last && strstr(last, "report: ")); /* after the plots and the report */
+  free(out);
+}
+
 /* Repetitions split as evenly as possible over the rounds: 5 over 2 is
  * 3 + 2; 2 over 3 is 1 + 1 and the configuration sits out round 3. */
 static void test_rounds_uneven(void) {
@@ -1180,6 +1197,7 @@ int main(int argc, char **argv) {
                                     {"pin_list", test_pin_list},
                                     {"rounds", test_rounds},
                                     {"budget_rounds", test_budget_rounds},
+                                    {"bench_outcome", test_bench_outcome},
                                     {"rounds_uneven", test_rounds_uneven},
                                     {"sigint_in_round_2", test_sigint_in_round_2},
                                     {"rounds_max_time", test_rounds_max_time},
