@@ -21,6 +21,7 @@
 #include "cmd_run.h"
 #include "env.h"
 #include "export.h"
+#include "json.h"
 #include "output.h"
 
 /* The characterizations' measuring effort: the shortest repetitions and
@@ -87,6 +88,19 @@ static int characterize_builtins(const char *dir) {
   return bad;
 }
 
+/* The sweep's outcome again, last (the characterizations' output came
+ * between): rounds and decided verdicts, from meta.json. */
+static void say_outcome(const char *dir) {
+  char path[4200], err[256];
+  snprintf(path, sizeof path, "%s/meta.json", dir);
+  json_t *m = cfb_json_load_file(path, err, sizeof err);
+  double rounds, nv, nd;
+  if (m && !cfb_json_get_number(m, "run.rounds", &rounds) && !cfb_json_get_number(m, "run.verdicts", &nv) &&
+      !cfb_json_get_number(m, "run.verdicts_decided", &nd))
+    printf("sweep: %.0f rounds, %.0f of %.0f paired verdicts decided (%s/verdicts.csv)\n", rounds, nd, nv, dir);
+  json_decref(m);
+}
+
 int cfb_cmd_bench(int argc, char **argv) {
   char *args[64];
   int n = 0;
@@ -137,6 +151,7 @@ int cfb_cmd_bench(int argc, char **argv) {
   int rrc = cfb_cmd_report(2, rargs);
   char path[4200];
   snprintf(path, sizeof path, "%s/report.md", dir);
+  say_outcome(dir);
   if (rrc == 0) printf("report: %s\n", access(path, R_OK) == 0 ? path : dir);
   else printf("results: %s (the report could not be made)\n", dir);
   return rc ? rc : (prc || rrc || crc) ? 1 : 0;

@@ -147,7 +147,17 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LI
   X(MAX_ROUNDS, "config.max_rounds", INT)                                                          \
   X(TARGET_CI, "config.target_ci", NUM)                                                            \
   X(BUDGET_S, "config.budget_s", NUM)                                                              \
-  X(SWEEPS, "config.sweeps", LIST)
+  X(SWEEPS, "config.sweeps", LIST)                                                                 \
+  X(ROUNDS_RUN, "run.rounds", INT)                                                                 \
+  X(VERDICTS, "run.verdicts", INT)                                                                 \
+  X(VERDICTS_DECIDED, "run.verdicts_decided", INT)                                                 \
+  X(CALIBRATIONS, "run.calibrations", STR)                                                         \
+  X(TIME_ROUNDS_S, "run.time.rounds_s", NUM)                                                       \
+  X(TIME_MEASURED_S, "run.time.measured_s", NUM)                                                   \
+  X(TIME_PREPARE_S, "run.time.prepare_s", NUM)                                                     \
+  X(TIME_SETUP_S, "run.time.setup_s", NUM)                                                         \
+  X(TIME_WARMUP_S, "run.time.warmup_s", NUM)                                                       \
+  X(TIME_PY_DRIVER_S, "run.time.py_driver_s", NUM)
 
 /* One object of meta.json's config.sweeps per sweep of the run (a suite
  * has several; the command line one), in the order they were given: the

@@ -152,6 +152,16 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_TARGET_CI: return num(m->target_ci);
   case CFB_META_BUDGET_S: return num(m->budget_s);
   case CFB_META_SWEEPS: return null_cell(CFB_T_LIST); /* an array: json_sweeps */
+  case CFB_META_ROUNDS_RUN: return uns((unsigned long long)m->rounds_run);
+  case CFB_META_VERDICTS: return uns(m->verdicts);
+  case CFB_META_VERDICTS_DECIDED: return uns(m->verdicts_decided);
+  case CFB_META_CALIBRATIONS: return str(m->calibrations);
+  case CFB_META_TIME_ROUNDS_S: return num(m->time.rounds_s);
+  case CFB_META_TIME_MEASURED_S: return num(m->time.measured_s);
+  case CFB_META_TIME_PREPARE_S: return num(m->time.prepare_s);
+  case CFB_META_TIME_SETUP_S: return num(m->time.setup_s);
+  case CFB_META_TIME_WARMUP_S: return num(m->time.warmup_s);
+  case CFB_META_TIME_PY_DRIVER_S: return num(m->time.py_driver_s);
   default: return str(m->rounds > 1 ? "randomized per round" : "randomized");
   }
 }

@@ -30,6 +30,15 @@ typedef struct cfb_meta {
   double target_ci, budget_s;
   size_t configs, configs_done;
   int interrupted;
+  /* How the run went (filled in at its end; 0 before): rounds started,
+   * paired verdicts and how many decided (not "undecided"), the
+   * calibrations the workloads measured ("NAME=VALUE;..."), and where the
+   * rounds' time went (cfb_phase_times: the rest of rounds_s is the
+   * harness's own -- rows, looks, the terminal). */
+  int rounds_run;
+  size_t verdicts, verdicts_decided;
+  char calibrations[1024];
+  cfb_phase_times time;
 } cfb_meta;
 
 /* Create `dir` (and parents).  Refuses a non-empty directory unless

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -214,18 +215,27 @@ typedef struct child {
   char last_err[300];       /* the driver's last stderr line */
   char errbuf[300];         /* stderr bytes of the line being read */
   size_t errlen;
+  int in;                   /* serving: the write end of its stdin, else -1 */
+  int ended, end_status;    /* serving: the request's {"end": STATUS} line came */
 } child;
 
-static int spawn(child *ch, char *const argv[], cfb_py_result *res) {
-  int po[2] = {-1, -1}, pe[2] = {-1, -1}, rc = 0;
+struct cfb_py_session {
+  child ch;                 /* pid -1: no driver running */
+};
+
+/* Spawn argv with stdout and stderr on pipes; stdin /dev/null, or with
+ * serving a pipe whose write end becomes ch->in. */
+static int spawn(child *ch, char *const argv[], int serving, cfb_py_result *res) {
+  int po[2] = {-1, -1}, pe[2] = {-1, -1}, pi[2] = {-1, -1}, rc = 0;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
-  if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
+  if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC) || (serving && pipe2(pi, O_CLOEXEC))) {
     rc = fail(res, CFB_PY_ESYS, "python driver: pipe: %s", strerror(errno));
     goto out;
   }
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (serving) posix_spawn_file_actions_adddup2(&fa, pi[0], 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, po[1], 1);
   posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
   posix_spawnattr_init(&at);
@@ -239,12 +249,13 @@ static int spawn(child *ch, char *const argv[], cfb_py_result *res) {
               argv[0], strerror(e));
     goto out;
   }
-  ch->out = po[0], ch->err = pe[0];
-  po[0] = pe[0] = -1;
+  ch->out = po[0], ch->err = pe[0], ch->in = pi[1];
+  po[0] = pe[0] = pi[1] = -1;
 out:
   for (int i = 0; i < 2; i++) {
     if (po[i] >= 0) close(po[i]);
     if (pe[i] >= 0) close(pe[i]);
+    if (pi[i] >= 0) close(pi[i]);
   }
   return rc;
 }
@@ -257,6 +268,17 @@ static int add_row(cfb_py_result *res, const cfb_py_row *r) {
   return 0;
 }
 
+/* A serving driver's {"end": STATUS} after a request's rows: 1 (noted in
+ * ch), else 0. */
+static int end_line(child *ch, const char *line) {
+  if (ch->in < 0 || strncmp(line, "{\"end\":", 7) != 0) return 0;
+  json_t *o = json_loads(line, 0, NULL), *v = json_object_get(o, "end");
+  int is_end = json_is_integer(v) && json_object_size(o) == 1;
+  if (is_end) ch->ended = 1, ch->end_status = (int)json_integer_value(v);
+  json_decref(o);
+  return is_end;
+}
+
 /* Every complete line in ch->line becomes a row. */
 static int take_lines(child *ch, cfb_py_result *res) {
   size_t start = 0;
@@ -264,6 +286,7 @@ static int take_lines(child *ch, cfb_py_result *res) {
   for (char *nl; rc == 0 && (nl = memchr(ch->line + start, '\n', ch->len - start)); start = (size_t)(nl - ch->line) + 1) {
     *nl = '\0';
     if (ch->line[start] == '\0') continue;
+    if (end_line(ch, ch->line + start)) continue;
     cfb_py_row r;
     char why[400];
     if (parse_line(ch->line + start, &r, why, sizeof why) != 0)
@@ -320,7 +343,8 @@ static void read_err(child *ch) {
 static int pump(child *ch, double timeout_s, const volatile int *cancel, cfb_py_result *res) {
   double deadline = timeout_s > 0 ? cfb_now_s() + timeout_s : 0;
   int rc = 0, killed = 0;
-  while (ch->out >= 0 || ch->err >= 0) {
+  /* serving: until the request's end line (or the driver's death) */
+  while ((ch->out >= 0 || (ch->err >= 0 && ch->in < 0)) && !ch->ended) {
     struct pollfd p[2] = {{ch->out, POLLIN, 0}, {ch->err, POLLIN, 0}};
     int wait_ms = -1;
     if (!killed && cancel) wait_ms = 100;
@@ -377,29 +401,32 @@ static int outcome(const cfb_py_config *cfg, const child *ch, int rc, cfb_py_res
   return 0;
 }
 
-int cfb_py_run(const cfb_py_config *cfg, cfb_py_result *res) {
-  memset(res, 0, sizeof *res);
-  res->exit_status = -1;
-  char python[4096];
-  int rc = cfb_py_find_python(python, sizeof python, res->error, sizeof res->error);
+/* The python and the driver to run: 0, or the error in res. */
+static int find_paths(const cfb_py_config *cfg, char *python, size_t plen, char *driver, size_t dlen,
+                      cfb_py_result *res) {
+  int rc = cfb_py_find_python(python, plen, res->error, sizeof res->error);
   if (rc) return rc;
-  const char *driver = cfg->driver;
-  if (!driver) driver = getenv("CFBENCH_PY_DRIVER");
+  const char *d = cfg->driver;
+  if (!d) d = getenv("CFBENCH_PY_DRIVER");
   char shipped[4200];
-  if (!driver || !*driver) {
+  if (!d || !*d) {
     /* An installed cfbench has the driver in share/cfbench/py; one run from
      * its build tree uses the source tree's copy, compiled in. */
     char dir[4096];
     snprintf(shipped, sizeof shipped, "%s/cfbench_py.py", cfb_data_dir(NULL, "py", dir, sizeof dir));
-    driver = access(shipped, R_OK) == 0 ? shipped : CFB_PY_DRIVER;
+    d = access(shipped, R_OK) == 0 ? shipped : CFB_PY_DRIVER;
   }
-  if (access(driver, R_OK) != 0)
-    return fail(res, CFB_PY_ENOPYTHON, "python driver %s: %s (set CFBENCH_PY_DRIVER to cfbench_py.py)", driver,
+  if (access(d, R_OK) != 0)
+    return fail(res, CFB_PY_ENOPYTHON, "python driver %s: %s (set CFBENCH_PY_DRIVER to cfbench_py.py)", d,
                 strerror(errno));
-  argv_buf a;
-  build_argv(&a, python, driver, cfg);
-  child ch = {.pid = -1, .out = -1, .err = -1};
-  rc = spawn(&ch, a.v, res);
+  snprintf(driver, dlen, "%s", d);
+  return 0;
+}
+
+/* A driver of its own for this call, to its exit. */
+static int run_once(const cfb_py_config *cfg, char *const argv[], cfb_py_result *res) {
+  child ch = {.pid = -1, .out = -1, .err = -1, .in = -1};
+  int rc = spawn(&ch, argv, 0, res);
   if (rc) return rc;
   rc = pump(&ch, cfg->timeout_s, cfg->cancel, res);
   if (ch.out >= 0) close(ch.out);
@@ -408,4 +435,124 @@ int cfb_py_run(const cfb_py_config *cfg, cfb_py_result *res) {
   if (ch.len && !rc) rc = fail(res, CFB_PY_EPROTO, "python driver: output ends in an unfinished line");
   free(ch.line);
   return outcome(cfg, &ch, rc, res);
+}
+
+/* End a session's driver: EOF on its stdin, a second to exit, then SIGKILL
+ * to its group; reaped, its pipes closed (pid -1 after). */
+static void session_stop(cfb_py_session *s) {
+  child *ch = &s->ch;
+  if (ch->in >= 0) close(ch->in);
+  ch->in = -1;
+  for (int i = 0; ch->pid > 0 && i < 100; i++) {
+    if (waitpid(ch->pid, NULL, WNOHANG) == ch->pid) {
+      ch->pid = -1;
+      break;
+    }
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL);
+  }
+  if (ch->pid > 0) {
+    kill(-ch->pid, SIGKILL);
+    wait_child(ch->pid);
+  }
+  if (ch->out >= 0) close(ch->out);
+  if (ch->err >= 0) close(ch->err);
+  free(ch->line);
+  *ch = (child){.pid = -1, .out = -1, .err = -1, .in = -1};
+}
+
+/* Write the request line (a JSON array of argv[2..]) to the serving
+ * driver.  SIGPIPE is held while writing: a driver that died must fail
+ * this call, not end the harness. */
+static int send_request(child *ch, char *const argv[], cfb_py_result *res) {
+  json_t *a = json_array();
+  for (int i = 2; a && argv[i]; i++) json_array_append_new(a, json_string(argv[i]));
+  char *line = a ? json_dumps(a, JSON_COMPACT) : NULL;
+  json_decref(a);
+  if (!line) return fail(res, CFB_PY_ESYS, "python driver: out of memory");
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  size_t len = strlen(line), off = 0;
+  line[len++] = '\n'; /* json_dumps leaves room: its string ends in a NUL */
+  int rc = 0;
+  while (off < len) {
+    ssize_t k = write(ch->in, line + off, len - off);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      rc = fail(res, CFB_PY_EPROTO, "python driver: writing the request: %s", strerror(errno));
+      break;
+    }
+    off += (size_t)k;
+  }
+  struct timespec zero = {0, 0};
+  while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {} /* the SIGPIPE a dead reader raised */
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  free(line);
+  return rc;
+}
+
+/* stderr the driver wrote before its end line: its last line is the
+ * request's reason. */
+static void drain_err(child *ch) {
+  struct pollfd p = {ch->err, POLLIN, 0};
+  while (ch->err >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR))) read_err(ch);
+  if (ch->errlen) memcpy(ch->last_err, ch->errbuf, ch->errlen), ch->last_err[ch->errlen] = '\0';
+  ch->errlen = 0;
+}
+
+/* The call in the session's serving driver (started if none runs). */
+static int run_served(const cfb_py_config *cfg, char *const argv[], cfb_py_result *res) {
+  cfb_py_session *s = cfg->session;
+  child *ch = &s->ch;
+  if (ch->pid <= 0) {
+    char *serve[] = {argv[0], argv[1], "--serve", NULL};
+    int rc = spawn(ch, serve, 1, res);
+    if (rc) return rc;
+  }
+  ch->ended = 0;
+  ch->last_err[0] = '\0';
+  int rc = send_request(ch, argv, res);
+  if (!rc) rc = pump(ch, cfg->timeout_s, cfg->cancel, res);
+  if (ch->ended) {
+    drain_err(ch);
+    res->exit_status = ch->end_status;
+    if (ch->len && !rc) rc = fail(res, CFB_PY_EPROTO, "python driver: a line after its end line");
+  } else { /* killed, or it died: reap it; the next call starts another */
+    if (ch->err >= 0) drain_err(ch);
+    if (ch->pid > 0) kill(-ch->pid, SIGKILL);
+    res->exit_status = ch->pid > 0 ? wait_child(ch->pid) : -1;
+    ch->pid = -1;
+    if (!rc) rc = fail(res, CFB_PY_EPROTO, "python driver: serving driver exited (status %d) before the request's end: %s",
+                       res->exit_status, ch->last_err[0] ? ch->last_err : "(nothing on stderr)");
+  }
+  child copy = *ch; /* outcome reads the request's stderr line */
+  if (!ch->ended) session_stop(s);
+  return outcome(cfg, &copy, rc, res);
+}
+
+cfb_py_session *cfb_py_session_new(void) {
+  cfb_py_session *s = calloc(1, sizeof *s);
+  if (s) s->ch = (child){.pid = -1, .out = -1, .err = -1, .in = -1};
+  return s;
+}
+
+void cfb_py_session_free(cfb_py_session *s) {
+  if (!s) return;
+  session_stop(s);
+  free(s);
+}
+
+long cfb_py_session_pid(const cfb_py_session *s) { return s && s->ch.pid > 0 ? (long)s->ch.pid : 0; }
+
+int cfb_py_run(const cfb_py_config *cfg, cfb_py_result *res) {
+  memset(res, 0, sizeof *res);
+  res->exit_status = -1;
+  char python[4096], driver[4200];
+  int rc = find_paths(cfg, python, sizeof python, driver, sizeof driver, res);
+  if (rc) return rc;
+  argv_buf a;
+  build_argv(&a, python, driver, cfg);
+  return cfg->session ? run_served(cfg, a.v, res) : run_once(cfg, a.v, res);
 }

@@ -24,6 +24,22 @@ enum {
   CFB_PY_ECANCELED = -7, /* *cfb_py_config.cancel became non-zero; the driver was killed */
 };
 
+/* A serving driver (cfbench_py.py --serve) kept across calls: python
+ * starts and imports once per session instead of once per call (a run's
+ * py configurations and rounds: ~1.5 s a call on the loaded 2-core
+ * machine).  Spawned by the first cfb_py_run that names it; a call that
+ * times out, is canceled or sees the driver die kills it, and the next
+ * call starts a fresh one. */
+typedef struct cfb_py_session cfb_py_session;
+
+/* An idle session (no driver yet), NULL out of memory. */
+cfb_py_session *cfb_py_session_new(void);
+/* End the driver (EOF on its stdin, then SIGKILL to its group if it has not
+ * exited within a second) and free.  NULL is ignored. */
+void cfb_py_session_free(cfb_py_session *s);
+/* The serving driver's process id, 0 when none runs (tests). */
+long cfb_py_session_pid(const cfb_py_session *s);
+
 /* One configuration for the driver.  Strings NULL (or 0 numbers) mean the
  * driver's default; cfb_py_config_init sets those. */
 typedef struct cfb_py_config {
@@ -44,6 +60,9 @@ typedef struct cfb_py_config {
    * it (e.g. the harness's SIGINT flag; the driver runs in its own process
    * group, so a terminal's ^C reaches only the harness). */
   const volatile int *cancel;
+  /* If not NULL, the call runs in this session's serving driver (started
+   * if none runs); NULL: a driver of its own, started and ended here. */
+  cfb_py_session *session;
 } cfb_py_config;
 
 /* One measured repetition, as the driver reported it.  Times the driver

@@ -155,6 +155,11 @@ static void take_rows(cfb_runner *r, const cfb_sweep_config *c, int round, const
   if (rc && rc != CFB_PY_ECANCELED && !failed) fail_row(r, c, round, res, pr->error);
 }
 
+/* The run's serving driver (cfb_runner_py_serve), NULL: none. */
+static cfb_py_session *served;
+
+void cfb_runner_py_serve(cfb_py_session *s) { served = s; }
+
 int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                         cfb_config_result *res) {
   const char *no = refusal(c);
@@ -184,10 +189,16 @@ int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int
   if (r->on_rep) r->on_rep(r->ud, c, 0, res->measured, c->repeat);
   cfb_py_config pc;
   py_config(c, params, nwarm, nreps, &pc);
+  pc.session = served;
   cfb_py_result pr;
   double start = cfb_now_s();
   int rc = cfb_py_run(&pc, &pr);
-  res->used_s += cfb_now_s() - start;
+  double call_s = cfb_now_s() - start, timed = 0;
+  res->used_s += call_s;
+  for (size_t i = 0; i < pr.nrows; i++)
+    if (isfinite(pr.rows[i].wall_s)) timed += pr.rows[i].wall_s;
+  res->t.measured_s += timed;
+  res->t.py_driver_s += call_s - timed;
   take_rows(r, c, round, params, rc, &pr, res);
   cfb_py_result_free(&pr);
   free(params);

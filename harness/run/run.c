@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "console.h"
 #include "env.h"
 #include "output.h"
+#include "pyback.h"
 #include "runner.h"
 #include "sweep.h"
 #include "verdicts.h"
@@ -35,6 +37,8 @@ typedef struct run_ctx {
   int any_failed;
   int oom;
   int budget_hit;  /* the round (> 0) --budget kept from starting, 0: none */
+  int rounds_run;  /* rounds started */
+  double rounds_s; /* their time, start to end */
 } run_ctx;
 
 /* A finished repetition: onto runs.csv, then into memory for the summary.
@@ -135,6 +139,7 @@ static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const 
       size_t k = side ? c->partner : i;
       if (k == SIZE_MAX || !cfb_runner_active(&res[k])) continue;
       res[k].stop = CFB_STOP_DECIDED;
+      cfb_runner_release(&res[k]);
       x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
     }
   }
@@ -171,6 +176,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
     double t0 = cfb_now_s(), warm0 = warm_seconds(sw, res);
     const size_t *order = cfb_sweep_round_order(sw, rd);
     x->round = rd;
+    x->rounds_run = rd + 1;
     for (size_t k = 0; k < sw->n && !cfb_interrupted() && !x->write_failed; k++) {
       size_t i = order[k];
       const cfb_sweep_config *c = &sw->cfg[i];
@@ -188,10 +194,63 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
     last_round = cfb_now_s() - t0 - (warm_seconds(sw, res) - warm0);
   }
+  x->rounds_s = cfb_now_s() - start;
   if (x->budget_hit) /* what is still open ends with its last look */
     for (size_t i = 0; i < sw->n; i++)
       if (cfb_runner_active(&res[i])) res[i].stop = CFB_STOP_DECIDED;
+  for (size_t i = 0; i < sw->n; i++) cfb_runner_release(&res[i]); /* decided, or the budget's end */
   return oom;
+}
+
+/* meta.json's account of the run: rounds, where their time went, the
+ * workloads' calibrations. */
+static void meta_account(cfb_meta *meta, const cfb_sweep *sw, const cfb_config_result *res,
+                         const run_ctx *x) {
+  meta->rounds_run = x->rounds_run;
+  cfb_phase_times t = {x->rounds_s, 0, 0, 0, 0, 0};
+  for (size_t i = 0; i < sw->n; i++) {
+    t.measured_s += res[i].t.measured_s;
+    t.prepare_s += res[i].t.prepare_s;
+    t.setup_s += res[i].t.setup_s;
+    t.warmup_s += res[i].t.warmup_s;
+    t.py_driver_s += res[i].t.py_driver_s;
+  }
+  meta->time = t;
+  cf_wk_calibration cal[32];
+  size_t ncal = cf_wk_calibrations(cal, 32), off = 0;
+  meta->calibrations[0] = '\0';
+  for (size_t i = 0; i < ncal && i < 32 && off < sizeof meta->calibrations; i++)
+    off += (size_t)snprintf(meta->calibrations + off, sizeof meta->calibrations - off, "%s%s=%.6g",
+                            i ? ";" : "", cal[i].name, cal[i].value);
+}
+
+/* The fewest and most measured repetitions of a paired configuration: the
+ * rounds its verdict had. */
+static void paired_rounds(const cfb_sweep *sw, const cfb_config_result *res, int *lo, int *hi) {
+  *lo = INT32_MAX;
+  *hi = 0;
+  for (size_t i = 0; i < sw->n; i++) {
+    if (sw->cfg[i].partner == SIZE_MAX || res[i].status == CFB_CFG_NOT_RUN) continue;
+    if (res[i].measured < *lo) *lo = res[i].measured;
+    if (res[i].measured > *hi) *hi = res[i].measured;
+  }
+  if (*lo == INT32_MAX) *lo = 0;
+}
+
+/* The run's last lines: how many rounds, how many verdicts decided, where
+ * the time went -- what says whether the budget was enough. */
+static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const cfb_config_result *res) {
+  int lo, hi;
+  paired_rounds(sw, res, &lo, &hi);
+  const cfb_phase_times *t = &m->time;
+  /* short lines: the closing lines fit 80 columns */
+  fprintf(f, "%d rounds (%d to %d per paired configuration); %zu of %zu verdicts decided\n", m->rounds_run, lo,
+          hi, m->verdicts_decided, m->verdicts);
+  fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
+          t->measured_s, t->setup_s);
+  fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,
+          t->py_driver_s, t->prepare_s,
+          t->rounds_s - t->measured_s - t->setup_s - t->warmup_s - t->py_driver_s - t->prepare_s);
 }
 
 /* Summaries of what ran, over all rounds, in expansion order; then
@@ -209,6 +268,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     done[ndone++] = res[i];
   }
   meta->configs_done = ndone;
+  meta_account(meta, sw, res, x);
   cfb_utc_stamp(meta->finished, sizeof meta->finished, 1);
   int werr = !done;
   if (done && cfb_out_write_summary(dir, done, ndone) != 0) werr = 1;
@@ -217,6 +277,9 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   size_t nv = 0;
   if (cfb_verdicts_all(plan, sw, x->rows, x->nrows, &v, &nv) != 0) *oom = 1;
   else if (cfb_out_write_verdicts(dir, v, nv) != 0) werr = 1;
+  meta->verdicts = nv;
+  meta->verdicts_decided = 0;
+  for (size_t i = 0; v && i < nv; i++) meta->verdicts_decided += v[i].r.verdict != CFB_PAIRED_UNDECIDED;
   if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
   if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
   /* The terminal's width, else $COLUMNS, else 80: wider only when the
@@ -240,6 +303,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
             x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
   printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
          x->runs->rows, x->runs->path);
+  print_account(stdout, meta, sw, res);
   free(done);
   return werr;
 }
@@ -320,7 +384,10 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   cfb_env_capture(&env);
   cfb_counters *ctr = NULL;
   cfb_config_result *res = calloc(sw.n, sizeof *res);
-  for (size_t i = 0; res && i < sw.n; i++) cfb_runner_init(&res[i], &sw.cfg[i]);
+  for (size_t i = 0; res && i < sw.n; i++) {
+    cfb_runner_init(&res[i], &sw.cfg[i]);
+    res[i].keep_run = 1; /* prepared once for all rounds; run_rounds releases them */
+  }
   if (cfb_counters_open(o.counters, &ctr) != 0 || !res) {
     fprintf(stderr, "cfbench run: out of memory\n");
     cfb_out_runs_close(&runs);
@@ -347,7 +414,12 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   x.runs = &runs;
   cfb_progress_init(&x.progress, stderr, &sw, nsteps);
   cfb_runner runner = {ctr, env.usable_cpus, on_row, on_rep, &x};
+  /* one Python driver for the run's py configurations and rounds (NULL,
+   * out of memory, only costs a python start per call) */
+  cfb_py_session *py = cfb_py_session_new();
+  cfb_runner_py_serve(py);
   cfb_interrupt_reset();
+  cf_wk_calibration_reset(); /* this run measures its own, once (meta.json's run.calibrations) */
   cfb_interrupt_install();
   cfb_seq_plan plan;
   if (cfb_verdict_plan(&o, sw.rounds, &plan) != 0) {
@@ -355,6 +427,8 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
     plan = (cfb_seq_plan){0};
   }
   int oom = run_rounds(&runner, &o, &plan, &sw, res, &x);
+  cfb_runner_py_serve(NULL);
+  cfb_py_session_free(py);
   cfb_progress_finish(&x.progress);
   int interrupted = cfb_interrupt_signal();
   cfb_interrupt_uninstall();

@@ -456,14 +456,17 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
   }
   if (cfb_backend_is_py(c->backend)) return cfb_runner_py_round(r, c, round, nreps, res);
 
-  cf_wk_run *run = NULL;
   char msg[256] = "";
-  int rc = cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend), &run, msg,
-                         sizeof msg);
+  double t_prep = cfb_now_s();
+  int rc = res->run ? 0
+                    : cf_wk_prepare(c->w, (const char *const *)c->kv, c->nkv, c->items, cfb_backend_exec(c->backend),
+                                    &res->run, msg, sizeof msg);
   if (rc != 0) {
     prepare_failed(r, c, round, rc, msg, res);
     return 0;
   }
+  cf_wk_run *run = res->run;
+  res->t.prepare_s += cfb_now_s() - t_prep;
   double ideal = cf_wk_ideal_rate(run, c->workers, r->ncpus, cfb_backend_exec(c->backend));
   if (!(ideal > 0 && isfinite(ideal))) ideal = NAN;
 
@@ -487,7 +490,12 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     row.round = round;
     double t_rep = cfb_now_s();
     int rep = one_rep(r, c, run, ideal, &row);
-    if (is_warm) res->warm_s += cfb_now_s() - t_rep;
+    double rep_s = cfb_now_s() - t_rep;
+    if (is_warm) res->warm_s += rep_s, res->t.warmup_s += rep_s;
+    else if (rep == 0 && isfinite(row.wall_s)) {
+      res->t.measured_s += row.wall_s;
+      res->t.setup_s += rep_s - row.wall_s;
+    }
     if (rep < 0) {
       oom = 1;
       break;
@@ -515,8 +523,16 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
     }
   }
   res->used_s += cfb_now_s() - start;
-  cf_wk_teardown(run);
+  if (!res->keep_run || !cfb_runner_active(res)) cfb_runner_release(res); /* no later round needs it */
   return oom ? -1 : 0;
+}
+
+void cfb_runner_release(cfb_config_result *res) {
+  if (!res->run) return;
+  double t = cfb_now_s();
+  cf_wk_teardown(res->run);
+  res->run = NULL;
+  res->t.prepare_s += cfb_now_s() - t;
 }
 
 int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nrows) {

@@ -35,8 +35,10 @@ void cfb_runner_init(cfb_config_result *res, const cfb_sweep_config *c);
 int cfb_runner_active(const cfb_config_result *res);
 
 /* Run `nreps` more measured repetitions of c (its share of round `round`),
- * continuing res: the workload is prepared for this round and torn down at
- * its end; the warm-ups run first in the configuration's first round only.
+ * continuing res: the workload is prepared in the configuration's first
+ * round and, with res->keep_run, kept in res->run for the later ones (torn
+ * down once the configuration stops, or by cfb_runner_release; without
+ * it, at the round's end); the warm-ups run first in the configuration's first round only.
  * A failed repetition (or prepare) stops the configuration for good; so
  * does --max-time, which counts the configuration's time over all rounds.
  * Stops before the next repetition when cfb_interrupted().  Does nothing
@@ -50,6 +52,17 @@ int cfb_runner_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nr
  * warm-ups); its rows checked and handed to r->on_row like the C ones. */
 int cfb_runner_py_round(cfb_runner *r, const cfb_sweep_config *c, int round, int nreps,
                         cfb_config_result *res);
+
+/* The serving Python driver (pyback.h) cfb_runner_py_round runs its calls
+ * in, kept by the caller for a whole run so python starts once, not per
+ * configuration and round; NULL (the default, and to reset): a driver of
+ * its own per call.  Not owned: the caller frees it after unsetting. */
+struct cfb_py_session;
+void cfb_runner_py_serve(struct cfb_py_session *s);
+
+/* Tear down the prepared workload res->run keeps (NULL after); nothing
+ * if none.  For configurations the caller stops (decided, the budget). */
+void cfb_runner_release(cfb_config_result *res);
 
 /* A row of c with nothing measured (NAN figures, no error), for the
  * runner's paths to fill in. */

@@ -275,6 +275,16 @@ typedef enum {
 
 /* One configuration's outcome: a summary.csv row (computed from its rows
  * by cfb_runner_summarize), and the runner's state between rounds. */
+/* Where a run's (or a configuration's) time went, seconds. */
+typedef struct cfb_phase_times {
+  double rounds_s;    /* the rounds, start to end (runs only) */
+  double measured_s;  /* timed regions of the measured repetitions */
+  double prepare_s;   /* workload prepare and teardown */
+  double setup_s;     /* around each measured repetition: pool start and shutdown, counters */
+  double warmup_s;    /* whole warm-up repetitions (C backends) */
+  double py_driver_s; /* py backends: the driver's run minus its timed regions */
+} cfb_phase_times;
+
 typedef struct cfb_config_result {
   const cfb_sweep_config *cfg;
   cfb_summary s;              /* of items_per_s over ok repetitions, all rounds */
@@ -288,6 +298,19 @@ typedef struct cfb_config_result {
   int warmed;                /* its warm-ups have run (first round only) */
   double used_s;             /* time used so far, against --max-time */
   double warm_s;             /* of which in warm-ups (the budget's estimate of a round leaves it out) */
+  /* Where used_s went, over all rounds (meta.json's "time" breakdown):
+   * preparing the workload, the measured repetitions' timed regions, the
+   * set-up around them (pool created and shut down, counters), and for the
+   * py backends the driver's own time (python start-up, imports, pool,
+   * warm-ups: its run minus the timed regions). */
+  cfb_phase_times t;           /* rounds_s unused */
+  /* The prepared workload (C backends), kept from the configuration's first
+   * round to its last (runner.c): prepare (items, expected answers, an
+   * embedded server) once, not every round, if keep_run (the caller then
+   * calls cfb_runner_release for each); else torn down every round.
+   * NULL: none. */
+  cf_wk_run *run;
+  int keep_run;
   cfb_stop_reason stop;
 } cfb_config_result;
 

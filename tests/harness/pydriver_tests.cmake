@@ -33,6 +33,10 @@ endif()
 if(CF_PYTHON3)
   add_test(NAME harness.cli.py_backends COMMAND test_harness_cli $<TARGET_FILE:cfbench> py_backends)
   set_tests_properties(harness.cli.py_backends PROPERTIES LABELS "harness" TIMEOUT 240)
+  # the round planner with the set-up kept between rounds (the serving
+  # Python driver, calibrations once): >= 6 rounds within a budget
+  add_test(NAME harness.cli.budget_rounds COMMAND test_harness_cli $<TARGET_FILE:cfbench> budget_rounds)
+  set_tests_properties(harness.cli.budget_rounds PROPERTIES LABELS "harness" TIMEOUT 240)
   # --mode on the C and the py backends, the py pair's verdict, C beside its peer
   add_test(NAME harness.cli.modes COMMAND test_harness_cli $<TARGET_FILE:cfbench> modes)
   set_tests_properties(harness.cli.modes PROPERTIES LABELS "harness" TIMEOUT 240)

@@ -19,6 +19,7 @@
 
 #include "csvread.h"
 #include "format.h"
+#include "json.h"
 #include "output.h"
 #include "cli_child.h"
 #include "task.h"
@@ -511,6 +512,80 @@ static void test_rounds(void) {
   CHECK(res);
   CHECK_STR_CONTAINS(res, "\"round\": 2");
   free(res);
+}
+
+/* The round planner with the set-up kept between rounds: a small suite
+ * whose per-item costs are known (sleep 20 ms items: ~80 ms a repetition
+ * per configuration, on the C and the py backends, and mixed with its
+ * calibration) gets every configuration >= 6 rounds within a budget
+ * (generous: it bounds the test only); meta.json has the rounds, one
+ * calibration of mixed measured for all its configurations, and where
+ * the time went; the closing lines say rounds and decided verdicts. */
+static void test_budget_rounds(void) {
+  char dir[300], file[300], p[400];
+  snprintf(dir, sizeof dir, "%s/budget_rounds", tmp);
+  snprintf(file, sizeof file, "%s/budget_rounds.json", tmp);
+  FILE *f = fopen(file, "w");
+  CHECK(f != NULL);
+  fputs("{\"min-rounds\": 6, \"max-rounds\": 7, \"budget\": \"120s\", \"target-ci\": \"0\",\n"
+        " \"backend\": [\"thread\", \"process\"], \"workers\": 1, \"warmup\": 1, \"sweeps\": [\n"
+        "  {\"workload\": \"sleep\", \"param\": {\"delay\": \"20ms\"}, \"items\": 4},\n"
+        "  {\"workload\": \"mixed\", \"param\": {\"cpu_us\": [\"20us\", \"50us\"], \"io_us\": \"0\"}, \"items\": 20},\n"
+        "  {\"workload\": \"sleep\", \"param\": {\"delay\": \"20ms\"}, \"backend\": [\"py-thread\", \"py-process\"], "
+        "\"items\": 4}]}\n",
+        f);
+  fclose(f);
+  int rc = RUN("run", "--file", file, "--seed", "3", "--counters", "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, " per paired configuration); ");
+  CHECK_STR_CONTAINS(out, "verdicts decided");
+  CHECK_STR_CONTAINS(out, "s measured, ");
+  free(out);
+  per_config pc;
+  cfb_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_EQ(pc.n, 8);
+  for (size_t k = 0; k < pc.n; k++) CHECK(pc.rows[k] >= 6);
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  char err[256];
+  json_t *m = cfb_json_load_file(p, err, sizeof err);
+  CHECK(m != NULL);
+  double rounds = 0, verdicts = 0, measured = 0, driver = 0, total = 0;
+  CHECK_EQ(cfb_json_get_number(m, "run.rounds", &rounds), 0);
+  CHECK(rounds >= 6 && rounds <= 7);
+  CHECK_EQ(cfb_json_get_number(m, "run.verdicts", &verdicts), 0);
+  CHECK_EQ(verdicts, 6); /* three thread/process pairs, the py pair, sleep beside its two CPython peers */
+  CHECK_EQ(cfb_json_get_number(m, "run.time.measured_s", &measured), 0);
+  CHECK_EQ(cfb_json_get_number(m, "run.time.py_driver_s", &driver), 0);
+  CHECK_EQ(cfb_json_get_number(m, "run.time.rounds_s", &total), 0);
+  /* 8 configurations x >= 6 rounds x 80 ms of sleep (the mixed items less) */
+  CHECK(measured >= 6 * 4 * 0.08 && measured < total);
+  CHECK(driver > 0);
+  char cal[1024];
+  CHECK_EQ(cfb_json_get_string(m, "run.calibrations", cal, sizeof cal), 0);
+  CHECK_STR_CONTAINS(cal, "mixed.iters_per_s=");
+  char *second = strstr(cal, "mixed.iters_per_s=");
+  CHECK(second && !strstr(second + 1, "mixed.iters_per_s=")); /* once for 4 configurations x rounds */
+  json_decref(m);
+}
+
+/* cfbench bench says the sweep's outcome last, after the report: rounds
+ * and decided verdicts (two configurations of the default suite, sleep
+ * 10 ms on 32 workers on each backend: a pair, ~20 ms a repetition). */
+static void test_bench_outcome(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/bench_outcome", tmp);
+  int rc = RUN("bench", "--out", dir, "--no-characterize", "--configs", "5,12", "--seed", "1", "--counters",
+               "rusage");
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "sweep: 7 rounds, ");
+  CHECK_STR_CONTAINS(out, " of 1 paired verdicts decided (");
+  char *last = strstr(out, "sweep: 7 rounds");
+  CHECK(last && strstr(last, "report: ")); /* after the plots and the report */
+  free(out);
 }
 
 /* Repetitions split as evenly as possible over the rounds: 5 over 2 is
@@ -1154,6 +1229,8 @@ int main(int argc, char **argv) {
                                     {"list_topology_suites", test_list_topology_suites},
                                     {"pin_list", test_pin_list},
                                     {"rounds", test_rounds},
+                                    {"budget_rounds", test_budget_rounds},
+                                    {"bench_outcome", test_bench_outcome},
                                     {"rounds_uneven", test_rounds_uneven},
                                     {"sigint_in_round_2", test_sigint_in_round_2},
                                     {"rounds_max_time", test_rounds_max_time},

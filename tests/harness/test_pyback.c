@@ -3,10 +3,13 @@
  * connection), a refused configuration, python missing ($CFBENCH_PYTHON
  * pointing nowhere, a PATH without python3), a driver that prints no
  * protocol, and a driver that hangs (killed at the timeout, or when the
- * cancel flag rises). */
+ * cancel flag rises); and a serving driver (cfb_py_session) across calls:
+ * the same process, rows as a fresh driver's, refusals and failures that
+ * end only their call, a timeout that restarts it. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +222,119 @@ static void test_cancel(void) {
   cfb_py_result_free(&res);
 }
 
+/* The fields of a row that do not depend on timing. */
+static void check_same_row(const cfb_py_row *a, const cfb_py_row *b) {
+  CHECK_EQ(a->ok, b->ok);
+  CHECK_EQ(a->rep, b->rep);
+  CHECK_EQ(a->workers, b->workers);
+  CHECK_EQ(a->items, b->items);
+  CHECK_EQ(a->items_done, b->items_done);
+  CHECK_EQ(a->items_checked, b->items_checked);
+  CHECK_EQ(a->tasks, b->tasks);
+  CHECK(!strcmp(a->python, b->python));
+  CHECK(!strcmp(a->params, b->params));
+  CHECK(!strcmp(a->error, b->error));
+}
+
+/* One serving driver for several calls (as a run's rounds use it): the same
+ * process every call, and rows like those of a driver of its own. */
+static void test_session_reused(void) {
+  cfb_py_session *s = cfb_py_session_new();
+  CHECK(s != NULL);
+  CHECK_EQ(cfb_py_session_pid(s), 0);
+  const char *backends[] = {"py-thread", "py-process", "py-thread"};
+  long pid = 0;
+  for (int k = 0; k < 3; k++) {
+    cfb_py_config c = base(backends[k], "primes", "preset=range,start=1000001,count=20");
+    c.chunksize = 4;
+    c.repeat = 2;
+    c.warmup = k == 0;
+    cfb_py_result fresh, served;
+    CHECK_EQ(cfb_py_run(&c, &fresh), 0);
+    c.session = s;
+    int rc = cfb_py_run(&c, &served);
+    if (rc) fprintf(stderr, "error: %s\n", served.error);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(served.exit_status, 0);
+    CHECK(cfb_py_session_pid(s) > 0);
+    if (k == 0) pid = cfb_py_session_pid(s);
+    CHECK_EQ(cfb_py_session_pid(s), pid); /* not started again */
+    CHECK_EQ(served.nrows, fresh.nrows);
+    for (size_t i = 0; i < served.nrows && i < fresh.nrows; i++) {
+      check_row_ok(&served.rows[i], 20);
+      check_same_row(&served.rows[i], &fresh.rows[i]);
+    }
+    cfb_py_result_free(&fresh);
+    cfb_py_result_free(&served);
+  }
+  cfb_py_session_free(s);
+}
+
+/* A refused configuration and a failed repetition end their call only: the
+ * serving driver says why (its stderr line) and serves the next. */
+static void test_session_refusal(void) {
+  cfb_py_session *s = cfb_py_session_new();
+  cfb_py_config bad = base("py-thread", "sleep", "delay=-1ms");
+  bad.session = s;
+  cfb_py_result res;
+  CHECK_EQ(cfb_py_run(&bad, &res), CFB_PY_EUSAGE);
+  CHECK_EQ(res.exit_status, 2);
+  CHECK_STR_CONTAINS(res.error, "delay");
+  CHECK_EQ(res.nrows, 0);
+  cfb_py_result_free(&res);
+  long pid = cfb_py_session_pid(s);
+  CHECK(pid > 0);
+  cfb_py_config fail = base("py-thread", "socket", NULL);
+  fail.target = "http://127.0.0.1:1/";
+  fail.items = 2;
+  fail.session = s;
+  CHECK_EQ(cfb_py_run(&fail, &res), CFB_PY_EFAILED);
+  CHECK_EQ(res.nrows, 1);
+  CHECK(!res.rows[0].ok);
+  cfb_py_result_free(&res);
+  cfb_py_config ok = base("py-thread", "sleep", "delay=1ms");
+  ok.items = 4;
+  ok.session = s;
+  CHECK_EQ(cfb_py_run(&ok, &res), 0);
+  CHECK_EQ(res.nrows, 1);
+  check_row_ok(&res.rows[0], 4);
+  CHECK_EQ(cfb_py_session_pid(s), pid);
+  cfb_py_result_free(&res);
+  cfb_py_session_free(s);
+}
+
+/* A call that hangs is killed with its pool (the driver's process group);
+ * the next call starts a fresh driver. */
+static void test_session_timeout(void) {
+  cfb_py_session *s = cfb_py_session_new();
+  cfb_py_config ok = base("py-process", "sleep", "delay=1ms");
+  ok.items = 4;
+  ok.session = s;
+  cfb_py_result res;
+  CHECK_EQ(cfb_py_run(&ok, &res), 0);
+  cfb_py_result_free(&res);
+  long pid = cfb_py_session_pid(s);
+  cfb_py_config hang = base("py-process", "sleep", "delay=60s");
+  hang.items = 2;
+  hang.timeout_s = 1;
+  hang.session = s;
+  time_t t0 = time(NULL);
+  CHECK_EQ(cfb_py_run(&hang, &res), CFB_PY_ETIMEDOUT);
+  CHECK_LT(time(NULL) - t0, 30); /* not the 60 s sleep: its workers died too */
+  CHECK_EQ(res.exit_status, 128 + 9);
+  CHECK_EQ(cfb_py_session_pid(s), 0);
+  CHECK_EQ(kill((pid_t)pid, 0), -1); /* reaped */
+  cfb_py_result_free(&res);
+  CHECK_EQ(cfb_py_run(&ok, &res), 0);
+  CHECK(cfb_py_session_pid(s) > 0);
+  CHECK(cfb_py_session_pid(s) != pid);
+  cfb_py_result_free(&res);
+  cfb_py_session_free(s);
+}
+
 static const test_case cases[] = {
+    {"session_reused", test_session_reused}, {"session_refusal", test_session_refusal},
+    {"session_timeout", test_session_timeout},
     {"thread_rows", test_thread_rows},   {"process_rows", test_process_rows},
     {"serial_rows", test_serial_rows},   {"failed_rep", test_failed_rep},
     {"usage", test_usage},

@@ -5,6 +5,8 @@
  * round, repetitions split evenly over them, --rounds defaults), and every
  * suite parses and expands (so `./run.sh bench` never dies on its own
  * suite). */
+#include "counters.h"
+#include "runner.h"
 #include "suites.h"
 #include "sweep.h"
 #include "task.h"
@@ -265,7 +267,7 @@ static void test_rounds_defaults(void) {
       {{"--workload", "sleep", "--rounds", "3", NULL}, 3},
       {{"--suite", "quick", NULL}, 1},
       {{"--suite", "ci", NULL}, 12},      /* adaptive: up to max_rounds */
-      {{"--suite", "default", NULL}, 16},
+      {{"--suite", "default", NULL}, 7},
       {{"--workload", "sleep", "--min-rounds", "3", "--max-rounds", "7", NULL}, 7},
       {{"--suite", "ci", "--repeat", "3", NULL}, 3},
       {{"--suite", "default", "--rounds", "2", NULL}, 2},
@@ -338,8 +340,60 @@ static void test_scoped_params(void) {
   cfb_run_opts_free(&o);
 }
 
+static int kept_rows_ok;
+static int count_row(void *ud, cfb_row *row) {
+  (void)ud;
+  kept_rows_ok += row->ok && row->items_done == 30;
+  free(row->metrics);
+  return 0;
+}
+
+/* With keep_run the workload is prepared in the configuration's first
+ * round and the same prepared run serves the later ones, until its last
+ * repetition (then torn down); without it, each round prepares its own. */
+static void test_prepared_kept(void) {
+  cfb_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--workload", "primes", "--param", "preset=range", "--param", "start=1000001", "--param", "count=30", "--backend",
+                 "thread", "--workers", "1", "--repeat", "3", "--rounds", "3", "--warmup", "1"),
+           0);
+  cfb_sweep sw;
+  int erc = cfb_sweep_expand(&o, 1, &sw, err, sizeof err);
+  if (erc) fprintf(stderr, "%s\n", err);
+  CHECK_EQ(erc, 0);
+  CHECK_EQ(sw.n, 1);
+  cfb_counters *ctr = NULL;
+  CHECK_EQ(cfb_counters_open(CFB_CTR_RUSAGE, &ctr), 0);
+  cfb_runner r = {ctr, 1, count_row, NULL, NULL};
+  cfb_config_result kept, fresh;
+  cfb_runner_init(&kept, &sw.cfg[0]);
+  cfb_runner_init(&fresh, &sw.cfg[0]);
+  kept.keep_run = 1;
+  kept_rows_ok = 0;
+  CHECK_EQ(cfb_runner_round(&r, &sw.cfg[0], 0, 1, &kept), 0);
+  const cf_wk_run *first = kept.run;
+  CHECK(first != NULL);
+  CHECK(kept.t.prepare_s > 0);
+  CHECK_EQ(cfb_runner_round(&r, &sw.cfg[0], 1, 1, &kept), 0);
+  CHECK(kept.run == first); /* not prepared again */
+  CHECK_EQ(cfb_runner_round(&r, &sw.cfg[0], 2, 1, &kept), 0);
+  CHECK(kept.run == NULL); /* its last repetition: torn down */
+  CHECK_EQ(kept.measured, 3);
+  CHECK_EQ(kept_rows_ok, 3);
+  for (int rd = 0; rd < 3; rd++) {
+    CHECK_EQ(cfb_runner_round(&r, &sw.cfg[0], rd, 1, &fresh), 0);
+    CHECK(fresh.run == NULL);
+  }
+  CHECK_EQ(kept_rows_ok, 6); /* the same checked results either way */
+  cfb_runner_release(&kept); /* nothing to release: no-op */
+  cfb_counters_free(ctr);
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"ranges_and_lists", test_ranges_and_lists},
+                                    {"prepared_kept", test_prepared_kept},
                                     {"params_where_they_exist", test_params_where_they_exist},
                                     {"bad_values", test_bad_values},
                                     {"suites_expand", test_suites_expand},

@@ -1,6 +1,8 @@
 /* test_mixed.c -- the mixed workload: the compute chain and its
  * jump-ahead agree, items run and check with and without gil, a corrupted
  * result fails, and the ideal model gives the documented figures. */
+#include <string.h>
+
 #include "wk_test.h"
 #include "wk.h"
 
@@ -28,6 +30,48 @@ static void run(const char *gil) {
 static void t_nogil(void) { run("gil=off"); }
 static void t_gil(void) { run("gil=on"); }
 
+/* The first item's chain steps (mx_item's first field). */
+static uint64_t steps_of(const cf_wk_run *r) {
+  const void *arg;
+  size_t len;
+  uint64_t steps = 0;
+  cf_wk_item(r, 0, &arg, &len);
+  CHECK(len >= sizeof steps);
+  memcpy(&steps, arg, sizeof steps);
+  return steps;
+}
+
+/* The chain's speed is measured by the first prepare and reused by every
+ * later one (a sweep's configurations and rounds): one calibration listed,
+ * the same work per item in every configuration; after a reset, measured
+ * again. */
+static void t_calibrated_once(void) {
+  cf_wk_calibration_reset();
+  CHECK_EQ(cf_wk_calibrations(NULL, 0), 0);
+  const char *on[] = {"cpu_us=100us", "gil=on"}, *off[] = {"cpu_us=100us", "gil=off"};
+  cf_wk_run *a = wk_prep("mixed", on, 2, 4);
+  cf_wk_calibration c[4];
+  CHECK_EQ(cf_wk_calibrations(c, 4), 1);
+  CHECK(!strcmp(c[0].name, "mixed.iters_per_s"));
+  CHECK(c[0].value > 0);
+  uint64_t steps = steps_of(a);
+  CHECK(steps > 0);
+  for (int k = 0; k < 5; k++) { /* each would differ by its own measurement's noise */
+    cf_wk_run *b = wk_prep("mixed", k % 2 ? on : off, 2, 4);
+    CHECK_EQ(steps_of(b), steps);
+    cf_wk_teardown(b);
+  }
+  cf_wk_calibration again[4];
+  CHECK_EQ(cf_wk_calibrations(again, 4), 1);
+  CHECK(again[0].value == c[0].value);
+  cf_wk_teardown(a);
+  cf_wk_calibration_reset();
+  CHECK_EQ(cf_wk_calibrations(NULL, 0), 0);
+  a = wk_prep("mixed", on, 2, 4);
+  CHECK_EQ(cf_wk_calibrations(NULL, 0), 1);
+  cf_wk_teardown(a);
+}
+
 static void t_ideal(void) {
   const char *kv[] = {"cpu_us=1ms", "io_us=1ms", "gil=on"};
   cf_wk_run *r = wk_prep("mixed", kv, 3, 1);
@@ -44,8 +88,8 @@ static void t_ideal(void) {
 }
 
 int main(int argc, char **argv) {
-  static const test_case cases[] = {
-      {"chain", t_chain}, {"nogil", t_nogil}, {"gil", t_gil}, {"ideal", t_ideal}, {NULL, NULL}};
+  static const test_case cases[] = {{"chain", t_chain}, {"nogil", t_nogil}, {"gil", t_gil},
+                                    {"ideal", t_ideal}, {"calibrated_once", t_calibrated_once}, {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }

@@ -129,9 +129,31 @@ static void t_ideal_plausible(void) {
   cf_wk_teardown(r);
 }
 
+/* Trial divisions per second are measured once per number calibrated on
+ * (the run's first): later prepares reuse it, whatever their other
+ * parameters. */
+static void t_calibrated_once(void) {
+  cf_wk_calibration_reset();
+  const char *r1[] = {"preset=range", "start=1000001", "count=50"};
+  const char *r2[] = {"preset=range", "start=1000001", "count=80", "gil=on"};
+  const char *docs[] = {"preset=docs"};
+  cf_wk_run *a = wk_prep("primes", r1, 3, 0), *b = wk_prep("primes", r2, 4, 0);
+  cf_wk_calibration c[4];
+  CHECK_EQ(cf_wk_calibrations(c, 4), 1);
+  CHECK(!strcmp(c[0].name, "primes.div_per_s@1000001"));
+  cf_wk_run *d = wk_prep("primes", docs, 1, 0);
+  CHECK_EQ(cf_wk_calibrations(c, 4), 2);
+  CHECK_STR_CONTAINS(c[1].name, "primes.div_per_s@");
+  cf_wk_teardown(a);
+  cf_wk_teardown(b);
+  cf_wk_teardown(d);
+  cf_wk_calibration_reset();
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"docs", t_docs}, {"ideal_plausible", t_ideal_plausible},         {"range", t_range}, {"scale_up", t_scale_up},
-                                    {"scale_down", t_scale_down}, {"gil", t_gil}, {"no_ideal_fine", t_no_ideal_fine}, {NULL, NULL}};
+                                    {"scale_down", t_scale_down}, {"gil", t_gil}, {"no_ideal_fine", t_no_ideal_fine},
+                                    {"calibrated_once", t_calibrated_once}, {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }

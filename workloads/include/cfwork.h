@@ -125,6 +125,25 @@ const char *cf_wk_url(const cf_wk_run *r);
 /* Stop servers, free items. NULL is ignored. */
 void cf_wk_teardown(cf_wk_run *r);
 
+/* Calibrations: what a workload measures of this machine at prepare (mixed:
+ * chain steps per second, which sets the work per item; primes: trial
+ * divisions per second, for its ideal rate) is measured by the first
+ * prepare in the process and reused by every later one, so every
+ * configuration and round of a sweep does the same work per item.  Named
+ * "WORKLOAD.WHAT" (with "@ARG" when it depends on a parameter). */
+typedef struct cf_wk_calibration {
+  char name[64];
+  double value;
+} cf_wk_calibration;
+
+/* The calibrations measured so far, in the order they were: writes at most
+ * max into out (out may be NULL) and returns how many there are. */
+size_t cf_wk_calibrations(cf_wk_calibration *out, size_t max);
+
+/* Forget them: the next prepare measures again (tests; a new run in the
+ * same process). */
+void cf_wk_calibration_reset(void);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

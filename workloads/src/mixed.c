@@ -73,18 +73,25 @@ static int mx_task(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &res, sizeof res) ? 12 : 0;
 }
 
-static int mx_prepare(cf_wk_run *r, char *err, size_t errlen) {
-  mx_priv *p = calloc(1, sizeof *p);
-  if (!p) return CF_ENOMEM;
-  r->priv = p;
+/* The calibration: chain steps per second, best of 5 x ~1 ms. */
+static double steps_per_s(void *ud) {
+  (void)ud;
   double best = 0;
-  for (int k = 0; k < 5; k++) { /* steps per second, best of 5 x ~1 ms */
+  for (int k = 0; k < 5; k++) {
     uint64_t t0 = wk_now_ns();
     volatile uint64_t x = chain((uint64_t)k, 1000000);
     (void)x;
     double dt = (double)(wk_now_ns() - t0) / 1e9;
     if (dt > 0 && 1e6 / dt > best) best = 1e6 / dt;
   }
+  return best;
+}
+
+static int mx_prepare(cf_wk_run *r, char *err, size_t errlen) {
+  mx_priv *p = calloc(1, sizeof *p);
+  if (!p) return CF_ENOMEM;
+  r->priv = p;
+  double best = wk_calibrated("mixed.iters_per_s", steps_per_s, NULL);
   p->iters_per_s = best;
   size_t n = r->nitems ? r->nitems : 100;
   mx_item *items = wk_items_fixed(r, n, sizeof(mx_item));

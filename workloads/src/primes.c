@@ -225,6 +225,30 @@ static void expect_of(uint64_t n, pr_expect *e) {
   }
 }
 
+/* The calibration: trial divisions per second on the number *ud.  The
+ * sink is read through a volatile so the compiler cannot drop the loop
+ * (it did: the ideal rate came out 10^4 too high); each of 3 rounds runs
+ * for at least 20 ms, the best round counts. */
+static double divisions_per_s(void *ud) {
+  uint64_t cn = *(const uint64_t *)ud;
+  double best = 0;
+  volatile uint64_t keep = 0;
+  for (int k = 0; k < 3; k++) {
+    uint64_t divs = 0, t0 = wk_now_ns(), dt_ns;
+    do {
+      pr_res res;
+      trial(cn | 1, 200000, &res);
+      keep += res.sink;
+      divs += res.divisions;
+      dt_ns = wk_now_ns() - t0;
+    } while (dt_ns < 20000000ull);
+    double rate = (double)divs / ((double)dt_ns / 1e9);
+    if (rate > best) best = rate;
+  }
+  (void)keep;
+  return best;
+}
+
 static int pr_prepare(cf_wk_run *r, char *err, size_t errlen) {
   int docs = wk_num(r, "preset") == 0;
   size_t n = r->nitems ? r->nitems : docs ? 6 : (size_t)wk_num(r, "count");
@@ -246,26 +270,12 @@ static int pr_prepare(cf_wk_run *r, char *err, size_t errlen) {
     total += (double)items[i].limit;
   }
   p->mean_divs = n ? total / (double)n : 0;
-  /* calibrate: trial divisions per second on this run's first number.  The
-   * sink is read through a volatile so the compiler cannot drop the loop
-   * (it did: the ideal rate came out 10^4 too high); each of 3 rounds runs
-   * for at least 20 ms, the best round counts. */
-  uint64_t cn = n ? items[0].n : docs_numbers[0];
-  double best = 0;
-  volatile uint64_t keep = 0;
-  for (int k = 0; k < 3; k++) {
-    uint64_t divs = 0, t0 = wk_now_ns(), dt_ns;
-    do {
-      pr_res res;
-      trial(cn | 1, 200000, &res);
-      keep += res.sink;
-      divs += res.divisions;
-      dt_ns = wk_now_ns() - t0;
-    } while (dt_ns < 20000000ull);
-    double rate = (double)divs / ((double)dt_ns / 1e9);
-    if (rate > best) best = rate;
-  }
-  (void)keep;
+  /* calibrate (once per process): trial divisions per second on this
+   * run's first number */
+  uint64_t cn = (n ? items[0].n : docs_numbers[0]) | 1;
+  char name[64];
+  snprintf(name, sizeof name, "primes.div_per_s@%llu", (unsigned long long)cn);
+  double best = wk_calibrated(name, divisions_per_s, &cn);
   p->div_per_s = best;
   return 0;
 }

@@ -81,6 +81,9 @@ void wk_sample(cf_wk_run *r, double us);
 
 /* ---- helpers (registry.c) ---- */
 uint64_t wk_now_ns(void);
+/* The calibration `name`: measured by measure(ud) the first time the
+ * process asks (calib.c), the same value after that. */
+double wk_calibrated(const char *name, double (*measure)(void *ud), void *ud);
 void wk_sleep_ns(uint64_t ns);          /* nanosleep, resumed after signals */
 /* The emulated interpreter lock: one per process (a forked worker has its
  * own), held by cpu work of items with gil=1. */

@@ -61,6 +61,15 @@ Exit: 0 every repetition ok; 1 a repetition failed (its row is printed with
 ok false, then one line on stderr); 2 bad command line, workload or
 parameter (one line on stderr, nothing on stdout).
 
+Serving: `python3 cfbench_py.py --serve` reads one request per line on
+stdin, a JSON array of the arguments above (e.g. ["--backend", "py-thread",
+"--workload", "sleep"]), runs it as the command line would, and after its
+rows (and stderr line) prints {"end": EXIT} with the exit code it would
+have had; it ends at EOF.  The harness keeps one such driver for a whole
+run, so python's start-up and imports are paid once, not per configuration
+and round; the repetitions themselves are the same (a fresh executor each),
+and both sides of a py-thread/py-process pair run in the same interpreter.
+
 The GIL is real here: the workloads' `gil` parameter is accepted (so the
 harness can pass the same parameters to every backend) and changes nothing.
 socket's `delay`, `server_threads` and `listen` configure the harness's
@@ -327,6 +336,9 @@ def mixed_task(item):
     return (x, t1 - t0, t2 - t1), t0, t2
 
 
+CALIBRATED = {}
+
+
 def lcg_calibrate():
     """LCG steps per second of this interpreter: best of 5 runs of ~5 ms."""
     n, best = 1000, 0.0
@@ -490,7 +502,11 @@ def prep_primes(p, given, n):
 
 
 def prep_mixed(p, given, n):
-    rate = lcg_calibrate()
+    # once per driver process: a serving driver's configurations (both
+    # sides of a pair, every round) then do the same work per item
+    if "lcg" not in CALIBRATED:
+        CALIBRATED["lcg"] = lcg_calibrate()
+    rate = CALIBRATED["lcg"]
     iters = int(p["cpu_us"] * p["work_scale"] * rate + 0.5)
     io_s = p["io_us"]
     items = [((i * 0x9E3779B97F4A7C15 + 1) & MASK64, iters, io_s) for i in range(n)]
@@ -746,5 +762,27 @@ def main(argv):
     return 0
 
 
+def serve():
+    """--serve: one request (a JSON array of arguments) per stdin line."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            argv = json.loads(line)
+            if not isinstance(argv, list) or not all(isinstance(x, str) for x in argv):
+                raise Usage("a request is a JSON array of strings")
+            rc = main(argv)
+        except (Usage, ValueError) as e:
+            print("cfbench_py: %s" % e, file=sys.stderr)
+            rc = 2
+        except SystemExit as e:  # --help
+            rc = e.code if isinstance(e.code, int) else 0
+        sys.stderr.flush()
+        print(json.dumps({"end": rc}), flush=True)
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve"]:
+        sys.exit(serve())
     sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,7 @@
 # whowins_map.gp -- who wins: workers x chunksize, colour = log2(thread /
 # process throughput) (blue: threads faster, orange: processes faster),
-# each cell labelled with the ratio ("~" marks overlapping CIs).
+# each cell labelled with its paired verdict (T threads faster, P processes
+# faster, = equivalent within 3%, ~ undecided) and the paired ratio.
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from whowins_map.gp; re-run with: gnuplot memtouch_mib-16_gil-off_map.gp
 load 'style.gp'
@@ -19,9 +20,10 @@ set cbrange [-0.50:0.50]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16
-set bmargin 4
+set bmargin 5
 set offsets 0, 0, 0, 0
 
+set label 101 'paired verdict per round:  T threads faster,  P processes faster,  = equivalent (within 3%),  ~ undecided (CI too wide);  number: thread / process throughput ratio' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'memtouch_mib-16_gil-off_map.'.fmt

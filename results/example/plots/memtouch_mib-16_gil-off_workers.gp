@@ -15,11 +15,12 @@ set xrange [0.7692:5.2]
 set yrange [*:*]
 set autoscale yfix
 set offsets 0, 0, graph 0.12, graph 0.05
-set format y '%.0s%c'
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("1" 1, "2" 2, "4" 4)
 set mxtics default
-set ytics (150, 200)
+set ytics ("15" 15, "20" 20, "30" 30, "50" 50, "70" 70, "100" 100)
 
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'memtouch_mib-16_gil-off_workers.'.fmt

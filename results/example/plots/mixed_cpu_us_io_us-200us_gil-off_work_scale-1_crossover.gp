@@ -11,8 +11,10 @@ set ylabel 'best throughput (items/s)'
 set logscale x
 set xrange [7.143:1400]
 set yrange [0:*]
-set format y '%.0s%c'
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
+set ytics ("0" 0, "5k" 5000, "10k" 10000, "15k" 15000, "20k" 20000, "25k" 25000, "30k" 30000)
 
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'mixed_cpu_us_io_us-200us_gil-off_work_scale-1_crossover.'.fmt

@@ -11,37 +11,29 @@ set ylabel 'throughput (items/s, log scale)'
 # distances, so "who wins by how much" reads the same at 1 and 64 workers.
 set logscale x 2
 set logscale y 10
-set xrange [0.7692:5.2]
+set xrange [0.7692:2.6]
 set yrange [*:*]
 set autoscale yfix
 set offsets 0, 0, graph 0.12, graph 0.05
-set format y '%.0s%c'
-set xtics ("1" 1, "2" 2, "4" 4)
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
+set xtics ("1" 1, "2" 2)
 set mxtics default
-set ytics (100000, 200000, 500000, 1e+06, 2e+06, 5e+06, 1e+07)
+set ytics ("20k" 20000, "50k" 50000, "100k" 100000, "200k" 200000, "500k" 500000, "1M" 1e+06)
 
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.'.fmt
   plot 'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 0 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 1', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 1 using 1:2:3:4 with yerrorlines ls 2 title 'thread, chunksize 2', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 2 using 1:2:3:4 with yerrorlines ls 3 title 'thread, chunksize 4', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 3 using 1:2:3:4 with yerrorlines ls 4 title 'thread, chunksize 8', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 4 using 1:2:3:4 with yerrorlines ls 5 title 'thread, chunksize 16', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 5 using 1:2:3:4 with yerrorlines ls 6 title 'thread, chunksize 32', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 6 using 1:2:3:4 with yerrorlines ls 7 title 'thread, chunksize 64', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 7 using 1:2:3:4 with yerrorlines ls 1 title 'thread, chunksize 128', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 8 using 1:2:3:4 with yerrorlines ls 2 title 'thread, chunksize 256', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 9 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 10 using 1:2:3:4 with yerrorlines ls 12 title 'process, chunksize 2', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 11 using 1:2:3:4 with yerrorlines ls 13 title 'process, chunksize 4', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 12 using 1:2:3:4 with yerrorlines ls 14 title 'process, chunksize 8', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 13 using 1:2:3:4 with yerrorlines ls 15 title 'process, chunksize 16', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 14 using 1:2:3:4 with yerrorlines ls 16 title 'process, chunksize 32', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 15 using 1:2:3:4 with yerrorlines ls 17 title 'process, chunksize 64', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 16 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 128', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 17 using 1:2:3:4 with yerrorlines ls 12 title 'process, chunksize 256', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 0 using 1:5 with lines ls 21 title 'ideal (thread)', \
-       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 9 using 1:5 with lines ls 22 title 'ideal (process)'
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 1 using 1:2:3:4 with yerrorlines ls 2 title 'thread, chunksize 4', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 2 using 1:2:3:4 with yerrorlines ls 3 title 'thread, chunksize 16', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 3 using 1:2:3:4 with yerrorlines ls 4 title 'thread, chunksize 64', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 4 using 1:2:3:4 with yerrorlines ls 5 title 'thread, chunksize 256', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 5 using 1:2:3:4 with yerrorlines ls 11 title 'process, chunksize 1', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 6 using 1:2:3:4 with yerrorlines ls 12 title 'process, chunksize 4', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 7 using 1:2:3:4 with yerrorlines ls 13 title 'process, chunksize 16', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 8 using 1:2:3:4 with yerrorlines ls 14 title 'process, chunksize 64', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 9 using 1:2:3:4 with yerrorlines ls 15 title 'process, chunksize 256', \
+       'primes_preset-range_start-1000001_count-10000_gil-off_work_scale-1_workers.dat' index 0 using 1:5 with lines ls 20 title 'ideal scaling'
   set output
 }

@@ -10,9 +10,11 @@ set ylabel 'throughput (items/s)'
 set logscale x 2
 set xrange [0.7692:332.8]
 set yrange [0:*]
-set format y '%.0s%c'
-set xtics ("1" 1, "2" 2, "4" 4, "8" 8, "16" 16, "32" 32, "64" 64, "128" 128, "256" 256)
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
+set xtics ("1" 1, "4" 4, "16" 16, "64" 64, "256" 256)
+set ytics ("0" 0, "1M" 1000000, "2M" 2000000, "3M" 3000000, "4M" 4000000, "5M" 5000000, "6M" 6000000)
 
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'sleep_delay-0s_chunksize.'.fmt

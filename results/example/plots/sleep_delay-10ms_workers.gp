@@ -15,11 +15,12 @@ set xrange [0.7692:83.2]
 set yrange [*:*]
 set autoscale yfix
 set offsets 0, 0, graph 0.12, graph 0.05
-set format y '%.0s%c'
+# y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("1" 1, "2" 2, "4" 4, "8" 8, "16" 16, "32" 32, "64" 64)
 set mxtics default
-set ytics (100, 200, 500, 1000, 2000, 5000)
+set ytics ("100" 100, "200" 200, "500" 500, "1k" 1000, "2k" 2000, "5k" 5000)
 
+set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'sleep_delay-10ms_workers.'.fmt

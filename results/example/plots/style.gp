@@ -11,8 +11,9 @@ set grid xtics ytics mxtics mytics lc rgb '#dddddd' lw 1
 set border 3 lc rgb '#555555'
 set tics nomirror out scale 0.6
 set title font ',14'
-# The key goes outside, right of the plot, so it never covers data.
-set key outside right top vertical Left reverse box lc rgb '#cccccc' spacing 1.15 samplen 2.5 width 1
+# The key goes below the plot, in as many columns as fit, so it never
+# covers data and the plot keeps the canvas's whole width.
+set key below center horizontal Left reverse box lc rgb '#cccccc' spacing 1.1 samplen 2.5 width 1 height 1 maxrows 5
 set tmargin 4.5
 # Headroom above the data for crossover labels (autoscaled axes only).
 set offsets 0, 0, graph 0.1, 0
