@@ -14,6 +14,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 # cfbench plot runs gnuplot; the static libraries and cfutures.pc need
-# hwloc's development files (the shared ones only its runtime, found above).
+# hwloc's development files (the shared ones only its runtime, found above),
+# and OpenMPI's when the MPI backend is built in (cfutures.pc requires ompi-c).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox | gnuplot, libhwloc-dev, pkg-config")
+if(CF_HAVE_MPI)
+  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libopenmpi-dev")
+endif()
 include(CPack)

@@ -45,7 +45,8 @@ static const struct {
 static int dispatch(size_t i, int argc, char **argv) {
   int rc = commands[i].fn(argc, argv);
   if (cfb_close_stdout() == 0) return rc;
-  fprintf(stderr, "cfbench %s: writing standard output failed: %s\n", commands[i].name, strerror(errno));
+  fprintf(stderr, "cfbench %s: writing standard output failed: %s\n", commands[i].name,
+          errno ? strerror(errno) : "a write error (its cause was not kept)");
   if (rc == 0 || (rc == 1 && commands[i].stdout_failed == 2)) rc = commands[i].stdout_failed;
   return rc;
 }

@@ -14,7 +14,9 @@
  * UV_THREADPOOL_SIZE, and peak RSS is per process, so each worker count and
  * the memory shape run in a child process of their own.
  *
- * Usage: bench_peers [N=1000000] [R=7] */
+ * Usage: bench_peers [N=1000000] [R=7]
+ * BENCH_PEERS_ONLY=name,name,... runs only those contenders (cfutures always:
+ * every ratio is taken against it), e.g. to profile cfutures alone. */
 #define _GNU_SOURCE
 #include <cfutures.h>
 
@@ -113,10 +115,22 @@ static void run_shape(shape s, int w, void **pools, long n, int rounds) {
   fflush(stdout);
 }
 
+/* Whether BENCH_PEERS_ONLY (a comma-separated list of names) selects
+ * contender i; unset: every contender.  cfutures is always in. */
+static int selected(int i) {
+  const char *only = getenv("BENCH_PEERS_ONLY");
+  if (i == 0 || !only || !*only) return 1;
+  size_t len = strlen(contenders[i]->name);
+  for (const char *p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+    if (strncmp(p, contenders[i]->name, len) == 0 && (p[len] == ',' || p[len] == 0)) return 1;
+  return 0;
+}
+
 static int child_workers(int w, long n, int rounds) {
   void *pools[NC];
   for (int i = 0; i < NC; i++) /* at 256 workers, only those that run the sleep shape */
-    pools[i] = w != SLEEP_WORKERS || has_shape(contenders[i], SH_SLEEP) ? contenders[i]->open(w) : NULL;
+    pools[i] = selected(i) && (w != SLEEP_WORKERS || has_shape(contenders[i], SH_SLEEP)) ? contenders[i]->open(w)
+                                                                                         : NULL;
   if (w == SLEEP_WORKERS) {
     run_shape(SH_SLEEP, w, pools, SLEEP_TASKS, rounds);
   } else {

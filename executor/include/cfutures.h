@@ -414,14 +414,29 @@ typedef int (*cf_map_input_fn)(void *ud, const void **arg, size_t *len);
 
 typedef struct cf_map_options {
   size_t chunksize;   /* items per task (default 1, at most CF_MAX_CHUNKSIZE) */
-  size_t buffersize;  /* chunks in flight ahead of the consumer (0 = 2 x workers) */
+  /* Chunks in flight ahead of the consumer.  0 = the default: 2 x workers
+   * on the thread and MPI backends; on the process backend enough chunks
+   * for 128 items per worker, at least 2 x workers (chunksize 1, W=2: 256),
+   * since every chunk is a message through the parent's io thread and a
+   * shallow window leaves workers idle.  The input is pulled only to refill
+   * this window, so memory stays bounded by buffersize x chunksize items. */
+  size_t buffersize;
   double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
 } cf_map_options;
 
 void cf_map_options_init(cf_map_options *opt);
 
 /* Lazy, ordered map.  Pulls input only to keep `buffersize` chunks in
- * flight; never consumes the input eagerly. */
+ * flight; never consumes the input eagerly.
+ *
+ * Process backend, chunksize 1 (without task_timeout_s or
+ * max_tasks_per_child, which count tasks): consecutive items travel several
+ * to a message (as many as run in about 50 us in a worker, at most 64,
+ * sized from the items done so far), and buffersize then counts items.
+ * Each item keeps the semantics of a task of its own: its result or error
+ * comes in order, and when its worker dies only the items the worker had
+ * started and not answered fail (CF_EBROKEN, with the worker's end in
+ * cf_map_message); the items after them run again elsewhere, none twice.  cf_map_record and cf_executor_stats then count the chunks. */
 typedef struct cf_map cf_map;
 int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input,
                void *input_ud, const cf_map_options *opt, cf_map **out);

@@ -124,6 +124,7 @@ static void executor_destroy(cf_executor *ex) {
   pthread_mutex_destroy(&ex->alloc_lock);
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
+  free(ex->wstats);
   free(ex->broken_msg);
   free((void *)ex->cfg.pin_list);
   free(ex);
@@ -172,7 +173,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   pthread_mutex_init(&ex->alloc_lock, NULL);
   pthread_mutex_init(&ex->graph_lock, NULL);
   ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
-  if (!ex->blocked_on) {
+  ex->wstats = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wstats);
+  if (ex->wstats) memset(ex->wstats, 0, (size_t)ex->nworkers * sizeof *ex->wstats);
+  if (!ex->blocked_on || !ex->wstats) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }
@@ -197,7 +200,7 @@ int cf__submit_future(cf_executor *ex, cf_future *f) {
   if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) return CF_ESHUTDOWN;
   if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
   f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
-  f->rec.enqueue_ns = cf__now_ns();
+  f->rec.enqueue_ns = cf__clock_ns();
   int rc = cf__queue_push(ex, f);
   if (rc) return rc;
   /* A break racing with this submit: leave nothing in a queue that nobody
@@ -287,6 +290,10 @@ void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   st->submitted = atomic_load(&e->next_id) - atomic_load(&e->st_refused);
   st->completed = atomic_load(&e->st_completed);
   st->failed = atomic_load(&e->st_failed);
+  for (int i = 0; i < e->nworkers; i++) { /* a worker's count, as of its last finish */
+    st->completed += atomic_load_explicit(&e->wstats[i].completed, memory_order_relaxed);
+    st->failed += atomic_load_explicit(&e->wstats[i].failed, memory_order_relaxed);
+  }
   st->cancelled = atomic_load(&e->st_cancelled);
   st->callback_errors = atomic_load(&e->st_cb_errors);
   st->deadlocks = atomic_load(&e->st_deadlocks);

@@ -21,7 +21,7 @@
 #define KEEP_BYTES 4096     /* larger buffers are not kept with a recycled future */
 #define BUF_HDR 16          /* capacity word before a buffer, keeps malloc's alignment */
 
-_Thread_local cf__tls cf__self = {NULL, -1, NULL, 0};
+_Thread_local cf__tls cf__self = {.worker = -1};
 
 _Static_assert(sizeof(cf_future) == 2 * CF_CACHELINE, "a future is two cache lines");
 
@@ -263,19 +263,30 @@ static void future_after_done(cf_future *f, int err) {
   }
 }
 
+/* A worker of ex counts in its own line (it is the only writer there);
+ * any other thread in the shared counters. */
+static void count_done(cf_executor *ex, int ok) {
+  if (cf__self.ex == ex && cf__self.worker >= 0) {
+    _Atomic uint64_t *c = ok ? &ex->wstats[cf__self.worker].completed : &ex->wstats[cf__self.worker].failed;
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(ok ? &ex->st_completed : &ex->st_failed, 1, memory_order_relaxed);
+  }
+}
+
 static int finish_at(cf_future *f, int err, uint64_t end_ns) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
-  f->rec.end_ns = end_ns;
+  /* Clocks of two threads may disagree by a little (cf__clock_ns). */
+  f->rec.end_ns = end_ns > f->rec.start_ns ? end_ns : f->rec.start_ns;
   f->rec.status = err;
   /* Count before publishing: whoever sees the future done sees the counter. */
-  if (err == 0) atomic_fetch_add_explicit(&f->ex->st_completed, 1, memory_order_relaxed);
-  else atomic_fetch_add_explicit(&f->ex->st_failed, 1, memory_order_relaxed);
+  count_done(f->ex, err == 0);
   atomic_store(&f->state, CF_FINISHED);
   future_after_done(f, err);
   return 1;
 }
 
-int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__now_ns()); }
+int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__clock_ns()); }
 
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   if (atomic_load(&f->state) != CF_RUNNING) return 0;
@@ -293,12 +304,14 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
 uint64_t cf__future_run(cf_future *f, uint64_t start_ns) {
   cf_future *outer = cf__self.current;
   cf__self.current = f;
-  f->rec.start_ns = start_ns ? start_ns : cf__now_ns();
+  if (!start_ns) start_ns = cf__clock_ns();
+  /* The submitter's clock read may be a little ahead (cf__clock_ns). */
+  f->rec.start_ns = start_ns > f->rec.enqueue_ns ? start_ns : f->rec.enqueue_ns;
   f->rec.cpu = sched_getcpu();
   f->res.len = 0;
   int rc = f->fn(f->arg.data, f->arg.len, &f->res);
   cf__self.current = outer;
-  uint64_t end = cf__now_ns();
+  uint64_t end = cf__clock_ns();
   if (rc != 0) f->task_code = rc;
   finish_at(f, rc != 0 ? CF_ETASK : 0, end);
   return end;

@@ -117,6 +117,15 @@ extern const cf__backend_ops cf__mpi_backend;  /* backend_mpi.c, or mpi_stub.c w
 
 #define CF_CACHELINE 64
 
+/* One thread worker's completion counters, a cache line of their own: only
+ * that worker writes them (a plain load and store, no locked add), and
+ * cf_executor_stats_get sums them, so workers finishing tasks at once share
+ * no counter line. */
+typedef struct cf__wstat {
+  _Alignas(CF_CACHELINE) _Atomic uint64_t completed;
+  _Atomic uint64_t failed;
+} cf__wstat;
+
 struct cf_executor {
   /* read-mostly */
   cf_config cfg;
@@ -127,6 +136,7 @@ struct cf_executor {
   _Atomic int broken;            /* initializer failed */
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
+  cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
 
   /* pending queue (queue.c): the producers' line ... */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) q_tail;
@@ -153,7 +163,8 @@ struct cf_executor {
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
 
-  /* statistics (written by whoever completes a future) */
+  /* statistics: each worker counts its own completions (wstats, with the
+   * read-mostly fields); other threads that complete a future count here */
   _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
   _Atomic uint64_t st_refused;   /* ids given to submits the queue then refused */
   _Atomic uint64_t st_failed, st_cancelled;
@@ -173,6 +184,11 @@ static inline uint64_t cf__now_ns(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+/* The per-task records' clock (clock.c): CLOCK_MONOTONIC ns like
+ * cf__now_ns, cheaper (the TSC scaled from a shared anchor), within about a
+ * microsecond of it; two reads in different threads may be out of order by
+ * that much. */
+uint64_t cf__clock_ns(void);
 /* Absolute deadline for a timeout in seconds; UINT64_MAX = forever. */
 uint64_t cf__deadline(double timeout_s);
 
@@ -197,6 +213,12 @@ typedef struct cf__tls {
   int worker;
   cf_future *current;            /* task running in this thread (innermost) */
   int in_process_child;          /* set in forked process workers */
+  /* Process workers, for map chunks sent item by item (CF__MAP_ITEMWISE):
+   * where the chunk task counts the items it started (the parent reads it
+   * when the worker dies), and the hook that sends the results appended
+   * to out since the last call, so a crash loses no finished item. */
+  _Atomic uint64_t *map_started;
+  void (*map_flush)(cf_result *out);
 } cf__tls;
 extern _Thread_local cf__tls cf__self;
 
@@ -286,6 +308,9 @@ void cf__objref_worker(const cf__objtab *t);
 void *cf__objref_here(uint32_t obj, uint64_t off);
 
 /* ---- map chunk task (map.c) ---- */
+/* Bit of the chunk argument's object word: the chunk stands for items the
+ * user mapped at chunksize 1, which keep per-item semantics (see map.c). */
+#define CF__MAP_ITEMWISE (1ull << 32)
 int cf__map_chunk_task(const void *arg, size_t len, cf_result *out);
 
 /* ---- pinning (affinity.c); 0 or CF_E* ---- */

@@ -1,4 +1,5 @@
-/* charrule.c -- the chunksize rule of `cfbench characterize` (charrule.h). */
+/* charrule.c -- the rules both halves of `cfbench characterize` share
+ * (charrule.h): the on-CPU fraction and the chunksize. */
 #include "charrule.h"
 
 #include <math.h>
@@ -22,4 +23,14 @@ size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us)
   double c = ceil(per_msg_us / budget - 1e-9);
   if (c < 1) c = 1;
   return c > CFB_CHAR_CHUNK_MAX ? CFB_CHAR_CHUNK_MAX : (size_t)c;
+}
+
+double cfb_char_cpu_fraction(double wall_s, double cpu_s, double rq_wait_s, double vcsw, size_t items) {
+  if (!items || !(cpu_s >= 0) || !(wall_s > 0)) return NAN;
+  if (vcsw / (double)items < CFB_CHAR_NEVER_BLOCKS_VCSW) return cpu_s > 0 ? 1 : NAN;
+  /* the fraction of the item's own time: a wait for a CPU that other load
+   * held is the machine's, not the workload's */
+  double own = wall_s - (isfinite(rq_wait_s) ? rq_wait_s : 0);
+  if (own < cpu_s) own = cpu_s; /* children's CPU can overlap the wait */
+  return own > 0 ? cpu_s / own : NAN;
 }

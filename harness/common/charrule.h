@@ -37,6 +37,7 @@
 #define CFB_CHAR_K_P_MINFLT "minor_faults"
 #define CFB_CHAR_K_P_MAJFLT "major_faults"
 #define CFB_CHAR_K_P_RSS "rss_growth_bytes"   /* resident set after the items minus before */
+#define CFB_CHAR_K_P_SYS "sys_s"              /* the kernel-mode part of cpu_s (rusage); absent in older files */
 #define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig} */
 #define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
 #define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
@@ -48,6 +49,20 @@
 #define CFB_CHAR_K_PT_ITEMS "items"           /* items per repetition */
 #define CFB_CHAR_K_PT_RATES "items_per_s"     /* array: one per measured repetition */
 #define CFB_CHAR_K_PT_ERROR "error"           /* "" or why the point failed */
+
+/* An item that switched voluntarily fewer than this many times per item
+ * (summed over the profile) never blocked: every moment it was off a CPU
+ * it was runnable, so that time was the machine's other load (run-queue
+ * wait the schedstats saw, or a hypervisor's steal they did not), never
+ * the item's own waiting. */
+#define CFB_CHAR_NEVER_BLOCKS_VCSW 0.1
+
+/* The on-CPU fraction of an item's own time, from the one-worker
+ * profile's sums: cpu / (wall - run-queue wait), at most 1; 1 for an item
+ * that never blocked (CFB_CHAR_NEVER_BLOCKS_VCSW), whatever its wall time
+ * (load moves wall time, not the voluntary switches).  rq_wait_s NAN:
+ * none known.  NAN without a profile.  Both halves plan and decide with it. */
+double cfb_char_cpu_fraction(double wall_s, double cpu_s, double rq_wait_s, double vcsw, size_t items);
 
 /* The executor's cost may take at most this share of an item's time. */
 #define CFB_CHAR_OVERHEAD_SHARE 0.05

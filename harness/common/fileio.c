@@ -52,11 +52,26 @@ FILE *cfb_open_input(const char *path, char *err, size_t errlen) {
   return f;
 }
 
+/* The errno of the first failed cfb_put_stdout since the last close: a
+ * text larger than stdio's buffer is written at once, so by the close
+ * nothing is left to fail again and say why. */
+static int stdout_errno;
+
+int cfb_put_stdout(const char *text) {
+  errno = 0;
+  if (fputs(text, stdout) != EOF) return 0;
+  if (!stdout_errno) stdout_errno = errno;
+  return -1;
+}
+
 int cfb_close_stdout(void) {
   int rc = 0;
   errno = 0;
   if (fflush(stdout) != 0 || ferror(stdout)) rc = -1;
-  int e = errno ? errno : EIO;
+  /* errno 0: a write failed earlier and nothing was left to flush now
+   * (glibc keeps an unwritten buffer, so a flush failing now says why) */
+  int e = errno ? errno : stdout_errno;
+  stdout_errno = 0;
   if (fclose(stdout) != 0 && rc == 0 && errno != EBADF) { /* EBADF: stdout was closed on purpose */
     rc = -1;
     e = errno;

@@ -16,9 +16,15 @@
  * the wrong kind of file). */
 FILE *cfb_open_input(const char *path, char *err, size_t errlen);
 
+/* fputs(text, stdout), keeping the errno of a failed write for
+ * cfb_close_stdout's line: 0, or -1. */
+int cfb_put_stdout(const char *text);
+
 /* Flush and close standard output, as a program's last act: a full disk or
  * a closed pipe would otherwise lose the output without a word.  0, or -1
- * with errno set (the caller says so and exits non-zero). */
+ * with errno set (the caller says so and exits non-zero): the cause of the
+ * first failed cfb_put_stdout, else of the final flush, else 0 (an earlier
+ * fflush(stdout) of the caller's failed, and its cause is gone). */
 int cfb_close_stdout(void);
 
 /* Read a whole regular file (cfb_open_input) into a NUL-terminated buffer (caller frees); *len (may

@@ -2,6 +2,7 @@
  * configurations, the paired verdicts of the winners, the map cells and
  * the curves, and crossover detection on them.  No output here. */
 #include "analysis.h"
+#include "params_key.h"
 
 #include <cfwork_params.h>
 
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
 
 static void add_sorted(int *v, size_t *n, int x) {
   size_t i = 0;
@@ -22,7 +22,14 @@ static void add_sorted(int *v, size_t *n, int x) {
   (*n)++;
 }
 
-int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
+static void groups_free(cfb_group *g, size_t n) {
+  if (!g) return;
+  for (size_t i = 0; i < n; i++) free(g[i].rows);
+  free(g);
+}
+
+/* Groups in order of first appearance in summary.csv.  0 or -1 (ENOMEM). */
+static int groups_of(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   *out = NULL;
   *n = 0;
   cfb_group *g = calloc(rs->nrows ? rs->nrows : 1, sizeof *g);
@@ -31,14 +38,14 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   for (size_t r = 0; r < rs->nrows; r++) {
     const cfb_sumrow *row = &rs->rows[r];
     size_t k = 0;
-    while (k < ng && !(streq(g[k].workload, row->workload) && streq(g[k].params, row->params))) k++;
+    while (k < ng && !(cfb_streq(g[k].workload, row->workload) && cfb_streq(g[k].params, row->params))) k++;
     if (k == ng) {
       g[k].workload = row->workload;
       g[k].kind = row->kind;
       g[k].params = row->params;
       g[k].rows = malloc(rs->nrows * sizeof *g[k].rows);
       if (!g[k].rows) {
-        cfb_an_groups_free(g, ng);
+        groups_free(g, ng);
         return -1;
       }
       ng++;
@@ -55,9 +62,9 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
     for (size_t i = 0; i < gr->nrows; i++) {
       const char *p = rs->rows[gr->rows[i]].pin;
       size_t j = 0;
-      while (j < ns && !streq(seen[j], p)) j++;
+      while (j < ns && !cfb_streq(seen[j], p)) j++;
       if (j == ns && ns < 16) seen[ns++] = p;
-      if (streq(p, "none")) gr->pin = p;
+      if (cfb_streq(p, "none")) gr->pin = p;
     }
     if (!gr->pin) gr->pin = ns ? seen[0] : "none";
     gr->npins = (int)ns;
@@ -67,18 +74,12 @@ int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n) {
   return 0;
 }
 
-void cfb_an_groups_free(cfb_group *g, size_t n) {
-  if (!g) return;
-  for (size_t i = 0; i < n; i++) free(g[i].rows);
-  free(g);
-}
-
 const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, int chunksize, const char *pin) {
   for (size_t i = 0; i < g->nrows; i++) {
     const cfb_sumrow *r = &rs->rows[g->rows[i]];
     if (r->usable && r->workers == workers && r->chunksize == chunksize &&
-        streq(r->backend, backend) && (!pin || streq(r->pin, pin)))
+        cfb_streq(r->backend, backend) && (!pin || cfb_streq(r->pin, pin)))
       return r;
   }
   return NULL;
@@ -89,9 +90,9 @@ const cfb_sumrow *cfb_an_best(const cfb_resultset *rs, const cfb_group *g, const
   const cfb_sumrow *best = NULL;
   for (size_t i = 0; i < g->nrows; i++) {
     const cfb_sumrow *r = &rs->rows[g->rows[i]];
-    if (!r->usable || !streq(r->backend, backend)) continue;
+    if (!r->usable || !cfb_streq(r->backend, backend)) continue;
     if (workers >= 0 && r->workers != workers) continue;
-    if (pin && !streq(r->pin, pin)) continue;
+    if (pin && !cfb_streq(r->pin, pin)) continue;
     if (!best || r->median > best->median) best = r;
   }
   return best;
@@ -187,7 +188,8 @@ static int set_point(const cfb_analysis *an, cfb_curve *s, size_t i, const cfb_s
   return pair_of(an, t, p, &s->pair[i]);
 }
 
-int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s) {
+/* Best thread vs best process against the worker count, in one group. */
+static int worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s) {
   memset(s, 0, sizeof *s);
   s->a = "thread";
   s->b = "process";
@@ -205,7 +207,9 @@ int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s
   return 0;
 }
 
-int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen) {
+/* Parse a parameter value "50us", "1KiB", "4": the number, and its unit
+ * suffix.  0, or -1 if it does not start with a number. */
+static int parse_value(const char *v, double *num, char *unit, size_t unitlen) {
   char *end;
   double x = strtod(v, &end);
   if (end == v || !isfinite(x)) return -1;
@@ -269,7 +273,7 @@ static int value_of(const char *params, const char *key, double *x, char *unit, 
     if (strcmp(k[i], key) != 0) continue;
     double num;
     char u[16];
-    if (cfb_an_parse_value(v[i], &num, u, sizeof u) != 0) return -1;
+    if (parse_value(v[i], &num, u, sizeof u) != 0) return -1;
     double su = unit_scale(u);
     if (!*have_unit) {
       snprintf(unit, unitlen, "%s", u);
@@ -320,7 +324,7 @@ int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b,
       context_without(g[gi].params, keys[ki], ctx, sizeof ctx);
       int dup = 0;
       for (size_t s = 0; s < ns; s++)
-        if (streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
+        if (cfb_streq(sw[s].workload, g[gi].workload) && !strcmp(sw[s].key, keys[ki]) &&
             !strcmp(sw[s].context, ctx))
           dup = 1;
       if (dup) continue;
@@ -333,7 +337,7 @@ int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b,
       snprintf(cur.context, sizeof cur.context, "%s", ctx);
       int have_unit = 0;
       for (size_t gj = 0; gj < ng && cur.n < CFB_AN_MAXV; gj++) {
-        if (!streq(g[gj].workload, cur.workload) || !same_grid(&g[gi], &g[gj])) continue;
+        if (!cfb_streq(g[gj].workload, cur.workload) || !same_grid(&g[gi], &g[gj])) continue;
         char c2[256];
         context_without(g[gj].params, cur.key, c2, sizeof c2);
         if (strcmp(c2, ctx) != 0) continue;
@@ -384,7 +388,7 @@ void cfb_an_free(cfb_analysis *an) {
   free(an->win);
   free(an->wsweep);
   free(an->sw);
-  cfb_an_groups_free(an->g, an->ng);
+  groups_free(an->g, an->ng);
   cfb_pairs_free(&an->pairs);
   cfb_results_free(&an->rs);
   memset(an, 0, sizeof *an);
@@ -397,11 +401,11 @@ int cfb_an_load(const char *dir, cfb_analysis *an, char *err, size_t errlen) {
     cfb_results_free(&an->rs);
     return -1;
   }
-  int rc = cfb_an_groups(&an->rs, &an->g, &an->ng);
+  int rc = groups_of(&an->rs, &an->g, &an->ng);
   if (!rc && !(an->win = calloc(an->ng ? an->ng : 1, sizeof *an->win))) rc = -1;
   if (!rc && !(an->wsweep = calloc(an->ng ? an->ng : 1, sizeof *an->wsweep))) rc = -1;
   for (size_t i = 0; !rc && i < an->ng; i++)
-    if (winner_of(an, &an->g[i], &an->win[i]) || cfb_an_worker_sweep(an, &an->g[i], &an->wsweep[i]))
+    if (winner_of(an, &an->g[i], &an->win[i]) || worker_sweep(an, &an->g[i], &an->wsweep[i]))
       rc = -1;
   if (!rc) rc = cfb_an_param_sweeps_of(an, "thread", "process", -1, &an->sw, &an->nsw);
   if (rc) {

@@ -25,10 +25,6 @@ typedef struct cfb_group {
   int npins;
 } cfb_group;
 
-/* Groups in order of first appearance in summary.csv.  0 or -1 (ENOMEM). */
-int cfb_an_groups(const cfb_resultset *rs, cfb_group **out, size_t *n);
-void cfb_an_groups_free(cfb_group *g, size_t n);
-
 /* The row of one configuration (usable rows only), or NULL. */
 const cfb_sumrow *cfb_an_find(const cfb_resultset *rs, const cfb_group *g, const char *backend,
                             int workers, int chunksize, const char *pin);
@@ -104,9 +100,6 @@ int cfb_an_cell(const cfb_analysis *an, const cfb_group *g, int workers, int chu
  * faster), "=" (equivalent), "~" (undecided). */
 const char *cfb_an_mark(cfb_paired_verdict v);
 
-/* Best thread vs best process against the worker count, in one group. */
-int cfb_an_worker_sweep(const cfb_analysis *an, const cfb_group *g, cfb_curve *s);
-
 /* Sweeps across the numeric values of one parameter of backends a and b
  * (e.g. "py-thread", "py-process"), the other parameters fixed, at
  * `workers` workers (-1: the best over any).  Allocates *out (caller
@@ -117,10 +110,5 @@ int cfb_an_param_sweeps_of(const cfb_analysis *an, const char *a, const char *b,
 /* The numeric value of `key` in a parameter string, and its unit.  0, or
  * -1 if the key is missing or not a number. */
 int cfb_an_param_value(const char *params, const char *key, double *x, char *unit, size_t unitlen);
-
-/* Parse a parameter value "50us", "1KiB", "4": the number, and its unit
- * suffix.  0, or -1 if it does not start with a number. */
-int cfb_an_parse_value(const char *v, double *num, char *unit, size_t unitlen);
-
 
 #endif

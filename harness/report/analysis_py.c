@@ -5,14 +5,13 @@
  * the GIL emulation's crossover beside CPython's.  Plot and report only
  * format these. */
 #include "analysis_py.h"
-#include "schema.h"
+#include "params_key.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int streq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
 
 static const char *const PAIRS[][2] = {{"thread", "py-thread"}, {"process", "py-process"}};
 
@@ -26,7 +25,7 @@ int cfb_an_has_py(const cfb_resultset *rs) {
 static int is_noop(const cfb_group *g) {
   double d;
   char u[16];
-  return streq(g->workload, "sleep") && cfb_an_param_value(g->params, "delay", &d, u, sizeof u) == 0 &&
+  return cfb_streq(g->workload, "sleep") && cfb_an_param_value(g->params, "delay", &d, u, sizeof u) == 0 &&
          d == 0;
 }
 
@@ -46,60 +45,51 @@ static int common_workers(const cfb_resultset *rs, const cfb_group *g, const cha
   return -1;
 }
 
-/* The paired ratio a/b of verdicts.csv for summary row s against its peer
- * py (same configuration columns), into cost; left NAN when the run has
- * no such row. */
-static void paired_cost(const cfb_resultset *rs, const cfb_sumrow *s, const cfb_sumrow *py, cfb_an_cost *cost) {
-  const cfb_csv_table *v = &rs->verdicts;
-  const char *params = cfb_csv_get(&rs->table, (size_t)(s - rs->rows), CFB_SUM(PARAMS));
-  for (size_t r = 0; r < v->nrows; r++) {
-    const char *mode = cfb_csv_get(v, r, CFB_VER(MODE)), *pin = cfb_csv_get(v, r, CFB_VER(PIN));
-    double w, c;
-    if (!streq(cfb_csv_get(v, r, CFB_VER(A)), s->backend) || !streq(cfb_csv_get(v, r, CFB_VER(B)), py->backend) ||
-        !streq(cfb_csv_get(v, r, CFB_VER(WORKLOAD)), s->workload) ||
-        !streq(cfb_csv_get(v, r, CFB_VER(PARAMS)), params ? params : "") || !streq(mode, s->mode) ||
-        !streq(pin && *pin ? pin : "none", s->pin) ||
-        cfb_csv_double(cfb_csv_get(v, r, CFB_VER(WORKERS)), &w) != 1 || w != s->workers ||
-        cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CHUNKSIZE)), &c) != 1 || c != s->chunksize)
-      continue;
-    double n;
-    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(RATIO)), &cost->paired);
-    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CI_LO)), &cost->paired_lo);
-    cfb_csv_double(cfb_csv_get(v, r, CFB_VER(CI_HI)), &cost->paired_hi);
-    cost->rounds = cfb_csv_double(cfb_csv_get(v, r, CFB_VER(ROUNDS)), &n) == 1 && n > 0 ? (size_t)n : 0;
-    return;
-  }
+/* The paired ratio a/b for summary row a against its peer b, into cost:
+ * the pair the who-wins answers read (cfb_pairs_verdict), taken only when
+ * it is verdicts.csv's row.  A pair the run did not write was not
+ * interleaved by the runner, so equal round numbers in runs.csv would pair
+ * measurements that were not adjacent in time: cost stays NAN. */
+static void paired_cost(const cfb_analysis *an, const cfb_sumrow *a, const cfb_sumrow *b, cfb_an_cost *cost) {
+  cfb_an_pair p;
+  if (cfb_pairs_verdict(&an->pairs, &an->rs, a, b, &p) != 0 || !p.from_file) return;
+  cost->paired = p.ratio;
+  cost->paired_lo = p.ci_lo;
+  cost->paired_hi = p.ci_hi;
+  cost->rounds = p.rounds;
 }
 
 /* The cost of the C backend pc beside its peer py in group g at chunksize
  * c, into *out: 0, or -1 when the two did not both run it. */
-static int one_cost(const cfb_resultset *rs, const cfb_group *g, const char *pc, const char *py, int c,
+static int one_cost(const cfb_analysis *an, const cfb_group *g, const char *pc, const char *py, int c,
                     cfb_an_cost *out) {
+  const cfb_resultset *rs = &an->rs;
   int w = common_workers(rs, g, pc, py, c);
   if (w < 0) return -1;
   const cfb_sumrow *a = cfb_an_find(rs, g, pc, w, c, g->pin), *b = cfb_an_find(rs, g, py, w, c, g->pin);
   *out = (cfb_an_cost){pc, py, a->mode, c, w, 1e6 / a->median, 1e6 / b->median, a->median / b->median,
                        NAN, NAN, NAN, 0};
-  paired_cost(rs, a, b, out);
+  paired_cost(an, a, b, out);
   return 0;
 }
 
 /* The first no-op group of mode m, or NULL. */
 static const cfb_group *noop_group(const cfb_group *g, size_t ng, const char *m) {
   for (size_t i = 0; i < ng; i++)
-    if (is_noop(&g[i]) && streq(mode_of(&g[i]), m)) return &g[i];
+    if (is_noop(&g[i]) && cfb_streq(mode_of(&g[i]), m)) return &g[i];
   return NULL;
 }
 
-size_t cfb_an_task_costs(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_cost *out,
-                         size_t max) {
+size_t cfb_an_task_costs(const cfb_analysis *an, cfb_an_cost *out, size_t max) {
   static const int chunks[] = {1, 16, 256};
+  const cfb_group *g = an->g;
+  size_t ng = an->ng;
   const cfb_group *rt = noop_group(g, ng, "roundtrip"), *map = noop_group(g, ng, "map");
   size_t n = 0;
   for (size_t p = 0; p < 2; p++) {
-    if (rt && n < max && one_cost(rs, rt, PAIRS[p][0], PAIRS[p][1], 1, &out[n]) == 0) n++;
+    if (rt && n < max && one_cost(an, rt, PAIRS[p][0], PAIRS[p][1], 1, &out[n]) == 0) n++;
     for (size_t k = 0; map && k < 3 && n < max; k++)
-      if (one_cost(rs, map, PAIRS[p][0], PAIRS[p][1], chunks[k], &out[n]) == 0) n++;
+      if (one_cost(an, map, PAIRS[p][0], PAIRS[p][1], chunks[k], &out[n]) == 0) n++;
   }
   return n;
 }
@@ -107,7 +97,7 @@ size_t cfb_an_task_costs(const cfb_resultset *rs, const cfb_group *g, size_t ng,
 /* The docs' PRIMES group: primes preset=docs without gil=on (the Python
  * peer has the real GIL; the C side is compared without the emulation). */
 static int is_docs_primes(const cfb_group *g) {
-  return streq(g->workload, "primes") && g->params && strstr(g->params, "preset=docs") &&
+  return cfb_streq(g->workload, "primes") && g->params && strstr(g->params, "preset=docs") &&
          !strstr(g->params, "gil=on");
 }
 
@@ -148,7 +138,7 @@ static int gil_sweep(const cfb_analysis *an, const char *a, const char *b, int w
   if (cfb_an_param_sweeps_of(an, a, b, w, &sw, &n) != 0) return -1;
   for (size_t i = 0; i < n && rc; i++) {
     const cfb_curve *s = &sw[i];
-    if (!streq(s->workload, "mixed") || strcmp(s->key, "cpu_us") || !strstr(s->context, "gil=on")) continue;
+    if (!cfb_streq(s->workload, "mixed") || strcmp(s->key, "cpu_us") || !strstr(s->context, "gil=on")) continue;
     if (ctx && strcmp(s->context, ctx)) continue;
     size_t both = 0;
     for (size_t k = 0; k < s->n; k++) both += s->thr[k] > 0 && s->prc[k] > 0;
@@ -166,11 +156,11 @@ static int py_mixed_workers(const cfb_resultset *rs, const cfb_group *g, size_t 
   int best = -1;
   size_t best_n = 0;
   for (size_t i = 0; i < ng; i++) {
-    if (!streq(g[i].workload, "mixed") || !g[i].params || !strstr(g[i].params, "gil=on")) continue;
+    if (!cfb_streq(g[i].workload, "mixed") || !g[i].params || !strstr(g[i].params, "gil=on")) continue;
     for (size_t w = 0; w < g[i].nworkers; w++) {
       size_t cnt = 0;
       for (size_t j = 0; j < ng; j++)
-        if (streq(g[j].workload, "mixed") && cfb_an_best(rs, &g[j], "py-thread", g[i].workers[w], NULL))
+        if (cfb_streq(g[j].workload, "mixed") && cfb_an_best(rs, &g[j], "py-thread", g[i].workers[w], NULL))
           cnt++;
       if (cnt > best_n) best_n = cnt, best = g[i].workers[w];
     }

@@ -20,9 +20,11 @@ int cfb_an_has_py(const cfb_resultset *rs);
  * ("roundtrip", or "map" at a chunksize), both at `workers` (the fewest
  * both ran), us per item from the medians, and the ratio py_us / c_us (how
  * many times cfutures is cheaper).  paired: the same ratio from the
- * rounds in which both ran back to back (verdicts.csv: cfutures/CPython
- * throughput per round), its 95% CI and the rounds; NAN / 0 when the run
- * has no such verdict (the two were not in one sweep). */
+ * rounds in which both ran back to back, the very pair the who-wins
+ * answers read (cfb_pairs_verdict: verdicts.csv's row of the two,
+ * cfutures/CPython throughput per round), its 95% CI and the rounds;
+ * NAN / 0 when the run has no such verdict (the two were not in one
+ * sweep). */
 typedef struct cfb_an_cost {
   const char *c, *py, *mode;
   int chunksize, workers;
@@ -32,8 +34,7 @@ typedef struct cfb_an_cost {
 } cfb_an_cost;
 /* Into out[0..max): threads then processes, each roundtrip then map at
  * chunksizes 1, 16, 256, where both ran.  Returns how many. */
-size_t cfb_an_task_costs(const cfb_resultset *rs, const cfb_group *g, size_t ng, cfb_an_cost *out,
-                         size_t max);
+size_t cfb_an_task_costs(const cfb_analysis *an, cfb_an_cost *out, size_t max);
 
 /* The docs' PRIMES (preset=docs, gil off) on one backend: its 1-worker
  * median, its median at `workers` (the most it ran, up to the machine's

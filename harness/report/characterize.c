@@ -28,12 +28,10 @@ static void read_profile(const json_t *p, cfb_char *c) {
   c->wall_us = num_at(p, CFB_CHAR_K_P_WALL) * 1e6 * k;
   c->cpu_us = num_at(p, CFB_CHAR_K_P_CPU) * 1e6 * k;
   c->rq_wait_us = num_at(p, CFB_CHAR_K_P_RQWAIT) * 1e6 * k;
-  /* the fraction of the item's own time: a wait for a CPU that other load
-   * held is the machine's, not the workload's */
-  double own = c->wall_us - (isfinite(c->rq_wait_us) ? c->rq_wait_us : 0);
-  if (own < c->cpu_us) own = c->cpu_us;
-  c->cpu_fraction = own > 0 ? c->cpu_us / own : NAN;
-  if (c->cpu_fraction > 1) c->cpu_fraction = 1; /* children's CPU can overlap the wait */
+  c->sys_us = num_at(p, CFB_CHAR_K_P_SYS) * 1e6 * k;
+  c->cpu_fraction = cfb_char_cpu_fraction(num_at(p, CFB_CHAR_K_P_WALL), num_at(p, CFB_CHAR_K_P_CPU),
+                                          num_at(p, CFB_CHAR_K_P_RQWAIT), num_at(p, CFB_CHAR_K_P_VCSW), c->items);
+  if (c->cpu_fraction > 1) c->cpu_fraction = 1;
   c->vcsw = num_at(p, CFB_CHAR_K_P_VCSW) * k;
   c->ivcsw = num_at(p, CFB_CHAR_K_P_IVCSW) * k;
   c->minflt = num_at(p, CFB_CHAR_K_P_MINFLT) * k;
@@ -125,29 +123,51 @@ static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) 
 
 /* ---- deciding -------------------------------------------------------- */
 
-/* The kind from what the items did, not what the workload declares. */
+/* Whether the items are memory-bound: 1 yes, 0 no, -1 within the margin
+ * (uncertain); a sentence on what decided it in why. */
+static int memory_verdict(const cfb_char *c, char *why, size_t len) {
+  double faults = c->minflt + c->majflt, m = CFB_CHAR_MEMORY_MARGIN;
+  if (!(faults >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) || !(c->cpu_us > 0)) return 0;
+  double v = c->sys_us / c->cpu_us, at = CFB_CHAR_MEMORY_SYS_SHARE;
+  const char *what = "of CPU time in the kernel";
+  if (!isfinite(v)) { /* an older profile: no kernel time */
+    v = faults / (c->cpu_us / 1000), at = CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS;
+    what = "page faults per on-CPU ms";
+  }
+  int r = v >= at * m ? 1 : v <= at / m ? 0 : -1;
+  const char *rel = r < 0 ? "uncertain: near" : r ? ">=" : "<";
+  if (isfinite(c->sys_us))
+    snprintf(why, len, "%.0f page faults per item, %.0f%% %s (%s %.0f%%)", faults, 100 * v, what, rel, 100 * at);
+  else
+    snprintf(why, len, "%.0f page faults per item, %.0f %s (%s %.0f)", faults, v, what, rel, at);
+  return r;
+}
+
+/* The kind from what the items did, not what the workload declares: the
+ * measures load moves least (charrule.h's fraction, the kernel's share),
+ * and "mixed", marked uncertain, within a margin of a boundary. */
 static void decide_kind(cfb_char *c) {
-  double faults_per_cpu_ms = c->cpu_us > 0 ? (c->minflt + c->majflt) / (c->cpu_us / 1000) : 0;
-  if (!isfinite(c->cpu_fraction)) {
-    c->kind = "mixed";
+  double f = c->cpu_fraction, mg = CFB_CHAR_FRACTION_MARGIN;
+  char mem[200];
+  int m = memory_verdict(c, mem, sizeof mem);
+  c->kind_certain = 1;
+  if (!isfinite(f)) {
+    c->kind = "mixed", c->kind_certain = 0;
     snprintf(c->why, sizeof c->why, "no item was profiled");
-  } else if (faults_per_cpu_ms >= CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS &&
-             c->minflt + c->majflt >= CFB_CHAR_MEMORY_FAULTS_PER_ITEM) {
-    c->kind = "memory";
-    snprintf(c->why, sizeof c->why, "%.0f page faults per item, %.0f per on-CPU ms: the time goes to new pages",
-             c->minflt + c->majflt, faults_per_cpu_ms);
-  } else if (c->cpu_fraction >= CFB_CHAR_CPU_FRACTION) {
-    c->kind = "cpu";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (>= %.0f%%)", 100 * c->cpu_fraction,
-             100 * CFB_CHAR_CPU_FRACTION);
-  } else if (c->cpu_fraction <= CFB_CHAR_IO_FRACTION) {
-    c->kind = "io";
-    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (<= %.0f%%), %.1f voluntary switches",
-             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, c->vcsw);
+  } else if (m != 0) {
+    c->kind = m > 0 ? "memory" : "mixed", c->kind_certain = m > 0;
+    snprintf(c->why, sizeof c->why, "%s%s", mem, m > 0 ? ": the time goes to new pages" : "");
+  } else if (f >= CFB_CHAR_CPU_FRACTION + mg || f <= CFB_CHAR_IO_FRACTION - mg) {
+    c->kind = f >= CFB_CHAR_CPU_FRACTION ? "cpu" : "io";
+    snprintf(c->why, sizeof c->why, "on a CPU %.1f%% of its own time (%s %.0f%%), %.2f voluntary switches per item",
+             100 * f, f >= CFB_CHAR_CPU_FRACTION ? ">=" : "<=",
+             100 * (f >= CFB_CHAR_CPU_FRACTION ? CFB_CHAR_CPU_FRACTION : CFB_CHAR_IO_FRACTION), c->vcsw);
   } else {
     c->kind = "mixed";
-    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (between %.0f%% and %.0f%%)",
-             100 * c->cpu_fraction, 100 * CFB_CHAR_IO_FRACTION, 100 * CFB_CHAR_CPU_FRACTION);
+    c->kind_certain = fabs(f - CFB_CHAR_CPU_FRACTION) >= mg && fabs(f - CFB_CHAR_IO_FRACTION) >= mg;
+    snprintf(c->why, sizeof c->why, "on a CPU %.0f%% of its own time (%sbetween %.0f%% and %.0f%%)", 100 * f,
+             c->kind_certain ? "" : "uncertain: near a boundary, ", 100 * CFB_CHAR_IO_FRACTION,
+             100 * CFB_CHAR_CPU_FRACTION);
   }
 }
 
@@ -203,40 +223,85 @@ static void fit_backend(cfb_char_backend *b) {
                      (f->kind != CFB_MODEL_BOTTLENECK || f->saturated);
 }
 
-/* The fewest measured workers within CFB_CHAR_NEAR_BEST of the best (by
- * the chosen model when there is one: smoother than single medians), and
- * never a point whose own median is far below the best measured. */
+/* The knee of operational analysis, N* = Xmax / lambda: where N times
+ * the one-worker rate meets the saturation throughput (the USL's n_peak,
+ * its maximum, lies further right).  A curve that overshoots its plateau
+ * before settling (a lock convoy forming under load: the bound cannot
+ * follow a retrograde curve) has its plateau below points still on the
+ * line; the saturation is then the best measured point, when even its CI
+ * is above the fitted one, so the knee is never before a worker count
+ * that still scaled. */
+static void knee_of(cfb_char_backend *b) {
+  b->n_knee = NAN;
+  if (!b->fitted) return;
+  const cfb_model_fit *f = &b->models.fit[b->models.chosen];
+  double top = b->max_items_per_s;
+  for (size_t i = 0; i < b->npts; i++)
+    if (b->pts[i].workers == b->best_workers && b->pts[i].nx && b->pts[i].s.ci_lo > top) top = b->best_measured;
+  if (f->par[0] > 0 && isfinite(top)) b->n_knee = top / f->par[0];
+}
+
+/* a's throughput over b's: the median of the per-round ratios when both
+ * have every round (the rounds ran every point once each, so drift that
+ * hit a round hit both and cancels), else the ratio of the medians. */
+static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
+  if (a == b) return 1;
+  if (!a->nx || a->nx != b->nx) return a->s.median / b->s.median;
+  double r[CFB_CHAR_MAX_REPS];
+  for (size_t i = 0; i < a->nx; i++) r[i] = a->x[i] / b->x[i];
+  qsort(r, a->nx, sizeof r[0], cmp_dbl);
+  return a->nx % 2 ? r[a->nx / 2] : 0.5 * (r[a->nx / 2 - 1] + r[a->nx / 2]);
+}
+
+static const cfb_char_point *rec_point(const cfb_char_backend *b) {
+  for (size_t i = 0; i < b->npts; i++)
+    if (b->pts[i].workers == b->rec_workers && b->pts[i].nx) return &b->pts[i];
+  return NULL;
+}
+
+/* The fewest measured workers whose throughput, paired round by round,
+ * is within CFB_CHAR_NEAR_BEST of the backend's best measured point, and
+ * (when a model was fitted) whose predicted throughput is within it of
+ * the best predicted, so one lucky median at few workers is not taken;
+ * the best point itself always qualifies.  Both tests at once: the
+ * measured one alone holds the recommendation near the best a sweep
+ * would find, the model alone let a point 10% below it through. */
 static void recommend_backend(cfb_char_backend *b) {
+  const cfb_char_point *best = NULL;
   b->best_measured = NAN;
   b->rec_workers = 0;
   for (size_t i = 0; i < b->npts; i++)
-    if (b->pts[i].nx && !(b->pts[i].s.median <= b->best_measured))
-      b->best_measured = b->pts[i].s.median, b->best_workers = b->pts[i].workers;
-  if (!isfinite(b->best_measured)) return;
+    if (b->pts[i].nx && (!best || b->pts[i].s.median > best->s.median)) best = &b->pts[i];
+  if (!best) return;
+  b->best_measured = best->s.median, b->best_workers = best->workers;
   const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
   double best_pred = 0;
   for (size_t i = 0; f && i < b->npts; i++) best_pred = fmax(best_pred, cfb_model_predict(f, b->pts[i].workers));
   for (size_t i = 0; i < b->npts && !b->rec_workers; i++) {
     const cfb_char_point *p = &b->pts[i];
-    if (!p->nx || p->s.median < (1 - 2 * (1 - CFB_CHAR_NEAR_BEST)) * b->best_measured) continue;
-    double score = f ? cfb_model_predict(f, p->workers) : p->s.median;
-    if (score >= CFB_CHAR_NEAR_BEST * (f ? best_pred : b->best_measured)) {
+    double pred = f ? cfb_model_predict(f, p->workers) : NAN;
+    if (!p->nx || paired_ratio(p, best) < CFB_CHAR_NEAR_BEST) continue;
+    if (p == best || !f || pred >= CFB_CHAR_NEAR_BEST * best_pred) {
       b->rec_workers = p->workers;
       b->rec_measured = p->s.median;
-      b->rec_predicted = f ? score : NAN;
+      b->rec_predicted = pred;
     }
   }
 }
 
+/* The backend whose recommended point beats the other's, paired round by
+ * round; the margin is that paired ratio less 1. */
 static void recommend(cfb_char *c) {
   c->rec = -1;
   c->margin = c->x_2cpus = c->x_4cpus = NAN;
-  for (size_t i = 0; i < c->nb; i++)
-    if (c->b[i].rec_workers && (c->rec < 0 || c->b[i].rec_measured > c->b[c->rec].rec_measured)) c->rec = (int)i;
+  for (size_t i = 0; i < c->nb; i++) {
+    if (!c->b[i].rec_workers) continue;
+    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec])) > 1) c->rec = (int)i;
+  }
   if (c->rec < 0) return;
   const cfb_char_backend *r = &c->b[c->rec];
   for (size_t i = 0; i < c->nb; i++)
-    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = r->rec_measured / c->b[i].rec_measured - 1;
+    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i])) - 1;
   if (!r->fitted) return;
   const cfb_model_fit *f = &r->models.fit[r->models.chosen];
   c->x_2cpus = cfb_model_predict(f, 2.0 * c->ncpus);
@@ -261,6 +326,7 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen) {
     cfb_char_overhead_split(b->us1, b->usbig, b->cbig, &b->per_msg_us, &b->per_item_us);
     fit_backend(b);
     recommend_backend(b);
+    knee_of(b);
   }
   if (!measured)
     return snprintf(err, errlen, "%s/%s: no point was measured (every configuration failed)", dir,

@@ -29,8 +29,22 @@
  * it is "io"; between: "mixed". */
 #define CFB_CHAR_CPU_FRACTION 0.8
 #define CFB_CHAR_IO_FRACTION 0.2
-/* The recommended worker count: the fewest workers whose predicted
- * throughput is within this share of the best predicted one. */
+/* The margins around those boundaries: a fraction within
+ * CFB_CHAR_FRACTION_MARGIN of one is "mixed", marked uncertain, rather
+ * than cpu in one run and mixed in the next; likewise a memory measure
+ * within CFB_CHAR_MEMORY_MARGIN (a factor) of its threshold. */
+#define CFB_CHAR_FRACTION_MARGIN 0.05
+#define CFB_CHAR_MEMORY_MARGIN 1.25
+/* The memory measure load moves least: the kernel's share of the CPU time
+ * (page faults, zeroing, unmapping are kernel work, and load slows user
+ * and kernel work alike).  At least this share (with the page-faults per
+ * item above) is "memory".  Profiles without a kernel time (older files)
+ * fall back to CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS, which load moves: a
+ * fault costs more CPU time on a busy machine. */
+#define CFB_CHAR_MEMORY_SYS_SHARE 0.5
+/* The recommended worker count: the fewest workers whose measured
+ * throughput (paired by round) and predicted throughput are both within
+ * this share of the backend's best (characterize.c, recommend_backend). */
 #define CFB_CHAR_NEAR_BEST 0.95
 
 /* The fewest worker counts fitted by their medians (the USL's three
@@ -63,6 +77,7 @@ typedef struct cfb_char_backend {
   cfb_model_set models;
   double max_items_per_s;              /* chosen model's peak / asymptote, NAN: none */
   double n_peak;                       /* its peak or knee, NAN: none */
+  double n_knee;                       /* where N one-worker rates reach the saturation (knee_of), NAN: none */
   int peak_in_sweep;                   /* n_peak within the measured workers */
   double best_measured;                /* highest median, and at how many workers */
   int best_workers;
@@ -73,16 +88,17 @@ typedef struct cfb_char_backend {
 typedef struct cfb_char {
   char workload[512], name[128], params[1024], declared[16], cpu_model[256];
   int ncpus;
-  /* the one-worker profile, per item; cpu_fraction = cpu / (wall - rq_wait) */
+  /* the one-worker profile, per item; cpu_fraction by cfb_char_cpu_fraction (charrule.h); sys_us NAN: not recorded */
   size_t items;
-  double wall_us, cpu_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;
+  double wall_us, cpu_us, sys_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;
   const char *kind;                    /* "cpu", "io", "mixed", "memory" */
+  int kind_certain;                    /* 0: a measure was within a margin of a boundary (kind "mixed") */
   char why[256];                       /* the measurements that decided it */
   cfb_char_backend b[2];
   size_t nb;
   /* the recommendation */
   int rec;                             /* index into b, -1: none */
-  double margin;                       /* rec's measured / runner-up's - 1 (NAN: no runner-up) */
+  double margin;                       /* rec's over runner-up's, paired by round, - 1 (NAN: none) */
   double x_2cpus, x_4cpus;             /* chosen model at 2x, 4x ncpus workers */
   int extrap_2, extrap_4;              /* beyond the measured workers */
 } cfb_char;

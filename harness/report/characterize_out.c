@@ -78,11 +78,7 @@ static json_t *backend_json(const cfb_char_backend *b) {
   if (!b->fitted) json_object_set_new(o, "fit_error", cfb_json_str(b->fit_error));
   json_object_set_new(o, "max_items_per_s", cfb_json_num(b->max_items_per_s));
   json_object_set_new(o, "n_peak", cfb_json_num(b->n_peak));
-  /* the knee of operational analysis, N* = Xmax / lambda: where the
-   * one-worker rate times N meets the saturation throughput, for every
-   * model (the USL's n_peak is its maximum, further right) */
-  const cfb_model_fit *f = chosen(b);
-  json_object_set_new(o, "n_knee", cfb_json_num(f && f->par[0] > 0 ? b->max_items_per_s / f->par[0] : NAN));
+  json_object_set_new(o, "n_knee", cfb_json_num(b->n_knee));
   json_object_set_new(o, "peak_within_sweep", json_boolean(b->peak_in_sweep));
   json_object_set_new(o, "best_measured_items_per_s", cfb_json_num(b->best_measured));
   json_object_set_new(o, "best_measured_workers", json_integer(b->best_workers));
@@ -116,6 +112,7 @@ static json_t *per_item_json(const cfb_char *c) {
   json_object_set_new(o, "items_profiled", json_integer((json_int_t)c->items));
   json_object_set_new(o, "wall_us", cfb_json_num(c->wall_us));
   json_object_set_new(o, "cpu_us", cfb_json_num(c->cpu_us));
+  json_object_set_new(o, "sys_us", cfb_json_num(c->sys_us));
   json_object_set_new(o, "runqueue_wait_us", cfb_json_num(c->rq_wait_us));
   json_object_set_new(o, "voluntary_switches", cfb_json_num(c->vcsw));
   json_object_set_new(o, "involuntary_switches", cfb_json_num(c->ivcsw));
@@ -133,6 +130,7 @@ int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t er
   json_object_set_new(root, "ncpus", json_integer(c->ncpus));
   json_object_set_new(root, "kind", json_string(c->kind));
   json_object_set_new(root, "kind_why", cfb_json_str(c->why));
+  json_object_set_new(root, "kind_certain", json_boolean(c->kind_certain));
   json_object_set_new(root, "declared_kind", cfb_json_str(c->declared));
   json_object_set_new(root, "cpu_fraction", cfb_json_num(c->cpu_fraction));
   json_object_set_new(root, "per_item", per_item_json(c));

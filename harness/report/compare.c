@@ -21,6 +21,7 @@
 #include "cmd_report.h"
 #include "gate_out.h"
 #include "csvread.h"
+#include "fileio.h"
 #include "json.h"
 #include "options.h"
 #include "results.h"
@@ -345,8 +346,7 @@ int cfb_cmd_compare(int argc, char **argv) {
       fprintf(stderr, "cfbench compare: out of memory\n");
       rc = 2;
     } else {
-      fputs(cfb_sb_str(&out), stdout);
-      fflush(stdout);
+      cfb_put_stdout(cfb_sb_str(&out)); /* main's close of stdout reports a failed write */
       rc = cfb_gate_exit(&r);
     }
   }

@@ -20,7 +20,8 @@
 
 static const char *const format_names[CFB_EXPORT_NFORMATS] = {"gbench", "md"};
 
-int cfb_export_format_parse(const char *name, cfb_export_format *out) {
+/* The format named `name`: 0, or -1 if there is none. */
+static int format_parse(const char *name, cfb_export_format *out) {
   for (int i = 0; i < CFB_EXPORT_NFORMATS; i++)
     if (!strcmp(name, format_names[i])) {
       *out = (cfb_export_format)i;
@@ -285,8 +286,10 @@ static void md_table(cfb_sb *b, const cfb_csv_table *sum) {
 
 static int write_text(const char *path, const char *text, char *err, size_t errlen) {
   if (!path) {
-    fputs(text, stdout);
-    return fflush(stdout) ? cfb_fail(err, errlen, "export: cannot write to standard output") - 1 : 0;
+    /* A failed write is main's to report when it closes stdout: one line,
+     * with the cause cfb_put_stdout keeps. */
+    cfb_put_stdout(text);
+    return 0;
   }
   cfb_atomic_file a;
   if (cfb_atomic_open(&a, path) == 0) {
@@ -337,7 +340,7 @@ typedef struct export_args {
 
 static int opt_format(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   export_args *a = ctx;
-  if (cfb_export_format_parse(val, &a->fmt))
+  if (format_parse(val, &a->fmt))
     return cfb_fail(err, errlen, "--format: unknown format '%s'; allowed: gbench, md", val);
   a->have_format = 1;
   return 0;

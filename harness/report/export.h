@@ -15,9 +15,6 @@
 /* The formats, declared once: their names (for --format and messages). */
 typedef enum cfb_export_format { CFB_EXPORT_GBENCH, CFB_EXPORT_MD, CFB_EXPORT_NFORMATS } cfb_export_format;
 
-/* The format named `name`: 0, or -1 if there is none. */
-int cfb_export_format_parse(const char *name, cfb_export_format *out);
-
 /* Write DIR in format `fmt` to `path` (atomically) or, when path is NULL,
  * to stdout.  0, or 2 (bad input: no results there) / 1 (cannot write),
  * with one line in err. */

@@ -20,14 +20,15 @@ int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen) {
   return 0;
 }
 
-void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]) {
+/* Counts by cfb_gate_verdict. */
+static void gate_counts(const cfb_gate_report *r, size_t counts[4]) {
   memset(counts, 0, 4 * sizeof *counts);
   for (size_t i = 0; i < r->n; i++) counts[r->rows[i].g.verdict]++;
 }
 
 int cfb_gate_exit(const cfb_gate_report *r) {
   size_t c[4];
-  cfb_gate_counts(r, c);
+  gate_counts(r, c);
   if (c[CFB_GATE_SLOWER]) return 1;
   return r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new) ? 1 : 0;
 }
@@ -129,7 +130,7 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
 
 void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   size_t c[4];
-  cfb_gate_counts(r, c);
+  gate_counts(r, c);
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
@@ -169,7 +170,7 @@ static json_t *json_row(const cfb_gate_report *r, const cfb_judged *j) {
 
 int cfb_gate_emit_json(const cfb_gate_report *r, cfb_sb *out) {
   size_t c[4];
-  cfb_gate_counts(r, c);
+  gate_counts(r, c);
   json_t *configs = json_array(), *warn = json_array();
   for (size_t i = 0; configs && i < r->n; i++)
     if (json_array_append_new(configs, json_row(r, &r->rows[i])) != 0) {

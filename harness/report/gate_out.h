@@ -39,9 +39,6 @@ typedef struct cfb_gate_report {
  * naming the value and the allowed ones. */
 int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen);
 
-/* Counts by cfb_gate_verdict. */
-void cfb_gate_counts(const cfb_gate_report *r, size_t counts[4]);
-
 /* The table (md: Markdown) with the summary line, warnings and
  * regressions; or the JSON document. */
 void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out);

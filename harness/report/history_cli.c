@@ -14,29 +14,35 @@
 typedef struct opt {
   const char *name;
   const char *verbs; /* space-separated, "*" = all */
+  /* Change-point detection's options that `cfbench report --history-db`
+   * takes too, as --history-NAME (cfb_hist_report_option): one meaning,
+   * one value syntax (set_value) and one default (defaults) for both. */
+  int report;
+  const char *values; /* the allowed values, for messages */
 } opt;
 
 static const opt options[] = {
-    {"--db", "*"},
-    {"--metric", "show plot detect check"},
-    {"--config", "plot detect check"},
-    {"--out", "plot"},
-    {"--format", "detect check"},
-    {"--threshold", "check"},
-    {"--last", "check"},
-    {"--alpha", "show plot detect check"},
-    {"--permutations", "show plot detect check"},
-    {"--min-size", "show plot detect check"},
-    {"--revision", "add"},
-    {"--commit-time", "add"},
-    {"--ignore-param", "add"},
+    {"--db", "*", 0, "a SQLite file or postgresql://..."},
+    {"--metric", "show plot detect check", 1, "wall or cpu"},
+    {"--config", "plot detect check", 0, "a configuration name or part of one"},
+    {"--out", "plot", 0, "a directory"},
+    {"--format", "detect check", 0, "text, md or json"},
+    {"--threshold", "check", 0, "a fraction: 5%, 5 or 0.05"},
+    {"--last", "check", 0, "a count >= 1"},
+    {"--alpha", "show plot detect check", 1, "a number between 0 and 1"},
+    {"--permutations", "show plot detect check", 0, "a count >= 1"},
+    {"--min-size", "show plot detect check", 0, "a count >= 2"},
+    {"--revision", "add", 0, "a revision"},
+    {"--commit-time", "add", 0, "an ISO 8601 time"},
+    {"--ignore-param", "add", 0, "a comma-separated list of parameters"},
 };
+#define NOPTIONS (sizeof options / sizeof options[0])
 
 /* The names for introspect.c (man page, completion), as a cfb_option
  * table built once from options[]: every history option takes a value. */
 const cfb_option *cfb_history_option_table(void) {
-  static cfb_option tab[sizeof options / sizeof options[0] + 1];
-  for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) tab[k] = (cfb_option){options[k].name, 1, NULL, 0};
+  static cfb_option tab[NOPTIONS + 1];
+  for (size_t k = 0; k < NOPTIONS; k++) tab[k] = (cfb_option){options[k].name, 1, NULL, 0};
   return tab;
 }
 
@@ -94,7 +100,7 @@ static int set_value(cfb_hist_cli *o, const char *name, const char *v) {
   return 0;
 }
 
-static void defaults(cfb_hist_cli *o, const char *verb) {
+void cfb_hist_cli_defaults(cfb_hist_cli *o, const char *verb) {
   memset(o, 0, sizeof *o);
   o->verb = verb;
   o->db = CFB_HIST_DEFAULT_DB;
@@ -107,7 +113,7 @@ static void defaults(cfb_hist_cli *o, const char *verb) {
 }
 
 int cfb_hist_cli_parse(int argc, char **argv, cfb_hist_cli *o, char *err, size_t errlen) {
-  defaults(o, argc > 0 ? argv[0] : "");
+  cfb_hist_cli_defaults(o, argc > 0 ? argv[0] : "");
   o->args = calloc((size_t)argc + 1, sizeof *o->args);
   if (!o->args) {
     snprintf(err, errlen, "out of memory");
@@ -122,7 +128,7 @@ int cfb_hist_cli_parse(int argc, char **argv, cfb_hist_cli *o, char *err, size_t
     const char *eq = strchr(a, '=');
     size_t n = eq ? (size_t)(eq - a) : strlen(a);
     const opt *p = NULL;
-    for (size_t k = 0; k < sizeof options / sizeof *options; k++)
+    for (size_t k = 0; k < NOPTIONS; k++)
       if (strlen(options[k].name) == n && !strncmp(options[k].name, a, n)) p = &options[k];
     if (!p || !applies(p, o->verb)) {
       snprintf(err, errlen, "history %s: unknown option '%.*s' (cfbench history --help)", o->verb,
@@ -131,11 +137,28 @@ int cfb_hist_cli_parse(int argc, char **argv, cfb_hist_cli *o, char *err, size_t
     }
     const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
     if (!v || set_value(o, p->name, v) != 0) {
-      snprintf(err, errlen, "history %s: bad value for %s: '%s'", o->verb, p->name, v ? v : "");
+      snprintf(err, errlen, "history %s: bad value for %s: '%s' (%s)", o->verb, p->name, v ? v : "", p->values);
       return -1;
     }
   }
   return 0;
+}
+
+const char *cfb_hist_report_option(size_t k) {
+  for (size_t i = 0; i < NOPTIONS; i++)
+    if (options[i].report && !k--) return options[i].name;
+  return NULL;
+}
+
+int cfb_hist_cli_set(cfb_hist_cli *o, const char *name, const char *v, char *err, size_t errlen) {
+  for (size_t k = 0; k < NOPTIONS; k++)
+    if (!strcmp(options[k].name, name)) {
+      if (set_value(o, name, v) == 0) return 0;
+      snprintf(err, errlen, "bad value '%.200s' (%s)", v, options[k].values);
+      return -1;
+    }
+  snprintf(err, errlen, "no option %s", name);
+  return -1;
 }
 
 void cfb_hist_cli_free(cfb_hist_cli *o) {

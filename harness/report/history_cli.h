@@ -34,10 +34,25 @@ typedef struct cfb_hist_cli {
   size_t nargs;
 } cfb_hist_cli;
 
+/* Every option's default, for `verb`. */
+void cfb_hist_cli_defaults(cfb_hist_cli *o, const char *verb);
+
 /* Parse argv[0] = verb, then options and positional arguments.  0, or -1
  * with one line in err. */
 int cfb_hist_cli_parse(int argc, char **argv, cfb_hist_cli *o, char *err, size_t errlen);
 void cfb_hist_cli_free(cfb_hist_cli *o);
+
+/* The k-th option of change-point detection that `cfbench report
+ * --history-db` takes too ("--metric", "--alpha"; report names it
+ * --history-metric, --history-alpha), or NULL past the last: the report
+ * builds its options from history's table, so both read the same values
+ * with the same defaults. */
+const char *cfb_hist_report_option(size_t k);
+
+/* Apply history option `name` ("--alpha") with value v to o, as the
+ * command line would.  0, or -1 with err saying the value and the allowed
+ * ones ("bad value 'x' (wall or cpu)"). */
+int cfb_hist_cli_set(cfb_hist_cli *o, const char *name, const char *v, char *err, size_t errlen);
 
 typedef struct cfb_hist_report {
   const cfb_hist_cli *o;
@@ -47,9 +62,6 @@ typedef struct cfb_hist_report {
 /* Print the changes of every series.  Returns the exit code: 0, or 1 when
  * check found a regression beyond the threshold. */
 int cfb_hist_print_changes(FILE *f, const cfb_hist_set *set, const cfb_hist_report *r);
-
-/* Is change c of a series of n points a regression `check` fails on? */
-int cfb_hist_is_regression(const cfb_hist_change *c, size_t n, const cfb_hist_cli *o);
 
 /* Trend plots (median and CI per run, change points marked) of every
  * series into DIR: NAME.dat, NAME.gp, NAME.png, NAME.svg.  0, 1 (gnuplot

@@ -20,7 +20,7 @@
 /* One configuration's samples while reading runs.csv. */
 typedef struct group {
   char *name;
-  const char *workload, *backend, *pin;
+  const char *workload, *backend, *pin, *mode;
   char *params;
   int workers, chunksize;
   double *x[2]; /* per metric of CFB_HIST_METRICS */
@@ -54,6 +54,8 @@ static group *new_group(const cfb_csv_table *t, size_t r, char *name, char *para
   g->name = name, g->params = params;
   g->workload = cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), g->backend = cfb_csv_get(t, r, CFB_RUNS(BACKEND));
   g->pin = pin && *pin ? pin : "none";
+  const char *mode = cfb_csv_get(t, r, CFB_RUNS(MODE));
+  g->mode = mode && *mode ? mode : "map";
   g->workers = atoi(cfb_csv_get(t, r, CFB_RUNS(WORKERS)));
   g->chunksize = atoi(cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE)));
   return g;
@@ -66,9 +68,15 @@ static int group_of(const cfb_csv_table *t, size_t r, const char *ignore, group 
   const char *pa = cfb_csv_get(t, r, CFB_RUNS(PARAMS));
   char *params = cfb_params_strip(pa, ignore);
   if (!params) return pa && cfb_params_strip(pa, NULL) == NULL ? -2 : -1;
-  char *name = cfb_config_name(cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), params,
-                               cfb_csv_get(t, r, CFB_RUNS(BACKEND)), cfb_csv_get(t, r, CFB_RUNS(WORKERS)),
-                               cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE)), cfb_csv_get(t, r, CFB_RUNS(PIN)));
+  /* The series key: the mode is part of it (as compare's), so map, submit
+   * and roundtrip rows of one configuration are never pooled, and a map
+   * row keeps the name of the runs stored before --mode. */
+  char *keyed = cfb_params_keyed(params, cfb_csv_get(t, r, CFB_RUNS(MODE)));
+  char *name = keyed ? cfb_config_name(cfb_csv_get(t, r, CFB_RUNS(WORKLOAD)), keyed,
+                                       cfb_csv_get(t, r, CFB_RUNS(BACKEND)), cfb_csv_get(t, r, CFB_RUNS(WORKERS)),
+                                       cfb_csv_get(t, r, CFB_RUNS(CHUNKSIZE)), cfb_csv_get(t, r, CFB_RUNS(PIN)))
+                     : NULL;
+  free(keyed);
   *out = NULL;
   for (size_t i = 0; name && i < *ng && !*out; i++)
     if (!strcmp((*gs)[i].name, name)) *out = &(*gs)[i];
@@ -118,7 +126,8 @@ static int summarize(cfb_hist_loaded *l, const group *gs, size_t ng) {
       x->params = keep(l, gs[i].params);
       x->backend = keep(l, gs[i].backend);
       x->pin = keep(l, gs[i].pin);
-      if (!x->config || !x->workload || !x->params || !x->backend || !x->pin) return -1;
+      x->mode = keep(l, gs[i].mode);
+      if (!x->config || !x->workload || !x->params || !x->backend || !x->pin || !x->mode) return -1;
       x->workers = gs[i].workers, x->chunksize = gs[i].chunksize;
       x->metric = metric[m];
       x->n = (double)s.n, x->median = s.median, x->ci_lo = s.ci_lo, x->ci_hi = s.ci_hi;

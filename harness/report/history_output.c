@@ -7,7 +7,8 @@
 
 #include "history_cli.h"
 
-int cfb_hist_is_regression(const cfb_hist_change *c, size_t n, const cfb_hist_cli *o) {
+/* Is change c of a series of n points a regression `check` fails on? */
+static int is_regression(const cfb_hist_change *c, size_t n, const cfb_hist_cli *o) {
   return c->index + o->last >= n && c->change < -o->threshold;
 }
 
@@ -92,7 +93,7 @@ int cfb_hist_print_changes(FILE *f, const cfb_hist_set *set, const cfb_hist_repo
     for (size_t k = 0; k < s->nch; k++) {
       const cfb_hist_change *c = &s->ch[k];
       if (!shown(r, c, s->n)) continue;
-      int regr = r->check && cfb_hist_is_regression(c, s->n, r->o);
+      int regr = r->check && is_regression(c, s->n, r->o);
       if (r->o->format == CFB_FMT_JSON) one_json(f, s, c, regr, nshown == 0);
       else if (r->o->format == CFB_FMT_MD) one_md(f, s, c, regr);
       else one_text(f, s, c, regr);

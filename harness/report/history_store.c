@@ -26,9 +26,17 @@ static const char *const migration_1[] = {
     NULL};
 static const char *const migration_2[] = {
     "CREATE INDEX cfb_results_by_config ON cfb_results (metric, config)", NULL};
-static const char *const *const migrations[CFB_HIST_SCHEMA] = {migration_1, migration_2};
+/* The mode a row measured (runs.csv's mode column): the series keys
+ * (config) already keep the modes apart; the column says it as a field.
+ * Rows stored before it are map rows: pooled rows of other modes were
+ * stored under a map name, and no migration can split them again. */
+static const char *const migration_3[] = {
+    "ALTER TABLE cfb_results ADD COLUMN mode TEXT NOT NULL DEFAULT 'map'", NULL};
+static const char *const *const migrations[CFB_HIST_SCHEMA] = {migration_1, migration_2, migration_3};
 
-int cfb_hist_is_pg(const char *url) {
+/* True if url names a PostgreSQL store ("postgresql://", "postgres://",
+ * or a libpq "key=value" string starting with "host=" / "dbname="). */
+static int is_pg(const char *url) {
   return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11) ||
          !strncmp(url, "host=", 5) || !strncmp(url, "dbname=", 7);
 }
@@ -110,7 +118,7 @@ int cfb_hist_open(const char *url, int writable, cfb_hist **out, char *err, size
     snprintf(err, errlen, "%s: out of memory", url);
     return -1;
   }
-  int rc = cfb_hist_is_pg(url) ? cfb_hist_pg_open(h, url) : cfb_hist_sqlite_open(h, url, writable);
+  int rc = is_pg(url) ? cfb_hist_pg_open(h, url) : cfb_hist_sqlite_open(h, url, writable);
   if (rc != 0) {
     snprintf(err, errlen, "%s", h->err);
     if (h->ops) h->ops->close(h);
@@ -150,12 +158,13 @@ static int add_results(cfb_hist *h, const cfb_hist_run *r) {
     snprintf(hi, sizeof hi, "%.17g", x->ci_hi);
     int fin = x->median == x->median; /* NaN: not measured, stored as NULL */
     const char *p[] = {r->key, x->config, x->workload, x->params, x->backend, w, c, x->pin,
-                       x->metric, n, fin ? med : NULL, fin ? lo : NULL, fin ? hi : NULL};
+                       x->metric, n, fin ? med : NULL, fin ? lo : NULL, fin ? hi : NULL,
+                       x->mode ? x->mode : "map"};
     if (h->ops->exec(h,
                      "INSERT INTO cfb_results (run_key, config, workload, params, backend, workers,"
-                     " chunksize, pin, metric, n, median, ci_lo, ci_hi)"
-                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                     13, p, NULL, NULL) != 0)
+                     " chunksize, pin, metric, n, median, ci_lo, ci_hi, mode)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     14, p, NULL, NULL) != 0)
       return -1;
   }
   return 0;

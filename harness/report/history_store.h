@@ -15,8 +15,10 @@
 
 #include <stddef.h>
 
-/* The schema version this program writes.  1: tables; 2: index by config. */
-#define CFB_HIST_SCHEMA 2
+/* The schema version this program writes.  1: tables; 2: index by config;
+ * 3: cfb_results.mode (map, submit, roundtrip; 'map' for the rows stored
+ * before it). */
+#define CFB_HIST_SCHEMA 3
 
 /* The default store when --db is not given. */
 #define CFB_HIST_DEFAULT_DB "results/history.sqlite"
@@ -25,8 +27,10 @@ typedef struct cfb_hist cfb_hist; /* an open store */
 
 /* One configuration's figures in one run, for one metric. */
 typedef struct cfb_hist_result {
-  const char *config;  /* display name and key: "primes (range=..) thread w=1 c=1" */
-  const char *workload, *params, *backend, *pin;
+  const char *config;  /* display name and key: "primes (range=..) thread w=1 c=1"; a mode
+                          other than map is in it ("sleep (delay=0s,mode=roundtrip) ...") */
+  const char *workload, *params, *backend, *pin; /* params without the mode */
+  const char *mode;    /* "map", "submit", "roundtrip" */
   int workers, chunksize;
   const char *metric;  /* "wall" (items/s) or "cpu" (items per CPU-second) */
   double n, median, ci_lo, ci_hi;
@@ -43,10 +47,6 @@ typedef struct cfb_hist_run {
   const cfb_hist_result *res;
   size_t nres;
 } cfb_hist_run;
-
-/* True if url names a PostgreSQL store ("postgresql://", "postgres://",
- * or a libpq "key=value" string starting with "host=" / "dbname="). */
-int cfb_hist_is_pg(const char *url);
 
 /* Open the store at url.  writable = 1: create it if absent and migrate
  * it to CFB_HIST_SCHEMA; 0: it must exist (SQLite opened read-only) and

@@ -30,7 +30,8 @@ void cfb_html_esc(cfb_sb *b, const char *s) {
   }
 }
 
-void cfb_b64(cfb_sb *b, const unsigned char *p, size_t n) {
+/* Append the n bytes at p to b in base64 (RFC 4648, padded). */
+static void b64(cfb_sb *b, const unsigned char *p, size_t n) {
   static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   char q[4];
   for (size_t i = 0; i < n; i += 3) {
@@ -64,7 +65,7 @@ void cfb_markup_figure(cfb_sb *md, cfb_sb *html, const char *dir, const char *re
   cfb_sb_append(html, "<figure><img alt=\"");
   cfb_html_esc(html, alt);
   cfb_sb_append(html, "\" src=\"data:image/png;base64,");
-  cfb_b64(html, (const unsigned char *)data, len);
+  b64(html, (const unsigned char *)data, len);
   cfb_sb_append(html, "\"><figcaption>");
   cfb_html_esc(html, alt);
   cfb_sb_printf(html, " (<a href=\"%s.svg\">SVG</a>", rel);

@@ -15,9 +15,6 @@ void cfb_md_esc(cfb_sb *b, const char *s);
 /* Append s to b with < > & " as HTML entities. */
 void cfb_html_esc(cfb_sb *b, const char *s);
 
-/* Append the n bytes at p to b in base64 (RFC 4648, padded). */
-void cfb_b64(cfb_sb *b, const unsigned char *p, size_t n);
-
 /* A heading of `level` (1-6) with the text escaped, to both documents. */
 void cfb_markup_heading(cfb_sb *md, cfb_sb *html, int level, const char *text);
 

@@ -12,6 +12,15 @@
  * estimated even when the points carry CIs: the CIs fix the relative
  * weights, the residuals fix the scale (CIs from few repeats are noisy).
  *
+ * Bounds: the USL's and Amdahl's sigma is a share of serialized work and
+ * the USL's kappa a cost of crosstalk, so sigma in [0, 1] and kappa >= 0;
+ * unbounded, noisy or superlinear data pulls kappa negative (a curve with
+ * no peak that bends up).  The solver works on free parameters u and k
+ * with sigma = sin^2(u) and kappa = k^2 (cminpack has no bounds); the
+ * intervals come from the Jacobian in the model's own parameters at the
+ * solution (the same covariance as before wherever the bound is not
+ * reached), cut at the bounds.
+ *
  * The bottleneck bound min(lambda N, xmax) is not differentiable at its
  * knee, so LM alone finds a poor local fit.  It is profiled over the knee:
  * for each split of the sorted N into a linear part and a flat part the
@@ -103,9 +112,40 @@ static double model_eval(cfb_model_kind k, int unsat, const double *p, double n,
   }
 }
 
+/* The free parameters q the solver moves -> the model's p (the bounds of
+ * the header comment); dp[j] = dp_j / dq_j. */
+static void to_model(cfb_model_kind k, const double *q, double *p, double *dp) {
+  for (size_t j = 0; j < model_npar[k]; j++) p[j] = q[j], dp[j] = 1;
+  if (k == CFB_MODEL_BOTTLENECK) return;
+  p[1] = sin(q[1]) * sin(q[1]), dp[1] = sin(2 * q[1]);
+  if (k == CFB_MODEL_USL) p[2] = q[2] * q[2], dp[2] = 2 * q[2];
+}
+
+/* The inverse for a start value, clamped inside the bounds (an exact 0
+ * would give a zero derivative the solver cannot leave). */
+static void to_free(cfb_model_kind k, const double *p, double *q) {
+  for (size_t j = 0; j < model_npar[k]; j++) q[j] = p[j];
+  if (k == CFB_MODEL_BOTTLENECK) return;
+  q[1] = asin(sqrt(fmin(fmax(p[1], 1e-6), 1 - 1e-6)));
+  if (k == CFB_MODEL_USL) q[2] = sqrt(fmax(p[2], 1e-8));
+}
+
+/* A solution on or next to a bound (sigma within 1e-3 of 0 or 1, or the
+ * USL's crosstalk term under 1% of its denominator at the largest N),
+ * where the derivative of sin^2 or k^2 vanishes: lmder creeps towards the
+ * bound until it runs out of evaluations (info 5); the point it reached
+ * is the answer to within that. */
+static int at_bound(cfb_model_kind k, const double *q, double n_max) {
+  if (k == CFB_MODEL_BOTTLENECK) return 0;
+  double s = sin(q[1]) * sin(q[1]);
+  if (s < 1e-3 || s > 1 - 1e-3) return 1;
+  return k == CFB_MODEL_USL && q[2] * q[2] * n_max * (n_max - 1) < 0.01 * (1 + s * (n_max - 1));
+}
+
 typedef struct lm_ctx {
   cfb_model_kind kind;
   int unsat;
+  int free_par; /* x is q (to_model), else the model's own p */
   const data *d;
   size_t skip; /* index left out (leave-one-out), or (size_t)-1 */
 } lm_ctx;
@@ -115,13 +155,16 @@ static size_t row_point(const lm_ctx *c, size_t r) { return c->skip != (size_t)-
 
 static int lm_fcn(void *p, int m, int npar, const double *x, double *fvec, double *fjac, int ldfjac, int iflag) {
   const lm_ctx *c = p;
+  double mp[CFB_MODEL_MAXPAR], dp[CFB_MODEL_MAXPAR] = {1, 1, 1};
+  if (c->free_par) to_model(c->kind, x, mp, dp);
+  else memcpy(mp, x, (size_t)npar * sizeof *mp);
   for (int r = 0; r < m; r++) {
     size_t i = row_point(c, (size_t)r);
     double g[CFB_MODEL_MAXPAR];
-    double v = model_eval(c->kind, c->unsat, x, c->d->n[i], g);
+    double v = model_eval(c->kind, c->unsat, mp, c->d->n[i], g);
     if (iflag == 1) fvec[r] = (c->d->x[i] - v) * c->d->w[i];
     else
-      for (int j = 0; j < npar; j++) fjac[r + j * ldfjac] = -g[j] * c->d->w[i];
+      for (int j = 0; j < npar; j++) fjac[r + j * ldfjac] = -g[j] * dp[j] * c->d->w[i];
   }
   return 0;
 }
@@ -255,6 +298,28 @@ static void derive(cfb_model_fit *f) {
   }
 }
 
+/* The 95% intervals of f's parameters (np of them, fitted to m rows with
+ * residual sum rss): the Jacobian in the model's own parameters at the
+ * solution, its QR (cminpack's qrfac) and covariance (covar), then cut at
+ * the bounds (sigma in [0, 1], kappa >= 0).  fjac (m x np) and wa
+ * (3 np) are work space. */
+static void intervals(cfb_model_fit *f, lm_ctx *c, int m, int np, double rss, double *fjac, double *wa) {
+  int ipvt[CFB_MODEL_MAXPAR];
+  c->free_par = 0;
+  lm_fcn(c, m, np, f->par, NULL, fjac, m, 2);
+  qrfac(m, np, fjac, m, 1, ipvt, np, wa, wa + np, wa + 2 * np);
+  for (int j = 0; j < np; j++) fjac[j + j * m] = wa[j]; /* R's diagonal, as lmder leaves it */
+  covar(np, fjac, m, ipvt, 1e-14, wa);
+  double s2 = rss / (m - np), t = t975(m - np);
+  for (int j = 0; j < np; j++) {
+    double v = fjac[j + j * m] * s2;
+    if (v >= 0 && isfinite(v)) f->lo[j] = f->par[j] - t * sqrt(v), f->hi[j] = f->par[j] + t * sqrt(v);
+  }
+  if (f->kind == CFB_MODEL_BOTTLENECK) return;
+  f->lo[1] = fmax(f->lo[1], 0), f->hi[1] = fmin(f->hi[1], 1);
+  if (f->kind == CFB_MODEL_USL) f->lo[2] = fmax(f->lo[2], 0);
+}
+
 /* Fit kind to d without point `skip`; with ci, also the intervals. */
 static int fit_core(cfb_model_kind kind, const data *d, size_t skip, int ci, cfb_model_fit *f) {
   memset(f, 0, sizeof *f);
@@ -265,38 +330,38 @@ static int fit_core(cfb_model_kind kind, const data *d, size_t skip, int ci, cfb
   f->n_min = d->n[skip == 0 ? 1 : 0];
   f->n_max = d->n[skip == d->m - 1 ? d->m - 2 : d->m - 1];
   int unsat = 0;
-  double p[CFB_MODEL_MAXPAR] = {0};
+  double p[CFB_MODEL_MAXPAR] = {0}, q[CFB_MODEL_MAXPAR] = {0}, dp[CFB_MODEL_MAXPAR];
   if (kind == CFB_MODEL_BOTTLENECK) start_bottleneck(d, skip, p, &unsat);
   else start_smooth(kind, d, skip, p);
   int m = (int)(d->m - (skip != (size_t)-1)), np = unsat ? 1 : (int)f->npar;
   if (m < np) return CFB_MODEL_ETOOFEW;
   if (!isfinite(p[0])) return CFB_MODEL_ENOFIT;
+  to_free(kind, p, q);
 
-  lm_ctx c = {kind, unsat, d, skip};
+  lm_ctx c = {kind, unsat, 1, d, skip};
   double *work = calloc((size_t)m * (size_t)(np + 2) + (size_t)np * 5, sizeof *work);
   int ipvt[CFB_MODEL_MAXPAR];
   if (!work) return CFB_MODEL_ENOFIT;
   double *fvec = work, *fjac = fvec + m, *diag = fjac + (size_t)m * np, *qtf = diag + np;
   double *wa1 = qtf + np, *wa2 = wa1 + np, *wa3 = wa2 + np, *wa4 = wa3 + np;
   int nfev = 0, njev = 0;
-  int info = lmder(lm_fcn, &c, m, np, p, fvec, fjac, m, 1e-12, 1e-12, 0, 4000, diag, 1, 100, 0, &nfev,
+  int info = lmder(lm_fcn, &c, m, np, q, fvec, fjac, m, 1e-12, 1e-12, 0, 4000, diag, 1, 100, 0, &nfev,
                    &njev, ipvt, qtf, wa1, wa2, wa3, wa4);
-  int rc = (info >= 1 && info <= 4) || info >= 6 ? 0 : CFB_MODEL_ENOFIT;
+  int rc = (info >= 1 && info <= 4) || info >= 6 || (info == 5 && at_bound(kind, q, f->n_max)) ? 0 : CFB_MODEL_ENOFIT;
   for (int j = 0; j < np && !rc; j++)
-    if (!isfinite(p[j])) rc = CFB_MODEL_ENOFIT;
+    if (!isfinite(q[j])) rc = CFB_MODEL_ENOFIT;
   if (!rc) {
     double rss = 0;
     for (int r = 0; r < m; r++) rss += fvec[r] * fvec[r];
     f->rss = rss;
+    to_model(kind, q, p, dp);
+    /* k -> 0 only approaches its bound: a kappa whose crosstalk term is a
+     * billionth of the denominator at the largest N is that bound, 0 (else
+     * it would give a peak at N ~ 1e9) */
+    if (kind == CFB_MODEL_USL && p[2] * f->n_max * f->n_max < 1e-9) p[2] = 0;
+    if (kind != CFB_MODEL_BOTTLENECK) p[1] = p[1] < 1e-9 ? 0 : p[1] > 1 - 1e-6 ? 1 : p[1];
     for (int j = 0; j < np; j++) f->par[j] = p[j];
-    if (ci && m > np) {
-      covar(np, fjac, m, ipvt, 1e-14, wa1);
-      double s2 = rss / (m - np), t = t975(m - np);
-      for (int j = 0; j < np; j++) {
-        double v = fjac[j + j * m] * s2;
-        if (v >= 0 && isfinite(v)) f->lo[j] = p[j] - t * sqrt(v), f->hi[j] = p[j] + t * sqrt(v);
-      }
-    }
+    if (ci && m > np) intervals(f, &c, m, np, rss, fjac, wa1); /* wa1..wa3: 3 np in a row */
     derive(f);
   }
   free(work);

@@ -4,6 +4,7 @@
  * runner's own procedure (common/paired.h), never from comparing two
  * medians' CIs. */
 #include "pairs.h"
+#include "params_key.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,7 +15,6 @@
 
 #include "schema.h"
 
-static int streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
 static const char *pin_of(const char *s) { return s && *s ? s : "none"; }
 static const char *or_default(const char *s, const char *d) { return s && *s ? s : d; }
 
@@ -46,8 +46,8 @@ static long row_of(const cfb_resultset *rs, const cfb_csv_table *t, size_t r, lo
   for (size_t k = 0; k < rs->nrows; k++) {
     size_t i = hint >= 0 ? ((size_t)hint + k) % rs->nrows : k;
     const cfb_sumrow *s = &rs->rows[i];
-    if (s->workers == w && s->chunksize == c && streq(s->backend, bk) && streq(s->workload, wl) &&
-        streq(raw_params(rs, i), pa) && streq(s->pin, pin) && streq(s->mode, mode))
+    if (s->workers == w && s->chunksize == c && cfb_streq(s->backend, bk) && cfb_streq(s->workload, wl) &&
+        cfb_streq(raw_params(rs, i), pa) && cfb_streq(s->pin, pin) && cfb_streq(s->mode, mode))
       return (long)i;
   }
   return -1;
@@ -171,15 +171,15 @@ void cfb_pairs_free(cfb_pairs *p) {
 /* verdicts.csv's row of the pair a (its a side) against b, or NULL. */
 static const cfb_vrow *file_row(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sumrow *a,
                                 const cfb_sumrow *b) {
-  if (a->workers != b->workers || a->chunksize != b->chunksize || !streq(a->pin, b->pin) ||
-      !streq(a->params, b->params) || !streq(a->workload, b->workload))
+  if (a->workers != b->workers || a->chunksize != b->chunksize || !cfb_streq(a->pin, b->pin) ||
+      !cfb_streq(a->params, b->params) || !cfb_streq(a->workload, b->workload))
     return NULL;
   const char *params = raw_params(rs, (size_t)(a - rs->rows));
   for (size_t i = 0; i < p->nv; i++) {
     const cfb_vrow *v = &p->v[i];
-    if (v->workers == a->workers && v->chunksize == a->chunksize && streq(v->pin, a->pin) &&
-        streq(v->workload, a->workload) && streq(v->params, params) && streq(v->mode, a->mode) &&
-        streq(v->a, a->backend) && streq(v->b, b->backend))
+    if (v->workers == a->workers && v->chunksize == a->chunksize && cfb_streq(v->pin, a->pin) &&
+        cfb_streq(v->workload, a->workload) && cfb_streq(v->params, params) && cfb_streq(v->mode, a->mode) &&
+        cfb_streq(v->a, a->backend) && cfb_streq(v->b, b->backend))
       return v;
   }
   return NULL;

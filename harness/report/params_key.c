@@ -1,7 +1,8 @@
 /* params_key.c -- a configuration's identity (params_key.h): its parameter
  * string with some keys left out (`--ignore-param` of compare, ab and
  * history add), split and formatted again by the one owner of the syntax,
- * cf_wk_params_* (cfwork_params.h), and its name for people. */
+ * cf_wk_params_* (cfwork_params.h), its name for people, and the one
+ * equality of its fields. */
 #define _GNU_SOURCE /* asprintf */
 #include "params_key.h"
 
@@ -47,6 +48,11 @@ char *cfb_params_with_mode(const char *params, const char *mode) {
   return asprintf(&out, "%s%smode=%s", p, *p ? "," : "", mode) < 0 ? NULL : out;
 }
 
+char *cfb_params_keyed(const char *params, const char *mode) {
+  if (mode && *mode && strcmp(mode, "map") != 0) return cfb_params_with_mode(params, mode);
+  return strdup(params ? params : "");
+}
+
 char *cfb_config_name(const char *workload, const char *params, const char *backend,
                       const char *workers, const char *chunksize, const char *pin) {
   int has_pin = pin && *pin && strcmp(pin, "none") != 0, has_params = params && *params;
@@ -57,3 +63,5 @@ char *cfb_config_name(const char *workload, const char *params, const char *back
     return NULL;
   return name;
 }
+
+int cfb_streq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }

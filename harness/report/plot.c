@@ -90,7 +90,9 @@ void cfb_plot_sweep_slug(const cfb_curve *s, char *out, size_t len) {
   snprintf(out + k, len - k, "_crossover");
 }
 
-const char *cfb_plot_find_gnuplot(char *out, size_t len) {
+/* The gnuplot program: $CFBENCH_GNUPLOT if set, else `gnuplot` on PATH.
+ * Returns out, or NULL if it is not there or not executable. */
+static const char *find_gnuplot(char *out, size_t len) {
   const char *e = getenv("CFBENCH_GNUPLOT");
   const char *name = e && *e ? e : "gnuplot";
   if (strchr(name, '/')) {
@@ -719,7 +721,7 @@ int cfb_plot_script(const char *pdir, const char *tname, const char *base, const
 
 int cfb_plot_render_script(const char *pdir, const char *script) {
   char gp[4096];
-  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+  if (!find_gnuplot(gp, sizeof gp)) {
     fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
     return 1;
   }
@@ -750,7 +752,7 @@ static int write_scripts(plot_ctx *c, const cfb_analysis *an, char (*slugs)[CFB_
  * failed on some: they are counted, the first named). */
 static int render_all(const plot_ctx *c) {
   char gp[4096];
-  if (!cfb_plot_find_gnuplot(gp, sizeof gp)) {
+  if (!find_gnuplot(gp, sizeof gp)) {
     fprintf(stderr, "cfbench plot: %s\n", CFB_PLOT_NO_GNUPLOT);
     return 1;
   }

@@ -17,10 +17,6 @@ void cfb_plot_slugs(const cfb_group *g, size_t ng, char (*out)[CFB_SLUG_MAX]);
 /* "mixed_cpu_us" (+ "_" context) for a parameter sweep. */
 void cfb_plot_sweep_slug(const cfb_curve *s, char *out, size_t len);
 
-/* The gnuplot program: $CFBENCH_GNUPLOT if set, else `gnuplot` on PATH.
- * Returns out, or NULL if it is not there or not executable. */
-const char *cfb_plot_find_gnuplot(char *out, size_t len);
-
 /* The message printed when gnuplot is missing (one line, no newline). */
 #define CFB_PLOT_NO_GNUPLOT \
   "gnuplot not found: install it (apt-get install gnuplot-nox) or set CFBENCH_GNUPLOT to its path"

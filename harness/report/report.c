@@ -22,6 +22,7 @@
 #include "markup.h"
 #include "options.h"
 #include "plot.h"
+#include "history_cli.h"
 #include "report_history.h"
 #include "report_char.h"
 #include "strbuf.h"
@@ -296,9 +297,9 @@ static void crossovers_section(rep *r, const cfb_analysis *an, const char *machi
 }
 
 /* Per-task cost of cfutures and CPython's executors (items that do nothing). */
-static void python_costs(rep *r, const cfb_resultset *rs, const cfb_group *g, size_t ng) {
+static void python_costs(rep *r, const cfb_analysis *an) {
   cfb_an_cost c[8];
-  size_t n = cfb_an_task_costs(rs, g, ng, c, 8);
+  size_t n = cfb_an_task_costs(an, c, 8);
   heading(r, 3, "Per-task cost");
   if (!n) {
     para(r, "Not measured: the run has no sleep delay=0 configuration on both a C and a py backend "
@@ -391,7 +392,7 @@ static void python_section(rep *r, const cfb_analysis *an) {
   heading(r, 2, "cfutures against CPython");
   para(r, "The py-thread and py-process rows are CPython's own ThreadPoolExecutor and "
           "ProcessPoolExecutor running the same workloads (docs/python.md).");
-  python_costs(r, rs, g, ng);
+  python_costs(r, an);
   python_primes(r, rs, g, ng);
   python_fidelity(r, an);
 }
@@ -475,6 +476,8 @@ static cfb_rep_out section_out(rep *r) {
 /* The options of `cfbench report` (introspect.c lists them). */
 typedef struct report_opts {
   const char *dir, *history_db, *history_ignore;
+  cfb_hist_cli det;       /* --history-metric, --history-alpha: history detect's, with its defaults */
+  const char *det_given;  /* the last of them given, for the message without --history-db */
 } report_opts;
 
 static int set_history(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
@@ -484,11 +487,36 @@ static int set_history(void *ctx, const cfb_option *opt, const char *val, char *
   return 0;
 }
 
-static const cfb_option report_options[] = {{"--history-db", 1, set_history, 0},
-                                            {"--history-ignore-param", 1, set_history, 0},
-                                            {NULL, 0, NULL, 0}};
+#define HISTORY_PREFIX "--history-"
 
-const cfb_option *cfb_report_option_table(void) { return report_options; }
+/* --history-NAME: history's --NAME (cfb_hist_cli_set), the same value syntax. */
+static int set_history_detect(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  report_opts *o = ctx;
+  char name[64], why[256];
+  snprintf(name, sizeof name, "--%s", opt->name + strlen(HISTORY_PREFIX));
+  if (cfb_hist_cli_set(&o->det, name, val, why, sizeof why) != 0) return cfb_fail(err, errlen, "%s: %s", opt->name, why);
+  o->det_given = opt->name;
+  return 0;
+}
+
+/* The table, built once: report's own two options, then every detection
+ * option of `history` (cfb_hist_report_option) as --history-NAME, so the
+ * two commands never disagree on what the options are. */
+const cfb_option *cfb_report_option_table(void) {
+  static cfb_option tab[2 + 8 + 1];
+  static char names[8][64];
+  if (tab[0].name) return tab;
+  size_t n = 0;
+  tab[n++] = (cfb_option){"--history-db", 1, set_history, 0};
+  tab[n++] = (cfb_option){"--history-ignore-param", 1, set_history, 0};
+  const char *h;
+  for (size_t k = 0; k < 8 && (h = cfb_hist_report_option(k)); k++) {
+    snprintf(names[k], sizeof names[k], HISTORY_PREFIX "%s", h + 2);
+    tab[n++] = (cfb_option){names[k], 1, set_history_detect, 0};
+  }
+  tab[n] = (cfb_option){NULL, 0, NULL, 0};
+  return tab;
+}
 
 /* "on this machine (CPU model)", for the crossovers' sentences. */
 static void machine_word(const cfb_machine *m, char *out, size_t len) {
@@ -571,7 +599,7 @@ static int make_report(const report_opts *o) {
   }
   /* The history is read first: a bad store stops the report before anything is written. */
   cfb_rep_history hist;
-  if (cfb_rep_history_load(o->history_db, o->history_ignore, &an.rs, &hist, err, sizeof err) != 0) {
+  if (cfb_rep_history_load(o->history_db, o->history_ignore, &o->det, &an.rs, &hist, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: --history-db %s: %s\n", o->history_db, err);
     cfb_an_free(&an);
     return 2;
@@ -591,7 +619,8 @@ static int set_dir(void *ctx, const char *arg, char *err, size_t errlen) {
 
 int cfb_cmd_report(int argc, char **argv) {
   if (cfb_options_help(argc - 1, argv + 1)) {
-    printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]]\n"
+    printf("usage: cfbench report DIR [--history-db URL [--history-ignore-param K,...]\n"
+           "                         [--history-metric wall|cpu] [--history-alpha A]]\n"
            "  Writes DIR/report.md and DIR/report.html (self-contained) from\n"
            "  DIR/summary.csv, DIR/verdicts.csv (else DIR/runs.csv's rounds),\n"
            "  DIR/meta.json and the plots of `cfbench plot DIR` (made if missing).\n"
@@ -601,11 +630,18 @@ int cfb_cmd_report(int argc, char **argv) {
            "  (DIR/plots/history/).\n"
            "  --history-ignore-param K,...: the parameters the runs were stored\n"
            "  without (`history add --ignore-param`), left out of this run's\n"
-           "  configurations too.\n");
+           "  configurations too.\n"
+           "  --history-metric wall|cpu: the series the change points are found\n"
+           "  in, as `history detect --metric`: items/s (wall, the default) or\n"
+           "  items per CPU-second (cpu).\n"
+           "  --history-alpha A: the significance level of a change point, as\n"
+           "  `history detect --alpha` (default %g).\n",
+           CFB_ED_ALPHA);
     return 0;
   }
   report_opts o = {0};
-  static const cfb_optspec spec = {"report", report_options, set_dir, NULL};
+  cfb_hist_cli_defaults(&o.det, "detect");
+  const cfb_optspec spec = {"report", cfb_report_option_table(), set_dir, NULL};
   char err[512];
   if (cfb_options_parse(&spec, argc - 1, argv + 1, &o, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench report: %s\n", err);
@@ -615,8 +651,9 @@ int cfb_cmd_report(int argc, char **argv) {
     fprintf(stderr, "cfbench report: no directory given; usage: cfbench report DIR [--history-db URL]\n");
     return 2;
   }
-  if (o.history_ignore && !o.history_db) {
-    fprintf(stderr, "cfbench report: --history-ignore-param applies to --history-db, which is not given\n");
+  const char *needs_db = o.history_ignore ? "--history-ignore-param" : o.det_given;
+  if (needs_db && !o.history_db) {
+    fprintf(stderr, "cfbench report: %s applies to --history-db, which is not given\n", needs_db);
     return 2;
   }
   return make_report(&o);

@@ -13,9 +13,7 @@
 #include "format.h"
 #include "history_cli.h"
 #include "params_key.h"
-
-/* The metric the section follows: the report's own figure, items/s. */
-static const char *const metric = "wall";
+#include "schema.h"
 
 /* Is the configuration name of some row of rs (without the parameters in
  * `ignore`) `config`? */
@@ -25,11 +23,14 @@ static int in_run(const cfb_resultset *rs, const char *ignore, const char *confi
     char w[16], c[16];
     snprintf(w, sizeof w, "%d", s->workers);
     snprintf(c, sizeof c, "%d", s->chunksize);
-    char *params = cfb_params_strip(s->params, ignore);
-    char *name = params ? cfb_config_name(s->workload, params, s->backend, w, c, s->pin) : NULL;
+    /* the run's own params (s->params has the mode appended), keyed as history add keys them */
+    char *params = cfb_params_strip(cfb_csv_get(&rs->table, i, CFB_SUM(PARAMS)), ignore);
+    char *keyed = params ? cfb_params_keyed(params, s->mode) : NULL;
+    char *name = keyed ? cfb_config_name(s->workload, keyed, s->backend, w, c, s->pin) : NULL;
     int same = name && !strcmp(name, config);
     if (params && !name) *oom = 1; /* (a params that is not a parameter string matches nothing) */
     free(params);
+    free(keyed);
     free(name);
     if (same) return 1;
   }
@@ -71,20 +72,20 @@ static int keep_run(cfb_hist_set *set, const char *ignore, const cfb_resultset *
   return oom ? -1 : 0;
 }
 
-int cfb_rep_history_load(const char *db, const char *ignore, const cfb_resultset *rs,
-                         cfb_rep_history *h, char *err, size_t errlen) {
+int cfb_rep_history_load(const char *db, const char *ignore, const cfb_hist_cli *det,
+                         const cfb_resultset *rs, cfb_rep_history *h, char *err, size_t errlen) {
   memset(h, 0, sizeof *h);
   if (!db) return 0;
+  h->metric = det->metric;
+  h->ed = det->ed;
   cfb_hist *store = NULL;
   if (cfb_hist_open(db, 0, &store, err, errlen) != 0 ||
-      cfb_hist_series_load(store, metric, NULL, &h->set, err, errlen) != 0) {
+      cfb_hist_series_load(store, h->metric, NULL, &h->set, err, errlen) != 0) {
     if (store) cfb_hist_close(store);
     return -1;
   }
   cfb_hist_close(store);
-  cfb_ed_opts ed;
-  cfb_ed_defaults(&ed);
-  if (keep_run(&h->set, ignore, rs) != 0 || cfb_hist_detect(&h->set, &ed) != 0) {
+  if (keep_run(&h->set, ignore, rs) != 0 || cfb_hist_detect(&h->set, &h->ed) != 0) {
     snprintf(err, errlen, "out of memory reading the history");
     cfb_hist_set_free(&h->set);
     return -1;
@@ -94,6 +95,11 @@ int cfb_rep_history_load(const char *db, const char *ignore, const cfb_resultset
   h->nconfigs = rs->nrows;
   h->db = db;
   return 0;
+}
+
+/* What the series measure, in words. */
+static const char *unit_of(const cfb_rep_history *h) {
+  return strcmp(h->metric, "cpu") ? "items/s" : "items per CPU-second";
 }
 
 /* One line per change point. */
@@ -106,9 +112,9 @@ static void change_list(const cfb_rep_out *o, const cfb_rep_history *h) {
       const cfb_hist_change *c = &s->ch[k];
       cfb_fmt_rate(c->before, a, sizeof a);
       cfb_fmt_rate(c->after, b, sizeof b);
-      snprintf(line, sizeof line, "%.1500s: %+.1f%% (%s) at %s (run %zu of %zu; %s → %s items/s, p = %.3g)",
+      snprintf(line, sizeof line, "%.1500s: %+.1f%% (%s) at %s (run %zu of %zu; %s → %s %s, p = %.3g)",
                s->config, 100 * c->change, c->change < 0 ? "slower" : "faster", c->revision,
-               c->index + 1, s->n, a, b, c->p);
+               c->index + 1, s->n, a, b, unit_of(h), c->p);
       o->list_item(o->doc, line);
     }
   }
@@ -128,10 +134,10 @@ static void trend_plots(const cfb_rep_out *o, const char *dir, const cfb_rep_his
     const cfb_hist_series *s = &h->set.s[i];
     char name[200], img[220];
     cfb_hist_plot_name(s, i, name, sizeof name);
-    failed = cfb_hist_plot_one(s, pdir, name, metric) != 0;
+    failed = cfb_hist_plot_one(s, pdir, name, h->metric) != 0;
     snprintf(img, sizeof img, "history/%s", name);
-    snprintf(text, sizeof text, "%.1500s over commits: median items/s and 95%% CI per run%s", s->config,
-             s->nch ? ", change points dashed" : "");
+    snprintf(text, sizeof text, "%.1500s over commits: median %s and 95%% CI per run%s", s->config,
+             unit_of(h), s->nch ? ", change points dashed" : "");
     if (!failed) o->image(o->doc, img, text);
   }
   if (failed) {
@@ -157,10 +163,11 @@ void cfb_rep_history_section(const cfb_rep_out *o, const char *dir, const cfb_re
     return;
   }
   snprintf(text, sizeof text,
-           "%zu of this run's %zu configurations over the commits of %.1500s on this machine (median items/s "
-           "and 95%% CI per run, in commit order).  Change points by E-divisive means (alpha %g, %d "
-           "permutations, at least %d runs each side; docs/history.md): %zu found.",
-           h->set.n, h->nconfigs, h->db, CFB_ED_ALPHA, CFB_ED_PERMUTATIONS, CFB_ED_MIN_SIZE, h->nchanges);
+           "%zu of this run's %zu configurations over the commits of %.1500s on this machine (median %s "
+           "and 95%% CI per run, in commit order).  Change points by E-divisive means (alpha %g, %zu "
+           "permutations, at least %zu runs each side; docs/history.md): %zu found.",
+           h->set.n, h->nconfigs, h->db, unit_of(h), h->ed.alpha, h->ed.permutations, h->ed.min_size,
+           h->nchanges);
   o->para(o->doc, text);
   change_list(o, h);
   trend_plots(o, dir, h);

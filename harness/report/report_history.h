@@ -21,21 +21,26 @@
  * of 200 configurations would otherwise inline 200 images. */
 #define CFB_REP_HISTORY_PLOTS 12
 
+typedef struct cfb_hist_cli cfb_hist_cli;
+
 typedef struct cfb_rep_history {
   const char *db;     /* NULL: no section */
+  const char *metric; /* "wall" (items/s) or "cpu" (items per CPU-second) */
+  cfb_ed_opts ed;     /* the detection's alpha, permutations, min-size */
   cfb_hist_set set;   /* the matching series, in the order they are shown */
   size_t nconfigs;    /* this run's configurations */
   size_t nchanges;    /* change points in set */
 } cfb_rep_history;
 
 /* Open db read-only and load the series of rs's configurations on rs's
- * machine (wall-clock items/s), with their change points; `ignore`
+ * machine in det's metric, with their change points found with det's
+ * detection options (`history detect`'s: --metric, --alpha ...); `ignore`
  * (comma-separated, NULL: none) are the parameters the runs were stored
  * without (`history add --ignore-param`).  db NULL: an
  * empty h, 0.  0, or -1 with one line in err (cannot open or connect, not
  * a history, newer schema, out of memory). */
-int cfb_rep_history_load(const char *db, const char *ignore, const cfb_resultset *rs,
-                         cfb_rep_history *h, char *err, size_t errlen);
+int cfb_rep_history_load(const char *db, const char *ignore, const cfb_hist_cli *det,
+                         const cfb_resultset *rs, cfb_rep_history *h, char *err, size_t errlen);
 
 /* The section (nothing when h->db is NULL); its plots go to
  * dir/plots/history/. */

@@ -84,13 +84,10 @@ static int cfg_of(cfb_runs_set *s, const cfb_csv_table *t, size_t r, const char 
   if (!pin || !*pin) pin = "none";
   char *params = cfb_params_strip(cfb_csv_get(t, r, CFB_RUNS(PARAMS)), ignore), *key = NULL;
   if (!params) return -1;
-  const char *mode = cfb_csv_get(t, r, CFB_RUNS(MODE));
-  if (mode && *mode && strcmp(mode, "map") != 0) {
-    char *pm = cfb_params_with_mode(params, mode);
-    free(params);
-    if (!pm) return -2;
-    params = pm;
-  }
+  char *pm = cfb_params_keyed(params, cfb_csv_get(t, r, CFB_RUNS(MODE)));
+  free(params);
+  if (!pm) return -2;
+  params = pm;
   /* The whole key, however long: a truncated one could merge two configurations. */
   int rc = asprintf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", wl, params, be, w, c, pin) < 0 ? -2 : 0;
   *out = rc ? NULL : (cfb_runs_cfg *)cfb_runs_find(s, key);

@@ -34,7 +34,7 @@
 
 typedef struct prof_sums {
   size_t items;
-  double wall_s, cpu_s, vcsw, ivcsw, minflt, majflt, rss_growth;
+  double wall_s, cpu_s, sys_s, vcsw, ivcsw, minflt, majflt, rss_growth;
   double rq_wait_s; /* runnable but waiting for a CPU (other load): not the item's own waiting */
 } prof_sums;
 
@@ -79,6 +79,7 @@ static int prof_task(const void *arg, size_t len, cf_result *out) {
   prof_sums *s = a->rec;
   s->wall_s += ts_s(w1) - ts_s(w0);
   s->cpu_s += ts_s(u1) - ts_s(u0) + tv_s(c1.ru_utime) - tv_s(c0.ru_utime) + tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
+  s->sys_s += tv_s(t1.ru_stime) - tv_s(t0.ru_stime) + tv_s(c1.ru_stime) - tv_s(c0.ru_stime);
   s->rq_wait_s += isfinite(q1 - q0) ? q1 - q0 : 0;
   s->vcsw += (double)(t1.ru_nvcsw - t0.ru_nvcsw);
   s->ivcsw += (double)(t1.ru_nivcsw - t0.ru_nivcsw);
@@ -249,12 +250,18 @@ size_t cfb_char_cap_workers(int *ws, size_t n, int cap) {
   return n;
 }
 
+/* The on-CPU fraction by the rule the report half decides with
+ * (charrule.h); 1 when the profile has none. */
+static double prof_fraction(const prof_sums *p) {
+  double f = cfb_char_cpu_fraction(p->wall_s, p->cpu_s, p->rq_wait_s, p->vcsw, p->items);
+  return f > 0 ? f : 1;
+}
+
 /* An item's own time: wall time less the time it waited for a CPU that
- * other load on the machine held (schedstat), so a busy machine does not
- * make CPU-bound work look like waiting. */
+ * other load on the machine held, so a busy machine does not make
+ * CPU-bound work look like waiting: its CPU time over that fraction. */
 static double own_s(const prof_sums *p) {
-  double w = p->wall_s - p->rq_wait_s;
-  return w > p->cpu_s ? w : p->cpu_s > 0 ? p->cpu_s : p->wall_s;
+  return p->cpu_s > 0 ? p->cpu_s / prof_fraction(p) : p->wall_s;
 }
 
 /* Items per repetition: what rep_s should take at the rate the profile
@@ -262,7 +269,7 @@ static double own_s(const prof_sums *p) {
  * worker gets a few chunks. */
 static size_t items_for(const cfb_char_spec *s, const prof_sums *p, int ncpus, int workers, size_t chunk) {
   double item_s = p->items ? own_s(p) / (double)p->items : 0.01;
-  double frac = own_s(p) > 0 ? p->cpu_s / own_s(p) : 1;
+  double frac = prof_fraction(p);
   double busy = frac > 0 ? (double)ncpus / frac : workers;
   double eff = workers < busy ? workers : busy;
   double n = eff / (item_s > 1e-7 ? item_s : 1e-7) * s->rep_s;
@@ -279,6 +286,7 @@ static json_t *profile_json(const prof_sums *p) {
   json_object_set_new(o, CFB_CHAR_K_P_ITEMS, json_integer((json_int_t)p->items));
   json_object_set_new(o, CFB_CHAR_K_P_WALL, cfb_json_num(p->wall_s));
   json_object_set_new(o, CFB_CHAR_K_P_CPU, cfb_json_num(p->cpu_s));
+  json_object_set_new(o, CFB_CHAR_K_P_SYS, cfb_json_num(p->sys_s));
   json_object_set_new(o, CFB_CHAR_K_P_RQWAIT, cfb_json_num(p->rq_wait_s));
   json_object_set_new(o, CFB_CHAR_K_P_VCSW, cfb_json_num(p->vcsw));
   json_object_set_new(o, CFB_CHAR_K_P_IVCSW, cfb_json_num(p->ivcsw));
@@ -353,8 +361,7 @@ static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *param
 static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const point *noop, int ncpus,
                          const char *params, point *pts) {
   int ws[MAX_POINTS / 2];
-  double frac = own_s(prof) > 0 ? prof->cpu_s / own_s(prof) : 1;
-  size_t nw = cfb_char_workers(ncpus, frac, s->max_workers, ws, MAX_POINTS / 2), n = 0;
+  size_t nw = cfb_char_workers(ncpus, prof_fraction(prof), s->max_workers, ws, MAX_POINTS / 2), n = 0;
   nw = cfb_char_cap_workers(ws, nw, s->cap_workers);
   double item_us = prof->items ? own_s(prof) / (double)prof->items * 1e6 : NAN;
   for (int b = 0; b < 2; b++) {

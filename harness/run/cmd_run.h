@@ -10,7 +10,6 @@
 
 int cfb_cmd_list(int argc, char **argv);     /* list.c: cfbench list */
 int cfb_cmd_topology(int argc, char **argv); /* topology.c: cfbench topology */
-int cfb_cmd_run(int argc, char **argv);      /* run.c: cfbench run [OPTIONS] */
 
 /* `cfbench run` that also says where it wrote: the results directory it
  * used (--out or the default results/runs/<UTC time>) is copied into

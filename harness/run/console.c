@@ -242,46 +242,7 @@ static void group_line(FILE *f, const cfb_sweep_config *c, size_t cols) {
   fprintf(f, "%s\n", b);
 }
 
-/* The figures of one table row, formatted. */
-typedef struct cfg_cells {
-  char med[32], mad[32], ci[72], eff[16];
-} cfg_cells;
-
-static void cfg_cells_of(const cfb_config_result *r, cfg_cells *x) {
-  char lo[32], hi[32];
-  cfb_fmt_rate(r->s.median, x->med, sizeof x->med);
-  cfb_fmt_rate(r->s.mad, x->mad, sizeof x->mad);
-  cfb_fmt_rate(r->s.ci_lo, lo, sizeof lo);
-  cfb_fmt_rate(r->s.ci_hi, hi, sizeof hi);
-  if (r->s.n) snprintf(x->ci, sizeof x->ci, "[%s, %s]", lo, hi);
-  else snprintf(x->ci, sizeof x->ci, "-");
-  if (isfinite(r->efficiency_median)) snprintf(x->eff, sizeof x->eff, "%.0f%%", 100 * r->efficiency_median);
-  else snprintf(x->eff, sizeof x->eff, "-");
-}
-
 static size_t wmax(size_t a, size_t b) { return a > b ? a : b; }
-
-/* Column widths of the table's rows: a header's or the widest value. */
-enum { TC_BACKEND, TC_WORKERS, TC_CHUNK, TC_PIN, TC_MED, TC_MAD, TC_CI, TC_EFF, TC_N };
-static const char *const table_head[TC_N] = {"backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff"};
-
-static void table_widths(const cfb_config_result *res, size_t n, size_t *w) {
-  for (int k = 0; k < TC_N; k++) w[k] = cfb_fmt_cols(table_head[k]);
-  for (size_t i = 0; i < n; i++) {
-    const cfb_sweep_config *c = res[i].cfg;
-    cfg_cells x;
-    char num[32];
-    cfg_cells_of(&res[i], &x);
-    w[TC_BACKEND] = wmax(w[TC_BACKEND], strlen(cfb_backend_name(c->backend)));
-    w[TC_WORKERS] = wmax(w[TC_WORKERS], (size_t)snprintf(num, sizeof num, "%d", c->workers));
-    w[TC_CHUNK] = wmax(w[TC_CHUNK], (size_t)snprintf(num, sizeof num, "%zu", c->chunksize));
-    w[TC_PIN] = wmax(w[TC_PIN], cfb_fmt_cols(cfb_config_pin(c)));
-    w[TC_MED] = wmax(w[TC_MED], cfb_fmt_cols(x.med));
-    w[TC_MAD] = wmax(w[TC_MAD], cfb_fmt_cols(x.mad));
-    w[TC_CI] = wmax(w[TC_CI], cfb_fmt_cols(x.ci));
-    w[TC_EFF] = wmax(w[TC_EFF], cfb_fmt_cols(x.eff));
-  }
-}
 
 /* s right-aligned in `cols` columns (display columns: "±" is one). */
 static void put_right(FILE *f, const char *s, size_t cols) {
@@ -289,48 +250,82 @@ static void put_right(FILE *f, const char *s, size_t cols) {
   fputs(s, f);
 }
 
-void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t cols) {
-  size_t w[TC_N];
-  table_widths(res, n, w);
-  /* The pin column is cut first if a PU list would push a row past cols. */
+/* The result table's columns (status last, unpadded); each row's cells
+ * are formatted once, then sized, then printed. */
+enum { TC_BACKEND, TC_WORKERS, TC_CHUNK, TC_PIN, TC_MED, TC_MAD, TC_CI, TC_EFF, TC_N };
+static const char *const table_head[TC_N] = {"backend", "workers", "chunk", "pin", "items/s", "± MAD", "95% CI", "eff"};
+
+typedef struct cfg_cells {
+  char cell[TC_N][72];
+} cfg_cells;
+
+static void cfg_cells_of(const cfb_config_result *r, cfg_cells *x) {
+  const cfb_sweep_config *c = r->cfg;
+  char lo[32], hi[32];
+  snprintf(x->cell[TC_BACKEND], sizeof x->cell[0], "%s", cfb_backend_name(c->backend));
+  snprintf(x->cell[TC_WORKERS], sizeof x->cell[0], "%d", c->workers);
+  snprintf(x->cell[TC_CHUNK], sizeof x->cell[0], "%zu", c->chunksize);
+  snprintf(x->cell[TC_PIN], sizeof x->cell[0], "%s", cfb_config_pin(c));
+  cfb_fmt_rate(r->s.median, x->cell[TC_MED], sizeof x->cell[0]);
+  cfb_fmt_rate(r->s.mad, x->cell[TC_MAD], sizeof x->cell[0]);
+  cfb_fmt_rate(r->s.ci_lo, lo, sizeof lo);
+  cfb_fmt_rate(r->s.ci_hi, hi, sizeof hi);
+  if (r->s.n) snprintf(x->cell[TC_CI], sizeof x->cell[0], "[%s, %s]", lo, hi);
+  else snprintf(x->cell[TC_CI], sizeof x->cell[0], "-");
+  if (isfinite(r->efficiency_median))
+    snprintf(x->cell[TC_EFF], sizeof x->cell[0], "%.0f%%", 100 * r->efficiency_median);
+  else snprintf(x->cell[TC_EFF], sizeof x->cell[0], "-");
+}
+
+/* Column widths: a header's or the widest cell; the pin column is cut
+ * first if a PU list would push a row past cols. */
+static void table_widths(const cfg_cells *x, size_t n, size_t cols, size_t *w) {
+  for (int k = 0; k < TC_N; k++) w[k] = cfb_fmt_cols(table_head[k]);
+  for (size_t i = 0; i < n; i++)
+    for (int k = 0; k < TC_N; k++) w[k] = wmax(w[k], cfb_fmt_cols(x[i].cell[k]));
   size_t fixed = 2 + TC_N; /* indent and the blanks between columns */
   for (int k = 0; k < TC_N; k++) fixed += w[k];
   fixed += strlen("status") + 1;
   if (cols > 1 && fixed > cols - 1 && w[TC_PIN] > 8) w[TC_PIN] = wmax(8, w[TC_PIN] - (fixed - (cols - 1)));
+}
+
+/* One row of the result table: text columns left-aligned, figures right. */
+static void table_line(FILE *f, const char *const *cell, const size_t *w, const char *status) {
   fputs("  ", f);
   for (int k = 0; k < TC_N; k++) {
-    if (k == TC_BACKEND || k == TC_PIN) put_col(f, table_head[k], w[k]);
-    else put_right(f, table_head[k], w[k]);
+    if (k == TC_BACKEND || k == TC_PIN) put_col(f, cell[k], w[k]);
+    else put_right(f, cell[k], w[k]);
     fputc(' ', f);
   }
-  fputs("status\n", f);
+  fprintf(f, "%s\n", status);
+}
+
+void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t cols) {
+  cfg_cells *x = calloc(n ? n : 1, sizeof *x);
+  if (!x) {
+    fputs("(result table: out of memory; runs.csv and summary.csv have the rows)\n", f);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) cfg_cells_of(&res[i], &x[i]);
+  size_t w[TC_N];
+  table_widths(x, n, cols, w);
+  table_line(f, table_head, w, "status");
   for (size_t i = 0; i < n; i++) {
-    const cfb_config_result *r = &res[i];
-    const cfb_sweep_config *c = r->cfg;
-    if (i == 0 || !same_group(res[i - 1].cfg, c)) group_line(f, c, cols);
-    cfg_cells x;
-    char num[2][32];
-    cfg_cells_of(r, &x);
-    snprintf(num[0], sizeof num[0], "%d", c->workers);
-    snprintf(num[1], sizeof num[1], "%zu", c->chunksize);
-    fputs("  ", f);
-    put_col(f, cfb_backend_name(c->backend), w[TC_BACKEND]);
-    fputc(' ', f);
-    const char *cell[] = {num[0], num[1], cfb_config_pin(c), x.med, x.mad, x.ci, x.eff};
-    for (int k = TC_WORKERS; k < TC_N; k++) {
-      if (k == TC_PIN) put_col(f, cell[k - 1], w[k]);
-      else put_right(f, cell[k - 1], w[k]);
-      fputc(' ', f);
-    }
-    fprintf(f, "%s\n", cfb_cfg_status_name(r->status));
+    if (i == 0 || !same_group(res[i - 1].cfg, res[i].cfg)) group_line(f, res[i].cfg, cols);
+    const char *cell[TC_N];
+    for (int k = 0; k < TC_N; k++) cell[k] = x[i].cell[k];
+    table_line(f, cell, w, cfb_cfg_status_name(res[i].status));
     /* the reason on a line of its own: a message, not a column to cut */
-    if (r->error[0]) fprintf(f, "    %s\n", r->error);
+    if (res[i].error[0]) fprintf(f, "    %s\n", res[i].error);
   }
+  free(x);
   fflush(f);
 }
 
-int cfb_console_winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
-                           double ratio, double lo, double hi) {
+/* One group's line: winner "thread", "process", "equivalent" or
+ * "undecided"; ratio = thread/process with its CI [lo, hi].  0 or -1 (no memory). */
+static int winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
+                      double ratio, double lo, double hi) {
   if (w->n == w->cap) {
     size_t cap = w->cap ? 2 * w->cap : 16;
     struct cfb_winner_row *r = realloc(w->row, cap * sizeof *r);
@@ -413,79 +408,95 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     group_name(group, sizeof group, b->thread);
     snprintf(config, sizeof config, "w=%d c=%zu%s%s", b->thread->workers, b->thread->chunksize,
              b->thread->pin ? " pin=" : "", b->thread->pin ? cfb_config_pin(b->thread) : "");
-    if (cfb_console_winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
+    if (winner_add(w, group, config, names[b->r.verdict], b->r.ratio, b->r.ci_lo, b->r.ci_hi))
       return -1;
   }
   return 0;
 }
 
-/* The verdicts table's column widths.  mode and a/b only when some pair
- * needs them (--mode, CPython pairs or peers): a plain thread/process
- * sweep keeps its short rows. */
-typedef struct verdict_widths {
-  size_t pin, mode, ab, ratio, ci;
-} verdict_widths;
+/* The verdicts table's columns (verdict last, unpadded).  mode and a/b
+ * show only when some pair needs them (--mode, CPython pairs or peers):
+ * a plain thread/process sweep keeps its short rows.  Each row's cells
+ * are formatted once, then sized, then printed. */
+enum { VC_WORKERS, VC_CHUNK, VC_PIN, VC_MODE, VC_AB, VC_RATIO, VC_CI, VC_ROUNDS, VC_VERDICT, VC_N };
+static const char *const verdict_head[VC_N] = {"workers", "chunk", "pin", "mode", "a/b",
+                                               "ratio", "95% CI", "rounds", "verdict"};
 
-static void verdict_cells(const cfb_paired *r, char *ratio, size_t rl, char *ci, size_t cl) {
-  snprintf(ratio, rl, "-");
-  snprintf(ci, cl, "-");
-  if (isfinite(r->ratio)) snprintf(ratio, rl, "%.3f", r->ratio);
-  if (isfinite(r->ci_lo)) snprintf(ci, cl, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+typedef struct verdict_cells {
+  char cell[VC_N][64];
+} verdict_cells;
+
+static void verdict_cells_of(const cfb_verdict *v, verdict_cells *x) {
+  const cfb_sweep_config *c = v->thread;
+  const cfb_paired *r = &v->r;
+  snprintf(x->cell[VC_WORKERS], sizeof x->cell[0], "%d", c->workers);
+  snprintf(x->cell[VC_CHUNK], sizeof x->cell[0], "%zu", c->chunksize);
+  snprintf(x->cell[VC_PIN], sizeof x->cell[0], "%s", cfb_config_pin(c));
+  snprintf(x->cell[VC_MODE], sizeof x->cell[0], "%s", cfb_mode_name(c->mode));
+  pair_label(x->cell[VC_AB], sizeof x->cell[0], v);
+  snprintf(x->cell[VC_RATIO], sizeof x->cell[0], "-");
+  snprintf(x->cell[VC_CI], sizeof x->cell[0], "-");
+  if (isfinite(r->ratio)) snprintf(x->cell[VC_RATIO], sizeof x->cell[0], "%.3f", r->ratio);
+  if (isfinite(r->ci_lo)) snprintf(x->cell[VC_CI], sizeof x->cell[0], "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+  snprintf(x->cell[VC_ROUNDS], sizeof x->cell[0], "%zu", r->n);
+  snprintf(x->cell[VC_VERDICT], sizeof x->cell[0], "%s", cfb_who_wins_name(r->verdict));
 }
 
-static verdict_widths verdict_widths_of(const cfb_verdict *v, size_t n, size_t cols) {
-  verdict_widths w = {strlen("pin"), 0, 0, strlen("ratio"), strlen("95% CI")};
+/* Column widths (0: the column is left out): a header's or the widest
+ * cell.  A long PU list is cut to what cols leaves beside the other
+ * columns and the widest verdict; the verdict stays whole. */
+static void verdict_widths(const cfb_verdict *v, const verdict_cells *x, size_t n, size_t cols, size_t *w) {
   int any_mode = 0, any_ab = 0;
+  for (int k = 0; k < VC_N; k++) w[k] = cfb_fmt_cols(verdict_head[k]);
   for (size_t i = 0; i < n; i++) {
-    char ab[48], ratio[16], ci[48];
-    pair_label(ab, sizeof ab, &v[i]);
-    verdict_cells(&v[i].r, ratio, sizeof ratio, ci, sizeof ci);
-    w.pin = wmax(w.pin, cfb_fmt_cols(cfb_config_pin(v[i].thread)));
-    w.mode = wmax(w.mode, strlen(cfb_mode_name(v[i].thread->mode)));
-    w.ab = wmax(w.ab, strlen(ab));
-    w.ratio = wmax(w.ratio, strlen(ratio));
-    w.ci = wmax(w.ci, strlen(ci));
+    for (int k = 0; k < VC_N; k++) w[k] = wmax(w[k], cfb_fmt_cols(x[i].cell[k]));
     any_mode |= v[i].thread->mode != CFB_MODE_MAP;
     any_ab |= !is_c_pair(&v[i]);
   }
-  w.mode = any_mode ? wmax(w.mode, strlen("mode")) : 0;
-  w.ab = any_ab ? wmax(w.ab, strlen("a/b")) : 0;
-  /* A long PU list is cut to what cols leaves beside the other columns
-   * and the longest verdict ("equivalent"); the verdict stays whole. */
-  size_t fixed = 2 + 8 + 6 + 1 + (w.mode ? w.mode + 1 : 0) + (w.ab ? w.ab + 1 : 0) + w.ratio + 1 + w.ci + 1 +
-                 7 + strlen("equivalent");
-  size_t room = cols > fixed + 4 ? cols - 1 - fixed : 4;
-  if (w.pin > room) w.pin = room;
-  return w;
+  if (!any_mode) w[VC_MODE] = 0;
+  if (!any_ab) w[VC_AB] = 0;
+  size_t fixed = 2 + w[VC_VERDICT]; /* the last column: no blank after it */
+  for (int k = 0; k < VC_VERDICT; k++)
+    if (k != VC_PIN && w[k]) fixed += w[k] + 1;
+  size_t room = cols > fixed + 5 ? cols - 2 - fixed : 4;
+  if (w[VC_PIN] > room) w[VC_PIN] = room;
+}
+
+/* One row of the verdicts table: text columns left-aligned, figures right. */
+static void verdict_line(FILE *f, const char *const *cell, const size_t *w) {
+  fputs("  ", f);
+  for (int k = 0; k < VC_VERDICT; k++) {
+    if (!w[k]) continue;
+    if (k == VC_PIN || k == VC_MODE || k == VC_AB) put_col(f, cell[k], w[k]);
+    else put_right(f, cell[k], w[k]);
+    fputc(' ', f);
+  }
+  fprintf(f, "%s\n", cell[VC_VERDICT]);
 }
 
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols) {
   if (!n) return;
-  size_t counts[4] = {0};
+  verdict_cells *x = calloc(n, sizeof *x);
+  if (!x) {
+    fputs("(verdicts table: out of memory; verdicts.csv has the rows)\n", f);
+    return;
+  }
+  size_t counts[4] = {0}, w[VC_N];
+  for (size_t i = 0; i < n; i++) verdict_cells_of(&v[i], &x[i]);
+  verdict_widths(v, x, n, cols, w);
   /* two short lines: the heading fits 80 columns as the rows do */
   fprintf(f, "\nwho wins, per pair (ratio = a/b throughput over paired rounds, its\n"
              "95%% CI; thread = a faster, process = b; equivalent = inside +-%.0f%%)\n",
           100 * CFB_PAIRED_MARGIN);
-  verdict_widths w = verdict_widths_of(v, n, cols);
-  fprintf(f, "  %7s %5s %-*s ", "workers", "chunk", (int)w.pin, "pin");
-  if (w.mode) fprintf(f, "%-*s ", (int)w.mode, "mode");
-  if (w.ab) fprintf(f, "%-*s ", (int)w.ab, "a/b");
-  fprintf(f, "%*s %*s %6s %s\n", (int)w.ratio, "ratio", (int)w.ci, "95% CI", "rounds", "verdict");
+  verdict_line(f, verdict_head, w);
   for (size_t i = 0; i < n; i++) {
-    const cfb_sweep_config *c = v[i].thread;
-    const cfb_paired *r = &v[i].r;
-    char ci[48], ratio[16], ab[48];
-    verdict_cells(r, ratio, sizeof ratio, ci, sizeof ci);
-    pair_label(ab, sizeof ab, &v[i]);
-    counts[r->verdict]++;
-    if (i == 0 || !same_group(v[i - 1].thread, c)) group_line(f, c, cols);
-    fprintf(f, "  %7d %5zu ", c->workers, c->chunksize);
-    put_col(f, cfb_config_pin(c), w.pin);
-    fputc(' ', f);
-    if (w.mode) fprintf(f, "%-*s ", (int)w.mode, cfb_mode_name(c->mode));
-    if (w.ab) fprintf(f, "%-*s ", (int)w.ab, ab);
-    fprintf(f, "%*s %*s %6zu %s\n", (int)w.ratio, ratio, (int)w.ci, ci, r->n, cfb_who_wins_name(r->verdict));
+    counts[v[i].r.verdict]++;
+    if (i == 0 || !same_group(v[i - 1].thread, v[i].thread)) group_line(f, v[i].thread, cols);
+    const char *cell[VC_N];
+    for (int k = 0; k < VC_N; k++) cell[k] = x[i].cell[k];
+    verdict_line(f, cell, w);
   }
+  free(x);
   fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],
           counts[CFB_PAIRED_UNDECIDED]);

@@ -75,7 +75,7 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t c
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols);
 
 /* The closing answer: who wins, one line per (workload, parameters)
- * group, built from the rows cfb_console_winner_add collects. */
+ * group, built by cfb_console_winners_from. */
 typedef struct cfb_winners {
   struct cfb_winner_row {
     char group[256];  /* "primes count=1000" */
@@ -85,10 +85,6 @@ typedef struct cfb_winners {
   size_t n, cap;
 } cfb_winners;
 
-/* One group's line: winner "thread", "process", "equivalent" or
- * "undecided"; ratio = thread/process with its CI [lo, hi].  0 or -1 (no memory). */
-int cfb_console_winner_add(cfb_winners *w, const char *group, const char *config, const char *winner,
-                           double ratio, double lo, double hi);
 /* Print the rows as a table at most `cols` wide (groups cut with "…"). */
 void cfb_console_winners(FILE *f, const cfb_winners *w, size_t cols);
 void cfb_winners_free(cfb_winners *w);

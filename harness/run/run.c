@@ -378,8 +378,6 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 
-int cfb_cmd_run(int argc, char **argv) { return run_main("run", argc, argv, NULL); }
-
 /* The outcome of `cmd` (run, or bench that forwards to run). */
 static int run_outcome(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
   memset(out, 0, sizeof *out);

@@ -214,6 +214,55 @@ static void records(void) {
   cf_executor_free(ex);
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One record against CLOCK_MONOTONIC read before the submit (t0) and after
+ * the result (t1): the records' clock (the TSC scaled from an anchor, where
+ * the kernel keeps time with it) stays within `slack` of clock_gettime, and
+ * a record is in order even when its stamps come from different threads. */
+static void check_record_within(cf_future *f, uint64_t t0, uint64_t t1) {
+  const uint64_t slack = 20000; /* 20 us: the clock is good to about 1 us */
+  cf_task_record r;
+  cf_future_record(f, &r);
+  CHECK_GE(r.enqueue_ns + slack, t0);
+  CHECK_LE(r.enqueue_ns, r.start_ns);
+  CHECK_LE(r.start_ns, r.end_ns);
+  CHECK_LE(r.end_ns, t1 + slack);
+}
+
+/* Round trips and batches across several anchor refreshes (every 2 ms of
+ * the records' clock), so pairs taken by the submitter and by the workers
+ * on either CPU are both used. */
+static void records_follow_monotonic(void) {
+  cf_executor *ex = make_ex(2);
+  for (int i = 0; i < 400; i++) {
+    uint64_t t0 = mono_ns();
+    cf_future *f = submit_int(ex, t_sleep, 0);
+    result_int(f);
+    check_record_within(f, t0, mono_ns());
+    cf_future_release(f);
+    if (i % 40 == 0) sleep_ms(3);
+  }
+  enum { N = 500 };
+  static cf_future *fs[N];
+  for (int round = 0; round < 4; round++) {
+    uint64_t t0 = mono_ns();
+    for (int i = 0; i < N; i++) fs[i] = submit_int(ex, t_sleep, 0);
+    CHECK_EQ(cf_wait(fs, N, CF_ALL_COMPLETED, 60, NULL), 0);
+    uint64_t t1 = mono_ns();
+    for (int i = 0; i < N; i++) {
+      check_record_within(fs[i], t0, t1);
+      cf_future_release(fs[i]);
+    }
+    sleep_ms(3);
+  }
+  cf_executor_free(ex);
+}
+
 static atomic_int rec_count;
 static void on_rec(const cf_task_record *r, void *ud) {
   CHECK(r->end_ns >= r->start_ns);
@@ -355,6 +404,7 @@ int main(int argc, char **argv) {
       {"callbacks_once", callbacks_once},
       {"records", records},
       {"record_hook", record_hook},
+      {"records_follow_monotonic", records_follow_monotonic},
       {"errors_and_config", errors_and_config},
       {"initializer", initializer},
       {"release_after_free", release_after_free},

@@ -98,6 +98,34 @@ static void map_buffersize_bound(void) {
   cf_executor_free(ex);
 }
 
+/* buffersize 0: the window cfutures.h documents, pulled at cf_map_new and
+ * kept while consuming: 2 chunks per worker on threads and MPI; on
+ * processes 128 items per worker (chunksize 1 and 16), but never fewer than
+ * 2 chunks per worker (chunksize 256). */
+static void map_default_window(void) {
+  const int w = 2;
+  cf_executor *ex = make_ex(w);
+  size_t chunks[] = {1, 16, 256};
+  for (int c = 0; c < 3; c++) {
+    size_t cs = chunks[c], win = 2 * (size_t)w;
+    if (g_backend == CF_BACKEND_PROCESS && 128 * (size_t)w / cs > win) win = 128 * (size_t)w / cs;
+    counter_input in = {0, 1000000, 0, 0, 0, 0};
+    cf_map_options opt;
+    cf_map_options_init(&opt);
+    opt.chunksize = cs;
+    cf_map *m;
+    CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+    CHECK_EQ(in.calls, win * cs); /* the whole window, not one call more */
+    for (size_t i = 0; i < 3 * cs; i++) CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
+    /* refilled as chunks are read; itemwise chunks (processes, chunksize 1)
+     * wait for room for a whole batch, so there it is a bound */
+    if (g_backend == CF_BACKEND_PROCESS && cs == 1) CHECK_LE(in.calls, (3 + win) * cs);
+    else CHECK_EQ(in.calls, (3 + win) * cs);
+    cf_map_free(m);
+  }
+  cf_executor_free(ex);
+}
+
 static void map_item_errors(void) {
   cf_executor *ex = make_ex(2);
   counter_input in = {0, 20, 0, 0, 0, 0};
@@ -206,6 +234,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {
       {"map_order", map_order},
       {"map_buffersize_bound", map_buffersize_bound},
+      {"map_default_window", map_default_window},
       {"map_item_errors", map_item_errors},
       {"map_input_error", map_input_error},
       {"map_timeout", map_timeout},

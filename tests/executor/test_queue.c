@@ -139,12 +139,90 @@ static void buffers_survive_recycling(void) {
   cf_executor_free(ex);
 }
 
+/* Each worker counts its own completions; the totals must still be exact
+ * when several submitters' tasks finish on every worker at once, failures
+ * included (every third task fails). */
+#define COUNT_SUBMITTERS 4
+#define COUNT_TASKS 3000
+static cf_executor *g_count_ex;
+
+static void *count_submitter(void *p) {
+  (void)p;
+  for (int base = 0; base < COUNT_TASKS; base += 300) {
+    cf_future *fs[300];
+    for (int i = 0; i < 300; i++) {
+      int v[2] = {0, (base + i) % 3 == 0 ? 7 : 0};
+      CHECK_EQ(cf_submit(g_count_ex, t_sleep_fail, v, sizeof v, &fs[i]), 0);
+    }
+    for (int i = 0; i < 300; i++) {
+      CHECK_EQ(cf_future_result(fs[i], -1, NULL, NULL), (base + i) % 3 == 0 ? CF_ETASK : 0);
+      cf_future_release(fs[i]);
+    }
+  }
+  return NULL;
+}
+
+static void counters_exact(void) {
+  g_count_ex = make_ex(4);
+  pthread_t th[COUNT_SUBMITTERS];
+  for (int i = 0; i < COUNT_SUBMITTERS; i++) CHECK_EQ(pthread_create(&th[i], NULL, count_submitter, NULL), 0);
+  for (int i = 0; i < COUNT_SUBMITTERS; i++) pthread_join(th[i], NULL);
+  cf_executor_stats st;
+  cf_executor_stats_get(g_count_ex, &st);
+  const uint64_t all = COUNT_SUBMITTERS * COUNT_TASKS, failing = COUNT_SUBMITTERS * (COUNT_TASKS / 3);
+  CHECK_EQ(st.submitted, all);
+  CHECK_EQ(st.failed, failing);
+  CHECK_EQ(st.completed, all - failing);
+  cf_executor_free(g_count_ex);
+}
+
+/* Several submitters, each pausing long enough for the idle workers to go
+ * to sleep (spin, yield, futex), then submitting a small burst: every burst
+ * must be run, so no wake-up is lost between a push and a falling-asleep
+ * worker.  60 s per result bounds a hang; a lost wake-up shows as
+ * CF_ETIMEDOUT (or as TSan's report of the race behind it). */
+#define WAKE_SUBMITTERS 4
+#define WAKE_ROUNDS 150
+static cf_executor *g_wake_ex;
+
+static void *wake_submitter(void *p) {
+  unsigned seed = (unsigned)(uintptr_t)p;
+  for (int r = 0; r < WAKE_ROUNDS; r++) {
+    sleep_ms(rand_r(&seed) % 3); /* 0-2 ms: some workers asleep, some not */
+    int n = 1 + rand_r(&seed) % 8;
+    cf_future *fs[8];
+    for (int i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      CHECK_EQ(cf_submit(g_wake_ex, t_add1, &v, sizeof v, &fs[i]), 0);
+    }
+    for (int i = 0; i < n; i++) {
+      CHECK_EQ(cf_future_result(fs[i], 60.0, NULL, NULL), 0);
+      cf_future_release(fs[i]);
+    }
+  }
+  return NULL;
+}
+
+static void wakeups_from_many_submitters(void) {
+  g_wake_ex = make_ex(8);
+  pthread_t th[WAKE_SUBMITTERS];
+  for (uintptr_t i = 0; i < WAKE_SUBMITTERS; i++)
+    CHECK_EQ(pthread_create(&th[i], NULL, wake_submitter, (void *)(i + 1)), 0);
+  for (int i = 0; i < WAKE_SUBMITTERS; i++) pthread_join(th[i], NULL);
+  cf_executor_stats st;
+  cf_executor_stats_get(g_wake_ex, &st);
+  CHECK_EQ(st.completed, st.submitted);
+  cf_executor_free(g_wake_ex);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {{"burst_wakes_every_worker", burst_wakes_every_worker},
                                     {"submit_races_shutdown", submit_races_shutdown},
                                     {"shutdown_cancels_queued", shutdown_cancels_queued},
                                     {"buffers_survive_recycling", buffers_survive_recycling},
+                                    {"counters_exact", counters_exact},
+                                    {"wakeups_from_many_submitters", wakeups_from_many_submitters},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

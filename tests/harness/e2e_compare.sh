@@ -13,8 +13,13 @@
 # a half, not a fifth or a third: compare widens its threshold to each
 # run's own round-to-round spread, and a fresh CI machine under ctest -j2
 # once showed 14.5% spread against a 1.2 step measured as 14% (thread not
-# named).  Both decisions are statistical: ctest runs this through
-# retry.sh (label timing), one re-measurement when one goes wrong.
+# named).  Both compares gate at 10%: under load 25-35 (a machine shared
+# with builds), two normal runs' CPU-time throughput differed by 6% with
+# p = 1e-4 (cache and SMT contention move CPU time too), so a 5% gate
+# there cries wolf; 10% still catches the half step (measured 48-50%
+# beside stress-ng --cpu 2) with room.  Both decisions are statistical:
+# ctest runs this through retry.sh (label timing), one re-measurement
+# when one goes wrong.
 # usage: e2e_compare.sh CFBENCH
 set -u
 B=$1
@@ -34,14 +39,14 @@ BASE=$T/base1,$T/base2,$T/base3,$T/base4
 SLOW=$T/slow1,$T/slow2,$T/slow3,$T/slow4
 AGAIN=$T/again1,$T/again2,$T/again3,$T/again4
 
-"$B" compare "$BASE" "$SLOW" --metric cpu --ignore-param work_scale >"$T/out" 2>&1
+"$B" compare "$BASE" "$SLOW" --metric cpu --threshold 10% --ignore-param work_scale >"$T/out" 2>&1
 rc=$?
 cat "$T/out"
 [ "$rc" -eq 1 ] || fail "injected slowdown: exit $rc, wanted 1"
 grep -q "REGRESSION: primes .* thread w=1 c=1" "$T/out" || fail "slowed thread configuration not named"
 grep -q "REGRESSION: primes .* process w=1 c=1" "$T/out" || fail "slowed process configuration not named"
 
-"$B" compare "$BASE" "$AGAIN" --metric cpu >"$T/out" 2>&1
+"$B" compare "$BASE" "$AGAIN" --metric cpu --threshold 10% >"$T/out" 2>&1
 rc=$?
 cat "$T/out"
 [ "$rc" -eq 0 ] || fail "two normal runs: exit $rc, wanted 0"

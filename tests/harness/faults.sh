@@ -197,10 +197,15 @@ stdout_full)
       sh -c "exec \"$B\" $c >/dev/full"
     [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$c: more than one line: $(cat "$T/err")"
   done
-  expect_err 2 "cfbench compare: writing standard output failed" \
-    sh -c "exec \"$B\" compare \"$FIX/cmp_base\" \"$FIX/cmp_same\" --format json >/dev/full"
-  expect_err 2 "cfbench compare: writing standard output failed" \
-    sh -c "exec \"$B\" compare \"$FIX/cmp_base\" \"$FIX/cmp_regress\" >/dev/full"
+  # compare and export print their whole answer at once: one line, with
+  # the cause (an explicit flush of their own used to spend the errno, so
+  # the line said "Input/output error", and export said it twice)
+  for c in "compare $FIX/cmp_base $FIX/cmp_same --format json" "compare $FIX/cmp_base $FIX/cmp_regress" \
+           "export --format md $FIX/cmp_base" "export --format gbench $FIX/cmp_base"; do
+    expect_err 2 "cfbench ${c%% *}: writing standard output failed: No space left on device" \
+      sh -c "exec \"$B\" $c >/dev/full"
+    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "${c%% *}: more than one line: $(cat "$T/err")"
+  done
   expect_err 1 "cfbench run: writing standard output failed" \
     sh -c "exec \"$B\" run $Q $D --repeat 1 --out \"$T/r\" >/dev/full"
   [ "$(rows "$T/r/runs.csv")" -eq 1 ] || fail "run: the row was lost"

@@ -21,6 +21,10 @@ add_test(NAME harness.history.store COMMAND test_harness_history_store - )
 set_tests_properties(harness.history.store PROPERTIES LABELS "harness" TIMEOUT 120
                      ENVIRONMENT "CFB_TEST_RUNDIR=${PROJECT_SOURCE_DIR}/results/example")
 
+add_test(NAME harness.history.modes
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/history_modes.sh $<TARGET_FILE:cfbench> ${CF_FIXTURES})
+set_tests_properties(harness.history.modes PROPERTIES LABELS "harness" TIMEOUT 120)
+
 add_test(NAME harness.history.bad_input
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/history_bad.sh $<TARGET_FILE:cfbench>
                  ${PROJECT_SOURCE_DIR}/results/example)

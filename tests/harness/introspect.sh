@@ -71,4 +71,37 @@ echo "$out" | sed -n 4p | grep -qw primes,socket || fail "completion of a worklo
 echo "$out" | sed -n 5p | grep -q 'delay=' || fail "completion of parameters"
 echo "$out" | sed -n 6p | grep -qw quick || fail "completion of suites"
 echo "$out" | sed -n 7p | grep -qw -- --threshold || fail "completion of compare options"
+# the scoped form of --param (WORKLOAD.KEY, test_sweep's scoped_params) is
+# in run's --help and in docs/cfbench.md, and the docs' example means what
+# they say: the bare key for sleep, the scoped one for socket
+"$CLI" run --help | grep -q 'W\.K=V' || fail "run --help does not show WORKLOAD.KEY"
+grep -q '`WORKLOAD\.KEY`' "$SRC/docs/cfbench.md" || fail "docs/cfbench.md does not document WORKLOAD.KEY"
+ex=$("$CLI" run --workload socket,sleep --param delay=1ms --param socket.delay=0 --workers 1 --dry-run) ||
+  fail "the docs' WORKLOAD.KEY example is refused"
+echo "$ex" | grep -q '^sleep delay=1ms ' && echo "$ex" | grep -q '^socket .*,delay=0s,' ||
+  fail "the docs' WORKLOAD.KEY example: $ex"
+# docs/workloads.md's parameter tables against the program's own (list
+# --json): every parameter of a workload with a table has its row, with
+# the program's default
+"$CLI" list --json >"${TMPDIR:-/tmp}/cfb-introspect.$$.json" || fail "list --json"
+/usr/bin/python3 - "$SRC/docs/workloads.md" "${TMPDIR:-/tmp}/cfb-introspect.$$.json" <<'PYEOF' || fail "docs/workloads.md's parameter tables (above)"
+import json, re, sys
+doc = open(sys.argv[1]).read()
+prog = json.load(open(sys.argv[2]))
+bad = 0
+for w in prog["workloads"]:
+    m = re.search(r"^## %s \(.*?(?=^## |\Z)" % re.escape(w["name"]), doc, re.M | re.S)
+    rows = dict(re.findall(r"^\| (\w+) \| ([^|]*?) \|", m.group(0), re.M)) if m else {}
+    rows.pop("parameter", None)
+    if not rows:
+        continue  # no table (exec: its parameters are in the text)
+    for p in w["params"]:
+        want = p["default"] or "(empty)"
+        if p["name"] not in rows:
+            print("docs/workloads.md: %s has no row for %s" % (w["name"], p["name"])); bad = 1
+        elif rows[p["name"]] != want:
+            print("docs/workloads.md: %s %s default '%s', the program's '%s'" % (w["name"], p["name"], rows[p["name"]], want)); bad = 1
+sys.exit(bad)
+PYEOF
+rm -f "${TMPDIR:-/tmp}/cfb-introspect.$$.json"
 echo "ok: introspect"

@@ -7,6 +7,11 @@
 # section; a store that cannot be read (missing, corrupt, an unreachable
 # server) is one line, exit 2, and no report written.  The runs are added
 # out of commit order: only git_commit_time puts r7 in seventh place.
+# --history-metric / --history-alpha (history detect's options): a second
+# history whose runs keep their items/s but need 25% more CPU time from
+# c7 on shows the change only with --history-metric cpu; an alpha below
+# what 999 permutations can reach finds none; a bad value is one line and
+# exit 2.
 # usage: report_history.sh CFBENCH FIXTURES_DIR
 set -u
 B=$1
@@ -14,16 +19,14 @@ F=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 T=$(mktemp -d /tmp/cfb-rephist-XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/fixture_run.sh"
 i=0
 for f in 1.00 1.01 0.99 1.005 0.995 1.01 0.80 0.81 0.79 0.805 0.795 0.80; do
   i=$((i + 1))
   d=$T/r$i
-  mkdir "$d" && cp "$F/cmp_base/meta.json" "$F/cmp_base/summary.csv" "$d/" || fail "copy run $i"
+  fixture_run "$F/cmp_base" "$d" "r$i" "$i"
   awk -F, -v OFS=, -v f="$f" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "items_per_s") c = k; print; next }
        { $c = $c * f; print }' "$F/cmp_base/runs.csv" >"$d/runs.csv" || fail "runs.csv of run $i"
-  sed -i "s/\"git_revision\": \"[^\"]*\",/\"git_revision\": \"r$i\", \"git_commit_time\": \"2026-01-$(printf %02d "$i")T12:00:00Z\",/" \
-    "$d/meta.json" || fail "meta.json of run $i"
-  grep -q "\"git_commit_time\": \"2026-01-" "$d/meta.json" || fail "no commit time in run $i"
 done
 DB=$T/h.sqlite
 "$B" history add --db "$DB" "$T/r12" "$T/r1" "$T/r11" "$T/r2" "$T/r10" "$T/r3" "$T/r9" "$T/r4" \
@@ -58,6 +61,47 @@ for db in "$T/missing.sqlite" "$T/corrupt.sqlite" "postgresql://cfb@127.0.0.1:1/
   grep -q "^cfbench report: --history-db " "$T/bad.err" || fail "--history-db $db: $(cat "$T/bad.err")"
   [ -e "$R/report.md" ] || [ -e "$R/report.html" ] && fail "--history-db $db: a report was written"
 done
+
+# The same runs, items/s steady within 1%, CPU time per run 25% more from c7.
+i=0
+for f in 1.00 1.01 0.99 1.005 0.995 1.01 1.25 1.26 1.24 1.255 1.245 1.25; do
+  i=$((i + 1))
+  d=$T/c$i
+  fixture_run "$F/cmp_base" "$d" "c$i" "$i"
+  w=$(sed -n "$(( (i - 1) % 6 + 1 ))p" <<EOF2
+1.00
+1.01
+0.99
+1.005
+0.995
+1.01
+EOF2
+)
+  awk -F, -v OFS=, -v f="$f" -v w="$w" 'NR == 1 { for (k = 1; k <= NF; k++) { if ($k == "items_per_s") c = k;
+         if ($k == "wall_s") s = k; if ($k == "cpu_user_s") u = k; if ($k == "cpu_sys_s") y = k }; print; next }
+       { $c = $c * w; $u = $s * f; $y = 0; print }' "$F/cmp_base/runs.csv" >"$d/runs.csv" || fail "runs.csv of cpu run $i"
+done
+CDB=$T/cpu.sqlite
+"$B" history add --db "$CDB" "$T"/c[0-9] "$T"/c1[0-9] >"$T/cadd" 2>&1 || fail "history add (cpu): $(cat "$T/cadd")"
+C=$T/c12
+"$B" report "$C" --history-db "$CDB" >"$T/cout" 2>&1 || fail "report (wall): $(cat "$T/cout")"
+grep -q "No change point" "$C/report.md" || fail "a change point in wall-clock items/s: $(sed -n '/^## History/,$p' "$C/report.md")"
+"$B" report "$C" --history-db "$CDB" --history-metric cpu >"$T/cout" 2>&1 || fail "report --history-metric cpu: $(cat "$T/cout")"
+n=$(grep -c "^- .* -[0-9.]*% (slower) at c7 (run 7 of 12;.* items per CPU-second" "$C/report.md")
+[ "$n" -eq $((c - 1)) ] || fail "--history-metric cpu: $n change points at c7, wanted $((c - 1)): $(sed -n '/^## History/,$p' "$C/report.md")"
+grep -q "alpha 0.005, 999 permutations" "$C/report.md" || fail "the section does not say the detection's defaults"
+"$B" report "$C" --history-db "$CDB" --history-metric=cpu --history-alpha 0.0005 >"$T/cout" 2>&1 || fail "report --history-alpha: $(cat "$T/cout")"
+grep -q "No change point" "$C/report.md" || fail "--history-alpha 0.0005 (below 1/1000) still found a change"
+grep -q "alpha 0.0005," "$C/report.md" || fail "the section does not say --history-alpha"
+for bad in "--history-metric cpus" "--history-metric=" "--history-alpha 1" "--history-alpha x" "--history-alpha 0"; do
+  # shellcheck disable=SC2086 # the option and its value are two words
+  "$B" report "$C" --history-db "$CDB" $bad >"$T/bad.out" 2>"$T/bad.err"
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "$bad: exit $rc, wanted 2"
+  [ "$(wc -l <"$T/bad.err")" -eq 1 ] || fail "$bad: not one line: $(cat "$T/bad.err")"
+  grep -q "^cfbench report: --history-" "$T/bad.err" || fail "$bad: $(cat "$T/bad.err")"
+done
+"$B" report "$C" --history-metric cpu >/dev/null 2>&1 && fail "--history-metric without --history-db accepted"
 "$B" report "$R" --history-db >/dev/null 2>&1 && fail "--history-db without a value accepted"
 "$B" report "$R" --history-ignore-param x >/dev/null 2>&1 && fail "--history-ignore-param without --history-db accepted"
 echo "ok: report --history-db"

@@ -1101,6 +1101,39 @@ static void test_mpi_every_workload(void) {
   free(meta);
 }
 
+/* Issue 19's "counters per rank summed": the tasks of the mpi backend run
+ * in processes the worker ranks fork, which rank 0's getrusage never sees;
+ * the harness adds theirs.  The same CPU-bound items on the process backend
+ * (whose workers are rank 0's own children) give the CPU time to expect:
+ * the mpi rows' CPU time must be at least half of it (without the ranks'
+ * share it is the client's polling alone, a small fraction). */
+static double cpu_of(const cfb_csv_table *t, const char *backend) {
+  double sum = 0;
+  for (size_t r = 0; r < t->nrows; r++)
+    if (!strcmp(cfb_csv_get(t, r, "backend"), backend))
+      sum += atof(cfb_csv_get(t, r, "cpu_user_s")) + atof(cfb_csv_get(t, r, "cpu_sys_s"));
+  return sum;
+}
+
+static void test_mpi_counters_summed(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/mpictr", tmp);
+  /* primes range: 400 numbers near 10^12, about 0.1 s of CPU per repetition */
+  int rc = RUN("run", "--mpi-np", "2", "--backend", "mpi,process", "--workload", "primes", "--param",
+               "preset=range", "--param", "count=400", "--workers", "2", "--chunksize", "20", "--repeat", "2",
+               "--warmup", "0", "--seed", "5", "--counters", "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "runs.csv");
+  load_checked(p, cfb_runs_columns, &t);
+  CHECK_EQ(t.nrows, 4);
+  double mpi = cpu_of(&t, "mpi"), proc = cpu_of(&t, "process");
+  fprintf(stderr, "CPU seconds: mpi rows %.3f, process rows %.3f\n", mpi, proc);
+  CHECK(proc > 0.02);
+  CHECK(mpi >= 0.5 * proc);
+  cfb_csv_table_free(&t);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_cli PATH_TO_CFBENCH [test]\n");
@@ -1130,6 +1163,7 @@ int main(int argc, char **argv) {
                                     {"py_missing", test_py_missing},
                                     {"mpi_bad_inputs", test_mpi_bad_inputs},
                                     {"mpi_every_workload", test_mpi_every_workload},
+                                    {"mpi_counters_summed", test_mpi_counters_summed},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   char cmd[400];

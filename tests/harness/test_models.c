@@ -1,7 +1,8 @@
 /* test_models.c -- the scaling-model fits (harness/report/models.c) on
  * synthetic data with known parameters and seeded noise: exact recovery
  * without noise, the 95% CIs hold the true parameters in >= 90% of seeded
- * trials, the choice picks the generating model, and bad input (too few
+ * trials, the choice picks the generating model, the parameters stay in
+ * their physical bounds on data that pull them out, and bad input (too few
  * points, flat data, NaN) gives a clear error.  Prints the coverage and
  * choice figures it measured. */
 #include "models.h"
@@ -115,6 +116,38 @@ static void test_unsaturated(void) {
   CHECK(f.lo[0] < f.par[0] && f.par[0] < f.hi[0]);
 }
 
+/* Data that pull the parameters out of their physical range: a curve
+ * that bends up (superlinear: an unbounded fit gives kappa < 0), and one
+ * that falls from N = 1 on (sigma > 1).  The fits stay inside the bounds
+ * (kappa >= 0, sigma in [0, 1], their CIs too), and a USL with kappa at
+ * its bound 0 is not chosen over Amdahl. */
+static void test_bounds(void) {
+  cfb_model_point p[12];
+  uint64_t seed = 11;
+  for (int i = 0; i < 12; i++) {
+    double n = i + 1, d = 1 + 0.2 * (n - 1) - 0.002 * n * (n - 1);
+    p[i].n = n;
+    p[i].x = 100 * n / d * (1 + 0.01 * gauss(&seed));
+    p[i].lo = p[i].hi = NAN;
+  }
+  cfb_model_set set;
+  char err[200];
+  CHECK_EQ(cfb_models_fit(p, 12, &set, err, sizeof err), 0);
+  CHECK(set.ok[CFB_MODEL_USL]);
+  const cfb_model_fit *u = &set.fit[CFB_MODEL_USL];
+  fprintf(stderr, "bends up: usl sigma %g [%g, %g], kappa %g [%g, %g]\n", u->par[1], u->lo[1], u->hi[1], u->par[2],
+          u->lo[2], u->hi[2]);
+  CHECK(u->par[2] >= 0 && u->lo[2] >= 0);
+  CHECK(u->par[1] >= 0 && u->par[1] <= 1 && u->lo[1] >= 0 && u->hi[1] <= 1);
+  CHECK(isnan(u->n_peak)); /* kappa at 0: no peak */
+  CHECK(set.chosen != CFB_MODEL_USL);
+  for (int i = 0; i < 12; i++) p[i].x = 1000 * p[i].n / (1 + 1.5 * (p[i].n - 1)) * (1 + 0.01 * gauss(&seed));
+  cfb_model_fit a;
+  CHECK_EQ(cfb_model_fit_one(CFB_MODEL_AMDAHL, p, 12, &a, err, sizeof err), 0);
+  fprintf(stderr, "falls: amdahl sigma %g [%g, %g]\n", a.par[1], a.lo[1], a.hi[1]);
+  CHECK(a.par[1] >= 0 && a.par[1] <= 1 && a.hi[1] <= 1);
+}
+
 static void test_coverage_and_choice(void) {
   int min_cover = 100, min_choice = 100;
   for (int k = 0; k < CFB_MODEL_COUNT; k++) {
@@ -199,6 +232,7 @@ static void test_bad_input(void) {
 int main(void) {
   test_exact();
   test_unsaturated();
+  test_bounds();
   test_bad_input();
   test_coverage_and_choice();
   printf("ok\n");

@@ -21,6 +21,7 @@
 #include "cmd_report.h"
 #include "fileio.h"
 #include "json.h"
+#include "params_key.h"
 #include "analysis_py.h"
 #include "plot.h"
 #include "task.h"
@@ -437,23 +438,36 @@ static void test_python_roundtrip(void) {
   snprintf(path, sizeof path, "%s/verdicts.csv", dir);
   CHECK((f = fopen(path, "w")));
   fprintf(f, "workload,params,workers,chunksize,pin,mode,a,b,ratio,ci_lo,ci_hi,rounds,verdict\n");
+  /* rows one key away from the roundtrip pair come first: a matcher of
+   * its own that skipped one key would read one of them */
+  fprintf(f, "sleep,delay=0s,1,1,none,submit,thread,py-thread,7,6,8,4,thread\n");
+  fprintf(f, "sleep,delay=0s,2,1,none,roundtrip,thread,py-thread,6,5,7,4,thread\n");
+  fprintf(f, "sleep,delay=0s,1,1,compact,roundtrip,thread,py-thread,5,4,6,4,thread\n");
+  fprintf(f, "sleep,delay=0s,1,1,none,roundtrip,py-thread,thread,4,3,5,4,thread\n");
   fprintf(f, "sleep,delay=0s,1,1,none,roundtrip,thread,py-thread,9.5,9,10,5,thread\n");
   fprintf(f, "sleep,delay=0s,1,1,none,roundtrip,thread,process,3,2,4,5,thread\n");
   fclose(f);
-  cfb_resultset rs;
+  cfb_analysis an;
   char err[256];
-  CHECK(cfb_results_load(dir, &rs, err, sizeof err) == 0);
-  cfb_group *g;
-  size_t ng;
-  CHECK(cfb_an_groups(&rs, &g, &ng) == 0);
-  CHECK_EQ(ng, 2); /* the modes stay apart */
+  CHECK(cfb_an_load(dir, &an, err, sizeof err) == 0);
+  CHECK_EQ(an.ng, 2); /* the modes stay apart */
   cfb_an_cost c[8];
-  CHECK_EQ(cfb_an_task_costs(&rs, g, ng, c, 8), 2);
+  CHECK_EQ(cfb_an_task_costs(&an, c, 8), 2);
   CHECK(!strcmp(c[0].mode, "roundtrip") && fabs(c[0].c_us - 10) < 1e-9 && fabs(c[0].py_us - 100) < 1e-9);
   CHECK(fabs(c[0].paired - 9.5) < 1e-12 && fabs(c[0].paired_lo - 9) < 1e-12 && c[0].rounds == 5);
   CHECK(!strcmp(c[1].mode, "map") && fabs(c[1].ratio - 50) < 1e-9 && isnan(c[1].paired));
-  cfb_an_groups_free(g, ng);
-  cfb_results_free(&rs);
+  /* the cost table's pair is the one the who-wins answers read */
+  const cfb_sumrow *a = NULL, *b = NULL;
+  for (size_t i = 0; i < an.rs.nrows; i++) {
+    const cfb_sumrow *s = &an.rs.rows[i];
+    if (!strcmp(s->mode, "roundtrip") && !strcmp(s->backend, "thread")) a = s;
+    if (!strcmp(s->mode, "roundtrip") && !strcmp(s->backend, "py-thread")) b = s;
+  }
+  CHECK(a && b);
+  cfb_an_pair p;
+  CHECK(cfb_pairs_verdict(&an.pairs, &an.rs, a, b, &p) == 0);
+  CHECK(p.from_file && p.ratio == c[0].paired && p.ci_hi == c[0].paired_hi && p.rounds == c[0].rounds);
+  cfb_an_free(&an);
   char *argv[] = {"report", dir, NULL};
   CHECK_EQ(cfb_cmd_report(2, argv), 0);
   char *md = slurp(dir, "report.md");
@@ -491,7 +505,7 @@ static void test_python_section(void) {
   const cfb_group *g = an.g;
   size_t ng = an.ng;
   cfb_an_cost c[8];
-  CHECK_EQ(cfb_an_task_costs(rs, g, ng, c, 8), 6);
+  CHECK_EQ(cfb_an_task_costs(&an, c, 8), 6);
   CHECK(!strcmp(c[0].c, "thread") && c[0].chunksize == 1 && fabs(c[0].ratio - 25) < 1e-9);
   CHECK(!strcmp(c[2].py, "py-thread") && c[2].chunksize == 256 && fabs(c[2].ratio - 25 * 256) < 1e-6);
   CHECK(!strcmp(c[3].c, "process") && fabs(c[3].c_us - 1) < 1e-9 && fabs(c[3].py_us - 200) < 1e-9);
@@ -667,6 +681,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
   return remove(path);
 }
 
+/* The readers' one equality of configuration fields: an absent cell
+ * (NULL) is an empty one, and neither equals a value. */
+static void test_streq(void) {
+  CHECK(cfb_streq(NULL, NULL) && cfb_streq(NULL, "") && cfb_streq("", NULL));
+  CHECK(cfb_streq("map", "map"));
+  CHECK(!cfb_streq(NULL, "map") && !cfb_streq("none", NULL) && !cfb_streq("map", "mapx"));
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_report FIXTURES_DIR [test]\n");
@@ -683,6 +705,7 @@ int main(int argc, char **argv) {
                                     {"python_section", test_python_section},
                                     {"char_section", test_char_section},
                                     {"python_roundtrip", test_python_roundtrip},
+                                    {"streq", test_streq},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
   if (rc == 0) nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* kept on failure */

@@ -33,7 +33,8 @@ echo "ok: $(basename "$deb") Depends: $depends"
 dpkg-deb -c "$deb" | awk '{print $6}' >"$t/files"
 for f in ./usr/bin/cfbench ./usr/lib/libcfutures.so.0 ./usr/lib/libcfwork.so.0 ./usr/include/cfutures.h \
          ./usr/include/cfwork.h ./usr/lib/pkgconfig/cfutures.pc ./usr/lib/cmake/cfutures/cfuturesConfig.cmake \
-         ./usr/share/cfbench/plots/style.gp ./usr/share/cfbench/suites/default.json ./usr/share/man/man1/cfbench.1; do
+         ./usr/share/cfbench/plots/style.gp ./usr/share/cfbench/suites/default.json ./usr/share/man/man1/cfbench.1 \
+         ./usr/share/bash-completion/completions/cfbench; do
   grep -qx "$f" "$t/files" || fail "$f is not in the package"
 done
 echo "ok: package contents"

@@ -26,7 +26,7 @@ cmake --install "$build" --prefix "$P" >"$t/install.log" || { cat "$t/install.lo
 for f in bin/cfbench include/cfutures.h include/cfwork.h lib/libcfutures.a lib/libcfwork.a \
          lib/pkgconfig/cfutures.pc lib/pkgconfig/cfwork.pc \
          lib/cmake/cfutures/cfuturesConfig.cmake lib/cmake/cfutures/cfuturesConfigVersion.cmake \
-         share/cfbench/plots/style.gp share/cfbench/suites/quick.json share/man/man1/cfbench.1 share/doc/cfutures/README.md; do
+         share/cfbench/plots/style.gp share/cfbench/suites/quick.json share/man/man1/cfbench.1 share/bash-completion/completions/cfbench share/doc/cfutures/README.md; do
   [ -e "$P/$f" ] || fail "$f not installed"
 done
 for h in "$src"/workloads/include/*.h; do
@@ -52,6 +52,20 @@ grep -q "hello: 42 process" "$t/hello_pc.out" || fail "hello (pkg-config) printe
 LD_LIBRARY_PATH=$P/lib ldd "$t/hello_pc" | grep -q "libcfutures.so.0 => $P/lib" || fail "hello_pc does not use the installed libcfutures.so.0"
 echo "ok: pkg-config build: $(tr '\n' ';' <"$t/hello_pc.out")"
 
+# 2a'. pkg-config --static: the archives, with what they need named by the
+# .pc files alone (OpenMPI when the MPI backend is in libcfutures.a).
+# hwloc's own Libs.private names -ludev, whose link-time symlink is in
+# libudev-dev, which nothing here needs: that one word is dropped.
+# shellcheck disable=SC2046
+$cc ${CFLAGS:-} -o "$t/hello_pcs" "$src/tests/install/consumer/hello.c" $(pkg-config --cflags cfwork) \
+  "$P/lib/libcfwork.a" "$P/lib/libcfwork_params.a" "$P/lib/libcfutures.a" \
+  $(pkg-config --static --libs cfwork | tr ' ' '\n' | grep -v -e '^-lcfwork' -e '^-lcfutures$' -e '^-ludev$') \
+  2>"$t/hello_pcs.log" || { cat "$t/hello_pcs.log" >&2; fail "static build with pkg-config --static failed"; }
+"$t/hello_pcs" >"$t/hello_pcs.out" || fail "hello (pkg-config --static) failed"
+grep -q "hello: 42 process" "$t/hello_pcs.out" || fail "hello (pkg-config --static) printed: $(cat "$t/hello_pcs.out")"
+readelf -d "$t/hello_pcs" | grep -q libcfutures && fail "hello_pcs links libcfutures.so"
+echo "ok: pkg-config --static build"
+
 # 2b. find_package, in a project of its own
 cmake -S "$src/tests/install/consumer" -B "$t/consumer" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_BUILD_TYPE=Release \
   >"$t/consumer.log" 2>&1 || { cat "$t/consumer.log" >&2; fail "find_package(cfutures) configure failed"; }
@@ -71,12 +85,17 @@ cd /tmp
 cfb=$P2/bin/cfbench
 "$cfb" list >"$t/list.out" || fail "cfbench list failed"
 grep -q "sleep" "$t/list.out" || fail "cfbench list shows no sleep workload"
-if "$cfb" list --json >"$t/list.json" 2>/dev/null; then
-  for d in plots suites; do
-    grep -q "\"${d}_dir\": \"$P2/bin/../share/cfbench/$d\"" "$t/list.json" ||
-      fail "the installed cfbench takes its $d from elsewhere: $(grep "${d}_dir" "$t/list.json")"
-  done
-fi
+# the data folders must be the moved prefix's: a cfbench that fell back to
+# the source tree compiled into it would pass everything below unseen
+"$cfb" list --json >"$t/list.json" || fail "cfbench list --json failed"
+for d in plots suites; do
+  grep -q "\"${d}_dir\": \"$P2/bin/../share/cfbench/$d\"" "$t/list.json" ||
+    fail "the installed cfbench takes its $d from elsewhere: $(grep "${d}_dir" "$t/list.json")"
+done
+# the installed bash completion, with the installed cfbench first in PATH
+comp=$(PATH="$P2/bin:$PATH" bash -c '. "$1"; COMP_WORDS=(cfbench run --suite q); COMP_CWORD=3; _cfbench
+  echo "${COMPREPLY[*]}"' _ "$P2/share/bash-completion/completions/cfbench") || fail "the installed completion fails"
+echo "$comp" | grep -qw quick || fail "the installed completion offers no suite quick: '$comp'"
 "$cfb" run --suite quick --dry-run >"$t/quick.configs" || fail "the moved cfbench does not find its suites"
 cmp -s "$t/quick.configs" "$src/tests/harness/fixtures/suites/quick.configs" || fail "the installed suite quick differs"
 out=$t/run

@@ -84,7 +84,11 @@ static void t_bad(void) {
   expect_bad("socket", "target=http://127.0.0.1:99999/", "port out of range [1, 65535]");
   const char *both[] = {"target=http://127.0.0.1:8080/", "delay=1ms"};
   CHECK_EQ(wk_prep_err("socket", both, 2, err, sizeof err), CF_EINVAL);
-  CHECK_STR_CONTAINS(err, "apply to the embedded server");
+  CHECK_STR_CONTAINS(err, "parameter delay applies to the embedded server, not to target=http://127.0.0.1:8080/");
+  CHECK(!strstr(err, "listen") && !strstr(err, "server_threads")); /* not given: not named */
+  const char *three[] = {"target=http://127.0.0.1:8080/", "listen=127.0.0.1", "delay=0", "server_threads=2"};
+  CHECK_EQ(wk_prep_err("socket", three, 4, err, sizeof err), CF_EINVAL);
+  CHECK_STR_CONTAINS(err, "parameters delay, server_threads and listen apply to the embedded server");
   /* too many items */
   cf_wk_run *r = (cf_wk_run *)1;
   CHECK_EQ(cf_wk_prepare(cf_wk_find("sleep"), NULL, 0, (size_t)1 << 40, CF_BACKEND_THREAD, &r, err, sizeof err), CF_EINVAL);

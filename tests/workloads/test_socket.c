@@ -103,6 +103,18 @@ static void t_target(void) {
   CHECK_EQ(o.ok, 10);
   cf_wk_teardown(r);
   CHECK_GE(wk_httpd_served(h), 70);
+  /* keep-alive (the default) reuses a connection per worker: the 70
+   * items and 3 x 55 probe requests above came on at most 4 + 2 + 2
+   * worker connections and one probe connection per preparation;
+   * without it each item opens its own (and the probe its one) */
+  uint64_t kept = wk_httpd_accepted(h);
+  CHECK(kept >= 3 && kept <= 3 + 8);
+  const char *kv4[] = {t, "keepalive=off"};
+  r = wk_prep("socket", kv4, 2, 10);
+  wk_run(r, 2, &o, NULL, 0);
+  CHECK_EQ(o.ok, 10);
+  cf_wk_teardown(r);
+  CHECK_EQ(wk_httpd_accepted(h) - kept, 1 + 10);
   wk_httpd_stop(h);
 }
 
@@ -137,7 +149,8 @@ static void t_listen(void) {
   char err[256];
   const char *bad[][2] = {{"listen=0.0.0.0", NULL}, {"listen=host.example", NULL},
                           {"listen=127.0.0.2", "target=http://127.0.0.1:1/"}};
-  const char *why[] = {"give one of this host's addresses", "not an IPv4 address", "apply to the embedded server"};
+  const char *why[] = {"give one of this host's addresses", "not an IPv4 address",
+                       "parameter listen applies to the embedded server"};
   for (int i = 0; i < 3; i++) {
     CHECK_EQ(wk_prep_err("socket", bad[i], bad[i][1] ? 2 : 1, err, sizeof err), CF_EINVAL);
     CHECK_STR_CONTAINS(err, why[i]);

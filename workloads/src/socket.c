@@ -80,7 +80,7 @@ static const cf_wk_param params[] = {
     {"delay", "0", "embedded server: delay before each response (ns, us, ms, s)", 0, 60},
     {"body", "1KiB", "embedded server: body bytes; with target: expected body bytes if given", 0, 64 * 1048576.0},
     {"keepalive", "on", "reuse one connection per worker", 0, 1},
-    {"timeout", "5s", "connect and read/write timeout", 0.001, 600},
+    {"timeout", "5s", "deadline for the whole request (connect, send, response)", 0.001, 600},
     {"server_threads", "1", "embedded server: event-loop threads", 1, 64},
     {"listen", "127.0.0.1", "embedded server: IPv4 address it listens on and tasks connect to", 0, 0},
 };
@@ -399,8 +399,19 @@ static int sk_validate(const cf_wk_run *r, char *err, size_t errlen) {
   const char *target = wk_str(r, "target");
   uint32_t a;
   if (!target[0]) return listen_addr(r, &a, err, errlen);
-  if (wk_given(r, "delay") || wk_given(r, "server_threads") || wk_given(r, "listen"))
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameters delay, server_threads and listen apply to the embedded server, not to target=%s", target);
+  /* Name only the knobs the user gave: the others are defaults, not errors. */
+  static const char *const server_only[] = {"delay", "server_threads", "listen"};
+  const char *g[3];
+  int ngiven = 0;
+  for (size_t i = 0; i < sizeof server_only / sizeof server_only[0]; i++)
+    if (wk_given(r, server_only[i])) g[ngiven++] = server_only[i];
+  char given[64] = "";
+  for (int i = 0; i < ngiven; i++)
+    snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s",
+             i == 0 ? "" : i == ngiven - 1 ? " and " : ", ", g[i]);
+  if (ngiven)
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter%s %s appl%s to the embedded server, not to target=%s",
+                   ngiven > 1 ? "s" : "", given, ngiven > 1 ? "y" : "ies", target);
   uint16_t port;
   const char *path;
   char host[256];

@@ -1,0 +1,315 @@
+/* process_internal.h -- what the process backend's files (process_*.c)
+ * share: its constants, wire format, slot and pool structures, and the
+ * functions one file calls in another.  Files: process_pool.c (entry
+ * points), process_io.c (the io thread), process_dispatch.c,
+ * process_transfer.c, process_claim.c (pipelining), process_death.c,
+ * process_slot.c, process_spawn.c, process_worker.c, process_ring.c,
+ * process_registry.c.
+ *
+ * The process backend: forked worker processes, a shared-memory (or pipe)
+ * transport, one I/O thread in the parent that
+ * dispatches tasks and completes futures, crash isolation with respawn,
+ * per-task timeouts and worker recycling.
+ *
+ * Parent side.  One "io" thread owns every worker slot.  It takes futures
+ * from the executor's pending queue while a worker has room: up to
+ * PIPE_DEPTH requests in flight per worker on the shm transport, each
+ * offered in a claim word so that it stays PENDING and cancellable until
+ * the worker takes it (see PIPE_DEPTH); one with pipes or task timeouts,
+ * claimed (RUNNING) at dispatch.  It writes the request
+ * into the worker's channel, reads responses into f->res and finishes the
+ * futures.  It never blocks on one worker: sends and receives are
+ * resumable, so a 16 MiB result streams through a 256 KiB ring while other
+ * workers are served.  When idle it spins briefly, then sleeps in epoll on
+ * an eventfd (rung by submitters and by workers, only while it sleeps), the
+ * workers' pidfds (death) and, for the pipe transport, the pipes.  While it
+ * sleeps (shm transport, no task timeout), a submitter hands its task to an
+ * idle worker itself (pb_kick) and a thread waiting on a future collects
+ * results itself (pb_help_wait), so a round trip wakes nobody but the
+ * worker.  Slot state is under io_lock, which the io thread drops only to
+ * sleep.
+ *
+ * Worker side.  A forked child runs the initializer, then loops: read a
+ * request, run fn, write the response.  It spins briefly, then sleeps on the
+ * ring's futex word (shared futex, not FUTEX_PRIVATE); the parent wakes it
+ * only when it sleeps.  A per-worker status page in shared memory tells the
+ * parent what the worker is doing (initializing, which task it started and
+ * when), so a death can be pinned on the right task and timeouts measured
+ * from the real start.
+ *
+ * Wire format (both transports, native byte order, no padding):
+ *   request:  req_hdr {type, tag, fn, len} + len argument bytes
+ *   response: res_hdr {type, rc, tag, start_ns, cpu, len} + len result bytes
+ * The tag is the future's id.  Messages of any size are streamed.
+ *
+ * Descriptors across executors.  fork() copies every descriptor and shared
+ * mapping of the parent, including those of other process executors: a
+ * worker of B holding A's pipe ends would keep A's worker from ever seeing
+ * end-of-file, and pin A's rings in memory.  So every backend is in a
+ * process-wide list, and a new worker closes and unmaps what belongs to the
+ * others (and to its own pool's other slots).  reg_lock is held across
+ * fork() and around every change of those descriptors and mappings, so the
+ * child's copy of the list is consistent; the child never takes it.
+ *
+ * Start methods.  CF_START_FORK forks the parent (above).  CF_START_SPAWN
+ * posix_spawn()s the program's own image instead (slot_exec): its pages are
+ * memfds handed over at fixed descriptors, spawn_entry (a constructor) runs
+ * the worker loop before main(), and task functions travel as (object,
+ * offset) pairs (objref.c), so start cost does not grow with the parent.
+ *
+ * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
+ * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
+ * queued work fails at once with CF_EBROKEN and the reason, and the pool
+ * comes back when a retry succeeds. */
+#ifndef CF_PROCESS_INTERNAL_H
+#define CF_PROCESS_INTERNAL_H
+
+#include "internal.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RING_BYTES (256u << 10)        /* per direction per worker; power of two */
+#define RING_MASK (RING_BYTES - 1u)
+/* Spinning before sleeping pays only with CPUs to spare: with at least
+ * workers + 2 CPUs the io thread spins 20 us and a worker 50 us for its next
+ * task; on a smaller machine 5 us and 2 us (spinners would steal the CPU the
+ * peer needs to answer). */
+#define PARENT_SPIN_NS 20000ull
+#define CHILD_SPIN_NS 50000ull
+#define PARENT_SPIN_SMALL_NS 5000ull
+#define LAZY_BELL_NS 3000ull           /* a worker waits this long for a helper */
+#define HELP_MAX_NS 1000000ull         /* a waiter collects for others at most this long */
+#define CHILD_SPIN_SMALL_NS 2000ull
+#define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
+#define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
+#define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
+#define TERM_GRACE_MS 1000             /* cf_executor_terminate: then SIGKILL */
+#define SPAWN_BACKOFF_MIN_NS 10000000ull   /* first retry of a failed spawn: 10 ms */
+#define SPAWN_BACKOFF_MAX_NS 1000000000ull /* doubling up to 1 s */
+#define SHRINK_BYTES (1u << 20)        /* workers drop buffers larger than this */
+
+/* Pipelining (shm transport, no task timeout): up to PIPE_DEPTH requests in
+ * flight per worker, so the worker starts its next task without waiting for
+ * the parent.  A pipelined future stays PENDING (cancellable) until the
+ * worker claims it: the parent "offers" it in a claim word of the worker's
+ * shared page (the future's id), the worker CASes id -> id|CLAIM_RUN before
+ * running it, and cf_future_cancel (cf__proc_revoke) CASes id -> id|CLAIM_CANC;
+ * exactly one wins.  A worker that loses answers MSG_SKIP.  With pipes or
+ * task timeouts the depth is 1 and the parent claims at dispatch, as the
+ * timeout is measured per dispatched task. */
+#define PIPE_DEPTH 16
+#define CLAIM_NONE 0xffffffffu         /* req_hdr.claim: claimed by the parent */
+#define CLAIM_RUN (1ull << 63)
+#define CLAIM_CANC (1ull << 62)
+
+/* MSG_PART: results a map chunk sent so far (CF__MAP_ITEMWISE), appended
+ * to the future's result; the chunk's MSG_RESULT then carries the rest. */
+enum { MSG_TASK = 1, MSG_EXIT = 2, MSG_RESULT = 3, MSG_SKIP = 4, MSG_PART = 5 };
+enum { PH_INIT = 0, PH_READY, PH_INIT_FAILED, PH_PIN_FAILED, PH_RECYCLED };
+enum { EV_BELL = 0, EV_PID, EV_RES, EV_REQ };
+
+typedef struct req_hdr {
+  uint32_t type, pad;
+  uint64_t tag, fn, len;
+  uint32_t claim, pad2;           /* claim word index, or CLAIM_NONE */
+} req_hdr;
+
+typedef struct res_hdr {
+  uint32_t type;
+  int32_t rc;
+  uint64_t tag, start_ns;
+  int32_t cpu, pad;
+  uint64_t len;
+} res_hdr;
+
+/* A single-producer single-consumer byte ring in shared memory.  The
+ * positions are free-running 32-bit counters and double as futex words. */
+typedef struct ring {
+  _Alignas(CF_CACHELINE) _Atomic int tail;  /* producer position */
+  _Atomic int cons_sleep;                   /* consumer sleeps on tail */
+  _Alignas(CF_CACHELINE) _Atomic int head;  /* consumer position */
+  _Atomic int prod_sleep;                   /* producer waits for space */
+  _Alignas(CF_CACHELINE) unsigned char data[RING_BYTES];
+} ring;
+
+/* What a worker tells the parent, in shared memory. */
+typedef struct wstatus {
+  _Atomic int phase;              /* PH_* */
+  _Atomic int init_rc;
+  _Atomic uint64_t cur_tag;       /* task started and not yet answered, 0: none */
+  _Atomic uint64_t cur_start_ns;
+  _Atomic uint64_t cur_items;     /* map chunk of cur_tag: items started (map.c) */
+  _Atomic uint64_t ready_ns;      /* when the initializer was done */
+} wstatus;
+
+typedef struct wshared {
+  wstatus st;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t claim[PIPE_DEPTH]; /* see PIPE_DEPTH */
+  ring req;                       /* parent -> worker (shm transport only) */
+  ring res;                       /* worker -> parent */
+} wshared;
+
+/* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
+typedef struct gshared {
+  _Atomic int parent_sleeping;
+  cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
+} gshared;
+
+/* A request in flight on a worker, in the order sent. */
+typedef struct inflight {
+  cf_future *f;
+  req_hdr h;                      /* the request (h.tag identifies the answer) */
+  int offered;                    /* PENDING, offered in claim word h.claim */
+  int stolen;                     /* revoked by the parent and sent elsewhere */
+} inflight;
+
+typedef struct pslot {
+  int index;
+  pid_t pid;                      /* 0: no process */
+  int pidfd;                      /* -1: none (polling fallback) */
+  wshared *sh;                    /* status (+ rings for shm) */
+  size_t sh_len;
+  int req_fd, res_fd;             /* pipe transport: parent's ends */
+  int rx_ready, tx_ready;         /* pipe transport: epoll said so */
+  int res_eof, tx_dead;
+  int dead_pending;               /* pidfd fired */
+  inflight q[PIPE_DEPTH];         /* requests in flight, FIFO from qh */
+  int qh, qn;                     /* first entry, entries */
+  int qsent;                      /* entries fully sent (the next is being sent) */
+  int dispatched;                 /* tasks sent to this process */
+  uint64_t dispatch_ns;           /* when the head was handed to it */
+  _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
+  int timed_out;                  /* we killed it for the head's timeout */
+  /* resumable send of entry qsent's request */
+  size_t tx_off;
+  int tx_blocked;
+  /* resumable receive of the head's response */
+  res_hdr rx_hdr;
+  size_t rx_off;                  /* bytes of header + payload received */
+  int rx_nomem;                   /* discard the payload */
+  int rx_parts;                   /* MSG_PARTs received for the head */
+  size_t rx_base;                 /* where this message's payload goes in f->res */
+} pslot;
+
+typedef struct proc_backend {
+  cf_executor *ex;
+  struct proc_backend *reg_next;  /* process-wide list, under the registry lock (cf__proc_reg_lock) */
+  int shm;                        /* transport */
+  int n;
+  int depth;                      /* requests in flight per worker (PIPE_DEPTH or 1) */
+  _Atomic int revoke_all;         /* shutdown(cancel_futures): cancel every offer */
+  pslot *slots;
+  gshared *g;
+  int efd, epfd;
+  _Atomic int have_pidfd;         /* written by the io thread, read by pb_kick */
+  pid_t parent_pid;
+  sigset_t user_mask;             /* signal mask workers run with */
+  pthread_t io;
+  int io_started, io_joined;
+  pthread_mutex_t join_lock;
+  pthread_mutex_t fd_lock;        /* efd may be closed by the io thread at its end */
+  pthread_mutex_t io_lock;        /* slot state; the io thread drops it only to sleep */
+  int io_done;                    /* under fd_lock */
+  int io_done_loop;               /* under io_lock: the io thread left its loop */
+  /* claimed futures whose worker died before starting them (io thread only) */
+  cf_future *redo_head, *redo_tail;
+  uint64_t parent_spin_ns, child_spin_ns;
+  /* failed (re)spawns: retry with back-off (io thread only) */
+  int spawn_down;                 /* a slot is waiting for a retry */
+  uint64_t spawn_retry_ns, spawn_backoff_ns;
+  char spawn_err[192];            /* why the last attempt failed */
+  _Atomic int nlive;              /* slots with a process */
+  /* cf_executor_terminate */
+  _Atomic int term_sig;           /* signal asked for, 0: none */
+  int term_sent;                  /* io thread: term_sig sent to every worker */
+  int term_killed;                /* io thread: SIGKILL sent after the grace */
+  uint64_t term_deadline;
+  /* CF_START_SPAWN (see cf__proc_slot_exec) */
+  int spawn;
+  int gfd;                        /* memfd of g, for every worker spawned */
+  const void *fn_cache;           /* last task function and its reference */
+  uint32_t fn_obj, init_obj, arg_obj;
+  uint64_t fn_off, init_off, arg_off;
+  unsigned char scratch[4096];    /* sink for payloads we cannot store */
+} proc_backend;
+
+
+static inline uint32_t ld(_Atomic int *p) { return (uint32_t)atomic_load(p); }
+
+static inline size_t ring_used(ring *r) { return ld(&r->tail) - ld(&r->head); }
+
+static inline inflight *q_at(pslot *s, int i) { return &s->q[(s->qh + i) % PIPE_DEPTH]; }
+
+static inline cf_future *q_head(pslot *s) { return s->qn ? s->q[s->qh].f : NULL; }
+
+static inline inflight *q_pop(pslot *s) {
+  inflight *e = &s->q[s->qh];
+  s->qh = (s->qh + 1) % PIPE_DEPTH;
+  s->qn--;
+  s->qsent--;
+  s->rx_off = 0;
+  s->rx_nomem = 0;
+  s->rx_parts = 0;
+  return e;
+}
+
+/* process_registry.c */
+extern pthread_mutex_t cf__proc_reg_lock;
+void cf__proc_reg_add(proc_backend *pb);
+void cf__proc_reg_remove(proc_backend *pb);
+void cf__proc_child_drop_inherited(proc_backend *pb, int idx);
+void cf__proc_close_fd(int *fd);
+void cf__proc_slot_release_locked(pslot *s);
+/* process_ring.c */
+size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n);
+size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n);
+void cf__proc_bell(proc_backend *pb);
+/* process_worker.c */
+void cf__proc_child_main(proc_backend *pb, int idx) __attribute__((noreturn));
+/* process_spawn.c */
+int cf__proc_slot_exec(proc_backend *pb, pslot *s, char *why, size_t whylen);
+int cf__proc_spawn_refs(proc_backend *pb);
+/* process_slot.c */
+int cf__proc_ep_ctl(proc_backend *pb, int op, int fd, uint32_t events, int tag, int idx);
+void cf__proc_slot_clear(proc_backend *pb, pslot *s);
+int cf__proc_spawn_error(char *why, size_t len, const char *what, int e);
+int cf__proc_chan_pipes(int req[2], int res[2]);
+int cf__proc_slot_spawn(proc_backend *pb, pslot *s, char *why, size_t whylen);
+void cf__proc_describe_status(char *buf, size_t len, int status);
+int cf__proc_slot_reap(pslot *s, int block, int *status);
+int cf__proc_try_spawn(proc_backend *pb, pslot *s);
+void cf__proc_spawn_retry(proc_backend *pb, uint64_t now, uint64_t *next_dl);
+int cf__proc_spawn_fail_waiting(proc_backend *pb);
+/* process_claim.c */
+int cf__proc_offer(pslot *s, int k, cf_future *f);
+void cf__proc_adopt(pslot *s, inflight *e);
+int cf__proc_take_back(pslot *s, inflight *e, int *started);
+int cf__proc_steal_for(proc_backend *pb, pslot *s);
+int cf__proc_any_stealable(proc_backend *pb);
+int cf__proc_revoke(cf_future *f);
+int cf__proc_offer_started(cf_future *f);
+/* process_transfer.c */
+int cf__proc_tx_pump(proc_backend *pb, pslot *s);
+int cf__proc_rx_pump(proc_backend *pb, pslot *s);
+/* process_dispatch.c */
+void cf__proc_redo_push(proc_backend *pb, cf_future *f);
+void cf__proc_settle(cf_future *f, int err, int status, const char *msg);
+void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg);
+void cf__proc_fail_redo(proc_backend *pb, const char *msg);
+int cf__proc_work_left(proc_backend *pb);
+int cf__proc_slot_room(proc_backend *pb, pslot *s);
+int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed);
+int cf__proc_task_ref(proc_backend *pb, cf_future *f);
+int cf__proc_dispatch_slot(proc_backend *pb, pslot *s);
+int cf__proc_dispatch_all(proc_backend *pb);
+/* process_death.c */
+int cf__proc_check_deaths(proc_backend *pb, int poll_all);
+uint64_t cf__proc_check_timeouts(proc_backend *pb, uint64_t now);
+/* process_io.c */
+int cf__proc_has_work(proc_backend *pb);
+void *cf__proc_io_main(void *p);
+
+#endif

@@ -1,0 +1,46 @@
+/* process_ring.c -- the single-producer single-consumer byte rings in
+ * shared memory that carry requests and results on the shm transport, and
+ * the bell (an eventfd) that wakes the parent's io thread. */
+#define _GNU_SOURCE
+#include "process_internal.h"
+
+#include <string.h>
+#include <unistd.h>
+
+size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n) {
+  uint32_t tail = (uint32_t)atomic_load_explicit(&r->tail, memory_order_relaxed);
+  uint32_t head = (uint32_t)atomic_load_explicit(&r->head, memory_order_acquire);
+  size_t space = RING_BYTES - (tail - head);
+  if (n > space) n = space;
+  if (!n) return 0;
+  size_t off = tail & RING_MASK, first = RING_BYTES - off;
+  if (first > n) first = n;
+  memcpy(r->data + off, p, first);
+  if (n > first) memcpy(r->data, p + first, n - first);
+  atomic_store(&r->tail, (int)(tail + (uint32_t)n)); /* seq_cst: pairs with cons_sleep */
+  if (atomic_load(&r->cons_sleep)) cf__futex_wake(&r->tail, 1, 1);
+  return n;
+}
+
+size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n) {
+  uint32_t head = (uint32_t)atomic_load_explicit(&r->head, memory_order_relaxed);
+  uint32_t tail = (uint32_t)atomic_load_explicit(&r->tail, memory_order_acquire);
+  size_t avail = tail - head;
+  if (n > avail) n = avail;
+  if (!n) return 0;
+  size_t off = head & RING_MASK, first = RING_BYTES - off;
+  if (first > n) first = n;
+  if (p) {
+    memcpy(p, r->data + off, first);
+    if (n > first) memcpy(p + first, r->data, n - first);
+  }
+  atomic_store(&r->head, (int)(head + (uint32_t)n)); /* seq_cst: pairs with prod_sleep */
+  if (atomic_load(&r->prod_sleep)) cf__futex_wake(&r->head, 1, 1);
+  return n;
+}
+
+void cf__proc_bell(proc_backend *pb) {
+  uint64_t one = 1;
+  if (write(pb->efd, &one, sizeof one) < 0) { /* full or closed: parent is awake or gone */
+  }
+}

@@ -1,0 +1,157 @@
+/* process_transfer.c -- the parent's resumable send of requests and
+ * receive of responses on either transport, and completing a future from
+ * its response.  It never blocks on one worker: a 16 MiB result streams
+ * through a 256 KiB ring while other workers are served. */
+#define _GNU_SOURCE
+#include "process_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+/* Send up to n bytes without blocking; -1 if the channel is dead. */
+static ssize_t chan_send(proc_backend *pb, pslot *s, const unsigned char *p, size_t n) {
+  if (pb->shm) return (ssize_t)cf__proc_ring_write_some(&s->sh->req, p, n);
+  if (s->tx_dead) return -1;
+  ssize_t w = write(s->req_fd, p, n);
+  if (w >= 0) return w;
+  if (errno == EAGAIN || errno == EINTR) return 0;
+  s->tx_dead = 1; /* EPIPE: the worker is gone; its pidfd will tell */
+  return -1;
+}
+
+static ssize_t chan_recv(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
+  if (pb->shm) return (ssize_t)cf__proc_ring_read_some(&s->sh->res, p, n);
+  if (s->res_eof || !s->rx_ready) return 0;
+  ssize_t r = read(s->res_fd, p ? p : pb->scratch, p || n < sizeof pb->scratch ? n : sizeof pb->scratch);
+  if (r > 0) return r;
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+    s->rx_ready = 0;
+    return 0;
+  }
+  s->res_eof = 1; /* EOF: the worker is gone */
+  epoll_ctl(pb->epfd, EPOLL_CTL_DEL, s->res_fd, NULL);
+  return -1;
+}
+
+static void tx_set_blocked(proc_backend *pb, pslot *s, int blocked) {
+  if (s->tx_blocked == blocked) return;
+  s->tx_blocked = blocked;
+  if (pb->shm) atomic_store(&s->sh->req.prod_sleep, blocked);
+  else if (!s->tx_dead) cf__proc_ep_ctl(pb, EPOLL_CTL_MOD, s->req_fd, blocked ? EPOLLOUT : 0, EV_REQ, s->index);
+}
+
+/* Continue sending the requests not yet sent.  Returns 1 on progress. */
+int cf__proc_tx_pump(proc_backend *pb, pslot *s) {
+  int progress = 0;
+  while (s->qsent < s->qn) {
+    inflight *e = q_at(s, s->qsent);
+    size_t total = sizeof e->h + (size_t)e->h.len; /* not e->f: a stolen one may be gone */
+    while (s->tx_off < total) {
+      const unsigned char *p;
+      size_t n;
+      if (s->tx_off < sizeof e->h) {
+        p = (const unsigned char *)&e->h + s->tx_off;
+        n = sizeof e->h - s->tx_off;
+      } else {
+        p = e->f->arg.data + (s->tx_off - sizeof e->h);
+        n = total - s->tx_off;
+      }
+      ssize_t w = chan_send(pb, s, p, n);
+      if (w <= 0) {
+        if (w == 0) tx_set_blocked(pb, s, 1);
+        return progress;
+      }
+      s->tx_off += (size_t)w;
+      progress = 1;
+    }
+    s->qsent++;
+    s->tx_off = 0;
+  }
+  tx_set_blocked(pb, s, 0);
+  return progress;
+}
+
+/* Finish s's head future from the received response. */
+static void complete_head(proc_backend *pb, pslot *s) {
+  res_hdr h = s->rx_hdr;
+  int nomem = s->rx_nomem;
+  size_t base = s->rx_base;
+  inflight *e = q_pop(s);
+  cf_future *f = e->f;
+  if (e->stolen || h.type == MSG_SKIP) {
+    /* Stolen: f is another worker's now.  Else the user cancelled it, and
+     * that call completed f. */
+    if (!e->stolen) {
+      cf__future_lock(f);
+      atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+      cf__future_unlock(f);
+      cf_future_release(f);
+    }
+    cf__proc_dispatch_slot(pb, s);
+    return;
+  }
+  if (e->offered) cf__proc_adopt(s, e);
+  if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
+  cf__proc_dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
+  f->rec.start_ns = h.start_ns;
+  f->rec.cpu = h.cpu;
+  if (nomem) {
+    f->res.len = 0;
+    cf__future_fail(f, CF_ENOMEM, -1, "out of memory for the task's result in the parent");
+  } else if (h.rc != 0) {
+    f->res.len = 0;
+    f->task_code = h.rc;
+    cf__future_finish(f, CF_ETASK);
+  } else {
+    f->res.len = base + (size_t)h.len;
+    cf__future_finish(f, 0);
+  }
+  cf_future_release(f);
+}
+
+/* Receive what is available for s's sent requests.  Returns 1 on progress. */
+int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
+  int progress = 0;
+  while (s->qsent > 0) {
+    inflight *e = q_at(s, 0);
+    if (s->rx_off < sizeof s->rx_hdr) {
+      ssize_t r = chan_recv(pb, s, (unsigned char *)&s->rx_hdr + s->rx_off, sizeof s->rx_hdr - s->rx_off);
+      if (r <= 0) return progress;
+      progress = 1;
+      s->rx_off += (size_t)r;
+      if (s->rx_off < sizeof s->rx_hdr) continue;
+      int skip = s->rx_hdr.type == MSG_SKIP && s->rx_hdr.len == 0 && e->h.claim != CLAIM_NONE;
+      int answer = s->rx_hdr.type == MSG_RESULT || s->rx_hdr.type == MSG_PART;
+      if ((!answer && !skip) || s->rx_hdr.tag != e->h.tag || (skip && s->rx_parts)) {
+        kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
+        s->dead_pending = 1;
+        return progress;
+      }
+      if (!skip) { /* parts first, then the rest: one result */
+        if (!s->rx_parts) e->f->res.len = 0;
+        s->rx_base = e->f->res.len;
+        if (!s->rx_nomem && cf__result_reserve(&e->f->res, s->rx_base + (size_t)s->rx_hdr.len, s->rx_base) != 0)
+          s->rx_nomem = 1;
+      }
+    }
+    size_t got = s->rx_off - sizeof s->rx_hdr, len = (size_t)s->rx_hdr.len;
+    while (got < len) {
+      ssize_t r = chan_recv(pb, s, s->rx_nomem ? NULL : e->f->res.data + s->rx_base + got, len - got);
+      if (r <= 0) return progress;
+      progress = 1;
+      got += (size_t)r;
+      s->rx_off += (size_t)r;
+    }
+    if (s->rx_hdr.type == MSG_PART) { /* the chunk goes on: keep what came */
+      if (!s->rx_nomem) e->f->res.len = s->rx_base + len;
+      s->rx_parts++;
+      s->rx_off = 0;
+      continue;
+    }
+    complete_head(pb, s);
+    progress = 1;
+  }
+  return progress;
+}

@@ -1,0 +1,244 @@
+/* process_worker.c -- the worker side: a worker process runs the
+ * initializer, then loops: read a request, claim it, run fn, write the
+ * response.  It spins briefly, then sleeps on the ring's (shared) futex
+ * word; the parent wakes it only when it sleeps.  The status page tells the
+ * parent what it is doing (initializing, which task it started and when), so
+ * a death is pinned on the right task and timeouts run from the real start. */
+#define _GNU_SOURCE
+#include "process_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void child_orphan_check(proc_backend *pb) {
+  if (getppid() != pb->parent_pid) _exit(0);
+}
+
+/* Spin until the ring has data (or space) or the spin time is up. */
+static int child_spin(proc_backend *pb, ring *r, int want_data) {
+  uint64_t t0 = 0;
+  for (unsigned i = 1;; i++) {
+    if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
+    cf__cpu_relax();
+    if ((i & 63) == 0) {
+      uint64_t now = cf__now_ns();
+      if (!t0) t0 = now;
+      else if (now - t0 > pb->child_spin_ns) return 0;
+    }
+  }
+}
+
+/* Blocking read of exactly n bytes (p may be NULL: discard). */
+static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
+  if (!pb->shm) {
+    while (n) {
+      ssize_t got = read(s->req_fd, p ? p : pb->scratch, p || n < sizeof pb->scratch ? n : sizeof pb->scratch);
+      if (got > 0) {
+        if (p) p += got;
+        n -= (size_t)got;
+      } else if (got == 0 || errno != EINTR) {
+        _exit(0); /* parent closed the channel or is gone */
+      }
+    }
+    return;
+  }
+  ring *r = &s->sh->req;
+  while (n) {
+    size_t got = cf__proc_ring_read_some(r, p, n);
+    if (got) {
+      if (p) p += got;
+      n -= got;
+      /* the parent may be waiting for space to send the rest */
+      if (atomic_load(&r->prod_sleep) && atomic_load(&pb->g->parent_sleeping)) cf__proc_bell(pb);
+      continue;
+    }
+    if (child_spin(pb, r, 1)) continue;
+    atomic_store(&r->cons_sleep, 1);
+    int tail = atomic_load(&r->tail);
+    if ((uint32_t)tail == ld(&r->head))
+      cf__futex_wait(&r->tail, tail, cf__now_ns() + ORPHAN_CHECK_NS, 1);
+    atomic_store(&r->cons_sleep, 0);
+    child_orphan_check(pb);
+  }
+}
+
+/* Data was put into r: ring the sleeping parent, unless a thread waiting on
+ * a future (pb_help_wait) takes it within a moment -- a round trip then
+ * needs no wake-up at all.  The helper rings on leaving if data is left. */
+static void lazy_bell(proc_backend *pb, ring *r) {
+  if (!atomic_load(&pb->g->parent_sleeping)) return;
+  uint64_t t0 = cf__now_ns();
+  for (unsigned i = 1;; i++) {
+    if (ring_used(r) == 0 || !atomic_load(&pb->g->parent_sleeping)) return;
+    cf__cpu_relax();
+    if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
+  }
+  cf__proc_bell(pb);
+}
+
+/* Write n bytes to the parent.  ring_bell: wake the parent if it sleeps
+ * (lazily); a map chunk's parts do not, its final answer will. */
+static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size_t n, int ring_bell) {
+  if (!pb->shm) {
+    while (n) {
+      ssize_t put = write(s->res_fd, p, n);
+      if (put > 0) {
+        p += put;
+        n -= (size_t)put;
+      } else if (put < 0 && errno != EINTR) {
+        _exit(0);
+      }
+    }
+    return;
+  }
+  ring *r = &s->sh->res;
+  while (n) {
+    size_t put = cf__proc_ring_write_some(r, p, n);
+    if (put) {
+      p += put;
+      n -= put;
+      if (ring_bell) lazy_bell(pb, r);
+      continue;
+    }
+    if (child_spin(pb, r, 0)) continue;
+    if (atomic_load(&pb->g->parent_sleeping)) cf__proc_bell(pb); /* full: it must read */
+    atomic_store(&r->prod_sleep, 1);
+    int head = atomic_load(&r->head);
+    if ((uint32_t)atomic_load(&r->tail) - (uint32_t)head >= RING_BYTES)
+      cf__futex_wait(&r->head, head, cf__now_ns() + ORPHAN_CHECK_NS, 1);
+    atomic_store(&r->prod_sleep, 0);
+    child_orphan_check(pb);
+  }
+}
+
+/* A task that calls exit(): skip the parent's inherited atexit handlers
+ * (and sanitizer leak checks of the parent's heap copy). */
+static void child_on_exit(int status, void *arg) {
+  (void)arg;
+  fflush(stdout);
+  fflush(stderr);
+  _exit(status);
+}
+
+static void child_trim(cf_result *r) {
+  cf__result_trim(r, SHRINK_BYTES);
+}
+
+/* May this worker run the request?  Pipelined requests race the parent's
+ * revocation (cancel, steal) for their claim word; exactly one side wins. */
+static int child_claim(pslot *s, const req_hdr *h) {
+  if (h->claim == CLAIM_NONE) return 1;
+  uint64_t want = h->tag;
+  return h->claim < PIPE_DEPTH && atomic_compare_exchange_strong(&s->sh->claim[h->claim], &want, h->tag | CLAIM_RUN);
+}
+
+/* The task the worker runs (single-threaded): where a map chunk's parts
+ * go (child_flush), and how much of its result was sent as parts. */
+static struct {
+  proc_backend *pb;
+  pslot *s;
+  res_hdr h;
+  size_t sent;
+} child_task;
+
+/* cf__self.map_flush: send out's bytes past what was sent as a MSG_PART. */
+static void child_flush(cf_result *out) {
+  res_hdr h = child_task.h;
+  h.type = MSG_PART;
+  h.len = out->len - child_task.sent;
+  child_write(child_task.pb, child_task.s, (const unsigned char *)&h, sizeof h, 0);
+  child_write(child_task.pb, child_task.s, out->data + child_task.sent, (size_t)h.len, 0);
+  child_task.sent = out->len;
+}
+
+/* Pin, run the initializer, say ready; exits on failure. */
+static void child_setup(proc_backend *pb, int idx, wstatus *st) {
+  cf_executor *ex = pb->ex;
+  if (ex->cfg.pin != CF_PIN_NONE) {
+    int rc = cf__pin_self_thread(&ex->cfg, idx);
+    if (rc) {
+      atomic_store(&st->init_rc, rc);
+      atomic_store(&st->phase, PH_PIN_FAILED);
+      _exit(0);
+    }
+  }
+  if (ex->cfg.initializer) {
+    int rc = ex->cfg.initializer(ex->cfg.initializer_arg);
+    if (rc) {
+      atomic_store(&st->init_rc, rc);
+      atomic_store(&st->phase, PH_INIT_FAILED);
+      _exit(0);
+    }
+  }
+  atomic_store(&st->ready_ns, cf__now_ns());
+  atomic_store(&st->phase, PH_READY);
+}
+
+/* Run claimed request h (argument in arg, or lost: nomem) and answer it;
+ * what a map chunk sent as parts is not sent again. */
+static void child_run(proc_backend *pb, pslot *s, const req_hdr *h, cf_result *arg, cf_result *res, int nomem,
+                      uint64_t t0) {
+  res_hdr r = {MSG_RESULT, 0, h->tag, t0, sched_getcpu(), 0, 0};
+  res->len = 0;
+  child_task.pb = pb;
+  child_task.s = s;
+  child_task.h = r;
+  child_task.sent = 0;
+  cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h->pad : 0, h->fn);
+  if (nomem) r.rc = CF_ENOMEM;
+  else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
+  else r.rc = fn(arg->data, arg->len, res);
+  r.len = r.rc ? 0 : res->len - child_task.sent;
+  child_write(pb, s, (const unsigned char *)&r, sizeof r, 1);
+  child_write(pb, s, res->data + child_task.sent, (size_t)r.len, 1);
+}
+
+void cf__proc_child_main(proc_backend *pb, int idx) {
+  cf_executor *ex = pb->ex;
+  pslot *s = &pb->slots[idx];
+  cf__self.in_process_child = 1;
+  cf__self.ex = ex;
+  cf__self.worker = idx;
+  cf__self.current = NULL;
+  pthread_sigmask(SIG_SETMASK, &pb->user_mask, NULL);
+  on_exit(child_on_exit, NULL);
+  cf__proc_child_drop_inherited(pb, idx); /* keep only its own channel and the bell */
+  wstatus *st = &s->sh->st;
+  child_setup(pb, idx, st);
+  cf__self.map_started = &st->cur_items;
+  cf__self.map_flush = child_flush;
+  cf_result arg, res;
+  cf__result_init(&arg);
+  cf__result_init(&res);
+  int limit = ex->cfg.max_tasks_per_child, done = 0;
+  for (;;) {
+    req_hdr h;
+    child_read(pb, s, (unsigned char *)&h, sizeof h);
+    if (h.type != MSG_TASK) break;
+    int nomem = cf__result_reserve(&arg, (size_t)h.len, 0) != 0;
+    child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
+    arg.len = nomem ? 0 : (size_t)h.len;
+    uint64_t t0 = cf__now_ns();
+    atomic_store(&st->cur_start_ns, t0);
+    atomic_store(&st->cur_items, 0);
+    atomic_store(&st->cur_tag, h.tag);
+    if (!child_claim(s, &h)) {
+      res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
+      child_write(pb, s, (const unsigned char *)&skip, sizeof skip, 1);
+    } else {
+      child_run(pb, s, &h, &arg, &res, nomem, t0);
+      child_trim(&arg);
+      child_trim(&res);
+    }
+    atomic_store(&st->cur_tag, 0);
+    if (limit && ++done >= limit) { /* the parent counts every request, skipped too */
+      atomic_store(&st->phase, PH_RECYCLED);
+      break;
+    }
+  }
+  _exit(0);
+}
