@@ -15,9 +15,13 @@
 #include <cfutures.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../task.h"
 
@@ -132,6 +136,87 @@ static inline int result_int(cf_future *f) {
   memcpy(&v, d, sizeof v);
   return v;
 }
+
+/* Gates: a task that waits until a file exists.  Files are seen alike by
+ * threads, forked or spawned workers and mpi ranks, so a gated task stays
+ * running exactly until the test opens its gate: a test can check that a
+ * call returned before a task ended without betting that a sleep outlasts
+ * a loaded machine's delays (a sleep of 800 ms against a 600 ms bound
+ * fails when a CI neighbour holds the CPUs). */
+#define GATES 8
+typedef struct gates {
+  char dir[32];
+  char path[GATES][48];
+} gates;
+
+static inline void gates_init(gates *g) {
+  snprintf(g->dir, sizeof g->dir, "/tmp/cf_test_gate_XXXXXX");
+  CHECK(mkdtemp(g->dir) != NULL);
+  char dir[sizeof g->dir];
+  memcpy(dir, g->dir, sizeof dir); /* (snprintf's source must not be in its destination's object) */
+  for (int i = 0; i < GATES; i++) snprintf(g->path[i], sizeof g->path[i], "%s/gate%d", dir, i);
+}
+
+static inline void gate_open(gates *g, int i) {
+  FILE *f = fopen(g->path[i], "w");
+  CHECK(f != NULL);
+  fclose(f);
+}
+
+/* Opens every gate (so no task is left waiting), then removes them. */
+static inline void gates_free(gates *g) {
+  for (int i = 0; i < GATES; i++) gate_open(g, i);
+  for (int i = 0; i < GATES; i++) unlink(g->path[i]);
+  rmdir(g->dir);
+}
+
+/* Waits until the file named by arg exists (30 s at most: bounds a hang);
+ * result = the gate's index (the path's last digit). */
+static inline int t_gate(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  const char *path = arg;
+  for (int i = 0; i < 30000 && access(path, F_OK) != 0; i++) sleep_ms(1);
+  int idx = path[strlen(path) - 1] - '0';
+  return cf_result_set(out, &idx, sizeof idx);
+}
+
+static inline cf_future *submit_gate(cf_executor *ex, gates *g, int i) {
+  cf_future *f = NULL;
+  CHECK_EQ(cf_submit(ex, t_gate, g->path[i], strlen(g->path[i]) + 1, &f), 0);
+  return f;
+}
+
+/* Opens gate i once the n futures fs are all done, from a thread of its
+ * own: for a call that blocks until the gated task ends (shutdown with
+ * wait) but must first have done something to them (cancelled them). */
+typedef struct gate_opener {
+  pthread_t th;
+  gates *g;
+  int i;
+  cf_future **fs;
+  size_t n;
+} gate_opener;
+
+static inline void *gate_opener_main(void *p) {
+  gate_opener *o = p;
+  size_t done = 0;
+  for (int k = 0; k < 30000 && done < o->n; k++) { /* 30 s at most: bounds a hang */
+    while (done < o->n && cf_future_done(o->fs[done])) done++;
+    if (done < o->n) sleep_ms(1);
+  }
+  gate_open(o->g, o->i);
+  return NULL;
+}
+
+static inline void gate_open_when_done(gate_opener *o, gates *g, int i, cf_future **fs, size_t n) {
+  o->g = g;
+  o->i = i;
+  o->fs = fs;
+  o->n = n;
+  CHECK_EQ(pthread_create(&o->th, NULL, gate_opener_main, o), 0);
+}
+
+static inline void gate_opener_join(gate_opener *o) { CHECK_EQ(pthread_join(o->th, NULL), 0); }
 
 static inline void wait_running(cf_future *f) {
   double t0 = now_s();

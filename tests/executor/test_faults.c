@@ -499,7 +499,9 @@ static void terminate_workers(void) {
   CHECK_EQ(cf_executor_terminate(ex, SIGTERM), 0);
   double took = now_s() - t0;
   fprintf(stderr, "   terminate(SIGTERM) of a worker ignoring it: %.3f s\n", took);
-  CHECK_LT(took * 1000, 4000);
+  /* 1 s of grace + ~0.4 s on a quiet machine; without the SIGKILL the task's
+   * 20 s: 10 s tells them apart however loaded the machine */
+  CHECK_LT(took * 1000, 10000);
   CHECK_EQ(cf_future_error(f), CF_EBROKEN);
   CHECK_STR_CONTAINS(cf_future_message(f), "terminated by the caller");
   cf_future_release(f);

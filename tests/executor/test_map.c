@@ -163,31 +163,54 @@ static void map_input_error(void) {
   cf_executor_free(ex);
 }
 
-static int t_sleep_u64(const void *arg, size_t len, cf_result *out) {
+/* Items are key << 8 | index: items 0 and 1 take 10 ms, the others wait
+ * for the gate file of the key (the test's pid), which the test makes
+ * after its timeouts, so no late wake-up on a loaded machine can see them
+ * finish first (a map's items carry no path; the key names it). */
+static void map_gate_path(char *buf, size_t cap, uint64_t key) {
+  snprintf(buf, cap, "/tmp/cf_test_map_gate_%llu", (unsigned long long)key);
+}
+
+static int t_gated_u64(const void *arg, size_t len, cf_result *out) {
   uint64_t v;
   memcpy(&v, arg, 8);
-  sleep_ms(v < 2 ? 10 : 1000);
+  if ((v & 0xff) < 2) {
+    sleep_ms(10);
+  } else {
+    char path[64];
+    map_gate_path(path, sizeof path, v >> 8);
+    for (int i = 0; i < 30000 && access(path, F_OK) != 0; i++) sleep_ms(1); /* bounds a hang */
+  }
   return cf_result_set(out, &v, 8);
 }
 
 static void map_timeout(void) {
   cf_executor *ex = make_ex(2);
-  counter_input in = {0, 6, 0, 0, 0, 0};
+  uint64_t key = (uint64_t)getpid();
+  char gate[64];
+  map_gate_path(gate, sizeof gate, key);
+  counter_input in = {key << 8, (key << 8) + 6, 0, 0, 0, 0};
   cf_map_options opt;
   cf_map_options_init(&opt);
-  opt.timeout_s = 0.3;
+  /* 2 s: the two 10 ms items must be done within it even when spawned
+   * TSan workers start slowly on a loaded machine */
+  opt.timeout_s = 2.0;
   double t0 = now_s();
   cf_map *m;
-  CHECK_EQ(cf_map_new(ex, t_sleep_u64, counter_next, &in, &opt, &m), 0);
+  CHECK_EQ(cf_map_new(ex, t_gated_u64, counter_next, &in, &opt, &m), 0);
   CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
   CHECK_EQ(cf_map_next(m, NULL, NULL), 0);
   CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
   double took = now_s() - t0;
-  CHECK(took >= 0.299);
-  CHECK(took < 0.9); /* before the 1 s item ends; generous: loaded CI, slow spawned TSan workers */
+  CHECK(took >= 1.999);
+  CHECK(took < 20.0); /* at the timeout, not never: 10x it, loose for loaded CI */
   CHECK_EQ(cf_map_next(m, NULL, NULL), CF_ETIMEDOUT);
+  FILE *g = fopen(gate, "w");
+  CHECK(g != NULL);
+  fclose(g);
   cf_map_free(m);
   cf_executor_free(ex);
+  unlink(gate);
 }
 
 static void map_bad_options(void) {

@@ -251,7 +251,7 @@ static void task_timeout(void) {
   CHECK_EQ(cf_future_result(slow, 30, NULL, NULL), CF_ETIMEDOUT);
   double took = now_s() - t0;
   CHECK(took >= 0.99);
-  CHECK(took < 5.0);
+  CHECK(took < 10.0); /* 10x the timeout, half the task's 20 s */
   CHECK(cf_future_done(slow)); /* the task timed out, not the wait */
   CHECK_EQ(cf_future_error(slow), CF_ETIMEDOUT);
   CHECK(WIFSIGNALED(cf_future_worker_status(slow)));
@@ -398,7 +398,7 @@ static void api_from_task(void) {
   const void *d;
   size_t len;
   CHECK_EQ(cf_future_result(f, 20, &d, &len), 0);
-  CHECK(now_s() - t0 < 2.0); /* an error, never a hang */
+  CHECK(now_s() - t0 < 10.0); /* an error, never a hang (loose: a loaded machine) */
   CHECK_EQ(len, 7 * sizeof(int));
   int codes[7];
   memcpy(codes, d, sizeof codes);
@@ -542,11 +542,18 @@ static void no_leaks(void) {
   /* cancel_futures: queued work cancelled, workers gone */
   cfg.max_workers = 1;
   ex = make_ex_cfg(&cfg);
-  cf_future *run = submit_int(ex, t_sleep, 100), *q[4];
+  gates g;
+  gates_init(&g);
+  /* run holds the one worker until shutdown has cancelled the queue: a
+   * sleep could end first on a loaded machine and let q[0] start */
+  cf_future *run = submit_gate(ex, &g, 0), *q[4];
   for (int i = 0; i < 4; i++) q[i] = submit_int(ex, t_sleep, 1000);
   wait_running(run);
+  gate_opener go;
+  gate_open_when_done(&go, &g, 0, q, 4); /* once shutdown has cancelled the queue */
   CHECK_EQ(cf_executor_shutdown(ex, 1, 1), 0);
-  CHECK_EQ(result_int(run), 100);
+  gate_opener_join(&go);
+  CHECK_EQ(result_int(run), 0);
   for (int i = 0; i < 4; i++) {
     CHECK(cf_future_cancelled(q[i]));
     cf_future_release(q[i]);
@@ -554,6 +561,7 @@ static void no_leaks(void) {
   cf_future_release(run);
   CHECK_EQ(count_children(), kids0);
   cf_executor_free(ex);
+  gates_free(&g);
   CHECK_EQ(count_fds(), fds0);
   CHECK_EQ(count_shared_maps(), maps0);
 }

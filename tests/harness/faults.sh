@@ -245,8 +245,9 @@ deadlines)
   # 30 s items, a 1 s budget: without a real deadline this takes 60 s and `timeout 25` kills it
   expect_err 1 "" timeout 25 "$B" run $Q --items 2 --param delay=30s --backend process --repeat 1 --max-time 1s --out "$T/p"
   grep -q "failed,timed out after --max-time 1 s" "$T/p/runs.csv" || fail "process: no timed-out row"
-  # thread: 2 s items, 1 worker, 8 items: the running one finishes, no other starts (16 s otherwise)
-  expect_err 1 "" timeout 12 "$B" run $Q --param delay=2s --items 8 --repeat 1 --max-time 1s --out "$T/t"
+  # thread: 2 s items, 1 worker, 30 items: the running one finishes, no other starts (60 s
+  # otherwise; the bound of 30 s is 10x the ~3 s it takes, for a loaded machine)
+  expect_err 1 "" timeout 30 "$B" run $Q --param delay=2s --items 30 --repeat 1 --max-time 1s --out "$T/t"
   grep -q "failed,timed out after --max-time 1 s" "$T/t/runs.csv" || fail "thread: no timed-out row"
   start_server trickle
   # 40 bytes at 2 per second: 20 s per item if the timeout were per read

@@ -124,6 +124,8 @@ static void test_cpu_primes(void) {
                "--param", "count=200", "--out", dir, "--max-workers", "4", "--repeat", "2", "--rep-time", "30ms",
                "--quiet", "--force"),
            0);
+  /* the figure the kind is decided on, in the log when the kind is wrong */
+  fprintf(stderr, "   primes: on a CPU %.0f%% of its own time\n", 100 * cpu_fraction(dir));
   check_schema(dir, "cpu");
   CHECK(cpu_fraction(dir) > 0.8);
 }
