@@ -13,9 +13,13 @@ items=${4:-100000}
 workers=${5:-2}
 raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=0
 while [ "$r" -lt "$rounds" ]; do
-  for who in A B; do
+  # A random order each round: a fixed A-then-B would give B every
+  # round's second slot (a warmer cache, or a load that has just risen).
+  if [ "$(od -An -N1 -tu1 /dev/urandom)" -lt 128 ]; then order="A B"; else order="B A"; fi
+  for who in $order; do
     if [ "$who" = A ]; then bin=$a; else bin=$b; fi
     # one repetition after the warm-up, no GiB rows; column 3 is shm
     "$bin" "$items" 1 "$workers" 0 | awk -v who="$who" -v r="$r" \
