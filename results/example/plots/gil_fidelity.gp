@@ -15,6 +15,8 @@ set logscale y
 set xrange [7.143:1400]
 set datafile missing '?'
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead ls 20
+set arrow 11 from 588.4, graph 0 to 588.4, graph 1 nohead ls 30
+set label 11 'CPython crossover ~ 588 us' at 588.4, graph 0.89 left offset 0.5, 0 font ',10' tc rgb '#333333'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }

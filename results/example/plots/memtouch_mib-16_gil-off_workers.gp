@@ -18,7 +18,7 @@ set offsets 0, 0, graph 0.12, graph 0.05
 # y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("1" 1, "2" 2, "4" 4)
 set mxtics default
-set ytics ("15" 15, "20" 20, "30" 30, "50" 50, "70" 70, "100" 100)
+set ytics ("70" 70, "100" 100, "150" 150)
 
 set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {

@@ -16,7 +16,7 @@ set ytics ("1" 0)
 unset grid
 unset key
 set border 15
-set cbrange [-0.50:0.50]
+set cbrange [-1.00:1.00]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16

@@ -12,7 +12,7 @@ set xrange [0.7692:332.8]
 set yrange [0:*]
 # y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("1" 1, "4" 4, "16" 16, "64" 64, "256" 256)
-set ytics ("0" 0, "500k" 500000, "1M" 1000000, "1.5M" 1500000, "2M" 2000000, "2.5M" 2500000)
+set ytics ("0" 0, "1M" 1000000, "2M" 2000000, "3M" 3000000, "4M" 4000000)
 
 set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {

@@ -15,14 +15,14 @@ set xrange [0.8:22.1]
 set yrange [*:*]
 set format y '%.0s%c'
 set xtics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16)
-set arrow 10 from 0.771855, graph 0 to 0.771855, graph 1 nohead ls 30 lc rgb '#2171b5'
-set label 10 'thread peak: 0.8 workers' at 0.771855, graph 0.95 offset 0.5,0 font ',9'
-set arrow 11 from 4.41511, graph 0 to 4.41511, graph 1 nohead ls 30 lc rgb '#d94801'
-set label 11 'process peak: 4.4 workers' at 4.41511, graph 0.89 offset 0.5,0 font ',9'
+set arrow 10 from 3.91912, graph 0 to 3.91912, graph 1 nohead ls 30 lc rgb '#2171b5'
+set label 10 'thread peak: 3.9 workers' at 3.91912, graph 0.95 offset 0.5,0 font ',9'
+set arrow 11 from 3.75471, graph 0 to 3.75471, graph 1 nohead ls 30 lc rgb '#d94801'
+set label 11 'process peak: 3.8 workers' at 3.75471, graph 0.89 offset 0.5,0 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 2 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 3 using 1:2 with lines ls 11 title 'process: usl fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 2 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 3 using 1:2 with lines ls 11 title 'process: bottleneck fit'
   set output
 }

@@ -15,12 +15,10 @@ set xrange [0.8:83.2]
 set yrange [*:*]
 set format y '%.0s%c'
 set xtics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16, '32' 32, '64' 64)
-set arrow 10 from 34.0437, graph 0 to 34.0437, graph 1 nohead ls 30 lc rgb '#2171b5'
-set label 10 'thread peak: 34.0 workers' at 34.0437, graph 0.95 offset 0.5,0 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 2 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 3 using 1:2 with lines ls 11 title 'process: amdahl fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 2 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 3 using 1:2 with lines ls 11 title 'process: bottleneck fit'
   set output
 }
