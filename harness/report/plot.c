@@ -620,16 +620,21 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   cfb_sb dat = {0}, extra = {0};
   cfb_sb_printf(&dat, "# mixed gil=on, %d workers: threads/processes throughput\n# cpu_us emulated cpython\n",
                f->workers);
+  size_t nvalues = 0;
   for (size_t i = 0; i < nx; i++) {
     cfb_sb_printf(&dat, "%.6g", x[i]);
     for (size_t k = 0; k < 2; k++) {
       double r = NAN;
       for (size_t j = 0; cv[k] && j < cv[k]->n; j++)
         if (cv[k]->x[j] == x[i] && cv[k]->pair[j].ratio > 0) r = cv[k]->pair[j].ratio; /* paired, as the crossover */
-      if (isfinite(r)) cfb_sb_printf(&dat, " %.6g", r);
+      if (isfinite(r)) cfb_sb_printf(&dat, " %.6g", r), nvalues++;
       else cfb_sb_append(&dat, " ?");
     }
     cfb_sb_append(&dat, "\n");
+  }
+  if (nvalues == 0) { /* no paired ratio yet (e.g. one round): gnuplot would fail on an all-undefined plot */
+    cfb_sb_free(&dat);
+    return 0;
   }
   const double cx[2] = {f->emu_x, f->py_x};
   static const char *const who[2] = {"emulated", "CPython"};

@@ -36,6 +36,9 @@ if(CF_PYTHON3)
   set_tests_properties(harness.cli.py_backends PROPERTIES LABELS "harness" TIMEOUT 240)
   # the round planner with the set-up kept between rounds (the serving
   # Python driver, calibrations once): >= 6 rounds within a budget
+  add_test(NAME harness.plot.gil_one_round
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/gil_plot_one_round.sh $<TARGET_FILE:cfbench>)
+  set_tests_properties(harness.plot.gil_one_round PROPERTIES LABELS "harness" TIMEOUT 240)
   add_test(NAME harness.cli.budget_rounds COMMAND test_harness_cli $<TARGET_FILE:cfbench> budget_rounds)
   set_tests_properties(harness.cli.budget_rounds PROPERTIES LABELS "harness" TIMEOUT 240)
   # --mode on the C and the py backends, the py pair's verdict, C beside its peer
