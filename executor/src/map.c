@@ -119,6 +119,26 @@ void cf_map_options_init(cf_map_options *opt) {
   opt->timeout_s = -1;
 }
 
+/* Submit chunk f of n items and put it in the ring: last in line, or
+ * first (a dead worker's unstarted tail goes before the chunks queued after
+ * it).  0, or CF_E* with f released. */
+static int ring_submit(cf_map *m, cf_future *f, size_t n, int first) {
+  f->fn = cf__map_chunk_task;
+  int rc = cf__submit_future(m->ex, f);
+  if (rc != 0) {
+    cf_future_release(f);
+    return rc;
+  }
+  size_t slot;
+  if (first) slot = m->head = (m->head + m->buffersize - 1) % m->buffersize;
+  else slot = (m->head + m->count) % m->buffersize;
+  m->ring[slot] = f;
+  m->ring_items[slot] = n;
+  m->count++;
+  m->inflight_items += n;
+  return 0;
+}
+
 /* Pull up to chunksize items and submit them as one chunk.  Returns 1 if a
  * chunk was submitted, 0 if the input is exhausted, or an error. */
 static int submit_chunk(cf_map *m) {
@@ -155,18 +175,8 @@ static int submit_chunk(cf_map *m) {
   }
   uint64_t n64 = n;
   memcpy(b->data + 8, &n64, 8);
-  f->fn = cf__map_chunk_task;
-  rc = cf__submit_future(m->ex, f);
-  if (rc != 0) {
-    cf_future_release(f);
-    return rc;
-  }
-  size_t slot = (m->head + m->count) % m->buffersize;
-  m->ring[slot] = f;
-  m->ring_items[slot] = n;
-  m->count++;
-  m->inflight_items += n;
-  return 1;
+  rc = ring_submit(m, f, n, 0);
+  return rc ? rc : 1;
 }
 
 /* Room for another chunk?  Itemwise, buffersize counts items, and a chunk
@@ -230,18 +240,11 @@ static int resend_tail(cf_map *m, const cf_future *f, size_t from, size_t items)
   g->arg.len = 0;
   int rc = buf_append(&g->arg, hdr, 24, 24);
   if (rc == 0) rc = buf_append(&g->arg, p, tail, tail);
-  g->fn = cf__map_chunk_task;
-  if (rc == 0) rc = cf__submit_future(m->ex, g);
   if (rc != 0) {
     cf_future_release(g);
     return rc;
   }
-  m->head = (m->head + m->buffersize - 1) % m->buffersize;
-  m->ring[m->head] = g;
-  m->ring_items[m->head] = items - from;
-  m->count++;
-  m->inflight_items += items - from;
-  return 0;
+  return ring_submit(m, g, items - from, 1);
 }
 
 /* Itemwise chunk f (items) ended with err after its worker died: the
