@@ -1,0 +1,35 @@
+#!/bin/sh
+# ab_aa.sh -- issue 13's A/A target as figures: N times `cfbench ab X X
+# --suite ci` (the same binary as BASE and NEW) while a noisy neighbour runs
+# (stress-ng --cpu 1 switched on and off at random moments; NEIGHBOUR=0: none).
+# Prints per comparison: exit, configurations flagged slower of those judged,
+# rounds, seconds, the load average before and after, the neighbour's
+# seconds on; then per configuration and in total.  Wanted: at most 1
+# flagged in all N together.  Asserts nothing.
+# usage: scripts/ab_aa.sh [N (10)] [OUTDIR]
+#   CFBENCH  the binary (default build/release/harness/cfbench)
+#   SWEEP    the run options of the sweep (default --suite ci)
+#   AB_OPTS  extra ab options (e.g. --metric cpu, --max-rounds 14)
+set -u
+here=$(dirname "$0")
+. "$here/ab_lib.sh"
+CFBENCH=${CFBENCH:-build/release/harness/cfbench}
+n=${1:-10}
+out=${2:-$(mktemp -d /tmp/cfb-ab-aa-XXXXXX)}
+[ -x "$CFBENCH" ] || { echo "no $CFBENCH: cmake --preset release && cmake --build build/release -j2" >&2; exit 2; }
+mkdir -p "$out"
+AB_NFILE=$out/neighbour.txt
+echo "A/A: $CFBENCH ab X X ${SWEEP:---suite ci} ${AB_OPTS:-}, $n comparisons, $(nproc) CPUs, out $out"
+echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+ab_neighbour_start "$AB_NFILE"
+trap 'ab_neighbour_stop; exit 130' INT TERM
+dirs=""
+for i in $(seq 1 "$n"); do
+  # shellcheck disable=SC2086 # SWEEP and AB_OPTS are lists of options
+  ab_one "A/A $i" "$out/aa$i" "$CFBENCH" "$CFBENCH" ${SWEEP:---suite ci} ${AB_OPTS:-} --seed "$i"
+  dirs="$dirs $out/aa$i"
+done
+ab_neighbour_stop
+# shellcheck disable=SC2086
+ab_tally $dirs
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"

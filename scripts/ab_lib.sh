@@ -1,0 +1,96 @@
+# ab_lib.sh -- what scripts/ab_aa.sh and scripts/ab_detect.sh share (sourced,
+# not run): the noisy neighbour, one `cfbench ab` comparison with its figures
+# on one line, and the per-configuration tally over the comparisons.
+# Prints figures; asserts nothing.
+
+# A noisy neighbour: stress-ng --cpu 1 switched on and off at random moments
+# (on 2-16 s, off 2-21 s), until killed.  The seconds it was on go to the
+# file $1 (one line per burst), so each comparison can say its share.
+ab_neighbour() {
+  while :; do
+    sleep $(( $(od -An -N1 -tu1 /dev/urandom) % 20 + 2 ))
+    on=$(( $(od -An -N1 -tu1 /dev/urandom) % 15 + 2 ))
+    echo "$(date +%s) $on" >>"$1"
+    timeout "$on" stress-ng --cpu 1 --quiet >/dev/null 2>&1
+  done
+}
+
+# Start the neighbour unless NEIGHBOUR=0; sets ab_npid ("" when none).
+ab_neighbour_start() {
+  ab_npid=""
+  [ "${NEIGHBOUR:-1}" = 0 ] && return
+  command -v stress-ng >/dev/null || { echo "stress-ng is missing (apt-get install stress-ng)" >&2; exit 2; }
+  : >"$1"
+  ab_neighbour "$1" & ab_npid=$!
+}
+
+# Stop it: the loop (our child) and its stress-ng (the loop's children).
+ab_neighbour_stop() {
+  [ -n "$ab_npid" ] || return 0
+  pkill -P "$ab_npid" 2>/dev/null   # timeout, which ends its stress-ng
+  kill "$ab_npid" 2>/dev/null
+  wait "$ab_npid" 2>/dev/null
+  return 0
+}
+
+# Seconds the neighbour was switched on within [$2, $3] (file $1).
+ab_neighbour_on() {
+  [ -s "$1" ] || { echo 0; return; }
+  awk -v a="$2" -v b="$3" '{ s = $1; e = $1 + $2; if (s < a) s = a; if (e > b) e = b;
+                             if (e > s) t += e - s } END { printf "%d", t }' "$1"
+}
+
+# One comparison: ab_one LABEL OUTDIR BASE NEW [ab/run options...]; its
+# gate.json is OUTDIR/gate.json, stderr OUTDIR.err.  Prints one line:
+# exit, slower of judged, rounds, seconds, load before/after, neighbour on.
+ab_one() {
+  label=$1 dir=$2 base=$3 nw=$4
+  shift 4
+  s=$(date +%s) l0=$(cut -d' ' -f1 /proc/loadavg)
+  "$CFBENCH" ab "$base" "$nw" "$@" --out "$dir" --format json >/dev/null 2>"$dir.err"
+  rc=$?
+  e=$(date +%s) l1=$(cut -d' ' -f1 /proc/loadavg)
+  python3 - "$dir/gate.json" "$label" "$rc" "$(grep -c 'round .* done' "$dir.err")" $((e - s)) "$l0" "$l1" \
+    "$(ab_neighbour_on "$AB_NFILE" "$s" "$e")" <<'PY'
+import json, sys
+f, label, rc, rounds, secs, l0, l1, on = sys.argv[1:]
+try:
+    g = json.load(open(f))
+except (OSError, ValueError):
+    print("%s: exit %s, no gate.json (see %s.err)" % (label, rc, f[:-len("/gate.json")]))
+    sys.exit(0)
+print("%s: exit %s, %d slower of %d judged (%d faster), %s rounds, %s s, load %s -> %s, neighbour on %s s"
+      % (label, rc, g["regressions"], g["judged"], g["improvements"], rounds, secs, l0, l1, on))
+PY
+}
+
+# The tally over comparisons: ab_tally DIR... prints, per configuration,
+# how many comparisons flagged it slower, with its pooled ratio (the median
+# of its per-comparison ratio estimates), then the totals.
+ab_tally() {
+  python3 - "$@" <<'PY'
+import json, statistics, sys
+runs, per = 0, {}
+for d in sys.argv[1:]:
+    try:
+        g = json.load(open(d + "/gate.json"))
+    except (OSError, ValueError):
+        continue
+    runs += 1
+    for c in g["configurations"]:
+        p = per.setdefault(c["configuration"], {"slower": 0, "judged": 0, "ratios": []})
+        p["judged"] += c["verdict"] != "too few rounds"
+        p["slower"] += c["verdict"] == "slower"
+        if c["ratio"] is not None:
+            p["ratios"].append(c["ratio"])
+print("per configuration: flagged slower / comparisons judged, median ratio NEW/BASE")
+for name, p in sorted(per.items()):
+    r = statistics.median(p["ratios"]) if p["ratios"] else float("nan")
+    print("  %2d/%-2d  %.3f  %s" % (p["slower"], p["judged"], r, name))
+slowed = [p for p in per.values() if p["ratios"] and statistics.median(p["ratios"]) < 0.99]
+print("total: %d flagged slower of %d judged (%d configurations x %d comparisons)"
+      % (sum(p["slower"] for p in per.values()), sum(p["judged"] for p in per.values()), len(per), runs))
+print("configurations with median ratio < 0.99: %d; flagged in >= 90%% of their comparisons: %d"
+      % (len(slowed), sum(1 for p in slowed if p["judged"] and p["slower"] >= 0.9 * p["judged"])))
+PY
+}
