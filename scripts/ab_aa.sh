@@ -9,6 +9,7 @@
 # usage: scripts/ab_aa.sh [N (10)] [OUTDIR]
 #   CFBENCH  the binary (default build/release/harness/cfbench)
 #   SWEEP    the run options of the sweep (default --suite ci)
+#   SEED0    the first comparison's --seed (default 1; the i-th: SEED0 + i - 1)
 #   AB_OPTS  extra ab options (e.g. --metric cpu, --max-rounds 14)
 set -u
 here=$(dirname "$0")
@@ -26,7 +27,7 @@ trap 'ab_neighbour_stop; exit 130' INT TERM
 dirs=""
 for i in $(seq 1 "$n"); do
   # shellcheck disable=SC2086 # SWEEP and AB_OPTS are lists of options
-  ab_one "A/A $i" "$out/aa$i" "$CFBENCH" "$CFBENCH" ${SWEEP:---suite ci} ${AB_OPTS:-} --seed "$i"
+  ab_one "A/A $i" "$out/aa$i" "$CFBENCH" "$CFBENCH" ${SWEEP:---suite ci} ${AB_OPTS:-} --seed $(( ${SEED0:-1} + i - 1 ))
   dirs="$dirs $out/aa$i"
 done
 ab_neighbour_stop

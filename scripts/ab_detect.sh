@@ -16,6 +16,7 @@
 #   CFBENCH  the binary X (default build/release/harness/cfbench)
 #   SWEEP    run options (default: primes preset=docs and mixed cpu_us=2ms
 #            io_us=0, workers 1,2: four CPU-bound configurations)
+#   SEED0    the first comparison's --seed (default 1; the i-th: SEED0 + i - 1)
 #   AB_OPTS  extra ab options (e.g. --metric wall)
 set -u
 here=$(dirname "$0")
@@ -50,7 +51,7 @@ trap 'ab_neighbour_stop; exit 130' INT TERM
 dirs=""
 for i in $(seq 1 "$n"); do
   # shellcheck disable=SC2086 # SWEEP, extra and AB_OPTS are lists of options
-  ab_one "$mode $i" "$out/det$i" "$CFBENCH" "$slow" $SWEEP $extra ${AB_OPTS:-} --seed "$i"
+  ab_one "$mode $i" "$out/det$i" "$CFBENCH" "$slow" $SWEEP $extra ${AB_OPTS:-} --seed $(( ${SEED0:-1} + i - 1 ))
   dirs="$dirs $out/det$i"
 done
 ab_neighbour_stop

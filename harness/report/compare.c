@@ -296,10 +296,21 @@ static int read_machine(const char *paths, cfb_machine *m) {
   return m->have_meta;
 }
 
-/* Two separate runs are comparable only on one machine: say where they differ. */
+/* Two separate runs are comparable only on one machine: say where they
+ * differ, or that it cannot be told (a runs.csv without its meta.json, as
+ * ab's merged DIR/SIDE/runs.csv): silence would read as "same machine". */
 static void machine_warning(const cmp_opts *o, char *buf, size_t len, cfb_gate_report *r) {
   cfb_machine a, b;
-  if (!read_machine(o->paths[0], &a) || !read_machine(o->paths[1], &b)) return;
+  int ha = read_machine(o->paths[0], &a), hb = read_machine(o->paths[1], &b);
+  if (!ha || !hb) {
+    char side[512];
+    snprintf(side, sizeof side, "%s", o->paths[ha ? 1 : 0]);
+    side[strcspn(side, ",")] = '\0';
+    snprintf(buf, len, "no meta.json beside %.500s: whether both runs were made on one machine is unknown",
+             side);
+    r->warnings[r->nwarnings++] = buf;
+    return;
+  }
   size_t off = 0;
   if (strcmp(a.cpu_model, b.cpu_model))
     off += (size_t)snprintf(buf + off, len - off, "CPU model '%s' vs '%s'", a.cpu_model, b.cpu_model);

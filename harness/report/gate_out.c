@@ -35,6 +35,12 @@ int cfb_gate_exit(const cfb_gate_report *r) {
 
 static const char *unit(const cfb_gate_report *r) { return r->cpu ? "items/CPU-s" : "items/s"; }
 
+/* A verdict's name as this report's reader counts: compare's samples are
+ * repetitions (docs/compare.md says "too few samples"), ab's are rounds. */
+static const char *verdict_name(const cfb_gate_report *r, cfb_gate_verdict v) {
+  return v == CFB_GATE_FEW && !r->paired ? "too few samples" : cfb_gate_verdict_name(v);
+}
+
 static void fmt_p(char *out, size_t len, double p) {
   if (!isfinite(p)) snprintf(out, len, "-");
   else if (p < 1e-4) snprintf(out, len, "%.1e", p);
@@ -86,7 +92,7 @@ static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
     const cfb_judged *j = &r->rows[i];
     gate_cells c;
     cells_of(r, j, &c);
-    const char *v = cfb_gate_verdict_name(j->g.verdict), *em = j->g.verdict == CFB_GATE_SLOWER ? "**" : "";
+    const char *v = verdict_name(r, j->g.verdict), *em = j->g.verdict == CFB_GATE_SLOWER ? "**" : "";
     cfb_sb_printf(out, "| %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n", j->name, c.nn, c.bm, c.nm, c.ratio, c.e,
                   c.thr, em, v, em);
   }
@@ -124,7 +130,7 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
     if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, j->name);
     else cfb_sb_printf(out, "%s\n  ", j->name);
     for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], cell[k]);
-    cfb_sb_printf(out, "%s\n", cfb_gate_verdict_name(j->g.verdict));
+    cfb_sb_printf(out, "%s\n", verdict_name(r, j->g.verdict));
   }
 }
 
@@ -134,10 +140,9 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
-  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged;\n%zu with too "
-                     "few samples",
+  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
                 md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new, c[CFB_GATE_SLOWER],
-                c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW]);
+                c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW], verdict_name(r, CFB_GATE_FEW));
   if (r->only_base || r->only_new)
     cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
   cfb_sb_printf(out, "%s.\n", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
@@ -165,7 +170,7 @@ static json_t *json_row(const cfb_gate_report *r, const cfb_judged *j) {
                    "ratio", cfb_json_num(j->g.ratio), "ci_lo", cfb_json_num(j->g.ci_lo), "ci_hi",
                    cfb_json_num(j->g.ci_hi), "p", cfb_json_num(r->paired ? NAN : j->g.p), "noise_floor",
                    cfb_json_num(j->g.floor), "threshold", cfb_json_num(j->g.threshold), "resolved",
-                   j->g.resolved, "verdict", cfb_gate_verdict_name(j->g.verdict));
+                   j->g.resolved, "verdict", verdict_name(r, j->g.verdict));
 }
 
 int cfb_gate_emit_json(const cfb_gate_report *r, cfb_sb *out) {

@@ -7,7 +7,7 @@
  * threads serialize) comes out `process` (or `undecided` on an overloaded
  * machine, never `thread`); `ab` exits 1 against a NEW made
  * twice as slow (in items per wall-second, three times per CPU-second),
- * 0 same-binary, 2 on a side that cannot run; compare
+ * 0 same-binary, judges items per CPU-second by default (synthetic sides), 2 on a side that cannot run; compare
  * --strict fails on unmatched configurations; compare warns when meta.json
  * shows different machines; ab's blocks run BASE and NEW of a
  * configuration back to back.  No timing assertions: the slow side is made
@@ -131,7 +131,7 @@ static void test_ab_exit_codes(void) {
   CHECK_EQ(sh("printf '#!/bin/sh\\nexec %%s \"$@\" --param work_scale=3\\n' \"$B\" >$T/slow.sh; "
               "chmod +x $T/slow.sh"),
            0);
-  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --max-rounds 16 --seed 1 --out $T/ab1 %s "
+  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --metric wall --max-rounds 16 --seed 1 --out $T/ab1 %s "
               "--format json >$T/ab1.json 2>/dev/null",
               sweep),
            1);
@@ -144,8 +144,8 @@ static void test_ab_exit_codes(void) {
   CHECK(access(path, R_OK) == 0);
   snprintf(path, sizeof path, "%s/ab1/gate.json", tmp);
   CHECK(access(path, R_OK) == 0);
-  /* The same on items per CPU-second (the CPU columns): found too, and said so. */
-  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --metric cpu --max-rounds 16 --seed 2 "
+  /* The same on items per CPU-second (the CPU columns, the default): found too, and said so. */
+  CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --max-rounds 16 --seed 2 "
               "--out $T/ab5 %s --format json >$T/ab5.json 2>/dev/null",
               sweep),
            1);
@@ -206,6 +206,25 @@ static void test_ab_blocks_adjacent(void) {
   CHECK_EQ(sh("$B ab $B $B --workload sleep --configs 0 --out $T/abx >/dev/null 2>&1"), 2);
 }
 
+/* ab's default metric is items per CPU-second: on synthetic sides
+ * (tests/harness/ab_synthetic_side.sh, seeded) whose CPU share is drawn in
+ * [0.4, 1] per invocation, as a loaded machine's is, NEW's items cost 5%
+ * more CPU time.  The default flags it (exit 1, metric cpu in gate.json);
+ * --metric wall, where the 5% drowns in the share's spread, does not. */
+static void test_ab_default_metric(void) {
+  const char *s = CF_SYNTH_SIDE;
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --out $T/abm --format json >$T/abm.json 2>/dev/null", s, s),
+           1);
+  CHECK_EQ(sh("grep -q '\"metric\": \"cpu\"' $T/abm.json && grep -q '\"regressions\": 1' $T/abm.json"), 0);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --metric wall --out $T/abw --format json >$T/abw.json "
+              "2>/dev/null", s, s),
+           0);
+  CHECK_EQ(sh("grep -q '\"metric\": \"wall\"' $T/abw.json && grep -q '\"regressions\": 0' $T/abw.json"), 0);
+  /* A/A on the same synthetic machine: nothing flagged on either metric. */
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1' --seed 3 --out $T/aba >/dev/null 2>&1", s, s), 0);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1' --seed 3 --metric wall --out $T/abaw >/dev/null 2>&1", s, s), 0);
+}
+
 static void test_compare_strict_and_machine(void) {
   CHECK_EQ(sh("$B run --workload sleep --param delay=1ms --workers 1,2 --items 10 --repeat 5 --warmup 0 "
               "--seed 1 --out $T/c1 >/dev/null 2>&1"),
@@ -220,6 +239,19 @@ static void test_compare_strict_and_machine(void) {
   CHECK_EQ(sh("sed -i 's/\"cpu_model\": \"[^\"]*\"/\"cpu_model\": \"Other CPU 9000\"/' $T/c2/meta.json"), 0);
   CHECK_EQ(sh("$B compare $T/c1 $T/c2 2>&1 | grep -q 'WARNING: the runs were made on different machines'"), 0);
   CHECK_EQ(sh("$B compare --format json $T/c1 $T/c2 2>/dev/null | grep -q 'Other CPU 9000'"), 0);
+  /* A runs.csv without its meta.json (ab's merged DIR/SIDE/runs.csv): the
+   * machines cannot be checked, and the warning says so rather than nothing. */
+  CHECK_EQ(sh("mkdir $T/c3 && cp $T/c1/runs.csv $T/c3/ && $B compare $T/c1 $T/c3 2>&1 | "
+              "grep -q \"WARNING: no meta.json beside $T/c3: whether both runs were made on one machine\""), 0);
+  CHECK_EQ(sh("$B compare --format json $T/c3 $T/c1 2>/dev/null | grep -q '\"no meta.json beside'"), 0);
+  /* One repetition: compare's verdict is "too few samples" (its docs' word), in text and json. */
+  CHECK_EQ(sh("$B run --workload sleep --param delay=1ms --workers 1 --items 10 --repeat 1 --warmup 0 "
+              "--seed 1 --out $T/c4 >/dev/null 2>&1"),
+           0);
+  CHECK_EQ(sh("$B compare $T/c1 $T/c4 >$T/c4.txt 2>&1; grep -q 'samples$' $T/c4.txt && "
+              "grep -q '1 with too few samples' $T/c4.txt && ! grep -q 'rounds' $T/c4.txt"), 0);
+  CHECK_EQ(sh("$B compare --format json $T/c1 $T/c4 2>/dev/null | grep -q '\"verdict\": \"too few samples\"'"),
+           0);
 }
 
 int main(int argc, char **argv) {
@@ -234,6 +266,7 @@ int main(int argc, char **argv) {
                                     {"process_wins", test_process_wins},
                                     {"ab_exit_codes", test_ab_exit_codes},
                                     {"ab_blocks_adjacent", test_ab_blocks_adjacent},
+                                    {"ab_default_metric", test_ab_default_metric},
                                     {"compare_strict_machine", test_compare_strict_and_machine},
                                     {NULL, NULL}};
   int rc = run_tests(cases, argc, argv);
