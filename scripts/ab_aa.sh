@@ -19,18 +19,5 @@ n=${1:-10}
 out=${2:-$(mktemp -d /tmp/cfb-ab-aa-XXXXXX)}
 [ -x "$CFBENCH" ] || { echo "no $CFBENCH: cmake --preset release && cmake --build build/release -j2" >&2; exit 2; }
 mkdir -p "$out"
-AB_NFILE=$out/neighbour.txt
-echo "A/A: $CFBENCH ab X X ${SWEEP:---suite ci} ${AB_OPTS:-}, $n comparisons, $(nproc) CPUs, out $out"
-echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-ab_neighbour_start "$AB_NFILE"
-trap 'ab_neighbour_stop; exit 130' INT TERM
-dirs=""
-for i in $(seq 1 "$n"); do
-  # shellcheck disable=SC2086 # SWEEP and AB_OPTS are lists of options
-  ab_one "A/A $i" "$out/aa$i" "$CFBENCH" "$CFBENCH" ${SWEEP:---suite ci} ${AB_OPTS:-} --seed $(( ${SEED0:-1} + i - 1 ))
-  dirs="$dirs $out/aa$i"
-done
-ab_neighbour_stop
-# shellcheck disable=SC2086
-ab_tally $dirs
-echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck disable=SC2086 # SWEEP and AB_OPTS are lists of options
+ab_series A/A "$n" "$out" "$CFBENCH" "$CFBENCH" ${SWEEP:---suite ci} ${AB_OPTS:-}

@@ -43,18 +43,5 @@ step)
   extra="--ignore-param work_scale" ;;
 *) echo "ab_detect.sh: MODE '$mode'; allowed: o0, step" >&2; exit 2 ;;
 esac
-AB_NFILE=$out/neighbour.txt
-echo "detection ($mode): $CFBENCH ab X $slow $SWEEP $extra ${AB_OPTS:-}, $n comparisons, $(nproc) CPUs, out $out"
-echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-ab_neighbour_start "$AB_NFILE"
-trap 'ab_neighbour_stop; exit 130' INT TERM
-dirs=""
-for i in $(seq 1 "$n"); do
-  # shellcheck disable=SC2086 # SWEEP, extra and AB_OPTS are lists of options
-  ab_one "$mode $i" "$out/det$i" "$CFBENCH" "$slow" $SWEEP $extra ${AB_OPTS:-} --seed $(( ${SEED0:-1} + i - 1 ))
-  dirs="$dirs $out/det$i"
-done
-ab_neighbour_stop
-# shellcheck disable=SC2086
-ab_tally $dirs
-echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck disable=SC2086 # SWEEP, extra and AB_OPTS are lists of options
+ab_series "$mode" "$n" "$out" "$CFBENCH" "$slow" $SWEEP $extra ${AB_OPTS:-}

@@ -40,18 +40,19 @@ ab_neighbour_on() {
                              if (e > s) t += e - s } END { printf "%d", t }' "$1"
 }
 
-# One comparison: ab_one LABEL OUTDIR BASE NEW [ab/run options...]; its
+# One comparison: ab_one LABEL OUTDIR BASE NEW [ab/run options...] (its
+# variables are o_*: sh has no locals, and ab_series's must survive); its
 # gate.json is OUTDIR/gate.json, stderr OUTDIR.err.  Prints one line:
 # exit, slower of judged, rounds, seconds, load before/after, neighbour on.
 ab_one() {
-  label=$1 dir=$2 base=$3 nw=$4
+  o_label=$1 o_dir=$2 o_base=$3 o_new=$4
   shift 4
-  s=$(date +%s) l0=$(cut -d' ' -f1 /proc/loadavg)
-  "$CFBENCH" ab "$base" "$nw" "$@" --out "$dir" --format json >/dev/null 2>"$dir.err"
-  rc=$?
-  e=$(date +%s) l1=$(cut -d' ' -f1 /proc/loadavg)
-  python3 - "$dir/gate.json" "$label" "$rc" "$(grep -c 'round .* done' "$dir.err")" $((e - s)) "$l0" "$l1" \
-    "$(ab_neighbour_on "$AB_NFILE" "$s" "$e")" <<'PY'
+  o_s=$(date +%s) o_l0=$(cut -d' ' -f1 /proc/loadavg)
+  "$CFBENCH" ab "$o_base" "$o_new" "$@" --out "$o_dir" --format json >/dev/null 2>"$o_dir.err"
+  o_rc=$?
+  o_e=$(date +%s) o_l1=$(cut -d' ' -f1 /proc/loadavg)
+  python3 - "$o_dir/gate.json" "$o_label" "$o_rc" "$(grep -c 'round .* done' "$o_dir.err")" $((o_e - o_s)) \
+    "$o_l0" "$o_l1" "$(ab_neighbour_on "$AB_NFILE" "$o_s" "$o_e")" <<'PY'
 import json, sys
 f, label, rc, rounds, secs, l0, l1, on = sys.argv[1:]
 try:
@@ -93,4 +94,26 @@ print("total: %d flagged slower of %d judged (%d configurations x %d comparisons
 print("configurations with median ratio < 0.99: %d; flagged in >= 90%% of their comparisons: %d"
       % (len(slowed), sum(1 for p in slowed if p["judged"] and p["slower"] >= 0.9 * p["judged"])))
 PY
+}
+
+# The whole series: ab_series LABEL N OUT BASE NEW [ab/run options...]: N
+# comparisons (OUT/cmp1, ...; the i-th with --seed SEED0 + i - 1) with the
+# neighbour on, a line each, then the tally.
+ab_series() {
+  label=$1 count=$2 sdir=$3 sbase=$4 snew=$5
+  shift 5
+  AB_NFILE=$sdir/neighbour.txt
+  echo "$label: $CFBENCH ab $sbase $snew $*, $count comparisons, $(nproc) CPUs, out $sdir"
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  ab_neighbour_start "$AB_NFILE"
+  trap 'ab_neighbour_stop; exit 130' INT TERM
+  dirs=""
+  for i in $(seq 1 "$count"); do
+    ab_one "$label $i" "$sdir/cmp$i" "$sbase" "$snew" "$@" --seed $(( ${SEED0:-1} + i - 1 ))
+    dirs="$dirs $sdir/cmp$i"
+  done
+  ab_neighbour_stop
+  # shellcheck disable=SC2086 # a list of directories without blanks
+  ab_tally $dirs
+  echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
