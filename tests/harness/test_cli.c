@@ -227,6 +227,10 @@ static void test_bad_inputs(void) {
   char dir[300], full[300], p[400];
   snprintf(dir, sizeof dir, "%s/bad", tmp);
   BAD("--workload: unknown workload 'nope'; allowed: ", "run", "--workload", "nope", "--out", dir);
+  /* an export file that cannot be written: refused before the sweep runs */
+  BAD("--export-gbench: cannot write /nonexistent/x.json: /nonexistent: No such file or directory", "run",
+      "--workload", "sleep", "--export-gbench", "/nonexistent/x.json", "--out", dir);
+  BAD("--export-gbench: /tmp is a directory", "run", "--workload", "sleep", "--export-gbench", "/tmp", "--out", dir);
   BAD("--backend: unknown value 'fiber'; allowed: thread, process", "run", "--workload", "sleep",
       "--backend", "fiber", "--out", dir);
   BAD("--mode: unknown value 'batch'; allowed: map, submit, roundtrip", "run", "--workload", "sleep",
