@@ -632,7 +632,10 @@ static int opt_configs(void *ctx, const cfb_option *opt, const char *val, char *
     if (dash) *dash = '\0';
     rc = parse_scalar(opt->name, l.v[i], 0, MAX_CONFIG_INDEX, &a, err, errlen);
     b = a;
-    if (!rc && dash) rc = parse_scalar(opt->name, dash + 1, a, MAX_CONFIG_INDEX, &b, err, errlen);
+    if (!rc && dash) rc = parse_scalar(opt->name, dash + 1, 0, MAX_CONFIG_INDEX, &b, err, errlen);
+    /* (bounded below by 0, not a: "1-0" is a reversed range, not "0 is out of range") */
+    if (!rc && b < a)
+      rc = fail(err, errlen, "%s: bad range '%s-%s'; allowed: J-K with J <= K", opt->name, l.v[i], dash + 1);
     for (unsigned long long k = a; !rc && k <= b; k++) {
       size_t *nv = realloc(o->configs, (o->nconfigs + 1) * sizeof *nv);
       if (!nv) rc = fail(err, errlen, "%s: out of memory", opt->name);

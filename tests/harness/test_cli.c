@@ -227,6 +227,8 @@ static void test_bad_inputs(void) {
   char dir[300], full[300], p[400];
   snprintf(dir, sizeof dir, "%s/bad", tmp);
   BAD("--workload: unknown workload 'nope'; allowed: ", "run", "--workload", "nope", "--out", dir);
+  BAD("--configs: bad range '3-1'; allowed: J-K with J <= K", "run", "--workload", "sleep", "--configs", "3-1",
+      "--out", dir);
   /* an export file that cannot be written: refused before the sweep runs */
   BAD("--export-gbench: cannot write /nonexistent/x.json: /nonexistent: No such file or directory", "run",
       "--workload", "sleep", "--export-gbench", "/nonexistent/x.json", "--out", dir);
