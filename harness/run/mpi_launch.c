@@ -192,14 +192,15 @@ static void job_stderr(FILE *in, char *last, size_t lastlen) {
   }
 }
 
-/* Run mpiexec (argv v) with its stderr through job_stderr and exit with
- * its status: a job that ran exits with rank 0's code, as mpiexec gives
- * it, and mpiexec's blocks become one line.  mpiexec's own failure to
- * start the job (exit 255: a host it cannot reach, no daemon) is exit 1
- * with that line.  Returns only when mpiexec cannot be run: its errno. */
+/* Run mpiexec (argv v) with its stderr through job_stderr, to its end:
+ * a job that ran gives rank 0's code, as mpiexec passes it on, and
+ * mpiexec's blocks become one line.  mpiexec's own failure to
+ * start the job (exit 255: a host it cannot reach, no daemon) is code 1
+ * with that line.  Returns the exit code, or -errno when mpiexec cannot
+ * be run. */
 static int job_run(const char **v) {
   int pfd[2];
-  if (pipe2(pfd, O_CLOEXEC) != 0) return errno;
+  if (pipe2(pfd, O_CLOEXEC) != 0) return -errno;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
@@ -209,7 +210,7 @@ static int job_run(const char **v) {
   close(pfd[1]);
   if (e) {
     close(pfd[0]);
-    return e;
+    return -e;
   }
   job_pid = pid;
   struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART};
@@ -231,7 +232,7 @@ static int job_run(const char **v) {
     code = 1;
   } else if (last[0] && strncmp(last, "Primary job", 11) != 0) /* not "a rank exited non-zero": it said why */
     fprintf(stderr, "cfbench: mpiexec (exit %d): %s\n", code, last);
-  exit(code);
+  return code;
 }
 
 int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen) {
@@ -282,10 +283,11 @@ int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen) {
   for (int i = 1; i < n0; i++) v[n++] = args[i];
   v[n] = NULL;
   fflush(NULL);
-  int e = job_run(v);
+  int code = job_run(v);
   free(v);
   free(args[0]);
   free(args);
+  if (code >= 0) exit(code); /* the job ran (or mpiexec failed at it): its status is ours */
   return cfb_fail(err, errlen, "--mpi-np: cannot run mpiexec: %s (Debian: apt install openmpi-bin)",
-                  strerror(e));
+                  strerror(-code));
 }
