@@ -37,7 +37,7 @@ FILE *cfb_open_input(const char *path, char *err, size_t errlen) {
   if (!S_ISREG(st.st_mode)) {
     if (err) snprintf(err, errlen, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
     close(fd);
-    errno = EINVAL;
+    errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; /* for callers that say strerror(errno) */
     return NULL;
   }
   int fl = fcntl(fd, F_GETFL);

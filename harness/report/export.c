@@ -378,6 +378,8 @@ int cfb_cmd_export(int argc, char **argv) {
   if (!rc && !a.dir) rc = cfb_fail(err, sizeof err, "export: no results directory given (cfbench export --help)");
   if (!rc && !a.have_format) rc = cfb_fail(err, sizeof err, "export: --format is required; allowed: gbench, md");
   if (!rc) rc = cfb_export(a.dir, a.fmt, a.out, err, sizeof err);
-  if (rc) fprintf(stderr, "cfbench %s\n", err);
+  /* cfb_export's own errors say "export: ..." (run --export-gbench prints
+   * them too); the option parser's do not: name the command once. */
+  if (rc) fprintf(stderr, "cfbench %s%s\n", strncmp(err, "export: ", 8) ? "export: " : "", err);
   return rc;
 }

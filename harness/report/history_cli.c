@@ -3,6 +3,7 @@
  * applies to. */
 #include "history_cli.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static const opt options[] = {
     {"--permutations", "show plot detect check", 0, "a count >= 1"},
     {"--min-size", "show plot detect check", 0, "a count >= 2"},
     {"--revision", "add", 0, "a revision"},
-    {"--commit-time", "add", 0, "an ISO 8601 time"},
+    {"--commit-time", "add", 0, "an ISO 8601 time such as 2026-12-01T18:52:30+00:00, git's %cI"},
     {"--ignore-param", "add", 0, "a comma-separated list of parameters"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -74,6 +75,34 @@ static int count(const char *s, size_t lo, size_t *out) {
   return 0;
 }
 
+/* n digits at *s, advanced past them: 1, else 0. */
+static int digits(const char **s, int n) {
+  for (int i = 0; i < n; i++)
+    if (!isdigit((unsigned char)(*s)[i])) return 0;
+  *s += n;
+  return 1;
+}
+
+/* An ISO 8601 time as git's %cI writes it: YYYY-MM-DD, optionally
+ * Thh:mm[:ss[.frac]] and Z or +hh:mm / -hhmm.  0 or -1.  History orders
+ * runs by this text, so anything else would sort them wrongly, silently. */
+static int iso_time(const char *s) {
+  if (!digits(&s, 4) || *s++ != '-' || !digits(&s, 2) || *s++ != '-' || !digits(&s, 2)) return -1;
+  if (!*s) return 0;
+  if ((*s != 'T' && *s != ' ') || (s++, !digits(&s, 2)) || *s++ != ':' || !digits(&s, 2)) return -1;
+  if (*s == ':' && (s++, !digits(&s, 2))) return -1;
+  if (*s == '.' && (s++, !digits(&s, 1))) return -1;
+  while (isdigit((unsigned char)*s)) s++;
+  if (*s == 'Z') s++;
+  else if (*s == '+' || *s == '-') {
+    s++;
+    if (!digits(&s, 2)) return -1;
+    if (*s == ':') s++;
+    if (!digits(&s, 2)) return -1;
+  }
+  return *s ? -1 : 0;
+}
+
 static int set_value(cfb_hist_cli *o, const char *name, const char *v) {
   if (!strcmp(name, "--db")) o->db = v;
   else if (!strcmp(name, "--metric")) {
@@ -95,7 +124,10 @@ static int set_value(cfb_hist_cli *o, const char *name, const char *v) {
   } else if (!strcmp(name, "--permutations")) return count(v, 1, &o->ed.permutations);
   else if (!strcmp(name, "--min-size")) return count(v, 2, &o->ed.min_size);
   else if (!strcmp(name, "--revision")) o->revision = v;
-  else if (!strcmp(name, "--commit-time")) o->commit_time = v;
+  else if (!strcmp(name, "--commit-time")) {
+    if (iso_time(v)) return -1;
+    o->commit_time = v;
+  }
   else if (!strcmp(name, "--ignore-param")) o->ignore = v;
   return 0;
 }

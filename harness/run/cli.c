@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "options.h"
 #ifdef CF_HAVE_HWLOC
@@ -630,7 +632,10 @@ static int opt_configs(void *ctx, const cfb_option *opt, const char *val, char *
     if (dash) *dash = '\0';
     rc = parse_scalar(opt->name, l.v[i], 0, MAX_CONFIG_INDEX, &a, err, errlen);
     b = a;
-    if (!rc && dash) rc = parse_scalar(opt->name, dash + 1, a, MAX_CONFIG_INDEX, &b, err, errlen);
+    if (!rc && dash) rc = parse_scalar(opt->name, dash + 1, 0, MAX_CONFIG_INDEX, &b, err, errlen);
+    /* (bounded below by 0, not a: "1-0" is a reversed range, not "0 is out of range") */
+    if (!rc && b < a)
+      rc = fail(err, errlen, "%s: bad range '%s-%s'; allowed: J-K with J <= K", opt->name, l.v[i], dash + 1);
     for (unsigned long long k = a; !rc && k <= b; k++) {
       size_t *nv = realloc(o->configs, (o->nconfigs + 1) * sizeof *nv);
       if (!nv) rc = fail(err, errlen, "%s: out of memory", opt->name);
@@ -681,9 +686,24 @@ static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err,
   return 0;
 }
 
+/* Can FILE be written (its directory exists and is writable, FILE is not
+ * a directory)?  Asked before the sweep, not found out after it. */
+static int writable_file(const char *opt, const char *file, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+    return cfb_fail(err, errlen, "%s: %s is a directory; give a file name", opt, file);
+  const char *slash = strrchr(file, '/');
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == file ? 1 : slash - file) : 1, slash ? file : ".");
+  if (access(dir, W_OK | X_OK) != 0)
+    return cfb_fail(err, errlen, "%s: cannot write %s: %s: %s", opt, file, dir, strerror(errno));
+  return 0;
+}
+
 static int opt_export_gbench(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cfb_run_opts *o = ((parse_state *)ctx)->o;
   if (!*val) return cfb_fail(err, errlen, "--export-gbench: empty file name");
+  if (writable_file("--export-gbench", val, err, errlen)) return 2;
   free(o->export_gbench);
   if (!(o->export_gbench = strdup(val))) return cfb_fail(err, errlen, "--export-gbench: out of memory");
   return 0;

@@ -20,12 +20,15 @@ int cfb_mpi_under_launcher(void);
  * exit(0), else 0 (rank 0, or no launcher: go on). */
 int cfb_mpi_join(int *argc, char ***argv);
 
-/* Bad combinations of the options (uses_mpi: the sweep has backend mpi):
- * 0, or 2 with one line in err. */
+/* Bad combinations of the options (uses_mpi: the sweep has backend mpi),
+ * an unreadable hostfile, a host that does not resolve: 0, or 2 with one
+ * line in err. */
 int cfb_mpi_check(const cfb_mpi_opts *m, int uses_mpi, char *err, size_t errlen);
 
-/* Re-execute this command line under `mpiexec -n np+1 ...`.  Returns only
- * on failure: 2 with one line in err. */
+/* Re-run this command line under `mpiexec -n np+1 ...` and exit with its
+ * status (mpiexec's own messages folded into one line; 255, it could not
+ * start the job: exit 1).  Returns only when mpiexec cannot be run: 2 with
+ * one line in err. */
 int cfb_mpi_relaunch(const cfb_mpi_opts *m, char *err, size_t errlen);
 
 #endif

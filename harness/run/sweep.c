@@ -29,7 +29,8 @@ cf_backend cfb_backend_exec(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ?
 int cfb_backend_is_py(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT && backends[b].py; }
 
 cfb_backend cfb_backend_pair(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].pair : CFB_BK_NONE; }
-cfb_backend cfb_backend_peer(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].peer : CFB_BK_NONE; }
+/* b's counterpart across cfutures and CPython (the table's peer), or CFB_BK_NONE. */
+static cfb_backend backend_peer(cfb_backend b) { return (unsigned)b < CFB_BK_COUNT ? backends[b].peer : CFB_BK_NONE; }
 
 const char *cfb_backend_names(void) {
 #define CFB_X_(id, name, exec, py, pair, peer) ", " name
@@ -72,7 +73,8 @@ void cfb_pin_list_free(cfb_pin_list *l) {
   memset(l, 0, sizeof *l);
 }
 
-int cfb_pin_list_copy(cfb_pin_list *dst, const cfb_pin_list *src) {
+/* Copy src into dst (owned); 0, or -1 out of memory.  Free with cfb_pin_list_free. */
+static int pin_list_copy(cfb_pin_list *dst, const cfb_pin_list *src) {
   memset(dst, 0, sizeof *dst);
   if (!src || !src->label) return 0;
   dst->pus = malloc((size_t)(src->n ? src->n : 1) * sizeof *dst->pus);
@@ -194,7 +196,7 @@ static int expand_one(builder *b, const cfb_sweep_spec *sp, const cf_workload *w
           c.warmup = sp->warmup;
           c.max_time_s = sp->max_time_s;
           c.kv = calloc(nax ? nax : 1, sizeof *c.kv);
-          if (!c.kv || (sp->pin_lists && cfb_pin_list_copy(&c.pin_list, &sp->pin_lists[ip]))) {
+          if (!c.kv || (sp->pin_lists && pin_list_copy(&c.pin_list, &sp->pin_lists[ip]))) {
             config_free(&c);
             return -1;
           }
@@ -289,7 +291,7 @@ static void find_partners(cfb_sweep *s) {
     size_t j;
     if (a->partner == SIZE_MAX && (j = twin_of(s, i, cfb_backend_pair(a->backend), 0)) != SIZE_MAX)
       a->partner = j, s->cfg[j].partner = i;
-    if (a->peer == SIZE_MAX && (j = twin_of(s, i, cfb_backend_peer(a->backend), 1)) != SIZE_MAX)
+    if (a->peer == SIZE_MAX && (j = twin_of(s, i, backend_peer(a->backend), 1)) != SIZE_MAX)
       a->peer = j, s->cfg[j].peer = i;
   }
 }

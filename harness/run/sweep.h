@@ -51,8 +51,6 @@ int cfb_backend_is_py(cfb_backend b);
 const char *cfb_backend_names(void);
 /* The backend b is paired with (the table's pair), CFB_BK_NONE if none. */
 cfb_backend cfb_backend_pair(cfb_backend b);
-/* b's counterpart across cfutures and CPython (the table's peer), or CFB_BK_NONE. */
-cfb_backend cfb_backend_peer(cfb_backend b);
 
 /* How the timed region hands the items to the executor (`--mode`),
  * declared once: X(ID, "name").  map: cf_map / Executor.map with the
@@ -240,8 +238,6 @@ const char *cfb_param_applies(const cf_workload *w, const char *key, int *scoped
 const char *cfb_pin_name(cf_pin_policy p);
 /* What the pin column records for c: its policy's name, or "list:0,1". */
 const char *cfb_config_pin(const cfb_sweep_config *c);
-/* Copy src into dst (owned); 0, or -1 out of memory.  Free with cfb_pin_list_free. */
-int cfb_pin_list_copy(cfb_pin_list *dst, const cfb_pin_list *src);
 void cfb_pin_list_free(cfb_pin_list *l);
 
 /* One measured repetition: a runs.csv row.  NAN = not measured. */

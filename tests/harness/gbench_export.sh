@@ -97,9 +97,13 @@ rows=$(($(wc -l <"$fx/cmp_base/summary.csv") - 1))
 echo "ok: export --format md"
 
 # 5. bad input
-for args in "--format xml $fx/cmp_base" "--format gbench $t/nowhere" "--format gbench"; do
+# (each line names the command once: "cfbench export: --format: ...")
+for args in "--format xml $fx/cmp_base" "--format gbench $t/nowhere" "--format gbench" "$fx/cmp_base --format" \
+  "--bogus $fx/cmp_base"; do
   # shellcheck disable=SC2086
   if "$cfb" export $args >/dev/null 2>"$t/err"; then fail "export $args succeeded"; else rc=$?; fi
   [ "$rc" -eq 2 ] && [ "$(wc -l <"$t/err")" -eq 1 ] || fail "export $args: exit $rc, stderr: $(cat "$t/err")"
+  grep -q '^cfbench export: ' "$t/err" && ! grep -q 'export: export:' "$t/err" ||
+    fail "export $args: stderr does not name the command once: $(cat "$t/err")"
 done
 echo "ok: bad input exits 2 with one line"

@@ -37,6 +37,13 @@ expect2 corrupt_list $H list --db "$T/corrupt.sqlite"
 cmp -s "$T/corrupt.sqlite" "$T/corrupt.orig" || fail "the corrupt file was modified"
 grep -q "not a database" "$T/err" || fail "corrupt: message does not say so"
 
+# A commit time that is not ISO 8601 (runs are ordered by its text, so it
+# would sort wrongly, silently): refused, no database created.
+expect2 commit_time_bad $H add --db "$T/ct.sqlite" --commit-time yesterday "$T/good"
+grep -q "bad value for --commit-time: 'yesterday'" "$T/err" || fail "commit time: message does not name it"
+[ ! -e "$T/ct.sqlite" ] || fail "a bad --commit-time created a database"
+$H add --db "$T/ct.sqlite" --commit-time 2026-12-01T18:52:30+00:00 "$T/good" >/dev/null || fail "add with an ISO time"
+
 # No database at all for a reader: an error, and no file created.
 expect2 missing_list $H list --db "$T/none.sqlite"
 [ ! -e "$T/none.sqlite" ] || fail "list created a database"

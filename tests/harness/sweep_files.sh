@@ -72,6 +72,8 @@ if "$cfb" run --file "$t/one.json" --workers 2 >/dev/null 2>"$t/err"; then fail 
 grep -q "cannot be combined" "$t/err" || fail "--file + --workers: $(cat "$t/err")"
 if "$cfb" run --file "$t/missing.json" >/dev/null 2>"$t/err"; then fail "a missing file accepted"; fi
 grep -qF "$t/missing.json: cannot read" "$t/err" || fail "missing file: $(cat "$t/err")"
+if "$cfb" run --file "$t" >/dev/null 2>"$t/err"; then fail "a directory accepted as a sweep file"; fi
+grep -qF "$t: cannot read: Is a directory" "$t/err" || fail "directory as a file: $(cat "$t/err")"
 echo "ok: bad sweep files exit 2 with FILE:LINE:COL and the key"
 bad "2:2: key 'min-rounds': --min-rounds: 1 is out of range" '{"workload": "sleep",
  "min-rounds": 1}'

@@ -227,6 +227,12 @@ static void test_bad_inputs(void) {
   char dir[300], full[300], p[400];
   snprintf(dir, sizeof dir, "%s/bad", tmp);
   BAD("--workload: unknown workload 'nope'; allowed: ", "run", "--workload", "nope", "--out", dir);
+  BAD("--configs: bad range '3-1'; allowed: J-K with J <= K", "run", "--workload", "sleep", "--configs", "3-1",
+      "--out", dir);
+  /* an export file that cannot be written: refused before the sweep runs */
+  BAD("--export-gbench: cannot write /nonexistent/x.json: /nonexistent: No such file or directory", "run",
+      "--workload", "sleep", "--export-gbench", "/nonexistent/x.json", "--out", dir);
+  BAD("--export-gbench: /tmp is a directory", "run", "--workload", "sleep", "--export-gbench", "/tmp", "--out", dir);
   BAD("--backend: unknown value 'fiber'; allowed: thread, process", "run", "--workload", "sleep",
       "--backend", "fiber", "--out", dir);
   BAD("--mode: unknown value 'batch'; allowed: map, submit, roundtrip", "run", "--workload", "sleep",
@@ -1125,11 +1131,46 @@ static void test_mpi_bad_inputs(void) {
   BAD("--mpi-hostfile: cannot read /nonexistent/hosts", "run", "--workload", "sleep", "--mpi-np", "2",
       "--mpi-hostfile", "/nonexistent/hosts", "--out", dir);
   BAD("--mpi-hosts: empty value", "run", "--workload", "sleep", "--mpi-np", "2", "--mpi-hosts=", "--out", dir);
+  /* a host that does not resolve: refused before mpiexec (whose answer is
+   * a page of text and exit 255 after seconds of ssh) */
+  BAD("--mpi-hosts: cannot resolve host nosuchhost.invalid: ", "run", "--workload", "sleep", "--backend", "mpi",
+      "--mpi-np", "2", "--mpi-hosts", "localhost:2,nosuchhost.invalid:2", "--out", dir);
+  char hf[300];
+  path_in(hf, sizeof hf, tmp, "mpihosts");
+  FILE *f = fopen(hf, "w");
+  CHECK(f);
+  fputs("# cluster\nlocalhost slots=2\n\nbad.invalid slots=4 # second\n", f);
+  CHECK(fclose(f) == 0);
+  BAD("--mpi-hostfile: cannot resolve host bad.invalid: ", "run", "--workload", "sleep", "--backend", "mpi",
+      "--mpi-np", "2", "--mpi-hostfile", hf, "--out", dir);
+  CHECK((f = fopen(hf, "w")) && fputs("# nothing but comments\n", f) >= 0 && fclose(f) == 0);
+  BAD("names no host", "run", "--workload", "sleep", "--backend", "mpi", "--mpi-np", "2", "--mpi-hostfile", hf,
+      "--out", dir);
   /* no mpiexec to re-run under: one line, exit 2, nothing written */
   const char *no_path[] = {"PATH=/nonexistent", NULL};
   CHECK_EQ(run_env(no_path, (const char *const[]){"run", "--mpi-np", "2", "--workload", "sleep", "--out", dir, NULL}), 2);
   char *err = slurp(err_txt);
   CHECK(err && strstr(err, "--mpi-np: cannot run mpiexec: No such file or directory"));
+  CHECK_EQ(strchr(err, '\n') - err + 1, (long)strlen(err)); /* one line */
+  free(err);
+  CHECK(!exists(dir));
+}
+
+/* mpiexec cannot start the job (a host that resolves but where no daemon
+ * starts: plm_rsh_agent=false stands for ssh refusing): exit 1 and one
+ * line of cfbench's naming mpiexec's reason, not mpiexec's page of text
+ * and its 255; nothing written. */
+static void test_mpi_launch_fails(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/mpilaunch", tmp);
+  const char *env[] = {"OMPI_MCA_plm_rsh_agent=false", NULL};
+  int rc = run_env(env, (const char *const[]){"run", "--workload", "sleep", "--backend", "mpi", "--mpi-np", "2",
+                                              "--mpi-hosts", "127.0.0.2:3", "--items", "4", "--out", dir, NULL});
+  char *err = slurp(err_txt);
+  if (rc != 1 || !err || !strstr(err, "cfbench: mpiexec") || strstr(err, "-----")) {
+    fprintf(stderr, "exit %d, stderr:\n%s\n", rc, err ? err : "(none)");
+    abort();
+  }
   CHECK_EQ(strchr(err, '\n') - err + 1, (long)strlen(err)); /* one line */
   free(err);
   CHECK(!exists(dir));
@@ -1238,7 +1279,7 @@ int main(int argc, char **argv) {
                                     {"py_backends", test_py_backends},
                                     {"modes", test_modes},
                                     {"py_missing", test_py_missing},
-                                    {"mpi_bad_inputs", test_mpi_bad_inputs},
+                                    {"mpi_bad_inputs", test_mpi_bad_inputs}, {"mpi_launch_fails", test_mpi_launch_fails},
                                     {"mpi_every_workload", test_mpi_every_workload},
                                     {"mpi_counters_summed", test_mpi_counters_summed},
                                     {NULL, NULL}};
