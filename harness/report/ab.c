@@ -302,23 +302,39 @@ static void last_log_line(const char *dir, char *out, size_t len) {
 }
 
 /* `side run ... --dry-run`: the expanded sweep, one line a configuration
- * after a header (malloc'd in *out, NULL when the side cannot list it). */
-static void sweep_listing(const ab_opts *o, int side, char **out) {
+ * after a header (malloc'd in *out, NULL when the side cannot list it).
+ * Returns the side's exit status (-1: it could not be started); its first
+ * line on stderr goes to why, so a side that refuses its options (exit 2)
+ * or is not a command (127) is reported as one line before any round. */
+static int sweep_listing(const ab_opts *o, int side, char **out, char *why, size_t whylen) {
   cfb_sb cmd = {0};
+  char errpath[] = "/tmp/cfbench-ab-XXXXXX";
+  int efd = mkstemp(errpath);
   *out = NULL;
+  *why = 0;
+  if (efd < 0) return -1;
   cfb_sb_printf(&cmd, "%s run --warmup 0", o->side[side]);
   for (int i = 0; i < o->npass; i++) sh_quote(&cmd, o->pass[i]);
-  cfb_sb_append(&cmd, " --repeat 1 --rounds 1 --seed 1 --dry-run 2>/dev/null </dev/null");
+  cfb_sb_printf(&cmd, " --repeat 1 --rounds 1 --seed 1 --dry-run 2>%s </dev/null", errpath);
   FILE *p = cfb_sb_failed(&cmd) ? NULL : popen(cfb_sb_str(&cmd), "r");
   cfb_sb_free(&cmd);
-  if (!p) return;
-  cfb_sb b = {0};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) cfb_sb_appendn(&b, buf, n);
-  int st = pclose(p);
-  if (st == 0 && !cfb_sb_failed(&b)) *out = strdup(cfb_sb_str(&b));
-  cfb_sb_free(&b);
+  int st = -1;
+  if (p) {
+    cfb_sb b = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) cfb_sb_appendn(&b, buf, n);
+    int w = pclose(p);
+    st = w == -1 ? -1 : WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+    if (st == 0 && !cfb_sb_failed(&b)) *out = strdup(cfb_sb_str(&b));
+    cfb_sb_free(&b);
+  }
+  FILE *e = fdopen(efd, "r");
+  if (e && fgets(why, (int)whylen, e)) why[strcspn(why, "\n")] = 0;
+  if (e) fclose(e);
+  else close(efd);
+  unlink(errpath);
+  return st;
 }
 
 /* Remove the --ignore-param keys' "K=V" from a listing (in place): a
@@ -343,21 +359,38 @@ static void strip_ignored(char *t, const char *ignore) {
 /* How many configurations both sides' sweeps have, when they expand it
  * alike (then a block of indices is the same configurations on both);
  * 0 otherwise: each round then runs the whole sweep with each side. */
-static size_t common_sweep(const ab_opts *o) {
-  char *l[SIDES];
-  for (int k = 0; k < SIDES; k++) {
-    sweep_listing(o, k, &l[k]);
-    if (l[k]) strip_ignored(l[k], o->ignore);
-  }
+static size_t common_sweep(const ab_opts *o, char **l) {
   size_t n = 0;
   if (l[0] && l[1] && !strcmp(l[0], l[1]))
     for (const char *c = strchr(l[0], '\n'); c && c[1]; c = strchr(c + 1, '\n')) n++;
   else if (o->block > 0)
     fprintf(stderr, "cfbench ab: BASE and NEW do not list the same sweep (run --dry-run); each round "
                     "runs the whole sweep with each side\n");
+  return n;
+}
+
+/* Both sides list the sweep (`run --dry-run`) before any round: a side
+ * that cannot (a missing command, options it refuses) ends ab here with
+ * its own first line, exit 2.  *n gets the common sweep's size. */
+static int check_sides(const ab_opts *o, size_t *n) {
+  char *l[SIDES] = {NULL, NULL}, why[512];
+  int rc = 0;
+  for (int k = 0; k < SIDES && !rc; k++) {
+    int st = sweep_listing(o, k, &l[k], why, sizeof why);
+    /* exit 2 naming --dry-run itself: an older cfbench without it, which
+     * still runs the rounds (whole sweeps, no blocks). */
+    if (st == 127 || st < 0 || (st == 2 && !strstr(why, "--dry-run"))) {
+      char code[32];
+      snprintf(code, sizeof code, st < 0 ? "could not start it" : "exit %d", st);
+      fprintf(stderr, "cfbench ab: %s '%s' failed `run --dry-run` (%s)%s%s\n", k ? "NEW" : "BASE", o->side[k],
+              code, *why ? ": " : "", why);
+      rc = 2;
+    } else if (l[k]) strip_ignored(l[k], o->ignore);
+  }
+  if (!rc) *n = o->block > 0 ? common_sweep(o, l) : 0;
   free(l[0]);
   free(l[1]);
-  return n;
+  return rc;
 }
 
 /* ------------------------------------------------------------ rows */
@@ -686,7 +719,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     rc = 2;
   }
   if (!rc) rc = open_out(&o, &s);
-  if (!rc && o.block > 0) s.nconfigs = common_sweep(&o);
+  if (!rc) rc = check_sides(&o, &s.nconfigs);
   if (!rc && (!(s.perm = calloc(s.nconfigs + 1, sizeof *s.perm)) ||
               !(s.lead = calloc(s.nconfigs + 1, sizeof *s.lead)))) {
     fprintf(stderr, "cfbench ab: out of memory\n");

@@ -219,11 +219,11 @@ static int parse_compare_args(int argc, char **argv, cmp_opts *o) {
   char err[512];
   if (cfb_options_parse(&spec, argc - 1, argv + 1, o, err, sizeof err) != 0) {
     fprintf(stderr, "cfbench compare: %s\n", err);
-    usage(stderr);
     return 2;
   }
-  if (o->np != 2) {
-    usage(stderr);
+  if (o->np != 2) { /* one line, as for any bad input; --help has the rest */
+    fprintf(stderr, "cfbench compare: give BASE and NEW (two run directories or runs.csv files; %d given); "
+                    "see --help\n", o->np);
     return 2;
   }
   return 0;

@@ -188,6 +188,18 @@ compare_input)
   expect_err 2 "given twice" "$B" compare "$T/a" "$T/b,$T/b"
   "$B" compare "$T/a" "$T/b" >/dev/null 2>&1
   [ $? -le 1 ] || fail "clean input refused"
+  # one line for each, not the usage text after it
+  expect_err 2 "give BASE and NEW" "$B" compare "$T/a"
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "compare A: more than one line: $(cat "$T/err")"
+  expect_err 2 "alpha" "$B" compare "$T/a" "$T/b" --alpha 2
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "compare --alpha 2: more than one line: $(cat "$T/err")"
+  # ab: a side that is no command, or refuses an option, is named in one
+  # line before any round runs (it used to say the sweeps differ, then
+  # the cause, then "round 1 done")
+  expect_err 2 "BASE '$T/nosuch' failed" "$B" ab "$T/nosuch" "$B" $Q $D --out "$T/ab1"
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "ab nosuch: more than one line: $(cat "$T/err")"
+  expect_err 2 "unknown option '--bogus'" "$B" ab "$B" "$B" $Q $D --bogus --out "$T/ab2"
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "ab --bogus: more than one line: $(cat "$T/err")"
   ;;
 
 # 11: standard output that cannot be written
