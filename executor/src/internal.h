@@ -2,7 +2,7 @@
  * Not installed; users include only cfutures.h.
  *
  * Lock order: ex->graph_lock -> ex->q_lock -> the future's lock (CF__F_LOCK)
- * -> a waiter's lock -> ex->alloc_lock.
+ * -> a waiter's lock -> ex->alloc_busy.
  */
 #ifndef CF_INTERNAL_H
 #define CF_INTERNAL_H
@@ -139,8 +139,7 @@ struct cf_executor {
   cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
 
   /* pending queue (queue.c): the producers' line ... */
-  _Alignas(CF_CACHELINE) _Atomic(cf_future *) q_tail;
-  _Atomic int q_pushers;         /* pushes under way (shutdown waits them out) */
+  _Alignas(CF_CACHELINE) _Atomic uintptr_t q_tail; /* the last future; low bit: closed (shutdown) */
   /* ... the consumers' line (q_lock: consumers, shutdown, broken) ... */
   _Alignas(CF_CACHELINE) pthread_mutex_t q_lock;
   _Atomic(cf_future *) q_head;   /* changed under q_lock */
@@ -156,9 +155,9 @@ struct cf_executor {
   cf_future q_stub;              /* the queue's dummy node */
 
   /* submitter side: ids, lifetime, future pool (future.c) */
-  _Alignas(CF_CACHELINE) _Atomic uint64_t next_id;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t next_id; /* ids given to queued futures */
   _Atomic int refs;              /* user handle + live futures */
-  pthread_mutex_t alloc_lock;    /* allocators: free_local, slabs */
+  _Atomic int alloc_busy;        /* allocators' spin lock (future.c): free_local, slabs */
   cf_future *free_local;
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
@@ -166,7 +165,6 @@ struct cf_executor {
   /* statistics: each worker counts its own completions (wstats, with the
    * read-mostly fields); other threads that complete a future count here */
   _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
-  _Atomic uint64_t st_refused;   /* ids given to submits the queue then refused */
   _Atomic uint64_t st_failed, st_cancelled;
   _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
   _Atomic uint64_t st_respawn_failures, st_workers_down;
@@ -263,10 +261,19 @@ void cf__queue_init(cf_executor *ex);
 int cf__queue_nonempty(cf_executor *ex);
 /* Take every queued future as a list linked by next (caller holds q_lock). */
 cf_future *cf__queue_detach_locked(cf_executor *ex);
+/* Close the queue to pushes (shutdown; under q_lock): a push after this
+ * is refused, one before it is in the queue (maybe half linked: consumers
+ * wait for its link). */
+void cf__queue_close(cf_executor *ex);
+/* Whether the queue was closed. */
+int cf__queue_closed(cf_executor *ex);
 /* Wake every idle worker (shutdown). */
 void cf__queue_wake_all(cf_executor *ex);
 int cf__submit_future(cf_executor *ex, cf_future *f);
-/* Queue f (taking a reference); CF_ESHUTDOWN once the executor is shut. */
+/* Queue f (taking a reference), giving it its id and enqueue time;
+ * CF_ESHUTDOWN once the queue is closed.  f must not be shared yet (made by
+ * the caller, not yet handed out): the reference is taken without a locked
+ * add. */
 int cf__queue_push(cf_executor *ex, cf_future *f);
 /* Next queued future (caller owns the queue's reference), or NULL once the
  * executor is shut down and the queue is empty. */

@@ -1,9 +1,13 @@
 /* queue.c -- the executor's pending queue, which both backends consume.
  *
- * Producers (cf_submit from any thread) link a future in with one atomic
- * exchange on the tail (D. Vyukov's intrusive MPSC queue) and take no lock;
- * consumers take the head under q_lock, which only consumers use, so the
- * submitter and the workers share no lock and no counter.
+ * Producers (cf_submit from any thread) link a future in with one CAS on
+ * the tail (D. Vyukov's intrusive MPSC queue) and take no lock; consumers
+ * take the head under q_lock, which only consumers use, so the submitter
+ * and the workers share no lock and no counter.  Shutdown closes the queue
+ * by setting the tail's low bit (TAIL_CLOSED): the same CAS that links a
+ * future in fails on a closed tail, so a push is either in the queue or
+ * refused, and a push costs that one locked instruction (no count of the
+ * pushes under way for shutdown to wait out).
  *
  * Idle thread workers spin with back-off, then yield, then sleep on a
  * futex (q_seq).  A push wakes a sleeper only while fewer than PUSH_WAKES
@@ -20,26 +24,44 @@
 #define POP_YIELDS 8
 #define PUSH_WAKES 8 /* wake-ups a burst of submits sends itself */
 
-static cf_future *link_of(cf_future *f) { return __atomic_load_n(&f->next, __ATOMIC_ACQUIRE); }
+#define TAIL_CLOSED ((uintptr_t)1) /* q_tail's low bit: closed to pushes (futures are 8-aligned) */
 
-static void push_node(cf_executor *ex, cf_future *f) {
+static cf_future *link_of(cf_future *f) { return __atomic_load_n(&f->next, __ATOMIC_ACQUIRE); }
+static cf_future *tail_of(cf_executor *ex) { return (cf_future *)(atomic_load(&ex->q_tail) & ~TAIL_CLOSED); }
+
+/* Make f the tail; the caller then links it behind the old tail (the
+ * value returned) with link_behind, which publishes it to consumers.
+ * Refused (NULL) when the queue is closed, unless `always` (the consumers'
+ * stub, which keeps the closed bit).  The CAS is seq_cst: it orders the
+ * push before push_wake's loads of the sleepers' counters (see there). */
+static cf_future *tail_swap(cf_executor *ex, cf_future *f, int always) {
   __atomic_store_n(&f->next, NULL, __ATOMIC_RELAXED);
-  cf_future *prev = atomic_exchange_explicit(&ex->q_tail, f, memory_order_acq_rel);
-  __atomic_store_n(&prev->next, f, __ATOMIC_RELEASE);
+  uintptr_t t = atomic_load_explicit(&ex->q_tail, memory_order_relaxed);
+  do {
+    if ((t & TAIL_CLOSED) && !always) return NULL;
+  } while (!atomic_compare_exchange_weak_explicit(&ex->q_tail, &t, (uintptr_t)f | (t & TAIL_CLOSED),
+                                                  memory_order_seq_cst, memory_order_relaxed));
+  return (cf_future *)(t & ~TAIL_CLOSED);
 }
+
+static void link_behind(cf_future *prev, cf_future *f) { __atomic_store_n(&prev->next, f, __ATOMIC_RELEASE); }
 
 void cf__queue_init(cf_executor *ex) {
   ex->q_stub.next = NULL;
-  atomic_init(&ex->q_tail, &ex->q_stub);
+  atomic_init(&ex->q_tail, (uintptr_t)&ex->q_stub);
   atomic_init(&ex->q_head, &ex->q_stub);
 }
+
+void cf__queue_close(cf_executor *ex) { atomic_fetch_or(&ex->q_tail, TAIL_CLOSED); }
+
+int cf__queue_closed(cf_executor *ex) { return (atomic_load(&ex->q_tail) & TAIL_CLOSED) != 0; }
 
 int cf__queue_nonempty(cf_executor *ex) {
   cf_future *stub = &ex->q_stub;
   /* The producers' tail is read last: a consumer that finds work at the
    * head does not pull the producers' cache line over. */
   if (atomic_load(&ex->q_head) != stub || link_of(stub)) return 1;
-  return atomic_load(&ex->q_tail) != stub;
+  return tail_of(ex) != stub;
 }
 
 /* Take the oldest future (q_lock held).  NULL with *busy set: a push is
@@ -51,7 +73,7 @@ static cf_future *take_locked(cf_executor *ex, int *busy) {
   *busy = 0;
   if (head == stub) {
     if (!next) {
-      *busy = atomic_load(&ex->q_tail) != stub;
+      *busy = tail_of(ex) != stub;
       return NULL;
     }
     atomic_store_explicit(&ex->q_head, next, memory_order_relaxed);
@@ -59,11 +81,11 @@ static cf_future *take_locked(cf_executor *ex, int *busy) {
     next = link_of(next);
   }
   if (!next) {
-    if (head != atomic_load(&ex->q_tail)) {
+    if (head != tail_of(ex)) {
       *busy = 1;
       return NULL;
     }
-    push_node(ex, stub); /* head is the last one: put the stub behind it */
+    link_behind(tail_swap(ex, stub, 1), stub); /* head is the last one: put the stub behind it */
     next = link_of(head);
     if (!next) {
       *busy = 1;
@@ -160,20 +182,22 @@ static void took(cf_executor *ex) {
 /* ---------------------------------------------------------- push / pop */
 
 int cf__queue_push(cf_executor *ex, cf_future *f) {
-  /* Counted before the shutdown check, which cf_executor_shutdown sets
-   * before it waits for q_pushers to drain: a consumer that saw "shut down,
-   * no push under way, empty" and left cannot miss a future. */
-  atomic_fetch_add(&ex->q_pushers, 1);
-  if (atomic_load(&ex->shutdown)) {
-    /* Before the push is counted out: once shutdown has waited out the
-     * pushers, the stats see this refusal. */
-    atomic_fetch_add_explicit(&ex->st_refused, 1, memory_order_relaxed);
-    atomic_fetch_sub(&ex->q_pushers, 1);
+  /* The queue's reference, taken with a plain store: f is not shared yet
+   * (the caller made it), and only the link below publishes it. */
+  atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  f->rec.enqueue_ns = cf__clock_ns();
+  cf_future *prev = tail_swap(ex, f, 0);
+  if (!prev) {
+    atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
     return CF_ESHUTDOWN;
   }
-  cf_future_retain(f);
-  push_node(ex, f);
-  atomic_fetch_sub(&ex->q_pushers, 1);
+  /* The id is taken once the push is sure, so a refused submit takes none
+   * and `submitted` (next_id) needs no correction.  Consumers reach f only
+   * through the link written next, so they see the id. */
+  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+  link_behind(prev, f);
   if (ex->ops->kick) ex->ops->kick(ex);
   else push_wake(ex);
   return 0;
@@ -191,7 +215,7 @@ static int idle_sleep(cf_executor *ex) {
   atomic_fetch_add(&ex->q_sleepers, 1);
   atomic_fetch_sub(&ex->q_spinning, 1);
   int woken = take_token(ex);
-  if (woken || cf__queue_nonempty(ex) || atomic_load(&ex->shutdown)) {
+  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex)) {
     atomic_fetch_add(&ex->q_spinning, 1);
   } else {
     cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
@@ -212,9 +236,10 @@ cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
   for (int i = 0, pause = 1;;) {
-    /* Shut down and no push under way, looked at before the queue: if the
-     * queue is empty then, it stays empty and the worker leaves. */
-    int last = atomic_load(&ex->shutdown) && atomic_load(&ex->q_pushers) == 0;
+    /* Closed, looked at before the queue: no push can begin after that, so
+     * if the queue is empty and no push is half done, it stays empty and
+     * the worker leaves. */
+    int last = cf__queue_closed(ex);
     f = take(ex, &busy);
     if (f) {
       atomic_fetch_sub(&ex->q_spinning, 1);
