@@ -65,6 +65,19 @@ static void fail_list(cf_future *list, int err, const char *msg) {
   }
 }
 
+/* Under q_lock: prepend what the workers' batches hold to list (their
+ * futures are pending, as the queued ones). */
+static cf_future *take_batches(cf_executor *ex, cf_future *list) {
+  for (int w = 0; ex->wbatch && w < ex->nworkers; w++) {
+    cf_future *fs[CF__WBATCH_MAX];
+    for (int i = cf__wbatch_steal(&ex->wbatch[w], fs); i-- > 0;) {
+      fs[i]->next = list;
+      list = fs[i];
+    }
+  }
+  return list;
+}
+
 void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
   pthread_mutex_lock(&ex->q_lock);
   cf_future *list = cf__queue_detach_locked(ex);
@@ -119,6 +132,7 @@ static void executor_destroy(cf_executor *ex) {
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
   free(ex->wstats);
+  free(ex->wbatch);
   free(ex->broken_msg);
   free((void *)ex->cfg.pin_list);
   free(ex);
@@ -168,7 +182,11 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
   ex->wstats = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wstats);
   if (ex->wstats) memset(ex->wstats, 0, (size_t)ex->nworkers * sizeof *ex->wstats);
-  if (!ex->blocked_on || !ex->wstats) {
+  if (cfg->backend == CF_BACKEND_THREAD) {
+    ex->wbatch = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wbatch);
+    if (ex->wbatch) memset(ex->wbatch, 0, (size_t)ex->nworkers * sizeof *ex->wbatch);
+  }
+  if (!ex->blocked_on || !ex->wstats || (cfg->backend == CF_BACKEND_THREAD && !ex->wbatch)) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }
@@ -232,6 +250,7 @@ static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int 
   atomic_store(&ex->shutdown, 1);
   cf__queue_close(ex);
   cf_future *cancel = cancel_futures ? cf__queue_detach_locked(ex) : NULL;
+  if (cancel_futures) cancel = take_batches(ex, cancel);
   pthread_mutex_unlock(&ex->q_lock);
   cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);

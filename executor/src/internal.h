@@ -126,6 +126,14 @@ typedef struct cf__wstat {
   _Atomic uint64_t failed;
 } cf__wstat;
 
+/* A thread worker's batch (wbatch.c): futures taken from the queue at once,
+ * still PENDING, which idle workers and shutdown can take back. */
+#define CF__WBATCH_MAX 16
+typedef struct cf__wbatch {
+  _Alignas(CF_CACHELINE) _Atomic uint64_t word; /* generation << 32 | next << 16 | end */
+  _Atomic(cf_future *) f[CF__WBATCH_MAX];
+} cf__wbatch;
+
 struct cf_executor {
   /* read-mostly */
   cf_config cfg;
@@ -137,6 +145,7 @@ struct cf_executor {
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
   cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
+  cf__wbatch *wbatch;            /* thread backend: per worker batches, nworkers of them */
 
   /* pending queue (queue.c): the producers' line ... */
   _Alignas(CF_CACHELINE) _Atomic uintptr_t q_tail; /* the last future; low bit: closed (shutdown) */
@@ -280,6 +289,12 @@ int cf__queue_push(cf_executor *ex, cf_future *f);
 /* *waited is set when the queue was empty at first look (the caller's
  * previous timestamp is stale then). */
 cf_future *cf__queue_pop(cf_executor *ex, int *waited);
+/* cf__queue_pop for thread worker `worker`, which takes futures in
+ * batches (wbatch.c) when the queue is long. */
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
+/* Queue again a future taken out of the queue (its reference, id and
+ * record stay); works on a closed queue, whose consumers drain it. */
+void cf__queue_requeue(cf_executor *ex, cf_future *f);
 /* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
@@ -287,6 +302,19 @@ void cf__queue_drain(cf_executor *ex, int err, const char *msg);
 void cf__executor_set_broken(cf_executor *ex, const char *msg);
 /* Set the calling thread's cf_last_error_message() (cf_executor_new). */
 void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- thread worker batches (wbatch.c) ---- */
+/* The owner takes its next entry; NULL: empty. */
+cf_future *cf__wbatch_pop(cf__wbatch *b);
+/* The owner, batch empty, under q_lock: fs[0..n) (n <= CF__WBATCH_MAX). */
+void cf__wbatch_fill(cf__wbatch *b, cf_future *const *fs, int n);
+/* Under q_lock: take every entry not popped yet into out; their count. */
+int cf__wbatch_steal(cf__wbatch *b, cf_future **out);
+/* Whether any worker's batch holds entries. */
+int cf__wbatch_any(cf_executor *ex);
+/* The calling thread, if a thread worker, is about to block: its batch
+ * goes back to its executor's queue, so others can run it. */
+void cf__wbatch_give_back(void);
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now

@@ -19,6 +19,7 @@
 
 #include <limits.h>
 #include <sched.h>
+#include <string.h>
 
 #define POP_SPINS 40 /* back-off rounds: ~2000 pauses in all */
 #define POP_YIELDS 8
@@ -208,6 +209,71 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
   return take(ex, &busy);
 }
 
+void cf__queue_requeue(cf_executor *ex, cf_future *f) {
+  link_behind(tail_swap(ex, f, 1), f);
+  push_wake(ex);
+}
+
+/* ------------------------------------------------- thread worker batches */
+
+/* How many futures a worker takes at once.  Only a pool of one worker
+ * batches.  There, a batch changes nothing anyone can see: the worker ran
+ * the queue in this order anyway, a wait on a future gives the batch back
+ * first, and shutdown cancels batched futures with the queued ones.  With
+ * two workers or more it would: a task that waits for a later task through
+ * something other than a future (an event, a pipe) gets a free worker for
+ * that task under a FIFO, but with batches the later task may sit in the
+ * waiting worker's own batch, and if every worker blocks so, nobody is
+ * left to steal.  Half the backlog, so a short burst is not swallowed
+ * whole (nor the queue's last future, whose push may be half done). */
+static int batch_size(cf_executor *ex) {
+  if (ex->nworkers != 1) return 1;
+  long n = backlog(ex) / 2;
+  return n < 1 ? 1 : n > CF__WBATCH_MAX ? CF__WBATCH_MAX : (int)n;
+}
+
+/* Under q_lock: the first future for worker w, the next ones of the
+ * queue (or, the queue empty, what another worker's batch still holds)
+ * put in w's batch.  Returns the number put in the batch. */
+static int take_batch_locked(cf_executor *ex, int w, cf_future **first, int *busy) {
+  cf_future *more[CF__WBATCH_MAX];
+  int n = 0, k;
+  *first = take_locked(ex, busy);
+  if (*first) {
+    for (k = batch_size(ex); n < k - 1; n++) {
+      int b;
+      if (!(more[n] = take_locked(ex, &b))) break;
+    }
+  } else if (!*busy) {
+    for (int i = 1; i < ex->nworkers && !n; i++) n = cf__wbatch_steal(&ex->wbatch[(w + i) % ex->nworkers], more);
+    if (n) *first = more[0];
+    if (n) memmove(more, more + 1, (size_t)--n * sizeof *more);
+  }
+  if (n) cf__wbatch_fill(&ex->wbatch[w], more, n);
+  return n;
+}
+
+/* take() for thread worker w: its own batch first, then the queue or a
+ * steal.  `counted`: w counts itself in q_spinning. */
+static cf_future *take_for(cf_executor *ex, int w, int counted, int *busy) {
+  *busy = 0;
+  if (w < 0 || !ex->wbatch) return take(ex, busy);
+  cf_future *f = cf__wbatch_pop(&ex->wbatch[w]);
+  if (f) return f;
+  if (!cf__queue_nonempty(ex) && !cf__wbatch_any(ex)) return NULL;
+  pthread_mutex_lock(&ex->q_lock);
+  int n = take_batch_locked(ex, w, &f, busy);
+  pthread_mutex_unlock(&ex->q_lock);
+  /* A batch, sleepers, and nobody else awake looking for work: wake one,
+   * which steals if this worker gets stuck in a task.  (The fill is
+   * seq_cst before these loads; a worker falling asleep counts itself,
+   * then looks at the batches: one of the two sees the other.) */
+  if (n && atomic_load(&ex->q_sleepers) > 0 && atomic_load(&ex->q_spinning) <= counted &&
+      atomic_load(&ex->q_tokens) == 0)
+    wake(ex, 1);
+  return f;
+}
+
 /* Idle: back off, yield, then sleep until a wake-up.  Returns 1 when this
  * worker took a wake-up token (it should pass wake-ups on). */
 static int idle_sleep(cf_executor *ex) {
@@ -215,7 +281,9 @@ static int idle_sleep(cf_executor *ex) {
   atomic_fetch_add(&ex->q_sleepers, 1);
   atomic_fetch_sub(&ex->q_spinning, 1);
   int woken = take_token(ex);
-  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex)) {
+  /* Nobody sleeps while a batch holds work: its worker may be stuck in a
+   * task, and only an awake worker steals. */
+  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex) || cf__wbatch_any(ex)) {
     atomic_fetch_add(&ex->q_spinning, 1);
   } else {
     cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
@@ -228,10 +296,11 @@ static int idle_sleep(cf_executor *ex) {
   return woken;
 }
 
-cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
+/* The pop of cf__queue_pop (w < 0) and cf__queue_pop_worker. */
+static cf_future *pop(cf_executor *ex, int w, int *waited) {
   int busy;
   *waited = 0;
-  cf_future *f = take(ex, &busy); /* busy back to back: no counters touched */
+  cf_future *f = take_for(ex, w, 0, &busy); /* busy back to back: no counters touched */
   if (f) return f;
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
@@ -240,7 +309,7 @@ cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
      * if the queue is empty and no push is half done, it stays empty and
      * the worker leaves. */
     int last = cf__queue_closed(ex);
-    f = take(ex, &busy);
+    f = take_for(ex, w, 1, &busy);
     if (f) {
       atomic_fetch_sub(&ex->q_spinning, 1);
       if (woken) took(ex);
@@ -271,3 +340,7 @@ cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
   atomic_fetch_sub(&ex->q_spinning, 1);
   return NULL;
 }
+
+cf_future *cf__queue_pop(cf_executor *ex, int *waited) { return pop(ex, -1, waited); }
+
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited) { return pop(ex, worker, waited); }
