@@ -182,11 +182,12 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
   ex->wstats = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wstats);
   if (ex->wstats) memset(ex->wstats, 0, (size_t)ex->nworkers * sizeof *ex->wstats);
-  if (cfg->backend == CF_BACKEND_THREAD) {
+  int batches = cf__queue_batches(ex);
+  if (batches) {
     ex->wbatch = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wbatch);
     if (ex->wbatch) memset(ex->wbatch, 0, (size_t)ex->nworkers * sizeof *ex->wbatch);
   }
-  if (!ex->blocked_on || !ex->wstats || (cfg->backend == CF_BACKEND_THREAD && !ex->wbatch)) {
+  if (!ex->blocked_on || !ex->wstats || (batches && !ex->wbatch)) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }

@@ -145,7 +145,7 @@ struct cf_executor {
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
   cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
-  cf__wbatch *wbatch;            /* thread backend: per worker batches, nworkers of them */
+  cf__wbatch *wbatch;            /* per worker batches (nworkers), or NULL: cf__queue_batches */
 
   /* pending queue (queue.c): the producers' line ... */
   _Alignas(CF_CACHELINE) _Atomic uintptr_t q_tail; /* the last future; low bit: closed (shutdown) */
@@ -289,8 +289,11 @@ int cf__queue_push(cf_executor *ex, cf_future *f);
 /* *waited is set when the queue was empty at first look (the caller's
  * previous timestamp is stale then). */
 cf_future *cf__queue_pop(cf_executor *ex, int *waited);
+/* Whether ex's workers take futures in batches (wbatch.c); decided once,
+ * at creation (ex->wbatch is allocated then). */
+int cf__queue_batches(const cf_executor *ex);
 /* cf__queue_pop for thread worker `worker`, which takes futures in
- * batches (wbatch.c) when the queue is long. */
+ * batches (wbatch.c) when the queue is long, if the pool batches. */
 cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
 /* Queue again a future taken out of the queue (its reference, id and
  * record stay); works on a closed queue, whose consumers drain it. */

@@ -216,18 +216,24 @@ void cf__queue_requeue(cf_executor *ex, cf_future *f) {
 
 /* ------------------------------------------------- thread worker batches */
 
-/* How many futures a worker takes at once.  Only a pool of one worker
- * batches.  There, a batch changes nothing anyone can see: the worker ran
- * the queue in this order anyway, a wait on a future gives the batch back
- * first, and shutdown cancels batched futures with the queued ones.  With
- * two workers or more it would: a task that waits for a later task through
- * something other than a future (an event, a pipe) gets a free worker for
- * that task under a FIFO, but with batches the later task may sit in the
- * waiting worker's own batch, and if every worker blocks so, nobody is
- * left to steal.  Half the backlog, so a short burst is not swallowed
- * whole (nor the queue's last future, whose push may be half done). */
+/* Whether a pool's workers take the queue in batches: only a thread pool
+ * of one worker.  There, a batch changes nothing anyone can see: the
+ * worker ran the queue in this order anyway, a wait on a future gives the
+ * batch back first, and shutdown cancels batched futures with the queued
+ * ones.  With two workers or more it would: a task that waits for a later
+ * task through something other than a future (an event, a pipe) gets a
+ * free worker for that task under a FIFO, but with batches the later task
+ * may sit in the waiting worker's own batch, and if every worker blocks
+ * so, nobody is left to steal it.  Without batches, the workers' pops do
+ * not look at batches at all (ex->wbatch is NULL). */
+int cf__queue_batches(const cf_executor *ex) {
+  return ex->cfg.backend == CF_BACKEND_THREAD && ex->nworkers == 1;
+}
+
+/* How many futures a worker takes at once: half the backlog (a short
+ * burst is not swallowed whole, nor the queue's last future, whose push
+ * may be half done), at most CF__WBATCH_MAX. */
 static int batch_size(cf_executor *ex) {
-  if (ex->nworkers != 1) return 1;
   long n = backlog(ex) / 2;
   return n < 1 ? 1 : n > CF__WBATCH_MAX ? CF__WBATCH_MAX : (int)n;
 }
