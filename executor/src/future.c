@@ -378,7 +378,6 @@ int cf__future_wait(cf_future *f, uint64_t deadline) {
   if (cf__state_done(atomic_load(&f->state))) return 0;
   cf_executor *ex = f->ex;
   if (cf__self.ex != ex || cf__self.worker < 0) {
-    cf__wbatch_give_back(); /* a worker of another pool: its batch-mates may be what f waits for */
     if (ex->ops->help_wait) ex->ops->help_wait(ex, f, deadline);
     return wait_done(f, deadline);
   }
@@ -388,8 +387,6 @@ int cf__future_wait(cf_future *f, uint64_t deadline) {
     cf__future_run(f, 0);
     return 0;
   }
-  /* Before the graph looks: f may be in this worker's own batch. */
-  cf__wbatch_give_back();
   int rc = cf__graph_block(ex, w, f);
   if (rc != 0) return rc;
   rc = wait_done(f, deadline);

@@ -127,7 +127,7 @@ typedef struct cf__wstat {
 } cf__wstat;
 
 /* A thread worker's batch (wbatch.c): futures taken from the queue at once,
- * still PENDING, which idle workers and shutdown can take back. */
+ * still PENDING, which shutdown can take back. */
 #define CF__WBATCH_MAX 16
 typedef struct cf__wbatch {
   _Alignas(CF_CACHELINE) _Atomic uint64_t word; /* generation << 32 | next << 16 | end */
@@ -295,9 +295,6 @@ int cf__queue_batches(const cf_executor *ex);
 /* cf__queue_pop for thread worker `worker`, which takes futures in
  * batches (wbatch.c) when the queue is long, if the pool batches. */
 cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
-/* Queue again a future taken out of the queue (its reference, id and
- * record stay); works on a closed queue, whose consumers drain it. */
-void cf__queue_requeue(cf_executor *ex, cf_future *f);
 /* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
@@ -313,11 +310,6 @@ cf_future *cf__wbatch_pop(cf__wbatch *b);
 void cf__wbatch_fill(cf__wbatch *b, cf_future *const *fs, int n);
 /* Under q_lock: take every entry not popped yet into out; their count. */
 int cf__wbatch_steal(cf__wbatch *b, cf_future **out);
-/* Whether any worker's batch holds entries. */
-int cf__wbatch_any(cf_executor *ex);
-/* The calling thread, if a thread worker, is about to block: its batch
- * goes back to its executor's queue, so others can run it. */
-void cf__wbatch_give_back(void);
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now

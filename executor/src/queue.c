@@ -19,7 +19,6 @@
 
 #include <limits.h>
 #include <sched.h>
-#include <string.h>
 
 #define POP_SPINS 40 /* back-off rounds: ~2000 pauses in all */
 #define POP_YIELDS 8
@@ -209,23 +208,20 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
   return take(ex, &busy);
 }
 
-void cf__queue_requeue(cf_executor *ex, cf_future *f) {
-  link_behind(tail_swap(ex, f, 1), f);
-  push_wake(ex);
-}
-
 /* ------------------------------------------------- thread worker batches */
 
 /* Whether a pool's workers take the queue in batches: only a thread pool
  * of one worker.  There, a batch changes nothing anyone can see: the
- * worker ran the queue in this order anyway, a wait on a future gives the
- * batch back first, and shutdown cancels batched futures with the queued
- * ones.  With two workers or more it would: a task that waits for a later
- * task through something other than a future (an event, a pipe) gets a
- * free worker for that task under a FIFO, but with batches the later task
- * may sit in the waiting worker's own batch, and if every worker blocks
- * so, nobody is left to steal it.  Without batches, the workers' pops do
- * not look at batches at all (ex->wbatch is NULL). */
+ * worker ran the queue in this order anyway; a future it waits on from a
+ * task, batched or queued, can only run inline (HELP) or is a deadlock
+ * (pending while every worker is blocked) either way; shutdown cancels
+ * batched futures with the queued ones.  With two workers or more it
+ * would: a task that waits for a later task (on a future, or through an
+ * event or a pipe) gets a free worker for it under a FIFO, while in the
+ * waiting worker's batch the later task waits for that worker.  Making
+ * that safe needs idle workers that steal, no worker asleep while a batch
+ * holds work, a worker that gives its batch back before it waits, and
+ * even then every worker could block so with nobody left to steal. */
 int cf__queue_batches(const cf_executor *ex) {
   return ex->cfg.backend == CF_BACKEND_THREAD && ex->nworkers == 1;
 }
@@ -239,44 +235,29 @@ static int batch_size(cf_executor *ex) {
 }
 
 /* Under q_lock: the first future for worker w, the next ones of the
- * queue (or, the queue empty, what another worker's batch still holds)
- * put in w's batch.  Returns the number put in the batch. */
-static int take_batch_locked(cf_executor *ex, int w, cf_future **first, int *busy) {
+ * queue put in w's batch. */
+static cf_future *take_batch_locked(cf_executor *ex, int w, int *busy) {
   cf_future *more[CF__WBATCH_MAX];
-  int n = 0, k;
-  *first = take_locked(ex, busy);
-  if (*first) {
-    for (k = batch_size(ex); n < k - 1; n++) {
+  int n = 0;
+  cf_future *first = take_locked(ex, busy);
+  if (first)
+    for (int k = batch_size(ex); n < k - 1; n++) {
       int b;
       if (!(more[n] = take_locked(ex, &b))) break;
     }
-  } else if (!*busy) {
-    for (int i = 1; i < ex->nworkers && !n; i++) n = cf__wbatch_steal(&ex->wbatch[(w + i) % ex->nworkers], more);
-    if (n) *first = more[0];
-    if (n) memmove(more, more + 1, (size_t)--n * sizeof *more);
-  }
   if (n) cf__wbatch_fill(&ex->wbatch[w], more, n);
-  return n;
+  return first;
 }
 
-/* take() for thread worker w: its own batch first, then the queue or a
- * steal.  `counted`: w counts itself in q_spinning. */
-static cf_future *take_for(cf_executor *ex, int w, int counted, int *busy) {
-  *busy = 0;
+/* take() for thread worker w: its own batch first, then the queue. */
+static cf_future *take_for(cf_executor *ex, int w, int *busy) {
   if (w < 0 || !ex->wbatch) return take(ex, busy);
   cf_future *f = cf__wbatch_pop(&ex->wbatch[w]);
-  if (f) return f;
-  if (!cf__queue_nonempty(ex) && !cf__wbatch_any(ex)) return NULL;
+  *busy = 0;
+  if (f || !cf__queue_nonempty(ex)) return f;
   pthread_mutex_lock(&ex->q_lock);
-  int n = take_batch_locked(ex, w, &f, busy);
+  f = take_batch_locked(ex, w, busy);
   pthread_mutex_unlock(&ex->q_lock);
-  /* A batch, sleepers, and nobody else awake looking for work: wake one,
-   * which steals if this worker gets stuck in a task.  (The fill is
-   * seq_cst before these loads; a worker falling asleep counts itself,
-   * then looks at the batches: one of the two sees the other.) */
-  if (n && atomic_load(&ex->q_sleepers) > 0 && atomic_load(&ex->q_spinning) <= counted &&
-      atomic_load(&ex->q_tokens) == 0)
-    wake(ex, 1);
   return f;
 }
 
@@ -287,9 +268,7 @@ static int idle_sleep(cf_executor *ex) {
   atomic_fetch_add(&ex->q_sleepers, 1);
   atomic_fetch_sub(&ex->q_spinning, 1);
   int woken = take_token(ex);
-  /* Nobody sleeps while a batch holds work: its worker may be stuck in a
-   * task, and only an awake worker steals. */
-  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex) || cf__wbatch_any(ex)) {
+  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex)) {
     atomic_fetch_add(&ex->q_spinning, 1);
   } else {
     cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
@@ -306,7 +285,7 @@ static int idle_sleep(cf_executor *ex) {
 static cf_future *pop(cf_executor *ex, int w, int *waited) {
   int busy;
   *waited = 0;
-  cf_future *f = take_for(ex, w, 0, &busy); /* busy back to back: no counters touched */
+  cf_future *f = take_for(ex, w, &busy); /* busy back to back: no counters touched */
   if (f) return f;
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
@@ -315,7 +294,7 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
      * if the queue is empty and no push is half done, it stays empty and
      * the worker leaves. */
     int last = cf__queue_closed(ex);
-    f = take_for(ex, w, 1, &busy);
+    f = take_for(ex, w, &busy);
     if (f) {
       atomic_fetch_sub(&ex->q_spinning, 1);
       if (woken) took(ex);

@@ -132,7 +132,6 @@ static int waiter_init(cf__waiter *w, cf_future *const *fs, size_t n) {
 
 /* Sleep until the waiter's sequence moves past `seen` or the deadline. */
 static int waiter_sleep(cf__waiter *w, int seen, uint64_t deadline) {
-  cf__wbatch_give_back(); /* a worker waiting: what it waits for may be in its batch */
   return cf__futex_wait(&w->seq, seen, deadline, 0);
 }
 
