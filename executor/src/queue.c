@@ -240,7 +240,9 @@ static cf_future *take_batch_locked(cf_executor *ex, int w, int *busy) {
   cf_future *more[CF__WBATCH_MAX];
   int n = 0;
   cf_future *first = take_locked(ex, busy);
-  if (first)
+  /* After a take, the head is the stub unless more futures are linked:
+   * then only is the backlog (the submitters' line) worth a look. */
+  if (first && atomic_load_explicit(&ex->q_head, memory_order_relaxed) != &ex->q_stub)
     for (int k = batch_size(ex); n < k - 1; n++) {
       int b;
       if (!(more[n] = take_locked(ex, &b))) break;
