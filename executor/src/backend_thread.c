@@ -47,7 +47,7 @@ static void *worker_main(void *p) {
   uint64_t last_end = 0; /* end of the previous task, if the queue kept us busy */
   for (;;) {
     int waited;
-    cf_future *f = cf__queue_pop(ex, &waited);
+    cf_future *f = cf__queue_pop_worker(ex, wa.index, &waited);
     if (!f) break;
     if (waited) last_end = 0;
     if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {

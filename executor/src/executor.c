@@ -53,11 +53,6 @@ const char *cf_last_error_message(void) { return last_error; }
 
 /* ----------------------------------------------------------------- queue */
 
-/* Wait until no push is half way (after shutdown was set, none can start). */
-static void wait_pushers(cf_executor *ex) {
-  while (atomic_load(&ex->q_pushers) > 0) sched_yield();
-}
-
 /* Fail (or cancel) every future of a detached list and drop the queue's
  * references. */
 static void fail_list(cf_future *list, int err, const char *msg) {
@@ -68,6 +63,19 @@ static void fail_list(cf_future *list, int err, const char *msg) {
     else if (cf__future_claim(f, -1)) cf__future_fail(f, err, -1, msg);
     cf_future_release(f);
   }
+}
+
+/* Under q_lock: prepend what the workers' batches hold to list (their
+ * futures are pending, as the queued ones). */
+static cf_future *take_batches(cf_executor *ex, cf_future *list) {
+  for (int w = 0; ex->wbatch && w < ex->nworkers; w++) {
+    cf_future *fs[CF__WBATCH_MAX];
+    for (int i = cf__wbatch_steal(&ex->wbatch[w], fs); i-- > 0;) {
+      fs[i]->next = list;
+      list = fs[i];
+    }
+  }
+  return list;
 }
 
 void cf__queue_drain(cf_executor *ex, int err, const char *msg) {
@@ -121,10 +129,10 @@ static void executor_destroy(cf_executor *ex) {
   if (ex->ops && ex->ops->destroy) ex->ops->destroy(ex);
   cf__future_free_list(ex);
   pthread_mutex_destroy(&ex->q_lock);
-  pthread_mutex_destroy(&ex->alloc_lock);
   pthread_mutex_destroy(&ex->graph_lock);
   free(ex->blocked_on);
   free(ex->wstats);
+  free(ex->wbatch);
   free(ex->broken_msg);
   free((void *)ex->cfg.pin_list);
   free(ex);
@@ -170,12 +178,16 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   pthread_mutexattr_destroy(&ma);
   cf__queue_init(ex);
   ex->q_spin_max = usable_cpus() / 2 > 1 ? usable_cpus() / 2 : 1;
-  pthread_mutex_init(&ex->alloc_lock, NULL);
   pthread_mutex_init(&ex->graph_lock, NULL);
   ex->blocked_on = calloc((size_t)ex->nworkers, sizeof *ex->blocked_on);
   ex->wstats = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wstats);
   if (ex->wstats) memset(ex->wstats, 0, (size_t)ex->nworkers * sizeof *ex->wstats);
-  if (!ex->blocked_on || !ex->wstats) {
+  int batches = cf__queue_batches(ex);
+  if (batches) {
+    ex->wbatch = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wbatch);
+    if (ex->wbatch) memset(ex->wbatch, 0, (size_t)ex->nworkers * sizeof *ex->wbatch);
+  }
+  if (!ex->blocked_on || !ex->wstats || (batches && !ex->wbatch)) {
     executor_destroy(ex);
     return CF_ENOMEM;
   }
@@ -186,6 +198,9 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   if (rc) {
     if (!last_error[0]) cf__set_error("cannot start the %s backend: %s", ex->ops->name, cf_strerror(rc));
     atomic_store(&ex->shutdown, 1);
+    pthread_mutex_lock(&ex->q_lock);
+    cf__queue_close(ex);
+    pthread_mutex_unlock(&ex->q_lock);
     cf__queue_wake_all(ex);
     if (ex->ops->stop) ex->ops->stop(ex, 1); /* join whatever start created */
     cf__executor_unref(ex);
@@ -199,8 +214,6 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
 int cf__submit_future(cf_executor *ex, cf_future *f) {
   if (atomic_load_explicit(&ex->shutdown, memory_order_relaxed)) return CF_ESHUTDOWN;
   if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
-  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
-  f->rec.enqueue_ns = cf__clock_ns();
   int rc = cf__queue_push(ex, f);
   if (rc) return rc;
   /* A break racing with this submit: leave nothing in a queue that nobody
@@ -230,14 +243,15 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_fu
 
 /* Shutdown; with term_sig the backend's workers are also ended with it. */
 static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int term_sig) {
-  /* No push starts after the flag (cf__queue_push checks it after counting
-   * itself in q_pushers); with cancel_futures the queue is emptied under the
-   * consumers' lock once the pushes under way are in, so no worker takes a
-   * pending future before it is cancelled. */
+  /* No push gets in after the close; with cancel_futures the queue is
+   * emptied under the consumers' lock (the detach waits for the links of
+   * the pushes that got in), so no worker takes a pending future before it
+   * is cancelled. */
   pthread_mutex_lock(&ex->q_lock);
   atomic_store(&ex->shutdown, 1);
-  wait_pushers(ex);
+  cf__queue_close(ex);
   cf_future *cancel = cancel_futures ? cf__queue_detach_locked(ex) : NULL;
+  if (cancel_futures) cancel = take_batches(ex, cancel);
   pthread_mutex_unlock(&ex->q_lock);
   cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);
@@ -285,9 +299,8 @@ int cf_executor_workers(const cf_executor *ex) { return ex ? ex->nworkers : 0; }
 
 void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
   cf_executor *e = (cf_executor *)ex;
-  /* Ids are handed out before the push; the few a shutdown race refused
-   * are taken off here, so the hot path counts nothing more. */
-  st->submitted = atomic_load(&e->next_id) - atomic_load(&e->st_refused);
+  /* Ids are handed out to the pushes the queue accepted, and only those. */
+  st->submitted = atomic_load(&e->next_id);
   st->completed = atomic_load(&e->st_completed);
   st->failed = atomic_load(&e->st_failed);
   for (int i = 0; i < e->nworkers; i++) { /* a worker's count, as of its last finish */

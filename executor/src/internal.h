@@ -2,7 +2,7 @@
  * Not installed; users include only cfutures.h.
  *
  * Lock order: ex->graph_lock -> ex->q_lock -> the future's lock (CF__F_LOCK)
- * -> a waiter's lock -> ex->alloc_lock.
+ * -> a waiter's lock -> ex->alloc_busy.
  */
 #ifndef CF_INTERNAL_H
 #define CF_INTERNAL_H
@@ -126,6 +126,14 @@ typedef struct cf__wstat {
   _Atomic uint64_t failed;
 } cf__wstat;
 
+/* A thread worker's batch (wbatch.c): futures taken from the queue at once,
+ * still PENDING, which shutdown can take back. */
+#define CF__WBATCH_MAX 16
+typedef struct cf__wbatch {
+  _Alignas(CF_CACHELINE) _Atomic uint64_t word; /* generation << 32 | next << 16 | end */
+  _Atomic(cf_future *) f[CF__WBATCH_MAX];
+} cf__wbatch;
+
 struct cf_executor {
   /* read-mostly */
   cf_config cfg;
@@ -137,10 +145,10 @@ struct cf_executor {
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
   cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
+  cf__wbatch *wbatch;            /* per worker batches (nworkers), or NULL: cf__queue_batches */
 
   /* pending queue (queue.c): the producers' line ... */
-  _Alignas(CF_CACHELINE) _Atomic(cf_future *) q_tail;
-  _Atomic int q_pushers;         /* pushes under way (shutdown waits them out) */
+  _Alignas(CF_CACHELINE) _Atomic uintptr_t q_tail; /* the last future; low bit: closed (shutdown) */
   /* ... the consumers' line (q_lock: consumers, shutdown, broken) ... */
   _Alignas(CF_CACHELINE) pthread_mutex_t q_lock;
   _Atomic(cf_future *) q_head;   /* changed under q_lock */
@@ -156,9 +164,9 @@ struct cf_executor {
   cf_future q_stub;              /* the queue's dummy node */
 
   /* submitter side: ids, lifetime, future pool (future.c) */
-  _Alignas(CF_CACHELINE) _Atomic uint64_t next_id;
+  _Alignas(CF_CACHELINE) _Atomic uint64_t next_id; /* ids given to queued futures */
   _Atomic int refs;              /* user handle + live futures */
-  pthread_mutex_t alloc_lock;    /* allocators: free_local, slabs */
+  _Atomic int alloc_busy;        /* allocators' spin lock (future.c): free_local, slabs */
   cf_future *free_local;
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
@@ -166,7 +174,6 @@ struct cf_executor {
   /* statistics: each worker counts its own completions (wstats, with the
    * read-mostly fields); other threads that complete a future count here */
   _Alignas(CF_CACHELINE) _Atomic uint64_t st_completed;
-  _Atomic uint64_t st_refused;   /* ids given to submits the queue then refused */
   _Atomic uint64_t st_failed, st_cancelled;
   _Atomic uint64_t st_cb_errors, st_deadlocks, st_helped, st_respawns;
   _Atomic uint64_t st_respawn_failures, st_workers_down;
@@ -263,16 +270,31 @@ void cf__queue_init(cf_executor *ex);
 int cf__queue_nonempty(cf_executor *ex);
 /* Take every queued future as a list linked by next (caller holds q_lock). */
 cf_future *cf__queue_detach_locked(cf_executor *ex);
+/* Close the queue to pushes (shutdown; under q_lock): a push after this
+ * is refused, one before it is in the queue (maybe half linked: consumers
+ * wait for its link). */
+void cf__queue_close(cf_executor *ex);
+/* Whether the queue was closed. */
+int cf__queue_closed(cf_executor *ex);
 /* Wake every idle worker (shutdown). */
 void cf__queue_wake_all(cf_executor *ex);
 int cf__submit_future(cf_executor *ex, cf_future *f);
-/* Queue f (taking a reference); CF_ESHUTDOWN once the executor is shut. */
+/* Queue f (taking a reference), giving it its id and enqueue time;
+ * CF_ESHUTDOWN once the queue is closed.  f must not be shared yet (made by
+ * the caller, not yet handed out): the reference is taken without a locked
+ * add. */
 int cf__queue_push(cf_executor *ex, cf_future *f);
 /* Next queued future (caller owns the queue's reference), or NULL once the
  * executor is shut down and the queue is empty. */
 /* *waited is set when the queue was empty at first look (the caller's
  * previous timestamp is stale then). */
 cf_future *cf__queue_pop(cf_executor *ex, int *waited);
+/* Whether ex's workers take futures in batches (wbatch.c); decided once,
+ * at creation (ex->wbatch is allocated then). */
+int cf__queue_batches(const cf_executor *ex);
+/* cf__queue_pop for thread worker `worker`, which takes futures in
+ * batches (wbatch.c) when the queue is long, if the pool batches. */
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
 /* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
@@ -280,6 +302,14 @@ void cf__queue_drain(cf_executor *ex, int err, const char *msg);
 void cf__executor_set_broken(cf_executor *ex, const char *msg);
 /* Set the calling thread's cf_last_error_message() (cf_executor_new). */
 void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- thread worker batches (wbatch.c) ---- */
+/* The owner takes its next entry; NULL: empty. */
+cf_future *cf__wbatch_pop(cf__wbatch *b);
+/* The owner, batch empty, under q_lock: fs[0..n) (n <= CF__WBATCH_MAX). */
+void cf__wbatch_fill(cf__wbatch *b, cf_future *const *fs, int n);
+/* Under q_lock: take every entry not popped yet into out; their count. */
+int cf__wbatch_steal(cf__wbatch *b, cf_future **out);
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now

@@ -1,9 +1,13 @@
 /* queue.c -- the executor's pending queue, which both backends consume.
  *
- * Producers (cf_submit from any thread) link a future in with one atomic
- * exchange on the tail (D. Vyukov's intrusive MPSC queue) and take no lock;
- * consumers take the head under q_lock, which only consumers use, so the
- * submitter and the workers share no lock and no counter.
+ * Producers (cf_submit from any thread) link a future in with one CAS on
+ * the tail (D. Vyukov's intrusive MPSC queue) and take no lock; consumers
+ * take the head under q_lock, which only consumers use, so the submitter
+ * and the workers share no lock and no counter.  Shutdown closes the queue
+ * by setting the tail's low bit (TAIL_CLOSED): the same CAS that links a
+ * future in fails on a closed tail, so a push is either in the queue or
+ * refused, and a push costs that one locked instruction (no count of the
+ * pushes under way for shutdown to wait out).
  *
  * Idle thread workers spin with back-off, then yield, then sleep on a
  * futex (q_seq).  A push wakes a sleeper only while fewer than PUSH_WAKES
@@ -20,26 +24,44 @@
 #define POP_YIELDS 8
 #define PUSH_WAKES 8 /* wake-ups a burst of submits sends itself */
 
-static cf_future *link_of(cf_future *f) { return __atomic_load_n(&f->next, __ATOMIC_ACQUIRE); }
+#define TAIL_CLOSED ((uintptr_t)1) /* q_tail's low bit: closed to pushes (futures are 8-aligned) */
 
-static void push_node(cf_executor *ex, cf_future *f) {
+static cf_future *link_of(cf_future *f) { return __atomic_load_n(&f->next, __ATOMIC_ACQUIRE); }
+static cf_future *tail_of(cf_executor *ex) { return (cf_future *)(atomic_load(&ex->q_tail) & ~TAIL_CLOSED); }
+
+/* Make f the tail; the caller then links it behind the old tail (the
+ * value returned) with link_behind, which publishes it to consumers.
+ * Refused (NULL) when the queue is closed, unless `always` (the consumers'
+ * stub, which keeps the closed bit).  The CAS is seq_cst: it orders the
+ * push before push_wake's loads of the sleepers' counters (see there). */
+static cf_future *tail_swap(cf_executor *ex, cf_future *f, int always) {
   __atomic_store_n(&f->next, NULL, __ATOMIC_RELAXED);
-  cf_future *prev = atomic_exchange_explicit(&ex->q_tail, f, memory_order_acq_rel);
-  __atomic_store_n(&prev->next, f, __ATOMIC_RELEASE);
+  uintptr_t t = atomic_load_explicit(&ex->q_tail, memory_order_relaxed);
+  do {
+    if ((t & TAIL_CLOSED) && !always) return NULL;
+  } while (!atomic_compare_exchange_weak_explicit(&ex->q_tail, &t, (uintptr_t)f | (t & TAIL_CLOSED),
+                                                  memory_order_seq_cst, memory_order_relaxed));
+  return (cf_future *)(t & ~TAIL_CLOSED);
 }
+
+static void link_behind(cf_future *prev, cf_future *f) { __atomic_store_n(&prev->next, f, __ATOMIC_RELEASE); }
 
 void cf__queue_init(cf_executor *ex) {
   ex->q_stub.next = NULL;
-  atomic_init(&ex->q_tail, &ex->q_stub);
+  atomic_init(&ex->q_tail, (uintptr_t)&ex->q_stub);
   atomic_init(&ex->q_head, &ex->q_stub);
 }
+
+void cf__queue_close(cf_executor *ex) { atomic_fetch_or(&ex->q_tail, TAIL_CLOSED); }
+
+int cf__queue_closed(cf_executor *ex) { return (atomic_load(&ex->q_tail) & TAIL_CLOSED) != 0; }
 
 int cf__queue_nonempty(cf_executor *ex) {
   cf_future *stub = &ex->q_stub;
   /* The producers' tail is read last: a consumer that finds work at the
    * head does not pull the producers' cache line over. */
   if (atomic_load(&ex->q_head) != stub || link_of(stub)) return 1;
-  return atomic_load(&ex->q_tail) != stub;
+  return tail_of(ex) != stub;
 }
 
 /* Take the oldest future (q_lock held).  NULL with *busy set: a push is
@@ -51,7 +73,7 @@ static cf_future *take_locked(cf_executor *ex, int *busy) {
   *busy = 0;
   if (head == stub) {
     if (!next) {
-      *busy = atomic_load(&ex->q_tail) != stub;
+      *busy = tail_of(ex) != stub;
       return NULL;
     }
     atomic_store_explicit(&ex->q_head, next, memory_order_relaxed);
@@ -59,11 +81,11 @@ static cf_future *take_locked(cf_executor *ex, int *busy) {
     next = link_of(next);
   }
   if (!next) {
-    if (head != atomic_load(&ex->q_tail)) {
+    if (head != tail_of(ex)) {
       *busy = 1;
       return NULL;
     }
-    push_node(ex, stub); /* head is the last one: put the stub behind it */
+    link_behind(tail_swap(ex, stub, 1), stub); /* head is the last one: put the stub behind it */
     next = link_of(head);
     if (!next) {
       *busy = 1;
@@ -160,20 +182,22 @@ static void took(cf_executor *ex) {
 /* ---------------------------------------------------------- push / pop */
 
 int cf__queue_push(cf_executor *ex, cf_future *f) {
-  /* Counted before the shutdown check, which cf_executor_shutdown sets
-   * before it waits for q_pushers to drain: a consumer that saw "shut down,
-   * no push under way, empty" and left cannot miss a future. */
-  atomic_fetch_add(&ex->q_pushers, 1);
-  if (atomic_load(&ex->shutdown)) {
-    /* Before the push is counted out: once shutdown has waited out the
-     * pushers, the stats see this refusal. */
-    atomic_fetch_add_explicit(&ex->st_refused, 1, memory_order_relaxed);
-    atomic_fetch_sub(&ex->q_pushers, 1);
+  /* The queue's reference, taken with a plain store: f is not shared yet
+   * (the caller made it), and only the link below publishes it. */
+  atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  f->rec.enqueue_ns = cf__clock_ns();
+  cf_future *prev = tail_swap(ex, f, 0);
+  if (!prev) {
+    atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) - 1,
+                          memory_order_relaxed);
     return CF_ESHUTDOWN;
   }
-  cf_future_retain(f);
-  push_node(ex, f);
-  atomic_fetch_sub(&ex->q_pushers, 1);
+  /* The id is taken once the push is sure, so a refused submit takes none
+   * and `submitted` (next_id) needs no correction.  Consumers reach f only
+   * through the link written next, so they see the id. */
+  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+  link_behind(prev, f);
   if (ex->ops->kick) ex->ops->kick(ex);
   else push_wake(ex);
   return 0;
@@ -184,6 +208,61 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
   return take(ex, &busy);
 }
 
+/* ------------------------------------------------- thread worker batches */
+
+/* Whether a pool's workers take the queue in batches: only a thread pool
+ * of one worker.  There, a batch changes nothing anyone can see: the
+ * worker ran the queue in this order anyway; a future it waits on from a
+ * task, batched or queued, can only run inline (HELP) or is a deadlock
+ * (pending while every worker is blocked) either way; shutdown cancels
+ * batched futures with the queued ones.  With two workers or more it
+ * would: a task that waits for a later task (on a future, or through an
+ * event or a pipe) gets a free worker for it under a FIFO, while in the
+ * waiting worker's batch the later task waits for that worker.  Making
+ * that safe needs idle workers that steal, no worker asleep while a batch
+ * holds work, a worker that gives its batch back before it waits, and
+ * even then every worker could block so with nobody left to steal. */
+int cf__queue_batches(const cf_executor *ex) {
+  return ex->cfg.backend == CF_BACKEND_THREAD && ex->nworkers == 1;
+}
+
+/* How many futures a worker takes at once: half the backlog (a short
+ * burst is not swallowed whole, nor the queue's last future, whose push
+ * may be half done), at most CF__WBATCH_MAX. */
+static int batch_size(cf_executor *ex) {
+  long n = backlog(ex) / 2;
+  return n < 1 ? 1 : n > CF__WBATCH_MAX ? CF__WBATCH_MAX : (int)n;
+}
+
+/* Under q_lock: the first future for worker w, the next ones of the
+ * queue put in w's batch. */
+static cf_future *take_batch_locked(cf_executor *ex, int w, int *busy) {
+  cf_future *more[CF__WBATCH_MAX];
+  int n = 0;
+  cf_future *first = take_locked(ex, busy);
+  /* After a take, the head is the stub unless more futures are linked:
+   * then only is the backlog (the submitters' line) worth a look. */
+  if (first && atomic_load_explicit(&ex->q_head, memory_order_relaxed) != &ex->q_stub)
+    for (int k = batch_size(ex); n < k - 1; n++) {
+      int b;
+      if (!(more[n] = take_locked(ex, &b))) break;
+    }
+  if (n) cf__wbatch_fill(&ex->wbatch[w], more, n);
+  return first;
+}
+
+/* take() for thread worker w: its own batch first, then the queue. */
+static cf_future *take_for(cf_executor *ex, int w, int *busy) {
+  if (w < 0 || !ex->wbatch) return take(ex, busy);
+  cf_future *f = cf__wbatch_pop(&ex->wbatch[w]);
+  *busy = 0;
+  if (f || !cf__queue_nonempty(ex)) return f;
+  pthread_mutex_lock(&ex->q_lock);
+  f = take_batch_locked(ex, w, busy);
+  pthread_mutex_unlock(&ex->q_lock);
+  return f;
+}
+
 /* Idle: back off, yield, then sleep until a wake-up.  Returns 1 when this
  * worker took a wake-up token (it should pass wake-ups on). */
 static int idle_sleep(cf_executor *ex) {
@@ -191,7 +270,7 @@ static int idle_sleep(cf_executor *ex) {
   atomic_fetch_add(&ex->q_sleepers, 1);
   atomic_fetch_sub(&ex->q_spinning, 1);
   int woken = take_token(ex);
-  if (woken || cf__queue_nonempty(ex) || atomic_load(&ex->shutdown)) {
+  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex)) {
     atomic_fetch_add(&ex->q_spinning, 1);
   } else {
     cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
@@ -204,18 +283,20 @@ static int idle_sleep(cf_executor *ex) {
   return woken;
 }
 
-cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
+/* The pop of cf__queue_pop (w < 0) and cf__queue_pop_worker. */
+static cf_future *pop(cf_executor *ex, int w, int *waited) {
   int busy;
   *waited = 0;
-  cf_future *f = take(ex, &busy); /* busy back to back: no counters touched */
+  cf_future *f = take_for(ex, w, &busy); /* busy back to back: no counters touched */
   if (f) return f;
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
   for (int i = 0, pause = 1;;) {
-    /* Shut down and no push under way, looked at before the queue: if the
-     * queue is empty then, it stays empty and the worker leaves. */
-    int last = atomic_load(&ex->shutdown) && atomic_load(&ex->q_pushers) == 0;
-    f = take(ex, &busy);
+    /* Closed, looked at before the queue: no push can begin after that, so
+     * if the queue is empty and no push is half done, it stays empty and
+     * the worker leaves. */
+    int last = cf__queue_closed(ex);
+    f = take_for(ex, w, &busy);
     if (f) {
       atomic_fetch_sub(&ex->q_spinning, 1);
       if (woken) took(ex);
@@ -246,3 +327,7 @@ cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
   atomic_fetch_sub(&ex->q_spinning, 1);
   return NULL;
 }
+
+cf_future *cf__queue_pop(cf_executor *ex, int *waited) { return pop(ex, -1, waited); }
+
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited) { return pop(ex, worker, waited); }

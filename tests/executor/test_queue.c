@@ -1,7 +1,9 @@
 /* test_queue.c -- the thread backend's pending queue and its wake-ups:
  * bursts to an idle pool wake every worker they need (no lost wake-up),
  * submits racing with shutdown either fail with CF_ESHUTDOWN or complete,
- * shutdown with cancel_futures cancels everything still queued, and
+ * shutdown with cancel_futures cancels everything still queued, ids go
+ * to accepted submits only, futures a worker took in a batch are
+ * cancelled by shutdown and by cf_future_cancel like queued ones, and
  * argument / result buffers survive recycling at every size. */
 #include "common.h"
 
@@ -87,6 +89,186 @@ static void submit_races_shutdown(void) {
     CHECK_EQ(st.completed, ok);
     cf_executor_free(ex);
   }
+}
+
+/* Submitters racing the queue's close (shutdown): the accepted futures
+ * carry the ids 1..submitted, each once, and the worker that runs a
+ * future sees its id (on_record reads the record in the worker: an id
+ * written after the future was published would be a race for TSan, and
+ * could read as 0 or as another future's). */
+#define CLOSE_SUBMITTERS 4
+#define CLOSE_PER 3000
+static cf_future *g_close_fs[CLOSE_SUBMITTERS][CLOSE_PER];
+static _Atomic unsigned char g_close_seen[CLOSE_SUBMITTERS * CLOSE_PER + 1];
+static _Atomic int g_close_bad;
+
+static void close_record(const cf_task_record *rec, void *ud) {
+  (void)ud;
+  if (rec->status == CF_ECANCELED) return;
+  if (rec->id == 0 || rec->id > CLOSE_SUBMITTERS * CLOSE_PER || atomic_exchange(&g_close_seen[rec->id], 1))
+    atomic_store(&g_close_bad, 1);
+}
+
+typedef struct close_arg {
+  cf_executor *ex;
+  int row;
+} close_arg;
+
+static void *close_submitter(void *p) {
+  close_arg *a = p;
+  for (int i = 0; i < CLOSE_PER; i++) {
+    uint64_t v = (uint64_t)i;
+    if (cf_submit(a->ex, t_add1, &v, sizeof v, &g_close_fs[a->row][i]) != 0) g_close_fs[a->row][i] = NULL;
+  }
+  return NULL;
+}
+
+static void ids_follow_the_close(void) {
+  for (int round = 0; round < 12; round++) {
+    memset(g_close_fs, 0, sizeof g_close_fs);
+    for (size_t i = 0; i <= CLOSE_SUBMITTERS * CLOSE_PER; i++) atomic_store(&g_close_seen[i], 0);
+    cf_config cfg;
+    cf_config_init(&cfg);
+    cfg.max_workers = 1 + round % 4;
+    cfg.on_record = close_record;
+    cf_executor *ex = make_ex_cfg(&cfg);
+    pthread_t th[CLOSE_SUBMITTERS];
+    close_arg args[CLOSE_SUBMITTERS];
+    for (int t = 0; t < CLOSE_SUBMITTERS; t++) {
+      args[t] = (close_arg){ex, t};
+      CHECK_EQ(pthread_create(&th[t], NULL, close_submitter, &args[t]), 0);
+    }
+    sleep_ms(round % 3);
+    CHECK_EQ(cf_executor_shutdown(ex, 1, round % 2), 0);
+    for (int t = 0; t < CLOSE_SUBMITTERS; t++) pthread_join(th[t], NULL);
+    static unsigned char given[CLOSE_SUBMITTERS * CLOSE_PER + 1];
+    memset(given, 0, sizeof given);
+    uint64_t accepted = 0, max_id = 0;
+    for (int t = 0; t < CLOSE_SUBMITTERS; t++)
+      for (int i = 0; i < CLOSE_PER; i++) {
+        cf_future *f = g_close_fs[t][i];
+        if (!f) continue;
+        CHECK(cf_future_done(f));
+        cf_task_record rec;
+        cf_future_record(f, &rec);
+        CHECK(rec.id >= 1 && rec.id <= CLOSE_SUBMITTERS * CLOSE_PER);
+        CHECK(!given[rec.id]); /* each id once */
+        given[rec.id] = 1;
+        if (rec.id > max_id) max_id = rec.id;
+        cf_future_release(f);
+        accepted++;
+      }
+    cf_executor_stats st;
+    cf_executor_stats_get(ex, &st);
+    CHECK_EQ(st.submitted, accepted);
+    CHECK_EQ(max_id, accepted); /* ids 1..accepted: none given to a refused submit */
+    CHECK_EQ(st.completed + st.cancelled, accepted);
+    CHECK_EQ(atomic_load(&g_close_bad), 0);
+    cf_executor_free(ex);
+  }
+}
+
+/* A task that counts its runs in g_runs[index]. */
+#define RACE_SUBMITTERS 4
+#define RACE_PER 3000
+static _Atomic int g_runs[RACE_SUBMITTERS * RACE_PER];
+static _Atomic int g_cbs[RACE_SUBMITTERS * RACE_PER];
+
+static int t_count_run(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  (void)out;
+  int i;
+  memcpy(&i, arg, sizeof i);
+  atomic_fetch_add(&g_runs[i], 1);
+  return 0;
+}
+
+/* One worker takes the queue in batches (queue.c, batch_size): the worker
+ * runs gate 1's task with up to 15 futures behind it in its batch, still
+ * pending; shutdown(cancel_futures) must cancel them at once, as queued
+ * ones, and none may run. */
+static void shutdown_cancels_batched(void) {
+  cf_executor *ex = make_ex(1);
+  gates g;
+  gates_init(&g);
+  cf_future *block0 = submit_gate(ex, &g, 0);
+  wait_running(block0);
+  cf_future *block1 = submit_gate(ex, &g, 1);
+  enum { N = 200 };
+  cf_future *fs[N];
+  for (int i = 0; i < N; i++) {
+    atomic_store(&g_runs[i], 0);
+    CHECK_EQ(cf_submit(ex, t_count_run, &i, sizeof i, &fs[i]), 0);
+  }
+  gate_open(&g, 0); /* the worker takes block1 and a batch behind it */
+  wait_running(block1);
+  CHECK_EQ(cf_executor_shutdown(ex, 0, 1), 0);
+  for (int i = 0; i < N; i++) CHECK(cf_future_cancelled(fs[i])); /* at once, not once the worker gets there */
+  gate_open(&g, 1);
+  CHECK_EQ(result_int(block1), 1);
+  for (int i = 0; i < N; i++) {
+    CHECK_EQ(cf_future_result(fs[i], 0, NULL, NULL), CF_ECANCELED);
+    cf_future_release(fs[i]);
+  }
+  cf_future_release(block0);
+  cf_future_release(block1);
+  cf_executor_free(ex);
+  for (int i = 0; i < N; i++) CHECK_EQ(atomic_load(&g_runs[i]), 0);
+  gates_free(&g);
+}
+
+static int count_cb(cf_future *f, void *ud) {
+  (void)f;
+  atomic_fetch_add(&g_cbs[(intptr_t)ud], 1);
+  return 0;
+}
+
+typedef struct race_arg {
+  cf_executor *ex;
+  int row;
+} race_arg;
+
+/* Submit, cancel every third at once (the worker may have it in its batch
+ * or be claiming it), add a callback to every fifth (racing its
+ * completion), then collect. */
+static void *batch_racer(void *p) {
+  race_arg *a = p;
+  static _Thread_local cf_future *fs[RACE_PER];
+  static _Thread_local int won[RACE_PER];
+  for (int k = 0; k < RACE_PER; k++) {
+    int i = a->row * RACE_PER + k;
+    CHECK_EQ(cf_submit(a->ex, t_count_run, &i, sizeof i, &fs[k]), 0);
+    won[k] = k % 3 == 0 ? cf_future_cancel(fs[k]) : 0;
+    if (k % 5 == 0) CHECK_EQ(cf_future_add_done_callback(fs[k], count_cb, (void *)(intptr_t)i), 0);
+  }
+  for (int k = 0; k < RACE_PER; k++) {
+    int i = a->row * RACE_PER + k, rc = cf_future_result(fs[k], 60.0, NULL, NULL);
+    CHECK_EQ(rc, won[k] ? CF_ECANCELED : 0);
+    CHECK_EQ(atomic_load(&g_runs[i]), won[k] ? 0 : 1); /* ran once, or never if cancelled */
+    cf_future_release(fs[k]);
+  }
+  return NULL;
+}
+
+static void cancels_and_callbacks_race_batches(void) {
+  for (int i = 0; i < RACE_SUBMITTERS * RACE_PER; i++) {
+    atomic_store(&g_runs[i], 0);
+    atomic_store(&g_cbs[i], 0);
+  }
+  cf_executor *ex = make_ex(1);
+  pthread_t th[RACE_SUBMITTERS];
+  race_arg args[RACE_SUBMITTERS];
+  for (int t = 0; t < RACE_SUBMITTERS; t++) {
+    args[t] = (race_arg){ex, t};
+    CHECK_EQ(pthread_create(&th[t], NULL, batch_racer, &args[t]), 0);
+  }
+  for (int t = 0; t < RACE_SUBMITTERS; t++) pthread_join(th[t], NULL);
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.submitted, (uint64_t)(RACE_SUBMITTERS * RACE_PER));
+  CHECK_EQ(st.completed + st.cancelled, st.submitted);
+  cf_executor_free(ex);
+  for (int i = 0; i < RACE_SUBMITTERS * RACE_PER; i++) CHECK_EQ(atomic_load(&g_cbs[i]), i % RACE_PER % 5 == 0);
 }
 
 static void shutdown_cancels_queued(void) {
@@ -219,7 +401,10 @@ int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {{"burst_wakes_every_worker", burst_wakes_every_worker},
                                     {"submit_races_shutdown", submit_races_shutdown},
+                                    {"ids_follow_the_close", ids_follow_the_close},
                                     {"shutdown_cancels_queued", shutdown_cancels_queued},
+                                    {"shutdown_cancels_batched", shutdown_cancels_batched},
+                                    {"cancels_and_callbacks_race_batches", cancels_and_callbacks_race_batches},
                                     {"buffers_survive_recycling", buffers_survive_recycling},
                                     {"counters_exact", counters_exact},
                                     {"wakeups_from_many_submitters", wakeups_from_many_submitters},
