@@ -11,6 +11,7 @@
 #include "format.h"
 #include "json.h"
 #include "plot.h"
+#include "stats.h"
 #include "strbuf.h"
 
 #define PLOT_BASE "characterize"
@@ -58,10 +59,31 @@ static json_t *points_json(const cfb_char_backend *b) {
     json_object_set_new(o, "median_items_per_s", cfb_json_num(p->s.median));
     json_object_set_new(o, "ci_lo", cfb_json_num(p->s.ci_lo));
     json_object_set_new(o, "ci_hi", cfb_json_num(p->s.ci_hi));
+    if (p->ncx) {
+      json_object_set_new(o, "confirm_n", json_integer((json_int_t)p->ncx));
+      json_object_set_new(o, "confirm_median_items_per_s", cfb_json_num(cfb_stats_median(p->cx, p->ncx)));
+    }
     if (p->error[0]) json_object_set_new(o, "error", cfb_json_str(p->error));
     json_array_append_new(a, o);
   }
   return a;
+}
+
+/* Which rule chose the backend's count, on which rounds, and the paired
+ * ratios it decided on. */
+static json_t *pick_json(const cfb_char_backend *b) {
+  const cfb_char_pick *k = &b->pick;
+  json_t *o = json_object();
+  json_object_set_new(o, "rule", json_string(cfb_char_rule_name(k->rule)));
+  json_object_set_new(o, "why", cfb_json_str(b->rule_why));
+  json_object_set_new(o, "decided_on", json_string(b->confirmed ? "confirmation" : "sweep"));
+  json_object_set_new(o, "rounds", json_integer((json_int_t)b->pick_rounds));
+  json_object_set_new(o, "best_workers", json_integer(b->pick_best_workers));
+  json_object_set_new(o, "ratio_to_best", cfb_json_num(k->vs_best.ratio));
+  json_object_set_new(o, "ratio_ci_lo", cfb_json_num(k->vs_best.ci_lo));
+  json_object_set_new(o, "ratio_ci_hi", cfb_json_num(k->vs_best.ci_hi));
+  json_object_set_new(o, "ci_level", json_real(CFB_CHAR_PICK_LEVEL));
+  return o;
 }
 
 static json_t *backend_json(const cfb_char_backend *b) {
@@ -83,6 +105,7 @@ static json_t *backend_json(const cfb_char_backend *b) {
   json_object_set_new(o, "best_measured_items_per_s", cfb_json_num(b->best_measured));
   json_object_set_new(o, "best_measured_workers", json_integer(b->best_workers));
   json_object_set_new(o, "recommended_workers", json_integer(b->rec_workers));
+  json_object_set_new(o, "recommendation_rule", pick_json(b));
   return o;
 }
 
@@ -97,6 +120,8 @@ static json_t *recommendation_json(const cfb_char *c) {
   json_object_set_new(o, "measured_items_per_s", cfb_json_num(r->rec_measured));
   json_object_set_new(o, "runner_up", c->nb > 1 ? json_string(c->b[1 - c->rec].name) : json_null());
   json_object_set_new(o, "margin_over_runner_up", cfb_json_num(c->margin));
+  json_object_set_new(o, "rule", json_string(cfb_char_rule_name(r->pick.rule)));
+  json_object_set_new(o, "rule_why", cfb_json_str(r->rule_why));
   json_object_set_new(x, "workers_2x_cpus", json_integer(2 * c->ncpus));
   json_object_set_new(x, "items_per_s_2x_cpus", cfb_json_num(c->x_2cpus));
   json_object_set_new(x, "beyond_measured_2x", json_boolean(c->extrap_2));
