@@ -277,25 +277,24 @@ static void best_of_sweep(cfb_char_backend *b) {
 /* One sentence: the rule that fired and the figures it fired on. */
 static void rule_why(cfb_char_backend *b, const cfb_char_cand *cd, int ncpus) {
   const cfb_char_pick *k = &b->pick;
-  char on[96], near[160] = "";
-  snprintf(on, sizeof on, "over %zu %s rounds", b->pick_rounds, b->confirmed ? "confirmation" : "sweep");
-  if (k->first_near < k->best && k->rule != CFB_CHAR_RULE_FEWEST)
-    snprintf(near, sizeof near, "%d workers looked within %.0f%% (%.2f of it, interval %.2f..%.2f) but not surely within %.0f%%",
+  char on[64], near[160] = "";
+  snprintf(on, sizeof on, "%zu %s rounds", b->pick_rounds, b->confirmed ? "confirmation" : "sweep");
+  if (k->first_near < k->best)
+    snprintf(near, sizeof near, "%d looked within %.0f%% of it (%.2f, %.2f..%.2f) but not surely within %.0f%%",
              cd[k->first_near].workers, 100 * (1 - CFB_CHAR_NEAR_BEST), k->near_vs_best.ratio,
              k->near_vs_best.ci_lo, k->near_vs_best.ci_hi, 100 * (1 - CFB_CHAR_SURE_FLOOR));
   if (k->rule == CFB_CHAR_RULE_FEWEST && k->pick != k->best)
-    snprintf(b->rule_why, sizeof b->rule_why,
-             "the fewest workers surely near the best (%d): %.2f of it, interval %.2f..%.2f, %s",
-             b->pick_best_workers, k->vs_best.ratio, k->vs_best.ci_lo, k->vs_best.ci_hi, on);
+    snprintf(b->rule_why, sizeof b->rule_why, "the fewest surely within %.0f%% of the best (%d workers): %.2f of it (%.2f..%.2f), %s",
+             100 * (1 - CFB_CHAR_NEAR_BEST), b->pick_best_workers, k->vs_best.ratio, k->vs_best.ci_lo,
+             k->vs_best.ci_hi, on);
   else if (k->rule == CFB_CHAR_RULE_FEWEST)
-    snprintf(b->rule_why, sizeof b->rule_why, "the best measured, and no fewer workers came within %.0f%% of it, %s",
+    snprintf(b->rule_why, sizeof b->rule_why, "the best measured; no fewer workers within %.0f%% of it, %s",
              100 * (1 - CFB_CHAR_NEAR_BEST), on);
   else if (k->rule == CFB_CHAR_RULE_CPUS)
-    snprintf(b->rule_why, sizeof b->rule_why,
-             "CPU-bound, so as many workers as CPUs (%d): %s of the best (%d), %s", ncpus, near,
-             b->pick_best_workers, on);
+    snprintf(b->rule_why, sizeof b->rule_why, "CPU-bound, so the CPUs' count (%d): the best is %d, %s, %s", ncpus,
+             b->pick_best_workers, near, on);
   else
-    snprintf(b->rule_why, sizeof b->rule_why, "the best measured (%d): %s, %s", b->pick_best_workers, near, on);
+    snprintf(b->rule_why, sizeof b->rule_why, "the best measured; %s, %s", near, on);
 }
 
 /* The recommended count by cfb_char_pick_workers (charrule.h): on the

@@ -18,6 +18,15 @@ static const char *rate(double v, char *buf, size_t len) {
   return buf;
 }
 
+/* A duration in us for people, 3 significant digits: "842 us", "27.7 ms". */
+static const char *dur(double us, char *buf, size_t len) {
+  if (!isfinite(us)) snprintf(buf, len, "n/a");
+  else if (us >= 1e6) snprintf(buf, len, "%.3g s", us / 1e6);
+  else if (us >= 1e3) snprintf(buf, len, "%.3g ms", us / 1e3);
+  else snprintf(buf, len, "%.3g us", us);
+  return buf;
+}
+
 /* "usl (held-out 3.1%): peak 23.5k/s at 9.8 workers" */
 static void model_line(const cfb_char_backend *b, char *out, size_t len) {
   if (!b->fitted) {
@@ -79,8 +88,8 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
   const cfb_char_backend *b = &c->b[c->rec];
   char margin[64] = "";
   if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  sayf(f, "recommend", "%s, %d workers, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
-       b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
+       b->rec_workers == 1 ? "" : "s", b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
   say(f, "why", b->rule_why);
   if (b->fitted)
     sayf(f, "bigger", "%s model: %d workers %s/s%s, %d workers %s/s%s", cfb_model_name(b->models.chosen),
@@ -92,15 +101,16 @@ void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
   char line[256];
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
-  sayf(f, "per item", "%.4g us wall (%.4g waiting for a CPU), %.4g on CPU, %.0f faults", c->wall_us, c->rq_wait_us,
-       c->cpu_us, c->minflt + c->majflt);
+  char d1[32], d2[32], d3[32];
+  sayf(f, "per item", "%s wall (%s waiting for a CPU), %s on CPU, %.0f faults", dur(c->wall_us, d1, sizeof d1),
+       dur(c->rq_wait_us, d2, sizeof d2), dur(c->cpu_us, d3, sizeof d3), c->minflt + c->majflt);
   for (size_t i = 0; i < c->nb; i++) {
     const cfb_char_backend *b = &c->b[i];
     model_line(b, line, sizeof line);
     sayf(f, b->name, "%.1f us/task -> chunk %zu; %s", b->us1, b->chunksize, line);
   }
   print_recommendation(f, c);
-  if (dir) sayf(f, "wrote", "%s/characterize.{json,md}, plots/", dir);
+  if (dir) sayf(f, "wrote", "%s/ characterize.{json,md} plots/", dir);
 }
 
 static void md_models(cfb_sb *m, const cfb_char_backend *b) {
