@@ -150,9 +150,10 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
   }
   const cfb_char_backend *b = &c->b[c->rec];
   char r1[32], r2[32];
-  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured, %s predicted",
-                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1),
-                rate(b->rec_predicted, r2, sizeof r2));
+  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured (the median of "
+                   "its %zu %s rounds), %s predicted",
+                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), b->pick_rounds,
+                b->confirmed ? "confirmation" : "sweep", rate(b->rec_predicted, r2, sizeof r2));
   if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
   cfb_sb_printf(m, ".\n\nWhy %d workers (rule `%s`): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
                 b->rule_why);
