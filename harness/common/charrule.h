@@ -89,10 +89,12 @@ void cfb_char_overhead_split(double us1, double usbig, double cbig, double *per_
 size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us);
 
 /* ---- the recommended worker count (charpick.c) ------------------------
- * Both halves pick with it: the run half to choose the candidates worth
- * a confirmation (a few more rounds of those points alone, alternated),
- * the report half to decide on those fresh rounds (the sweep's rounds
- * chose them: deciding on them again would count their luck twice). */
+ * Both halves pick with it: the run half, when the sweep's rounds cannot
+ * tell a backend's counts apart, to choose the candidates worth a
+ * confirmation (a few more rounds of those points alone, alternated), the
+ * report half to decide on those fresh rounds (the sweep's rounds chose
+ * them: deciding on them again would count their luck twice), or on the
+ * sweep's when they told the counts apart. */
 
 /* Near the best: a paired ratio to the backend's best of at least this. */
 #define CFB_CHAR_NEAR_BEST 0.95

@@ -404,16 +404,19 @@ static void add_cand(size_t *set, size_t *n, size_t *of_backend, size_t i) {
 }
 
 /* The candidates of the backend whose points are pts[lo, hi) (ascending
- * workers), by the rule the report half decides with, most telling first:
- * the best, the rule's pick, the fewest that looked near, the CPUs'
- * count, the count just below the best. */
+ * workers) when the sweep's rounds could not tell them apart (a count
+ * below the best looked near it, not surely), by the rule the report half
+ * decides with, most telling first: the best, the rule's pick, the fewest
+ * that looked near, the CPUs' count, the count just below the best. */
 static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, size_t *set, size_t *n) {
   cfb_char_cand cd[MAX_POINTS];
   size_t m = 0, at[MAX_POINTS], of_backend = 0;
   for (size_t i = lo; i < hi; i++)
     if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
   cfb_char_pick k;
-  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0) return;
+  /* surely near (or nothing fewer near at all): the sweep's rounds have
+   * told the counts apart, and more rounds would cost without changing it */
+  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0 || k.rule == CFB_CHAR_RULE_FEWEST) return;
   add_cand(set, n, &of_backend, at[k.best]);
   add_cand(set, n, &of_backend, at[k.pick]);
   if (k.first_near < m) add_cand(set, n, &of_backend, at[k.first_near]);
@@ -428,7 +431,8 @@ static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int
 /* The candidates of both backends again, CFB_CHAR_CONFIRM_ROUNDS more
  * rounds alternated among themselves: the sweep chose them, so its own
  * rounds would confirm their luck; fresh rounds decide (report half).
- * Both backends' in the same rounds, so their picks pair too. */
+ * Both backends' in the same rounds, so their picks pair too.  Nothing
+ * when the sweep told every backend's counts apart. */
 static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n, size_t nper, int ncpus,
                    double frac) {
   size_t set[2 * CFB_CHAR_CONFIRM_MAX], ns = 0;
