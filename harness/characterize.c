@@ -115,7 +115,7 @@ static void usage(FILE *f) {
              "  throughput against workers on both backends, fits scaling models (USL,\n"
              "  Amdahl, bottleneck) and recommends a backend, workers and chunksize: the\n"
              "  fewest workers surely within 5%% of the best; counts the sweep cannot tell\n"
-             "  apart get 6 more alternated rounds first.\n"
+             "  apart get 5 more alternated rounds first.\n"
              "  Writes DIR/measure.json, characterize.json, characterize.md, plots/.\n"
              "  --max-workers N  largest worker count (default: from the on-CPU fraction)\n"
              "  --repeat N       repetitions per point (default 3)\n"

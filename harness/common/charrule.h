@@ -106,9 +106,12 @@ size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us)
  * Wilcoxon signed-rank on the per-round ratios; too few rounds for it
  * give the range of the ratios (3 rounds: their minimum is the bound). */
 #define CFB_CHAR_PICK_LEVEL 0.90
-/* The confirmation: rounds, and candidates per backend. */
-#define CFB_CHAR_CONFIRM_ROUNDS 6
-#define CFB_CHAR_CONFIRM_MAX 4
+/* The confirmation: rounds (5: the fewest whose 90% interval is
+ * reachable, 2 / 2^5 < 0.1; each round costs a repetition of every
+ * candidate, and bench runs five characterizations), and candidates per
+ * backend. */
+#define CFB_CHAR_CONFIRM_ROUNDS 5
+#define CFB_CHAR_CONFIRM_MAX 3
 
 /* Which rule chose the recommended count, in the order they are tried. */
 typedef enum cfb_char_rule {
