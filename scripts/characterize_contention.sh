@@ -36,6 +36,7 @@ print("process: chosen %-10s n_peak %s, peak within the sweep: %s (check: no)"
 r = d["recommendation"]
 print("recommendation: %s, %d workers, chunksize %d: %.0f measured, %s predicted"
       % (r["backend"], r["workers"], r["chunksize"], r["measured_items_per_s"], r["predicted_items_per_s"]))
+print("                by %s: %s" % (r.get("rule", "-"), r.get("rule_why", "")))
 PY
 uptime
 echo "directory: $OUT"

@@ -75,10 +75,11 @@ def ratio(w, d, sweepdir, pairdir):
         rs = sorted(a[k] / b[k] for k in a if k in b)
     name = lambda k: "%s w=%d c=%d" % k
     if not rs:
-        print("%-9s %-6s %-22s %-22s  no paired round measured" % (w, c["kind"], name(rec), name(best)))
+        print("%-10s %-6s %-22s %-22s  no paired round measured" % (w, c["kind"], name(rec), name(best)))
         return
-    print("%-9s %-6s %-22s %-22s %6.3f %6.3f %6.3f %7d" % (w, c["kind"], name(rec), name(best), rs[0],
-                                                           statistics.median(rs), rs[-1], len(rs)))
+    print("%-10s %-6s %-22s %-22s %6.3f %6.3f %6.3f %6d  %s" % (w, c["kind"], name(rec), name(best), rs[0],
+                                                                statistics.median(rs), rs[-1], len(rs),
+                                                                c["recommendation"].get("rule", "-")))
 
 
 def main(a):

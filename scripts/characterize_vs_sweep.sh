@@ -14,10 +14,11 @@
 #   4. the per-round ratio recommended / best: min, median, max.
 # Prints figures (wanted: median ratio >= 0.9); asserts nothing.
 # usage: scripts/characterize_vs_sweep.sh [BUILD_DIR] [WORKLOAD...]
+# (default: every built-in workload and the contention test plugin)
 set -eu
 B=${1:-build/release}
 [ $# -gt 0 ] && shift
-WLS=${*:-sleep socket primes mixed memtouch}
+WLS=${*:-sleep socket primes mixed memtouch plugin:$B/tests/workloads/contention.so}
 CLI=$B/harness/cfbench
 CHAR_OPTS=${CHAR_OPTS:---rep-time 50ms --repeat 3 --max-workers 64}
 SWEEP_ROUNDS=${SWEEP_ROUNDS:-5}
@@ -26,15 +27,16 @@ PAIR_ROUNDS=${PAIR_ROUNDS:-10}
 T=$(mktemp -d /tmp/cf-char-vs-sweep-XXXXXX)
 HERE=$(dirname "$0")
 uptime # the figures move with the machine's other load: note it
-printf '%-9s %-6s %-22s %-22s %6s %6s %6s %7s\n' workload kind recommended best_of_sweep min median max rounds
+printf '%-10s %-6s %-22s %-22s %6s %6s %6s %6s  %s\n' workload kind recommended best_of_sweep min median max rounds rule
 for w in $WLS; do
+  n=$(basename "${w#plugin:}" .so) # the files' name: a plugin's without its path
   # shellcheck disable=SC2086 # CHAR_OPTS is a list of options
-  "$CLI" characterize --workload "$w" --out "$T/$w.char" --force --quiet $CHAR_OPTS >/dev/null
-  python3 "$HERE/characterize_vs_sweep.py" sweep "$w" "$T/$w.char" "$SWEEP_ROUNDS" >"$T/$w.sweep.json"
-  "$CLI" run --file "$T/$w.sweep.json" --out "$T/$w.sweep" --force >/dev/null 2>&1 || true
-  python3 "$HERE/characterize_vs_sweep.py" pair "$w" "$T/$w.char" "$T/$w.sweep" "$PAIR_ROUNDS" >"$T/$w.pair.json"
-  "$CLI" run --file "$T/$w.pair.json" --out "$T/$w.pair" --force >/dev/null 2>&1 || true
-  python3 "$HERE/characterize_vs_sweep.py" ratio "$w" "$T/$w.char" "$T/$w.sweep" "$T/$w.pair"
+  "$CLI" characterize --workload "$w" --out "$T/$n.char" --force --quiet $CHAR_OPTS >/dev/null
+  python3 "$HERE/characterize_vs_sweep.py" sweep "$w" "$T/$n.char" "$SWEEP_ROUNDS" >"$T/$n.sweep.json"
+  "$CLI" run --file "$T/$n.sweep.json" --out "$T/$n.sweep" --force >/dev/null 2>&1 || true
+  python3 "$HERE/characterize_vs_sweep.py" pair "$w" "$T/$n.char" "$T/$n.sweep" "$PAIR_ROUNDS" >"$T/$n.pair.json"
+  "$CLI" run --file "$T/$n.pair.json" --out "$T/$n.pair" --force >/dev/null 2>&1 || true
+  python3 "$HERE/characterize_vs_sweep.py" ratio "$n" "$T/$n.char" "$T/$n.sweep" "$T/$n.pair"
 done
 uptime
 echo "directories: $T"

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "paired.h"
+
 /* Where `cfbench bench` puts the characterization of each built-in
  * workload inside its results directory (DIR/characterize/NAME/), and so
  * where `cfbench report DIR` looks for them. */
@@ -49,6 +51,7 @@
 #define CFB_CHAR_K_PT_ITEMS "items"           /* items per repetition */
 #define CFB_CHAR_K_PT_RATES "items_per_s"     /* array: one per measured repetition */
 #define CFB_CHAR_K_PT_ERROR "error"           /* "" or why the point failed */
+#define CFB_CHAR_K_PT_CONFIRM "confirm_items_per_s" /* array: the confirmation rounds (candidates only; absent in older files) */
 
 /* An item that switched voluntarily fewer than this many times per item
  * (summed over the profile) never blocked: every moment it was off a CPU
@@ -62,6 +65,10 @@
  * that never blocked (CFB_CHAR_NEVER_BLOCKS_VCSW), whatever its wall time
  * (load moves wall time, not the voluntary switches).  rq_wait_s NAN:
  * none known.  NAN without a profile.  Both halves plan and decide with it. */
+/* On-CPU fraction at or above which an item is "cpu": the report half's
+ * kind, the run half's plan (workers to a little past the CPUs). */
+#define CFB_CHAR_CPU_FRACTION 0.8
+
 double cfb_char_cpu_fraction(double wall_s, double cpu_s, double rq_wait_s, double vcsw, size_t items);
 
 /* The executor's cost may take at most this share of an item's time. */
@@ -80,5 +87,71 @@ void cfb_char_overhead_split(double us1, double usbig, double cbig, double *per_
  * CFB_CHAR_OVERHEAD_SHARE x item_us; CFB_CHAR_CHUNK_MAX when none is (the
  * per-item part alone is too much), 1 when a figure is missing. */
 size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us);
+
+/* ---- the recommended worker count (charpick.c) ------------------------
+ * Both halves pick with it: the run half, when the sweep's rounds cannot
+ * tell a backend's counts apart, to choose the candidates worth a
+ * confirmation (a few more rounds of those points alone, alternated), the
+ * report half to decide on those fresh rounds (the sweep's rounds chose
+ * them: deciding on them again would count their luck twice), or on the
+ * sweep's when they told the counts apart. */
+
+/* Near the best: a paired ratio to the backend's best of at least this. */
+#define CFB_CHAR_NEAR_BEST 0.95
+/* Surely near: the ratio's lower confidence bound at least this (the
+ * issue's "within 10% of the best"); below it the counts cannot be told
+ * apart, and taking the fewest would be a guess that fewer are as good. */
+#define CFB_CHAR_SURE_FLOOR 0.90
+/* The ratio's interval: two-sided at this level (one-sided 95% below),
+ * Wilcoxon signed-rank on the per-round ratios; too few rounds for it
+ * give the range of the ratios (3 rounds: their minimum is the bound). */
+#define CFB_CHAR_PICK_LEVEL 0.90
+/* The confirmation: rounds (5: the fewest whose 90% interval is
+ * reachable, 2 / 2^5 < 0.1; each round costs a repetition of every
+ * candidate, and bench runs five characterizations), and candidates per
+ * backend. */
+#define CFB_CHAR_CONFIRM_ROUNDS 5
+#define CFB_CHAR_CONFIRM_MAX 3
+
+/* Which rule chose the recommended count, in the order they are tried. */
+typedef enum cfb_char_rule {
+  CFB_CHAR_RULE_NONE = 0, /* nothing measured */
+  CFB_CHAR_RULE_FEWEST,   /* the fewest workers surely near the best (the best itself when none is fewer) */
+  CFB_CHAR_RULE_CPUS,     /* CPU-bound, fewer counts not told apart from the best: the CPUs' count,
+                             which is near it (past the CPUs CPU-bound work gains nothing) */
+  CFB_CHAR_RULE_BEST      /* fewer counts near the best but not surely: the best measured */
+} cfb_char_rule;
+
+/* "fewest_near_best", "cpus_for_cpu_bound", "best_measured", "none". */
+const char *cfb_char_rule_name(cfb_char_rule r);
+
+/* One measured worker count: its per-round throughputs (x[i] in round i;
+ * every candidate of one pick measured in the same rounds). */
+typedef struct cfb_char_cand {
+  int workers;
+  const double *x;
+  size_t nx;
+} cfb_char_cand;
+
+typedef struct cfb_char_pick {
+  cfb_char_rule rule;
+  size_t pick, best;   /* indexes into the candidates */
+  size_t first_near;   /* the fewest whose ratio is near (the fewest-near rule without the
+                          confidence: it may be luck); n when none is fewer than the best */
+  cfb_paired vs_best;  /* pick / best by round: estimate and CFB_CHAR_PICK_LEVEL interval (the best: n pairs, ratio 1) */
+  cfb_paired near_vs_best; /* first_near / best likewise (NAN when none) */
+} cfb_char_pick;
+
+/* Pick among c[0..n) (ascending workers) for work on ncpus CPUs,
+ * cpu_bound when the kind is "cpu": the best is the highest median; then
+ * CFB_CHAR_RULE_FEWEST when a count below it is surely near, else
+ * CFB_CHAR_RULE_CPUS when cpu_bound and the smallest count >= ncpus is
+ * below the best and near it, else CFB_CHAR_RULE_BEST.  Returns 0, or -1
+ * when no candidate has a throughput (rule NONE). */
+int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, cfb_char_pick *out);
+
+/* The paired ratio a / b over the rounds both have (the first
+ * min(na, nb)), with its CFB_CHAR_PICK_LEVEL interval. */
+void cfb_char_ratio(const double *a, size_t na, const double *b, size_t nb, cfb_paired *out);
 
 #endif

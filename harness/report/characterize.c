@@ -50,6 +50,16 @@ static cfb_char_backend *backend_of(cfb_char *c, const char *name) {
   return b;
 }
 
+/* The throughputs of array r (none when r is absent) into x; how many. */
+static size_t read_rates(const json_t *r, double *x) {
+  size_t n = 0;
+  for (size_t i = 0; json_is_array(r) && i < json_array_size(r) && n < CFB_CHAR_MAX_REPS; i++) {
+    double v = json_number_value(json_array_get(r, i));
+    if (v > 0 && isfinite(v)) x[n++] = v;
+  }
+  return n;
+}
+
 static int read_point(const json_t *o, cfb_char *c, char *err, size_t errlen) {
   char name[16];
   if (cfb_json_get_string(o, CFB_CHAR_K_PT_BACKEND, name, sizeof name) != 0 ||
@@ -65,11 +75,8 @@ static int read_point(const json_t *o, cfb_char *c, char *err, size_t errlen) {
   p->chunksize = (size_t)fmax(1, num_at(o, CFB_CHAR_K_PT_CHUNK));
   p->items = (size_t)fmax(0, num_at(o, CFB_CHAR_K_PT_ITEMS));
   cfb_json_get_string(o, CFB_CHAR_K_PT_ERROR, p->error, sizeof p->error);
-  const json_t *r = json_object_get(o, CFB_CHAR_K_PT_RATES);
-  for (size_t i = 0; json_is_array(r) && i < json_array_size(r) && p->nx < CFB_CHAR_MAX_REPS; i++) {
-    double v = json_number_value(json_array_get(r, i));
-    if (v > 0 && isfinite(v)) p->x[p->nx++] = v;
-  }
+  p->nx = read_rates(json_object_get(o, CFB_CHAR_K_PT_RATES), p->x);
+  p->ncx = read_rates(json_object_get(o, CFB_CHAR_K_PT_CONFIRM), p->cx);
   cfb_stats_summarize(p->x, p->nx, (uint64_t)p->workers * 31 + c->nb, &p->s);
   b->chunksize = p->chunksize;
   return 0;
@@ -241,52 +248,78 @@ static void knee_of(cfb_char_backend *b) {
   if (f->par[0] > 0 && isfinite(top)) b->n_knee = top / f->par[0];
 }
 
-/* a's throughput over b's: the median of the per-round ratios when both
- * have every round (the rounds ran every point once each, so drift that
- * hit a round hit both and cancels), else the ratio of the medians. */
-static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
-  if (a == b) return 1;
-  if (!a->nx || a->nx != b->nx) return a->s.median / b->s.median;
-  double r[CFB_CHAR_MAX_REPS];
-  for (size_t i = 0; i < a->nx; i++) r[i] = a->x[i] / b->x[i];
-  qsort(r, a->nx, sizeof r[0], cmp_dbl);
-  return a->nx % 2 ? r[a->nx / 2] : 0.5 * (r[a->nx / 2 - 1] + r[a->nx / 2]);
-}
-
 static const cfb_char_point *rec_point(const cfb_char_backend *b) {
   for (size_t i = 0; i < b->npts; i++)
     if (b->pts[i].workers == b->rec_workers && b->pts[i].nx) return &b->pts[i];
   return NULL;
 }
 
-/* The fewest measured workers whose throughput, paired round by round,
- * is within CFB_CHAR_NEAR_BEST of the backend's best measured point, and
- * (when a model was fitted) whose predicted throughput is within it of
- * the best predicted, so one lucky median at few workers is not taken;
- * the best point itself always qualifies.  Both tests at once: the
- * measured one alone holds the recommendation near the best a sweep
- * would find, the model alone let a point 10% below it through. */
-static void recommend_backend(cfb_char_backend *b) {
-  const cfb_char_point *best = NULL;
+/* a's throughput over b's, paired round by round (the rounds ran every
+ * point once each, so drift that hit a round hit both and cancels): on
+ * the confirmation rounds when both have them, else the sweep's. */
+static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
+  cfb_paired r;
+  if (a == b) return 1;
+  if (a->ncx && b->ncx) cfb_char_ratio(a->cx, a->ncx, b->cx, b->ncx, &r);
+  else cfb_char_ratio(a->x, a->nx, b->x, b->nx, &r);
+  return isfinite(r.ratio) ? r.ratio : a->s.median / b->s.median;
+}
+
+/* The best measured point of the sweep (the knee and the JSON use it). */
+static void best_of_sweep(cfb_char_backend *b) {
   b->best_measured = NAN;
-  b->rec_workers = 0;
+  b->best_workers = 0;
   for (size_t i = 0; i < b->npts; i++)
-    if (b->pts[i].nx && (!best || b->pts[i].s.median > best->s.median)) best = &b->pts[i];
-  if (!best) return;
-  b->best_measured = best->s.median, b->best_workers = best->workers;
-  const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
-  double best_pred = 0;
-  for (size_t i = 0; f && i < b->npts; i++) best_pred = fmax(best_pred, cfb_model_predict(f, b->pts[i].workers));
-  for (size_t i = 0; i < b->npts && !b->rec_workers; i++) {
+    if (b->pts[i].nx && !(b->pts[i].s.median <= b->best_measured))
+      b->best_measured = b->pts[i].s.median, b->best_workers = b->pts[i].workers;
+}
+
+/* One sentence: the rule that fired and the figures it fired on. */
+static void rule_why(cfb_char_backend *b, const cfb_char_cand *cd, int ncpus) {
+  const cfb_char_pick *k = &b->pick;
+  char on[64], near[160] = "";
+  snprintf(on, sizeof on, "%zu %s rounds", b->pick_rounds, b->confirmed ? "confirmation" : "sweep");
+  if (k->first_near < k->best)
+    snprintf(near, sizeof near, "%d looked within %.0f%% of it (%.2f, %.2f..%.2f) but not surely within %.0f%%",
+             cd[k->first_near].workers, 100 * (1 - CFB_CHAR_NEAR_BEST), k->near_vs_best.ratio,
+             k->near_vs_best.ci_lo, k->near_vs_best.ci_hi, 100 * (1 - CFB_CHAR_SURE_FLOOR));
+  if (k->rule == CFB_CHAR_RULE_FEWEST && k->pick != k->best)
+    snprintf(b->rule_why, sizeof b->rule_why, "the fewest surely within %.0f%% of the best (%d workers): %.2f of it (%.2f..%.2f), %s",
+             100 * (1 - CFB_CHAR_NEAR_BEST), b->pick_best_workers, k->vs_best.ratio, k->vs_best.ci_lo,
+             k->vs_best.ci_hi, on);
+  else if (k->rule == CFB_CHAR_RULE_FEWEST)
+    snprintf(b->rule_why, sizeof b->rule_why, "the best measured; no fewer workers within %.0f%% of it, %s",
+             100 * (1 - CFB_CHAR_NEAR_BEST), on);
+  else if (k->rule == CFB_CHAR_RULE_CPUS)
+    snprintf(b->rule_why, sizeof b->rule_why, "CPU-bound, so the CPUs' count (%d): the best is %d, %s, %s", ncpus,
+             b->pick_best_workers, near, on);
+  else
+    snprintf(b->rule_why, sizeof b->rule_why, "the best measured; %s, %s", near, on);
+}
+
+/* The recommended count by cfb_char_pick_workers (charrule.h): on the
+ * confirmation rounds when the run made them (the candidates the sweep
+ * chose, measured again alternated: the sweep's luck is not counted
+ * twice), else on the sweep's rounds (older files). */
+static void recommend_backend(cfb_char_backend *b, int ncpus, int cpu_bound) {
+  cfb_char_cand cd[CFB_CHAR_MAX_POINTS];
+  size_t n = 0;
+  best_of_sweep(b);
+  b->rec_workers = 0;
+  for (size_t i = 0; i < b->npts; i++) b->confirmed |= b->pts[i].ncx > 1;
+  for (size_t i = 0; i < b->npts; i++) {
     const cfb_char_point *p = &b->pts[i];
-    double pred = f ? cfb_model_predict(f, p->workers) : NAN;
-    if (!p->nx || paired_ratio(p, best) < CFB_CHAR_NEAR_BEST) continue;
-    if (p == best || !f || pred >= CFB_CHAR_NEAR_BEST * best_pred) {
-      b->rec_workers = p->workers;
-      b->rec_measured = p->s.median;
-      b->rec_predicted = pred;
-    }
+    if (b->confirmed ? !p->ncx : !p->nx) continue;
+    cd[n++] = b->confirmed ? (cfb_char_cand){p->workers, p->cx, p->ncx} : (cfb_char_cand){p->workers, p->x, p->nx};
   }
+  if (cfb_char_pick_workers(cd, n, ncpus, cpu_bound, &b->pick) != 0) return;
+  const cfb_char_cand *r = &cd[b->pick.pick];
+  b->pick_best_workers = cd[b->pick.best].workers;
+  b->pick_rounds = cd[b->pick.best].nx;
+  b->rec_workers = r->workers;
+  b->rec_measured = cfb_stats_median(r->x, r->nx);
+  b->rec_predicted = b->fitted ? cfb_model_predict(&b->models.fit[b->models.chosen], r->workers) : NAN;
+  rule_why(b, cd, ncpus);
 }
 
 /* The backend whose recommended point beats the other's, paired round by
@@ -319,19 +352,19 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen) {
   int rc = read_measure(dir, c, err, errlen);
   if (rc) return rc;
   size_t measured = 0;
+  decide_kind(c); /* the profile's: the recommendation uses it */
   for (size_t i = 0; i < c->nb; i++) {
     cfb_char_backend *b = &c->b[i];
     qsort(b->pts, b->npts, sizeof b->pts[0], by_workers);
     for (size_t k = 0; k < b->npts; k++) measured += b->pts[k].nx;
     cfb_char_overhead_split(b->us1, b->usbig, b->cbig, &b->per_msg_us, &b->per_item_us);
     fit_backend(b);
-    recommend_backend(b);
+    recommend_backend(b, c->ncpus, !strcmp(c->kind, "cpu"));
     knee_of(b);
   }
   if (!measured)
     return snprintf(err, errlen, "%s/%s: no point was measured (every configuration failed)", dir,
                     CFB_CHAR_MEASURE_FILE), 2;
-  decide_kind(c);
   recommend(c);
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "charrule.h"
 #include "models.h"
 #include "stats.h"
 
@@ -25,9 +26,8 @@
  * goes to getting pages, not computing). */
 #define CFB_CHAR_MEMORY_FAULTS_PER_ITEM 64.0
 #define CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS 250.0
-/* On-CPU fraction at or above which an item is "cpu", at or below which
- * it is "io"; between: "mixed". */
-#define CFB_CHAR_CPU_FRACTION 0.8
+/* On-CPU fraction at or below which an item is "io"; between it and
+ * CFB_CHAR_CPU_FRACTION (charrule.h): "mixed". */
 #define CFB_CHAR_IO_FRACTION 0.2
 /* The margins around those boundaries: a fraction within
  * CFB_CHAR_FRACTION_MARGIN of one is "mixed", marked uncertain, rather
@@ -42,11 +42,6 @@
  * fall back to CFB_CHAR_MEMORY_FAULTS_PER_CPU_MS, which load moves: a
  * fault costs more CPU time on a busy machine. */
 #define CFB_CHAR_MEMORY_SYS_SHARE 0.5
-/* The recommended worker count: the fewest workers whose measured
- * throughput (paired by round) and predicted throughput are both within
- * this share of the backend's best (characterize.c, recommend_backend). */
-#define CFB_CHAR_NEAR_BEST 0.95
-
 /* The fewest worker counts fitted by their medians (the USL's three
  * parameters with one count left out need five); fewer are fitted by
  * every repetition. */
@@ -59,6 +54,8 @@ typedef struct cfb_char_point {
   double x[CFB_CHAR_MAX_REPS];
   size_t nx;
   cfb_summary s;      /* median and 95% CI of x */
+  double cx[CFB_CHAR_MAX_REPS]; /* the confirmation rounds (a candidate's; none: ncx 0) */
+  size_t ncx;
   char error[256];
 } cfb_char_point;
 
@@ -82,7 +79,12 @@ typedef struct cfb_char_backend {
   double best_measured;                /* highest median, and at how many workers */
   int best_workers;
   int rec_workers;                     /* recommended workers (a measured count) */
-  double rec_predicted, rec_measured;
+  double rec_predicted, rec_measured;  /* rec_measured: the median of the rounds it was decided on */
+  cfb_char_pick pick;                  /* which rule chose rec_workers, with the ratios it used */
+  int pick_best_workers;               /* the best among the candidates the pick compared */
+  size_t pick_rounds;                  /* the rounds it decided on */
+  int confirmed;                       /* 1: on the confirmation rounds; 0: on the sweep's */
+  char rule_why[320];                  /* one sentence: why this count */
 } cfb_char_backend;
 
 typedef struct cfb_char {
@@ -113,7 +115,10 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
 int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t errlen);
 int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen);
 int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen);
-/* The terminal summary: at most 80 columns, a dozen lines. */
+/* The terminal summary's width: no line is longer; longer text (the
+ * kind's reason, the rule's) is wrapped whole, never cut. */
+#define CFB_CHAR_SUMMARY_COLS 80
+/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen lines. */
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir);
 
 /* Analyse dir and write every output, printing the summary on `out`

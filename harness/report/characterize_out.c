@@ -11,6 +11,7 @@
 #include "format.h"
 #include "json.h"
 #include "plot.h"
+#include "stats.h"
 #include "strbuf.h"
 
 #define PLOT_BASE "characterize"
@@ -58,10 +59,31 @@ static json_t *points_json(const cfb_char_backend *b) {
     json_object_set_new(o, "median_items_per_s", cfb_json_num(p->s.median));
     json_object_set_new(o, "ci_lo", cfb_json_num(p->s.ci_lo));
     json_object_set_new(o, "ci_hi", cfb_json_num(p->s.ci_hi));
+    if (p->ncx) {
+      json_object_set_new(o, "confirm_n", json_integer((json_int_t)p->ncx));
+      json_object_set_new(o, "confirm_median_items_per_s", cfb_json_num(cfb_stats_median(p->cx, p->ncx)));
+    }
     if (p->error[0]) json_object_set_new(o, "error", cfb_json_str(p->error));
     json_array_append_new(a, o);
   }
   return a;
+}
+
+/* Which rule chose the backend's count, on which rounds, and the paired
+ * ratios it decided on. */
+static json_t *pick_json(const cfb_char_backend *b) {
+  const cfb_char_pick *k = &b->pick;
+  json_t *o = json_object();
+  json_object_set_new(o, "rule", json_string(cfb_char_rule_name(k->rule)));
+  json_object_set_new(o, "why", cfb_json_str(b->rule_why));
+  json_object_set_new(o, "decided_on", json_string(b->confirmed ? "confirmation" : "sweep"));
+  json_object_set_new(o, "rounds", json_integer((json_int_t)b->pick_rounds));
+  json_object_set_new(o, "best_workers", json_integer(b->pick_best_workers));
+  json_object_set_new(o, "ratio_to_best", cfb_json_num(k->vs_best.ratio));
+  json_object_set_new(o, "ratio_ci_lo", cfb_json_num(k->vs_best.ci_lo));
+  json_object_set_new(o, "ratio_ci_hi", cfb_json_num(k->vs_best.ci_hi));
+  json_object_set_new(o, "ci_level", json_real(CFB_CHAR_PICK_LEVEL));
+  return o;
 }
 
 static json_t *backend_json(const cfb_char_backend *b) {
@@ -83,6 +105,7 @@ static json_t *backend_json(const cfb_char_backend *b) {
   json_object_set_new(o, "best_measured_items_per_s", cfb_json_num(b->best_measured));
   json_object_set_new(o, "best_measured_workers", json_integer(b->best_workers));
   json_object_set_new(o, "recommended_workers", json_integer(b->rec_workers));
+  json_object_set_new(o, "recommendation_rule", pick_json(b));
   return o;
 }
 
@@ -97,6 +120,8 @@ static json_t *recommendation_json(const cfb_char *c) {
   json_object_set_new(o, "measured_items_per_s", cfb_json_num(r->rec_measured));
   json_object_set_new(o, "runner_up", c->nb > 1 ? json_string(c->b[1 - c->rec].name) : json_null());
   json_object_set_new(o, "margin_over_runner_up", cfb_json_num(c->margin));
+  json_object_set_new(o, "rule", json_string(cfb_char_rule_name(r->pick.rule)));
+  json_object_set_new(o, "rule_why", cfb_json_str(r->rule_why));
   json_object_set_new(x, "workers_2x_cpus", json_integer(2 * c->ncpus));
   json_object_set_new(x, "items_per_s_2x_cpus", cfb_json_num(c->x_2cpus));
   json_object_set_new(x, "beyond_measured_2x", json_boolean(c->extrap_2));
@@ -160,19 +185,44 @@ static void curve_data(cfb_sb *d, const cfb_char_backend *b, double lo, double h
   cfb_sb_append(d, "\n\n");
 }
 
-static void plot_series(cfb_sb *pl, cfb_sb *ex, const cfb_char_backend *b, int i) {
+/* Three data blocks per backend: the sweep's points, the chosen fit's
+ * curve, the confirmation rounds' points (median, 95% CI). */
+#define BLOCKS 3
+
+static void plot_series(cfb_sb *pl, cfb_sb *ex, const cfb_char_backend *b, int i, int recommended) {
   int ls = strcmp(b->name, "thread") ? 11 : 1;
   cfb_sb_printf(pl, "%s'" PLOT_BASE ".dat' index %d using 1:2:3:4 with yerrorbars ls %d title '%s measured'",
-                i ? ", " : "", 2 * i, ls, b->name);
+                i ? ", " : "", BLOCKS * i, ls, b->name);
   if (chosen(b))
-    cfb_sb_printf(pl, ", '' index %d using 1:2 with lines ls %d title '%s: %s fit'", 2 * i + 1, ls, b->name,
+    cfb_sb_printf(pl, ", '' index %d using 1:2 with lines ls %d title '%s: %s fit'", BLOCKS * i + 1, ls, b->name,
                   cfb_model_name(b->models.chosen));
+  if (b->confirmed)
+    cfb_sb_printf(pl, ", '' index %d using ($1*1.08):2:3:4 with yerrorbars ls %d pt 6 title '%s confirmation rounds'",
+                  BLOCKS * i + 2, ls, b->name);
   if (b->peak_in_sweep) {
     cfb_sb_printf(ex, "set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead ls 30 lc rgb '%s'\n", 10 + i,
                   b->n_peak, b->n_peak, ls == 1 ? "#2171b5" : "#d94801");
     cfb_sb_printf(ex, "set label %d '%s peak: %.1f workers' at %.6g, graph %.2f offset 0.5,0 font ',9'\n",
                   10 + i, b->name, b->n_peak, b->n_peak, 0.95 - 0.06 * i);
   }
+  /* the pick, on the rounds it was decided on (the confirmation's are drawn shifted right) */
+  if (recommended && b->rec_workers > 0)
+    cfb_sb_printf(ex, "set label 20 'recommended: %d workers (%s)' at %.6g, %.6g point pt 8 ps 2.5 "
+                      "lc rgb '#000000' offset 1.5,1.2 font ',9'\n",
+                  b->rec_workers, cfb_char_rule_name(b->pick.rule), b->rec_workers * (b->confirmed ? 1.08 : 1),
+                  b->rec_measured);
+}
+
+/* The confirmation rounds' points of b, one line each ("" when none). */
+static void confirm_data(cfb_sb *d, const cfb_char_backend *b) {
+  for (size_t k = 0; k < b->npts; k++) {
+    const cfb_char_point *p = &b->pts[k];
+    cfb_summary s;
+    if (!p->ncx || cfb_stats_summarize(p->cx, p->ncx, (uint64_t)p->workers, &s) != 0) continue;
+    cfb_sb_printf(d, "%d %.6g %.6g %.6g\n", p->workers, s.median, s.ci_lo, s.ci_hi);
+  }
+  if (!b->confirmed) cfb_sb_append(d, "1 NaN NaN NaN\n"); /* an empty block keeps the indexes */
+  cfb_sb_append(d, "\n\n");
 }
 
 int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) {
@@ -188,7 +238,8 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) 
                       b->pts[k].s.ci_hi);
     cfb_sb_append(&d, "\n\n");
     curve_data(&d, b, lo, hi);
-    plot_series(&pl, &ex, b, (int)i);
+    confirm_data(&d, b);
+    plot_series(&pl, &ex, b, (int)i, c->rec == (int)i);
   }
   for (double n = 1; n <= hi; n *= 2) cfb_sb_printf(&tics, "%s'%g' %g", n > 1 ? ", " : "", n, n);
   char pdir[4200], path[4300], title[1400], xmax[32];

@@ -5,6 +5,7 @@
 #include "characterize.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,15 @@
 
 static const char *rate(double v, char *buf, size_t len) {
   cfb_fmt_rate(v, buf, len);
+  return buf;
+}
+
+/* A duration in us for people, 3 significant digits: "842 us", "27.7 ms". */
+static const char *dur(double us, char *buf, size_t len) {
+  if (!isfinite(us)) snprintf(buf, len, "n/a");
+  else if (us >= 1e6) snprintf(buf, len, "%.3g s", us / 1e6);
+  else if (us >= 1e3) snprintf(buf, len, "%.3g ms", us / 1e3);
+  else snprintf(buf, len, "%.3g us", us);
   return buf;
 }
 
@@ -34,30 +44,73 @@ static void model_line(const cfb_char_backend *b, char *out, size_t len) {
     snprintf(out + k, len - (size_t)k, "no peak within %d workers", b->npts ? b->pts[b->npts - 1].workers : 0);
 }
 
+/* The summary's layout: a label column, then text wrapped at the width
+ * (at spaces; a word longer than a line is cut there), continued lines
+ * indented under the text, so the kind's reason and the rule's are read
+ * whole in 80 columns (tmux's default). */
+#define SUMMARY_LABEL 11
+
+static void say(FILE *f, const char *label, const char *text) {
+  const size_t room = CFB_CHAR_SUMMARY_COLS - SUMMARY_LABEL;
+  fprintf(f, "%-*.*s", SUMMARY_LABEL, SUMMARY_LABEL - 1, label);
+  while (*text == ' ') text++;
+  if (!*text) fputc('\n', f);
+  while (*text) {
+    size_t n = strlen(text), cut = n;
+    if (n > room) {
+      cut = room;
+      while (cut > 0 && text[cut] != ' ') cut--;
+      if (cut == 0) cut = room;
+    }
+    fprintf(f, "%.*s\n", (int)cut, text);
+    text += cut;
+    while (*text == ' ') text++;
+    if (*text) fprintf(f, "%*s", SUMMARY_LABEL, "");
+  }
+}
+
+static void sayf(FILE *f, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sayf(FILE *f, const char *label, const char *fmt, ...) {
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  say(f, label, text);
+}
+
+static void print_recommendation(FILE *f, const cfb_char *c) {
+  char r1[32], r2[32];
+  if (c->rec < 0) {
+    say(f, "recommend", "nothing: no backend was measured");
+    return;
+  }
+  const cfb_char_backend *b = &c->b[c->rec];
+  char margin[64] = "";
+  if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
+  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
+       b->rec_workers == 1 ? "" : "s", b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+  say(f, "why", b->rule_why);
+  if (b->fitted)
+    sayf(f, "bigger", "%s model: %d workers %s/s%s, %d workers %s/s%s", cfb_model_name(b->models.chosen),
+         2 * c->ncpus, rate(c->x_2cpus, r1, sizeof r1), c->extrap_2 ? " (extrapolated)" : "", 4 * c->ncpus,
+         rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
+}
+
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
-  char r1[32], r2[32], line[256];
-  fprintf(f, "characterize %.30s%s%.36s on %d CPUs\n", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
-  fprintf(f, "kind       %s: %.66s\n", c->kind, c->why);
-  fprintf(f, "per item   %.4g us wall (%.4g waiting for a CPU), %.4g on CPU, %.0f faults\n", c->wall_us,
-          c->rq_wait_us, c->cpu_us, c->minflt + c->majflt);
+  char line[256];
+  sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
+  sayf(f, "kind", "%s: %s", c->kind, c->why);
+  char d1[32], d2[32], d3[32];
+  sayf(f, "per item", "%s wall (%s waiting for a CPU), %s on CPU, %.0f faults", dur(c->wall_us, d1, sizeof d1),
+       dur(c->rq_wait_us, d2, sizeof d2), dur(c->cpu_us, d3, sizeof d3), c->minflt + c->majflt);
   for (size_t i = 0; i < c->nb; i++) {
     const cfb_char_backend *b = &c->b[i];
     model_line(b, line, sizeof line);
-    fprintf(f, "%-10.10s %.1f us/task -> chunk %zu; %.48s\n", b->name, b->us1, b->chunksize, line);
+    sayf(f, b->name, "%.1f us/task -> chunk %zu; %s", b->us1, b->chunksize, line);
   }
-  if (c->rec < 0) {
-    fprintf(f, "recommend  nothing: no backend was measured\n");
-  } else {
-    const cfb_char_backend *b = &c->b[c->rec];
-    fprintf(f, "recommend  %s, %d workers, chunksize %zu: %s/s measured, %s/s predicted\n", b->name,
-            b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2));
-    if (isfinite(c->margin))
-      fprintf(f, "           %+.0f%% over %s\n", 100 * c->margin, c->b[1 - c->rec].name);
-    fprintf(f, "bigger     %s model: %d workers %s/s%s, %d workers %s/s%s\n", cfb_model_name(b->models.chosen),
-            2 * c->ncpus, rate(c->x_2cpus, r1, sizeof r1), c->extrap_2 ? " (extrapolated)" : "", 4 * c->ncpus,
-            rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
-  }
-  if (dir) fprintf(f, "wrote      %.60s/characterize.{json,md}, plots/\n", dir);
+  print_recommendation(f, c);
+  if (dir) sayf(f, "wrote", "%s/ characterize.{json,md} plots/", dir);
 }
 
 static void md_models(cfb_sb *m, const cfb_char_backend *b) {
@@ -97,11 +150,14 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
   }
   const cfb_char_backend *b = &c->b[c->rec];
   char r1[32], r2[32];
-  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured, %s predicted",
-                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1),
-                rate(b->rec_predicted, r2, sizeof r2));
+  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured (the median of "
+                   "its %zu %s rounds), %s predicted",
+                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), b->pick_rounds,
+                b->confirmed ? "confirmation" : "sweep", rate(b->rec_predicted, r2, sizeof r2));
   if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  cfb_sb_printf(m, ".\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
+  cfb_sb_printf(m, ".\n\nWhy %d workers (rule `%s`): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
+                b->rule_why);
+  cfb_sb_printf(m, "\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
                 cfb_model_name(b->models.chosen), rate(c->x_2cpus, r1, sizeof r1), 2 * c->ncpus,
                 c->extrap_2 ? " (extrapolated)" : "", rate(c->x_4cpus, r2, sizeof r2), 4 * c->ncpus,
                 c->extrap_4 ? " (extrapolated)" : "");

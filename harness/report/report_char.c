@@ -128,6 +128,9 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
     else if (k > 0 && (size_t)k < sizeof buf)
       snprintf(buf + k, sizeof buf - (size_t)k, ".");
     para(o, buf);
+    snprintf(buf, sizeof buf, "Why %d workers (%s): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
+             b->rule_why);
+    para(o, buf);
   }
   snprintf(buf, sizeof buf, "%s: throughput against workers, measured (95%% CI) and each backend's chosen fit",
            c->name);

@@ -165,6 +165,9 @@ typedef struct point {
   double rates[16];
   size_t nrates;
   char error[256];
+  double crates[CFB_CHAR_CONFIRM_ROUNDS]; /* the confirmation rounds' (candidates only) */
+  size_t ncrates;
+  size_t from;                            /* a confirmation point: the sweep point it repeats */
 } point;
 
 static int on_row(void *ud, cfb_row *row) {
@@ -223,7 +226,7 @@ static double median_us_per_task(const point *p) {
 size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *out, size_t cap) {
   if (ncpus < 1) ncpus = 1;
   size_t n = 0;
-  if (cpu_fraction >= 0.8) { /* CPU-bound: nothing to gain past the CPUs; go a little past to see it */
+  if (cpu_fraction >= CFB_CHAR_CPU_FRACTION) { /* CPU-bound: nothing to gain past the CPUs; go a little past to see it */
     /* every count to 2 x ncpus, then 4 x ncpus: one point where the
      * flattening (or decline) shows, and enough medians (5 on 2 CPUs)
      * for the USL's three parameters with one left out */
@@ -304,6 +307,11 @@ static json_t *point_json(const point *p) {
   json_object_set_new(o, CFB_CHAR_K_PT_ITEMS, json_integer((json_int_t)p->cfg.items));
   for (size_t i = 0; i < p->nrates; i++) json_array_append_new(r, cfb_json_num(p->rates[i]));
   json_object_set_new(o, CFB_CHAR_K_PT_RATES, r);
+  if (p->ncrates) {
+    json_t *cr = json_array();
+    for (size_t i = 0; i < p->ncrates; i++) json_array_append_new(cr, cfb_json_num(p->crates[i]));
+    json_object_set_new(o, CFB_CHAR_K_PT_CONFIRM, cr);
+  }
   json_object_set_new(o, CFB_CHAR_K_PT_ERROR, cfb_json_str(p->error));
   return o;
 }
@@ -386,6 +394,71 @@ static int noop_failed(const point *noop, char *err, size_t errlen) {
   return 0;
 }
 
+/* ---- the confirmation ----------------------------------------------- */
+
+/* Add point i to the set (once, at most CFB_CHAR_CONFIRM_MAX per backend). */
+static void add_cand(size_t *set, size_t *n, size_t *of_backend, size_t i) {
+  for (size_t k = 0; k < *n; k++)
+    if (set[k] == i) return;
+  if (*of_backend < CFB_CHAR_CONFIRM_MAX) set[(*n)++] = i, (*of_backend)++;
+}
+
+/* The candidates of the backend whose points are pts[lo, hi) (ascending
+ * workers) when the sweep's rounds could not tell them apart (a count
+ * below the best looked near it, not surely), by the rule the report half
+ * decides with, most telling first: the best, the rule's pick, the fewest
+ * that looked near, the CPUs' count, the count just below the best. */
+static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, size_t *set, size_t *n) {
+  cfb_char_cand cd[MAX_POINTS];
+  size_t m = 0, at[MAX_POINTS], of_backend = 0;
+  for (size_t i = lo; i < hi; i++)
+    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  cfb_char_pick k;
+  /* surely near (or nothing fewer near at all): the sweep's rounds have
+   * told the counts apart, and more rounds would cost without changing it */
+  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0 || k.rule == CFB_CHAR_RULE_FEWEST) return;
+  add_cand(set, n, &of_backend, at[k.best]);
+  add_cand(set, n, &of_backend, at[k.pick]);
+  if (k.first_near < m) add_cand(set, n, &of_backend, at[k.first_near]);
+  for (size_t i = 0; i < k.best; i++)
+    if (cd[i].workers >= ncpus) {
+      add_cand(set, n, &of_backend, at[i]);
+      break;
+    }
+  if (k.best > 0) add_cand(set, n, &of_backend, at[k.best - 1]);
+}
+
+/* The candidates of both backends again, CFB_CHAR_CONFIRM_ROUNDS more
+ * rounds alternated among themselves: the sweep chose them, so its own
+ * rounds would confirm their luck; fresh rounds decide (report half).
+ * Both backends' in the same rounds, so their picks pair too.  Nothing
+ * when the sweep told every backend's counts apart. */
+static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n, size_t nper, int ncpus,
+                   double frac) {
+  size_t set[2 * CFB_CHAR_CONFIRM_MAX], ns = 0;
+  for (size_t b = 0; b * nper < n; b++)
+    backend_cands(pts, b * nper, (b + 1) * nper, ncpus, frac >= CFB_CHAR_CPU_FRACTION, set, &ns);
+  if (!ns) return 0;
+  point cp[2 * CFB_CHAR_CONFIRM_MAX];
+  for (size_t i = 0; i < ns; i++) {
+    const cfb_sweep_config *c = &pts[set[i]].cfg;
+    point_init(&cp[i], i, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, c->chunksize, c->items,
+               CFB_CHAR_CONFIRM_ROUNDS, 0);
+    cp[i].from = set[i];
+  }
+  if (s->verbose) fprintf(stderr, "cfbench characterize: confirmation, %zu candidates x %d rounds\n", ns,
+                          CFB_CHAR_CONFIRM_ROUNDS);
+  runner->ud = cp;
+  int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
+  runner->ud = pts;
+  for (size_t i = 0; i < ns; i++) {
+    point *p = &pts[cp[i].from];
+    for (size_t k = 0; k < cp[i].nrates && p->ncrates < CFB_CHAR_CONFIRM_ROUNDS; k++) p->crates[p->ncrates++] = cp[i].rates[k];
+    cfb_runner_release(&cp[i].res);
+  }
+  return rc;
+}
+
 static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *runner, const cfb_env *env,
                        char *err, size_t errlen) {
   prof_sums prof;
@@ -403,6 +476,7 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   if (!rc && s->verbose)
     fprintf(stderr, "cfbench characterize: throughput, %zu points x %d rounds\n", n, s->repeat);
   if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
+  if (!rc) rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));
   if (!rc) rc = write_measure(s, params, env, &prof, noop, pts, n, err, errlen);
   free(pts);
   return rc;

@@ -1,0 +1,69 @@
+/* charpick.c -- the recommended worker count of `cfbench characterize`
+ * (charrule.h): the fewest workers whose paired ratio to the best is
+ * surely near it, and what to take when the measurements cannot tell the
+ * counts apart.  Shared by the run half (which candidates to confirm) and
+ * the report half (the decision). */
+#include "charrule.h"
+
+#include <math.h>
+
+#include "stats.h"
+
+const char *cfb_char_rule_name(cfb_char_rule r) {
+  switch (r) {
+  case CFB_CHAR_RULE_FEWEST: return "fewest_near_best";
+  case CFB_CHAR_RULE_CPUS: return "cpus_for_cpu_bound";
+  case CFB_CHAR_RULE_BEST: return "best_measured";
+  case CFB_CHAR_RULE_NONE: break;
+  }
+  return "none";
+}
+
+void cfb_char_ratio(const double *a, size_t na, const double *b, size_t nb, cfb_paired *out) {
+  size_t n = na < nb ? na : nb;
+  if (cfb_paired_analyze(a, b, n, CFB_CHAR_PICK_LEVEL, NULL, out) != 0) out->ratio = NAN;
+  /* one round: its ratio, with no interval (never "surely") */
+  if (out->n < 2 && n == 1 && a[0] > 0 && b[0] > 0) out->ratio = a[0] / b[0], out->n = 1;
+}
+
+static int near(const cfb_paired *r) { return r->ratio >= CFB_CHAR_NEAR_BEST; }
+
+static int surely_near(const cfb_paired *r) { return near(r) && r->ci_lo >= CFB_CHAR_SURE_FLOOR; }
+
+static void set_pick(cfb_char_pick *o, const cfb_char_cand *c, size_t i, cfb_char_rule rule) {
+  o->pick = i, o->rule = rule;
+  cfb_char_ratio(c[i].x, c[i].nx, c[o->best].x, c[o->best].nx, &o->vs_best);
+}
+
+int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, cfb_char_pick *out) {
+  *out = (cfb_char_pick){.rule = CFB_CHAR_RULE_NONE, .pick = n, .best = n, .first_near = n};
+  out->vs_best.ratio = out->near_vs_best.ratio = out->near_vs_best.ci_lo = out->near_vs_best.ci_hi = NAN;
+  double top = 0;
+  for (size_t i = 0; i < n; i++) {
+    double m = c[i].nx ? cfb_stats_median(c[i].x, c[i].nx) : NAN;
+    if (m > top) top = m, out->best = i;
+  }
+  if (out->best == n) return -1;
+  const cfb_char_cand *b = &c[out->best];
+  size_t cpus = n; /* the smallest count of at least the CPUs, when it is near */
+  for (size_t i = 0; i < out->best; i++) {
+    cfb_paired r;
+    cfb_char_ratio(c[i].x, c[i].nx, b->x, b->nx, &r);
+    if (surely_near(&r)) {
+      /* the first surely near one: fewer workers, and not by luck */
+      if (out->first_near == n) out->first_near = i, out->near_vs_best = r;
+      set_pick(out, c, i, CFB_CHAR_RULE_FEWEST);
+      return 0;
+    }
+    if (near(&r) && out->first_near == n) out->first_near = i, out->near_vs_best = r;
+    if (c[i].workers >= ncpus && (i == 0 || c[i - 1].workers < ncpus) && near(&r)) cpus = i;
+  }
+  /* Nothing fewer is surely near.  Those that looked near (first_near)
+   * may be as good or 20% worse: these rounds cannot say.  CPU-bound work
+   * gains nothing past the CPUs, so the CPUs' count is the answer the
+   * kind gives when it looked near too; otherwise the best measured, which
+   * costs workers but not throughput. */
+  if (cpu_bound && cpus < n) set_pick(out, c, cpus, CFB_CHAR_RULE_CPUS);
+  else set_pick(out, c, out->best, out->first_near < n ? CFB_CHAR_RULE_BEST : CFB_CHAR_RULE_FEWEST);
+  return 0;
+}
