@@ -67,6 +67,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -83,6 +84,7 @@
 #define LAZY_BELL_NS 3000ull           /* a worker waits this long for a helper */
 #define HELP_MAX_NS 1000000ull         /* a waiter collects for others at most this long */
 #define CHILD_SPIN_SMALL_NS 2000ull
+#define YIELD_SPIN_NS 50000ull         /* then look between sched_yield()s this long (see spin_more) */
 #define ORPHAN_CHECK_NS 1000000000ull  /* idle workers check for a dead parent */
 #define DEATH_POLL_MS 10               /* without pidfd: poll busy workers */
 #define EXIT_GRACE_MS 5000             /* shutdown: then SIGKILL a worker */
@@ -237,6 +239,29 @@ typedef struct proc_backend {
 } proc_backend;
 
 
+/* A wait that pauses for pause_ns, then looks between sched_yield()s until
+ * total_ns, then gives up (the caller sleeps).  The yields make the spin
+ * adaptive: with a CPU to spare a yield returns at once and the peer's next
+ * message finds this side awake (no futex wake or bell for the peer to make,
+ * no wake-up latency); with more runnable threads than CPUs (2 CPUs, a
+ * submitter, the io thread and workers) it hands the CPU to them instead of
+ * burning it.  Call after each look that found nothing; 0: give up. */
+typedef struct spin_wait {
+  uint64_t t0;
+  unsigned i;
+  int yielding;
+} spin_wait;
+
+static inline int spin_more(spin_wait *sp, uint64_t pause_ns, uint64_t total_ns) {
+  if (sp->yielding) sched_yield();
+  else cf__cpu_relax();
+  if (!sp->yielding && (++sp->i & 31)) return 1; /* a clock read every 32 pauses */
+  uint64_t now = cf__now_ns();
+  if (!sp->t0) sp->t0 = now;
+  sp->yielding = now - sp->t0 > pause_ns;
+  return now - sp->t0 <= total_ns;
+}
+
 static inline uint32_t ld(_Atomic int *p) { return (uint32_t)atomic_load(p); }
 
 static inline size_t ring_used(ring *r) { return ld(&r->tail) - ld(&r->head); }
@@ -267,6 +292,7 @@ void cf__proc_slot_release_locked(pslot *s);
 size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n);
 size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n);
 void cf__proc_bell(proc_backend *pb);
+void cf__proc_bell_sleeper(proc_backend *pb);
 /* process_worker.c */
 void cf__proc_child_main(proc_backend *pb, int idx) __attribute__((noreturn));
 /* process_spawn.c */

@@ -175,14 +175,17 @@ void *cf__proc_io_main(void *p) {
     progress |= cf__proc_spawn_fail_waiting(pb);
     if (progress) continue;
     if (atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb)) break;
-    /* Nothing to do: spin a little (shm: results show up in memory). */
+    /* Nothing to do: spin a little (shm: results show up in memory).  With
+     * requests in flight, yield-spin on (spin_more) rather than sleep: a
+     * batch's next results come within microseconds, and a sleep would
+     * cost a bell (write) from a worker and an epoll_wait for each.  With
+     * none, sleep soon: a thread waiting on a future then collects its
+     * result itself (pb_help_wait), a round trip without this thread. */
     if (pb->shm) {
-      uint64_t t0 = cf__now_ns();
+      spin_wait sp = {0, 0, 0};
+      uint64_t total = pb->parent_spin_ns + (all_idle(pb) ? 0 : YIELD_SPIN_NS);
       int found = 0;
-      for (unsigned i = 1; !found; i++) {
-        if (cf__proc_has_work(pb)) found = 1;
-        cf__cpu_relax();
-        if ((i & 31) == 0 && cf__now_ns() - t0 > pb->parent_spin_ns) break;
+      while (!(found = cf__proc_has_work(pb)) && spin_more(&sp, pb->parent_spin_ns, total)) {
       }
       if (found) continue;
     }

@@ -18,7 +18,10 @@ size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n) {
   memcpy(r->data + off, p, first);
   if (n > first) memcpy(r->data, p + first, n - first);
   atomic_store(&r->tail, (int)(tail + (uint32_t)n)); /* seq_cst: pairs with cons_sleep */
-  if (atomic_load(&r->cons_sleep)) cf__futex_wake(&r->tail, 1, 1);
+  /* One wake per sleep: whoever clears the flag wakes.  Before, every write
+   * until the woken consumer ran again made a futex call of its own (a
+   * batch of refills: one each). */
+  if (atomic_load(&r->cons_sleep) && atomic_exchange(&r->cons_sleep, 0)) cf__futex_wake(&r->tail, 1, 1);
   return n;
 }
 
@@ -37,6 +40,13 @@ size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n) {
   atomic_store(&r->head, (int)(head + (uint32_t)n)); /* seq_cst: pairs with prod_sleep */
   if (atomic_load(&r->prod_sleep)) cf__futex_wake(&r->head, 1, 1);
   return n;
+}
+
+/* Wake the io thread if it sleeps, once per sleep: the first ringer clears
+ * parent_sleeping, so the results after it (the io thread is on its way)
+ * make no write(2) and no LAZY_BELL_NS wait each. */
+void cf__proc_bell_sleeper(proc_backend *pb) {
+  if (atomic_load(&pb->g->parent_sleeping) && atomic_exchange(&pb->g->parent_sleeping, 0)) cf__proc_bell(pb);
 }
 
 void cf__proc_bell(proc_backend *pb) {
