@@ -258,7 +258,7 @@ static inline int spin_more(spin_wait *sp, uint64_t pause_ns, uint64_t total_ns)
   if (!sp->yielding && (++sp->i & 31)) return 1; /* a clock read every 32 pauses */
   uint64_t now = cf__now_ns();
   if (!sp->t0) sp->t0 = now;
-  sp->yielding = now - sp->t0 > pause_ns;
+  sp->yielding = now - sp->t0 >= pause_ns;
   return now - sp->t0 <= total_ns;
 }
 

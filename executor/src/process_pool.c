@@ -164,6 +164,18 @@ static void pb_kick(cf_executor *ex) {
   bell_locked(pb);
 }
 
+/* The io thread is awake (or another thread helps): wait for f between
+ * sched_yield()s for a while (spin_more without the pause phase) before
+ * the caller spins and sleeps on f (wait_done).  A batch's collector then
+ * gives its CPU to the io thread and the workers it waits for, rather than
+ * pausing on it (2 CPUs: submitter, io thread and workers share them), and
+ * sleeps only when results stop coming, not for each future. */
+static void yield_wait(proc_backend *pb, cf_future *f, uint64_t deadline) {
+  spin_wait sp = {0, 0, 1};
+  while (!cf__state_done(atomic_load(&f->state)) && spin_more(&sp, 0, pb->parent_spin_ns + YIELD_SPIN_NS))
+    if (sp.t0 && cf__now_ns() >= deadline) return;
+}
+
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
  * needs no wake-up of the io thread.  The bell stays off meanwhile
@@ -172,9 +184,13 @@ static void pb_kick(cf_executor *ex) {
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
   if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
-  if (!atomic_load(&pb->g->parent_sleeping) || pthread_mutex_trylock(&pb->io_lock) != 0) return;
+  if (!atomic_load(&pb->g->parent_sleeping) || pthread_mutex_trylock(&pb->io_lock) != 0) {
+    yield_wait(pb, f, deadline);
+    return;
+  }
   if (pb->io_done_loop || !atomic_load(&pb->g->parent_sleeping)) {
     pthread_mutex_unlock(&pb->io_lock);
+    yield_wait(pb, f, deadline);
     return;
   }
   atomic_store(&pb->g->parent_sleeping, 0);
