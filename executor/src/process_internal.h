@@ -132,8 +132,10 @@ typedef struct res_hdr {
 typedef struct ring {
   _Alignas(CF_CACHELINE) _Atomic int tail;  /* producer position */
   _Atomic int cons_sleep;                   /* consumer sleeps on tail */
+  uint32_t head_seen;                       /* producer's: a head it read (see ring_write_some) */
   _Alignas(CF_CACHELINE) _Atomic int head;  /* consumer position */
   _Atomic int prod_sleep;                   /* producer waits for space */
+  uint32_t tail_seen;                       /* consumer's: a tail it read */
   _Alignas(CF_CACHELINE) unsigned char data[RING_BYTES];
 } ring;
 
