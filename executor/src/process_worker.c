@@ -219,9 +219,12 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
     child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
     arg.len = nomem ? 0 : (size_t)h.len;
     uint64_t t0 = cf__now_ns();
-    atomic_store(&st->cur_start_ns, t0);
-    atomic_store(&st->cur_items, 0);
-    atomic_store(&st->cur_tag, h.tag);
+    /* Release, not seq_cst (an xchg each): the parent reads these after
+     * the worker died (all visible then) or, for a timeout, cur_tag first
+     * (acquire), then the start it publishes. */
+    atomic_store_explicit(&st->cur_start_ns, t0, memory_order_relaxed);
+    atomic_store_explicit(&st->cur_items, 0, memory_order_relaxed);
+    atomic_store_explicit(&st->cur_tag, h.tag, memory_order_release);
     if (!child_claim(s, &h)) {
       res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
       child_write(pb, s, (const unsigned char *)&skip, sizeof skip, 1);
@@ -230,7 +233,7 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
       child_trim(&arg);
       child_trim(&res);
     }
-    atomic_store(&st->cur_tag, 0);
+    atomic_store_explicit(&st->cur_tag, 0, memory_order_release);
     if (limit && ++done >= limit) { /* the parent counts every request, skipped too */
       atomic_store(&st->phase, PH_RECYCLED);
       break;
