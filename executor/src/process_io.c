@@ -175,17 +175,11 @@ void *cf__proc_io_main(void *p) {
     progress |= cf__proc_spawn_fail_waiting(pb);
     if (progress) continue;
     if (atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb)) break;
-    /* Nothing to do: spin a little (shm: results show up in memory).  With
-     * requests in flight, yield-spin on (spin_more) rather than sleep: a
-     * batch's next results come within microseconds, and a sleep would
-     * cost a bell (write) from a worker and an epoll_wait for each.  With
-     * none, sleep soon: a thread waiting on a future then collects its
-     * result itself (pb_help_wait), a round trip without this thread. */
+    /* Nothing to do: spin a little (shm: results show up in memory). */
     if (pb->shm) {
-      spin_wait sp = {0, 0, 0};
-      uint64_t total = pb->parent_spin_ns + (all_idle(pb) ? 0 : YIELD_SPIN_NS);
+      spin_wait sp = {0, 0};
       int found = 0;
-      while (!(found = cf__proc_has_work(pb)) && spin_more(&sp, pb->parent_spin_ns, total)) {
+      while (!(found = cf__proc_has_work(pb)) && spin_more(&sp, pb->parent_spin_ns)) {
       }
       if (found) continue;
     }

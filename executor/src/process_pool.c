@@ -164,18 +164,6 @@ static void pb_kick(cf_executor *ex) {
   bell_locked(pb);
 }
 
-/* The io thread is awake (or another thread helps): wait for f between
- * sched_yield()s for a while (spin_more without the pause phase) before
- * the caller spins and sleeps on f (wait_done).  A batch's collector then
- * gives its CPU to the io thread and the workers it waits for, rather than
- * pausing on it (2 CPUs: submitter, io thread and workers share them), and
- * sleeps only when results stop coming, not for each future. */
-static void yield_wait(proc_backend *pb, cf_future *f, uint64_t deadline) {
-  spin_wait sp = {0, 0, 1};
-  while (!cf__state_done(atomic_load(&f->state)) && spin_more(&sp, 0, pb->parent_spin_ns + YIELD_SPIN_NS))
-    if (sp.t0 && cf__now_ns() >= deadline) return;
-}
-
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
  * needs no wake-up of the io thread.  The bell stays off meanwhile
@@ -188,13 +176,9 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
    * it sleeps: maybe with a bell on the way (a worker cleared
    * parent_sleeping and rang), and then helping still saves waiting for
    * its wake-up. */
-  if (pthread_mutex_trylock(&pb->io_lock) != 0) {
-    yield_wait(pb, f, deadline);
-    return;
-  }
+  if (pthread_mutex_trylock(&pb->io_lock) != 0) return;
   if (pb->io_done_loop) {
     pthread_mutex_unlock(&pb->io_lock);
-    yield_wait(pb, f, deadline);
     return;
   }
   atomic_store(&pb->g->parent_sleeping, 0);

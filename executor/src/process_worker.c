@@ -18,13 +18,12 @@ static void child_orphan_check(proc_backend *pb) {
   if (getppid() != pb->parent_pid) _exit(0);
 }
 
-/* Spin until the ring has data (or space) or the spin time is up (pause
- * for child_spin_ns, then yield: see spin_more). */
+/* Spin until the ring has data (or space) or the spin time is up. */
 static int child_spin(proc_backend *pb, ring *r, int want_data) {
-  spin_wait sp = {0, 0, 0};
+  spin_wait sp = {0, 0};
   do {
     if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
-  } while (spin_more(&sp, pb->child_spin_ns, pb->child_spin_ns + YIELD_SPIN_NS));
+  } while (spin_more(&sp, pb->child_spin_ns));
   return 0;
 }
 
