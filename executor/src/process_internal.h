@@ -21,8 +21,9 @@
  * futures.  It never blocks on one worker: sends and receives are
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other
  * workers are served.  When idle it spins briefly, then sleeps in epoll on
- * an eventfd (rung by submitters and by workers, only while it sleeps), the
- * workers' pidfds (death) and, for the pipe transport, the pipes.  While it
+ * an eventfd (rung while it sleeps by submitters, and by workers once per
+ * sleep: the first clears parent_sleeping), the workers' pidfds (death)
+ * and, for the pipe transport, the pipes.  While it
  * sleeps (shm transport, no task timeout), a submitter hands its task to an
  * idle worker itself (pb_kick) and a thread waiting on a future collects
  * results itself (pb_help_wait), so a round trip wakes nobody but the
