@@ -2,6 +2,12 @@
  * transport side by side in one run.
  *
  *   roundtrip     submit one no-op task, wait for its result, release; repeat
+ *   rt-floor      the round-trip floors of proc_floor.c, in the same rounds:
+ *                 a forked child and the parent handing a task back and forth
+ *                 through shared words, spinning (shm column) or sleeping on
+ *                 a futex each time (pipe column)
+ *   rt/floor      per round: roundtrip / rt-floor (shm: over the spin floor,
+ *                 pipe: over the futex floor); the target is within 2x
  *   batched       submit N no-op tasks (chunksize 1), then collect them all
  *   map/1,/16,/256 cf_map over N uint64 items (N/4 at chunksize 1) (x + 1) at that chunksize,
  *                 consuming every result: cost per item
@@ -28,6 +34,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "proc_floor.h"
 
 static cf_start_method g_start_method = CF_START_FORK;
 
@@ -188,11 +195,19 @@ int main(int argc, char **argv) {
   double a[MAX_REPS], b[MAX_REPS];
   cf_executor *es = make(CF_TRANSPORT_SHM, workers), *ep = make(CF_TRANSPORT_PIPE, workers);
   /* Interleave the transports so drift on a shared machine hits both. */
+  double fa[MAX_REPS], fb[MAX_REPS], ra[MAX_REPS], rb[MAX_REPS];
   for (int r = -1; r < reps; r++) {
     double x = roundtrip(es, rt_n), y = roundtrip(ep, rt_n);
-    if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3;
+    double fs = proc_floor_roundtrip(rt_n, PROC_FLOOR_SPIN), ff = proc_floor_roundtrip(rt_n, PROC_FLOOR_FUTEX);
+    if (fs <= 0 || ff <= 0) {
+      fprintf(stderr, "bench_process: the round-trip floor could not fork\n");
+      exit(1);
+    }
+    if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3, fa[r] = fs / 1e3, fb[r] = ff / 1e3, ra[r] = x / fs, rb[r] = y / ff;
   }
   row("roundtrip", "us/task", a, b, reps, 5.0);
+  row("rt-floor", "us/task", fa, fb, reps, 0);
+  row("rt/floor", "ratio", ra, rb, reps, 2.0);
   for (int r = -1; r < reps; r++) {
     double x = batched(es, n), y = batched(ep, n);
     if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3;

@@ -21,8 +21,9 @@
  * futures.  It never blocks on one worker: sends and receives are
  * resumable, so a 16 MiB result streams through a 256 KiB ring while other
  * workers are served.  When idle it spins briefly, then sleeps in epoll on
- * an eventfd (rung by submitters and by workers, only while it sleeps), the
- * workers' pidfds (death) and, for the pipe transport, the pipes.  While it
+ * an eventfd (rung while it sleeps by submitters, and by workers once per
+ * sleep: the first clears parent_sleeping), the workers' pidfds (death)
+ * and, for the pipe transport, the pipes.  While it
  * sleeps (shm transport, no task timeout), a submitter hands its task to an
  * idle worker itself (pb_kick) and a thread waiting on a future collects
  * results itself (pb_help_wait), so a round trip wakes nobody but the
@@ -130,8 +131,10 @@ typedef struct res_hdr {
 typedef struct ring {
   _Alignas(CF_CACHELINE) _Atomic int tail;  /* producer position */
   _Atomic int cons_sleep;                   /* consumer sleeps on tail */
+  uint32_t head_seen;                       /* producer's: a head it read (see ring_write_some) */
   _Alignas(CF_CACHELINE) _Atomic int head;  /* consumer position */
   _Atomic int prod_sleep;                   /* producer waits for space */
+  uint32_t tail_seen;                       /* consumer's: a tail it read */
   _Alignas(CF_CACHELINE) unsigned char data[RING_BYTES];
 } ring;
 
@@ -237,6 +240,27 @@ typedef struct proc_backend {
 } proc_backend;
 
 
+/* A wait that pauses until ns have passed since its first look, then
+ * gives up (the caller sleeps); a clock read every 32 pauses.  Call after
+ * each look that found nothing; 0: give up.  No sched_yield() phase: one
+ * was tried (50 us of looks between yields after the pause) and, with the
+ * machine oversubscribed by other processes (load 60-100 on 2 CPUs), made
+ * batched 4.9x and map at chunksize 256 19x slower than sleeping (median
+ * per-round ratios, ab_process.sh): a yield puts the thread behind every
+ * runnable one, while a futex wake-up is served promptly. */
+typedef struct spin_wait {
+  uint64_t t0;
+  unsigned i;
+} spin_wait;
+
+static inline int spin_more(spin_wait *sp, uint64_t ns) {
+  cf__cpu_relax();
+  if (++sp->i & 31) return 1;
+  uint64_t now = cf__now_ns();
+  if (!sp->t0) sp->t0 = now;
+  return now - sp->t0 <= ns;
+}
+
 static inline uint32_t ld(_Atomic int *p) { return (uint32_t)atomic_load(p); }
 
 static inline size_t ring_used(ring *r) { return ld(&r->tail) - ld(&r->head); }
@@ -267,6 +291,7 @@ void cf__proc_slot_release_locked(pslot *s);
 size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n);
 size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n);
 void cf__proc_bell(proc_backend *pb);
+void cf__proc_bell_sleeper(proc_backend *pb);
 /* process_worker.c */
 void cf__proc_child_main(proc_backend *pb, int idx) __attribute__((noreturn));
 /* process_spawn.c */

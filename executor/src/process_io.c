@@ -177,12 +177,9 @@ void *cf__proc_io_main(void *p) {
     if (atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
     if (pb->shm) {
-      uint64_t t0 = cf__now_ns();
+      spin_wait sp = {0, 0};
       int found = 0;
-      for (unsigned i = 1; !found; i++) {
-        if (cf__proc_has_work(pb)) found = 1;
-        cf__cpu_relax();
-        if ((i & 31) == 0 && cf__now_ns() - t0 > pb->parent_spin_ns) break;
+      while (!(found = cf__proc_has_work(pb)) && spin_more(&sp, pb->parent_spin_ns)) {
       }
       if (found) continue;
     }

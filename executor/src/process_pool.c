@@ -172,8 +172,12 @@ static void pb_kick(cf_executor *ex) {
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
   if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
-  if (!atomic_load(&pb->g->parent_sleeping) || pthread_mutex_trylock(&pb->io_lock) != 0) return;
-  if (pb->io_done_loop || !atomic_load(&pb->g->parent_sleeping)) {
+  /* The io thread holds io_lock except while it sleeps, so getting it means
+   * it sleeps: maybe with a bell on the way (a worker cleared
+   * parent_sleeping and rang), and then helping still saves waiting for
+   * its wake-up. */
+  if (pthread_mutex_trylock(&pb->io_lock) != 0) return;
+  if (pb->io_done_loop) {
     pthread_mutex_unlock(&pb->io_lock);
     return;
   }

@@ -20,16 +20,11 @@ static void child_orphan_check(proc_backend *pb) {
 
 /* Spin until the ring has data (or space) or the spin time is up. */
 static int child_spin(proc_backend *pb, ring *r, int want_data) {
-  uint64_t t0 = 0;
-  for (unsigned i = 1;; i++) {
+  spin_wait sp = {0, 0};
+  do {
     if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
-    cf__cpu_relax();
-    if ((i & 63) == 0) {
-      uint64_t now = cf__now_ns();
-      if (!t0) t0 = now;
-      else if (now - t0 > pb->child_spin_ns) return 0;
-    }
-  }
+  } while (spin_more(&sp, pb->child_spin_ns));
+  return 0;
 }
 
 /* Blocking read of exactly n bytes (p may be NULL: discard). */
@@ -53,7 +48,7 @@ static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
       if (p) p += got;
       n -= got;
       /* the parent may be waiting for space to send the rest */
-      if (atomic_load(&r->prod_sleep) && atomic_load(&pb->g->parent_sleeping)) cf__proc_bell(pb);
+      if (atomic_load(&r->prod_sleep)) cf__proc_bell_sleeper(pb);
       continue;
     }
     if (child_spin(pb, r, 1)) continue;
@@ -77,7 +72,7 @@ static void lazy_bell(proc_backend *pb, ring *r) {
     cf__cpu_relax();
     if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
   }
-  cf__proc_bell(pb);
+  cf__proc_bell_sleeper(pb);
 }
 
 /* Write n bytes to the parent.  ring_bell: wake the parent if it sleeps
@@ -105,7 +100,7 @@ static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size
       continue;
     }
     if (child_spin(pb, r, 0)) continue;
-    if (atomic_load(&pb->g->parent_sleeping)) cf__proc_bell(pb); /* full: it must read */
+    cf__proc_bell_sleeper(pb); /* full: it must read */
     atomic_store(&r->prod_sleep, 1);
     int head = atomic_load(&r->head);
     if ((uint32_t)atomic_load(&r->tail) - (uint32_t)head >= RING_BYTES)
@@ -223,9 +218,12 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
     child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
     arg.len = nomem ? 0 : (size_t)h.len;
     uint64_t t0 = cf__now_ns();
-    atomic_store(&st->cur_start_ns, t0);
-    atomic_store(&st->cur_items, 0);
-    atomic_store(&st->cur_tag, h.tag);
+    /* Release, not seq_cst (an xchg each): the parent reads these after
+     * the worker died (all visible then) or, for a timeout, cur_tag first
+     * (acquire), then the start it publishes. */
+    atomic_store_explicit(&st->cur_start_ns, t0, memory_order_relaxed);
+    atomic_store_explicit(&st->cur_items, 0, memory_order_relaxed);
+    atomic_store_explicit(&st->cur_tag, h.tag, memory_order_release);
     if (!child_claim(s, &h)) {
       res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
       child_write(pb, s, (const unsigned char *)&skip, sizeof skip, 1);
@@ -234,7 +232,7 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
       child_trim(&arg);
       child_trim(&res);
     }
-    atomic_store(&st->cur_tag, 0);
+    atomic_store_explicit(&st->cur_tag, 0, memory_order_release);
     if (limit && ++done >= limit) { /* the parent counts every request, skipped too */
       atomic_store(&st->phase, PH_RECYCLED);
       break;

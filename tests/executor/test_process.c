@@ -872,6 +872,58 @@ static void map_kill_mid_chunk(void) {
   for (uint64_t i = 0; i < N; i++) CHECK_EQ(runs[i], 1);
 }
 
+/* A batch of single tasks (many requests in flight per worker) while one
+ * worker is SIGSTOPped for a while and another SIGKILLs itself in the
+ * middle of item LOG_KILL_AT: only that item fails (CF_EBROKEN), every other
+ * future gets its own result, and the log shows every item ran exactly once
+ * (the dead worker's unclaimed requests ran elsewhere, none twice; the
+ * stopped one's were not lost, and no wake-up was: no hang). */
+static void stop_and_kill_mid_batch(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to stop */
+  enum { N = 6000 };
+  cf_executor *ex = make_ex(2);
+  int pids[2];
+  CHECK_EQ(cf_executor_worker_pids(ex, pids, 2), 2);
+  log_input in;
+  log_start(&in, N);
+  cf_future **fs = calloc(N, sizeof *fs);
+  CHECK(fs != NULL);
+  int stopped = 0;
+  for (uint64_t i = 0; i < N; i++) {
+    in.cur.i = i;
+    CHECK_EQ(cf_submit(ex, t_logged, &in.cur, sizeof in.cur, &fs[i]), 0);
+    if (i == N / 3) stopped = kill(pids[1], SIGSTOP) == 0;
+  }
+  CHECK(stopped);
+  sleep_ms(100);
+  CHECK_EQ(kill(pids[1], SIGCONT), 0);
+  for (uint64_t i = 0; i < N; i++) {
+    const void *d;
+    size_t len;
+    int rc = cf_future_result(fs[i], 60, &d, &len); /* hang guard */
+    if (i == LOG_KILL_AT) {
+      CHECK_EQ(rc, CF_EBROKEN);
+      CHECK_STR_CONTAINS(cf_future_message(fs[i]), "killed by signal 9");
+    } else {
+      CHECK_EQ(rc, 0);
+      CHECK_EQ(len, 8);
+      uint64_t v;
+      memcpy(&v, d, 8);
+      CHECK_EQ(v, 3 * i);
+    }
+    cf_future_release(fs[i]);
+  }
+  free(fs);
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.failed, 1);
+  CHECK_EQ(st.respawns, 1);
+  cf_executor_free(ex);
+  static unsigned runs[N];
+  log_count(in.cur.path, runs, N);
+  for (uint64_t i = 0; i < N; i++) CHECK_EQ(runs[i], 1);
+}
+
 /* shutdown(cancel_futures) in the middle of a map at chunksize 1: the
  * map ends (no hang), what it returns is right and in order, no item ran
  * twice, and nothing is left behind (children, descriptors). */
@@ -946,6 +998,7 @@ int main(int argc, char **argv) {
       {"kill_with_requests_in_flight", kill_with_requests_in_flight},
       {"pipelined_results_in_order", pipelined_results_in_order},
       {"map_kill_mid_chunk", map_kill_mid_chunk},
+      {"stop_and_kill_mid_batch", stop_and_kill_mid_batch},
       {"map_shutdown_midway", map_shutdown_midway},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
