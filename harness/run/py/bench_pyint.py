@@ -90,14 +90,18 @@ def ipc_measured(cfbench, out, rounds):
     rounds of the per-round difference, in us: what the emulation's ipc_us
     stands for."""
     rows = run(cfbench, out, ["--workload", "sleep", "--param", "delay=0", "--backend", "process,py-process",
-                              "--workers", "1", "--chunksize", "1", "--items", "2000", "--repeat", str(rounds),
+                              "--workers", "1,2", "--chunksize", "1", "--items", "2000", "--repeat", str(rounds),
                               "--rounds", str(rounds), "--warmup", "1"])
-    rr = by_round(rows, lambda r: r["backend"])
-    d = [1e6 / v["py-process"] - 1e6 / v["process"] for v in rr.values() if "process" in v and "py-process" in v]
+    rr = by_round(rows, lambda r: (r["backend"], int(r["workers"])))
+    d = [1e6 / v[("py-process", 1)] - 1e6 / v[("process", 1)] for v in rr.values()
+         if ("process", 1) in v and ("py-process", 1) in v]
     if not d:
         sys.exit("bench_pyint: no round measured the per-item cost")
     print("CPython's per-item cost (py-process map chunksize 1, 1 worker, no-op) less cfutures' process backend's, "
           "us: %s" % mmm(d))
+    # a serial path: 2 workers move no more items per second than 1
+    g = [v[("py-process", 2)] / v[("py-process", 1)] for v in rr.values() if ("py-process", 1) in v and ("py-process", 2) in v]
+    print("  py-process no-op throughput, 2 workers / 1: %s" % mmm(g))
     return statistics.median(d)
 
 
