@@ -118,13 +118,21 @@ def mixed(cfbench, out, rounds, cpus, ipc):
         return float(v[:-2]) if v.endswith("us") else float(v[:-2]) * 1000 if v.endswith("ms") else float(v)
 
     rr = by_round(rows, lambda r: (r["backend"], cpu_of(r)))
-    print("mixed gil=on io_us=200us, 2 workers: threads / processes throughput at each cpu_us (median over rounds):")
+    print("mixed gil=on io_us=200us, 2 workers: threads / processes throughput at each cpu_us (median over rounds),")
+    print("and the crossover of that median curve (steadier than a round's own when load moves the ratios near 1):")
+    xmed = {}
     for a, b in (("thread", "process"), ("py-thread", "py-process")):
-        cells = []
+        cells, pts = [], []
         for c in cpus:
             q = [v[(a, c)] / v[(b, c)] for v in rr.values() if (a, c) in v and (b, c) in v]
             cells.append("%g:%.2f" % (c, statistics.median(q)) if q else "%g:-" % c)
-        print("  %-22s %s" % (a + "/" + b, "  ".join(cells)))
+            if q:
+                pts.append((c, statistics.median(q)))
+        xmed[a] = crossover(pts)
+        print("  %-22s %s  crossover %s" % (a + "/" + b, "  ".join(cells),
+                                            "%.3g us" % xmed[a] if xmed[a] else "none"))
+    if xmed["thread"] and xmed["py-thread"]:
+        print("  emulated / CPython, median curves: %.3g" % (xmed["thread"] / xmed["py-thread"]))
     emu, py, ratio = [], [], []
     for v in rr.values():
         xs = {}
