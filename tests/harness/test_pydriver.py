@@ -165,7 +165,7 @@ class Driver(unittest.TestCase):
     def test_bare_units_and_canonical(self):
         rows, _ = run("--backend", "py-thread", "--workload", "mixed", "--params", "cpu_us=100,io_us=1500us",
                       "--items", "2", "--workers", "2")
-        self.assertEqual(rows[0]["params"], "cpu_us=100us,io_us=1500us,gil=off,work_scale=1")
+        self.assertEqual(rows[0]["params"], "cpu_us=100us,io_us=1500us,gil=off,work_scale=1,ipc_us=250us")
 
     def test_failed_rep_keeps_row(self):
         # The server sends 1000 bytes; expecting 1 KiB is a check failure.

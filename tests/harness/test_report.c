@@ -358,7 +358,7 @@ static void test_paired_verdicts(void) {
  * mixed gil=on where the emulation crosses between cpu_us 10 and 100 and
  * CPython between 100 and 1000.  The section appears with those figures;
  * a run without py rows has no such section (test_report's fixture). */
-static void write_py_summary(const char *dir) {
+static void write_py_summary(const char *dir, const char *mixed_params) {
   char path[600];
   snprintf(path, sizeof path, "%s/summary.csv", dir);
   FILE *f = fopen(path, "w");
@@ -386,11 +386,12 @@ static void write_py_summary(const char *dir) {
    * CPython 4, 2, 0.5 */
   static const struct { int cpu; double emu, py; } mx[] = {{10, 2, 4}, {100, 0.5, 2}, {1000, 0.25, 0.5}};
   for (size_t i = 0; i < 3; i++) {
-    const char *fmt = "mixed,mixed,\"cpu_us=%dus,io_us=200us,gil=on\",%s,2,1,none,5,%g,%g,%g,ok,%s\n";
-    fprintf(f, fmt, mx[i].cpu, "thread", 100 * mx[i].emu, 99 * mx[i].emu, 101 * mx[i].emu, "");
-    fprintf(f, fmt, mx[i].cpu, "process", 100.0, 99.0, 101.0, "");
-    fprintf(f, fmt, mx[i].cpu, "py-thread", 10 * mx[i].py, 9.9 * mx[i].py, 10.1 * mx[i].py, "CPython t");
-    fprintf(f, fmt, mx[i].cpu, "py-process", 10.0, 9.9, 10.1, "CPython p");
+    const char *fmt = "mixed,mixed,\"cpu_us=%dus,%s\",%s,2,1,none,5,%g,%g,%g,ok,%s\n";
+    const char *mp = mixed_params;
+    fprintf(f, fmt, mx[i].cpu, mp, "thread", 100 * mx[i].emu, 99 * mx[i].emu, 101 * mx[i].emu, "");
+    fprintf(f, fmt, mx[i].cpu, mp, "process", 100.0, 99.0, 101.0, "");
+    fprintf(f, fmt, mx[i].cpu, mp, "py-thread", 10 * mx[i].py, 9.9 * mx[i].py, 10.1 * mx[i].py, "CPython t");
+    fprintf(f, fmt, mx[i].cpu, mp, "py-process", 10.0, 9.9, 10.1, "CPython p");
   }
   fclose(f);
 }
@@ -495,7 +496,7 @@ static void test_python_section(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s/py", work);
   CHECK(mkdir(dir, 0755) == 0);
-  write_py_summary(dir);
+  write_py_summary(dir, "io_us=200us,gil=on"); /* a run from before ipc_us */
   runs_from_summary(dir);
   cfb_analysis an;
   char err[256];
@@ -531,6 +532,7 @@ static void test_python_section(void) {
   CHECK_STR_CONTAINS(md, "| py-process | 1 | 2 | 1.8 | 1.80× |");
   CHECK_STR_CONTAINS(md, "NOT agree with CPython within a factor of 2"); /* 30 vs 300 us */
   CHECK_STR_CONTAINS(md, "](plots/gil_fidelity.png)");
+  CHECK_STR_CONTAINS(md, "The emulation has no ipc\\_us here (a run made before the parameter)");
   free(md);
   char *html = slurp(dir, "report.html");
   CHECK_STR_CONTAINS(html, "<td>thread vs py-thread</td>");
@@ -546,6 +548,19 @@ static void test_python_section(void) {
   CHECK_EQ(cfb_cmd_report(2, argv2), 0);
   md = slurp(d2, "report.md");
   CHECK(!strstr(md, "cfutures against CPython"));
+  free(md);
+  /* a run with the emulated process pool's serial cost: the note names it */
+  char d3[512];
+  snprintf(d3, sizeof d3, "%s/py_ipc", work);
+  CHECK(mkdir(d3, 0755) == 0);
+  write_py_summary(d3, "io_us=200us,gil=on,work_scale=1,ipc_us=250us");
+  runs_from_summary(d3);
+  char *argv3[] = {"report", d3, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv3), 0);
+  md = slurp(d3, "report.md");
+  CHECK_STR_CONTAINS(md, "| py-thread | 1 | 2 | 1.05 | 1.05× |"); /* the PRIMES table's py rows */
+  CHECK_STR_CONTAINS(md, "pays ipc\\_us = 250us per item under one lock shared by the pool");
+  CHECK(!strstr(md, "no ipc\\_us here"));
   free(md);
 }
 

@@ -115,15 +115,29 @@ static void test_suites_expand(void) {
     CHECK_EQ(rc, 0);
     CHECK_GT(sw.n, 0);
     int both[CFB_BK_COUNT] = {0};
+    unsigned docs_primes = 0; /* bit (backend x 2 + workers - 1) of the docs' PRIMES at 1, 2 workers */
     for (size_t k = 0; k < sw.n; k++) {
-      CHECK_EQ(sw.cfg[k].repeat, 2); /* the command line overrides the suite */
-      CHECK(sw.cfg[k].max_time_s > 0);
-      both[sw.cfg[k].backend]++;
+      const cfb_sweep_config *c = &sw.cfg[k];
+      CHECK_EQ(c->repeat, 2); /* the command line overrides the suite */
+      CHECK(c->max_time_s > 0);
+      both[c->backend]++;
+      if (!strcmp(c->w->name, "primes") && strstr(c->params, "preset=docs") && c->workers >= 1 && c->workers <= 2)
+        docs_primes |= 1u << (c->backend * 2 + c->workers - 1);
     }
     CHECK(both[CFB_BK_THREAD] > 0 && both[CFB_BK_PROCESS] > 0); /* every suite has both backends */
-    /* the python suite and the default one have CPython's executors too */
-    if (!strcmp(su->name, "python") || !strcmp(su->name, "default"))
+    /* the python suite and the default one have CPython's executors too,
+     * with the docs' PRIMES at 1 and 2 workers on every backend (the
+     * report's PRIMES table whole) */
+    if (!strcmp(su->name, "python") || !strcmp(su->name, "default")) {
       CHECK(both[CFB_BK_PY_THREAD] > 0 && both[CFB_BK_PY_PROCESS] > 0);
+      static const cfb_backend bk[] = {CFB_BK_THREAD, CFB_BK_PROCESS, CFB_BK_PY_THREAD, CFB_BK_PY_PROCESS};
+      for (size_t b = 0; b < 4; b++)
+        for (int w = 1; w <= 2; w++) {
+          if (!(docs_primes & (1u << (bk[b] * 2 + w - 1))))
+            fprintf(stderr, "suite %s: no docs PRIMES on %s at %d workers\n", su->name, cfb_backend_name(bk[b]), w);
+          CHECK(docs_primes & (1u << (bk[b] * 2 + w - 1)));
+        }
+    }
     fprintf(stderr, "suite %s: %zu configurations\n", su->name, sw.n);
     cfb_sweep_free(&sw);
     cfb_run_opts_free(&o);

@@ -78,8 +78,19 @@ static void t_ideal(void) {
   /* c = s = 1 ms: min(workers / 2 ms, C / 1 ms) */
   CHECK(fabs(cf_wk_ideal_rate(r, 1, 2, CF_BACKEND_THREAD) - 500) < 1e-6);
   CHECK(fabs(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_THREAD) - 1000) < 1e-6);  /* GIL: C = 1 */
+  /* processes with gil=on pay ipc_us (250 us) first: min(4 / 2.25 ms, 2 / 1.25 ms, 1 / 0.25 ms) */
+  CHECK(fabs(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_PROCESS) - 1600) < 1e-6);
+  CHECK(fabs(cf_wk_ideal_rate(r, 8, 2, CF_BACKEND_PROCESS) - 1600) < 1e-6);
+  cf_wk_teardown(r);
+  const char *kv0[] = {"cpu_us=1ms", "io_us=1ms", "gil=on", "ipc_us=0"};
+  r = wk_prep("mixed", kv0, 4, 1);
   CHECK(fabs(cf_wk_ideal_rate(r, 4, 2, CF_BACKEND_PROCESS) - 2000) < 1e-6); /* C = ncpus */
   CHECK(fabs(cf_wk_ideal_rate(r, 8, 2, CF_BACKEND_PROCESS) - 2000) < 1e-6);
+  cf_wk_teardown(r);
+  const char *kv1[] = {"cpu_us=0", "io_us=1ms", "gil=on", "ipc_us=1ms"};
+  r = wk_prep("mixed", kv1, 4, 1);
+  CHECK(fabs(cf_wk_ideal_rate(r, 8, 2, CF_BACKEND_PROCESS) - 1000) < 1e-6); /* the serial path: 1 / p */
+  CHECK(fabs(cf_wk_ideal_rate(r, 8, 2, CF_BACKEND_THREAD) - 8000) < 1e-6);  /* threads do not pay it */
   cf_wk_teardown(r);
   const char *kv2[] = {"cpu_us=1ms", "io_us=1ms", "work_scale=2"};
   r = wk_prep("mixed", kv2, 3, 1);
@@ -87,8 +98,38 @@ static void t_ideal(void) {
   cf_wk_teardown(r);
 }
 
+/* ipc_us: on the process backend with gil=on every item takes the
+ * pool-wide lock once and holds it for ipc_us of computing, so N items on
+ * 2 workers take at least N x ipc_us of wall however they overlap (a lower
+ * bound, not a timing target).  The threads, and gil=off, never take it. */
+static void t_ipc(void) {
+  enum { N = 40 };
+  const double ipc_s = 2e-3;
+  const char *kv[] = {"cpu_us=100us", "io_us=0", "gil=on", "ipc_us=2ms"};
+  cf_wk_run *r = wk_prep("mixed", kv, 4, N);
+  wk_outcome o;
+  wk_run(r, 2, &o, NULL, 0);
+  CHECK_EQ(o.ok, N);
+  if (wk_backend == CF_BACKEND_PROCESS) {
+    CHECK_EQ(cf__wk_mixed_ipc_taken(r), N);
+    CHECK(o.seconds >= N * ipc_s * 0.999);
+    wk_run(r, 2, &o, NULL, 0); /* a second pool forked from the same prepare shares the same lock */
+    CHECK_EQ(o.ok, N);
+    CHECK_EQ(cf__wk_mixed_ipc_taken(r), 2 * N);
+  } else {
+    CHECK_EQ(cf__wk_mixed_ipc_taken(r), -1);
+  }
+  cf_wk_teardown(r);
+  const char *off[] = {"cpu_us=100us", "io_us=0", "gil=off", "ipc_us=2ms"};
+  r = wk_prep("mixed", off, 4, N);
+  wk_run(r, 2, &o, NULL, 0);
+  CHECK_EQ(o.ok, N);
+  CHECK_EQ(cf__wk_mixed_ipc_taken(r), -1);
+  cf_wk_teardown(r);
+}
+
 int main(int argc, char **argv) {
-  static const test_case cases[] = {{"chain", t_chain}, {"nogil", t_nogil}, {"gil", t_gil},
+  static const test_case cases[] = {{"chain", t_chain}, {"nogil", t_nogil}, {"gil", t_gil}, {"ipc", t_ipc},
                                     {"ideal", t_ideal}, {"calibrated_once", t_calibrated_once}, {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);

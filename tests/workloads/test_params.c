@@ -38,7 +38,7 @@ static void t_canonical(void) {
   cf_wk_teardown(r);
   const char *kv2[] = {"cpu_us=250", "io_us=2ms", "gil=yes"};
   r = wk_prep("mixed", kv2, 3, 2);
-  CHECK(strcmp(cf_wk_params_string(r), "cpu_us=250us,io_us=2ms,gil=on,work_scale=1") == 0);
+  CHECK(strcmp(cf_wk_params_string(r), "cpu_us=250us,io_us=2ms,gil=on,work_scale=1,ipc_us=250us") == 0);
   cf_wk_teardown(r);
   r = wk_prep("primes", NULL, 0, 0);
   CHECK(strcmp(cf_wk_params_string(r), "preset=docs,start=1000000000001,count=1000,gil=off,work_scale=1") == 0);

@@ -96,5 +96,7 @@ uint64_t wk_hash(const void *p, size_t len, uint64_t h);
 int cf__wk_primes_decode(const void *res, size_t len, uint64_t *n, int *prime);
 uint64_t cf__wk_mixed_chain(uint64_t x, uint64_t n);
 uint64_t cf__wk_mixed_jump(uint64_t x, uint64_t n);
+/* Items that took the emulated process pool's lock of a mixed run (-1: none). */
+long long cf__wk_mixed_ipc_taken(const cf_wk_run *r);
 
 #endif

@@ -71,8 +71,9 @@ and round; the repetitions themselves are the same (a fresh executor each),
 and both sides of a py-thread/py-process pair run in the same interpreter.
 
 The GIL is real here: the workloads' `gil` parameter is accepted (so the
-harness can pass the same parameters to every backend) and changes nothing.
-socket's `delay`, `server_threads` and `listen` configure the harness's
+harness can pass the same parameters to every backend) and changes nothing;
+so does mixed's `ipc_us` (the emulation of ProcessPoolExecutor's own serial
+cost per item: here that cost is real).  socket's `delay`, `server_threads` and `listen` configure the harness's
 embedded server; the driver accepts and ignores them.
 """
 
@@ -124,6 +125,7 @@ PARAMS = {
         ("io_us", DUR, "1ms", 0, 10, 1e-6),
         ("gil", BOOL, "off", 0, 1, None),
         ("work_scale", NUM, "1", 0.1, 10, None),
+        ("ipc_us", DUR, "250us", 0, 1, 1e-6),
     ],
     "memtouch": [("mib", INT, "16", 1, 4096, None), ("gil", BOOL, "off", 0, 1, None)],
 }
