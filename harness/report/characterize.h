@@ -109,17 +109,14 @@ typedef struct cfb_char {
  * err (missing or malformed file, wrong version, no point measured). */
 int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
 
-/* The outputs (characterize_out.c).  characterize.json and .md: 0, or 1
+/* The outputs (characterize_out.c).  characterize.json: 0, or 1
  * with one line in err.  The plot: 0, or 1 (gnuplot missing or failing:
  * one line in err; the script and data are written all the same). */
 int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t errlen);
-int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen);
 int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen);
 /* The terminal summary's width: no line is longer; longer text (the
  * kind's reason, the rule's) is wrapped whole, never cut. */
 #define CFB_CHAR_SUMMARY_COLS 80
-/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen lines. */
-void cfb_char_print(FILE *f, const cfb_char *c, const char *dir);
 
 /* Analyse dir and write every output, printing the summary on `out`
  * (NULL: none).  The exit code: 0, 1 (an output failed), 2 (bad input);

@@ -97,7 +97,8 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
          rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
 }
 
-void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
+/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen lines. */
+static void char_print(FILE *f, const cfb_char *c, const char *dir) {
   char line[256];
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
@@ -163,7 +164,8 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
                 c->extrap_4 ? " (extrapolated)" : "");
 }
 
-int cfb_char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen) {
+/* characterize.md: 0, or 1 with one line in err. */
+static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen) {
   cfb_sb m = {0};
   cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->params,
                 c->ncpus, c->cpu_model);
@@ -200,8 +202,8 @@ int cfb_char_report(const char *dir, FILE *out) {
   if (cfb_char_write_json(dir, cp, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
   int plot = cfb_char_plot(dir, cp, err, sizeof err) == 0;
   if (!plot) fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (cfb_char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (out) cfb_char_print(out, cp, dir);
+  if (char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
+  if (out) char_print(out, cp, dir);
   free(cp);
   return bad || !plot ? 1 : 0;
 }
