@@ -574,6 +574,7 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     res->status = CFB_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
              res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"
+             : res->stop == CFB_STOP_DROPPED ? "dropped by the budget's plan"
              : cfb_interrupted()            ? "interrupted"
                                            : "stopped",
              nok, c->repeat);

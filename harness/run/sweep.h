@@ -270,7 +270,8 @@ typedef enum {
   CFB_STOP_NONE = 0,
   CFB_STOP_FAILED,
   CFB_STOP_MAX_TIME,
-  CFB_STOP_DECIDED /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+  CFB_STOP_DECIDED, /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+  CFB_STOP_DROPPED  /* adaptive rounds: the budget's plan dropped it after round 1 (roundplan.h) */
 } cfb_stop_reason;
 
 /* One configuration's outcome: a summary.csv row (computed from its rows
