@@ -193,7 +193,7 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              o->budget_s, o->min_rounds, rp->need_s, rp->need_kept_s);
   else if (rp->dropped)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s of --budget %.0f s: "
+             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.0f s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
              rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
   else if (o->budget_s > 0)
@@ -239,7 +239,6 @@ static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_swee
   round1_costs(sw, res, round_s, level, cost, &in.overhead);
   cfb_round_plan rp;
   cfb_round_plan_make(&in, drop, &rp);
-  if (getenv("P13DBG")) { double su = 0; for (size_t i = 0; i < sw->n; i++) su += cost[i].round_s; fprintf(stderr, "DBG plan elapsed %.3f overhead %.3f sum %.3f round %.3f\n", in.elapsed_s, in.overhead, su, round_s); }
   x->too_small = rp.max_rounds == 0;
   x->planned = rp.max_rounds;
   x->dropped = rp.dropped;
@@ -313,7 +312,6 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, cfb_seq_plan *p
     }
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
     last_round = cfb_now_s() - t0 - (warm_seconds(sw, res) - warm0);
-    if (getenv("P13DBG")) fprintf(stderr, "DBG round %d took %.3f net %.3f elapsed %.3f\n", rd, cfb_now_s() - t0, last_round, cfb_now_s() - start);
   }
   x->rounds_s = cfb_now_s() - start;
   /* What is still open ends with its last look: at the budget, or at the
