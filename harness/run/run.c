@@ -188,12 +188,12 @@ static void round1_costs(const cfb_sweep *sw, const cfb_config_result *res, doub
 static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp, size_t n) {
   if (x->too_small)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "--budget %.0f s is too small for --min-rounds %d at round 1's pace: they need ~%.0f s "
+             "--budget %.3g s is too small for --min-rounds %d at round 1's pace: they need ~%.0f s "
              "(~%.0f s with each grid thinned to its ends); stopped after round 1",
              o->budget_s, o->min_rounds, rp->need_s, rp->need_kept_s);
   else if (rp->dropped)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.0f s: "
+             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
              rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
   else if (o->budget_s > 0)
