@@ -176,10 +176,16 @@ static void round1_costs(const cfb_sweep *sw, const cfb_config_result *res, doub
   double sum = 0, once = 0;
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_config_result *r = &res[i];
-    cost[i] = (cfb_plan_cost){r->used_s - r->warm_s, r->used_s, sw->cfg[i].max_time_s,
-                              sw->cfg[i].partner != SIZE_MAX, cfb_runner_active(r), level[i]};
+    const cfb_sweep_config *c = &sw->cfg[i];
+    /* A py configuration's warm-ups run inside the one driver call of its
+     * first round, not apart (warm_s 0): its repetition is that call's
+     * share, so round 1 does not plan every later round with warm-ups. */
+    double rep_s = cfb_backend_is_py(c->backend) ? r->used_s / (1 + (c->warmup > 0 ? c->warmup : 0))
+                                                 : r->used_s - r->warm_s;
+    cost[i] = (cfb_plan_cost){rep_s, r->used_s, c->max_time_s, c->partner != SIZE_MAX, cfb_runner_active(r),
+                              level[i]};
     sum += cost[i].round_s;
-    once += r->warm_s + r->t.prepare_s;
+    once += (r->used_s - rep_s) + r->t.prepare_s; /* warm-ups (py: the call's rest) and prepares */
   }
   *overhead = sum > 0 && round_s - once > sum ? (round_s - once) / sum : 1;
 }
