@@ -44,6 +44,7 @@ typedef struct run_ctx {
   size_t dropped;  /* configurations the plan dropped */
   int too_small;   /* the budget fits not even min_rounds of the shrunk plan: the run stopped */
   char plan_line[320]; /* how it was planned (meta.json run.plan) */
+  double next_round_s; /* after round 1: round 2's time as planned */
 } run_ctx;
 
 /* A finished repetition: onto runs.csv, then into memory for the summary.
@@ -248,6 +249,11 @@ static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_swee
   x->too_small = rp.max_rounds == 0;
   x->planned = rp.max_rounds;
   x->dropped = rp.dropped;
+  /* round 2's estimate for the budget's check: what the plan keeps, at
+   * round 1's pace (round 1 itself ran every configuration) */
+  x->next_round_s = 0;
+  for (size_t i = 0; i < sw->n; i++)
+    if (cost[i].active && !drop[i]) x->next_round_s += cost[i].round_s * in.overhead;
   for (size_t i = 0; i < sw->n; i++) {
     if (!cfb_runner_active(&res[i])) continue;
     if (drop[i]) { /* every later step of it goes */
@@ -318,6 +324,7 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, cfb_seq_plan *p
     }
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
     last_round = cfb_now_s() - t0 - (warm_seconds(sw, res) - warm0);
+    if (rd == 0 && x->planned > 0) last_round = x->next_round_s; /* the plan may have dropped some */
   }
   x->rounds_s = cfb_now_s() - start;
   /* What is still open ends with its last look: at the budget, or at the
