@@ -216,14 +216,14 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
  * drops, or stop the run if not even its smallest plan fits.
  *
  * Why planning here keeps the error rate: the plan is fixed before the
- * first look (after min_rounds >= 2), and it is a function of times only --
- * the configurations' repetition times, whose sum over a pair is all it
- * uses.  Under H0 the two sides of a pair are exchangeable, so the sum of
- * their times is independent of the sign of their difference, which is
- * all the signed-rank test reads (with the ranks of |difference|, which a
- * plan from round 1 alone does not see either): the planned max is, for
- * the test, a constant fixed in advance, and Wang-Tsiatis at that max
- * holds alpha.  It is fixed once: re-planning later, after looks had
+ * first look (after min_rounds >= 2), from times only -- of a pair, the
+ * sum of its two sides' times is all it uses (a function that does not
+ * care which side is which).  Under H0 the two sides of a pair are
+ * exchangeable, so the sign of their difference is independent of any
+ * such symmetric function of them, and those signs are what the
+ * signed-rank test's null distribution is made of: the planned max is,
+ * for the test, a constant fixed in advance, and the Wang-Tsiatis plan at
+ * that max holds alpha.  It is fixed once: re-planning later, after looks had
  * closed pairs, would make the max depend on which pairs were decided,
  * and the levels already spent were computed for this max.  The plan
  * assumes every open pair runs to the max (the only case knowable without
