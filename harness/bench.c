@@ -116,7 +116,14 @@ int cfb_cmd_bench(int argc, char **argv) {
              "runs `cfbench run --suite default` into DIR (default\n"
              "results/runs/<UTC time>/), `cfbench characterize` of each built-in\n"
              "workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with --no-characterize),\n"
-             "then `cfbench plot DIR` and `cfbench report DIR`\n");
+             "then `cfbench plot DIR` and `cfbench report DIR`.\n"
+             "The suite's adaptive rounds (6..40) end within its --budget 300s: after\n"
+             "round 1 the rounds that fit the budget at round 1's pace fix the\n"
+             "plan's max (a 'plan:' line); on a machine too slow for 6 rounds of every\n"
+             "configuration the points between each workers/chunksize grid's ends\n"
+             "are dropped, finest first, until 6 fit; if not even the ends fit, the\n"
+             "run stops after round 1 with exit 2 and the budget that would fit\n"
+             "(cfbench run --help, docs/cfbench.md)\n");
       return 0;
     }
     if (!strcmp(argv[i], "--no-characterize")) {

@@ -149,6 +149,9 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LI
   X(BUDGET_S, "config.budget_s", NUM)                                                              \
   X(SWEEPS, "config.sweeps", LIST)                                                                 \
   X(ROUNDS_RUN, "run.rounds", INT)                                                                 \
+  X(PLANNED_MAX_ROUNDS, "run.planned_max_rounds", INT)                                             \
+  X(DROPPED_CONFIGS, "run.dropped_configs", INT)                                                   \
+  X(PLAN, "run.plan", STR)                                                                         \
   X(VERDICTS, "run.verdicts", INT)                                                                 \
   X(VERDICTS_DECIDED, "run.verdicts_decided", INT)                                                 \
   X(CALIBRATIONS, "run.calibrations", STR)                                                         \

@@ -97,8 +97,7 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
          rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
 }
 
-/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen lines. */
-static void char_print(FILE *f, const cfb_char *c, const char *dir) {
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
   char line[256];
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
@@ -184,7 +183,7 @@ static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char
   snprintf(path, sizeof path, "%s/characterize.md", dir);
   int rc = cfb_sb_write_file(&m, path);
   cfb_sb_free(&m);
-  if (rc) snprintf(err, errlen, "cannot write %s", path);
+  if (rc) snprintf(err, errlen, "cannot write %.400s", path);
   return rc ? 1 : 0;
 }
 
@@ -203,7 +202,7 @@ int cfb_char_report(const char *dir, FILE *out) {
   int plot = cfb_char_plot(dir, cp, err, sizeof err) == 0;
   if (!plot) fprintf(stderr, "cfbench characterize: %s\n", err);
   if (char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (out) char_print(out, cp, dir);
+  if (out) cfb_char_print(out, cp, dir);
   free(cp);
   return bad || !plot ? 1 : 0;
 }

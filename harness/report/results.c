@@ -193,7 +193,10 @@ static int row_numbers(const cfb_csv_table *t, size_t r, cfb_sumrow *row, const 
   row->ci_hi = num_field(t, r, CFB_SUM_CI_HI);
   row->ideal = num_field(t, r, CFB_SUM_IDEAL_ITEMS_PER_S);
   row->efficiency = num_field(t, r, CFB_SUM_EFFICIENCY_MEDIAN);
-  row->usable = strcmp(row->status, "failed") != 0 && isfinite(row->median) && row->median > 0;
+  /* "dropped": the budget's plan left it after round 1 (one row), no
+   * point of the curves or the who-wins answers */
+  row->usable = strcmp(row->status, "failed") != 0 && strcmp(row->status, "dropped") != 0 &&
+                isfinite(row->median) && row->median > 0;
   return 0;
 }
 

@@ -399,6 +399,10 @@ int cfb_console_winners_from(cfb_winners *w, const cfb_sweep *sw, const cfb_conf
     double top = -1;
     for (size_t k = j; k < nv; k++) {
       if (!is_c_pair(&v[k]) || !same_group(v[k].thread, v[j].thread)) continue;
+      /* a point the budget's plan dropped has one round: no answer */
+      if (res[v[k].thread - sw->cfg].status == CFB_CFG_DROPPED ||
+          res[v[k].process - sw->cfg].status == CFB_CFG_DROPPED)
+        continue;
       double a = res[v[k].thread - sw->cfg].s.median, b = res[v[k].process - sw->cfg].s.median;
       double m = fmax(isfinite(a) ? a : -1, isfinite(b) ? b : -1);
       if (m > top) top = m, best = k;

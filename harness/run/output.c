@@ -153,6 +153,9 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_BUDGET_S: return num(m->budget_s);
   case CFB_META_SWEEPS: return null_cell(CFB_T_LIST); /* an array: json_sweeps */
   case CFB_META_ROUNDS_RUN: return uns((unsigned long long)m->rounds_run);
+  case CFB_META_PLANNED_MAX_ROUNDS: return uns((unsigned long long)m->planned_max_rounds);
+  case CFB_META_DROPPED_CONFIGS: return uns(m->dropped_configs);
+  case CFB_META_PLAN: return str(m->plan);
   case CFB_META_VERDICTS: return uns(m->verdicts);
   case CFB_META_VERDICTS_DECIDED: return uns(m->verdicts_decided);
   case CFB_META_CALIBRATIONS: return str(m->calibrations);

@@ -36,6 +36,13 @@ typedef struct cfb_meta {
    * rounds' time went (cfb_phase_times: the rest of rounds_s is the
    * harness's own -- rows, looks, the terminal). */
   int rounds_run;
+  /* Adaptive rounds: the plan's max-rounds, fixed after round 1 from its
+   * times and the budget (roundplan.h; the cap max_rounds when no round
+   * finished), the configurations the plan dropped to fit min_rounds, and
+   * the one line that says how it was planned ("" with fixed rounds). */
+  int planned_max_rounds;
+  size_t dropped_configs;
+  char plan[320];
   size_t verdicts, verdicts_decided;
   char calibrations[1024];
   cfb_phase_times time;

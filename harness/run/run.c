@@ -22,6 +22,7 @@
 #include "env.h"
 #include "output.h"
 #include "pyback.h"
+#include "roundplan.h"
 #include "runner.h"
 #include "sweep.h"
 #include "verdicts.h"
@@ -39,6 +40,11 @@ typedef struct run_ctx {
   int budget_hit;  /* the round (> 0) --budget kept from starting, 0: none */
   int rounds_run;  /* rounds started */
   double rounds_s; /* their time, start to end */
+  int planned;     /* adaptive: the plan's max-rounds, fixed after round 1 (0 before) */
+  size_t dropped;  /* configurations the plan dropped */
+  int too_small;   /* the budget fits not even min_rounds of the shrunk plan: the run stopped */
+  char plan_line[320]; /* how it was planned (meta.json run.plan) */
+  double next_round_s; /* after round 1: round 2's time as planned */
 } run_ctx;
 
 /* A finished repetition: onto runs.csv, then into memory for the summary.
@@ -115,6 +121,7 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->max_rounds = o->max_rounds;
   meta->target_ci = o->target_ci;
   meta->budget_s = o->budget_s;
+  meta->planned_max_rounds = o->adaptive ? o->max_rounds : 0; /* until round 1 plans it */
 }
 
 /* Adaptive rounds, after round rd: close each open pair whose look needs
@@ -161,14 +168,134 @@ static int over_budget(const cfb_run_opts *o, double start, double last_round) {
   return o->budget_s > 0 && cfb_now_s() - start + last_round > o->budget_s;
 }
 
+/* Round 1's times as the planner takes them: each configuration's
+ * repetition net of its warm-ups, and the factor that spreads what the
+ * round spent between repetitions (the harness, the terminal) over them;
+ * prepares and warm-ups are left out, as they do not recur. */
+static void round1_costs(const cfb_sweep *sw, const cfb_config_result *res, double round_s, const int *level,
+                         cfb_plan_cost *cost, double *overhead) {
+  double sum = 0, once = 0;
+  for (size_t i = 0; i < sw->n; i++) {
+    const cfb_config_result *r = &res[i];
+    const cfb_sweep_config *c = &sw->cfg[i];
+    /* A py configuration's warm-ups run inside the one driver call of its
+     * first round, not apart (warm_s 0): its repetition is that call's
+     * share, so round 1 does not plan every later round with warm-ups. */
+    double rep_s = cfb_backend_is_py(c->backend) ? r->used_s / (1 + (c->warmup > 0 ? c->warmup : 0))
+                                                 : r->used_s - r->warm_s;
+    cost[i] = (cfb_plan_cost){rep_s, r->used_s, c->max_time_s, c->partner != SIZE_MAX, cfb_runner_active(r),
+                              level[i]};
+    sum += cost[i].round_s;
+    once += (r->used_s - rep_s) + r->t.prepare_s; /* warm-ups (py: the call's rest) and prepares */
+  }
+  *overhead = sum > 0 && round_s - once > sum ? (round_s - once) / sum : 1;
+}
+
+/* The plan's one line, for the terminal and meta.json. */
+static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp, size_t n) {
+  if (x->too_small)
+    snprintf(x->plan_line, sizeof x->plan_line,
+             "--budget %.3g s is too small for --min-rounds %d at round 1's pace: they need ~%.0f s "
+             "(~%.0f s with each grid thinned to its ends); stopped after round 1",
+             o->budget_s, o->min_rounds, rp->need_s, rp->need_kept_s);
+  else if (rp->dropped)
+    snprintf(x->plan_line, sizeof x->plan_line,
+             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
+             "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
+             rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
+  else if (o->budget_s > 0)
+    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
+             rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
+             o->min_rounds, rp->max_rounds);
+  else
+    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: --max-rounds (no --budget)", rp->max_rounds);
+}
+
+/* Adaptive rounds, after round 1: fix the sequential plan's max-rounds
+ * from round 1's times and the budget (roundplan.h), drop what the plan
+ * drops, or stop the run if not even its smallest plan fits.
+ *
+ * Why planning here keeps the error rate: the plan is fixed before the
+ * first look (after min_rounds >= 2), from times only -- of a pair, the
+ * sum of its two sides' times is all it uses (a function that does not
+ * care which side is which).  Under H0 the two sides of a pair are
+ * exchangeable, so the sign of their difference is independent of any
+ * such symmetric function of them, and those signs are what the
+ * signed-rank test's null distribution is made of: the planned max is,
+ * for the test, a constant fixed in advance, and the Wang-Tsiatis plan at
+ * that max holds alpha.  It is fixed once: re-planning later, after looks had
+ * closed pairs, would make the max depend on which pairs were decided,
+ * and the levels already spent were computed for this max.  The plan
+ * assumes every open pair runs to the max (the only case knowable without
+ * looking at verdicts), so the budget holds whatever is decided; decided
+ * pairs make later rounds shorter and the run end sooner.  Returns 1 if
+ * memory ran out (the run goes on with its first plan), else 0. */
+static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_sweep *sw,
+                             cfb_config_result *res, run_ctx *x, double start, double round_s) {
+  int *level = malloc((sw->n ? sw->n : 1) * sizeof *level);
+  cfb_plan_cost *cost = malloc((sw->n ? sw->n : 1) * sizeof *cost);
+  unsigned char *drop = malloc(sw->n ? sw->n : 1);
+  if (!level || !cost || !drop) {
+    free(level);
+    free(cost);
+    free(drop);
+    return 1;
+  }
+  cfb_plan_levels(sw, level);
+  cfb_plan_in in = {cost, sw->n, cfb_now_s() - start, 1, o->budget_s, o->min_rounds, o->max_rounds};
+  round1_costs(sw, res, round_s, level, cost, &in.overhead);
+  cfb_round_plan rp;
+  cfb_round_plan_make(&in, drop, &rp);
+  x->too_small = rp.max_rounds == 0;
+  x->planned = rp.max_rounds;
+  x->dropped = rp.dropped;
+  /* round 2's estimate for the budget's check: what the plan keeps, at
+   * round 1's pace (round 1 itself ran every configuration) */
+  x->next_round_s = 0;
+  for (size_t i = 0; i < sw->n; i++)
+    if (cost[i].active && !drop[i]) x->next_round_s += cost[i].round_s * in.overhead;
+  for (size_t i = 0; i < sw->n; i++) {
+    if (!cfb_runner_active(&res[i])) continue;
+    if (drop[i]) { /* every later step of it goes */
+      res[i].stop = CFB_STOP_DROPPED;
+      cfb_runner_release(&res[i]);
+      x->progress.steps -= later_steps(sw, &sw->cfg[i], 0);
+    } else if (rp.max_rounds > 0) { /* the steps past the plan's last round */
+      x->progress.steps -= later_steps(sw, &sw->cfg[i], rp.max_rounds - 1);
+    }
+  }
+  if (rp.max_rounds > 0) {
+    x->progress.rounds = rp.max_rounds;
+    /* one repetition a round: the plan's rounds are each configuration's
+     * repetitions (a configuration that ran them all is complete) */
+    for (size_t i = 0; i < sw->n; i++)
+      if (sw->cfg[i].repeat > rp.max_rounds) sw->cfg[i].repeat = rp.max_rounds;
+  }
+  plan_say(x, o, &rp, sw->n);
+  printf("%splan: %s\n", x->progress.tty ? "\n" : "", x->plan_line);
+  fflush(stdout);
+  free(level);
+  free(cost);
+  free(drop);
+  cfb_seq_plan p2;
+  if (rp.max_rounds == 0) return 0;
+  if (cfb_seq_plan_init(&p2, (size_t)o->min_rounds, (size_t)rp.max_rounds, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE) != 0)
+    return 1;
+  *plan = p2;
+  return 0;
+}
+
 /* Every round, each in its shuffled order, until done, over the budget or
  * SIGINT.  Returns 1 if something ran out of memory (the run goes on),
  * else 0. */
-static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_plan *plan,
-                      const cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
-  int oom = 0;
+static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, cfb_seq_plan *plan,
+                      cfb_sweep *sw, cfb_config_result *res, run_ctx *x) {
+  int oom = 0, rounds = sw->rounds; /* adaptive: the cap, until round 1 plans the max */
   double start = cfb_now_s(), last_round = 0;
-  for (int rd = 0; rd < sw->rounds && !cfb_interrupted() && !x->write_failed; rd++) {
+  for (int rd = 0; rd < rounds && !cfb_interrupted() && !x->write_failed && !x->too_small; rd++) {
+    int open = 0; /* adaptive: all decided, no round left to run */
+    for (size_t i = 0; i < sw->n && !open; i++) open = cfb_runner_active(&res[i]);
+    if (!open) break;
     if (rd > 0 && over_budget(o, start, last_round)) {
       x->budget_hit = rd;
       break;
@@ -191,11 +318,18 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
       if (final) x->progress.steps -= later_steps(sw, c, rd); /* stopped early */
       cfb_progress_step_done(&x->progress, rd, k + 1, &res[i], final || cfb_interrupted() || x->write_failed);
     }
+    if (o->adaptive && rd == 0 && !cfb_interrupted() && !x->write_failed) {
+      if (plan_after_round1(o, plan, sw, res, x, start, cfb_now_s() - t0)) oom = 1;
+      if (x->planned > 0) rounds = x->planned;
+    }
     if (o->adaptive && !cfb_interrupted() && close_decided(o, plan, sw, res, x, rd)) oom = 1;
     last_round = cfb_now_s() - t0 - (warm_seconds(sw, res) - warm0);
+    if (rd == 0 && x->planned > 0) last_round = x->next_round_s; /* the plan may have dropped some */
   }
   x->rounds_s = cfb_now_s() - start;
-  if (x->budget_hit) /* what is still open ends with its last look */
+  /* What is still open ends with its last look: at the budget, or at the
+   * plan's last round (a pair with a round missing on one side). */
+  if (x->budget_hit || (o->adaptive && !cfb_interrupted() && !x->write_failed && !x->too_small))
     for (size_t i = 0; i < sw->n; i++)
       if (cfb_runner_active(&res[i])) res[i].stop = CFB_STOP_DECIDED;
   for (size_t i = 0; i < sw->n; i++) cfb_runner_release(&res[i]); /* decided, or the budget's end */
@@ -207,6 +341,9 @@ static int run_rounds(cfb_runner *runner, const cfb_run_opts *o, const cfb_seq_p
 static void meta_account(cfb_meta *meta, const cfb_sweep *sw, const cfb_config_result *res,
                          const run_ctx *x) {
   meta->rounds_run = x->rounds_run;
+  if (x->planned || x->too_small) meta->planned_max_rounds = x->planned;
+  meta->dropped_configs = x->dropped;
+  snprintf(meta->plan, sizeof meta->plan, "%s", x->plan_line);
   cfb_phase_times t = {x->rounds_s, 0, 0, 0, 0, 0};
   for (size_t i = 0; i < sw->n; i++) {
     t.measured_s += res[i].t.measured_s;
@@ -303,7 +440,10 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
             x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
   printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
          x->runs->rows, x->runs->path);
+  if (x->plan_line[0]) printf("plan: %s\n", x->plan_line);
   print_account(stdout, meta, sw, res);
+  /* exit 2: the budget given cannot hold the run's min-rounds here */
+  if (x->too_small) fprintf(stderr, "cfbench run: %s\n", x->plan_line);
   free(done);
   return werr;
 }
@@ -449,6 +589,7 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
   cfb_sweep_free(&sw);
   cfb_run_opts_free(&o);
   if (interrupted) return 128 + interrupted;
+  if (x.too_small) return 2;
   return (x.any_failed || nfailed || werr || x.write_failed || oom || x.oom) ? 1 : 0;
 }
 

@@ -570,6 +570,10 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     if (!nfailed) snprintf(res->error, sizeof res->error, "interrupted before the first repetition");
   } else if (nfailed) {
     res->status = CFB_CFG_PARTIAL;
+  } else if (res->stop == CFB_STOP_DROPPED) {
+    res->status = CFB_CFG_DROPPED;
+    snprintf(res->error, sizeof res->error, "dropped by the budget's plan after %zu of %d repetitions", nok,
+             c->repeat);
   } else if (nok < (size_t)c->repeat && res->stop != CFB_STOP_DECIDED) {
     res->status = CFB_CFG_PARTIAL;
     snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",

@@ -92,6 +92,7 @@ const char *cfb_cfg_status_name(cfb_cfg_status s) {
   switch (s) {
   case CFB_CFG_OK: return "ok";
   case CFB_CFG_PARTIAL: return "partial";
+  case CFB_CFG_DROPPED: return "dropped";
   case CFB_CFG_FAILED: return "failed";
   default: return "not_run";
   }

@@ -258,7 +258,10 @@ typedef struct cfb_row {
   char python[96];           /* py backends: "CPython 3.11.7 fork"; "" otherwise */
 } cfb_row;
 
-typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN } cfb_cfg_status;
+/* DROPPED: adaptive rounds, the budget's plan dropped it after round 1
+ * (roundplan.h): its row is kept, but it is no point of the plan, so the
+ * who-wins answers leave it out. */
+typedef enum { CFB_CFG_OK = 0, CFB_CFG_PARTIAL, CFB_CFG_FAILED, CFB_CFG_NOT_RUN, CFB_CFG_DROPPED } cfb_cfg_status;
 const char *cfb_cfg_status_name(cfb_cfg_status s);
 
 /* Why a configuration sits out the rounds left. */
@@ -266,7 +269,8 @@ typedef enum {
   CFB_STOP_NONE = 0,
   CFB_STOP_FAILED,
   CFB_STOP_MAX_TIME,
-  CFB_STOP_DECIDED /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+  CFB_STOP_DECIDED, /* adaptive rounds: its pair is decided (or it has min_rounds, unpaired) */
+  CFB_STOP_DROPPED  /* adaptive rounds: the budget's plan dropped it after round 1 (roundplan.h) */
 } cfb_stop_reason;
 
 /* One configuration's outcome: a summary.csv row (computed from its rows

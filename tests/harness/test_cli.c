@@ -577,6 +577,117 @@ static void test_budget_rounds(void) {
   json_decref(m);
 }
 
+/* The budget's plan after round 1 (roundplan.h): a budget that fits the
+ * cap plans the cap (meta.json run.planned_max_rounds, the "plan:" line)
+ * and no more rounds run; a budget that round 1 alone overran stops the
+ * run after it with one line on stderr naming the budget min-rounds would
+ * need, exit 2, and round 1's rows kept and summarized. */
+static void test_budget_plan(void) {
+  char dir[300], p[400], err[256];
+  snprintf(dir, sizeof dir, "%s/budget_plan", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--backend", "thread,process", "--workers",
+               "1,2", "--items", "2", "--min-rounds", "6", "--max-rounds", "8", "--target-ci", "0", "--budget",
+               "600s", "--seed", "4", "--counters", "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "plan: 8 rounds planned: --max-rounds, within --budget");
+  free(out);
+  path_in(p, sizeof p, dir, "meta.json");
+  json_t *m = cfb_json_load_file(p, err, sizeof err);
+  CHECK(m != NULL);
+  double planned = 0, rounds = 0, dropped = -1;
+  CHECK_EQ(cfb_json_get_number(m, "run.planned_max_rounds", &planned), 0);
+  CHECK_EQ(planned, 8);
+  CHECK_EQ(cfb_json_get_number(m, "run.rounds", &rounds), 0);
+  CHECK(rounds >= 6 && rounds <= 8);
+  CHECK_EQ(cfb_json_get_number(m, "run.dropped_configs", &dropped), 0);
+  CHECK_EQ(dropped, 0);
+  json_decref(m);
+
+  snprintf(dir, sizeof dir, "%s/budget_too_small", tmp);
+  rc = RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--backend", "thread,process", "--workers", "1,2",
+           "--items", "2", "--min-rounds", "6", "--budget", "1ms", "--seed", "4", "--counters", "rusage", "--out",
+           dir);
+  CHECK_EQ(rc, 2);
+  char *e = slurp(err_txt);
+  const char *line = strstr(e, "cfbench run: --budget 0.001 s is too small for --min-rounds 6 at round 1's pace: they need ~");
+  CHECK(line != NULL);
+  CHECK(strchr(line, '\n') && strchr(line, '\n')[1] == '\0'); /* one line, the last */
+  free(e);
+  per_config pc;
+  cfb_csv_table t;
+  tally_runs(dir, &pc, &t);
+  CHECK_EQ(pc.n, 4);
+  for (size_t k = 0; k < pc.n; k++) CHECK_EQ(pc.rows[k], 1); /* round 1, kept */
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "summary.csv");
+  CHECK(exists(p));
+  path_in(p, sizeof p, dir, "meta.json");
+  m = cfb_json_load_file(p, err, sizeof err);
+  CHECK(m != NULL);
+  CHECK_EQ(cfb_json_get_number(m, "run.planned_max_rounds", &planned), 0);
+  CHECK_EQ(planned, 0);
+  char plan[400];
+  CHECK_EQ(cfb_json_get_string(m, "run.plan", plan, sizeof plan), 0);
+  CHECK_STR_CONTAINS(plan, "is too small for --min-rounds 6");
+  json_decref(m);
+}
+
+/* A budget too small for min-rounds of the whole grid (18 configurations
+ * of >= 1 s a repetition need >= 126 s for 6 rounds; 90 s given) but
+ * roomy for its ends (4 of them, ~5 s a round): the plan drops the points
+ * between the ends of the workers axis, the finest first, says so, and
+ * runs the rest to >= min-rounds; the dropped keep their one row, status
+ * "dropped" in summary.csv; the ends are never dropped; the who-wins line
+ * names a kept pair. */
+static void test_budget_shrunk(void) {
+  char dir[300], p[400], err[256];
+  snprintf(dir, sizeof dir, "%s/budget_shrunk", tmp);
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=1s", "--backend", "thread,process", "--workers",
+               "1,2,3,4,5,6,7,8,9", "--items", "1", "--warmup", "0", "--min-rounds", "6", "--max-rounds", "6",
+               "--target-ci", "0", "--budget", "90s", "--seed", "5", "--counters", "rusage", "--out", dir);
+  CHECK_EQ(rc, 0);
+  char *out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "plan: 6 rounds planned; --min-rounds 6 of all 18 configurations need ~");
+  CHECK_STR_CONTAINS(out, "workers/chunksize points between their grid's ends");
+  const char *who = strstr(out, "sleep delay=1s");
+  int w = 0;
+  while (who && sscanf(who, "sleep delay=1s w=%d", &w) != 1 && sscanf(who, "sleep delay=1s %*[ ]w=%d", &w) != 1)
+    who = strstr(who + 1, "sleep delay=1s");
+  CHECK(who != NULL); /* the who-wins line: "sleep delay=1s   w=N c=1   ..." */
+  cfb_csv_table t;
+  path_in(p, sizeof p, dir, "summary.csv");
+  load_checked(p, cfb_summary_columns, &t);
+  CHECK_EQ(t.nrows, 18);
+  size_t dropped = 0;
+  for (size_t r = 0; r < t.nrows; r++) {
+    int workers = int_field(&t, r, "workers"), n = int_field(&t, r, "n");
+    const char *st = cfb_csv_get(&t, r, "status");
+    if (!strcmp(st, "dropped")) {
+      dropped++;
+      CHECK_EQ(n, 1);
+      CHECK(workers != 1 && workers != 9);
+      CHECK(workers != w); /* the who-wins answer is not a dropped point */
+      CHECK_STR_CONTAINS(cfb_csv_get(&t, r, "error"), "dropped by the budget's plan");
+    } else {
+      CHECK(!strcmp(st, "ok"));
+      CHECK_EQ(n, 6);
+    }
+  }
+  CHECK(dropped > 0 && dropped % 2 == 0); /* both sides of a pair alike */
+  cfb_csv_table_free(&t);
+  path_in(p, sizeof p, dir, "meta.json");
+  json_t *m = cfb_json_load_file(p, err, sizeof err);
+  CHECK(m != NULL);
+  double d = 0, planned = 0;
+  CHECK_EQ(cfb_json_get_number(m, "run.dropped_configs", &d), 0);
+  CHECK_EQ((size_t)d, dropped);
+  CHECK_EQ(cfb_json_get_number(m, "run.planned_max_rounds", &planned), 0);
+  CHECK_EQ(planned, 6);
+  json_decref(m);
+  free(out);
+}
+
 /* cfbench bench says the sweep's outcome last, after the report: rounds
  * and decided verdicts (two configurations of the default suite, sleep
  * 10 ms on 32 workers on each backend: a pair, ~20 ms a repetition). */
@@ -587,10 +698,15 @@ static void test_bench_outcome(void) {
                "rusage");
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
-  CHECK_STR_CONTAINS(out, "sweep: 7 rounds, ");
-  CHECK_STR_CONTAINS(out, " of 1 paired verdicts decided (");
-  char *last = strstr(out, "sweep: 7 rounds");
-  CHECK(last && strstr(last, "report: ")); /* after the plots and the report */
+  /* the rounds as planned after round 1 from the budget (up to the
+   * suite's cap) and the pair's looks, not a fixed figure */
+  char *last = out;
+  int rounds = 0;
+  while ((last = strstr(last, "sweep: ")) && sscanf(last, "sweep: %d rounds, ", &rounds) != 1) last++;
+  CHECK(last != NULL); /* "sweep: N rounds, ...", not the header's "sweep:    suite ..." */
+  CHECK(rounds >= 1 && rounds <= 40);
+  CHECK_STR_CONTAINS(last, " of 1 paired verdicts decided (");
+  CHECK(strstr(last, "report: ")); /* after the plots and the report */
   free(out);
 }
 
@@ -1272,6 +1388,8 @@ int main(int argc, char **argv) {
                                     {"rounds", test_rounds},
                                     {"budget_rounds", test_budget_rounds},
                                     {"bench_outcome", test_bench_outcome},
+                                    {"budget_plan", test_budget_plan},
+                                    {"budget_shrunk", test_budget_shrunk},
                                     {"rounds_uneven", test_rounds_uneven},
                                     {"sigint_in_round_2", test_sigint_in_round_2},
                                     {"rounds_max_time", test_rounds_max_time},
