@@ -95,7 +95,7 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   int rc = 0;
   if (fsrv_rc) {
     rc = fsrv_rc;
-    cf__set_error("cannot start the fork server: %s", fsrv_why);
+    cf__set_error("cannot start worker process 0: %s", fsrv_why); /* as the other methods say it */
   } else if (!pb->slots || !pb->g) {
     rc = CF_ENOMEM;
     cf__set_error("process backend: out of memory");
