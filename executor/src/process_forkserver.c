@@ -124,6 +124,8 @@ void cf__fsrv_entry(const char *v) {
   void *robust = NULL;
   size_t robust_len = 0;
   if (syscall(SYS_get_robust_list, 0, &robust, &robust_len) != 0) robust = NULL;
+  int32_t ready = 0; /* loaded and listening: fsrv_start_locked waits for it */
+  if (send(sock, &ready, sizeof ready, MSG_NOSIGNAL) != (ssize_t)sizeof ready) _exit(0);
   for (;;) {
     struct pollfd p = {sock, POLLIN, 0};
     int r = poll(&p, 1, FSRV_PARENT_CHECK_MS);
@@ -184,6 +186,20 @@ static int fsrv_start_locked(char *why, size_t whylen) {
   if (e) {
     close(sv[0]);
     return cf__proc_spawn_error(why, whylen, "fork server: posix_spawn", e);
+  }
+  /* Wait until it is ready, so its start (exec, loading the program's
+   * libraries) is paid here and not by whichever worker start comes next. */
+  int32_t ready = -1;
+  ssize_t n;
+  while ((n = recv(sv[0], &ready, sizeof ready, 0)) < 0 && errno == EINTR) {
+  }
+  if (n != (ssize_t)sizeof ready) {
+    int err = n < 0 ? errno : EPROTO;
+    close(sv[0]);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return cf__proc_spawn_error(why, whylen, "fork server: did not start", err);
   }
   srv.pid = pid;
   srv.owner = getpid();
