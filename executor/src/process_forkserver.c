@@ -17,7 +17,9 @@
  * answer is the worker's pid or -errno.  The server leaves when its end of
  * the socket reports EOF (every copy of ours closed: cf_forkserver_stop, the
  * last pool of an implicitly started server freed, or our death) or, checked
- * every second, when its parent is gone.
+ * every second, when its parent is gone.  One that does not answer within
+ * FSRV_ANSWER_MS (stopped, stuck) or has died is killed and replaced once
+ * per request.
  *
  * State is one process-wide record under cf__proc_reg_lock (held across
  * fork() of CF_START_FORK workers, so their copy is consistent); a fork of
@@ -40,6 +42,11 @@
 #include <unistd.h>
 
 #define FSRV_PARENT_CHECK_MS 1000 /* the server checks for a dead parent */
+/* A server that has not answered (ready, or a fork) this long is taken for
+ * hung (stopped, stuck): killed and replaced.  A fork of the small server
+ * takes well under a millisecond; the bound is for hangs only, generous
+ * for a loaded machine. */
+#define FSRV_ANSWER_MS 5000
 
 /* The fork server of this process (all under cf__proc_reg_lock). */
 static struct {
@@ -58,14 +65,15 @@ typedef struct fsrv_req {
 
 /* ------------------------------------------------------------ the server */
 
-/* Worker ends of a request, in WFD_* order, from its SCM_RIGHTS. */
+/* Worker ends of a request, in WFD_* order, from its SCM_RIGHTS (every
+ * one received lands in fds, to be closed, even if the request is bad). */
 static int fsrv_take_fds(struct msghdr *mh, int nfds, int fds[WFD_N]) {
   for (int i = 0; i < WFD_N; i++) fds[i] = -1;
   struct cmsghdr *c = CMSG_FIRSTHDR(mh);
   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
   int got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
   memcpy(fds, CMSG_DATA(c), (size_t)(got < WFD_N ? got : WFD_N) * sizeof(int));
-  return got == nfds ? 0 : -1;
+  return got == nfds && !(mh->msg_flags & MSG_CTRUNC) ? 0 : -1;
 }
 
 /* A copy of the server (small, single-threaded) whose parent is the
@@ -99,7 +107,8 @@ static int fsrv_serve_one(int sock, int *tid_addr, void *robust, size_t robust_l
   if (n <= 0) return -1;
   int fds[WFD_N];
   int32_t answer = -EINVAL;
-  if (n == (ssize_t)sizeof rq && fsrv_take_fds(&mh, rq.nfds, fds) == 0) {
+  int fds_ok = fsrv_take_fds(&mh, n == (ssize_t)sizeof rq ? rq.nfds : -1, fds) == 0;
+  if (n == (ssize_t)sizeof rq && fds_ok) {
     pid_t pid = fsrv_clone(tid_addr, robust, robust_len);
     if (pid == 0) {
       close(sock);
@@ -158,6 +167,25 @@ static void fsrv_stop_locked(void) {
   srv.pid = 0;
 }
 
+/* Wait (bounded, FSRV_ANSWER_MS) for the server's answer on sock: the
+ * bytes received, 0 on EOF, -1 with errno (ETIMEDOUT: hung). */
+static ssize_t fsrv_recv_answer(int sock, int32_t *answer) {
+  struct pollfd p = {sock, POLLIN, 0};
+  uint64_t deadline = cf__now_ns() + FSRV_ANSWER_MS * 1000000ull;
+  for (;;) {
+    uint64_t now = cf__now_ns();
+    if (now >= deadline) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    int r = poll(&p, 1, (int)((deadline - now) / 1000000u) + 1);
+    if (r < 0 && errno != EINTR) return -1;
+    if (r <= 0) continue;
+    ssize_t n = recv(sock, answer, sizeof *answer, MSG_DONTWAIT);
+    if (n >= 0 || (errno != EINTR && errno != EAGAIN)) return n;
+  }
+}
+
 /* posix_spawn of our image as the fork server. */
 static int fsrv_start_locked(char *why, size_t whylen) {
   int sv[2];
@@ -190,9 +218,7 @@ static int fsrv_start_locked(char *why, size_t whylen) {
   /* Wait until it is ready, so its start (exec, loading the program's
    * libraries) is paid here and not by whichever worker start comes next. */
   int32_t ready = -1;
-  ssize_t n;
-  while ((n = recv(sv[0], &ready, sizeof ready, 0)) < 0 && errno == EINTR) {
-  }
+  ssize_t n = fsrv_recv_answer(sv[0], &ready);
   if (n != (ssize_t)sizeof ready) {
     int err = n < 0 ? errno : EPROTO;
     close(sv[0]);
@@ -227,7 +253,8 @@ void cf__fsrv_release_locked(void) {
   if (srv.pools > 0 && --srv.pools == 0 && !srv.held) fsrv_stop_locked();
 }
 
-/* One request and its answer; 1: the server is gone (EOF, reset). */
+/* One request and its answer; 1: the server is gone (EOF, reset) or hung
+ * (no answer in FSRV_ANSWER_MS). */
 static int fsrv_ask(const fsrv_req *rq, const int fds[WFD_N], int32_t *answer) {
   union {
     char buf[CMSG_SPACE(WFD_N * sizeof(int))];
@@ -246,10 +273,9 @@ static int fsrv_ask(const fsrv_req *rq, const int fds[WFD_N], int32_t *answer) {
   while ((n = sendmsg(srv.sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }
   if (n < 0) return errno == EPIPE || errno == ECONNRESET ? 1 : -errno;
-  while ((n = recv(srv.sock, answer, sizeof *answer, 0)) < 0 && errno == EINTR) {
-  }
+  n = fsrv_recv_answer(srv.sock, answer);
   if (n == (ssize_t)sizeof *answer) return 0;
-  return n == 0 || errno == ECONNRESET ? 1 : n < 0 ? -errno : -EPROTO;
+  return n == 0 || errno == ECONNRESET || errno == ETIMEDOUT ? 1 : n < 0 ? -errno : -EPROTO;
 }
 
 /* Have the server fork a worker; a server that died (killed, say) is
@@ -267,7 +293,7 @@ int cf__fsrv_fork_locked(const cf__wparams *w, const sigset_t *mask, const int f
     int32_t answer = 0;
     int r = fsrv_ask(&rq, fds, &answer);
     if (r == 1 && attempt == 0) {
-      fsrv_stop_locked(); /* reaps the dead one; the loop starts another */
+      fsrv_stop_locked(); /* kills a hung one, reaps it; the loop starts another */
       continue;
     }
     if (r) return cf__proc_spawn_error(why, whylen, "fork server", r == 1 ? ECONNRESET : -r);

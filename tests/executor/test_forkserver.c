@@ -3,8 +3,8 @@
  * of test_process, test_faults, test_shutdown and test_map check): the
  * server's lifetime (started by the first pool and stopped with the last,
  * or held by cf_forkserver_start), nothing left behind, workers that are
- * our children (exit statuses, replacement), a server killed from outside
- * replaced, the server leaving with its parent, a fork of ours having none,
+ * our children (exit statuses, replacement), a server killed or stopped
+ * from outside replaced, the server leaving with its parent, a fork of ours having none,
  * the environment taken at the server's start, and a worker's thread
  * identity right (pthread calls on itself reach itself). */
 #include "common.h"
@@ -162,6 +162,22 @@ static void server_killed_replaced(void) {
   CHECK_EQ(count_children(), 0);
 }
 
+/* A server that hangs (SIGSTOP): the next pool start gives up on it after
+ * a bound (5 s, for hangs only), kills it and forks from a new one. */
+static void server_stopped_replaced(void) {
+  CHECK_EQ(cf_forkserver_start(), 0);
+  int srv = cf_forkserver_pid();
+  CHECK_EQ(kill(srv, SIGSTOP), 0);
+  cf_executor *ex = make_fsrv(1);
+  roundtrip(ex);
+  CHECK_GT(cf_forkserver_pid(), 0);
+  CHECK_NE(cf_forkserver_pid(), srv);
+  CHECK_EQ(kill(srv, 0), -1); /* killed and reaped */
+  cf_executor_free(ex);
+  cf_forkserver_stop();
+  CHECK_EQ(count_children(), 0);
+}
+
 /* The server leaves when the process that started it dies (SIGKILL: no
  * cleanup ran), and a fork of ours has no server of its parent's. */
 static void server_dies_with_parent(void) {
@@ -264,6 +280,7 @@ int main(int argc, char **argv) {
                                     {"explicit_hold", explicit_hold},
                                     {"workers_are_our_children", workers_are_our_children},
                                     {"server_killed_replaced", server_killed_replaced},
+                                    {"server_stopped_replaced", server_stopped_replaced},
                                     {"server_dies_with_parent", server_dies_with_parent},
                                     {"environment_of_the_start", environment_of_the_start},
                                     {"worker_thread_identity", worker_thread_identity},
