@@ -16,9 +16,15 @@
  *                 measured first (small heap, as a fresh program) and again
  *                 last (after the runs above grew the heap: fork copies the
  *                 page tables, so a bigger parent starts workers slower)
- *   start/<G>GiB  the same with G GiB touched in the parent, fork beside
- *                 CF_START_SPAWN, alternated round by round (spawn/fork < 1:
- *                 spawn faster)
+ *   start/<G>GiB  the same with G GiB touched in the parent, per start
+ *                 method, alternated round by round: fork, spawn,
+ *                 forkserver/cold (no server running: the pool starts and
+ *                 stops it), then cf_forkserver_start() (row
+ *                 forkserver-start: the server's own start) and forkserver
+ *                 (the server kept, as after cf_forkserver_start());
+ *                 ratio = method / forkserver (> 1: forkserver faster).
+ *                 The load average before and after is printed: the
+ *                 machine may be shared.
  *
  * Prints the median (and min/max) over R repetitions (one warm-up first)
  * and the ratio pipe / shm (> 1: the shm ring is faster).
@@ -144,8 +150,43 @@ static void start_rows(int reps, const char *name, const char *free_name) {
   row(free_name, "ms", fa, fb, reps, 0);
 }
 
-/* Pool start with `gib` GiB touched in the parent: fork vs spawn, one
- * after the other in every round. */
+/* The start methods of the start/<G>GiB rows, in the order run. */
+enum { SM_FORK, SM_SPAWN, SM_FSRV_COLD, SM_FSRV_START, SM_FSRV, SM_N };
+static const char *const sm_name[SM_N] = {"fork", "spawn", "forkserver/cold", "forkserver-start", "forkserver"};
+
+/* One round of the start/<G>GiB rows: every method once (ms into t). */
+static void start_round(double t[SM_N]) {
+  double fr;
+  g_start_method = CF_START_FORK;
+  t[SM_FORK] = start_pool(CF_TRANSPORT_SHM, &fr) / 1e6;
+  g_start_method = CF_START_SPAWN;
+  t[SM_SPAWN] = start_pool(CF_TRANSPORT_SHM, &fr) / 1e6;
+  g_start_method = CF_START_FORKSERVER;
+  cf_forkserver_stop();
+  t[SM_FSRV_COLD] = start_pool(CF_TRANSPORT_SHM, &fr) / 1e6;
+  double t0 = now_ns();
+  if (cf_forkserver_start()) {
+    fprintf(stderr, "bench_process: cf_forkserver_start: %s\n", cf_last_error_message());
+    exit(1);
+  }
+  t[SM_FSRV_START] = (now_ns() - t0) / 1e6;
+  t[SM_FSRV] = start_pool(CF_TRANSPORT_SHM, &fr) / 1e6;
+  g_start_method = CF_START_FORK;
+}
+
+static void print_loadavg(const char *when) {
+  char buf[128] = "?";
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f) {
+    if (!fgets(buf, sizeof buf, f)) strcpy(buf, "?");
+    fclose(f);
+  }
+  buf[strcspn(buf, "\n")] = 0;
+  printf("# load average %s: %s\n", when, buf);
+}
+
+/* Pool start with `gib` GiB touched in the parent, every start method in
+ * every round (see the top of the file). */
 static void start_heap_rows(int reps, double gib) {
   size_t bytes = (size_t)(gib * (double)(1ull << 30));
   unsigned char *heap = malloc(bytes);
@@ -155,18 +196,22 @@ static void start_heap_rows(int reps, double gib) {
   }
   long page = sysconf(_SC_PAGESIZE);
   for (size_t i = 0; i < bytes; i += (size_t)page) heap[i] = (unsigned char)i; /* touched: page tables exist */
-  double a[MAX_REPS], b[MAX_REPS], fa, fb;
+  double v[SM_N][MAX_REPS];
   for (int r = -1; r < reps; r++) {
-    g_start_method = CF_START_FORK;
-    double x = start_pool(CF_TRANSPORT_SHM, &fa);
-    g_start_method = CF_START_SPAWN;
-    double y = start_pool(CF_TRANSPORT_SHM, &fb);
-    if (r >= 0) a[r] = y / 1e6, b[r] = x / 1e6; /* columns: spawn, fork */
+    double t[SM_N];
+    start_round(t);
+    for (int m = 0; r >= 0 && m < SM_N; m++) v[m][r] = t[m];
   }
-  g_start_method = CF_START_FORK;
+  stat3 st[SM_N];
+  for (int m = 0; m < SM_N; m++) st[m] = summarize(v[m], reps);
   char name[32];
   snprintf(name, sizeof name, "start/%gGiB", gib);
-  row(name, "ms", a, b, reps, 2.0);
+  for (int m = SM_N - 1; m >= 0; m--) {
+    printf("%-15s %-17s %10.3f %10.3f %10.3f", name, sm_name[m], st[m].median, st[m].min, st[m].max);
+    if (m != SM_FSRV_START) printf("  %9.2fx", st[m].median / st[SM_FSRV].median);
+    if (m == SM_FSRV) printf("  %s (target <= 2)", st[m].median <= 2.0 ? "met" : "MISSED");
+    printf("\n");
+  }
   free(heap);
 }
 
@@ -228,14 +273,16 @@ int main(int argc, char **argv) {
   cf_executor_free(ep);
   start_rows(reps, "start(2w)/late", "free(2w)/late");
   free(g_fs);
-  printf("# pool of 2 (shm), new + first result: spawn (CF_START_SPAWN) vs fork, alternated per round\n");
-  printf("%-15s %-8s %10s %10s %10s   %10s %10s %10s  %8s\n", "benchmark", "unit", "spawn med", "min", "max",
-         "fork med", "min", "max", "fork/spawn");
+  printf("# pool of 2 (shm), new + first result (ms) per start method, alternated per round\n");
+  print_loadavg("before");
+  printf("%-15s %-17s %10s %10s %10s  %10s\n", "benchmark", "method", "median", "min", "max", "/forkserver");
   char list[64];
   snprintf(list, sizeof list, "%s", argc > 4 ? argv[4] : "1,4");
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
     double gib = atof(tok);
     if (gib > 0) start_heap_rows(reps, gib);
   }
+  print_loadavg("after");
+  cf_forkserver_stop();
   return 0;
 }

@@ -15,10 +15,11 @@ trap 'rm -f "$raw"' EXIT
 py=$(command -v python3 || true)
 r=0
 while [ "$r" -lt "$rounds" ]; do
-  # ours: one repetition (after its warm-up); columns 3 and 6 are shm and pipe, or spawn and fork
-  "$bench" "$items" 1 "$workers" "$gibs" | awk '!/^#/ && $1 != "benchmark" && NF >= 6 {
-      if ($1 ~ /^start\//) { print "cfutures-spawn", $1, $2, $3; print "cfutures-fork", $1, $2, $6 }
-      else { print "cfutures-shm", $1, $2, $3; print "cfutures-pipe", $1, $2, $6 } }' >>"$raw"
+  # ours: one repetition (after its warm-up); columns 3 and 6 are shm and
+  # pipe; a start/<G>GiB row is one start method (column 2), median in 3
+  "$bench" "$items" 1 "$workers" "$gibs" | awk '!/^#/ && $1 != "benchmark" && NF >= 5 {
+      if ($1 ~ /^start\//) print "cfutures-" $2, $1, "ms", $3
+      else if (NF >= 6) { print "cfutures-shm", $1, $2, $3; print "cfutures-pipe", $1, $2, $6 } }' >>"$raw"
   if [ -n "$py" ]; then
     "$py" "$here/cpython_pool.py" "$((items / 5))" "$workers" "$gibs" | awk '{
       n = split($1, p, "/"); name = $1; who = "cpython"

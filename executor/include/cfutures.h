@@ -146,12 +146,26 @@ typedef struct cf_task_record {
  *   and results travel as bytes, as with fork.  Start cost does not depend
  *   on the parent's heap.  Pinning is applied by the parent right after
  *   the spawn.
- * CF_BACKEND_MPI accepts either and ignores it: its tasks always travel as
+ * CF_START_FORKSERVER: spawn's rules (what a worker inherits, task
+ *   functions and initializer_arg as above), but workers are forked by a
+ *   fork server: one small process of the program's own image, spawned
+ *   once (by cf_forkserver_start(), else by the first such pool, and then
+ *   stopped with the last such pool), that has run the program's
+ *   constructors and nothing else.  A worker costs a fork of that small
+ *   process (~0.1-0.3 ms) instead of an exec and the dynamic loading of
+ *   every library the program links (spawn: several ms), whatever the
+ *   parent's heap.  Workers are still children of the pool's process
+ *   (clone(CLONE_PARENT)): crash isolation, pids, exit statuses and
+ *   pinning are as with spawn.  A worker gets the environment, working
+ *   directory and resource limits the server had when it started, not the
+ *   parent's current ones (the signal mask is the pool's).  The server
+ *   leaves when the program does (or cf_forkserver_stop()).
+ * CF_BACKEND_MPI accepts any and ignores it: its tasks always travel as
  * object + offset (the spawn rules above hold whichever is given), and
  * each rank's local pool forks a rank that serves inside cf_mpi_init,
  * before the program's main() did anything, so fork there costs what a
  * spawn would. */
-typedef enum { CF_START_FORK = 0, CF_START_SPAWN } cf_start_method;
+typedef enum { CF_START_FORK = 0, CF_START_SPAWN, CF_START_FORKSERVER } cf_start_method;
 
 typedef struct cf_config {
   cf_backend backend;          /* default CF_BACKEND_THREAD */
@@ -186,6 +200,26 @@ typedef struct cf_config {
 
 /* Fill `cfg` with the defaults described above. */
 void cf_config_init(cf_config *cfg);
+
+/* Start this process's fork server (CF_START_FORKSERVER) now and keep it
+ * until cf_forkserver_stop(), so no pool pays for its start (a spawn of
+ * the program, a few ms) and pools created and freed one after another
+ * share it.  Without this call the first CF_START_FORKSERVER pool starts
+ * it and the last one freed stops it.  Its cost does not depend on the
+ * heap, so any time before the pools is fine; environment, working
+ * directory and resource limits are taken as they are now.  0 (also when
+ * it runs already), or CF_EAGAIN / CF_ENOMEM with the reason in
+ * cf_last_error_message().  A forked child of this process has no fork
+ * server (it starts its own). */
+int cf_forkserver_start(void);
+
+/* Drop cf_forkserver_start()'s hold: the server is stopped (killed and
+ * reaped) now, or when the last CF_START_FORKSERVER pool using it is
+ * freed.  Workers it forked are not affected. */
+void cf_forkserver_stop(void);
+
+/* The fork server's pid, or 0 if this process has none. */
+int cf_forkserver_pid(void);
 
 /* The worker count max_workers = 0 would give on this machine. */
 int cf_default_max_workers(void);

@@ -112,7 +112,8 @@ static int config_validate(const cf_config *cfg) {
     return config_invalid("on_deadlock");
   if (cfg->transport != CF_TRANSPORT_SHM && cfg->transport != CF_TRANSPORT_PIPE) return config_invalid("transport");
   if (cfg->pin < CF_PIN_NONE || cfg->pin > CF_PIN_LIST) return config_invalid("pin");
-  if (cfg->start_method != CF_START_FORK && cfg->start_method != CF_START_SPAWN)
+  if (cfg->start_method != CF_START_FORK && cfg->start_method != CF_START_SPAWN &&
+      cfg->start_method != CF_START_FORKSERVER)
     return config_invalid("start_method");
   if (cfg->pin == CF_PIN_LIST && (!cfg->pin_list || cfg->pin_list_len <= 0))
     return config_invalid("pin CF_PIN_LIST without pin_list");

@@ -57,6 +57,11 @@
  * memfds handed over at fixed descriptors, spawn_entry (a constructor) runs
  * the worker loop before main(), and task functions travel as (object,
  * offset) pairs (objref.c), so start cost does not grow with the parent.
+ * CF_START_FORKSERVER (process_forkserver.c) keeps spawn's rules but has a
+ * server process, spawned once, fork each worker: the server is small, so
+ * a worker costs a fork of a fresh image instead of exec and the dynamic
+ * loader; clone(CLONE_PARENT) makes the worker our child, so reaping,
+ * pidfds and exit statuses are those of the other methods.
  *
  * Failures to (re)start a worker (fork, pipe, mmap, epoll_ctl failing, e.g.
  * under RLIMIT_NPROC) are retried with back-off; while no worker is alive,
@@ -230,8 +235,9 @@ typedef struct proc_backend {
   int term_sent;                  /* io thread: term_sig sent to every worker */
   int term_killed;                /* io thread: SIGKILL sent after the grace */
   uint64_t term_deadline;
-  /* CF_START_SPAWN (see cf__proc_slot_exec) */
-  int spawn;
+  /* CF_START_SPAWN and CF_START_FORKSERVER (see cf__proc_slot_exec) */
+  int spawn;                      /* a fresh image: tasks as (object, offset) */
+  int fsrv;                       /* holds a reference on the fork server */
   int gfd;                        /* memfd of g, for every worker spawned */
   const void *fn_cache;           /* last task function and its reference */
   uint32_t fn_obj, init_obj, arg_obj;
@@ -294,9 +300,30 @@ void cf__proc_bell(proc_backend *pb);
 void cf__proc_bell_sleeper(proc_backend *pb);
 /* process_worker.c */
 void cf__proc_child_main(proc_backend *pb, int idx) __attribute__((noreturn));
+/* What a worker started from the program's image (spawn, fork server)
+ * is told besides its descriptors: it rebuilds its pool from this. */
+typedef struct cf__wparams {
+  int32_t idx, shm, limit, parent;
+  uint64_t sh_len, spin;
+  uint32_t init_obj, arg_obj;
+  uint64_t init_off, arg_off;
+} cf__wparams;
+/* A worker's descriptors, in this order (-1: none): its status page, the
+ * pool's shared page, the bell, the pipes' worker ends (pipe transport). */
+enum { WFD_SH, WFD_G, WFD_BELL, WFD_REQ, WFD_RES, WFD_N };
+
 /* process_spawn.c */
 int cf__proc_slot_exec(proc_backend *pb, pslot *s, char *why, size_t whylen);
 int cf__proc_spawn_refs(proc_backend *pb);
+void cf__proc_worker_enter(const cf__wparams *w, const int fds[WFD_N]) __attribute__((noreturn));
+char **cf__proc_spawn_env(char *extra);
+/* process_forkserver.c (calls under cf__proc_reg_lock) */
+int cf__fsrv_acquire_locked(char *why, size_t whylen);
+void cf__fsrv_release_locked(void);
+int cf__fsrv_fork_locked(const cf__wparams *w, const sigset_t *mask, const int fds[WFD_N], pid_t *pid, char *why,
+                         size_t whylen);
+void cf__fsrv_child_drop(void);
+void cf__fsrv_entry(const char *v) __attribute__((noreturn));
 /* process_slot.c */
 int cf__proc_ep_ctl(proc_backend *pb, int op, int fd, uint32_t events, int tag, int idx);
 void cf__proc_slot_clear(proc_backend *pb, pslot *s);

@@ -32,6 +32,11 @@ static void pb_free(proc_backend *pb) {
   cf__proc_close_fd(&pb->efd);
   cf__proc_close_fd(&pb->gfd);
   if (pb->g) munmap(pb->g, sizeof *pb->g);
+  if (pb->fsrv) {
+    pthread_mutex_lock(&cf__proc_reg_lock);
+    cf__fsrv_release_locked(); /* the last pool of an implicit server stops it */
+    pthread_mutex_unlock(&cf__proc_reg_lock);
+  }
   pthread_mutex_destroy(&pb->join_lock);
   pthread_mutex_destroy(&pb->fd_lock);
   pthread_mutex_destroy(&pb->io_lock);
@@ -70,7 +75,7 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   pthread_mutex_lock(&cf__proc_reg_lock);
   void *g = MAP_FAILED;
   pb->gfd = -1;
-  pb->spawn = ex->cfg.start_method == CF_START_SPAWN;
+  pb->spawn = ex->cfg.start_method != CF_START_FORK;
   if (!pb->spawn) {
     g = mmap(NULL, sizeof *pb->g, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   } else if ((pb->gfd = memfd_create("cfutures-pool", MFD_CLOEXEC)) >= 0 && ftruncate(pb->gfd, sizeof *pb->g) == 0) {
@@ -80,9 +85,18 @@ static int pb_alloc(cf_executor *ex, proc_backend **out) {
   pb->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   int efd_errno = errno;
   pb->epfd = epoll_create1(EPOLL_CLOEXEC);
+  char fsrv_why[160];
+  int fsrv_rc = 0;
+  if (ex->cfg.start_method == CF_START_FORKSERVER) {
+    fsrv_rc = cf__fsrv_acquire_locked(fsrv_why, sizeof fsrv_why); /* the first pool starts it */
+    pb->fsrv = fsrv_rc == 0;
+  }
   pthread_mutex_unlock(&cf__proc_reg_lock);
   int rc = 0;
-  if (!pb->slots || !pb->g) {
+  if (fsrv_rc) {
+    rc = fsrv_rc;
+    cf__set_error("cannot start worker process 0: %s", fsrv_why); /* as the other methods say it */
+  } else if (!pb->slots || !pb->g) {
     rc = CF_ENOMEM;
     cf__set_error("process backend: out of memory");
   } else if (pb->spawn && cf__proc_spawn_refs(pb)) {
@@ -256,7 +270,8 @@ static int pb_worker_pids(const cf_executor *ex, int *pids, int n) {
   return pb->n;
 }
 
-/* CF_START_SPAWN: map's chunks name their function as workers find it. */
+/* CF_START_SPAWN, CF_START_FORKSERVER: map's chunks name their function as
+ * workers find it. */
 static int pb_fn_ref(cf_executor *ex, const void *fn, uint32_t *obj, uint64_t *off) {
   proc_backend *pb = ex->backend;
   if (!pb || !pb->spawn) {

@@ -40,6 +40,7 @@ void cf__proc_reg_remove(proc_backend *pb) {
  * everything of every backend but what this worker uses -- its own channel,
  * status page, its pool's bell and shared word. */
 void cf__proc_child_drop_inherited(proc_backend *pb, int idx) {
+  cf__fsrv_child_drop(); /* else the fork server would not see our parent leave */
   for (proc_backend *o = reg_head; o; o = o->reg_next) {
     int own = o == pb;
     if (o->epfd >= 0) close(o->epfd);

@@ -1,6 +1,8 @@
 /* common.h -- helpers shared by the executor tests: the backend under test
  * (argv[1]: "thread", "process" (shared-memory transport), "process-pipe",
- * "process-spawn" (workers started with CF_START_SPAWN) or "mpi" (run
+ * "process-spawn" (workers started with CF_START_SPAWN),
+ * "process-forkserver" (CF_START_FORKSERVER, the server started first, so
+ * it counts among the children a test finds before its pools) or "mpi" (run
  * under mpiexec: rank 0 runs the tests, the other ranks serve inside
  * cf_mpi_init and exit when it is done)),
  * executor construction and a few tasks whose behaviour does not depend on
@@ -41,6 +43,13 @@ static inline void set_backend(int argc, char **argv) {
   } else if (strcmp(b, "process-spawn") == 0) {
     g_backend = CF_BACKEND_PROCESS;
     g_start = CF_START_SPAWN;
+  } else if (strcmp(b, "process-forkserver") == 0) {
+    g_backend = CF_BACKEND_PROCESS;
+    g_start = CF_START_FORKSERVER;
+    if (cf_forkserver_start() != 0) {
+      fprintf(stderr, "cf_forkserver_start: %s\n", cf_last_error_message());
+      exit(2);
+    }
   } else if (strcmp(b, "mpi") == 0) {
     g_backend = CF_BACKEND_MPI;
     int rc = cf_mpi_init(&argc, &argv);
@@ -50,7 +59,7 @@ static inline void set_backend(int argc, char **argv) {
       exit(2);
     }
   } else {
-    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, process-spawn, mpi)\n", b);
+    fprintf(stderr, "unknown backend %s (thread, process, process-pipe, process-spawn, process-forkserver, mpi)\n", b);
     exit(2);
   }
 }

@@ -587,7 +587,7 @@ static void start_method_semantics(void) {
   cfg.max_workers = 1;
   cfg.initializer = init_check_arg;
   cfg.initializer_arg = &g_static_arg;
-  int spawnlike = g_start == CF_START_SPAWN || g_backend == CF_BACKEND_MPI;
+  int spawnlike = g_start != CF_START_FORK || g_backend == CF_BACKEND_MPI;
   cf_executor *ex = make_ex_cfg(&cfg);
   cf_future *f = submit_int(ex, t_read_global, 0);
   CHECK_EQ(result_int(f), spawnlike ? 1 : 7);
