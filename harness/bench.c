@@ -122,7 +122,8 @@ int cfb_cmd_bench(int argc, char **argv) {
              "plan's max (a 'plan:' line); on a machine too slow for 6 rounds of every\n"
              "configuration the points between each workers/chunksize grid's ends\n"
              "are dropped, finest first, until 6 fit; if not even the ends fit, the\n"
-             "run stops after round 1 with exit 2 and the budget that would fit\n"
+             "run stops after round 1 with a WARNING naming the budget that would\n"
+             "fit, and plots and reports round 1 (nothing decided)\n"
              "(cfbench run --help, docs/cfbench.md)\n");
       return 0;
     }

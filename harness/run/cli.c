@@ -81,7 +81,7 @@ void cfb_run_usage(FILE *f) {
           "                        grid drops its points between the ends, finest\n"
           "                        first, until they do (a 'plan:' line says how many);\n"
           "                        if not even the ends fit, the run stops after round 1\n"
-          "                        with exit 2, naming the budget that would fit\n"
+          "                        with a WARNING naming the budget that would fit\n"
           "  --seed X              seed of the run order and the bootstrap (default: from\n"
           "                        the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
