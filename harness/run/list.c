@@ -11,6 +11,7 @@
 
 #include "cmd_run.h"
 #include "datadir.h"
+#include "fileio.h"
 #include "json.h"
 #include "options.h"
 #include "suites.h"
@@ -27,11 +28,11 @@ static int opt_json(void *ctx, const cfb_option *opt, const char *val, char *err
   return 0;
 }
 
-static void print_workloads(void) {
-  printf("workloads (cfbench run --workload NAME --param KEY=VALUE,...):\n");
+static void print_workloads(FILE *f) {
+  fprintf(f, "workloads (cfbench run --workload NAME --param KEY=VALUE,...):\n");
   for (size_t i = 0; i < cf_wk_count(); i++) {
     const cf_workload *w = cf_wk_at(i);
-    printf("\n  %-10s [%s] %s\n", w->name, cf_wk_kind_name(w->kind), w->summary);
+    fprintf(f, "\n  %-10s [%s] %s\n", w->name, cf_wk_kind_name(w->kind), w->summary);
     int wn = 12; /* the names' column: as wide as the longest (server_threads) */
     for (size_t k = 0; k < w->nparams; k++)
       if ((int)strlen(w->params[k].name) > wn) wn = (int)strlen(w->params[k].name);
@@ -39,7 +40,7 @@ static void print_workloads(void) {
       const cf_wk_param *p = &w->params[k];
       char range[96];
       cf_wk_param_range(w, k, range, sizeof range); /* with its unit: "0 s..10 s", not "0..10" */
-      printf("      %-*s default %-10s %s%s%s\n", wn, p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
+      fprintf(f, "      %-*s default %-10s %s%s%s\n", wn, p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
     }
   }
 }
@@ -76,14 +77,14 @@ static char *runnable_args(const cfb_file_sweep *s, const char **repeat) {
 
 /* One suite for people; a suite that does not load is listed with why.
  * Each sweep is printed as the `cfbench run` options that run it. */
-static int print_suite(const char *name, const char *path) {
+static int print_suite(FILE *out, const char *name, const char *path) {
   cfb_sweep_file f;
   char err[512];
   if (cfb_run_sweep_file_load(path, &f, err, sizeof err)) {
-    printf("\n  %-10s (cannot be used: %s)\n", name, err);
+    fprintf(out, "\n  %-10s (cannot be used: %s)\n", name, err);
     return 1;
   }
-  printf("\n  %-10s %s\n", name, f.summary);
+  fprintf(out, "\n  %-10s %s\n", name, f.summary);
   const char *repeat = NULL;
   char **args = calloc(f.nsweeps ? f.nsweeps : 1, sizeof *args);
   for (size_t k = 0; args && k < f.nsweeps; k++) {
@@ -92,14 +93,14 @@ static int print_suite(const char *name, const char *path) {
     if (r) repeat = r;
   }
   if (repeat)
-    printf("      (adaptive rounds; with --repeat R or --rounds N instead: fixed rounds, one\n"
+    fprintf(out, "      (adaptive rounds; with --repeat R or --rounds N instead: fixed rounds, one\n"
            "      repetition of every configuration per round, R = the suite file's repeat)\n");
   else if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
-    printf("      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
+    fprintf(out, "      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
   else if (f.rounds > 1)
-    printf("      (--rounds %d)\n", f.rounds);
+    fprintf(out, "      (--rounds %d)\n", f.rounds);
   for (size_t k = 0; k < f.nsweeps; k++) {
-    printf("      %s\n", args && args[k] ? args[k] : "(out of memory)");
+    fprintf(out, "      %s\n", args && args[k] ? args[k] : "(out of memory)");
     if (args) free(args[k]);
   }
   free(args);
@@ -170,9 +171,9 @@ static int list_json(char **names, size_t n, const char *sdir) {
   char *s = cfb_json_dumps(root);
   json_decref(root);
   if (!s) return 1;
-  fputs(s, stdout);
+  int rc = cfb_put_stdout(s) ? 1 : 0;
   free(s);
-  return 0;
+  return rc;
 }
 
 int cfb_cmd_list(int argc, char **argv) {
@@ -197,12 +198,26 @@ int cfb_cmd_list(int argc, char **argv) {
   if (a.json) {
     rc = list_json(names, n, sdir);
   } else {
-    print_workloads();
-    printf("\nsuites (cfbench run --suite NAME; files in %s):\n", sdir);
+    /* The text is made whole, then written at once (cfb_put_stdout): it is
+     * longer than stdio's buffer, and a write failing half-way through
+     * printf calls loses its errno before the final flush can report it. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+      fprintf(stderr, "cfbench list: out of memory\n");
+      cfb_suite_names_free(names, n);
+      return 1;
+    }
+    print_workloads(f);
+    fprintf(f, "\nsuites (cfbench run --suite NAME; files in %s):\n", sdir);
     for (size_t i = 0; i < n; i++) {
       snprintf(path, sizeof path, "%s/%s.json", sdir, names[i]);
-      rc |= print_suite(names[i], path);
+      rc |= print_suite(f, names[i], path);
     }
+    if (fclose(f) != 0 || !text) rc = 1;
+    else if (cfb_put_stdout(text)) rc = 1;
+    free(text);
   }
   cfb_suite_names_free(names, n);
   return rc;
