@@ -28,9 +28,13 @@ static const char *raw_params(const cfb_resultset *rs, size_t i) {
 /* The run's plan, as the runner chose it (run/verdicts.c cfb_verdict_plan):
  * adaptive rounds min..max, or one look at a plain 95% level. */
 static int plan_of(const cfb_machine *m, cfb_seq_plan *plan) {
-  if (m->adaptive == 1 && m->min_rounds >= 2 && m->max_rounds >= m->min_rounds &&
-      cfb_seq_plan_init(plan, (size_t)m->min_rounds, (size_t)m->max_rounds, CFB_PAIRED_ALPHA,
-                        CFB_SEQ_SHAPE) == 0)
+  /* The max the run planned after round 1, when it did: its looks were
+   * made at that plan's levels.  The cap (--max-rounds, 40 in the default
+   * suite) would put a look after 9 rounds at a level no signed-rank
+   * interval on 9 pairs reaches, and a 7x ratio would read "undecided". */
+  double max = m->planned_max_rounds >= m->min_rounds ? m->planned_max_rounds : m->max_rounds;
+  if (m->adaptive == 1 && m->min_rounds >= 2 && max >= m->min_rounds &&
+      cfb_seq_plan_init(plan, (size_t)m->min_rounds, (size_t)max, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE) == 0)
     return 0;
   return cfb_seq_plan_init(plan, 2, 2, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE);
 }

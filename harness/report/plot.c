@@ -638,13 +638,18 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   }
   const double cx[2] = {f->emu_x, f->py_x};
   static const char *const who[2] = {"emulated", "CPython"};
+  /* the x axis is logarithmic from x[0]/1.4 to x[nx-1]*1.4: a crossover in
+   * its right half gets its label on the line's left, or the text runs
+   * off the plot */
+  const double mid = sqrt(x[0] * x[nx - 1]);
   for (size_t k = 0; k < 2; k++)
     if (cx[k] > 0)
       cfb_sb_printf(&extra,
                    "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
-                   "set label %zu '%s crossover ~ %.3g us' at %.4g, graph %.2f left offset 0.5, 0 "
+                   "set label %zu '%s crossover ~ %.3g us' at %.4g, graph %.2f %s "
                    "font ',10' tc rgb '#333333'\n",
-                   k + 10, cx[k], cx[k], k + 10, who[k], cx[k], cx[k], 0.95 - 0.06 * (double)k);
+                   k + 10, cx[k], cx[k], k + 10, who[k], cx[k], cx[k], 0.95 - 0.06 * (double)k,
+                   cx[k] > mid ? "right offset -0.5, 0" : "left offset 0.5, 0");
   char title[600], raw[600], xmin[32], xmax[32];
   cfb_group tg;
   memset(&tg, 0, sizeof tg);

@@ -54,7 +54,7 @@ static void sweeps_range(const json_t *j, cfb_machine *m) {
 void cfb_machine_load(const char *dir, cfb_machine *m) {
   memset(m, 0, sizeof *m);
   m->cores = m->pus = m->numa_nodes = m->repeat = m->warmup = m->virtualized = NAN;
-  m->rounds = m->adaptive = m->min_rounds = m->max_rounds = NAN;
+  m->rounds = m->adaptive = m->min_rounds = m->max_rounds = m->planned_max_rounds = NAN;
   m->repeat_min = m->repeat_max = m->warmup_min = m->warmup_max = NAN;
   char path[4096];
   snprintf(path, sizeof path, "%s/meta.json", dir);
@@ -86,6 +86,7 @@ void cfb_machine_load(const char *dir, cfb_machine *m) {
   m->adaptive = get_num(j, CFB_META_ADAPTIVE);
   m->min_rounds = get_num(j, CFB_META_MIN_ROUNDS);
   m->max_rounds = get_num(j, CFB_META_MAX_ROUNDS);
+  m->planned_max_rounds = get_num(j, CFB_META_PLANNED_MAX_ROUNDS);
   sweeps_range(j, m);
   json_decref(j);
 }

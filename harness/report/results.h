@@ -28,6 +28,7 @@ typedef struct cfb_machine {
   char flags[256], build_type[32], suite[64], started[48], finished[48];
   double cores, pus, numa_nodes, repeat, warmup, virtualized;
   double rounds, adaptive, min_rounds, max_rounds; /* the run's rounds and plan (pairs.c) */
+  double planned_max_rounds; /* the max round 1 planned from the budget (NAN: none, max_rounds holds) */
   /* Over every sweep of config.sweeps (a suite's sweeps may differ): the
    * fewest and most repetitions and warm-ups; = repeat, warmup for a
    * meta.json written before config.sweeps existed. */
