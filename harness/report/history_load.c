@@ -207,7 +207,11 @@ int cfb_hist_load(const char *dir, const cfb_hist_load_opts *o, cfb_hist_loaded 
    * null or absent in older runs), else none (ordered by start time). */
   char ctime_meta[64] = "";
   cfb_hist_load_opts eff = *o;
-  if (!eff.commit_time && meta &&
+  /* meta.json's time is its own revision's: a --revision naming another
+   * (not a prefix of git_revision, or it of it) has no known time */
+  size_t lr = strlen(rev), lm = strlen(m.git_revision);
+  int own_rev = !o->revision || (lr && lm && !strncmp(rev, m.git_revision, lr < lm ? lr : lm));
+  if (!eff.commit_time && own_rev && meta &&
       meta_get(meta, cfb_meta_keys[CFB_META_GIT_COMMIT_TIME], NULL, ctime_meta, sizeof ctime_meta) == 0 &&
       ctime_meta[0])
     eff.commit_time = ctime_meta;

@@ -6,7 +6,7 @@
 # Template of `cfbench plot` (the fields between at-signs are filled in).
 # Generated from gil_fidelity.gp; re-run with: gnuplot gil_fidelity.gp
 load 'style.gp'
-set title 'mixed: GIL emulation against CPython, 2 workers'."\n".'io_us=200us, gil=on, work_scale=1'
+set title 'mixed: GIL emulation against CPython, 2 workers'."\n".'io_us=200us, gil=on, work_scale=1, ipc_us=250us'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'cpu_us per item (us)'
 set ylabel 'threads / processes throughput'
@@ -15,8 +15,10 @@ set logscale y
 set xrange [7.143:1400]
 set datafile missing '?'
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead ls 20
-set arrow 11 from 588.4, graph 0 to 588.4, graph 1 nohead ls 30
-set label 11 'CPython crossover ~ 588 us' at 588.4, graph 0.89 left offset 0.5, 0 font ',10' tc rgb '#333333'
+set arrow 10 from 552.3, graph 0 to 552.3, graph 1 nohead ls 30
+set label 10 'emulated crossover ~ 552 us' at 552.3, graph 0.95 right offset -0.5, 0 font ',10' tc rgb '#333333'
+set arrow 11 from 541.2, graph 0 to 541.2, graph 1 nohead ls 30
+set label 11 'CPython crossover ~ 541 us' at 541.2, graph 0.89 right offset -0.5, 0 font ',10' tc rgb '#333333'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
