@@ -54,6 +54,11 @@ expect_err() {
   [ "$rc" -eq "$want" ] || fail "$* : exit $rc, wanted $want; stderr: $(cat "$T/err")"
   [ -z "$pat" ] || grep -q -- "$pat" "$T/err" || fail "$* : stderr lacks '$pat': $(cat "$T/err")"
 }
+# expect_line RC PATTERN CMD...: expect_err, and stderr is that one line only
+expect_line() {
+  expect_err "$@"
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$3 ...: more than one line: $(cat "$T/err")"
+}
 # the summary's n over all configurations
 sum_n() { awk -F, 'NR==1{for(i=1;i<=NF;i++)if($i=="n")c=i;next}{s+=$c}END{print s+0}' "$1"; }
 # "finished": null in meta.json?
@@ -189,34 +194,28 @@ compare_input)
   "$B" compare "$T/a" "$T/b" >/dev/null 2>&1
   [ $? -le 1 ] || fail "clean input refused"
   # one line for each, not the usage text after it
-  expect_err 2 "give BASE and NEW" "$B" compare "$T/a"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "compare A: more than one line: $(cat "$T/err")"
-  expect_err 2 "alpha" "$B" compare "$T/a" "$T/b" --alpha 2
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "compare --alpha 2: more than one line: $(cat "$T/err")"
+  expect_line 2 "give BASE and NEW" "$B" compare "$T/a"
+  expect_line 2 "alpha" "$B" compare "$T/a" "$T/b" --alpha 2
   # ab: a side that is no command, or refuses an option, is named in one
   # line before any round runs (it used to say the sweeps differ, then
   # the cause, then "round 1 done")
-  expect_err 2 "BASE '$T/nosuch' failed" "$B" ab "$T/nosuch" "$B" $Q $D --out "$T/ab1"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "ab nosuch: more than one line: $(cat "$T/err")"
-  expect_err 2 "unknown option '--bogus'" "$B" ab "$B" "$B" $Q $D --bogus --out "$T/ab2"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "ab --bogus: more than one line: $(cat "$T/err")"
+  expect_line 2 "BASE '$T/nosuch' failed" "$B" ab "$T/nosuch" "$B" $Q $D --out "$T/ab1"
+  expect_line 2 "unknown option '--bogus'" "$B" ab "$B" "$B" $Q $D --bogus --out "$T/ab2"
   ;;
 
 # 11: standard output that cannot be written
 stdout_full)
   for c in list topology; do
-    expect_err 2 "cfbench $c: writing standard output failed: No space left on device" \
+    expect_line 2 "cfbench $c: writing standard output failed: No space left on device" \
       sh -c "exec \"$B\" $c >/dev/full"
-    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$c: more than one line: $(cat "$T/err")"
   done
   # compare and export print their whole answer at once: one line, with
   # the cause (an explicit flush of their own used to spend the errno, so
   # the line said "Input/output error", and export said it twice)
   for c in "compare $FIX/cmp_base $FIX/cmp_same --format json" "compare $FIX/cmp_base $FIX/cmp_regress" \
            "export --format md $FIX/cmp_base" "export --format gbench $FIX/cmp_base"; do
-    expect_err 2 "cfbench ${c%% *}: writing standard output failed: No space left on device" \
+    expect_line 2 "cfbench ${c%% *}: writing standard output failed: No space left on device" \
       sh -c "exec \"$B\" $c >/dev/full"
-    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "${c%% *}: more than one line: $(cat "$T/err")"
   done
   expect_err 1 "cfbench run: writing standard output failed" \
     sh -c "exec \"$B\" run $Q $D --repeat 1 --out \"$T/r\" >/dev/full"
