@@ -57,7 +57,7 @@ expect_err() {
 # expect_line RC PATTERN CMD...: expect_err, and stderr is that one line only
 expect_line() {
   expect_err "$@"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$3 ...: more than one line: $(cat "$T/err")"
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$* : more than one line: $(cat "$T/err")"
 }
 # the summary's n over all configurations
 sum_n() { awk -F, 'NR==1{for(i=1;i<=NF;i++)if($i=="n")c=i;next}{s+=$c}END{print s+0}' "$1"; }
