@@ -242,6 +242,12 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
              rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
+  else if (o->budget_s > 0 && rp->max_rounds > rp->fit_rounds)
+    snprintf(x->plan_line, sizeof x->plan_line,
+             "%d rounds planned: --plan-stretch %.3g x the %d --budget fits at round 1's pace with every pair to "
+             "the end%s; --budget ends the run (looks after rounds %d..%d)",
+             rp->max_rounds, o->plan_stretch, rp->fit_rounds, rp->max_rounds == o->max_rounds ? ", --max-rounds" : "",
+             o->min_rounds, rp->max_rounds);
   else if (o->budget_s > 0)
     snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
              rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
@@ -281,7 +287,7 @@ static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_swee
     return 1;
   }
   cfb_plan_levels(sw, level);
-  cfb_plan_in in = {cost, sw->n, cfb_now_s() - start, 1, o->budget_s, o->min_rounds, o->max_rounds};
+  cfb_plan_in in = {cost, sw->n, cfb_now_s() - start, 1, o->budget_s, o->min_rounds, o->max_rounds, o->plan_stretch};
   round1_costs(sw, res, round_s, level, cost, &in.overhead);
   cfb_round_plan rp;
   cfb_round_plan_make(&in, drop, &rp);

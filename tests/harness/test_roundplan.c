@@ -4,7 +4,9 @@
  * --max-time-limited configurations counted only for the rounds they run,
  * the shrunk plan (the deepest thinning levels dropped, the fewest that
  * make min_rounds fit) and the too-small budget (max 0, the budget it
- * would need); and the thinning levels of real sweeps. */
+ * would need); the stretch of the looks past what fits (--plan-stretch:
+ * within the cap, never with a budget's shrunk plan or without a budget);
+ * and the thinning levels of real sweeps. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ static cfb_plan_cost paired(double s, int level) { return (cfb_plan_cost){s, s, 
 /* n configurations of 1 s each, paired, level 0; elapsed 5 s. */
 static cfb_plan_in fixture(cfb_plan_cost *c, size_t n, double budget, int min_rounds, int cap) {
   for (size_t i = 0; i < n; i++) c[i] = paired(1.0, 0);
-  return (cfb_plan_in){c, n, 5.0, 1.0, budget, min_rounds, cap};
+  return (cfb_plan_in){c, n, 5.0, 1.0, budget, min_rounds, cap, 1};
 }
 
 /* A budget that fits exactly k rounds of 4 x 1 s (after 5 s), and one a
@@ -66,7 +68,7 @@ static void test_unpaired_and_max_time(void) {
   c[2] = (cfb_plan_cost){1.0, 3.0, 5.0, 1, 1, 0};   /* used 3 of 5 s: runs rounds 2, 3, 4 */
   /* 20 rounds: c0 19 s, c1 5 x 10 s, c2 3 s, x 1.2 */
   double t20 = 5.0 + HEADROOM * (19 + 50 + 3);
-  cfb_plan_in in = {c, 3, 5.0, 1.0, t20 + 1e-6, 6, 40};
+  cfb_plan_in in = {c, 3, 5.0, 1.0, t20 + 1e-6, 6, 40, 1};
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 20);
   in.budget_s = t20 - 1e-6;
@@ -90,7 +92,7 @@ static void test_shrink_and_too_small(void) {
   cfb_round_plan rp;
   for (size_t i = 0; i < N; i++) c[i] = paired(1.0, levels[i]);
   /* 6 rounds of the 5 configurations of level <= 2: 5 x 5 x 1.2 = 30 s */
-  cfb_plan_in in = {c, N, 5.0, 1.0, 5.0 + 30 + 1e-6, 6, 40};
+  cfb_plan_in in = {c, N, 5.0, 1.0, 5.0 + 30 + 1e-6, 6, 40, 1};
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 6);
   CHECK_EQ(rp.drop_level, 3);
@@ -115,6 +117,44 @@ static void test_shrink_and_too_small(void) {
   in.budget_s = 4.0;
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 0);
+}
+
+/* --plan-stretch: k rounds fit, the looks go to floor(stretch x k), at most
+ * the cap; fit_rounds keeps k.  No budget (the cap already), a plan that
+ * had to drop configurations, and stretch 1 (or 0, unset) are left alone. */
+static void test_stretch(void) {
+  cfb_plan_cost c[4];
+  unsigned char drop[4];
+  cfb_round_plan rp;
+  double exact12 = 5.0 + 4 * HEADROOM * 11 + 1e-6; /* 12 rounds of 4 x 1 s fit */
+  cfb_plan_in in = fixture(c, 4, exact12, 6, 40);
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 12);
+  CHECK_EQ(rp.fit_rounds, 12);
+  in.stretch = 0;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 12);
+  in.stretch = 2;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 24);
+  CHECK_EQ(rp.fit_rounds, 12);
+  in.stretch = 1.55;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 18); /* floor(18.6) */
+  in.stretch = 4;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 40); /* the cap */
+  in.budget_s = 0;
+  in.cap = 30;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 30); /* no budget: the cap, not 4 x the cap */
+  /* shrunk: 6 rounds fit only without the level-1 configuration */
+  in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 - 1e-6, 6, 40);
+  c[3] = paired(1.0, 1);
+  in.stretch = 2;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.dropped, 1);
+  CHECK_EQ(rp.max_rounds, rp.fit_rounds);
 }
 
 static void expand(cfb_sweep *sw, const char *const *args) {
@@ -168,6 +208,7 @@ int main(int argc, char **argv) {
                                     {"unpaired_and_max_time", test_unpaired_and_max_time},
                                     {"shrink_and_too_small", test_shrink_and_too_small},
                                     {"levels", test_levels},
+                                    {"stretch", test_stretch},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
