@@ -12,19 +12,11 @@
 
 #include "groups.h"
 #include "sweep.h"
+#include "expand.h"
 #include "task.h"
 
 #define ROUNDS 12
 
-static void expand(cfb_sweep *sw, const char *const *args) {
-  cfb_run_opts o;
-  char err[300];
-  int argc = 0;
-  while (args[argc]) argc++;
-  CHECK_EQ(cfb_run_opts_parse(argc, (char **)args, &o, err, sizeof err), 0);
-  CHECK_EQ(cfb_sweep_expand(&o, 1, sw, err, sizeof err), 0);
-  cfb_run_opts_free(&o);
-}
 
 /* The configuration of sw with this delay, backend and workers. */
 static size_t find(const cfb_sweep *sw, const char *delay, const char *backend, int workers) {
@@ -63,7 +55,7 @@ static void add(fixture *f, size_t c, int round, double x) {
  * everywhere.  A common drift per round, which the pairing cancels. */
 static void make(fixture *f) {
   memset(f, 0, sizeof *f);
-  expand(&f->sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
+  test_expand(&f->sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
                                        "thread,process", "--workers", "1,2", NULL});
   CHECK_EQ(f->sw.n, 8);
   f->t1 = find(&f->sw, "1ms", "thread", 1), f->t2 = find(&f->sw, "1ms", "thread", 2);

@@ -13,6 +13,7 @@
 
 #include "roundplan.h"
 #include "sweep.h"
+#include "expand.h"
 #include "task.h"
 
 /* 20% headroom (roundplan.c): a later round is planned at 1.2 x round 1. */
@@ -157,15 +158,6 @@ static void test_stretch(void) {
   CHECK_EQ(rp.max_rounds, rp.fit_rounds);
 }
 
-static void expand(cfb_sweep *sw, const char *const *args) {
-  cfb_run_opts o;
-  char err[300];
-  int argc = 0;
-  while (args[argc]) argc++;
-  CHECK_EQ(cfb_run_opts_parse(argc, (char **)args, &o, err, sizeof err), 0);
-  CHECK_EQ(cfb_sweep_expand(&o, 1, sw, err, sizeof err), 0);
-  cfb_run_opts_free(&o);
-}
 
 /* Workers 1..9 (index 4 the middle, 2 and 6 the quarters, the odd ones
  * the eighths) x chunksize 1, 4, 16: a configuration's level is the
@@ -173,7 +165,7 @@ static void expand(cfb_sweep *sw, const char *const *args) {
  * never thinned. */
 static void test_levels(void) {
   cfb_sweep sw;
-  expand(&sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
+  test_expand(&sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
                                     "thread,process", "--workers", "1,2,3,4,5,6,7,8,9", "--chunksize", "1,4,16",
                                     NULL});
   CHECK_EQ(sw.n, 2 * 2 * 9 * 3);
@@ -189,7 +181,7 @@ static void test_levels(void) {
   /* the default suite: every (workload, parameters) keeps a level-0 point,
    * so even the smallest plan has every who-wins group (mixed's cpu_us
    * crossover whole) */
-  expand(&sw, (const char *const[]){"run", "--suite", "default", NULL});
+  test_expand(&sw, (const char *const[]){"run", "--suite", "default", NULL});
   int *lv = calloc(sw.n, sizeof *lv);
   CHECK(lv);
   cfb_plan_levels(&sw, lv);
