@@ -17,14 +17,15 @@ the budget with every paired configuration to the end, each within its
 max-time, 20% headroom: roundplan.c), a pair closes once its look at the
 plan's level is decided and within --target-ci, the run stops when the
 next round would pass the budget, and, with the group rule (groups.c),
-a group's two bests stay open while its answer is undecided.  The look is
-the runner's: Hodges-Lehmann estimate, exact signed-rank interval
-(paired.c), at the Wang-Tsiatis level of the plan (the levels come from
-the C code: build/release/tests/harness/... is not needed; the levels are
-computed here by the same recursive integration is not attempted -- they
-are read from `plan_levels`, a table the script asks the harness for).
+a group's two bests stay open while its answer is undecided; with a
+plan stretch (--plan-stretch), the looks are planned past what fits and the
+budget ends the run.  The look is the runner's: Hodges-Lehmann estimate,
+exact signed-rank interval (paired.c), at the level the plan gives that
+look -- the levels are the harness's own, printed by scripts/plan_levels.c
+(built on demand against build/release's libcfb_common.a).
 
-Scenarios are edited in SCENARIOS below.  Prints, per scenario: the plan,
+Scenarios are edited in SCENARIOS and EXTRA below (SIM_ONLY=TEXT runs
+those whose name contains TEXT).  Prints, per scenario: the plan,
 sweep seconds, groups decided (mean, and the share of trials with all
 decided), and each group's chance of being decided.  Assumptions, said
 where they matter: items scaled by f scale a repetition's cost by f and
@@ -278,63 +279,32 @@ def simulate(m, sc, levels_of, rng):
     return elapsed, planned, result
 
 
+# The explored alternatives' max-time: shorter for the costly early deciders, longer for the rest.
 MT = {"sleep10": 6, "socket": 4, "docs": 30, "memtouch": 30, "mixed": 30}
-SCENARIOS = [
-    ("DIR's rules and suite", {"budget_s": 300, "cap": 40}),
-    ("+ group rule", {"budget_s": 300, "cap": 40, "hold": True}),
-    ("+ max-time", {"budget_s": 300, "cap": 40, "hold": True, "max_time": MT}),
-]
-
-
-def main():
-    if len(sys.argv) < 2:
-        print("usage: scripts/groups_sim.py DIR [TRIALS [SEED]]", file=sys.stderr)
-        sys.exit(2)
-    d = sys.argv[1]
-    trials = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    import json
-    meta = json.load(open(os.path.join(d, "meta.json")))
-    m = Model(d, meta["run"]["time"]["rounds_s"])
-    cache = {}
-
-    def levels_of(lo, n):
-        if (lo, n) not in cache:
-            cache[(lo, n)] = levels_table(lo, n)
-        return cache[(lo, n)]
-
-    for name, sc in SCENARIOS + [(n, s) for n, s in EXTRA]:
-        secs, plans, dec, alln = [], [], [], 0
-        per = {g: 0 for g in m.groups}
-        for _ in range(trials):
-            s, n, r = simulate(m, sc, levels_of, rng)
-            secs.append(s)
-            plans.append(n)
-            dec.append(sum(r.values()))
-            alln += all(r.values())
-            for g, v in r.items():
-                per[g] += v
-        print("%s: plan %d..%d rounds, sweep %.0f s [%.0f, %.0f], groups decided %.2f of %d, all in %.0f%%" %
-              (name, min(plans), max(plans), statistics.median(secs), min(secs), max(secs),
-               statistics.mean(dec), len(m.groups), 100.0 * alln / trials))
-        weak = sorted((v, g) for g, v in per.items() if v < trials)
-        for v, g in weak:
-            print("    %-60s decided in %3.0f%%" % ((g[0] + " " + g[1])[:60], 100.0 * v / trials))
-
-
-X2 = {"budget_s": 300, "cap": 60, "hold": True, "max_time": MT, "plan_factor": 2}
 NO4 = [("docs", 4), ("memtouch", 4)]
-EXTRA = [
-    ("+ max-time, looks x2", X2),
-    ("+ max-time, looks x2, min-rounds 9", dict(X2, min_rounds=9)),
-    ("+ max-time, looks x2, min-rounds 9, no 4 workers for docs and memtouch",
-     dict(X2, min_rounds=9, drop=NO4)),
-    ("final: group rule, looks x2", dict(X2, max_time={})),
-    ("final: group rule, looks x2, no 4 workers", dict(X2, max_time={}, drop=NO4)),
-    ("final: group rule, looks x2, no 4 workers, budget 280", dict(X2, max_time={}, drop=NO4, budget_s=280)),
-    ("final: group rule, looks x2.5, no 4 workers, budget 280",
-     dict(X2, max_time={}, drop=NO4, budget_s=280, plan_factor=2.5)),
+BASE = {"budget_s": 300, "cap": 40}
+# what the branch changed, one step at a time; the last is suites/default.json as it now is
+SCENARIOS = [
+    ("DIR's rules and suite", BASE),
+    ("+ group rule", dict(BASE, hold=True)),
+    ("+ group rule, plan-stretch 2", dict(BASE, hold=True, plan_factor=2)),
+    ("+ group rule, plan-stretch 2, docs PRIMES and memtouch at 1, 2 workers (the new default suite)",
+     dict(BASE, hold=True, plan_factor=2, drop=NO4)),
 ]
+# explored and left (SIM_ONLY=TEXT or SIM_ALL=1 runs them)
+X2 = {"budget_s": 300, "cap": 60, "hold": True, "max_time": MT, "plan_factor": 2}
+EXTRA = [
+    ("explored: group rule, max-time", dict(BASE, hold=True, max_time=MT)),
+    ("explored: max-time, stretch 2, cap 60", X2),
+    ("explored: max-time, stretch 2, cap 60, min-rounds 9", dict(X2, min_rounds=9)),
+    ("explored: max-time, stretch 2, cap 60, items docs x4 memtouch x4",
+     dict(X2, items={"docs": 4, "memtouch": 4})),
+    ("explored: new suite, budget 280", dict(BASE, hold=True, plan_factor=2, drop=NO4, budget_s=280)),
+    ("explored: new suite, stretch 2.5, budget 280",
+     dict(BASE, hold=True, plan_factor=2.5, drop=NO4, budget_s=280)),
+]
+if not os.environ.get("SIM_ONLY") and not os.environ.get("SIM_ALL"):
+    EXTRA = []
 if os.environ.get("SIM_ONLY"):  # SIM_ONLY=substring: the scenarios whose name contains it
     SCENARIOS = [s for s in SCENARIOS if os.environ["SIM_ONLY"] in s[0]]
     EXTRA = [s for s in EXTRA if os.environ["SIM_ONLY"] in s[0]]
