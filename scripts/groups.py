@@ -16,7 +16,8 @@ each side has the rounds it has:
   max-time   the suite's per-configuration max-time stopped it (summary.csv)
   dropped    the budget's plan dropped it after round 1
   plan       it ran every round of the plan (meta.json planned_max_rounds)
-  budget     the run stopped before the plan's last round (--budget)
+  budget     the run stopped before the plan's last round (--budget), or
+             after round 1 when the budget fits not even --min-rounds
   partner    its pair's other side stopped first
 and, for an undecided group, the rounds its interval needs at the same
 per-round spread (the half-width shrinks ~1/sqrt(n); deciding needs the
@@ -114,6 +115,8 @@ def stop_reason(key, rows, summ, ver, run):
     wl, params, backend, w, c, pin = key
     v = ver.get((wl, params, w, c, pin))
     other = (wl, params, "process" if backend == "thread" else "thread", w, c, pin)
+    if not run.get("planned") and "too small" in run.get("plan", ""):
+        return "the budget: too small for --min-rounds, the run stopped after round 1"
     if run.get("planned") and last >= run["planned"]:
         return "plan (%d rounds)" % run["planned"]
     if last >= run["rounds"] and run.get("planned") and run["rounds"] < run["planned"]:
@@ -154,7 +157,7 @@ def main():
     table = who_wins_table(need(d, "report.md"))
     rows, summ, ver, meta = load(d)
     mrun = meta.get("run", {})
-    run = {"rounds": mrun.get("rounds", 0), "planned": mrun.get("planned_max_rounds", 0)}
+    run = {"rounds": mrun.get("rounds", 0), "planned": mrun.get("planned_max_rounds", 0), "plan": mrun.get("plan", "")}
     print("%s: %s" % (d, mrun.get("plan", "(no plan)")))
     decided = 0
     for g in table:
