@@ -309,5 +309,41 @@ if os.environ.get("SIM_ONLY"):  # SIM_ONLY=substring: the scenarios whose name c
     SCENARIOS = [s for s in SCENARIOS if os.environ["SIM_ONLY"] in s[0]]
     EXTRA = [s for s in EXTRA if os.environ["SIM_ONLY"] in s[0]]
 
+def main():
+    if len(sys.argv) < 2:
+        print("usage: scripts/groups_sim.py DIR [TRIALS [SEED]]", file=sys.stderr)
+        sys.exit(2)
+    d = sys.argv[1]
+    trials = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    import json
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    m = Model(d, meta["run"]["time"]["rounds_s"])
+    cache = {}
+
+    def levels_of(lo, n):
+        if (lo, n) not in cache:
+            cache[(lo, n)] = levels_table(lo, n)
+        return cache[(lo, n)]
+
+    for name, sc in SCENARIOS + [(n, s) for n, s in EXTRA]:
+        secs, plans, dec, alln = [], [], [], 0
+        per = {g: 0 for g in m.groups}
+        for _ in range(trials):
+            s, n, r = simulate(m, sc, levels_of, rng)
+            secs.append(s)
+            plans.append(n)
+            dec.append(sum(r.values()))
+            alln += all(r.values())
+            for g, v in r.items():
+                per[g] += v
+        print("%s: plan %d..%d rounds, sweep %.0f s [%.0f, %.0f], groups decided %.2f of %d, all in %.0f%%" %
+              (name, min(plans), max(plans), statistics.median(secs), min(secs), max(secs),
+               statistics.mean(dec), len(m.groups), 100.0 * alln / trials))
+        weak = sorted((v, g) for g, v in per.items() if v < trials)
+        for v, g in weak:
+            print("    %-60s decided in %3.0f%%" % ((g[0] + " " + g[1])[:60], 100.0 * v / trials))
+
+
 if __name__ == "__main__":
     main()

@@ -159,7 +159,8 @@ static void close_one(const cfb_sweep *sw, cfb_config_result *res, run_ctx *x, i
  * so when it stops -- its own decision, its group's, or the plan's end --
  * changes which look is reported, not that bound.  The time it costs is
  * inside the budget: the plan counted every paired configuration to its
- * last round.  Returns 1 if memory ran out, else 0. */
+ * last round (stretched past that, --plan-stretch, the budget's check
+ * between rounds ends the run).  Returns 1 if memory ran out, else 0. */
 static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const cfb_sweep *sw,
                          cfb_config_result *res, run_ctx *x, int rd) {
   if (rd + 1 < o->min_rounds) return 0;
@@ -273,7 +274,11 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
  * and the levels already spent were computed for this max.  The plan
  * assumes every open pair runs to the max (the only case knowable without
  * looking at verdicts), so the budget holds whatever is decided; decided
- * pairs make later rounds shorter and the run end sooner.  Returns 1 if
+ * pairs make later rounds shorter and the run end sooner.  --plan-stretch
+ * plans the looks past that max (roundplan.h): a factor fixed in advance,
+ * applied to a max made of times, so still a constant for the test; the
+ * budget's check between rounds then ends the run, which only removes
+ * looks.  Returns 1 if
  * memory ran out (the run goes on with its first plan), else 0. */
 static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_sweep *sw,
                              cfb_config_result *res, run_ctx *x, double start, double round_s) {
