@@ -18,7 +18,8 @@ max-time, 20% headroom: roundplan.c), a pair closes once its look at the
 plan's level is decided and within --target-ci, the run stops when the
 next round would pass the budget, and, with the group rule (groups.c),
 a group's two bests stay open while its answer is undecided; with a
-plan stretch (--plan-stretch), the looks are planned past what fits and the
+plan stretch (--plan-stretch), the looks past min-rounds are planned to F x
+the rounds past it that fit, and the
 budget ends the run.  The look is the runner's: Hodges-Lehmann estimate,
 exact signed-rank interval (paired.c), at the level the plan gives that
 look -- the levels are the harness's own, printed by scripts/plan_levels.c
@@ -208,7 +209,7 @@ def simulate(m, sc, levels_of, rng):
     if planned == 0:
         return elapsed, 0, {g: False for g in m.groups}
     if sc.get("plan_factor"):  # looks planned past what fits with every pair to the end (times only)
-        planned = min(cap, int(planned * sc["plan_factor"]))
+        planned = min(cap, MIN_ROUNDS + int(sc["plan_factor"] * (planned - MIN_ROUNDS)))
     level = levels_of(MIN_ROUNDS, planned)
     # draws: per pair, and per group whose bests are not one pair
     draws = {}
@@ -287,9 +288,9 @@ BASE = {"budget_s": 300, "cap": 40}
 SCENARIOS = [
     ("DIR's rules and suite", BASE),
     ("+ group rule", dict(BASE, hold=True)),
-    ("+ group rule, plan-stretch 2", dict(BASE, hold=True, plan_factor=2)),
-    ("+ group rule, plan-stretch 2, docs PRIMES and memtouch at 1, 2 workers (the new default suite)",
-     dict(BASE, hold=True, plan_factor=2, drop=NO4)),
+    ("+ group rule, plan-stretch 2.5", dict(BASE, hold=True, plan_factor=2.5)),
+    ("+ group rule, plan-stretch 2.5, docs PRIMES and memtouch at 1, 2 workers (the new default suite)",
+     dict(BASE, hold=True, plan_factor=2.5, drop=NO4)),
 ]
 # explored and left (SIM_ONLY=TEXT or SIM_ALL=1 runs them)
 X2 = {"budget_s": 300, "cap": 60, "hold": True, "max_time": MT, "plan_factor": 2}
@@ -299,9 +300,9 @@ EXTRA = [
     ("explored: max-time, stretch 2, cap 60, min-rounds 9", dict(X2, min_rounds=9)),
     ("explored: max-time, stretch 2, cap 60, items docs x4 memtouch x4",
      dict(X2, items={"docs": 4, "memtouch": 4})),
-    ("explored: new suite, budget 280", dict(BASE, hold=True, plan_factor=2, drop=NO4, budget_s=280)),
-    ("explored: new suite, stretch 2.5, budget 280",
-     dict(BASE, hold=True, plan_factor=2.5, drop=NO4, budget_s=280)),
+    ("explored: new suite, budget 280", dict(BASE, hold=True, plan_factor=2.5, drop=NO4, budget_s=280)),
+    ("explored: new suite, stretch 2", dict(BASE, hold=True, plan_factor=2, drop=NO4)),
+    ("explored: new suite, stretch 3", dict(BASE, hold=True, plan_factor=3, drop=NO4)),
 ]
 if not os.environ.get("SIM_ONLY") and not os.environ.get("SIM_ALL"):
     EXTRA = []

@@ -82,10 +82,11 @@ void cfb_run_usage(FILE *f) {
           "                        first, until they do (a 'plan:' line says how many);\n"
           "                        if not even the ends fit, the run stops after round 1\n"
           "                        with a WARNING naming the budget that would fit\n"
-          "  --plan-stretch F      plan the looks to F x the rounds that fit --budget\n"
-          "                        with every pair to the end (within --max-rounds;\n"
-          "                        default 1): decided pairs close, so those rounds\n"
-          "                        go to the rest; --budget still ends the run\n"
+          "  --plan-stretch F      plan the looks past --min-rounds to F x the rounds\n"
+          "                        past it that fit --budget with every pair to the\n"
+          "                        end (within --max-rounds; default 1): decided pairs\n"
+          "                        close, so those rounds go to the rest; --budget\n"
+          "                        still ends the run\n"
           "  --seed X              seed of the run order and the bootstrap (default: from\n"
           "                        the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
@@ -688,7 +689,7 @@ static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char 
     ps->set_stretch = 1;
     o->plan_stretch = strtod(val, &end);
     if (end == val || *end || !(o->plan_stretch >= 1 && o->plan_stretch <= 10))
-      return cfb_fail(err, errlen, "--plan-stretch: '%s' is not a number; allowed: 1..10 (1.5, 2)", val);
+      return cfb_fail(err, errlen, "--plan-stretch: '%s' is not a number; allowed: 1..10 (1.5, 2.5)", val);
   } else if (ps->set_budget = 1,
              cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
     return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",

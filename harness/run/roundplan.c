@@ -105,7 +105,7 @@ static void stretch(const cfb_plan_in *in, cfb_round_plan *out) {
   /* A plan shrunk to fit (configurations dropped) has no time to spare:
    * stretched, its stricter looks would meet the budget near min_rounds. */
   if (in->budget_s <= 0 || out->max_rounds <= 0 || out->dropped || !(in->stretch > 1)) return;
-  double n = floor(in->stretch * out->max_rounds);
+  double n = in->min_rounds + floor(in->stretch * (out->max_rounds - in->min_rounds));
   out->max_rounds = n < in->cap ? (int)n : in->cap;
 }
 

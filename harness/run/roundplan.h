@@ -29,7 +29,7 @@ typedef struct cfb_plan_in {
   double budget_s;   /* --budget, 0: none */
   int min_rounds;    /* --min-rounds */
   int cap;           /* --max-rounds: the user's cap on the plan */
-  double stretch;    /* --plan-stretch: the looks planned to this x what fits (< 1 read as 1) */
+  double stretch;    /* --plan-stretch: the rounds past min_rounds that fit, times this (< 1 read as 1) */
 } cfb_plan_in;
 
 typedef struct cfb_round_plan {
@@ -57,8 +57,12 @@ void cfb_plan_levels(const cfb_sweep *sw, int *level);
  * plan's max, an unpaired one to min_rounds, each within its --max-time);
  * if that is fewer than min_rounds, the deepest levels dropped (drop[i]
  * set) one at a time until min_rounds fit; max_rounds 0 if not even level
- * 0 alone fits; then, with a budget and nothing dropped, max_rounds
- * stretched to floor(stretch x max_rounds) within cap.
+ * 0 alone fits; then, with a budget and nothing dropped, the rounds past
+ * min_rounds stretched: max_rounds = min_rounds + floor(stretch x
+ * (max_rounds - min_rounds)), within cap.  Only the rounds past the
+ * minimum: a loaded machine that fits little more than min_rounds keeps
+ * the levels of the plan it can run, instead of stricter ones the budget
+ * would cut short.
  *
  * Why the stretch: "every paired configuration to the plan's end" is the
  * only time knowable without looking at verdicts, and it is far from what

@@ -245,10 +245,10 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
   else if (o->budget_s > 0 && rp->max_rounds > rp->fit_rounds)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "%d rounds planned: --plan-stretch %.3g x the %d --budget fits at round 1's pace with every pair to "
-             "the end%s; --budget ends the run (looks after rounds %d..%d)",
-             rp->max_rounds, o->plan_stretch, rp->fit_rounds, rp->max_rounds == o->max_rounds ? ", --max-rounds" : "",
-             o->min_rounds, rp->max_rounds);
+             "%d rounds planned: --plan-stretch %.3g x the %d past --min-rounds that --budget fits at round 1's "
+             "pace with every pair to the end (%d)%s; --budget ends the run (looks after rounds %d..%d)",
+             rp->max_rounds, o->plan_stretch, rp->fit_rounds - o->min_rounds, rp->fit_rounds,
+             rp->max_rounds == o->max_rounds ? ", within --max-rounds" : "", o->min_rounds, rp->max_rounds);
   else if (o->budget_s > 0)
     snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
              rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",

@@ -120,9 +120,10 @@ static void test_shrink_and_too_small(void) {
   CHECK_EQ(rp.max_rounds, 0);
 }
 
-/* --plan-stretch: k rounds fit, the looks go to floor(stretch x k), at most
- * the cap; fit_rounds keeps k.  No budget (the cap already), a plan that
- * had to drop configurations, and stretch 1 (or 0, unset) are left alone. */
+/* --plan-stretch: k rounds fit, the looks go to min + floor(stretch x (k -
+ * min)), at most the cap; fit_rounds keeps k.  No budget (the cap
+ * already), a plan that had to drop configurations, and stretch 1 (or 0,
+ * unset) are left alone; a plan of min_rounds alone stays min_rounds. */
 static void test_stretch(void) {
   cfb_plan_cost c[4];
   unsigned char drop[4];
@@ -137,18 +138,24 @@ static void test_stretch(void) {
   CHECK_EQ(rp.max_rounds, 12);
   in.stretch = 2;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 24);
+  CHECK_EQ(rp.max_rounds, 18); /* 6 + 2 x 6 */
   CHECK_EQ(rp.fit_rounds, 12);
-  in.stretch = 1.55;
+  in.stretch = 2.55;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 18); /* floor(18.6) */
-  in.stretch = 4;
+  CHECK_EQ(rp.max_rounds, 21); /* 6 + floor(15.3) */
+  in.stretch = 10;
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 40); /* the cap */
+  in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 + 1e-6, 6, 40); /* min_rounds just fit */
+  in.stretch = 3;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 6);
+  in = fixture(c, 4, exact12, 6, 40);
+  in.stretch = 10;
   in.budget_s = 0;
   in.cap = 30;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 30); /* no budget: the cap, not 4 x the cap */
+  CHECK_EQ(rp.max_rounds, 30); /* no budget: the cap, whatever the stretch */
   /* shrunk: 6 rounds fit only without the level-1 configuration */
   in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 - 1e-6, 6, 40);
   c[3] = paired(1.0, 1);
