@@ -99,6 +99,19 @@ def signed_rank_k(n, tail):
     return k
 
 
+def verdict(d, alpha):
+    """'a', 'b', 'equivalent' or 'undecided' of the look on d at level alpha."""
+    n = len(d)
+    k = signed_rank_k(n, alpha / 2) if n >= 2 else 0
+    if k < 1:
+        return "undecided"
+    w = sorted((d[i] + d[j]) / 2 for i in range(n) for j in range(i, n))
+    lo, hi = math.exp(w[k - 1]), math.exp(w[len(w) - k])
+    if lo > 1 / (1 + MARGIN) and hi < 1 + MARGIN:
+        return "equivalent"
+    return "a" if lo > 1 else "b" if hi < 1 else "undecided"
+
+
 def look(d, alpha, target=TARGET_CI):
     """(decided, needs_more) of the paired look on log ratios d at the
     two-sided level alpha (the interval at 1 - alpha)."""
@@ -162,6 +175,15 @@ class Model:
                 self.pairs[k] = (k, p, log_ratios(self.rows[k], self.rows[p]))
 
 
+def draw(rng, d, mu, spread, aa):
+    """One round's log ratio, resampled from d (median mu), its spread about
+    mu scaled by `spread`; A/A: about 0 with a random sign -- symmetric,
+    the signed-rank test's own null (a resampled skew recentred at its
+    median would still have a pseudo-median off 0, which many rounds find)."""
+    e = (rng.choice(d) - mu) * spread
+    return (e if rng.random() < 0.5 else -e) if aa else mu + e
+
+
 def _without(self, drop):
     """The model without the configurations of sweep entries and workers in drop."""
     if not drop:
@@ -216,7 +238,7 @@ def simulate(m, sc, levels_of, rng):
     for pk, (a, b, d) in m.pairs.items():
         s = spread[a]
         mu = statistics.median(d) if d else 0
-        draws[pk] = [mu + (rng.choice(d) - mu) * s for _ in range(planned)] if d else []
+        draws[pk] = [draw(rng, d, mu, s, sc.get("aa")) for _ in range(planned)] if d else []
     gdraw = {}
     for g, (t, p) in m.groups.items():
         pk = min(t, p) if (t[3:] == p[3:]) else None
@@ -226,7 +248,7 @@ def simulate(m, sc, levels_of, rng):
             d = log_ratios(m.rows[t], m.rows[p])
             s = spread[t]
             mu = statistics.median(d)
-            gdraw[g] = ([mu + (rng.choice(d) - mu) * s for _ in range(planned)], 1)
+            gdraw[g] = ([draw(rng, d, mu, s, sc.get("aa")) for _ in range(planned)], 1)
     open_ = {k: True for k in m.keys}
     n_of = {k: 1 for k in m.keys}
     used = {k: cost[k] for k in m.keys}
@@ -277,6 +299,11 @@ def simulate(m, sc, levels_of, rng):
         d, _ = gdraw[g]
         nn = min(n_of[t], n_of[p])
         result[g] = nn >= MIN_ROUNDS and look(d[:nn], level[max(MIN_ROUNDS, min(nn, planned))])[0]
+    if sc.get("aa"):  # false alarms: pairs (cfutures' and CPython's) whose final look names a winner
+        alarms = sum(verdict(draws[pk][:min(n_of[a], n_of[b])], level[max(MIN_ROUNDS, min(min(n_of[a], n_of[b]), planned))])
+                     in ("a", "b") for pk, (a, b, _) in m.pairs.items() if min(n_of[a], n_of[b]) >= 2)
+        result["__alarms"] = alarms
+        result["__pairs"] = len(m.pairs)
     return elapsed, planned, result
 
 
@@ -292,6 +319,12 @@ SCENARIOS = [
     ("+ group rule, plan-stretch 2.5, docs PRIMES and memtouch at 1, 2 workers (the new default suite)",
      dict(BASE, hold=True, plan_factor=2.5, drop=NO4)),
 ]
+# A/A: every ratio recentred at 1, each comparison keeping its spread: the
+# false alarms of the old and the new rules (SIM_ONLY=A/A runs these alone)
+AA = [
+    ("A/A: DIR's rules and suite", dict(BASE, aa=True)),
+    ("A/A: the new rules and suite", dict(BASE, aa=True, hold=True, plan_factor=2.5, drop=NO4)),
+]
 # explored and left (SIM_ONLY=TEXT or SIM_ALL=1 runs them)
 X2 = {"budget_s": 300, "cap": 60, "hold": True, "max_time": MT, "plan_factor": 2}
 EXTRA = [
@@ -304,8 +337,9 @@ EXTRA = [
     ("explored: new suite, stretch 2", dict(BASE, hold=True, plan_factor=2, drop=NO4)),
     ("explored: new suite, stretch 3", dict(BASE, hold=True, plan_factor=3, drop=NO4)),
 ]
+EXTRA = AA + EXTRA
 if not os.environ.get("SIM_ONLY") and not os.environ.get("SIM_ALL"):
-    EXTRA = []
+    EXTRA = AA
 if os.environ.get("SIM_ONLY"):  # SIM_ONLY=substring: the scenarios whose name contains it
     SCENARIOS = [s for s in SCENARIOS if os.environ["SIM_ONLY"] in s[0]]
     EXTRA = [s for s in EXTRA if os.environ["SIM_ONLY"] in s[0]]
@@ -330,8 +364,11 @@ def main():
     for name, sc in SCENARIOS + [(n, s) for n, s in EXTRA]:
         secs, plans, dec, alln = [], [], [], 0
         per = {g: 0 for g in m.groups}
+        alarms = npairs = 0
         for _ in range(trials):
             s, n, r = simulate(m, sc, levels_of, rng)
+            alarms += r.pop("__alarms", 0)
+            npairs += r.pop("__pairs", 0)
             secs.append(s)
             plans.append(n)
             dec.append(sum(r.values()))
@@ -341,6 +378,10 @@ def main():
         print("%s: plan %d..%d rounds, sweep %.0f s [%.0f, %.0f], groups decided %.2f of %d, all in %.0f%%" %
               (name, min(plans), max(plans), statistics.median(secs), min(secs), max(secs),
                statistics.mean(dec), len(m.groups), 100.0 * alln / trials))
+        if npairs:
+            print("    A/A: %d of %d pair verdicts name a winner (%.4f; each pair's level is 0.05)" %
+                  (alarms, npairs, alarms / npairs))
+            continue
         weak = sorted((v, g) for g, v in per.items() if v < trials)
         for v, g in weak:
             print("    %-60s decided in %3.0f%%" % ((g[0] + " " + g[1])[:60], 100.0 * v / trials))
