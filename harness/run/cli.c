@@ -82,6 +82,11 @@ void cfb_run_usage(FILE *f) {
           "                        first, until they do (a 'plan:' line says how many);\n"
           "                        if not even the ends fit, the run stops after round 1\n"
           "                        with a WARNING naming the budget that would fit\n"
+          "  --plan-stretch F      plan the looks past --min-rounds to F x the rounds\n"
+          "                        past it that fit --budget with every pair to the\n"
+          "                        end (within --max-rounds; default 1): decided pairs\n"
+          "                        close, so those rounds go to the rest; --budget\n"
+          "                        still ends the run\n"
           "  --seed X              seed of the run order and the bootstrap (default: from\n"
           "                        the clock)\n"
           "  --out DIR             output directory (default results/runs/<UTC time>)\n"
@@ -395,7 +400,7 @@ typedef struct parse_state {
   cfb_run_opts *o;     /* NULL while applying a sweep file's keys */
   int given;          /* OPT_* seen */
   int set_rounds, set_adaptive; /* --rounds; one of the adaptive options */
-  int set_target_ci, set_budget;
+  int set_target_ci, set_budget, set_stretch;
   int set_items, set_repeat, set_warmup, set_max_time;
   size_t items;
   int repeat, warmup;
@@ -663,7 +668,8 @@ static int opt_rounds(void *ctx, const cfb_option *opt, const char *val, char *e
   return 0;
 }
 
-/* Adaptive rounds: --min-rounds, --max-rounds, --target-ci, --budget. */
+/* Adaptive rounds: --min-rounds, --max-rounds, --target-ci, --budget,
+ * --plan-stretch. */
 static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   parse_state *ps = ctx;
   cfb_run_opts *o = ps->o;
@@ -678,6 +684,12 @@ static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char 
     ps->set_target_ci = 1;
     if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
       return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+  } else if (!strcmp(opt->name, "--plan-stretch")) {
+    char *end;
+    ps->set_stretch = 1;
+    o->plan_stretch = strtod(val, &end);
+    if (end == val || *end || !(o->plan_stretch >= 1 && o->plan_stretch <= 10))
+      return cfb_fail(err, errlen, "--plan-stretch: '%s' is not a number; allowed: 1..10 (1.5, 2.5)", val);
   } else if (ps->set_budget = 1,
              cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
     return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",
@@ -793,6 +805,7 @@ static const cfb_option run_options[] = {
     {"--counters", 1, opt_counters, OPT_GLOBAL}, {"--suite", 1, opt_suite, OPT_GLOBAL},
     {"--min-rounds", 1, opt_adaptive, OPT_ROUNDS}, {"--max-rounds", 1, opt_adaptive, OPT_ROUNDS},
     {"--target-ci", 1, opt_adaptive, OPT_ROUNDS},  {"--budget", 1, opt_adaptive, OPT_ROUNDS},
+    {"--plan-stretch", 1, opt_adaptive, OPT_ROUNDS},
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
@@ -916,7 +929,7 @@ static char *join_args(int argc, char **argv) {
 static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, size_t errlen) {
   if (ps->set_adaptive) {
     if (ps->set_rounds || ps->set_repeat)
-      return fail(err, errlen, "--min-rounds/--max-rounds/--target-ci/--budget: adaptive rounds cannot be "
+      return fail(err, errlen, "--min-rounds/--max-rounds/--target-ci/--budget/--plan-stretch: adaptive rounds cannot be "
                                "combined with --repeat or --rounds (fixed rounds)");
     o->adaptive = 1;
   }
@@ -926,6 +939,7 @@ static int finish_adaptive(const parse_state *ps, cfb_run_opts *o, char *err, si
   if (o->min_rounds > o->max_rounds)
     return fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
   if (!ps->set_target_ci) o->target_ci = CFB_PAIRED_TARGET_CI;
+  if (!(o->plan_stretch >= 1)) o->plan_stretch = 1;
   o->rounds = o->max_rounds;
   for (size_t i = 0; i < o->nspecs; i++) o->specs[i].repeat = o->max_rounds;
   return 0;
@@ -948,13 +962,14 @@ static int apply_file_opt(parse_state *sp, const cfb_sweep_file *f, const cfb_fi
 
 /* The file's adaptive rounds (fr, parsed into fo), unless the command line
  * asks for fixed rounds (--repeat, --rounds); the command line's own
- * --min-rounds/--max-rounds/--target-ci/--budget win over the file's. */
+ * --min-rounds/--max-rounds/--target-ci/--budget/--plan-stretch win over the file's. */
 static void take_file_rounds(cfb_run_opts *o, parse_state *cli, const parse_state *fr, const cfb_run_opts *fo) {
   if (!fr->set_adaptive || cli->set_rounds || cli->set_repeat) return;
   o->adaptive = 1;
   if (!o->min_rounds) o->min_rounds = fo->min_rounds;
   if (!o->max_rounds) o->max_rounds = fo->max_rounds;
   if (!cli->set_budget && fr->set_budget) o->budget_s = fo->budget_s;
+  if (!cli->set_stretch && fr->set_stretch) o->plan_stretch = fo->plan_stretch;
   if (!cli->set_target_ci && fr->set_target_ci) {
     o->target_ci = fo->target_ci;
     cli->set_target_ci = 1;
@@ -1030,7 +1045,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin/--mode; allowed with it: --repeat --warmup --max-time --items "
                            "--rounds --seed --out --force --counters --task-timeout --configs --min-rounds --max-rounds "
-                           "--target-ci --budget");
+                           "--target-ci --budget --plan-stretch");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {

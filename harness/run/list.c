@@ -53,7 +53,8 @@ static const char *rounds_text(int rounds, char *buf, size_t len) {
 
 static int is_adaptive_opt(const cfb_option *o) {
   return !strcmp(o->name, "--min-rounds") || !strcmp(o->name, "--max-rounds") ||
-         !strcmp(o->name, "--target-ci") || !strcmp(o->name, "--budget");
+         !strcmp(o->name, "--target-ci") || !strcmp(o->name, "--budget") ||
+         !strcmp(o->name, "--plan-stretch");
 }
 
 /* A sweep as the command line that runs it: an adaptive sweep without its

@@ -99,7 +99,24 @@ static int most_rounds(const cfb_plan_in *in, int drop_level) {
   return best;
 }
 
+/* The stretch of the plan's looks past what fits (roundplan.h). */
+static void stretch(const cfb_plan_in *in, cfb_round_plan *out) {
+  out->fit_rounds = out->max_rounds;
+  /* A plan shrunk to fit (configurations dropped) has no time to spare:
+   * stretched, its stricter looks would meet the budget near min_rounds. */
+  if (in->budget_s <= 0 || out->max_rounds <= 0 || out->dropped || !(in->stretch > 1)) return;
+  double n = in->min_rounds + floor(in->stretch * (out->max_rounds - in->min_rounds));
+  out->max_rounds = n < in->cap ? (int)n : in->cap;
+}
+
+static void plan_make(const cfb_plan_in *in, unsigned char *drop, cfb_round_plan *out);
+
 void cfb_round_plan_make(const cfb_plan_in *in, unsigned char *drop, cfb_round_plan *out) {
+  plan_make(in, drop, out);
+  stretch(in, out);
+}
+
+static void plan_make(const cfb_plan_in *in, unsigned char *drop, cfb_round_plan *out) {
   memset(out, 0, sizeof *out);
   memset(drop, 0, in->n);
   out->need_s = out->need_kept_s = plan_time(in, in->min_rounds, 0);

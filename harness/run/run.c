@@ -20,6 +20,7 @@
 #include "cmd_run.h"
 #include "console.h"
 #include "env.h"
+#include "groups.h"
 #include "output.h"
 #include "pyback.h"
 #include "roundplan.h"
@@ -124,32 +125,71 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->planned_max_rounds = o->adaptive ? o->max_rounds : 0; /* until round 1 plans it */
 }
 
+/* The medians so far, NAN where a configuration is no point of the
+ * who-wins answers (failed, dropped, nothing measured): what the report
+ * picks each backend's best by. */
+static void medians_now(const cfb_sweep *sw, const cfb_config_result *res, double *median) {
+  for (size_t i = 0; i < sw->n; i++)
+    median[i] = res[i].stop == CFB_STOP_FAILED || res[i].stop == CFB_STOP_DROPPED || res[i].s.n == 0
+                    ? NAN
+                    : res[i].s.median;
+}
+
+/* Close configuration k (its later steps leave the progress bar) unless a
+ * who-wins group holds it open. */
+static void close_one(const cfb_sweep *sw, cfb_config_result *res, run_ctx *x, int rd, size_t k,
+                      const unsigned char *hold) {
+  if (k == SIZE_MAX || !cfb_runner_active(&res[k]) || (hold && hold[k])) return;
+  res[k].stop = CFB_STOP_DECIDED;
+  cfb_runner_release(&res[k]);
+  x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
+}
+
 /* Adaptive rounds, after round rd: close each open pair whose look needs
- * no more rounds, and each configuration without a partner once it has
- * min_rounds.  Returns 1 if memory ran out, else 0. */
+ * no more rounds (or whose other side stopped: no pair left to measure),
+ * and each configuration without a partner once it has min_rounds --
+ * except the two configurations a who-wins group's still undecided answer
+ * rests on (groups.h), which run on.
+ *
+ * Why holding them keeps the error rates: every verdict is the look at
+ * the rounds its configurations ran, at the level the plan (fixed after
+ * round 1) gives that many rounds, and the plan bounds the probability
+ * that *any* of its looks crosses the boundary under H0 by alpha; a pair
+ * that runs past its own decision reports a later look of the same plan,
+ * so when it stops -- its own decision, its group's, or the plan's end --
+ * changes which look is reported, not that bound.  The time it costs is
+ * inside the budget: the plan counted every paired configuration to its
+ * last round (stretched past that, --plan-stretch, the budget's check
+ * between rounds ends the run).  Returns 1 if memory ran out, else 0. */
 static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const cfb_sweep *sw,
                          cfb_config_result *res, run_ctx *x, int rd) {
   if (rd + 1 < o->min_rounds) return 0;
   int oom = 0;
+  double *median = malloc((sw->n ? sw->n : 1) * sizeof *median);
+  unsigned char *hold = malloc(sw->n ? sw->n : 1);
+  if (median && hold) medians_now(sw, res, median);
+  if (!median || !hold || cfb_groups_hold(plan, sw, median, x->rows, x->nrows, hold) != 0) {
+    oom = 1; /* no holds: the pairs close on their own verdicts, as before groups */
+    free(hold);
+    hold = NULL;
+  }
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
-    if (!cfb_runner_active(&res[i]) || (c->partner != SIZE_MAX && c->partner < i)) continue;
+    if (!cfb_runner_active(&res[i])) continue;
+    size_t p = c->partner != SIZE_MAX && cfb_runner_active(&res[c->partner]) ? c->partner : SIZE_MAX;
+    if (p != SIZE_MAX && p < i) continue; /* the pair is looked at from its first side */
     int more = 0;
-    if (c->partner != SIZE_MAX && cfb_runner_active(&res[c->partner])) {
+    if (p != SIZE_MAX) {
       cfb_verdict v;
       if (cfb_verdict_look(plan, sw, i, x->rows, x->nrows, &v) != 0) oom = 1;
       else more = cfb_paired_needs_more(plan, &v.r, o->target_ci);
     }
     if (more) continue;
-    /* Decided (or its partner stopped: no pair left to measure). */
-    for (int side = 0; side < 2; side++) {
-      size_t k = side ? c->partner : i;
-      if (k == SIZE_MAX || !cfb_runner_active(&res[k])) continue;
-      res[k].stop = CFB_STOP_DECIDED;
-      cfb_runner_release(&res[k]);
-      x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
-    }
+    close_one(sw, res, x, rd, i, hold);
+    close_one(sw, res, x, rd, p, hold);
   }
+  free(median);
+  free(hold);
   return oom;
 }
 
@@ -203,6 +243,12 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
              rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
+  else if (o->budget_s > 0 && rp->max_rounds > rp->fit_rounds)
+    snprintf(x->plan_line, sizeof x->plan_line,
+             "%d rounds planned: --plan-stretch %.3g x the %d past --min-rounds that --budget fits at round 1's "
+             "pace with every pair to the end (%d)%s; --budget ends the run (looks after rounds %d..%d)",
+             rp->max_rounds, o->plan_stretch, rp->fit_rounds - o->min_rounds, rp->fit_rounds,
+             rp->max_rounds == o->max_rounds ? ", within --max-rounds" : "", o->min_rounds, rp->max_rounds);
   else if (o->budget_s > 0)
     snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
              rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
@@ -228,7 +274,11 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
  * and the levels already spent were computed for this max.  The plan
  * assumes every open pair runs to the max (the only case knowable without
  * looking at verdicts), so the budget holds whatever is decided; decided
- * pairs make later rounds shorter and the run end sooner.  Returns 1 if
+ * pairs make later rounds shorter and the run end sooner.  --plan-stretch
+ * plans the looks past that max (roundplan.h): a factor fixed in advance,
+ * applied to a max made of times, so still a constant for the test; the
+ * budget's check between rounds then ends the run, which only removes
+ * looks.  Returns 1 if
  * memory ran out (the run goes on with its first plan), else 0. */
 static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_sweep *sw,
                              cfb_config_result *res, run_ctx *x, double start, double round_s) {
@@ -242,7 +292,7 @@ static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_swee
     return 1;
   }
   cfb_plan_levels(sw, level);
-  cfb_plan_in in = {cost, sw->n, cfb_now_s() - start, 1, o->budget_s, o->min_rounds, o->max_rounds};
+  cfb_plan_in in = {cost, sw->n, cfb_now_s() - start, 1, o->budget_s, o->min_rounds, o->max_rounds, o->plan_stretch};
   round1_costs(sw, res, round_s, level, cost, &in.overhead);
   cfb_round_plan rp;
   cfb_round_plan_make(&in, drop, &rp);

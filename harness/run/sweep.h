@@ -140,6 +140,11 @@ typedef struct cfb_run_opts {
   int adaptive;
   int min_rounds, max_rounds;
   double target_ci, budget_s;
+  /* --plan-stretch (>= 1; 0 read as 1): the looks past min_rounds are
+   * planned to this many times the rounds past it that fit --budget with
+   * every pair to the end, within --max-rounds (roundplan.h); the budget
+   * still ends the run. */
+  double plan_stretch;
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
   int dry_run;         /* --dry-run: print the configurations, run nothing */
   size_t *configs;     /* --configs: indices into the expanded sweep to keep (owned), */

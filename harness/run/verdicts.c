@@ -26,9 +26,8 @@ static int side_rows(const cfb_sweep_config *c, const cfb_row *rows, size_t nrow
   return 0;
 }
 
-/* The paired look at a against b (ratio a/b). */
-static int look(const cfb_seq_plan *plan, const cfb_sweep_config *a, const cfb_sweep_config *b,
-                const cfb_row *rows, size_t nrows, cfb_verdict *out) {
+int cfb_verdict_look_two(const cfb_seq_plan *plan, const cfb_sweep_config *a, const cfb_sweep_config *b,
+                         const cfb_row *rows, size_t nrows, cfb_verdict *out) {
   out->thread = a;
   out->process = b;
   int *ra = NULL, *rb = NULL;
@@ -55,7 +54,7 @@ int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, co
     a = b;
     b = t;
   }
-  return look(plan, a, b, rows, nrows, out);
+  return cfb_verdict_look_two(plan, a, b, rows, nrows, out);
 }
 
 int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_row *rows, size_t nrows,
@@ -76,7 +75,7 @@ int cfb_verdicts_all(const cfb_seq_plan *plan, const cfb_sweep *sw, const cfb_ro
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
     if (c->peer == SIZE_MAX || cfb_backend_is_py(c->backend)) continue;
-    int rc = look(plan, c, &sw->cfg[c->peer], rows, nrows, &(*out)[*nout]);
+    int rc = cfb_verdict_look_two(plan, c, &sw->cfg[c->peer], rows, nrows, &(*out)[*nout]);
     if (rc) return rc;
     (*nout)++;
   }

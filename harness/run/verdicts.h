@@ -28,6 +28,12 @@ int cfb_verdict_plan(const cfb_run_opts *o, int rounds, cfb_seq_plan *plan);
 int cfb_verdict_look(const cfb_seq_plan *plan, const cfb_sweep *sw, size_t c, const cfb_row *rows,
                      size_t nrows, cfb_verdict *out);
 
+/* The look at any two configurations a against b (ratio a/b) on the
+ * rounds both ran: a who-wins group's best thread against its best
+ * process (groups.h).  0 or CFB_PAIRED_ENOMEM. */
+int cfb_verdict_look_two(const cfb_seq_plan *plan, const cfb_sweep_config *a, const cfb_sweep_config *b,
+                         const cfb_row *rows, size_t nrows, cfb_verdict *out);
+
 /* Every pair of the sweep with a partner, in expansion order of its
  * thread side, then every cfutures configuration with a CPython peer, into
  * malloc'd *out (n = *nout).  0 or CFB_PAIRED_ENOMEM. */

@@ -4,13 +4,16 @@
  * --max-time-limited configurations counted only for the rounds they run,
  * the shrunk plan (the deepest thinning levels dropped, the fewest that
  * make min_rounds fit) and the too-small budget (max 0, the budget it
- * would need); and the thinning levels of real sweeps. */
+ * would need); the stretch of the looks past what fits (--plan-stretch:
+ * within the cap, never with a budget's shrunk plan or without a budget);
+ * and the thinning levels of real sweeps. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "roundplan.h"
 #include "sweep.h"
+#include "expand.h"
 #include "task.h"
 
 /* 20% headroom (roundplan.c): a later round is planned at 1.2 x round 1. */
@@ -21,7 +24,7 @@ static cfb_plan_cost paired(double s, int level) { return (cfb_plan_cost){s, s, 
 /* n configurations of 1 s each, paired, level 0; elapsed 5 s. */
 static cfb_plan_in fixture(cfb_plan_cost *c, size_t n, double budget, int min_rounds, int cap) {
   for (size_t i = 0; i < n; i++) c[i] = paired(1.0, 0);
-  return (cfb_plan_in){c, n, 5.0, 1.0, budget, min_rounds, cap};
+  return (cfb_plan_in){c, n, 5.0, 1.0, budget, min_rounds, cap, 1};
 }
 
 /* A budget that fits exactly k rounds of 4 x 1 s (after 5 s), and one a
@@ -66,7 +69,7 @@ static void test_unpaired_and_max_time(void) {
   c[2] = (cfb_plan_cost){1.0, 3.0, 5.0, 1, 1, 0};   /* used 3 of 5 s: runs rounds 2, 3, 4 */
   /* 20 rounds: c0 19 s, c1 5 x 10 s, c2 3 s, x 1.2 */
   double t20 = 5.0 + HEADROOM * (19 + 50 + 3);
-  cfb_plan_in in = {c, 3, 5.0, 1.0, t20 + 1e-6, 6, 40};
+  cfb_plan_in in = {c, 3, 5.0, 1.0, t20 + 1e-6, 6, 40, 1};
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 20);
   in.budget_s = t20 - 1e-6;
@@ -90,7 +93,7 @@ static void test_shrink_and_too_small(void) {
   cfb_round_plan rp;
   for (size_t i = 0; i < N; i++) c[i] = paired(1.0, levels[i]);
   /* 6 rounds of the 5 configurations of level <= 2: 5 x 5 x 1.2 = 30 s */
-  cfb_plan_in in = {c, N, 5.0, 1.0, 5.0 + 30 + 1e-6, 6, 40};
+  cfb_plan_in in = {c, N, 5.0, 1.0, 5.0 + 30 + 1e-6, 6, 40, 1};
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 6);
   CHECK_EQ(rp.drop_level, 3);
@@ -117,15 +120,51 @@ static void test_shrink_and_too_small(void) {
   CHECK_EQ(rp.max_rounds, 0);
 }
 
-static void expand(cfb_sweep *sw, const char *const *args) {
-  cfb_run_opts o;
-  char err[300];
-  int argc = 0;
-  while (args[argc]) argc++;
-  CHECK_EQ(cfb_run_opts_parse(argc, (char **)args, &o, err, sizeof err), 0);
-  CHECK_EQ(cfb_sweep_expand(&o, 1, sw, err, sizeof err), 0);
-  cfb_run_opts_free(&o);
+/* --plan-stretch: k rounds fit, the looks go to min + floor(stretch x (k -
+ * min)), at most the cap; fit_rounds keeps k.  No budget (the cap
+ * already), a plan that had to drop configurations, and stretch 1 (or 0,
+ * unset) are left alone; a plan of min_rounds alone stays min_rounds. */
+static void test_stretch(void) {
+  cfb_plan_cost c[4];
+  unsigned char drop[4];
+  cfb_round_plan rp;
+  double exact12 = 5.0 + 4 * HEADROOM * 11 + 1e-6; /* 12 rounds of 4 x 1 s fit */
+  cfb_plan_in in = fixture(c, 4, exact12, 6, 40);
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 12);
+  CHECK_EQ(rp.fit_rounds, 12);
+  in.stretch = 0;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 12);
+  in.stretch = 2;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 18); /* 6 + 2 x 6 */
+  CHECK_EQ(rp.fit_rounds, 12);
+  in.stretch = 2.55;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 21); /* 6 + floor(15.3) */
+  in.stretch = 10;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 40); /* the cap */
+  in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 + 1e-6, 6, 40); /* min_rounds just fit */
+  in.stretch = 3;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 6);
+  in = fixture(c, 4, exact12, 6, 40);
+  in.stretch = 10;
+  in.budget_s = 0;
+  in.cap = 30;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.max_rounds, 30); /* no budget: the cap, whatever the stretch */
+  /* shrunk: 6 rounds fit only without the level-1 configuration */
+  in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 - 1e-6, 6, 40);
+  c[3] = paired(1.0, 1);
+  in.stretch = 2;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.dropped, 1);
+  CHECK_EQ(rp.max_rounds, rp.fit_rounds);
 }
+
 
 /* Workers 1..9 (index 4 the middle, 2 and 6 the quarters, the odd ones
  * the eighths) x chunksize 1, 4, 16: a configuration's level is the
@@ -133,7 +172,7 @@ static void expand(cfb_sweep *sw, const char *const *args) {
  * never thinned. */
 static void test_levels(void) {
   cfb_sweep sw;
-  expand(&sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
+  test_expand(&sw, (const char *const[]){"run", "--workload", "sleep", "--param", "delay=0,1ms", "--backend",
                                     "thread,process", "--workers", "1,2,3,4,5,6,7,8,9", "--chunksize", "1,4,16",
                                     NULL});
   CHECK_EQ(sw.n, 2 * 2 * 9 * 3);
@@ -149,7 +188,7 @@ static void test_levels(void) {
   /* the default suite: every (workload, parameters) keeps a level-0 point,
    * so even the smallest plan has every who-wins group (mixed's cpu_us
    * crossover whole) */
-  expand(&sw, (const char *const[]){"run", "--suite", "default", NULL});
+  test_expand(&sw, (const char *const[]){"run", "--suite", "default", NULL});
   int *lv = calloc(sw.n, sizeof *lv);
   CHECK(lv);
   cfb_plan_levels(&sw, lv);
@@ -168,6 +207,7 @@ int main(int argc, char **argv) {
                                     {"unpaired_and_max_time", test_unpaired_and_max_time},
                                     {"shrink_and_too_small", test_shrink_and_too_small},
                                     {"levels", test_levels},
+                                    {"stretch", test_stretch},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

@@ -5,6 +5,8 @@
  * round, repetitions split evenly over them, --rounds defaults), and every
  * suite parses and expands (so `./run.sh bench` never dies on its own
  * suite). */
+#include <math.h>
+
 #include "counters.h"
 #include "runner.h"
 #include "suites.h"
@@ -143,6 +145,49 @@ static void test_suites_expand(void) {
     cfb_run_opts_free(&o);
   }
   cfb_suite_names_free(names, nsuites);
+}
+
+/* --plan-stretch: the default suite's own (2.5) is read from the file and
+ * the command line's wins; without it, 1; out of 1..10 or not a number,
+ * one line naming the option; beside --repeat (fixed rounds), refused.
+ * The default suite runs the docs' PRIMES and memtouch at 1 and 2 workers
+ * (suites/default.json says why), and every who-wins group of it has both
+ * backends. */
+static void test_suite_plan_stretch(void) {
+  cfb_run_opts o;
+  char err[300];
+  CHECK_EQ(PARSE(&o, err, "--suite", "default"), 0);
+  CHECK(o.adaptive);
+  CHECK_NEAR(o.plan_stretch, 2.5, 0);
+  cfb_sweep sw;
+  CHECK_EQ(cfb_sweep_expand(&o, 1, &sw, err, sizeof err), 0);
+  for (size_t k = 0; k < sw.n; k++) {
+    const cfb_sweep_config *c = &sw.cfg[k];
+    if (!strcmp(c->w->name, "memtouch") || (!strcmp(c->w->name, "primes") && strstr(c->params, "preset=docs")))
+      CHECK_LE(c->workers, 2);
+    if (cfb_backend_is_py(c->backend)) continue;
+    int other = 0; /* the group (workload, params) has the other backend too */
+    for (size_t j = 0; j < sw.n && !other; j++)
+      other = sw.cfg[j].w == c->w && !strcmp(sw.cfg[j].params, c->params) && sw.cfg[j].backend != c->backend &&
+              !cfb_backend_is_py(sw.cfg[j].backend);
+    CHECK(other);
+  }
+  cfb_sweep_free(&sw);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--suite", "default", "--plan-stretch", "1.5"), 0);
+  CHECK_NEAR(o.plan_stretch, 1.5, 0);
+  cfb_run_opts_free(&o);
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--budget", "10s"), 0);
+  CHECK_NEAR(o.plan_stretch, 1, 0);
+  cfb_run_opts_free(&o);
+  static const char *const bad[] = {"0.5", "11", "2x", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--plan-stretch", bad[i]), 2);
+    CHECK_STR_CONTAINS(err, "--plan-stretch");
+    CHECK(!strchr(err, '\n'));
+  }
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--plan-stretch", "2", "--repeat", "3"), 2);
+  CHECK_STR_CONTAINS(err, "--plan-stretch");
 }
 
 /* Shares of `repeat` over `rounds`: they add up to repeat and differ by
@@ -411,6 +456,7 @@ int main(int argc, char **argv) {
                                     {"params_where_they_exist", test_params_where_they_exist},
                                     {"bad_values", test_bad_values},
                                     {"suites_expand", test_suites_expand},
+                                    {"suite_plan_stretch", test_suite_plan_stretch},
                                     {"round_share", test_round_share},
                                     {"round_orders", test_round_orders},
                                     {"pairs_adjacent", test_pairs_adjacent},
