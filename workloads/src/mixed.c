@@ -1,6 +1,6 @@
-/* mixed.c -- the `mixed` workload: each item computes for `cpu_us` (a
- * calibrated chain of 64-bit multiply-adds: real arithmetic, not a spin on
- * the clock) then sleeps `io_us`.  The ratio is where threads and processes
+/* mixed.c -- the `mixed` workload: each item computes for `cpu_us` of CPU
+ * time (a chain of 64-bit multiply-adds calibrated by the thread's CPU
+ * clock: real arithmetic, not a spin on the clock) then sleeps `io_us`.  The ratio is where threads and processes
  * trade places.  With gil=1 the compute part holds the process-wide lock
  * and the sleep does not, as CPython releases the GIL around blocking I/O.
  * The chain is a linear congruential sequence, so check() verifies the
@@ -121,15 +121,21 @@ static int mx_task(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &res, sizeof res) ? 12 : 0;
 }
 
-/* The calibration: chain steps per second, best of 5 x ~1 ms. */
+/* The calibration: chain steps per CPU-second of this thread, best of 5
+ * x 1M steps (~1 ms at -O3).  CPU time, not wall time: an item's compute
+ * is to cost cpu_us of CPU whatever else the machine runs, and each
+ * cfbench process calibrates once, so a wall-clock calibration taken while
+ * other jobs held the CPU gave that process's items less work -- CPU time
+ * per item scattered from one process to the next (12% at -O0 under load,
+ * where `cfbench ab` compares processes) and a 5% regression drowned. */
 static double steps_per_s(void *ud) {
   (void)ud;
   double best = 0;
   for (int k = 0; k < 5; k++) {
-    uint64_t t0 = wk_now_ns();
+    uint64_t t0 = wk_thread_cpu_ns();
     volatile uint64_t x = chain((uint64_t)k, 1000000);
     (void)x;
-    double dt = (double)(wk_now_ns() - t0) / 1e9;
+    double dt = (double)(wk_thread_cpu_ns() - t0) / 1e9;
     if (dt > 0 && 1e6 / dt > best) best = 1e6 / dt;
   }
   return best;
