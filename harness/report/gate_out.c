@@ -55,8 +55,10 @@ static const char *verdict_name(const cfb_gate_report *r, cfb_gate_verdict v) {
 
 /* Which metrics decided (bits of cfb_judged.decided): "wall", "cpu", "both", NULL: none. */
 static const char *decided_name(unsigned d) {
-  static const char *const names[] = {NULL, "wall", "cpu", "both"};
-  return names[d & 3];
+  d &= (1u << CFB_METRIC_N) - 1;
+  if (!d) return NULL;
+  if (d == (1u << CFB_METRIC_N) - 1) return cfb_gate_metric_name(CFB_METRIC_BOTH);
+  return cfb_gate_metric_name(d & (1u << CFB_METRIC_WALL) ? CFB_METRIC_WALL : CFB_METRIC_CPU);
 }
 
 /* A row's verdict; with --metric both, "slower (wall)" says which test gave it. */
