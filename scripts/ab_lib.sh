@@ -79,15 +79,24 @@ for d in sys.argv[1:]:
         continue
     runs += 1
     for c in g["configurations"]:
-        p = per.setdefault(c["configuration"], {"slower": 0, "judged": 0, "ratios": []})
+        p = per.setdefault(c["configuration"], {"slower": 0, "judged": 0, "ratios": [], "by": {}})
         p["judged"] += c["verdict"] != "too few rounds"
         p["slower"] += c["verdict"] == "slower"
         if c["ratio"] is not None:
             p["ratios"].append(c["ratio"])
-print("per configuration: flagged slower / comparisons judged, median ratio NEW/BASE")
+        # ab --metric both: each metric's own test (flagged slower by it, its ratios)
+        for m, t in (c.get("metrics") or {}).items():
+            q = p["by"].setdefault(m, {"slower": 0, "ratios": []})
+            q["slower"] += t["verdict"] == "slower"
+            if t["ratio"] is not None:
+                q["ratios"].append(t["ratio"])
+print("per configuration: flagged slower / comparisons judged, median ratio NEW/BASE"
+      " [per metric: flagged by its test, median ratio]")
 for name, p in sorted(per.items()):
     r = statistics.median(p["ratios"]) if p["ratios"] else float("nan")
-    print("  %2d/%-2d  %.3f  %s" % (p["slower"], p["judged"], r, name))
+    by = "  ".join("%s %d %.3f" % (m, q["slower"], statistics.median(q["ratios"]) if q["ratios"] else float("nan"))
+                   for m, q in sorted(p["by"].items()))
+    print("  %2d/%-2d  %.3f  %s%s" % (p["slower"], p["judged"], r, name, "  [" + by + "]" if len(p["by"]) > 1 else ""))
 slowed = [p for p in per.values() if p["ratios"] and statistics.median(p["ratios"]) < 0.99]
 print("total: %d flagged slower of %d judged (%d configurations x %d comparisons)"
       % (sum(p["slower"] for p in per.values()), sum(p["judged"] for p in per.values()), len(per), runs))

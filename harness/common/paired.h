@@ -235,6 +235,32 @@ double cfb_log_spread(const double *x, size_t n);
 int cfb_gate_unpaired(const double *base, size_t nb, const double *nw, size_t nn,
                       const cfb_gate_opts *o, cfb_gate *out);
 
+/* One test of a comparison's family: a configuration's pairs on one
+ * metric (BASE and NEW throughputs by round). */
+typedef struct cfb_gate_test {
+  const double *base, *nw;
+  size_t n;
+} cfb_gate_test;
+
+/* The paired gate over the family of one comparison: the m tests t[0..m)
+ * (every configuration on every metric judged: `ab --metric both` has 2
+ * per configuration, so m = 2M), each by cfb_gate_paired at the plan's
+ * level for its rounds over its Holm divisor among all m (div[i], may be
+ * NULL), o's other fields shared.  So the whole comparison, both metrics
+ * together, flags anything with probability about the plan's alpha.  0 or
+ * an error. */
+int cfb_gate_family(const cfb_seq_plan *p, const cfb_gate_test *t, size_t m, const cfb_gate_opts *o,
+                    cfb_gate *out, size_t *div);
+
+/* The verdict of one configuration tested on k metrics (g[0..k), ab
+ * --metric both): slower when any test says slower; else faster when any
+ * says faster; else too few rounds when any had too few; else unchanged.
+ * Slower before faster: a NEW that finishes sooner by spending more CPU
+ * is still a regression of the cost the gate watches.  *which gets bit
+ * (1 << i) of each test i that gave a slower / faster verdict, 0 for
+ * unchanged and too few rounds. */
+cfb_gate_verdict cfb_gate_either(const cfb_gate *g, size_t k, unsigned *which);
+
 /* "unchanged", "slower", "faster", "too few rounds". */
 const char *cfb_gate_verdict_name(cfb_gate_verdict v);
 

@@ -7,10 +7,12 @@
  * I,J,.. --repeat 1 --rounds 1 --seed S_r --out
  * DIR/SIDE/round-R-block-K`; the rows are paired by (round,
  * configuration) and each configuration is judged on its per-round ratios
- * NEW/BASE (items per CPU-second by default, --metric wall: per
- * wall-second) by the paired gate (common/paired.h) at the sequential plan's
- * level over its Holm divisor among the configurations judged.  Rounds go
- * on from --min-rounds until no configuration needs more
+ * NEW/BASE on both metrics by default (items per wall-second and per
+ * CPU-second; --metric wall or cpu: one) by the paired gate
+ * (common/paired.h) at the sequential plan's level over its Holm
+ * divisor among all the tests (configurations x metrics); either metric
+ * flags a configuration.  Rounds go on from --min-rounds until no test
+ * needs more
  * (cfb_paired_needs_more at the strictest divisor, with the threshold as
  * precision target), --max-rounds, or --budget.  Writes DIR/base/runs.csv
  * and DIR/new/runs.csv (every round's rows, the round column the ab
@@ -54,7 +56,7 @@ typedef struct ab_opts {
   int nsides;
   const char *out;
   int fmt; /* 0 text, 1 md, 2 json */
-  int cpu; /* --metric: 1 cpu (the default), items per CPU-second; 0 wall, items per wall-second */
+  cfb_gate_metric metric; /* --metric: both (the default), cpu (items per CPU-second), wall */
   int min_rounds, max_rounds;
   int block; /* --block: configurations per invocation of a side */
   double threshold, budget_s;
@@ -66,7 +68,8 @@ typedef struct ab_opts {
 } ab_opts;
 
 typedef struct ab_state {
-  cfb_runs_set side[SIDES]; /* each side's rows by configuration, with their ab round */
+  cfb_runs_set side[CFB_METRIC_N][SIDES]; /* by metric (those judged), each side's rows by
+                                             configuration, with their ab round */
   FILE *merged[SIDES];      /* DIR/SIDE/runs.csv */
   FILE *order;              /* DIR/order.csv: every invocation, in the order it ran */
   size_t nconfigs;          /* the expanded sweep's size; 0: run it whole (no blocks) */
@@ -133,7 +136,7 @@ static int set_format(void *ctx, const cfb_option *opt, const char *val, char *e
 }
 
 static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  return cfb_gate_metric_parse(val, &((ab_opts *)ctx)->cpu, err, errlen);
+  return cfb_gate_metric_parse(val, 1, &((ab_opts *)ctx)->metric, err, errlen);
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
@@ -169,7 +172,7 @@ static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target
 static void usage(FILE *f) {
   fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds %d]\n"
              "         [--threshold 3%%] [--budget S] [--out DIR] [--format text|md|json]\n"
-             "         [--seed X] [--ignore-param K,...] [--metric cpu|wall]\n"
+             "         [--seed X] [--ignore-param K,...] [--metric both|cpu|wall]\n"
              "         [--block N (default %d)] [run options, e.g. --suite ci]\n",
           AB_MAX_ROUNDS, AB_BLOCK);
 }
@@ -182,21 +185,26 @@ static void help(void) {
          "  an order drawn per round, each block with BASE and NEW back to back, the\n"
          "  side that goes first balanced per configuration, so the two measurements of\n"
          "  a configuration are seconds apart, not a sweep apart.  Configurations are\n"
-         "  judged on their per-round ratios NEW/BASE (Wilcoxon signed-rank interval at\n"
-         "  the sequential plan's level divided by the configuration's Holm divisor over\n"
-         "  the M configurations judged, so an A/A comparison flags any at all with\n"
-         "  probability about 5%%): 'slower' when the interval lies below 1 and the\n"
-         "  estimate below 1 - threshold.  The smallest p-value n rounds can give is\n"
-         "  2/2^n, so nothing can be flagged before 2/2^n <= alpha_n/M: with\n"
-         "  --max-rounds 20, M = 2 needs 10 rounds, M = 60 (--suite ci) 14 (ab warns\n"
-         "  when --max-rounds is too few).  Rounds go on until every configuration is\n"
-         "  decided and within the threshold, --max-rounds, or --budget.  Writes\n"
-         "  DIR/base/runs.csv, DIR/new/runs.csv, DIR/order.csv (every invocation in the\n"
-         "  order it ran), DIR/gate.json.  --metric cpu (the default) judges items per\n"
-         "  CPU-second (items_done / (cpu_user_s + cpu_sys_s)): on a machine other jobs\n"
-         "  load, their share of the CPUs leaves it alone.  --metric wall judges items\n"
-         "  per wall-second (compare's default): latency of I/O-bound work too, but on a\n"
-         "  loaded runner a 5%% change drowns in our varying CPU share.  Exit 0 no\n"
+         "  judged on their per-round ratios NEW/BASE, on both metrics by default\n"
+         "  (--metric both): items per wall-second (items_per_s) and items per\n"
+         "  CPU-second (items_done / (cpu_user_s + cpu_sys_s)).  Each of the 2M tests (M\n"
+         "  configurations x 2 metrics) is a Wilcoxon signed-rank interval at the\n"
+         "  sequential plan's level divided by its Holm divisor over all 2M, so an A/A\n"
+         "  comparison flags anything with probability about 5%%.  A configuration is\n"
+         "  'slower' when either metric's interval lies below 1 and its estimate below\n"
+         "  1 - threshold (the verdict says which: 'slower (cpu)'), 'faster' likewise.\n"
+         "  CPU time finds a CPU regression on a loaded machine, where other jobs take\n"
+         "  our share of the CPUs and a 5%% change drowns in wall time; wall time finds\n"
+         "  one that only waits longer (a slower wake-up, a sleep).  --metric cpu or\n"
+         "  --metric wall judges one (a family of M).  The smallest p-value n rounds can\n"
+         "  give is 2/2^n, so nothing can be flagged before 2/2^n <= alpha_n/T (T tests):\n"
+         "  with --max-rounds 20, both metrics on M = 2 (T = 4) need 11 rounds, on M =\n"
+         "  60 (--suite ci, T = 120) 15; one metric: M = 2 10, M = 60 14 (ab warns when\n"
+         "  --max-rounds is too few).  Rounds go on until every configuration is\n"
+         "  decided on each metric and within the threshold, --max-rounds, or --budget.\n"
+         "  Writes DIR/base/runs.csv, DIR/new/runs.csv, DIR/order.csv (every invocation\n"
+         "  in the order it ran), DIR/gate.json (per configuration each metric's ratio,\n"
+         "  interval and verdict, and which decided).  Exit 0 no\n"
          "  regression, 1 a regression, 2 bad input.\n");
 }
 
@@ -220,13 +228,15 @@ static int parse_ab(int argc, char **argv, ab_opts *o, char *err, size_t errlen)
   o->max_rounds = AB_MAX_ROUNDS;
   o->block = AB_BLOCK;
   o->threshold = CFB_GATE_THRESHOLD;
-  /* Items per CPU-second by default: ab is the gate of shared CI runners,
-   * where a round's wall time is mostly our share of the CPUs.  Measured
-   * under load (docs/compare.md): a 5% heavier item was found in 0 of 3
-   * comparisons on wall time and 12 of 12 on CPU time, while other jobs'
-   * CPU time does not enter ours.  --metric wall keeps the latency of
-   * I/O-bound work, for a quiet runner. */
-  o->cpu = 1;
+  /* Both metrics by default.  Items per CPU-second find a CPU regression
+   * on a loaded shared runner, where a round's wall time is mostly our
+   * share of the CPUs (docs/compare.md: a 5% heavier item flagged in 37 of
+   * 40 on CPU time, 0 of 8 on wall time); but a regression that only adds
+   * waiting (a slower wake-up, a sleep) costs no CPU and shows on wall
+   * time only.  Testing both in one Holm family of 2M keeps the
+   * comparison's false-alarm rate at alpha; the price is a round or two
+   * more before anything can be flagged. */
+  o->metric = CFB_METRIC_BOTH;
   o->pass = calloc((size_t)argc + 1, sizeof *o->pass);
   if (!o->pass) return cfb_fail(err, errlen, "out of memory");
   for (int i = 1; i < argc;) {
@@ -428,6 +438,9 @@ static void merge_rows(FILE *f, const cfb_csv_table *t, int round) {
   fflush(f);
 }
 
+/* Is metric k (CFB_METRIC_WALL, CPU) judged? */
+static int judges(const ab_opts *o, int k) { return o->metric == CFB_METRIC_BOTH || (int)o->metric == k; }
+
 /* Read round r's runs.csv of one side.  0, or -1 with err. */
 static int load_round(ab_state *s, int side, int round, const char *dir, const ab_opts *o, char *err,
                       size_t errlen) {
@@ -436,8 +449,11 @@ static int load_round(ab_state *s, int side, int round, const char *dir, const a
   if (cfb_runs_open(dir, &t, file, sizeof file, err, errlen) != 0) return -1;
   if (s->merged[side]) merge_rows(s->merged[side], &t, round);
   /* ratios need both sides > 0 */
-  cfb_runs_opts ro = {.ignore = o->ignore, .cpu = o->cpu, .positive = 1, .round = round};
-  int rc = cfb_runs_group(&s->side[side], &t, file, &ro, err, errlen);
+  int rc = 0;
+  for (int k = 0; k < CFB_METRIC_N && !rc; k++) {
+    cfb_runs_opts ro = {.ignore = o->ignore, .cpu = k == CFB_METRIC_CPU, .positive = 1, .round = round};
+    if (judges(o, k)) rc = cfb_runs_group(&s->side[k][side], &t, file, &ro, err, errlen);
+  }
   cfb_csv_table_free(&t);
   return rc;
 }
@@ -449,108 +465,150 @@ static int pairs_of(const cfb_runs_cfg *a, const cfb_runs_cfg *c, double **b, do
   return cfb_paired_by_round(a->round, a->x, a->n, c->round, c->x, c->n, b, nw, n);
 }
 
-/* How many configurations both sides measured: the family Holm corrects over. */
-static size_t family_size(const ab_state *s) {
+/* One test of the family: a configuration (in both sides) on one metric. */
+typedef struct ab_pairs {
+  const cfb_runs_cfg *base;
+  int metric;
+  double *b, *nw;
+  size_t n;
+} ab_pairs;
+
+static void pairs_free(ab_pairs *pp, size_t m) {
+  for (size_t k = 0; pp && k < m; k++) free(pp[k].b), free(pp[k].nw);
+  free(pp);
+}
+
+/* The family Holm corrects over: every configuration both sides measured,
+ * on every metric judged (2M with --metric both), with its pairs
+ * (malloc'd, *m of them; NULL when out of memory). */
+static ab_pairs *collect_pairs(const ab_opts *o, const ab_state *s, size_t *m) {
+  size_t cap = 0;
+  for (int k = 0; k < CFB_METRIC_N; k++) cap += s->side[k][0].n;
+  ab_pairs *pp = calloc(cap ? cap : 1, sizeof *pp);
+  *m = 0;
+  for (int k = 0; pp && k < CFB_METRIC_N; k++) {
+    const cfb_runs_set *bs = &s->side[k][0], *ns = &s->side[k][1];
+    for (size_t i = 0; judges(o, k) && i < bs->n; i++) {
+      const cfb_runs_cfg *a = &bs->c[i], *c = cfb_runs_find(ns, a->key);
+      if (!c) continue;
+      ab_pairs *q = &pp[(*m)++];
+      q->base = a;
+      q->metric = k;
+      if (pairs_of(a, c, &q->b, &q->nw, &q->n) != 0) {
+        pairs_free(pp, *m);
+        return NULL;
+      }
+    }
+  }
+  return pp;
+}
+
+/* The family's size after the rounds so far. */
+static size_t family_size(const ab_opts *o, const ab_state *s) {
   size_t m = 0;
-  for (size_t i = 0; i < s->side[0].n; i++) m += cfb_runs_find(&s->side[1], s->side[0].c[i].key) != NULL;
+  for (int k = 0; k < CFB_METRIC_N; k++)
+    for (size_t i = 0; judges(o, k) && i < s->side[k][0].n; i++)
+      m += cfb_runs_find(&s->side[k][1], s->side[k][0].c[i].key) != NULL;
   return m;
 }
 
-/* Does some configuration (in both sides) need another round?  Judged at
- * the Bonferroni level alpha_n / m, the strictest divisor Holm can give,
- * so that stopping never leaves a configuration short of the rounds its
- * corrected level needs. */
-static int any_needs_more(const ab_state *s, const cfb_seq_plan *plan, double target) {
-  double m = (double)family_size(s);
-  for (size_t i = 0; i < s->side[0].n; i++) {
-    const cfb_runs_cfg *a = &s->side[0].c[i], *c = cfb_runs_find(&s->side[1], a->key);
-    double *b, *nw;
-    size_t n;
-    if (!c) continue;
-    if (pairs_of(a, c, &b, &nw, &n) != 0) return 1;
+/* Does some test of the family need another round?  Judged at the
+ * Bonferroni level alpha_n / m, the strictest divisor Holm can give, so
+ * that stopping never leaves a test short of the rounds its corrected
+ * level needs; a configuration is decided when all its metrics are. */
+static int any_needs_more(const ab_opts *o, const ab_state *s, const cfb_seq_plan *plan, double target) {
+  size_t m;
+  ab_pairs *pp = collect_pairs(o, s, &m);
+  if (!pp) return 1;
+  int more = 0;
+  for (size_t i = 0; !more && i < m; i++) {
     cfb_paired r;
-    double level = 1 - cfb_seq_alpha(plan, n) / (m > 1 ? m : 1);
-    int more = cfb_paired_analyze(nw, b, n, level, NULL, &r) != 0 || cfb_paired_needs_more(plan, &r, target);
-    free(b);
-    free(nw);
-    if (more) return 1;
+    double level = 1 - cfb_seq_alpha(plan, pp[i].n) / (m > 1 ? (double)m : 1);
+    more = cfb_paired_analyze(pp[i].nw, pp[i].b, pp[i].n, level, NULL, &r) != 0 ||
+           cfb_paired_needs_more(plan, &r, target);
   }
-  return 0;
+  pairs_free(pp, m);
+  return more;
 }
 
-/* The fewest rounds at which a family of m configurations can flag one:
- * the smallest n with 2 / 2^n (the smallest exact signed-rank p) <=
- * alpha_n / m; 0 when none up to the plan's max_rounds. */
+/* The fewest rounds at which a family of m tests can flag one: the
+ * smallest n with 2 / 2^n (the smallest exact signed-rank p) <= alpha_n /
+ * m; 0 when none up to the plan's max_rounds. */
 static int rounds_to_flag(const cfb_seq_plan *plan, size_t m) {
   for (size_t n = plan->min_rounds; n <= plan->max_rounds; n++)
     if (2 / ldexp(1, (int)n) <= cfb_seq_alpha(plan, n) / (double)(m ? m : 1)) return (int)n;
   return 0;
 }
 
-/* A configuration of both sides: its per-round pairs. */
-typedef struct ab_pairs {
-  const cfb_runs_cfg *base;
-  double *b, *nw;
-  size_t n;
-} ab_pairs;
-
-/* The configurations in both sides with their pairs (malloc'd, *m of them). */
-static ab_pairs *collect_pairs(const ab_state *s, size_t *m) {
-  const cfb_runs_set *bs = &s->side[0], *ns = &s->side[1];
-  ab_pairs *pp = calloc(bs->n ? bs->n : 1, sizeof *pp);
-  *m = 0;
-  for (size_t i = 0; pp && i < bs->n; i++) {
-    const cfb_runs_cfg *a = &bs->c[i], *c = cfb_runs_find(ns, a->key);
-    if (!c) continue;
-    ab_pairs *q = &pp[(*m)++];
-    q->base = a;
-    if (pairs_of(a, c, &q->b, &q->nw, &q->n) != 0) {
-      for (size_t k = 0; k < *m; k++) free(pp[k].b), free(pp[k].nw);
-      free(pp);
-      return NULL;
-    }
-  }
-  return pp;
+/* The row of configuration `key` in r (appended when new). */
+static cfb_judged *row_of(cfb_gate_report *r, cfb_judged *rows, const char **keys, const ab_pairs *q) {
+  for (size_t i = 0; i < r->n; i++)
+    if (!strcmp(keys[i], q->base->key)) return &rows[i];
+  keys[r->n] = q->base->key;
+  rows[r->n].name = q->base->name;
+  return &rows[r->n++];
 }
 
-/* Holm's divisors of the m configurations' tests, each at the plan's
- * level for its rounds.  0 or -1 (out of memory). */
-static int holm(const cfb_seq_plan *plan, const ab_pairs *pp, size_t m, size_t *div) {
-  double *p = malloc((m ? m : 1) * sizeof *p), *alpha = malloc((m ? m : 1) * sizeof *alpha);
-  int rc = p && alpha ? 0 : -1;
-  for (size_t i = 0; !rc && i < m; i++) {
-    p[i] = cfb_paired_p(pp[i].nw, pp[i].b, pp[i].n);
-    alpha[i] = cfb_seq_alpha(plan, pp[i].n);
+/* A row's verdict from its metrics' tests: the one judged; with both,
+ * cfb_gate_either, the figures those of the metric that decided (none:
+ * CPU's, the steadier on a loaded machine, when judged). */
+static void settle(cfb_judged *j) {
+  cfb_gate g[CFB_METRIC_N];
+  int idx[CFB_METRIC_N], k = 0;
+  for (int m = 0; m < CFB_METRIC_N; m++)
+    if (j->has[m]) g[k] = j->by[m], idx[k++] = m;
+  unsigned which;
+  cfb_gate_verdict v = cfb_gate_either(g, (size_t)k, &which);
+  int fig = j->has[CFB_METRIC_CPU] ? CFB_METRIC_CPU : CFB_METRIC_WALL, resolved = 1;
+  j->decided = 0;
+  for (int i = 0; i < k; i++) {
+    resolved &= g[i].resolved;
+    if (which & (1u << i)) j->decided |= 1u << idx[i];
   }
-  if (!rc) rc = cfb_holm_divisors(p, alpha, m, div) ? -1 : 0;
-  free(p);
-  free(alpha);
-  return rc;
+  for (int m = CFB_METRIC_N - 1; m >= 0; m--)
+    if (j->decided & (1u << m)) fig = m;
+  j->g = j->by[fig];
+  j->g.verdict = v;
+  j->g.resolved = v == CFB_GATE_SLOWER || v == CFB_GATE_FASTER || resolved;
+  j->base_median = j->base_by[fig];
+  j->new_median = j->new_by[fig];
 }
 
-/* Judge every configuration in both sides into rows (malloc'd): the
- * paired gate at the plan's level over its Holm divisor. */
-static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts *o, cfb_gate_report *r) {
-  const cfb_runs_set *bs = &s->side[0], *ns = &s->side[1];
+/* Judge every test of the family (cfb_gate_family: Holm over all of
+ * them) into one row per configuration (malloc'd). */
+static int judge_all(const ab_opts *o, const ab_state *s, const cfb_seq_plan *plan, cfb_gate_report *r) {
+  int first = judges(o, CFB_METRIC_WALL) ? CFB_METRIC_WALL : CFB_METRIC_CPU;
+  const cfb_runs_set *bs = &s->side[first][0], *ns = &s->side[first][1];
   size_t m;
-  ab_pairs *pp = collect_pairs(s, &m);
+  ab_pairs *pp = collect_pairs(o, s, &m);
   cfb_judged *rows = calloc(m ? m : 1, sizeof *rows);
+  const char **keys = calloc(m ? m : 1, sizeof *keys);
+  cfb_gate_test *t = calloc(m ? m : 1, sizeof *t);
+  cfb_gate *g = calloc(m ? m : 1, sizeof *g);
   size_t *div = calloc(m ? m : 1, sizeof *div);
-  int rc = pp && rows && div ? holm(plan, pp, m, div) : -1;
+  int rc = pp && rows && keys && t && g && div ? 0 : -1;
+  for (size_t i = 0; !rc && i < m; i++) t[i] = (cfb_gate_test){pp[i].b, pp[i].nw, pp[i].n};
+  cfb_gate_opts go = {.threshold = o->threshold};
+  if (!rc) rc = cfb_gate_family(plan, t, m, &go, g, div) ? -1 : 0;
   r->rows = rows;
+  r->family = m;
+  for (size_t i = 0; !rc && i < m; i++) {
+    cfb_judged *j = row_of(r, rows, keys, &pp[i]);
+    int k = pp[i].metric;
+    j->has[k] = 1;
+    j->by[k] = g[i];
+    j->div_by[k] = div[i];
+    j->base_by[k] = cfb_stats_median(pp[i].b, pp[i].n);
+    j->new_by[k] = cfb_stats_median(pp[i].nw, pp[i].n);
+  }
+  for (size_t i = 0; !rc && i < r->n; i++) settle(&rows[i]);
   for (size_t i = 0; i < ns->n; i++)
     if (!cfb_runs_find(bs, ns->c[i].key)) r->only_new++;
-  r->only_base = bs->n - m;
-  for (size_t i = 0; !rc && i < m; i++) {
-    cfb_judged *j = &rows[r->n++];
-    cfb_gate_opts go = {.threshold = o->threshold, .family = (double)div[i]};
-    j->name = pp[i].base->name;
-    j->base_median = cfb_stats_median(pp[i].b, pp[i].n);
-    j->new_median = cfb_stats_median(pp[i].nw, pp[i].n);
-    rc = cfb_gate_paired(plan, pp[i].b, pp[i].nw, pp[i].n, &go, &j->g) ? -1 : 0;
-  }
-  for (size_t i = 0; pp && i < m; i++) free(pp[i].b), free(pp[i].nw);
-  free(pp);
+  for (size_t i = 0; i < bs->n; i++) r->only_base += !cfb_runs_find(ns, bs->c[i].key);
+  pairs_free(pp, m);
+  free(keys);
+  free(t);
+  free(g);
   free(div);
   return rc;
 }
@@ -559,7 +617,7 @@ static int judge_all(const ab_state *s, const cfb_seq_plan *plan, const ab_opts 
 
 static void state_free(ab_state *s) {
   for (int k = 0; k < SIDES; k++) {
-    cfb_runs_set_free(&s->side[k]);
+    for (int m = 0; m < CFB_METRIC_N; m++) cfb_runs_set_free(&s->side[m][k]);
     if (s->merged[k]) fclose(s->merged[k]);
   }
   if (s->order) fclose(s->order);
@@ -673,11 +731,12 @@ static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
  * are: when --max-rounds cannot reach the corrected level, no
  * configuration can be flagged and the gate would pass anything. */
 static void warn_rounds(const ab_opts *o, const ab_state *s, const cfb_seq_plan *plan) {
-  size_t m = family_size(s);
+  size_t m = family_size(o, s);
   int need = rounds_to_flag(plan, m);
   if (m && !need)
-    fprintf(stderr, "cfbench ab: WARNING: with %zu configurations no regression can be flagged in %d rounds "
-                    "(the Holm-corrected level needs more); raise --max-rounds\n", m, o->max_rounds);
+    fprintf(stderr, "cfbench ab: WARNING: with %zu tests (configurations x metrics judged) no regression can "
+                    "be flagged in %d rounds (the Holm-corrected level needs more); raise --max-rounds%s\n", m,
+            o->max_rounds, o->metric == CFB_METRIC_BOTH ? " or judge one --metric" : "");
 }
 
 static int emit(const ab_opts *o, const cfb_gate_report *r) {
@@ -729,7 +788,7 @@ int cfb_cmd_ab(int argc, char **argv) {
   double start = cfb_now_s(), last = 0;
   int rounds = 0;
   for (int r = 0; !rc && r < o.max_rounds; r++) {
-    if (r >= o.min_rounds && !any_needs_more(&s, &plan, o.threshold)) break;
+    if (r >= o.min_rounds && !any_needs_more(&o, &s, &plan, o.threshold)) break;
     if (r > 0 && o.budget_s > 0 && cfb_now_s() - start + last > o.budget_s) break;
     double t0 = cfb_now_s();
     rc = one_round(&o, &s, r, &rng);
@@ -738,9 +797,9 @@ int cfb_cmd_ab(int argc, char **argv) {
     fprintf(stderr, "cfbench ab: round %d done (%.1f s)\n", rounds, last);
     if (r == 0 && !rc) warn_rounds(&o, &s, &plan);
   }
-  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1, .cpu = o.cpu,
+  cfb_gate_report rep = {.cmd = "ab", .base = o.side[0], .nw = o.side[1], .paired = 1, .metric = o.metric,
                          .threshold = o.threshold, .alpha = CFB_PAIRED_ALPHA};
-  if (!rc && judge_all(&s, &plan, &o, &rep) != 0) {
+  if (!rc && judge_all(&o, &s, &plan, &rep) != 0) {
     fprintf(stderr, "cfbench ab: out of memory\n");
     rc = 2;
   }

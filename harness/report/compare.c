@@ -146,7 +146,11 @@ static int set_alpha(void *ctx, const cfb_option *opt, const char *val, char *er
 }
 
 static int set_metric(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  return cfb_gate_metric_parse(val, &((cmp_opts *)ctx)->cpu, err, errlen);
+  /* two separate runs: one metric (both is ab's paired family) */
+  cfb_gate_metric m;
+  if (cfb_gate_metric_parse(val, 0, &m, err, errlen) != 0) return -1;
+  ((cmp_opts *)ctx)->cpu = m == CFB_METRIC_CPU;
+  return 0;
 }
 
 static int set_ignore(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
@@ -343,7 +347,8 @@ int cfb_cmd_compare(int argc, char **argv) {
     fprintf(stderr, "cfbench compare: %s\n", err);
     rc = 2;
   } else if ((rc = pair_runs(&o, &base, &nw, &pr)) == 0) {
-    cfb_gate_report r = {.cmd = "compare", .base = o.paths[0], .nw = o.paths[1], .cpu = o.cpu,
+    cfb_gate_report r = {.cmd = "compare", .base = o.paths[0], .nw = o.paths[1],
+                         .metric = o.cpu ? CFB_METRIC_CPU : CFB_METRIC_WALL,
                          .strict = o.strict, .threshold = o.threshold, .alpha = o.alpha, .rows = pr.rows,
                          .n = pr.nc, .only_base = pr.only_base, .only_new = pr.only_new};
     machine_warning(&o, mwarn, sizeof mwarn, &r);

@@ -13,17 +13,42 @@
 #include "paired.h"
 #include "strbuf.h"
 
+/* What the gate judges (--metric); WALL and CPU also index the per-metric
+ * arrays of cfb_judged.  BOTH (ab's default): each configuration on both,
+ * one family of 2M tests. */
+typedef enum cfb_gate_metric {
+  CFB_METRIC_WALL = 0, /* items per wall-second (items_per_s) */
+  CFB_METRIC_CPU = 1,  /* items per CPU-second: items_done / (cpu_user_s + cpu_sys_s) */
+  CFB_METRIC_BOTH = 2
+} cfb_gate_metric;
+
+enum { CFB_METRIC_N = 2 }; /* metrics one test can be on: WALL, CPU */
+
+/* "wall", "cpu", "both" (--metric and the json's "metric"), and a
+ * single metric's unit: "items/s", "items/CPU-s". */
+const char *cfb_gate_metric_name(cfb_gate_metric m);
+const char *cfb_gate_metric_unit(cfb_gate_metric m);
+
 typedef struct cfb_judged {
   const char *name;                /* for people: "primes (preset=docs) process w=2 c=16" */
-  double base_median, new_median;  /* of the metric */
-  cfb_gate g;                      /* the gate's verdict: ratio NEW/BASE, interval or p, floor */
+  double base_median, new_median;  /* of the metric (both: of the metric g's figures are of) */
+  cfb_gate g;                      /* the gate's verdict: ratio NEW/BASE, interval or p, floor; with
+                                      --metric both the combined verdict (cfb_gate_either) and the
+                                      figures of the metric that decided (none: CPU's if judged) */
+  /* ab: each metric's own test, indexed by cfb_gate_metric (has[k]: judged on it) */
+  int has[CFB_METRIC_N];
+  cfb_gate by[CFB_METRIC_N];
+  double base_by[CFB_METRIC_N], new_by[CFB_METRIC_N];
+  size_t div_by[CFB_METRIC_N];     /* its Holm divisor in the family */
+  unsigned decided;                /* bit 1 << k of each metric whose test gave g's slower / faster */
 } cfb_judged;
 
 typedef struct cfb_gate_report {
   const char *cmd;            /* "compare", "ab" */
   const char *base, *nw;      /* the two sides as given */
   int paired;                 /* ab: the ratio's interval; compare: Mann-Whitney p and floor */
-  int cpu;                    /* --metric cpu: items per CPU-second */
+  cfb_gate_metric metric;     /* what was judged (compare: WALL or CPU) */
+  size_t family;              /* ab: the tests Holm corrects over (configurations x metrics) */
   int strict;                 /* too few samples and unmatched configurations fail */
   double threshold, alpha;
   const cfb_judged *rows;
@@ -33,11 +58,11 @@ typedef struct cfb_gate_report {
   size_t nwarnings;
 } cfb_gate_report;
 
-/* --metric VALUE: "wall" (items per wall-second, items_per_s) -> *cpu = 0,
- * "cpu" (items per CPU-second of the process, children included:
- * items_done / (cpu_user_s + cpu_sys_s)) -> 1.  0, or -1 with err
- * naming the value and the allowed ones. */
-int cfb_gate_metric_parse(const char *val, int *cpu, char *err, size_t errlen);
+/* --metric VALUE: "wall" (items per wall-second, items_per_s), "cpu"
+ * (items per CPU-second of the process, children included: items_done /
+ * (cpu_user_s + cpu_sys_s)), and with both_ok "both" into *m.  0, or -1
+ * with err naming the value and the allowed ones. */
+int cfb_gate_metric_parse(const char *val, int both_ok, cfb_gate_metric *m, char *err, size_t errlen);
 
 /* The table (md: Markdown) with the summary line, warnings and
  * regressions; or the JSON document. */

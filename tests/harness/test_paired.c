@@ -311,6 +311,60 @@ static void test_holm(void) {
   CHECK(g.verdict != CFB_GATE_SLOWER);
 }
 
+/* ab --metric both: the family is the 2M tests (M configurations x 2
+ * metrics).  Fixture: 3 configurations, each 10% slower in every one of
+ * 10 rounds on both metrics, so every test's p is 2/2^10 = 0.00195: below
+ * alpha_10 / 3 = 0.0025 (a family of M flags all three) but above
+ * alpha_10 / 6 = 0.00126 (the family of 2M flags none, every divisor 6). */
+static void test_holm_both_family(void) {
+  enum { M = 3, N = 10 };
+  cfb_seq_plan plan;
+  CHECK_EQ(cfb_seq_plan_init(&plan, 5, 20, 0.05, CFB_SEQ_SHAPE), 0);
+  static double base[2 * M][N], nw[2 * M][N];
+  cfb_gate_test t[2 * M];
+  for (int k = 0; k < 2 * M; k++) {
+    for (int i = 0; i < N; i++)
+      base[k][i] = 1000 * (1 + 0.3 * sin(i + k)), nw[k][i] = 0.9 * base[k][i] * (1 + 0.001 * i);
+    t[k] = (cfb_gate_test){base[k], nw[k], N};
+    CHECK(fabs(cfb_paired_p(nw[k], base[k], N) - 2.0 / 1024) < 1e-12);
+  }
+  CHECK(2.0 / 1024 <= cfb_seq_alpha(&plan, N) / M && 2.0 / 1024 > cfb_seq_alpha(&plan, N) / (2 * M));
+  cfb_gate g[2 * M];
+  size_t div[2 * M];
+  CHECK_EQ(cfb_gate_family(&plan, t, 2 * M, NULL, g, div), 0);
+  for (int k = 0; k < 2 * M; k++) {
+    CHECK_EQ(div[k], 2 * M);
+    CHECK(g[k].verdict != CFB_GATE_SLOWER);
+  }
+  CHECK_EQ(cfb_gate_family(&plan, t, M, NULL, g, div), 0); /* one metric: a family of M */
+  for (int k = 0; k < M; k++) CHECK_EQ(g[k].verdict, CFB_GATE_SLOWER);
+}
+
+/* A configuration's verdict on several metrics: slower if either says so
+ * (and which), then faster, then too few rounds, else unchanged. */
+static void test_gate_either(void) {
+  cfb_gate g[2] = {{.verdict = CFB_GATE_UNCHANGED}, {.verdict = CFB_GATE_SLOWER}};
+  unsigned w;
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_SLOWER);
+  CHECK_EQ(w, 2u);
+  g[0].verdict = CFB_GATE_SLOWER;
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_SLOWER);
+  CHECK_EQ(w, 3u);
+  g[0].verdict = CFB_GATE_FASTER; /* faster in wall time by burning more CPU: still slower */
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_SLOWER);
+  CHECK_EQ(w, 2u);
+  g[1].verdict = CFB_GATE_UNCHANGED;
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_FASTER);
+  CHECK_EQ(w, 1u);
+  g[0].verdict = CFB_GATE_FEW;
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_FEW);
+  CHECK_EQ(w, 0u);
+  g[0].verdict = CFB_GATE_UNCHANGED;
+  CHECK_EQ(cfb_gate_either(g, 2, &w), CFB_GATE_UNCHANGED);
+  CHECK_EQ(w, 0u);
+  CHECK_EQ(cfb_gate_either(g, 1, &w), CFB_GATE_UNCHANGED);
+}
+
 /* A standard normal (Box-Muller) from the harness's generator. */
 static double normal01(uint64_t *st) {
   double u = ((double)(cfb_rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
@@ -356,6 +410,61 @@ static void test_holm_family_rate(void) {
          "(%zu trials)\n", M, rc, ru, trials);
   CHECK(rc <= 0.05 + 3 * se(0.05, trials));
   CHECK(ru > 0.5); /* without the correction most comparisons flag one */
+}
+
+/* Family-wise false alarms of ab --metric both: A/A comparisons of 30
+ * configurations at 20 rounds, each judged on two correlated metrics as
+ * a loaded machine gives them: an item's CPU cost (log noise 2%, per
+ * invocation) enters both, the CPU share left by the neighbours (uniform
+ * in [0.4, 1], drawn per invocation, with a drift common to the round)
+ * only wall time.  Judged by cfb_gate_family over the 60 tests and
+ * cfb_gate_either per configuration, with a negligible threshold so the
+ * significance alone decides: the share of comparisons flagging any
+ * configuration (slower or faster) stays near alpha.  Holm over each
+ * metric's M alone would let it approach twice that. */
+static void test_holm_both_rate(void) {
+  enum { M = 30, N = 20 };
+  size_t trials = TRIALS / 2;
+  cfb_seq_plan plan;
+  CHECK_EQ(cfb_seq_plan_init(&plan, 5, N, 0.05, CFB_SEQ_SHAPE), 0);
+  uint64_t st = 4242;
+  static double x[2 * M][2][N]; /* test (metric-major: wall 0..M-1, cpu M..2M-1), side, round */
+  cfb_gate_test t[2 * M];
+  cfb_gate g[2 * M];
+  cfb_gate_opts o = {.threshold = 1e-9};
+  size_t any_both = 0, any_split = 0;
+  for (size_t tr = 0; tr < trials; tr++) {
+    for (int c = 0; c < M; c++)
+      for (int i = 0; i < N; i++) {
+        double drift = 1 + 0.2 * sin(0.5 * i + c);
+        for (int side = 0; side < 2; side++) {
+          double cost = exp(0.02 * normal01(&st));
+          double share = (0.4 + 0.6 * (double)(cfb_rng_next(&st) >> 11) * 0x1.0p-53) * drift;
+          x[M + c][side][i] = 1000 / cost;      /* items per CPU-second */
+          x[c][side][i] = 1000 * share / cost;  /* items per wall-second */
+        }
+      }
+    for (int k = 0; k < 2 * M; k++) t[k] = (cfb_gate_test){x[k][0], x[k][1], N};
+    CHECK_EQ(cfb_gate_family(&plan, t, 2 * M, &o, g, NULL), 0);
+    int fb = 0, fs = 0;
+    for (int c = 0; c < M; c++) {
+      cfb_gate pair[2] = {g[c], g[M + c]};
+      unsigned w;
+      fb |= cfb_gate_either(pair, 2, &w) != CFB_GATE_UNCHANGED;
+    }
+    /* the same tests, Holm over each metric's M separately */
+    for (int k = 0; k < 2; k++) {
+      CHECK_EQ(cfb_gate_family(&plan, t + k * M, M, &o, g + k * M, NULL), 0);
+      for (int c = 0; c < M; c++) fs |= g[k * M + c].verdict != CFB_GATE_UNCHANGED;
+    }
+    any_both += fb;
+    any_split += fs;
+  }
+  double rb = (double)any_both / (double)trials, rs = (double)any_split / (double)trials;
+  printf("holm both metrics: A/A comparisons of %d configurations x 2 metrics flagging any: family of 2M "
+         "%.3f, each metric's M apart %.3f (%zu trials)\n", M, rb, rs, trials);
+  CHECK(rb <= 0.05 + 3 * se(0.05, trials));
+  CHECK(rs >= rb);
 }
 
 static void test_coverage(void) {
@@ -479,6 +588,9 @@ int main(int argc, char **argv) {
                                     {"p_value", test_p_value},
                                     {"holm", test_holm},
                                     {"holm_family_rate", test_holm_family_rate},
+                                    {"holm_both_family", test_holm_both_family},
+                                    {"gate_either", test_gate_either},
+                                    {"holm_both_rate", test_holm_both_rate},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

@@ -144,23 +144,42 @@ static void test_ab_exit_codes(void) {
   CHECK(access(path, R_OK) == 0);
   snprintf(path, sizeof path, "%s/ab1/gate.json", tmp);
   CHECK(access(path, R_OK) == 0);
-  /* The same on items per CPU-second (the CPU columns, the default): found too, and said so. */
+  /* The default, both metrics: found too (a CPU regression, so the CPU
+   * test is among those that decided), and the family is the 2 x 2 tests. */
   CHECK_EQ(sh("$B ab $B $T/slow.sh --ignore-param work_scale --max-rounds 16 --seed 2 "
               "--out $T/ab5 %s --format json >$T/ab5.json 2>/dev/null",
               sweep),
            1);
   snprintf(path, sizeof path, "%s/ab5.json", tmp);
   j = slurp(path);
-  CHECK(j && strstr(j, "\"metric\": \"cpu\"") && strstr(j, "\"judged\": 2") &&
-        !strstr(j, "\"regressions\": 0"));
+  CHECK(j && strstr(j, "\"metric\": \"both\"") && strstr(j, "\"judged\": 2") &&
+        !strstr(j, "\"regressions\": 0") && strstr(j, "\"family\": 4"));
+  CHECK(strstr(j, "\"decided_by\": \"cpu\"") || strstr(j, "\"decided_by\": \"both\""));
   free(j);
   CHECK_EQ(sh("$B ab $B $B --metric bogus --out $T/ab6 %s >/dev/null 2>$T/ab6.err", sweep), 2);
-  CHECK_EQ(sh("grep -q \"'bogus'; allowed: wall, cpu\" $T/ab6.err"), 0);
+  CHECK_EQ(sh("grep -q \"'bogus'; allowed: wall, cpu, both\" $T/ab6.err"), 0);
   /* A/A, the same binary: no regression. */
   CHECK_EQ(sh("$B ab $B $B --max-rounds 8 --seed 1 --out $T/ab2 %s >/dev/null 2>&1", sweep), 0);
   /* A side that is not a cfbench, and an option ab owns: bad input. */
   CHECK_EQ(sh("$B ab /bin/false $B --out $T/ab3 %s >/dev/null 2>$T/ab3.err", sweep), 2);
   CHECK_EQ(sh("$B ab $B $B --out $T/ab4 --repeat 3 %s >/dev/null 2>&1", sweep), 2);
+}
+
+/* A real wall-only regression: NEW's sleep workload waits 13 ms an item
+ * instead of 10 (a wrapper adding --param delay=13ms, left out of the
+ * configuration's identity), 23% fewer items per wall-second; the default
+ * (both metrics) flags it with the wall-time test among those deciding.
+ * Whether the CPU test also does is not asserted: cfbench's own CPU per
+ * item grows a little with the wall time it waits (ab_default_metric
+ * checks "not cpu" on synthetic sides, where the CPU is exactly equal). */
+static void test_ab_wall_only(void) {
+  CHECK_EQ(sh("printf '#!/bin/sh\\nexec %%s \"$@\" --param delay=13ms\\n' \"$B\" >$T/wait.sh; chmod +x $T/wait.sh"),
+           0);
+  CHECK_EQ(sh("$B ab $B $T/wait.sh --workload sleep --backend thread --workers 1 --items 10 --ignore-param delay "
+              "--seed 1 --out $T/abs --format json >$T/abs.json 2>/dev/null"),
+           1);
+  CHECK_EQ(sh("grep -q '\"decided_by\": \"wall\"\\|\"decided_by\": \"both\"' $T/abs.json && "
+              "grep -q '\"metric\": \"both\"' $T/abs.json"), 0);
 }
 
 /* ab runs BASE and NEW of each block of configurations back to back: in
@@ -206,22 +225,45 @@ static void test_ab_blocks_adjacent(void) {
   CHECK_EQ(sh("$B ab $B $B --workload sleep --configs 0 --out $T/abx >/dev/null 2>&1"), 2);
 }
 
-/* ab's default metric is items per CPU-second: on synthetic sides
+/* ab's default judges both metrics: on synthetic sides
  * (tests/harness/ab_synthetic_side.sh, seeded) whose CPU share is drawn in
  * [0.4, 1] per invocation, as a loaded machine's is, NEW's items cost 5%
- * more CPU time.  The default flags it (exit 1, metric cpu in gate.json);
- * --metric wall, where the 5% drowns in the share's spread, does not. */
+ * more CPU time.  The default flags it, decided by the CPU test (exit 1;
+ * gate.json: metric both, each metric's figures and verdict, decided_by
+ * cpu, a family of 2); so does --metric cpu; --metric wall, where the 5%
+ * drowns in the share's spread, does not.  A NEW that only waits (3 s
+ * more wall time, the same CPU) is flagged by the default, decided by
+ * wall time, and by --metric wall, not by --metric cpu. */
 static void test_ab_default_metric(void) {
   const char *s = CF_SYNTH_SIDE;
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --out $T/abm --format json >$T/abm.json 2>/dev/null", s, s),
            1);
-  CHECK_EQ(sh("grep -q '\"metric\": \"cpu\"' $T/abm.json && grep -q '\"regressions\": 1' $T/abm.json"), 0);
+  CHECK_EQ(sh("grep -q '\"metric\": \"both\"' $T/abm.json && grep -q '\"regressions\": 1' $T/abm.json && "
+              "grep -q '\"decided_by\": \"cpu\"' $T/abm.json && grep -q '\"family\": 2' $T/abm.json"), 0);
+  /* gate.json: both metrics' ratio, interval and verdict */
+  CHECK_EQ(sh("python3 -c 'import json,sys; c = json.load(open(sys.argv[1]))[\"configurations\"][0]; "
+              "m = c[\"metrics\"]; assert m[\"cpu\"][\"verdict\"] == \"slower\" and m[\"wall\"][\"verdict\"] "
+              "== \"unchanged\"; assert all(0 < m[k][x] for k in m for x in (\"ratio\", \"ci_lo\", \"ci_hi\"))' "
+              "$T/abm/gate.json"), 0);
+  /* the table says which test decided */
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --out $T/abt >$T/abt.txt 2>/dev/null; test $? = 1 && "
+              "grep -q 'slower (cpu)$' $T/abt.txt && grep -q 'REGRESSION: .* items/CPU-s)$' $T/abt.txt", s, s), 0);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --metric cpu --out $T/abc --format json >$T/abc.json "
+              "2>/dev/null", s, s), 1);
+  CHECK_EQ(sh("grep -q '\"metric\": \"cpu\"' $T/abc.json && grep -q '\"family\": 1' $T/abc.json"), 0);
+  /* wall-only: more waiting, the same CPU */
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1 3' --seed 3 --out $T/abq --format json >$T/abq.json 2>/dev/null", s, s),
+           1);
+  CHECK_EQ(sh("grep -q '\"decided_by\": \"wall\"' $T/abq.json"), 0);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1 3' --seed 3 --metric wall --out $T/abqw >/dev/null 2>&1", s, s), 1);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1 3' --seed 3 --metric cpu --out $T/abqc >/dev/null 2>&1", s, s), 0);
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --metric wall --out $T/abw --format json >$T/abw.json "
               "2>/dev/null", s, s),
            0);
   CHECK_EQ(sh("grep -q '\"metric\": \"wall\"' $T/abw.json && grep -q '\"regressions\": 0' $T/abw.json"), 0);
-  /* A/A on the same synthetic machine: nothing flagged on either metric. */
+  /* A/A on the same synthetic machine: nothing flagged on either metric, nor on both. */
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1' --seed 3 --out $T/aba >/dev/null 2>&1", s, s), 0);
+  CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1' --seed 3 --metric cpu --out $T/abac >/dev/null 2>&1", s, s), 0);
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1' --seed 3 --metric wall --out $T/abaw >/dev/null 2>&1", s, s), 0);
 }
 
@@ -266,6 +308,7 @@ int main(int argc, char **argv) {
                                     {"process_wins", test_process_wins},
                                     {"ab_exit_codes", test_ab_exit_codes},
                                     {"ab_blocks_adjacent", test_ab_blocks_adjacent},
+                                    {"ab_wall_only", test_ab_wall_only},
                                     {"ab_default_metric", test_ab_default_metric},
                                     {"compare_strict_machine", test_compare_strict_and_machine},
                                     {NULL, NULL}};

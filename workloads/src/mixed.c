@@ -1,6 +1,6 @@
-/* mixed.c -- the `mixed` workload: each item computes for `cpu_us` (a
- * calibrated chain of 64-bit multiply-adds: real arithmetic, not a spin on
- * the clock) then sleeps `io_us`.  The ratio is where threads and processes
+/* mixed.c -- the `mixed` workload: each item computes for `cpu_us` of CPU
+ * time (a chain of 64-bit multiply-adds calibrated by the thread's CPU
+ * clock: real arithmetic, not a spin on the clock) then sleeps `io_us`.  The ratio is where threads and processes
  * trade places.  With gil=1 the compute part holds the process-wide lock
  * and the sleep does not, as CPython releases the GIL around blocking I/O.
  * The chain is a linear congruential sequence, so check() verifies the
@@ -69,6 +69,16 @@ static const cf_wk_param params[] = {
 static const wk_pspec specs[] = {{WK_DUR, 1e-6, NULL}, {WK_DUR, 1e-6, NULL}, {WK_BOOL, 0, NULL}, {WK_NUM, 0, NULL},
                                  {WK_DUR, 1e-6, NULL}};
 
+/* The kernel is compiled optimized even in an -O0 build (GCC's optimize
+ * attribute): at -O0 x and i live on the stack, every step a store and a
+ * load, and the speed then depends on where the running thread's stack
+ * lies (the calibration runs on one thread, the items on the executor's
+ * workers): the chain's speed ranged 5.2e8-6.0e8 steps/s between -O0
+ * processes, so items did not cost cpu_us.  In registers it runs alike
+ * on every thread, whatever the build. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2")))
+#endif
 static uint64_t chain(uint64_t x, uint64_t n) {
   for (uint64_t i = 0; i < n; i++) {
     x = x * LCG_A + LCG_C;
@@ -121,18 +131,28 @@ static int mx_task(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &res, sizeof res) ? 12 : 0;
 }
 
-/* The calibration: chain steps per second, best of 5 x ~1 ms. */
+/* The calibration: chain steps per CPU-second of this thread, over 5 x 2M
+ * steps (~10 ms at -O3, ~20 ms at -O0): the mean speed, total steps over
+ * total CPU time.  CPU time, not wall time: an item's compute is to cost
+ * cpu_us of CPU whatever else the machine runs, and each cfbench process
+ * calibrates once, so a wall-clock calibration had to take the best of
+ * short runs to dodge preemption -- and the best catches the chain's
+ * fastest moment, not the speed its items see.  At -O0 under load the
+ * best of 5 x 1M steps ranged 5.1e8-7.3e8 steps/s from one process to
+ * the next (12% CV of CPU time per item, where `cfbench ab` compares
+ * processes, against 2% at -O3).  The CPU clock is blind to the time
+ * other jobs hold the CPU, so the mean is safe to take. */
 static double steps_per_s(void *ud) {
   (void)ud;
-  double best = 0;
-  for (int k = 0; k < 5; k++) {
-    uint64_t t0 = wk_now_ns();
-    volatile uint64_t x = chain((uint64_t)k, 1000000);
+  enum { RUNS = 5, STEPS = 2000000 };
+  uint64_t cpu_ns = 0;
+  for (int k = 0; k < RUNS; k++) {
+    uint64_t t0 = wk_thread_cpu_ns();
+    volatile uint64_t x = chain((uint64_t)k, STEPS);
     (void)x;
-    double dt = (double)(wk_now_ns() - t0) / 1e9;
-    if (dt > 0 && 1e6 / dt > best) best = 1e6 / dt;
+    cpu_ns += wk_thread_cpu_ns() - t0;
   }
-  return best;
+  return cpu_ns ? (double)RUNS * STEPS / ((double)cpu_ns / 1e9) : 0;
 }
 
 /* Whether items pay the emulated process pool's serial cost: only where

@@ -253,6 +253,12 @@ uint64_t wk_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t wk_thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void wk_sleep_ns(uint64_t ns) {
   /* 0 makes no syscall: nanosleep(0) still costs the timer slack (~50 us),
    * and delay=0 items are how cfbench measures the executor's overhead. */

@@ -81,6 +81,10 @@ void wk_sample(cf_wk_run *r, double us);
 
 /* ---- helpers (registry.c) ---- */
 uint64_t wk_now_ns(void);
+/* CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID): what a
+ * calibration of compute speed measures, blind to the time other jobs
+ * hold the CPU. */
+uint64_t wk_thread_cpu_ns(void);
 /* The calibration `name`: measured by measure(ud) the first time the
  * process asks (calib.c), the same value after that. */
 double wk_calibrated(const char *name, double (*measure)(void *ud), void *ud);
