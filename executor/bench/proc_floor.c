@@ -76,9 +76,7 @@ static uint32_t wait_change(_Atomic uint32_t *w, uint32_t old, proc_floor_kind k
   return v;
 }
 
-/* Two different CPUs we may run on: the one we are on and another; -1 if
- * only one is allowed. */
-static void pick_cpus(cpu_set_t *old, int *mine, int *other) {
+void proc_floor_pick_cpus(cpu_set_t *old, int *mine, int *other) {
   *mine = *other = -1;
   if (sched_getaffinity(0, sizeof *old, old) != 0 || CPU_COUNT(old) < 2) return;
   int here = sched_getcpu();
@@ -90,7 +88,7 @@ static void pick_cpus(cpu_set_t *old, int *mine, int *other) {
   }
 }
 
-static void pin_to(int cpu) {
+void proc_floor_pin(int cpu) {
   if (cpu < 0) return;
   cpu_set_t s;
   CPU_ZERO(&s);
@@ -105,7 +103,7 @@ static void post(_Atomic uint32_t *w, uint32_t v, proc_floor_kind kind) {
 
 static _Noreturn void child(floor_page *p, proc_floor_kind kind, int cpu) {
   uint32_t last = 0;
-  pin_to(cpu);
+  proc_floor_pin(cpu);
   for (;;) {
     last = wait_change(&p->req, last, kind);
     if (last == STOP) _exit(0);
@@ -119,14 +117,14 @@ double proc_floor_roundtrip(long n, proc_floor_kind kind) {
   if (p == MAP_FAILED) return -1;
   cpu_set_t old;
   int mine, other;
-  pick_cpus(&old, &mine, &other);
+  proc_floor_pick_cpus(&old, &mine, &other);
   pid_t pid = fork();
   if (pid < 0) {
     munmap(p, sizeof *p);
     return -1;
   }
   if (pid == 0) child(p, kind, other < 0 ? -1 : other);
-  if (other >= 0) pin_to(mine);
+  if (other >= 0) proc_floor_pin(mine);
   post(&p->req, 1, kind); /* one untimed round trip: the child is up */
   wait_change(&p->res, 0, kind);
   double t0 = now_ns();
