@@ -8,6 +8,9 @@
  *                 a futex each time (pipe column)
  *   rt/floor      per round: roundtrip / rt-floor (shm: over the spin floor,
  *                 pipe: over the futex floor); the target is within 2x
+ *   rt-pinned     roundtrip placed as the floor is: this thread and a pool of
+ *                 one worker pinned (cf_config.pin list) to the floor's two
+ *                 CPUs, in the same rounds; rt-pinned/floor over the floor
  *   batched       submit N no-op tasks (chunksize 1), then collect them all
  *   map/1,/16,/256 cf_map over N uint64 items (N/4 at chunksize 1) (x + 1) at that chunksize,
  *                 consuming every result: cost per item
@@ -29,6 +32,7 @@
  * Prints the median (and min/max) over R repetitions (one warm-up first)
  * and the ratio pipe / shm (> 1: the shm ring is faster).
  * Usage: bench_process [N=200000] [R=5] [workers=2] [GiB list=1,4; 0: none] */
+#define _GNU_SOURCE
 #include <cfutures.h>
 
 #include <stdint.h>
@@ -68,6 +72,37 @@ static double roundtrip(cf_executor *ex, long n) {
     cf_future_release(f);
   }
   return (now_ns() - t0) / (double)n;
+}
+
+/* roundtrip() on a pool of one worker pinned to the floor's other CPU,
+ * this thread on the floor's own (see proc_floor.c); unpinned if fewer
+ * than two CPUs are allowed.  The pool's start is outside the timing. */
+static double roundtrip_pinned(cf_transport t, long n) {
+  cpu_set_t old;
+  int mine, other;
+  proc_floor_pick_cpus(&old, &mine, &other);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.backend = CF_BACKEND_PROCESS;
+  cfg.transport = t;
+  cfg.max_workers = 1;
+  if (other >= 0) {
+    cfg.pin = CF_PIN_LIST;
+    cfg.pin_list = &other;
+    cfg.pin_list_len = 1;
+  }
+  cf_executor *ex;
+  int rc = cf_executor_new(&ex, &cfg);
+  if (rc) {
+    fprintf(stderr, "bench_process: cf_executor_new (pinned): %s\n", cf_strerror(rc));
+    exit(1);
+  }
+  proc_floor_pin(other >= 0 ? mine : -1);
+  roundtrip(ex, 1); /* the worker is up and pinned */
+  double x = roundtrip(ex, n);
+  if (other >= 0) sched_setaffinity(0, sizeof old, &old);
+  cf_executor_free(ex);
+  return x;
 }
 
 static cf_future **g_fs;
@@ -241,18 +276,24 @@ int main(int argc, char **argv) {
   cf_executor *es = make(CF_TRANSPORT_SHM, workers), *ep = make(CF_TRANSPORT_PIPE, workers);
   /* Interleave the transports so drift on a shared machine hits both. */
   double fa[MAX_REPS], fb[MAX_REPS], ra[MAX_REPS], rb[MAX_REPS];
+  double pa[MAX_REPS], pb[MAX_REPS], qa[MAX_REPS], qb[MAX_REPS];
   for (int r = -1; r < reps; r++) {
     double x = roundtrip(es, rt_n), y = roundtrip(ep, rt_n);
     double fs = proc_floor_roundtrip(rt_n, PROC_FLOOR_SPIN), ff = proc_floor_roundtrip(rt_n, PROC_FLOOR_FUTEX);
+    double px = roundtrip_pinned(CF_TRANSPORT_SHM, rt_n), py = roundtrip_pinned(CF_TRANSPORT_PIPE, rt_n);
     if (fs <= 0 || ff <= 0) {
       fprintf(stderr, "bench_process: the round-trip floor could not fork\n");
       exit(1);
     }
-    if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3, fa[r] = fs / 1e3, fb[r] = ff / 1e3, ra[r] = x / fs, rb[r] = y / ff;
+    if (r < 0) continue;
+    a[r] = x / 1e3, b[r] = y / 1e3, fa[r] = fs / 1e3, fb[r] = ff / 1e3, ra[r] = x / fs, rb[r] = y / ff;
+    pa[r] = px / 1e3, pb[r] = py / 1e3, qa[r] = px / fs, qb[r] = py / ff;
   }
   row("roundtrip", "us/task", a, b, reps, 5.0);
   row("rt-floor", "us/task", fa, fb, reps, 0);
   row("rt/floor", "ratio", ra, rb, reps, 2.0);
+  row("rt-pinned", "us/task", pa, pb, reps, 0);
+  row("rt-pinned/floor", "ratio", qa, qb, reps, 2.0);
   for (int r = -1; r < reps; r++) {
     double x = batched(es, n), y = batched(ep, n);
     if (r >= 0) a[r] = x / 1e3, b[r] = y / 1e3;

@@ -75,13 +75,19 @@ static cf_future *next_task(proc_backend *pb, int *claimed) {
   return NULL;
 }
 
-/* Put f in flight on s (offered when pipelining, else claimed here).
+/* Put f in flight on s (offered when queued behind another request, else
+ * claimed here).
  * 0 if it was cancelled meanwhile. */
 int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed) {
   int k = (s->qh + s->qn) % PIPE_DEPTH;
   inflight *e = &s->q[k];
   req_hdr h = {MSG_TASK, 0, f->rec.id, (uint64_t)(uintptr_t)f->fn, f->arg.len, CLAIM_NONE, 0};
-  e->offered = pb->depth > 1 && !claimed;
+  /* Offered only behind another request: one to a worker with nothing in
+   * flight is the next it reads, so it is claimed here (RUNNING now, as
+   * over pipes).  That keeps the claim word, the future's lock and the
+   * worker's CAS -- a cache line both sides write -- off a round trip's
+   * path; the requests queued behind it stay PENDING and cancellable. */
+  e->offered = pb->depth > 1 && !claimed && s->qn > 0;
   if (e->offered ? !cf__proc_offer(s, k, f) : !claimed && !cf__future_claim(f, s->index)) return 0;
   if (!e->offered) cf__future_set_runner(f, s->index);
   else h.claim = (uint32_t)k;

@@ -13,9 +13,10 @@
  *
  * Parent side.  One "io" thread owns every worker slot.  It takes futures
  * from the executor's pending queue while a worker has room: up to
- * PIPE_DEPTH requests in flight per worker on the shm transport, each
- * offered in a claim word so that it stays PENDING and cancellable until
- * the worker takes it (see PIPE_DEPTH); one with pipes or task timeouts,
+ * PIPE_DEPTH requests in flight per worker on the shm transport, those
+ * queued behind the worker's first offered in a claim word so that they
+ * stay PENDING and cancellable until the worker takes them (see
+ * PIPE_DEPTH); one with pipes or task timeouts,
  * claimed (RUNNING) at dispatch.  It writes the request
  * into the worker's channel, reads responses into f->res and finishes the
  * futures.  It never blocks on one worker: sends and receives are
@@ -99,8 +100,10 @@
 
 /* Pipelining (shm transport, no task timeout): up to PIPE_DEPTH requests in
  * flight per worker, so the worker starts its next task without waiting for
- * the parent.  A pipelined future stays PENDING (cancellable) until the
- * worker claims it: the parent "offers" it in a claim word of the worker's
+ * the parent.  The request to a worker with nothing in flight is claimed at
+ * dispatch (RUNNING: the worker reads it next); one queued behind another
+ * stays PENDING (cancellable) until the worker claims it: the parent
+ * "offers" it in a claim word of the worker's
  * shared page (the future's id), the worker CASes id -> id|CLAIM_RUN before
  * running it, and cf_future_cancel (cf__proc_revoke) CASes id -> id|CLAIM_CANC;
  * exactly one wins.  A worker that loses answers MSG_SKIP.  With pipes or

@@ -147,6 +147,7 @@ typedef enum cfb_coltype { CFB_T_STR, CFB_T_INT, CFB_T_NUM, CFB_T_BOOL, CFB_T_LI
   X(MAX_ROUNDS, "config.max_rounds", INT)                                                          \
   X(TARGET_CI, "config.target_ci", NUM)                                                            \
   X(BUDGET_S, "config.budget_s", NUM)                                                              \
+  X(START_METHOD, "config.start_method", STR)                                                      \
   X(SWEEPS, "config.sweeps", LIST)                                                                 \
   X(ROUNDS_RUN, "run.rounds", INT)                                                                 \
   X(PLANNED_MAX_ROUNDS, "run.planned_max_rounds", INT)                                             \

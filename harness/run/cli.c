@@ -66,6 +66,11 @@ void cfb_run_usage(FILE *f) {
           "  --task-timeout S      process backend: a task running longer than S fails\n"
           "                        (CF_ETIMEDOUT) and its worker is killed and replaced\n"
           "                        (default 0 = none)\n"
+          "  --start-method M      how process and py-process start their workers: fork,\n"
+          "                        spawn (a fresh image of cfbench), forkserver (forked\n"
+          "                        by a small server process); meta.json\n"
+          "                        config.start_method (default fork; py-process: the\n"
+          "                        platform's)\n"
           "adaptive rounds (one repetition of every open configuration per round; a\n"
           "thread/process pair closes once its paired verdict is decided and precise;\n"
           "suites ci and default):\n"
@@ -743,6 +748,14 @@ static int opt_task_timeout(void *ctx, const cfb_option *opt, const char *val, c
   return 0;
 }
 
+static int opt_start_method(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  cfb_run_opts *o = ((parse_state *)ctx)->o;
+  if (cfb_start_method_parse(val, &o->start_method))
+    return cfb_fail(err, errlen, "--start-method: unknown method '%s'; allowed: %s", val, cfb_start_method_names());
+  o->start_method_given = 1;
+  return 0;
+}
+
 static int opt_force(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   ((parse_state *)ctx)->o->force = 1;
   return 0;
@@ -809,6 +822,7 @@ static const cfb_option run_options[] = {
     {"--file", 1, opt_file, OPT_GLOBAL},
     {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
+    {"--start-method", 1, opt_start_method, OPT_GLOBAL},
     {"--configs", 1, opt_configs, OPT_GLOBAL},
     {"--mpi-np", 1, opt_mpi_np, OPT_GLOBAL},     {"--mpi-hostfile", 1, opt_mpi_where, OPT_GLOBAL},
     {"--mpi-hosts", 1, opt_mpi_where, OPT_GLOBAL}, {NULL, 0, NULL, 0}};
@@ -1044,8 +1058,8 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin/--mode; allowed with it: --repeat --warmup --max-time --items "
-                           "--rounds --seed --out --force --counters --task-timeout --configs --min-rounds --max-rounds "
-                           "--target-ci --budget --plan-stretch");
+                           "--rounds --seed --out --force --counters --task-timeout --start-method --configs --min-rounds "
+                           "--max-rounds --target-ci --budget --plan-stretch");
   if (rc == 0 && !o->suite) {
     rc = finish_spec(&ps, NULL, err, errlen);
     if (rc == 0) {

@@ -151,6 +151,7 @@ static cell meta_field(const cfb_meta *m, cfb_meta_key k) {
   case CFB_META_MAX_ROUNDS: return uns((unsigned long long)m->max_rounds);
   case CFB_META_TARGET_CI: return num(m->target_ci);
   case CFB_META_BUDGET_S: return num(m->budget_s);
+  case CFB_META_START_METHOD: return str(m->start_method ? m->start_method : "fork");
   case CFB_META_SWEEPS: return null_cell(CFB_T_LIST); /* an array: json_sweeps */
   case CFB_META_ROUNDS_RUN: return uns((unsigned long long)m->rounds_run);
   case CFB_META_PLANNED_MAX_ROUNDS: return uns((unsigned long long)m->planned_max_rounds);

@@ -28,6 +28,7 @@ typedef struct cfb_meta {
   double max_time_s;
   int adaptive, min_rounds, max_rounds; /* adaptive rounds (0: fixed) */
   double target_ci, budget_s;
+  const char *start_method;   /* --start-method's name (default "fork") */
   size_t configs, configs_done;
   int interrupted;
   /* How the run went (filled in at its end; 0 before): rounds started,

@@ -130,6 +130,10 @@ static void py_config(const cfb_sweep_config *c, const char *params, int nwarm, 
   pc->workers = c->workers;
   pc->chunksize = (int)c->chunksize;
   pc->mode = cfb_mode_name(c->mode);
+  /* only py-process takes one (the driver refuses it elsewhere); not given:
+   * CPython's own default, which runs.csv's python column names */
+  if (c->start_method_given && c->backend == CFB_BK_PY_PROCESS)
+    pc->start_method = cfb_start_method_name(c->start_method);
   pc->items = c->items;
   pc->repeat = nreps;
   pc->warmup = nwarm;

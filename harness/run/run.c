@@ -122,6 +122,7 @@ static void meta_init(cfb_meta *meta, const cfb_env *env, const cfb_run_opts *o,
   meta->max_rounds = o->max_rounds;
   meta->target_ci = o->target_ci;
   meta->budget_s = o->budget_s;
+  meta->start_method = cfb_start_method_name(o->start_method);
   meta->planned_max_rounds = o->adaptive ? o->max_rounds : 0; /* until round 1 plans it */
 }
 
@@ -556,6 +557,21 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
   return 0;
 }
 
+/* --start-method forkserver: the fork server is started once for the run
+ * (cf_forkserver_start), so a pool's start is its workers' forks, not the
+ * server's own exec and dynamic loading as well (without the hold every
+ * pool would start and stop a server of its own).  1 if held. */
+static int forkserver_hold(const cfb_run_opts *o, const cfb_sweep *sw) {
+  int uses = 0;
+  for (size_t i = 0; i < sw->n; i++) uses |= sw->cfg[i].backend == CFB_BK_PROCESS;
+  if (o->start_method != CF_START_FORKSERVER || !uses) return 0;
+  if (cf_forkserver_start() == 0) return 1;
+  /* each pool then tries itself and its rows say why it failed */
+  fprintf(stderr, "cfbench run: --start-method forkserver: the fork server did not start: %s\n",
+          cf_last_error_message());
+  return 0;
+}
+
 /* cmd: the subcommand the user typed (run, or bench that forwards to run),
  * for the messages about its arguments. */
 static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out) {
@@ -618,7 +634,9 @@ static int run_main(const char *cmd, int argc, char **argv, cfb_run_outcome *out
     fprintf(stderr, "cfbench run: out of memory\n");
     plan = (cfb_seq_plan){0};
   }
+  int fsrv = forkserver_hold(&o, &sw);
   int oom = run_rounds(&runner, &o, &plan, &sw, res, &x);
+  if (fsrv) cf_forkserver_stop();
   cfb_runner_py_serve(NULL);
   cfb_py_session_free(py);
   cfb_progress_finish(&x.progress);

@@ -120,6 +120,7 @@ static cf_executor *start_pool(const cfb_sweep_config *c, cfb_row *row) {
   cfg.pin_list = c->pin_list.pus;
   cfg.pin_list_len = c->pin_list.n;
   cfg.task_timeout_s = c->task_timeout_s;
+  cfg.start_method = c->start_method;
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGINT);

@@ -54,6 +54,37 @@ const char *cfb_mode_names(void) {
   return all + 2;
 }
 
+static const struct {
+  const char *name;
+  cf_start_method m;
+} start_methods[] = {
+#define CFB_X_(id, name, m) {name, m},
+    CFB_START_METHODS(CFB_X_)
+#undef CFB_X_
+};
+
+const char *cfb_start_method_name(cf_start_method m) {
+  for (size_t i = 0; i < sizeof start_methods / sizeof *start_methods; i++)
+    if (start_methods[i].m == m) return start_methods[i].name;
+  return "?";
+}
+
+const char *cfb_start_method_names(void) {
+#define CFB_X_(id, name, m) ", " name
+  static const char all[] = CFB_START_METHODS(CFB_X_);
+#undef CFB_X_
+  return all + 2;
+}
+
+int cfb_start_method_parse(const char *s, cf_start_method *out) {
+  for (size_t i = 0; i < sizeof start_methods / sizeof *start_methods; i++)
+    if (!strcmp(s, start_methods[i].name)) {
+      *out = start_methods[i].m;
+      return 0;
+    }
+  return -1;
+}
+
 const char *cfb_pin_name(cf_pin_policy p) {
   switch (p) {
   case CF_PIN_COMPACT: return "compact";
@@ -416,7 +447,11 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
     cfb_sweep_free(s);
     return rc;
   }
-  for (size_t i = 0; i < s->n; i++) s->cfg[i].task_timeout_s = o->task_timeout_s;
+  for (size_t i = 0; i < s->n; i++) {
+    s->cfg[i].task_timeout_s = o->task_timeout_s;
+    s->cfg[i].start_method = o->start_method;
+    s->cfg[i].start_method_given = o->start_method_given;
+  }
   s->rounds = o->rounds >= 1 ? o->rounds : 1;
   s->order = malloc((size_t)s->rounds * s->n * sizeof *s->order);
   if (!s->order) {

@@ -75,6 +75,22 @@ typedef enum cfb_mode {
 const char *cfb_mode_name(cfb_mode m);
 const char *cfb_mode_names(void);
 
+/* How the process backends start their workers (`--start-method`),
+ * declared once: X(ID, "name", the executor's cf_start_method).  The same
+ * names are CPython's multiprocessing start methods, which py-process is
+ * given (cfbench_py.py --start-method). */
+#define CFB_START_METHODS(X)                                                                       \
+  X(FORK, "fork", CF_START_FORK)                                                                   \
+  X(SPAWN, "spawn", CF_START_SPAWN)                                                                \
+  X(FORKSERVER, "forkserver", CF_START_FORKSERVER)
+
+/* "fork", "spawn", "forkserver" (the executor's method); "?" for another
+ * value.  cfb_start_method_names: "fork, spawn, forkserver".
+ * cfb_start_method_parse: 0 and *out, or -1 for an unknown name. */
+const char *cfb_start_method_name(cf_start_method m);
+const char *cfb_start_method_names(void);
+int cfb_start_method_parse(const char *s, cf_start_method *out);
+
 typedef struct cfb_strlist {
   char **v;
   size_t n;
@@ -129,6 +145,8 @@ typedef struct cfb_run_opts {
   char *out;          /* output directory (owned) */
   int force;
   double task_timeout_s; /* --task-timeout: the executor's task_timeout_s, 0 = none */
+  cf_start_method start_method; /* --start-method (default CF_START_FORK) */
+  int start_method_given;       /* py-process gets it only when given (else the platform's) */
   cfb_counter_layer counters;
   char *command_line; /* as typed, for meta.json (owned) */
   /* Adaptive rounds (docs/statistics.md): adaptive != 0 runs one
@@ -184,6 +202,8 @@ typedef struct cfb_sweep_config {
   int repeat, warmup;
   double max_time_s;
   double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */
+  cf_start_method start_method; /* cf_config.start_method (process backend) */
+  int start_method_given;       /* --start-method given: py-process is told it too */
   uint64_t seed;      /* bootstrap seed of this configuration */
   size_t partner;     /* the configuration equal to this one but for the backend (its pair:
                          they run back to back every round), SIZE_MAX: none */

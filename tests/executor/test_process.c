@@ -924,6 +924,57 @@ static void stop_and_kill_mid_batch(void) {
   for (uint64_t i = 0; i < N; i++) CHECK_EQ(runs[i], 1);
 }
 
+/* Until /proc says pid is stopped (SIGSTOP taken); a hang bound of 30 s. */
+static void wait_stopped(int pid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  for (int i = 0; i < 30000; i++) {
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the state follows the command's ")" */
+    if (p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't')) return;
+    sleep_ms(1);
+  }
+  CHECK(!"the worker did not stop");
+}
+
+/* The request to an idle worker is claimed at dispatch (RUNNING at once;
+ * the ones behind it stay PENDING): a worker SIGSTOPped while idle and
+ * SIGKILLed with such a request unread fails nothing -- the claimed task
+ * never started there, so it runs on the replacement, with the two queued
+ * behind it.  Rounds of it, so the respawned worker is hit too. */
+static void kill_before_first_read(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to stop */
+  enum { ROUNDS = 8 };
+  cf_executor *ex = make_ex(1);
+  for (int r = 0; r < ROUNDS; r++) {
+    cf_future *up;
+    CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &up), 0);
+    int pid = result_pid(up); /* the worker is up, idle, and it is this one */
+    cf_future_release(up);
+    CHECK_EQ(kill(pid, SIGSTOP), 0);
+    wait_stopped(pid);
+    cf_future *fs[3];
+    for (int i = 0; i < 3; i++) CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &fs[i]), 0);
+    wait_running(fs[0]);
+    CHECK_EQ(cf_future_state_get(fs[0]), CF_RUNNING); /* claimed at dispatch: the worker is stopped */
+    for (int i = 1; i < 3; i++) CHECK_EQ(cf_future_state_get(fs[i]), CF_PENDING); /* queued: cancellable */
+    CHECK_EQ(kill(pid, SIGKILL), 0);
+    for (int i = 0; i < 3; i++) {
+      int p2 = result_pid(fs[i]); /* 0 failures: it never read the request */
+      CHECK(p2 > 0 && p2 != pid);
+      cf_future_release(fs[i]);
+    }
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.failed, 0);
+  CHECK_EQ(st.respawns, ROUNDS);
+  cf_executor_free(ex);
+}
+
 /* shutdown(cancel_futures) in the middle of a map at chunksize 1: the
  * map ends (no hang), what it returns is right and in order, no item ran
  * twice, and nothing is left behind (children, descriptors). */
@@ -999,6 +1050,7 @@ int main(int argc, char **argv) {
       {"pipelined_results_in_order", pipelined_results_in_order},
       {"map_kill_mid_chunk", map_kill_mid_chunk},
       {"stop_and_kill_mid_batch", stop_and_kill_mid_batch},
+      {"kill_before_first_read", kill_before_first_read},
       {"map_shutdown_midway", map_shutdown_midway},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
