@@ -40,10 +40,11 @@
 #define CFB_CHAR_K_P_MAJFLT "major_faults"
 #define CFB_CHAR_K_P_RSS "rss_growth_bytes"   /* resident set after the items minus before */
 #define CFB_CHAR_K_P_SYS "sys_s"              /* the kernel-mode part of cpu_s (rusage); absent in older files */
-#define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig} */
+#define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig, chunksize} */
 #define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
 #define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
 #define CFB_CHAR_K_O_CBIG "chunkbig"
+#define CFB_CHAR_K_O_CHUNK "chunksize"        /* the rule's chunksize (a point's may be cut to its time box; absent in older files) */
 #define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
 #define CFB_CHAR_K_PT_BACKEND "backend"
 #define CFB_CHAR_K_PT_WORKERS "workers"

@@ -339,6 +339,11 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
     json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
     json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
     json_object_set_new(o, CFB_CHAR_K_O_CBIG, json_integer(NOOP_CHUNK_BIG));
+    for (size_t i = 0; i < npts; i++) /* the rule's, every point of the backend has it */
+      if (pts[i].cfg.backend == noop[2 * b].cfg.backend) {
+        json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer((json_int_t)pts[i].rule_chunk));
+        break;
+      }
     json_object_set_new(ov, cfb_backend_name(noop[2 * b].cfg.backend), o);
   }
   json_object_set_new(root, CFB_CHAR_K_OVERHEAD, ov);

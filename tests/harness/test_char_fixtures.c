@@ -256,6 +256,30 @@ static void test_knee_synthetic(void) {
   knee_trials(1);
 }
 
+/* A time box cuts a point's chunksize (64 workers, chunksize 1024: two
+ * chunks each would be 131k items); the recommended chunksize is the
+ * rule's, from the overhead object, not the last point's cut; a file
+ * without it (older) gives the largest of the points'. */
+static void test_rule_chunksize(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("sleep"), *pts = json_object_get(j, CFB_CHAR_K_POINTS), *p;
+  size_t i;
+  json_array_foreach(pts, i, p) {
+    int w = (int)json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS));
+    json_object_set_new(p, CFB_CHAR_K_PT_CHUNK, json_integer(w >= 16 ? 1024 / w : 1024));
+  }
+  json_t *ov = json_object_get(j, CFB_CHAR_K_OVERHEAD), *o;
+  const char *key;
+  json_object_foreach(ov, key, o) json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer(1024));
+  analyze_json(j, "rule_chunk", &c);
+  printf("cut chunks: recommended %zu and %zu\n", c.b[0].chunksize, c.b[1].chunksize);
+  CHECK(c.b[0].chunksize == 1024 && c.b[1].chunksize == 1024);
+  json_object_foreach(ov, key, o) json_object_del(o, CFB_CHAR_K_O_CHUNK);
+  analyze_json(j, "rule_chunk_old", &c);
+  CHECK(c.b[0].chunksize == 1024 && c.b[1].chunksize == 1024);
+  json_decref(j);
+}
+
 /* ---- the recommendation ---------------------------------------------- */
 
 /* The sleep fixture's profile with points made from a known truth: thread
@@ -431,6 +455,7 @@ int main(int argc, char **argv) {
   test_kind_margin();
   test_knee();
   test_knee_synthetic();
+  test_rule_chunksize();
   test_recommend_known_best();
   test_recommend_unsure();
   test_summary_80();
