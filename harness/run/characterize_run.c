@@ -200,6 +200,11 @@ static void point_init(point *p, size_t index, const cf_workload *w, char **kv, 
   p->rule_chunk = chunk;
   p->pilot_rate = NAN;
   cfb_runner_init(&p->res, c);
+  /* prepared once for all its rounds (memtouch's prepare times six 16 MiB
+   * touches, socket's starts a server: per round that was most of a
+   * characterization under load); the runner tears it down after the last
+   * repetition, release_points on the way out */
+  p->res.keep_run = 1;
 }
 
 /* Every point one repetition per round, each round in its own order. */
@@ -217,6 +222,10 @@ static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t 
       if (cfb_runner_round(r, &pts[order[k]].cfg, rd, 1, &pts[order[k]].res) != 0) return 1;
   }
   return cfb_interrupted() ? 130 : 0;
+}
+
+static void release_points(point *pts, size_t n) {
+  for (size_t i = 0; i < n; i++) cfb_runner_release(&pts[i].res);
 }
 
 static double median_us_per_task(const point *p) {
@@ -506,6 +515,8 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
   if (!rc) rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));
   if (!rc) rc = write_measure(s, params, env, &prof, noop, pts, n, err, errlen);
+  release_points(noop, 4);
+  release_points(pts, n);
   free(pts);
   return rc;
 }
