@@ -423,29 +423,38 @@ static int noop_failed(const point *noop, char *err, size_t errlen) {
  * predicted rate, in a shuffled order; each point's repetitions are then
  * sized from the rate its pilot measured (charrule.h's time box).  A
  * point whose pilot failed keeps the prediction (its sweep rounds will
- * say why).  The pilot is the points' warm-up too; its rates are written
+ * say why), as does one whose predicted box is at the floor.  The pilot is the points' warm-up too; its rates are written
  * but decide nothing. */
 static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n) {
   point *pp = calloc(n, sizeof *pp);
+  size_t np = 0, at[MAX_POINTS];
   if (!pp) return 1;
   for (size_t i = 0; i < n; i++) {
     const cfb_sweep_config *c = &pts[i].cfg;
+    /* the prediction is an upper bound (a worker is never faster than an
+     * item's own time, nor more busy than the CPUs): a box at the floor
+     * (two items per worker) stays there, and its pilot would only cost
+     * (memtouch, the docs' primes: a prepare and seconds under load) */
+    if (c->items <= (size_t)CFB_CHAR_REP_CHUNKS * (size_t)c->workers) continue;
     size_t chunk = c->chunksize, items = cfb_char_rep_items((double)c->items / s->rep_s, s->rep_s / 2, c->workers, &chunk);
-    point_init(&pp[i], i, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, chunk, items, 1, 0);
+    at[np] = i;
+    point_init(&pp[np], np, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, chunk, items, 1, 0);
+    np++;
   }
-  if (s->verbose) fprintf(stderr, "cfbench characterize: pilot, %zu points\n", n);
+  if (s->verbose) fprintf(stderr, "cfbench characterize: pilot, %zu of %zu points\n", np, n);
   runner->ud = pp;
-  int rc = run_points(runner, pp, n, 1, s->seed + 2, s->verbose);
+  int rc = np ? run_points(runner, pp, np, 1, s->seed + 2, s->verbose) : 0;
   runner->ud = pts;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t k = 0; k < np; k++) {
+    size_t i = at[k];
     point *p = &pts[i];
-    if (pp[i].nrates) {
+    if (pp[k].nrates) {
       size_t chunk = p->rule_chunk;
-      p->pilot_rate = pp[i].rates[0];
+      p->pilot_rate = pp[k].rates[0];
       p->cfg.items = cfb_char_rep_items(p->pilot_rate, s->rep_s, p->cfg.workers, &chunk);
       p->cfg.chunksize = chunk;
     }
-    cfb_runner_release(&pp[i].res);
+    cfb_runner_release(&pp[k].res);
   }
   free(pp);
   return rc;
