@@ -423,8 +423,8 @@ static int noop_failed(const point *noop, char *err, size_t errlen) {
  * predicted rate, in a shuffled order; each point's repetitions are then
  * sized from the rate its pilot measured (charrule.h's time box).  A
  * point whose pilot failed keeps the prediction (its sweep rounds will
- * say why), as does one whose predicted box is at the floor.  The pilot is the points' warm-up too; its rates are written
- * but decide nothing. */
+ * say why), as does one whose predicted box is at the floor.  The pilot's
+ * rates are written but decide nothing. */
 static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n) {
   point *pp = calloc(n, sizeof *pp);
   size_t np = 0, at[MAX_POINTS];
