@@ -119,7 +119,8 @@ static void usage(FILE *f) {
              "  Writes DIR/measure.json, characterize.json, characterize.md, plots/.\n"
              "  --max-workers N  largest worker count (default: from the on-CPU fraction)\n"
              "  --repeat N       repetitions per point (default 3)\n"
-             "  --rep-time T     time one repetition should take (default 200ms)\n"
+             "  --rep-time T     time one repetition should take (default 200ms; a pilot\n"
+             "                   repetition per point measures the rate that sizes it)\n"
              "  --seed N         the rounds' order;  --force  reuse a non-empty --out\n"
              "  --quiet          no progress lines\n");
 }

@@ -4,9 +4,9 @@ read and write files:
 
   sweep W CHARDIR ROUNDS          the full sweep's file (stdout): one sweep
                                   per worker count characterize measured,
-                                  both backends x its chunksizes, at its
-                                  item count; every configuration once per
-                                  round
+                                  both backends x the chunksizes it could
+                                  recommend, at its item count; every
+                                  configuration once per round
   pair  W CHARDIR SWEEPDIR ROUNDS the recommended and the sweep's best
                                   configuration, one repetition each per
                                   round
@@ -30,8 +30,10 @@ def items_by_workers(m):
 
 
 def sweep(w, d, rounds):
-    m, _ = char_files(d)
-    chunks = sorted({p["chunksize"] for p in m["points"]})
+    m, c = char_files(d)
+    # the chunksizes characterize could recommend (each backend's rule):
+    # a point's own may be cut to fit its repetition's time box
+    chunks = sorted({b["recommended_chunksize"] for b in c["backends"].values()})
     sweeps = [{"workers": n, "items": items, "chunksize": chunks}
               for n, items in sorted(items_by_workers(m).items())]
     return {"workload": w, "backend": ["thread", "process"], "repeat": rounds, "warmup": 1,

@@ -67,3 +67,42 @@ int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_b
   else set_pick(out, c, out->best, out->first_near < n ? CFB_CHAR_RULE_BEST : CFB_CHAR_RULE_FEWEST);
   return 0;
 }
+
+/* Add candidate i to the set (once, at most CFB_CHAR_CONFIRM_MAX). */
+static void add_cand(size_t *set, size_t *n, size_t i) {
+  for (size_t k = 0; k < *n; k++)
+    if (set[k] == i) return;
+  if (*n < CFB_CHAR_CONFIRM_MAX) set[(*n)++] = i;
+}
+
+/* Whether the count just above the best looked near it: rounds that
+ * could not tell counts apart may have swapped these two, and the
+ * fewest-near rule must be decided against the true best. */
+static int above_near(const cfb_char_cand *c, size_t n, size_t best) {
+  if (best + 1 >= n) return 0;
+  cfb_paired up;
+  cfb_char_ratio(c[best + 1].x, c[best + 1].nx, c[best].x, c[best].nx, &up);
+  return near(&up);
+}
+
+size_t cfb_char_confirm_set(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, size_t *set) {
+  cfb_char_pick k;
+  size_t m = 0;
+  if (cfb_char_pick_workers(c, n, ncpus, cpu_bound, &k) != 0) return 0;
+  int up = above_near(c, n, k.best);
+  /* a count below the best surely near it, or nothing near on either
+   * side: the rounds told the counts apart, and more would cost without
+   * changing the answer */
+  if (k.rule == CFB_CHAR_RULE_FEWEST && (k.pick != k.best || !up)) return 0;
+  add_cand(set, &m, k.best);
+  add_cand(set, &m, k.pick);
+  if (k.first_near < n) add_cand(set, &m, k.first_near);
+  if (up) add_cand(set, &m, k.best + 1);
+  for (size_t i = 0; i < k.best; i++)
+    if (c[i].workers >= ncpus) {
+      add_cand(set, &m, i);
+      break;
+    }
+  if (k.best > 0) add_cand(set, &m, k.best - 1);
+  return m;
+}

@@ -1,5 +1,6 @@
 /* charrule.c -- the rules both halves of `cfbench characterize` share
- * (charrule.h): the on-CPU fraction and the chunksize. */
+ * (charrule.h): the on-CPU fraction, the chunksize and the repetition's
+ * size. */
 #include "charrule.h"
 
 #include <math.h>
@@ -33,4 +34,15 @@ double cfb_char_cpu_fraction(double wall_s, double cpu_s, double rq_wait_s, doub
   double own = wall_s - (isfinite(rq_wait_s) ? rq_wait_s : 0);
   if (own < cpu_s) own = cpu_s; /* children's CPU can overlap the wait */
   return own > 0 ? cpu_s / own : NAN;
+}
+
+size_t cfb_char_rep_items(double rate, double rep_s, int workers, size_t *chunk) {
+  double w = workers > 0 ? workers : 1, lo = CFB_CHAR_REP_CHUNKS * w;
+  double n = rate > 0 && isfinite(rate) && rep_s > 0 ? rate * rep_s : lo;
+  if (n < lo) n = lo;
+  if (n > CFB_CHAR_REP_MAX_ITEMS) n = CFB_CHAR_REP_MAX_ITEMS;
+  size_t items = (size_t)ceil(n), fit = (size_t)(n / lo); /* the largest chunk every worker gets twice */
+  if (*chunk > fit) *chunk = fit > 1 ? fit : 1;
+  if (*chunk < 1) *chunk = 1;
+  return items;
 }

@@ -40,10 +40,11 @@
 #define CFB_CHAR_K_P_MAJFLT "major_faults"
 #define CFB_CHAR_K_P_RSS "rss_growth_bytes"   /* resident set after the items minus before */
 #define CFB_CHAR_K_P_SYS "sys_s"              /* the kernel-mode part of cpu_s (rusage); absent in older files */
-#define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig} */
+#define CFB_CHAR_K_OVERHEAD "overhead"        /* object: backend -> {us_chunk1, us_chunkbig, chunkbig, chunksize} */
 #define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
 #define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
 #define CFB_CHAR_K_O_CBIG "chunkbig"
+#define CFB_CHAR_K_O_CHUNK "chunksize"        /* the rule's chunksize (a point's may be cut to its time box; absent in older files) */
 #define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
 #define CFB_CHAR_K_PT_BACKEND "backend"
 #define CFB_CHAR_K_PT_WORKERS "workers"
@@ -52,6 +53,7 @@
 #define CFB_CHAR_K_PT_RATES "items_per_s"     /* array: one per measured repetition */
 #define CFB_CHAR_K_PT_ERROR "error"           /* "" or why the point failed */
 #define CFB_CHAR_K_PT_CONFIRM "confirm_items_per_s" /* array: the confirmation rounds (candidates only; absent in older files) */
+#define CFB_CHAR_K_PT_PILOT "pilot_items_per_s" /* the pilot repetition that sized the point's (absent in older files) */
 
 /* An item that switched voluntarily fewer than this many times per item
  * (summed over the profile) never blocked: every moment it was off a CPU
@@ -87,6 +89,28 @@ void cfb_char_overhead_split(double us1, double usbig, double cbig, double *per_
  * CFB_CHAR_OVERHEAD_SHARE x item_us; CFB_CHAR_CHUNK_MAX when none is (the
  * per-item part alone is too much), 1 when a figure is missing. */
 size_t cfb_char_chunksize(double per_msg_us, double per_item_us, double item_us);
+
+/* ---- the repetition's size ------------------------------------------
+ * A repetition is time-boxed: its items are what the point's rate gives
+ * in the time asked (--rep-time), whatever the chunksize and the workers.
+ * The rate is first the one-worker profile's prediction, then what a
+ * pilot repetition of the point measured (a prediction from one worker
+ * cannot know a lock that caps the rate at 64 workers).  Every worker
+ * needs CFB_CHAR_REP_CHUNKS chunks for its share to count; when the time
+ * box holds fewer, the point's chunksize is cut to fit, not the box
+ * stretched (at 64 workers and chunksize 1024 the box would be 131k
+ * items, tens of seconds under load).  The recommended chunksize stays
+ * the rule's: the cut only happens where the chunk, not its overhead,
+ * would decide. */
+#define CFB_CHAR_REP_CHUNKS 2
+#define CFB_CHAR_REP_MAX_ITEMS 1000000
+
+/* Items for one repetition of rep_s seconds at rate items/s on workers,
+ * and *chunk cut (at least 1) so that every worker gets
+ * CFB_CHAR_REP_CHUNKS chunks; at least CFB_CHAR_REP_CHUNKS x workers
+ * items, at most CFB_CHAR_REP_MAX_ITEMS.  A rate that is not positive
+ * and finite: the floor. */
+size_t cfb_char_rep_items(double rate, double rep_s, int workers, size_t *chunk);
 
 /* ---- the recommended worker count (charpick.c) ------------------------
  * Both halves pick with it: the run half, when the sweep's rounds cannot
@@ -149,6 +173,15 @@ typedef struct cfb_char_pick {
  * below the best and near it, else CFB_CHAR_RULE_BEST.  Returns 0, or -1
  * when no candidate has a throughput (rule NONE). */
 int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, cfb_char_pick *out);
+
+/* The candidates worth a confirmation among c[0..n) (ascending workers),
+ * as indexes into c in set (room for CFB_CHAR_CONFIRM_MAX), most telling
+ * first: the best, the pick, the fewest that looked near, the count just
+ * above the best when it looked near (the sweep's rounds may have
+ * swapped the two), the CPUs' count, the count just below the best.
+ * None (returns 0) when the rounds told the counts apart: a count below
+ * the best surely near it, or nothing near the best on either side. */
+size_t cfb_char_confirm_set(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, size_t *set);
 
 /* The paired ratio a / b over the rounds both have (the first
  * min(na, nb)), with its CFB_CHAR_PICK_LEVEL interval. */

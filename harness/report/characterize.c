@@ -78,7 +78,9 @@ static int read_point(const json_t *o, cfb_char *c, char *err, size_t errlen) {
   p->nx = read_rates(json_object_get(o, CFB_CHAR_K_PT_RATES), p->x);
   p->ncx = read_rates(json_object_get(o, CFB_CHAR_K_PT_CONFIRM), p->cx);
   cfb_stats_summarize(p->x, p->nx, (uint64_t)p->workers * 31 + c->nb, &p->s);
-  b->chunksize = p->chunksize;
+  /* older files: every point at the rule's chunksize (a time box cuts
+   * only downwards, so the largest is the rule's in any file) */
+  if (p->chunksize > b->chunksize) b->chunksize = p->chunksize;
   return 0;
 }
 
@@ -91,6 +93,8 @@ static void read_overhead(const json_t *ov, cfb_char *c) {
     b->us1 = num_at(o, CFB_CHAR_K_O_US1);
     b->usbig = num_at(o, CFB_CHAR_K_O_USBIG);
     b->cbig = num_at(o, CFB_CHAR_K_O_CBIG);
+    double k = num_at(o, CFB_CHAR_K_O_CHUNK);
+    if (k >= 1) b->rule_chunksize = (size_t)k;
   }
 }
 
@@ -357,6 +361,7 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen) {
     cfb_char_backend *b = &c->b[i];
     qsort(b->pts, b->npts, sizeof b->pts[0], by_workers);
     for (size_t k = 0; k < b->npts; k++) measured += b->pts[k].nx;
+    if (b->rule_chunksize) b->chunksize = b->rule_chunksize; /* the rule's, not a time box's cut */
     cfb_char_overhead_split(b->us1, b->usbig, b->cbig, &b->per_msg_us, &b->per_item_us);
     fit_backend(b);
     recommend_backend(b, c->ncpus, !strcmp(c->kind, "cpu"));

@@ -64,7 +64,8 @@ typedef struct cfb_char_backend {
   char name[16];                       /* "thread", "process" */
   double us1, usbig, cbig;             /* no-op us per task at chunksize 1 and cbig */
   double per_msg_us, per_item_us;      /* its split (cfb_char_overhead_split) */
-  size_t chunksize;                    /* recommended (and swept) */
+  size_t chunksize;                    /* recommended (and swept, but where a point's time box cut it) */
+  size_t rule_chunksize;               /* the file's rule chunksize, 0 in older files */
   cfb_char_point pts[CFB_CHAR_MAX_POINTS];
   size_t npts;
   int fitted;                          /* models.ok has at least one */

@@ -28,7 +28,6 @@
 #define NOOP_CHUNK_BIG 64    /* the second no-op chunksize: splits per-message from per-item cost */
 #define NOOP_REPEAT 3
 #define MAX_POINTS 64
-#define MAX_ITEMS_PER_REP 1000000
 
 /* ---- the one-worker profile ---------------------------------------- */
 
@@ -168,6 +167,8 @@ typedef struct point {
   double crates[CFB_CHAR_CONFIRM_ROUNDS]; /* the confirmation rounds' (candidates only) */
   size_t ncrates;
   size_t from;                            /* a confirmation point: the sweep point it repeats */
+  size_t rule_chunk;                      /* the backend's chunksize by the rule (cfg's may be cut) */
+  double pilot_rate;                      /* the pilot repetition's items/s (NAN: none) */
 } point;
 
 static int on_row(void *ud, cfb_row *row) {
@@ -196,7 +197,14 @@ static void point_init(point *p, size_t index, const cf_workload *w, char **kv, 
   c->repeat = repeat;
   c->warmup = warmup;
   c->seed = index + 1;
+  p->rule_chunk = chunk;
+  p->pilot_rate = NAN;
   cfb_runner_init(&p->res, c);
+  /* prepared once for all its rounds (memtouch's prepare times six 16 MiB
+   * touches, socket's starts a server: per round that was most of a
+   * characterization under load); the runner tears it down after the last
+   * repetition, release_points on the way out */
+  p->res.keep_run = 1;
 }
 
 /* Every point one repetition per round, each round in its own order. */
@@ -214,6 +222,10 @@ static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t 
       if (cfb_runner_round(r, &pts[order[k]].cfg, rd, 1, &pts[order[k]].res) != 0) return 1;
   }
   return cfb_interrupted() ? 130 : 0;
+}
+
+static void release_points(point *pts, size_t n) {
+  for (size_t i = 0; i < n; i++) cfb_runner_release(&pts[i].res);
 }
 
 static double median_us_per_task(const point *p) {
@@ -240,8 +252,15 @@ size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *ou
   double f = cpu_fraction > 1.0 / 256 ? cpu_fraction : 1.0 / 256;
   double want = 4.0 * ncpus / f;
   int top = max_workers > 0 ? max_workers : want > 256 ? 256 : want < 4 * ncpus ? 4 * ncpus : (int)ceil(want - 1e-9);
-  int w = 1;
-  for (; w < top && n < cap; w *= 2) out[n++] = w;
+  /* powers of two and the counts half-way between them (3, 6, 12, ...):
+   * a knee between 8 and 16 workers lies between two points a third
+   * apart, not one, so the bottleneck's split and its xmax / lambda are
+   * pinned by the data (the contention plugin's knee was read from 8 and
+   * 16 alone) */
+  for (int w = 1; w < top && n < cap; w *= 2) {
+    out[n++] = w;
+    if (w >= 2 && w + w / 2 < top && n < cap) out[n++] = w + w / 2;
+  }
   if (n < cap) out[n++] = top;
   return n;
 }
@@ -267,19 +286,14 @@ static double own_s(const prof_sums *p) {
   return p->cpu_s > 0 ? p->cpu_s / prof_fraction(p) : p->wall_s;
 }
 
-/* Items per repetition: what rep_s should take at the rate the profile
- * suggests (workers on CPUs for the on-CPU part), and enough that every
- * worker gets a few chunks. */
-static size_t items_for(const cfb_char_spec *s, const prof_sums *p, int ncpus, int workers, size_t chunk) {
+/* The rate the profile predicts for workers: each worker on a CPU for
+ * the on-CPU part of its items, so at most ncpus / fraction of them busy. */
+static double predicted_rate(const prof_sums *p, int ncpus, int workers) {
   double item_s = p->items ? own_s(p) / (double)p->items : 0.01;
   double frac = prof_fraction(p);
   double busy = frac > 0 ? (double)ncpus / frac : workers;
   double eff = workers < busy ? workers : busy;
-  double n = eff / (item_s > 1e-7 ? item_s : 1e-7) * s->rep_s;
-  double lo = 2.0 * (double)workers * (double)chunk;
-  if (n < lo) n = lo;
-  if (n > MAX_ITEMS_PER_REP) n = MAX_ITEMS_PER_REP;
-  return (size_t)n;
+  return eff / (item_s > 1e-7 ? item_s : 1e-7);
 }
 
 /* ---- the file -------------------------------------------------------- */
@@ -312,6 +326,7 @@ static json_t *point_json(const point *p) {
     for (size_t i = 0; i < p->ncrates; i++) json_array_append_new(cr, cfb_json_num(p->crates[i]));
     json_object_set_new(o, CFB_CHAR_K_PT_CONFIRM, cr);
   }
+  if (isfinite(p->pilot_rate)) json_object_set_new(o, CFB_CHAR_K_PT_PILOT, cfb_json_num(p->pilot_rate));
   json_object_set_new(o, CFB_CHAR_K_PT_ERROR, cfb_json_str(p->error));
   return o;
 }
@@ -333,6 +348,11 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
     json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
     json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
     json_object_set_new(o, CFB_CHAR_K_O_CBIG, json_integer(NOOP_CHUNK_BIG));
+    for (size_t i = 0; i < npts; i++) /* the rule's, every point of the backend has it */
+      if (pts[i].cfg.backend == noop[2 * b].cfg.backend) {
+        json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer((json_int_t)pts[i].rule_chunk));
+        break;
+      }
     json_object_set_new(ov, cfb_backend_name(noop[2 * b].cfg.backend), o);
   }
   json_object_set_new(root, CFB_CHAR_K_OVERHEAD, ov);
@@ -377,9 +397,12 @@ static size_t plan_sweep(const cfb_char_spec *s, const prof_sums *prof, const po
     cfb_char_overhead_split(median_us_per_task(&noop[2 * b]), median_us_per_task(&noop[2 * b + 1]),
                             NOOP_CHUNK_BIG, &m, &it);
     size_t chunk = cfb_char_chunksize(m, it, item_us);
-    for (size_t k = 0; k < nw; k++, n++)
-      point_init(&pts[n], n, s->w, (char **)s->kv, s->nkv, params, noop[2 * b].cfg.backend, ws[k], chunk,
-                 items_for(s, prof, ncpus, ws[k], chunk), s->repeat, 0);
+    for (size_t k = 0; k < nw; k++, n++) {
+      size_t c = chunk, items = cfb_char_rep_items(predicted_rate(prof, ncpus, ws[k]), s->rep_s, ws[k], &c);
+      point_init(&pts[n], n, s->w, (char **)s->kv, s->nkv, params, noop[2 * b].cfg.backend, ws[k], c, items,
+                 s->repeat, 0);
+      pts[n].rule_chunk = chunk;
+    }
   }
   return n;
 }
@@ -394,38 +417,60 @@ static int noop_failed(const point *noop, char *err, size_t errlen) {
   return 0;
 }
 
-/* ---- the confirmation ----------------------------------------------- */
+/* ---- the pilot ------------------------------------------------------ */
 
-/* Add point i to the set (once, at most CFB_CHAR_CONFIRM_MAX per backend). */
-static void add_cand(size_t *set, size_t *n, size_t *of_backend, size_t i) {
-  for (size_t k = 0; k < *n; k++)
-    if (set[k] == i) return;
-  if (*of_backend < CFB_CHAR_CONFIRM_MAX) set[(*n)++] = i, (*of_backend)++;
+/* One repetition of every sweep point, half the time box at the
+ * predicted rate, in a shuffled order; each point's repetitions are then
+ * sized from the rate its pilot measured (charrule.h's time box).  A
+ * point whose pilot failed keeps the prediction (its sweep rounds will
+ * say why), as does one whose predicted box is at the floor.  The pilot's
+ * rates are written but decide nothing. */
+static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n) {
+  point *pp = calloc(n, sizeof *pp);
+  size_t np = 0, at[MAX_POINTS];
+  if (!pp) return 1;
+  for (size_t i = 0; i < n; i++) {
+    const cfb_sweep_config *c = &pts[i].cfg;
+    /* the prediction is an upper bound (a worker is never faster than an
+     * item's own time, nor more busy than the CPUs): a box at the floor
+     * (two items per worker) stays there, and its pilot would only cost
+     * (memtouch, the docs' primes: a prepare and seconds under load) */
+    if (c->items <= (size_t)CFB_CHAR_REP_CHUNKS * (size_t)c->workers) continue;
+    size_t chunk = c->chunksize, items = cfb_char_rep_items((double)c->items / s->rep_s, s->rep_s / 2, c->workers, &chunk);
+    at[np] = i;
+    point_init(&pp[np], np, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, chunk, items, 1, 0);
+    np++;
+  }
+  if (s->verbose) fprintf(stderr, "cfbench characterize: pilot, %zu of %zu points\n", np, n);
+  runner->ud = pp;
+  int rc = np ? run_points(runner, pp, np, 1, s->seed + 2, s->verbose) : 0;
+  runner->ud = pts;
+  for (size_t k = 0; k < np; k++) {
+    size_t i = at[k];
+    point *p = &pts[i];
+    if (pp[k].nrates) {
+      size_t chunk = p->rule_chunk;
+      p->pilot_rate = pp[k].rates[0];
+      p->cfg.items = cfb_char_rep_items(p->pilot_rate, s->rep_s, p->cfg.workers, &chunk);
+      p->cfg.chunksize = chunk;
+    }
+    cfb_runner_release(&pp[k].res);
+  }
+  free(pp);
+  return rc;
 }
 
-/* The candidates of the backend whose points are pts[lo, hi) (ascending
- * workers) when the sweep's rounds could not tell them apart (a count
- * below the best looked near it, not surely), by the rule the report half
- * decides with, most telling first: the best, the rule's pick, the fewest
- * that looked near, the CPUs' count, the count just below the best. */
+/* ---- the confirmation ----------------------------------------------- */
+
+/* The confirmation candidates of the backend whose points are pts[lo, hi)
+ * (ascending workers), by charrule.h's rule, into set. */
 static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, size_t *set, size_t *n) {
   cfb_char_cand cd[MAX_POINTS];
-  size_t m = 0, at[MAX_POINTS], of_backend = 0;
+  size_t m = 0, at[MAX_POINTS], got[CFB_CHAR_CONFIRM_MAX];
   for (size_t i = lo; i < hi; i++)
     if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
-  cfb_char_pick k;
-  /* surely near (or nothing fewer near at all): the sweep's rounds have
-   * told the counts apart, and more rounds would cost without changing it */
-  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0 || k.rule == CFB_CHAR_RULE_FEWEST) return;
-  add_cand(set, n, &of_backend, at[k.best]);
-  add_cand(set, n, &of_backend, at[k.pick]);
-  if (k.first_near < m) add_cand(set, n, &of_backend, at[k.first_near]);
-  for (size_t i = 0; i < k.best; i++)
-    if (cd[i].workers >= ncpus) {
-      add_cand(set, n, &of_backend, at[i]);
-      break;
-    }
-  if (k.best > 0) add_cand(set, n, &of_backend, at[k.best - 1]);
+  size_t k = cfb_char_confirm_set(cd, m, ncpus, cpu_bound, got);
+  for (size_t i = 0; i < k; i++) set[(*n)++] = at[got[i]];
 }
 
 /* The candidates of both backends again, CFB_CHAR_CONFIRM_ROUNDS more
@@ -475,9 +520,12 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   runner->ud = pts;
   if (!rc && s->verbose)
     fprintf(stderr, "cfbench characterize: throughput, %zu points x %d rounds\n", n, s->repeat);
+  if (!rc) rc = pilot(s, runner, pts, n);
   if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
   if (!rc) rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));
   if (!rc) rc = write_measure(s, params, env, &prof, noop, pts, n, err, errlen);
+  release_points(noop, 4);
+  release_points(pts, n);
   free(pts);
   return rc;
 }

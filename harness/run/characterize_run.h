@@ -33,8 +33,9 @@ int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen);
 /* The worker counts swept for a workload on ncpus CPUs whose on-CPU
  * fraction is cpu_fraction, up to max_workers (0 = by the rule): every
  * count 1..2 x ncpus and then 4 x ncpus (at least 5) for CPU-bound work
- * (past the CPUs only to show the flattening), powers of two up to about 4 x ncpus / cpu_fraction (at
- * most 256) otherwise.  Writes at most cap values into out; returns how
+ * (past the CPUs only to show the flattening), powers of two and the
+ * counts half-way between them (1, 2, 3, 4, 6, 8, 12, ...) up to about
+ * 4 x ncpus / cpu_fraction (at most 256) otherwise.  Writes at most cap values into out; returns how
  * many. */
 size_t cfb_char_workers(int ncpus, double cpu_fraction, int max_workers, int *out, size_t cap);
 

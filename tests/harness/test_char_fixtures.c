@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,105 @@ static void test_knee(void) {
   json_decref(j);
   printf("sleep thread: knee %g\n", c.b[0].n_knee);
   CHECK(isnan(c.b[0].n_knee));
+}
+
+/* Synthetic bottleneck data, the contention plugin's truth: threads
+ * X(N) = min(lambda N, xmax), lambda = 1000/s (1 ms items), xmax =
+ * 10000/s (0.1 ms held), knee xmax / lambda = 10; processes lambda N.
+ * Every count of the I/O sweep (cfb_char_workers: 1 2 3 4 6 8 12 ... 64),
+ * three rounds with a common drift and seeded +-noise per repetition.
+ * In at least 90% of 20 seeded trials (3% noise) the chosen model is the
+ * bottleneck, its saturation within 10% of xmax and the knee within 10% of
+ * xmax / lambda; processes have no peak within the sweep. */
+static double lcg_unit(uint64_t *st) {
+  *st = *st * 6364136223846793005ull + 1442695040888963407ull;
+  return (double)(*st >> 11) / 9007199254740992.0;
+}
+
+/* The closed queue the plugin is: N workers, each 0.9 ms away (a delay)
+ * then 0.1 ms at one server (the mutex), by exact mean value analysis:
+ * R(n) = D (1 + Q(n-1)), X(n) = n / (Z + R(n)), Q(n) = X(n) R(n).  Below
+ * the bound min(N / (Z + D), 1 / D) near the knee (X(10) is 80% of it),
+ * on the bound far from it. */
+static double mva_rate(int n) {
+  const double d = 1e-4, z = 9e-4;
+  double q = 0, x = 0;
+  for (int k = 1; k <= n; k++) {
+    double r = d * (1 + q);
+    x = k / (z + r);
+    q = x * r;
+  }
+  return x;
+}
+
+static void bottleneck_points(json_t *j, uint64_t seed, double noise, int mva) {
+  static const double drift[3] = {1.0, 0.97, 1.03};
+  /* cfb_char_workers' I/O counts cut at bench's 64 (test_charrule checks them) */
+  static const int ws[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
+  size_t nw = sizeof ws / sizeof ws[0];
+  json_t *pts = json_array();
+  uint64_t st = seed;
+  for (int b = 0; b < 2; b++)
+    for (size_t i = 0; i < nw; i++) {
+      json_t *p = json_object(), *r = json_array();
+      double t = b ? 1000.0 * ws[i] : mva ? mva_rate(ws[i]) : fmin(1000.0 * ws[i], 10000);
+      json_object_set_new(p, CFB_CHAR_K_PT_BACKEND, json_string(b ? "process" : "thread"));
+      json_object_set_new(p, CFB_CHAR_K_PT_WORKERS, json_integer(ws[i]));
+      json_object_set_new(p, CFB_CHAR_K_PT_CHUNK, json_integer(1));
+      json_object_set_new(p, CFB_CHAR_K_PT_ITEMS, json_integer(1000));
+      for (size_t k = 0; k < 3; k++) json_array_append_new(r, json_real(t * drift[k] * (1 + noise * (2 * lcg_unit(&st) - 1))));
+      json_object_set_new(p, CFB_CHAR_K_PT_RATES, r);
+      json_object_set_new(p, CFB_CHAR_K_PT_ERROR, json_string(""));
+      json_array_append_new(pts, p);
+    }
+  json_object_set_new(j, CFB_CHAR_K_POINTS, pts);
+}
+
+static void knee_trials(int mva) {
+  static cfb_char c;
+  int good = 0, trials = 20;
+  for (int t = 0; t < trials; t++) {
+    json_t *j = load_fixture("sleep");
+    bottleneck_points(j, 1000 + (uint64_t)t, 0.03, mva);
+    analyze_json(j, "knee_synth", &c);
+    json_decref(j);
+    const cfb_char_backend *th = &c.b[0];
+    int ok = th->fitted && th->models.chosen == CFB_MODEL_BOTTLENECK && fabs(th->max_items_per_s / 10000 - 1) <= 0.1 &&
+             fabs(th->n_knee / 10 - 1) <= 0.1 && c.b[1].fitted && !c.b[1].peak_in_sweep;
+    printf("%s trial %d: thread %s, saturation %.0f/s, knee %.2f; process peak in sweep %d%s\n", mva ? "closed queue" : "bound", t,
+           cfb_model_name(th->models.chosen), th->max_items_per_s, th->n_knee, c.b[1].peak_in_sweep, ok ? "" : "  <- off");
+    good += ok;
+  }
+  CHECK(good * 10 >= trials * 9);
+}
+
+static void test_knee_synthetic(void) {
+  knee_trials(0);
+  knee_trials(1);
+}
+
+/* A time box cuts a point's chunksize (64 workers, chunksize 1024: two
+ * chunks each would be 131k items); the recommended chunksize is the
+ * rule's, from the overhead object, not the last point's cut; a file
+ * without it (older) gives the largest of the points'. */
+static void test_rule_chunksize(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("sleep"), *pts = json_object_get(j, CFB_CHAR_K_POINTS), *p;
+  size_t i;
+  json_array_foreach(pts, i, p) {
+    int w = (int)json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS));
+    json_object_set_new(p, CFB_CHAR_K_PT_CHUNK, json_integer(w >= 16 ? 1024 / w : 1024));
+  }
+  json_t *ov = json_object_get(j, CFB_CHAR_K_OVERHEAD), *o;
+  const char *key;
+  json_object_foreach(ov, key, o) json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer(1024));
+  analyze_json(j, "rule_chunk", &c);
+  printf("cut chunks: recommended %zu and %zu\n", c.b[0].chunksize, c.b[1].chunksize);
+  CHECK(c.b[0].chunksize == 1024 && c.b[1].chunksize == 1024);
+  json_object_foreach(ov, key, o) json_object_del(o, CFB_CHAR_K_O_CHUNK);
+  analyze_json(j, "rule_chunk_old", &c);
+  CHECK(c.b[0].chunksize == 1024 && c.b[1].chunksize == 1024);
+  json_decref(j);
 }
 
 /* ---- the recommendation ---------------------------------------------- */
@@ -354,6 +454,8 @@ int main(int argc, char **argv) {
   test_kind_under_load();
   test_kind_margin();
   test_knee();
+  test_knee_synthetic();
+  test_rule_chunksize();
   test_recommend_known_best();
   test_recommend_unsure();
   test_summary_80();

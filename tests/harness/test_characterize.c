@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,39 @@ static double cpu_fraction(const char *dir) {
 
 #define QUICK "--max-workers", "8", "--repeat", "2", "--rep-time", "30ms", "--quiet", "--force"
 
+/* The time box (charrule.h): every point's repetitions hold what its
+ * pilot's rate gives in --rep-time (30 ms; at least two chunks of each
+ * worker), and its chunksize was cut to give every worker two; the
+ * recommended chunksize is the rule's, in measure.json's overhead. */
+static void check_time_box(const char *dir, double rep_s) {
+  json_t *m = load(dir, "measure.json"), *p;
+  size_t i, piloted = 0;
+  json_array_foreach(json_object_get(m, "points"), i, p) {
+    double pilot = json_number_value(json_object_get(p, "pilot_items_per_s"));
+    json_int_t items = json_integer_value(json_object_get(p, "items"));
+    json_int_t w = json_integer_value(json_object_get(p, "workers"));
+    json_int_t chunk = json_integer_value(json_object_get(p, "chunksize"));
+    if (!(pilot > 0)) continue;
+    piloted++;
+    /* the file's figures carry fewer digits than the run's: +-1 */
+    double want = ceil(fmax(pilot * rep_s, 2.0 * (double)w));
+    CHECK_LE(fabs((double)items - want), 1);
+    CHECK_LE(2 * w * chunk, items < 2 * w ? 2 * w : items);
+  }
+  CHECK_GT(piloted, 0);
+  json_t *ov = json_object_get(m, "overhead"), *o;
+  const char *key;
+  json_object_foreach(ov, key, o) CHECK_GE(json_integer_value(json_object_get(o, "chunksize")), 1);
+  json_decref(m);
+}
+
 static void test_io_sleep(void) {
   char dir[300];
   snprintf(dir, sizeof dir, "%s/sleep", tmp);
   CHECK_EQ(RUN("characterize", "--workload", "sleep", "--param", "delay=2ms", "--out", dir, QUICK), 0);
   check_schema(dir, "io");
   CHECK(cpu_fraction(dir) < 0.2);
+  check_time_box(dir, 0.03);
 }
 
 static void test_cpu_primes(void) {

@@ -55,11 +55,16 @@ static void test_workers(void) {
   /* on one CPU: 1, 2, then 4 and at least 5 */
   n = cfb_char_workers(1, 1, 0, w, 64);
   CHECK_EQ(w[n - 1], 5);
-  /* I/O-bound: powers of two far past the CPUs, capped at 256 */
+  /* I/O-bound: powers of two and the counts half-way between them, far
+   * past the CPUs, capped at 256: 1 2 3 4 6 8 12 16 ... 192 256 */
   n = cfb_char_workers(2, 0.001, 0, w, 64);
+  CHECK_EQ(n, 16);
   CHECK_EQ(w[0], 1);
   CHECK_EQ(w[n - 1], 256);
-  for (size_t i = 1; i + 1 < n; i++) CHECK_EQ(w[i], 2 * w[i - 1]);
+  for (size_t i = 2; i < n; i++) CHECK_EQ(w[i], i % 2 ? 2 * w[i - 2] : 3 * w[i - 1] / 2);
+  /* the knee of 1 ms items against a 0.1 ms lock, 10 workers, has counts
+   * a third apart on both sides: 8 and 12 */
+  CHECK(w[5] == 8 && w[6] == 12);
   /* mixed (50% on CPU, 2 CPUs): 4 x 2 / 0.5 = 16 */
   n = cfb_char_workers(2, 0.5, 0, w, 64);
   CHECK_EQ(w[n - 1], 16);
@@ -73,9 +78,9 @@ static void test_workers(void) {
   /* a cap (cfbench bench's 64) cuts the I/O rule's 256 and is swept itself */
   n = cfb_char_workers(2, 0.001, 0, w, 64);
   n = cfb_char_cap_workers(w, n, 64);
-  CHECK_EQ(n, 7);
+  CHECK_EQ(n, 12);
   CHECK_EQ(w[n - 1], 64);
-  CHECK_EQ(w[n - 2], 32);
+  CHECK_EQ(w[n - 2], 48);
   /* a cap between counts: the counts below it, then the cap */
   n = cfb_char_cap_workers(w, n, 48);
   CHECK_EQ(w[n - 1], 48);
@@ -84,6 +89,38 @@ static void test_workers(void) {
   size_t m = cfb_char_workers(2, 1, 0, w, 64);
   CHECK_EQ(cfb_char_cap_workers(w, m, 64), m);
   CHECK_EQ(cfb_char_cap_workers(w, m, 0), m);
+}
+
+/* The time box: a repetition's items are rate x time whatever the
+ * chunksize and the workers; the chunk is cut, not the box stretched. */
+static void test_rep_items(void) {
+  size_t c = 1;
+  /* 1 worker at 1000/s for 0.2 s: 200 items, chunksize kept */
+  CHECK_EQ(cfb_char_rep_items(1000, 0.2, 1, &c), 200);
+  CHECK_EQ(c, 1);
+  /* the loaded socket case: chunksize 1024 at 64 workers, 10k/s: 2000
+   * items (0.2 s), not 2 x 64 x 1024 = 131k (13 s); chunk cut to 15, so
+   * that each worker gets two */
+  c = 1024;
+  CHECK_EQ(cfb_char_rep_items(10000, 0.2, 64, &c), 2000);
+  CHECK_EQ(c, 15);
+  CHECK(2 * 64 * c <= 2000);
+  /* a chunk that fits is kept */
+  c = 4;
+  CHECK_EQ(cfb_char_rep_items(10000, 0.2, 64, &c), 2000);
+  CHECK_EQ(c, 4);
+  /* a rate too slow for two items per worker: the floor, chunk 1 */
+  c = 8;
+  CHECK_EQ(cfb_char_rep_items(10, 0.2, 64, &c), 2 * 64);
+  CHECK_EQ(c, 1);
+  /* no rate: the floor; a huge one: the cap */
+  c = 1;
+  CHECK_EQ(cfb_char_rep_items(NAN, 0.2, 4, &c), 8);
+  CHECK_EQ(cfb_char_rep_items(1e12, 0.2, 4, &c), CFB_CHAR_REP_MAX_ITEMS);
+  /* a chunk of 0 (never given) still comes back as 1 */
+  c = 0;
+  cfb_char_rep_items(1000, 0.2, 1, &c);
+  CHECK_EQ(c, 1);
 }
 
 /* ---- the recommended count (charpick.c) ------------------------------ */
@@ -179,6 +216,42 @@ static void test_pick_edges(void) {
   CHECK(k.rule == CFB_CHAR_RULE_NONE);
 }
 
+/* The confirmation's candidates.  Saturated at 4 workers (1000/s) with
+ * rounds that cannot tell 4, 8 and 16 apart, 8 best by luck: 16 just
+ * above the best looked near it and is confirmed with the best and the
+ * fewest near.  Rounds that told the counts apart (tight, 4 at 98% of
+ * 8, surely near): none.  The best with nothing near below but 16 near above it (the
+ * count above may be the true best): the best and 16. */
+static void test_confirm_set(void) {
+  static const double truth[NW] = {250, 500, 1000, 1000, 1000};
+  static const double noisy[NW][8] = {{0, 0, 0}, {0, 0, 0}, {.05, -.08, .02}, {.06, .05, .04}, {.05, .04, -.08}};
+  double x[NW][8];
+  cfb_char_cand c[NW];
+  size_t set[CFB_CHAR_CONFIRM_MAX];
+  make_rounds(x, truth, noisy, 3);
+  for (size_t i = 0; i < NW; i++) c[i] = (cfb_char_cand){pick_ws[i], x[i], 3};
+  size_t n = cfb_char_confirm_set(c, NW, 2, 0, set);
+  printf("confirm (noisy): %zu:", n);
+  for (size_t i = 0; i < n; i++) printf(" %d", pick_ws[set[i]]);
+  printf("\n");
+  CHECK_EQ(n, 3);
+  CHECK(pick_ws[set[0]] == 8 && pick_ws[set[1]] == 4 && pick_ws[set[2]] == 16);
+  static const double tight[NW][8] = {{0}};
+  static const double sure[NW] = {250, 500, 980, 1000, 1000}; /* 4 surely within 5% of 8 */
+  make_rounds(x, sure, tight, 3);
+  CHECK_EQ(cfb_char_confirm_set(c, NW, 2, 0, set), 0);
+  /* 1 and 2 far below, 4 best, 8 at 0.97 of it (near), 16 far below */
+  static const double up_truth[NW] = {250, 500, 1000, 970, 500};
+  make_rounds(x, up_truth, tight, 3);
+  n = cfb_char_confirm_set(c, NW, 2, 0, set);
+  CHECK_EQ(n, 3);
+  CHECK(pick_ws[set[0]] == 4 && pick_ws[set[1]] == 8 && pick_ws[set[2]] == 2);
+  /* the same with 8 at 0.5 of it: the best is told apart on both sides */
+  static const double alone[NW] = {250, 500, 1000, 500, 500};
+  make_rounds(x, alone, tight, 3);
+  CHECK_EQ(cfb_char_confirm_set(c, NW, 2, 0, set), 0);
+}
+
 int main(void) {
   test_split();
   test_chunksize();
@@ -187,6 +260,8 @@ int main(void) {
   test_pick_unsure();
   test_pick_cpus();
   test_pick_edges();
+  test_rep_items();
+  test_confirm_set();
   puts("ok");
   return 0;
 }
