@@ -13,6 +13,8 @@ void cfb_fmt_rate(double v, char *out, size_t len) {
   else snprintf(out, len, "%.3g", v);
 }
 
+const char *cfb_plural(long long n) { return n == 1 ? "" : "s"; }
+
 const char *cfb_backend_plural(const char *b) {
   return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
 }

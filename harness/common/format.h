@@ -12,6 +12,10 @@
  * 0.5 -> "0.5"; "n/a" when not finite. */
 void cfb_fmt_rate(double v, char *out, size_t len);
 
+/* "" when n is 1, else "s": "%zu round%s", n, cfb_plural(n) -- every
+ * count a person reads agrees with its noun ("1 round", "2 rounds"). */
+const char *cfb_plural(long long n);
+
 /* "threads" / "processes" for a backend name (others unchanged). */
 const char *cfb_backend_plural(const char *backend);
 

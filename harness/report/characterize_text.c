@@ -89,7 +89,7 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
   char margin[64] = "";
   if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
   sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
-       b->rec_workers == 1 ? "" : "s", b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
   say(f, "why", b->rule_why);
   if (b->fitted)
     sayf(f, "bigger", "%s model: %d workers %s/s%s, %d workers %s/s%s", cfb_model_name(b->models.chosen),
@@ -150,12 +150,13 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
   }
   const cfb_char_backend *b = &c->b[c->rec];
   char r1[32], r2[32];
-  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured (the median of "
-                   "its %zu %s rounds), %s predicted",
-                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), b->pick_rounds,
-                b->confirmed ? "confirmation" : "sweep", rate(b->rec_predicted, r2, sizeof r2));
+  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d worker%s, chunksize %zu**: %s items/s measured (the median of "
+                   "its %zu %s round%s), %s predicted",
+                b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1),
+                b->pick_rounds,
+                b->confirmed ? "confirmation" : "sweep", cfb_plural((long long)b->pick_rounds), rate(b->rec_predicted, r2, sizeof r2));
   if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  cfb_sb_printf(m, ".\n\nWhy %d workers (rule `%s`): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
+  cfb_sb_printf(m, ".\n\nWhy %d worker%s (rule `%s`): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
                 b->rule_why);
   cfb_sb_printf(m, "\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
                 cfb_model_name(b->models.chosen), rate(c->x_2cpus, r1, sizeof r1), 2 * c->ncpus,

@@ -140,8 +140,9 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
-  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
-                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new, c[CFB_GATE_SLOWER],
+  cfb_sb_printf(out, "%s%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
+                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
+                cfb_plural((long long)(r->n + r->only_base + r->only_new)), c[CFB_GATE_SLOWER],
                 c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW], verdict_name(r, CFB_GATE_FEW));
   if (r->only_base || r->only_new)
     cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
@@ -150,8 +151,9 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   size_t widened = 0;
   for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
   if (widened)
-    cfb_sb_printf(out, "%zu configurations: the runs' own round-to-round spread widened the\nthreshold (column "
-                       "thr): a smaller change there cannot be told from noise.\n", widened);
+    cfb_sb_printf(out, "%zu configuration%s: the runs' own round-to-round spread widened the\nthreshold (column "
+                       "thr): a smaller change there cannot be told from noise.\n", widened,
+                  cfb_plural((long long)widened));
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
     if (j->g.verdict != CFB_GATE_SLOWER) continue;

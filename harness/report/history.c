@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_report.h"
+#include "format.h"
 #include "history_cli.h"
 #include "history_load.h"
 #include "history_series.h"
@@ -68,7 +69,7 @@ static int cmd_add(const cfb_hist_cli *o) {
     rc = 2;
   }
   if (!rc)
-    printf("added %zu run%s to %s (%zu already there)\n", added, added == 1 ? "" : "s", o->db,
+    printf("added %zu run%s to %s (%zu already there)\n", added, cfb_plural(added), o->db,
            o->nargs - added);
   cfb_hist_close(h);
   for (size_t i = 0; l && i < o->nargs; i++) cfb_hist_loaded_free(&l[i]);
@@ -96,7 +97,7 @@ static int cmd_list(const cfb_hist_cli *o) {
   printf("   #  revision     committed / started       cfgs  machine\n");
   int rc = cfb_hist_each_run(h, print_run, &k, err, sizeof err);
   if (rc) fprintf(stderr, "cfbench history list: %s\n", err);
-  else printf("%d run%s in %s\n", k, k == 1 ? "" : "s", o->db);
+  else printf("%d run%s in %s\n", k, cfb_plural(k), o->db);
   cfb_hist_close(h);
   return rc ? 2 : 0;
 }
@@ -126,7 +127,7 @@ static int load_detected(const cfb_hist_cli *o, const char *filter, cfb_hist_set
 }
 
 static void show_series(const cfb_hist_series *s, const char *metric) {
-  printf("%s  [%s]  %s, %zu run%s\n", s->config, s->machine, metric, s->n, s->n == 1 ? "" : "s");
+  printf("%s  [%s]  %s, %zu run%s\n", s->config, s->machine, metric, s->n, cfb_plural(s->n));
   printf("   #  revision     committed / started         median   95%% CI               n\n");
   size_t c = 0;
   for (size_t i = 0; i < s->n; i++) {

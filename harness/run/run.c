@@ -20,6 +20,7 @@
 #include "cmd_run.h"
 #include "console.h"
 #include "env.h"
+#include "format.h"
 #include "output.h"
 #include "pyback.h"
 #include "roundplan.h"
@@ -200,15 +201,17 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              o->budget_s, o->min_rounds, rp->need_s, rp->need_kept_s);
   else if (rp->dropped)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
+             "%d round%s planned; --min-rounds %d of all %zu configuration%s need ~%.0f s, over --budget %.3g s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
-             rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
+             rp->max_rounds, cfb_plural(rp->max_rounds), o->min_rounds, n, cfb_plural((long long)n), rp->need_s,
+             o->budget_s, rp->dropped, rp->drop_level);
   else if (o->budget_s > 0)
-    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
-             rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
+    snprintf(x->plan_line, sizeof x->plan_line, "%d round%s planned: %s at round 1's pace (looks after rounds %d..%d)",
+             rp->max_rounds, cfb_plural(rp->max_rounds), rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
              o->min_rounds, rp->max_rounds);
   else
-    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: --max-rounds (no --budget)", rp->max_rounds);
+    snprintf(x->plan_line, sizeof x->plan_line, "%d round%s planned: --max-rounds (no --budget)", rp->max_rounds,
+             cfb_plural(rp->max_rounds));
 }
 
 /* Adaptive rounds, after round 1: fix the sequential plan's max-rounds
@@ -381,8 +384,8 @@ static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const
   paired_rounds(sw, res, &lo, &hi);
   const cfb_phase_times *t = &m->time;
   /* short lines: the closing lines fit 80 columns */
-  fprintf(f, "%d rounds (%d to %d per paired configuration); %zu of %zu verdicts decided\n", m->rounds_run, lo,
-          hi, m->verdicts_decided, m->verdicts);
+  fprintf(f, "%d round%s (%d to %d per paired configuration); %zu of %zu verdict%s decided\n", m->rounds_run,
+          cfb_plural(m->rounds_run), lo, hi, m->verdicts_decided, m->verdicts, cfb_plural((long long)m->verdicts));
   fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
           t->measured_s, t->setup_s);
   fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,
@@ -436,10 +439,10 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
            (double)0 + meta->budget_s, x->budget_hit + 1);
   if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
-    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
-            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
-         x->runs->rows, x->runs->path);
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu row%s%s\n", x->runs->path,
+            x->runs->rows, cfb_plural((long long)x->runs->rows), werr ? "" : ", and summary.csv and results.json describe exactly those");
+  printf("\n%zu of %zu configuration%s run, %zu failed; %zu row%s in %s\n", ndone, sw->n, cfb_plural((long long)sw->n),
+         *nfailed, x->runs->rows, cfb_plural((long long)x->runs->rows), x->runs->path);
   if (x->plan_line[0]) printf("plan: %s\n", x->plan_line);
   print_account(stdout, meta, sw, res);
   /* A warning, not a failure: the rows, plots and report of round 1 are
