@@ -54,6 +54,17 @@ static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, siz
   else snprintf(out, len, "-");
 }
 
+/* text and a newline, broken to 79 columns (an 80-column terminal), the
+ * lines after the first indented by indent. */
+static void sb_wrapped(cfb_sb *out, const char *text, size_t indent) {
+  for (const char *t = text; *t;) {
+    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead);
+    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)cut, t);
+    t += cut;
+    while (*t == ' ') t++;
+  }
+}
+
 static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
   /* ab's intervals are at each configuration's own level (the plan's,
    * divided by its Holm divisor), not a flat 95% */
@@ -65,8 +76,13 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
                        "%g%% (or the noise floor where a run was noisier).\n\n",
                   r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
   else
-    cfb_sb_printf(out, "cfbench %s: %s -> %s\n(%s; %s,\nalpha %g, threshold %g%%)\n", r->cmd, r->base, r->nw,
-                  unit(r), how, r->alpha, r->threshold * 100);
+  {
+    cfb_sb first = {0};
+    cfb_sb_printf(&first, "cfbench %s: %s -> %s", r->cmd, r->base, r->nw);
+    sb_wrapped(out, cfb_sb_failed(&first) ? "" : cfb_sb_str(&first), 2);
+    cfb_sb_free(&first);
+    cfb_sb_printf(out, "(%s; %s,\nalpha %g, threshold %g%%)\n", unit(r), how, r->alpha, r->threshold * 100);
+  }
   for (size_t i = 0; i < r->nwarnings; i++) cfb_sb_printf(out, "%sWARNING: %s\n", md ? "> " : "", r->warnings[i]);
   if (md && r->nwarnings) cfb_sb_append(out, "\n");
 }
@@ -101,6 +117,7 @@ static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
 /* The terminal's table: the figures' columns sized to their values; the
  * configuration beside them when it all fits 80 columns, else on a line
  * of its own above its figures (names run to 60 characters and more). */
+
 static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
   size_t wname = strlen("configuration"), w[6] = {strlen("n b/n"), 0, 0, strlen("ratio"), 0, strlen("thr")};
   const char *bh = r->cpu ? "base it/CPU-s" : "base items/s", *nh = r->cpu ? "new it/CPU-s" : "new items/s";
@@ -128,7 +145,10 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
     cells_of(r, j, &c);
     const char *cell[6] = {c.nn, c.bm, c.nm, c.ratio, c.e, c.thr};
     if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, j->name);
-    else cfb_sb_printf(out, "%s\n  ", j->name);
+    else {
+      sb_wrapped(out, j->name, 4); /* the name on lines of its own, the figures indented under it */
+      cfb_sb_append(out, "  ");
+    }
     for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], cell[k]);
     cfb_sb_printf(out, "%s\n", verdict_name(r, j->g.verdict));
   }

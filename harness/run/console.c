@@ -30,13 +30,7 @@ static void header_line(FILE *f, const char *label, const char *text, size_t col
   size_t room = cols > indent + 21 ? cols - 1 - indent : 20;
   fprintf(f, "%-*s", (int)indent, label);
   while (*text) {
-    size_t n = strlen(text), cut = n;
-    if (cfb_fmt_cols(text) > room) {
-      cut = 0;
-      for (size_t k = 0; k < n && k <= room; k++) /* bytes <= columns: a safe bound */
-        if (text[k] == ' ') cut = k;
-      if (!cut) cut = strcspn(text, " ") ? strcspn(text, " ") : n;
-    }
+    size_t cut = cfb_fmt_break(text, room);
     fprintf(f, "%.*s\n", (int)cut, text);
     text += cut;
     while (*text == ' ') text++;

@@ -441,8 +441,11 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
     fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu row%s%s\n", x->runs->path,
             x->runs->rows, cfb_plural((long long)x->runs->rows), werr ? "" : ", and summary.csv and results.json describe exactly those");
-  printf("\n%zu of %zu configuration%s run, %zu failed; %zu row%s in %s\n", ndone, sw->n, cfb_plural((long long)sw->n),
-         *nfailed, x->runs->rows, cfb_plural((long long)x->runs->rows), x->runs->path);
+  char line[4400];
+  snprintf(line, sizeof line, "%zu of %zu configuration%s run, %zu failed; %zu row%s in %s", ndone, sw->n,
+           cfb_plural((long long)sw->n), *nfailed, x->runs->rows, cfb_plural((long long)x->runs->rows), x->runs->path);
+  printf("\n");
+  cfb_fmt_print_wrapped(stdout, line, 80, 2); /* a long path on a line of its own, not wrapped anywhere */
   if (x->plan_line[0]) printf("plan: %s\n", x->plan_line);
   print_account(stdout, meta, sw, res);
   /* A warning, not a failure: the rows, plots and report of round 1 are
