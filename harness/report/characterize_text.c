@@ -97,7 +97,7 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
          rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
 }
 
-void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote) {
   char line[256];
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
@@ -110,7 +110,7 @@ void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
     sayf(f, b->name, "%.1f us/task -> chunk %zu; %s", b->us1, b->chunksize, line);
   }
   print_recommendation(f, c);
-  if (dir) sayf(f, "wrote", "%s/ characterize.{json,md} plots/", dir);
+  if (dir && wrote) sayf(f, "wrote", "%s/ %s", dir, wrote);
 }
 
 static void md_models(cfb_sb *m, const cfb_char_backend *b) {
@@ -198,12 +198,17 @@ int cfb_char_report(const char *dir, FILE *out) {
     free(cp);
     return rc;
   }
-  int bad = 0;
-  if (cfb_char_write_json(dir, cp, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
+  int json = cfb_char_write_json(dir, cp, err, sizeof err) == 0;
+  if (!json) fprintf(stderr, "cfbench characterize: %s\n", err);
   int plot = cfb_char_plot(dir, cp, err, sizeof err) == 0;
   if (!plot) fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (out) cfb_char_print(out, cp, dir);
+  int md = char_write_md(dir, cp, plot, err, sizeof err) == 0;
+  if (!md) fprintf(stderr, "cfbench characterize: %s\n", err);
+  /* the summary says what is there, never an output that failed (a full disk) */
+  static const char *const wrote[8] = {"nothing (see above)", "characterize.json", "characterize.md",
+                                       "characterize.{json,md}", "plots/", "characterize.json plots/",
+                                       "characterize.md plots/", "characterize.{json,md} plots/"};
+  if (out) cfb_char_print(out, cp, dir, wrote[json | md << 1 | plot << 2]);
   free(cp);
-  return bad || !plot ? 1 : 0;
+  return json && md && plot ? 0 : 1;
 }

@@ -57,8 +57,8 @@ static int on_row(void *ud, cfb_row *row) {
   if (!row->ok) x->any_failed = 1;
   if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
-            x->runs->path, strerror(x->runs->err), x->runs->rows,
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete row%s%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows, cfb_plural((long long)x->runs->rows),
             x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
     free(row->metrics);
     return -1;
