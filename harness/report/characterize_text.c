@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +185,7 @@ static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char
   snprintf(path, sizeof path, "%s/characterize.md", dir);
   int rc = cfb_sb_write_file(&m, path);
   cfb_sb_free(&m);
-  if (rc) snprintf(err, errlen, "cannot write %.400s", path);
+  if (rc) snprintf(err, errlen, "cannot write %.400s: %s", path, strerror(errno));
   return rc ? 1 : 0;
 }
 

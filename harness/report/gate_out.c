@@ -83,7 +83,16 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
     cfb_sb_free(&first);
     cfb_sb_printf(out, "(%s; %s,\nalpha %g, threshold %g%%)\n", unit(r), how, r->alpha, r->threshold * 100);
   }
-  for (size_t i = 0; i < r->nwarnings; i++) cfb_sb_printf(out, "%sWARNING: %s\n", md ? "> " : "", r->warnings[i]);
+  for (size_t i = 0; i < r->nwarnings; i++) {
+    if (md) {
+      cfb_sb_printf(out, "> WARNING: %s\n", r->warnings[i]);
+      continue;
+    }
+    cfb_sb w = {0};
+    cfb_sb_printf(&w, "WARNING: %s", r->warnings[i]);
+    sb_wrapped(out, cfb_sb_failed(&w) ? "WARNING" : cfb_sb_str(&w), 2);
+    cfb_sb_free(&w);
+  }
   if (md && r->nwarnings) cfb_sb_append(out, "\n");
 }
 
@@ -131,13 +140,21 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
       if (strlen(cell[k]) > w[k]) w[k] = strlen(cell[k]);
     if (strlen(r->rows[i].name) > wname) wname = strlen(r->rows[i].name);
   }
-  size_t figures = strlen("unchanged");
+  size_t wv = strlen("verdict");
+  for (size_t i = 0; i < r->n; i++) {
+    size_t l = strlen(verdict_name(r, r->rows[i].g.verdict));
+    if (l > wv) wv = l;
+  }
+  /* two blanks between the figures, one where two would pass 79 columns
+   * (ab's CPU-second headers and CIs with "too few rounds") */
+  size_t figures = wv, gap = 2;
   for (size_t k = 0; k < 6; k++) figures += w[k] + 2;
+  if (2 + figures > 79) gap = 1, figures -= 6;
   int inline_name = wname + 2 + figures <= 79;
   const char *head[6] = {"n b/n", bh, nh, "ratio", ev, "thr"};
   if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, "configuration");
   else cfb_sb_append(out, "configuration\n  ");
-  for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], head[k]);
+  for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s%*s", (int)w[k], head[k], (int)gap, "");
   cfb_sb_append(out, "verdict\n");
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
@@ -149,7 +166,7 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
       sb_wrapped(out, j->name, 4); /* the name on lines of its own, the figures indented under it */
       cfb_sb_append(out, "  ");
     }
-    for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], cell[k]);
+    for (size_t k = 0; k < 6; k++) cfb_sb_printf(out, "%*s%*s", (int)w[k], cell[k], (int)gap, "");
     cfb_sb_printf(out, "%s\n", verdict_name(r, j->g.verdict));
   }
 }
