@@ -3,6 +3,7 @@
  * then the report half analyse that directory (characterize.h).  With
  * --from DIR only the second step runs: a saved directory is re-analysed
  * without running anything. */
+#define _GNU_SOURCE /* asprintf */
 #include "characterize.h"
 
 #include <stdio.h>
@@ -16,12 +17,13 @@
 #include "env.h"
 #include "options.h"
 #include "output.h"
+#include "sweep.h"
 
 #define MAX_KV 64
 
 typedef struct char_opts {
   cfb_char_spec s;
-  const char *kv[MAX_KV];
+  char *kv[MAX_KV]; /* "key=value", owned */
   const char *from, *out;
   int force;
 } char_opts;
@@ -36,21 +38,33 @@ static int set_workload(void *ctx, const cfb_option *opt, const char *val, char 
 }
 
 /* One value per parameter: characterize measures one configuration of
- * the workload (a ',' inside a value is written "\,", as for run). */
+ * the workload.  Parsed by run's own parser (a ',' inside a value is
+ * written "\," and reaches the workload as ','), then handed on as
+ * "key=value" as the sweep does. */
 static int set_param(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   (void)opt;
   char_opts *o = ctx;
-  const char *eq = strchr(val, '=');
-  if (!eq || eq == val) return cfb_fail(err, errlen, "--param: '%s' is not KEY=VALUE (e.g. delay=1ms)", val);
-  for (const char *p = eq; *p; p++) {
-    if (*p == '\\' && p[1]) p++;
-    else if (*p == ',')
-      return cfb_fail(err, errlen, "--param: '%s' lists several values; characterize takes one (write a comma as \\,)",
-                      val);
-  }
-  if (o->s.nkv == MAX_KV) return cfb_fail(err, errlen, "--param: more than %d parameters", MAX_KV);
-  o->kv[o->s.nkv++] = val;
-  return 0;
+  cfb_param_axis a;
+  int rc = cfb_param_axis_parse(val, &a, err, errlen);
+  if (rc) return rc;
+  size_t kl = strlen(a.key);
+  for (size_t i = 0; !rc && i < o->s.nkv; i++)
+    if (!strncmp(o->kv[i], a.key, kl) && o->kv[i][kl] == '=')
+      rc = cfb_fail(err, errlen, "--param: parameter '%s' given twice; characterize takes one value", a.key);
+  if (!rc && a.values.n > 1)
+    rc = cfb_fail(err, errlen, "--param: '%s' lists several values; characterize takes one (write a comma as \\,)",
+                  val);
+  if (!rc && o->s.nkv == MAX_KV) rc = cfb_fail(err, errlen, "--param: more than %d parameters", MAX_KV);
+  if (!rc && asprintf(&o->kv[o->s.nkv], "%s=%s", a.key, a.values.v[0]) < 0)
+    rc = cfb_fail(err, errlen, "--param: out of memory");
+  if (!rc) o->s.nkv++;
+  cfb_param_axis_free(&a);
+  return rc;
+}
+
+static void kv_free(char_opts *o) {
+  for (size_t i = 0; i < o->s.nkv; i++) free(o->kv[i]);
+  o->s.nkv = 0;
 }
 
 static int set_int(const char *opt, const char *val, int lo, int hi, int *out, char *err, size_t errlen) {
@@ -138,7 +152,7 @@ static int measure(char_opts *o) {
     return 2;
   }
   o->s.dir = dir;
-  o->s.kv = o->kv;
+  o->s.kv = (const char *const *)o->kv;
   int rc = cfb_char_measure(&o->s, err, sizeof err);
   if (rc == 130) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
   else if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
@@ -164,9 +178,12 @@ int cfb_cmd_characterize(int argc, char **argv) {
     rc = cfb_fail(err, sizeof err, "--from DIR re-analyses; it takes no --workload or --out");
   if (rc) {
     fprintf(stderr, "cfbench characterize: %s\n", err);
+    kv_free(&o);
+    cf_wk_unload_all();
     return 2;
   }
   rc = o.from ? cfb_char_report(o.from, stdout) : measure(&o);
   cf_wk_unload_all();
+  kv_free(&o);
   return rc;
 }

@@ -7,7 +7,7 @@
 load 'style.gp'
 set title @TITLE@
 set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 set logscale x 2
 set logscale y 10

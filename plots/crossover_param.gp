@@ -6,7 +6,7 @@
 load 'style.gp'
 set title @TITLE@
 set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel '@XLABEL@'
+set xlabel '@XLABEL@'.cf_below
 set ylabel 'best throughput (items/s)'
 @XSCALE@
 set xrange [@XMIN@:@XMAX@]

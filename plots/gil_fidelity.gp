@@ -8,7 +8,7 @@
 load 'style.gp'
 set title @TITLE@
 set label 100 '@MACHINE@' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'cpu_us per item (us)'
+set xlabel 'cpu_us per item (us)'.cf_below
 set ylabel 'threads / processes throughput'
 set logscale x
 set logscale y

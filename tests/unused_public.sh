@@ -1,21 +1,34 @@
 #!/bin/sh
-# unused_public.sh PREFIX BUILDDIR [ALLOWED...] -- every function named
-# PREFIX... that an object file under BUILDDIR defines (global, in .text)
-# is called from another object file (another source of the library, the
-# program, a test): a function only its own file calls should be static,
-# and is reported here.  Data (tables) is not checked: a schema table may
-# be declared with its siblings.  ALLOWED names are known leftovers.
+# unused_public.sh PREFIX OBJLIST [ALLOWED...] -- every function named
+# PREFIX... that an object file listed in OBJLIST defines (global, in
+# .text) is called from another object file (another source of the
+# library, the program, a test): a function only its own file calls should
+# be static, and is reported here.  OBJLIST names the objects the current
+# build makes, one a line (cmake/objects.cmake writes it): a directory
+# glob would also read a stale object of a deleted source.  Data (tables)
+# is not checked: a schema table may be declared with its siblings.
+# ALLOWED names are known leftovers.
 set -eu
 prefix=$1
-dir=$2
+list=$2
 shift 2
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-find "$dir" -name '*.o' | sort >"$t/objs"
-if [ ! -s "$t/objs" ]; then
-  echo "unused_public: no object files under $dir" >&2
+if [ ! -r "$list" ]; then
+  echo "unused_public: cannot read the object list $list (configure the build first)" >&2
   exit 1
 fi
+grep -v '^$' "$list" | sort -u >"$t/objs" || true
+if [ ! -s "$t/objs" ]; then
+  echo "unused_public: no object files listed in $list" >&2
+  exit 1
+fi
+while IFS= read -r o; do
+  if [ ! -f "$o" ]; then
+    echo "unused_public: $o (listed in $list) is not built: build first" >&2
+    exit 1
+  fi
+done <"$t/objs"
 # "D name obj" for each definition, "U name obj" for each reference (one
 # nm for all: "obj:  value T name" / "obj:  U name" with -A)
 xargs nm -A <"$t/objs" | sed 's/: */ /' |

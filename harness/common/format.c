@@ -13,6 +13,8 @@ void cfb_fmt_rate(double v, char *out, size_t len) {
   else snprintf(out, len, "%.3g", v);
 }
 
+const char *cfb_plural(long long n) { return n == 1 ? "" : "s"; }
+
 const char *cfb_backend_plural(const char *b) {
   return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
 }
@@ -21,6 +23,29 @@ size_t cfb_fmt_cols(const char *s) {
   size_t n = 0;
   for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80; /* count lead bytes only */
   return n;
+}
+
+size_t cfb_fmt_break(const char *s, size_t room) {
+  size_t n = strlen(s);
+  if (cfb_fmt_cols(s) <= room) return n;
+  size_t cut = 0, c = 0;
+  for (size_t k = 0; k < n && c <= room; k++) {
+    if (s[k] == ' ') cut = k;
+    else if (s[k] == ',' && c + 1 <= room) cut = k + 1;
+    c += ((unsigned char)s[k] & 0xC0) != 0x80;
+  }
+  if (!cut) cut = strcspn(s, " ") ? strcspn(s, " ") : n;
+  return cut;
+}
+
+void cfb_fmt_print_wrapped(FILE *f, const char *text, size_t cols, size_t indent) {
+  size_t room = cols > indent + 21 ? cols - 1 : indent + 20;
+  for (const char *t = text; *t;) {
+    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, room - lead);
+    fprintf(f, "%*s%.*s\n", (int)lead, "", (int)cut, t);
+    t += cut;
+    while (*t == ' ') t++;
+  }
 }
 
 void cfb_fmt_fit(char *out, size_t len, const char *s, size_t cols) {

@@ -4,6 +4,7 @@
 #define CFB_FORMAT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Room for any rate cfb_fmt_rate writes ("-1.23e+299G" and its NUL). */
 #define CFB_RATE_LEN 16
@@ -12,6 +13,10 @@
  * 0.5 -> "0.5"; "n/a" when not finite. */
 void cfb_fmt_rate(double v, char *out, size_t len);
 
+/* "" when n is 1, else "s": "%zu round%s", n, cfb_plural(n) -- every
+ * count a person reads agrees with its noun ("1 round", "2 rounds"). */
+const char *cfb_plural(long long n);
+
 /* "threads" / "processes" for a backend name (others unchanged). */
 const char *cfb_backend_plural(const char *backend);
 
@@ -19,6 +24,17 @@ const char *cfb_backend_plural(const char *backend);
  * it is longer, its first cols-1 characters and "…", never a silent cut.
  * out gets at most len-1 bytes. */
 void cfb_fmt_fit(char *out, size_t len, const char *s, size_t cols);
+
+/* Where to break s for a line of at most `room` columns: the bytes of
+ * its first line -- up to the last blank (dropped by the caller) or
+ * after the last ',' that fits; all of s when it fits; a word longer
+ * than room stays whole (a path is not cut).  For wrapping text to a
+ * terminal's width instead of letting the terminal break it anywhere. */
+size_t cfb_fmt_break(const char *s, size_t room);
+
+/* text and a newline on f, broken with cfb_fmt_break so that no line
+ * passes cols - 1 columns, the lines after the first indented by indent. */
+void cfb_fmt_print_wrapped(FILE *f, const char *text, size_t cols, size_t indent);
 
 /* Columns s takes (UTF-8 characters; no wide characters assumed). */
 size_t cfb_fmt_cols(const char *s);

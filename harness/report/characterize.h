@@ -118,8 +118,10 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen);
 /* The terminal summary's width: no line is longer; longer text (the
  * kind's reason, the rule's) is wrapped whole, never cut. */
 #define CFB_CHAR_SUMMARY_COLS 80
-/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen lines. */
-void cfb_char_print(FILE *f, const cfb_char *c, const char *dir);
+/* The terminal summary: at most CFB_CHAR_SUMMARY_COLS columns, a dozen
+ * lines; its last says "wrote DIR/ WROTE" when dir and wrote are given
+ * (wrote: the outputs actually written, e.g. "characterize.{json,md} plots/"). */
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote);
 
 /* Analyse dir and write every output, printing the summary on `out`
  * (NULL: none).  The exit code: 0, 1 (an output failed), 2 (bad input);

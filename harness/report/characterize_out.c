@@ -5,6 +5,7 @@
 #include "characterize.h"
 
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -169,7 +170,7 @@ int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t er
   snprintf(path, sizeof path, "%s/characterize.json", dir);
   int rc = cfb_json_write_file(root, path);
   json_decref(root);
-  if (rc) snprintf(err, errlen, "cannot write %s", path);
+  if (rc) snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
   return rc ? 1 : 0;
 }
 

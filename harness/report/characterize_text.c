@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
   char margin[64] = "";
   if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
   sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
-       b->rec_workers == 1 ? "" : "s", b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
   say(f, "why", b->rule_why);
   if (b->fitted)
     sayf(f, "bigger", "%s model: %d workers %s/s%s, %d workers %s/s%s", cfb_model_name(b->models.chosen),
@@ -97,7 +98,7 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
          rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
 }
 
-void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
+void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote) {
   char line[256];
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
@@ -110,7 +111,7 @@ void cfb_char_print(FILE *f, const cfb_char *c, const char *dir) {
     sayf(f, b->name, "%.1f us/task -> chunk %zu; %s", b->us1, b->chunksize, line);
   }
   print_recommendation(f, c);
-  if (dir) sayf(f, "wrote", "%s/ characterize.{json,md} plots/", dir);
+  if (dir && wrote) sayf(f, "wrote", "%s/ %s", dir, wrote);
 }
 
 static void md_models(cfb_sb *m, const cfb_char_backend *b) {
@@ -150,12 +151,13 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
   }
   const cfb_char_backend *b = &c->b[c->rec];
   char r1[32], r2[32];
-  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d workers, chunksize %zu**: %s items/s measured (the median of "
-                   "its %zu %s rounds), %s predicted",
-                b->name, b->rec_workers, b->chunksize, rate(b->rec_measured, r1, sizeof r1), b->pick_rounds,
-                b->confirmed ? "confirmation" : "sweep", rate(b->rec_predicted, r2, sizeof r2));
+  cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d worker%s, chunksize %zu**: %s items/s measured (the median of "
+                   "its %zu %s round%s), %s predicted",
+                b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1),
+                b->pick_rounds,
+                b->confirmed ? "confirmation" : "sweep", cfb_plural((long long)b->pick_rounds), rate(b->rec_predicted, r2, sizeof r2));
   if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  cfb_sb_printf(m, ".\n\nWhy %d workers (rule `%s`): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
+  cfb_sb_printf(m, ".\n\nWhy %d worker%s (rule `%s`): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
                 b->rule_why);
   cfb_sb_printf(m, "\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
                 cfb_model_name(b->models.chosen), rate(c->x_2cpus, r1, sizeof r1), 2 * c->ncpus,
@@ -183,7 +185,7 @@ static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char
   snprintf(path, sizeof path, "%s/characterize.md", dir);
   int rc = cfb_sb_write_file(&m, path);
   cfb_sb_free(&m);
-  if (rc) snprintf(err, errlen, "cannot write %.400s", path);
+  if (rc) snprintf(err, errlen, "cannot write %.400s: %s", path, strerror(errno));
   return rc ? 1 : 0;
 }
 
@@ -197,12 +199,17 @@ int cfb_char_report(const char *dir, FILE *out) {
     free(cp);
     return rc;
   }
-  int bad = 0;
-  if (cfb_char_write_json(dir, cp, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
+  int json = cfb_char_write_json(dir, cp, err, sizeof err) == 0;
+  if (!json) fprintf(stderr, "cfbench characterize: %s\n", err);
   int plot = cfb_char_plot(dir, cp, err, sizeof err) == 0;
   if (!plot) fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (char_write_md(dir, cp, plot, err, sizeof err)) bad = 1, fprintf(stderr, "cfbench characterize: %s\n", err);
-  if (out) cfb_char_print(out, cp, dir);
+  int md = char_write_md(dir, cp, plot, err, sizeof err) == 0;
+  if (!md) fprintf(stderr, "cfbench characterize: %s\n", err);
+  /* the summary says what is there, never an output that failed (a full disk) */
+  static const char *const wrote[8] = {"nothing (see above)", "characterize.json", "characterize.md",
+                                       "characterize.{json,md}", "plots/", "characterize.json plots/",
+                                       "characterize.md plots/", "characterize.{json,md} plots/"};
+  if (out) cfb_char_print(out, cp, dir, wrote[json | md << 1 | plot << 2]);
   free(cp);
-  return bad || !plot ? 1 : 0;
+  return json && md && plot ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "csvread.h"
@@ -296,7 +297,7 @@ static int write_text(const char *path, const char *text, char *err, size_t errl
     fputs(text, a.f);
     if (cfb_atomic_commit(&a) == 0) return 0;
   }
-  cfb_fail(err, errlen, "export: cannot write %s", path);
+  cfb_fail(err, errlen, "export: cannot write %s: %s", path, strerror(errno));
   return 1;
 }
 

@@ -81,6 +81,17 @@ static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, siz
   else snprintf(out, len, "-");
 }
 
+/* text and a newline, broken to 79 columns (an 80-column terminal), the
+ * lines after the first indented by indent. */
+static void sb_wrapped(cfb_sb *out, const char *text, size_t indent) {
+  for (const char *t = text; *t;) {
+    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead);
+    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)cut, t);
+    t += cut;
+    while (*t == ' ') t++;
+  }
+}
+
 static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
   /* ab's intervals are at each configuration's own level (the plan's,
    * divided by its Holm divisor), not a flat 95% */
@@ -95,9 +106,23 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
                        "%g%% (or the noise floor where a run was noisier).\n\n",
                   r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
   else
-    cfb_sb_printf(out, "cfbench %s: %s -> %s\n(%s; %s,\nalpha %g, threshold %g%%)\n", r->cmd, r->base, r->nw,
-                  unit(r), how, r->alpha, r->threshold * 100);
-  for (size_t i = 0; i < r->nwarnings; i++) cfb_sb_printf(out, "%sWARNING: %s\n", md ? "> " : "", r->warnings[i]);
+  {
+    cfb_sb first = {0};
+    cfb_sb_printf(&first, "cfbench %s: %s -> %s", r->cmd, r->base, r->nw);
+    sb_wrapped(out, cfb_sb_failed(&first) ? "" : cfb_sb_str(&first), 2);
+    cfb_sb_free(&first);
+    cfb_sb_printf(out, "(%s; %s,\nalpha %g, threshold %g%%)\n", unit(r), how, r->alpha, r->threshold * 100);
+  }
+  for (size_t i = 0; i < r->nwarnings; i++) {
+    if (md) {
+      cfb_sb_printf(out, "> WARNING: %s\n", r->warnings[i]);
+      continue;
+    }
+    cfb_sb w = {0};
+    cfb_sb_printf(&w, "WARNING: %s", r->warnings[i]);
+    sb_wrapped(out, cfb_sb_failed(&w) ? "WARNING" : cfb_sb_str(&w), 2);
+    cfb_sb_free(&w);
+  }
   if (md && r->nwarnings) cfb_sb_append(out, "\n");
 }
 
@@ -172,32 +197,40 @@ static void md_rows(const cfb_gate_report *r, cfb_sb *out) {
 /* The terminal's table: the figures' columns sized to their values; the
  * configuration beside them when it all fits 80 columns, else on a line
  * of its own above its figures (names run to 60 characters and more). */
+
 static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
   const char *head[GATE_COLS];
   heads_of(r, 0, head);
-  size_t wname = strlen("configuration"), w[GATE_COLS];
+  size_t wname = strlen("configuration"), w[GATE_COLS], wv = strlen("verdict");
   for (size_t k = 0; k < GATE_COLS; k++) w[k] = strlen(head[k]);
   for (size_t i = 0; i < r->n; i++) {
     gate_cells c;
     cells_of(r, &r->rows[i], &c);
     for (size_t k = 0; k < GATE_COLS; k++)
       if (strlen(c.buf[k]) > w[k]) w[k] = strlen(c.buf[k]);
+    if (strlen(c.verdict) > wv) wv = strlen(c.verdict);
     if (strlen(r->rows[i].name) > wname) wname = strlen(r->rows[i].name);
   }
-  size_t figures = strlen("unchanged");
+  /* two blanks between the figures, one where two would pass 79 columns
+   * (ab's CPU-second headers and CIs with "too few rounds") */
+  size_t figures = wv, gap = 2;
   for (size_t k = 0; k < GATE_COLS; k++) figures += w[k] + 2;
+  if (2 + figures > 79) gap = 1, figures -= GATE_COLS;
   int inline_name = wname + 2 + figures <= 79;
   if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, "configuration");
   else cfb_sb_append(out, "configuration\n  ");
-  for (size_t k = 0; k < GATE_COLS; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], head[k]);
+  for (size_t k = 0; k < GATE_COLS; k++) cfb_sb_printf(out, "%*s%*s", (int)w[k], head[k], (int)gap, "");
   cfb_sb_append(out, "verdict\n");
   for (size_t i = 0; i < r->n; i++) {
     const cfb_judged *j = &r->rows[i];
     gate_cells c;
     cells_of(r, j, &c);
     if (inline_name) cfb_sb_printf(out, "%-*s  ", (int)wname, j->name);
-    else cfb_sb_printf(out, "%s\n  ", j->name);
-    for (size_t k = 0; k < GATE_COLS; k++) cfb_sb_printf(out, "%*s  ", (int)w[k], c.buf[k]);
+    else {
+      sb_wrapped(out, j->name, 4); /* the name on lines of its own, the figures indented under it */
+      cfb_sb_append(out, "  ");
+    }
+    for (size_t k = 0; k < GATE_COLS; k++) cfb_sb_printf(out, "%*s%*s", (int)w[k], c.buf[k], (int)gap, "");
     cfb_sb_printf(out, "%s\n", c.verdict);
   }
 }
@@ -227,8 +260,9 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
-  cfb_sb_printf(out, "%s%zu of %zu configurations judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
-                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new, c[CFB_GATE_SLOWER],
+  cfb_sb_printf(out, "%s%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
+                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
+                cfb_plural((long long)(r->n + r->only_base + r->only_new)), c[CFB_GATE_SLOWER],
                 c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW], verdict_name(r, CFB_GATE_FEW));
   if (r->only_base || r->only_new)
     cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
@@ -240,8 +274,9 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   size_t widened = 0;
   for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
   if (widened)
-    cfb_sb_printf(out, "%zu configurations: the runs' own round-to-round spread widened the\nthreshold (column "
-                       "thr): a smaller change there cannot be told from noise.\n", widened);
+    cfb_sb_printf(out, "%zu configuration%s: the runs' own round-to-round spread widened the\nthreshold (column "
+                       "thr): a smaller change there cannot be told from noise.\n", widened,
+                  cfb_plural((long long)widened));
   for (size_t i = 0; i < r->n; i++)
     if (r->rows[i].g.verdict == CFB_GATE_SLOWER) regression_line(r, &r->rows[i], md, out);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd_report.h"
+#include "format.h"
 #include "history_cli.h"
 #include "history_load.h"
 #include "history_series.h"
@@ -68,7 +69,7 @@ static int cmd_add(const cfb_hist_cli *o) {
     rc = 2;
   }
   if (!rc)
-    printf("added %zu run%s to %s (%zu already there)\n", added, added == 1 ? "" : "s", o->db,
+    printf("added %zu run%s to %s (%zu already there)\n", added, cfb_plural(added), o->db,
            o->nargs - added);
   cfb_hist_close(h);
   for (size_t i = 0; l && i < o->nargs; i++) cfb_hist_loaded_free(&l[i]);
@@ -77,11 +78,16 @@ static int cmd_add(const cfb_hist_cli *o) {
   return rc;
 }
 
+/* One run a line; where that would pass 79 columns (an 80-column
+ * terminal), its host and source go on a line of their own below. */
 static int print_run(const cfb_hist_run_row *r, void *ctx) {
   int *k = ctx;
-  printf("%4d  %-12s %-25s %4ld  %s  (%s, %s)\n", ++*k, r->revision,
-         r->commit_time ? r->commit_time : r->started, r->configs, r->machine, r->hostname,
-         r->source);
+  char row[512], where[1200];
+  snprintf(row, sizeof row, "%4d  %-13s %-25s %4ld  %s", ++*k, r->revision,
+           r->commit_time ? r->commit_time : r->started, r->configs, r->machine);
+  snprintf(where, sizeof where, "(%s, %s)", r->hostname, r->source);
+  if (cfb_fmt_cols(row) + 2 + cfb_fmt_cols(where) <= 79) printf("%s  %s\n", row, where);
+  else printf("%s\n      %s\n", row, where);
   return 0;
 }
 
@@ -93,10 +99,10 @@ static int cmd_list(const cfb_hist_cli *o) {
     return 2;
   }
   int k = 0;
-  printf("   #  revision     committed / started       cfgs  machine\n");
+  printf("   #  revision      committed / started       cfgs  machine\n");
   int rc = cfb_hist_each_run(h, print_run, &k, err, sizeof err);
   if (rc) fprintf(stderr, "cfbench history list: %s\n", err);
-  else printf("%d run%s in %s\n", k, k == 1 ? "" : "s", o->db);
+  else printf("%d run%s in %s\n", k, cfb_plural(k), o->db);
   cfb_hist_close(h);
   return rc ? 2 : 0;
 }
@@ -126,18 +132,24 @@ static int load_detected(const cfb_hist_cli *o, const char *filter, cfb_hist_set
 }
 
 static void show_series(const cfb_hist_series *s, const char *metric) {
-  printf("%s  [%s]  %s, %zu run%s\n", s->config, s->machine, metric, s->n, s->n == 1 ? "" : "s");
-  printf("   #  revision     committed / started         median   95%% CI               n\n");
+  char head[1200];
+  snprintf(head, sizeof head, "%s  [%s]  %s, %zu run%s", s->config, s->machine, metric, s->n, cfb_plural(s->n));
+  cfb_fmt_print_wrapped(stdout, head, 80, 4);
+  printf("   #  revision      committed / started         median   95%% CI               n\n");
   size_t c = 0;
   for (size_t i = 0; i < s->n; i++) {
     const cfb_hist_pt *p = &s->pt[i];
-    printf("%4zu  %-12s %-25s %10.4g  [%.4g, %.4g]  %3.0f", i + 1, p->revision, p->when,
-           p->median, p->ci_lo, p->ci_hi, p->n);
+    char row[300], mark[80] = "";
+    int w = snprintf(row, sizeof row, "%4zu  %-13s %-25s %10.4g  [%.4g, %.4g]  %3.0f", i + 1, p->revision, p->when,
+                     p->median, p->ci_lo, p->ci_hi, p->n);
     if (c < s->nch && s->ch[c].index == i) {
-      printf("  <- change %+.1f%% (p = %.3g)", 100 * s->ch[c].change, s->ch[c].p);
+      snprintf(mark, sizeof mark, "<- change %+.1f%% (p = %.3g)", 100 * s->ch[c].change, s->ch[c].p);
       c++;
     }
-    printf("\n");
+    /* the change mark on a line of its own where it would pass 79 columns */
+    if (!mark[0]) printf("%s\n", row);
+    else if (w + 2 + (int)strlen(mark) <= 79) printf("%s  %s\n", row, mark);
+    else printf("%s\n      %s\n", row, mark);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "history_cli.h"
 
 /* Is change c of a series of n points a regression `check` fails on? */
@@ -79,10 +80,10 @@ static void footer(FILE *f, const cfb_hist_report *r, size_t nseries, size_t nsh
   if (o->format == CFB_FMT_MD) fprintf(f, "\n");
   if (r->check)
     fprintf(f, "%s: %zu regression%s beyond %.1f%% among the newest %zu runs of %zu series\n",
-            nregr ? "FAIL" : "ok", nregr, nregr == 1 ? "" : "s", 100 * o->threshold, o->last,
+            nregr ? "FAIL" : "ok", nregr, cfb_plural(nregr), 100 * o->threshold, o->last,
             nseries);
   else
-    fprintf(f, "%zu change point%s in %zu series\n", nshown, nshown == 1 ? "" : "s", nseries);
+    fprintf(f, "%zu change point%s in %zu series\n", nshown, cfb_plural(nshown), nseries);
 }
 
 int cfb_hist_print_changes(FILE *f, const cfb_hist_set *set, const cfb_hist_report *r) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "history_cli.h"
 
 /* "primes (range=1,100) thread w=1 c=1" -> "primes_range-1-100_thread_w-1_c-1". */
@@ -140,6 +141,6 @@ int cfb_hist_plot(const cfb_hist_set *set, const char *dir, const char *metric) 
             bad, set->n, dir);
     return 1;
   }
-  printf("%zu trend plot%s in %s\n", set->n, set->n == 1 ? "" : "s", dir);
+  printf("%zu trend plot%s in %s\n", set->n, cfb_plural(set->n), dir);
   return 0;
 }

@@ -470,7 +470,7 @@ static int plot_chunks(plot_ctx *c, const cfb_resultset *rs, const cfb_group *g,
       char ls[64];
       backend_style(ls, sizeof ls, BACKENDS[b], k);
       cfb_sb_printf(&plot, "%s'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s, %d worker%s'",
-                   index ? ", \\\n       " : "", dname, index, ls, BACKENDS[b], w, w == 1 ? "" : "s");
+                   index ? ", \\\n       " : "", dname, index, ls, BACKENDS[b], w, cfb_plural(w));
       index++;
     }
   }

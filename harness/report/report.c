@@ -112,7 +112,7 @@ static void fmt_ci(char *out, size_t len, double med, double lo, double hi) {
 
 static void fmt_config(char *out, size_t len, const cfb_sumrow *s, int show_pin) {
   snprintf(out, len, "%s, %d worker%s, chunksize %d%s%s", s->backend, s->workers,
-           s->workers == 1 ? "" : "s", s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
+           cfb_plural(s->workers), s->chunksize, show_pin ? ", pin " : "", show_pin ? s->pin : "");
 }
 
 /* "5", "3-5" (sweeps that differ), "?" (unknown). */
@@ -154,7 +154,7 @@ static void machine_section(rep *r, const cfb_machine *m) {
   num_range(warm, sizeof warm, m->warmup_min, m->warmup_max);
   snprintf(buf, sizeof buf, "Run: suite %s, %s to %s; %s repetitions per configuration after %s warm-up%s",
            m->suite[0] ? m->suite : "?", m->started[0] ? m->started : "?",
-           m->finished[0] ? m->finished : "?", nrep, warm, m->warmup_max == 1 ? "" : "s");
+           m->finished[0] ? m->finished : "?", nrep, warm, cfb_plural(m->warmup_max));
   list_item(r, buf);
   list_end(r);
 }
@@ -179,14 +179,14 @@ static void fmt_verdict(char *out, size_t len, const cfb_winner *w) {
   switch (p->verdict) {
   case CFB_PAIRED_A:
   case CFB_PAIRED_B:
-    snprintf(out, len, "%s faster, %zu round%s (%s)", w->word, p->rounds, p->rounds == 1 ? "" : "s", src);
+    snprintf(out, len, "%s faster, %zu round%s (%s)", w->word, p->rounds, cfb_plural(p->rounds), src);
     break;
   case CFB_PAIRED_EQUIVALENT:
     snprintf(out, len, "equivalent: CI within ±%.0f%%, %zu round%s (%s)", 100 * CFB_PAIRED_MARGIN, p->rounds,
-             p->rounds == 1 ? "" : "s", src);
+             cfb_plural(p->rounds), src);
     break;
   default:
-    snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, p->rounds == 1 ? "" : "s", src);
+    snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, cfb_plural(p->rounds), src);
   }
 }
 

@@ -89,7 +89,8 @@ static void table_row(out *o, const cfb_char *c) {
   snprintf(cost, sizeof cost, "%.1f / %.1f us", c->nb > 0 ? c->b[0].us1 : NAN, c->nb > 1 ? c->b[1].us1 : NAN);
   const cfb_char_backend *b = c->rec >= 0 ? &c->b[c->rec] : NULL;
   if (b) {
-    snprintf(rec, sizeof rec, "%s, %d workers, chunksize %zu", b->name, b->rec_workers, b->chunksize);
+    snprintf(rec, sizeof rec, "%s, %d worker%s, chunksize %zu", b->name, b->rec_workers, cfb_plural(b->rec_workers),
+             b->chunksize);
     cfb_fmt_rate(b->rec_measured, r1, sizeof r1);
     cfb_fmt_rate(b->rec_predicted, r2, sizeof r2);
     snprintf(x, sizeof x, "%s/s (%s/s)", r1, r2);
@@ -121,14 +122,14 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
   }
   if (c->rec >= 0) {
     const cfb_char_backend *b = &c->b[c->rec];
-    int k = snprintf(buf, sizeof buf, "Recommended: %s, %d workers, chunksize %zu: %.4g items/s measured, %.4g "
-                     "predicted", b->name, b->rec_workers, b->chunksize, b->rec_measured, b->rec_predicted);
+    int k = snprintf(buf, sizeof buf, "Recommended: %s, %d worker%s, chunksize %zu: %.4g items/s measured, %.4g "
+                     "predicted", b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, b->rec_measured, b->rec_predicted);
     if (isfinite(c->margin) && k > 0 && (size_t)k < sizeof buf)
       snprintf(buf + k, sizeof buf - (size_t)k, "; %+.0f%% over %s.", 100 * c->margin, c->b[1 - c->rec].name);
     else if (k > 0 && (size_t)k < sizeof buf)
       snprintf(buf + k, sizeof buf - (size_t)k, ".");
     para(o, buf);
-    snprintf(buf, sizeof buf, "Why %d workers (%s): %s.", b->rec_workers, cfb_char_rule_name(b->pick.rule),
+    snprintf(buf, sizeof buf, "Why %d worker%s (%s): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
              b->rule_why);
     para(o, buf);
   }

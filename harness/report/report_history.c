@@ -157,16 +157,17 @@ void cfb_rep_history_section(const cfb_rep_out *o, const char *dir, const cfb_re
   char text[2048];
   o->heading(o->doc, 2, "History");
   if (!h->set.n) {
-    snprintf(text, sizeof text, "None of this run's %zu configurations is in the history %.1500s on this "
-                                "machine (`cfbench history add` stores a run).", h->nconfigs, h->db);
+    snprintf(text, sizeof text, "None of this run's %zu configuration%s is in the history %.1500s on this "
+                                "machine (`cfbench history add` stores a run).", h->nconfigs,
+             cfb_plural((long long)h->nconfigs), h->db);
     o->para(o->doc, text);
     return;
   }
   snprintf(text, sizeof text,
-           "%zu of this run's %zu configurations over the commits of %.1500s on this machine (median %s "
+           "%zu of this run's %zu configuration%s over the commits of %.1500s on this machine (median %s "
            "and 95%% CI per run, in commit order).  Change points by E-divisive means (alpha %g, %zu "
            "permutations, at least %zu runs each side; docs/history.md): %zu found.",
-           h->set.n, h->nconfigs, h->db, unit_of(h), h->ed.alpha, h->ed.permutations, h->ed.min_size,
+           h->set.n, h->nconfigs, cfb_plural((long long)h->nconfigs), h->db, unit_of(h), h->ed.alpha, h->ed.permutations, h->ed.min_size,
            h->nchanges);
   o->para(o->doc, text);
   change_list(o, h);

@@ -18,6 +18,7 @@
 #include "charrule.h"
 #include "counters.h"
 #include "env.h"
+#include "format.h"
 #include "json.h"
 #include "runner.h"
 #include "stats.h"
@@ -217,7 +218,7 @@ static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t 
       size_t j = (size_t)cfb_rng_below(&st, i), t = order[i - 1];
       order[i - 1] = order[j], order[j] = t;
     }
-    if (verbose) fprintf(stderr, "  round %d/%d (%zu points)\n", rd + 1, rounds, n);
+    if (verbose) fprintf(stderr, "  round %d/%d (%zu point%s)\n", rd + 1, rounds, n, cfb_plural((long long)n));
     for (size_t k = 0; k < n && !cfb_interrupted(); k++)
       if (cfb_runner_round(r, &pts[order[k]].cfg, rd, 1, &pts[order[k]].res) != 0) return 1;
   }
@@ -491,8 +492,9 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
                CFB_CHAR_CONFIRM_ROUNDS, 0);
     cp[i].from = set[i];
   }
-  if (s->verbose) fprintf(stderr, "cfbench characterize: confirmation, %zu candidates x %d rounds\n", ns,
-                          CFB_CHAR_CONFIRM_ROUNDS);
+  if (s->verbose)
+    fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s\n", ns,
+            cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS));
   runner->ud = cp;
   int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
   runner->ud = pts;
@@ -519,7 +521,8 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   size_t n = rc ? 0 : plan_sweep(s, &prof, noop, env->usable_cpus, params, pts);
   runner->ud = pts;
   if (!rc && s->verbose)
-    fprintf(stderr, "cfbench characterize: throughput, %zu points x %d rounds\n", n, s->repeat);
+    fprintf(stderr, "cfbench characterize: throughput, %zu point%s x %d round%s\n", n, cfb_plural((long long)n),
+            s->repeat, cfb_plural(s->repeat));
   if (!rc) rc = pilot(s, runner, pts, n);
   if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
   if (!rc) rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));

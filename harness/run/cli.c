@@ -338,20 +338,12 @@ static int set_workloads(cfb_sweep_spec *s, const char *val, char *err, size_t e
   return rc;
 }
 
-static int set_param(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
+int cfb_param_axis_parse(const char *val, cfb_param_axis *a, char *err, size_t errlen) {
+  memset(a, 0, sizeof *a);
   const char *eq = strchr(val, '=');
   if (!eq || eq == val)
     return fail(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...] (e.g. delay=1ms,10ms)", val);
   size_t kl = (size_t)(eq - val);
-  for (size_t i = 0; i < s->nparams; i++)
-    if (strlen(s->params[i].key) == kl && !strncmp(s->params[i].key, val, kl))
-      return fail(err, errlen, "--param: parameter '%.*s' given twice; list its values once (%.*s=a,b)",
-                  (int)kl, val, (int)kl, val);
-  cfb_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
-  if (!np) return fail(err, errlen, "--param: out of memory");
-  s->params = np;
-  cfb_param_axis *a = &s->params[s->nparams];
-  memset(a, 0, sizeof *a);
   char opt[128];
   snprintf(opt, sizeof opt, "--param %.*s", (int)kl, val);
   int rc = split_list(opt, eq + 1, &a->values, err, errlen);
@@ -360,7 +352,32 @@ static int set_param(cfb_sweep_spec *s, const char *val, char *err, size_t errle
     strlist_free(&a->values);
     return fail(err, errlen, "--param: out of memory");
   }
-  s->nparams++;
+  return 0;
+}
+
+void cfb_param_axis_free(cfb_param_axis *a) {
+  free(a->key);
+  a->key = NULL;
+  strlist_free(&a->values);
+}
+
+static int set_param(cfb_sweep_spec *s, const char *val, char *err, size_t errlen) {
+  cfb_param_axis a;
+  int rc = cfb_param_axis_parse(val, &a, err, errlen);
+  if (rc) return rc;
+  for (size_t i = 0; i < s->nparams; i++)
+    if (!strcmp(s->params[i].key, a.key)) {
+      rc = fail(err, errlen, "--param: parameter '%s' given twice; list its values once (%s=a,b)", a.key, a.key);
+      cfb_param_axis_free(&a);
+      return rc;
+    }
+  cfb_param_axis *np = realloc(s->params, (s->nparams + 1) * sizeof *np);
+  if (!np) {
+    cfb_param_axis_free(&a);
+    return fail(err, errlen, "--param: out of memory");
+  }
+  s->params = np;
+  s->params[s->nparams++] = a;
   return 0;
 }
 

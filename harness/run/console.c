@@ -30,13 +30,7 @@ static void header_line(FILE *f, const char *label, const char *text, size_t col
   size_t room = cols > indent + 21 ? cols - 1 - indent : 20;
   fprintf(f, "%-*s", (int)indent, label);
   while (*text) {
-    size_t n = strlen(text), cut = n;
-    if (cfb_fmt_cols(text) > room) {
-      cut = 0;
-      for (size_t k = 0; k < n && k <= room; k++) /* bytes <= columns: a safe bound */
-        if (text[k] == ' ') cut = k;
-      if (!cut) cut = strcspn(text, " ") ? strcspn(text, " ") : n;
-    }
+    size_t cut = cfb_fmt_break(text, room);
     fprintf(f, "%.*s\n", (int)cut, text);
     text += cut;
     while (*text == ' ') text++;
@@ -50,7 +44,7 @@ void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char
   char b[2048];
   fprintf(f, "cfbench %s (%s)\n", e->version, e->git_revision);
   snprintf(b, sizeof b, "%s, %s, %d PU (%d cores, %d package%s, SMT %s), governor %s%s", e->hostname,
-           e->cpu_model, e->pus, e->cores, e->packages, e->packages == 1 ? "" : "s", e->smt ? "on" : "off",
+           e->cpu_model, e->pus, e->cores, e->packages, cfb_plural(e->packages), e->smt ? "on" : "off",
            e->governor, e->virtualized ? ", virtualized" : "");
   header_line(f, "machine:", b, cols);
   snprintf(b, sizeof b, "%s%s%s%s", layer, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
@@ -58,8 +52,9 @@ void cfb_console_header(FILE *f, const cfb_env *e, const char *layer, const char
   if (note[0]) header_line(f, "", note, cols);
   char in_rounds[64] = "";
   if (rounds > 1) snprintf(in_rounds, sizeof in_rounds, " in %d rounds", rounds);
-  snprintf(b, sizeof b, "%s%s%s%zu configurations, %zu measured repetitions%s, seed %llu, order randomized%s",
-           suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, nreps, in_rounds,
+  snprintf(b, sizeof b, "%s%s%s%zu configuration%s, %zu measured repetition%s%s, seed %llu, order randomized%s",
+           suite ? "suite " : "", suite ? suite : "", suite ? ", " : "", nconfigs, cfb_plural((long long)nconfigs),
+           nreps, cfb_plural((long long)nreps), in_rounds,
            (unsigned long long)seed, rounds > 1 ? " per round" : "");
   header_line(f, "sweep:", b, cols);
   header_line(f, "output:", out, cols);
@@ -501,7 +496,7 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols) 
     verdict_line(f, cell, w);
   }
   free(x);
-  fprintf(f, "%zu pairs: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n,
+  fprintf(f, "%zu pair%s: %zu thread, %zu process, %zu equivalent, %zu undecided\n", n, cfb_plural((long long)n),
           counts[CFB_PAIRED_A], counts[CFB_PAIRED_B], counts[CFB_PAIRED_EQUIVALENT],
           counts[CFB_PAIRED_UNDECIDED]);
   fflush(f);

@@ -20,6 +20,7 @@
 #include "cmd_run.h"
 #include "console.h"
 #include "env.h"
+#include "format.h"
 #include "groups.h"
 #include "output.h"
 #include "pyback.h"
@@ -57,8 +58,8 @@ static int on_row(void *ud, cfb_row *row) {
   if (!row->ok) x->any_failed = 1;
   if (x->runs && cfb_out_runs_append(x->runs, row) != 0) {
     x->write_failed = 1;
-    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete rows%s; stopping the run\n",
-            x->runs->path, strerror(x->runs->err), x->runs->rows,
+    fprintf(stderr, "\ncfbench run: writing %s failed: %s; it holds %zu complete row%s%s; stopping the run\n",
+            x->runs->path, strerror(x->runs->err), x->runs->rows, cfb_plural((long long)x->runs->rows),
             x->runs->cut_failed ? " and may end in a half row (cutting it back failed)" : " (cut back to the last one)");
     free(row->metrics);
     return -1;
@@ -241,9 +242,10 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              o->budget_s, o->min_rounds, rp->need_s, rp->need_kept_s);
   else if (rp->dropped)
     snprintf(x->plan_line, sizeof x->plan_line,
-             "%d rounds planned; --min-rounds %d of all %zu configurations need ~%.0f s, over --budget %.3g s: "
+             "%d round%s planned; --min-rounds %d of all %zu configuration%s need ~%.0f s, over --budget %.3g s: "
              "dropped %zu (workers/chunksize points between their grid's ends, thinning level >= %d)",
-             rp->max_rounds, o->min_rounds, n, rp->need_s, o->budget_s, rp->dropped, rp->drop_level);
+             rp->max_rounds, cfb_plural(rp->max_rounds), o->min_rounds, n, cfb_plural((long long)n), rp->need_s,
+             o->budget_s, rp->dropped, rp->drop_level);
   else if (o->budget_s > 0 && rp->max_rounds > rp->fit_rounds)
     snprintf(x->plan_line, sizeof x->plan_line,
              "%d rounds planned: --plan-stretch %.3g x the %d past --min-rounds that --budget fits at round 1's "
@@ -251,11 +253,12 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              rp->max_rounds, o->plan_stretch, rp->fit_rounds - o->min_rounds, rp->fit_rounds,
              rp->max_rounds == o->max_rounds ? ", within --max-rounds" : "", o->min_rounds, rp->max_rounds);
   else if (o->budget_s > 0)
-    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: %s at round 1's pace (looks after rounds %d..%d)",
-             rp->max_rounds, rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
+    snprintf(x->plan_line, sizeof x->plan_line, "%d round%s planned: %s at round 1's pace (looks after rounds %d..%d)",
+             rp->max_rounds, cfb_plural(rp->max_rounds), rp->max_rounds == o->max_rounds ? "--max-rounds, within --budget" : "what --budget fits",
              o->min_rounds, rp->max_rounds);
   else
-    snprintf(x->plan_line, sizeof x->plan_line, "%d rounds planned: --max-rounds (no --budget)", rp->max_rounds);
+    snprintf(x->plan_line, sizeof x->plan_line, "%d round%s planned: --max-rounds (no --budget)", rp->max_rounds,
+             cfb_plural(rp->max_rounds));
 }
 
 /* Adaptive rounds, after round 1: fix the sequential plan's max-rounds
@@ -432,8 +435,8 @@ static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const
   paired_rounds(sw, res, &lo, &hi);
   const cfb_phase_times *t = &m->time;
   /* short lines: the closing lines fit 80 columns */
-  fprintf(f, "%d rounds (%d to %d per paired configuration); %zu of %zu verdicts decided\n", m->rounds_run, lo,
-          hi, m->verdicts_decided, m->verdicts);
+  fprintf(f, "%d round%s (%d to %d per paired configuration); %zu of %zu verdict%s decided\n", m->rounds_run,
+          cfb_plural(m->rounds_run), lo, hi, m->verdicts_decided, m->verdicts, cfb_plural((long long)m->verdicts));
   fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
           t->measured_s, t->setup_s);
   fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,
@@ -487,10 +490,13 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     printf("\n--budget %.0f s: stopped before round %d; open pairs keep their last look\n",
            (double)0 + meta->budget_s, x->budget_hit + 1);
   if (x->write_failed) /* stdout may be the full disk too: say it on stderr as well */
-    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu rows%s\n", x->runs->path,
-            x->runs->rows, werr ? "" : ", and summary.csv and results.json describe exactly those");
-  printf("\n%zu of %zu configurations run, %zu failed; %zu rows in %s\n", ndone, sw->n, *nfailed,
-         x->runs->rows, x->runs->path);
+    fprintf(stderr, "cfbench run: the run stopped after a failed write; %s holds %zu row%s%s\n", x->runs->path,
+            x->runs->rows, cfb_plural((long long)x->runs->rows), werr ? "" : ", and summary.csv and results.json describe exactly those");
+  char line[4400];
+  snprintf(line, sizeof line, "%zu of %zu configuration%s run, %zu failed; %zu row%s in %s", ndone, sw->n,
+           cfb_plural((long long)sw->n), *nfailed, x->runs->rows, cfb_plural((long long)x->runs->rows), x->runs->path);
+  printf("\n");
+  cfb_fmt_print_wrapped(stdout, line, 80, 2); /* a long path on a line of its own, not wrapped anywhere */
   if (x->plan_line[0]) printf("plan: %s\n", x->plan_line);
   print_account(stdout, meta, sw, res);
   /* A warning, not a failure: the rows, plots and report of round 1 are

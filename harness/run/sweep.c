@@ -13,6 +13,8 @@
 
 #include "sweep.h"
 
+#include "format.h"
+
 static const struct {
   const char *name;
   cf_backend exec;
@@ -407,8 +409,8 @@ static int keep_configs(cfb_sweep *s, const size_t *idx, size_t n, char *err, si
   for (size_t i = 0; i < n; i++) {
     if (idx[i] >= s->n) {
       free(keep);
-      snprintf(err, errlen, "--configs: %zu is past the sweep's %zu configurations; allowed: 0..%zu", idx[i],
-               s->n, s->n - 1);
+      snprintf(err, errlen, "--configs: %zu is past the sweep's %zu configuration%s; allowed: 0..%zu",
+               idx[i], s->n, cfb_plural((long long)s->n), s->n - 1);
       return 2;
     }
     keep[idx[i]] = 1;
@@ -484,6 +486,8 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
 }
 
 void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
+  /* (no singular: `cfbench ab` compares this listing byte for byte with
+   * another build's, which may be older) */
   fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
   for (size_t i = 0; i < s->n; i++) {
     const cfb_sweep_config *c = &s->cfg[i];

@@ -102,6 +102,12 @@ typedef struct cfb_param_axis {
   cfb_strlist values;
 } cfb_param_axis;
 
+/* Parses one --param value, "KEY=V1,V2" ('\,' is a literal comma), into a:
+ * the one parser run and characterize share.  0, or 2 with a message in
+ * err (not KEY=..., an empty value); free a with cfb_param_axis_free. */
+int cfb_param_axis_parse(const char *val, cfb_param_axis *a, char *err, size_t errlen);
+void cfb_param_axis_free(cfb_param_axis *a);
+
 /* --pin list:0,1 (an hwloc bitmap list, "0-3,6" too): the PU OS indices in
  * ascending order, worker i bound to pus[i mod n]; label "list:0,1" is
  * what the pin column records. */

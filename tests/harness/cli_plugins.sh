@@ -38,4 +38,20 @@ expect 2 "$CLI" run --workload exec --param "cmd=no-such-command-cf16" --out "$T
 grep -q "command 'no-such-command-cf16' not found" "$T/err" || fail "missing command not named"
 expect 2 "$CLI" run --workload exec --out "$T/bad3"
 grep -q "parameter cmd is required" "$T/err" || fail "missing cmd not named"
+# input=FILE that is missing, a directory or empty: bad input (one line,
+# exit 2, nothing run), for fn:, exec and characterize alike
+: >"$T/empty"
+for input in "$T/no-such-input" "$T" "$T/empty"; do
+  for w in "fn:$FN:square" exec; do
+    cmd=; [ "$w" = exec ] && cmd="--param cmd=true"
+    # shellcheck disable=SC2086
+    expect 2 "$CLI" run --workload "$w" $cmd --param "input=$input" --out "$T/bad4"
+    [ "$(wc -l <"$T/err")" -eq 1 ] || { cat "$T/err"; fail "$w input=$input: not one line"; }
+    grep -q "input=$input: " "$T/err" || fail "$w input=$input: the line does not name the input: $(cat "$T/err")"
+    [ ! -e "$T/bad4/runs.csv" ] || fail "$w input=$input: rows written"
+  done
+  expect 2 "$CLI" characterize --workload "fn:$FN:square" --param "input=$input" --out "$T/bad5" --force
+  [ "$(wc -l <"$T/err")" -eq 1 ] || { cat "$T/err"; fail "characterize input=$input: not one line"; }
+  grep -q "input=$input: " "$T/err" || fail "characterize input=$input: $(cat "$T/err")"
+done
 echo ok

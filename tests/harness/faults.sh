@@ -134,7 +134,7 @@ disk_full)
   [ "$(tail -c 1 "$T/small/runs.csv" | od -An -c | tr -d ' ')" = '\n' ] || fail "runs.csv ends in a half row"
   nf=$(head -1 "$T/small/runs.csv" | awk -F, '{print NF}')
   awk -F, -v nf="$nf" 'NF != nf { exit 1 }' "$T/small/runs.csv" || fail "a row with the wrong field count"
-  grep -q "holds $n complete rows" "$T/err" || fail "stderr does not say $n rows: $(cat "$T/err")"
+  grep -q "holds $n complete row" "$T/err" || fail "stderr does not say $n rows: $(cat "$T/err")"
   [ "$(sum_n "$T/r/summary.csv")" -eq "$n" ] || fail "summary.csv n = $(sum_n "$T/r/summary.csv"), runs.csv has $n"
   [ "$(grep -o '"items_done":' "$T/r/results.json" | wc -l)" -eq "$n" ] || fail "results.json runs != $n"
   "$B" compare "$T/r" "$T/r" >/dev/null 2>&1
@@ -147,9 +147,27 @@ disk_full)
   [ "$rc" -eq 1 ] || fail "full disk: exit $rc, wanted 1"
   n=$(rows "$T/small/run/runs.csv")
   [ "$(tail -c 1 "$T/small/run/runs.csv" | od -An -c | tr -d ' ')" = '\n' ] || fail "full disk: a half row"
-  grep -q "holds $n complete rows" "$T/err" || fail "full disk: count not said: $(cat "$T/err")"
+  grep -q "holds $n complete row" "$T/err" || fail "full disk: count not said: $(cat "$T/err")"
   if [ -f "$T/small/run/summary.csv" ]; then
     [ "$(sum_n "$T/small/run/summary.csv")" -eq "$n" ] || fail "full disk: summary.csv disagrees"
+  fi
+  ;;
+
+# characterize on a disk that fills while it writes its outputs: exit 1,
+# a line for each output that failed, and the summary's "wrote" line
+# names only what is there (characterize.md and the plot are not).
+char_disk_full)
+  mount_tmpfs "$T/small" 16k
+  timeout 300 "$B" characterize --workload sleep --param delay=2ms --max-workers 8 --repeat 2 --rep-time 30ms \
+    --quiet --out "$T/small/c" >"$T/out" 2>"$T/err"
+  rc=$?
+  [ "$rc" -eq 1 ] || fail "exit $rc, wanted 1: $(cat "$T/err")"
+  grep -q "cannot write $T/small/c/characterize.md" "$T/err" || fail "the failed characterize.md not named: $(cat "$T/err")"
+  [ -s "$T/small/c/characterize.md" ] && fail "characterize.md written after all"
+  w=$(grep '^wrote ' "$T/out") || fail "no wrote line: $(cat "$T/out")"
+  case $w in *md*) fail "the summary claims the failed characterize.md: $w" ;; esac
+  if [ ! -s "$T/small/c/plots/characterize.png" ]; then
+    case $w in *plots/*) fail "the summary claims the failed plot: $w" ;; esac
   fi
   ;;
 

@@ -96,7 +96,10 @@ $H check $D --threshold 80% >/dev/null 2>&1 || fail "check --threshold 80% shoul
 # shellcheck disable=SC2086
 $H show "primes (preset=docs,start=1000000000001,count=1000,gil=off) thread w=1 c=1" $D \
   >"$T/show" || fail "show"
-grep -q "r4 .*<- change" "$T/show" || fail "show does not mark the change at r4: $(cat "$T/show")"
+# (the mark on the row, or on the line under it where the row is too long for 80 columns)
+awk '/^ *[0-9]+  / { row = $0; next } /^      <- change/ { print row $0; next } { print }' "$T/show" |
+  grep -q "r4 .*<- change" || fail "show does not mark the change at r4: $(cat "$T/show")"
+awk '{ if (length($0) > 79) bad = 1 } END { exit bad }' "$T/show" || fail "show passes 79 columns: $(cat "$T/show")"
 
 # The normal runs alone: no change, the gate passes.
 $H add --db "$DB2" "$R/r1" "$R/r2" "$R/r3" >/dev/null || fail "add normal runs"
@@ -112,6 +115,6 @@ cp -r "$R/r3" "$T/rep" || fail "copy r3"
 $B report "$T/rep" --history-db "$DB" --history-ignore-param work_scale >"$T/report" 2>&1 ||
   fail "report --history-db: $(cat "$T/report")"
 grep -q "^## History" "$T/rep/report.md" || fail "no History section in the report"
-grep -q "^1 of this run's 1 configurations over the commits of " "$T/rep/report.md" ||
+grep -q "^1 of this run's 1 configuration over the commits of " "$T/rep/report.md" ||
   fail "the report's History does not show r3's configuration: $(sed -n '/^## History/,/^## Plots/p' "$T/rep/report.md")"
 echo "ok: history e2e ($MODE)"

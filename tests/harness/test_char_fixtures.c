@@ -413,7 +413,8 @@ static void test_summary_80(void) {
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     CHECK(f != NULL);
-    cfb_char_print(f, &c, "/a/directory/deep/enough/to/need/wrapping/results/characterize/xyz");
+    cfb_char_print(f, &c, "/a/directory/deep/enough/to/need/wrapping/results/characterize/xyz",
+                   "characterize.{json,md} plots/");
     fclose(f);
     fputs(text, stdout);
     char *joined = calloc(1, len + 1), *o = joined;

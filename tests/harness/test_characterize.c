@@ -193,6 +193,12 @@ static void test_bad_inputs(void) {
   BAD("is not KEY=VALUE", "characterize", "--workload", "sleep", "--param", "delay");
   BAD("characterize takes one", "characterize", "--workload", "sleep", "--param", "delay=1ms,2ms");
   BAD("delay", "characterize", "--workload", "sleep", "--param", "delay=abc", "--out", dir, "--force");
+  /* run's parser: "\," reaches the workload as a comma, as it does for run */
+  BAD("parameter delay=1,5ms:", "characterize", "--workload", "sleep", "--param", "delay=1\\,5ms", "--out", dir,
+      "--force");
+  BAD("parameter 'delay' given twice", "characterize", "--workload", "sleep", "--param", "delay=1ms", "--param",
+      "delay=2ms");
+  BAD("--param delay: empty list", "characterize", "--workload", "sleep", "--param", "delay=");
   BAD("--repeat: bad value '1'", "characterize", "--workload", "sleep", "--repeat", "1");
   BAD("unknown option '--bogus'", "characterize", "--bogus");
   BAD("measure.json", "characterize", "--from", "/nonexistent/cf-characterize");

@@ -166,6 +166,53 @@ static void test_quick_sweep(void) {
   CHECK(system(p) != 0);
 }
 
+/* No line of out passes 79 columns (an 80-column terminal would wrap it
+ * wherever it falls; UTF-8 characters count one). */
+static void check_fits_80(const char *what, const char *out) {
+  for (const char *l = out; *l;) {
+    size_t n = strcspn(l, "\n"), c = 0;
+    for (size_t k = 0; k < n; k++) c += ((unsigned char)l[k] & 0xC0) != 0x80;
+    if (c > 79) {
+      fprintf(stderr, "%s: a line of %zu columns: %.*s\n", what, c, (int)n, l);
+      CHECK(0);
+    }
+    l += n + (l[n] == '\n');
+  }
+}
+
+/* One configuration, one repetition, one round: every count the run and
+ * a compare of it print agrees with its noun ("1 round", never
+ * "1 rounds"; "1 configuration"); primes' long parameter string still
+ * fits 80 columns in both. */
+static void test_singular_counts(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/single", tmp);
+  CHECK_EQ(RUN("run", "--workload", "primes", "--backend", "thread", "--workers", "1", "--items", "2", "--repeat",
+               "1", "--warmup", "0", "--seed", "3", "--counters", "rusage", "--out", dir),
+           0);
+  char *out = slurp(out_txt);
+  CHECK(out);
+  check_fits_80("run", out);
+  CHECK_STR_CONTAINS(out, "1 configuration, 1 measured repetition,");
+  CHECK_STR_CONTAINS(out, "1 of 1 configuration run, 0 failed; 1 row in");
+  CHECK_STR_CONTAINS(out, "\n1 round (");
+  static const char *const wrong[] = {" 1 rounds", " 1 configurations", " 1 rows", " 1 repetitions",
+                                      " 1 verdicts", " 1 pairs"};
+  for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++)
+    if (strstr(out, wrong[i])) {
+      fprintf(stderr, "run printed '%s':\n%s", wrong[i], out);
+      CHECK(0);
+    }
+  free(out);
+  run_env(NULL, (const char *const[]){"compare", dir, dir, NULL});
+  out = slurp(out_txt);
+  CHECK(out);
+  CHECK_STR_CONTAINS(out, "of 1 configuration judged");
+  check_fits_80("compare", out);
+  CHECK(!strstr(out, " 1 configurations"));
+  free(out);
+}
+
 /* The first 7 columns of each row, joined: the run order. */
 static char *order_of(const char *dir) {
   char p[400], err[300];
@@ -1377,6 +1424,7 @@ int main(int argc, char **argv) {
   snprintf(out_txt, sizeof out_txt, "%s/stdout.txt", tmp);
   snprintf(err_txt, sizeof err_txt, "%s/stderr.txt", tmp);
   static const test_case cases[] = {{"quick_sweep", test_quick_sweep},
+                                    {"singular_counts", test_singular_counts},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},

@@ -710,7 +710,8 @@ static void test_char_section(void) {
     const cfb_char_backend *b = &c->b[c->rec];
     snprintf(want, sizeof want, "| %s | %s | ", workloads[i], c->kind);
     CHECK_STR_CONTAINS(s, want);
-    snprintf(want, sizeof want, "| %s, %d workers, chunksize %zu |", b->name, b->rec_workers, b->chunksize);
+    snprintf(want, sizeof want, "| %s, %d worker%s, chunksize %zu |", b->name, b->rec_workers,
+             b->rec_workers == 1 ? "" : "s", b->chunksize);
     CHECK_STR_CONTAINS(s, want);
     snprintf(want, sizeof want, "### %s ", workloads[i]);
     CHECK_STR_CONTAINS(s, want);

@@ -108,7 +108,7 @@ static int ex_validate(const cf_wk_run *r, char *err, size_t errlen) {
   size_t wl = 0;
   int rc = ex_words(r, words, &argc, &wl, err, errlen);
   free(words);
-  return rc;
+  return rc ? rc : cf__wk_input_check(r, wk_str(r, "input"), err, errlen);
 }
 
 static int ex_prepare(cf_wk_run *r, char *err, size_t errlen) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int pindex(const cf_wk_run *r, const char *name) {
   if (!r || !name) return -1;
@@ -140,6 +141,20 @@ static int read_lines(const cf_wk_run *r, const char *path, char **text, size_t 
     if (t[i] == '\n') o[k++] = i + 1;
   o[n] = len + (len && t[len - 1] != '\n'); /* one past the last line's '\n' */
   *text = t, *off = o, *nl = n;
+  return 0;
+}
+
+int cf__wk_input_check(const cf_wk_run *r, const char *path, char *err, size_t errlen) {
+  if (!path || !*path) return 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: %s", path, strerror(errno));
+  struct stat st;
+  int rc = fstat(fileno(f), &st);
+  fclose(f);
+  if (rc == 0 && S_ISDIR(st.st_mode))
+    return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: a directory (give a file, one item per line)", path);
+  if (rc == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+    return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: the file has no lines (one item per line)", path);
   return 0;
 }
 

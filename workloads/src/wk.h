@@ -59,6 +59,12 @@ extern const wk_def cf__wk_fn_template;
 int cf__wk_items_input(cf_wk_run *r, size_t n, size_t natural, const void *head, size_t hlen, const char *path,
                        int text, char *err, size_t errlen);
 
+/* The sweep's check of parameter input=FILE (validate): a file that cannot
+ * be opened for reading, a directory or an empty file is a bad input
+ * (exit 2 before anything runs), not a run of failed configurations.
+ * 0 for an empty path (no input). */
+int cf__wk_input_check(const cf_wk_run *r, const char *path, char *err, size_t errlen);
+
 /* ---- parameters (params.c) ---- */
 /* Parse kv into r->num/str/given and build r->canon. */
 int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, size_t errlen);

@@ -8,7 +8,7 @@
 load 'style.gp'
 set title 'mixed: GIL emulation against CPython, 2 workers'."\n".'io_us=200us, gil=on, work_scale=1, ipc_us=250us'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'cpu_us per item (us)'
+set xlabel 'cpu_us per item (us)'.cf_below
 set ylabel 'threads / processes throughput'
 set logscale x
 set logscale y

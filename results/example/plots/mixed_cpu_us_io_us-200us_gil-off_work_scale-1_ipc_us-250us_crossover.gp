@@ -6,7 +6,7 @@
 load 'style.gp'
 set title 'mixed: threads vs processes against cpu_us'."\n".'io_us=200us, gil=off, work_scale=1, ipc_us=250us'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'cpu_us (us)'
+set xlabel 'cpu_us (us)'.cf_below
 set ylabel 'best throughput (items/s)'
 set logscale x
 set xrange [7.143:1400]

@@ -5,7 +5,7 @@
 load 'style.gp'
 set title 'primes: efficiency vs workers'."\n".'preset=docs, start=1000000000001, count=1000, gil=off, work_scale=1'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'efficiency (% of the ideal rate)'
 set logscale x 2
 set xrange [0.7692:5.2]

@@ -5,7 +5,7 @@
 load 'style.gp'
 set title 'primes: throughput vs workers'."\n".'preset=range, start=1000001, count=10000, gil=off, work_scale=1'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 # Log-log: perfect scaling is a straight line and equal ratios are equal
 # distances, so "who wins by how much" reads the same at 1 and 64 workers.

@@ -5,7 +5,7 @@
 load 'style.gp'
 set title 'sleep: throughput vs chunksize'."\n".'delay=0s'
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'chunksize (items per task, log2 scale)'
+set xlabel 'chunksize (items per task, log2 scale)'.cf_below
 set ylabel 'throughput (items/s)'
 set logscale x 2
 set xrange [0.7692:332.8]
