@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <sched.h>
 
+#define POP_FAST 64  /* first probes, one pause apart: a round trip's turnaround */
 #define POP_SPINS 40 /* back-off rounds: ~2000 pauses in all */
 #define POP_YIELDS 8
 #define PUSH_WAKES 8 /* wake-ups a burst of submits sends itself */
@@ -306,7 +307,7 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
   if (f) return f;
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
-  for (int i = 0, pause = 1;;) {
+  for (int i = 0, pause = 1, fast = 0;;) {
     /* Closed, looked at before the queue: no push can begin after that, so
      * if the queue is empty and no push is half done, it stays empty and
      * the worker leaves. */
@@ -323,12 +324,22 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
     *waited = 1;
     /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
      * sleep at once, so idle workers do not take CPU from busy ones. */
-    if (i == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max)
+    if (i == 0 && fast == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max) {
       i = POP_SPINS + POP_YIELDS;
-    /* Back-off (a consumer polling the queue on every pause would steal its
-     * cache line from the producer at every push), yield (the producer may
-     * share this CPU), then sleep. */
-    if (i < POP_SPINS) {
+      fast = POP_FAST;
+    }
+    /* First, probes one pause apart for about as long as a submitter takes
+     * to collect a result and submit the next task (a round trip): a probe
+     * reads lines the producer writes once per push, which it must pull
+     * over once anyway, so probing often costs the producer nothing more,
+     * while a doubling back-off would find the next task up to its last
+     * step late.  Then back-off (probing less often, so a burst's pushes
+     * are not slowed by a consumer pulling the tail at each of them),
+     * yield (the producer may share this CPU), then sleep. */
+    if (fast < POP_FAST) {
+      cf__cpu_relax();
+      fast++;
+    } else if (i < POP_SPINS) {
       for (int k = 0; k < pause; k++) cf__cpu_relax();
       if (pause < 64) pause *= 2;
       i++;
@@ -339,6 +350,7 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
       woken = idle_sleep(ex);
       i = woken ? 1 : 0; /* a woken worker spins even past the limit */
       pause = 1;
+      fast = 0;
     }
   }
   atomic_fetch_sub(&ex->q_spinning, 1);

@@ -234,7 +234,7 @@ static void shutdown_cancels_batched(void) {
  * worker was waiting for q_lock, a stock popped last-in first-out) breaks
  * it.  Bursts to a busy and to an idle pool, from two submitters at once
  * (each submitter's own futures are in its order). */
-enum { FIFO_N = 3000, FIFO_ROUNDS = 6 };
+enum { FIFO_N = 1500, FIFO_ROUNDS = 6 };
 static _Atomic int g_fifo_breaks;
 static _Thread_local long tl_last[2] = {-1, -1}; /* per submitter: the last index this thread started */
 
