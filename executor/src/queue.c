@@ -20,7 +20,6 @@
 #include <limits.h>
 #include <sched.h>
 
-#define POP_FAST 64  /* first probes, one pause apart: a round trip's turnaround */
 #define POP_SPINS 40 /* back-off rounds: ~2000 pauses in all */
 #define POP_YIELDS 8
 #define PUSH_WAKES 8 /* wake-ups a burst of submits sends itself */
@@ -174,16 +173,6 @@ static int batched(cf_executor *ex) { return ex->wbatch ? cf__wbatch_left(ex->wb
 /* Whether any work waits: in the batch or in the queue (a hint). */
 static int work_waits(cf_executor *ex) { return batched(ex) || cf__queue_nonempty(ex); }
 
-/* Work linked where an idle worker can see it without reading the
- * producers' line, which every push writes (a hint): the batch, the head,
- * or the stub's link, which only the first push after the queue drained
- * writes.  A push linked behind the stub shows there; one half done (tail
- * moved, link not yet written) shows a few instructions later. */
-static int work_linked(cf_executor *ex) {
-  return batched(ex) || atomic_load_explicit(&ex->q_head, memory_order_relaxed) != &ex->q_stub ||
-         link_of(&ex->q_stub);
-}
-
 /* work_waits, sure: under q_lock no fill is half done, and the caller has
  * already counted itself as sleeping or seen the queue closed, so work
  * that comes later wakes it or finds another worker awake. */
@@ -317,26 +306,7 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
   if (f) return f;
   int woken = 0;
   atomic_fetch_add(&ex->q_spinning, 1);
-  for (int i = 0, pause = 1, fast = 0;;) {
-    /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
-     * sleep at once, so idle workers do not take CPU from busy ones. */
-    if (i == 0 && fast == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max) {
-      i = POP_SPINS + POP_YIELDS;
-      fast = POP_FAST;
-    }
-    /* First, probes one pause apart for about as long as a submitter takes
-     * to collect a result and submit the next task (a round trip's
-     * turnaround), where a doubling back-off would find the task up to its
-     * last step late.  They read only what work_linked reads: a consumer
-     * polling the producers' line that often would pull it away from the
-     * producer at every push of a burst. */
-    if (fast < POP_FAST && !work_linked(ex)) {
-      *waited = 1;
-      cf__cpu_relax();
-      fast++;
-      continue;
-    }
-    fast = POP_FAST;
+  for (int i = 0, pause = 1;;) {
     /* Closed, looked at before the queue: no push can begin after that, so
      * if the queue is empty and no push is half done, it stays empty and
      * the worker leaves. */
@@ -351,9 +321,13 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
      * middle of another worker's fill. */
     if (last && !busy && !work_waits_locked(ex)) break;
     *waited = 1;
-    /* Then back-off (a consumer polling the producers' line on every pause
-     * would pull it away from the producer at every push), yield (the
-     * producer may share this CPU), then sleep. */
+    /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
+     * sleep at once, so idle workers do not take CPU from busy ones. */
+    if (i == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max)
+      i = POP_SPINS + POP_YIELDS;
+    /* Back-off (a consumer polling the queue on every pause would steal its
+     * cache line from the producer at every push), yield (the producer may
+     * share this CPU), then sleep. */
     if (i < POP_SPINS) {
       for (int k = 0; k < pause; k++) cf__cpu_relax();
       if (pause < 64) pause *= 2;
@@ -365,7 +339,6 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
       woken = idle_sleep(ex);
       i = woken ? 1 : 0; /* a woken worker spins even past the limit */
       pause = 1;
-      fast = 0;
     }
   }
   atomic_fetch_sub(&ex->q_spinning, 1);
