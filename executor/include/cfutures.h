@@ -114,7 +114,12 @@ typedef enum { CF_TRANSPORT_SHM = 0, CF_TRANSPORT_PIPE = 1 } cf_transport;
 typedef struct cf_task_record {
   uint64_t id;          /* submission sequence number, from 1 */
   uint64_t enqueue_ns;  /* when cf_submit queued it */
-  uint64_t start_ns;    /* when a worker started it (0: never started) */
+  uint64_t start_ns;    /* when a worker started it (0: never started); a
+                         * thread worker that finds this task queued as its
+                         * previous one ends takes that end as this start
+                         * (one clock read between the two), so the time it
+                         * spends taking the task (tens of ns; more if it
+                         * waited for the queue's lock) counts as the task's */
   uint64_t end_ns;      /* when it finished (0: not finished) */
   int worker;           /* worker index 0..max_workers-1, -1: none */
   int cpu;              /* CPU (OS index) it started on, -1: unknown */

@@ -65,15 +65,13 @@ static void fail_list(cf_future *list, int err, const char *msg) {
   }
 }
 
-/* Under q_lock: prepend what the workers' batches hold to list (their
- * futures are pending, as the queued ones). */
-static cf_future *take_batches(cf_executor *ex, cf_future *list) {
-  for (int w = 0; ex->wbatch && w < ex->nworkers; w++) {
-    cf_future *fs[CF__WBATCH_MAX];
-    for (int i = cf__wbatch_steal(&ex->wbatch[w], fs); i-- > 0;) {
-      fs[i]->next = list;
-      list = fs[i];
-    }
+/* Under q_lock: prepend what the pool's batch holds to list (its futures
+ * are pending, as the queued ones, and older). */
+static cf_future *take_batch(cf_executor *ex, cf_future *list) {
+  cf_future *fs[CF__WBATCH_MAX];
+  for (int i = ex->wbatch ? cf__wbatch_steal(ex->wbatch, fs) : 0; i-- > 0;) {
+    fs[i]->next = list;
+    list = fs[i];
   }
   return list;
 }
@@ -185,8 +183,8 @@ int cf_executor_new(cf_executor **out, const cf_config *cfg) {
   if (ex->wstats) memset(ex->wstats, 0, (size_t)ex->nworkers * sizeof *ex->wstats);
   int batches = cf__queue_batches(ex);
   if (batches) {
-    ex->wbatch = aligned_alloc(CF_CACHELINE, (size_t)ex->nworkers * sizeof *ex->wbatch);
-    if (ex->wbatch) memset(ex->wbatch, 0, (size_t)ex->nworkers * sizeof *ex->wbatch);
+    ex->wbatch = aligned_alloc(CF_CACHELINE, sizeof *ex->wbatch);
+    if (ex->wbatch) memset(ex->wbatch, 0, sizeof *ex->wbatch);
   }
   if (!ex->blocked_on || !ex->wstats || (batches && !ex->wbatch)) {
     executor_destroy(ex);
@@ -252,7 +250,7 @@ static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int 
   atomic_store(&ex->shutdown, 1);
   cf__queue_close(ex);
   cf_future *cancel = cancel_futures ? cf__queue_detach_locked(ex) : NULL;
-  if (cancel_futures) cancel = take_batches(ex, cancel);
+  if (cancel_futures) cancel = take_batch(ex, cancel);
   pthread_mutex_unlock(&ex->q_lock);
   cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);

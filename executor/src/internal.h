@@ -126,8 +126,9 @@ typedef struct cf__wstat {
   _Atomic uint64_t failed;
 } cf__wstat;
 
-/* A thread worker's batch (wbatch.c): futures taken from the queue at once,
- * still PENDING, which shutdown can take back. */
+/* A thread pool's batch (wbatch.c): the head of the pending queue, taken
+ * from it in one q_lock acquisition, which every worker pops in order with
+ * one CAS and shutdown can take back; its futures stay PENDING. */
 #define CF__WBATCH_MAX 16
 typedef struct cf__wbatch {
   _Alignas(CF_CACHELINE) _Atomic uint64_t word; /* generation << 32 | next << 16 | end */
@@ -145,7 +146,7 @@ struct cf_executor {
   char *broken_msg;
   _Atomic int freed;             /* cf_executor_free was called */
   cf__wstat *wstats;             /* per worker completion counters, nworkers of them */
-  cf__wbatch *wbatch;            /* per worker batches (nworkers), or NULL: cf__queue_batches */
+  cf__wbatch *wbatch;            /* the pool's batch, or NULL: cf__queue_batches */
 
   /* pending queue (queue.c): the producers' line ... */
   _Alignas(CF_CACHELINE) _Atomic uintptr_t q_tail; /* the last future; low bit: closed (shutdown) */
@@ -289,11 +290,12 @@ int cf__queue_push(cf_executor *ex, cf_future *f);
 /* *waited is set when the queue was empty at first look (the caller's
  * previous timestamp is stale then). */
 cf_future *cf__queue_pop(cf_executor *ex, int *waited);
-/* Whether ex's workers take futures in batches (wbatch.c); decided once,
- * at creation (ex->wbatch is allocated then). */
+/* Whether ex's workers take futures through a batch (wbatch.c): the
+ * thread backend's; decided once, at creation (ex->wbatch is allocated
+ * then). */
 int cf__queue_batches(const cf_executor *ex);
-/* cf__queue_pop for thread worker `worker`, which takes futures in
- * batches (wbatch.c) when the queue is long, if the pool batches. */
+/* cf__queue_pop for thread worker `worker`: through the pool's batch
+ * (wbatch.c) when the pool has one. */
 cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
 /* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
@@ -303,13 +305,17 @@ void cf__executor_set_broken(cf_executor *ex, const char *msg);
 /* Set the calling thread's cf_last_error_message() (cf_executor_new). */
 void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- thread worker batches (wbatch.c) ---- */
-/* The owner takes its next entry; NULL: empty. */
+/* ---- the thread pool's batch (wbatch.c) ---- */
+/* Any worker: take the batch's next entry; NULL: empty. */
 cf_future *cf__wbatch_pop(cf__wbatch *b);
-/* The owner, batch empty, under q_lock: fs[0..n) (n <= CF__WBATCH_MAX). */
+/* Under q_lock, batch empty: fs[0..n) (n <= CF__WBATCH_MAX) become the
+ * batch, in that order. */
 void cf__wbatch_fill(cf__wbatch *b, cf_future *const *fs, int n);
 /* Under q_lock: take every entry not popped yet into out; their count. */
 int cf__wbatch_steal(cf__wbatch *b, cf_future **out);
+/* Entries not popped yet (a hint unless under q_lock, where only pops can
+ * lower it). */
+int cf__wbatch_left(const cf__wbatch *b);
 
 /* ---- deadlock detection (deadlock.c) ---- */
 /* Called by a worker thread about to wait on f (not done).  Returns 0 (now

@@ -160,20 +160,37 @@ static void push_wake(cf_executor *ex) {
 
 /* Roughly how many futures are queued: submitted (next_id, the submitters'
  * counter) minus taken (q_taken, the consumers'), read only on the rare
- * path of a wake-up, so neither side writes a line the other reads. */
+ * paths of a wake-up and a batch fill, so neither side writes a line the
+ * other reads. */
 static long backlog(cf_executor *ex) {
   return (long)(atomic_load_explicit(&ex->next_id, memory_order_relaxed) -
                 atomic_load_explicit(&ex->q_taken, memory_order_relaxed));
+}
+
+/* Futures in the pool's batch, not yet popped (a hint). */
+static int batched(cf_executor *ex) { return ex->wbatch ? cf__wbatch_left(ex->wbatch) : 0; }
+
+/* Whether any work waits: in the batch or in the queue (a hint). */
+static int work_waits(cf_executor *ex) { return batched(ex) || cf__queue_nonempty(ex); }
+
+/* work_waits, sure: under q_lock no fill is half done, and the caller has
+ * already counted itself as sleeping or seen the queue closed, so work
+ * that comes later wakes it or finds another worker awake. */
+static int work_waits_locked(cf_executor *ex) {
+  pthread_mutex_lock(&ex->q_lock);
+  int any = work_waits(ex);
+  pthread_mutex_unlock(&ex->q_lock);
+  return any;
 }
 
 /* A worker took a future: pass the wake-up on while work remains.  A woken
  * worker wakes, in one call, as many sleepers as there are futures queued
  * (a burst wakes the pool in two steps, not a wake per submit). */
 static void took(cf_executor *ex) {
-  if (!cf__queue_nonempty(ex)) return;
+  if (!work_waits(ex)) return;
   int sleepers = atomic_load(&ex->q_sleepers);
   if (sleepers > 0) {
-    long n = backlog(ex) - atomic_load(&ex->q_tokens);
+    long n = backlog(ex) + batched(ex) - atomic_load(&ex->q_tokens);
     if (n > sleepers) n = sleepers;
     if (n > 0) wake(ex, (int)n);
   }
@@ -208,38 +225,36 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
   return take(ex, &busy);
 }
 
-/* ------------------------------------------------- thread worker batches */
+/* ------------------------------------------------- the thread pool's batch */
 
-/* Whether a pool's workers take the queue in batches: only a thread pool
- * of one worker.  There, a batch changes nothing anyone can see: the
- * worker ran the queue in this order anyway; a future it waits on from a
- * task, batched or queued, can only run inline (HELP) or is a deadlock
- * (pending while every worker is blocked) either way; shutdown cancels
- * batched futures with the queued ones.  With two workers or more it
- * would: a task that waits for a later task (on a future, or through an
- * event or a pipe) gets a free worker for it under a FIFO, while in the
- * waiting worker's batch the later task waits for that worker.  Making
- * that safe needs idle workers that steal, no worker asleep while a batch
- * holds work, a worker that gives its batch back before it waits, and
- * even then every worker could block so with nobody left to steal. */
-int cf__queue_batches(const cf_executor *ex) {
-  return ex->cfg.backend == CF_BACKEND_THREAD && ex->nworkers == 1;
-}
+/* Whether a pool's workers take the queue through a batch (wbatch.c): a
+ * thread pool's, at any number of workers.  The batch is the queue's head,
+ * shared by every worker and popped in order, so nothing anyone can see
+ * changes: futures start in submission order, a batched future is as free
+ * to run on any worker as a queued one (none waits behind a busy or
+ * blocked worker), and shutdown cancels it with the queued ones.  The
+ * process backend's io thread pops the queue itself (cf__queue_pop). */
+int cf__queue_batches(const cf_executor *ex) { return ex->cfg.backend == CF_BACKEND_THREAD; }
 
-/* How many futures a worker takes at once: half the backlog (a short
- * burst is not swallowed whole, nor the queue's last future, whose push
- * may be half done), at most CF__WBATCH_MAX. */
+/* How many futures a fill takes: half the backlog (the queue's last
+ * future, whose push may be half done, is left to the next look), at most
+ * CF__WBATCH_MAX. */
 static int batch_size(cf_executor *ex) {
   long n = backlog(ex) / 2;
   return n < 1 ? 1 : n > CF__WBATCH_MAX ? CF__WBATCH_MAX : (int)n;
 }
 
-/* Under q_lock: the first future for worker w, the next ones of the
- * queue put in w's batch. */
-static cf_future *take_batch_locked(cf_executor *ex, int w, int *busy) {
+/* Under q_lock: the batch's next future, or (the batch empty) the queue's
+ * first, the next ones of the queue put in the batch. */
+static cf_future *take_batch_locked(cf_executor *ex, int *busy) {
   cf_future *more[CF__WBATCH_MAX];
   int n = 0;
-  cf_future *first = take_locked(ex, busy);
+  /* A worker may have filled the batch while this one waited for q_lock:
+   * what it holds is older than anything queued. */
+  cf_future *first = cf__wbatch_pop(ex->wbatch);
+  *busy = 0;
+  if (first) return first;
+  first = take_locked(ex, busy);
   /* After a take, the head is the stub unless more futures are linked:
    * then only is the backlog (the submitters' line) worth a look. */
   if (first && atomic_load_explicit(&ex->q_head, memory_order_relaxed) != &ex->q_stub)
@@ -247,18 +262,18 @@ static cf_future *take_batch_locked(cf_executor *ex, int w, int *busy) {
       int b;
       if (!(more[n] = take_locked(ex, &b))) break;
     }
-  if (n) cf__wbatch_fill(&ex->wbatch[w], more, n);
+  if (n) cf__wbatch_fill(ex->wbatch, more, n);
   return first;
 }
 
-/* take() for thread worker w: its own batch first, then the queue. */
+/* take() for a thread worker (w >= 0): the batch first, then the queue. */
 static cf_future *take_for(cf_executor *ex, int w, int *busy) {
   if (w < 0 || !ex->wbatch) return take(ex, busy);
-  cf_future *f = cf__wbatch_pop(&ex->wbatch[w]);
+  cf_future *f = cf__wbatch_pop(ex->wbatch);
   *busy = 0;
   if (f || !cf__queue_nonempty(ex)) return f;
   pthread_mutex_lock(&ex->q_lock);
-  f = take_batch_locked(ex, w, busy);
+  f = take_batch_locked(ex, busy);
   pthread_mutex_unlock(&ex->q_lock);
   return f;
 }
@@ -270,7 +285,7 @@ static int idle_sleep(cf_executor *ex) {
   atomic_fetch_add(&ex->q_sleepers, 1);
   atomic_fetch_sub(&ex->q_spinning, 1);
   int woken = take_token(ex);
-  if (woken || cf__queue_nonempty(ex) || cf__queue_closed(ex)) {
+  if (woken || cf__queue_closed(ex) || work_waits_locked(ex)) {
     atomic_fetch_add(&ex->q_spinning, 1);
   } else {
     cf__futex_wait(&ex->q_seq, seq, UINT64_MAX, 0);
@@ -302,7 +317,9 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
       if (woken) took(ex);
       return f;
     }
-    if (last && !busy) break;
+    /* Leave only when nothing is left anywhere: under q_lock, not in the
+     * middle of another worker's fill. */
+    if (last && !busy && !work_waits_locked(ex)) break;
     *waited = 1;
     /* Only a few workers spin at once (Go's rule: half the CPUs); the rest
      * sleep at once, so idle workers do not take CPU from busy ones. */

@@ -1,19 +1,27 @@
-/* wbatch.c -- a thread worker's batch: futures it took from the pending
- * queue in one q_lock acquisition and runs one by one, which shutdown can
- * take back (steal) as long as the worker has not started them.
+/* wbatch.c -- a thread pool's batch: the first futures of the pending
+ * queue, taken from it in one q_lock acquisition, which every worker pops
+ * one at a time with a CAS (no lock), and which shutdown can take back
+ * (steal) as long as no worker has popped them.
  *
- * Why: with one lock acquisition (and one pass over the queue's shared
- * lines) per task, the worker pays two locked instructions a task for
- * q_lock; a batch amortises them.  Every entry stays PENDING until the
- * worker pops and claims it (cancel works as on a queued future), and
- * shutdown with cancel_futures steals every batch under q_lock and
- * cancels the entries with the queued ones; fills happen under q_lock
- * too, so shutdown sees each future either in the queue or in a batch.
- * Which pools batch, and why only those: cf__queue_batches (queue.c).
+ * Why: taking futures one by one under q_lock costs each pop a lock and an
+ * unlock on the consumers' line, and at more workers than CPUs a worker
+ * preempted while it holds q_lock stalls every other one; a pop from the
+ * batch is one CAS, and a popper preempted mid-CAS blocks nobody.
  *
- * The word packs (generation << 32 | next << 16 | end): the owner pops with
- * a CAS of next, shutdown takes [next, end) with a CAS to (next = end); a
- * refill bumps the generation, so a steal that read old entries fails. */
+ * The batch is the queue's head, not a worker's own stock: it is shared by
+ * all the workers and popped in queue order, so futures start in the
+ * order they were submitted (FIFO, as with the queue alone), and none
+ * waits behind a worker that is busy or blocked in a task.  It is refilled
+ * only when empty and under q_lock, and consumers look at it before the
+ * queue (queue.c, take_for), so nothing behind it in the queue is taken
+ * first.  Entries stay PENDING until popped and claimed: cancel works as on
+ * a queued future, and shutdown with cancel_futures steals the batch under
+ * q_lock and cancels it with the queue (fills happen under q_lock too, so
+ * shutdown sees each future either in the queue or in the batch).
+ *
+ * The word packs (generation << 32 | next << 16 | end): a pop is a CAS of
+ * next, a steal a CAS to (next = end); a refill bumps the generation, so a
+ * pop or steal that read the entries of an earlier fill fails its CAS. */
 #include "internal.h"
 
 #define WORD(gen, next, end) ((uint64_t)(gen) << 32 | (uint64_t)(next) << 16 | (uint64_t)(end))
@@ -32,7 +40,9 @@ cf_future *cf__wbatch_pop(cf__wbatch *b) {
   return NULL;
 }
 
-/* The owner, its batch empty (q_lock held): fs[0..n) become the batch. */
+/* The batch empty (q_lock held): fs[0..n) become the batch.  A worker
+ * deciding to sleep or to leave looks at the batch under q_lock too
+ * (queue.c), so it sees a fill whole or not at all. */
 void cf__wbatch_fill(cf__wbatch *b, cf_future *const *fs, int n) {
   for (int i = 0; i < n; i++) atomic_store_explicit(&b->f[i], fs[i], memory_order_relaxed);
   uint64_t w = atomic_load_explicit(&b->word, memory_order_relaxed);
@@ -51,4 +61,9 @@ int cf__wbatch_steal(cf__wbatch *b, cf_future **out) {
       return n;
   }
   return 0;
+}
+
+int cf__wbatch_left(const cf__wbatch *b) {
+  uint64_t w = atomic_load_explicit(&((cf__wbatch *)b)->word, memory_order_acquire);
+  return NEXT(w) < END(w) ? (int)(END(w) - NEXT(w)) : 0;
 }

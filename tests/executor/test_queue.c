@@ -2,9 +2,10 @@
  * bursts to an idle pool wake every worker they need (no lost wake-up),
  * submits racing with shutdown either fail with CF_ESHUTDOWN or complete,
  * shutdown with cancel_futures cancels everything still queued, ids go
- * to accepted submits only, futures a worker took in a batch are
- * cancelled by shutdown and by cf_future_cancel like queued ones, and
- * argument / result buffers survive recycling at every size. */
+ * to accepted submits only, futures in the pool's batch are cancelled by
+ * shutdown and by cf_future_cancel like queued ones, start in submission
+ * order and never wait behind a busy worker, and argument / result
+ * buffers survive recycling at every size. */
 #include "common.h"
 
 #include <pthread.h>
@@ -183,38 +184,182 @@ static int t_count_run(const void *arg, size_t len, cf_result *out) {
   return 0;
 }
 
-/* One worker takes the queue in batches (queue.c, batch_size): the worker
- * runs gate 1's task with up to 15 futures behind it in its batch, still
- * pending; shutdown(cancel_futures) must cancel them at once, as queued
- * ones, and none may run. */
-static void shutdown_cancels_batched(void) {
-  cf_executor *ex = make_ex(1);
+/* Workers take the queue through the pool's batch (queue.c, batch_size):
+ * with every worker held in a gate-1 task, up to 15 futures sit in the
+ * batch behind them, still pending; shutdown(cancel_futures) must cancel
+ * them at once, as queued ones, and none may run.  At 1 and 2 workers. */
+static void shutdown_cancels_batched_at(int workers) {
+  cf_executor *ex = make_ex(workers);
   gates g;
   gates_init(&g);
-  cf_future *block0 = submit_gate(ex, &g, 0);
-  wait_running(block0);
-  cf_future *block1 = submit_gate(ex, &g, 1);
+  cf_future *block0[2], *block1[2];
+  for (int w = 0; w < workers; w++) block0[w] = submit_gate(ex, &g, 0);
+  for (int w = 0; w < workers; w++) wait_running(block0[w]);
+  for (int w = 0; w < workers; w++) block1[w] = submit_gate(ex, &g, 1);
   enum { N = 200 };
   cf_future *fs[N];
   for (int i = 0; i < N; i++) {
     atomic_store(&g_runs[i], 0);
     CHECK_EQ(cf_submit(ex, t_count_run, &i, sizeof i, &fs[i]), 0);
   }
-  gate_open(&g, 0); /* the worker takes block1 and a batch behind it */
-  wait_running(block1);
+  gate_open(&g, 0); /* the workers take block1 and a batch behind it */
+  for (int w = 0; w < workers; w++) wait_running(block1[w]);
   CHECK_EQ(cf_executor_shutdown(ex, 0, 1), 0);
-  for (int i = 0; i < N; i++) CHECK(cf_future_cancelled(fs[i])); /* at once, not once the worker gets there */
+  for (int i = 0; i < N; i++) CHECK(cf_future_cancelled(fs[i])); /* at once, not once a worker gets there */
   gate_open(&g, 1);
-  CHECK_EQ(result_int(block1), 1);
+  for (int w = 0; w < workers; w++) CHECK_EQ(result_int(block1[w]), 1);
   for (int i = 0; i < N; i++) {
     CHECK_EQ(cf_future_result(fs[i], 0, NULL, NULL), CF_ECANCELED);
     cf_future_release(fs[i]);
   }
-  cf_future_release(block0);
-  cf_future_release(block1);
+  for (int w = 0; w < workers; w++) {
+    cf_future_release(block0[w]);
+    cf_future_release(block1[w]);
+  }
   cf_executor_free(ex);
   for (int i = 0; i < N; i++) CHECK_EQ(atomic_load(&g_runs[i]), 0);
   gates_free(&g);
+}
+
+static void shutdown_cancels_batched(void) {
+  shutdown_cancels_batched_at(1);
+  shutdown_cancels_batched_at(2);
+}
+
+/* FIFO start order at 1, 2 and 4 workers: each worker thread must start
+ * the futures it gets in submission order (a worker pops one after the
+ * other, so under a FIFO whatever it pops later was submitted later,
+ * however the threads are scheduled).  A pool whose workers took futures
+ * behind the queue's head ahead of it (a batch refilled while another
+ * worker was waiting for q_lock, a stock popped last-in first-out) breaks
+ * it.  Bursts to a busy and to an idle pool, from two submitters at once
+ * (each submitter's own futures are in its order). */
+enum { FIFO_N = 1500, FIFO_ROUNDS = 6 };
+static _Atomic int g_fifo_breaks;
+static _Thread_local long tl_last[2] = {-1, -1}; /* per submitter: the last index this thread started */
+
+static int t_in_order(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  (void)out;
+  long v[2];
+  memcpy(v, arg, sizeof v); /* submitter, index */
+  if (v[1] <= tl_last[v[0]]) atomic_fetch_add(&g_fifo_breaks, 1);
+  tl_last[v[0]] = v[1];
+  return 0;
+}
+
+typedef struct fifo_arg {
+  cf_executor *ex;
+  long who, base;
+  cf_future **fs;
+} fifo_arg;
+
+static void *fifo_submitter(void *p) {
+  fifo_arg *a = p;
+  for (long i = 0; i < FIFO_N; i++) {
+    long v[2] = {a->who, a->base + i};
+    CHECK_EQ(cf_submit(a->ex, t_in_order, v, sizeof v, &a->fs[i]), 0);
+  }
+  return NULL;
+}
+
+static void fifo_start_order(void) {
+  static const int ws[] = {1, 2, 4};
+  cf_future **fs = malloc(2 * FIFO_N * sizeof *fs);
+  CHECK(fs != NULL);
+  atomic_store(&g_fifo_breaks, 0);
+  for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+    cf_executor *ex = make_ex(ws[k]);
+    for (long round = 0; round < FIFO_ROUNDS; round++) {
+      if (round % 2) sleep_ms(20); /* idle: the workers sleep when the burst comes */
+      fifo_arg args[2] = {{ex, 0, round * FIFO_N, fs}, {ex, 1, round * FIFO_N, fs + FIFO_N}};
+      pthread_t th;
+      CHECK_EQ(pthread_create(&th, NULL, fifo_submitter, &args[1]), 0);
+      fifo_submitter(&args[0]);
+      pthread_join(th, NULL);
+      for (int i = 0; i < 2 * FIFO_N; i++) {
+        CHECK_EQ(cf_future_result(fs[i], -1, NULL, NULL), 0);
+        cf_future_release(fs[i]);
+      }
+    }
+    cf_executor_free(ex);
+  }
+  free(fs);
+  CHECK_EQ(atomic_load(&g_fifo_breaks), 0);
+}
+
+/* A task that waits for a later task (through an event, then through its
+ * future) at 2 workers: the later task is in the batch the waiting worker
+ * filled, and the other worker, idle or asleep, must run it; the waits
+ * would hang (60 s bound: the task fails) if only the filler popped its
+ * batch.  The future wait must not be reported as a deadlock either. */
+static _Atomic int g_event;
+
+static int t_wait_event(const void *arg, size_t len, cf_result *out) {
+  (void)arg;
+  (void)len;
+  (void)out;
+  double t0 = now_s();
+  while (!atomic_load(&g_event)) {
+    if (now_s() - t0 > 60.0) return 1;
+    sleep_ms(1);
+  }
+  return 0;
+}
+
+static int t_set_event(const void *arg, size_t len, cf_result *out) {
+  (void)arg;
+  (void)len;
+  (void)out;
+  atomic_store(&g_event, 1);
+  return 0;
+}
+
+static _Atomic(cf_future *) g_later;
+
+static int t_wait_later(const void *arg, size_t len, cf_result *out) {
+  (void)arg;
+  (void)len;
+  (void)out;
+  double t0 = now_s();
+  cf_future *f;
+  while (!(f = atomic_load(&g_later))) { /* the submitter names it once cf_submit returns */
+    if (now_s() - t0 > 60.0) return 1;
+    sched_yield();
+  }
+  return cf_future_result(f, 60.0, NULL, NULL);
+}
+
+static void waits_on_a_batched_task(void) {
+  cf_executor *ex = make_ex(2);
+  enum { MORE = 30 };
+  for (int round = 0; round < 20; round++) {
+    if (round % 2) sleep_ms(20); /* both workers asleep when the burst comes */
+    int by_future = round % 4 >= 2;
+    atomic_store(&g_event, 0);
+    atomic_store(&g_later, NULL);
+    /* One worker sleeps 20 ms in `busy`; the other takes the waiter with
+     * the burst behind it in the batch, and the task it waits for is
+     * there: only the busy worker, once free, can run it. */
+    cf_future *busy = submit_int(ex, t_sleep, 20);
+    cf_future *first = submit_int(ex, by_future ? t_wait_later : t_wait_event, 0), *later[MORE];
+    for (int i = 0; i < MORE; i++) {
+      later[i] = submit_int(ex, i == MORE / 2 && !by_future ? t_set_event : t_sleep, 0);
+      if (i == MORE / 2 && by_future) atomic_store(&g_later, later[i]);
+    }
+    CHECK_EQ(cf_future_result(first, -1, NULL, NULL), 0);
+    for (int i = 0; i < MORE; i++) {
+      CHECK_EQ(cf_future_result(later[i], -1, NULL, NULL), 0);
+      cf_future_release(later[i]);
+    }
+    CHECK_EQ(cf_future_result(busy, -1, NULL, NULL), 0);
+    cf_future_release(first);
+    cf_future_release(busy);
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.deadlocks, 0);
+  cf_executor_free(ex);
 }
 
 static int count_cb(cf_future *f, void *ud) {
@@ -250,12 +395,12 @@ static void *batch_racer(void *p) {
   return NULL;
 }
 
-static void cancels_and_callbacks_race_batches(void) {
+static void cancels_and_callbacks_race_batches_at(int workers) {
   for (int i = 0; i < RACE_SUBMITTERS * RACE_PER; i++) {
     atomic_store(&g_runs[i], 0);
     atomic_store(&g_cbs[i], 0);
   }
-  cf_executor *ex = make_ex(1);
+  cf_executor *ex = make_ex(workers);
   pthread_t th[RACE_SUBMITTERS];
   race_arg args[RACE_SUBMITTERS];
   for (int t = 0; t < RACE_SUBMITTERS; t++) {
@@ -269,6 +414,13 @@ static void cancels_and_callbacks_race_batches(void) {
   CHECK_EQ(st.completed + st.cancelled, st.submitted);
   cf_executor_free(ex);
   for (int i = 0; i < RACE_SUBMITTERS * RACE_PER; i++) CHECK_EQ(atomic_load(&g_cbs[i]), i % RACE_PER % 5 == 0);
+}
+
+/* At 1, 2 and 4 workers: several workers pop the batch at once. */
+static void cancels_and_callbacks_race_batches(void) {
+  cancels_and_callbacks_race_batches_at(1);
+  cancels_and_callbacks_race_batches_at(2);
+  cancels_and_callbacks_race_batches_at(4);
 }
 
 static void shutdown_cancels_queued(void) {
@@ -405,6 +557,8 @@ int main(int argc, char **argv) {
                                     {"shutdown_cancels_queued", shutdown_cancels_queued},
                                     {"shutdown_cancels_batched", shutdown_cancels_batched},
                                     {"cancels_and_callbacks_race_batches", cancels_and_callbacks_race_batches},
+                                    {"fifo_start_order", fifo_start_order},
+                                    {"waits_on_a_batched_task", waits_on_a_batched_task},
                                     {"buffers_survive_recycling", buffers_survive_recycling},
                                     {"counters_exact", counters_exact},
                                     {"wakeups_from_many_submitters", wakeups_from_many_submitters},
