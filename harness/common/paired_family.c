@@ -40,7 +40,8 @@ int cfb_holm_divisors(const double *p, const double *alpha, size_t m, size_t *di
 
 int cfb_gate_family(const cfb_seq_plan *p, const cfb_gate_test *t, size_t m, const cfb_gate_opts *o,
                     cfb_gate *out, size_t *div) {
-  double *pv = malloc((m ? m : 1) * sizeof *pv), *alpha = malloc((m ? m : 1) * sizeof *alpha);
+  /* calloc: GCC cannot see that m == 0 reads nothing (-Wmaybe-uninitialized) */
+  double *pv = calloc(m ? m : 1, sizeof *pv), *alpha = calloc(m ? m : 1, sizeof *alpha);
   size_t *d = div ? div : malloc((m ? m : 1) * sizeof *d);
   int rc = pv && alpha && d ? 0 : CFB_PAIRED_ENOMEM;
   for (size_t i = 0; !rc && i < m; i++) {
