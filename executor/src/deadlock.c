@@ -54,8 +54,8 @@ int cf__graph_block(cf_executor *ex, int worker, cf_future *f) {
     if (s == CF_PENDING) {
       if (all_blocked(ex)) {
         deadlock = 1;
-        say(msg, sizeof msg, &off, ", which is pending while all %d workers are blocked in waits",
-            ex->nworkers);
+        if (ex->nworkers == 1) say(msg, sizeof msg, &off, ", which is pending while the only worker is blocked in a wait");
+        else say(msg, sizeof msg, &off, ", which is pending while all %d workers are blocked in waits", ex->nworkers);
       }
       break;
     }

@@ -33,6 +33,7 @@
 #include "cmd_report.h"
 #include "csvread.h"
 #include "fileio.h"
+#include "format.h"
 #include "gate_out.h"
 #include "options.h"
 #include "paired.h"
@@ -735,8 +736,8 @@ static void warn_rounds(const ab_opts *o, const ab_state *s, const cfb_seq_plan 
   int need = rounds_to_flag(plan, m);
   if (m && !need)
     fprintf(stderr, "cfbench ab: WARNING: with %zu tests (configurations x metrics judged) no regression can "
-                    "be flagged in %d rounds (the Holm-corrected level needs more); raise --max-rounds%s\n", m,
-            o->max_rounds, o->metric == CFB_METRIC_BOTH ? " or judge one --metric" : "");
+                    "be flagged in %d round%s (the Holm-corrected level needs more); raise --max-rounds%s\n", m,
+            o->max_rounds, cfb_plural(o->max_rounds), o->metric == CFB_METRIC_BOTH ? " or judge one --metric" : "");
 }
 
 static int emit(const ab_opts *o, const cfb_gate_report *r) {
@@ -804,7 +805,7 @@ int cfb_cmd_ab(int argc, char **argv) {
     rc = 2;
   }
   if (!rc && !rep.n) {
-    fprintf(stderr, "cfbench ab: no configuration measured on both sides in %d rounds\n", rounds);
+    fprintf(stderr, "cfbench ab: no configuration measured on both sides in %d round%s\n", rounds, cfb_plural(rounds));
     rc = 2;
   }
   if (!rc) rc = emit(&o, &rep);
