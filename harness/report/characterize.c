@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "charrule.h"
+#include "format.h"
 #include "json.h"
 
 /* ---- reading -------------------------------------------------------- */
@@ -232,6 +233,20 @@ static void fit_backend(cfb_char_backend *b) {
   b->n_peak = f->n_peak;
   b->peak_in_sweep = isfinite(f->n_peak) && f->n_peak <= f->n_max &&
                      (f->kind != CFB_MODEL_BOTTLENECK || f->saturated);
+}
+
+void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len) {
+  const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
+  char r[32];
+  cfb_fmt_rate(b->max_items_per_s, r, sizeof r);
+  if (!f || !b->peak_in_sweep)
+    snprintf(buf, len, "no peak within %g workers", f ? f->n_max : (b->npts ? b->pts[b->npts - 1].workers : 0));
+  else if (f->kind != CFB_MODEL_BOTTLENECK)
+    snprintf(buf, len, "peak %s/s at %.1f workers", r, b->n_peak);
+  else if (b->n_peak < 1) /* the bound's knee below one worker: Xmax under the one-worker rate */
+    snprintf(buf, len, "saturated at %s/s from 1 worker", r);
+  else
+    snprintf(buf, len, "saturates at %s/s from %.1f workers", r, b->n_peak);
 }
 
 /* The knee of operational analysis, N* = Xmax / lambda: where N times

@@ -110,6 +110,14 @@ typedef struct cfb_char {
  * err (missing or malformed file, wrong version, no point measured). */
 int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
 
+/* The chosen model's answer to "where does it stop scaling", in words
+ * the summary, characterize.md and the report share: "peak 23.5k/s at
+ * 9.8 workers" (the USL's maximum), "saturates at 10.0k/s from 10.1
+ * workers" (the bottleneck bound's knee), "saturated at 2.48M/s from 1
+ * worker" (a knee below one worker: more workers never helped), or "no
+ * peak within 8 workers". */
+void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len);
+
 /* The outputs (characterize_out.c).  characterize.json: 0, or 1
  * with one line in err.  The plot: 0, or 1 (gnuplot missing or failing:
  * one line in err; the script and data are written all the same). */

@@ -201,10 +201,13 @@ static void plot_series(cfb_sb *pl, cfb_sb *ex, const cfb_char_backend *b, int i
     cfb_sb_printf(pl, ", '' index %d using ($1*1.08):2:3:4 with yerrorbars ls %d pt 6 title '%s confirmation rounds'",
                   BLOCKS * i + 2, ls, b->name);
   if (b->peak_in_sweep) {
-    cfb_sb_printf(ex, "set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead ls 30 lc rgb '%s'\n", 10 + i,
-                  b->n_peak, b->n_peak, ls == 1 ? "#2171b5" : "#d94801");
-    cfb_sb_printf(ex, "set label %d '%s peak: %.1f workers' at %.6g, graph %.2f offset 0.5,0 font ',9'\n",
-                  10 + i, b->name, b->n_peak, b->n_peak, 0.95 - 0.06 * i);
+    /* the bound's knee is where it saturates (below one worker: from the first point on) */
+    int knee = chosen(b)->kind == CFB_MODEL_BOTTLENECK;
+    double at = knee && b->n_peak < 1 ? 1 : b->n_peak;
+    cfb_sb_printf(ex, "set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead ls 30 lc rgb '%s'\n", 10 + i, at, at,
+                  ls == 1 ? "#2171b5" : "#d94801");
+    cfb_sb_printf(ex, "set label %d '%s %s: %.1f workers' at %.6g, graph %.2f offset 0.5,0 font ',9'\n", 10 + i,
+                  b->name, knee ? "saturates" : "peak", at, at, 0.95 - 0.06 * i);
   }
   /* the pick, on the rounds it was decided on (the confirmation's are drawn shifted right) */
   if (recommended && b->rec_workers > 0)

@@ -35,14 +35,9 @@ static void model_line(const cfb_char_backend *b, char *out, size_t len) {
     return;
   }
   const cfb_model_fit *f = &b->models.fit[b->models.chosen];
-  char r[32];
   int k = snprintf(out, len, "%s (held-out %.1f%%): ", cfb_model_name(b->models.chosen), 100 * f->heldout_rel);
   if ((size_t)k >= len) return;
-  if (b->peak_in_sweep)
-    snprintf(out + k, len - (size_t)k, "peak %s/s at %.1f workers", rate(b->max_items_per_s, r, sizeof r),
-             b->n_peak);
-  else
-    snprintf(out + k, len - (size_t)k, "no peak within %d workers", b->npts ? b->pts[b->npts - 1].workers : 0);
+  cfb_char_peak_words(b, out + k, len - (size_t)k);
 }
 
 /* The summary's layout: a label column, then text wrapped at the width

@@ -69,18 +69,14 @@ static const cfb_model_fit *chosen(const cfb_char_backend *b) {
 /* "usl, held-out 4.2%, peak 5.1k/s at 6.1 workers" or "no fit: ..." */
 static void fit_words(const cfb_char_backend *b, char *buf, size_t len) {
   const cfb_model_fit *f = chosen(b);
-  char r[32];
   if (!f) {
     snprintf(buf, len, "%s: no fit (%.120s)", b->name, b->fit_error);
     return;
   }
-  cfb_fmt_rate(b->max_items_per_s, r, sizeof r);
-  if (b->peak_in_sweep)
-    snprintf(buf, len, "%s: %s, held-out error %.1f%%, peak %s/s at %.1f workers", b->name,
-             cfb_model_name(b->models.chosen), 100 * f->heldout_rel, r, b->n_peak);
-  else
-    snprintf(buf, len, "%s: %s, held-out error %.1f%%, no peak within %g workers", b->name,
-             cfb_model_name(b->models.chosen), 100 * f->heldout_rel, f->n_max);
+  char peak[96];
+  cfb_char_peak_words(b, peak, sizeof peak);
+  snprintf(buf, len, "%s: %s, held-out error %.1f%%, %s", b->name, cfb_model_name(b->models.chosen),
+           100 * f->heldout_rel, peak);
 }
 
 static void table_row(out *o, const cfb_char *c) {

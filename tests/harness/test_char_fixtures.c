@@ -446,6 +446,32 @@ static void test_summary_80(void) {
   }
 }
 
+/* The chosen model's "where it stops scaling" in words: a bottleneck
+ * knee below one worker is "saturated ... from 1 worker", never a peak
+ * at 0.9 workers; the USL's maximum is a peak; none is "no peak within". */
+static void test_peak_words(void) {
+  cfb_char_backend b;
+  char w[128];
+  memset(&b, 0, sizeof b);
+  b.fitted = 1, b.peak_in_sweep = 1, b.max_items_per_s = 2.48e6, b.n_peak = 0.87;
+  b.models.chosen = CFB_MODEL_BOTTLENECK;
+  b.models.fit[CFB_MODEL_BOTTLENECK].kind = CFB_MODEL_BOTTLENECK;
+  b.models.fit[CFB_MODEL_BOTTLENECK].n_max = 8;
+  cfb_char_peak_words(&b, w, sizeof w);
+  CHECK_STR_CONTAINS(w, "saturated at 2.48M/s from 1 worker");
+  b.n_peak = 10.1, b.max_items_per_s = 1e4;
+  cfb_char_peak_words(&b, w, sizeof w);
+  CHECK_STR_CONTAINS(w, "saturates at 10.0k/s from 10.1 workers");
+  b.models.chosen = CFB_MODEL_USL;
+  b.models.fit[CFB_MODEL_USL].kind = CFB_MODEL_USL;
+  b.models.fit[CFB_MODEL_USL].n_max = 8;
+  cfb_char_peak_words(&b, w, sizeof w);
+  CHECK_STR_CONTAINS(w, "peak 10.0k/s at 10.1 workers");
+  b.peak_in_sweep = 0;
+  cfb_char_peak_words(&b, w, sizeof w);
+  CHECK_STR_CONTAINS(w, "no peak within 8 workers");
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   fixtures = argv[1];
@@ -460,6 +486,7 @@ int main(int argc, char **argv) {
   test_recommend_known_best();
   test_recommend_unsure();
   test_summary_80();
+  test_peak_words();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   CHECK_EQ(system(cmd), 0);
