@@ -17,8 +17,10 @@ static const struct {
                [CFB_METRIC_CPU] = {"cpu", "items/CPU-s"},
                [CFB_METRIC_BOTH] = {"both", "items/s and items/CPU-s"}};
 
-const char *cfb_gate_metric_name(cfb_gate_metric m) { return metrics[m].name; }
-const char *cfb_gate_metric_unit(cfb_gate_metric m) { return metrics[m].unit; }
+/* "wall", "cpu", "both" (--metric and the json's "metric"), and a
+ * single metric's unit: "items/s", "items/CPU-s". */
+static const char *metric_name(cfb_gate_metric m) { return metrics[m].name; }
+static const char *metric_unit(cfb_gate_metric m) { return metrics[m].unit; }
 
 int cfb_gate_metric_parse(const char *val, int both_ok, cfb_gate_metric *m, char *err, size_t errlen) {
   for (int k = 0; k <= (both_ok ? CFB_METRIC_BOTH : CFB_METRIC_CPU); k++)
@@ -43,7 +45,7 @@ int cfb_gate_exit(const cfb_gate_report *r) {
   return r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new) ? 1 : 0;
 }
 
-static const char *unit(const cfb_gate_report *r) { return cfb_gate_metric_unit(r->metric); }
+static const char *unit(const cfb_gate_report *r) { return metric_unit(r->metric); }
 
 static int both(const cfb_gate_report *r) { return r->metric == CFB_METRIC_BOTH; }
 
@@ -57,8 +59,8 @@ static const char *verdict_name(const cfb_gate_report *r, cfb_gate_verdict v) {
 static const char *decided_name(unsigned d) {
   d &= (1u << CFB_METRIC_N) - 1;
   if (!d) return NULL;
-  if (d == (1u << CFB_METRIC_N) - 1) return cfb_gate_metric_name(CFB_METRIC_BOTH);
-  return cfb_gate_metric_name(d & (1u << CFB_METRIC_WALL) ? CFB_METRIC_WALL : CFB_METRIC_CPU);
+  if (d == (1u << CFB_METRIC_N) - 1) return metric_name(CFB_METRIC_BOTH);
+  return metric_name(d & (1u << CFB_METRIC_WALL) ? CFB_METRIC_WALL : CFB_METRIC_CPU);
 }
 
 /* A row's verdict; with --metric both, "slower (wall)" says which test gave it. */
@@ -248,7 +250,7 @@ static void regression_line(const cfb_gate_report *r, const cfb_judged *j, int m
     cfb_fmt_rate(bmed, bm, sizeof bm);
     cfb_fmt_rate(nmed, nm, sizeof nm);
     cfb_sb_printf(out, "%s%.1f%% slower (median %s -> %s %s)", first ? "" : ", ", (1 - g->ratio) * 100, bm, nm,
-                  both(r) ? cfb_gate_metric_unit((cfb_gate_metric)k) : unit(r));
+                  both(r) ? metric_unit((cfb_gate_metric)k) : unit(r));
     first = 0;
   }
   cfb_sb_append(out, "\n");
@@ -297,7 +299,7 @@ static int json_by_metric(const cfb_gate_report *r, const cfb_judged *j, json_t 
   json_t *m = json_object();
   int rc = m ? 0 : -1;
   for (int k = 0; !rc && k < CFB_METRIC_N; k++)
-    if (j->has[k]) rc = json_object_set_new(m, cfb_gate_metric_name((cfb_gate_metric)k), json_metric(r, j, k));
+    if (j->has[k]) rc = json_object_set_new(m, metric_name((cfb_gate_metric)k), json_metric(r, j, k));
   const char *d = decided_name(j->decided);
   if (!rc) rc = json_object_set_new(o, "metrics", m), m = NULL;
   if (!rc) rc = json_object_set_new(o, "decided_by", d ? json_string(d) : json_null());
@@ -332,7 +334,7 @@ int cfb_gate_emit_json(const cfb_gate_report *r, cfb_sb *out) {
   for (size_t i = 0; warn && i < r->nwarnings; i++) json_array_append_new(warn, cfb_json_str(r->warnings[i]));
   json_t *root = configs && warn ? json_pack(
       "{s:s, s:o, s:o, s:s, s:f, s:f, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "command",
-      r->cmd, "base", cfb_json_str(r->base), "new", cfb_json_str(r->nw), "metric", cfb_gate_metric_name(r->metric),
+      r->cmd, "base", cfb_json_str(r->base), "new", cfb_json_str(r->nw), "metric", metric_name(r->metric),
       "threshold", r->threshold, "alpha", r->alpha, "test",
       r->paired ? "paired rounds, wilcoxon signed-rank interval" : "mann-whitney-u two-sided, noise floor",
       "strict", r->strict, "judged", (json_int_t)(r->n - c[CFB_GATE_FEW]), "regressions",

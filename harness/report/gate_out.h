@@ -24,11 +24,6 @@ typedef enum cfb_gate_metric {
 
 enum { CFB_METRIC_N = 2 }; /* metrics one test can be on: WALL, CPU */
 
-/* "wall", "cpu", "both" (--metric and the json's "metric"), and a
- * single metric's unit: "items/s", "items/CPU-s". */
-const char *cfb_gate_metric_name(cfb_gate_metric m);
-const char *cfb_gate_metric_unit(cfb_gate_metric m);
-
 typedef struct cfb_judged {
   const char *name;                /* for people: "primes (preset=docs) process w=2 c=16" */
   double base_median, new_median;  /* of the metric (both: of the metric g's figures are of) */
