@@ -461,12 +461,12 @@ static void test_peak_words(void) {
   CHECK_STR_CONTAINS(w, "saturated at 2.48M/s from 1 worker");
   b.n_peak = 10.1, b.max_items_per_s = 1e4;
   cfb_char_peak_words(&b, w, sizeof w);
-  CHECK_STR_CONTAINS(w, "saturates at 10.0k/s from 10.1 workers");
+  CHECK_STR_CONTAINS(w, "saturates at 10k/s from 10.1 workers");
   b.models.chosen = CFB_MODEL_USL;
   b.models.fit[CFB_MODEL_USL].kind = CFB_MODEL_USL;
   b.models.fit[CFB_MODEL_USL].n_max = 8;
   cfb_char_peak_words(&b, w, sizeof w);
-  CHECK_STR_CONTAINS(w, "peak 10.0k/s at 10.1 workers");
+  CHECK_STR_CONTAINS(w, "peak 10k/s at 10.1 workers");
   b.peak_in_sweep = 0;
   cfb_char_peak_words(&b, w, sizeof w);
   CHECK_STR_CONTAINS(w, "no peak within 8 workers");
