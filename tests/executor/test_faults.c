@@ -496,7 +496,11 @@ static void terminate_workers(void) {
   for (int i = 0; i < 2; i++) {
     CHECK_EQ(cf_future_result(run[i], 0, NULL, NULL), CF_EBROKEN);
     CHECK_STR_CONTAINS(cf_future_message(run[i]), "terminated by the caller");
-    CHECK_STR_CONTAINS(cf_future_message(run[i]), "killed by signal 9");
+    /* Over MPI, RUNNING means sent: a terminate that reaches the rank
+     * before its own pool started the task cancels it there instead
+     * (seen once in CI under ASan). */
+    if (local_workers() || !strstr(cf_future_message(run[i]), "before the task started"))
+      CHECK_STR_CONTAINS(cf_future_message(run[i]), "killed by signal 9");
     if (i == 0) fprintf(stderr, "   %s\n", cf_future_message(run[i]));
     cf_future_release(run[i]);
   }
