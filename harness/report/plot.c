@@ -298,15 +298,24 @@ static void log_tics(cfb_sb *sb, double lo, double hi) {
   }
 }
 
+/* A marked line's label goes right of the line in the plot's left half
+ * and left of it in the right half, or the text runs off the plot (the
+ * middle of a logarithmic axis is the geometric mean of its ends). */
+static const char *label_side(double x, double lo, double hi, int logx) {
+  double mid = logx && lo > 0 ? sqrt(lo * hi) : (lo + hi) / 2;
+  return x > mid ? "right offset -0.5, 0" : "left offset 0.5, 0";
+}
+
 /* The crossovers analysis found across worker counts, as marked lines. */
 static void worker_crossovers(cfb_sb *extra, const cfb_curve *s) {
   for (size_t i = 0; i < s->ncross; i++) {
     cfb_sb_printf(extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above ≈%.2g workers' at %.4g, graph 0.97 "
-                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 "%s font ',10' tc rgb '#333333'\n",
                  i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
-                 cfb_backend_plural(s->cross[i].above), s->cross[i].x, s->cross[i].x);
+                 cfb_backend_plural(s->cross[i].above), s->cross[i].x, s->cross[i].x,
+                 label_side(s->cross[i].x, s->x[0], s->x[s->n - 1], 1));
   }
 }
 
@@ -566,9 +575,10 @@ static int plot_sweep(plot_ctx *c, const cfb_curve *s) {
     cfb_sb_printf(&extra,
                  "set arrow %zu from %.4g, graph 0 to %.4g, graph 1 nohead ls 30\n"
                  "set label %zu '%s faster below, %s above %s ≈ %.3g%s' at %.4g, graph 0.97 "
-                 "left offset 0.5, 0 font ',10' tc rgb '#333333'\n",
+                 "%s font ',10' tc rgb '#333333'\n",
                  i + 10, s->cross[i].x, s->cross[i].x, i + 10, cfb_backend_plural(s->cross[i].below),
-                 cfb_backend_plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x);
+                 cfb_backend_plural(s->cross[i].above), s->key, s->cross[i].x, s->unit, s->cross[i].x,
+                 label_side(s->cross[i].x, s->x[0], s->x[s->n - 1], geo));
   char title[600], raw[600], xlabel[160], xmin[32], xmax[32];
   /* the same two-line title as the other plots: what, then the parameters */
   cfb_group tg;
@@ -638,10 +648,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   }
   const double cx[2] = {f->emu_x, f->py_x};
   static const char *const who[2] = {"emulated", "CPython"};
-  /* the x axis is logarithmic from x[0]/1.4 to x[nx-1]*1.4: a crossover in
-   * its right half gets its label on the line's left, or the text runs
-   * off the plot */
-  const double mid = sqrt(x[0] * x[nx - 1]);
+  /* the x axis is logarithmic from x[0]/1.4 to x[nx-1]*1.4 */
   for (size_t k = 0; k < 2; k++)
     if (cx[k] > 0)
       cfb_sb_printf(&extra,
@@ -649,7 +656,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
                    "set label %zu '%s crossover ~ %.3g us' at %.4g, graph %.2f %s "
                    "font ',10' tc rgb '#333333'\n",
                    k + 10, cx[k], cx[k], k + 10, who[k], cx[k], cx[k], 0.95 - 0.06 * (double)k,
-                   cx[k] > mid ? "right offset -0.5, 0" : "left offset 0.5, 0");
+                   label_side(cx[k], x[0], x[nx - 1], 1));
   char title[600], raw[600], xmin[32], xmax[32];
   cfb_group tg;
   memset(&tg, 0, sizeof tg);
