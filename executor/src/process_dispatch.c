@@ -51,10 +51,26 @@ int cf__proc_work_left(proc_backend *pb) {
   return cf__queue_nonempty(pb->ex) || pb->redo_head != NULL;
 }
 
+/* How many requests s may have in flight: pb->depth, or fewer when its
+ * tasks run long (PIPE_AHEAD_NS of them, at least 2). */
+static int slot_cap(proc_backend *pb, pslot *s) {
+  if (pb->depth <= 2 || !s->run_ns) return pb->depth;
+  uint64_t cap = PIPE_AHEAD_NS / s->run_ns;
+  return cap < 2 ? 2 : cap < (uint64_t)pb->depth ? (int)cap : pb->depth;
+}
+
 /* Can s take one more request? */
 int cf__proc_slot_room(proc_backend *pb, pslot *s) {
   int limit = pb->ex->cfg.max_tasks_per_child;
-  return s->pid > 0 && s->qn < pb->depth && !s->dead_pending && (!limit || s->dispatched < limit);
+  return s->pid > 0 && s->qn < slot_cap(pb, s) && !s->dead_pending && (!limit || s->dispatched < limit);
+}
+
+/* A task of s ran for ns: a longer one counts at once (the cap drops
+ * before more pile up), a shorter one an eighth of the way down (one short
+ * task does not open the pipeline of a worker that runs long ones). */
+void cf__proc_note_run(pslot *s, uint32_t ns) {
+  if (ns >= s->run_ns) s->run_ns = ns;
+  else s->run_ns -= (s->run_ns - ns + 7) / 8;
 }
 
 /* The next future to run: a redispatched one, else one from the queue.
@@ -141,10 +157,13 @@ int cf__proc_dispatch_all(proc_backend *pb) {
    * any gets a second, and with less work than workers the same few workers
    * stay busy (and spinning, so a task reaches them without a wake-up)
    * while the rest sleep. */
-  for (; level < pb->depth && cf__proc_work_left(pb); level++) {
+  for (int more = 1; more && level < pb->depth && cf__proc_work_left(pb); level++) {
+    more = 0; /* a slot with room at this level or above (each may stop at its own cap) */
     for (int k = 0; k < pb->n; k++) {
       pslot *s = &pb->slots[k];
-      if (s->qn != level || !cf__proc_slot_room(pb, s)) continue;
+      if (s->qn < level || !cf__proc_slot_room(pb, s)) continue;
+      more = 1;
+      if (s->qn != level) continue;
       if (!cf__proc_dispatch_slot(pb, s)) return progress; /* nothing left */
       progress = 1;
     }

@@ -196,7 +196,12 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
     return;
   }
   atomic_store(&pb->g->parent_sleeping, 0);
-  uint64_t t0 = cf__now_ns(), start = t0, budget = pb->parent_spin_ns * 4;
+  /* The records' clock (a TSC read, not clock_gettime), and no read when a
+   * result came in: that read was on the round trip's path, between the
+   * result and the return to the caller.  A flag says "progress since the
+   * last look", and the idle budget restarts at that look. */
+  uint64_t t0 = cf__clock_ns(), start = t0, budget = pb->parent_spin_ns * 4;
+  int moved = 0;
   for (unsigned i = 1; !cf__state_done(atomic_load(&f->state)); i++) {
     int progress = 0;
     for (int k = 0; k < pb->n; k++) {
@@ -205,10 +210,12 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
       if (s->qsent < s->qn) progress |= cf__proc_tx_pump(pb, s);
       progress |= cf__proc_rx_pump(pb, s);
     }
-    if (progress) t0 = cf__now_ns(); /* keep helping while results flow */
-    else cf__cpu_relax();
+    moved |= progress; /* keep helping while results flow */
+    if (!progress) cf__cpu_relax();
     if ((i & 15) == 0) {
-      uint64_t now = cf__now_ns();
+      uint64_t now = cf__clock_ns();
+      if (moved) t0 = now;
+      moved = 0;
       if (now - t0 > budget || now - start > HELP_MAX_NS || now >= deadline) break;
     }
   }

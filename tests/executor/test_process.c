@@ -619,7 +619,8 @@ static void start_method_semantics(void) {
 }
 
 /* ------------------------------------------------------------ pipelining
- * On the shm transport a worker has up to 16 requests in flight; the
+ * On the shm transport a worker has up to PIPE_DEPTH (256) requests in
+ * flight, fewer when its tasks run long (PIPE_AHEAD_NS); the
  * queued ones stay PENDING until the worker claims them.  These hold on
  * every transport (pipes: one in flight). */
 
