@@ -775,6 +775,8 @@ static void pipelined_results_in_order(void) {
 typedef struct log_item {
   uint64_t i;
   char path[64];
+  uint32_t slow_every;            /* 0, or: items i % slow_every == 0 sleep 2 ms */
+  uint32_t pad;
 } log_item;
 
 typedef struct log_input {
@@ -801,6 +803,7 @@ static int t_logged(const void *arg, size_t len, cf_result *out) {
   if (fd < 0 || write(fd, &it.i, sizeof it.i) != (ssize_t)sizeof it.i) return 99;
   close(fd);
   if (it.i == LOG_KILL_AT) raise(SIGKILL);
+  if (it.slow_every && it.i % it.slow_every == 0) sleep_ms(2);
   uint64_t v = 3 * it.i;
   return cf_result_set(out, &v, sizeof v);
 }
@@ -879,14 +882,14 @@ static void map_kill_mid_chunk(void) {
  * future gets its own result, and the log shows every item ran exactly once
  * (the dead worker's unclaimed requests ran elsewhere, none twice; the
  * stopped one's were not lost, and no wake-up was: no hang). */
-static void stop_and_kill_mid_batch(void) {
-  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to stop */
+static void stop_and_kill_run(uint32_t slow_every) {
   enum { N = 6000 };
   cf_executor *ex = make_ex(2);
   int pids[2];
   CHECK_EQ(cf_executor_worker_pids(ex, pids, 2), 2);
   log_input in;
   log_start(&in, N);
+  in.cur.slow_every = slow_every;
   cf_future **fs = calloc(N, sizeof *fs);
   CHECK(fs != NULL);
   int stopped = 0;
@@ -923,6 +926,16 @@ static void stop_and_kill_mid_batch(void) {
   static unsigned runs[N];
   log_count(in.cur.path, runs, N);
   for (uint64_t i = 0; i < N; i++) CHECK_EQ(runs[i], 1);
+}
+
+/* The same with no-op items only (each worker's pipeline at its deepest),
+ * and with every 97th item sleeping 2 ms: a worker's cap on requests in
+ * flight (PIPE_AHEAD_NS of its recent run time) drops to 2 and creeps back
+ * up while it is stopped, killed and replaced. */
+static void stop_and_kill_mid_batch(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to stop */
+  stop_and_kill_run(0);
+  stop_and_kill_run(97);
 }
 
 /* Until /proc says pid is stopped (SIGSTOP taken); a hang bound of 30 s. */
