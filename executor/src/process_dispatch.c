@@ -168,7 +168,12 @@ int cf__proc_dispatch_all(proc_backend *pb) {
       progress = 1;
     }
   }
-  if (pb->depth > 1 && !cf__proc_work_left(pb) && cf__proc_any_stealable(pb))
+  /* Stealing only for an idle worker: the scan reads claim words, lines
+   * the workers write, and it came after every dispatch that emptied the
+   * queue. */
+  int idle = 0;
+  for (int k = 0; k < pb->n && !idle; k++) idle = pb->slots[k].qn == 0 && cf__proc_slot_room(pb, &pb->slots[k]);
+  if (idle && pb->depth > 1 && !cf__proc_work_left(pb) && cf__proc_any_stealable(pb))
     for (int k = 0; k < pb->n; k++)
       if (pb->slots[k].qn == 0 && cf__proc_slot_room(pb, &pb->slots[k])) progress |= cf__proc_steal_for(pb, &pb->slots[k]);
   return progress;
