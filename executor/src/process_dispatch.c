@@ -70,7 +70,7 @@ int cf__proc_slot_room(proc_backend *pb, pslot *s) {
  * task does not open the pipeline of a worker that runs long ones). */
 void cf__proc_note_run(pslot *s, uint32_t ns) {
   if (ns >= s->run_ns) s->run_ns = ns;
-  else s->run_ns -= (s->run_ns - ns + 7) / 8;
+  else s->run_ns -= (uint32_t)(((uint64_t)s->run_ns - ns + 7) / 8); /* 64 bits: from UINT32_MAX too */
 }
 
 /* The next future to run: a redispatched one, else one from the queue.
