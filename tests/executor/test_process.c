@@ -938,6 +938,70 @@ static void stop_and_kill_mid_batch(void) {
   stop_and_kill_run(97);
 }
 
+static int t_sleep2(const void *arg, size_t len, cf_result *out) {
+  (void)arg;
+  (void)len;
+  sleep_ms(2);
+  return cf_result_set(out, "", 0);
+}
+
+/* A worker's requests in flight are capped by its tasks' run time (about
+ * 50 us of work, at least 2: PIPE_AHEAD_NS).  Both workers have run a 2 ms
+ * task, so each takes at most 2; one of them then runs a long task, and
+ * the short ones submitted behind it stay in the pool's queue, not behind
+ * the long task: the other worker runs them in submission order, except
+ * at most the one queued on the busy worker, which it steals last.  With
+ * an uncapped pipeline, the busy worker holds half of them, the idle one
+ * steals those from the back once the queue is empty, and the log's order
+ * has many descents. */
+static void cap_keeps_order_behind_long(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* a rank's pool: its own dispatch */
+  enum { N = 24 };
+  cf_executor *ex = make_ex(2);
+  cf_future *w[2];
+  for (int i = 0; i < 2; i++) CHECK_EQ(cf_submit(ex, t_sleep2, NULL, 0, &w[i]), 0);
+  for (int i = 0; i < 2; i++) {
+    CHECK_EQ(cf_future_result(w[i], 20, NULL, NULL), 0);
+    cf_future_release(w[i]);
+  }
+  char flag[64];
+  snprintf(flag, sizeof flag, "/tmp/cf_test_cap_%d", (int)getpid());
+  unlink(flag);
+  cf_future *longf, *fs[N];
+  CHECK_EQ(cf_submit(ex, t_flag_sleep, flag, strlen(flag), &longf), 0); /* 5 s */
+  for (int i = 0; i < 30000 && access(flag, F_OK) != 0; i++) sleep_ms(1); /* hang guard: 30 s */
+  unlink(flag);
+  log_input in;
+  log_start(&in, N);
+  for (int i = 0; i < N; i++) {
+    in.cur.i = (uint64_t)i;
+    CHECK_EQ(cf_submit(ex, t_logged, &in.cur, sizeof in.cur, &fs[i]), 0);
+  }
+  for (int i = 0; i < N; i++) {
+    CHECK_EQ(cf_future_result(fs[i], 20, NULL, NULL), 0);
+    cf_future_release(fs[i]);
+  }
+  uint64_t order[N];
+  FILE *f = fopen(in.cur.path, "rb");
+  CHECK(f != NULL);
+  CHECK_EQ(fread(order, sizeof order[0], N, f), (size_t)N);
+  fclose(f);
+  unlink(in.cur.path);
+  /* the longest increasing run of the log (LIS): all but at most one */
+  int best = 0, lis[N];
+  for (int i = 0; i < N; i++) {
+    lis[i] = 1;
+    for (int j = 0; j < i; j++)
+      if (order[j] < order[i] && lis[j] + 1 > lis[i]) lis[i] = lis[j] + 1;
+    if (lis[i] > best) best = lis[i];
+  }
+  CHECK_GE(best, N - 1);
+  CHECK_EQ(cf_executor_terminate(ex, SIGKILL), 0); /* not 5 s for the long task */
+  CHECK_EQ(cf_future_result(longf, 30, NULL, NULL), CF_EBROKEN);
+  cf_future_release(longf);
+  cf_executor_free(ex);
+}
+
 /* Until /proc says pid is stopped (SIGSTOP taken); a hang bound of 30 s. */
 static void wait_stopped(int pid) {
   char path[64], buf[512];
@@ -1064,6 +1128,7 @@ int main(int argc, char **argv) {
       {"pipelined_results_in_order", pipelined_results_in_order},
       {"map_kill_mid_chunk", map_kill_mid_chunk},
       {"stop_and_kill_mid_batch", stop_and_kill_mid_batch},
+      {"cap_keeps_order_behind_long", cap_keeps_order_behind_long},
       {"kill_before_first_read", kill_before_first_read},
       {"map_shutdown_midway", map_shutdown_midway},
       {NULL, NULL}};
