@@ -102,7 +102,7 @@ static void table_row(out *o, const cfb_char *c) {
  * each backend's cost, fit and recommendation, the plot. */
 static void detail(out *o, const char *dir, const char *name, const cfb_char *c) {
   char buf[1600], w[512];
-  snprintf(buf, sizeof buf, "%s%s%s", c->name, c->params[0] ? " " : "", c->params);
+  snprintf(buf, sizeof buf, "%s%s%s", c->name, c->shown[0] ? " " : "", c->shown);
   heading(o, 3, buf);
   snprintf(buf, sizeof buf,
            "Kind: %s, because it was %s (declared: %s). Per item on one worker: %.4g us wall, %.4g us on a "

@@ -472,6 +472,91 @@ static void test_peak_words(void) {
   CHECK_STR_CONTAINS(w, "no peak within 8 workers");
 }
 
+/* The summary's own words of a c, as one string (the caller frees). */
+static char *summary_of(const cfb_char *c) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  CHECK(f != NULL);
+  cfb_char_print(f, c, NULL, NULL);
+  fclose(f);
+  return text;
+}
+
+/* 2x and 4x the CPUs: measured where the sweep ran that count (sleep's
+ * I/O sweep goes to 256 workers, primes' CPU sweep to 4 on 2 CPUs),
+ * interpolated between measured counts (sleep without its 4- and
+ * 8-worker points), "extrapolation" only past the largest (primes' 8). */
+static void test_bigger(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("sleep");
+  analyze_json(j, "bigger_sleep", &c);
+  CHECK(c.rec >= 0);
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) {
+    CHECK_EQ(c.bigger[k].workers, (2 << k) * c.ncpus);
+    CHECK_EQ(c.bigger[k].basis, CFB_CHAR_BASIS_MEASURED);
+    CHECK(c.bigger[k].measured > 0 && c.bigger[k].predicted > 0);
+  }
+  char *t = summary_of(&c);
+  CHECK(strstr(t, "extrapolat") == NULL);
+  free(t);
+  json_t *pts = json_object_get(j, CFB_CHAR_K_POINTS), *keep = json_array();
+  for (size_t i = 0; i < json_array_size(pts); i++) {
+    json_t *p = json_array_get(pts, i);
+    json_int_t w = json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS));
+    if (w != 4 && w != 8) json_array_append(keep, p);
+  }
+  json_object_set_new(j, CFB_CHAR_K_POINTS, keep);
+  analyze_json(j, "bigger_sleep_gap", &c);
+  json_decref(j);
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) {
+    CHECK_EQ(c.bigger[k].basis, CFB_CHAR_BASIS_INTERPOLATED);
+    CHECK(isnan(c.bigger[k].measured) && c.bigger[k].predicted > 0);
+  }
+  t = summary_of(&c);
+  fputs(t, stdout);
+  CHECK_STR_CONTAINS(t, "(interpolated)");
+  CHECK(strstr(t, "extrapolat") == NULL);
+  free(t);
+  j = load_fixture("primes");
+  analyze_json(j, "bigger_primes", &c);
+  json_decref(j);
+  CHECK_EQ(c.bigger[0].basis, CFB_CHAR_BASIS_MEASURED);
+  CHECK_EQ(c.bigger[1].basis, CFB_CHAR_BASIS_EXTRAPOLATED);
+  t = summary_of(&c);
+  CHECK_STR_CONTAINS(t, "8 workers");
+  CHECK_STR_CONTAINS(t, "(extrapolation)");
+  free(t);
+}
+
+/* Parameters left empty are not shown: fn: with no input= file gave
+ * "workload   fn_square input= on 2 CPUs"; an escaped ',' stays one
+ * value; the JSON keeps the canonical string. */
+static void test_shown_params(void) {
+  char o[64];
+  cfb_char_shown_params("input=", o, sizeof o);
+  CHECK(strcmp(o, "") == 0);
+  cfb_char_shown_params("target=,delay=0s,body=1KiB", o, sizeof o);
+  CHECK(strcmp(o, "delay=0s,body=1KiB") == 0);
+  cfb_char_shown_params("a=x\\,y=,b=", o, sizeof o);
+  CHECK(strcmp(o, "a=x\\,y=") == 0);
+  cfb_char_shown_params("delay=10ms", o, 6); /* cut to the room, terminated */
+  CHECK(strcmp(o, "delay") == 0);
+  static cfb_char c;
+  json_t *j = load_fixture("contention");
+  json_object_set_new(j, CFB_CHAR_K_SPEC, json_string("fn:/x/fn_square.so:square"));
+  json_object_set_new(j, CFB_CHAR_K_NAME, json_string("fn_square"));
+  json_object_set_new(j, CFB_CHAR_K_PARAMS, json_string("input="));
+  analyze_json(j, "fn_input", &c);
+  json_decref(j);
+  CHECK(strcmp(c.params, "input=") == 0);
+  char *t = summary_of(&c);
+  fputs(t, stdout);
+  CHECK_STR_CONTAINS(t, "fn_square on ");
+  CHECK(strstr(t, "input=") == NULL);
+  free(t);
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   fixtures = argv[1];
@@ -487,6 +572,8 @@ int main(int argc, char **argv) {
   test_recommend_unsure();
   test_summary_80();
   test_peak_words();
+  test_shown_params();
+  test_bigger();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   CHECK_EQ(system(cmd), 0);
