@@ -44,6 +44,9 @@
 #define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
 #define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
 #define CFB_CHAR_K_O_CBIG "chunkbig"
+#define CFB_CHAR_K_O_WINDOW "window_items"   /* the no-op's items in flight (absent in older files: the default window) */
+#define CFB_CHAR_K_O_SW1 "switches_per_task_chunk1" /* the no-op's context switches per task at chunksize 1, whole process
+                                                       and workers: ~1 or more is a wake-up per task, not the pool's cost */
 #define CFB_CHAR_K_O_CHUNK "chunksize"        /* the rule's chunksize (a point's may be cut to its time box; absent in older files) */
 #define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
 #define CFB_CHAR_K_PT_BACKEND "backend"

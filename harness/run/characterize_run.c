@@ -28,6 +28,15 @@
 #define PROFILE_MIN_ITEMS 3
 #define NOOP_CHUNK_BIG 64    /* the second no-op chunksize: splits per-message from per-item cost */
 #define NOOP_REPEAT 3
+/* The no-op's window, in items, on both backends: enough chunks in flight
+ * that the worker never waits for the consumer.  At the thread backend's
+ * default (2 x workers chunks, 2 at one worker) every no-op was a wake-up
+ * of the worker and one of the consumer, 1.2-1.7 context switches per
+ * task: 24-60 us a task under load, the scheduler's cost, where the pool's
+ * own with a full queue is ~2 us (process: its default window is already
+ * 128 items).  Real items longer than a wake-up keep the queue full at the
+ * default, so this is the cost they pay. */
+#define NOOP_WINDOW_ITEMS 1024
 #define MAX_POINTS 64
 
 /* ---- the one-worker profile ---------------------------------------- */
@@ -170,12 +179,14 @@ typedef struct point {
   size_t from;                            /* a confirmation point: the sweep point it repeats */
   size_t rule_chunk;                      /* the backend's chunksize by the rule (cfg's may be cut) */
   double pilot_rate;                      /* the pilot repetition's items/s (NAN: none) */
+  double switches, items_done;            /* context switches (counters) and items over its repetitions */
 } point;
 
 static int on_row(void *ud, cfb_row *row) {
   point *pts = ud;
   point *p = &pts[row->cfg->index];
   if (row->ok && p->nrates < sizeof p->rates / sizeof p->rates[0]) p->rates[p->nrates++] = row->items_per_s;
+  if (row->ok && isfinite(row->ctr.ctx_switches)) p->switches += row->ctr.ctx_switches, p->items_done += (double)row->items_done;
   if (!row->ok && !p->error[0]) snprintf(p->error, sizeof p->error, "%s", row->error);
   free(row->metrics);
   return 0;
@@ -349,6 +360,9 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
     json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
     json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
     json_object_set_new(o, CFB_CHAR_K_O_CBIG, json_integer(NOOP_CHUNK_BIG));
+    json_object_set_new(o, CFB_CHAR_K_O_WINDOW, json_integer(NOOP_WINDOW_ITEMS));
+    const point *n1 = &noop[2 * b];
+    json_object_set_new(o, CFB_CHAR_K_O_SW1, cfb_json_num(n1->items_done > 0 ? n1->switches / n1->items_done : NAN));
     for (size_t i = 0; i < npts; i++) /* the rule's, every point of the backend has it */
       if (pts[i].cfg.backend == noop[2 * b].cfg.backend) {
         json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer((json_int_t)pts[i].rule_chunk));
@@ -369,8 +383,9 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
 
 /* ---- the whole measurement ------------------------------------------ */
 
-/* The no-op (sleep delay=0) at chunksize 1 and NOOP_CHUNK_BIG, one worker,
- * on each backend: 4 points, alternated round by round. */
+/* The no-op (sleep delay=0: no syscall) at chunksize 1 and NOOP_CHUNK_BIG,
+ * one worker, NOOP_WINDOW_ITEMS in flight, on each backend: 4 points,
+ * alternated round by round. */
 static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, double rep_s, int verbose) {
   const cf_workload *nw = cf_wk_find("sleep");
   static const cfb_backend bk[2] = {CFB_BK_THREAD, CFB_BK_PROCESS};
@@ -380,6 +395,7 @@ static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *param
      * gives idle, but load makes each cost ten times that */
     size_t items = (size_t)((i % 2 ? 100000 : 20000) * fmin(1, rep_s / 0.2));
     point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, items, NOOP_REPEAT, 1);
+    noop[i].cfg.buffersize = NOOP_WINDOW_ITEMS / chunk;
   }
   if (verbose) fprintf(stderr, "cfbench characterize: no-op calibration\n");
   return run_points(r, noop, 4, NOOP_REPEAT, 7, verbose);
