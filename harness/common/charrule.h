@@ -186,6 +186,18 @@ int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_b
  * the best surely near it, or nothing near the best on either side. */
 size_t cfb_char_confirm_set(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, size_t *set);
 
+/* The recommended point's interval is too wide to recommend on when its
+ * 95% CI (of the median, over its rounds) is wider than this share of
+ * the median: the issue's target, within 10% of the best, cannot be told
+ * from it.  The run half then confirms each backend's pick in fresh
+ * rounds, alternated among themselves, so the margin between the
+ * backends is paired round by round. */
+#define CFB_CHAR_WIDE_CI 0.10
+
+/* 1 when x[0..n)'s 95% CI of the median is wider than CFB_CHAR_WIDE_CI
+ * of the median (or there is no interval: fewer than 2 values), else 0. */
+int cfb_char_ci_wide(const double *x, size_t n);
+
 /* The paired ratio a / b over the rounds both have (the first
  * min(na, nb)), with its CFB_CHAR_PICK_LEVEL interval. */
 void cfb_char_ratio(const double *a, size_t na, const double *b, size_t nb, cfb_paired *out);

@@ -265,6 +265,20 @@ void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len) {
     snprintf(buf, len, "saturates at %s/s from %.1f workers", r, b->n_peak);
 }
 
+void cfb_char_margin_words(const cfb_char *c, char *buf, size_t len) {
+  if (c->rec < 0 || !isfinite(c->margin)) {
+    snprintf(buf, len, "%s", "");
+    return;
+  }
+  const char *other = c->b[1 - c->rec].name, *on = c->margin_confirmed ? "confirmation" : "sweep";
+  if (isfinite(c->margin_lo))
+    snprintf(buf, len, "%+.0f%% over %s (%+.0f..%+.0f%%, %zu paired %s rounds)", 100 * c->margin, other,
+             100 * c->margin_lo, 100 * c->margin_hi, c->margin_rounds, on);
+  else
+    snprintf(buf, len, "%+.0f%% over %s (%zu %s round%s: no interval)", 100 * c->margin, other, c->margin_rounds, on,
+             cfb_plural((long long)c->margin_rounds));
+}
+
 /* The knee of operational analysis, N* = Xmax / lambda: where N times
  * the one-worker rate meets the saturation throughput (the USL's n_peak,
  * its maximum, lies further right).  A curve that overshoots its plateau
@@ -291,13 +305,17 @@ static const cfb_char_point *rec_point(const cfb_char_backend *b) {
 
 /* a's throughput over b's, paired round by round (the rounds ran every
  * point once each, so drift that hit a round hit both and cancels): on
- * the confirmation rounds when both have them, else the sweep's. */
-static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
-  cfb_paired r;
+ * the confirmation rounds when both have them (*confirmed 1), else the
+ * sweep's; with its interval in r when given. */
+static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b, cfb_paired *r, int *confirmed) {
+  cfb_paired own;
+  if (!r) r = &own;
+  int conf = a->ncx > 1 && b->ncx > 1;
+  if (confirmed) *confirmed = conf;
+  if (conf) cfb_char_ratio(a->cx, a->ncx, b->cx, b->ncx, r);
+  else cfb_char_ratio(a->x, a->nx, b->x, b->nx, r);
   if (a == b) return 1;
-  if (a->ncx && b->ncx) cfb_char_ratio(a->cx, a->ncx, b->cx, b->ncx, &r);
-  else cfb_char_ratio(a->x, a->nx, b->x, b->nx, &r);
-  return isfinite(r.ratio) ? r.ratio : a->s.median / b->s.median;
+  return isfinite(r->ratio) ? r->ratio : a->s.median / b->s.median;
 }
 
 /* The best measured point of the sweep (the knee and the JSON use it). */
@@ -392,17 +410,24 @@ static void bigger_of(const cfb_char_backend *b, cfb_char_bigger *g) {
  * round; the margin is that paired ratio less 1. */
 static void recommend(cfb_char *c) {
   c->rec = -1;
-  c->margin = NAN;
+  c->margin = c->margin_lo = c->margin_hi = NAN;
+  c->margin_rounds = 0;
   for (int k = 0; k < CFB_CHAR_BIGGER; k++)
     c->bigger[k] = (cfb_char_bigger){(2 << k) * c->ncpus, NAN, NAN, CFB_CHAR_BASIS_NONE};
   for (size_t i = 0; i < c->nb; i++) {
     if (!c->b[i].rec_workers) continue;
-    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec])) > 1) c->rec = (int)i;
+    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec]), NULL, NULL) > 1) c->rec = (int)i;
   }
   if (c->rec < 0) return;
   const cfb_char_backend *r = &c->b[c->rec];
-  for (size_t i = 0; i < c->nb; i++)
-    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i])) - 1;
+  c->margin_lo = c->margin_hi = NAN;
+  for (size_t i = 0; i < c->nb; i++) {
+    if ((int)i == c->rec || !c->b[i].rec_workers) continue;
+    cfb_paired m;
+    c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i]), &m, &c->margin_confirmed) - 1;
+    c->margin_rounds = m.n;
+    if (m.n >= 2 && isfinite(m.ci_lo)) c->margin_lo = m.ci_lo - 1, c->margin_hi = m.ci_hi - 1;
+  }
   for (int k = 0; k < CFB_CHAR_BIGGER; k++) bigger_of(r, &c->bigger[k]);
 }
 

@@ -129,6 +129,9 @@ typedef struct cfb_char {
   /* the recommendation */
   int rec;                             /* index into b, -1: none */
   double margin;                       /* rec's over runner-up's, paired by round, - 1 (NAN: none) */
+  double margin_lo, margin_hi;         /* its CFB_CHAR_PICK_LEVEL interval, - 1 (NAN: fewer than 2 pairs) */
+  size_t margin_rounds;                /* the pairs it is on */
+  int margin_confirmed;                /* 1: on the confirmation rounds; 0: on the sweep's */
   cfb_char_bigger bigger[CFB_CHAR_BIGGER]; /* the recommended backend at 2x and 4x ncpus workers */
 } cfb_char;
 
@@ -149,6 +152,11 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
  * worker" (a knee below one worker: more workers never helped), or "no
  * peak within 8 workers". */
 void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len);
+
+/* The recommended backend's margin over the runner-up in words the
+ * summary, characterize.md and the report share: "+9% over process
+ * (+5..+13%, 5 paired confirmation rounds)"; "" when there is none. */
+void cfb_char_margin_words(const cfb_char *c, char *buf, size_t len);
 
 /* The outputs (characterize_out.c).  characterize.json: 0, or 1
  * with one line in err.  The plot: 0, or 1 (gnuplot missing or failing:

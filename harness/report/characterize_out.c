@@ -121,6 +121,11 @@ static json_t *recommendation_json(const cfb_char *c) {
   json_object_set_new(o, "measured_items_per_s", cfb_json_num(r->rec_measured));
   json_object_set_new(o, "runner_up", c->nb > 1 ? json_string(c->b[1 - c->rec].name) : json_null());
   json_object_set_new(o, "margin_over_runner_up", cfb_json_num(c->margin));
+  json_object_set_new(o, "margin_ci_lo", cfb_json_num(c->margin_lo));
+  json_object_set_new(o, "margin_ci_hi", cfb_json_num(c->margin_hi));
+  json_object_set_new(o, "margin_ci_level", json_real(CFB_CHAR_PICK_LEVEL));
+  json_object_set_new(o, "margin_rounds", json_integer((json_int_t)c->margin_rounds));
+  json_object_set_new(o, "margin_decided_on", json_string(c->margin_confirmed ? "confirmation" : "sweep"));
   json_object_set_new(o, "rule", json_string(cfb_char_rule_name(r->pick.rule)));
   json_object_set_new(o, "rule_why", cfb_json_str(r->rule_why));
   for (int k = 0; k < CFB_CHAR_BIGGER; k++) { /* "2x_cpus": {workers, predicted, measured, basis} */

@@ -93,10 +93,11 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
     return;
   }
   const cfb_char_backend *b = &c->b[c->rec];
-  char margin[64] = "";
-  if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
-       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+  char margin[128];
+  cfb_char_margin_words(c, margin, sizeof margin);
+  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s%s", b->name, b->rec_workers,
+       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2),
+       margin[0] ? "; " : "", margin);
   say(f, "why", b->rule_why);
   char big[2][96];
   if (b->fitted) {
@@ -163,7 +164,9 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
                 b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1),
                 b->pick_rounds,
                 b->confirmed ? "confirmation" : "sweep", cfb_plural((long long)b->pick_rounds), rate(b->rec_predicted, r2, sizeof r2));
-  if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
+  char margin[128];
+  cfb_char_margin_words(c, margin, sizeof margin);
+  if (margin[0]) cfb_sb_printf(m, "; %s", margin);
   cfb_sb_printf(m, ".\n\nWhy %d worker%s (rule `%s`): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
                 b->rule_why);
   char big[2][96];

@@ -8,6 +8,7 @@
 #include "characterize_run.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,18 +491,46 @@ static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int
   for (size_t i = 0; i < k; i++) set[(*n)++] = at[got[i]];
 }
 
+/* The sweep's pick of the backend whose points are pts[lo, hi), as an
+ * index into pts (SIZE_MAX: none), and whether its interval is too wide
+ * to recommend on (charrule.h). */
+static size_t backend_pick(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, int *wide) {
+  cfb_char_cand cd[MAX_POINTS];
+  cfb_char_pick k;
+  size_t m = 0, at[MAX_POINTS];
+  for (size_t i = lo; i < hi; i++)
+    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0) return SIZE_MAX;
+  *wide |= cfb_char_ci_wide(cd[k.pick].x, cd[k.pick].nx);
+  return at[k.pick];
+}
+
+static void add_once(size_t *set, size_t *n, size_t i) {
+  for (size_t k = 0; k < *n; k++)
+    if (set[k] == i) return;
+  set[(*n)++] = i;
+}
+
 /* The candidates of both backends again, CFB_CHAR_CONFIRM_ROUNDS more
  * rounds alternated among themselves: the sweep chose them, so its own
  * rounds would confirm their luck; fresh rounds decide (report half).
- * Both backends' in the same rounds, so their picks pair too.  Nothing
- * when the sweep told every backend's counts apart. */
+ * Both backends' in the same rounds, so their picks pair too; and when a
+ * backend's pick has too wide an interval to recommend on, every
+ * backend's pick is among them, so the margin between the backends is
+ * decided on paired fresh rounds.  Nothing when the sweep told every
+ * backend's counts apart and its picks are narrow. */
 static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n, size_t nper, int ncpus,
                    double frac) {
-  size_t set[2 * CFB_CHAR_CONFIRM_MAX], ns = 0;
-  for (size_t b = 0; b * nper < n; b++)
-    backend_cands(pts, b * nper, (b + 1) * nper, ncpus, frac >= CFB_CHAR_CPU_FRACTION, set, &ns);
+  size_t set[2 * CFB_CHAR_CONFIRM_MAX + 2], ns = 0, pk[2] = {SIZE_MAX, SIZE_MAX};
+  int cpu_bound = frac >= CFB_CHAR_CPU_FRACTION, wide = 0;
+  for (size_t b = 0; b * nper < n && b < 2; b++) {
+    backend_cands(pts, b * nper, (b + 1) * nper, ncpus, cpu_bound, set, &ns);
+    pk[b] = backend_pick(pts, b * nper, (b + 1) * nper, ncpus, cpu_bound, &wide);
+  }
+  for (size_t b = 0; wide && b < 2; b++)
+    if (pk[b] != SIZE_MAX) add_once(set, &ns, pk[b]);
   if (!ns) return 0;
-  point cp[2 * CFB_CHAR_CONFIRM_MAX];
+  point cp[2 * CFB_CHAR_CONFIRM_MAX + 2];
   for (size_t i = 0; i < ns; i++) {
     const cfb_sweep_config *c = &pts[set[i]].cfg;
     point_init(&cp[i], i, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, c->chunksize, c->items,
@@ -509,8 +538,9 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
     cp[i].from = set[i];
   }
   if (s->verbose)
-    fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s\n", ns,
-            cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS));
+    fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s%s\n", ns,
+            cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS),
+            wide ? ", a pick's interval too wide to recommend on" : "");
   runner->ud = cp;
   int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
   runner->ud = pts;

@@ -386,6 +386,7 @@ static void test_recommend_unsure(void) {
   CHECK_EQ(b->rec_workers, 8);
   CHECK(b->pick.rule == CFB_CHAR_RULE_BEST && !b->confirmed);
   CHECK(strstr(b->rule_why, "2 looked within 5%") != NULL);
+  CHECK(!c.margin_confirmed && c.margin_rounds == 3);
   y = (synth){un_ws, 5, 3, 6, un_truth, 0.5, un_f, un_cf};
   synth_points(j, &y);
   analyze_json(j, "unsure_confirmed", &c);
@@ -397,6 +398,14 @@ static void test_recommend_unsure(void) {
   CHECK_EQ(b->rec_workers, 4); /* 98% of 8, tight */
   CHECK(b->pick.rule == CFB_CHAR_RULE_FEWEST && b->pick.vs_best.ci_lo >= CFB_CHAR_SURE_FLOOR);
   CHECK(c.margin > 0.9 && c.margin < 1.1); /* 1 / 0.5 - 1, on the confirmation rounds */
+  /* the margin with its interval, paired on those rounds, in the words every output uses */
+  CHECK(c.margin_confirmed && c.margin_rounds == 6);
+  CHECK(c.margin_lo <= c.margin && c.margin <= c.margin_hi);
+  char w[128];
+  cfb_char_margin_words(&c, w, sizeof w);
+  printf("margin: %s\n", w);
+  CHECK_STR_CONTAINS(w, "over process (+");
+  CHECK_STR_CONTAINS(w, "6 paired confirmation rounds)");
 }
 
 /* ---- the terminal summary --------------------------------------------- */
