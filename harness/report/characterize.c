@@ -359,7 +359,12 @@ static void recommend_backend(cfb_char_backend *b, int ncpus, int cpu_bound) {
   size_t n = 0;
   best_of_sweep(b);
   b->rec_workers = 0;
-  for (size_t i = 0; i < b->npts; i++) b->confirmed |= b->pts[i].ncx > 1;
+  /* one confirmed point alone is the pick a wide interval sent to be
+   * confirmed (charrule.h): its rounds pair the margin, the count is the
+   * sweep's to decide */
+  size_t nconf = 0;
+  for (size_t i = 0; i < b->npts; i++) nconf += b->pts[i].ncx > 1;
+  b->confirmed = nconf > 1;
   for (size_t i = 0; i < b->npts; i++) {
     const cfb_char_point *p = &b->pts[i];
     if (b->confirmed ? !p->ncx : !p->nx) continue;

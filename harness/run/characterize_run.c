@@ -480,13 +480,20 @@ static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t 
 
 /* ---- the confirmation ----------------------------------------------- */
 
+/* The measured points of pts[lo, hi) as candidates cd, at[k] the point of
+ * cd[k]; how many. */
+static size_t cands_of(const point *pts, size_t lo, size_t hi, cfb_char_cand *cd, size_t *at) {
+  size_t m = 0;
+  for (size_t i = lo; i < hi; i++)
+    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  return m;
+}
+
 /* The confirmation candidates of the backend whose points are pts[lo, hi)
  * (ascending workers), by charrule.h's rule, into set. */
 static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, size_t *set, size_t *n) {
   cfb_char_cand cd[MAX_POINTS];
-  size_t m = 0, at[MAX_POINTS], got[CFB_CHAR_CONFIRM_MAX];
-  for (size_t i = lo; i < hi; i++)
-    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  size_t at[MAX_POINTS], got[CFB_CHAR_CONFIRM_MAX], m = cands_of(pts, lo, hi, cd, at);
   size_t k = cfb_char_confirm_set(cd, m, ncpus, cpu_bound, got);
   for (size_t i = 0; i < k; i++) set[(*n)++] = at[got[i]];
 }
@@ -497,9 +504,7 @@ static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int
 static size_t backend_pick(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, int *wide) {
   cfb_char_cand cd[MAX_POINTS];
   cfb_char_pick k;
-  size_t m = 0, at[MAX_POINTS];
-  for (size_t i = lo; i < hi; i++)
-    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  size_t at[MAX_POINTS], m = cands_of(pts, lo, hi, cd, at);
   if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0) return SIZE_MAX;
   *wide |= cfb_char_ci_wide(cd[k.pick].x, cd[k.pick].nx);
   return at[k.pick];

@@ -408,6 +408,44 @@ static void test_recommend_unsure(void) {
   CHECK_STR_CONTAINS(w, "6 paired confirmation rounds)");
 }
 
+/* A pick confirmed alone (its interval was too wide, charrule.h): the
+ * count stays the sweep's to decide, the margin between the backends is
+ * paired on the confirmation rounds both picks have. */
+static void test_margin_wide(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("contention");
+  analyze_json(j, "wide0", &c);
+  CHECK(c.rec >= 0 && c.nb == 2);
+  int picks[2] = {c.b[0].rec_workers, c.b[1].rec_workers};
+  char names2[2][16];
+  for (int b = 0; b < 2; b++) snprintf(names2[b], sizeof names2[b], "%s", c.b[b].name);
+  static const double drift[5] = {1.0, 0.7, 1.2, 0.9, 1.1}; /* load moves both alike */
+  json_t *p;
+  size_t i;
+  json_array_foreach(json_object_get(j, CFB_CHAR_K_POINTS), i, p) {
+    const char *be = json_string_value(json_object_get(p, CFB_CHAR_K_PT_BACKEND));
+    int b = !strcmp(be, names2[0]) ? 0 : 1;
+    if (json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS)) != picks[b]) continue;
+    json_t *cr = json_array();
+    for (int r = 0; r < 5; r++) json_array_append_new(cr, json_real((b ? 2000 : 1000) * drift[r] * (1 + 0.01 * r * b)));
+    json_object_set_new(p, CFB_CHAR_K_PT_CONFIRM, cr);
+  }
+  analyze_json(j, "wide1", &c);
+  json_decref(j);
+  for (int b = 0; b < 2; b++) {
+    CHECK(!c.b[b].confirmed);
+    CHECK_EQ(c.b[b].rec_workers, picks[b]);
+  }
+  CHECK(c.margin_confirmed && c.margin_rounds == 5);
+  CHECK(strcmp(c.b[c.rec].name, names2[1]) == 0); /* twice the other, round by round */
+  CHECK(c.margin > 0.9 && c.margin < 1.2 && c.margin_lo <= c.margin && c.margin <= c.margin_hi);
+  CHECK(c.margin_lo > 0.9); /* the drift cancels in the pairs: a narrow interval */
+  char w[128];
+  cfb_char_margin_words(&c, w, sizeof w);
+  printf("wide, confirmed picks: %s\n", w);
+  CHECK_STR_CONTAINS(w, "5 paired confirmation rounds");
+}
+
 /* ---- the terminal summary --------------------------------------------- */
 
 /* Every fixture's summary: no line over 80 columns, and the kind's reason
@@ -579,6 +617,7 @@ int main(int argc, char **argv) {
   test_rule_chunksize();
   test_recommend_known_best();
   test_recommend_unsure();
+  test_margin_wide();
   test_summary_80();
   test_peak_words();
   test_shown_params();
