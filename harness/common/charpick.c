@@ -68,6 +68,12 @@ int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_b
   return 0;
 }
 
+int cfb_char_ci_wide(const double *x, size_t n) {
+  cfb_summary s;
+  if (n < 2 || cfb_stats_summarize(x, n, 1, &s) != 0 || !(s.median > 0)) return 1;
+  return !((s.ci_hi - s.ci_lo) / s.median <= CFB_CHAR_WIDE_CI);
+}
+
 /* Add candidate i to the set (once, at most CFB_CHAR_CONFIRM_MAX). */
 static void add_cand(size_t *set, size_t *n, size_t i) {
   for (size_t k = 0; k < *n; k++)

@@ -44,6 +44,9 @@
 #define CFB_CHAR_K_O_US1 "us_chunk1"          /* no-op: microseconds per task at chunksize 1, 1 worker */
 #define CFB_CHAR_K_O_USBIG "us_chunkbig"      /* ... at chunksize chunkbig */
 #define CFB_CHAR_K_O_CBIG "chunkbig"
+#define CFB_CHAR_K_O_WINDOW "window_items"   /* the no-op's items in flight (absent in older files: the default window) */
+#define CFB_CHAR_K_O_SW1 "switches_per_task_chunk1" /* the no-op's context switches per task at chunksize 1, whole process
+                                                       and workers: ~1 or more is a wake-up per task, not the pool's cost */
 #define CFB_CHAR_K_O_CHUNK "chunksize"        /* the rule's chunksize (a point's may be cut to its time box; absent in older files) */
 #define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
 #define CFB_CHAR_K_PT_BACKEND "backend"
@@ -182,6 +185,18 @@ int cfb_char_pick_workers(const cfb_char_cand *c, size_t n, int ncpus, int cpu_b
  * None (returns 0) when the rounds told the counts apart: a count below
  * the best surely near it, or nothing near the best on either side. */
 size_t cfb_char_confirm_set(const cfb_char_cand *c, size_t n, int ncpus, int cpu_bound, size_t *set);
+
+/* The recommended point's interval is too wide to recommend on when its
+ * 95% CI (of the median, over its rounds) is wider than this share of
+ * the median: the issue's target, within 10% of the best, cannot be told
+ * from it.  The run half then confirms each backend's pick in fresh
+ * rounds, alternated among themselves, so the margin between the
+ * backends is paired round by round. */
+#define CFB_CHAR_WIDE_CI 0.10
+
+/* 1 when x[0..n)'s 95% CI of the median is wider than CFB_CHAR_WIDE_CI
+ * of the median (or there is no interval: fewer than 2 values), else 0. */
+int cfb_char_ci_wide(const double *x, size_t n);
 
 /* The paired ratio a / b over the rounds both have (the first
  * min(na, nb)), with its CFB_CHAR_PICK_LEVEL interval. */

@@ -16,6 +16,21 @@
 
 /* ---- reading -------------------------------------------------------- */
 
+void cfb_char_shown_params(const char *params, char *out, size_t len) {
+  size_t o = 0;
+  for (const char *p = params; *p && len;) {
+    const char *e = p; /* the entry's end: the first unescaped ',' */
+    while (*e && *e != ',') e += e[0] == '\\' && e[1] ? 2 : 1;
+    const char *eq = memchr(p, '=', (size_t)(e - p));
+    if (eq != e - 1) { /* "k=" is left out; anything else is kept as written */
+      int k = snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)(e - p), p);
+      o = k < 0 ? o : o + (size_t)k < len ? o + (size_t)k : len - 1;
+    }
+    p = *e ? e + 1 : e;
+  }
+  if (len) out[o] = '\0';
+}
+
 static double num_at(const json_t *o, const char *key) {
   double v = NAN;
   cfb_json_get_number(o, key, &v);
@@ -117,6 +132,7 @@ static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) 
     cfb_json_get_string(root, CFB_CHAR_K_SPEC, c->workload, sizeof c->workload);
     cfb_json_get_string(root, CFB_CHAR_K_NAME, c->name, sizeof c->name);
     cfb_json_get_string(root, CFB_CHAR_K_PARAMS, c->params, sizeof c->params);
+    cfb_char_shown_params(c->params, c->shown, sizeof c->shown);
     cfb_json_get_string(root, CFB_CHAR_K_DECLARED, c->declared, sizeof c->declared);
     cfb_json_get_string(root, CFB_CHAR_K_CPU_MODEL, c->cpu_model, sizeof c->cpu_model);
     double n = num_at(root, CFB_CHAR_K_NCPUS);
@@ -249,6 +265,20 @@ void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len) {
     snprintf(buf, len, "saturates at %s/s from %.1f workers", r, b->n_peak);
 }
 
+void cfb_char_margin_words(const cfb_char *c, char *buf, size_t len) {
+  if (c->rec < 0 || !isfinite(c->margin)) {
+    snprintf(buf, len, "%s", "");
+    return;
+  }
+  const char *other = c->b[1 - c->rec].name, *on = c->margin_confirmed ? "confirmation" : "sweep";
+  if (isfinite(c->margin_lo))
+    snprintf(buf, len, "%+.0f%% over %s (%+.0f..%+.0f%%, %zu paired %s rounds)", 100 * c->margin, other,
+             100 * c->margin_lo, 100 * c->margin_hi, c->margin_rounds, on);
+  else
+    snprintf(buf, len, "%+.0f%% over %s (%zu %s round%s: no interval)", 100 * c->margin, other, c->margin_rounds, on,
+             cfb_plural((long long)c->margin_rounds));
+}
+
 /* The knee of operational analysis, N* = Xmax / lambda: where N times
  * the one-worker rate meets the saturation throughput (the USL's n_peak,
  * its maximum, lies further right).  A curve that overshoots its plateau
@@ -275,13 +305,17 @@ static const cfb_char_point *rec_point(const cfb_char_backend *b) {
 
 /* a's throughput over b's, paired round by round (the rounds ran every
  * point once each, so drift that hit a round hit both and cancels): on
- * the confirmation rounds when both have them, else the sweep's. */
-static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b) {
-  cfb_paired r;
+ * the confirmation rounds when both have them (*confirmed 1), else the
+ * sweep's; with its interval in r when given. */
+static double paired_ratio(const cfb_char_point *a, const cfb_char_point *b, cfb_paired *r, int *confirmed) {
+  cfb_paired own;
+  if (!r) r = &own;
+  int conf = a->ncx > 1 && b->ncx > 1;
+  if (confirmed) *confirmed = conf;
+  if (conf) cfb_char_ratio(a->cx, a->ncx, b->cx, b->ncx, r);
+  else cfb_char_ratio(a->x, a->nx, b->x, b->nx, r);
   if (a == b) return 1;
-  if (a->ncx && b->ncx) cfb_char_ratio(a->cx, a->ncx, b->cx, b->ncx, &r);
-  else cfb_char_ratio(a->x, a->nx, b->x, b->nx, &r);
-  return isfinite(r.ratio) ? r.ratio : a->s.median / b->s.median;
+  return isfinite(r->ratio) ? r->ratio : a->s.median / b->s.median;
 }
 
 /* The best measured point of the sweep (the knee and the JSON use it). */
@@ -325,7 +359,12 @@ static void recommend_backend(cfb_char_backend *b, int ncpus, int cpu_bound) {
   size_t n = 0;
   best_of_sweep(b);
   b->rec_workers = 0;
-  for (size_t i = 0; i < b->npts; i++) b->confirmed |= b->pts[i].ncx > 1;
+  /* one confirmed point alone is the pick a wide interval sent to be
+   * confirmed (charrule.h): its rounds pair the margin, the count is the
+   * sweep's to decide */
+  size_t nconf = 0;
+  for (size_t i = 0; i < b->npts; i++) nconf += b->pts[i].ncx > 1;
+  b->confirmed = nconf > 1;
   for (size_t i = 0; i < b->npts; i++) {
     const cfb_char_point *p = &b->pts[i];
     if (b->confirmed ? !p->ncx : !p->nx) continue;
@@ -341,25 +380,60 @@ static void recommend_backend(cfb_char_backend *b, int ncpus, int cpu_bound) {
   rule_why(b, cd, ncpus);
 }
 
+const char *cfb_char_basis_name(cfb_char_basis b) {
+  switch (b) {
+  case CFB_CHAR_BASIS_MEASURED: return "measured";
+  case CFB_CHAR_BASIS_INTERPOLATED: return "interpolated";
+  case CFB_CHAR_BASIS_EXTRAPOLATED: return "extrapolation";
+  case CFB_CHAR_BASIS_NONE: break;
+  }
+  return "none";
+}
+
+/* g's figures on backend b: measured when the sweep ran g->workers (the
+ * model's figure beside it), else the model's, interpolated within the
+ * measured counts and extrapolated only past the largest (or below the
+ * smallest).  The range is the measured points', not the fit's last
+ * leave-one-out subset. */
+static void bigger_of(const cfb_char_backend *b, cfb_char_bigger *g) {
+  const cfb_model_fit *f = b->fitted ? &b->models.fit[b->models.chosen] : NULL;
+  int lo = 0, hi = 0;
+  for (size_t i = 0; i < b->npts; i++) {
+    const cfb_char_point *p = &b->pts[i];
+    if (!p->nx) continue;
+    if (p->workers == g->workers) g->measured = p->s.median;
+    if (!lo || p->workers < lo) lo = p->workers;
+    if (p->workers > hi) hi = p->workers;
+  }
+  if (f) g->predicted = cfb_model_predict(f, g->workers);
+  if (isfinite(g->measured)) g->basis = CFB_CHAR_BASIS_MEASURED;
+  else if (f && g->workers >= lo && g->workers <= hi) g->basis = CFB_CHAR_BASIS_INTERPOLATED;
+  else if (f) g->basis = CFB_CHAR_BASIS_EXTRAPOLATED;
+}
+
 /* The backend whose recommended point beats the other's, paired round by
  * round; the margin is that paired ratio less 1. */
 static void recommend(cfb_char *c) {
   c->rec = -1;
-  c->margin = c->x_2cpus = c->x_4cpus = NAN;
+  c->margin = c->margin_lo = c->margin_hi = NAN;
+  c->margin_rounds = 0;
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++)
+    c->bigger[k] = (cfb_char_bigger){(2 << k) * c->ncpus, NAN, NAN, CFB_CHAR_BASIS_NONE};
   for (size_t i = 0; i < c->nb; i++) {
     if (!c->b[i].rec_workers) continue;
-    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec])) > 1) c->rec = (int)i;
+    if (c->rec < 0 || paired_ratio(rec_point(&c->b[i]), rec_point(&c->b[c->rec]), NULL, NULL) > 1) c->rec = (int)i;
   }
   if (c->rec < 0) return;
   const cfb_char_backend *r = &c->b[c->rec];
-  for (size_t i = 0; i < c->nb; i++)
-    if ((int)i != c->rec && c->b[i].rec_workers) c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i])) - 1;
-  if (!r->fitted) return;
-  const cfb_model_fit *f = &r->models.fit[r->models.chosen];
-  c->x_2cpus = cfb_model_predict(f, 2.0 * c->ncpus);
-  c->x_4cpus = cfb_model_predict(f, 4.0 * c->ncpus);
-  c->extrap_2 = 2.0 * c->ncpus > f->n_max;
-  c->extrap_4 = 4.0 * c->ncpus > f->n_max;
+  c->margin_lo = c->margin_hi = NAN;
+  for (size_t i = 0; i < c->nb; i++) {
+    if ((int)i == c->rec || !c->b[i].rec_workers) continue;
+    cfb_paired m;
+    c->margin = paired_ratio(rec_point(r), rec_point(&c->b[i]), &m, &c->margin_confirmed) - 1;
+    c->margin_rounds = m.n;
+    if (m.n >= 2 && isfinite(m.ci_lo)) c->margin_lo = m.ci_lo - 1, c->margin_hi = m.ci_hi - 1;
+  }
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) bigger_of(r, &c->bigger[k]);
 }
 
 static int by_workers(const void *a, const void *b) {

@@ -88,8 +88,35 @@ typedef struct cfb_char_backend {
   char rule_why[320];                  /* one sentence: why this count */
 } cfb_char_backend;
 
+/* How the figure for a worker count bigger than the machine's CPUs was
+ * had: measured there (the sweep went that far: I/O work goes to 64
+ * workers), the model between two measured counts, or the model past the
+ * largest measured count -- the only extrapolation. */
+typedef enum cfb_char_basis {
+  CFB_CHAR_BASIS_NONE = 0,     /* no figure: nothing measured or fitted there */
+  CFB_CHAR_BASIS_MEASURED,
+  CFB_CHAR_BASIS_INTERPOLATED,
+  CFB_CHAR_BASIS_EXTRAPOLATED
+} cfb_char_basis;
+
+/* "measured", "interpolated", "extrapolation", "none": the JSON's words. */
+const char *cfb_char_basis_name(cfb_char_basis b);
+
+/* The multiples of the CPUs the recommendation speaks of: 2x, 4x. */
+#define CFB_CHAR_BIGGER 2
+
+/* One of them: the chosen model's prediction (NAN: no fit), the measured
+ * median when the sweep measured that count (NAN: not), and the basis. */
+typedef struct cfb_char_bigger {
+  int workers;
+  double predicted, measured;
+  cfb_char_basis basis;
+} cfb_char_bigger;
+
 typedef struct cfb_char {
   char workload[512], name[128], params[1024], declared[16], cpu_model[256];
+  char shown[1024];                    /* params without those left empty (fn's "input=" when no file
+                                          was given): what the summary, the .md and the plot name */
   int ncpus;
   /* the one-worker profile, per item; cpu_fraction by cfb_char_cpu_fraction (charrule.h); sys_us NAN: not recorded */
   size_t items;
@@ -102,9 +129,17 @@ typedef struct cfb_char {
   /* the recommendation */
   int rec;                             /* index into b, -1: none */
   double margin;                       /* rec's over runner-up's, paired by round, - 1 (NAN: none) */
-  double x_2cpus, x_4cpus;             /* chosen model at 2x, 4x ncpus workers */
-  int extrap_2, extrap_4;              /* beyond the measured workers */
+  double margin_lo, margin_hi;         /* its CFB_CHAR_PICK_LEVEL interval, - 1 (NAN: fewer than 2 pairs) */
+  size_t margin_rounds;                /* the pairs it is on */
+  int margin_confirmed;                /* 1: on the confirmation rounds; 0: on the sweep's */
+  cfb_char_bigger bigger[CFB_CHAR_BIGGER]; /* the recommended backend at 2x and 4x ncpus workers */
 } cfb_char;
+
+/* The canonical parameter string params ("k=v,k2=,k3=w", ',' in a value
+ * escaped as "\\,") without its empty values ("k=v,k3=w") into out:
+ * an unset optional parameter (fn's input, socket's target) says nothing
+ * a person needs, and "input=" reads as a missing value. */
+void cfb_char_shown_params(const char *params, char *out, size_t len);
 
 /* Read dir/measure.json and analyse it into c.  0, or 2 with one line in
  * err (missing or malformed file, wrong version, no point measured). */
@@ -117,6 +152,11 @@ int cfb_char_analyze(const char *dir, cfb_char *c, char *err, size_t errlen);
  * worker" (a knee below one worker: more workers never helped), or "no
  * peak within 8 workers". */
 void cfb_char_peak_words(const cfb_char_backend *b, char *buf, size_t len);
+
+/* The recommended backend's margin over the runner-up in words the
+ * summary, characterize.md and the report share: "+9% over process
+ * (+5..+13%, 5 paired confirmation rounds)"; "" when there is none. */
+void cfb_char_margin_words(const cfb_char *c, char *buf, size_t len);
 
 /* The outputs (characterize_out.c).  characterize.json: 0, or 1
  * with one line in err.  The plot: 0, or 1 (gnuplot missing or failing:

@@ -121,15 +121,25 @@ static json_t *recommendation_json(const cfb_char *c) {
   json_object_set_new(o, "measured_items_per_s", cfb_json_num(r->rec_measured));
   json_object_set_new(o, "runner_up", c->nb > 1 ? json_string(c->b[1 - c->rec].name) : json_null());
   json_object_set_new(o, "margin_over_runner_up", cfb_json_num(c->margin));
+  json_object_set_new(o, "margin_ci_lo", cfb_json_num(c->margin_lo));
+  json_object_set_new(o, "margin_ci_hi", cfb_json_num(c->margin_hi));
+  json_object_set_new(o, "margin_ci_level", json_real(CFB_CHAR_PICK_LEVEL));
+  json_object_set_new(o, "margin_rounds", json_integer((json_int_t)c->margin_rounds));
+  json_object_set_new(o, "margin_decided_on", json_string(c->margin_confirmed ? "confirmation" : "sweep"));
   json_object_set_new(o, "rule", json_string(cfb_char_rule_name(r->pick.rule)));
   json_object_set_new(o, "rule_why", cfb_json_str(r->rule_why));
-  json_object_set_new(x, "workers_2x_cpus", json_integer(2 * c->ncpus));
-  json_object_set_new(x, "items_per_s_2x_cpus", cfb_json_num(c->x_2cpus));
-  json_object_set_new(x, "beyond_measured_2x", json_boolean(c->extrap_2));
-  json_object_set_new(x, "workers_4x_cpus", json_integer(4 * c->ncpus));
-  json_object_set_new(x, "items_per_s_4x_cpus", cfb_json_num(c->x_4cpus));
-  json_object_set_new(x, "beyond_measured_4x", json_boolean(c->extrap_4));
-  json_object_set_new(o, "extrapolation", x);
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) { /* "2x_cpus": {workers, predicted, measured, basis} */
+    const cfb_char_bigger *g = &c->bigger[k];
+    json_t *e = json_object();
+    char key[32];
+    snprintf(key, sizeof key, "%dx_cpus", 2 << k);
+    json_object_set_new(e, "workers", json_integer(g->workers));
+    json_object_set_new(e, "predicted_items_per_s", cfb_json_num(g->predicted));
+    json_object_set_new(e, "measured_items_per_s", cfb_json_num(g->measured));
+    json_object_set_new(e, "basis", json_string(cfb_char_basis_name(g->basis)));
+    json_object_set_new(x, key, e);
+  }
+  json_object_set_new(o, "beyond_cpus", x);
   return o;
 }
 
@@ -250,7 +260,7 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) 
   snprintf(pdir, sizeof pdir, "%s/plots", dir);
   snprintf(path, sizeof path, "%s/" PLOT_BASE ".dat", pdir);
   snprintf(title, sizeof title, "'characterize %s%s%s: throughput against workers'", c->name,
-           c->params[0] ? " " : "", c->params);
+           c->shown[0] ? " " : "", c->shown);
   for (char *q = title + 1; *q && q[1]; q++)
     if (*q == '\'') *q = '"';
   snprintf(xmax, sizeof xmax, "%g", hi * 1.3);

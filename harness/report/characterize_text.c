@@ -75,6 +75,17 @@ static void sayf(FILE *f, const char *label, const char *fmt, ...) {
   say(f, label, text);
 }
 
+/* "8 workers 2.3k/s (measured 2.2k)", "... (interpolated)",
+ * "... (extrapolation)": the summary's and the .md's words for g. */
+static void bigger_words(const cfb_char_bigger *g, char *out, size_t len) {
+  char p[32], m[32];
+  rate(g->predicted, p, sizeof p);
+  if (g->basis == CFB_CHAR_BASIS_MEASURED)
+    snprintf(out, len, "%d workers %s/s (measured %s)", g->workers, p, rate(g->measured, m, sizeof m));
+  else
+    snprintf(out, len, "%d workers %s/s (%s)", g->workers, p, cfb_char_basis_name(g->basis));
+}
+
 static void print_recommendation(FILE *f, const cfb_char *c) {
   char r1[32], r2[32];
   if (c->rec < 0) {
@@ -82,20 +93,22 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
     return;
   }
   const cfb_char_backend *b = &c->b[c->rec];
-  char margin[64] = "";
-  if (isfinite(c->margin)) snprintf(margin, sizeof margin, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
-  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s", b->name, b->rec_workers,
-       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2), margin);
+  char margin[128];
+  cfb_char_margin_words(c, margin, sizeof margin);
+  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s%s", b->name, b->rec_workers,
+       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2),
+       margin[0] ? "; " : "", margin);
   say(f, "why", b->rule_why);
-  if (b->fitted)
-    sayf(f, "bigger", "%s model: %d workers %s/s%s, %d workers %s/s%s", cfb_model_name(b->models.chosen),
-         2 * c->ncpus, rate(c->x_2cpus, r1, sizeof r1), c->extrap_2 ? " (extrapolated)" : "", 4 * c->ncpus,
-         rate(c->x_4cpus, r2, sizeof r2), c->extrap_4 ? " (extrapolated)" : "");
+  char big[2][96];
+  if (b->fitted) {
+    for (int k = 0; k < CFB_CHAR_BIGGER; k++) bigger_words(&c->bigger[k], big[k], sizeof big[k]);
+    sayf(f, "2x/4x CPUs", "%s, %s", big[0], big[1]); /* the chosen model's: named on the backend's line */
+  }
 }
 
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote) {
   char line[256];
-  sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->params[0] ? " " : "", c->params, c->ncpus);
+  sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->shown[0] ? " " : "", c->shown, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
   char d1[32], d2[32], d3[32];
   sayf(f, "per item", "%s wall (%s waiting for a CPU), %s on CPU, %.0f faults", dur(c->wall_us, d1, sizeof d1),
@@ -151,19 +164,22 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
                 b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1),
                 b->pick_rounds,
                 b->confirmed ? "confirmation" : "sweep", cfb_plural((long long)b->pick_rounds), rate(b->rec_predicted, r2, sizeof r2));
-  if (isfinite(c->margin)) cfb_sb_printf(m, "; %+.0f%% over %s", 100 * c->margin, c->b[1 - c->rec].name);
+  char margin[128];
+  cfb_char_margin_words(c, margin, sizeof margin);
+  if (margin[0]) cfb_sb_printf(m, "; %s", margin);
   cfb_sb_printf(m, ".\n\nWhy %d worker%s (rule `%s`): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
                 b->rule_why);
-  cfb_sb_printf(m, "\n\nThe %s model predicts %s items/s at %d workers%s and %s at %d workers%s.\n",
-                cfb_model_name(b->models.chosen), rate(c->x_2cpus, r1, sizeof r1), 2 * c->ncpus,
-                c->extrap_2 ? " (extrapolated)" : "", rate(c->x_4cpus, r2, sizeof r2), 4 * c->ncpus,
-                c->extrap_4 ? " (extrapolated)" : "");
+  char big[2][96];
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) bigger_words(&c->bigger[k], big[k], sizeof big[k]);
+  cfb_sb_printf(m, "\n\nAt 2x and 4x the CPUs, the %s model gives %s and %s (measured: the sweep ran that "
+                   "count; interpolated: between measured counts; extrapolation: past them).\n",
+                cfb_model_name(b->models.chosen), big[0], big[1]);
 }
 
 /* characterize.md: 0, or 1 with one line in err. */
 static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char *err, size_t errlen) {
   cfb_sb m = {0};
-  cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->params,
+  cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->shown,
                 c->ncpus, c->cpu_model);
   cfb_sb_printf(&m, "## What kind of workload this is, and why\n\n**%s** (declared: %s): %s.\n\n", c->kind,
                 c->declared, c->why);

@@ -102,7 +102,7 @@ static void table_row(out *o, const cfb_char *c) {
  * each backend's cost, fit and recommendation, the plot. */
 static void detail(out *o, const char *dir, const char *name, const cfb_char *c) {
   char buf[1600], w[512];
-  snprintf(buf, sizeof buf, "%s%s%s", c->name, c->params[0] ? " " : "", c->params);
+  snprintf(buf, sizeof buf, "%s%s%s", c->name, c->shown[0] ? " " : "", c->shown);
   heading(o, 3, buf);
   snprintf(buf, sizeof buf,
            "Kind: %s, because it was %s (declared: %s). Per item on one worker: %.4g us wall, %.4g us on a "
@@ -120,10 +120,10 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
     const cfb_char_backend *b = &c->b[c->rec];
     int k = snprintf(buf, sizeof buf, "Recommended: %s, %d worker%s, chunksize %zu: %.4g items/s measured, %.4g "
                      "predicted", b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, b->rec_measured, b->rec_predicted);
-    if (isfinite(c->margin) && k > 0 && (size_t)k < sizeof buf)
-      snprintf(buf + k, sizeof buf - (size_t)k, "; %+.0f%% over %s.", 100 * c->margin, c->b[1 - c->rec].name);
-    else if (k > 0 && (size_t)k < sizeof buf)
-      snprintf(buf + k, sizeof buf - (size_t)k, ".");
+    char margin[128];
+    cfb_char_margin_words(c, margin, sizeof margin);
+    if (k > 0 && (size_t)k < sizeof buf)
+      snprintf(buf + k, sizeof buf - (size_t)k, "%s%s.", margin[0] ? "; " : "", margin);
     para(o, buf);
     snprintf(buf, sizeof buf, "Why %d worker%s (%s): %s.", b->rec_workers, cfb_plural(b->rec_workers), cfb_char_rule_name(b->pick.rule),
              b->rule_why);

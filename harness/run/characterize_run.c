@@ -8,6 +8,7 @@
 #include "characterize_run.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,15 @@
 #define PROFILE_MIN_ITEMS 3
 #define NOOP_CHUNK_BIG 64    /* the second no-op chunksize: splits per-message from per-item cost */
 #define NOOP_REPEAT 3
+/* The no-op's window, in items, on both backends: enough chunks in flight
+ * that the worker never waits for the consumer.  At the thread backend's
+ * default (2 x workers chunks, 2 at one worker) every no-op was a wake-up
+ * of the worker and one of the consumer, 1.2-1.7 context switches per
+ * task: 24-60 us a task under load, the scheduler's cost, where the pool's
+ * own with a full queue is ~2 us (process: its default window is already
+ * 128 items).  Real items longer than a wake-up keep the queue full at the
+ * default, so this is the cost they pay. */
+#define NOOP_WINDOW_ITEMS 1024
 #define MAX_POINTS 64
 
 /* ---- the one-worker profile ---------------------------------------- */
@@ -170,12 +180,14 @@ typedef struct point {
   size_t from;                            /* a confirmation point: the sweep point it repeats */
   size_t rule_chunk;                      /* the backend's chunksize by the rule (cfg's may be cut) */
   double pilot_rate;                      /* the pilot repetition's items/s (NAN: none) */
+  double switches, items_done;            /* context switches (counters) and items over its repetitions */
 } point;
 
 static int on_row(void *ud, cfb_row *row) {
   point *pts = ud;
   point *p = &pts[row->cfg->index];
   if (row->ok && p->nrates < sizeof p->rates / sizeof p->rates[0]) p->rates[p->nrates++] = row->items_per_s;
+  if (row->ok && isfinite(row->ctr.ctx_switches)) p->switches += row->ctr.ctx_switches, p->items_done += (double)row->items_done;
   if (!row->ok && !p->error[0]) snprintf(p->error, sizeof p->error, "%s", row->error);
   free(row->metrics);
   return 0;
@@ -349,6 +361,9 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
     json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
     json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
     json_object_set_new(o, CFB_CHAR_K_O_CBIG, json_integer(NOOP_CHUNK_BIG));
+    json_object_set_new(o, CFB_CHAR_K_O_WINDOW, json_integer(NOOP_WINDOW_ITEMS));
+    const point *n1 = &noop[2 * b];
+    json_object_set_new(o, CFB_CHAR_K_O_SW1, cfb_json_num(n1->items_done > 0 ? n1->switches / n1->items_done : NAN));
     for (size_t i = 0; i < npts; i++) /* the rule's, every point of the backend has it */
       if (pts[i].cfg.backend == noop[2 * b].cfg.backend) {
         json_object_set_new(o, CFB_CHAR_K_O_CHUNK, json_integer((json_int_t)pts[i].rule_chunk));
@@ -369,8 +384,9 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
 
 /* ---- the whole measurement ------------------------------------------ */
 
-/* The no-op (sleep delay=0) at chunksize 1 and NOOP_CHUNK_BIG, one worker,
- * on each backend: 4 points, alternated round by round. */
+/* The no-op (sleep delay=0: no syscall) at chunksize 1 and NOOP_CHUNK_BIG,
+ * one worker, NOOP_WINDOW_ITEMS in flight, on each backend: 4 points,
+ * alternated round by round. */
 static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *params, double rep_s, int verbose) {
   const cf_workload *nw = cf_wk_find("sleep");
   static const cfb_backend bk[2] = {CFB_BK_THREAD, CFB_BK_PROCESS};
@@ -380,6 +396,7 @@ static int measure_noop(cfb_runner *r, point *noop, char **kv, const char *param
      * gives idle, but load makes each cost ten times that */
     size_t items = (size_t)((i % 2 ? 100000 : 20000) * fmin(1, rep_s / 0.2));
     point_init(&noop[i], i, nw, kv, 1, params, bk[i / 2], 1, chunk, items, NOOP_REPEAT, 1);
+    noop[i].cfg.buffersize = NOOP_WINDOW_ITEMS / chunk;
   }
   if (verbose) fprintf(stderr, "cfbench characterize: no-op calibration\n");
   return run_points(r, noop, 4, NOOP_REPEAT, 7, verbose);
@@ -463,29 +480,62 @@ static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t 
 
 /* ---- the confirmation ----------------------------------------------- */
 
+/* The measured points of pts[lo, hi) as candidates cd, at[k] the point of
+ * cd[k]; how many. */
+static size_t cands_of(const point *pts, size_t lo, size_t hi, cfb_char_cand *cd, size_t *at) {
+  size_t m = 0;
+  for (size_t i = lo; i < hi; i++)
+    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  return m;
+}
+
 /* The confirmation candidates of the backend whose points are pts[lo, hi)
  * (ascending workers), by charrule.h's rule, into set. */
 static void backend_cands(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, size_t *set, size_t *n) {
   cfb_char_cand cd[MAX_POINTS];
-  size_t m = 0, at[MAX_POINTS], got[CFB_CHAR_CONFIRM_MAX];
-  for (size_t i = lo; i < hi; i++)
-    if (pts[i].nrates) at[m] = i, cd[m++] = (cfb_char_cand){pts[i].cfg.workers, pts[i].rates, pts[i].nrates};
+  size_t at[MAX_POINTS], got[CFB_CHAR_CONFIRM_MAX], m = cands_of(pts, lo, hi, cd, at);
   size_t k = cfb_char_confirm_set(cd, m, ncpus, cpu_bound, got);
   for (size_t i = 0; i < k; i++) set[(*n)++] = at[got[i]];
+}
+
+/* The sweep's pick of the backend whose points are pts[lo, hi), as an
+ * index into pts (SIZE_MAX: none), and whether its interval is too wide
+ * to recommend on (charrule.h). */
+static size_t backend_pick(const point *pts, size_t lo, size_t hi, int ncpus, int cpu_bound, int *wide) {
+  cfb_char_cand cd[MAX_POINTS];
+  cfb_char_pick k;
+  size_t at[MAX_POINTS], m = cands_of(pts, lo, hi, cd, at);
+  if (cfb_char_pick_workers(cd, m, ncpus, cpu_bound, &k) != 0) return SIZE_MAX;
+  *wide |= cfb_char_ci_wide(cd[k.pick].x, cd[k.pick].nx);
+  return at[k.pick];
+}
+
+static void add_once(size_t *set, size_t *n, size_t i) {
+  for (size_t k = 0; k < *n; k++)
+    if (set[k] == i) return;
+  set[(*n)++] = i;
 }
 
 /* The candidates of both backends again, CFB_CHAR_CONFIRM_ROUNDS more
  * rounds alternated among themselves: the sweep chose them, so its own
  * rounds would confirm their luck; fresh rounds decide (report half).
- * Both backends' in the same rounds, so their picks pair too.  Nothing
- * when the sweep told every backend's counts apart. */
+ * Both backends' in the same rounds, so their picks pair too; and when a
+ * backend's pick has too wide an interval to recommend on, every
+ * backend's pick is among them, so the margin between the backends is
+ * decided on paired fresh rounds.  Nothing when the sweep told every
+ * backend's counts apart and its picks are narrow. */
 static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t n, size_t nper, int ncpus,
                    double frac) {
-  size_t set[2 * CFB_CHAR_CONFIRM_MAX], ns = 0;
-  for (size_t b = 0; b * nper < n; b++)
-    backend_cands(pts, b * nper, (b + 1) * nper, ncpus, frac >= CFB_CHAR_CPU_FRACTION, set, &ns);
+  size_t set[2 * CFB_CHAR_CONFIRM_MAX + 2], ns = 0, pk[2] = {SIZE_MAX, SIZE_MAX};
+  int cpu_bound = frac >= CFB_CHAR_CPU_FRACTION, wide = 0;
+  for (size_t b = 0; b * nper < n && b < 2; b++) {
+    backend_cands(pts, b * nper, (b + 1) * nper, ncpus, cpu_bound, set, &ns);
+    pk[b] = backend_pick(pts, b * nper, (b + 1) * nper, ncpus, cpu_bound, &wide);
+  }
+  for (size_t b = 0; wide && b < 2; b++)
+    if (pk[b] != SIZE_MAX) add_once(set, &ns, pk[b]);
   if (!ns) return 0;
-  point cp[2 * CFB_CHAR_CONFIRM_MAX];
+  point cp[2 * CFB_CHAR_CONFIRM_MAX + 2];
   for (size_t i = 0; i < ns; i++) {
     const cfb_sweep_config *c = &pts[set[i]].cfg;
     point_init(&cp[i], i, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, c->chunksize, c->items,
@@ -493,8 +543,9 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
     cp[i].from = set[i];
   }
   if (s->verbose)
-    fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s\n", ns,
-            cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS));
+    fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s%s\n", ns,
+            cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS),
+            wide ? ", a pick's interval too wide to recommend on" : "");
   runner->ud = cp;
   int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
   runner->ud = pts;

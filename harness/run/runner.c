@@ -206,6 +206,7 @@ static void run_map(cf_executor *ex, const cfb_sweep_config *c, cf_wk_run *run, 
   cf_map_options mo;
   cf_map_options_init(&mo);
   mo.chunksize = c->chunksize;
+  mo.buffersize = c->buffersize;
   mo.timeout_s = c->max_time_s > 0 ? c->max_time_s : -1;
   cf_map *m = NULL;
   uint64_t last_id = 0;

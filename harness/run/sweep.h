@@ -205,6 +205,8 @@ typedef struct cfb_sweep_config {
   cfb_pin_list pin_list; /* CF_PIN_LIST: its PUs and label (owned); zero otherwise */
   cfb_mode mode;
   size_t items;
+  size_t buffersize;  /* mode map: cf_map_options.buffersize (chunks in flight), 0 = the executor's
+                         default; only characterize's no-op calibration sets it */
   int repeat, warmup;
   double max_time_s;
   double task_timeout_s; /* cf_config.task_timeout_s (process backend), 0 = none */

@@ -386,6 +386,7 @@ static void test_recommend_unsure(void) {
   CHECK_EQ(b->rec_workers, 8);
   CHECK(b->pick.rule == CFB_CHAR_RULE_BEST && !b->confirmed);
   CHECK(strstr(b->rule_why, "2 looked within 5%") != NULL);
+  CHECK(!c.margin_confirmed && c.margin_rounds == 3);
   y = (synth){un_ws, 5, 3, 6, un_truth, 0.5, un_f, un_cf};
   synth_points(j, &y);
   analyze_json(j, "unsure_confirmed", &c);
@@ -397,6 +398,52 @@ static void test_recommend_unsure(void) {
   CHECK_EQ(b->rec_workers, 4); /* 98% of 8, tight */
   CHECK(b->pick.rule == CFB_CHAR_RULE_FEWEST && b->pick.vs_best.ci_lo >= CFB_CHAR_SURE_FLOOR);
   CHECK(c.margin > 0.9 && c.margin < 1.1); /* 1 / 0.5 - 1, on the confirmation rounds */
+  /* the margin with its interval, paired on those rounds, in the words every output uses */
+  CHECK(c.margin_confirmed && c.margin_rounds == 6);
+  CHECK(c.margin_lo <= c.margin && c.margin <= c.margin_hi);
+  char w[128];
+  cfb_char_margin_words(&c, w, sizeof w);
+  printf("margin: %s\n", w);
+  CHECK_STR_CONTAINS(w, "over process (+");
+  CHECK_STR_CONTAINS(w, "6 paired confirmation rounds)");
+}
+
+/* A pick confirmed alone (its interval was too wide, charrule.h): the
+ * count stays the sweep's to decide, the margin between the backends is
+ * paired on the confirmation rounds both picks have. */
+static void test_margin_wide(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("contention");
+  analyze_json(j, "wide0", &c);
+  CHECK(c.rec >= 0 && c.nb == 2);
+  int picks[2] = {c.b[0].rec_workers, c.b[1].rec_workers};
+  char names2[2][16];
+  for (int b = 0; b < 2; b++) snprintf(names2[b], sizeof names2[b], "%s", c.b[b].name);
+  static const double drift[5] = {1.0, 0.7, 1.2, 0.9, 1.1}; /* load moves both alike */
+  json_t *p;
+  size_t i;
+  json_array_foreach(json_object_get(j, CFB_CHAR_K_POINTS), i, p) {
+    const char *be = json_string_value(json_object_get(p, CFB_CHAR_K_PT_BACKEND));
+    int b = !strcmp(be, names2[0]) ? 0 : 1;
+    if (json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS)) != picks[b]) continue;
+    json_t *cr = json_array();
+    for (int r = 0; r < 5; r++) json_array_append_new(cr, json_real((b ? 2000 : 1000) * drift[r] * (1 + 0.01 * r * b)));
+    json_object_set_new(p, CFB_CHAR_K_PT_CONFIRM, cr);
+  }
+  analyze_json(j, "wide1", &c);
+  json_decref(j);
+  for (int b = 0; b < 2; b++) {
+    CHECK(!c.b[b].confirmed);
+    CHECK_EQ(c.b[b].rec_workers, picks[b]);
+  }
+  CHECK(c.margin_confirmed && c.margin_rounds == 5);
+  CHECK(strcmp(c.b[c.rec].name, names2[1]) == 0); /* twice the other, round by round */
+  CHECK(c.margin > 0.9 && c.margin < 1.2 && c.margin_lo <= c.margin && c.margin <= c.margin_hi);
+  CHECK(c.margin_lo > 0.9); /* the drift cancels in the pairs: a narrow interval */
+  char w[128];
+  cfb_char_margin_words(&c, w, sizeof w);
+  printf("wide, confirmed picks: %s\n", w);
+  CHECK_STR_CONTAINS(w, "5 paired confirmation rounds");
 }
 
 /* ---- the terminal summary --------------------------------------------- */
@@ -472,6 +519,91 @@ static void test_peak_words(void) {
   CHECK_STR_CONTAINS(w, "no peak within 8 workers");
 }
 
+/* The summary's own words of a c, as one string (the caller frees). */
+static char *summary_of(const cfb_char *c) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  CHECK(f != NULL);
+  cfb_char_print(f, c, NULL, NULL);
+  fclose(f);
+  return text;
+}
+
+/* 2x and 4x the CPUs: measured where the sweep ran that count (sleep's
+ * I/O sweep goes to 256 workers, primes' CPU sweep to 4 on 2 CPUs),
+ * interpolated between measured counts (sleep without its 4- and
+ * 8-worker points), "extrapolation" only past the largest (primes' 8). */
+static void test_bigger(void) {
+  static cfb_char c;
+  json_t *j = load_fixture("sleep");
+  analyze_json(j, "bigger_sleep", &c);
+  CHECK(c.rec >= 0);
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) {
+    CHECK_EQ(c.bigger[k].workers, (2 << k) * c.ncpus);
+    CHECK_EQ(c.bigger[k].basis, CFB_CHAR_BASIS_MEASURED);
+    CHECK(c.bigger[k].measured > 0 && c.bigger[k].predicted > 0);
+  }
+  char *t = summary_of(&c);
+  CHECK(strstr(t, "extrapolat") == NULL);
+  free(t);
+  json_t *pts = json_object_get(j, CFB_CHAR_K_POINTS), *keep = json_array();
+  for (size_t i = 0; i < json_array_size(pts); i++) {
+    json_t *p = json_array_get(pts, i);
+    json_int_t w = json_integer_value(json_object_get(p, CFB_CHAR_K_PT_WORKERS));
+    if (w != 4 && w != 8) json_array_append(keep, p);
+  }
+  json_object_set_new(j, CFB_CHAR_K_POINTS, keep);
+  analyze_json(j, "bigger_sleep_gap", &c);
+  json_decref(j);
+  for (int k = 0; k < CFB_CHAR_BIGGER; k++) {
+    CHECK_EQ(c.bigger[k].basis, CFB_CHAR_BASIS_INTERPOLATED);
+    CHECK(isnan(c.bigger[k].measured) && c.bigger[k].predicted > 0);
+  }
+  t = summary_of(&c);
+  fputs(t, stdout);
+  CHECK_STR_CONTAINS(t, "(interpolated)");
+  CHECK(strstr(t, "extrapolat") == NULL);
+  free(t);
+  j = load_fixture("primes");
+  analyze_json(j, "bigger_primes", &c);
+  json_decref(j);
+  CHECK_EQ(c.bigger[0].basis, CFB_CHAR_BASIS_MEASURED);
+  CHECK_EQ(c.bigger[1].basis, CFB_CHAR_BASIS_EXTRAPOLATED);
+  t = summary_of(&c);
+  CHECK_STR_CONTAINS(t, "8 workers");
+  CHECK_STR_CONTAINS(t, "(extrapolation)");
+  free(t);
+}
+
+/* Parameters left empty are not shown: fn: with no input= file gave
+ * "workload   fn_square input= on 2 CPUs"; an escaped ',' stays one
+ * value; the JSON keeps the canonical string. */
+static void test_shown_params(void) {
+  char o[64];
+  cfb_char_shown_params("input=", o, sizeof o);
+  CHECK(strcmp(o, "") == 0);
+  cfb_char_shown_params("target=,delay=0s,body=1KiB", o, sizeof o);
+  CHECK(strcmp(o, "delay=0s,body=1KiB") == 0);
+  cfb_char_shown_params("a=x\\,y=,b=", o, sizeof o);
+  CHECK(strcmp(o, "a=x\\,y=") == 0);
+  cfb_char_shown_params("delay=10ms", o, 6); /* cut to the room, terminated */
+  CHECK(strcmp(o, "delay") == 0);
+  static cfb_char c;
+  json_t *j = load_fixture("contention");
+  json_object_set_new(j, CFB_CHAR_K_SPEC, json_string("fn:/x/fn_square.so:square"));
+  json_object_set_new(j, CFB_CHAR_K_NAME, json_string("fn_square"));
+  json_object_set_new(j, CFB_CHAR_K_PARAMS, json_string("input="));
+  analyze_json(j, "fn_input", &c);
+  json_decref(j);
+  CHECK(strcmp(c.params, "input=") == 0);
+  char *t = summary_of(&c);
+  fputs(t, stdout);
+  CHECK_STR_CONTAINS(t, "fn_square on ");
+  CHECK(strstr(t, "input=") == NULL);
+  free(t);
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   fixtures = argv[1];
@@ -485,8 +617,11 @@ int main(int argc, char **argv) {
   test_rule_chunksize();
   test_recommend_known_best();
   test_recommend_unsure();
+  test_margin_wide();
   test_summary_80();
   test_peak_words();
+  test_shown_params();
+  test_bigger();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
   CHECK_EQ(system(cmd), 0);

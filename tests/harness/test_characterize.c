@@ -135,6 +135,28 @@ static void check_time_box(const char *dir, double rep_s) {
   json_decref(m);
 }
 
+/* The no-op calibration measures the pool, not the scheduler: at the
+ * thread backend's default window (2 chunks at one worker) every no-op
+ * woke the worker and the consumer, 1.2-1.7 context switches a task and
+ * ~50 us a task under load; with the calibration's window the worker never
+ * waits for the consumer.  A count, not a time: load adds preemptions,
+ * a few per thousand tasks, not one per task. */
+static void check_noop(const char *dir) {
+  json_t *m = load(dir, "measure.json"), *o;
+  const char *key;
+  size_t n = 0;
+  json_object_foreach(json_object_get(m, "overhead"), key, o) {
+    double sw = json_number_value(json_object_get(o, "switches_per_task_chunk1"));
+    fprintf(stderr, "   no-op on %s: %.3f context switches per task, %.2f us per task\n", key, sw,
+            json_number_value(json_object_get(o, "us_chunk1")));
+    CHECK_GE(json_integer_value(json_object_get(o, "window_items")), 64);
+    CHECK(sw >= 0 && sw < 0.5);
+    n++;
+  }
+  CHECK_EQ(n, 2);
+  json_decref(m);
+}
+
 static void test_io_sleep(void) {
   char dir[300];
   snprintf(dir, sizeof dir, "%s/sleep", tmp);
@@ -142,6 +164,7 @@ static void test_io_sleep(void) {
   check_schema(dir, "io");
   CHECK(cpu_fraction(dir) < 0.2);
   check_time_box(dir, 0.03);
+  check_noop(dir);
 }
 
 static void test_cpu_primes(void) {

@@ -252,6 +252,18 @@ static void test_confirm_set(void) {
   CHECK_EQ(cfb_char_confirm_set(c, NW, 2, 0, set), 0);
 }
 
+/* Too wide to recommend on: the median's 95% interval wider than 10% of
+ * it (rounds 30% apart), or no interval at all (one round); rounds
+ * within 1% of each other are narrow. */
+static void test_ci_wide(void) {
+  static const double narrow[6] = {1000, 1004, 998, 1006, 1001, 995};
+  static const double wide[6] = {1000, 700, 1300, 900, 1200, 800};
+  CHECK_EQ(cfb_char_ci_wide(narrow, 6), 0);
+  CHECK_EQ(cfb_char_ci_wide(wide, 6), 1);
+  CHECK_EQ(cfb_char_ci_wide(narrow, 1), 1);
+  CHECK_EQ(cfb_char_ci_wide(narrow, 0), 1);
+}
+
 int main(void) {
   test_split();
   test_chunksize();
@@ -262,6 +274,7 @@ int main(void) {
   test_pick_edges();
   test_rep_items();
   test_confirm_set();
+  test_ci_wide();
   puts("ok");
   return 0;
 }

@@ -180,7 +180,7 @@ static void test_crash(void) {
   cf_wk_teardown(r);
 }
 
-typedef struct ct_res { uint64_t index, in_start, in_end; int64_t pid; } ct_res;
+typedef struct ct_res { uint64_t index, in_start, in_end; int64_t pid; uint64_t out_start, out_end; } ct_res;
 
 static int by_start(const void *a, const void *b) {
   const ct_res *x = a, *y = b;
@@ -208,6 +208,13 @@ static void test_contention_plugin(void) {
   size_t overlaps = 0;
   for (size_t i = 1; i < o.n; i++) overlaps += res[i].pid == res[i - 1].pid && res[i].in_start < res[i - 1].in_end;
   CHECK_EQ(overlaps, 0); /* within one process, the mutex is held by one item at a time */
+  /* never shorter than asked (the sleeps end at a deadline, spun to), and
+   * the outside time ends before the mutex is taken */
+  for (size_t i = 0; i < o.n; i++) {
+    CHECK_GE(res[i].in_end - res[i].in_start, 100000);
+    CHECK_GE(res[i].out_end - res[i].out_start, 900000);
+    CHECK_LE(res[i].out_end, res[i].in_start);
+  }
   if (wk_backend == CF_BACKEND_THREAD)
     for (size_t i = 0; i < o.n; i++) CHECK_EQ(res[i].pid, (long long)getpid());
   else
