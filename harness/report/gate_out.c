@@ -98,22 +98,25 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
   /* ab's intervals are at each configuration's own level (the plan's,
    * divided by its Holm divisor), not a flat 95% */
   const char *how = !r->paired ? "Mann-Whitney U two-sided"
-                    : both(r)  ? "paired rounds, each configuration on both metrics, Wilcoxon\n"
-                                 "signed-rank interval of NEW/BASE at each test's Holm-corrected level\n"
+                    : both(r)  ? "paired rounds, each configuration on both metrics, Wilcoxon "
+                                 "signed-rank interval of NEW/BASE at each test's Holm-corrected level "
                                  "over configurations x metrics"
-                               : "paired rounds, Wilcoxon signed-rank interval of NEW/BASE at each\n"
+                               : "paired rounds, Wilcoxon signed-rank interval of NEW/BASE at each "
                                  "configuration's Holm-corrected level";
   if (md)
     cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: %s, alpha %g; a change counts beyond "
                        "%g%% (or the noise floor where a run was noisier).\n\n",
                   r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
-  else
-  {
-    cfb_sb first = {0};
+  else {
+    /* each a sentence wrapped at blanks: fixed breaks in `how` left a
+     * line of 85 columns and two short ones */
+    cfb_sb first = {0}, second = {0};
     cfb_sb_printf(&first, "cfbench %s: %s -> %s", r->cmd, r->base, r->nw);
+    cfb_sb_printf(&second, "(%s; %s, alpha %g, threshold %g%%)", unit(r), how, r->alpha, r->threshold * 100);
     sb_wrapped(out, cfb_sb_failed(&first) ? "" : cfb_sb_str(&first), 2);
+    sb_wrapped(out, cfb_sb_failed(&second) ? "" : cfb_sb_str(&second), 1);
     cfb_sb_free(&first);
-    cfb_sb_printf(out, "(%s; %s,\nalpha %g, threshold %g%%)\n", unit(r), how, r->alpha, r->threshold * 100);
+    cfb_sb_free(&second);
   }
   for (size_t i = 0; i < r->nwarnings; i++) {
     if (md) {

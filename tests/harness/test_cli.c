@@ -213,6 +213,39 @@ static void test_singular_counts(void) {
   free(out);
 }
 
+/* ab on one configuration with --max-rounds too few for any flag: its
+ * warning (one sentence, counts agreeing with their nouns) and its table
+ * and heading fit 80 columns on both metrics and on one (the warning
+ * was 141 columns, the heading's first line 85). */
+static void test_ab_fits_80(void) {
+  char dir[300];
+  static const char *const metrics[] = {"both", "cpu"};
+  for (size_t k = 0; k < 2; k++) {
+    snprintf(dir, sizeof dir, "%s/ab80_%s", tmp, metrics[k]);
+    CHECK_EQ(RUN("ab", cfbench, cfbench, "--workload", "sleep", "--param", "delay=1ms", "--workers", "1", "--items",
+                 "2", "--warmup", "0", "--min-rounds", "2", "--max-rounds", "3", "--metric", metrics[k], "--out", dir),
+             0);
+    char *out = slurp(out_txt), *err = slurp(err_txt);
+    CHECK(out && err);
+    /* the command's own path may be longer than a line: leave its lines out */
+    char *o = strdup(out), *save = NULL;
+    for (char *l = strtok_r(o, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+      if (!strstr(l, cfbench)) check_fits_80("ab", l);
+    free(o);
+    check_fits_80("ab stderr", err);
+    /* the warning joined again reads as one sentence */
+    char *joined = strdup(err);
+    for (char *c = joined; (c = strstr(c, "\n  ")); c++) memmove(c, c + 2, strlen(c + 2) + 1), *c = ' ';
+    CHECK_STR_CONTAINS(joined, k ? "WARNING: with 1 test (configurations x metrics judged) no regression can be "
+                                   "flagged in 3 rounds"
+                                 : "WARNING: with 2 tests (configurations x metrics judged) no regression can be "
+                                   "flagged in 3 rounds");
+    free(joined);
+    free(out);
+    free(err);
+  }
+}
+
 /* The first 7 columns of each row, joined: the run order. */
 static char *order_of(const char *dir) {
   char p[400], err[300];
@@ -1425,6 +1458,7 @@ int main(int argc, char **argv) {
   snprintf(err_txt, sizeof err_txt, "%s/stderr.txt", tmp);
   static const test_case cases[] = {{"quick_sweep", test_quick_sweep},
                                     {"singular_counts", test_singular_counts},
+                                    {"ab_fits_80", test_ab_fits_80},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},
