@@ -94,6 +94,17 @@ static void sb_wrapped(cfb_sb *out, const char *text, size_t indent) {
   }
 }
 
+/* Each line of text (its paragraphs) wrapped as sb_wrapped does. */
+static void paragraphs_wrapped(cfb_sb *out, const char *text) {
+  char line[1024];
+  for (const char *t = text; *t;) {
+    size_t n = strcspn(t, "\n");
+    snprintf(line, sizeof line, "%.*s", (int)n, t);
+    sb_wrapped(out, line, 0);
+    t += n + (t[n] == '\n');
+  }
+}
+
 static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
   /* ab's intervals are at each configuration's own level (the plan's,
    * divided by its Holm divisor), not a flat 95% */
@@ -265,23 +276,29 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
-  cfb_sb_printf(out, "%s%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
-                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
+  /* the summary's sentences wrapped at blanks in the text table (the
+   * --strict clause made a line of 96 columns); Markdown keeps its lines */
+  cfb_sb sum = {0};
+  cfb_sb_printf(&sum, "%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
+                r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
                 cfb_plural((long long)(r->n + r->only_base + r->only_new)), c[CFB_GATE_SLOWER],
                 c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW], verdict_name(r, CFB_GATE_FEW));
   if (r->only_base || r->only_new)
-    cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
-  cfb_sb_printf(out, "%s.\n", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
-                                  ? " -- a failure with --strict" : "");
+    cfb_sb_printf(&sum, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
+  cfb_sb_printf(&sum, "%s.", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
+                                 ? " -- a failure with --strict" : "");
   if (both(r))
-    cfb_sb_printf(out, "Both metrics: %zu tests in the family; a configuration is slower when either\n"
-                       "metric's test says so (the verdict says which).\n", r->family);
+    cfb_sb_printf(&sum, "\nBoth metrics: %zu tests in the family; a configuration is slower when either "
+                        "metric's test says so (the verdict says which).", r->family);
   size_t widened = 0;
   for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
   if (widened)
-    cfb_sb_printf(out, "%zu configuration%s: the runs' own round-to-round spread widened the\nthreshold (column "
-                       "thr): a smaller change there cannot be told from noise.\n", widened,
+    cfb_sb_printf(&sum, "\n%zu configuration%s: the runs' own round-to-round spread widened the threshold "
+                        "(column thr): a smaller change there cannot be told from noise.", widened,
                   cfb_plural((long long)widened));
+  if (md) cfb_sb_printf(out, "\n%s\n", cfb_sb_failed(&sum) ? "" : cfb_sb_str(&sum));
+  else paragraphs_wrapped(out, cfb_sb_failed(&sum) ? "" : cfb_sb_str(&sum));
+  cfb_sb_free(&sum);
   for (size_t i = 0; i < r->n; i++)
     if (r->rows[i].g.verdict == CFB_GATE_SLOWER) regression_line(r, &r->rows[i], md, out);
 }
