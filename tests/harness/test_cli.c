@@ -187,12 +187,21 @@ static void check_fits_80(const char *what, const char *out) {
 static void test_singular_counts(void) {
   char dir[300];
   snprintf(dir, sizeof dir, "%s/single", tmp);
-  CHECK_EQ(RUN("run", "--workload", "primes", "--backend", "thread", "--workers", "1", "--items", "2", "--repeat",
-               "1", "--warmup", "0", "--seed", "3", "--counters", "rusage", "--out", dir),
+  CHECK_EQ(run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "primes", "--backend", "thread", "--workers", "1",
+                                         "--items", "2", "--repeat", "1", "--warmup", "0", "--seed", "3",
+                                         "--counters", "rusage", "--out", dir, NULL}),
            0);
-  char *out = slurp(out_txt);
-  CHECK(out);
+  char *out = slurp(out_txt), *err = slurp(err_txt);
+  CHECK(out && err);
   check_fits_80("run", out);
+  /* the configuration's log line (not a terminal: COLUMNS or 80) wraps
+   * rather than passing 80 columns, its figures on a line of their own */
+  check_fits_80("run's stderr", err);
+  CHECK_STR_CONTAINS(err, "[1/1] primes preset=docs,");
+  CHECK_STR_CONTAINS(err, "\n  thread w=1 c=1 pin=none:\n  ");
+  CHECK_STR_CONTAINS(err, " items/s (n=1)  (ETA ");
+  free(err);
   CHECK_STR_CONTAINS(out, "1 configuration, 1 measured repetition,");
   CHECK_STR_CONTAINS(out, "1 of 1 configuration run, 0 failed; 1 row in");
   CHECK_STR_CONTAINS(out, "\n1 round (");
