@@ -847,12 +847,15 @@ int cfb_cmd_plot(int argc, char **argv) {
            "  CFBENCH_GNUPLOT: the gnuplot program; CFBENCH_PLOTS_DIR: the templates.\n");
     return 0;
   }
+  /* bad input names what was wrong, as report's does */
+  for (int i = 1; i < argc; i++)
+    if (!strncmp(argv[i], "--", 2)) { /* an option this command lacks, not a directory named so */
+      fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[i]);
+      return 2;
+    }
   if (argc != 2) {
-    fprintf(stderr, "usage: cfbench plot DIR\n");
-    return 2;
-  }
-  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
-    fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[1]);
+    if (argc < 2) fprintf(stderr, "cfbench plot: no directory given; usage: cfbench plot DIR\n");
+    else fprintf(stderr, "cfbench plot: one directory, not '%s' too\n", argv[2]);
     return 2;
   }
   return cfb_plot_make(argv[1]);
