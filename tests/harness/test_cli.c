@@ -1091,11 +1091,18 @@ static void test_list_topology_suites(void) {
   CHECK_STR_CONTAINS(out, "sleep");
   CHECK_STR_CONTAINS(out, "delay");
   CHECK_STR_CONTAINS(out, "quick");
+  /* a new user's first commands fit an 80-column terminal (list's lines
+   * were up to 248 columns; the suites' folder is a path, left out) */
+  char *o = strdup(out), *save = NULL;
+  for (char *l = strtok_r(o, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+    if (strncmp(l, "suites (", 8)) check_fits_80("list", l);
+  free(o);
   free(out);
   CHECK_EQ(RUN("list", "extra"), 2);
   CHECK_EQ(RUN("topology"), 0);
   out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "PU");
+  check_fits_80("topology", out);
   free(out);
   CHECK_EQ(RUN("--help"), 0);
   CHECK_EQ(RUN("run", "--help"), 0);
