@@ -87,8 +87,9 @@ static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, siz
  * lines after the first indented by indent. */
 static void sb_wrapped(cfb_sb *out, const char *text, size_t indent) {
   for (const char *t = text; *t;) {
-    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead);
-    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)cut, t);
+    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead), keep = cut;
+    while (keep > 0 && t[keep - 1] == ' ') keep--; /* no blank left at a line's end */
+    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)keep, t);
     t += cut;
     while (*t == ' ') t++;
   }
