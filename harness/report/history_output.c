@@ -91,9 +91,9 @@ static void footer(FILE *f, const cfb_hist_report *r, size_t nseries, size_t nsh
   if (o->format == CFB_FMT_MD && !nshown) fprintf(f, "| (none) | | | | | | | | |\n");
   if (o->format == CFB_FMT_MD) fprintf(f, "\n");
   if (r->check)
-    fprintf(f, "%s: %zu regression%s beyond %.1f%% among the newest %zu runs of %zu series\n",
+    fprintf(f, "%s: %zu regression%s beyond %.1f%% among the newest %zu run%s of %zu series\n",
             nregr ? "FAIL" : "ok", nregr, cfb_plural(nregr), 100 * o->threshold, o->last,
-            nseries);
+            cfb_plural((long long)o->last), nseries);
   else
     fprintf(f, "%zu change point%s in %zu series\n", nshown, cfb_plural(nshown), nseries);
 }

@@ -82,6 +82,9 @@ cat "$T/check"
 joined "$T/check" | grep -q "^REGRESSION: primes .* at r4 " || fail "check did not name r4"
 fits79 "$T/check" || fail "check passes 79 columns: $(cat "$T/check")"
 # shellcheck disable=SC2086
+$H check $D --last 1 >"$T/check1" 2>&1
+grep -q "among the newest 1 run of 1 series" "$T/check1" || fail "check --last 1: $(cat "$T/check1")"
+# shellcheck disable=SC2086
 $H check $D --format json >"$T/check.json" 2>&1
 [ $? -eq 1 ] || fail "check --format json: wanted exit 1"
 python3 - "$T/check.json" <<'PY' || fail "check json"
