@@ -705,8 +705,10 @@ static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char 
     *(opt->name[2] == 'm' && opt->name[3] == 'i' ? &o->min_rounds : &o->max_rounds) = (int)u;
   } else if (!strcmp(opt->name, "--target-ci")) {
     ps->set_target_ci = 1;
-    if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
+    if (cfb_parse_fraction(val, &o->target_ci) != 0)
       return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+    if (o->target_ci >= 1) /* a fraction, not one of the range: say which */
+      return cfb_fail(err, errlen, "--target-ci: %s is out of range; allowed: 0..99%% (5%%, 0.05)", val);
   } else if (!strcmp(opt->name, "--plan-stretch")) {
     char *end;
     ps->set_stretch = 1;

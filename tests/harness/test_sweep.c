@@ -362,6 +362,8 @@ static void test_rounds_defaults(void) {
   CHECK_STR_CONTAINS(err, "--min-rounds 9 is more than --max-rounds 4");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "x"), 2);
   CHECK_STR_CONTAINS(err, "--target-ci: 'x' is not a fraction");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "150%"), 2);
+  CHECK_STR_CONTAINS(err, "--target-ci: 150% is out of range; allowed: 0..99%");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
   CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "x"), 2);
