@@ -734,10 +734,14 @@ static int one_round(const ab_opts *o, ab_state *s, int r, uint64_t *rng) {
 static void warn_rounds(const ab_opts *o, const ab_state *s, const cfb_seq_plan *plan) {
   size_t m = family_size(o, s);
   int need = rounds_to_flag(plan, m);
-  if (m && !need)
-    fprintf(stderr, "cfbench ab: WARNING: with %zu tests (configurations x metrics judged) no regression can "
-                    "be flagged in %d round%s (the Holm-corrected level needs more); raise --max-rounds%s\n", m,
-            o->max_rounds, cfb_plural(o->max_rounds), o->metric == CFB_METRIC_BOTH ? " or judge one --metric" : "");
+  if (!m || need) return;
+  char text[512];
+  snprintf(text, sizeof text,
+           "cfbench ab: WARNING: with %zu test%s (configurations x metrics judged) no regression can be "
+           "flagged in %d round%s (the Holm-corrected level needs more); raise --max-rounds%s",
+           m, cfb_plural((long long)m), o->max_rounds, cfb_plural(o->max_rounds),
+           o->metric == CFB_METRIC_BOTH ? " or judge one --metric" : "");
+  cfb_fmt_print_wrapped(stderr, text, 80, 2); /* 141 columns on one line wrapped anywhere */
 }
 
 static int emit(const ab_opts *o, const cfb_gate_report *r) {

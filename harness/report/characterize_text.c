@@ -41,23 +41,21 @@ static void model_line(const cfb_char_backend *b, char *out, size_t len) {
 }
 
 /* The summary's layout: a label column, then text wrapped at the width
- * (at spaces; a word longer than a line is cut there), continued lines
- * indented under the text, so the kind's reason and the rule's are read
- * whole in 80 columns (tmux's default). */
+ * (at blanks or after a comma, cfb_fmt_break; a word longer than a line,
+ * a plugin's path, stays whole rather than cut), continued lines indented
+ * under the text, so the kind's reason and the rule's are read whole in
+ * 80 columns (tmux's default), 79 of them written: a line that fills the
+ * 80th leaves some terminals' cursor on the next line, as every other
+ * command's output assumes (cfb_fmt_print_wrapped). */
 #define SUMMARY_LABEL 11
 
 static void say(FILE *f, const char *label, const char *text) {
-  const size_t room = CFB_CHAR_SUMMARY_COLS - SUMMARY_LABEL;
+  const size_t room = CFB_CHAR_SUMMARY_COLS - 1 - SUMMARY_LABEL;
   fprintf(f, "%-*.*s", SUMMARY_LABEL, SUMMARY_LABEL - 1, label);
   while (*text == ' ') text++;
   if (!*text) fputc('\n', f);
   while (*text) {
-    size_t n = strlen(text), cut = n;
-    if (n > room) {
-      cut = room;
-      while (cut > 0 && text[cut] != ' ') cut--;
-      if (cut == 0) cut = room;
-    }
+    size_t cut = cfb_fmt_break(text, room);
     fprintf(f, "%.*s\n", (int)cut, text);
     text += cut;
     while (*text == ' ') text++;

@@ -261,7 +261,10 @@ static void md_table(cfb_sb *b, const cfb_csv_table *sum) {
   cfb_sb_append(b, "|");
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) md_cell(b, head[i]);
   cfb_sb_append(b, "\n|");
-  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) cfb_sb_append(b, (i >= 3 && i <= 5) || (i >= 7 && i <= 10) ? "---:|" : "---|");
+  /* figures right-aligned (workers, chunksize, n .. efficiency); names,
+   * pin among them, left */
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+    cfb_sb_append(b, (i >= 3 && i <= 4) || (i >= 7 && i <= 10) ? "---:|" : "---|");
   cfb_sb_append(b, "\n");
   for (size_t r = 0; r < sum->nrows; r++) {
     cfb_sb_append(b, "|");

@@ -87,10 +87,22 @@ static void evidence(const cfb_gate_report *r, const cfb_gate *g, char *out, siz
  * lines after the first indented by indent. */
 static void sb_wrapped(cfb_sb *out, const char *text, size_t indent) {
   for (const char *t = text; *t;) {
-    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead);
-    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)cut, t);
+    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, 79 - lead), keep = cut;
+    while (keep > 0 && t[keep - 1] == ' ') keep--; /* no blank left at a line's end */
+    cfb_sb_printf(out, "%*s%.*s\n", (int)lead, "", (int)keep, t);
     t += cut;
     while (*t == ' ') t++;
+  }
+}
+
+/* Each line of text (its paragraphs) wrapped as sb_wrapped does. */
+static void paragraphs_wrapped(cfb_sb *out, const char *text) {
+  char line[1024];
+  for (const char *t = text; *t;) {
+    size_t n = strcspn(t, "\n");
+    snprintf(line, sizeof line, "%.*s", (int)n, t);
+    sb_wrapped(out, line, 0);
+    t += n + (t[n] == '\n');
   }
 }
 
@@ -98,22 +110,25 @@ static void heading(const cfb_gate_report *r, int md, cfb_sb *out) {
   /* ab's intervals are at each configuration's own level (the plan's,
    * divided by its Holm divisor), not a flat 95% */
   const char *how = !r->paired ? "Mann-Whitney U two-sided"
-                    : both(r)  ? "paired rounds, each configuration on both metrics, Wilcoxon\n"
-                                 "signed-rank interval of NEW/BASE at each test's Holm-corrected level\n"
+                    : both(r)  ? "paired rounds, each configuration on both metrics, Wilcoxon "
+                                 "signed-rank interval of NEW/BASE at each test's Holm-corrected level "
                                  "over configurations x metrics"
-                               : "paired rounds, Wilcoxon signed-rank interval of NEW/BASE at each\n"
+                               : "paired rounds, Wilcoxon signed-rank interval of NEW/BASE at each "
                                  "configuration's Holm-corrected level";
   if (md)
     cfb_sb_printf(out, "Comparison of `%s` (base) and `%s` (new), %s: %s, alpha %g; a change counts beyond "
                        "%g%% (or the noise floor where a run was noisier).\n\n",
                   r->base, r->nw, unit(r), how, r->alpha, r->threshold * 100);
-  else
-  {
-    cfb_sb first = {0};
+  else {
+    /* each a sentence wrapped at blanks: fixed breaks in `how` left a
+     * line of 85 columns and two short ones */
+    cfb_sb first = {0}, second = {0};
     cfb_sb_printf(&first, "cfbench %s: %s -> %s", r->cmd, r->base, r->nw);
+    cfb_sb_printf(&second, "(%s; %s, alpha %g, threshold %g%%)", unit(r), how, r->alpha, r->threshold * 100);
     sb_wrapped(out, cfb_sb_failed(&first) ? "" : cfb_sb_str(&first), 2);
+    sb_wrapped(out, cfb_sb_failed(&second) ? "" : cfb_sb_str(&second), 1);
     cfb_sb_free(&first);
-    cfb_sb_printf(out, "(%s; %s,\nalpha %g, threshold %g%%)\n", unit(r), how, r->alpha, r->threshold * 100);
+    cfb_sb_free(&second);
   }
   for (size_t i = 0; i < r->nwarnings; i++) {
     if (md) {
@@ -262,23 +277,29 @@ void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {
   heading(r, md, out);
   if (md) md_rows(r, out);
   else text_rows(r, out);
-  cfb_sb_printf(out, "%s%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
-                md ? "\n" : "", r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
+  /* the summary's sentences wrapped at blanks in the text table (the
+   * --strict clause made a line of 96 columns); Markdown keeps its lines */
+  cfb_sb sum = {0};
+  cfb_sb_printf(&sum, "%zu of %zu configuration%s judged: %zu slower, %zu faster, %zu unchanged;\n%zu with %s",
+                r->n - c[CFB_GATE_FEW], r->n + r->only_base + r->only_new,
                 cfb_plural((long long)(r->n + r->only_base + r->only_new)), c[CFB_GATE_SLOWER],
                 c[CFB_GATE_FASTER], c[CFB_GATE_UNCHANGED], c[CFB_GATE_FEW], verdict_name(r, CFB_GATE_FEW));
   if (r->only_base || r->only_new)
-    cfb_sb_printf(out, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
-  cfb_sb_printf(out, "%s.\n", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
-                                  ? " -- a failure with --strict" : "");
+    cfb_sb_printf(&sum, ", %zu only in base, %zu only in new (not compared)", r->only_base, r->only_new);
+  cfb_sb_printf(&sum, "%s.", r->strict && (c[CFB_GATE_FEW] || r->only_base || r->only_new)
+                                 ? " -- a failure with --strict" : "");
   if (both(r))
-    cfb_sb_printf(out, "Both metrics: %zu tests in the family; a configuration is slower when either\n"
-                       "metric's test says so (the verdict says which).\n", r->family);
+    cfb_sb_printf(&sum, "\nBoth metrics: %zu tests in the family; a configuration is slower when either "
+                        "metric's test says so (the verdict says which).", r->family);
   size_t widened = 0;
   for (size_t i = 0; i < r->n; i++) widened += r->rows[i].g.threshold > r->threshold + 1e-12;
   if (widened)
-    cfb_sb_printf(out, "%zu configuration%s: the runs' own round-to-round spread widened the\nthreshold (column "
-                       "thr): a smaller change there cannot be told from noise.\n", widened,
+    cfb_sb_printf(&sum, "\n%zu configuration%s: the runs' own round-to-round spread widened the threshold "
+                        "(column thr): a smaller change there cannot be told from noise.", widened,
                   cfb_plural((long long)widened));
+  if (md) cfb_sb_printf(out, "\n%s\n", cfb_sb_failed(&sum) ? "" : cfb_sb_str(&sum));
+  else paragraphs_wrapped(out, cfb_sb_failed(&sum) ? "" : cfb_sb_str(&sum));
+  cfb_sb_free(&sum);
   for (size_t i = 0; i < r->n; i++)
     if (r->rows[i].g.verdict == CFB_GATE_SLOWER) regression_line(r, &r->rows[i], md, out);
 }

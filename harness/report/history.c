@@ -198,6 +198,17 @@ int cfb_cmd_history(int argc, char **argv) {
     cfb_hist_cli_free(&o);
     return 2;
   }
+  /* only add (run directories) and show (CONFIG) take arguments: a word
+   * after another action was ignored ('detect CONFIG' listed them all) */
+  int takes_args = !strcmp(o.verb, "add") || !strcmp(o.verb, "show");
+  int known = takes_args || !strcmp(o.verb, "list") || !strcmp(o.verb, "plot") || !strcmp(o.verb, "detect") ||
+              !strcmp(o.verb, "check");
+  if (known && !takes_args && o.nargs) {
+    fprintf(stderr, "cfbench history %s: unexpected argument '%s' (it takes none%s)\n", o.verb, o.args[0],
+            strcmp(o.verb, "list") ? "; one configuration is --config TEXT" : "");
+    cfb_hist_cli_free(&o);
+    return 2;
+  }
   int rc;
   if (!strcmp(o.verb, "add")) rc = cmd_add(&o);
   else if (!strcmp(o.verb, "list")) rc = cmd_list(&o);

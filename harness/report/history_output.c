@@ -28,10 +28,22 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+/* One line when it fits 79 columns; else the configuration and machine
+ * wrapped at blanks and commas, and the change on a line of its own (a
+ * long configuration is ~80 columns alone: the terminal wrapped it
+ * anywhere). */
 static void one_text(FILE *f, const cfb_hist_series *s, const cfb_hist_change *c, int regr) {
-  fprintf(f, "%s%s [%s]: at %s (run %zu of %zu): %.4g -> %.4g (%+.1f%%), p = %.3g\n",
-          regr ? "REGRESSION: " : "change: ", s->config, s->machine, c->revision, c->index + 1,
-          s->n, c->before, c->after, 100 * c->change, c->p);
+  char head[1024], tail[256], line[1300];
+  snprintf(head, sizeof head, "%s%s [%s]:", regr ? "REGRESSION: " : "change: ", s->config, s->machine);
+  snprintf(tail, sizeof tail, "at %s (run %zu of %zu): %.4g -> %.4g (%+.1f%%), p = %.3g", c->revision,
+           c->index + 1, s->n, c->before, c->after, 100 * c->change, c->p);
+  if (cfb_fmt_cols(head) + 1 + cfb_fmt_cols(tail) <= 79) {
+    fprintf(f, "%s %s\n", head, tail);
+    return;
+  }
+  cfb_fmt_print_wrapped(f, head, 80, 4);
+  snprintf(line, sizeof line, "    %s", tail);
+  cfb_fmt_print_wrapped(f, line, 80, 4);
 }
 
 static void one_md(FILE *f, const cfb_hist_series *s, const cfb_hist_change *c, int regr) {
@@ -79,9 +91,9 @@ static void footer(FILE *f, const cfb_hist_report *r, size_t nseries, size_t nsh
   if (o->format == CFB_FMT_MD && !nshown) fprintf(f, "| (none) | | | | | | | | |\n");
   if (o->format == CFB_FMT_MD) fprintf(f, "\n");
   if (r->check)
-    fprintf(f, "%s: %zu regression%s beyond %.1f%% among the newest %zu runs of %zu series\n",
+    fprintf(f, "%s: %zu regression%s beyond %.1f%% among the newest %zu run%s of %zu series\n",
             nregr ? "FAIL" : "ok", nregr, cfb_plural(nregr), 100 * o->threshold, o->last,
-            nseries);
+            cfb_plural((long long)o->last), nseries);
   else
     fprintf(f, "%zu change point%s in %zu series\n", nshown, cfb_plural(nshown), nseries);
 }

@@ -137,8 +137,8 @@ int cfb_hist_plot(const cfb_hist_set *set, const char *dir, const char *metric) 
     return 1;
   }
   if (bad) {
-    fprintf(stderr, "cfbench history plot: gnuplot failed on %zu of %zu plots (see %s/gnuplot.log)\n",
-            bad, set->n, dir);
+    fprintf(stderr, "cfbench history plot: gnuplot failed on %zu of %zu plot%s (see %s/gnuplot.log)\n",
+            bad, set->n, cfb_plural((long long)set->n), dir);
     return 1;
   }
   printf("%zu trend plot%s in %s\n", set->n, cfb_plural(set->n), dir);

@@ -628,8 +628,8 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
     }
   if (nx < 2 || !(x[0] > 0)) return 0;
   cfb_sb dat = {0}, extra = {0};
-  cfb_sb_printf(&dat, "# mixed gil=on, %d workers: threads/processes throughput\n# cpu_us emulated cpython\n",
-               f->workers);
+  cfb_sb_printf(&dat, "# mixed gil=on, %d worker%s: threads/processes throughput\n# cpu_us emulated cpython\n",
+               f->workers, cfb_plural(f->workers));
   size_t nvalues = 0;
   for (size_t i = 0; i < nx; i++) {
     cfb_sb_printf(&dat, "%.6g", x[i]);
@@ -662,7 +662,7 @@ static int plot_gil_fidelity(plot_ctx *c, const cfb_an_fidelity *f) {
   memset(&tg, 0, sizeof tg);
   tg.workload = "mixed";
   tg.params = f->py.context;
-  snprintf(raw, sizeof raw, "GIL emulation against CPython, %d workers", f->workers);
+  snprintf(raw, sizeof raw, "GIL emulation against CPython, %d worker%s", f->workers, cfb_plural(f->workers));
   title_of(&tg, raw, title, sizeof title);
   snprintf(xmin, sizeof xmin, "%.4g", x[0] / 1.4);
   snprintf(xmax, sizeof xmax, "%.4g", x[nx - 1] * 1.4);
@@ -785,11 +785,13 @@ static int render_all(const plot_ctx *c) {
     }
   }
   if (failed) {
-    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu scripts (first: %s/%s; see %s)\n",
-            failed, c->nscripts, c->pdir, first_failed, logp);
+    fprintf(stderr, "cfbench plot: gnuplot failed on %zu of %zu script%s (first: %s/%s; see %s)\n",
+            failed, c->nscripts, cfb_plural((long long)c->nscripts), c->pdir, first_failed, logp);
     return 1;
   }
-  printf("cfbench plot: %zu plots (PNG and SVG) and their scripts in %s/\n", c->nscripts, c->pdir);
+  printf("cfbench plot: %zu plot%s (PNG and SVG) and %s script%s in %s/\n", c->nscripts,
+         cfb_plural((long long)c->nscripts), c->nscripts == 1 ? "its" : "their", cfb_plural((long long)c->nscripts),
+         c->pdir);
   return 0;
 }
 
@@ -847,12 +849,15 @@ int cfb_cmd_plot(int argc, char **argv) {
            "  CFBENCH_GNUPLOT: the gnuplot program; CFBENCH_PLOTS_DIR: the templates.\n");
     return 0;
   }
+  /* bad input names what was wrong, as report's does */
+  for (int i = 1; i < argc; i++)
+    if (!strncmp(argv[i], "--", 2)) { /* an option this command lacks, not a directory named so */
+      fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[i]);
+      return 2;
+    }
   if (argc != 2) {
-    fprintf(stderr, "usage: cfbench plot DIR\n");
-    return 2;
-  }
-  if (!strncmp(argv[1], "--", 2)) { /* an option this command lacks, not a directory named so */
-    fprintf(stderr, "cfbench plot: unknown option '%s'; see cfbench plot --help\n", argv[1]);
+    if (argc < 2) fprintf(stderr, "cfbench plot: no directory given; usage: cfbench plot DIR\n");
+    else fprintf(stderr, "cfbench plot: one directory, not '%s' too\n", argv[2]);
     return 2;
   }
   return cfb_plot_make(argv[1]);

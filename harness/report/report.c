@@ -392,9 +392,9 @@ static void python_fidelity(rep *r, const cfb_analysis *an) {
   if (f.py_x > 0) snprintf(p, sizeof p, "≈ %.3g µs", f.py_x);
   else snprintf(p, sizeof p, "none in the range measured");
   snprintf(buf, sizeof buf,
-           "mixed (%s), %d workers: the cpu_us above which processes beat threads. cfutures with the "
+           "mixed (%s), %d worker%s: the cpu_us above which processes beat threads. cfutures with the "
            "emulated GIL (thread vs process): %s; CPython (py-thread vs py-process): %s.",
-           f.py.context, f.workers, e, p);
+           f.py.context, f.workers, cfb_plural(f.workers), e, p);
   para(r, buf);
   if (f.have_emu) python_ipc_note(r, f.emu.context);
   if (isfinite(f.ratio)) {

@@ -113,7 +113,8 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
     const cfb_char_backend *b = &c->b[i];
     fit_words(b, w, sizeof w);
     snprintf(buf, sizeof buf, "%s; the executor's own cost %.2f us per task, hence chunksize %zu; best measured "
-             "%.4g items/s at %d workers.", w, b->us1, b->chunksize, b->best_measured, b->best_workers);
+             "%.4g items/s at %d worker%s.", w, b->us1, b->chunksize, b->best_measured, b->best_workers,
+             cfb_plural(b->best_workers));
     para(o, buf);
   }
   if (c->rec >= 0) {

@@ -4,6 +4,7 @@
  * ("1,2,4") and, for numbers, doubling ranges ("1..64" = 1,2,4,...,64). */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -704,14 +705,18 @@ static int opt_adaptive(void *ctx, const cfb_option *opt, const char *val, char 
     *(opt->name[2] == 'm' && opt->name[3] == 'i' ? &o->min_rounds : &o->max_rounds) = (int)u;
   } else if (!strcmp(opt->name, "--target-ci")) {
     ps->set_target_ci = 1;
-    if (cfb_parse_fraction(val, &o->target_ci) != 0 || o->target_ci >= 1)
+    if (cfb_parse_fraction(val, &o->target_ci) != 0)
       return cfb_fail(err, errlen, "--target-ci: '%s' is not a fraction; allowed: 0..99%% (5%%, 0.05)", val);
+    if (o->target_ci >= 1) /* a fraction, not one of the range: say which */
+      return cfb_fail(err, errlen, "--target-ci: %s is out of range; allowed: 0..99%% (5%%, 0.05)", val);
   } else if (!strcmp(opt->name, "--plan-stretch")) {
     char *end;
     ps->set_stretch = 1;
     o->plan_stretch = strtod(val, &end);
-    if (end == val || *end || !(o->plan_stretch >= 1 && o->plan_stretch <= 10))
+    if (end == val || *end || isnan(o->plan_stretch))
       return cfb_fail(err, errlen, "--plan-stretch: '%s' is not a number; allowed: 1..10 (1.5, 2.5)", val);
+    if (!(o->plan_stretch >= 1 && o->plan_stretch <= 10)) /* a number, not one of the range: say which */
+      return cfb_fail(err, errlen, "--plan-stretch: %s is out of range; allowed: 1..10 (1.5, 2.5)", val);
   } else if (ps->set_budget = 1,
              cfb_parse_duration(val, &o->budget_s) || o->budget_s < 0 || o->budget_s > 1e6) {
     return cfb_fail(err, errlen, "--budget: '%s' is not a duration; allowed: seconds >= 0 (30, 30s, 500ms, 2m)",

@@ -189,13 +189,27 @@ void cfb_progress_step_done(cfb_progress *p, int round, size_t i, const cfb_conf
   if (p->rounds > 1) snprintf(n, sizeof n, "n=%zu of %d", res->s.n, res->cfg->repeat);
   else snprintf(n, sizeof n, "n=%zu", res->s.n);
   if (p->tty) fprintf(p->f, "\r\033[K");
-  if (failed)
-    fprintf(p->f, "[%s] %s: %s: %s  (ETA %s)\n", pos, label, cfb_cfg_status_name(res->status),
-            res->error, e);
-  else {
+  /* A log line per configuration; one too wide for the terminal (primes'
+   * parameters made lines of 140 columns) is the configuration wrapped at
+   * blanks and commas, then its figures or its failure on an indented
+   * line of their own, never cut: both are read whole. */
+  size_t cols = cfb_console_width(fileno(p->f));
+  char head[400], tail[1200];
+  snprintf(head, sizeof head, "[%s] %s:", pos, label);
+  if (failed) {
+    snprintf(tail, sizeof tail, "%s: %s  (ETA %s)", cfb_cfg_status_name(res->status), res->error, e);
+  } else {
     int partial = final && res->status == CFB_CFG_PARTIAL;
-    fprintf(p->f, "[%s] %s: %s ± %s items/s (%s)%s%s  (ETA %s)\n", pos, label, med, mad, n,
-            partial ? " partial: " : "", partial ? res->error : "", e);
+    snprintf(tail, sizeof tail, "%s ± %s items/s (%s)%s%s  (ETA %s)", med, mad, n, partial ? " partial: " : "",
+             partial ? res->error : "", e);
+  }
+  if (cfb_fmt_cols(head) + 1 + cfb_fmt_cols(tail) < cols) {
+    fprintf(p->f, "%s %s\n", head, tail);
+  } else {
+    char more[1300];
+    snprintf(more, sizeof more, "  %s", tail);
+    cfb_fmt_print_wrapped(p->f, head, cols, 2);
+    cfb_fmt_print_wrapped(p->f, more, cols, 2);
   }
   fflush(p->f);
 }

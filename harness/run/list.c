@@ -12,6 +12,7 @@
 #include "cmd_run.h"
 #include "datadir.h"
 #include "fileio.h"
+#include "format.h"
 #include "json.h"
 #include "options.h"
 #include "suites.h"
@@ -28,11 +29,30 @@ static int opt_json(void *ctx, const cfb_option *opt, const char *val, char *err
   return 0;
 }
 
+/* The text fits 80 columns (79 written): a workload's summary and a
+ * parameter's help wrap under their own column, a suite's sweep lines
+ * go on with a backslash (still a command line a shell runs). */
+#define LIST_COLS 80
+
+/* prefix then text, the text wrapped under its first column (or under
+ * column 10 when the prefix leaves less than 36 columns). */
+static void print_hanging(FILE *f, const char *prefix, const char *text) {
+  char line[2048];
+  size_t indent = cfb_fmt_cols(prefix);
+  if (indent + 36 > LIST_COLS) indent = 10;
+  snprintf(line, sizeof line, "%s%s", prefix, text);
+  cfb_fmt_print_wrapped(f, line, LIST_COLS, indent);
+}
+
 static void print_workloads(FILE *f) {
   fprintf(f, "workloads (cfbench run --workload NAME --param KEY=VALUE,...):\n");
   for (size_t i = 0; i < cf_wk_count(); i++) {
     const cf_workload *w = cf_wk_at(i);
-    fprintf(f, "\n  %-10s [%s] %s\n", w->name, cf_wk_kind_name(w->kind), w->summary);
+    char prefix[256], text[1024];
+    snprintf(prefix, sizeof prefix, "  %-10s ", w->name);
+    snprintf(text, sizeof text, "[%s] %s", cf_wk_kind_name(w->kind), w->summary);
+    fputc('\n', f);
+    print_hanging(f, prefix, text);
     int wn = 12; /* the names' column: as wide as the longest (server_threads) */
     for (size_t k = 0; k < w->nparams; k++)
       if ((int)strlen(w->params[k].name) > wn) wn = (int)strlen(w->params[k].name);
@@ -40,8 +60,56 @@ static void print_workloads(FILE *f) {
       const cf_wk_param *p = &w->params[k];
       char range[96];
       cf_wk_param_range(w, k, range, sizeof range); /* with its unit: "0 s..10 s", not "0..10" */
-      fprintf(f, "      %-*s default %-10s %s%s%s\n", wn, p->name, p->def, p->help, range[0] ? (strchr(range, '/') ? "  " : "  range ") : "", range);
+      /* name, default and range on one line (none is broken), the help
+       * wrapped under them */
+      if (range[0])
+        fprintf(f, "      %-*s default %-10s%s%s\n", wn, p->name, p->def[0] ? p->def : "(empty)",
+                strchr(range, '/') ? " " : " range ", range);
+      else
+        fprintf(f, "      %-*s default %s\n", wn, p->name, p->def[0] ? p->def : "(empty)");
+      snprintf(prefix, sizeof prefix, "      %-*s ", wn, "");
+      print_hanging(f, prefix, p->help);
     }
+  }
+}
+
+/* Where to break a command line for a line of `room` columns: the last
+ * blank outside quotes that fits before an option ("--"), so an option
+ * stays with its value, else the last blank that fits (a shell joins the
+ * lines again at the backslash; a break inside '...' would not be
+ * joined), or the first one after when no blank fits; all of s when it
+ * fits. */
+static size_t command_break(const char *s, size_t room) {
+  size_t n = strlen(s), opt = 0, cut = 0, first = 0;
+  if (cfb_fmt_cols(s) <= room) return n;
+  char q = 0;
+  for (size_t k = 0, c = 0; k < n; k++) {
+    if (q) {
+      if (s[k] == q) q = 0;
+    } else if (s[k] == '\'' || s[k] == '"') {
+      q = s[k];
+    } else if (s[k] == ' ') {
+      if (c <= room) {
+        cut = k;
+        if (!strncmp(s + k + 1, "--", 2)) opt = k;
+      } else if (!first) {
+        first = k;
+      }
+    }
+    c += ((unsigned char)s[k] & 0xC0) != 0x80;
+  }
+  return opt ? opt : cut ? cut : first ? first : n;
+}
+
+/* A sweep's run options, indented 6, continued lines indented 8 after a
+ * backslash. */
+static void print_command(FILE *f, const char *args) {
+  for (const char *t = args; *t;) {
+    size_t lead = t == args ? 6 : 8, cut = command_break(t, LIST_COLS - 1 - lead - 2);
+    int more = t[cut] != '\0';
+    fprintf(f, "%*s%.*s%s\n", (int)lead, "", (int)cut, t, more ? " \\" : "");
+    t += cut;
+    while (*t == ' ') t++;
   }
 }
 
@@ -85,7 +153,10 @@ static int print_suite(FILE *out, const char *name, const char *path) {
     fprintf(out, "\n  %-10s (cannot be used: %s)\n", name, err);
     return 1;
   }
-  fprintf(out, "\n  %-10s %s\n", name, f.summary);
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "  %-10s ", name);
+  fputc('\n', out);
+  print_hanging(out, prefix, f.summary);
   const char *repeat = NULL;
   char **args = calloc(f.nsweeps ? f.nsweeps : 1, sizeof *args);
   for (size_t k = 0; args && k < f.nsweeps; k++) {
@@ -94,14 +165,14 @@ static int print_suite(FILE *out, const char *name, const char *path) {
     if (r) repeat = r;
   }
   if (repeat)
-    fprintf(out, "      (adaptive rounds; with --repeat R or --rounds N instead: fixed rounds, one\n"
-           "      repetition of every configuration per round, R = the suite file's repeat)\n");
+    print_hanging(out, "      ", "(adaptive rounds; with --repeat R or --rounds N instead: fixed rounds, one "
+                                 "repetition of every configuration per round, R = the suite file's repeat)");
   else if (f.rounds == CFB_SUITE_ROUNDS_PER_REPEAT)
-    fprintf(out, "      (in rounds: --rounds = --repeat, one repetition of every configuration per round)\n");
+    print_hanging(out, "      ", "(in rounds: --rounds = --repeat, one repetition of every configuration per round)");
   else if (f.rounds > 1)
     fprintf(out, "      (--rounds %d)\n", f.rounds);
   for (size_t k = 0; k < f.nsweeps; k++) {
-    fprintf(out, "      %s\n", args && args[k] ? args[k] : "(out of memory)");
+    print_command(out, args && args[k] ? args[k] : "(out of memory)");
     if (args) free(args[k]);
   }
   free(args);

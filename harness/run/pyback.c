@@ -11,6 +11,7 @@
 #include "pyback.h"
 
 #include "datadir.h"
+#include "format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -396,8 +397,11 @@ static int outcome(const cfb_py_config *cfg, const child *ch, int rc, cfb_py_res
     return fail(res, CFB_PY_EPROTO, "python driver failed without a failed row: %s", say);
   }
   if (st != 0) return fail(res, CFB_PY_EPROTO, "python driver exited with status %d: %s", st, say);
-  if (res->nrows != (size_t)(cfg->repeat > 0 ? cfg->repeat : 1))
-    return fail(res, CFB_PY_EPROTO, "python driver gave %zu rows for %d repetitions", res->nrows, cfg->repeat);
+  /* repeat 0 asks for one repetition: the message names the count asked. */
+  long long want = cfg->repeat > 0 ? cfg->repeat : 1;
+  if (res->nrows != (size_t)want)
+    return fail(res, CFB_PY_EPROTO, "python driver gave %zu row%s for %lld repetition%s", res->nrows,
+                cfb_plural((long long)res->nrows), want, cfb_plural(want));
   return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "pyback.h"
 #include "runner.h"
 
@@ -84,10 +85,11 @@ static void check_row(const cfb_sweep_config *c, const char *params, const cfb_p
   if (!p->ok) {
     snprintf(row->error, sizeof row->error, "%s", p->error[0] ? p->error : "the Python driver says failed");
   } else if (c->items && p->items != c->items) {
-    snprintf(row->error, sizeof row->error, "python driver ran %zu items, %zu asked", p->items, c->items);
+    snprintf(row->error, sizeof row->error, "python driver ran %zu item%s, %zu asked", p->items,
+             cfb_plural((long long)p->items), c->items);
   } else if (p->items_done != p->items_checked || p->items_done != p->items) {
-    snprintf(row->error, sizeof row->error, "python driver: %zu of %zu items done, %zu checked",
-             p->items_done, p->items, p->items_checked);
+    snprintf(row->error, sizeof row->error, "python driver: %zu of %zu item%s done, %zu checked",
+             p->items_done, p->items, cfb_plural((long long)p->items), p->items_checked);
   } else if (strcmp(p->params, params) != 0) {
     snprintf(row->error, sizeof row->error, "python driver read the parameters as '%.100s', cfbench as '%.100s'",
              p->params, params);

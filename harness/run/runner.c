@@ -11,6 +11,7 @@
  * latency and queue wait come from the per-task records (cf_map_record
  * per chunk, cf_future_record per future). */
 #define _GNU_SOURCE
+#include "format.h"
 #include "runner.h"
 #include "watchdog.h"
 
@@ -574,15 +575,15 @@ int cfb_runner_summarize(cfb_config_result *res, const cfb_row *rows, size_t nro
     res->status = CFB_CFG_PARTIAL;
   } else if (res->stop == CFB_STOP_DROPPED) {
     res->status = CFB_CFG_DROPPED;
-    snprintf(res->error, sizeof res->error, "dropped by the budget's plan after %zu of %d repetitions", nok,
-             c->repeat);
+    snprintf(res->error, sizeof res->error, "dropped by the budget's plan after %zu of %d repetition%s", nok,
+             c->repeat, cfb_plural(c->repeat));
   } else if (nok < (size_t)c->repeat && res->stop != CFB_STOP_DECIDED) {
     res->status = CFB_CFG_PARTIAL;
-    snprintf(res->error, sizeof res->error, "%s after %zu of %d repetitions",
+    snprintf(res->error, sizeof res->error, "%s after %zu of %d repetition%s",
              res->stop == CFB_STOP_MAX_TIME ? "stopped by --max-time"
              : cfb_interrupted()            ? "interrupted"
                                            : "stopped",
-             nok, c->repeat);
+             nok, c->repeat, cfb_plural(c->repeat));
   } else {
     res->status = CFB_CFG_OK;
   }

@@ -69,6 +69,13 @@ expect 2 "$CLI" plot "$T/nonexistent"
 # An option plot/report lack is named as one, not taken for a directory.
 expect 2 "$CLI" plot --bogus
 grep -q "unknown option '--bogus'" "$T/out" || fail "plot --bogus: $(cat "$T/out")"
+expect 2 "$CLI" plot "$T/run" --bogus
+grep -q "unknown option '--bogus'" "$T/out" || fail "plot DIR --bogus: $(cat "$T/out")"
+# A second directory, or none: named, not a bare usage line.
+expect 2 "$CLI" plot "$T/run" extra
+grep -q "cfbench plot: one directory, not 'extra' too" "$T/out" || fail "plot DIR extra: $(cat "$T/out")"
+expect 2 "$CLI" plot
+grep -q "cfbench plot: no directory given" "$T/out" || fail "plot: $(cat "$T/out")"
 expect 2 "$CLI" report --bogus
 grep -q "unknown option '--bogus'" "$T/out" || fail "report --bogus: $(cat "$T/out")"
 

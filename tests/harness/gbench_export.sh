@@ -92,6 +92,9 @@ echo "ok: run --export-gbench"
 "$cfb" export --format md "$fx/cmp_base" >"$t/table.md" || fail "export --format md failed"
 head -n 1 "$t/table.md" | grep -q '^| workload | params | backend | workers | chunksize | pin | mode | n | median items/s' ||
   fail "md header: $(head -n 1 "$t/table.md")"
+# figures right-aligned, names (pin, mode, status) left
+sed -n 2p "$t/table.md" | grep -qx '|---|---|---|---:|---:|---|---|---:|---:|---:|---:|---|' ||
+  fail "md alignment row: $(sed -n 2p "$t/table.md")"
 rows=$(($(wc -l <"$fx/cmp_base/summary.csv") - 1))
 [ "$(grep -c '^| primes\|^| sleep' "$t/table.md")" -eq "$rows" ] || fail "md table rows differ from summary.csv's $rows"
 echo "ok: export --format md"

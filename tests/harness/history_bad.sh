@@ -29,6 +29,14 @@ cp -r "$GOOD_SRC" "$T/good" || fail "copy $GOOD_SRC"
 cp -r "$GOOD_SRC" "$T/good2" && sed -i 's/"git_revision": "[^"]*"/"git_revision": "second"/' "$T/good2/meta.json"
 # The same run with a different revision is a different run (its meta.json differs).
 
+# A word after an action that takes none: refused, not ignored (detect
+# CONFIG used to list every configuration's changes).
+for verb in list plot detect check; do
+  expect2 "extra_arg_$verb" $H $verb --db "$T/none.sqlite" "primes w=1"
+  grep -q "history $verb: unexpected argument 'primes w=1'" "$T/err" || fail "$verb: the argument not named"
+done
+grep -q -- "--config TEXT" "$T/err" || fail "check: --config not suggested"
+
 # A corrupt database file: refused, left as it was.
 head -c 8192 /dev/urandom >"$T/corrupt.sqlite"
 cp "$T/corrupt.sqlite" "$T/corrupt.orig"

@@ -68,14 +68,22 @@ D="--db $DB --metric cpu --alpha 0.05"
 # shellcheck disable=SC2086
 $H detect $D >"$T/detect" 2>&1 || fail "detect: $(cat "$T/detect")"
 cat "$T/detect"
-grep -q "^change: primes .* thread w=1 c=1 .*: at r4 (run 4 of 8)" "$T/detect" ||
+# (a change too long for 80 columns goes on over indented lines: joined here)
+joined() { awk '/^    / { sub(/^ +/, " "); row = row $0; next } { if (NR > 1) print row; row = $0 } END { print row }' "$1"; }
+fits79() { awk '{ if (length($0) > 79) bad = 1 } END { exit bad }' "$1"; }
+joined "$T/detect" | grep -q "^change: primes .* thread w=1 c=1 .*: at r4 (run 4 of 8)" ||
   fail "detect did not place the change at r4"
+fits79 "$T/detect" || fail "detect passes 79 columns: $(cat "$T/detect")"
 # shellcheck disable=SC2086
 $H check $D --threshold 5% >"$T/check" 2>&1
 rc=$?
 cat "$T/check"
 [ "$rc" -eq 1 ] || fail "check: exit $rc, wanted 1 (regression at r4)"
-grep -q "^REGRESSION: primes .* at r4 " "$T/check" || fail "check did not name r4"
+joined "$T/check" | grep -q "^REGRESSION: primes .* at r4 " || fail "check did not name r4"
+fits79 "$T/check" || fail "check passes 79 columns: $(cat "$T/check")"
+# shellcheck disable=SC2086
+$H check $D --last 1 >"$T/check1" 2>&1
+grep -q "among the newest 1 run of 1 series" "$T/check1" || fail "check --last 1: $(cat "$T/check1")"
 # shellcheck disable=SC2086
 $H check $D --format json >"$T/check.json" 2>&1
 [ $? -eq 1 ] || fail "check --format json: wanted exit 1"
@@ -99,7 +107,7 @@ $H show "primes (preset=docs,start=1000000000001,count=1000,gil=off) thread w=1 
 # (the mark on the row, or on the line under it where the row is too long for 80 columns)
 awk '/^ *[0-9]+  / { row = $0; next } /^      <- change/ { print row $0; next } { print }' "$T/show" |
   grep -q "r4 .*<- change" || fail "show does not mark the change at r4: $(cat "$T/show")"
-awk '{ if (length($0) > 79) bad = 1 } END { exit bad }' "$T/show" || fail "show passes 79 columns: $(cat "$T/show")"
+fits79 "$T/show" || fail "show passes 79 columns: $(cat "$T/show")"
 
 # The normal runs alone: no change, the gate passes.
 $H add --db "$DB2" "$R/r1" "$R/r2" "$R/r3" >/dev/null || fail "add normal runs"

@@ -13,7 +13,8 @@ endif()
 if(CF_PYTHON3 AND JANSSON_FOUND)
   add_executable(test_harness_pyback test_pyback.c ${PROJECT_SOURCE_DIR}/harness/run/pyback.c
                                     ${PROJECT_SOURCE_DIR}/harness/common/datadir.c
-                                    ${PROJECT_SOURCE_DIR}/harness/common/clock.c)
+                                    ${PROJECT_SOURCE_DIR}/harness/common/clock.c
+                                    ${PROJECT_SOURCE_DIR}/harness/common/format.c)
   target_include_directories(test_harness_pyback PRIVATE ${PROJECT_SOURCE_DIR}/tests
                                                          ${PROJECT_SOURCE_DIR}/harness/run
                                                          ${PROJECT_SOURCE_DIR}/harness/common)

@@ -88,11 +88,18 @@ printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "bud
 echo "ok: adaptive rounds as sweep-file keys"
 
 # 4. list and list --json
-"$cfb" list >"$t/list.txt" || fail "list failed"
+COLUMNS=80 "$cfb" list >"$t/list.txt" || fail "list failed"
 for s in quick ci default; do grep -q "^  $s " "$t/list.txt" || fail "list does not show suite $s"; done
+# the list fits an 80-column terminal, no line ending in a blank
+awk 'length($0) > 79 || / $/ { print; bad = 1 } END { exit bad }' "$t/list.txt" ||
+  fail "list passes 79 columns or leaves blanks at line ends"
+grep -q '^      delay        default 10ms       range 0 s..60 s$' "$t/list.txt" || fail "list: sleep's delay line"
 # every sweep line list prints is a command line that runs (adaptive suites:
-# no --repeat beside --min-rounds, which run refuses)
-grep '^      --workload ' "$t/list.txt" >"$t/list.lines" || fail "list shows no sweep lines"
+# no --repeat beside --min-rounds, which run refuses), its continued lines
+# (a backslash at the end) joined as a shell joins them
+sed -e ':a' -e '/ \\$/{N;s/ \\\n */ /;ba' -e '}' "$t/list.txt" | grep '^      --workload ' >"$t/list.lines" ||
+  fail "list shows no sweep lines"
+grep -q -- '--max-time' "$t/list.lines" || fail "list's sweep lines were not joined: $(head -2 "$t/list.lines")"
 while IFS= read -r line; do
   # shellcheck disable=SC2086 # the line is the options, split as a shell would
   "$cfb" run $line --dry-run >/dev/null 2>"$t/line.err" || fail "list's line does not run: $line: $(cat "$t/line.err")"

@@ -448,8 +448,10 @@ static void test_margin_wide(void) {
 
 /* ---- the terminal summary --------------------------------------------- */
 
-/* Every fixture's summary: no line over 80 columns, and the kind's reason
- * and the rule's whole once the wrapped lines are joined again. */
+/* Every fixture's summary: no line over 79 columns (an 80-column
+ * terminal), and the kind's reason and the rule's whole once the wrapped
+ * lines are joined again; a workload named by a long plugin path keeps
+ * the path whole on a line of its own. */
 static void test_summary_80(void) {
   static cfb_char c;
   for (size_t i = 0; i < NNAMES; i++) {
@@ -471,7 +473,7 @@ static void test_summary_80(void) {
         col++;
         continue;
       }
-      CHECK_LE(col, CFB_CHAR_SUMMARY_COLS);
+      CHECK_LE(col, CFB_CHAR_SUMMARY_COLS - 1);
       col = 0, lines++;
     }
     CHECK_LE(lines, 16); /* read in ten seconds */
@@ -491,6 +493,17 @@ static void test_summary_80(void) {
     free(joined);
     free(text);
   }
+  /* 70 columns of path: longer than the text column, printed whole */
+  static const char path[] = "fn:/home/user/projects/workload/build/release/lib/libmy_task.so:square";
+  snprintf(c.name, sizeof c.name, "%s", path);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  CHECK(f != NULL);
+  cfb_char_print(f, &c, NULL, NULL);
+  fclose(f);
+  CHECK_STR_CONTAINS(text, path);
+  free(text);
 }
 
 /* The chosen model's "where it stops scaling" in words: a bottleneck

@@ -187,12 +187,21 @@ static void check_fits_80(const char *what, const char *out) {
 static void test_singular_counts(void) {
   char dir[300];
   snprintf(dir, sizeof dir, "%s/single", tmp);
-  CHECK_EQ(RUN("run", "--workload", "primes", "--backend", "thread", "--workers", "1", "--items", "2", "--repeat",
-               "1", "--warmup", "0", "--seed", "3", "--counters", "rusage", "--out", dir),
+  CHECK_EQ(run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "primes", "--backend", "thread", "--workers", "1",
+                                         "--items", "2", "--repeat", "1", "--warmup", "0", "--seed", "3",
+                                         "--counters", "rusage", "--out", dir, NULL}),
            0);
-  char *out = slurp(out_txt);
-  CHECK(out);
+  char *out = slurp(out_txt), *err = slurp(err_txt);
+  CHECK(out && err);
   check_fits_80("run", out);
+  /* the configuration's log line (not a terminal: COLUMNS or 80) wraps
+   * rather than passing 80 columns, its figures on a line of their own */
+  check_fits_80("run's stderr", err);
+  CHECK_STR_CONTAINS(err, "[1/1] primes preset=docs,");
+  CHECK_STR_CONTAINS(err, "\n  thread w=1 c=1 pin=none:\n  ");
+  CHECK_STR_CONTAINS(err, " items/s (n=1)  (ETA ");
+  free(err);
   CHECK_STR_CONTAINS(out, "1 configuration, 1 measured repetition,");
   CHECK_STR_CONTAINS(out, "1 of 1 configuration run, 0 failed; 1 row in");
   CHECK_STR_CONTAINS(out, "\n1 round (");
@@ -211,6 +220,39 @@ static void test_singular_counts(void) {
   check_fits_80("compare", out);
   CHECK(!strstr(out, " 1 configurations"));
   free(out);
+}
+
+/* ab on one configuration with --max-rounds too few for any flag: its
+ * warning (one sentence, counts agreeing with their nouns) and its table
+ * and heading fit 80 columns on both metrics and on one (the warning
+ * was 141 columns, the heading's first line 85). */
+static void test_ab_fits_80(void) {
+  char dir[300];
+  static const char *const metrics[] = {"both", "cpu"};
+  for (size_t k = 0; k < 2; k++) {
+    snprintf(dir, sizeof dir, "%s/ab80_%s", tmp, metrics[k]);
+    CHECK_EQ(RUN("ab", cfbench, cfbench, "--workload", "sleep", "--param", "delay=1ms", "--workers", "1", "--items",
+                 "2", "--warmup", "0", "--min-rounds", "2", "--max-rounds", "3", "--metric", metrics[k], "--out", dir),
+             0);
+    char *out = slurp(out_txt), *err = slurp(err_txt);
+    CHECK(out && err);
+    /* the command's own path may be longer than a line: leave its lines out */
+    char *o = strdup(out), *save = NULL;
+    for (char *l = strtok_r(o, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+      if (!strstr(l, cfbench)) check_fits_80("ab", l);
+    free(o);
+    check_fits_80("ab stderr", err);
+    /* the warning joined again reads as one sentence */
+    char *joined = strdup(err);
+    for (char *c = joined; (c = strstr(c, "\n  ")); c++) memmove(c, c + 2, strlen(c + 2) + 1), *c = ' ';
+    CHECK_STR_CONTAINS(joined, k ? "WARNING: with 1 test (configurations x metrics judged) no regression can be "
+                                   "flagged in 3 rounds"
+                                 : "WARNING: with 2 tests (configurations x metrics judged) no regression can be "
+                                   "flagged in 3 rounds");
+    free(joined);
+    free(out);
+    free(err);
+  }
 }
 
 /* The first 7 columns of each row, joined: the run order. */
@@ -1049,11 +1091,18 @@ static void test_list_topology_suites(void) {
   CHECK_STR_CONTAINS(out, "sleep");
   CHECK_STR_CONTAINS(out, "delay");
   CHECK_STR_CONTAINS(out, "quick");
+  /* a new user's first commands fit an 80-column terminal (list's lines
+   * were up to 248 columns; the suites' folder is a path, left out) */
+  char *o = strdup(out), *save = NULL;
+  for (char *l = strtok_r(o, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+    if (strncmp(l, "suites (", 8)) check_fits_80("list", l);
+  free(o);
   free(out);
   CHECK_EQ(RUN("list", "extra"), 2);
   CHECK_EQ(RUN("topology"), 0);
   out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "PU");
+  check_fits_80("topology", out);
   free(out);
   CHECK_EQ(RUN("--help"), 0);
   CHECK_EQ(RUN("run", "--help"), 0);
@@ -1425,6 +1474,7 @@ int main(int argc, char **argv) {
   snprintf(err_txt, sizeof err_txt, "%s/stderr.txt", tmp);
   static const test_case cases[] = {{"quick_sweep", test_quick_sweep},
                                     {"singular_counts", test_singular_counts},
+                                    {"ab_fits_80", test_ab_fits_80},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},

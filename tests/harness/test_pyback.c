@@ -175,9 +175,11 @@ static void test_bad_output(void) {
 
   c.driver = fake_driver("import sys\nsys.exit(0)\n"); /* exits 0 with no rows */
   CHECK_EQ(cfb_py_run(&c, &res), CFB_PY_EPROTO);
-  CHECK_STR_CONTAINS(res.error, "0 rows for 1 repetitions");
+  CHECK_STR_CONTAINS(res.error, "gave 0 rows for 1 repetition");
+  CHECK(!strstr(res.error, "repetitions"));
   cfb_py_result_free(&res);
   unlink(c.driver);
+
 }
 
 static void test_timeout(void) {

@@ -180,10 +180,12 @@ static void test_suite_plan_stretch(void) {
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--budget", "10s"), 0);
   CHECK_NEAR(o.plan_stretch, 1, 0);
   cfb_run_opts_free(&o);
-  static const char *const bad[] = {"0.5", "11", "2x", ""};
+  /* a number out of 1..10 is said to be out of range, not "not a number" */
+  static const char *const bad[] = {"0.5", "11", "0", "-1", "inf", "2x", "", "nan"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--plan-stretch", bad[i]), 2);
     CHECK_STR_CONTAINS(err, "--plan-stretch");
+    CHECK_STR_CONTAINS(err, i < 5 ? "is out of range; allowed: 1..10" : "is not a number");
     CHECK(!strchr(err, '\n'));
   }
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--plan-stretch", "2", "--repeat", "3"), 2);
@@ -360,6 +362,8 @@ static void test_rounds_defaults(void) {
   CHECK_STR_CONTAINS(err, "--min-rounds 9 is more than --max-rounds 4");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "x"), 2);
   CHECK_STR_CONTAINS(err, "--target-ci: 'x' is not a fraction");
+  CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--target-ci", "150%"), 2);
+  CHECK_STR_CONTAINS(err, "--target-ci: 150% is out of range; allowed: 0..99%");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "0"), 2);
   CHECK_STR_CONTAINS(err, "--rounds: 0 is out of range; allowed: 1..");
   CHECK_EQ(PARSE(&o, err, "--workload", "sleep", "--rounds", "x"), 2);

@@ -276,7 +276,10 @@ static void test_compare_strict_and_machine(void) {
            0);
   CHECK_EQ(sh("$B compare $T/c1 $T/c2 >$T/c.txt 2>&1"), 0);
   CHECK_EQ(sh("grep -q '1 of 2 configurations judged\\|0 of 2 configurations judged' $T/c.txt"), 0);
-  CHECK_EQ(sh("$B compare --strict $T/c1 $T/c2 >/dev/null 2>&1"), 1);
+  CHECK_EQ(sh("$B compare --strict $T/c1 $T/c2 >$T/cs.txt 2>&1"), 1);
+  /* the summary with its --strict clause fits 80 columns (it was 88) */
+  CHECK_EQ(sh("tr '\\n' ' ' <$T/cs.txt | grep -q 'a failure with --strict' && awk 'length($0) > 79 { bad = 1 } END { exit bad }' "
+              "$T/cs.txt"), 0);
   /* Another machine: a warning in the text and in the json. */
   CHECK_EQ(sh("sed -i 's/\"cpu_model\": \"[^\"]*\"/\"cpu_model\": \"Other CPU 9000\"/' $T/c2/meta.json"), 0);
   /* (warnings are wrapped to 80 columns: joined again before the grep) */
