@@ -155,7 +155,7 @@ static int measure(char_opts *o) {
   o->s.dir = dir;
   o->s.kv = (const char *const *)o->kv;
   int rc = cfb_char_measure(&o->s, err, sizeof err);
-  if (rc == 130) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
+  if (rc > 128) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
   else if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
   return rc ? rc : cfb_char_report(dir, stdout);
 }

@@ -337,8 +337,8 @@ static void rule_why(cfb_char_backend *b, const cfb_char_cand *cd, int ncpus) {
              cd[k->first_near].workers, 100 * (1 - CFB_CHAR_NEAR_BEST), k->near_vs_best.ratio,
              k->near_vs_best.ci_lo, k->near_vs_best.ci_hi, 100 * (1 - CFB_CHAR_SURE_FLOOR));
   if (k->rule == CFB_CHAR_RULE_FEWEST && k->pick != k->best)
-    snprintf(b->rule_why, sizeof b->rule_why, "the fewest surely within %.0f%% of the best (%d workers): %.2f of it (%.2f..%.2f), %s",
-             100 * (1 - CFB_CHAR_NEAR_BEST), b->pick_best_workers, k->vs_best.ratio, k->vs_best.ci_lo,
+    snprintf(b->rule_why, sizeof b->rule_why, "the fewest surely within %.0f%% of the best (%d worker%s): %.2f of it (%.2f..%.2f), %s",
+             100 * (1 - CFB_CHAR_NEAR_BEST), b->pick_best_workers, cfb_plural(b->pick_best_workers), k->vs_best.ratio, k->vs_best.ci_lo,
              k->vs_best.ci_hi, on);
   else if (k->rule == CFB_CHAR_RULE_FEWEST)
     snprintf(b->rule_why, sizeof b->rule_why, "the best measured; no fewer workers within %.0f%% of it, %s",

@@ -130,6 +130,13 @@ static int prof_item(cf_executor *ex, cf_wk_run *run, size_t i, prof_sums *rec, 
   return rc ? 1 : 0;
 }
 
+/* The exit code of an interrupted characterization: 128 + the signal, as
+ * run's (143 for SIGTERM), 130 when the flag was set without one. */
+static int interrupted_rc(void) {
+  int sig = cfb_interrupt_signal();
+  return 128 + (sig ? sig : 2);
+}
+
 /* Items one after another on one thread worker: item 0 warms up (first
  * touches, lazy setup), the rest are measured until the budget is spent. */
 static int profile(const cfb_char_spec *s, prof_sums *p, char *err, size_t errlen) {
@@ -164,7 +171,7 @@ static int profile(const cfb_char_spec *s, prof_sums *p, char *err, size_t errle
   cf_executor_shutdown(ex, 1, 0);
   cf_executor_free(ex);
   cf_wk_teardown(run);
-  return cfb_interrupted() ? 130 : out;
+  return cfb_interrupted() ? interrupted_rc() : out;
 }
 
 /* ---- runner-driven points ------------------------------------------ */
@@ -234,7 +241,7 @@ static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t 
     for (size_t k = 0; k < n && !cfb_interrupted(); k++)
       if (cfb_runner_round(r, &pts[order[k]].cfg, rd, 1, &pts[order[k]].res) != 0) return 1;
   }
-  return cfb_interrupted() ? 130 : 0;
+  return cfb_interrupted() ? interrupted_rc() : 0;
 }
 
 static void release_points(point *pts, size_t n) {
@@ -459,7 +466,7 @@ static int pilot(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_t 
     point_init(&pp[np], np, c->w, c->kv, c->nkv, c->params, c->backend, c->workers, chunk, items, 1, 0);
     np++;
   }
-  if (s->verbose) fprintf(stderr, "cfbench characterize: pilot, %zu of %zu points\n", np, n);
+  if (s->verbose) fprintf(stderr, "cfbench characterize: pilot, %zu of %zu point%s\n", np, n, cfb_plural((long long)n));
   runner->ud = pp;
   int rc = np ? run_points(runner, pp, np, 1, s->seed + 2, s->verbose) : 0;
   runner->ud = pts;

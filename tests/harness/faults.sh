@@ -255,6 +255,24 @@ sigterm)
   [ "$(sum_n "$T/s/summary.csv")" -eq "$(rows "$T/s/runs.csv")" ] || fail "summary.csv does not cover runs.csv"
   ;;
 
+# characterize stopped by SIGTERM or SIGINT: 128 + the signal, as run
+# exits, and the line saying nothing was analysed.
+char_signal)
+  for sig in TERM INT; do
+    "$B" characterize --workload sleep --param delay=20ms --max-workers 8 --repeat 16 --quiet \
+      --out "$T/c$sig" >"$T/out" 2>"$T/err" &
+    P=$!
+    sleep 2
+    kill -$sig $P
+    wait $P
+    rc=$?
+    want=143
+    [ $sig = INT ] && want=130
+    [ "$rc" -eq $want ] || fail "SIG$sig: exit $rc, wanted $want: $(cat "$T/err")"
+    grep -q "interrupted; nothing analysed" "$T/err" || fail "SIG$sig: no interrupted line: $(cat "$T/err")"
+  done
+  ;;
+
 # 13: inputs that never end or block
 endless_inputs)
   expect_err 2 "/dev/zero: not a regular file (a character device)" "$B" compare /dev/zero "$FIX/cmp_base"
