@@ -19,7 +19,10 @@ cd "$(dirname "$0")"
 REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
           libsqlite3-dev sqlite3 libpq-dev postgresql python3
           libbenchmark-tools python3-scipy dpkg-dev libopenmpi-dev openmpi-bin libcminpack-dev
-          python3-pil chromium) # python3-pil, chromium: the report_html test renders report.html
+          python3-pil chromium libudev-dev)
+# python3-pil, chromium: the report_html test renders report.html.
+# libudev-dev: hwloc.pc's Libs.private names -ludev, so a static link by
+# `pkg-config --static --libs cfutures` needs its link-time library.
 
 # g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)
 OPTIONAL=(libpapi-dev papi-tools nginx-light g++ libuv1-dev libtbb-dev)

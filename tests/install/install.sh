@@ -54,12 +54,11 @@ echo "ok: pkg-config build: $(tr '\n' ';' <"$t/hello_pc.out")"
 
 # 2a'. pkg-config --static: the archives, with what they need named by the
 # .pc files alone (OpenMPI when the MPI backend is in libcfutures.a).
-# hwloc's own Libs.private names -ludev, whose link-time symlink is in
-# libudev-dev, which nothing here needs: that one word is dropped.
+# hwloc's own Libs.private names -ludev (libudev-dev, which run.sh installs).
 # shellcheck disable=SC2046
 $cc ${CFLAGS:-} -o "$t/hello_pcs" "$src/tests/install/consumer/hello.c" $(pkg-config --cflags cfwork) \
   "$P/lib/libcfwork.a" "$P/lib/libcfwork_params.a" "$P/lib/libcfutures.a" \
-  $(pkg-config --static --libs cfwork | tr ' ' '\n' | grep -v -e '^-lcfwork' -e '^-lcfutures$' -e '^-ludev$') \
+  $(pkg-config --static --libs cfwork | tr ' ' '\n' | grep -v -e '^-lcfwork' -e '^-lcfutures$') \
   2>"$t/hello_pcs.log" || { cat "$t/hello_pcs.log" >&2; fail "static build with pkg-config --static failed"; }
 "$t/hello_pcs" >"$t/hello_pcs.out" || fail "hello (pkg-config --static) failed"
 grep -q "hello: 42 process" "$t/hello_pcs.out" || fail "hello (pkg-config --static) printed: $(cat "$t/hello_pcs.out")"
