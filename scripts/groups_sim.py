@@ -210,7 +210,7 @@ def simulate(m, sc, levels_of, rng):
     cost, spread, mt = {}, {}, {}
     for k in m.keys:
         e = entry_of(k[0], k[1], k[2])
-        f = items.get(e, 1.0)
+        f = items.get((e, k[3]), items.get(e, 1.0))  # (entry, workers) first, then the entry
         cost[k] = m.cost[k] * f * m.factor
         spread[k] = 1 / math.sqrt(f)
         mt[k] = max_time[e]
@@ -286,7 +286,7 @@ def simulate(m, sc, levels_of, rng):
             if not (open_[a] or open_[b]):
                 continue
             both = open_[a] and open_[b]
-            more = both and look(draws[pk][:n], level[n])[1]
+            more = both and look(draws[pk][:n], level[n], sc.get("target", TARGET_CI))[1]
             if not more:
                 for k in (a, b):
                     if open_[k] and k not in hold:
