@@ -150,6 +150,15 @@ static void test_unpaired_not_held(void) {
   cfb_sweep_free(&f.sw);
 }
 
+/* Configuration c's rows cut to its first `rounds` rounds (as if it
+ * stopped then); the rows left, in order. */
+static size_t cut_rows(fixture *f, size_t c, int rounds) {
+  size_t keep = 0;
+  for (size_t i = 0; i < f->nrows; i++)
+    if (f->rows[i].cfg != &f->sw.cfg[c] || f->rows[i].round < rounds) f->rows[keep++] = f->rows[i];
+  return keep;
+}
+
 /* The look is on the rounds both ran: with the best thread's rows cut
  * to the first 3 rounds, 3 pairs are below min_rounds, so the answer
  * still needs rounds; with its wide swings removed (the two agree to
@@ -160,9 +169,7 @@ static void test_rounds_both_ran(void) {
   cfb_seq_plan plan;
   plan_init(&plan);
   unsigned char hold[8];
-  size_t keep = 0;
-  for (size_t i = 0; i < f.nrows; i++)
-    if (f.rows[i].cfg != &f.sw.cfg[f.t2] || f.rows[i].round < 3) f.rows[keep++] = f.rows[i];
+  size_t keep = cut_rows(&f, f.t2, 3);
   CHECK_EQ(cfb_groups_hold(&plan, &f.sw, f.median, f.rows, keep, hold), 0);
   CHECK(hold[f.t2] && hold[f.p1]);
   cfb_sweep_free(&f.sw);
@@ -186,9 +193,7 @@ static void test_best_moved_late(void) {
   cfb_seq_plan plan;
   plan_init(&plan);
   unsigned char hold[8];
-  size_t keep = 0;
-  for (size_t i = 0; i < f.nrows; i++)
-    if (f.rows[i].cfg != &f.sw.cfg[f.p1] || f.rows[i].round < 6) f.rows[keep++] = f.rows[i];
+  size_t keep = cut_rows(&f, f.p1, 6);
   CHECK_EQ(cfb_groups_hold(&plan, &f.sw, f.median, f.rows, keep, hold), 0);
   CHECK(hold[f.p1] && hold[f.t2]);
   CHECK_EQ(look(&plan, &f, f.t2, f.p1, keep).n, 6);
