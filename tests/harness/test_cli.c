@@ -681,19 +681,20 @@ static void test_budget_plan(void) {
 }
 
 /* The budget still ends a run whose configurations are all held open:
- * with --target-ci 0.1% no pair's interval of sleep 1 ms gets that narrow
+ * with --target-ci 0.1% no pair's interval of sleep 50 ms gets that narrow
  * in the rounds 10 s allow, so no pair closes on its own (whatever its
  * verdict, and its who-wins group's contenders with it), and the plan --
  * --plan-stretch 10 over what the budget fits -- runs past the budget:
  * only --budget can end the run.  It stops before the plan's last round,
  * says so, and every configuration ran every round (rounds_s bounded
- * only generously, against a hang).  (A plan too strict to decide was not
+ * only generously, against a hang; 50 ms items keep a round >= 0.3 s, so
+ * the rounds stay below tally_runs' 64).  (A plan too strict to decide was not
  * enough: at load 50 the process pool's cost made thread 1.5-2.6x faster,
  * decided in 18-40 rounds.) */
 static void test_budget_ends_held(void) {
   char dir[300], p[400], err[256];
   snprintf(dir, sizeof dir, "%s/budget_ends_held", tmp);
-  int rc = RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--backend", "thread,process", "--workers",
+  int rc = RUN("run", "--workload", "sleep", "--param", "delay=50ms", "--backend", "thread,process", "--workers",
                "1,2", "--items", "2", "--warmup", "0", "--min-rounds", "6", "--max-rounds", "200", "--plan-stretch",
                "10", "--target-ci", "0.1%", "--budget", "10s", "--seed", "6", "--counters", "rusage", "--out", dir);
   CHECK_EQ(rc, 0);
