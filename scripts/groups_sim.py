@@ -210,7 +210,7 @@ def simulate(m, sc, levels_of, rng):
     cost, spread, mt = {}, {}, {}
     for k in m.keys:
         e = entry_of(k[0], k[1], k[2])
-        f = items.get(e, 1.0)
+        f = items.get((e, k[3]), items.get(e, 1.0))  # (entry, workers) first, then the entry
         cost[k] = m.cost[k] * f * m.factor
         spread[k] = 1 / math.sqrt(f)
         mt[k] = max_time[e]
@@ -231,7 +231,9 @@ def simulate(m, sc, levels_of, rng):
     if planned == 0:
         return elapsed, 0, {g: False for g in m.groups}
     if sc.get("plan_factor"):  # looks planned past what fits with every pair to the end (times only)
-        planned = min(cap, MIN_ROUNDS + int(sc["plan_factor"] * (planned - MIN_ROUNDS)))
+        past = planned - MIN_ROUNDS  # the full stretch once past >= 2 x min-rounds (roundplan.c)
+        f = 1 + (sc["plan_factor"] - 1) * min(1.0, past / (2.0 * MIN_ROUNDS))
+        planned = min(cap, MIN_ROUNDS + int(f * past))
     level = levels_of(MIN_ROUNDS, planned)
     # draws: per pair, and per group whose bests are not one pair
     draws = {}
@@ -286,7 +288,7 @@ def simulate(m, sc, levels_of, rng):
             if not (open_[a] or open_[b]):
                 continue
             both = open_[a] and open_[b]
-            more = both and look(draws[pk][:n], level[n])[1]
+            more = both and look(draws[pk][:n], level[n], sc.get("target", TARGET_CI))[1]
             if not more:
                 for k in (a, b):
                     if open_[k] and k not in hold:
@@ -316,14 +318,18 @@ SCENARIOS = [
     ("DIR's rules and suite", BASE),
     ("+ group rule", dict(BASE, hold=True)),
     ("+ group rule, plan-stretch 2.5", dict(BASE, hold=True, plan_factor=2.5)),
-    ("+ group rule, plan-stretch 2.5, docs PRIMES and memtouch at 1, 2 workers (the new default suite)",
+    ("+ group rule, plan-stretch 2.5, docs PRIMES and memtouch at 1, 2 workers (the suite of 14bfb0c)",
      dict(BASE, hold=True, plan_factor=2.5, drop=NO4)),
+    ("+ target-ci 0, plan-stretch 6, cap 100 (the default suite now; DIR: a run of 14bfb0c's suite)",
+     {"budget_s": 300, "cap": 100, "hold": True, "plan_factor": 6, "target": 0}),
 ]
 # A/A: every ratio recentred at 1, each comparison keeping its spread: the
 # false alarms of the old and the new rules (SIM_ONLY=A/A runs these alone)
 AA = [
     ("A/A: DIR's rules and suite", dict(BASE, aa=True)),
     ("A/A: the new rules and suite", dict(BASE, aa=True, hold=True, plan_factor=2.5, drop=NO4)),
+    ("A/A: target-ci 0, plan-stretch 6, cap 100", {"budget_s": 300, "cap": 100, "hold": True, "plan_factor": 6,
+                                                   "target": 0, "aa": True}),
 ]
 # explored and left (SIM_ONLY=TEXT or SIM_ALL=1 runs them)
 X2 = {"budget_s": 300, "cap": 60, "hold": True, "max_time": MT, "plan_factor": 2}

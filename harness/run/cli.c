@@ -76,7 +76,7 @@ void cfb_run_usage(FILE *f) {
           "thread/process pair closes once its paired verdict is decided and precise;\n"
           "suites ci and default):\n"
           "  --min-rounds N        rounds before the first look (default 5)\n"
-          "  --max-rounds N        a cap on the rounds (default 20; suite default 40)\n"
+          "  --max-rounds N        a cap on the rounds (default 20; suite default 100)\n"
           "  --target-ci P         close a pair once its ratio's CI is within +-P (default\n"
           "                        5%%; 0 = any)\n"
           "  --budget S            the whole run's time: no round starts that would end\n"

@@ -58,10 +58,13 @@ void cfb_plan_levels(const cfb_sweep *sw, int *level);
  * if that is fewer than min_rounds, the deepest levels dropped (drop[i]
  * set) one at a time until min_rounds fit; max_rounds 0 if not even level
  * 0 alone fits; then, with a budget and nothing dropped, the rounds past
- * min_rounds stretched: max_rounds = min_rounds + floor(stretch x
- * (max_rounds - min_rounds)), within cap.  Only the rounds past the
- * minimum: a loaded machine that fits little more than min_rounds keeps
- * the levels of the plan it can run, instead of stricter ones the budget
+ * min_rounds stretched: with k = max_rounds - min_rounds,
+ * max_rounds = min_rounds + floor(f x k), within cap, f = 1 + (stretch -
+ * 1) x min(1, k / (2 min_rounds)): the full stretch once the rounds past
+ * the minimum that fit are twice the minimum, proportionally less below.
+ * Only the rounds past the minimum, and less of them when they are few: a
+ * loaded machine that fits little more than min_rounds keeps about the
+ * levels of the plan it can run, instead of stricter ones the budget
  * would cut short.
  *
  * Why the stretch: "every paired configuration to the plan's end" is the

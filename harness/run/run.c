@@ -147,19 +147,33 @@ static void close_one(const cfb_sweep *sw, cfb_config_result *res, run_ctx *x, i
   x->progress.steps -= later_steps(sw, &sw->cfg[k], rd);
 }
 
+/* Reopen configuration k, closed as decided, for the rounds after rd: a
+ * who-wins group's best moved to it after its own pair closed.  Its
+ * workload is prepared again on its next round (no warm-up: it had it). */
+static void reopen_one(const cfb_sweep *sw, cfb_config_result *res, run_ctx *x, int rd, size_t k) {
+  if (res[k].stop != CFB_STOP_DECIDED || res[k].measured >= sw->cfg[k].repeat) return;
+  res[k].stop = CFB_STOP_NONE;
+  x->progress.steps += later_steps(sw, &sw->cfg[k], rd);
+}
+
 /* Adaptive rounds, after round rd: close each open pair whose look needs
  * no more rounds (or whose other side stopped: no pair left to measure),
  * and each configuration without a partner once it has min_rounds --
- * except the two configurations a who-wins group's still undecided answer
- * rests on (groups.h), which run on.
+ * except the contenders of a who-wins group whose answer could still
+ * need rounds (groups.h: each backend's best by median and every
+ * configuration not yet shown slower than it), which run on; a contender
+ * closed earlier (decided, not failed or out of --max-time) is reopened.
  *
- * Why holding them keeps the error rates: every verdict is the look at
- * the rounds its configurations ran, at the level the plan (fixed after
- * round 1) gives that many rounds, and the plan bounds the probability
- * that *any* of its looks crosses the boundary under H0 by alpha; a pair
- * that runs past its own decision reports a later look of the same plan,
- * so when it stops -- its own decision, its group's, or the plan's end --
- * changes which look is reported, not that bound.  The time it costs is
+ * Why holding and reopening keep the error rates: every verdict is the
+ * look at the rounds its configurations ran, at the level the plan (fixed
+ * after round 1, from times only) gives that many rounds, and the plan
+ * bounds the probability that *any* of its looks crosses the boundary
+ * under H0 by alpha; a pair or group that runs past a decision, or
+ * resumes after a pause, reports a later look of the same plan, so when
+ * it stops -- its own decision, its group's, the plan's end, the budget --
+ * and which configurations are held (chosen on the data, by medians and
+ * looks) change which look is reported, not that bound.  The test is on
+ * the final pair, at the level of its final n.  The time it costs is
  * inside the budget: the plan counted every paired configuration to its
  * last round (stretched past that, --plan-stretch, the budget's check
  * between rounds ends the run).  Returns 1 if memory ran out, else 0. */
@@ -175,6 +189,8 @@ static int close_decided(const cfb_run_opts *o, const cfb_seq_plan *plan, const 
     free(hold);
     hold = NULL;
   }
+  for (size_t i = 0; hold && i < sw->n; i++)
+    if (hold[i]) reopen_one(sw, res, x, rd, i);
   for (size_t i = 0; i < sw->n; i++) {
     const cfb_sweep_config *c = &sw->cfg[i];
     if (!cfb_runner_active(&res[i])) continue;

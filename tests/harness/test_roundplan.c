@@ -121,36 +121,44 @@ static void test_shrink_and_too_small(void) {
 }
 
 /* --plan-stretch: k rounds fit, the looks go to min + floor(stretch x (k -
- * min)), at most the cap; fit_rounds keeps k.  No budget (the cap
+ * min)), at most the cap, once k - min >= 2 min (less of the stretch below:
+ * 9 of min 6); fit_rounds keeps k.  No budget (the cap
  * already), a plan that had to drop configurations, and stretch 1 (or 0,
  * unset) are left alone; a plan of min_rounds alone stays min_rounds. */
 static void test_stretch(void) {
   cfb_plan_cost c[4];
   unsigned char drop[4];
   cfb_round_plan rp;
-  double exact12 = 5.0 + 4 * HEADROOM * 11 + 1e-6; /* 12 rounds of 4 x 1 s fit */
-  cfb_plan_in in = fixture(c, 4, exact12, 6, 40);
+  double exact18 = 5.0 + 4 * HEADROOM * 17 + 1e-6; /* 18 rounds of 4 x 1 s fit: 12 = 2 x 6 past the minimum */
+  cfb_plan_in in = fixture(c, 4, exact18, 6, 40);
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 12);
-  CHECK_EQ(rp.fit_rounds, 12);
+  CHECK_EQ(rp.max_rounds, 18);
+  CHECK_EQ(rp.fit_rounds, 18);
   in.stretch = 0;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 12);
+  CHECK_EQ(rp.max_rounds, 18);
   in.stretch = 2;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 18); /* 6 + 2 x 6 */
-  CHECK_EQ(rp.fit_rounds, 12);
+  CHECK_EQ(rp.max_rounds, 30); /* 6 + 2 x 12 */
+  CHECK_EQ(rp.fit_rounds, 18);
   in.stretch = 2.55;
   cfb_round_plan_make(&in, drop, &rp);
-  CHECK_EQ(rp.max_rounds, 21); /* 6 + floor(15.3) */
+  CHECK_EQ(rp.max_rounds, 36); /* 6 + floor(30.6) */
   in.stretch = 10;
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 40); /* the cap */
+  /* 9 fit, 3 past the minimum, a quarter of twice the minimum: a quarter
+   * of the stretch past 1, f = 1 + 9 x 0.25 = 3.25 */
+  in = fixture(c, 4, 5.0 + 4 * HEADROOM * 8 + 1e-6, 6, 40);
+  in.stretch = 10;
+  cfb_round_plan_make(&in, drop, &rp);
+  CHECK_EQ(rp.fit_rounds, 9);
+  CHECK_EQ(rp.max_rounds, 15); /* 6 + floor(3.25 x 3) */
   in = fixture(c, 4, 5.0 + 4 * HEADROOM * 5 + 1e-6, 6, 40); /* min_rounds just fit */
   in.stretch = 3;
   cfb_round_plan_make(&in, drop, &rp);
   CHECK_EQ(rp.max_rounds, 6);
-  in = fixture(c, 4, exact12, 6, 40);
+  in = fixture(c, 4, exact18, 6, 40);
   in.stretch = 10;
   in.budget_s = 0;
   in.cap = 30;

@@ -147,7 +147,7 @@ static void test_suites_expand(void) {
   cfb_suite_names_free(names, nsuites);
 }
 
-/* --plan-stretch: the default suite's own (2.5) is read from the file and
+/* --plan-stretch: the default suite's own (6) is read from the file and
  * the command line's wins; without it, 1; out of 1..10 or not a number,
  * one line naming the option; beside --repeat (fixed rounds), refused.
  * The default suite runs the docs' PRIMES and memtouch at 1 and 2 workers
@@ -158,7 +158,8 @@ static void test_suite_plan_stretch(void) {
   char err[300];
   CHECK_EQ(PARSE(&o, err, "--suite", "default"), 0);
   CHECK(o.adaptive);
-  CHECK_NEAR(o.plan_stretch, 2.5, 0);
+  CHECK_NEAR(o.plan_stretch, 6, 0);
+  CHECK_NEAR(o.target_ci, 0, 0); /* a pair closes once decided: the budget goes to the undecided */
   cfb_sweep sw;
   CHECK_EQ(cfb_sweep_expand(&o, 1, &sw, err, sizeof err), 0);
   for (size_t k = 0; k < sw.n; k++) {
@@ -328,7 +329,7 @@ static void test_rounds_defaults(void) {
       {{"--workload", "sleep", "--rounds", "3", NULL}, 3},
       {{"--suite", "quick", NULL}, 1},
       {{"--suite", "ci", NULL}, 12},      /* adaptive: up to max_rounds */
-      {{"--suite", "default", NULL}, 40}, /* the cap; round 1 plans the max from the budget */
+      {{"--suite", "default", NULL}, 100}, /* the cap; round 1 plans the max from the budget */
       {{"--workload", "sleep", "--min-rounds", "3", "--max-rounds", "7", NULL}, 7},
       {{"--suite", "ci", "--repeat", "3", NULL}, 3},
       {{"--suite", "default", "--rounds", "2", NULL}, 2},
