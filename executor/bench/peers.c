@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <cfutures.h>
 
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,9 +81,19 @@ static void shuffle(int *v, int n) {
   }
 }
 
+/* A contender that pins this thread for its run (the floors do) must put
+ * its affinity back, or every contender after it would run pinned. */
+static void check_home(const peer *p, const cpu_set_t *home) {
+  cpu_set_t now;
+  if (sched_getaffinity(0, sizeof now, &now) == 0 && !CPU_EQUAL(&now, home)) {
+    fprintf(stderr, "bench_peers: %s left the submitting thread pinned\n", p->name);
+    exit(1);
+  }
+}
+
 /* One shape at one worker count: R rounds (plus a warm-up), each running
  * every contender once in a fresh random order; then the table rows. */
-static void run_shape(shape s, int w, void **pools, long n, int rounds) {
+static void run_shape(shape s, int w, void **pools, long n, int rounds, const cpu_set_t *home) {
   static double v[NC][MAX_REPS];
   int order[NC], k = 0;
   for (int i = 0; i < NC; i++)
@@ -94,6 +105,7 @@ static void run_shape(shape s, int w, void **pools, long n, int rounds) {
       int i = order[j];
       bench_sleep_ns(SETTLE_NS);
       double x = run_one(contenders[i], pools[i], s, n);
+      check_home(contenders[i], home);
       if (r >= 0) v[i][r] = x;
     }
   }
@@ -128,14 +140,16 @@ static int selected(int i) {
 
 static int child_workers(int w, long n, int rounds) {
   void *pools[NC];
+  cpu_set_t home;
+  if (sched_getaffinity(0, sizeof home, &home) != 0) return 1;
   for (int i = 0; i < NC; i++) /* at 256 workers, only those that run the sleep shape */
     pools[i] = selected(i) && (w != SLEEP_WORKERS || has_shape(contenders[i], SH_SLEEP)) ? contenders[i]->open(w)
                                                                                          : NULL;
   if (w == SLEEP_WORKERS) {
-    run_shape(SH_SLEEP, w, pools, SLEEP_TASKS, rounds);
+    run_shape(SH_SLEEP, w, pools, SLEEP_TASKS, rounds, &home);
   } else {
-    run_shape(SH_BATCHED, w, pools, n, rounds);
-    run_shape(SH_ROUNDTRIP, w, pools, n / 10 > 0 ? n / 10 : 1, rounds);
+    run_shape(SH_BATCHED, w, pools, n, rounds, &home);
+    run_shape(SH_ROUNDTRIP, w, pools, n / 10 > 0 ? n / 10 : 1, rounds, &home);
   }
   for (int i = 0; i < NC; i++)
     if (pools[i]) contenders[i]->close(pools[i]);

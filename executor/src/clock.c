@@ -38,6 +38,10 @@ static struct {
 
 static pthread_once_t source_once = PTHREAD_ONCE_INIT;
 static int use_tsc;            /* set once: the kernel's clocksource is the TSC */
+/* Set (release) once source_check has run: every read after the first
+ * skips pthread_once, a call through the PLT and a fenced look, twice a
+ * task. */
+static _Atomic int source_known;
 
 static void source_check(void) {
   char buf[32] = "";
@@ -47,6 +51,7 @@ static void source_check(void) {
     fclose(fp);
   }
   use_tsc = strcmp(buf, "tsc\n") == 0;
+  atomic_store_explicit(&source_known, 1, memory_order_release);
 }
 
 /* A new pair; made the anchor if it is good and this thread wins the
@@ -79,7 +84,8 @@ static uint64_t refresh(void) {
 }
 
 uint64_t cf__clock_ns(void) {
-  pthread_once(&source_once, source_check);
+  if (__builtin_expect(!atomic_load_explicit(&source_known, memory_order_acquire), 0))
+    pthread_once(&source_once, source_check);
   if (!use_tsc) return cf__now_ns();
   unsigned s = atomic_load_explicit(&anchor.seq, memory_order_acquire);
   uint64_t ns0 = atomic_load_explicit(&anchor.ns, memory_order_relaxed);

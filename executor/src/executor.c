@@ -229,7 +229,7 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len, cf_fu
   if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) return CF_EBROKEN;
   cf_future *f = cf__future_new(ex);
   if (!f) return CF_ENOMEM;
-  int rc = cf_result_set(&f->arg, arg, len);
+  int rc = len ? cf_result_set(&f->arg, arg, len) : 0; /* a new future's arg is empty */
   f->fn = fn;
   if (rc == 0) rc = cf__submit_future(ex, f);
   if (rc != 0) {
@@ -291,6 +291,7 @@ void cf_executor_free(cf_executor *ex) {
   } else {
     cf_executor_shutdown(ex, 1, 0);
   }
+  cf__future_pool_close(ex);
   cf__executor_unref(ex);
 }
 

@@ -88,14 +88,31 @@ int cf_result_set(cf_result *out, const void *data, size_t len) {
  * lock that only allocators take.  It guards a pointer pop (a slab's
  * allocation at worst), so it spins, then yields; unlike a mutex, its
  * unlock is a plain store, one locked instruction less per submit.  Slabs are freed with the executor, after the last
- * future (each holds a reference on it). */
+ * future.
+ *
+ * A future holds a reference on its executor from the moment it leaves its
+ * slab, live or pooled, so that neither cf__future_new nor the last release
+ * touches ex->refs (two locked adds per task on a line every submitter
+ * shares): a new slab takes SLAB_FUTURES references in one add.  Pooled
+ * futures' references must go when the user frees the executor, or it
+ * would never be destroyed: cf_executor_free closes the pool
+ * (cf__future_pool_close), dropping the references of every pooled future
+ * and marking free_shared POOL_CLOSED under alloc_busy.  A release's push
+ * fails on a closed stack, and that release drops its reference itself:
+ * each pooled reference is dropped exactly once, by the closer if the push
+ * came first, else by the releaser.  After the close, futures are made
+ * from slabs and take a reference each, as a live future always holds one. */
+#define POOL_CLOSED ((cf_future *)(uintptr_t)1) /* free_shared after the close */
+/* Futures are aligned to their size, two lines: the adjacent-line
+ * prefetcher fetches 128-byte aligned pairs, so a future's two lines move
+ * between the submitter's and the worker's caches as one miss, not two. */
 typedef struct slab {
   struct slab *next;
-  _Alignas(CF_CACHELINE) cf_future f[SLAB_FUTURES];
+  _Alignas(2 * CF_CACHELINE) cf_future f[SLAB_FUTURES];
 } slab;
 
 static cf_future *slab_new(cf_executor *ex) {
-  slab *sl = aligned_alloc(CF_CACHELINE, sizeof *sl);
+  slab *sl = aligned_alloc(2 * CF_CACHELINE, sizeof *sl);
   if (!sl) return NULL;
   memset(sl, 0, sizeof *sl);
   sl->next = ex->slabs;
@@ -105,6 +122,7 @@ static cf_future *slab_new(cf_executor *ex) {
     cf__result_init(&sl->f[i].res);
     sl->f[i].next = i + 1 < SLAB_FUTURES ? &sl->f[i + 1] : NULL;
   }
+  if (!ex->pool_closed) atomic_fetch_add_explicit(&ex->refs, SLAB_FUTURES, memory_order_relaxed);
   return sl->f;
 }
 
@@ -120,21 +138,41 @@ static void alloc_lock(cf_executor *ex) {
 
 static void alloc_unlock(cf_executor *ex) { atomic_store_explicit(&ex->alloc_busy, 0, memory_order_release); }
 
+/* A future with its reference on ex (see above). */
 static cf_future *pool_take(cf_executor *ex) {
   alloc_lock(ex);
   cf_future *f = ex->free_local;
-  if (!f) f = atomic_exchange_explicit(&ex->free_shared, NULL, memory_order_acquire);
+  int closed = ex->pool_closed;
+  if (!f && !closed) f = atomic_exchange_explicit(&ex->free_shared, NULL, memory_order_acquire);
   if (!f) f = slab_new(ex);
   if (f) ex->free_local = f->next;
   alloc_unlock(ex);
+  if (f && closed) atomic_fetch_add_explicit(&ex->refs, 1, memory_order_relaxed);
   return f;
 }
 
-static void pool_put(cf_executor *ex, cf_future *f) {
+/* f back to the pool, its reference with it; 0 if the pool is closed (the
+ * caller drops the reference). */
+static int pool_put(cf_executor *ex, cf_future *f) {
   cf_future *top = atomic_load_explicit(&ex->free_shared, memory_order_relaxed);
-  do f->next = top;
-  while (!atomic_compare_exchange_weak_explicit(&ex->free_shared, &top, f, memory_order_release,
-                                                memory_order_relaxed));
+  do {
+    if (top == POOL_CLOSED) return 0;
+    f->next = top;
+  } while (!atomic_compare_exchange_weak_explicit(&ex->free_shared, &top, f, memory_order_release,
+                                                  memory_order_relaxed));
+  return 1;
+}
+
+void cf__future_pool_close(cf_executor *ex) {
+  int n = 0;
+  alloc_lock(ex);
+  for (cf_future *f = ex->free_local; f; f = f->next) n++;
+  ex->free_local = NULL;
+  cf_future *top = atomic_exchange_explicit(&ex->free_shared, POOL_CLOSED, memory_order_acq_rel);
+  for (cf_future *f = top; f; f = f->next) n++;
+  ex->pool_closed = 1;
+  alloc_unlock(ex);
+  if (n) atomic_fetch_sub_explicit(&ex->refs, n, memory_order_acq_rel);
 }
 
 cf_future *cf__future_new(cf_executor *ex) {
@@ -152,7 +190,6 @@ cf_future *cf__future_new(cf_executor *ex) {
   memset(&f->rec, 0, sizeof f->rec);
   f->rec.worker = -1;
   f->rec.cpu = -1;
-  atomic_fetch_add_explicit(&ex->refs, 1, memory_order_relaxed);
   return f;
 }
 
@@ -171,8 +208,7 @@ void cf_future_release(cf_future *f) {
   }
   cf__result_trim(&f->arg, KEEP_BYTES);
   cf__result_trim(&f->res, KEEP_BYTES);
-  pool_put(ex, f);
-  cf__executor_unref(ex);
+  if (!pool_put(ex, f)) cf__executor_unref(ex); /* pooled: f's reference went with it */
 }
 
 void cf__future_free_list(cf_executor *ex) {

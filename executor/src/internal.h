@@ -166,8 +166,9 @@ struct cf_executor {
 
   /* submitter side: ids, lifetime, future pool (future.c) */
   _Alignas(CF_CACHELINE) _Atomic uint64_t next_id; /* ids given to queued futures */
-  _Atomic int refs;              /* user handle + live futures */
+  _Atomic int refs;              /* user handle, workers, futures out of a slab (future.c) */
   _Atomic int alloc_busy;        /* allocators' spin lock (future.c): free_local, slabs */
+  int pool_closed;               /* under alloc_busy: cf_executor_free closed the pool */
   cf_future *free_local;
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
@@ -264,6 +265,10 @@ void cf__executor_unref(cf_executor *ex);
 /* Wait with deadlock detection / HELP when called from a worker. */
 int cf__future_wait(cf_future *f, uint64_t deadline);
 void cf__future_free_list(cf_executor *ex);
+/* cf_executor_free, before it drops the user's reference: drop the
+ * references of the pooled futures; a future released later drops its own
+ * (future.c).  The caller holds a reference, so this is never the last. */
+void cf__future_pool_close(cf_executor *ex);
 
 /* ---- pending queue (queue.c) ---- */
 void cf__queue_init(cf_executor *ex);

@@ -160,7 +160,7 @@ static void push_wake(cf_executor *ex) {
 
 /* Roughly how many futures are queued: submitted (next_id, the submitters'
  * counter) minus taken (q_taken, the consumers'), read only on the rare
- * paths of a wake-up and a batch fill, so neither side writes a line the
+ * path of a wake-up, so neither side writes a line the
  * other reads. */
 static long backlog(cf_executor *ex) {
   return (long)(atomic_load_explicit(&ex->next_id, memory_order_relaxed) -
@@ -236,16 +236,27 @@ cf_future *cf__queue_trypop(cf_executor *ex) {
  * process backend's io thread pops the queue itself (cf__queue_pop). */
 int cf__queue_batches(const cf_executor *ex) { return ex->cfg.backend == CF_BACKEND_THREAD; }
 
-/* How many futures a fill takes: half the backlog (the queue's last
- * future, whose push may be half done, is left to the next look), at most
- * CF__WBATCH_MAX. */
-static int batch_size(cf_executor *ex) {
-  long n = backlog(ex) / 2;
-  return n < 1 ? 1 : n > CF__WBATCH_MAX ? CF__WBATCH_MAX : (int)n;
+/* Whether a fill may take the queue's next future: one is linked behind
+ * it.  A fill stops before the queue's last future: its push may be half
+ * done, and taking it swaps the stub in with a CAS on the producers' tail.
+ * Only the futures' links are read, so a fill (at W=1 nearly one per task
+ * when the worker keeps up) never reads the submitters' line (next_id):
+ * reading it there cost the submitter a miss on its next locked
+ * instruction on that line, and the submitter is what a batched W=1 run
+ * waits for. */
+static int fill_more(cf_executor *ex) {
+  cf_future *head = atomic_load_explicit(&ex->q_head, memory_order_relaxed);
+  cf_future *next = link_of(head);
+  if (head == &ex->q_stub) {
+    if (!next) return 0;
+    next = link_of(next);
+  }
+  return next != NULL;
 }
 
 /* Under q_lock: the batch's next future, or (the batch empty) the queue's
- * first, the next ones of the queue put in the batch. */
+ * first, the next ones of the queue (up to CF__WBATCH_MAX in all, never
+ * the queue's last) put in the batch. */
 static cf_future *take_batch_locked(cf_executor *ex, int *busy) {
   cf_future *more[CF__WBATCH_MAX];
   int n = 0;
@@ -255,10 +266,8 @@ static cf_future *take_batch_locked(cf_executor *ex, int *busy) {
   *busy = 0;
   if (first) return first;
   first = take_locked(ex, busy);
-  /* After a take, the head is the stub unless more futures are linked:
-   * then only is the backlog (the submitters' line) worth a look. */
-  if (first && atomic_load_explicit(&ex->q_head, memory_order_relaxed) != &ex->q_stub)
-    for (int k = batch_size(ex); n < k - 1; n++) {
+  if (first)
+    for (; n < CF__WBATCH_MAX - 1 && fill_more(ex); n++) {
       int b;
       if (!(more[n] = take_locked(ex, &b))) break;
     }
