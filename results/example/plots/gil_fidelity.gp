@@ -15,10 +15,10 @@ set logscale y
 set xrange [7.143:1400]
 set datafile missing '?'
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead ls 20
-set arrow 10 from 552.3, graph 0 to 552.3, graph 1 nohead ls 30
-set label 10 'emulated crossover ~ 552 us' at 552.3, graph 0.95 right offset -0.5, 0 font ',10' tc rgb '#333333'
-set arrow 11 from 541.2, graph 0 to 541.2, graph 1 nohead ls 30
-set label 11 'CPython crossover ~ 541 us' at 541.2, graph 0.89 right offset -0.5, 0 font ',10' tc rgb '#333333'
+set arrow 10 from 595.3, graph 0 to 595.3, graph 1 nohead ls 30
+set label 10 'emulated crossover ~ 595 us' at 595.3, graph 0.95 right offset -0.5, 0 font ',10' tc rgb '#333333'
+set arrow 11 from 578.6, graph 0 to 578.6, graph 1 nohead ls 30
+set label 11 'CPython crossover ~ 579 us' at 578.6, graph 0.89 right offset -0.5, 0 font ',10' tc rgb '#333333'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }

@@ -8,9 +8,9 @@ set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 
 set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'efficiency (% of the ideal rate)'
 set logscale x 2
-set xrange [0.7692:5.2]
-set yrange [0:100]
-set xtics ("1" 1, "2" 2, "4" 4)
+set xrange [0.7692:2.6]
+set yrange [0:110]
+set xtics ("1" 1, "2" 2)
 set arrow 1 from graph 0, first 100 to graph 1, first 100 nohead ls 20
 set label 1 'ideal' at graph 0.99, first 100 right offset 0, 0.6 tc rgb '#777777'
 

@@ -9,7 +9,7 @@ set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'efficiency (% of the ideal rate)'
 set logscale x 2
 set xrange [1.538:10.4]
-set yrange [0:100]
+set yrange [0:110]
 set xtics ("2" 2, "4" 4, "8" 8)
 set arrow 1 from graph 0, first 100 to graph 1, first 100 nohead ls 20
 set label 1 'ideal' at graph 0.99, first 100 right offset 0, 0.6 tc rgb '#777777'

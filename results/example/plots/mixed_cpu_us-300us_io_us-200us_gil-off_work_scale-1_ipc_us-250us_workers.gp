@@ -18,7 +18,7 @@ set offsets 0, 0, graph 0.12, graph 0.05
 # y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("2" 2, "4" 4, "8" 8)
 set mxtics default
-set ytics ("3k" 3000, "5k" 5000)
+set ytics ("5k" 5000)
 
 set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {

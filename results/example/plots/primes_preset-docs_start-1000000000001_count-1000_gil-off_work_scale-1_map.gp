@@ -9,9 +9,9 @@ set title 'primes: who wins (thread / process throughput)'."\n".'preset=docs, st
 set label 100 'AMD EPYC, 2 cores / 2 PUs' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers'
 set ylabel 'chunksize (items per task)'
-set xrange [-0.5:3-0.5]
+set xrange [-0.5:2-0.5]
 set yrange [-0.5:1-0.5]
-set xtics ("1" 0, "2" 1, "4" 2)
+set xtics ("1" 0, "2" 1)
 set ytics ("1" 0)
 unset grid
 unset key

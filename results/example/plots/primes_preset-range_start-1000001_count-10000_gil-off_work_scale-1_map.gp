@@ -16,7 +16,7 @@ set ytics ("1" 0, "4" 1, "16" 2, "64" 3, "256" 4)
 unset grid
 unset key
 set border 15
-set cbrange [-1.75:1.75]
+set cbrange [-1.50:1.50]
 set cblabel 'log2(thread / process throughput):  < 0 processes faster,  > 0 threads faster'
 set colorbox vertical user origin graph 1.03, graph 0 size character 2, graph 1
 set rmargin 16

@@ -18,7 +18,7 @@ set offsets 0, 0, graph 0.12, graph 0.05
 # y tics: computed by cfbench plot (in the lines below), labelled like its tables
 set xtics ("1" 1, "2" 2)
 set mxtics default
-set ytics ("700k" 700000, "1M" 1e+06, "1.5M" 1.5e+06, "2M" 2e+06, "3M" 3e+06, "5M" 5e+06, "7M" 7e+06)
+set ytics ("1.5M" 1.5e+06, "2M" 2e+06, "3M" 3e+06, "5M" 5e+06, "7M" 7e+06)
 
 set label 101 'error bars: 95% bootstrap CI of the median' at screen 0.01, screen 1 left offset 0, -1.2 font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {

@@ -7,7 +7,7 @@
 load 'style.gp'
 set title 'characterize memtouch mib=16,gil=off: throughput against workers'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 set logscale x 2
 set logscale y 10
@@ -15,15 +15,15 @@ set xrange [0.8:10.4]
 set yrange [*:*]
 set format y '%.0s%c'
 set xtics ('1' 1, '2' 2, '4' 4, '8' 8)
-set arrow 10 from 1.77087, graph 0 to 1.77087, graph 1 nohead ls 30 lc rgb '#2171b5'
-set label 10 'thread peak: 1.8 workers' at 1.77087, graph 0.95 offset 0.5,0 font ',9'
-set arrow 11 from 5.38178, graph 0 to 5.38178, graph 1 nohead ls 30 lc rgb '#d94801'
-set label 11 'process peak: 5.4 workers' at 5.38178, graph 0.89 offset 0.5,0 font ',9'
-set label 20 'recommended: 4 workers (fewest_near_best)' at 4, 126.273 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
+set arrow 10 from 1.73844, graph 0 to 1.73844, graph 1 nohead ls 30 lc rgb '#2171b5'
+set label 10 'thread saturates: 1.7 workers' at 1.73844, graph 0.95 offset 0.5,0 font ',9'
+set label 20 'recommended: 8 workers (fewest_near_best)' at 8.64, 117.721 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
+set arrow 11 from 2.17069, graph 0 to 2.17069, graph 1 nohead ls 30 lc rgb '#d94801'
+set label 11 'process saturates: 2.2 workers' at 2.17069, graph 0.89 offset 0.5,0 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: usl fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', '' index 2 using ($1*1.08):2:3:4 with yerrorbars ls 1 pt 6 title 'thread confirmation rounds', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: bottleneck fit'
   set output
 }

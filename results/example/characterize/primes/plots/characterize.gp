@@ -7,7 +7,7 @@
 load 'style.gp'
 set title 'characterize primes preset=docs,start=1000000000001,count=1000,gil=off,work_scale=1: throughput against workers'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 set logscale x 2
 set logscale y 10
@@ -15,15 +15,15 @@ set xrange [0.8:10.4]
 set yrange [*:*]
 set format y '%.0s%c'
 set xtics ('1' 1, '2' 2, '4' 4, '8' 8)
-set arrow 10 from 2.01836, graph 0 to 2.01836, graph 1 nohead ls 30 lc rgb '#2171b5'
-set label 10 'thread peak: 2.0 workers' at 2.01836, graph 0.95 offset 0.5,0 font ',9'
-set label 20 'recommended: 2 workers (fewest_near_best)' at 2, 161.301 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
-set arrow 11 from 2.04158, graph 0 to 2.04158, graph 1 nohead ls 30 lc rgb '#d94801'
-set label 11 'process peak: 2.0 workers' at 2.04158, graph 0.89 offset 0.5,0 font ',9'
+set arrow 10 from 2.06615, graph 0 to 2.06615, graph 1 nohead ls 30 lc rgb '#2171b5'
+set label 10 'thread saturates: 2.1 workers' at 2.06615, graph 0.95 offset 0.5,0 font ',9'
+set label 20 'recommended: 4 workers (fewest_near_best)' at 4, 152.525 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
+set arrow 11 from 2.02808, graph 0 to 2.02808, graph 1 nohead ls 30 lc rgb '#d94801'
+set label 11 'process saturates: 2.0 workers' at 2.02808, graph 0.89 offset 0.5,0 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: bottleneck fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: bottleneck fit', '' index 5 using ($1*1.08):2:3:4 with yerrorbars ls 11 pt 6 title 'process confirmation rounds'
   set output
 }

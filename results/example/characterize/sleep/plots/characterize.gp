@@ -7,7 +7,7 @@
 load 'style.gp'
 set title 'characterize sleep delay=10ms: throughput against workers'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 set logscale x 2
 set logscale y 10
@@ -15,11 +15,11 @@ set xrange [0.8:83.2]
 set yrange [*:*]
 set format y '%.0s%c'
 set xtics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16, '32' 32, '64' 64)
-set label 20 'recommended: 64 workers (fewest_near_best)' at 64, 6059.08 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
+set label 20 'recommended: 64 workers (fewest_near_best)' at 64, 6165.9 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: bottleneck fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: amdahl fit'
   set output
 }

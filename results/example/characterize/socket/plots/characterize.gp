@@ -5,23 +5,23 @@
 # (the fields between at-signs are filled in).
 # Generated from characterize.gp; re-run with: gnuplot characterize.gp
 load 'style.gp'
-set title 'characterize socket target=,delay=0s,body=1KiB,keepalive=on,timeout=5s,server_threads=1,listen=127.0.0.1: throughput against workers'
+set title 'characterize socket delay=0s,body=1KiB,keepalive=on,timeout=5s,server_threads=1,listen=127.0.0.1: throughput against workers'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
-set xlabel 'workers (max_workers, log2 scale)'
+set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
 set logscale x 2
 set logscale y 10
-set xrange [0.8:20.8]
+set xrange [0.8:18.2]
 set yrange [*:*]
 set format y '%.0s%c'
-set xtics ('1' 1, '2' 2, '4' 4, '8' 8, '16' 16)
-set arrow 10 from 2.11555, graph 0 to 2.11555, graph 1 nohead ls 30 lc rgb '#2171b5'
-set label 10 'thread peak: 2.1 workers' at 2.11555, graph 0.95 offset 0.5,0 font ',9'
-set label 20 'recommended: 4 workers (fewest_near_best)' at 4, 38425.5 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
+set xtics ('1' 1, '2' 2, '4' 4, '8' 8)
+set arrow 10 from 1.4889, graph 0 to 1.4889, graph 1 nohead ls 30 lc rgb '#2171b5'
+set label 10 'thread saturates: 1.5 workers' at 1.4889, graph 0.95 offset 0.5,0 font ',9'
+set label 20 'recommended: 3 workers (fewest_near_best)' at 3, 35732.9 point pt 8 ps 2.5 lc rgb '#000000' offset 1.5,1.2 font ',9'
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'characterize.'.fmt
-  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: amdahl fit'
+  plot 'characterize.dat' index 0 using 1:2:3:4 with yerrorbars ls 1 title 'thread measured', '' index 1 using 1:2 with lines ls 1 title 'thread: bottleneck fit', 'characterize.dat' index 3 using 1:2:3:4 with yerrorbars ls 11 title 'process measured', '' index 4 using 1:2 with lines ls 11 title 'process: amdahl fit', '' index 5 using ($1*1.08):2:3:4 with yerrorbars ls 11 pt 6 title 'process confirmation rounds'
   set output
 }

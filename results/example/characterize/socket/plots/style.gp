@@ -15,6 +15,10 @@ set title font ',14'
 # covers data and the plot keeps the canvas's whole width.
 set key below center horizontal Left reverse box lc rgb '#cccccc' spacing 1.1 samplen 2.5 width 1 height 1 maxrows 5
 set tmargin 4.5
+# The key's box reaches half a line above its first row, onto an x label
+# set right above it: the x labels of the plots with that key end in a
+# blank line (set xlabel '...'.cf_below) that the box may overlap.
+cf_below = "\n"
 # Headroom above the data for crossover labels (autoscaled axes only).
 set offsets 0, 0, graph 0.1, 0
 
