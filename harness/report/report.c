@@ -17,6 +17,7 @@
 
 #include "analysis.h"
 #include "analysis_py.h"
+#include "characterize.h"
 #include "cmd_report.h"
 #include "format.h"
 #include "markup.h"
@@ -33,6 +34,15 @@ typedef struct rep {
   const char *dir;
   int images; /* embed/link images (plots exist) */
 } rep;
+
+/* "workload (params)" for headings and sentences, the parameters without
+ * their empty values (socket's "target=" says nothing a reader needs). */
+static void group_label(const cfb_group *g, char *out, size_t len) {
+  char shown[512];
+  cfb_char_shown_params(g->params ? g->params : "", shown, sizeof shown);
+  if (*shown) snprintf(out, len, "%s (%s)", g->workload, shown);
+  else snprintf(out, len, "%s", g->workload);
+}
 
 static void heading(rep *r, int level, const char *text) {
   cfb_markup_heading(&r->md, &r->html, level, text);
@@ -211,7 +221,9 @@ static void winners_section(rep *r, const cfb_analysis *an) {
     const cfb_group *g = &an->g[i];
     const cfb_winner *w = &an->win[i];
     char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[128];
-    const char *cells[9] = {g->workload, g->params && *g->params ? g->params : "-"};
+    char shown[1024];
+    cfb_char_shown_params(g->params ? g->params : "", shown, sizeof shown);
+    const char *cells[9] = {g->workload, *shown ? shown : "-"};
     if (!w->thread && !w->process) {
       cells[2] = "-";
       cells[3] = "no successful configuration";
@@ -277,10 +289,10 @@ static void crossovers_section(rep *r, const cfb_analysis *an, const char *machi
     const cfb_group *g = &an->g[i];
     const cfb_curve *s = &an->wsweep[i];
     for (size_t k = 0; k < s->ncross; k++) {
-      snprintf(buf, sizeof buf, "%s%s%s%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
-               g->workload, g->params && *g->params ? " (" : "", g->params ? g->params : "",
-               g->params && *g->params ? ")" : "", cfb_backend_plural(s->cross[k].below), s->cross[k].x,
-               cfb_backend_plural(s->cross[k].above));
+      char label[700];
+      group_label(g, label, sizeof label);
+      snprintf(buf, sizeof buf, "%s: %s faster below ≈ %.2g workers, %s above (best chunksize at each worker count).",
+               label, cfb_backend_plural(s->cross[k].below), s->cross[k].x, cfb_backend_plural(s->cross[k].above));
       list_item(r, buf);
       any = 1;
     }
@@ -468,8 +480,7 @@ static void plots_section(rep *r, const cfb_group *g, size_t ng, char (*slugs)[C
   heading(r, 2, "Plots per workload");
   for (size_t i = 0; i < ng; i++) {
     char h[600], alt[700], name[CFB_SLUG_MAX + 32];
-    snprintf(h, sizeof h, "%s%s%s%s", g[i].workload, g[i].params && *g[i].params ? " (" : "",
-             g[i].params ? g[i].params : "", g[i].params && *g[i].params ? ")" : "");
+    group_label(&g[i], h, sizeof h);
     heading(r, 3, h);
     static const char *const kinds[][2] = {{"workers", "throughput vs workers"},
                                            {"map", "who wins: thread / process throughput"},

@@ -277,6 +277,14 @@ static void plan_say(run_ctx *x, const cfb_run_opts *o, const cfb_round_plan *rp
              cfb_plural(rp->max_rounds));
 }
 
+/* The plan line, wrapped to 80 columns under its "plan: " (the stretch
+ * plan's sentence is about 100). */
+static void print_plan(const run_ctx *x) {
+  char line[sizeof x->plan_line + 8];
+  snprintf(line, sizeof line, "plan: %s", x->plan_line);
+  cfb_fmt_print_wrapped(stdout, line, 80, 6);
+}
+
 /* Adaptive rounds, after round 1: fix the sequential plan's max-rounds
  * from round 1's times and the budget (roundplan.h), drop what the plan
  * drops, or stop the run if not even its smallest plan fits.
@@ -342,7 +350,8 @@ static int plan_after_round1(const cfb_run_opts *o, cfb_seq_plan *plan, cfb_swee
       if (sw->cfg[i].repeat > rp.max_rounds) sw->cfg[i].repeat = rp.max_rounds;
   }
   plan_say(x, o, &rp, sw->n);
-  printf("%splan: %s\n", x->progress.tty ? "\n" : "", x->plan_line);
+  if (x->progress.tty) printf("\n");
+  print_plan(x);
   fflush(stdout);
   free(level);
   free(cost);
@@ -513,7 +522,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
            cfb_plural((long long)sw->n), *nfailed, x->runs->rows, cfb_plural((long long)x->runs->rows), x->runs->path);
   printf("\n");
   cfb_fmt_print_wrapped(stdout, line, 80, 2); /* a long path on a line of its own, not wrapped anywhere */
-  if (x->plan_line[0]) printf("plan: %s\n", x->plan_line);
+  if (x->plan_line[0]) print_plan(x);
   print_account(stdout, meta, sw, res);
   /* A warning, not a failure: the rows, plots and report of round 1 are
    * what a budget this small can give (`cfbench bench` goes on to them);

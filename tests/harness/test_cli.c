@@ -742,6 +742,8 @@ static void test_budget_ends_held(void) {
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "--budget 10 s: stopped before round ");
+  CHECK_STR_CONTAINS(out, "plan: ");
+  check_fits_80("run with a stretched plan", out); /* the stretch plan's sentence is ~100 columns */
   free(out);
   path_in(p, sizeof p, dir, "meta.json");
   json_t *m = cfb_json_load_file(p, err, sizeof err);

@@ -237,6 +237,44 @@ static void test_report(void) {
   free(html);
 }
 
+/* Every occurrence of from in dir/name replaced by to (fixture edits). */
+static void replace_in(const char *dir, const char *name, const char *from, const char *to) {
+  char *text = slurp(dir, name), path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  CHECK(f);
+  for (const char *p = text, *q; f; p = q + strlen(from)) {
+    q = strstr(p, from);
+    if (!q) {
+      fputs(p, f);
+      break;
+    }
+    fwrite(p, 1, (size_t)(q - p), f);
+    fputs(to, f);
+  }
+  if (f) fclose(f);
+  free(text);
+}
+
+/* An unset optional parameter (socket's "target=") is left out where the
+ * report shows a group's parameters: the who-wins table, the worker
+ * crossovers' sentences and the plots' headings; the plots' file names
+ * keep the canonical string. */
+static void test_empty_param_hidden(void) {
+  char dir[512];
+  fresh("empty_param", dir, sizeof dir);
+  replace_in(dir, "runs.csv", ",size=1MiB,", ",\"target=,size=1MiB\",");
+  replace_in(dir, "summary.csv", ",size=1MiB,", ",\"target=,size=1MiB\",");
+  char *argv[] = {"report", dir, NULL};
+  CHECK_EQ(cfb_cmd_report(2, argv), 0);
+  char *md = slurp(dir, "report.md");
+  CHECK_STR_CONTAINS(md, "| memtouch | size=1MiB | thread | thread, 2 workers");
+  CHECK_STR_CONTAINS(md, "memtouch (size=1MiB): threads faster below ≈ ");
+  CHECK_STR_CONTAINS(md, "### memtouch (size=1MiB)");
+  CHECK(!strstr(md, "target=,"));
+  free(md);
+}
+
 static void test_no_gnuplot(void) {
   char dir[512];
   fresh("nognuplot", dir, sizeof dir);
@@ -758,6 +796,7 @@ int main(int argc, char **argv) {
   fprintf(stderr, "work dir: %s\n", work);
   static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
                                     {"plot", test_plot},         {"report", test_report},
+                                    {"empty_param_hidden", test_empty_param_hidden},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
                                     {"paired_verdicts", test_paired_verdicts},
                                     {"planned_max", test_planned_max},
