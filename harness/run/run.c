@@ -440,13 +440,13 @@ static void meta_account(cfb_meta *meta, const cfb_sweep *sw, const cfb_config_r
                             i ? ";" : "", cal[i].name, cal[i].value);
 }
 
-/* The fewest and most measured repetitions of a paired configuration: the
- * rounds its verdict had. */
-static void paired_rounds(const cfb_sweep *sw, const cfb_config_result *res, int *lo, int *hi) {
+/* The fewest and most measured repetitions of a paired configuration (the
+ * rounds its verdict had), or with paired_only 0 of every one that ran. */
+static void paired_rounds(const cfb_sweep *sw, const cfb_config_result *res, int paired_only, int *lo, int *hi) {
   *lo = INT32_MAX;
   *hi = 0;
   for (size_t i = 0; i < sw->n; i++) {
-    if (sw->cfg[i].partner == SIZE_MAX || res[i].status == CFB_CFG_NOT_RUN) continue;
+    if ((paired_only && sw->cfg[i].partner == SIZE_MAX) || res[i].status == CFB_CFG_NOT_RUN) continue;
     if (res[i].measured < *lo) *lo = res[i].measured;
     if (res[i].measured > *hi) *hi = res[i].measured;
   }
@@ -457,11 +457,16 @@ static void paired_rounds(const cfb_sweep *sw, const cfb_config_result *res, int
  * the time went -- what says whether the budget was enough. */
 static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const cfb_config_result *res) {
   int lo, hi;
-  paired_rounds(sw, res, &lo, &hi);
+  /* no thread/process pair (one backend, or only CPython's pairs): the
+   * rounds every configuration had, not "0 to 0 per paired" */
+  paired_rounds(sw, res, 1, &lo, &hi);
+  int paired = hi > 0;
+  if (!paired) paired_rounds(sw, res, 0, &lo, &hi);
   const cfb_phase_times *t = &m->time;
   /* short lines: the closing lines fit 80 columns */
-  fprintf(f, "%d round%s (%d to %d per paired configuration); %zu of %zu verdict%s decided\n", m->rounds_run,
-          cfb_plural(m->rounds_run), lo, hi, m->verdicts_decided, m->verdicts, cfb_plural((long long)m->verdicts));
+  fprintf(f, "%d round%s (%d to %d per %sconfiguration); %zu of %zu verdict%s decided\n", m->rounds_run,
+          cfb_plural(m->rounds_run), lo, hi, paired ? "paired " : "", m->verdicts_decided, m->verdicts,
+          cfb_plural((long long)m->verdicts));
   fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
           t->measured_s, t->setup_s);
   fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,

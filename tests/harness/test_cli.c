@@ -195,6 +195,8 @@ static void test_singular_counts(void) {
   char *out = slurp(out_txt), *err = slurp(err_txt);
   CHECK(out && err);
   check_fits_80("run", out);
+  /* one backend, no pair: the rounds per configuration, not "0 to 0 per paired" */
+  CHECK_STR_CONTAINS(out, "1 round (1 to 1 per configuration); 0 of 0 verdicts decided");
   /* the configuration's log line (not a terminal: COLUMNS or 80) wraps
    * rather than passing 80 columns, its figures on a line of their own */
   check_fits_80("run's stderr", err);
