@@ -13,8 +13,8 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect() { # expect CODE CMD...
   code=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  rc=$?
+  timeout 120 "$@" >"$T/out" 2>"$T/err"
+  rc=$? # 124: a hang (a FIFO's open blocking)
   [ "$rc" -eq "$code" ] || { cat "$T/out" "$T/err" >&2; fail "$* -> exit $rc, wanted $code"; }
 }
 quick="--backend thread,process --workers 1,2 --repeat 2 --warmup 0 --items 40 --seed 1"
@@ -38,10 +38,12 @@ expect 2 "$CLI" run --workload exec --param "cmd=no-such-command-cf16" --out "$T
 grep -q "command 'no-such-command-cf16' not found" "$T/err" || fail "missing command not named"
 expect 2 "$CLI" run --workload exec --out "$T/bad3"
 grep -q "parameter cmd is required" "$T/err" || fail "missing cmd not named"
-# input=FILE that is missing, a directory or empty: bad input (one line,
-# exit 2, nothing run), for fn:, exec and characterize alike
+# input=FILE that is missing, a directory, empty, a character device or a
+# FIFO with no writer (which must not block): bad input (one line, exit 2,
+# nothing run), for fn:, exec and characterize alike
 : >"$T/empty"
-for input in "$T/no-such-input" "$T" "$T/empty"; do
+mkfifo "$T/fifo"
+for input in "$T/no-such-input" "$T" "$T/empty" /dev/null "$T/fifo"; do
   for w in "fn:$FN:square" exec; do
     cmd=; [ "$w" = exec ] && cmd="--param cmd=true"
     # shellcheck disable=SC2086

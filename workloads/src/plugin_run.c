@@ -146,14 +146,24 @@ static int read_lines(const cf_wk_run *r, const char *path, char **text, size_t 
 
 int cf__wk_input_check(const cf_wk_run *r, const char *path, char *err, size_t errlen) {
   if (!path || !*path) return 0;
+  /* stat before open: opening a FIFO with no writer would block, and
+   * anything but a regular file (a FIFO, /dev/null, a terminal) cannot be
+   * read again by the next configuration's prepare */
+  struct stat st;
+  if (stat(path, &st) != 0) return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: %s", path, strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: a directory (give a file, one item per line)", path);
+  if (!S_ISREG(st.st_mode))
+    return wk_fail(r, err, errlen, CF_EINVAL,
+                   "input=%s: not a regular file (%s; every configuration reads it again: give a file)", path,
+                   S_ISFIFO(st.st_mode)   ? "a FIFO"
+                   : S_ISCHR(st.st_mode)  ? "a character device"
+                   : S_ISSOCK(st.st_mode) ? "a socket"
+                                          : "a block device");
   FILE *f = fopen(path, "rb");
   if (!f) return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: %s", path, strerror(errno));
-  struct stat st;
-  int rc = fstat(fileno(f), &st);
   fclose(f);
-  if (rc == 0 && S_ISDIR(st.st_mode))
-    return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: a directory (give a file, one item per line)", path);
-  if (rc == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+  if (st.st_size == 0)
     return wk_fail(r, err, errlen, CF_EINVAL, "input=%s: the file has no lines (one item per line)", path);
   return 0;
 }
