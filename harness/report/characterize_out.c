@@ -259,10 +259,9 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) 
   char pdir[4200], path[4300], title[1400], xmax[32];
   snprintf(pdir, sizeof pdir, "%s/plots", dir);
   snprintf(path, sizeof path, "%s/" PLOT_BASE ".dat", pdir);
-  snprintf(title, sizeof title, "'characterize %s%s%s: throughput against workers'", c->name,
-           c->shown[0] ? " " : "", c->shown);
-  for (char *q = title + 1; *q && q[1]; q++)
-    if (*q == '\'') *q = '"';
+  char head[300];
+  snprintf(head, sizeof head, "characterize %s: throughput against workers", c->name);
+  cfb_plot_title(head, c->shown, title, sizeof title);
   snprintf(xmax, sizeof xmax, "%g", hi * 1.3);
   cfb_plot_field f[] = {{"TITLE", title}, {"MACHINE", c->cpu_model}, {"XMIN", "0.8"}, {"XMAX", xmax},
                         {"XTICS", cfb_sb_str(&tics)}, {"EXTRA", cfb_sb_str(&ex)}, {"PLOT", cfb_sb_str(&pl)}};

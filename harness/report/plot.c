@@ -245,16 +245,13 @@ static void linear_tics(cfb_sb *sb, double hi) {
 
 static const char *const BACKENDS[] = {"thread", "process"};
 
-/* A gnuplot string expression for a title: "workload: what" on the first
- * line and the parameters (which can be long) on a smaller second line. */
-static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
-  char raw[512], q1[280], q2[280]; /* both fit the callers' 600-byte titles */
-  snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
-  gp_quote(q1, sizeof q1, raw);
-  if (g->params && *g->params) {
+void cfb_plot_title(const char *head, const char *params, char *out, size_t len) {
+  char q1[280], q2[280]; /* both fit the callers' 600-byte titles */
+  gp_quote(q1, sizeof q1, head);
+  if (params && *params) {
     char spaced[512];
     size_t k = 0;
-    for (const char *p = g->params; *p && k + 3 < sizeof spaced; p++) {
+    for (const char *p = params; *p && k + 3 < sizeof spaced; p++) {
       spaced[k++] = *p;
       if (*p == ',') spaced[k++] = ' ';
     }
@@ -264,6 +261,13 @@ static void title_of(const cfb_group *g, const char *what, char *out, size_t len
   } else if ((size_t)snprintf(out, len, "'%s'", q1) >= len) {
     out[0] = '\0';
   }
+}
+
+/* A group's title: "workload: what", its parameters below. */
+static void title_of(const cfb_group *g, const char *what, char *out, size_t len) {
+  char raw[1024]; /* the workload name (up to 600) and what */
+  snprintf(raw, sizeof raw, "%s: %s", g->workload, what);
+  cfb_plot_title(raw, g->params, out, len);
 }
 
 static void ticks(cfb_sb *sb, const int *v, size_t n, int by_index) {

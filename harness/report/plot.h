@@ -27,6 +27,12 @@ typedef struct cfb_plot_field {
   const char *val;
 } cfb_plot_field;
 
+/* A gnuplot string expression for a plot's title into out: head on the
+ * first line and params (which can be long; ", " between them) on a
+ * second, smaller one -- one line of both ran off a 1000-pixel plot.
+ * params NULL or "": head alone. */
+void cfb_plot_title(const char *head, const char *params, char *out, size_t len);
+
 /* Fill template `tname` (from plots/ or $CFBENCH_PLOTS_DIR) with f[0..nf)
  * (and @TEMPLATE@, @BASE@) into pdir/base.gp, with style.gp beside it;
  * pdir is made if missing.  0, or 2 (one line printed). */

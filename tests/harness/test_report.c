@@ -237,6 +237,19 @@ static void test_report(void) {
   free(html);
 }
 
+/* A plot's title: the parameters on a line of their own (one line of
+ * both ran off the characterize plot of socket), ", " between them, a
+ * quote doubled; no parameters: the head alone. */
+static void test_plot_title(void) {
+  char t[600];
+  cfb_plot_title("characterize socket: throughput against workers", "delay=0s,body=1KiB", t, sizeof t);
+  CHECK(strcmp(t, "'characterize socket: throughput against workers'.\"\\n\".'delay=0s, body=1KiB'") == 0);
+  cfb_plot_title("it's", "", t, sizeof t);
+  CHECK(strcmp(t, "'it''s'") == 0);
+  cfb_plot_title("x", NULL, t, sizeof t);
+  CHECK(strcmp(t, "'x'") == 0);
+}
+
 /* Every occurrence of from in dir/name replaced by to (fixture edits). */
 static void replace_in(const char *dir, const char *name, const char *from, const char *to) {
   char *text = slurp(dir, name), path[1024];
@@ -797,6 +810,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"json", test_json},         {"analysis", test_analysis},
                                     {"plot", test_plot},         {"report", test_report},
                                     {"empty_param_hidden", test_empty_param_hidden},
+                                    {"plot_title", test_plot_title},
                                     {"no_gnuplot", test_no_gnuplot}, {"bad_input", test_bad_input},
                                     {"paired_verdicts", test_paired_verdicts},
                                     {"planned_max", test_planned_max},

@@ -5,7 +5,7 @@
 # (the fields between at-signs are filled in).
 # Generated from characterize.gp; re-run with: gnuplot characterize.gp
 load 'style.gp'
-set title 'characterize memtouch mib=16,gil=off: throughput against workers'
+set title 'characterize memtouch: throughput against workers'."\n".'mib=16, gil=off'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'

@@ -5,7 +5,7 @@
 # (the fields between at-signs are filled in).
 # Generated from characterize.gp; re-run with: gnuplot characterize.gp
 load 'style.gp'
-set title 'characterize mixed cpu_us=1ms,io_us=1ms,gil=off,work_scale=1,ipc_us=250us: throughput against workers'
+set title 'characterize mixed: throughput against workers'."\n".'cpu_us=1ms, io_us=1ms, gil=off, work_scale=1, ipc_us=250us'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'

@@ -5,7 +5,7 @@
 # (the fields between at-signs are filled in).
 # Generated from characterize.gp; re-run with: gnuplot characterize.gp
 load 'style.gp'
-set title 'characterize primes preset=docs,start=1000000000001,count=1000,gil=off,work_scale=1: throughput against workers'
+set title 'characterize primes: throughput against workers'."\n".'preset=docs, start=1000000000001, count=1000, gil=off, work_scale=1'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'

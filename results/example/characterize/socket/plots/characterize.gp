@@ -5,7 +5,7 @@
 # (the fields between at-signs are filled in).
 # Generated from characterize.gp; re-run with: gnuplot characterize.gp
 load 'style.gp'
-set title 'characterize socket delay=0s,body=1KiB,keepalive=on,timeout=5s,server_threads=1,listen=127.0.0.1: throughput against workers'
+set title 'characterize socket: throughput against workers'."\n".'delay=0s, body=1KiB, keepalive=on, timeout=5s, server_threads=1, listen=127.0.0.1'
 set label 100 'AMD EPYC' at screen 0.99, screen 1 right offset 0, -1.2 font ',9' tc rgb '#555555'
 set xlabel 'workers (max_workers, log2 scale)'.cf_below
 set ylabel 'throughput (items/s, log scale)'
