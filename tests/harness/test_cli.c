@@ -781,7 +781,10 @@ static void test_budget_shrunk(void) {
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "plan: 6 rounds planned; --min-rounds 6 of all 18 configurations need ~");
-  CHECK_STR_CONTAINS(out, "workers/chunksize points between their grid's ends");
+  /* the plan line wraps at 80 columns: the reason is on its second line */
+  CHECK_STR_CONTAINS(out, "dropped 8 (workers/chunksize points between their");
+  CHECK_STR_CONTAINS(out, "grid's ends, thinning level >= 3)");
+  check_fits_80("run with a shrunk plan", out);
   const char *who = strstr(out, "sleep delay=1s");
   int w = 0;
   while (who && sscanf(who, "sleep delay=1s w=%d", &w) != 1 && sscanf(who, "sleep delay=1s %*[ ]w=%d", &w) != 1)
