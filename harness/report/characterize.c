@@ -18,7 +18,7 @@
 
 void cfb_char_shown_params(const char *params, char *out, size_t len) {
   size_t o = 0;
-  for (const char *p = params; *p && len;) {
+  for (const char *p = params ? params : ""; *p && len;) {
     const char *e = p; /* the entry's end: the first unescaped ',' */
     while (*e && *e != ',') e += e[0] == '\\' && e[1] ? 2 : 1;
     const char *eq = memchr(p, '=', (size_t)(e - p));

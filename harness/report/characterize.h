@@ -138,7 +138,8 @@ typedef struct cfb_char {
 /* The canonical parameter string params ("k=v,k2=,k3=w", ',' in a value
  * escaped as "\\,") without its empty values ("k=v,k3=w") into out:
  * an unset optional parameter (fn's input, socket's target) says nothing
- * a person needs, and "input=" reads as a missing value. */
+ * a person needs, and "input=" reads as a missing value.  params NULL:
+ * as "". */
 void cfb_char_shown_params(const char *params, char *out, size_t len);
 
 /* Read dir/measure.json and analyse it into c.  0, or 2 with one line in

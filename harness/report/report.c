@@ -39,7 +39,7 @@ typedef struct rep {
  * their empty values (socket's "target=" says nothing a reader needs). */
 static void group_label(const cfb_group *g, char *out, size_t len) {
   char shown[512];
-  cfb_char_shown_params(g->params ? g->params : "", shown, sizeof shown);
+  cfb_char_shown_params(g->params, shown, sizeof shown);
   if (*shown) snprintf(out, len, "%s (%s)", g->workload, shown);
   else snprintf(out, len, "%s", g->workload);
 }
@@ -222,7 +222,7 @@ static void winners_section(rep *r, const cfb_analysis *an) {
     const cfb_winner *w = &an->win[i];
     char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[128];
     char shown[1024];
-    cfb_char_shown_params(g->params ? g->params : "", shown, sizeof shown);
+    cfb_char_shown_params(g->params, shown, sizeof shown);
     const char *cells[9] = {g->workload, *shown ? shown : "-"};
     if (!w->thread && !w->process) {
       cells[2] = "-";
