@@ -252,6 +252,7 @@ static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int 
   cf_future *cancel = cancel_futures ? cf__queue_detach_locked(ex) : NULL;
   if (cancel_futures) cancel = take_batch(ex, cancel);
   pthread_mutex_unlock(&ex->q_lock);
+  if (ex->wbatch) cf__handoff_close(ex);
   cf__queue_wake_all(ex);
   fail_list(cancel, CF_ECANCELED, NULL);
   if (cancel_futures && ex->ops->cancel_offers) ex->ops->cancel_offers(ex);

@@ -159,6 +159,8 @@ struct cf_executor {
   _Alignas(CF_CACHELINE) _Atomic int q_sleepers; /* workers asleep (or about to be) */
   _Atomic int q_tokens;          /* wake-ups sent, not yet taken by a worker */
   int q_spin_max;                /* workers that may spin at once */
+  /* ... the hand-off word's line (handoff.c): an idle worker polls it ... */
+  _Alignas(CF_CACHELINE) _Atomic uintptr_t hand;
   /* ... and the spinners' line */
   _Alignas(CF_CACHELINE) _Atomic int q_spinning; /* workers awake and looking for work */
   _Atomic int q_seq;             /* futex word idle workers sleep on */
@@ -309,6 +311,20 @@ void cf__queue_drain(cf_executor *ex, int err, const char *msg);
 void cf__executor_set_broken(cf_executor *ex, const char *msg);
 /* Set the calling thread's cf_last_error_message() (cf_executor_new). */
 void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the thread pool's hand-off word (handoff.c) ---- */
+/* Submitter (thread pool, f not shared yet, holding the queue's reference
+ * and its enqueue time): give f to a worker spinning for work if one waits
+ * and nothing is queued or batched ahead; 1 if given (f has its id). */
+int cf__handoff_give(cf_executor *ex, cf_future *f);
+/* Idle thread worker: wait for a handed future for a moment (the spin
+ * phase of its wait); NULL if none came, the queue got work another way or
+ * shutdown closed the word.  *spun: it waited (0: another worker waits
+ * there, or the word is closed). */
+cf_future *cf__handoff_wait(cf_executor *ex, int *spun);
+/* Shutdown, after the queue was closed: no more hand-offs; returns once a
+ * future already handed has been taken by its worker. */
+void cf__handoff_close(cf_executor *ex);
 
 /* ---- the thread pool's batch (wbatch.c) ---- */
 /* Any worker: take the batch's next entry; NULL: empty. */

@@ -204,6 +204,7 @@ int cf__queue_push(cf_executor *ex, cf_future *f) {
   atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) + 1,
                         memory_order_relaxed);
   f->rec.enqueue_ns = cf__clock_ns();
+  if (ex->wbatch && cf__handoff_give(ex, f)) return 0; /* an idle worker waited for it */
   cf_future *prev = tail_swap(ex, f, 0);
   if (!prev) {
     atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) - 1,
@@ -334,6 +335,20 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
      * sleep at once, so idle workers do not take CPU from busy ones. */
     if (i == 0 && atomic_load_explicit(&ex->q_spinning, memory_order_relaxed) > ex->q_spin_max)
       i = POP_SPINS + POP_YIELDS;
+    /* The first spinner spins on the hand-off word (handoff.c) instead of
+     * the queue; that was its spin phase. */
+    if (i == 0 && w >= 0 && ex->wbatch && !busy) {
+      int spun;
+      if ((f = cf__handoff_wait(ex, &spun))) {
+        atomic_fetch_sub(&ex->q_spinning, 1);
+        if (woken) took(ex);
+        return f;
+      }
+      if (spun) { /* that was the spin: look again, then yield */
+        i = POP_SPINS;
+        continue;
+      }
+    }
     /* Back-off (a consumer polling the queue on every pause would steal its
      * cache line from the producer at every push), yield (the producer may
      * share this CPU), then sleep. */

@@ -1,0 +1,124 @@
+/* handoff.c -- a thread pool's hand-off word: a submitter gives a future
+ * straight to an idle worker that is spinning for work, past the pending
+ * queue, when nothing is queued or batched ahead of it.
+ *
+ * Why: a task submitted to an idle pool and waited for (a round trip) went
+ * through the queue: the idle worker polled the queue's head, the stub's
+ * link and the producers' tail, so the submitter's CAS on the tail and its
+ * link store each missed, and the worker then took q_lock and swapped the
+ * stub back in with a second CAS on the producers' tail.  Here the idle
+ * worker polls one line of its own, the submitter's one CAS moves it, and
+ * the worker's first touch of the future is its claim.
+ *
+ * The word (ex->hand) is one of
+ *   HAND_FREE     nobody waits
+ *   HAND_WAIT     one worker spins here (it put the word there)
+ *   HAND_TAKEN    a submitter won the waiting worker and is writing the
+ *                 future in (the submit is sure from that CAS on)
+ *   a future      handed over, with the queue's reference; the worker sets
+ *                 HAND_FREE as it takes it
+ *   HAND_CLOSED   shutdown: never handed to again
+ * Only the worker that put HAND_WAIT there takes it back (to HAND_FREE);
+ * submitters only move HAND_WAIT to HAND_TAKEN and shutdown to
+ * HAND_CLOSED, so a worker that lost its withdrawal CAS knows which.
+ *
+ * Order.  A submitter hands over only when the queue is empty (its tail is
+ * the stub: every future pushed before was taken) and the batch is empty,
+ * so nothing submitted earlier is still waiting to start.  A batch fill
+ * always leaves the queue's last future queued (queue.c, fill_more), and
+ * the take of that last future, which puts the stub back as the tail,
+ * comes after the fill under q_lock: a submitter that sees the stub as the
+ * tail sees the fill too.  Futures taken but not yet claimed by another
+ * worker may start after the handed one: start order is per worker, as with
+ * the queue alone.
+ *
+ * Shutdown closes the word after the queue (cf__handoff_close): a submit
+ * that won a waiting worker before that is accepted and runs (shutdown
+ * waits until the worker has taken it); one after it goes to the closed
+ * queue and is refused. */
+#include "internal.h"
+
+#include <sched.h>
+
+#define HAND_FREE ((uintptr_t)0)
+#define HAND_WAIT ((uintptr_t)1)
+#define HAND_TAKEN ((uintptr_t)2)
+#define HAND_CLOSED ((uintptr_t)3)
+#define HAND_POLLS 2048 /* looks at the word before giving up: the queue's spin, ~2000 pauses */
+#define PEEK_EVERY 32   /* looks between two at the queue's links */
+
+static int is_future(uintptr_t h) { return h > HAND_CLOSED; }
+
+int cf__handoff_give(cf_executor *ex, cf_future *f) {
+  uintptr_t h = HAND_WAIT;
+  /* Nothing ahead of f: the queue's tail is the stub (acquire: a fill that
+   * emptied the queue into the batch is seen, see the top) and the batch is
+   * empty.  The tail is the submitters' own line, and a busy pool's queue
+   * is seldom empty, so a batched submit rarely gets past this. */
+  if (atomic_load_explicit(&ex->q_tail, memory_order_acquire) != (uintptr_t)&ex->q_stub) return 0;
+  if (cf__wbatch_left(ex->wbatch)) return 0;
+  /* The CAS without a load first: the waiting worker holds the line, and
+   * a load would fetch it shared, the CAS then a second time exclusive. */
+  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_TAKEN, memory_order_acquire,
+                                               memory_order_relaxed))
+    return 0;
+  /* Sure now: the id, then the future (release: the worker sees the id). */
+  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+  atomic_store_explicit(&ex->hand, (uintptr_t)f, memory_order_release);
+  return 1;
+}
+
+/* The waiting worker saw the word leave HAND_WAIT: take the future (wait
+ * for it after HAND_TAKEN); NULL if shutdown closed the word. */
+static cf_future *take_handed(cf_executor *ex) {
+  uintptr_t h;
+  while ((h = atomic_load_explicit(&ex->hand, memory_order_acquire)) == HAND_TAKEN) cf__cpu_relax();
+  if (h == HAND_CLOSED) return NULL;
+  /* Only this worker writes the word while it holds a future (shutdown
+   * waits): a plain store frees it. */
+  atomic_store_explicit(&ex->hand, HAND_FREE, memory_order_relaxed);
+  return (cf_future *)h;
+}
+
+/* Something was queued past the word, or shutdown began: the queue's links
+ * only (not the producers' tail, whose line the next push needs). */
+static int queue_moved(cf_executor *ex) {
+  cf_future *head = atomic_load_explicit(&ex->q_head, memory_order_relaxed);
+  return head != &ex->q_stub || __atomic_load_n(&ex->q_stub.next, __ATOMIC_RELAXED) != NULL ||
+         atomic_load_explicit(&ex->shutdown, memory_order_relaxed);
+}
+
+cf_future *cf__handoff_wait(cf_executor *ex, int *spun) {
+  uintptr_t h = HAND_FREE;
+  *spun = 0;
+  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_WAIT, memory_order_relaxed,
+                                               memory_order_relaxed))
+    return NULL; /* another worker waits here, or closed */
+  *spun = 1;
+  for (int i = 1; i <= HAND_POLLS; i++) {
+    h = atomic_load_explicit(&ex->hand, memory_order_acquire);
+    if (h != HAND_WAIT) return take_handed(ex); /* a submitter, or shutdown */
+    if (i % PEEK_EVERY == 0 && queue_moved(ex)) break;
+    cf__cpu_relax();
+  }
+  h = HAND_WAIT;
+  if (atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_FREE, memory_order_relaxed,
+                                              memory_order_relaxed))
+    return NULL;
+  return take_handed(ex); /* a submitter won us first */
+}
+
+void cf__handoff_close(cf_executor *ex) {
+  for (;;) {
+    uintptr_t h = atomic_load_explicit(&ex->hand, memory_order_acquire);
+    if (h == HAND_CLOSED) return;
+    /* A future on its way to the waiting worker: it takes it in a moment. */
+    if (h == HAND_TAKEN || is_future(h)) {
+      sched_yield();
+      continue;
+    }
+    if (atomic_compare_exchange_weak_explicit(&ex->hand, &h, HAND_CLOSED, memory_order_acq_rel,
+                                              memory_order_relaxed))
+      return;
+  }
+}
