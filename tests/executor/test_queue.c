@@ -70,24 +70,35 @@ static void *race_submitter(void *p) {
   return NULL;
 }
 
+/* Round trips from 1 and 4 submitters race shutdown, with and without its
+ * wait, at 1 and 2 workers: an idle worker then waits on the hand-off word
+ * (handoff.c) and most submits are handed to it past the queue.  Every
+ * accepted submit runs (a future lost between the word and shutdown would
+ * hang its submitter's result: the 30 s bound fails it), a submit after
+ * shutdown returned is refused, and submitted = completed. */
 static void submit_races_shutdown(void) {
-  for (int round = 0; round < 10; round++) {
+  for (int round = 0; round < 16; round++) {
+    int nsub = round % 2 ? 4 : 1, wait = round % 4 < 2;
     race rc[4];
     pthread_t th[4];
-    cf_executor *ex = make_ex(2);
-    for (int i = 0; i < 4; i++) {
+    cf_executor *ex = make_ex(1 + round / 8);
+    for (int i = 0; i < nsub; i++) {
       rc[i] = (race){ex, 0, 0, 0};
       CHECK_EQ(pthread_create(&th[i], NULL, race_submitter, &rc[i]), 0);
     }
-    for (int i = 0; i < 4; i++) atomic_store(&rc[i].go, 1);
-    sleep_ms(1 + round);
-    CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
-    for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < nsub; i++) atomic_store(&rc[i].go, 1);
+    sleep_ms(1 + round % 8);
+    CHECK_EQ(cf_executor_shutdown(ex, wait, 0), 0);
+    cf_future *late;
+    CHECK_EQ(cf_submit(ex, t_add1, NULL, 0, &late), CF_ESHUTDOWN);
+    for (int i = 0; i < nsub; i++) pthread_join(th[i], NULL);
+    if (!wait) CHECK_EQ(cf_executor_shutdown(ex, 1, 0), 0);
     cf_executor_stats st;
     cf_executor_stats_get(ex, &st);
     long ok = 0;
-    for (int i = 0; i < 4; i++) ok += rc[i].ok;
+    for (int i = 0; i < nsub; i++) ok += rc[i].ok;
     CHECK_EQ(st.completed, ok);
+    CHECK_EQ(st.submitted, ok);
     cf_executor_free(ex);
   }
 }
