@@ -21,7 +21,7 @@
 #define KEEP_BYTES 4096     /* larger buffers are not kept with a recycled future */
 #define BUF_HDR 16          /* capacity word before a buffer, keeps malloc's alignment */
 
-_Thread_local cf__tls cf__self = {.worker = -1};
+_Thread_local cf__tls cf__self __attribute__((tls_model("initial-exec"))) = {.worker = -1};
 
 _Static_assert(sizeof(cf_future) == 2 * CF_CACHELINE, "a future is two cache lines");
 
