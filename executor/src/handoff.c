@@ -75,8 +75,12 @@ static cf_future *take_handed(cf_executor *ex) {
   while ((h = atomic_load_explicit(&ex->hand, memory_order_acquire)) == HAND_TAKEN) cf__cpu_relax();
   if (h == HAND_CLOSED) return NULL;
   /* Only this worker writes the word while it holds a future (shutdown
-   * waits): a plain store frees it. */
-  atomic_store_explicit(&ex->hand, HAND_FREE, memory_order_relaxed);
+   * waits), and hand_taken: a plain load and store count it, and the next
+   * worker to wait here sees the count (release, then its acquire CAS).
+   * The count keeps the queue's backlog (queue.c) true. */
+  atomic_store_explicit(&ex->hand_taken, atomic_load_explicit(&ex->hand_taken, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  atomic_store_explicit(&ex->hand, HAND_FREE, memory_order_release);
   return (cf_future *)h;
 }
 
@@ -92,7 +96,7 @@ static int queue_moved(cf_executor *ex) {
 cf_future *cf__handoff_wait(cf_executor *ex, int *spun) {
   uintptr_t h = HAND_FREE;
   *spun = 0;
-  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_WAIT, memory_order_relaxed,
+  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_WAIT, memory_order_acquire,
                                                memory_order_relaxed))
     return NULL; /* another worker waits here, or closed */
   *spun = 1;

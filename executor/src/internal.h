@@ -161,6 +161,7 @@ struct cf_executor {
   int q_spin_max;                /* workers that may spin at once */
   /* ... the hand-off word's line (handoff.c): an idle worker polls it ... */
   _Alignas(CF_CACHELINE) _Atomic uintptr_t hand;
+  _Atomic uint64_t hand_taken;   /* futures taken from it (the queue's q_taken counts the rest) */
   /* ... and the spinners' line */
   _Alignas(CF_CACHELINE) _Atomic int q_spinning; /* workers awake and looking for work */
   _Atomic int q_seq;             /* futex word idle workers sleep on */

@@ -171,12 +171,14 @@ static void push_wake(cf_executor *ex, int first) {
 }
 
 /* Roughly how many futures are queued: submitted (next_id, the submitters'
- * counter) minus taken (q_taken, the consumers'), read only on the rare
- * path of a wake-up, so neither side writes a line the
- * other reads. */
+ * counter) minus taken (q_taken, the consumers', and hand_taken, those
+ * handed past the queue: without it every hand-off would count as queued
+ * for ever, and a burst would wake every sleeper), read only on the rare
+ * path of a wake-up, so neither side writes a line the other reads. */
 static long backlog(cf_executor *ex) {
   return (long)(atomic_load_explicit(&ex->next_id, memory_order_relaxed) -
-                atomic_load_explicit(&ex->q_taken, memory_order_relaxed));
+                atomic_load_explicit(&ex->q_taken, memory_order_relaxed) -
+                atomic_load_explicit(&ex->hand_taken, memory_order_relaxed));
 }
 
 /* Futures in the pool's batch, not yet popped (a hint). */
