@@ -199,7 +199,14 @@ void cf_future_retain(cf_future *f) {
 
 void cf_future_release(cf_future *f) {
   if (!f) return;
-  if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1) return;
+  /* The only reference left is ours: nobody else can take one (a retain
+   * needs a reference), so no locked decrement.  That is the common case
+   * when collecting: the worker dropped the queue's reference when the
+   * task ended.  The acquire load pairs with that drop, as the decrement's
+   * would. */
+  if (atomic_load_explicit(&f->refs, memory_order_acquire) != 1 &&
+      atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+    return;
   cf_executor *ex = f->ex;
   if (f->cold) {
     free(f->cold->message);

@@ -393,6 +393,42 @@ static void release_after_free(void) {
   cf_future_release(f); /* last reference frees the executor too (ASan checks) */
 }
 
+/* References held by several threads and dropped at once, while the task
+ * ends or after: the last one, whichever it is, puts the future back in
+ * the pool exactly once (cf_future_release skips the locked decrement
+ * when its reference is the only one left).  A future pooled twice would
+ * be handed to two later submits at once: the burst after checks every
+ * result is its own task's.  One never pooled keeps its reference on the
+ * executor, which then leaks (LSan). */
+#define SHARERS 3
+static void *drop_shared(void *p) {
+  cf_future_release(p);
+  return NULL;
+}
+
+static void shared_references_drop_once(void) {
+  cf_executor *ex = make_ex(2);
+  for (int round = 0; round < 200; round++) {
+    cf_future *f = submit_int(ex, t_echo, round);
+    pthread_t th[SHARERS];
+    for (int i = 0; i < SHARERS; i++) {
+      cf_future_retain(f);
+      CHECK_EQ(pthread_create(&th[i], NULL, drop_shared, f), 0);
+    }
+    if (round % 2) CHECK_EQ(result_int(f), round); /* else dropped while it may still run */
+    cf_future_release(f);
+    for (int i = 0; i < SHARERS; i++) pthread_join(th[i], NULL);
+  }
+  enum { BURST = 1000 };
+  static cf_future *fs[BURST];
+  for (int i = 0; i < BURST; i++) fs[i] = submit_int(ex, t_echo, i);
+  for (int i = 0; i < BURST; i++) {
+    CHECK_EQ(result_int(fs[i]), i);
+    cf_future_release(fs[i]);
+  }
+  cf_executor_free(ex);
+}
+
 /* Releases racing cf_executor_free's close of the future pool
  * (future.c): pooled futures hold references on the executor, which the
  * close drops, and a release after the close drops its own.  RELEASERS
@@ -476,6 +512,7 @@ int main(int argc, char **argv) {
       {"errors_and_config", errors_and_config},
       {"initializer", initializer},
       {"release_after_free", release_after_free},
+      {"shared_references_drop_once", shared_references_drop_once},
       {"releases_race_free", releases_race_free},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
