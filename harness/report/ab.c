@@ -17,10 +17,14 @@
  * precision target), --max-rounds, or --budget.  Writes DIR/base/runs.csv
  * and DIR/new/runs.csv (every round's rows, the round column the ab
  * round), DIR/order.csv (the invocations in the order they ran) and
- * DIR/gate.json; prints compare's table.  Exit 0: no regression; 1: a
- * regression; 2: bad input (a side that cannot run, or rejects the
- * options). */
+ * DIR/gate.json; prints compare's table.  An earlier ab's round
+ * directories in DIR are removed first, so DIR holds one comparison.
+ * Exit 0: no regression; 1: a regression; 2: bad input (a side that
+ * cannot run, or rejects the options). */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,6 +630,34 @@ static void state_free(ab_state *s) {
   free(s->lead);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st, (void)type, (void)ftw;
+  return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* Remove the round directories (round-NNN-block-NNN, nothing else) an
+ * earlier ab left in side directory d: runs.csv and order.csv are
+ * rewritten, but a rerun with fewer rounds or blocks left the old ones
+ * beside its own, as if they belonged to it.  0, or 2 said. */
+static int remove_old_rounds(const char *d) {
+  DIR *dir = opendir(d);
+  if (!dir) return 0;
+  struct dirent *de;
+  int rc = 0;
+  while (!rc && (de = readdir(dir))) {
+    int r, b, n = 0;
+    if (sscanf(de->d_name, "round-%3d-block-%3d%n", &r, &b, &n) != 2 || de->d_name[n]) continue;
+    char p[4500];
+    snprintf(p, sizeof p, "%s/%s", d, de->d_name);
+    if (nftw(p, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+      fprintf(stderr, "cfbench ab: cannot remove the earlier round %s: %s\n", p, strerror(errno));
+      rc = 2;
+    }
+  }
+  closedir(dir);
+  return rc;
+}
+
 /* Open DIR/base and DIR/new and their merged runs.csv.  0, or 2 said. */
 static int open_out(const ab_opts *o, ab_state *s) {
   for (int k = 0; k < SIDES; k++) {
@@ -635,6 +667,7 @@ static int open_out(const ab_opts *o, ab_state *s) {
       fprintf(stderr, "cfbench ab: cannot create %s: %s\n", d, strerror(errno));
       return 2;
     }
+    if (remove_old_rounds(d) != 0) return 2;
     strncat(d, "/runs.csv", sizeof d - strlen(d) - 1);
     if (!(s->merged[k] = fopen(d, "w"))) {
       fprintf(stderr, "cfbench ab: cannot write %s: %s\n", d, strerror(errno));

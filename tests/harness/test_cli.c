@@ -257,6 +257,35 @@ static void test_ab_fits_80(void) {
   }
 }
 
+/* ab run again into the same --out with fewer rounds: the earlier run's
+ * third round is gone (it used to stay beside the new rounds), the new
+ * ones are there, and a file of the user's own in a side directory stays. */
+static void test_ab_rerun_same_out(void) {
+  char dir[300], p[400];
+  snprintf(dir, sizeof dir, "%s/ab_rerun", tmp);
+  for (int max = 3; max >= 2; max--) {
+    char maxs[8];
+    snprintf(maxs, sizeof maxs, "%d", max);
+    CHECK_EQ(RUN("ab", cfbench, cfbench, "--workload", "sleep", "--param", "delay=1ms", "--workers", "1", "--items",
+                 "2", "--warmup", "0", "--min-rounds", maxs, "--max-rounds", maxs, "--out", dir),
+             0);
+    snprintf(p, sizeof p, "%s/base/round-%03d-block-000/runs.csv", dir, max - 1);
+    CHECK(access(p, F_OK) == 0); /* rounds count from 0 */
+    if (max == 3) {
+      snprintf(p, sizeof p, "%s/base/notes.txt", dir);
+      FILE *f = fopen(p, "w");
+      CHECK(f != NULL);
+      fclose(f);
+    }
+  }
+  snprintf(p, sizeof p, "%s/base/round-002-block-000", dir);
+  CHECK(access(p, F_OK) != 0);
+  snprintf(p, sizeof p, "%s/new/round-002-block-000/runs.csv", dir);
+  CHECK(access(p, F_OK) != 0);
+  snprintf(p, sizeof p, "%s/base/notes.txt", dir);
+  CHECK(access(p, F_OK) == 0);
+}
+
 /* The first 7 columns of each row, joined: the run order. */
 static char *order_of(const char *dir) {
   char p[400], err[300];
@@ -1521,6 +1550,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"quick_sweep", test_quick_sweep},
                                     {"singular_counts", test_singular_counts},
                                     {"ab_fits_80", test_ab_fits_80},
+                                    {"ab_rerun_same_out", test_ab_rerun_same_out},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},
