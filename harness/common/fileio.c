@@ -9,6 +9,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int cfb_writable_file(const char *opt, const char *file, char *err, size_t errlen) {
+  struct stat st;
+  if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s: %s is a directory; give a file name", opt, file);
+    return -1;
+  }
+  const char *slash = strrchr(file, '/');
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == file ? 1 : slash - file) : 1, slash ? file : ".");
+  if (access(dir, W_OK | X_OK) != 0) {
+    snprintf(err, errlen, "%s: cannot write %s: %s: %s", opt, file, dir, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 static const char *file_kind(mode_t m) {
   if (S_ISDIR(m)) return "a directory";
   if (S_ISFIFO(m)) return "a FIFO";

@@ -16,6 +16,13 @@
  * the wrong kind of file). */
 FILE *cfb_open_input(const char *path, char *err, size_t errlen);
 
+/* Can `file` be written: its directory exists and is writable, and it is
+ * not a directory itself?  Asked up front (an option's value), so a bad
+ * path is bad input, not a failure found after the work.  0, or -1 with
+ * one line in err naming `opt` ("--out: cannot write F: DIR: Permission
+ * denied"). */
+int cfb_writable_file(const char *opt, const char *file, char *err, size_t errlen);
+
 /* fputs(text, stdout), keeping the errno of a failed write for
  * cfb_close_stdout's line: 0, or -1. */
 int cfb_put_stdout(const char *text);

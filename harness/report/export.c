@@ -350,7 +350,11 @@ static int opt_format(void *ctx, const cfb_option *opt, const char *val, char *e
   return 0;
 }
 
+/* A path that cannot be written is bad input (2), as run's
+ * --export-gbench: only a write that fails later (a full disk) is 1. */
 static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
+  if (!*val) return cfb_fail(err, errlen, "--out: empty file name");
+  if (cfb_writable_file("--out", val, err, errlen)) return 2;
   ((export_args *)ctx)->out = val;
   return 0;
 }

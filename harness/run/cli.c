@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "options.h"
 #ifdef CF_HAVE_HWLOC
 #include <hwloc.h>
@@ -733,24 +734,10 @@ static int opt_out(void *ctx, const cfb_option *opt, const char *val, char *err,
   return 0;
 }
 
-/* Can FILE be written (its directory exists and is writable, FILE is not
- * a directory)?  Asked before the sweep, not found out after it. */
-static int writable_file(const char *opt, const char *file, char *err, size_t errlen) {
-  struct stat st;
-  if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-    return cfb_fail(err, errlen, "%s: %s is a directory; give a file name", opt, file);
-  const char *slash = strrchr(file, '/');
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash == file ? 1 : slash - file) : 1, slash ? file : ".");
-  if (access(dir, W_OK | X_OK) != 0)
-    return cfb_fail(err, errlen, "%s: cannot write %s: %s: %s", opt, file, dir, strerror(errno));
-  return 0;
-}
-
 static int opt_export_gbench(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
   cfb_run_opts *o = ((parse_state *)ctx)->o;
   if (!*val) return cfb_fail(err, errlen, "--export-gbench: empty file name");
-  if (writable_file("--export-gbench", val, err, errlen)) return 2;
+  if (cfb_writable_file("--export-gbench", val, err, errlen)) return 2; /* asked before the sweep */
   free(o->export_gbench);
   if (!(o->export_gbench = strdup(val))) return cfb_fail(err, errlen, "--export-gbench: out of memory");
   return 0;

@@ -102,7 +102,7 @@ echo "ok: export --format md"
 # 5. bad input
 # (each line names the command once: "cfbench export: --format: ...")
 for args in "--format xml $fx/cmp_base" "--format gbench $t/nowhere" "--format gbench" "$fx/cmp_base --format" \
-  "--bogus $fx/cmp_base"; do
+  "--bogus $fx/cmp_base" "--format md $fx/cmp_base --out /nonexistent/t.md" "--format md $fx/cmp_base --out $t"; do
   # shellcheck disable=SC2086
   if "$cfb" export $args >/dev/null 2>"$t/err"; then fail "export $args succeeded"; else rc=$?; fi
   [ "$rc" -eq 2 ] && [ "$(wc -l <"$t/err")" -eq 1 ] || fail "export $args: exit $rc, stderr: $(cat "$t/err")"
