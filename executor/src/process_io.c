@@ -11,6 +11,17 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+static int all_idle(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].qn) return 0;
+  return 1;
+}
+
+/* The loop may end: shutdown was asked and nothing is left to run. */
+int cf__proc_may_end(proc_backend *pb) {
+  return atomic_load(&pb->ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb);
+}
+
 /* Is there anything the loop could do right now without waiting? */
 int cf__proc_has_work(proc_backend *pb) {
   int idle = 0, room = 0;
@@ -66,11 +77,6 @@ static int handle_events(proc_backend *pb, int timeout_ms) {
   return n > 0;
 }
 
-static int all_idle(proc_backend *pb) {
-  for (int i = 0; i < pb->n; i++)
-    if (pb->slots[i].qn) return 0;
-  return 1;
-}
 
 /* cf_executor_terminate asked for a signal: send it to every worker (and
  * SIGCONT, so a stopped one takes it), then SIGKILL to those still alive
@@ -174,7 +180,7 @@ void *cf__proc_io_main(void *p) {
     cf__proc_spawn_retry(pb, now, &next_dl);
     progress |= cf__proc_spawn_fail_waiting(pb);
     if (progress) continue;
-    if (atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb)) break;
+    if (cf__proc_may_end(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
     if (pb->shm) {
       spin_wait sp = {0, 0};
@@ -185,7 +191,7 @@ void *cf__proc_io_main(void *p) {
     }
     atomic_store(&pb->g->parent_sleeping, 1);
     atomic_thread_fence(memory_order_seq_cst);
-    if (!cf__proc_has_work(pb) && !(atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb))) {
+    if (!cf__proc_has_work(pb) && !cf__proc_may_end(pb)) {
       int timeout = -1;
       now = cf__now_ns();
       if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;

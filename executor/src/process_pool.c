@@ -221,7 +221,12 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   }
   atomic_store(&pb->g->parent_sleeping, 1);
   atomic_thread_fence(memory_order_seq_cst);
-  if (cf__proc_has_work(pb)) bell_locked(pb);
+  /* Ring for the io thread's exit too, not only for work: a shutdown's bell
+   * may have been heard already (the io thread slept again, a task still
+   * running) and the results we took rang none (parent_sleeping was 0), so
+   * without this bell nobody wakes it to see the pool idle and end, and
+   * cf_executor_free / shutdown(wait=1) would join it for ever. */
+  if (cf__proc_has_work(pb) || cf__proc_may_end(pb)) bell_locked(pb);
   pthread_mutex_unlock(&pb->io_lock);
 }
 

@@ -2,6 +2,11 @@
  * cancel_futures, and freeing with work outstanding. */
 #include "common.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <stdatomic.h>
+
 static void shutdown_wait_runs_pending(void) {
   cf_executor *ex = make_ex(1);
   cf_future *fs[5];
@@ -139,6 +144,123 @@ static void terminate_per_backend(void) {
   cf_executor_free(ex);
 }
 
+/* Issue 20 notes: thread A waits in cf_future_result(f) while thread B frees
+ * (or shuts down, or terminates) the pool; A must get f's result and B's
+ * call must return.  The window: B's bell has woken the process backend's
+ * io thread, which went back to sleep with f still running; then A helps
+ * (pb_help_wait) and collects f itself, the worker sees a helper and rings
+ * no bell, and the io thread sleeps on past its exit.  f spins on its gate
+ * (no sleep), so it answers within microseconds of the gate opening, while
+ * A is helping. */
+enum { WHILE_FREE, WHILE_SHUTDOWN, WHILE_TERMINATE, WHILE_N };
+typedef struct closer {
+  cf_executor *ex;
+  int how;
+  _Atomic int done;
+} closer;
+
+static void *closer_main(void *p) {
+  closer *c = p;
+  if (c->how == WHILE_FREE) {
+    cf_executor_free(c->ex);
+  } else if (c->how == WHILE_SHUTDOWN) {
+    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
+  } else if (g_backend == CF_BACKEND_THREAD) { /* threads cannot be ended: the pool shuts down */
+    CHECK_EQ(cf_executor_terminate(c->ex, SIGKILL), CF_ENOSYS);
+    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
+  } else {
+    CHECK_EQ(cf_executor_terminate(c->ex, SIGKILL), 0);
+  }
+  atomic_store(&c->done, 1);
+  return NULL;
+}
+
+/* A gate in shared memory: a word in a file every worker maps (forked or
+ * spawned alike), so a task sees it open within a fraction of a microsecond
+ * and answers while the waiter that opened it has just begun helping. */
+static _Atomic int *word_map(const char *path) {
+  int fd = open(path, O_RDWR | O_CREAT, 0600);
+  CHECK(fd >= 0);
+  CHECK_EQ(ftruncate(fd, 4096), 0);
+  void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  CHECK(p != MAP_FAILED);
+  return p;
+}
+
+/* Waits, looking without pause, until the word in the file named by arg
+ * is set (30 s at most: bounds a hang); result = 7. */
+static int t_word_gate(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  _Atomic int *w = word_map(arg);
+  double t0 = now_s();
+  for (unsigned i = 0; !atomic_load(w); i++)
+    if ((i & 1023) == 0 && now_s() - t0 > 30) break;
+  /* no munmap: its microseconds would let the waiter stop helping first;
+   * the worker's mappings go with it */
+  return cf_result_set(out, &(int){7}, sizeof(int));
+}
+
+/* A waiter that first sits in cf_future_result (the other order). */
+static void *waiter_main(void *p) {
+  cf_future *f = p;
+  const void *d;
+  size_t len;
+  int rc = cf_future_result(f, -1, &d, &len);
+  return (void *)(intptr_t)(rc ? rc : *(const int *)d);
+}
+
+/* The closer's call must return: 60 s bounds the hang (a hang, not a time). */
+static void closer_join(closer *c, pthread_t th, int round) {
+  for (int i = 0; i < 60000 && !atomic_load(&c->done); i++) sleep_ms(1);
+  if (!atomic_load(&c->done)) {
+    fprintf(stderr, "round %d: cf_executor_%s never returned while a thread waited on a future\n", round,
+            c->how == WHILE_FREE ? "free" : c->how == WHILE_SHUTDOWN ? "shutdown" : "terminate");
+    abort();
+  }
+  CHECK_EQ(pthread_join(th, NULL), 0);
+}
+
+static void free_while_waiting_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), round % WHILE_N, 0};
+  cf_future *f = NULL;
+  _Atomic int *gate = word_map(gt.path[0]);
+  CHECK_EQ(cf_submit(c.ex, t_word_gate, gt.path[0], strlen(gt.path[0]) + 1, &f), 0);
+  wait_running(f);
+  int waiter_first = (round / WHILE_N) % 2; /* A waits before B closes, or after */
+  pthread_t wth, cth;
+  if (waiter_first) CHECK_EQ(pthread_create(&wth, NULL, waiter_main, f), 0);
+  CHECK_EQ(pthread_create(&cth, NULL, closer_main, &c), 0);
+  sleep_ms(1 + round % 3); /* B's bell is heard and the io thread sleeps again */
+  atomic_store(gate, 1);
+  int got;
+  if (waiter_first) {
+    void *r;
+    CHECK_EQ(pthread_join(wth, &r), 0);
+    got = (int)(intptr_t)r;
+  } else {
+    const void *d;
+    size_t len;
+    int rc = cf_future_result(f, -1, &d, &len);
+    got = rc ? rc : *(const int *)d;
+  }
+  closer_join(&c, cth, round);
+  if (c.how == WHILE_TERMINATE) CHECK(got == 7 || got == CF_EBROKEN); /* killed before or after answering */
+  else CHECK_EQ(got, 7);
+  if (c.how != WHILE_FREE) cf_executor_free(c.ex);
+  cf_future_release(f);
+  munmap((void *)gate, 4096);
+  gates_free(&gt);
+}
+
+static void free_while_waiting(void) {
+  const char *env = getenv("CF_FREE_WAIT_ROUNDS");
+  int rounds = env ? atoi(env) : 36;
+  for (int round = 0; round < rounds; round++) free_while_waiting_round(round);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -148,6 +270,7 @@ int main(int argc, char **argv) {
       {"free_with_outstanding", free_with_outstanding},
       {"shutdown_races_submit", shutdown_races_submit},
       {"terminate_per_backend", terminate_per_backend},
+      {"free_while_waiting", free_while_waiting},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
