@@ -261,6 +261,68 @@ static void free_while_waiting(void) {
   for (int round = 0; round < rounds; round++) free_while_waiting_round(round);
 }
 
+/* The same from a done callback of f: it runs in the thread that completed
+ * f, the io thread or a waiter that collected f's result itself
+ * (pb_help_wait), and shuts the pool down (wait=1) or frees it there.  The
+ * waiter opens f's gate and waits at once, so it is helping when the
+ * answer comes.  Process pools only: a thread pool runs callbacks in its
+ * workers (shutdown(wait=1) there is CF_EDEADLK), an MPI pool forbids it. */
+typedef struct opener {
+  cf_future *f;
+  _Atomic int *gate;
+  int got;
+  _Atomic int done;
+} opener;
+
+static void *opener_main(void *p) {
+  opener *o = p;
+  atomic_store(o->gate, 1);
+  o->got = (int)(intptr_t)waiter_main(o->f);
+  atomic_store(&o->done, 1);
+  return NULL;
+}
+
+static int cb_close(cf_future *f, void *ud) {
+  (void)f;
+  closer_main(ud);
+  return 0;
+}
+
+static void close_in_callback_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), round % 2 ? WHILE_SHUTDOWN : WHILE_FREE, 0};
+  _Atomic int *gate = word_map(gt.path[0]);
+  opener o = {NULL, gate, 0, 0};
+  CHECK_EQ(cf_submit(c.ex, t_word_gate, gt.path[0], strlen(gt.path[0]) + 1, &o.f), 0);
+  wait_running(o.f);
+  CHECK_EQ(cf_future_add_done_callback(o.f, cb_close, &c), 0);
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, opener_main, &o), 0);
+  for (int i = 0; i < 60000 && !atomic_load(&o.done); i++) sleep_ms(1); /* bounds the hang */
+  if (!atomic_load(&o.done)) {
+    fprintf(stderr, "round %d: a done callback's cf_executor_%s hung its waiter\n", round,
+            c.how == WHILE_FREE ? "free" : "shutdown");
+    abort();
+  }
+  CHECK_EQ(pthread_join(th, NULL), 0);
+  CHECK_EQ(o.got, 7);
+  /* the waiter may wake before the callbacks run (in the io thread) */
+  for (int i = 0; i < 60000 && !atomic_load(&c.done); i++) sleep_ms(1);
+  CHECK(atomic_load(&c.done));
+  if (c.how != WHILE_FREE) cf_executor_free(c.ex);
+  cf_future_release(o.f);
+  munmap((void *)gate, 4096);
+  gates_free(&gt);
+}
+
+static void close_in_callback(void) {
+  if (g_backend != CF_BACKEND_PROCESS) return;
+  const char *env = getenv("CF_FREE_WAIT_ROUNDS");
+  int rounds = env ? atoi(env) : 36;
+  for (int round = 0; round < rounds; round++) close_in_callback_round(round);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -271,6 +333,7 @@ int main(int argc, char **argv) {
       {"shutdown_races_submit", shutdown_races_submit},
       {"terminate_per_backend", terminate_per_backend},
       {"free_while_waiting", free_while_waiting},
+      {"close_in_callback", close_in_callback},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
