@@ -144,20 +144,24 @@ static void terminate_per_backend(void) {
   cf_executor_free(ex);
 }
 
-/* Issue 20 notes: thread A waits in cf_future_result(f) while thread B frees
- * (or shuts down, or terminates) the pool; A must get f's result and B's
- * call must return.  The window: B's bell has woken the process backend's
- * io thread, which went back to sleep with f still running; then A helps
- * (pb_help_wait) and collects f itself, the worker sees a helper and rings
- * no bell, and the io thread sleeps on past its exit.  f spins on its gate
- * (no sleep), so it answers within microseconds of the gate opening, while
- * A is helping. */
+/* Issue 20 notes: thread A waits in cf_future_result(f) (or cf_map_next)
+ * while thread B frees (or shuts down, or terminates) the pool; A must get
+ * f's result and B's call must return.  The window: B's bell has woken the
+ * process backend's io thread, which went back to sleep with f still
+ * running; then A helps (pb_help_wait) and collects f itself, the worker
+ * sees a helper and rings no bell, and the io thread sleeps on past its
+ * exit.  f spins on a gate in shared memory, so it answers within a
+ * microsecond of A opening it, while A is helping. */
 enum { WHILE_FREE, WHILE_SHUTDOWN, WHILE_TERMINATE, WHILE_N };
 typedef struct closer {
   cf_executor *ex;
   int how;
   _Atomic int done;
 } closer;
+
+static const char *closer_name(const closer *c) {
+  return c->how == WHILE_FREE ? "free" : c->how == WHILE_SHUTDOWN ? "shutdown" : "terminate";
+}
 
 static void *closer_main(void *p) {
   closer *c = p;
@@ -175,9 +179,17 @@ static void *closer_main(void *p) {
   return NULL;
 }
 
-/* A gate in shared memory: a word in a file every worker maps (forked or
- * spawned alike), so a task sees it open within a fraction of a microsecond
- * and answers while the waiter that opened it has just begun helping. */
+/* Waits for flag (a hang bound of 60 s, not a timing), else aborts with what. */
+static void await_flag(_Atomic int *flag, int round, const char *what, const char *name) {
+  for (int i = 0; i < 60000 && !atomic_load(flag); i++) sleep_ms(1);
+  if (!atomic_load(flag)) {
+    fprintf(stderr, "round %d: %s%s\n", round, what, name);
+    abort();
+  }
+}
+
+/* A gate in shared memory: words in a file every worker maps (forked or
+ * spawned alike): [0] opens the gate, [1] says the task started. */
 static _Atomic int *word_map(const char *path) {
   int fd = open(path, O_RDWR | O_CREAT, 0600);
   CHECK(fd >= 0);
@@ -188,87 +200,112 @@ static _Atomic int *word_map(const char *path) {
   return p;
 }
 
-/* Waits, looking without pause, until the word in the file named by arg
- * is set (30 s at most: bounds a hang); result = 7. */
+/* Says it started, then waits, looking without pause, until the gate in
+ * the file named by arg opens (30 s at most: bounds a hang); result = 7. */
 static int t_word_gate(const void *arg, size_t len, cf_result *out) {
   (void)len;
   _Atomic int *w = word_map(arg);
+  atomic_store(&w[1], 1);
   double t0 = now_s();
-  for (unsigned i = 0; !atomic_load(w); i++)
+  for (unsigned i = 0; !atomic_load(&w[0]); i++)
     if ((i & 1023) == 0 && now_s() - t0 > 30) break;
   /* no munmap: its microseconds would let the waiter stop helping first;
    * the worker's mappings go with it */
   return cf_result_set(out, &(int){7}, sizeof(int));
 }
 
-/* A waiter that first sits in cf_future_result (the other order). */
-static void *waiter_main(void *p) {
-  cf_future *f = p;
-  const void *d;
-  size_t len;
-  int rc = cf_future_result(f, -1, &d, &len);
-  return (void *)(intptr_t)(rc ? rc : *(const int *)d);
+/* What A waits on: a future, or a map of one item (the gate's path). */
+typedef struct waited {
+  cf_future *f;
+  cf_map *m;
+  const char *path;
+  int fed;
+} waited;
+
+static int one_path(void *ud, const void **arg, size_t *len) {
+  waited *w = ud;
+  if (w->fed++) return 0;
+  *arg = w->path;
+  *len = strlen(w->path) + 1;
+  return 1;
 }
 
-/* The closer's call must return: 60 s bounds the hang (a hang, not a time). */
-static void closer_join(closer *c, pthread_t th, int round) {
-  for (int i = 0; i < 60000 && !atomic_load(&c->done); i++) sleep_ms(1);
-  if (!atomic_load(&c->done)) {
-    fprintf(stderr, "round %d: cf_executor_%s never returned while a thread waited on a future\n", round,
-            c->how == WHILE_FREE ? "free" : c->how == WHILE_SHUTDOWN ? "shutdown" : "terminate");
-    abort();
-  }
-  CHECK_EQ(pthread_join(th, NULL), 0);
+/* The result (7) or the error. */
+static int waited_result(waited *w) {
+  const void *d;
+  size_t len;
+  int rc = w->m ? cf_map_next(w->m, &d, &len) : cf_future_result(w->f, -1, &d, &len);
+  int v = rc ? rc : *(const int *)d; /* a map's item is valid until the next call */
+  if (rc == 0 && w->m) CHECK_EQ(cf_map_next(w->m, &d, &len), CF_EOF);
+  return v;
+}
+
+static void *waiter_main(void *p) { return (void *)(intptr_t)waited_result(p); }
+
+static void waited_start(waited *w, cf_executor *ex, const char *path, int use_map) {
+  memset(w, 0, sizeof *w);
+  w->path = path;
+  if (use_map) CHECK_EQ(cf_map_new(ex, t_word_gate, one_path, w, NULL, &w->m), 0);
+  else CHECK_EQ(cf_submit(ex, t_word_gate, path, strlen(path) + 1, &w->f), 0);
+}
+
+static void waited_free(waited *w) {
+  cf_map_free(w->m);
+  cf_future_release(w->f);
 }
 
 static void free_while_waiting_round(int round) {
   gates gt;
   gates_init(&gt);
   closer c = {make_ex(1), round % WHILE_N, 0};
-  cf_future *f = NULL;
   _Atomic int *gate = word_map(gt.path[0]);
-  CHECK_EQ(cf_submit(c.ex, t_word_gate, gt.path[0], strlen(gt.path[0]) + 1, &f), 0);
-  wait_running(f);
+  waited w;
+  waited_start(&w, c.ex, gt.path[0], (round / (2 * WHILE_N)) % 2);
+  await_flag(&gate[1], round, "the task never started", "");
   int waiter_first = (round / WHILE_N) % 2; /* A waits before B closes, or after */
   pthread_t wth, cth;
-  if (waiter_first) CHECK_EQ(pthread_create(&wth, NULL, waiter_main, f), 0);
+  if (waiter_first) CHECK_EQ(pthread_create(&wth, NULL, waiter_main, &w), 0);
   CHECK_EQ(pthread_create(&cth, NULL, closer_main, &c), 0);
   sleep_ms(1 + round % 3); /* B's bell is heard and the io thread sleeps again */
-  atomic_store(gate, 1);
+  atomic_store(&gate[0], 1);
   int got;
   if (waiter_first) {
     void *r;
     CHECK_EQ(pthread_join(wth, &r), 0);
     got = (int)(intptr_t)r;
   } else {
-    const void *d;
-    size_t len;
-    int rc = cf_future_result(f, -1, &d, &len);
-    got = rc ? rc : *(const int *)d;
+    got = waited_result(&w);
   }
-  closer_join(&c, cth, round);
-  if (c.how == WHILE_TERMINATE) CHECK(got == 7 || got == CF_EBROKEN); /* killed before or after answering */
-  else CHECK_EQ(got, 7);
+  await_flag(&c.done, round, "never returned while a thread waited on a future: cf_executor_", closer_name(&c));
+  CHECK_EQ(pthread_join(cth, NULL), 0);
+  if (c.how == WHILE_TERMINATE && g_backend != CF_BACKEND_THREAD)
+    CHECK(got == 7 || got == CF_EBROKEN); /* killed before or after answering */
+  else
+    CHECK_EQ(got, 7);
   if (c.how != WHILE_FREE) cf_executor_free(c.ex);
-  cf_future_release(f);
+  waited_free(&w);
   munmap((void *)gate, 4096);
   gates_free(&gt);
 }
 
+static int rounds_asked(void) {
+  const char *env = getenv("CF_FREE_WAIT_ROUNDS"); /* more to hunt the race */
+  return env ? atoi(env) : 48;
+}
+
 static void free_while_waiting(void) {
-  const char *env = getenv("CF_FREE_WAIT_ROUNDS");
-  int rounds = env ? atoi(env) : 36;
-  for (int round = 0; round < rounds; round++) free_while_waiting_round(round);
+  for (int round = 0; round < rounds_asked(); round++) free_while_waiting_round(round);
 }
 
 /* The same from a done callback of f: it runs in the thread that completed
  * f, the io thread or a waiter that collected f's result itself
- * (pb_help_wait), and shuts the pool down (wait=1) or frees it there.  The
- * waiter opens f's gate and waits at once, so it is helping when the
- * answer comes.  Process pools only: a thread pool runs callbacks in its
- * workers (shutdown(wait=1) there is CF_EDEADLK), an MPI pool forbids it. */
+ * (pb_help_wait, holding the io thread's lock), and shuts the pool down
+ * (wait=1), frees or terminates it there.  The waiter opens f's gate and
+ * waits at once, so it is helping when the answer comes.  Process pools
+ * only: a thread pool runs callbacks in its workers (shutdown(wait=1) there
+ * is CF_EDEADLK), an MPI pool forbids it. */
 typedef struct opener {
-  cf_future *f;
+  waited w;
   _Atomic int *gate;
   int got;
   _Atomic int done;
@@ -276,8 +313,8 @@ typedef struct opener {
 
 static void *opener_main(void *p) {
   opener *o = p;
-  atomic_store(o->gate, 1);
-  o->got = (int)(intptr_t)waiter_main(o->f);
+  atomic_store(&o->gate[0], 1);
+  o->got = waited_result(&o->w);
   atomic_store(&o->done, 1);
   return NULL;
 }
@@ -291,36 +328,28 @@ static int cb_close(cf_future *f, void *ud) {
 static void close_in_callback_round(int round) {
   gates gt;
   gates_init(&gt);
-  closer c = {make_ex(1), round % 2 ? WHILE_SHUTDOWN : WHILE_FREE, 0};
-  _Atomic int *gate = word_map(gt.path[0]);
-  opener o = {NULL, gate, 0, 0};
-  CHECK_EQ(cf_submit(c.ex, t_word_gate, gt.path[0], strlen(gt.path[0]) + 1, &o.f), 0);
-  wait_running(o.f);
-  CHECK_EQ(cf_future_add_done_callback(o.f, cb_close, &c), 0);
+  closer c = {make_ex(1), round % WHILE_N, 0};
+  opener o = {.gate = word_map(gt.path[0])};
+  waited_start(&o.w, c.ex, gt.path[0], 0);
+  await_flag(&o.gate[1], round, "the task never started", "");
+  CHECK_EQ(cf_future_add_done_callback(o.w.f, cb_close, &c), 0);
   pthread_t th;
   CHECK_EQ(pthread_create(&th, NULL, opener_main, &o), 0);
-  for (int i = 0; i < 60000 && !atomic_load(&o.done); i++) sleep_ms(1); /* bounds the hang */
-  if (!atomic_load(&o.done)) {
-    fprintf(stderr, "round %d: a done callback's cf_executor_%s hung its waiter\n", round,
-            c.how == WHILE_FREE ? "free" : "shutdown");
-    abort();
-  }
+  await_flag(&o.done, round, "a done callback hung its waiter: cf_executor_", closer_name(&c));
   CHECK_EQ(pthread_join(th, NULL), 0);
-  CHECK_EQ(o.got, 7);
   /* the waiter may wake before the callbacks run (in the io thread) */
-  for (int i = 0; i < 60000 && !atomic_load(&c.done); i++) sleep_ms(1);
-  CHECK(atomic_load(&c.done));
+  await_flag(&c.done, round, "a done callback never returned: cf_executor_", closer_name(&c));
+  if (c.how == WHILE_TERMINATE) CHECK(o.got == 7 || o.got == CF_EBROKEN);
+  else CHECK_EQ(o.got, 7);
   if (c.how != WHILE_FREE) cf_executor_free(c.ex);
-  cf_future_release(o.f);
-  munmap((void *)gate, 4096);
+  waited_free(&o.w);
+  munmap((void *)o.gate, 4096);
   gates_free(&gt);
 }
 
 static void close_in_callback(void) {
   if (g_backend != CF_BACKEND_PROCESS) return;
-  const char *env = getenv("CF_FREE_WAIT_ROUNDS");
-  int rounds = env ? atoi(env) : 36;
-  for (int round = 0; round < rounds; round++) close_in_callback_round(round);
+  for (int round = 0; round < rounds_asked(); round++) close_in_callback_round(round);
 }
 
 int main(int argc, char **argv) {
