@@ -214,10 +214,13 @@ static int t_word_gate(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &(int){7}, sizeof(int));
 }
 
-/* What A waits on: a future, or a map of one item (the gate's path). */
+/* What A waits on: a future (through cf_future_result or cf_wait, which
+ * does not help), or a map of one item (the gate's path). */
+enum { BY_RESULT, BY_MAP, BY_WAIT, BY_N };
 typedef struct waited {
   cf_future *f;
   cf_map *m;
+  int by;
   const char *path;
   int fed;
 } waited;
@@ -234,6 +237,11 @@ static int one_path(void *ud, const void **arg, size_t *len) {
 static int waited_result(waited *w) {
   const void *d;
   size_t len;
+  size_t n_done = 0;
+  if (w->by == BY_WAIT) {
+    CHECK_EQ(cf_wait(&w->f, 1, CF_ALL_COMPLETED, -1, &n_done), 0);
+    CHECK_EQ(n_done, 1);
+  }
   int rc = w->m ? cf_map_next(w->m, &d, &len) : cf_future_result(w->f, -1, &d, &len);
   int v = rc ? rc : *(const int *)d; /* a map's item is valid until the next call */
   if (rc == 0 && w->m) CHECK_EQ(cf_map_next(w->m, &d, &len), CF_EOF);
@@ -242,10 +250,11 @@ static int waited_result(waited *w) {
 
 static void *waiter_main(void *p) { return (void *)(intptr_t)waited_result(p); }
 
-static void waited_start(waited *w, cf_executor *ex, const char *path, int use_map) {
+static void waited_start(waited *w, cf_executor *ex, const char *path, int by) {
   memset(w, 0, sizeof *w);
   w->path = path;
-  if (use_map) CHECK_EQ(cf_map_new(ex, t_word_gate, one_path, w, NULL, &w->m), 0);
+  w->by = by;
+  if (by == BY_MAP) CHECK_EQ(cf_map_new(ex, t_word_gate, one_path, w, NULL, &w->m), 0);
   else CHECK_EQ(cf_submit(ex, t_word_gate, path, strlen(path) + 1, &w->f), 0);
 }
 
@@ -260,7 +269,7 @@ static void free_while_waiting_round(int round) {
   closer c = {make_ex(1), round % WHILE_N, 0};
   _Atomic int *gate = word_map(gt.path[0]);
   waited w;
-  waited_start(&w, c.ex, gt.path[0], (round / (2 * WHILE_N)) % 2);
+  waited_start(&w, c.ex, gt.path[0], (round / (2 * WHILE_N)) % BY_N);
   await_flag(&gate[1], round, "the task never started", "");
   int waiter_first = (round / WHILE_N) % 2; /* A waits before B closes, or after */
   pthread_t wth, cth;
@@ -290,7 +299,7 @@ static void free_while_waiting_round(int round) {
 
 static int rounds_asked(void) {
   const char *env = getenv("CF_FREE_WAIT_ROUNDS"); /* more to hunt the race */
-  return env ? atoi(env) : 48;
+  return env ? atoi(env) : 2 * WHILE_N * BY_N * 3;
 }
 
 static void free_while_waiting(void) {
@@ -330,7 +339,7 @@ static void close_in_callback_round(int round) {
   gates_init(&gt);
   closer c = {make_ex(1), round % WHILE_N, 0};
   opener o = {.gate = word_map(gt.path[0])};
-  waited_start(&o.w, c.ex, gt.path[0], 0);
+  waited_start(&o.w, c.ex, gt.path[0], BY_RESULT);
   await_flag(&o.gate[1], round, "the task never started", "");
   CHECK_EQ(cf_future_add_done_callback(o.w.f, cb_close, &c), 0);
   pthread_t th;
