@@ -11,17 +11,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-static int all_idle(proc_backend *pb) {
-  for (int i = 0; i < pb->n; i++)
-    if (pb->slots[i].qn) return 0;
-  return 1;
-}
-
-/* The loop may end: shutdown was asked and nothing is left to run. */
-int cf__proc_may_end(proc_backend *pb) {
-  return atomic_load(&pb->ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb);
-}
-
 /* Is there anything the loop could do right now without waiting? */
 int cf__proc_has_work(proc_backend *pb) {
   int idle = 0, room = 0;
@@ -77,6 +66,16 @@ static int handle_events(proc_backend *pb, int timeout_ms) {
   return n > 0;
 }
 
+static int all_idle(proc_backend *pb) {
+  for (int i = 0; i < pb->n; i++)
+    if (pb->slots[i].qn) return 0;
+  return 1;
+}
+
+/* The loop may end: shutdown was asked and nothing is left to run. */
+int cf__proc_may_end(proc_backend *pb) {
+  return atomic_load(&pb->ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb);
+}
 
 /* cf_executor_terminate asked for a signal: send it to every worker (and
  * SIGCONT, so a stopped one takes it), then SIGKILL to those still alive
