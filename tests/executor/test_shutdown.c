@@ -361,6 +361,60 @@ static void close_in_callback(void) {
   for (int round = 0; round < rounds_asked(); round++) close_in_callback_round(round);
 }
 
+/* Nested: f1's done callback (run by the waiter helping pool 1, or by
+ * pool 1's io thread) opens f2's gate and waits on f2 of pool 2, helping
+ * there; f2's callback frees pool 1, whose io_lock this thread still
+ * holds: the free must not join pool 1's io thread. */
+typedef struct chained {
+  waited w2;
+  _Atomic int *gate2;
+  int got;
+  _Atomic int done;
+} chained;
+
+static int cb_open_wait(cf_future *f, void *ud) {
+  (void)f;
+  chained *ch = ud;
+  atomic_store(&ch->gate2[0], 1);
+  ch->got = waited_result(&ch->w2);
+  atomic_store(&ch->done, 1);
+  return 0;
+}
+
+static void close_nested_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), WHILE_FREE, 0};
+  cf_executor *ex2 = make_ex(1);
+  opener o = {.gate = word_map(gt.path[0])};
+  chained ch = {.gate2 = word_map(gt.path[1])};
+  waited_start(&o.w, c.ex, gt.path[0], BY_RESULT);
+  waited_start(&ch.w2, ex2, gt.path[1], BY_RESULT);
+  await_flag(&o.gate[1], round, "the task never started", "");
+  await_flag(&ch.gate2[1], round, "the task never started", "");
+  CHECK_EQ(cf_future_add_done_callback(ch.w2.f, cb_close, &c), 0);
+  CHECK_EQ(cf_future_add_done_callback(o.w.f, cb_open_wait, &ch), 0);
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, opener_main, &o), 0);
+  await_flag(&o.done, round, "a nested done callback hung its waiter: cf_executor_", closer_name(&c));
+  CHECK_EQ(pthread_join(th, NULL), 0);
+  await_flag(&ch.done, round, "a done callback never got its future", "");
+  await_flag(&c.done, round, "a done callback never returned: cf_executor_", closer_name(&c));
+  CHECK_EQ(o.got, 7);
+  CHECK_EQ(ch.got, 7);
+  cf_executor_free(ex2);
+  waited_free(&o.w);
+  waited_free(&ch.w2);
+  munmap((void *)o.gate, 4096);
+  munmap((void *)ch.gate2, 4096);
+  gates_free(&gt);
+}
+
+static void close_nested(void) {
+  if (g_backend != CF_BACKEND_PROCESS) return;
+  for (int round = 0; round < rounds_asked(); round++) close_nested_round(round);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -372,6 +426,7 @@ int main(int argc, char **argv) {
       {"terminate_per_backend", terminate_per_backend},
       {"free_while_waiting", free_while_waiting},
       {"close_in_callback", close_in_callback},
+      {"close_nested", close_nested},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
