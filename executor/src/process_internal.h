@@ -377,6 +377,7 @@ int cf__proc_check_deaths(proc_backend *pb, int poll_all);
 uint64_t cf__proc_check_timeouts(proc_backend *pb, uint64_t now);
 /* process_io.c */
 int cf__proc_has_work(proc_backend *pb);
+int cf__proc_may_end(proc_backend *pb);
 void *cf__proc_io_main(void *p);
 
 #endif

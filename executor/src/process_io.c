@@ -72,6 +72,11 @@ static int all_idle(proc_backend *pb) {
   return 1;
 }
 
+/* The loop may end: shutdown was asked and nothing is left to run. */
+int cf__proc_may_end(proc_backend *pb) {
+  return atomic_load(&pb->ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb);
+}
+
 /* cf_executor_terminate asked for a signal: send it to every worker (and
  * SIGCONT, so a stopped one takes it), then SIGKILL to those still alive
  * after the grace.  Returns the next deadline. */
@@ -174,7 +179,7 @@ void *cf__proc_io_main(void *p) {
     cf__proc_spawn_retry(pb, now, &next_dl);
     progress |= cf__proc_spawn_fail_waiting(pb);
     if (progress) continue;
-    if (atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb)) break;
+    if (cf__proc_may_end(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
     if (pb->shm) {
       spin_wait sp = {0, 0};
@@ -185,7 +190,7 @@ void *cf__proc_io_main(void *p) {
     }
     atomic_store(&pb->g->parent_sleeping, 1);
     atomic_thread_fence(memory_order_seq_cst);
-    if (!cf__proc_has_work(pb) && !(atomic_load(&ex->shutdown) && !cf__proc_work_left(pb) && all_idle(pb))) {
+    if (!cf__proc_has_work(pb) && !cf__proc_may_end(pb)) {
       int timeout = -1;
       now = cf__now_ns();
       if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;

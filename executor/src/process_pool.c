@@ -178,6 +178,21 @@ static void pb_kick(cf_executor *ex) {
   bell_locked(pb);
 }
 
+/* The pools this thread helps (pb_help_wait), holding their io_lock, the
+ * innermost first: the done callbacks of the futures it completes run under
+ * those locks (see pb_join), and one may wait on another pool's future. */
+typedef struct help_frame {
+  proc_backend *pb;
+  struct help_frame *outer;
+} help_frame;
+static _Thread_local help_frame *helping;
+
+static int helps(const proc_backend *pb) {
+  for (const help_frame *h = helping; h; h = h->outer)
+    if (h->pb == pb) return 1;
+  return 0;
+}
+
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
  * needs no wake-up of the io thread.  The bell stays off meanwhile
@@ -195,6 +210,8 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
     pthread_mutex_unlock(&pb->io_lock);
     return;
   }
+  help_frame frame = {pb, helping};
+  helping = &frame;
   atomic_store(&pb->g->parent_sleeping, 0);
   /* The records' clock (a TSC read, not clock_gettime), and no read when a
    * result came in: that read was on the round trip's path, between the
@@ -221,16 +238,25 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   }
   atomic_store(&pb->g->parent_sleeping, 1);
   atomic_thread_fence(memory_order_seq_cst);
-  if (cf__proc_has_work(pb)) bell_locked(pb);
+  /* Ring for the io thread's exit too, not only for work: a shutdown's bell
+   * may have been heard already (the io thread slept again, a task still
+   * running) and the results we took rang none (parent_sleeping was 0), so
+   * without this bell nobody wakes it to see the pool idle and end, and
+   * cf_executor_free / shutdown(wait=1) would join it for ever. */
+  if (cf__proc_has_work(pb) || cf__proc_may_end(pb)) bell_locked(pb);
+  helping = frame.outer;
   pthread_mutex_unlock(&pb->io_lock);
 }
 
 static void pb_join(proc_backend *pb) {
   pthread_mutex_lock(&pb->join_lock);
   if (pb->io_started && !pb->io_joined) {
-    if (pthread_equal(pb->io, pthread_self())) {
+    if (pthread_equal(pb->io, pthread_self()) || helps(pb)) {
       /* from a done callback: cannot join ourselves; the io thread ends on
-       * its own and drops its executor reference last */
+       * its own and drops its executor reference last.  Nor from a callback
+       * run by a helper: it holds io_lock, which the io thread needs to
+       * end; the helper rings it on leaving (cf__proc_may_end) and
+       * pb_destroy joins it. */
     } else {
       pthread_join(pb->io, NULL);
       pb->io_joined = 1;

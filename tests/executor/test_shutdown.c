@@ -2,6 +2,11 @@
  * cancel_futures, and freeing with work outstanding. */
 #include "common.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <stdatomic.h>
+
 static void shutdown_wait_runs_pending(void) {
   cf_executor *ex = make_ex(1);
   cf_future *fs[5];
@@ -139,6 +144,277 @@ static void terminate_per_backend(void) {
   cf_executor_free(ex);
 }
 
+/* Issue 20 notes: thread A waits in cf_future_result(f) (or cf_map_next)
+ * while thread B frees (or shuts down, or terminates) the pool; A must get
+ * f's result and B's call must return.  The window: B's bell has woken the
+ * process backend's io thread, which went back to sleep with f still
+ * running; then A helps (pb_help_wait) and collects f itself, the worker
+ * sees a helper and rings no bell, and the io thread sleeps on past its
+ * exit.  f spins on a gate in shared memory, so it answers within a
+ * microsecond of A opening it, while A is helping. */
+enum { WHILE_FREE, WHILE_SHUTDOWN, WHILE_TERMINATE, WHILE_N };
+typedef struct closer {
+  cf_executor *ex;
+  int how;
+  _Atomic int done;
+} closer;
+
+static const char *closer_name(const closer *c) {
+  return c->how == WHILE_FREE ? "free" : c->how == WHILE_SHUTDOWN ? "shutdown" : "terminate";
+}
+
+static void *closer_main(void *p) {
+  closer *c = p;
+  if (c->how == WHILE_FREE) {
+    cf_executor_free(c->ex);
+  } else if (c->how == WHILE_SHUTDOWN) {
+    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
+  } else if (g_backend == CF_BACKEND_THREAD) { /* threads cannot be ended: the pool shuts down */
+    CHECK_EQ(cf_executor_terminate(c->ex, SIGKILL), CF_ENOSYS);
+    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
+  } else {
+    CHECK_EQ(cf_executor_terminate(c->ex, SIGKILL), 0);
+  }
+  atomic_store(&c->done, 1);
+  return NULL;
+}
+
+/* Waits for flag (a hang bound of 60 s, not a timing), else aborts with what. */
+static void await_flag(_Atomic int *flag, int round, const char *what, const char *name) {
+  for (int i = 0; i < 60000 && !atomic_load(flag); i++) sleep_ms(1);
+  if (!atomic_load(flag)) {
+    fprintf(stderr, "round %d: %s%s\n", round, what, name);
+    abort();
+  }
+}
+
+/* A gate in shared memory: words in a file every worker maps (forked or
+ * spawned alike): [0] opens the gate, [1] says the task started. */
+static _Atomic int *word_map(const char *path) {
+  int fd = open(path, O_RDWR | O_CREAT, 0600);
+  CHECK(fd >= 0);
+  CHECK_EQ(ftruncate(fd, 4096), 0);
+  void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  CHECK(p != MAP_FAILED);
+  return p;
+}
+
+/* Says it started, then waits, looking without pause, until the gate in
+ * the file named by arg opens (30 s at most: bounds a hang); result = 7. */
+static int t_word_gate(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  _Atomic int *w = word_map(arg);
+  atomic_store(&w[1], 1);
+  double t0 = now_s();
+  for (unsigned i = 0; !atomic_load(&w[0]); i++)
+    if ((i & 1023) == 0 && now_s() - t0 > 30) break;
+  /* no munmap: its microseconds would let the waiter stop helping first;
+   * the worker's mappings go with it */
+  return cf_result_set(out, &(int){7}, sizeof(int));
+}
+
+/* What A waits on: a future (through cf_future_result or cf_wait, which
+ * does not help), or a map of one item (the gate's path). */
+enum { BY_RESULT, BY_MAP, BY_WAIT, BY_N };
+typedef struct waited {
+  cf_future *f;
+  cf_map *m;
+  int by;
+  const char *path;
+  int fed;
+} waited;
+
+static int one_path(void *ud, const void **arg, size_t *len) {
+  waited *w = ud;
+  if (w->fed++) return 0;
+  *arg = w->path;
+  *len = strlen(w->path) + 1;
+  return 1;
+}
+
+/* The result (7) or the error. */
+static int waited_result(waited *w) {
+  const void *d;
+  size_t len;
+  size_t n_done = 0;
+  if (w->by == BY_WAIT) {
+    CHECK_EQ(cf_wait(&w->f, 1, CF_ALL_COMPLETED, -1, &n_done), 0);
+    CHECK_EQ(n_done, 1);
+  }
+  int rc = w->m ? cf_map_next(w->m, &d, &len) : cf_future_result(w->f, -1, &d, &len);
+  int v = rc ? rc : *(const int *)d; /* a map's item is valid until the next call */
+  if (rc == 0 && w->m) CHECK_EQ(cf_map_next(w->m, &d, &len), CF_EOF);
+  return v;
+}
+
+static void *waiter_main(void *p) { return (void *)(intptr_t)waited_result(p); }
+
+static void waited_start(waited *w, cf_executor *ex, const char *path, int by) {
+  memset(w, 0, sizeof *w);
+  w->path = path;
+  w->by = by;
+  if (by == BY_MAP) CHECK_EQ(cf_map_new(ex, t_word_gate, one_path, w, NULL, &w->m), 0);
+  else CHECK_EQ(cf_submit(ex, t_word_gate, path, strlen(path) + 1, &w->f), 0);
+}
+
+static void waited_free(waited *w) {
+  cf_map_free(w->m);
+  cf_future_release(w->f);
+}
+
+static void free_while_waiting_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), round % WHILE_N, 0};
+  _Atomic int *gate = word_map(gt.path[0]);
+  waited w;
+  waited_start(&w, c.ex, gt.path[0], (round / (2 * WHILE_N)) % BY_N);
+  await_flag(&gate[1], round, "the task never started", "");
+  int waiter_first = (round / WHILE_N) % 2; /* A waits before B closes, or after */
+  pthread_t wth, cth;
+  if (waiter_first) CHECK_EQ(pthread_create(&wth, NULL, waiter_main, &w), 0);
+  CHECK_EQ(pthread_create(&cth, NULL, closer_main, &c), 0);
+  sleep_ms(1 + round % 3); /* B's bell is heard and the io thread sleeps again */
+  atomic_store(&gate[0], 1);
+  int got;
+  if (waiter_first) {
+    void *r;
+    CHECK_EQ(pthread_join(wth, &r), 0);
+    got = (int)(intptr_t)r;
+  } else {
+    got = waited_result(&w);
+  }
+  await_flag(&c.done, round, "never returned while a thread waited on a future: cf_executor_", closer_name(&c));
+  CHECK_EQ(pthread_join(cth, NULL), 0);
+  if (c.how == WHILE_TERMINATE && g_backend != CF_BACKEND_THREAD)
+    CHECK(got == 7 || got == CF_EBROKEN); /* killed before or after answering */
+  else
+    CHECK_EQ(got, 7);
+  if (c.how != WHILE_FREE) cf_executor_free(c.ex);
+  waited_free(&w);
+  munmap((void *)gate, 4096);
+  gates_free(&gt);
+}
+
+static int rounds_asked(void) {
+  const char *env = getenv("CF_FREE_WAIT_ROUNDS"); /* more to hunt the race */
+  return env ? atoi(env) : 2 * WHILE_N * BY_N * 3;
+}
+
+static void free_while_waiting(void) {
+  for (int round = 0; round < rounds_asked(); round++) free_while_waiting_round(round);
+}
+
+/* The same from a done callback of f: it runs in the thread that completed
+ * f, the io thread or a waiter that collected f's result itself
+ * (pb_help_wait, holding the io thread's lock), and shuts the pool down
+ * (wait=1), frees or terminates it there.  The waiter opens f's gate and
+ * waits at once, so it is helping when the answer comes.  Process pools
+ * only: a thread pool runs callbacks in its workers (shutdown(wait=1) there
+ * is CF_EDEADLK), an MPI pool forbids it. */
+typedef struct opener {
+  waited w;
+  _Atomic int *gate;
+  int got;
+  _Atomic int done;
+} opener;
+
+static void *opener_main(void *p) {
+  opener *o = p;
+  atomic_store(&o->gate[0], 1);
+  o->got = waited_result(&o->w);
+  atomic_store(&o->done, 1);
+  return NULL;
+}
+
+static int cb_close(cf_future *f, void *ud) {
+  (void)f;
+  closer_main(ud);
+  return 0;
+}
+
+static void close_in_callback_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), round % WHILE_N, 0};
+  opener o = {.gate = word_map(gt.path[0])};
+  waited_start(&o.w, c.ex, gt.path[0], BY_RESULT);
+  await_flag(&o.gate[1], round, "the task never started", "");
+  CHECK_EQ(cf_future_add_done_callback(o.w.f, cb_close, &c), 0);
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, opener_main, &o), 0);
+  await_flag(&o.done, round, "a done callback hung its waiter: cf_executor_", closer_name(&c));
+  CHECK_EQ(pthread_join(th, NULL), 0);
+  /* the waiter may wake before the callbacks run (in the io thread) */
+  await_flag(&c.done, round, "a done callback never returned: cf_executor_", closer_name(&c));
+  if (c.how == WHILE_TERMINATE) CHECK(o.got == 7 || o.got == CF_EBROKEN);
+  else CHECK_EQ(o.got, 7);
+  if (c.how != WHILE_FREE) cf_executor_free(c.ex);
+  waited_free(&o.w);
+  munmap((void *)o.gate, 4096);
+  gates_free(&gt);
+}
+
+static void close_in_callback(void) {
+  if (g_backend != CF_BACKEND_PROCESS) return;
+  for (int round = 0; round < rounds_asked(); round++) close_in_callback_round(round);
+}
+
+/* Nested: f1's done callback (run by the waiter helping pool 1, or by
+ * pool 1's io thread) opens f2's gate and waits on f2 of pool 2, helping
+ * there; f2's callback frees pool 1, whose io_lock this thread still
+ * holds: the free must not join pool 1's io thread. */
+typedef struct chained {
+  waited w2;
+  _Atomic int *gate2;
+  int got;
+  _Atomic int done;
+} chained;
+
+static int cb_open_wait(cf_future *f, void *ud) {
+  (void)f;
+  chained *ch = ud;
+  atomic_store(&ch->gate2[0], 1);
+  ch->got = waited_result(&ch->w2);
+  atomic_store(&ch->done, 1);
+  return 0;
+}
+
+static void close_nested_round(int round) {
+  gates gt;
+  gates_init(&gt);
+  closer c = {make_ex(1), WHILE_FREE, 0};
+  cf_executor *ex2 = make_ex(1);
+  opener o = {.gate = word_map(gt.path[0])};
+  chained ch = {.gate2 = word_map(gt.path[1])};
+  waited_start(&o.w, c.ex, gt.path[0], BY_RESULT);
+  waited_start(&ch.w2, ex2, gt.path[1], BY_RESULT);
+  await_flag(&o.gate[1], round, "the task never started", "");
+  await_flag(&ch.gate2[1], round, "the task never started", "");
+  CHECK_EQ(cf_future_add_done_callback(ch.w2.f, cb_close, &c), 0);
+  CHECK_EQ(cf_future_add_done_callback(o.w.f, cb_open_wait, &ch), 0);
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, opener_main, &o), 0);
+  await_flag(&o.done, round, "a nested done callback hung its waiter: cf_executor_", closer_name(&c));
+  CHECK_EQ(pthread_join(th, NULL), 0);
+  await_flag(&ch.done, round, "a done callback never got its future", "");
+  await_flag(&c.done, round, "a done callback never returned: cf_executor_", closer_name(&c));
+  CHECK_EQ(o.got, 7);
+  CHECK_EQ(ch.got, 7);
+  cf_executor_free(ex2);
+  waited_free(&o.w);
+  waited_free(&ch.w2);
+  munmap((void *)o.gate, 4096);
+  munmap((void *)ch.gate2, 4096);
+  gates_free(&gt);
+}
+
+static void close_nested(void) {
+  if (g_backend != CF_BACKEND_PROCESS) return;
+  for (int round = 0; round < rounds_asked(); round++) close_nested_round(round);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -148,6 +424,9 @@ int main(int argc, char **argv) {
       {"free_with_outstanding", free_with_outstanding},
       {"shutdown_races_submit", shutdown_races_submit},
       {"terminate_per_backend", terminate_per_backend},
+      {"free_while_waiting", free_while_waiting},
+      {"close_in_callback", close_in_callback},
+      {"close_nested", close_nested},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
