@@ -114,6 +114,10 @@ int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed) {
   e->f = f;
   e->h = h;
   e->stolen = 0;
+  e->mb = 0;
+  /* A worker with nothing in flight has read all the ring held: a small
+   * request goes in the mailbox, one line the worker's poll brings in. */
+  if (pb->shm && s->qn == 0 && s->qsent == 0 && cf__proc_mbox_send(s, e, f->arg.data)) s->qsent = 1;
   if (s->qn++ == 0) {
     if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
     s->timed_out = 0;

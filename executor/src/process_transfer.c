@@ -6,6 +6,7 @@
 #include "process_internal.h"
 
 #include <errno.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -112,11 +113,39 @@ static void complete_head(proc_backend *pb, pslot *s) {
   cf_future_release(f);
 }
 
+/* The head's answer from the mailbox (its request went there, and the
+ * answer fit with nothing sent as parts): what the ring's receive does,
+ * from one line.  0: not there (yet, or it comes through the ring), -1:
+ * a protocol error (the worker is killed). */
+static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
+  if (s->rx_off || s->rx_parts || !cf__proc_mbox_ready(s)) return 0;
+  const unsigned char *d = s->sh->rs.data;
+  memcpy(&s->rx_hdr, d, sizeof s->rx_hdr);
+  size_t len = (size_t)s->rx_hdr.len;
+  if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != e->h.tag || len > MBOX_BYTES - sizeof s->rx_hdr) {
+    kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
+    s->dead_pending = 1;
+    return -1;
+  }
+  e->f->res.len = 0;
+  s->rx_base = 0;
+  if (cf__result_reserve(&e->f->res, len, 0) != 0) s->rx_nomem = 1;
+  else if (len) memcpy(e->f->res.data, d + sizeof s->rx_hdr, len);
+  complete_head(pb, s);
+  return 1;
+}
+
 /* Receive what is available for s's sent requests.  Returns 1 on progress. */
 int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
   while (s->qsent > 0) {
     inflight *e = q_at(s, 0);
+    int mb = e->mb ? rx_mbox(pb, s, e) : 0;
+    if (mb < 0) return progress;
+    if (mb > 0) {
+      progress = 1;
+      continue;
+    }
     if (s->rx_off < sizeof s->rx_hdr) {
       ssize_t r = chan_recv(pb, s, (unsigned char *)&s->rx_hdr + s->rx_off, sizeof s->rx_hdr - s->rx_off);
       if (r <= 0) return progress;
