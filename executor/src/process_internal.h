@@ -229,6 +229,7 @@ typedef struct pslot {
   int dispatched;                 /* tasks sent to this process */
   uint32_t mb_seq;                /* the last mailbox seq sent to this process */
   uint32_t run_ns;                /* its tasks\' run time: the last longer one, decaying (see PIPE_AHEAD_NS) */
+  int cap;                        /* requests it may have in flight by run_ns (cf__proc_note_run), 0: the depth */
   uint64_t dispatch_ns;           /* when the head was handed to it */
   _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
   int timed_out;                  /* we killed it for the head's timeout */
@@ -399,7 +400,7 @@ void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg);
 void cf__proc_fail_redo(proc_backend *pb, const char *msg);
 int cf__proc_work_left(proc_backend *pb);
 int cf__proc_slot_room(proc_backend *pb, pslot *s);
-void cf__proc_note_run(pslot *s, uint32_t ns);
+void cf__proc_note_run(proc_backend *pb, pslot *s, uint32_t ns);
 int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed);
 int cf__proc_task_ref(proc_backend *pb, cf_future *f);
 int cf__proc_dispatch_slot(proc_backend *pb, pslot *s);

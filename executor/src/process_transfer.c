@@ -94,7 +94,7 @@ static void complete_head(proc_backend *pb, pslot *s) {
     return;
   }
   if (e->offered) cf__proc_adopt(s, e);
-  cf__proc_note_run(s, h.run_ns);
+  cf__proc_note_run(pb, s, h.run_ns);
   if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
   cf__proc_dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
   f->rec.start_ns = h.start_ns;
