@@ -72,7 +72,11 @@ void cf__proc_note_run(proc_backend *pb, pslot *s, uint32_t ns) {
   /* The cap is worked out here, once a task, and not in slot_cap: that
    * runs several times a dispatch, and a 64-bit division is tens of
    * cycles, on the round trip's path. */
-  uint64_t cap = pb->depth <= 2 || !s->run_ns ? (uint64_t)pb->depth : PIPE_AHEAD_NS / s->run_ns;
+  if (pb->depth <= 2 || !s->run_ns) {
+    s->cap = pb->depth; /* 1: pipes, task timeouts */
+    return;
+  }
+  uint64_t cap = PIPE_AHEAD_NS / s->run_ns;
   s->cap = cap < 2 ? 2 : cap < (uint64_t)pb->depth ? (int)cap : pb->depth;
 }
 

@@ -1053,6 +1053,42 @@ static void kill_before_first_read(void) {
   cf_executor_free(ex);
 }
 
+/* With a task timeout (or over pipes) a worker has one request in flight
+ * (pb->depth 1), also once it has answered a few (its pipeline cap is
+ * worked out from their run time): a task queued behind a running one
+ * stays PENDING, so cf_future_cancel wins, and it runs after the long one
+ * if not cancelled. */
+static void one_in_flight_with_timeouts(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 1;
+  cfg.task_timeout_s = 30;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  for (int i = 0; i < 4; i++) { /* answers: the cap is set from their run time */
+    cf_future *f;
+    int ms = 0;
+    CHECK_EQ(cf_submit(ex, t_sleep, &ms, sizeof ms, &f), 0);
+    CHECK_EQ(cf_future_result(f, 30, NULL, NULL), 0);
+    cf_future_release(f);
+  }
+  int ms = 200, zero = 0;
+  cf_future *longf, *keep, *gone;
+  CHECK_EQ(cf_submit(ex, t_sleep, &ms, sizeof ms, &longf), 0);
+  wait_running(longf);
+  CHECK_EQ(cf_submit(ex, t_sleep, &zero, sizeof zero, &keep), 0);
+  CHECK_EQ(cf_submit(ex, t_sleep, &zero, sizeof zero, &gone), 0);
+  sleep_ms(20); /* room for a dispatch that should not happen */
+  CHECK_EQ(cf_future_state_get(keep), CF_PENDING);
+  CHECK_EQ(cf_future_cancel(gone), 1);
+  CHECK_EQ(cf_future_result(longf, 30, NULL, NULL), 0);
+  CHECK_EQ(cf_future_result(keep, 30, NULL, NULL), 0);
+  CHECK_EQ(cf_future_result(gone, 30, NULL, NULL), CF_ECANCELED);
+  cf_future_release(longf);
+  cf_future_release(keep);
+  cf_future_release(gone);
+  cf_executor_free(ex);
+}
+
 /* A request in the mailbox with requests behind it in the ring: the
  * worker answers the first in the mailbox and the others through the
  * ring, and the parent may see the ring's answers before the mailbox's
@@ -1282,6 +1318,7 @@ int main(int argc, char **argv) {
       {"kill_before_first_read", kill_before_first_read},
       {"mailbox_round_trips_under_faults", mailbox_round_trips_under_faults},
       {"mailbox_then_ring_answers", mailbox_then_ring_answers},
+      {"one_in_flight_with_timeouts", one_in_flight_with_timeouts},
       {"map_shutdown_midway", map_shutdown_midway},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
