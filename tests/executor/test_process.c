@@ -1160,15 +1160,22 @@ static int t_roundtrip(const void *arg, size_t len, cf_result *out) {
 typedef struct faulter {
   cf_executor *ex;
   atomic_int stop, kills, stops;
+  atomic_long done;               /* round trips ended (main thread) */
 } faulter;
 
+/* A kill only once the replacement has answered some round trips: a
+ * respawn can take longer than the period (spawn under TSan), and killing
+ * each new worker before it answers would stop all progress. */
 static void *fault_loop(void *p) {
   faulter *fl = p;
+  long at_kill = 0;
   for (int n = 1; !atomic_load(&fl->stop); n++) {
     sleep_ms(2);
     int pid = 0;
     if (cf_executor_worker_pids(fl->ex, &pid, 1) != 1 || pid <= 0) continue;
     if (n % 6 == 0) {
+      if (atomic_load(&fl->done) - at_kill < 50) continue;
+      at_kill = atomic_load(&fl->done);
       if (kill(pid, SIGKILL) == 0) atomic_fetch_add(&fl->kills, 1);
       continue;
     }
@@ -1221,6 +1228,7 @@ static void mailbox_round_trips_under_faults(void) {
       failed++;
     }
     cf_future_release(f);
+    atomic_fetch_add(&fl.done, 1);
   }
   atomic_store(&fl.stop, 1);
   pthread_join(th, NULL);
