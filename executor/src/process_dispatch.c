@@ -54,9 +54,7 @@ int cf__proc_work_left(proc_backend *pb) {
 /* How many requests s may have in flight: pb->depth, or fewer when its
  * tasks run long (PIPE_AHEAD_NS of them, at least 2). */
 static int slot_cap(proc_backend *pb, pslot *s) {
-  if (pb->depth <= 2 || !s->run_ns) return pb->depth;
-  uint64_t cap = PIPE_AHEAD_NS / s->run_ns;
-  return cap < 2 ? 2 : cap < (uint64_t)pb->depth ? (int)cap : pb->depth;
+  return s->cap ? s->cap : pb->depth;
 }
 
 /* Can s take one more request? */
@@ -68,9 +66,18 @@ int cf__proc_slot_room(proc_backend *pb, pslot *s) {
 /* A task of s ran for ns: a longer one counts at once (the cap drops
  * before more pile up), a shorter one an eighth of the way down (one short
  * task does not open the pipeline of a worker that runs long ones). */
-void cf__proc_note_run(pslot *s, uint32_t ns) {
+void cf__proc_note_run(proc_backend *pb, pslot *s, uint32_t ns) {
   if (ns >= s->run_ns) s->run_ns = ns;
   else s->run_ns -= (uint32_t)(((uint64_t)s->run_ns - ns + 7) / 8); /* 64 bits: from UINT32_MAX too */
+  /* The cap is worked out here, once a task, and not in slot_cap: that
+   * runs several times a dispatch, and a 64-bit division is tens of
+   * cycles, on the round trip's path. */
+  if (pb->depth <= 2 || !s->run_ns) {
+    s->cap = pb->depth; /* 1: pipes, task timeouts */
+    return;
+  }
+  uint64_t cap = PIPE_AHEAD_NS / s->run_ns;
+  s->cap = cap < 2 ? 2 : cap < (uint64_t)pb->depth ? (int)cap : pb->depth;
 }
 
 /* The next future to run: a redispatched one, else one from the queue.
@@ -114,6 +121,10 @@ int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed) {
   e->f = f;
   e->h = h;
   e->stolen = 0;
+  e->mb = 0;
+  /* A worker with nothing in flight has read all the ring held: a small
+   * request goes in the mailbox, one line the worker's poll brings in. */
+  if (pb->shm && s->qn == 0 && s->qsent == 0 && cf__proc_mbox_send(s, e, f->arg.data)) s->qsent = 1;
   if (s->qn++ == 0) {
     if (pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns(); /* only timeouts need it */
     s->timed_out = 0;

@@ -42,7 +42,11 @@
  * Wire format (both transports, native byte order, no padding):
  *   request:  req_hdr {type, tag, fn, len} + len argument bytes
  *   response: res_hdr {type, rc, tag, start_ns, cpu, len} + len result bytes
- * The tag is the future's id.  Messages of any size are streamed.
+ * The tag is the future's id.  Messages of any size are streamed.  On the
+ * shm transport a small request to a worker with nothing in flight, and
+ * its small answer, go in one-line mailboxes instead (see mbox): the
+ * reader's poll of the line brings the message, where the ring costs two
+ * cache-line transfers in a row per message.
  *
  * Descriptors across executors.  fork() copies every descriptor and shared
  * mapping of the parent, including those of other process executors: a
@@ -145,10 +149,15 @@ typedef struct res_hdr {
 } res_hdr;
 
 /* A single-producer single-consumer byte ring in shared memory.  The
- * positions are free-running 32-bit counters and double as futex words. */
+ * positions are free-running 32-bit counters (head doubles as the
+ * producer's futex word).  The consumer sleeps on cons_kick, which a
+ * writer that clears cons_sleep bumps before its FUTEX_WAKE: the request
+ * ring's consumer (a worker) also waits for the mailbox (mbox), whose
+ * writes do not move tail. */
 typedef struct ring {
   _Alignas(CF_CACHELINE) _Atomic int tail;  /* producer position */
-  _Atomic int cons_sleep;                   /* consumer sleeps on tail */
+  _Atomic int cons_sleep;                   /* consumer sleeps on cons_kick */
+  _Atomic int cons_kick;                    /* bumped by whoever wakes it */
   uint32_t head_seen;                       /* producer's: a head it read (see ring_write_some) */
   _Alignas(CF_CACHELINE) _Atomic int head;  /* consumer position */
   _Atomic int prod_sleep;                   /* producer waits for space */
@@ -166,9 +175,29 @@ typedef struct wstatus {
   _Atomic uint64_t ready_ns;      /* when the initializer was done */
 } wstatus;
 
+/* A one-message mailbox on one cache line: a header and a small payload,
+ * then the sequence number, written last (release).  The reader polls seq
+ * and the same line brings the message with it: one cache-line transfer
+ * per direction, where the ring needs two in a row (its tail line, then
+ * the data line).  The parent puts a request in rq only for a worker with
+ * nothing in flight (so the worker has read everything the ring held
+ * before it, and rq's previous message), and the worker answers such a
+ * request in rs under the request's seq if the answer fits and no part
+ * of it went through the ring (MSG_PART); otherwise the answer streams
+ * through the ring as usual.  seq counts from 1 per process (the parent's
+ * pslot.mb_seq; a respawned worker gets a fresh mapping). */
+#define MBOX_BYTES (CF_CACHELINE - 8)
+typedef struct mbox {
+  _Alignas(CF_CACHELINE) unsigned char data[MBOX_BYTES];
+  _Atomic uint32_t seq;                     /* the last message put */
+  uint32_t pad;
+} mbox;
+
 typedef struct wshared {
   wstatus st;
   _Alignas(CF_CACHELINE) _Atomic uint64_t claim[PIPE_DEPTH]; /* see PIPE_DEPTH */
+  mbox rq;                        /* parent -> worker: see mbox */
+  mbox rs;                        /* worker -> parent */
   ring req;                       /* parent -> worker (shm transport only) */
   ring res;                       /* worker -> parent */
 } wshared;
@@ -185,6 +214,7 @@ typedef struct inflight {
   req_hdr h;                      /* the request (h.tag identifies the answer) */
   int offered;                    /* PENDING, offered in claim word h.claim */
   int stolen;                     /* revoked by the parent and sent elsewhere */
+  uint32_t mb;                    /* sent in the mailbox under this seq, 0: the ring */
 } inflight;
 
 typedef struct pslot {
@@ -201,7 +231,9 @@ typedef struct pslot {
   int qh, qn;                     /* first entry, entries */
   int qsent;                      /* entries fully sent (the next is being sent) */
   int dispatched;                 /* tasks sent to this process */
+  uint32_t mb_seq;                /* the last mailbox seq sent to this process */
   uint32_t run_ns;                /* its tasks\' run time: the last longer one, decaying (see PIPE_AHEAD_NS) */
+  int cap;                        /* requests it may have in flight by run_ns (cf__proc_note_run), 0: the depth */
   uint64_t dispatch_ns;           /* when the head was handed to it */
   _Atomic int pub_pid;            /* pid for cf_executor_worker_pids (any thread) */
   int timed_out;                  /* we killed it for the head's timeout */
@@ -312,6 +344,11 @@ size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n);
 size_t cf__proc_ring_read_some(ring *r, unsigned char *p, size_t n);
 void cf__proc_bell(proc_backend *pb);
 void cf__proc_bell_sleeper(proc_backend *pb);
+/* process_mbox.c */
+void cf__proc_mbox_put(mbox *m, uint32_t seq, const void *h, size_t hn, const void *p, size_t pn);
+int cf__proc_mbox_send(pslot *s, inflight *e, const void *arg);
+int cf__proc_mbox_ready(pslot *s);
+void cf__proc_kick_sleeper(ring *r);
 /* process_worker.c */
 void cf__proc_child_main(proc_backend *pb, int idx) __attribute__((noreturn));
 /* What a worker started from the program's image (spawn, fork server)
@@ -367,7 +404,7 @@ void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg);
 void cf__proc_fail_redo(proc_backend *pb, const char *msg);
 int cf__proc_work_left(proc_backend *pb);
 int cf__proc_slot_room(proc_backend *pb, pslot *s);
-void cf__proc_note_run(pslot *s, uint32_t ns);
+void cf__proc_note_run(proc_backend *pb, pslot *s, uint32_t ns);
 int cf__proc_send_task(proc_backend *pb, pslot *s, cf_future *f, int claimed);
 int cf__proc_task_ref(proc_backend *pb, cf_future *f);
 int cf__proc_dispatch_slot(proc_backend *pb, pslot *s);

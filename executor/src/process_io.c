@@ -24,7 +24,7 @@ int cf__proc_has_work(proc_backend *pb) {
     }
     if (!pb->shm || !s->qn) continue;
     if (s->qsent < s->qn && ring_used(&s->sh->req) < RING_BYTES) return 1;
-    if (s->qsent > 0 && ring_used(&s->sh->res) > 0) return 1;
+    if (s->qsent > 0 && (ring_used(&s->sh->res) > 0 || cf__proc_mbox_ready(s))) return 1;
   }
   return (room && cf__proc_work_left(pb)) || (idle && pb->depth > 1 && cf__proc_any_stealable(pb));
 }

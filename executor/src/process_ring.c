@@ -28,7 +28,7 @@ size_t cf__proc_ring_write_some(ring *r, const unsigned char *p, size_t n) {
   /* One wake per sleep: whoever clears the flag wakes.  Before, every write
    * until the woken consumer ran again made a futex call of its own (a
    * batch of refills: one each). */
-  if (atomic_load(&r->cons_sleep) && atomic_exchange(&r->cons_sleep, 0)) cf__futex_wake(&r->tail, 1, 1);
+  cf__proc_kick_sleeper(r);
   return n;
 }
 

@@ -51,6 +51,7 @@ static void slot_reset(proc_backend *pb, pslot *s) {
   s->qh = s->qn = s->qsent = 0;
   s->rx_ready = s->tx_ready = s->res_eof = s->tx_dead = s->dead_pending = 0;
   s->dispatched = 0;
+  s->mb_seq = 0; /* a fresh mapping: its mailboxes start empty */
   s->timed_out = 0;
   s->tx_blocked = 0;
   s->tx_off = s->rx_off = 0;

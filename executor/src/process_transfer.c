@@ -6,6 +6,7 @@
 #include "process_internal.h"
 
 #include <errno.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -93,7 +94,7 @@ static void complete_head(proc_backend *pb, pslot *s) {
     return;
   }
   if (e->offered) cf__proc_adopt(s, e);
-  cf__proc_note_run(s, h.run_ns);
+  cf__proc_note_run(pb, s, h.run_ns);
   if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
   cf__proc_dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
   f->rec.start_ns = h.start_ns;
@@ -112,11 +113,50 @@ static void complete_head(proc_backend *pb, pslot *s) {
   cf_future_release(f);
 }
 
+/* The head's answer from the mailbox (its request went there, and the
+ * answer fit with nothing sent as parts): what the ring's receive does,
+ * from one line. */
+enum { MB_TAKEN, MB_RING, MB_NONE, MB_ERROR };
+static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
+  if (s->rx_off || s->rx_parts) return MB_RING; /* it comes through the ring */
+  /* Not there: the answers to the requests behind it may be in the ring
+   * already, and their bytes must not be taken for this one's.  The
+   * worker put this answer in the mailbox before it wrote those, so once
+   * the ring's tail shows data (acquire), a second look at the mailbox
+   * sees it; still not there, the ring's data up to that tail is this
+   * one's answer.  An empty ring: nothing yet (data arriving after that
+   * look may be the next one's). */
+  if (!cf__proc_mbox_ready(s)) {
+    if (ring_used(&s->sh->res) == 0) return MB_NONE;
+    if (!cf__proc_mbox_ready(s)) return MB_RING;
+  }
+  const unsigned char *d = s->sh->rs.data;
+  memcpy(&s->rx_hdr, d, sizeof s->rx_hdr);
+  size_t len = (size_t)s->rx_hdr.len;
+  if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != e->h.tag || len > MBOX_BYTES - sizeof s->rx_hdr) {
+    kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
+    s->dead_pending = 1;
+    return MB_ERROR;
+  }
+  e->f->res.len = 0;
+  s->rx_base = 0;
+  if (cf__result_reserve(&e->f->res, len, 0) != 0) s->rx_nomem = 1;
+  else if (len) memcpy(e->f->res.data, d + sizeof s->rx_hdr, len);
+  complete_head(pb, s);
+  return MB_TAKEN;
+}
+
 /* Receive what is available for s's sent requests.  Returns 1 on progress. */
 int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
   while (s->qsent > 0) {
     inflight *e = q_at(s, 0);
+    int mb = e->mb ? rx_mbox(pb, s, e) : MB_RING;
+    if (mb == MB_NONE || mb == MB_ERROR) return progress;
+    if (mb == MB_TAKEN) {
+      progress = 1;
+      continue;
+    }
     if (s->rx_off < sizeof s->rx_hdr) {
       ssize_t r = chan_recv(pb, s, (unsigned char *)&s->rx_hdr + s->rx_off, sizeof s->rx_hdr - s->rx_off);
       if (r <= 0) return progress;

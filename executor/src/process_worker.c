@@ -12,19 +12,51 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static void child_orphan_check(proc_backend *pb) {
   if (getppid() != pb->parent_pid) _exit(0);
 }
 
-/* Spin until the ring has data (or space) or the spin time is up. */
-static int child_spin(proc_backend *pb, ring *r, int want_data) {
+/* The seq of the last request this worker took from its mailbox. */
+static uint32_t child_mb_seen;
+
+static int child_mbox_new(pslot *s) {
+  return atomic_load_explicit(&s->sh->rq.seq, memory_order_acquire) != child_mb_seen;
+}
+
+/* Spin until the ring has data (or space) or the spin time is up; with
+ * want_data, a request in the mailbox counts as data. */
+static int child_spin(proc_backend *pb, pslot *s, ring *r, int want_data) {
   spin_wait sp = {0, 0};
   do {
-    if (want_data ? ring_used(r) > 0 : ring_used(r) < RING_BYTES) return 1;
+    if (want_data ? ring_used(r) > 0 || child_mbox_new(s) : ring_used(r) < RING_BYTES) return 1;
   } while (spin_more(&sp, pb->child_spin_ns));
   return 0;
+}
+
+/* Sleep until the parent has written to the request ring or the mailbox
+ * (or a second has passed: the orphan check). */
+static void child_sleep_req(proc_backend *pb, pslot *s, ring *r) {
+  int kick = atomic_load(&r->cons_kick);
+  atomic_store(&r->cons_sleep, 1); /* seq_cst: then the re-check (the parent: write, then the flag) */
+  if (ld(&r->tail) == ld(&r->head) && !child_mbox_new(s))
+    cf__futex_wait(&r->cons_kick, kick, cf__now_ns() + ORPHAN_CHECK_NS, 1);
+  atomic_store(&r->cons_sleep, 0);
+  child_orphan_check(pb);
+}
+
+/* Wait for the next request (ring or mailbox).  1: it is in the mailbox
+ * (a request there is older than any data in the ring: the parent uses
+ * it only for a worker with nothing in flight). */
+static int child_wait_req(proc_backend *pb, pslot *s) {
+  ring *r = &s->sh->req;
+  for (;;) {
+    if (child_mbox_new(s)) return 1;
+    if (ring_used(r) > 0) return child_mbox_new(s); /* the tail's acquire shows an older mailbox write */
+    if (!child_spin(pb, s, r, 1)) child_sleep_req(pb, s, r);
+  }
 }
 
 /* Blocking read of exactly n bytes (p may be NULL: discard). */
@@ -51,13 +83,7 @@ static void child_read(proc_backend *pb, pslot *s, unsigned char *p, size_t n) {
       if (atomic_load(&r->prod_sleep)) cf__proc_bell_sleeper(pb);
       continue;
     }
-    if (child_spin(pb, r, 1)) continue;
-    atomic_store(&r->cons_sleep, 1);
-    int tail = atomic_load(&r->tail);
-    if ((uint32_t)tail == ld(&r->head))
-      cf__futex_wait(&r->tail, tail, cf__now_ns() + ORPHAN_CHECK_NS, 1);
-    atomic_store(&r->cons_sleep, 0);
-    child_orphan_check(pb);
+    if (!child_spin(pb, s, r, 1)) child_sleep_req(pb, s, r);
   }
 }
 
@@ -68,7 +94,9 @@ static void lazy_bell(proc_backend *pb, ring *r) {
   if (!atomic_load(&pb->g->parent_sleeping)) return;
   uint64_t t0 = cf__now_ns();
   for (unsigned i = 1;; i++) {
-    if (ring_used(r) == 0 || !atomic_load(&pb->g->parent_sleeping)) return;
+    /* r NULL: an answer in the mailbox, which only a helper (who clears
+     * parent_sleeping first) or the io thread takes */
+    if ((r && ring_used(r) == 0) || !atomic_load(&pb->g->parent_sleeping)) return;
     cf__cpu_relax();
     if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
   }
@@ -99,7 +127,7 @@ static void child_write(proc_backend *pb, pslot *s, const unsigned char *p, size
       if (ring_bell) lazy_bell(pb, r);
       continue;
     }
-    if (child_spin(pb, r, 0)) continue;
+    if (child_spin(pb, s, r, 0)) continue;
     cf__proc_bell_sleeper(pb); /* full: it must read */
     atomic_store(&r->prod_sleep, 1);
     int head = atomic_load(&r->head);
@@ -138,6 +166,7 @@ static struct {
   pslot *s;
   res_hdr h;
   size_t sent;
+  int parts;                      /* MSG_PARTs sent (then the answer follows them in the ring) */
 } child_task;
 
 /* cf__self.map_flush: send out's bytes past what was sent as a MSG_PART. */
@@ -148,6 +177,7 @@ static void child_flush(cf_result *out) {
   child_write(child_task.pb, child_task.s, (const unsigned char *)&h, sizeof h, 0);
   child_write(child_task.pb, child_task.s, out->data + child_task.sent, (size_t)h.len, 0);
   child_task.sent = out->len;
+  child_task.parts++;
 }
 
 /* Pin, run the initializer, say ready; exits on failure. */
@@ -173,16 +203,26 @@ static void child_setup(proc_backend *pb, int idx, wstatus *st) {
   atomic_store(&st->phase, PH_READY);
 }
 
-/* Run claimed request h (argument in arg, or lost: nomem) and answer it;
- * what a map chunk sent as parts is not sent again. */
-static void child_run(proc_backend *pb, pslot *s, const req_hdr *h, cf_result *arg, cf_result *res, int nomem,
-                      uint64_t t0) {
+/* Answer r (payload p) in the mailbox under seq, if it fits; 0: use the ring. */
+static int child_answer_mbox(proc_backend *pb, pslot *s, uint32_t seq, const res_hdr *r, const unsigned char *p) {
+  if (!seq || child_task.parts || sizeof *r + r->len > MBOX_BYTES) return 0;
+  cf__proc_mbox_put(&s->sh->rs, seq, r, sizeof *r, p, (size_t)r->len);
+  lazy_bell(pb, NULL);
+  return 1;
+}
+
+/* Run claimed request h (argument in arg, or lost: nomem) and answer it
+ * (in the mailbox if h came there as mb and the answer fits); what a map
+ * chunk sent as parts is not sent again. */
+static void child_run(proc_backend *pb, pslot *s, const req_hdr *h, uint32_t mb, cf_result *arg, cf_result *res,
+                      int nomem, uint64_t t0) {
   res_hdr r = {MSG_RESULT, 0, h->tag, t0, sched_getcpu(), 0, 0};
   res->len = 0;
   child_task.pb = pb;
   child_task.s = s;
   child_task.h = r;
   child_task.sent = 0;
+  child_task.parts = 0;
   cf_task_fn fn = (cf_task_fn)cf__objref_here(pb->spawn ? h->pad : 0, h->fn);
   if (nomem) r.rc = CF_ENOMEM;
   else if (!fn) r.rc = CF_ENOSYS; /* its object cannot be loaded here */
@@ -190,6 +230,7 @@ static void child_run(proc_backend *pb, pslot *s, const req_hdr *h, cf_result *a
   uint64_t ran = cf__clock_ns() - t0;
   r.run_ns = ran > UINT32_MAX ? UINT32_MAX : (uint32_t)ran;
   r.len = r.rc ? 0 : res->len - child_task.sent;
+  if (child_answer_mbox(pb, s, mb, &r, res->data + child_task.sent)) return;
   child_write(pb, s, (const unsigned char *)&r, sizeof r, 1);
   child_write(pb, s, res->data + child_task.sent, (size_t)r.len, 1);
 }
@@ -198,6 +239,7 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
   cf_executor *ex = pb->ex;
   pslot *s = &pb->slots[idx];
   cf__self.in_process_child = 1;
+  child_mb_seen = 0;
   cf__self.ex = ex;
   cf__self.worker = idx;
   cf__self.current = NULL;
@@ -214,10 +256,20 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
   int limit = ex->cfg.max_tasks_per_child, done = 0;
   for (;;) {
     req_hdr h;
-    child_read(pb, s, (unsigned char *)&h, sizeof h);
-    if (h.type != MSG_TASK) break;
-    int nomem = cf__result_reserve(&arg, (size_t)h.len, 0) != 0;
-    child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
+    uint32_t mb = 0;
+    int nomem;
+    if (pb->shm && child_wait_req(pb, s)) { /* the whole request is on the mailbox's line */
+      mb = child_mb_seen = atomic_load_explicit(&s->sh->rq.seq, memory_order_acquire);
+      memcpy(&h, s->sh->rq.data, sizeof h);
+      if (h.type != MSG_TASK || h.len > MBOX_BYTES - sizeof h) break; /* not the parent's: the parent sees a death */
+      nomem = cf__result_reserve(&arg, (size_t)h.len, 0) != 0;
+      if (!nomem && h.len) memcpy(arg.data, s->sh->rq.data + sizeof h, (size_t)h.len);
+    } else {
+      child_read(pb, s, (unsigned char *)&h, sizeof h);
+      if (h.type != MSG_TASK) break;
+      nomem = cf__result_reserve(&arg, (size_t)h.len, 0) != 0;
+      child_read(pb, s, nomem ? NULL : arg.data, (size_t)h.len);
+    }
     arg.len = nomem ? 0 : (size_t)h.len;
     /* The records' clock (clock.c: a TSC read), as the parent's enqueue
      * and end stamps: clock_gettime was one of the larger items of the
@@ -233,7 +285,7 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
       res_hdr skip = {MSG_SKIP, 0, h.tag, 0, -1, 0, 0}; /* cancelled or sent elsewhere */
       child_write(pb, s, (const unsigned char *)&skip, sizeof skip, 1);
     } else {
-      child_run(pb, s, &h, &arg, &res, nomem, t0);
+      child_run(pb, s, &h, mb, &arg, &res, nomem, t0);
       child_trim(&arg);
       child_trim(&res);
     }

@@ -1053,6 +1053,200 @@ static void kill_before_first_read(void) {
   cf_executor_free(ex);
 }
 
+/* With a task timeout (or over pipes) a worker has one request in flight
+ * (pb->depth 1), also once it has answered a few (its pipeline cap is
+ * worked out from their run time): a task queued behind a running one
+ * stays PENDING, so cf_future_cancel wins, and it runs after the long one
+ * if not cancelled. */
+static void one_in_flight_with_timeouts(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 1;
+  cfg.task_timeout_s = 30;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  for (int i = 0; i < 4; i++) { /* answers: the cap is set from their run time */
+    cf_future *f;
+    int ms = 0;
+    CHECK_EQ(cf_submit(ex, t_sleep, &ms, sizeof ms, &f), 0);
+    CHECK_EQ(cf_future_result(f, 30, NULL, NULL), 0);
+    cf_future_release(f);
+  }
+  int ms = 200, zero = 0;
+  cf_future *longf, *keep, *gone;
+  CHECK_EQ(cf_submit(ex, t_sleep, &ms, sizeof ms, &longf), 0);
+  wait_running(longf);
+  CHECK_EQ(cf_submit(ex, t_sleep, &zero, sizeof zero, &keep), 0);
+  CHECK_EQ(cf_submit(ex, t_sleep, &zero, sizeof zero, &gone), 0);
+  sleep_ms(20); /* room for a dispatch that should not happen */
+  CHECK_EQ(cf_future_state_get(keep), CF_PENDING);
+  CHECK_EQ(cf_future_cancel(gone), 1);
+  CHECK_EQ(cf_future_result(longf, 30, NULL, NULL), 0);
+  CHECK_EQ(cf_future_result(keep, 30, NULL, NULL), 0);
+  CHECK_EQ(cf_future_result(gone, 30, NULL, NULL), CF_ECANCELED);
+  cf_future_release(longf);
+  cf_future_release(keep);
+  cf_future_release(gone);
+  cf_executor_free(ex);
+}
+
+/* A request in the mailbox with requests behind it in the ring: the
+ * worker answers the first in the mailbox and the others through the
+ * ring, and the parent may see the ring's answers before the mailbox's
+ * (it looked at the mailbox a moment too early).  Each future must still
+ * get its own answer (before the fix, one run in three here under ASan
+ * gave a future the next one's value).  Many short rounds of 3 on one
+ * worker. */
+static void mailbox_then_ring_answers(void) {
+  enum { ROUNDS = 6000, K = 3 };
+  cf_executor *ex = make_ex(1);
+  for (uint64_t r = 0; r < ROUNDS; r++) {
+    cf_future *fs[K];
+    for (uint64_t k = 0; k < K; k++) {
+      uint64_t v = r * K + k;
+      CHECK_EQ(cf_submit(ex, t_echo, &v, sizeof v, &fs[k]), 0);
+    }
+    for (uint64_t k = 0; k < K; k++) {
+      const void *d;
+      size_t len;
+      CHECK_EQ(cf_future_result(fs[k], 60, &d, &len), 0); /* hang guard */
+      CHECK_EQ(len, sizeof(uint64_t));
+      uint64_t v;
+      memcpy(&v, d, sizeof v);
+      CHECK_EQ(v, r * K + k);
+      cf_future_release(fs[k]);
+    }
+  }
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.respawns, 0); /* no protocol error (a kill) either */
+  cf_executor_free(ex);
+}
+
+/* Round trips through the mailboxes (a request to an idle worker and its
+ * answer, each on one cache line; see mbox in process_internal.h), mixed
+ * with ones that take the rings (an argument or a result too big for a
+ * line), while another thread SIGSTOPs the worker for a moment (mid-spin
+ * or mid-task), SIGCONTs it, and every 6th time SIGKILLs it instead.
+ * Every future ends (no wake-up lost): with its own result (no answer
+ * crossed to another future, none lost), or with CF_EBROKEN by signal 9,
+ * at most one per kill; the log shows no task ran twice, and each that succeeded ran
+ * once.  The log lives at a path the worker derives from its parent's pid,
+ * so spawned workers (no inherited globals) find it too. */
+typedef struct rt_arg {
+  uint64_t i, reslen;             /* 16 bytes: fits the mailbox with a request header */
+  unsigned char pad[48];          /* sent only when the argument is meant for the ring */
+} rt_arg;
+
+static void rt_log_path(char *buf, size_t cap, int parent) {
+  snprintf(buf, cap, "/tmp/cf_mblog_%d", parent);
+}
+
+static int t_roundtrip(const void *arg, size_t len, cf_result *out) {
+  rt_arg a;
+  memset(&a, 0, sizeof a);
+  memcpy(&a, arg, len < sizeof a ? len : sizeof a);
+  char path[64];
+  rt_log_path(path, sizeof path, (int)getppid());
+  int fd = open(path, O_WRONLY | O_APPEND);
+  if (fd < 0 || write(fd, &a.i, sizeof a.i) != (ssize_t)sizeof a.i) return 99;
+  close(fd);
+  unsigned char buf[128];
+  uint64_t v = 3 * a.i + 1;
+  memset(buf, (int)(a.i & 0xff), sizeof buf);
+  memcpy(buf, &v, sizeof v);
+  return cf_result_set(out, buf, a.reslen);
+}
+
+typedef struct faulter {
+  cf_executor *ex;
+  atomic_int stop, kills, stops;
+  atomic_long done;               /* round trips ended (main thread) */
+} faulter;
+
+/* A kill only once the replacement has answered some round trips: a
+ * respawn can take longer than the period (spawn under TSan), and killing
+ * each new worker before it answers would stop all progress. */
+static void *fault_loop(void *p) {
+  faulter *fl = p;
+  long at_kill = 0;
+  for (int n = 1; !atomic_load(&fl->stop); n++) {
+    sleep_ms(2);
+    int pid = 0;
+    if (cf_executor_worker_pids(fl->ex, &pid, 1) != 1 || pid <= 0) continue;
+    if (n % 6 == 0) {
+      if (atomic_load(&fl->done) - at_kill < 50) continue;
+      at_kill = atomic_load(&fl->done);
+      if (kill(pid, SIGKILL) == 0) atomic_fetch_add(&fl->kills, 1);
+      continue;
+    }
+    if (kill(pid, SIGSTOP) != 0) continue;
+    atomic_fetch_add(&fl->stops, 1);
+    sleep_ms(1);
+    kill(pid, SIGCONT);
+  }
+  return NULL;
+}
+
+static void mailbox_round_trips_under_faults(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* no local worker pid to stop */
+  enum { MIN_N = 4000, MAX_N = 400000, MIN_KILLS = 4 };
+  char path[64];
+  rt_log_path(path, sizeof path, (int)getpid());
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  CHECK_GE(fd, 0);
+  close(fd);
+  cf_executor *ex = make_ex(1);
+  faulter fl = {.ex = ex};
+  pthread_t th;
+  CHECK_EQ(pthread_create(&th, NULL, fault_loop, &fl), 0);
+  uint64_t n = 0, failed = 0;
+  static uint8_t ok[MAX_N];
+  memset(ok, 0, sizeof ok);
+  /* Until both enough round trips and enough kills: a slow machine gets
+   * as many faults as a fast one.  MAX_N bounds it (a hang guard too). */
+  for (; n < MAX_N && (n < MIN_N || atomic_load(&fl.kills) < MIN_KILLS); n++) {
+    rt_arg a;
+    memset(&a, 0, sizeof a);
+    a.i = n;
+    a.reslen = n % 5 == 4 ? 100 : 8;                     /* 100: the answer takes the ring */
+    size_t alen = n % 7 == 6 ? sizeof a : 2 * sizeof(uint64_t); /* 64: the request takes the ring */
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_roundtrip, &a, alen, &f), 0);
+    const void *d;
+    size_t len;
+    int rc = cf_future_result(f, 60, &d, &len); /* hang guard */
+    if (rc == 0) {
+      CHECK_EQ(len, a.reslen);
+      uint64_t v;
+      memcpy(&v, d, sizeof v);
+      CHECK_EQ(v, 3 * n + 1);
+      for (size_t k = sizeof v; k < len; k++) CHECK_EQ(((const unsigned char *)d)[k], n & 0xff);
+      ok[n] = 1;
+    } else {
+      CHECK_EQ(rc, CF_EBROKEN);
+      CHECK_STR_CONTAINS(cf_future_message(f), "killed by signal 9");
+      failed++;
+    }
+    cf_future_release(f);
+    atomic_fetch_add(&fl.done, 1);
+  }
+  atomic_store(&fl.stop, 1);
+  pthread_join(th, NULL);
+  CHECK_GE(atomic_load(&fl.kills), MIN_KILLS);
+  CHECK_GT(atomic_load(&fl.stops), 0);
+  CHECK_LE(failed, (uint64_t)atomic_load(&fl.kills));
+  cf_executor_stats st;
+  cf_executor_stats_get(ex, &st);
+  CHECK_EQ(st.failed, failed);
+  cf_executor_free(ex);
+  static unsigned runs[MAX_N];
+  log_count(path, runs, MAX_N);
+  for (uint64_t i = 0; i < n; i++) {
+    CHECK_LE(runs[i], 1);
+    if (ok[i]) CHECK_EQ(runs[i], 1);
+  }
+}
+
 /* shutdown(cancel_futures) in the middle of a map at chunksize 1: the
  * map ends (no hang), what it returns is right and in order, no item ran
  * twice, and nothing is left behind (children, descriptors). */
@@ -1130,6 +1324,9 @@ int main(int argc, char **argv) {
       {"stop_and_kill_mid_batch", stop_and_kill_mid_batch},
       {"cap_keeps_order_behind_long", cap_keeps_order_behind_long},
       {"kill_before_first_read", kill_before_first_read},
+      {"mailbox_round_trips_under_faults", mailbox_round_trips_under_faults},
+      {"mailbox_then_ring_answers", mailbox_then_ring_answers},
+      {"one_in_flight_with_timeouts", one_in_flight_with_timeouts},
       {"map_shutdown_midway", map_shutdown_midway},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
