@@ -203,13 +203,14 @@ static int work_waits_locked(cf_executor *ex) {
  * steps, not a wake per submit).  Pushes do not wake anyone while it
  * looks (push_wake), so it must, before it runs what it took. */
 static void took(cf_executor *ex) {
-  if (!work_waits(ex)) return;
+  /* The sleepers first: with nobody asleep (always at W=1) this is one load
+   * of a line that seldom changes, and the queue's lines, which the
+   * submitter is writing, are not pulled over on every idle-to-busy turn. */
   int sleepers = atomic_load(&ex->q_sleepers);
-  if (sleepers > 0) {
-    long n = backlog(ex) + batched(ex) - atomic_load(&ex->q_tokens);
-    if (n > sleepers) n = sleepers;
-    if (n > 0) wake(ex, (int)n);
-  }
+  if (sleepers <= 0 || !work_waits(ex)) return;
+  long n = backlog(ex) + batched(ex) - atomic_load(&ex->q_tokens);
+  if (n > sleepers) n = sleepers;
+  if (n > 0) wake(ex, (int)n);
 }
 
 /* ---------------------------------------------------------- push / pop */
