@@ -63,7 +63,7 @@ int cf__handoff_give(cf_executor *ex, cf_future *f) {
                                                memory_order_relaxed))
     return 0;
   /* Sure now: the id, then the future (release: the worker sees the id). */
-  f->rec.id = atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+  f->rec.id = cf__queue_take_id(ex);
   atomic_store_explicit(&ex->hand, (uintptr_t)f, memory_order_release);
   return 1;
 }

@@ -298,6 +298,13 @@ int cf__submit_future(cf_executor *ex, cf_future *f);
  * the caller, not yet handed out): the reference is taken without a locked
  * add. */
 int cf__queue_push(cf_executor *ex, cf_future *f);
+/* The id of a push that is sure (queued, or handed to a worker, handoff.c):
+ * ids go to accepted submits only, so `submitted` (next_id) needs no
+ * correction for a refused one.  Taken before the future is published, so
+ * its worker sees it. */
+static inline uint64_t cf__queue_take_id(cf_executor *ex) {
+  return atomic_fetch_add_explicit(&ex->next_id, 1, memory_order_relaxed) + 1;
+}
 /* Next queued future (caller owns the queue's reference), or NULL once the
  * executor is shut down and the queue is empty. */
 /* *waited is set when the queue was empty at first look (the caller's
