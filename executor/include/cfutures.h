@@ -197,7 +197,11 @@ typedef struct cf_config {
    * for comparison).  Semantics are identical. */
   cf_transport transport;
   /* Called once per finished task, in the thread that completed it (worker
-   * or collector); must be thread-safe and must not block. */
+   * or collector), before the future becomes done: a thread that sees the
+   * future done (cf_future_result returned, a callback ran) has had its
+   * record reported.  A cancelled future's record (status CF_ECANCELED) is
+   * reported by the thread that cancelled it, right after the cancel.
+   * Must be thread-safe and must not block (the future's waiters wait for it). */
   void (*on_record)(const cf_task_record *rec, void *ud);
   void *on_record_ud;
   cf_start_method start_method; /* process backend; see cf_start_method */

@@ -54,9 +54,12 @@ static void *worker_main(void *p) {
       if (cf__future_claim(f, wa.index)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
       last_end = 0;
     } else if (cf__future_claim(f, wa.index)) {
-      last_end = cf__future_run(f, last_end);
+      /* Run, finish and drop the queue's reference in one step: the
+       * collector then finds f's first line as the finish left it. */
+      last_end = cf__future_run(f, last_end, 1);
+      continue;
     }
-    cf_future_release(f); /* the queue's reference */
+    cf_future_release(f); /* the queue's reference (cancelled, or failed above) */
   }
   cf__self.ex = NULL;
   cf__self.worker = -1;

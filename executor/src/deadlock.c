@@ -18,7 +18,7 @@ static int all_blocked(cf_executor *ex) {
   for (int i = 0; i < ex->nworkers; i++) {
     if (i == cf__self.worker) continue;
     cf_future *g = ex->blocked_on[i];
-    if (!g || cf__state_done(atomic_load(&g->state))) return 0;
+    if (!g || cf__state_done(cf__fstate(g))) return 0;
   }
   return 1;
 }
@@ -48,7 +48,7 @@ int cf__graph_block(cf_executor *ex, int worker, cf_future *f) {
   cf_future *x = f;
   say(msg, sizeof msg, &off, "task %llu (worker %d)", task_id(me), worker);
   for (int steps = 0; steps <= ex->nworkers + 1; steps++) {
-    int s = atomic_load(&x->state);
+    int s = cf__fstate(x);
     if (cf__state_done(s)) break;
     say(msg, sizeof msg, &off, " waits on task %llu", task_id(x));
     if (s == CF_PENDING) {

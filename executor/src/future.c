@@ -178,9 +178,7 @@ void cf__future_pool_close(cf_executor *ex) {
 cf_future *cf__future_new(cf_executor *ex) {
   cf_future *f = pool_take(ex);
   if (!f) return NULL;
-  atomic_store_explicit(&f->state, CF_PENDING, memory_order_relaxed);
-  atomic_store_explicit(&f->refs, 1, memory_order_relaxed);
-  atomic_store_explicit(&f->flags, 0, memory_order_relaxed);
+  atomic_store_explicit(&f->word, CF__W_REF | CF_PENDING, memory_order_relaxed);
   f->task_code = 0;
   f->ex = ex;
   f->next = NULL;
@@ -194,19 +192,11 @@ cf_future *cf__future_new(cf_executor *ex) {
 }
 
 void cf_future_retain(cf_future *f) {
-  if (f) atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+  if (f) atomic_fetch_add_explicit(&f->word, CF__W_REF, memory_order_relaxed);
 }
 
-void cf_future_release(cf_future *f) {
-  if (!f) return;
-  /* The only reference left is ours: nobody else can take one (a retain
-   * needs a reference), so no locked decrement.  That is the common case
-   * when collecting: the worker dropped the queue's reference when the
-   * task ended.  The acquire load pairs with that drop, as the decrement's
-   * would. */
-  if (atomic_load_explicit(&f->refs, memory_order_acquire) != 1 &&
-      atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
-    return;
+/* The last reference went: f back to its executor's pool. */
+static void future_recycle(cf_future *f) {
   cf_executor *ex = f->ex;
   if (f->cold) {
     free(f->cold->message);
@@ -216,6 +206,19 @@ void cf_future_release(cf_future *f) {
   cf__result_trim(&f->arg, KEEP_BYTES);
   cf__result_trim(&f->res, KEEP_BYTES);
   if (!pool_put(ex, f)) cf__executor_unref(ex); /* pooled: f's reference went with it */
+}
+
+void cf_future_release(cf_future *f) {
+  if (!f) return;
+  /* The only reference left is ours: nobody else can take one (a retain
+   * needs a reference), so no locked decrement.  That is the common case
+   * when collecting: the worker dropped the queue's reference when the
+   * task ended.  The acquire load pairs with that drop, as the decrement's
+   * would. */
+  if ((atomic_load_explicit(&f->word, memory_order_acquire) >> 32) != 1 &&
+      (atomic_fetch_sub_explicit(&f->word, CF__W_REF, memory_order_acq_rel) >> 32) != 1)
+    return;
+  future_recycle(f);
 }
 
 void cf__future_free_list(cf_executor *ex) {
@@ -251,8 +254,8 @@ static cf__cold *cold_of(cf_future *f) {
 
 void cf__future_lock(cf_future *f) {
   for (int i = 0;; i++) {
-    if (!(atomic_load_explicit(&f->flags, memory_order_relaxed) & CF__F_LOCK) &&
-        !(atomic_fetch_or_explicit(&f->flags, CF__F_LOCK, memory_order_acquire) & CF__F_LOCK))
+    if (!(atomic_load_explicit(&f->word, memory_order_relaxed) & CF__F_LOCK) &&
+        !(atomic_fetch_or_explicit(&f->word, CF__F_LOCK, memory_order_acquire) & CF__F_LOCK))
       return;
     if (i < LOCK_SPINS) cf__cpu_relax();
     else sched_yield();
@@ -260,26 +263,32 @@ void cf__future_lock(cf_future *f) {
 }
 
 void cf__future_unlock(cf_future *f) {
-  atomic_fetch_and_explicit(&f->flags, ~CF__F_LOCK, memory_order_release);
+  atomic_fetch_and_explicit(&f->word, ~(uint64_t)CF__F_LOCK, memory_order_release);
 }
 
 /* ------------------------------------------------------------ completion */
 
+int cf__fstate_cas(cf_future *f, int from, int to) {
+  uint64_t w = atomic_load_explicit(&f->word, memory_order_relaxed);
+  do {
+    if ((int)(w & CF__W_STATE) != from) return 0;
+  } while (!atomic_compare_exchange_weak(&f->word, &w, (w & ~(uint64_t)CF__W_STATE) | (unsigned)to));
+  return 1;
+}
+
 int cf__future_claim(cf_future *f, int worker) {
-  int s = CF_PENDING;
-  if (!atomic_compare_exchange_strong(&f->state, &s, CF_RUNNING)) return 0;
+  if (!cf__fstate_cas(f, CF_PENDING, CF_RUNNING)) return 0;
   cf__future_set_runner(f, worker);
   return 1;
 }
 
 /* After the state became final: wake sleepers, notify multi-waiters, run the
- * callbacks, count, report the record. */
-static void future_after_done(cf_future *f, int err) {
+ * callbacks.  flags: the word's flags as the final state was stored (or
+ * read after it): a listener or sleeper either set its flag before, and is
+ * seen here, or sees the final state itself (one word, one order). */
+static void future_after_done(cf_future *f, unsigned flags) {
   cf_executor *ex = f->ex;
   cf__cb *cbs = NULL;
-  /* Pairs with cf__future_listen: either we see its flag, or it sees the
-   * final state and handles its callback / waiter itself. */
-  unsigned flags = atomic_load(&f->flags);
   if (flags & CF__F_LISTEN) {
     cf__future_lock(f);
     cf__cold *c = f->cold;
@@ -293,10 +302,7 @@ static void future_after_done(cf_future *f, int err) {
     c->links = NULL;
     cf__future_unlock(f);
   }
-  /* Pairs with wait_done: it sets the flag, then reads the state. */
-  if (flags & CF__F_SLEEP) cf__futex_wake(&f->state, 1 << 30, 0);
-
-  if (err == CF_ECANCELED) atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
+  if (flags & CF__F_SLEEP) cf__futex_wake(cf__futex_of(f), 1 << 30, 0);
 
   /* Callbacks were added in order to the list head: run them oldest first. */
   cf__cb *rev = NULL;
@@ -313,11 +319,6 @@ static void future_after_done(cf_future *f, int err) {
     free(rev);
     rev = n;
   }
-  if (ex->cfg.on_record) {
-    cf_task_record rec;
-    cf_future_record(f, &rec);
-    ex->cfg.on_record(&rec, ex->cfg.on_record_ud);
-  }
 }
 
 /* A worker of ex counts in its own line (it is the only writer there);
@@ -331,22 +332,44 @@ static void count_done(cf_executor *ex, int ok) {
   }
 }
 
-static int finish_at(cf_future *f, int err, uint64_t end_ns) {
-  if (atomic_load(&f->state) != CF_RUNNING) return 0;
+/* RUNNING -> FINISHED.  With `release`, the caller's reference goes in
+ * the same step when nobody sleeps or listens: then f may be recycled by
+ * its collector at once, and nothing here touches it again.  A sleeper or
+ * a listener keeps the reference until they are served. */
+static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
+  if (cf__fstate(f) != CF_RUNNING) {
+    if (release) cf_future_release(f);
+    return 0;
+  }
+  cf_executor *ex = f->ex;
   /* Clocks of two threads may disagree by a little (cf__clock_ns). */
   f->rec.end_ns = end_ns > f->rec.start_ns ? end_ns : f->rec.start_ns;
   f->rec.status = err;
-  /* Count before publishing: whoever sees the future done sees the counter. */
-  count_done(f->ex, err == 0);
-  atomic_store(&f->state, CF_FINISHED);
-  future_after_done(f, err);
+  /* Count and report before publishing: whoever sees the future done sees
+   * the counter and has had its record (the runner owns f->rec until then). */
+  count_done(ex, err == 0);
+  if (ex->cfg.on_record) ex->cfg.on_record(&f->rec, ex->cfg.on_record_ud);
+  uint64_t w = atomic_load_explicit(&f->word, memory_order_relaxed), next;
+  int drop;
+  do {
+    drop = release && !(w & (CF__F_LISTEN | CF__F_SLEEP));
+    next = w - CF_RUNNING + CF_FINISHED - (drop ? CF__W_REF : 0);
+  } while (!atomic_compare_exchange_weak(&f->word, &w, next));
+  if (drop) {
+    if ((w >> 32) == 1) future_recycle(f); /* the user let go before the end */
+    return 1;
+  }
+  future_after_done(f, (unsigned)w);
+  if (release) cf_future_release(f);
   return 1;
 }
 
-int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__clock_ns()); }
+int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__clock_ns(), 0); }
+
+void cf__future_finish_release(cf_future *f, int err) { finish_at(f, err, cf__clock_ns(), 1); }
 
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
-  if (atomic_load(&f->state) != CF_RUNNING) return 0;
+  if (cf__fstate(f) != CF_RUNNING) return 0;
   if (msg || worker_status != -1) {
     cf__cold *c = cold_of(f); /* out of memory: the code stays, the detail is lost */
     if (c) {
@@ -358,7 +381,7 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   return cf__future_finish(f, err);
 }
 
-uint64_t cf__future_run(cf_future *f, uint64_t start_ns) {
+uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release) {
   cf_future *outer = cf__self.current;
   cf__self.current = f;
   if (!start_ns) start_ns = cf__clock_ns();
@@ -370,32 +393,37 @@ uint64_t cf__future_run(cf_future *f, uint64_t start_ns) {
   cf__self.current = outer;
   uint64_t end = cf__clock_ns();
   if (rc != 0) f->task_code = rc;
-  finish_at(f, rc != 0 ? CF_ETASK : 0, end);
+  finish_at(f, rc != 0 ? CF_ETASK : 0, end, release);
   return end;
 }
 
 int cf_future_cancel(cf_future *f) {
   if (!f) return 0;
-  int s = CF_PENDING, won;
-  int (*revoke)(cf_future *) = f->ex->ops->revoke;
+  int won;
+  cf_executor *ex = f->ex;
+  int (*revoke)(cf_future *) = ex->ops->revoke;
   if (revoke) {
     /* A process worker may claim an offered future by itself: cancel wins
      * only by taking the offer back first (under the lock, so an offer is
      * made either before this look or after the cancel). */
     cf__future_lock(f);
-    unsigned offered = atomic_load(&f->flags) & CF__F_OFFERED;
-    won = (!offered || revoke(f)) && atomic_compare_exchange_strong(&f->state, &s, CF_CANCELLED);
-    if (won && offered) atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+    unsigned offered = cf__fflags(f) & CF__F_OFFERED;
+    won = (!offered || revoke(f)) && cf__fstate_cas(f, CF_PENDING, CF_CANCELLED);
+    if (won && offered) cf__fflag_clear(f, CF__F_OFFERED);
     cf__future_unlock(f);
-    if (!won) s = atomic_load(&f->state);
   } else {
-    won = atomic_compare_exchange_strong(&f->state, &s, CF_CANCELLED);
+    won = cf__fstate_cas(f, CF_PENDING, CF_CANCELLED);
   }
-  if (won) {
-    future_after_done(f, CF_ECANCELED);
-    return 1;
+  if (!won) return cf__fstate(f) == CF_CANCELLED;
+  atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
+  /* The flags read after the state changed (see future_after_done). */
+  future_after_done(f, cf__fflags(f));
+  if (ex->cfg.on_record) {
+    cf_task_record rec;
+    cf_future_record(f, &rec);
+    ex->cfg.on_record(&rec, ex->cfg.on_record_ud);
   }
-  return s == CF_CANCELLED;
+  return 1;
 }
 
 /* ------------------------------------------------------------------ wait */
@@ -403,22 +431,23 @@ int cf_future_cancel(cf_future *f) {
 /* Wait until done or deadline, no deadlock logic: 0 or CF_ETIMEDOUT. */
 static int wait_done(cf_future *f, uint64_t deadline) {
   for (int i = 0; i < WAIT_SPINS; i++) {
-    if (cf__state_done(atomic_load(&f->state))) return 0;
+    if (cf__state_done(cf__fstate(f))) return 0;
     cf__cpu_relax();
   }
-  atomic_fetch_or(&f->flags, CF__F_SLEEP); /* never cleared: at worst a spare wake */
+  cf__fflag_set(f, CF__F_SLEEP); /* never cleared: at worst a spare wake */
   for (;;) {
-    int s = atomic_load(&f->state);
-    if (cf__state_done(s)) return 0;
-    if (cf__futex_wait(&f->state, s, deadline, 0) == CF_ETIMEDOUT)
-      return cf__state_done(atomic_load(&f->state)) ? 0 : CF_ETIMEDOUT;
+    uint64_t w = cf__fword(f);
+    if (cf__state_done((int)(w & CF__W_STATE))) return 0;
+    /* The low half only: a change of references does not wake us. */
+    if (cf__futex_wait(cf__futex_of(f), (int)(uint32_t)w, deadline, 0) == CF_ETIMEDOUT)
+      return cf__state_done(cf__fstate(f)) ? 0 : CF_ETIMEDOUT;
   }
 }
 
 /* Wait from any thread, with deadlock detection and HELP when the caller is
  * a worker of the future's own executor. */
 int cf__future_wait(cf_future *f, uint64_t deadline) {
-  if (cf__state_done(atomic_load(&f->state))) return 0;
+  if (cf__state_done(cf__fstate(f))) return 0;
   cf_executor *ex = f->ex;
   if (cf__self.ex != ex || cf__self.worker < 0) {
     if (ex->ops->help_wait) ex->ops->help_wait(ex, f, deadline);
@@ -427,7 +456,7 @@ int cf__future_wait(cf_future *f, uint64_t deadline) {
   int w = cf__self.worker;
   if (ex->cfg.on_deadlock == CF_DEADLOCK_HELP && cf__future_claim(f, w)) {
     atomic_fetch_add_explicit(&ex->st_helped, 1, memory_order_relaxed);
-    cf__future_run(f, 0);
+    cf__future_run(f, 0, 0);
     return 0;
   }
   int rc = cf__graph_block(ex, w, f);
@@ -442,8 +471,7 @@ int cf_future_result(cf_future *f, double timeout_s, const void **data, size_t *
   if (cf__self.in_process_child) return CF_EINTASK;
   int rc = cf__future_wait(f, cf__deadline(timeout_s));
   if (rc != 0) return rc;
-  int s = atomic_load(&f->state);
-  if (s == CF_CANCELLED) return CF_ECANCELED;
+  if (cf__fstate(f) == CF_CANCELLED) return CF_ECANCELED;
   if (f->rec.status != 0) return f->rec.status;
   if (data) *data = f->res.data;
   if (len) *len = f->res.len;
@@ -453,7 +481,7 @@ int cf_future_result(cf_future *f, double timeout_s, const void **data, size_t *
 /* --------------------------------------------------------------- queries */
 
 int cf_future_error(const cf_future *f) {
-  int s = atomic_load(&((cf_future *)f)->state);
+  int s = cf__fstate(f);
   if (s == CF_CANCELLED) return CF_ECANCELED;
   if (s != CF_FINISHED) return CF_EAGAIN;
   return f->rec.status;
@@ -474,14 +502,16 @@ const char *cf_future_message(const cf_future *f) {
 
 cf_future_state cf_future_state_get(const cf_future *f) {
   int (*started)(cf_future *) = f->ex->ops->offer_started;
-  if (started && atomic_load(&f->state) == CF_PENDING && (atomic_load(&f->flags) & CF__F_OFFERED)) {
+  uint64_t w = cf__fword(f);
+  if (started && (w & CF__W_STATE) == CF_PENDING && (w & CF__F_OFFERED)) {
     cf_future *m = (cf_future *)f; /* the lock bit only */
     cf__future_lock(m);
-    int run = (atomic_load(&m->flags) & CF__F_OFFERED) && atomic_load(&m->state) == CF_PENDING && started(m);
+    w = cf__fword(m);
+    int run = (w & CF__F_OFFERED) && (w & CF__W_STATE) == CF_PENDING && started(m);
     cf__future_unlock(m);
     if (run) return CF_RUNNING; /* the io thread has not seen the claim yet */
   }
-  return (cf_future_state)atomic_load(&((cf_future *)f)->state);
+  return (cf_future_state)(w & CF__W_STATE);
 }
 int cf_future_done(const cf_future *f) { return cf__state_done(cf_future_state_get(f)); }
 int cf_future_running(const cf_future *f) { return cf_future_state_get(f) == CF_RUNNING; }
@@ -506,8 +536,8 @@ void cf_future_record(const cf_future *f, cf_task_record *rec) {
 int cf__future_listen(cf_future *f) {
   if (!cold_of(f)) return CF_ENOMEM;
   cf__future_lock(f);
-  atomic_fetch_or(&f->flags, CF__F_LISTEN);
-  return cf__state_done(atomic_load(&f->state));
+  cf__fflag_set(f, CF__F_LISTEN);
+  return cf__state_done(cf__fstate(f));
 }
 
 int cf_future_add_done_callback(cf_future *f, cf_done_cb cb, void *ud) {

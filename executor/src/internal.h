@@ -55,19 +55,28 @@ typedef struct cf__cold {
   int worker_status;
 } cf__cold;
 
-/* Bits of cf_future.flags. */
-#define CF__F_LOCK 1u            /* spin lock over cold->cbs / cold->links */
-#define CF__F_LISTEN 2u          /* callbacks or waiters were ever added */
-#define CF__F_SLEEP 4u           /* a thread sleeps (or will) in futex_wait on state */
-#define CF__F_OFFERED 8u         /* PENDING, offered to a process worker (backend revoke) */
+/* A future's word (cf_future.word): its state and flags in the low half,
+ * which is also the futex waiters sleep on, and its references in the high
+ * half.  One word, so that the finisher's last touch of a future can be one
+ * atomic operation: it publishes the final state, reads the flags (who
+ * sleeps, who listens) and drops the queue's reference at once, and the
+ * collector then finds the future's line as that store left it (with the
+ * references in a word of their own the worker's decrement, after the
+ * state store, pulled the line away from the collector once more).  A
+ * change of the references does not disturb a sleeper: the futex compares
+ * the low half only. */
+#define CF__W_STATE 3u           /* cf_future_state, bits 0-1 */
+#define CF__F_LOCK 4u            /* spin lock over cold->cbs / cold->links */
+#define CF__F_LISTEN 8u          /* callbacks or waiters were ever added */
+#define CF__F_SLEEP 16u          /* a thread sleeps (or will) in futex_wait on the word */
+#define CF__F_OFFERED 32u        /* PENDING, offered to a process worker (backend revoke) */
+#define CF__W_REF ((uint64_t)1 << 32) /* one reference */
 
 /* Two cache lines: what submit, run, finish and collect touch.  The record's
  * worker is the runner (read atomically by the deadlock detector) and its
  * status the final error code. */
 struct cf_future {
-  _Atomic int state;             /* cf_future_state; futex word */
-  _Atomic int refs;
-  _Atomic unsigned flags;        /* CF__F_* */
+  _Atomic uint64_t word;         /* state | flags | refs << 32 (above) */
   int task_code;
   cf_executor *ex;
   cf_future *next;               /* pending queue / free list link */
@@ -244,9 +253,13 @@ cf_future *cf__future_new(cf_executor *ex);   /* refs = 1 */
 /* PENDING -> RUNNING.  Returns 1 if this caller claimed it. */
 int cf__future_claim(cf_future *f, int worker);
 /* Finish a claimed (RUNNING) future with `err`; result bytes must already
- * be in f->res.  Wakes waiters, runs callbacks.  Returns 1 if this call
- * finished it, 0 if it was not running (already done, or never claimed). */
+ * be in f->res.  Reports the record, wakes waiters, runs callbacks.
+ * Returns 1 if this call finished it, 0 if it was not running (already
+ * done, or never claimed). */
 int cf__future_finish(cf_future *f, int err);
+/* Finish, then drop the caller's reference (the queue's), in one atomic
+ * step when nobody listens: the worker's last touch of f. */
+void cf__future_finish_release(cf_future *f, int err);
 /* Like finish but with a message (copied) and worker status. */
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg);
 /* Lock f and mark that callbacks/waiters may be attached; returns whether f
@@ -265,9 +278,29 @@ static inline void cf__future_set_runner(cf_future *f, int worker) {
 /* Run a claimed future's task in this thread and finish it (the claim set
  * its worker).  start_ns: when the task starts (0 = now; a worker running
  * tasks back to back passes the previous task's end, saving a clock read).
+ * release: also drop the caller's reference (cf__future_finish_release).
  * Returns the task's end time. */
-uint64_t cf__future_run(cf_future *f, uint64_t start_ns);
+uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release);
 static inline int cf__state_done(int s) { return s >= CF_CANCELLED; }
+
+/* The word's parts (see CF__W_STATE).  f is const for the readers' sake;
+ * the word is atomic, so reading it through a cast is sound. */
+static inline uint64_t cf__fword(const cf_future *f) { return atomic_load(&((cf_future *)f)->word); }
+static inline int cf__fstate(const cf_future *f) { return (int)(cf__fword(f) & CF__W_STATE); }
+static inline unsigned cf__fflags(const cf_future *f) { return (unsigned)cf__fword(f) & ~CF__W_STATE; }
+static inline uint32_t cf__frefs(const cf_future *f) { return (uint32_t)(cf__fword(f) >> 32); }
+static inline void cf__fflag_set(cf_future *f, unsigned bit) { atomic_fetch_or(&f->word, bit); }
+static inline void cf__fflag_clear(cf_future *f, unsigned bit) { atomic_fetch_and(&f->word, ~(uint64_t)bit); }
+/* State from -> to, keeping flags and references; 1 if this call moved it. */
+int cf__fstate_cas(cf_future *f, int from, int to);
+/* The futex in the word: its low half (state and flags). */
+static inline _Atomic int *cf__futex_of(cf_future *f) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return (_Atomic int *)(void *)&f->word;
+#else
+  return (_Atomic int *)(void *)((char *)&f->word + 4);
+#endif
+}
 void cf__executor_unref(cf_executor *ex);
 
 /* Wait with deadlock detection / HELP when called from a worker. */

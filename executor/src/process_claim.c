@@ -11,11 +11,11 @@
  * word) or cancels before it.  0 if f was cancelled meanwhile. */
 int cf__proc_offer(pslot *s, int k, cf_future *f) {
   cf__future_lock(f);
-  int ok = atomic_load(&f->state) == CF_PENDING;
+  int ok = cf__fstate(f) == CF_PENDING;
   if (ok) {
     atomic_store(&s->sh->claim[k], f->rec.id);
     f->task_code = s->index * PIPE_DEPTH + k; /* where cf__proc_revoke finds the word */
-    atomic_fetch_or(&f->flags, CF__F_OFFERED);
+    cf__fflag_set(f, CF__F_OFFERED);
   }
   cf__future_unlock(f);
   return ok;
@@ -33,9 +33,8 @@ static int revoke_locked(pslot *s, inflight *e) {
 void cf__proc_adopt(pslot *s, inflight *e) {
   cf_future *f = e->f;
   cf__future_lock(f);
-  atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
-  int st = CF_PENDING;
-  atomic_compare_exchange_strong(&f->state, &st, CF_RUNNING);
+  cf__fflag_clear(f, CF__F_OFFERED);
+  cf__fstate_cas(f, CF_PENDING, CF_RUNNING);
   cf__future_unlock(f);
   cf__future_set_runner(f, s->index);
   e->offered = 0;
@@ -49,7 +48,7 @@ int cf__proc_take_back(pslot *s, inflight *e, int *started) {
   cf__future_lock(f);
   int won = revoke_locked(s, e);
   uint64_t w = atomic_load(&s->sh->claim[e->h.claim]);
-  if (won) atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+  if (won) cf__fflag_clear(f, CF__F_OFFERED);
   cf__future_unlock(f);
   *started = !won && w == (e->h.tag | CLAIM_RUN);
   if (*started) cf__proc_adopt(s, e);

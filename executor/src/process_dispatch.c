@@ -25,7 +25,7 @@ static cf_future *redo_pop(proc_backend *pb) {
 /* End f (PENDING or RUNNING, the caller's reference) with err: a PENDING one
  * is claimed first; one cancelled meanwhile is only released. */
 void cf__proc_settle(cf_future *f, int err, int status, const char *msg) {
-  if (atomic_load(&f->state) == CF_RUNNING || cf__future_claim(f, -1)) {
+  if (cf__fstate(f) == CF_RUNNING || cf__future_claim(f, -1)) {
     f->res.len = 0;
     f->task_code = 0; /* not the items of a map chunk started (see fail_started) */
     cf__future_fail(f, err, status, msg);
@@ -38,7 +38,7 @@ void cf__proc_settle(cf_future *f, int err, int status, const char *msg) {
  * items the worker started (set by sort_held): map.c fails only those and
  * sends the rest again. */
 void cf__proc_fail_started(cf_future *f, int err, int status, const char *msg) {
-  if (atomic_load(&f->state) == CF_RUNNING || cf__future_claim(f, -1)) cf__future_fail(f, err, status, msg);
+  if (cf__fstate(f) == CF_RUNNING || cf__future_claim(f, -1)) cf__future_fail(f, err, status, msg);
   cf_future_release(f);
 }
 
@@ -87,12 +87,12 @@ static cf_future *next_task(proc_backend *pb, int *claimed) {
   cf_future *f = redo_pop(pb);
   if (!f) f = cf__queue_trypop(ex);
   for (; f; f = cf__queue_trypop(ex)) {
-    *claimed = atomic_load(&f->state) == CF_RUNNING;
+    *claimed = cf__fstate(f) == CF_RUNNING;
     if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
       cf__proc_settle(f, CF_EBROKEN, -1, ex->broken_msg);
       continue;
     }
-    if (*claimed || atomic_load(&f->state) == CF_PENDING) return f;
+    if (*claimed || cf__fstate(f) == CF_PENDING) return f;
     cf_future_release(f); /* cancelled meanwhile */
   }
   return NULL;

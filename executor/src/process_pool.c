@@ -219,7 +219,7 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
    * last look", and the idle budget restarts at that look. */
   uint64_t t0 = cf__clock_ns(), start = t0, budget = pb->parent_spin_ns * 4;
   int moved = 0;
-  for (unsigned i = 1; !cf__state_done(atomic_load(&f->state)); i++) {
+  for (unsigned i = 1; !cf__state_done(cf__fstate(f)); i++) {
     int progress = 0;
     for (int k = 0; k < pb->n; k++) {
       pslot *s = &pb->slots[k];

@@ -86,7 +86,7 @@ static void complete_head(proc_backend *pb, pslot *s) {
      * that call completed f. */
     if (!e->stolen) {
       cf__future_lock(f);
-      atomic_fetch_and(&f->flags, ~CF__F_OFFERED);
+      cf__fflag_clear(f, CF__F_OFFERED);
       cf__future_unlock(f);
       cf_future_release(f);
     }

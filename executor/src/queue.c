@@ -218,13 +218,13 @@ static void took(cf_executor *ex) {
 int cf__queue_push(cf_executor *ex, cf_future *f) {
   /* The queue's reference, taken with a plain store: f is not shared yet
    * (the caller made it), and only the link below publishes it. */
-  atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) + 1,
+  atomic_store_explicit(&f->word, atomic_load_explicit(&f->word, memory_order_relaxed) + CF__W_REF,
                         memory_order_relaxed);
   f->rec.enqueue_ns = cf__clock_ns();
   if (ex->wbatch && cf__handoff_give(ex, f)) return 0; /* an idle worker waited for it */
   cf_future *prev = tail_swap(ex, f, 0);
   if (!prev) {
-    atomic_store_explicit(&f->refs, atomic_load_explicit(&f->refs, memory_order_relaxed) - 1,
+    atomic_store_explicit(&f->word, atomic_load_explicit(&f->word, memory_order_relaxed) - CF__W_REF,
                           memory_order_relaxed);
     return CF_ESHUTDOWN;
   }

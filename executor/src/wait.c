@@ -27,7 +27,7 @@ void cf__waiter_notify(cf__waiter *w, size_t index) {
   pthread_mutex_lock(&w->lock);
   w->order[w->ndone++] = index;
   cf_future *f = w->fs[index];
-  if (atomic_load(&f->state) == CF_FINISHED && f->rec.status != 0) w->nfailed++;
+  if (cf__fstate(f) == CF_FINISHED && f->rec.status != 0) w->nfailed++;
   w->links[index].w = NULL; /* consumed: waiter_destroy leaves f alone */
   /* Still under the lock: once waiter_destroy has seen the link cleared,
    * nothing here touches w any more. */

@@ -286,6 +286,40 @@ static void record_hook(void) {
   cf_executor_free(ex);
 }
 
+/* on_record runs before the future is done: a thread that sees it done
+ * has had its record reported (the hook is slow here, so a hook run after
+ * the state was published would still be asleep when the result returns). */
+#define REC_IDS 64
+static atomic_int reported[REC_IDS];
+static void on_rec_slow(const cf_task_record *r, void *ud) {
+  (void)ud;
+  sleep_ms(20);
+  if (r->id < REC_IDS) atomic_store(&reported[r->id], 1);
+}
+
+static void record_before_done(void) {
+  for (int i = 0; i < REC_IDS; i++) atomic_store(&reported[i], 0);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 2;
+  cfg.on_record = on_rec_slow;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  for (int i = 0; i < 6; i++) {
+    cf_future *f = submit_int(ex, t_sleep, 0);
+    cf_task_record rec;
+    CHECK_EQ(cf_future_result(f, 30, NULL, NULL), 0);
+    cf_future_record(f, &rec);
+    CHECK(rec.id < REC_IDS);
+    CHECK_EQ(atomic_load(&reported[rec.id]), 1);
+    cf_future_release(f);
+  }
+  /* Released before it ends: the worker's finish is the last touch, and
+   * the future goes back to the pool then (LSan and the free check it). */
+  for (int i = 0; i < 4; i++) cf_future_release(submit_int(ex, t_sleep, 5));
+  cf_executor_shutdown(ex, 1, 0);
+  cf_executor_free(ex);
+}
+
 static void errors_and_config(void) {
   int codes[] = {CF_EINVAL, CF_ENOMEM, CF_ETIMEDOUT, CF_ECANCELED, CF_EDEADLK, CF_ESHUTDOWN,
                  CF_ENOSYS, CF_EAGAIN, CF_EBROKEN, CF_ETASK, CF_EINTASK, CF_EOF};
@@ -508,6 +542,7 @@ int main(int argc, char **argv) {
       {"callbacks_once", callbacks_once},
       {"records", records},
       {"record_hook", record_hook},
+      {"record_before_done", record_before_done},
       {"records_follow_monotonic", records_follow_monotonic},
       {"errors_and_config", errors_and_config},
       {"initializer", initializer},
