@@ -268,8 +268,15 @@ void cf__future_unlock(cf_future *f) {
 
 /* ------------------------------------------------------------ completion */
 
+/* The word a claimed or finished future usually has: two references (the
+ * user's and the queue's) and no flags.  A CAS starts from this guess
+ * rather than from a load: the load would fetch the line shared (the
+ * collector polls it) and the CAS then a second time exclusive; a wrong
+ * guess costs nothing more, the failed CAS returns the word with the line. */
+#define USUAL_WORD (2 * CF__W_REF)
+
 int cf__fstate_cas(cf_future *f, int from, int to) {
-  uint64_t w = atomic_load_explicit(&f->word, memory_order_relaxed);
+  uint64_t w = USUAL_WORD | (unsigned)from;
   do {
     if ((int)(w & CF__W_STATE) != from) return 0;
   } while (!atomic_compare_exchange_weak(&f->word, &w, (w & ~(uint64_t)CF__W_STATE) | (unsigned)to));
@@ -332,15 +339,12 @@ static void count_done(cf_executor *ex, int ok) {
   }
 }
 
-/* RUNNING -> FINISHED.  With `release`, the caller's reference goes in
- * the same step when nobody sleeps or listens: then f may be recycled by
- * its collector at once, and nothing here touches it again.  A sleeper or
- * a listener keeps the reference until they are served. */
-static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
-  if (cf__fstate(f) != CF_RUNNING) {
-    if (release) cf_future_release(f);
-    return 0;
-  }
+/* RUNNING -> FINISHED, f known to be RUNNING (the caller owns it).  With
+ * `release`, the caller's reference goes in the same step when nobody
+ * sleeps or listens: then f may be recycled by its collector at once, and
+ * nothing here touches it again.  A sleeper or a listener keeps the
+ * reference until they are served. */
+static void finish_owned(cf_future *f, int err, uint64_t end_ns, int release) {
   cf_executor *ex = f->ex;
   /* Clocks of two threads may disagree by a little (cf__clock_ns). */
   f->rec.end_ns = end_ns > f->rec.start_ns ? end_ns : f->rec.start_ns;
@@ -349,7 +353,7 @@ static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
    * the counter and has had its record (the runner owns f->rec until then). */
   count_done(ex, err == 0);
   if (ex->cfg.on_record) ex->cfg.on_record(&f->rec, ex->cfg.on_record_ud);
-  uint64_t w = atomic_load_explicit(&f->word, memory_order_relaxed), next;
+  uint64_t w = USUAL_WORD | CF_RUNNING, next;
   int drop;
   do {
     drop = release && !(w & (CF__F_LISTEN | CF__F_SLEEP));
@@ -357,11 +361,20 @@ static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
   } while (!atomic_compare_exchange_weak(&f->word, &w, next));
   if (drop) {
     if ((w >> 32) == 1) future_recycle(f); /* the user let go before the end */
-    return 1;
+    return;
   }
   future_after_done(f, (unsigned)w);
   if (release) cf_future_release(f);
-  return 1;
+}
+
+/* Finish f if it is RUNNING; 0 if it was not (already done, never claimed). */
+static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
+  if (cf__fstate(f) == CF_RUNNING) {
+    finish_owned(f, err, end_ns, release);
+    return 1;
+  }
+  if (release) cf_future_release(f);
+  return 0;
 }
 
 int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__clock_ns(), 0); }
@@ -393,7 +406,9 @@ uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release) {
   cf__self.current = outer;
   uint64_t end = cf__clock_ns();
   if (rc != 0) f->task_code = rc;
-  finish_at(f, rc != 0 ? CF_ETASK : 0, end, release);
+  /* The claim made f ours: no need to look at the state (a load that
+   * would fetch the line the collector polls, shared, before the CAS). */
+  finish_owned(f, rc != 0 ? CF_ETASK : 0, end, release);
   return end;
 }
 
