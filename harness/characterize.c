@@ -15,6 +15,7 @@
 #include "characterize_run.h"
 #include "cmd_char.h"
 #include "env.h"
+#include "format.h"
 #include "options.h"
 #include "output.h"
 #include "sweep.h"
@@ -140,6 +141,30 @@ static void usage(FILE *f) {
              "  --quiet          no progress lines\n");
 }
 
+/* A signal stopped the measuring: what it measured is in dir/measure.json
+ * (marked interrupted); analysed, marked partial, when there is enough
+ * (a point of the sweep), so the outputs of a finished run are there,
+ * never mistaken for one.  One line says where; the signal's exit code. */
+static int interrupted(const char *dir, int rc, int wrote, const char *why) {
+  if (!wrote) {
+    fprintf(stderr, "cfbench characterize: interrupted; nothing kept: %s\n", why);
+    return rc;
+  }
+  cfb_char *c = malloc(sizeof *c);
+  char err[512];
+  int analysable = c && cfb_char_analyze(dir, c, err, sizeof err) == 0;
+  free(c);
+  int out = analysable ? cfb_char_report(dir, stdout) : 1;
+  char line[5200];
+  /* why: "interrupted during the sweep" (cfb_char_measure) */
+  if (analysable && !out) snprintf(line, sizeof line, "cfbench characterize: %s; partial results in %s/", why, dir);
+  else
+    snprintf(line, sizeof line, "cfbench characterize: %s; what it measured: %s/%s%s", why, dir,
+             CFB_CHAR_MEASURE_FILE, analysable ? "" : " (too little to analyse)");
+  cfb_fmt_print_wrapped(stderr, line, 80, 2); /* a long DIR stays whole on a line of its own */
+  return rc;
+}
+
 static int measure(char_opts *o) {
   char dir[4096], err[512], stamp[64];
   if (o->out) {
@@ -154,9 +179,9 @@ static int measure(char_opts *o) {
   }
   o->s.dir = dir;
   o->s.kv = (const char *const *)o->kv;
-  int rc = cfb_char_measure(&o->s, err, sizeof err);
-  if (rc > 128) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
-  else if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
+  int wrote, rc = cfb_char_measure(&o->s, &wrote, err, sizeof err);
+  if (rc > 128) return interrupted(dir, rc, wrote, err);
+  if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
   return rc ? rc : cfb_char_report(dir, stdout);
 }
 

@@ -139,6 +139,10 @@ static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) 
     c->ncpus = n >= 1 ? (int)n : 1;
     read_profile(prof, c);
     read_overhead(json_object_get(root, CFB_CHAR_K_OVERHEAD), c);
+    const json_t *in = json_object_get(root, CFB_CHAR_K_INTERRUPTED);
+    if (in && (cfb_json_get_string(in, CFB_CHAR_K_I_DURING, c->interrupted, sizeof c->interrupted) != 0 ||
+               !c->interrupted[0]))
+      snprintf(c->interrupted, sizeof c->interrupted, "run"); /* marked, whatever the step */
   }
   for (size_t i = 0; !rc && i < json_array_size(pts); i++) {
     char e[300];

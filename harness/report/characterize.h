@@ -122,6 +122,8 @@ typedef struct cfb_char {
   char shown[1024];                    /* params without those left empty (fn's "input=" when no file
                                           was given): what the summary, the .md and the plot name */
   int ncpus;
+  char interrupted[32];                /* "" for a finished run; else the step a signal stopped it in
+                                          (charrule.h's CFB_CHAR_STAGE_*): a partial analysis */
   /* the one-worker profile, per item; cpu_fraction by cfb_char_cpu_fraction (charrule.h); sys_us NAN: not recorded */
   size_t items;
   double wall_us, cpu_us, sys_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;

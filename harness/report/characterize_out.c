@@ -162,6 +162,8 @@ static json_t *per_item_json(const cfb_char *c) {
 
 int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t errlen) {
   json_t *root = json_object(), *bs = json_object();
+  /* a partial analysis says so first: the step a signal stopped the run in */
+  json_object_set_new(root, "interrupted", c->interrupted[0] ? json_string(c->interrupted) : json_null());
   json_object_set_new(root, "workload", cfb_json_str(c->workload));
   json_object_set_new(root, "workload_name", cfb_json_str(c->name));
   json_object_set_new(root, "params", cfb_json_str(c->params));
@@ -262,7 +264,8 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) 
   snprintf(pdir, sizeof pdir, "%s/plots", dir);
   snprintf(path, sizeof path, "%s/" PLOT_BASE ".dat", pdir);
   char head[300];
-  snprintf(head, sizeof head, "characterize %s: throughput against workers", c->name);
+  snprintf(head, sizeof head, "characterize %s: throughput against workers%s", c->name,
+           c->interrupted[0] ? " (PARTIAL: interrupted)" : "");
   cfb_plot_title(head, c->shown, title, sizeof title);
   snprintf(xmax, sizeof xmax, "%g", hi * 1.3);
   cfb_plot_field f[] = {{"TITLE", title}, {"MACHINE", c->cpu_model}, {"XMIN", "0.8"}, {"XMAX", xmax},

@@ -113,6 +113,8 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
 
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote) {
   char line[256];
+  if (c->interrupted[0])
+    sayf(f, "PARTIAL", "interrupted during the %s: only what was measured before the signal", c->interrupted);
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->shown[0] ? " " : "", c->shown, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
   char d1[32], d2[32], d3[32];
@@ -186,6 +188,11 @@ static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char
   cfb_sb m = {0};
   cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->shown,
                 c->ncpus, c->cpu_model);
+  if (c->interrupted[0])
+    cfb_sb_printf(&m, "**Partial: the run was interrupted during the %s.** Everything below rests only on what "
+                      "was measured before the signal (fewer rounds, perhaps no confirmation rounds or no "
+                      "points at all on a backend); not a full analysis.\n\n",
+                  c->interrupted);
   cfb_sb_printf(&m, "## What kind of workload this is, and why\n\n**%s** (declared: %s): %s.\n\n", c->kind,
                 c->declared, c->why);
   cfb_sb_printf(&m, "| per item (one worker, %zu items) | value |\n|---|---|\n| wall | %.4g us |\n"
