@@ -118,9 +118,11 @@ int cfb_cmd_bench(int argc, char **argv) {
              "results/runs/<UTC time>/), `cfbench characterize` of each built-in\n"
              "workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with --no-characterize),\n"
              "then `cfbench plot DIR` and `cfbench report DIR`.\n"
-             "The suite's adaptive rounds (6..40) end within its --budget 300s: after\n"
+             /* suites/default.json's min-rounds, max-rounds, budget, plan-stretch
+              * (tests/harness/sweep_files.sh checks they agree) */
+             "The suite's adaptive rounds (6..100) end within its --budget 300s: after\n"
              "round 1 the rounds that fit the budget at round 1's pace (every pair\n"
-             "to the end), those past 6 times 2.5 (--plan-stretch), fix the plan's\n"
+             "to the end), those past 6 times 6 (--plan-stretch), fix the plan's\n"
              "max (a 'plan:' line), and the budget ends the run; on a machine too\n"
              "slow for 6 rounds of every configuration the points between each\n"
              "workers/chunksize grid's ends are dropped, finest first, until 6\n"

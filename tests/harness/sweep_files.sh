@@ -110,6 +110,20 @@ printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "bud
   fail "--repeat with a file's adaptive keys is not fixed rounds"
 echo "ok: adaptive rounds as sweep-file keys"
 
+# 3c. bench --help gives the default suite's rounds, budget and stretch
+#     (it said 6..40 and 2.5 after the suite had become 6..100 and 6)
+"$cfb" bench --help >"$t/bench.help" || fail "bench --help failed"
+"$py" - "$src/suites/default.json" "$t/bench.help" <<'PY' || fail "bench --help disagrees with suites/default.json (above)"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+h = " ".join(open(sys.argv[2]).read().split())
+want = ["adaptive rounds (%d..%d)" % (s["min-rounds"], s["max-rounds"]), "--budget %s" % s["budget"],
+        "those past %d times %g (--plan-stretch)" % (s["min-rounds"], s["plan-stretch"])]
+miss = [w for w in want if w not in h]
+assert not miss, ("not in bench --help:", miss)
+PY
+echo "ok: bench --help agrees with the default suite"
+
 # 4. list and list --json
 COLUMNS=80 "$cfb" list >"$t/list.txt" || fail "list failed"
 for s in quick ci default; do grep -q "^  $s " "$t/list.txt" || fail "list does not show suite $s"; done
