@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cfwork_plugin.h>
 
@@ -185,6 +187,24 @@ static int measure(char_opts *o) {
   return rc ? rc : cfb_char_report(dir, stdout);
 }
 
+/* --from DIR: a directory without measure.json is named for what it is
+ * (a bench's results directory keeps them one level down), not only as a
+ * missing file. */
+static int from_dir(const char *dir) {
+  char p[4200];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/%s", dir, CFB_CHAR_MEASURE_FILE);
+  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(p, F_OK) != 0) {
+    snprintf(p, sizeof p, "%s/" CFB_CHAR_BENCH_SUBDIR, dir);
+    int bench = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    fprintf(stderr, "cfbench characterize: --from %s: no %s there%s\n", dir, CFB_CHAR_MEASURE_FILE,
+            bench ? "; a bench's characterizations are in its " CFB_CHAR_BENCH_SUBDIR "/NAME/"
+                  : " (characterize --out DIR writes one)");
+    return 2;
+  }
+  return cfb_char_report(dir, stdout);
+}
+
 int cfb_cmd_characterize(int argc, char **argv) {
   if (cfb_options_help(argc - 1, argv + 1)) {
     usage(stdout);
@@ -208,7 +228,7 @@ int cfb_cmd_characterize(int argc, char **argv) {
     cf_wk_unload_all();
     return 2;
   }
-  rc = o.from ? cfb_char_report(o.from, stdout) : measure(&o);
+  rc = o.from ? from_dir(o.from) : measure(&o);
   cf_wk_unload_all();
   kv_free(&o);
   return rc;

@@ -225,6 +225,15 @@ static void test_bad_inputs(void) {
   BAD("--repeat: bad value '1'", "characterize", "--workload", "sleep", "--repeat", "1");
   BAD("unknown option '--bogus'", "characterize", "--bogus");
   BAD("measure.json", "characterize", "--from", "/nonexistent/cf-characterize");
+  /* a directory that is not a characterization says so; a bench's points one level down */
+  snprintf(bad, sizeof bad, "%s/notchar", tmp);
+  CHECK_EQ(mkdir(bad, 0755), 0);
+  BAD("no measure.json there (characterize --out DIR writes one)", "characterize", "--from", bad);
+  char sub[400];
+  snprintf(sub, sizeof sub, "%s/characterize", bad);
+  CHECK_EQ(mkdir(sub, 0755), 0);
+  BAD("no measure.json there; a bench's characterizations are in its characterize/NAME/", "characterize", "--from",
+      bad);
   snprintf(bad, sizeof bad, "%s/badver", tmp);
   CHECK_EQ(mkdir(bad, 0755), 0);
   char p[400];
