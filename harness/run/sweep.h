@@ -248,12 +248,13 @@ int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *e
 void cfb_sweep_free(cfb_sweep *s);
 
 /* `cfbench run --dry-run` (sweep_print.c): what a suite or sweep file
- * means, for a person in an 80-column terminal: the rounds and the count,
+ * means, for a person in an 80-column terminal: the count and the rounds
+ * (o's adaptive ones as a range and the budget; o NULL: s->rounds),
  * then per run of configurations sharing workload, parameters, items,
  * repeat, warm-up and max-time one heading (wrapped) and a row per
  * configuration: its index (what --configs takes), backend, workers,
  * chunksize, mode and pin. */
-void cfb_sweep_print(FILE *f, const cfb_sweep *s);
+void cfb_sweep_print(FILE *f, const cfb_sweep *s, const cfb_run_opts *o);
 
 /* `cfbench run --dry-run=tsv`: the same for programs (cfbench ab): a
  * header row CFB_SWEEP_TSV_HEADER, then one row per configuration in

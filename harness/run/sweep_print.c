@@ -52,9 +52,18 @@ static void row(FILE *f, size_t i, const cfb_sweep_config *c) {
   cfb_sb_free(&p);
 }
 
-void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
-  fprintf(f, "%zu configuration%s in %d round%s (#: what --configs takes)\n", s->n, cfb_plural((long long)s->n),
-          s->rounds, cfb_plural(s->rounds));
+void cfb_sweep_print(FILE *f, const cfb_sweep *s, const cfb_run_opts *o) {
+  /* adaptive: the rounds (and each one's repeat) are a cap, not what runs */
+  if (o && o->adaptive && o->budget_s > 0)
+    fprintf(f, "%zu configuration%s, adaptive rounds %d..%d within --budget %gs\n", s->n,
+            cfb_plural((long long)s->n), o->min_rounds, s->rounds, o->budget_s);
+  else if (o && o->adaptive)
+    fprintf(f, "%zu configuration%s, adaptive rounds %d..%d\n", s->n, cfb_plural((long long)s->n), o->min_rounds,
+            s->rounds);
+  else
+    fprintf(f, "%zu configuration%s in %d round%s\n", s->n, cfb_plural((long long)s->n), s->rounds,
+            cfb_plural(s->rounds));
+  fprintf(f, "(# is the index --configs takes%s)\n", o && o->adaptive ? "; repeat: the most each may run" : "");
   for (size_t i = 0; i < s->n; i++) {
     const cfb_sweep_config *c = &s->cfg[i];
     if (!i || !same_group(&s->cfg[i - 1], c)) heading(f, c);
