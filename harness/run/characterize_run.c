@@ -559,9 +559,10 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
     cp[i].from = set[i];
   }
   if (s->verbose)
+    /* the reason on a line of its own: the progress lines fit 80 columns */
     fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s%s\n", ns,
             cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS),
-            wide ? ", a pick's interval too wide to recommend on" : "");
+            wide ? "\n  (a pick's interval is too wide to recommend on)" : "");
   runner->ud = cp;
   int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
   runner->ud = pts;
