@@ -51,15 +51,16 @@ int cfb_cmd_run_export(int argc, char **argv) {
 }
 
 /* Characterize one workload with its default parameters into
- * dir/characterize/NAME/ and print its summary.  0, 130 interrupted, or
+ * dir/characterize/NAME/ and print its summary.  0, 128 + the signal when
+ * one stopped it (its measure.json keeps what it measured), or
  * 1 (one line on stderr; the other workloads go on). */
 static int characterize_one(const char *dir, const cf_workload *w, uint64_t seed) {
   char sub[4300], err[512];
   snprintf(sub, sizeof sub, "%s/" CFB_CHAR_BENCH_SUBDIR "/%s", dir, w->name);
   cfb_char_spec s = {w->name, w, NULL, 0, sub, 0, BENCH_CHAR_MAX_WORKERS, BENCH_CHAR_REPEAT, BENCH_CHAR_REP_S, seed, 0};
-  int rc = cfb_out_prepare_dir(sub, 1, err, sizeof err);
-  if (!rc) rc = cfb_char_measure(&s, err, sizeof err);
-  if (rc == 130) return 130;
+  int wrote = 0, rc = cfb_out_prepare_dir(sub, 1, err, sizeof err);
+  if (!rc) rc = cfb_char_measure(&s, &wrote, err, sizeof err);
+  if (rc > 128) return rc; /* SIGINT or SIGTERM: the bench stops (it went on after a SIGTERM) */
   if (rc) {
     fprintf(stderr, "cfbench bench: characterize %s: %s\n", w->name, err);
     return 1;
@@ -82,7 +83,7 @@ static int characterize_builtins(const char *dir) {
     printf("cfbench bench: characterize %s\n", w->name);
     fflush(stdout);
     int rc = characterize_one(dir, w, 1 + i);
-    if (rc == 130) return 130;
+    if (rc > 128) return rc;
     bad |= rc;
   }
   return bad;
@@ -117,9 +118,11 @@ int cfb_cmd_bench(int argc, char **argv) {
              "results/runs/<UTC time>/), `cfbench characterize` of each built-in\n"
              "workload into DIR/" CFB_CHAR_BENCH_SUBDIR "/NAME/ (not with --no-characterize),\n"
              "then `cfbench plot DIR` and `cfbench report DIR`.\n"
-             "The suite's adaptive rounds (6..40) end within its --budget 300s: after\n"
+             /* suites/default.json's min-rounds, max-rounds, budget, plan-stretch
+              * (tests/harness/sweep_files.sh checks they agree) */
+             "The suite's adaptive rounds (6..100) end within its --budget 300s: after\n"
              "round 1 the rounds that fit the budget at round 1's pace (every pair\n"
-             "to the end), those past 6 times 2.5 (--plan-stretch), fix the plan's\n"
+             "to the end), those past 6 times 6 (--plan-stretch), fix the plan's\n"
              "max (a 'plan:' line), and the budget ends the run; on a machine too\n"
              "slow for 6 rounds of every configuration the points between each\n"
              "workers/chunksize grid's ends are dropped, finest first, until 6\n"
@@ -154,7 +157,7 @@ int cfb_cmd_bench(int argc, char **argv) {
   int rc = cfb_cmd_run_into(n, args, dir, sizeof dir);
   if (rc == 2 || rc > 128) return rc; /* bad input, or interrupted (SIGINT/SIGTERM) */
   int crc = characterize ? characterize_builtins(dir) : 0;
-  if (crc == 130) return 130;
+  if (crc > 128) return crc;
   char *pargs[] = {"plot", dir, NULL};
   int prc = cfb_cmd_plot(2, pargs);
   char *rargs[] = {"report", dir, NULL};

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cfwork_plugin.h>
 
 #include "characterize_run.h"
 #include "cmd_char.h"
 #include "env.h"
+#include "format.h"
 #include "options.h"
 #include "output.h"
 #include "sweep.h"
@@ -131,13 +134,38 @@ static void usage(FILE *f) {
              "  fewest workers surely within 5%% of the best; counts the sweep cannot tell\n"
              "  apart, and the backends' picks when one's interval is wider than 10%%, get\n"
              "  5 more alternated rounds first.\n"
-             "  Writes DIR/measure.json, characterize.json, characterize.md, plots/.\n"
+             "  Writes DIR/measure.json, characterize.json, characterize.md, plots/;\n"
+             "  after Ctrl-C (or SIGTERM) what was measured, marked partial.\n"
              "  --max-workers N  largest worker count (default: from the on-CPU fraction)\n"
              "  --repeat N       repetitions per point (default 3)\n"
              "  --rep-time T     time one repetition should take (default 200ms; a pilot\n"
              "                   repetition per point measures the rate that sizes it)\n"
              "  --seed N         the rounds' order;  --force  reuse a non-empty --out\n"
              "  --quiet          no progress lines\n");
+}
+
+/* A signal stopped the measuring: what it measured is in dir/measure.json
+ * (marked interrupted); analysed, marked partial, when there is enough
+ * (a point of the sweep), so the outputs of a finished run are there,
+ * never mistaken for one.  One line says where; the signal's exit code. */
+static int interrupted(const char *dir, int rc, int wrote, const char *why) {
+  if (!wrote) {
+    fprintf(stderr, "cfbench characterize: interrupted; nothing kept: %s\n", why);
+    return rc;
+  }
+  cfb_char *c = malloc(sizeof *c);
+  char err[512];
+  int analysable = c && cfb_char_analyze(dir, c, err, sizeof err) == 0;
+  free(c);
+  int out = analysable ? cfb_char_report(dir, stdout) : 1;
+  char line[5200];
+  /* why: "interrupted during the sweep" (cfb_char_measure) */
+  if (analysable && !out) snprintf(line, sizeof line, "cfbench characterize: %s; partial results in %s/", why, dir);
+  else
+    snprintf(line, sizeof line, "cfbench characterize: %s; what it measured: %s/%s%s", why, dir,
+             CFB_CHAR_MEASURE_FILE, analysable ? "" : " (too little to analyse)");
+  cfb_fmt_print_wrapped(stderr, line, 80, 2); /* a long DIR stays whole on a line of its own */
+  return rc;
 }
 
 static int measure(char_opts *o) {
@@ -154,10 +182,28 @@ static int measure(char_opts *o) {
   }
   o->s.dir = dir;
   o->s.kv = (const char *const *)o->kv;
-  int rc = cfb_char_measure(&o->s, err, sizeof err);
-  if (rc > 128) fprintf(stderr, "cfbench characterize: interrupted; nothing analysed\n");
-  else if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
+  int wrote, rc = cfb_char_measure(&o->s, &wrote, err, sizeof err);
+  if (rc > 128) return interrupted(dir, rc, wrote, err);
+  if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);
   return rc ? rc : cfb_char_report(dir, stdout);
+}
+
+/* --from DIR: a directory without measure.json is named for what it is
+ * (a bench's results directory keeps them one level down), not only as a
+ * missing file. */
+static int from_dir(const char *dir) {
+  char p[4200];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/%s", dir, CFB_CHAR_MEASURE_FILE);
+  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(p, F_OK) != 0) {
+    snprintf(p, sizeof p, "%s/" CFB_CHAR_BENCH_SUBDIR, dir);
+    int bench = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    fprintf(stderr, "cfbench characterize: --from %s: no %s there%s\n", dir, CFB_CHAR_MEASURE_FILE,
+            bench ? "; a bench's characterizations are in its " CFB_CHAR_BENCH_SUBDIR "/NAME/"
+                  : " (characterize --out DIR writes one)");
+    return 2;
+  }
+  return cfb_char_report(dir, stdout);
 }
 
 int cfb_cmd_characterize(int argc, char **argv) {
@@ -183,7 +229,7 @@ int cfb_cmd_characterize(int argc, char **argv) {
     cf_wk_unload_all();
     return 2;
   }
-  rc = o.from ? cfb_char_report(o.from, stdout) : measure(&o);
+  rc = o.from ? from_dir(o.from) : measure(&o);
   cf_wk_unload_all();
   kv_free(&o);
   return rc;

@@ -69,7 +69,7 @@ static void man(const cfb_cmd_info *cmds, size_t n) {
     for (const cfb_option *o = cmds[i].opts; o && o->name; o++) {
       printf(".TP\n.B ");
       man_text(o->name);
-      printf("%s\nsee \\fBcfbench %s \\-\\-help\\fR\n", o->takes_value ? " \\fIVALUE\\fR" : "", cmds[i].name);
+      printf("%s\nsee \\fBcfbench %s \\-\\-help\\fR\n", o->takes_value == CFB_OPT_OPTIONAL ? "[=\\fIVALUE\\fR]" : o->takes_value ? " \\fIVALUE\\fR" : "", cmds[i].name);
     }
     if (!strcmp(cmds[i].name, "run")) run_usage_text(); /* the axes' values (--pin list:...) */
   }

@@ -49,6 +49,18 @@
                                                        and workers: ~1 or more is a wake-up per task, not the pool's cost */
 #define CFB_CHAR_K_O_CHUNK "chunksize"        /* the rule's chunksize (a point's may be cut to its time box; absent in older files) */
 #define CFB_CHAR_K_POINTS "points"            /* array: one per (backend, workers) */
+/* Only in a run a signal stopped: {"during": the step it stopped in
+ * (CFB_CHAR_STAGE_*), "signal": its number}; the file then holds what
+ * the steps before it and that step's finished repetitions measured. */
+#define CFB_CHAR_K_INTERRUPTED "interrupted"
+#define CFB_CHAR_K_I_DURING "during"
+#define CFB_CHAR_K_I_SIGNAL "signal"
+/* The steps, in order, as "during" names them. */
+#define CFB_CHAR_STAGE_PROFILE "profile"
+#define CFB_CHAR_STAGE_NOOP "no-op calibration"
+#define CFB_CHAR_STAGE_PILOT "pilot"
+#define CFB_CHAR_STAGE_SWEEP "sweep"
+#define CFB_CHAR_STAGE_CONFIRM "confirmation"
 #define CFB_CHAR_K_PT_BACKEND "backend"
 #define CFB_CHAR_K_PT_WORKERS "workers"
 #define CFB_CHAR_K_PT_CHUNK "chunksize"

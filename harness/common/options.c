@@ -51,7 +51,9 @@ int cfb_options_parse(const cfb_optspec *spec, int argc, char **argv, void *ctx,
     const cfb_option *o = find(spec->opts, name);
     if (!o)
       return cfb_fail(err, errlen, "unknown option '%s'; see cfbench %s --help", name, spec->cmd);
-    if (!o->takes_value) {
+    if (o->takes_value == CFB_OPT_OPTIONAL) {
+      /* val as given: NULL for the bare flag */
+    } else if (!o->takes_value) {
       if (val) return cfb_fail(err, errlen, "%s: takes no value", name);
     } else if (!val) {
       if (i + 1 >= argc) return cfb_fail(err, errlen, "%s: missing value", name);

@@ -10,13 +10,17 @@
 
 typedef struct cfb_option cfb_option;
 
+/* An option that is a flag, or takes a value given with '=' only
+ * (`--dry-run`, `--dry-run=tsv`): the next argument is never its value. */
+#define CFB_OPT_OPTIONAL 2
+
 /* Apply `opt` with `val` (NULL for a flag) to ctx.  0, or 2 with err. */
 typedef int (*cfb_option_fn)(void *ctx, const cfb_option *opt, const char *val, char *err,
                              size_t errlen);
 
 struct cfb_option {
   const char *name;  /* "--threshold" */
-  int takes_value;   /* 0: a flag */
+  int takes_value;   /* 0: a flag; 1: a value; CFB_OPT_OPTIONAL: a flag or `--name=VALUE` */
   cfb_option_fn set;
   int group;         /* the command's own classes of options (run: which a suite allows) */
 };

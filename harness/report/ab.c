@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ab_listing.h"
 #include "clock.h"
 #include "cmd_report.h"
 #include "csvread.h"
@@ -316,12 +317,13 @@ static void last_log_line(const char *dir, char *out, size_t len) {
   free(buf);
 }
 
-/* `side run ... --dry-run`: the expanded sweep, one line a configuration
- * after a header (malloc'd in *out, NULL when the side cannot list it).
- * Returns the side's exit status (-1: it could not be started); its first
- * line on stderr goes to why, so a side that refuses its options (exit 2)
- * or is not a command (127) is reported as one line before any round. */
-static int sweep_listing(const ab_opts *o, int side, char **out, char *why, size_t whylen) {
+/* `side run ... FLAG` (--dry-run=tsv, or --dry-run of an older build):
+ * the expanded sweep (malloc'd in *out, NULL when the side cannot list
+ * it).  Returns the side's exit status (-1: it could not be started); its
+ * first line on stderr goes to why, so a side that refuses its options
+ * (exit 2) or is not a command (127) is reported as one line before any
+ * round. */
+static int sweep_listing(const ab_opts *o, int side, const char *flag, char **out, char *why, size_t whylen) {
   cfb_sb cmd = {0};
   char errpath[] = "/tmp/cfbench-ab-XXXXXX";
   int efd = mkstemp(errpath);
@@ -330,7 +332,7 @@ static int sweep_listing(const ab_opts *o, int side, char **out, char *why, size
   if (efd < 0) return -1;
   cfb_sb_printf(&cmd, "%s run --warmup 0", o->side[side]);
   for (int i = 0; i < o->npass; i++) sh_quote(&cmd, o->pass[i]);
-  cfb_sb_printf(&cmd, " --repeat 1 --rounds 1 --seed 1 --dry-run 2>%s </dev/null", errpath);
+  cfb_sb_printf(&cmd, " --repeat 1 --rounds 1 --seed 1 %s 2>%s </dev/null", flag, errpath);
   FILE *p = cfb_sb_failed(&cmd) ? NULL : popen(cfb_sb_str(&cmd), "r");
   cfb_sb_free(&cmd);
   int st = -1;
@@ -352,23 +354,32 @@ static int sweep_listing(const ab_opts *o, int side, char **out, char *why, size
   return st;
 }
 
-/* Remove the --ignore-param keys' "K=V" from a listing (in place): a
- * NEW made different by such a parameter still lists the same sweep. */
-static void strip_ignored(char *t, const char *ignore) {
-  for (const char *k = ignore; k && *k; k += strcspn(k, ","), k += *k == ',') {
-    size_t kl = strcspn(k, ",");
-    for (char *p = t; (p = strstr(p, k)) != NULL;) {
-      int starts = p > t && (p[-1] == ' ' || p[-1] == ',');
-      if (!kl || !starts || p[kl] != '=') {
-        p++;
-        continue;
-      }
-      char *end = p + kl + strcspn(p + kl, ", \n");
-      if (p[-1] == ',') p--;          /* ",K=V": drop its comma */
-      else if (*end == ',') end++;    /* "K=V,": drop the next one */
-      memmove(p, end, strlen(end) + 1);
-    }
+/* Exit 2 naming the flag itself: a build without it (an older one). */
+static int refused(int st, const char *why, const char *flag) { return st == 2 && strstr(why, flag) != NULL; }
+
+/* Side k's sweep as canonical rows (ab_listing.h) in *rows: from
+ * --dry-run=tsv, or from an older build's --dry-run; *rows NULL when
+ * neither lists it (a build older than --dry-run: whole sweeps then).
+ * 0, or 2 after one line saying why the side cannot run. */
+static int side_rows(const ab_opts *o, int k, char **rows) {
+  char *l = NULL, why[512];
+  int tsv = 1, st = sweep_listing(o, k, "--dry-run=tsv", &l, why, sizeof why);
+  if (refused(st, why, "--dry-run")) {
+    tsv = 0;
+    st = sweep_listing(o, k, "--dry-run", &l, why, sizeof why);
   }
+  *rows = NULL;
+  if (st == 127 || st < 0 || (st && !refused(st, why, "--dry-run"))) {
+    char code[32];
+    snprintf(code, sizeof code, st < 0 ? "could not start it" : "exit %d", st);
+    fprintf(stderr, "cfbench ab: %s '%s' failed `run %s` (%s)%s%s\n", k ? "NEW" : "BASE", o->side[k],
+            tsv ? "--dry-run=tsv" : "--dry-run", code, *why ? ": " : "", why);
+    free(l);
+    return 2;
+  }
+  if (l) *rows = cfb_ab_listing_rows(l, tsv, o->ignore);
+  free(l);
+  return 0;
 }
 
 /* How many configurations both sides' sweeps have, when they expand it
@@ -376,32 +387,20 @@ static void strip_ignored(char *t, const char *ignore) {
  * 0 otherwise: each round then runs the whole sweep with each side. */
 static size_t common_sweep(const ab_opts *o, char **l) {
   size_t n = 0;
-  if (l[0] && l[1] && !strcmp(l[0], l[1]))
-    for (const char *c = strchr(l[0], '\n'); c && c[1]; c = strchr(c + 1, '\n')) n++;
+  if (l[0] && l[1] && !strcmp(l[0], l[1])) n = cfb_ab_listing_count(l[0]);
   else if (o->block > 0)
     fprintf(stderr, "cfbench ab: BASE and NEW do not list the same sweep (run --dry-run); each round "
                     "runs the whole sweep with each side\n");
   return n;
 }
 
-/* Both sides list the sweep (`run --dry-run`) before any round: a side
- * that cannot (a missing command, options it refuses) ends ab here with
- * its own first line, exit 2.  *n gets the common sweep's size. */
+/* Both sides list the sweep before any round: a side that cannot (a
+ * missing command, options it refuses) ends ab here with its own first
+ * line, exit 2.  *n gets the common sweep's size. */
 static int check_sides(const ab_opts *o, size_t *n) {
-  char *l[SIDES] = {NULL, NULL}, why[512];
+  char *l[SIDES] = {NULL, NULL};
   int rc = 0;
-  for (int k = 0; k < SIDES && !rc; k++) {
-    int st = sweep_listing(o, k, &l[k], why, sizeof why);
-    /* exit 2 naming --dry-run itself: an older cfbench without it, which
-     * still runs the rounds (whole sweeps, no blocks). */
-    if (st == 127 || st < 0 || (st == 2 && !strstr(why, "--dry-run"))) {
-      char code[32];
-      snprintf(code, sizeof code, st < 0 ? "could not start it" : "exit %d", st);
-      fprintf(stderr, "cfbench ab: %s '%s' failed `run --dry-run` (%s)%s%s\n", k ? "NEW" : "BASE", o->side[k],
-              code, *why ? ": " : "", why);
-      rc = 2;
-    } else if (l[k]) strip_ignored(l[k], o->ignore);
-  }
+  for (int k = 0; k < SIDES && !rc; k++) rc = side_rows(o, k, &l[k]);
   if (!rc) *n = o->block > 0 ? common_sweep(o, l) : 0;
   free(l[0]);
   free(l[1]);

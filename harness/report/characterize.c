@@ -139,6 +139,10 @@ static int read_measure(const char *dir, cfb_char *c, char *err, size_t errlen) 
     c->ncpus = n >= 1 ? (int)n : 1;
     read_profile(prof, c);
     read_overhead(json_object_get(root, CFB_CHAR_K_OVERHEAD), c);
+    const json_t *in = json_object_get(root, CFB_CHAR_K_INTERRUPTED);
+    if (in && (cfb_json_get_string(in, CFB_CHAR_K_I_DURING, c->interrupted, sizeof c->interrupted) != 0 ||
+               !c->interrupted[0]))
+      snprintf(c->interrupted, sizeof c->interrupted, "run"); /* marked, whatever the step */
   }
   for (size_t i = 0; !rc && i < json_array_size(pts); i++) {
     char e[300];
@@ -375,7 +379,15 @@ static void recommend_backend(cfb_char_backend *b, int ncpus, int cpu_bound) {
   b->pick_best_workers = cd[b->pick.best].workers;
   b->pick_rounds = cd[b->pick.best].nx;
   b->rec_workers = r->workers;
-  b->rec_measured = cfb_stats_median(r->x, r->nx);
+  /* The measured figure from fresh rounds whenever the pick has them, even
+   * when the count was decided on the sweep's (a pick confirmed alone, for
+   * the margin): the sweep's median is the best of several counts' noisy
+   * medians, so biased upward by the choice, and its rounds are fewer. */
+  const cfb_char_point *rp = rec_point(b);
+  b->measured_confirmed = rp && rp->ncx > 1;
+  b->measured_rounds = !rp ? r->nx : b->measured_confirmed ? rp->ncx : rp->nx;
+  b->rec_measured = !rp ? cfb_stats_median(r->x, r->nx)
+                        : b->measured_confirmed ? cfb_stats_median(rp->cx, rp->ncx) : cfb_stats_median(rp->x, rp->nx);
   b->rec_predicted = b->fitted ? cfb_model_predict(&b->models.fit[b->models.chosen], r->workers) : NAN;
   rule_why(b, cd, ncpus);
 }

@@ -80,7 +80,11 @@ typedef struct cfb_char_backend {
   double best_measured;                /* highest median, and at how many workers */
   int best_workers;
   int rec_workers;                     /* recommended workers (a measured count) */
-  double rec_predicted, rec_measured;  /* rec_measured: the median of the rounds it was decided on */
+  double rec_predicted, rec_measured;  /* rec_measured: the pick's median on its confirmation rounds
+                                          when it has them (fresh rounds: the sweep's chose it, so its
+                                          median there carries the pick's luck), else on the sweep's */
+  size_t measured_rounds;              /* the rounds rec_measured is the median of */
+  int measured_confirmed;              /* 1: those are confirmation rounds; 0: the sweep's */
   cfb_char_pick pick;                  /* which rule chose rec_workers, with the ratios it used */
   int pick_best_workers;               /* the best among the candidates the pick compared */
   size_t pick_rounds;                  /* the rounds it decided on */
@@ -118,6 +122,8 @@ typedef struct cfb_char {
   char shown[1024];                    /* params without those left empty (fn's "input=" when no file
                                           was given): what the summary, the .md and the plot name */
   int ncpus;
+  char interrupted[32];                /* "" for a finished run; else the step a signal stopped it in
+                                          (charrule.h's CFB_CHAR_STAGE_*): a partial analysis */
   /* the one-worker profile, per item; cpu_fraction by cfb_char_cpu_fraction (charrule.h); sys_us NAN: not recorded */
   size_t items;
   double wall_us, cpu_us, sys_us, rq_wait_us, cpu_fraction, vcsw, ivcsw, minflt, majflt, rss_growth_bytes;

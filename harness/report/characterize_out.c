@@ -119,6 +119,8 @@ static json_t *recommendation_json(const cfb_char *c) {
   json_object_set_new(o, "chunksize", json_integer((json_int_t)r->chunksize));
   json_object_set_new(o, "predicted_items_per_s", cfb_json_num(r->rec_predicted));
   json_object_set_new(o, "measured_items_per_s", cfb_json_num(r->rec_measured));
+  json_object_set_new(o, "measured_on", json_string(r->measured_confirmed ? "confirmation" : "sweep"));
+  json_object_set_new(o, "measured_rounds", json_integer((json_int_t)r->measured_rounds));
   json_object_set_new(o, "runner_up", c->nb > 1 ? json_string(c->b[1 - c->rec].name) : json_null());
   json_object_set_new(o, "margin_over_runner_up", cfb_json_num(c->margin));
   json_object_set_new(o, "margin_ci_lo", cfb_json_num(c->margin_lo));
@@ -160,6 +162,8 @@ static json_t *per_item_json(const cfb_char *c) {
 
 int cfb_char_write_json(const char *dir, const cfb_char *c, char *err, size_t errlen) {
   json_t *root = json_object(), *bs = json_object();
+  /* a partial analysis says so first: the step a signal stopped the run in */
+  json_object_set_new(root, "interrupted", c->interrupted[0] ? json_string(c->interrupted) : json_null());
   json_object_set_new(root, "workload", cfb_json_str(c->workload));
   json_object_set_new(root, "workload_name", cfb_json_str(c->name));
   json_object_set_new(root, "params", cfb_json_str(c->params));
@@ -223,7 +227,7 @@ static void plot_series(cfb_sb *pl, cfb_sb *ex, const cfb_char_backend *b, int i
   if (recommended && b->rec_workers > 0)
     cfb_sb_printf(ex, "set label 20 'recommended: %d workers (%s)' at %.6g, %.6g point pt 8 ps 2.5 "
                       "lc rgb '#000000' offset 1.5,1.2 font ',9'\n",
-                  b->rec_workers, cfb_char_rule_name(b->pick.rule), b->rec_workers * (b->confirmed ? 1.08 : 1),
+                  b->rec_workers, cfb_char_rule_name(b->pick.rule), b->rec_workers * (b->measured_confirmed ? 1.08 : 1),
                   b->rec_measured);
 }
 
@@ -260,7 +264,8 @@ int cfb_char_plot(const char *dir, const cfb_char *c, char *err, size_t errlen) 
   snprintf(pdir, sizeof pdir, "%s/plots", dir);
   snprintf(path, sizeof path, "%s/" PLOT_BASE ".dat", pdir);
   char head[300];
-  snprintf(head, sizeof head, "characterize %s: throughput against workers", c->name);
+  snprintf(head, sizeof head, "characterize %s: throughput against workers%s", c->name,
+           c->interrupted[0] ? " (PARTIAL: interrupted)" : "");
   cfb_plot_title(head, c->shown, title, sizeof title);
   snprintf(xmax, sizeof xmax, "%g", hi * 1.3);
   cfb_plot_field f[] = {{"TITLE", title}, {"MACHINE", c->cpu_model}, {"XMIN", "0.8"}, {"XMAX", xmax},

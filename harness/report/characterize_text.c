@@ -93,9 +93,16 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
   const cfb_char_backend *b = &c->b[c->rec];
   char margin[128];
   cfb_char_margin_words(c, margin, sizeof margin);
-  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured, %s/s predicted%s%s", b->name, b->rec_workers,
-       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), rate(b->rec_predicted, r2, sizeof r2),
-       margin[0] ? "; " : "", margin);
+  /* the rounds the measured figure is on, when they are not the ones the
+   * why line names (a pick confirmed alone: its count decided on the
+   * sweep's rounds, its figure on the fresh ones) */
+  char on[64] = "";
+  if (b->measured_confirmed != b->confirmed)
+    snprintf(on, sizeof on, " (%zu %s round%s)", b->measured_rounds, b->measured_confirmed ? "confirmation" : "sweep",
+             cfb_plural((long long)b->measured_rounds));
+  sayf(f, "recommend", "%s, %d worker%s, chunksize %zu: %s/s measured%s, %s/s predicted%s%s", b->name, b->rec_workers,
+       cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1), on,
+       rate(b->rec_predicted, r2, sizeof r2), margin[0] ? "; " : "", margin);
   say(f, "why", b->rule_why);
   char big[2][96];
   if (b->fitted) {
@@ -106,6 +113,8 @@ static void print_recommendation(FILE *f, const cfb_char *c) {
 
 void cfb_char_print(FILE *f, const cfb_char *c, const char *dir, const char *wrote) {
   char line[256];
+  if (c->interrupted[0])
+    sayf(f, "PARTIAL", "interrupted during the %s: only what was measured before the signal", c->interrupted);
   sayf(f, "workload", "%s%s%s on %d CPUs", c->name, c->shown[0] ? " " : "", c->shown, c->ncpus);
   sayf(f, "kind", "%s: %s", c->kind, c->why);
   char d1[32], d2[32], d3[32];
@@ -160,8 +169,8 @@ static void md_recommend(cfb_sb *m, const cfb_char *c) {
   cfb_sb_printf(m, "\n## Recommendation\n\n**%s, %d worker%s, chunksize %zu**: %s items/s measured (the median of "
                    "its %zu %s round%s), %s predicted",
                 b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, rate(b->rec_measured, r1, sizeof r1),
-                b->pick_rounds,
-                b->confirmed ? "confirmation" : "sweep", cfb_plural((long long)b->pick_rounds), rate(b->rec_predicted, r2, sizeof r2));
+                b->measured_rounds, b->measured_confirmed ? "confirmation" : "sweep",
+                cfb_plural((long long)b->measured_rounds), rate(b->rec_predicted, r2, sizeof r2));
   char margin[128];
   cfb_char_margin_words(c, margin, sizeof margin);
   if (margin[0]) cfb_sb_printf(m, "; %s", margin);
@@ -179,6 +188,11 @@ static int char_write_md(const char *dir, const cfb_char *c, int have_plot, char
   cfb_sb m = {0};
   cfb_sb_printf(&m, "# Characterization of %s\n\n`%s` %s, %d CPUs (%s).\n\n", c->name, c->workload, c->shown,
                 c->ncpus, c->cpu_model);
+  if (c->interrupted[0])
+    cfb_sb_printf(&m, "**Partial: the run was interrupted during the %s.** Everything below rests only on what "
+                      "was measured before the signal (fewer rounds, perhaps no confirmation rounds or no "
+                      "points at all on a backend); not a full analysis.\n\n",
+                  c->interrupted);
   cfb_sb_printf(&m, "## What kind of workload this is, and why\n\n**%s** (declared: %s): %s.\n\n", c->kind,
                 c->declared, c->why);
   cfb_sb_printf(&m, "| per item (one worker, %zu items) | value |\n|---|---|\n| wall | %.4g us |\n"

@@ -14,6 +14,8 @@
 #include "history_series.h"
 #include "history_store.h"
 
+#define HIST_ACTIONS "add, list, show, plot, detect, check"
+
 static int usage(FILE *f) {
   fprintf(f,
           "usage: cfbench history add [--db URL] [--revision REV] [--commit-time ISO]\n"
@@ -189,8 +191,17 @@ static int cmd_changes(const cfb_hist_cli *o, int check) {
 }
 
 int cfb_cmd_history(int argc, char **argv) {
-  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-    return usage(argc < 2 ? stderr : stdout);
+  if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) return usage(stdout);
+  /* bad input is one line naming what was wrong, not the whole usage */
+  if (argc < 2) {
+    fprintf(stderr, "cfbench history: no ACTION given; allowed: " HIST_ACTIONS " (cfbench history --help)\n");
+    return 2;
+  }
+  if (!strncmp(argv[1], "--", 2)) {
+    fprintf(stderr, "cfbench history: the ACTION (" HIST_ACTIONS ") comes before the options, "
+                    "e.g. cfbench history list %s\n", argv[1]);
+    return 2;
+  }
   cfb_hist_cli o;
   char err[512];
   if (cfb_hist_cli_parse(argc - 1, argv + 1, &o, err, sizeof err) != 0) {
@@ -218,8 +229,7 @@ int cfb_cmd_history(int argc, char **argv) {
   else if (!strcmp(o.verb, "check")) rc = cmd_changes(&o, 1);
   else if (!strcmp(o.verb, "--help") || !strcmp(o.verb, "-h")) rc = usage(stdout);
   else {
-    fprintf(stderr, "cfbench history: unknown action '%s'; allowed: add, list, show, plot, detect, check\n",
-            o.verb);
+    fprintf(stderr, "cfbench history: unknown action '%s'; allowed: " HIST_ACTIONS "\n", o.verb);
     rc = 2;
   }
   cfb_hist_cli_free(&o);

@@ -119,8 +119,10 @@ static void detail(out *o, const char *dir, const char *name, const cfb_char *c)
   }
   if (c->rec >= 0) {
     const cfb_char_backend *b = &c->b[c->rec];
-    int k = snprintf(buf, sizeof buf, "Recommended: %s, %d worker%s, chunksize %zu: %.4g items/s measured, %.4g "
-                     "predicted", b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize, b->rec_measured, b->rec_predicted);
+    int k = snprintf(buf, sizeof buf, "Recommended: %s, %d worker%s, chunksize %zu: %.4g items/s measured (the median "
+                     "of %zu %s round%s), %.4g predicted", b->name, b->rec_workers, cfb_plural(b->rec_workers), b->chunksize,
+                     b->rec_measured, b->measured_rounds, b->measured_confirmed ? "confirmation" : "sweep",
+                     cfb_plural((long long)b->measured_rounds), b->rec_predicted);
     char margin[128];
     cfb_char_margin_words(c, margin, sizeof margin);
     if (k > 0 && (size_t)k < sizeof buf)

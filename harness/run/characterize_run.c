@@ -231,7 +231,7 @@ static void point_init(point *p, size_t index, const cf_workload *w, char **kv, 
 static int run_points(cfb_runner *r, point *pts, size_t n, int rounds, uint64_t seed, int verbose) {
   size_t order[MAX_POINTS * 4];
   uint64_t st = seed ? seed : 1;
-  for (int rd = 0; rd < rounds; rd++) {
+  for (int rd = 0; rd < rounds && !cfb_interrupted(); rd++) { /* (no "round" lines after a signal) */
     for (size_t i = 0; i < n; i++) order[i] = i;
     for (size_t i = n; i > 1; i--) {
       size_t j = (size_t)cfb_rng_below(&st, i), t = order[i - 1];
@@ -351,8 +351,11 @@ static json_t *point_json(const point *p) {
   return o;
 }
 
+/* noop NULL: the calibration never ran (interrupted in the profile);
+ * stage: the step a signal stopped, NULL when none did. */
 static int write_measure(const cfb_char_spec *s, const char *params, const cfb_env *env, const prof_sums *prof,
-                         const point *noop, const point *pts, size_t npts, char *err, size_t errlen) {
+                         const point *noop, const point *pts, size_t npts, const char *stage, char *err,
+                         size_t errlen) {
   json_t *root = json_object(), *ov = json_object(), *arr = json_array();
   json_object_set_new(root, CFB_CHAR_K_VERSION, json_integer(CFB_CHAR_MEASURE_VERSION));
   json_object_set_new(root, CFB_CHAR_K_SPEC, cfb_json_str(s->spec));
@@ -363,7 +366,7 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
   json_object_set_new(root, CFB_CHAR_K_CPU_MODEL, cfb_json_str(env->cpu_model));
   json_object_set_new(root, CFB_CHAR_K_SEED, json_integer((json_int_t)s->seed));
   json_object_set_new(root, CFB_CHAR_K_PROFILE, profile_json(prof));
-  for (int b = 0; b < 2; b++) {
+  for (int b = 0; noop && b < 2; b++) {
     json_t *o = json_object();
     json_object_set_new(o, CFB_CHAR_K_O_US1, cfb_json_num(median_us_per_task(&noop[2 * b])));
     json_object_set_new(o, CFB_CHAR_K_O_USBIG, cfb_json_num(median_us_per_task(&noop[2 * b + 1])));
@@ -381,6 +384,12 @@ static int write_measure(const cfb_char_spec *s, const char *params, const cfb_e
   json_object_set_new(root, CFB_CHAR_K_OVERHEAD, ov);
   for (size_t i = 0; i < npts; i++) json_array_append_new(arr, point_json(&pts[i]));
   json_object_set_new(root, CFB_CHAR_K_POINTS, arr);
+  if (stage) {
+    json_t *in = json_object();
+    json_object_set_new(in, CFB_CHAR_K_I_DURING, json_string(stage));
+    json_object_set_new(in, CFB_CHAR_K_I_SIGNAL, json_integer(cfb_interrupt_signal() ? cfb_interrupt_signal() : 2));
+    json_object_set_new(root, CFB_CHAR_K_INTERRUPTED, in);
+  }
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", s->dir, CFB_CHAR_MEASURE_FILE);
   int rc = cfb_json_write_file(root, path);
@@ -550,9 +559,10 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
     cp[i].from = set[i];
   }
   if (s->verbose)
+    /* the reason on a line of its own: the progress lines fit 80 columns */
     fprintf(stderr, "cfbench characterize: confirmation, %zu candidate%s x %d round%s%s\n", ns,
             cfb_plural((long long)ns), CFB_CHAR_CONFIRM_ROUNDS, cfb_plural(CFB_CHAR_CONFIRM_ROUNDS),
-            wide ? ", a pick's interval too wide to recommend on" : "");
+            wide ? "\n  (a pick's interval is too wide to recommend on)" : "");
   runner->ud = cp;
   int rc = run_points(runner, cp, ns, CFB_CHAR_CONFIRM_ROUNDS, s->seed + 1, s->verbose);
   runner->ud = pts;
@@ -564,15 +574,30 @@ static int confirm(const cfb_char_spec *s, cfb_runner *runner, point *pts, size_
   return rc;
 }
 
+/* After a signal: what was measured so far, marked with the step it
+ * stopped in, so a long characterization is not lost to one Ctrl-C.
+ * Keeps rc (the signal's exit code); *wrote 1 when the file is there,
+ * err names the step (or the write that failed). */
+static int keep_partial(const cfb_char_spec *s, const char *params, const cfb_env *env, const prof_sums *prof,
+                        const point *noop, const point *pts, size_t n, const char *stage, int rc, int *wrote,
+                        char *err, size_t errlen) {
+  *wrote = write_measure(s, params, env, prof, noop, pts, n, stage, err, errlen) == 0;
+  if (*wrote) snprintf(err, errlen, "interrupted during the %s", stage);
+  return rc;
+}
+
 static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *runner, const cfb_env *env,
-                       char *err, size_t errlen) {
+                       int *wrote, char *err, size_t errlen) {
   prof_sums prof;
   if (s->verbose) fprintf(stderr, "cfbench characterize: profile on one worker\n");
   int rc = profile(s, &prof, err, errlen);
+  if (rc > 128) return keep_partial(s, params, env, &prof, NULL, NULL, 0, CFB_CHAR_STAGE_PROFILE, rc, wrote, err,
+                                    errlen);
   if (rc) return rc;
   char *nkv[] = {"delay=0"};
   point noop[4], *pts = calloc(MAX_POINTS, sizeof *pts);
   if (!pts) return snprintf(err, errlen, "out of memory"), 1;
+  const char *stage = CFB_CHAR_STAGE_NOOP;
   runner->ud = noop;
   rc = measure_noop(runner, noop, nkv, "delay=0s", s->rep_s, s->verbose);
   if (!rc) rc = noop_failed(noop, err, errlen);
@@ -581,18 +606,20 @@ static int measure_all(const cfb_char_spec *s, const char *params, cfb_runner *r
   if (!rc && s->verbose)
     fprintf(stderr, "cfbench characterize: throughput, %zu point%s x %d round%s\n", n, cfb_plural((long long)n),
             s->repeat, cfb_plural(s->repeat));
-  if (!rc) rc = pilot(s, runner, pts, n);
-  if (!rc) rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
-  if (!rc) rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));
-  if (!rc) rc = write_measure(s, params, env, &prof, noop, pts, n, err, errlen);
+  if (!rc) stage = CFB_CHAR_STAGE_PILOT, rc = pilot(s, runner, pts, n);
+  if (!rc) stage = CFB_CHAR_STAGE_SWEEP, rc = run_points(runner, pts, n, s->repeat, s->seed, s->verbose);
+  if (!rc) stage = CFB_CHAR_STAGE_CONFIRM, rc = confirm(s, runner, pts, n, n / 2, env->usable_cpus, prof_fraction(&prof));
+  if (rc > 128) keep_partial(s, params, env, &prof, noop, pts, n, stage, rc, wrote, err, errlen);
+  else if (!rc) *wrote = (rc = write_measure(s, params, env, &prof, noop, pts, n, NULL, err, errlen)) == 0;
   release_points(noop, 4);
   release_points(pts, n);
   free(pts);
   return rc;
 }
 
-int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen) {
+int cfb_char_measure(const cfb_char_spec *s, int *wrote, char *err, size_t errlen) {
   char *params = NULL;
+  *wrote = 0;
   int rc = cf_wk_params_check(s->w, s->kv, s->nkv, &params, err, errlen);
   if (rc) return rc == CF_EINVAL ? 2 : 1;
   cfb_env env;
@@ -607,7 +634,7 @@ int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen) {
   cfb_runner runner = {ctr, env.usable_cpus, on_row, NULL, NULL};
   cfb_interrupt_reset();
   cfb_interrupt_install();
-  rc = measure_all(s, params, &runner, &env, err, errlen);
+  rc = measure_all(s, params, &runner, &env, wrote, err, errlen);
   cfb_interrupt_uninstall();
   cfb_counters_free(ctr);
   free(params);

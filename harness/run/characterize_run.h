@@ -25,10 +25,14 @@ typedef struct cfb_char_spec {
   int verbose;               /* progress lines on stderr */
 } cfb_char_spec;
 
-/* Measure and write s->dir/measure.json.  0; 1 when the work failed (a
- * failed item, prepare, or write: one line in err); 2 for bad parameters
- * (one line in err); 130 interrupted (nothing written). */
-int cfb_char_measure(const cfb_char_spec *s, char *err, size_t errlen);
+/* Measure and write s->dir/measure.json (*wrote 1 when it was).  0; 1
+ * when the work failed (a failed item, prepare, or write: one line in
+ * err); 2 for bad parameters (one line in err); 128 + the signal (130
+ * SIGINT, 143 SIGTERM) when one stopped it: measure.json then holds what
+ * was measured before it, marked "interrupted" (charrule.h) with the step
+ * it stopped in, which err names ("interrupted during the sweep"), or
+ * says why the file could not be written. */
+int cfb_char_measure(const cfb_char_spec *s, int *wrote, char *err, size_t errlen);
 
 /* The worker counts swept for a workload on ncpus CPUs whose on-CPU
  * fraction is cpu_fraction, up to max_workers (0 = by the rule): every

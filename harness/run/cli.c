@@ -102,7 +102,8 @@ void cfb_run_usage(FILE *f) {
           "                        CFBENCH_COUNTERS)\n"
           "  --export-gbench FILE  also write the results as Google Benchmark JSON\n"
           "                        (cfbench export)\n"
-          "  --dry-run             print the rounds and the configurations; run and write\n"
+          "  --dry-run[=tsv]       print the rounds and the configurations (=tsv: one\n"
+          "                        tab-separated row each, for scripts); run and write\n"
           "                        nothing\n"
           "  --configs I,J-K,...   run only these configurations: 0-based indices into\n"
           "                        the expanded sweep (--dry-run lists them), as\n"
@@ -744,7 +745,9 @@ static int opt_export_gbench(void *ctx, const cfb_option *opt, const char *val, 
 }
 
 static int opt_dry_run(void *ctx, const cfb_option *opt, const char *val, char *err, size_t errlen) {
-  ((parse_state *)ctx)->o->dry_run = 1;
+  if (val && strcmp(val, "tsv"))
+    return cfb_fail(err, errlen, "--dry-run=%s: unknown format; allowed: --dry-run (for people) or --dry-run=tsv", val);
+  ((parse_state *)ctx)->o->dry_run = val ? 2 : 1;
   return 0;
 }
 
@@ -829,7 +832,7 @@ static const cfb_option run_options[] = {
     {"--target-ci", 1, opt_adaptive, OPT_ROUNDS},  {"--budget", 1, opt_adaptive, OPT_ROUNDS},
     {"--plan-stretch", 1, opt_adaptive, OPT_ROUNDS},
     {"--file", 1, opt_file, OPT_GLOBAL},
-    {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", 0, opt_dry_run, OPT_GLOBAL},
+    {"--export-gbench", 1, opt_export_gbench, OPT_GLOBAL}, {"--dry-run", CFB_OPT_OPTIONAL, opt_dry_run, OPT_GLOBAL},
     {"--task-timeout", 1, opt_task_timeout, OPT_GLOBAL},
     {"--start-method", 1, opt_start_method, OPT_GLOBAL},
     {"--configs", 1, opt_configs, OPT_GLOBAL},

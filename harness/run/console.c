@@ -240,15 +240,15 @@ static int same_group(const cfb_sweep_config *a, const cfb_sweep_config *b) {
   return a->w == b->w && !strcmp(a->params ? a->params : "", b->params ? b->params : "");
 }
 
-/* A group's heading: "workload params", cut with "…" to cols - 1 (the
- * last column would wrap on some terminals).  The rows under it leave the
- * workload and its parameters out, so a row stays narrow however long
- * the parameters are. */
+/* A group's heading: "workload params", wrapped at the parameters'
+ * commas to cols - 1 (the last column would wrap on some terminals), the
+ * lines after the first indented: whole, since the rows under it leave
+ * the workload and its parameters out (a cut heading hid which socket
+ * address or target the rows were for). */
 static void group_line(FILE *f, const cfb_sweep_config *c, size_t cols) {
-  char g[1024], b[1100];
+  char g[1024];
   group_name(g, sizeof g, c);
-  cfb_fmt_fit(b, sizeof b, g, cols > 1 ? cols - 1 : 1);
-  fprintf(f, "%s\n", b);
+  cfb_fmt_print_wrapped(f, g, cols > 1 ? cols : 2, 4);
 }
 
 static size_t wmax(size_t a, size_t b) { return a > b ? a : b; }

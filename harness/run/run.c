@@ -571,7 +571,8 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
     return 2;
   }
   if (o->dry_run) { /* the configurations, and nothing run or written */
-    cfb_sweep_print(stdout, sw);
+    if (o->dry_run == 2) cfb_sweep_print_tsv(stdout, sw);
+    else cfb_sweep_print(stdout, sw, o);
     cfb_sweep_free(sw);
     cfb_run_opts_free(o);
     *help = 1;

@@ -484,17 +484,3 @@ int cfb_sweep_round_share(const cfb_sweep_config *c, int rounds, int r) {
   if (r < 0 || r >= rounds) return 0;
   return c->repeat / rounds + (r < c->repeat % rounds ? 1 : 0);
 }
-
-void cfb_sweep_print(FILE *f, const cfb_sweep *s) {
-  /* (no singular: `cfbench ab` compares this listing byte for byte with
-   * another build's, which may be older) */
-  fprintf(f, "rounds %d, %zu configurations\n", s->rounds, s->n);
-  for (size_t i = 0; i < s->n; i++) {
-    const cfb_sweep_config *c = &s->cfg[i];
-    /* mode only when not map: the lines of a sweep without --mode stay as they were */
-    fprintf(f, "%s %s %s workers=%d chunksize=%zu pin=%s%s%s items=%zu repeat=%d warmup=%d max_time=%gs\n",
-            c->w->name, c->params, cfb_backend_name(c->backend), c->workers, c->chunksize, cfb_config_pin(c),
-            c->mode == CFB_MODE_MAP ? "" : " mode=", c->mode == CFB_MODE_MAP ? "" : cfb_mode_name(c->mode),
-            c->items, c->repeat, c->warmup, c->max_time_s);
-  }
-}

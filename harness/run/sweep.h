@@ -170,7 +170,7 @@ typedef struct cfb_run_opts {
    * still ends the run. */
   double plan_stretch;
   char *export_gbench; /* --export-gbench FILE, or NULL (owned) */
-  int dry_run;         /* --dry-run: print the configurations, run nothing */
+  int dry_run;         /* --dry-run: print the configurations, run nothing (2: =tsv) */
   size_t *configs;     /* --configs: indices into the expanded sweep to keep (owned), */
   size_t nconfigs;     /* in any order, repeats allowed; 0: every configuration */
   cfb_mpi_opts mpi;   /* --mpi-np, --mpi-hostfile, --mpi-hosts */
@@ -247,11 +247,22 @@ typedef struct cfb_sweep {
 int cfb_sweep_expand(const cfb_run_opts *o, uint64_t seed, cfb_sweep *s, char *err, size_t errlen);
 void cfb_sweep_free(cfb_sweep *s);
 
-/* `cfbench run --dry-run`: the rounds, then one line per configuration in
- * expansion order (workload, params, backend, workers, chunksize, pin,
- * mode unless map, items, repeat, warmup, max-time): what a suite or
- * sweep file means. */
-void cfb_sweep_print(FILE *f, const cfb_sweep *s);
+/* `cfbench run --dry-run` (sweep_print.c): what a suite or sweep file
+ * means, for a person in an 80-column terminal: the count and the rounds
+ * (o's adaptive ones as a range and the budget; o NULL: s->rounds),
+ * then per run of configurations sharing workload, parameters, items,
+ * repeat, warm-up and max-time one heading (wrapped) and a row per
+ * configuration: its index (what --configs takes), backend, workers,
+ * chunksize, mode and pin. */
+void cfb_sweep_print(FILE *f, const cfb_sweep *s, const cfb_run_opts *o);
+
+/* `cfbench run --dry-run=tsv`: the same for programs (cfbench ab): a
+ * header row CFB_SWEEP_TSV_HEADER, then one row per configuration in
+ * expansion order, tab-separated, a tab, newline, CR or backslash in a
+ * field written \t \n \r \\.  Its columns only ever grow at the end. */
+#define CFB_SWEEP_TSV_HEADER                                                                          \
+  "index\tworkload\tparams\tbackend\tworkers\tchunksize\tpin\tmode\titems\trepeat\twarmup\tmax_time_s"
+void cfb_sweep_print_tsv(FILE *f, const cfb_sweep *s);
 
 /* The run order of round r (0-based): s->n indices into s->cfg. */
 const size_t *cfb_sweep_round_order(const cfb_sweep *s, int r);

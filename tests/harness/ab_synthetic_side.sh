@@ -2,7 +2,7 @@
 # ab_synthetic_side.sh -- a stand-in for a cfbench side of `cfbench ab` that
 # writes synthetic measurements instead of running a workload, so a test can
 # check ab's decision on data whose truth is known.
-# usage (as ab calls a side): ab_synthetic_side.sh SALT CPU_SCALE [WAIT_S] run ... [--dry-run]
+# usage (as ab calls a side): ab_synthetic_side.sh SALT CPU_SCALE [WAIT_S] run ... [--dry-run[=tsv]]
 #                             [--seed S] [--out DIR]
 # One configuration, 100 items.  Each invocation draws (seeded by ab's round
 # seed and SALT, so BASE and NEW draw apart) the share of a CPU the machine
@@ -20,9 +20,15 @@ while [ $# -gt 0 ]; do
   --seed) seed=$2; shift ;;
   --out) out=$2; shift ;;
   --dry-run) dry=1 ;;
+  --dry-run=tsv) dry=2 ;;
   esac
   shift
 done
+if [ "$dry" = 2 ]; then
+  printf 'index\tworkload\tparams\tbackend\tworkers\tchunksize\tpin\tmode\titems\trepeat\twarmup\tmax_time_s\n'
+  printf '0\tsynthetic\tx=1\tthread\t1\t1\tnone\tmap\t100\t1\t0\t0\n'
+  exit 0
+fi
 if [ "$dry" = 1 ]; then
   printf 'rounds 1, 1 configurations\nsynthetic x=1 thread workers=1 chunksize=1\n'
   exit 0

@@ -258,18 +258,57 @@ sigterm)
 # characterize stopped by SIGTERM or SIGINT: 128 + the signal, as run
 # exits, and the line saying nothing was analysed.
 char_signal)
+  # A signal keeps what was measured: during the sweep (its first round
+  # done) the outputs of a finished run, marked partial; during the
+  # profile the raw measurements.  The exit code is the signal's.
   for sig in TERM INT; do
-    "$B" characterize --workload sleep --param delay=20ms --max-workers 8 --repeat 16 --quiet \
+    "$B" characterize --workload sleep --param delay=20ms --max-workers 8 --repeat 16 \
       --out "$T/c$sig" >"$T/out" 2>"$T/err" &
     P=$!
-    sleep 2
+    if [ $sig = TERM ]; then
+      i=0 # until the sweep's second round has begun: the first is whole
+      until grep -q "round 2/16" "$T/err"; do
+        i=$((i + 1))
+        [ $i -gt 1200 ] && { kill -9 $P; fail "no sweep round 2 in 120 s: $(cat "$T/err")"; }
+        sleep 0.1
+      done
+    else
+      until grep -q "profile on one worker" "$T/err"; do sleep 0.02; done
+    fi
     kill -$sig $P
     wait $P
     rc=$?
-    want=143
-    [ $sig = INT ] && want=130
+    want=143 during=sweep signo=15
+    [ $sig = INT ] && want=130 during=profile signo=2
     [ "$rc" -eq $want ] || fail "SIG$sig: exit $rc, wanted $want: $(cat "$T/err")"
-    grep -q "interrupted; nothing analysed" "$T/err" || fail "SIG$sig: no interrupted line: $(cat "$T/err")"
+    /usr/bin/python3 - "$T/c$sig" $during $signo <<'PY' || fail "SIG$sig: what was measured was not kept (above)"
+import json, os, sys
+d, during, signo = sys.argv[1], sys.argv[2], int(sys.argv[3])
+m = json.load(open(d + "/measure.json"))
+assert m["interrupted"] == {"during": during, "signal": signo}, m.get("interrupted")
+if during == "sweep":
+    assert any(p["items_per_s"] for p in m["points"]), "no sweep repetition kept"
+    c = json.load(open(d + "/characterize.json"))
+    assert c["interrupted"] == "sweep" and c["recommendation"], c.get("interrupted")
+    assert open(d + "/characterize.md").read().count("**Partial: the run was interrupted during the sweep.**") == 1
+else:
+    assert m["profile"]["items"] >= 0 and not os.path.exists(d + "/characterize.json")
+PY
+    # the last message, its wrapped lines joined (a long DIR goes on a line of its own)
+    said=$(sed -n '/^cfbench characterize: interrupted/,$p' "$T/err" | sed -e ':a' -e 'N;s/\n  / /;ba')
+    if [ $sig = TERM ]; then
+      grep -q "^PARTIAL    interrupted during the sweep" "$T/out" || fail "SIG$sig: the summary is not marked: $(cat "$T/out")"
+      [ "$said" = "cfbench characterize: interrupted during the sweep; partial results in $T/c$sig/" ] ||
+        fail "SIG$sig: no line saying where: $(cat "$T/err")"
+      ! grep -q "round 3/16" "$T/err" || fail "SIG$sig: rounds announced after the signal: $(cat "$T/err")"
+    else
+      [ "$said" = "cfbench characterize: interrupted during the profile; what it measured: $T/c$sig/measure.json (too little to analyse)" ] ||
+        fail "SIG$sig: no line saying where: $(cat "$T/err")"
+    fi
+    awk 'length($0) > 79 { bad = 1 } END { exit bad }' "$T/out" "$T/err" || fail "SIG$sig: wider than 80 columns"
+    # --from re-analyses the partial directory, still marked
+    [ $sig = INT ] || { "$B" characterize --from "$T/c$sig" >"$T/from" 2>&1 && grep -q "^PARTIAL" "$T/from"; } ||
+      fail "SIG$sig: --from of the partial run: $(cat "$T/from")"
   done
   ;;
 

@@ -37,6 +37,14 @@ for verb in list plot detect check; do
 done
 grep -q -- "--config TEXT" "$T/err" || fail "check: --config not suggested"
 
+# No action, or an option where the action goes: one line naming it (the
+# whole usage went to stderr; '--db' was called an unknown action).
+expect2 no_action $H
+grep -q "no ACTION given; allowed: add, list, show, plot, detect, check" "$T/err" || fail "no action: not named"
+expect2 option_first $H --db "$T/none.sqlite"
+grep -q "the ACTION (add, list, show, plot, detect, check) comes before the options, e.g. cfbench history list --db" \
+  "$T/err" || fail "option first: not said"
+
 # A corrupt database file: refused, left as it was.
 head -c 8192 /dev/urandom >"$T/corrupt.sqlite"
 cp "$T/corrupt.sqlite" "$T/corrupt.orig"

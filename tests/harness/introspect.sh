@@ -76,9 +76,9 @@ echo "$out" | sed -n 7p | grep -qw -- --threshold || fail "completion of compare
 # they say: the bare key for sleep, the scoped one for socket
 "$CLI" run --help | grep -q 'W\.K=V' || fail "run --help does not show WORKLOAD.KEY"
 grep -q '`WORKLOAD\.KEY`' "$SRC/docs/cfbench.md" || fail "docs/cfbench.md does not document WORKLOAD.KEY"
-ex=$("$CLI" run --workload socket,sleep --param delay=1ms --param socket.delay=0 --workers 1 --dry-run) ||
+ex=$("$CLI" run --workload socket,sleep --param delay=1ms --param socket.delay=0 --workers 1 --dry-run=tsv) ||
   fail "the docs' WORKLOAD.KEY example is refused"
-echo "$ex" | grep -q '^sleep delay=1ms ' && echo "$ex" | grep -q '^socket .*,delay=0s,' ||
+echo "$ex" | cut -f2,3 | grep -qx 'sleep	delay=1ms' && echo "$ex" | cut -f2,3 | grep -q '^socket	.*,delay=0s,' ||
   fail "the docs' WORKLOAD.KEY example: $ex"
 # docs/workloads.md's parameter tables against the program's own (list
 # --json): every parameter of a workload with a table has its row, with

@@ -19,25 +19,49 @@ fail() { echo "sweep_files: $*" >&2; exit 1; }
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
-# 1. the suites are what they were
+# 1. the suites are what they were (the fixtures are the listing cfbench
+#    printed before --dry-run=tsv, read by legacy_listing.sh), and the
+#    listing for people fits an 80-column terminal
+ll=$src/tests/harness/legacy_listing.sh
+rounds_of() { sed -n '1s/^rounds \([0-9]*\), \([0-9]*\) .*/\2 \1/p' "$1"; } # "N R" of a fixture
 for s in quick ci default; do
-  "$cfb" run --suite "$s" --dry-run >"$t/$s.configs" || fail "--suite $s --dry-run failed"
-  diff "$fx/suites/$s.configs" "$t/$s.configs" >&2 || fail "suite $s differs from its C original (above)"
+  "$cfb" run --suite "$s" --dry-run=tsv >"$t/$s.tsv" || fail "--suite $s --dry-run=tsv failed"
+  sh "$ll" to-tsv <"$fx/suites/$s.configs" >"$t/$s.want"
+  diff "$t/$s.want" "$t/$s.tsv" >&2 || fail "suite $s differs from its C original (above)"
+  "$cfb" run --suite "$s" --dry-run >"$t/$s.txt" || fail "--suite $s --dry-run failed"
+  # "N configurations in R rounds", or adaptive "N configurations, adaptive rounds MIN..R ..."
+  [ "$(head -1 "$t/$s.txt" | awk '{ r = $4; if (match($0, /\.\.[0-9]+/)) r = substr($0, RSTART + 2, RLENGTH - 2)
+                                    print $1, r }')" = "$(rounds_of "$fx/suites/$s.configs")" ] ||
+    fail "suite $s: '$(head -1 "$t/$s.txt")' is not the original's $(head -1 "$fx/suites/$s.configs")"
 done
-"$cfb" run --suite "$src/suites/ci.json" --repeat 3 --max-time 2s --dry-run >"$t/ci3.configs"
-diff "$fx/suites/ci_repeat3.configs" "$t/ci3.configs" >&2 || fail "--suite PATH with overrides differs (above)"
-echo "ok: suites quick, ci, default expand as the C suites did ($(wc -l <"$t/default.configs") lines for default)"
+"$cfb" run --suite "$src/suites/ci.json" --repeat 3 --max-time 2s --dry-run=tsv >"$t/ci3.tsv"
+sh "$ll" to-tsv <"$fx/suites/ci_repeat3.configs" | diff - "$t/ci3.tsv" >&2 ||
+  fail "--suite PATH with overrides differs (above)"
+echo "ok: suites quick, ci, default expand as the C suites did ($(wc -l <"$t/default.tsv") lines for default)"
+# every line within 79 columns: the suites, a CPU list, an exec's long command, every mode
+"$cfb" run --suite python --dry-run >"$t/python.txt" || fail "--suite python --dry-run failed"
+"$cfb" run --workload sleep --backend py-process,process --workers 1,64 --chunksize 1,65536 --mode roundtrip,map \
+  --pin none,list:0,1 --items 1000000 --dry-run >"$t/wide1.txt" || fail "a wide sweep's --dry-run failed"
+"$cfb" run --workload exec --param "cmd=sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do :; done'" \
+  --workers 1 --dry-run >"$t/wide2.txt" || fail "an exec sweep's --dry-run failed"
+for f in quick ci default python wide1 wide2; do
+  awk -v f="$f" 'length($0) > 79 { printf "%s: %d columns: %s\n", f, length($0), $0; bad = 1 } END { exit bad }' \
+    "$t/$f.txt" >&2 || fail "--dry-run passes 79 columns (above)"
+done
+echo "ok: --dry-run fits 80 columns"
 
-# 2. a file means its command lines
-"$cfb" run --file "$fx/sweepfiles/two.json" --dry-run >"$t/two.out" || fail "--file two.json --dry-run failed"
+# 2. a file means its command lines (the rows, their indices aside)
+"$cfb" run --file "$fx/sweepfiles/two.json" --dry-run=tsv | cut -f2- >"$t/two.out" ||
+  fail "--file two.json --dry-run=tsv failed"
 {
-  echo "rounds 2, 8 configurations"
   "$cfb" run --workload sleep --param delay=0,1ms --workers 1 --backend thread,process --repeat 2 --warmup 0 \
-    --items 4 --dry-run | sed 1d
+    --items 4 --dry-run=tsv | cut -f2-
   "$cfb" run --workload primes --param preset=range --param start=1000001 --param count=40 --backend thread \
-    --workers 1..2 --chunksize 1,8 --max-time 5s --repeat 2 --warmup 0 --items 4 --dry-run | sed 1d
+    --workers 1..2 --chunksize 1,8 --max-time 5s --repeat 2 --warmup 0 --items 4 --dry-run=tsv | sed 1d | cut -f2-
 } >"$t/two.expected"
 diff "$t/two.expected" "$t/two.out" >&2 || fail "two.json is not what its command lines are (above)"
+"$cfb" run --file "$fx/sweepfiles/two.json" --dry-run | head -1 | grep -qx "8 configurations in 2 rounds" ||
+  fail "two.json: not 8 configurations in 2 rounds"
 echo "ok: a file of two sweeps = its two command lines"
 
 # 3. bad files: name, line:column, key
@@ -81,11 +105,27 @@ bad "2:2: key 'min-rounds': --min-rounds: 1 is out of range" '{"workload": "slee
 # 3b. adaptive rounds as a file's keys: the run's rounds (max-rounds), the
 # command line's --max-rounds winning, --repeat meaning fixed rounds
 printf '{"workload": "sleep", "items": 2, "min-rounds": 3, "max-rounds": 4, "budget": "60s"}' >"$t/ad.json"
-"$cfb" run --file "$t/ad.json" --dry-run | head -1 | grep -qx "rounds 4, 2 configurations" || fail "file max-rounds not the run's"
-"$cfb" run --file "$t/ad.json" --max-rounds 6 --dry-run | grep -q "repeat=6" || fail "--max-rounds does not override the file's"
-"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -1 | grep -qx "rounds 1, 2 configurations" ||
+"$cfb" run --file "$t/ad.json" --dry-run | head -1 | grep -qx "2 configurations, adaptive rounds 3..4 within --budget 60s" ||
+  fail "file max-rounds not the run's: $("$cfb" run --file "$t/ad.json" --dry-run | head -1)"
+"$cfb" run --file "$t/ad.json" --max-rounds 6 --dry-run=tsv | awk -F '\t' 'NR > 1 && $10 != 6 { bad = 1 } END { exit bad }' ||
+  fail "--max-rounds does not override the file's"
+"$cfb" run --file "$t/ad.json" --repeat 2 --dry-run | head -1 | grep -qx "2 configurations in 1 round" ||
   fail "--repeat with a file's adaptive keys is not fixed rounds"
 echo "ok: adaptive rounds as sweep-file keys"
+
+# 3c. bench --help gives the default suite's rounds, budget and stretch
+#     (it said 6..40 and 2.5 after the suite had become 6..100 and 6)
+"$cfb" bench --help >"$t/bench.help" || fail "bench --help failed"
+"$py" - "$src/suites/default.json" "$t/bench.help" <<'PY' || fail "bench --help disagrees with suites/default.json (above)"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+h = " ".join(open(sys.argv[2]).read().split())
+want = ["adaptive rounds (%d..%d)" % (s["min-rounds"], s["max-rounds"]), "--budget %s" % s["budget"],
+        "those past %d times %g (--plan-stretch)" % (s["min-rounds"], s["plan-stretch"])]
+miss = [w for w in want if w not in h]
+assert not miss, ("not in bench --help:", miss)
+PY
+echo "ok: bench --help agrees with the default suite"
 
 # 4. list and list --json
 COLUMNS=80 "$cfb" list >"$t/list.txt" || fail "list failed"

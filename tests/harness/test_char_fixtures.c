@@ -387,6 +387,7 @@ static void test_recommend_unsure(void) {
   CHECK(b->pick.rule == CFB_CHAR_RULE_BEST && !b->confirmed);
   CHECK(strstr(b->rule_why, "2 looked within 5%") != NULL);
   CHECK(!c.margin_confirmed && c.margin_rounds == 3);
+  CHECK(!b->measured_confirmed && b->measured_rounds == 3);
   y = (synth){un_ws, 5, 3, 6, un_truth, 0.5, un_f, un_cf};
   synth_points(j, &y);
   analyze_json(j, "unsure_confirmed", &c);
@@ -395,6 +396,7 @@ static void test_recommend_unsure(void) {
   printf("unsure, confirmed: recommended %s %d by %s: %s\n", b->name, b->rec_workers,
          cfb_char_rule_name(b->pick.rule), b->rule_why);
   CHECK(b->confirmed && b->pick_rounds == 6);
+  CHECK(b->measured_confirmed && b->measured_rounds == 6);
   CHECK_EQ(b->rec_workers, 4); /* 98% of 8, tight */
   CHECK(b->pick.rule == CFB_CHAR_RULE_FEWEST && b->pick.vs_best.ci_lo >= CFB_CHAR_SURE_FLOOR);
   CHECK(c.margin > 0.9 && c.margin < 1.1); /* 1 / 0.5 - 1, on the confirmation rounds */
@@ -440,6 +442,25 @@ static void test_margin_wide(void) {
   CHECK(strcmp(c.b[c.rec].name, names2[1]) == 0); /* twice the other, round by round */
   CHECK(c.margin > 0.9 && c.margin < 1.2 && c.margin_lo <= c.margin && c.margin <= c.margin_hi);
   CHECK(c.margin_lo > 0.9); /* the drift cancels in the pairs: a narrow interval */
+  /* the measured figure is the confirmation rounds' too (before: the sweep's
+   * median, which the choice of the pick biases), and says so */
+  for (int b = 0; b < 2; b++) {
+    double cr[5];
+    for (int r = 0; r < 5; r++) cr[r] = (b ? 2000 : 1000) * drift[r] * (1 + 0.01 * r * b);
+    const cfb_char_backend *cb = &c.b[!strcmp(c.b[0].name, names2[b]) ? 0 : 1];
+    printf("wide, %s measured %.1f on %zu %s rounds\n", cb->name, cb->rec_measured, cb->measured_rounds,
+           cb->measured_confirmed ? "confirmation" : "sweep");
+    CHECK(cb->measured_confirmed && cb->measured_rounds == 5);
+    CHECK(fabs(cb->rec_measured - cfb_stats_median(cr, 5)) < 1e-6 * cb->rec_measured);
+  }
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  CHECK(f != NULL);
+  cfb_char_print(f, &c, "/tmp/x", "characterize.{json,md} plots/");
+  fclose(f);
+  CHECK_STR_CONTAINS(text, "measured (5 confirmation"); /* wrapped before "rounds)" */
+  free(text);
   char w[128];
   cfb_char_margin_words(&c, w, sizeof w);
   printf("wide, confirmed picks: %s\n", w);

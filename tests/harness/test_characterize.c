@@ -165,6 +165,18 @@ static void test_io_sleep(void) {
   CHECK(cpu_fraction(dir) < 0.2);
   check_time_box(dir, 0.03);
   check_noop(dir);
+  /* the progress lines (not --quiet) and the summary fit 80 columns */
+  const char *const loud[] = {"characterize", "--workload", "sleep", "--param", "delay=2ms", "--out", dir,
+                              "--max-workers", "8", "--repeat", "2", "--rep-time", "30ms", "--force", NULL};
+  CHECK_EQ(run(loud), 0);
+  const char *const files[] = {out_txt, err_txt};
+  for (int k = 0; k < 2; k++) {
+    FILE *f = fopen(files[k], "r");
+    char line[1024];
+    CHECK(f != NULL);
+    while (fgets(line, sizeof line, f)) CHECK_LE(strcspn(line, "\n"), 79);
+    fclose(f);
+  }
 }
 
 static void test_cpu_primes(void) {
@@ -225,6 +237,15 @@ static void test_bad_inputs(void) {
   BAD("--repeat: bad value '1'", "characterize", "--workload", "sleep", "--repeat", "1");
   BAD("unknown option '--bogus'", "characterize", "--bogus");
   BAD("measure.json", "characterize", "--from", "/nonexistent/cf-characterize");
+  /* a directory that is not a characterization says so; a bench's points one level down */
+  snprintf(bad, sizeof bad, "%s/notchar", tmp);
+  CHECK_EQ(mkdir(bad, 0755), 0);
+  BAD("no measure.json there (characterize --out DIR writes one)", "characterize", "--from", bad);
+  char sub[400];
+  snprintf(sub, sizeof sub, "%s/characterize", bad);
+  CHECK_EQ(mkdir(sub, 0755), 0);
+  BAD("no measure.json there; a bench's characterizations are in its characterize/NAME/", "characterize", "--from",
+      bad);
   snprintf(bad, sizeof bad, "%s/badver", tmp);
   CHECK_EQ(mkdir(bad, 0755), 0);
   char p[400];

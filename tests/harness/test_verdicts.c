@@ -221,6 +221,15 @@ static void test_ab_blocks_adjacent(void) {
               "--max-rounds 2 --seed 7 --block 0 --out $T/abw >/dev/null 2>&1 && "
               "test $(grep -c ',all,' $T/abw/order.csv) = 4"),
            0);
+  /* a BASE built before --dry-run=tsv (legacy_listing.sh: it refuses the
+   * option and prints the old listing) against a NEW after it: the same
+   * sweep still, so still blocks of one, no warning */
+  CHECK_EQ(sh("$B ab 'sh %s side %s' $B --workload sleep --param delay=1ms --workers 1,2 --items 4 --min-rounds 2 "
+              "--max-rounds 2 --seed 7 --block 1 --out $T/abl >/dev/null 2>$T/abl.err && "
+              "! grep -q 'do not list the same sweep' $T/abl.err && test $(grep -c ',all,' $T/abl/order.csv) = 0 && "
+              "test $(wc -l <$T/abl/order.csv) = 9",
+              CF_LEGACY_LISTING, cfbench),
+           0);
   /* ab sets --configs itself */
   CHECK_EQ(sh("$B ab $B $B --workload sleep --configs 0 --out $T/abx >/dev/null 2>&1"), 2);
 }
