@@ -245,6 +245,7 @@ typedef struct pslot {
   size_t rx_off;                  /* bytes of header + payload received */
   int rx_nomem;                   /* discard the payload */
   int rx_parts;                   /* MSG_PARTs received for the head */
+  int rx_bad;                     /* it sent a bad message: read nothing more from it */
   size_t rx_base;                 /* where this message's payload goes in f->res */
 } pslot;
 

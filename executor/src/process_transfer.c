@@ -113,6 +113,18 @@ static void complete_head(proc_backend *pb, pslot *s) {
   cf_future_release(f);
 }
 
+/* s's worker wrote what is no answer to its head: treat it as a crash.
+ * Nothing more is read from it (rx_bad): the death's drain would
+ * otherwise go on from the bad header (rx_off past it) and take the bytes
+ * behind it for the head's result, finishing the head with garbage
+ * instead of failing it as the task its worker died in. */
+static void protocol_error(pslot *s) {
+  kill(s->pid, SIGKILL);
+  s->dead_pending = 1;
+  s->rx_bad = 1;
+  s->rx_off = 0;
+}
+
 /* The head's answer from the mailbox (its request went there, and the
  * answer fit with nothing sent as parts): what the ring's receive does,
  * from one line. */
@@ -134,8 +146,7 @@ static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
   memcpy(&s->rx_hdr, d, sizeof s->rx_hdr);
   size_t len = (size_t)s->rx_hdr.len;
   if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != e->h.tag || len > MBOX_BYTES - sizeof s->rx_hdr) {
-    kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
-    s->dead_pending = 1;
+    protocol_error(s);
     return MB_ERROR;
   }
   e->f->res.len = 0;
@@ -149,6 +160,7 @@ static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
 /* Receive what is available for s's sent requests.  Returns 1 on progress. */
 int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
+  if (s->rx_bad) return 0; /* see protocol_error */
   while (s->qsent > 0) {
     inflight *e = q_at(s, 0);
     int mb = e->mb ? rx_mbox(pb, s, e) : MB_RING;
@@ -166,8 +178,7 @@ int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
       int skip = s->rx_hdr.type == MSG_SKIP && s->rx_hdr.len == 0 && e->h.claim != CLAIM_NONE;
       int answer = s->rx_hdr.type == MSG_RESULT || s->rx_hdr.type == MSG_PART;
       if ((!answer && !skip) || s->rx_hdr.tag != e->h.tag || (skip && s->rx_parts)) {
-        kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
-        s->dead_pending = 1;
+        protocol_error(s);
         return progress;
       }
       if (!skip) { /* parts first, then the rest: one result */

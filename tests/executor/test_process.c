@@ -5,9 +5,11 @@
  * arguments and results, records with pids, no leaked children, fds or
  * shared memory after shutdown, and pipelining (cancel racing the worker's
  * claim, a worker killed with requests in flight, results in order,
- * stealing).  Run with "process", "process-pipe" or "process-spawn". */
+ * stealing), and a worker that corrupts its own result ring before dying.
+ * Run with "process", "process-pipe" or "process-spawn". */
 #include "common.h"
 #include "leaks.h"
+#include "process_internal.h" /* bad_answer_then_death writes the wire format */
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -1297,6 +1299,69 @@ static void map_shutdown_midway(void) {
           (unsigned long long)stopped, (unsigned long long)refused);
 }
 
+/* ---- a bad answer, then the worker's death ---- */
+
+/* This worker's shared page (process_internal.h's wshared): its one
+ * shared writable mapping of that size. */
+static wshared *own_shared_page(void) {
+  long page = sysconf(_SC_PAGESIZE);
+  unsigned long want = (sizeof(wshared) + (size_t)page - 1) / (size_t)page * (size_t)page;
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (!maps) return NULL;
+  char line[512];
+  wshared *found = NULL;
+  while (fgets(line, sizeof line, maps)) {
+    unsigned long a, b;
+    char perm[8];
+    if (sscanf(line, "%lx-%lx %7s", &a, &b, perm) == 3 && strcmp(perm, "rw-s") == 0 && b - a == want)
+      found = (wshared *)(uintptr_t)a;
+  }
+  fclose(maps);
+  return found;
+}
+
+/* Corrupt our own result ring: an answer header with a tag that is no
+ * request's and 8 payload bytes behind it, then die before answering. */
+static int t_bad_answer(const void *arg, size_t len, cf_result *out) {
+  (void)arg, (void)len, (void)out;
+  wshared *sh = own_shared_page();
+  if (!sh) return 99;
+  ring *r = &sh->res;
+  uint32_t t = ld(&r->tail);
+  res_hdr h = {MSG_RESULT, 0, ~0ull, 0, -1, 0, 8};
+  unsigned char msg[sizeof h + 8];
+  memcpy(msg, &h, sizeof h);
+  memcpy(msg + sizeof h, "GARBAGE!", 8);
+  for (size_t i = 0; i < sizeof msg; i++) r->data[(t + i) & RING_MASK] = msg[i];
+  atomic_store(&r->tail, (int)(t + (uint32_t)sizeof msg));
+  raise(SIGKILL);
+  return 0;
+}
+
+/* A worker that wrote a bad answer (protocol error: the parent kills it)
+ * and died: its task fails with CF_EBROKEN, killed by SIGKILL.  Before
+ * the fix (rx_bad, process_transfer.c) the death's drain went on from the
+ * bad header and finished the task successfully with "GARBAGE!". */
+static void bad_answer_then_death(void) {
+  if (g_backend == CF_BACKEND_MPI || g_transport == CF_TRANSPORT_PIPE) return; /* the ring is shm's */
+  enum { ROUNDS = 20 };
+  cf_executor *ex = make_ex(1);
+  for (int r = 0; r < ROUNDS; r++) {
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_bad_answer, NULL, 0, &f), 0);
+    const void *d = NULL;
+    size_t n = 0;
+    CHECK_EQ(cf_future_result(f, 30, &d, &n), CF_EBROKEN);
+    int st = cf_future_worker_status(f);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    cf_future_release(f);
+    cf_future *g = submit_int(ex, t_echo, r); /* the replacement answers */
+    CHECK_EQ(result_int(g), r);
+    cf_future_release(g);
+  }
+  cf_executor_free(ex);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   /* mpi: each rank runs its tasks in a local process pool, so crash
@@ -1328,6 +1393,7 @@ int main(int argc, char **argv) {
       {"mailbox_then_ring_answers", mailbox_then_ring_answers},
       {"one_in_flight_with_timeouts", one_in_flight_with_timeouts},
       {"map_shutdown_midway", map_shutdown_midway},
+      {"bad_answer_then_death", bad_answer_then_death},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
