@@ -227,6 +227,7 @@ typedef struct pslot {
   int rx_ready, tx_ready;         /* pipe transport: epoll said so */
   int res_eof, tx_dead;
   int dead_pending;               /* pidfd fired */
+  int dying;                      /* slot_died runs for it (callbacks may nest the io loop) */
   inflight q[PIPE_DEPTH];         /* requests in flight, FIFO from qh */
   int qh, qn;                     /* first entry, entries */
   int qsent;                      /* entries fully sent (the next is being sent) */
@@ -417,5 +418,7 @@ uint64_t cf__proc_check_timeouts(proc_backend *pb, uint64_t now);
 int cf__proc_has_work(proc_backend *pb);
 int cf__proc_may_end(proc_backend *pb);
 void *cf__proc_io_main(void *p);
+int cf__proc_is_io_thread(const proc_backend *pb);
+void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline);
 
 #endif

@@ -200,7 +200,15 @@ static int helps(const proc_backend *pb) {
  * thread is rung if anything is left for it. */
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
-  if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
+  if (!pb) return;
+  /* A done callback run by the io thread or by a helper waits on another
+   * future of this pool: this thread holds io_lock, so nobody else could
+   * collect that answer (the wait hung): run the io loop here. */
+  if (cf__proc_is_io_thread(pb) || helps(pb)) {
+    cf__proc_wait_held(pb, f, deadline);
+    return;
+  }
+  if (!pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
   /* The io thread holds io_lock except while it sleeps, so getting it means
    * it sleeps: maybe with a bell on the way (a worker cleared
    * parent_sleeping and rang), and then helping still saves waiting for

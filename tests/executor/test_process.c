@@ -1362,6 +1362,90 @@ static void bad_answer_then_death(void) {
   cf_executor_free(ex);
 }
 
+/* ---- a done callback that waits on another future of its pool ---- */
+
+typedef struct cb_wait {
+  cf_executor *ex;
+  cf_future *queued;     /* submitted before: waited on too */
+  uint64_t got, got_queued;
+  int rc, rc_queued;
+  pthread_t ran_in;
+  _Atomic int done;
+} cb_wait;
+
+/* Spin the int microseconds in arg; result = that int. */
+static int t_spin_us(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  int us;
+  memcpy(&us, arg, sizeof us);
+  double t0 = now_s();
+  while (now_s() - t0 < us * 1e-6) {
+  }
+  return cf_result_set(out, &us, sizeof us);
+}
+
+static int cb_waits(cf_future *f, void *ud) {
+  (void)f;
+  cb_wait *w = ud;
+  w->ran_in = pthread_self();
+  uint64_t v = 41;
+  cf_future *g = NULL;
+  w->rc = cf_submit(w->ex, t_add1, &v, sizeof v, &g);
+  const void *d;
+  size_t n;
+  if (!w->rc) w->rc = cf_future_result(g, 10, &d, &n);
+  if (!w->rc) memcpy(&w->got, d, sizeof w->got);
+  if (g) cf_future_release(g);
+  w->rc_queued = cf_future_result(w->queued, 10, &d, &n);
+  if (!w->rc_queued) memcpy(&w->got_queued, d, sizeof w->got_queued);
+  atomic_store(&w->done, 1);
+  return 0;
+}
+
+/* A done callback waits on futures of its own pool: one it submits and
+ * one queued before.  It runs in the io thread (nobody waits on f) or in
+ * the thread helping in cf_future_result, both holding the pool's io
+ * lock: before cf__proc_wait_held both waits hung (here: timed out). */
+static void callback_waits_on_same_pool(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* callbacks run in the progress thread: must not block */
+  for (int timeouts = 0; timeouts < 2; timeouts++) {
+    cf_config cfg;
+    cf_config_init(&cfg);
+    cfg.max_workers = 1;
+    cfg.task_timeout_s = timeouts ? 30 : 0; /* with timeouts only the io thread collects */
+    cf_executor *ex = make_ex_cfg(&cfg);
+    int in_main = 0, in_io = 0;
+    for (int r = 0; r < 40; r++) {
+      cb_wait w = {.ex = ex};
+      /* Even rounds: 5 ms, done while nobody waits (the io thread runs the
+       * callback); odd ones: 2-40 us, so that the answer comes in while
+       * this thread helps in cf_future_result (not always: the io thread
+       * may still be spinning, or this thread may have stopped helping). */
+      int ms = r % 2 ? 2 + r : 5000;
+      cf_future *f = submit_int(ex, t_spin_us, ms);
+      uint64_t v = 7;
+      CHECK_EQ(cf_submit(ex, t_add1, &v, sizeof v, &w.queued), 0);
+      CHECK_EQ(cf_future_add_done_callback(f, cb_waits, &w), 0);
+      if (r % 2) CHECK_EQ(result_int(f), ms); /* this thread helps: it may run the callback */
+      double t0 = now_s();
+      while (!atomic_load(&w.done) && now_s() - t0 < 30) sleep_ms(1);
+      CHECK(atomic_load(&w.done));
+      CHECK_EQ(w.rc, 0);
+      CHECK_EQ(w.got, 42);
+      CHECK_EQ(w.rc_queued, 0);
+      CHECK_EQ(w.got_queued, 8);
+      if (pthread_equal(w.ran_in, pthread_self())) in_main++;
+      else in_io++;
+      cf_future_release(w.queued);
+      cf_future_release(f);
+    }
+    fprintf(stderr, "   task_timeout %d: callbacks in this thread %d, in the io thread %d\n", timeouts ? 30 : 0,
+            in_main, in_io);
+    CHECK_GT(in_io, 0);
+    cf_executor_free(ex);
+  }
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   /* mpi: each rank runs its tasks in a local process pool, so crash
@@ -1394,6 +1478,7 @@ int main(int argc, char **argv) {
       {"one_in_flight_with_timeouts", one_in_flight_with_timeouts},
       {"map_shutdown_midway", map_shutdown_midway},
       {"bad_answer_then_death", bad_answer_then_death},
+      {"callback_waits_on_same_pool", callback_waits_on_same_pool},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
