@@ -198,6 +198,12 @@ typedef struct wshared {
   _Alignas(CF_CACHELINE) _Atomic uint64_t claim[PIPE_DEPTH]; /* see PIPE_DEPTH */
   mbox rq;                        /* parent -> worker: see mbox */
   mbox rs;                        /* worker -> parent */
+  /* The seq of the last mailbox answer the parent took, on a line of its
+   * own that only the parent writes: a worker that answered while the io
+   * thread slept reads it once, when its lazy-bell time is up, to learn
+   * whether a helper took the answer (then no bell); a mailbox request
+   * from the parent says so sooner (see child_wait_req). */
+  _Alignas(CF_CACHELINE) _Atomic uint32_t rs_ack;
   ring req;                       /* parent -> worker (shm transport only) */
   ring res;                       /* worker -> parent */
 } wshared;

@@ -207,6 +207,7 @@ int cf__proc_is_io_thread(const proc_backend *pb) { return io_self == pb; }
  * runs (see cf__proc_in_death for the one exception). */
 void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline) {
   uint64_t last_poll = 0, dl; /* 0: look at the events at once */
+  int was = atomic_load(&pb->g->parent_sleeping); /* a helper's: 1 (the io thread sleeps), as we leave it */
   while (!cf__state_done(atomic_load(&f->state))) {
     if (io_step(pb, &last_poll, &dl) || cf__state_done(atomic_load(&f->state))) continue;
     uint64_t now = cf__now_ns();
@@ -221,7 +222,7 @@ void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline) {
       last_poll = cf__now_ns();
       if (!pb->have_pidfd) cf__proc_check_deaths(pb, 1);
     }
-    atomic_store(&pb->g->parent_sleeping, 0);
+    atomic_store(&pb->g->parent_sleeping, was);
   }
 }
 

@@ -176,7 +176,10 @@ static void pb_kick(cf_executor *ex) {
     pthread_mutex_unlock(&pb->io_lock);
     return;
   }
-  bell_locked(pb);
+  /* Once per sleep, as the workers ring (cf__proc_bell_sleeper): a helper
+   * holding io_lock leaves parent_sleeping at 1, and every submit made
+   * meanwhile by other threads would otherwise write the eventfd. */
+  if (atomic_exchange(&pb->g->parent_sleeping, 0)) bell_locked(pb);
 }
 
 /* cf_submit's way past the queue (the process twin of handoff.c): while
@@ -242,9 +245,9 @@ static int helps(const proc_backend *pb) {
 
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
- * needs no wake-up of the io thread.  The bell stays off meanwhile
- * (parent_sleeping = 0: someone is looking at the rings); on leaving, the io
- * thread is rung if anything is left for it. */
+ * needs no wake-up of the io thread.  A worker whose answer we take rings
+ * no bell (it waits LAZY_BELL_NS for a sign that the answer was taken);
+ * on leaving, the io thread is rung if anything is left for it. */
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
   if (!pb) return;
@@ -267,7 +270,9 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   }
   help_frame frame = {pb, helping};
   helping = &frame;
-  atomic_store(&pb->g->parent_sleeping, 0);
+  /* parent_sleeping stays as it is (1: the io thread sleeps): a worker
+   * whose answer we take learns it without a store to a line it reads
+   * (see bell_seq, process_worker.c), and one we do not take rings. */
   /* The records' clock (a TSC read, not clock_gettime), and no read when a
    * result came in: that read was on the round trip's path, between the
    * result and the return to the caller.  A flag says "progress since the
@@ -291,14 +296,17 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
       if (now - t0 > budget || now - start > HELP_MAX_NS || now >= deadline) break;
     }
   }
-  atomic_store(&pb->g->parent_sleeping, 1);
-  atomic_thread_fence(memory_order_seq_cst);
   /* Ring for the io thread's exit too, not only for work: a shutdown's bell
    * may have been heard already (the io thread slept again, a task still
-   * running) and the results we took rang none (parent_sleeping was 0), so
+   * running) and the results we took rang none (their workers learnt that
+   * we took them, see bell_seq in process_worker.c), so
    * without this bell nobody wakes it to see the pool idle and end, and
-   * cf_executor_free / shutdown(wait=1) would join it for ever. */
-  if (cf__proc_has_work(pb) || cf__proc_may_end(pb)) bell_locked(pb);
+   * cf_executor_free / shutdown(wait=1) would join it for ever.  And
+   * whenever parent_sleeping is 0: whoever cleared it rang, but the bell
+   * may have been taken by a nested wait's epoll (cf__proc_wait_held, from
+   * a callback run here) instead of the io thread, which would then sleep
+   * with the flag saying it looks, and no worker would ring it again. */
+  if (cf__proc_has_work(pb) || cf__proc_may_end(pb) || !atomic_load(&pb->g->parent_sleeping)) bell_locked(pb);
   helping = frame.outer;
   pthread_mutex_unlock(&pb->io_lock);
 }

@@ -143,6 +143,9 @@ static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
     if (!cf__proc_mbox_ready(s)) return MB_RING;
   }
   const unsigned char *d = s->sh->rs.data;
+  /* Taken (see rs_ack): a line the worker reads only when its lazy-bell
+   * time is up, so the store stays in this CPU's cache. */
+  atomic_store_explicit(&s->sh->rs_ack, e->mb, memory_order_relaxed);
   memcpy(&s->rx_hdr, d, sizeof s->rx_hdr);
   size_t len = (size_t)s->rx_hdr.len;
   if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != e->h.tag || len > MBOX_BYTES - sizeof s->rx_hdr) {
