@@ -13,7 +13,10 @@
  * the message in msg; 0 if f never started there and can run elsewhere. */
 static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, int started, const char *what, char *msg,
                          size_t len) {
-  if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
+  if (started) { /* the worker's clock: clamped as in complete_head */
+    uint64_t t = atomic_load(&s->sh->st.cur_start_ns);
+    f->rec.start_ns = t > f->rec.enqueue_ns ? t : f->rec.enqueue_ns;
+  }
   if (atomic_load(&pb->term_sig)) {
     snprintf(msg, len, "worker %d (pid %d) terminated by the caller: %s", s->index, (int)s->pid, what);
     return CF_EBROKEN;

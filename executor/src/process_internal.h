@@ -211,6 +211,11 @@ typedef struct wshared {
 /* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
 typedef struct gshared {
   _Atomic int parent_sleeping;
+  /* A thread collects results (pb_help_wait): a worker whose answer is not
+   * taken within LAZY_BELL_NS leaves it to that thread, which takes it or
+   * rings on leaving.  On a line of its own that workers read only then,
+   * so the helper's two stores a help stay in its CPU's cache. */
+  _Alignas(CF_CACHELINE) _Atomic int helping;
   cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
 } gshared;
 

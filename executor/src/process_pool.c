@@ -271,8 +271,10 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   help_frame frame = {pb, helping};
   helping = &frame;
   /* parent_sleeping stays as it is (1: the io thread sleeps): a worker
-   * whose answer we take learns it without a store to a line it reads
-   * (see bell_seq, process_worker.c), and one we do not take rings. */
+   * whose answer we take learns it without a store to a line it polls
+   * (see bell_seq, process_worker.c); one whose answer waits longer than
+   * LAZY_BELL_NS leaves it to us while `helping` says we are here. */
+  atomic_store_explicit(&pb->g->helping, 1, memory_order_relaxed);
   /* The records' clock (a TSC read, not clock_gettime), and no read when a
    * result came in: that read was on the round trip's path, between the
    * result and the return to the caller.  A flag says "progress since the
@@ -296,6 +298,7 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
       if (now - t0 > budget || now - start > HELP_MAX_NS || now >= deadline) break;
     }
   }
+  atomic_store(&pb->g->helping, 0); /* seq_cst, then the look for work (see bell_resolve) */
   /* Ring for the io thread's exit too, not only for work: a shutdown's bell
    * may have been heard already (the io thread slept again, a task still
    * running) and the results we took rang none (their workers learnt that

@@ -97,7 +97,11 @@ static void complete_head(proc_backend *pb, pslot *s) {
   cf__proc_note_run(pb, s, h.run_ns);
   if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
   cf__proc_dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
-  f->rec.start_ns = h.start_ns;
+  /* The worker's clock (clock.c: within about a microsecond of the
+   * parent's, each process with its own anchor): clamped as clock.c asks,
+   * since a future given past the queue (pb_give) starts a few hundred ns
+   * after its enqueue stamp. */
+  f->rec.start_ns = h.start_ns > f->rec.enqueue_ns ? h.start_ns : f->rec.enqueue_ns;
   f->rec.cpu = h.cpu;
   if (nomem) {
     f->res.len = 0;

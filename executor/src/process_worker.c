@@ -52,22 +52,38 @@ static void child_sleep_req(proc_backend *pb, pslot *s, ring *r) {
  * the worker rings the bell unless it learns within LAZY_BELL_NS that it
  * was taken.  It learns that from the next mailbox request (which the
  * parent sends only once it has taken every answer: in a round-trip loop
- * it comes within a few hundred ns) or, when the time is up, from rs_ack.
+ * it comes within a few hundred ns) or, when the time is up, from rs_ack;
+ * and it rings none while a helper is there (gshared.helping).
  * Neither side writes a line the other polls for this: the helper used to
  * clear and set parent_sleeping around each help, two stores to a line
  * the worker reads, each a cache-line transfer on the round trip's path. */
 static uint32_t bell_seq;
-static spin_wait bell_sp;
 
 static void bell_pending(proc_backend *pb, uint32_t seq) {
   if (!atomic_load(&pb->g->parent_sleeping)) return; /* the io thread looks: it will see it */
   bell_seq = seq;
-  bell_sp = (spin_wait){0, 0};
 }
 
 static void bell_resolve(proc_backend *pb, pslot *s) {
-  if (atomic_load_explicit(&s->sh->rs_ack, memory_order_relaxed) != bell_seq) cf__proc_bell_sleeper(pb);
+  /* seq_cst load of helping after the answer's seq_cst store: a helper
+   * that has left (helping 0, then its look for work) either is seen
+   * here or sees the answer (Dekker). */
+  if (atomic_load_explicit(&s->sh->rs_ack, memory_order_relaxed) != bell_seq && !atomic_load(&pb->g->helping))
+    cf__proc_bell_sleeper(pb);
   bell_seq = 0;
+}
+
+/* Spin for a request as child_spin does, resolving a pending bell once
+ * LAZY_BELL_NS have passed: the spin after an answer is the one before
+ * sleeping, not one more (a worker spinning on the CPU its parent needs
+ * to take the answer made unpinned round trips several times slower). */
+static int child_spin_req(proc_backend *pb, pslot *s, ring *r) {
+  spin_wait sp = {0, 0};
+  do {
+    if (ring_used(r) > 0 || child_mbox_new(s)) return 1;
+    if (bell_seq && (sp.i & 31) == 0 && sp.t0 && cf__now_ns() - sp.t0 > LAZY_BELL_NS) bell_resolve(pb, s);
+  } while (spin_more(&sp, pb->child_spin_ns));
+  return 0;
 }
 
 /* Wait for the next request (ring or mailbox).  1: it is in the mailbox
@@ -84,11 +100,9 @@ static int child_wait_req(proc_backend *pb, pslot *s) {
       if (bell_seq) bell_resolve(pb, s);
       return child_mbox_new(s); /* the tail's acquire shows an older mailbox write */
     }
-    if (bell_seq) {
-      if (!spin_more(&bell_sp, LAZY_BELL_NS)) bell_resolve(pb, s);
-      continue;
-    }
-    if (!child_spin(pb, s, r, 1)) child_sleep_req(pb, s, r);
+    if (child_spin_req(pb, s, r)) continue;
+    if (bell_seq) bell_resolve(pb, s); /* before sleeping: nobody would */
+    child_sleep_req(pb, s, r);
   }
 }
 
@@ -131,7 +145,7 @@ static void lazy_bell(proc_backend *pb, ring *r) {
     cf__cpu_relax();
     if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
   }
-  cf__proc_bell_sleeper(pb);
+  if (!atomic_load(&pb->g->helping)) cf__proc_bell_sleeper(pb); /* a helper takes it or rings (see helping) */
 }
 
 /* Write n bytes to the parent.  ring_bell: wake the parent if it sleeps
