@@ -245,9 +245,9 @@ static int helps(const proc_backend *pb) {
 
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
- * needs no wake-up of the io thread.  A worker whose answer we take rings
- * no bell (it waits LAZY_BELL_NS for a sign that the answer was taken);
- * on leaving, the io thread is rung if anything is left for it. */
+ * needs no wake-up of the io thread.  The bell stays off meanwhile
+ * (parent_sleeping = 0: someone is looking); on leaving, the io thread is
+ * rung if anything is left for it. */
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
   if (!pb) return;
@@ -270,11 +270,13 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   }
   help_frame frame = {pb, helping};
   helping = &frame;
-  /* parent_sleeping stays as it is (1: the io thread sleeps): a worker
-   * whose answer we take learns it without a store to a line it polls
-   * (see bell_seq, process_worker.c); one whose answer waits longer than
-   * LAZY_BELL_NS leaves it to us while `helping` says we are here. */
+  /* parent_sleeping = 0 while we look, as before: leaving it at 1 (no
+   * store to a line the worker reads) made pinned round trips ~15%
+   * faster but unpinned ones at W=2 fell into a slow mode (10-35 us, the
+   * io thread woken nearly every round trip) in most bench rounds.
+   * `helping` is the mark for a worker whose lazy-bell time is up. */
   atomic_store_explicit(&pb->g->helping, 1, memory_order_relaxed);
+  atomic_store(&pb->g->parent_sleeping, 0);
   /* The records' clock (a TSC read, not clock_gettime), and no read when a
    * result came in: that read was on the round trip's path, between the
    * result and the return to the caller.  A flag says "progress since the
@@ -298,18 +300,15 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
       if (now - t0 > budget || now - start > HELP_MAX_NS || now >= deadline) break;
     }
   }
+  atomic_store(&pb->g->parent_sleeping, 1);
   atomic_store(&pb->g->helping, 0); /* seq_cst, then the look for work (see bell_resolve) */
   /* Ring for the io thread's exit too, not only for work: a shutdown's bell
    * may have been heard already (the io thread slept again, a task still
    * running) and the results we took rang none (their workers learnt that
    * we took them, see bell_seq in process_worker.c), so
    * without this bell nobody wakes it to see the pool idle and end, and
-   * cf_executor_free / shutdown(wait=1) would join it for ever.  And
-   * whenever parent_sleeping is 0: whoever cleared it rang, but the bell
-   * may have been taken by a nested wait's epoll (cf__proc_wait_held, from
-   * a callback run here) instead of the io thread, which would then sleep
-   * with the flag saying it looks, and no worker would ring it again. */
-  if (cf__proc_has_work(pb) || cf__proc_may_end(pb) || !atomic_load(&pb->g->parent_sleeping)) bell_locked(pb);
+   * cf_executor_free / shutdown(wait=1) would join it for ever. */
+  if (cf__proc_has_work(pb) || cf__proc_may_end(pb)) bell_locked(pb);
   helping = frame.outer;
   pthread_mutex_unlock(&pb->io_lock);
 }

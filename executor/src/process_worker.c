@@ -54,9 +54,8 @@ static void child_sleep_req(proc_backend *pb, pslot *s, ring *r) {
  * parent sends only once it has taken every answer: in a round-trip loop
  * it comes within a few hundred ns) or, when the time is up, from rs_ack;
  * and it rings none while a helper is there (gshared.helping).
- * Neither side writes a line the other polls for this: the helper used to
- * clear and set parent_sleeping around each help, two stores to a line
- * the worker reads, each a cache-line transfer on the round trip's path. */
+ * (A helper still clears parent_sleeping while it looks: see pb_help_wait
+ * for why; bell_pending then skips the wait.) */
 static uint32_t bell_seq;
 
 static void bell_pending(proc_backend *pb, uint32_t seq) {
