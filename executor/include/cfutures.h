@@ -413,7 +413,13 @@ void cf_future_record(const cf_future *f, cf_task_record *rec);
 /* Called exactly once when the future is done (finished or cancelled): in the
  * completing thread, or at once in the caller if it already is done.  A
  * non-zero return is counted in cf_executor_stats.callback_errors and
- * otherwise ignored: it never breaks the pool. */
+ * otherwise ignored: it never breaks the pool.
+ * Process backend: the completing thread is the executor's I/O thread or
+ * a thread collecting results while it waits on a future of the pool.  A
+ * callback may wait on another future of the same pool (cf_future_result):
+ * it then runs the pool's I/O loop itself until that future is done, so
+ * the pool's other results, deaths and timeouts are handled meanwhile, and
+ * other callbacks (nested) may run in it. */
 typedef int (*cf_done_cb)(cf_future *f, void *ud);
 int cf_future_add_done_callback(cf_future *f, cf_done_cb cb, void *ud);
 

@@ -97,6 +97,11 @@ typedef struct cf__backend_ops {
   /* Optional: a future was queued (called after the queue lock is dropped);
    * lets a backend that does not sleep on q_cond notice new work. */
   void (*kick)(cf_executor *ex);
+  /* Optional: cf__queue_push offers f (its id not taken yet, the queue's
+   * reference taken) before queueing it.  1: the backend took it (and its
+   * id, cf__queue_take_id) straight to a worker, and the reference with
+   * it; 0: queue it.  Only when nothing submitted earlier is still queued. */
+  int (*give)(cf_executor *ex, cf_future *f);
   /* Optional: a thread is about to wait for f (not done) until `deadline`;
    * the backend may use the wait to make progress itself (e.g. collect
    * results).  Returns when it has nothing more to do; the caller waits. */

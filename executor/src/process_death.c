@@ -13,7 +13,10 @@
  * the message in msg; 0 if f never started there and can run elsewhere. */
 static int death_verdict(proc_backend *pb, pslot *s, cf_future *f, int started, const char *what, char *msg,
                          size_t len) {
-  if (started) f->rec.start_ns = atomic_load(&s->sh->st.cur_start_ns);
+  if (started) { /* the worker's clock: clamped as in complete_head */
+    uint64_t t = atomic_load(&s->sh->st.cur_start_ns);
+    f->rec.start_ns = t > f->rec.enqueue_ns ? t : f->rec.enqueue_ns;
+  }
   if (atomic_load(&pb->term_sig)) {
     snprintf(msg, len, "worker %d (pid %d) terminated by the caller: %s", s->index, (int)s->pid, what);
     return CF_EBROKEN;
@@ -98,6 +101,10 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   cf_executor *ex = pb->ex;
   char what[160], msg[320];
   s->dead_pending = 1; /* no new task for it while we drain */
+  /* Reaped already: a done callback run below that waits on another
+   * future nests the io loop (cf__proc_wait_held), whose death check must
+   * not take this process's death again (waitpid: ECHILD, "died"). */
+  s->dying = 1;
   /* Results it wrote before dying still count. */
   if (pb->shm || !s->res_eof) {
     s->rx_ready = 1;
@@ -113,6 +120,7 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
     if (f) cf__proc_fail_started(f, CF_EBROKEN, status, ex->broken_msg);
     cf__proc_fail_redo(pb, ex->broken_msg);
     cf__proc_slot_clear(pb, s);
+    s->dying = 0;
     return;
   }
   sort_held(pb, s, what, &f, &err, msg, sizeof msg);
@@ -121,6 +129,7 @@ static void slot_died(proc_backend *pb, pslot *s, int status) {
   /* Respawn first, so a caller that sees the failure also sees the new
    * worker (stats.respawns). */
   if (!atomic_load(&ex->broken) && (!atomic_load(&ex->shutdown) || cf__proc_work_left(pb))) cf__proc_try_spawn(pb, s);
+  s->dying = 0; /* s is its replacement's (or empty) now */
   if (f) cf__proc_fail_started(f, err, status, msg);
   if (atomic_load(&ex->broken)) cf__proc_fail_redo(pb, ex->broken_msg);
 }
@@ -130,7 +139,7 @@ int cf__proc_check_deaths(proc_backend *pb, int poll_all) {
   int progress = 0;
   for (int i = 0; i < pb->n; i++) {
     pslot *s = &pb->slots[i];
-    if (s->pid <= 0 || !(s->dead_pending || poll_all)) continue;
+    if (s->pid <= 0 || s->dying || !(s->dead_pending || poll_all)) continue;
     int status;
     if (cf__proc_slot_reap(s, 0, &status)) {
       slot_died(pb, s, status);

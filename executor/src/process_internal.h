@@ -198,6 +198,12 @@ typedef struct wshared {
   _Alignas(CF_CACHELINE) _Atomic uint64_t claim[PIPE_DEPTH]; /* see PIPE_DEPTH */
   mbox rq;                        /* parent -> worker: see mbox */
   mbox rs;                        /* worker -> parent */
+  /* The seq of the last mailbox answer the parent took, on a line of its
+   * own that only the parent writes: a worker that answered while the io
+   * thread slept reads it once, when its lazy-bell time is up, to learn
+   * whether a helper took the answer (then no bell); a mailbox request
+   * from the parent says so sooner (see child_wait_req). */
+  _Alignas(CF_CACHELINE) _Atomic uint32_t rs_ack;
   ring req;                       /* parent -> worker (shm transport only) */
   ring res;                       /* worker -> parent */
 } wshared;
@@ -205,6 +211,11 @@ typedef struct wshared {
 /* Executor-wide shared word: the io thread sleeps (workers ring the bell). */
 typedef struct gshared {
   _Atomic int parent_sleeping;
+  /* A thread collects results (pb_help_wait): a worker whose answer is not
+   * taken within LAZY_BELL_NS leaves it to that thread, which takes it or
+   * rings on leaving.  On a line of its own that workers read only then,
+   * so the helper's two stores a help stay in its CPU's cache. */
+  _Alignas(CF_CACHELINE) _Atomic int helping;
   cf__objtab objs;                /* CF_START_SPAWN: objects of task functions */
 } gshared;
 
@@ -227,6 +238,7 @@ typedef struct pslot {
   int rx_ready, tx_ready;         /* pipe transport: epoll said so */
   int res_eof, tx_dead;
   int dead_pending;               /* pidfd fired */
+  int dying;                      /* slot_died runs for it (callbacks may nest the io loop) */
   inflight q[PIPE_DEPTH];         /* requests in flight, FIFO from qh */
   int qh, qn;                     /* first entry, entries */
   int qsent;                      /* entries fully sent (the next is being sent) */
@@ -245,6 +257,7 @@ typedef struct pslot {
   size_t rx_off;                  /* bytes of header + payload received */
   int rx_nomem;                   /* discard the payload */
   int rx_parts;                   /* MSG_PARTs received for the head */
+  int rx_bad;                     /* it sent a bad message: read nothing more from it */
   size_t rx_base;                 /* where this message's payload goes in f->res */
 } pslot;
 
@@ -416,5 +429,7 @@ uint64_t cf__proc_check_timeouts(proc_backend *pb, uint64_t now);
 int cf__proc_has_work(proc_backend *pb);
 int cf__proc_may_end(proc_backend *pb);
 void *cf__proc_io_main(void *p);
+int cf__proc_is_io_thread(const proc_backend *pb);
+void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline);
 
 #endif

@@ -151,33 +151,90 @@ static void stop_workers(proc_backend *pb) {
   }
 }
 
+/* One pass of the io loop: pump every channel, dispatch, look at events
+ * (every 1 ms while busy), deaths, timeouts, terminate, respawns.  Returns
+ * 1 on progress; *next_dl: the next deadline to wake up for.  Under
+ * io_lock; also run nested, from a done callback waiting on a future of
+ * this pool (cf__proc_wait_held). */
+static int io_step(proc_backend *pb, uint64_t *last_poll, uint64_t *next_dl) {
+  int progress = 0;
+  for (int i = 0; i < pb->n; i++) {
+    pslot *s = &pb->slots[i];
+    if (!s->qn || s->pid <= 0) continue;
+    if (s->qsent < s->qn) progress |= cf__proc_tx_pump(pb, s);
+    progress |= cf__proc_rx_pump(pb, s);
+  }
+  if (atomic_load(&pb->revoke_all) && atomic_exchange(&pb->revoke_all, 0)) cancel_offers(pb);
+  progress |= cf__proc_dispatch_all(pb);
+  uint64_t now = cf__now_ns();
+  int poll_all = 0;
+  if (now - *last_poll > 1000000ull) { /* busy for 1 ms: look at the pidfds anyway */
+    progress |= handle_events(pb, 0);
+    poll_all = !pb->have_pidfd;
+    *last_poll = now;
+  }
+  progress |= cf__proc_check_deaths(pb, poll_all);
+  uint64_t dl = cf__proc_check_timeouts(pb, now), tdl = term_step(pb, now);
+  if (tdl < dl) dl = tdl;
+  cf__proc_spawn_retry(pb, now, &dl);
+  progress |= cf__proc_spawn_fail_waiting(pb);
+  *next_dl = dl;
+  return progress;
+}
+
+/* epoll_wait's timeout for a sleep until dl (UINT64_MAX: none); polling
+ * for deaths without pidfds while a worker is busy. */
+static int sleep_timeout(proc_backend *pb, uint64_t dl) {
+  int timeout = -1;
+  uint64_t now = cf__now_ns();
+  if (dl != UINT64_MAX) timeout = dl > now ? (int)((dl - now + 999999) / 1000000) : 0;
+  if (!pb->have_pidfd && (!all_idle(pb) || pb->term_sent) && (timeout < 0 || timeout > DEATH_POLL_MS))
+    timeout = DEATH_POLL_MS;
+  return timeout;
+}
+
+static _Thread_local proc_backend *io_self; /* the pool whose io thread this is */
+
+int cf__proc_is_io_thread(const proc_backend *pb) { return io_self == pb; }
+
+/* A thread that holds pb's io_lock -- its io thread, or a waiter helping
+ * it (pb_help_wait) -- runs a done callback that waits on f, a future of
+ * pb not done yet.  Nobody else can collect f's answer (or dispatch it)
+ * while we hold the lock, so this thread runs the io loop itself, nested,
+ * until f is done or the deadline passes; it sleeps in epoll as the io
+ * thread does (workers ring while parent_sleeping is 1).  The io thread's
+ * own state is the slots' and the lists', consistent wherever a callback
+ * runs (see cf__proc_in_death for the one exception). */
+void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline) {
+  uint64_t last_poll = 0, dl; /* 0: look at the events at once */
+  int was = atomic_load(&pb->g->parent_sleeping); /* a helper's: 1 (the io thread sleeps), as we leave it */
+  while (!cf__state_done(atomic_load(&f->state))) {
+    if (io_step(pb, &last_poll, &dl) || cf__state_done(atomic_load(&f->state))) continue;
+    uint64_t now = cf__now_ns();
+    if (now >= deadline) return;
+    if (deadline < dl) dl = deadline;
+    atomic_store(&pb->g->parent_sleeping, 1);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!cf__proc_has_work(pb)) {
+      struct epoll_event evs[64];
+      int n = epoll_wait(pb->epfd, evs, 64, sleep_timeout(pb, dl));
+      process_events(pb, evs, n);
+      last_poll = cf__now_ns();
+      if (!pb->have_pidfd) cf__proc_check_deaths(pb, 1);
+    }
+    atomic_store(&pb->g->parent_sleeping, was);
+  }
+}
+
 void *cf__proc_io_main(void *p) {
   proc_backend *pb = p;
   cf_executor *ex = pb->ex;
   uint64_t last_poll = cf__now_ns();
+  io_self = pb;
   pthread_mutex_lock(&pb->io_lock);
   for (;;) {
-    int progress = 0;
-    for (int i = 0; i < pb->n; i++) {
-      pslot *s = &pb->slots[i];
-      if (!s->qn || s->pid <= 0) continue;
-      if (s->qsent < s->qn) progress |= cf__proc_tx_pump(pb, s);
-      progress |= cf__proc_rx_pump(pb, s);
-    }
-    if (atomic_load(&pb->revoke_all) && atomic_exchange(&pb->revoke_all, 0)) cancel_offers(pb);
-    progress |= cf__proc_dispatch_all(pb);
-    uint64_t now = cf__now_ns();
-    int poll_all = 0;
-    if (now - last_poll > 1000000ull) { /* busy for 1 ms: look at the pidfds anyway */
-      progress |= handle_events(pb, 0);
-      poll_all = !pb->have_pidfd;
-      last_poll = now;
-    }
-    progress |= cf__proc_check_deaths(pb, poll_all);
-    uint64_t next_dl = cf__proc_check_timeouts(pb, now), tdl = term_step(pb, now);
-    if (tdl < next_dl) next_dl = tdl;
-    cf__proc_spawn_retry(pb, now, &next_dl);
-    progress |= cf__proc_spawn_fail_waiting(pb);
+    uint64_t next_dl;
+    int progress = io_step(pb, &last_poll, &next_dl);
     if (progress) continue;
     if (cf__proc_may_end(pb)) break;
     /* Nothing to do: spin a little (shm: results show up in memory). */
@@ -191,11 +248,7 @@ void *cf__proc_io_main(void *p) {
     atomic_store(&pb->g->parent_sleeping, 1);
     atomic_thread_fence(memory_order_seq_cst);
     if (!cf__proc_has_work(pb) && !cf__proc_may_end(pb)) {
-      int timeout = -1;
-      now = cf__now_ns();
-      if (next_dl != UINT64_MAX) timeout = next_dl > now ? (int)((next_dl - now + 999999) / 1000000) : 0;
-      if (!pb->have_pidfd && (!all_idle(pb) || pb->term_sent) && (timeout < 0 || timeout > DEATH_POLL_MS))
-        timeout = DEATH_POLL_MS;
+      int timeout = sleep_timeout(pb, next_dl);
       /* While we sleep a submitter may dispatch in our place (pb_kick). */
       struct epoll_event evs[64];
       pthread_mutex_unlock(&pb->io_lock);

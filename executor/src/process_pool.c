@@ -1,5 +1,6 @@
 /* process_pool.c -- the process backend's entry points (cf__process_backend):
- * create the pool and its io thread, kick (a submitter hands a task to an
+ * create the pool and its io thread, give (a submit straight into an idle
+ * worker's mailbox, past the queue), kick (a submitter hands a task to an
  * idle worker while the io thread sleeps), help_wait (a waiter collects
  * results itself), stop, terminate, destroy. */
 #define _GNU_SOURCE
@@ -175,7 +176,56 @@ static void pb_kick(cf_executor *ex) {
     pthread_mutex_unlock(&pb->io_lock);
     return;
   }
-  bell_locked(pb);
+  /* Once per sleep, as the workers ring (cf__proc_bell_sleeper): a helper
+   * holding io_lock leaves parent_sleeping at 1, and every submit made
+   * meanwhile by other threads would otherwise write the eventfd. */
+  if (atomic_exchange(&pb->g->parent_sleeping, 0)) bell_locked(pb);
+}
+
+/* cf_submit's way past the queue (the process twin of handoff.c): while
+ * the io thread sleeps, a submitter puts its future straight into an idle
+ * worker's mailbox (or ring, if it does not fit), claimed (RUNNING) as a
+ * dispatch to an idle worker claims it.  It saves the queue's push and
+ * pop (the tail CAS twice, q_lock, the link) and the dispatch loop's
+ * scans, about a fifth of a round trip's parent-side work.
+ *
+ * Order.  Only when the queue is empty (its tail is the stub: every future
+ * pushed before was taken; a closed queue's tail is not) and so is the
+ * redo list, looked at under io_lock: every pop and redo dispatch happens
+ * under it in the same hold as the send, so everything submitted earlier
+ * is in a worker's pipeline already (or done), and f is the next to start
+ * on the worker it goes to, as dispatch_all would have placed it (the
+ * lowest-numbered idle worker).  With no idle worker it is queued: an
+ * offer behind a running task is dispatch_all's business.
+ *
+ * Shutdown, cancel, terminate.  A submit that got past cf_submit's
+ * shutdown check is accepted, as with the hand-off: shutdown closes the
+ * queue (no give after that), and a future given before is in a slot,
+ * which the io thread's end waits for (cf__proc_may_end: all_idle), as a
+ * future dispatched just before.  f was never PENDING where anyone could
+ * see it, so nobody can cancel it: no CF__F_OFFERED, no revoke.
+ * cf_executor_terminate and a broken pool leave f to the queue's path
+ * (checked under io_lock; a terminate after the send fails it with the
+ * worker's other tasks). */
+static int pb_give(cf_executor *ex, cf_future *f) {
+  proc_backend *pb = ex->backend;
+  /* pb_kick's conditions: the io thread sleeps (otherwise it takes the
+   * queue), and nothing asks for it to watch the task. */
+  if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd || !atomic_load(&pb->g->parent_sleeping))
+    return 0;
+  if (pthread_mutex_trylock(&pb->io_lock) != 0) return 0;
+  pslot *idle = NULL;
+  for (int k = 0; k < pb->n && !idle; k++)
+    if (pb->slots[k].qn == 0 && cf__proc_slot_room(pb, &pb->slots[k])) idle = &pb->slots[k];
+  int given = 0;
+  if (idle && !pb->io_done_loop && !pb->redo_head && !atomic_load(&ex->broken) && !atomic_load(&pb->term_sig) &&
+      atomic_load_explicit(&ex->q_tail, memory_order_acquire) == (uintptr_t)&ex->q_stub &&
+      (!pb->spawn || cf__proc_task_ref(pb, f) == 0)) {
+    f->rec.id = cf__queue_take_id(ex); /* sure now: the claim cannot fail (f is not shared) */
+    given = cf__proc_send_task(pb, idle, f, 0);
+  }
+  pthread_mutex_unlock(&pb->io_lock);
+  return given;
 }
 
 /* The pools this thread helps (pb_help_wait), holding their io_lock, the
@@ -196,11 +246,19 @@ static int helps(const proc_backend *pb) {
 /* A thread waits for f while the io thread sleeps: collect results (and
  * keep the workers fed) in this thread for a short while, so a round trip
  * needs no wake-up of the io thread.  The bell stays off meanwhile
- * (parent_sleeping = 0: someone is looking at the rings); on leaving, the io
- * thread is rung if anything is left for it. */
+ * (parent_sleeping = 0: someone is looking); on leaving, the io thread is
+ * rung if anything is left for it. */
 static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   proc_backend *pb = ex->backend;
-  if (!pb || !pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
+  if (!pb) return;
+  /* A done callback run by the io thread or by a helper waits on another
+   * future of this pool: this thread holds io_lock, so nobody else could
+   * collect that answer (the wait hung): run the io loop here. */
+  if (cf__proc_is_io_thread(pb) || helps(pb)) {
+    cf__proc_wait_held(pb, f, deadline);
+    return;
+  }
+  if (!pb->shm || ex->cfg.task_timeout_s > 0 || !pb->have_pidfd) return;
   /* The io thread holds io_lock except while it sleeps, so getting it means
    * it sleeps: maybe with a bell on the way (a worker cleared
    * parent_sleeping and rang), and then helping still saves waiting for
@@ -212,6 +270,12 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   }
   help_frame frame = {pb, helping};
   helping = &frame;
+  /* parent_sleeping = 0 while we look, as before: leaving it at 1 (no
+   * store to a line the worker reads) made pinned round trips ~15%
+   * faster but unpinned ones at W=2 fell into a slow mode (10-35 us, the
+   * io thread woken nearly every round trip) in most bench rounds.
+   * `helping` is the mark for a worker whose lazy-bell time is up. */
+  atomic_store_explicit(&pb->g->helping, 1, memory_order_relaxed);
   atomic_store(&pb->g->parent_sleeping, 0);
   /* The records' clock (a TSC read, not clock_gettime), and no read when a
    * result came in: that read was on the round trip's path, between the
@@ -237,10 +301,11 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
     }
   }
   atomic_store(&pb->g->parent_sleeping, 1);
-  atomic_thread_fence(memory_order_seq_cst);
+  atomic_store(&pb->g->helping, 0); /* seq_cst, then the look for work (see bell_resolve) */
   /* Ring for the io thread's exit too, not only for work: a shutdown's bell
    * may have been heard already (the io thread slept again, a task still
-   * running) and the results we took rang none (parent_sleeping was 0), so
+   * running) and the results we took rang none (their workers learnt that
+   * we took them, see bell_seq in process_worker.c), so
    * without this bell nobody wakes it to see the pool idle and end, and
    * cf_executor_free / shutdown(wait=1) would join it for ever. */
   if (cf__proc_has_work(pb) || cf__proc_may_end(pb)) bell_locked(pb);
@@ -328,6 +393,7 @@ const cf__backend_ops cf__process_backend = {.name = "process",
                                              .stop = pb_stop,
                                              .destroy = pb_destroy,
                                              .kick = pb_kick,
+                                             .give = pb_give,
                                              .help_wait = pb_help_wait,
                                              .terminate = pb_terminate,
                                              .worker_pids = pb_worker_pids,

@@ -55,6 +55,7 @@ static void slot_reset(proc_backend *pb, pslot *s) {
   s->timed_out = 0;
   s->tx_blocked = 0;
   s->tx_off = s->rx_off = 0;
+  s->rx_bad = 0;
   s->pidfd = s->req_fd = s->res_fd = -1;
   s->sh_len = pb->shm ? sizeof(wshared) : sizeof(wstatus);
   long page = sysconf(_SC_PAGESIZE);

@@ -97,7 +97,11 @@ static void complete_head(proc_backend *pb, pslot *s) {
   cf__proc_note_run(pb, s, h.run_ns);
   if (s->qn && pb->ex->cfg.task_timeout_s > 0) s->dispatch_ns = cf__now_ns();
   cf__proc_dispatch_slot(pb, s); /* keep the worker busy before running callbacks */
-  f->rec.start_ns = h.start_ns;
+  /* The worker's clock (clock.c: within about a microsecond of the
+   * parent's, each process with its own anchor): clamped as clock.c asks,
+   * since a future given past the queue (pb_give) starts a few hundred ns
+   * after its enqueue stamp. */
+  f->rec.start_ns = h.start_ns > f->rec.enqueue_ns ? h.start_ns : f->rec.enqueue_ns;
   f->rec.cpu = h.cpu;
   if (nomem) {
     f->res.len = 0;
@@ -111,6 +115,18 @@ static void complete_head(proc_backend *pb, pslot *s) {
     cf__future_finish(f, 0);
   }
   cf_future_release(f);
+}
+
+/* s's worker wrote what is no answer to its head: treat it as a crash.
+ * Nothing more is read from it (rx_bad): the death's drain would
+ * otherwise go on from the bad header (rx_off past it) and take the bytes
+ * behind it for the head's result, finishing the head with garbage
+ * instead of failing it as the task its worker died in. */
+static void protocol_error(pslot *s) {
+  kill(s->pid, SIGKILL);
+  s->dead_pending = 1;
+  s->rx_bad = 1;
+  s->rx_off = 0;
 }
 
 /* The head's answer from the mailbox (its request went there, and the
@@ -131,11 +147,13 @@ static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
     if (!cf__proc_mbox_ready(s)) return MB_RING;
   }
   const unsigned char *d = s->sh->rs.data;
+  /* Taken (see rs_ack): a line the worker reads only when its lazy-bell
+   * time is up, so the store stays in this CPU's cache. */
+  atomic_store_explicit(&s->sh->rs_ack, e->mb, memory_order_relaxed);
   memcpy(&s->rx_hdr, d, sizeof s->rx_hdr);
   size_t len = (size_t)s->rx_hdr.len;
   if (s->rx_hdr.type != MSG_RESULT || s->rx_hdr.tag != e->h.tag || len > MBOX_BYTES - sizeof s->rx_hdr) {
-    kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
-    s->dead_pending = 1;
+    protocol_error(s);
     return MB_ERROR;
   }
   e->f->res.len = 0;
@@ -149,6 +167,7 @@ static int rx_mbox(proc_backend *pb, pslot *s, inflight *e) {
 /* Receive what is available for s's sent requests.  Returns 1 on progress. */
 int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
   int progress = 0;
+  if (s->rx_bad) return 0; /* see protocol_error */
   while (s->qsent > 0) {
     inflight *e = q_at(s, 0);
     int mb = e->mb ? rx_mbox(pb, s, e) : MB_RING;
@@ -166,8 +185,7 @@ int cf__proc_rx_pump(proc_backend *pb, pslot *s) {
       int skip = s->rx_hdr.type == MSG_SKIP && s->rx_hdr.len == 0 && e->h.claim != CLAIM_NONE;
       int answer = s->rx_hdr.type == MSG_RESULT || s->rx_hdr.type == MSG_PART;
       if ((!answer && !skip) || s->rx_hdr.tag != e->h.tag || (skip && s->rx_parts)) {
-        kill(s->pid, SIGKILL); /* protocol error: treat as a crash */
-        s->dead_pending = 1;
+        protocol_error(s);
         return progress;
       }
       if (!skip) { /* parts first, then the rest: one result */

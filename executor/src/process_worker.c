@@ -47,15 +47,61 @@ static void child_sleep_req(proc_backend *pb, pslot *s, ring *r) {
   child_orphan_check(pb);
 }
 
+/* A mailbox answer put while the io thread slept (parent_sleeping): its
+ * seq, 0: none.  Only a helper (pb_help_wait) or the io thread takes it;
+ * the worker rings the bell unless it learns within LAZY_BELL_NS that it
+ * was taken.  It learns that from the next mailbox request (which the
+ * parent sends only once it has taken every answer: in a round-trip loop
+ * it comes within a few hundred ns) or, when the time is up, from rs_ack;
+ * and it rings none while a helper is there (gshared.helping).
+ * (A helper still clears parent_sleeping while it looks: see pb_help_wait
+ * for why; bell_pending then skips the wait.) */
+static uint32_t bell_seq;
+
+static void bell_pending(proc_backend *pb, uint32_t seq) {
+  if (!atomic_load(&pb->g->parent_sleeping)) return; /* the io thread looks: it will see it */
+  bell_seq = seq;
+}
+
+static void bell_resolve(proc_backend *pb, pslot *s) {
+  /* seq_cst load of helping after the answer's seq_cst store: a helper
+   * that has left (helping 0, then its look for work) either is seen
+   * here or sees the answer (Dekker). */
+  if (atomic_load_explicit(&s->sh->rs_ack, memory_order_relaxed) != bell_seq && !atomic_load(&pb->g->helping))
+    cf__proc_bell_sleeper(pb);
+  bell_seq = 0;
+}
+
+/* Spin for a request as child_spin does, resolving a pending bell once
+ * LAZY_BELL_NS have passed: the spin after an answer is the one before
+ * sleeping, not one more (a worker spinning on the CPU its parent needs
+ * to take the answer made unpinned round trips several times slower). */
+static int child_spin_req(proc_backend *pb, pslot *s, ring *r) {
+  spin_wait sp = {0, 0};
+  do {
+    if (ring_used(r) > 0 || child_mbox_new(s)) return 1;
+    if (bell_seq && (sp.i & 31) == 0 && sp.t0 && cf__now_ns() - sp.t0 > LAZY_BELL_NS) bell_resolve(pb, s);
+  } while (spin_more(&sp, pb->child_spin_ns));
+  return 0;
+}
+
 /* Wait for the next request (ring or mailbox).  1: it is in the mailbox
  * (a request there is older than any data in the ring: the parent uses
  * it only for a worker with nothing in flight). */
 static int child_wait_req(proc_backend *pb, pslot *s) {
   ring *r = &s->sh->req;
   for (;;) {
-    if (child_mbox_new(s)) return 1;
-    if (ring_used(r) > 0) return child_mbox_new(s); /* the tail's acquire shows an older mailbox write */
-    if (!child_spin(pb, s, r, 1)) child_sleep_req(pb, s, r);
+    if (child_mbox_new(s)) {
+      bell_seq = 0; /* the parent uses the mailbox only once it took every answer: ours was taken */
+      return 1;
+    }
+    if (ring_used(r) > 0) {
+      if (bell_seq) bell_resolve(pb, s);
+      return child_mbox_new(s); /* the tail's acquire shows an older mailbox write */
+    }
+    if (child_spin_req(pb, s, r)) continue;
+    if (bell_seq) bell_resolve(pb, s); /* before sleeping: nobody would */
+    child_sleep_req(pb, s, r);
   }
 }
 
@@ -94,13 +140,11 @@ static void lazy_bell(proc_backend *pb, ring *r) {
   if (!atomic_load(&pb->g->parent_sleeping)) return;
   uint64_t t0 = cf__now_ns();
   for (unsigned i = 1;; i++) {
-    /* r NULL: an answer in the mailbox, which only a helper (who clears
-     * parent_sleeping first) or the io thread takes */
-    if ((r && ring_used(r) == 0) || !atomic_load(&pb->g->parent_sleeping)) return;
+    if (ring_used(r) == 0 || !atomic_load(&pb->g->parent_sleeping)) return; /* taken, or the io thread looks */
     cf__cpu_relax();
     if ((i & 15) == 0 && cf__now_ns() - t0 > LAZY_BELL_NS) break;
   }
-  cf__proc_bell_sleeper(pb);
+  if (!atomic_load(&pb->g->helping)) cf__proc_bell_sleeper(pb); /* a helper takes it or rings (see helping) */
 }
 
 /* Write n bytes to the parent.  ring_bell: wake the parent if it sleeps
@@ -207,7 +251,7 @@ static void child_setup(proc_backend *pb, int idx, wstatus *st) {
 static int child_answer_mbox(proc_backend *pb, pslot *s, uint32_t seq, const res_hdr *r, const unsigned char *p) {
   if (!seq || child_task.parts || sizeof *r + r->len > MBOX_BYTES) return 0;
   cf__proc_mbox_put(&s->sh->rs, seq, r, sizeof *r, p, (size_t)r->len);
-  lazy_bell(pb, NULL);
+  bell_pending(pb, seq); /* resolved while waiting for the next request */
   return 1;
 }
 
@@ -240,6 +284,7 @@ void cf__proc_child_main(proc_backend *pb, int idx) {
   pslot *s = &pb->slots[idx];
   cf__self.in_process_child = 1;
   child_mb_seen = 0;
+  bell_seq = 0;
   cf__self.ex = ex;
   cf__self.worker = idx;
   cf__self.current = NULL;

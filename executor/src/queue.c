@@ -222,6 +222,7 @@ int cf__queue_push(cf_executor *ex, cf_future *f) {
                         memory_order_relaxed);
   f->rec.enqueue_ns = cf__clock_ns();
   if (ex->wbatch && cf__handoff_give(ex, f)) return 0; /* an idle worker waited for it */
+  if (ex->ops->give && ex->ops->give(ex, f)) return 0;  /* process: into an idle worker's mailbox */
   cf_future *prev = tail_swap(ex, f, 0);
   if (!prev) {
     atomic_store_explicit(&f->word, atomic_load_explicit(&f->word, memory_order_relaxed) - CF__W_REF,

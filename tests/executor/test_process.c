@@ -5,9 +5,11 @@
  * arguments and results, records with pids, no leaked children, fds or
  * shared memory after shutdown, and pipelining (cancel racing the worker's
  * claim, a worker killed with requests in flight, results in order,
- * stealing).  Run with "process", "process-pipe" or "process-spawn". */
+ * stealing), and a worker that corrupts its own result ring before dying.
+ * Run with "process", "process-pipe" or "process-spawn". */
 #include "common.h"
 #include "leaks.h"
+#include "process_internal.h" /* bad_answer_then_death writes the wire format */
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -1297,6 +1299,153 @@ static void map_shutdown_midway(void) {
           (unsigned long long)stopped, (unsigned long long)refused);
 }
 
+/* ---- a bad answer, then the worker's death ---- */
+
+/* This worker's shared page (process_internal.h's wshared): its one
+ * shared writable mapping of that size. */
+static wshared *own_shared_page(void) {
+  long page = sysconf(_SC_PAGESIZE);
+  unsigned long want = (sizeof(wshared) + (size_t)page - 1) / (size_t)page * (size_t)page;
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (!maps) return NULL;
+  char line[512];
+  wshared *found = NULL;
+  while (fgets(line, sizeof line, maps)) {
+    unsigned long a, b;
+    char perm[8];
+    if (sscanf(line, "%lx-%lx %7s", &a, &b, perm) == 3 && strcmp(perm, "rw-s") == 0 && b - a == want)
+      found = (wshared *)(uintptr_t)a;
+  }
+  fclose(maps);
+  return found;
+}
+
+/* Corrupt our own result ring: an answer header with a tag that is no
+ * request's and 8 payload bytes behind it, then die before answering. */
+static int t_bad_answer(const void *arg, size_t len, cf_result *out) {
+  (void)arg, (void)len, (void)out;
+  wshared *sh = own_shared_page();
+  if (!sh) return 99;
+  ring *r = &sh->res;
+  uint32_t t = ld(&r->tail);
+  res_hdr h = {MSG_RESULT, 0, ~0ull, 0, -1, 0, 8};
+  unsigned char msg[sizeof h + 8];
+  memcpy(msg, &h, sizeof h);
+  memcpy(msg + sizeof h, "GARBAGE!", 8);
+  for (size_t i = 0; i < sizeof msg; i++) r->data[(t + i) & RING_MASK] = msg[i];
+  atomic_store(&r->tail, (int)(t + (uint32_t)sizeof msg));
+  raise(SIGKILL);
+  return 0;
+}
+
+/* A worker that wrote a bad answer (protocol error: the parent kills it)
+ * and died: its task fails with CF_EBROKEN, killed by SIGKILL.  Before
+ * the fix (rx_bad, process_transfer.c) the death's drain went on from the
+ * bad header and finished the task successfully with "GARBAGE!". */
+static void bad_answer_then_death(void) {
+  if (g_backend == CF_BACKEND_MPI || g_transport == CF_TRANSPORT_PIPE) return; /* the ring is shm's */
+  enum { ROUNDS = 20 };
+  cf_executor *ex = make_ex(1);
+  for (int r = 0; r < ROUNDS; r++) {
+    cf_future *f;
+    CHECK_EQ(cf_submit(ex, t_bad_answer, NULL, 0, &f), 0);
+    const void *d = NULL;
+    size_t n = 0;
+    CHECK_EQ(cf_future_result(f, 30, &d, &n), CF_EBROKEN);
+    int st = cf_future_worker_status(f);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    cf_future_release(f);
+    cf_future *g = submit_int(ex, t_echo, r); /* the replacement answers */
+    CHECK_EQ(result_int(g), r);
+    cf_future_release(g);
+  }
+  cf_executor_free(ex);
+}
+
+/* ---- a done callback that waits on another future of its pool ---- */
+
+typedef struct cb_wait {
+  cf_executor *ex;
+  cf_future *queued;     /* submitted before: waited on too */
+  uint64_t got, got_queued;
+  int rc, rc_queued;
+  pthread_t ran_in;
+  _Atomic int done;
+} cb_wait;
+
+/* Spin the int microseconds in arg; result = that int. */
+static int t_spin_us(const void *arg, size_t len, cf_result *out) {
+  (void)len;
+  int us;
+  memcpy(&us, arg, sizeof us);
+  double t0 = now_s();
+  while (now_s() - t0 < us * 1e-6) {
+  }
+  return cf_result_set(out, &us, sizeof us);
+}
+
+static int cb_waits(cf_future *f, void *ud) {
+  (void)f;
+  cb_wait *w = ud;
+  w->ran_in = pthread_self();
+  uint64_t v = 41;
+  cf_future *g = NULL;
+  w->rc = cf_submit(w->ex, t_add1, &v, sizeof v, &g);
+  const void *d;
+  size_t n;
+  if (!w->rc) w->rc = cf_future_result(g, 10, &d, &n);
+  if (!w->rc) memcpy(&w->got, d, sizeof w->got);
+  if (g) cf_future_release(g);
+  w->rc_queued = cf_future_result(w->queued, 10, &d, &n);
+  if (!w->rc_queued) memcpy(&w->got_queued, d, sizeof w->got_queued);
+  atomic_store(&w->done, 1);
+  return 0;
+}
+
+/* A done callback waits on futures of its own pool: one it submits and
+ * one queued before.  It runs in the io thread (nobody waits on f) or in
+ * the thread helping in cf_future_result, both holding the pool's io
+ * lock: before cf__proc_wait_held both waits hung (here: timed out). */
+static void callback_waits_on_same_pool(void) {
+  if (g_backend == CF_BACKEND_MPI) return; /* callbacks run in the progress thread: must not block */
+  for (int timeouts = 0; timeouts < 2; timeouts++) {
+    cf_config cfg;
+    cf_config_init(&cfg);
+    cfg.max_workers = 1;
+    cfg.task_timeout_s = timeouts ? 30 : 0; /* with timeouts only the io thread collects */
+    cf_executor *ex = make_ex_cfg(&cfg);
+    int in_main = 0, in_io = 0;
+    for (int r = 0; r < 40; r++) {
+      cb_wait w = {.ex = ex};
+      /* Even rounds: 5 ms, done while nobody waits (the io thread runs the
+       * callback); odd ones: 2-40 us, so that the answer comes in while
+       * this thread helps in cf_future_result (not always: the io thread
+       * may still be spinning, or this thread may have stopped helping). */
+      int ms = r % 2 ? 2 + r : 5000;
+      cf_future *f = submit_int(ex, t_spin_us, ms);
+      uint64_t v = 7;
+      CHECK_EQ(cf_submit(ex, t_add1, &v, sizeof v, &w.queued), 0);
+      CHECK_EQ(cf_future_add_done_callback(f, cb_waits, &w), 0);
+      if (r % 2) CHECK_EQ(result_int(f), ms); /* this thread helps: it may run the callback */
+      double t0 = now_s();
+      while (!atomic_load(&w.done) && now_s() - t0 < 30) sleep_ms(1);
+      CHECK(atomic_load(&w.done));
+      CHECK_EQ(w.rc, 0);
+      CHECK_EQ(w.got, 42);
+      CHECK_EQ(w.rc_queued, 0);
+      CHECK_EQ(w.got_queued, 8);
+      if (pthread_equal(w.ran_in, pthread_self())) in_main++;
+      else in_io++;
+      cf_future_release(w.queued);
+      cf_future_release(f);
+    }
+    fprintf(stderr, "   task_timeout %d: callbacks in this thread %d, in the io thread %d\n", timeouts ? 30 : 0,
+            in_main, in_io);
+    CHECK_GT(in_io, 0);
+    cf_executor_free(ex);
+  }
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   /* mpi: each rank runs its tasks in a local process pool, so crash
@@ -1328,6 +1477,8 @@ int main(int argc, char **argv) {
       {"mailbox_then_ring_answers", mailbox_then_ring_answers},
       {"one_in_flight_with_timeouts", one_in_flight_with_timeouts},
       {"map_shutdown_midway", map_shutdown_midway},
+      {"bad_answer_then_death", bad_answer_then_death},
+      {"callback_waits_on_same_pool", callback_waits_on_same_pool},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
