@@ -208,8 +208,8 @@ int cf__proc_is_io_thread(const proc_backend *pb) { return io_self == pb; }
 void cf__proc_wait_held(proc_backend *pb, cf_future *f, uint64_t deadline) {
   uint64_t last_poll = 0, dl; /* 0: look at the events at once */
   int was = atomic_load(&pb->g->parent_sleeping); /* a helper's: 1 (the io thread sleeps), as we leave it */
-  while (!cf__state_done(atomic_load(&f->state))) {
-    if (io_step(pb, &last_poll, &dl) || cf__state_done(atomic_load(&f->state))) continue;
+  while (!cf__state_done(cf__fstate(f))) {
+    if (io_step(pb, &last_poll, &dl) || cf__state_done(cf__fstate(f))) continue;
     uint64_t now = cf__now_ns();
     if (now >= deadline) return;
     if (deadline < dl) dl = deadline;
