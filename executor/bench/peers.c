@@ -39,6 +39,8 @@ extern char **environ;
 #define SLEEP_NS 10000000L
 #define SLEEP_WORKERS 256
 #define SETTLE_NS 5000000L /* between contenders: let spinning idle threads sleep */
+/* A row is 80 columns: shape, W, contender, median/min/max of ns per task
+ * (9 wide: up to 99999.9), the ratio's median/min/max. */
 
 /* Every contender built into this binary; cfutures first. */
 static const peer *const contenders[] = {
@@ -119,7 +121,7 @@ static void run_shape(shape s, int w, void **pools, long n, int rounds, const cp
     }
     stat3 t = summarize(s == SH_SLEEP ? eff : v[i], rounds);
     stat3 q = summarize(ratio, rounds);
-    const char *fmt = s == SH_SLEEP ? "%-9s %4d  %-11s %10.3f %10.3f %10.3f" : "%-9s %4d  %-11s %10.1f %10.1f %10.1f";
+    const char *fmt = s == SH_SLEEP ? "%-9s %4d  %-11s %9.3f %9.3f %9.3f" : "%-9s %4d  %-11s %9.1f %9.1f %9.1f";
     printf(fmt, shape_name[s], w, contenders[i]->name, t.median, t.min, t.max);
     if (i == 0) printf("\n");
     else printf("   %6.2f %6.2f %6.2f\n", q.median, q.min, q.max);
@@ -179,8 +181,9 @@ static int child_memory(long n) {
     cf_future_release(fs[i]);
   }
   long peak = maxrss_kib();
-  printf("memory: %ld futures outstanding: peak RSS %.1f MB (%.1f MB before the first submit; "
-         "%.0f bytes per future beyond it, with its %zu-byte pointer)\n",
+  printf("memory: %ld futures outstanding: peak RSS %.1f MB\n"
+         "#   (%.1f MB before the first submit; %.0f bytes per future beyond it,\n"
+         "#   with its %zu-byte pointer)\n",
          n, peak / 1024.0, base / 1024.0, (double)(peak - base) * 1024.0 / (double)n, sizeof *fs);
   cf_executor_free(ex);
   free(fs);
@@ -209,16 +212,18 @@ static void header(long n, int rounds) {
   struct utsname u;
   uname(&u);
   printf("# bench_peers: cfutures vs peer thread pools and floors, no-op tasks\n");
-  printf("# machine: %s %s, %ld CPUs online; %ld tasks batched, %ld round trip; %d rounds + 1 warm-up,\n"
-         "# contenders shuffled every round; pools made once, outside the timed region\n",
-         u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), n, n / 10 > 0 ? n / 10 : 1, rounds);
+  printf("# machine: %s %s, %ld CPUs online\n"
+         "# %ld tasks batched, %ld round trips; %d round%s + 1 warm-up, contenders\n"
+         "# shuffled every round; pools made once, outside the timed region\n",
+         u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), n, n / 10 > 0 ? n / 10 : 1, rounds,
+         rounds == 1 ? "" : "s");
   printf("# built in: ");
   for (int i = 0; i < NC; i++) printf("%s%s", i ? ", " : "", contenders[i]->name);
-  printf("\n# ns/task (sleep: efficiency = %d x %ld ms ideal / measured);"
-         " cf/peer = cfutures / contender in the same round (< 1: cfutures faster)\n",
+  printf("\n# ns/task (sleep: efficiency = %d x %ld ms ideal / measured)\n"
+         "# cf/peer = cfutures / contender in the same round (< 1: cfutures faster)\n",
          SLEEP_TASKS, SLEEP_NS / 1000000);
-  printf("%-9s %4s  %-11s %10s %10s %10s   %6s %6s %6s\n", "shape", "W", "contender", "median", "min", "max",
-         "cf/med", "min", "max");
+  printf("%-9s %4s  %-11s %9s %9s %9s   %6s %6s %6s\n", "shape", "W", "contender", "median", "min", "max", "cf/med", "min",
+         "max");
 }
 
 int main(int argc, char **argv) {
