@@ -27,24 +27,4 @@ while [ "$r" -lt "$rounds" ]; do
   done
   r=$((r + 1))
 done
-python3 - "$raw" <<'PY'
-import collections, statistics, sys
-v = collections.defaultdict(dict)
-order = []
-for line in open(sys.argv[1]):
-    r, who, name, unit, x = line.split()
-    if (name, unit) not in order:
-        order.append((name, unit))
-    v[(name, unit, r)][who] = float(x)
-print("# %-15s %-8s %10s %10s %8s %8s %8s" % ("shape", "unit", "A median", "B median", "B/A min", "median", "max"))
-for name, unit in order:
-    pairs = [d for (n, u, _), d in v.items() if (n, u) == (name, unit) and "A" in d and "B" in d]
-    ratios = [d["B"] / d["A"] for d in pairs if d["A"] > 0]
-    if not ratios:
-        continue
-    print("  %-15s %-8s %10.3f %10.3f %8.3f %8.3f %8.3f" % (name, unit, statistics.median(d["A"] for d in pairs),
-          statistics.median(d["B"] for d in pairs), min(ratios), statistics.median(ratios), max(ratios)))
-# the rounds run, not the last shape's pairs: a shape only one build
-# prints (a row added since) has none, and the footer said "0 rounds"
-print("# %d rounds, A and B alternated; ratio = B / A in the same round (< 1: B faster)" % len({k[2] for k in v}))
-PY
+python3 "$(dirname "$0")/ab_summary.py" "$raw" "the shm transport"
