@@ -56,4 +56,9 @@ fits_80 ab_process.sh "$tmp/process"
 sh "$dir/ab_phases.sh" "$phases" "$phases" 2 2000 3 >"$tmp/phases"
 for phase in submit worker collect; do has "$tmp/phases" "^  $phase +cpu-ns( +[0-9.]+){5}\$"; done
 fits_80 ab_phases.sh "$tmp/phases"
+# Without its two builds a script says how to call it and exits 2.
+for script in ab_thread ab_process ab_phases; do
+  if sh "$dir/$script.sh" >"$tmp/usage" 2>&1; then fail "$script.sh without arguments exited 0"; fi
+  has "$tmp/usage" "^usage: $script.sh BENCH_A BENCH_B"
+done
 echo "ab_scripts: ok"
