@@ -298,8 +298,12 @@ int cf_submit(cf_executor *ex, cf_task_fn fn, const void *arg, size_t len,
 
 /* Stop accepting work.  cancel_futures: cancel every task still pending.
  * wait: return only when running and pending (not cancelled) tasks are done
- * and the workers have exited.  Idempotent.  From inside one of the
- * executor's own tasks, wait=1 returns CF_EDEADLK (the pool is still shut). */
+ * and the workers have exited.  Idempotent.  From a thread that such a
+ * wait would wait for -- inside one of the executor's own tasks, or in a
+ * done callback of one of its futures run by the executor (a thread
+ * worker; the process backend's I/O thread or a thread collecting its
+ * results; the MPI backend's progress thread) -- wait=1 returns CF_EDEADLK
+ * at once: the pool is still shut, and ends when its work is done. */
 int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures);
 
 /* Forced shutdown (CPython 3.14's terminate_workers / kill_workers):

@@ -515,14 +515,16 @@ static int mb_start(cf_executor *ex) {
   return rc;
 }
 
-static void mb_stop(cf_executor *ex, int wait) {
+static int mb_stop(cf_executor *ex, int wait) {
   mexec *e = ex->backend;
-  if (!e) return;
+  if (!e) return 0;
   ring(); /* the shutdown flag does not ring by itself */
-  if (!wait || pthread_equal(pthread_self(), C.thr)) return;
+  if (!wait) return 0;
+  if (pthread_equal(pthread_self(), C.thr)) return CF_EDEADLK; /* a done callback: it closes the pool */
   pthread_mutex_lock(&C.lock);
   while (e->state != ST_CLOSED && !C.stopped) pthread_cond_wait(&C.cond, &C.lock);
   pthread_mutex_unlock(&C.lock);
+  return 0;
 }
 
 static void mb_destroy(cf_executor *ex) {

@@ -111,8 +111,9 @@ static void tb_join(cf_executor *ex) {
   pthread_mutex_unlock(&tb->join_lock);
 }
 
-static void tb_stop(cf_executor *ex, int wait) {
-  if (wait) tb_join(ex);
+static int tb_stop(cf_executor *ex, int wait) {
+  if (wait) tb_join(ex); /* a worker's own call was refused before (cf__self.ex) */
+  return 0;
 }
 
 static void tb_destroy(cf_executor *ex) {

@@ -258,8 +258,7 @@ static int executor_shutdown(cf_executor *ex, int wait, int cancel_futures, int 
   if (cancel_futures && ex->ops->cancel_offers) ex->ops->cancel_offers(ex);
   if (term_sig) ex->ops->terminate(ex, term_sig);
   if (wait && cf__self.ex == ex) return CF_EDEADLK; /* would join itself */
-  if (ex->ops->stop) ex->ops->stop(ex, wait);
-  return 0;
+  return ex->ops->stop ? ex->ops->stop(ex, wait) : 0;
 }
 
 int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures) {
@@ -272,7 +271,10 @@ int cf_executor_terminate(cf_executor *ex, int sig) {
   if (!ex || sig <= 0 || sig >= NSIG) return CF_EINVAL;
   if (cf__self.in_process_child) return CF_EINTASK;
   if (!ex->ops->terminate) return CF_ENOSYS; /* threads cannot be stopped from outside */
-  return executor_shutdown(ex, cf__self.ex != ex, 1, sig);
+  /* From a done callback the workers are signalled but not waited for
+   * (the callback's thread reaps them): CF_EDEADLK is not an error here. */
+  int rc = executor_shutdown(ex, cf__self.ex != ex, 1, sig);
+  return rc == CF_EDEADLK ? 0 : rc;
 }
 
 int cf_executor_worker_pids(const cf_executor *ex, int *pids, int n) {

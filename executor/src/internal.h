@@ -92,7 +92,11 @@ struct cf_future {
 typedef struct cf__backend_ops {
   const char *name;
   int (*start)(cf_executor *ex);          /* start workers */
-  void (*stop)(cf_executor *ex, int wait);/* after shutdown: wake, maybe join */
+  /* After shutdown: wake, and with wait join.  CF_EDEADLK (having woken,
+   * not joined): the caller is a thread the join would wait for, one
+   * running done callbacks for the pool (the process backend's io thread
+   * or a thread helping it, the MPI progress thread). */
+  int (*stop)(cf_executor *ex, int wait);
   void (*destroy)(cf_executor *ex);       /* join everything, free backend */
   /* Optional: a future was queued (called after the queue lock is dropped);
    * lets a backend that does not sleep on q_cond notice new work. */

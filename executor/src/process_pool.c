@@ -313,7 +313,9 @@ static void pb_help_wait(cf_executor *ex, cf_future *f, uint64_t deadline) {
   pthread_mutex_unlock(&pb->io_lock);
 }
 
-static void pb_join(proc_backend *pb) {
+/* 0, or CF_EDEADLK when called from a done callback of this pool. */
+static int pb_join(proc_backend *pb) {
+  int rc = 0;
   pthread_mutex_lock(&pb->join_lock);
   if (pb->io_started && !pb->io_joined) {
     if (pthread_equal(pb->io, pthread_self()) || helps(pb)) {
@@ -321,20 +323,23 @@ static void pb_join(proc_backend *pb) {
        * its own and drops its executor reference last.  Nor from a callback
        * run by a helper: it holds io_lock, which the io thread needs to
        * end; the helper rings it on leaving (cf__proc_may_end) and
-       * pb_destroy joins it. */
+       * pb_destroy joins it.  Said as CF_EDEADLK, as a thread worker's
+       * wait=1 is: returning 0 claimed a wait that did not happen. */
+      rc = CF_EDEADLK;
     } else {
       pthread_join(pb->io, NULL);
       pb->io_joined = 1;
     }
   }
   pthread_mutex_unlock(&pb->join_lock);
+  return rc;
 }
 
-static void pb_stop(cf_executor *ex, int wait) {
+static int pb_stop(cf_executor *ex, int wait) {
   proc_backend *pb = ex->backend;
-  if (!pb) return;
+  if (!pb) return 0;
   bell_locked(pb); /* the io thread re-checks the shutdown flag */
-  if (wait) pb_join(pb);
+  return wait ? pb_join(pb) : 0;
 }
 
 static void pb_destroy(cf_executor *ex) {

@@ -157,6 +157,7 @@ typedef struct closer {
   cf_executor *ex;
   int how;
   _Atomic int done;
+  int in_cb; /* called from a done callback the pool runs: wait=1 is CF_EDEADLK */
 } closer;
 
 static const char *closer_name(const closer *c) {
@@ -168,7 +169,7 @@ static void *closer_main(void *p) {
   if (c->how == WHILE_FREE) {
     cf_executor_free(c->ex);
   } else if (c->how == WHILE_SHUTDOWN) {
-    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
+    CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), c->in_cb ? CF_EDEADLK : 0);
   } else if (g_backend == CF_BACKEND_THREAD) { /* threads cannot be ended: the pool shuts down */
     CHECK_EQ(cf_executor_terminate(c->ex, SIGKILL), CF_ENOSYS);
     CHECK_EQ(cf_executor_shutdown(c->ex, 1, 0), 0);
@@ -266,7 +267,7 @@ static void waited_free(waited *w) {
 static void free_while_waiting_round(int round) {
   gates gt;
   gates_init(&gt);
-  closer c = {make_ex(1), round % WHILE_N, 0};
+  closer c = {make_ex(1), round % WHILE_N, 0, 0};
   _Atomic int *gate = word_map(gt.path[0]);
   waited w;
   waited_start(&w, c.ex, gt.path[0], (round / (2 * WHILE_N)) % BY_N);
@@ -337,7 +338,7 @@ static int cb_close(cf_future *f, void *ud) {
 static void close_in_callback_round(int round) {
   gates gt;
   gates_init(&gt);
-  closer c = {make_ex(1), round % WHILE_N, 0};
+  closer c = {make_ex(1), round % WHILE_N, 0, 1};
   opener o = {.gate = word_map(gt.path[0])};
   waited_start(&o.w, c.ex, gt.path[0], BY_RESULT);
   await_flag(&o.gate[1], round, "the task never started", "");
@@ -384,7 +385,7 @@ static int cb_open_wait(cf_future *f, void *ud) {
 static void close_nested_round(int round) {
   gates gt;
   gates_init(&gt);
-  closer c = {make_ex(1), WHILE_FREE, 0};
+  closer c = {make_ex(1), WHILE_FREE, 0, 1};
   cf_executor *ex2 = make_ex(1);
   opener o = {.gate = word_map(gt.path[0])};
   chained ch = {.gate2 = word_map(gt.path[1])};
@@ -415,6 +416,45 @@ static void close_nested(void) {
   for (int round = 0; round < rounds_asked(); round++) close_nested_round(round);
 }
 
+/* shutdown(wait=1) from a done callback that the pool runs (a thread
+ * worker, the process backend's io thread or a thread helping it, the MPI
+ * progress thread) cannot wait for the pool it runs in: CF_EDEADLK at
+ * once, as from a task, and the pool still shut: queued work still runs,
+ * new submits are refused, and a wait from outside then returns 0.  (The
+ * process backend said 0 without having waited.) */
+typedef struct cb_shut {
+  cf_executor *ex;
+  int rc;
+  _Atomic int done;
+} cb_shut;
+
+static int cb_shutdown_wait(cf_future *f, void *ud) {
+  (void)f;
+  cb_shut *c = ud;
+  c->rc = cf_executor_shutdown(c->ex, 1, 0);
+  atomic_store(&c->done, 1);
+  return 0;
+}
+
+static void shutdown_wait_in_callback(void) {
+  gates gt;
+  gates_init(&gt);
+  cb_shut c = {make_ex(1), 99, 0};
+  cf_future *f = submit_gate(c.ex, &gt, 0);
+  cf_future *g = submit_int(c.ex, t_sleep, 5); /* queued behind f */
+  CHECK_EQ(cf_future_add_done_callback(f, cb_shutdown_wait, &c), 0); /* f cannot be done: its gate is shut */
+  gate_open(&gt, 0);
+  await_flag(&c.done, 0, "a done callback's shutdown(wait=1) never returned", "");
+  CHECK_EQ(c.rc, CF_EDEADLK);
+  CHECK_EQ(result_int(g), 5); /* not cancelled: it runs */
+  CHECK_EQ(cf_submit(c.ex, t_sleep, &(int){1}, sizeof(int), &(cf_future *){NULL}), CF_ESHUTDOWN);
+  CHECK_EQ(cf_executor_shutdown(c.ex, 1, 0), 0); /* from outside it waits */
+  cf_future_release(f);
+  cf_future_release(g);
+  cf_executor_free(c.ex);
+  gates_free(&gt);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -427,6 +467,7 @@ int main(int argc, char **argv) {
       {"free_while_waiting", free_while_waiting},
       {"close_in_callback", close_in_callback},
       {"close_nested", close_nested},
+      {"shutdown_wait_in_callback", shutdown_wait_in_callback},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
