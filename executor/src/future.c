@@ -102,7 +102,7 @@ int cf_result_set(cf_result *out, const void *data, size_t len) {
  * each pooled reference is dropped exactly once, by the closer if the push
  * came first, else by the releaser.  After the close, futures are made
  * from slabs and take a reference each, as a live future always holds one. */
-#define POOL_CLOSED ((cf_future *)(uintptr_t)1) /* free_shared after the close */
+#define POOL_CLOSED ((cf_future *)(uintptr_t)1) /* free_shared and free_one after the close */
 /* Futures are aligned to their size, two lines: the adjacent-line
  * prefetcher fetches 128-byte aligned pairs, so a future's two lines move
  * between the submitter's and the worker's caches as one miss, not two. */
@@ -138,8 +138,38 @@ static void alloc_lock(cf_executor *ex) {
 
 static void alloc_unlock(cf_executor *ex) { atomic_store_explicit(&ex->alloc_busy, 0, memory_order_release); }
 
+/* One pooled future waits apart, in free_one: a release puts it there
+ * when the slot is empty, an allocation takes it with one CAS, no lock.
+ * Why: a round trip (submit, wait, release, submit again) recycles one
+ * future.  Through the stack, the release wrote f->next into a line the
+ * worker had just written and the push's CAS waited for that line; the
+ * next submit then took alloc_busy and swapped free_shared, two more
+ * locked instructions before its hand-off CAS, which could not overlap
+ * its miss with the others.  Here nothing is written into f before the
+ * CAS, and the new future's stores drain at the hand-off CAS, their
+ * misses with its own (round trip 0.65x, docs/performance.md).  A burst
+ * of releases finds the slot full (one load) and pushes as before.  The
+ * close takes the slot and leaves POOL_CLOSED there, which no CAS below
+ * moves: a release then pushes (onto the closed stack), an allocation
+ * takes the lock. */
+static cf_future *take_one(cf_executor *ex) {
+  cf_future *f = atomic_load_explicit(&ex->free_one, memory_order_relaxed);
+  if (!f || f == POOL_CLOSED ||
+      !atomic_compare_exchange_strong_explicit(&ex->free_one, &f, NULL, memory_order_acquire, memory_order_relaxed))
+    return NULL;
+  return f; /* a taken, reused and released f back in the slot is free again: no ABA */
+}
+
+static int put_one(cf_executor *ex, cf_future *f) {
+  cf_future *none = NULL;
+  return atomic_load_explicit(&ex->free_one, memory_order_relaxed) == NULL &&
+         atomic_compare_exchange_strong_explicit(&ex->free_one, &none, f, memory_order_release, memory_order_relaxed);
+}
+
 /* A future with its reference on ex (see above). */
 static cf_future *pool_take(cf_executor *ex) {
+  cf_future *one = take_one(ex);
+  if (one) return one;
   alloc_lock(ex);
   cf_future *f = ex->free_local;
   int closed = ex->pool_closed;
@@ -154,6 +184,7 @@ static cf_future *pool_take(cf_executor *ex) {
 /* f back to the pool, its reference with it; 0 if the pool is closed (the
  * caller drops the reference). */
 static int pool_put(cf_executor *ex, cf_future *f) {
+  if (put_one(ex, f)) return 1;
   cf_future *top = atomic_load_explicit(&ex->free_shared, memory_order_relaxed);
   do {
     if (top == POOL_CLOSED) return 0;
@@ -170,6 +201,7 @@ void cf__future_pool_close(cf_executor *ex) {
   ex->free_local = NULL;
   cf_future *top = atomic_exchange_explicit(&ex->free_shared, POOL_CLOSED, memory_order_acq_rel);
   for (cf_future *f = top; f; f = f->next) n++;
+  if (atomic_exchange_explicit(&ex->free_one, POOL_CLOSED, memory_order_acq_rel)) n++;
   ex->pool_closed = 1;
   alloc_unlock(ex);
   if (n) atomic_fetch_sub_explicit(&ex->refs, n, memory_order_acq_rel);
@@ -238,6 +270,7 @@ void cf__future_free_list(cf_executor *ex) {
   ex->slabs = NULL;
   ex->free_local = NULL;
   atomic_store(&ex->free_shared, NULL);
+  atomic_store(&ex->free_one, NULL);
 }
 
 /* The cold part, allocated on first use (two threads may race: one wins). */

@@ -193,6 +193,7 @@ struct cf_executor {
   cf_future *free_local;
   void *slabs;                   /* every slab of futures, freed with ex */
   _Alignas(CF_CACHELINE) _Atomic(cf_future *) free_shared; /* releases push here */
+  _Atomic(cf_future *) free_one; /* one released future for the next allocation (future.c) */
 
   /* statistics: each worker counts its own completions (wstats, with the
    * read-mostly fields); other threads that complete a future count here */
