@@ -19,10 +19,15 @@ cd "$(dirname "$0")"
 REQUIRED=(cmake make gcc pkg-config libhwloc-dev hwloc gnuplot-nox libglib2.0-dev libjansson-dev
           libsqlite3-dev sqlite3 libpq-dev postgresql python3
           libbenchmark-tools python3-scipy dpkg-dev libopenmpi-dev openmpi-bin libcminpack-dev
-          python3-pil chromium libudev-dev)
+          python3-pil chromium libudev-dev clang libclang-rt-14-dev)
 # python3-pil, chromium: the report_html test renders report.html.
 # libudev-dev: hwloc.pc's Libs.private names -ludev, so a static link by
 # `pkg-config --static --libs cfutures` needs its link-time library.
+# clang, libclang-rt-14-dev: the tsan preset is built with clang.  GCC 12's
+# TSan runtime does not hold its allocator's locks across fork, so a worker
+# forked while another thread was in malloc deadlocked in its first malloc
+# (executor.process.process hung ~1 run in 30 of map_five_percent_crash;
+# clang 14's: none in 300); clang's TSan also saw a race gcc's did not.
 
 # g++, libuv1-dev, libtbb-dev: peers of bench_peers only (docs/performance.md)
 OPTIONAL=(libpapi-dev papi-tools nginx-light g++ libuv1-dev libtbb-dev)

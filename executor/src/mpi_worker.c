@@ -186,7 +186,11 @@ static void on_task(wstate *w, const cf__mpi_in *in) {
   *t = (ltask){NULL, w, f, in->h.tag, in->h.exec, in->h.slot, recv_ns};
   int rc = cf__submit_future(p->ex, f);
   if (rc) {
-    reply(w, in, MT_RESULT, rc, p->ex->broken_msg, atomic_load(&p->ex->broken), 0);
+    /* broken_msg only once broken is seen set: it is written before the
+     * flag (cf__executor_set_broken), and a refusal for shutdown races
+     * with a break that is writing it (clang's TSan saw the race). */
+    int broken = atomic_load(&p->ex->broken);
+    reply(w, in, MT_RESULT, rc, broken ? p->ex->broken_msg : NULL, broken, 0);
     cf_future_release(f);
     free(t);
     return;

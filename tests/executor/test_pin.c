@@ -89,6 +89,7 @@ static int task_cpu(const void *arg, size_t len, cf_result *out) {
   (void)arg, (void)len;
   volatile uint64_t x = 0;
   for (int i = 0; i < 200000; i++) x += (uint64_t)i; /* a little work */
+  (void)x;
   int cpu = sched_getcpu();
   return cf_result_set(out, &cpu, sizeof cpu);
 }
