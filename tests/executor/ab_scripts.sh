@@ -16,8 +16,7 @@ fail() {
   exit 1
 }
 fits_80() { # $1: what, $2: file
-  awk -v what="$1" 'length > 80 { print what ": " length " columns: " $0; bad = 1 } END { exit bad }' "$2" >&2 ||
-    fail "$1 does not fit 80 columns"
+  sh "$(dirname "$0")/../fits_80.sh" cat "$2" >&2 || fail "$1 does not fit 80 columns"
 }
 has() { # $1: file, $2: extended regex
   grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "no line matching '$2'"; }
