@@ -314,7 +314,11 @@ int cf_executor_shutdown(cf_executor *ex, int wait, int cancel_futures);
  * terminated by the caller: killed by signal 15 (Terminated)"; pending
  * ones are cancelled.  Returns once every worker is reaped and its shared
  * memory unmapped (no zombies, no leaked mappings), so it ends a pool
- * promptly even when a worker hangs or is stopped.  Thread-safe, callable
+ * promptly even when a worker hangs or is stopped; from a done callback
+ * run by the pool (the threads cf_executor_shutdown names), where that
+ * wait would wait for itself, it returns 0 once the signals are sent, and
+ * the pool's I/O thread reaps the workers after the callback has returned
+ * (cf_executor_free waits for that).  Thread-safe, callable
  * while other threads wait on futures (they wake up with the results
  * above); not async-signal-safe: from a SIGINT handler, hand over to a
  * thread.  Idempotent: after the first call, later ones only wait.
