@@ -120,7 +120,12 @@ typedef struct cf_task_record {
                          * (one clock read between the two), so the time it
                          * spends taking the task (tens of ns; more if it
                          * waited for the queue's lock) counts as the task's */
-  uint64_t end_ns;      /* when it finished (0: not finished) */
+  uint64_t end_ns;      /* when it finished (0: not finished).  Process
+                         * backend: the worker's start plus the task's run
+                         * time as the worker measured it (not when the
+                         * parent collected the answer); a task whose worker
+                         * died, or one past 4.29 s (the run time is sent in
+                         * 32 bits), ends when the parent learnt of it */
   int worker;           /* worker index 0..max_workers-1, -1: none */
   int cpu;              /* CPU (OS index) it started on, -1: unknown */
   int pid;              /* process that ran it (process backend), else 0 */
@@ -369,7 +374,8 @@ void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st);
 
 /* Copy the description of the most recent deadlock this executor detected
  * (e.g. "cycle: task 3 (worker 0) waits on task 4 (worker 1), which waits on
- * task 3") into buf.  Returns 0, or CF_EAGAIN if none was detected. */
+ * task 3") into buf.  Returns 0, CF_EAGAIN if none was detected, or
+ * CF_EINVAL for a NULL ex. */
 int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len);
 
 /* Inside a task: the index of the worker running it; -1 elsewhere. */
@@ -391,7 +397,7 @@ int cf_future_result(cf_future *f, double timeout_s, const void **data,
                      size_t *len);
 
 /* The error the future ended with (0 = success), without waiting;
- * CF_EAGAIN if it is not done. */
+ * CF_EAGAIN if it is not done, CF_EINVAL for NULL. */
 int cf_future_error(const cf_future *f);
 
 /* The task's own non-zero return value when the error is CF_ETASK, else 0. */
@@ -442,14 +448,17 @@ typedef enum {
 } cf_wait_mode;
 
 /* Wait until the condition holds for fs[0..n): any done, any failed (or all
- * done), or all done.  Returns 0 when it holds, CF_ETIMEDOUT otherwise.
- * *n_done (may be NULL) gets the number of done futures.  From inside a task
+ * done), or all done.  Returns 0 when it holds, CF_ETIMEDOUT otherwise;
+ * CF_EINVAL for a bad mode or a NULL entry.  *n_done (may be NULL) gets the
+ * number of entries of fs that are done (a future listed twice counts
+ * twice, so after ALL_COMPLETED *n_done == n).  From inside a task
  * of the same pool, ALL_COMPLETED detects deadlocks as cf_future_result. */
 int cf_wait(cf_future *const *fs, size_t n, cf_wait_mode mode,
             double timeout_s, size_t *n_done);
 
 /* Iterate futures in the order they complete.  The timeout counts from
  * cf_as_completed_new for the whole iteration.  Duplicates are yielded once.
+ * CF_EINVAL for a NULL out, a NULL fs with n > 0, or a NULL entry.
  * next: 0 with *f (borrowed: still the caller's reference), CF_EOF when all
  * were yielded, CF_ETIMEDOUT when the deadline passed first. */
 typedef struct cf_as_completed cf_as_completed;
@@ -476,7 +485,8 @@ typedef struct cf_map_options {
    * for 128 items per worker, at least 2 x workers (chunksize 1, W=2: 256),
    * since every chunk is a message through the parent's io thread and a
    * shallow window leaves workers idle.  The input is pulled only to refill
-   * this window, so memory stays bounded by buffersize x chunksize items. */
+   * this window, so memory stays bounded by (buffersize + 1) x chunksize
+   * items: the window, and the chunk whose results are being read. */
   size_t buffersize;
   double timeout_s;   /* deadline for the whole map, from cf_map_new (< 0 none) */
 } cf_map_options;
@@ -502,14 +512,20 @@ int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input,
  * An item that failed returns its error (CF_ETASK, CF_EBROKEN, ...) and the
  * iteration goes on with the next item; cf_map_task_code() gives the task's
  * code.  CF_EOF at the end; CF_ETIMEDOUT once the deadline has passed (the
- * rest is cancelled); the input callback's error is returned in order. */
+ * rest is cancelled); the input callback's error is returned in order.  A
+ * chunk the executor refuses (shut down, broken: CF_ESHUTDOWN, CF_EBROKEN;
+ * CF_ENOMEM) ends the map: the items submitted before it come first, in
+ * order, then its error, on this and every later call (never CF_EOF: the
+ * items of that chunk were taken from the input and did not run). */
 int cf_map_next(cf_map *m, const void **data, size_t *len);
 int cf_map_task_code(const cf_map *m);
 /* The detail of the last returned item's failure when its whole chunk
  * failed (CF_EBROKEN: "worker 1 (pid 123) killed by signal 9 (Killed)";
  * CF_ETIMEDOUT from a task timeout), as cf_future_message; else "". */
 const char *cf_map_message(const cf_map *m);
-/* Record of the chunk the last returned item belonged to. */
+/* Record of the chunk the last returned item belonged to (still after
+ * CF_EOF); before the first item, a record of nothing: id 0, worker and
+ * cpu -1. */
 void cf_map_record(const cf_map *m, cf_task_record *rec);
 /* Cancel what is pending and free. NULL is ignored. */
 void cf_map_free(cf_map *m);

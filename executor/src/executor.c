@@ -320,6 +320,7 @@ void cf_executor_stats_get(const cf_executor *ex, cf_executor_stats *st) {
 }
 
 int cf_executor_last_deadlock(const cf_executor *ex, char *buf, size_t len) {
+  if (!ex) return CF_EINVAL;
   cf_executor *e = (cf_executor *)ex;
   pthread_mutex_lock(&e->graph_lock);
   int have = e->last_deadlock[0] != 0;

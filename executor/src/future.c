@@ -412,6 +412,8 @@ static int finish_at(cf_future *f, int err, uint64_t end_ns, int release) {
 
 int cf__future_finish(cf_future *f, int err) { return finish_at(f, err, cf__clock_ns(), 0); }
 
+int cf__future_finish_at(cf_future *f, int err, uint64_t end_ns) { return finish_at(f, err, end_ns, 0); }
+
 void cf__future_finish_release(cf_future *f, int err) { finish_at(f, err, cf__clock_ns(), 1); }
 
 int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
@@ -464,13 +466,17 @@ int cf_future_cancel(cf_future *f) {
   }
   if (!won) return cf__fstate(f) == CF_CANCELLED;
   atomic_fetch_add_explicit(&ex->st_cancelled, 1, memory_order_relaxed);
-  /* The flags read after the state changed (see future_after_done). */
-  future_after_done(f, cf__fflags(f));
+  /* The record before the callbacks and the waiters' wake-up: a callback
+   * of a cancelled future, like one of a finished future, runs after its
+   * record was reported (only a thread polling the state can see
+   * CANCELLED first: the CAS above is what decided the cancel). */
   if (ex->cfg.on_record) {
     cf_task_record rec;
     cf_future_record(f, &rec);
     ex->cfg.on_record(&rec, ex->cfg.on_record_ud);
   }
+  /* The flags read after the state changed (see future_after_done). */
+  future_after_done(f, cf__fflags(f));
   return 1;
 }
 
@@ -529,6 +535,7 @@ int cf_future_result(cf_future *f, double timeout_s, const void **data, size_t *
 /* --------------------------------------------------------------- queries */
 
 int cf_future_error(const cf_future *f) {
+  if (!f) return CF_EINVAL;
   int s = cf__fstate(f);
   if (s == CF_CANCELLED) return CF_ECANCELED;
   if (s != CF_FINISHED) return CF_EAGAIN;

@@ -267,6 +267,9 @@ int cf__future_claim(cf_future *f, int worker);
  * Returns 1 if this call finished it, 0 if it was not running (already
  * done, or never claimed). */
 int cf__future_finish(cf_future *f, int err);
+/* The same, ended at end_ns (the record's end; at least its start) rather
+ * than now: a process worker's answer says when the task ended there. */
+int cf__future_finish_at(cf_future *f, int err, uint64_t end_ns);
 /* Finish, then drop the caller's reference (the queue's), in one atomic
  * step when nobody listens: the worker's last touch of f. */
 void cf__future_finish_release(cf_future *f, int err);

@@ -110,7 +110,13 @@ struct cf_map {
   int item_code;
   int input_done;
   int input_err;            /* delivered after the items before it */
+  /* A chunk the executor refused (shut down, broken, out of memory): its
+   * error, returned once the chunks before it have been read, and then on
+   * every call; nothing more is pulled from the input. */
+  int submit_err;
   int timed_out;
+  cf_task_record last_rec;  /* the chunk last read, once released (cf_map_record) */
+  int have_last;
 };
 
 void cf_map_options_init(cf_map_options *opt) {
@@ -187,12 +193,15 @@ static int window_room(const cf_map *m) {
   return m->count == 0 || m->inflight_items + m->batch <= m->buffersize;
 }
 
-static int refill(cf_map *m) {
-  while (window_room(m)) {
+/* Keep the window full.  A refused chunk is not an error of the item being
+ * returned now: it waits in submit_err for its turn (the items ahead of it
+ * are in flight and come first), and stops the refills. */
+static void refill(cf_map *m) {
+  while (!m->submit_err && window_room(m)) {
     int rc = submit_chunk(m);
-    if (rc <= 0) return rc;
+    if (rc < 0) m->submit_err = rc;
+    if (rc <= 0) return;
   }
-  return 0;
 }
 
 /* Itemwise: size the next chunks from how long chunk result data/len's
@@ -311,7 +320,10 @@ int cf_map_new(cf_executor *ex, cf_task_fn fn, cf_map_input_fn input, void *inpu
   m->ring = calloc(m->buffersize, sizeof *m->ring);
   m->ring_items = calloc(m->buffersize, sizeof *m->ring_items);
   if (rc == 0 && (!m->ring || !m->ring_items)) rc = CF_ENOMEM;
-  if (rc == 0) rc = refill(m);
+  if (rc == 0) {
+    refill(m);
+    if (m->count == 0) rc = m->submit_err; /* nothing went in: no map */
+  }
   if (rc < 0) {
     cf_map_free(m);
     return rc;
@@ -332,9 +344,14 @@ static void cancel_all(cf_map *m) {
 
 /* Move to the next in-flight chunk; 0, CF_EOF or a map-level error. */
 static int next_chunk(cf_map *m) {
+  if (m->cur) {
+    cf_future_record(m->cur, &m->last_rec);
+    m->have_last = 1;
+  }
   cf_future_release(m->cur);
   m->cur = NULL;
   if (m->count == 0) {
+    if (m->submit_err) return m->submit_err; /* sticky: the input it had pulled is lost */
     if (m->input_err) {
       int e = m->input_err;
       m->input_err = 0;
@@ -371,8 +388,8 @@ static int next_chunk(cf_map *m) {
   } else if (m->itemwise && (rc == CF_EBROKEN || rc == CF_ETIMEDOUT)) {
     salvage(m, f, items);
   }
-  int r2 = refill(m);
-  return r2 < 0 ? r2 : 0;
+  refill(m);
+  return 0;
 }
 
 int cf_map_next(cf_map *m, const void **data, size_t *len) {
@@ -416,8 +433,15 @@ const char *cf_map_message(const cf_map *m) {
 }
 
 void cf_map_record(const cf_map *m, cf_task_record *rec) {
-  if (m && m->cur) cf_future_record(m->cur, rec);
-  else memset(rec, 0, sizeof *rec);
+  if (m && m->cur) {
+    cf_future_record(m->cur, rec);
+  } else if (m && m->have_last) { /* after CF_EOF or an error: the last chunk read */
+    *rec = m->last_rec;
+  } else { /* no item returned yet: a record of nothing */
+    memset(rec, 0, sizeof *rec);
+    rec->worker = -1;
+    rec->cpu = -1;
+  }
 }
 
 void cf_map_free(cf_map *m) {

@@ -103,16 +103,21 @@ static void complete_head(proc_backend *pb, pslot *s) {
    * after its enqueue stamp. */
   f->rec.start_ns = h.start_ns > f->rec.enqueue_ns ? h.start_ns : f->rec.enqueue_ns;
   f->rec.cpu = h.cpu;
+  /* The end as the worker saw it, on the start's clock: the parent's clock
+   * now would add the answer's trip and the parent's turnaround, and with
+   * requests pipelined the next task's start would come before this end.
+   * A run time that did not fit its 32 bits: the parent's clock. */
+  uint64_t end = h.run_ns < UINT32_MAX ? h.start_ns + h.run_ns : cf__clock_ns();
   if (nomem) {
     f->res.len = 0;
     cf__future_fail(f, CF_ENOMEM, -1, "out of memory for the task's result in the parent");
   } else if (h.rc != 0) {
     f->res.len = 0;
     f->task_code = h.rc;
-    cf__future_finish(f, CF_ETASK);
+    cf__future_finish_at(f, CF_ETASK, end);
   } else {
     f->res.len = base + (size_t)h.len;
-    cf__future_finish(f, 0);
+    cf__future_finish_at(f, 0, end);
   }
   cf_future_release(f);
 }

@@ -203,6 +203,8 @@ int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout_s, cf_as_
   if (!out || (!fs && n)) return CF_EINVAL;
   *out = NULL;
   if (cf__self.in_process_child) return CF_EINTASK;
+  for (size_t i = 0; i < n; i++) /* as cf_wait */
+    if (!fs[i]) return CF_EINVAL;
   cf_as_completed *it = calloc(1, sizeof *it);
   if (!it) return CF_ENOMEM;
   int rc = waiter_init(&it->w, fs, n);

@@ -320,6 +320,62 @@ static void record_before_done(void) {
   cf_executor_free(ex);
 }
 
+/* A cancelled future's record is reported before its done callbacks run,
+ * as a finished one's is (cfutures.h at on_record): the callback used to
+ * run first. */
+static atomic_int cancel_reported;
+static void on_rec_count(const cf_task_record *r, void *ud) {
+  (void)ud;
+  if (r->status == CF_ECANCELED) atomic_fetch_add(&cancel_reported, 1);
+}
+static int cb_saw_record(cf_future *f, void *ud) {
+  (void)f;
+  *(int *)ud = atomic_load(&cancel_reported);
+  return 0;
+}
+
+static void record_before_cancel_callbacks(void) {
+  atomic_store(&cancel_reported, 0);
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = 1;
+  cfg.on_record = on_rec_count;
+  cf_executor *ex = make_ex_cfg(&cfg);
+  gates g;
+  gates_init(&g);
+  cf_future *busy = submit_gate(ex, &g, 0); /* holds the one worker */
+  cf_future *f = submit_int(ex, t_sleep, 0);
+  int seen = -1;
+  CHECK_EQ(cf_future_add_done_callback(f, cb_saw_record, &seen), 0);
+  CHECK_EQ(cf_future_cancel(f), 1);
+  CHECK_EQ(seen, 1); /* the callback ran in cancel, after the report */
+  gate_open(&g, 0);
+  CHECK_EQ(cf_future_result(busy, 30, NULL, NULL), 0);
+  cf_future_release(busy);
+  cf_future_release(f);
+  gates_free(&g);
+  cf_executor_free(ex);
+}
+
+/* NULL where a future or an executor is asked for: CF_EINVAL, not a crash
+ * (cf_as_completed_new with a NULL entry, as cf_wait already did). */
+static void null_arguments(void) {
+  CHECK_EQ(cf_future_error(NULL), CF_EINVAL);
+  char buf[16];
+  CHECK_EQ(cf_executor_last_deadlock(NULL, buf, sizeof buf), CF_EINVAL);
+  cf_executor *ex = make_ex(1);
+  cf_future *f = submit_int(ex, t_sleep, 0);
+  cf_future *fs[3] = {f, NULL, f};
+  cf_as_completed *it = (cf_as_completed *)1;
+  CHECK_EQ(cf_as_completed_new(fs, 3, 1, &it), CF_EINVAL);
+  CHECK(it == NULL);
+  size_t nd = 99;
+  CHECK_EQ(cf_wait(fs, 3, CF_ALL_COMPLETED, 1, &nd), CF_EINVAL);
+  result_int(f);
+  cf_future_release(f);
+  cf_executor_free(ex);
+}
+
 static void errors_and_config(void) {
   int codes[] = {CF_EINVAL, CF_ENOMEM, CF_ETIMEDOUT, CF_ECANCELED, CF_EDEADLK, CF_ESHUTDOWN,
                  CF_ENOSYS, CF_EAGAIN, CF_EBROKEN, CF_ETASK, CF_EINTASK, CF_EOF};
@@ -543,6 +599,8 @@ int main(int argc, char **argv) {
       {"records", records},
       {"record_hook", record_hook},
       {"record_before_done", record_before_done},
+      {"record_before_cancel_callbacks", record_before_cancel_callbacks},
+      {"null_arguments", null_arguments},
       {"records_follow_monotonic", records_follow_monotonic},
       {"errors_and_config", errors_and_config},
       {"initializer", initializer},

@@ -1,5 +1,6 @@
 /* test_map.c -- cf_map: order, chunksize, the buffersize bound on input
- * consumption, per-item errors, input errors, timeout, bad options. */
+ * consumption, per-item errors, input errors, timeout, bad options, a
+ * shutdown under a running map, the chunk record at both ends. */
 #include "common.h"
 
 typedef struct counter_input {
@@ -229,6 +230,80 @@ static void map_bad_options(void) {
   cf_executor_free(ex);
 }
 
+/* The executor shut down while a map runs: the chunks already in flight
+ * come out in order, then CF_ESHUTDOWN on this and every later call, never
+ * CF_EOF (the refused chunk's items were pulled and never ran).  It used
+ * to return CF_ESHUTDOWN in place of the next item, that item on the
+ * call after, and CF_EOF at the end with input lost. */
+static void map_after_shutdown(void) {
+  size_t chunks[] = {1, 3};
+  for (int c = 0; c < 2; c++) {
+    cf_executor *ex = make_ex(2);
+    counter_input in = {0, 1000, 0, 0, 0, 0};
+    cf_map_options opt;
+    cf_map_options_init(&opt);
+    opt.chunksize = chunks[c];
+    opt.buffersize = 2;
+    cf_map *m;
+    CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+    const void *d;
+    size_t len;
+    CHECK_EQ(cf_map_next(m, &d, &len), 0);
+    cf_executor_shutdown(ex, 0, 0);
+    uint64_t expect = 2; /* item 0 came back as 1 */
+    int rc;
+    while ((rc = cf_map_next(m, &d, &len)) == 0) {
+      uint64_t v;
+      CHECK_EQ(len, 8);
+      memcpy(&v, d, 8);
+      CHECK_EQ(v, expect);
+      expect++;
+    }
+    CHECK_EQ(rc, CF_ESHUTDOWN);
+    CHECK_EQ(cf_map_next(m, &d, &len), CF_ESHUTDOWN);
+    CHECK_EQ(cf_map_next(m, &d, &len), CF_ESHUTDOWN);
+    size_t calls = in.calls;
+    CHECK_EQ(cf_map_next(m, &d, &len), CF_ESHUTDOWN);
+    CHECK_EQ(in.calls, calls); /* nothing more pulled */
+    cf_map_free(m);
+    cf_executor_free(ex);
+  }
+}
+
+/* cf_map_record: before the first item a record of nothing (worker and
+ * cpu -1, not worker 0 on CPU 0); after CF_EOF still the last chunk's
+ * (it used to read all zeros once the map had ended). */
+static void map_record_ends(void) {
+  cf_executor *ex = make_ex(2);
+  counter_input in = {0, 7, 0, 0, 0, 0};
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.chunksize = 3; /* chunks of items 0-2, 3-5, 6 */
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+  cf_task_record rec;
+  cf_map_record(m, &rec);
+  CHECK_EQ(rec.id, 0);
+  CHECK_EQ(rec.worker, -1);
+  CHECK_EQ(rec.cpu, -1);
+  CHECK_EQ(rec.end_ns, 0);
+  int n = 0;
+  while (cf_map_next(m, NULL, NULL) == 0) n++;
+  CHECK_EQ(n, 7);
+  cf_task_record last;
+  cf_map_record(m, &last); /* after CF_EOF */
+  CHECK(last.id > 0);
+  CHECK(last.worker >= 0 && last.worker < 2);
+  CHECK(last.end_ns >= last.start_ns && last.start_ns > 0);
+  CHECK_EQ(last.status, 0);
+  CHECK_EQ(cf_map_next(m, NULL, NULL), CF_EOF);
+  cf_map_record(m, &rec);
+  CHECK_EQ(rec.id, last.id);
+  CHECK_EQ(rec.end_ns, last.end_ns);
+  cf_map_free(m);
+  cf_executor_free(ex);
+}
+
 int main(int argc, char **argv) {
   set_backend(argc, argv);
   static const test_case cases[] = {
@@ -239,6 +314,8 @@ int main(int argc, char **argv) {
       {"map_input_error", map_input_error},
       {"map_timeout", map_timeout},
       {"map_bad_options", map_bad_options},
+      {"map_after_shutdown", map_after_shutdown},
+      {"map_record_ends", map_record_ends},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

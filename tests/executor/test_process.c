@@ -468,6 +468,35 @@ static void big_messages(void) {
   cf_executor_free(ex);
 }
 
+/* One worker runs its tasks one after another, so each record's start is
+ * at or after the previous one's end.  With requests pipelined the end
+ * used to be when the parent collected the answer, after the worker had
+ * already started the next task: 29 of 29 overlapped.  The end is now the
+ * worker's (its start plus the run time it measured); and a 2 ms task
+ * still reads as at least 2 ms. */
+static void records_one_worker_in_sequence(void) {
+  enum { N = 30 };
+  cf_executor *ex = make_ex(1);
+  cf_future *fs[N];
+  for (int i = 0; i < N; i++) fs[i] = submit_int(ex, t_sleep, 2);
+  for (int i = 0; i < N; i++) CHECK_EQ(cf_future_result(fs[i], 60, NULL, NULL), 0);
+  cf_task_record prev, r;
+  for (int i = 0; i < N; i++) {
+    cf_future_record(fs[i], &r);
+    CHECK_GE(r.end_ns - r.start_ns, 2000000);
+    if (i > 0) {
+      CHECK_EQ(r.id, prev.id + 1);
+      if (r.start_ns < prev.end_ns)
+        fprintf(stderr, "task %d starts %llu ns before task %d ends\n", (int)r.id,
+                (unsigned long long)(prev.end_ns - r.start_ns), (int)prev.id);
+      CHECK_GE(r.start_ns, prev.end_ns);
+    }
+    prev = r;
+  }
+  for (int i = 0; i < N; i++) cf_future_release(fs[i]);
+  cf_executor_free(ex);
+}
+
 static atomic_int rec_with_pid;
 static void on_rec(const cf_task_record *r, void *ud) {
   if (r->pid > 0 && r->worker >= 0 && r->cpu >= 0) atomic_fetch_add(&rec_with_pid, 1);
@@ -1464,6 +1493,7 @@ int main(int argc, char **argv) {
       {"api_from_task", api_from_task},
       {"big_messages", big_messages},
       {"records_pid", records_pid},
+      {"records_one_worker_in_sequence", records_one_worker_in_sequence},
       {"no_leaks", no_leaks},
       {"start_method_semantics", start_method_semantics},
       {"cancel_claim_race", cancel_claim_race},

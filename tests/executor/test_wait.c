@@ -140,6 +140,22 @@ static void as_completed_done_first_and_dupes(void) {
   cf_executor_free(ex);
 }
 
+/* cf_wait counts the entries of fs that are done: one future listed three
+ * times counts three times (cfutures.h), so ALL_COMPLETED gives n. */
+static void wait_counts_entries(void) {
+  cf_executor *ex = make_ex(1);
+  cf_future *a = submit_int(ex, t_sleep, 0);
+  result_int(a);
+  cf_future *fs[3] = {a, a, a};
+  size_t nd = 0;
+  CHECK_EQ(cf_wait(fs, 3, CF_ALL_COMPLETED, 1, &nd), 0);
+  CHECK_EQ(nd, 3);
+  CHECK_EQ(cf_wait(fs, 3, CF_FIRST_COMPLETED, 1, &nd), 0);
+  CHECK_EQ(nd, 3);
+  cf_future_release(a);
+  cf_executor_free(ex);
+}
+
 static void as_completed_timeout(void) {
   cf_executor *ex = make_ex(2);
   gates g;
@@ -199,6 +215,7 @@ int main(int argc, char **argv) {
       {"as_completed_order", as_completed_order},
       {"as_completed_done_first_and_dupes", as_completed_done_first_and_dupes},
       {"as_completed_timeout", as_completed_timeout},
+      {"wait_counts_entries", wait_counts_entries},
       {"as_completed_release_yielded", as_completed_release_yielded},
       {NULL, NULL}};
   return run_tests(cases, argc, argv);
