@@ -121,11 +121,13 @@ typedef struct cf_task_record {
                          * spends taking the task (tens of ns; more if it
                          * waited for the queue's lock) counts as the task's */
   uint64_t end_ns;      /* when it finished (0: not finished).  Process
-                         * backend: the worker's start plus the task's run
-                         * time as the worker measured it (not when the
-                         * parent collected the answer); a task whose worker
-                         * died, or one past 4.29 s (the run time is sent in
-                         * 32 bits), ends when the parent learnt of it */
+                         * and MPI backends: the start plus the task's run
+                         * time as its worker measured it, not when the
+                         * answer was collected (MPI: the start is the send
+                         * plus the rank's delay, on this process's clock);
+                         * a task whose worker died, or a process task past
+                         * 4.29 s (its run time is sent in 32 bits), ends
+                         * when the parent learnt of it */
   int worker;           /* worker index 0..max_workers-1, -1: none */
   int cpu;              /* CPU (OS index) it started on, -1: unknown */
   int pid;              /* process that ran it (process backend), else 0 */

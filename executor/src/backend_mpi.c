@@ -252,11 +252,18 @@ static void on_result(mexec *e, const cf__mpi_in *in) {
   if (rc == 0 && cf__result_reserve(&f->res, in->h.len, 0) != 0) nomem = 1;
   cf__mpi_recv_payload(&C.io, in, rc == 0 && !nomem ? f->res.data : NULL);
   f->res.len = rc == 0 && !nomem ? in->h.len : 0;
+  /* On this clock: when it was sent plus the rank's delay before it
+   * started, and the run time the rank measured (its clock may be another
+   * machine's).  Read before the next dispatch, which stamps the slot's
+   * send time anew: every start after the first used to come out as the
+   * next task's send time, after this one's end. */
+  uint64_t now = cf__now_ns(), start = s->sent_ns + in->h.start_delta;
+  if (start > now) start = now;
+  uint64_t end = in->h.run_ns && start + in->h.run_ns < now ? start + in->h.run_ns : now;
   s->cur = NULL;
   e->busy--;
   dispatch_slot(e, in->h.slot); /* keep the rank busy before running callbacks */
-  uint64_t now = cf__now_ns(), start = s->sent_ns + in->h.start_delta;
-  f->rec.start_ns = start < now ? start : now;
+  f->rec.start_ns = start;
   f->rec.cpu = in->h.cpu;
   f->rec.pid = in->h.pid;
   add_respawns(e, in);
@@ -267,11 +274,11 @@ static void on_result(mexec *e, const cf__mpi_in *in) {
     cf__future_fail(f, CF_ENOMEM, -1, "out of memory for the task's result on rank 0");
   } else if (rc == CF_ETASK) {
     f->task_code = in->h.task_code;
-    cf__future_finish(f, CF_ETASK);
+    cf__future_finish_at(f, CF_ETASK, end);
   } else if (rc) {
     cf__future_fail(f, rc, in->h.status, in->h.text_len ? msg : NULL);
   } else {
-    cf__future_finish(f, 0);
+    cf__future_finish_at(f, 0, end);
   }
   cf_future_release(f);
 }
