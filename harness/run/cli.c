@@ -122,8 +122,8 @@ void cfb_run_usage(FILE *f) {
           "                        F lists)\n"
           "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or\n"
           "                        host:slots)\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input (or a --budget too\n"
-          "      small for --min-rounds, after round 1: its rows kept),\n"
+          "exit: 0 ok (also a --budget too small for --min-rounds: a WARNING line,\n"
+          "      round 1's rows kept), 1 a configuration failed, 2 bad input,\n"
           "      130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 

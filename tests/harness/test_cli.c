@@ -751,6 +751,12 @@ static void test_budget_plan(void) {
   CHECK_EQ(cfb_json_get_string(m, "run.plan", plan, sizeof plan), 0);
   CHECK_STR_CONTAINS(plan, "is too small for --min-rounds 6");
   json_decref(m);
+  /* and run --help says so: exit 0 for it, 2 for bad input only */
+  CHECK_EQ(RUN("run", "--help"), 0);
+  char *help = slurp(out_txt);
+  CHECK_STR_CONTAINS(help, "exit: 0 ok (also a --budget too small for --min-rounds: a WARNING line,");
+  CHECK(strstr(help, "2 bad input (or") == NULL);
+  free(help);
 }
 
 /* The budget still ends a run whose configurations are all held open:
