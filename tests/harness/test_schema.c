@@ -162,6 +162,29 @@ static void test_meta_keys(void) {
   free(text);
 }
 
+/* The line of `file` that starts with `start` (after `heading`) says `needle`. */
+static void check_line_says(const char *file, const char *heading, const char *start, const char *needle) {
+  char *text = slurp(file);
+  const char *h = strstr(text, heading);
+  if (!h) fprintf(stderr, "%s: no heading '%s'\n", file, heading);
+  CHECK(h);
+  const char *l = strstr(h, start);
+  if (!l) fprintf(stderr, "%s: no line '%s' after '%s'\n", file, start, heading);
+  CHECK(l);
+  size_t n = strcspn(l, "\n");
+  char line[1024];
+  snprintf(line, sizeof line, "%.*s", (int)n, l);
+  if (!strstr(line, needle)) fprintf(stderr, "%s: '%s' does not say '%s'\n", file, line, needle);
+  CHECK(strstr(line, needle) != NULL);
+  free(text);
+}
+
+/* compare.md's verdict rule is the gate's (paired_gate.c): the threshold
+ * widened to the runs' noise floor, not --threshold alone. */
+static void test_compare_rule(void) {
+  check_line_says("docs/compare.md", "## What it decides", "| slower |", "max(threshold, floor)");
+}
+
 /* The tables themselves: names unique, arrays and enums agree, the
  * configuration columns lead both CSVs. */
 static void test_tables(void) {
@@ -187,6 +210,7 @@ int main(int argc, char **argv) {
                                     {"summary_columns", test_summary_columns},
                                     {"verdicts_columns", test_verdicts_columns},
                                     {"meta_keys", test_meta_keys},
+                                    {"compare_rule", test_compare_rule},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }
