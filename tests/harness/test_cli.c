@@ -429,6 +429,30 @@ static void test_bad_inputs(void) {
   CHECK(exists(p));
 }
 
+/* ab's bad input: --out is required (its usage says so, no brackets),
+ * but is checked last, so a side that cannot run, a bad workload or an
+ * unknown option is reported as such without it; and with it, nothing
+ * is created in DIR for input that is refused. */
+static void test_ab_bad_inputs(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/ab_bad", tmp);
+  CHECK_EQ(RUN("ab", "--help"), 0);
+  char *help = slurp(out_txt);
+  CHECK_STR_CONTAINS(help, "usage: cfbench ab BASE NEW --out DIR [");
+  CHECK(strstr(help, "[--out DIR]") == NULL);
+  free(help);
+  for (int with_out = 0; with_out < 2; with_out++) {
+    const char *o = with_out ? "--out" : "--seed", *d = with_out ? dir : "1";
+    BAD("BASE '/nonexistent' failed `run --dry-run=tsv` (exit 127)", "ab", "/nonexistent", cfbench, "--workload",
+        "sleep", o, d);
+    BAD("--workload: unknown workload 'bogus'", "ab", cfbench, cfbench, "--workload", "bogus", o, d);
+    BAD("run: unknown option '--bogus'", "ab", cfbench, cfbench, "--bogus", "--workload", "sleep", o, d);
+    CHECK(!exists(dir)); /* nothing written for bad input */
+  }
+  BAD("cfbench ab: --out DIR is required", "ab", cfbench, cfbench, "--workload", "sleep");
+  BAD("--threshold: 'x' is not a fraction", "ab", cfbench, cfbench, "--threshold", "x", "--workload", "sleep");
+}
+
 static size_t count_rows(const char *path) {
   char *s = slurp(path);
   if (!s) return 0;
@@ -1558,6 +1582,7 @@ int main(int argc, char **argv) {
                                     {"singular_counts", test_singular_counts},
                                     {"ab_fits_80", test_ab_fits_80},
                                     {"ab_rerun_same_out", test_ab_rerun_same_out},
+                                    {"ab_bad_inputs", test_ab_bad_inputs},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},
