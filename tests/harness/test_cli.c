@@ -195,8 +195,8 @@ static void test_singular_counts(void) {
   char *out = slurp(out_txt), *err = slurp(err_txt);
   CHECK(out && err);
   check_fits_80("run", out);
-  /* one backend, no pair: the rounds per configuration, not "0 to 0 per paired" */
-  CHECK_STR_CONTAINS(out, "1 round (1 to 1 per configuration); 0 of 0 verdicts decided");
+  /* one backend, no pair: the repetitions per configuration, not "0 per paired" */
+  CHECK_STR_CONTAINS(out, "\n1 round; 1 repetition per configuration\n0 of 0 verdicts decided\n");
   /* the configuration's log line (not a terminal: COLUMNS or 80) wraps
    * rather than passing 80 columns, its figures on a line of their own */
   check_fits_80("run's stderr", err);
@@ -206,7 +206,7 @@ static void test_singular_counts(void) {
   free(err);
   CHECK_STR_CONTAINS(out, "1 configuration, 1 measured repetition,");
   CHECK_STR_CONTAINS(out, "1 of 1 configuration run, 0 failed; 1 row in");
-  CHECK_STR_CONTAINS(out, "\n1 round (");
+  CHECK_STR_CONTAINS(out, "\n1 round;");
   static const char *const wrong[] = {" 1 rounds", " 1 configurations", " 1 rows", " 1 repetitions",
                                       " 1 verdicts", " 1 pairs"};
   for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++)
@@ -613,8 +613,19 @@ static void test_rounds(void) {
   char *out = slurp(out_txt), *err = slurp(err_txt);
   CHECK_STR_CONTAINS(out, "3 configurations, 9 measured repetitions in 3 rounds");
   CHECK_STR_CONTAINS(err, "[round 3/3 ");
+  /* the log entry: the figures over the rows so far, of its repeat */
+  CHECK_STR_CONTAINS(err, " items/s (n=3 of 3)  (ETA ");
   free(out);
   free(err);
+  /* the closing line counts repetitions, and says so: 5 in 2 rounds */
+  char five[300];
+  snprintf(five, sizeof five, "%s/rounds_five", tmp);
+  CHECK_EQ(RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1", "--items", "2", "--repeat", "5",
+               "--rounds", "2", "--warmup", "0", "--seed", seed, "--counters", "rusage", "--out", five),
+           0);
+  out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "\n2 rounds; 5 repetitions per configuration\n0 of 0 verdicts decided\n");
+  free(out);
   per_config pc;
   cfb_csv_table t;
   tally_runs(dir, &pc, &t);
@@ -688,7 +699,7 @@ static void test_budget_rounds(void) {
   int rc = RUN("run", "--file", file, "--seed", "3", "--counters", "rusage", "--out", dir);
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
-  CHECK_STR_CONTAINS(out, " per paired configuration); ");
+  CHECK_STR_CONTAINS(out, " repetitions per paired configuration\n");
   CHECK_STR_CONTAINS(out, "verdicts decided");
   CHECK_STR_CONTAINS(out, "s measured, ");
   free(out);
@@ -1036,9 +1047,10 @@ static void test_failed_config_goes_on(void) {
   char dir[300], p[400], target[100];
   snprintf(dir, sizeof dir, "%s/failing", tmp);
   snprintf(target, sizeof target, "target=http://127.0.0.1:%d/", refused_port());
-  int rc = RUN("run", "--workload", "socket,primes", "--param", target, "--param", "timeout=2s",
-               "--backend", "thread,process", "--workers", "1", "--items", "3", "--repeat", "2",
-               "--warmup", "1", "--out", dir);
+  int rc = run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "socket,primes", "--param", target, "--param",
+                                         "timeout=2s", "--backend", "thread,process", "--workers", "1", "--items",
+                                         "3", "--repeat", "2", "--warmup", "1", "--out", dir, NULL});
   CHECK_EQ(rc, 1);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
@@ -1070,6 +1082,16 @@ static void test_failed_config_goes_on(void) {
   cfb_csv_table_free(&t);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "2 failed");
+  /* the reason under the row (92 columns with the address) wraps within
+   * 80, and joined again reads whole */
+  check_fits_80("failed run", out);
+  /* the group heading wraps at a comma onto an indented line, not cut */
+  CHECK_STR_CONTAINS(out, ",keepalive=on,\n    timeout=2s,");
+  CHECK(strstr(out, "socket target=http://127.0.0.1:") && !strstr(strstr(out, "socket target="), "…\n"));
+  for (char *c = out; (c = strstr(c, "\n      ")); c++)
+    if (c[7] != ' ') memmove(c + 1, c + 7, strlen(c + 7) + 1), *c = ' ';
+  CHECK_STR_CONTAINS(out, " failed\n    warm-up: item 0: CF_ETASK (workload socket: GET http://127.0.0.1:");
+  CHECK_STR_CONTAINS(out, "/: connect: Connection refused)\n");
   free(out);
 }
 
