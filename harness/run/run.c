@@ -559,7 +559,7 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
                      uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
-  int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
+  int rc = cfb_run_opts_parse_as(cmd, argc, argv, o, err, sizeof err);
   if (rc == 1) {
     *help = 1;
     return 0;

@@ -372,7 +372,11 @@ static void test_bad_inputs(void) {
   BAD("--workers: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "0",
       "--out", dir);
   BAD("--workers: 'abc' is not a number", "run", "--workload", "sleep", "--workers", "abc", "--out", dir);
-  BAD("--workers: '-2' is not a number", "run", "--workload", "sleep", "--workers", "-2", "--out", dir);
+  BAD("--workers: -2 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "-2", "--out", dir);
+  BAD("--workers: -2 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "1,-2", "--out",
+      dir);
+  BAD("--repeat: -1 is out of range; allowed: 1..", "run", "--workload", "sleep", "--repeat", "-1", "--out", dir);
+  BAD("--seed: -5 is out of range; allowed: 0..", "run", "--workload", "sleep", "--seed", "-5", "--out", dir);
   BAD("--workers: bad range '8..2'", "run", "--workload", "sleep", "--workers", "8..2", "--out", dir);
   BAD("--chunksize: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--chunksize",
       "0", "--out", dir);
@@ -392,7 +396,8 @@ static void test_bad_inputs(void) {
       "--out", dir);
   BAD("--rounds: 'x' is not a number; allowed: an integer 1..", "run", "--workload", "sleep",
       "--rounds", "x", "--out", dir);
-  BAD("--rounds: '-1' is not a number", "run", "--workload", "sleep", "--rounds=-1", "--out", dir);
+  BAD("--rounds: -1 is out of range; allowed: 1..", "run", "--workload", "sleep", "--rounds=-1", "--out", dir);
+  BAD("--rounds: '-x' is not a number", "run", "--workload", "sleep", "--rounds=-x", "--out", dir);
   BAD("--rounds: missing value", "run", "--workload", "sleep", "--rounds");
   BAD("--items: 'many' is not a number", "run", "--workload", "sleep", "--items", "many", "--out", dir);
   BAD("--max-time: 'forever' is not a duration", "run", "--workload", "sleep", "--max-time",
@@ -408,7 +413,32 @@ static void test_bad_inputs(void) {
   BAD("--workers: missing value", "run", "--workload", "sleep", "--workers");
   BAD("run: no --workload (or --suite) given", "run", "--out", dir);
   BAD("cfbench: unknown command 'frob'", "frob");
+  /* help CMD: CMD's own help; an unknown CMD is one line */
+  CHECK_EQ(RUN("help", "compare"), 0);
+  char *h = slurp(out_txt);
+  CHECK_STR_CONTAINS(h, "usage: cfbench compare BASE NEW");
+  free(h);
+  BAD("cfbench help: unknown command 'frob'; allowed: list,", "help", "frob");
+  /* bench takes run's options, and points to its own help */
+  BAD("cfbench bench: unknown option '--bogus'; see cfbench bench --help", "bench", "--bogus");
+  /* an address that is not this host's (TEST-NET-1): refused when parsed */
+  BAD("--param: workload socket: parameter listen=192.0.2.1: not an address of this host", "run", "--workload",
+      "socket", "--param", "listen=192.0.2.1", "--out", dir);
   CHECK(!exists(dir)); /* nothing was written for bad input */
+  /* a meta.json that is not JSON is named as such, with its line and column */
+  char broken[300];
+  snprintf(broken, sizeof broken, "%s/broken_meta", tmp);
+  CHECK_EQ(mkdir(broken, 0755), 0);
+  path_in(p, sizeof p, broken, "meta.json");
+  FILE *bm = fopen(p, "w");
+  CHECK(bm);
+  fputs("{", bm);
+  fclose(bm);
+  BAD("cannot read meta.json: ", "report", broken);
+  char *be = slurp(err_txt);
+  CHECK_STR_CONTAINS(be, "/meta.json:1:1: not valid JSON: ");
+  CHECK(!strstr(be, "did not finish"));
+  free(be);
   /* environment */
   int rc = run_env((const char *const[]){"CFBENCH_COUNTERS=bogus", NULL},
                    (const char *const[]){"run", "--workload", "sleep", "--out", dir, NULL});
