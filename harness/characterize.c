@@ -169,7 +169,15 @@ static int interrupted(const char *dir, int rc, int wrote, const char *why) {
 }
 
 static int measure(char_opts *o) {
-  char dir[4096], err[512], stamp[64];
+  char dir[4096], err[512], stamp[64], *canon = NULL;
+  o->s.kv = (const char *const *)o->kv;
+  /* the parameters first: bad input is refused before DIR is created */
+  int bad = cf_wk_params_check(o->s.w, o->s.kv, o->s.nkv, &canon, err, sizeof err);
+  free(canon);
+  if (bad) {
+    fprintf(stderr, "cfbench characterize: %s\n", bad == CF_EINVAL ? err : "out of memory");
+    return bad == CF_EINVAL ? 2 : 1;
+  }
   if (o->out) {
     snprintf(dir, sizeof dir, "%s", o->out);
   } else {
@@ -181,7 +189,6 @@ static int measure(char_opts *o) {
     return 2;
   }
   o->s.dir = dir;
-  o->s.kv = (const char *const *)o->kv;
   int wrote, rc = cfb_char_measure(&o->s, &wrote, err, sizeof err);
   if (rc > 128) return interrupted(dir, rc, wrote, err);
   if (rc) fprintf(stderr, "cfbench characterize: %s\n", err);

@@ -77,6 +77,38 @@ static void usage(FILE *f) {
     fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
+/* The index of command name, or -1. */
+static int find_command(const char *name) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(name, commands[i].name)) return (int)i;
+  return -1;
+}
+
+/* One line: who refused name, and the commands there are. */
+static int unknown_command(const char *who, const char *name) {
+  fprintf(stderr, "%s: unknown command '%s'; allowed:", who, name);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+  fprintf(stderr, "%s\n", strcmp(who, "cfbench") ? "" : " (or --version)");
+  return 2;
+}
+
+/* `cfbench help [CMD]`: the usage, or CMD's own --help. */
+static int help_command(int argc, char **argv) {
+  if (argc < 3) {
+    usage(stdout);
+    return 0;
+  }
+  if (argc > 3) {
+    fprintf(stderr, "cfbench help: unexpected argument '%s'; give one command\n", argv[3]);
+    return 2;
+  }
+  int i = find_command(argv[2]);
+  if (i < 0) return unknown_command("cfbench help", argv[2]);
+  char *args[] = {argv[2], "--help", NULL};
+  return dispatch((size_t)i, 2, args);
+}
+
 int main(int argc, char **argv) {
   /* Before any thread: under mpiexec/srun every rank runs this program;
    * the worker ranks serve inside cf_mpi_init and are done when it returns. */
@@ -85,17 +117,13 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(stdout);
     return 0;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name)) return dispatch(i, argc - 1, argv + 1);
-  int rc;
+  if (!strcmp(argv[1], "help")) return help_command(argc, argv);
+  int i = find_command(argv[1]), rc;
+  if (i >= 0) return dispatch((size_t)i, argc - 1, argv + 1);
   if (introspect(argc, argv, &rc)) return cfb_close_stdout() == 0 ? rc : 2;
-  fprintf(stderr, "cfbench: unknown command '%s'; allowed:", argv[1]);
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
-  fprintf(stderr, " (or --version)\n");
-  return 2;
+  return unknown_command("cfbench", argv[1]);
 }

@@ -39,9 +39,13 @@ size_t cfb_fmt_break(const char *s, size_t room) {
 }
 
 void cfb_fmt_print_wrapped(FILE *f, const char *text, size_t cols, size_t indent) {
-  size_t room = cols > indent + 21 ? cols - 1 : indent + 20;
+  cfb_fmt_print_indented(f, text, cols, 0, indent);
+}
+
+void cfb_fmt_print_indented(FILE *f, const char *text, size_t cols, size_t first, size_t indent) {
+  size_t most = first > indent ? first : indent, room = cols > most + 21 ? cols - 1 : most + 20;
   for (const char *t = text; *t;) {
-    size_t lead = t == text ? 0 : indent, cut = cfb_fmt_break(t, room - lead), keep = cut;
+    size_t lead = t == text ? first : indent, cut = cfb_fmt_break(t, room - lead), keep = cut;
     while (keep > 0 && t[keep - 1] == ' ') keep--; /* a break at the second of two blanks: none left at the end */
     fprintf(f, "%*s%.*s\n", (int)lead, "", (int)keep, t);
     t += cut;

@@ -35,6 +35,9 @@ size_t cfb_fmt_break(const char *s, size_t room);
 /* text and a newline on f, broken with cfb_fmt_break so that no line
  * passes cols - 1 columns, the lines after the first indented by indent. */
 void cfb_fmt_print_wrapped(FILE *f, const char *text, size_t cols, size_t indent);
+/* The same with the first line indented too, by first (a message under
+ * a table row). */
+void cfb_fmt_print_indented(FILE *f, const char *text, size_t cols, size_t first, size_t indent);
 
 /* Columns s takes (UTF-8 characters; no wide characters assumed). */
 size_t cfb_fmt_cols(const char *s);

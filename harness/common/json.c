@@ -84,7 +84,8 @@ json_t *cfb_json_load_file(const char *path, char *err, size_t errlen) {
   json_error_t e;
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
   fclose(f);
-  if (!root && err) snprintf(err, errlen, "%s:%d: %s", path, e.line, e.text);
+  /* file:line:col as the sweep files' errors; jansson counts both from 1 */
+  if (!root && err) snprintf(err, errlen, "%s:%d:%d: not valid JSON: %s", path, e.line, e.column, e.text);
   return root;
 }
 

@@ -176,8 +176,8 @@ static const char *const owned[] = {"--repeat", "--rounds", "--force", "--target
                                     "--dry-run", NULL};
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: cfbench ab BASE NEW [--min-rounds 5] [--max-rounds %d]\n"
-             "         [--threshold 3%%] [--budget S] [--out DIR] [--format text|md|json]\n"
+  fprintf(f, "usage: cfbench ab BASE NEW --out DIR [--min-rounds 5] [--max-rounds %d]\n"
+             "         [--threshold 3%%] [--budget S] [--format text|md|json]\n"
              "         [--seed X] [--ignore-param K,...] [--metric both|cpu|wall]\n"
              "         [--block N (default %d)] [run options, e.g. --suite ci]\n",
           AB_MAX_ROUNDS, AB_BLOCK);
@@ -264,8 +264,7 @@ static int parse_ab(int argc, char **argv, ab_opts *o, char *err, size_t errlen)
   if (o->nsides != SIDES) return cfb_fail(err, errlen, "give two cfbench commands, BASE and NEW");
   if (o->min_rounds > o->max_rounds)
     return cfb_fail(err, errlen, "--min-rounds %d is more than --max-rounds %d", o->min_rounds, o->max_rounds);
-  if (!o->out) return cfb_fail(err, errlen, "--out DIR is required (both sides' rows and the verdicts go there)");
-  return 0;
+  return 0; /* --out is checked last, after the sides' own options (cfb_cmd_ab) */
 }
 
 /* ------------------------------------------------------------ running */
@@ -814,8 +813,15 @@ int cfb_cmd_ab(int argc, char **argv) {
     fprintf(stderr, "cfbench ab: out of memory\n");
     rc = 2;
   }
-  if (!rc) rc = open_out(&o, &s);
+  /* Every input first, DIR last: the sides' dry runs report their own
+   * bad options (an unknown one, a bad workload) even without --out, and
+   * nothing is created for input that is refused. */
   if (!rc) rc = check_sides(&o, &s.nconfigs);
+  if (!rc && !o.out) {
+    fprintf(stderr, "cfbench ab: --out DIR is required (both sides' rows and the verdicts go there)\n");
+    rc = 2;
+  }
+  if (!rc) rc = open_out(&o, &s);
   if (!rc && (!(s.perm = calloc(s.nconfigs + 1, sizeof *s.perm)) ||
               !(s.lead = calloc(s.nconfigs + 1, sizeof *s.lead)))) {
     fprintf(stderr, "cfbench ab: out of memory\n");

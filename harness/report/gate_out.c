@@ -253,8 +253,11 @@ static void text_rows(const cfb_gate_report *r, cfb_sb *out) {
 }
 
 /* One REGRESSION: line: by the metric judged, or (--metric both) by each
- * metric whose test flagged it, in its own unit. */
-static void regression_line(const cfb_gate_report *r, const cfb_judged *j, int md, cfb_sb *out) {
+ * metric whose test flagged it, in its own unit; in text wrapped to 80
+ * columns at blanks (a configuration's name and both figures made 86),
+ * the detail indented; Markdown keeps it on one line. */
+static void regression_line(const cfb_gate_report *r, const cfb_judged *j, int md, cfb_sb *sink) {
+  cfb_sb line = {0}, *out = &line;
   cfb_sb_printf(out, "%sREGRESSION: %s: ", md ? "- " : "", j->name);
   int first = 1;
   for (int k = 0; k < (both(r) ? CFB_METRIC_N : 1); k++) {
@@ -268,7 +271,10 @@ static void regression_line(const cfb_gate_report *r, const cfb_judged *j, int m
                   both(r) ? metric_unit((cfb_gate_metric)k) : unit(r));
     first = 0;
   }
-  cfb_sb_append(out, "\n");
+  if (cfb_sb_failed(&line)) cfb_sb_append(sink, "REGRESSION: (out of memory)\n");
+  else if (md) cfb_sb_printf(sink, "%s\n", cfb_sb_str(&line));
+  else sb_wrapped(sink, cfb_sb_str(&line), 2);
+  cfb_sb_free(&line);
 }
 
 void cfb_gate_emit_table(const cfb_gate_report *r, int md, cfb_sb *out) {

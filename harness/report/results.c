@@ -60,7 +60,7 @@ void cfb_machine_load(const char *dir, cfb_machine *m) {
   snprintf(path, sizeof path, "%s/meta.json", dir);
   if (access(path, R_OK) != 0) return;
   m->have_meta = 1; /* a malformed meta.json still says there was a run; its fields stay empty */
-  json_t *j = cfb_json_load_file(path, NULL, 0);
+  json_t *j = cfb_json_load_file(path, m->meta_error, sizeof m->meta_error);
   if (!j) return;
   get_str(j, CFB_META_CPU_MODEL, m->cpu_model, sizeof m->cpu_model);
   get_str(j, CFB_META_HOSTNAME, m->hostname, sizeof m->hostname);
@@ -127,6 +127,11 @@ static int check_dir(const char *dir, char *err, size_t errlen) {
  * any) is an older run's or half of this one's: refuse, never show it. */
 static int check_finished(const char *dir, const cfb_machine *m, char *err, size_t errlen) {
   if (!m->have_meta || m->finished[0]) return 0;
+  /* a file that does not parse says nothing about the run: name that, not "did not finish" */
+  if (m->meta_error[0]) {
+    snprintf(err, errlen, "%s: cannot read meta.json: %s", dir, m->meta_error);
+    return -1;
+  }
   snprintf(err, errlen,
            "%s: meta.json says this run did not finish (started %s, no finish time): it died or is "
            "still running, so its files may be partial or stale; run it again",

@@ -35,6 +35,7 @@ typedef struct cfb_machine {
   double repeat_min, repeat_max, warmup_min, warmup_max;
   size_t nsweeps; /* entries of config.sweeps, 0 for such an older file */
   int have_meta;
+  char meta_error[600]; /* why meta.json could not be read ("" if it was): "PATH:LINE:COL: ..." */
 } cfb_machine;
 
 typedef struct cfb_resultset {

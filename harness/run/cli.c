@@ -122,8 +122,8 @@ void cfb_run_usage(FILE *f) {
           "                        F lists)\n"
           "  --mpi-hosts H,...     with --mpi-np: mpiexec --host H,... (host or\n"
           "                        host:slots)\n"
-          "exit: 0 ok, 1 a configuration failed, 2 bad input (or a --budget too\n"
-          "      small for --min-rounds, after round 1: its rows kept),\n"
+          "exit: 0 ok (also a --budget too small for --min-rounds: a WARNING line,\n"
+          "      round 1's rows kept), 1 a configuration failed, 2 bad input,\n"
           "      130/143 interrupted (SIGINT/SIGTERM)\n");
 }
 
@@ -189,6 +189,15 @@ static int parse_ull(const char *s, unsigned long long *v) {
   return (*end || errno) ? -1 : 0;
 }
 
+/* "-5": a number, but below every range here -- said as out of range,
+ * not as "not a number". */
+static int negative_int(const char *s) {
+  if (*s != '-' || s[1] < '0' || s[1] > '9') return 0;
+  for (s++; *s; s++)
+    if (*s < '0' || *s > '9') return 0;
+  return 1;
+}
+
 /* A numeric axis: values and doubling ranges in [lo, hi]. */
 static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
                           unsigned long long hi, unsigned long long **out, size_t *n,
@@ -211,6 +220,10 @@ static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
         goto out;
       }
     } else {
+      if (negative_int(l.v[i])) {
+        rc = fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, l.v[i], lo, hi);
+        goto out;
+      }
       if (parse_ull(l.v[i], &a)) {
         rc = fail(err, errlen,
                   "%s: '%s' is not a number; allowed: integers %llu..%llu, lists 1,2,4, ranges 1..64",
@@ -260,6 +273,7 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
    * `return fail(...)` the compiler cannot see is non-zero (Release's
    * -Wmaybe-uninitialized). */
   *v = 0;
+  if (negative_int(s)) return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
   if (parse_ull(s, v))
     return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo,
                 hi);
@@ -847,9 +861,9 @@ static int check_option(void *ctx, const cfb_option *opt, char *err, size_t errl
   return 0;
 }
 
-/* Parse argv[0..argc) options into ps. */
-static int parse_args(parse_state *ps, int argc, char **argv, char *err, size_t errlen) {
-  static const cfb_optspec spec = {"run", run_options, NULL, check_option};
+/* Parse argv[0..argc) options into ps; cmd names the command in messages. */
+static int parse_args(const char *cmd, parse_state *ps, int argc, char **argv, char *err, size_t errlen) {
+  const cfb_optspec spec = {cmd, run_options, NULL, check_option};
   return cfb_options_parse(&spec, argc, argv, ps, err, errlen);
 }
 
@@ -1048,6 +1062,10 @@ static int load_sweep_file(cfb_run_opts *o, parse_state *cli, char *err, size_t 
 }
 
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
+  return cfb_run_opts_parse_as("run", argc, argv, o, err, errlen);
+}
+
+int cfb_run_opts_parse_as(const char *cmd, int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
   err[0] = '\0';
   for (int i = 1; i < argc; i++)
@@ -1066,7 +1084,7 @@ int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t
   memset(&ps, 0, sizeof ps);
   ps.spec = &cli;
   ps.o = o;
-  int rc = parse_args(&ps, argc - 1, argv + 1, err, errlen);
+  int rc = parse_args(cmd, &ps, argc - 1, argv + 1, err, errlen);
   if (rc == 0 && o->suite && (ps.given & OPT_AXIS))
     rc = fail(err, errlen, "--suite/--file: cannot be combined with --workload/--param/--backend/--workers/"
                            "--chunksize/--pin/--mode; allowed with it: --repeat --warmup --max-time --items "

@@ -324,8 +324,9 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t c
     const char *cell[TC_N];
     for (int k = 0; k < TC_N; k++) cell[k] = x[i].cell[k];
     table_line(f, cell, w, cfb_cfg_status_name(res[i].status));
-    /* the reason on a line of its own: a message, not a column to cut */
-    if (res[i].error[0]) fprintf(f, "    %s\n", res[i].error);
+    /* the reason on lines of its own, wrapped at blanks to the width: a
+     * message, read whole, not a column to cut */
+    if (res[i].error[0]) cfb_fmt_print_indented(f, res[i].error, cols, 4, 6);
   }
   free(x);
   fflush(f);

@@ -305,20 +305,28 @@ static json_t *json_meta(const cfb_meta *m) {
   return o;
 }
 
+/* A benchmark's field: an empty string (no error, no python, a workload
+ * without parameters) is null like an unmeasured number, so every empty
+ * CSV field is null in results.json (docs/cfbench.md). */
+static json_t *json_field(cell c) {
+  if (c.type == CFB_T_STR && !c.empty && !*c.s) c.empty = 1;
+  return json_cell(c);
+}
+
 /* One results.json benchmark: the summary row's fields and its runs
  * (without the configuration columns, which the benchmark already has). */
 static json_t *json_benchmark(const cfb_config_result *res, const cfb_row *rows, size_t nrows) {
   json_t *b = json_object(), *runs = json_array();
   if (!b || !runs) goto fail;
   for (int i = 0; i < CFB_SUM_NCOLS; i++)
-    if (json_object_set_new(b, cfb_summary_columns[i], json_cell(summary_field(res, (cfb_summary_col)i))))
+    if (json_object_set_new(b, cfb_summary_columns[i], json_field(summary_field(res, (cfb_summary_col)i))))
       goto fail;
   for (size_t k = 0; k < nrows; k++) {
     if (rows[k].cfg != res->cfg) continue;
     json_t *r = json_object();
     if (!r || json_array_append_new(runs, r) != 0) goto fail;
     for (int i = CFB_CONFIG_NCOLS; i < CFB_RUNS_NCOLS; i++)
-      if (json_object_set_new(r, cfb_runs_columns[i], json_cell(runs_field(&rows[k], (cfb_runs_col)i))))
+      if (json_object_set_new(r, cfb_runs_columns[i], json_field(runs_field(&rows[k], (cfb_runs_col)i))))
         goto fail;
   }
   if (json_object_set_new(b, "runs", runs) != 0) {

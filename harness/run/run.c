@@ -463,10 +463,15 @@ static void print_account(FILE *f, const cfb_meta *m, const cfb_sweep *sw, const
   int paired = hi > 0;
   if (!paired) paired_rounds(sw, res, 0, &lo, &hi);
   const cfb_phase_times *t = &m->time;
-  /* short lines: the closing lines fit 80 columns */
-  fprintf(f, "%d round%s (%d to %d per %sconfiguration); %zu of %zu verdict%s decided\n", m->rounds_run,
-          cfb_plural(m->rounds_run), lo, hi, paired ? "paired " : "", m->verdicts_decided, m->verdicts,
-          cfb_plural((long long)m->verdicts));
+  /* short lines: the closing lines fit 80 columns.  The range counts
+   * repetitions (rows), named so: with --repeat 5 --rounds 2 a
+   * configuration has 5 in 2 rounds; adaptive rounds run one a round. */
+  char range[48];
+  if (lo == hi) snprintf(range, sizeof range, "%d", hi);
+  else snprintf(range, sizeof range, "%d to %d", lo, hi);
+  fprintf(f, "%d round%s; %s repetition%s per %sconfiguration\n%zu of %zu verdict%s decided\n", m->rounds_run,
+          cfb_plural(m->rounds_run), range, cfb_plural(hi), paired ? "paired " : "", m->verdicts_decided,
+          m->verdicts, cfb_plural((long long)m->verdicts));
   fprintf(f, "time %.0f s: %.0f s measured, %.0f s around repetitions (pools, counters),\n", t->rounds_s,
           t->measured_s, t->setup_s);
   fprintf(f, "  %.0f s warm-ups, %.0f s Python drivers, %.1f s prepare, %.0f s harness\n", t->warmup_s,
@@ -554,7 +559,7 @@ static int run_setup(const char *cmd, int argc, char **argv, cfb_run_opts *o, cf
                      uint64_t *seed, char *dir, size_t dirlen, cfb_runs_file *runs, int *help) {
   char err[512];
   *help = 0;
-  int rc = cfb_run_opts_parse(argc, argv, o, err, sizeof err);
+  int rc = cfb_run_opts_parse_as(cmd, argc, argv, o, err, sizeof err);
   if (rc == 1) {
     *help = 1;
     return 0;

@@ -180,6 +180,9 @@ typedef struct cfb_run_opts {
  * in err naming the bad argument and what is allowed; 1 for --help (usage
  * printed). */
 int cfb_run_opts_parse(int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
+/* The same for a command that takes run's options (bench): cmd is the
+ * one an unknown option's message points to ("see cfbench CMD --help"). */
+int cfb_run_opts_parse_as(const char *cmd, int argc, char **argv, cfb_run_opts *o, char *err, size_t errlen);
 void cfb_run_opts_free(cfb_run_opts *o);
 
 /* Load a sweep file (sweepfile.h) with `cfbench run`'s options as its

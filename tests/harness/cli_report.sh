@@ -22,7 +22,11 @@ grep -q "REGRESSION: primes (preset=docs) process w=2 c=16" "$T/out" || fail "re
 [ "$(grep -c REGRESSION "$T/out")" -eq 1 ] || fail "more than one regression reported"
 # Rates as run prints them (3 digits, k/M suffix), never 6.162e+05.
 grep -q 'e+0' "$T/out" && fail "compare prints rates in exponent form: $(cat "$T/out")"
-grep -q 'median 37.6 -> 31.8 items/s' "$T/out" || fail "regression line rates: $(grep REGRESSION "$T/out")"
+# The REGRESSION line is wrapped to 80 columns (it was 86), its detail on
+# an indented line: joined again, it reads whole.
+grep -A1 '^REGRESSION: ' "$T/out" | grep -q '.\{80\}' && fail "REGRESSION line past 79 columns: $(grep -A1 REGRESSION "$T/out")"
+awk '/^REGRESSION: / { r = $0; next } r && /^  / { sub(/^ +/, " "); print r $0; r = ""; next } r { print r; r = "" }' "$T/out" |
+  grep -q 'median 37.6 -> 31.8 items/s)$' || fail "regression line rates: $(grep -A1 REGRESSION "$T/out")"
 expect 1 "$CLI" compare "$F/cmp_base/runs.csv" "$F/cmp_regress" --format md
 grep -q '\*\*slower\*\*' "$T/out" || fail "md table lacks the slower verdict"
 expect 1 "$CLI" compare "$F/cmp_base" "$F/cmp_regress" --format=json

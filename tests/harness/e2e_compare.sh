@@ -43,8 +43,11 @@ AGAIN=$T/again1,$T/again2,$T/again3,$T/again4
 rc=$?
 cat "$T/out"
 [ "$rc" -eq 1 ] || fail "injected slowdown: exit $rc, wanted 1"
-grep -q "REGRESSION: primes .* thread w=1 c=1" "$T/out" || fail "slowed thread configuration not named"
-grep -q "REGRESSION: primes .* process w=1 c=1" "$T/out" || fail "slowed process configuration not named"
+# REGRESSION lines wrap to 80 columns, the rest indented: joined again
+awk '/^REGRESSION: / { if (r) print r; r = $0; next } r && /^  / { sub(/^ +/, " "); r = r $0; next }
+     { if (r) print r; r = "" } END { if (r) print r }' "$T/out" >"$T/regr"
+grep -q "REGRESSION: primes .* thread w=1 c=1" "$T/regr" || fail "slowed thread configuration not named"
+grep -q "REGRESSION: primes .* process w=1 c=1" "$T/regr" || fail "slowed process configuration not named"
 
 "$B" compare "$BASE" "$AGAIN" --metric cpu --threshold 10% >"$T/out" 2>&1
 rc=$?

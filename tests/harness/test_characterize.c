@@ -227,10 +227,16 @@ static void test_bad_inputs(void) {
   BAD("unknown workload 'nosuch'", "characterize", "--workload", "nosuch", "--out", dir);
   BAD("is not KEY=VALUE", "characterize", "--workload", "sleep", "--param", "delay");
   BAD("characterize takes one", "characterize", "--workload", "sleep", "--param", "delay=1ms,2ms");
-  BAD("delay", "characterize", "--workload", "sleep", "--param", "delay=abc", "--out", dir, "--force");
+  BAD("delay", "characterize", "--workload", "sleep", "--param", "delay=abc", "--out", dir);
   /* run's parser: "\," reaches the workload as a comma, as it does for run */
-  BAD("parameter delay=1,5ms:", "characterize", "--workload", "sleep", "--param", "delay=1\\,5ms", "--out", dir,
-      "--force");
+  BAD("parameter delay=1,5ms:", "characterize", "--workload", "sleep", "--param", "delay=1\\,5ms", "--out", dir);
+  BAD("parameter cmd is required", "characterize", "--workload", "exec", "--out", dir);
+  CHECK(access(dir, F_OK) != 0); /* refused before the directory is made */
+  /* nor the default results/characterize/NAME-TIME/ (relative to the cwd) */
+  CHECK_EQ(chdir(tmp), 0);
+  BAD("parameter cmd is required", "characterize", "--workload", "exec");
+  BAD("delay", "characterize", "--workload", "sleep", "--param", "delay=abc");
+  CHECK(access("results", F_OK) != 0);
   BAD("parameter 'delay' given twice", "characterize", "--workload", "sleep", "--param", "delay=1ms", "--param",
       "delay=2ms");
   BAD("--param delay: empty list", "characterize", "--workload", "sleep", "--param", "delay=");

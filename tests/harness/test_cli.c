@@ -155,6 +155,11 @@ static void test_quick_sweep(void) {
   CHECK(res);
   CHECK_STR_CONTAINS(res, "\"benchmarks\": [");
   CHECK_STR_CONTAINS(res, "\"runs\": [");
+  /* empty fields are null, strings as numbers: no "" in the benchmarks */
+  const char *bench = strstr(res, "\"benchmarks\": [");
+  CHECK(bench && !strstr(bench, "\": \"\""));
+  CHECK_STR_CONTAINS(bench, "\"error\": null");
+  CHECK_STR_CONTAINS(bench, "\"task_clock_s\": null");
   free(res);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "counters: getrusage");
@@ -195,8 +200,8 @@ static void test_singular_counts(void) {
   char *out = slurp(out_txt), *err = slurp(err_txt);
   CHECK(out && err);
   check_fits_80("run", out);
-  /* one backend, no pair: the rounds per configuration, not "0 to 0 per paired" */
-  CHECK_STR_CONTAINS(out, "1 round (1 to 1 per configuration); 0 of 0 verdicts decided");
+  /* one backend, no pair: the repetitions per configuration, not "0 per paired" */
+  CHECK_STR_CONTAINS(out, "\n1 round; 1 repetition per configuration\n0 of 0 verdicts decided\n");
   /* the configuration's log line (not a terminal: COLUMNS or 80) wraps
    * rather than passing 80 columns, its figures on a line of their own */
   check_fits_80("run's stderr", err);
@@ -206,7 +211,7 @@ static void test_singular_counts(void) {
   free(err);
   CHECK_STR_CONTAINS(out, "1 configuration, 1 measured repetition,");
   CHECK_STR_CONTAINS(out, "1 of 1 configuration run, 0 failed; 1 row in");
-  CHECK_STR_CONTAINS(out, "\n1 round (");
+  CHECK_STR_CONTAINS(out, "\n1 round;");
   static const char *const wrong[] = {" 1 rounds", " 1 configurations", " 1 rows", " 1 repetitions",
                                       " 1 verdicts", " 1 pairs"};
   for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++)
@@ -367,7 +372,11 @@ static void test_bad_inputs(void) {
   BAD("--workers: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "0",
       "--out", dir);
   BAD("--workers: 'abc' is not a number", "run", "--workload", "sleep", "--workers", "abc", "--out", dir);
-  BAD("--workers: '-2' is not a number", "run", "--workload", "sleep", "--workers", "-2", "--out", dir);
+  BAD("--workers: -2 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "-2", "--out", dir);
+  BAD("--workers: -2 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "1,-2", "--out",
+      dir);
+  BAD("--repeat: -1 is out of range; allowed: 1..", "run", "--workload", "sleep", "--repeat", "-1", "--out", dir);
+  BAD("--seed: -5 is out of range; allowed: 0..", "run", "--workload", "sleep", "--seed", "-5", "--out", dir);
   BAD("--workers: bad range '8..2'", "run", "--workload", "sleep", "--workers", "8..2", "--out", dir);
   BAD("--chunksize: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--chunksize",
       "0", "--out", dir);
@@ -387,7 +396,8 @@ static void test_bad_inputs(void) {
       "--out", dir);
   BAD("--rounds: 'x' is not a number; allowed: an integer 1..", "run", "--workload", "sleep",
       "--rounds", "x", "--out", dir);
-  BAD("--rounds: '-1' is not a number", "run", "--workload", "sleep", "--rounds=-1", "--out", dir);
+  BAD("--rounds: -1 is out of range; allowed: 1..", "run", "--workload", "sleep", "--rounds=-1", "--out", dir);
+  BAD("--rounds: '-x' is not a number", "run", "--workload", "sleep", "--rounds=-x", "--out", dir);
   BAD("--rounds: missing value", "run", "--workload", "sleep", "--rounds");
   BAD("--items: 'many' is not a number", "run", "--workload", "sleep", "--items", "many", "--out", dir);
   BAD("--max-time: 'forever' is not a duration", "run", "--workload", "sleep", "--max-time",
@@ -403,7 +413,32 @@ static void test_bad_inputs(void) {
   BAD("--workers: missing value", "run", "--workload", "sleep", "--workers");
   BAD("run: no --workload (or --suite) given", "run", "--out", dir);
   BAD("cfbench: unknown command 'frob'", "frob");
+  /* help CMD: CMD's own help; an unknown CMD is one line */
+  CHECK_EQ(RUN("help", "compare"), 0);
+  char *h = slurp(out_txt);
+  CHECK_STR_CONTAINS(h, "usage: cfbench compare BASE NEW");
+  free(h);
+  BAD("cfbench help: unknown command 'frob'; allowed: list,", "help", "frob");
+  /* bench takes run's options, and points to its own help */
+  BAD("cfbench bench: unknown option '--bogus'; see cfbench bench --help", "bench", "--bogus");
+  /* an address that is not this host's (TEST-NET-1): refused when parsed */
+  BAD("--param: workload socket: parameter listen=192.0.2.1: not an address of this host", "run", "--workload",
+      "socket", "--param", "listen=192.0.2.1", "--out", dir);
   CHECK(!exists(dir)); /* nothing was written for bad input */
+  /* a meta.json that is not JSON is named as such, with its line and column */
+  char broken[300];
+  snprintf(broken, sizeof broken, "%s/broken_meta", tmp);
+  CHECK_EQ(mkdir(broken, 0755), 0);
+  path_in(p, sizeof p, broken, "meta.json");
+  FILE *bm = fopen(p, "w");
+  CHECK(bm);
+  fputs("{", bm);
+  fclose(bm);
+  BAD("cannot read meta.json: ", "report", broken);
+  char *be = slurp(err_txt);
+  CHECK_STR_CONTAINS(be, "/meta.json:1:1: not valid JSON: ");
+  CHECK(!strstr(be, "did not finish"));
+  free(be);
   /* environment */
   int rc = run_env((const char *const[]){"CFBENCH_COUNTERS=bogus", NULL},
                    (const char *const[]){"run", "--workload", "sleep", "--out", dir, NULL});
@@ -427,6 +462,30 @@ static void test_bad_inputs(void) {
   CHECK(exists(p));
   path_in(p, sizeof p, full, "summary.csv");
   CHECK(exists(p));
+}
+
+/* ab's bad input: --out is required (its usage says so, no brackets),
+ * but is checked last, so a side that cannot run, a bad workload or an
+ * unknown option is reported as such without it; and with it, nothing
+ * is created in DIR for input that is refused. */
+static void test_ab_bad_inputs(void) {
+  char dir[300];
+  snprintf(dir, sizeof dir, "%s/ab_bad", tmp);
+  CHECK_EQ(RUN("ab", "--help"), 0);
+  char *help = slurp(out_txt);
+  CHECK_STR_CONTAINS(help, "usage: cfbench ab BASE NEW --out DIR [");
+  CHECK(strstr(help, "[--out DIR]") == NULL);
+  free(help);
+  for (int with_out = 0; with_out < 2; with_out++) {
+    const char *o = with_out ? "--out" : "--seed", *d = with_out ? dir : "1";
+    BAD("BASE '/nonexistent' failed `run --dry-run=tsv` (exit 127)", "ab", "/nonexistent", cfbench, "--workload",
+        "sleep", o, d);
+    BAD("--workload: unknown workload 'bogus'", "ab", cfbench, cfbench, "--workload", "bogus", o, d);
+    BAD("run: unknown option '--bogus'", "ab", cfbench, cfbench, "--bogus", "--workload", "sleep", o, d);
+    CHECK(!exists(dir)); /* nothing written for bad input */
+  }
+  BAD("cfbench ab: --out DIR is required", "ab", cfbench, cfbench, "--workload", "sleep");
+  BAD("--threshold: 'x' is not a fraction", "ab", cfbench, cfbench, "--threshold", "x", "--workload", "sleep");
 }
 
 static size_t count_rows(const char *path) {
@@ -589,8 +648,19 @@ static void test_rounds(void) {
   char *out = slurp(out_txt), *err = slurp(err_txt);
   CHECK_STR_CONTAINS(out, "3 configurations, 9 measured repetitions in 3 rounds");
   CHECK_STR_CONTAINS(err, "[round 3/3 ");
+  /* the log entry: the figures over the rows so far, of its repeat */
+  CHECK_STR_CONTAINS(err, " items/s (n=3 of 3)  (ETA ");
   free(out);
   free(err);
+  /* the closing line counts repetitions, and says so: 5 in 2 rounds */
+  char five[300];
+  snprintf(five, sizeof five, "%s/rounds_five", tmp);
+  CHECK_EQ(RUN("run", "--workload", "sleep", "--param", "delay=0", "--workers", "1", "--items", "2", "--repeat", "5",
+               "--rounds", "2", "--warmup", "0", "--seed", seed, "--counters", "rusage", "--out", five),
+           0);
+  out = slurp(out_txt);
+  CHECK_STR_CONTAINS(out, "\n2 rounds; 5 repetitions per configuration\n0 of 0 verdicts decided\n");
+  free(out);
   per_config pc;
   cfb_csv_table t;
   tally_runs(dir, &pc, &t);
@@ -664,7 +734,7 @@ static void test_budget_rounds(void) {
   int rc = RUN("run", "--file", file, "--seed", "3", "--counters", "rusage", "--out", dir);
   CHECK_EQ(rc, 0);
   char *out = slurp(out_txt);
-  CHECK_STR_CONTAINS(out, " per paired configuration); ");
+  CHECK_STR_CONTAINS(out, " repetitions per paired configuration\n");
   CHECK_STR_CONTAINS(out, "verdicts decided");
   CHECK_STR_CONTAINS(out, "s measured, ");
   free(out);
@@ -751,6 +821,12 @@ static void test_budget_plan(void) {
   CHECK_EQ(cfb_json_get_string(m, "run.plan", plan, sizeof plan), 0);
   CHECK_STR_CONTAINS(plan, "is too small for --min-rounds 6");
   json_decref(m);
+  /* and run --help says so: exit 0 for it, 2 for bad input only */
+  CHECK_EQ(RUN("run", "--help"), 0);
+  char *help = slurp(out_txt);
+  CHECK_STR_CONTAINS(help, "exit: 0 ok (also a --budget too small for --min-rounds: a WARNING line,");
+  CHECK(strstr(help, "2 bad input (or") == NULL);
+  free(help);
 }
 
 /* The budget still ends a run whose configurations are all held open:
@@ -1006,9 +1082,10 @@ static void test_failed_config_goes_on(void) {
   char dir[300], p[400], target[100];
   snprintf(dir, sizeof dir, "%s/failing", tmp);
   snprintf(target, sizeof target, "target=http://127.0.0.1:%d/", refused_port());
-  int rc = RUN("run", "--workload", "socket,primes", "--param", target, "--param", "timeout=2s",
-               "--backend", "thread,process", "--workers", "1", "--items", "3", "--repeat", "2",
-               "--warmup", "1", "--out", dir);
+  int rc = run_env((const char *const[]){"COLUMNS=80", NULL},
+                   (const char *const[]){"run", "--workload", "socket,primes", "--param", target, "--param",
+                                         "timeout=2s", "--backend", "thread,process", "--workers", "1", "--items",
+                                         "3", "--repeat", "2", "--warmup", "1", "--out", dir, NULL});
   CHECK_EQ(rc, 1);
   cfb_csv_table t;
   path_in(p, sizeof p, dir, "runs.csv");
@@ -1040,6 +1117,16 @@ static void test_failed_config_goes_on(void) {
   cfb_csv_table_free(&t);
   char *out = slurp(out_txt);
   CHECK_STR_CONTAINS(out, "2 failed");
+  /* the reason under the row (92 columns with the address) wraps within
+   * 80, and joined again reads whole */
+  check_fits_80("failed run", out);
+  /* the group heading wraps at a comma onto an indented line, not cut */
+  CHECK_STR_CONTAINS(out, ",keepalive=on,\n    timeout=2s,");
+  CHECK(strstr(out, "socket target=http://127.0.0.1:") && !strstr(strstr(out, "socket target="), "…\n"));
+  for (char *c = out; (c = strstr(c, "\n      ")); c++)
+    if (c[7] != ' ') memmove(c + 1, c + 7, strlen(c + 7) + 1), *c = ' ';
+  CHECK_STR_CONTAINS(out, " failed\n    warm-up: item 0: CF_ETASK (workload socket: GET http://127.0.0.1:");
+  CHECK_STR_CONTAINS(out, "/: connect: Connection refused)\n");
   free(out);
 }
 
@@ -1143,6 +1230,9 @@ static void test_counter_layers(void) {
       CHECK_STR_CONTAINS(meta, want);
     }
     if (cases[i].reason) CHECK_STR_CONTAINS(meta, cases[i].reason);
+    /* what the chosen layer lacks: getrusage's empty columns named */
+    if (strstr(meta, "\"counter_layer\": \"getrusage\""))
+      CHECK_STR_CONTAINS(meta, "\"counter_note\": \"getrusage: no task_clock_s, cycles, instructions\"");
     /* papi: either PAPI works, or the reason names PAPI */
     if (!strcmp(cases[i].flag, "papi") && !strstr(meta, "\"counter_layer\": \"papi\""))
       CHECK_STR_CONTAINS(meta, "\"counter_layer_reason\": \"PAPI");
@@ -1552,6 +1642,7 @@ int main(int argc, char **argv) {
                                     {"singular_counts", test_singular_counts},
                                     {"ab_fits_80", test_ab_fits_80},
                                     {"ab_rerun_same_out", test_ab_rerun_same_out},
+                                    {"ab_bad_inputs", test_ab_bad_inputs},
                                     {"seeded_order", test_seeded_order},
                                     {"bad_inputs", test_bad_inputs},
                                     {"sigint_keeps_rows", test_sigint_keeps_rows},

@@ -106,6 +106,23 @@ static void test_summary_columns(void) {
 
 static void test_verdicts_columns(void) {
   check_table("docs/results-format.md", "## verdicts.csv", cfb_verdicts_columns, CFB_VER_NCOLS);
+  /* statistics.md lists them in prose: `a, b, ...` after this phrase */
+  char *text = slurp("docs/statistics.md");
+  const char *at = strstr(text, "declared once in the result schema: `");
+  CHECK(at);
+  at = strchr(at, '`') + 1;
+  char list[512];
+  snprintf(list, sizeof list, "%.*s", (int)strcspn(at, "`"), at);
+  int i = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(list, ", \n", &save); t; t = strtok_r(NULL, ", \n", &save), i++) {
+    if (i >= CFB_VER_NCOLS || strcmp(t, cfb_verdicts_columns[i]))
+      fprintf(stderr, "docs/statistics.md: verdicts.csv column %d is '%s', '%s' in schema.h\n", i + 1, t,
+              i < CFB_VER_NCOLS ? cfb_verdicts_columns[i] : "(none)");
+    CHECK(i < CFB_VER_NCOLS && !strcmp(t, cfb_verdicts_columns[i]));
+  }
+  CHECK_EQ(i, CFB_VER_NCOLS);
+  free(text);
 }
 
 /* Every dotted path of the leaves of o, in order. */
@@ -162,6 +179,61 @@ static void test_meta_keys(void) {
   free(text);
 }
 
+/* The line of `file` that starts with `start` (after `heading`) says `needle`. */
+static void check_line_says(const char *file, const char *heading, const char *start, const char *needle) {
+  char *text = slurp(file);
+  const char *h = strstr(text, heading);
+  if (!h) fprintf(stderr, "%s: no heading '%s'\n", file, heading);
+  CHECK(h);
+  const char *l = strstr(h, start);
+  if (!l) fprintf(stderr, "%s: no line '%s' after '%s'\n", file, start, heading);
+  CHECK(l);
+  size_t n = strcspn(l, "\n");
+  char line[1024];
+  snprintf(line, sizeof line, "%.*s", (int)n, l);
+  if (!strstr(line, needle)) fprintf(stderr, "%s: '%s' does not say '%s'\n", file, line, needle);
+  CHECK(strstr(line, needle) != NULL);
+  free(text);
+}
+
+/* compare.md's verdict rule is the gate's (paired_gate.c): the threshold
+ * widened to the runs' noise floor, not --threshold alone. */
+static void test_compare_rule(void) {
+  check_line_says("docs/compare.md", "## What it decides", "| slower |", "max(threshold, floor)");
+  /* and its configuration is runs_load.c's key: mode included */
+  check_line_says("docs/compare.md", "## What it decides", "A configuration is (", "pin,");
+  check_line_says("docs/compare.md", "## What it decides", "mode): a configuration", "mode=M");
+}
+
+/* An integer key of suites/NAME.json. */
+static long suite_int(const char *name, const char *key) {
+  char file[64];
+  snprintf(file, sizeof file, "suites/%s.json", name);
+  char *text = slurp(file);
+  json_error_t e;
+  json_t *j = json_loads(text, 0, &e);
+  CHECK(j && json_is_integer(json_object_get(j, key)));
+  long v = (long)json_integer_value(json_object_get(j, key));
+  json_decref(j);
+  free(text);
+  return v;
+}
+
+/* docs/cfbench.md's figures of the suites are the suite files': the
+ * default suite's cap, ci's adaptive rounds (it said 40, and "5
+ * repetitions in 5 rounds"). */
+static void test_suite_docs(void) {
+  char want[128];
+  snprintf(want, sizeof want, "The default suite's cap is %ld", suite_int("default", "max-rounds"));
+  check_line_says("docs/cfbench.md", "## cfbench run", "The default suite's cap is", want);
+  snprintf(want, sizeof want, "adaptive rounds %ld..%ld within", suite_int("ci", "min-rounds"),
+           suite_int("ci", "max-rounds"));
+  check_line_says("docs/cfbench.md", "## Suites", "| `ci` |", want);
+  snprintf(want, sizeof want, "adaptive rounds %ld..%ld within", suite_int("default", "min-rounds"),
+           suite_int("default", "max-rounds"));
+  check_line_says("docs/cfbench.md", "## Suites", "| `default` |", want);
+}
+
 /* The tables themselves: names unique, arrays and enums agree, the
  * configuration columns lead both CSVs. */
 static void test_tables(void) {
@@ -187,6 +259,8 @@ int main(int argc, char **argv) {
                                     {"summary_columns", test_summary_columns},
                                     {"verdicts_columns", test_verdicts_columns},
                                     {"meta_keys", test_meta_keys},
+                                    {"compare_rule", test_compare_rule},
+                                    {"suite_docs", test_suite_docs},
                                     {NULL, NULL}};
   return run_tests(cases, argc, argv);
 }

@@ -254,9 +254,13 @@ static void test_ab_default_metric(void) {
               "m = c[\"metrics\"]; assert m[\"cpu\"][\"verdict\"] == \"slower\" and m[\"wall\"][\"verdict\"] "
               "== \"unchanged\"; assert all(0 < m[k][x] for k in m for x in (\"ratio\", \"ci_lo\", \"ci_hi\"))' "
               "$T/abm/gate.json"), 0);
-  /* the table says which test decided */
+  /* the table says which test decided; the REGRESSION line (joined:
+   * wrapped to 80 columns, its detail indented) names the unit */
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --out $T/abt >$T/abt.txt 2>/dev/null; test $? = 1 && "
-              "grep -q 'slower (cpu)$' $T/abt.txt && grep -q 'REGRESSION: .* items/CPU-s)$' $T/abt.txt", s, s), 0);
+              "grep -q 'slower (cpu)$' $T/abt.txt && ! grep '^REGRESSION: ' $T/abt.txt | grep -q '.\\{80\\}' && "
+              "awk '/^  / && r { sub(/^ +/, \" \"); r = r $0; next } r { print r; r = \"\" } "
+              "/^REGRESSION: / { r = $0 } END { if (r) print r }' $T/abt.txt | grep -q 'REGRESSION: .* items/CPU-s)$'",
+              s, s), 0);
   CHECK_EQ(sh("$B ab '%s 1 1' '%s 2 1.05' --seed 3 --metric cpu --out $T/abc --format json >$T/abc.json "
               "2>/dev/null", s, s), 1);
   CHECK_EQ(sh("grep -q '\"metric\": \"cpu\"' $T/abc.json && grep -q '\"family\": 1' $T/abc.json"), 0);

@@ -147,11 +147,13 @@ static void t_listen(void) {
   cf_wk_teardown(r);
   CHECK(!listening_on("0200007F"));
   char err[256];
+  /* 192.0.2.1 (TEST-NET-1, RFC 5737): no host's address, refused when parsed */
   const char *bad[][2] = {{"listen=0.0.0.0", NULL}, {"listen=host.example", NULL},
-                          {"listen=127.0.0.2", "target=http://127.0.0.1:1/"}};
+                          {"listen=127.0.0.2", "target=http://127.0.0.1:1/"}, {"listen=192.0.2.1", NULL}};
   const char *why[] = {"give one of this host's addresses", "not an IPv4 address",
-                       "parameter listen applies to the embedded server"};
-  for (int i = 0; i < 3; i++) {
+                       "parameter listen applies to the embedded server",
+                       "parameter listen=192.0.2.1: not an address of this host"};
+  for (int i = 0; i < 4; i++) {
     CHECK_EQ(wk_prep_err("socket", bad[i], bad[i][1] ? 2 : 1, err, sizeof err), CF_EINVAL);
     CHECK_STR_CONTAINS(err, why[i]);
   }

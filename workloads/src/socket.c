@@ -389,6 +389,16 @@ static int listen_addr(const cf_wk_run *r, uint32_t *addr, char *err, size_t err
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter listen=%s: not an IPv4 address (e.g. 127.0.0.1, 10.0.0.5)", s);
   if (ia.s_addr == htonl(INADDR_ANY))
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter listen=%s: tasks connect to this address; give one of this host's addresses", s);
+  /* An address of another host parses but cannot be bound: found here, at
+   * parse time (bad input), not when the server starts.  Port 0, closed
+   * at once: nothing is started. */
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = ia};
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno == EADDRNOTAVAIL) {
+    close(fd);
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter listen=%s: not an address of this host; give one of this host's addresses", s);
+  }
+  if (fd >= 0) close(fd);
   *addr = ia.s_addr;
   return 0;
 }
