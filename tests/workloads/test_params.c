@@ -58,6 +58,46 @@ static void expect_bad(const char *wl, const char *kv, const char *msg) {
   CHECK_STR_CONTAINS(err, msg);
 }
 
+/* Integer parameters are read exactly, not through a double: two starts
+ * 2 apart past 10^15 are two configurations (they read as one,
+ * "start=1e+15"), a start past 2^53 is the number given (it began at the
+ * double's neighbour), and the range's end is exact. */
+static void t_exact_ints(void) {
+  const char *a[] = {"preset=range", "start=1000000000000001", "count=2"};
+  const char *b[] = {"preset=range", "start=1000000000000003", "count=2"};
+  cf_wk_run *ra = wk_prep("primes", a, 3, 0), *rb = wk_prep("primes", b, 3, 0);
+  CHECK_STR_CONTAINS(cf_wk_params_string(ra), "start=1000000000000001,");
+  CHECK_STR_CONTAINS(cf_wk_params_string(rb), "start=1000000000000003,");
+  CHECK(strcmp(cf_wk_params_string(ra), cf_wk_params_string(rb)) != 0);
+  cf_wk_teardown(ra);
+  cf_wk_teardown(rb);
+  const char *big[] = {"preset=range", "start=123456789012345679", "count=3"};
+  cf_wk_run *r = wk_prep("primes", big, 3, 0);
+  CHECK_STR_CONTAINS(cf_wk_params_string(r), "start=123456789012345679,");
+  for (size_t i = 0; i < 3; i++) {
+    const void *it;
+    size_t len;
+    cf_wk_item(r, i, &it, &len);
+    uint64_t n;
+    CHECK(len >= sizeof n);
+    memcpy(&n, it, sizeof n); /* pr_item starts with the number */
+    CHECK_EQ(n, 123456789012345679ull + 2 * i);
+  }
+  cf_wk_teardown(r);
+  const char *edge[] = {"preset=range", "start=1000000000000000000", "count=1"};
+  r = wk_prep("primes", edge, 3, 0); /* the maximum itself: in range */
+  CHECK_STR_CONTAINS(cf_wk_params_string(r), "start=1000000000000000000,");
+  cf_wk_teardown(r);
+  const char *sci[] = {"preset=range", "start=1e6", "count=1"};
+  r = wk_prep("primes", sci, 3, 0); /* small enough for a double: as before */
+  CHECK_STR_CONTAINS(cf_wk_params_string(r), "start=1000000,");
+  cf_wk_teardown(r);
+  expect_bad("primes", "start=1000000000000000001", "out of range");
+  expect_bad("primes", "start=99999999999999999999999", "out of range");
+  expect_bad("primes", "start=1.5e17", "in digits");
+  expect_bad("primes", "count=12x", "bad unit");
+}
+
 static void t_bad(void) {
   char err[512];
   expect_bad("sleep", "delay=-1ms", "workload sleep: parameter delay=-1ms out of range [0 s, 60 s]");
@@ -210,6 +250,7 @@ static void t_check_pure(void) {
 
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"registry", t_registry},   {"canonical", t_canonical},
+                                    {"exact_ints", t_exact_ints},
                                     {"bad", t_bad},             {"string_roundtrip", t_string_roundtrip},
                                     {"string_legacy", t_string_legacy}, {"check_pure", t_check_pure},
                                     {NULL, NULL}};

@@ -5,6 +5,7 @@
 #include "wk.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,9 @@ static int index_of(const cf_wk_run *r, const char *name) {
 }
 
 double wk_num(const cf_wk_run *r, const char *name) { return r->num[index_of(r, name)]; }
+/* A WK_INT's exact value: its canonical text holds every digit (see
+ * parse_int_digits), the double in num may not. */
+long long wk_int(const cf_wk_run *r, const char *name) { return strtoll(r->str[index_of(r, name)], NULL, 10); }
 const char *wk_str(const cf_wk_run *r, const char *name) { return r->str[index_of(r, name)]; }
 int wk_given(const cf_wk_run *r, const char *name) { return r->given[index_of(r, name)]; }
 
@@ -183,12 +187,47 @@ static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec
   return 0;
 }
 
+#define EXACT_MAX 9007199254740992.0 /* 2^53: every integer up to it is a double */
+
+/* A WK_INT written in digits (an optional sign, then only digits and
+ * blanks): read exactly, not through a double, which keeps 15-17 digits:
+ * primes' start=1000000000000001 and ...003 were one configuration, and
+ * start=123456789012345679 began at ...681.  The range check and the
+ * canonical text use the exact value.  1: not digits (parse_number goes
+ * on), 0 or an error: done. */
+static int parse_int_digits(const cf_wk_run *r, const cf_wk_param *p, const char *v, double *num, char **canon,
+                            char *err, size_t errlen) {
+  const char *q = v + (*v == '-' || *v == '+');
+  if (!isdigit((unsigned char)*q)) return 1;
+  while (isdigit((unsigned char)*q)) q++;
+  while (isspace((unsigned char)*q)) q++;
+  if (*q) return 1;
+  errno = 0;
+  char *end;
+  long long x = strtoll(v, &end, 10);
+  /* min and max are whole doubles well inside long long: exact as one */
+  if (errno == ERANGE || x < (long long)p->min || x > (long long)p->max) {
+    char lo[40], hi[40];
+    snprintf(lo, sizeof lo, "%.15g", p->min);
+    snprintf(hi, sizeof hi, "%.15g", p->max);
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
+  }
+  *num = (double)x;
+  char buf[32];
+  snprintf(buf, sizeof buf, "%lld", x);
+  return set_canon(canon, buf);
+}
+
 /* A number with its unit (WK_NUM, WK_INT, WK_DUR, WK_SIZE), in base units,
  * canonical in the unit that shows it exactly. */
 static int parse_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
                         double *num, char **canon, char *err, size_t errlen) {
   char *end = NULL;
   while (isspace((unsigned char)*v)) v++;
+  if (s->type == WK_INT) {
+    int rc = parse_int_digits(r, p, v, num, canon, err, errlen);
+    if (rc <= 0) return rc;
+  }
   double x = strtod(v, &end), f;
   if (end == v || !isfinite(x))
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a number", p->name, v);
@@ -197,6 +236,8 @@ static int parse_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec
   if (rc) return rc;
   x *= f;
   if ((rc = check_number(r, p, s, v, x, err, errlen))) return rc;
+  if (s->type == WK_INT && fabs(x) > EXACT_MAX) /* 1.5e17: which integer it names is the double's guess */
+    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: write an integer past 2^53 in digits", p->name, v);
   *num = x;
   char buf[96];
   wk_fmt_value(buf, sizeof buf, s->type, x, "");

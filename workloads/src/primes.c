@@ -254,7 +254,7 @@ static int pr_prepare(cf_wk_run *r, char *err, size_t errlen) {
   size_t n = r->nitems ? r->nitems : docs ? 6 : (size_t)wk_num(r, "count");
   double scale = wk_num(r, "work_scale");
   uint32_t gil = wk_num(r, "gil") != 0;
-  uint64_t start = (uint64_t)wk_num(r, "start") | 1;
+  uint64_t start = (uint64_t)wk_int(r, "start") | 1; /* exact: past 2^53 a double skips odd numbers */
   pr_priv *p = calloc(1, sizeof *p);
   if (!p) return CF_ENOMEM;
   r->priv = p;

@@ -71,6 +71,7 @@ int wk_params_parse(cf_wk_run *r, const char *const *kv, size_t nkv, char *err, 
 /* Free what wk_params_parse made (num, str, given, canon). */
 void wk_params_release(cf_wk_run *r);
 double wk_num(const cf_wk_run *r, const char *name);
+long long wk_int(const cf_wk_run *r, const char *name); /* a WK_INT, exactly */
 const char *wk_str(const cf_wk_run *r, const char *name);
 int wk_given(const cf_wk_run *r, const char *name);
 /* Write "workload NAME: " + message to err; returns code. */
