@@ -7,22 +7,38 @@
 #              to itself: a prefix can be moved)
 #   share/     cfbench/plots (gnuplot templates), cfbench/suites (sweep files),
 #              man/man1/cfbench.1, bash-completion/completions/cfbench,
-#              doc/cfutures/ (README, docs)
+#              doc/cfutures/ (README.md, docs/ with the guides and ci-example.yml)
 include(CMakePackageConfigHelpers)
 
 set(CF_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cfutures)
 
-install(TARGETS cfutures cfutures_shared EXPORT cfuturesTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+# The installed shared libraries find each other (libcfwork.so needs
+# libcfutures.so.MAJOR) beside themselves: RUNPATH $ORIGIN, relative, so a
+# moved prefix keeps working and a program needs only the prefix's lib in
+# its own RUNPATH (or LD_LIBRARY_PATH).
+set(CF_SHARED_LIBS cfutures_shared)
+if(TARGET cfwork_shared)
+  list(APPEND CF_SHARED_LIBS cfwork_shared)
+endif()
+set_target_properties(${CF_SHARED_LIBS} PROPERTIES INSTALL_RPATH "$ORIGIN")
+
+# Two export sets: cfuturesTargets (the shared libraries, which need only
+# Threads) and cfuturesStaticTargets (the archives, which need hwloc and,
+# with the MPI backend, MPI): cfuturesConfig.cmake loads the second only
+# when their dependencies are found.
+install(TARGETS cfutures_shared EXPORT cfuturesTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev)
+install(TARGETS cfutures EXPORT cfuturesStaticTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(FILES ${PROJECT_SOURCE_DIR}/executor/include/cfutures.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 set(CF_PC_FILES cfutures)
 
 if(TARGET cfwork)
-  install(TARGETS cfwork cfwork_shared cfwork_params EXPORT cfuturesTargets
-    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+  install(TARGETS cfwork_shared EXPORT cfuturesTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev)
+  install(TARGETS cfwork cfwork_params EXPORT cfuturesStaticTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
   # Whatever workloads/include declares (cfwork.h, cfwork_params.h, the
   # plugin header): plugin authors build against these.
   file(GLOB CF_WORK_HEADERS ${PROJECT_SOURCE_DIR}/workloads/include/*.h)
@@ -45,33 +61,64 @@ if(TARGET cfbench)
   # bash-completion loads completions/<command> on first use of the command
   install(FILES ${PROJECT_SOURCE_DIR}/harness/cfbench.bash DESTINATION
     ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME cfbench COMPONENT bin)
-  file(GLOB CF_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
-  install(FILES ${PROJECT_SOURCE_DIR}/README.md ${CF_DOCS}
-    DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
+  # README.md and docs/ as in the source tree, so their links to each
+  # other resolve (README's docs/X.md, the docs' ci-example.yml).
+  file(GLOB CF_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md ${PROJECT_SOURCE_DIR}/docs/*.yml)
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
+  install(FILES ${CF_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT bin)
 endif()
 
 # pkg-config files: one per library, from the templates in cmake/, with
 # the prefix relative to the .pc file (${pcfiledir}).
 file(RELATIVE_PATH CF_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
-# What the static libcfutures.a needs beside it (`pkg-config --static`):
-# hwloc always; OpenMPI (its ompi-c.pc) and libdl when the MPI backend is
-# built in, as the CMake target's link interface says.
-set(CF_PC_REQUIRES_PRIVATE hwloc)
-set(CF_PC_LIBS_PRIVATE -pthread)
+# What the static libcfutures.a needs beside it (`pkg-config --static`),
+# as linker flags resolved here, not as Requires.private: pkg-config reads
+# a Requires.private package for every consumer (its Cflags, and it fails
+# when hwloc.pc or ompi-c.pc is missing) though cfutures.h needs neither,
+# and the shared libcfutures.so links them itself.  hwloc's --static
+# flags (found above), OpenMPI's libraries as the build links them when the
+# MPI backend is built in, libdl (objref.c's dlopen) and -pthread.
+set(CF_PC_LIBS_PRIVATE "")
+foreach(f ${HWLOC_STATIC_LDFLAGS})
+  # (the compiler's own search folders: pkg-config leaves them out too)
+  if(f MATCHES "^-L(.*)$" AND CMAKE_MATCH_1 IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
+    continue()
+  endif()
+  if(NOT f IN_LIST CF_PC_LIBS_PRIVATE)
+    list(APPEND CF_PC_LIBS_PRIVATE ${f})
+  endif()
+endforeach()
 if(CF_HAVE_MPI)
-  string(APPEND CF_PC_REQUIRES_PRIVATE " ompi-c")
-  foreach(l ${CMAKE_DL_LIBS})
-    string(APPEND CF_PC_LIBS_PRIVATE " -l${l}")
+  # (FindMPI's cache: its C libraries' names and paths, and link flags)
+  separate_arguments(_cf_mpi_flags UNIX_COMMAND "${MPI_C_LINK_FLAGS}")
+  list(APPEND CF_PC_LIBS_PRIVATE ${_cf_mpi_flags})
+  foreach(n ${MPI_C_LIB_NAMES})
+    list(APPEND CF_PC_LIBS_PRIVATE ${MPI_${n}_LIBRARY})
   endforeach()
 endif()
+foreach(l ${CMAKE_DL_LIBS})
+  list(APPEND CF_PC_LIBS_PRIVATE -l${l})
+endforeach()
+list(APPEND CF_PC_LIBS_PRIVATE -pthread)
+list(JOIN CF_PC_LIBS_PRIVATE " " CF_PC_LIBS_PRIVATE)
+# libcfwork.a: cfwork_params, libm, libdl (plugins are dlopened), and the
+# export of the program's cf_ symbols the plugins call back (as the
+# cfwork_static target's link options; libcfwork.so exports its own).
+set(CF_PC_WORK_LIBS_PRIVATE "-lcfwork_params -lm")
+foreach(l ${CMAKE_DL_LIBS})
+  string(APPEND CF_PC_WORK_LIBS_PRIVATE " -l${l}")
+endforeach()
+string(APPEND CF_PC_WORK_LIBS_PRIVATE " -pthread -Wl,--export-dynamic-symbol=cf_*")
 foreach(pc ${CF_PC_FILES})
   configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 endforeach()
 
 # The CMake package: find_package(cfutures) gives cfutures::cfutures and
-# cfutures::cfwork (shared) and their *_static twins.
+# cfutures::cfwork (shared) and, when hwloc (and MPI with the MPI backend)
+# is found, their *_static twins (COMPONENTS static requires them).
 install(EXPORT cfuturesTargets NAMESPACE cfutures:: DESTINATION ${CF_CMAKE_DIR} COMPONENT dev)
+install(EXPORT cfuturesStaticTargets NAMESPACE cfutures:: DESTINATION ${CF_CMAKE_DIR} COMPONENT dev)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/cfuturesConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cfuturesConfig.cmake INSTALL_DESTINATION ${CF_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/cfuturesConfigVersion.cmake

@@ -13,10 +13,21 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-# cfbench plot runs gnuplot; the static libraries and cfutures.pc need
-# hwloc's development files (the shared ones only its runtime, found above),
-# and OpenMPI's when the MPI backend is built in (cfutures.pc requires ompi-c).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox | gnuplot, libhwloc-dev, pkg-config")
+# Depends: the shared libraries' runtime packages alone (dpkg-shlibdeps
+# above).  Recommends: what only some uses need -- gnuplot for cfbench plot,
+# pkg-config for the .pc files, and the development files the static
+# libraries link (libcfutures.a: hwloc, whose --static flags name libudev,
+# and OpenMPI when the MPI backend is built in).  A Debian -dev package
+# would Depend on those; this one package also carries cfbench and the
+# runtime libraries, whose users need none of them, and since neither
+# cfutures.pc (no Requires.private) nor the shared targets of
+# cfuturesConfig.cmake read them, their absence costs the static link only
+# (the static CMake targets are then left out with a message).  apt
+# installs Recommends by default.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox | gnuplot, pkg-config, libhwloc-dev")
+if(CF_PC_LIBS_PRIVATE MATCHES "(^| )-ludev( |$)")
+  string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libudev-dev")
+endif()
 if(CF_HAVE_MPI)
   string(APPEND CPACK_DEBIAN_PACKAGE_RECOMMENDS ", libopenmpi-dev")
 endif()

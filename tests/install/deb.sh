@@ -27,6 +27,16 @@ for d in libc6 libhwloc libjansson; do
   echo "$depends" | grep -q "$d" || fail "Depends lacks $d: $depends"
 done
 dpkg-deb -I "$deb" shlibs | grep -q "^libcfutures 0 " || fail "no shlibs entry for libcfutures"
+# development files only as Recommends: the shared libraries, cfutures.pc
+# and the shared CMake targets work without them (install.no_dev_files);
+# the static libraries need hwloc's, and OpenMPI's with the MPI backend
+echo "$depends" | grep -q -- '-dev' && fail "Depends names a -dev package: $depends"
+recommends=$(sed -n 's/^ Recommends: //p' "$t/info")
+need=libhwloc-dev
+grep -q '^CF_HAVE_MPI:INTERNAL=ON' "$build/CMakeCache.txt" && need="$need libopenmpi-dev"
+for d in $need; do
+  echo "$recommends" | grep -q "$d" || fail "Recommends lacks $d: $recommends"
+done
 echo "ok: $(basename "$deb") Depends: $depends"
 
 # 2. contents
