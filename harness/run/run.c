@@ -518,6 +518,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     cfb_console_table(stdout, done, ndone, cols);
   }
   cfb_console_verdicts(stdout, v, nv, cols);
+  cfb_console_unreachable(stdout, plan, v, nv);
   cfb_winners w = {0};
   if (cfb_console_winners_from(&w, sw, res, v, nv) != 0) *oom = 1;
   cfb_console_winners(stdout, &w, cols);
