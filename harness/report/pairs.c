@@ -29,7 +29,7 @@ static const char *raw_params(const cfb_resultset *rs, size_t i) {
  * adaptive rounds min..max, or one look at a plain 95% level. */
 static int plan_of(const cfb_machine *m, cfb_seq_plan *plan) {
   /* The max the run planned after round 1, when it did: its looks were
-   * made at that plan's levels.  The cap (--max-rounds, 40 in the default
+   * made at that plan's levels.  The cap (--max-rounds, 100 in the default
    * suite) would put a look after 9 rounds at a level no signed-rank
    * interval on 9 pairs reaches, and a 7x ratio would read "undecided". */
   double max = m->planned_max_rounds >= m->min_rounds ? m->planned_max_rounds : m->max_rounds;
