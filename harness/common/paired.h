@@ -177,6 +177,15 @@ double cfb_seq_crossing(const cfb_seq_plan *p, double theta);
 int cfb_paired_look(const cfb_seq_plan *p, const double *a, const double *b, size_t n,
                     const cfb_paired_opts *opts, cfb_paired *out);
 
+/* 0 when the look after n pairs can reach its level with the signed-rank
+ * interval (the runner's and the report's method); otherwise the fewest
+ * pairs whose look can.  With k pairs the smallest p-value is 2 / 2^k
+ * (cfb_paired_p), so a look reaches its level iff 2 / 2^k <= alpha_k;
+ * below that the interval is the data's range (achievable = 0) and the
+ * verdict undecided however far the range lies from 1: the fixed 95%
+ * look needs 6 pairs. */
+size_t cfb_seq_pairs_needed(const cfb_seq_plan *p, size_t n);
+
 /* Does this configuration need another round?  1 while fewer than
  * min_rounds pairs, 0 once max_rounds; otherwise 1 while the verdict is
  * undecided or the half-width exceeds target_ci (0: no precision target). */

@@ -120,6 +120,19 @@ double cfb_seq_alpha(const cfb_seq_plan *p, size_t n) {
   return erfc(z / sqrt(2.0));
 }
 
+/* Above CFB_PAIRED_EXACT_MAX the normal approximation has an interval at
+ * any level a plan uses. */
+static int look_reachable(const cfb_seq_plan *p, size_t k) {
+  return k > CFB_PAIRED_EXACT_MAX || ldexp(2.0, -(int)k) <= cfb_seq_alpha(p, k);
+}
+
+size_t cfb_seq_pairs_needed(const cfb_seq_plan *p, size_t n) {
+  if (look_reachable(p, n)) return 0;
+  size_t k = n + 1;
+  while (!look_reachable(p, k)) k++;
+  return k;
+}
+
 int cfb_paired_look(const cfb_seq_plan *p, const double *a, const double *b, size_t n,
                     const cfb_paired_opts *opts, cfb_paired *out) {
   return cfb_paired_analyze(a, b, n, 1 - cfb_seq_alpha(p, n), opts, out);

@@ -29,7 +29,7 @@ static const char *raw_params(const cfb_resultset *rs, size_t i) {
  * adaptive rounds min..max, or one look at a plain 95% level. */
 static int plan_of(const cfb_machine *m, cfb_seq_plan *plan) {
   /* The max the run planned after round 1, when it did: its looks were
-   * made at that plan's levels.  The cap (--max-rounds, 40 in the default
+   * made at that plan's levels.  The cap (--max-rounds, 100 in the default
    * suite) would put a look after 9 rounds at a level no signed-rank
    * interval on 9 pairs reaches, and a 7x ratio would read "undecided". */
   double max = m->planned_max_rounds >= m->min_rounds ? m->planned_max_rounds : m->max_rounds;
@@ -189,6 +189,14 @@ static const cfb_vrow *file_row(const cfb_pairs *p, const cfb_resultset *rs, con
   return NULL;
 }
 
+/* The level out's look had and whether its rounds could reach it: a CI
+ * that excludes 1 with an undecided verdict is a range, not a CI too wide
+ * (verdicts.csv keeps no level; the plan gives it). */
+static void look_reach(const cfb_seq_plan *plan, cfb_an_pair *out) {
+  out->level = 1 - cfb_seq_alpha(plan, out->rounds);
+  out->rounds_needed = out->rounds ? cfb_seq_pairs_needed(plan, out->rounds) : 0;
+}
+
 int cfb_pairs_verdict(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sumrow *a,
                       const cfb_sumrow *b, cfb_an_pair *out) {
   memset(out, 0, sizeof *out);
@@ -203,6 +211,7 @@ int cfb_pairs_verdict(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sum
     out->rounds = v->rounds;
     out->verdict = v->verdict;
     out->from_file = 1;
+    look_reach(&p->plan, out);
     return 0;
   }
   if (!p->have_runs) return 0;
@@ -219,6 +228,7 @@ int cfb_pairs_verdict(const cfb_pairs *p, const cfb_resultset *rs, const cfb_sum
     out->verdict = r.verdict;
   }
   out->rounds = np;
+  look_reach(&p->plan, out);
   free(pa);
   free(pb);
   return rc;

@@ -49,6 +49,9 @@ typedef struct cfb_an_pair {
   size_t rounds;              /* 0: no round data (ratio of the medians, undecided) */
   cfb_paired_verdict verdict;
   int from_file;              /* 1: the row of verdicts.csv */
+  double level;               /* the level of the look after `rounds` in the run's plan */
+  size_t rounds_needed;       /* 0, or: `rounds` cannot reach `level` (the CI is the range,
+                                 the verdict undecided), this many can */
 } cfb_an_pair;
 
 /* verdicts.csv's row when a and b are the two sides of one of its pairs

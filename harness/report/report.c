@@ -196,7 +196,11 @@ static void fmt_verdict(char *out, size_t len, const cfb_winner *w) {
              cfb_plural(p->rounds), src);
     break;
   default:
-    snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, cfb_plural(p->rounds), src);
+    if (p->rounds_needed) /* the CI shown is the rounds' range: more rounds, not less noise */
+      snprintf(out, len, "undecided: %zu round%s cannot reach the %.4g%% level; needs >= %zu (%s)", p->rounds,
+               cfb_plural(p->rounds), 100 * p->level, p->rounds_needed, src);
+    else
+      snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, cfb_plural(p->rounds), src);
   }
 }
 
@@ -209,7 +213,8 @@ static void winners_section(rep *r, const cfb_analysis *an) {
            "the ratio of the winner to the other in each round both ran, its Hodges-Lehmann "
            "estimate and Wilcoxon signed-rank CI (overall 95%%), so drift that hit both cancels. "
            "thread / process: that backend is faster; equivalent: the CI lies within ±%.0f%%; "
-           "undecided: the CI is too wide to say (run more rounds).",
+           "undecided: the CI is too wide to say, or too few rounds to reach the level at all "
+           "(the interval shown is then the range of the rounds' ratios): run more rounds.",
            100 * CFB_PAIRED_MARGIN);
   para(r, intro);
   static const char *const hdr[] = {"workload", "parameters", "winner", "best configuration",

@@ -516,3 +516,26 @@ void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols) 
           counts[CFB_PAIRED_UNDECIDED]);
   fflush(f);
 }
+
+/* A pair whose look could not reach its level: undecided whatever its
+ * range.  Fewer than 2 rounds show no CI to misread. */
+static int unreachable(const cfb_seq_plan *plan, const cfb_verdict *v) {
+  return v->r.n >= 2 && v->r.verdict == CFB_PAIRED_UNDECIDED && cfb_seq_pairs_needed(plan, v->r.n);
+}
+
+void cfb_console_unreachable(FILE *f, const cfb_seq_plan *plan, const cfb_verdict *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (!unreachable(plan, &v[i])) continue;
+    int seen = 0;
+    for (size_t k = 0; k < i && !seen; k++) seen = unreachable(plan, &v[k]) && v[k].r.n == v[i].r.n;
+    if (seen) continue;
+    size_t count = 0;
+    for (size_t k = i; k < n; k++) count += unreachable(plan, &v[k]) && v[k].r.n == v[i].r.n;
+    /* two short lines: fits 80 columns */
+    fprintf(f, "%zu undecided: %zu round%s cannot reach the %.4g%% level; needs >= %zu\n"
+               "  (the CI shown for %s is the range of the rounds' ratios)\n",
+            count, v[i].r.n, cfb_plural((long long)v[i].r.n), 100 * v[i].r.level,
+            cfb_seq_pairs_needed(plan, v[i].r.n), count == 1 ? "it" : "them");
+  }
+  fflush(f);
+}

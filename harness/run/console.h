@@ -74,6 +74,12 @@ void cfb_console_table(FILE *f, const cfb_config_result *res, size_t n, size_t c
  * rounds, verdict; then how many pairs each verdict got. */
 void cfb_console_verdicts(FILE *f, const cfb_verdict *v, size_t n, size_t cols);
 
+/* Why undecided pairs are: when a pair's rounds cannot reach the look's
+ * level under plan (their "CI" is the rounds' range, which may exclude 1),
+ * a line per such round count says so and how many rounds can; nothing
+ * when every undecided pair had rounds enough. */
+void cfb_console_unreachable(FILE *f, const cfb_seq_plan *plan, const cfb_verdict *v, size_t n);
+
 /* The closing answer: who wins, one line per (workload, parameters)
  * group, built by cfb_console_winners_from. */
 typedef struct cfb_winners {

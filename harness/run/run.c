@@ -498,7 +498,6 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   cfb_utc_stamp(meta->finished, sizeof meta->finished, 1);
   int werr = !done;
   if (done && cfb_out_write_summary(dir, done, ndone) != 0) werr = 1;
-  if (done && cfb_out_write_results_json(dir, meta, done, ndone, x->rows, x->nrows) != 0) werr = 1;
   cfb_verdict *v = NULL;
   size_t nv = 0;
   if (cfb_verdicts_all(plan, sw, x->rows, x->nrows, &v, &nv) != 0) *oom = 1;
@@ -506,6 +505,9 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
   meta->verdicts = nv;
   meta->verdicts_decided = 0;
   for (size_t i = 0; v && i < nv; i++) meta->verdicts_decided += v[i].r.verdict != CFB_PAIRED_UNDECIDED;
+  /* after the verdicts are counted: results.json's context is meta.json
+   * as written here, counts included (docs/results-format.md) */
+  if (done && cfb_out_write_results_json(dir, meta, done, ndone, x->rows, x->nrows) != 0) werr = 1;
   if (cfb_out_write_meta(dir, meta) != 0) werr = 1;
   if (werr) fprintf(stderr, "cfbench run: writing results in %s failed: %s\n", dir, strerror(errno));
   /* The terminal's width, else $COLUMNS, else 80: wider only when the
@@ -516,6 +518,7 @@ static int finish_run(const char *dir, cfb_meta *meta, const cfb_seq_plan *plan,
     cfb_console_table(stdout, done, ndone, cols);
   }
   cfb_console_verdicts(stdout, v, nv, cols);
+  cfb_console_unreachable(stdout, plan, v, nv);
   cfb_winners w = {0};
   if (cfb_console_winners_from(&w, sw, res, v, nv) != 0) *oom = 1;
   cfb_console_winners(stdout, &w, cols);

@@ -120,5 +120,17 @@ grep -q ',,,ok,' "$T/noideal/summary.csv" || fail "test setup: ideal columns not
 expect 0 "$CLI" plot "$T/noideal"
 [ -f "$T/noideal/plots/sleep_delay-10ms_workers.png" ] || fail "no throughput plot"
 [ ! -e "$T/noideal/plots/sleep_delay-10ms_efficiency.png" ] || fail "an efficiency plot without an ideal model"
+# Undecided because 3 rounds cannot reach 95% (the signed-rank interval
+# needs 6): the CI shown is the rounds' range and excludes 1, so the
+# verdict gives that reason, not "CI too wide" (report.md and .html alike).
+mkdir "$T/few" && cp "$F/paired/meta.json" "$F/paired/summary.csv" "$T/few/"
+sed '/^sleep,/ s/,[0-9.]*,[0-9.]*,[0-9.]*,10,[a-z]*$/,2.11,2.02,2.16,3,undecided/' "$F/paired/verdicts.csv" >"$T/few/verdicts.csv"
+grep -q '^sleep,.*,2.02,2.16,3,undecided$' "$T/few/verdicts.csv" || fail "test setup: verdicts not rewritten"
+expect 0 "$CLI" report "$T/few"
+for f in report.md report.html; do
+  grep -Eq 'undecided: 3 rounds cannot reach the 95% level; needs (>|&gt;)= 6 \(verdicts.csv\)' "$T/few/$f" ||
+    fail "$f: no too-few-rounds reason: $(grep -o 'undecided: [^|<]*' "$T/few/$f")"
+  grep -q 'CI too wide, 3 rounds' "$T/few/$f" && fail "$f: a range that excludes 1 called too wide"
+done
 rm -rf "$T"
 echo "ok: cli_report"

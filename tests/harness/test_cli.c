@@ -1316,6 +1316,48 @@ static void test_pin_list(void) {
   cfb_csv_table_free(&t);
 }
 
+/* results.json's "context" is meta.json (docs/results-format.md), the
+ * final one: it was written before the verdicts were counted, so its
+ * run.verdicts and run.verdicts_decided read 0.  Compared key by key, so a
+ * failure names the key. */
+static void check_same_json(const char *path, const json_t *want, const json_t *got) {
+  if (json_is_object(want) && json_is_object(got)) {
+    const char *k;
+    json_t *v;
+    char sub[300];
+    json_object_foreach((json_t *)want, k, v) {
+      snprintf(sub, sizeof sub, "%s.%s", path, k);
+      check_same_json(sub, v, json_object_get(got, k));
+    }
+    json_object_foreach((json_t *)got, k, v) if (!json_object_get(want, k)) {
+      fprintf(stderr, "results.json context has %s.%s, meta.json not\n", path, k);
+      CHECK(0);
+    }
+    return;
+  }
+  if (!json_equal(want, got)) fprintf(stderr, "results.json context differs from meta.json at %s\n", path);
+  CHECK(json_equal(want, got));
+}
+
+static void test_context_is_meta(void) {
+  char dir[300], p[400], err[300];
+  snprintf(dir, sizeof dir, "%s/context", tmp);
+  CHECK_EQ(RUN("run", "--workload", "sleep", "--param", "delay=1ms", "--items", "8", "--repeat", "2",
+               "--warmup", "0", "--workers", "1", "--backend", "thread,process", "--out", dir),
+           0);
+  path_in(p, sizeof p, dir, "meta.json");
+  json_t *meta = cfb_json_load_file(p, err, sizeof err);
+  path_in(p, sizeof p, dir, "results.json");
+  json_t *res = cfb_json_load_file(p, err, sizeof err);
+  CHECK(meta && res);
+  double nv = 0;
+  CHECK_EQ(cfb_json_get_number(meta, "run.verdicts", &nv), 0);
+  CHECK_EQ(nv, 1); /* the thread/process pair: the counts the stale context lacked */
+  check_same_json("context", meta, json_object_get(res, "context"));
+  json_decref(meta);
+  json_decref(res);
+}
+
 /* Exit 0, else cfbench's output shown before the check fails. */
 static void expect_ok(int rc) {
   if (rc != 0) {
@@ -1651,6 +1693,7 @@ int main(int argc, char **argv) {
                                     {"counter_layers", test_counter_layers},
                                     {"list_topology_suites", test_list_topology_suites},
                                     {"pin_list", test_pin_list},
+                                    {"context_is_meta", test_context_is_meta},
                                     {"rounds", test_rounds},
                                     {"budget_rounds", test_budget_rounds},
                                     {"bench_outcome", test_bench_outcome},

@@ -149,12 +149,41 @@ static void test_tables_fit(void) {
   fclose(f);
 }
 
+/* An undecided pair whose 3 rounds cannot reach 95% is said so, with the
+ * rounds that can (its range [2.02, 2.16] excludes 1: "CI too wide" would
+ * be wrong); one with rounds enough gets no such line. */
+static void test_unreachable(void) {
+  cfb_sweep_config cfg[2] = {0};
+  cfg[0].backend = CFB_BK_THREAD;
+  cfg[1].backend = CFB_BK_PROCESS;
+  cfb_seq_plan plan;
+  CHECK_EQ(cfb_seq_plan_init(&plan, 3, 3, 0.05, CFB_SEQ_SHAPE), 0);
+  cfb_verdict v[2] = {{&cfg[0], &cfg[1], {0}}, {&cfg[0], &cfg[1], {0}}};
+  v[0].r = (cfb_paired){3, 2.11, 2.02, 2.16, 0.95, 0.03, 0, CFB_PAIRED_UNDECIDED};
+  v[1].r = (cfb_paired){8, 1.01, 0.9, 1.1, 0.95, 0.1, 1, CFB_PAIRED_UNDECIDED};
+  char buf[512] = "";
+  FILE *f = tmpfile();
+  CHECK(f);
+  cfb_console_unreachable(f, &plan, v, 2);
+  rewind(f);
+  size_t got = fread(buf, 1, sizeof buf - 1, f);
+  buf[got] = '\0';
+  fclose(f);
+  CHECK_STR_CONTAINS(buf, "1 undecided: 3 rounds cannot reach the 95% level; needs >= 6\n");
+  CHECK(!strstr(buf, "8 rounds"));
+  CHECK((f = tmpfile()));
+  cfb_console_unreachable(f, &plan, v + 1, 1);
+  CHECK_EQ(ftell(f), 0);
+  fclose(f);
+}
+
 int main(void) {
   test_fit();
   test_tables_fit();
   test_speedup();
   test_line_fits();
   test_eta();
+  test_unreachable();
   printf("ok: console\n");
   return 0;
 }

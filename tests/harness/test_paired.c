@@ -173,6 +173,30 @@ static void test_needs_more(void) {
   CHECK_EQ(cfb_paired_needs_more(&p, &r, 0.05), 1);
 }
 
+/* cfb_seq_pairs_needed agrees with the interval itself: 0 exactly when
+ * the look's interval is achievable, else the first n that is. */
+static void test_pairs_needed(void) {
+  cfb_seq_plan fixed, adaptive;
+  CHECK_EQ(cfb_seq_plan_init(&fixed, 3, 3, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE), 0);
+  CHECK_EQ(cfb_seq_plan_init(&adaptive, 5, 20, CFB_PAIRED_ALPHA, CFB_SEQ_SHAPE), 0);
+  CHECK_EQ(cfb_seq_pairs_needed(&fixed, 3), 6); /* 2/2^5 = 0.0625 > 0.05 >= 2/2^6 */
+  CHECK_EQ(cfb_seq_pairs_needed(&fixed, 6), 0);
+  const cfb_seq_plan *plans[] = {&fixed, &adaptive};
+  double a[30], b[30];
+  for (size_t i = 0; i < 30; i++) a[i] = 2 + 0.01 * (double)i, b[i] = 1;
+  for (size_t k = 0; k < 2; k++) {
+    size_t first = 0;
+    for (size_t n = 2; n <= 30; n++) {
+      cfb_paired r;
+      CHECK_EQ(cfb_paired_look(plans[k], a, b, n, NULL, &r), 0);
+      CHECK_EQ(cfb_seq_pairs_needed(plans[k], n) == 0, r.achievable);
+      if (r.achievable && !first) first = n;
+    }
+    CHECK(first > 2);
+    CHECK_EQ(cfb_seq_pairs_needed(plans[k], 2), first);
+  }
+}
+
 static void test_gate_rules(void) {
   cfb_seq_plan p;
   CHECK_EQ(cfb_seq_plan_init(&p, 5, 20, 0.05, CFB_SEQ_SHAPE), 0);
@@ -579,6 +603,7 @@ int main(int argc, char **argv) {
                                     {"decide", test_decide},
                                     {"plan", test_plan},
                                     {"needs_more", test_needs_more},
+                                    {"pairs_needed", test_pairs_needed},
                                     {"gate_rules", test_gate_rules},
                                     {"unpaired_floor", test_unpaired_floor},
                                     {"coverage", test_coverage},
