@@ -930,7 +930,7 @@ static int finish_spec(parse_state *ps, const parse_state *over, char *err, size
           off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "",
                                   s->workloads[j]->params[k].name);
       return fail(err, errlen, "--param: unknown parameter '%s' for %s%s; allowed: %s", s->params[i].key,
-                  s->nworkloads > 1 ? "the selected workloads " : "workload ",
+                  s->nworkloads > 1 ? "the selected workloads" : "workload ",
                   s->nworkloads > 1 ? "" : s->workloads[0]->name, names[0] ? names : "(none)");
     }
   }

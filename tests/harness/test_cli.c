@@ -367,6 +367,8 @@ static void test_bad_inputs(void) {
       "sleep", "--param", "nope=1", "--out", dir);
   BAD("--param: unknown parameter 'delay'", "run", "--workload", "primes", "--param", "delay=1ms",
       "--out", dir);
+  BAD("--param: unknown parameter 'nope' for the selected workloads; allowed: delay, ", "run", "--workload",
+      "sleep,primes", "--param", "nope=1", "--out", dir);
   BAD("delay", "run", "--workload", "sleep", "--param", "delay=soon", "--out", dir);
   BAD("--param: 'delay' is not KEY=VALUE", "run", "--workload", "sleep", "--param", "delay", "--out", dir);
   BAD("--workers: 0 is out of range; allowed: 1..", "run", "--workload", "sleep", "--workers", "0",
