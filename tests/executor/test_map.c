@@ -39,6 +39,33 @@ static int t_fail_odd(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, &v, sizeof v);
 }
 
+/* A map of fn over in's counter items with these options (0: default). */
+static cf_map *map_open(cf_executor *ex, cf_task_fn fn, counter_input *in, size_t chunksize, size_t buffersize) {
+  cf_map_options opt;
+  cf_map_options_init(&opt);
+  opt.chunksize = chunksize;
+  opt.buffersize = buffersize;
+  cf_map *m;
+  CHECK_EQ(cf_map_new(ex, fn, counter_next, in, &opt, &m), 0);
+  return m;
+}
+
+/* Read items while they come, each the 8-byte value *expect (then one
+ * more); returns the code that ended the run (CF_EOF, an error). */
+static int read_in_order(cf_map *m, uint64_t *expect) {
+  const void *d;
+  size_t len;
+  int rc;
+  while ((rc = cf_map_next(m, &d, &len)) == 0) {
+    uint64_t v;
+    CHECK_EQ(len, 8);
+    memcpy(&v, d, 8);
+    CHECK_EQ(v, *expect);
+    (*expect)++;
+  }
+  return rc;
+}
+
 static void map_order(void) {
   cf_executor *ex = make_ex(4);
   size_t sizes[] = {1, 3, 16, 1000};
@@ -52,15 +79,7 @@ static void map_order(void) {
     const void *d;
     size_t len;
     uint64_t expect = 1;
-    int rc;
-    while ((rc = cf_map_next(m, &d, &len)) == 0) {
-      uint64_t v;
-      CHECK_EQ(len, 8);
-      memcpy(&v, d, 8);
-      CHECK_EQ(v, expect);
-      expect++;
-    }
-    CHECK_EQ(rc, CF_EOF);
+    CHECK_EQ(read_in_order(m, &expect), CF_EOF);
     CHECK_EQ(expect, 201);
     CHECK_EQ(cf_map_next(m, &d, &len), CF_EOF);
     cf_task_record rec;
@@ -130,11 +149,7 @@ static void map_default_window(void) {
 static void map_item_errors(void) {
   cf_executor *ex = make_ex(2);
   counter_input in = {0, 20, 0, 0, 0, 0};
-  cf_map_options opt;
-  cf_map_options_init(&opt);
-  opt.chunksize = 3;
-  cf_map *m;
-  CHECK_EQ(cf_map_new(ex, t_fail_odd, counter_next, &in, &opt, &m), 0);
+  cf_map *m = map_open(ex, t_fail_odd, &in, 3, 0);
   for (uint64_t i = 0; i < 20; i++) {
     const void *d;
     int rc = cf_map_next(m, &d, NULL);
@@ -240,26 +255,13 @@ static void map_after_shutdown(void) {
   for (int c = 0; c < 2; c++) {
     cf_executor *ex = make_ex(2);
     counter_input in = {0, 1000, 0, 0, 0, 0};
-    cf_map_options opt;
-    cf_map_options_init(&opt);
-    opt.chunksize = chunks[c];
-    opt.buffersize = 2;
-    cf_map *m;
-    CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+    cf_map *m = map_open(ex, t_add1, &in, chunks[c], 2);
     const void *d;
     size_t len;
     CHECK_EQ(cf_map_next(m, &d, &len), 0);
     cf_executor_shutdown(ex, 0, 0);
     uint64_t expect = 2; /* item 0 came back as 1 */
-    int rc;
-    while ((rc = cf_map_next(m, &d, &len)) == 0) {
-      uint64_t v;
-      CHECK_EQ(len, 8);
-      memcpy(&v, d, 8);
-      CHECK_EQ(v, expect);
-      expect++;
-    }
-    CHECK_EQ(rc, CF_ESHUTDOWN);
+    CHECK_EQ(read_in_order(m, &expect), CF_ESHUTDOWN);
     CHECK_EQ(cf_map_next(m, &d, &len), CF_ESHUTDOWN);
     CHECK_EQ(cf_map_next(m, &d, &len), CF_ESHUTDOWN);
     size_t calls = in.calls;
@@ -276,11 +278,7 @@ static void map_after_shutdown(void) {
 static void map_record_ends(void) {
   cf_executor *ex = make_ex(2);
   counter_input in = {0, 7, 0, 0, 0, 0};
-  cf_map_options opt;
-  cf_map_options_init(&opt);
-  opt.chunksize = 3; /* chunks of items 0-2, 3-5, 6 */
-  cf_map *m;
-  CHECK_EQ(cf_map_new(ex, t_add1, counter_next, &in, &opt, &m), 0);
+  cf_map *m = map_open(ex, t_add1, &in, 3, 0); /* chunks of items 0-2, 3-5, 6 */
   cf_task_record rec;
   cf_map_record(m, &rec);
   CHECK_EQ(rec.id, 0);
