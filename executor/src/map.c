@@ -115,8 +115,6 @@ struct cf_map {
    * every call; nothing more is pulled from the input. */
   int submit_err;
   int timed_out;
-  cf_task_record last_rec;  /* the chunk last read, once released (cf_map_record) */
-  int have_last;
 };
 
 void cf_map_options_init(cf_map_options *opt) {
@@ -342,14 +340,10 @@ static void cancel_all(cf_map *m) {
   }
 }
 
-/* Move to the next in-flight chunk; 0, CF_EOF or a map-level error. */
+/* Move to the next in-flight chunk; 0, CF_EOF or a map-level error.  The
+ * chunk read last stays cur until the next one replaces it, so that
+ * cf_map_record still has it after CF_EOF or an error. */
 static int next_chunk(cf_map *m) {
-  if (m->cur) {
-    cf_future_record(m->cur, &m->last_rec);
-    m->have_last = 1;
-  }
-  cf_future_release(m->cur);
-  m->cur = NULL;
   if (m->count == 0) {
     if (m->submit_err) return m->submit_err; /* sticky: the input it had pulled is lost */
     if (m->input_err) {
@@ -376,6 +370,7 @@ static int next_chunk(cf_map *m) {
   m->head = (m->head + 1) % m->buffersize;
   m->count--;
   m->inflight_items -= items;
+  cf_future_release(m->cur);
   m->cur = f;
   m->cur_left = items;
   m->cur_ok = rc == 0 ? items : 0;
@@ -399,7 +394,10 @@ int cf_map_next(cf_map *m, const void **data, size_t *len) {
   if (m->timed_out) return CF_ETIMEDOUT;
   while (!m->cur || m->cur_left == 0) {
     int rc = next_chunk(m);
-    if (rc != 0) return rc;
+    if (rc != 0) {
+      m->item_err = 0; /* no item returned: cf_map_message has no failure to tell of */
+      return rc;
+    }
   }
   m->cur_left--;
   m->item_code = 0;
@@ -434,9 +432,7 @@ const char *cf_map_message(const cf_map *m) {
 
 void cf_map_record(const cf_map *m, cf_task_record *rec) {
   if (m && m->cur) {
-    cf_future_record(m->cur, rec);
-  } else if (m && m->have_last) { /* after CF_EOF or an error: the last chunk read */
-    *rec = m->last_rec;
+    cf_future_record(m->cur, rec); /* after CF_EOF or an error too: the last chunk read */
   } else { /* no item returned yet: a record of nothing */
     memset(rec, 0, sizeof *rec);
     rec->worker = -1;
