@@ -27,61 +27,54 @@
 #include "peers.h"
 #include "proc_floor.h"
 
-enum { SPSC, SPIN, SHM_SPIN, SHM_FUTEX };
-
+/* A row: a thread floor (peer: its descriptor in bench_peers) or a
+ * process floor (peer NULL: proc_floor.c forks a child per run). */
 typedef struct floor_row {
-  const char *shape, *name;
-  int kind, workers;
+  const char *shape;
+  const peer *peer;
+  proc_floor_kind kind;
+  int workers;
 } floor_row;
 
 static const floor_row rows[] = {
-    {"batched", "spsc-floor", SPSC, 1},       {"batched", "spsc-floor", SPSC, 2},
-    {"batched", "spsc-floor", SPSC, 4},       {"roundtrip", "spin-floor", SPIN, 1},
-    {"proc-rt", "shm-spin", SHM_SPIN, 1},     {"proc-rt", "shm-futex", SHM_FUTEX, 1},
+    {"batched", &cf_peer_spsc_floor, 0, 1}, {"batched", &cf_peer_spsc_floor, 0, 2},
+    {"batched", &cf_peer_spsc_floor, 0, 4}, {"roundtrip", &cf_peer_spin_floor, 0, 1},
+    {"proc-rt", NULL, PROC_FLOOR_SPIN, 1},  {"proc-rt", NULL, PROC_FLOOR_FUTEX, 1},
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 
+static const char *row_name(const floor_row *r) {
+  return r->peer ? r->peer->name : r->kind == PROC_FLOOR_SPIN ? "shm-spin" : "shm-futex";
+}
+
+/* Round trips in a round of N tasks, as bench_peers and bench_process run. */
+static long roundtrips(long n) { return n / 10 > 0 ? n / 10 : 1; }
+
 /* One round of row r: ns per task, negative on failure. */
 static double run_row(const floor_row *r, void *pool, long n) {
-  switch (r->kind) {
-  case SPSC: return cf_peer_spsc_floor.batched(pool, n);
-  case SPIN: return cf_peer_spin_floor.roundtrip(pool, n / 10 > 0 ? n / 10 : 1);
-  case SHM_SPIN: return proc_floor_roundtrip(n / 10 > 0 ? n / 10 : 1, PROC_FLOOR_SPIN);
-  default: return proc_floor_roundtrip(n / 10 > 0 ? n / 10 : 1, PROC_FLOOR_FUTEX);
-  }
-}
-
-static void *open_row(const floor_row *r) {
-  if (r->kind == SPSC) return cf_peer_spsc_floor.open(r->workers);
-  if (r->kind == SPIN) return cf_peer_spin_floor.open(r->workers);
-  return NULL; /* the process floors fork a child per run */
-}
-
-static void close_row(const floor_row *r, void *pool) {
-  if (r->kind == SPSC) cf_peer_spsc_floor.close(pool);
-  else if (r->kind == SPIN) cf_peer_spin_floor.close(pool);
+  if (!r->peer) return proc_floor_roundtrip(roundtrips(n), r->kind);
+  return r->peer->batched ? r->peer->batched(pool, n) : r->peer->roundtrip(pool, roundtrips(n));
 }
 
 /* Rounds of one row; 1 on failure (named on stderr). */
 static int measure(const floor_row *r, long n, int rounds) {
   double v[MAX_REPS];
-  void *pool = open_row(r);
-  if ((r->kind == SPSC || r->kind == SPIN) && !pool) {
-    fprintf(stderr, "bench_floors: %s at W=%d: no pool (threads)\n", r->name, r->workers);
+  void *pool = r->peer ? r->peer->open(r->workers) : NULL;
+  if (r->peer && !pool) {
+    fprintf(stderr, "bench_floors: %s at W=%d: no pool (threads)\n", row_name(r), r->workers);
     return 1;
   }
-  for (int k = -1; k < rounds; k++) {
+  int ok = 1;
+  for (int k = -1; k < rounds && ok; k++) {
     double x = run_row(r, pool, n);
-    if (x <= 0) {
-      fprintf(stderr, "bench_floors: %s at W=%d failed (fork, mmap or threads)\n", r->name, r->workers);
-      close_row(r, pool);
-      return 1;
-    }
-    if (k >= 0) v[k] = x;
+    if (x <= 0) fprintf(stderr, "bench_floors: %s at W=%d failed (fork, mmap or threads)\n", row_name(r), r->workers);
+    ok = x > 0;
+    if (ok && k >= 0) v[k] = x;
   }
-  close_row(r, pool);
+  if (r->peer) r->peer->close(pool);
+  if (!ok) return 1;
   stat3 s = summarize(v, rounds);
-  printf("%-10s %3d  %-10s %10.1f %9.1f %9.1f\n", r->shape, r->workers, r->name, s.median, s.min, s.max);
+  printf("%-10s %3d  %-10s %10.1f %9.1f %9.1f\n", r->shape, r->workers, row_name(r), s.median, s.min, s.max);
   fflush(stdout);
   return 0;
 }
@@ -97,8 +90,8 @@ int main(int argc, char **argv) {
   uname(&u);
   printf("# bench_floors: the floors of bench_peers and bench_process, alone\n");
   printf("# machine: %s %s, %ld CPUs online\n", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
-  printf("# %ld tasks batched, %ld round trips; %d round%s + 1 warm-up; ns/task\n", n, n / 10 > 0 ? n / 10 : 1,
-         rounds, rounds == 1 ? "" : "s");
+  printf("# %ld tasks batched, %ld round trips; %d round%s + 1 warm-up; ns/task\n", n, roundtrips(n), rounds,
+         rounds == 1 ? "" : "s");
   printf("%-10s %3s  %-10s %10s %9s %9s\n", "shape", "W", "floor", "median", "min", "max");
   int rc = 0;
   for (int i = 0; i < NROWS; i++) rc |= measure(&rows[i], n, rounds);
