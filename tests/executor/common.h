@@ -94,6 +94,15 @@ static inline cf_executor *make_ex(int workers) {
   return make_ex_cfg(&cfg);
 }
 
+/* make_ex with an on_record hook (no user data). */
+static inline cf_executor *make_ex_recording(int workers, void (*hook)(const cf_task_record *, void *)) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.max_workers = workers;
+  cfg.on_record = hook;
+  return make_ex_cfg(&cfg);
+}
+
 /* Echo the argument back. */
 static inline int t_echo(const void *arg, size_t len, cf_result *out) {
   return cf_result_set(out, arg, len);

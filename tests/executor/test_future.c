@@ -272,11 +272,7 @@ static void on_rec(const cf_task_record *r, void *ud) {
 
 static void record_hook(void) {
   atomic_store(&rec_count, 0);
-  cf_config cfg;
-  cf_config_init(&cfg);
-  cfg.max_workers = 2;
-  cfg.on_record = on_rec;
-  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_executor *ex = make_ex_recording(2, on_rec);
   cf_future *fs[10];
   for (int i = 0; i < 10; i++) fs[i] = submit_int(ex, t_sleep, 0);
   CHECK_EQ(cf_wait(fs, 10, CF_ALL_COMPLETED, 10, NULL), 0);
@@ -299,11 +295,7 @@ static void on_rec_slow(const cf_task_record *r, void *ud) {
 
 static void record_before_done(void) {
   for (int i = 0; i < REC_IDS; i++) atomic_store(&reported[i], 0);
-  cf_config cfg;
-  cf_config_init(&cfg);
-  cfg.max_workers = 2;
-  cfg.on_record = on_rec_slow;
-  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_executor *ex = make_ex_recording(2, on_rec_slow);
   for (int i = 0; i < 6; i++) {
     cf_future *f = submit_int(ex, t_sleep, 0);
     cf_task_record rec;
@@ -336,11 +328,7 @@ static int cb_saw_record(cf_future *f, void *ud) {
 
 static void record_before_cancel_callbacks(void) {
   atomic_store(&cancel_reported, 0);
-  cf_config cfg;
-  cf_config_init(&cfg);
-  cfg.max_workers = 1;
-  cfg.on_record = on_rec_count;
-  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_executor *ex = make_ex_recording(1, on_rec_count);
   gates g;
   gates_init(&g);
   cf_future *busy = submit_gate(ex, &g, 0); /* holds the one worker */

@@ -505,11 +505,7 @@ static void on_rec(const cf_task_record *r, void *ud) {
 
 static void records_pid(void) {
   atomic_store(&rec_with_pid, 0);
-  cf_config cfg;
-  cf_config_init(&cfg);
-  cfg.max_workers = 2;
-  cfg.on_record = on_rec;
-  cf_executor *ex = make_ex_cfg(&cfg);
+  cf_executor *ex = make_ex_recording(2, on_rec);
   for (int i = 0; i < 10; i++) {
     cf_future *f;
     CHECK_EQ(cf_submit(ex, t_getpid, NULL, 0, &f), 0);
