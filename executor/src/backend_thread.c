@@ -47,18 +47,20 @@ static void *worker_main(void *p) {
   uint64_t last_end = 0; /* end of the previous task, if the queue kept us busy */
   for (;;) {
     int waited;
-    cf_future *f = cf__queue_pop_worker(ex, wa.index, &waited);
+    cf__task handed;
+    cf_future *f = cf__queue_pop_worker(ex, wa.index, &waited, &handed);
     if (!f) break;
     if (waited) last_end = 0;
-    if (atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
-      if (cf__future_claim(f, wa.index)) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
-      last_end = 0;
-    } else if (cf__future_claim(f, wa.index)) {
+    /* A handed future comes claimed for us, its task with it (handoff.c). */
+    int mine = handed.fn || cf__future_claim(f, wa.index);
+    if (mine && !atomic_load_explicit(&ex->broken, memory_order_relaxed)) {
       /* Run, finish and drop the queue's reference in one step: the
        * collector then finds f's first line as the finish left it. */
-      last_end = cf__future_run(f, last_end, 1);
+      last_end = handed.fn ? cf__future_run_task(f, &handed, last_end, 1) : cf__future_run(f, last_end, 1);
       continue;
     }
+    if (mine) cf__future_fail(f, CF_EBROKEN, -1, ex->broken_msg);
+    last_end = 0;
     cf_future_release(f); /* the queue's reference (cancelled, or failed above) */
   }
   cf__self.ex = NULL;

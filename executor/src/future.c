@@ -429,22 +429,31 @@ int cf__future_fail(cf_future *f, int err, int worker_status, const char *msg) {
   return cf__future_finish(f, err);
 }
 
-uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release) {
+uint64_t cf__future_run_task(cf_future *f, const cf__task *t, uint64_t start_ns, int release) {
   cf_future *outer = cf__self.current;
   cf__self.current = f;
   if (!start_ns) start_ns = cf__clock_ns();
-  /* The submitter's clock read may be a little ahead (cf__clock_ns). */
-  f->rec.start_ns = start_ns > f->rec.enqueue_ns ? start_ns : f->rec.enqueue_ns;
-  f->rec.cpu = sched_getcpu();
-  f->res.len = 0;
-  int rc = f->fn(f->arg.data, f->arg.len, &f->res);
+  int cpu = sched_getcpu();
+  int rc = t->fn(t->arg, t->len, &f->res);
   cf__self.current = outer;
   uint64_t end = cf__clock_ns();
+  /* The record is written after the task, with the finish: a handed
+   * future's lines are then fetched once, exclusive, and a RUNNING
+   * future's record shows nothing of its start (cf_future_record).  The
+   * submitter's clock read may be a little ahead (cf__clock_ns). */
+  f->rec.start_ns = start_ns > f->rec.enqueue_ns ? start_ns : f->rec.enqueue_ns;
+  f->rec.cpu = cpu;
   if (rc != 0) f->task_code = rc;
   /* The claim made f ours: no need to look at the state (a load that
    * would fetch the line the collector polls, shared, before the CAS). */
   finish_owned(f, rc != 0 ? CF_ETASK : 0, end, release);
   return end;
+}
+
+uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release) {
+  cf__task t = {f->fn, f->arg.data, f->arg.len};
+  f->res.len = 0;
+  return cf__future_run_task(f, &t, start_ns, release);
 }
 
 int cf_future_cancel(cf_future *f) {

@@ -7,19 +7,28 @@
  * link and the producers' tail, so the submitter's CAS on the tail and its
  * link store each missed, and the worker then took q_lock and swapped the
  * stub back in with a second CAS on the producers' tail.  Here the idle
- * worker polls one line of its own, the submitter's one CAS moves it, and
- * the worker's first touch of the future is its claim.
+ * worker polls one line of its own and the submitter's one CAS moves it.
+ *
+ * The handed future comes claimed, and its task comes in the word's line:
+ * the worker's first touch of the future is the finish.  Why: a round trip
+ * moved the future's line to the worker for the claim's CAS, back to the
+ * submitter that polls it, and to the worker once more for the finish;
+ * the floor (bench_floors) moves one line each way.  The claim can be the
+ * submitter's: the future is not shared yet (cf_submit has not returned
+ * it), and the waiting worker is sure to take it (shutdown waits for that),
+ * so it is RUNNING on that worker, for the deadlock detector and for a
+ * cancel that comes later, a moment before the worker calls the task.
  *
  * The word (ex->hand) is one of
  *   HAND_FREE     nobody waits
- *   HAND_WAIT     one worker spins here (it put the word there)
+ *   WAIT_OF(w)    worker w spins here (it put the word there)
  *   HAND_TAKEN    a submitter won the waiting worker and is writing the
  *                 future in (the submit is sure from that CAS on)
- *   a future      handed over, with the queue's reference; the worker sets
- *                 HAND_FREE as it takes it
+ *   a future      handed over, with the queue's reference, its task in
+ *                 ex->hand_task; the worker sets HAND_FREE as it takes it
  *   HAND_CLOSED   shutdown: never handed to again
- * Only the worker that put HAND_WAIT there takes it back (to HAND_FREE);
- * submitters only move HAND_WAIT to HAND_TAKEN and shutdown to
+ * Only the worker that put WAIT_OF(w) there takes it back (to HAND_FREE);
+ * submitters only move a WAIT_OF to HAND_TAKEN and shutdown to
  * HAND_CLOSED, so a worker that lost its withdrawal CAS knows which.
  *
  * Order.  A submitter hands over only when the queue is empty (its tail is
@@ -41,39 +50,60 @@
 #include <sched.h>
 
 #define HAND_FREE ((uintptr_t)0)
-#define HAND_WAIT ((uintptr_t)1)
 #define HAND_TAKEN ((uintptr_t)2)
 #define HAND_CLOSED ((uintptr_t)3)
+/* A waiting worker's word: its index above two tag bits 01 (a future is
+ * aligned to its size, its tag bits 00). */
+#define WAIT_OF(w) (((uintptr_t)(w) << 2) | 1)
 #define HAND_POLLS 2048 /* looks at the word before giving up: the queue's spin, ~2000 pauses */
 #define PEEK_EVERY 16   /* looks between two at the queue and the batch: ~0.5 us apart */
 
-static int is_future(uintptr_t h) { return h > HAND_CLOSED; }
+static int is_waiting(uintptr_t h) { return (h & 3) == 1; }
+static int is_future(uintptr_t h) { return h > HAND_CLOSED && (h & 3) == 0; }
+
+/* Win the waiting worker: its index, or -1 if none waits.  The CAS without
+ * a load first: the waiting worker holds the line, and a load would fetch
+ * it shared, the CAS then a second time exclusive.  It guesses the worker
+ * that waited last (a round trip's worker comes back to wait); a wrong
+ * guess returns the word with the line, and the CAS again is local. */
+static int win_waiter(cf_executor *ex) {
+  uintptr_t h = WAIT_OF(atomic_load_explicit(&ex->hand_hint, memory_order_relaxed));
+  while (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_TAKEN, memory_order_acquire,
+                                                  memory_order_relaxed)) {
+    if (!is_waiting(h)) return -1;
+    atomic_store_explicit(&ex->hand_hint, (int)(h >> 2), memory_order_relaxed);
+  }
+  return (int)(h >> 2);
+}
 
 int cf__handoff_give(cf_executor *ex, cf_future *f) {
-  uintptr_t h = HAND_WAIT;
   /* Nothing ahead of f: the queue's tail is the stub (acquire: a fill that
    * emptied the queue into the batch is seen, see the top) and the batch is
    * empty.  The tail is the submitters' own line, and a busy pool's queue
    * is seldom empty, so a batched submit rarely gets past this. */
   if (atomic_load_explicit(&ex->q_tail, memory_order_acquire) != (uintptr_t)&ex->q_stub) return 0;
   if (cf__wbatch_left(ex->wbatch)) return 0;
-  /* The CAS without a load first: the waiting worker holds the line, and
-   * a load would fetch it shared, the CAS then a second time exclusive. */
-  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_TAKEN, memory_order_acquire,
-                                               memory_order_relaxed))
-    return 0;
-  /* Sure now: the id, then the future (release: the worker sees the id). */
+  int w = win_waiter(ex);
+  if (w < 0) return 0;
+  /* Sure now: the id, the claim for w, the task, then the future (release:
+   * the worker sees them).  Plain stores: nobody else has f yet. */
   f->rec.id = cf__queue_take_id(ex);
+  cf__future_set_runner(f, w);
+  atomic_store_explicit(&f->word, atomic_load_explicit(&f->word, memory_order_relaxed) - CF_PENDING + CF_RUNNING,
+                        memory_order_relaxed);
+  ex->hand_task = (cf__task){f->fn, f->arg.data, f->arg.len};
   atomic_store_explicit(&ex->hand, (uintptr_t)f, memory_order_release);
   return 1;
 }
 
-/* The waiting worker saw the word leave HAND_WAIT: take the future (wait
- * for it after HAND_TAKEN); NULL if shutdown closed the word. */
-static cf_future *take_handed(cf_executor *ex) {
+/* The waiting worker saw the word leave its WAIT_OF: take the future and
+ * its task (wait for them after HAND_TAKEN); NULL if shutdown closed the
+ * word. */
+static cf_future *take_handed(cf_executor *ex, cf__task *t) {
   uintptr_t h;
   while ((h = atomic_load_explicit(&ex->hand, memory_order_acquire)) == HAND_TAKEN) cf__cpu_relax();
   if (h == HAND_CLOSED) return NULL;
+  *t = ex->hand_task; /* read before the word is free for the next submitter */
   /* Only this worker writes the word while it holds a future (shutdown
    * waits), and hand_taken: a plain load and store count it, and the next
    * worker to wait here sees the count (release, then its acquire CAS).
@@ -93,24 +123,23 @@ static int queue_moved(cf_executor *ex) {
          cf__wbatch_left(ex->wbatch) || atomic_load_explicit(&ex->shutdown, memory_order_relaxed);
 }
 
-cf_future *cf__handoff_wait(cf_executor *ex, int *spun) {
+cf_future *cf__handoff_wait(cf_executor *ex, int w, cf__task *t, int *spun) {
+  const uintptr_t mine = WAIT_OF(w);
   uintptr_t h = HAND_FREE;
   *spun = 0;
-  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_WAIT, memory_order_acquire,
-                                               memory_order_relaxed))
+  if (!atomic_compare_exchange_strong_explicit(&ex->hand, &h, mine, memory_order_acquire, memory_order_relaxed))
     return NULL; /* another worker waits here, or closed */
   *spun = 1;
   for (int i = 1; i <= HAND_POLLS; i++) {
     h = atomic_load_explicit(&ex->hand, memory_order_acquire);
-    if (h != HAND_WAIT) return take_handed(ex); /* a submitter, or shutdown */
+    if (h != mine) return take_handed(ex, t); /* a submitter, or shutdown */
     if (i % PEEK_EVERY == 0 && queue_moved(ex)) break;
     cf__cpu_relax();
   }
-  h = HAND_WAIT;
-  if (atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_FREE, memory_order_relaxed,
-                                              memory_order_relaxed))
+  h = mine;
+  if (atomic_compare_exchange_strong_explicit(&ex->hand, &h, HAND_FREE, memory_order_relaxed, memory_order_relaxed))
     return NULL;
-  return take_handed(ex); /* a submitter won us first */
+  return take_handed(ex, t); /* a submitter won us first */
 }
 
 void cf__handoff_close(cf_executor *ex) {

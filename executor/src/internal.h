@@ -72,6 +72,13 @@ typedef struct cf__cold {
 #define CF__F_OFFERED 32u        /* PENDING, offered to a process worker (backend revoke) */
 #define CF__W_REF ((uint64_t)1 << 32) /* one reference */
 
+/* A task as a worker calls it: fn(arg, len, &result). */
+typedef struct cf__task {
+  cf_task_fn fn;
+  const void *arg;
+  size_t len;
+} cf__task;
+
 /* Two cache lines: what submit, run, finish and collect touch.  The record's
  * worker is the runner (read atomically by the deadlock detector) and its
  * status the final error code. */
@@ -180,6 +187,7 @@ struct cf_executor {
   /* ... the hand-off word's line (handoff.c): an idle worker polls it ... */
   _Alignas(CF_CACHELINE) _Atomic uintptr_t hand;
   _Atomic uint64_t hand_taken;   /* futures taken from it (the queue's q_taken counts the rest) */
+  cf__task hand_task;            /* the handed future's task, written with it */
   /* ... and the spinners' line */
   _Alignas(CF_CACHELINE) _Atomic int q_spinning; /* workers awake and looking for work */
   _Atomic int q_seq;             /* futex word idle workers sleep on */
@@ -187,6 +195,7 @@ struct cf_executor {
 
   /* submitter side: ids, lifetime, future pool (future.c) */
   _Alignas(CF_CACHELINE) _Atomic uint64_t next_id; /* ids given to queued futures */
+  _Atomic int hand_hint;         /* the worker that waited last at the hand-off word (handoff.c) */
   _Atomic int refs;              /* user handle, workers, futures out of a slab (future.c) */
   _Atomic int alloc_busy;        /* allocators' spin lock (future.c): free_local, slabs */
   int pool_closed;               /* under alloc_busy: cf_executor_free closed the pool */
@@ -294,6 +303,10 @@ static inline void cf__future_set_runner(cf_future *f, int worker) {
  * release: also drop the caller's reference (cf__future_finish_release).
  * Returns the task's end time. */
 uint64_t cf__future_run(cf_future *f, uint64_t start_ns, int release);
+/* cf__future_run with f's task given: f's lines are first touched after
+ * the task returned (a handed future, handoff.c: the task came in the
+ * hand-off word's line, f's result is empty since cf__future_new). */
+uint64_t cf__future_run_task(cf_future *f, const cf__task *t, uint64_t start_ns, int release);
 static inline int cf__state_done(int s) { return s >= CF_CANCELLED; }
 
 /* The word's parts (see CF__W_STATE).  f is const for the readers' sake;
@@ -361,8 +374,10 @@ cf_future *cf__queue_pop(cf_executor *ex, int *waited);
  * then). */
 int cf__queue_batches(const cf_executor *ex);
 /* cf__queue_pop for thread worker `worker`: through the pool's batch
- * (wbatch.c) when the pool has one. */
-cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited);
+ * (wbatch.c) when the pool has one.  handed->fn is set when the future came
+ * through the hand-off word: claimed for this worker already, its task in
+ * *handed; NULL otherwise (claim it). */
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited, cf__task *handed);
 /* Non-blocking pop; NULL if empty (or a push is half done: it kicks). */
 cf_future *cf__queue_trypop(cf_executor *ex);
 /* Fail every queued future with err (used for broken pools, cancel). */
@@ -374,13 +389,15 @@ void cf__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- the thread pool's hand-off word (handoff.c) ---- */
 /* Submitter (thread pool, f not shared yet, holding the queue's reference
  * and its enqueue time): give f to a worker spinning for work if one waits
- * and nothing is queued or batched ahead; 1 if given (f has its id). */
+ * and nothing is queued or batched ahead; 1 if given (f has its id and is
+ * RUNNING, claimed for that worker). */
 int cf__handoff_give(cf_executor *ex, cf_future *f);
-/* Idle thread worker: wait for a handed future for a moment (the spin
+/* Idle thread worker w: wait for a handed future for a moment (the spin
  * phase of its wait); NULL if none came, the queue got work another way or
- * shutdown closed the word.  *spun: it waited (0: another worker waits
- * there, or the word is closed). */
-cf_future *cf__handoff_wait(cf_executor *ex, int *spun);
+ * shutdown closed the word.  A handed future is claimed for w, its task in
+ * *t.  *spun: it waited (0: another worker waits there, or the word is
+ * closed). */
+cf_future *cf__handoff_wait(cf_executor *ex, int w, cf__task *t, int *spun);
 /* Shutdown, after the queue was closed: no more hand-offs; returns once a
  * future already handed has been taken by its worker. */
 void cf__handoff_close(cf_executor *ex);

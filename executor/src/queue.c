@@ -334,10 +334,12 @@ static cf_future *found(cf_executor *ex, cf_future *f) {
   return f;
 }
 
-/* The pop of cf__queue_pop (w < 0) and cf__queue_pop_worker. */
-static cf_future *pop(cf_executor *ex, int w, int *waited) {
+/* The pop of cf__queue_pop (w < 0) and cf__queue_pop_worker; t->fn is
+ * set for a handed future (see cf__queue_pop_worker). */
+static cf_future *pop(cf_executor *ex, int w, int *waited, cf__task *t) {
   int busy;
   *waited = 0;
+  t->fn = NULL;
   cf_future *f = take_for(ex, w, &busy); /* busy back to back: no counters touched */
   if (f) return f;
   int woken = 0;
@@ -361,7 +363,7 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
      * the queue; that was its spin phase. */
     if (i == 0 && w >= 0 && ex->wbatch && !busy) {
       int spun;
-      if ((f = cf__handoff_wait(ex, &spun))) return found(ex, f);
+      if ((f = cf__handoff_wait(ex, w, t, &spun))) return found(ex, f);
       if (spun) { /* that was the spin: look again, then yield */
         i = POP_SPINS;
         continue;
@@ -387,6 +389,11 @@ static cf_future *pop(cf_executor *ex, int w, int *waited) {
   return NULL;
 }
 
-cf_future *cf__queue_pop(cf_executor *ex, int *waited) { return pop(ex, -1, waited); }
+cf_future *cf__queue_pop(cf_executor *ex, int *waited) {
+  cf__task none; /* only a thread worker waits at the hand-off word */
+  return pop(ex, -1, waited, &none);
+}
 
-cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited) { return pop(ex, worker, waited); }
+cf_future *cf__queue_pop_worker(cf_executor *ex, int worker, int *waited, cf__task *handed) {
+  return pop(ex, worker, waited, handed);
+}

@@ -2,11 +2,13 @@
  * ("pack:2 core:4 pu:2", "pack:1 core:2 pu:1") with exact PU lists per
  * policy and worker count, wrap-around included; bad lists; then real
  * binding on this machine: a pinned thread executor runs tasks and every
- * task's record.cpu must be the PU planned for its worker. */
+ * task's record.cpu must be the PU planned for its worker, round trips
+ * through the hand-off word included. */
 #include "common.h"
 #include "affinity.h" /* executor-internal placement logic: this test belongs to the executor */
 
 #include <sched.h>
+#include <stdatomic.h>
 
 static void expect_plan(const char *topo, cf_pin_policy pol, const int *list, int nlist, int n, const int *want) {
   hwloc_topology_t t;
@@ -137,6 +139,90 @@ static void run_pinned(cf_pin_policy pol, const int *list, int nlist, int worker
   fprintf(stderr, "   policy %d, %d workers: every task ran on its planned PU\n", (int)pol, workers);
 }
 
+/* A pool of two pinned workers, one held by a task that blocks: the round
+ * trips meanwhile all go to the other (the hand-off word's claim names it
+ * for a worker that waits there, handoff.c), and each record's worker is
+ * the one whose PU the task ran on.  Then the other way round. */
+static atomic_int hold[2];
+
+static int task_hold(const void *arg, size_t len, cf_result *out) {
+  (void)len, (void)out;
+  atomic_int *h = &hold[*(const int *)arg];
+  while (atomic_load(h)) sleep_ms(1);
+  return 0;
+}
+
+static cf_future *hold_one(cf_executor *ex, int k) {
+  atomic_store(&hold[k], 1);
+  cf_future *f;
+  CHECK_EQ(cf_submit(ex, task_hold, &k, sizeof k, &f), 0);
+  while (!cf_future_running(f)) sleep_ms(1);
+  return f;
+}
+
+/* 64 round trips; every one must run on `worker`, at its planned PU.  The
+ * caller runs on the other worker's PU meanwhile (that worker sleeps in
+ * task_hold): sharing its worker's PU, a submitter waits while its worker
+ * spins, the spin ends unanswered, and the task goes through the queue. */
+static void round_trips_on(cf_executor *ex, int worker, const int *plan) {
+  cpu_set_t old, other;
+  CHECK_EQ(sched_getaffinity(0, sizeof old, &old), 0);
+  CPU_ZERO(&other);
+  CPU_SET(plan[1 - worker], &other);
+  CHECK_EQ(sched_setaffinity(0, sizeof other, &other), 0);
+  for (int i = 0; i < 64; i++) {
+    cf_future *f;
+    const void *res;
+    CHECK_EQ(cf_submit(ex, task_cpu, NULL, 0, &f), 0);
+    CHECK_EQ(cf_future_result(f, 60, &res, NULL), 0);
+    cf_task_record rec;
+    cf_future_record(f, &rec);
+    int cpu;
+    memcpy(&cpu, res, sizeof cpu);
+    if (rec.worker != worker || rec.cpu != plan[worker] || cpu != plan[worker]) {
+      fprintf(stderr, "round trip %d: record worker %d cpu %d, ran on CPU %d; want worker %d at PU %d\n", i,
+              rec.worker, rec.cpu, cpu, worker, plan[worker]);
+      CHECK(0);
+    }
+    cf_future_release(f);
+  }
+  CHECK_EQ(sched_setaffinity(0, sizeof old, &old), 0);
+}
+
+static void t_handed(void) {
+  cf_config cfg;
+  cf_config_init(&cfg);
+  cfg.pin = CF_PIN_COMPACT;
+  cfg.max_workers = 2;
+  char err[256];
+  int rc = cf_pin_check(&cfg, err, sizeof err);
+  int plan[2];
+  CHECK_EQ(rc == CF_ENOSYS ? 0 : cf_pin_plan(CF_PIN_COMPACT, NULL, 0, 2, plan), 0);
+  if (rc == CF_ENOSYS || plan[0] == plan[1]) {
+    printf("SKIP: %s\n", rc ? err : "one PU: both workers share it");
+    exit(77);
+  }
+  cf_executor *ex;
+  CHECK_EQ(cf_executor_new(&ex, &cfg), 0);
+  cf_future *a = hold_one(ex, 0);
+  cf_task_record ra;
+  cf_future_record(a, &ra); /* running: the record names its worker */
+  CHECK(ra.worker == 0 || ra.worker == 1);
+  round_trips_on(ex, 1 - ra.worker, plan);
+  cf_future *b = hold_one(ex, 1); /* the only idle worker takes it */
+  atomic_store(&hold[0], 0);
+  CHECK_EQ(cf_future_result(a, 60, NULL, NULL), 0);
+  round_trips_on(ex, ra.worker, plan);
+  atomic_store(&hold[1], 0);
+  CHECK_EQ(cf_future_result(b, 60, NULL, NULL), 0);
+  cf_task_record rb;
+  cf_future_record(b, &rb);
+  CHECK_EQ(rb.worker, 1 - ra.worker);
+  cf_future_release(a);
+  cf_future_release(b);
+  cf_executor_free(ex);
+}
+
 static void t_real(void) {
   char desc[2048];
   CHECK_EQ(cf_pin_describe(desc, sizeof desc), 0);
@@ -179,7 +265,8 @@ static void t_real(void) {
 
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"compact", t_compact}, {"scatter", t_scatter}, {"list_none", t_list_none},
-                                    {"real", t_real},       {NULL, NULL}};
+                                    {"real", t_real},       {"handed", t_handed},
+                                    {NULL, NULL}};
   set_backend(argc, argv);
   return run_tests(cases, argc, argv);
 }
