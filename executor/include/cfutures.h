@@ -385,6 +385,12 @@ int cf_current_worker(void);
 
 /* ------------------------------------------------------------------ future */
 
+/* A future's state.  PENDING: queued, and cf_future_cancel can still take
+ * it back.  RUNNING: a worker has taken it, and it can no longer be
+ * cancelled; a task given straight to an idle worker (an idle thread
+ * worker waiting for work, or an idle process worker while the pool's I/O
+ * thread sleeps) is RUNNING from the moment cf_submit returns, a moment
+ * before its worker calls it.  CANCELLED and FINISHED are final. */
 typedef enum {
   CF_PENDING = 0, CF_RUNNING = 1, CF_CANCELLED = 2, CF_FINISHED = 3
 } cf_future_state;
