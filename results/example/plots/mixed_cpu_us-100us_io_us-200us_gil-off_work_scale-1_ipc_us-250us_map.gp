@@ -23,7 +23,7 @@ set rmargin 16
 set bmargin 5
 set offsets 0, 0, 0, 0
 
-set label 101 'paired verdict per round:  T threads faster,  P processes faster,  = equivalent (within 3%),  ~ undecided (CI too wide);  number: thread / process throughput ratio' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
+set label 101 'paired verdict per round:  T threads faster,  P processes faster,  = equivalent (±3%),  ~ undecided (CI too wide or too few rounds);  number: thread/process ratio' at screen 0.01, screen 0.015 left font ',9' tc rgb '#555555'
 do for [fmt in "png svg"] {
   if (fmt eq "png") { eval cf_png } else { eval cf_svg }
   set output 'mixed_cpu_us-100us_io_us-200us_gil-off_work_scale-1_ipc_us-250us_map.'.fmt
