@@ -198,8 +198,12 @@ static void t_ideal(void) {
 
 /* ipc_us: on the process backend with gil=on every item takes the
  * pool-wide lock once and holds it for ipc_us of computing, so N items on
- * 2 workers take at least N x ipc_us of wall however they overlap (a lower
- * bound, not a timing target).  The threads, and gil=off, never take it. */
+ * 2 workers take about N x ipc_us of wall however they overlap, and half
+ * that if the lock did not serialize them.  The bound is 3/4 of it, not
+ * all: ipc_us is computing sized by the prepare's calibration, and a VM
+ * that got faster since (this one drifts by 10-50%) runs it in less wall
+ * time (79.0 ms for 80 in one CI run).  The threads, and gil=off, never
+ * take the lock. */
 static void t_ipc(void) {
   enum { N = 40 };
   const double ipc_s = 2e-3;
@@ -210,7 +214,7 @@ static void t_ipc(void) {
   CHECK_EQ(o.ok, N);
   if (wk_backend == CF_BACKEND_PROCESS) {
     CHECK_EQ(cf__wk_mixed_ipc_taken(r), N);
-    CHECK(o.seconds >= N * ipc_s * 0.999);
+    CHECK(o.seconds >= N * ipc_s * 0.75);
     wk_run(r, 2, &o, NULL, 0); /* a second pool forked from the same prepare shares the same lock */
     CHECK_EQ(o.ok, N);
     CHECK_EQ(cf__wk_mixed_ipc_taken(r), 2 * N);

@@ -8,6 +8,7 @@
  * be named as such, not as a timeout. */
 #include "wk_test.h"
 #include "httpd.h"
+#include "wk.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -240,6 +241,19 @@ static void t_reset(void) {
   close(fd);
 }
 
+/* Prepare leaves the embedded server with no connection open: the probe's
+ * is closed on the server's side too before the run begins (its
+ * descriptor, closed a moment later by the server's thread, was freed
+ * during the emfile run below, which then saw accept succeed). */
+static void t_prepare_settles(void) {
+  const char *kv[][1] = {{"keepalive=on"}, {"keepalive=off"}};
+  for (int i = 0; i < 2; i++) {
+    cf_wk_run *r = wk_prep("socket", kv[i], 1, 3);
+    CHECK_EQ(cf__wk_socket_server_open(r), 0);
+    cf_wk_teardown(r);
+  }
+}
+
 /* One try: exhaust the descriptors but one and run 3 items on 1 worker. */
 static void emfile_try(cf_wk_run *r, wk_outcome *o) {
   struct rlimit old;
@@ -286,6 +300,7 @@ int main(int argc, char **argv) {
   static const test_case cases[] = {{"basic", t_basic},     {"close_big", t_close_big}, {"delay", t_delay},
                                     {"256", t_256},         {"target", t_target},       {"refused", t_refused},
                                     {"timeout", t_timeout}, {"reset", t_reset},         {"emfile", t_emfile},
+                                    {"prepare_settles", t_prepare_settles},
                                     {"listen", t_listen},     {NULL, NULL}};
   wk_set_backend(argc, argv);
   return run_tests(cases, argc, argv);

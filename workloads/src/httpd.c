@@ -65,7 +65,7 @@ struct wk_httpd {
   char *body;
   loop *loops;
   int nloops;
-  _Atomic uint64_t served, accepted;
+  _Atomic uint64_t served, accepted, closed;
   _Atomic int accept_errno; /* the last accept failure that refused a client, 0: none */
 };
 
@@ -146,6 +146,7 @@ static void conn_close(loop *l, conn *c) {
   if (c->state == C_WAIT) heap_remove(l, c);
   epoll_ctl(l->ep, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
+  atomic_fetch_add_explicit(&l->h->closed, 1, memory_order_release); /* after the close: see wk_httpd_open */
   if (c->prev) c->prev->next = c->next;
   else l->conns = c->next;
   if (c->next) c->next->prev = c->prev;
@@ -464,6 +465,11 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
 int wk_httpd_port(const wk_httpd *h) { return h ? h->port : 0; }
 uint64_t wk_httpd_served(const wk_httpd *h) { return h ? atomic_load(&h->served) : 0; }
 uint64_t wk_httpd_accepted(const wk_httpd *h) { return h ? atomic_load(&h->accepted) : 0; }
+uint64_t wk_httpd_open(const wk_httpd *h) {
+  if (!h) return 0;
+  uint64_t closed = atomic_load_explicit(&h->closed, memory_order_acquire); /* first: never above accepted */
+  return atomic_load(&h->accepted) - closed;
+}
 
 int wk_httpd_accept_errno(const wk_httpd *h) { return h ? atomic_load(&h->accept_errno) : 0; }
 

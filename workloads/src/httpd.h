@@ -23,6 +23,9 @@ int wk_httpd_start(const wk_httpd_opts *o, wk_httpd **out, char *err, size_t err
 int wk_httpd_port(const wk_httpd *h);
 uint64_t wk_httpd_served(const wk_httpd *h);   /* responses fully written */
 uint64_t wk_httpd_accepted(const wk_httpd *h); /* connections accepted */
+/* Connections accepted and not yet closed (each counted closed once its
+ * descriptor is). */
+uint64_t wk_httpd_open(const wk_httpd *h);
 /* The errno of the last accept that had to refuse a client (EMFILE,
  * ENFILE: out of descriptors), 0 if none. */
 int wk_httpd_accept_errno(const wk_httpd *h);

@@ -428,6 +428,16 @@ static int sk_validate(const cf_wk_run *r, char *err, size_t errlen) {
   return target_syntax(r, target, &port, &path, host, sizeof host, err, errlen);
 }
 
+/* Wait (up to timeout_ms) until the embedded server has closed the probe's
+ * connection.  Its loop thread closes it when it reads the EOF, a moment
+ * after our close: without the wait that descriptor was still in the
+ * process's table when the measured run began, and was freed during it
+ * (a run with the descriptors exhausted then saw accept succeed). */
+static void server_settle(const wk_httpd *srv, uint32_t timeout_ms) {
+  uint64_t end = wk_now_ns() + (uint64_t)timeout_ms * 1000000;
+  while (srv && wk_httpd_open(srv) > 0 && wk_now_ns() < end) wk_sleep_ns(100000);
+}
+
 static int sk_prepare(cf_wk_run *r, char *err, size_t errlen) {
   sk_priv *p = calloc(1, sizeof *p);
   if (!p) return CF_ENOMEM;
@@ -477,6 +487,7 @@ static int sk_prepare(cf_wk_run *r, char *err, size_t errlen) {
   if (ok) p->t_req = (double)(wk_now_ns() - t0) / 50 / 1e9;
   conn_drop(&c);
   free(probe);
+  server_settle(p->srv, tmo);
   return 0;
 }
 
@@ -543,6 +554,11 @@ static const double metric_q[] = {0.50, 0.90, 0.99};
 /* The embedded server's URL (or target's), for peers that make their own
  * requests (the Python driver). */
 static const char *sk_url(const cf_wk_run *r) { return ((const sk_priv *)r->priv)->url; }
+
+long long cf__wk_socket_server_open(const cf_wk_run *r) {
+  const sk_priv *p = r->priv;
+  return p && p->srv ? (long long)wk_httpd_open(p->srv) : -1;
+}
 
 const wk_def wk_socket = {
     CF_WK_ABI_VERSION,

@@ -109,5 +109,7 @@ uint64_t cf__wk_mixed_chain(uint64_t x, uint64_t n);
 uint64_t cf__wk_mixed_jump(uint64_t x, uint64_t n);
 /* Items that took the emulated process pool's lock of a mixed run (-1: none). */
 long long cf__wk_mixed_ipc_taken(const cf_wk_run *r);
+/* Connections the embedded server of a socket run holds open (-1: none). */
+long long cf__wk_socket_server_open(const cf_wk_run *r);
 
 #endif
