@@ -67,7 +67,7 @@ static int is_future(uintptr_t h) { return h > HAND_CLOSED && (h & 3) == 0; }
  * the word.  In a round-trip loop the submitter's turn (take the result,
  * release, submit) can be shorter than the worker's (finish, look at the
  * queue and the batch, put its WAIT_OF), and such a submit went through
- * the queue, found by the worker a dozen polls later: 0.5-4% of round
+ * the queue, found by the worker a dozen polls later: up to 4% of round
  * trips on a 2-vCPU VM, about 0.75 us each.  A few polls of the word
  * (~0.2 us) for it cut that 5-20 fold (round trip 0.93-0.98,
  * docs/performance.md).  Returns the word as last seen. */
