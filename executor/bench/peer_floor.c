@@ -72,7 +72,7 @@ typedef struct ring {
   _Alignas(LINE) _Atomic long head; /* consumer */
   _Alignas(LINE) _Atomic long tail; /* producer */
   _Alignas(LINE) long slot[RING];
-  long expect;                      /* items of the current run */
+  long expect;                      /* items of the current run (under lock, with gen) */
 } ring;
 
 typedef struct floorpool {
@@ -86,32 +86,46 @@ typedef struct floorpool {
   pthread_t *th;
   pthread_mutex_t lock;
   pthread_cond_t cond;
-  long gen;                         /* run number; 0: none yet; -1: quit */
+  /* run number; 0: none yet; -1: quit.  A run's parameters (mode, rt_n,
+   * each ring's expect) change with it under lock, and a worker copies
+   * them there: a worker left out of one run (expect 0) may wake only
+   * after the next was set up, and reading them outside the lock it
+   * took the next run's expect for the old one, ran it twice, and the
+   * floor hung (bench_floors, one run in ~200 under load). */
+  long gen;
   _Atomic unsigned char *done;
   long cap;
   /* spin hand-off */
   _Alignas(LINE) _Atomic long req;
   _Alignas(LINE) _Atomic long resp;
-  long rt_n;
-  int mode;                         /* 0: spsc, 1: spin hand-off */
+  long rt_n;                        /* round trips of the current run (under lock, with gen) */
+  int mode;                         /* 0: spsc, 1: spin hand-off (under lock, with gen) */
 } floorpool;
+
+/* What one worker does in one run, copied under lock. */
+typedef struct run_args {
+  int mode;
+  long expect, rt_n;
+} run_args;
 
 typedef struct warg {
   floorpool *p;
   int index;
 } warg;
 
-/* Wait for the next run; 0 when told to quit. */
-static int next_run(floorpool *p, long *seen) {
+/* Wait for the next run and take its parameters for worker i; 0 when told
+ * to quit. */
+static int next_run(floorpool *p, int i, long *seen, run_args *a) {
   pthread_mutex_lock(&p->lock);
   while (p->gen == *seen) pthread_cond_wait(&p->cond, &p->lock);
   *seen = p->gen;
+  *a = (run_args){p->mode, p->rings[i].expect, p->rt_n};
   pthread_mutex_unlock(&p->lock);
   return *seen >= 0;
 }
 
-static void spsc_consume(floorpool *p, ring *r) {
-  for (long k = 0; k < r->expect; k++) {
+static void spsc_consume(floorpool *p, ring *r, long expect) {
+  for (long k = 0; k < expect; k++) {
     long h = atomic_load_explicit(&r->head, memory_order_relaxed);
     for (int b = 0; atomic_load_explicit(&r->tail, memory_order_acquire) == h;) backoff(&b);
     long idx = r->slot[h & (RING - 1)];
@@ -128,8 +142,8 @@ static void spsc_consume(floorpool *p, ring *r) {
  * cfutures' own CASes drain at once). */
 static void handoff_store(_Atomic long *w, long v) { atomic_store_explicit(w, v, memory_order_seq_cst); }
 
-static void spin_serve(floorpool *p) {
-  for (long k = 1; k <= p->rt_n; k++) {
+static void spin_serve(floorpool *p, long rt_n) {
+  for (long k = 1; k <= rt_n; k++) {
     for (int b = 0; atomic_load_explicit(&p->req, memory_order_acquire) != k;) backoff(&b);
     task_fn(NULL, 0, NULL);
     handoff_store(&p->resp, k);
@@ -141,9 +155,10 @@ static void *worker(void *a) {
   free(a);
   floorpool *p = wa.p;
   long seen = 0;
-  while (next_run(p, &seen)) {
-    if (p->mode == 0) spsc_consume(p, &p->rings[wa.index]);
-    else if (wa.index == 0) spin_serve(p);
+  run_args run;
+  while (next_run(p, wa.index, &seen, &run)) {
+    if (run.mode == 0) spsc_consume(p, &p->rings[wa.index], run.expect);
+    else if (wa.index == 0) spin_serve(p, run.rt_n);
   }
   return NULL;
 }
@@ -197,9 +212,13 @@ static void *f_open(int workers) {
   return p;
 }
 
-static void start_run(floorpool *p, int mode) {
+/* Start a run: mode 0 deals n tasks to k consumers, mode 1 makes n round
+ * trips with worker 0. */
+static void start_run(floorpool *p, int mode, long n, int k) {
   pthread_mutex_lock(&p->lock);
   p->mode = mode;
+  p->rt_n = n;
+  for (int i = 0; i < p->w; i++) p->rings[i].expect = mode == 0 && i < k ? n / k + (i < n % k) : 0;
   p->gen++;
   pthread_cond_broadcast(&p->cond);
   pthread_mutex_unlock(&p->lock);
@@ -208,9 +227,8 @@ static void start_run(floorpool *p, int mode) {
 /* One batched run with k consumers: ns per task. */
 static double spsc_run(floorpool *p, long n, int k) {
   for (long i = 0; i < n; i++) atomic_init(&p->done[i], 0);
-  for (int i = 0; i < p->w; i++) p->rings[i].expect = i < k ? n / k + (i < n % k) : 0;
   double t0 = now_ns();
-  start_run(p, 0);
+  start_run(p, 0, n, k);
   for (long i = 0; i < n; i++) {
     ring *r = &p->rings[i % k];
     long t = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -227,9 +245,8 @@ static double spsc_run(floorpool *p, long n, int k) {
 static double spin_run(floorpool *p, long n) {
   atomic_store(&p->req, 0);
   atomic_store(&p->resp, 0);
-  p->rt_n = n;
   double t0 = now_ns();
-  start_run(p, 1);
+  start_run(p, 1, n, 1);
   for (long k = 1; k <= n; k++) {
     handoff_store(&p->req, k);
     for (int b = 0; atomic_load_explicit(&p->resp, memory_order_acquire) != k;) backoff(&b);
