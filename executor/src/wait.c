@@ -151,14 +151,20 @@ static size_t count_done(cf_future *const *fs, size_t n) {
   return k;
 }
 
+/* A NULL entry in fs[0..n): CF_EINVAL for cf_wait and cf_as_completed_new. */
+static int any_null(cf_future *const *fs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!fs[i]) return 1;
+  return 0;
+}
+
 int cf_wait(cf_future *const *fs, size_t n, cf_wait_mode mode, double timeout_s, size_t *n_done) {
   if (n_done) *n_done = 0;
   if (!fs && n) return CF_EINVAL;
   if (mode != CF_FIRST_COMPLETED && mode != CF_FIRST_EXCEPTION && mode != CF_ALL_COMPLETED)
     return CF_EINVAL;
   if (cf__self.in_process_child) return CF_EINTASK;
-  for (size_t i = 0; i < n; i++)
-    if (!fs[i]) return CF_EINVAL;
+  if (any_null(fs, n)) return CF_EINVAL;
   uint64_t deadline = cf__deadline(timeout_s);
   int rc = 0;
   if (mode == CF_ALL_COMPLETED && cf__self.ex && cf__self.worker >= 0) {
@@ -203,8 +209,7 @@ int cf_as_completed_new(cf_future *const *fs, size_t n, double timeout_s, cf_as_
   if (!out || (!fs && n)) return CF_EINVAL;
   *out = NULL;
   if (cf__self.in_process_child) return CF_EINTASK;
-  for (size_t i = 0; i < n; i++) /* as cf_wait */
-    if (!fs[i]) return CF_EINVAL;
+  if (any_null(fs, n)) return CF_EINVAL;
   cf_as_completed *it = calloc(1, sizeof *it);
   if (!it) return CF_ENOMEM;
   int rc = waiter_init(&it->w, fs, n);
