@@ -198,6 +198,20 @@ static int negative_int(const char *s) {
   return 1;
 }
 
+/* s as an integer in lo..hi into *v: 0, NUM_NAN (not a number) or
+ * NUM_RANGE (a number outside, a negative one included). */
+enum { NUM_NAN = 1, NUM_RANGE = 2 };
+static int parse_bounded(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *v) {
+  if (negative_int(s)) return NUM_RANGE;
+  if (parse_ull(s, v)) return NUM_NAN;
+  return *v < lo || *v > hi ? NUM_RANGE : 0;
+}
+
+static int out_of_range(const char *opt, const char *s, unsigned long long lo, unsigned long long hi, char *err,
+                        size_t errlen) {
+  return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
+}
+
 /* A numeric axis: values and doubling ranges in [lo, hi]. */
 static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
                           unsigned long long hi, unsigned long long **out, size_t *n,
@@ -220,18 +234,12 @@ static int parse_num_axis(const char *opt, const char *s, unsigned long long lo,
         goto out;
       }
     } else {
-      if (negative_int(l.v[i])) {
-        rc = fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, l.v[i], lo, hi);
-        goto out;
-      }
-      if (parse_ull(l.v[i], &a)) {
-        rc = fail(err, errlen,
-                  "%s: '%s' is not a number; allowed: integers %llu..%llu, lists 1,2,4, ranges 1..64",
-                  opt, l.v[i], lo, hi);
-        goto out;
-      }
-      if (a < lo || a > hi) {
-        rc = fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, l.v[i], lo, hi);
+      int bad = parse_bounded(l.v[i], lo, hi, &a);
+      if (bad) {
+        rc = bad == NUM_RANGE ? out_of_range(opt, l.v[i], lo, hi, err, errlen)
+                              : fail(err, errlen,
+                                     "%s: '%s' is not a number; allowed: integers %llu..%llu, lists 1,2,4, ranges 1..64",
+                                     opt, l.v[i], lo, hi);
         goto out;
       }
       b = a;
@@ -273,12 +281,9 @@ static int parse_scalar(const char *opt, const char *s, unsigned long long lo, u
    * `return fail(...)` the compiler cannot see is non-zero (Release's
    * -Wmaybe-uninitialized). */
   *v = 0;
-  if (negative_int(s)) return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
-  if (parse_ull(s, v))
-    return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo,
-                hi);
-  if (*v < lo || *v > hi)
-    return fail(err, errlen, "%s: %s is out of range; allowed: %llu..%llu", opt, s, lo, hi);
+  int bad = parse_bounded(s, lo, hi, v);
+  if (bad == NUM_RANGE) return out_of_range(opt, s, lo, hi, err, errlen);
+  if (bad) return fail(err, errlen, "%s: '%s' is not a number; allowed: an integer %llu..%llu", opt, s, lo, hi);
   return 0;
 }
 
