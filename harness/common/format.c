@@ -15,6 +15,11 @@ void cfb_fmt_rate(double v, char *out, size_t len) {
 
 const char *cfb_plural(long long n) { return n == 1 ? "" : "s"; }
 
+void cfb_fmt_unreachable(char *out, size_t len, size_t rounds, double level, size_t needed) {
+  snprintf(out, len, "%zu round%s cannot reach the %.4g%% level; needs >= %zu", rounds,
+           cfb_plural((long long)rounds), 100 * level, needed);
+}
+
 const char *cfb_backend_plural(const char *b) {
   return !strcmp(b, "thread") ? "threads" : !strcmp(b, "process") ? "processes" : b;
 }

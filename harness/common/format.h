@@ -17,6 +17,11 @@ void cfb_fmt_rate(double v, char *out, size_t len);
  * count a person reads agrees with its noun ("1 round", "2 rounds"). */
 const char *cfb_plural(long long n);
 
+/* Why a pair is undecided when its rounds are too few for its look:
+ * "5 rounds cannot reach the 95% level; needs >= 6" (level a fraction),
+ * the same words in the run's output, the report and the map caption. */
+void cfb_fmt_unreachable(char *out, size_t len, size_t rounds, double level, size_t needed);
+
 /* "threads" / "processes" for a backend name (others unchanged). */
 const char *cfb_backend_plural(const char *backend);
 

@@ -196,10 +196,11 @@ static void fmt_verdict(char *out, size_t len, const cfb_winner *w) {
              cfb_plural(p->rounds), src);
     break;
   default:
-    if (p->rounds_needed) /* the CI shown is the rounds' range: more rounds, not less noise */
-      snprintf(out, len, "undecided: %zu round%s cannot reach the %.4g%% level; needs >= %zu (%s)", p->rounds,
-               cfb_plural(p->rounds), 100 * p->level, p->rounds_needed, src);
-    else
+    if (p->rounds_needed) { /* the CI shown is the rounds' range: more rounds, not less noise */
+      char why[96];
+      cfb_fmt_unreachable(why, sizeof why, p->rounds, p->level, p->rounds_needed);
+      snprintf(out, len, "undecided: %s (%s)", why, src);
+    } else
       snprintf(out, len, "undecided: CI too wide, %zu round%s (%s)", p->rounds, cfb_plural(p->rounds), src);
   }
 }
@@ -225,7 +226,7 @@ static void winners_section(rep *r, const cfb_analysis *an) {
   for (size_t i = 0; i < an->ng; i++) {
     const cfb_group *g = &an->g[i];
     const cfb_winner *w = &an->win[i];
-    char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[128];
+    char c1[128], t1[112], c2[128] = "", t2[112] = "", ratio[96] = "", verdict[160];
     char shown[1024];
     cfb_char_shown_params(g->params, shown, sizeof shown);
     const char *cells[9] = {g->workload, *shown ? shown : "-"};

@@ -531,11 +531,11 @@ void cfb_console_unreachable(FILE *f, const cfb_seq_plan *plan, const cfb_verdic
     if (seen) continue;
     size_t count = 0;
     for (size_t k = i; k < n; k++) count += unreachable(plan, &v[k]) && v[k].r.n == v[i].r.n;
+    char why[96];
+    cfb_fmt_unreachable(why, sizeof why, v[i].r.n, v[i].r.level, cfb_seq_pairs_needed(plan, v[i].r.n));
     /* two short lines: fits 80 columns */
-    fprintf(f, "%zu undecided: %zu round%s cannot reach the %.4g%% level; needs >= %zu\n"
-               "  (the CI shown for %s is the range of the rounds' ratios)\n",
-            count, v[i].r.n, cfb_plural((long long)v[i].r.n), 100 * v[i].r.level,
-            cfb_seq_pairs_needed(plan, v[i].r.n), count == 1 ? "it" : "them");
+    fprintf(f, "%zu undecided: %s\n  (the CI shown for %s is the range of the rounds' ratios)\n", count, why,
+            count == 1 ? "it" : "them");
   }
   fflush(f);
 }
