@@ -171,6 +171,15 @@ static int unit_factor(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec 
   return 0;
 }
 
+/* v is outside p's [min, max]: the error, the bounds in s's unit. */
+static int range_error(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v, char *err,
+                       size_t errlen) {
+  char lo[40], hi[40];
+  wk_fmt_value(lo, sizeof lo, s->type, p->min, " ");
+  wk_fmt_value(hi, sizeof hi, s->type, p->max, " ");
+  return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
+}
+
 /* x (in base units) is whole where the type needs it, and in [min, max]. */
 static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v,
                         double x, char *err, size_t errlen) {
@@ -178,12 +187,7 @@ static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not an integer", p->name, v);
   if (s->type == WK_SIZE && x != floor(x))
     return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s: not a whole number of bytes", p->name, v);
-  if (x < p->min || x > p->max) {
-    char lo[40], hi[40];
-    wk_fmt_value(lo, sizeof lo, s->type, p->min, " ");
-    wk_fmt_value(hi, sizeof hi, s->type, p->max, " ");
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
-  }
+  if (x < p->min || x > p->max) return range_error(r, p, s, v, err, errlen);
   return 0;
 }
 
@@ -195,8 +199,8 @@ static int check_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec
  * start=123456789012345679 began at ...681.  The range check and the
  * canonical text use the exact value.  1: not digits (parse_number goes
  * on), 0 or an error: done. */
-static int parse_int_digits(const cf_wk_run *r, const cf_wk_param *p, const char *v, double *num, char **canon,
-                            char *err, size_t errlen) {
+static int parse_int_digits(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec *s, const char *v, double *num,
+                            char **canon, char *err, size_t errlen) {
   const char *q = v + (*v == '-' || *v == '+');
   if (!isdigit((unsigned char)*q)) return 1;
   while (isdigit((unsigned char)*q)) q++;
@@ -206,12 +210,7 @@ static int parse_int_digits(const cf_wk_run *r, const cf_wk_param *p, const char
   char *end;
   long long x = strtoll(v, &end, 10);
   /* min and max are whole doubles well inside long long: exact as one */
-  if (errno == ERANGE || x < (long long)p->min || x > (long long)p->max) {
-    char lo[40], hi[40];
-    snprintf(lo, sizeof lo, "%.15g", p->min);
-    snprintf(hi, sizeof hi, "%.15g", p->max);
-    return wk_fail(r, err, errlen, CF_EINVAL, "parameter %s=%s out of range [%s, %s]", p->name, v, lo, hi);
-  }
+  if (errno == ERANGE || x < (long long)p->min || x > (long long)p->max) return range_error(r, p, s, v, err, errlen);
   *num = (double)x;
   char buf[32];
   snprintf(buf, sizeof buf, "%lld", x);
@@ -225,7 +224,7 @@ static int parse_number(const cf_wk_run *r, const cf_wk_param *p, const wk_pspec
   char *end = NULL;
   while (isspace((unsigned char)*v)) v++;
   if (s->type == WK_INT) {
-    int rc = parse_int_digits(r, p, v, num, canon, err, errlen);
+    int rc = parse_int_digits(r, p, s, v, num, canon, err, errlen);
     if (rc <= 0) return rc;
   }
   double x = strtod(v, &end), f;
